@@ -1,0 +1,145 @@
+/**
+ * The configuration schema (zod). The published JSON schema (schema/migration-warden.schema.json)
+ * is generated from it by scripts/gen-config-schema.mjs, so editors and the validator agree.
+ */
+import { z } from "zod";
+import { DIALECTS } from "../core/types.js";
+import { RULE_IDS } from "../core/rules/registry.js";
+
+const level = z.enum(["error", "warning", "notice", "off"], {
+  error: 'expected one of "error", "warning", "notice", "off"',
+});
+
+const bool = (name: string) => z.boolean({ error: `expected true or false (${name})` });
+
+const directoryPath = z
+  .string({ error: "expected a repository-relative directory path" })
+  .max(1024, { error: "expected a path of at most 1024 characters" })
+  .transform((p) =>
+    p
+      .trim()
+      .replace(/^\.\/+/, "")
+      .replace(/\/+$/, ""),
+  )
+  .pipe(
+    z
+      .string()
+      .refine((p) => !p.startsWith("/"), {
+        error: "expected a repository-relative path, not an absolute one",
+      })
+      .refine((p) => !p.includes("\\"), { error: 'expected "/" as the path separator' })
+      .refine((p) => !p.split("/").some((seg) => seg === ".." || seg === ""), {
+        error: 'expected a path inside the repository without "..", "//" or empty segments',
+      })
+      .transform((p) => (p === "." ? "" : p)),
+  );
+
+const directory = z
+  .object({
+    path: directoryPath,
+    dialect: z.enum(DIALECTS, {
+      error: `expected one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}`,
+    }),
+    databaseVersion: z
+      .union([z.string(), z.number()], { error: 'expected a version string such as "16" or "8.0"' })
+      .transform(String)
+      .pipe(
+        z.string().regex(/^\d{1,4}(\.\d{1,4}){0,2}$/, {
+          error: 'expected a version such as "16" or "8.0" (quote it in YAML)',
+        }),
+      )
+      .optional(),
+    multiStatement: bool("multiStatement").default(false),
+  })
+  .strict();
+
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: "expected a GitHub login" });
+const teamSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { error: "expected a team slug such as dba" });
+
+const approval = z
+  .object({
+    required: z
+      .enum(["always", "risky", "never"], { error: 'expected one of "always", "risky", "never"' })
+      .default("always"),
+    teams: z.array(teamSlug, { error: "expected a list of team slugs" }).max(50).default([]),
+    users: z.array(login, { error: "expected a list of GitHub logins" }).max(200).default([]),
+    count: z
+      .number({ error: "expected a positive integer" })
+      .int({ error: "expected a positive integer" })
+      .min(1, { error: "expected a positive integer" })
+      .max(20, { error: "expected at most 20 approvers" })
+      .default(1),
+    allowAuthor: bool("allowAuthor").default(false),
+    allowContributors: bool("allowContributors").default(false),
+  })
+  .strict();
+
+const positiveInt = (max: number) =>
+  z
+    .number({ error: "expected a positive integer" })
+    .int({ error: "expected a positive integer" })
+    .min(1, { error: "expected a positive integer" })
+    .max(max, { error: `expected at most ${max}` });
+
+const replay = z
+  .object({
+    enabled: bool("enabled").default(true),
+    databaseUrl: z
+      .string()
+      .regex(/^(postgres|postgresql|mysql):\/\//, {
+        error: "expected a postgres:// or mysql:// URL of a throwaway database",
+      })
+      .optional(),
+    statementTimeoutMs: positiveInt(600_000).default(10_000),
+    timeBudgetMs: positiveInt(3_600_000).default(60_000),
+  })
+  .strict();
+
+const limits = z
+  .object({
+    maxFileBytes: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
+  })
+  .strict();
+
+const rules = z
+  .object(Object.fromEntries(RULE_IDS.map((id) => [id, level.optional()])))
+  .strict()
+  .transform((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));
+
+export const configSchema = z
+  .object({
+    directories: z
+      .array(directory, { error: "expected a list of { path, dialect } entries" })
+      .min(1, { error: "expected at least one directory" })
+      .max(100, { error: "expected at most 100 directories" })
+      .default([{ path: "migrations", dialect: "postgres", multiStatement: false }])
+      .superRefine((dirs, ctx) => {
+        const seen = new Set<string>();
+        dirs.forEach((d, i) => {
+          if (seen.has(d.path)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "path"],
+              message: `duplicate directory "${d.path}"`,
+            });
+          }
+          seen.add(d.path);
+        });
+      }),
+    rules: rules.default({}),
+    approval: approval.default({
+      required: "always",
+      teams: [],
+      users: [],
+      count: 1,
+      allowAuthor: false,
+      allowContributors: false,
+    }),
+    replay: replay.default({ enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000 }),
+    limits: limits.default({ maxFileBytes: 1024 * 1024 }),
+  })
+  .strict();

@@ -1,0 +1,46 @@
+import type { Dialect, RuleLevel } from "../core/types.js";
+
+/** Where the configuration lives, always read from the base revision. */
+export const CONFIG_PATH = ".github/migration-warden.yml";
+
+export interface DirectoryConfig {
+  /** Repo-relative, normalised: no leading "./", no trailing "/", "" for the repository root. */
+  path: string;
+  dialect: Dialect;
+  /** Server version ("16", "8.0"); rules that depend on it read it. */
+  databaseVersion?: string;
+  /** golang-migrate `x-multi-statement` (postgres): statements run one by one, no implicit transaction. */
+  multiStatement: boolean;
+}
+
+export interface ApprovalPolicy {
+  required: "always" | "risky" | "never";
+  teams: string[];
+  users: string[];
+  count: number;
+  allowAuthor: boolean;
+  allowContributors: boolean;
+}
+
+export interface ReplayConfig {
+  enabled: boolean;
+  /** A disposable server for dialects without an embedded engine. It is wiped. */
+  databaseUrl?: string;
+  /** Per-statement limit inside the sandbox. */
+  statementTimeoutMs: number;
+  /** Overall limit for one replay (base history + change). */
+  timeBudgetMs: number;
+}
+
+export interface LimitsConfig {
+  /** Migration files larger than this are not analysed (finding instead). */
+  maxFileBytes: number;
+}
+
+export interface Config {
+  directories: DirectoryConfig[];
+  rules: Record<string, RuleLevel>;
+  approval: ApprovalPolicy;
+  replay: ReplayConfig;
+  limits: LimitsConfig;
+}

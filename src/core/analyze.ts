@@ -1,0 +1,183 @@
+/**
+ * The whole analysis: ChangeSet + Config → Report. Pure (no git, no network, no clock), shared by
+ * the CLI and the GitHub App.
+ */
+import type { Config, DirectoryConfig } from "../config/types.js";
+import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
+import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
+import { toFinding } from "./rules/types.js";
+import { analyzeSql } from "./sql/analyze.js";
+import { loadSource, type SourceFile } from "./source.js";
+import { applyDirectives, parseDirectives, type Directive } from "./suppress.js";
+import {
+  SEVERITY_RANK,
+  type ChangeSet,
+  type ChangedMigration,
+  type Finding,
+  type Report,
+  type ReportSection,
+  type Summary,
+} from "./types.js";
+
+export interface AnalyzeOptions {
+  tool: { name: string; version: string };
+  /** Directories to analyse; defaults to config.directories (the CLI's PATH mode passes its own). */
+  directories?: DirectoryConfig[];
+  /** Extra report sections computed by adapters (e.g. replay). */
+  sections?: ReportSection[];
+}
+
+export interface Analysis {
+  report: Report;
+  /** Per-directory models, for adapters that need more (replay, approval digests). */
+  models: DirectoryModel[];
+  /** The change's decoded files, by path. */
+  sources: ReadonlyMap<string, SourceFile>;
+}
+
+export async function analyze(
+  config: Config,
+  changeSet: ChangeSet,
+  opts: AnalyzeOptions,
+): Promise<Analysis> {
+  const directories = opts.directories ?? config.directories;
+  const knownIds = new Set(RULE_IDS);
+  const findings: Finding[] = [];
+  const directives = new Map<string, Directive[]>();
+  const sources = new Map<string, SourceFile>();
+  const models: DirectoryModel[] = [];
+  const changed: ChangedMigration[] = [];
+
+  for (const dir of directories) {
+    const model = buildDirectoryModel(dir, changeSet, directories);
+    models.push(model);
+
+    for (const rule of STRUCTURE_RULES) {
+      if (!appliesTo(rule.meta.dialects, dir.dialect)) continue;
+      rule.checkDirectory(model, (path, r) => {
+        const f = toFinding(rule.meta, r, path, config.rules[rule.meta.id]);
+        if (f) findings.push(f);
+      });
+    }
+
+    const dirSources: SourceFile[] = [];
+    for (const f of touchedFiles(model)) {
+      if (f.verdict.kind !== "unrelated") {
+        changed.push({
+          path: f.path,
+          version: f.parsed ? f.parsed.version.toString() : null,
+          direction: f.parsed ? f.parsed.direction : null,
+          status: f.change?.status ?? "added",
+        });
+      }
+      const bytes = changeSet.contents.get(f.path);
+      if (bytes === undefined || f.kind !== "file" || f.verdict.kind === "unrelated") continue;
+      const src = loadSource(f, dir, bytes);
+      sources.set(f.path, src);
+      directives.set(f.path, parseDirectives(src.split, knownIds));
+      if (f.parsed) dirSources.push(src);
+    }
+    for (const r of model.removed) {
+      // A rename inside a migration directory is listed under its new path.
+      if (
+        r.change.status === "renamed" &&
+        directories.some((d) => d.path === parentOf(r.change.path))
+      )
+        continue;
+      changed.push({
+        path: r.path,
+        version: r.parsed ? r.parsed.version.toString() : null,
+        direction: r.parsed ? r.parsed.direction : null,
+        status: "removed",
+      });
+    }
+
+    dirSources.sort(golangMigrateOrder);
+    findings.push(...(await analyzeSql({ config, model, sources: dirSources })));
+  }
+
+  const extra = applyDirectives(findings, directives, {
+    suppressible: (id) => RULES_BY_ID.get(id)?.suppressible ?? true,
+  });
+  for (const e of extra) {
+    const meta = RULES_BY_ID.get(e.ruleId)!;
+    const f = toFinding(meta, e, e.path, config.rules[e.ruleId]);
+    if (f) findings.push(f);
+  }
+
+  findings.sort(compareFindings);
+  const summary = summarize(findings);
+  const incomplete = [...(changeSet.incomplete ?? [])];
+  changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  return {
+    report: {
+      tool: opts.tool,
+      base: changeSet.base ? (changeSet.base.sha ?? changeSet.base.ref) : null,
+      head: changeSet.head.sha ?? changeSet.head.ref,
+      changed,
+      findings,
+      summary,
+      approvalRequired: approvalRequired(config, changed.length > 0, summary, incomplete),
+      incomplete,
+      sections: opts.sections ?? [],
+    },
+    models,
+    sources,
+  };
+}
+
+function parentOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+}
+
+function appliesTo(dialects: readonly string[] | "all", dialect: string): boolean {
+  return dialects === "all" || dialects.includes(dialect);
+}
+
+/** Version ascending, up before down; unparsed names last by path. */
+function golangMigrateOrder(a: SourceFile, b: SourceFile): number {
+  const pa = a.file.parsed!;
+  const pb = b.file.parsed!;
+  if (pa.version !== pb.version) return pa.version < pb.version ? -1 : 1;
+  if (pa.direction !== pb.direction) return pa.direction === "up" ? -1 : 1;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  if (a.startLine !== b.startLine) return a.startLine - b.startLine;
+  if (a.severity !== b.severity) return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+}
+
+export function summarize(findings: readonly Finding[]): Summary {
+  const s: Summary = { error: 0, warning: 0, notice: 0, suppressed: 0 };
+  for (const f of findings) {
+    if (f.suppressed) s.suppressed++;
+    else s[f.severity]++;
+  }
+  return s;
+}
+
+/**
+ * Whether the approval policy asks for a DBA approval. An incomplete analysis always requires one
+ * (fail closed).
+ */
+export function approvalRequired(
+  config: Config,
+  migrationsChanged: boolean,
+  summary: Summary,
+  incomplete: readonly string[],
+): boolean {
+  if (incomplete.length > 0) return true;
+  if (!migrationsChanged) return false;
+  switch (config.approval.required) {
+    case "always":
+      return true;
+    case "never":
+      return false;
+    case "risky":
+      return summary.error + summary.warning > 0;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The view of one configured migration directory that structural rules check: what the base
+ * branch has, what the directory looks like once the change is merged, and what the change touched.
+ */
+import type { DirectoryConfig } from "../../config/types.js";
+import type { ChangeSet, ChangedFile, EntryKind, TreeEntry } from "../types.js";
+import { classifyName, type NameVerdict, type ParsedMigrationName } from "./filename.js";
+
+export interface MigrationFile {
+  /** Repo-relative path. */
+  path: string;
+  name: string;
+  kind: EntryKind;
+  oid?: string;
+  size?: number;
+  verdict: NameVerdict;
+  /** Non-null when golang-migrate loads the file. */
+  parsed: ParsedMigrationName | null;
+  /** The base entry with the same name, if the base branch has one. */
+  onBase?: TreeEntry;
+  /** The change that produced this head entry, if the change touched it. */
+  change?: ChangedFile;
+}
+
+export interface RemovedFile {
+  path: string;
+  base: TreeEntry;
+  parsed: ParsedMigrationName | null;
+  change: ChangedFile;
+}
+
+export interface DirectoryModel {
+  config: DirectoryConfig;
+  mode: ChangeSet["mode"];
+  /** Files at the base tip (empty in PATH mode). */
+  base: MigrationFile[];
+  /** The directory once the change is merged into the base tip, sorted by name. */
+  head: MigrationFile[];
+  /** Base files the change removes, or renames away. */
+  removed: RemovedFile[];
+  /** Changed files in subdirectories (golang-migrate never reads them). */
+  nested: ChangedFile[];
+  /** Highest version golang-migrate loads from the base tip. */
+  maxBaseVersion: bigint | null;
+  contents: ReadonlyMap<string, Uint8Array>;
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === "" ? name : `${dir}/${name}`;
+}
+
+/** The configured directory a path sits in directly, or null. Longest match wins. */
+export function directoryOf(
+  path: string,
+  dirs: readonly DirectoryConfig[],
+): DirectoryConfig | null {
+  const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  return dirs.find((d) => d.path === parent) ?? null;
+}
+
+/** True when `path` is somewhere below `dir` (any depth). */
+export function isUnder(path: string, dir: string): boolean {
+  return dir === "" ? true : path.startsWith(`${dir}/`);
+}
+
+function fileOf(
+  path: string,
+  name: string,
+  entry: { kind?: EntryKind; oid?: string; size?: number },
+): MigrationFile {
+  const verdict = classifyName(name);
+  const f: MigrationFile = {
+    path,
+    name,
+    kind: entry.kind ?? "file",
+    verdict,
+    parsed: verdict.kind === "migration" || verdict.kind === "suspicious" ? verdict.parsed : null,
+  };
+  if (entry.oid !== undefined) f.oid = entry.oid;
+  if (entry.size !== undefined) f.size = entry.size;
+  return f;
+}
+
+export function buildDirectoryModel(
+  config: DirectoryConfig,
+  changeSet: ChangeSet,
+  allDirs: readonly DirectoryConfig[],
+): DirectoryModel {
+  const dir = config.path;
+  const baseEntries = changeSet.baseTrees.get(dir) ?? [];
+  const baseByName = new Map(baseEntries.map((e) => [e.name, e]));
+  const headByName = new Map<string, MigrationFile>();
+  for (const e of baseEntries) {
+    const f = fileOf(joinPath(dir, e.name), e.name, e);
+    f.onBase = e;
+    headByName.set(e.name, f);
+  }
+
+  const removed: RemovedFile[] = [];
+  const nested: ChangedFile[] = [];
+  const inDir = (p: string) => directoryOf(p, allDirs)?.path === dir;
+  const nameOf = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+
+  for (const c of changeSet.changes) {
+    // Leaving the directory: removal or rename away of a file the base has.
+    const from =
+      c.status === "renamed" ? c.previousPath : c.status === "removed" ? c.path : undefined;
+    if (from !== undefined && inDir(from)) {
+      const name = nameOf(from);
+      headByName.delete(name);
+      const base = baseByName.get(name);
+      if (base) removed.push({ path: from, base, parsed: classifyParsed(name), change: c });
+    }
+    if (c.status === "removed") continue;
+    if (inDir(c.path)) {
+      const name = nameOf(c.path);
+      const f = fileOf(c.path, name, c);
+      const base = baseByName.get(name);
+      if (base) f.onBase = base;
+      f.change = c;
+      headByName.set(name, f);
+    } else if (
+      isUnder(c.path, dir) &&
+      !allDirs.some((d) => d.path !== dir && isUnder(c.path, d.path) && d.path.length > dir.length)
+    ) {
+      nested.push(c);
+    }
+  }
+
+  const base = baseEntries
+    .map((e) => {
+      const f = fileOf(joinPath(dir, e.name), e.name, e);
+      f.onBase = e;
+      return f;
+    })
+    .sort(byName);
+  let maxBaseVersion: bigint | null = null;
+  for (const f of base) {
+    if (f.parsed && (maxBaseVersion === null || f.parsed.version > maxBaseVersion))
+      maxBaseVersion = f.parsed.version;
+  }
+
+  return {
+    config,
+    mode: changeSet.mode,
+    base,
+    head: [...headByName.values()].sort(byName),
+    removed,
+    nested,
+    maxBaseVersion,
+    contents: changeSet.contents,
+  };
+}
+
+function classifyParsed(name: string): ParsedMigrationName | null {
+  const v = classifyName(name);
+  return v.kind === "migration" || v.kind === "suspicious" ? v.parsed : null;
+}
+
+function byName(a: MigrationFile, b: MigrationFile): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Head files the change added or modified (in PATH mode: every file given). */
+export function touchedFiles(model: DirectoryModel): MigrationFile[] {
+  return model.mode === "paths" ? model.head : model.head.filter((f) => f.change !== undefined);
+}
+
+/** Versions the change introduces: no file with that version exists on the base. */
+export function isNewVersion(model: DirectoryModel, version: bigint): boolean {
+  return !model.base.some((b) => b.parsed?.version === version);
+}

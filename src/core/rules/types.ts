@@ -1,0 +1,86 @@
+import type { DirectoryModel } from "../migrations/directory.js";
+import type { Dialect, Finding, Severity } from "../types.js";
+
+export type RuleCategory =
+  | "structure"
+  | "data-loss"
+  | "locking"
+  | "integrity"
+  | "compatibility"
+  | "transaction"
+  | "security"
+  | "style"
+  | "replay";
+
+export interface RuleMeta {
+  id: string;
+  defaultSeverity: Severity;
+  /** Dialects the rule runs on; "all" for generic rules. */
+  dialects: readonly Dialect[] | "all";
+  category: RuleCategory;
+  /** One line: what the rule detects. */
+  description: string;
+  /** One line: the safer way. */
+  saferAlternative: string;
+  /** False for findings no ignore comment may silence (edits to merged migrations). */
+  suppressible: boolean;
+}
+
+/**
+ * What a rule reports: the finding minus what the engine fills in (severity from config, path,
+ * rule id). A rule may lower its own severity for an expected case (e.g. a down file dropping what
+ * its up file created) by passing `severity`; a config override still replaces it.
+ */
+export interface RuleReport {
+  startLine: number;
+  endLine: number;
+  startColumn?: number;
+  endColumn?: number;
+  message: string;
+  suggestion?: string;
+  severity?: Severity;
+  /** Defaults to the file being checked. */
+  path?: string;
+}
+
+export type ReportFn = (r: RuleReport) => void;
+
+export const DOCS_BASE =
+  "https://github.com/migration-warden/migration-warden/blob/main/docs/rules";
+
+export function ruleDocUrl(id: string): string {
+  return `${DOCS_BASE}/${id}.md`;
+}
+
+/** Turn a rule report into a finding with the configured severity (null when the rule is off). */
+export function toFinding(
+  meta: RuleMeta,
+  r: RuleReport,
+  path: string,
+  override: Severity | "off" | undefined,
+): Finding | null {
+  if (override === "off") return null;
+  const f: Finding = {
+    ruleId: meta.id,
+    severity: override ?? r.severity ?? meta.defaultSeverity,
+    path: r.path ?? path,
+    startLine: r.startLine,
+    endLine: Math.max(r.startLine, r.endLine),
+    message: r.message,
+    suggestion: r.suggestion ?? meta.saferAlternative,
+  };
+  if (r.startColumn !== undefined && r.endColumn !== undefined && r.startLine === r.endLine) {
+    f.startColumn = r.startColumn;
+    f.endColumn = r.endColumn;
+  }
+  return f;
+}
+
+/** Reports a finding on a specific file (structural rules see a whole directory). */
+export type FileReportFn = (path: string, r: RuleReport) => void;
+
+/** A rule over one migration directory: names, pairing, ordering, immutability. */
+export interface StructureRule {
+  meta: RuleMeta;
+  checkDirectory(model: DirectoryModel, report: FileReportFn): void;
+}

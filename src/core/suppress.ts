@@ -1,0 +1,149 @@
+/**
+ * Ignore comments (contract "Suppression"):
+ *   -- migration-warden:ignore <rule-id>[,<rule-id>...] -- <reason>       (next statement)
+ *   -- migration-warden:ignore-file <rule-id>[,<rule-id>...] -- <reason>  (whole file)
+ * A directive without a reason suppresses nothing and is itself reported.
+ */
+import type { SplitResult } from "./sql/split.js";
+import type { Finding } from "./types.js";
+
+export interface Directive {
+  scope: "statement" | "file";
+  ruleIds: string[];
+  /** Empty when the comment gave none. */
+  reason: string;
+  /** Where the comment is (1-based lines). */
+  line: number;
+  endLine: number;
+  /** For statement scope: the lines of the statement it applies to; null if no statement follows. */
+  target: { startLine: number; endLine: number } | null;
+  /** Rule ids the comment names that no rule has. */
+  unknownIds: string[];
+}
+
+const DIRECTIVE = /^\s*migration-warden:(ignore-file|ignore)(?=\s|$)(.*)$/s;
+
+export function parseDirectives(split: SplitResult, knownIds: ReadonlySet<string>): Directive[] {
+  const out: Directive[] = [];
+  const { statements } = split;
+  let s = 0;
+  for (const c of split.comments) {
+    const m = DIRECTIVE.exec(c.body);
+    if (!m) continue;
+    const rest = m[2]!;
+    const sep = rest.indexOf("--");
+    const idsPart = sep >= 0 ? rest.slice(0, sep) : rest;
+    const reason = (sep >= 0 ? rest.slice(sep + 2) : "").replace(/\s+/g, " ").trim();
+    const ruleIds = idsPart
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
+    const d: Directive = {
+      scope: m[1] === "ignore-file" ? "file" : "statement",
+      ruleIds: ruleIds.filter((id) => knownIds.has(id)),
+      reason,
+      line: c.startPos.line,
+      endLine: c.endPos.line,
+      target: null,
+      unknownIds: ruleIds.filter((id) => !knownIds.has(id)),
+    };
+    if (d.scope === "statement") {
+      while (s < statements.length && statements[s]!.end <= c.start) s++;
+      const prev = s > 0 ? statements[s - 1] : undefined;
+      const inside = s < statements.length && statements[s]!.start < c.start;
+      if (inside) {
+        // A comment in the middle of a statement applies to the one after it.
+        const nextStmt = statements[s + 1];
+        d.target = nextStmt
+          ? { startLine: nextStmt.startPos.line, endLine: nextStmt.endPos.line }
+          : null;
+      } else if (prev && prev.endPos.line === c.startPos.line) {
+        // Trailing comment on the statement's own last line: users mean that statement.
+        d.target = { startLine: prev.startPos.line, endLine: prev.endPos.line };
+      } else {
+        const nextStmt = statements[s];
+        d.target = nextStmt
+          ? { startLine: nextStmt.startPos.line, endLine: nextStmt.endPos.line }
+          : null;
+      }
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+export interface SuppressionMeta {
+  suppressible(ruleId: string): boolean;
+}
+
+/**
+ * Mark findings covered by a directive with a reason. Returns findings about the directives
+ * themselves (missing reason, unknown rule ids) for the caller to add.
+ */
+export function applyDirectives(
+  findings: Finding[],
+  directivesByPath: ReadonlyMap<string, Directive[]>,
+  meta: SuppressionMeta,
+): Omit<Finding, "severity">[] {
+  for (const f of findings) {
+    const ds = directivesByPath.get(f.path);
+    if (!ds || !meta.suppressible(f.ruleId)) continue;
+    const d = ds.find(
+      (d) =>
+        d.reason !== "" &&
+        d.ruleIds.includes(f.ruleId) &&
+        (d.scope === "file" ||
+          (d.target !== null &&
+            f.startLine >= d.target.startLine &&
+            f.startLine <= d.target.endLine)),
+    );
+    if (d) f.suppressed = { reason: d.reason };
+  }
+  const extra: Omit<Finding, "severity">[] = [];
+  for (const [path, ds] of directivesByPath) {
+    for (const d of ds) {
+      const kw = d.scope === "file" ? "ignore-file" : "ignore";
+      if (d.reason === "") {
+        extra.push({
+          ruleId: "ignore-without-reason",
+          path,
+          startLine: d.line,
+          endLine: d.endLine,
+          message: `This migration-warden:${kw} comment gives no reason, so it suppresses nothing: a reviewer must be able to see why a risky statement is acceptable.`,
+          suggestion: `Add the reason after a second "--": -- migration-warden:${kw} ${d.ruleIds.join(",") || "<rule-id>"} -- <why this is safe>`,
+        });
+      } else if (d.ruleIds.length === 0 && d.unknownIds.length === 0) {
+        extra.push({
+          ruleId: "ignore-without-reason",
+          path,
+          startLine: d.line,
+          endLine: d.endLine,
+          message: `This migration-warden:${kw} comment names no rule, so it suppresses nothing.`,
+          suggestion: `Name the rules it is about: -- migration-warden:${kw} <rule-id>[,<rule-id>] -- <reason>`,
+        });
+      } else if (d.scope === "statement" && d.target === null) {
+        extra.push({
+          ruleId: "ignore-without-reason",
+          path,
+          startLine: d.line,
+          endLine: d.endLine,
+          message:
+            "This migration-warden:ignore comment is not followed by a statement, so it suppresses nothing.",
+          suggestion:
+            "Put the comment on the line(s) directly before the statement it is about, or use ignore-file.",
+        });
+      }
+      if (d.unknownIds.length > 0) {
+        extra.push({
+          ruleId: "ignore-unknown-rule",
+          path,
+          startLine: d.line,
+          endLine: d.endLine,
+          message: `migration-warden:${kw} names ${d.unknownIds.map((x) => `"${x}"`).join(", ")}, which ${d.unknownIds.length === 1 ? "is not a rule id" : "are not rule ids"}: nothing is suppressed for ${d.unknownIds.length === 1 ? "it" : "them"}.`,
+          suggestion: "Use the rule id shown in the finding (see docs/rules/).",
+        });
+      }
+    }
+  }
+  return extra;
+}
