@@ -23,8 +23,33 @@ export interface AnalyzeOptions {
   tool: { name: string; version: string };
   /** Directories to analyse; defaults to config.directories (the CLI's PATH mode passes its own). */
   directories?: DirectoryConfig[];
-  /** Extra report sections computed by adapters (e.g. replay). */
-  sections?: ReportSection[];
+  /**
+   * Dynamic checks the adapter injects (the sandbox replay). The core stays pure: it only hands
+   * over the directory models and sources and merges what comes back, so replay findings get the
+   * same severity overrides, suppression comments and summary counts as every other finding.
+   */
+  dynamic?: DynamicCheck[];
+}
+
+export interface DynamicCheck {
+  name: string;
+  run(input: DynamicCheckInput): Promise<DynamicCheckResult>;
+}
+
+export interface DynamicCheckInput {
+  config: Config;
+  changeSet: ChangeSet;
+  models: readonly DirectoryModel[];
+  /** Decoded change files by path. */
+  sources: ReadonlyMap<string, SourceFile>;
+  /** Findings of the static analysis so far (e.g. to skip replay of unparseable files). */
+  findings: readonly Finding[];
+}
+
+export interface DynamicCheckResult {
+  /** Findings without severity: the engine applies rule defaults and config overrides. */
+  findings: Array<Omit<Finding, "severity"> & { severity?: Finding["severity"] }>;
+  sections: ReportSection[];
 }
 
 export interface Analysis {
@@ -96,6 +121,18 @@ export async function analyze(
     findings.push(...(await analyzeSql({ config, model, sources: dirSources })));
   }
 
+  const sections: ReportSection[] = [];
+  for (const check of opts.dynamic ?? []) {
+    const result = await check.run({ config, changeSet, models, sources, findings: [...findings] });
+    for (const r of result.findings) {
+      const meta = RULES_BY_ID.get(r.ruleId);
+      if (!meta) throw new Error(`${check.name} reported unregistered rule id "${r.ruleId}"`);
+      const f = toFinding(meta, r, r.path, config.rules[r.ruleId]);
+      if (f) findings.push(f);
+    }
+    sections.push(...result.sections);
+  }
+
   const extra = applyDirectives(findings, directives, {
     suppressible: (id) => RULES_BY_ID.get(id)?.suppressible ?? true,
   });
@@ -120,7 +157,7 @@ export async function analyze(
       summary,
       approvalRequired: approvalRequired(config, changed.length > 0, summary, incomplete),
       incomplete,
-      sections: opts.sections ?? [],
+      sections,
     },
     models,
     sources,
