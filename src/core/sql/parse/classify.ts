@@ -275,7 +275,7 @@ class Cursor {
       case "DROP":
         return this.drop();
       case "TRUNCATE":
-        return this.truncate();
+        return this.dialect === "mysql" ? this.truncate() : null;
       case "RENAME":
         return this.renameTables();
       case "CREATE":

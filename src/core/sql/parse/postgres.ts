@@ -738,10 +738,25 @@ function defBool(d: DefElem): boolean {
   return true;
 }
 
-/** `varchar(255)`, `int4[]`: the type for messages, without the pg_catalog prefix. */
+/** SQL spellings of the internal names the parser gives standard types (`bigint` → int8). */
+const SQL_TYPE_NAMES: Record<string, string> = {
+  int2: "smallint",
+  int4: "integer",
+  int8: "bigint",
+  float4: "real",
+  float8: "double precision",
+  bool: "boolean",
+  bpchar: "char",
+  timestamptz: "timestamptz",
+  timetz: "timetz",
+};
+
+/** `varchar(255)`, `bigint[]`: the type for messages, as a reader would write it. */
 function typeText(t: TypeName | undefined): string {
   if (!t) return "?";
-  let s = lastName(t.names);
+  const names = strings(t.names);
+  let s = names[names.length - 1] ?? "?";
+  if (names.length === 2 && names[0] === "pg_catalog") s = SQL_TYPE_NAMES[s] ?? s;
   const mods = (t.typmods ?? []).map(constText).filter((x) => x !== "");
   if (mods.length > 0) s += `(${mods.join(",")})`;
   for (let i = 0; i < (t.arrayBounds?.length ?? 0); i++) s += "[]";
