@@ -16,6 +16,7 @@ import {
   type TypeName,
 } from "libpg-query";
 import { tokenize } from "../lexer.js";
+import { codePointToIndex } from "../positions.js";
 import {
   noFacts,
   type AlterAction,
@@ -57,8 +58,9 @@ export function parsePostgres(input: StatementInput, version: ServerVersion | nu
     const details = (e as { sqlDetails?: { message?: string; cursorPosition?: number } })
       .sqlDetails;
     const message = details?.message ?? (e instanceof Error ? e.message : String(e));
-    const pos = details?.cursorPosition;
-    return { ok: false, message, index: pos ? loc.index(pos - 1) : 0 };
+    // libpg-query's cursorPosition counts code points from 0 (unlike AST locations: bytes).
+    const pos = details?.cursorPosition ?? 0;
+    return { ok: false, message, index: codePointToIndex(input.text, pos) };
   }
   if (stmts.length !== 1) {
     // The splitter and the parser disagree about statement boundaries: do not guess.
