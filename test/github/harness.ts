@@ -1,0 +1,158 @@
+/**
+ * Probot + nock harness for the app tests. nock intercepts every request Probot's Octokit sends to
+ * api.github.com and answers it from an in-memory GitHub (test/support/fake-github.mjs): real git
+ * object ids, real pagination, check runs that append annotations like GitHub. Tests assert the
+ * exact requests sent and the exact check-run bodies, and every check-run body is validated
+ * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import app from "../../src/app.js";
+import { FakeGitHub, type FakeRepo, type RequestLogEntry } from "../support/fake-github.mjs";
+import { checkRunBodyErrors } from "../support/openapi.js";
+
+export const API = "https://api.github.com";
+export const APP_ID = 123;
+
+export const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+interface WebhookDefinition {
+  name: string;
+  examples: Array<Record<string, unknown> & { action?: string; installation?: { id: number } }>;
+}
+
+const definitions = createRequire(import.meta.url)(
+  "@octokit/webhooks-examples",
+) as WebhookDefinition[];
+
+/** A copy of GitHub's example payload for `name`.`action` that carries an installation. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function example(name: string, action: string): any {
+  const def = definitions.find((d) => d.name === name);
+  const e = def?.examples.find((x) => x.action === action && x.installation);
+  if (!e) throw new Error(`no ${name}.${action} example with an installation`);
+  return structuredClone(e);
+}
+
+export interface Harness {
+  fake: FakeGitHub;
+  probot: Probot;
+  receive(name: string, payload: unknown, id?: string): Promise<void>;
+  /** "METHOD /path?query" for every request, in order. */
+  calls(): string[];
+  /** Bodies of the check-run create (POST) and update (PATCH) requests, in order. */
+  checkRunBodies(): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /** Schema errors of every captured check-run body (always expected to be empty). */
+  schemaErrors(): string[];
+}
+
+export function describeCall(r: RequestLogEntry): string {
+  const q = new URLSearchParams(r.query).toString();
+  return `${r.method} ${decodeURIComponent(r.path)}${q ? `?${q}` : ""}`;
+}
+
+export async function createHarness(): Promise<Harness> {
+  const fake = new FakeGitHub({ appId: APP_ID, privateKey, validateCheckRun: checkRunBodyErrors });
+  nock.disableNetConnect();
+  const reply = function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
+    const r = fake.dispatch({
+      method: this.req.method,
+      url: API + uri,
+      headers: this.req.headers,
+      body,
+    });
+    return [r.status, Buffer.from(r.body), r.headers] as const;
+  };
+  nock(API)
+    .persist()
+    .get(() => true)
+    .reply(reply)
+    .post(() => true)
+    .reply(reply)
+    .patch(() => true)
+    .reply(reply);
+
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    // The function form runs last, after Probot's own defaults (which set `throttle`).
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  await probot.load(app);
+  let delivery = 0;
+  const checkRunBodies = () =>
+    fake.requests
+      .filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET")
+      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }));
+  return {
+    fake,
+    probot,
+    receive: (name, payload, id) =>
+      probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as never),
+    calls: () => fake.requests.map(describeCall),
+    checkRunBodies,
+    schemaErrors: () =>
+      checkRunBodies().flatMap((b) =>
+        checkRunBodyErrors(b.method === "POST" ? "checks/create" : "checks/update", b.body),
+      ),
+  };
+}
+
+export function resetNock(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+/** `count` merged migration pairs 0001_t1.up.sql/down.sql … in `dir`. */
+export function mergedMigrations(count: number, dir = "migrations"): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= count; i++) {
+    const v = String(i).padStart(4, "0");
+    files[`${dir}/${v}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+    files[`${dir}/${v}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+  }
+  return files;
+}
+
+/**
+ * The example payloads' repository (Codertocat/Hello-World, base branch master) with `base` files
+ * on master and PR #2 whose head commit applies `change` on top of it.
+ */
+export function helloWorld(
+  fake: FakeGitHub,
+  base: Record<string, string>,
+  change: Parameters<FakeRepo["commit"]>[0]["files"],
+): { repo: FakeRepo; baseSha: string; headSha: string; number: number } {
+  const repo = fake.createRepo("Codertocat", "Hello-World", { defaultBranch: "master" });
+  const baseSha = repo.commit({ branch: "master", files: { "README.md": "# Hello\n", ...base } });
+  const headSha = repo.commit({ parent: baseSha, files: change ?? {}, message: "change" });
+  const number = repo.openPullRequest({
+    number: 2,
+    base: "master",
+    head: headSha,
+    headRef: "changes",
+  });
+  return { repo, baseSha, headSha, number };
+}
+
+/** A pull_request webhook (GitHub's example) pointing at the fake's PR. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function pullRequestEvent(action: string, repo: FakeRepo, number: number): any {
+  const payload = example("pull_request", action === "edited" ? "opened" : action);
+  payload.action = action;
+  payload.number = number;
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}
