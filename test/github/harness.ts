@@ -6,12 +6,19 @@
  * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
  */
 import { generateKeyPairSync } from "node:crypto";
-import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import app from "../../src/app.js";
-import { FakeGitHub, type FakeRepo, type RequestLogEntry } from "../support/fake-github.mjs";
+import {
+  FakeGitHub,
+  type FakeGitHubOptions,
+  type FakeRepo,
+  type RequestLogEntry,
+} from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
+import { example } from "../support/webhooks.js";
+
+export { example };
 
 export const API = "https://api.github.com";
 export const APP_ID = 123;
@@ -21,24 +28,6 @@ export const { privateKey } = generateKeyPairSync("rsa", {
   privateKeyEncoding: { type: "pkcs1", format: "pem" },
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
-
-interface WebhookDefinition {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string; installation?: { id: number } }>;
-}
-
-const definitions = createRequire(import.meta.url)(
-  "@octokit/webhooks-examples",
-) as WebhookDefinition[];
-
-/** A copy of GitHub's example payload for `name`.`action` that carries an installation. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function example(name: string, action: string): any {
-  const def = definitions.find((d) => d.name === name);
-  const e = def?.examples.find((x) => x.action === action && x.installation);
-  if (!e) throw new Error(`no ${name}.${action} example with an installation`);
-  return structuredClone(e);
-}
 
 export interface Harness {
   fake: FakeGitHub;
@@ -57,8 +46,15 @@ export function describeCall(r: RequestLogEntry): string {
   return `${r.method} ${decodeURIComponent(r.path)}${q ? `?${q}` : ""}`;
 }
 
-export async function createHarness(): Promise<Harness> {
-  const fake = new FakeGitHub({ appId: APP_ID, privateKey, validateCheckRun: checkRunBodyErrors });
+export async function createHarness(
+  fakeOptions: Partial<FakeGitHubOptions> = {},
+): Promise<Harness> {
+  const fake = new FakeGitHub({
+    appId: APP_ID,
+    privateKey,
+    validateCheckRun: checkRunBodyErrors,
+    ...fakeOptions,
+  });
   nock.disableNetConnect();
   const reply = function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
     const r = fake.dispatch({

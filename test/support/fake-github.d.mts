@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   /** Without the /api/v3 prefix and without the query. */
   path: string;
   query: Record<string, string>;
+  /** Sent with the GitHub Enterprise Server layout (/api/v3 prefix). */
+  enterprise: boolean;
   status: number;
   body?: unknown;
 }

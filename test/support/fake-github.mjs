@@ -425,7 +425,13 @@ export class FakeGitHub {
     const enterprise = u.pathname.startsWith(`${ENTERPRISE_PREFIX}/`);
     const path = enterprise ? u.pathname.slice(ENTERPRISE_PREFIX.length) : u.pathname;
     const ctx = { method, headers, base: `${u.origin}${enterprise ? ENTERPRISE_PREFIX : ""}` };
-    const entry = { method, path, query: Object.fromEntries(u.searchParams), status: 0 };
+    const entry = {
+      method,
+      path,
+      query: Object.fromEntries(u.searchParams),
+      enterprise,
+      status: 0,
+    };
     this.requests.push(entry);
     let status;
     let out;
