@@ -70,11 +70,19 @@ export function parseConfig(text: string | null, src: ConfigSource): Config {
     throw new ConfigError(where, [(err as Error).message]);
   }
   if (value === null || value === undefined) return defaultConfig();
-  if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(where, [
-      "expected a mapping of keys (directories, rules, approval, …) at the top level",
-    ]);
-  }
+  if (!isMap(doc.contents)) throw new ConfigError(where, [NOT_A_MAPPING]);
+  return validateConfig(value, src);
+}
+
+const NOT_A_MAPPING =
+  "expected a mapping of keys (directories, rules, approval, …) at the top level";
+
+/** Validate an already-parsed configuration object (same rules as parseConfig). */
+export function validateConfig(value: unknown, src: ConfigSource): Config {
+  const where = describeSource(src);
+  if (value === null || value === undefined) return defaultConfig();
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new ConfigError(where, [NOT_A_MAPPING]);
   const result = configSchema.safeParse(value);
   if (!result.success) throw new ConfigError(where, formatIssues(result.error.issues));
   return result.data as Config;
