@@ -3,6 +3,7 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
+import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
@@ -74,7 +75,7 @@ export async function analyze(
   const changed: ChangedMigration[] = [];
 
   for (const dir of directories) {
-    const model = buildDirectoryModel(dir, changeSet, directories);
+    const model = buildDirectoryModel(dir, changeSet, directories, config.limits);
     models.push(model);
 
     for (const rule of STRUCTURE_RULES) {
@@ -96,7 +97,9 @@ export async function analyze(
         });
       }
       const bytes = changeSet.contents.get(f.path);
-      if (bytes === undefined || f.kind !== "file" || f.verdict.kind === "unrelated") continue;
+      if (bytes === undefined || f.verdict.kind === "unrelated") continue;
+      // Reported by unanalyzable-migration-file instead of parsed.
+      if (whyNotAnalyzable(f, bytes, config.limits.maxFileBytes)) continue;
       const src = loadSource(f, dir, bytes);
       sources.set(f.path, src);
       directives.set(f.path, parseDirectives(src.split, knownIds));

@@ -324,3 +324,52 @@ describe("PATH mode", () => {
     ]);
   });
 });
+
+describe("the working tree as git sees it", () => {
+  test("a symlinked migration is reported, not followed", async () => {
+    repo.branch("feature");
+    repo.write({ "fixtures/seed.sql": "INSERT INTO users VALUES (1);\n" });
+    repo.symlink("../fixtures/seed.sql", "migrations/000003_seed.up.sql");
+    repo.write({ "migrations/000003_seed.down.sql": "DELETE FROM users WHERE id = 1;\n" });
+    const { report } = await lintJson([], repo.dir);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        path: "migrations/000003_seed.up.sql",
+        ruleId: "unanalyzable-migration-file",
+        severity: "error",
+      }),
+    ]);
+    // Committed, git records mode 120000 and --head mode sees the same.
+    repo.commit("symlink");
+    expect((await lintJson(["--head", "feature"], repo.dir)).report.findings).toEqual([
+      expect.objectContaining({
+        path: "migrations/000003_seed.up.sql",
+        ruleId: "unanalyzable-migration-file",
+      }),
+    ]);
+  });
+
+  test("--cwd, --format sarif and --format github through the CLI", async () => {
+    repo.branch("feature");
+    repo.write({ "migrations/000003_t_up.sql": UP });
+    const { tmpdir } = await import("node:os");
+    const sarif = await runCli(
+      ["lint", "--cwd", repo.dir, "--no-replay", "--format", "sarif"],
+      tmpdir(),
+    );
+    expect(sarif.code).toBe(1);
+    const log = JSON.parse(sarif.stdout);
+    expect(log.version).toBe("2.1.0");
+    expect(log.runs[0].results[0]).toMatchObject({
+      ruleId: "invalid-migration-filename",
+      level: "error",
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: "migrations/000003_t_up.sql" } } },
+      ],
+    });
+    const gh = await runCli(["lint", "--no-replay", "--format", "github"], repo.dir);
+    expect(gh.stdout).toMatch(
+      /^::error file=migrations\/000003_t_up.sql,line=1,endLine=1,title=invalid-migration-filename::/,
+    );
+  });
+});
