@@ -150,6 +150,8 @@ describe("malformed YAML", () => {
     ["approval:\n  count: 1\n  count: 2\n", /unique|duplicate/i],
     ["- a list\n- at the top\n", /expected a mapping/],
     ["just a string\n", /expected a mapping/],
+    ["approval:\n  ? [count]\n  : 1\n", /^line 2: mapping keys must be plain names/],
+    ["!!binary cnVsZXM=: {}\n", /^line 1: mapping keys must be plain names/],
   ])("%j is rejected with a position or reason", (yaml, re) => {
     expect(problems(yaml).join("\n")).toMatch(re);
   });
