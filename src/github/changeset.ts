@@ -143,8 +143,12 @@ export async function buildChangeSet(
       if (e.size !== undefined) c.size = e.size;
     }
     // Without a kind (truncated head listing) the file is read too: better checked than skipped.
+    // Files over the size limit are not downloaded: the core reports them from their size.
     const toRead = direct.filter(
-      (c) => c.oid !== undefined && (c.kind === undefined || c.kind === "file"),
+      (c) =>
+        c.oid !== undefined &&
+        (c.kind === undefined || c.kind === "file") &&
+        !(c.size !== undefined && c.size > config.limits.maxFileBytes),
     );
     const blobs = new Map<string, string>(toRead.map((c) => [c.oid!, c.path]));
     const bytes = await mapLimit([...blobs], BLOB_CONCURRENCY, ([oid, path]) =>

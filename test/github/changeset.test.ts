@@ -1,5 +1,6 @@
 /** The ChangeSet the app builds from the API: what it reads, what it does not, what it cannot see. */
 import { afterEach, describe, expect, test } from "@jest/globals";
+import { blobSha } from "../support/fake-github.mjs";
 import {
   createHarness,
   helloWorld,
@@ -85,14 +86,40 @@ describe("what the app reads", () => {
     h = await createHarness();
     const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
       "migrations/0002_link.up.sql": { symlink: "../outside.sql" },
-      "migrations/0003_sub": { submodule: "c".repeat(40) },
-      "migrations/0004_real.up.sql": "SELECT 1;\n",
-      "migrations/0004_real.down.sql": "SELECT 1;\n",
+      "migrations/0002_link.down.sql": "DROP TABLE x;\n",
+      "migrations/0003_sub.up.sql": { submodule: "c".repeat(40) },
+      "migrations/0003_sub.down.sql": "DROP TABLE y;\n",
     });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    // One blob: the two real files share their content; the link and the submodule are not read.
-    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(1);
-    expect(run().status).toBe("completed");
+    // Only the two regular files are downloaded.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(2);
+    expect(run().annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
+      ["migrations/0002_link.up.sql", "unanalyzable-migration-file", "failure"],
+      ["migrations/0003_sub.up.sql", "unanalyzable-migration-file", "warning"],
+    ]);
+  });
+
+  test("a file over limits.maxFileBytes is reported from its size without downloading it", async () => {
+    h = await createHarness();
+    const big = `-- ${"x".repeat(2000)}\nSELECT 1;\n`;
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": "limits:\n  maxFileBytes: 1024\n" },
+      { "migrations/0001_big.up.sql": big, "migrations/0001_big.down.sql": "SELECT 1;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([
+      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
+    ]);
+    expect(run().annotations).toEqual([
+      expect.objectContaining({
+        path: "migrations/0001_big.up.sql",
+        title: "unanalyzable-migration-file",
+        message: expect.stringContaining(
+          `is ${Buffer.byteLength(big)} bytes, over the 1024-byte limit`,
+        ),
+      }),
+    ]);
   });
 
   test("renames and deletions of merged migrations are reported without reading their contents", async () => {
