@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { blobSha } from "../support/fake-github.mjs";
 import {
-  createHarness,
   helloWorld,
   mergedMigrations,
   pullRequestEvent,
-  resetNock,
   type Harness,
+  useHarness,
 } from "./harness.js";
 
 const LINT = "migration-warden/lint";
@@ -17,13 +16,7 @@ const PENDING_OUTPUT = {
 };
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => {
-  expect(h.schemaErrors()).toEqual([]);
-  resetNock();
-});
+useHarness((created) => (h = created));
 
 function run(index = 0) {
   const r = h.fake.checkRuns[index];

@@ -6,17 +6,22 @@ import {
   helloWorld,
   mergedMigrations,
   pullRequestEvent,
-  resetNock,
+  finish,
   type Harness,
 } from "./harness.js";
 
-let h: Harness;
+let current: Harness | undefined;
 afterEach(() => {
-  expect(h.schemaErrors()).toEqual([]);
-  resetNock();
+  finish(current);
+  current = undefined;
 });
 
-function run() {
+async function harness(options?: Parameters<typeof createHarness>[0]): Promise<Harness> {
+  current = await createHarness(options);
+  return current;
+}
+
+function run(h: Harness) {
   const r = h.fake.checkRuns[0];
   if (!r) throw new Error("no check run");
   return r;
@@ -25,7 +30,7 @@ function run() {
 describe("API requests per event", () => {
   /** A PR that edits `edited` merged migrations and adds one new pair, on `merged` merged pairs. */
   async function requestsFor(merged: number, edited: number): Promise<string[]> {
-    h = await createHarness();
+    const h = await harness();
     const change: Record<string, string> = {
       [`migrations/9000_new.up.sql`]: "CREATE TABLE n (id int);\n",
       [`migrations/9000_new.down.sql`]: "DROP TABLE n;\n",
@@ -36,13 +41,13 @@ describe("API requests per event", () => {
     }
     const { repo, number } = helloWorld(h.fake, mergedMigrations(merged), change);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    expect(run().status).toBe("completed");
+    expect(run(h).status).toBe("completed");
     return h.calls().map((c) => c.replace(/[0-9a-f]{40}/g, "<sha>"));
   }
 
   test("do not grow with the number of merged migrations", async () => {
     const small = await requestsFor(10, 1);
-    resetNock();
+    finish(current);
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
     // token, PR, create, branch, config, files, 2 base trees, head commit, 2 head trees,
@@ -59,7 +64,7 @@ describe("API requests per event", () => {
 
 describe("what the app reads", () => {
   test("nested migration directories: one tree request per path segment, cached per evaluation", async () => {
-    h = await createHarness();
+    const h = await harness();
     const config =
       "directories:\n  - path: services/api/db/migrations\n    dialect: postgres\n  - path: services/api/db/seeds\n    dialect: postgres\n";
     const { repo, number } = helloWorld(
@@ -77,13 +82,13 @@ describe("what the app reads", () => {
     // Head: root, services, api, db, seeds.
     expect(trees).toHaveLength(11);
     expect(new Set(trees).size).toBe(11);
-    expect(run().annotations.map((a) => [a.path, a.title])).toEqual([
+    expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
       ["services/api/db/seeds/0002_s.up.sql", "missing-down-migration"],
     ]);
   });
 
   test("symlinks and submodules in a migration directory are typed from the head tree, never read as SQL", async () => {
-    h = await createHarness();
+    const h = await harness();
     const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
       "migrations/0002_link.up.sql": { symlink: "../outside.sql" },
       "migrations/0002_link.down.sql": "DROP TABLE x;\n",
@@ -93,14 +98,14 @@ describe("what the app reads", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     // Only the two regular files are downloaded.
     expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(2);
-    expect(run().annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
+    expect(run(h).annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
       ["migrations/0002_link.up.sql", "unanalyzable-migration-file", "failure"],
       ["migrations/0003_sub.up.sql", "unanalyzable-migration-file", "warning"],
     ]);
   });
 
   test("a file over limits.maxFileBytes is reported from its size without downloading it", async () => {
-    h = await createHarness();
+    const h = await harness();
     const big = `-- ${"x".repeat(2000)}\nSELECT 1;\n`;
     const { repo, number } = helloWorld(
       h.fake,
@@ -111,7 +116,7 @@ describe("what the app reads", () => {
     expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
     ]);
-    expect(run().annotations).toEqual([
+    expect(run(h).annotations).toEqual([
       expect.objectContaining({
         path: "migrations/0001_big.up.sql",
         title: "unanalyzable-migration-file",
@@ -123,46 +128,46 @@ describe("what the app reads", () => {
   });
 
   test("renames and deletions of merged migrations are reported without reading their contents", async () => {
-    h = await createHarness();
+    const h = await harness();
     const { repo, number } = helloWorld(h.fake, mergedMigrations(2), {
       "migrations/0001_t1.down.sql": null,
       "migrations/0002_t2.up.sql": null,
       "migrations/0002_renamed.up.sql": mergedMigrations(2)["migrations/0002_t2.up.sql"]!,
     });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    expect(run().annotations.map((a) => [a.path, a.title])).toEqual([
+    expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
       ["migrations/0001_t1.down.sql", "deleted-merged-migration"],
       ["migrations/0002_renamed.up.sql", "renamed-merged-migration"],
     ]);
-    expect(run().conclusion).toBe("failure");
+    expect(run(h).conclusion).toBe("failure");
   });
 });
 
 describe("what the app cannot see fails closed", () => {
   test("a pull request at GitHub's 3,000-file listing cap", async () => {
-    h = await createHarness();
+    const h = await harness();
     const change: Record<string, string> = { "migrations/0002_x.up.sql": "SELECT 1;\n" };
     for (let i = 0; i < 3000; i++) change[`docs/page-${i}.md`] = `${i}\n`;
     const { repo, number } = helloWorld(h.fake, mergedMigrations(1), change);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     expect(h.calls().filter((c) => c.includes("/pulls/2/files"))).toHaveLength(30);
-    expect(run().conclusion).toBe("failure");
-    expect(run().output.title).toMatch(/^Incomplete analysis: /);
-    expect(run().output.summary).toContain(
+    expect(run(h).conclusion).toBe("failure");
+    expect(run(h).output.title).toMatch(/^Incomplete analysis: /);
+    expect(run(h).output.summary).toContain(
       "the pull request changes 3001 files and GitHub lists at most 3000",
     );
   });
 
   test("a truncated tree listing", async () => {
     // Tree listings stop at 10 entries here, like GitHub's at 100,000.
-    h = await createHarness({ treeEntryLimit: 10 });
+    const h = await harness({ treeEntryLimit: 10 });
     const { repo, number } = helloWorld(h.fake, mergedMigrations(6), {
       "migrations/0007_x.up.sql": "SELECT 1;\n",
       "migrations/0007_x.down.sql": "SELECT 2;\n",
     });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    expect(run().conclusion).toBe("failure");
-    expect(run().output.summary).toContain("GitHub truncated the listing of migrations at master");
+    expect(run(h).conclusion).toBe("failure");
+    expect(run(h).output.summary).toContain("GitHub truncated the listing of migrations at master");
   });
 });

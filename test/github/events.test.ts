@@ -1,26 +1,19 @@
 /** Which events review which pull request, always at its current head. */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
-  createHarness,
   example,
   helloWorld,
   mergedMigrations,
   pullRequestEvent,
-  resetNock,
   type Harness,
+  useHarness,
 } from "./harness.js";
 
 const LINT = "migration-warden/lint";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => {
-  expect(h.schemaErrors()).toEqual([]);
-  resetNock();
-});
+useHarness((created) => (h = created));
 
 function editedMergedMigration() {
   return helloWorld(h.fake, mergedMigrations(2), {

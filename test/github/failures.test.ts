@@ -1,22 +1,15 @@
 /** Any failure after the check run exists still completes it: failure, with a readable reason. */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import {
-  createHarness,
   helloWorld,
   mergedMigrations,
   pullRequestEvent,
-  resetNock,
   type Harness,
+  useHarness,
 } from "./harness.js";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(() => {
-  expect(h.schemaErrors()).toEqual([]);
-  resetNock();
-});
+useHarness((created) => (h = created));
 
 function riskyPullRequest(findings = 2) {
   const change: Record<string, string> = {

@@ -6,6 +6,7 @@
  * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
  */
 import { generateKeyPairSync } from "node:crypto";
+import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import app from "../../src/app.js";
@@ -108,6 +109,28 @@ export async function createHarness(
 export function resetNock(): void {
   nock.cleanAll();
   nock.enableNetConnect();
+}
+
+/** After a test: every check-run body matched GitHub's schema; nock is reset. */
+export function finish(h: Harness | undefined): void {
+  try {
+    if (h) expect(h.schemaErrors()).toEqual([]);
+  } finally {
+    resetNock();
+  }
+}
+
+/** A fresh harness for every test of the file, handed to `set`; checked and reset after it. */
+export function useHarness(set: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await createHarness();
+    set(current);
+  });
+  afterEach(() => {
+    finish(current);
+    current = undefined;
+  });
 }
 
 /** `count` merged migration pairs 0001_t1.up.sql/down.sql … in `dir`. */
