@@ -37,8 +37,11 @@ export function describeError(err: unknown): string {
           : "";
     return `GitHub API error: ${where} answered HTTP ${err.status}: ${firstLine(err.message)}${hint}`;
   }
-  if (err instanceof Error)
-    return `${err.name === "Error" ? "" : `${err.name}: `}${firstLine(err.message)}`;
+  // Our own errors are written for the reader; others keep their type as a hint.
+  if (err instanceof EvaluationError || (err instanceof Error && err.name === "Error")) {
+    return firstLine(err.message);
+  }
+  if (err instanceof Error) return `${err.name}: ${firstLine(err.message)}`;
   return String(err);
 }
 

@@ -26,7 +26,13 @@ interface PullRef {
   base: { repo: { id: number } };
 }
 
-export function createHandlers(tool: Tool) {
+export interface HandlerOptions {
+  tool: Tool;
+  /** See DEFAULT_EVALUATION_TIMEOUT_MS. */
+  evaluationTimeoutMs?: number;
+}
+
+export function createHandlers(options: HandlerOptions) {
   async function review(
     context: { octokit: GitHubClient; log: Context["log"] },
     targets: readonly PullRequestTarget[],
@@ -34,7 +40,7 @@ export function createHandlers(tool: Tool) {
     const errors: unknown[] = [];
     for (const t of targets) {
       try {
-        await reviewPullRequest({ octokit: context.octokit, log: context.log, tool }, t);
+        await reviewPullRequest({ ...options, octokit: context.octokit, log: context.log }, t);
       } catch (err) {
         errors.push(err);
       }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "probot";
 import { describeTarget, type GitHubClient, type PullRequestTarget } from "./client.js";
-import { describeError } from "./errors.js";
+import { describeError, EvaluationError } from "./errors.js";
 import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
 import { CheckRun } from "./checks/check-run.js";
 import { errorResult } from "./checks/common.js";
@@ -18,11 +18,15 @@ import { requestCounter } from "./request-count.js";
 /** The check runs every evaluation writes, in order. */
 export const CHECKS: readonly CheckDefinition[] = [lintCheck];
 
+/** Reading and rendering give up after this long, so a hung request cannot leave a run pending. */
+export const DEFAULT_EVALUATION_TIMEOUT_MS = 10 * 60 * 1000;
+
 export interface ReviewEnv {
   octokit: GitHubClient;
   log: Logger;
   tool: Tool;
   checks?: readonly CheckDefinition[];
+  evaluationTimeoutMs?: number;
 }
 
 export interface ReviewOutcome {
@@ -77,9 +81,10 @@ export async function reviewPullRequest(
     throw err;
   }
 
+  const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
   let ev: Evaluation;
   try {
-    ev = await evaluatePullRequest(octokit, pr, env.tool);
+    ev = await deadline.race(evaluatePullRequest(octokit, pr, env.tool));
   } catch (err) {
     log.error({ err }, "evaluation failed");
     await failAll(runs, err, log, outcome);
@@ -89,7 +94,7 @@ export async function reviewPullRequest(
   const unfinished: unknown[] = [];
   for (const { check, run } of runs) {
     try {
-      const result = await check.render(ev, { octokit, log });
+      const result = await deadline.race(Promise.resolve(check.render(ev, { octokit, log })));
       await run.complete(result);
       outcome.conclusions[check.name] = result.conclusion;
     } catch (err) {
@@ -129,4 +134,37 @@ async function failAll(
   if (unfinished.length > 0) {
     throw new AggregateError(unfinished, "check runs could not be completed");
   }
+}
+
+/** One time limit shared by the steps of an evaluation (writing the result is not limited). */
+class Deadline {
+  readonly #at: number;
+  constructor(readonly ms: number) {
+    this.#at = Date.now() + ms;
+  }
+
+  /** Rejects when the deadline passes first; the abandoned work's result is ignored. */
+  race<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new EvaluationError(
+              `the evaluation did not finish within ${duration(this.ms)} (GitHub did not answer in time)`,
+            ),
+          ),
+        Math.max(0, this.#at - Date.now()),
+      );
+    });
+    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  }
+}
+
+function duration(ms: number): string {
+  return ms < 1000
+    ? `${ms} ms`
+    : ms % 60_000 === 0
+      ? `${ms / 60_000} minutes`
+      : `${Math.round(ms / 1000)} seconds`;
 }

@@ -161,7 +161,7 @@ describe("what the app cannot see fails closed", () => {
 
   test("a truncated tree listing", async () => {
     // Tree listings stop at 10 entries here, like GitHub's at 100,000.
-    const h = await harness({ treeEntryLimit: 10 });
+    const h = await harness({ fake: { treeEntryLimit: 10 } });
     const { repo, number } = helloWorld(h.fake, mergedMigrations(6), {
       "migrations/0007_x.up.sql": "SELECT 1;\n",
       "migrations/0007_x.down.sql": "SELECT 2;\n",

@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
-import app from "../../src/app.js";
+import app, { createApp, type AppOptions } from "../../src/app.js";
 import {
   FakeGitHub,
   type FakeGitHubOptions,
@@ -40,6 +40,9 @@ export interface Harness {
   checkRunBodies(): Array<{ method: string; path: string; body: Record<string, unknown> }>;
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
+  /** Matching requests get no answer until release() (a hung GitHub). */
+  hold(method: string, path: RegExp): void;
+  release(): Promise<void>;
 }
 
 export function describeCall(r: RequestLogEntry): string {
@@ -47,19 +50,30 @@ export function describeCall(r: RequestLogEntry): string {
   return `${r.method} ${decodeURIComponent(r.path)}${q ? `?${q}` : ""}`;
 }
 
-export async function createHarness(
-  fakeOptions: Partial<FakeGitHubOptions> = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  fake?: Partial<FakeGitHubOptions>;
+  app?: AppOptions;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = new FakeGitHub({
     appId: APP_ID,
     privateKey,
     validateCheckRun: checkRunBodyErrors,
-    ...fakeOptions,
+    ...options.fake,
   });
   nock.disableNetConnect();
-  const reply = function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
+  const held: Array<{ method: string; path: RegExp }> = [];
+  const waiting: Array<() => void> = [];
+  const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
+    const method = this.req.method;
+    if (held.some((x) => x.method === method && x.path.test(uri))) {
+      // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
+    }
     const r = fake.dispatch({
-      method: this.req.method,
+      method,
       url: API + uri,
       headers: this.req.headers,
       body,
@@ -86,7 +100,7 @@ export async function createHarness(
       throttle: { enabled: false },
     })),
   });
-  await probot.load(app);
+  await probot.load(options.app ? createApp(options.app) : app);
   let delivery = 0;
   const checkRunBodies = () =>
     fake.requests
@@ -95,6 +109,13 @@ export async function createHarness(
   return {
     fake,
     probot,
+    hold: (method, path) => held.push({ method, path }),
+    release: async () => {
+      held.length = 0;
+      waiting.splice(0).forEach((resolve) => resolve());
+      // Let the abandoned requests settle before nock is torn down.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    },
     receive: (name, payload, id) =>
       probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as never),
     calls: () => fake.requests.map(describeCall),
