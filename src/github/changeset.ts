@@ -94,6 +94,8 @@ export async function buildChangeSet(
   const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
   const trees = new TreeReader(octokit, repo);
   const incomplete = [...input.incomplete];
+  // Copies: kind, size and oid are filled in from the head tree below.
+  const changes = input.changes.map((c) => ({ ...c }));
 
   const baseTrees = new Map<string, TreeEntry[]>();
   const baseListings = await Promise.all(
@@ -110,7 +112,7 @@ export async function buildChangeSet(
   // Files directly in a migration directory: their kind, size and contents come from the head
   // commit's own tree, so a symlink or submodule is never read as SQL and the contents belong
   // to exactly the head sha the check reports on.
-  const direct = input.changes.filter(
+  const direct = changes.filter(
     (c) => c.status !== "removed" && directoryOf(c.path, config.directories) !== null,
   );
   const contents = new Map<string, Uint8Array>();
@@ -163,7 +165,7 @@ export async function buildChangeSet(
     base: { ref: base.ref, sha: base.sha },
     head: { ref: `pull/${pr.number}/head`, sha: pr.headSha },
     baseTrees,
-    changes: input.changes,
+    changes,
     contents,
   };
   if (incomplete.length > 0) changeSet.incomplete = incomplete;

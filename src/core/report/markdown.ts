@@ -69,7 +69,7 @@ export function renderReportMarkdown(report: Report, opts: MarkdownOptions = {})
     head.push(
       "> [!WARNING]",
       "> **Incomplete analysis.** migration-warden could not see everything this change touches, so it cannot pass:",
-      ...report.incomplete.map((r) => `> - ${cell(r)}`),
+      ...report.incomplete.map((r) => `> - ${escapeInline(r)}`),
       "",
     );
   }
@@ -82,7 +82,7 @@ export function renderReportMarkdown(report: Report, opts: MarkdownOptions = {})
       const header = `**${code(path)}**\n\n| Lines | Severity | Rule | Finding |\n| --- | --- | --- | --- |\n`;
       let first = true;
       for (const f of group) {
-        const row = `| ${lines(f)} | ${f.severity} | ${ruleLink(f.ruleId)} | ${cell(f.message)}<br>**Safer:** ${cell(f.suggestion)} |\n`;
+        const row = `| ${lines(f)} | ${f.severity} | ${ruleLink(f.ruleId)} | ${escapeInline(f.message)}<br>**Safer:** ${escapeInline(f.suggestion)} |\n`;
         if (!(first ? out.tryAdd(header + row) : out.tryAdd(row))) continue;
         first = false;
         shown++;
@@ -96,7 +96,7 @@ export function renderReportMarkdown(report: Report, opts: MarkdownOptions = {})
       "### Suppressed findings\n\nIgnore comments in the migrations silence these; they do not count towards the result.\n\n| File | Lines | Rule | Finding | Reason |\n| --- | --- | --- | --- | --- |\n";
     let first = true;
     for (const f of suppressed) {
-      const row = `| ${code(f.path)} | ${lines(f)} | ${ruleLink(f.ruleId)} | ${cell(f.message)} | ${cell(f.suppressed!.reason)} |\n`;
+      const row = `| ${code(f.path)} | ${lines(f)} | ${ruleLink(f.ruleId)} | ${escapeInline(f.message)} | ${escapeInline(f.suppressed!.reason)} |\n`;
       if (!(first ? out.tryAdd(header + row) : out.tryAdd(row))) continue;
       first = false;
       shown++;
@@ -117,7 +117,7 @@ export function renderReportMarkdown(report: Report, opts: MarkdownOptions = {})
   }
 
   for (const s of report.sections) {
-    const title = `### ${cell(s.title)}\n\n`;
+    const title = `### ${escapeInline(s.title)}\n\n`;
     const body = `${s.markdown.trimEnd()}\n\n`;
     if (out.tryAdd(title + body)) continue;
     const cut = `${title}${truncateUtf8(s.markdown, Math.max(0, out.remaining() - utf8Length(title) - 80), "")}\n\n*(section cut to stay within the size limit)*\n\n`;
@@ -190,10 +190,11 @@ function code(s: string): string {
 }
 
 /**
- * Text for a table cell: pipes escaped, newlines as <br>, and `<`/`>` outside code spans escaped
- * so placeholders such as <version> are not swallowed as HTML.
+ * Plain text for inline Markdown (table cells, list items): pipes escaped, newlines as <br>, and
+ * `&`, `<`, `>` outside code spans escaped so placeholders such as <version> are not swallowed as
+ * HTML.
  */
-function cell(s: string): string {
+export function escapeInline(s: string): string {
   return s
     .split(/(`[^`\n]*`)/)
     .map((part, i) =>
