@@ -477,7 +477,7 @@ const CASES: Case[] = [
     notCounted: ["bob button approved: changes-requested"],
   },
   {
-    name: "a later dismissal of a review does not void a button approval",
+    name: "a dismissed review does not void the same user's button approval",
     facts: {
       reviews: [review("alice", "DISMISSED", 1)],
       buttonApprovals: [button("alice", 2)],
