@@ -3,7 +3,7 @@
  * button), when, for which migration digest and head commit; who may approve; and why every
  * approval that did not count was not counted.
  */
-import { CONFIG_PATH } from "../../config/types.js";
+import { CONFIG_PATH, type ApprovalPolicy } from "../../config/types.js";
 import { FALLBACK_ROLES, short } from "./decide.js";
 import { encodeApprovalRunId, MAX_RECORD_PULL_REQUESTS } from "./record.js";
 import {
@@ -72,8 +72,7 @@ const STATE_LABEL: Record<ApprovalDecision["state"], string> = {
   error: "Cannot be evaluated",
 };
 
-function whoMayApprove(d: ApprovalDecision): string[] {
-  const p = d.policy;
+function whoMayApprove(d: ApprovalDecision, p: ApprovalPolicy): string[] {
   const lines: string[] = [];
   if (p.teams.length === 0 && p.users.length === 0) {
     lines.push(
@@ -134,7 +133,7 @@ function renderDecision(d: ApprovalDecision, level: string): string[] {
     `- **Pull request:** #${d.pr.number} into ${escapeMarkdown(d.pr.baseRef)}`,
     `- **Head commit:** ${code(d.pr.headSha, true)}`,
     `- **Migration digest (sha256):** ${code(d.headDigest, true)}`,
-    `- **Approval required:** ${d.required ? "yes" : "no"}`,
+    `- **Approval required:** ${d.required ? "yes" : d.state === "error" ? "unknown" : "no"}`,
     "",
   );
   if (!d.required) return out;
@@ -186,7 +185,7 @@ function renderDecision(d: ApprovalDecision, level: string): string[] {
       "",
     );
 
-  out.push(`${level}# Who can approve`, "", ...whoMayApprove(d), "");
+  if (d.policy) out.push(`${level}# Who can approve`, "", ...whoMayApprove(d, d.policy), "");
   return out;
 }
 

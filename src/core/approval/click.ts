@@ -67,42 +67,44 @@ export function evaluateButtonClick(
       "this check run has no migration digest (its evaluation failed); re-run the check",
     );
 
-  const covered = targets
-    .map((t) => t.facts.pr.number)
-    .filter((n) => pullRequests.includes(n))
-    .sort((a, b) => a - b);
+  const outcome: ClickOutcome = { approval: null, externalId: null, accepted: [], rejected: [] };
+  const no = (pr: number, reason: string) => outcome.rejected.push({ pr, reason });
+  // First the click's context: only pull requests this run showed, at their current head and
+  // content, are in the record. Policy is judged next, and again by every later decision.
+  const inContext = targets.filter(({ facts }) => {
+    const n = facts.pr.number;
+    if (!pullRequests.includes(n))
+      no(n, `this check run does not cover pull request #${n}; use its latest check run`);
+    else if (facts.pr.headSha !== click.run.headSha)
+      no(
+        n,
+        `this check run is for commit ${short(click.run.headSha)}, but the head of #${n} is now ${short(facts.pr.headSha)}; use the latest check run`,
+      );
+    else if (facts.headDigest !== digest)
+      no(
+        n,
+        "the migration files changed since this check run was created; use the latest check run",
+      );
+    else return true;
+    return false;
+  });
+
   const approval: ButtonApproval = {
     approver: click.sender.login,
     approvedAt: click.at,
     headSha: click.run.headSha,
     digest,
-    pullRequests: covered,
+    pullRequests: inContext.map((t) => t.facts.pr.number).sort((a, b) => a - b),
   };
-
-  const outcome: ClickOutcome = { approval: null, externalId: null, accepted: [], rejected: [] };
-  for (const { policy, facts } of targets) {
+  for (const { policy, facts } of inContext) {
     const n = facts.pr.number;
-    const no = (reason: string) => outcome.rejected.push({ pr: n, reason });
-    if (!pullRequests.includes(n)) {
-      no(`this check run does not cover pull request #${n}; use its latest check run`);
-      continue;
-    }
-    if (facts.pr.headSha !== click.run.headSha) {
-      no(
-        `this check run is for commit ${short(click.run.headSha)}, but the head of #${n} is now ${short(facts.pr.headSha)}; use the latest check run`,
-      );
-      continue;
-    }
-    if (facts.headDigest !== digest) {
-      no(`the migration files changed since this check run was created; use the latest check run`);
-      continue;
-    }
     const { decision, verdict } = assessButton(policy, facts, approval);
-    if (decision.state === "error") no(`cannot be evaluated: ${decision.errors.join("; ")}`);
-    else if (!decision.required) no(`#${n} needs no approval: ${decision.reasons.join(" ")}`);
+    if (decision.state === "error") no(n, `cannot be evaluated: ${decision.errors.join("; ")}`);
+    else if (!decision.required) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
     else if (verdict?.counted) outcome.accepted.push(n);
     else
       no(
+        n,
         verdict?.notCounted?.reasons.map((r) => r.detail).join("; ") ??
           "the click could not be judged",
       );
@@ -111,7 +113,7 @@ export function evaluateButtonClick(
   if (outcome.accepted.length > 0) {
     outcome.approval = approval;
     outcome.externalId = encodeApprovalRunId({
-      pullRequests: covered,
+      pullRequests: [...approval.pullRequests],
       digest,
       approval: { approver: approval.approver, approvedAt: approval.approvedAt },
     });

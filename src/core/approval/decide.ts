@@ -2,7 +2,7 @@
  * The DBA approval decision: policy + facts → approved / pending / blocked / error. Pure; the
  * GitHub adapter only gathers facts and writes the result.
  *
- * Review semantics (GitHub's own, which policy-bot follows for approvals):
+ * Review semantics follow GitHub's (docs/approval.md explains each choice):
  * - Only each user's latest APPROVED, CHANGES_REQUESTED or DISMISSED review sets their state.
  *   COMMENTED reviews change nothing (an approval followed by a comment stays an approval, and a
  *   change request followed by a comment still blocks), as on GitHub.
@@ -34,6 +34,7 @@ import {
   type EligibilityFacts,
   type NotCounted,
   type NotCountedReason,
+  type PullRequestFacts,
   type ReportFacts,
   type ReviewFacts,
 } from "./types.js";
@@ -65,6 +66,8 @@ const REVIEW_STATES: Record<string, ActionState | "pending"> = {
 function normaliseState(state: string): ActionState | "pending" | undefined {
   return REVIEW_STATES[state.toUpperCase()];
 }
+
+const MEMBERSHIP_STATES: readonly string[] = ["active", "pending", "none"];
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -117,6 +120,11 @@ function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): string[] {
     if (!validLogin(e.login)) problems.push(`eligibility facts for invalid login "${e.login}"`);
     else if (seen.has(loginKey(e.login))) problems.push(`eligibility facts for ${e.login} twice`);
     seen.add(loginKey(e.login));
+    for (const [team, state] of Object.entries(e.teams ?? {}))
+      if (!MEMBERSHIP_STATES.includes(state))
+        problems.push(`membership of ${e.login} in team ${team}: unrecognised state "${state}"`);
+    if (e.role !== undefined && e.role !== null && typeof e.role !== "string")
+      problems.push(`repository role of ${e.login}: expected a role name`);
   }
   for (const c of facts.commits) {
     if (!GIT_OID.test(c.sha)) problems.push(`invalid commit sha "${c.sha}"`);
@@ -493,17 +501,24 @@ export function approvalCandidates(
 // ---------------------------------------------------------------------------------------------
 // The decision
 
-function required(policy: ApprovalPolicy, report: ReportFacts): boolean {
-  // The report's own flag is honoured too: the most restrictive reading wins.
-  if (report.approvalRequired) return true;
+/**
+ * Whether the policy asks for an approval of a change to the migrations, given how many
+ * unsuppressed error and warning findings remain. Shared with the analysis (Report.approvalRequired).
+ */
+export function policyRequiresApproval(policy: ApprovalPolicy, riskyFindings: number): boolean {
   switch (policy.required) {
     case "always":
       return true;
     case "never":
       return false;
     case "risky":
-      return report.errors + report.warnings > 0;
+      return riskyFindings > 0;
   }
+}
+
+function required(policy: ApprovalPolicy, report: ReportFacts): boolean {
+  // The report's own flag is honoured too: the most restrictive reading wins.
+  return report.approvalRequired || policyRequiresApproval(policy, report.errors + report.warnings);
 }
 
 function listLogins(logins: readonly string[], max = 3): string {
@@ -653,6 +668,31 @@ function evaluate(
     ],
     more,
   );
+}
+
+/**
+ * The decision when there is no policy to apply (invalid configuration on the base branch) or the
+ * facts could not be gathered at all: `failure` with the reasons, nothing approved.
+ */
+export function failedDecision(pr: PullRequestFacts, errors: readonly string[]): ApprovalDecision {
+  const reasons = errors.length > 0 ? [...errors] : ["The approval could not be evaluated."];
+  return {
+    state: "error",
+    conclusion: CONCLUSION_OF.error,
+    title: "Approval could not be evaluated",
+    reasons,
+    pr,
+    policy: null,
+    headDigest: null,
+    required: false,
+    approvers: [],
+    counted: [],
+    notCounted: [],
+    blockers: [],
+    unknownContributors: [],
+    contributors: [],
+    errors: reasons,
+  };
 }
 
 /** For the button: how one click would be judged for this pull request. */

@@ -5,6 +5,8 @@ export {
   decideApproval,
   combineDecisions,
   approvalCandidates,
+  failedDecision,
+  policyRequiresApproval,
   reportFacts,
   FALLBACK_ROLES,
 } from "./decide.js";

@@ -11,8 +11,9 @@
  *
  *   mw-approval/1;pr=12,15;digest=<64 hex>;by=<login>;at=2024-05-01T10:00:00Z
  *
- * - `pr`: the pull requests the run covered (ascending, at most 8); always present, so a click
- *   on a run of a fork PR can be traced to its PR without `check_run.pull_requests`.
+ * - `pr`: the pull requests the run covers (ascending, at most 8); always present, so a click
+ *   on a run of a fork PR can be traced to its PR without `check_run.pull_requests`. On an
+ *   approval, the pull requests the click was accepted in the context of.
  * - `digest`: the head's migration digest when the run was created; a click is accepted only
  *   while it still matches. Absent when the evaluation had none (errors).
  * - `by` and `at`: present only on runs created for an accepted "Approve migrations" click.

@@ -207,7 +207,8 @@ export interface ApprovalDecision {
   /** Why, one sentence each, most important first. */
   reasons: string[];
   pr: PullRequestFacts;
-  policy: ApprovalPolicy;
+  /** Null when no policy could be read (invalid configuration): see `failedDecision`. */
+  policy: ApprovalPolicy | null;
   headDigest: string | null;
   /** Whether the policy asks for an approval of this change. */
   required: boolean;

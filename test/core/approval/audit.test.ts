@@ -5,7 +5,11 @@ import {
   SUMMARY_MAX_BYTES,
   truncateUtf8,
 } from "../../../src/core/approval/audit.js";
-import { combineDecisions, decideApproval } from "../../../src/core/approval/decide.js";
+import {
+  combineDecisions,
+  decideApproval,
+  failedDecision,
+} from "../../../src/core/approval/decide.js";
 import { APPROVE_ACTION } from "../../../src/core/approval/types.js";
 import { button, D1, D2, facts, HEAD, member, OLD, policy, review } from "./facts.js";
 
@@ -117,6 +121,23 @@ describe("approval audit trail", () => {
     expect(body.actions).toBeUndefined();
     expect(body.external_id).toBe("mw-approval/1;pr=12");
     expect(body.output.summary).toContain("# Errors\n\n- GET /repos/o/r/git/trees/x: 502");
+  });
+
+  test("invalid configuration: failure, nothing approved, no policy shown", () => {
+    const bad = failedDecision(facts().pr, [
+      ".github/migration-warden.yml at main: approval.count: expected a positive integer",
+    ]);
+    const c = combineDecisions([bad]);
+    const body = approvalCheckBody(c);
+    expect(body.conclusion).toBe("failure");
+    expect(body.actions).toBeUndefined();
+    expect(body.external_id).toBe("mw-approval/1;pr=12");
+    expect(body.output.summary).toContain("approval.count: expected a positive integer");
+    expect(body.output.summary).toContain("- **Approval required:** unknown");
+    expect(body.output.summary).not.toContain("Who can approve");
+    expect(failedDecision(facts().pr, []).reasons).toEqual([
+      "The approval could not be evaluated.",
+    ]);
   });
 
   test("several pull requests: one section each, and the rule that all must pass", () => {

@@ -206,6 +206,21 @@ describe("evaluateButtonClick", () => {
       expect(withRecord(main).notCounted[0]!.reasons[0]!.code).toBe("not-eligible");
     });
 
+    test("a PR whose head moved on is left out of the record", () => {
+      const moved = target({ pr: { ...facts().pr, number: 13, headSha: OLD } });
+      const out = evaluateButtonClick(click({}, run), [dev, moved]);
+      expect(out.accepted).toEqual([12]);
+      expect(out.rejected).toEqual([
+        {
+          pr: 13,
+          reason:
+            "this check run is for commit aaaaaaa, but the head of #13 is now bbbbbbb; use the latest check run",
+        },
+      ]);
+      expect(out.approval?.pullRequests).toEqual([12]);
+      expect(out.externalId).toBe(`mw-approval/1;pr=12;digest=${D1};by=alice;at=${NOW}`);
+    });
+
     test("a PR the clicked run did not cover is left out of the record", () => {
       const out = evaluateButtonClick(click(), [dev, main]);
       expect(out.accepted).toEqual([12]);

@@ -600,6 +600,15 @@ const CASES: Case[] = [
     says: /eligibility facts for ALICE twice/,
   },
   {
+    name: "an unrecognised team membership state is an error, not a non-member",
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      eligibility: [{ login: "alice", teams: { dba: "suspended" as "none" } }],
+    },
+    state: "error",
+    says: /membership of alice in team dba: unrecognised state "suspended"/,
+  },
+  {
     name: "an invalid count is an error",
     policy: { count: 0 },
     facts: {},
@@ -625,7 +634,7 @@ describe("decideApproval", () => {
       ],
     );
     if (c.approvers) expect(d.approvers).toEqual(c.approvers);
-    if (c.state === "pending") expect(d.approvers.length).toBeLessThan(d.policy.count);
+    if (c.state === "pending") expect(d.approvers.length).toBeLessThan(d.policy!.count);
     if (c.notCounted) expect(describeNotCounted(d)).toEqual([...c.notCounted].sort());
     else if (c.state !== "error") expect(describeNotCounted(d)).toEqual([]);
     expect(d.blockers.map((b) => b.login)).toEqual(c.blockers ?? []);
