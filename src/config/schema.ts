@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { DIALECTS } from "../core/types.js";
-import { RULE_IDS } from "../core/rules/registry.js";
+import { ALL_RULES } from "../core/rules/registry.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
 
 const level = z.enum(["error", "warning", "notice", "off"], {
@@ -105,7 +105,14 @@ const limits = z
   .strict();
 
 const rules = z
-  .object(Object.fromEntries(RULE_IDS.map((id) => [id, level.optional()])))
+  .object(
+    Object.fromEntries(
+      ALL_RULES.map((m) => [
+        m.id,
+        level.optional().describe(`${m.description} Default: ${m.defaultSeverity}.`),
+      ]),
+    ),
+  )
   .strict()
   .transform((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));
 

@@ -4,6 +4,7 @@
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
 import { policyRequiresApproval } from "./approval/decide.js";
+import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
@@ -75,7 +76,7 @@ export async function analyze(
   const changed: ChangedMigration[] = [];
 
   for (const dir of directories) {
-    const model = buildDirectoryModel(dir, changeSet, directories);
+    const model = buildDirectoryModel(dir, changeSet, directories, config.limits);
     models.push(model);
 
     for (const rule of STRUCTURE_RULES) {
@@ -97,11 +98,14 @@ export async function analyze(
         });
       }
       const bytes = changeSet.contents.get(f.path);
-      if (bytes === undefined || f.kind !== "file" || f.verdict.kind === "unrelated") continue;
+      if (bytes === undefined || f.verdict.kind === "unrelated") continue;
+      // Reported by unanalyzable-migration-file instead of parsed.
+      if (whyNotAnalyzable(f, bytes, config.limits.maxFileBytes)) continue;
       const src = loadSource(f, dir, bytes);
       sources.set(f.path, src);
       directives.set(f.path, parseDirectives(src.split, knownIds));
-      if (f.parsed) dirSources.push(src);
+      // Names golang-migrate ignores are still analysed: the author means them to run.
+      dirSources.push(src);
     }
     for (const r of model.removed) {
       // A rename inside a migration directory is listed under its new path.
@@ -173,12 +177,16 @@ function appliesTo(dialects: readonly string[] | "all", dialect: string): boolea
   return dialects === "all" || dialects.includes(dialect);
 }
 
-/** Version ascending, up before down; unparsed names last by path. */
+/** Version ascending, up before down; names golang-migrate does not read last, by path. */
 function golangMigrateOrder(a: SourceFile, b: SourceFile): number {
-  const pa = a.file.parsed!;
-  const pb = b.file.parsed!;
-  if (pa.version !== pb.version) return pa.version < pb.version ? -1 : 1;
-  if (pa.direction !== pb.direction) return pa.direction === "up" ? -1 : 1;
+  const pa = a.file.parsed;
+  const pb = b.file.parsed;
+  if (pa && pb) {
+    if (pa.version !== pb.version) return pa.version < pb.version ? -1 : 1;
+    if (pa.direction !== pb.direction) return pa.direction === "up" ? -1 : 1;
+  } else if (pa || pb) {
+    return pa ? -1 : 1;
+  }
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
