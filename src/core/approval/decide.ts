@@ -546,21 +546,8 @@ function evaluate(
     more: Partial<ApprovalDecision> = {},
   ) => ({
     decision: {
-      state,
-      conclusion: CONCLUSION_OF[state],
-      title,
-      reasons,
-      pr: facts.pr,
-      policy,
+      ...emptyDecision(state, title, reasons, facts.pr, policy),
       headDigest: facts.headDigest,
-      required: false,
-      approvers: [],
-      counted: [],
-      notCounted: [],
-      blockers: [],
-      unknownContributors: [],
-      contributors: [],
-      errors: [],
       ...more,
     },
     assessment,
@@ -677,12 +664,25 @@ function evaluate(
 export function failedDecision(pr: PullRequestFacts, errors: readonly string[]): ApprovalDecision {
   const reasons = errors.length > 0 ? [...errors] : ["The approval could not be evaluated."];
   return {
-    state: "error",
-    conclusion: CONCLUSION_OF.error,
-    title: "Approval could not be evaluated",
+    ...emptyDecision("error", "Approval could not be evaluated", reasons, pr, null),
+    errors: reasons,
+  };
+}
+
+function emptyDecision(
+  state: ApprovalState,
+  title: string,
+  reasons: string[],
+  pr: PullRequestFacts,
+  policy: ApprovalPolicy | null,
+): ApprovalDecision {
+  return {
+    state,
+    conclusion: CONCLUSION_OF[state],
+    title,
     reasons,
     pr,
-    policy: null,
+    policy,
     headDigest: null,
     required: false,
     approvers: [],
@@ -691,7 +691,7 @@ export function failedDecision(pr: PullRequestFacts, errors: readonly string[]):
     blockers: [],
     unknownContributors: [],
     contributors: [],
-    errors: reasons,
+    errors: [],
   };
 }
 
