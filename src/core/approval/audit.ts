@@ -4,7 +4,8 @@
  * approval that did not count was not counted.
  */
 import { CONFIG_PATH, type ApprovalPolicy } from "../../config/types.js";
-import { FALLBACK_ROLES, short } from "./decide.js";
+import { short } from "./decide.js";
+import { FALLBACK_ROLES } from "./eligibility.js";
 import { encodeApprovalRunId, MAX_RECORD_PULL_REQUESTS } from "./record.js";
 import {
   APPROVE_ACTION,

@@ -16,6 +16,7 @@
  */
 import type { ApprovalPolicy } from "../../config/types.js";
 import type { Report } from "../types.js";
+import { exclusions, hasKey, identify } from "./eligibility.js";
 import {
   CONCLUSION_OF,
   DIGEST,
@@ -31,16 +32,12 @@ import {
   type ButtonApproval,
   type CombinedDecision,
   type CountedApproval,
-  type EligibilityFacts,
   type NotCounted,
   type NotCountedReason,
   type PullRequestFacts,
   type ReportFacts,
   type ReviewFacts,
 } from "./types.js";
-
-/** The roles that may approve when no teams and no users are configured (per the contract). */
-export const FALLBACK_ROLES: readonly string[] = ["admin", "maintain"];
 
 export function reportFacts(report: Report): ReportFacts {
   return {
@@ -133,133 +130,6 @@ function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): string[] {
         problems.push(`commit ${c.sha}: invalid login "${who}"`);
   }
   return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Who may approve
-
-interface Identity {
-  eligible: boolean;
-  /** How the user is eligible, for the audit trail. */
-  as: string;
-  reasons: NotCountedReason[];
-  /** Set when a fact the policy needs was not gathered: an evaluation error. */
-  missing: string | null;
-}
-
-function hasKey(list: readonly string[], key: string): boolean {
-  return list.some((x) => loginKey(x) === key);
-}
-
-function identify(
-  policy: ApprovalPolicy,
-  eligibility: ReadonlyMap<string, EligibilityFacts>,
-  login: string,
-): Identity {
-  const key = loginKey(login);
-  if (hasKey(policy.users, key))
-    return { eligible: true, as: "listed user", reasons: [], missing: null };
-  const facts = eligibility.get(key);
-
-  if (policy.teams.length > 0) {
-    const states = policy.teams.map((t) => {
-      const entry = facts?.teams
-        ? Object.entries(facts.teams).find(([slug]) => slug.toLowerCase() === t.toLowerCase())
-        : undefined;
-      return { team: t, state: entry?.[1] };
-    });
-    const active = states.find((s) => s.state === "active");
-    if (active)
-      return {
-        eligible: true,
-        as: `active member of team ${active.team}`,
-        reasons: [],
-        missing: null,
-      };
-    const unknown = states.filter((s) => s.state === undefined).map((s) => s.team);
-    if (unknown.length > 0)
-      return {
-        eligible: false,
-        as: "",
-        reasons: [],
-        missing: `membership of ${login} in team ${unknown.join(", ")} was not checked`,
-      };
-    const pending = states.filter((s) => s.state === "pending").map((s) => s.team);
-    if (pending.length > 0)
-      return {
-        eligible: false,
-        as: "",
-        reasons: [
-          {
-            code: "pending-membership",
-            detail: `invitation to team ${pending.join(", ")} not yet accepted (pending membership does not count)`,
-          },
-        ],
-        missing: null,
-      };
-    const listed = policy.users.length > 0 ? " and not a listed user" : "";
-    return {
-      eligible: false,
-      as: "",
-      reasons: [
-        {
-          code: "not-eligible",
-          detail: `not a member of team ${policy.teams.join(", ")}${listed}`,
-        },
-      ],
-      missing: null,
-    };
-  }
-
-  if (policy.users.length > 0)
-    return {
-      eligible: false,
-      as: "",
-      reasons: [{ code: "not-eligible", detail: "not in approval.users" }],
-      missing: null,
-    };
-
-  // Neither teams nor users configured: admins and maintainers. Custom roles do not count, since
-  // role_name does not say which base role they extend (fail closed).
-  if (facts === undefined || facts.role === undefined)
-    return {
-      eligible: false,
-      as: "",
-      reasons: [],
-      missing: `repository role of ${login} was not checked`,
-    };
-  if (facts.role !== null && FALLBACK_ROLES.includes(facts.role))
-    return { eligible: true, as: `repository role ${facts.role}`, reasons: [], missing: null };
-  return {
-    eligible: false,
-    as: "",
-    reasons: [
-      {
-        code: "not-eligible",
-        detail: `repository role ${facts.role ?? "none"}; only admin or maintain may approve when no teams or users are configured`,
-      },
-    ],
-    missing: null,
-  };
-}
-
-function exclusions(
-  policy: ApprovalPolicy,
-  facts: ApprovalFacts,
-  contributors: ReadonlySet<string>,
-  login: string,
-): NotCountedReason[] {
-  const key = loginKey(login);
-  const out: NotCountedReason[] = [];
-  if (!policy.allowAuthor && loginKey(facts.pr.author) === key)
-    out.push({ code: "author", detail: "opened the pull request (approval.allowAuthor is false)" });
-  if (!policy.allowContributors && contributors.has(key))
-    out.push({
-      code: "contributor",
-      detail:
-        "authored or committed a commit of the pull request (approval.allowContributors is false)",
-    });
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

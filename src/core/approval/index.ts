@@ -8,8 +8,8 @@ export {
   failedDecision,
   policyRequiresApproval,
   reportFacts,
-  FALLBACK_ROLES,
 } from "./decide.js";
+export { FALLBACK_ROLES } from "./eligibility.js";
 export {
   evaluateButtonClick,
   type ButtonClick,
