@@ -3,6 +3,7 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
+import { policyRequiresApproval } from "./approval/decide.js";
 import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
@@ -217,12 +218,5 @@ export function approvalRequired(
 ): boolean {
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
-  switch (config.approval.required) {
-    case "always":
-      return true;
-    case "never":
-      return false;
-    case "risky":
-      return summary.error + summary.warning > 0;
-  }
+  return policyRequiresApproval(config.approval, summary.error + summary.warning);
 }
