@@ -3,7 +3,9 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
+import { policyRequiresApproval } from "./approval/decide.js";
 import { whyNotAnalyzable } from "./migrations/analyzable.js";
+import { looksLikeMigration } from "./migrations/filename.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
@@ -105,6 +107,13 @@ export async function analyze(
       directives.set(f.path, parseDirectives(src.split, knownIds));
       // Names golang-migrate ignores are still analysed: the author means them to run.
       dirSources.push(src);
+    }
+    // Migration-looking files in subdirectories never run, but they are migration content the
+    // change touches: listing them keeps the approval gate closed for them (fail closed).
+    for (const c of model.nested) {
+      const name = c.path.slice(c.path.lastIndexOf("/") + 1);
+      if (!looksLikeMigration(name)) continue;
+      changed.push({ path: c.path, version: null, direction: null, status: c.status });
     }
     for (const r of model.removed) {
       // A rename inside a migration directory is listed under its new path.
@@ -217,12 +226,5 @@ export function approvalRequired(
 ): boolean {
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
-  switch (config.approval.required) {
-    case "always":
-      return true;
-    case "never":
-      return false;
-    case "risky":
-      return summary.error + summary.warning > 0;
-  }
+  return policyRequiresApproval(config.approval, summary.error + summary.warning);
 }

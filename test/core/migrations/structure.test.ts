@@ -394,6 +394,18 @@ describe("report fields", () => {
     ]);
   });
 
+  test("a migration-looking file in a subdirectory counts as changed (it needs approval)", async () => {
+    const { report } = await analyze(
+      config(),
+      changeSet({ base: BASE, add: { "migrations/old/000009_x.up.sql": UP } }),
+      { tool },
+    );
+    expect(report.changed).toEqual([
+      { path: "migrations/old/000009_x.up.sql", version: null, direction: null, status: "added" },
+    ]);
+    expect(report.approvalRequired).toBe(true);
+  });
+
   test.each<[string, string, Parameters<typeof changeSet>[0], boolean]>([
     [
       "always, migrations changed",
