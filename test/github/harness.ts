@@ -187,7 +187,7 @@ export function helloWorld(
 }
 
 /** A pull_request webhook (GitHub's example) pointing at the fake's PR. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function pullRequestEvent(action: string, repo: FakeRepo, number: number): any {
   const payload = example("pull_request", action === "edited" ? "opened" : action);
   payload.action = action;
