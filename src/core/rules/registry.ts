@@ -14,6 +14,7 @@ import { missingUpMigration } from "./structure/missing-up-migration.js";
 import { modifiedMergedMigration } from "./structure/modified-merged-migration.js";
 import { outOfOrderMigration } from "./structure/out-of-order-migration.js";
 import { renamedMergedMigration } from "./structure/renamed-merged-migration.js";
+import { unanalyzableMigrationFile } from "./structure/unanalyzable-migration-file.js";
 import { dropTable } from "./sql/drop-table.js";
 import { dropColumn } from "./sql/drop-column.js";
 import { dropSchema } from "./sql/drop-schema.js";
@@ -54,6 +55,7 @@ export const STRUCTURE_RULES: readonly StructureRule[] = [
   modifiedMergedMigration,
   deletedMergedMigration,
   renamedMergedMigration,
+  unanalyzableMigrationFile,
 ];
 
 /** Rules over the parsed statements of one migration file (src/core/rules/sql/). */

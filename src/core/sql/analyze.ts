@@ -23,7 +23,10 @@ import {
 export interface SqlAnalysisInput {
   config: Config;
   model: DirectoryModel;
-  /** The change's files in this directory, in golang-migrate order (version, up before down). */
+  /**
+   * The change's migration-looking files in this directory, in golang-migrate order (version,
+   * up before down), then files whose names golang-migrate ignores (`file.parsed === null`).
+   */
   sources: SourceFile[];
 }
 
@@ -52,19 +55,6 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
       direction: source.file.parsed?.direction ?? null,
       added: source.file.change?.status === "added" && !source.file.onBase,
     });
-    if (source.binary) {
-      emit(
-        sqlParseError,
-        {
-          startLine: 1,
-          endLine: 1,
-          message:
-            "This file contains NUL bytes: it is not SQL text, and the database would reject it. Nothing in it was checked.",
-        },
-        source.path,
-      );
-      continue;
-    }
     const parsed = parseSource(source);
     reportParseProblems(parsed, source, (r) => emit(sqlParseError, r, source.path));
     parsed.statements.forEach((s, i) => {

@@ -26,8 +26,10 @@ export const requireLockTimeout: SqlRule = {
         continue;
       }
       if (timeoutSet) continue;
+      // Objects this change created are not live yet; in a down file, undoing what its own up
+      // created is the expected rollback (at most a notice elsewhere), so they do not count.
       const live = m.strongLocks.filter(
-        (t) => !ctx.isNew("table", t, a.index) && !ctx.isNew("index", t, a.index),
+        (t) => ctx.origin("table", t, a.index) === null && ctx.origin("index", t, a.index) === null,
       );
       if (live.length === 0) continue;
       const names = [...new Set(live.map(displayName))].join(", ");
