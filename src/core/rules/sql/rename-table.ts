@@ -1,6 +1,6 @@
-import { displayName, type ObjectName } from "../../sql/model.js";
+import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, type Lines, type SqlRule } from "./types.js";
+import { PARSED_DIALECTS, type Lines, type SqlRule, type SqlRuleContext } from "./types.js";
 
 const meta: RuleMeta = {
   id: "rename-table",
@@ -30,6 +30,9 @@ export const renameTable: SqlRule = {
             : [];
       for (const r of renames) {
         if (ctx.isNew("table", r.from, a.index)) continue;
+        // A copy renamed into the place of a table this file dropped: the name the application
+        // uses survives (the old name was a temporary one).
+        if (droppedEarlier(ctx, r.to, a.index)) continue;
         report({
           ...r.lines,
           message: `Renaming table ${displayName(r.from)} to ${displayName(r.to)} breaks the application version that is still running during the deploy (and any rollback of the code): its queries use the old name.`,
@@ -38,3 +41,13 @@ export const renameTable: SqlRule = {
     }
   },
 };
+
+function droppedEarlier(ctx: SqlRuleContext, name: ObjectName, index: number): boolean {
+  return ctx.parsed.some(
+    (b) =>
+      b.index < index &&
+      b.model.kind === "drop" &&
+      b.model.objectType === "table" &&
+      b.model.names.some((n) => sameObject(n, name)),
+  );
+}

@@ -65,6 +65,7 @@ export function parseSource(source: SourceFile): ParsedFile {
           index: 0,
         }
       : parseStatement(input, dialect, version);
+    if (templated && outcome.ok) restorePlaceholders(outcome.model);
     statements.push({
       split,
       startLine: split.startPos.line,
@@ -76,6 +77,16 @@ export function parseSource(source: SourceFile): ParsedFile {
     });
   }
   return { statements, templates };
+}
+
+/** Masked names (`____`) read back as `{{…}}` in messages; all placeholders compare equal. */
+function restorePlaceholders(node: unknown): void {
+  if (node === null || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === "string" && /^_{4,}$/.test(v)) o[k] = "{{…}}";
+    else restorePlaceholders(v);
+  }
 }
 
 const UNTERMINATED = {

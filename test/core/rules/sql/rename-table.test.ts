@@ -15,6 +15,12 @@ ruleTester("rename-table", {
       },
     },
     {
+      name: "a copy (made by another file) renamed into the place of a table dropped here",
+      mode: "paths",
+      dialect: "sqlite",
+      code: 'DROP TABLE "t";\nALTER TABLE "_t_tmp" RENAME TO "t";',
+    },
+    {
       name: "SQLite rebuild: the new table takes the old name",
       dialect: "sqlite",
       code: 'CREATE TABLE "_t_tmp" (id TEXT);\nDROP TABLE "t";\nALTER TABLE "_t_tmp" RENAME TO "t";',
