@@ -34,7 +34,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   const { config, model, sources } = input;
   const dialect = model.config.dialect;
   if (sources.length === 0 || !hasParser(dialect)) return [];
-  await loadParsers();
+  await loadParsers(dialect);
 
   const findings: Finding[] = [];
   const emit = (meta: RuleMeta, r: RuleReport, path: string) => {

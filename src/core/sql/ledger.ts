@@ -42,7 +42,9 @@ const RANK: Record<Origin, number> = { file: 3, change: 2, "own-up": 1 };
 
 export class ChangeLedger {
   readonly files: LedgerFile[] = [];
-  private readonly creations: Creation[] = [];
+  /** By kind and name: lookups run for nearly every statement of large migration sets. */
+  private readonly byName = new Map<string, Creation[]>();
+  private readonly byKind = new Map<ObjectKind, Creation[]>();
 
   constructor(private readonly crossFile: boolean) {}
 
@@ -53,8 +55,7 @@ export class ChangeLedger {
 
   /** Record what one statement creates (call in execution order). */
   record(file: number, statement: number, m: StatementModel): void {
-    const add = (c: Omit<Creation, "file" | "statement">) =>
-      this.creations.push({ ...c, file, statement });
+    const add = (c: Omit<Creation, "file" | "statement">) => this.add({ ...c, file, statement });
     const at = { file, statement };
     switch (m.kind) {
       case "create-table":
@@ -110,7 +111,17 @@ export class ChangeLedger {
 
   /** A new table renamed is still new under its new name. */
   private renamed(from: ObjectName, to: ObjectName, at: { file: number; statement: number }) {
-    if (this.origin("table", from, at)) this.creations.push({ kind: "table", name: to, ...at });
+    if (this.origin("table", from, at)) this.add({ kind: "table", name: to, ...at });
+  }
+
+  private add(c: Creation): void {
+    const key = `${c.kind}\0${c.name.name}`;
+    (this.byName.get(key) ?? this.byName.set(key, []).get(key)!).push(c);
+    (this.byKind.get(c.kind) ?? this.byKind.set(c.kind, []).get(c.kind)!).push(c);
+  }
+
+  private named(kind: ObjectKind, name: ObjectName): Creation[] {
+    return this.byName.get(`${kind}\0${name.name}`) ?? [];
   }
 
   /**
@@ -125,8 +136,8 @@ export class ChangeLedger {
   ): Origin | null {
     // A column of a new table is new too.
     let best: Origin | null = kind === "column" && table ? this.origin("table", table, at) : null;
-    for (const c of this.creations) {
-      if (c.kind !== kind || !sameObject(c.name, name)) continue;
+    for (const c of this.named(kind, name)) {
+      if (!sameObject(c.name, name)) continue;
       if (table && c.table && !sameObject(c.table, table)) continue;
       const o = this.relation(c, at);
       if (o !== null && (best === null || RANK[o] > RANK[best])) best = o;
@@ -142,8 +153,8 @@ export class ChangeLedger {
     table?: ObjectName,
   ): Creation | undefined {
     let found: Creation | undefined;
-    for (const c of this.creations) {
-      if (c.kind !== kind || !sameObject(c.name, name)) continue;
+    for (const c of this.named(kind, name)) {
+      if (!sameObject(c.name, name)) continue;
       if (table && c.table && !sameObject(c.table, table)) continue;
       if (this.relation(c, at) !== null) found = c;
     }
@@ -152,7 +163,7 @@ export class ChangeLedger {
 
   /** All visible creations of a kind (e.g. constraints on a table). */
   visible(kind: ObjectKind, at: { file: number; statement: number }): Creation[] {
-    return this.creations.filter((c) => c.kind === kind && this.relation(c, at) !== null);
+    return (this.byKind.get(kind) ?? []).filter((c) => this.relation(c, at) !== null);
   }
 
   private relation(c: Creation, at: { file: number; statement: number }): Origin | null {

@@ -6,6 +6,7 @@ import type { Dialect } from "../../types.js";
 import type { SourceFile } from "../../source.js";
 import type { Span } from "../model.js";
 import { parseMysql } from "./mysql.js";
+import { loadNodeSqlParser } from "./nsp.js";
 import { loadPostgresParser, parsePostgres } from "./postgres.js";
 import { parseSqlite } from "./sqlite.js";
 import {
@@ -19,9 +20,15 @@ import {
 export type { ParsedStatement, ParseError, ServerVersion } from "./types.js";
 export { parseServerVersion, versionAtLeast } from "./types.js";
 
-/** Load the parsers' WASM once; `parseSource` is synchronous afterwards. */
-export async function loadParsers(): Promise<void> {
-  await loadPostgresParser();
+/**
+ * Load the parsers a dialect needs (all of them without an argument), once per process;
+ * `parseSource` is synchronous afterwards.
+ */
+export async function loadParsers(dialect?: Dialect): Promise<void> {
+  if (dialect === undefined || dialect === "postgres" || dialect === "cockroachdb")
+    await loadPostgresParser();
+  if (dialect === undefined || dialect === "mysql" || dialect === "sqlite")
+    await loadNodeSqlParser();
 }
 
 /** Dialects migration-warden can parse; the others get structural checks only. */

@@ -2,13 +2,22 @@
  * node-sql-parser (MySQL, MariaDB and SQLite modes) for the statements the DDL reader in
  * classify.ts does not handle: DML, SET, and everything else whose syntax it can check.
  */
-import pkg from "node-sql-parser";
+import type pkg from "node-sql-parser";
 import { noFacts, type ObjectName, type StatementModel } from "../model.js";
 import { classify } from "./classify.js";
 import type { ParseOutcome, StatementInput } from "./types.js";
 
-const { Parser } = pkg;
-let parser: InstanceType<typeof Parser> | null = null;
+let parser: InstanceType<typeof pkg.Parser> | null = null;
+
+/**
+ * node-sql-parser takes ~0.2 s to load, more than parsing a megabyte of Postgres with
+ * libpg-query, so it is loaded only when a MySQL or SQLite directory needs it.
+ */
+export async function loadNodeSqlParser(): Promise<void> {
+  if (parser) return;
+  const { Parser } = (await import("node-sql-parser")).default;
+  parser = new Parser();
+}
 
 type Json = Record<string, unknown>;
 const obj = (x: unknown): Json | undefined =>
@@ -20,7 +29,7 @@ export function parseWithNodeSqlParser(
   input: StatementInput,
   database: "mysql" | "mariadb" | "sqlite",
 ): ParseOutcome {
-  parser ??= new Parser();
+  if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
   let ast: unknown;
   try {
     ast = parser.astify(input.text, { database });

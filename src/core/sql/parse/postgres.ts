@@ -699,7 +699,9 @@ function rel(r: RangeVar | undefined): ObjectName {
 }
 
 function strings(items: Node[] | undefined): string[] {
-  return (items ?? []).flatMap((i) => ("String" in i ? [i.String.sval ?? ""] : []));
+  const out: string[] = [];
+  for (const i of items ?? []) if ("String" in i) out.push(i.String.sval ?? "");
+  return out;
 }
 
 function lastName(items: Node[] | undefined): string {
