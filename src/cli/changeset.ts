@@ -147,28 +147,19 @@ export async function pathChangeSet(
   const changes: ChangedFile[] = [];
   const contents = new Map<string, Uint8Array>();
   const dirPaths = new Set<string>();
-  const sorted = [...files].sort();
-  for (const abs of sorted) {
+  for (const abs of [...files].sort()) {
     const rel = toPosix(relative(root, abs));
     if (rel.startsWith("../")) throw new UsageError(`${abs} is outside ${root}`);
-  }
-  // Read in parallel (bounded): one file at a time left the process idle on I/O for most of a
-  // large directory's run.
-  const read = await mapLimit(sorted, 32, async (abs) => {
     const kind = (await kindOnDisk(abs)) ?? "file";
-    return { kind, bytes: kind === "file" ? await readFile(abs) : undefined };
-  });
-  sorted.forEach((abs, i) => {
-    const rel = toPosix(relative(root, abs));
-    const { kind, bytes } = read[i]!;
     const f: ChangedFile = { path: rel, status: "added", kind };
-    if (bytes) {
+    if (kind === "file") {
+      const bytes = await readFile(abs);
       f.size = bytes.length;
       contents.set(rel, bytes);
     }
     changes.push(f);
     dirPaths.add(toPosix(dirname(rel)) === "." ? "" : toPosix(dirname(rel)));
-  });
+  }
 
   const fallback = config.directories[0]!;
   const directories = [...dirPaths].sort().map((path): DirectoryConfig => {
@@ -186,24 +177,6 @@ export async function pathChangeSet(
       contents,
     },
   };
-}
-
-/** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function toPosix(p: string): string {

@@ -369,6 +369,7 @@ class Cursor {
     const names = this.nameList();
     let table: ObjectName | undefined;
     if (objectType === "index" && this.accept("ON")) table = this.name();
+    else if (objectType === "index" && this.dialect === "mysql") return null; // MySQL needs ON
     let cascade = false;
     if (this.accept("CASCADE")) cascade = true;
     else this.accept("RESTRICT");

@@ -114,6 +114,22 @@ describe("MySQL parser (token reader + node-sql-parser)", () => {
     ]);
   });
 
+  test("DDL the strict reader rejects but node-sql-parser accepts is read leniently", async () => {
+    const sql =
+      "ALTER TABLE t\n  ADD COLUMN c INT NOT NULL DEFAULT 0 CHECK (c > 0) ENFORCED,\n  DROP d;";
+    const r = await parse(sql, "mysql");
+    const m = r.statements[0]!.model!;
+    if (m.kind !== "alter-table") throw new Error(m.kind);
+    expect(m.actions.map((a) => a.type)).toEqual(["add-column", "drop-column"]);
+    expect(sourceOf(sql, "mysql").split.lines.position(m.actions[1]!.span.start).line).toBe(3);
+    expect(r.statements[0]!.ast).toBeDefined();
+  });
+
+  test("MySQL's DROP INDEX needs ON table", async () => {
+    const r = await parse("DROP INDEX i;\nDROP INDEX i ON t;", "mysql");
+    expect(r.statements.map((s) => s.model?.kind ?? "error")).toEqual(["error", "drop"]);
+  });
+
   test("garbage is a parse error with node-sql-parser's message", async () => {
     const r = await parse("ALTER TABLE t FROBNICATE c;\nSELECT 1;", "mysql");
     expect(r.statements[0]!.model).toBeNull();
