@@ -2,7 +2,7 @@
  * Parse and validate `.github/migration-warden.yml`. Pure: callers read the text from the base
  * revision (git or the GitHub API) and pass it in.
  */
-import { parseDocument, isMap } from "yaml";
+import { isMap, isScalar, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
 import { CONFIG_PATH, type Config } from "./types.js";
@@ -62,6 +62,22 @@ export function parseConfig(text: string | null, src: ConfigSource): Config {
       }),
     );
   }
+  // Keys must be plain scalars: the YAML library would otherwise stringify `{a: 1}: x` with a warning.
+  let complexKey: string | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (k !== null && (!isScalar(k) || (typeof k.value === "object" && k.value !== null))) {
+        const pos = doc.range
+          ? lineOf(text, (pair.key as { range?: number[] }).range?.[0] ?? 0)
+          : 1;
+        complexKey = `line ${pos}: mapping keys must be plain names, not lists, mappings or tagged values`;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (complexKey !== null) throw new ConfigError(where, [complexKey]);
   let value: unknown;
   try {
     // Alias bombs: refuse documents that expand aliases more than a handful of times.
@@ -70,11 +86,19 @@ export function parseConfig(text: string | null, src: ConfigSource): Config {
     throw new ConfigError(where, [(err as Error).message]);
   }
   if (value === null || value === undefined) return defaultConfig();
-  if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(where, [
-      "expected a mapping of keys (directories, rules, approval, …) at the top level",
-    ]);
-  }
+  if (!isMap(doc.contents)) throw new ConfigError(where, [NOT_A_MAPPING]);
+  return validateConfig(value, src);
+}
+
+const NOT_A_MAPPING =
+  "expected a mapping of keys (directories, rules, approval, …) at the top level";
+
+/** Validate an already-parsed configuration object (same rules as parseConfig). */
+export function validateConfig(value: unknown, src: ConfigSource): Config {
+  const where = describeSource(src);
+  if (value === null || value === undefined) return defaultConfig();
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new ConfigError(where, [NOT_A_MAPPING]);
   const result = configSchema.safeParse(value);
   if (!result.success) throw new ConfigError(where, formatIssues(result.error.issues));
   return result.data as Config;
@@ -97,4 +121,10 @@ function formatIssues(issues: z.core.$ZodIssue[]): string[] {
     out.push(`${at}: ${issue.message}`);
   }
   return out;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }

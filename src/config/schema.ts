@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { DIALECTS } from "../core/types.js";
-import { RULE_IDS } from "../core/rules/registry.js";
+import { ALL_RULES } from "../core/rules/registry.js";
+import { GITHUB_LOGIN } from "../core/approval/types.js";
 
 const level = z.enum(["error", "warning", "notice", "off"], {
   error: 'expected one of "error", "warning", "notice", "off"',
@@ -53,9 +54,7 @@ const directory = z
   })
   .strict();
 
-const login = z
-  .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: "expected a GitHub login" });
+const login = z.string().regex(GITHUB_LOGIN, { error: "expected a GitHub login" });
 const teamSlug = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { error: "expected a team slug such as dba" });
@@ -106,7 +105,14 @@ const limits = z
   .strict();
 
 const rules = z
-  .object(Object.fromEntries(RULE_IDS.map((id) => [id, level.optional()])))
+  .object(
+    Object.fromEntries(
+      ALL_RULES.map((m) => [
+        m.id,
+        level.optional().describe(`${m.description} Default: ${m.defaultSeverity}.`),
+      ]),
+    ),
+  )
   .strict()
   .transform((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));
 

@@ -3,6 +3,9 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
+import { policyRequiresApproval } from "./approval/decide.js";
+import { whyNotAnalyzable } from "./migrations/analyzable.js";
+import { looksLikeMigration } from "./migrations/filename.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
@@ -74,7 +77,7 @@ export async function analyze(
   const changed: ChangedMigration[] = [];
 
   for (const dir of directories) {
-    const model = buildDirectoryModel(dir, changeSet, directories);
+    const model = buildDirectoryModel(dir, changeSet, directories, config.limits);
     models.push(model);
 
     for (const rule of STRUCTURE_RULES) {
@@ -96,11 +99,21 @@ export async function analyze(
         });
       }
       const bytes = changeSet.contents.get(f.path);
-      if (bytes === undefined || f.kind !== "file" || f.verdict.kind === "unrelated") continue;
+      if (bytes === undefined || f.verdict.kind === "unrelated") continue;
+      // Reported by unanalyzable-migration-file instead of parsed.
+      if (whyNotAnalyzable(f, bytes, config.limits.maxFileBytes)) continue;
       const src = loadSource(f, dir, bytes);
       sources.set(f.path, src);
       directives.set(f.path, parseDirectives(src.split, knownIds));
-      if (f.parsed) dirSources.push(src);
+      // Names golang-migrate ignores are still analysed: the author means them to run.
+      dirSources.push(src);
+    }
+    // Migration-looking files in subdirectories never run, but they are migration content the
+    // change touches: listing them keeps the approval gate closed for them (fail closed).
+    for (const c of model.nested) {
+      const name = c.path.slice(c.path.lastIndexOf("/") + 1);
+      if (!looksLikeMigration(name)) continue;
+      changed.push({ path: c.path, version: null, direction: null, status: c.status });
     }
     for (const r of model.removed) {
       // A rename inside a migration directory is listed under its new path.
@@ -172,12 +185,16 @@ function appliesTo(dialects: readonly string[] | "all", dialect: string): boolea
   return dialects === "all" || dialects.includes(dialect);
 }
 
-/** Version ascending, up before down; unparsed names last by path. */
+/** Version ascending, up before down; names golang-migrate does not read last, by path. */
 function golangMigrateOrder(a: SourceFile, b: SourceFile): number {
-  const pa = a.file.parsed!;
-  const pb = b.file.parsed!;
-  if (pa.version !== pb.version) return pa.version < pb.version ? -1 : 1;
-  if (pa.direction !== pb.direction) return pa.direction === "up" ? -1 : 1;
+  const pa = a.file.parsed;
+  const pb = b.file.parsed;
+  if (pa && pb) {
+    if (pa.version !== pb.version) return pa.version < pb.version ? -1 : 1;
+    if (pa.direction !== pb.direction) return pa.direction === "up" ? -1 : 1;
+  } else if (pa || pb) {
+    return pa ? -1 : 1;
+  }
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
@@ -209,12 +226,5 @@ export function approvalRequired(
 ): boolean {
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
-  switch (config.approval.required) {
-    case "always":
-      return true;
-    case "never":
-      return false;
-    case "risky":
-      return summary.error + summary.warning > 0;
-  }
+  return policyRequiresApproval(config.approval, summary.error + summary.warning);
 }

@@ -2,7 +2,7 @@
  * The view of one configured migration directory that structural rules check: what the base
  * branch has, what the directory looks like once the change is merged, and what the change touched.
  */
-import type { DirectoryConfig } from "../../config/types.js";
+import type { DirectoryConfig, LimitsConfig } from "../../config/types.js";
 import type { ChangeSet, ChangedFile, EntryKind, TreeEntry } from "../types.js";
 import { classifyName, type NameVerdict, type ParsedMigrationName } from "./filename.js";
 
@@ -43,6 +43,7 @@ export interface DirectoryModel {
   /** Highest version golang-migrate loads from the base tip. */
   maxBaseVersion: bigint | null;
   contents: ReadonlyMap<string, Uint8Array>;
+  limits: LimitsConfig;
 }
 
 export function joinPath(dir: string, name: string): string {
@@ -85,6 +86,7 @@ export function buildDirectoryModel(
   config: DirectoryConfig,
   changeSet: ChangeSet,
   allDirs: readonly DirectoryConfig[],
+  limits: LimitsConfig,
 ): DirectoryModel {
   const dir = config.path;
   const baseEntries = changeSet.baseTrees.get(dir) ?? [];
@@ -149,6 +151,7 @@ export function buildDirectoryModel(
     nested,
     maxBaseVersion,
     contents: changeSet.contents,
+    limits,
   };
 }
 

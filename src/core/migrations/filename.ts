@@ -14,6 +14,8 @@ export const INT64_MAX = (1n << 63n) - 1n;
 
 export interface ParsedMigrationName {
   version: bigint;
+  /** The digits as written (leading zeros kept), for suggesting names in the same style. */
+  versionText: string;
   title: string;
   direction: MigrationDirection;
   extension: string;
@@ -37,6 +39,7 @@ export function parseMigrationName(name: string): ParsedMigrationName | null {
   if (version > UINT64_MAX) return null;
   return {
     version,
+    versionText: m[1]!,
     title: m[2]!,
     direction: m[3] as MigrationDirection,
     extension: m[4]!,
@@ -87,9 +90,9 @@ export function classifyName(name: string): NameVerdict {
 }
 
 export function canonicalName(
-  p: Pick<ParsedMigrationName, "version" | "title" | "direction">,
+  p: Pick<ParsedMigrationName, "versionText" | "title" | "direction">,
 ): string {
-  return `${p.version}_${p.title || "name"}.${p.direction}.sql`;
+  return `${p.versionText}_${p.title || "name"}.${p.direction}.sql`;
 }
 
 const IGNORED = "golang-migrate silently ignores this file, so it never runs";

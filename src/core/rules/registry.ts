@@ -15,6 +15,7 @@ import { missingUpMigration } from "./structure/missing-up-migration.js";
 import { modifiedMergedMigration } from "./structure/modified-merged-migration.js";
 import { outOfOrderMigration } from "./structure/out-of-order-migration.js";
 import { renamedMergedMigration } from "./structure/renamed-merged-migration.js";
+import { unanalyzableMigrationFile } from "./structure/unanalyzable-migration-file.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
 export const STRUCTURE_RULES: readonly StructureRule[] = [
@@ -27,6 +28,7 @@ export const STRUCTURE_RULES: readonly StructureRule[] = [
   modifiedMergedMigration,
   deletedMergedMigration,
   renamedMergedMigration,
+  unanalyzableMigrationFile,
 ];
 
 /** Rules whose findings the engine produces itself (no check function of their own). */

@@ -10,7 +10,10 @@ import type { Finding } from "../types.js";
 export interface SqlAnalysisInput {
   config: Config;
   model: DirectoryModel;
-  /** The change's files in this directory, in golang-migrate order (version, up before down). */
+  /**
+   * The change's migration-looking files in this directory, in golang-migrate order (version,
+   * up before down), then files whose names golang-migrate ignores (`file.parsed === null`).
+   */
   sources: SourceFile[];
 }
 

@@ -1,3 +1,4 @@
+import { whyNotAnalyzable } from "../../migrations/analyzable.js";
 import { touchedFiles } from "../../migrations/directory.js";
 import { decodeSql } from "../../sql/decode.js";
 import { splitStatements } from "../../sql/split.js";
@@ -16,9 +17,9 @@ export const emptyMigration: StructureRule = {
   },
   checkDirectory(model, report) {
     for (const f of touchedFiles(model)) {
-      if (!f.parsed || f.kind !== "file") continue;
       const bytes = model.contents.get(f.path);
-      if (bytes === undefined) continue;
+      if (!f.parsed || bytes === undefined) continue;
+      if (whyNotAnalyzable(f, bytes, model.limits.maxFileBytes)) continue;
       const { text } = decodeSql(bytes);
       if (splitStatements(text, model.config.dialect).statements.length > 0) continue;
       const hasComment = text.trim().length > 0;

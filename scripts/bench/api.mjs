@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// GitHub API requests per pull_request event, for a repository with 1,000 merged migrations
+// (2,000 files) and a PR changing 1, 10 and 100 of them; and the same PRs on a 100-migration
+// repository for comparison. The count must depend on the PR, never on the merged migrations.
+// Runs the built app (lib/app.js) in-process against the fake GitHub over HTTP.
+import { generateKeyPairSync } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Probot, ProbotOctokit } from "probot";
+import app from "../../lib/app.js";
+import { FakeGitHub } from "../../test/support/fake-github.mjs";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+function merged(count) {
+  const files = {};
+  for (let i = 1; i <= count; i++) {
+    const v = String(i).padStart(6, "0");
+    files[`db/migrations/${v}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+    files[`db/migrations/${v}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+  }
+  return files;
+}
+
+async function measure(mergedCount, changed) {
+  const fake = await new FakeGitHub({ appId: 1, privateKey }).start();
+  try {
+    const repo = fake.createRepo("acme", "app");
+    const base = repo.commit({
+      branch: "main",
+      files: {
+        ".github/migration-warden.yml":
+          "directories:\n  - path: db/migrations\n    dialect: postgres\n",
+        ...merged(mergedCount),
+      },
+    });
+    const edits = {};
+    for (let i = 1; i <= changed; i++) {
+      edits[`db/migrations/${String(i).padStart(6, "0")}_t${i}.up.sql`] =
+        `CREATE TABLE t${i} (id bigint PRIMARY KEY, note text);\n`;
+    }
+    const head = repo.commit({ parent: base, files: edits });
+    const number = repo.openPullRequest({ base: "main", head });
+
+    const probot = new Probot({
+      appId: 1,
+      privateKey,
+      baseUrl: fake.apiUrl,
+      logLevel: "warn",
+      // Probot's write throttle (1 s between writes) would only add idle time here.
+      Octokit: ProbotOctokit.defaults((o) => ({
+        ...o,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
+    });
+    await probot.load(app);
+    const started = performance.now();
+    await probot.receive({
+      id: "bench",
+      name: "pull_request",
+      payload: {
+        action: "opened",
+        number,
+        pull_request: repo.pullJSON(number),
+        repository: repo.toJSON(),
+        installation: fake.installationPayload(),
+        sender: { login: "octocat" },
+      },
+    });
+    const ms = performance.now() - started;
+    const run = fake.checkRuns[0];
+    if (!run || run.status !== "completed") throw new Error("the check run did not complete");
+    const count = (re) => fake.requests.filter((r) => re.test(r.path)).length;
+    return {
+      "merged files": mergedCount * 2,
+      "changed files": changed,
+      requests: fake.requests.length,
+      trees: count(/\/git\/trees\//),
+      blobs: count(/\/git\/blobs\//),
+      "check-run writes": count(/\/check-runs/),
+      annotations: run.annotations.length,
+      conclusion: run.conclusion,
+      ms: Math.round(ms),
+    };
+  } finally {
+    await fake.stop();
+  }
+}
+
+const rows = [];
+for (const changed of [1, 10, 100]) {
+  for (const mergedCount of [100, 1000]) {
+    if (changed > mergedCount) continue;
+    rows.push(await measure(mergedCount, changed));
+  }
+}
+console.table(rows);
+const byChange = new Map();
+for (const r of rows) {
+  const seen = byChange.get(r["changed files"]);
+  if (seen !== undefined && seen !== r.requests) {
+    console.error(`request count depends on the merged migrations (${seen} vs ${r.requests})`);
+    process.exitCode = 1;
+  }
+  byChange.set(r["changed files"], r.requests);
+}

@@ -1,0 +1,199 @@
+/**
+ * Git access for the CLI (simple-git). Everything the CLI learns about revisions goes through
+ * here, so errors come out as GitError with a message a user can act on.
+ */
+import { simpleGit, type SimpleGit } from "simple-git";
+import type { ChangeStatus, EntryKind, TreeEntry } from "../core/types.js";
+
+export class GitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GitError";
+  }
+}
+
+export interface RawChange {
+  status: ChangeStatus;
+  path: string;
+  previousPath?: string;
+  /** Head blob id; absent for working-tree files not yet hashed. */
+  oid?: string;
+  kind: EntryKind;
+}
+
+const ZERO_OID = /^0+$/;
+
+export function modeToKind(mode: string): EntryKind {
+  if (mode === "120000") return "symlink";
+  if (mode === "160000") return "submodule";
+  if (mode === "040000" || mode === "40000") return "directory";
+  return "file";
+}
+
+export class Git {
+  private readonly git: SimpleGit;
+
+  private constructor(
+    readonly root: string,
+    git: SimpleGit,
+  ) {
+    this.git = git;
+  }
+
+  /** Open the repository containing `cwd`; null when `cwd` is not inside a git work tree. */
+  static async open(cwd: string): Promise<Git | null> {
+    let top: string;
+    try {
+      top = (await simpleGit({ baseDir: cwd }).raw(["rev-parse", "--show-toplevel"])).trim();
+    } catch {
+      return null;
+    }
+    return new Git(top, simpleGit({ baseDir: top }));
+  }
+
+  private async run(args: string[], what: string): Promise<string> {
+    try {
+      return await this.git.raw(args);
+    } catch (err) {
+      throw new GitError(`${what}: ${firstLine((err as Error).message)}`);
+    }
+  }
+
+  /** Resolve a revision to a commit sha, or throw naming the revision. */
+  async resolve(rev: string): Promise<string> {
+    const sha = await this.tryResolve(rev);
+    if (sha === null) {
+      throw new GitError(`unknown revision "${rev}" (not a branch, tag or commit in ${this.root})`);
+    }
+    return sha;
+  }
+
+  async tryResolve(rev: string): Promise<string | null> {
+    try {
+      // `--end-of-options` keeps a revision starting with "-" from being read as an option.
+      const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`];
+      const out = (await this.git.raw(args)).trim();
+      return /^[0-9a-f]{40,64}$/.test(out) ? out : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async mergeBase(a: string, b: string): Promise<string> {
+    const out = await this.run(["merge-base", a, b], `no common ancestor between ${a} and ${b}`);
+    return out.trim();
+  }
+
+  /**
+   * The contract's default base: the merge base with origin/HEAD, else main. Returns the ref name
+   * used and the merge-base sha, or null when neither exists.
+   */
+  async defaultBase(head: string): Promise<{ ref: string; sha: string } | null> {
+    for (const ref of ["origin/HEAD", "main"]) {
+      const sha = await this.tryResolve(ref);
+      if (sha) return { ref, sha: await this.mergeBase(sha, head) };
+    }
+    return null;
+  }
+
+  /** Direct children of `dir` at `rev` (like golang-migrate: non-recursive). */
+  async listDirectory(rev: string, dir: string): Promise<TreeEntry[]> {
+    const spec = dir === "" ? [] : [`${dir}/`];
+    const out = await this.run(
+      ["ls-tree", "-l", "-z", rev, "--", ...spec],
+      `cannot list ${dir || "."} at ${rev}`,
+    );
+    const entries: TreeEntry[] = [];
+    for (const rec of out.split("\0")) {
+      if (rec === "") continue;
+      // "<mode> SP <type> SP <object> SP+ <size> TAB <path>"
+      const tab = rec.indexOf("\t");
+      const [mode, , oid, size] = rec.slice(0, tab).split(/ +/);
+      const path = rec.slice(tab + 1);
+      const e: TreeEntry = {
+        name: path.slice(path.lastIndexOf("/") + 1),
+        kind: modeToKind(mode!),
+        oid: oid!,
+      };
+      if (size !== undefined && size !== "-") e.size = Number(size);
+      entries.push(e);
+    }
+    return entries;
+  }
+
+  /**
+   * Files changed between `from` and `to` (a commit, or null for the working tree including
+   * staged, unstaged and untracked files), limited to `dirs` (any depth).
+   */
+  async diff(from: string, to: string | null, dirs: readonly string[]): Promise<RawChange[]> {
+    const spec = dirs.includes("") ? [] : dirs.map((d) => `${d}/`);
+    const range = to === null ? [from] : [from, to];
+    const out = await this.run(
+      ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
+      `cannot compare ${from} with ${to ?? "the working tree"}`,
+    );
+    const changes = parseRawDiff(out);
+    if (to === null) {
+      const untracked = await this.run(
+        ["ls-files", "--others", "--exclude-standard", "-z", "--", ...spec],
+        "cannot list untracked files",
+      );
+      for (const p of untracked.split("\0")) {
+        if (p !== "") changes.push({ status: "added", path: p, kind: "file" });
+      }
+    }
+    return changes;
+  }
+
+  /** File bytes at a revision, or null when the path does not exist there. */
+  async readAt(rev: string, path: string): Promise<Buffer | null> {
+    try {
+      return await this.git.showBuffer([`${rev}:${path}`]);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Parse `git diff --raw -z` output: ":<m1> <m2> <o1> <o2> <S>[score]\0<path>[\0<path2>]\0". */
+export function parseRawDiff(out: string): RawChange[] {
+  const parts = out.split("\0");
+  const changes: RawChange[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const head = parts[i]!;
+    if (!head.startsWith(":")) continue;
+    const [, dstMode, , dstOid, st] = head.slice(1).split(" ");
+    const letter = st![0];
+    const kind = modeToKind(dstMode!);
+    const oid = ZERO_OID.test(dstOid!) ? undefined : dstOid;
+    if (letter === "R" || letter === "C") {
+      const from = parts[++i]!;
+      const to = parts[++i]!;
+      const c: RawChange =
+        letter === "R"
+          ? { status: "renamed", path: to, previousPath: from, kind }
+          : { status: "added", path: to, kind };
+      if (oid) c.oid = oid;
+      changes.push(c);
+      continue;
+    }
+    const path = parts[++i]!;
+    const status: ChangeStatus | null =
+      letter === "A"
+        ? "added"
+        : letter === "D"
+          ? "removed"
+          : letter === "M" || letter === "T"
+            ? "modified"
+            : null;
+    if (status === null) continue; // U (unmerged) and X: nothing sensible to analyse
+    const c: RawChange = { status, path, kind: status === "removed" ? "file" : kind };
+    if (oid && status !== "removed") c.oid = oid;
+    changes.push(c);
+  }
+  return changes;
+}
+
+function firstLine(s: string): string {
+  return s.trim().split("\n")[0] ?? s;
+}

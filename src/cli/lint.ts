@@ -1,0 +1,229 @@
+/**
+ * `migration-warden lint`: resolve inputs, load config from the base, analyse, print one report,
+ * exit 0/1/2 (contract "CLI").
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, parseConfig } from "../config/load.js";
+import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
+import { analyze, type DynamicCheck } from "../core/analyze.js";
+import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
+import { TOOL } from "../version.js";
+import { gitChangeSet, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
+import { formatGithub } from "./format/github.js";
+import { formatJson } from "./format/json.js";
+import { formatSarif } from "./format/sarif.js";
+import { formatText } from "./format/text.js";
+import { Git, GitError } from "./git.js";
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether stdout is a terminal (colours). */
+  isTTY: boolean;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+export const LINT_USAGE = `Usage: migration-warden lint [options] [PATH...]
+
+Checks golang-migrate migrations: file names, pairing, ordering, edits to merged
+migrations, and risky SQL.
+
+Git mode (no PATH): compares --base with --head.
+  --base REF        base revision (default: merge base with origin/HEAD, else main)
+  --head REF        head revision (default: the working tree, uncommitted and
+                    untracked files included)
+PATH mode: lints the given files and directories alone (no merged-migration checks).
+
+Options:
+  --config FILE     configuration file (default: ${CONFIG_PATH} at the base)
+  --format FORMAT   text | json | sarif | github (default: text)
+  --fail-on LEVEL   error | warning | notice | never (default: error)
+  --cwd DIR         run as if started in DIR
+  --no-replay       do not run migrations in the sandbox database
+  -h, --help        show this help
+
+Exit status: 0 = nothing at or above --fail-on, 1 = findings at or above it,
+2 = usage, configuration or git error.
+`;
+
+const FORMATS = ["text", "json", "sarif", "github"] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON = ["error", "warning", "notice", "never"] as const;
+type FailOn = (typeof FAIL_ON)[number];
+
+export interface LintOptions {
+  base?: string;
+  head?: string;
+  config?: string;
+  format: Format;
+  failOn: FailOn;
+  cwd: string;
+  replay: boolean;
+  paths: string[];
+}
+
+export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        base: { type: "string" },
+        head: { type: "string" },
+        config: { type: "string" },
+        format: { type: "string", default: "text" },
+        "fail-on": { type: "string", default: "error" },
+        cwd: { type: "string" },
+        "no-replay": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const format = v.format as Format;
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${v.format}")`);
+  const failOn = v["fail-on"] as FailOn;
+  if (!FAIL_ON.includes(failOn))
+    throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")} (got "${v["fail-on"]}")`);
+  const paths = parsed.positionals;
+  if (paths.length > 0 && v.head !== undefined) {
+    throw new UsageError(
+      "--head cannot be combined with PATH arguments (PATH mode lints files as they are on disk)",
+    );
+  }
+  const opts: LintOptions = {
+    format,
+    failOn,
+    cwd: v.cwd !== undefined ? resolve(cwd, v.cwd) : cwd,
+    replay: !v["no-replay"],
+    paths,
+  };
+  if (v.base !== undefined) opts.base = v.base;
+  if (v.head !== undefined) opts.head = v.head;
+  if (v.config !== undefined) opts.config = resolve(cwd, v.config);
+  return opts;
+}
+
+/** Hook for dynamic checks (the sandbox replay); set by the replay integration. */
+export type DynamicCheckFactory = (ctx: {
+  opts: LintOptions;
+  git: Git | null;
+  baseSha: string | null;
+}) => DynamicCheck[];
+
+export async function runLint(
+  argv: string[],
+  io: Io,
+  dynamic?: DynamicCheckFactory,
+): Promise<number> {
+  try {
+    const opts = parseLintArgs(argv, io.cwd);
+    if (opts === "help") {
+      io.stdout(LINT_USAGE);
+      return 0;
+    }
+    const report = await lint(opts, dynamic);
+    io.stdout(render(report, opts.format, io.isTTY && !io.env.NO_COLOR && opts.format === "text"));
+    return exitCode(report, opts.failOn);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`migration-warden: ${err.message}\n\n${LINT_USAGE}`);
+      return 2;
+    }
+    if (err instanceof ConfigError || err instanceof GitError) {
+      io.stderr(`migration-warden: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`migration-warden: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 2;
+  }
+}
+
+export async function lint(opts: LintOptions, dynamic?: DynamicCheckFactory): Promise<Report> {
+  const git = await Git.open(opts.cwd);
+  let changeSet: ChangeSet;
+  let config: Config;
+  let directories: DirectoryConfig[] | undefined;
+  let baseSha: string | null = null;
+
+  if (opts.paths.length === 0) {
+    if (!git)
+      throw new UsageError(
+        `${opts.cwd} is not inside a git repository; pass PATH arguments to lint files alone`,
+      );
+    const revs = await resolveRevisions(git, opts.base, opts.head);
+    baseSha = revs.base.sha;
+    config = await loadConfig(git, opts, revs.base);
+    changeSet = await gitChangeSet(git, config, revs);
+  } else {
+    let base: { ref: string; sha: string } | null = null;
+    if (git && opts.config === undefined) {
+      if (opts.base !== undefined) base = { ref: opts.base, sha: await git.resolve(opts.base) };
+      else if (await git.tryResolve("HEAD")) base = await git.defaultBase("HEAD");
+    }
+    config = await loadConfig(git, opts, base);
+    const input = await pathChangeSet(opts.cwd, git?.root ?? opts.cwd, opts.paths, config);
+    changeSet = input.changeSet;
+    directories = input.directories;
+  }
+
+  const analysis = await analyze(config, changeSet, {
+    tool: TOOL,
+    ...(directories ? { directories } : {}),
+    dynamic: opts.replay && dynamic ? dynamic({ opts, git, baseSha }) : [],
+  });
+  return analysis.report;
+}
+
+/** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */
+async function loadConfig(
+  git: Git | null,
+  opts: LintOptions,
+  base: { ref: string; sha: string } | null,
+): Promise<Config> {
+  if (opts.config !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.config, "utf8");
+    } catch (err) {
+      throw new UsageError(
+        `cannot read --config ${opts.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+    return parseConfig(text, { path: opts.config, ref: "local file" });
+  }
+  if (!git || !base) return parseConfig(null, { ref: "defaults" });
+  const bytes = await git.readAt(base.sha, CONFIG_PATH);
+  return parseConfig(bytes === null ? null : bytes.toString("utf8"), { ref: base.ref });
+}
+
+export function render(report: Report, format: Format, color: boolean): string {
+  switch (format) {
+    case "json":
+      return formatJson(report);
+    case "sarif":
+      return formatSarif(report);
+    case "github":
+      return formatGithub(report);
+    case "text":
+      return formatText(report, { color });
+  }
+}
+
+export function exitCode(report: Report, failOn: FailOn): number {
+  if (failOn === "never") return 0;
+  const threshold = SEVERITY_RANK[failOn as Severity];
+  const failing = report.findings.some(
+    (f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold,
+  );
+  return failing || report.incomplete.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+/**
+ * An "Approve migrations" click (`check_run.requested_action`). GitHub shows the button to every
+ * user with write access and does not check who clicks, so the click is judged here exactly like
+ * an approval: same eligibility, same exclusions, same content binding. A click on a run that is
+ * not for the pull request's current head, or whose recorded digest no longer matches, records
+ * nothing and only explains why.
+ */
+import type { ApprovalPolicy } from "../../config/types.js";
+import { assessButton, short } from "./decide.js";
+import {
+  encodeApprovalRunId,
+  readApprovalRun,
+  validRecordTime,
+  type CheckRunFacts,
+} from "./record.js";
+import { APPROVE_ACTION, GITHUB_LOGIN, type ApprovalFacts, type ButtonApproval } from "./types.js";
+
+export interface ButtonClick {
+  /** `requested_action.identifier`. */
+  identifier: string;
+  /** `sender`: the user who clicked. */
+  sender: { login: string; type: string };
+  /** The clicked run, from the payload's `check_run`. */
+  run: CheckRunFacts;
+  ownAppId: number;
+  /** When the click arrived, in record form (see `recordTime`). */
+  at: string;
+}
+
+/** One open pull request whose head is the clicked run's commit, with its own policy and facts. */
+export interface ClickTarget {
+  policy: ApprovalPolicy;
+  /** Must include the clicker's eligibility facts (see `approvalCandidates`). */
+  facts: ApprovalFacts;
+}
+
+export interface ClickOutcome {
+  /** The approval to record; null when the click approves nothing. */
+  approval: ButtonApproval | null;
+  /** The `external_id` for the new approval run that records it. */
+  externalId: string | null;
+  /** Pull requests the click approves. */
+  accepted: number[];
+  /** Why the click did not approve (pr null: for none of them). */
+  rejected: { pr: number | null; reason: string }[];
+}
+
+function reject(reason: string): ClickOutcome {
+  return { approval: null, externalId: null, accepted: [], rejected: [{ pr: null, reason }] };
+}
+
+export function evaluateButtonClick(
+  click: ButtonClick,
+  targets: readonly ClickTarget[],
+): ClickOutcome {
+  if (!validRecordTime(click.at)) return reject(`invalid click time "${click.at}"`);
+  if (targets.length === 0) return reject("no open pull request has this head commit");
+  if (click.identifier !== APPROVE_ACTION.identifier)
+    return reject(`unknown action "${click.identifier}"`);
+  const run = readApprovalRun(click.run, click.ownAppId);
+  if (!run.ok) return reject(`ignored: ${run.reason}`);
+  if (click.sender.type !== "User" || !GITHUB_LOGIN.test(click.sender.login))
+    return reject(`${click.sender.login} is not a user account`);
+  const { digest, pullRequests } = run.value;
+  if (digest === null)
+    return reject(
+      "this check run has no migration digest (its evaluation failed); re-run the check",
+    );
+
+  const outcome: ClickOutcome = { approval: null, externalId: null, accepted: [], rejected: [] };
+  const no = (pr: number, reason: string) => outcome.rejected.push({ pr, reason });
+  // First the click's context: only pull requests this run showed, at their current head and
+  // content, are in the record. Policy is judged next, and again by every later decision.
+  const inContext = targets.filter(({ facts }) => {
+    const n = facts.pr.number;
+    if (!pullRequests.includes(n))
+      no(n, `this check run does not cover pull request #${n}; use its latest check run`);
+    else if (facts.pr.headSha !== click.run.headSha)
+      no(
+        n,
+        `this check run is for commit ${short(click.run.headSha)}, but the head of #${n} is now ${short(facts.pr.headSha)}; use the latest check run`,
+      );
+    else if (facts.headDigest !== digest)
+      no(
+        n,
+        "the migration files changed since this check run was created; use the latest check run",
+      );
+    else return true;
+    return false;
+  });
+
+  const approval: ButtonApproval = {
+    approver: click.sender.login,
+    approvedAt: click.at,
+    headSha: click.run.headSha,
+    digest,
+    pullRequests: inContext.map((t) => t.facts.pr.number).sort((a, b) => a - b),
+  };
+  for (const { policy, facts } of inContext) {
+    const n = facts.pr.number;
+    const { decision, verdict } = assessButton(policy, facts, approval);
+    if (decision.state === "error") no(n, `cannot be evaluated: ${decision.errors.join("; ")}`);
+    else if (!decision.required) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
+    else if (verdict?.counted) outcome.accepted.push(n);
+    else
+      no(
+        n,
+        verdict?.notCounted?.reasons.map((r) => r.detail).join("; ") ??
+          "the click could not be judged",
+      );
+  }
+
+  if (outcome.accepted.length > 0) {
+    outcome.approval = approval;
+    outcome.externalId = encodeApprovalRunId({
+      pullRequests: [...approval.pullRequests],
+      digest,
+      approval: { approver: approval.approver, approvedAt: approval.approvedAt },
+    });
+  }
+  return outcome;
+}

@@ -1,0 +1,108 @@
+/**
+ * Who may approve: listed users, active members of listed teams, or, with neither configured,
+ * the repository's admins and maintainers; minus the author and contributors unless allowed.
+ */
+import type { ApprovalPolicy } from "../../config/types.js";
+import {
+  loginKey,
+  type ApprovalFacts,
+  type EligibilityFacts,
+  type NotCountedReason,
+} from "./types.js";
+
+/** The roles that may approve when no teams and no users are configured (per the contract). */
+export const FALLBACK_ROLES: readonly string[] = ["admin", "maintain"];
+
+export interface Identity {
+  eligible: boolean;
+  /** How the user is eligible, for the audit trail. */
+  as: string;
+  reasons: NotCountedReason[];
+  /** Set when a fact the policy needs was not gathered: an evaluation error. */
+  missing: string | null;
+}
+
+const eligible = (as: string): Identity => ({ eligible: true, as, reasons: [], missing: null });
+const missing = (what: string): Identity => ({
+  eligible: false,
+  as: "",
+  reasons: [],
+  missing: what,
+});
+const notEligible = (code: NotCountedReason["code"], detail: string): Identity => ({
+  eligible: false,
+  as: "",
+  reasons: [{ code, detail }],
+  missing: null,
+});
+
+export function hasKey(list: readonly string[], key: string): boolean {
+  return list.some((x) => loginKey(x) === key);
+}
+
+/** Eligibility by identity alone (exclusions are separate). */
+export function identify(
+  policy: ApprovalPolicy,
+  eligibility: ReadonlyMap<string, EligibilityFacts>,
+  login: string,
+): Identity {
+  const key = loginKey(login);
+  if (hasKey(policy.users, key)) return eligible("listed user");
+  const facts = eligibility.get(key);
+
+  if (policy.teams.length > 0) {
+    const states = policy.teams.map((team) => ({
+      team,
+      state: Object.entries(facts?.teams ?? {}).find(
+        ([slug]) => slug.toLowerCase() === team.toLowerCase(),
+      )?.[1],
+    }));
+    const active = states.find((s) => s.state === "active");
+    if (active) return eligible(`active member of team ${active.team}`);
+    const teamsWhere = (state: string | undefined) =>
+      states.filter((s) => s.state === state).map((s) => s.team);
+    const unknown = teamsWhere(undefined);
+    if (unknown.length > 0)
+      return missing(`membership of ${login} in team ${unknown.join(", ")} was not checked`);
+    const pending = teamsWhere("pending");
+    if (pending.length > 0)
+      return notEligible(
+        "pending-membership",
+        `invitation to team ${pending.join(", ")} not yet accepted (pending membership does not count)`,
+      );
+    const listed = policy.users.length > 0 ? " and not a listed user" : "";
+    return notEligible("not-eligible", `not a member of team ${policy.teams.join(", ")}${listed}`);
+  }
+
+  if (policy.users.length > 0) return notEligible("not-eligible", "not in approval.users");
+
+  // Neither teams nor users configured: admins and maintainers. Custom roles do not count, since
+  // role_name does not say which base role they extend (fail closed).
+  if (facts?.role === undefined) return missing(`repository role of ${login} was not checked`);
+  if (facts.role !== null && FALLBACK_ROLES.includes(facts.role))
+    return eligible(`repository role ${facts.role}`);
+  return notEligible(
+    "not-eligible",
+    `repository role ${facts.role ?? "none"}; only admin or maintain may approve when no teams or users are configured`,
+  );
+}
+
+/** Separation of duties: the author and the contributors, unless the policy allows them. */
+export function exclusions(
+  policy: ApprovalPolicy,
+  facts: ApprovalFacts,
+  contributors: ReadonlySet<string>,
+  login: string,
+): NotCountedReason[] {
+  const key = loginKey(login);
+  const out: NotCountedReason[] = [];
+  if (!policy.allowAuthor && loginKey(facts.pr.author) === key)
+    out.push({ code: "author", detail: "opened the pull request (approval.allowAuthor is false)" });
+  if (!policy.allowContributors && contributors.has(key))
+    out.push({
+      code: "contributor",
+      detail:
+        "authored or committed a commit of the pull request (approval.allowContributors is false)",
+    });
+  return out;
+}

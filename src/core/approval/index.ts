@@ -1,0 +1,37 @@
+/** The DBA approval gate's pure core: what the GitHub adapter calls. */
+export * from "./types.js";
+export { migrationDigest, DigestInputError, DIGEST_SCHEME } from "./digest.js";
+export {
+  decideApproval,
+  combineDecisions,
+  approvalCandidates,
+  failedDecision,
+  policyRequiresApproval,
+  reportFacts,
+} from "./decide.js";
+export { FALLBACK_ROLES } from "./eligibility.js";
+export {
+  evaluateButtonClick,
+  type ButtonClick,
+  type ClickTarget,
+  type ClickOutcome,
+} from "./click.js";
+export {
+  encodeApprovalRunId,
+  parseApprovalRunId,
+  readApprovalRun,
+  readButtonApproval,
+  recordTime,
+  validRecordTime,
+  EXTERNAL_ID_MAX_LENGTH,
+  MAX_RECORD_PULL_REQUESTS,
+  type ApprovalRunId,
+  type CheckRunFacts,
+  type Parsed,
+} from "./record.js";
+export {
+  approvalCheckBody,
+  renderApprovalSummary,
+  escapeMarkdown,
+  type ApprovalCheckBody,
+} from "./audit.js";

@@ -1,0 +1,170 @@
+/**
+ * What the app writes into the `external_id` of its own `migration-warden/approval` check runs,
+ * and the strict reader for it.
+ *
+ * Only the app that created a check run can modify it, so its runs are the one place in GitHub
+ * where an approval click can be stored without a database and without trusting anything users
+ * can edit (comments can be edited by anyone with write access). `external_id` is used rather
+ * than the output text because the text also renders user-controlled strings (branch names, file
+ * paths) in which a forged record could be planted. Any app with checks:write can still create a
+ * run with the same name, so a record is read only from runs whose `app.id` is the app's own.
+ *
+ *   mw-approval/1;pr=12,15;digest=<64 hex>;by=<login>;at=2024-05-01T10:00:00Z
+ *
+ * - `pr`: the pull requests the run covers (ascending, at most 8); always present, so a click
+ *   on a run of a fork PR can be traced to its PR without `check_run.pull_requests`. On an
+ *   approval, the pull requests the click was accepted in the context of.
+ * - `digest`: the head's migration digest when the run was created; a click is accepted only
+ *   while it still matches. Absent when the evaluation had none (errors).
+ * - `by` and `at`: present only on runs created for an accepted "Approve migrations" click.
+ * The head commit is not repeated: it is the run's `head_sha`, which GitHub sets and nobody can
+ * change. GitHub documents no length limit for `external_id`; records stay within 255 characters.
+ */
+import {
+  DIGEST,
+  GIT_OID,
+  GITHUB_LOGIN,
+  APPROVAL_CHECK_NAME,
+  type ButtonApproval,
+} from "./types.js";
+
+export const RECORD_PREFIX = "mw-approval/";
+export const RECORD_VERSION = 1;
+export const EXTERNAL_ID_MAX_LENGTH = 255;
+export const MAX_RECORD_PULL_REQUESTS = 8;
+const MAX_PR_NUMBER = 2_147_483_647;
+
+export interface ApprovalRunId {
+  pullRequests: number[];
+  digest: string | null;
+  approval: { approver: string; approvedAt: string } | null;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** The fields of a check run (REST or webhook `check_run`) the reader needs. */
+export interface CheckRunFacts {
+  id: number;
+  name: string;
+  /** `check_run.app.id`; null when GitHub did not say. */
+  appId: number | null;
+  headSha: string;
+  externalId: string | null;
+}
+
+const RECORD_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/** The record's time format (UTC, whole seconds) for a moment the adapter observed. */
+export function recordTime(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new RangeError("invalid date");
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** True for the exact form `recordTime` produces. */
+export function validRecordTime(s: string): boolean {
+  if (!RECORD_TIME.test(s)) return false;
+  const d = new Date(s);
+  // Round-trip rejects impossible dates that Date would roll over (2024-02-30).
+  return !Number.isNaN(d.getTime()) && recordTime(d) === s;
+}
+
+function checkRunId(id: ApprovalRunId): string | null {
+  const prs = id.pullRequests;
+  if (prs.length === 0) return "at least one pull request number is required";
+  if (prs.length > MAX_RECORD_PULL_REQUESTS)
+    return `at most ${MAX_RECORD_PULL_REQUESTS} pull requests fit (got ${prs.length})`;
+  for (let i = 0; i < prs.length; i++) {
+    const n = prs[i]!;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PR_NUMBER)
+      return `pull request number ${n} is out of range`;
+    if (i > 0 && n <= prs[i - 1]!) return "pull request numbers must be ascending and distinct";
+  }
+  if (id.digest !== null && !DIGEST.test(id.digest)) return `invalid digest "${id.digest}"`;
+  if (id.approval) {
+    if (id.digest === null) return "an approval needs the digest it approved";
+    if (!GITHUB_LOGIN.test(id.approval.approver))
+      return `invalid approver login "${id.approval.approver}"`;
+    if (!validRecordTime(id.approval.approvedAt))
+      return `invalid approval time "${id.approval.approvedAt}" (expected YYYY-MM-DDTHH:MM:SSZ)`;
+  }
+  return null;
+}
+
+/** The `external_id` for a run; pull request numbers are sorted here. Throws on invalid input. */
+export function encodeApprovalRunId(id: ApprovalRunId): string {
+  const sorted = { ...id, pullRequests: [...id.pullRequests].sort((a, b) => a - b) };
+  const problem = checkRunId(sorted);
+  if (problem) throw new RangeError(`cannot encode approval record: ${problem}`);
+  let s = `${RECORD_PREFIX}${RECORD_VERSION};pr=${sorted.pullRequests.join(",")}`;
+  if (sorted.digest !== null) s += `;digest=${sorted.digest}`;
+  if (sorted.approval) s += `;by=${sorted.approval.approver};at=${sorted.approval.approvedAt}`;
+  return s;
+}
+
+const GRAMMAR = /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;by=([^;]*);at=([^;]*))?$/;
+
+/** Strict: anything but the exact canonical form the encoder writes is rejected. */
+export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
+  if (externalId.length > EXTERNAL_ID_MAX_LENGTH)
+    return { ok: false, reason: `longer than ${EXTERNAL_ID_MAX_LENGTH} characters` };
+  if (!externalId.startsWith(RECORD_PREFIX))
+    return { ok: false, reason: `not a migration-warden approval record` };
+  const rest = externalId.slice(RECORD_PREFIX.length);
+  const semi = rest.indexOf(";");
+  const version = semi < 0 ? rest : rest.slice(0, semi);
+  if (version !== String(RECORD_VERSION))
+    return { ok: false, reason: `unsupported record version "${version}"` };
+  const m = GRAMMAR.exec(rest.slice(semi + 1));
+  if (semi < 0 || !m) return { ok: false, reason: "malformed record" };
+  const numbers = m[1]!.split(",");
+  if (numbers.some((n) => !/^[1-9]\d{0,9}$/.test(n)))
+    return { ok: false, reason: "malformed pull request number" };
+  const id: ApprovalRunId = {
+    pullRequests: numbers.map(Number),
+    digest: m[2] ?? null,
+    approval: m[3] !== undefined ? { approver: m[3], approvedAt: m[4]! } : null,
+  };
+  const problem = checkRunId(id);
+  if (problem) return { ok: false, reason: problem };
+  return { ok: true, value: id };
+}
+
+/**
+ * Reads an approval check run. A run the app did not create, with another name, or with a
+ * malformed record is rejected with the reason: the caller ignores it and never trusts it.
+ */
+export function readApprovalRun(run: CheckRunFacts, ownAppId: number): Parsed<ApprovalRunId> {
+  const label = `check run ${run.id}`;
+  if (run.appId !== ownAppId)
+    return { ok: false, reason: `${label} was created by app ${run.appId}, not by this app` };
+  if (run.name !== APPROVAL_CHECK_NAME)
+    return { ok: false, reason: `${label} is "${run.name}", not ${APPROVAL_CHECK_NAME}` };
+  if (!GIT_OID.test(run.headSha))
+    return { ok: false, reason: `${label} has an invalid head sha "${run.headSha}"` };
+  if (run.externalId === null || run.externalId === "")
+    return { ok: false, reason: `${label} carries no approval record` };
+  const parsed = parseApprovalRunId(run.externalId);
+  return parsed.ok ? parsed : { ok: false, reason: `${label}: ${parsed.reason}` };
+}
+
+/** The button approval a run records: null when it is a valid run without one. */
+export function readButtonApproval(
+  run: CheckRunFacts,
+  ownAppId: number,
+): Parsed<ButtonApproval | null> {
+  const parsed = readApprovalRun(run, ownAppId);
+  if (!parsed.ok) return parsed;
+  const { approval, digest, pullRequests } = parsed.value;
+  if (!approval) return { ok: true, value: null };
+  return {
+    ok: true,
+    value: {
+      approver: approval.approver,
+      approvedAt: approval.approvedAt,
+      headSha: run.headSha,
+      digest: digest!,
+      pullRequests,
+      checkRunId: run.id,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * One check run per evaluation: created in_progress, then completed exactly once. Annotations go
+ * in batches of at most 50 (GitHub's per-request cap); every PATCH appends, which is why a
+ * re-evaluation always starts a fresh run instead of updating an old one.
+ */
+import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
+import { truncateUtf8 } from "../../core/report/truncate.js";
+import type { GitHubClient, RepoRef } from "../client.js";
+import type { Annotation, CheckResult } from "./types.js";
+
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+export interface StartCheckRun {
+  name: string;
+  headSha: string;
+  externalId: string;
+  title: string;
+  summary: string;
+}
+
+export class CheckRun {
+  private constructor(
+    private readonly octokit: GitHubClient,
+    private readonly repo: RepoRef,
+    readonly id: number,
+    readonly name: string,
+  ) {}
+
+  static async start(octokit: GitHubClient, repo: RepoRef, s: StartCheckRun): Promise<CheckRun> {
+    const { data } = await octokit.rest.checks.create({
+      ...repo,
+      name: s.name,
+      head_sha: s.headSha,
+      external_id: s.externalId,
+      status: "in_progress",
+      output: { title: s.title, summary: safeText(s.summary) },
+    });
+    return new CheckRun(octokit, repo, data.id, s.name);
+  }
+
+  /** Writes every annotation, then completes the run with the result's conclusion. */
+  async complete(result: CheckResult): Promise<void> {
+    const output = {
+      title: result.title,
+      summary: safeText(result.summary),
+      ...(result.text !== undefined ? { text: safeText(result.text) } : {}),
+    };
+    const batches = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
+    // All but the last batch go while the run is still in progress, so "completed" means
+    // complete: a failure half-way is reported by fail(), not hidden behind a finished run.
+    for (const annotations of batches.slice(0, -1)) {
+      await this.octokit.rest.checks.update({
+        ...this.repo,
+        check_run_id: this.id,
+        output: { ...output, annotations },
+      });
+    }
+    const last = batches.at(-1);
+    await this.octokit.rest.checks.update({
+      ...this.repo,
+      check_run_id: this.id,
+      status: "completed",
+      conclusion: result.conclusion,
+      output: last ? { ...output, annotations: last } : output,
+      ...(result.actions ? { actions: result.actions } : {}),
+    });
+  }
+}
+
+function chunk(items: readonly Annotation[], size: number): Annotation[][] {
+  const out: Annotation[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Renderers budget their Markdown; this is the last guard against GitHub's 422. */
+function safeText(s: string): string {
+  return truncateUtf8(s, GITHUB_OUTPUT_MAX_BYTES, "\n\n*(cut to fit GitHub's size limit)*");
+}

@@ -1,0 +1,61 @@
+/**
+ * One evaluation of a pull request: configuration from the base branch, the change set from the
+ * API, the core's analysis. Check-run writers (lint now, approval later) render the same result.
+ */
+import { ConfigError } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { analyze, type Analysis } from "../core/analyze.js";
+import type { ChangeSet } from "../core/types.js";
+import type { GitHubClient } from "./client.js";
+import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
+import { loadBaseConfig } from "./config.js";
+import { resolveBranch, type BaseRevision } from "./git.js";
+import type { PullRequestInfo } from "./pull-request.js";
+
+export interface Tool {
+  name: string;
+  version: string;
+}
+
+export type Evaluation =
+  | { kind: "invalid-config"; pr: PullRequestInfo; base: BaseRevision; error: ConfigError }
+  | { kind: "no-changes"; pr: PullRequestInfo; base: BaseRevision; config: Config }
+  | {
+      kind: "analyzed";
+      pr: PullRequestInfo;
+      base: BaseRevision;
+      config: Config;
+      changeSet: ChangeSet;
+      analysis: Analysis;
+    };
+
+export async function evaluatePullRequest(
+  octokit: GitHubClient,
+  pr: PullRequestInfo,
+  tool: Tool,
+): Promise<Evaluation> {
+  const repo = { owner: pr.owner, repo: pr.repo };
+  const base = await resolveBranch(octokit, repo, pr.baseRef);
+  let config: Config;
+  try {
+    config = await loadBaseConfig(octokit, repo, base);
+  } catch (err) {
+    if (err instanceof ConfigError) return { kind: "invalid-config", pr, base, error: err };
+    throw err;
+  }
+
+  const files = await listPullRequestFiles(octokit, pr);
+  const changes = migrationChanges(files.changes, config.directories);
+  if (changes.length === 0 && files.incomplete.length === 0) {
+    return { kind: "no-changes", pr, base, config };
+  }
+  const changeSet = await buildChangeSet(octokit, {
+    pr,
+    base,
+    config,
+    changes,
+    incomplete: files.incomplete,
+  });
+  const analysis = await analyze(config, changeSet, { tool });
+  return { kind: "analyzed", pr, base, config, changeSet, analysis };
+}

@@ -1,0 +1,146 @@
+/**
+ * Git data read through the REST API, by object id. Everything is addressed by sha (never by a
+ * branch of the head repository), which is what makes fork pull requests work: GitHub keeps the
+ * PR's head objects in the base repository.
+ */
+import type { EntryKind, TreeEntry } from "../core/types.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import { EvaluationError } from "./errors.js";
+
+export interface BaseRevision {
+  /** Branch name the pull request targets. */
+  ref: string;
+  /** Its tip commit now (the PR payload's base.sha is only the tip when the PR was opened). */
+  sha: string;
+  treeSha: string;
+}
+
+/** The base branch tip: one request gives both the commit and its root tree. */
+export async function resolveBranch(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  branch: string,
+): Promise<BaseRevision> {
+  const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
+  return { ref: branch, sha: data.commit.sha, treeSha: data.commit.commit.tree.sha };
+}
+
+export async function commitTree(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  commitSha: string,
+): Promise<string> {
+  const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha });
+  return data.tree.sha;
+}
+
+interface RawTree {
+  entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
+  truncated: boolean;
+}
+
+export interface DirectoryListing {
+  /** Null when the directory does not exist at that revision. */
+  entries: TreeEntry[] | null;
+  /** Set when GitHub truncated a listing on the way, so the answer may be wrong. */
+  truncated: string | null;
+}
+
+/**
+ * Lists directories by walking from a root tree down the path, one non-recursive tree request per
+ * segment, cached per evaluation: the cost depends on the directory depth, never on how many
+ * migrations a directory holds.
+ */
+export class TreeReader {
+  readonly #cache = new Map<string, Promise<RawTree>>();
+
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly repo: RepoRef,
+  ) {}
+
+  #tree(sha: string): Promise<RawTree> {
+    let p = this.#cache.get(sha);
+    if (!p) {
+      // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
+      p = this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) => ({
+        entries: data.tree.map((e) => ({
+          path: e.path ?? "",
+          mode: e.mode ?? "",
+          type: e.type ?? "",
+          sha: e.sha ?? "",
+          ...(e.size !== undefined ? { size: e.size } : {}),
+        })),
+        truncated: data.truncated,
+      }));
+      this.#cache.set(sha, p);
+      p.catch(() => this.#cache.delete(sha));
+    }
+    return p;
+  }
+
+  async listDirectory(rootTreeSha: string, dir: string, at: string): Promise<DirectoryListing> {
+    let sha = rootTreeSha;
+    const walked: string[] = [];
+    for (const seg of dir === "" ? [] : dir.split("/")) {
+      const tree = await this.#tree(sha);
+      const next = tree.entries.find((e) => e.path === seg);
+      if (!next || next.type !== "tree") {
+        const parent = walked.join("/") || "the repository root";
+        return tree.truncated && !next
+          ? { entries: null, truncated: `GitHub truncated the listing of ${parent} at ${at}` }
+          : { entries: null, truncated: null };
+      }
+      walked.push(seg);
+      sha = next.sha;
+    }
+    const tree = await this.#tree(sha);
+    return {
+      entries: tree.entries.map(toTreeEntry),
+      truncated: tree.truncated
+        ? `GitHub truncated the listing of ${dir || "the repository root"} at ${at}`
+        : null,
+    };
+  }
+}
+
+function toTreeEntry(e: RawTree["entries"][number]): TreeEntry {
+  const entry: TreeEntry = { name: e.path, kind: kindOf(e.mode, e.type), oid: e.sha };
+  if (e.size !== undefined) entry.size = e.size;
+  return entry;
+}
+
+/** The git mode decides, like `git ls-tree` in the CLI. */
+export function kindOf(mode: string, type: string): EntryKind {
+  if (mode === "120000") return "symlink";
+  if (mode === "160000" || type === "commit") return "submodule";
+  if (mode === "040000" || mode === "40000" || type === "tree") return "directory";
+  return "file";
+}
+
+/** Blob contents by sha; GitHub serves up to 100 MB this way. */
+export async function readBlob(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  sha: string,
+  path: string,
+): Promise<Uint8Array> {
+  const { data } = await octokit.rest.git.getBlob({ ...repo, file_sha: sha });
+  const bytes =
+    data.encoding === "base64"
+      ? Buffer.from(data.content, "base64")
+      : data.encoding === "utf-8"
+        ? Buffer.from(data.content, "utf8")
+        : null;
+  if (bytes === null) {
+    throw new EvaluationError(
+      `${path}: blob ${sha} came back in unknown encoding "${data.encoding}"`,
+    );
+  }
+  if (typeof data.size === "number" && bytes.length !== data.size) {
+    throw new EvaluationError(
+      `${path}: blob ${sha} came back with ${bytes.length} bytes instead of ${data.size}`,
+    );
+  }
+  return bytes;
+}

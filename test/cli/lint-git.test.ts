@@ -1,0 +1,375 @@
+import { lintJson, runCli } from "../support/cli.js";
+import { TempRepo } from "../support/git-repo.js";
+
+const UP = "CREATE TABLE t (id bigint);\n";
+const DOWN = "DROP TABLE t;\n";
+
+let repo: TempRepo;
+beforeEach(() => {
+  repo = new TempRepo();
+  repo.write({
+    "migrations/000001_users.up.sql": "CREATE TABLE users (id bigint);\n",
+    "migrations/000001_users.down.sql": "DROP TABLE users;\n",
+    "migrations/000002_orders.up.sql": "CREATE TABLE orders (id bigint);\n",
+    "migrations/000002_orders.down.sql": "DROP TABLE orders;\n",
+    "src/main.go": "package main\n",
+  });
+  repo.commit("base");
+});
+afterEach(() => repo.cleanup());
+
+test("a committed branch: --base/--head, JSON document and exit 1 on errors", async () => {
+  repo.branch("feature");
+  repo.write({ "migrations/000001_users.up.sql": "CREATE TABLE users (id bigint, email text);\n" });
+  repo.write({ "migrations/000003_t.up.sql": UP });
+  const head = repo.commit("change");
+  const base = repo.git("rev-parse", "main").trim();
+
+  const { code, report, stderr } = await lintJson(
+    ["--base", "main", "--head", "feature"],
+    repo.dir,
+  );
+  expect(stderr).toBe("");
+  expect(code).toBe(1);
+  expect(report).toEqual({
+    tool: { name: "migration-warden", version: expect.any(String) },
+    base,
+    head,
+    changed: [
+      { path: "migrations/000001_users.up.sql", version: 1, direction: "up", status: "modified" },
+      { path: "migrations/000003_t.up.sql", version: 3, direction: "up", status: "added" },
+    ],
+    findings: [
+      expect.objectContaining({
+        ruleId: "modified-merged-migration",
+        severity: "error",
+        path: "migrations/000001_users.up.sql",
+        startLine: 1,
+        endLine: 1,
+      }),
+      expect.objectContaining({
+        ruleId: "missing-down-migration",
+        severity: "warning",
+        path: "migrations/000003_t.up.sql",
+      }),
+    ],
+    summary: { error: 1, warning: 1, notice: 0, suppressed: 0 },
+    approvalRequired: true,
+  });
+  for (const f of report.findings) {
+    expect(Object.keys(f).sort()).toEqual([
+      "endLine",
+      "message",
+      "path",
+      "ruleId",
+      "severity",
+      "startLine",
+      "suggestion",
+    ]);
+  }
+});
+
+test("default base is the merge base with main; the working tree includes untracked files", async () => {
+  repo.branch("feature");
+  repo.write({ "migrations/000003_t.up.sql": UP, "migrations/000003_t.down.sql": DOWN }); // untracked
+  repo.write({ "migrations/000004_x_up.sql": UP });
+  const { code, report } = await lintJson([], repo.dir);
+  expect(report.head).toBe("WORKTREE");
+  expect(report.base).toBe(repo.git("rev-parse", "main").trim());
+  expect(report.changed.map((c: { path: string }) => c.path)).toEqual([
+    "migrations/000003_t.down.sql",
+    "migrations/000003_t.up.sql",
+    "migrations/000004_x_up.sql",
+  ]);
+  expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual([
+    "invalid-migration-filename",
+  ]);
+  expect(code).toBe(1);
+});
+
+test("a clean change exits 0 and approval follows the policy", async () => {
+  repo.branch("feature");
+  repo.write({ "migrations/000003_t.up.sql": UP, "migrations/000003_t.down.sql": DOWN });
+  repo.commit("clean");
+  const { code, report } = await lintJson(["--base", "main", "--head", "HEAD"], repo.dir);
+  expect(code).toBe(0);
+  expect(report.findings).toEqual([]);
+  expect(report.approvalRequired).toBe(true);
+});
+
+test("no migration change: nothing changed, no approval needed", async () => {
+  repo.branch("feature");
+  repo.write({ "src/main.go": "package main // edited\n" });
+  repo.commit("code only");
+  const { code, report } = await lintJson(["--head", "feature"], repo.dir);
+  expect(code).toBe(0);
+  expect(report.changed).toEqual([]);
+  expect(report.approvalRequired).toBe(false);
+});
+
+test("the default base prefers origin/HEAD's merge base", async () => {
+  const first = repo.git("rev-parse", "HEAD").trim();
+  repo.git("update-ref", "refs/remotes/origin/main", first);
+  repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
+  // Local main moves on with version 3; origin does not know it yet.
+  repo.write({ "migrations/000003_t.up.sql": UP, "migrations/000003_t.down.sql": DOWN });
+  repo.commit("local main");
+  const { report } = await lintJson([], repo.dir);
+  expect(report.base).toBe(first);
+  expect(report.changed.map((c: { version: number }) => c.version)).toEqual([3, 3]);
+});
+
+test("the base tip is what is merged: a version merged meanwhile makes ours a duplicate", async () => {
+  repo.branch("feature");
+  repo.write({
+    "migrations/000003_feature.up.sql": UP,
+    "migrations/000003_feature.down.sql": DOWN,
+  });
+  repo.commit("feature adds 3");
+  repo.checkout("main");
+  repo.write({ "migrations/000003_other.up.sql": UP, "migrations/000003_other.down.sql": DOWN });
+  repo.commit("someone else merged 3");
+  const { report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+  // Only the feature's files are the change (three-dot), checked against main's tip.
+  expect(report.changed.map((c: { path: string }) => c.path)).toEqual([
+    "migrations/000003_feature.down.sql",
+    "migrations/000003_feature.up.sql",
+  ]);
+  expect(
+    report.findings.map((f: { ruleId: string; path: string }) => `${f.path} ${f.ruleId}`),
+  ).toEqual([
+    "migrations/000003_feature.down.sql duplicate-migration-version",
+    "migrations/000003_feature.up.sql duplicate-migration-version",
+  ]);
+});
+
+test("renames and deletions of merged migrations are reported", async () => {
+  repo.branch("feature");
+  repo.git("mv", "migrations/000002_orders.up.sql", "migrations/000002_purchases.up.sql");
+  repo.remove("migrations/000001_users.down.sql");
+  repo.commit("rename and delete");
+  const { report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+  expect(
+    report.findings.map((f: { ruleId: string; path: string }) => `${f.path} ${f.ruleId}`),
+  ).toEqual([
+    "migrations/000001_users.down.sql deleted-merged-migration",
+    "migrations/000002_purchases.up.sql renamed-merged-migration",
+  ]);
+});
+
+describe("configuration comes from the base revision", () => {
+  test("a config change in the branch does not weaken the check", async () => {
+    repo.write({ ".github/migration-warden.yml": "rules:\n  missing-down-migration: error\n" });
+    repo.commit("config on main");
+    repo.branch("feature");
+    repo.write({ ".github/migration-warden.yml": "rules:\n  missing-down-migration: off\n" });
+    repo.write({ "migrations/000003_t.up.sql": UP });
+    repo.commit("weaken config");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ ruleId: "missing-down-migration", severity: "error" }),
+    ]);
+    expect(code).toBe(1);
+    // The working tree's edits do not count either.
+    repo.write({ ".github/migration-warden.yml": "rules:\n  missing-down-migration: notice\n" });
+    expect((await lintJson(["--base", "main"], repo.dir)).report.findings[0].severity).toBe(
+      "error",
+    );
+  });
+
+  test("configured directories and dialects are used", async () => {
+    repo.write({
+      ".github/migration-warden.yml": "directories:\n  - path: db/mysql\n    dialect: mysql\n",
+      "db/mysql/1_a.up.sql": UP,
+      "db/mysql/1_a.down.sql": DOWN,
+    });
+    repo.commit("mysql dir");
+    repo.branch("feature");
+    repo.write({
+      "db/mysql/2_b.up.sql": UP,
+      "db/mysql/2_b.down.sql": "# nothing\n",
+      "migrations/000003_t.up.sql": UP,
+    });
+    const { report } = await lintJson([], repo.dir);
+    expect(report.changed.map((c: { path: string }) => c.path)).toEqual([
+      "db/mysql/2_b.down.sql",
+      "db/mysql/2_b.up.sql",
+    ]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ ruleId: "empty-migration", severity: "notice" }),
+    ]);
+  });
+
+  test("an invalid config at the base: exit 2, the error names file, ref and key, stdout is empty", async () => {
+    repo.write({ ".github/migration-warden.yml": "approval:\n  count: 0\n" });
+    repo.commit("bad config");
+    repo.branch("feature");
+    const r = await runCli(["lint", "--base", "main", "--format", "json"], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "migration-warden: invalid configuration .github/migration-warden.yml@main: approval.count: expected a positive integer\n",
+    );
+  });
+
+  test("--config FILE replaces the base config", async () => {
+    repo.write({ "local.yml": "rules:\n  missing-down-migration: off\n" });
+    repo.branch("feature");
+    repo.write({ "migrations/000003_t.up.sql": UP });
+    const { report } = await lintJson(["--config", "local.yml"], repo.dir);
+    expect(report.findings).toEqual([]);
+  });
+});
+
+describe("exit status and --fail-on", () => {
+  beforeEach(() => {
+    repo.branch("feature");
+    repo.write({ "migrations/000003_t.up.sql": UP }); // one warning
+  });
+  test.each([
+    [[], 0],
+    [["--fail-on", "error"], 0],
+    [["--fail-on", "warning"], 1],
+    [["--fail-on", "notice"], 1],
+    [["--fail-on", "never"], 0],
+  ])("%j → %i", async (args, expected) => {
+    expect((await lintJson(args as string[], repo.dir)).code).toBe(expected);
+  });
+});
+
+describe("usage and git errors exit 2 with nothing on stdout", () => {
+  test.each([
+    [["lint", "--format", "xml"], /--format must be one of text, json, sarif, github/],
+    [["lint", "--fail-on", "fatal"], /--fail-on must be one of error, warning, notice, never/],
+    [["lint", "--bogus"], /Unknown option '--bogus'/],
+    [["lint", "--base", "no-such-branch"], /unknown revision "no-such-branch"/],
+    [["lint", "--head", "nope"], /unknown revision "nope"/],
+    [["lint", "--head", "HEAD", "migrations"], /--head cannot be combined with PATH/],
+    [["lint", "missing-dir"], /missing-dir: no such file or directory/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+  ])("%j", async (args, message) => {
+    const r = await runCli(args, repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+  });
+
+  test("outside a git repository without PATH", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/mw-nogit-`);
+    const r = await runCli(["lint"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not inside a git repository/);
+  });
+
+  test("no main and no origin/HEAD: asks for --base", async () => {
+    repo.git("branch", "-m", "main", "trunk");
+    const r = await runCli(["lint"], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass --base <ref>/);
+  });
+
+  test("--help prints usage on stdout and exits 0", async () => {
+    const r = await runCli(["lint", "--help"], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: migration-warden lint/);
+  });
+});
+
+describe("PATH mode", () => {
+  test("lints a directory's direct children alone, without merged-migration checks", async () => {
+    repo.write({
+      "scratch/5_a.up.sql": UP,
+      "scratch/05_b.up.sql": UP,
+      "scratch/nested/9_x.up.sql": UP,
+      "scratch/README.md": "notes",
+    });
+    const { code, report } = await lintJson(
+      ["scratch", "migrations/000001_users.up.sql"],
+      repo.dir,
+    );
+    expect(code).toBe(1);
+    expect(report.base).toBeNull();
+    expect(report.changed.map((c: { path: string }) => c.path)).toEqual([
+      "migrations/000001_users.up.sql",
+      "scratch/05_b.up.sql",
+      "scratch/5_a.up.sql",
+    ]);
+    expect(
+      report.findings.map((f: { ruleId: string; path: string }) => `${f.path} ${f.ruleId}`),
+    ).toEqual([
+      "migrations/000001_users.up.sql missing-down-migration",
+      "scratch/05_b.up.sql duplicate-migration-version",
+      "scratch/05_b.up.sql missing-down-migration",
+      "scratch/5_a.up.sql duplicate-migration-version",
+      "scratch/5_a.up.sql missing-down-migration",
+    ]);
+  });
+
+  test("works outside a git repository, with paths relative to the current directory", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/mw-paths-`);
+    writeFileSync(`${dir}/1_a.up.sql`, UP);
+    writeFileSync(`${dir}/1_a.down.sql`, "");
+    const { code, report } = await lintJson(["."], dir);
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        path: "1_a.down.sql",
+        ruleId: "empty-migration",
+        severity: "warning",
+      }),
+    ]);
+  });
+});
+
+describe("the working tree as git sees it", () => {
+  test("a symlinked migration is reported, not followed", async () => {
+    repo.branch("feature");
+    repo.write({ "fixtures/seed.sql": "INSERT INTO users VALUES (1);\n" });
+    repo.symlink("../fixtures/seed.sql", "migrations/000003_seed.up.sql");
+    repo.write({ "migrations/000003_seed.down.sql": "DELETE FROM users WHERE id = 1;\n" });
+    const { report } = await lintJson([], repo.dir);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        path: "migrations/000003_seed.up.sql",
+        ruleId: "unanalyzable-migration-file",
+        severity: "error",
+      }),
+    ]);
+    // Committed, git records mode 120000 and --head mode sees the same.
+    repo.commit("symlink");
+    expect((await lintJson(["--head", "feature"], repo.dir)).report.findings).toEqual([
+      expect.objectContaining({
+        path: "migrations/000003_seed.up.sql",
+        ruleId: "unanalyzable-migration-file",
+      }),
+    ]);
+  });
+
+  test("--cwd, --format sarif and --format github through the CLI", async () => {
+    repo.branch("feature");
+    repo.write({ "migrations/000003_t_up.sql": UP });
+    const { tmpdir } = await import("node:os");
+    const sarif = await runCli(
+      ["lint", "--cwd", repo.dir, "--no-replay", "--format", "sarif"],
+      tmpdir(),
+    );
+    expect(sarif.code).toBe(1);
+    const log = JSON.parse(sarif.stdout);
+    expect(log.version).toBe("2.1.0");
+    expect(log.runs[0].results[0]).toMatchObject({
+      ruleId: "invalid-migration-filename",
+      level: "error",
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: "migrations/000003_t_up.sql" } } },
+      ],
+    });
+    const gh = await runCli(["lint", "--no-replay", "--format", "github"], repo.dir);
+    expect(gh.stdout).toMatch(
+      /^::error file=migrations\/000003_t_up.sql,line=1,endLine=1,title=invalid-migration-filename::/,
+    );
+  });
+});

@@ -1,0 +1,236 @@
+import {
+  evaluateButtonClick,
+  type ButtonClick,
+  type ClickTarget,
+} from "../../../src/core/approval/click.js";
+import { decideApproval } from "../../../src/core/approval/decide.js";
+import { encodeApprovalRunId, readButtonApproval } from "../../../src/core/approval/record.js";
+import { APPROVAL_CHECK_NAME } from "../../../src/core/approval/types.js";
+import { D1, D2, facts, HEAD, member, OLD, policy, review } from "./facts.js";
+
+const APP = 4242;
+const NOW = "2024-05-01T11:00:00Z";
+
+function click(
+  over: Partial<ButtonClick> = {},
+  runOver: Partial<ButtonClick["run"]> = {},
+): ButtonClick {
+  return {
+    identifier: "approve",
+    sender: { login: "alice", type: "User" },
+    ownAppId: APP,
+    at: NOW,
+    run: {
+      id: 500,
+      name: APPROVAL_CHECK_NAME,
+      appId: APP,
+      headSha: HEAD,
+      externalId: encodeApprovalRunId({ pullRequests: [12], digest: D1, approval: null }),
+      ...runOver,
+    },
+    ...over,
+  };
+}
+
+const target = (over: Parameters<typeof facts>[0] = {}, p = policy()): ClickTarget => ({
+  policy: p,
+  facts: facts({ eligibility: [member("alice"), member("mallory", "none")], ...over }),
+});
+
+describe("evaluateButtonClick", () => {
+  test("an eligible DBA's click on the current run is recorded", () => {
+    const out = evaluateButtonClick(click(), [target()]);
+    expect(out.accepted).toEqual([12]);
+    expect(out.rejected).toEqual([]);
+    expect(out.approval).toEqual({
+      approver: "alice",
+      approvedAt: NOW,
+      headSha: HEAD,
+      digest: D1,
+      pullRequests: [12],
+    });
+    expect(out.externalId).toBe(`mw-approval/1;pr=12;digest=${D1};by=alice;at=${NOW}`);
+
+    // What the app writes, it reads back, and the decision then counts it.
+    const stored = readButtonApproval(
+      { id: 501, name: APPROVAL_CHECK_NAME, appId: APP, headSha: HEAD, externalId: out.externalId },
+      APP,
+    );
+    expect(stored).toEqual({ ok: true, value: { ...out.approval, checkRunId: 501 } });
+    if (!stored.ok || !stored.value) throw new Error("unreachable");
+    const d = decideApproval(policy(), { ...target().facts, buttonApprovals: [stored.value] });
+    expect(d.state).toBe("approved");
+    expect(d.counted[0]).toMatchObject({ via: "button", checkRunId: 501, login: "alice" });
+  });
+
+  test.each<[string, ButtonClick, ClickTarget[], RegExp]>([
+    [
+      "a non-DBA with write access",
+      click({ sender: { login: "mallory", type: "User" } }),
+      [target()],
+      /not a member of team dba/,
+    ],
+    [
+      "the PR author who is a DBA",
+      click(),
+      [target({ pr: { ...facts().pr, author: "alice" } })],
+      /opened the pull request/,
+    ],
+    [
+      "a contributor",
+      click(),
+      [target({ commits: [{ sha: OLD, author: "alice", committer: "alice" }] })],
+      /authored or committed/,
+    ],
+    [
+      "a run for an older head",
+      click({}, { headSha: OLD }),
+      [target()],
+      /for commit bbbbbbb, but the head of #12 is now aaaaaaa/,
+    ],
+    [
+      "a run whose recorded digest no longer matches",
+      click(
+        {},
+        { externalId: encodeApprovalRunId({ pullRequests: [12], digest: D2, approval: null }) },
+      ),
+      [target()],
+      /migration files changed since this check run/,
+    ],
+    [
+      "a run of another app",
+      click({}, { appId: 15368 }),
+      [target()],
+      /ignored: check run 500 was created by app 15368/,
+    ],
+    [
+      "a run with a foreign external_id",
+      click({}, { externalId: "ci-build-7" }),
+      [target()],
+      /ignored: check run 500: not a migration-warden approval record/,
+    ],
+    [
+      "a run of the lint check",
+      click({}, { name: "migration-warden/lint" }),
+      [target()],
+      /not migration-warden\/approval/,
+    ],
+    [
+      "a run without digest (failed evaluation)",
+      click({}, { externalId: "mw-approval/1;pr=12" }),
+      [target()],
+      /no migration digest/,
+    ],
+    [
+      "a run that does not cover the PR",
+      click(
+        {},
+        { externalId: encodeApprovalRunId({ pullRequests: [99], digest: D1, approval: null }) },
+      ),
+      [target()],
+      /does not cover pull request #12/,
+    ],
+    [
+      "an unknown action",
+      click({ identifier: "approve-all" }),
+      [target()],
+      /unknown action "approve-all"/,
+    ],
+    [
+      "a bot",
+      click({ sender: { login: "ci[bot]", type: "Bot" } }),
+      [target()],
+      /not a user account/,
+    ],
+    [
+      "a clicker whose review requests changes",
+      click(),
+      [target({ reviews: [review("alice", "CHANGES_REQUESTED", 1)] })],
+      /latest review requests changes/,
+    ],
+    [
+      "an evaluation error",
+      click(),
+      [target({ errors: ["GET /pulls/12/commits: 500"] })],
+      /cannot be evaluated: GET \/pulls\/12\/commits: 500/,
+    ],
+    [
+      "missing eligibility facts for the clicker",
+      click({ sender: { login: "zed", type: "User" } }),
+      [target()],
+      /membership of zed in team dba was not checked/,
+    ],
+    [
+      "a PR that needs no approval",
+      click(),
+      [
+        target({
+          report: { ...facts().report, migrationsChanged: false, approvalRequired: false },
+        }),
+      ],
+      /needs no approval/,
+    ],
+    ["an invalid click time", click({ at: "now" }), [target()], /invalid click time/],
+    ["no open pull request", click(), [], /no open pull request/],
+  ])("records nothing for %s, and says why", (_name, c, targets, reason) => {
+    const out = evaluateButtonClick(c, targets);
+    expect(out.accepted).toEqual([]);
+    expect(out.approval).toBeNull();
+    expect(out.externalId).toBeNull();
+    expect(out.rejected.map((r) => r.reason).join("\n")).toMatch(reason);
+  });
+
+  describe("one head in two pull requests with different bases", () => {
+    const run = {
+      externalId: encodeApprovalRunId({ pullRequests: [12, 13], digest: D1, approval: null }),
+    };
+    const dev = target({ pr: { ...facts().pr, number: 12, baseRef: "dev" } });
+    const main = target(
+      {
+        pr: { ...facts().pr, number: 13, baseRef: "main" },
+        eligibility: [{ login: "alice", teams: { "prod-dba": "none" } }],
+      },
+      policy({ teams: ["prod-dba"] }),
+    );
+
+    test("the click approves only where the clicker is eligible, and the record covers both", () => {
+      const out = evaluateButtonClick(click({}, run), [dev, main]);
+      expect(out.accepted).toEqual([12]);
+      expect(out.rejected).toEqual([{ pr: 13, reason: "not a member of team prod-dba" }]);
+      expect(out.approval?.pullRequests).toEqual([12, 13]);
+      // Each PR applies its own policy to the record.
+      const withRecord = (t: ClickTarget) =>
+        decideApproval(t.policy, { ...t.facts, buttonApprovals: [out.approval!] });
+      expect(withRecord(dev).state).toBe("approved");
+      expect(withRecord(main).state).toBe("pending");
+      expect(withRecord(main).notCounted[0]!.reasons[0]!.code).toBe("not-eligible");
+    });
+
+    test("a PR whose head moved on is left out of the record", () => {
+      const moved = target({ pr: { ...facts().pr, number: 13, headSha: OLD } });
+      const out = evaluateButtonClick(click({}, run), [dev, moved]);
+      expect(out.accepted).toEqual([12]);
+      expect(out.rejected).toEqual([
+        {
+          pr: 13,
+          reason:
+            "this check run is for commit aaaaaaa, but the head of #13 is now bbbbbbb; use the latest check run",
+        },
+      ]);
+      expect(out.approval?.pullRequests).toEqual([12]);
+      expect(out.externalId).toBe(`mw-approval/1;pr=12;digest=${D1};by=alice;at=${NOW}`);
+    });
+
+    test("a PR the clicked run did not cover is left out of the record", () => {
+      const out = evaluateButtonClick(click(), [dev, main]);
+      expect(out.accepted).toEqual([12]);
+      expect(out.rejected).toEqual([
+        {
+          pr: 13,
+          reason: "this check run does not cover pull request #13; use its latest check run",
+        },
+      ]);
+      expect(out.approval?.pullRequests).toEqual([12]);
+    });
+  });
+});

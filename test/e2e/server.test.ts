@@ -1,0 +1,216 @@
+/**
+ * End to end: the real server process (`probot run lib/app.js`, what `npm start` runs) against a
+ * fake GitHub Enterprise Server on loopback, fed signed webhooks over HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
+import { checkRunBodyErrors } from "../support/openapi.js";
+import { example } from "../support/webhooks.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const APP = join(ROOT, "lib", "app.js");
+const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
+const SECRET = "e2e-webhook-secret";
+const APP_ID = 4242;
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+let fake: FakeGitHub;
+let server: ChildProcess;
+let cwd: string;
+let port: number;
+let output = "";
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const p = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return p;
+}
+
+/** Polls until `check` returns a value; fails with the server's output after `ms`. */
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null> | T | null,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== null) return v;
+    if (server.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${what} did not happen; server output:\n${output}`);
+    }
+    await sleep(50);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` (npm test does)`);
+  fake = await new FakeGitHub({
+    appId: APP_ID,
+    privateKey,
+    validateCheckRun: checkRunBodyErrors,
+  }).start();
+  port = await freePort();
+  // An empty working directory: no .env or .pem of the developer's is picked up by Probot.
+  cwd = mkdtempSync(join(tmpdir(), "mw-e2e-"));
+  server = spawn(process.execPath, [PROBOT, "run", APP], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? "",
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: fake.host,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "json",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  server.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  await waitFor("server start", async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/ping`);
+      return res.ok ? true : null;
+    } catch {
+      return null;
+    }
+  });
+});
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  await fake?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+async function deliver(event: string, payload: unknown, signature?: string): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": `e2e-${Math.random().toString(16).slice(2)}`,
+      "x-hub-signature-256": signature ?? sign(body),
+    },
+    body,
+  });
+}
+
+function pullRequestPayload(repo: FakeRepo, number: number, action = "opened") {
+  const payload = example("pull_request", "opened");
+  payload.action = action;
+  payload.number = number;
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  payload.installation = fake.installationPayload();
+  return payload;
+}
+
+describe("the app server", () => {
+  let repo: FakeRepo;
+  let headSha: string;
+  let number: number;
+
+  beforeAll(() => {
+    repo = fake.createRepo("acme", "payments");
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 3; i++) {
+      files[`db/migrations/00${i}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+      files[`db/migrations/00${i}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+    }
+    const base = repo.commit({
+      branch: "main",
+      files: {
+        ".github/migration-warden.yml":
+          "directories:\n  - path: db/migrations\n    dialect: postgres\n",
+        ...files,
+      },
+    });
+    headSha = repo.commit({
+      parent: base,
+      files: {
+        "db/migrations/002_t2.up.sql": "CREATE TABLE t2 (id int PRIMARY KEY);\n",
+        "db/migrations/001_again.up.sql": "SELECT 1;\n",
+        "db/migrations/001_again.down.sql": "SELECT 1;\n",
+      },
+    });
+    number = repo.openPullRequest({ base: "main", head: headSha });
+  });
+
+  test("a signed pull_request webhook produces a completed lint check on the fake GHES", async () => {
+    const res = await deliver("pull_request", pullRequestPayload(repo, number));
+    expect(res.status).toBe(200);
+    const run = await waitFor(
+      "a completed check run",
+      () => fake.checkRuns.find((r) => r.status === "completed") ?? null,
+    );
+    expect(run.name).toBe("migration-warden/lint");
+    expect(run.head_sha).toBe(headSha);
+    expect(run.external_id).toBe(`acme/payments#${number}`);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("3 errors, 0 warnings, 0 notices");
+    expect(run.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title])).toEqual(
+      [
+        ["db/migrations/001_again.down.sql", 1, "failure", "duplicate-migration-version"],
+        ["db/migrations/001_again.up.sql", 1, "failure", "duplicate-migration-version"],
+        ["db/migrations/002_t2.up.sql", 1, "failure", "modified-merged-migration"],
+      ],
+    );
+    // Every call went to the enterprise API layout, authenticated (the fake checks the JWT).
+    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(fake.requests.every((r) => r.enterprise && r.status < 400)).toBe(true);
+    expect(fake.requests[0]!.path).toBe("/app/installations/1/access_tokens");
+  });
+
+  test("a webhook with a bad or missing signature is rejected and causes no API call", async () => {
+    const before = fake.requests.length;
+    const payload = pullRequestPayload(repo, number, "synchronize");
+    const forged = await deliver("pull_request", payload, sign(JSON.stringify(payload), "wrong"));
+    expect(forged.status).toBe(400);
+    const unsigned = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "x",
+      },
+      body: JSON.stringify(payload),
+    });
+    expect(unsigned.status).toBe(400);
+
+    // A valid delivery the app ignores (an edit that keeps the base) marks the point by which
+    // any work from the rejected ones would have started.
+    const edited = pullRequestPayload(repo, number, "edited");
+    edited.changes = { title: { from: "before" } };
+    expect((await deliver("pull_request", edited)).status).toBe(200);
+    expect(fake.requests.length).toBe(before);
+  });
+});

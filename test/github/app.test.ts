@@ -1,0 +1,340 @@
+import { describe, expect, test } from "@jest/globals";
+import { blobSha } from "../support/fake-github.mjs";
+import {
+  helloWorld,
+  mergedMigrations,
+  pullRequestEvent,
+  type Harness,
+  useHarness,
+} from "./harness.js";
+
+const LINT = "migration-warden/lint";
+const PENDING_OUTPUT = {
+  title: "Checking migrations…",
+  summary:
+    "migration-warden is reading the configuration, the changed files and the migration directories.",
+};
+
+let h: Harness;
+useHarness((created) => (h = created));
+
+function run(index = 0) {
+  const r = h.fake.checkRuns[index];
+  if (!r) throw new Error(`no check run #${index}`);
+  return r;
+}
+
+describe("pull_request.opened with a risky change", () => {
+  test("fails the lint check with one annotation per finding, reading only what it needs", async () => {
+    const { repo, baseSha, headSha, number } = helloWorld(h.fake, mergedMigrations(3), {
+      // An edit to a merged migration, and a new version without its down file.
+      "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int PRIMARY KEY);\n",
+      "migrations/0004_t4.up.sql": "CREATE TABLE t4 (id bigint PRIMARY KEY);\n",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    const commit = repo.branches.get("master")!;
+    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
+    expect(h.calls()).toEqual([
+      "POST /app/installations/1/access_tokens",
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "GET /repos/Codertocat/Hello-World/branches/master",
+      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
+      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
+      trees[0],
+      trees[1],
+      `GET /repos/Codertocat/Hello-World/git/commits/${headSha}`,
+      trees[2],
+      trees[3],
+      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n")}`,
+      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n")}`,
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+    ]);
+    expect(commit).toBe(baseSha);
+    // Trees are listed without `recursive` (GitHub recurses for any value of it).
+    expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
+
+    const [create, complete] = h.checkRunBodies();
+    expect(create!.body).toEqual({
+      name: LINT,
+      head_sha: headSha,
+      external_id: "Codertocat/Hello-World#2",
+      status: "in_progress",
+      output: PENDING_OUTPUT,
+    });
+    const body = complete!.body as {
+      status: string;
+      conclusion: string;
+      output: { title: string; summary: string; annotations: unknown[] };
+    };
+    expect(body.status).toBe("completed");
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.title).toBe("1 error, 1 warning, 0 notices");
+    expect(body.output.annotations).toEqual([
+      {
+        path: "migrations/0002_t2.up.sql",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "failure",
+        title: "modified-merged-migration",
+        message: expect.stringMatching(
+          /^0002_t2\.up\.sql is already merged \(version 2\).*\n\nSafer: .*\n\nRule: https:\/\/github\.com\/migration-warden\/migration-warden\/blob\/main\/docs\/rules\/modified-merged-migration\.md$/s,
+        ),
+      },
+      {
+        path: "migrations/0004_t4.up.sql",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "warning",
+        title: "missing-down-migration",
+        message: expect.stringContaining("Rule: https://github.com/"),
+      },
+    ]);
+    expect(body.output.summary).toContain("**1 error** · **1 warning** · 0 notices");
+    expect(body.output.summary).toContain(
+      "| 1 | error | [`modified-merged-migration`](https://github.com/migration-warden/migration-warden/blob/main/docs/rules/modified-merged-migration.md) |",
+    );
+    expect(body.output.summary).toContain("| `migrations/0004_t4.up.sql` | 4 | up | added |");
+
+    expect(run().status).toBe("completed");
+    expect(run().history).toEqual([
+      { status: "in_progress", conclusion: null },
+      { status: "completed", conclusion: "failure" },
+    ]);
+  });
+
+  test("annotates a finding at its exact lines, and lists suppressed findings with their reason", async () => {
+    const up = [
+      "-- migration-warden:ignore-file missing-down-migration -- forward-only table, never rolled back",
+      "CREATE TABLE audit (id bigint PRIMARY KEY);",
+      "",
+      "-- migration-warden:ignore",
+      "CREATE INDEX audit_id ON audit (id);",
+      "",
+    ].join("\n");
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
+      "migrations/0002_audit.up.sql": up,
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    expect(run().conclusion).toBe("neutral");
+    expect(run().output.title).toBe("0 errors, 1 warning, 0 notices (1 suppressed)");
+    expect(run().annotations).toEqual([
+      {
+        path: "migrations/0002_audit.up.sql",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "notice",
+        title: "missing-down-migration (suppressed)",
+        message: expect.stringMatching(
+          /^Suppressed by an ignore comment: forward-only table, never rolled back\n\n/,
+        ),
+      },
+      {
+        path: "migrations/0002_audit.up.sql",
+        start_line: 4,
+        end_line: 4,
+        annotation_level: "warning",
+        title: "ignore-without-reason",
+        message: expect.stringContaining("gives no reason"),
+      },
+    ]);
+    expect(run().output.summary).toContain("### Suppressed findings");
+    expect(run().output.summary).toContain("| forward-only table, never rolled back |");
+  });
+});
+
+describe("no migration changes", () => {
+  test("succeeds after reading only the config and the file list", async () => {
+    const { repo, headSha, number } = helloWorld(h.fake, mergedMigrations(2), {
+      "README.md": "# Hello again\n",
+      "src/app.go": "package main\n",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    expect(h.calls().slice(1)).toEqual([
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "GET /repos/Codertocat/Hello-World/branches/master",
+      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${repo.branches.get("master")}`,
+      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+    ]);
+    expect(h.checkRunBodies()[1]!.body).toEqual({
+      status: "completed",
+      conclusion: "success",
+      output: {
+        title: "No migration changes",
+        summary:
+          "This pull request changes no file in the migration directories (`migrations`) configured in `.github/migration-warden.yml` on `master`.",
+      },
+    });
+    expect(run().head_sha).toBe(headSha);
+  });
+});
+
+describe("configuration", () => {
+  const config = (dir: string) => `directories:\n  - path: ${dir}\n    dialect: postgres\n`;
+
+  test("comes from the base branch tip, never from the pull request", async () => {
+    const { repo, number } = helloWorld(
+      h.fake,
+      {
+        ".github/migration-warden.yml": config("db/migrations"),
+        ...mergedMigrations(2, "db/migrations"),
+      },
+      {
+        // The PR points the config elsewhere and edits a merged migration: the base config wins.
+        ".github/migration-warden.yml": config("elsewhere"),
+        "db/migrations/0001_t1.up.sql": "CREATE TABLE t1 (id int);\n",
+      },
+    );
+    // The base branch moves after the PR was opened: the PR's base.sha is stale now.
+    const staleBase = repo.pullJSON(number).base.sha;
+    const tip = repo.commit({ branch: "master", files: { "docs/x.md": "x\n" } });
+    await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
+
+    expect(staleBase).not.toBe(tip);
+    expect(h.calls()).toContain(
+      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${tip}`,
+    );
+    expect(h.calls().filter((c) => c.includes("/contents/"))).toHaveLength(1);
+    expect(run().conclusion).toBe("failure");
+    expect(run().annotations.map((a) => [a.path, a.title])).toEqual([
+      ["db/migrations/0001_t1.up.sql", "modified-merged-migration"],
+    ]);
+  });
+
+  test("invalid on the base: failure naming file, ref and key, and nothing else is read", async () => {
+    const { repo, baseSha, headSha, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": "approval:\n  count: 0\n" },
+      { "migrations/0001_a.up.sql": "DROP TABLE users;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    expect(h.calls().slice(1)).toEqual([
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "GET /repos/Codertocat/Hello-World/branches/master",
+      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+    ]);
+    const complete = h.checkRunBodies()[1]!.body as {
+      conclusion: string;
+      output: { title: string; summary: string; annotations?: unknown };
+    };
+    expect(complete.conclusion).toBe("failure");
+    expect(complete.output.title).toBe("Invalid configuration");
+    expect(complete.output.summary).toContain(
+      `The configuration \`.github/migration-warden.yml@master\` on the base branch (commit \`${baseSha.slice(0, 7)}\`) is invalid`,
+    );
+    expect(complete.output.summary).toContain("- approval.count: expected a positive integer");
+    expect(complete.output.annotations).toBeUndefined();
+    expect(run().head_sha).toBe(headSha);
+  });
+
+  test("a directory where the config file should be is an invalid configuration", async () => {
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml/oops": "x\n" },
+      { "migrations/0001_a.up.sql": "SELECT 1;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(run().conclusion).toBe("failure");
+    expect(run().output.summary).toContain(
+      "- expected a YAML file, found a directory or submodule",
+    );
+  });
+});
+
+describe("fork pull requests", () => {
+  test("read everything by sha from the base repository, never from the fork", async () => {
+    const base = h.fake.createRepo("Codertocat", "Hello-World", { defaultBranch: "master" });
+    const fork = h.fake.createRepo("forker", "Hello-World", { fork: true });
+    const baseSha = base.commit({ branch: "master", files: mergedMigrations(2) });
+    const headSha = fork.commit({
+      branch: "patch-1",
+      parent: baseSha,
+      files: { "migrations/0001_t1.down.sql": "SELECT 1;\n" },
+    });
+    const number = base.openPullRequest({
+      number: 2,
+      base: "master",
+      head: headSha,
+      headRepo: fork,
+      headRef: "patch-1",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", base, number));
+
+    expect(h.calls().filter((c) => /forker|patch-1/.test(c))).toEqual([]);
+    expect(h.calls()).toContain(`GET /repos/Codertocat/Hello-World/git/commits/${headSha}`);
+    expect(h.calls()).toContain(
+      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
+    );
+    expect(run().repo).toBe(base);
+    expect(run().head_sha).toBe(headSha);
+    expect(run().conclusion).toBe("failure");
+    expect(run().annotations.map((a) => a.title)).toEqual(["modified-merged-migration"]);
+  });
+});
+
+describe("annotations beyond 50", () => {
+  test("go in batches of 50 to the same run, which completes with the last batch", async () => {
+    // 120 new up files without down files: 120 missing-down-migration warnings.
+    const change: Record<string, string> = {};
+    for (let i = 1; i <= 120; i++) {
+      change[`migrations/${String(i).padStart(4, "0")}_m${i}.up.sql`] =
+        `CREATE TABLE m${i} (id int);\n`;
+    }
+    const { repo, number } = helloWorld(h.fake, {}, change);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    const updates = h.checkRunBodies().slice(1);
+    expect(updates.map((u) => u.path)).toEqual(
+      Array(3).fill("/repos/Codertocat/Hello-World/check-runs/9000"),
+    );
+    const annotationsOf = (b: Record<string, unknown>) =>
+      (b.output as { annotations: Array<{ path: string }> }).annotations;
+    expect(updates.map((u) => annotationsOf(u.body).length)).toEqual([50, 50, 20]);
+    expect(updates.map((u) => [u.body.status, u.body.conclusion])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+      ["completed", "neutral"],
+    ]);
+    const paths = updates.flatMap((u) => annotationsOf(u.body).map((a) => a.path));
+    expect(new Set(paths).size).toBe(120);
+    expect(run().annotations).toHaveLength(120);
+    expect(run().history.map((x) => x.status)).toEqual([
+      "in_progress",
+      "in_progress",
+      "in_progress",
+      "completed",
+    ]);
+    expect(run().output.title).toBe("0 errors, 120 warnings, 0 notices");
+  });
+});
+
+describe("duplicate delivery", () => {
+  test("writes a fresh, complete run each time and never duplicates annotations", async () => {
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(2), {
+      "migrations/0001_t1.up.sql": "CREATE TABLE t1 (id int);\n",
+      "migrations/0002_t2.down.sql": null,
+    });
+    const payload = pullRequestEvent("opened", repo, number);
+    await h.receive("pull_request", payload, "same-delivery");
+    await h.receive("pull_request", payload, "same-delivery");
+
+    expect(
+      h.fake.checkRuns.map((r) => [r.id, r.status, r.conclusion, r.annotations.length]),
+    ).toEqual([
+      [9000, "completed", "failure", 2],
+      [9001, "completed", "failure", 2],
+    ]);
+    expect(run(1).annotations).toEqual(run(0).annotations);
+    const [c1, u1, c2, u2] = h.checkRunBodies();
+    expect(c2!.body).toEqual(c1!.body);
+    expect(u2!.body).toEqual(u1!.body);
+  });
+});

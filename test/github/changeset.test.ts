@@ -1,0 +1,173 @@
+/** The ChangeSet the app builds from the API: what it reads, what it does not, what it cannot see. */
+import { afterEach, describe, expect, test } from "@jest/globals";
+import { blobSha } from "../support/fake-github.mjs";
+import {
+  createHarness,
+  helloWorld,
+  mergedMigrations,
+  pullRequestEvent,
+  finish,
+  type Harness,
+} from "./harness.js";
+
+let current: Harness | undefined;
+afterEach(() => {
+  finish(current);
+  current = undefined;
+});
+
+async function harness(options?: Parameters<typeof createHarness>[0]): Promise<Harness> {
+  current = await createHarness(options);
+  return current;
+}
+
+function run(h: Harness) {
+  const r = h.fake.checkRuns[0];
+  if (!r) throw new Error("no check run");
+  return r;
+}
+
+describe("API requests per event", () => {
+  /** A PR that edits `edited` merged migrations and adds one new pair, on `merged` merged pairs. */
+  async function requestsFor(merged: number, edited: number): Promise<string[]> {
+    const h = await harness();
+    const change: Record<string, string> = {
+      [`migrations/9000_new.up.sql`]: "CREATE TABLE n (id int);\n",
+      [`migrations/9000_new.down.sql`]: "DROP TABLE n;\n",
+    };
+    for (let i = 1; i <= edited; i++) {
+      change[`migrations/${String(i).padStart(4, "0")}_t${i}.up.sql`] =
+        `CREATE TABLE t${i} (id int);\n`;
+    }
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(merged), change);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(run(h).status).toBe("completed");
+    return h.calls().map((c) => c.replace(/[0-9a-f]{40}/g, "<sha>"));
+  }
+
+  test("do not grow with the number of merged migrations", async () => {
+    const small = await requestsFor(10, 1);
+    finish(current);
+    const large = await requestsFor(1000, 1);
+    expect(large).toEqual(small);
+    // token, PR, create, branch, config, files, 2 base trees, head commit, 2 head trees,
+    // 3 distinct blobs, complete.
+    expect(large).toHaveLength(15);
+  });
+
+  test("grow only with the files the pull request changes", async () => {
+    const ten = await requestsFor(1000, 10);
+    expect(ten.filter((c) => c.includes("/git/blobs/"))).toHaveLength(12);
+    expect(ten.filter((c) => c.includes("/git/trees/"))).toHaveLength(4);
+  });
+});
+
+describe("what the app reads", () => {
+  test("nested migration directories: one tree request per path segment, cached per evaluation", async () => {
+    const h = await harness();
+    const config =
+      "directories:\n  - path: services/api/db/migrations\n    dialect: postgres\n  - path: services/api/db/seeds\n    dialect: postgres\n";
+    const { repo, number } = helloWorld(
+      h.fake,
+      {
+        ".github/migration-warden.yml": config,
+        ...mergedMigrations(2, "services/api/db/migrations"),
+        ...mergedMigrations(1, "services/api/db/seeds"),
+      },
+      { "services/api/db/seeds/0002_s.up.sql": "INSERT INTO t1 VALUES (1);\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
+    // Base: root, services, api, db, migrations, seeds (shared prefix read once).
+    // Head: root, services, api, db, seeds.
+    expect(trees).toHaveLength(11);
+    expect(new Set(trees).size).toBe(11);
+    expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
+      ["services/api/db/seeds/0002_s.up.sql", "missing-down-migration"],
+    ]);
+  });
+
+  test("symlinks and submodules in a migration directory are typed from the head tree, never read as SQL", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
+      "migrations/0002_link.up.sql": { symlink: "../outside.sql" },
+      "migrations/0002_link.down.sql": "DROP TABLE x;\n",
+      "migrations/0003_sub.up.sql": { submodule: "c".repeat(40) },
+      "migrations/0003_sub.down.sql": "DROP TABLE y;\n",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    // Only the two regular files are downloaded.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(2);
+    expect(run(h).annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
+      ["migrations/0002_link.up.sql", "unanalyzable-migration-file", "failure"],
+      ["migrations/0003_sub.up.sql", "unanalyzable-migration-file", "warning"],
+    ]);
+  });
+
+  test("a file over limits.maxFileBytes is reported from its size without downloading it", async () => {
+    const h = await harness();
+    const big = `-- ${"x".repeat(2000)}\nSELECT 1;\n`;
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": "limits:\n  maxFileBytes: 1024\n" },
+      { "migrations/0001_big.up.sql": big, "migrations/0001_big.down.sql": "SELECT 1;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([
+      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
+    ]);
+    expect(run(h).annotations).toEqual([
+      expect.objectContaining({
+        path: "migrations/0001_big.up.sql",
+        title: "unanalyzable-migration-file",
+        message: expect.stringContaining(
+          `is ${Buffer.byteLength(big)} bytes, over the 1024-byte limit`,
+        ),
+      }),
+    ]);
+  });
+
+  test("renames and deletions of merged migrations are reported without reading their contents", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(2), {
+      "migrations/0001_t1.down.sql": null,
+      "migrations/0002_t2.up.sql": null,
+      "migrations/0002_renamed.up.sql": mergedMigrations(2)["migrations/0002_t2.up.sql"]!,
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
+      ["migrations/0001_t1.down.sql", "deleted-merged-migration"],
+      ["migrations/0002_renamed.up.sql", "renamed-merged-migration"],
+    ]);
+    expect(run(h).conclusion).toBe("failure");
+  });
+});
+
+describe("what the app cannot see fails closed", () => {
+  test("a pull request at GitHub's 3,000-file listing cap", async () => {
+    const h = await harness();
+    const change: Record<string, string> = { "migrations/0002_x.up.sql": "SELECT 1;\n" };
+    for (let i = 0; i < 3000; i++) change[`docs/page-${i}.md`] = `${i}\n`;
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(1), change);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    expect(h.calls().filter((c) => c.includes("/pulls/2/files"))).toHaveLength(30);
+    expect(run(h).conclusion).toBe("failure");
+    expect(run(h).output.title).toMatch(/^Incomplete analysis: /);
+    expect(run(h).output.summary).toContain(
+      "the pull request changes 3001 files and GitHub lists at most 3000",
+    );
+  });
+
+  test("a truncated tree listing", async () => {
+    // Tree listings stop at 10 entries here, like GitHub's at 100,000.
+    const h = await harness({ fake: { treeEntryLimit: 10 } });
+    const { repo, number } = helloWorld(h.fake, mergedMigrations(6), {
+      "migrations/0007_x.up.sql": "SELECT 1;\n",
+      "migrations/0007_x.down.sql": "SELECT 2;\n",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(run(h).conclusion).toBe("failure");
+    expect(run(h).output.summary).toContain("GitHub truncated the listing of migrations at master");
+  });
+});

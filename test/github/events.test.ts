@@ -1,0 +1,190 @@
+/** Which events review which pull request, always at its current head. */
+import { describe, expect, test } from "@jest/globals";
+import type { FakeRepo } from "../support/fake-github.mjs";
+import {
+  example,
+  helloWorld,
+  mergedMigrations,
+  pullRequestEvent,
+  type Harness,
+  useHarness,
+} from "./harness.js";
+
+const LINT = "migration-warden/lint";
+
+let h: Harness;
+useHarness((created) => (h = created));
+
+function editedMergedMigration() {
+  return helloWorld(h.fake, mergedMigrations(2), {
+    "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int);\n",
+  });
+}
+
+describe("pull_request", () => {
+  test.each(["opened", "synchronize", "reopened", "ready_for_review"])(
+    "%s reviews the pull request",
+    async (action) => {
+      const { repo, headSha, number } = editedMergedMigration();
+      await h.receive("pull_request", pullRequestEvent(action, repo, number));
+      expect(h.fake.checkRuns.map((r) => [r.name, r.head_sha, r.conclusion])).toEqual([
+        [LINT, headSha, "failure"],
+      ]);
+    },
+  );
+
+  test("edited without a base change (title, body) sends no request at all", async () => {
+    const { repo, number } = editedMergedMigration();
+    const payload = pullRequestEvent("edited", repo, number);
+    payload.changes = { title: { from: "Old title" } };
+    await h.receive("pull_request", payload);
+    expect(h.calls()).toEqual([]);
+  });
+
+  test("edited with a new base reviews against that base's config and tree", async () => {
+    const { repo, number } = editedMergedMigration();
+    const payload = pullRequestEvent("edited", repo, number);
+    payload.changes = { base: { ref: { from: "develop" }, sha: { from: "0".repeat(40) } } };
+    await h.receive("pull_request", payload);
+    expect(h.fake.checkRuns).toHaveLength(1);
+    expect(h.calls()).toContain("GET /repos/Codertocat/Hello-World/branches/master");
+  });
+
+  test("a late event for an older commit reviews the current head, not the old one", async () => {
+    const { repo, headSha: oldHead, number } = editedMergedMigration();
+    const late = pullRequestEvent("synchronize", repo, number);
+    // A newer push reverts the risky edit before the old event is handled.
+    const newHead = repo.commit({
+      parent: oldHead,
+      files: { "migrations/0002_t2.up.sql": mergedMigrations(2)["migrations/0002_t2.up.sql"]! },
+    });
+    repo.pushToPullRequest(number, newHead);
+    expect(late.pull_request.head.sha).toBe(oldHead);
+
+    await h.receive("pull_request", late);
+    expect(h.fake.checkRuns.map((r) => [r.head_sha, r.conclusion, r.output.title])).toEqual([
+      [newHead, "success", "No migration changes"],
+    ]);
+  });
+
+  test("a closed pull request gets no check run", async () => {
+    const { repo, number } = editedMergedMigration();
+    const payload = pullRequestEvent("reopened", repo, number);
+    repo.closePullRequest(number);
+    await h.receive("pull_request", payload);
+    expect(h.calls().slice(1)).toEqual(["GET /repos/Codertocat/Hello-World/pulls/2"]);
+    expect(h.fake.checkRuns).toEqual([]);
+  });
+});
+
+/** A fork PR (check_run.pull_requests and check_suite.pull_requests are empty for forks). */
+function forkPullRequest(): { base: FakeRepo; headSha: string; number: number } {
+  const base = h.fake.createRepo("Codertocat", "Hello-World", { defaultBranch: "master" });
+  const fork = h.fake.createRepo("forker", "Hello-World", { fork: true });
+  const baseSha = base.commit({ branch: "master", files: mergedMigrations(1) });
+  const headSha = fork.commit({
+    branch: "patch-1",
+    parent: baseSha,
+    files: { "migrations/0001_t1.up.sql": "SELECT 1;\n" },
+  });
+  const number = base.openPullRequest({ number: 7, base: "master", head: headSha, headRepo: fork });
+  return { base, headSha, number };
+}
+
+function checkRunEvent(repo: FakeRepo, run: Record<string, unknown>) {
+  const payload = example("check_run", "rerequested");
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  payload.check_run = { ...payload.check_run, ...run };
+  return payload;
+}
+
+describe("check_run.rerequested", () => {
+  test("finds a fork PR through the run's external_id and writes a fresh run", async () => {
+    const { base, headSha, number } = forkPullRequest();
+    await h.receive("pull_request", pullRequestEvent("opened", base, number));
+    const first = h.fake.checkRuns[0]!;
+    expect(first.external_id).toBe("Codertocat/Hello-World#7");
+    h.fake.requests = [];
+
+    await h.receive(
+      "check_run",
+      checkRunEvent(base, {
+        id: first.id,
+        name: first.name,
+        head_sha: first.head_sha,
+        external_id: first.external_id,
+        pull_requests: [],
+      }),
+    );
+    expect(h.calls()[0]).toBe("GET /repos/Codertocat/Hello-World/pulls/7");
+    expect(
+      h.fake.checkRuns.map((r) => [r.id, r.head_sha, r.conclusion, r.annotations.length]),
+    ).toEqual([
+      [9000, headSha, "failure", 1],
+      [9001, headSha, "failure", 1],
+    ]);
+  });
+
+  test("another app's check run is left alone", async () => {
+    const { base } = forkPullRequest();
+    await h.receive("check_run", checkRunEvent(base, { name: "randscape", external_id: "" }));
+    expect(h.calls()).toEqual([]);
+  });
+
+  test("without an external_id, the commit's pull requests are looked up", async () => {
+    const { base, headSha } = forkPullRequest();
+    await h.receive(
+      "check_run",
+      checkRunEvent(base, { name: LINT, head_sha: headSha, external_id: "", pull_requests: [] }),
+    );
+    expect(h.calls().slice(1, 3)).toEqual([
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls`,
+      "GET /repos/Codertocat/Hello-World/pulls/7",
+    ]);
+    expect(h.fake.checkRuns).toHaveLength(1);
+  });
+});
+
+describe("check_suite.rerequested", () => {
+  function suiteEvent(repo: FakeRepo, suite: Record<string, unknown>) {
+    const payload = example("check_suite", "rerequested");
+    payload.repository = { ...payload.repository, ...repo.toJSON() };
+    payload.check_suite = { ...payload.check_suite, ...suite };
+    // GitHub's example comes from another installation than the fake's.
+    payload.installation = h.fake.installationPayload();
+    return payload;
+  }
+
+  test("finds a fork PR through the suite's runs and reviews it again", async () => {
+    const { base, headSha, number } = forkPullRequest();
+    await h.receive("pull_request", pullRequestEvent("opened", base, number));
+    const suiteId = h.fake.checkRuns[0]!.suiteId;
+    h.fake.requests = [];
+
+    await h.receive(
+      "check_suite",
+      suiteEvent(base, { id: suiteId, head_sha: headSha, pull_requests: [] }),
+    );
+    // The installation token is still cached from the first delivery.
+    expect(h.calls().slice(0, 2)).toEqual([
+      `GET /repos/Codertocat/Hello-World/check-suites/${suiteId}/check-runs?per_page=100`,
+      "GET /repos/Codertocat/Hello-World/pulls/7",
+    ]);
+    expect(h.fake.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+  });
+
+  test("a suite without runs of ours uses the payload's pull requests of this repository", async () => {
+    const { repo, headSha, number } = editedMergedMigration();
+    const here = { number, base: { repo: { id: repo.id } } };
+    const elsewhere = { number: 99, base: { repo: { id: 1 } } };
+    await h.receive(
+      "check_suite",
+      suiteEvent(repo, { id: 77, head_sha: headSha, pull_requests: [elsewhere, here] }),
+    );
+    expect(h.calls().slice(1, 3)).toEqual([
+      "GET /repos/Codertocat/Hello-World/check-suites/77/check-runs?per_page=100",
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+    ]);
+    expect(h.fake.checkRuns.map((r) => r.head_sha)).toEqual([headSha]);
+  });
+});

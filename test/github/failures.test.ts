@@ -1,0 +1,115 @@
+/** Any failure after the check run exists still completes it: failure, with a readable reason. */
+import { describe, expect, test } from "@jest/globals";
+import {
+  helloWorld,
+  mergedMigrations,
+  pullRequestEvent,
+  type Harness,
+  useHarness,
+} from "./harness.js";
+
+let h: Harness;
+useHarness((created) => (h = created));
+
+function riskyPullRequest(findings = 2) {
+  const change: Record<string, string> = {
+    "migrations/0001_t1.up.sql": "CREATE TABLE t1 (id int);\n",
+  };
+  for (let i = 0; i < findings - 1; i++) {
+    change[`migrations/${1000 + i}_n${i}.up.sql`] = `CREATE TABLE n${i} (id int);\n`;
+  }
+  return helloWorld(h.fake, mergedMigrations(2), change);
+}
+
+describe("an API failure during the evaluation", () => {
+  const steps: Array<[string, string, RegExp]> = [
+    ["base branch", "GET", /\/branches\/master$/],
+    ["configuration", "GET", /\/contents\//],
+    ["file list", "GET", /\/pulls\/2\/files$/],
+    ["base tree", "GET", /\/git\/trees\//],
+    ["head commit", "GET", /\/git\/commits\//],
+    ["blob", "GET", /\/git\/blobs\//],
+  ];
+
+  test.each(steps)("reading the %s completes the run as failure", async (_step, method, path) => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({ method, path, status: 502, message: "Bad Gateway" });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    const failed = h.fake.requests.find((r) => r.status === 502)!;
+    expect(failed).toBeDefined();
+    const [, complete, ...more] = h.checkRunBodies();
+    expect(more).toEqual([]);
+    expect(complete!.body).toEqual({
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "Could not check this pull request",
+        summary: [
+          "migration-warden stopped before it had checked every migration change, so this check fails instead of passing unchecked.",
+          "",
+          `**Reason:** GitHub API error: ${method} ${decodeURIComponent(failed.path)} answered HTTP 502: Bad Gateway (GitHub had a problem; re-run the check)`,
+          "",
+          "Re-run the check from the Checks tab once the cause is fixed; the app's logs have the details.",
+        ].join("\n"),
+      },
+    });
+    expect(h.fake.checkRuns).toHaveLength(1);
+    expect(h.fake.checkRuns[0]!.status).toBe("completed");
+  });
+});
+
+describe("an API failure while writing the result", () => {
+  test("the completing update fails: a second update completes the run as failure", async () => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500 });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    const run = h.fake.checkRuns[0]!;
+    expect(run.history).toEqual([
+      { status: "in_progress", conclusion: null },
+      { status: "completed", conclusion: "failure" },
+    ]);
+    expect(run.output.title).toBe("Could not check this pull request");
+    expect(run.output.summary).toContain(
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9000 answered HTTP 500",
+    );
+  });
+
+  test("an annotation batch fails: the run does not complete as if it had every annotation", async () => {
+    const { repo, number } = riskyPullRequest(60);
+    // The first of two batches fails: the run must not end "neutral" with 10 annotations.
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500 });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+    const run = h.fake.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Could not check this pull request");
+    expect(run.history.map((x) => x.status)).toEqual(["in_progress", "completed"]);
+    expect(run.annotations).toEqual([]);
+  });
+
+  test("GitHub is down for every update: the delivery fails loudly", async () => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 503, times: 10 });
+    await expect(
+      h.receive("pull_request", pullRequestEvent("opened", repo, number)),
+    ).rejects.toThrow();
+    // Nothing more can be done without the API; the run stays as GitHub last saw it.
+    expect(h.fake.checkRuns[0]!.status).toBe("in_progress");
+  });
+});
+
+describe("an API failure before the check run exists", () => {
+  test.each([
+    ["reading the pull request", "GET", /\/pulls\/2$/],
+    ["creating the check run", "POST", /\/check-runs$/],
+  ])("%s fails the delivery and writes nothing", async (_step, method, path) => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({ method, path: path as RegExp, status: 500 });
+    await expect(
+      h.receive("pull_request", pullRequestEvent("opened", repo, number)),
+    ).rejects.toThrow(/500|Server Error/);
+    expect(h.fake.checkRuns).toEqual([]);
+  });
+});

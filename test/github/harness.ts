@@ -1,0 +1,198 @@
+/**
+ * Probot + nock harness for the app tests. nock intercepts every request Probot's Octokit sends to
+ * api.github.com and answers it from an in-memory GitHub (test/support/fake-github.mjs): real git
+ * object ids, real pagination, check runs that append annotations like GitHub. Tests assert the
+ * exact requests sent and the exact check-run bodies, and every check-run body is validated
+ * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { afterEach, beforeEach, expect } from "@jest/globals";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import app, { createApp, type AppOptions } from "../../src/app.js";
+import {
+  FakeGitHub,
+  type FakeGitHubOptions,
+  type FakeRepo,
+  type RequestLogEntry,
+} from "../support/fake-github.mjs";
+import { checkRunBodyErrors } from "../support/openapi.js";
+import { example } from "../support/webhooks.js";
+
+export { example };
+
+export const API = "https://api.github.com";
+export const APP_ID = 123;
+
+export const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+export interface Harness {
+  fake: FakeGitHub;
+  probot: Probot;
+  receive(name: string, payload: unknown, id?: string): Promise<void>;
+  /** "METHOD /path?query" for every request, in order. */
+  calls(): string[];
+  /** Bodies of the check-run create (POST) and update (PATCH) requests, in order. */
+  checkRunBodies(): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /** Schema errors of every captured check-run body (always expected to be empty). */
+  schemaErrors(): string[];
+  /** Matching requests get no answer until release() (a hung GitHub). */
+  hold(method: string, path: RegExp): void;
+  release(): Promise<void>;
+}
+
+export function describeCall(r: RequestLogEntry): string {
+  const q = new URLSearchParams(r.query).toString();
+  return `${r.method} ${decodeURIComponent(r.path)}${q ? `?${q}` : ""}`;
+}
+
+export interface HarnessOptions {
+  fake?: Partial<FakeGitHubOptions>;
+  app?: AppOptions;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = new FakeGitHub({
+    appId: APP_ID,
+    privateKey,
+    validateCheckRun: checkRunBodyErrors,
+    ...options.fake,
+  });
+  nock.disableNetConnect();
+  const held: Array<{ method: string; path: RegExp }> = [];
+  const waiting: Array<() => void> = [];
+  const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
+    const method = this.req.method;
+    if (held.some((x) => x.method === method && x.path.test(uri))) {
+      // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
+    }
+    const r = fake.dispatch({
+      method,
+      url: API + uri,
+      headers: this.req.headers,
+      body,
+    });
+    return [r.status, Buffer.from(r.body), r.headers] as const;
+  };
+  nock(API)
+    .persist()
+    .get(() => true)
+    .reply(reply)
+    .post(() => true)
+    .reply(reply)
+    .patch(() => true)
+    .reply(reply);
+
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    // The function form runs last, after Probot's own defaults (which set `throttle`).
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  await probot.load(options.app ? createApp(options.app) : app);
+  let delivery = 0;
+  const checkRunBodies = () =>
+    fake.requests
+      .filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET")
+      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }));
+  return {
+    fake,
+    probot,
+    hold: (method, path) => held.push({ method, path }),
+    release: async () => {
+      held.length = 0;
+      waiting.splice(0).forEach((resolve) => resolve());
+      // Let the abandoned requests settle before nock is torn down.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    receive: (name, payload, id) =>
+      probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as never),
+    calls: () => fake.requests.map(describeCall),
+    checkRunBodies,
+    schemaErrors: () =>
+      checkRunBodies().flatMap((b) =>
+        checkRunBodyErrors(b.method === "POST" ? "checks/create" : "checks/update", b.body),
+      ),
+  };
+}
+
+export function resetNock(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+/** After a test: every check-run body matched GitHub's schema; nock is reset. */
+export function finish(h: Harness | undefined): void {
+  try {
+    if (h) expect(h.schemaErrors()).toEqual([]);
+  } finally {
+    resetNock();
+  }
+}
+
+/** A fresh harness for every test of the file, handed to `set`; checked and reset after it. */
+export function useHarness(set: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await createHarness();
+    set(current);
+  });
+  afterEach(() => {
+    finish(current);
+    current = undefined;
+  });
+}
+
+/** `count` merged migration pairs 0001_t1.up.sql/down.sql … in `dir`. */
+export function mergedMigrations(count: number, dir = "migrations"): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= count; i++) {
+    const v = String(i).padStart(4, "0");
+    files[`${dir}/${v}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+    files[`${dir}/${v}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+  }
+  return files;
+}
+
+/**
+ * The example payloads' repository (Codertocat/Hello-World, base branch master) with `base` files
+ * on master and PR #2 whose head commit applies `change` on top of it.
+ */
+export function helloWorld(
+  fake: FakeGitHub,
+  base: Record<string, string>,
+  change: Parameters<FakeRepo["commit"]>[0]["files"],
+): { repo: FakeRepo; baseSha: string; headSha: string; number: number } {
+  const repo = fake.createRepo("Codertocat", "Hello-World", { defaultBranch: "master" });
+  const baseSha = repo.commit({ branch: "master", files: { "README.md": "# Hello\n", ...base } });
+  const headSha = repo.commit({ parent: baseSha, files: change ?? {}, message: "change" });
+  const number = repo.openPullRequest({
+    number: 2,
+    base: "master",
+    head: headSha,
+    headRef: "changes",
+  });
+  return { repo, baseSha, headSha, number };
+}
+
+/** A pull_request webhook (GitHub's example) pointing at the fake's PR. */
+ 
+export function pullRequestEvent(action: string, repo: FakeRepo, number: number): any {
+  const payload = example("pull_request", action === "edited" ? "opened" : action);
+  payload.action = action;
+  payload.number = number;
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}

@@ -1,0 +1,25 @@
+/** A GitHub that stops answering must not leave the check run in progress. */
+import { expect, test } from "@jest/globals";
+import { createHarness, finish, helloWorld, pullRequestEvent } from "./harness.js";
+
+test("the evaluation gives up at its deadline and completes the run as failure", async () => {
+  const h = await createHarness({ app: { evaluationTimeoutMs: 200 } });
+  try {
+    const change = { "migrations/0001_a.up.sql": "SELECT 1;\n" };
+    const { repo, number } = helloWorld(h.fake, {}, change);
+    h.hold("GET", /\/pulls\/2\/files/);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    const run = h.fake.checkRuns[0]!;
+    expect([run.status, run.conclusion, run.output.title]).toEqual([
+      "completed",
+      "failure",
+      "Could not check this pull request",
+    ]);
+    expect(run.output.summary).toContain(
+      "**Reason:** the evaluation did not finish within 200 ms (GitHub did not answer in time)",
+    );
+  } finally {
+    await h.release();
+    finish(h);
+  }
+});

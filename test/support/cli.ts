@@ -1,0 +1,34 @@
+/** Run the CLI in-process and capture what it prints. */
+import { main } from "../../src/cli/index.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    isTTY: false,
+    cwd,
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Run `lint --format json` and parse the one document it prints. */
+export async function lintJson(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; report: any; stderr: string }> {
+  const r = await runCli(["lint", "--format", "json", "--no-replay", ...args], cwd);
+  return { code: r.code, report: r.stdout === "" ? null : JSON.parse(r.stdout), stderr: r.stderr };
+}

@@ -1,0 +1,143 @@
+/** Types for fake-github.mjs (an in-memory GitHub REST API for e2e tests and load scripts). */
+
+export function gitObjectId(type: "blob" | "tree" | "commit", bytes: Uint8Array): string;
+export function blobSha(content: string | Uint8Array): string;
+
+export type FileSpec =
+  | string
+  | Uint8Array
+  | null
+  | { symlink: string }
+  | { submodule: string }
+  | { content: string | Uint8Array; mode?: "100644" | "100755" };
+
+export interface RequestLogEntry {
+  method: string;
+  /** Without the /api/v3 prefix and without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** Sent with the GitHub Enterprise Server layout (/api/v3 prefix). */
+  enterprise: boolean;
+  status: number;
+  body?: unknown;
+}
+
+export interface FakeAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+  raw_details?: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  repo: FakeRepo;
+  suiteId: number;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  /** Every annotation ever sent, in order (GitHub appends on each update). */
+  annotations: FakeAnnotation[];
+  actions: Array<{ label: string; description: string; identifier: string }>;
+  /** Status and conclusion after each create/update request. */
+  history: Array<{ status: string; conclusion: string | null }>;
+}
+
+export interface FakePullRequestSpec {
+  number?: number;
+  /** Branch of this repository. */
+  base: string;
+  /** Head commit sha. */
+  head: string;
+  headRef?: string;
+  /** The fork the PR comes from (default: this repository). */
+  headRepo?: FakeRepo;
+  title?: string;
+  user?: string;
+}
+
+export class FakeRepo {
+  readonly owner: string;
+  readonly name: string;
+  readonly id: number;
+  readonly fullName: string;
+  readonly defaultBranch: string;
+  readonly branches: Map<string, string>;
+  commit(spec: {
+    branch?: string;
+    parent?: string;
+    files?: Record<string, FileSpec>;
+    message?: string;
+  }): string;
+  openPullRequest(spec: FakePullRequestSpec): number;
+  pushToPullRequest(number: number, head: string): void;
+  closePullRequest(number: number): void;
+  /** The PR's files as GitHub lists them (uncapped). */
+  pullFiles(
+    number: number,
+  ): Array<{ filename: string; status: string; sha: string; previous_filename?: string }>;
+  toJSON(): Record<string, unknown> & { id: number; full_name: string };
+  pullJSON(number: number): Record<string, unknown> & {
+    number: number;
+    head: { sha: string; ref: string };
+    base: { sha: string; ref: string };
+  };
+}
+
+export interface FakeGitHubOptions {
+  appId: number | string;
+  /** PEM of the app's private key; JWTs must verify against its public key. */
+  privateKey: string;
+  installationId?: number;
+  /** Schema check for check-run bodies; errors are answered with HTTP 422. */
+  validateCheckRun?: (kind: "checks/create" | "checks/update", body: unknown) => string[];
+  /** Tree listings longer than this come back `truncated: true` (GitHub: 100,000). */
+  treeEntryLimit?: number;
+}
+
+export class FakeGitHub {
+  constructor(opts: FakeGitHubOptions);
+  readonly installationId: number;
+  readonly checkRuns: FakeCheckRun[];
+  requests: RequestLogEntry[];
+  /** "127.0.0.1:PORT", for GHE_HOST (with GHE_PROTOCOL=http). */
+  readonly host: string;
+  /** Base URL of the REST API (GitHub Enterprise Server layout). */
+  readonly apiUrl: string;
+  readonly port: number;
+  start(): Promise<this>;
+  stop(): Promise<void>;
+  createRepo(
+    owner: string,
+    name: string,
+    opts?: { defaultBranch?: string; fork?: boolean },
+  ): FakeRepo;
+  repo(owner: string, name: string): FakeRepo;
+  failNext(f: {
+    method: string;
+    path: RegExp;
+    status?: number;
+    times?: number;
+    message?: string;
+  }): void;
+  clearRequests(): void;
+  installationPayload(): { id: number; node_id: string };
+  /**
+   * Answers one request without the network (the HTTP server uses it; nock tests can too).
+   * `url` is absolute; `body` is the raw text or an already parsed JSON value.
+   */
+  dispatch(req: {
+    method: string;
+    url: string;
+    headers?: Record<string, string | string[] | undefined>;
+    body?: unknown;
+  }): { status: number; headers: Record<string, string>; body: string | Uint8Array };
+}

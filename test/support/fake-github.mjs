@@ -1,0 +1,791 @@
+// A small in-memory GitHub REST API for end-to-end tests and load scripts (plain ESM so jest and
+// node scripts can both import it). It serves the endpoints migration-warden uses, at both the
+// api.github.com layout and the GitHub Enterprise Server layout (`/api/v3` prefix), with real git
+// object ids, installation tokens checked against the app's JWT, check runs whose annotations
+// append like GitHub's, and a log of every request.
+import { Buffer } from "node:buffer";
+import { createHash, createPublicKey, createVerify, randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+
+const ENTERPRISE_PREFIX = "/api/v3";
+const MAX_LISTED_FILES = 3000;
+
+/** Git object id of `type` with `bytes`, exactly as git computes it. */
+export function gitObjectId(type, bytes) {
+  return createHash("sha1").update(`${type} ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+export function blobSha(content) {
+  return gitObjectId("blob", toBytes(content));
+}
+
+function toBytes(content) {
+  return typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content);
+}
+
+class HttpError extends Error {
+  constructor(status, message, extra = {}) {
+    super(message);
+    this.status = status;
+    this.extra = extra;
+  }
+}
+
+/** Content-addressed objects shared by every repository (like a fork network on GitHub). */
+class GitStore {
+  objects = new Map();
+
+  putBlob(content) {
+    const bytes = toBytes(content);
+    const sha = gitObjectId("blob", bytes);
+    this.objects.set(sha, { type: "blob", bytes });
+    return sha;
+  }
+
+  /** entries: [{ name, mode, sha }] with modes as the API shows them ("040000" for trees). */
+  putTree(entries) {
+    const sorted = [...entries].sort((a, b) => {
+      const ka = a.mode === "040000" ? `${a.name}/` : a.name;
+      const kb = b.mode === "040000" ? `${b.name}/` : b.name;
+      return Buffer.compare(Buffer.from(ka), Buffer.from(kb));
+    });
+    const bytes = Buffer.concat(
+      sorted.map((e) =>
+        Buffer.concat([
+          Buffer.from(`${e.mode === "040000" ? "40000" : e.mode} ${e.name}\0`),
+          Buffer.from(e.sha, "hex"),
+        ]),
+      ),
+    );
+    const sha = gitObjectId("tree", bytes);
+    this.objects.set(sha, { type: "tree", entries: sorted });
+    return sha;
+  }
+
+  putCommit({ tree, parents, message }) {
+    const text = [
+      `tree ${tree}`,
+      ...parents.map((p) => `parent ${p}`),
+      "author Fake Author <author@example.com> 1700000000 +0000",
+      "committer Fake Author <author@example.com> 1700000000 +0000",
+      "",
+      message,
+    ].join("\n");
+    const sha = gitObjectId("commit", Buffer.from(text));
+    this.objects.set(sha, { type: "commit", tree, parents, message });
+    return sha;
+  }
+
+  get(sha, type) {
+    const o = this.objects.get(sha);
+    return o && (type === undefined || o.type === type) ? o : null;
+  }
+
+  /** path → { mode, sha } for every non-tree entry below a tree. */
+  flatten(treeSha, prefix = "", out = new Map()) {
+    for (const e of this.get(treeSha, "tree").entries) {
+      const path = prefix + e.name;
+      if (e.mode === "040000") this.flatten(e.sha, `${path}/`, out);
+      else out.set(path, { mode: e.mode, sha: e.sha });
+    }
+    return out;
+  }
+
+  /** Builds (and stores) the trees for a flat path → { mode, sha } map; returns the root sha. */
+  buildTree(flat) {
+    const root = new Map();
+    for (const [path, entry] of flat) {
+      const parts = path.split("/");
+      let dir = root;
+      for (const p of parts.slice(0, -1)) {
+        if (!dir.has(p)) dir.set(p, new Map());
+        dir = dir.get(p);
+        if (!(dir instanceof Map)) throw new Error(`${path}: a parent is a file`);
+      }
+      dir.set(parts.at(-1), entry);
+    }
+    const write = (dir) =>
+      this.putTree(
+        [...dir].map(([name, v]) =>
+          v instanceof Map ? { name, mode: "040000", sha: write(v) } : { name, ...v },
+        ),
+      );
+    return write(root);
+  }
+
+  ancestors(sha) {
+    const seen = new Set();
+    const stack = [sha];
+    while (stack.length) {
+      const s = stack.pop();
+      if (seen.has(s)) continue;
+      seen.add(s);
+      stack.push(...(this.get(s, "commit")?.parents ?? []));
+    }
+    return seen;
+  }
+
+  mergeBase(a, b) {
+    const ofB = this.ancestors(b);
+    const queue = [a];
+    const seen = new Set();
+    while (queue.length) {
+      const s = queue.shift();
+      if (ofB.has(s)) return s;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      queue.push(...(this.get(s, "commit")?.parents ?? []));
+    }
+    return null;
+  }
+}
+
+let nextRepoId = 1000;
+
+export class FakeRepo {
+  constructor(server, owner, name, opts = {}) {
+    this.server = server;
+    this.owner = owner;
+    this.name = name;
+    this.id = nextRepoId++;
+    this.defaultBranch = opts.defaultBranch ?? "main";
+    this.fork = opts.fork ?? false;
+    this.branches = new Map();
+    this.pulls = new Map();
+  }
+
+  get fullName() {
+    return `${this.owner}/${this.name}`;
+  }
+
+  get git() {
+    return this.server.git;
+  }
+
+  /**
+   * Commit file changes on top of `parent` (default: the branch tip) and move `branch` to it.
+   * files: { path: string | Uint8Array (file) | null (delete) | { symlink } | { submodule } |
+   * { content, mode } }.
+   */
+  commit({ branch, parent, files = {}, message = "commit" }) {
+    const from = parent !== undefined ? parent : branch ? this.branches.get(branch) : undefined;
+    const flat = from ? this.git.flatten(this.git.get(from, "commit").tree) : new Map();
+    for (const [path, v] of Object.entries(files)) {
+      if (v === null) flat.delete(path);
+      else if (typeof v === "string" || v instanceof Uint8Array)
+        flat.set(path, { mode: "100644", sha: this.git.putBlob(v) });
+      else if ("symlink" in v) flat.set(path, { mode: "120000", sha: this.git.putBlob(v.symlink) });
+      else if ("submodule" in v) flat.set(path, { mode: "160000", sha: v.submodule });
+      else flat.set(path, { mode: v.mode ?? "100644", sha: this.git.putBlob(v.content) });
+    }
+    const sha = this.git.putCommit({
+      tree: this.git.buildTree(flat),
+      parents: from ? [from] : [],
+      message,
+    });
+    if (branch) this.branches.set(branch, sha);
+    return sha;
+  }
+
+  /** A pull request from `head` (a commit sha) into `base` (a branch of this repository). */
+  openPullRequest({
+    number,
+    base,
+    head,
+    headRef = "feature",
+    headRepo = this,
+    title = "Change",
+    user = "octocat",
+  }) {
+    const n = number ?? this.pulls.size + 1;
+    if (!this.branches.has(base)) throw new Error(`no branch ${base} in ${this.fullName}`);
+    const pr = {
+      number: n,
+      state: "open",
+      title,
+      user,
+      base,
+      // Like GitHub: the base branch tip when the PR was opened, not kept current.
+      baseShaAtOpen: this.branches.get(base),
+      headSha: head,
+      headRef,
+      headRepo,
+    };
+    this.pulls.set(n, pr);
+    return n;
+  }
+
+  pushToPullRequest(number, head) {
+    this.pull(number).headSha = head;
+  }
+
+  closePullRequest(number) {
+    this.pull(number).state = "closed";
+  }
+
+  pull(number) {
+    const pr = this.pulls.get(number);
+    if (!pr) throw new HttpError(404, "Not Found");
+    return pr;
+  }
+
+  /** The PR's files as GitHub lists them: merge base → head, exact renames detected. */
+  pullFiles(number) {
+    const pr = this.pull(number);
+    const git = this.git;
+    const mb = git.mergeBase(this.branches.get(pr.base), pr.headSha);
+    const before = mb ? git.flatten(git.get(mb, "commit").tree) : new Map();
+    const after = git.flatten(git.get(pr.headSha, "commit").tree);
+    const added = [];
+    const removed = [];
+    const files = [];
+    for (const [path, e] of after) {
+      const old = before.get(path);
+      if (!old) added.push([path, e]);
+      else if (old.sha !== e.sha || old.mode !== e.mode)
+        files.push(this.#file(path, e.mode === old.mode ? "modified" : "changed", e.sha));
+    }
+    for (const [path, e] of before) if (!after.has(path)) removed.push([path, e]);
+    for (const [path, e] of added) {
+      const i = removed.findIndex(([, r]) => r.sha === e.sha);
+      if (i >= 0) {
+        const [from] = removed.splice(i, 1)[0];
+        files.push({ ...this.#file(path, "renamed", e.sha), previous_filename: from });
+      } else files.push(this.#file(path, "added", e.sha));
+    }
+    for (const [path, e] of removed) files.push(this.#file(path, "removed", e.sha));
+    return files.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+  }
+
+  #file(filename, status, sha) {
+    const base = `${this.server.webUrl}/${this.fullName}`;
+    return {
+      sha,
+      filename,
+      status,
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+      blob_url: `${base}/blob/${sha}/${filename}`,
+      raw_url: `${base}/raw/${sha}/${filename}`,
+      contents_url: `${this.server.apiUrl}/repos/${this.fullName}/contents/${filename}?ref=${sha}`,
+    };
+  }
+
+  toJSON() {
+    return {
+      id: this.id,
+      node_id: `R_${this.id}`,
+      name: this.name,
+      full_name: this.fullName,
+      private: false,
+      fork: this.fork,
+      owner: { login: this.owner, id: this.id + 1_000_000, type: "User" },
+      html_url: `${this.server.webUrl}/${this.fullName}`,
+      url: `${this.server.apiUrl}/repos/${this.fullName}`,
+      default_branch: this.defaultBranch,
+    };
+  }
+
+  pullJSON(number) {
+    const pr = this.pull(number);
+    return {
+      id: this.id * 10_000 + pr.number,
+      number: pr.number,
+      state: pr.state,
+      draft: false,
+      title: pr.title,
+      user: { login: pr.user, id: 1, type: "User" },
+      html_url: `${this.server.webUrl}/${this.fullName}/pull/${pr.number}`,
+      head: {
+        label: `${pr.headRepo.owner}:${pr.headRef}`,
+        ref: pr.headRef,
+        sha: pr.headSha,
+        repo: pr.headRepo.toJSON(),
+        user: { login: pr.headRepo.owner },
+      },
+      base: {
+        label: `${this.owner}:${pr.base}`,
+        ref: pr.base,
+        sha: pr.baseShaAtOpen,
+        repo: this.toJSON(),
+        user: { login: this.owner },
+      },
+      merged: false,
+      changed_files: this.pullFiles(number).length,
+    };
+  }
+}
+
+export class FakeGitHub {
+  /**
+   * appId and privateKey (PEM) of the app whose JWTs are accepted; installationId defaults to 1.
+   * validateCheckRun(kind, body) may return a list of schema errors (answered with HTTP 422).
+   */
+  constructor({
+    appId,
+    privateKey,
+    installationId = 1,
+    validateCheckRun,
+    treeEntryLimit = 100_000,
+  }) {
+    this.appId = String(appId);
+    this.publicKey = createPublicKey(privateKey);
+    this.installationId = installationId;
+    this.validateCheckRun = validateCheckRun;
+    this.treeEntryLimit = treeEntryLimit;
+    this.git = new GitStore();
+    this.repos = new Map();
+    this.tokens = new Set();
+    this.checkRuns = [];
+    this.checkSuites = [];
+    /** { method, path, query, status, body } for every request, in arrival order. */
+    this.requests = [];
+    this.failures = [];
+    this.server = createServer((req, res) => {
+      this.#handle(req, res).catch((err) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+    this.port = 0;
+  }
+
+  /** Listens on a free loopback port. */
+  async start() {
+    await new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", resolve);
+    });
+    this.port = this.server.address().port;
+    return this;
+  }
+
+  async stop() {
+    this.server.closeAllConnections?.();
+    await new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** For GHE_HOST (with GHE_PROTOCOL=http). */
+  get host() {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get apiUrl() {
+    return `http://${this.host}${ENTERPRISE_PREFIX}`;
+  }
+
+  get webUrl() {
+    return `http://${this.host}`;
+  }
+
+  createRepo(owner, name, opts) {
+    const repo = new FakeRepo(this, owner, name, opts);
+    this.repos.set(repo.fullName.toLowerCase(), repo);
+    return repo;
+  }
+
+  repo(owner, name) {
+    const r = this.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!r) throw new HttpError(404, "Not Found");
+    return r;
+  }
+
+  /** Answer the next `times` requests matching method and path (RegExp) with `status`. */
+  failNext({ method, path, status = 500, times = 1, message = "Server Error" }) {
+    this.failures.push({ method, path, status, times, message });
+  }
+
+  clearRequests() {
+    this.requests = [];
+  }
+
+  installationPayload() {
+    return { id: this.installationId, node_id: `I_${this.installationId}` };
+  }
+
+  async #handle(req, res) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const out = this.dispatch({
+      method: req.method,
+      url: `http://${req.headers.host}${req.url}`,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    });
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  }
+
+  /**
+   * Answers one request without the network (the HTTP server uses it, and so can nock):
+   * url is absolute, headers lower-case, body the raw text or an already parsed JSON value.
+   */
+  dispatch({ method, url, headers = {}, body }) {
+    const u = new URL(url);
+    const enterprise = u.pathname.startsWith(`${ENTERPRISE_PREFIX}/`);
+    const path = enterprise ? u.pathname.slice(ENTERPRISE_PREFIX.length) : u.pathname;
+    const ctx = { method, headers, base: `${u.origin}${enterprise ? ENTERPRISE_PREFIX : ""}` };
+    const entry = {
+      method,
+      path,
+      query: Object.fromEntries(u.searchParams),
+      enterprise,
+      status: 0,
+    };
+    this.requests.push(entry);
+    let status;
+    let out;
+    let resHeaders = { "content-type": "application/json; charset=utf-8" };
+    try {
+      if (typeof body === "string" && body !== "") entry.body = JSON.parse(body);
+      else if (body !== undefined && body !== "") entry.body = body;
+      const failure = this.failures.find(
+        (f) => f.times > 0 && f.method === method && f.path.test(path),
+      );
+      if (failure) {
+        failure.times--;
+        throw new HttpError(failure.status, failure.message);
+      }
+      const r = this.#route(ctx, path, u.searchParams, entry.body ?? {});
+      status = r.status ?? 200;
+      out = r.body;
+      if (r.headers) resHeaders = { ...resHeaders, ...r.headers };
+    } catch (err) {
+      if (err instanceof HttpError) {
+        status = err.status;
+        out = { message: err.message, ...err.extra };
+      } else {
+        status = 500;
+        out = { message: `fake-github: ${err.stack ?? err}` };
+      }
+    }
+    entry.status = status;
+    return {
+      status,
+      headers: resHeaders,
+      body: typeof out === "string" || Buffer.isBuffer(out) ? out : JSON.stringify(out ?? {}),
+    };
+  }
+
+  #route(req, path, query, body) {
+    // req: { method, headers, base } where base is the API root the client used.
+    const m = (re) => re.exec(path);
+    let g;
+    if ((g = m(/^\/app\/installations\/(\d+)\/access_tokens$/)) && req.method === "POST") {
+      this.#checkJwt(req);
+      if (Number(g[1]) !== this.installationId) throw new HttpError(404, "Not Found");
+      const token = `ghs_fake${randomBytes(12).toString("hex")}`;
+      this.tokens.add(token);
+      return {
+        status: 201,
+        body: {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: {
+            checks: "write",
+            contents: "read",
+            pull_requests: "read",
+            metadata: "read",
+          },
+          repository_selection: "all",
+        },
+      };
+    }
+    this.#checkToken(req);
+    if (!(g = m(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/))) throw new HttpError(404, "Not Found");
+    const repo = this.repo(decodeURIComponent(g[1]), decodeURIComponent(g[2]));
+    const rest = g[3] ?? "";
+    const r = (re) => re.exec(rest);
+    const get = req.method === "GET";
+
+    if (rest === "" && get) return { body: repo.toJSON() };
+    if ((g = r(/^\/pulls\/(\d+)$/)) && get) return { body: repo.pullJSON(Number(g[1])) };
+    if ((g = r(/^\/pulls\/(\d+)\/files$/)) && get)
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        repo.pullFiles(Number(g[1])).slice(0, MAX_LISTED_FILES),
+      );
+    if ((g = r(/^\/branches\/(.+)$/)) && get)
+      return { body: this.#branch(repo, decodeURIComponent(g[1])) };
+    if ((g = r(/^\/git\/commits\/([0-9a-f]{40})$/)) && get)
+      return { body: this.#commit(repo, g[1]) };
+    if ((g = r(/^\/git\/trees\/(.+)$/)) && get)
+      return { body: this.#tree(repo, decodeURIComponent(g[1]), query.has("recursive")) };
+    if ((g = r(/^\/git\/blobs\/([0-9a-f]{40})$/)) && get) return { body: this.#blob(g[1]) };
+    if ((g = r(/^\/contents\/(.+)$/)) && get)
+      return this.#contents(req, repo, decodeURIComponent(g[1]), query.get("ref"));
+    if ((g = r(/^\/commits\/([0-9a-f]{40})\/pulls$/)) && get)
+      return { body: this.#pullsForCommit(repo, g[1]) };
+    if ((g = r(/^\/commits\/([^/]+)\/check-runs$/)) && get)
+      return { body: this.#runsForRef(repo, decodeURIComponent(g[1]), query) };
+    if (rest === "/check-runs" && req.method === "POST")
+      return { status: 201, body: this.#createRun(repo, body) };
+    if ((g = r(/^\/check-runs\/(\d+)$/)) && req.method === "PATCH")
+      return { body: this.#updateRun(repo, Number(g[1]), body) };
+    if ((g = r(/^\/check-runs\/(\d+)$/)) && get)
+      return { body: this.#runJSON(this.#run(repo, Number(g[1]))) };
+    if ((g = r(/^\/check-runs\/(\d+)\/annotations$/)) && get)
+      return { body: this.#run(repo, Number(g[1])).annotations };
+    if ((g = r(/^\/check-suites\/(\d+)\/check-runs$/)) && get) {
+      const runs = this.checkRuns.filter((c) => c.repo === repo && c.suiteId === Number(g[1]));
+      return { body: this.#runList(runs, query) };
+    }
+    throw new HttpError(404, "Not Found");
+  }
+
+  #checkJwt(req) {
+    const auth = req.headers.authorization ?? "";
+    const jwt = /^bearer (.+)$/i.exec(auth)?.[1];
+    if (!jwt) throw new HttpError(401, "A JSON web token could not be decoded");
+    const [h, p, s] = jwt.split(".");
+    const verify = createVerify("RSA-SHA256");
+    verify.update(`${h}.${p}`);
+    if (!s || !verify.verify(this.publicKey, Buffer.from(s, "base64url"))) {
+      throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
+    }
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
+    if (String(claims.iss) !== this.appId || claims.exp * 1000 < Date.now()) {
+      throw new HttpError(401, "Expired or foreign JSON web token");
+    }
+  }
+
+  #checkToken(req) {
+    const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (!token || !this.tokens.has(token)) throw new HttpError(401, "Bad credentials");
+  }
+
+  #paged(base, repo, rest, query, items) {
+    const perPage = Math.min(Number(query.get("per_page") ?? 30) || 30, 100);
+    const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (p) => `<${base}/repos/${repo.fullName}${rest}?per_page=${perPage}&page=${p}>`;
+    const links = [];
+    if (page < last) links.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+    if (page > 1) links.push(`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`);
+    return {
+      body: items.slice((page - 1) * perPage, page * perPage),
+      headers: links.length ? { link: links.join(", ") } : undefined,
+    };
+  }
+
+  #resolveCommit(repo, ref) {
+    if (ref === undefined || ref === null) ref = repo.defaultBranch;
+    if (repo.branches.has(ref)) return repo.branches.get(ref);
+    if (this.git.get(ref, "commit")) return ref;
+    throw new HttpError(404, `No commit found for the ref ${ref}`);
+  }
+
+  #branch(repo, name) {
+    const sha = repo.branches.get(name);
+    if (!sha) throw new HttpError(404, "Branch not found");
+    const c = this.git.get(sha, "commit");
+    return {
+      name,
+      commit: {
+        sha,
+        commit: { tree: { sha: c.tree }, message: c.message },
+        parents: c.parents.map((p) => ({ sha: p })),
+      },
+      protected: false,
+    };
+  }
+
+  #commit(repo, sha) {
+    const c = this.git.get(sha, "commit");
+    if (!c) throw new HttpError(404, "Not Found");
+    return {
+      sha,
+      tree: { sha: c.tree, url: `${this.apiUrl}/repos/${repo.fullName}/git/trees/${c.tree}` },
+      parents: c.parents.map((p) => ({ sha: p })),
+      message: c.message,
+    };
+  }
+
+  #tree(repo, ref, recursive) {
+    // Like GitHub: a tree sha, a commit sha or a branch name; any `recursive` value recurses.
+    let sha = ref;
+    if (!this.git.get(sha, "tree"))
+      sha = this.git.get(this.#resolveCommit(repo, ref), "commit").tree;
+    const entries = [];
+    const walk = (treeSha, prefix) => {
+      for (const e of this.git.get(treeSha, "tree").entries) {
+        const isTree = e.mode === "040000";
+        const type = isTree ? "tree" : e.mode === "160000" ? "commit" : "blob";
+        const item = { path: prefix + e.name, mode: e.mode, type, sha: e.sha };
+        if (type === "blob") item.size = this.git.get(e.sha, "blob").bytes.length;
+        entries.push(item);
+        if (isTree && recursive) walk(e.sha, `${prefix}${e.name}/`);
+      }
+    };
+    walk(sha, "");
+    const truncated = entries.length > this.treeEntryLimit;
+    return { sha, tree: truncated ? entries.slice(0, this.treeEntryLimit) : entries, truncated };
+  }
+
+  #blob(sha) {
+    const b = this.git.get(sha, "blob");
+    if (!b) throw new HttpError(404, "Not Found");
+    const content = b.bytes.toString("base64").replace(/.{60}/g, "$&\n");
+    return { sha, size: b.bytes.length, content, encoding: "base64" };
+  }
+
+  #contents(req, repo, path, ref) {
+    const sha = this.#resolveCommit(repo, ref);
+    const flat = this.git.flatten(this.git.get(sha, "commit").tree);
+    const e = flat.get(path);
+    if (!e) {
+      const prefix = `${path}/`;
+      const children = [...flat.keys()].filter((k) => k.startsWith(prefix));
+      if (children.length === 0) throw new HttpError(404, "Not Found");
+      const names = [...new Set(children.map((k) => k.slice(prefix.length).split("/")[0]))];
+      return {
+        body: names.map((name) => ({
+          name,
+          path: prefix + name,
+          type: flat.has(prefix + name) ? "file" : "dir",
+        })),
+      };
+    }
+    const bytes = this.git.get(e.sha, "blob")?.bytes ?? Buffer.alloc(0);
+    if (/raw/.test(req.headers.accept ?? "")) {
+      return { body: bytes, headers: { "content-type": "text/plain; charset=utf-8" } };
+    }
+    return {
+      body: {
+        type: "file",
+        encoding: "base64",
+        size: bytes.length,
+        name: path.split("/").at(-1),
+        path,
+        sha: e.sha,
+        content: bytes.toString("base64"),
+      },
+    };
+  }
+
+  #pullsForCommit(repo, sha) {
+    return [...repo.pulls.keys()]
+      .filter((n) => this.git.ancestors(repo.pull(n).headSha).has(sha))
+      .map((n) => repo.pullJSON(n));
+  }
+
+  #suite(repo, headSha) {
+    let s = this.checkSuites.find((x) => x.repo === repo && x.headSha === headSha);
+    if (!s) {
+      s = { id: 5000 + this.checkSuites.length, repo, headSha };
+      this.checkSuites.push(s);
+    }
+    return s;
+  }
+
+  #validate(kind, body) {
+    const errors = this.validateCheckRun?.(kind, body) ?? [];
+    if (errors.length) throw new HttpError(422, "Invalid request.", { errors });
+    if ((body.output?.annotations?.length ?? 0) > 50) {
+      throw new HttpError(422, "Only 50 annotations are allowed per request");
+    }
+    for (const f of ["summary", "text"]) {
+      if (Buffer.byteLength(body.output?.[f] ?? "") > 65535) {
+        throw new HttpError(
+          422,
+          `Invalid request. Only 65535 characters are allowed; ${f} was too long.`,
+        );
+      }
+    }
+    if ((body.status === "completed" || body.completed_at) && !body.conclusion) {
+      throw new HttpError(422, "Invalid request. conclusion is required when status is completed");
+    }
+  }
+
+  #createRun(repo, body) {
+    this.#validate("checks/create", body);
+    if (!body.name || !body.head_sha)
+      throw new HttpError(422, "Invalid request. name and head_sha are required");
+    if (!this.git.get(body.head_sha, "commit"))
+      throw new HttpError(422, `No commit found for SHA: ${body.head_sha}`);
+    const run = {
+      id: 9000 + this.checkRuns.length,
+      repo,
+      suiteId: this.#suite(repo, body.head_sha).id,
+      name: body.name,
+      head_sha: body.head_sha,
+      external_id: body.external_id ?? "",
+      status: body.conclusion ? "completed" : (body.status ?? "queued"),
+      conclusion: body.conclusion ?? null,
+      output: { title: null, summary: null, text: null },
+      annotations: [],
+      actions: body.actions ?? [],
+      history: [],
+    };
+    this.checkRuns.push(run);
+    this.#apply(run, body);
+    return this.#runJSON(run);
+  }
+
+  #updateRun(repo, id, body) {
+    this.#validate("checks/update", body);
+    const run = this.#run(repo, id);
+    this.#apply(run, body);
+    return this.#runJSON(run);
+  }
+
+  #apply(run, body) {
+    if (body.status) run.status = body.status;
+    if (body.conclusion) {
+      run.conclusion = body.conclusion;
+      run.status = "completed";
+    }
+    if (body.external_id !== undefined) run.external_id = body.external_id;
+    if (body.actions) run.actions = body.actions;
+    if (body.output) {
+      for (const k of ["title", "summary", "text"])
+        if (body.output[k] !== undefined) run.output[k] = body.output[k];
+      // GitHub appends annotations on every update; it never replaces them.
+      run.annotations.push(...(body.output.annotations ?? []));
+    }
+    run.history.push({ status: run.status, conclusion: run.conclusion });
+  }
+
+  #run(repo, id) {
+    const run = this.checkRuns.find((c) => c.repo === repo && c.id === id);
+    if (!run) throw new HttpError(404, "Not Found");
+    return run;
+  }
+
+  #runJSON(run) {
+    return {
+      id: run.id,
+      name: run.name,
+      head_sha: run.head_sha,
+      external_id: run.external_id,
+      status: run.status,
+      conclusion: run.conclusion,
+      output: { ...run.output, annotations_count: run.annotations.length },
+      check_suite: { id: run.suiteId },
+      app: { id: Number(this.appId), slug: "migration-warden" },
+      pull_requests: [],
+    };
+  }
+
+  #runList(runs, query) {
+    let list = runs;
+    if (query.get("check_name")) list = list.filter((r) => r.name === query.get("check_name"));
+    if ((query.get("filter") ?? "latest") === "latest") {
+      const latest = new Map();
+      for (const r of list) latest.set(r.name, r);
+      list = [...latest.values()];
+    }
+    return { total_count: list.length, check_runs: list.map((r) => this.#runJSON(r)) };
+  }
+
+  #runsForRef(repo, ref, query) {
+    const sha = this.#resolveCommit(repo, ref);
+    return this.#runList(
+      this.checkRuns.filter((c) => c.repo === repo && c.head_sha === sha),
+      query,
+    );
+  }
+}

@@ -1,0 +1,66 @@
+/** Real temporary git repositories for CLI tests. */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export class TempRepo {
+  readonly dir: string;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), "mw-repo-"));
+    this.git("init", "-q", "-b", "main");
+    this.git("config", "user.email", "dev@example.com");
+    this.git("config", "user.name", "Dev");
+    this.git("config", "commit.gpgsign", "false");
+  }
+
+  git(...args: string[]): string {
+    return execFileSync("git", args, {
+      cwd: this.dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
+
+  write(files: Record<string, string | Uint8Array>): this {
+    for (const [path, content] of Object.entries(files)) {
+      const abs = join(this.dir, path);
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
+    }
+    return this;
+  }
+
+  remove(...paths: string[]): this {
+    for (const p of paths) unlinkSync(join(this.dir, p));
+    return this;
+  }
+
+  symlink(target: string, path: string): this {
+    const abs = join(this.dir, path);
+    mkdirSync(dirname(abs), { recursive: true });
+    symlinkSync(target, abs);
+    return this;
+  }
+
+  commit(message: string): string {
+    this.git("add", "-A");
+    this.git("commit", "-q", "--allow-empty", "-m", message);
+    return this.git("rev-parse", "HEAD").trim();
+  }
+
+  branch(name: string): this {
+    this.git("checkout", "-q", "-b", name);
+    return this;
+  }
+
+  checkout(name: string): this {
+    this.git("checkout", "-q", name);
+    return this;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
