@@ -5,6 +5,7 @@
 import type { DynamicCheck, DynamicCheckInput, DynamicCheckResult } from "../core/analyze.js";
 import type { DirectoryModel, MigrationFile } from "../core/migrations/directory.js";
 import { isNewVersion } from "../core/migrations/directory.js";
+import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
 import { decodeSql } from "../core/sql/decode.js";
 import { baseKey, MemoryCache, templateKey, type CacheEntry, type SnapshotCache } from "./cache.js";
 import { PGLITE_VERSION } from "./engines/pglite.js";
@@ -15,8 +16,8 @@ import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./re
 import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
 
 export interface ReplayCheckOptions {
-  /** Bytes of a file at the base revision (repo-relative path). */
-  readBase(path: string): Promise<Uint8Array>;
+  /** Bytes of a file at the base revision (repo-relative path; git blob id when known). */
+  readBase(path: string, oid?: string): Promise<Uint8Array>;
   /** Where base states are kept between runs (default: in memory, 256 MiB). */
   cache?: SnapshotCache;
 }
@@ -25,6 +26,8 @@ const ENGINES: Record<EngineKind, string> = {
   pglite: `pglite@${PGLITE_VERSION}`,
   sqljs: `sql.js@${SQLJS_VERSION}`,
 };
+
+const READ_CONCURRENCY = 8;
 
 interface Prepared {
   plan: ReplayPlan;
@@ -95,19 +98,18 @@ function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
   if (typeof baseLoaded === "string")
     return skip(`Replay skipped: the merged directory has a ${baseLoaded}.`);
 
-  const text = (f: MigrationFile): MigrationText | string => {
+  const text = (f: MigrationFile): MigrationText | null => {
     const src = input.sources.get(f.path);
-    if (!src) return `Replay skipped: ${f.path} could not be read`;
-    if (src.binary) return `Replay skipped: ${f.path} is not a text file`;
-    if (src.text.length > input.config.limits.maxFileBytes)
-      return `Replay skipped: ${f.path} is larger than limits.maxFileBytes`;
+    // Files the core cannot analyse (too large, binary, symlinks) are reported by the core.
+    if (!src || whyNotAnalyzable(f, model.contents.get(f.path), input.config.limits.maxFileBytes))
+      return null;
     return { path: f.path, version: f.parsed!.version.toString(), text: src.text };
   };
   const ups: MigrationText[] = [];
   const downs: Array<MigrationText | null> = [];
   for (const f of newUps) {
     const up = text(f);
-    if (typeof up === "string") return skip(`${up}.`);
+    if (up === null) return { kind: "none" };
     ups.push(up);
     const downFile = head.downs.find((d) => d.parsed!.version === f.parsed!.version);
     if (!downFile) {
@@ -115,7 +117,7 @@ function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
       continue;
     }
     const down = text(downFile);
-    if (typeof down === "string") return skip(`${down}.`);
+    if (down === null) return { kind: "none" };
     downs.push(down);
   }
 
@@ -232,15 +234,20 @@ async function replayDirectory(
       wantTemplate: false,
     };
   } else {
-    let files: MigrationText[];
+    const files: MigrationText[] = [];
     try {
-      files = await Promise.all(
-        p.baseFiles.map(async (f) => ({
-          path: f.path,
-          version: f.parsed!.version.toString(),
-          text: decodeSql(await readBase(f.path)).text,
-        })),
-      );
+      // A few reads at a time: the app reads each one with an API request.
+      for (let i = 0; i < p.baseFiles.length; i += READ_CONCURRENCY) {
+        const batch = p.baseFiles.slice(i, i + READ_CONCURRENCY);
+        const texts = await Promise.all(batch.map((f) => readBase(f.path, f.oid)));
+        batch.forEach((f, j) =>
+          files.push({
+            path: f.path,
+            version: f.parsed!.version.toString(),
+            text: decodeSql(texts[j]!).text,
+          }),
+        );
+      }
     } catch (err) {
       return {
         findings: [

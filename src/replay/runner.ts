@@ -36,7 +36,6 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     baseExtensions: [],
   };
   const { progress } = deps;
-  const started = performance.now();
   progress("start", undefined, undefined);
 
   let engine: Engine;
@@ -60,6 +59,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     if (job.wantTemplate && !job.base.template) result.template = await engine.snapshot();
   }
   result.engine = engine.description;
+  const applyStarted = performance.now();
 
   try {
     if (job.base.kind === "files") {
@@ -82,7 +82,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
       }
       if (job.wantSnapshot) result.snapshot = await engine.snapshot();
     }
-    result.base.ms = Math.round(performance.now() - started);
+    result.base.ms = Math.round(performance.now() - applyStarted);
     deps.partial(result);
 
     progress("inspect", undefined, undefined);
@@ -169,7 +169,6 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
 
   function finish(): ReplayResult {
     result.rolesCreated = engine.rolesCreated();
-    if (result.base.ms === 0) result.base.ms = Math.round(performance.now() - started);
     return result;
   }
 }
