@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { PGlite, MemoryFS, type Extension, type PGliteOptions } from "@electric-sql/pglite";
 import { splitStatements, type SplitStatement } from "../../core/sql/split.js";
-import { LineIndex } from "../../core/sql/positions.js";
+import type { LineIndex } from "../../core/sql/positions.js";
 import { controlsTransactions, multiStatementPieces, statementHead } from "../golang-migrate.js";
 import { isLockMode, compareModes, type LockMode } from "../locks.js";
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
