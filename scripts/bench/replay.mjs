@@ -3,11 +3,13 @@
 // indexes, foreign keys, enums, functions, triggers, views), through the built lib/ as the CLI
 // runs it: cold (empty cache: initdb, all 300 files, snapshot) and warm (base state from the disk
 // cache, in a fresh process like a second CLI run). Goal: cold < 10 s, warm < 2 s.
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const MIGRATIONS = 300;

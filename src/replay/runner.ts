@@ -8,7 +8,7 @@
 import { limitationOf, type Engine, type EngineOptions } from "./engines/engine.js";
 import { mentionedExtensions } from "./golang-migrate.js";
 import { changeKey, diffSchemas, type Schema } from "./schema.js";
-import type { FileRun, ReplayJob, ReplayResult } from "./types.js";
+import type { FileRun, MigrationText, ReplayJob, ReplayResult } from "./types.js";
 
 export interface RunnerDeps {
   createEngine(opts: EngineOptions): Promise<Engine>;
@@ -59,16 +59,18 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     if (job.wantTemplate && !job.base.template) result.template = await engine.snapshot();
   }
   result.engine = engine.description;
+  const apply = (file: MigrationText, phase: "base" | "up" | "down" | "reup") =>
+    engine.runFile(file, {
+      phase,
+      observeLocks: phase === "up",
+      multiStatement: job.multiStatement,
+    });
   const applyStarted = performance.now();
 
   try {
     if (job.base.kind === "files") {
       for (const f of job.base.files) {
-        const run = await engine.runFile(f, {
-          phase: "base",
-          observeLocks: false,
-          multiStatement: job.multiStatement,
-        });
+        const run = await apply(f, "base");
         if (!run.ok) {
           const error = run.error!;
           result.baseFailure = {
@@ -90,11 +92,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     const states: Schema[] = [await engine.schema()];
 
     for (const up of job.ups) {
-      const run = await engine.runFile(up, {
-        phase: "up",
-        observeLocks: true,
-        multiStatement: job.multiStatement,
-      });
+      const run = await apply(up, "up");
       result.ups.push(run);
       deps.partial(result);
       if (!run.ok) {
@@ -117,11 +115,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
         downsComplete = false;
         break;
       }
-      const run = await engine.runFile(down, {
-        phase: "down",
-        observeLocks: false,
-        multiStatement: job.multiStatement,
-      });
+      const run = await apply(down, "down");
       result.downs.push(run);
       deps.partial(result);
       if (!run.ok) {
@@ -140,11 +134,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     if (downsComplete && !result.limitation) {
       let ok = true;
       for (const up of job.ups) {
-        const run = await engine.runFile(up, {
-          phase: "reup",
-          observeLocks: false,
-          multiStatement: job.multiStatement,
-        });
+        const run = await apply(up, "reup");
         result.reups.push(run);
         deps.partial(result);
         if (!run.ok) {

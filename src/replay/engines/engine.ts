@@ -37,6 +37,11 @@ export interface EngineOptions {
   progress: ProgressFn;
 }
 
+/** A FileRun that has not run anything yet. */
+export function newRun(file: MigrationText): FileRun {
+  return { path: file.path, version: file.version, ok: true, ms: 0, statements: [], notes: [] };
+}
+
 /** A database error the sandbox cannot do anything about (not the migration's fault). */
 export function limitationOf(err: { message: string; code?: string }): string | null {
   const m = /extension "([^"]+)" is not available/.exec(err.message);

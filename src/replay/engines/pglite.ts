@@ -22,7 +22,7 @@ import { controlsTransactions, multiStatementPieces, statementHead } from "../go
 import { isLockMode, compareModes, type LockMode } from "../locks.js";
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import type { DbError, FileRun, MigrationText, RelationLock, StatementRun } from "../types.js";
-import type { Engine, EngineOptions, RunOptions } from "./engine.js";
+import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
 
 export const PGLITE_VERSION = "0.5.16";
 
@@ -318,14 +318,7 @@ export class PgliteEngine implements Engine {
     const started = performance.now();
     const split = splitStatements(file.text, "postgres");
     const lines = split.lines;
-    const run: FileRun = {
-      path: file.path,
-      version: file.version,
-      ok: true,
-      ms: 0,
-      statements: [],
-      notes: [],
-    };
+    const run = newRun(file);
     const units: Unit[] = opts.multiStatement
       ? multiStatementPieces(file.text).map((p) => ({
           text: p.text,

@@ -10,7 +10,7 @@ import { splitStatements } from "../../core/sql/split.js";
 import { statementHead } from "../golang-migrate.js";
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import type { FileRun, MigrationText, StatementRun } from "../types.js";
-import type { Engine, EngineOptions, RunOptions } from "./engine.js";
+import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
 
 export const SQLJS_VERSION = "1.16.0";
 
@@ -70,14 +70,7 @@ export class SqljsEngine implements Engine {
   async runFile(file: MigrationText, opts: RunOptions): Promise<FileRun> {
     const started = performance.now();
     const { lines, statements: split } = splitStatements(file.text, "sqlite");
-    const run: FileRun = {
-      path: file.path,
-      version: file.version,
-      ok: true,
-      ms: 0,
-      statements: [],
-      notes: [],
-    };
+    const run = newRun(file);
     const lineAt = (offset: number) => lines.position(offset).line;
     /** The statement (by our splitter) that starts at or after `offset`. */
     const statementAfter = (offset: number) => split.find((s) => s.end > offset) ?? null;
