@@ -4,6 +4,7 @@
 // exists. Prints MB/s and peak memory (RSS); when squawk-cli (a Rust linter, devDependency) is
 // installed, runs it on the same files in the same run and prints the ratio. Figures only: a
 // benchmark never fails on timing.
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,

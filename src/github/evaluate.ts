@@ -4,9 +4,9 @@
  */
 import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { analyze, type Analysis } from "../core/analyze.js";
+import { analyze, type Analysis, type DynamicCheck } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
-import type { GitHubClient } from "./client.js";
+import type { GitHubClient, RepoRef } from "./client.js";
 import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, type BaseRevision } from "./git.js";
@@ -16,6 +16,12 @@ export interface Tool {
   name: string;
   version: string;
 }
+
+/** Dynamic checks (the sandbox replay) for one evaluation; they may read the base through octokit. */
+export type DynamicChecksFactory = (ctx: {
+  octokit: GitHubClient;
+  repo: RepoRef;
+}) => DynamicCheck[];
 
 export type Evaluation =
   | { kind: "invalid-config"; pr: PullRequestInfo; base: BaseRevision; error: ConfigError }
@@ -33,6 +39,7 @@ export async function evaluatePullRequest(
   octokit: GitHubClient,
   pr: PullRequestInfo,
   tool: Tool,
+  dynamic?: DynamicChecksFactory,
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
   const base = await resolveBranch(octokit, repo, pr.baseRef);
@@ -56,6 +63,9 @@ export async function evaluatePullRequest(
     changes,
     incomplete: files.incomplete,
   });
-  const analysis = await analyze(config, changeSet, { tool });
+  const analysis = await analyze(config, changeSet, {
+    tool,
+    dynamic: dynamic ? dynamic({ octokit, repo }) : [],
+  });
   return { kind: "analyzed", pr, base, config, changeSet, analysis };
 }

@@ -5,7 +5,7 @@
 import type { Context } from "probot";
 import type { GitHubClient, PullRequestTarget, RepoRef } from "./client.js";
 import { pullNumberOf } from "./checks/external-id.js";
-import type { Tool } from "./evaluate.js";
+import type { DynamicChecksFactory, Tool } from "./evaluate.js";
 import { reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -30,6 +30,7 @@ export interface HandlerOptions {
   tool: Tool;
   /** See DEFAULT_EVALUATION_TIMEOUT_MS. */
   evaluationTimeoutMs?: number;
+  dynamic?: DynamicChecksFactory;
 }
 
 export function createHandlers(options: HandlerOptions) {

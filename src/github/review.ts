@@ -6,7 +6,12 @@
 import type { Logger } from "probot";
 import { describeTarget, type GitHubClient, type PullRequestTarget } from "./client.js";
 import { describeError, EvaluationError } from "./errors.js";
-import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
+import {
+  evaluatePullRequest,
+  type DynamicChecksFactory,
+  type Evaluation,
+  type Tool,
+} from "./evaluate.js";
 import { CheckRun } from "./checks/check-run.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
@@ -27,6 +32,8 @@ export interface ReviewEnv {
   tool: Tool;
   checks?: readonly CheckDefinition[];
   evaluationTimeoutMs?: number;
+  /** Dynamic checks per evaluation (the sandbox replay). */
+  dynamic?: DynamicChecksFactory;
 }
 
 export interface ReviewOutcome {
@@ -84,7 +91,7 @@ export async function reviewPullRequest(
   const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
   let ev: Evaluation;
   try {
-    ev = await deadline.race(evaluatePullRequest(octokit, pr, env.tool));
+    ev = await deadline.race(evaluatePullRequest(octokit, pr, env.tool, env.dynamic));
   } catch (err) {
     log.error({ err }, "evaluation failed");
     await failAll(runs, err, log, outcome);

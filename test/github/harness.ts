@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
-import app, { createApp, type AppOptions } from "../../src/app.js";
+import { createApp, type AppOptions } from "../../src/app.js";
 import {
   FakeGitHub,
   type FakeGitHubOptions,
@@ -100,7 +100,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       throttle: { enabled: false },
     })),
   });
-  await probot.load(options.app ? createApp(options.app) : app);
+  // A fresh app per harness: its replay cache must not carry over between tests.
+  await probot.load(createApp(options.app));
   let delivery = 0;
   const checkRunBodies = () =>
     fake.requests
