@@ -23,10 +23,7 @@ export const explicitTransactionControl: SqlRule = {
     const wraps = wrapsWholeFile(ctx, tx);
     if (pgLike && ctx.multiStatement && wraps) return; // the way to get atomicity with x-multi-statement
     for (const a of tx) {
-      const word = ctx.source.text
-        .slice(a.stmt.split.start, a.stmt.split.end)
-        .split(/\s/)[0]!
-        .toUpperCase();
+      const word = keyword(a.stmt.split.text);
       let message: string;
       let severity: "error" | "notice" | undefined;
       if (ctx.dialect === "sqlite") {
@@ -59,4 +56,13 @@ function wrapsWholeFile(ctx: SqlRuleContext, tx: Analyzed[]): boolean {
     tx[1]!.model.kind === "transaction" &&
     tx[1]!.model.action === "commit"
   );
+}
+
+/** `BEGIN`, `START TRANSACTION`, `COMMIT`…: how the statement is written, for messages. */
+function keyword(text: string): string {
+  const words = text
+    .trim()
+    .split(/\s+/, 2)
+    .map((w) => w.toUpperCase());
+  return words[0] === "START" ? words.join(" ") : words[0]!;
 }

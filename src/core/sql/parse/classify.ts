@@ -206,7 +206,7 @@ class Cursor {
     return unquote(t);
   }
 
-  /** MySQL accepts 'quoted' names in a few places (users, some identifiers). */
+  /** SQLite accepts a 'string' where it expects a name (a legacy quirk it keeps). */
   private isStringIdent(t: Token): boolean {
     return this.dialect === "sqlite" && t.kind === "string";
   }
@@ -277,7 +277,7 @@ class Cursor {
       case "TRUNCATE":
         return this.dialect === "mysql" ? this.truncate() : null;
       case "RENAME":
-        return this.renameTables();
+        return this.dialect === "mysql" ? this.renameTables() : null;
       case "CREATE":
         return this.create();
       case "ALTER":

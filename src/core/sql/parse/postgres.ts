@@ -74,7 +74,8 @@ export function parsePostgres(input: StatementInput, version: ServerVersion | nu
   return { ok: true, model: new Normaliser(input, loc, version).statement(node), ast: node };
 }
 
-const DML = new Set([
+/** Statements that are not DDL: data changes, session settings, transaction control. */
+const NOT_DDL = new Set([
   "SelectStmt",
   "InsertStmt",
   "UpdateStmt",
@@ -122,7 +123,7 @@ class Normaliser {
   statement(node: Node): StatementModel {
     const key = Object.keys(node)[0] ?? "Unknown";
     const m = this.dispatch(node);
-    if (!DML.has(key) && m.kind !== "transaction" && m.kind !== "set") m.ddl = true;
+    if (!NOT_DDL.has(key)) m.ddl = true;
     return m;
   }
 
