@@ -80,8 +80,8 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
       }
       result.base.applied++;
     }
-    if (job.wantSnapshot && baseFiles.length > 0) result.snapshot = await engine.snapshot();
     result.base.ms = Math.round(performance.now() - applyStarted);
+    if (job.wantSnapshot && baseFiles.length > 0) result.snapshot = await engine.snapshot();
     deps.partial(result);
 
     progress("inspect", undefined, undefined);

@@ -115,7 +115,8 @@ export interface ReplayResult {
   engine: string;
   /**
    * Base migrations in all, how many of them a cached state covered, how many were applied on top
-   * of it (fewer than `files - restored` when one failed), and the time that took.
+   * of it (fewer than `files - restored` when one failed), and the time applying them took (the
+   * snapshot for the cache not included).
    */
   base: { files: number; restored: number; applied: number; ms: number };
   /** A merged migration does not apply in the sandbox: nothing else was run. */
