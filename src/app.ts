@@ -3,7 +3,7 @@
  * events to handlers; the work happens in src/github/.
  */
 import type { ApplicationFunction } from "probot";
-import { createHandlers, PULL_REQUEST_EVENTS } from "./github/events.js";
+import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
 import { TOOL } from "./version.js";
 
 export interface AppOptions {
@@ -15,7 +15,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app) => {
     const handlers = createHandlers({ ...options, tool: TOOL });
     app.on([...PULL_REQUEST_EVENTS], handlers.pullRequest);
+    app.on([...REVIEW_EVENTS], handlers.pullRequestReview);
     app.on("check_run.rerequested", handlers.checkRunRerequested);
+    app.on("check_run.requested_action", handlers.checkRunRequestedAction);
     app.on("check_suite.rerequested", handlers.checkSuiteRerequested);
   };
 }

@@ -12,6 +12,7 @@ import { Probot, ProbotOctokit } from "probot";
 import app, { createApp, type AppOptions } from "../../src/app.js";
 import {
   FakeGitHub,
+  type FakeCheckRun,
   type FakeGitHubOptions,
   type FakeRepo,
   type RequestLogEntry,
@@ -23,6 +24,8 @@ export { example };
 
 export const API = "https://api.github.com";
 export const APP_ID = 123;
+export const LINT = "migration-warden/lint";
+export const APPROVAL = "migration-warden/approval";
 
 export const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -36,8 +39,15 @@ export interface Harness {
   receive(name: string, payload: unknown, id?: string): Promise<void>;
   /** "METHOD /path?query" for every request, in order. */
   calls(): string[];
-  /** Bodies of the check-run create (POST) and update (PATCH) requests, in order. */
-  checkRunBodies(): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /**
+   * Bodies of the check-run create (POST) and update (PATCH) requests, in order; with `name`,
+   * only those of runs with that name.
+   */
+  checkRunBodies(
+    name?: string,
+  ): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /** The check runs named `name`, in creation order. */
+  runs(name: string): FakeCheckRun[];
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
   /** Matching requests get no answer until release() (a hung GitHub). */
@@ -102,10 +112,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   await probot.load(options.app ? createApp(options.app) : app);
   let delivery = 0;
-  const checkRunBodies = () =>
+  const runName = (path: string, body: Record<string, unknown>) => {
+    const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];
+    return id ? fake.checkRuns.find((r) => r.id === Number(id))?.name : body.name;
+  };
+  const checkRunBodies = (name?: string) =>
     fake.requests
       .filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET")
-      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }));
+      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }))
+      .filter((b) => name === undefined || runName(b.path, b.body) === name);
   return {
     fake,
     probot,
@@ -120,6 +135,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as never),
     calls: () => fake.requests.map(describeCall),
     checkRunBodies,
+    runs: (name) => fake.checkRuns.filter((r) => r.name === name),
     schemaErrors: () =>
       checkRunBodies().flatMap((b) =>
         checkRunBodyErrors(b.method === "POST" ? "checks/create" : "checks/update", b.body),
@@ -187,7 +203,6 @@ export function helloWorld(
 }
 
 /** A pull_request webhook (GitHub's example) pointing at the fake's PR. */
- 
 export function pullRequestEvent(action: string, repo: FakeRepo, number: number): any {
   const payload = example("pull_request", action === "edited" ? "opened" : action);
   payload.action = action;
