@@ -211,3 +211,33 @@ export function pullRequestEvent(action: string, repo: FakeRepo, number: number)
   payload.repository = { ...payload.repository, ...repo.toJSON() };
   return payload;
 }
+
+/** A pull_request_review webhook for one of the fake's reviews (state in webhook case). */
+export function reviewEvent(action: string, repo: FakeRepo, number: number, reviewId: number): any {
+  const payload = example(
+    "pull_request_review",
+    action === "dismissed" ? "dismissed" : "submitted",
+  );
+  payload.action = action;
+  payload.review = repo.reviewJSON(number, reviewId, { webhook: true });
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}
+
+/** A click on one of a run's buttons (`check_run.requested_action`) by `sender`. */
+export function clickEvent(
+  fake: FakeGitHub,
+  run: FakeCheckRun,
+  sender: string,
+  { identifier = "approve", type = "User" } = {},
+): any {
+  const payload = example("check_run", "requested_action");
+  payload.check_run = { ...payload.check_run, ...fake.runJSON(run) };
+  payload.repository = { ...payload.repository, ...run.repo.toJSON() };
+  payload.requested_action = { identifier };
+  payload.sender = { ...payload.sender, login: sender, type };
+  // GitHub's example comes from another installation than the fake's.
+  payload.installation = fake.installationPayload();
+  return payload;
+}

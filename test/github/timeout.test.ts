@@ -23,3 +23,26 @@ test("the evaluation gives up at its deadline and completes the run as failure",
     finish(h);
   }
 });
+
+test("the approval check gives up at the same deadline while reading reviews", async () => {
+  const h = await createHarness({ app: { evaluationTimeoutMs: 300 } });
+  try {
+    const change = { "migrations/0001_a.up.sql": "SELECT 1;\n", "migrations/0001_a.down.sql": "" };
+    const { repo, number } = helloWorld(h.fake, {}, change);
+    h.hold("GET", /\/pulls\/2\/reviews/);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    const [lint, approval] = h.fake.checkRuns;
+    expect(lint!.status).toBe("completed");
+    expect([approval!.name, approval!.status, approval!.conclusion]).toEqual([
+      "migration-warden/approval",
+      "completed",
+      "failure",
+    ]);
+    expect(approval!.output.summary).toContain(
+      "**Reason:** the evaluation did not finish within 300 ms (GitHub did not answer in time)",
+    );
+  } finally {
+    await h.release();
+    finish(h);
+  }
+});

@@ -63,7 +63,12 @@ export class ApprovalCheck implements CheckDefinition {
 
     let judged: Judged[] = [];
     for (const member of group)
-      judged.push(await judge(reader, member, this.click?.sender.login ?? null));
+      judged.push(
+        await judge(reader, member, {
+          shared: group.length > 1,
+          clicker: this.click?.sender.login ?? null,
+        }),
+      );
 
     let recorded: string | undefined;
     const notice: string[] = [];

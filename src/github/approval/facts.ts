@@ -97,12 +97,14 @@ const NOTHING_CHANGED: ReportFacts = {
 /**
  * One pull request's decision. Reviews, commits, recorded clicks and eligibility are read only
  * when the decision will look at them: a change that needs an approval and was fully analysed.
+ * The head digest is read for those, and for every pull request of a group (`shared`): the run
+ * records one digest for all of them, and a click is checked against it for each.
  * `clicker` (an "Approve migrations" click being judged) is looked up as a candidate too.
  */
 export async function judge(
   reader: ApprovalReader,
   ev: Evaluation,
-  clicker: string | null,
+  opts: { shared: boolean; clicker: string | null },
 ): Promise<Judged> {
   const pr = pullRequestFacts(ev);
   if (ev.kind === "invalid-config") {
@@ -113,19 +115,20 @@ export async function judge(
   }
   const policy = ev.config.approval;
   const report = ev.kind === "analyzed" ? reportFacts(ev.analysis.report) : NOTHING_CHANGED;
-  const facts: ApprovalFacts =
-    approvalNeeded(policy, report) && report.incomplete.length === 0
-      ? await gatherFacts(reader, ev, policy, pr, report, clicker)
-      : {
-          pr,
-          report,
-          headDigest: null,
-          reviews: [],
-          buttonApprovals: [],
-          eligibility: [],
-          commits: [],
-          errors: [],
-        };
+  const needed = approvalNeeded(policy, report) && report.incomplete.length === 0;
+  let facts: ApprovalFacts = {
+    pr,
+    report,
+    headDigest: null,
+    reviews: [],
+    buttonApprovals: [],
+    eligibility: [],
+    commits: [],
+    errors: [],
+  };
+  if (needed) facts = await gatherFacts(reader, ev, policy, facts, opts.clicker);
+  else if (opts.shared)
+    facts.headDigest = (await reader.digest(ev.pr.headSha, ev.config.directories)).digest;
   return { ev, decision: decideApproval(policy, facts), target: { policy, facts } };
 }
 
@@ -133,10 +136,10 @@ async function gatherFacts(
   reader: ApprovalReader,
   ev: Exclude<Evaluation, { kind: "invalid-config" }>,
   policy: ApprovalPolicy,
-  pr: PullRequestFacts,
-  report: ReportFacts,
+  base: ApprovalFacts,
   clicker: string | null,
 ): Promise<ApprovalFacts> {
+  const { pr } = base;
   const dirs = ev.config.directories;
   const errors: string[] = [];
   const head = await reader.digest(ev.pr.headSha, dirs);
@@ -158,8 +161,7 @@ async function gatherFacts(
   });
   const eligibility = await reader.eligibility(policy, candidates);
   return {
-    pr,
-    report,
+    ...base,
     headDigest: head.digest,
     reviews,
     buttonApprovals,
