@@ -205,7 +205,10 @@ async function pullsOf(
     ...repo,
     commit_sha: sha,
   });
-  return unique(data.filter((p) => p.state === "open").map((p) => p.number));
+  // The list can hold pull requests of other repositories of the fork network.
+  return unique(
+    data.filter((p) => p.state === "open" && p.base.repo.id === repoId).map((p) => p.number),
+  );
 }
 
 function unique(ns: readonly number[]): number[] {

@@ -263,6 +263,23 @@ describe("content binding", () => {
     expect(h.calls()).toContain(`GET /repos/Codertocat/Hello-World/git/commits/${s.headSha}`);
   });
 
+  test("the digest of an earlier commit is read once, however many approved it", async () => {
+    const s = setup("  teams: [dba]\n  count: 2\n");
+    await opened(s);
+    s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    s.repo.review(s.number, { user: "bob", state: "APPROVED" });
+    h.fake.clearRequests();
+    await push(s, { "src/app.go": "package main\n" });
+
+    expect(state()).toEqual(["success", "Approved by @alice and @bob", false]);
+    expect(h.calls().filter((c) => c.includes(`/git/commits/${s.headSha}`))).toHaveLength(1);
+    // Lint's base and head trees, and the reviewed commit's root: its migrations tree is the
+    // head's, already read.
+    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
+    expect(trees).toHaveLength(5);
+    expect(new Set(trees).size).toBe(5);
+  });
+
   test("any edit of a migration voids it", async () => {
     const s = setup();
     await opened(s);
@@ -442,6 +459,18 @@ describe("the Approve migrations button", () => {
     expect(records()).toEqual([]);
   });
 
+  test("a click on a run GitHub reports as another app's records nothing", async () => {
+    const s = setup();
+    await opened(s);
+    const payload = clickEvent(h.fake, latest(), "alice");
+    payload.check_run.app = { ...payload.check_run.app, id: 999 };
+    await h.receive("check_run", payload);
+    expect(latest().output.summary).toContain(
+      "- **not recorded**: ignored: check run 9001 was created by app 999, not by this app",
+    );
+    expect(records()).toEqual([]);
+  });
+
   test("a click with another identifier or by a bot records nothing", async () => {
     const s = setup();
     await opened(s);
@@ -533,6 +562,20 @@ describe("one head commit in several pull requests", () => {
     expect(state()).toEqual(["success", "Approved for all 2 pull requests", false]);
   });
 
+  test("an invalid configuration on the other base fails the check", async () => {
+    const s = twoBases();
+    s.repo.commit({
+      branch: "release",
+      files: { ".github/migration-warden.yml": config("  teams: [dba]\n  count: 0\n") },
+    });
+    s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    await opened(s);
+    expect(state()).toEqual(["failure", "#3: Approval could not be evaluated", false]);
+    expect(latest().output.summary).toContain(
+      "Invalid configuration .github/migration-warden.yml@release",
+    );
+  });
+
   test("a click records the approval for every pull request its run showed", async () => {
     const s = twoBases();
     await opened(s);
@@ -555,6 +598,32 @@ describe("one head commit in several pull requests", () => {
     expect(latest().external_id).toMatch(/^mw-approval\/1;pr=2(;|$)/);
     // Neither is even read.
     expect(h.calls().filter((c) => /\/pulls\/[34]/.test(c))).toEqual([]);
+  });
+});
+
+describe("in a fork network", () => {
+  test("a pull request of another repository with the same head is not part of the decision", async () => {
+    const upstream = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
+    const fork = h.fake.createRepo("forker", "Hello-World", { fork: true });
+    const base = upstream.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": config("  teams: [dba]\n"), ...mergedMigrations(1) },
+    });
+    fork.branches.set("main", base);
+    const head = fork.commit({
+      branch: "feature",
+      parent: base,
+      files: NEW_MIGRATION,
+      author: "dev",
+    });
+    upstream.openPullRequest({ number: 2, base: "master", head, headRepo: fork, user: "dev" });
+    // The fork's own pull request of the same branch, where the app is installed too.
+    const own = fork.openPullRequest({ number: 1, base: "main", head, user: "dev" });
+    await h.receive("pull_request", pullRequestEvent("opened", fork, own));
+
+    expect(latest().repo).toBe(fork);
+    expect(latest().external_id).toMatch(/^mw-approval\/1;pr=1;digest=/);
+    expect(h.calls().filter((c) => c.includes("/pulls/2"))).toEqual([]);
   });
 });
 

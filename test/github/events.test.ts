@@ -169,6 +169,21 @@ describe("check_run.rerequested", () => {
   });
 });
 
+describe("pull requests of other repositories", () => {
+  test("are never looked up in this one", async () => {
+    // The fork's commit is the head of a pull request into its parent, which GitHub lists for
+    // the fork's commit too.
+    const { headSha } = forkPullRequest();
+    const fork = h.fake.repo("forker", "Hello-World");
+    await h.receive(
+      "check_run",
+      checkRunEvent(fork, { name: LINT, head_sha: headSha, external_id: "", pull_requests: [] }),
+    );
+    expect(h.calls().slice(1)).toEqual([`GET /repos/forker/Hello-World/commits/${headSha}/pulls`]);
+    expect(h.fake.checkRuns).toEqual([]);
+  });
+});
+
 describe("check_suite.rerequested", () => {
   function suiteEvent(repo: FakeRepo, suite: Record<string, unknown>) {
     const payload = example("check_suite", "rerequested");

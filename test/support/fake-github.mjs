@@ -865,10 +865,18 @@ export class FakeGitHub {
     };
   }
 
+  /**
+   * Pull requests containing the commit: this repository's, and (like GitHub) those of other
+   * repositories whose head branch is in this one, e.g. a fork's pull request into its parent.
+   */
   #pullsForCommit(repo, sha) {
-    return [...repo.pulls.keys()]
-      .filter((n) => this.git.ancestors(repo.pull(n).headSha).has(sha))
-      .map((n) => repo.pullJSON(n));
+    return [...this.repos.values()].flatMap((r) =>
+      [...r.pulls.values()]
+        .filter(
+          (pr) => (r === repo || pr.headRepo === repo) && this.git.ancestors(pr.headSha).has(sha),
+        )
+        .map((pr) => r.pullJSON(pr.number)),
+    );
   }
 
   #suite(repo, headSha, appId) {
