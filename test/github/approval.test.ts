@@ -459,25 +459,24 @@ describe("the Approve migrations button", () => {
     expect(records()).toEqual([]);
   });
 
-  test("a click on a run GitHub reports as another app's records nothing", async () => {
+  test.each([
+    [
+      "with another identifier",
+      { identifier: "merge" },
+      '**not recorded**: unknown action "merge"',
+    ],
+    ["by a bot", { type: "Bot" }, "**not recorded**: alice is not a user account"],
+    [
+      "on a run GitHub reports as another app's",
+      { appId: 999 },
+      "**not recorded**: ignored: check run 9001 was created by app 999, not by this app",
+    ],
+  ])("a click %s records nothing", async (_what, how, why) => {
     const s = setup();
     await opened(s);
-    const payload = clickEvent(h.fake, latest(), "alice");
-    payload.check_run.app = { ...payload.check_run.app, id: 999 };
-    await h.receive("check_run", payload);
-    expect(latest().output.summary).toContain(
-      "- **not recorded**: ignored: check run 9001 was created by app 999, not by this app",
-    );
-    expect(records()).toEqual([]);
-  });
-
-  test("a click with another identifier or by a bot records nothing", async () => {
-    const s = setup();
-    await opened(s);
-    await h.receive("check_run", clickEvent(h.fake, latest(), "alice", { identifier: "merge" }));
-    expect(latest().output.summary).toContain('**not recorded**: unknown action "merge"');
-    await h.receive("check_run", clickEvent(h.fake, latest(), "ci-bot", { type: "Bot" }));
-    expect(latest().output.summary).toContain("**not recorded**: ci-bot is not a user account");
+    await h.receive("check_run", clickEvent(h.fake, latest(), "alice", how));
+    expect(latest().output.summary).toContain(why);
+    expect(state()).toEqual(WAITING);
     expect(records()).toEqual([]);
   });
 

@@ -225,15 +225,23 @@ export function reviewEvent(action: string, repo: FakeRepo, number: number, revi
   return payload;
 }
 
-/** A click on one of a run's buttons (`check_run.requested_action`) by `sender`. */
+/**
+ * A click on one of a run's buttons (`check_run.requested_action`) by `sender`; `appId` replaces
+ * the app GitHub reports for the run.
+ */
 export function clickEvent(
   fake: FakeGitHub,
   run: FakeCheckRun,
   sender: string,
-  { identifier = "approve", type = "User" } = {},
+  {
+    identifier = "approve",
+    type = "User",
+    appId,
+  }: { identifier?: string; type?: string; appId?: number } = {},
 ): any {
   const payload = example("check_run", "requested_action");
   payload.check_run = { ...payload.check_run, ...fake.runJSON(run) };
+  if (appId !== undefined) payload.check_run.app = { ...payload.check_run.app, id: appId };
   payload.repository = { ...payload.repository, ...run.repo.toJSON() };
   payload.requested_action = { identifier };
   payload.sender = { ...payload.sender, login: sender, type };
