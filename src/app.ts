@@ -4,16 +4,30 @@
  */
 import type { ApplicationFunction } from "probot";
 import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
+import { appReplay } from "./github/replay.js";
+import { MemoryCache } from "./replay/index.js";
 import { TOOL } from "./version.js";
 
 export interface AppOptions {
   /** Limit for reading and analysing one pull request (default 10 minutes). */
   evaluationTimeoutMs?: number;
+  /**
+   * Run the change's migrations in the sandbox database (default true; `replay.enabled` in the
+   * repository's config can still turn it off).
+   */
+  replay?: boolean;
+  /** Bound of the in-memory cache of base states (default 256 MiB). */
+  replayCacheBytes?: number;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app) => {
-    const handlers = createHandlers({ ...options, tool: TOOL });
+    const { replay = true, replayCacheBytes, ...rest } = options;
+    const handlers = createHandlers({
+      ...rest,
+      tool: TOOL,
+      ...(replay ? { dynamic: appReplay(new MemoryCache(replayCacheBytes)) } : {}),
+    });
     app.on([...PULL_REQUEST_EVENTS], handlers.pullRequest);
     app.on([...REVIEW_EVENTS], handlers.pullRequestReview);
     app.on("check_run.rerequested", handlers.checkRunRerequested);

@@ -1,6 +1,7 @@
 /** The `migration-warden` command (testable: no process globals). */
 import { TOOL } from "../version.js";
 import { LINT_USAGE, runLint, type Io } from "./lint.js";
+import { cliReplay } from "./replay.js";
 
 const USAGE = `Usage: migration-warden <command> [options]
 
@@ -16,7 +17,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "lint":
-      return runLint(rest, io);
+      return runLint(rest, io, cliReplay(io));
     case "-v":
     case "--version":
       io.stdout(`${TOOL.version}\n`);

@@ -4,9 +4,9 @@
  */
 import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { analyze, type Analysis } from "../core/analyze.js";
+import { analyze, type Analysis, type DynamicCheck } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
-import type { GitHubClient } from "./client.js";
+import type { GitHubClient, RepoRef } from "./client.js";
 import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
@@ -16,6 +16,12 @@ export interface Tool {
   name: string;
   version: string;
 }
+
+/** Dynamic checks (the sandbox replay) for one evaluation; they may read the base through octokit. */
+export type DynamicChecksFactory = (ctx: {
+  octokit: GitHubClient;
+  repo: RepoRef;
+}) => DynamicCheck[];
 
 interface Common {
   pr: PullRequestInfo;
@@ -33,6 +39,7 @@ export async function evaluatePullRequest(
   octokit: GitHubClient,
   pr: PullRequestInfo,
   tool: Tool,
+  dynamic?: DynamicChecksFactory,
   trees: TreeReader = new TreeReader(octokit, { owner: pr.owner, repo: pr.repo }),
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
@@ -58,6 +65,9 @@ export async function evaluatePullRequest(
     incomplete: files.incomplete,
     trees,
   });
-  const analysis = await analyze(config, changeSet, { tool });
+  const analysis = await analyze(config, changeSet, {
+    tool,
+    dynamic: dynamic ? dynamic({ octokit, repo }) : [],
+  });
   return { kind: "analyzed", pr, base, trees, config, changeSet, analysis };
 }

@@ -9,7 +9,7 @@ import { ApprovalCheck } from "./approval/check.js";
 import type { GitHubClient, PullRequestTarget, RepoRef } from "./client.js";
 import { pullNumbersOf } from "./checks/external-id.js";
 import type { CheckDefinition } from "./checks/types.js";
-import type { Tool } from "./evaluate.js";
+import type { DynamicChecksFactory, Tool } from "./evaluate.js";
 import { defaultChecks, reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -42,6 +42,7 @@ export interface HandlerOptions {
   tool: Tool;
   /** See DEFAULT_EVALUATION_TIMEOUT_MS. */
   evaluationTimeoutMs?: number;
+  dynamic?: DynamicChecksFactory;
 }
 
 export function createHandlers(options: HandlerOptions) {

@@ -6,7 +6,12 @@
 import type { Logger } from "probot";
 import { describeTarget, type GitHubClient, type PullRequestTarget } from "./client.js";
 import { describeError, EvaluationError } from "./errors.js";
-import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
+import {
+  evaluatePullRequest,
+  type DynamicChecksFactory,
+  type Evaluation,
+  type Tool,
+} from "./evaluate.js";
 import { CheckRun } from "./checks/check-run.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
@@ -30,6 +35,8 @@ export interface ReviewEnv {
   tool: Tool;
   checks?: readonly CheckDefinition[];
   evaluationTimeoutMs?: number;
+  /** Dynamic checks per evaluation (the sandbox replay). */
+  dynamic?: DynamicChecksFactory;
 }
 
 export interface ReviewOutcome {
@@ -88,7 +95,7 @@ export async function reviewPullRequest(
   const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
   let ev: Evaluation;
   try {
-    ev = await deadline.race(evaluatePullRequest(octokit, pr, env.tool));
+    ev = await deadline.race(evaluatePullRequest(octokit, pr, env.tool, env.dynamic));
   } catch (err) {
     log.error({ err }, "evaluation failed");
     await failAll(runs, err, log, outcome);
@@ -99,7 +106,14 @@ export async function reviewPullRequest(
   for (const { check, run } of runs) {
     try {
       const result = await deadline.race(
-        Promise.resolve(check.render(ev, { octokit, log, tool: env.tool })),
+        Promise.resolve(
+          check.render(ev, {
+            octokit,
+            log,
+            tool: env.tool,
+            ...(env.dynamic ? { dynamic: env.dynamic } : {}),
+          }),
+        ),
       );
       await run.complete(result);
       outcome.conclusions[check.name] = result.conclusion;

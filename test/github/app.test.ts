@@ -50,6 +50,11 @@ describe("pull_request.opened with a risky change", () => {
       trees[3],
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n")}`,
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n")}`,
+      // The sandbox replay applies the merged up migrations (read once per base, then cached).
+      ...[1, 2, 3].map(
+        (i) =>
+          `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(`CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`)}`,
+      ),
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval check: the same evaluation (its head trees are already read), plus the
       // pull requests of the head commit, reviews, commits and recorded clicks.

@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
-import app, { createApp, type AppOptions } from "../../src/app.js";
+import { createApp, type AppOptions } from "../../src/app.js";
 import {
   FakeGitHub,
   type FakeCheckRun,
@@ -110,7 +110,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       throttle: { enabled: false },
     })),
   });
-  await probot.load(options.app ? createApp(options.app) : app);
+  // A fresh app per harness: its replay cache must not carry over between tests.
+  await probot.load(createApp(options.app));
   let delivery = 0;
   const runName = (path: string, body: Record<string, unknown>) => {
     const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];

@@ -5,6 +5,7 @@
 import { ignoreUnknownRule } from "./engine/ignore-unknown-rule.js";
 import { ignoreWithoutReason } from "./engine/ignore-without-reason.js";
 import { sqlParseError } from "./engine/sql-parse-error.js";
+import { REPLAY_RULES } from "./replay/index.js";
 import { deletedMergedMigration } from "./structure/deleted-merged-migration.js";
 import { duplicateMigrationVersion } from "./structure/duplicate-migration-version.js";
 import { emptyMigration } from "./structure/empty-migration.js";
@@ -37,9 +38,12 @@ export const ENGINE_RULES: readonly RuleMeta[] = [
   ignoreUnknownRule,
 ];
 
+export { REPLAY_RULES };
+
 export const ALL_RULES: readonly RuleMeta[] = [
   ...STRUCTURE_RULES.map((r) => r.meta),
   ...ENGINE_RULES,
+  ...REPLAY_RULES,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, RuleMeta> = new Map(ALL_RULES.map((m) => [m.id, m]));

@@ -72,7 +72,7 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
     const other = await fetchPullRequest(octokit, { ...repo, number });
     // One that moved on is evaluated by its own event, on its own head.
     if (!other.open || other.headSha !== pr.headSha) continue;
-    group.push(await evaluatePullRequest(octokit, other, env.tool, ev.trees));
+    group.push(await evaluatePullRequest(octokit, other, env.tool, env.dynamic, ev.trees));
   }
   return group;
 }

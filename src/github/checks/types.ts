@@ -1,7 +1,7 @@
 /** What a check writer produces; CheckRun turns it into GitHub API calls. */
 import type { Logger } from "probot";
 import type { GitHubClient } from "../client.js";
-import type { Evaluation, Tool } from "../evaluate.js";
+import type { DynamicChecksFactory, Evaluation, Tool } from "../evaluate.js";
 
 export type Conclusion = "success" | "neutral" | "failure" | "action_required";
 
@@ -39,6 +39,8 @@ export interface CheckEnv {
   octokit: GitHubClient;
   log: Logger;
   tool: Tool;
+  /** The evaluation's dynamic checks, for checks that evaluate other pull requests too. */
+  dynamic?: DynamicChecksFactory;
 }
 
 /** One check run name and how it renders an evaluation. */

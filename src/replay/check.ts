@@ -1,0 +1,301 @@
+/**
+ * `createReplayCheck`: the sandbox replay as a DynamicCheck for core/analyze.ts. Adapters supply
+ * how to read base files (CLI: git show; app: blobs by sha) and a snapshot cache.
+ */
+import type { DynamicCheck, DynamicCheckInput, DynamicCheckResult } from "../core/analyze.js";
+import type { DirectoryModel, MigrationFile } from "../core/migrations/directory.js";
+import { isNewVersion } from "../core/migrations/directory.js";
+import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
+import { decodeSql } from "../core/sql/decode.js";
+import { baseKey, MemoryCache, templateKey, type CacheEntry, type SnapshotCache } from "./cache.js";
+import { PGLITE_VERSION } from "./engines/pglite.js";
+import { SQLJS_VERSION } from "./engines/sqljs.js";
+import { mentionedExtensions } from "./golang-migrate.js";
+import { runInSandbox, type SandboxOutcome } from "./host.js";
+import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
+import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
+
+export interface ReplayCheckOptions {
+  /** Bytes of a file at the base revision (repo-relative path; git blob id when known). */
+  readBase(path: string, oid?: string): Promise<Uint8Array>;
+  /** Where base states are kept between runs (default: in memory, 256 MiB). */
+  cache?: SnapshotCache;
+}
+
+const ENGINES: Record<EngineKind, string> = {
+  pglite: `pglite@${PGLITE_VERSION}`,
+  sqljs: `sql.js@${SQLJS_VERSION}`,
+};
+
+const READ_CONCURRENCY = 8;
+
+interface Prepared {
+  plan: ReplayPlan;
+  engine: EngineKind;
+  model: DirectoryModel;
+  ups: MigrationText[];
+  downs: Array<MigrationText | null>;
+  baseFiles: MigrationFile[];
+}
+
+type Preparation =
+  { kind: "none" } | { kind: "skip"; finding: ReplayFinding } | { kind: "run"; p: Prepared };
+
+function versionOrder(a: MigrationFile, b: MigrationFile): number {
+  const va = a.parsed!.version;
+  const vb = b.parsed!.version;
+  return va < vb ? -1 : va > vb ? 1 : 0;
+}
+
+/** Up/down files golang-migrate loads from a listing; null with the reason when it refuses. */
+function loaded(
+  files: readonly MigrationFile[],
+): { ups: MigrationFile[]; downs: MigrationFile[] } | string {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (!f.parsed) continue;
+    const k = `${f.parsed.version}:${f.parsed.direction}`;
+    if (seen.has(k))
+      return `duplicate migration version ${f.parsed.version} (${f.parsed.direction}): golang-migrate refuses the directory`;
+    seen.add(k);
+  }
+  const usable = files.filter((f) => f.parsed && f.kind === "file");
+  return {
+    ups: usable.filter((f) => f.parsed!.direction === "up").sort(versionOrder),
+    downs: usable.filter((f) => f.parsed!.direction === "down"),
+  };
+}
+
+function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
+  const dir = model.config;
+  const head = loaded(model.head);
+  const newUps =
+    typeof head === "string"
+      ? model.head.filter(
+          (f) => f.parsed?.direction === "up" && f.change && isNewVersion(model, f.parsed.version),
+        )
+      : head.ups.filter((f) => model.mode === "paths" || isNewVersion(model, f.parsed!.version));
+  if (newUps.length === 0) return { kind: "none" };
+  const first = newUps[0]!.path;
+  const skip = (message: string): Preparation => ({
+    kind: "skip",
+    finding: skipped(first, message),
+  });
+
+  let engine: EngineKind;
+  if (dir.dialect === "postgres") engine = "pglite";
+  else if (dir.dialect === "sqlite") engine = "sqljs";
+  else if (dir.dialect === "mysql")
+    return skip(
+      input.config.replay.databaseUrl
+        ? "Replay skipped: replaying MySQL migrations on replay.databaseUrl is not implemented yet, and there is no embedded MySQL."
+        : "Replay skipped: there is no embedded MySQL; replay of MySQL migrations needs a disposable server, which is not supported yet.",
+    );
+  else return { kind: "none" };
+
+  if (typeof head === "string") return skip(`Replay skipped: ${head}.`);
+  const baseLoaded = loaded(model.base);
+  if (typeof baseLoaded === "string")
+    return skip(`Replay skipped: the merged directory has a ${baseLoaded}.`);
+
+  const text = (f: MigrationFile): MigrationText | null => {
+    const src = input.sources.get(f.path);
+    // Files the core cannot analyse (too large, binary, symlinks) are reported by the core.
+    if (!src || whyNotAnalyzable(f, model.contents.get(f.path), input.config.limits.maxFileBytes))
+      return null;
+    return { path: f.path, version: f.parsed!.version.toString(), text: src.text };
+  };
+  const ups: MigrationText[] = [];
+  const downs: Array<MigrationText | null> = [];
+  for (const f of newUps) {
+    const up = text(f);
+    if (up === null) return { kind: "none" };
+    ups.push(up);
+    const downFile = head.downs.find((d) => d.parsed!.version === f.parsed!.version);
+    if (!downFile) {
+      downs.push(null);
+      continue;
+    }
+    const down = text(downFile);
+    if (down === null) return { kind: "none" };
+    downs.push(down);
+  }
+
+  const strip = (m: MigrationText) => ({ path: m.path, version: m.version });
+  return {
+    kind: "run",
+    p: {
+      engine,
+      model,
+      ups,
+      downs,
+      baseFiles: baseLoaded.ups,
+      plan: {
+        directory: dir.path,
+        dialect: dir.dialect,
+        multiStatement: dir.dialect === "postgres" && dir.multiStatement,
+        ups: ups.map(strip),
+        downs: downs.map((d) => (d ? strip(d) : null)),
+        baseFiles: baseLoaded.ups.length,
+      },
+    },
+  };
+}
+
+export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
+  const cache = options.cache ?? new MemoryCache();
+  return {
+    name: "replay",
+    async run(input: DynamicCheckInput): Promise<DynamicCheckResult> {
+      const result: DynamicCheckResult = { findings: [], sections: [] };
+      const { replay } = input.config;
+      if (!replay.enabled) return result;
+      const deadline = performance.now() + replay.timeBudgetMs;
+
+      for (const model of input.models) {
+        const prep = prepare(model, input);
+        if (prep.kind === "none") continue;
+        if (prep.kind === "skip") {
+          result.findings.push(prep.finding);
+          continue;
+        }
+        const { findings, section } = await replayDirectory(prep.p, options.readBase, cache, {
+          statementTimeoutMs: replay.statementTimeoutMs,
+          budgetMs: deadline - performance.now(),
+        });
+        result.findings.push(...findings);
+        if (section) result.sections.push(section);
+      }
+      return result;
+    },
+  };
+}
+
+async function replayDirectory(
+  p: Prepared,
+  readBase: ReplayCheckOptions["readBase"],
+  cache: SnapshotCache,
+  limits: { statementTimeoutMs: number; budgetMs: number },
+): Promise<{ findings: ReplayFinding[]; section?: DynamicCheckResult["sections"][number] }> {
+  const first = p.ups[0]!.path;
+  if (limits.budgetMs <= 0)
+    return {
+      findings: [
+        skipped(
+          first,
+          "Replay skipped: the replay time budget (replay.timeBudgetMs) was used up by other directories.",
+        ),
+      ],
+    };
+
+  const engineId = ENGINES[p.engine];
+  const oids = p.baseFiles.map((f) => [f.name, f.oid ?? ""] as const);
+  const key = oids.every(([, oid]) => oid !== "")
+    ? baseKey({ engine: engineId, multiStatement: p.plan.multiStatement, files: oids })
+    : null;
+  const cached = key ? await cache.get(key).catch(() => null) : null;
+
+  if (cached?.kind === "failed") {
+    const f = cached.failure;
+    return {
+      findings: [
+        skipped(
+          first,
+          `Replay skipped: the merged migration ${f.path} does not apply in the sandbox (line ${f.line}: ${f.error.message}). The base history must apply before the change can be checked; this says nothing against this change.`,
+        ),
+      ],
+    };
+  }
+
+  const extensions = [
+    ...new Set(
+      p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
+    ),
+  ];
+  let job: ReplayJob;
+  const common = {
+    engine: p.engine,
+    directory: p.plan.directory,
+    multiStatement: p.plan.multiStatement,
+    ups: p.ups,
+    downs: p.downs,
+    extensions,
+  };
+  if (cached) {
+    job = {
+      ...common,
+      base: {
+        kind: "snapshot",
+        data: cached.data,
+        extensions: cached.extensions,
+        files: cached.files,
+      },
+      wantSnapshot: false,
+      wantTemplate: false,
+    };
+  } else {
+    const files: MigrationText[] = [];
+    try {
+      // A few reads at a time: the app reads each one with an API request.
+      for (let i = 0; i < p.baseFiles.length; i += READ_CONCURRENCY) {
+        const batch = p.baseFiles.slice(i, i + READ_CONCURRENCY);
+        const texts = await Promise.all(batch.map((f) => readBase(f.path, f.oid)));
+        batch.forEach((f, j) =>
+          files.push({
+            path: f.path,
+            version: f.parsed!.version.toString(),
+            text: decodeSql(texts[j]!).text,
+          }),
+        );
+      }
+    } catch (err) {
+      return {
+        findings: [
+          skipped(
+            first,
+            `Replay skipped: a merged migration could not be read (${(err as Error).message}).`,
+          ),
+        ],
+      };
+    }
+    const tKey = p.engine === "pglite" ? templateKey(engineId) : null;
+    const template = tKey ? await cache.get(tKey).catch(() => null) : null;
+    const base: ReplayJob["base"] = { kind: "files", files };
+    if (template?.kind === "state") base.template = template.data;
+    job = {
+      ...common,
+      base,
+      wantSnapshot: key !== null && files.length > 0,
+      wantTemplate: tKey !== null && template === null,
+    };
+  }
+
+  const outcome: SandboxOutcome = await runInSandbox(job, limits);
+  const r = outcome.result;
+  if (r && !outcome.abort) {
+    const store = async (k: string, e: CacheEntry) => cache.set(k, e).catch(() => undefined);
+    if (r.template)
+      await store(templateKey(engineId), {
+        kind: "state",
+        data: r.template,
+        extensions: [],
+        files: 0,
+      });
+    if (key && r.snapshot)
+      await store(key, {
+        kind: "state",
+        data: r.snapshot,
+        extensions: r.baseExtensions,
+        files: r.base.files,
+      });
+    if (key && r.baseFailure)
+      await store(key, {
+        kind: "failed",
+        files: r.base.files,
+        engine: r.engine,
+        failure: r.baseFailure,
+      });
+  }
+  const report = reportReplay(p.plan, outcome, cached !== null);
+  return { findings: report.findings, section: report.section };
+}

@@ -1,0 +1,56 @@
+/** The interface every sandbox database implements (inside the worker). */
+import type { Schema } from "../schema.js";
+import type { FileRun, MigrationText, Phase } from "../types.js";
+
+export interface RunOptions {
+  phase: Phase;
+  /** Record per-statement locks (only for the change's first up run). */
+  observeLocks: boolean;
+  /** golang-migrate x-multi-statement. */
+  multiStatement: boolean;
+}
+
+/** Called before each statement so the host's watchdog can time it. */
+export type ProgressFn = (phase: Phase, path: string | undefined, line: number | undefined) => void;
+
+export interface Engine {
+  /** "PGlite 0.5.16 (PostgreSQL 18.6)". */
+  readonly description: string;
+  /** Run one migration file the way golang-migrate's driver would. */
+  runFile(file: MigrationText, opts: RunOptions): Promise<FileRun>;
+  /** The schema fingerprint. */
+  schema(): Promise<Schema>;
+  /** Remember the relations that exist now: locks are reported only on these. */
+  markExistingRelations(): Promise<void>;
+  /** Roles created because migrations refer to them (Postgres). */
+  rolesCreated(): string[];
+  /** The whole database, to restore later with the same engine. */
+  snapshot(): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Restore this snapshot instead of starting empty. */
+  snapshot?: Uint8Array;
+  /** Extensions to make available (Postgres). */
+  extensions: string[];
+  progress: ProgressFn;
+}
+
+/** A FileRun that has not run anything yet. */
+export function newRun(file: MigrationText): FileRun {
+  return { path: file.path, version: file.version, ok: true, ms: 0, statements: [], notes: [] };
+}
+
+/** A database error the sandbox cannot do anything about (not the migration's fault). */
+export function limitationOf(err: { message: string; code?: string }): string | null {
+  const m = /extension "([^"]+)" is not available/.exec(err.message);
+  if (m) return `extension "${m[1]}" is not available in the sandbox database`;
+  if (/could not execute command/.test(err.message))
+    return "the sandbox runs no external programs (COPY … PROGRAM)";
+  if (err.code === "58P01" || err.code === "58P02" || err.code === "58030")
+    return `the sandbox has no server filesystem (${err.message})`;
+  if (/could not (load|access) (library|file)/.test(err.message))
+    return `the sandbox cannot load server libraries (${err.message})`;
+  return null;
+}

@@ -1,0 +1,167 @@
+/**
+ * Runs a replay job in a worker thread and keeps it bounded: a per-statement timeout, an overall
+ * time budget, a heap limit, and one sandbox at a time per process. When a limit is hit the
+ * thread is terminated (WASM cannot be interrupted any other way) and the host reports how far
+ * the replay got.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { PgliteModules } from "./engines/pglite.js";
+import type { Phase, ReplayJob, ReplayResult, WorkerMessage } from "./types.js";
+import type { WorkerRequest } from "./worker.js";
+
+export interface SandboxLimits {
+  statementTimeoutMs: number;
+  /** Time left for this job. */
+  budgetMs: number;
+  /** V8 heap of the worker; WASM memory is capped separately by the engines (2 GiB for PGlite). */
+  maxHeapMb?: number;
+}
+
+export interface SandboxAbort {
+  reason: "statement-timeout" | "time-budget" | "crashed";
+  message: string;
+  phase: Phase;
+  path?: string;
+  line?: number;
+}
+
+export interface SandboxOutcome {
+  /** Complete when there is no abort; otherwise what the worker reported before it stopped. */
+  result: ReplayResult | null;
+  abort?: SandboxAbort;
+  ms: number;
+}
+
+const require = createRequire(import.meta.url);
+
+let modules: Promise<PgliteModules> | null = null;
+
+/** The global WebAssembly object (the ES2023 lib without DOM types declares only the namespace). */
+const wasm = (
+  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
+).WebAssembly;
+
+/** Compile PGlite's WASM once per process; every worker reuses the compiled modules. */
+function pgliteModules(): Promise<PgliteModules> {
+  modules ??= (async () => {
+    const dist = dirname(require.resolve("@electric-sql/pglite"));
+    const [pglite, initdb] = await Promise.all([
+      readFile(join(dist, "pglite.wasm")).then((b) => wasm.compile(b)),
+      readFile(join(dist, "initdb.wasm")).then((b) => wasm.compile(b)),
+    ]);
+    return { pglite, initdb };
+  })();
+  return modules;
+}
+
+/**
+ * The compiled worker. From lib/ it sits next to this file; when this module runs from the
+ * TypeScript sources (tests), the build's copy is used (`npm test` builds first).
+ */
+export function workerUrl(): URL {
+  const here = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = new URL("../../lib/replay/worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error(`sandbox worker not found at ${fileURLToPath(here)}; run "npm run build"`);
+}
+
+/** One sandbox at a time: each may use up to 2 GiB of WASM memory. */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
+  const run = queue.then(() => runNow(job, limits));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
+  const request: WorkerRequest = {
+    job,
+    modules: job.engine === "pglite" ? await pgliteModules() : {},
+  };
+  const started = performance.now();
+  const worker = new Worker(workerUrl(), {
+    // Captured, never inherited: nothing the engine prints may reach the CLI's stdout.
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb ?? 1024 },
+  });
+  let stderr = "";
+  worker.stdout.resume();
+  worker.stderr.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString("utf8")).slice(-2000);
+  });
+
+  return new Promise<SandboxOutcome>((resolve) => {
+    let partial: ReplayResult | null = null;
+    let where: { phase: Phase; path?: string; line?: number } = { phase: "start" };
+    let settled = false;
+    let statementTimer: NodeJS.Timeout | undefined;
+
+    const finish = (outcome: Omit<SandboxOutcome, "ms">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(budgetTimer);
+      clearTimeout(statementTimer);
+      void worker.terminate();
+      resolve({ ...outcome, ms: Math.round(performance.now() - started) });
+    };
+    const abort = (reason: SandboxAbort["reason"], message: string) =>
+      finish({ result: partial, abort: { reason, message, ...where } });
+
+    const budgetTimer = setTimeout(
+      () => abort("time-budget", `the replay did not finish within its time budget`),
+      Math.max(0, limits.budgetMs),
+    );
+
+    worker.on("message", (m: WorkerMessage) => {
+      switch (m.type) {
+        case "progress":
+          where = { phase: m.phase };
+          if (m.path !== undefined) where.path = m.path;
+          if (m.line !== undefined) where.line = m.line;
+          clearTimeout(statementTimer);
+          if (m.statement)
+            statementTimer = setTimeout(
+              () =>
+                abort(
+                  "statement-timeout",
+                  `the statement did not finish within ${limits.statementTimeoutMs} ms`,
+                ),
+              limits.statementTimeoutMs,
+            );
+          break;
+        case "partial":
+          partial = m.result;
+          break;
+        case "done":
+          finish({ result: m.result });
+          break;
+        case "error":
+          abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
+          break;
+      }
+    });
+    worker.on("error", (err: Error & { code?: string }) =>
+      abort(
+        "crashed",
+        err.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? "the sandbox ran out of memory"
+          : `the sandbox failed: ${err.message}`,
+      ),
+    );
+    worker.on("exit", (code) =>
+      abort(
+        "crashed",
+        `the sandbox stopped unexpectedly (exit code ${code})${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
+      ),
+    );
+    worker.postMessage(request);
+  });
+}

@@ -1,0 +1,11 @@
+/** The sandbox replay: run a change's migrations on an embedded database (see docs/replay.md). */
+export { createReplayCheck, type ReplayCheckOptions } from "./check.js";
+export {
+  DiskCache,
+  MemoryCache,
+  defaultCacheDir,
+  type CacheEntry,
+  type SnapshotCache,
+} from "./cache.js";
+export { availableExtensions } from "./engines/pglite.js";
+export type { ReplayResult } from "./types.js";

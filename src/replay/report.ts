@@ -1,0 +1,333 @@
+/**
+ * Replay outcome → findings (rule ids under src/core/rules/replay/) and a Markdown report section
+ * with its structured data.
+ */
+import type { DynamicCheckResult } from "../core/analyze.js";
+import type { ReportSection } from "../core/types.js";
+import type { SandboxOutcome } from "./host.js";
+import { lockBlocks, lockName } from "./locks.js";
+import { changesTable, describeChange, displayName, type SchemaChange } from "./schema.js";
+import type { DbError, FileRun, MigrationText, RelationLock, ReplayResult } from "./types.js";
+
+export type ReplayFinding = DynamicCheckResult["findings"][number];
+
+/** What was replayed for one directory (enough to word findings without the job's contents). */
+export interface ReplayPlan {
+  directory: string;
+  dialect: string;
+  multiStatement: boolean;
+  ups: Array<Omit<MigrationText, "text">>;
+  downs: Array<Omit<MigrationText, "text"> | null>;
+  baseFiles: number;
+}
+
+const MAX_DIFFS_IN_MESSAGE = 8;
+
+function errorText(e: DbError): string {
+  let s = e.message;
+  if (e.detail) s += ` (${e.detail})`;
+  if (e.hint) s += ` Hint: ${e.hint}`;
+  if (e.code) s += ` [SQLSTATE ${e.code}]`;
+  return s;
+}
+
+function base(path: string) {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function listDifferences(changes: readonly SchemaChange[]): string {
+  const shown = changes.slice(0, MAX_DIFFS_IN_MESSAGE).map(describeChange).join("; ");
+  const more = changes.length - MAX_DIFFS_IN_MESSAGE;
+  return more > 0 ? `${shown}; and ${more} more (see the replay section)` : shown;
+}
+
+export function skipped(path: string, message: string): ReplayFinding {
+  return {
+    ruleId: "replay-skipped",
+    path,
+    startLine: 1,
+    endLine: 1,
+    message,
+    suggestion:
+      "Review this migration by hand; the replay section of the report says what the sandbox could not do.",
+  };
+}
+
+function upFailedSuggestion(plan: ReplayPlan, e: DbError): string {
+  if (e.code === "25001")
+    return plan.multiStatement
+      ? "This statement cannot run inside a transaction block: keep it out of BEGIN … COMMIT."
+      : "golang-migrate sends a file in one Exec, which Postgres runs as one transaction: put this statement alone in its own migration file.";
+  return "Fix the statement so it applies on top of the merged schema; run the directory locally with `migrate up` on a fresh database.";
+}
+
+function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
+  const out: ReplayFinding[] = [];
+  const upByVersion = new Map(plan.ups.map((u) => [u.version, u]));
+
+  for (const run of r.ups) {
+    if (!run.ok && !isLimitation(r, run)) {
+      const e = run.error!;
+      out.push({
+        ruleId: "replay-up-failed",
+        path: run.path,
+        startLine: e.line,
+        endLine: e.endLine,
+        message: `Applied on top of the ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"}, this migration fails: ${errorText(e)}. Deploying it would fail and leave golang-migrate's version dirty.`,
+        suggestion: upFailedSuggestion(plan, e),
+      });
+    }
+    out.push(...lockFindings(plan, run));
+  }
+
+  for (const run of r.downs) {
+    if (run.ok || isLimitation(r, run)) continue;
+    const e = run.error!;
+    const up = upByVersion.get(run.version);
+    out.push({
+      ruleId: "replay-down-failed",
+      path: run.path,
+      startLine: e.line,
+      endLine: e.endLine,
+      message: `Run right after ${up ? base(up.path) : "its up migration"}, this down migration fails: ${errorText(e)}. A rollback would stop here with a dirty version.`,
+      suggestion:
+        "Make the down file undo exactly what the up file does, in reverse order (drop what it created, restore what it dropped).",
+    });
+  }
+
+  for (const check of r.downChecks) {
+    const up = upByVersion.get(check.version);
+    out.push({
+      ruleId: "down-does-not-restore-schema",
+      path: check.path,
+      startLine: 1,
+      endLine: 1,
+      message: `After ${up ? base(up.path) : "the up migration"} and then this down migration, the schema is not what it was before the up: ${listDifferences(check.differences)}.`,
+      suggestion:
+        "Reverse every change of the up file here (indexes, constraints, defaults and types included), and change nothing else.",
+    });
+  }
+
+  const reupFailure = r.reups.find((x) => !x.ok);
+  if (reupFailure) {
+    const e = reupFailure.error!;
+    out.push({
+      ruleId: "up-not-reapplicable",
+      path: reupFailure.path,
+      startLine: e.line,
+      endLine: e.endLine,
+      message: `After up and down, running this migration again fails: ${errorText(e)}. Redeploying after a rollback would fail.`,
+      suggestion:
+        "Make the down file remove everything this file creates (data it inserts included), so up → down → up works.",
+    });
+  } else if (r.reupDifferences && r.reupDifferences.length > 0) {
+    const first = plan.ups[0]!;
+    out.push({
+      ruleId: "up-not-reapplicable",
+      path: first.path,
+      startLine: 1,
+      endLine: 1,
+      message: `After up, down and up again, the schema differs from after the first up: ${listDifferences(r.reupDifferences)}.`,
+      suggestion:
+        "Make the down file bring back exactly the schema from before the up, so running the up again ends in the same place.",
+    });
+  }
+
+  const limitation = r.limitation;
+  if (limitation) {
+    out.push(
+      skipped(
+        plan.ups[0]!.path,
+        `Replay stopped at ${limitation.path}:${limitation.line}: ${limitation.reason}. This is a limit of the sandbox, not necessarily a mistake in the migration; what follows it was not checked.`,
+      ),
+    );
+  }
+  return out;
+}
+
+function isLimitation(r: ReplayResult, run: FileRun): boolean {
+  return r.limitation?.path === run.path && r.limitation.line === run.error?.line;
+}
+
+function lockFindings(plan: ReplayPlan, run: FileRun): ReplayFinding[] {
+  const out: ReplayFinding[] = [];
+  run.statements.forEach((st, i) => {
+    const ae = (st.locks ?? []).filter((l) => l.mode === "AccessExclusiveLock");
+    if (ae.length === 0) return;
+    const later = run.statements.length - i - 1;
+    const held =
+      plan.multiStatement || later === 0
+        ? "until the statement ends"
+        : `until the file's transaction commits, which also covers the ${later} statement${later === 1 ? "" : "s"} after it in this file`;
+    out.push({
+      ruleId: "lock-access-exclusive",
+      path: run.path,
+      startLine: st.line,
+      endLine: st.endLine,
+      message: `\`${st.sql}\` takes an ACCESS EXCLUSIVE lock on ${describeRelations(ae)} (observed in the sandbox): every query on it, SELECT included, waits ${held}. While it waits for the lock behind a long transaction, every query queued after it waits too.`,
+      suggestion:
+        "Prefer a form that takes a weaker lock (CREATE INDEX CONCURRENTLY, ADD CONSTRAINT … NOT VALID then VALIDATE, a nullable column without a volatile default), keep such statements alone in their file, and start the file with SET lock_timeout = '5s' so a blocked migration fails fast instead of stalling traffic.",
+    });
+  });
+  return out;
+}
+
+function describeRelations(locks: readonly RelationLock[]): string {
+  return locks.map((l) => `${l.relationKind} \`${displayName(l.relation)}\``).join(", ");
+}
+
+const STEP = { up: "up", down: "down", reup: "up again" } as const;
+
+function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
+  const result = run.ok ? `applied${extra}` : `**failed** at line ${run.error!.line}`;
+  return `| ${STEP[step]} | \`${base(run.path)}\` | ${result} | ${run.ms} ms |`;
+}
+
+export interface DirectoryReport {
+  findings: ReplayFinding[];
+  section: ReportSection;
+}
+
+/** Findings and the report section for one replayed directory. */
+export function reportReplay(
+  plan: ReplayPlan,
+  outcome: SandboxOutcome,
+  fromCache: boolean,
+): DirectoryReport {
+  const r = outcome.result;
+  const findings: ReplayFinding[] = r ? findingsFor(plan, r) : [];
+  const md: string[] = [];
+  const first = plan.ups[0]!;
+
+  if (r?.baseFailure) {
+    const bf = r.baseFailure;
+    findings.push(
+      skipped(
+        first.path,
+        `Replay skipped: the merged migration ${bf.path} does not apply in the sandbox (line ${bf.line}: ${errorText(bf.error)}). The base history must apply before the change can be checked; this says nothing against this change.`,
+      ),
+    );
+  }
+  if (outcome.abort) {
+    const a = outcome.abort;
+    const at = a.path ? ` at ${a.path}${a.line ? `:${a.line}` : ""}` : "";
+    if (a.reason === "statement-timeout" && (a.phase === "up" || a.phase === "reup") && a.path) {
+      findings.push({
+        ruleId: "replay-up-failed",
+        severity: "warning",
+        path: a.path,
+        startLine: a.line ?? 1,
+        endLine: a.line ?? 1,
+        message: `In the sandbox (empty tables) this statement ${a.message.replace(/^the statement /, "")} (replay.statementTimeoutMs), so it was stopped: an endless loop, or work that will take far longer on real data.`,
+        suggestion:
+          "Check the statement for loops and large data work; if it is legitimately slow, raise replay.statementTimeoutMs or suppress with a reason.",
+      });
+    } else {
+      findings.push(
+        skipped(
+          first.path,
+          `Replay stopped${at} during the ${a.phase} step: ${a.message}${a.reason === "time-budget" ? " (replay.timeBudgetMs)" : ""}. Steps after that were not checked.`,
+        ),
+      );
+    }
+  }
+
+  if (r) {
+    const baseFrom = fromCache ? "restored from cache" : `applied in ${r.base.ms} ms`;
+    md.push(
+      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseFrom}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${plan.multiStatement ? " (x-multi-statement: one transaction per statement)" : " (one transaction per file, like golang-migrate)"}.`,
+    );
+    if (r.baseFailure) {
+      md.push(
+        "",
+        `Base history does not apply: \`${r.baseFailure.path}\` line ${r.baseFailure.line}: ${errorText(r.baseFailure.error)}`,
+      );
+    }
+    const rows: string[] = [];
+    r.ups.forEach((u) => rows.push(fileRow("up", u)));
+    const checks = new Map(r.downChecks.map((c) => [c.path, c]));
+    r.downs.forEach((d) =>
+      rows.push(
+        fileRow("down", d, checks.has(d.path) ? ", **schema differs**" : ", schema restored"),
+      ),
+    );
+    r.reups.forEach((u) => rows.push(fileRow("reup", u)));
+    if (rows.length > 0)
+      md.push("", "| step | file | result | time |", "|---|---|---|---|", ...rows);
+
+    const lockRows: string[] = [];
+    for (const run of r.ups) {
+      for (const st of run.statements) {
+        for (const l of st.locks ?? []) {
+          if (l.mode === "AccessShareLock") continue;
+          lockRows.push(
+            `| \`${base(run.path)}:${st.line}\` | \`${st.sql.replace(/\|/g, "\\|")}\` | ${lockName(l.mode)} on ${l.relationKind} \`${displayName(l.relation)}\` | ${lockBlocks(l.mode)} | ${st.ms} ms |`,
+          );
+        }
+      }
+    }
+    if (lockRows.length > 0) {
+      md.push(
+        "",
+        "**Locks on existing relations** (first taken by each statement; held until its transaction ends; times are from the sandbox's empty tables)",
+        "",
+        "| where | statement | lock | blocks | time |",
+        "|---|---|---|---|---|",
+        ...lockRows,
+      );
+    }
+    if (r.schemaDiff) {
+      const table = changesTable(r.schemaDiff);
+      md.push(
+        "",
+        "**Schema changes** (merged schema → after the new up migrations)",
+        "",
+        table || "No schema change.",
+      );
+    }
+    if (r.reupDifferences && r.reupDifferences.length > 0) {
+      md.push(
+        "",
+        "**After up → down → up** the schema differs from after the first up:",
+        "",
+        changesTable(r.reupDifferences),
+      );
+    }
+    for (const c of r.downChecks) {
+      md.push(
+        "",
+        `**After \`${base(c.path)}\`** the schema differs from before its up migration:`,
+        "",
+        changesTable(c.differences),
+      );
+    }
+    const notes = [...r.ups, ...r.downs, ...r.reups].flatMap((f) =>
+      f.notes.map((n) => `${base(f.path)}: ${n}`),
+    );
+    notes.push(...r.notes);
+    if (r.rolesCreated.length > 0)
+      notes.push(
+        `Roles the migrations refer to were created in the sandbox (they usually exist outside migrations): ${r.rolesCreated.join(", ")}.`,
+      );
+    if (notes.length > 0) md.push("", ...notes.map((n) => `- ${n}`));
+  }
+  if (outcome.abort) md.push("", `Replay stopped: ${outcome.abort.message}.`);
+
+  const { snapshot: _s, template: _t, ...data } = r ?? ({} as Partial<ReplayResult>);
+  return {
+    findings,
+    section: {
+      id: `replay:${plan.directory}`,
+      title: `Sandbox replay: ${plan.directory || "."} (${plan.dialect})`,
+      markdown: md.join("\n"),
+      data: {
+        directory: plan.directory,
+        dialect: plan.dialect,
+        fromCache,
+        ms: outcome.ms,
+        ...(r ? data : {}),
+        ...(outcome.abort ? { abort: outcome.abort } : {}),
+      },
+    },
+  };
+}

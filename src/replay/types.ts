@@ -1,0 +1,132 @@
+/**
+ * What the replay host sends to the sandbox worker and what comes back. Plain, structured-clone
+ * friendly data only: it crosses a worker_threads boundary.
+ */
+import type { LockMode } from "./locks.js";
+import type { SchemaChange } from "./schema.js";
+
+export type EngineKind = "pglite" | "sqljs";
+
+export interface MigrationText {
+  /** Repo-relative path. */
+  path: string;
+  /** Decimal version. */
+  version: string;
+  text: string;
+}
+
+export interface ReplayJob {
+  engine: EngineKind;
+  /** The configured directory (for messages). */
+  directory: string;
+  /** golang-migrate x-multi-statement (postgres). */
+  multiStatement: boolean;
+  /** Base state: a cached snapshot, or the files to apply (golang-migrate order). */
+  base:
+    | { kind: "snapshot"; data: Uint8Array; extensions: string[]; files: number }
+    | { kind: "files"; files: MigrationText[]; template?: Uint8Array };
+  /** The change's new up migrations, version ascending. */
+  ups: MigrationText[];
+  /** Down file per new version (same order as ups); null when the version has none. */
+  downs: Array<MigrationText | null>;
+  /** Extensions the change's files mention (CREATE EXTENSION), to make available. */
+  extensions: string[];
+  /** Return a snapshot of the base state for the cache. */
+  wantSnapshot: boolean;
+  /** Return a snapshot of a fresh, empty database (the template) for the cache. */
+  wantTemplate: boolean;
+}
+
+export interface DbError {
+  message: string;
+  /** SQLSTATE (postgres) when known. */
+  code?: string;
+  detail?: string;
+  hint?: string;
+}
+
+export interface RelationLock {
+  /** Qualified relation name, as it was before the change. */
+  relation: string;
+  /** "table", "index", "view", "materialized view", "sequence", "foreign table". */
+  relationKind: string;
+  /** For an index: the table it belongs to. */
+  table?: string;
+  mode: LockMode;
+}
+
+export interface StatementRun {
+  /** 1-based lines in the file. */
+  line: number;
+  endLine: number;
+  /** The statement's first line, shortened, for reports. */
+  sql: string;
+  ms: number;
+  /**
+   * Locks on relations that existed before the change, taken first by this statement (they are
+   * held until the file's transaction ends). Null when not observed (statement ran outside a
+   * transaction, or the file controls its own transactions).
+   */
+  locks: RelationLock[] | null;
+}
+
+export interface FileRun {
+  path: string;
+  version: string;
+  ok: boolean;
+  ms: number;
+  statements: StatementRun[];
+  /** Set when !ok. */
+  error?: DbError & { line: number; endLine: number };
+  /** How the file was run, when it differs from the default (e.g. outside a transaction). */
+  notes: string[];
+}
+
+/** Something the sandbox cannot do, as opposed to a mistake in a migration. */
+export interface SandboxLimitation {
+  reason: string;
+  path: string;
+  line: number;
+}
+
+export interface DownCheck {
+  /** The down file. */
+  path: string;
+  version: string;
+  /** Differences from the schema before this version's up ran, not already reported. */
+  differences: SchemaChange[];
+}
+
+export interface ReplayResult {
+  /** "PGlite 0.5.16 (PostgreSQL 18.6)". */
+  engine: string;
+  base: { files: number; from: "snapshot" | "files"; ms: number };
+  /** A merged migration does not apply in the sandbox: nothing else was run. */
+  baseFailure?: { path: string; line: number; error: DbError; limitation: boolean };
+  /** The change needs something the sandbox cannot provide: replay stopped there. */
+  limitation?: SandboxLimitation;
+  ups: FileRun[];
+  downs: FileRun[];
+  reups: FileRun[];
+  downChecks: DownCheck[];
+  /** Post-up schema vs after down + up again; null when not checked. */
+  reupDifferences: SchemaChange[] | null;
+  /** Base schema → schema after the change's ups; null when the ups did not all apply. */
+  schemaDiff: SchemaChange[] | null;
+  /** Roles the migrations refer to that the sandbox created (they exist outside migrations). */
+  rolesCreated: string[];
+  notes: string[];
+  /** Extensions the base state needs (kept with its snapshot). */
+  baseExtensions: string[];
+  snapshot?: Uint8Array;
+  template?: Uint8Array;
+}
+
+/** Messages from the worker. */
+export type WorkerMessage =
+  | { type: "progress"; phase: Phase; path?: string; line?: number; statement: boolean }
+  | { type: "partial"; result: ReplayResult }
+  | { type: "done"; result: ReplayResult }
+  | { type: "error"; message: string };
+
+export type Phase = "start" | "base" | "up" | "down" | "reup" | "inspect";

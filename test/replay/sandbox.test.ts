@@ -1,0 +1,141 @@
+/**
+ * SQL from a pull request reaches nothing outside the engine: no host files, no programs, no
+ * network, no code loaded from files the SQL wrote. One PGlite instance for the whole file.
+ */
+import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PgliteEngine } from "../../src/replay/engines/pglite.js";
+import type { FileRun } from "../../src/replay/types.js";
+
+jest.setTimeout(120_000);
+
+let engine: PgliteEngine;
+const host = mkdtempSync(join(tmpdir(), "mw-escape-"));
+const secret = join(host, "secret.txt");
+writeFileSync(secret, "host secret\n");
+
+beforeAll(async () => {
+  engine = await PgliteEngine.create({
+    extensions: ["pgcrypto", "hstore"],
+    progress: () => undefined,
+  });
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(host, { recursive: true, force: true });
+});
+
+let n = 0;
+function sql(text: string): Promise<FileRun> {
+  n++;
+  return engine.runFile(
+    { path: `migrations/${n}_x.up.sql`, version: String(n), text },
+    { phase: "up", observeLocks: true, multiStatement: false },
+  );
+}
+
+describe("programs", () => {
+  test("COPY … TO PROGRAM and FROM PROGRAM run nothing", async () => {
+    const marker = join(host, "pwned");
+    const to = await sql(`COPY (SELECT 1) TO PROGRAM 'touch ${marker}';\n`);
+    expect(to.ok).toBe(false);
+    expect(to.error!.message).toContain("could not execute command");
+    const from = await sql("CREATE TABLE out (line text);\nCOPY out FROM PROGRAM 'id';\n");
+    expect(from.ok).toBe(false);
+    expect(from.error!.line).toBe(2);
+    expect(existsSync(marker)).toBe(false);
+    // The engine is still usable afterwards.
+    expect((await sql("SELECT 1;\n")).ok).toBe(true);
+  });
+});
+
+describe("files", () => {
+  test("COPY … TO a path writes into the virtual filesystem only", async () => {
+    const target = join(tmpdir(), `mw-escape-${process.pid}-${Date.now()}.txt`);
+    await sql(`COPY (SELECT 'x') TO '${target}';\n`);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  test("pg_read_file, lo_import and COPY FROM see no host file", async () => {
+    for (const text of [
+      `SELECT pg_read_file('${secret}');\n`,
+      `SELECT lo_import('${secret}');\n`,
+      `CREATE TABLE s (t text);\nCOPY s FROM '${secret}';\n`,
+    ]) {
+      const r = await sql(text);
+      expect(r.ok).toBe(false);
+      expect(r.error!.message).toMatch(/No such file or directory/);
+    }
+    expect(readFileSync(secret, "utf8")).toBe("host secret\n");
+  });
+});
+
+describe("loading code", () => {
+  const LIB = "/pglite/lib/postgresql";
+
+  test("PGlite's own libraries still load (plpgsql, an extension)", async () => {
+    const r = await sql(
+      "CREATE EXTENSION pgcrypto;\nDO $$ BEGIN PERFORM digest('a', 'sha256'); END $$;\n",
+    );
+    expect(r.ok).toBe(true);
+  });
+
+  test("a module written by SQL (lo_export) is refused, even a copy of a real one", async () => {
+    const copy = "/tmp/copy.so";
+    const write = await sql(
+      `SELECT lo_from_bytea(4242, pg_read_binary_file('${LIB}/plpgsql.so'));\nSELECT lo_export(4242, '${copy}');\n`,
+    );
+    expect(write.ok).toBe(true);
+    // Unguarded, both would load the copy (a real module with its magic block) and succeed. The
+    // guard refuses the open; Emscripten then remembers the name as loaded without any code, so a
+    // retry finds no magic block: either way nothing from the file is instantiated.
+    for (const text of [
+      `LOAD '${copy}';\n`,
+      `CREATE FUNCTION evil() RETURNS int LANGUAGE c AS '${copy}', 'plpgsql_call_handler';\n`,
+    ]) {
+      const r = await sql(text);
+      expect(r.ok).toBe(false);
+      expect(r.error!.message).toMatch(/could not load dynamic lib|missing magic block/);
+    }
+  });
+
+  test("a library of PGlite overwritten by SQL is never what gets loaded", async () => {
+    const r = await sql(
+      `SELECT lo_from_bytea(4343, pg_read_binary_file('${LIB}/plpgsql.so'));\nSELECT lo_export(4343, '${LIB}/hstore.so');\n`,
+    );
+    expect(r.ok).toBe(true);
+    // PGlite's own compiled hstore is used (the overwritten file has plpgsql's code, no hstore_in).
+    const load = await sql("CREATE EXTENSION hstore;\nSELECT 'a=>1'::hstore -> 'a';\n");
+    expect(load.ok).toBe(true);
+  });
+});
+
+describe("network", () => {
+  let server: Server;
+  let connections = 0;
+  beforeAll(async () => {
+    server = createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test("no connection leaves the engine (subscriptions, dblink, postgres_fdw)", async () => {
+    const port = (server.address() as { port: number }).port;
+    const conn = `host=127.0.0.1 port=${port} dbname=x user=x`;
+    for (const text of [
+      `CREATE SUBSCRIPTION s CONNECTION '${conn}' PUBLICATION p;\n`,
+      "CREATE EXTENSION dblink;\n",
+      "CREATE EXTENSION postgres_fdw;\n",
+    ]) {
+      expect((await sql(text)).ok).toBe(false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(connections).toBe(0);
+  });
+});

@@ -1,0 +1,160 @@
+/** The replay's pure helpers: golang-migrate splitting, schema diffs, caches. */
+import { describe, expect, test } from "@jest/globals";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { splitStatements } from "../../src/core/sql/split.js";
+import { baseKey, defaultCacheDir, DiskCache, MemoryCache } from "../../src/replay/cache.js";
+import {
+  controlsTransactions,
+  mentionedExtensions,
+  multiStatementPieces,
+} from "../../src/replay/golang-migrate.js";
+import { diffSchemas, schemaOf } from "../../src/replay/schema.js";
+
+describe("golang-migrate file handling", () => {
+  test("x-multi-statement splits on every ';' byte, $$ bodies included", () => {
+    const text =
+      "CREATE TABLE a (x int);\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n\n";
+    expect(multiStatementPieces(text).map((p) => [p.start, p.text.trim()])).toEqual([
+      [0, "CREATE TABLE a (x int);"],
+      [23, "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;"],
+      [71, "$$ LANGUAGE sql;"],
+    ]);
+  });
+
+  test("transaction control statements", () => {
+    const has = (t: string) => controlsTransactions(splitStatements(t, "postgres").statements);
+    expect(has("BEGIN;\nCREATE TABLE a (x int);\nCOMMIT;")).toBe(true);
+    expect(has("DO $$ BEGIN PERFORM 1; END $$;")).toBe(false);
+    expect(has("CREATE TABLE begin_log (x int);")).toBe(false);
+  });
+
+  test("extensions a file creates", () => {
+    expect(
+      mentionedExtensions(
+        'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";\ncreate extension pgcrypto schema x;',
+      ),
+    ).toEqual(["pgcrypto", "uuid-ossp"]);
+  });
+});
+
+describe("schema diff", () => {
+  const col = (name: string, type: string, notNull = false) => ({
+    kind: "column" as const,
+    name: `public.t.${name}`,
+    table: "public.t",
+    attrs: { type, notNull, default: null },
+  });
+  test("added, removed and changed objects, grouped by table", () => {
+    const a = schemaOf([
+      { kind: "table", name: "public.t", attrs: {} },
+      col("a", "text"),
+      col("b", "int"),
+    ]);
+    const b = schemaOf([
+      { kind: "table", name: "public.t", attrs: {} },
+      col("a", "varchar(10)", true),
+      col("c", "int"),
+    ]);
+    expect(diffSchemas(a, b).map((c) => [c.change, c.name, c.changes?.map((x) => x.attr)])).toEqual(
+      [
+        ["changed", "public.t.a", ["type", "notNull"]],
+        ["removed", "public.t.b", undefined],
+        ["added", "public.t.c", undefined],
+      ],
+    );
+    expect(diffSchemas(a, a)).toEqual([]);
+  });
+
+  test("a fallback attribute counts only when nothing more specific changed", () => {
+    const t = (def: string) => ({
+      kind: "table" as const,
+      name: "t",
+      attrs: { "~definition": def },
+    });
+    const c = { kind: "column" as const, name: "t.x", table: "t", attrs: { type: "int" } };
+    expect(diffSchemas(schemaOf([t("A")]), schemaOf([t("B"), c])).map((x) => x.kind)).toEqual([
+      "column",
+    ]);
+    expect(diffSchemas(schemaOf([t("A")]), schemaOf([t("B")])).map((x) => x.kind)).toEqual([
+      "table",
+    ]);
+  });
+});
+
+describe("caches", () => {
+  const entry = (n: number) => ({
+    kind: "state" as const,
+    data: new Uint8Array(n),
+    extensions: [],
+    files: 1,
+  });
+
+  test("base keys change with any file, the engine and the run mode", () => {
+    const k = (files: Array<[string, string]>, engine = "pglite@1", ms = false) =>
+      baseKey({ engine, multiStatement: ms, files });
+    const files: Array<[string, string]> = [["1_a.up.sql", "aa"]];
+    expect(k(files)).toBe(k([["1_a.up.sql", "aa"]]));
+    expect(
+      new Set([
+        k(files),
+        k([["1_a.up.sql", "ab"]]),
+        k(files, "pglite@2"),
+        k(files, "pglite@1", true),
+      ]).size,
+    ).toBe(4);
+  });
+
+  test("MemoryCache keeps within its byte bound, least recently used out", async () => {
+    const c = new MemoryCache(3000);
+    await c.set("a", entry(1000));
+    await c.set("b", entry(1000));
+    await c.get("a");
+    await c.set("c", entry(1000));
+    expect(await c.get("b")).toBeNull();
+    expect(await c.get("a")).not.toBeNull();
+    expect(c.size).toBeLessThanOrEqual(3000);
+  });
+
+  test("DiskCache round-trips, drops corrupt entries and prunes to its bound", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mw-cache-"));
+    try {
+      const c = new DiskCache(dir, 5000);
+      const key = "a".repeat(64);
+      await c.set(key, { ...entry(10), data: Uint8Array.from([1, 2, 3]) });
+      expect(await c.get(key)).toEqual({
+        kind: "state",
+        data: Uint8Array.from([1, 2, 3]),
+        extensions: [],
+        files: 1,
+      });
+      const failed = {
+        kind: "failed" as const,
+        files: 2,
+        engine: "e",
+        failure: { path: "p", line: 3, error: { message: "m" }, limitation: true },
+      };
+      await c.set("b".repeat(64), failed);
+      expect(await c.get("b".repeat(64))).toEqual(failed);
+      writeFileSync(join(dir, `${key}.snapshot`), "garbage");
+      expect(await c.get(key)).toBeNull();
+      for (const ch of "cdef") await c.set(ch.repeat(64), entry(2000));
+      expect(readdirSync(dir).length).toBeLessThanOrEqual(3);
+      await expect(c.get("../etc")).rejects.toThrow("invalid cache key");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("default cache directory", () => {
+    expect(defaultCacheDir({ MIGRATION_WARDEN_CACHE_DIR: "/x" })).toBe("/x");
+    expect(defaultCacheDir({ MIGRATION_WARDEN_CACHE_DIR: "off", HOME: "/h" })).toBeNull();
+    expect(defaultCacheDir({ XDG_CACHE_HOME: "/c", HOME: "/h" }, "linux")).toBe(
+      "/c/migration-warden",
+    );
+    expect(defaultCacheDir({ HOME: "/h" }, "linux")).toBe("/h/.cache/migration-warden");
+    expect(defaultCacheDir({ HOME: "/h" }, "darwin")).toBe("/h/Library/Caches/migration-warden");
+    expect(defaultCacheDir({})).toBeNull();
+  });
+});
