@@ -159,10 +159,10 @@ export function finish(h: Harness | undefined): void {
 }
 
 /** A fresh harness for every test of the file, handed to `set`; checked and reset after it. */
-export function useHarness(set: (h: Harness) => void): void {
+export function useHarness(set: (h: Harness) => void, options?: HarnessOptions): void {
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await createHarness();
+    current = await createHarness(options);
     set(current);
   });
   afterEach(() => {
