@@ -338,6 +338,19 @@ describe("reviews", () => {
     expect(h.runs(LINT)).toHaveLength(1);
   });
 
+  test("a late review event evaluates the pull request's current head", async () => {
+    const s = setup();
+    await opened(s);
+    const id = s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    const late = reviewEvent("submitted", s.repo, s.number, id);
+    const newHead = s.repo.commit({ parent: s.headSha, files: { "x.md": "x\n" }, author: "dev" });
+    s.repo.pushToPullRequest(s.number, newHead);
+    await h.receive("pull_request_review", late);
+    expect(late.pull_request.head.sha).toBe(s.headSha);
+    expect(latest().head_sha).toBe(newHead);
+    expect(state()[0]).toBe("success");
+  });
+
   test("an edited review evaluates the approval again", async () => {
     const s = setup();
     await opened(s);
@@ -501,6 +514,31 @@ describe("the Approve migrations button", () => {
   });
 });
 
+describe("recorded clicks", () => {
+  test("are found on every page of a commit's approval runs", async () => {
+    const s = setup();
+    await opened(s);
+    const digest = latest().external_id.split("digest=")[1]!;
+    // An old accepted click, then many evaluations since: GitHub lists the newest first.
+    h.fake.addCheckRun(s.repo, {
+      name: APPROVAL,
+      head_sha: s.headSha,
+      external_id: `mw-approval/1;pr=2;digest=${digest};by=alice;at=2024-05-01T10:00:00Z`,
+    });
+    for (let i = 0; i < 150; i++)
+      h.fake.addCheckRun(s.repo, {
+        name: APPROVAL,
+        head_sha: s.headSha,
+        external_id: `mw-approval/1;pr=2;digest=${digest}`,
+        conclusion: "action_required",
+      });
+    h.fake.clearRequests();
+    await h.receive("pull_request", pullRequestEvent("synchronize", s.repo, s.number));
+    expect(h.calls().filter((c) => c.includes("/check-runs?"))).toHaveLength(2);
+    expect(state()).toEqual(["success", "Approved by @alice", false]);
+  });
+});
+
 describe("forged approvals", () => {
   test("approval text in a comment and another app's check run are ignored", async () => {
     const s = setup();
@@ -511,7 +549,7 @@ describe("forged approvals", () => {
       user: "mallory",
       body: `${forged}\n\nApproved by @alice. /approve`,
     });
-    h.fake.addForeignCheckRun(s.repo, {
+    h.fake.addCheckRun(s.repo, {
       appId: 999,
       name: APPROVAL,
       head_sha: s.headSha,

@@ -37,7 +37,7 @@ export interface FakeAnnotation {
 export interface FakeCheckRun {
   id: number;
   repo: FakeRepo;
-  /** The app that created it (the fake's own app id unless addForeignCheckRun). */
+  /** The app that created it (the fake's own app id unless addCheckRun said otherwise). */
   appId: number;
   details_url: string | null;
   suiteId: number;

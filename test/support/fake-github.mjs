@@ -503,10 +503,13 @@ export class FakeGitHub {
   }
 
   /**
-   * A check run created by another app (anything with checks: write can create one with any name
-   * and external_id).
+   * A completed check run created directly: by another app when `appId` is not the fake's own
+   * (anything with checks: write can create one with any name and external_id).
    */
-  addForeignCheckRun(repo, { appId, name, head_sha, external_id = "", conclusion = "success" }) {
+  addCheckRun(
+    repo,
+    { appId = Number(this.appId), name, head_sha, external_id = "", conclusion = "success" },
+  ) {
     const run = this.#newRun(repo, { name, head_sha, external_id, conclusion }, appId);
     this.#apply(run, { conclusion });
     return run;
