@@ -167,11 +167,11 @@ export class FakeGitHub {
     login: string,
     state: "active" | "pending" | null,
   ): void;
-  /** A check run created by another app. */
-  addForeignCheckRun(
+  /** A completed check run created directly; by another app when `appId` is not the fake's. */
+  addCheckRun(
     repo: FakeRepo,
     run: {
-      appId: number;
+      appId?: number;
       name: string;
       head_sha: string;
       external_id?: string;
