@@ -52,11 +52,10 @@ export function parseDirectives(split: SplitResult, knownIds: ReadonlySet<string
       const prev = s > 0 ? statements[s - 1] : undefined;
       const inside = s < statements.length && statements[s]!.start < c.start;
       if (inside) {
-        // A comment in the middle of a statement applies to the one after it.
-        const nextStmt = statements[s + 1];
-        d.target = nextStmt
-          ? { startLine: nextStmt.startPos.line, endLine: nextStmt.endPos.line }
-          : null;
+        // A comment inside a multi-line statement (e.g. above one ALTER TABLE action) is about
+        // that statement.
+        const cur = statements[s]!;
+        d.target = { startLine: cur.startPos.line, endLine: cur.endPos.line };
       } else if (prev && prev.endPos.line === c.startPos.line) {
         // Trailing comment on the statement's own last line: users mean that statement.
         d.target = { startLine: prev.startPos.line, endLine: prev.endPos.line };

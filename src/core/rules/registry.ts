@@ -16,6 +16,34 @@ import { modifiedMergedMigration } from "./structure/modified-merged-migration.j
 import { outOfOrderMigration } from "./structure/out-of-order-migration.js";
 import { renamedMergedMigration } from "./structure/renamed-merged-migration.js";
 import { unanalyzableMigrationFile } from "./structure/unanalyzable-migration-file.js";
+import { dropTable } from "./sql/drop-table.js";
+import { dropColumn } from "./sql/drop-column.js";
+import { dropSchema } from "./sql/drop-schema.js";
+import { dropDatabase } from "./sql/drop-database.js";
+import { truncateTable } from "./sql/truncate-table.js";
+import { truncateCascade } from "./sql/truncate-cascade.js";
+import { dmlWithoutWhere } from "./sql/dml-without-where.js";
+import { alterColumnType } from "./sql/alter-column-type.js";
+import { renameTable } from "./sql/rename-table.js";
+import { renameColumn } from "./sql/rename-column.js";
+import { addNotNullColumnWithoutDefault } from "./sql/add-not-null-column-without-default.js";
+import { setNotNull } from "./sql/set-not-null.js";
+import { addColumnRewritingDefault } from "./sql/add-column-rewriting-default.js";
+import { createIndexNotConcurrently } from "./sql/create-index-not-concurrently.js";
+import { dropIndexNotConcurrently } from "./sql/drop-index-not-concurrently.js";
+import { addForeignKeyValidated } from "./sql/add-foreign-key-validated.js";
+import { addCheckValidated } from "./sql/add-check-validated.js";
+import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
+import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
+import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
+import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
+import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
+import { dropCascade } from "./sql/drop-cascade.js";
+import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
+import { grantPrivileges } from "./sql/grant-privileges.js";
+import { plaintextPassword } from "./sql/plaintext-password.js";
+import { requireLockTimeout } from "./sql/require-lock-timeout.js";
+import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
 export const STRUCTURE_RULES: readonly StructureRule[] = [
@@ -31,6 +59,37 @@ export const STRUCTURE_RULES: readonly StructureRule[] = [
   unanalyzableMigrationFile,
 ];
 
+/** Rules over the parsed statements of one migration file (src/core/rules/sql/). */
+export const SQL_RULES: readonly SqlRule[] = [
+  dropTable,
+  dropColumn,
+  dropSchema,
+  dropDatabase,
+  truncateTable,
+  truncateCascade,
+  dmlWithoutWhere,
+  alterColumnType,
+  renameTable,
+  renameColumn,
+  addNotNullColumnWithoutDefault,
+  setNotNull,
+  addColumnRewritingDefault,
+  createIndexNotConcurrently,
+  dropIndexNotConcurrently,
+  addForeignKeyValidated,
+  addCheckValidated,
+  addUniqueConstraint,
+  validateInSameTransaction,
+  nonTransactionalStatementInTransaction,
+  explicitTransactionControl,
+  mysqlDdlAutocommit,
+  dropCascade,
+  vacuumFullOrCluster,
+  grantPrivileges,
+  plaintextPassword,
+  requireLockTimeout,
+];
+
 /** Rules whose findings the engine produces itself (no check function of their own). */
 export const ENGINE_RULES: readonly RuleMeta[] = [
   sqlParseError,
@@ -43,6 +102,7 @@ export { REPLAY_RULES };
 export const ALL_RULES: readonly RuleMeta[] = [
   ...STRUCTURE_RULES.map((r) => r.meta),
   ...ENGINE_RULES,
+  ...SQL_RULES.map((r) => r.meta),
   ...REPLAY_RULES,
 ];
 

@@ -65,3 +65,18 @@ export function utf8ByteToIndex(text: string, byteOffset: number): number {
   }
   return text.length;
 }
+
+/**
+ * Convert a code-point offset (what libpg-query reports as an error's cursor position) into a
+ * string index of `text`: characters outside the BMP are one code point but two string units.
+ */
+export function codePointToIndex(text: string, codePoints: number): number {
+  let cp = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (cp >= codePoints) return i;
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) i++;
+    cp++;
+  }
+  return text.length;
+}

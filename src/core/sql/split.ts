@@ -4,10 +4,13 @@
  * identifiers, Postgres dollar quotes and E'' strings, and routine bodies whose `;` do not end
  * the statement (Postgres BEGIN ATOMIC, MySQL/SQLite BEGIN … END).
  *
- * Single pass, no regular expressions over the input, so time is linear even on 10 MB lines.
- * Parsers never decide locations: everything downstream uses the offsets computed here.
+ * Invariants (fuzzed by the tests): never throws; linear time; statements are in order and do
+ * not overlap; every character that is not whitespace, not a comment and not a separating `;`
+ * belongs to exactly one statement. Parsers never decide locations: everything downstream uses
+ * the offsets computed here.
  */
 import type { Dialect } from "../types.js";
+import { Lexer } from "./lexer.js";
 import { LineIndex, type Position } from "./positions.js";
 
 export interface SqlComment {
@@ -43,36 +46,25 @@ export interface SplitResult {
   lines: LineIndex;
 }
 
-type Mode = "code" | "routine";
-
-const isIdentStart = (c: number) =>
-  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
-const isIdentChar = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
-const isSpace = (c: number) =>
-  c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
+/** Words remembered per statement to recognise routine headers (CREATE OR REPLACE FUNCTION…). */
+const HEADER_WORDS = 12;
 
 export function splitStatements(text: string, dialect: Dialect): SplitResult {
   const lines = new LineIndex(text);
   const statements: SplitStatement[] = [];
   const comments: SqlComment[] = [];
   const pg = dialect === "postgres" || dialect === "cockroachdb";
-  const mysql = dialect === "mysql";
-  const sqlite = dialect === "sqlite";
-  const n = text.length;
+  const routineKinds = ROUTINE_KINDS[dialect];
 
-  // Current statement state.
   let stmtStart = -1;
   let lastCode = -1;
   let unterminated: SplitStatement["unterminated"];
-  let words: string[] = []; // first few upper-cased words, to recognise routine headers
-  let mode = "code" as Mode;
+  let words: string[] = [];
+  let routine = false;
   let depth = 0;
   let pendingEnd = false;
   let prevWord = "";
 
-  const begin = (i: number) => {
-    if (stmtStart < 0) stmtStart = i;
-  };
   const finish = (terminated: boolean) => {
     if (stmtStart >= 0) {
       const end = lastCode + 1;
@@ -82,7 +74,7 @@ export function splitStatements(text: string, dialect: Dialect): SplitResult {
         start: stmtStart,
         end,
         startPos: lines.position(stmtStart),
-        endPos: lines.position(Math.max(stmtStart, end - 1)),
+        endPos: lines.position(end - 1),
         terminated,
       };
       if (unterminated) s.unterminated = unterminated;
@@ -92,216 +84,81 @@ export function splitStatements(text: string, dialect: Dialect): SplitResult {
     lastCode = -1;
     unterminated = undefined;
     words = [];
-    mode = "code";
+    routine = false;
     depth = 0;
     pendingEnd = false;
     prevWord = "";
   };
 
-  const onWord = (w: string) => {
-    const u = w.toUpperCase();
-    if (words.length < 12) {
+  // Tracks BEGIN … END nesting inside routine bodies so their `;` do not end the statement.
+  const onWord = (u: string) => {
+    if (words.length < HEADER_WORDS) {
       words.push(u);
-      if (mode === "code" && isRoutineHeader(words, dialect)) mode = "routine";
+      if (!routine && isRoutineHeader(words, routineKinds)) routine = true;
     }
-    if (mode === "routine") {
-      if (pendingEnd) {
-        pendingEnd = false;
-        if (u === "IF" || u === "LOOP" || u === "WHILE" || u === "REPEAT") {
-          prevWord = u;
-          return; // END IF etc. close blocks we never counted
-        }
-        depth = Math.max(0, depth - 1);
-        if (u === "CASE") {
-          prevWord = u;
-          return; // END CASE closes the CASE it names
-        }
-      }
-      if (u === "END") pendingEnd = true;
-      else if (u === "CASE") depth++;
-      else if (u === "BEGIN" && !pg) depth++;
-      else if (u === "ATOMIC" && pg && prevWord === "BEGIN") depth++;
-    }
-    prevWord = u;
-  };
-  const resolvePendingEnd = () => {
+    if (!routine) return;
     if (pendingEnd) {
       pendingEnd = false;
+      // END IF / END LOOP / … close blocks that were never counted.
+      if (u === "IF" || u === "LOOP" || u === "WHILE" || u === "REPEAT") {
+        prevWord = u;
+        return;
+      }
       depth = Math.max(0, depth - 1);
+      if (u === "CASE") {
+        prevWord = u; // END CASE closes the CASE it names
+        return;
+      }
     }
+    if (u === "END") pendingEnd = true;
+    else if (u === "CASE") depth++;
+    else if (u === "BEGIN" && !pg) depth++;
+    else if (u === "ATOMIC" && pg && prevWord === "BEGIN") depth++;
+    prevWord = u;
   };
 
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-
-    if (isSpace(c)) {
-      i++;
+  const lx = new Lexer(text, dialect);
+  for (let k = lx.next(); k !== "eof"; k = lx.next()) {
+    if (k === "line-comment") {
+      const bodyStart = lx.start + (text.charCodeAt(lx.start) === 35 ? 1 : 2);
+      pushComment("line", lx.start, lx.end, text.slice(bodyStart, lx.end));
       continue;
     }
-
-    // -- line comment (MySQL needs whitespace or end after "--").
-    if (c === 45 && next === 45 && (!mysql || i + 2 >= n || isSpace(text.charCodeAt(i + 2)))) {
-      i = lineComment(i, i + 2);
-      continue;
-    }
-    if (c === 35 && mysql) {
-      i = lineComment(i, i + 1);
-      continue;
-    }
-    // /* block comment */ (MySQL /*! … */ is executable code, not a comment).
-    if (c === 47 && next === 42 && !(mysql && text.charCodeAt(i + 2) === 33)) {
-      i = blockComment(i);
-      continue;
-    }
-
-    begin(i);
-
-    if (c === 59 /* ; */) {
-      resolvePendingEnd();
-      if (mode === "routine" && depth > 0) {
-        lastCode = i;
-        i++;
+    if (k === "block-comment") {
+      if (lx.unterminated) {
+        // An unterminated comment swallows the rest of the file; the database rejects it, so
+        // it is code for our purposes (it must reach a parser and be reported).
+        if (stmtStart < 0) stmtStart = lx.start;
+        unterminated = "comment";
+        lastCode = lx.end - 1;
         continue;
       }
-      finish(true);
-      i++;
+      pushComment("block", lx.start, lx.end, text.slice(lx.start + 2, lx.end - 2));
       continue;
     }
-
-    if (c === 39 /* ' */) {
-      const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
-      const escapes =
-        mysql ||
-        (pg && (prev === 69 || prev === 101) && !isIdentChar(i > 1 ? text.charCodeAt(i - 2) : 0));
-      i = quoted(i, 39, escapes, "string");
-      continue;
-    }
-    if (c === 34 /* " */) {
-      i = quoted(i, 34, mysql, mysql ? "string" : "identifier");
-      continue;
-    }
-    if (c === 96 /* ` */ && (mysql || sqlite)) {
-      i = quoted(i, 96, false, "identifier");
-      continue;
-    }
-    if (c === 91 /* [ */ && sqlite) {
-      const close = text.indexOf("]", i + 1);
-      const end = close < 0 ? n : close + 1;
-      if (close < 0) unterminated = "identifier";
-      lastCode = end - 1;
-      i = end;
-      continue;
-    }
-    if (c === 36 /* $ */ && pg) {
-      const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
-      if (!isIdentChar(prev)) {
-        let j = i + 1;
-        if (j < n && isIdentStart(text.charCodeAt(j))) {
-          while (j < n && isIdentChar(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
-        }
-        if (j < n && text.charCodeAt(j) === 36) {
-          const tag = text.slice(i, j + 1);
-          const close = text.indexOf(tag, j + 1);
-          const end = close < 0 ? n : close + tag.length;
-          if (close < 0) unterminated = "dollar-quote";
-          lastCode = end - 1;
-          i = end;
-          continue;
-        }
+    if (k === "punct" && text.charCodeAt(lx.start) === 59 /* ; */) {
+      if (pendingEnd) {
+        pendingEnd = false;
+        depth = Math.max(0, depth - 1);
       }
-    }
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      onWord(text.slice(i, j));
-      lastCode = j - 1;
-      i = j;
+      if (routine && depth > 0) {
+        lastCode = lx.start;
+        continue;
+      }
+      finish(true); // an empty statement (";;") produces nothing
       continue;
     }
-    if (c >= 48 && c <= 57) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      lastCode = j - 1;
-      i = j;
-      continue;
+    if (stmtStart < 0) stmtStart = lx.start;
+    if (lx.unterminated) unterminated = lx.unterminated;
+    // Only words can change the routine state; slicing every word of a 10 MB file is wasteful.
+    if (k === "word" && (routine || words.length < HEADER_WORDS)) {
+      onWord(text.slice(lx.start, lx.end).toUpperCase());
     }
-    lastCode = i;
-    i++;
+    lastCode = lx.end - 1;
   }
-  if (stmtStart >= 0 && mode === "routine" && depth > 0 && !unterminated) unterminated = "body";
+  if (stmtStart >= 0 && routine && depth > 0 && !unterminated) unterminated = "body";
   finish(false);
   return { statements, comments, lines };
-
-  function lineComment(start: number, bodyStart: number): number {
-    let j = bodyStart;
-    while (j < n) {
-      const ch = text.charCodeAt(j);
-      if (ch === 10 || ch === 13) break;
-      j++;
-    }
-    pushComment("line", start, j, text.slice(bodyStart, j));
-    return j;
-  }
-
-  function blockComment(start: number): number {
-    let j = start + 2;
-    let nest = 1;
-    while (j < n) {
-      const ch = text.charCodeAt(j);
-      if (ch === 42 && text.charCodeAt(j + 1) === 47) {
-        nest--;
-        j += 2;
-        if (nest === 0) break;
-        continue;
-      }
-      if (pg && ch === 47 && text.charCodeAt(j + 1) === 42) {
-        nest++;
-        j += 2;
-        continue;
-      }
-      j++;
-    }
-    const closed = nest === 0;
-    if (!closed) {
-      // An unterminated comment swallows the rest of the file; the database rejects it.
-      begin(start);
-      unterminated = "comment";
-      lastCode = n - 1;
-      return n;
-    }
-    pushComment("block", start, j, text.slice(start + 2, j - 2));
-    return j;
-  }
-
-  function quoted(
-    start: number,
-    quote: number,
-    backslash: boolean,
-    what: "string" | "identifier",
-  ): number {
-    let j = start + 1;
-    while (j < n) {
-      const ch = text.charCodeAt(j);
-      if (backslash && ch === 92) {
-        j += 2;
-        continue;
-      }
-      if (ch === quote) {
-        if (text.charCodeAt(j + 1) === quote) {
-          j += 2;
-          continue;
-        }
-        lastCode = j;
-        return j + 1;
-      }
-      j++;
-    }
-    unterminated = what;
-    lastCode = n - 1;
-    return n;
-  }
 
   function pushComment(kind: SqlComment["kind"], start: number, end: number, body: string) {
     comments.push({
@@ -310,26 +167,28 @@ export function splitStatements(text: string, dialect: Dialect): SplitResult {
       end,
       body,
       startPos: lines.position(start),
-      endPos: lines.position(Math.max(start, end - 1)),
+      endPos: lines.position(end - 1),
     });
   }
 }
 
-/** CREATE … FUNCTION/PROCEDURE/TRIGGER/EVENT headers whose bodies may contain `;`. */
-function isRoutineHeader(words: string[], dialect: Dialect): boolean {
+/** Statement kinds whose bodies may contain `;`, per dialect. */
+const ROUTINE_KINDS: Record<Dialect, readonly string[]> = {
+  postgres: ["FUNCTION", "PROCEDURE"],
+  cockroachdb: ["FUNCTION", "PROCEDURE"],
+  mysql: ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"],
+  sqlite: ["TRIGGER"],
+  clickhouse: [],
+};
+
+/** CREATE … FUNCTION/PROCEDURE/TRIGGER/EVENT, with only modifiers in between. */
+function isRoutineHeader(words: readonly string[], kinds: readonly string[]): boolean {
   if (words[0] !== "CREATE") return false;
-  const kinds =
-    dialect === "mysql"
-      ? ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]
-      : dialect === "sqlite"
-        ? ["TRIGGER"]
-        : dialect === "postgres" || dialect === "cockroachdb"
-          ? ["FUNCTION", "PROCEDURE"]
-          : [];
-  const last = words[words.length - 1]!;
-  if (!kinds.includes(last)) return false;
+  if (!kinds.includes(words[words.length - 1]!)) return false;
   // Only modifiers may sit between CREATE and the kind (OR REPLACE, DEFINER = x, TEMP, AGGREGATE…).
-  return !words
-    .slice(1, -1)
-    .some((w) => w === "TABLE" || w === "INDEX" || w === "VIEW" || w === "AS");
+  for (let i = 1; i < words.length - 1; i++) {
+    const w = words[i];
+    if (w === "TABLE" || w === "INDEX" || w === "VIEW" || w === "AS") return false;
+  }
+  return true;
 }

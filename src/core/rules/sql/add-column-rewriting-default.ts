@@ -1,0 +1,57 @@
+import { displayName, type ColumnDef } from "../../sql/model.js";
+import { versionAtLeast } from "../../sql/parse/index.js";
+import type { RuleMeta } from "../types.js";
+import { alterActions, type SqlRule, type SqlRuleContext } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "add-column-rewriting-default",
+  defaultSeverity: "error",
+  dialects: ["postgres", "mysql"],
+  category: "locking",
+  description:
+    "ADD COLUMN whose default is computed per row (volatile function, serial, identity, stored generated column; any default before Postgres 11) rewrites the whole table under a blocking lock.",
+  saferAlternative:
+    "Add the column without the default (or with a constant one), SET DEFAULT for new rows, then backfill existing rows in batches.",
+  suppressible: true,
+};
+
+export const addColumnRewritingDefault: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "add-column") continue;
+      if (ctx.isNew("table", table, a.index)) continue;
+      const why = rewriteReason(ctx, action.column);
+      if (!why) continue;
+      const effect =
+        ctx.dialect === "mysql"
+          ? "MySQL cannot add it instantly and rebuilds the whole table"
+          : "Postgres rewrites the whole table (and its indexes) while holding an ACCESS EXCLUSIVE lock: no reads or writes until it finishes";
+      report({
+        ...ctx.lines(action.span),
+        message: `Column ${action.column.name} is added to ${displayName(table)} with ${why}, so ${effect}.`,
+      });
+    }
+  },
+};
+
+function rewriteReason(ctx: SqlRuleContext, c: ColumnDef): string | null {
+  if (c.generated === "stored") return "a stored generated expression computed for every row";
+  if (ctx.dialect === "mysql") {
+    if (c.default?.volatility === "volatile")
+      return `the expression default ${c.default.text}, which MySQL evaluates for every row`;
+    return null;
+  }
+  if (c.generated === "serial")
+    return `a serial type (${c.dataType}), whose sequence default fills every row`;
+  if (c.generated === "identity") return "an identity, which numbers every existing row";
+  const d = c.default;
+  if (!d || d.isNull) return null;
+  if (ctx.version && !versionAtLeast(ctx.version, 11))
+    return `a default (${d.text}), and before Postgres 11 (databaseVersion ${ctx.version.major}) any default is written into every row`;
+  if (d.volatility === "volatile") {
+    const fns = d.volatileFunctions.map((f) => `${f}()`).join(", ");
+    return `the volatile default ${d.text} (${fns} is evaluated for every row; unknown functions count as volatile)`;
+  }
+  return null;
+}

@@ -1,0 +1,37 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, type SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "add-not-null-column-without-default",
+  defaultSeverity: "error",
+  dialects: PARSED_DIALECTS,
+  category: "integrity",
+  description:
+    "ADD COLUMN … NOT NULL without a default fails on a table with rows, and breaks inserts from code that does not know the column.",
+  saferAlternative:
+    "Add the column as nullable (or NOT NULL with a constant default), backfill, then add the NOT NULL constraint.",
+  suppressible: true,
+};
+
+export const addNotNullColumnWithoutDefault: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "add-column") continue;
+      const c = action.column;
+      if (!c.notNull || (c.default && !c.default.isNull) || c.generated) continue;
+      if (ctx.isNew("table", table, a.index)) continue;
+      const why =
+        ctx.dialect === "sqlite"
+          ? 'SQLite refuses it outright ("Cannot add a NOT NULL column with default value NULL")'
+          : ctx.dialect === "mysql"
+            ? "MySQL fills existing rows with an implicit zero value, and inserts from the running application, which does not send the column, fail in strict mode"
+            : "the statement fails as soon as the table has a row, and inserts from the running application, which does not send the column, fail";
+      report({
+        ...ctx.lines(action.span),
+        message: `Column ${c.name} is added to ${displayName(table)} as NOT NULL without a default: ${why}.`,
+      });
+    }
+  },
+};

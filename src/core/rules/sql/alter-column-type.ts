@@ -1,0 +1,42 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import { alterActions, type SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "alter-column-type",
+  defaultSeverity: "error",
+  dialects: ["postgres", "mysql", "cockroachdb"],
+  category: "locking",
+  description:
+    "Changing a column's type rewrites the table under a blocking lock (unless the change is binary-compatible) and can break running code.",
+  saferAlternative:
+    "Add a new column with the new type, write to both, backfill in batches, switch reads, then drop the old column. Binary-compatible changes (varchar(n) → text or a longer varchar) are cheap: suppress with that reason.",
+  suppressible: true,
+};
+
+export const alterColumnType: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "alter-column-type") continue;
+      if (ctx.isNew("column", { name: action.column }, a.index, table)) continue;
+      const where = `${action.column} of ${displayName(table)}`;
+      let message: string;
+      let severity: "warning" | undefined;
+      if (ctx.dialect === "mysql") {
+        const verb = action.syntax === "change" ? "CHANGE" : "MODIFY";
+        // ALGORITHM=INPLACE/INSTANT makes MySQL refuse instead of silently copying the table.
+        const algorithm =
+          a.model.kind === "alter-table" &&
+          a.model.actions.some(
+            (x) => x.type === "other" && /^ALGORITHM\s*=?\s*(INPLACE|INSTANT)/i.test(x.detail),
+          );
+        if (algorithm) severity = "warning";
+        message = `${verb} COLUMN ${where} restates the column as ${action.dataType}: if the type, length or character set changes, MySQL copies the whole table (ALGORITHM=COPY) and blocks writes until it finishes, and code expecting the old type may break.${algorithm ? " The statement names ALGORITHM=INPLACE/INSTANT, so MySQL fails rather than copying." : ""}`;
+      } else {
+        message = `Changing the type of ${where} to ${action.dataType}${action.using ? " with USING" : ""} rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), unless the change is binary-compatible; running code may also break on the new type.`;
+      }
+      report({ ...ctx.lines(action.span), ...(severity ? { severity } : {}), message });
+    }
+  },
+};

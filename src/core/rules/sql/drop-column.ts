@@ -1,0 +1,32 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, dropContext, type SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "drop-column",
+  defaultSeverity: "error",
+  dialects: PARSED_DIALECTS,
+  category: "data-loss",
+  description:
+    "ALTER TABLE … DROP COLUMN deletes the column's data; code that still uses it fails.",
+  saferAlternative:
+    "Expand/contract: stop reading and writing the column in the application and deploy that, then drop it in a later migration.",
+  suppressible: true,
+};
+
+export const dropColumn: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "drop-column") continue;
+      const { severity, note } = dropContext(
+        ctx.origin("column", { name: action.column }, a.index, table),
+      );
+      report({
+        ...ctx.lines(action.span),
+        ...(severity ? { severity } : {}),
+        message: `Dropping column ${action.column} of ${displayName(table)} deletes its data, and the running application version fails on queries that still select or insert it (including ORMs that list every column).${note}`,
+      });
+    }
+  },
+};

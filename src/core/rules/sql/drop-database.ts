@@ -1,0 +1,30 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import type { SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "drop-database",
+  defaultSeverity: "error",
+  dialects: ["postgres", "mysql", "cockroachdb"],
+  category: "data-loss",
+  description: "DROP DATABASE deletes an entire database.",
+  saferAlternative:
+    "Never drop a database from an application migration; do it by hand, after a backup, outside the migration history.",
+  suppressible: true,
+};
+
+export const dropDatabase: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      if (m.kind !== "drop" || m.objectType !== "database") continue;
+      for (const name of m.names) {
+        report({
+          ...ctx.at(a),
+          message: `DROP DATABASE ${displayName(name)} deletes the whole database and all its data; a migration that does this cannot be rolled back.`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,33 @@
+import type { RuleMeta } from "../types.js";
+import type { SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "grant-privileges",
+  defaultSeverity: "notice",
+  dialects: ["postgres", "mysql", "cockroachdb"],
+  category: "security",
+  description: "GRANT in a migration changes who can read or write data; a reviewer should see it.",
+  saferAlternative:
+    "Grant to a role that users are members of rather than to individual users, grant the narrowest privileges, and avoid WITH GRANT/ADMIN OPTION.",
+  suppressible: true,
+};
+
+export const grantPrivileges: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      if (m.kind !== "grant" || m.revoke) continue;
+      const what =
+        m.target === "role"
+          ? `membership in ${m.privileges.join(", ")}`
+          : `${m.privileges.join(", ").toUpperCase()} privileges`;
+      const to = m.grantees.join(", ");
+      report({
+        ...ctx.at(a),
+        ...(m.withGrantOption ? { severity: "warning" as const } : {}),
+        message: `GRANT gives ${what} to ${to}${m.withGrantOption ? ", WITH GRANT/ADMIN OPTION so they can pass it on" : ""}${to.toUpperCase().includes("PUBLIC") ? " — PUBLIC means every role" : ""}: check this access is intended.`,
+      });
+    }
+  },
+};

@@ -1,0 +1,27 @@
+import type { RuleMeta } from "../types.js";
+import type { SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "mysql-ddl-autocommit",
+  defaultSeverity: "warning",
+  dialects: ["mysql"],
+  category: "transaction",
+  description:
+    "Several DDL statements in one MySQL migration: each commits on its own, so a failure halfway leaves a partly applied migration and a dirty version.",
+  saferAlternative:
+    "One DDL statement per migration file (combine changes to one table into a single ALTER TABLE), and make statements idempotent (IF [NOT] EXISTS) so a rerun after a failure works.",
+  suppressible: true,
+};
+
+export const mysqlDdlAutocommit: SqlRule = {
+  meta,
+  check(ctx, report) {
+    const ddl = ctx.parsed.filter((a) => a.model.ddl);
+    if (ddl.length < 2) return;
+    report({
+      startLine: ddl[0]!.stmt.startLine,
+      endLine: ddl[ddl.length - 1]!.stmt.endLine,
+      message: `This file has ${ddl.length} DDL statements. MySQL commits each one implicitly and golang-migrate runs the file without a transaction, so if a later one fails, the earlier ones stay applied, the version is marked dirty, and rerunning the file fails on what already exists.`,
+    });
+  },
+};

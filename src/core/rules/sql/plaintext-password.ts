@@ -1,0 +1,31 @@
+import type { RuleMeta } from "../types.js";
+import type { SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "plaintext-password",
+  defaultSeverity: "error",
+  dialects: ["postgres", "mysql", "cockroachdb"],
+  category: "security",
+  description:
+    "A password written into a migration file ends up in git history, CI logs and every clone.",
+  saferAlternative:
+    "Create the role without a password in the migration and set the password at deploy time from a secret store (or use certificate/IAM authentication).",
+  suppressible: true,
+};
+
+export const plaintextPassword: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const a of ctx.parsed) {
+      for (const p of a.model.passwords) {
+        report({
+          ...ctx.lines(p.span),
+          ...(p.hashed ? { severity: "warning" as const } : {}),
+          message: p.hashed
+            ? "A password hash is written into this migration: it is committed to git for good, and hashes of weak passwords are cracked offline."
+            : "A plaintext password is written into this migration: it is committed to git history for good, visible to everyone with read access, and repeated in CI logs.",
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,41 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, type SqlRule } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "rename-column",
+  defaultSeverity: "error",
+  dialects: PARSED_DIALECTS,
+  category: "compatibility",
+  description: "Renaming a column breaks every running application version that uses the old name.",
+  saferAlternative:
+    "Keep the column name and map it in the ORM; or add the new column, write both, backfill, switch reads, then drop the old one.",
+  suppressible: true,
+};
+
+export const renameColumn: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      let from: string;
+      let to: string;
+      if (action.type === "rename-column") {
+        from = action.from;
+        to = action.to;
+      } else if (
+        action.type === "alter-column-type" &&
+        action.syntax === "change" &&
+        action.definition &&
+        action.definition.name !== action.column
+      ) {
+        from = action.column; // MySQL CHANGE old new …
+        to = action.definition.name;
+      } else continue;
+      if (ctx.isNew("column", { name: from }, a.index, table)) continue;
+      report({
+        ...ctx.lines(action.span),
+        message: `Renaming column ${from} of ${displayName(table)} to ${to} breaks the application version that is still running during the deploy: its queries use the old name.`,
+      });
+    }
+  },
+};

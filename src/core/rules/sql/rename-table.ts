@@ -1,0 +1,53 @@
+import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import { PARSED_DIALECTS, type Lines, type SqlRule, type SqlRuleContext } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "rename-table",
+  defaultSeverity: "error",
+  dialects: PARSED_DIALECTS,
+  category: "compatibility",
+  description: "Renaming a table breaks every running application version that uses the old name.",
+  saferAlternative:
+    "Keep the table name and map it in the ORM; or create the new table, keep both in sync (view or trigger), switch the application, then drop the old one.",
+  suppressible: true,
+};
+
+export const renameTable: SqlRule = {
+  meta,
+  check(ctx, report) {
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      const renames: Array<{ from: ObjectName; to: ObjectName; lines: Lines }> =
+        m.kind === "rename-tables"
+          ? m.renames.map((r) => ({ ...r, lines: ctx.at(a) }))
+          : m.kind === "alter-table"
+            ? m.actions.flatMap((x) =>
+                x.type === "rename-table"
+                  ? [{ from: m.table, to: x.to, lines: ctx.lines(x.span) }]
+                  : [],
+              )
+            : [];
+      for (const r of renames) {
+        if (ctx.isNew("table", r.from, a.index)) continue;
+        // A copy renamed into the place of a table this file dropped: the name the application
+        // uses survives (the old name was a temporary one).
+        if (droppedEarlier(ctx, r.to, a.index)) continue;
+        report({
+          ...r.lines,
+          message: `Renaming table ${displayName(r.from)} to ${displayName(r.to)} breaks the application version that is still running during the deploy (and any rollback of the code): its queries use the old name.`,
+        });
+      }
+    }
+  },
+};
+
+function droppedEarlier(ctx: SqlRuleContext, name: ObjectName, index: number): boolean {
+  return ctx.parsed.some(
+    (b) =>
+      b.index < index &&
+      b.model.kind === "drop" &&
+      b.model.objectType === "table" &&
+      b.model.names.some((n) => sameObject(n, name)),
+  );
+}

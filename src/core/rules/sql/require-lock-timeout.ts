@@ -1,0 +1,61 @@
+import { displayName } from "../../sql/model.js";
+import type { RuleMeta } from "../types.js";
+import type { SqlRule, SqlRuleContext } from "./types.js";
+
+const meta: RuleMeta = {
+  id: "require-lock-timeout",
+  defaultSeverity: "warning",
+  dialects: ["postgres", "mysql"],
+  category: "locking",
+  description:
+    "A statement waits for a strong lock on an existing table with no lock timeout set: while it waits, every other query on the table queues behind it.",
+  saferAlternative:
+    "Start the file with SET lock_timeout = '5s' (MySQL: SET SESSION lock_wait_timeout = 5) and retry the migration if it times out.",
+  suppressible: true,
+};
+
+export const requireLockTimeout: SqlRule = {
+  meta,
+  check(ctx, report) {
+    const setting = ctx.dialect === "mysql" ? "lock_wait_timeout" : "lock_timeout";
+    let timeoutSet = false;
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      if (m.kind === "set" && (m.name === setting || m.name === "all")) {
+        timeoutSet = m.value !== null && !isZero(m.value) && applies(ctx, m.scope, a.index);
+        continue;
+      }
+      if (timeoutSet) continue;
+      // Objects this change created are not live yet; in a down file, undoing what its own up
+      // created is the expected rollback (at most a notice elsewhere), so they do not count.
+      const live = m.strongLocks.filter(
+        (t) => ctx.origin("table", t, a.index) === null && ctx.origin("index", t, a.index) === null,
+      );
+      if (live.length === 0) continue;
+      const names = [...new Set(live.map(displayName))].join(", ");
+      report({
+        ...ctx.at(a),
+        message:
+          ctx.dialect === "mysql"
+            ? `This statement needs an exclusive metadata lock on ${names} and no lock_wait_timeout is set (MySQL's default is one year): behind a long-running query it waits, and every later query on the table waits behind it.`
+            : `This statement needs a lock on ${names} that conflicts with normal traffic, and no lock_timeout is set earlier in the file: if another transaction holds a conflicting lock, it waits indefinitely and every query on the table queues behind it.`,
+      });
+      return; // one SET at the top fixes the whole file: report the first statement only
+    }
+  },
+};
+
+function isZero(v: string): boolean {
+  return /^0+\s*(ms|s|min)?$/i.test(v.trim());
+}
+
+/** SET LOCAL only lasts for a transaction: with x-multi-statement and no BEGIN there is none. */
+function applies(
+  ctx: SqlRuleContext,
+  scope: "session" | "local" | "global",
+  index: number,
+): boolean {
+  if (scope === "global") return false; // new sessions only, not this one
+  if (scope === "local") return ctx.fileTransaction || ctx.inExplicitTransaction(index);
+  return true;
+}

@@ -1,0 +1,182 @@
+/**
+ * What the change creates, in execution order, so rules can tell a new object (an index on a
+ * table created two statements earlier: no lock on live traffic) from an existing one.
+ *
+ * Objects count as new when created earlier in the same file, or — in git mode — by an earlier
+ * *added* up migration of the same change and directory (it has not run anywhere yet). In PATH
+ * mode every given file may already be deployed, so only the same file counts (otherwise linting
+ * a whole history would exempt everything, squawk#364). A down file may also undo what its own
+ * up file (same version) created: see `ownUp`.
+ */
+import { sameObject, type ObjectName, type StatementModel } from "./model.js";
+
+export type ObjectKind = "table" | "column" | "index" | "constraint" | "schema" | "other";
+
+export interface Creation {
+  kind: ObjectKind;
+  name: ObjectName;
+  /** For columns, indexes and constraints: the table. */
+  table?: ObjectName;
+  file: number;
+  statement: number;
+  /** Constraints: added NOT VALID and not validated (yet). */
+  notValid?: boolean;
+  /** CHECK (col IS NOT NULL) constraints: the column. */
+  notNullColumn?: string;
+  /** Constraints: validated by a later VALIDATE CONSTRAINT (statement index in its file). */
+  validatedAt?: { file: number; statement: number };
+}
+
+export interface LedgerFile {
+  path: string;
+  version: bigint | null;
+  direction: "up" | "down" | null;
+  /** Added by the change (not a modified, already merged file). */
+  added: boolean;
+}
+
+/** Where an object came from, as seen from one statement. */
+export type Origin = "file" | "change" | "own-up";
+
+const RANK: Record<Origin, number> = { file: 3, change: 2, "own-up": 1 };
+
+export class ChangeLedger {
+  readonly files: LedgerFile[] = [];
+  /** By kind and name: lookups run for nearly every statement of large migration sets. */
+  private readonly byName = new Map<string, Creation[]>();
+  private readonly byKind = new Map<ObjectKind, Creation[]>();
+
+  constructor(private readonly crossFile: boolean) {}
+
+  addFile(f: LedgerFile): number {
+    this.files.push(f);
+    return this.files.length - 1;
+  }
+
+  /** Record what one statement creates (call in execution order). */
+  record(file: number, statement: number, m: StatementModel): void {
+    const add = (c: Omit<Creation, "file" | "statement">) => this.add({ ...c, file, statement });
+    const at = { file, statement };
+    switch (m.kind) {
+      case "create-table":
+        add({ kind: "table", name: m.table });
+        for (const c of m.constraints) {
+          if (c.name)
+            add({
+              kind: "constraint",
+              name: { name: c.name },
+              table: m.table,
+              notValid: c.notValid,
+              ...(c.notNullColumn ? { notNullColumn: c.notNullColumn } : {}),
+            });
+        }
+        break;
+      case "create-index":
+        if (m.name) add({ kind: "index", name: m.name, table: m.table });
+        break;
+      case "create-schema":
+        add({ kind: "schema", name: { name: m.name } });
+        break;
+      case "create-other":
+        if (m.name) add({ kind: "other", name: m.name });
+        break;
+      case "rename-tables":
+        for (const r of m.renames) this.renamed(r.from, r.to, at);
+        break;
+      case "alter-table":
+        for (const a of m.actions) {
+          if (a.type === "add-column") {
+            add({ kind: "column", name: { name: a.column.name }, table: m.table });
+          } else if (a.type === "rename-table") {
+            this.renamed(m.table, a.to, at);
+          } else if (a.type === "rename-column") {
+            if (this.origin("column", { name: a.from }, at, m.table))
+              add({ kind: "column", name: { name: a.to }, table: m.table });
+          } else if (a.type === "add-constraint" && a.constraint.name) {
+            add({
+              kind: "constraint",
+              name: { name: a.constraint.name },
+              table: m.table,
+              notValid: a.constraint.notValid,
+              ...(a.constraint.notNullColumn ? { notNullColumn: a.constraint.notNullColumn } : {}),
+            });
+          } else if (a.type === "validate-constraint") {
+            const c = this.find("constraint", { name: a.name }, at, m.table);
+            if (c && !c.validatedAt) c.validatedAt = at;
+          }
+        }
+        break;
+    }
+  }
+
+  /** A new table renamed is still new under its new name. */
+  private renamed(from: ObjectName, to: ObjectName, at: { file: number; statement: number }) {
+    if (this.origin("table", from, at)) this.add({ kind: "table", name: to, ...at });
+  }
+
+  private add(c: Creation): void {
+    const key = `${c.kind}\0${c.name.name}`;
+    (this.byName.get(key) ?? this.byName.set(key, []).get(key)!).push(c);
+    (this.byKind.get(c.kind) ?? this.byKind.set(c.kind, []).get(c.kind)!).push(c);
+  }
+
+  private named(kind: ObjectKind, name: ObjectName): Creation[] {
+    return this.byName.get(`${kind}\0${name.name}`) ?? [];
+  }
+
+  /**
+   * Where `name` was created, as seen from statement `at` (null when it already existed).
+   * Same-file creations win over earlier files, which win over the down file's own up.
+   */
+  origin(
+    kind: ObjectKind,
+    name: ObjectName,
+    at: { file: number; statement: number },
+    table?: ObjectName,
+  ): Origin | null {
+    // A column of a new table is new too.
+    let best: Origin | null = kind === "column" && table ? this.origin("table", table, at) : null;
+    for (const c of this.named(kind, name)) {
+      if (!sameObject(c.name, name)) continue;
+      if (table && c.table && !sameObject(c.table, table)) continue;
+      const o = this.relation(c, at);
+      if (o !== null && (best === null || RANK[o] > RANK[best])) best = o;
+    }
+    return best;
+  }
+
+  /** The creation record itself (latest visible one). */
+  find(
+    kind: ObjectKind,
+    name: ObjectName,
+    at: { file: number; statement: number },
+    table?: ObjectName,
+  ): Creation | undefined {
+    let found: Creation | undefined;
+    for (const c of this.named(kind, name)) {
+      if (!sameObject(c.name, name)) continue;
+      if (table && c.table && !sameObject(c.table, table)) continue;
+      if (this.relation(c, at) !== null) found = c;
+    }
+    return found;
+  }
+
+  /** All visible creations of a kind (e.g. constraints on a table). */
+  visible(kind: ObjectKind, at: { file: number; statement: number }): Creation[] {
+    return (this.byKind.get(kind) ?? []).filter((c) => this.relation(c, at) !== null);
+  }
+
+  private relation(c: Creation, at: { file: number; statement: number }): Origin | null {
+    if (c.file === at.file) return c.statement < at.statement ? "file" : null;
+    if (c.file > at.file) return null;
+    const from = this.files[c.file]!;
+    const to = this.files[at.file]!;
+    if (from.direction !== "up") return null; // down files never run before a later file
+    if (to.direction === "down") {
+      // A rollback runs long after the ups were deployed: only its own up's objects matter,
+      // and only to recognise "undo what the up created".
+      return from.version !== null && from.version === to.version ? "own-up" : null;
+    }
+    return this.crossFile && from.added && to.added ? "change" : null;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The dialect-neutral statement model: what the rules need to know about each statement, filled
+ * in by the per-dialect parsers (src/core/sql/parse/). A rule reads this model, so most rules are
+ * one small file that works for Postgres, MySQL and SQLite alike; the raw AST stays reachable on
+ * the parsed statement for dialect-specific detail.
+ *
+ * Offsets (`Span`) are string indexes into the whole file, computed from the splitter's statement
+ * offsets, never from a parser's idea of lines.
+ */
+
+/** A range of the file, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * A table, index, schema… name as the database resolves it: Postgres folds unquoted names to
+ * lower case (the parser already did), MySQL and SQLite compare case-insensitively here.
+ */
+export interface ObjectName {
+  schema?: string;
+  name: string;
+}
+
+/** How a column default behaves when a column is added to a populated table. */
+export interface DefaultExpr {
+  /** The default as written. */
+  text: string;
+  /** `constant`: a literal or cast; `stable`: evaluated once (now()); `volatile`: per row. */
+  volatility: "constant" | "stable" | "volatile";
+  /** Functions that made it volatile (known volatile ones and unknown ones, which count as volatile). */
+  volatileFunctions: string[];
+  /** True for a literal NULL default, which is the same as no default. */
+  isNull: boolean;
+}
+
+export interface ColumnDef {
+  name: string;
+  /** The type as written (e.g. `varchar(255)`), for messages. */
+  dataType: string;
+  notNull: boolean;
+  default?: DefaultExpr;
+  primaryKey: boolean;
+  unique: boolean;
+  check: boolean;
+  /** Inline REFERENCES. */
+  references?: ObjectName;
+  /** GENERATED … AS IDENTITY, serial types and AUTO_INCREMENT fill existing rows themselves. */
+  generated?: "identity" | "stored" | "virtual" | "serial" | "auto-increment";
+}
+
+export type ConstraintKind =
+  "primary-key" | "unique" | "foreign-key" | "check" | "exclusion" | "not-null" | "other";
+
+export interface ConstraintDef {
+  kind: ConstraintKind;
+  name?: string;
+  /** Postgres NOT VALID: existing rows are not checked now. */
+  notValid: boolean;
+  /** Postgres … USING INDEX: built from an existing (concurrently built) index. */
+  usingIndex: boolean;
+  /** MySQL NOT ENFORCED. */
+  notEnforced: boolean;
+  columns: string[];
+  references?: ObjectName;
+  /** For CHECK (col IS NOT NULL): the column, which lets a later SET NOT NULL skip the scan. */
+  notNullColumn?: string;
+}
+
+export type AlterAction = (
+  | { type: "add-column"; column: ColumnDef }
+  | { type: "drop-column"; column: string; cascade: boolean }
+  /** ALTER COLUMN … TYPE (Postgres), MODIFY / CHANGE (MySQL, which also restate the definition). */
+  | {
+      type: "alter-column-type";
+      column: string;
+      dataType: string;
+      using: boolean;
+      /** MySQL MODIFY/CHANGE: the full new definition (NOT NULL, default…). */
+      definition?: ColumnDef;
+      syntax: "alter-type" | "modify" | "change";
+    }
+  | { type: "set-not-null"; column: string }
+  | { type: "drop-not-null"; column: string }
+  | { type: "set-default"; column: string; default: DefaultExpr }
+  | { type: "drop-default"; column: string }
+  | { type: "add-constraint"; constraint: ConstraintDef }
+  | { type: "validate-constraint"; name: string }
+  | { type: "drop-constraint"; name: string; cascade: boolean }
+  | { type: "rename-column"; from: string; to: string }
+  | { type: "rename-table"; to: ObjectName }
+  | { type: "rename-constraint"; from: string; to: string }
+  /** Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages. */
+  | { type: "other"; detail: string }
+) & {
+  /** Where the action is written; the whole statement when the parser cannot tell. */
+  span: Span;
+};
+
+export type TransactionAction =
+  "begin" | "commit" | "rollback" | "savepoint" | "release" | "rollback-to" | "prepare" | "other";
+
+export type DropObjectType =
+  | "table"
+  | "view"
+  | "materialized-view"
+  | "index"
+  | "schema"
+  | "database"
+  | "sequence"
+  | "type"
+  | "function"
+  | "procedure"
+  | "trigger"
+  | "extension"
+  | "other";
+
+export type StatementModel = (
+  | {
+      kind: "create-table";
+      table: ObjectName;
+      ifNotExists: boolean;
+      temporary: boolean;
+      columns: ColumnDef[];
+      constraints: ConstraintDef[];
+      /** CREATE TABLE … AS SELECT. */
+      asQuery: boolean;
+    }
+  | { kind: "alter-table"; table: ObjectName; actions: AlterAction[] }
+  | {
+      kind: "create-index";
+      name?: ObjectName;
+      table: ObjectName;
+      unique: boolean;
+      concurrently: boolean;
+      ifNotExists: boolean;
+    }
+  | {
+      kind: "drop";
+      objectType: DropObjectType;
+      /** The keyword as written (`TABLE`, `MATERIALIZED VIEW`…), for messages. */
+      objectLabel: string;
+      names: ObjectName[];
+      cascade: boolean;
+      concurrently: boolean;
+      ifExists: boolean;
+      /** MySQL DROP INDEX i ON t. */
+      table?: ObjectName;
+    }
+  | { kind: "truncate"; tables: ObjectName[]; cascade: boolean }
+  | { kind: "delete" | "update"; table: ObjectName | null; hasWhere: boolean }
+  | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
+  | { kind: "transaction"; action: TransactionAction }
+  | {
+      kind: "set";
+      /** Lower-cased setting name (`lock_timeout`). */
+      name: string;
+      /** The value as written, null for RESET / SET … TO DEFAULT. */
+      value: string | null;
+      scope: "session" | "local" | "global";
+    }
+  | {
+      kind: "grant";
+      revoke: boolean;
+      /** `privileges` on objects, or membership in a `role`. */
+      target: "privileges" | "role";
+      privileges: string[];
+      grantees: string[];
+      withGrantOption: boolean;
+    }
+  | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
+  | { kind: "cluster"; table: ObjectName | null }
+  | { kind: "reindex"; concurrently: boolean }
+  | { kind: "create-schema"; name: string }
+  | { kind: "create-other"; objectType: string; name?: ObjectName }
+  /** Anything the rules have no use for yet (INSERT, SELECT, COMMENT ON, CREATE FUNCTION…). */
+  | { kind: "other"; tag: string }
+) &
+  StatementFacts;
+
+/** Facts every statement carries, whatever its kind. */
+export interface StatementFacts {
+  /** Data-definition statement (MySQL commits implicitly around each one). */
+  ddl: boolean;
+  /**
+   * Tables (or indexes, for DROP INDEX) this statement locks strongly enough to block other
+   * sessions' writes or reads while it waits in the lock queue.
+   */
+  strongLocks: ObjectName[];
+  /** Why it cannot run inside a transaction block (Postgres), e.g. "CREATE INDEX CONCURRENTLY". */
+  nonTransactional?: string;
+  /** Password literals written in the statement. */
+  passwords: PasswordLiteral[];
+}
+
+export interface PasswordLiteral {
+  span: Span;
+  /** A stored hash (md5…, SCRAM-SHA-256$…, MySQL `AS '*…'`) rather than the password itself. */
+  hashed: boolean;
+  /** The clause, for messages (`PASSWORD '…'`, `IDENTIFIED BY '…'`). */
+  clause: string;
+}
+
+export const noFacts = (): StatementFacts => ({ ddl: false, strongLocks: [], passwords: [] });
+
+/** `schema.name` for messages. */
+export function displayName(n: ObjectName): string {
+  return n.schema ? `${n.schema}.${n.name}` : n.name;
+}
+
+/**
+ * Same object? A missing schema matches any schema: the analysis does not know the search_path,
+ * and an unqualified `users` next to `public.users` almost always means the same table.
+ */
+export function sameObject(a: ObjectName, b: ObjectName): boolean {
+  return a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
+}

@@ -1,0 +1,84 @@
+import { utf8ByteToIndex } from "../positions.js";
+import type { SplitStatement } from "../split.js";
+import type { Span, StatementModel } from "../model.js";
+
+/** One statement of a file after parsing: its location, its model, or why it could not be read. */
+export interface ParsedStatement {
+  split: SplitStatement;
+  startLine: number;
+  endLine: number;
+  /** Null when the statement could not be parsed (see `error`). */
+  model: StatementModel | null;
+  error: ParseError | null;
+  /** The parser's own tree, for dialect-specific detail. */
+  ast: unknown;
+  /** The statement contains Go template placeholders ({{ … }}), read as identifiers. */
+  templated: boolean;
+}
+
+export interface ParseError {
+  message: string;
+  /** File offset the parser pointed at. */
+  offset: number;
+}
+
+export type ParseOutcome =
+  | { ok: true; model: StatementModel; ast: unknown }
+  | { ok: false; message: string; /** Index into the statement text. */ index: number };
+
+export interface StatementInput {
+  /** Statement text as handed to the parser (templates masked, same length as the source). */
+  text: string;
+  /** File offset of text[0]. */
+  base: number;
+  /** Whole-statement span, for actions the parser cannot place. */
+  span: Span;
+}
+
+/** Server version from `databaseVersion` ("16", "8.0.32", "10.11"); null when not configured. */
+export interface ServerVersion {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export function parseServerVersion(v: string | undefined): ServerVersion | null {
+  if (v === undefined) return null;
+  const m = /^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2] ?? 0), patch: Number(m[3] ?? 0) };
+}
+
+export function versionAtLeast(v: ServerVersion, major: number, minor = 0, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+/**
+ * Converts parser byte offsets (UTF-8, relative to the statement) into file offsets. Statements
+ * are mostly ASCII, where bytes and string indexes agree, so the scan is skipped for them.
+ */
+export class Locator {
+  private readonly ascii: boolean;
+
+  constructor(
+    readonly text: string,
+    readonly base: number,
+  ) {
+    // eslint-disable-next-line no-control-regex
+    this.ascii = !/[^\x00-\x7f]/.test(text);
+  }
+
+  /** File offset of a byte offset into the statement. */
+  at(byteOffset: number): number {
+    return this.base + this.index(byteOffset);
+  }
+
+  /** String index into the statement of a byte offset. */
+  index(byteOffset: number): number {
+    const b = Math.max(0, byteOffset);
+    if (this.ascii) return Math.min(b, this.text.length);
+    return utf8ByteToIndex(this.text, b);
+  }
+}

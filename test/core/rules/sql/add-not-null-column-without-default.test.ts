@@ -1,0 +1,41 @@
+import { ruleTester } from "../../../helpers/rule-tester.js";
+
+ruleTester("add-not-null-column-without-default", {
+  valid: [
+    { code: "ALTER TABLE t ADD COLUMN c int;" },
+    { code: "ALTER TABLE t ADD COLUMN c boolean NOT NULL DEFAULT false;" },
+    { code: "ALTER TABLE t ADD COLUMN id bigserial NOT NULL;" },
+    { code: "ALTER TABLE t ADD COLUMN id int GENERATED ALWAYS AS IDENTITY;" },
+    { code: "CREATE TABLE t (id int NOT NULL);\nALTER TABLE t ADD COLUMN c int NOT NULL;" },
+    { code: "ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 0;", dialect: "mysql" },
+    { code: "ALTER TABLE t ADD COLUMN id INT NOT NULL AUTO_INCREMENT;", dialect: "mysql" },
+    { code: "ALTER TABLE t ADD COLUMN c TEXT NOT NULL DEFAULT '';", dialect: "sqlite" },
+  ],
+  invalid: [
+    {
+      code: "ALTER TABLE users ADD COLUMN tenant_id uuid NOT NULL;",
+      errors: [{ line: 1, message: /tenant_id is added to users/ }],
+    },
+    { code: "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT NULL;", errors: [{ line: 1 }] },
+    { code: "ALTER TABLE t ADD COLUMN id int PRIMARY KEY;", errors: [{ line: 1 }] },
+    {
+      code: "ALTER TABLE t\n  ADD COLUMN a int,\n  ADD COLUMN b int NOT NULL;",
+      errors: [{ line: 3 }],
+    },
+    {
+      code: "ALTER TABLE `t` ADD `c` bool NOT NULL;",
+      dialect: "mysql",
+      errors: [{ line: 1, message: /strict mode/ }],
+    },
+    {
+      code: "ALTER TABLE t ADD COLUMN c TEXT NOT NULL;",
+      dialect: "sqlite",
+      errors: [{ line: 1, message: /SQLite refuses/ }],
+    },
+    {
+      code: "ALTER TABLE t ADD COLUMN c INT8 NOT NULL;",
+      dialect: "cockroachdb",
+      errors: [{ line: 1 }],
+    },
+  ],
+});

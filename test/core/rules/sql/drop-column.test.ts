@@ -1,0 +1,47 @@
+import { ruleTester } from "../../../helpers/rule-tester.js";
+
+ruleTester("drop-column", {
+  valid: [
+    { code: "ALTER TABLE t ADD COLUMN c int;" },
+    { code: "ALTER TABLE t DROP CONSTRAINT c;" },
+    { code: "ALTER TABLE t DROP INDEX i;", dialect: "mysql" },
+    { code: "ALTER TABLE t DROP FOREIGN KEY fk;", dialect: "mysql" },
+  ],
+  invalid: [
+    {
+      name: "points at the DROP COLUMN action inside a multi-line ALTER TABLE",
+      code: "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN legacy,\n  DROP COLUMN IF EXISTS other CASCADE;",
+      errors: [
+        { line: 3, message: /column legacy of users/ },
+        { line: 4, message: /column other of users/ },
+      ],
+    },
+    { code: "ALTER TABLE `t` DROP `c`;", dialect: "mysql", errors: [{ line: 1 }] },
+    {
+      code: "ALTER TABLE t\n  ADD COLUMN x int,\n  DROP COLUMN c,\n  ALGORITHM=INPLACE, LOCK=NONE;",
+      dialect: "mysql",
+      errors: [{ line: 3 }],
+    },
+    { code: "ALTER TABLE t DROP COLUMN c;", dialect: "sqlite", errors: [{ line: 1 }] },
+    { code: "ALTER TABLE t DROP c;", dialect: "sqlite", errors: [{ line: 1 }] },
+    { code: "ALTER TABLE t DROP COLUMN c;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      name: "a column added earlier in the same file: notice",
+      code: "ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;",
+      errors: [{ line: 2, severity: "notice" }],
+    },
+    {
+      name: "down file removing the column its up added: notice",
+      files: {
+        "2_c.up.sql": "ALTER TABLE t ADD COLUMN c int;",
+        "2_c.down.sql": "ALTER TABLE t DROP COLUMN c;",
+      },
+      errors: [{ file: "2_c.down.sql", line: 1, severity: "notice" }],
+    },
+    {
+      name: "non-ASCII text before the statement does not shift lines",
+      code: "-- Ünïcödé 🚀 comment\nCOMMENT ON TABLE t IS 'naïve ☃';\nALTER TABLE t DROP COLUMN c;",
+      errors: [{ line: 3 }],
+    },
+  ],
+});

@@ -1,0 +1,20 @@
+import { ruleTester } from "../../../helpers/rule-tester.js";
+
+ruleTester("truncate-table", {
+  valid: [{ code: "DELETE FROM t WHERE id = 1;" }, { code: "TRUNCATE t;", dialect: "sqlite" }],
+  invalid: [
+    { code: "TRUNCATE sessions;", errors: [{ line: 1, message: /ACCESS EXCLUSIVE/ }] },
+    { code: "TRUNCATE TABLE a, b RESTART IDENTITY;", errors: [{ line: 1 }, { line: 1 }] },
+    {
+      code: "TRUNCATE TABLE sessions;",
+      dialect: "mysql",
+      errors: [{ line: 1, message: /commits implicitly/ }],
+    },
+    { code: "TRUNCATE sessions;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      name: "a table created in the same file: notice",
+      code: "CREATE TABLE t (id int);\nTRUNCATE t;",
+      errors: [{ line: 2, severity: "notice" }],
+    },
+  ],
+});

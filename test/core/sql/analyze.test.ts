@@ -1,0 +1,93 @@
+import { lint } from "../../helpers/lint.js";
+
+const base = ["1_init.up.sql", "1_init.down.sql"];
+
+describe("analyzeSql", () => {
+  test("an unparseable statement becomes a sql-parse-error warning and the rest is still checked", async () => {
+    const f = await lint({
+      files: { "2_x.up.sql": "SELECT 1;\nALTER TABLE t\n  ADD COLUMN (oops;\nDROP TABLE t;" },
+      base,
+    });
+    const pe = f.filter((x) => x.ruleId === "sql-parse-error");
+    expect(pe.map((x) => [x.startLine, x.endLine, x.severity])).toEqual([[2, 3, "warning"]]);
+    expect(pe[0]!.message).toMatch(
+      /postgres parser cannot read this statement \(line 3, column \d+: syntax error.*manual review required/,
+    );
+    expect(f.some((x) => x.ruleId === "drop-table" && x.startLine === 4)).toBe(true);
+  });
+
+  test("Go template placeholders (supabase/auth style) give one clear finding per file", async () => {
+    const sql = [
+      "-- auth schema",
+      'CREATE TABLE IF NOT EXISTS {{ index .Options "Namespace" }}.users (id uuid);',
+      'CREATE INDEX users_id ON {{ index .Options "Namespace" }}.users (id);',
+      'DROP TABLE {{ index .Options "Namespace" }}.old;',
+    ].join("\n");
+    const f = await lint({ files: { "2_x.up.sql": sql }, base });
+    const pe = f.filter((x) => x.ruleId === "sql-parse-error");
+    expect(pe).toHaveLength(1);
+    expect(pe[0]).toMatchObject({ startLine: 2, endLine: 2, severity: "warning" });
+    expect(pe[0]!.message).toMatch(
+      /Go template placeholders .*and 2 more.*does not expand templates/,
+    );
+    // The masked statements are still analysed: the new table is exempt, the drop is not.
+    expect(f.filter((x) => x.ruleId === "create-index-not-concurrently")).toEqual([]);
+    expect(f.filter((x) => x.ruleId === "drop-table").map((x) => x.startLine)).toEqual([4]);
+  });
+
+  test("a binary file is left to unanalyzable-migration-file, not parsed", async () => {
+    const f = await lint({ files: { "2_x.up.sql": "DROP TABLE t;\u0000\u0001" }, base });
+    expect(f.map((x) => x.ruleId)).toContain("unanalyzable-migration-file");
+    expect(f.filter((x) => x.ruleId === "drop-table" || x.ruleId === "sql-parse-error")).toEqual(
+      [],
+    );
+  });
+
+  test("ClickHouse has no parser: structural checks only, no SQL findings", async () => {
+    const f = await lint({ dialect: "clickhouse", files: { "2_x.up.sql": "DROP TABLE t;" }, base });
+    expect(f.filter((x) => x.ruleId === "drop-table" || x.ruleId === "sql-parse-error")).toEqual(
+      [],
+    );
+  });
+
+  test("rules set to off produce nothing; other levels replace the default", async () => {
+    const f = await lint({
+      files: { "2_x.up.sql": "DROP TABLE t;\nCREATE INDEX i ON u (a);" },
+      base,
+      rules: { "drop-table": "off", "create-index-not-concurrently": "error" },
+    });
+    expect(f.filter((x) => x.ruleId === "drop-table")).toEqual([]);
+    expect(f.find((x) => x.ruleId === "create-index-not-concurrently")!.severity).toBe("error");
+  });
+
+  test("files are analysed in golang-migrate order, so creations flow forward only", async () => {
+    const f = await lint({
+      files: {
+        "10_b.up.sql": "CREATE INDEX i ON t (a);",
+        "9_a.up.sql": "CREATE TABLE t (a int);",
+        "11_c.up.sql": "CREATE TABLE u (a int);",
+      },
+      base,
+    });
+    // 9 runs before 10 (numerically, not by name), so t is new when 10 indexes it.
+    expect(f.filter((x) => x.ruleId === "create-index-not-concurrently")).toEqual([]);
+  });
+
+  test("an index on a table created by a later migration is not exempt", async () => {
+    const f = await lint({
+      files: { "2_b.up.sql": "CREATE INDEX i ON t (a);", "3_a.up.sql": "CREATE TABLE t (a int);" },
+      base,
+    });
+    expect(
+      f.filter((x) => x.ruleId === "create-index-not-concurrently").map((x) => x.path),
+    ).toEqual(["migrations/2_b.up.sql"]);
+  });
+
+  test("files golang-migrate ignores are still analysed (the author means them to run)", async () => {
+    const f = await lint({ files: { "2_x_up.sql": "DROP TABLE t;" }, base });
+    expect(f.filter((x) => x.ruleId === "drop-table").map((x) => x.path)).toEqual([
+      "migrations/2_x_up.sql",
+    ]);
+    expect(f.some((x) => x.ruleId === "invalid-migration-filename")).toBe(true);
+  });
+});

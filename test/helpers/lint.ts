@@ -1,0 +1,75 @@
+/**
+ * Runs the whole core analysis (parsers, SQL rules, suppression) on in-memory migration files,
+ * the way the CLI and the app do, so rule tests exercise exactly what users get.
+ */
+import { defaultConfig } from "../../src/config/load.js";
+import type { Config, DirectoryConfig } from "../../src/config/types.js";
+import { analyze } from "../../src/core/analyze.js";
+import type {
+  ChangeSet,
+  ChangedFile,
+  Dialect,
+  Finding,
+  RuleLevel,
+  TreeEntry,
+} from "../../src/core/types.js";
+
+export interface LintInput {
+  /** Changed files: name (inside `dir`) → SQL. Added in git mode. */
+  files: Record<string, string>;
+  dialect?: Dialect;
+  databaseVersion?: string;
+  multiStatement?: boolean;
+  /** "git" (default): the files are added by the change; "paths": linted alone. */
+  mode?: "git" | "paths";
+  /** Names already on the base branch (contents do not matter to the SQL rules). */
+  base?: string[];
+  /** Files the change modifies (already on the base): name → new SQL. */
+  modified?: Record<string, string>;
+  rules?: Record<string, RuleLevel>;
+  dir?: string;
+}
+
+export async function lint(input: LintInput): Promise<Finding[]> {
+  const dir = input.dir ?? "migrations";
+  const directory: DirectoryConfig = {
+    path: dir,
+    dialect: input.dialect ?? "postgres",
+    multiStatement: input.multiStatement ?? false,
+  };
+  if (input.databaseVersion !== undefined) directory.databaseVersion = input.databaseVersion;
+  const config: Config = { ...defaultConfig(), directories: [directory], rules: input.rules ?? {} };
+  const enc = new TextEncoder();
+  const contents = new Map<string, Uint8Array>();
+  const changes: ChangedFile[] = [];
+  const join = (n: string) => (dir === "" ? n : `${dir}/${n}`);
+  for (const [name, sql] of Object.entries(input.files)) {
+    contents.set(join(name), enc.encode(sql));
+    changes.push({ path: join(name), status: "added", oid: oidOf(name) });
+  }
+  const baseNames = [...(input.base ?? []), ...Object.keys(input.modified ?? {})];
+  for (const [name, sql] of Object.entries(input.modified ?? {})) {
+    contents.set(join(name), enc.encode(sql));
+    changes.push({ path: join(name), status: "modified", oid: oidOf(`${name}#new`) });
+  }
+  const mode = input.mode ?? "git";
+  const baseTree: TreeEntry[] = baseNames.map((name) => ({ name, kind: "file", oid: oidOf(name) }));
+  const changeSet: ChangeSet = {
+    mode,
+    base: mode === "git" ? { ref: "main", sha: "b".repeat(40) } : null,
+    head: { ref: "WORKTREE" },
+    baseTrees: new Map(mode === "git" ? [[dir, baseTree]] : []),
+    changes,
+    contents,
+  };
+  const { report } = await analyze(config, changeSet, {
+    tool: { name: "migration-warden", version: "test" },
+  });
+  return report.findings;
+}
+
+function oidOf(s: string): string {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(40, "0");
+}
