@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Lint throughput, whole process: `migration-warden lint --format json` (lib/cli/main.js) on a
 // generated ~1 MB Postgres migration set, and on the Postgres part of ../shared/corpus when it
-// exists. Prints MB/s and peak memory (RSS); when squawk-cli (a Rust linter, devDependency) is
-// installed, runs it on the same files in the same run and prints the ratio. Figures only: a
-// benchmark never fails on timing.
+// exists. Prints MB/s and peak memory (RSS), and runs squawk (a Rust linter; its binary package
+// is installed on demand into a cache directory) on the same files in the same run for the
+// ratio. Figures only: a benchmark never fails on timing.
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import {
@@ -120,15 +120,51 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+const SQUAWK_VERSION = "2.66.0";
+
+/**
+ * squawk's binary for this platform. It is not a devDependency: its npm package lists binaries for
+ * every platform, and the registry this project installs from lacks some of them, which breaks
+ * `npm ci`. So the benchmark installs just this platform's binary package into a cache directory.
+ */
 function squawkBinary() {
-  try {
-    const require = createRequire(import.meta.url);
-    const pkg = require.resolve(`@squawk-cli/${process.platform}-${process.arch}/package.json`);
-    const bin = join(dirname(pkg), "bin", process.platform === "win32" ? "squawk.exe" : "squawk");
-    return existsSync(bin) ? bin : null;
-  } catch {
+  const pkgName = `@squawk-cli/${process.platform}-${process.arch}`;
+  const find = (from) => {
+    try {
+      const pkg = createRequire(from).resolve(`${pkgName}/package.json`);
+      const bin = join(dirname(pkg), "bin", process.platform === "win32" ? "squawk.exe" : "squawk");
+      return existsSync(bin) ? bin : null;
+    } catch {
+      return null;
+    }
+  };
+  const local = find(import.meta.url);
+  if (local) return local;
+  const cache = join(tmpdir(), "migration-warden-bench", `squawk-${SQUAWK_VERSION}`);
+  const cached = find(join(cache, "package.json"));
+  if (cached) return cached;
+  mkdirSync(cache, { recursive: true });
+  const r = spawnSync(
+    "npm",
+    [
+      "install",
+      "--no-save",
+      "--no-package-lock",
+      "--no-audit",
+      "--no-fund",
+      "--prefix",
+      cache,
+      `${pkgName}@${SQUAWK_VERSION}`,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  if (r.status !== 0) {
+    console.log(
+      `  (could not install ${pkgName}@${SQUAWK_VERSION}: ${(r.stderr || r.error?.message || "").split("\n")[0]})`,
+    );
     return null;
   }
+  return find(join(cache, "package.json"));
 }
 
 function bench(label, dir) {
@@ -164,7 +200,7 @@ function bench(label, dir) {
   );
   const squawk = squawkBinary();
   if (!squawk) {
-    console.log("  squawk: not installed (npm i -D squawk-cli) — no comparison");
+    console.log("  squawk: not available — no comparison");
     return;
   }
   const theirs = [];
