@@ -1,7 +1,8 @@
 /**
  * Build the core's ChangeSet from a local repository (git mode) or from paths (PATH mode).
  */
-import { lstat, readFile, readdir } from "node:fs/promises";
+import { lstatSync, readFileSync } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Config, DirectoryConfig } from "../config/types.js";
 import { directoryOf } from "../core/migrations/directory.js";
@@ -76,15 +77,11 @@ export async function gitChangeSet(
         const bytes = await git.readAt(revs.head.sha, c.path);
         if (bytes) contents.set(c.path, bytes);
       } else {
-        const abs = join(git.root, c.path);
-        const kind = await kindOnDisk(abs);
-        if (kind === null) continue; // deleted in the working tree but not staged as such
-        f.kind = kind;
-        if (kind === "file") {
-          const bytes = await readFile(abs);
-          f.size = bytes.length;
-          contents.set(c.path, bytes);
-        }
+        const local = readLocal(join(git.root, c.path), config.limits.maxFileBytes);
+        if (local === null) continue; // deleted in the working tree but not staged as such
+        f.kind = local.kind;
+        if (local.size !== undefined) f.size = local.size;
+        if (local.bytes) contents.set(c.path, local.bytes);
       }
     }
     changes.push(f);
@@ -99,15 +96,26 @@ export async function gitChangeSet(
   };
 }
 
-async function kindOnDisk(abs: string): Promise<EntryKind | null> {
+/**
+ * A working-tree file as git would commit it. Synchronous on purpose: a CLI reading thousands of
+ * small files is faster this way than through thousands of promises. Files over the size limit
+ * are not read (the core reports them from their size).
+ */
+function readLocal(
+  abs: string,
+  maxBytes: number,
+): { kind: EntryKind; size?: number; bytes?: Buffer } | null {
+  let st;
   try {
-    const st = await lstat(abs);
-    if (st.isSymbolicLink()) return "symlink";
-    if (st.isDirectory()) return "submodule";
-    return "file";
+    st = lstatSync(abs);
   } catch {
     return null;
   }
+  if (st.isSymbolicLink()) return { kind: "symlink" };
+  if (st.isDirectory()) return { kind: "submodule" };
+  if (st.size > maxBytes) return { kind: "file", size: st.size };
+  const bytes = readFileSync(abs);
+  return { kind: "file", size: bytes.length, bytes };
 }
 
 export interface PathInput {
@@ -150,13 +158,10 @@ export async function pathChangeSet(
   for (const abs of [...files].sort()) {
     const rel = toPosix(relative(root, abs));
     if (rel.startsWith("../")) throw new UsageError(`${abs} is outside ${root}`);
-    const kind = (await kindOnDisk(abs)) ?? "file";
-    const f: ChangedFile = { path: rel, status: "added", kind };
-    if (kind === "file") {
-      const bytes = await readFile(abs);
-      f.size = bytes.length;
-      contents.set(rel, bytes);
-    }
+    const local = readLocal(abs, config.limits.maxFileBytes) ?? { kind: "file" as const };
+    const f: ChangedFile = { path: rel, status: "added", kind: local.kind };
+    if (local.size !== undefined) f.size = local.size;
+    if (local.bytes) contents.set(rel, local.bytes);
     changes.push(f);
     dirPaths.add(toPosix(dirname(rel)) === "." ? "" : toPosix(dirname(rel)));
   }

@@ -80,14 +80,6 @@ export async function analyze(
     const model = buildDirectoryModel(dir, changeSet, directories, config.limits);
     models.push(model);
 
-    for (const rule of STRUCTURE_RULES) {
-      if (!appliesTo(rule.meta.dialects, dir.dialect)) continue;
-      rule.checkDirectory(model, (path, r) => {
-        const f = toFinding(rule.meta, r, path, config.rules[rule.meta.id]);
-        if (f) findings.push(f);
-      });
-    }
-
     const dirSources: SourceFile[] = [];
     for (const f of touchedFiles(model)) {
       if (f.verdict.kind !== "unrelated") {
@@ -104,6 +96,7 @@ export async function analyze(
       if (whyNotAnalyzable(f, bytes, config.limits.maxFileBytes)) continue;
       const src = loadSource(f, dir, bytes);
       sources.set(f.path, src);
+      model.sources.set(f.path, src);
       directives.set(f.path, parseDirectives(src.split, knownIds));
       // Names golang-migrate ignores are still analysed: the author means them to run.
       dirSources.push(src);
@@ -127,6 +120,15 @@ export async function analyze(
         version: r.parsed ? r.parsed.version.toString() : null,
         direction: r.parsed ? r.parsed.direction : null,
         status: "removed",
+      });
+    }
+
+    // Structural rules run once the files are decoded and split, so none of them splits again.
+    for (const rule of STRUCTURE_RULES) {
+      if (!appliesTo(rule.meta.dialects, dir.dialect)) continue;
+      rule.checkDirectory(model, (path, r) => {
+        const f = toFinding(rule.meta, r, path, config.rules[rule.meta.id]);
+        if (f) findings.push(f);
       });
     }
 

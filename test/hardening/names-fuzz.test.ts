@@ -98,3 +98,40 @@ test("analyze never throws on random directory listings and changes", async () =
     { numRuns: 500 },
   );
 });
+
+test("a directory with 10,000 merged migrations: the change is checked against all of them", async () => {
+  const config = parseConfig(null, { ref: "main" });
+  const base: TreeEntry[] = [];
+  // Even versions 2..10000, so an odd version in between is new but out of order.
+  for (let v = 2; v <= 10_000; v += 2) {
+    for (const d of ["up", "down"]) {
+      base.push({
+        name: `${String(v).padStart(6, "0")}_m${v}.${d}.sql`,
+        kind: "file",
+        oid: v.toString(16).padStart(40, "0"),
+      });
+    }
+  }
+  const add = (path: string) => ({ path, status: "added" as const, oid: "f".repeat(40) });
+  const cs: ChangeSet = {
+    mode: "git",
+    base: { ref: "main" },
+    head: { ref: "feature" },
+    baseTrees: new Map([["migrations", base]]),
+    changes: [
+      add("migrations/004999_late.up.sql"),
+      add("migrations/010001_next.up.sql"),
+      add("migrations/010001_next.down.sql"),
+    ],
+    contents: new Map([
+      ["migrations/004999_late.up.sql", Buffer.from("SELECT 1;")],
+      ["migrations/010001_next.up.sql", Buffer.from("SELECT 1;")],
+      ["migrations/010001_next.down.sql", Buffer.from("SELECT 1;")],
+    ]),
+  };
+  const { report } = await analyze(config, cs, { tool: { name: "t", version: "0" } });
+  expect(report.findings.map((f) => `${f.path} ${f.ruleId}`)).toEqual([
+    "migrations/004999_late.up.sql out-of-order-migration",
+    "migrations/004999_late.up.sql missing-down-migration",
+  ]);
+});

@@ -3,6 +3,7 @@
  * branch has, what the directory looks like once the change is merged, and what the change touched.
  */
 import type { DirectoryConfig, LimitsConfig } from "../../config/types.js";
+import type { SourceFile } from "../source.js";
 import type { ChangeSet, ChangedFile, EntryKind, TreeEntry } from "../types.js";
 import { classifyName, type NameVerdict, type ParsedMigrationName } from "./filename.js";
 
@@ -44,6 +45,12 @@ export interface DirectoryModel {
   maxBaseVersion: bigint | null;
   contents: ReadonlyMap<string, Uint8Array>;
   limits: LimitsConfig;
+  /** Decoded and split change files, filled by the analysis before structural rules run. */
+  sources: Map<string, SourceFile>;
+  /** Versions golang-migrate loads from the base tip. */
+  baseVersions: ReadonlySet<bigint>;
+  /** Head files golang-migrate loads, by version: "up"/"down" → files. */
+  byVersion: ReadonlyMap<bigint, { up: MigrationFile[]; down: MigrationFile[] }>;
 }
 
 export function joinPath(dir: string, name: string): string {
@@ -142,17 +149,32 @@ export function buildDirectoryModel(
       maxBaseVersion = f.parsed.version;
   }
 
+  const head = [...headByName.values()].sort(byName);
   return {
     config,
     mode: changeSet.mode,
     base,
-    head: [...headByName.values()].sort(byName),
+    head,
     removed,
     nested,
     maxBaseVersion,
     contents: changeSet.contents,
     limits,
+    sources: new Map(),
+    baseVersions: new Set(base.flatMap((b) => (b.parsed ? [b.parsed.version] : []))),
+    byVersion: indexByVersion(head),
   };
+}
+
+function indexByVersion(files: readonly MigrationFile[]): DirectoryModel["byVersion"] {
+  const index = new Map<bigint, { up: MigrationFile[]; down: MigrationFile[] }>();
+  for (const f of files) {
+    if (!f.parsed) continue;
+    let entry = index.get(f.parsed.version);
+    if (!entry) index.set(f.parsed.version, (entry = { up: [], down: [] }));
+    entry[f.parsed.direction].push(f);
+  }
+  return index;
 }
 
 function classifyParsed(name: string): ParsedMigrationName | null {
@@ -171,5 +193,5 @@ export function touchedFiles(model: DirectoryModel): MigrationFile[] {
 
 /** Versions the change introduces: no file with that version exists on the base. */
 export function isNewVersion(model: DirectoryModel, version: bigint): boolean {
-  return !model.base.some((b) => b.parsed?.version === version);
+  return !model.baseVersions.has(version);
 }

@@ -1,4 +1,3 @@
-import type { MigrationFile } from "../../migrations/directory.js";
 import type { StructureRule } from "../types.js";
 
 export const duplicateMigrationVersion: StructureRule = {
@@ -14,15 +13,8 @@ export const duplicateMigrationVersion: StructureRule = {
     suppressible: false,
   },
   checkDirectory(model, report) {
-    const groups = new Map<string, MigrationFile[]>();
-    for (const f of model.head) {
-      if (!f.parsed) continue;
-      const key = `${f.parsed.version}.${f.parsed.direction}`;
-      const g = groups.get(key) ?? [];
-      g.push(f);
-      groups.set(key, g);
-    }
-    for (const group of groups.values()) {
+    const groups = [...model.byVersion.values()].flatMap((v) => [v.up, v.down]);
+    for (const group of groups) {
       if (group.length < 2) continue;
       for (const f of group) {
         // Only files this change brings in are its fault; in PATH mode every file is checked.

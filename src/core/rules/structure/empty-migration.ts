@@ -1,7 +1,4 @@
-import { whyNotAnalyzable } from "../../migrations/analyzable.js";
 import { touchedFiles } from "../../migrations/directory.js";
-import { decodeSql } from "../../sql/decode.js";
-import { splitStatements } from "../../sql/split.js";
 import type { StructureRule } from "../types.js";
 
 export const emptyMigration: StructureRule = {
@@ -17,12 +14,11 @@ export const emptyMigration: StructureRule = {
   },
   checkDirectory(model, report) {
     for (const f of touchedFiles(model)) {
-      const bytes = model.contents.get(f.path);
-      if (!f.parsed || bytes === undefined) continue;
-      if (whyNotAnalyzable(f, bytes, model.limits.maxFileBytes)) continue;
-      const { text } = decodeSql(bytes);
-      if (splitStatements(text, model.config.dialect).statements.length > 0) continue;
-      const hasComment = text.trim().length > 0;
+      // Sources exist only for files the analysis could read (see unanalyzable-migration-file).
+      const source = model.sources.get(f.path);
+      if (!f.parsed || !source || source.split.statements.length > 0) continue;
+      const bytes = model.contents.get(f.path)!;
+      const hasComment = source.text.trim().length > 0;
       const what =
         bytes.length === 0
           ? "is empty (0 bytes)"

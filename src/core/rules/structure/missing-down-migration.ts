@@ -18,8 +18,7 @@ export const missingDownMigration: StructureRule = {
       if (f.parsed?.direction !== "up") continue;
       if (model.mode === "git" && !isNewVersion(model, f.parsed.version)) continue;
       const v = f.parsed.version;
-      if (model.head.some((o) => o.parsed?.version === v && o.parsed.direction === "down"))
-        continue;
+      if ((model.byVersion.get(v)?.down.length ?? 0) > 0) continue;
       report(f.path, {
         startLine: 1,
         endLine: 1,

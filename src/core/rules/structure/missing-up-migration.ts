@@ -17,7 +17,7 @@ export const missingUpMigration: StructureRule = {
     for (const f of touchedFiles(model)) {
       if (f.parsed?.direction !== "down") continue;
       const v = f.parsed.version;
-      if (model.head.some((o) => o.parsed?.version === v && o.parsed.direction === "up")) continue;
+      if ((model.byVersion.get(v)?.up.length ?? 0) > 0) continue;
       report(f.path, {
         startLine: 1,
         endLine: 1,
