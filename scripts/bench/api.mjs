@@ -2,6 +2,11 @@
 // GitHub API requests per pull_request event, for a repository with 1,000 merged migrations
 // (2,000 files) and a PR changing 1, 10 and 100 of them; and the same PRs on a 100-migration
 // repository for comparison. The count must depend on the PR, never on the merged migrations.
+// Both checks run: lint, then the DBA approval gate (team dba), for a PR of two commits (the
+// migration edits, then a README fix) approved by one active team member on the first commit,
+// so the approval reads the reviewed commit's digest, the recorded clicks of both commits and one
+// team membership. "approval" counts the approval run's create and every request after lint's
+// completing update (the checks are written one after the other).
 // Runs the built app (lib/app.js) in-process against the fake GitHub over HTTP, without the
 // sandbox replay.
 import { generateKeyPairSync } from "node:crypto";
@@ -34,7 +39,7 @@ async function measure(mergedCount, changed) {
       branch: "main",
       files: {
         ".github/migration-warden.yml":
-          "directories:\n  - path: db/migrations\n    dialect: postgres\n",
+          "directories:\n  - path: db/migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n",
         ...merged(mergedCount),
       },
     });
@@ -43,8 +48,11 @@ async function measure(mergedCount, changed) {
       edits[`db/migrations/${String(i).padStart(6, "0")}_t${i}.up.sql`] =
         `CREATE TABLE t${i} (id bigint PRIMARY KEY, note text);\n`;
     }
-    const head = repo.commit({ parent: base, files: edits });
-    const number = repo.openPullRequest({ base: "main", head });
+    const reviewed = repo.commit({ parent: base, files: edits, author: "dev" });
+    const head = repo.commit({ parent: reviewed, files: { "README.md": "fix\n" }, author: "dev" });
+    const number = repo.openPullRequest({ base: "main", head, user: "dev" });
+    repo.review(number, { user: "alice", state: "APPROVED", commitId: reviewed });
+    fake.setTeamMembership("acme", "dba", "alice", "active");
 
     const probot = new Probot({
       appId: 1,
@@ -74,18 +82,26 @@ async function measure(mergedCount, changed) {
       },
     });
     const ms = performance.now() - started;
-    const run = fake.checkRuns[0];
-    if (!run || run.status !== "completed") throw new Error("the check run did not complete");
+    const [lint, approval] = fake.checkRuns;
+    if (lint?.status !== "completed" || approval?.status !== "completed")
+      throw new Error("the check runs did not complete");
     const count = (re) => fake.requests.filter((r) => re.test(r.path)).length;
+    const lintDone = fake.requests.findLastIndex(
+      (r) => r.method === "PATCH" && r.path.endsWith(`/check-runs/${lint.id}`),
+    );
     return {
       "merged files": mergedCount * 2,
       "changed files": changed,
       requests: fake.requests.length,
+      approval: fake.requests.length - lintDone,
       trees: count(/\/git\/trees\//),
       blobs: count(/\/git\/blobs\//),
-      "check-run writes": count(/\/check-runs/),
-      annotations: run.annotations.length,
-      conclusion: run.conclusion,
+      "check-run writes": fake.requests.filter(
+        (r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path),
+      ).length,
+      annotations: lint.annotations.length,
+      lint: lint.conclusion,
+      gate: approval.conclusion,
       ms: Math.round(ms),
     };
   } finally {
