@@ -3,7 +3,7 @@
  * events to handlers; the work happens in src/github/.
  */
 import type { ApplicationFunction } from "probot";
-import { createHandlers, PULL_REQUEST_EVENTS } from "./github/events.js";
+import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
 import { appReplay } from "./github/replay.js";
 import { MemoryCache } from "./replay/index.js";
 import { TOOL } from "./version.js";
@@ -29,7 +29,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       ...(replay ? { dynamic: appReplay(new MemoryCache(replayCacheBytes)) } : {}),
     });
     app.on([...PULL_REQUEST_EVENTS], handlers.pullRequest);
+    app.on([...REVIEW_EVENTS], handlers.pullRequestReview);
     app.on("check_run.rerequested", handlers.checkRunRerequested);
+    app.on("check_run.requested_action", handlers.checkRunRequestedAction);
     app.on("check_suite.rerequested", handlers.checkSuiteRerequested);
   };
 }

@@ -8,7 +8,7 @@ import { directoryOf, isUnder, joinPath } from "../core/migrations/directory.js"
 import type { ChangeSet, ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
-import { commitTree, readBlob, TreeReader, type BaseRevision } from "./git.js";
+import { readBlob, TreeReader, type BaseRevision } from "./git.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 /** GitHub's cap on pulls.listFiles; a PR at or over it may hide files (fail closed). */
@@ -84,6 +84,8 @@ export interface ChangeSetInput {
   /** Output of migrationChanges (non-empty, or the listing is incomplete). */
   changes: ChangedFile[];
   incomplete: string[];
+  /** Shared with the rest of the evaluation (the approval check reads the same trees). */
+  trees?: TreeReader;
 }
 
 export async function buildChangeSet(
@@ -92,7 +94,7 @@ export async function buildChangeSet(
 ): Promise<ChangeSet> {
   const { pr, base, config } = input;
   const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
-  const trees = new TreeReader(octokit, repo);
+  const trees = input.trees ?? new TreeReader(octokit, repo);
   const incomplete = [...input.incomplete];
   // Copies: kind, size and oid are filled in from the head tree below.
   const changes = input.changes.map((c) => ({ ...c }));
@@ -117,7 +119,7 @@ export async function buildChangeSet(
   );
   const contents = new Map<string, Uint8Array>();
   if (direct.length > 0) {
-    const headTree = await commitTree(octokit, repo, pr.headSha);
+    const headTree = await trees.commitTree(pr.headSha);
     const dirs = [...new Set(direct.map((c) => directoryOf(c.path, config.directories)!.path))];
     const headEntries = new Map<string, TreeEntry>();
     const truncatedDirs = new Set<string>();

@@ -1,5 +1,6 @@
 /** The GitHub client the adapter uses: Probot's installation-authenticated Octokit. */
 import type { ProbotOctokit } from "probot";
+import { EvaluationError } from "./errors.js";
 
 export type GitHubClient = ProbotOctokit;
 
@@ -32,4 +33,39 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** One request per key; a failed one is forgotten so that a later call can try again. */
+export function cached<T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = load();
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+/**
+ * This app's id, from the client's own credentials (no request: the app JWT is signed locally).
+ * The approval gate trusts records only in check runs this app created.
+ */
+export async function ownAppId(octokit: GitHubClient): Promise<number> {
+  let appId: unknown;
+  try {
+    appId = ((await octokit.auth({ type: "app" })) as { appId?: unknown }).appId;
+  } catch {
+    appId = undefined;
+  }
+  if (typeof appId !== "number" || !Number.isSafeInteger(appId) || appId < 1) {
+    // Token-only setups (GITHUB_TOKEN instead of APP_ID and a private key) have no app id.
+    throw new EvaluationError(
+      "could not determine this GitHub App's id from its credentials (set APP_ID and the private key)",
+    );
+  }
+  return appId;
 }

@@ -23,6 +23,11 @@ function isRequestError(err: unknown): err is RequestErrorLike {
   );
 }
 
+/** The HTTP status of a failed GitHub request; null for any other error. */
+export function httpStatus(err: unknown): number | null {
+  return isRequestError(err) ? err.status : null;
+}
+
 /** One line a repository admin can act on; never a stack trace. */
 export function describeError(err: unknown): string {
   if (isRequestError(err)) {

@@ -1,6 +1,6 @@
 /**
  * One evaluation of a pull request: configuration from the base branch, the change set from the
- * API, the core's analysis. Check-run writers (lint now, approval later) render the same result.
+ * API, the core's analysis. Check-run writers (lint, approval) render the same result.
  */
 import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/types.js";
@@ -9,7 +9,7 @@ import type { ChangeSet } from "../core/types.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
-import { resolveBranch, type BaseRevision } from "./git.js";
+import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 export interface Tool {
@@ -25,23 +25,24 @@ export type DynamicChecksFactory = (ctx: {
   base: BaseRevision;
 }) => DynamicCheck[];
 
+interface Common {
+  pr: PullRequestInfo;
+  base: BaseRevision;
+  /** The trees read so far, cached: later readers of this repository's git objects share it. */
+  trees: TreeReader;
+}
+
 export type Evaluation =
-  | { kind: "invalid-config"; pr: PullRequestInfo; base: BaseRevision; error: ConfigError }
-  | { kind: "no-changes"; pr: PullRequestInfo; base: BaseRevision; config: Config }
-  | {
-      kind: "analyzed";
-      pr: PullRequestInfo;
-      base: BaseRevision;
-      config: Config;
-      changeSet: ChangeSet;
-      analysis: Analysis;
-    };
+  | (Common & { kind: "invalid-config"; error: ConfigError })
+  | (Common & { kind: "no-changes"; config: Config })
+  | (Common & { kind: "analyzed"; config: Config; changeSet: ChangeSet; analysis: Analysis });
 
 export async function evaluatePullRequest(
   octokit: GitHubClient,
   pr: PullRequestInfo,
   tool: Tool,
   dynamic?: DynamicChecksFactory,
+  trees: TreeReader = new TreeReader(octokit, { owner: pr.owner, repo: pr.repo }),
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
   const base = await resolveBranch(octokit, repo, pr.baseRef);
@@ -49,14 +50,14 @@ export async function evaluatePullRequest(
   try {
     config = await loadBaseConfig(octokit, repo, base);
   } catch (err) {
-    if (err instanceof ConfigError) return { kind: "invalid-config", pr, base, error: err };
+    if (err instanceof ConfigError) return { kind: "invalid-config", pr, base, trees, error: err };
     throw err;
   }
 
   const files = await listPullRequestFiles(octokit, pr);
   const changes = migrationChanges(files.changes, config.directories);
   if (changes.length === 0 && files.incomplete.length === 0) {
-    return { kind: "no-changes", pr, base, config };
+    return { kind: "no-changes", pr, base, trees, config };
   }
   const changeSet = await buildChangeSet(octokit, {
     pr,
@@ -64,10 +65,11 @@ export async function evaluatePullRequest(
     config,
     changes,
     incomplete: files.incomplete,
+    trees,
   });
   const analysis = await analyze(config, changeSet, {
     tool,
     dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
   });
-  return { kind: "analyzed", pr, base, config, changeSet, analysis };
+  return { kind: "analyzed", pr, base, trees, config, changeSet, analysis };
 }

@@ -1,12 +1,16 @@
 /**
- * Webhook events → the pull requests to review. Every event ends in reviewPullRequest, which
- * re-reads the PR, so a late or repeated delivery reviews the current head and nothing older.
+ * Webhook events → the pull requests to review, and which checks. Every event ends in
+ * reviewPullRequest, which re-reads the PR, so a late or repeated delivery reviews the current
+ * head and nothing older.
  */
 import type { Context } from "probot";
+import { APPROVAL_CHECK_NAME, recordTime } from "../core/approval/index.js";
+import { ApprovalCheck } from "./approval/check.js";
 import type { GitHubClient, PullRequestTarget, RepoRef } from "./client.js";
-import { pullNumberOf } from "./checks/external-id.js";
+import { pullNumbersOf } from "./checks/external-id.js";
+import type { CheckDefinition } from "./checks/types.js";
 import type { DynamicChecksFactory, Tool } from "./evaluate.js";
-import { reviewPullRequest } from "./review.js";
+import { defaultChecks, reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -16,10 +20,18 @@ export const PULL_REQUEST_EVENTS = [
   "pull_request.edited",
 ] as const;
 
-/** Check runs of this app: lint now, approval later. */
+/** Reviews change only the approval: lint does not depend on them and is not run again. */
+export const REVIEW_EVENTS = [
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+] as const;
+
+/** Check runs of this app: lint and approval. */
 export const CHECK_NAME_PREFIX = "migration-warden/";
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
+type ReviewContext = Context<(typeof REVIEW_EVENTS)[number]>;
 
 interface PullRef {
   number: number;
@@ -37,11 +49,18 @@ export function createHandlers(options: HandlerOptions) {
   async function review(
     context: { octokit: GitHubClient; log: Context["log"] },
     targets: readonly PullRequestTarget[],
+    checks: readonly CheckDefinition[],
   ): Promise<void> {
     const errors: unknown[] = [];
     for (const t of targets) {
+      // An approval run written for an earlier target of this delivery may cover this one too.
+      const todo = checks.filter((c) => !c.covers?.(t.number));
+      if (todo.length === 0) continue;
       try {
-        await reviewPullRequest({ ...options, octokit: context.octokit, log: context.log }, t);
+        await reviewPullRequest(
+          { ...options, octokit: context.octokit, log: context.log, checks: todo },
+          t,
+        );
       } catch (err) {
         errors.push(err);
       }
@@ -55,24 +74,66 @@ export function createHandlers(options: HandlerOptions) {
       const p = context.payload;
       // An edit matters only when it moves the PR to another base (other config, other tree).
       if (p.action === "edited" && !p.changes.base) return;
-      await review(context, [{ ...repoOf(p.repository), number: p.pull_request.number }]);
+      await review(
+        context,
+        [{ ...repoOf(p.repository), number: p.pull_request.number }],
+        defaultChecks(),
+      );
+    },
+
+    async pullRequestReview(context: ReviewContext): Promise<void> {
+      const p = context.payload;
+      await review(
+        context,
+        [{ ...repoOf(p.repository), number: p.pull_request.number }],
+        [new ApprovalCheck()],
+      );
     },
 
     async checkRunRerequested(context: Context<"check_run.rerequested">): Promise<void> {
       const { check_run: run, repository } = context.payload;
       if (!run.name.startsWith(CHECK_NAME_PREFIX)) return;
-      const repo = repoOf(repository);
-      // check_run.pull_requests is empty for forks; our own external_id always names the PR.
-      const own = pullNumberOf(run.external_id);
-      const numbers =
-        own !== null
-          ? [own]
-          : await pullsOf(context.octokit, repo, repository.id, run.pull_requests, run.head_sha);
+      const numbers = await runPullRequests(context.octokit, repository, run);
       if (numbers.length === 0)
         context.log.info({ sha: run.head_sha }, "no pull request to re-run");
+      // Re-running one check runs that check only.
+      const named = defaultChecks().filter((c) => c.name === run.name);
       await review(
         context,
-        numbers.map((number) => ({ ...repo, number })),
+        numbers.map((number) => ({ ...repoOf(repository), number })),
+        named.length > 0 ? named : defaultChecks(),
+      );
+    },
+
+    /**
+     * "Approve migrations": the click is judged on the pull request's current state and the
+     * result written as a new approval run (see ApprovalCheck); it is never trusted as it comes.
+     */
+    async checkRunRequestedAction(context: Context<"check_run.requested_action">): Promise<void> {
+      const { check_run: run, requested_action: action, sender, repository } = context.payload;
+      if (run.name !== APPROVAL_CHECK_NAME) {
+        context.log.info({ check: run.name }, "requested action on another check run ignored");
+        return;
+      }
+      const click = {
+        identifier: action?.identifier ?? "",
+        sender: { login: sender.login, type: sender.type },
+        run: {
+          id: run.id,
+          name: run.name,
+          appId: run.app?.id ?? null,
+          headSha: run.head_sha,
+          externalId: run.external_id ?? null,
+        },
+        at: recordTime(new Date()),
+      };
+      const numbers = await runPullRequests(context.octokit, repository, run);
+      if (numbers.length === 0)
+        context.log.info({ sha: run.head_sha }, "approval click for no open pull request");
+      await review(
+        context,
+        numbers.map((number) => ({ ...repoOf(repository), number })),
+        [new ApprovalCheck(click)],
       );
     },
 
@@ -86,8 +147,7 @@ export function createHandlers(options: HandlerOptions) {
       });
       const own = data.check_runs
         .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
-        .map((r) => pullNumberOf(r.external_id))
-        .filter((n): n is number => n !== null);
+        .flatMap((r) => pullNumbersOf(r.external_id) ?? []);
       const numbers =
         own.length > 0
           ? unique(own)
@@ -103,9 +163,26 @@ export function createHandlers(options: HandlerOptions) {
       await review(
         context,
         numbers.map((number) => ({ ...repo, number })),
+        defaultChecks(),
       );
     },
   };
+}
+
+/** The pull requests a run of ours was for: its external_id, else the payload or the commit. */
+async function runPullRequests(
+  octokit: GitHubClient,
+  repository: { id: number; owner: { login: string }; name: string },
+  run: {
+    external_id: string | null;
+    head_sha: string;
+    pull_requests: readonly PullRef[] | null;
+  },
+): Promise<number[]> {
+  // check_run.pull_requests is empty for forks; our own external_id always names the PR.
+  const own = pullNumbersOf(run.external_id);
+  if (own !== null) return own;
+  return pullsOf(octokit, repoOf(repository), repository.id, run.pull_requests, run.head_sha);
 }
 
 function repoOf(repository: { owner: { login: string }; name: string }): RepoRef {
@@ -129,7 +206,10 @@ async function pullsOf(
     ...repo,
     commit_sha: sha,
   });
-  return unique(data.filter((p) => p.state === "open").map((p) => p.number));
+  // The list can hold pull requests of other repositories of the fork network.
+  return unique(
+    data.filter((p) => p.state === "open" && p.base.repo.id === repoId).map((p) => p.number),
+  );
 }
 
 function unique(ns: readonly number[]): number[] {

@@ -4,7 +4,7 @@
  * PR's head objects in the base repository.
  */
 import type { EntryKind, TreeEntry } from "../core/types.js";
-import type { GitHubClient, RepoRef } from "./client.js";
+import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 
 export interface BaseRevision {
@@ -49,21 +49,27 @@ export interface DirectoryListing {
 /**
  * Lists directories by walking from a root tree down the path, one non-recursive tree request per
  * segment, cached per evaluation: the cost depends on the directory depth, never on how many
- * migrations a directory holds.
+ * migrations a directory holds. Git objects never change, so the cache is valid for any commit:
+ * a directory that two commits share is read once.
  */
 export class TreeReader {
   readonly #cache = new Map<string, Promise<RawTree>>();
+  readonly #commits = new Map<string, Promise<string>>();
 
   constructor(
     private readonly octokit: GitHubClient,
     private readonly repo: RepoRef,
   ) {}
 
+  /** The root tree of a commit. */
+  commitTree(commitSha: string): Promise<string> {
+    return cached(this.#commits, commitSha, () => commitTree(this.octokit, this.repo, commitSha));
+  }
+
   #tree(sha: string): Promise<RawTree> {
-    let p = this.#cache.get(sha);
-    if (!p) {
+    return cached(this.#cache, sha, () =>
       // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
-      p = this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) => ({
+      this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) => ({
         entries: data.tree.map((e) => ({
           path: e.path ?? "",
           mode: e.mode ?? "",
@@ -72,11 +78,8 @@ export class TreeReader {
           ...(e.size !== undefined ? { size: e.size } : {}),
         })),
         truncated: data.truncated,
-      }));
-      this.#cache.set(sha, p);
-      p.catch(() => this.#cache.delete(sha));
-    }
-    return p;
+      })),
+    );
   }
 
   async listDirectory(rootTreeSha: string, dir: string, at: string): Promise<DirectoryListing> {

@@ -5,8 +5,14 @@ export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
   headSha: string;
   baseRef: string;
+  /** Id of the repository the pull request targets (the one it belongs to). */
+  baseRepoId: number;
   /** GitHub's count of changed files (pulls.listFiles stops at 3,000). */
   changedFiles: number;
+  /** GitHub's count of commits (pulls.listCommits stops at 250). */
+  commits: number;
+  /** Login of the user who opened it; "" when GitHub sent none (the approval gate rejects it). */
+  author: string;
   /** "owner/name" of the head repository; null when the fork was deleted. */
   headRepo: string | null;
 }
@@ -25,7 +31,10 @@ export async function fetchPullRequest(
     open: data.state === "open",
     headSha: data.head.sha,
     baseRef: data.base.ref,
+    baseRepoId: data.base.repo.id,
     changedFiles: data.changed_files,
+    commits: data.commits,
+    author: data.user?.login ?? "",
     headRepo: data.head.repo?.full_name ?? null,
   };
 }

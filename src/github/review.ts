@@ -16,12 +16,15 @@ import { CheckRun } from "./checks/check-run.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
 import { lintCheck } from "./checks/lint.js";
+import { ApprovalCheck } from "./approval/check.js";
 import type { CheckDefinition, Conclusion } from "./checks/types.js";
 import { fetchPullRequest } from "./pull-request.js";
 import { requestCounter } from "./request-count.js";
 
-/** The check runs every evaluation writes, in order. */
-export const CHECKS: readonly CheckDefinition[] = [lintCheck];
+/** The check runs a pull request event writes, in order (fresh for each webhook delivery). */
+export function defaultChecks(): CheckDefinition[] {
+  return [lintCheck, new ApprovalCheck()];
+}
 
 /** Reading and rendering give up after this long, so a hung request cannot leave a run pending. */
 export const DEFAULT_EVALUATION_TIMEOUT_MS = 10 * 60 * 1000;
@@ -74,12 +77,13 @@ export async function reviewPullRequest(
 
   const runs: Array<{ check: CheckDefinition; run: CheckRun }> = [];
   try {
-    for (const check of env.checks ?? CHECKS) {
+    for (const check of env.checks ?? defaultChecks()) {
       const run = await CheckRun.start(octokit, repo, {
         name: check.name,
         headSha: pr.headSha,
         externalId: externalId(pr),
         ...check.pending,
+        ...(check.detailsUrl !== undefined ? { detailsUrl: check.detailsUrl } : {}),
       });
       runs.push({ check, run });
     }
@@ -101,7 +105,16 @@ export async function reviewPullRequest(
   const unfinished: unknown[] = [];
   for (const { check, run } of runs) {
     try {
-      const result = await deadline.race(Promise.resolve(check.render(ev, { octokit, log })));
+      const result = await deadline.race(
+        Promise.resolve(
+          check.render(ev, {
+            octokit,
+            log,
+            tool: env.tool,
+            ...(env.dynamic ? { dynamic: env.dynamic } : {}),
+          }),
+        ),
+      );
       await run.complete(result);
       outcome.conclusions[check.name] = result.conclusion;
     } catch (err) {

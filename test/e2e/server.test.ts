@@ -165,29 +165,65 @@ describe("the app server", () => {
     number = repo.openPullRequest({ base: "main", head: headSha });
   });
 
-  test("a signed pull_request webhook produces a completed lint check on the fake GHES", async () => {
+  test("a signed pull_request webhook produces both checks on the fake GHES", async () => {
     const res = await deliver("pull_request", pullRequestPayload(repo, number));
     expect(res.status).toBe(200);
-    const run = await waitFor(
-      "a completed check run",
-      () => fake.checkRuns.find((r) => r.status === "completed") ?? null,
+    const [lint, approval] = await waitFor("two completed check runs", () => {
+      const done = fake.checkRuns.filter((r) => r.status === "completed");
+      return done.length === 2 ? done : null;
+    });
+    expect(lint!.name).toBe("migration-warden/lint");
+    expect(lint!.head_sha).toBe(headSha);
+    expect(lint!.external_id).toBe(`acme/payments#${number}`);
+    expect(lint!.conclusion).toBe("failure");
+    expect(lint!.output.title).toBe("3 errors, 0 warnings, 0 notices");
+    expect(
+      lint!.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title]),
+    ).toEqual([
+      ["db/migrations/001_again.down.sql", 1, "failure", "duplicate-migration-version"],
+      ["db/migrations/001_again.up.sql", 1, "failure", "duplicate-migration-version"],
+      ["db/migrations/002_t2.up.sql", 1, "failure", "modified-merged-migration"],
+    ]);
+
+    // The approval gate waits for an admin or maintainer (no teams or users configured), with
+    // the button, and records the head's migration digest.
+    expect(approval!.name).toBe("migration-warden/approval");
+    expect(approval!.head_sha).toBe(headSha);
+    expect([approval!.conclusion, approval!.output.title]).toEqual([
+      "action_required",
+      "Waiting for DBA approval (0 of 1)",
+    ]);
+    expect(approval!.actions.map((a) => a.identifier)).toEqual(["approve"]);
+    expect(approval!.external_id).toMatch(
+      new RegExp(`^mw-approval/1;pr=${number};digest=[0-9a-f]{64}$`),
     );
-    expect(run.name).toBe("migration-warden/lint");
-    expect(run.head_sha).toBe(headSha);
-    expect(run.external_id).toBe(`acme/payments#${number}`);
-    expect(run.conclusion).toBe("failure");
-    expect(run.output.title).toBe("3 errors, 0 warnings, 0 notices");
-    expect(run.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title])).toEqual(
-      [
-        ["db/migrations/001_again.down.sql", 1, "failure", "duplicate-migration-version"],
-        ["db/migrations/001_again.up.sql", 1, "failure", "duplicate-migration-version"],
-        ["db/migrations/002_t2.up.sql", 1, "failure", "modified-merged-migration"],
-      ],
-    );
+
     // Every call went to the enterprise API layout, authenticated (the fake checks the JWT).
     expect(fake.requests.length).toBeGreaterThan(0);
     expect(fake.requests.every((r) => r.enterprise && r.status < 400)).toBe(true);
     expect(fake.requests[0]!.path).toBe("/app/installations/1/access_tokens");
+  });
+
+  test("an admin's approving review passes the approval check, without running lint again", async () => {
+    repo.setRole("db-admin", "admin");
+    const id = repo.review(number, { user: "db-admin", state: "APPROVED" });
+    const payload = example("pull_request_review", "submitted");
+    payload.review = repo.reviewJSON(number, id, { webhook: true });
+    payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+    payload.repository = { ...payload.repository, ...repo.toJSON() };
+    payload.installation = fake.installationPayload();
+    expect((await deliver("pull_request_review", payload)).status).toBe(200);
+
+    const approved = await waitFor("a third completed check run", () => {
+      const done = fake.checkRuns.filter((r) => r.status === "completed");
+      return done.length === 3 ? done[2]! : null;
+    });
+    expect([approved.name, approved.conclusion, approved.output.title]).toEqual([
+      "migration-warden/approval",
+      "success",
+      "Approved by @db-admin",
+    ]);
+    expect(fake.checkRuns.filter((r) => r.name === "migration-warden/lint")).toHaveLength(1);
   });
 
   test("a webhook with a bad or missing signature is rejected and causes no API call", async () => {

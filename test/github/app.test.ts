@@ -1,14 +1,14 @@
 import { describe, expect, test } from "@jest/globals";
 import { blobSha } from "../support/fake-github.mjs";
 import {
+  APPROVAL,
   helloWorld,
+  LINT,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
   useHarness,
 } from "./harness.js";
-
-const LINT = "migration-warden/lint";
 const PENDING_OUTPUT = {
   title: "Checking migrations…",
   summary:
@@ -39,6 +39,7 @@ describe("pull_request.opened with a risky change", () => {
       "POST /app/installations/1/access_tokens",
       "GET /repos/Codertocat/Hello-World/pulls/2",
       "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
@@ -52,6 +53,13 @@ describe("pull_request.opened with a risky change", () => {
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+      // The approval check: the same evaluation (its head trees are already read), plus the
+      // pull requests of the head commit, reviews, commits and recorded clicks.
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100",
+      "GET /repos/Codertocat/Hello-World/pulls/2/commits?per_page=100",
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
     const graphql = h.fake.requests.find((r) => r.path === "/graphql")!;
@@ -63,7 +71,7 @@ describe("pull_request.opened with a risky change", () => {
     // Trees are listed without `recursive` (GitHub recurses for any value of it).
     expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
 
-    const [create, complete] = h.checkRunBodies();
+    const [create, complete] = h.checkRunBodies(LINT);
     expect(create!.body).toEqual({
       name: LINT,
       head_sha: headSha,
@@ -164,12 +172,19 @@ describe("no migration changes", () => {
     expect(h.calls().slice(1)).toEqual([
       "GET /repos/Codertocat/Hello-World/pulls/2",
       "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${repo.branches.get("master")}`,
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+      // Another open pull request with this head could still need an approval.
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
-    expect(h.checkRunBodies()[1]!.body).toEqual({
+    expect(h.runs(APPROVAL).map((r) => [r.conclusion, r.output.title])).toEqual([
+      ["success", "No migration changed"],
+    ]);
+    expect(h.checkRunBodies(LINT)[1]!.body).toEqual({
       status: "completed",
       conclusion: "success",
       output: {
@@ -225,11 +240,13 @@ describe("configuration", () => {
     expect(h.calls().slice(1)).toEqual([
       "GET /repos/Codertocat/Hello-World/pulls/2",
       "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
-    const complete = h.checkRunBodies()[1]!.body as {
+    const complete = h.checkRunBodies(LINT)[1]!.body as {
       conclusion: string;
       output: { title: string; summary: string; annotations?: unknown };
     };
@@ -299,7 +316,7 @@ describe("annotations beyond 50", () => {
     const { repo, number } = helloWorld(h.fake, {}, change);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
-    const updates = h.checkRunBodies().slice(1);
+    const updates = h.checkRunBodies(LINT).slice(1);
     expect(updates.map((u) => u.path)).toEqual(
       Array(3).fill("/repos/Codertocat/Hello-World/check-runs/9000"),
     );
@@ -334,14 +351,12 @@ describe("duplicate delivery", () => {
     await h.receive("pull_request", payload, "same-delivery");
     await h.receive("pull_request", payload, "same-delivery");
 
-    expect(
-      h.fake.checkRuns.map((r) => [r.id, r.status, r.conclusion, r.annotations.length]),
-    ).toEqual([
+    expect(h.runs(LINT).map((r) => [r.id, r.status, r.conclusion, r.annotations.length])).toEqual([
       [9000, "completed", "failure", 2],
-      [9001, "completed", "failure", 2],
+      [9002, "completed", "failure", 2],
     ]);
-    expect(run(1).annotations).toEqual(run(0).annotations);
-    const [c1, u1, c2, u2] = h.checkRunBodies();
+    expect(run(2).annotations).toEqual(run(0).annotations);
+    const [c1, u1, c2, u2] = h.checkRunBodies(LINT);
     expect(c2!.body).toEqual(c1!.body);
     expect(u2!.body).toEqual(u1!.body);
   });

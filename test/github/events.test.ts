@@ -2,15 +2,15 @@
 import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
+  APPROVAL,
   example,
   helloWorld,
+  LINT,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
   useHarness,
 } from "./harness.js";
-
-const LINT = "migration-warden/lint";
 
 let h: Harness;
 useHarness((created) => (h = created));
@@ -29,6 +29,7 @@ describe("pull_request", () => {
       await h.receive("pull_request", pullRequestEvent(action, repo, number));
       expect(h.fake.checkRuns.map((r) => [r.name, r.head_sha, r.conclusion])).toEqual([
         [LINT, headSha, "failure"],
+        [APPROVAL, headSha, "action_required"],
       ]);
     },
   );
@@ -46,7 +47,7 @@ describe("pull_request", () => {
     const payload = pullRequestEvent("edited", repo, number);
     payload.changes = { base: { ref: { from: "develop" }, sha: { from: "0".repeat(40) } } };
     await h.receive("pull_request", payload);
-    expect(h.fake.checkRuns).toHaveLength(1);
+    expect(h.fake.checkRuns.map((r) => r.name)).toEqual([LINT, APPROVAL]);
     expect(h.calls()).toContain("GET /repos/Codertocat/Hello-World/branches/master");
   });
 
@@ -64,6 +65,7 @@ describe("pull_request", () => {
     await h.receive("pull_request", late);
     expect(h.fake.checkRuns.map((r) => [r.head_sha, r.conclusion, r.output.title])).toEqual([
       [newHead, "success", "No migration changes"],
+      [newHead, "success", "No migration changed"],
     ]);
   });
 
@@ -99,7 +101,7 @@ function checkRunEvent(repo: FakeRepo, run: Record<string, unknown>) {
 }
 
 describe("check_run.rerequested", () => {
-  test("finds a fork PR through the run's external_id and writes a fresh run", async () => {
+  test("finds a fork PR through the lint run's external_id and writes a fresh lint run only", async () => {
     const { base, headSha, number } = forkPullRequest();
     await h.receive("pull_request", pullRequestEvent("opened", base, number));
     const first = h.fake.checkRuns[0]!;
@@ -118,10 +120,32 @@ describe("check_run.rerequested", () => {
     );
     expect(h.calls()[0]).toBe("GET /repos/Codertocat/Hello-World/pulls/7");
     expect(
-      h.fake.checkRuns.map((r) => [r.id, r.head_sha, r.conclusion, r.annotations.length]),
+      h.fake.checkRuns.map((r) => [r.id, r.name, r.head_sha, r.conclusion, r.annotations.length]),
     ).toEqual([
-      [9000, headSha, "failure", 1],
-      [9001, headSha, "failure", 1],
+      [9000, LINT, headSha, "failure", 1],
+      [9001, APPROVAL, headSha, "action_required", 0],
+      [9002, LINT, headSha, "failure", 1],
+    ]);
+    // Re-running lint does not read what only the approval needs.
+    expect(h.calls().filter((c) => /reviews|check-runs\?|\/commits\?/.test(c))).toEqual([]);
+  });
+
+  test("finds a fork PR through the approval run's record and writes a fresh approval run only", async () => {
+    const { base, headSha, number } = forkPullRequest();
+    await h.receive("pull_request", pullRequestEvent("opened", base, number));
+    const approval = h.runs(APPROVAL)[0]!;
+    expect(approval.external_id).toMatch(/^mw-approval\/1;pr=7;digest=[0-9a-f]{64}$/);
+    h.fake.requests = [];
+
+    await h.receive(
+      "check_run",
+      checkRunEvent(base, { ...h.fake.runJSON(approval), pull_requests: [] }),
+    );
+    expect(h.calls()[0]).toBe("GET /repos/Codertocat/Hello-World/pulls/7");
+    expect(h.fake.checkRuns.map((r) => [r.id, r.name, r.head_sha, r.conclusion])).toEqual([
+      [9000, LINT, headSha, "failure"],
+      [9001, APPROVAL, headSha, "action_required"],
+      [9002, APPROVAL, headSha, "action_required"],
     ]);
   });
 
@@ -142,6 +166,21 @@ describe("check_run.rerequested", () => {
       "GET /repos/Codertocat/Hello-World/pulls/7",
     ]);
     expect(h.fake.checkRuns).toHaveLength(1);
+  });
+});
+
+describe("pull requests of other repositories", () => {
+  test("are never looked up in this one", async () => {
+    // The fork's commit is the head of a pull request into its parent, which GitHub lists for
+    // the fork's commit too.
+    const { headSha } = forkPullRequest();
+    const fork = h.fake.repo("forker", "Hello-World");
+    await h.receive(
+      "check_run",
+      checkRunEvent(fork, { name: LINT, head_sha: headSha, external_id: "", pull_requests: [] }),
+    );
+    expect(h.calls().slice(1)).toEqual([`GET /repos/forker/Hello-World/commits/${headSha}/pulls`]);
+    expect(h.fake.checkRuns).toEqual([]);
   });
 });
 
@@ -170,7 +209,12 @@ describe("check_suite.rerequested", () => {
       `GET /repos/Codertocat/Hello-World/check-suites/${suiteId}/check-runs?per_page=100`,
       "GET /repos/Codertocat/Hello-World/pulls/7",
     ]);
-    expect(h.fake.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+    expect(h.fake.checkRuns.map((r) => [r.name, r.conclusion])).toEqual([
+      [LINT, "failure"],
+      [APPROVAL, "action_required"],
+      [LINT, "failure"],
+      [APPROVAL, "action_required"],
+    ]);
   });
 
   test("a suite without runs of ours uses the payload's pull requests of this repository", async () => {
@@ -185,6 +229,9 @@ describe("check_suite.rerequested", () => {
       "GET /repos/Codertocat/Hello-World/check-suites/77/check-runs?per_page=100",
       "GET /repos/Codertocat/Hello-World/pulls/2",
     ]);
-    expect(h.fake.checkRuns.map((r) => r.head_sha)).toEqual([headSha]);
+    expect(h.fake.checkRuns.map((r) => [r.name, r.head_sha])).toEqual([
+      [LINT, headSha],
+      [APPROVAL, headSha],
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 /** Any failure after the check run exists still completes it: failure, with a readable reason. */
 import { describe, expect, test } from "@jest/globals";
 import {
+  APPROVAL,
   helloWorld,
+  LINT,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
@@ -31,16 +33,20 @@ describe("an API failure during the evaluation", () => {
     ["blob", "GET", /\/git\/blobs\//],
   ];
 
-  test.each(steps)("reading the %s completes the run as failure", async (_step, method, path) => {
+  test.each(steps)("reading the %s completes both runs as failure", async (_step, method, path) => {
     const { repo, number } = riskyPullRequest();
     h.fake.failNext({ method, path, status: 502, message: "Bad Gateway" });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const failed = h.fake.requests.find((r) => r.status === 502)!;
     expect(failed).toBeDefined();
-    const [, complete, ...more] = h.checkRunBodies();
-    expect(more).toEqual([]);
-    expect(complete!.body).toEqual({
+    const bodies = [LINT, APPROVAL].map((name) => {
+      const [, complete, ...more] = h.checkRunBodies(name);
+      expect(more).toEqual([]);
+      return complete!.body;
+    });
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[0]).toEqual({
       status: "completed",
       conclusion: "failure",
       output: {
@@ -54,8 +60,10 @@ describe("an API failure during the evaluation", () => {
         ].join("\n"),
       },
     });
-    expect(h.fake.checkRuns).toHaveLength(1);
-    expect(h.fake.checkRuns[0]!.status).toBe("completed");
+    expect(h.fake.checkRuns.map((r) => [r.name, r.status])).toEqual([
+      [LINT, "completed"],
+      [APPROVAL, "completed"],
+    ]);
   });
 });
 

@@ -12,6 +12,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createApp, type AppOptions } from "../../src/app.js";
 import {
   FakeGitHub,
+  type FakeCheckRun,
   type FakeGitHubOptions,
   type FakeRepo,
   type RequestLogEntry,
@@ -23,6 +24,8 @@ export { example };
 
 export const API = "https://api.github.com";
 export const APP_ID = 123;
+export const LINT = "migration-warden/lint";
+export const APPROVAL = "migration-warden/approval";
 
 export const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -36,8 +39,15 @@ export interface Harness {
   receive(name: string, payload: unknown, id?: string): Promise<void>;
   /** "METHOD /path?query" for every request, in order. */
   calls(): string[];
-  /** Bodies of the check-run create (POST) and update (PATCH) requests, in order. */
-  checkRunBodies(): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /**
+   * Bodies of the check-run create (POST) and update (PATCH) requests, in order; with `name`,
+   * only those of runs with that name.
+   */
+  checkRunBodies(
+    name?: string,
+  ): Array<{ method: string; path: string; body: Record<string, unknown> }>;
+  /** The check runs named `name`, in creation order. */
+  runs(name: string): FakeCheckRun[];
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
   /** Matching requests get no answer until release() (a hung GitHub). */
@@ -103,10 +113,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // A fresh app per harness: its replay cache must not carry over between tests.
   await probot.load(createApp(options.app));
   let delivery = 0;
-  const checkRunBodies = () =>
+  const runName = (path: string, body: Record<string, unknown>) => {
+    const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];
+    return id ? fake.checkRuns.find((r) => r.id === Number(id))?.name : body.name;
+  };
+  const checkRunBodies = (name?: string) =>
     fake.requests
       .filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET")
-      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }));
+      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }))
+      .filter((b) => name === undefined || runName(b.path, b.body) === name);
   return {
     fake,
     probot,
@@ -121,6 +136,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as never),
     calls: () => fake.requests.map(describeCall),
     checkRunBodies,
+    runs: (name) => fake.checkRuns.filter((r) => r.name === name),
     schemaErrors: () =>
       checkRunBodies().flatMap((b) =>
         checkRunBodyErrors(b.method === "POST" ? "checks/create" : "checks/update", b.body),
@@ -143,10 +159,10 @@ export function finish(h: Harness | undefined): void {
 }
 
 /** A fresh harness for every test of the file, handed to `set`; checked and reset after it. */
-export function useHarness(set: (h: Harness) => void): void {
+export function useHarness(set: (h: Harness) => void, options?: HarnessOptions): void {
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await createHarness();
+    current = await createHarness(options);
     set(current);
   });
   afterEach(() => {
@@ -188,12 +204,49 @@ export function helloWorld(
 }
 
 /** A pull_request webhook (GitHub's example) pointing at the fake's PR. */
-
 export function pullRequestEvent(action: string, repo: FakeRepo, number: number): any {
   const payload = example("pull_request", action === "edited" ? "opened" : action);
   payload.action = action;
   payload.number = number;
   payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
   payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}
+
+/** A pull_request_review webhook for one of the fake's reviews (state in webhook case). */
+export function reviewEvent(action: string, repo: FakeRepo, number: number, reviewId: number): any {
+  const payload = example(
+    "pull_request_review",
+    action === "dismissed" ? "dismissed" : "submitted",
+  );
+  payload.action = action;
+  payload.review = repo.reviewJSON(number, reviewId, { webhook: true });
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}
+
+/**
+ * A click on one of a run's buttons (`check_run.requested_action`) by `sender`; `appId` replaces
+ * the app GitHub reports for the run.
+ */
+export function clickEvent(
+  fake: FakeGitHub,
+  run: FakeCheckRun,
+  sender: string,
+  {
+    identifier = "approve",
+    type = "User",
+    appId,
+  }: { identifier?: string; type?: string; appId?: number } = {},
+): any {
+  const payload = example("check_run", "requested_action");
+  payload.check_run = { ...payload.check_run, ...fake.runJSON(run) };
+  if (appId !== undefined) payload.check_run.app = { ...payload.check_run.app, id: appId };
+  payload.repository = { ...payload.repository, ...run.repo.toJSON() };
+  payload.requested_action = { identifier };
+  payload.sender = { ...payload.sender, login: sender, type };
+  // GitHub's example comes from another installation than the fake's.
+  payload.installation = fake.installationPayload();
   return payload;
 }

@@ -23,3 +23,30 @@ test("the evaluation gives up at its deadline and completes the run as failure",
     finish(h);
   }
 });
+
+test("the approval check gives up at the same deadline while reading reviews", async () => {
+  const h = await createHarness({ app: { evaluationTimeoutMs: 300, replay: false } });
+  try {
+    const change = { "migrations/0001_a.up.sql": "SELECT 1;\n", "migrations/0001_a.down.sql": "" };
+    const { repo, number } = helloWorld(h.fake, {}, change);
+    h.hold("GET", /\/pulls\/2\/reviews/);
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    const [lint, approval] = h.fake.checkRuns;
+    // Lint finished in time; the approval was stopped at the reviews.
+    expect(lint!.output.title).not.toBe("Could not check this pull request");
+    // (A held request reaches the fake only on release.)
+    expect(h.calls().at(-2)).toMatch(/\/commits\/[0-9a-f]{40}\/pulls\?per_page=100$/);
+    expect(h.calls().at(-1)).toBe(`PATCH /repos/Codertocat/Hello-World/check-runs/${approval!.id}`);
+    expect([approval!.name, approval!.status, approval!.conclusion]).toEqual([
+      "migration-warden/approval",
+      "completed",
+      "failure",
+    ]);
+    expect(approval!.output.summary).toContain(
+      "**Reason:** the evaluation did not finish within 300 ms (GitHub did not answer in time)",
+    );
+  } finally {
+    await h.release();
+    finish(h);
+  }
+});

@@ -37,6 +37,9 @@ export interface FakeAnnotation {
 export interface FakeCheckRun {
   id: number;
   repo: FakeRepo;
+  /** The app that created it (the fake's own app id unless addCheckRun said otherwise). */
+  appId: number;
+  details_url: string | null;
   suiteId: number;
   name: string;
   head_sha: string;
@@ -61,7 +64,19 @@ export interface FakePullRequestSpec {
   /** The fork the PR comes from (default: this repository). */
   headRepo?: FakeRepo;
   title?: string;
+  /** Login of the author (default "octocat"). */
   user?: string;
+}
+
+export interface FakeReviewSpec {
+  /** Null: a deleted account. */
+  user: string | null;
+  /** REST state: APPROVED, CHANGES_REQUESTED, COMMENTED. */
+  state: string;
+  /** Default: the PR's current head; null: GitHub lost the commit. */
+  commitId?: string | null;
+  /** Default: 2024-05-01T10:MM:00Z, one minute after the PR's previous review. */
+  submittedAt?: string;
 }
 
 export class FakeRepo {
@@ -76,8 +91,23 @@ export class FakeRepo {
     parent?: string;
     files?: Record<string, FileSpec>;
     message?: string;
+    /** Login the author email is linked to (default "octocat"); null: linked to no account. */
+    author?: string | null;
+    /** Default: the author. */
+    committer?: string | null;
   }): string;
   openPullRequest(spec: FakePullRequestSpec): number;
+  /** A submitted review; returns its id. */
+  review(number: number, spec: FakeReviewSpec): number;
+  dismissReview(number: number, id: number): void;
+  /** The review as REST shows it, or (webhook) as a pull_request_review payload does. */
+  reviewJSON(number: number, id: number, opts?: { webhook?: boolean }): Record<string, unknown>;
+  /** An issue comment on the pull request. */
+  comment(number: number, spec: { user: string; body: string }): void;
+  /** The PR's commits, oldest first. */
+  pullCommitShas(number: number): string[];
+  /** The user's repository role (role_name); users without one get 404. */
+  setRole(login: string, role: string): void;
   pushToPullRequest(number: number, head: string): void;
   closePullRequest(number: number): void;
   /** The PR's files as GitHub lists them (uncapped). */
@@ -89,6 +119,7 @@ export class FakeRepo {
     number: number;
     head: { sha: string; ref: string };
     base: { sha: string; ref: string };
+    html_url: string;
   };
 }
 
@@ -129,6 +160,26 @@ export class FakeGitHub {
     message?: string;
   }): void;
   clearRequests(): void;
+  /** Team membership state; null removes it (404, not a member). */
+  setTeamMembership(
+    org: string,
+    team: string,
+    login: string,
+    state: "active" | "pending" | null,
+  ): void;
+  /** A completed check run created directly; by another app when `appId` is not the fake's. */
+  addCheckRun(
+    repo: FakeRepo,
+    run: {
+      appId?: number;
+      name: string;
+      head_sha: string;
+      external_id?: string;
+      conclusion?: string;
+    },
+  ): FakeCheckRun;
+  /** The run as the API and check_run webhooks show it. */
+  runJSON(run: FakeCheckRun): Record<string, unknown> & { id: number; external_id: string };
   installationPayload(): { id: number; node_id: string };
   /**
    * Answers one request without the network (the HTTP server uses it; nock tests can too).

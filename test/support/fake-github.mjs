@@ -6,9 +6,14 @@
 import { Buffer } from "node:buffer";
 import { createHash, createPublicKey, createVerify, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { URLSearchParams } from "node:url";
 
 const ENTERPRISE_PREFIX = "/api/v3";
 const MAX_LISTED_FILES = 3000;
+const MAX_LISTED_COMMITS = 250;
+const DEFAULT_LOGIN = "octocat";
+/** Reviews without an explicit time are submitted one minute apart from here. */
+const REVIEW_EPOCH = Date.parse("2024-05-01T10:00:00Z");
 
 /** Git object id of `type` with `bytes`, exactly as git computes it. */
 export function gitObjectId(type, bytes) {
@@ -62,17 +67,26 @@ class GitStore {
     return sha;
   }
 
-  putCommit({ tree, parents, message }) {
+  /**
+   * author/committer: the GitHub login the commit's email is linked to, or null for an email
+   * linked to no account. Default: "octocat" (the default pull request author).
+   */
+  putCommit({ tree, parents, message, author = DEFAULT_LOGIN, committer = author }) {
+    // Identities other than the default are part of the commit text, so they change its id.
+    const who = (login) =>
+      login === DEFAULT_LOGIN
+        ? "Fake Author <author@example.com>"
+        : `${login ?? "Unlinked"} <${login ?? "unlinked"}@example.com>`;
     const text = [
       `tree ${tree}`,
       ...parents.map((p) => `parent ${p}`),
-      "author Fake Author <author@example.com> 1700000000 +0000",
-      "committer Fake Author <author@example.com> 1700000000 +0000",
+      `author ${who(author)} 1700000000 +0000`,
+      `committer ${who(committer)} 1700000000 +0000`,
       "",
       message,
     ].join("\n");
     const sha = gitObjectId("commit", Buffer.from(text));
-    this.objects.set(sha, { type: "commit", tree, parents, message });
+    this.objects.set(sha, { type: "commit", tree, parents, message, author, committer });
     return sha;
   }
 
@@ -152,6 +166,13 @@ export class FakeRepo {
     this.fork = opts.fork ?? false;
     this.branches = new Map();
     this.pulls = new Map();
+    /** login (lower case) → repository role_name ("admin", "maintain", "write", …). */
+    this.roles = new Map();
+  }
+
+  /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
+  setRole(login, role) {
+    this.roles.set(login.toLowerCase(), role);
   }
 
   get fullName() {
@@ -167,7 +188,7 @@ export class FakeRepo {
    * files: { path: string | Uint8Array (file) | null (delete) | { symlink } | { submodule } |
    * { content, mode } }.
    */
-  commit({ branch, parent, files = {}, message = "commit" }) {
+  commit({ branch, parent, files = {}, message = "commit", author, committer }) {
     const from = parent !== undefined ? parent : branch ? this.branches.get(branch) : undefined;
     const flat = from ? this.git.flatten(this.git.get(from, "commit").tree) : new Map();
     for (const [path, v] of Object.entries(files)) {
@@ -182,6 +203,8 @@ export class FakeRepo {
       tree: this.git.buildTree(flat),
       parents: from ? [from] : [],
       message,
+      ...(author !== undefined ? { author } : {}),
+      ...(committer !== undefined ? { committer } : {}),
     });
     if (branch) this.branches.set(branch, sha);
     return sha;
@@ -210,9 +233,78 @@ export class FakeRepo {
       headSha: head,
       headRef,
       headRepo,
+      reviews: [],
+      comments: [],
     };
     this.pulls.set(n, pr);
     return n;
+  }
+
+  /**
+   * A submitted review (REST state: APPROVED, CHANGES_REQUESTED, COMMENTED); on the PR's current
+   * head unless `commitId` says otherwise (null: GitHub lost the commit). `user` null: a deleted
+   * account. Returns the review id.
+   */
+  review(number, { user, state, commitId, submittedAt }) {
+    const pr = this.pull(number);
+    const id = 70_000 + this.server.reviewCount++;
+    pr.reviews.push({
+      id,
+      user,
+      state,
+      commitId: commitId === undefined ? pr.headSha : commitId,
+      submittedAt:
+        submittedAt ??
+        new Date(REVIEW_EPOCH + pr.reviews.length * 60_000).toISOString().replace(".000Z", "Z"),
+    });
+    return id;
+  }
+
+  dismissReview(number, id) {
+    const r = this.pull(number).reviews.find((x) => x.id === id);
+    if (!r) throw new HttpError(404, "Not Found");
+    r.state = "DISMISSED";
+  }
+
+  /** A review as the API (or, with `webhook`, a pull_request_review payload) shows it. */
+  reviewJSON(number, id, { webhook = false } = {}) {
+    const pr = this.pull(number);
+    const r = pr.reviews.find((x) => x.id === id);
+    if (!r) throw new HttpError(404, "Not Found");
+    return {
+      id: r.id,
+      node_id: `PRR_${r.id}`,
+      user: r.user === null ? null : { login: r.user, id: 1, type: "User" },
+      body: "",
+      // REST reports APPROVED, webhooks approved.
+      state: webhook ? r.state.toLowerCase() : r.state,
+      commit_id: r.commitId,
+      submitted_at: r.submittedAt,
+      author_association: "MEMBER",
+      html_url: `${this.server.webUrl}/${this.fullName}/pull/${number}#pullrequestreview-${r.id}`,
+      pull_request_url: `${this.server.apiUrl}/repos/${this.fullName}/pulls/${number}`,
+    };
+  }
+
+  /** An issue comment on the pull request (the app must never read these). */
+  comment(number, { user, body }) {
+    this.pull(number).comments.push({ id: 80_000 + this.pull(number).comments.length, user, body });
+  }
+
+  /** Commits of the PR, oldest first, as GitHub lists them (not capped here). */
+  pullCommitShas(number) {
+    const pr = this.pull(number);
+    const base = this.git.ancestors(this.branches.get(pr.base));
+    const out = [];
+    const seen = new Set();
+    const visit = (sha) => {
+      if (seen.has(sha) || base.has(sha)) return;
+      seen.add(sha);
+      for (const p of this.git.get(sha, "commit").parents) visit(p);
+      out.push(sha);
+    };
+    visit(pr.headSha);
+    return out;
   }
 
   pushToPullRequest(number, head) {
@@ -312,6 +404,7 @@ export class FakeRepo {
         user: { login: this.owner },
       },
       merged: false,
+      commits: this.pullCommitShas(number).length,
       changed_files: this.pullFiles(number).length,
     };
   }
@@ -342,6 +435,9 @@ export class FakeGitHub {
     /** { method, path, query, status, body } for every request, in arrival order. */
     this.requests = [];
     this.failures = [];
+    this.reviewCount = 0;
+    /** "org/team/login" (lower case) → "active" | "pending". */
+    this.memberships = new Map();
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((err) => {
         res.writeHead(500).end(String(err));
@@ -397,6 +493,31 @@ export class FakeGitHub {
 
   clearRequests() {
     this.requests = [];
+  }
+
+  /** `GET /orgs/{org}/teams/{team}/memberships/{login}`: state, or null for none (404). */
+  setTeamMembership(org, team, login, state) {
+    const key = `${org}/${team}/${login}`.toLowerCase();
+    if (state === null) this.memberships.delete(key);
+    else this.memberships.set(key, state);
+  }
+
+  /**
+   * A completed check run created directly: by another app when `appId` is not the fake's own
+   * (anything with checks: write can create one with any name and external_id).
+   */
+  addCheckRun(
+    repo,
+    { appId = Number(this.appId), name, head_sha, external_id = "", conclusion = "success" },
+  ) {
+    const run = this.#newRun(repo, { name, head_sha, external_id, conclusion }, appId);
+    this.#apply(run, { conclusion });
+    return run;
+  }
+
+  /** A check run as the API and check_run webhooks show it. */
+  runJSON(run) {
+    return this.#runJSON(run);
   }
 
   installationPayload() {
@@ -485,6 +606,7 @@ export class FakeGitHub {
             checks: "write",
             contents: "read",
             pull_requests: "read",
+            members: "read",
             metadata: "read",
           },
           repository_selection: "all",
@@ -494,6 +616,21 @@ export class FakeGitHub {
     this.#checkToken(req);
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
+    if (
+      (g = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/)) &&
+      req.method === "GET"
+    ) {
+      const [org, team, login] = g.slice(1).map(decodeURIComponent);
+      const state = this.memberships.get(`${org}/${team}/${login}`.toLowerCase());
+      if (!state) throw new HttpError(404, "Not Found");
+      return {
+        body: {
+          url: `${req.base}/organizations/1/team/1/memberships/${login}`,
+          role: "member",
+          state,
+        },
+      };
+    }
     if (!(g = m(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/))) throw new HttpError(404, "Not Found");
     const repo = this.repo(decodeURIComponent(g[1]), decodeURIComponent(g[2]));
     const rest = g[3] ?? "";
@@ -510,6 +647,42 @@ export class FakeGitHub {
         query,
         repo.pullFiles(Number(g[1])).slice(0, MAX_LISTED_FILES),
       );
+    if ((g = r(/^\/pulls\/(\d+)\/reviews$/)) && get) {
+      const n = Number(g[1]);
+      const reviews = repo.pull(n).reviews.map((x) => repo.reviewJSON(n, x.id));
+      return this.#paged(req.base, repo, rest, query, reviews);
+    }
+    if ((g = r(/^\/pulls\/(\d+)\/commits$/)) && get) {
+      const shas = repo.pullCommitShas(Number(g[1])).slice(0, MAX_LISTED_COMMITS);
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        shas.map((sha) => this.#commitListItem(repo, sha)),
+      );
+    }
+    if ((g = r(/^\/issues\/(\d+)\/comments$/)) && get) {
+      const comments = repo.pull(Number(g[1])).comments.map((c) => ({
+        id: c.id,
+        user: { login: c.user, type: "User" },
+        body: c.body,
+      }));
+      return this.#paged(req.base, repo, rest, query, comments);
+    }
+    if ((g = r(/^\/collaborators\/([^/]+)\/permission$/)) && get) {
+      const login = decodeURIComponent(g[1]);
+      const role = repo.roles.get(login.toLowerCase());
+      if (role === undefined) throw new HttpError(404, "Not Found");
+      return {
+        body: {
+          // The legacy field reports maintain as write and triage as read.
+          permission: { maintain: "write", triage: "read" }[role] ?? role,
+          role_name: role,
+          user: { login, type: "User" },
+        },
+      };
+    }
     if ((g = r(/^\/branches\/(.+)$/)) && get)
       return { body: this.#branch(repo, decodeURIComponent(g[1])) };
     if ((g = r(/^\/git\/commits\/([0-9a-f]{40})$/)) && get)
@@ -520,9 +693,9 @@ export class FakeGitHub {
     if ((g = r(/^\/contents\/(.+)$/)) && get)
       return this.#contents(req, repo, decodeURIComponent(g[1]), query.get("ref"));
     if ((g = r(/^\/commits\/([0-9a-f]{40})\/pulls$/)) && get)
-      return { body: this.#pullsForCommit(repo, g[1]) };
+      return this.#paged(req.base, repo, rest, query, this.#pullsForCommit(repo, g[1]));
     if ((g = r(/^\/commits\/([^/]+)\/check-runs$/)) && get)
-      return { body: this.#runsForRef(repo, decodeURIComponent(g[1]), query) };
+      return this.#runsForRef(req.base, repo, rest, decodeURIComponent(g[1]), query);
     if (rest === "/check-runs" && req.method === "POST")
       return { status: 201, body: this.#createRun(repo, body) };
     if ((g = r(/^\/check-runs\/(\d+)$/)) && req.method === "PATCH")
@@ -533,7 +706,7 @@ export class FakeGitHub {
       return { body: this.#run(repo, Number(g[1])).annotations };
     if ((g = r(/^\/check-suites\/(\d+)\/check-runs$/)) && get) {
       const runs = this.checkRuns.filter((c) => c.repo === repo && c.suiteId === Number(g[1]));
-      return { body: this.#runList(runs, query) };
+      return this.#runList(req.base, repo, rest, runs, query);
     }
     throw new HttpError(404, "Not Found");
   }
@@ -563,7 +736,13 @@ export class FakeGitHub {
     const perPage = Math.min(Number(query.get("per_page") ?? 30) || 30, 100);
     const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
-    const link = (p) => `<${base}/repos/${repo.fullName}${rest}?per_page=${perPage}&page=${p}>`;
+    // Like GitHub, the links keep the other query parameters (filters).
+    const link = (p) => {
+      const q = new URLSearchParams(query);
+      q.set("per_page", String(perPage));
+      q.set("page", String(p));
+      return `<${base}/repos/${repo.fullName}${rest}?${q}>`;
+    };
     const links = [];
     if (page < last) links.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
     if (page > 1) links.push(`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`);
@@ -578,6 +757,29 @@ export class FakeGitHub {
     if (repo.branches.has(ref)) return repo.branches.get(ref);
     if (this.git.get(ref, "commit")) return ref;
     throw new HttpError(404, `No commit found for the ref ${ref}`);
+  }
+
+  #commitListItem(repo, sha) {
+    const c = this.git.get(sha, "commit");
+    const user = (login) => (login === null ? null : { login, id: 1, type: "User" });
+    const person = (login) => ({
+      name: login ?? "Unlinked",
+      email: `${login ?? "unlinked"}@example.com`,
+      date: "2023-11-14T22:13:20Z",
+    });
+    return {
+      sha,
+      commit: {
+        message: c.message,
+        tree: { sha: c.tree },
+        author: person(c.author),
+        committer: person(c.committer),
+      },
+      author: user(c.author),
+      committer: user(c.committer),
+      parents: c.parents.map((p) => ({ sha: p })),
+      html_url: `${this.webUrl}/${repo.fullName}/commit/${sha}`,
+    };
   }
 
   #branch(repo, name) {
@@ -668,16 +870,26 @@ export class FakeGitHub {
     };
   }
 
+  /**
+   * Pull requests containing the commit: this repository's, and (like GitHub) those of other
+   * repositories whose head branch is in this one, e.g. a fork's pull request into its parent.
+   */
   #pullsForCommit(repo, sha) {
-    return [...repo.pulls.keys()]
-      .filter((n) => this.git.ancestors(repo.pull(n).headSha).has(sha))
-      .map((n) => repo.pullJSON(n));
+    return [...this.repos.values()].flatMap((r) =>
+      [...r.pulls.values()]
+        .filter(
+          (pr) => (r === repo || pr.headRepo === repo) && this.git.ancestors(pr.headSha).has(sha),
+        )
+        .map((pr) => r.pullJSON(pr.number)),
+    );
   }
 
-  #suite(repo, headSha) {
-    let s = this.checkSuites.find((x) => x.repo === repo && x.headSha === headSha);
+  #suite(repo, headSha, appId) {
+    let s = this.checkSuites.find(
+      (x) => x.repo === repo && x.headSha === headSha && x.appId === appId,
+    );
     if (!s) {
-      s = { id: 5000 + this.checkSuites.length, repo, headSha };
+      s = { id: 5000 + this.checkSuites.length, repo, headSha, appId };
       this.checkSuites.push(s);
     }
     return s;
@@ -706,15 +918,24 @@ export class FakeGitHub {
     this.#validate("checks/create", body);
     if (!body.name || !body.head_sha)
       throw new HttpError(422, "Invalid request. name and head_sha are required");
+    const run = this.#newRun(repo, body, Number(this.appId));
+    this.#apply(run, body);
+    return this.#runJSON(run);
+  }
+
+  #newRun(repo, body, appId) {
     if (!this.git.get(body.head_sha, "commit"))
       throw new HttpError(422, `No commit found for SHA: ${body.head_sha}`);
     const run = {
       id: 9000 + this.checkRuns.length,
       repo,
-      suiteId: this.#suite(repo, body.head_sha).id,
+      appId,
+      // Check suites belong to one app.
+      suiteId: this.#suite(repo, body.head_sha, appId).id,
       name: body.name,
       head_sha: body.head_sha,
       external_id: body.external_id ?? "",
+      details_url: body.details_url ?? null,
       status: body.conclusion ? "completed" : (body.status ?? "queued"),
       conclusion: body.conclusion ?? null,
       output: { title: null, summary: null, text: null },
@@ -723,8 +944,7 @@ export class FakeGitHub {
       history: [],
     };
     this.checkRuns.push(run);
-    this.#apply(run, body);
-    return this.#runJSON(run);
+    return run;
   }
 
   #updateRun(repo, id, body) {
@@ -741,6 +961,7 @@ export class FakeGitHub {
       run.status = "completed";
     }
     if (body.external_id !== undefined) run.external_id = body.external_id;
+    if (body.details_url !== undefined) run.details_url = body.details_url;
     if (body.actions) run.actions = body.actions;
     if (body.output) {
       for (const k of ["title", "summary", "text"])
@@ -763,29 +984,43 @@ export class FakeGitHub {
       name: run.name,
       head_sha: run.head_sha,
       external_id: run.external_id,
+      details_url: run.details_url,
       status: run.status,
       conclusion: run.conclusion,
       output: { ...run.output, annotations_count: run.annotations.length },
       check_suite: { id: run.suiteId },
-      app: { id: Number(this.appId), slug: "migration-warden" },
+      app: {
+        id: run.appId,
+        slug: run.appId === Number(this.appId) ? "migration-warden" : `app-${run.appId}`,
+      },
+      actions: run.actions,
       pull_requests: [],
     };
   }
 
-  #runList(runs, query) {
-    let list = runs;
+  /** Like GitHub: newest first, filtered by name, app and `filter`, 30 (up to 100) per page. */
+  #runList(base, repo, rest, runs, query) {
+    let list = [...runs].reverse();
     if (query.get("check_name")) list = list.filter((r) => r.name === query.get("check_name"));
+    if (query.get("app_id")) list = list.filter((r) => r.appId === Number(query.get("app_id")));
     if ((query.get("filter") ?? "latest") === "latest") {
       const latest = new Map();
-      for (const r of list) latest.set(r.name, r);
+      for (const r of list) if (!latest.has(r.name)) latest.set(r.name, r);
       list = [...latest.values()];
     }
-    return { total_count: list.length, check_runs: list.map((r) => this.#runJSON(r)) };
+    const page = this.#paged(base, repo, rest, query, list);
+    return {
+      body: { total_count: list.length, check_runs: page.body.map((r) => this.#runJSON(r)) },
+      headers: page.headers,
+    };
   }
 
-  #runsForRef(repo, ref, query) {
+  #runsForRef(base, repo, rest, ref, query) {
     const sha = this.#resolveCommit(repo, ref);
     return this.#runList(
+      base,
+      repo,
+      rest,
       this.checkRuns.filter((c) => c.repo === repo && c.head_sha === sha),
       query,
     );

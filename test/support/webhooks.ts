@@ -13,7 +13,6 @@ const definitions = createRequire(import.meta.url)(
 ) as WebhookDefinition[];
 
 /** A copy of GitHub's example payload for `name`.`action` that carries an installation. */
-
 export function example(name: string, action: string): any {
   const def = definitions.find((d) => d.name === name);
   const e = def?.examples.find((x) => x.action === action && x.installation);

@@ -386,9 +386,16 @@ export function policyRequiresApproval(policy: ApprovalPolicy, riskyFindings: nu
   }
 }
 
-function required(policy: ApprovalPolicy, report: ReportFacts): boolean {
+/**
+ * Whether the decision asks for approvals of this change at all (it then reads reviews, button
+ * approvals and eligibility); adapters gather those facts only when it does.
+ */
+export function approvalNeeded(policy: ApprovalPolicy, report: ReportFacts): boolean {
   // The report's own flag is honoured too: the most restrictive reading wins.
-  return report.approvalRequired || policyRequiresApproval(policy, report.errors + report.warnings);
+  return (
+    report.migrationsChanged &&
+    (report.approvalRequired || policyRequiresApproval(policy, report.errors + report.warnings))
+  );
 }
 
 function listLogins(logins: readonly string[], max = 3): string {
@@ -430,7 +437,7 @@ function evaluate(
   }
 
   const { report } = facts;
-  const needed = report.migrationsChanged && required(policy, report);
+  const needed = approvalNeeded(policy, report);
   const contributors = contributorLogins(facts);
   const unknownContributors = facts.commits
     .filter((c) => c.author === null || c.committer === null)

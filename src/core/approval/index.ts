@@ -2,6 +2,7 @@
 export * from "./types.js";
 export { migrationDigest, DigestInputError, DIGEST_SCHEME } from "./digest.js";
 export {
+  approvalNeeded,
   decideApproval,
   combineDecisions,
   approvalCandidates,

@@ -16,6 +16,7 @@ export interface StartCheckRun {
   externalId: string;
   title: string;
   summary: string;
+  detailsUrl?: string;
 }
 
 export class CheckRun {
@@ -32,6 +33,7 @@ export class CheckRun {
       name: s.name,
       head_sha: s.headSha,
       external_id: s.externalId,
+      ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
       status: "in_progress",
       output: { title: s.title, summary: safeText(s.summary) },
     });
@@ -63,6 +65,7 @@ export class CheckRun {
       conclusion: result.conclusion,
       output: last ? { ...output, annotations: last } : output,
       ...(result.actions ? { actions: result.actions } : {}),
+      ...(result.externalId !== undefined ? { external_id: result.externalId } : {}),
     });
   }
 }

@@ -1,7 +1,7 @@
 /** What a check writer produces; CheckRun turns it into GitHub API calls. */
 import type { Logger } from "probot";
 import type { GitHubClient } from "../client.js";
-import type { Evaluation } from "../evaluate.js";
+import type { DynamicChecksFactory, Evaluation, Tool } from "../evaluate.js";
 
 export type Conclusion = "success" | "neutral" | "failure" | "action_required";
 
@@ -31,11 +31,16 @@ export interface CheckResult {
   text?: string;
   annotations?: Annotation[];
   actions?: CheckAction[];
+  /** Replaces the run's `external_id` when it completes. */
+  externalId?: string;
 }
 
 export interface CheckEnv {
   octokit: GitHubClient;
   log: Logger;
+  tool: Tool;
+  /** The evaluation's dynamic checks, for checks that evaluate other pull requests too. */
+  dynamic?: DynamicChecksFactory;
 }
 
 /** One check run name and how it renders an evaluation. */
@@ -43,5 +48,12 @@ export interface CheckDefinition {
   name: string;
   /** Output while the evaluation runs. */
   pending: { title: string; summary: string };
+  /** The run's "Details" link; GitHub links the app's page without one. */
+  detailsUrl?: string;
   render(ev: Evaluation, env: CheckEnv): CheckResult | Promise<CheckResult>;
+  /**
+   * True when a run of this definition, written earlier in the same webhook delivery, already
+   * covers the pull request (the approval check decides for every pull request of a head commit).
+   */
+  covers?(pullNumber: number): boolean;
 }

@@ -1,6 +1,7 @@
 import type { ApprovalPolicy } from "../../../src/config/types.js";
 import {
   approvalCandidates,
+  approvalNeeded,
   combineDecisions,
   decideApproval,
   reportFacts,
@@ -707,6 +708,33 @@ describe("decideApproval", () => {
       warnings: 2,
       incomplete: ["x"],
     });
+  });
+});
+
+describe("approvalNeeded", () => {
+  const report = (over: Partial<ApprovalFacts["report"]>) => ({ ...facts().report, ...over });
+  test.each([
+    ["always, migrations changed", {}, {}, true],
+    ["no migration changed", {}, { migrationsChanged: false }, false],
+    ["never", { required: "never" }, { approvalRequired: false }, false],
+    ["never, but the report asks for it", { required: "never" }, {}, true],
+    ["risky without findings", { required: "risky" }, { approvalRequired: false }, false],
+    ["risky with a warning", { required: "risky" }, { approvalRequired: false, warnings: 1 }, true],
+    ["risky with an error", { required: "risky" }, { approvalRequired: false, errors: 1 }, true],
+  ] as const)("%s", (_name, p, r, expected) => {
+    expect(approvalNeeded(policy(p), report(r))).toBe(expected);
+  });
+
+  test("agrees with the decision: when not needed, no approval is required", () => {
+    for (const required of ["always", "risky", "never"] as const)
+      for (const warnings of [0, 1])
+        for (const migrationsChanged of [true, false]) {
+          const f = facts({
+            report: report({ approvalRequired: false, warnings, migrationsChanged }),
+          });
+          const p = policy({ required });
+          expect(decideApproval(p, f).required).toBe(approvalNeeded(p, f.report));
+        }
   });
 });
 

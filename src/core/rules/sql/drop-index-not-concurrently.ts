@@ -26,11 +26,11 @@ export const dropIndexNotConcurrently: SqlRule = {
         if (created?.table && ctx.isNew("table", created.table, a.index)) continue;
         // A down file removing its own up's index is the expected rollback: a notice.
         const undo = dropContext(ctx.origin("index", name, a.index) === "own-up" ? "own-up" : null);
-        const on = created?.table ? ` on ${displayName(created.table)}` : "";
+        const table = created?.table ? displayName(created.table) : "its table";
         report({
           ...ctx.at(a),
           ...(undo.severity ? { severity: undo.severity } : {}),
-          message: `DROP INDEX ${displayName(name)} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table${on}: reads and writes wait behind it, and behind any long transaction it waits for.${undo.note}`,
+          message: `DROP INDEX ${displayName(name)} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${table}: reads and writes wait behind it, and behind any long transaction it waits for.${undo.note}`,
         });
       }
     }

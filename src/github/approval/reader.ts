@@ -1,0 +1,245 @@
+/**
+ * The GitHub facts the approval decision needs, read for one approval check run and cached for
+ * it: the pull requests of one head commit share commits, check runs, trees and approvers, so each
+ * is requested once however many of those pull requests there are.
+ */
+import type { ApprovalPolicy, DirectoryConfig } from "../../config/types.js";
+import {
+  APPROVAL_CHECK_NAME,
+  GIT_OID,
+  migrationDigest,
+  readButtonApproval,
+  type ButtonApproval,
+  type CommitFacts,
+  type EligibilityFacts,
+  type ReviewFacts,
+  type TeamMembership,
+} from "../../core/approval/index.js";
+import type { TreeEntry } from "../../core/types.js";
+import { cached, mapLimit, type GitHubClient, type RepoRef } from "../client.js";
+import { EvaluationError, httpStatus } from "../errors.js";
+import type { TreeReader } from "../git.js";
+import type { PullRequestInfo } from "../pull-request.js";
+
+/** GitHub's cap on pulls.listCommits: a pull request with more commits cannot be checked. */
+export const MAX_LISTED_COMMITS = 250;
+const PER_PAGE = 100;
+const CONCURRENCY = 8;
+
+/** A digest, or why there is none (the listing is incomplete, or the commit is gone). */
+export type DigestResult = { digest: string; problem: null } | { digest: null; problem: string };
+
+export interface PullRequestCommits {
+  commits: CommitFacts[];
+  /** Set when the list cannot be trusted to be complete. */
+  problem: string | null;
+}
+
+export class ApprovalReader {
+  readonly #digests = new Map<string, Promise<DigestResult>>();
+  readonly #records = new Map<string, Promise<ButtonApproval[]>>();
+  readonly #memberships = new Map<string, Promise<TeamMembership>>();
+  readonly #roles = new Map<string, Promise<string | null>>();
+
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly repo: RepoRef,
+    private readonly trees: TreeReader,
+    readonly ownAppId: number,
+  ) {}
+
+  /**
+   * The migration digest of a commit under a configuration's directories. With `gone: "missing"`
+   * a commit GitHub no longer has is a problem, not an error (reviews keep the sha of commits a
+   * force-push dropped).
+   */
+  digest(
+    sha: string,
+    directories: readonly DirectoryConfig[],
+    gone: "error" | "missing" = "error",
+  ): Promise<DigestResult> {
+    const key = JSON.stringify([sha, directories.map((d) => d.path), gone]);
+    return cached(this.#digests, key, async () => {
+      let root: string;
+      try {
+        root = await this.trees.commitTree(sha);
+      } catch (err) {
+        if (gone === "missing" && [404, 422].includes(httpStatus(err) ?? 0))
+          return { digest: null, problem: `commit ${sha} is no longer available on GitHub` };
+        throw err;
+      }
+      const listings = new Map<string, readonly TreeEntry[]>();
+      for (const d of directories) {
+        const listing = await this.trees.listDirectory(root, d.path, `commit ${sha}`);
+        if (listing.truncated) return { digest: null, problem: listing.truncated };
+        // A directory missing at that commit is an empty listing.
+        listings.set(d.path, listing.entries ?? []);
+      }
+      return { digest: migrationDigest(directories, listings), problem: null };
+    });
+  }
+
+  /**
+   * Every review, with the digest of its commit for approvals given on another commit than the
+   * head (the decision reads no other review's content).
+   */
+  async reviews(
+    pr: PullRequestInfo,
+    directories: readonly DirectoryConfig[],
+  ): Promise<ReviewFacts[]> {
+    const raw = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+      ...this.repo,
+      pull_number: pr.number,
+      per_page: PER_PAGE,
+    });
+    const out: ReviewFacts[] = [];
+    for (const r of raw) {
+      const commitId = r.commit_id ?? null;
+      const state = String(r.state);
+      let digest: string | null = null;
+      // An invalid commit id is reported by the decision; it is never sent to the API.
+      if (
+        state.toUpperCase() === "APPROVED" &&
+        commitId !== null &&
+        commitId !== pr.headSha &&
+        GIT_OID.test(commitId)
+      )
+        digest = (await this.digest(commitId, directories, "missing")).digest;
+      out.push({
+        id: r.id,
+        user: r.user?.login ?? null,
+        state,
+        commitId,
+        submittedAt: r.submitted_at ?? null,
+        digest,
+      });
+    }
+    return out;
+  }
+
+  /** The pull request's commits with the accounts GitHub links their author and committer to. */
+  async commits(pr: PullRequestInfo): Promise<PullRequestCommits> {
+    if (pr.commits > MAX_LISTED_COMMITS)
+      return {
+        commits: [],
+        problem: `the pull request has ${pr.commits} commits and GitHub lists at most ${MAX_LISTED_COMMITS}, so their authors, committers and recorded approvals cannot all be checked; squash or split it`,
+      };
+    const raw = await this.octokit.paginate(this.octokit.rest.pulls.listCommits, {
+      ...this.repo,
+      pull_number: pr.number,
+      per_page: PER_PAGE,
+    });
+    const commits = raw.map((c) => ({
+      sha: c.sha,
+      author: c.author?.login ?? null,
+      committer: c.committer?.login ?? null,
+    }));
+    const problem =
+      raw.length !== pr.commits || raw.at(-1)?.sha !== pr.headSha
+        ? `GitHub listed ${raw.length} commits ending at ${raw.at(-1)?.sha ?? "none"}, but the pull request has ${pr.commits} commits ending at ${pr.headSha}; it probably changed during the check, which runs again for the new commit`
+        : null;
+    return { commits, problem };
+  }
+
+  /**
+   * "Approve migrations" clicks recorded on these commits: only in approval runs this app created
+   * (`app_id` filter, and checked again run by run), every run of each commit (`filter: all`).
+   */
+  async buttonApprovals(shas: readonly string[]): Promise<ButtonApproval[]> {
+    const perCommit = await mapLimit(shas, CONCURRENCY, (sha) =>
+      cached(this.#records, sha, () => this.#recordsOn(sha)),
+    );
+    return perCommit.flat();
+  }
+
+  async #recordsOn(sha: string): Promise<ButtonApproval[]> {
+    const runs = await this.octokit.paginate(this.octokit.rest.checks.listForRef, {
+      ...this.repo,
+      ref: sha,
+      check_name: APPROVAL_CHECK_NAME,
+      app_id: this.ownAppId,
+      filter: "all",
+      per_page: PER_PAGE,
+    });
+    const out: ButtonApproval[] = [];
+    for (const run of runs) {
+      const read = readButtonApproval(
+        {
+          id: run.id,
+          name: run.name,
+          appId: run.app?.id ?? null,
+          headSha: run.head_sha,
+          externalId: run.external_id ?? null,
+        },
+        this.ownAppId,
+      );
+      // Runs without a record, and anything malformed or foreign, are never trusted.
+      if (read.ok && read.value) out.push(read.value);
+    }
+    return out;
+  }
+
+  /**
+   * What the policy needs to know about each candidate: team memberships (stopping at the first
+   * active one), or the repository role when no teams and no users are configured.
+   */
+  async eligibility(
+    policy: ApprovalPolicy,
+    logins: readonly string[],
+  ): Promise<EligibilityFacts[]> {
+    const out: EligibilityFacts[] = [];
+    for (const login of logins) {
+      if (policy.teams.length > 0) {
+        const teams: Record<string, TeamMembership> = {};
+        for (const team of policy.teams) {
+          teams[team] = await this.#membership(team, login);
+          if (teams[team] === "active") break;
+        }
+        out.push({ login, teams });
+      } else if (policy.users.length === 0) {
+        out.push({ login, role: await this.#role(login) });
+      }
+    }
+    return out;
+  }
+
+  #membership(team: string, login: string): Promise<TeamMembership> {
+    const key = `${team}\0${login}`.toLowerCase();
+    return cached(this.#memberships, key, async () => {
+      try {
+        const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({
+          org: this.repo.owner,
+          team_slug: team,
+          username: login,
+        });
+        const state: unknown = data.state;
+        if (state === "active" || state === "pending") return state;
+        throw new EvaluationError(
+          `GitHub reported the unexpected membership state "${String(state)}" for ${login} in team ${team}`,
+        );
+      } catch (err) {
+        // Not a member (or no such team, or the owner is not an organization).
+        if (httpStatus(err) === 404) return "none";
+        throw err;
+      }
+    });
+  }
+
+  #role(login: string): Promise<string | null> {
+    return cached(this.#roles, login.toLowerCase(), async () => {
+      try {
+        const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+          ...this.repo,
+          username: login,
+        });
+        const role: unknown = data.role_name;
+        if (typeof role !== "string" || role === "")
+          throw new EvaluationError(`GitHub reported no repository role for ${login}`);
+        return role;
+      } catch (err) {
+        if (httpStatus(err) === 404) return null;
+        throw err;
+      }
+    });
+  }
+}
