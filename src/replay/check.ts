@@ -219,13 +219,13 @@ async function replayDirectory(
     };
 
   const engineId = ENGINES[p.engine];
-  // Keys exist for the files up to the first one without a blob id (then nothing is stored).
-  const withOid = p.baseFiles.findIndex((f) => f.oid === undefined);
+  // Keys exist for the files before the first one without a blob id (then nothing is stored).
+  const noOid = p.baseFiles.findIndex((f) => f.oid === undefined);
   const keys = prefixKeys({
     engine: engineId,
     multiStatement: p.plan.multiStatement,
     files: p.baseFiles
-      .slice(0, withOid === -1 ? undefined : withOid)
+      .slice(0, noOid === -1 ? undefined : noOid)
       .map((f) => [f.name, f.oid!] as const),
   });
   const cached = await longestCached(cache, keys);
