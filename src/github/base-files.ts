@@ -56,7 +56,7 @@ interface DirectoryAnswer {
 }
 
 /** The git object id of a blob with these bytes (SHA-1, or SHA-256 for such repositories). */
-export function blobId(bytes: Uint8Array, like: string): string {
+function blobId(bytes: Uint8Array, like: string): string {
   return createHash(like.length === 64 ? "sha256" : "sha1")
     .update(`blob ${bytes.length}\0`)
     .update(bytes)
