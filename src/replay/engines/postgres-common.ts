@@ -8,7 +8,13 @@ import { controlsTransactions, multiStatementPieces, statementHead } from "../go
 import { isLockMode, compareModes, type LockMode } from "../locks.js";
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import type { DbError, FileRun, MigrationText, RelationLock, StatementRun } from "../types.js";
-import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
+import {
+  EngineAborted,
+  newRun,
+  type Engine,
+  type EngineOptions,
+  type RunOptions,
+} from "./engine.js";
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
 const notExt = (catalog: string, alias: string) =>
@@ -39,7 +45,9 @@ interface PgErrorLike {
   position?: string;
 }
 
+/** The database's error as plain data; EngineAborted is rethrown (the replay ends there). */
 export function toDbError(err: unknown): DbError & { position?: number } {
+  if (err instanceof EngineAborted) throw err;
   const e = err as PgErrorLike;
   const out: DbError & { position?: number } = { message: String(e?.message ?? err) };
   if (e?.code) out.code = e.code;
