@@ -154,7 +154,8 @@ export class PostgresServerEngine extends PostgresEngine implements SandboxOps {
         work,
         guard,
         target,
-        `PostgreSQL ${row.v} (${target.label})`,
+        // "15.18 (Debian 15.18-0+deb12u1)" → "15.18"
+        `PostgreSQL ${row.v.split(" ")[0]} (${target.label})`,
         progress,
       );
       engine.workPid = row.pid;
@@ -301,8 +302,17 @@ export class PostgresServerEngine extends PostgresEngine implements SandboxOps {
   }
 
   async inventory(): Promise<Inventory> {
+    // A fresh database has the public schema, and extensions the operator installed (plpgsql, or
+    // ones migrations may use): not objects a replay made, and not dropped by the wipe.
+    const theirs = await this.work.query<{ name: string }>(
+      "SELECT extname AS name FROM pg_extension WHERE extowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+    );
+    const infrastructure = new Set([
+      "schema public",
+      ...theirs.rows.map((r) => `extension ${r.name}`),
+    ]);
     const objects = Object.values(await this.schema())
-      .filter((o) => !(o.kind === "schema" && o.name === "public"))
+      .filter((o) => !infrastructure.has(`${o.kind} ${o.name}`))
       // Columns, indexes… are listed through their table.
       .filter((o) => o.table === undefined)
       .map((o) => `${o.kind} ${o.name}`);
