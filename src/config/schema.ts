@@ -95,7 +95,8 @@ const replay = z
           'expected "env" (the URL the environment provides) or a postgres:// or mysql:// URL of a throwaway database',
       })
       .superRefine((v, ctx) => {
-        if (v === FROM_ENVIRONMENT || !/^[a-z]+:\/\//.test(v)) return;
+        // The regex above reports anything else.
+        if (!/^(postgres|postgresql|mysql):\/\//.test(v)) return;
         try {
           parseDatabaseUrl(v);
         } catch (err) {

@@ -236,7 +236,12 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     const at = a.path ? ` at ${a.path}${a.line ? `:${a.line}` : ""}` : "";
     if (a.reason === "refused") {
       // The configured server must not be used: loud, it is a configuration mistake to fix.
-      findings.push({ ...skipped(first.path, `Replay refused: ${a.message}.`), severity: "error" });
+      findings.push({
+        ...skipped(first.path, `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}.`),
+        severity: "error",
+        suggestion:
+          'Fix the replay database or its account (docs/replay.md, "Replay on a database server"), or remove replay.databaseUrl.',
+      });
     } else if (a.reason === "unavailable") {
       findings.push(skipped(first.path, `Replay skipped: ${a.message}.`));
     } else if (

@@ -28,6 +28,7 @@ import {
   cliDatabases,
 } from "../../src/replay/external/select.js";
 import { parseDatabaseUrl, redactedUrl } from "../../src/replay/external/url.js";
+import { describeChange, diffSchemas, schemaOf } from "../../src/replay/schema.js";
 import { runScenario } from "./support.js";
 
 const SECRET = "s3cr3t-pa55";
@@ -413,5 +414,51 @@ describe("without a database server", () => {
     expect(pg.section!.markdown).toContain(
       "- Not replayed on a database server: replay.databaseUrl names a server, but the app connects only",
     );
+  });
+});
+
+describe("MySQL fingerprints compare like the others", () => {
+  test("a forgotten index, a changed default and a new event are told apart", () => {
+    const table = { kind: "table" as const, name: "users", attrs: { engine: "InnoDB" } };
+    const before = schemaOf([
+      table,
+      {
+        kind: "column",
+        name: "users.plan",
+        table: "users",
+        attrs: { type: "varchar(20)", notNull: true, default: "'free'" },
+      },
+    ]);
+    const after = schemaOf([
+      table,
+      {
+        kind: "column",
+        name: "users.plan",
+        table: "users",
+        attrs: { type: "varchar(20)", notNull: true, default: "'trial'" },
+      },
+      {
+        kind: "index",
+        name: "users.users_plan_idx",
+        table: "users",
+        attrs: { definition: "BTREE (plan)", unique: false, primary: false },
+      },
+      {
+        kind: "event",
+        name: "purge",
+        attrs: {
+          schedule: "EVERY 1 DAY",
+          status: "ENABLED",
+          onCompletion: "NOT PRESERVE",
+          definitionMd5: "x",
+        },
+      },
+    ]);
+    expect(diffSchemas(before, after).map(describeChange)).toEqual([
+      "event `purge` exists (new)",
+      "column `users.plan` differs: default `'free'` → `'trial'`",
+      "index `users.users_plan_idx` exists (BTREE (plan))",
+    ]);
+    expect(diffSchemas(after, after)).toEqual([]);
   });
 });

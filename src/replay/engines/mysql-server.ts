@@ -28,9 +28,9 @@ import {
 import {
   claimSandbox,
   MARKER_TABLE,
+  openSandbox,
   releaseSandbox,
   SandboxRefused,
-  ServerUnavailable,
   type Inventory,
   type MarkerState,
   type SandboxOps,
@@ -177,57 +177,47 @@ export class MysqlServerEngine implements Engine, SandboxOps {
     for (const c of both) c.on("error", () => undefined); // fatal errors reach the next query
     const connect = (c: mysql.Connection) =>
       new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
-    try {
-      await Promise.all(both.map(connect));
-    } catch (err) {
-      both.forEach((c) => c.destroy());
-      const e = err as MysqlError;
-      const msg = `cannot connect to ${target.label}: ${e.message}`;
-      throw e.errno !== undefined && CONFIG_ERRNOS.has(e.errno)
-        ? new SandboxRefused(msg)
-        : new ServerUnavailable(msg);
-    }
-    let engine: MysqlServerEngine | null = null;
-    try {
-      const [rows] = await work
-        .promise()
-        .query<mysql.RowDataPacket[]>("SELECT VERSION() AS v, CONNECTION_ID() AS id");
-      const version = String(rows[0]!.v);
-      const mariadb = /mariadb/i.test(version);
-      const seconds = Math.max(1, Math.ceil(limits.statementTimeoutMs / 1000));
-      // Server-side bounds (a migration may change them; the watchdog kills the session anyway).
-      await work
-        .promise()
-        .query(
-          `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
-            (mariadb
-              ? `SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`
-              : `SESSION max_execution_time = ${limits.statementTimeoutMs}`),
+    return openSandbox(target, {
+      connect: async () => {
+        await Promise.all(both.map(connect));
+      },
+      isConfigError: (err) => CONFIG_ERRNOS.has((err as MysqlError).errno ?? 0),
+      close: async () => both.forEach((c) => c.destroy()),
+      prepare: async () => {
+        const [rows] = await work
+          .promise()
+          .query<mysql.RowDataPacket[]>("SELECT VERSION() AS v, CONNECTION_ID() AS id");
+        const version = String(rows[0]!.v);
+        const mariadb = /mariadb/i.test(version);
+        const seconds = Math.max(1, Math.ceil(limits.statementTimeoutMs / 1000));
+        // Server-side bounds (a migration may change them; the watchdog kills the session anyway).
+        await work
+          .promise()
+          .query(
+            `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
+              (mariadb
+                ? `SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`
+                : `SESSION max_execution_time = ${limits.statementTimeoutMs}`),
+          );
+        const name = mariadb
+          ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
+          : `MySQL ${version.replace(/-.*$/, "")}`;
+        const engine = new MysqlServerEngine(
+          work,
+          guard,
+          target,
+          `${name} (${target.label})`,
+          Number(rows[0]!.id),
+          progress,
         );
-      const name = mariadb
-        ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
-        : `MySQL ${version.replace(/-.*$/, "")}`;
-      engine = new MysqlServerEngine(
-        work,
-        guard,
-        target,
-        `${name} (${target.label})`,
-        Number(rows[0]!.id),
-        progress,
-      );
-      guard.on("end", () => engine?.loseConnection("the lock's connection closed"));
-      guard.on("error", () => engine?.loseConnection("the lock's connection failed"));
-      work.on("end", () => engine?.loseConnection("the connection closed"));
-      await claimSandbox(engine, target, limits);
-      engine.claimed = true;
-      return engine;
-    } catch (err) {
-      both.forEach((c) => c.destroy());
-      if (err instanceof SandboxRefused || err instanceof ServerUnavailable) throw err;
-      throw new ServerUnavailable(
-        `${target.label} could not be prepared for the replay: ${(err as Error).message}`,
-      );
-    }
+        guard.on("end", () => engine.loseConnection("the lock's connection closed"));
+        guard.on("error", () => engine.loseConnection("the lock's connection failed"));
+        work.on("end", () => engine.loseConnection("the connection closed"));
+        await claimSandbox(engine, target, limits);
+        engine.claimed = true;
+        return engine;
+      },
+    });
   }
 
   private loseConnection(why: string): void {

@@ -17,9 +17,9 @@ import type { DbError } from "../types.js";
 import {
   claimSandbox,
   MARKER_TABLE,
+  openSandbox,
   releaseSandbox,
   SandboxRefused,
-  ServerUnavailable,
   type Inventory,
   type MarkerState,
   type SandboxOps,
@@ -134,43 +134,35 @@ export class PostgresServerEngine extends PostgresEngine implements SandboxOps {
     const guard = new pg.Client(config);
     const clients = [work, guard];
     for (const c of clients) c.on("error", () => undefined); // reported through the next query
-    try {
-      await Promise.all(clients.map((c) => c.connect()));
-    } catch (err) {
-      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-      const e = err as PgError;
-      const msg = `cannot connect to ${target.label}: ${e.message}`;
-      throw e.code && AUTH_OR_MISSING.has(e.code)
-        ? new SandboxRefused(msg)
-        : new ServerUnavailable(msg);
-    }
-    let engine: PostgresServerEngine | null = null;
-    try {
-      const v = await work.query<{ v: string; pid: number }>(
-        "SELECT current_setting('server_version') AS v, pg_backend_pid() AS pid",
-      );
-      const row = v.rows[0]!;
-      engine = new PostgresServerEngine(
-        work,
-        guard,
-        target,
-        // "15.18 (Debian 15.18-0+deb12u1)" → "15.18"
-        `PostgreSQL ${row.v.split(" ")[0]} (${target.label})`,
-        progress,
-      );
-      engine.workPid = row.pid;
-      guard.on("end", () => engine?.loseConnection("the lock's connection closed"));
-      work.on("end", () => engine?.loseConnection("the connection closed"));
-      await claimSandbox(engine, target, limits);
-      engine.claimed = true;
-      return engine;
-    } catch (err) {
-      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-      if (err instanceof SandboxRefused || err instanceof ServerUnavailable) throw err;
-      throw new ServerUnavailable(
-        `${target.label} could not be prepared for the replay: ${(err as Error).message}`,
-      );
-    }
+    return openSandbox(target, {
+      connect: async () => {
+        await Promise.all(clients.map((c) => c.connect()));
+      },
+      isConfigError: (err) => AUTH_OR_MISSING.has((err as PgError).code ?? ""),
+      close: async () => {
+        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      },
+      prepare: async () => {
+        const v = await work.query<{ v: string; pid: number }>(
+          "SELECT current_setting('server_version') AS v, pg_backend_pid() AS pid",
+        );
+        const row = v.rows[0]!;
+        const engine = new PostgresServerEngine(
+          work,
+          guard,
+          target,
+          // "15.18 (Debian 15.18-0+deb12u1)" → "15.18"
+          `PostgreSQL ${row.v.split(" ")[0]} (${target.label})`,
+          progress,
+        );
+        engine.workPid = row.pid;
+        guard.on("end", () => engine.loseConnection("the lock's connection closed"));
+        work.on("end", () => engine.loseConnection("the connection closed"));
+        await claimSandbox(engine, target, limits);
+        engine.claimed = true;
+        return engine;
+      },
+    });
   }
 
   private loseConnection(why: string): void {

@@ -115,3 +115,37 @@ export async function claimSandbox(
 export async function releaseSandbox(ops: SandboxOps): Promise<void> {
   await ops.wipe("clean");
 }
+
+/** How a server engine connects and gets ready; see openSandbox. */
+export interface OpenSteps<T> {
+  connect(): Promise<void>;
+  /** Whether a connection error is the URL's fault (password, database name), not the server's. */
+  isConfigError(err: unknown): boolean;
+  /** Set the session up and claim the database (claimSandbox). */
+  prepare(): Promise<T>;
+  /** Drop the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connect and claim, closing the connections on any failure, which is reported as SandboxRefused
+ * (the configuration is wrong) or ServerUnavailable (try again later).
+ */
+export async function openSandbox<T>(target: ServerTarget, steps: OpenSteps<T>): Promise<T> {
+  try {
+    await steps.connect();
+  } catch (err) {
+    await steps.close();
+    const msg = `cannot connect to ${target.label}: ${(err as Error).message}`;
+    throw steps.isConfigError(err) ? new SandboxRefused(msg) : new ServerUnavailable(msg);
+  }
+  try {
+    return await steps.prepare();
+  } catch (err) {
+    await steps.close();
+    if (err instanceof SandboxRefused || err instanceof ServerUnavailable) throw err;
+    throw new ServerUnavailable(
+      `${target.label} could not be prepared for the replay: ${(err as Error).message}`,
+    );
+  }
+}
