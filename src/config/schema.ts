@@ -6,7 +6,7 @@ import { z } from "zod";
 import { DIALECTS } from "../core/types.js";
 import { ALL_RULES } from "../core/rules/registry.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
-import { FROM_ENVIRONMENT, parseDatabaseUrl } from "../replay/external/url.js";
+import { parseDatabaseUrl } from "../replay/external/url.js";
 
 const level = z.enum(["error", "warning", "notice", "off"], {
   error: 'expected one of "error", "warning", "notice", "off"',
