@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction } from "probot";
 import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
+import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { MemoryCache } from "./replay/index.js";
 import { TOOL } from "./version.js";
@@ -18,6 +19,11 @@ export interface AppOptions {
   replay?: boolean;
   /** Bound of the in-memory cache of base states (default 256 MiB). */
   replayCacheBytes?: number;
+  /**
+   * Retries, rate-limit waits and time limits of GitHub API requests (default
+   * DEFAULT_REQUEST_POLICY; docs/deployment.md describes it).
+   */
+  requests?: Partial<RequestPolicy>;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {

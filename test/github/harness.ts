@@ -8,8 +8,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { createApp, type AppOptions } from "../../src/app.js";
+import { DEFAULT_REQUEST_POLICY } from "../../src/github/octokit.js";
 import {
   FakeGitHub,
   type FakeCheckRun,
@@ -26,6 +27,20 @@ export const API = "https://api.github.com";
 export const APP_ID = 123;
 export const LINT = "migration-warden/lint";
 export const APPROVAL = "migration-warden/approval";
+
+/**
+ * The app's request policy with its waits shrunk to milliseconds: retries after 1, 4 and 9 ms, a
+ * rate limit's "retry-after: 1" waits 1 ms, writes are not paced.
+ */
+/** Requests a failing call gets under the default policy: the first and its retries. */
+export const ATTEMPTS = DEFAULT_REQUEST_POLICY.retries + 1;
+
+export const FAST_REQUESTS = {
+  retryDelayMs: 1,
+  rateLimitSecondMs: 1,
+  writeIntervalMs: 0,
+  requestTimeoutMs: 10_000,
+} as const;
 
 export const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -50,9 +65,22 @@ export interface Harness {
   runs(name: string): FakeCheckRun[];
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
-  /** Matching requests get no answer until release() (a hung GitHub). */
-  hold(method: string, path: RegExp): void;
+  /**
+   * The next `times` (default: all) matching requests get no answer until release(), then a 504
+   * (a hung GitHub). `path` is tested against the path with its query.
+   */
+  hold(method: string, path: RegExp, times?: number): void;
   release(): Promise<void>;
+  /**
+   * The next matching request waits until `resume()` and only then reaches the fake (a slow
+   * request: it sees GitHub as it is when it arrives). `reached` resolves once it is waiting.
+   */
+  pause(method: string, path: RegExp): Pause;
+}
+
+export interface Pause {
+  reached: Promise<void>;
+  resume(): void;
 }
 
 export function describeCall(r: RequestLogEntry): string {
@@ -73,14 +101,23 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.fake,
   });
   nock.disableNetConnect();
-  const held: Array<{ method: string; path: RegExp }> = [];
+  const held: Array<{ method: string; path: RegExp; times: number }> = [];
   const waiting: Array<() => void> = [];
+  const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
   const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
     const method = this.req.method;
-    if (held.some((x) => x.method === method && x.path.test(uri))) {
+    const hold = held.find((x) => x.times > 0 && x.method === method && x.path.test(uri));
+    if (hold) {
+      hold.times--;
       // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
       await new Promise<void>((resolve) => waiting.push(resolve));
       return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
+    }
+    const p = paused.findIndex((x) => x.method === method && x.path.test(uri));
+    if (p >= 0) {
+      const [pause] = paused.splice(p, 1);
+      pause!.reach();
+      await pause!.resumed;
     }
     const r = fake.dispatch({
       method,
@@ -99,19 +136,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     .patch(() => true)
     .reply(reply);
 
-  const probot = new Probot({
-    appId: APP_ID,
-    privateKey,
-    logLevel: "fatal",
-    // The function form runs last, after Probot's own defaults (which set `throttle`).
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-  });
+  // Probot's own client class, as `probot run` uses it: the app configures retries and throttling
+  // of each delivery's client itself (src/github/octokit.ts).
+  const probot = new Probot({ appId: APP_ID, privateKey, logLevel: "fatal" });
   // A fresh app per harness: its replay cache must not carry over between tests.
-  await probot.load(createApp(options.app));
+  await probot.load(
+    createApp({
+      ...options.app,
+      requests: { ...FAST_REQUESTS, ...options.app?.requests },
+    }),
+  );
   let delivery = 0;
   const runName = (path: string, body: Record<string, unknown>) => {
     const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];
@@ -125,7 +159,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     fake,
     probot,
-    hold: (method, path) => held.push({ method, path }),
+    hold: (method, path, times = Infinity) => held.push({ method, path, times }),
+    pause: (method, path) => {
+      let reach!: () => void;
+      let resume!: () => void;
+      const reached = new Promise<void>((r) => (reach = r));
+      const resumed = new Promise<void>((r) => (resume = r));
+      paused.push({ method, path, reach, resumed });
+      return { reached, resume };
+    },
     release: async () => {
       held.length = 0;
       waiting.splice(0).forEach((resolve) => resolve());

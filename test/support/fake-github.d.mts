@@ -152,12 +152,21 @@ export class FakeGitHub {
     opts?: { defaultBranch?: string; fork?: boolean },
   ): FakeRepo;
   repo(owner: string, name: string): FakeRepo;
+  /**
+   * The next `times` requests matching method, path and every given `query` parameter are
+   * answered with `status` and `{ message }` plus `headers`; with `body`, with that raw text
+   * labelled as JSON instead (a malformed answer). `match` narrows it by the logged request.
+   */
   failNext(f: {
     method: string;
     path: RegExp;
+    query?: Record<string, string>;
+    match?: (request: RequestLogEntry) => boolean;
     status?: number;
     times?: number;
     message?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }): void;
   clearRequests(): void;
   /** Team membership state; null removes it (404, not a member). */
