@@ -103,8 +103,9 @@ export function policyFetch(timeoutMs: number, inner?: FetchLike): FetchLike {
   };
 }
 
+/** The bodies Octokit parses as JSON (and hands to the app as text when they do not parse). */
 function isJson(contentType: string | null): boolean {
-  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? "");
+  return /^\s*application\/(?:scim\+)?json\s*(?:;|$)/i.test(contentType ?? "");
 }
 
 /** Whether to wait out a rate limit of `retryAfter` seconds, on the request's retry `count`. */
@@ -156,6 +157,7 @@ export function createClientFactory(
     const requestDefaults = octokit.request.endpoint.DEFAULTS.request as
       { fetch?: FetchLike } | undefined;
     return new Client({
+      log: octokit.log,
       auth: { installationId },
       request: {
         ...requestDefaults,

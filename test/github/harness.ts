@@ -8,7 +8,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
-import { Probot } from "probot";
+import { Probot, ProbotOctokit, type Logger } from "probot";
 import { createApp, type AppOptions } from "../../src/app.js";
 import { DEFAULT_REQUEST_POLICY } from "../../src/github/octokit.js";
 import {
@@ -66,16 +66,26 @@ export interface Harness {
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
   /**
-   * The next `times` (default: all) matching requests get no answer until release(), then a 504
-   * (a hung GitHub). `path` is tested against the path with its query.
+   * After `skip` matching requests, the next `times` (default: all) get no answer until release(),
+   * then a 504 (a hung GitHub). `path` is tested against the path with its query.
    */
-  hold(method: string, path: RegExp, times?: number): void;
+  hold(method: string, path: RegExp, times?: number, skip?: number): Caught;
   release(): Promise<void>;
   /**
    * The next matching request waits until `resume()` and only then reaches the fake (a slow
    * request: it sees GitHub as it is when it arrives). `reached` resolves once it is waiting.
    */
   pause(method: string, path: RegExp): Pause;
+  /**
+   * After `skip` matching requests, the next `times` fail without an answer, as when the
+   * connection drops (fetch rejects with ECONNRESET). `path` is tested as for hold().
+   */
+  drop(method: string, path: RegExp, times?: number, skip?: number): Caught;
+}
+
+/** How many requests a hold() or drop() caught so far. */
+export interface Caught {
+  readonly count: number;
 }
 
 export interface Pause {
@@ -91,6 +101,37 @@ export function describeCall(r: RequestLogEntry): string {
 export interface HarnessOptions {
   fake?: Partial<FakeGitHubOptions>;
   app?: AppOptions;
+  /** Receives every log line of Probot and the app (default: none). */
+  log?: LogLine[];
+  /**
+   * Octokit's throttling plugin (rate limits, write pacing), as in production. Off by default: it
+   * adds milliseconds of timer hops to every request; the tests of rate limits turn it on.
+   */
+  throttle?: boolean;
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/** A pino-shaped logger that appends to `lines`. */
+function captureLog(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
+  const at =
+    (level: string) =>
+    (a: unknown, b?: unknown): void => {
+      const [fields, msg] = typeof a === "string" ? [{}, a] : [a as object, String(b ?? "")];
+      lines.push({ level, msg, fields: { ...bindings, ...fields } });
+    };
+  const log = {
+    level: "trace",
+    child: (more: Record<string, unknown>) => captureLog(lines, { ...bindings, ...more }),
+    ...Object.fromEntries(
+      ["trace", "debug", "info", "warn", "error", "fatal"].map((l) => [l, at(l)]),
+    ),
+  };
+  return log as unknown as Logger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -101,14 +142,28 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.fake,
   });
   nock.disableNetConnect();
-  const held: Array<{ method: string; path: RegExp; times: number }> = [];
+  interface Trap {
+    method: string;
+    path: RegExp;
+    times: number;
+    skip: number;
+    count: number;
+  }
+  const held: Trap[] = [];
+  const trap = (list: Trap[], method: string, path: RegExp, times: number, skip: number) => {
+    const t = { method, path, times, skip, count: 0 };
+    list.push(t);
+    return t as Caught;
+  };
   const waiting: Array<() => void> = [];
   const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
   const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
     const method = this.req.method;
     const hold = held.find((x) => x.times > 0 && x.method === method && x.path.test(uri));
-    if (hold) {
+    if (hold && hold.skip > 0) hold.skip--;
+    else if (hold) {
       hold.times--;
+      hold.count++;
       // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
       await new Promise<void>((resolve) => waiting.push(resolve));
       return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
@@ -136,9 +191,39 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     .patch(() => true)
     .reply(reply);
 
+  const dropped: typeof held = [];
+  const fetchOrDrop = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const u = new URL(url instanceof Request ? url.url : url);
+    const method = init?.method ?? "GET";
+    const d = dropped.find(
+      (x) => x.times > 0 && x.method === method && x.path.test(u.pathname + u.search),
+    );
+    if (d && d.skip > 0) d.skip--;
+    else if (d) {
+      d.times--;
+      d.count++;
+      const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+      return Promise.reject(new TypeError("fetch failed", { cause }));
+    }
+    return globalThis.fetch(url, init);
+  };
   // Probot's own client class, as `probot run` uses it: the app configures retries and throttling
-  // of each delivery's client itself (src/github/octokit.ts).
-  const probot = new Probot({ appId: APP_ID, privateKey, logLevel: "fatal" });
+  // of each delivery's client itself (src/github/octokit.ts). A function default runs after the
+  // app's options, so it can still turn the throttling off.
+  const probot = new Probot({
+    ...(options.throttle
+      ? {}
+      : {
+          Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+            ...o,
+            throttle: { enabled: false },
+          })),
+        }),
+    appId: APP_ID,
+    privateKey,
+    request: { fetch: fetchOrDrop },
+    ...(options.log ? { log: captureLog(options.log) } : { logLevel: "fatal" }),
+  });
   // A fresh app per harness: its replay cache must not carry over between tests.
   await probot.load(
     createApp({
@@ -159,7 +244,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     fake,
     probot,
-    hold: (method, path, times = Infinity) => held.push({ method, path, times }),
+    hold: (method, path, times = Infinity, skip = 0) => trap(held, method, path, times, skip),
+    drop: (method, path, times = 1, skip = 0) => trap(dropped, method, path, times, skip),
     pause: (method, path) => {
       let reach!: () => void;
       let resume!: () => void;

@@ -189,7 +189,10 @@ export class FakeGitHub {
   ): FakeCheckRun;
   /** The run as the API and check_run webhooks show it. */
   runJSON(run: FakeCheckRun): Record<string, unknown> & { id: number; external_id: string };
-  installationPayload(): { id: number; node_id: string };
+  /** Another installation of the app: its webhooks carry this payload, tokens are issued for it. */
+  addInstallation(id: number): { id: number; node_id: string };
+  /** The `installation` of a webhook (default: the first installation). */
+  installationPayload(id?: number): { id: number; node_id: string };
   /**
    * Answers one request without the network (the HTTP server uses it; nock tests can too).
    * `url` is absolute; `body` is the raw text or an already parsed JSON value.

@@ -426,6 +426,8 @@ export class FakeGitHub {
     this.appId = String(appId);
     this.publicKey = createPublicKey(privateKey);
     this.installationId = installationId;
+    /** Every installation of the app; tokens are not tied to one (repositories are all shared). */
+    this.installations = new Set([installationId]);
     this.validateCheckRun = validateCheckRun;
     this.treeEntryLimit = treeEntryLimit;
     this.git = new GitStore();
@@ -536,8 +538,14 @@ export class FakeGitHub {
     return this.#runJSON(run);
   }
 
-  installationPayload() {
-    return { id: this.installationId, node_id: `I_${this.installationId}` };
+  /** Another installation of the app (webhooks name it; the app requests a token for it). */
+  addInstallation(id) {
+    this.installations.add(id);
+    return this.installationPayload(id);
+  }
+
+  installationPayload(id = this.installationId) {
+    return { id, node_id: `I_${id}` };
   }
 
   async #handle(req, res) {
@@ -624,7 +632,7 @@ export class FakeGitHub {
     let g;
     if ((g = m(/^\/app\/installations\/(\d+)\/access_tokens$/)) && req.method === "POST") {
       this.#checkJwt(req);
-      if (Number(g[1]) !== this.installationId) throw new HttpError(404, "Not Found");
+      if (!this.installations.has(Number(g[1]))) throw new HttpError(404, "Not Found");
       const token = `ghs_fake${randomBytes(12).toString("hex")}`;
       this.tokens.add(token);
       return {
