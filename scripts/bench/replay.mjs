@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Sandbox replay of a change on a generated 300-migration Postgres history (tables, columns,
 // indexes, foreign keys, enums, functions, triggers, views), through the built lib/ as the CLI
-// runs it: cold (empty cache: initdb, all 300 files, snapshot) and warm (base state from the disk
-// cache, in a fresh process like a second CLI run). Goal: cold < 10 s, warm < 2 s.
+// runs it: cold (empty cache: initdb, all 300 files, snapshot), warm (base state from the disk
+// cache, in a fresh process like a second CLI run) and incremental (the base gained 5 migrations
+// since: the 300-file state is restored, the 5 new files applied, the new state stored).
+// Goal: cold < 10 s, warm < 2 s.
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,10 +15,11 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const MIGRATIONS = 300;
+const GROWTH = 5;
 
-function history() {
+function history(count) {
   const files = {};
-  for (let i = 1; i <= MIGRATIONS; i++) {
+  for (let i = 1; i <= count; i++) {
     const v = String(i).padStart(6, "0");
     let up;
     let down;
@@ -54,12 +57,16 @@ function history() {
   return files;
 }
 
-const CHANGE = {
-  "migrations/000301_orders.up.sql":
-    "ALTER TABLE t1 ADD COLUMN email text;\nCREATE INDEX t1_email_idx ON t1 (email);\nALTER TABLE t7 VALIDATE CONSTRAINT t7_ref_fk;\n",
-  "migrations/000301_orders.down.sql":
-    "DROP INDEX t1_email_idx;\nALTER TABLE t1 DROP COLUMN email;\n",
-};
+/** A new migration after the `count` merged ones. */
+function change(count) {
+  const v = String(count + 1).padStart(6, "0");
+  return {
+    [`migrations/${v}_orders.up.sql`]:
+      "ALTER TABLE t1 ADD COLUMN email text;\nCREATE INDEX t1_email_idx ON t1 (email);\nALTER TABLE t7 VALIDATE CONSTRAINT t7_ref_fk;\n",
+    [`migrations/${v}_orders.down.sql`]:
+      "DROP INDEX t1_email_idx;\nALTER TABLE t1 DROP COLUMN email;\n",
+  };
+}
 
 // One replay in a fresh node process, like a CLI run. Prints JSON on stdout.
 async function child() {
@@ -67,7 +74,9 @@ async function child() {
   const { defaultConfig } = await import(new URL("lib/config/load.js", root));
   const { analyze } = await import(new URL("lib/core/analyze.js", root));
   const { createReplayCheck, DiskCache } = await import(new URL("lib/replay/index.js", root));
-  const files = history();
+  const count = Number(process.env.MIGRATIONS);
+  const files = history(count);
+  const added = change(count);
   const blob = (c) =>
     createHash("sha1")
       .update(`blob ${Buffer.byteLength(c)}\0`)
@@ -83,12 +92,12 @@ async function child() {
     base: { ref: "main", sha: "b".repeat(40) },
     head: { ref: "feature", sha: "h".repeat(40) },
     baseTrees: new Map([["migrations", entries]]),
-    changes: Object.entries(CHANGE).map(([path, c]) => ({ path, status: "added", oid: blob(c) })),
-    contents: new Map(Object.entries(CHANGE).map(([p, c]) => [p, Buffer.from(c)])),
+    changes: Object.entries(added).map(([path, c]) => ({ path, status: "added", oid: blob(c) })),
+    contents: new Map(Object.entries(added).map(([p, c]) => [p, Buffer.from(c)])),
   };
   const check = createReplayCheck({
     cache: new DiskCache(process.env.CACHE_DIR),
-    readBase: async (path) => Buffer.from(files[path]),
+    readBase: async (asked) => asked.map(({ path }) => Buffer.from(files[path])),
   });
   const t0 = performance.now();
   const { report } = await analyze(defaultConfig(), changeSet, {
@@ -100,8 +109,7 @@ async function child() {
   process.stdout.write(
     JSON.stringify({
       ms,
-      fromCache: data.fromCache,
-      baseMs: data.base?.ms,
+      base: data.base,
       findings: report.findings.map((f) => f.ruleId),
       abort: data.abort?.message,
     }),
@@ -115,10 +123,15 @@ if (process.argv[2] === "child") {
   try {
     const self = fileURLToPath(import.meta.url);
     const runs = [];
-    for (const label of ["cold", "warm", "warm"]) {
+    for (const [label, count] of [
+      ["cold", MIGRATIONS],
+      ["warm", MIGRATIONS],
+      ["warm", MIGRATIONS],
+      ["incremental", MIGRATIONS + GROWTH],
+    ]) {
       const started = performance.now();
       const r = spawnSync(process.execPath, [self, "child"], {
-        env: { ...process.env, CACHE_DIR: cacheDir },
+        env: { ...process.env, CACHE_DIR: cacheDir, MIGRATIONS: String(count) },
         encoding: "utf8",
       });
       if (r.status !== 0) throw new Error(`replay bench child failed: ${r.stderr}`);
@@ -126,12 +139,16 @@ if (process.argv[2] === "child") {
       runs.push({ label, process: performance.now() - started, ...out });
     }
     console.log(
-      `replay of a change on a ${MIGRATIONS}-migration Postgres history (PGlite, disk cache)`,
+      `replay of a change on a ${MIGRATIONS}-migration Postgres history (PGlite, disk cache); incremental: ${GROWTH} more merged`,
     );
+    const baseText = ({ restored, applied, ms }) =>
+      applied === 0
+        ? "base from cache"
+        : `${restored > 0 ? `base: ${restored} from cache, ` : "base: "}${applied} applied in ${(ms / 1000).toFixed(2)} s`;
     for (const r of runs) {
       console.log(
-        `  ${r.label.padEnd(5)} replay ${(r.ms / 1000).toFixed(2)} s, whole process ${(r.process / 1000).toFixed(2)} s` +
-          `${r.fromCache ? " (base from cache)" : `, base history applied in ${(r.baseMs / 1000).toFixed(2)} s`}` +
+        `  ${r.label.padEnd(11)} replay ${(r.ms / 1000).toFixed(2)} s, whole process ${(r.process / 1000).toFixed(2)} s` +
+          ` (${baseText(r.base)})` +
           `; findings: ${r.findings.join(", ") || "none"}${r.abort ? `; ABORTED: ${r.abort}` : ""}`,
       );
     }

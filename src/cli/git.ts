@@ -2,6 +2,7 @@
  * Git access for the CLI (simple-git). Everything the CLI learns about revisions goes through
  * here, so errors come out as GitError with a message a user can act on.
  */
+import { spawn } from "node:child_process";
 import { simpleGit, type SimpleGit } from "simple-git";
 import type { ChangeStatus, EntryKind, TreeEntry } from "../core/types.js";
 
@@ -145,6 +146,46 @@ export class Git {
     return changes;
   }
 
+  /**
+   * Blob contents, in the order asked, through one `git cat-file --batch` process (a `git show`
+   * per file costs a process each: seconds for a long migration history). `object` is a blob id
+   * or `<rev>:<path>`; `path` names the file in errors.
+   */
+  async readBlobs(blobs: ReadonlyArray<{ object: string; path: string }>): Promise<Buffer[]> {
+    if (blobs.length === 0) return [];
+    const bad = blobs.find((b) => /[\n\r]/.test(b.object) || b.object === "");
+    if (bad)
+      throw new GitError(
+        `cannot read ${JSON.stringify(bad.path)}: the name cannot be passed to git`,
+      );
+    const out = await this.batch(blobs.map((b) => `${b.object}\n`).join(""));
+    return parseBatch(out, blobs);
+  }
+
+  private batch(input: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("git", ["cat-file", "--batch"], {
+        cwd: this.root,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      const chunks: Buffer[] = [];
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => chunks.push(c));
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+      child.on("error", (err) => reject(new GitError(`cannot run git cat-file: ${err.message}`)));
+      child.on("close", (code) =>
+        code === 0
+          ? resolve(Buffer.concat(chunks))
+          : reject(
+              new GitError(`git cat-file failed: ${firstLine(stderr) || `exit code ${code}`}`),
+            ),
+      );
+      // A closed stdin (git exited early) surfaces as the exit code above.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(input);
+    });
+  }
+
   /** File bytes at a revision, or null when the path does not exist there. */
   async readAt(rev: string, path: string): Promise<Buffer | null> {
     try {
@@ -192,6 +233,43 @@ export function parseRawDiff(out: string): RawChange[] {
     changes.push(c);
   }
   return changes;
+}
+
+/**
+ * `git cat-file --batch` output: per object "<oid> SP <type> SP <size> LF <bytes> LF", or
+ * "<name> SP missing LF" (also "ambiguous"). Anything else is an error naming the file.
+ */
+export function parseBatch(
+  out: Buffer,
+  blobs: ReadonlyArray<{ object: string; path: string }>,
+): Buffer[] {
+  const result: Buffer[] = [];
+  let at = 0;
+  for (const b of blobs) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol < 0) throw new GitError(`${b.path}: git cat-file stopped before ${b.object}`);
+    const header = out.subarray(at, eol).toString("utf8");
+    const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+    if (!m) {
+      const why = header.endsWith(" missing")
+        ? "does not exist"
+        : header.endsWith(" ambiguous")
+          ? "is ambiguous"
+          : `gave "${header}"`;
+      throw new GitError(`${b.path}: ${b.object} ${why} in the repository`);
+    }
+    const [, oid, type, size] = m;
+    if (type !== "blob") throw new GitError(`${b.path}: ${b.object} is a ${type}, not a file`);
+    if (/^[0-9a-f]{40,64}$/.test(b.object) && oid !== b.object)
+      throw new GitError(`${b.path}: git cat-file answered ${oid} for ${b.object}`);
+    const start = eol + 1;
+    const end = start + Number(size);
+    if (end + 1 > out.length || out[end] !== 0x0a)
+      throw new GitError(`${b.path}: git cat-file output ended inside ${b.object}`);
+    result.push(Buffer.from(out.subarray(start, end)));
+    at = end + 1;
+  }
+  return result;
 }
 
 function firstLine(s: string): string {

@@ -1,9 +1,16 @@
 /**
- * The CLI's sandbox replay: base files come from `git show <base>:<path>`, base states are cached
- * on disk (see defaultCacheDir) so the next run skips replaying the merged history.
+ * The CLI's sandbox replay: base files come from git in one `git cat-file --batch` process, base
+ * states are cached on disk (see defaultCacheDir) so the next run replays only what is new.
  */
 import { join } from "node:path";
-import { createReplayCheck, defaultCacheDir, DiskCache, MemoryCache } from "../replay/index.js";
+import {
+  createReplayCheck,
+  defaultCacheDir,
+  DiskCache,
+  MemoryCache,
+  type BaseFile,
+} from "../replay/index.js";
+import type { Git } from "./git.js";
 import type { DynamicCheckFactory, Io } from "./lint.js";
 
 export function cliReplay(io: Pick<Io, "env">): DynamicCheckFactory {
@@ -12,13 +19,21 @@ export function cliReplay(io: Pick<Io, "env">): DynamicCheckFactory {
     return [
       createReplayCheck({
         cache: dir ? new DiskCache(join(dir, "replay")) : new MemoryCache(),
-        readBase: async (path) => {
-          if (!git || !baseSha) throw new Error(`no base revision to read ${path} from`);
-          const bytes = await git.readAt(baseSha, path);
-          if (!bytes) throw new Error(`${path} does not exist at ${baseSha}`);
-          return bytes;
-        },
+        readBase: baseReader(git, baseSha),
       }),
     ];
+  };
+}
+
+/** Base files by blob id (the listing has them), else by `<base>:<path>`. */
+export function baseReader(
+  git: Pick<Git, "readBlobs"> | null,
+  baseSha: string | null,
+): (files: readonly BaseFile[]) => Promise<Uint8Array[]> {
+  return async (files) => {
+    if (!git || !baseSha) throw new Error(`no base revision to read ${files[0]?.path} from`);
+    return git.readBlobs(
+      files.map((f) => ({ object: f.oid ?? `${baseSha}:${f.path}`, path: f.path })),
+    );
   };
 }

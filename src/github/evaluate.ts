@@ -21,6 +21,8 @@ export interface Tool {
 export type DynamicChecksFactory = (ctx: {
   octokit: GitHubClient;
   repo: RepoRef;
+  /** The base revision the change set's base listings come from. */
+  base: BaseRevision;
 }) => DynamicCheck[];
 
 interface Common {
@@ -67,7 +69,7 @@ export async function evaluatePullRequest(
   });
   const analysis = await analyze(config, changeSet, {
     tool,
-    dynamic: dynamic ? dynamic({ octokit, repo }) : [],
+    dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
   });
   return { kind: "analyzed", pr, base, trees, config, changeSet, analysis };
 }

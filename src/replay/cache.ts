@@ -1,7 +1,8 @@
 /**
- * Cache of base states: the sandbox database after every merged migration, keyed by a digest of
- * the base files (names + blob ids), the engine and its version, and how files are run. Also
- * caches base histories that do not apply, so they are not replayed again to fail again.
+ * Cache of base states: the sandbox database after a prefix of the merged history, keyed by a
+ * chain over the base files (see prefixKeys), so a base that gains migrations restores the state
+ * it had before and applies only the new files. Also caches base histories that do not apply, so
+ * they are not replayed again to fail again.
  *
  * MemoryCache (the app: one long-lived process) is bounded by bytes, least recently used out.
  * DiskCache (the CLI: a process per run) keeps entries under the user's cache directory, also
@@ -24,10 +25,12 @@ export type CacheEntry =
 export interface SnapshotCache {
   get(key: string): Promise<CacheEntry | null>;
   set(key: string, entry: CacheEntry): Promise<void>;
+  /** The keys among `keys` that have an entry now (cheap: nothing is read or verified). */
+  holding(keys: readonly string[]): Promise<Set<string>>;
 }
 
-/** Bumped whenever what a snapshot contains or how it is made changes. */
-const FORMAT = 1;
+/** Bumped whenever what a snapshot contains, how it is made or how keys are derived changes. */
+const FORMAT = 2;
 
 export interface BaseKeyInput {
   engine: string;
@@ -36,16 +39,23 @@ export interface BaseKeyInput {
   files: ReadonlyArray<readonly [string, string]>;
 }
 
-export function baseKey(input: BaseKeyInput): string {
-  return createHash("sha256")
-    .update(JSON.stringify([FORMAT, input.engine, input.multiStatement, input.files]))
-    .digest("hex");
+const sha256 = (parts: unknown[]) =>
+  createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+
+/**
+ * The key of every prefix of the base, like the hash chain of golang-migrate's atlas.sum:
+ * key_i = H(key_i-1, name_i, oid_i, engine, mode). keys[i] names the state after files[0..i], so
+ * keys of an old base stay valid when files are appended, and a merged file that is edited,
+ * renamed or removed changes its own key and every later one (its prefix stays valid).
+ */
+export function prefixKeys(input: BaseKeyInput): string[] {
+  const { engine, multiStatement } = input;
+  let key = sha256([FORMAT, "base", engine, multiStatement]);
+  return input.files.map(([name, oid]) => (key = sha256([key, name, oid, engine, multiStatement])));
 }
 
 export function templateKey(engine: string): string {
-  return createHash("sha256")
-    .update(JSON.stringify([FORMAT, "template", engine]))
-    .digest("hex");
+  return sha256([FORMAT, "template", engine]);
 }
 
 function sizeOf(e: CacheEntry): number {
@@ -65,6 +75,10 @@ export class MemoryCache implements SnapshotCache {
     this.entries.delete(key);
     this.entries.set(key, e);
     return e;
+  }
+
+  async holding(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((k) => this.entries.has(k)));
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
@@ -138,6 +152,12 @@ export class DiskCache implements SnapshotCache {
     const now = new Date();
     await utimes(p, now, now).catch(() => undefined);
     return entry;
+  }
+
+  async holding(keys: readonly string[]): Promise<Set<string>> {
+    // One directory listing instead of a failed open per key of a long history.
+    const names = new Set(await readdir(this.dir).catch(() => [] as string[]));
+    return new Set(keys.filter((k) => names.has(`${k}.snapshot`)));
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {

@@ -1,13 +1,20 @@
 /**
  * `createReplayCheck`: the sandbox replay as a DynamicCheck for core/analyze.ts. Adapters supply
- * how to read base files (CLI: git show; app: blobs by sha) and a snapshot cache.
+ * how to read base files in bulk (CLI: one `git cat-file --batch`; app: one GraphQL request per
+ * directory) and a snapshot cache.
  */
 import type { DynamicCheck, DynamicCheckInput, DynamicCheckResult } from "../core/analyze.js";
 import type { DirectoryModel, MigrationFile } from "../core/migrations/directory.js";
 import { isNewVersion } from "../core/migrations/directory.js";
 import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
 import { decodeSql } from "../core/sql/decode.js";
-import { baseKey, MemoryCache, templateKey, type CacheEntry, type SnapshotCache } from "./cache.js";
+import {
+  MemoryCache,
+  prefixKeys,
+  templateKey,
+  type CacheEntry,
+  type SnapshotCache,
+} from "./cache.js";
 import { PGLITE_VERSION } from "./engines/pglite.js";
 import { SQLJS_VERSION } from "./engines/sqljs.js";
 import { mentionedExtensions } from "./golang-migrate.js";
@@ -15,9 +22,19 @@ import { runInSandbox, type SandboxOutcome } from "./host.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
 import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
 
+/** A merged file to read: repo-relative path, and its git blob id when the listing gave one. */
+export interface BaseFile {
+  path: string;
+  oid?: string;
+}
+
 export interface ReplayCheckOptions {
-  /** Bytes of a file at the base revision (repo-relative path; git blob id when known). */
-  readBase(path: string, oid?: string): Promise<Uint8Array>;
+  /**
+   * Bytes of base files, in the order asked. Called at most once per directory and only for the
+   * files after the longest cached prefix, so an adapter can read them all at once. Throwing
+   * skips the replay of that directory with a notice.
+   */
+  readBase(files: readonly BaseFile[]): Promise<Uint8Array[]>;
   /** Where base states are kept between runs (default: in memory, 256 MiB). */
   cache?: SnapshotCache;
 }
@@ -26,8 +43,6 @@ const ENGINES: Record<EngineKind, string> = {
   pglite: `pglite@${PGLITE_VERSION}`,
   sqljs: `sql.js@${SQLJS_VERSION}`,
 };
-
-const READ_CONCURRENCY = 8;
 
 interface Prepared {
   plan: ReplayPlan;
@@ -171,6 +186,21 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
   };
 }
 
+/** The longest prefix of the base with a cache entry, as [number of files, entry]. */
+async function longestCached(
+  cache: SnapshotCache,
+  keys: readonly string[],
+): Promise<[number, CacheEntry] | null> {
+  const held = await cache.holding(keys).catch(() => new Set<string>());
+  for (let i = keys.length - 1; i >= 0; i--) {
+    if (!held.has(keys[i]!)) continue;
+    // An entry can vanish or fail its checksum between the listing and the read: try shorter.
+    const entry = await cache.get(keys[i]!).catch(() => null);
+    if (entry) return [i + 1, entry];
+  }
+  return null;
+}
+
 async function replayDirectory(
   p: Prepared,
   readBase: ReplayCheckOptions["readBase"],
@@ -189,14 +219,20 @@ async function replayDirectory(
     };
 
   const engineId = ENGINES[p.engine];
-  const oids = p.baseFiles.map((f) => [f.name, f.oid ?? ""] as const);
-  const key = oids.every(([, oid]) => oid !== "")
-    ? baseKey({ engine: engineId, multiStatement: p.plan.multiStatement, files: oids })
-    : null;
-  const cached = key ? await cache.get(key).catch(() => null) : null;
+  // Keys exist for the files before the first one without a blob id (then nothing is stored).
+  const noOid = p.baseFiles.findIndex((f) => f.oid === undefined);
+  const keys = prefixKeys({
+    engine: engineId,
+    multiStatement: p.plan.multiStatement,
+    files: p.baseFiles
+      .slice(0, noOid === -1 ? undefined : noOid)
+      .map((f) => [f.name, f.oid!] as const),
+  });
+  const cached = await longestCached(cache, keys);
 
-  if (cached?.kind === "failed") {
-    const f = cached.failure;
+  if (cached?.[1].kind === "failed") {
+    // A failing file fails every history that extends the prefix ending with it.
+    const f = cached[1].failure;
     return {
       findings: [
         skipped(
@@ -206,69 +242,61 @@ async function replayDirectory(
       ],
     };
   }
+  const restored = cached?.[1].kind === "state" ? cached[1] : undefined;
+  const toApply = p.baseFiles.slice(restored?.files ?? 0);
 
-  const extensions = [
-    ...new Set(
-      p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
-    ),
-  ];
-  let job: ReplayJob;
-  const common = {
-    engine: p.engine,
-    directory: p.plan.directory,
-    multiStatement: p.plan.multiStatement,
-    ups: p.ups,
-    downs: p.downs,
-    extensions,
-  };
-  if (cached) {
-    job = {
-      ...common,
-      base: {
-        kind: "snapshot",
-        data: cached.data,
-        extensions: cached.extensions,
-        files: cached.files,
-      },
-      wantSnapshot: false,
-      wantTemplate: false,
-    };
-  } else {
-    const files: MigrationText[] = [];
+  const files: MigrationText[] = [];
+  if (toApply.length > 0) {
+    let texts: Uint8Array[];
     try {
-      // A few reads at a time: the app reads each one with an API request.
-      for (let i = 0; i < p.baseFiles.length; i += READ_CONCURRENCY) {
-        const batch = p.baseFiles.slice(i, i + READ_CONCURRENCY);
-        const texts = await Promise.all(batch.map((f) => readBase(f.path, f.oid)));
-        batch.forEach((f, j) =>
-          files.push({
-            path: f.path,
-            version: f.parsed!.version.toString(),
-            text: decodeSql(texts[j]!).text,
-          }),
-        );
-      }
+      texts = await readBase(
+        toApply.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
+      );
+      if (texts.length !== toApply.length)
+        throw new Error(`${texts.length} files came back for ${toApply.length} asked`);
     } catch (err) {
       return {
         findings: [
           skipped(
             first,
-            `Replay skipped: a merged migration could not be read (${(err as Error).message}).`,
+            `Replay skipped: merged migrations could not be read (${(err as Error).message}).`,
           ),
         ],
       };
     }
-    const tKey = p.engine === "pglite" ? templateKey(engineId) : null;
-    const template = tKey ? await cache.get(tKey).catch(() => null) : null;
-    const base: ReplayJob["base"] = { kind: "files", files };
-    if (template?.kind === "state") base.template = template.data;
-    job = {
-      ...common,
-      base,
-      wantSnapshot: key !== null && files.length > 0,
-      wantTemplate: tKey !== null && template === null,
-    };
+    toApply.forEach((f, i) =>
+      files.push({
+        path: f.path,
+        version: f.parsed!.version.toString(),
+        text: decodeSql(texts[i]!).text,
+      }),
+    );
   }
+
+  const tKey = p.engine === "pglite" && !restored ? templateKey(engineId) : null;
+  const template = tKey ? await cache.get(tKey).catch(() => null) : null;
+  const job: ReplayJob = {
+    engine: p.engine,
+    directory: p.plan.directory,
+    multiStatement: p.plan.multiStatement,
+    base: { files },
+    ups: p.ups,
+    downs: p.downs,
+    extensions: [
+      ...new Set(
+        p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
+      ),
+    ],
+    wantSnapshot: keys.length === p.baseFiles.length && files.length > 0,
+    wantTemplate: tKey !== null && template === null,
+  };
+  if (restored)
+    job.base.restore = {
+      data: restored.data,
+      extensions: restored.extensions,
+      files: restored.files,
+    };
+  if (template?.kind === "state") job.base.template = template.data;
 
   const outcome: SandboxOutcome = await runInSandbox(job, limits);
   const r = outcome.result;
@@ -281,21 +309,24 @@ async function replayDirectory(
         extensions: [],
         files: 0,
       });
-    if (key && r.snapshot)
-      await store(key, {
+    if (r.snapshot)
+      await store(keys[keys.length - 1]!, {
         kind: "state",
         data: r.snapshot,
         extensions: r.baseExtensions,
         files: r.base.files,
       });
-    if (key && r.baseFailure)
-      await store(key, {
+    const failed = r.baseFailure
+      ? p.baseFiles.findIndex((f) => f.path === r.baseFailure!.path)
+      : -1;
+    if (failed >= 0 && failed < keys.length)
+      await store(keys[failed]!, {
         kind: "failed",
-        files: r.base.files,
+        files: failed + 1,
         engine: r.engine,
-        failure: r.baseFailure,
+        failure: r.baseFailure!,
       });
   }
-  const report = reportReplay(p.plan, outcome, cached !== null);
+  const report = reportReplay(p.plan, outcome);
   return { findings: report.findings, section: report.section };
 }

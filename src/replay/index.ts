@@ -1,5 +1,5 @@
 /** The sandbox replay: run a change's migrations on an embedded database (see docs/replay.md). */
-export { createReplayCheck, type ReplayCheckOptions } from "./check.js";
+export { createReplayCheck, type BaseFile, type ReplayCheckOptions } from "./check.js";
 export {
   DiskCache,
   MemoryCache,

@@ -183,17 +183,19 @@ function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
   return `| ${STEP[step]} | \`${base(run.path)}\` | ${result} | ${run.ms} ms |`;
 }
 
+function baseOrigin(b: ReplayResult["base"]): string {
+  if (b.restored === 0) return `applied in ${b.ms} ms`;
+  if (b.restored === b.files) return "restored from cache";
+  return `(${b.restored} restored from cache, the ${b.files - b.restored} after them applied in ${b.ms} ms)`;
+}
+
 export interface DirectoryReport {
   findings: ReplayFinding[];
   section: ReportSection;
 }
 
 /** Findings and the report section for one replayed directory. */
-export function reportReplay(
-  plan: ReplayPlan,
-  outcome: SandboxOutcome,
-  fromCache: boolean,
-): DirectoryReport {
+export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): DirectoryReport {
   const r = outcome.result;
   const findings: ReplayFinding[] = r ? findingsFor(plan, r) : [];
   const md: string[] = [];
@@ -233,9 +235,8 @@ export function reportReplay(
   }
 
   if (r) {
-    const baseFrom = fromCache ? "restored from cache" : `applied in ${r.base.ms} ms`;
     md.push(
-      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseFrom}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${plan.multiStatement ? " (x-multi-statement: one transaction per statement)" : " (one transaction per file, like golang-migrate)"}.`,
+      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseOrigin(r.base)}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${plan.multiStatement ? " (x-multi-statement: one transaction per statement)" : " (one transaction per file, like golang-migrate)"}.`,
     );
     if (r.baseFailure) {
       md.push(
@@ -323,7 +324,8 @@ export function reportReplay(
       data: {
         directory: plan.directory,
         dialect: plan.dialect,
-        fromCache,
+        // Whether any of the base state came from the cache (data.base says how much).
+        fromCache: (r?.base.restored ?? 0) > 0,
         ms: outcome.ms,
         ...(r ? data : {}),
         ...(outcome.abort ? { abort: outcome.abort } : {}),

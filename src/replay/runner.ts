@@ -1,6 +1,7 @@
 /**
  * The replay itself (runs inside the sandbox worker):
- *   1. base state: restore the cached snapshot, or apply every merged up migration in order;
+ *   1. base state: restore the longest cached prefix of the merged history (or start empty), then
+ *      apply the merged up migrations after it, in order;
  *   2. each new up migration, as golang-migrate runs it, with per-statement locks and timings;
  *   3. the new down migrations in reverse: each must bring back the schema from before its up;
  *      then the ups again: they must apply and end on the same schema as the first time.
@@ -22,9 +23,15 @@ function union(...lists: string[][]): string[] {
 }
 
 export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<ReplayResult> {
+  const { restore, template, files: baseFiles } = job.base;
   const result: ReplayResult = {
     engine: "",
-    base: { files: 0, from: job.base.kind, ms: 0 },
+    base: {
+      files: (restore?.files ?? 0) + baseFiles.length,
+      restored: restore?.files ?? 0,
+      applied: 0,
+      ms: 0,
+    },
     ups: [],
     downs: [],
     reups: [],
@@ -33,31 +40,22 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     schemaDiff: null,
     rolesCreated: [],
     notes: [],
-    baseExtensions: [],
+    baseExtensions: union(
+      restore?.extensions ?? [],
+      ...baseFiles.map((f) => mentionedExtensions(f.text)),
+    ),
   };
   const { progress } = deps;
   progress("start", undefined, undefined);
 
-  let engine: Engine;
-  if (job.base.kind === "snapshot") {
-    result.baseExtensions = job.base.extensions;
-    result.base.files = job.base.files;
-    engine = await deps.createEngine({
-      snapshot: job.base.data,
-      extensions: union(job.base.extensions, job.extensions),
-      progress,
-    });
-  } else {
-    result.baseExtensions = union(...job.base.files.map((f) => mentionedExtensions(f.text)));
-    result.base.files = job.base.files.length;
-    const opts: EngineOptions = {
-      extensions: union(result.baseExtensions, job.extensions),
-      progress,
-    };
-    if (job.base.template) opts.snapshot = job.base.template;
-    engine = await deps.createEngine(opts);
-    if (job.wantTemplate && !job.base.template) result.template = await engine.snapshot();
-  }
+  const opts: EngineOptions = {
+    extensions: union(result.baseExtensions, job.extensions),
+    progress,
+  };
+  const from = restore?.data ?? template;
+  if (from) opts.snapshot = from;
+  const engine = await deps.createEngine(opts);
+  if (job.wantTemplate && !from) result.template = await engine.snapshot();
   result.engine = engine.description;
   const apply = (file: MigrationText, phase: "base" | "up" | "down" | "reup") =>
     engine.runFile(file, {
@@ -68,23 +66,22 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
   const applyStarted = performance.now();
 
   try {
-    if (job.base.kind === "files") {
-      for (const f of job.base.files) {
-        const run = await apply(f, "base");
-        if (!run.ok) {
-          const error = run.error!;
-          result.baseFailure = {
-            path: f.path,
-            line: error.line,
-            error: { ...error },
-            limitation: limitationOf(error) !== null,
-          };
-          return finish();
-        }
+    for (const f of baseFiles) {
+      const run = await apply(f, "base");
+      if (!run.ok) {
+        const error = run.error!;
+        result.baseFailure = {
+          path: f.path,
+          line: error.line,
+          error: { ...error },
+          limitation: limitationOf(error) !== null,
+        };
+        return finish();
       }
-      if (job.wantSnapshot) result.snapshot = await engine.snapshot();
+      result.base.applied++;
     }
     result.base.ms = Math.round(performance.now() - applyStarted);
+    if (job.wantSnapshot && baseFiles.length > 0) result.snapshot = await engine.snapshot();
     deps.partial(result);
 
     progress("inspect", undefined, undefined);

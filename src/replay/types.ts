@@ -21,20 +21,33 @@ export interface ReplayJob {
   directory: string;
   /** golang-migrate x-multi-statement (postgres). */
   multiStatement: boolean;
-  /** Base state: a cached snapshot, or the files to apply (golang-migrate order). */
-  base:
-    | { kind: "snapshot"; data: Uint8Array; extensions: string[]; files: number }
-    | { kind: "files"; files: MigrationText[]; template?: Uint8Array };
+  /**
+   * Base state: a cached state of the first base files (or a fresh database, from the template
+   * when there is one), then the base files after those, in golang-migrate order.
+   */
+  base: {
+    restore?: BaseSnapshot;
+    template?: Uint8Array;
+    files: MigrationText[];
+  };
   /** The change's new up migrations, version ascending. */
   ups: MigrationText[];
   /** Down file per new version (same order as ups); null when the version has none. */
   downs: Array<MigrationText | null>;
   /** Extensions the change's files mention (CREATE EXTENSION), to make available. */
   extensions: string[];
-  /** Return a snapshot of the base state for the cache. */
+  /** Return a snapshot of the base state for the cache (when base files were applied). */
   wantSnapshot: boolean;
   /** Return a snapshot of a fresh, empty database (the template) for the cache. */
   wantTemplate: boolean;
+}
+
+/** The sandbox database after the first `files` base migrations. */
+export interface BaseSnapshot {
+  data: Uint8Array;
+  /** Extensions the state needs loaded. */
+  extensions: string[];
+  files: number;
 }
 
 export interface DbError {
@@ -100,7 +113,12 @@ export interface DownCheck {
 export interface ReplayResult {
   /** "PGlite 0.5.16 (PostgreSQL 18.6)". */
   engine: string;
-  base: { files: number; from: "snapshot" | "files"; ms: number };
+  /**
+   * Base migrations in all, how many of them a cached state covered, how many were applied on top
+   * of it (fewer than `files - restored` when one failed), and the time applying them took (the
+   * snapshot for the cache not included).
+   */
+  base: { files: number; restored: number; applied: number; ms: number };
   /** A merged migration does not apply in the sandbox: nothing else was run. */
   baseFailure?: { path: string; line: number; error: DbError; limitation: boolean };
   /** The change needs something the sandbox cannot provide: replay stopped there. */

@@ -250,3 +250,41 @@ describe("the app server", () => {
     expect(fake.requests.length).toBe(before);
   });
 });
+
+describe("the sandbox replay on GitHub Enterprise Server", () => {
+  test("reads the merged migrations through /api/graphql and reports the replay", async () => {
+    const repo = fake.createRepo("acme", "ledger");
+    const base = repo.commit({
+      branch: "main",
+      files: {
+        ".github/migration-warden.yml":
+          "directories:\n  - path: db/migrations\n    dialect: sqlite\n",
+        "db/migrations/001_t1.up.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
+        "db/migrations/001_t1.down.sql": "DROP TABLE t1;\n",
+      },
+    });
+    const head = repo.commit({
+      parent: base,
+      files: {
+        "db/migrations/002_note.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
+        "db/migrations/002_note.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
+      },
+    });
+    const number = repo.openPullRequest({ base: "main", head });
+    const before = fake.requests.length;
+    expect((await deliver("pull_request", pullRequestPayload(repo, number))).status).toBe(200);
+    const run = await waitFor(
+      "a completed check run with the replay",
+      () => fake.checkRuns.find((r) => r.head_sha === head && r.status === "completed") ?? null,
+      60_000,
+    );
+    expect(run.output.summary).toContain("1 merged migration applied in");
+    const requests = fake.requests.slice(before);
+    expect(requests.filter((r) => r.path === "/api/graphql")).toEqual([
+      expect.objectContaining({ method: "POST", status: 200 }),
+    ]);
+    expect(
+      requests.every((r) => (r.enterprise || r.path === "/api/graphql") && r.status < 400),
+    ).toBe(true);
+  });
+});

@@ -51,11 +51,8 @@ describe("pull_request.opened with a risky change", () => {
       trees[3],
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n")}`,
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n")}`,
-      // The sandbox replay applies the merged up migrations (read once per base, then cached).
-      ...[1, 2, 3].map(
-        (i) =>
-          `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(`CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`)}`,
-      ),
+      // The sandbox replay reads the merged up migrations in one request (then caches the state).
+      "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval check: the same evaluation (its head trees are already read), plus the
       // pull requests of the head commit, reviews, commits and recorded clicks.
@@ -66,6 +63,12 @@ describe("pull_request.opened with a risky change", () => {
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
+    const graphql = h.fake.requests.find((r) => r.path === "/graphql")!;
+    expect((graphql.body as { variables: unknown }).variables).toEqual({
+      owner: "Codertocat",
+      name: "Hello-World",
+      expression: `${baseSha}:migrations`,
+    });
     // Trees are listed without `recursive` (GitHub recurses for any value of it).
     expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
 

@@ -66,6 +66,48 @@ test("CLI: replay findings and section, base state cached on disk, --no-replay",
   expect(text.stdout).toContain("Sandbox replay: migrations (postgres)");
 });
 
+test("CLI: when the base gains migrations, the disk cache restores the old state and applies the new ones", async () => {
+  repo = new TempRepo();
+  cacheDir = mkdtempSync(join(tmpdir(), "mw-cli-cache-"));
+  const env = { MIGRATION_WARDEN_CACHE_DIR: cacheDir };
+  const config = "directories:\n  - path: migrations\n    dialect: sqlite\n";
+  repo.write({
+    ".github/migration-warden.yml": config,
+    "migrations/1_a.up.sql": "CREATE TABLE a (id int);\n",
+    "migrations/1_a.down.sql": "DROP TABLE a;\n",
+  });
+  repo.commit("base");
+  repo.branch("feature");
+  repo.write({
+    // Applies only on top of the merged table c.
+    "migrations/9_x.up.sql": "CREATE TABLE x (id int);\nINSERT INTO c VALUES (1);\n",
+    "migrations/9_x.down.sql": "DELETE FROM c WHERE id = 1;\nDROP TABLE x;\n",
+  });
+  repo.commit("change");
+  const lintJson = async () => {
+    const r = await runCli(["lint", "--base", "main", "--format", "json"], repo!.dir, env);
+    return JSON.parse(r.stdout).sections[0].data;
+  };
+  const first = await lintJson();
+  expect(first.base).toMatchObject({ files: 1, restored: 0, applied: 1 });
+  expect(first.ups[0].error.message).toContain("no such table: c");
+
+  repo.checkout("main");
+  repo.write({
+    "migrations/2_b.up.sql": "CREATE TABLE b (id int);\n",
+    "migrations/2_b.down.sql": "DROP TABLE b;\n",
+    "migrations/3_c.up.sql": "CREATE TABLE c (id int);\n",
+    "migrations/3_c.down.sql": "DROP TABLE c;\n",
+  });
+  repo.commit("two more");
+  repo.checkout("feature");
+  repo.git("merge", "-q", "--no-edit", "main");
+  const grown = await lintJson();
+  expect(grown.base).toMatchObject({ files: 3, restored: 1, applied: 2 });
+  expect(grown.ups.map((u: { ok: boolean }) => u.ok)).toEqual([true]);
+  expect(grown.schemaDiff.map((c: { name: string }) => c.name)).toEqual(["x", "x.id"]);
+});
+
 test("app: the lint check run shows replay findings; merged migrations are read once per base", async () => {
   h = await createHarness();
   const { repo: gh, number } = helloWorld(h.fake, mergedMigrations(2), {
@@ -79,9 +121,13 @@ test("app: the lint check run shows replay findings; merged migrations are read 
     expect.arrayContaining(["down-does-not-restore-schema", "lock-access-exclusive"]),
   );
   expect(JSON.stringify(run.output)).toContain("Sandbox replay");
-  const baseReads = () => h!.calls().filter((c) => c.includes("/git/blobs/")).length;
-  const before = baseReads();
+  const reads = () => h!.calls().filter((c) => /\/git\/blobs\/|graphql/.test(c));
+  expect(reads().filter((c) => c === "POST /graphql")).toHaveLength(1);
+  const before = reads().length;
   await h.receive("pull_request", pullRequestEvent("synchronize", gh, number));
   // Second evaluation: only the change's two files are read again, the base state is cached.
-  expect(baseReads() - before).toBe(2);
+  expect(reads().slice(before)).toEqual([
+    expect.stringContaining("/git/blobs/"),
+    expect.stringContaining("/git/blobs/"),
+  ]);
 });

@@ -5,7 +5,7 @@ import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
 import { createReplayCheck, MemoryCache, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
-import { changeSet } from "../support/changeset.js";
+import { blobId, changeSet } from "../support/changeset.js";
 
 export const DIR = "migrations";
 
@@ -28,6 +28,8 @@ export interface ReplayRun {
   data: (ReplayResult & { fromCache: boolean; abort?: { reason: string } }) | undefined;
   /** Base files the check asked for. */
   reads: string[];
+  /** readBase calls (one per directory at most). */
+  batches: number;
 }
 
 const REPLAY_IDS = new Set([
@@ -47,14 +49,18 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
   ];
   config.replay = { ...config.replay, ...s.replay };
   const reads: string[] = [];
+  let batches = 0;
   const check = createReplayCheck({
     cache: s.cache ?? new MemoryCache(),
-    readBase: async (path) => {
-      reads.push(path);
-      const name = path.slice(DIR.length + 1);
-      const text = base[name];
-      if (text === undefined) throw new Error(`no base file ${path}`);
-      return Buffer.from(text);
+    readBase: async (files) => {
+      batches++;
+      return files.map(({ path, oid }) => {
+        reads.push(path);
+        const text = base[path.slice(DIR.length + 1)];
+        if (text === undefined) throw new Error(`no base file ${path}`);
+        if (oid !== blobId(text)) throw new Error(`${path} asked with blob id ${oid}`);
+        return Buffer.from(text);
+      });
     },
   });
   const cs = changeSet({
@@ -72,6 +78,7 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
     section,
     data: section?.data as ReplayRun["data"],
     reads,
+    batches,
   };
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { splitStatements } from "../../src/core/sql/split.js";
-import { baseKey, defaultCacheDir, DiskCache, MemoryCache } from "../../src/replay/cache.js";
+import { defaultCacheDir, DiskCache, MemoryCache, prefixKeys } from "../../src/replay/cache.js";
 import {
   controlsTransactions,
   mentionedExtensions,
@@ -91,19 +91,33 @@ describe("caches", () => {
     files: 1,
   });
 
-  test("base keys change with any file, the engine and the run mode", () => {
+  test("prefix keys: a chain over the files, the engine and the run mode", () => {
     const k = (files: Array<[string, string]>, engine = "pglite@1", ms = false) =>
-      baseKey({ engine, multiStatement: ms, files });
-    const files: Array<[string, string]> = [["1_a.up.sql", "aa"]];
-    expect(k(files)).toBe(k([["1_a.up.sql", "aa"]]));
-    expect(
-      new Set([
-        k(files),
-        k([["1_a.up.sql", "ab"]]),
-        k(files, "pglite@2"),
-        k(files, "pglite@1", true),
-      ]).size,
-    ).toBe(4);
+      prefixKeys({ engine, multiStatement: ms, files });
+    const files: Array<[string, string]> = [
+      ["1_a.up.sql", "aa"],
+      ["2_b.up.sql", "bb"],
+      ["3_c.up.sql", "cc"],
+    ];
+    const keys = k(files);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(keys.every((x) => /^[0-9a-f]{64}$/.test(x))).toBe(true);
+    // Appending files keeps the keys of the old base.
+    expect(k([...files, ["4_d.up.sql", "dd"]]).slice(0, 3)).toEqual(keys);
+    // Editing, renaming or removing a file keeps the keys before it and changes every later one.
+    const edited = k([files[0]!, ["2_b.up.sql", "bX"], files[2]!]);
+    expect(edited[0]).toBe(keys[0]);
+    expect(edited.slice(1).some((x) => keys.includes(x))).toBe(false);
+    const renamed = k([files[0]!, ["2_bb.up.sql", "bb"], files[2]!]);
+    expect(renamed.slice(1).some((x) => keys.includes(x))).toBe(false);
+    const removed = k([files[0]!, files[2]!]);
+    expect(removed[0]).toBe(keys[0]);
+    expect(keys).not.toContain(removed[1]);
+    // Another engine or run mode shares no key.
+    for (const other of [k(files, "pglite@2"), k(files, "pglite@1", true)])
+      expect(other.some((x) => keys.includes(x))).toBe(false);
+    expect(k([])).toEqual([]);
   });
 
   test("MemoryCache keeps within its byte bound, least recently used out", async () => {
@@ -112,6 +126,7 @@ describe("caches", () => {
     await c.set("b", entry(1000));
     await c.get("a");
     await c.set("c", entry(1000));
+    expect(await c.holding(["a", "b", "c", "d"])).toEqual(new Set(["a", "c"]));
     expect(await c.get("b")).toBeNull();
     expect(await c.get("a")).not.toBeNull();
     expect(c.size).toBeLessThanOrEqual(3000);
@@ -137,6 +152,10 @@ describe("caches", () => {
       };
       await c.set("b".repeat(64), failed);
       expect(await c.get("b".repeat(64))).toEqual(failed);
+      expect(await c.holding([key, "b".repeat(64), "9".repeat(64)])).toEqual(
+        new Set([key, "b".repeat(64)]),
+      );
+      expect(await new DiskCache(join(dir, "absent")).holding([key])).toEqual(new Set());
       writeFileSync(join(dir, `${key}.snapshot`), "garbage");
       expect(await c.get(key)).toBeNull();
       for (const ch of "cdef") await c.set(ch.repeat(64), entry(2000));

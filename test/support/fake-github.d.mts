@@ -203,4 +203,24 @@ export class FakeGitHub {
     headers?: Record<string, string | string[] | undefined>;
     body?: unknown;
   }): { status: number; headers: Record<string, string>; body: string | Uint8Array };
+  /** GraphQL blob text longer than this many bytes comes back cut, with isTruncated (512,000). */
+  graphqlTextLimit: number;
+  /** Alters the next `times` (default 1) answers of the GraphQL base-directory query. */
+  graphqlFault(fault: GraphqlFault): void;
 }
+
+export type GraphqlFault = { times?: number } & (
+  | { error: string }
+  | {
+      /** Entries whose name matches. */
+      entry: RegExp;
+      drop?: boolean;
+      /** Half the text, isTruncated: true. */
+      truncate?: boolean;
+      /** No text, isBinary: true. */
+      binary?: boolean;
+      /** Listed under this blob id instead. */
+      oid?: string;
+      text?: string;
+    }
+);

@@ -652,6 +652,8 @@ export class FakeGitHub {
       };
     }
     this.#checkToken(req);
+    if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
+      return { body: this.#graphql(body) };
     if (
       (g = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/)) &&
       req.method === "GET"
@@ -1061,4 +1063,112 @@ export class FakeGitHub {
       query,
     );
   }
+
+  // GraphQL (POST /graphql; GitHub Enterprise Server: /api/graphql). Only the base-directory query
+  // of src/github/base-files.ts is answered, from the in-memory trees and blobs.
+
+  /** Blob text longer than this many bytes comes back cut, with isTruncated (GitHub: 512,000). */
+  graphqlTextLimit = 512_000;
+  #graphqlFaults = [];
+
+  /**
+   * Alters the next `times` (default 1) GraphQL answers: `{ error }` answers with that GraphQL
+   * error (HTTP 200, like GitHub); otherwise entries whose name matches `entry` (a RegExp) are
+   * changed: `drop` removes them, `truncate` cuts their text in half and sets isTruncated,
+   * `binary` hides their text, `oid` replaces their listed blob id, `text` replaces their text.
+   */
+  graphqlFault(fault) {
+    this.#graphqlFaults.push({ times: 1, ...fault });
+  }
+
+  #graphql(body) {
+    if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
+      return { errors: [{ message: "fake-github: only the base-directory query is supported" }] };
+    }
+    const { owner, name, expression } = body.variables ?? {};
+    const faults = this.#graphqlFaults.filter((f) => f.times > 0);
+    for (const f of faults) f.times--;
+    const error = faults.find((f) => f.error);
+    if (error) return { data: null, errors: [{ message: error.error }] };
+    const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!repo) {
+      return {
+        data: { repository: null },
+        errors: [
+          {
+            type: "NOT_FOUND",
+            path: ["repository"],
+            message: `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+          },
+        ],
+      };
+    }
+    return { data: { repository: { object: this.#graphqlObject(repo, expression, faults) } } };
+  }
+
+  /** `<rev>:<path>` → the tree's entries (a blob or anything unresolvable: {} or null). */
+  #graphqlObject(repo, expression, faults) {
+    const colon = String(expression).indexOf(":");
+    if (colon < 0) return null;
+    let sha;
+    try {
+      sha = this.git.get(this.#resolveCommit(repo, expression.slice(0, colon)), "commit").tree;
+    } catch {
+      return null;
+    }
+    const dir = expression.slice(colon + 1);
+    for (const seg of dir === "" ? [] : dir.split("/")) {
+      const next = this.git.get(sha, "tree").entries.find((e) => e.name === seg);
+      if (!next) return null;
+      if (next.mode !== "040000") return {}; // not a Tree: the fragment selects nothing
+      sha = next.sha;
+    }
+    const entries = [];
+    for (const e of this.git.get(sha, "tree").entries) {
+      const type = e.mode === "040000" ? "tree" : e.mode === "160000" ? "commit" : "blob";
+      const entry = { name: e.name, oid: e.sha, type, object: type === "tree" ? {} : null };
+      if (type === "blob") entry.object = this.#graphqlBlob(this.git.get(e.sha, "blob").bytes);
+      const matching = faults.filter((f) => f.entry?.test(e.name));
+      if (matching.some((f) => f.drop)) continue;
+      for (const f of matching) {
+        if (f.oid) entry.oid = f.oid;
+        if (f.text !== undefined) entry.object = { ...entry.object, text: f.text };
+        if (f.binary) entry.object = { ...entry.object, text: null, isBinary: true };
+        if (f.truncate && typeof entry.object?.text === "string") {
+          const t = entry.object.text;
+          entry.object = { ...entry.object, text: t.slice(0, t.length >> 1), isTruncated: true };
+        }
+      }
+      entries.push(entry);
+    }
+    return { entries };
+  }
+
+  /** Like GitHub: NUL bytes make a blob binary (no text); long text is cut at the limit. */
+  #graphqlBlob(bytes) {
+    const isBinary = bytes.subarray(0, 8000).includes(0);
+    const isTruncated = bytes.length > this.graphqlTextLimit;
+    // Buffer decoding replaces invalid UTF-8, as a JSON string must.
+    const text = isBinary ? null : bytes.subarray(0, this.graphqlTextLimit).toString("utf8");
+    return { text, isBinary, isTruncated, byteSize: bytes.length };
+  }
 }
+
+/** Whitespace, comments and the operation name do not matter; everything else does. */
+function normalizeGraphql(query) {
+  return query
+    .replace(/#[^\n]*/g, "")
+    .replace(/\s+/g, " ")
+    .replace(/ ?([{}():,!]) ?/g, "$1")
+    .replace(/^query \w+\(/, "query(")
+    .trim();
+}
+
+const BASE_DIRECTORY_SHAPE =
+  normalizeGraphql(`query($owner: String!, $name: String!, $expression: String!) {
+  repository(owner: $owner, name: $name) {
+    object(expression: $expression) {
+      ... on Tree { entries { name oid type object { ... on Blob { text isBinary isTruncated byteSize } } } }
+    }
+  }
+}`);
