@@ -66,10 +66,10 @@ export interface Harness {
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
   /**
-   * After `skip` matching requests, the next `times` (default: all) get no answer until release(),
-   * then a 504 (a hung GitHub). `path` is tested against the path with its query.
+   * Matching requests get no answer until release(), then a 504 (a hung GitHub). `path` is tested
+   * against the path with its query.
    */
-  hold(method: string, path: RegExp, times?: number, skip?: number): Caught;
+  hold(method: string, path: RegExp, which?: Which): Caught;
   release(): Promise<void>;
   /**
    * The next matching request waits until `resume()` and only then reaches the fake (a slow
@@ -77,10 +77,20 @@ export interface Harness {
    */
   pause(method: string, path: RegExp): Pause;
   /**
-   * After `skip` matching requests, the next `times` fail without an answer, as when the
-   * connection drops (fetch rejects with ECONNRESET). `path` is tested as for hold().
+   * Matching requests (by default one) fail without an answer, as when the connection drops
+   * (fetch rejects with ECONNRESET). `path` is tested as for hold().
    */
-  drop(method: string, path: RegExp, times?: number, skip?: number): Caught;
+  drop(method: string, path: RegExp, which?: Which): Caught;
+}
+
+/** Which of the matching requests a hold() or drop() catches. */
+export interface Which {
+  /** How many (hold: default all; drop: default 1). */
+  times?: number;
+  /** Matching requests let through first. */
+  skip?: number;
+  /** Also tested against the request body's text. */
+  body?: RegExp;
 }
 
 /** How many requests a hold() or drop() caught so far. */
@@ -147,23 +157,39 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     path: RegExp;
     times: number;
     skip: number;
+    body?: RegExp;
     count: number;
   }
   const held: Trap[] = [];
-  const trap = (list: Trap[], method: string, path: RegExp, times: number, skip: number) => {
-    const t = { method, path, times, skip, count: 0 };
+  const trap = (list: Trap[], method: string, path: RegExp, which: Which, times: number) => {
+    const t: Trap = { method, path, times, skip: 0, ...which, count: 0 };
     list.push(t);
     return t as Caught;
+  };
+  /** The trap catching this request, if any (counting the ones it lets through). */
+  const sprung = (list: Trap[], method: string, uri: string, body: string) => {
+    const t = list.find(
+      (x) =>
+        x.times > 0 &&
+        x.method === method &&
+        x.path.test(uri) &&
+        (x.body === undefined || x.body.test(body)),
+    );
+    if (!t) return false;
+    if (t.skip > 0) {
+      t.skip--;
+      return false;
+    }
+    t.times--;
+    t.count++;
+    return true;
   };
   const waiting: Array<() => void> = [];
   const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
   const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
     const method = this.req.method;
-    const hold = held.find((x) => x.times > 0 && x.method === method && x.path.test(uri));
-    if (hold && hold.skip > 0) hold.skip--;
-    else if (hold) {
-      hold.times--;
-      hold.count++;
+    const text = typeof body === "string" ? body : JSON.stringify(body ?? "");
+    if (sprung(held, method, uri, text)) {
       // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
       await new Promise<void>((resolve) => waiting.push(resolve));
       return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
@@ -195,13 +221,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const fetchOrDrop = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const u = new URL(url instanceof Request ? url.url : url);
     const method = init?.method ?? "GET";
-    const d = dropped.find(
-      (x) => x.times > 0 && x.method === method && x.path.test(u.pathname + u.search),
-    );
-    if (d && d.skip > 0) d.skip--;
-    else if (d) {
-      d.times--;
-      d.count++;
+    const body = typeof init?.body === "string" ? init.body : "";
+    if (sprung(dropped, method, u.pathname + u.search, body)) {
       const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
       return Promise.reject(new TypeError("fetch failed", { cause }));
     }
@@ -244,8 +265,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     fake,
     probot,
-    hold: (method, path, times = Infinity, skip = 0) => trap(held, method, path, times, skip),
-    drop: (method, path, times = 1, skip = 0) => trap(dropped, method, path, times, skip),
+    hold: (method, path, which = {}) => trap(held, method, path, which, Infinity),
+    drop: (method, path, which = {}) => trap(dropped, method, path, which, 1),
     pause: (method, path) => {
       let reach!: () => void;
       let resume!: () => void;

@@ -130,7 +130,7 @@ describe("retried", () => {
   });
 
   test("no answer within the time limit: the request is abandoned and sent again", async () => {
-    const held = h.hold("GET", FILES_URI, 1);
+    const held = h.hold("GET", FILES_URI, { times: 1 });
     expect(await review()).toEqual(HEALTHY);
     // The held request never reached the fake; its retry did.
     expect([held.count, statuses(FILES)]).toEqual([1, [200]]);
