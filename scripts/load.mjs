@@ -19,22 +19,16 @@
 // Options: --prs 50 --deliveries 200 --installations 10 --concurrency 200 --timeout 900 (seconds)
 //          --no-replay (repositories turn the sandbox replay off) --json
 /* global fetch */
-import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { clearInterval, setInterval } from "node:timers";
 import { setTimeout as sleep } from "node:timers/promises";
+import { APP, startAppServer } from "../test/support/app-server.mjs";
 import { FakeGitHub } from "../test/support/fake-github.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const APP = join(ROOT, "lib", "app.js");
-const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
 const SECRET = "load-webhook-secret";
 const APP_ID = 4343;
 const KINDS = ["clean", "risky", "approved", "invalid"];
@@ -170,14 +164,6 @@ function payloadFor(fake, pr, round) {
   return ["pull_request", p];
 }
 
-async function freePort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -196,32 +182,13 @@ function peakRss(pid) {
 async function main() {
   const fake = await new FakeGitHub({ appId: APP_ID, privateKey }).start();
   const prs = createPullRequests(fake);
-  const port = await freePort();
-  const cwd = mkdtempSync(join(tmpdir(), "mw-load-"));
-  const server = spawn(process.execPath, [PROBOT, "run", APP], {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: fake.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "info",
-      LOG_FORMAT: "json",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   /** delivery id → time of its "reviewed" (or "skipped") log line */
   const reviewed = new Map();
   const errors = [];
   let pending = "";
   let rssPeakSampled = 0;
   const onOutput = (chunk) => {
-    pending += chunk.toString();
+    pending += chunk;
     const lines = pending.split("\n");
     pending = lines.pop();
     for (const line of lines) {
@@ -229,6 +196,7 @@ async function main() {
       try {
         entry = JSON.parse(line);
       } catch {
+        if (line.trim()) errors.push(line.trim());
         continue;
       }
       if (entry.level >= 50) errors.push(entry.msg);
@@ -237,34 +205,20 @@ async function main() {
       }
     }
   };
-  server.stdout.on("data", onOutput);
-  server.stderr.on("data", (d) => errors.push(d.toString().trim()));
-
-  const stop = async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
-    await fake.stop();
-    rmSync(cwd, { recursive: true, force: true });
-  };
-
+  let server;
   try {
-    const startBy = Date.now() + 30_000;
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`the server exited:\n${errors.join("\n")}`);
-      if (Date.now() > startBy) throw new Error("the server did not start within 30 s");
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/ping`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
-    const rssAtStart = peakRss(server.pid);
+    server = await startAppServer({
+      fake,
+      appId: APP_ID,
+      privateKey,
+      secret: SECRET,
+      env: { NODE_ENV: "production" },
+      onOutput,
+    });
+    const pid = server.child.pid;
+    const rssAtStart = peakRss(pid);
     const sampler = setInterval(() => {
-      rssPeakSampled = Math.max(rssPeakSampled, peakRss(server.pid) ?? 0);
+      rssPeakSampled = Math.max(rssPeakSampled, peakRss(pid) ?? 0);
     }, 250);
 
     const deliveries = Array.from({ length: DELIVERIES }, (_, j) => {
@@ -281,7 +235,7 @@ async function main() {
       while (next < deliveries.length) {
         const d = deliveries[next++];
         sentAt.set(d.id, Date.now());
-        const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+        const res = await fetch(server.webhookUrl, {
           method: "POST",
           headers: {
             "content-type": "application/json",
@@ -299,11 +253,11 @@ async function main() {
     const sent = Date.now();
 
     const deadline = started + TIMEOUT_MS;
-    while (reviewed.size < DELIVERIES && Date.now() < deadline && server.exitCode === null)
+    while (reviewed.size < DELIVERIES && Date.now() < deadline && server.child.exitCode === null)
       await sleep(100);
     const finished = Math.max(...reviewed.values(), sent);
     clearInterval(sampler);
-    const rssPeak = Math.max(rssPeakSampled, peakRss(server.pid) ?? 0);
+    const rssPeak = Math.max(rssPeakSampled, peakRss(pid) ?? 0);
 
     const latencies = deliveries
       .filter((d) => reviewed.has(d.id))
@@ -379,7 +333,8 @@ async function main() {
     if (!ok) console.error("\nFAILED: see above");
     return ok;
   } finally {
-    await stop();
+    await server?.stop();
+    await fake.stop();
   }
 }
 

@@ -82,7 +82,13 @@ export function policyFetch(timeoutMs: number, inner?: FetchLike): FetchLike {
     try {
       const res = await (inner ?? globalThis.fetch)(url, { ...init, signal });
       const body = await res.arrayBuffer();
-      if (res.ok && isJson(res.headers.get("content-type"))) {
+      // 204 and 205 have no body by definition (Octokit does not read them).
+      if (
+        res.ok &&
+        res.status !== 204 &&
+        res.status !== 205 &&
+        isJson(res.headers.get("content-type"))
+      ) {
         try {
           JSON.parse(new TextDecoder().decode(body));
         } catch {

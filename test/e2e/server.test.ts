@@ -3,21 +3,13 @@
  * fake GitHub Enterprise Server on loopback, fed signed webhooks over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startAppServer, type AppServer } from "../support/app-server.mjs";
 import { FakeGitHub, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const APP = join(ROOT, "lib", "app.js");
-const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
 const SECRET = "e2e-webhook-secret";
 const APP_ID = 4242;
 
@@ -28,18 +20,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
 });
 
 let fake: FakeGitHub;
-let server: ChildProcess;
-let cwd: string;
+let server: AppServer;
 let port: number;
-let output = "";
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return p;
-}
 
 /** Polls until `check` returns a value; fails with the server's output after `ms`. */
 async function waitFor<T>(
@@ -51,59 +33,26 @@ async function waitFor<T>(
   for (;;) {
     const v = await check();
     if (v !== null) return v;
-    if (server.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`${what} did not happen; server output:\n${output}`);
+    if (server.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${what} did not happen; server output:\n${server.output()}`);
     }
     await sleep(50);
   }
 }
 
 beforeAll(async () => {
-  if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` (npm test does)`);
   fake = await new FakeGitHub({
     appId: APP_ID,
     privateKey,
     validateCheckRun: checkRunBodyErrors,
   }).start();
-  port = await freePort();
-  // An empty working directory: no .env or .pem of the developer's is picked up by Probot.
-  cwd = mkdtempSync(join(tmpdir(), "mw-e2e-"));
-  server = spawn(process.execPath, [PROBOT, "run", APP], {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? "",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: fake.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "info",
-      LOG_FORMAT: "json",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  server.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await waitFor("server start", async () => {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/ping`);
-      return res.ok ? true : null;
-    } catch {
-      return null;
-    }
-  });
+  server = await startAppServer({ fake, appId: APP_ID, privateKey, secret: SECRET });
+  port = server.port;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   await fake?.stop();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 function sign(body: string, secret = SECRET): string {

@@ -52,6 +52,22 @@ async function review(): Promise<{ lint: string | null; approval: string | null 
 
 const HEALTHY = { lint: "success", approval: "action_required" };
 
+/** The file list is answered with a rate limit (a secondary one unless `message` says otherwise). */
+function rateLimited(
+  status: number,
+  headers: Record<string, string>,
+  { message = SECONDARY, times = 1 } = {},
+): void {
+  h.fake.failNext({ method: "GET", path: FILES, status, message, headers, times });
+}
+
+const PRIMARY = "API rate limit exceeded for installation ID 1.";
+/** A primary rate limit's headers, resetting in `seconds`. */
+const exhausted = (seconds: number) => ({
+  "x-ratelimit-remaining": "0",
+  "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + seconds),
+});
+
 function statuses(path: RegExp): number[] {
   return h.fake.requests.filter((r) => path.test(r.path)).map((r) => r.status);
 }
@@ -78,13 +94,7 @@ describe("retried", () => {
   });
 
   test("a secondary rate limit with retry-after 2 s: waits that long and succeeds", async () => {
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 403,
-      message: SECONDARY,
-      headers: { "retry-after": "2" },
-    });
+    rateLimited(403, { "retry-after": "2" });
     expect(await review()).toEqual(HEALTHY);
     expect(statuses(FILES)).toEqual([403, 200]);
     expect(limitLog()).toEqual([
@@ -95,29 +105,14 @@ describe("retried", () => {
   });
 
   test("a secondary rate limit answered with 429 is handled the same way", async () => {
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 429,
-      message: SECONDARY,
-      headers: { "retry-after": "1" },
-    });
+    rateLimited(429, { "retry-after": "1" });
     expect(await review()).toEqual(HEALTHY);
     expect(statuses(FILES)).toEqual([429, 200]);
     expect(limitLog()).toHaveLength(1);
   });
 
   test("a primary rate limit that resets within the minute is waited out", async () => {
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 403,
-      message: "API rate limit exceeded for installation ID 1.",
-      headers: {
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 5),
-      },
-    });
+    rateLimited(403, exhausted(5), { message: PRIMARY });
     expect(await review()).toEqual(HEALTHY);
     expect(statuses(FILES)).toEqual([403, 200]);
     expect(limitLog()).toEqual([expect.stringMatching(/^primary rate limit on .*; waiting$/)]);
@@ -141,13 +136,7 @@ describe("fails closed", () => {
   const failed = { lint: "failure", approval: "failure" };
 
   test("a rate limit longer than the app waits: no wait, no retry, the reason says why", async () => {
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 403,
-      message: SECONDARY,
-      headers: { "retry-after": "3600" },
-    });
+    rateLimited(403, { "retry-after": "3600" });
     expect(await review()).toEqual(failed);
     expect(statuses(FILES)).toEqual([403]);
     expect(limitLog()).toEqual([
@@ -161,14 +150,7 @@ describe("fails closed", () => {
   });
 
   test("a secondary rate limit that keeps coming: two waits, then failure", async () => {
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 403,
-      message: SECONDARY,
-      headers: { "retry-after": "1" },
-      times: 10,
-    });
+    rateLimited(403, { "retry-after": "1" }, { times: 10 });
     expect(await review()).toEqual(failed);
     expect(statuses(FILES)).toEqual([403, 403, 403]);
     expect(limitLog().map((l) => l.split("; ")[1])).toEqual([
@@ -179,14 +161,9 @@ describe("fails closed", () => {
   });
 
   test("a primary rate limit that resets in an hour", async () => {
-    const reset = Math.ceil(Date.now() / 1000) + 3600;
-    h.fake.failNext({
-      method: "GET",
-      path: FILES,
-      status: 403,
-      message: "API rate limit exceeded for installation ID 1.",
-      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
-    });
+    const headers = exhausted(3600);
+    const reset = Number(headers["x-ratelimit-reset"]);
+    rateLimited(403, headers, { message: PRIMARY });
     expect(await review()).toEqual(failed);
     expect(statuses(FILES)).toEqual([403]);
     expect(reasons()[0]).toContain(
