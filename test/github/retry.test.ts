@@ -247,7 +247,7 @@ describe("policyFetch", () => {
 
   test("an answer without a body", async () => {
     const empty = await policyFetch(1000, () =>
-      Promise.resolve(new Response(null, { status: 204 })),
+      Promise.resolve(new Response(null, { status: 204, headers: json })),
     )("https://x.test/");
     expect([empty.status, await empty.text()]).toEqual([204, ""]);
   });
