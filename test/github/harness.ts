@@ -28,13 +28,13 @@ export const APP_ID = 123;
 export const LINT = "migration-warden/lint";
 export const APPROVAL = "migration-warden/approval";
 
+/** Requests a failing call gets under the default policy: the first and its retries. */
+export const ATTEMPTS = DEFAULT_REQUEST_POLICY.retries + 1;
+
 /**
  * The app's request policy with its waits shrunk to milliseconds: retries after 1, 4 and 9 ms, a
  * rate limit's "retry-after: 1" waits 1 ms, writes are not paced.
  */
-/** Requests a failing call gets under the default policy: the first and its retries. */
-export const ATTEMPTS = DEFAULT_REQUEST_POLICY.retries + 1;
-
 export const FAST_REQUESTS = {
   retryDelayMs: 1,
   rateLimitSecondMs: 1,
