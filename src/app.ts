@@ -6,6 +6,7 @@ import type { ApplicationFunction } from "probot";
 import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
+import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
 import { MemoryCache } from "./replay/index.js";
 import { TOOL } from "./version.js";
 
@@ -24,15 +25,21 @@ export interface AppOptions {
    * DEFAULT_REQUEST_POLICY; docs/deployment.md describes it).
    */
   requests?: Partial<RequestPolicy>;
+  /**
+   * Database servers repositories may opt in to with `replay.databaseUrl: env` (default: none).
+   * `npm start` reads them from REPLAY_DATABASE_URL_POSTGRES, REPLAY_DATABASE_URL_MYSQL and
+   * REPLAY_DATABASE_OWNERS (docs/deployment.md).
+   */
+  replayDatabases?: AppDatabases;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app) => {
-    const { replay = true, replayCacheBytes, ...rest } = options;
+    const { replay = true, replayCacheBytes, replayDatabases, ...rest } = options;
     const handlers = createHandlers({
       ...rest,
       tool: TOOL,
-      ...(replay ? { dynamic: appReplay(new MemoryCache(replayCacheBytes)) } : {}),
+      ...(replay ? { dynamic: appReplay(new MemoryCache(replayCacheBytes), replayDatabases) } : {}),
     });
     app.on([...PULL_REQUEST_EVENTS], handlers.pullRequest);
     app.on([...REVIEW_EVENTS], handlers.pullRequestReview);
@@ -42,4 +49,5 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   };
 }
 
-export default createApp();
+// An invalid REPLAY_DATABASE_* variable stops the server at startup, naming the variable.
+export default createApp({ replayDatabases: appDatabasesFromEnv(process.env) });

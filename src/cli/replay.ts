@@ -3,6 +3,9 @@
  * states are cached on disk (see defaultCacheDir) so the next run replays only what is new.
  */
 import { join } from "node:path";
+import { ConfigError } from "../config/load.js";
+import { cliDatabases, type DatabaseResolver } from "../replay/external/select.js";
+import { DatabaseUrlError } from "../replay/external/url.js";
 import {
   createReplayCheck,
   defaultCacheDir,
@@ -20,9 +23,20 @@ export function cliReplay(io: Pick<Io, "env">): DynamicCheckFactory {
       createReplayCheck({
         cache: dir ? new DiskCache(join(dir, "replay")) : new MemoryCache(),
         readBase: baseReader(git, baseSha),
+        databases: databasesFromEnv(io.env),
       }),
     ];
   };
+}
+
+/** MIGRATION_WARDEN_DATABASE_URL, checked: an invalid value is a configuration error (exit 2). */
+function databasesFromEnv(env: Io["env"]): DatabaseResolver {
+  try {
+    return cliDatabases(env);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ConfigError("(environment)", [err.message]);
+    throw err;
+  }
 }
 
 /** Base files by blob id (the listing has them), else by `<base>:<path>`. */

@@ -29,7 +29,7 @@ const DESCRIPTIONS: Record<string, string> = {
     "Sandbox replay: run the change in an embedded database (postgres: PGlite, sqlite: sql.js).",
   "replay.enabled": "Run the replay (default true).",
   "replay.databaseUrl":
-    "A throwaway database for dialects without an embedded engine. It is wiped.",
+    'A disposable database server to replay postgres and mysql directories on; EVERYTHING IN ITS DATABASE IS DROPPED before each replay. "env": the URL the environment provides (the only form the GitHub App accepts); or a postgres:// or mysql:// URL (CLI).',
   "replay.statementTimeoutMs": "Per-statement limit inside the sandbox, in milliseconds.",
   "replay.timeBudgetMs": "Overall limit for one replay, in milliseconds.",
   limits: "Input limits.",

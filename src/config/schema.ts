@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DIALECTS } from "../core/types.js";
 import { ALL_RULES } from "../core/rules/registry.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
+import { parseDatabaseUrl } from "../replay/external/url.js";
 
 const level = z.enum(["error", "warning", "notice", "off"], {
   error: 'expected one of "error", "warning", "notice", "off"',
@@ -88,9 +89,19 @@ const replay = z
   .object({
     enabled: bool("enabled").default(true),
     databaseUrl: z
-      .string()
-      .regex(/^(postgres|postgresql|mysql):\/\//, {
-        error: "expected a postgres:// or mysql:// URL of a throwaway database",
+      .string({ error: 'expected "env" or a postgres:// or mysql:// URL' })
+      .regex(/^(env|(postgres|postgresql|mysql):\/\/.*)$/, {
+        error:
+          'expected "env" (the URL the environment provides) or a postgres:// or mysql:// URL of a throwaway database',
+      })
+      .superRefine((v, ctx) => {
+        // The regex above reports anything else.
+        if (!/^(postgres|postgresql|mysql):\/\//.test(v)) return;
+        try {
+          parseDatabaseUrl(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+        }
       })
       .optional(),
     statementTimeoutMs: positiveInt(600_000).default(10_000),

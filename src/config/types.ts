@@ -24,7 +24,10 @@ export interface ApprovalPolicy {
 
 export interface ReplayConfig {
   enabled: boolean;
-  /** A disposable server for dialects without an embedded engine. It is wiped. */
+  /**
+   * A disposable database server (postgres, mysql), wiped before each replay: "env" for the URL
+   * the environment provides, or a URL (used by the CLI only; see replay/external/select.ts).
+   */
   databaseUrl?: string;
   /** Per-statement limit inside the sandbox. */
   statementTimeoutMs: number;

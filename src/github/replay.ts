@@ -1,17 +1,24 @@
 /**
  * The app's sandbox replay: merged migrations are read in bulk at the base commit (one GraphQL
  * request per directory, see base-files.ts) and only when no cached state covers them; base
- * states stay in a bounded in-memory cache shared by every pull request.
+ * states stay in a bounded in-memory cache shared by every pull request. Database servers are the
+ * operator's alone (external/select.ts): a repository can only opt in to them.
  */
+import { appDatabases, type AppDatabases } from "../replay/external/select.js";
 import { createReplayCheck, type SnapshotCache } from "../replay/index.js";
 import { readBaseFiles } from "./base-files.js";
 import type { DynamicChecksFactory } from "./evaluate.js";
 
-export function appReplay(cache: SnapshotCache): DynamicChecksFactory {
+/** `databases`: the operator's replay servers (appDatabasesFromEnv); none by default. */
+export function appReplay(
+  cache: SnapshotCache,
+  databases: AppDatabases = { servers: {}, owners: null },
+): DynamicChecksFactory {
   return ({ octokit, repo, base }) => [
     createReplayCheck({
       cache,
       readBase: (files) => readBaseFiles(octokit, repo, base.sha, files),
+      databases: appDatabases(databases, repo.owner),
     }),
   ];
 }

@@ -17,6 +17,9 @@ import {
 } from "./cache.js";
 import { PGLITE_VERSION } from "./engines/pglite.js";
 import { SQLJS_VERSION } from "./engines/sqljs.js";
+import { runOnServer } from "./external/host.js";
+import type { ServerTarget } from "./external/sandbox.js";
+import type { DatabaseResolver } from "./external/select.js";
 import { mentionedExtensions } from "./golang-migrate.js";
 import { runInSandbox, type SandboxOutcome } from "./host.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
@@ -37,9 +40,15 @@ export interface ReplayCheckOptions {
   readBase(files: readonly BaseFile[]): Promise<Uint8Array[]>;
   /** Where base states are kept between runs (default: in memory, 256 MiB). */
   cache?: SnapshotCache;
+  /**
+   * Which database server a postgres or mysql directory replays on (external/select.ts). Without
+   * it, postgres uses PGlite and mysql is not replayed.
+   */
+  databases?: DatabaseResolver;
 }
 
-const ENGINES: Record<EngineKind, string> = {
+/** Embedded engines and their versions, for cache keys (servers' states are not cached). */
+const ENGINES: Record<"pglite" | "sqljs", string> = {
   pglite: `pglite@${PGLITE_VERSION}`,
   sqljs: `sql.js@${SQLJS_VERSION}`,
 };
@@ -47,6 +56,8 @@ const ENGINES: Record<EngineKind, string> = {
 interface Prepared {
   plan: ReplayPlan;
   engine: EngineKind;
+  /** Set for a database server (engine postgres-server or mysql-server). */
+  target?: ServerTarget;
   model: DirectoryModel;
   ups: MigrationText[];
   downs: Array<MigrationText | null>;
@@ -81,7 +92,11 @@ function loaded(
   };
 }
 
-function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
+function prepare(
+  model: DirectoryModel,
+  input: DynamicCheckInput,
+  databases: DatabaseResolver | undefined,
+): Preparation {
   const dir = model.config;
   const head = loaded(model.head);
   const newUps =
@@ -98,14 +113,23 @@ function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
   });
 
   let engine: EngineKind;
-  if (dir.dialect === "postgres") engine = "pglite";
-  else if (dir.dialect === "sqlite") engine = "sqljs";
-  else if (dir.dialect === "mysql")
-    return skip(
-      input.config.replay.databaseUrl
-        ? "Replay skipped: replaying MySQL migrations on replay.databaseUrl is not implemented yet, and there is no embedded MySQL."
-        : "Replay skipped: there is no embedded MySQL; replay of MySQL migrations needs a disposable server, which is not supported yet.",
-    );
+  let target: ServerTarget | undefined;
+  const notes: string[] = [];
+  if (dir.dialect === "postgres" || dir.dialect === "mysql") {
+    const choice = databases?.(dir.dialect, input.config.replay.databaseUrl) ?? { kind: "none" };
+    if (choice.kind === "server") {
+      engine = dir.dialect === "postgres" ? "postgres-server" : "mysql-server";
+      target = choice.target;
+    } else if (dir.dialect === "postgres") {
+      engine = "pglite";
+      if (choice.reason) notes.push(`Not replayed on a database server: ${choice.reason}.`);
+    } else
+      return skip(
+        choice.reason
+          ? `Replay skipped: ${choice.reason}; there is no embedded MySQL.`
+          : "Replay skipped: there is no embedded MySQL. To replay MySQL migrations, point replay.databaseUrl at a disposable MySQL server (docs/replay.md).",
+      );
+  } else if (dir.dialect === "sqlite") engine = "sqljs";
   else return { kind: "none" };
 
   if (typeof head === "string") return skip(`Replay skipped: ${head}.`);
@@ -141,6 +165,7 @@ function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
     kind: "run",
     p: {
       engine,
+      ...(target ? { target } : {}),
       model,
       ups,
       downs,
@@ -152,6 +177,7 @@ function prepare(model: DirectoryModel, input: DynamicCheckInput): Preparation {
         ups: ups.map(strip),
         downs: downs.map((d) => (d ? strip(d) : null)),
         baseFiles: baseLoaded.ups.length,
+        notes,
       },
     },
   };
@@ -168,7 +194,7 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
       const deadline = performance.now() + replay.timeBudgetMs;
 
       for (const model of input.models) {
-        const prep = prepare(model, input);
+        const prep = prepare(model, input, options.databases);
         if (prep.kind === "none") continue;
         if (prep.kind === "skip") {
           result.findings.push(prep.finding);
@@ -217,8 +243,32 @@ async function replayDirectory(
         ),
       ],
     };
+  const job = (files: MigrationText[]): ReplayJob => ({
+    engine: p.engine,
+    directory: p.plan.directory,
+    multiStatement: p.plan.multiStatement,
+    base: { files },
+    ups: p.ups,
+    downs: p.downs,
+    extensions: [
+      ...new Set(
+        p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
+      ),
+    ],
+    wantSnapshot: false,
+    wantTemplate: false,
+  });
 
-  const engineId = ENGINES[p.engine];
+  if (p.target) {
+    // A server's state cannot be restored: every replay applies the whole merged history.
+    const files = await readBaseTexts(p.baseFiles, readBase);
+    if (typeof files === "string") return { findings: [skipped(first, files)] };
+    const outcome = await runOnServer(job(files), p.target, limits);
+    return reportReplay(p.plan, outcome);
+  }
+
+  const engine = p.engine as keyof typeof ENGINES;
+  const engineId = ENGINES[engine];
   // Keys exist for the files before the first one without a blob id (then nothing is stored).
   const noOid = p.baseFiles.findIndex((f) => f.oid === undefined);
   const keys = prefixKeys({
@@ -243,62 +293,25 @@ async function replayDirectory(
     };
   }
   const restored = cached?.[1].kind === "state" ? cached[1] : undefined;
-  const toApply = p.baseFiles.slice(restored?.files ?? 0);
+  const files = await readBaseTexts(p.baseFiles.slice(restored?.files ?? 0), readBase);
+  if (typeof files === "string") return { findings: [skipped(first, files)] };
 
-  const files: MigrationText[] = [];
-  if (toApply.length > 0) {
-    let texts: Uint8Array[];
-    try {
-      texts = await readBase(
-        toApply.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
-      );
-      if (texts.length !== toApply.length)
-        throw new Error(`${texts.length} files came back for ${toApply.length} asked`);
-    } catch (err) {
-      return {
-        findings: [
-          skipped(
-            first,
-            `Replay skipped: merged migrations could not be read (${(err as Error).message}).`,
-          ),
-        ],
-      };
-    }
-    toApply.forEach((f, i) =>
-      files.push({
-        path: f.path,
-        version: f.parsed!.version.toString(),
-        text: decodeSql(texts[i]!).text,
-      }),
-    );
-  }
-
-  const tKey = p.engine === "pglite" && !restored ? templateKey(engineId) : null;
+  const tKey = engine === "pglite" && !restored ? templateKey(engineId) : null;
   const template = tKey ? await cache.get(tKey).catch(() => null) : null;
-  const job: ReplayJob = {
-    engine: p.engine,
-    directory: p.plan.directory,
-    multiStatement: p.plan.multiStatement,
-    base: { files },
-    ups: p.ups,
-    downs: p.downs,
-    extensions: [
-      ...new Set(
-        p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
-      ),
-    ],
+  const sandboxJob: ReplayJob = {
+    ...job(files),
     wantSnapshot: keys.length === p.baseFiles.length && files.length > 0,
     wantTemplate: tKey !== null && template === null,
   };
   if (restored)
-    job.base.restore = {
+    sandboxJob.base.restore = {
       data: restored.data,
       extensions: restored.extensions,
       files: restored.files,
     };
-  if (template?.kind === "state") job.base.template = template.data;
+  if (template?.kind === "state") sandboxJob.base.template = template.data;
 
-  const outcome: SandboxOutcome = await runInSandbox(job, limits);
+  const outcome: SandboxOutcome = await runInSandbox(sandboxJob, limits);
   const r = outcome.result;
   if (r && !outcome.abort) {
     const store = async (k: string, e: CacheEntry) => cache.set(k, e).catch(() => undefined);
@@ -327,6 +340,28 @@ async function replayDirectory(
         failure: r.baseFailure!,
       });
   }
-  const report = reportReplay(p.plan, outcome);
-  return { findings: report.findings, section: report.section };
+  return reportReplay(p.plan, outcome);
+}
+
+/** The merged files' texts (one readBase call), or why they could not be read. */
+async function readBaseTexts(
+  toApply: readonly MigrationFile[],
+  readBase: ReplayCheckOptions["readBase"],
+): Promise<MigrationText[] | string> {
+  if (toApply.length === 0) return [];
+  let texts: Uint8Array[];
+  try {
+    texts = await readBase(
+      toApply.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
+    );
+    if (texts.length !== toApply.length)
+      throw new Error(`${texts.length} files came back for ${toApply.length} asked`);
+  } catch (err) {
+    return `Replay skipped: merged migrations could not be read (${(err as Error).message}).`;
+  }
+  return toApply.map((f, i) => ({
+    path: f.path,
+    version: f.parsed!.version.toString(),
+    text: decodeSql(texts[i]!).text,
+  }));
 }

@@ -23,7 +23,11 @@ export interface SandboxLimits {
 }
 
 export interface SandboxAbort {
-  reason: "statement-timeout" | "time-budget" | "crashed";
+  /**
+   * refused: the database server must not be used (not a sandbox, an account that reaches too
+   * far); unavailable: it cannot be used now (unreachable, busy).
+   */
+  reason: "statement-timeout" | "time-budget" | "crashed" | "refused" | "unavailable";
   message: string;
   phase: Phase;
   path?: string;
@@ -85,7 +89,6 @@ async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOut
     job,
     modules: job.engine === "pglite" ? await pgliteModules() : {},
   };
-  const started = performance.now();
   const worker = new Worker(workerUrl(), {
     // Captured, never inherited: nothing the engine prints may reach the CLI's stdout.
     stdout: true,
@@ -97,71 +100,115 @@ async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOut
   worker.stderr.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString("utf8")).slice(-2000);
   });
+  const watch = supervise(limits, () => void worker.terminate());
 
-  return new Promise<SandboxOutcome>((resolve) => {
-    let partial: ReplayResult | null = null;
-    let where: { phase: Phase; path?: string; line?: number } = { phase: "start" };
-    let settled = false;
-    let statementTimer: NodeJS.Timeout | undefined;
-
-    const finish = (outcome: Omit<SandboxOutcome, "ms">) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(budgetTimer);
-      clearTimeout(statementTimer);
-      void worker.terminate();
-      resolve({ ...outcome, ms: Math.round(performance.now() - started) });
-    };
-    const abort = (reason: SandboxAbort["reason"], message: string) =>
-      finish({ result: partial, abort: { reason, message, ...where } });
-
-    const budgetTimer = setTimeout(
-      () => abort("time-budget", `the replay did not finish within its time budget`),
-      Math.max(0, limits.budgetMs),
-    );
-
-    worker.on("message", (m: WorkerMessage) => {
-      switch (m.type) {
-        case "progress":
-          where = { phase: m.phase };
-          if (m.path !== undefined) where.path = m.path;
-          if (m.line !== undefined) where.line = m.line;
-          clearTimeout(statementTimer);
-          if (m.statement)
-            statementTimer = setTimeout(
-              () =>
-                abort(
-                  "statement-timeout",
-                  `the statement did not finish within ${limits.statementTimeoutMs} ms`,
-                ),
-              limits.statementTimeoutMs,
-            );
-          break;
-        case "partial":
-          partial = m.result;
-          break;
-        case "done":
-          finish({ result: m.result });
-          break;
-        case "error":
-          abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
-          break;
-      }
-    });
-    worker.on("error", (err: Error & { code?: string }) =>
-      abort(
-        "crashed",
-        err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "the sandbox ran out of memory"
-          : `the sandbox failed: ${err.message}`,
-      ),
-    );
-    worker.on("exit", (code) =>
-      abort(
-        "crashed",
-        `the sandbox stopped unexpectedly (exit code ${code})${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
-      ),
-    );
-    worker.postMessage(request);
+  worker.on("message", (m: WorkerMessage) => {
+    switch (m.type) {
+      case "progress":
+        watch.progress(m.phase, m.path, m.line, m.statement);
+        break;
+      case "partial":
+        watch.partial(m.result);
+        break;
+      case "done":
+        watch.done(m.result);
+        break;
+      case "error":
+        watch.abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
+        break;
+    }
   });
+  worker.on("error", (err: Error & { code?: string }) =>
+    watch.abort(
+      "crashed",
+      err.code === "ERR_WORKER_OUT_OF_MEMORY"
+        ? "the sandbox ran out of memory"
+        : `the sandbox failed: ${err.message}`,
+    ),
+  );
+  worker.on("exit", (code) =>
+    watch.abort(
+      "crashed",
+      `the sandbox stopped unexpectedly (exit code ${code})${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
+    ),
+  );
+  worker.postMessage(request);
+  return watch.outcome;
+}
+
+/** What a running replay reports to its supervisor. */
+export interface Supervision {
+  progress(
+    phase: Phase,
+    path: string | undefined,
+    line: number | undefined,
+    statement: boolean,
+  ): void;
+  partial(result: ReplayResult): void;
+  done(result: ReplayResult): void;
+  abort(reason: SandboxAbort["reason"], message: string): void;
+  /** Settles once: with the result, or at the first abort (timer or report). */
+  outcome: Promise<SandboxOutcome>;
+}
+
+/**
+ * Bounds one replay: the overall budget, and each statement's time from the progress report that
+ * announces it (plus `graceMs`, when the database enforces the limit itself and should be the one
+ * to report it). When a limit is hit the outcome carries the partial result.
+ */
+export function supervise(
+  limits: SandboxLimits,
+  /** Called once when the replay settles: with the reason when it was cut short, else null. */
+  stop: (why: string | null) => void,
+  graceMs = 0,
+): Supervision {
+  const started = performance.now();
+  let partial: ReplayResult | null = null;
+  let where: { phase: Phase; path?: string; line?: number } = { phase: "start" };
+  let settled = false;
+  let statementTimer: NodeJS.Timeout | undefined;
+  let resolveOutcome!: (o: SandboxOutcome) => void;
+  const outcome = new Promise<SandboxOutcome>((resolve) => (resolveOutcome = resolve));
+
+  const finish = (o: Omit<SandboxOutcome, "ms">, why?: string) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(budgetTimer);
+    clearTimeout(statementTimer);
+    stop(why ?? null);
+    resolveOutcome({ ...o, ms: Math.round(performance.now() - started) });
+  };
+  const abort = (reason: SandboxAbort["reason"], message: string) =>
+    finish({ result: partial, abort: { reason, message, ...where } }, message);
+
+  const budgetTimer = setTimeout(
+    () => abort("time-budget", `the replay did not finish within its time budget`),
+    Math.max(0, limits.budgetMs),
+  );
+
+  return {
+    progress(phase, path, line, statement) {
+      where = { phase };
+      if (path !== undefined) where.path = path;
+      if (line !== undefined) where.line = line;
+      clearTimeout(statementTimer);
+      if (statement && !settled)
+        statementTimer = setTimeout(
+          () =>
+            abort(
+              "statement-timeout",
+              `the statement did not finish within ${limits.statementTimeoutMs} ms`,
+            ),
+          limits.statementTimeoutMs + graceMs,
+        );
+    },
+    partial(result) {
+      partial = result;
+    },
+    done(result) {
+      finish({ result });
+    },
+    abort,
+    outcome,
+  };
 }

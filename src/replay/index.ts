@@ -8,4 +8,11 @@ export {
   type SnapshotCache,
 } from "./cache.js";
 export { availableExtensions } from "./engines/pglite.js";
+export {
+  appDatabases,
+  appDatabasesFromEnv,
+  cliDatabases,
+  type AppDatabases,
+  type DatabaseResolver,
+} from "./external/select.js";
 export type { ReplayResult } from "./types.js";

@@ -19,6 +19,8 @@ export interface ReplayPlan {
   ups: Array<Omit<MigrationText, "text">>;
   downs: Array<Omit<MigrationText, "text"> | null>;
   baseFiles: number;
+  /** How the directory was replayed, when that needs saying (e.g. why not on a server). */
+  notes: string[];
 }
 
 const MAX_DIFFS_IN_MESSAGE = 8;
@@ -53,6 +55,14 @@ export function skipped(path: string, message: string): ReplayFinding {
   };
 }
 
+/** MySQL: what a failed file left behind (DDL commits at once, and there is no transaction). */
+function leftAppliedText(run: FileRun): string {
+  const left = run.leftApplied;
+  if (!left) return "";
+  const n = left.statements;
+  return ` The ${n} statement${n === 1 ? "" : "s"} before it (through line ${left.lastLine}) stayed applied: each DDL statement commits at once and golang-migrate runs the file without a transaction, so the database is left half-migrated and must be repaired by hand.`;
+}
+
 function upFailedSuggestion(plan: ReplayPlan, e: DbError): string {
   if (e.code === "25001")
     return plan.multiStatement
@@ -73,7 +83,7 @@ function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
         path: run.path,
         startLine: e.line,
         endLine: e.endLine,
-        message: `Applied on top of the ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"}, this migration fails: ${errorText(e)}. Deploying it would fail and leave golang-migrate's version dirty.`,
+        message: `Applied on top of the ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"}, this migration fails: ${errorText(e)}. Deploying it would fail and leave golang-migrate's version dirty.${leftAppliedText(run)}`,
         suggestion: upFailedSuggestion(plan, e),
       });
     }
@@ -89,7 +99,7 @@ function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
       path: run.path,
       startLine: e.line,
       endLine: e.endLine,
-      message: `Run right after ${up ? base(up.path) : "its up migration"}, this down migration fails: ${errorText(e)}. A rollback would stop here with a dirty version.`,
+      message: `Run right after ${up ? base(up.path) : "its up migration"}, this down migration fails: ${errorText(e)}. A rollback would stop here with a dirty version.${leftAppliedText(run)}`,
       suggestion:
         "Make the down file undo exactly what the up file does, in reverse order (drop what it created, restore what it dropped).",
     });
@@ -179,7 +189,10 @@ function describeRelations(locks: readonly RelationLock[]): string {
 const STEP = { up: "up", down: "down", reup: "up again" } as const;
 
 function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
-  const result = run.ok ? `applied${extra}` : `**failed** at line ${run.error!.line}`;
+  const left = run.leftApplied
+    ? ` (the ${run.leftApplied.statements} statement${run.leftApplied.statements === 1 ? "" : "s"} before it stayed applied)`
+    : "";
+  const result = run.ok ? `applied${extra}` : `**failed** at line ${run.error!.line}${left}`;
   return `| ${STEP[step]} | \`${base(run.path)}\` | ${result} | ${run.ms} ms |`;
 }
 
@@ -187,6 +200,14 @@ function baseOrigin(b: ReplayResult["base"]): string {
   if (b.restored === 0) return `applied in ${b.ms} ms`;
   if (b.restored === b.files) return "restored from cache";
   return `(${b.restored} restored from cache, the ${b.files - b.restored} after them applied in ${b.ms} ms)`;
+}
+
+function howFilesRan(plan: ReplayPlan): string {
+  if (plan.dialect === "mysql")
+    return " (each file in one multi-statement query without a transaction, like golang-migrate)";
+  return plan.multiStatement
+    ? " (x-multi-statement: one transaction per statement)"
+    : " (one transaction per file, like golang-migrate)";
 }
 
 export interface DirectoryReport {
@@ -213,7 +234,21 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
   if (outcome.abort) {
     const a = outcome.abort;
     const at = a.path ? ` at ${a.path}${a.line ? `:${a.line}` : ""}` : "";
-    if (a.reason === "statement-timeout" && (a.phase === "up" || a.phase === "reup") && a.path) {
+    if (a.reason === "refused") {
+      // The configured server must not be used: loud, it is a configuration mistake to fix.
+      findings.push({
+        ...skipped(first.path, `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}.`),
+        severity: "error",
+        suggestion:
+          'Fix the replay database or its account (docs/replay.md, "Replay on a database server"), or remove replay.databaseUrl.',
+      });
+    } else if (a.reason === "unavailable") {
+      findings.push(skipped(first.path, `Replay skipped: ${a.message}.`));
+    } else if (
+      a.reason === "statement-timeout" &&
+      (a.phase === "up" || a.phase === "reup") &&
+      a.path
+    ) {
       findings.push({
         ruleId: "replay-up-failed",
         severity: "warning",
@@ -236,7 +271,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
 
   if (r) {
     md.push(
-      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseOrigin(r.base)}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${plan.multiStatement ? " (x-multi-statement: one transaction per statement)" : " (one transaction per file, like golang-migrate)"}.`,
+      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseOrigin(r.base)}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${howFilesRan(plan)}.`,
     );
     if (r.baseFailure) {
       md.push(
@@ -305,7 +340,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     const notes = [...r.ups, ...r.downs, ...r.reups].flatMap((f) =>
       f.notes.map((n) => `${base(f.path)}: ${n}`),
     );
-    notes.push(...r.notes);
+    notes.push(...plan.notes, ...r.notes);
     if (r.rolesCreated.length > 0)
       notes.push(
         `Roles the migrations refer to were created in the sandbox (they usually exist outside migrations): ${r.rolesCreated.join(", ")}.`,

@@ -74,7 +74,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
           path: f.path,
           line: error.line,
           error: { ...error },
-          limitation: limitationOf(error) !== null,
+          limitation: limitation(error) !== null,
         };
         return finish();
       }
@@ -149,13 +149,18 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     await engine.close().catch(() => undefined);
   }
 
+  function limitation(err: NonNullable<FileRun["error"]>): string | null {
+    return engine.limitation ? engine.limitation(err) : limitationOf(err);
+  }
+
   function stopOnLimitation(run: FileRun): void {
-    const reason = limitationOf(run.error!);
+    const reason = limitation(run.error!);
     if (reason) result.limitation = { reason, path: run.path, line: run.error!.line };
   }
 
   function finish(): ReplayResult {
     result.rolesCreated = engine.rolesCreated();
+    result.notes.push(...(engine.notes?.() ?? []));
     return result;
   }
 }

@@ -21,6 +21,7 @@ export const OBJECT_KINDS = [
   "function",
   "trigger",
   "policy",
+  "event",
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 

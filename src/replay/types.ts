@@ -5,7 +5,8 @@
 import type { LockMode } from "./locks.js";
 import type { SchemaChange } from "./schema.js";
 
-export type EngineKind = "pglite" | "sqljs";
+/** Embedded engines run in the sandbox worker; the servers are the user's (src/replay/external). */
+export type EngineKind = "pglite" | "sqljs" | "postgres-server" | "mysql-server";
 
 export interface MigrationText {
   /** Repo-relative path. */
@@ -91,6 +92,11 @@ export interface FileRun {
   statements: StatementRun[];
   /** Set when !ok. */
   error?: DbError & { line: number; endLine: number };
+  /**
+   * When !ok on a server without transactional DDL (MySQL): the statements before the failing one
+   * that stayed applied, and the last line they cover.
+   */
+  leftApplied?: { statements: number; lastLine: number };
   /** How the file was run, when it differs from the default (e.g. outside a transaction). */
   notes: string[];
 }

@@ -131,7 +131,7 @@ describe("errors name the key path", () => {
     ["replay:\n  timeBudgetMs: -1\n", "replay.timeBudgetMs: expected a positive integer"],
     [
       "replay:\n  databaseUrl: http://x\n",
-      "replay.databaseUrl: expected a postgres:// or mysql:// URL of a throwaway database",
+      'replay.databaseUrl: expected "env" (the URL the environment provides) or a postgres:// or mysql:// URL of a throwaway database',
     ],
     ["limits:\n  maxFileBytes: 99999999999\n", "limits.maxFileBytes: expected at most 67108864"],
     ["unknown: 1\n", "unknown: unknown key"],

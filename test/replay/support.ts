@@ -3,6 +3,7 @@ import { defaultConfig } from "../../src/config/load.js";
 import type { Config, DirectoryConfig } from "../../src/config/types.js";
 import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
+import type { DatabaseResolver } from "../../src/replay/external/select.js";
 import { createReplayCheck, MemoryCache, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
 import { blobId, changeSet } from "../support/changeset.js";
@@ -18,6 +19,8 @@ export interface Scenario {
   multiStatement?: boolean;
   replay?: Partial<Config["replay"]>;
   cache?: SnapshotCache;
+  /** Database servers the check may use (none: PGlite for postgres, no replay for mysql). */
+  databases?: DatabaseResolver;
 }
 
 export interface ReplayRun {
@@ -52,6 +55,7 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
   let batches = 0;
   const check = createReplayCheck({
     cache: s.cache ?? new MemoryCache(),
+    ...(s.databases ? { databases: s.databases } : {}),
     readBase: async (files) => {
       batches++;
       return files.map(({ path, oid }) => {

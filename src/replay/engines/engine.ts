@@ -1,6 +1,6 @@
 /** The interface every sandbox database implements (inside the worker). */
 import type { Schema } from "../schema.js";
-import type { FileRun, MigrationText, Phase } from "../types.js";
+import type { DbError, FileRun, MigrationText, Phase } from "../types.js";
 
 export interface RunOptions {
   phase: Phase;
@@ -27,6 +27,32 @@ export interface Engine {
   /** The whole database, to restore later with the same engine. */
   snapshot(): Promise<Uint8Array>;
   close(): Promise<void>;
+  /**
+   * Why an error is the environment's, not the migration's (default: limitationOf). An external
+   * server adds its own reasons (a role that exists only in production).
+   */
+  limitation?(err: DbError): string | null;
+  /** Remarks on how this engine ran the replay, for the report. */
+  notes?(): string[];
+}
+
+/**
+ * Not a database error but the end of the replay: the connection to the server is gone or was
+ * cut by the watchdog. Engines let it propagate instead of reporting a failed statement.
+ */
+export class EngineAborted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineAborted";
+  }
+}
+
+/** The server cancelled a statement at replay.statementTimeoutMs (reported like the watchdog). */
+export class StatementTimedOut extends EngineAborted {
+  constructor(message: string) {
+    super(message);
+    this.name = "StatementTimedOut";
+  }
 }
 
 export interface EngineOptions {

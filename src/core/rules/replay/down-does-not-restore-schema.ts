@@ -4,7 +4,7 @@ import type { RuleMeta } from "../types.js";
 export const downDoesNotRestoreSchema: RuleMeta = {
   id: "down-does-not-restore-schema",
   defaultSeverity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   category: "replay",
   description:
     "After the up and then the down migration the schema differs from before: a rollback leaves objects behind or removes the wrong ones.",

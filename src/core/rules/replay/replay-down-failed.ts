@@ -4,7 +4,7 @@ import type { RuleMeta } from "../types.js";
 export const replayDownFailed: RuleMeta = {
   id: "replay-down-failed",
   defaultSeverity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   category: "replay",
   description:
     "The down migration fails when run right after the up migration: a rollback during an incident would stop with a dirty version.",

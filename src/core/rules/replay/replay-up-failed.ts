@@ -4,7 +4,7 @@ import type { RuleMeta } from "../types.js";
 export const replayUpFailed: RuleMeta = {
   id: "replay-up-failed",
   defaultSeverity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   category: "replay",
   description:
     "The up migration fails when run on a database built from every merged migration: deploying it would fail and leave golang-migrate's version dirty.",

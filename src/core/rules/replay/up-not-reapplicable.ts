@@ -4,7 +4,7 @@ import type { RuleMeta } from "../types.js";
 export const upNotReapplicable: RuleMeta = {
   id: "up-not-reapplicable",
   defaultSeverity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   category: "replay",
   description:
     "After up and down, running the up migration again fails or gives a different schema: redeploying after a rollback would break.",
