@@ -28,7 +28,7 @@ import {
 const OWNER = "acme";
 const SHA = "[0-9a-f]{40}";
 /** Long enough not to fire by accident under the load of every cell at once. */
-const TIMEOUT_MS = 2000;
+const TIMEOUT_MS = 5000;
 
 /**
  * What a check ends as: as without the fault, failed with the reason, waiting for a DBA, or as

@@ -30,7 +30,7 @@ useHarness(
     h = created;
     log.length = 0;
   },
-  { app: { replay: false, requests: { requestTimeoutMs: 200 } }, log, throttle: true },
+  { app: { replay: false, requests: { requestTimeoutMs: 1500 } }, log, throttle: true },
 );
 
 const FILES = /\/pulls\/2\/files$/;
@@ -183,7 +183,7 @@ describe("fails closed", () => {
     expect(await review()).toEqual(failed);
     expect(held.count).toBe(ATTEMPTS);
     expect(reasons()[0]).toContain(
-      "**Reason:** GitHub did not answer GET /repos/Codertocat/Hello-World/pulls/2/files: no answer within 200 ms (re-run the check)",
+      "**Reason:** GitHub did not answer GET /repos/Codertocat/Hello-World/pulls/2/files: no answer within 1.5 s (re-run the check)",
     );
   });
 
