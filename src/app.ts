@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction } from "probot";
 import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
+import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
 import { MemoryCache } from "./replay/index.js";
@@ -19,6 +20,11 @@ export interface AppOptions {
   replay?: boolean;
   /** Bound of the in-memory cache of base states (default 256 MiB). */
   replayCacheBytes?: number;
+  /**
+   * Retries, rate-limit waits and time limits of GitHub API requests (default
+   * DEFAULT_REQUEST_POLICY; docs/deployment.md describes it).
+   */
+  requests?: Partial<RequestPolicy>;
   /**
    * Database servers repositories may opt in to with `replay.databaseUrl: env` (default: none).
    * `npm start` reads them from REPLAY_DATABASE_URL_POSTGRES, REPLAY_DATABASE_URL_MYSQL and

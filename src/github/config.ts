@@ -11,15 +11,18 @@
 import { ConfigError, describeSource, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config } from "../config/types.js";
 import type { GitHubClient, RepoRef } from "./client.js";
-import type { BaseRevision } from "./git.js";
+import { EvaluationError } from "./errors.js";
+import type { BaseRevision, TreeReader } from "./git.js";
 
 export async function loadBaseConfig(
   octokit: GitHubClient,
   repo: RepoRef,
   base: BaseRevision,
+  trees: TreeReader,
 ): Promise<Config> {
   const src = { path: CONFIG_PATH, ref: base.ref };
   const text = await readConfigText(octokit, repo, base.sha);
+  if (text === null) await confirmAbsent(trees, base);
   if (text === NOT_A_FILE) {
     throw new ConfigError(describeSource(src), [
       "expected a YAML file, found a directory or submodule",
@@ -51,5 +54,27 @@ async function readConfigText(
   } catch (err) {
     if ((err as { status?: number }).status === 404) return null;
     throw err;
+  }
+}
+
+/**
+ * A 404 for the file means the defaults apply, and the defaults may check nothing the repository's
+ * own file would have checked. So the commit's tree must agree that the file is not there; a
+ * contents API that loses a file for a moment must not switch the rules off.
+ */
+async function confirmAbsent(trees: TreeReader, base: BaseRevision): Promise<void> {
+  const slash = CONFIG_PATH.lastIndexOf("/");
+  const [dir, name] = [CONFIG_PATH.slice(0, slash), CONFIG_PATH.slice(slash + 1)];
+  const listing = await trees.listDirectory(base.treeSha, dir, `${base.ref} (${base.sha})`);
+  const at = `${CONFIG_PATH} at ${base.ref} (${base.sha})`;
+  if (listing.truncated) {
+    throw new EvaluationError(
+      `GitHub found no ${at}, and could not confirm it from the commit's tree: ${listing.truncated}`,
+    );
+  }
+  if (listing.entries?.some((e) => e.name === name)) {
+    throw new EvaluationError(
+      `GitHub answered 404 for ${at}, but the commit's tree lists the file; re-run the check`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 /** Errors the adapter raises itself, and readable text for any error shown in a check run. */
+import { MalformedResponseError, RequestTimeoutError } from "./octokit.js";
 
 /** Something about the repository or pull request that stops a reliable evaluation. */
 export class EvaluationError extends Error {
@@ -12,6 +13,8 @@ interface RequestErrorLike {
   status: number;
   message: string;
   request?: { method?: string; url?: string };
+  response?: { headers?: Record<string, string | undefined> };
+  cause?: unknown;
 }
 
 function isRequestError(err: unknown): err is RequestErrorLike {
@@ -34,6 +37,17 @@ export function describeError(err: unknown): string {
     const req = err.request;
     const where =
       req?.method && req.url ? `${req.method} ${pathOf(req.url)}` : "a GitHub API request";
+    // Failures the request policy (octokit.ts) gave up on after its retries.
+    if (err.cause instanceof RequestTimeoutError) {
+      return `GitHub did not answer ${where}: ${err.cause.message} (re-run the check)`;
+    }
+    if (err.cause instanceof MalformedResponseError) {
+      return `GitHub API error: ${where}: ${err.cause.message} (re-run the check)`;
+    }
+    const limit = rateLimit(err);
+    if (limit) {
+      return `GitHub API error: ${where} answered HTTP ${err.status}: ${firstLine(err.message)} (${limit})`;
+    }
     const hint =
       err.status === 403 || err.status === 404
         ? " (check that the app is installed on this repository with the permissions in app.yml)"
@@ -48,6 +62,23 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof Error) return `${err.name}: ${firstLine(err.message)}`;
   return String(err);
+}
+
+/** Why a rate-limited request was not waited out, or null when it is no rate limit. */
+function rateLimit(err: RequestErrorLike): string | null {
+  const headers = err.response?.headers ?? {};
+  const secondary = /\bsecondary rate limit/i.test(err.message);
+  if (!secondary && headers["x-ratelimit-remaining"] !== "0") return null;
+  const kind = secondary ? "GitHub's secondary rate limit" : "GitHub's API rate limit";
+  const retryAfter = Number(headers["retry-after"]);
+  const reset = Number(headers["x-ratelimit-reset"]);
+  const wait =
+    Number.isFinite(retryAfter) && retryAfter > 0
+      ? `${retryAfter} s`
+      : !secondary && Number.isFinite(reset) && reset > 0
+        ? `until ${new Date(reset * 1000).toISOString()}`
+        : null;
+  return `${kind}${wait ? `: GitHub asked to wait ${wait}, longer than the app waits` : ""}; re-run the check later`;
 }
 
 function pathOf(url: string): string {

@@ -48,7 +48,7 @@ export async function evaluatePullRequest(
   const base = await resolveBranch(octokit, repo, pr.baseRef);
   let config: Config;
   try {
-    config = await loadBaseConfig(octokit, repo, base);
+    config = await loadBaseConfig(octokit, repo, base, trees);
   } catch (err) {
     if (err instanceof ConfigError) return { kind: "invalid-config", pr, base, trees, error: err };
     throw err;

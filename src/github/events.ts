@@ -9,8 +9,10 @@ import { ApprovalCheck } from "./approval/check.js";
 import type { GitHubClient, PullRequestTarget, RepoRef } from "./client.js";
 import { pullNumbersOf } from "./checks/external-id.js";
 import type { CheckDefinition } from "./checks/types.js";
+import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory, Tool } from "./evaluate.js";
-import { defaultChecks, reviewPullRequest } from "./review.js";
+import { createClientFactory, type RequestPolicy } from "./octokit.js";
+import { defaultChecks, reportFailure, reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -43,13 +45,29 @@ export interface HandlerOptions {
   /** See DEFAULT_EVALUATION_TIMEOUT_MS. */
   evaluationTimeoutMs?: number;
   dynamic?: DynamicChecksFactory;
+  /** Retries, rate-limit waits and time limits of API requests (see DEFAULT_REQUEST_POLICY). */
+  requests?: Partial<RequestPolicy>;
+}
+
+interface Delivery {
+  octokit: GitHubClient;
+  log: Context["log"];
 }
 
 export function createHandlers(options: HandlerOptions) {
+  const { requests, ...reviewOptions } = options;
+  const clientFor = createClientFactory(requests);
+  const delivery = (context: Context): Delivery => ({
+    octokit: clientFor(context),
+    log: context.log,
+  });
+
   async function review(
-    context: { octokit: GitHubClient; log: Context["log"] },
+    { octokit, log }: Delivery,
     targets: readonly PullRequestTarget[],
     checks: readonly CheckDefinition[],
+    /** The head sha the webhook named (see reviewPullRequest). */
+    knownHead?: string,
   ): Promise<void> {
     const errors: unknown[] = [];
     for (const t of targets) {
@@ -57,10 +75,7 @@ export function createHandlers(options: HandlerOptions) {
       const todo = checks.filter((c) => !c.covers?.(t.number));
       if (todo.length === 0) continue;
       try {
-        await reviewPullRequest(
-          { ...options, octokit: context.octokit, log: context.log, checks: todo },
-          t,
-        );
+        await reviewPullRequest({ ...reviewOptions, octokit, log, checks: todo }, t, knownHead);
       } catch (err) {
         errors.push(err);
       }
@@ -75,33 +90,40 @@ export function createHandlers(options: HandlerOptions) {
       // An edit matters only when it moves the PR to another base (other config, other tree).
       if (p.action === "edited" && !p.changes.base) return;
       await review(
-        context,
+        delivery(context),
         [{ ...repoOf(p.repository), number: p.pull_request.number }],
         defaultChecks(),
+        p.pull_request.head.sha,
       );
     },
 
     async pullRequestReview(context: ReviewContext): Promise<void> {
       const p = context.payload;
       await review(
-        context,
+        delivery(context),
         [{ ...repoOf(p.repository), number: p.pull_request.number }],
         [new ApprovalCheck()],
+        p.pull_request.head.sha,
       );
     },
 
     async checkRunRerequested(context: Context<"check_run.rerequested">): Promise<void> {
       const { check_run: run, repository } = context.payload;
       if (!run.name.startsWith(CHECK_NAME_PREFIX)) return;
-      const numbers = await runPullRequests(context.octokit, repository, run);
-      if (numbers.length === 0)
-        context.log.info({ sha: run.head_sha }, "no pull request to re-run");
+      const d = delivery(context);
       // Re-running one check runs that check only.
       const named = defaultChecks().filter((c) => c.name === run.name);
+      const checks = named.length > 0 ? named : defaultChecks();
+      const numbers = await findPullRequests(d, repository, run.head_sha, checks, () =>
+        runPullRequests(d.octokit, repository, run),
+      );
+      if (numbers.length === 0)
+        context.log.info({ sha: run.head_sha }, "no pull request to re-run");
       await review(
-        context,
+        d,
         numbers.map((number) => ({ ...repoOf(repository), number })),
-        named.length > 0 ? named : defaultChecks(),
+        checks,
+        run.head_sha,
       );
     },
 
@@ -127,46 +149,78 @@ export function createHandlers(options: HandlerOptions) {
         },
         at: recordTime(new Date()),
       };
-      const numbers = await runPullRequests(context.octokit, repository, run);
+      const d = delivery(context);
+      const check = new ApprovalCheck(click);
+      const numbers = await findPullRequests(d, repository, run.head_sha, [check], () =>
+        runPullRequests(d.octokit, repository, run),
+      );
       if (numbers.length === 0)
         context.log.info({ sha: run.head_sha }, "approval click for no open pull request");
       await review(
-        context,
+        d,
         numbers.map((number) => ({ ...repoOf(repository), number })),
-        [new ApprovalCheck(click)],
+        [check],
+        run.head_sha,
       );
     },
 
     async checkSuiteRerequested(context: Context<"check_suite.rerequested">): Promise<void> {
       const { check_suite: suite, repository } = context.payload;
       const repo = repoOf(repository);
-      const { data } = await context.octokit.rest.checks.listForSuite({
-        ...repo,
-        check_suite_id: suite.id,
-        per_page: 100,
-      });
-      const own = data.check_runs
-        .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
-        .flatMap((r) => pullNumbersOf(r.external_id) ?? []);
+      const d = delivery(context);
+      let own: number[] = [];
+      try {
+        const { data } = await d.octokit.rest.checks.listForSuite({
+          ...repo,
+          check_suite_id: suite.id,
+          per_page: 100,
+        });
+        own = data.check_runs
+          .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
+          .flatMap((r) => pullNumbersOf(r.external_id) ?? []);
+      } catch (err) {
+        // The suite's runs only name the pull requests; the payload and the commit do too.
+        context.log.warn({ err, suite: suite.id }, "listing the check suite's runs failed");
+      }
       const numbers =
         own.length > 0
           ? unique(own)
-          : await pullsOf(
-              context.octokit,
-              repo,
-              repository.id,
-              suite.pull_requests,
-              suite.head_sha,
+          : await findPullRequests(d, repository, suite.head_sha, defaultChecks(), () =>
+              pullsOf(d.octokit, repo, repository.id, suite.pull_requests, suite.head_sha),
             );
       if (numbers.length === 0)
         context.log.info({ sha: suite.head_sha }, "no pull request to re-run");
       await review(
-        context,
+        d,
         numbers.map((number) => ({ ...repo, number })),
         defaultChecks(),
+        suite.head_sha,
       );
     },
   };
+}
+
+/**
+ * The pull requests to re-run for a commit. When they cannot be found, the checks are written as
+ * failures on the commit, with the reason, and there is nothing to review.
+ */
+async function findPullRequests(
+  { octokit, log }: Delivery,
+  repository: { owner: { login: string }; name: string },
+  sha: string,
+  checks: readonly CheckDefinition[],
+  find: () => Promise<number[]>,
+): Promise<number[]> {
+  try {
+    return await find();
+  } catch (err) {
+    log.error({ err, sha }, "finding the pull requests of the commit failed");
+    const reason = new EvaluationError(
+      `could not find the pull request of commit ${sha}: ${describeError(err)}`,
+    );
+    await reportFailure(octokit, repoOf(repository), sha, "", checks, reason, log);
+    return [];
+  }
 }
 
 /** The pull requests a run of ours was for: its external_id, else the payload or the commit. */

@@ -3,21 +3,13 @@
  * fake GitHub Enterprise Server on loopback, fed signed webhooks over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
+import { startAppServer, type AppServer } from "../support/app-server.mjs";
+import { FakeGitHub, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const APP = join(ROOT, "lib", "app.js");
-const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
 const SECRET = "e2e-webhook-secret";
 const APP_ID = 4242;
 
@@ -28,18 +20,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
 });
 
 let fake: FakeGitHub;
-let server: ChildProcess;
-let cwd: string;
+let server: AppServer;
 let port: number;
-let output = "";
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return p;
-}
 
 /** Polls until `check` returns a value; fails with the server's output after `ms`. */
 async function waitFor<T>(
@@ -51,59 +33,26 @@ async function waitFor<T>(
   for (;;) {
     const v = await check();
     if (v !== null) return v;
-    if (server.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`${what} did not happen; server output:\n${output}`);
+    if (server.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${what} did not happen; server output:\n${server.output()}`);
     }
     await sleep(50);
   }
 }
 
 beforeAll(async () => {
-  if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` (npm test does)`);
   fake = await new FakeGitHub({
     appId: APP_ID,
     privateKey,
     validateCheckRun: checkRunBodyErrors,
   }).start();
-  port = await freePort();
-  // An empty working directory: no .env or .pem of the developer's is picked up by Probot.
-  cwd = mkdtempSync(join(tmpdir(), "mw-e2e-"));
-  server = spawn(process.execPath, [PROBOT, "run", APP], {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? "",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: fake.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "info",
-      LOG_FORMAT: "json",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  server.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await waitFor("server start", async () => {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/ping`);
-      return res.ok ? true : null;
-    } catch {
-      return null;
-    }
-  });
+  server = await startAppServer({ fake, appId: APP_ID, privateKey, secret: SECRET });
+  port = server.port;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   await fake?.stop();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 function sign(body: string, secret = SECRET): string {
@@ -225,29 +174,114 @@ describe("the app server", () => {
     ]);
     expect(fake.checkRuns.filter((r) => r.name === "migration-warden/lint")).toHaveLength(1);
   });
+});
 
-  test("a webhook with a bad or missing signature is rejected and causes no API call", async () => {
-    const before = fake.requests.length;
-    const payload = pullRequestPayload(repo, number, "synchronize");
-    const forged = await deliver("pull_request", payload, sign(JSON.stringify(payload), "wrong"));
-    expect(forged.status).toBe(400);
-    const unsigned = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "pull_request",
-        "x-github-delivery": "x",
+describe("webhook authenticity", () => {
+  let repo: FakeRepo;
+  let number: number;
+
+  beforeAll(() => {
+    repo = fake.createRepo("acme", "orders");
+    const base = repo.commit({
+      branch: "main",
+      files: {
+        // Without the sandbox replay, whose summary reports its timings.
+        ".github/migration-warden.yml": "replay:\n  enabled: false\n",
+        "migrations/001_t1.up.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
       },
-      body: JSON.stringify(payload),
     });
-    expect(unsigned.status).toBe(400);
+    const head = repo.commit({
+      parent: base,
+      files: {
+        "migrations/001_t1.up.sql": "CREATE TABLE t1 (id int);\n",
+        "migrations/002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\n",
+      },
+    });
+    number = repo.openPullRequest({ base: "main", head });
+  });
 
-    // A valid delivery the app ignores (an edit that keeps the base) marks the point by which
-    // any work from the rejected ones would have started.
+  /** Delivers a raw body with exactly these headers (added to the event and content type). */
+  function post(event: string, body: string, headers: Record<string, string>) {
+    return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": event, ...headers },
+      body,
+    });
+  }
+
+  /**
+   * A valid delivery the app ignores (an edit that keeps the base): once it is answered, work from
+   * any earlier delivery would have sent its first request.
+   */
+  async function marker(): Promise<void> {
     const edited = pullRequestPayload(repo, number, "edited");
     edited.changes = { title: { from: "before" } };
     expect((await deliver("pull_request", edited)).status).toBe(200);
-    expect(fake.requests.length).toBe(before);
+  }
+
+  test("unsigned, wrongly signed and modified deliveries are rejected without any API call", async () => {
+    const genuine = JSON.stringify(pullRequestPayload(repo, number, "synchronize"));
+    const signature = sign(genuine);
+    // A recorded delivery replayed with another body: its signature is valid, for the old body.
+    const modified = JSON.stringify({ ...JSON.parse(genuine), action: "reopened" });
+    expect(modified).not.toBe(genuine);
+    const reformatted = JSON.stringify(JSON.parse(genuine), null, 2);
+    const before = fake.requests.length;
+    const answers = await Promise.all(
+      [
+        [genuine, {}],
+        [genuine, { "x-hub-signature-256": sign(genuine, "not-the-secret") }],
+        [genuine, { "x-hub-signature-256": "sha256=" }],
+        [genuine, { "x-hub-signature-256": signature.replace("sha256=", "sha1=") }],
+        // The legacy SHA-1 header alone is not accepted.
+        [
+          genuine,
+          { "x-hub-signature": `sha1=${createHmac("sha1", SECRET).update(genuine).digest("hex")}` },
+        ],
+        [modified, { "x-hub-signature-256": signature }],
+        [reformatted, { "x-hub-signature-256": signature }],
+        [`${genuine} `, { "x-hub-signature-256": signature }],
+      ].map(([body, headers], i) =>
+        post("pull_request", body as string, {
+          "x-github-delivery": `forged-${i}`,
+          ...(headers as Record<string, string>),
+        }).then((r) => r.status),
+      ),
+    );
+    expect(answers).toEqual(answers.map(() => 400));
+    await marker();
+    expect(fake.requests.slice(before)).toEqual([]);
+    expect(fake.checkRuns.filter((r) => r.repo === repo)).toEqual([]);
+  });
+
+  test("a replayed identical delivery is harmless: the same result, written again", async () => {
+    const body = JSON.stringify(pullRequestPayload(repo, number, "synchronize"));
+    const headers = { "x-github-delivery": "replayed-delivery", "x-hub-signature-256": sign(body) };
+    const done = (n: number) =>
+      waitFor(`${n} completed check runs`, () => {
+        const runs = fake.checkRuns.filter((r) => r.repo === repo);
+        return runs.length === n && runs.every((r) => r.status === "completed") ? runs : null;
+      });
+    const result = (r: FakeCheckRun) =>
+      structuredClone({
+        name: r.name,
+        head: r.head_sha,
+        conclusion: r.conclusion,
+        output: r.output,
+        annotations: r.annotations,
+      });
+    expect((await post("pull_request", body, headers)).status).toBe(200);
+    const first = (await done(2)).map(result);
+    expect((await post("pull_request", body, headers)).status).toBe(200);
+    const runs = await done(4);
+
+    expect(first.map((r) => [r.name, r.conclusion, r.annotations.length])).toEqual([
+      ["migration-warden/lint", "failure", 2],
+      ["migration-warden/approval", "action_required", 0],
+    ]);
+    expect(runs.slice(2).map(result)).toEqual(first);
+    // Fresh runs: the first ones are unchanged, nothing was appended to them.
+    expect(runs.slice(0, 2).map(result)).toEqual(first);
   });
 });
 

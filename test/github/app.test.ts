@@ -42,8 +42,9 @@ describe("pull_request.opened with a risky change", () => {
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
-      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
+      // No configuration file: the base's root tree confirms it (and is reused below).
       trees[0],
+      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
       trees[1],
       `GET /repos/Codertocat/Hello-World/git/commits/${headSha}`,
       trees[2],
@@ -175,10 +176,15 @@ describe("no migration changes", () => {
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${repo.branches.get("master")}`,
+      // No configuration file: the base's root tree confirms it.
+      expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
+      // Before a passing result: no newer run of the check on this commit.
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Flint&app_id=123&filter=all&per_page=100`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // Another open pull request with this head could still need an approval.
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(h.runs(APPROVAL).map((r) => [r.conclusion, r.output.title])).toEqual([

@@ -8,6 +8,7 @@ import type { FakeCheckRun, FakeRepo, FileSpec } from "../support/fake-github.mj
 import {
   APPROVAL,
   APP_ID,
+  ATTEMPTS,
   clickEvent,
   LINT,
   mergedMigrations,
@@ -535,7 +536,14 @@ describe("recorded clicks", () => {
       });
     h.fake.clearRequests();
     await h.receive("pull_request", pullRequestEvent("synchronize", s.repo, s.number));
-    expect(h.calls().filter((c) => c.includes("/check-runs?"))).toHaveLength(2);
+    // Two pages for the recorded clicks, two more before the passing result is written (no
+    // newer approval run on the commit).
+    expect(h.calls().filter((c) => c.includes("check_name=migration-warden%2Fapproval"))).toEqual(
+      [1, 2, 1, 2].map(
+        (page) =>
+          `GET /repos/Codertocat/Hello-World/commits/${s.headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=${APP_ID}&filter=all&per_page=100${page > 1 ? `&page=${page}` : ""}`,
+      ),
+    );
     expect(state()).toEqual(["success", "Approved by @alice", false]);
   });
 });
@@ -563,7 +571,9 @@ describe("forged approvals", () => {
     expect(latest().output.summary).not.toContain("@alice");
     // Comments are never read; runs are listed for this app only.
     expect(h.calls().filter((c) => c.includes("/comments"))).toEqual([]);
-    expect(h.calls().filter((c) => c.includes("/check-runs?"))).toEqual([
+    expect(
+      h.calls().filter((c) => c.includes("check-runs?check_name=migration-warden%2Fapp")),
+    ).toEqual([
       `GET /repos/Codertocat/Hello-World/commits/${s.headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=${APP_ID}&filter=all&per_page=100`,
     ]);
   });
@@ -683,17 +693,22 @@ describe("fails closed", () => {
     expect(latest().output.summary).not.toContain("alice");
   });
 
-  const steps: Array<[string, (reviewed: string) => RegExp]> = [
+  const steps: Array<[string, (reviewed: string) => RegExp, Record<string, string>?]> = [
     ["the head commit's pull requests", () => /\/commits\/[0-9a-f]{40}\/pulls$/],
     ["the reviews", () => /\/pulls\/2\/reviews$/],
     ["the commits", () => /\/pulls\/2\/commits$/],
-    ["the recorded clicks", () => /\/check-runs$/],
+    // The commits' runs are listed in parallel: those of one commit fail.
+    [
+      "the recorded clicks",
+      (reviewed) => new RegExp(`/commits/${reviewed}/check-runs$`),
+      { check_name: APPROVAL },
+    ],
     ["a team membership", () => /\/memberships\//],
     ["the reviewed commit", (reviewed) => new RegExp(`/git/commits/${reviewed}$`)],
   ];
   test.each(steps)(
     "an API error reading %s fails the approval check with the reason",
-    async (_step, path) => {
+    async (_step, path, query = {}) => {
       const s = setup();
       s.repo.review(s.number, { user: "alice", state: "APPROVED" });
       // The approval was given before a push that left the migrations alone.
@@ -707,11 +722,14 @@ describe("fails closed", () => {
       expect(latest().conclusion).toBe("success");
       const lint = h.runs(LINT)[0]!.conclusion;
 
+      // GitHub keeps failing: the first request and every retry.
       h.fake.failNext({
         method: "GET",
         path: path(s.headSha),
+        query,
         status: 502,
         message: "Bad Gateway",
+        times: ATTEMPTS,
       });
       await h.receive("pull_request", pullRequestEvent("synchronize", s.repo, s.number));
       const failed = h.fake.requests.find((r) => r.status === 502);
@@ -773,7 +791,14 @@ describe("no approval needed", () => {
     const s = setup("  teams: [dba]\n", { "src/app.go": "package main\n" });
     await opened(s);
     expect(state()).toEqual(["success", "No migration changed", false]);
-    expect(h.calls().filter((c) => /reviews|\/pulls\/2\/commits|check-runs\?/.test(c))).toEqual([]);
+    expect(h.calls().filter((c) => /reviews|\/pulls\/2\/commits/.test(c))).toEqual([]);
+    // Runs are listed only to find a newer run before each passing result is written.
+    expect(h.calls().filter((c) => c.includes("check-runs?"))).toEqual(
+      [LINT, APPROVAL].map(
+        (name) =>
+          `GET /repos/Codertocat/Hello-World/commits/${s.headSha}/check-runs?check_name=${encodeURIComponent(name)}&app_id=${APP_ID}&filter=all&per_page=100`,
+      ),
+    );
   });
 
   test("required: risky passes a change without error or warning findings", async () => {

@@ -1,7 +1,12 @@
-/** Any failure after the check run exists still completes it: failure, with a readable reason. */
+/**
+ * A failure that outlasts the retries still ends every check run: failure, with a readable
+ * reason. (test/github/faults.test.ts fails every request once, in every way.)
+ */
 import { describe, expect, test } from "@jest/globals";
+import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
+  ATTEMPTS,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -30,16 +35,18 @@ describe("an API failure during the evaluation", () => {
     ["file list", "GET", /\/pulls\/2\/files$/],
     ["base tree", "GET", /\/git\/trees\//],
     ["head commit", "GET", /\/git\/commits\//],
-    ["blob", "GET", /\/git\/blobs\//],
+    // Blobs are read in parallel: one of them fails.
+    ["blob", "GET", new RegExp(`/git/blobs/${blobSha("CREATE TABLE t1 (id int);\n")}$`)],
   ];
 
   test.each(steps)("reading the %s completes both runs as failure", async (_step, method, path) => {
     const { repo, number } = riskyPullRequest();
-    h.fake.failNext({ method, path, status: 502, message: "Bad Gateway" });
+    h.fake.failNext({ method, path, status: 502, message: "Bad Gateway", times: ATTEMPTS });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
-    const failed = h.fake.requests.find((r) => r.status === 502)!;
-    expect(failed).toBeDefined();
+    const failed = h.fake.requests.filter((r) => r.status === 502);
+    expect(failed).toHaveLength(ATTEMPTS);
+    expect(new Set(failed.map((r) => r.path)).size).toBe(1);
     const bodies = [LINT, APPROVAL].map((name) => {
       const [, complete, ...more] = h.checkRunBodies(name);
       expect(more).toEqual([]);
@@ -54,7 +61,7 @@ describe("an API failure during the evaluation", () => {
         summary: [
           "migration-warden stopped before it had checked every migration change, so this check fails instead of passing unchecked.",
           "",
-          `**Reason:** GitHub API error: ${method} ${decodeURIComponent(failed.path)} answered HTTP 502: Bad Gateway (GitHub had a problem; re-run the check)`,
+          `**Reason:** GitHub API error: ${method} ${decodeURIComponent(failed[0]!.path)} answered HTTP 502: Bad Gateway (GitHub had a problem; re-run the check)`,
           "",
           "Re-run the check from the Checks tab once the cause is fixed; the app's logs have the details.",
         ].join("\n"),
@@ -70,7 +77,7 @@ describe("an API failure during the evaluation", () => {
 describe("an API failure while writing the result", () => {
   test("the completing update fails: a second update completes the run as failure", async () => {
     const { repo, number } = riskyPullRequest();
-    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500 });
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500, times: ATTEMPTS });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const run = h.fake.checkRuns[0]!;
@@ -87,7 +94,7 @@ describe("an API failure while writing the result", () => {
   test("an annotation batch fails: the run does not complete as if it had every annotation", async () => {
     const { repo, number } = riskyPullRequest(60);
     // The first of two batches fails: the run must not end "neutral" with 10 annotations.
-    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500 });
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500, times: ATTEMPTS });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const run = h.fake.checkRuns[0]!;
@@ -99,7 +106,7 @@ describe("an API failure while writing the result", () => {
 
   test("GitHub is down for every update: the delivery fails loudly", async () => {
     const { repo, number } = riskyPullRequest();
-    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 503, times: 10 });
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 503, times: 1000 });
     await expect(
       h.receive("pull_request", pullRequestEvent("opened", repo, number)),
     ).rejects.toThrow();
@@ -109,15 +116,71 @@ describe("an API failure while writing the result", () => {
 });
 
 describe("an API failure before the check run exists", () => {
-  test.each([
-    ["reading the pull request", "GET", /\/pulls\/2$/],
-    ["creating the check run", "POST", /\/check-runs$/],
-  ])("%s fails the delivery and writes nothing", async (_step, method, path) => {
+  test("reading the pull request: both checks are reported failed on the webhook's head", async () => {
+    const { repo, number, headSha } = riskyPullRequest();
+    h.fake.failNext({ method: "GET", path: /\/pulls\/2$/, status: 500, times: ATTEMPTS });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(
+      h.fake.checkRuns.map((r) => [r.name, r.head_sha, r.history, r.external_id, r.output.title]),
+    ).toEqual(
+      [LINT, APPROVAL].map((name) => [
+        name,
+        headSha,
+        [{ status: "completed", conclusion: "failure" }],
+        "Codertocat/Hello-World#2",
+        "Could not check this pull request",
+      ]),
+    );
+    expect(h.fake.checkRuns[0]!.output.summary).toContain(
+      "**Reason:** GitHub API error: GET /repos/Codertocat/Hello-World/pulls/2 answered HTTP 500: Server Error",
+    );
+  });
+
+  test("creating the first check run: both checks are still written, as failure", async () => {
     const { repo, number } = riskyPullRequest();
-    h.fake.failNext({ method, path: path as RegExp, status: 500 });
+    h.fake.failNext({ method: "POST", path: /\/check-runs$/, status: 500, times: ATTEMPTS });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(h.fake.checkRuns.map((r) => [r.name, r.status, r.conclusion, r.history.length])).toEqual(
+      [
+        [LINT, "completed", "failure", 1],
+        [APPROVAL, "completed", "failure", 1],
+      ],
+    );
+    expect(h.fake.checkRuns[1]!.output.summary).toContain(
+      "POST /repos/Codertocat/Hello-World/check-runs answered HTTP 500",
+    );
+  });
+
+  test("creating the second check run: the first is completed as failure", async () => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({
+      method: "POST",
+      path: /\/check-runs$/,
+      match: (r) => (r.body as { name?: string }).name === APPROVAL,
+      status: 422,
+      message: "Validation Failed",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(
+      h.fake.checkRuns.map((r) => [r.name, r.history.map((x) => x.status), r.output.summary]),
+    ).toEqual(
+      [LINT, APPROVAL].map((name) => [
+        name,
+        name === LINT ? ["in_progress", "completed"] : ["completed"],
+        expect.stringContaining(
+          "POST /repos/Codertocat/Hello-World/check-runs answered HTTP 422: Validation Failed",
+        ),
+      ]),
+    );
+    expect(h.fake.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+  });
+
+  test("GitHub accepts no write at all: the delivery fails loudly and nothing is left running", async () => {
+    const { repo, number } = riskyPullRequest();
+    h.fake.failNext({ method: "POST", path: /\/check-runs$/, status: 503, times: 1000 });
     await expect(
       h.receive("pull_request", pullRequestEvent("opened", repo, number)),
-    ).rejects.toThrow(/500|Server Error/);
+    ).rejects.toThrow(/check runs could not be written/);
     expect(h.fake.checkRuns).toEqual([]);
   });
 });

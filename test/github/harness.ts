@@ -8,8 +8,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot, ProbotOctokit, type Logger } from "probot";
 import { createApp, type AppOptions } from "../../src/app.js";
+import { DEFAULT_REQUEST_POLICY } from "../../src/github/octokit.js";
 import {
   FakeGitHub,
   type FakeCheckRun,
@@ -26,6 +27,20 @@ export const API = "https://api.github.com";
 export const APP_ID = 123;
 export const LINT = "migration-warden/lint";
 export const APPROVAL = "migration-warden/approval";
+
+/** Requests a failing call gets under the default policy: the first and its retries. */
+export const ATTEMPTS = DEFAULT_REQUEST_POLICY.retries + 1;
+
+/**
+ * The app's request policy with its waits shrunk to milliseconds: retries after 1, 4 and 9 ms, a
+ * rate limit's "retry-after: 1" waits 1 ms, writes are not paced.
+ */
+export const FAST_REQUESTS = {
+  retryDelayMs: 1,
+  rateLimitSecondMs: 1,
+  writeIntervalMs: 0,
+  requestTimeoutMs: 10_000,
+} as const;
 
 export const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -50,9 +65,42 @@ export interface Harness {
   runs(name: string): FakeCheckRun[];
   /** Schema errors of every captured check-run body (always expected to be empty). */
   schemaErrors(): string[];
-  /** Matching requests get no answer until release() (a hung GitHub). */
-  hold(method: string, path: RegExp): void;
+  /**
+   * Matching requests get no answer until release(), then a 504 (a hung GitHub). `path` is tested
+   * against the path with its query.
+   */
+  hold(method: string, path: RegExp, which?: Which): Caught;
   release(): Promise<void>;
+  /**
+   * The next matching request waits until `resume()` and only then reaches the fake (a slow
+   * request: it sees GitHub as it is when it arrives). `reached` resolves once it is waiting.
+   */
+  pause(method: string, path: RegExp): Pause;
+  /**
+   * Matching requests (by default one) fail without an answer, as when the connection drops
+   * (fetch rejects with ECONNRESET). `path` is tested as for hold().
+   */
+  drop(method: string, path: RegExp, which?: Which): Caught;
+}
+
+/** Which of the matching requests a hold() or drop() catches. */
+export interface Which {
+  /** How many (hold: default all; drop: default 1). */
+  times?: number;
+  /** Matching requests let through first. */
+  skip?: number;
+  /** Also tested against the request body's text. */
+  body?: RegExp;
+}
+
+/** How many requests a hold() or drop() caught so far. */
+export interface Caught {
+  readonly count: number;
+}
+
+export interface Pause {
+  reached: Promise<void>;
+  resume(): void;
 }
 
 export function describeCall(r: RequestLogEntry): string {
@@ -63,6 +111,37 @@ export function describeCall(r: RequestLogEntry): string {
 export interface HarnessOptions {
   fake?: Partial<FakeGitHubOptions>;
   app?: AppOptions;
+  /** Receives every log line of Probot and the app (default: none). */
+  log?: LogLine[];
+  /**
+   * Octokit's throttling plugin (rate limits, write pacing), as in production. Off by default: it
+   * adds milliseconds of timer hops to every request; the tests of rate limits turn it on.
+   */
+  throttle?: boolean;
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/** A pino-shaped logger that appends to `lines`. */
+function captureLog(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
+  const at =
+    (level: string) =>
+    (a: unknown, b?: unknown): void => {
+      const [fields, msg] = typeof a === "string" ? [{}, a] : [a as object, String(b ?? "")];
+      lines.push({ level, msg, fields: { ...bindings, ...fields } });
+    };
+  const log = {
+    level: "trace",
+    child: (more: Record<string, unknown>) => captureLog(lines, { ...bindings, ...more }),
+    ...Object.fromEntries(
+      ["trace", "debug", "info", "warn", "error", "fatal"].map((l) => [l, at(l)]),
+    ),
+  };
+  return log as unknown as Logger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -73,14 +152,53 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.fake,
   });
   nock.disableNetConnect();
-  const held: Array<{ method: string; path: RegExp }> = [];
+  interface Trap {
+    method: string;
+    path: RegExp;
+    times: number;
+    skip: number;
+    body?: RegExp;
+    count: number;
+  }
+  const held: Trap[] = [];
+  const trap = (list: Trap[], method: string, path: RegExp, which: Which, times: number) => {
+    const t: Trap = { method, path, times, skip: 0, ...which, count: 0 };
+    list.push(t);
+    return t as Caught;
+  };
+  /** The trap catching this request, if any (counting the ones it lets through). */
+  const sprung = (list: Trap[], method: string, uri: string, body: string) => {
+    const t = list.find(
+      (x) =>
+        x.times > 0 &&
+        x.method === method &&
+        x.path.test(uri) &&
+        (x.body === undefined || x.body.test(body)),
+    );
+    if (!t) return false;
+    if (t.skip > 0) {
+      t.skip--;
+      return false;
+    }
+    t.times--;
+    t.count++;
+    return true;
+  };
   const waiting: Array<() => void> = [];
+  const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
   const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
     const method = this.req.method;
-    if (held.some((x) => x.method === method && x.path.test(uri))) {
+    const text = typeof body === "string" ? body : JSON.stringify(body ?? "");
+    if (sprung(held, method, uri, text)) {
       // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
       await new Promise<void>((resolve) => waiting.push(resolve));
       return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
+    }
+    const p = paused.findIndex((x) => x.method === method && x.path.test(uri));
+    if (p >= 0) {
+      const [pause] = paused.splice(p, 1);
+      pause!.reach();
+      await pause!.resumed;
     }
     const r = fake.dispatch({
       method,
@@ -99,19 +217,41 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     .patch(() => true)
     .reply(reply);
 
+  const dropped: typeof held = [];
+  const fetchOrDrop = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const u = new URL(url instanceof Request ? url.url : url);
+    const method = init?.method ?? "GET";
+    const body = typeof init?.body === "string" ? init.body : "";
+    if (sprung(dropped, method, u.pathname + u.search, body)) {
+      const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+      return Promise.reject(new TypeError("fetch failed", { cause }));
+    }
+    return globalThis.fetch(url, init);
+  };
+  // Probot's own client class, as `probot run` uses it: the app configures retries and throttling
+  // of each delivery's client itself (src/github/octokit.ts). A function default runs after the
+  // app's options, so it can still turn the throttling off.
   const probot = new Probot({
+    ...(options.throttle
+      ? {}
+      : {
+          Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+            ...o,
+            throttle: { enabled: false },
+          })),
+        }),
     appId: APP_ID,
     privateKey,
-    logLevel: "fatal",
-    // The function form runs last, after Probot's own defaults (which set `throttle`).
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
+    request: { fetch: fetchOrDrop },
+    ...(options.log ? { log: captureLog(options.log) } : { logLevel: "fatal" }),
   });
   // A fresh app per harness: its replay cache must not carry over between tests.
-  await probot.load(createApp(options.app));
+  await probot.load(
+    createApp({
+      ...options.app,
+      requests: { ...FAST_REQUESTS, ...options.app?.requests },
+    }),
+  );
   let delivery = 0;
   const runName = (path: string, body: Record<string, unknown>) => {
     const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];
@@ -125,7 +265,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     fake,
     probot,
-    hold: (method, path) => held.push({ method, path }),
+    hold: (method, path, which = {}) => trap(held, method, path, which, Infinity),
+    drop: (method, path, which = {}) => trap(dropped, method, path, which, 1),
+    pause: (method, path) => {
+      let reach!: () => void;
+      let resume!: () => void;
+      const reached = new Promise<void>((r) => (reach = r));
+      const resumed = new Promise<void>((r) => (resume = r));
+      paused.push({ method, path, reach, resumed });
+      return { reached, resume };
+    },
     release: async () => {
       held.length = 0;
       waiting.splice(0).forEach((resolve) => resolve());

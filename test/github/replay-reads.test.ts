@@ -7,6 +7,7 @@ import { afterEach, describe, expect, jest, test } from "@jest/globals";
 import { MAX_BLOB_FALLBACK } from "../../src/github/base-files.js";
 import { blobSha, type FakeCheckRun, type GraphqlFault } from "../support/fake-github.mjs";
 import {
+  ATTEMPTS,
   createHarness,
   finish,
   helloWorld,
@@ -185,7 +186,10 @@ describe("reading the merged migrations", () => {
   test("a GraphQL error skips the replay with a notice; the next event tries again", async () => {
     const message =
       "Something went wrong while executing your query. This may be the result of a timeout";
-    const { h, run, repo, number } = await review((x) => x.fake.graphqlFault({ error: message }));
+    // GitHub's transient GraphQL error is retried; here it outlasts the retries.
+    const { h, run, repo, number } = await review((x) =>
+      x.fake.graphqlFault({ error: message, times: ATTEMPTS }),
+    );
     expect(blobReads(h)).toEqual(changeBlobs);
     expect(notice(run, "replay-skipped")).toContain(
       `GitHub's GraphQL API did not list migrations at ${repo.branches.get("master")}: ${message}`,
@@ -199,8 +203,15 @@ describe("reading the merged migrations", () => {
   });
 
   test("a failing GraphQL endpoint (HTTP 502) skips the replay with a notice", async () => {
+    // One 502 is retried (test/github/faults.test.ts); this one outlasts the retries.
     const { h, run } = await review((x) =>
-      x.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, message: "Bad Gateway" }),
+      x.fake.failNext({
+        method: "POST",
+        path: /^\/graphql$/,
+        status: 502,
+        message: "Bad Gateway",
+        times: ATTEMPTS,
+      }),
     );
     expect(blobReads(h)).toEqual(changeBlobs);
     expect(notice(run, "replay-skipped")).toContain("Bad Gateway");

@@ -152,12 +152,21 @@ export class FakeGitHub {
     opts?: { defaultBranch?: string; fork?: boolean },
   ): FakeRepo;
   repo(owner: string, name: string): FakeRepo;
+  /**
+   * The next `times` requests matching method, path and every given `query` parameter are
+   * answered with `status` and `{ message }` plus `headers`; with `body`, with that raw text
+   * labelled as JSON instead (a malformed answer). `match` narrows it by the logged request.
+   */
   failNext(f: {
     method: string;
     path: RegExp;
+    query?: Record<string, string>;
+    match?: (request: RequestLogEntry) => boolean;
     status?: number;
     times?: number;
     message?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }): void;
   clearRequests(): void;
   /** Team membership state; null removes it (404, not a member). */
@@ -180,7 +189,10 @@ export class FakeGitHub {
   ): FakeCheckRun;
   /** The run as the API and check_run webhooks show it. */
   runJSON(run: FakeCheckRun): Record<string, unknown> & { id: number; external_id: string };
-  installationPayload(): { id: number; node_id: string };
+  /** Another installation of the app: its webhooks carry this payload, tokens are issued for it. */
+  addInstallation(id: number): { id: number; node_id: string };
+  /** The `installation` of a webhook (default: the first installation). */
+  installationPayload(id?: number): { id: number; node_id: string };
   /**
    * Answers one request without the network (the HTTP server uses it; nock tests can too).
    * `url` is absolute; `body` is the raw text or an already parsed JSON value.

@@ -29,10 +29,11 @@ function toBytes(content) {
 }
 
 class HttpError extends Error {
-  constructor(status, message, extra = {}) {
+  constructor(status, message, extra = {}, headers = {}) {
     super(message);
     this.status = status;
     this.extra = extra;
+    this.headers = headers;
   }
 }
 
@@ -425,6 +426,8 @@ export class FakeGitHub {
     this.appId = String(appId);
     this.publicKey = createPublicKey(privateKey);
     this.installationId = installationId;
+    /** Every installation of the app; tokens are not tied to one (repositories are all shared). */
+    this.installations = new Set([installationId]);
     this.validateCheckRun = validateCheckRun;
     this.treeEntryLimit = treeEntryLimit;
     this.git = new GitStore();
@@ -486,9 +489,24 @@ export class FakeGitHub {
     return r;
   }
 
-  /** Answer the next `times` requests matching method and path (RegExp) with `status`. */
-  failNext({ method, path, status = 500, times = 1, message = "Server Error" }) {
-    this.failures.push({ method, path, status, times, message });
+  /**
+   * Answer the next `times` requests matching method, path (RegExp) and every `query` parameter
+   * given with `status` and `{ message }`, plus `headers`; with `body`, the answer is that raw
+   * text instead (still labelled JSON: a malformed answer). `match(entry)` can narrow it further
+   * (the request log entry, with its parsed body).
+   */
+  failNext({
+    method,
+    path,
+    query = {},
+    match = () => true,
+    status = 500,
+    times = 1,
+    message = "Server Error",
+    headers = {},
+    body,
+  }) {
+    this.failures.push({ method, path, query, match, status, times, message, headers, body });
   }
 
   clearRequests() {
@@ -520,8 +538,14 @@ export class FakeGitHub {
     return this.#runJSON(run);
   }
 
-  installationPayload() {
-    return { id: this.installationId, node_id: `I_${this.installationId}` };
+  /** Another installation of the app (webhooks name it; the app requests a token for it). */
+  addInstallation(id) {
+    this.installations.add(id);
+    return this.installationPayload(id);
+  }
+
+  installationPayload(id = this.installationId) {
+    return { id, node_id: `I_${id}` };
   }
 
   async #handle(req, res) {
@@ -561,11 +585,24 @@ export class FakeGitHub {
       if (typeof body === "string" && body !== "") entry.body = JSON.parse(body);
       else if (body !== undefined && body !== "") entry.body = body;
       const failure = this.failures.find(
-        (f) => f.times > 0 && f.method === method && f.path.test(path),
+        (f) =>
+          f.times > 0 &&
+          f.method === method &&
+          f.path.test(path) &&
+          Object.entries(f.query).every(([k, v]) => u.searchParams.get(k) === v) &&
+          f.match(entry),
       );
       if (failure) {
         failure.times--;
-        throw new HttpError(failure.status, failure.message);
+        if (failure.body !== undefined) {
+          entry.status = failure.status;
+          return {
+            status: failure.status,
+            headers: { ...resHeaders, ...failure.headers },
+            body: failure.body,
+          };
+        }
+        throw new HttpError(failure.status, failure.message, {}, failure.headers);
       }
       const r = this.#route(ctx, path, u.searchParams, entry.body ?? {});
       status = r.status ?? 200;
@@ -575,6 +612,7 @@ export class FakeGitHub {
       if (err instanceof HttpError) {
         status = err.status;
         out = { message: err.message, ...err.extra };
+        resHeaders = { ...resHeaders, ...err.headers };
       } else {
         status = 500;
         out = { message: `fake-github: ${err.stack ?? err}` };
@@ -594,7 +632,7 @@ export class FakeGitHub {
     let g;
     if ((g = m(/^\/app\/installations\/(\d+)\/access_tokens$/)) && req.method === "POST") {
       this.#checkJwt(req);
-      if (Number(g[1]) !== this.installationId) throw new HttpError(404, "Not Found");
+      if (!this.installations.has(Number(g[1]))) throw new HttpError(404, "Not Found");
       const token = `ghs_fake${randomBytes(12).toString("hex")}`;
       this.tokens.add(token);
       return {

@@ -25,6 +25,8 @@ export class CheckRun {
     private readonly repo: RepoRef,
     readonly id: number,
     readonly name: string,
+    /** The app GitHub says created it (this app), for finding its other runs. */
+    readonly appId: number | null,
   ) {}
 
   static async start(octokit: GitHubClient, repo: RepoRef, s: StartCheckRun): Promise<CheckRun> {
@@ -37,7 +39,34 @@ export class CheckRun {
       status: "in_progress",
       output: { title: s.title, summary: safeText(s.summary) },
     });
-    return new CheckRun(octokit, repo, data.id, s.name);
+    return new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null);
+  }
+
+  /**
+   * A run created already completed, in one request: how a failure is reported when the run
+   * could not be started (or there was nothing to start it for). Results without annotations only.
+   */
+  static async report(
+    octokit: GitHubClient,
+    repo: RepoRef,
+    s: Omit<StartCheckRun, "title" | "summary">,
+    result: CheckResult,
+  ): Promise<void> {
+    if (result.annotations?.length) throw new Error("CheckRun.report takes no annotations");
+    await octokit.rest.checks.create({
+      ...repo,
+      name: s.name,
+      head_sha: s.headSha,
+      ...(s.externalId !== "" ? { external_id: s.externalId } : {}),
+      ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
+      status: "completed",
+      conclusion: result.conclusion,
+      output: {
+        title: result.title,
+        summary: safeText(result.summary),
+        ...(result.text !== undefined ? { text: safeText(result.text) } : {}),
+      },
+    });
   }
 
   /** Writes every annotation, then completes the run with the result's conclusion. */
