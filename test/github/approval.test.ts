@@ -774,6 +774,26 @@ describe("fails closed", () => {
     expect(h.calls().filter((c) => c.includes("/pulls/2/commits"))).toEqual([]);
   });
 
+  test.each([
+    ["required: always", "  teams: [dba]\n"],
+    // Nothing the app saw is risky, but what it could not see might be.
+    ["required: risky", "  teams: [dba]\n  required: risky\n"],
+  ])(
+    "a pull request beyond GitHub's 3,000-file listing does not pass, even approved (%s)",
+    async (_policy, approval) => {
+      const change: Record<string, FileSpec> = { ...NEW_MIGRATION };
+      for (let i = 0; i < 3000; i++) change[`docs/page-${i}.md`] = `${i}\n`;
+      const s = setup(approval, change);
+      s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+      await opened(s);
+      expect(h.runs(LINT)[0]!.output.title).toMatch(/^Incomplete analysis: /);
+      expect(state()).toEqual(["failure", "Analysis incomplete: approval cannot pass", false]);
+      expect(latest().output.summary).toContain(
+        "the pull request changes 3002 files and GitHub lists at most 3000",
+      );
+    },
+  );
+
   test("an unexpected membership state fails the check", async () => {
     const s = setup();
     h.fake.setTeamMembership(OWNER, "dba", "alice", "suspended" as "active");
