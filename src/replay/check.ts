@@ -15,8 +15,7 @@ import {
   type CacheEntry,
   type SnapshotCache,
 } from "./cache.js";
-import { PGLITE_VERSION } from "./engines/pglite.js";
-import { SQLJS_VERSION } from "./engines/sqljs.js";
+import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
 import { runOnServer } from "./external/host.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";

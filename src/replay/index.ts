@@ -7,7 +7,7 @@ export {
   type CacheEntry,
   type SnapshotCache,
 } from "./cache.js";
-export { availableExtensions } from "./engines/pglite.js";
+export { availableExtensions } from "./engines/catalog.js";
 export {
   appDatabases,
   appDatabasesFromEnv,

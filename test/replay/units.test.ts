@@ -1,10 +1,11 @@
 /** The replay's pure helpers: golang-migrate splitting, schema diffs, caches. */
 import { describe, expect, test } from "@jest/globals";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { splitStatements } from "../../src/core/sql/split.js";
 import { defaultCacheDir, DiskCache, MemoryCache, prefixKeys } from "../../src/replay/cache.js";
+import { PGLITE_VERSION, SQLJS_VERSION } from "../../src/replay/engines/catalog.js";
 import {
   controlsTransactions,
   mentionedExtensions,
@@ -175,5 +176,21 @@ describe("caches", () => {
     expect(defaultCacheDir({ HOME: "/h" }, "linux")).toBe("/h/.cache/migration-warden");
     expect(defaultCacheDir({ HOME: "/h" }, "darwin")).toBe("/h/Library/Caches/migration-warden");
     expect(defaultCacheDir({})).toBeNull();
+  });
+});
+
+describe("engine catalog", () => {
+  // The versions are part of the replay cache key: a stale one would reuse base states built by
+  // another engine release.
+  test("names the engine versions that are installed", () => {
+    // Read from node_modules: the packages' exports do not include their package.json.
+    const installed = (name: string) =>
+      (
+        JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version;
+    expect(PGLITE_VERSION).toBe(installed("@electric-sql/pglite"));
+    expect(SQLJS_VERSION).toBe(installed("sql.js"));
   });
 });

@@ -19,54 +19,7 @@ import { PGlite, MemoryFS, type Extension, type PGliteOptions } from "@electric-
 import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
-
-export const PGLITE_VERSION = "0.5.16";
-
-/**
- * Extensions the sandbox can install (PGlite's contrib bundles), by the name CREATE EXTENSION
- * uses → the contrib module that provides it. file_fdw is left out on purpose: it reads files.
- */
-const CONTRIB: Record<string, string> = {
-  amcheck: "amcheck",
-  auto_explain: "auto_explain",
-  bloom: "bloom",
-  btree_gin: "btree_gin",
-  btree_gist: "btree_gist",
-  citext: "citext",
-  cube: "cube",
-  dict_int: "dict_int",
-  dict_xsyn: "dict_xsyn",
-  earthdistance: "earthdistance",
-  fuzzystrmatch: "fuzzystrmatch",
-  hstore: "hstore",
-  intarray: "intarray",
-  isn: "isn",
-  lo: "lo",
-  ltree: "ltree",
-  moddatetime: "moddatetime",
-  pageinspect: "pageinspect",
-  pg_buffercache: "pg_buffercache",
-  pg_freespacemap: "pg_freespacemap",
-  pg_stat_statements: "pg_stat_statements",
-  pg_surgery: "pg_surgery",
-  pg_trgm: "pg_trgm",
-  pg_visibility: "pg_visibility",
-  pg_walinspect: "pg_walinspect",
-  pgcrypto: "pgcrypto",
-  seg: "seg",
-  tablefunc: "tablefunc",
-  tcn: "tcn",
-  tsm_system_rows: "tsm_system_rows",
-  tsm_system_time: "tsm_system_time",
-  unaccent: "unaccent",
-  "uuid-ossp": "uuid_ossp",
-};
-/** CREATE EXTENSION … CASCADE needs these too. */
-const REQUIRES: Record<string, string[]> = { earthdistance: ["cube"] };
-
-export function availableExtensions(): string[] {
-  return Object.keys(CONTRIB).sort();
-}
+import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./catalog.js";
 
 async function loadExtensions(names: readonly string[]): Promise<Record<string, Extension>> {
   const wanted = new Set<string>();

@@ -11,8 +11,7 @@ import { statementHead } from "../golang-migrate.js";
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import type { FileRun, MigrationText, StatementRun } from "../types.js";
 import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
-
-export const SQLJS_VERSION = "1.16.0";
+import { SQLJS_VERSION } from "./catalog.js";
 
 const require = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | null = null;

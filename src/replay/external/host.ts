@@ -5,8 +5,8 @@
  * later, kills the session from the guard connection, so a hung server or a migration that turns
  * the server's timeout off cannot hang the replay.
  */
-import { MysqlServerEngine } from "../engines/mysql-server.js";
-import { PostgresServerEngine } from "../engines/postgres-server.js";
+import type { MysqlServerEngine } from "../engines/mysql-server.js";
+import type { PostgresServerEngine } from "../engines/postgres-server.js";
 import { EngineAborted, StatementTimedOut, type EngineOptions } from "../engines/engine.js";
 import { supervise, type SandboxLimits, type SandboxOutcome } from "../host.js";
 import { runReplay } from "../runner.js";
@@ -52,10 +52,15 @@ export function runOnServer(
   );
   const open = async (opts: EngineOptions): Promise<ServerEngine> => {
     const bounds = serverLimits(limits);
+    // The drivers load only when a server is used: every lint would pay for them otherwise.
     const e =
       job.engine === "mysql-server"
-        ? await MysqlServerEngine.open(target, bounds, opts.progress)
-        : await PostgresServerEngine.open(target, bounds, opts.progress);
+        ? await (
+            await import("../engines/mysql-server.js")
+          ).MysqlServerEngine.open(target, bounds, opts.progress)
+        : await (
+            await import("../engines/postgres-server.js")
+          ).PostgresServerEngine.open(target, bounds, opts.progress);
     engine = e;
     // The budget ran out while connecting or waiting for the lock.
     if (killed) {
