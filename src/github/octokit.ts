@@ -12,6 +12,7 @@
  */
 import Bottleneck from "bottleneck";
 import type { GitHubClient } from "./client.js";
+import { recoverLostWrites, type FetchLike } from "./lost-answers.js";
 
 export interface RequestPolicy {
   /** Retries of a request after a 5xx answer, a network error, no answer in time or malformed JSON. */
@@ -66,8 +67,6 @@ export class MalformedResponseError extends Error {
     this.name = "MalformedResponseError";
   }
 }
-
-type FetchLike = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /**
  * fetch with a time limit covering the whole answer, body included, and JSON bodies checked.
@@ -167,7 +166,8 @@ export function createClientFactory(
       auth: { installationId },
       request: {
         ...requestDefaults,
-        fetch: policyFetch(policy.requestTimeoutMs, requestDefaults?.fetch),
+        // Per delivery: what it remembers of its check runs lives as long as the delivery.
+        fetch: recoverLostWrites(policyFetch(policy.requestTimeoutMs, requestDefaults?.fetch)),
       },
       retry: {
         enabled: true,

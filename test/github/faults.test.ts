@@ -1,13 +1,15 @@
 /**
  * Every request the app makes fails once, in every way GitHub fails: 500, 502, a secondary rate
- * limit with a short and with a long retry-after, 404, no answer at all, and a 2xx answer with a
- * body that is not JSON. Table-driven: each request of a fully approved pull request's review
+ * limit with a short and with a long retry-after, 404, no answer at all, a connection reset, an
+ * answer lost after GitHub carried the request out, and a 2xx answer with a body that is not
+ * JSON. Table-driven: each request of a fully approved pull request's review
  * (and of the re-run events' own look-ups) is a row, each way of failing a column.
  *
  * For every cell: the delivery is handled (nothing escapes the handler), no check run is left
  * in progress, and each check ends as in the fault-free review (a retry succeeded) or as the row
  * says: `failure` with a reason naming the request, or for a lost approver lookup waiting for an
- * approval. The approval check never passes on a fact it could not read.
+ * approval. The approval check never passes on a fact it could not read. A recovered fault leaves
+ * nothing twice: as many runs and annotations as the fault-free review.
  *
  * The cells run concurrently against one fake GitHub: each has its own repository, installation
  * and DBA team, so a fault aimed at one cell's request reaches no other.
@@ -66,6 +68,11 @@ interface Row {
   limited: { lint: Expect; approval: Expect };
   /** The reason shown, when it does not name the request. */
   reason?: { notFound?: string; limited?: string };
+  /**
+   * A write GitHub must not carry out twice (a second run, annotations shown twice): when its
+   * answer is lost, the app asks GitHub whether it took effect instead of sending it again.
+   */
+  once?: true;
 }
 
 const both = (e: Expect) => ({ lint: e, approval: e });
@@ -95,8 +102,11 @@ function row(
 const ROWS: Row[] = [
   row("installation token", "POST", (c) => `/app/installations/${c.installation.id}/access_tokens`),
   row("pull request", "GET", (c) => repoPath(c, "/pulls/1")),
-  row("lint run create", "POST", (c) => repoPath(c, "/check-runs"), { occurrence: 0 }),
-  row("approval run create", "POST", (c) => repoPath(c, "/check-runs"), { occurrence: 1 }),
+  row("lint run create", "POST", (c) => repoPath(c, "/check-runs"), { occurrence: 0, once: true }),
+  row("approval run create", "POST", (c) => repoPath(c, "/check-runs"), {
+    occurrence: 1,
+    once: true,
+  }),
   row("base branch", "GET", (c) => repoPath(c, "/branches/main")),
   // A 404 would mean "no file: the defaults apply"; the commit's tree has the last word.
   row(
@@ -121,8 +131,10 @@ const ROWS: Row[] = [
       limited: lintOnly("failure"),
     },
   ),
+  // It carries the lint run's annotations.
   row("lint run complete", "PATCH", (c) => repoPath(c, "/check-runs/\\d+"), {
     occurrence: 0,
+    once: true,
     notFound: lintOnly("failure"),
     limited: lintOnly("failure"),
   }),
@@ -217,6 +229,8 @@ const KINDS = [
   },
   { kind: "no answer", recovers: true, fault: null, lost: "hold" },
   { kind: "connection reset", recovers: true, fault: null, lost: "drop" },
+  // GitHub carried the request out, the answer never arrived.
+  { kind: "answer lost", recovers: true, fault: null, lost: "lose" },
   {
     kind: "malformed JSON",
     recovers: true,
@@ -320,6 +334,8 @@ interface Result {
   all: RequestLogEntry[];
   outcome: Outcome;
   summaries: Record<string, string>;
+  /** Per check: how many runs the delivery wrote, and the annotations on them. */
+  written: Record<string, { runs: number; annotations: number }>;
   /** Runs of the repository not completed. */
   inProgress: number;
   /** The delivery's requests the row describes, as the fake logged them. */
@@ -383,7 +399,7 @@ async function runCell(row: Row, kind: Kind | null): Promise<Result> {
       .join("");
     const uri = new RegExp(`^${row.path(c)}(\\?${query}.*)?$`);
     const body = row.body?.(c);
-    caught = (kind.lost === "hold" ? h.hold : h.drop)(row.method, uri, {
+    caught = { hold: h.hold, drop: h.drop, lose: h.lose }[kind.lost](row.method, uri, {
       times: 1,
       skip: occurrence,
       ...(body ? { body } : {}),
@@ -397,9 +413,13 @@ async function runCell(row: Row, kind: Kind | null): Promise<Result> {
   }
   const outcome: Outcome = {};
   const summaries: Record<string, string> = {};
+  const written: Result["written"] = {};
   for (const r of ownRuns(c.repo).slice(before)) {
     outcome[r.name] = [r.conclusion, r.output.title];
     summaries[r.name] = r.output.summary ?? "";
+    const w = (written[r.name] ??= { runs: 0, annotations: 0 });
+    w.runs++;
+    w.annotations += r.annotations.length;
   }
   const all = h.fake.requests.slice(logged).filter((r) => mine(r, c));
   return {
@@ -407,6 +427,7 @@ async function runCell(row: Row, kind: Kind | null): Promise<Result> {
     all,
     outcome,
     summaries,
+    written,
     inProgress: ownRuns(c.repo).filter((r) => r.status !== "completed").length,
     requests: all.filter(rowMatcher(row, c)),
     caught: caught.count,
@@ -506,8 +527,14 @@ describe.each(ROWS)("$name ($method)", (row) => {
     // reason.
     const sent = r.requests.length;
     const usual = base.all.filter(rowMatcher(row, base.cell)).length;
-    if (kind.recovers) expect([sent, r.caught]).toEqual(kind.fault ? [usual + 1, 0] : [usual, 1]);
-    else {
+    if (kind.recovers) {
+      // An answer lost after GitHub carried the request out: sent again, unless it is a write
+      // that must happen once, whose retry asks GitHub instead.
+      const resent = kind.fault !== null || (kind.lost === "lose" && !row.once);
+      expect([sent, r.caught]).toEqual([resent ? usual + 1 : usual, kind.fault ? 0 : 1]);
+      // Nothing twice: no second run left behind, no annotation shown twice.
+      expect(r.written).toEqual(base.written);
+    } else {
       const failed = r.requests.filter((x) => x.status === kind.fault.status);
       expect(failed).toHaveLength(1);
       if (expected.lint !== "failure" && expected.approval !== "failure") return;

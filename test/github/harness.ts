@@ -81,11 +81,16 @@ export interface Harness {
    * (fetch rejects with ECONNRESET). `path` is tested as for hold().
    */
   drop(method: string, path: RegExp, which?: Which): Caught;
+  /**
+   * Matching requests (by default one) reach GitHub and are carried out, but their answer is lost
+   * (fetch rejects with ECONNRESET once the answer arrived). `path` is tested as for hold().
+   */
+  lose(method: string, path: RegExp, which?: Which): Caught;
 }
 
-/** Which of the matching requests a hold() or drop() catches. */
+/** Which of the matching requests a hold(), drop() or lose() catches. */
 export interface Which {
-  /** How many (hold: default all; drop: default 1). */
+  /** How many (hold: default all; drop and lose: default 1). */
   times?: number;
   /** Matching requests let through first. */
   skip?: number;
@@ -93,7 +98,7 @@ export interface Which {
   body?: RegExp;
 }
 
-/** How many requests a hold() or drop() caught so far. */
+/** How many requests a hold(), drop() or lose() caught so far. */
 export interface Caught {
   readonly count: number;
 }
@@ -218,15 +223,25 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     .reply(reply);
 
   const dropped: typeof held = [];
-  const fetchOrDrop = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const lost: typeof held = [];
+  const fetchOrDrop = async (
+    url: string | URL | Request,
+    init?: RequestInit,
+  ): Promise<Response> => {
     const u = new URL(url instanceof Request ? url.url : url);
     const method = init?.method ?? "GET";
     const body = typeof init?.body === "string" ? init.body : "";
-    if (sprung(dropped, method, u.pathname + u.search, body)) {
+    const reset = () => {
       const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
-      return Promise.reject(new TypeError("fetch failed", { cause }));
+      return new TypeError("fetch failed", { cause });
+    };
+    if (sprung(dropped, method, u.pathname + u.search, body)) throw reset();
+    const res = await globalThis.fetch(url, init);
+    if (sprung(lost, method, u.pathname + u.search, body)) {
+      await res.arrayBuffer();
+      throw reset();
     }
-    return globalThis.fetch(url, init);
+    return res;
   };
   // Probot's own client class, as `probot run` uses it: the app configures retries and throttling
   // of each delivery's client itself (src/github/octokit.ts). A function default runs after the
@@ -267,6 +282,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     probot,
     hold: (method, path, which = {}) => trap(held, method, path, which, Infinity),
     drop: (method, path, which = {}) => trap(dropped, method, path, which, 1),
+    lose: (method, path, which = {}) => trap(lost, method, path, which, 1),
     pause: (method, path) => {
       let reach!: () => void;
       let resume!: () => void;

@@ -6,6 +6,7 @@
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
 import { truncateUtf8 } from "../../core/report/truncate.js";
 import type { GitHubClient, RepoRef } from "../client.js";
+import { runMarker } from "../lost-answers.js";
 import type { Annotation, CheckResult } from "./types.js";
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -37,7 +38,7 @@ export class CheckRun {
       external_id: s.externalId,
       ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
       status: "in_progress",
-      output: { title: s.title, summary: safeText(s.summary) },
+      output: { title: s.title, summary: withMarker(s.summary) },
     });
     return new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null);
   }
@@ -106,6 +107,16 @@ function chunk(items: readonly Annotation[], size: number): Annotation[][] {
 }
 
 /** Renderers budget their Markdown; this is the last guard against GitHub's 422. */
-function safeText(s: string): string {
-  return truncateUtf8(s, GITHUB_OUTPUT_MAX_BYTES, "\n\n*(cut to fit GitHub's size limit)*");
+function safeText(s: string, reserveBytes = 0): string {
+  return truncateUtf8(
+    s,
+    GITHUB_OUTPUT_MAX_BYTES - reserveBytes,
+    "\n\n*(cut to fit GitHub's size limit)*",
+  );
+}
+
+/** A create's summary with the marker that finds the run again if the answer is lost. */
+function withMarker(summary: string): string {
+  const marker = `\n\n${runMarker()}`; // ASCII: its length is its size in bytes
+  return safeText(summary, marker.length) + marker;
 }
