@@ -120,11 +120,12 @@ test("sarif: valid SARIF 2.1.0 with rules, levels, regions and suppressions", ()
   expect(validate({ ...sarif, version: "2.0.0" })).toBe(false);
 });
 
-test("github: one escaped workflow command per unsuppressed finding", () => {
+test("github: one escaped workflow command per finding, suppressed ones as notices saying why", () => {
   expect(formatGithub(report)).toBe(
     [
       "::error file=migrations/9223372036854775807_big.up.sql,line=1,endLine=1,title=out-of-order-migration::Version 1, not above 2: skipped, silently%0Aon databases at 2 (100%25 sure).%0ASafer: Renumber it.",
       "::warning file=migrations/9223372036854775807_big.up.sql,line=3,endLine=3,col=5,endColumn=9,title=missing-down-migration::No down.%0ASafer: Add one.",
+      "::notice file=migrations/x_up.sql,line=2,endLine=4,title=empty-migration (suppressed)::Suppressed by an ignore comment: placeholder, filled in the next PR%0AEmpty.%0ASafer: Fill it.",
       "",
     ].join("\n"),
   );

@@ -1,6 +1,7 @@
 /**
- * `--format github`: GitHub Actions workflow commands, one per unsuppressed finding, so a plain
- * `run: migration-warden lint --format github` step annotates the pull request.
+ * `--format github`: GitHub Actions workflow commands, one per finding, so a plain
+ * `run: migration-warden lint --format github` step annotates the pull request. Suppressed
+ * findings stay visible as notices that say why they do not count, as in the app's check run.
  */
 import type { Finding, Report } from "../../core/types.js";
 
@@ -14,10 +15,7 @@ function escapeProperty(s: string): string {
 
 export function formatGithub(report: Report): string {
   const lines: string[] = [];
-  for (const f of report.findings) {
-    if (f.suppressed) continue;
-    lines.push(command(f));
-  }
+  for (const f of report.findings) lines.push(command(f));
   for (const reason of report.incomplete) {
     lines.push(`::error title=migration-warden::${escapeData(`Analysis incomplete: ${reason}`)}`);
   }
@@ -29,6 +27,9 @@ function command(f: Finding): string {
   if (f.startColumn !== undefined && f.endColumn !== undefined) {
     props.push(`col=${f.startColumn}`, `endColumn=${f.endColumn}`);
   }
-  props.push(`title=${escapeProperty(f.ruleId)}`);
-  return `::${f.severity} ${props.join(",")}::${escapeData(`${f.message}\nSafer: ${f.suggestion}`)}`;
+  props.push(`title=${escapeProperty(f.suppressed ? `${f.ruleId} (suppressed)` : f.ruleId)}`);
+  const text = `${f.message}\nSafer: ${f.suggestion}`;
+  return f.suppressed
+    ? `::notice ${props.join(",")}::${escapeData(`Suppressed by an ignore comment: ${f.suppressed.reason}\n${text}`)}`
+    : `::${f.severity} ${props.join(",")}::${escapeData(text)}`;
 }
