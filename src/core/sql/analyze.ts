@@ -12,13 +12,7 @@ import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
 import { ChangeLedger } from "./ledger.js";
-import {
-  hasParser,
-  loadParsers,
-  parseServerVersion,
-  parseSource,
-  type ParsedFile,
-} from "./parse/index.js";
+import { loadParsers, parseServerVersion, parseSource, type ParsedFile } from "./parse/index.js";
 
 export interface SqlAnalysisInput {
   config: Config;
@@ -33,7 +27,7 @@ export interface SqlAnalysisInput {
 export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   const { config, model, sources } = input;
   const dialect = model.config.dialect;
-  if (sources.length === 0 || !hasParser(dialect)) return [];
+  if (sources.length === 0) return [];
   await loadParsers(dialect);
 
   const findings: Finding[] = [];

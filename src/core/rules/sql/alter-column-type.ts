@@ -5,7 +5,7 @@ import { alterActions, type SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "alter-column-type",
   defaultSeverity: "error",
-  dialects: ["postgres", "mysql", "cockroachdb"],
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "locking",
   description:
     "Changing a column's type rewrites the table under a blocking lock (unless the change is binary-compatible) and can break running code.",
@@ -33,6 +33,8 @@ export const alterColumnType: SqlRule = {
           );
         if (algorithm) severity = "warning";
         message = `${verb} COLUMN ${where} restates the column as ${action.dataType}: if the type, length or character set changes, MySQL copies the whole table (ALGORITHM=COPY) and blocks writes until it finishes, and code expecting the old type may break.${algorithm ? " The statement names ALGORITHM=INPLACE/INSTANT, so MySQL fails rather than copying." : ""}`;
+      } else if (ctx.dialect === "clickhouse") {
+        message = `MODIFY COLUMN ${where} changes its type to ${action.dataType}: ClickHouse converts the column in every data part as a background mutation, which rewrites all of its data, can fail part-way on a value that does not convert and then stays stuck until it is killed; running code may also break on the new type.`;
       } else {
         message = `Changing the type of ${where} to ${action.dataType}${action.using ? " with USING" : ""} rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), unless the change is binary-compatible; running code may also break on the new type.`;
       }

@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, alterActions, dropContext, type SqlRule } from "./type
 const meta: RuleMeta = {
   id: "drop-column",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description:
     "ALTER TABLE … DROP COLUMN deletes the column's data; code that still uses it fails.",

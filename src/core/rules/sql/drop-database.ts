@@ -5,7 +5,7 @@ import type { SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "drop-database",
   defaultSeverity: "error",
-  dialects: ["postgres", "mysql", "cockroachdb"],
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "data-loss",
   description: "DROP DATABASE deletes an entire database.",
   saferAlternative:

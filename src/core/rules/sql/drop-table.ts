@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, dropContext, type SqlRule, type SqlRuleContext } from 
 const meta: RuleMeta = {
   id: "drop-table",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description: "DROP TABLE deletes the table and all its rows; code that still uses it fails.",
   saferAlternative:

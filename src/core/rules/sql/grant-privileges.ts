@@ -4,7 +4,7 @@ import type { SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "grant-privileges",
   defaultSeverity: "notice",
-  dialects: ["postgres", "mysql", "cockroachdb"],
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "security",
   description: "GRANT in a migration changes who can read or write data; a reviewer should see it.",
   saferAlternative:

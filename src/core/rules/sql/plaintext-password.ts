@@ -4,7 +4,7 @@ import type { SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "plaintext-password",
   defaultSeverity: "error",
-  dialects: ["postgres", "mysql", "cockroachdb"],
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "security",
   description:
     "A password written into a migration file ends up in git history, CI logs and every clone.",

@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, alterActions, type SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "rename-column",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "compatibility",
   description: "Renaming a column breaks every running application version that uses the old name.",
   saferAlternative:

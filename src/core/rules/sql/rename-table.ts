@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, type Lines, type SqlRule, type SqlRuleContext } from "
 const meta: RuleMeta = {
   id: "rename-table",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "compatibility",
   description: "Renaming a table breaks every running application version that uses the old name.",
   saferAlternative:

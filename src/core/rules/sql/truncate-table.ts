@@ -5,7 +5,7 @@ import { dropContext, type SqlRule } from "./types.js";
 const meta: RuleMeta = {
   id: "truncate-table",
   defaultSeverity: "error",
-  dialects: ["postgres", "mysql", "cockroachdb"],
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "data-loss",
   description: "TRUNCATE deletes every row of a table, and no down migration can bring them back.",
   saferAlternative:
@@ -24,7 +24,9 @@ export const truncateTable: SqlRule = {
         const lock =
           ctx.dialect === "mysql"
             ? " MySQL implements it as drop-and-recreate, so it also commits implicitly."
-            : " It also takes an ACCESS EXCLUSIVE lock on the table.";
+            : ctx.dialect === "clickhouse"
+              ? ""
+              : " It also takes an ACCESS EXCLUSIVE lock on the table.";
         report({
           ...ctx.at(a),
           ...(severity ? { severity } : {}),

@@ -26,7 +26,7 @@ import {
 import { splitTopLevel } from "./segments.js";
 import type { StatementInput } from "./types.js";
 
-type TokenDialect = Extract<Dialect, "mysql" | "sqlite">;
+export type TokenDialect = Extract<Dialect, "mysql" | "sqlite" | "clickhouse">;
 
 /**
  * The statement's model, or null when its shape is not one this reader knows. `lenient` is for
@@ -50,7 +50,8 @@ export function classify(
   }
 }
 
-class Unrecognised extends Error {}
+/** Thrown by a Cursor when the statement is not of a shape it knows. */
+export class Unrecognised extends Error {}
 
 const DROP_KINDS: Record<string, DropObjectType> = {
   TABLE: "table",
@@ -149,56 +150,57 @@ const CURRENT_TIME_WORDS = new Set([
   "CURRENT_TIME",
 ]);
 
-class Cursor {
-  private i = 0;
+/** Reads a statement's tokens; ClickHouse's reader (clickhouse.ts) extends it. */
+export class Cursor {
+  protected i = 0;
 
   constructor(
-    private readonly toks: Token[],
-    private readonly input: StatementInput,
-    private readonly dialect: TokenDialect,
-    private readonly lenient: boolean,
+    protected readonly toks: Token[],
+    protected readonly input: StatementInput,
+    protected readonly dialect: TokenDialect,
+    protected readonly lenient: boolean,
   ) {}
 
   done(): boolean {
     return this.i >= this.toks.length;
   }
 
-  private peek(k = 0): Token | undefined {
+  protected peek(k = 0): Token | undefined {
     return this.toks[this.i + k];
   }
 
-  private isWord(w: string, k = 0): boolean {
+  protected isWord(w: string, k = 0): boolean {
     const t = this.peek(k);
     return t !== undefined && t.kind === "word" && t.text === w;
   }
 
-  private isPunct(p: string, k = 0): boolean {
+  protected isPunct(p: string, k = 0): boolean {
     const t = this.peek(k);
     return t !== undefined && t.kind === "punct" && t.text === p;
   }
 
   /** Consume the words if they all come next. */
-  private accept(...ws: string[]): boolean {
+  protected accept(...ws: string[]): boolean {
     for (let k = 0; k < ws.length; k++) if (!this.isWord(ws[k]!, k)) return false;
     this.i += ws.length;
     return true;
   }
 
   /** Consume one of the words if it comes next. */
-  private acceptOne(...ws: string[]): boolean {
+  protected acceptOne(...ws: string[]): boolean {
     return ws.some((w) => this.accept(w));
   }
 
-  private expect(...ws: string[]): void {
+  protected expect(...ws: string[]): void {
     if (!this.accept(...ws)) throw new Unrecognised();
   }
 
-  private fail(): never {
+  protected fail(): never {
     throw new Unrecognised();
   }
 
   /** An identifier (word or quoted), unquoted and, for these dialects, lower-cased. */
-  private ident(): string {
+  protected ident(): string {
     const t = this.peek();
     if (!t || (t.kind !== "word" && t.kind !== "quoted-ident" && !this.isStringIdent(t)))
       this.fail();
@@ -207,11 +209,11 @@ class Cursor {
   }
 
   /** SQLite accepts a 'string' where it expects a name (a legacy quirk it keeps). */
-  private isStringIdent(t: Token): boolean {
+  protected isStringIdent(t: Token): boolean {
     return this.dialect === "sqlite" && t.kind === "string";
   }
 
-  private name(): ObjectName {
+  protected name(): ObjectName {
     const first = this.ident();
     if (this.isPunct(".")) {
       this.i++;
@@ -220,7 +222,7 @@ class Cursor {
     return { name: first };
   }
 
-  private nameList(): ObjectName[] {
+  protected nameList(): ObjectName[] {
     const out = [this.name()];
     while (this.isPunct(",")) {
       this.i++;
@@ -230,7 +232,7 @@ class Cursor {
   }
 
   /** Skip a balanced parenthesised group starting at the current `(`. */
-  private skipParens(): Span {
+  protected skipParens(): Span {
     if (!this.isPunct("(")) this.fail();
     const start = this.peek()!.start;
     let depth = 0;
@@ -242,15 +244,15 @@ class Cursor {
     return this.fail();
   }
 
-  private rest(): void {
+  protected rest(): void {
     this.i = this.toks.length;
   }
 
-  private span(from: number, to: number): Span {
+  protected span(from: number, to: number): Span {
     return { start: this.input.base + from, end: this.input.base + to };
   }
 
-  private textOf(a: Token, b: Token): string {
+  protected textOf(a: Token, b: Token): string {
     return this.input.text.slice(a.start, b.end);
   }
 
@@ -290,7 +292,7 @@ class Cursor {
     }
   }
 
-  private transaction(): StatementModel | null {
+  protected transaction(): StatementModel | null {
     const w = this.toks[this.i++]!.text;
     const m = (action: Extract<StatementModel, { kind: "transaction" }>["action"]) => {
       this.rest(); // modifiers (WORK, TRANSACTION, IMMEDIATE, READ ONLY…) do not matter here
@@ -316,7 +318,7 @@ class Cursor {
     }
   }
 
-  private set(): StatementModel {
+  protected set(): StatementModel {
     this.expect("SET");
     if (this.isWord("PASSWORD")) {
       const passwords = this.passwords();
@@ -357,7 +359,7 @@ class Cursor {
     };
   }
 
-  private drop(): StatementModel | null {
+  protected drop(): StatementModel | null {
     this.expect("DROP");
     const temporary = this.accept("TEMPORARY");
     const kw = this.peek();
@@ -392,7 +394,7 @@ class Cursor {
   }
 
   /** Trailing `ALGORITHM=…, LOCK=…` (MySQL online DDL options). */
-  private tableOptions(): void {
+  protected tableOptions(): void {
     while (this.isWord("ALGORITHM") || this.isWord("LOCK")) {
       this.i++;
       if (this.isPunct("=")) this.i++;
@@ -401,7 +403,7 @@ class Cursor {
     }
   }
 
-  private truncate(): StatementModel {
+  protected truncate(): StatementModel {
     this.expect("TRUNCATE");
     this.accept("TABLE");
     const tables = this.nameList();
@@ -415,7 +417,7 @@ class Cursor {
     };
   }
 
-  private renameTables(): StatementModel {
+  protected renameTables(): StatementModel {
     this.expect("RENAME");
     this.expect("TABLE");
     const renames: Array<{ from: ObjectName; to: ObjectName }> = [];
@@ -434,7 +436,7 @@ class Cursor {
     };
   }
 
-  private create(): StatementModel | null {
+  protected create(): StatementModel | null {
     this.expect("CREATE");
     this.accept("OR", "REPLACE");
     const temporary = this.accept("TEMPORARY") || this.accept("TEMP");
@@ -487,7 +489,7 @@ class Cursor {
     return null;
   }
 
-  private createTable(temporary: boolean): StatementModel {
+  protected createTable(temporary: boolean): StatementModel {
     this.expect("TABLE");
     const ifNotExists = this.accept("IF", "NOT", "EXISTS");
     const table = this.name();
@@ -530,7 +532,7 @@ class Cursor {
     return m;
   }
 
-  private tableElement(
+  protected tableElement(
     segToks: Token[],
     m: Extract<StatementModel, { kind: "create-table" }>,
   ): void {
@@ -546,7 +548,7 @@ class Cursor {
     m.columns.push(sub.columnDef(name));
   }
 
-  private createIndex(unique: boolean): StatementModel {
+  protected createIndex(unique: boolean): StatementModel {
     this.expect("INDEX");
     const ifNotExists = this.accept("IF", "NOT", "EXISTS");
     const name = this.name();
@@ -569,7 +571,7 @@ class Cursor {
     };
   }
 
-  private alter(): StatementModel | null {
+  protected alter(): StatementModel | null {
     this.expect("ALTER");
     if (this.dialect === "mysql" && this.accept("USER")) {
       const passwords = this.passwords();
@@ -617,7 +619,7 @@ class Cursor {
     return m.actions.length > 0 ? m : null;
   }
 
-  private alterAction(span: Span): AlterAction | null {
+  protected alterAction(span: Span): AlterAction | null {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
     const sqlite = this.dialect === "sqlite";
@@ -880,7 +882,7 @@ class Cursor {
     return col;
   }
 
-  private skipReferenceActions(): void {
+  protected skipReferenceActions(): void {
     for (;;) {
       if (this.accept("ON", "DELETE") || this.accept("ON", "UPDATE")) {
         if (!(
@@ -897,7 +899,7 @@ class Cursor {
   }
 
   /** The expression after DEFAULT: a literal, a (possibly signed) number, a word or call, or `( … )`. */
-  private defaultExpr(): DefaultExpr | null {
+  protected defaultExpr(): DefaultExpr | null {
     const first = this.peek();
     if (!first) return null;
     let last = first;
@@ -940,7 +942,7 @@ class Cursor {
   }
 
   /** MySQL GRANT/REVOKE. */
-  private grant(): StatementModel {
+  protected grant(): StatementModel {
     const revoke = this.toks[this.i++]!.text === "REVOKE";
     const toIdx = this.toks.findIndex(
       (t, k) => k >= this.i && t.kind === "word" && t.text === (revoke ? "FROM" : "TO"),
@@ -990,7 +992,7 @@ class Cursor {
    * MySQL password clauses: IDENTIFIED BY 'pw', IDENTIFIED WITH plugin BY 'pw',
    * IDENTIFIED WITH plugin AS 'hash', SET PASSWORD … = 'pw', PASSWORD('pw').
    */
-  private passwords(): PasswordLiteral[] {
+  protected passwords(): PasswordLiteral[] {
     const out: PasswordLiteral[] = [];
     const toks = this.toks;
     for (let k = this.i; k < toks.length; k++) {

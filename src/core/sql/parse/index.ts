@@ -5,6 +5,7 @@
 import type { Dialect } from "../../types.js";
 import type { SourceFile } from "../../source.js";
 import type { Span } from "../model.js";
+import { parseClickhouse } from "./clickhouse.js";
 import { parseMysql } from "./mysql.js";
 import { loadNodeSqlParser } from "./nsp.js";
 import { loadPostgresParser, parsePostgres } from "./postgres.js";
@@ -29,11 +30,6 @@ export async function loadParsers(dialect?: Dialect): Promise<void> {
     await loadPostgresParser();
   if (dialect === undefined || dialect === "mysql" || dialect === "sqlite")
     await loadNodeSqlParser();
-}
-
-/** Dialects migration-warden can parse; the others get structural checks only. */
-export function hasParser(dialect: Dialect): boolean {
-  return dialect !== "clickhouse";
 }
 
 export interface ParsedFile {
@@ -118,6 +114,6 @@ function parseStatement(
     case "sqlite":
       return parseSqlite(input);
     case "clickhouse":
-      return { ok: false, message: "no parser for ClickHouse", index: 0 };
+      return parseClickhouse(input);
   }
 }

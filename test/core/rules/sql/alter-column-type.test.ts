@@ -15,6 +15,11 @@ ruleTester("alter-column-type", {
       },
     },
     { code: "ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;", dialect: "mysql" },
+    {
+      name: "ClickHouse: MODIFY COLUMN without a type keeps the type",
+      code: "ALTER TABLE t MODIFY COLUMN c DEFAULT 'x', MODIFY COLUMN d CODEC(ZSTD), MODIFY COLUMN e REMOVE TTL, MODIFY ORDER BY (id);",
+      dialect: "clickhouse",
+    },
   ],
   invalid: [
     {
@@ -45,6 +50,14 @@ ruleTester("alter-column-type", {
       code: "ALTER TABLE t ALTER COLUMN c TYPE STRING;",
       dialect: "cockroachdb",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "ClickHouse: a mutation that rewrites the column",
+      code: "ALTER TABLE users MODIFY COLUMN age Nullable(UInt16) DEFAULT 0;",
+      dialect: "clickhouse",
+      errors: [
+        { line: 1, message: /age of users changes its type to Nullable\(UInt16\): ClickHouse/ },
+      ],
     },
   ],
 });

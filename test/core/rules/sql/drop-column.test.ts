@@ -6,6 +6,7 @@ ruleTester("drop-column", {
     { code: "ALTER TABLE t DROP CONSTRAINT c;" },
     { code: "ALTER TABLE t DROP INDEX i;", dialect: "mysql" },
     { code: "ALTER TABLE t DROP FOREIGN KEY fk;", dialect: "mysql" },
+    { code: "ALTER TABLE t DROP INDEX idx, DROP PARTITION 202401;", dialect: "clickhouse" },
   ],
   invalid: [
     {
@@ -42,6 +43,12 @@ ruleTester("drop-column", {
       name: "non-ASCII text before the statement does not shift lines",
       code: "-- Ünïcödé 🚀 comment\nCOMMENT ON TABLE t IS 'naïve ☃';\nALTER TABLE t DROP COLUMN c;",
       errors: [{ line: 3 }],
+    },
+    {
+      name: "ClickHouse, among other ALTER actions",
+      code: "ALTER TABLE users ON CLUSTER main\n  MODIFY TTL at + INTERVAL 1 DAY,\n  DROP COLUMN IF EXISTS email;",
+      dialect: "clickhouse",
+      errors: [{ line: 3, message: /column email of users/ }],
     },
   ],
 });

@@ -7,5 +7,10 @@ ruleTester("drop-database", {
     { code: "DROP DATABASE IF EXISTS app WITH (FORCE);", errors: [{ line: 1 }] },
     { code: "DROP DATABASE `app`;", dialect: "mysql", errors: [{ line: 1 }] },
     { code: "DROP DATABASE app;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      code: "DROP DATABASE IF EXISTS app ON CLUSTER c SYNC;",
+      dialect: "clickhouse",
+      errors: [{ line: 1 }],
+    },
   ],
 });

@@ -86,5 +86,11 @@ ruleTester("drop-table", {
       code: "-- migration-warden:ignore drop-table -- table unused since v2.3\nDROP TABLE t;",
       errors: [{ line: 2, suppressed: true }],
     },
+    {
+      name: "ClickHouse, on a cluster, dropped at once",
+      code: "DROP TABLE IF EXISTS db.events ON CLUSTER '{cluster}' SYNC;",
+      dialect: "clickhouse",
+      errors: [{ line: 1, message: /DROP TABLE db\.events deletes the table/ }],
+    },
   ],
 });

@@ -30,5 +30,10 @@ ruleTester("grant-privileges", {
       errors: [{ line: 1 }],
     },
     { code: "GRANT SELECT ON TABLE t TO reader;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      code: "GRANT ON CLUSTER main SELECT(x, y) ON db.t TO reader WITH GRANT OPTION;",
+      dialect: "clickhouse",
+      errors: [{ line: 1, severity: "warning", message: /to reader, WITH GRANT/ }],
+    },
   ],
 });

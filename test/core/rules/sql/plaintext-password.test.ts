@@ -5,6 +5,10 @@ ruleTester("plaintext-password", {
     { code: "CREATE ROLE app LOGIN;" },
     { code: "ALTER ROLE app PASSWORD NULL;" },
     { code: "CREATE USER 'svc'@'%' IDENTIFIED WITH auth_socket;", dialect: "mysql" },
+    {
+      code: "CREATE USER carol IDENTIFIED WITH ssl_certificate CN 'carol';",
+      dialect: "clickhouse",
+    },
   ],
   invalid: [
     {
@@ -36,5 +40,15 @@ ruleTester("plaintext-password", {
       errors: [{ line: 1, severity: "warning" }],
     },
     { code: "CREATE USER app WITH PASSWORD 'x';", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      code: "CREATE USER bob IDENTIFIED WITH sha256_password BY 'hunter2';",
+      dialect: "clickhouse",
+      errors: [{ line: 1, severity: "error" }],
+    },
+    {
+      code: "ALTER USER al IDENTIFIED WITH sha256_hash BY '65e84be3';",
+      dialect: "clickhouse",
+      errors: [{ line: 1, severity: "warning", message: /hash/ }],
+    },
   ],
 });

@@ -22,5 +22,10 @@ ruleTester("rename-column", {
     { code: 'ALTER TABLE "t" RENAME COLUMN "a" TO "b";', dialect: "sqlite", errors: [{ line: 1 }] },
     { code: "ALTER TABLE t RENAME a TO b;", dialect: "sqlite", errors: [{ line: 1 }] },
     { code: "ALTER TABLE t RENAME COLUMN a TO b;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    {
+      code: "ALTER TABLE t RENAME COLUMN IF EXISTS a TO b;",
+      dialect: "clickhouse",
+      errors: [{ line: 1, message: /column a of t to b/ }],
+    },
   ],
 });

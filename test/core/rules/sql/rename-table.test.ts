@@ -25,6 +25,7 @@ ruleTester("rename-table", {
       dialect: "sqlite",
       code: 'CREATE TABLE "_t_tmp" (id TEXT);\nDROP TABLE "t";\nALTER TABLE "_t_tmp" RENAME TO "t";',
     },
+    { code: "RENAME DICTIONARY a TO b;", dialect: "clickhouse" },
   ],
   invalid: [
     {
@@ -49,6 +50,14 @@ ruleTester("rename-table", {
       errors: [
         { file: "2_r.up.sql", line: 1 },
         { file: "2_r.down.sql", line: 1 },
+      ],
+    },
+    {
+      code: "RENAME TABLE a TO b, db.c TO db.d ON CLUSTER x;",
+      dialect: "clickhouse",
+      errors: [
+        { line: 1, message: /table a to b/ },
+        { line: 1, message: /db\.c to db\.d/ },
       ],
     },
   ],

@@ -16,5 +16,16 @@ ruleTester("truncate-table", {
       code: "CREATE TABLE t (id int);\nTRUNCATE t;",
       errors: [{ line: 2, severity: "notice" }],
     },
+    {
+      code: "TRUNCATE TABLE IF EXISTS logs ON CLUSTER c;",
+      dialect: "clickhouse",
+      errors: [
+        {
+          line: 1,
+          message:
+            /every row of the table; the data cannot be restored by rolling back the migration\.$/,
+        },
+      ],
+    },
   ],
 });
