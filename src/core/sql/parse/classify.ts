@@ -807,8 +807,8 @@ export class Cursor {
     return d;
   }
 
-  /** A column definition after its name: type, then attributes in any order. */
-  columnDef(name: string): ColumnDef {
+  /** A column's type as written: the tokens up to the first of `ends` outside parentheses. */
+  protected dataType(ends: ReadonlySet<string>): string {
     const typeStart = this.peek();
     let typeEnd: Token | undefined;
     let depth = 0;
@@ -816,13 +816,18 @@ export class Cursor {
       const t = this.peek()!;
       if (t.kind === "punct" && t.text === "(") depth++;
       else if (t.kind === "punct" && t.text === ")") depth--;
-      else if (depth === 0 && t.kind === "word" && COLUMN_ATTRS.has(t.text)) break;
+      else if (depth === 0 && t.kind === "word" && ends.has(t.text)) break;
       typeEnd = t;
       this.i++;
     }
+    return typeStart && typeEnd ? this.textOf(typeStart, typeEnd) : "";
+  }
+
+  /** A column definition after its name: type, then attributes in any order. */
+  columnDef(name: string): ColumnDef {
     const col: ColumnDef = {
       name,
-      dataType: typeStart && typeEnd ? this.textOf(typeStart, typeEnd) : "",
+      dataType: this.dataType(COLUMN_ATTRS),
       notNull: false,
       primaryKey: false,
       unique: false,

@@ -159,42 +159,24 @@ class ClickhouseCursor extends Cursor {
       return { kind: "create-other", objectType: "user", ...noFacts(), ddl: true, passwords };
     }
     const temporary = this.accept("TEMPORARY");
-    // Views, dictionaries, databases, functions…: nothing the generic rules read.
-    if (!this.accept("TABLE")) return null;
-    const ifNotExists = this.accept("IF", "NOT", "EXISTS");
-    const table = this.name();
-    const m: Extract<StatementModel, { kind: "create-table" }> = {
-      kind: "create-table",
-      table,
-      ifNotExists,
-      temporary,
-      columns: [],
-      constraints: [],
-      asQuery: false,
-      ...noFacts(),
-      ddl: true,
-    };
-    if (this.isPunct("(")) {
-      const open = this.i;
-      this.skipParens();
-      const inner = this.toks.slice(open + 1, this.i - 1);
-      for (const seg of splitTopLevel(inner, 0)) {
-        const segToks = inner.filter((t) => t.start >= seg.start && t.end <= seg.end);
-        const first = segToks[0];
-        // INDEX, PROJECTION, CONSTRAINT, PRIMARY KEY (…) elements are not columns.
-        if (
-          !first ||
-          (first.kind === "word" &&
-            ["INDEX", "PROJECTION", "CONSTRAINT", "PRIMARY", "STATISTICS"].includes(first.text))
-        )
-          continue;
-        const sub = new ClickhouseCursor(segToks, this.input);
-        m.columns.push(sub.column(sub.ident()));
-      }
-    }
-    m.asQuery = this.toks.slice(this.i).some((t) => t.kind === "word" && t.text === "AS");
-    this.rest(); // ENGINE = …, ORDER BY, PARTITION BY, SETTINGS, AS SELECT
-    return m;
+    if (this.isWord("TABLE")) return this.createTable(temporary);
+    return null; // views, dictionaries, databases, functions…: nothing the generic rules read
+  }
+
+  /** Columns by name and type; INDEX, PROJECTION, CONSTRAINT… elements are not columns. */
+  protected override tableElement(
+    segToks: Token[],
+    m: Extract<StatementModel, { kind: "create-table" }>,
+  ): void {
+    const first = segToks[0];
+    if (!first) this.fail();
+    if (
+      first.kind === "word" &&
+      ["INDEX", "PROJECTION", "CONSTRAINT", "PRIMARY", "STATISTICS"].includes(first.text)
+    )
+      return;
+    const sub = new ClickhouseCursor(segToks, this.input);
+    m.columns.push(sub.column(sub.ident()));
   }
 
   private alterStatement(): StatementModel | null {
@@ -267,21 +249,11 @@ class ClickhouseCursor extends Cursor {
 
   /** A column after its name: the type as written; the properties are not needed by any rule. */
   private column(name: string): ColumnDef {
-    const typeStart = this.peek();
-    let typeEnd: Token | undefined;
-    let depth = 0;
-    while (!this.done()) {
-      const t = this.peek()!;
-      if (t.kind === "punct" && t.text === "(") depth++;
-      else if (t.kind === "punct" && t.text === ")") depth--;
-      else if (depth === 0 && t.kind === "word" && CH_COLUMN_PROPERTIES.has(t.text)) break;
-      typeEnd = t;
-      this.i++;
-    }
+    const dataType = this.dataType(CH_COLUMN_PROPERTIES);
     this.rest();
     return {
       name,
-      dataType: typeStart && typeEnd ? this.textOf(typeStart, typeEnd) : "",
+      dataType,
       notNull: false,
       primaryKey: false,
       unique: false,
