@@ -187,7 +187,7 @@ export class Cursor {
   }
 
   /** Consume one of the words if it comes next. */
-  protected acceptOne(...ws: string[]): boolean {
+  private acceptOne(...ws: string[]): boolean {
     return ws.some((w) => this.accept(w));
   }
 
@@ -209,7 +209,7 @@ export class Cursor {
   }
 
   /** SQLite accepts a 'string' where it expects a name (a legacy quirk it keeps). */
-  protected isStringIdent(t: Token): boolean {
+  private isStringIdent(t: Token): boolean {
     return this.dialect === "sqlite" && t.kind === "string";
   }
 
@@ -222,7 +222,7 @@ export class Cursor {
     return { name: first };
   }
 
-  protected nameList(): ObjectName[] {
+  private nameList(): ObjectName[] {
     const out = [this.name()];
     while (this.isPunct(",")) {
       this.i++;
@@ -232,7 +232,7 @@ export class Cursor {
   }
 
   /** Skip a balanced parenthesised group starting at the current `(`. */
-  protected skipParens(): Span {
+  private skipParens(): Span {
     if (!this.isPunct("(")) this.fail();
     const start = this.peek()!.start;
     let depth = 0;
@@ -292,7 +292,7 @@ export class Cursor {
     }
   }
 
-  protected transaction(): StatementModel | null {
+  private transaction(): StatementModel | null {
     const w = this.toks[this.i++]!.text;
     const m = (action: Extract<StatementModel, { kind: "transaction" }>["action"]) => {
       this.rest(); // modifiers (WORK, TRANSACTION, IMMEDIATE, READ ONLY…) do not matter here
@@ -318,7 +318,7 @@ export class Cursor {
     }
   }
 
-  protected set(): StatementModel {
+  private set(): StatementModel {
     this.expect("SET");
     if (this.isWord("PASSWORD")) {
       const passwords = this.passwords();
@@ -394,7 +394,7 @@ export class Cursor {
   }
 
   /** Trailing `ALGORITHM=…, LOCK=…` (MySQL online DDL options). */
-  protected tableOptions(): void {
+  private tableOptions(): void {
     while (this.isWord("ALGORITHM") || this.isWord("LOCK")) {
       this.i++;
       if (this.isPunct("=")) this.i++;
@@ -403,7 +403,7 @@ export class Cursor {
     }
   }
 
-  protected truncate(): StatementModel {
+  private truncate(): StatementModel {
     this.expect("TRUNCATE");
     this.accept("TABLE");
     const tables = this.nameList();
@@ -436,7 +436,7 @@ export class Cursor {
     };
   }
 
-  protected create(): StatementModel | null {
+  private create(): StatementModel | null {
     this.expect("CREATE");
     this.accept("OR", "REPLACE");
     const temporary = this.accept("TEMPORARY") || this.accept("TEMP");
@@ -548,7 +548,7 @@ export class Cursor {
     m.columns.push(sub.columnDef(name));
   }
 
-  protected createIndex(unique: boolean): StatementModel {
+  private createIndex(unique: boolean): StatementModel {
     this.expect("INDEX");
     const ifNotExists = this.accept("IF", "NOT", "EXISTS");
     const name = this.name();
@@ -571,7 +571,7 @@ export class Cursor {
     };
   }
 
-  protected alter(): StatementModel | null {
+  private alter(): StatementModel | null {
     this.expect("ALTER");
     if (this.dialect === "mysql" && this.accept("USER")) {
       const passwords = this.passwords();
@@ -619,7 +619,7 @@ export class Cursor {
     return m.actions.length > 0 ? m : null;
   }
 
-  protected alterAction(span: Span): AlterAction | null {
+  private alterAction(span: Span): AlterAction | null {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
     const sqlite = this.dialect === "sqlite";
@@ -887,7 +887,7 @@ export class Cursor {
     return col;
   }
 
-  protected skipReferenceActions(): void {
+  private skipReferenceActions(): void {
     for (;;) {
       if (this.accept("ON", "DELETE") || this.accept("ON", "UPDATE")) {
         if (!(
@@ -904,7 +904,7 @@ export class Cursor {
   }
 
   /** The expression after DEFAULT: a literal, a (possibly signed) number, a word or call, or `( … )`. */
-  protected defaultExpr(): DefaultExpr | null {
+  private defaultExpr(): DefaultExpr | null {
     const first = this.peek();
     if (!first) return null;
     let last = first;
@@ -997,7 +997,7 @@ export class Cursor {
    * MySQL password clauses: IDENTIFIED BY 'pw', IDENTIFIED WITH plugin BY 'pw',
    * IDENTIFIED WITH plugin AS 'hash', SET PASSWORD … = 'pw', PASSWORD('pw').
    */
-  protected passwords(): PasswordLiteral[] {
+  private passwords(): PasswordLiteral[] {
     const out: PasswordLiteral[] = [];
     const toks = this.toks;
     for (let k = this.i; k < toks.length; k++) {
