@@ -62,6 +62,24 @@ export function missingRole(err: DbError): string | null {
   return /^role "(.+)" does not exist$/.exec(err.message)?.[1] ?? null;
 }
 
+/** One file's run, as its units share it. */
+interface FileContext {
+  file: MigrationText;
+  opts: RunOptions;
+  lines: LineIndex;
+  /** The file opens or ends transactions itself: it runs exactly as written. */
+  selfManaged: boolean;
+  run: FileRun;
+}
+
+/** A statement's first and last line in the file. */
+function span(lines: LineIndex, unit: Unit, s: SplitStatement): { line: number; endLine: number } {
+  return {
+    line: lines.position(unit.start + s.start).line,
+    endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
+  };
+}
+
 /** A unit golang-migrate sends in one Exec: the whole file, or one x-multi-statement piece. */
 interface Unit {
   text: string;
@@ -140,8 +158,9 @@ export abstract class PostgresEngine implements Engine {
         "Locks not observed: the file opens or ends transactions itself, so it ran exactly as written.",
       );
 
+    const ctx: FileContext = { file, opts, lines, selfManaged, run };
     for (const unit of units) {
-      const failure = await this.runUnitWithRoles(unit, lines, file, opts, selfManaged, run);
+      const failure = await this.runUnitWithRoles(unit, ctx);
       if (failure) {
         run.ok = false;
         run.error = failure;
@@ -155,34 +174,21 @@ export abstract class PostgresEngine implements Engine {
   /** Runs a unit; when it fails only because a role does not exist, creates the role and retries. */
   private async runUnitWithRoles(
     unit: Unit,
-    lines: LineIndex,
-    file: MigrationText,
-    opts: RunOptions,
-    selfManaged: boolean,
-    run: FileRun,
+    ctx: FileContext,
   ): Promise<FileRun["error"] | undefined> {
     for (;;) {
-      const mark = run.statements.length;
-      const failure = await this.runUnit(unit, lines, file, opts, selfManaged, run);
+      const mark = ctx.run.statements.length;
+      const failure = await this.runUnit(unit, ctx);
       const role = failure ? missingRole(failure) : null;
-      if (!failure || !role || selfManaged || !(await this.provideRole(role))) return failure;
-      run.statements.length = mark;
+      if (!failure || !role || ctx.selfManaged || !(await this.provideRole(role))) return failure;
+      ctx.run.statements.length = mark;
     }
   }
 
-  private async runUnit(
-    unit: Unit,
-    lines: LineIndex,
-    file: MigrationText,
-    opts: RunOptions,
-    selfManaged: boolean,
-    run: FileRun,
-  ): Promise<FileRun["error"] | undefined> {
+  private async runUnit(unit: Unit, ctx: FileContext): Promise<FileRun["error"] | undefined> {
+    const { file, opts, lines, selfManaged, run } = ctx;
     const stmts = unit.statements;
-    const where = (s: SplitStatement) => ({
-      line: lines.position(unit.start + s.start).line,
-      endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
-    });
+    const where = (s: SplitStatement) => span(lines, unit, s);
     const firstLine = stmts[0] ? where(stmts[0]).line : lines.position(unit.start).line;
 
     if (!opts.observeLocks || selfManaged || stmts.length === 0) {
@@ -275,10 +281,7 @@ export abstract class PostgresEngine implements Engine {
       const line = lines.position(unit.start + s.start + err.position - 1).line;
       return { line, endLine: line };
     }
-    return {
-      line: lines.position(unit.start + s.start).line,
-      endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
-    };
+    return span(lines, unit, s);
   }
 
   /** Where a whole-unit error happened: the error position, else the failing statement. */
