@@ -1,6 +1,7 @@
 /** The `migration-warden` command (testable: no process globals). */
 import { TOOL } from "../version.js";
 import { EXPLAIN_USAGE, runExplain } from "./explain.js";
+import { INIT_USAGE, runInit } from "./init/index.js";
 import { LINT_USAGE, runLint, type Io } from "./lint.js";
 import { cliReplay } from "./replay.js";
 
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "check golang-migrate migrations",
     usage: LINT_USAGE,
     run: (argv, io) => runLint(argv, io, cliReplay(io)),
+  },
+  init: {
+    summary: "find migration directories and write .github/migration-warden.yml",
+    usage: INIT_USAGE,
+    run: runInit,
   },
   explain: {
     summary: "print a rule's page (why, bad and good example, how to suppress)",
