@@ -53,9 +53,9 @@ Exit status: 0 = nothing at or above --fail-on, 1 = findings at or above it,
 2 = usage, configuration or git error.
 `;
 
-const FORMATS = ["text", "json", "sarif", "github", "markdown"] as const;
+export const FORMATS = ["text", "json", "sarif", "github", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
-const FAIL_ON = ["error", "warning", "notice", "never"] as const;
+export const FAIL_ON = ["error", "warning", "notice", "never"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 export interface LintOptions {

@@ -38,6 +38,14 @@ export function sanitize(s: string): string {
   return s.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(2, "0")}}`);
 }
 
+/** A name (a path) on one line: sanitized, and line breaks and tabs shown escaped too. */
+export function sanitizeName(s: string): string {
+  return sanitize(s).replace(
+    /[\t\n]/g,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(2, "0")}}`,
+  );
+}
+
 /** One line for a table cell: sanitized, with tabs and line breaks as single spaces. */
 export function oneLine(s: string): string {
   return sanitize(s.replace(/[\t\r\n]+/g, " "));

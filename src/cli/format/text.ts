@@ -8,7 +8,7 @@ import { ruleDocUrl } from "../../core/rules/types.js";
 import type { Finding, Report, ReportSection, Severity } from "../../core/types.js";
 import { markdownToText } from "./markdown-text.js";
 import { isReplaySection, replayText } from "./replay.js";
-import { sanitize, style, type Paint, type Style } from "./style.js";
+import { sanitize, sanitizeName, style, type Paint, type Style } from "./style.js";
 
 export interface TextOptions {
   color: boolean;
@@ -46,7 +46,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   // Continuation lines of a message line up under its first line.
   const indent = (s: string) => sanitize(s.replace(/\r\n/g, "\n")).replace(/\n/g, `\n${pad}`);
   for (const [path, list] of byPath) {
-    out.push("", paint("bold", sanitize(path)));
+    out.push("", paint("bold", sanitizeName(path)));
     for (const f of list) {
       const label = (f.suppressed ? "suppressed" : f.severity).padEnd(11);
       const sev = f.suppressed ? paint("dim", label) : paint(sevColor[f.severity], label);
