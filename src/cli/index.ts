@@ -3,6 +3,7 @@ import { TOOL } from "../version.js";
 import { EXPLAIN_USAGE, runExplain } from "./explain.js";
 import { INIT_USAGE, runInit } from "./init/index.js";
 import { LINT_USAGE, runLint, type Io } from "./lint.js";
+import { REPORT_USAGE, runReport } from "./report/index.js";
 import { cliReplay } from "./replay.js";
 
 interface Command {
@@ -27,6 +28,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "print a rule's page (why, bad and good example, how to suppress)",
     usage: EXPLAIN_USAGE,
     run: runExplain,
+  },
+  report: {
+    summary: "reports for auditors (report approvals: who approved which migrations)",
+    usage: REPORT_USAGE,
+    run: runReport,
   },
 };
 

@@ -8,6 +8,8 @@
  * shown as visible escapes, never sent raw.
  */
 
+import { escapeControls } from "../../core/report/text.js";
+
 const SGR = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
 export type Paint = keyof typeof SGR;
 
@@ -28,15 +30,8 @@ export function useColor(io: { isTTY: boolean; env: Record<string, string | unde
   return io.isTTY && !io.env.NO_COLOR;
 }
 
-// C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides and
-// isolates that reorder what a reader sees (the "Trojan Source" characters).
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
 /** Untrusted text for a terminal: control characters as visible `\u{..}` escapes. */
-export function sanitize(s: string): string {
-  return s.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(2, "0")}}`);
-}
+export const sanitize = escapeControls;
 
 /** A name (a path) on one line: sanitized, and line breaks and tabs shown escaped too. */
 export function sanitizeName(s: string): string {
