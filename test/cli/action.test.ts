@@ -261,6 +261,10 @@ describe("action.yml", () => {
     const install = action.runs.steps.find((s) => s.run?.includes("npm ci"))!;
     expect(install.if).toBe("steps.cache.outputs.cache-hit != 'true'");
     expect(install.run).toContain("npm run build");
+    // Built before the dev dependencies (the compiler) are pruned.
+    expect(install.run!.indexOf("npm run build")).toBeLessThan(
+      install.run!.indexOf("npm prune --omit=dev"),
+    );
     expect(step("lint").run).toBe('node "$GITHUB_ACTION_PATH/lib/cli/action/main.js"');
     expect(existsSync(join(ROOT, "src/cli/action/main.ts"))).toBe(true);
   });
