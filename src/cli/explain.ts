@@ -4,9 +4,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { ALL_RULES, RULES_BY_ID } from "../core/rules/registry.js";
 import { DOCS_BASE } from "../core/rules/types.js";
+import { parseOptions, usageFailure } from "./args.js";
 import { markdownToText } from "./format/markdown-text.js";
 import { style, useColor } from "./format/style.js";
 import { renderTable } from "./format/table.js";
@@ -40,10 +40,9 @@ export function ruleDocPath(id: string): string {
 export async function runExplain(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args: argv,
       allowPositionals: true,
-      strict: true,
       options: {
         list: { type: "boolean", default: false },
         markdown: { type: "boolean", default: false },
@@ -51,8 +50,7 @@ export async function runExplain(argv: string[], io: Io): Promise<number> {
       },
     });
   } catch (err) {
-    io.stderr(`migration-warden: ${(err as Error).message}\n\n${EXPLAIN_USAGE}`);
-    return 2;
+    return usageFailure(io, (err as Error).message, EXPLAIN_USAGE);
   }
   const { values: v, positionals } = parsed;
   if (v.help) {
@@ -74,12 +72,12 @@ export async function runExplain(argv: string[], io: Io): Promise<number> {
     io.stdout(`${renderTable(columns, rows, st, { width }).join("\n")}\n`);
     return 0;
   }
-  if (positionals.length !== 1) {
-    io.stderr(
-      `migration-warden: ${positionals.length === 0 ? "name a rule id" : "name one rule id"}\n\n${EXPLAIN_USAGE}`,
+  if (positionals.length !== 1)
+    return usageFailure(
+      io,
+      positionals.length === 0 ? "name a rule id" : "name one rule id",
+      EXPLAIN_USAGE,
     );
-    return 2;
-  }
   const id = positionals[0]!;
   // Only registered ids are looked up: the argument never becomes a path on its own.
   const meta = RULES_BY_ID.get(id);

@@ -4,12 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
 import { analyze, type DynamicCheck } from "../core/analyze.js";
 import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
 import { TOOL } from "../version.js";
+import { parseOptions, usageFailure } from "./args.js";
 import { gitChangeSet, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
@@ -70,26 +70,20 @@ export interface LintOptions {
 }
 
 export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        base: { type: "string" },
-        head: { type: "string" },
-        config: { type: "string" },
-        format: { type: "string", default: "text" },
-        "fail-on": { type: "string", default: "error" },
-        cwd: { type: "string" },
-        "no-replay": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      base: { type: "string" },
+      head: { type: "string" },
+      config: { type: "string" },
+      format: { type: "string", default: "text" },
+      "fail-on": { type: "string", default: "error" },
+      cwd: { type: "string" },
+      "no-replay": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   const format = v.format as Format;
@@ -139,10 +133,7 @@ export async function runLint(
     io.stdout(render(report, opts.format, { color: useColor(io), width: terminalWidth(io) }));
     return exitCode(report, opts.failOn);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`migration-warden: ${err.message}\n\n${LINT_USAGE}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageFailure(io, err.message, LINT_USAGE);
     if (err instanceof ConfigError || err instanceof GitError) {
       io.stderr(`migration-warden: ${err.message}\n`);
       return 2;

@@ -90,6 +90,10 @@ const MIG = (v: number, sql = "CREATE TABLE t (id int);\n") => ({
   [`db/migrations/00000${v}_m${v}.down.sql`]: "SELECT 1;\n",
 });
 
+/** `report approvals --repo acme/shop ARGS` against the fake. */
+const approvals = (args: string[], e: Record<string, string> = env()) =>
+  runCli(["report", "approvals", "--repo", "acme/shop", ...args], process.cwd(), e);
+
 let report: ApprovalsReport;
 let stderr: string;
 let code: number;
@@ -297,20 +301,8 @@ beforeAll(async () => {
   });
 
   fake.clearRequests();
-  const r = await runCli(
-    [
-      "report",
-      "approvals",
-      "--repo",
-      "acme/shop",
-      "--since",
-      "2025-01-01",
-      "--until",
-      "2025-01-31",
-      "--format",
-      "json",
-    ],
-    process.cwd(),
+  const r = await approvals(
+    ["--since", "2025-01-01", "--until", "2025-01-31", "--format", "json"],
     env(),
   );
   code = r.code;
@@ -440,20 +432,7 @@ test("reads only: every request was a GET; the pull request list stops before ol
 });
 
 test("markdown and csv carry the same facts; CSV neutralises formulas in titles", async () => {
-  const md = await runCli(
-    [
-      "report",
-      "approvals",
-      "--repo",
-      "acme/shop",
-      "--since",
-      "2025-01-01",
-      "--until",
-      "2025-01-31",
-    ],
-    process.cwd(),
-    env(),
-  );
+  const md = await approvals(["--since", "2025-01-01", "--until", "2025-01-31"]);
   expect(md.code).toBe(1);
   expect(md.stdout).toContain("# Migration approvals: acme/shop");
   expect(md.stdout).toContain(
@@ -465,20 +444,8 @@ test("markdown and csv carry the same facts; CSV neutralises formulas in titles"
   expect(md.stdout).toContain("## Direct pushes flagged by the audit check");
   expect(md.stdout).toContain("## Assumptions");
 
-  const csv = await runCli(
-    [
-      "report",
-      "approvals",
-      "--repo",
-      "acme/shop",
-      "--since",
-      "2025-01-01",
-      "--until",
-      "2025-01-31",
-      "--format",
-      "csv",
-    ],
-    process.cwd(),
+  const csv = await approvals(
+    ["--since", "2025-01-01", "--until", "2025-01-31", "--format", "csv"],
     env(),
   );
   const lines = csv.stdout.trimEnd().split("\r\n");
@@ -513,20 +480,8 @@ describe("the client", () => {
       message: "You have exceeded a secondary rate limit",
       headers: { "retry-after": "1" },
     });
-    const r = await runCli(
-      [
-        "report",
-        "approvals",
-        "--repo",
-        "acme/shop",
-        "--since",
-        "2025-01-10",
-        "--until",
-        "2025-01-10",
-        "--format",
-        "json",
-      ],
-      process.cwd(),
+    const r = await approvals(
+      ["--since", "2025-01-10", "--until", "2025-01-10", "--format", "json"],
       { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://${fake.host}` },
     );
     expect(r.stderr).toContain("secondary rate limit: waiting 1 s");
@@ -543,20 +498,7 @@ describe("the client", () => {
       status: 403,
       message: "Resource not accessible by personal access token",
     });
-    const r = await runCli(
-      [
-        "report",
-        "approvals",
-        "--repo",
-        "acme/shop",
-        "--since",
-        "2025-01-10",
-        "--until",
-        "2025-01-10",
-      ],
-      process.cwd(),
-      env(),
-    );
+    const r = await approvals(["--since", "2025-01-10", "--until", "2025-01-10"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(

@@ -6,9 +6,10 @@
 import { execFile } from "node:child_process";
 import { lstat, mkdir, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import { ConfigError, parseConfig } from "../../config/load.js";
 import { CONFIG_PATH } from "../../config/types.js";
+import { parseOptions, usageFailure } from "../args.js";
 import { Git } from "../git.js";
 import { sanitize } from "../format/style.js";
 import type { Io } from "../lint.js";
@@ -42,9 +43,8 @@ class InitError extends Error {}
 export async function runInit(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args: argv,
-      strict: true,
       options: {
         "dry-run": { type: "boolean", default: false },
         force: { type: "boolean", default: false },
@@ -54,8 +54,7 @@ export async function runInit(argv: string[], io: Io): Promise<number> {
       },
     });
   } catch (err) {
-    io.stderr(`migration-warden: ${(err as Error).message}\n\n${INIT_USAGE}`);
-    return 2;
+    return usageFailure(io, (err as Error).message, INIT_USAGE);
   }
   const v = parsed.values;
   if (v.help) {

@@ -34,7 +34,7 @@ import { cached, mapLimit, type GitHubClient, type RepoRef } from "../../github/
 import { loadBaseConfig } from "../../github/config.js";
 import { describeError, httpStatus } from "../../github/errors.js";
 import { TreeReader } from "../../github/git.js";
-import type { PullRequestInfo } from "../../github/pull-request.js";
+import { pullRequestInfo } from "../../github/pull-request.js";
 import { TOOL } from "../../version.js";
 
 /** The check the push-audit lane (issue 12) writes on pushes to audited branches. */
@@ -201,59 +201,52 @@ export async function gatherApprovals(
       }
     });
 
-  const approvalRuns = async (sha: string): Promise<ApprovalRunFacts[]> => {
+  /** The app's own runs of a check on a commit, newest first (checked again run by run). */
+  const ownRuns = async (sha: string, name: string) => {
     const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
       ...repo,
       ref: sha,
-      check_name: APPROVAL_CHECK_NAME,
+      check_name: name,
       app_id: app.id,
       filter: "all",
       per_page: PER_PAGE,
     });
-    return (
-      runs
-        // Checked again run by run: only the app's own runs are evidence.
-        .filter((r) => r.app?.id === app.id && r.name === APPROVAL_CHECK_NAME)
-        .map((r) => {
-          const record = readApprovalRun(
-            {
-              id: r.id,
-              name: r.name,
-              appId: r.app?.id ?? null,
-              headSha: r.head_sha,
-              externalId: r.external_id ?? null,
-            },
-            app.id,
-          );
-          return {
-            id: r.id,
-            status: r.status,
-            conclusion: r.conclusion ?? null,
-            title: r.output?.title ?? null,
-            startedAt: r.started_at ?? null,
-            completedAt: r.completed_at ?? null,
-            url: r.html_url ?? null,
-            pullRequests: record.ok ? [...record.value.pullRequests] : null,
-          };
-        })
-    );
+    return runs
+      .filter((r) => r.app?.id === app.id && r.name === name)
+      .sort(
+        (a, b) => Date.parse(b.started_at ?? "") - Date.parse(a.started_at ?? "") || b.id - a.id,
+      );
+  };
+
+  const approvalRuns = async (sha: string): Promise<ApprovalRunFacts[]> => {
+    return (await ownRuns(sha, APPROVAL_CHECK_NAME)).map((r) => {
+      const record = readApprovalRun(
+        {
+          id: r.id,
+          name: r.name,
+          appId: r.app?.id ?? null,
+          headSha: r.head_sha,
+          externalId: r.external_id ?? null,
+        },
+        app.id,
+      );
+      return {
+        id: r.id,
+        status: r.status,
+        conclusion: r.conclusion ?? null,
+        title: r.output?.title ?? null,
+        startedAt: r.started_at ?? null,
+        completedAt: r.completed_at ?? null,
+        url: r.html_url ?? null,
+        pullRequests: record.ok ? [...record.value.pullRequests] : null,
+      };
+    });
   };
 
   const pullRequest = async (number: number): Promise<PullRequestEntry | null> => {
     const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
     if (!data.merged_at) return null;
-    const info: PullRequestInfo = {
-      ...repo,
-      number,
-      open: false,
-      headSha: data.head.sha,
-      baseRef: data.base.ref,
-      baseRepoId: data.base.repo.id,
-      changedFiles: data.changed_files,
-      commits: data.commits,
-      author: data.user?.login ?? "",
-      headRepo: data.head.repo?.full_name ?? null,
-    };
+    const info = pullRequestInfo({ ...repo, number }, data);
     const problems: string[] = [];
     const base = await baseConfig(data.base.ref, data.base.sha);
     if (base.problem) problems.push(base.problem);
@@ -349,24 +342,12 @@ export async function gatherApprovals(
     commits,
     COMMIT_CONCURRENCY,
     async (c): Promise<AuditRunFacts | null> => {
-      const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-        ...repo,
-        ref: c.sha,
-        check_name: AUDIT_CHECK_NAME,
-        app_id: app.id,
-        filter: "all",
-        per_page: PER_PAGE,
-      });
+      const own = await ownRuns(c.sha, AUDIT_CHECK_NAME);
       progress.step(
         `reading audit checks on commits of ${defaultBranch}`,
         ++checked,
         commits.length,
       );
-      const own = runs
-        .filter((r) => r.app?.id === app.id && r.name === AUDIT_CHECK_NAME)
-        .sort(
-          (a, b) => Date.parse(b.started_at ?? "") - Date.parse(a.started_at ?? "") || b.id - a.id,
-        );
       const run = own[0];
       if (!run) return null;
       return {

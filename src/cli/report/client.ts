@@ -10,7 +10,7 @@ import { Octokit } from "@octokit/rest";
 import type { GitHubClient } from "../../github/client.js";
 import { TOOL } from "../../version.js";
 
-export const ReportOctokit = Octokit.plugin(retry, throttling);
+const ReportOctokit = Octokit.plugin(retry, throttling);
 
 export interface ClientOptions {
   token: string;

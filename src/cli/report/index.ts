@@ -1,5 +1,4 @@
 /** `migration-warden report <kind>`: reports read from GitHub, for auditors. */
-import { parseArgs } from "node:util";
 import {
   renderApprovalsCsv,
   renderApprovalsJson,
@@ -7,6 +6,8 @@ import {
   type ApprovalsReport,
 } from "../../core/report/approvals.js";
 import { describeError } from "../../github/errors.js";
+import { parseOptions, usageFailure } from "../args.js";
+import { UsageError } from "../changeset.js";
 import { sanitize } from "../format/style.js";
 import type { Io } from "../lint.js";
 import { gatherApprovals, Progress, ReportError } from "./approvals.js";
@@ -45,8 +46,6 @@ Exit status: 0 = no exceptions, 1 = exceptions listed, 2 = usage or GitHub error
 const FORMATS = ["markdown", "csv", "json"] as const;
 type ReportFormat = (typeof FORMATS)[number];
 
-class UsageError extends Error {}
-
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A date (a whole UTC day) or an ISO 8601 time with a zone. */
@@ -73,20 +72,17 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     io.stdout(REPORT_USAGE);
     return 0;
   }
-  if (kind !== "approvals") {
-    io.stderr(
-      `migration-warden: ${kind === undefined ? "name a report" : `unknown report "${sanitize(kind)}"`} (the report is "approvals")\n\n${REPORT_USAGE}`,
+  if (kind !== "approvals")
+    return usageFailure(
+      io,
+      `${kind === undefined ? "name a report" : `unknown report "${sanitize(kind)}"`} (the report is "approvals")`,
+      REPORT_USAGE,
     );
-    return 2;
-  }
   let opts;
   try {
     opts = parseApprovalsArgs(rest, io.env);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`migration-warden: ${err.message}\n\n${REPORT_USAGE}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageFailure(io, err.message, REPORT_USAGE);
     throw err;
   }
   if (opts === "help") {
@@ -129,24 +125,18 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
 }
 
 function parseApprovalsArgs(argv: string[], env: Io["env"]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        repo: { type: "string" },
-        since: { type: "string" },
-        until: { type: "string" },
-        format: { type: "string", default: "markdown" },
-        app: { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    options: {
+      repo: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      format: { type: "string", default: "markdown" },
+      app: { type: "string" },
+      base: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help" as const;
   const repo = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(v.repo ?? "");

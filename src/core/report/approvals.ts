@@ -38,7 +38,8 @@ export interface MigrationChange {
   previousPath?: string;
 }
 
-export interface MergedPullRequestFacts {
+/** A merged pull request as GitHub describes it (shared by its facts and its report entry). */
+export interface MergedPullRequest {
   number: number;
   title: string;
   url: string;
@@ -51,6 +52,9 @@ export interface MergedPullRequestFacts {
   migrations: MigrationChange[];
   /** Migration digest of the merged head commit; null when it could not be computed. */
   mergedDigest: string | null;
+}
+
+export interface MergedPullRequestFacts extends MergedPullRequest {
   reviews: ReviewFacts[];
   /** Button approvals recorded in the app's runs on the PR's commits (any PR they name). */
   buttons: ButtonApproval[];
@@ -105,18 +109,7 @@ export interface ApprovalCheckAtMerge {
   recordPullRequests: number[] | null;
 }
 
-export interface PullRequestEntry {
-  number: number;
-  title: string;
-  url: string;
-  author: string | null;
-  base: string;
-  mergedAt: string;
-  mergedBy: string | null;
-  headSha: string;
-  mergeCommitSha: string | null;
-  migrations: MigrationChange[];
-  mergedDigest: string | null;
+export interface PullRequestEntry extends MergedPullRequest {
   approvalCheck: ApprovalCheckAtMerge | null;
   approvals: ApprovalEntry[];
   exceptions: ReportException[];
@@ -277,22 +270,8 @@ export function assessPullRequest(f: MergedPullRequestFacts): PullRequestEntry {
     });
   }
   for (const p of f.problems) exceptions.push({ kind: "incomplete", detail: p });
-  return {
-    number: f.number,
-    title: f.title,
-    url: f.url,
-    author: f.author,
-    base: f.base,
-    mergedAt: f.mergedAt,
-    mergedBy: f.mergedBy,
-    headSha: f.headSha,
-    mergeCommitSha: f.mergeCommitSha,
-    migrations: f.migrations,
-    mergedDigest: f.mergedDigest,
-    approvalCheck: check,
-    approvals: approvalsOf(f),
-    exceptions,
-  };
+  const { reviews: _r, buttons: _b, approvalRuns: _a, mergerRole: _m, problems: _p, ...pr } = f;
+  return { ...pr, approvalCheck: check, approvals: approvalsOf(f), exceptions };
 }
 
 /** Commits whose newest audit run is not `success`: a push no approval covers. */
