@@ -1,6 +1,7 @@
 /**
- * The GitHub App (Probot). `npm start` runs it with `probot run ./lib/app.js`. It only wires
- * events to handlers; the work happens in src/github/.
+ * The GitHub App (Probot). `npm start` runs it with `probot run ./lib/app.js`. createApp wires
+ * events to handlers (the work happens in src/github/); the server's default export puts the
+ * queue in front of them (src/queue/: in-process, or Redis and `npm run worker`).
  */
 import type { ApplicationFunction } from "probot";
 import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
@@ -8,6 +9,8 @@ import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
 import { MemoryCache } from "./replay/index.js";
+import { queueSettingsFromEnv } from "./queue/config.js";
+import { queuedApp } from "./queue/intake.js";
 import { TOOL } from "./version.js";
 
 export interface AppOptions {
@@ -49,5 +52,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   };
 }
 
-// An invalid REPLAY_DATABASE_* variable stops the server at startup, naming the variable.
-export default createApp({ replayDatabases: appDatabasesFromEnv(process.env) });
+// An invalid REPLAY_DATABASE_*, REDIS_URL or WORKER_* variable stops the server at startup,
+// naming the variable.
+export default queuedApp(createApp({ replayDatabases: appDatabasesFromEnv(process.env) }), {
+  settings: queueSettingsFromEnv(process.env),
+  handleSignals: true,
+});

@@ -1,8 +1,8 @@
 /**
  * Runs a replay job in a worker thread and keeps it bounded: a per-statement timeout, an overall
- * time budget, a heap limit, and one sandbox at a time per process. When a limit is hit the
- * thread is terminated (WASM cannot be interrupted any other way) and the host reports how far
- * the replay got.
+ * time budget, a heap limit, and a bounded number of sandboxes at a time per process (one by
+ * default). When a limit is hit the thread is terminated (WASM cannot be interrupted any other
+ * way) and the host reports how far the replay got.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -75,13 +75,34 @@ export function workerUrl(): URL {
   throw new Error(`sandbox worker not found at ${fileURLToPath(here)}; run "npm run build"`);
 }
 
-/** One sandbox at a time: each may use up to 2 GiB of WASM memory. */
-let queue: Promise<unknown> = Promise.resolve();
+/**
+ * Sandboxes at once in this process: one by default, as each may use up to 2 GiB of WASM memory.
+ * A worker process (`npm run worker`) sets it from WORKER_REPLAY_CONCURRENCY.
+ */
+let sandboxLimit = 1;
+let sandboxesRunning = 0;
+const sandboxWaiting: Array<() => void> = [];
 
-export function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
-  const run = queue.then(() => runNow(job, limits));
-  queue = run.catch(() => undefined);
-  return run;
+export function setSandboxConcurrency(n: number): void {
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`sandbox concurrency must be ≥ 1, not ${n}`);
+  sandboxLimit = n;
+  while (sandboxesRunning < sandboxLimit && sandboxWaiting.length > 0) {
+    sandboxesRunning++;
+    sandboxWaiting.shift()!();
+  }
+}
+
+export async function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
+  if (sandboxesRunning < sandboxLimit) sandboxesRunning++;
+  else await new Promise<void>((resolve) => sandboxWaiting.push(resolve));
+  try {
+    return await runNow(job, limits);
+  } finally {
+    const next = sandboxWaiting.shift();
+    if (next) next();
+    else sandboxesRunning--;
+  }
 }
 
 async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {

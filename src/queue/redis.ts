@@ -1,0 +1,265 @@
+/**
+ * The queue on Redis (BullMQ), when REDIS_URL is set: the server only adds jobs; `npm run worker`
+ * processes on any number of machines run them. BullMQ gives persistence, retries with a delay,
+ * and stalled-job detection (a worker that dies mid-job loses its lock and the job runs again).
+ * On top of it, with plain Redis keys next to BullMQ's:
+ *
+ * - group order: a worker runs a job only while holding its group's lock (SET NX with a TTL it
+ *   renews); a job whose group is busy goes back to the delayed set, where it can still be
+ *   replaced, so a burst for one pull request waits as one job;
+ * - coalescing: each group's not-yet-started jobs are listed in a sorted set; a new job removes
+ *   the ones it supersedes, or itself when a queued one supersedes it. BullMQ's remove refuses a
+ *   job a worker holds, so a started job is never dropped.
+ */
+import { DelayedError, Job, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { jobKey, supersedes, type JobKey, type Queued, type WebhookJob } from "./job.js";
+import { logCoalesced, type QueueLog } from "./log.js";
+import {
+  DEFAULT_QUEUE_POLICY,
+  retryDelay,
+  runAttempt,
+  type AddResult,
+  type JobHandlers,
+  type JobQueue,
+  type QueuedJob,
+  type QueuePolicy,
+} from "./queue.js";
+
+interface JobData extends WebhookJob {
+  key: JobKey;
+  seq: number;
+}
+
+export interface RedisQueueOptions {
+  url: string;
+  policy?: Partial<QueuePolicy>;
+  log: QueueLog;
+  /** BullMQ queue name (default "migration-warden"); tests use their own. */
+  name?: string;
+  /** How long a group's lock lives without renewal: a dead worker's group waits this long. */
+  groupLockMs?: number;
+  /** A job whose group is busy looks again after this long. */
+  groupWaitMs?: number;
+  /** Intake gives up on Redis after this long (the delivery then fails and can be redelivered). */
+  addTimeoutMs?: number;
+  /** BullMQ's lock of a running job and its stalled-job check (tests shorten them). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** States of a job that has not started (a busy group's job waits in "delayed"). */
+const NOT_STARTED = new Set(["waiting", "delayed", "prioritized", "wait"]);
+
+const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
+
+export class RedisQueue implements JobQueue {
+  readonly policy: QueuePolicy;
+  readonly #log: QueueLog;
+  readonly #name: string;
+  readonly #queue: Queue<JobData>;
+  readonly #redis: Redis;
+  readonly #url: string;
+  readonly #options: RedisQueueOptions;
+  #worker: Worker<JobData> | null = null;
+
+  constructor(options: RedisQueueOptions) {
+    this.#options = options;
+    this.policy = { ...DEFAULT_QUEUE_POLICY, ...options.policy };
+    this.#log = options.log;
+    this.#url = options.url;
+    this.#name = options.name ?? "migration-warden";
+    this.#queue = new Queue<JobData>(this.#name, {
+      connection: { url: this.#url },
+      prefix: "mw",
+      defaultJobOptions: {
+        attempts: this.policy.attempts,
+        backoff: { type: "custom" },
+        // Finished jobs are kept a while for inspection, bounded.
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+      },
+    });
+    this.#queue.on("error", (err) => this.#log.error({ err }, "Redis queue connection error"));
+    this.#redis = new Redis(this.#url, { maxRetriesPerRequest: 2 });
+    this.#redis.on("error", (err) => this.#log.error({ err }, "Redis connection error"));
+  }
+
+  #key(...parts: string[]): string {
+    return ["mw", this.#name, "mw", ...parts].join(":");
+  }
+
+  async add(webhook: WebhookJob): Promise<AddResult> {
+    const ms = this.#options.addTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.#add(webhook),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis did not accept the job within ${ms} ms`)),
+            ms,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #add(webhook: WebhookJob): Promise<AddResult> {
+    const key = jobKey(webhook);
+    const seq = await this.#redis.incr(this.#key("seq"));
+    const data: JobData = {
+      id: webhook.id,
+      name: webhook.name,
+      payload: webhook.payload,
+      key,
+      seq,
+    };
+    const job = await this.#queue.add(webhook.name, data);
+    const jobId = job.id!;
+    const result: AddResult = { jobId, replaced: [] };
+    if (key.covers !== null) await this.#coalesce(data, jobId, result);
+    logCoalesced(this.#log, webhook, key, result);
+    return result;
+  }
+
+  async #coalesce(data: JobData, jobId: string, result: AddResult): Promise<void> {
+    const groupKey = this.#key("group", data.key.group);
+    await this.#redis.zadd(groupKey, data.seq, jobId);
+    // A group key outlives no job by much: refreshed on each add.
+    await this.#redis.expire(groupKey, 7 * 24 * 3600);
+    const me: Queued = { key: data.key, seq: data.seq };
+    const others: Array<{ jobId: string; data: JobData }> = [];
+    for (const otherId of await this.#redis.zrange(groupKey, 0, -1)) {
+      if (otherId === jobId) continue;
+      const other = await Job.fromId<JobData>(this.#queue, otherId);
+      const state = other ? await other.getState() : "unknown";
+      if (!other || !NOT_STARTED.has(state)) {
+        // Started or gone: no longer replaceable (a running job removes itself when it starts).
+        if (state !== "active") await this.#redis.zrem(groupKey, otherId);
+        continue;
+      }
+      others.push({ jobId: otherId, data: other.data });
+    }
+    const cover = others.find((o) => supersedes(o.data, me));
+    if (cover) {
+      // The covering job had not started after this delivery arrived: it reads GitHub later.
+      if ((await this.#queue.remove(jobId)) === 1) {
+        await this.#redis.zrem(groupKey, jobId);
+        result.coalescedInto = cover.data.id;
+      }
+      return;
+    }
+    for (const o of others) {
+      if (!supersedes(me, o.data)) continue;
+      // 0: a worker took it meanwhile; it runs, and so does this one.
+      if ((await this.#queue.remove(o.jobId)) === 1) {
+        await this.#redis.zrem(groupKey, o.jobId);
+        result.replaced.push(o.data.id);
+      }
+    }
+  }
+
+  work(handlers: JobHandlers): void {
+    const lockMs = this.#options.groupLockMs ?? 30_000;
+    const waitMs = this.#options.groupWaitMs ?? 500;
+    this.#worker = new Worker<JobData>(
+      this.#name,
+      async (job, token) => {
+        const data = job.data;
+        const groupLock = this.#key("lock", data.key.group);
+        const mine = `${job.id}:${token}`;
+        const got = await this.#redis.set(groupLock, mine, "PX", lockMs, "NX");
+        if (got !== "OK") {
+          await job.moveToDelayed(Date.now() + waitMs, token);
+          throw new DelayedError();
+        }
+        const renew = setInterval(() => {
+          this.#redis
+            .eval(RENEW, 1, groupLock, mine, String(lockMs))
+            .catch((err) => this.#log.warn({ err }, "renewing a group lock failed"));
+        }, lockMs / 3);
+        try {
+          await this.#redis.zrem(this.#key("group", data.key.group), job.id!);
+          const queued: QueuedJob = {
+            id: data.id,
+            name: data.name,
+            payload: data.payload,
+            jobId: job.id!,
+            key: data.key,
+            attempt: job.attemptsMade + 1,
+            stalls: job.stalledCounter ?? 0,
+          };
+          const r = await runAttempt(queued, handlers, this.policy);
+          if (r.outcome === "retry") {
+            this.#log.warn(
+              { id: data.id, attempt: queued.attempt, err: r.error },
+              "job failed: retrying",
+            );
+            throw r.error;
+          }
+        } finally {
+          clearInterval(renew);
+          await this.#redis
+            .eval(RELEASE, 1, groupLock, mine)
+            .catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));
+        }
+      },
+      {
+        connection: { url: this.#url },
+        prefix: "mw",
+        concurrency: this.policy.concurrency,
+        // BullMQ fails a job that stalled more often than this without calling us; runAttempt
+        // fails it (checks included) once it reaches policy.maxStalls, one stall earlier.
+        maxStalledCount: this.policy.maxStalls,
+        lockDuration: this.#options.lockDurationMs ?? 30_000,
+        stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
+        settings: {
+          backoffStrategy: (attemptsMade: number) => retryDelay(this.policy, attemptsMade),
+        },
+      },
+    );
+    this.#worker.on("error", (err) => this.#log.error({ err }, "queue worker error"));
+    this.#worker.on("stalled", (jobId) =>
+      this.#log.warn({ job: jobId }, "a worker stopped during this job: it runs again"),
+    );
+    this.#worker.on("failed", (job, err) => {
+      // Reached only when even ending the checks failed, or BullMQ gave up on stalls itself.
+      if (err instanceof DelayedError || err?.name === "DelayedError") return;
+      if (job && job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      this.#log.error({ id: job?.data.id, job: job?.id, err }, "job failed for good");
+    });
+  }
+
+  /** Resolves once the worker is connected (tests and the worker's start-up log). */
+  async ready(): Promise<void> {
+    await this.#queue.waitUntilReady();
+    await this.#worker?.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (worker) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), this.policy.drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        this.#log.warn(
+          {},
+          `jobs still running after ${this.policy.drainMs} ms of draining: left to another worker`,
+        );
+        await worker.close(true);
+      }
+    }
+    await this.#queue.close();
+    this.#redis.disconnect();
+  }
+}

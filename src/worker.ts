@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * `npm run worker`: evaluates the webhook deliveries the server queued in Redis (REDIS_URL), with
+ * the same app handlers `npm start` runs without Redis. Run any number, on any machines that
+ * reach Redis and GitHub; each runs WORKER_CONCURRENCY jobs and WORKER_REPLAY_CONCURRENCY sandbox
+ * replays at once. SIGTERM or SIGINT: no new job starts, running ones get WORKER_DRAIN_SECONDS.
+ */
+import { existsSync } from "node:fs";
+import { createProbot } from "probot";
+import { createApp } from "./app.js";
+import { queueSettingsFromEnv } from "./queue/config.js";
+import { probotJobHandlers } from "./queue/process.js";
+import { RedisQueue } from "./queue/redis.js";
+import { appDatabasesFromEnv } from "./replay/external/select.js";
+import { setSandboxConcurrency } from "./replay/host.js";
+
+async function main(): Promise<void> {
+  // As `probot run` does: a .env in the working directory fills in what the environment lacks.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const env = process.env;
+  const settings = queueSettingsFromEnv(env);
+  if (settings.redisUrl === null) {
+    throw new Error(
+      "REDIS_URL is not set: the worker runs jobs the server queued in Redis (without REDIS_URL the server evaluates in its own process)",
+    );
+  }
+  const replayDatabases = appDatabasesFromEnv(env);
+  if (!env.APP_ID || !/^\d+$/.test(env.APP_ID))
+    throw new Error("APP_ID must be the GitHub App's id");
+  const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
+  await probot.load(createApp({ replayDatabases }));
+  setSandboxConcurrency(settings.replayConcurrency);
+  const queue = new RedisQueue({
+    url: settings.redisUrl,
+    policy: settings.policy,
+    log: probot.log,
+  });
+  queue.work(probotJobHandlers(probot));
+  await queue.ready();
+  probot.log.info(
+    {
+      concurrency: settings.policy.concurrency,
+      replayConcurrency: settings.replayConcurrency,
+      attempts: settings.policy.attempts,
+    },
+    "worker ready",
+  );
+
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    probot.log.info({ signal }, "worker shutting down: draining");
+    queue.close().then(
+      () => {
+        probot.log.info("worker stopped");
+        process.exit(0);
+      },
+      (err: unknown) => {
+        probot.log.error({ err }, "draining failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`migration-warden worker: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+});
