@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const queue = new RedisQueue({
     url: settings.redisUrl,
     policy: settings.policy,
+    lockMs: settings.lockMs,
     log: probot.log,
   });
   queue.work(probotJobHandlers(probot));

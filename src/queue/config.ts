@@ -10,6 +10,11 @@ export interface QueueSettings {
   policy: QueuePolicy;
   /** Sandbox replays at once per process. */
   replayConcurrency: number;
+  /**
+   * A running job's lock (renewed while its worker lives): a dead worker's job runs again about
+   * this long after it died.
+   */
+  lockMs: number;
 }
 
 function integer(
@@ -51,5 +56,6 @@ export function queueSettingsFromEnv(env: NodeJS.ProcessEnv): QueueSettings {
       drainMs: integer(env, "WORKER_DRAIN_SECONDS", d.drainMs / 1000, 0, 3600) * 1000,
     },
     replayConcurrency: integer(env, "WORKER_REPLAY_CONCURRENCY", 1, 1, 64),
+    lockMs: integer(env, "WORKER_LOCK_SECONDS", 30, 1, 3600) * 1000,
   };
 }

@@ -37,15 +37,15 @@ export interface RedisQueueOptions {
   log: QueueLog;
   /** BullMQ queue name (default "migration-warden"); tests use their own. */
   name?: string;
-  /** How long a group's lock lives without renewal: a dead worker's group waits this long. */
-  groupLockMs?: number;
+  /**
+   * How long a running job's locks (BullMQ's, and its group's) live without renewal, and how
+   * often stalled jobs are looked for: a dead worker's job runs again within about twice this.
+   */
+  lockMs?: number;
   /** A job whose group is busy looks again after this long. */
   groupWaitMs?: number;
   /** Intake gives up on Redis after this long (the delivery then fails and can be redelivered). */
   addTimeoutMs?: number;
-  /** BullMQ's lock of a running job and its stalled-job check (tests shorten them). */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
 }
 
 /** States of a job that has not started (a busy group's job waits in "delayed"). */
@@ -63,6 +63,10 @@ export class RedisQueue implements JobQueue {
   readonly #url: string;
   readonly #options: RedisQueueOptions;
   #worker: Worker<JobData> | null = null;
+  /** Renewals of the group locks of running jobs. */
+  readonly #renewing = new Set<NodeJS.Timeout>();
+  /** Set when close() gave up on running jobs: their locks lapse and another worker runs them. */
+  #abandoned = false;
 
   constructor(options: RedisQueueOptions) {
     this.#options = options;
@@ -164,7 +168,7 @@ export class RedisQueue implements JobQueue {
   }
 
   work(handlers: JobHandlers): void {
-    const lockMs = this.#options.groupLockMs ?? 30_000;
+    const lockMs = this.#options.lockMs ?? 30_000;
     const waitMs = this.#options.groupWaitMs ?? 500;
     this.#worker = new Worker<JobData>(
       this.#name,
@@ -177,11 +181,12 @@ export class RedisQueue implements JobQueue {
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
         }
-        const renew = setInterval(() => {
+        const renew: NodeJS.Timeout = setInterval(() => {
           this.#redis
             .eval(RENEW, 1, groupLock, mine, String(lockMs))
             .catch((err) => this.#log.warn({ err }, "renewing a group lock failed"));
         }, lockMs / 3);
+        this.#renewing.add(renew);
         try {
           await this.#redis.zrem(this.#key("group", data.key.group), job.id!);
           const queued: QueuedJob = {
@@ -203,9 +208,12 @@ export class RedisQueue implements JobQueue {
           }
         } finally {
           clearInterval(renew);
-          await this.#redis
-            .eval(RELEASE, 1, groupLock, mine)
-            .catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));
+          this.#renewing.delete(renew);
+          // An abandoned job's group stays locked until the lock lapses, as if this process died.
+          if (!this.#abandoned)
+            await this.#redis
+              .eval(RELEASE, 1, groupLock, mine)
+              .catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));
         }
       },
       {
@@ -215,8 +223,8 @@ export class RedisQueue implements JobQueue {
         // BullMQ fails a job that stalled more often than this without calling us; runAttempt
         // fails it (checks included) once it reaches policy.maxStalls, one stall earlier.
         maxStalledCount: this.policy.maxStalls,
-        lockDuration: this.#options.lockDurationMs ?? 30_000,
-        stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         settings: {
           backoffStrategy: (attemptsMade: number) => retryDelay(this.policy, attemptsMade),
         },
@@ -256,6 +264,9 @@ export class RedisQueue implements JobQueue {
           {},
           `jobs still running after ${this.policy.drainMs} ms of draining: left to another worker`,
         );
+        // As if this process had died: its locks lapse and the stalled check hands the jobs on.
+        this.#abandoned = true;
+        for (const r of this.#renewing) clearInterval(r);
         await worker.close(true);
       }
     }

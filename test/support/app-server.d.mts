@@ -3,6 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import type { FakeGitHub } from "./fake-github.mjs";
 
 export const APP: string;
+export const WORKER: string;
 
 export interface AppServer {
   child: ChildProcess;
@@ -24,3 +25,20 @@ export function startAppServer(options: {
   env?: Record<string, string>;
   onOutput?: (chunk: string) => void;
 }): Promise<AppServer>;
+
+export interface AppWorker {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM by default (the worker drains), or another signal such as SIGKILL (a crash). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `npm run worker` against the fake GitHub, taking jobs from `redisUrl`; resolves once ready. */
+export function startWorker(options: {
+  fake: FakeGitHub;
+  appId: number;
+  privateKey: string;
+  redisUrl: string;
+  env?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+}): Promise<AppWorker>;

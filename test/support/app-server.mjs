@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const APP = join(ROOT, "lib", "app.js");
+export const WORKER = join(ROOT, "lib", "worker.js");
 const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
 
 async function freePort() {
@@ -23,25 +24,19 @@ async function freePort() {
 }
 
 /**
- * Starts the server with the app's credentials and JSON logs at `info`, and waits until it
- * answers /ping. `onOutput` gets its stdout and stderr as they come; `env` adds variables.
+ * A process of this app (`args` for node) with the app's credentials, pointed at the fake GitHub,
+ * in an empty working directory: no .env or .pem of the developer's is picked up.
  */
-export async function startAppServer({ fake, appId, privateKey, secret, env = {}, onOutput }) {
-  if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` first`);
-  const port = await freePort();
-  // An empty working directory: no .env or .pem of the developer's is picked up by Probot.
+function spawnApp(args, { fake, appId, privateKey, env = {}, onOutput }) {
   const cwd = mkdtempSync(join(tmpdir(), "mw-server-"));
-  const child = spawn(process.execPath, [PROBOT, "run", APP], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
       APP_ID: String(appId),
       PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: secret,
       GHE_HOST: fake.host,
       GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
       ...env,
@@ -55,20 +50,61 @@ export async function startAppServer({ fake, appId, privateKey, secret, env = {}
       onOutput?.(d.toString());
     });
   }
-  const stop = async () => {
+  const stop = async (signal = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
+      child.kill(signal);
       await exited;
     }
     rmSync(cwd, { recursive: true, force: true });
   };
+  return { child, output: () => output, stop };
+}
+
+/**
+ * `npm run worker` (lib/worker.js) against the fake GitHub, taking jobs from `redisUrl`; resolves
+ * once it logs "worker ready". `stop(signal)` sends SIGTERM (drain) by default, or e.g. SIGKILL.
+ */
+export async function startWorker({ fake, appId, privateKey, redisUrl, env = {}, onOutput }) {
+  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run \`npm run build\` first`);
+  const w = spawnApp([WORKER], {
+    fake,
+    appId,
+    privateKey,
+    env: { REDIS_URL: redisUrl, ...env },
+    onOutput,
+  });
+  const startBy = Date.now() + 30_000;
+  while (!/"msg":"worker ready"/.test(w.output())) {
+    if (w.child.exitCode !== null || Date.now() > startBy) {
+      await w.stop();
+      throw new Error(`the worker did not start; its output:\n${w.output()}`);
+    }
+    await sleep(50);
+  }
+  return w;
+}
+
+/**
+ * Starts the server with the app's credentials and JSON logs at `info`, and waits until it
+ * answers /ping. `onOutput` gets its stdout and stderr as they come; `env` adds variables.
+ */
+export async function startAppServer({ fake, appId, privateKey, secret, env = {}, onOutput }) {
+  if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const { child, output, stop } = spawnApp([PROBOT, "run", APP], {
+    fake,
+    appId,
+    privateKey,
+    env: { WEBHOOK_SECRET: secret, HOST: "127.0.0.1", PORT: String(port), ...env },
+    onOutput,
+  });
 
   const startBy = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null || Date.now() > startBy) {
       await stop();
-      throw new Error(`the app server did not start; its output:\n${output}`);
+      throw new Error(`the app server did not start; its output:\n${output()}`);
     }
     try {
       if ((await fetch(`http://127.0.0.1:${port}/ping`)).ok) break;
@@ -81,7 +117,7 @@ export async function startAppServer({ fake, appId, privateKey, secret, env = {}
     child,
     port,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
-    output: () => output,
+    output,
     stop,
   };
 }

@@ -183,6 +183,11 @@ export class FakeGitHub {
     body?: string;
   }): void;
   clearRequests(): void;
+  /**
+   * The next HTTP request matching method and path (tested without the enterprise prefix) waits
+   * until release() before it is carried out; `reached` resolves once it waits.
+   */
+  holdNext(h: { method: string; path: RegExp }): { reached: Promise<void>; release(): void };
   /** Team membership state; null removes it (404, not a member). */
   setTeamMembership(
     org: string,

@@ -615,9 +615,30 @@ export class FakeGitHub {
     return { id, node_id: `I_${id}` };
   }
 
+  /**
+   * The next HTTP request matching method and path (RegExp, tested against the path without the
+   * enterprise prefix) waits until release() before it is carried out: a worker is then
+   * mid-evaluation for as long as a test needs. `reached` resolves once it waits.
+   */
+  holdNext({ method, path }) {
+    let reach;
+    let release;
+    const reached = new Promise((resolve) => (reach = resolve));
+    const released = new Promise((resolve) => (release = resolve));
+    (this.holds ??= []).push({ method, path, reach, released });
+    return { reached, release };
+  }
+
   async #handle(req, res) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
+    const pathname = new URL(req.url, "http://x").pathname.replace(/^\/api\/v3(?=\/)/, "");
+    const hold = this.holds?.findIndex((h) => h.method === req.method && h.path.test(pathname));
+    if (hold !== undefined && hold >= 0) {
+      const [h] = this.holds.splice(hold, 1);
+      h.reach();
+      await h.released;
+    }
     const out = this.dispatch({
       method: req.method,
       url: `http://${req.headers.host}${req.url}`,
