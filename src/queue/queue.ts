@@ -119,7 +119,8 @@ export async function runAttempt(
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new JobTimeoutError(ms)), ms);
+    // Never what keeps a process alive: the work itself does, or nothing.
+    timer = setTimeout(() => reject(new JobTimeoutError(ms)), ms).unref();
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

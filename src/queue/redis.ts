@@ -67,6 +67,9 @@ export class RedisQueue implements JobQueue {
   readonly #renewing = new Set<NodeJS.Timeout>();
   /** Set when close() gave up on running jobs: their locks lapse and another worker runs them. */
   #abandoned = false;
+  /** Jobs in the processor, and who waits for that to reach 0. */
+  #active = 0;
+  #idle: Array<() => void> = [];
 
   constructor(options: RedisQueueOptions) {
     this.#options = options;
@@ -173,47 +176,11 @@ export class RedisQueue implements JobQueue {
     this.#worker = new Worker<JobData>(
       this.#name,
       async (job, token) => {
-        const data = job.data;
-        const groupLock = this.#key("lock", data.key.group);
-        const mine = `${job.id}:${token}`;
-        const got = await this.#redis.set(groupLock, mine, "PX", lockMs, "NX");
-        if (got !== "OK") {
-          await job.moveToDelayed(Date.now() + waitMs, token);
-          throw new DelayedError();
-        }
-        const renew: NodeJS.Timeout = setInterval(() => {
-          this.#redis
-            .eval(RENEW, 1, groupLock, mine, String(lockMs))
-            .catch((err) => this.#log.warn({ err }, "renewing a group lock failed"));
-        }, lockMs / 3);
-        this.#renewing.add(renew);
+        this.#active++;
         try {
-          await this.#redis.zrem(this.#key("group", data.key.group), job.id!);
-          const queued: QueuedJob = {
-            id: data.id,
-            name: data.name,
-            payload: data.payload,
-            jobId: job.id!,
-            key: data.key,
-            attempt: job.attemptsMade + 1,
-            stalls: job.stalledCounter ?? 0,
-          };
-          const r = await runAttempt(queued, handlers, this.policy);
-          if (r.outcome === "retry") {
-            this.#log.warn(
-              { id: data.id, attempt: queued.attempt, err: r.error },
-              "job failed: retrying",
-            );
-            throw r.error;
-          }
+          await this.#process(job, token, handlers, lockMs, waitMs);
         } finally {
-          clearInterval(renew);
-          this.#renewing.delete(renew);
-          // An abandoned job's group stays locked until the lock lapses, as if this process died.
-          if (!this.#abandoned)
-            await this.#redis
-              .eval(RELEASE, 1, groupLock, mine)
-              .catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));
+          if (--this.#active === 0) for (const wake of this.#idle.splice(0)) wake();
         }
       },
       {
@@ -242,6 +209,58 @@ export class RedisQueue implements JobQueue {
     });
   }
 
+  /** One job in a worker: under its group's lock, or back to the delayed set to wait for it. */
+  async #process(
+    job: Job<JobData>,
+    token: string | undefined,
+    handlers: JobHandlers,
+    lockMs: number,
+    waitMs: number,
+  ): Promise<void> {
+    const data = job.data;
+    const groupLock = this.#key("lock", data.key.group);
+    const mine = `${job.id}:${token}`;
+    const got = await this.#redis.set(groupLock, mine, "PX", lockMs, "NX");
+    if (got !== "OK") {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    const renew: NodeJS.Timeout = setInterval(() => {
+      this.#redis
+        .eval(RENEW, 1, groupLock, mine, String(lockMs))
+        .catch((err) => this.#log.warn({ err }, "renewing a group lock failed"));
+    }, lockMs / 3);
+    this.#renewing.add(renew);
+    try {
+      await this.#redis.zrem(this.#key("group", data.key.group), job.id!);
+      const queued: QueuedJob = {
+        id: data.id,
+        name: data.name,
+        payload: data.payload,
+        jobId: job.id!,
+        key: data.key,
+        attempt: job.attemptsMade + 1,
+        stalls: job.stalledCounter ?? 0,
+      };
+      const r = await runAttempt(queued, handlers, this.policy);
+      if (r.outcome === "retry") {
+        this.#log.warn(
+          { id: data.id, attempt: queued.attempt, err: r.error },
+          "job failed: retrying",
+        );
+        throw r.error;
+      }
+    } finally {
+      clearInterval(renew);
+      this.#renewing.delete(renew);
+      // An abandoned job's group stays locked until the lock lapses, as if this process died.
+      if (!this.#abandoned)
+        await this.#redis
+          .eval(RELEASE, 1, groupLock, mine)
+          .catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));
+    }
+  }
+
   /** Resolves once the worker is connected (tests and the worker's start-up log). */
   async ready(): Promise<void> {
     await this.#queue.waitUntilReady();
@@ -251,24 +270,28 @@ export class RedisQueue implements JobQueue {
   async close(): Promise<void> {
     const worker = this.#worker;
     if (worker) {
+      // Stop taking jobs at once; running ones get policy.drainMs.
+      await worker.pause(true);
       let timer: NodeJS.Timeout | undefined;
-      const drained = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), this.policy.drainMs);
-        }),
-      ]);
+      const drained =
+        this.#active === 0 ||
+        (await Promise.race([
+          new Promise<boolean>((resolve) => this.#idle.push(() => resolve(true))),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), this.policy.drainMs);
+          }),
+        ]));
       clearTimeout(timer);
       if (!drained) {
         this.#log.warn(
-          {},
+          { running: this.#active },
           `jobs still running after ${this.policy.drainMs} ms of draining: left to another worker`,
         );
         // As if this process had died: its locks lapse and the stalled check hands the jobs on.
         this.#abandoned = true;
         for (const r of this.#renewing) clearInterval(r);
-        await worker.close(true);
       }
+      await worker.close(!drained);
     }
     await this.#queue.close();
     this.#redis.disconnect();

@@ -1,0 +1,376 @@
+/**
+ * The two queues behind one interface, run through one table: MemoryQueue (in-process, no
+ * REDIS_URL) and RedisQueue (BullMQ on a real redis-server: MW_TEST_REDIS_URL, started by
+ * .ci/start-databases.sh; its cells are skipped without it). Handlers here are recorders; the
+ * GitHub side of a failure is in failure.test.ts and the whole path in e2e.test.ts.
+ */
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import type { WebhookJob } from "../../src/queue/job.js";
+import type { QueueLog } from "../../src/queue/log.js";
+import { MemoryQueue } from "../../src/queue/memory.js";
+import {
+  JobTimeoutError,
+  WorkerDiedError,
+  type AddResult,
+  type JobHandlers,
+  type JobQueue,
+  type QueuedJob,
+  type QueuePolicy,
+} from "../../src/queue/queue.js";
+import { RedisQueue } from "../../src/queue/redis.js";
+
+const REDIS = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/4` : null;
+if (!REDIS)
+  console.warn(
+    "SKIPPED: MW_TEST_REDIS_URL is not set, so the RedisQueue cells do not run (.ci/start-databases.sh starts a redis-server).",
+  );
+
+const FAST: Partial<QueuePolicy> = {
+  attempts: 3,
+  retryDelayMs: 10,
+  concurrency: 4,
+  jobTimeoutMs: 10_000,
+  drainMs: 5_000,
+  maxStalls: 2,
+};
+
+interface Kind {
+  name: string;
+  skip: string | null;
+  /** Queues sharing `shared` see the same jobs (Redis: the same queue name). */
+  make(shared: string, policy?: Partial<QueuePolicy>, log?: QueueLog): JobQueue;
+  /** Whether a job survives its process (a crash can be retried). */
+  durable: boolean;
+}
+
+const KINDS: Kind[] = [
+  {
+    name: "MemoryQueue",
+    skip: null,
+    durable: false,
+    make: (_shared, policy, log) =>
+      new MemoryQueue({ policy: { ...FAST, ...policy }, log: log ?? quiet() }),
+  },
+  {
+    name: "RedisQueue",
+    skip: REDIS ? null : "MW_TEST_REDIS_URL not set",
+    durable: true,
+    make: (shared, policy, log) =>
+      new RedisQueue({
+        url: REDIS!,
+        name: shared,
+        policy: { ...FAST, ...policy },
+        log: log ?? quiet(),
+        lockMs: 500,
+        groupWaitMs: 50,
+      }),
+  },
+];
+
+function quiet(): QueueLog & { lines: Array<{ msg: string; fields: object }> } {
+  const lines: Array<{ msg: string; fields: object }> = [];
+  const at = (fields: object, msg: string) => void lines.push({ msg, fields });
+  return { lines, info: at, warn: at, error: at };
+}
+
+afterAll(async () => {
+  if (!REDIS) return;
+  const r = new Redis(REDIS);
+  await r.flushdb();
+  r.disconnect();
+});
+
+const INSTALLATION = { id: 7 };
+const REPO = { id: 70, name: "payments", owner: { login: "acme" } };
+const HEAD = "a".repeat(40);
+
+function pr(id: string, action: string, opts: { number?: number; repo?: object } = {}): WebhookJob {
+  return {
+    id,
+    name: "pull_request",
+    payload: {
+      action,
+      installation: INSTALLATION,
+      repository: opts.repo ?? REPO,
+      pull_request: { number: opts.number ?? 1, head: { sha: HEAD } },
+      ...(action === "edited" ? { changes: { base: { ref: { from: "old" } } } } : {}),
+    },
+  };
+}
+function review(id: string): WebhookJob {
+  return {
+    id,
+    name: "pull_request_review",
+    payload: {
+      action: "submitted",
+      installation: INSTALLATION,
+      repository: REPO,
+      pull_request: { number: 1, head: { sha: HEAD } },
+    },
+  };
+}
+function click(id: string): WebhookJob {
+  return {
+    id,
+    name: "check_run",
+    payload: {
+      action: "requested_action",
+      installation: INSTALLATION,
+      repository: REPO,
+      requested_action: { identifier: "approve" },
+      check_run: {
+        name: "migration-warden/approval",
+        head_sha: HEAD,
+        external_id: "acme/payments#1",
+        pull_requests: [],
+      },
+    },
+  };
+}
+
+/** Handlers that record every run and can hold, fail or hang a delivery. */
+function recorder() {
+  const runs: Array<{ id: string; attempt: number; stalls: number }> = [];
+  const failures: Array<{ id: string; reason: unknown }> = [];
+  const behaviour = new Map<string, (job: QueuedJob) => Promise<void>>();
+  const started = new Map<string, () => void>();
+  const waits = new Map<string, Promise<void>>();
+  const startedPromise = (id: string) => {
+    if (!waits.has(id)) waits.set(id, new Promise<void>((r) => started.set(id, r)));
+    return waits.get(id)!;
+  };
+  const handlers: JobHandlers = {
+    async run(job) {
+      runs.push({ id: job.id, attempt: job.attempt, stalls: job.stalls });
+      startedPromise(job.id);
+      started.get(job.id)!();
+      await behaviour.get(job.id)?.(job);
+    },
+    async failed(job, reason) {
+      failures.push({ id: job.id, reason });
+    },
+  };
+  /** `id` runs until release(). */
+  const hold = (id: string) => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    behaviour.set(id, () => released);
+    return release;
+  };
+  return { handlers, runs, failures, behaviour, hold, started: startedPromise };
+}
+
+async function until<T>(what: string, check: () => T | null | undefined | false, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
+    await sleep(10);
+  }
+}
+
+describe.each(KINDS)("$name", (kind) => {
+  const cell = kind.skip ? test.skip : test;
+  const open: JobQueue[] = [];
+  const queue = (shared = `t-${randomUUID()}`, policy?: Partial<QueuePolicy>, log?: QueueLog) => {
+    const q = kind.make(shared, policy, log);
+    open.push(q);
+    return q;
+  };
+  afterAll(async () => {
+    for (const q of open) await q.close().catch(() => undefined);
+  });
+
+  cell("a burst for one pull request waits as one job behind the running one", async () => {
+    const q = queue();
+    const rec = recorder();
+    const release = rec.hold("sync-0");
+    q.work(rec.handlers);
+    await q.add(pr("sync-0", "synchronize"));
+    await rec.started("sync-0");
+    const results: Record<string, AddResult> = {};
+    for (const id of ["sync-1", "sync-2", "sync-3", "sync-4"])
+      results[id] = await q.add(pr(id, "synchronize"));
+    // A review is covered by the queued synchronize: both checks are evaluated from GitHub.
+    results["review"] = await q.add(review("review"));
+    release();
+    await until("sync-4 ran", () => rec.runs.some((r) => r.id === "sync-4"));
+    await sleep(200);
+    const ran = rec.runs.map((r) => r.id);
+    expect(ran[0]).toBe("sync-0");
+    expect(ran.at(-1)).toBe("sync-4");
+    expect(ran).not.toContain("review");
+    // Every delivery ran, or was coalesced into one that ran after it arrived.
+    const replacedBy = new Map<string, string>();
+    for (const [id, r] of Object.entries(results)) {
+      for (const old of r.replaced) replacedBy.set(old, id);
+      if (r.coalescedInto) replacedBy.set(id, r.coalescedInto);
+    }
+    for (const id of ["sync-1", "sync-2", "sync-3", "review"]) {
+      let survivor = id;
+      while (replacedBy.has(survivor)) survivor = replacedBy.get(survivor)!;
+      expect(ran).toContain(survivor);
+    }
+    expect(ran.length).toBeLessThanOrEqual(3);
+  });
+
+  cell("a synchronize replaces a queued review, never the other way round", async () => {
+    const q = queue();
+    const rec = recorder();
+    const release = rec.hold("busy");
+    q.work(rec.handlers);
+    await q.add(pr("busy", "synchronize"));
+    await rec.started("busy");
+    const r1 = await q.add(review("review-1"));
+    const s = await q.add(pr("sync", "synchronize"));
+    expect(s.replaced).toEqual(["review-1"]);
+    expect(r1.coalescedInto).toBeUndefined();
+    release();
+    await until("sync ran", () => rec.runs.some((r) => r.id === "sync"));
+    expect(rec.runs.map((r) => r.id)).toEqual(["busy", "sync"]);
+  });
+
+  cell("a click, a retarget and another repository's job are never coalesced away", async () => {
+    const q = queue();
+    const rec = recorder();
+    const release = rec.hold("busy");
+    q.work(rec.handlers);
+    await q.add(pr("busy", "synchronize"));
+    await rec.started("busy");
+    const added = [
+      await q.add(click("click-1")),
+      await q.add(click("click-2")),
+      // The retarget's handler uses the old base from its payload.
+      await q.add(pr("retarget", "edited")),
+      // Same pull request number and installation, another repository id: another group.
+      await q.add(
+        pr("other-repo", "synchronize", { repo: { ...REPO, id: 71, name: "payments-fork" } }),
+      ),
+      await q.add(pr("sync", "synchronize")),
+    ];
+    expect(added.map((a) => [a.replaced, a.coalescedInto])).toEqual(
+      added.map(() => [[], undefined]),
+    );
+    release();
+    await until("all ran", () => rec.runs.length === 6);
+    // One group runs in arrival order; the other repository's job did not wait for it.
+    const order = rec.runs.map((r) => r.id).filter((id) => id !== "other-repo");
+    expect(order).toEqual(["busy", "click-1", "click-2", "retarget", "sync"]);
+  });
+
+  cell("a failing job is retried, then succeeds", async () => {
+    const q = queue();
+    const rec = recorder();
+    rec.behaviour.set("flaky", async (job) => {
+      if (job.attempt < 3) throw new Error(`attempt ${job.attempt} failed`);
+    });
+    q.work(rec.handlers);
+    await q.add(pr("flaky", "opened"));
+    await until("three runs", () => rec.runs.length === 3);
+    await sleep(100);
+    expect(rec.runs.map((r) => r.attempt)).toEqual([1, 2, 3]);
+    expect(rec.failures).toEqual([]);
+  });
+
+  cell("a job that keeps failing is handed to failed() once, with its reason", async () => {
+    const q = queue();
+    const rec = recorder();
+    rec.behaviour.set("broken", async () => {
+      throw new Error("GitHub is down");
+    });
+    q.work(rec.handlers);
+    await q.add(pr("broken", "opened"));
+    // Same group, not coalescible: it waits for the broken job, and runs once that is given up.
+    await q.add(click("after"));
+    await until("failed", () => rec.failures.length === 1);
+    await until("the next job of its group ran", () => rec.runs.some((r) => r.id === "after"));
+    expect(rec.runs.filter((r) => r.id === "broken").map((r) => r.attempt)).toEqual([1, 2, 3]);
+    expect(rec.failures.map((f) => [f.id, (f.reason as Error).message])).toEqual([
+      ["broken", "GitHub is down"],
+    ]);
+  });
+
+  cell("a job that hangs is failed at its time limit and frees its group", async () => {
+    const q = queue(undefined, { jobTimeoutMs: 300, attempts: 1 });
+    const rec = recorder();
+    rec.hold("hangs");
+    q.work(rec.handlers);
+    await q.add(pr("hangs", "opened"));
+    await q.add(pr("next", "reopened", { number: 1 }));
+    await until("failed", () => rec.failures.length === 1);
+    expect(rec.failures[0]!.reason).toBeInstanceOf(JobTimeoutError);
+    await until("the group's next job ran", () => rec.runs.some((r) => r.id === "next"));
+  });
+
+  cell("close() drains: running jobs finish, no new job starts", async () => {
+    const shared = `t-${randomUUID()}`;
+    const q = queue(shared, { concurrency: 1 });
+    const rec = recorder();
+    rec.behaviour.set("slow", () => sleep(300));
+    q.work(rec.handlers);
+    await q.add(pr("slow", "opened"));
+    await q.add(pr("waiting", "opened", { number: 2 }));
+    await rec.started("slow");
+    const t0 = Date.now();
+    await q.close();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(rec.runs.map((r) => r.id)).toEqual(["slow"]);
+    if (kind.durable) {
+      // The queued job stays in Redis for the next worker.
+      const next = queue(shared);
+      const rec2 = recorder();
+      next.work(rec2.handlers);
+      await until("the next worker ran it", () => rec2.runs.some((r) => r.id === "waiting"));
+    } else {
+      await expect(q.add(pr("late", "opened"))).rejects.toThrow("closing");
+    }
+  });
+
+  cell("close() gives up on a job that outlives the drain bound", async () => {
+    const q = queue(undefined, { drainMs: 200 });
+    const rec = recorder();
+    rec.hold("stuck");
+    q.work(rec.handlers);
+    await q.add(pr("stuck", "opened"));
+    await rec.started("stuck");
+    const t0 = Date.now();
+    await q.close();
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  (kind.durable ? cell : test.skip)(
+    "a worker that dies mid-job: the job runs again on another; twice, and it is failed",
+    async () => {
+      const shared = `t-${randomUUID()}`;
+      // Dying = closing without draining: its locks lapse as a killed process's would.
+      const die = { drainMs: 0 };
+      const a = queue(shared, die);
+      const recA = recorder();
+      recA.hold("crashy");
+      a.work(recA.handlers);
+      await a.add(pr("crashy", "opened"));
+      await recA.started("crashy");
+      await a.close();
+
+      const b = queue(shared, die);
+      const recB = recorder();
+      recB.hold("crashy");
+      b.work(recB.handlers);
+      await until("retried after the first death", () => recB.runs.length === 1);
+      expect(recB.runs[0]).toMatchObject({ id: "crashy", stalls: 1 });
+      await b.close();
+
+      const c = queue(shared);
+      const recC = recorder();
+      c.work(recC.handlers);
+      await until("failed after the second death", () => recC.failures.length === 1);
+      expect(recC.runs).toEqual([]);
+      expect(recC.failures[0]!.reason).toBeInstanceOf(WorkerDiedError);
+    },
+    30_000,
+  );
+});
