@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Disposable PostgreSQL and MariaDB servers for the external-database replay tests.
+# Disposable PostgreSQL and MariaDB servers for the external-database replay tests, and a
+# redis-server for the queue tests.
 #
 #   eval "$(bash .ci/start-databases.sh start)"   # prints `export MW_TEST_…_URL=…` lines on stdout
 #   bash .ci/start-databases.sh stop "$MW_TEST_DB_DIR"
 #
 # Each server runs from a fresh data directory under one temp dir, as an unprivileged user
 # (`nobody` when started as root), listening on 127.0.0.1 on a random free port; no system service
-# is touched. MariaDB is installed with apt-get when it is missing and we are root. Whatever fails
+# is touched. MariaDB and redis-server are installed with apt-get when missing and we are root
+# (Debian's redis-server 7.0: what BullMQ is tested with here). Whatever fails
 # is reported as a WARNING on stderr and its URL is not exported, so the integration tests that
 # need it are skipped (they say so) and the rest of CI still runs. Progress goes to stderr.
 set -uo pipefail
@@ -84,25 +86,46 @@ start_postgres() {
   info "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
 
-install_mariadb() {
-  command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] && return 0
+# apt-get install of a Debian package when its binary is missing (root only); $1 root dir, $2
+# binary, $3 package, $4 what is skipped without it.
+apt_install() {
+  command -v "$2" >/dev/null 2>&1 || [ -x "/usr/sbin/$2" ] || [ -x "/usr/bin/$2" ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    warn "mariadbd is not installed and cannot be installed here (needs root and apt-get): MySQL integration tests will be skipped"
+    warn "$2 is not installed and cannot be installed here (needs root and apt-get): $4 will be skipped"
     return 1
   fi
-  info "installing mariadb-server with apt-get"
-  if ! timeout 300 apt-get update -qq >"$1/apt.log" 2>&1 ||
+  info "installing $3 with apt-get"
+  if ! timeout 300 apt-get update -qq >"$1/apt-$3.log" 2>&1 ||
     ! DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends \
-      mariadb-server >>"$1/apt.log" 2>&1; then
-    warn "apt-get install mariadb-server failed (see below): MySQL integration tests will be skipped"
-    tail -5 "$1/apt.log" >&2
+      "$3" >>"$1/apt-$3.log" 2>&1; then
+    warn "apt-get install $3 failed (see below): $4 will be skipped"
+    tail -5 "$1/apt-$3.log" >&2
     return 1
   fi
 }
 
+start_redis() {
+  local dir=$1/redis port bin=redis-server
+  apt_install "$1" redis-server redis-server "the queue tests against Redis" || return 1
+  command -v redis-server >/dev/null 2>&1 || bin=/usr/bin/redis-server
+  port=$(free_port) || return 1
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown nobody "$dir"
+  # No persistence, loopback only, its own directory: nothing of the system's Redis is touched.
+  if ! as_user "$bin" --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null 2>&1 ||
+    ! wait_for 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG"; then
+    warn "redis-server did not start (see below): the queue tests against Redis will be skipped"
+    tail -5 "$dir/redis.log" >&2 2>/dev/null
+    return 1
+  fi
+  echo "export MW_TEST_REDIS_URL=redis://127.0.0.1:$port"
+  info "redis-server $("$bin" --version | awk '{print $3}' | cut -d= -f2) on 127.0.0.1:$port"
+}
+
 start_mariadb() {
   local dir=$1/mariadb port mysqld=mariadbd client=mariadb
-  install_mariadb "$1" || return 1
+  apt_install "$1" mariadbd mariadb-server "MySQL integration tests" || return 1
   command -v mariadbd >/dev/null 2>&1 || mysqld=/usr/sbin/mariadbd
   port=$(free_port) || return 1
   mkdir -p "$dir/data"
@@ -143,6 +166,11 @@ stop_all() {
   if [ -d "$root/postgres/data" ] && bin=$(pg_bin); then
     as_user "$bin/pg_ctl" -D "$root/postgres/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
+  if [ -f "$root/redis/redis.pid" ]; then
+    local rpid
+    rpid=$(cat "$root/redis/redis.pid")
+    kill "$rpid" 2>/dev/null && wait_for 30 bash -c "! kill -0 $rpid"
+  fi
   if [ -f "$root/mariadb/mysqld.pid" ]; then
     local pid
     pid=$(cat "$root/mariadb/mysqld.pid")
@@ -159,6 +187,7 @@ start)
   echo "export MW_TEST_DB_DIR=$root"
   start_postgres "$root" || true
   start_mariadb "$root" || true
+  start_redis "$root" || true
   exit 0
   ;;
 stop)

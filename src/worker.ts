@@ -7,7 +7,6 @@
  */
 import { existsSync } from "node:fs";
 import { createProbot } from "probot";
-import { createApp } from "./app.js";
 import { queueSettingsFromEnv } from "./queue/config.js";
 import { probotJobHandlers } from "./queue/process.js";
 import { RedisQueue } from "./queue/redis.js";
@@ -27,6 +26,9 @@ async function main(): Promise<void> {
   const replayDatabases = appDatabasesFromEnv(env);
   if (!env.APP_ID || !/^\d+$/.test(env.APP_ID))
     throw new Error("APP_ID must be the GitHub App's id");
+  // Loaded here, not at the top: app.js checks the environment when it loads, and a bad value
+  // must end in this function's message and exit code.
+  const { createApp } = await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
   await probot.load(createApp({ replayDatabases }));
   setSandboxConcurrency(settings.replayConcurrency);
