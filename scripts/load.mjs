@@ -14,10 +14,16 @@
 // same head), then for approved ones the DBA's review, else another synchronize.
 //
 // Latency is from sending a delivery to the app's "reviewed" log line for it, written once every
-// check run of the delivery is completed. Peak memory is the server process's VmHWM (Linux).
+// check run of the delivery is completed; a delivery coalesced into a later one (the queue's
+// "coalesced" line) counts as done when that one is reviewed. Peak memory is each process's VmHWM
+// (Linux).
+//
+// --workers 0 (default) runs the server alone, with its in-process queue. --workers N starts a
+// redis-server of its own (Debian's package, on a random loopback port, no persistence), the
+// server with REDIS_URL (it only queues), and N `npm run worker` processes.
 //
 // Options: --prs 50 --deliveries 200 --installations 10 --concurrency 200 --timeout 900 (seconds)
-//          --no-replay (repositories turn the sandbox replay off) --json
+//          --workers 0 --no-replay (repositories turn the sandbox replay off) --json
 /* global fetch */
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -26,8 +32,9 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { clearInterval, setInterval } from "node:timers";
 import { setTimeout as sleep } from "node:timers/promises";
-import { APP, startAppServer } from "../test/support/app-server.mjs";
+import { APP, startAppServer, startWorker } from "../test/support/app-server.mjs";
 import { FakeGitHub } from "../test/support/fake-github.mjs";
+import { redisServerAvailable, startRedisServer } from "../test/support/redis-server.mjs";
 
 const SECRET = "load-webhook-secret";
 const APP_ID = 4343;
@@ -48,14 +55,15 @@ const { values: opts } = parseArgs({
     installations: { type: "string", default: "10" },
     concurrency: { type: "string", default: "200" },
     timeout: { type: "string", default: "900" },
+    workers: { type: "string", default: "0" },
     "no-replay": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
-const count = (name, max) => {
+const count = (name, max, min = 1) => {
   const n = Number(opts[name]);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    console.error(`--${name} must be an integer from 1 to ${max}, not "${opts[name]}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} must be an integer from ${min} to ${max}, not "${opts[name]}"`);
     process.exit(2);
   }
   return n;
@@ -66,9 +74,14 @@ const INSTALLATIONS = Math.min(count("installations", 1000), PRS);
 const CONCURRENCY = count("concurrency", 5000);
 const TIMEOUT_MS = count("timeout", 3600) * 1000;
 const REPLAY = !opts["no-replay"];
+const WORKERS = count("workers", 16, 0);
 
 if (!existsSync(APP)) {
   console.error(`${APP} is missing: run \`npm run build\` first`);
+  process.exit(2);
+}
+if (WORKERS > 0 && !redisServerAvailable()) {
+  console.error("--workers needs redis-server (Debian: apt-get install redis-server)");
   process.exit(2);
 }
 
@@ -184,41 +197,71 @@ async function main() {
   const prs = createPullRequests(fake);
   /** delivery id → time of its "reviewed" (or "skipped") log line */
   const reviewed = new Map();
+  /** delivery id → the delivery it was coalesced into */
+  const coalesced = new Map();
   const errors = [];
-  let pending = "";
-  let rssPeakSampled = 0;
-  const onOutput = (chunk) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop();
-    for (const line of lines) {
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        if (line.trim()) errors.push(line.trim());
-        continue;
+  /** One line reader per process: their outputs must not interleave mid-line. */
+  const reader = () => {
+    let pending = "";
+    return (chunk) => {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      for (const line of lines) {
+        let entry;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          if (line.trim()) errors.push(line.trim());
+          continue;
+        }
+        if (entry.level >= 50) errors.push(entry.msg);
+        if (entry.id && (entry.msg === "reviewed" || entry.msg?.startsWith("skipped"))) {
+          reviewed.set(entry.id, entry.time);
+        }
+        if (entry.id && entry.msg === "coalesced") coalesced.set(entry.id, entry.into);
       }
-      if (entry.level >= 50) errors.push(entry.msg);
-      if (entry.id && (entry.msg === "reviewed" || entry.msg?.startsWith("skipped"))) {
-        reviewed.set(entry.id, entry.time);
-      }
-    }
+    };
   };
+  /** When the evaluation that did this delivery's work was reviewed, or undefined. */
+  const doneAt = (id) => {
+    for (let hops = 0; hops < 10_000 && !reviewed.has(id); hops++) {
+      if (!coalesced.has(id)) return undefined;
+      id = coalesced.get(id);
+    }
+    return reviewed.get(id);
+  };
+  const processes = [];
+  let redis;
   let server;
+  const workers = [];
   try {
+    if (WORKERS > 0) redis = await startRedisServer();
+    const queueEnv = redis ? { REDIS_URL: redis.url } : {};
     server = await startAppServer({
       fake,
       appId: APP_ID,
       privateKey,
       secret: SECRET,
-      env: { NODE_ENV: "production" },
-      onOutput,
+      env: { NODE_ENV: "production", ...queueEnv },
+      onOutput: reader(),
     });
-    const pid = server.child.pid;
-    const rssAtStart = peakRss(pid);
+    processes.push({ name: "server", pid: server.child.pid });
+    for (let i = 0; i < WORKERS; i++) {
+      const w = await startWorker({
+        fake,
+        appId: APP_ID,
+        privateKey,
+        redisUrl: redis.url,
+        env: { NODE_ENV: "production" },
+        onOutput: reader(),
+      });
+      workers.push(w);
+      processes.push({ name: `worker ${i + 1}`, pid: w.child.pid });
+    }
+    for (const p of processes) p.rssAtStart = peakRss(p.pid);
     const sampler = setInterval(() => {
-      rssPeakSampled = Math.max(rssPeakSampled, peakRss(pid) ?? 0);
+      for (const p of processes) p.rssPeak = Math.max(p.rssPeak ?? 0, peakRss(p.pid) ?? 0);
     }, 250);
 
     const deliveries = Array.from({ length: DELIVERIES }, (_, j) => {
@@ -253,15 +296,16 @@ async function main() {
     const sent = Date.now();
 
     const deadline = started + TIMEOUT_MS;
-    while (reviewed.size < DELIVERIES && Date.now() < deadline && server.child.exitCode === null)
-      await sleep(100);
+    const alive = () => [server, ...workers].every((p) => p.child.exitCode === null);
+    const allDone = () => deliveries.every((d) => doneAt(d.id) !== undefined);
+    while (!allDone() && Date.now() < deadline && alive()) await sleep(100);
     const finished = Math.max(...reviewed.values(), sent);
     clearInterval(sampler);
-    const rssPeak = Math.max(rssPeakSampled, peakRss(pid) ?? 0);
+    for (const p of processes) p.rssPeak = Math.max(p.rssPeak ?? 0, peakRss(p.pid) ?? 0);
 
     const latencies = deliveries
-      .filter((d) => reviewed.has(d.id))
-      .map((d) => reviewed.get(d.id) - sentAt.get(d.id))
+      .filter((d) => doneAt(d.id) !== undefined)
+      .map((d) => doneAt(d.id) - sentAt.get(d.id))
       .sort((a, b) => a - b);
 
     // Verification: the newest run of each check on each head, and nothing left running.
@@ -282,7 +326,8 @@ async function main() {
       }
     }
     const inProgress = fake.checkRuns.filter((r) => r.status !== "completed").length;
-    const unreviewed = deliveries.filter((d) => !reviewed.has(d.id)).map((d) => d.id);
+    const unreviewed = deliveries.filter((d) => doneAt(d.id) === undefined).map((d) => d.id);
+    const done = deliveries.length - unreviewed.length;
     const accepted = statuses.filter((s) => s === 200 || s === 202).length;
 
     const report = {
@@ -298,22 +343,31 @@ async function main() {
         installations: INSTALLATIONS,
         concurrency: Math.min(CONCURRENCY, DELIVERIES),
         replay: REPLAY,
+        workers: WORKERS,
+        queue: WORKERS > 0 ? "redis" : "in-process",
       },
       results: {
         acceptedDeliveries: accepted,
-        reviewedDeliveries: reviewed.size,
+        reviewedDeliveries: done,
+        evaluationsRun: reviewed.size,
+        coalescedDeliveries: deliveries.filter((d) => coalesced.has(d.id)).length,
         secondsToSendAll: (sent - started) / 1000,
         secondsToReviewAll: (finished - started) / 1000,
-        deliveriesPerSecond: reviewed.size / ((finished - started) / 1000),
+        deliveriesPerSecond: done / ((finished - started) / 1000),
         latencyMs: {
           p50: percentile(latencies, 50),
           p95: percentile(latencies, 95),
           max: latencies.at(-1) ?? Number.NaN,
         },
-        serverRssMiB: {
-          atStart: rssAtStart === null ? null : Math.round(rssAtStart / 2 ** 20),
-          peak: Math.round(rssPeak / 2 ** 20),
-        },
+        rssMiB: Object.fromEntries(
+          processes.map((p) => [
+            p.name,
+            {
+              atStart: p.rssAtStart == null ? null : Math.round(p.rssAtStart / 2 ** 20),
+              peak: Math.round(p.rssPeak / 2 ** 20),
+            },
+          ]),
+        ),
         apiRequests: fake.requests.length,
         checkRuns: fake.checkRuns.length,
         checkRunsInProgress: inProgress,
@@ -333,7 +387,9 @@ async function main() {
     if (!ok) console.error("\nFAILED: see above");
     return ok;
   } finally {
+    for (const w of workers) await w.stop();
     await server?.stop();
+    await redis?.stop();
     await fake.stop();
   }
 }
@@ -345,17 +401,24 @@ function printReport({ machine, setup, results: r }, errors, unreviewed) {
   console.log(
     `load: ${setup.deliveries} deliveries, ${setup.pullRequests} pull requests, ${setup.installations} installations, ${setup.concurrency} in flight, sandbox replay ${setup.replay ? "on" : "off"}`,
   );
+  console.log(
+    `queue: ${setup.queue === "redis" ? `Redis, ${setup.workers} worker process${setup.workers === 1 ? "" : "es"}` : "in the server process"}`,
+  );
   console.log(`accepted (HTTP 200/202):   ${r.acceptedDeliveries}/${setup.deliveries}`);
   console.log(`reviewed:                  ${r.reviewedDeliveries}/${setup.deliveries}`);
+  console.log(
+    `evaluations run:           ${r.evaluationsRun} (${r.coalescedDeliveries} deliveries coalesced into a later one)`,
+  );
   console.log(`all sent after:            ${r.secondsToSendAll.toFixed(1)} s`);
   console.log(`all reviewed after:        ${r.secondsToReviewAll.toFixed(1)} s`);
   console.log(`throughput:                ${r.deliveriesPerSecond.toFixed(2)} deliveries/s`);
   console.log(
     `latency (to both runs done): p50 ${(r.latencyMs.p50 / 1000).toFixed(1)} s, p95 ${(r.latencyMs.p95 / 1000).toFixed(1)} s, max ${(r.latencyMs.max / 1000).toFixed(1)} s`,
   );
-  console.log(
-    `server RSS:                ${r.serverRssMiB.atStart ?? "?"} MiB at start, peak ${r.serverRssMiB.peak} MiB`,
-  );
+  for (const [name, rss] of Object.entries(r.rssMiB))
+    console.log(
+      `${`${name} RSS:`.padEnd(27)}${rss.atStart ?? "?"} MiB at start, peak ${rss.peak} MiB`,
+    );
   console.log(`API requests:              ${r.apiRequests}`);
   console.log(`check runs:                ${r.checkRuns} (${r.checkRunsInProgress} in progress)`);
   console.log(`wrong conclusions:         ${r.wrongConclusions.length}`);
