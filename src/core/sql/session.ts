@@ -482,7 +482,7 @@ export function encodingView(text: string, from: number, encoding: UnsafeEncodin
   const lead = LEAD[encoding];
   const trail = TRAIL[encoding];
   const utf8 = new TextEncoder();
-  const out: string[] = [];
+  const out: string[] = [text.slice(0, from)];
   let last = from;
   // 0: between characters; 1: after a lead byte; 2, 3: third and fourth bytes (GB18030).
   let state = 0;
@@ -522,7 +522,7 @@ export function encodingView(text: string, from: number, encoding: UnsafeEncodin
     }
     i += units - 1;
   }
-  if (out.length === 0) return text;
+  if (out.length === 1) return text;
   out.push(text.slice(last));
   return out.join("");
 }

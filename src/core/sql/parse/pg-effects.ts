@@ -103,25 +103,7 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
     return { start: ctx.input.base + start, end: ctx.input.base + (tok ? tok.end : start + 1) };
   };
 
-  /** From the statement keyword before a node's first location to its last token. */
-  const subtreeSpan = (node: unknown, verb: string): Span => {
-    let min = Infinity;
-    let max = -1;
-    visitAll(node, (k, v) => {
-      if (k === "location" && typeof v === "number" && v >= 0) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-    });
-    if (min === Infinity) return ctx.input.span;
-    const first = loc.index(min);
-    const head = ctx.input.text.slice(0, first);
-    const re = new RegExp(`\\b${verb}\\b`, "gi");
-    let start = first;
-    for (const m of head.matchAll(re)) start = m.index;
-    const last = spanAt(max);
-    return { start: ctx.input.base + start, end: Math.max(last.end, ctx.input.base + first + 1) };
-  };
+  const subtreeSpan = (node: unknown, verb: string): Span => nodeSpan(node, ctx.input, verb);
 
   const embed = (model: StatementModel, span: Span, st: WalkState, via: string) => {
     const e: Embedded = { model, span, via: st.via ?? via, conditional: st.conditional };
@@ -318,6 +300,28 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   return out;
 }
 
+/** From the statement keyword before a node's first location to its last token. */
+function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
+  const loc = new Locator(input.text, input.base);
+  let min = Infinity;
+  let max = -1;
+  visitAll(node, (k, v) => {
+    if (k === "location" && typeof v === "number" && v >= 0) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  });
+  if (min === Infinity) return input.span;
+  const first = loc.index(min);
+  const head = input.text.slice(0, first);
+  let start = first;
+  for (const m of head.matchAll(new RegExp(`\\b${verb}\\b`, "gi"))) start = m.index;
+  const lastAt = loc.index(max);
+  const tok = tokenize(input.text, "postgres", lastAt)[0];
+  const end = tok ? tok.end : lastAt + 1;
+  return { start: input.base + start, end: input.base + Math.max(end, first + 1) };
+}
+
 /** Adds `inner` to `out`; everything in it becomes conditional when the container is. */
 export function merge(out: Effects, inner: Effects, conditional: boolean): void {
   const c = <T extends { conditional: boolean }>(x: T): T =>
@@ -412,7 +416,8 @@ export function routineBody(
       const k = Object.keys(obj(s) ?? {})[0] ?? "";
       const m = model(s as Node, input);
       const e = collectEffects(s as Node, ctx);
-      if (DML[k]) out.embedded.push({ model: m, span: input.span, via, conditional: false });
+      if (DML[k])
+        out.embedded.push({ model: m, span: nodeSpan(s, input, DML[k]!), via, conditional: false });
       merge(out, e, false);
     }
     return out;

@@ -7,6 +7,7 @@
  * tables) and still run in production.
  */
 import { parsePlPgSQLSync, type Node } from "libpg-query";
+import { defaultSyntax, tokenize } from "../lexer.js";
 import { noEffects, type Effects, type Span, type StatementModel } from "../model.js";
 import type { Literal } from "./literal.js";
 import { merge, MAX_DEPTH, parseStatements, shorten, sqlStrings } from "./pg-effects.js";
@@ -79,6 +80,15 @@ export function plpgsqlEffects(b: BodyInput): Effects {
   }
   const fn = obj(obj(((obj(tree)?.plpgsql_funcs as unknown[]) ?? [])[0])?.PLpgSQL_function);
   if (!fn) return out;
+  if (readsDifferently(value)) {
+    // PL/pgSQL reads the body when it runs, with the session's standard_conforming_strings: a
+    // merged migration or the server's configuration may have turned it off.
+    out.opaque.push({
+      span: b.bodySpan,
+      what: "a PL/pgSQL body that reads as different statements when standard_conforming_strings is off (a backslash before a quote in a '…' string)",
+      conditional: false,
+    });
+  }
 
   /** Where `query` is written in the body, searching from line `lineno`. */
   const locate = (query: string, lineno: number): number => {
@@ -229,6 +239,20 @@ export function plpgsqlEffects(b: BodyInput): Effects {
   for (const d of (fn.datums as unknown[]) ?? []) walk(d, "", 1, false);
   walk(fn.action, "", 1, false);
   return out;
+}
+
+/** Do the body's tokens end elsewhere when backslashes escape in '…' strings? */
+function readsDifferently(body: string): boolean {
+  if (!body.includes("\\")) return false;
+  const standard = tokenize(body, "postgres");
+  const off = tokenize(body, "postgres", 0, body.length, {
+    ...defaultSyntax("postgres"),
+    backslashStrings: true,
+  });
+  return (
+    standard.length !== off.length ||
+    standard.some((t, i) => t.start !== off[i]!.start || t.end !== off[i]!.end)
+  );
 }
 
 /**

@@ -521,6 +521,7 @@ class Normaliser {
       return {
         kind: "create-other",
         objectType: "trigger",
+        name: { name: s.trigname ?? "" },
         trigger: { table, function: qualified(s.funcname ?? []) },
         ...noFacts(),
         strongLocks: [table],
