@@ -113,7 +113,13 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   const opaque = (span: Span, what: string, st: WalkState) =>
     out.opaque.push({ span, what, conditional: st.conditional });
 
-  const call = (funcname: unknown, location: unknown, procedure: boolean, st: WalkState) => {
+  const call = (
+    funcname: unknown,
+    location: unknown,
+    procedure: boolean,
+    st: WalkState,
+    definition = false,
+  ) => {
     const names = (Array.isArray(funcname) ? funcname : []).map((x) =>
       String(obj(obj(x)?.String)?.sval ?? ""),
     );
@@ -121,12 +127,12 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
     if (names.length > 1) name.schema = names[names.length - 2]!;
     const span = spanAt(location);
     const builtinSchema = !name.schema || name.schema === "pg_catalog";
-    const danger = builtinSchema ? DANGEROUS[name.name] : undefined;
+    const danger = builtinSchema && !definition ? DANGEROUS[name.name] : undefined;
     if (danger) {
       opaque(span, `${name.name}() ${danger}`, st);
       return;
     }
-    const builtin = isBuiltinRoutine(name.name);
+    const builtin = definition || isBuiltinRoutine(name.name);
     const dedupe = `${procedure}\0${name.schema ?? ""}\0${name.name}\0${st.conditional}`;
     if (builtin && seenCalls.has(dedupe)) return; // one record per built-in per statement
     seenCalls.add(dedupe);
@@ -193,11 +199,13 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
       }
       switch (k) {
         case "FuncCall":
-          if (st.executing && inner) call(inner.funcname, inner.location, false, st);
+          // In a definition (a column default, a CHECK, a view) a call runs later, when rows are
+          // written or read: it matters when the change creates that routine, else it is the
+          // application's business.
+          if (inner) call(inner.funcname, inner.location, false, st, !st.executing);
           break;
         case "CreateFunctionStmt":
-        case "ViewStmt":
-          continue; // definitions: nothing runs now (routine bodies: routineBody)
+          continue; // its body runs when it is called (routineBody)
         case "ExplainStmt": {
           const analyze = (Array.isArray(inner?.options) ? inner.options : []).some(
             (d) => obj(obj(d)?.DefElem)?.defname === "analyze",

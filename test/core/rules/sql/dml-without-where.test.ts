@@ -162,6 +162,23 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, message: /trigger t/ }],
     },
     {
+      name: "a function the change creates, called by a column default when rows are inserted",
+      code: "CREATE FUNCTION d() RETURNS int LANGUAGE sql AS 'DELETE FROM users RETURNING 1';\nCREATE TABLE x (a int DEFAULT d());\nINSERT INTO x DEFAULT VALUES;",
+      errors: [{ line: 1, message: /when d\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: a stored function called in a SELECT",
+      dialect: "mysql",
+      code: "CREATE FUNCTION f() RETURNS INT BEGIN DELETE FROM users; RETURN 1; END;\nSELECT f();",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL: an event scheduled by the migration",
+      dialect: "mysql",
+      code: "CREATE EVENT e ON SCHEDULE AT CURRENT_TIMESTAMP DO DELETE FROM users;",
+      errors: [{ line: 1, message: /schedule of event e/ }],
+    },
+    {
       name: "CREATE TABLE IF NOT EXISTS does not make an existing table new",
       code: "CREATE TABLE IF NOT EXISTS users (id int);\nDELETE FROM users;",
       errors: [{ line: 2 }],
