@@ -8,11 +8,11 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 import { multiStatementPieces } from "../../../src/core/sql/split.js";
-import { parseDatabaseUrl } from "../../../src/replay/external/url.js";
 import type { Dialect, Finding } from "../../../src/core/types.js";
 import { lint } from "../../helpers/lint.js";
+import { mysqlAdmin } from "../../replay/servers.js";
 
 interface Case {
   name: string;
@@ -219,15 +219,7 @@ const mysqlUrl = process.env.MW_TEST_MYSQL_URL;
   () => {
     let conn: mysql.Connection;
     beforeAll(async () => {
-      const u = parseDatabaseUrl(mysqlUrl!);
-      conn = await mysql.createConnection({
-        host: u.host,
-        port: u.port,
-        user: u.user,
-        password: u.password ?? "",
-        database: u.database,
-        multipleStatements: true,
-      });
+      conn = await mysqlAdmin(mysqlUrl!);
     });
     afterAll(() => conn.end());
 
