@@ -132,6 +132,17 @@ ruleTester("drop-table", {
       errors: [{ line: 1 }],
     },
     {
+      name: "comments between keywords are whitespace, executable ones are code",
+      dialect: "mysql",
+      code: "DROP/**/TABLE a;\n/*!DROP*/ TABLE b;\nDROP/*!50000 TABLE*/ c;",
+      errors: [{ line: 1 }, { line: 2 }, { line: 3 }],
+    },
+    {
+      name: "Postgres: a comment between keywords, and a U&'' string before the statement",
+      code: "SELECT U&'\\0041;';DROP/* x */TABLE a;",
+      errors: [{ line: 1 }],
+    },
+    {
       name: "MySQL: `--` without a space is not a comment",
       dialect: "mysql",
       code: "SELECT 1--1; DROP TABLE users;",
