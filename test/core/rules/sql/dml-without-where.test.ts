@@ -127,6 +127,11 @@ ruleTester("dml-without-where", {
       errors: [{ line: 4, message: /inside the DO block\. It runs only when a condition/ }],
     },
     {
+      name: "a finding inside a DO block is suppressed by a comment above the block, and stays visible",
+      code: "-- migration-warden:ignore dml-without-where -- purges the demo tenant only (OPS-9)\nDO $$\nBEGIN\n  DELETE FROM demo_rows;\nEND $$;",
+      errors: [{ line: 4, suppressed: true }],
+    },
+    {
       name: "EXECUTE of a constant string in a DO block",
       code: "DO $$ BEGIN EXECUTE 'DELETE FROM ' || 'users'; END $$;",
       errors: [{ line: 1, message: /through EXECUTE/ }],
