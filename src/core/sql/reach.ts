@@ -90,7 +90,7 @@ export function reach(input: ReachInput): ReachResult {
       if (model.kind === "create-routine" && model.routineType === "event") {
         // MySQL events run on their schedule: their body is part of what the migration starts.
         const def = ledger.routine(model.name, { file: at.file, statement: at.statement + 1 });
-        if (def) enter(def, `runs on the schedule of event ${displayName(model.name)}`, file, at);
+        if (def) enter(def, `runs on the schedule of event ${displayName(model.name)}`, at);
       }
       if (model.kind === "create-other" && model.trigger?.event && model.trigger.function) {
         callRoutine(
@@ -129,6 +129,14 @@ export function reach(input: ReachInput): ReachResult {
       );
     for (const x of effects.executes) {
       if (ledger.isPrepared(x.name, at)) continue;
+      // Prepared earlier in the same body (a procedure that PREPAREs, then EXECUTEs).
+      const preparedHere = effects.embedded.some(
+        (e) =>
+          e.model.kind === "prepare" &&
+          e.model.name.toLowerCase() === x.name.toLowerCase() &&
+          e.span.start < x.span.start,
+      );
+      if (preparedHere) continue;
       opaque.push({
         file,
         span: x.span,
@@ -151,7 +159,7 @@ export function reach(input: ReachInput): ReachResult {
     const def = ledger.routine(name, at);
     const label = `${displayName(name)}()`;
     if (def) {
-      enter(def, how ?? `runs when ${label} is called on ${where(file, span, def.file)}`, file, at);
+      enter(def, how ?? `runs when ${label} is called on ${where(file, span, def.file)}`, at);
       return;
     }
     if (builtin || isBuiltinRoutine(name.name)) return;
@@ -176,7 +184,6 @@ export function reach(input: ReachInput): ReachResult {
   const enter = (
     def: { file: number; statement: number; value: { name: ObjectName; body: Effects } },
     how: string,
-    _callerFile: number,
     callAt: At,
   ) => {
     const key = `${def.file}:${def.statement}`;
@@ -207,7 +214,6 @@ export function reach(input: ReachInput): ReachResult {
             value: { name: { name: t.value.name }, body: t.value.body },
           },
           how,
-          file,
           at,
         );
       } else if (t.value.function) {

@@ -31,6 +31,11 @@ ruleTester("unanalyzable-statement", {
       code: "CREATE PROCEDURE p() BEGIN SELECT 1; END;\nCALL p();",
     },
     {
+      name: "MySQL: a procedure that prepares a literal and runs it",
+      dialect: "mysql",
+      code: "CREATE PROCEDURE p() BEGIN PREPARE s FROM 'SELECT 1'; EXECUTE s; END;\nCALL p();",
+    },
+    {
       name: "MySQL: versioned comments are read as the configured server reads them",
       dialect: "mysql",
       databaseVersion: "8.0.32",
@@ -113,6 +118,12 @@ ruleTester("unanalyzable-statement", {
       dialect: "mysql",
       code: "SET @q = CONCAT('DROP TABLE ', 'users');\nPREPARE s FROM @q;\nEXECUTE s;",
       errors: [{ line: 2, message: /built at run time/ }],
+    },
+    {
+      name: "MySQL: a procedure that prepares dynamic SQL and runs it: one finding, at the PREPARE",
+      dialect: "mysql",
+      code: "CREATE PROCEDURE drop_fk(t VARCHAR(64)) BEGIN\n  SET @q = CONCAT('ALTER TABLE ', t, ' DROP FOREIGN KEY fk');\n  PREPARE s FROM @q;\n  EXECUTE s;\nEND;\nCALL drop_fk('users');",
+      errors: [{ line: 3, message: /The body runs when drop_fk\(\) is called on line 6/ }],
     },
     {
       name: "MariaDB EXECUTE IMMEDIATE of a variable",
