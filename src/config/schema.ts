@@ -40,10 +40,12 @@ const directoryPath = z
         error: 'expected a path inside the repository without ".." segments',
       })
       .refine((p) => p === "." || !p.split("/").includes("."), {
-        error: 'expected a path without "." segments (write "db/migrations", not "db/./migrations")',
+        error:
+          'expected a path without "." segments (write "db/migrations", not "db/./migrations")',
       })
       .refine((p) => !p.split("/").includes(""), {
-        error: 'expected a path without empty segments ("//" or an empty path; "." is the repository root)',
+        error:
+          'expected a path without empty segments ("//" or an empty path; "." is the repository root)',
       })
       .transform((p) => (p === "." ? "" : p)),
   );

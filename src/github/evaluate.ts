@@ -56,7 +56,11 @@ export async function evaluatePullRequest(
 
   const files = await listPullRequestFiles(octokit, pr);
   const changes = migrationChanges(files.changes, config.directories);
-  if (changes.length === 0 && files.incomplete.length === 0) {
+  if (
+    changes.length === 0 &&
+    files.incomplete.length === 0 &&
+    (await allPlainDirectories(trees, base, config))
+  ) {
     return { kind: "no-changes", pr, base, trees, config };
   }
   const changeSet = await buildChangeSet(octokit, {
@@ -72,4 +76,20 @@ export async function evaluatePullRequest(
     dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
   });
   return { kind: "analyzed", pr, base, trees, config, changeSet, analysis };
+}
+
+/**
+ * True when every configured directory is a plain directory on the base: otherwise even a change
+ * that touches none of them is analysed, so a missing directory (a misspelled path protects
+ * nothing) or one golang-migrate would read through a symlink is reported, never passed silently.
+ */
+async function allPlainDirectories(
+  trees: TreeReader,
+  base: BaseRevision,
+  config: Config,
+): Promise<boolean> {
+  const shapes = await Promise.all(
+    config.directories.map((d) => trees.shape(base.treeSha, d.path, `${base.ref} (${base.sha})`)),
+  );
+  return shapes.every((l) => l.shape.kind === "directory" && !l.truncated);
 }

@@ -3,7 +3,7 @@
  * branch of the head repository), which is what makes fork pull requests work: GitHub keeps the
  * PR's head objects in the base repository.
  */
-import type { EntryKind, TreeEntry } from "../core/types.js";
+import type { DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 
@@ -40,8 +40,10 @@ interface RawTree {
 }
 
 export interface DirectoryListing {
-  /** Null when the directory does not exist at that revision. */
+  /** Null when the path is not a directory at that revision (see `shape`). */
   entries: TreeEntry[] | null;
+  /** The path at that revision: a directory, missing, or a symlink/submodule/file on the way. */
+  shape: DirectoryShape;
   /** Set when GitHub truncated a listing on the way, so the answer may be wrong. */
   truncated: string | null;
 }
@@ -82,28 +84,64 @@ export class TreeReader {
     );
   }
 
+  /**
+   * What `dir` is below a root tree, without reading the directory's own listing: a plain
+   * directory, missing, or a symlink, submodule or file on the way.
+   */
+  async shape(
+    rootTreeSha: string,
+    dir: string,
+    at: string,
+  ): Promise<Pick<DirectoryListing, "shape" | "truncated">> {
+    const walk = await this.#walk(rootTreeSha, dir, at);
+    return "done" in walk ? walk.done : { shape: { kind: "directory" }, truncated: null };
+  }
+
   async listDirectory(rootTreeSha: string, dir: string, at: string): Promise<DirectoryListing> {
-    let sha = rootTreeSha;
-    const walked: string[] = [];
-    for (const seg of dir === "" ? [] : dir.split("/")) {
-      const tree = await this.#tree(sha);
-      const next = tree.entries.find((e) => e.path === seg);
-      if (!next || next.type !== "tree") {
-        const parent = walked.join("/") || "the repository root";
-        return tree.truncated && !next
-          ? { entries: null, truncated: `GitHub truncated the listing of ${parent} at ${at}` }
-          : { entries: null, truncated: null };
-      }
-      walked.push(seg);
-      sha = next.sha;
-    }
-    const tree = await this.#tree(sha);
+    const walk = await this.#walk(rootTreeSha, dir, at);
+    if ("done" in walk) return { entries: null, ...walk.done };
+    const tree = await this.#tree(walk.sha);
     return {
+      shape: { kind: "directory" },
       entries: tree.entries.map(toTreeEntry),
       truncated: tree.truncated
         ? `GitHub truncated the listing of ${dir || "the repository root"} at ${at}`
         : null,
     };
+  }
+
+  /** Down the path segment by segment: the directory's tree, or why there is none. */
+  async #walk(
+    rootTreeSha: string,
+    dir: string,
+    at: string,
+  ): Promise<{ sha: string } | { done: Pick<DirectoryListing, "shape" | "truncated"> }> {
+    let sha = rootTreeSha;
+    const walked: string[] = [];
+    for (const seg of dir === "" ? [] : dir.split("/")) {
+      const tree = await this.#tree(sha);
+      const next = tree.entries.find((e) => e.path === seg);
+      if (!next) {
+        const parent = walked.join("/") || "the repository root";
+        const truncated = tree.truncated
+          ? `GitHub truncated the listing of ${parent} at ${at}`
+          : null;
+        return { done: { shape: { kind: "missing" }, truncated } };
+      }
+      walked.push(seg);
+      const kind = kindOf(next.mode, next.type);
+      if (kind !== "directory") {
+        const shape: DirectoryShape = {
+          kind: "not-a-directory",
+          at: walked.join("/"),
+          entry: kind,
+        };
+        if (next.sha !== "") shape.oid = next.sha;
+        return { done: { shape, truncated: null } };
+      }
+      sha = next.sha;
+    }
+    return { sha };
   }
 }
 

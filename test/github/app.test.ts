@@ -323,7 +323,8 @@ describe("annotations beyond 50", () => {
       change[`migrations/${String(i).padStart(4, "0")}_m${i}.up.sql`] =
         `CREATE TABLE m${i} (id int);\n`;
     }
-    const { repo, number } = helloWorld(h.fake, {}, change);
+    // The directory exists on the base (a missing one is reported too).
+    const { repo, number } = helloWorld(h.fake, { "migrations/.gitkeep": "" }, change);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const updates = h.checkRunBodies(LINT).slice(1);

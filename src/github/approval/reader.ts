@@ -15,7 +15,7 @@ import {
   type ReviewFacts,
   type TeamMembership,
 } from "../../core/approval/index.js";
-import type { TreeEntry } from "../../core/types.js";
+import type { DirectoryShape, TreeEntry } from "../../core/types.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../client.js";
 import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
@@ -69,13 +69,16 @@ export class ApprovalReader {
         throw err;
       }
       const listings = new Map<string, readonly TreeEntry[]>();
+      const shapes = new Map<string, DirectoryShape>();
       for (const d of directories) {
         const listing = await this.trees.listDirectory(root, d.path, `commit ${sha}`);
         if (listing.truncated) return { digest: null, problem: listing.truncated };
-        // A directory missing at that commit is an empty listing.
+        // A directory missing at that commit is an empty listing; one that is a symlink, a
+        // submodule or a file is hashed by that entry.
         listings.set(d.path, listing.entries ?? []);
+        shapes.set(d.path, listing.shape);
       }
-      return { digest: migrationDigest(directories, listings), problem: null };
+      return { digest: migrationDigest(directories, listings, shapes), problem: null };
     });
   }
 
