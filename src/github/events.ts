@@ -89,10 +89,16 @@ export function createHandlers(options: HandlerOptions) {
       const p = context.payload;
       // An edit matters only when it moves the PR to another base (other config, other tree).
       if (p.action === "edited" && !p.changes.base) return;
+      // Approvals given until now were given against the old base. GitHub's issue events say so
+      // too, but may not list this change yet.
+      const retargeted =
+        p.action === "edited" && p.changes.base
+          ? { pr: p.pull_request.number, at: p.pull_request.updated_at }
+          : undefined;
       await review(
         delivery(context),
         [{ ...repoOf(p.repository), number: p.pull_request.number }],
-        defaultChecks(),
+        defaultChecks(retargeted),
         p.pull_request.head.sha,
       );
     },

@@ -144,7 +144,7 @@ describe("the app server", () => {
     ]);
     expect(approval!.actions.map((a) => a.identifier)).toEqual(["approve"]);
     expect(approval!.external_id).toMatch(
-      new RegExp(`^mw-approval/1;pr=${number};digest=[0-9a-f]{64}$`),
+      new RegExp(`^mw-approval/2;pr=${number};digest=[0-9a-f]{64};base=[0-9a-f]{32}$`),
     );
 
     // Every call went to the enterprise API layout, authenticated (the fake checks the JWT).

@@ -75,7 +75,7 @@ export interface FakeReviewSpec {
   state: string;
   /** Default: the PR's current head; null: GitHub lost the commit. */
   commitId?: string | null;
-  /** Default: 2024-05-01T10:MM:00Z, one minute after the PR's previous review. */
+  /** Default: now (UTC, whole seconds, as GitHub writes times). */
   submittedAt?: string;
 }
 
@@ -99,7 +99,15 @@ export class FakeRepo {
   openPullRequest(spec: FakePullRequestSpec): number;
   /** A submitted review; returns its id. */
   review(number: number, spec: FakeReviewSpec): number;
-  dismissReview(number: number, id: number): void;
+  /** The review becomes DISMISSED; a `review_dismissed` issue event keeps its former state. */
+  dismissReview(number: number, id: number, opts?: { at?: string }): void;
+  /**
+   * Changes the pull request's base branch with a `base_ref_changed` issue event (or GitHub's own
+   * `automatic_base_change_succeeded`), at `at` (default now). Returns the event time.
+   */
+  retarget(number: number, base: string, opts?: { automatic?: boolean; at?: string }): string;
+  /** The pull request's issue events as `GET /issues/{n}/events` lists them. */
+  eventsJSON(number: number): Array<Record<string, unknown>>;
   /** The review as REST shows it, or (webhook) as a pull_request_review payload does. */
   reviewJSON(number: number, id: number, opts?: { webhook?: boolean }): Record<string, unknown>;
   /** An issue comment on the pull request. */

@@ -12,8 +12,11 @@ const ENTERPRISE_PREFIX = "/api/v3";
 const MAX_LISTED_FILES = 3000;
 const MAX_LISTED_COMMITS = 250;
 const DEFAULT_LOGIN = "octocat";
-/** Reviews without an explicit time are submitted one minute apart from here. */
-const REVIEW_EPOCH = Date.parse("2024-05-01T10:00:00Z");
+
+/** Now, as GitHub writes times: UTC, whole seconds. */
+function nowSeconds() {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
 
 /** Git object id of `type` with `bytes`, exactly as git computes it. */
 export function gitObjectId(type, bytes) {
@@ -236,9 +239,29 @@ export class FakeRepo {
       headRepo,
       reviews: [],
       comments: [],
+      /** Issue events (`GET /issues/{n}/events`): base changes and review dismissals. */
+      events: [],
     };
     this.pulls.set(n, pr);
     return n;
+  }
+
+  /**
+   * Changes the pull request's base branch, as editing it on GitHub does: a `base_ref_changed`
+   * issue event now. `automatic` records GitHub's own retargeting (when the old base was deleted)
+   * instead. Returns the event time.
+   */
+  retarget(number, base, { automatic = false, at = nowSeconds() } = {}) {
+    const pr = this.pull(number);
+    if (!this.branches.has(base)) throw new Error(`no branch ${base} in ${this.fullName}`);
+    pr.base = base;
+    pr.baseShaAtOpen = this.branches.get(base);
+    this.#event(pr, automatic ? "automatic_base_change_succeeded" : "base_ref_changed", at);
+    return at;
+  }
+
+  #event(pr, event, at, extra = {}) {
+    pr.events.push({ id: 60_000 + this.server.eventCount++, event, created_at: at, ...extra });
   }
 
   /**
@@ -254,17 +277,37 @@ export class FakeRepo {
       user,
       state,
       commitId: commitId === undefined ? pr.headSha : commitId,
-      submittedAt:
-        submittedAt ??
-        new Date(REVIEW_EPOCH + pr.reviews.length * 60_000).toISOString().replace(".000Z", "Z"),
+      submittedAt: submittedAt ?? nowSeconds(),
     });
     return id;
   }
 
-  dismissReview(number, id) {
-    const r = this.pull(number).reviews.find((x) => x.id === id);
+  /** Like GitHub: the review becomes DISMISSED, and a `review_dismissed` event keeps its state. */
+  dismissReview(number, id, { at = nowSeconds() } = {}) {
+    const pr = this.pull(number);
+    const r = pr.reviews.find((x) => x.id === id);
     if (!r) throw new HttpError(404, "Not Found");
+    this.#event(pr, "review_dismissed", at, {
+      dismissed_review: {
+        state: r.state.toLowerCase(),
+        review_id: r.id,
+        dismissal_message: "dismissed",
+        dismissal_commit_id: pr.headSha,
+      },
+    });
     r.state = "DISMISSED";
+  }
+
+  /** The issue events of the pull request as `GET /issues/{n}/events` lists them. */
+  eventsJSON(number) {
+    return this.pull(number).events.map((e) => ({
+      node_id: `E_${e.id}`,
+      url: `${this.server.apiUrl}/repos/${this.fullName}/issues/events/${e.id}`,
+      actor: { login: "octocat", id: 1, type: "User" },
+      commit_id: null,
+      commit_url: null,
+      ...e,
+    }));
   }
 
   /** A review as the API (or, with `webhook`, a pull_request_review payload) shows it. */
@@ -439,6 +482,7 @@ export class FakeGitHub {
     this.requests = [];
     this.failures = [];
     this.reviewCount = 0;
+    this.eventCount = 0;
     /** "org/team/login" (lower case) → "active" | "pending". */
     this.memberships = new Map();
     this.server = createServer((req, res) => {
@@ -654,6 +698,24 @@ export class FakeGitHub {
     this.#checkToken(req);
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
+    if (path === "/installation/repositories" && req.method === "GET") {
+      // Every repository of the fake is shared with every installation.
+      const repos = [...this.repos.values()].map((r) => r.toJSON());
+      const perPage = Math.min(Number(query.get("per_page") ?? 30) || 30, 100);
+      const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+      const last = Math.max(1, Math.ceil(repos.length / perPage));
+      const link = (p) => `<${req.base}/installation/repositories?per_page=${perPage}&page=${p}>`;
+      return {
+        body: {
+          total_count: repos.length,
+          repositories: repos.slice((page - 1) * perPage, page * perPage),
+        },
+        headers:
+          page < last
+            ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` }
+            : undefined,
+      };
+    }
     if (
       (g = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/)) &&
       req.method === "GET"
@@ -700,6 +762,26 @@ export class FakeGitHub {
         shas.map((sha) => this.#commitListItem(repo, sha)),
       );
     }
+    if ((g = r(/^\/issues\/(\d+)\/events$/)) && get)
+      return this.#paged(req.base, repo, rest, query, repo.eventsJSON(Number(g[1])));
+    if (rest === "/pulls" && get) {
+      const state = query.get("state") ?? "open";
+      const base = query.get("base");
+      const pulls = [...repo.pulls.values()]
+        .filter((pr) => (state === "all" || pr.state === state) && (!base || pr.base === base))
+        .sort((a, b) => b.number - a.number)
+        .map((pr) => repo.pullJSON(pr.number));
+      return this.#paged(req.base, repo, rest, query, pulls);
+    }
+    if ((g = r(/^\/compare\/(.+)\.\.\.(.+)$/)) && get)
+      return this.#compare(
+        req.base,
+        repo,
+        rest,
+        query,
+        decodeURIComponent(g[1]),
+        decodeURIComponent(g[2]),
+      );
     if ((g = r(/^\/issues\/(\d+)\/comments$/)) && get) {
       const comments = repo.pull(Number(g[1])).comments.map((c) => ({
         id: c.id,
@@ -817,6 +899,58 @@ export class FakeGitHub {
       committer: user(c.committer),
       parents: c.parents.map((p) => ({ sha: p })),
       html_url: `${this.webUrl}/${repo.fullName}/commit/${sha}`,
+    };
+  }
+
+  /**
+   * `GET /compare/{base}...{head}`: the merge base, and the commits from it to head (oldest first,
+   * paginated like GitHub's); `files` on the first page only, at most 300.
+   */
+  #compare(base, repo, rest, query, from, to) {
+    const fromSha = this.#resolveCommit(repo, from);
+    const toSha = this.#resolveCommit(repo, to);
+    const mb = this.git.mergeBase(fromSha, toSha);
+    if (!mb) throw new HttpError(404, `No common ancestor between ${from} and ${to}.`);
+    const reachable = this.git.ancestors(mb);
+    const out = [];
+    const seen = new Set();
+    const visit = (sha) => {
+      if (seen.has(sha) || reachable.has(sha)) return;
+      seen.add(sha);
+      for (const p of this.git.get(sha, "commit").parents) visit(p);
+      out.push(sha);
+    };
+    visit(toSha);
+    const behind = [...this.git.ancestors(fromSha)].filter(
+      (s) => !this.git.ancestors(toSha).has(s),
+    );
+    const page = this.#paged(
+      base,
+      repo,
+      rest,
+      query,
+      out.map((sha) => this.#commitListItem(repo, sha)),
+    );
+    const first = Math.max(Number(query.get("page") ?? 1) || 1, 1) === 1;
+    return {
+      body: {
+        status:
+          out.length === 0
+            ? behind.length === 0
+              ? "identical"
+              : "behind"
+            : behind.length === 0
+              ? "ahead"
+              : "diverged",
+        ahead_by: out.length,
+        behind_by: behind.length,
+        total_commits: out.length,
+        base_commit: this.#commitListItem(repo, fromSha),
+        merge_base_commit: this.#commitListItem(repo, mb),
+        commits: page.body,
+        ...(first ? { files: [] } : {}),
+      },
+      headers: page.headers,
     };
   }
 

@@ -74,6 +74,12 @@ export interface ReviewFacts {
    * needs none: the head digest is used.
    */
   digest: string | null;
+  /**
+   * For a DISMISSED review, the state it had before the dismissal (the pull request's
+   * `review_dismissed` events say); null or absent when unknown, which the decision reads as a
+   * change request (the safe reading).
+   */
+  dismissedState?: string | null;
 }
 
 /** An "Approve migrations" click the app recorded in one of its own check runs. */
@@ -85,6 +91,11 @@ export interface ButtonApproval {
   headSha: string;
   /** Migration digest of that head, checked when the click was accepted. */
   digest: string;
+  /**
+   * `baseBinding` of the bases the covered pull requests had when the click was accepted; null
+   * for a record of version 1, which never counts (it cannot show the base).
+   */
+  base: string | null;
   /** Pull requests that check run covered; the approval counts only for these. */
   pullRequests: readonly number[];
   /** The check run carrying the record, for the audit trail. */
@@ -126,6 +137,17 @@ export interface ApprovalFacts {
   buttonApprovals: readonly ButtonApproval[];
   eligibility: readonly EligibilityFacts[];
   commits: readonly CommitFacts[];
+  /**
+   * When the pull request's base branch last changed (ISO 8601; its `base_ref_changed` events, or
+   * the `pull_request.edited` delivery that reported it); null: never. Approvals given until then
+   * were given against another base and do not count.
+   */
+  baseChangedAt: string | null;
+  /**
+   * The current base branch of every pull request the recorded clicks name (this one included):
+   * a click counts only while those are the bases it was given against.
+   */
+  baseRefs: Readonly<Record<number, string>>;
   /** Anything that went wrong while gathering the facts (API errors, limits, invalid config). */
   errors: readonly string[];
 }
@@ -173,7 +195,10 @@ export type NotCountedCode =
   | "other-pull-request"
   | "null-commit"
   | "digest-unknown"
-  | "stale-digest";
+  | "stale-digest"
+  | "base-changed"
+  | "other-base"
+  | "old-record";
 
 export interface NotCountedReason {
   code: NotCountedCode;
@@ -222,6 +247,11 @@ export interface ApprovalDecision {
   /** Known authors/committers of the PR's commits (excluded unless allowContributors). */
   contributors: string[];
   errors: string[];
+  /**
+   * Set on the decision for the default branch's view of a pull request into another branch:
+   * the default branch's name (its policy applied to the migration content it lacks).
+   */
+  against?: string;
 }
 
 /** The decisions for every open pull request whose head is one commit. */
