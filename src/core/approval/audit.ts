@@ -257,7 +257,6 @@ export function approvalCheckBody(
       : combined.title;
   const digests = new Set(combined.decisions.map((d) => d.headDigest));
   const digest = digests.size === 1 ? [...digests][0]! : null;
-  const prs = combined.decisions.map((d) => d.pr.number);
   const externalId = recordedClick ?? pendingRecord(combined, digest);
   const body: ApprovalCheckBody = {
     conclusion: combined.conclusion,
