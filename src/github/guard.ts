@@ -21,6 +21,7 @@ import { loadBaseConfig } from "./config.js";
 import { EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory, Tool } from "./evaluate.js";
 import { resolveBranch, type BaseRevision, type TreeReader } from "./git.js";
+import { commitFacts } from "./approval/reader.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 /** GitHub's compare lists commits 250 per page at most; beyond this many the view fails closed. */
@@ -182,12 +183,7 @@ async function compare(
       mergeBaseTree = data.merge_base_commit.commit.tree.sha;
       total = data.total_commits;
     }
-    for (const c of data.commits)
-      commits.push({
-        sha: c.sha,
-        author: c.author?.login ?? null,
-        committer: c.committer?.login ?? null,
-      });
+    commits.push(...(await commitFacts(octokit, data.commits)));
     if (data.commits.length < PER_PAGE || commits.length >= total) break;
     if (commits.length >= MAX_GUARD_COMMITS) break;
   }

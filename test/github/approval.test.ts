@@ -200,7 +200,7 @@ describe("who may approve", () => {
     await reviewed(s, "alice", "APPROVED");
     expect(state()).toEqual(WAITING);
     expect(latest().output.summary).toContain(
-      "authored or committed a commit of the pull request (approval.allowContributors is false)",
+      "authored, co-authored or committed a commit of the pull request (approval.allowContributors is false)",
     );
   });
 

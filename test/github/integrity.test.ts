@@ -371,3 +371,81 @@ describe("a decoy pull request on the same head (issue 11.4)", () => {
     expect(state(APPROVAL, head)[0]).toBe("failure");
   });
 });
+
+describe("Co-authored-by trailers name contributors (issue 11)", () => {
+  const NOTE = {
+    "migrations/0002_note.up.sql": "CREATE TABLE note (id int);\n",
+    "migrations/0002_note.down.sql": "DROP TABLE note;\n",
+  };
+
+  async function coAuthored(message: string) {
+    const w = world();
+    const head = w.repo.commit({ parent: w.master, files: NOTE, author: "dev", message });
+    const n = w.repo.openPullRequest({ number: 1, base: "master", head, user: "dev" });
+    await event(w, "opened", n);
+    return { w, n };
+  }
+
+  test("a DBA named as co-author may not approve the change", async () => {
+    h.fake.linkEmail("alice@corp.example", "alice");
+    const { w, n } = await coAuthored(
+      "Add note\n\nPaired on the schema.\n\nCo-authored-by: Alice Example <alice@corp.example>",
+    );
+    await reviewed(w, n, "alice", "APPROVED");
+    expect(state()).toEqual(["action_required", "Waiting for DBA approval (0 of 1)"]);
+    expect(latest(APPROVAL).output.summary).toContain(
+      "authored, co-authored or committed a commit of the pull request (approval.allowContributors is false)",
+    );
+    // Another DBA may.
+    await reviewed(w, n, "bob", "APPROVED");
+    expect(state()).toEqual(["success", "Approved by @bob"]);
+  });
+
+  test("a co-author whose email GitHub links to no account fails closed, naming why", async () => {
+    const { w, n } = await coAuthored(
+      "Add note\n\nCo-authored-by: Someone <someone@elsewhere.example>",
+    );
+    await reviewed(w, n, "alice", "APPROVED");
+    expect(state()).toEqual(["failure", "Commit authors unknown: approvals cannot be verified"]);
+    expect(latest(APPROVAL).output.summary).toContain(
+      "an author, committer or co-author (Co-authored-by) whose email is not linked to a GitHub account",
+    );
+  });
+
+  test("a bot co-author (noreply address) is a known account", async () => {
+    const { w, n } = await coAuthored(
+      "Add note\n\nCo-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+    );
+    await reviewed(w, n, "alice", "APPROVED");
+    expect(state()).toEqual(["success", "Approved by @alice"]);
+  });
+
+  test("co-authors are looked up only for commits that name any, in one GraphQL request", async () => {
+    h.fake.linkEmail("alice@corp.example", "alice");
+    const w = world();
+    const first = w.repo.commit({ parent: w.master, files: NOTE, author: "dev" });
+    const head = w.repo.commit({
+      parent: first,
+      files: { "docs/x.md": "x\n" },
+      author: "dev",
+      message: "Docs\n\nCo-authored-by: Alice <alice@corp.example>",
+    });
+    const n = w.repo.openPullRequest({ number: 1, base: "master", head, user: "dev" });
+    h.fake.clearRequests();
+    await event(w, "opened", n);
+    const graphql = h.fake.requests.filter((r) => r.path === "/graphql");
+    expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
+      { ids: [`C_${head}`] },
+    ]);
+    await reviewed(w, n, "alice", "APPROVED");
+    expect(state()[0]).toBe("action_required");
+  });
+
+  test("GitHub failing to say who the co-authors are fails the approval check", async () => {
+    const { w, n } = await coAuthored("Add note\n\nCo-authored-by: Alice <alice@corp.example>");
+    h.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, times: 4 });
+    await reviewed(w, n, "bob", "APPROVED");
+    expect(state()[0]).toBe("failure");
+    expect(latest(APPROVAL).output.summary).toContain("reading the co-authors of 1 commit failed");
+  });
+});

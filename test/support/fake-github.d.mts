@@ -106,6 +106,8 @@ export class FakeRepo {
    * `automatic_base_change_succeeded`), at `at` (default now). Returns the event time.
    */
   retarget(number: number, base: string, opts?: { automatic?: boolean; at?: string }): string;
+  /** The pull request's state itself (tests may change its base without an event). */
+  pull(number: number): { number: number; state: string; base: string; headSha: string };
   /** The pull request's issue events as `GET /issues/{n}/events` lists them. */
   eventsJSON(number: number): Array<Record<string, unknown>>;
   /** The review as REST shows it, or (webhook) as a pull_request_review payload does. */
@@ -211,6 +213,8 @@ export class FakeGitHub {
     headers?: Record<string, string | string[] | undefined>;
     body?: unknown;
   }): { status: number; headers: Record<string, string>; body: string | Uint8Array };
+  /** Links a commit email to an account (GitHub's noreply addresses resolve by themselves). */
+  linkEmail(email: string, login: string): void;
   /** GraphQL blob text longer than this many bytes comes back cut, with isTruncated (512,000). */
   graphqlTextLimit: number;
   /** Alters the next `times` (default 1) answers of the GraphQL base-directory query. */

@@ -481,6 +481,8 @@ export class FakeGitHub {
     /** { method, path, query, status, body } for every request, in arrival order. */
     this.requests = [];
     this.failures = [];
+    /** Commit email (lower case) → the login it is linked to (see linkEmail). */
+    this.emails = new Map();
     this.reviewCount = 0;
     this.eventCount = 0;
     /** "org/team/login" (lower case) → "active" | "pending". */
@@ -889,6 +891,7 @@ export class FakeGitHub {
     });
     return {
       sha,
+      node_id: `C_${sha}`,
       commit: {
         message: c.message,
         tree: { sha: c.tree },
@@ -1215,9 +1218,59 @@ export class FakeGitHub {
     this.#graphqlFaults.push({ times: 1, ...fault });
   }
 
+  /** Links a commit email to a GitHub account, as a user adding it to their account does. */
+  linkEmail(email, login) {
+    this.emails.set(email.toLowerCase(), login);
+  }
+
+  /** The account an email is linked to: registered ones, and GitHub's noreply addresses. */
+  #userOfEmail(email) {
+    const linked = this.emails.get(email.toLowerCase());
+    if (linked) return linked;
+    const noreply = /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(email);
+    return noreply ? noreply[1] : null;
+  }
+
+  /**
+   * The co-author query of src/github/approval/coauthors.ts: like GitHub, a commit's authors are
+   * its git author, then every `Co-authored-by: Name <email>` trailer, each with the account its
+   * email is linked to (bots are not users: null).
+   */
+  #coAuthors(ids) {
+    return {
+      data: {
+        nodes: ids.map((id) => {
+          const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
+          const c = sha && this.git.get(sha, "commit");
+          if (!c) return null;
+          const person = (login) => ({
+            name: login ?? "Unlinked",
+            email: `${login ?? "unlinked"}@example.com`,
+            user:
+              login === null || login === DEFAULT_LOGIN ? (login ? { login } : null) : { login },
+          });
+          const trailers = [
+            ...c.message.matchAll(/^co-authored-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim),
+          ].map(([, name, email]) => {
+            const login = this.#userOfEmail(email);
+            return { name, email, user: login && !login.endsWith("[bot]") ? { login } : null };
+          });
+          const nodes = [person(c.author), ...trailers];
+          return { oid: sha, authors: { totalCount: nodes.length, nodes } };
+        }),
+      },
+    };
+  }
+
   #graphql(body) {
+    if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
+      return this.#coAuthors(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
-      return { errors: [{ message: "fake-github: only the base-directory query is supported" }] };
+      return {
+        errors: [
+          { message: "fake-github: only the base-directory and co-author queries are supported" },
+        ],
+      };
     }
     const { owner, name, expression } = body.variables ?? {};
     const faults = this.#graphqlFaults.filter((f) => f.times > 0);
@@ -1304,5 +1357,11 @@ const BASE_DIRECTORY_SHAPE =
     object(expression: $expression) {
       ... on Tree { entries { name oid type object { ... on Blob { text isBinary isTruncated byteSize } } } }
     }
+  }
+}`);
+
+const CO_AUTHORS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
   }
 }`);

@@ -103,14 +103,14 @@ function whoMayApprove(d: ApprovalDecision, p: ApprovalPolicy): string[] {
     );
   else if (d.contributors.length > 0 || d.unknownContributors.length > 0)
     lines.push(
-      `- Never an author or committer of the pull request's commits (${[
+      `- Never an author, co-author or committer of the pull request's commits (${[
         ...d.contributors.map((c) => user(c)),
         ...(d.unknownContributors.length > 0
           ? [`unlinked accounts on ${d.unknownContributors.map((s) => code(s)).join(", ")}`]
           : []),
       ].join(", ")}).`,
     );
-  else lines.push("- Never an author or committer of the pull request's commits.");
+  else lines.push("- Never an author, co-author or committer of the pull request's commits.");
   lines.push(
     `- ${p.count} distinct eligible approver${p.count === 1 ? "" : "s"} needed (approval.count).`,
   );

@@ -138,7 +138,7 @@ function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): string[] {
   }
   for (const c of facts.commits) {
     if (!GIT_OID.test(c.sha)) problems.push(`invalid commit sha "${c.sha}"`);
-    for (const who of [c.author, c.committer])
+    for (const who of [c.author, c.committer, ...(c.coAuthors ?? []).map((a) => a.login)])
       if (who !== null && !validLogin(who))
         problems.push(`commit ${c.sha}: invalid login "${who}"`);
   }
@@ -425,9 +425,12 @@ function distinct(logins: Iterable<string>): string[] {
   return [...seen.values()];
 }
 
+/** Authors, committers and co-authors (Co-authored-by trailers) of the commits. */
 function contributorLogins(facts: ApprovalFacts): string[] {
   return distinct(
-    facts.commits.flatMap((c) => [c.author, c.committer]).filter((w): w is string => w !== null),
+    facts.commits
+      .flatMap((c) => [c.author, c.committer, ...(c.coAuthors ?? []).map((a) => a.login)])
+      .filter((w): w is string => w !== null),
   );
 }
 
@@ -523,7 +526,12 @@ function evaluate(
   const needed = approvalNeeded(policy, report);
   const contributors = contributorLogins(facts);
   const unknownContributors = facts.commits
-    .filter((c) => c.author === null || c.committer === null)
+    .filter(
+      (c) =>
+        c.author === null ||
+        c.committer === null ||
+        (c.coAuthors ?? []).some((a) => a.login === null),
+    )
     .map((c) => c.sha);
   const headDigest = facts.headDigest;
   if (needed && headDigest !== null) assessment = assess(policy, facts, headDigest);
@@ -591,7 +599,7 @@ function evaluate(
       "blocked",
       "Commit authors unknown: approvals cannot be verified",
       [
-        `${unknownContributors.length === 1 ? "A commit has" : `${unknownContributors.length} commits have`} an author or committer whose email is not linked to a GitHub account (${unknownContributors.map(short).join(", ")}), so no approver can be shown not to have written this change. Link the email to the account, rewrite the commits, or set approval.allowContributors.`,
+        `${unknownContributors.length === 1 ? "A commit has" : `${unknownContributors.length} commits have`} an author, committer or co-author (Co-authored-by) whose email is not linked to a GitHub account (${unknownContributors.map(short).join(", ")}), so no approver can be shown not to have written this change. Link the email to the account, rewrite the commits, or set approval.allowContributors.`,
       ],
       more,
     );

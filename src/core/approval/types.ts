@@ -121,11 +121,21 @@ export interface EligibilityFacts {
   role?: string | null;
 }
 
+/** A `Co-authored-by: Name <email>` trailer of a commit. */
+export interface CoAuthor {
+  /** The account GitHub links the email to; null: linked to none. */
+  login: string | null;
+  name: string;
+  email: string;
+}
+
 /** A commit of the pull request; null login = the email is not linked to a GitHub account. */
 export interface CommitFacts {
   sha: string;
   author: string | null;
   committer: string | null;
+  /** Its co-authors (trailers); they are contributors like the author. */
+  coAuthors?: readonly CoAuthor[];
 }
 
 export interface ApprovalFacts {
@@ -242,7 +252,7 @@ export interface ApprovalDecision {
   counted: CountedApproval[];
   notCounted: NotCounted[];
   blockers: Blocker[];
-  /** Commits whose author or committer is not linked to a GitHub account. */
+  /** Commits whose author, committer or a co-author is not linked to a GitHub account. */
   unknownContributors: string[];
   /** Known authors/committers of the PR's commits (excluded unless allowContributors). */
   contributors: string[];

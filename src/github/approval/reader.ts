@@ -16,6 +16,7 @@ import {
   type TeamMembership,
 } from "../../core/approval/index.js";
 import type { DirectoryShape, TreeEntry } from "../../core/types.js";
+import { coAuthorsOf, type ListedCommit } from "./coauthors.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../client.js";
 import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
@@ -202,11 +203,7 @@ export class ApprovalReader {
       pull_number: pr.number,
       per_page: PER_PAGE,
     });
-    const commits = raw.map((c) => ({
-      sha: c.sha,
-      author: c.author?.login ?? null,
-      committer: c.committer?.login ?? null,
-    }));
+    const commits = await commitFacts(this.octokit, raw);
     const problem =
       raw.length !== pr.commits || raw.at(-1)?.sha !== pr.headSha
         ? `GitHub listed ${raw.length} commits ending at ${raw.at(-1)?.sha ?? "none"}, but the pull request has ${pr.commits} commits ending at ${pr.headSha}; it probably changed during the check, which runs again for the new commit`
@@ -315,4 +312,27 @@ export class ApprovalReader {
       }
     });
   }
+}
+
+/**
+ * Commits as the decision reads them: the accounts GitHub links their author and committer to,
+ * and their co-authors' (Co-authored-by trailers).
+ */
+export async function commitFacts(
+  octokit: GitHubClient,
+  raw: ReadonlyArray<
+    ListedCommit & { author?: { login?: string } | null; committer?: { login?: string } | null }
+  >,
+): Promise<CommitFacts[]> {
+  const coAuthors = await coAuthorsOf(octokit, raw);
+  return raw.map((c) => {
+    const facts: CommitFacts = {
+      sha: c.sha,
+      author: c.author?.login ?? null,
+      committer: c.committer?.login ?? null,
+    };
+    const co = coAuthors.get(c.sha);
+    if (co && co.length > 0) facts.coAuthors = co;
+    return facts;
+  });
 }

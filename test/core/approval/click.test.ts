@@ -97,7 +97,7 @@ describe("evaluateButtonClick", () => {
       "a contributor",
       click(),
       [target({ commits: [{ sha: OLD, author: "alice", committer: "alice" }] })],
-      /authored or committed/,
+      /authored, co-authored or committed/,
     ],
     [
       "a run for an older head",

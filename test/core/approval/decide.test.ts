@@ -682,6 +682,81 @@ const CASES: Case[] = [
     notCounted: ["bob review dismissed: dismissed"],
   },
 
+  // --- Co-authored-by trailers name contributors (issue 11)
+  {
+    name: "a co-author (Co-authored-by) may not approve",
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      commits: [
+        {
+          sha: OTHER,
+          author: "dev",
+          committer: "dev",
+          coAuthors: [{ login: "alice", name: "Alice", email: "alice@corp.example" }],
+        },
+      ],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice review approved: contributor"],
+  },
+  {
+    name: "a co-author may approve with allowContributors",
+    policy: { allowContributors: true },
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      commits: [
+        {
+          sha: OTHER,
+          author: "dev",
+          committer: "dev",
+          coAuthors: [{ login: "alice", name: "Alice", email: "alice@corp.example" }],
+        },
+      ],
+      eligibility: [alice],
+    },
+    state: "approved",
+  },
+  {
+    name: "a co-author whose email is linked to no account: nobody can be shown not to be them",
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      commits: [
+        {
+          sha: OTHER,
+          author: "dev",
+          committer: "dev",
+          coAuthors: [{ login: null, name: "A. Person", email: "someone@elsewhere.example" }],
+        },
+      ],
+      eligibility: [alice],
+    },
+    state: "blocked",
+    says: /an author, committer or co-author \(Co-authored-by\) whose email is not linked/,
+  },
+  {
+    name: "a bot co-author is a known account, not a doubt",
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      commits: [
+        {
+          sha: OTHER,
+          author: "dev",
+          committer: "dev",
+          coAuthors: [
+            {
+              login: "dependabot[bot]",
+              name: "dependabot[bot]",
+              email: "49699333+dependabot[bot]@users.noreply.github.com",
+            },
+          ],
+        },
+      ],
+      eligibility: [alice],
+    },
+    state: "approved",
+  },
+
   // --- approvals bind to the base they were given against (issue 11.2)
   {
     name: "a review given before the base changed does not count",
