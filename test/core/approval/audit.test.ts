@@ -41,7 +41,9 @@ describe("approval audit trail", () => {
     expect(s).toContain(`- **Migration digest (sha256):** \`${D1}\``);
     expect(s).toContain("- Active members of team **dba** (pending invitations do not count).");
     expect(s).toContain("- Never the author of the pull request (@dev).");
-    expect(s).toContain("- Never an author, co-author or committer of the pull request's commits (@dev).");
+    expect(s).toContain(
+      "- Never an author, co-author or committer of the pull request's commits (@dev).",
+    );
     expect(s).toContain("- 2 distinct eligible approvers needed (approval.count).");
     expect(s).not.toContain("How to approve");
 
