@@ -2,11 +2,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@jest/globals";
 import { parse } from "yaml";
-import {
-  ELIGIBILITY_EVENTS,
-  PULL_REQUEST_EVENTS,
-  REVIEW_EVENTS,
-} from "../../src/github/events.js";
+import { ELIGIBILITY_EVENTS, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "../../src/github/events.js";
 
 const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
   default_events: string[];
