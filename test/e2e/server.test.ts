@@ -347,6 +347,20 @@ describe("gate integrity", () => {
     return { repo, main };
   }
 
+  /** A pull request by dev into main that adds a harmless migration pair. */
+  function noteMigration() {
+    const { repo, main } = repository();
+    const head = repo.commit({
+      parent: main,
+      author: "dev",
+      files: {
+        "db/migrations/002_note.up.sql": "CREATE TABLE note (id int);\n",
+        "db/migrations/002_note.down.sql": "DROP TABLE note;\n",
+      },
+    });
+    return { repo, head, number: repo.openPullRequest({ base: "main", head, user: "dev" }) };
+  }
+
   /** The latest run of `name` on `sha` once `count` runs of that name are completed there. */
   function settled(name: string, sha: string, count: number) {
     return waitFor(`${count} completed ${name} runs on ${sha.slice(0, 7)}`, () => {
@@ -424,16 +438,7 @@ describe("gate integrity", () => {
   });
 
   test("a dismissed change request does not revive the click it withdrew (11.3)", async () => {
-    const { repo, main } = repository();
-    const head = repo.commit({
-      parent: main,
-      author: "dev",
-      files: {
-        "db/migrations/002_note.up.sql": "CREATE TABLE note (id int);\n",
-        "db/migrations/002_note.down.sql": "DROP TABLE note;\n",
-      },
-    });
-    const number = repo.openPullRequest({ base: "main", head, user: "dev" });
+    const { repo, head, number } = noteMigration();
     await deliver("pull_request", pullRequestPayload(repo, number));
     const run = await settled("migration-warden/approval", head, 1);
     const click = example("check_run", "requested_action");
@@ -491,16 +496,7 @@ describe("gate integrity", () => {
   });
 
   test("a DBA removed from the team leaves no stale success (verdicts without a PR event)", async () => {
-    const { repo, main } = repository();
-    const head = repo.commit({
-      parent: main,
-      author: "dev",
-      files: {
-        "db/migrations/002_note.up.sql": "CREATE TABLE note (id int);\n",
-        "db/migrations/002_note.down.sql": "DROP TABLE note;\n",
-      },
-    });
-    const number = repo.openPullRequest({ base: "main", head, user: "dev" });
+    const { repo, head, number } = noteMigration();
     fake.setTeamMembership("acme", "dba", "bob", "active");
     repo.review(number, { user: "bob", state: "APPROVED" });
     await deliver("pull_request", pullRequestPayload(repo, number));

@@ -143,6 +143,20 @@ class GitStore {
     return seen;
   }
 
+  /** The commits reachable from `head` but not in `excluded`, parents before children. */
+  commitsSince(head, excluded) {
+    const out = [];
+    const seen = new Set();
+    const visit = (sha) => {
+      if (seen.has(sha) || excluded.has(sha)) return;
+      seen.add(sha);
+      for (const p of this.get(sha, "commit").parents) visit(p);
+      out.push(sha);
+    };
+    visit(head);
+    return out;
+  }
+
   mergeBase(a, b) {
     const ofB = this.ancestors(b);
     const queue = [a];
@@ -338,17 +352,7 @@ export class FakeRepo {
   /** Commits of the PR, oldest first, as GitHub lists them (not capped here). */
   pullCommitShas(number) {
     const pr = this.pull(number);
-    const base = this.git.ancestors(this.branches.get(pr.base));
-    const out = [];
-    const seen = new Set();
-    const visit = (sha) => {
-      if (seen.has(sha) || base.has(sha)) return;
-      seen.add(sha);
-      for (const p of this.git.get(sha, "commit").parents) visit(p);
-      out.push(sha);
-    };
-    visit(pr.headSha);
-    return out;
+    return this.git.commitsSince(pr.headSha, this.git.ancestors(this.branches.get(pr.base)));
   }
 
   pushToPullRequest(number, head) {
@@ -914,16 +918,7 @@ export class FakeGitHub {
     const toSha = this.#resolveCommit(repo, to);
     const mb = this.git.mergeBase(fromSha, toSha);
     if (!mb) throw new HttpError(404, `No common ancestor between ${from} and ${to}.`);
-    const reachable = this.git.ancestors(mb);
-    const out = [];
-    const seen = new Set();
-    const visit = (sha) => {
-      if (seen.has(sha) || reachable.has(sha)) return;
-      seen.add(sha);
-      for (const p of this.git.get(sha, "commit").parents) visit(p);
-      out.push(sha);
-    };
-    visit(toSha);
+    const out = this.git.commitsSince(toSha, this.git.ancestors(mb));
     const behind = [...this.git.ancestors(fromSha)].filter(
       (s) => !this.git.ancestors(toSha).has(s),
     );

@@ -10,6 +10,7 @@ import type {
   ApprovalDecision,
   ApprovalFacts,
   ApprovalState,
+  CoAuthor,
 } from "../../../src/core/approval/types.js";
 import type { Report } from "../../../src/core/types.js";
 import { baseBinding } from "../../../src/core/approval/record.js";
@@ -31,6 +32,15 @@ interface Case {
 
 const alice = member("alice");
 const bob = member("bob");
+
+/** alice, a DBA, approves a change whose one commit by dev names `coAuthor`. */
+function coAuthored(coAuthor: CoAuthor): Partial<ApprovalFacts> {
+  return {
+    reviews: [review("alice", "APPROVED", 1)],
+    commits: [{ sha: OTHER, author: "dev", committer: "dev", coAuthors: [coAuthor] }],
+    eligibility: [alice],
+  };
+}
 
 const CASES: Case[] = [
   // --- when no approval is needed
@@ -685,75 +695,29 @@ const CASES: Case[] = [
   // --- Co-authored-by trailers name contributors (issue 11)
   {
     name: "a co-author (Co-authored-by) may not approve",
-    facts: {
-      reviews: [review("alice", "APPROVED", 1)],
-      commits: [
-        {
-          sha: OTHER,
-          author: "dev",
-          committer: "dev",
-          coAuthors: [{ login: "alice", name: "Alice", email: "alice@corp.example" }],
-        },
-      ],
-      eligibility: [alice],
-    },
+    facts: coAuthored({ login: "alice", name: "Alice", email: "alice@corp.example" }),
     state: "pending",
     notCounted: ["alice review approved: contributor"],
   },
   {
     name: "a co-author may approve with allowContributors",
     policy: { allowContributors: true },
-    facts: {
-      reviews: [review("alice", "APPROVED", 1)],
-      commits: [
-        {
-          sha: OTHER,
-          author: "dev",
-          committer: "dev",
-          coAuthors: [{ login: "alice", name: "Alice", email: "alice@corp.example" }],
-        },
-      ],
-      eligibility: [alice],
-    },
+    facts: coAuthored({ login: "alice", name: "Alice", email: "alice@corp.example" }),
     state: "approved",
   },
   {
     name: "a co-author whose email is linked to no account: nobody can be shown not to be them",
-    facts: {
-      reviews: [review("alice", "APPROVED", 1)],
-      commits: [
-        {
-          sha: OTHER,
-          author: "dev",
-          committer: "dev",
-          coAuthors: [{ login: null, name: "A. Person", email: "someone@elsewhere.example" }],
-        },
-      ],
-      eligibility: [alice],
-    },
+    facts: coAuthored({ login: null, name: "A. Person", email: "someone@elsewhere.example" }),
     state: "blocked",
     says: /an author, committer or co-author \(Co-authored-by\) whose email is not linked/,
   },
   {
     name: "a bot co-author is a known account, not a doubt",
-    facts: {
-      reviews: [review("alice", "APPROVED", 1)],
-      commits: [
-        {
-          sha: OTHER,
-          author: "dev",
-          committer: "dev",
-          coAuthors: [
-            {
-              login: "dependabot[bot]",
-              name: "dependabot[bot]",
-              email: "49699333+dependabot[bot]@users.noreply.github.com",
-            },
-          ],
-        },
-      ],
-      eligibility: [alice],
-    },
+    facts: coAuthored({
+      login: "dependabot[bot]",
+      name: "dependabot[bot]",
+      email: "49699333+dependabot[bot]@users.noreply.github.com",
+    }),
     state: "approved",
   },
 
