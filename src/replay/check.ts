@@ -47,7 +47,7 @@ export interface ReplayCheckOptions {
 }
 
 /** Embedded engines and their versions, for cache keys (servers' states are not cached). */
-const ENGINES: Record<"pglite" | "sqljs", string> = {
+export const ENGINES: Record<"pglite" | "sqljs", string> = {
   pglite: `pglite@${PGLITE_VERSION}`,
   sqljs: `sql.js@${SQLJS_VERSION}`,
 };
@@ -211,6 +211,23 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
   };
 }
 
+/**
+ * Fresh databases (the state initdb leaves) by template key. They depend on the engine alone, not
+ * on any repository, so the process keeps them besides the cache: a new cache (an app instance,
+ * a test) does not pay initdb (seconds in WASM) again.
+ */
+const templates = new Map<string, Uint8Array>();
+
+async function templateFor(cache: SnapshotCache, key: string): Promise<CacheEntry | null> {
+  const cached = await cache.get(key).catch(() => null);
+  if (cached) return cached;
+  const kept = templates.get(key);
+  if (!kept) return null;
+  const entry: CacheEntry = { kind: "state", data: kept, extensions: [], files: 0 };
+  await cache.set(key, entry).catch(() => undefined);
+  return entry;
+}
+
 /** The longest prefix of the base with a cache entry, as [number of files, entry]. */
 async function longestCached(
   cache: SnapshotCache,
@@ -296,7 +313,7 @@ async function replayDirectory(
   if (typeof files === "string") return { findings: [skipped(first, files)] };
 
   const tKey = engine === "pglite" && !restored ? templateKey(engineId) : null;
-  const template = tKey ? await cache.get(tKey).catch(() => null) : null;
+  const template = tKey ? await templateFor(cache, tKey) : null;
   const sandboxJob: ReplayJob = {
     ...job(files),
     wantSnapshot: keys.length === p.baseFiles.length && files.length > 0,
@@ -314,13 +331,15 @@ async function replayDirectory(
   const r = outcome.result;
   if (r && !outcome.abort) {
     const store = async (k: string, e: CacheEntry) => cache.set(k, e).catch(() => undefined);
-    if (r.template)
+    if (r.template) {
+      templates.set(templateKey(engineId), r.template);
       await store(templateKey(engineId), {
         kind: "state",
         data: r.template,
         extensions: [],
         files: 0,
       });
+    }
     if (r.snapshot)
       await store(keys[keys.length - 1]!, {
         kind: "state",

@@ -45,6 +45,20 @@ export function schemaOf(objects: readonly SchemaObject[]): Schema {
   return s;
 }
 
+/**
+ * The schema without the given tables and everything that belongs to them (columns, indexes,
+ * constraints, triggers…): bookkeeping tables such as the replay's marker or golang-migrate's
+ * migrations table are not the migrations' schema.
+ */
+export function omitTables(schema: Schema, tables: readonly string[]): Schema {
+  const drop = new Set(tables);
+  return Object.fromEntries(
+    Object.entries(schema).filter(
+      ([, o]) => !(o.kind === "table" && drop.has(o.name)) && !drop.has(o.table ?? "\0"),
+    ),
+  );
+}
+
 export interface AttrChange {
   attr: string;
   before: AttrValue;

@@ -13,6 +13,7 @@ import {
   pullRequestEvent,
   type Harness,
 } from "../github/harness.js";
+import { seedCacheDir } from "./support.js";
 
 jest.setTimeout(120_000);
 
@@ -29,6 +30,7 @@ afterEach(() => {
 test("CLI: replay findings and section, base state cached on disk, --no-replay", async () => {
   repo = new TempRepo();
   cacheDir = mkdtempSync(join(tmpdir(), "mw-cli-cache-"));
+  const seeded = seedCacheDir(cacheDir);
   const env = { MIGRATION_WARDEN_CACHE_DIR: cacheDir };
   repo.write({
     "migrations/1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
@@ -47,7 +49,8 @@ test("CLI: replay findings and section, base state cached on disk, --no-replay",
     expect.arrayContaining(["down-does-not-restore-schema", "up-not-reapplicable"]),
   );
   expect(report.sections[0]).toMatchObject({ id: "replay:migrations", data: { fromCache: false } });
-  expect(readdirSync(join(cacheDir, "replay")).length).toBeGreaterThan(0);
+  // The base state was stored (besides the fresh-database templates it was seeded with).
+  expect(readdirSync(join(cacheDir, "replay")).length).toBeGreaterThan(seeded);
 
   const second = JSON.parse(
     (await runCli(["lint", "--base", "main", "--format", "json"], repo.dir, env)).stdout,

@@ -9,11 +9,11 @@ import {
   mysqlAccountProblems,
   mysqlWipeStatements,
   quoteMysqlIdent,
-} from "../../src/replay/engines/mysql-server.js";
+} from "../../src/replay/external/mysql.js";
 import {
   postgresAccountProblems,
   postgresWipeStatements,
-} from "../../src/replay/engines/postgres-server.js";
+} from "../../src/replay/external/postgres.js";
 import {
   claimSandbox,
   SandboxRefused,

@@ -6,8 +6,8 @@
  */
 import { describe, expect, jest, test } from "@jest/globals";
 import type { DirectoryConfig } from "../../src/config/types.js";
-import { MemoryCache } from "../../src/replay/index.js";
-import { runScenario, type ReplayRun } from "./support.js";
+import type { SnapshotCache } from "../../src/replay/index.js";
+import { runScenario, testCache, type ReplayRun } from "./support.js";
 
 jest.setTimeout(120_000);
 
@@ -55,7 +55,7 @@ const up = (...versions: number[]) => versions.map((v) => `migrations/${v}_m${v}
 
 describe.each<DirectoryConfig["dialect"]>(["postgres", "sqlite"])("%s", (dialect) => {
   test("a base that gains migrations: the old state plus the new files, equal to a cold replay", async () => {
-    const cache = new MemoryCache();
+    const cache = testCache();
     const first = await runScenario({ dialect, cache, base: history(3), add: CHANGE });
     expect(first.data!.base).toMatchObject({ files: 3, restored: 0, applied: 3 });
     expect(first.reads).toEqual(up(1, 2, 3));
@@ -87,8 +87,8 @@ describe.each<DirectoryConfig["dialect"]>(["postgres", "sqlite"])("%s", (dialect
 describe("merged files edited or removed (the chain diverges)", () => {
   // States cached for the first 3 and the first 5 merged migrations.
   const dialect = "sqlite" as const;
-  async function seeded(): Promise<MemoryCache> {
-    const cache = new MemoryCache();
+  async function seeded(): Promise<SnapshotCache> {
+    const cache = testCache();
     for (const n of [3, 5]) await runScenario({ dialect, cache, base: history(n), add: CHANGE });
     return cache;
   }
@@ -132,7 +132,7 @@ describe("merged files edited or removed (the chain diverges)", () => {
 
 test("a merged file that does not apply is remembered for every base that extends it", async () => {
   const dialect = "sqlite" as const;
-  const cache = new MemoryCache();
+  const cache = testCache();
   const broken = history(4, { 2: "CREATE TABLE t1 (id int);\n" });
   const first = await runScenario({ dialect, cache, base: broken, add: CHANGE });
   const skippedFor = (r: ReplayRun) =>

@@ -1,57 +1,18 @@
-/** Sandbox replay on PGlite, through the worker, as the CLI and the app run it. */
+/**
+ * Sandbox replay on PGlite, through the worker, as the CLI and the app run it: what only the
+ * Postgres sandbox does (locks, CONCURRENTLY, extensions, limits). Behaviours every engine shares
+ * are rows of engines.test.ts.
+ */
 import { describe, expect, jest, test } from "@jest/globals";
-import { MemoryCache } from "../../src/replay/index.js";
-import { runScenario, summary } from "./support.js";
+import { BASES, runScenario, summary, testCache } from "./support.js";
 
 // One cache for the file: every scenario on BASE restores the same snapshot (PGlite starts once).
-const cache = new MemoryCache();
-const BASE = {
-  "1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
-  "1_users.down.sql": "DROP TABLE users;\n",
-  "2_orders.up.sql":
-    "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n" +
-    "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" +
-    "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
-  "2_orders.down.sql": "DROP TABLE accounts;\nDROP TABLE orders;\n",
-};
+const cache = testCache();
+const BASE = BASES.pglite;
 const run = (add: Record<string, string>, extra: Partial<Parameters<typeof runScenario>[0]> = {}) =>
   runScenario({ base: BASE, add, cache, ...extra });
 
 jest.setTimeout(120_000);
-
-test("a correct up/down pair: no finding, the schema diff in the section, base from cache next time", async () => {
-  const r = await run({
-    "3_name.up.sql": "ALTER TABLE users ADD COLUMN name text;\n",
-    "3_name.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
-  });
-  expect(r.findings.filter((f) => f.ruleId !== "lock-access-exclusive")).toEqual([]);
-  expect(r.data!.schemaDiff).toEqual([
-    expect.objectContaining({ kind: "column", name: "public.users.name", change: "added" }),
-  ]);
-  expect(r.data!.downChecks).toEqual([]);
-  expect(r.data!.reupDifferences).toEqual([]);
-  expect(r.section!.markdown).toContain("| + | column | `users.name` | text |");
-  expect(r.reads).toEqual(["migrations/1_users.up.sql", "migrations/2_orders.up.sql"]);
-
-  const again = await run({ "3_x.up.sql": "SELECT 1;\n", "3_x.down.sql": "SELECT 1;\n" });
-  expect(again.data!.fromCache).toBe(true);
-  expect(again.reads).toEqual([]);
-});
-
-test("a down that forgets an index: the exact difference, and up cannot run again", async () => {
-  const r = await run({
-    "3_idx.up.sql": "CREATE INDEX users_email_idx ON users (email);\n",
-    "3_idx.down.sql": "SELECT 1;\n",
-  });
-  expect(summary(r.findings)).toEqual([
-    "down-does-not-restore-schema 3_idx.down.sql:1",
-    "up-not-reapplicable 3_idx.up.sql:1",
-  ]);
-  expect(r.findings[0]!.message).toContain(
-    "index `users_email_idx` exists (CREATE INDEX users_email_idx ON public.users USING btree (email))",
-  );
-  expect(r.findings[1]!.message).toContain('relation "users_email_idx" already exists');
-});
 
 test("a down that drops the wrong column", async () => {
   const r = await run({
@@ -62,21 +23,6 @@ test("a down that drops the wrong column", async () => {
   expect(down.severity).toBe("error");
   expect(down.message).toContain("column `users.email` is missing");
   expect(down.message).toContain("column `users.name` exists (text)");
-});
-
-test("an up that fails on the merged schema: the database error on the statement's line", async () => {
-  const r = await run({
-    "3_bad.up.sql": "ALTER TABLE users ADD COLUMN a text;\n\nALTER TABLE users DROP COLUMN nope;\n",
-    "3_bad.down.sql": "ALTER TABLE users DROP COLUMN a;\n",
-  });
-  expect(summary(r.findings.filter((f) => f.ruleId !== "lock-access-exclusive"))).toEqual([
-    "replay-up-failed 3_bad.up.sql:3",
-  ]);
-  const f = r.findings.find((x) => x.ruleId === "replay-up-failed")!;
-  expect(f.message).toContain('column "nope" of relation "users" does not exist');
-  expect(f.message).toContain("SQLSTATE 42703");
-  // Nothing after a failing up is replayed.
-  expect(r.data!.downs).toEqual([]);
 });
 
 describe("CREATE INDEX CONCURRENTLY", () => {
@@ -110,7 +56,7 @@ describe("CREATE INDEX CONCURRENTLY", () => {
           "ALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY users_a_idx ON users (a);\n",
         "3_idx.down.sql": "DROP INDEX users_a_idx;\nALTER TABLE users DROP COLUMN a;\n",
       },
-      { multiStatement: true, cache: new MemoryCache() },
+      { multiStatement: true, cache: testCache() },
     );
     expect(summary(r.findings)).toEqual(["lock-access-exclusive 3_idx.up.sql:1"]);
     expect(r.findings[0]!.message).toContain("until the statement ends");
@@ -167,15 +113,6 @@ test("an ignore comment suppresses a replay finding on its statement", async () 
   ]);
 });
 
-test("roles that exist outside migrations are created in the sandbox instead of failing", async () => {
-  const r = await run({
-    "3_grant.up.sql": "GRANT SELECT ON users TO app_reader;\n",
-    "3_grant.down.sql": "REVOKE SELECT ON users FROM app_reader;\n",
-  });
-  expect(r.findings).toEqual([]);
-  expect(r.data!.rolesCreated).toEqual(["app_reader"]);
-});
-
 describe("extensions", () => {
   test("a bundled extension is available", async () => {
     const r = await run({
@@ -202,7 +139,7 @@ describe("extensions", () => {
 
   test("a merged migration needing a missing extension: one notice, replay skipped, cached", async () => {
     const base = { ...BASE, "3_geo.up.sql": "CREATE EXTENSION postgis;\n" };
-    const own = new MemoryCache();
+    const own = testCache();
     const add = { "4_x.up.sql": "SELECT 1;\n", "4_x.down.sql": "SELECT 1;\n" };
     const r = await runScenario({ base, add, cache: own });
     expect(summary(r.findings)).toEqual(["replay-skipped 4_x.up.sql:1"]);
@@ -227,14 +164,6 @@ test("a merged migration that does not apply: notice, no error", async () => {
 
 describe("limits", () => {
   const LOOP = "DO $$ BEGIN LOOP END LOOP; END $$;\n";
-
-  test("a statement over replay.statementTimeoutMs is stopped and reported as a warning", async () => {
-    const r = await run({ "3_loop.up.sql": LOOP }, { replay: { statementTimeoutMs: 1500 } });
-    expect(r.findings).toEqual([
-      expect.objectContaining({ ruleId: "replay-up-failed", severity: "warning", startLine: 1 }),
-    ]);
-    expect(r.findings[0]!.message).toContain("did not finish within 1500 ms");
-  });
 
   test("the time budget stops the replay with a notice", async () => {
     const r = await run({ "3_loop.up.sql": LOOP }, { replay: { timeBudgetMs: 4000 } });

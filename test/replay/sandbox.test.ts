@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PgliteEngine } from "../../src/replay/engines/pglite.js";
 import type { FileRun } from "../../src/replay/types.js";
+import { pgliteTemplate } from "./support.js";
 
 jest.setTimeout(120_000);
 
@@ -21,6 +22,8 @@ beforeAll(async () => {
   engine = await PgliteEngine.create({
     extensions: ["pgcrypto", "hstore"],
     progress: () => undefined,
+    // A fresh database without running initdb again (seconds in WASM).
+    snapshot: await pgliteTemplate(),
   });
 });
 afterAll(async () => {

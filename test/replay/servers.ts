@@ -3,7 +3,6 @@
  * MW_TEST_POSTGRES_URL (.ci/start-databases.sh starts both). Without them the tests are skipped
  * and say why.
  */
-import { describe } from "@jest/globals";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { cliDatabases, type DatabaseResolver } from "../../src/replay/external/select.js";
@@ -30,13 +29,6 @@ export function testServer(variable: string, adminVariable: string): TestServer 
     adminUrl: process.env[adminVariable] || undefined,
     databases: cliDatabases({ MIGRATION_WARDEN_DATABASE_URL: url }),
   };
-}
-
-/** describe, or describe.skip with the reason in its name. */
-export function describeServer(server: TestServer | null, variable: string) {
-  return server
-    ? describe
-    : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${variable} not set)`, fn);
 }
 
 /** A plain connection for setting up and inspecting the test database. */

@@ -4,11 +4,54 @@ import type { Config, DirectoryConfig } from "../../src/config/types.js";
 import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
 import type { DatabaseResolver } from "../../src/replay/external/select.js";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DiskCache, templateKey, type CacheEntry } from "../../src/replay/cache.js";
+import { ENGINES } from "../../src/replay/check.js";
+import { PgliteEngine } from "../../src/replay/engines/pglite.js";
 import { createReplayCheck, MemoryCache, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
 import { blobId, changeSet } from "../support/changeset.js";
 
 export const DIR = "migrations";
+
+/** Merged migrations the scenarios build on, per engine. */
+export const BASES = {
+  /** PGlite: users, orders with a NOT VALID foreign key, accounts. */
+  pglite: {
+    "1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+    "1_users.down.sql": "DROP TABLE users;\n",
+    "2_orders.up.sql":
+      "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n" +
+      "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" +
+      "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
+    "2_orders.down.sql": "DROP TABLE accounts;\nDROP TABLE orders;\n",
+  },
+  /** A PostgreSQL server: users, orders with a NOT VALID foreign key, an enum. */
+  postgresServer: {
+    "1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+    "1_users.down.sql": "DROP TABLE users;\n",
+    "2_orders.up.sql":
+      "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n" +
+      "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" +
+      "CREATE TYPE status AS ENUM ('new', 'paid');\n",
+    "2_orders.down.sql": "DROP TYPE status;\nDROP TABLE orders;\n",
+  },
+  sqlite: {
+    "1_users.up.sql":
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n",
+    "1_users.down.sql": "DROP TABLE posts;\nDROP TABLE users;\n",
+  },
+  mysql: {
+    "1_users.up.sql":
+      "CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email varchar(320) NOT NULL\n) ENGINE=InnoDB;\n",
+    "1_users.down.sql": "DROP TABLE users;\n",
+    "2_orders.up.sql":
+      "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL,\n  CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id));\n",
+    "2_orders.down.sql": "DROP TABLE orders;\n",
+  },
+} satisfies Record<string, Record<string, string>>;
 
 export interface Scenario {
   /** Merged migrations: name → content. */
@@ -54,7 +97,7 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
   const reads: string[] = [];
   let batches = 0;
   const check = createReplayCheck({
-    cache: s.cache ?? new MemoryCache(),
+    cache: s.cache ?? testCache(),
     ...(s.databases ? { databases: s.databases } : {}),
     readBase: async (files) => {
       batches++;
@@ -89,4 +132,67 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
 /** Replay findings as "rule path:line" for compact assertions. */
 export function summary(findings: readonly Finding[]): string[] {
   return findings.map((f) => `${f.ruleId} ${f.path.slice(DIR.length + 1)}:${f.startLine}`);
+}
+
+/**
+ * Fresh-database snapshots (what initdb leaves: seconds of WASM per run) shared by every test
+ * process through one directory under the system's temp dir. Only templates go there (entries
+ * with no merged file applied): base states stay in each test's own cache, so tests keep their
+ * isolation and their assertions on what was read or restored. Entries are checksummed and keyed
+ * by the engine's version, so a stale one is never used.
+ */
+const SHARED = new DiskCache(
+  join(tmpdir(), `migration-warden-test-templates-${process.getuid?.() ?? "user"}`),
+);
+
+class TestCache extends MemoryCache {
+  override async get(key: string): Promise<CacheEntry | null> {
+    return (await super.get(key)) ?? (await SHARED.get(key).catch(() => null));
+  }
+
+  override async set(key: string, entry: CacheEntry): Promise<void> {
+    await super.set(key, entry);
+    if (entry.kind === "state" && entry.files === 0)
+      await SHARED.set(key, entry).catch(() => undefined);
+  }
+}
+
+/** A cache of its own for a test (or a file), sharing only the fresh-database templates. */
+export function testCache(): SnapshotCache {
+  return new TestCache();
+}
+
+/** PGlite's fresh database, from the shared templates (made once when there is none). */
+export async function pgliteTemplate(): Promise<Uint8Array> {
+  const key = templateKey(ENGINES.pglite);
+  const shared = await SHARED.get(key).catch(() => null);
+  if (shared?.kind === "state") return shared.data;
+  const engine = await PgliteEngine.create({ extensions: [], progress: () => undefined });
+  try {
+    const data = await engine.snapshot();
+    await SHARED.set(key, { kind: "state", data, extensions: [], files: 0 });
+    return data;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Seed a CLI cache directory (MIGRATION_WARDEN_CACHE_DIR) with the shared templates; how many. */
+export function seedCacheDir(dir: string): number {
+  const replay = join(dir, "replay");
+  mkdirSync(replay, { recursive: true });
+  let names;
+  try {
+    names = readdirSync(SHARED.dir, { withFileTypes: true });
+  } catch {
+    return 0; // none made yet
+  }
+  let seeded = 0;
+  for (const name of names) {
+    if (name.isFile() && name.name.endsWith(".snapshot")) {
+      copyFileSync(join(SHARED.dir, name.name), join(replay, name.name));
+      seeded++;
+    }
+  }
+  return seeded;
 }

@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { PGlite, MemoryFS, type Extension, type PGliteOptions } from "@electric-sql/pglite";
+import type { CatalogRows } from "../fingerprint/catalog.js";
 import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
@@ -182,8 +183,9 @@ export class PgliteEngine extends PostgresEngine {
     await this.db.exec(sql);
   }
 
-  protected async rows(sql: string): Promise<AttrValue[][]> {
-    return (await this.db.query<AttrValue[]>(sql, [], { rowMode: "array" })).rows;
+  protected async catalog(sql: string, params: readonly AttrValue[] = []): Promise<CatalogRows> {
+    const r = await this.db.query<AttrValue[]>(sql, [...params], { rowMode: "array" });
+    return { columns: r.fields.map((f) => f.name), rows: r.rows };
   }
 
   protected async rollbackAfterError(): Promise<void> {

@@ -1,12 +1,15 @@
 /**
  * What the Postgres engines share: golang-migrate's way of running a file (one implicit transaction
- * per Exec, statement by statement when locks are observed) and the pg_catalog fingerprint.
+ * per Exec, statement by statement when locks are observed, pg_locks read in between). The schema
+ * fingerprint is fingerprint/postgres.ts, over the engine's connection.
  */
 import { splitStatements, type SplitStatement } from "../../core/sql/split.js";
 import type { LineIndex } from "../../core/sql/positions.js";
 import { controlsTransactions, multiStatementPieces, statementHead } from "../golang-migrate.js";
 import { isLockMode, compareModes, type LockMode } from "../locks.js";
-import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
+import type { CatalogRows } from "../fingerprint/catalog.js";
+import { postgresFingerprint, USER_NAMESPACES } from "../fingerprint/postgres.js";
+import type { AttrValue, Schema } from "../schema.js";
 import type { DbError, FileRun, MigrationText, RelationLock, StatementRun } from "../types.js";
 import {
   EngineAborted,
@@ -15,10 +18,6 @@ import {
   type EngineOptions,
   type RunOptions,
 } from "./engine.js";
-
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
-const notExt = (catalog: string, alias: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend dx WHERE dx.classid = '${catalog}'::regclass AND dx.objid = ${alias}.oid AND dx.deptype = 'e')`;
 
 const RELKIND: Record<string, string> = {
   r: "table",
@@ -63,6 +62,24 @@ export function missingRole(err: DbError): string | null {
   return /^role "(.+)" does not exist$/.exec(err.message)?.[1] ?? null;
 }
 
+/** One file's run, as its units share it. */
+interface FileContext {
+  file: MigrationText;
+  opts: RunOptions;
+  lines: LineIndex;
+  /** The file opens or ends transactions itself: it runs exactly as written. */
+  selfManaged: boolean;
+  run: FileRun;
+}
+
+/** A statement's first and last line in the file. */
+function span(lines: LineIndex, unit: Unit, s: SplitStatement): { line: number; endLine: number } {
+  return {
+    line: lines.position(unit.start + s.start).line,
+    endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
+  };
+}
+
 /** A unit golang-migrate sends in one Exec: the whole file, or one x-multi-statement piece. */
 interface Unit {
   text: string;
@@ -86,8 +103,12 @@ export abstract class PostgresEngine implements Engine {
 
   /** Send text as one simple Query (several statements allowed), like golang-migrate's Exec. */
   protected abstract exec(sql: string): Promise<void>;
-  /** Rows of a catalog query, as arrays (the fingerprint's queries take no parameters). */
-  protected abstract rows(sql: string): Promise<AttrValue[][]>;
+  /** A catalog query on the migrations' connection (the fingerprint's and the lock reader's). */
+  protected abstract catalog(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows>;
+
+  private async rows(sql: string): Promise<AttrValue[][]> {
+    return (await this.catalog(sql)).rows;
+  }
   /** After a failed Exec: end the transaction a file may have left open and aborted. */
   protected abstract rollbackAfterError(): Promise<void>;
   /**
@@ -109,7 +130,7 @@ export abstract class PostgresEngine implements Engine {
                  JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
                  WHERE i.indexrelid = c.oid)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE ${USER_NS} AND c.relkind IN ('r','p','v','m','f','i','I','S')`,
+        WHERE ${USER_NAMESPACES} AND c.relkind IN ('r','p','v','m','f','i','I','S')`,
     )) as Array<[number | string, string, string, string, string | null]>;
     this.existing = new Map();
     for (const [oid, name, kind, , table] of r) {
@@ -137,8 +158,9 @@ export abstract class PostgresEngine implements Engine {
         "Locks not observed: the file opens or ends transactions itself, so it ran exactly as written.",
       );
 
+    const ctx: FileContext = { file, opts, lines, selfManaged, run };
     for (const unit of units) {
-      const failure = await this.runUnitWithRoles(unit, lines, file, opts, selfManaged, run);
+      const failure = await this.runUnitWithRoles(unit, ctx);
       if (failure) {
         run.ok = false;
         run.error = failure;
@@ -152,34 +174,21 @@ export abstract class PostgresEngine implements Engine {
   /** Runs a unit; when it fails only because a role does not exist, creates the role and retries. */
   private async runUnitWithRoles(
     unit: Unit,
-    lines: LineIndex,
-    file: MigrationText,
-    opts: RunOptions,
-    selfManaged: boolean,
-    run: FileRun,
+    ctx: FileContext,
   ): Promise<FileRun["error"] | undefined> {
     for (;;) {
-      const mark = run.statements.length;
-      const failure = await this.runUnit(unit, lines, file, opts, selfManaged, run);
+      const mark = ctx.run.statements.length;
+      const failure = await this.runUnit(unit, ctx);
       const role = failure ? missingRole(failure) : null;
-      if (!failure || !role || selfManaged || !(await this.provideRole(role))) return failure;
-      run.statements.length = mark;
+      if (!failure || !role || ctx.selfManaged || !(await this.provideRole(role))) return failure;
+      ctx.run.statements.length = mark;
     }
   }
 
-  private async runUnit(
-    unit: Unit,
-    lines: LineIndex,
-    file: MigrationText,
-    opts: RunOptions,
-    selfManaged: boolean,
-    run: FileRun,
-  ): Promise<FileRun["error"] | undefined> {
+  private async runUnit(unit: Unit, ctx: FileContext): Promise<FileRun["error"] | undefined> {
+    const { file, opts, lines, selfManaged, run } = ctx;
     const stmts = unit.statements;
-    const where = (s: SplitStatement) => ({
-      line: lines.position(unit.start + s.start).line,
-      endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
-    });
+    const where = (s: SplitStatement) => span(lines, unit, s);
     const firstLine = stmts[0] ? where(stmts[0]).line : lines.position(unit.start).line;
 
     if (!opts.observeLocks || selfManaged || stmts.length === 0) {
@@ -272,10 +281,7 @@ export abstract class PostgresEngine implements Engine {
       const line = lines.position(unit.start + s.start + err.position - 1).line;
       return { line, endLine: line };
     }
-    return {
-      line: lines.position(unit.start + s.start).line,
-      endLine: lines.position(unit.start + Math.max(s.start, s.end - 1)).line,
-    };
+    return span(lines, unit, s);
   }
 
   /** Where a whole-unit error happened: the error position, else the failing statement. */
@@ -358,250 +364,11 @@ export abstract class PostgresEngine implements Engine {
     );
   }
 
+  /** The pg_catalog fingerprint, over this engine's connection. */
   async schema(): Promise<Schema> {
-    const objects: SchemaObject[] = [];
-    const q = (sql: string) => this.rows(sql);
-    const s = (v: AttrValue | undefined): string => String(v ?? "");
-    const opt = (v: AttrValue | undefined): AttrValue => (v === undefined ? null : v);
-
-    for (const [name] of await q(
-      `SELECT n.nspname FROM pg_namespace n WHERE ${USER_NS} AND ${notExt("pg_namespace", "n")}`,
-    ))
-      objects.push({ kind: "schema", name: s(name), attrs: {} });
-
-    for (const [name, version, schema] of await q(
-      `SELECT e.extname, e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`,
-    ))
-      objects.push({
-        kind: "extension",
-        name: s(name),
-        attrs: { version: s(version), schema: s(schema) },
-      });
-
-    const relFrom = `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_NS} AND ${notExt("pg_class", "c")}`;
-    for (const [
-      name,
-      kind,
-      persistence,
-      rls,
-      forceRls,
-      options,
-      bound,
-      partkey,
-      viewdef,
-    ] of await q(
-      `SELECT n.nspname || '.' || c.relname, c.relkind::text, c.relpersistence::text, c.relrowsecurity,
-              c.relforcerowsecurity, array_to_string(c.reloptions, ','), pg_get_expr(c.relpartbound, c.oid),
-              CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-              CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END
-       ${relFrom} AND c.relkind IN ('r','p','v','m','f')`,
-    )) {
-      const k = s(kind);
-      const objKind =
-        k === "v"
-          ? "view"
-          : k === "m"
-            ? "materialized-view"
-            : k === "f"
-              ? "foreign-table"
-              : "table";
-      const attrs: Record<string, AttrValue> = {
-        persistence: s(persistence) === "u" ? "unlogged" : "permanent",
-        rowSecurity: rls === true ? (forceRls === true ? "forced" : "enabled") : "disabled",
-        options: opt(options),
-      };
-      if (k === "p") attrs.partitionKey = opt(partkey);
-      if (bound !== null) attrs.partitionOf = opt(bound);
-      if (viewdef !== null) attrs.definition = s(viewdef).trim();
-      objects.push({ kind: objKind, name: s(name), attrs });
-    }
-
-    for (const [table, col, type, notNull, def, identity, generated, collation] of await q(
-      `SELECT n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-              pg_get_expr(d.adbin, d.adrelid), NULLIF(a.attidentity::text, ''), NULLIF(a.attgenerated::text, ''),
-              CASE WHEN a.attcollation <> t.typcollation THEN co.collname END
-         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-         LEFT JOIN pg_collation co ON co.oid = a.attcollation
-        WHERE ${USER_NS} AND ${notExt("pg_class", "c")} AND c.relkind IN ('r','p','f') AND a.attnum > 0 AND NOT a.attisdropped`,
-    )) {
-      const attrs: Record<string, AttrValue> = {
-        type: s(type),
-        notNull: notNull === true,
-        default: opt(def),
-      };
-      if (identity !== null) attrs.identity = identity === "a" ? "always" : "by default";
-      if (generated !== null) attrs.generated = generated === "s" ? "stored" : "virtual";
-      if (collation !== null) attrs.collation = opt(collation);
-      objects.push({ kind: "column", name: `${s(table)}.${s(col)}`, table: s(table), attrs });
-    }
-
-    for (const [name, table, def, valid, primary, unique] of await q(
-      `SELECT n.nspname || '.' || ic.relname, tn.nspname || '.' || tc.relname, pg_get_indexdef(i.indexrelid),
-              i.indisvalid, i.indisprimary, i.indisunique
-         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
-         JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-        WHERE ${USER_NS} AND ${notExt("pg_class", "tc")}`,
-    ))
-      objects.push({
-        kind: "index",
-        name: s(name),
-        table: s(table),
-        attrs: {
-          definition: s(def),
-          indexValid: valid === true,
-          primary: primary === true,
-          unique: unique === true,
-        },
-      });
-
-    // NOT NULL constraints (contype 'n', PostgreSQL 18) are the columns' notNull.
-    for (const [owner, name, type, def, valid, deferrable, deferred, onTable] of await q(
-      `SELECT n.nspname || '.' || coalesce(tc.relname, ty.typname), con.conname, con.contype::text,
-              pg_get_constraintdef(con.oid), con.convalidated, con.condeferrable, con.condeferred, con.conrelid <> 0
-         FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
-         LEFT JOIN pg_class tc ON tc.oid = con.conrelid LEFT JOIN pg_type ty ON ty.oid = con.contypid
-        WHERE ${USER_NS} AND con.contype <> 'n' AND (con.conrelid = 0 OR ${notExt("pg_class", "tc")})
-          AND (con.contypid = 0 OR ${notExt("pg_type", "ty")})`,
-    )) {
-      const o: SchemaObject = {
-        kind: "constraint",
-        name: `${s(owner)}.${s(name)}`,
-        attrs: {
-          type: CONTYPE[s(type)] ?? s(type),
-          definition: s(def),
-          valid: valid === true,
-          deferrable:
-            deferrable === true ? (deferred === true ? "initially deferred" : "deferrable") : "no",
-        },
-      };
-      if (onTable === true) o.table = s(owner);
-      objects.push(o);
-    }
-
-    for (const [name, values] of await q(
-      `SELECT n.nspname || '.' || t.typname, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
-         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
-        WHERE ${USER_NS} AND ${notExt("pg_type", "t")} GROUP BY 1`,
-    ))
-      objects.push({ kind: "enum", name: s(name), attrs: { values: s(values) } });
-
-    for (const [name, base, notNull, def] of await q(
-      `SELECT n.nspname || '.' || t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
-         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-        WHERE ${USER_NS} AND ${notExt("pg_type", "t")} AND t.typtype = 'd'`,
-    ))
-      objects.push({
-        kind: "domain",
-        name: s(name),
-        attrs: { definition: s(base), notNull: notNull === true, default: opt(def) },
-      });
-
-    for (const [name, def] of await q(
-      `SELECT n.nspname || '.' || t.typname,
-              coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
-                          FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
-                       (SELECT 'range of ' || format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid))
-         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-        WHERE ${USER_NS} AND ${notExt("pg_type", "t")}
-          AND ((t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') OR t.typtype = 'r')`,
-    ))
-      objects.push({ kind: "type", name: s(name), attrs: { definition: opt(def) } });
-
-    for (const [name, args, kind, result, digest] of await q(
-      `SELECT n.nspname || '.' || p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
-              pg_get_function_result(p.oid),
-              md5(CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END)
-         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-        WHERE ${USER_NS} AND ${notExt("pg_proc", "p")}`,
-    ))
-      objects.push({
-        kind: "function",
-        name: `${s(name)}(${s(args)})`,
-        attrs: {
-          kind: PROKIND[s(kind)] ?? s(kind),
-          returns: opt(result),
-          definitionMd5: s(digest),
-        },
-      });
-
-    for (const [table, name, def, enabled] of await q(
-      `SELECT n.nspname || '.' || c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text
-         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE ${USER_NS} AND NOT t.tgisinternal AND ${notExt("pg_class", "c")}`,
-    ))
-      objects.push({
-        kind: "trigger",
-        name: `${s(table)}.${s(name)}`,
-        table: s(table),
-        attrs: { definition: s(def), enabled: s(enabled) !== "D" },
-      });
-
-    for (const [name, type, start, inc, min, max, cache, cycle, owner] of await q(
-      `SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
-              s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle,
-              (SELECT tn.nspname || '.' || tc.relname || '.' || a.attname FROM pg_depend d
-                 JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-                 JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
-                  AND d.deptype IN ('a','i') LIMIT 1)
-         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE ${USER_NS} AND ${notExt("pg_class", "c")}`,
-    ))
-      objects.push({
-        kind: "sequence",
-        name: s(name),
-        attrs: {
-          type: s(type),
-          start: s(start),
-          increment: s(inc),
-          min: s(min),
-          max: s(max),
-          cache: s(cache),
-          cycle: cycle === true,
-          ownedBy: opt(owner),
-        },
-      });
-
-    for (const [table, name, cmd, permissive, qual, check, roles] of await q(
-      `SELECT n.nspname || '.' || c.relname, p.polname, p.polcmd::text, p.polpermissive,
-              pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
-              array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END
-                                      FROM unnest(p.polroles) r ORDER BY 1), ', ')
-         FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE ${USER_NS}`,
-    ))
-      objects.push({
-        kind: "policy",
-        name: `${s(table)}.${s(name)}`,
-        table: s(table),
-        attrs: {
-          command: s(cmd),
-          permissive: permissive === true,
-          roles: s(roles),
-          using: opt(qual),
-          withCheck: opt(check),
-        },
-      });
-
-    return schemaOf(objects);
+    return postgresFingerprint((sql, params) => this.catalog(sql, params));
   }
 }
-
-const CONTYPE: Record<string, string> = {
-  p: "primary key",
-  u: "unique",
-  f: "foreign key",
-  c: "check",
-  x: "exclusion",
-  t: "constraint trigger",
-};
-const PROKIND: Record<string, string> = {
-  f: "function",
-  p: "procedure",
-  a: "aggregate",
-  w: "window",
-};
 
 function stripPosition(e: DbError & { position?: number }): DbError {
   const out: DbError = { message: e.message };

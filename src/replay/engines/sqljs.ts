@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import type { Database, SqlJsStatic } from "sql.js";
 import { splitStatements } from "../../core/sql/split.js";
 import { statementHead } from "../golang-migrate.js";
-import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
+import { sqliteFingerprint } from "../fingerprint/sqlite.js";
+import type { AttrValue, Schema } from "../schema.js";
 import type { FileRun, MigrationText, StatementRun } from "../types.js";
 import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
 import { SQLJS_VERSION } from "./catalog.js";
@@ -28,10 +29,6 @@ function loadSqlJs(): Promise<SqlJsStatic> {
     });
   })();
   return sqlJs;
-}
-
-function normalizeSql(sql: AttrValue): AttrValue {
-  return typeof sql === "string" ? sql.replace(/\s+/g, " ").trim() : sql;
 }
 
 export class SqljsEngine implements Engine {
@@ -129,100 +126,11 @@ export class SqljsEngine implements Engine {
     }
   }
 
+  /** The fingerprint's catalog queries, on the sandbox database. */
   async schema(): Promise<Schema> {
-    const rows = (sql: string, params: AttrValue[] = []): AttrValue[][] => {
-      const stmt = this.db.prepare(sql);
-      try {
-        stmt.bind(params as (string | number | null)[]);
-        const out: AttrValue[][] = [];
-        while (stmt.step()) out.push(stmt.get() as AttrValue[]);
-        return out;
-      } finally {
-        stmt.free();
-      }
-    };
-    const objects: SchemaObject[] = [];
-    const s = (v: AttrValue | undefined) => String(v ?? "");
-    for (const [type, name, table, sql] of rows(
-      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
-    )) {
-      const n = s(name);
-      if (type === "table") {
-        objects.push({
-          kind: "table",
-          name: n,
-          attrs: { "~definition": normalizeSql(sql ?? null) },
-        });
-        for (const [col, ctype, notNull, def, pk, hidden] of rows(
-          'SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)',
-          [n],
-        )) {
-          const attrs: Record<string, AttrValue> = {
-            type: s(ctype),
-            notNull: notNull === 1,
-            default: def ?? null,
-          };
-          if (pk !== 0) attrs.primaryKey = Number(pk);
-          if (hidden !== 0)
-            attrs.generated = hidden === 2 ? "virtual" : hidden === 3 ? "stored" : "hidden";
-          objects.push({ kind: "column", name: `${n}.${s(col)}`, table: n, attrs });
-        }
-        const fks = new Map<
-          number,
-          { from: string[]; to: string[]; ref: string; onUpdate: string; onDelete: string }
-        >();
-        for (const [id, ref, from, to, onUpdate, onDelete] of rows(
-          'SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
-          [n],
-        )) {
-          const fk = fks.get(Number(id)) ?? {
-            from: [],
-            to: [],
-            ref: s(ref),
-            onUpdate: s(onUpdate),
-            onDelete: s(onDelete),
-          };
-          fk.from.push(s(from));
-          fk.to.push(to === null ? "(primary key)" : s(to));
-          fks.set(Number(id), fk);
-        }
-        for (const fk of fks.values()) {
-          const definition = `FOREIGN KEY (${fk.from.join(", ")}) REFERENCES ${fk.ref}(${fk.to.join(", ")}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete}`;
-          objects.push({
-            kind: "constraint",
-            name: `${n}.fk(${fk.from.join(",")})`,
-            table: n,
-            attrs: { type: "foreign key", definition },
-          });
-        }
-      } else if (type === "index") {
-        const [info] = rows(
-          `SELECT il."unique", il.origin, il.partial,
-                  (SELECT group_concat(coalesce(ii.name, '(expression)'), ', ') FROM pragma_index_info(il.name) ii)
-             FROM pragma_index_list(?) il WHERE il.name = ?`,
-          [s(table), n],
-        );
-        objects.push({
-          kind: "index",
-          name: n,
-          table: s(table),
-          attrs: {
-            definition:
-              normalizeSql(sql ?? null) ?? `(${String(info?.[1] ?? "auto")}) ${s(info?.[3])}`,
-            unique: info?.[0] === 1,
-            partial: info?.[2] === 1,
-          },
-        });
-      } else if (type === "view" || type === "trigger") {
-        const o: SchemaObject = {
-          kind: type,
-          name: n,
-          attrs: { definition: normalizeSql(sql ?? null) },
-        };
-        if (type === "trigger") o.table = s(table);
-        objects.push(o);
-      }
-    }
-    return schemaOf(objects);
+    return sqliteFingerprint(async (sql, params = []) => {
+      const [r] = this.db.exec(sql, params as (string | number | null)[]);
+      return { columns: r?.columns ?? [], rows: (r?.values ?? []) as AttrValue[][] };
+    });
   }
 }

@@ -11,18 +11,29 @@
 export const SERVER_DIALECTS = ["postgres", "mysql"] as const;
 export type ServerDialect = (typeof SERVER_DIALECTS)[number];
 
-export type TlsMode = "disable" | "require" | "verify-full";
+/**
+ * disable; require (encrypted, certificate not checked); verify-ca (certificate checked, host name
+ * not); verify-full. Replay URLs take disable, require and verify-full.
+ */
+export type TlsMode = "disable" | "require" | "verify-ca" | "verify-full";
 
-export interface DatabaseUrl {
-  dialect: ServerDialect;
+/** Where a server is and how to log in: what a driver is given, never the URL itself. */
+export interface ServerAddress {
   host: string;
   port: number;
   user: string;
   /** Absent: the driver's own default (PGPASSWORD / ~/.pgpass for postgres; none for mysql). */
   password?: string;
   database: string;
-  /** `sslmode`: disable (default), require (encrypted, certificate not checked), verify-full. */
   tls: TlsMode;
+  /** PEM texts (certificate authority, client certificate and key) when the URL names files. */
+  tlsFiles?: { ca?: string; cert?: string; key?: string };
+  /** The name the server's certificate must carry, when not the host. */
+  tlsServerName?: string;
+}
+
+export interface DatabaseUrl extends ServerAddress {
+  dialect: ServerDialect;
 }
 
 export class DatabaseUrlError extends Error {

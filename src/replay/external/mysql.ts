@@ -1,0 +1,323 @@
+/**
+ * MySQL and MariaDB servers through mysql2: connections from a parsed address (never the URL
+ * itself), error kinds, and the sandbox protocol's primitives for a replay database: GET_LOCK, the
+ * account check, the inventory and the wipe.
+ *
+ * No connection may read this host's files: the LOCAL_FILES capability is not offered to the
+ * server, and mysql2 refuses LOAD DATA LOCAL INFILE anyway without an infileStreamFactory (none
+ * is given).
+ */
+import { createHash } from "node:crypto";
+import mysql from "mysql2";
+import type { CatalogRows } from "../fingerprint/catalog.js";
+import type { AttrValue } from "../schema.js";
+import {
+  MARKER_TABLE,
+  SandboxRefused,
+  type Inventory,
+  type MarkerState,
+  type SandboxOps,
+} from "./sandbox.js";
+import type { ServerConnection, ServerFamily, ServerSession } from "./session.js";
+import type { ServerAddress } from "./url.js";
+
+interface MysqlError extends Error {
+  errno?: number;
+  code?: string;
+  sqlState?: string;
+  fatal?: boolean;
+}
+
+/** ER_STATEMENT_TIMEOUT (MariaDB max_statement_time), ER_QUERY_TIMEOUT (MySQL max_execution_time). */
+const TIMEOUT_ERRNOS = new Set([1969, 3024]);
+/** Access denied, unknown database: the URL is wrong, not the server down. */
+const CONFIG_ERRNOS = new Set([1044, 1045, 1049, 1698]);
+
+/** `name` → `` `name` `` */
+export function quoteMysqlIdent(name: string): string {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+
+/** mysql2 TLS options for an address. */
+export function mysqlTls(a: ServerAddress): mysql.SslOptions | undefined {
+  if (a.tls === "disable") return undefined;
+  const ssl: mysql.SslOptions = {
+    rejectUnauthorized: a.tls !== "require",
+    // mysql2 checks the host name only when asked to.
+    verifyIdentity: a.tls === "verify-full",
+  };
+  if (a.tlsFiles?.ca !== undefined) ssl.ca = a.tlsFiles.ca;
+  if (a.tlsFiles?.cert !== undefined) ssl.cert = a.tlsFiles.cert;
+  if (a.tlsFiles?.key !== undefined) ssl.key = a.tlsFiles.key;
+  return ssl;
+}
+
+export class MysqlConnection implements ServerConnection {
+  constructor(readonly raw: mysql.Connection) {
+    // Fatal errors reach the next query.
+    raw.on("error", () => undefined);
+  }
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.raw.connect((err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  async query(sql: string, params: readonly AttrValue[] = []): Promise<CatalogRows> {
+    const [rows, fields] = await this.raw
+      .promise()
+      .query<mysql.RowDataPacket[][]>({ sql, values: [...params], rowsAsArray: true });
+    return {
+      columns: (fields ?? []).map((f) => f.name),
+      rows: Array.isArray(rows) ? (rows as unknown as AttrValue[][]) : [],
+    };
+  }
+
+  onClose(listener: () => void): void {
+    this.raw.on("end", listener);
+    this.raw.on("error", listener);
+  }
+
+  async close(): Promise<void> {
+    await this.raw
+      .promise()
+      .end()
+      .catch(() => this.raw.destroy());
+  }
+
+  destroy(): void {
+    this.raw.destroy();
+  }
+}
+
+export const mysqlFamily: ServerFamily<MysqlConnection> = {
+  connection(address, options) {
+    const config: mysql.ConnectionOptions = {
+      host: address.host,
+      port: address.port,
+      user: address.user,
+      database: address.database,
+      // golang-migrate's mysql driver forces it; nothing else needs it.
+      multipleStatements: options.role === "work",
+      // Not offered to the server: LOAD DATA LOCAL INFILE is refused before mysql2 is even asked.
+      flags: ["-LOCAL_FILES"],
+      connectTimeout: options.connectTimeoutMs,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    };
+    if (address.password !== undefined) config.password = address.password;
+    const ssl = mysqlTls(address);
+    if (ssl !== undefined) config.ssl = ssl;
+    return new MysqlConnection(mysql.createConnection(config));
+  },
+
+  isConfigError: (err) => CONFIG_ERRNOS.has((err as MysqlError)?.errno ?? 0),
+
+  isConnectionError: (err) =>
+    (err as MysqlError)?.fatal === true || (err as MysqlError)?.errno === undefined,
+
+  isStatementTimeout: (err) => TIMEOUT_ERRNOS.has((err as MysqlError)?.errno ?? 0),
+
+  async startWork(work, limits) {
+    const [row] = (await work.query("SELECT VERSION(), CONNECTION_ID()")).rows;
+    const version = String(row![0]);
+    const mariadb = /mariadb/i.test(version);
+    const seconds = Math.max(1, Math.ceil(limits.statementTimeoutMs / 1000));
+    // Server-side bounds (a migration may change them; the watchdog kills the session anyway).
+    await work.query(
+      `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
+        (mariadb
+          ? `SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`
+          : `SESSION max_execution_time = ${limits.statementTimeoutMs}`),
+    );
+    return {
+      id: Number(row![1]),
+      server: mariadb
+        ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
+        : `MySQL ${version.replace(/-.*$/, "")}`,
+    };
+  },
+
+  async killSession(guard, id) {
+    await guard.query(`KILL CONNECTION ${Number(id)}`);
+  },
+
+  sandboxOps: (session) => new MysqlSandbox(session),
+};
+
+/** A database error as plain data. */
+export function mysqlErrorData(e: MysqlError): { message: string; code?: string; detail?: string } {
+  const out: { message: string; code?: string; detail?: string } = { message: e.message };
+  if (e.errno !== undefined) out.code = String(e.errno);
+  if (e.sqlState) out.detail = `SQLSTATE ${e.sqlState}`;
+  return out;
+}
+
+export type MysqlObjectKind = "table" | "view" | "sequence" | "procedure" | "function" | "event";
+
+export interface MysqlObject {
+  kind: MysqlObjectKind;
+  name: string;
+}
+
+const DROP_ORDER: Array<[MysqlObjectKind, string]> = [
+  ["view", "DROP VIEW IF EXISTS"],
+  ["sequence", "DROP SEQUENCE IF EXISTS"],
+  ["table", "DROP TABLE IF EXISTS"],
+];
+
+/**
+ * The statements that empty `database` and leave a fresh marker. Names are qualified: a migration
+ * may have switched the session to another database with USE.
+ */
+export function mysqlWipeStatements(
+  database: string,
+  objects: readonly MysqlObject[],
+  state: MarkerState,
+): string[] {
+  const q = (name: string) => `${quoteMysqlIdent(database)}.${quoteMysqlIdent(name)}`;
+  const out = ["SET FOREIGN_KEY_CHECKS = 0"];
+  for (const [kind, drop] of DROP_ORDER) {
+    const names = objects.filter((o) => o.kind === kind).map((o) => q(o.name));
+    if (kind === "table") names.push(q(MARKER_TABLE));
+    if (names.length > 0) out.push(`${drop} ${names.join(", ")}`);
+  }
+  for (const o of objects) {
+    if (o.kind === "procedure" || o.kind === "function" || o.kind === "event")
+      out.push(`DROP ${o.kind.toUpperCase()} IF EXISTS ${q(o.name)}`);
+  }
+  out.push(
+    "SET FOREIGN_KEY_CHECKS = 1",
+    `CREATE TABLE ${q(MARKER_TABLE)} (state varchar(16) NOT NULL, updated_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`,
+    `INSERT INTO ${q(MARKER_TABLE)} (state) VALUES ('${state}')`,
+  );
+  return out;
+}
+
+/** A grant's database pattern → the name it matches literally ("mw\_test" → "mw_test"). */
+function unescapePattern(p: string): string {
+  return p.replace(/\\([_%\\])/g, "$1");
+}
+
+/** Why a MySQL account must not run pull requests' SQL. */
+export function mysqlAccountProblems(
+  facts: { global: readonly string[]; databases: readonly string[] },
+  database: string,
+): string[] {
+  const out: string[] = [];
+  const global = facts.global.filter((p) => p.toUpperCase() !== "USAGE");
+  if (global.length > 0)
+    out.push(
+      `the account has global privileges (${[...new Set(global)].sort().join(", ")}): grant it privileges on its database only`,
+    );
+  const others = [...new Set(facts.databases.filter((d) => unescapePattern(d) !== database))];
+  if (others.length > 0)
+    out.push(
+      `the account has privileges on other databases (${others.sort().join(", ")}): their objects would not be wiped`,
+    );
+  return out;
+}
+
+/** GET_LOCK names are server-wide and at most 64 characters. */
+function lockName(database: string): string {
+  return `migration-warden:${createHash("sha256").update(database).digest("hex").slice(0, 40)}`;
+}
+
+class MysqlSandbox implements SandboxOps {
+  private readonly database: string;
+
+  constructor(private readonly session: ServerSession<MysqlConnection>) {
+    this.database = session.target.url.database;
+  }
+
+  private async column(sql: string, params: AttrValue[] = []): Promise<AttrValue[]> {
+    return (await this.session.query(sql, params)).rows.map((r) => r[0] ?? null);
+  }
+
+  async lock(waitMs: number): Promise<boolean> {
+    const [got] = (
+      await this.session.guard.query("SELECT GET_LOCK(?, ?)", [
+        lockName(this.database),
+        Math.max(1, Math.ceil(waitMs / 1000)),
+      ])
+    ).rows;
+    return Number(got?.[0]) === 1;
+  }
+
+  async accountProblems(): Promise<string[]> {
+    const grantee = `CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')`;
+    const global = await this.column(
+      `SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ${grantee}`,
+    );
+    const dbs = await this.column(
+      `SELECT DISTINCT TABLE_SCHEMA FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ${grantee}`,
+    );
+    return mysqlAccountProblems(
+      { global: global.map(String), databases: dbs.map(String) },
+      this.database,
+    );
+  }
+
+  private async objects(): Promise<MysqlObject[]> {
+    const db = this.database;
+    const out: MysqlObject[] = [];
+    const kinds: Record<string, MysqlObjectKind> = {
+      "BASE TABLE": "table",
+      "SYSTEM VERSIONED": "table",
+      VIEW: "view",
+      SEQUENCE: "sequence",
+    };
+    const q = async (sql: string) => (await this.session.query(sql, [db])).rows;
+    for (const [name, type] of await q(
+      `SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> '${MARKER_TABLE}'`,
+    )) {
+      const kind = kinds[String(type)];
+      if (kind) out.push({ kind, name: String(name) });
+    }
+    for (const [name, type] of await q(
+      "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?",
+    ))
+      out.push({ kind: type === "PROCEDURE" ? "procedure" : "function", name: String(name) });
+    for (const [name] of await q(
+      "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?",
+    ))
+      out.push({ kind: "event", name: String(name) });
+    return out;
+  }
+
+  async inventory(): Promise<Inventory> {
+    const objects = (await this.objects()).map((o) => `${o.kind} ${o.name}`);
+    const db = this.database;
+    const present = await this.column(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [db, MARKER_TABLE],
+    );
+    let marker: string | null = null;
+    if (present.length > 0) {
+      const state = await this.column(
+        `SELECT state FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(MARKER_TABLE)} LIMIT 1`,
+      ).catch((err: unknown) => {
+        this.session.check();
+        if (this.session.family.isConnectionError(err)) throw err;
+        return [] as AttrValue[]; // a marker made by hand, without our columns
+      });
+      marker = state.length > 0 ? String(state[0]) : "";
+    }
+    return { marker, objects };
+  }
+
+  async wipe(state: MarkerState): Promise<void> {
+    const db = this.database;
+    try {
+      for (const sql of mysqlWipeStatements(db, await this.objects(), state))
+        await this.session.work.query(sql);
+      await this.session.work.query(`USE ${quoteMysqlIdent(db)}`);
+    } catch (err) {
+      throw new SandboxRefused(
+        `could not empty ${this.session.target.label}: ${(err as Error).message}. Grant the replay account all privileges on that database`,
+      );
+    }
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * PostgreSQL servers through node-postgres: connections from a parsed address (never the URL
+ * itself), error kinds, and the sandbox protocol's primitives for a replay database: the advisory
+ * lock, the account check, the inventory and the wipe (DROP OWNED BY CURRENT_USER).
+ */
+import pg from "pg";
+import type { CatalogRows } from "../fingerprint/catalog.js";
+import { postgresFingerprint } from "../fingerprint/postgres.js";
+import { omitTables, type AttrValue } from "../schema.js";
+import {
+  MARKER_TABLE,
+  SandboxRefused,
+  type Inventory,
+  type MarkerState,
+  type SandboxOps,
+} from "./sandbox.js";
+import type { ConnectOptions, ServerConnection, ServerFamily, ServerSession } from "./session.js";
+import type { ServerAddress } from "./url.js";
+
+/** Advisory lock key for "one replay at a time" (advisory locks are per database). */
+const LOCK_KEY = "7245910418727141"; // "mw" replay, any constant will do
+
+export const POSTGRES_MARKER = `public.${MARKER_TABLE}`;
+
+interface PgError extends Error {
+  code?: string;
+}
+
+/** Access denied, unknown database, wrong password: the URL is wrong, not the server down. */
+const AUTH_OR_MISSING = new Set(["28P01", "28000", "3D000", "42501"]);
+
+const APPLICATION: Record<ConnectOptions["role"], string> = {
+  work: "migration-warden replay",
+  guard: "migration-warden replay",
+  inspect: "migration-warden drift",
+};
+
+/** node-postgres TLS options for an address. */
+export function postgresTls(a: ServerAddress): pg.ClientConfig["ssl"] {
+  if (a.tls === "disable") return undefined;
+  const ssl: Exclude<pg.ClientConfig["ssl"], boolean | undefined> = {
+    rejectUnauthorized: a.tls !== "require",
+  };
+  // verify-ca: the chain is checked, the host name is not (libpq's meaning).
+  if (a.tls === "verify-ca") ssl.checkServerIdentity = () => undefined;
+  if (a.tlsFiles?.ca !== undefined) ssl.ca = a.tlsFiles.ca;
+  if (a.tlsFiles?.cert !== undefined) ssl.cert = a.tlsFiles.cert;
+  if (a.tlsFiles?.key !== undefined) ssl.key = a.tlsFiles.key;
+  if (a.tlsServerName !== undefined) ssl.servername = a.tlsServerName;
+  return ssl;
+}
+
+export class PgConnection implements ServerConnection {
+  constructor(readonly client: pg.Client) {
+    // Errors surface through the next query; an idle connection's failure ends it ("end").
+    client.on("error", () => undefined);
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async query(sql: string, params: readonly AttrValue[] = []): Promise<CatalogRows> {
+    const r = await this.client.query<AttrValue[]>({
+      text: sql,
+      values: [...params],
+      rowMode: "array",
+    });
+    return { columns: (r.fields ?? []).map((f) => f.name), rows: r.rows ?? [] };
+  }
+
+  onClose(listener: () => void): void {
+    this.client.on("end", listener);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  destroy(): void {
+    void this.close();
+  }
+}
+
+export const postgresFamily: ServerFamily<PgConnection> = {
+  connection(address, options) {
+    const config: pg.ClientConfig = {
+      host: address.host,
+      port: address.port,
+      user: address.user,
+      database: address.database,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      application_name: APPLICATION[options.role],
+      keepAlive: true,
+    };
+    if (address.password !== undefined) config.password = address.password;
+    const ssl = postgresTls(address);
+    if (ssl !== undefined) config.ssl = ssl;
+    if (options.role === "work") {
+      config.statement_timeout = options.statementTimeoutMs;
+      // A replay that vanishes mid-file must not keep its locks.
+      config.idle_in_transaction_session_timeout = Math.max(options.statementTimeoutMs, 10_000);
+    }
+    return new PgConnection(new pg.Client(config));
+  },
+
+  isConfigError: (err) => AUTH_OR_MISSING.has((err as PgError)?.code ?? ""),
+
+  isConnectionError: (err) => !(err instanceof pg.DatabaseError),
+
+  isStatementTimeout: (err) =>
+    (err as PgError)?.code === "57014" && /statement timeout/.test((err as Error).message),
+
+  async startWork(work) {
+    const [row] = (
+      await work.query("SELECT current_setting('server_version'), pg_backend_pid()::int")
+    ).rows;
+    // "15.18 (Debian 15.18-0+deb12u1)" → "15.18"
+    return { id: Number(row![1]), server: `PostgreSQL ${String(row![0]).split(" ")[0]}` };
+  },
+
+  async killSession(guard, id) {
+    await guard.query("SELECT pg_terminate_backend($1)", [id]);
+  },
+
+  sandboxOps: (session) => new PostgresSandbox(session),
+};
+
+/** The statements that empty the database and leave a fresh marker, in one transaction. */
+export function postgresWipeStatements(state: MarkerState): string[] {
+  return [
+    // A statement the watchdog or the server cancelled may have left a transaction open.
+    "ROLLBACK",
+    "BEGIN",
+    // Everything the replay account owns in this database: schemas (with their contents), tables,
+    // types, functions, extensions…, the marker included. Objects of other roles stay, and the
+    // inventory after the wipe refuses the database if there are any.
+    "DROP OWNED BY CURRENT_USER",
+    // A migration may have dropped the public schema; a fresh database has it.
+    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN CREATE SCHEMA public; END IF; END $$`,
+    `DROP TABLE IF EXISTS ${POSTGRES_MARKER}`,
+    `CREATE TABLE ${POSTGRES_MARKER} (state text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    `INSERT INTO ${POSTGRES_MARKER} (state) VALUES ('${state}')`,
+    "COMMIT",
+  ];
+}
+
+export interface PostgresAccountFacts {
+  superuser: boolean;
+  createRole: boolean;
+  createDb: boolean;
+  replication: boolean;
+  bypassRls: boolean;
+  ownsDatabase: boolean;
+  /** Memberships in pg_read_server_files, pg_write_server_files, pg_execute_server_program. */
+  serverRoles: string[];
+}
+
+/** Why a Postgres account must not run pull requests' SQL. */
+export function postgresAccountProblems(f: PostgresAccountFacts): string[] {
+  const out: string[] = [];
+  if (f.superuser)
+    out.push(
+      "the account is a superuser (it could run programs and read files on the server, and reach every database)",
+    );
+  if (f.createRole) out.push("the account has CREATEROLE (it could grant itself more)");
+  if (f.createDb) out.push("the account has CREATEDB (databases it creates would not be wiped)");
+  if (f.replication) out.push("the account has REPLICATION");
+  if (f.bypassRls) out.push("the account has BYPASSRLS");
+  if (f.serverRoles.length > 0)
+    out.push(`the account is a member of ${f.serverRoles.join(", ")} (server files and programs)`);
+  if (!f.ownsDatabase)
+    out.push(
+      "the account does not own the database (make it the owner: DROP OWNED BY CURRENT_USER, which empties the database, would also revoke privileges granted to it)",
+    );
+  return out;
+}
+
+class PostgresSandbox implements SandboxOps {
+  constructor(private readonly session: ServerSession<PgConnection>) {}
+
+  async lock(waitMs: number): Promise<boolean> {
+    const guard = this.session.guard;
+    try {
+      await guard.query(`SET lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
+      await guard.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
+      await guard.query("SET lock_timeout = 0");
+      return true;
+    } catch (err) {
+      if ((err as PgError).code === "55P03") return false;
+      throw err;
+    }
+  }
+
+  async accountProblems(): Promise<string[]> {
+    const [f] = (
+      await this.session.query(
+        `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls,
+                d.datdba = r.oid,
+                ARRAY(SELECT b.rolname::text FROM pg_roles b
+                       WHERE b.rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program')
+                         AND pg_has_role(r.oid, b.oid, 'MEMBER') ORDER BY 1)
+           FROM pg_roles r, pg_database d
+          WHERE r.rolname = current_user AND d.datname = current_database()`,
+      )
+    ).rows as unknown as Array<[boolean, boolean, boolean, boolean, boolean, boolean, string[]]>;
+    return postgresAccountProblems({
+      superuser: f![0],
+      createRole: f![1],
+      createDb: f![2],
+      replication: f![3],
+      bypassRls: f![4],
+      ownsDatabase: f![5],
+      serverRoles: f![6],
+    });
+  }
+
+  async inventory(): Promise<Inventory> {
+    const q = (sql: string) => this.session.query(sql);
+    // A fresh database has the public schema, and extensions the operator installed (plpgsql, or
+    // ones migrations may use): not objects a replay made, and not dropped by the wipe.
+    const theirs = await q(
+      "SELECT extname FROM pg_extension WHERE extowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+    );
+    const infrastructure = new Set([
+      "schema public",
+      ...theirs.rows.map(([name]) => `extension ${String(name)}`),
+    ]);
+    const schema = omitTables(await postgresFingerprint((sql, p) => this.session.query(sql, p)), [
+      POSTGRES_MARKER,
+    ]);
+    const objects = Object.values(schema)
+      .filter((o) => !infrastructure.has(`${o.kind} ${o.name}`))
+      // Columns, indexes… are listed through their table.
+      .filter((o) => o.table === undefined)
+      .map((o) => `${o.kind} ${o.name}`);
+    const [present] = (await q(`SELECT to_regclass('${POSTGRES_MARKER}') IS NOT NULL`)).rows;
+    let marker: string | null = null;
+    if (present?.[0] === true) {
+      const state = await q(`SELECT state FROM ${POSTGRES_MARKER} LIMIT 1`).catch(() => null);
+      marker = state?.rows[0] ? String(state.rows[0][0]) : "";
+    }
+    return { marker, objects };
+  }
+
+  async wipe(state: MarkerState): Promise<void> {
+    const work = this.session.work;
+    try {
+      for (const sql of postgresWipeStatements(state)) await work.query(sql);
+    } catch (err) {
+      await work.query("ROLLBACK").catch(() => undefined);
+      throw new SandboxRefused(
+        `could not empty ${this.session.target.label}: ${(err as Error).message}. Make the replay account the owner of the database and of everything in it`,
+      );
+    }
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * One replay's session on a database server the user provides, whatever the server: the same
+ * shape for PostgreSQL (node-postgres) and MySQL/MariaDB (mysql2), which differ only in the
+ * ServerFamily they plug in (external/postgres.ts, external/mysql.ts).
+ *
+ * Two connections: "work" runs the migrations; "guard" holds the per-database lock that
+ * serialises replays and, when the watchdog fires, ends the work session on the server. SQL from
+ * a pull request never runs on the guard, so it cannot release the lock. When either connection
+ * goes away the session is lost: the replay stops at once (EngineAborted), since without the lock
+ * another replay may already be starting.
+ */
+import { EngineAborted, StatementTimedOut } from "../engines/engine.js";
+import type { CatalogRows } from "../fingerprint/catalog.js";
+import type { AttrValue } from "../schema.js";
+import {
+  claimSandbox,
+  openSandbox,
+  releaseSandbox,
+  type SandboxOps,
+  type ServerLimits,
+  type ServerTarget,
+} from "./sandbox.js";
+import type { ServerAddress } from "./url.js";
+
+/** One connection, as the session needs it from a driver. */
+export interface ServerConnection {
+  connect(): Promise<void>;
+  /** Rows as arrays, with the column names. */
+  query(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows>;
+  /** Called once when the connection ends or fails for good. */
+  onClose(listener: () => void): void;
+  /** End politely (falls back to destroy); never throws. */
+  close(): Promise<void>;
+  /** Drop the socket now. */
+  destroy(): void;
+}
+
+/**
+ * What a connection is for. "work" runs migrations (with the replay's statement bounds), "guard"
+ * holds the lock, "inspect" reads a live database for drift detection: read-only and bounded.
+ */
+export type ConnectionRole = "work" | "guard" | "inspect";
+
+export interface ConnectOptions {
+  role: ConnectionRole;
+  connectTimeoutMs: number;
+  /** The server's own statement limit for this session. */
+  statementTimeoutMs: number;
+  /** How reports name the server: never part of a message as the address. */
+  label?: string;
+}
+
+/** A database server family's driver code (connection options, error kinds, session control). */
+export interface ServerFamily<C extends ServerConnection = ServerConnection> {
+  /** A connection (not yet connected) with explicit options from the parsed address. */
+  connection(address: ServerAddress, options: ConnectOptions): C;
+  /** A connection error that is the URL's fault (password, database name), not the server's. */
+  isConfigError(err: unknown): boolean;
+  /** An error after which the connection is unusable (as opposed to a failed statement). */
+  isConnectionError(err: unknown): boolean;
+  /** The server cancelled a statement at the session's statement limit. */
+  isStatementTimeout(err: unknown): boolean;
+  /**
+   * Set the work session's bounds once connected; returns its server-side id (for killSession)
+   * and the server's name and version ("PostgreSQL 15.18", "MariaDB 10.11.6").
+   */
+  startWork(work: C, limits: ServerLimits): Promise<{ id: number; server: string }>;
+  /** End the work session `id` from the guard connection. */
+  killSession(guard: C, id: number): Promise<void>;
+  /** The sandbox protocol's primitives (lock, account check, inventory, wipe) for a session. */
+  sandboxOps(session: ServerSession<C>): SandboxOps;
+}
+
+export class ServerSession<C extends ServerConnection = ServerConnection> {
+  private lost: string | null = null;
+  private claimed = false;
+
+  private constructor(
+    readonly family: ServerFamily<C>,
+    readonly target: ServerTarget,
+    readonly work: C,
+    readonly guard: C,
+    /** "PostgreSQL 15.18 (postgres://mw@127.0.0.1:5432/replay)". */
+    readonly description: string,
+    private readonly workId: number,
+  ) {}
+
+  /**
+   * Connect both connections, take the lock, check the account and wipe the database
+   * (claimSandbox). Throws SandboxRefused (the configuration is wrong) or ServerUnavailable.
+   */
+  static async open<C extends ServerConnection>(
+    family: ServerFamily<C>,
+    target: ServerTarget,
+    limits: ServerLimits,
+  ): Promise<ServerSession<C>> {
+    const options = (role: ConnectionRole): ConnectOptions => ({
+      role,
+      connectTimeoutMs: limits.connectTimeoutMs,
+      statementTimeoutMs: limits.statementTimeoutMs,
+      label: target.label,
+    });
+    const work = family.connection(target.url, options("work"));
+    const guard = family.connection(target.url, options("guard"));
+    const both = [work, guard];
+    return openSandbox(target, {
+      connect: async () => {
+        await Promise.all(both.map((c) => c.connect()));
+      },
+      isConfigError: (err) => family.isConfigError(err),
+      close: async () => {
+        await Promise.all(both.map((c) => c.close()));
+      },
+      prepare: async () => {
+        const { id, server } = await family.startWork(work, limits);
+        const session = new ServerSession(
+          family,
+          target,
+          work,
+          guard,
+          `${server} (${target.label})`,
+          id,
+        );
+        guard.onClose(() => session.lose("the lock's connection closed"));
+        work.onClose(() => session.lose("the connection closed"));
+        await claimSandbox(family.sandboxOps(session), target, limits);
+        session.claimed = true;
+        return session;
+      },
+    });
+  }
+
+  /** Without the lock another replay may start: stop this one at once. */
+  private lose(why: string): void {
+    if (this.lost) return;
+    this.lost = why;
+    this.work.destroy();
+  }
+
+  /** The replay ends here: the session was lost or killed. */
+  aborted(): EngineAborted {
+    return new EngineAborted(`the replay was stopped: ${this.lost}`);
+  }
+
+  /** Throws when the session is already lost (before sending anything). */
+  check(): void {
+    if (this.lost) throw this.aborted();
+  }
+
+  /**
+   * A driver error as the replay sees it: the end of the replay (lost session or connection:
+   * EngineAborted; the server's statement timeout: StatementTimedOut), or the database error
+   * itself, which the migration caused.
+   */
+  translate(err: unknown): unknown {
+    if (this.lost) return this.aborted();
+    if (this.family.isConnectionError(err))
+      return new EngineAborted(
+        `lost the connection to ${this.target.label}: ${(err as Error).message}`,
+      );
+    if (this.family.isStatementTimeout(err)) return new StatementTimedOut((err as Error).message);
+    return err;
+  }
+
+  /** Run `fn` on the work connection, its errors translated. */
+  async use<T>(fn: (work: C) => Promise<T>): Promise<T> {
+    this.check();
+    try {
+      return await fn(this.work);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** One query on the work connection. */
+  query(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows> {
+    return this.use((w) => w.query(sql, params));
+  }
+
+  /** Stop the replay now (watchdog): end the work session on the server, then both connections. */
+  async kill(reason: string): Promise<void> {
+    if (!this.lost) {
+      this.lost = reason;
+      // A closed socket does not stop the statement on the server.
+      await this.family.killSession(this.guard, this.workId).catch(() => undefined);
+    }
+    this.work.destroy();
+    this.guard.destroy();
+  }
+
+  /** Wipe the database and mark it clean (unless the session was lost), then disconnect. */
+  async close(): Promise<void> {
+    try {
+      if (this.claimed && !this.lost) await releaseSandbox(this.family.sandboxOps(this));
+    } finally {
+      await Promise.all([this.work, this.guard].map((c) => c.close()));
+    }
+  }
+}
