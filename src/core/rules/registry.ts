@@ -10,6 +10,7 @@ import { deletedMergedMigration } from "./structure/deleted-merged-migration.js"
 import { duplicateMigrationVersion } from "./structure/duplicate-migration-version.js";
 import { emptyMigration } from "./structure/empty-migration.js";
 import { invalidMigrationFilename } from "./structure/invalid-migration-filename.js";
+import { migrationDirectoryNotADirectory } from "./structure/migration-directory-not-a-directory.js";
 import { missingDownMigration } from "./structure/missing-down-migration.js";
 import { missingUpMigration } from "./structure/missing-up-migration.js";
 import { modifiedMergedMigration } from "./structure/modified-merged-migration.js";
@@ -43,10 +44,13 @@ import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
+import { stringSyntaxChange } from "./sql/string-syntax-change.js";
+import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
 export const STRUCTURE_RULES: readonly StructureRule[] = [
+  migrationDirectoryNotADirectory,
   invalidMigrationFilename,
   duplicateMigrationVersion,
   missingDownMigration,
@@ -88,6 +92,8 @@ export const SQL_RULES: readonly SqlRule[] = [
   grantPrivileges,
   plaintextPassword,
   requireLockTimeout,
+  unanalyzableStatement,
+  stringSyntaxChange,
 ];
 
 /** Rules whose findings the engine produces itself (no check function of their own). */
