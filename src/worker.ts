@@ -10,6 +10,7 @@ import { createProbot } from "probot";
 import { queueSettingsFromEnv } from "./queue/config.js";
 import { probotJobHandlers } from "./queue/process.js";
 import { RedisQueue } from "./queue/redis.js";
+import { drainOnSignals } from "./queue/shutdown.js";
 import { appDatabasesFromEnv } from "./replay/external/select.js";
 import { setSandboxConcurrency } from "./replay/host.js";
 
@@ -49,24 +50,7 @@ async function main(): Promise<void> {
     "worker ready",
   );
 
-  let closing = false;
-  const stop = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    probot.log.info({ signal }, "worker shutting down: draining");
-    queue.close().then(
-      () => {
-        probot.log.info("worker stopped");
-        process.exit(0);
-      },
-      (err: unknown) => {
-        probot.log.error({ err }, "draining failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  drainOnSignals(probot.log, queue);
 }
 
 main().catch((err: unknown) => {

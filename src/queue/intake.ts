@@ -11,6 +11,7 @@ import type { JobQueue } from "./queue.js";
 import { MemoryQueue } from "./memory.js";
 import { probotJobHandlers } from "./process.js";
 import { RedisQueue } from "./redis.js";
+import { drainOnSignals } from "./shutdown.js";
 import { setSandboxConcurrency } from "../replay/host.js";
 
 export interface QueuedAppOptions {
@@ -36,7 +37,7 @@ export function queuedApp(
       });
       acceptInto(app, queue, () => false);
       app.log.info("webhook deliveries are queued in Redis: `npm run worker` evaluates them");
-      if (handleSignals) onShutdown(app, queue);
+      if (handleSignals) drainOnSignals(app.log, queue);
       return;
     }
     setSandboxConcurrency(settings.replayConcurrency);
@@ -56,7 +57,7 @@ export function queuedApp(
         log: app.log,
       }),
     );
-    if (handleSignals) onShutdown(app, queue);
+    if (handleSignals) drainOnSignals(app.log, queue);
   };
 }
 
@@ -87,22 +88,4 @@ function onlyFor(app: Probot, only: WeakSet<object>): Probot {
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-}
-
-function onShutdown(app: Probot, queue: JobQueue): void {
-  let closing = false;
-  const stop = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, "shutting down: draining the queue");
-    queue.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        app.log.error({ err }, "draining the queue failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
 }
