@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startAppServer, type AppServer } from "../support/app-server.mjs";
 import { FakeGitHub, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
-import { example } from "../support/webhooks.js";
+import { example, pullRequestWebhook } from "../support/webhooks.js";
 
 const SECRET = "e2e-webhook-secret";
 const APP_ID = 4242;
@@ -74,13 +74,7 @@ async function deliver(event: string, payload: unknown, signature?: string): Pro
 }
 
 function pullRequestPayload(repo: FakeRepo, number: number, action = "opened") {
-  const payload = example("pull_request", "opened");
-  payload.action = action;
-  payload.number = number;
-  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
-  payload.repository = { ...payload.repository, ...repo.toJSON() };
-  payload.installation = fake.installationPayload();
-  return payload;
+  return pullRequestWebhook(fake, repo, number, action);
 }
 
 describe("the app server", () => {

@@ -15,7 +15,7 @@ import {
 } from "../support/app-server.mjs";
 import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
-import { example } from "../support/webhooks.js";
+import { pullRequestWebhook } from "../support/webhooks.js";
 
 const REDIS_URL = process.env.MW_TEST_REDIS_URL;
 if (!REDIS_URL)
@@ -119,15 +119,8 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
     return { repo, number: repo.openPullRequest({ base: "main", head }), head };
   }
 
-  function pullRequestPayload(repo: FakeRepo, number: number, action: string) {
-    const payload = example("pull_request", "opened");
-    payload.action = action;
-    payload.number = number;
-    payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
-    payload.repository = { ...payload.repository, ...repo.toJSON() };
-    payload.installation = fake.installationPayload();
-    return payload;
-  }
+  const pullRequestPayload = (repo: FakeRepo, number: number, action: string) =>
+    pullRequestWebhook(fake, repo, number, action);
 
   const runsOf = (repo: FakeRepo) => fake.checkRuns.filter((r) => r.repo === repo);
 

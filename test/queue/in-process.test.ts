@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { setTimeout as sleep } from "node:timers/promises";
+import { until } from "../support/until.js";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
 import { DEFAULT_QUEUE_POLICY } from "../../src/queue/queue.js";
@@ -34,16 +35,6 @@ beforeEach(async () => {
 afterEach(() => finish(h));
 
 const RISKY = { "migrations/0003_drop.up.sql": "DROP TABLE t1;\n" };
-
-async function until<T>(what: string, check: () => T | null | undefined | false, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
-    await sleep(10);
-  }
-}
 
 /** A Probot running the server's app (intake + in-memory queue), against the harness's fake. */
 async function queuedProbot(): Promise<Probot> {

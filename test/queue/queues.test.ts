@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { until } from "../support/until.js";
 import { Redis } from "ioredis";
 import type { WebhookJob } from "../../src/queue/job.js";
 import type { QueueLog } from "../../src/queue/log.js";
@@ -163,16 +164,6 @@ function recorder() {
   return { handlers, runs, failures, behaviour, hold, started: startedPromise };
 }
 
-async function until<T>(what: string, check: () => T | null | undefined | false, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
-    await sleep(10);
-  }
-}
-
 describe.each(KINDS)("$name", (kind) => {
   const cell = kind.skip ? test.skip : test;
   const open: JobQueue[] = [];
@@ -184,14 +175,19 @@ describe.each(KINDS)("$name", (kind) => {
   afterAll(async () => {
     for (const q of open) await q.close().catch(() => undefined);
   });
-
-  cell("a burst for one pull request waits as one job behind the running one", async () => {
+  /** A queue whose pull request #1 has a job running ("busy") until release(). */
+  const busy = async () => {
     const q = queue();
     const rec = recorder();
-    const release = rec.hold("sync-0");
+    const release = rec.hold("busy");
     q.work(rec.handlers);
-    await q.add(pr("sync-0", "synchronize"));
-    await rec.started("sync-0");
+    await q.add(pr("busy", "synchronize"));
+    await rec.started("busy");
+    return { q, rec, release };
+  };
+
+  cell("a burst for one pull request waits as one job behind the running one", async () => {
+    const { q, rec, release } = await busy();
     const results: Record<string, AddResult> = {};
     for (const id of ["sync-1", "sync-2", "sync-3", "sync-4"])
       results[id] = await q.add(pr(id, "synchronize"));
@@ -201,7 +197,7 @@ describe.each(KINDS)("$name", (kind) => {
     await until("sync-4 ran", () => rec.runs.some((r) => r.id === "sync-4"));
     await sleep(200);
     const ran = rec.runs.map((r) => r.id);
-    expect(ran[0]).toBe("sync-0");
+    expect(ran[0]).toBe("busy");
     expect(ran.at(-1)).toBe("sync-4");
     expect(ran).not.toContain("review");
     // Every delivery ran, or was coalesced into one that ran after it arrived.
@@ -219,12 +215,7 @@ describe.each(KINDS)("$name", (kind) => {
   });
 
   cell("a synchronize replaces a queued review, never the other way round", async () => {
-    const q = queue();
-    const rec = recorder();
-    const release = rec.hold("busy");
-    q.work(rec.handlers);
-    await q.add(pr("busy", "synchronize"));
-    await rec.started("busy");
+    const { q, rec, release } = await busy();
     const r1 = await q.add(review("review-1"));
     const s = await q.add(pr("sync", "synchronize"));
     expect(s.replaced).toEqual(["review-1"]);
@@ -235,12 +226,7 @@ describe.each(KINDS)("$name", (kind) => {
   });
 
   cell("a click, a retarget and another repository's job are never coalesced away", async () => {
-    const q = queue();
-    const rec = recorder();
-    const release = rec.hold("busy");
-    q.work(rec.handlers);
-    await q.add(pr("busy", "synchronize"));
-    await rec.started("busy");
+    const { q, rec, release } = await busy();
     const added = [
       await q.add(click("click-1")),
       await q.add(click("click-2")),

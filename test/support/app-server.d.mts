@@ -5,6 +5,9 @@ import type { FakeGitHub } from "./fake-github.mjs";
 export const APP: string;
 export const WORKER: string;
 
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number>;
+
 export interface AppServer {
   child: ChildProcess;
   port: number;

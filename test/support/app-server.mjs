@@ -15,7 +15,8 @@ export const APP = join(ROOT, "lib", "app.js");
 export const WORKER = join(ROOT, "lib", "worker.js");
 const PROBOT = join(ROOT, "node_modules", "probot", "bin", "probot.js");
 
-async function freePort() {
+/** A free TCP port on loopback (for the server, redis-server). */
+export async function freePort() {
   const s = createServer();
   await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
   const { port } = s.address();

@@ -3,18 +3,10 @@
 // .ci/start-databases.sh and exports MW_TEST_REDIS_URL instead.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
+import { freePort } from "./app-server.mjs";
 
 /** Whether redis-server can be started here. */
 export function redisServerAvailable() {

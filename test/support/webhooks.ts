@@ -1,5 +1,6 @@
 /** GitHub's example webhook payloads (@octokit/webhooks-examples). */
 import { createRequire } from "node:module";
+import type { FakeGitHub, FakeRepo } from "./fake-github.mjs";
 
 interface WebhookDefinition {
   name: string;
@@ -18,4 +19,23 @@ export function example(name: string, action: string): any {
   const e = def?.examples.find((x) => x.action === action && x.installation);
   if (!e) throw new Error(`no ${name}.${action} example with an installation`);
   return structuredClone(e);
+}
+
+/**
+ * A `pull_request` webhook for the fake GitHub's pull request (GitHub's example with the fake's
+ * pull request, repository and installation), as the real server receives it.
+ */
+export function pullRequestWebhook(
+  fake: FakeGitHub,
+  repo: FakeRepo,
+  number: number,
+  action = "opened",
+): any {
+  const payload = example("pull_request", "opened");
+  payload.action = action;
+  payload.number = number;
+  payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  payload.installation = fake.installationPayload();
+  return payload;
 }
