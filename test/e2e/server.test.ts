@@ -355,10 +355,15 @@ describe("gate integrity", () => {
     return { repo, head, number: repo.openPullRequest({ base: "main", head, user: "dev" }) };
   }
 
-  /** The latest run of `name` on `sha` once `count` runs of that name are completed there. */
-  function settled(name: string, sha: string, count: number) {
+  /**
+   * The latest run of `name` on `sha` in `repo` once `count` runs of that name are completed there
+   * (the fake's commits are deterministic: other tests' repositories have runs on the same sha).
+   */
+  function settled(repo: FakeRepo, name: string, sha: string, count: number) {
     return waitFor(`${count} completed ${name} runs on ${sha.slice(0, 7)}`, () => {
-      const runs = fake.checkRuns.filter((r) => r.name === name && r.head_sha === sha);
+      const runs = fake.checkRuns.filter(
+        (r) => r.repo === repo && r.name === name && r.head_sha === sha,
+      );
       return runs.length >= count && runs.every((r) => r.status === "completed")
         ? runs.at(-1)!
         : null;
@@ -393,8 +398,8 @@ describe("gate integrity", () => {
     const number = repo.openPullRequest({ base: "main", head, user: "dev" });
     repo.review(number, { user: "alice", state: "APPROVED" });
     expect((await deliver("pull_request", pullRequestPayload(repo, number))).status).toBe(200);
-    const lint = await settled("migration-warden/lint", head, 1);
-    const approval = await settled("migration-warden/approval", head, 1);
+    const lint = await settled(repo, "migration-warden/lint", head, 1);
+    const approval = await settled(repo, "migration-warden/approval", head, 1);
     expect([lint.conclusion, approval.conclusion, approval.output.title]).toEqual([
       "failure",
       "failure",
@@ -414,27 +419,27 @@ describe("gate integrity", () => {
     const head = repo.commit({ parent: x, files: { "README.md": "docs\n" } });
     const number = repo.openPullRequest({ base: "x", head, user: "dev" });
     await deliver("pull_request", pullRequestPayload(repo, number));
-    await settled("migration-warden/approval", head, 1);
+    await settled(repo, "migration-warden/approval", head, 1);
     const id = repo.review(number, { user: "alice", state: "APPROVED" });
     await deliver("pull_request_review", reviewPayload(repo, number, id));
-    await settled("migration-warden/approval", head, 2);
+    await settled(repo, "migration-warden/approval", head, 2);
 
     repo.retarget(number, "main");
     const edited = pullRequestPayload(repo, number, "edited");
     edited.changes = { base: { ref: { from: "x" }, sha: { from: x } } };
     await deliver("pull_request", edited);
-    const approval = await settled("migration-warden/approval", head, 3);
+    const approval = await settled(repo, "migration-warden/approval", head, 3);
     expect([approval.conclusion, approval.output.title]).toEqual([
       "action_required",
       "Waiting for DBA approval (0 of 1)",
     ]);
-    expect((await settled("migration-warden/lint", head, 2)).conclusion).toBe("failure");
+    expect((await settled(repo, "migration-warden/lint", head, 2)).conclusion).toBe("failure");
   });
 
   test("a dismissed change request does not revive the click it withdrew (11.3)", async () => {
     const { repo, head, number } = noteMigration();
     await deliver("pull_request", pullRequestPayload(repo, number));
-    const run = await settled("migration-warden/approval", head, 1);
+    const run = await settled(repo, "migration-warden/approval", head, 1);
     const click = example("check_run", "requested_action");
     click.check_run = { ...click.check_run, ...fake.runJSON(run) };
     click.repository = { ...click.repository, ...repo.toJSON() };
@@ -442,7 +447,7 @@ describe("gate integrity", () => {
     click.sender = { ...click.sender, login: "alice", type: "User" };
     click.installation = fake.installationPayload();
     await deliver("check_run", click);
-    expect((await settled("migration-warden/approval", head, 2)).conclusion).toBe("success");
+    expect((await settled(repo, "migration-warden/approval", head, 2)).conclusion).toBe("success");
 
     const later = new Date(Date.now() + 2000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const cr = repo.review(number, {
@@ -451,10 +456,10 @@ describe("gate integrity", () => {
       submittedAt: later,
     });
     await deliver("pull_request_review", reviewPayload(repo, number, cr));
-    expect((await settled("migration-warden/approval", head, 3)).conclusion).toBe("failure");
+    expect((await settled(repo, "migration-warden/approval", head, 3)).conclusion).toBe("failure");
     repo.dismissReview(number, cr);
     await deliver("pull_request_review", reviewPayload(repo, number, cr, "dismissed"));
-    const approval = await settled("migration-warden/approval", head, 4);
+    const approval = await settled(repo, "migration-warden/approval", head, 4);
     expect([approval.conclusion, approval.output.title]).toEqual([
       "action_required",
       "Waiting for DBA approval (0 of 1)",
@@ -476,8 +481,8 @@ describe("gate integrity", () => {
     await deliver("pull_request", pullRequestPayload(repo, number));
     // feat → main is opened too, and its delivery is lost.
     repo.openPullRequest({ base: "main", head, user: "dev" });
-    const lint = await settled("migration-warden/lint", head, 1);
-    const approval = await settled("migration-warden/approval", head, 1);
+    const lint = await settled(repo, "migration-warden/lint", head, 1);
+    const approval = await settled(repo, "migration-warden/approval", head, 1);
     expect([lint.conclusion, lint.output.title]).toEqual([
       "failure",
       expect.stringMatching(/^Against main: 1 error, /),
@@ -494,7 +499,7 @@ describe("gate integrity", () => {
     fake.setTeamMembership("acme", "dba", "bob", "active");
     repo.review(number, { user: "bob", state: "APPROVED" });
     await deliver("pull_request", pullRequestPayload(repo, number));
-    expect((await settled("migration-warden/approval", head, 1)).conclusion).toBe("success");
+    expect((await settled(repo, "migration-warden/approval", head, 1)).conclusion).toBe("success");
 
     fake.setTeamMembership("acme", "dba", "bob", null);
     const payload = example("membership", "removed");
@@ -503,7 +508,7 @@ describe("gate integrity", () => {
     delete payload.repository;
     payload.installation = fake.installationPayload();
     expect((await deliver("membership", payload)).status).toBe(200);
-    const approval = await settled("migration-warden/approval", head, 2);
+    const approval = await settled(repo, "migration-warden/approval", head, 2);
     expect(approval.conclusion).toBe("action_required");
   });
 });
