@@ -215,7 +215,10 @@ async function main() {
           if (line.trim()) errors.push(line.trim());
           continue;
         }
-        if (entry.level >= 50) errors.push(entry.msg);
+        if (entry.level >= 50) {
+          const why = entry.err?.message ?? entry.reason;
+          errors.push(why ? `${entry.msg}: ${String(why).split("\n")[0]}` : entry.msg);
+        }
         if (entry.id && (entry.msg === "reviewed" || entry.msg?.startsWith("skipped"))) {
           reviewed.set(entry.id, entry.time);
         }
