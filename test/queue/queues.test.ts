@@ -8,6 +8,7 @@ import { afterAll, describe, expect, test } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { until } from "../support/until.js";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { WebhookJob } from "../../src/queue/job.js";
 import type { QueueLog } from "../../src/queue/log.js";
@@ -248,6 +249,28 @@ describe.each(KINDS)("$name", (kind) => {
     expect(order).toEqual(["busy", "click-1", "click-2", "retarget", "sync"]);
   });
 
+  cell(
+    "many jobs of one pull request run in arrival order, however many workers take them",
+    async () => {
+      const shared = `t-${randomUUID()}`;
+      const q = queue(shared);
+      const rec = recorder();
+      const release = rec.hold("busy");
+      q.work(rec.handlers);
+      // A second worker on the same jobs where the queue has them elsewhere (Redis).
+      if (kind.durable) queue(shared).work(rec.handlers);
+      await q.add(pr("busy", "synchronize"));
+      await rec.started("busy");
+      // Clicks are never coalesced: each one runs, in the order it arrived.
+      const clicks = Array.from({ length: 12 }, (_, i) => `click-${i + 1}`);
+      for (const id of clicks) expect((await q.add(click(id))).replaced).toEqual([]);
+      release();
+      await until("all ran", () => rec.runs.length === 13, 30_000);
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", ...clicks]);
+    },
+    40_000,
+  );
+
   cell("a failing job is retried, then succeeds", async () => {
     const q = queue();
     const rec = recorder();
@@ -360,3 +383,87 @@ describe.each(KINDS)("$name", (kind) => {
     30_000,
   );
 });
+
+/**
+ * A busy group's jobs wait in BullMQ's delayed set, which gives them back by due time, not by
+ * arrival: under load they came back out of order (a synchronize ran before an earlier click of
+ * its pull request). Here the delayed set is reversed on purpose; arrival order must still hold.
+ */
+(REDIS ? describe : describe.skip)(
+  "RedisQueue, delayed jobs given back out of arrival order",
+  () => {
+    const open: Array<{ close(): Promise<void> }> = [];
+    afterAll(async () => {
+      for (const q of open) await q.close().catch(() => undefined);
+    });
+
+    test("the group's oldest job still runs first", async () => {
+      const shared = `t-${randomUUID()}`;
+      // A waiting job looks again only after a minute: whatever runs next was given back early.
+      const q = new RedisQueue({
+        url: REDIS!,
+        name: shared,
+        policy: FAST,
+        log: quiet(),
+        lockMs: 500,
+        groupWaitMs: 60_000,
+      });
+      const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
+      open.push(q, bull);
+      const rec = recorder();
+      const release = rec.hold("busy");
+      q.work(rec.handlers);
+      await q.add(pr("busy", "synchronize"));
+      await rec.started("busy");
+      const clicks = ["click-1", "click-2", "click-3", "click-4", "click-5"];
+      for (const id of clicks) await q.add(click(id));
+      await q.add(pr("sync", "synchronize"));
+      // Every waiting job has found its group busy and sits in the delayed set.
+      for (
+        const deadline = Date.now() + 15_000;
+        (await bull.getDelayedCount()) < 6;
+        await sleep(20)
+      )
+        if (Date.now() > deadline) throw new Error("the waiting jobs were not all delayed");
+      const delayed = await bull.getDelayed();
+      expect(delayed).toHaveLength(6);
+      // Reverse the delayed set: the newest job is due first, the oldest last.
+      const bySeq = [...delayed].sort((a, b) => a.data.seq - b.data.seq);
+      for (const [i, job] of bySeq.entries()) await job.changeDelay(100 + (bySeq.length - i) * 100);
+      release();
+      await until("all ran", () => rec.runs.length === 7, 30_000);
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", ...clicks, "sync"]);
+    }, 40_000);
+
+    test("a group's oldest job removed behind the queue's back does not block the group", async () => {
+      const shared = `t-${randomUUID()}`;
+      const q = new RedisQueue({
+        url: REDIS!,
+        name: shared,
+        policy: FAST,
+        log: quiet(),
+        lockMs: 500,
+        groupWaitMs: 50,
+      });
+      const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
+      open.push(q, bull);
+      const rec = recorder();
+      const release = rec.hold("busy");
+      q.work(rec.handlers);
+      await q.add(pr("busy", "synchronize"));
+      await rec.started("busy");
+      // An operator (or BullMQ giving up on a job itself) removes the group's next job.
+      const gone = await q.add(click("gone"));
+      await q.add(click("after"));
+      for (
+        const deadline = Date.now() + 15_000;
+        (await bull.remove(gone.jobId)) !== 1;
+        await sleep(5)
+      )
+        if (Date.now() > deadline) throw new Error("the job could not be removed");
+      release();
+      await until("the group's next job ran", () => rec.runs.some((r) => r.id === "after"));
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", "after"]);
+    }, 40_000);
+  },
+);
