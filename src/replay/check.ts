@@ -232,6 +232,7 @@ async function replayDirectory(
   );
   if (result.kind === "unreadable")
     return { findings: [skipped(first, `Replay skipped: ${result.reason}.`)] };
+  if (result.kind === "schema") throw new Error("the replay of a change got a fingerprint only");
   if (result.kind === "base-failed") {
     const f = result.failure;
     return {

@@ -5,7 +5,13 @@
  * database (template) and a merged file that does not apply are stored for next time. Used by the
  * lint replay (check.ts) and by drift detection (drift/), which replays up to a live version.
  */
-import { prefixKeys, templateKey, type CacheEntry, type SnapshotCache } from "./cache.js";
+import {
+  fingerprintKey,
+  prefixKeys,
+  templateKey,
+  type CacheEntry,
+  type SnapshotCache,
+} from "./cache.js";
 import { decodeSql } from "../core/sql/decode.js";
 import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
 import { runOnServer } from "./external/host.js";
@@ -55,6 +61,8 @@ export type CachedFailure = Extract<CacheEntry, { kind: "failed" }>["failure"];
 
 export type JobResult =
   | { kind: "ran"; outcome: SandboxOutcome }
+  /** The fingerprint asked for (wantSchema, no change on top), from the cache: nothing was run. */
+  | { kind: "schema"; entry: Extract<CacheEntry, { kind: "schema" }> }
   /** A merged file that does not apply, remembered from an earlier run: nothing was run. */
   | { kind: "base-failed"; failure: CachedFailure }
   /** The merged files could not be read. */
@@ -169,6 +177,17 @@ export async function runJob(
       .slice(0, noOid === -1 ? undefined : noOid)
       .map((f) => [f.name, f.oid!] as const),
   });
+  // Drift asks for the same fingerprint night after night: kept whole, it needs no sandbox.
+  const schemaKey =
+    spec.wantSchema && spec.ups.length === 0 && keys.length === spec.baseFiles.length
+      ? fingerprintKey({
+          engine: stateId,
+          multiStatement: spec.multiStatement,
+          files: spec.baseFiles.map((f) => [f.name, f.oid!] as const),
+        })
+      : null;
+  const known = schemaKey ? await cache.get(schemaKey).catch(() => null) : null;
+  if (known?.kind === "schema") return { kind: "schema", entry: known };
   const cached = await longestCached(cache, keys);
   // A failing file fails every history that extends the prefix ending with it.
   if (cached?.[1].kind === "failed") return { kind: "base-failed", failure: cached[1].failure };
@@ -220,6 +239,14 @@ export async function runJob(
         files: failed + 1,
         engine: r.engine,
         failure: r.baseFailure!,
+      });
+    if (schemaKey && r.baseSchema && !r.baseFailure)
+      await store(schemaKey, {
+        kind: "schema",
+        schema: r.baseSchema,
+        engine: r.engine,
+        extensions: r.baseExtensions,
+        files: r.base.files,
       });
   }
   return { kind: "ran", outcome };

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import initSqlJs from "sql.js";
-import { openLive } from "../../src/replay/drift/live.js";
+import { openLive, readLive } from "../../src/replay/drift/live.js";
 import { parseDriftUrl } from "../../src/replay/drift/url.js";
 import { runCli, type CliResult } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
@@ -443,6 +443,44 @@ describe("sqlite", () => {
   });
 });
 
+describe("the command", () => {
+  test("--dir picks the directory; a URL of another dialect, or outside a repository: exit 2", async () => {
+    await migrate(SQLITE, 3);
+    const config = join(sqliteRepo.dir, "two-dirs.yml");
+    writeFileSync(
+      config,
+      "directories:\n  - path: db/migrations\n    dialect: sqlite\n  - path: other\n    dialect: postgres\n",
+    );
+    const ambiguous = await drift(SQLITE, ["--config", config]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(
+      "the configuration has several migration directories: pass --dir (one of db/migrations, other)",
+    );
+    const unknown = await drift(SQLITE, ["--config", config, "--dir", "nope"]);
+    expect(unknown.stderr).toContain("--dir nope is not a configured migration directory");
+    const chosen = await drift(SQLITE, ["--config", config, "--dir", "./db/migrations/"]);
+    expect(chosen.report.status).toBe("in-sync");
+    // Checked before connecting to anything.
+    const mismatch = await drift(SQLITE, [
+      "--config",
+      config,
+      "--dir",
+      "other",
+      "--database-url",
+      "sqlite3://app.db",
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain(
+      "the database URL is sqlite, but other holds postgres migrations",
+    );
+    const outside = await runCli(["drift", "--database-url", "sqlite3://x.db"], tmpdir(), {});
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain("is not inside a git repository");
+    const help = await runCli(["help", "drift"], tmpdir(), {});
+    expect(help.stdout).toContain("Usage: migration-warden drift --database-url URL");
+  });
+});
+
 /** A rollback-journal database file marked as WAL mode (file format versions 2). */
 function walMode(main: Buffer): Buffer {
   const b = Buffer.from(main);
@@ -496,3 +534,245 @@ function walOf(before: Buffer, after: Buffer): Buffer {
   stray.writeUInt32BE(1, 0);
   return Buffer.concat([header, ...frames, stray]);
 }
+
+(POSTGRES.missing ? describe.skip : describe)(
+  `postgres: schemas, credentials, servers${POSTGRES.missing ? ` (skipped: ${POSTGRES.missing})` : ""}`,
+  () => {
+    const withQuery = (extra: string) =>
+      `${POSTGRES.url}${POSTGRES.url.includes("?") ? "&" : "?"}${extra}`;
+
+    test("the migrations table in another schema (x-migrations-table-quoted); objects in other schemas; drift.ignore", async () => {
+      await migrate(POSTGRES, 3);
+      await POSTGRES.exec("CREATE SCHEMA ops; ALTER TABLE schema_migrations SET SCHEMA ops");
+      const url = withQuery(
+        "x-migrations-table=%22ops%22.%22schema_migrations%22&x-migrations-table-quoted=1",
+      );
+      const moved = await drift(POSTGRES, ["--database-url", url]);
+      expect(moved.code).toBe(0);
+      expect(moved.report.notes).toContain(
+        "schema ops holds only golang-migrate's table: not compared.",
+      );
+      // Without the option golang-migrate would look in public, and so does drift.
+      expect((await drift(POSTGRES)).stderr).toContain("has no table public.schema_migrations");
+
+      await POSTGRES.exec("CREATE SCHEMA reporting; CREATE VIEW reporting.daily AS SELECT 1 AS x");
+      const other = await drift(POSTGRES, ["--database-url", url]);
+      expect(brief(other)).toEqual(["added schema reporting", "added view reporting.daily"]);
+      const config = join(repoFor(POSTGRES).dir, "drift-config.yml");
+      writeFileSync(
+        config,
+        'directories:\n  - path: db/migrations\n    dialect: postgres\ndrift:\n  ignore: ["reporting", "reporting.*"]\n',
+      );
+      const ignored = await drift(POSTGRES, ["--database-url", url, "--config", config]);
+      expect(ignored.report.status).toBe("in-sync");
+      expect(ignored.report.notes).toContain("Ignored by drift.ignore: 2 differences.");
+    });
+
+    test("a view named like the migrations table is refused; a view named like a table is drift", async () => {
+      await migrate(POSTGRES, 3);
+      await POSTGRES.exec(
+        "ALTER TABLE schema_migrations RENAME TO real_versions; CREATE VIEW schema_migrations AS SELECT * FROM real_versions",
+      );
+      const refused = await drift(POSTGRES);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        "public.schema_migrations on postgres://mw_drift@127.0.0.1:",
+      );
+      expect(refused.stderr).toContain("is a view, not golang-migrate's migrations table");
+
+      await migrate(POSTGRES, 3);
+      await POSTGRES.exec(
+        "ALTER TABLE users RENAME TO users_v2; CREATE VIEW users AS SELECT id, email, created_at, name FROM users_v2",
+      );
+      const r = await drift(POSTGRES);
+      expect(brief(r)).toEqual(
+        expect.arrayContaining(["missing table public.users", "added view public.users"]),
+      );
+    });
+
+    test("catalog reads only: drift's session holds nothing stronger than ACCESS SHARE", async () => {
+      await migrate(POSTGRES, 3);
+      const url = parseDriftUrl(POSTGRES.url);
+      const live = await openLive(
+        url,
+        { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000, lockTimeoutMs: 2_000 },
+        repoFor(POSTGRES).dir,
+      );
+      try {
+        const state = await readLive(url, live);
+        expect(state).toMatchObject({
+          version: 3n,
+          dirty: false,
+          table: "public.schema_migrations",
+        });
+        const [[pid]] = (await live.query("SELECT pg_backend_pid()")).rows as [[number]];
+        // Still inside drift's transaction: every lock it took is held until it ends.
+        const modes = await pgClient!.query(
+          "SELECT DISTINCT mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation' ORDER BY 1",
+          [pid],
+        );
+        expect(modes.rows.map((r) => r.mode)).toEqual(["AccessShareLock"]);
+      } finally {
+        await live.close();
+      }
+    });
+
+    test("a migration holding its table, or a catalog too slow: drift gives up at its limits, exit 2", async () => {
+      await migrate(POSTGRES, 3);
+      const holder = await pgConnect();
+      try {
+        // golang-migrate's SetVersion: TRUNCATE in a transaction, an ACCESS EXCLUSIVE lock.
+        await holder.query("BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+        const started = Date.now();
+        const waited = await drift(POSTGRES);
+        expect(Date.now() - started).toBeLessThan(60_000);
+        expect(waited.code).toBe(2);
+        expect(waited.stderr).toContain("lock timeout");
+      } finally {
+        await holder.query("ROLLBACK");
+        await holder.end();
+      }
+      const config = join(repoFor(POSTGRES).dir, "slow-config.yml");
+      writeFileSync(
+        config,
+        "directories:\n  - path: db/migrations\n    dialect: postgres\ndrift:\n  statementTimeoutMs: 1\n",
+      );
+      const slow = await drift(POSTGRES, ["--config", config]);
+      expect(slow.code).toBe(2);
+      expect(slow.stderr).toContain("statement timeout");
+    });
+
+    test("a wrong password or an unreachable server: exit 2, and no password anywhere", async () => {
+      const wrong = POSTGRES.url.replace("mw-drift-password", "Wr0ng-s3cret-pw");
+      const denied = await drift(POSTGRES, ["--database-url", wrong]);
+      expect(denied.code).toBe(2);
+      expect(denied.stderr).toContain('password authentication failed for user "mw_drift"');
+      expect(denied.stderr).not.toContain("Wr0ng-s3cret-pw");
+      const closed = await drift(POSTGRES, [
+        "--database-url",
+        "postgres://mw_drift:Wr0ng-s3cret-pw@127.0.0.1:1/mw_drift?sslmode=disable",
+      ]);
+      expect(closed.code).toBe(2);
+      expect(closed.stderr).toContain("cannot connect to postgres://mw_drift@127.0.0.1:1/mw_drift");
+      expect(closed.stderr).not.toContain("Wr0ng-s3cret-pw");
+      // golang-migrate's default, like lib/pq's, is sslmode=require: this server has no TLS.
+      const tls = await drift(POSTGRES, ["--database-url", POSTGRES.url.replace(/\?.*$/, "")]);
+      expect(tls.code).toBe(2);
+      expect(tls.stderr).toMatch(/does not support SSL/i);
+    });
+
+    test("a password in the query, or with @ : / % ? # in it, for a role that may only read the version", async () => {
+      await migrate(POSTGRES, 3);
+      const inQuery = POSTGRES.url
+        .replace(":mw-drift-password@", "@")
+        .replace("?", "?password=mw-drift-password&");
+      const r = await drift(POSTGRES, ["--database-url", inQuery]);
+      expect(r.report.status).toBe("in-sync");
+      expect(r.report.database.url).not.toContain("password");
+
+      const admin = process.env.MW_TEST_POSTGRES_ADMIN_URL;
+      if (!admin)
+        return console.warn("SKIPPED (odd password): MW_TEST_POSTGRES_ADMIN_URL is not set");
+      const odd = "p@ss:w/rd%?#x";
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      try {
+        await c.query("DROP ROLE IF EXISTS mw_drift_reader");
+        await c.query(`CREATE ROLE mw_drift_reader LOGIN PASSWORD '${odd}'`);
+        await POSTGRES.exec("GRANT SELECT ON schema_migrations TO mw_drift_reader");
+        const url = POSTGRES.url.replace(
+          "mw_drift:mw-drift-password@",
+          `mw_drift_reader:${encodeURIComponent(odd)}@`,
+        );
+        const reader = await drift(POSTGRES, ["--database-url", url]);
+        expect(reader.stderr).toBe("");
+        expect(reader.report.status).toBe("in-sync");
+        for (const out of [reader.stdout, reader.stderr]) {
+          expect(out).not.toContain(odd);
+          expect(out).not.toContain(encodeURIComponent(odd));
+        }
+      } finally {
+        await POSTGRES.exec("REVOKE ALL ON schema_migrations FROM mw_drift_reader").catch(
+          () => undefined,
+        );
+        await c.query("DROP ROLE IF EXISTS mw_drift_reader");
+        await c.end();
+      }
+    });
+
+    test("search_path: golang-migrate's table and the migrations' objects in another schema", async () => {
+      const repo = new TempRepo();
+      try {
+        repo
+          .write({
+            "migrations/1_app.up.sql":
+              "CREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE things (id int PRIMARY KEY);\n",
+            "migrations/1_app.down.sql": "DROP TABLE things;\n",
+          })
+          .commit("app");
+        await POSTGRES.reset();
+        await POSTGRES.exec(
+          "CREATE SCHEMA app; SET search_path TO app; CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);" +
+            "CREATE SCHEMA IF NOT EXISTS app; CREATE TABLE things (id int PRIMARY KEY); INSERT INTO schema_migrations VALUES (1, false); SET search_path TO DEFAULT",
+        );
+        const r = await runCli(["drift", "--format", "json"], repo.dir, {
+          MIGRATION_WARDEN_DRIFT_DATABASE_URL: withQuery("search_path=app"),
+        });
+        expect(r.stderr).toBe("");
+        const report = JSON.parse(r.stdout);
+        expect(report.status).toBe("in-sync");
+        expect(report.database.url).toContain("search_path=app");
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    test("expected on a disposable PostgreSQL server; never on the database under inspection", async () => {
+      const replay = process.env.MW_TEST_POSTGRES_DRIFT_REPLAY_URL;
+      if (!replay) return console.warn("SKIPPED: MW_TEST_POSTGRES_DRIFT_REPLAY_URL is not set");
+      await migrate(POSTGRES, 3);
+      const r = await drift(POSTGRES, [], { MIGRATION_WARDEN_DATABASE_URL: replay });
+      expect(r.report.status).toBe("in-sync");
+      expect(r.report.expected.engine).toMatch(/^PostgreSQL \d+/);
+      const same = await drift(POSTGRES, [], { MIGRATION_WARDEN_DATABASE_URL: POSTGRES.url });
+      expect(same.code).toBe(2);
+      expect(same.stderr).toContain("is the database under inspection");
+    });
+  },
+);
+
+(MYSQL.missing ? describe.skip : describe)(
+  `mysql: the replay server and DSN forms${MYSQL.missing ? ` (skipped: ${MYSQL.missing})` : ""}`,
+  () => {
+    test("without a disposable server there is nothing to replay in: exit 2, saying how", async () => {
+      await migrate(MYSQL, 3);
+      const r = await drift(MYSQL, [], { MIGRATION_WARDEN_DATABASE_URL: "" });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("no embedded MySQL");
+      expect(r.stderr).toContain("MIGRATION_WARDEN_DATABASE_URL");
+    });
+
+    test("the replay database must not be the one under inspection", async () => {
+      const u = parseDriftUrl(MYSQL.url);
+      if (u.dialect !== "mysql") throw new Error("not mysql");
+      const a = u.address;
+      const same = `mysql://${a.user}:${a.password}@${a.host}:${a.port}/${a.database}`;
+      const r = await drift(MYSQL, [], { MIGRATION_WARDEN_DATABASE_URL: same });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("is the database under inspection");
+    });
+
+    test("the common form mysql://user:password@host:port/database reads the same", async () => {
+      await migrate(MYSQL, 3);
+      const u = parseDriftUrl(MYSQL.url);
+      if (u.dialect !== "mysql") throw new Error("not mysql");
+      const a = u.address;
+      const r = await drift(MYSQL, [
+        "--database-url",
+        `mysql://${a.user}:${a.password}@${a.host}:${a.port}/${a.database}?parseTime=true&x-no-lock=true`,
+      ]);
+      expect(r.report.status).toBe("in-sync");
+      expect(r.report.database.url).toBe(`mysql://mw_drift@tcp(${a.host}:${a.port})/mw_drift`);
+    });
+  },
+);

@@ -130,6 +130,12 @@ async function expectedSchema(
     { statementTimeoutMs: config.replay.statementTimeoutMs, budgetMs: config.replay.timeBudgetMs },
   );
   const why = "cannot build the expected schema";
+  if (result.kind === "schema")
+    return {
+      schema: result.entry.schema,
+      engine: result.entry.engine,
+      extensions: result.entry.extensions,
+    };
   if (result.kind === "unreadable") throw new DriftError(`${why}: ${result.reason}`);
   if (result.kind === "base-failed") {
     const f = result.failure;
@@ -139,10 +145,16 @@ async function expectedSchema(
   }
   const { outcome } = result;
   const r = outcome.result;
-  if (outcome.abort || !r)
+  if (outcome.abort || !r) {
+    const a = outcome.abort;
+    const hint =
+      a?.reason === "time-budget" || a?.reason === "statement-timeout"
+        ? " (replay.timeBudgetMs and replay.statementTimeoutMs bound it)"
+        : "";
     throw new DriftError(
-      `${why}: the replay stopped${outcome.abort?.path ? ` at ${outcome.abort.path}` : ""}: ${outcome.abort?.message ?? "no result"}`,
+      `${why}: the replay stopped${a?.path ? ` at ${a.path}` : ""}: ${a?.message ?? "no result"}${hint}`,
     );
+  }
   if (r.baseFailure) {
     const f = r.baseFailure;
     throw new DriftError(
@@ -182,12 +194,23 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const files = upTo.flatMap((x) => (x.up ? [x.up] : []));
 
   const expected = await expectedSchema(input, files);
+  const notes = [...live.notes];
+  const holder = live.tableSchema === undefined ? undefined : `schema ${live.tableSchema}`;
+  if (
+    holder &&
+    live.schema[holder] &&
+    !expected.schema[holder] &&
+    !Object.values(live.schema).some((o) => o.name.startsWith(`${live.tableSchema}.`))
+  ) {
+    // A schema made to hold golang-migrate's table and nothing else is bookkeeping too.
+    delete live.schema[holder];
+    notes.push(`${holder} holds only golang-migrate's table: not compared.`);
+  }
   const comparison = compareSchemas(expected.schema, live.schema, {
     ignore: input.config.drift.ignore,
     migrationExtensions: new Set(expected.extensions.map((e) => e.toLowerCase())),
   });
 
-  const notes = [...live.notes];
   if (live.dirty)
     notes.push(
       `golang-migrate marks version ${v ?? "(none)"} dirty: its migration failed or was interrupted part way, so the schema may be only partly at that version. Repair it, then run \`migrate force\` with the version the schema is really at.`,

@@ -62,8 +62,8 @@ export interface LiveState {
   table: string;
   /** The schema, without the migrations table. */
   schema: Schema;
-  /** Postgres: extension → owning role; the migrations table's owner (who runs migrations). */
-  owners?: { extensions: Record<string, string>; migrations: string };
+  /** Postgres: the schema that holds the migrations table. */
+  tableSchema?: string;
   notes: string[];
 }
 
@@ -74,7 +74,10 @@ const quoteSqlite = quotePg;
 function failure(url: DriftUrl, what: string, err: unknown): DriftError {
   if (err instanceof DriftError) return err;
   const e = err as Error & { code?: string };
-  const detail = e?.message || e?.code || String(err);
+  let detail = e?.message || e?.code || String(err);
+  if (/lock timeout|lock wait timeout/i.test(detail))
+    detail +=
+      " (something holds a lock drift waits for, such as a migration running now: try again later)";
   return new DriftError(redact(`${what} ${url.redacted}: ${detail}`, url.secrets));
 }
 
@@ -286,7 +289,7 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
   const qualified = `${schemaName}.${url.table.name}`;
   const [found] = (
     await q(
-      `SELECT c.relkind::text, pg_get_userbyid(c.relowner),
+      `SELECT c.relkind::text,
               (SELECT count(*)::int FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                   AND NOT a.attisdropped AND a.attname IN ('version', 'dirty'))
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -294,7 +297,7 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
       [schemaName, url.table.name],
     )
   ).rows;
-  checkTable(url, qualified, found ? kindOf(String(found[0])) : null, Number(found?.[2] ?? 0));
+  checkTable(url, qualified, found ? kindOf(String(found[0])) : null, Number(found?.[1] ?? 0));
   const rows = (
     await q(
       `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
@@ -302,17 +305,12 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
   ).rows;
   if (rows.length > 1) notes.push(`${qualified} ${MORE_THAN_ONE}.`);
   const schema = omitTables(await postgresFingerprint(q), [qualified]);
-  const extensions: Record<string, string> = {};
-  for (const [name, owner] of (
-    await q("SELECT e.extname, pg_get_userbyid(e.extowner) FROM pg_extension e")
-  ).rows)
-    extensions[String(name)] = String(owner);
   return {
     server: live.server,
     ...versionOf(rows, qualified),
     table: qualified,
+    tableSchema: schemaName,
     schema,
-    owners: { extensions, migrations: String(found![1]) },
     notes,
   };
 }

@@ -116,9 +116,6 @@ function queryOf(raw: string): Map<string, string> {
   return out;
 }
 
-/** A parameter name for messages (never a value). */
-const shown = (key: string) => `"${key.slice(0, 40)}"`;
-
 /**
  * A migrations table name; `quoted` (x-migrations-table-quoted, or a value that starts with a
  * double quote) reads the Postgres drivers' `"schema"."table"` form, which names the schema too.
@@ -153,7 +150,7 @@ function port(text: string, fallback: number): number {
   if (text === "") return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > 65535)
-    throw new DriftUrlError(`invalid port "${text.slice(0, 10)}"`);
+    throw new DriftUrlError("invalid port (expected 1 to 65535)");
   return n;
 }
 
@@ -237,10 +234,7 @@ function parsePostgres(text: string, scheme: string): ServerUrl {
   if (!database) throw new DriftUrlError("the URL names no database (…/database)");
   const mode = q.get("sslmode") ?? "require";
   const tls = PG_TLS[mode];
-  if (!tls)
-    throw new DriftUrlError(
-      `sslmode must be one of ${Object.keys(PG_TLS).join(", ")} (got ${shown(mode)})`,
-    );
+  if (!tls) throw new DriftUrlError(`sslmode must be one of ${Object.keys(PG_TLS).join(", ")}`);
   const ignored: string[] = [];
   for (const key of q.keys())
     if (!PG_USED.has(key) && !MIGRATE_OPTIONS.test(key) && !PG_HARMLESS.has(key)) ignored.push(key);
@@ -326,17 +320,21 @@ function durationMs(text: string): number {
  * address followed by "/", unless a "?" (the parameters) came first.
  */
 function splitDsn(rest: string): { userinfo: string; netaddr: string; tail: string } {
-  const address = /@(\w+\([^)]*\)|[^@/?()]*)\//g;
-  let chosen: RegExpExecArray | null = null;
-  for (let m = address.exec(rest); m; m = address.exec(rest)) {
-    if (chosen && rest.slice(chosen.index + chosen[0].length, m.index).includes("?")) break;
-    chosen = m;
+  // With a network: the last "@net(addr)/" (neither a password nor a parameter holds one).
+  const networks = [...rest.matchAll(/@(\w+\([^)]*\))\//g)];
+  let chosen: RegExpMatchArray | undefined = networks[networks.length - 1];
+  if (!chosen) {
+    // The common form user:password@host:port/database: the last "@host/" before the parameters.
+    for (const m of rest.matchAll(/@([^@/?()]*)\//g)) {
+      if (chosen && rest.slice(chosen.index! + chosen[0].length, m.index).includes("?")) break;
+      chosen = m;
+    }
   }
   if (chosen)
     return {
       userinfo: rest.slice(0, chosen.index),
       netaddr: chosen[1]!,
-      tail: rest.slice(chosen.index + chosen[0].length),
+      tail: rest.slice(chosen.index! + chosen[0].length),
     };
   const bare = /^(\w+\([^)]*\)|[^@/?()]*)\//.exec(rest);
   if (!bare)
@@ -369,7 +367,7 @@ function parseMysql(rest: string): ServerUrl {
   if (net) {
     if (net[1] !== "tcp")
       throw new DriftUrlError(
-        `unsupported network "${net[1]!.slice(0, 10)}" (use tcp(host:port); Unix sockets are not supported)`,
+        "unsupported network (use tcp(host:port); Unix sockets are not supported)",
       );
     hostport = net[2]!;
   } else if (netaddr === "tcp" || netaddr === "") hostport = "";
@@ -402,7 +400,7 @@ function parseMysql(rest: string): ServerUrl {
       const ca = q.get("x-tls-ca");
       if (!ca)
         throw new DriftUrlError(
-          `tls=${shown(tls)} names a TLS configuration: give its certificate authority with x-tls-ca`,
+          "a tls value other than true, false, skip-verify or preferred names a TLS configuration: give its certificate authority with x-tls-ca",
         );
       tlsPaths.ca = ca;
       const insecure = parseBool(
