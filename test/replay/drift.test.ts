@@ -7,7 +7,9 @@
  * The shared scenarios are one table over the three databases: in sync, pending migrations, a
  * column added by hand, an index dropped by hand, dirty, an unknown version, a missing migrations
  * table, and a write through drift's own connection, which must fail. Each database's own cases
- * (schemas, DSN forms, WAL files, credentials) follow.
+ * (schemas, DSN forms, WAL files, credentials) follow. One file on purpose, hence its length:
+ * these tests reset and change the shared live and replay databases, which a test in a second
+ * file could be reading at the same time.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -22,7 +22,7 @@ import type { CatalogQuery } from "../fingerprint/catalog.js";
 import { mysqlFingerprint } from "../fingerprint/mysql.js";
 import { postgresFingerprint } from "../fingerprint/postgres.js";
 import { sqliteFingerprint } from "../fingerprint/sqlite.js";
-import { mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
+import { boundMysqlSession, mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
 import { postgresFamily } from "../external/postgres.js";
 import type { ServerConnection, ServerFamily } from "../external/session.js";
 import { omitTables, type AttrValue, type Schema } from "../schema.js";
@@ -165,17 +165,7 @@ async function openPostgres(url: ServerUrl, limits: LiveLimits, cwd: string) {
     ).rows;
     if (row?.[0] !== "on")
       throw new DriftError(`the session on ${url.redacted} is not read-only; stopped`);
-    return {
-      server: `PostgreSQL ${String(row[1]).split(" ")[0]}`,
-      query: (sql: string, params?: readonly AttrValue[]) =>
-        conn.query(sql, params).catch((err: unknown) => {
-          throw failure(url, "a catalog query failed on", err);
-        }),
-      close: async () => {
-        await conn.query("ROLLBACK").catch(() => undefined);
-        await conn.close();
-      },
-    } satisfies LiveConnection;
+    return readOnly(url, conn, `PostgreSQL ${String(row[1]).split(" ")[0]}`);
   } catch (err) {
     await conn.close();
     throw failure(url, "cannot start a read-only transaction on", err);
@@ -186,34 +176,31 @@ async function openMysql(url: ServerUrl, limits: LiveLimits, cwd: string) {
   const conn = await connectServer(mysqlFamily, url, limits, cwd);
   try {
     await conn.query("SET SESSION TRANSACTION READ ONLY");
-    const [row] = (await conn.query("SELECT VERSION()")).rows;
-    const version = String(row?.[0] ?? "");
-    const mariadb = /mariadb/i.test(version);
-    const seconds = Math.max(1, Math.ceil(limits.lockTimeoutMs / 1000));
-    await conn.query(
-      `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
-        (mariadb
-          ? `SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`
-          : `SESSION max_execution_time = ${limits.statementTimeoutMs}`),
-    );
+    const { server } = await boundMysqlSession(conn, {
+      lockWaitMs: limits.lockTimeoutMs,
+      statementMs: limits.statementTimeoutMs,
+    });
     await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-    return {
-      server: mariadb
-        ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
-        : `MySQL ${version.replace(/-.*$/, "")}`,
-      query: (sql: string, params?: readonly AttrValue[]) =>
-        conn.query(sql, params).catch((err: unknown) => {
-          throw failure(url, "a catalog query failed on", err);
-        }),
-      close: async () => {
-        await conn.query("ROLLBACK").catch(() => undefined);
-        await conn.close();
-      },
-    } satisfies LiveConnection;
+    return readOnly(url, conn, server);
   } catch (err) {
     await conn.close();
     throw failure(url, "cannot start a read-only transaction on", err);
   }
+}
+
+/** A server connection inside its read-only transaction, which closing rolls back. */
+function readOnly(url: ServerUrl, conn: ServerConnection, server: string): LiveConnection {
+  return {
+    server,
+    query: (sql, params) =>
+      conn.query(sql, params).catch((err: unknown) => {
+        throw failure(url, "a catalog query failed on", err);
+      }),
+    close: async () => {
+      await conn.query("ROLLBACK").catch(() => undefined);
+      await conn.close();
+    },
+  };
 }
 
 async function openSqlite(url: SqliteUrl, cwd: string): Promise<LiveConnection> {

@@ -16,7 +16,7 @@
  * parameters as session settings, and one of them could switch read-only off): they are listed as
  * ignored. Messages never contain the password.
  */
-import type { ServerAddress, TlsMode } from "../external/url.js";
+import { percentDecode, type ServerAddress, type TlsMode } from "../external/url.js";
 
 export type DriftDialect = "postgres" | "mysql" | "sqlite";
 
@@ -90,14 +90,6 @@ function parseBool(v: string, what: string): boolean {
 function queryUnescape(s: string, what: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, " "));
-  } catch {
-    throw new DriftUrlError(`the ${what} is not valid percent-encoding`);
-  }
-}
-
-function pathUnescape(s: string, what: string): string {
-  try {
-    return decodeURIComponent(s);
   } catch {
     throw new DriftUrlError(`the ${what} is not valid percent-encoding`);
   }
@@ -220,17 +212,17 @@ function parsePostgres(text: string, scheme: string): ServerUrl {
   let password: string | undefined;
   if (u.password !== "") {
     secrets.push(u.password);
-    password = pathUnescape(u.password, "password");
+    password = percentDecode(u.password, "password");
   }
   if (q.has("password")) password = q.get("password");
   if (password !== undefined) secrets.push(password);
-  const user = q.get("user") ?? pathUnescape(u.username, "user name");
+  const user = q.get("user") ?? percentDecode(u.username, "user name");
   if (!user) throw new DriftUrlError("the URL names no user (user@host)");
   const host = (q.get("host") ?? u.hostname).replace(/^\[(.*)\]$/, "$1");
   if (host === "" || host.startsWith("/"))
     throw new DriftUrlError("the URL names no host (Unix sockets are not supported: use a host)");
   const path = u.pathname.replace(/^\//, "");
-  const database = q.get("dbname") ?? pathUnescape(path, "database name");
+  const database = q.get("dbname") ?? percentDecode(path, "database name");
   if (!database) throw new DriftUrlError("the URL names no database (…/database)");
   const mode = q.get("sslmode") ?? "require";
   const tls = PG_TLS[mode];
@@ -346,7 +338,7 @@ function parseMysql(rest: string): ServerUrl {
   const { userinfo, netaddr, tail } = splitDsn(rest);
   const qAt = tail.indexOf("?");
   const q = queryOf(qAt < 0 ? "" : tail.slice(qAt + 1));
-  const database = pathUnescape(qAt < 0 ? tail : tail.slice(0, qAt), "database name");
+  const database = percentDecode(qAt < 0 ? tail : tail.slice(0, qAt), "database name");
   if (!database || database.includes("/"))
     throw new DriftUrlError("the URL names no database (user:password@tcp(host:port)/database)");
   const colon = userinfo.indexOf(":");
@@ -433,7 +425,7 @@ function parseMysql(rest: string): ServerUrl {
 function parseSqlite(rest: string, scheme: string): SqliteUrl {
   const qAt = rest.indexOf("?");
   const q = queryOf(qAt < 0 ? "" : rest.slice(qAt + 1));
-  let path = pathUnescape(qAt < 0 ? rest : rest.slice(0, qAt), "path");
+  let path = percentDecode(qAt < 0 ? rest : rest.slice(0, qAt), "path");
   path = path.replace(/^file:(\/\/)?/, "");
   if (path === "" || path === ":memory:" || /(^|&)mode=memory/.test(q.get("mode") ?? ""))
     throw new DriftUrlError("the URL names no database file (sqlite3://path/to/file.db)");
