@@ -373,11 +373,13 @@ for (const db of DATABASES) {
           lockTimeoutMs: 2_000,
         };
         // The account owns the database: only drift's connection stands between it and a write.
+        // Postgres reads with search_path = pg_catalog: names are qualified.
+        const s = db.dialect === "postgres" ? "public." : "";
         for (const sql of [
-          "INSERT INTO schema_migrations (version, dirty) VALUES (99, false)",
-          "UPDATE schema_migrations SET version = 99",
-          "CREATE TABLE pwned (id int)",
-          "DROP TABLE users",
+          `INSERT INTO ${s}schema_migrations (version, dirty) VALUES (99, false)`,
+          `UPDATE ${s}schema_migrations SET version = 99`,
+          `CREATE TABLE ${s}pwned (id int)`,
+          `DROP TABLE ${s}users`,
         ]) {
           const live = await openLive(url, limits, repoFor(db).dir);
           try {
@@ -590,6 +592,36 @@ function walOf(before: Buffer, after: Buffer): Buffer {
       expect(brief(r)).toEqual(
         expect.arrayContaining(["missing table public.users", "added view public.users"]),
       );
+    });
+
+    test("a function named like a built-in, earlier in the search path, cannot hide a change", async () => {
+      await migrate(POSTGRES, 3);
+      // Someone who can change the database makes format_type() lie for drift's role.
+      await POSTGRES.exec(
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);" +
+          "CREATE SCHEMA evil; CREATE FUNCTION evil.format_type(oid, integer) RETURNS text LANGUAGE sql AS $$ SELECT 'text' $$;" +
+          "ALTER ROLE CURRENT_USER SET search_path = evil, pg_catalog, public",
+      );
+      try {
+        const url = withQuery(
+          "x-migrations-table=%22public%22.%22schema_migrations%22&x-migrations-table-quoted=true",
+        );
+        const r = await drift(POSTGRES, ["--database-url", url]);
+        expect(r.stderr).toBe("");
+        expect(r.report.differences).toEqual(
+          expect.arrayContaining([
+            {
+              kind: "column",
+              object: "public.users.name",
+              change: "changed",
+              expected: "text",
+              actual: "character varying(100)",
+            },
+          ]),
+        );
+      } finally {
+        await POSTGRES.exec("ALTER ROLE CURRENT_USER RESET search_path");
+      }
     });
 
     test("catalog reads only: drift's session holds nothing stronger than ACCESS SHARE", async () => {

@@ -49,6 +49,8 @@ export interface LiveLimits {
 export interface LiveConnection {
   /** "PostgreSQL 15.4", "MariaDB 10.11.6", "SQLite 3.49.1". */
   server: string;
+  /** Postgres: the current schema (the search path's first), where golang-migrate's table is. */
+  currentSchema?: string | null;
   query: CatalogQuery;
   close(): Promise<void>;
 }
@@ -147,25 +149,32 @@ async function openPostgres(url: ServerUrl, limits: LiveLimits, cwd: string) {
   ];
   const setBounds = (local: boolean) =>
     conn.query(
-      `SELECT set_config('statement_timeout', $1, ${local}), set_config('lock_timeout', $2, ${local}),
-              set_config('idle_in_transaction_session_timeout', $3, ${local})`,
+      `SELECT pg_catalog.set_config('statement_timeout', $1, ${local}),
+              pg_catalog.set_config('lock_timeout', $2, ${local}),
+              pg_catalog.set_config('idle_in_transaction_session_timeout', $3, ${local})`,
       bounds,
     );
   try {
     await conn.query("SET default_transaction_read_only = on");
     await setBounds(false);
     if (url.searchPath !== undefined)
-      await conn.query("SELECT set_config('search_path', $1, false)", [url.searchPath]);
+      await conn.query("SELECT pg_catalog.set_config('search_path', $1, false)", [url.searchPath]);
     await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     await setBounds(true);
     const [row] = (
       await conn.query(
-        "SELECT current_setting('transaction_read_only'), current_setting('server_version')",
+        `SELECT pg_catalog.current_setting('transaction_read_only'),
+                pg_catalog.current_setting('server_version'), pg_catalog.current_schema()`,
       )
     ).rows;
     if (row?.[0] !== "on")
       throw new DriftError(`the session on ${url.redacted} is not read-only; stopped`);
-    return readOnly(url, conn, `PostgreSQL ${String(row[1]).split(" ")[0]}`);
+    // Built-ins only from here on: a schema in the search path could define a function or an
+    // operator under a built-in's name and answer drift's queries in the catalog's place.
+    await conn.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
+    const live = readOnly(url, conn, `PostgreSQL ${String(row[1]).split(" ")[0]}`);
+    live.currentSchema = row[2] === null || row[2] === undefined ? null : String(row[2]);
+    return live;
   } catch (err) {
     await conn.close();
     throw failure(url, "cannot start a read-only transaction on", err);
@@ -266,12 +275,11 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
   let schemaName = url.table.schema;
   if (schemaName === undefined) {
     // golang-migrate keeps its table in the current schema (the first of search_path).
-    const [row] = (await q("SELECT current_schema()")).rows;
-    if (row?.[0] === null || row?.[0] === undefined)
+    if (!live.currentSchema)
       throw new DriftError(
         `no schema of search_path exists on ${url.redacted}, so golang-migrate's table cannot be there`,
       );
-    schemaName = String(row[0]);
+    schemaName = live.currentSchema;
   }
   const qualified = `${schemaName}.${url.table.name}`;
   const [found] = (
