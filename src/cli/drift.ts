@@ -6,7 +6,6 @@
  * configuration error (contract "Additions").
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.js";
 import type { DirectoryConfig } from "../config/types.js";
 import { DriftError, type LiveLimits } from "../replay/drift/live.js";
@@ -26,6 +25,7 @@ import {
   type DriftUrl,
 } from "../replay/drift/url.js";
 import { TOOL } from "../version.js";
+import { parseOptions, usageFailure } from "./args.js";
 import { UsageError } from "./changeset.js";
 import { Git, GitError } from "./git.js";
 import { loadConfig, type Io } from "./lint.js";
@@ -79,7 +79,7 @@ export function parseDriftArgs(
 ): DriftOptions | "help" {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args: argv,
       allowPositionals: false,
       strict: true,
@@ -212,7 +212,8 @@ export async function runDrift(argv: string[], io: Io): Promise<number> {
     );
     return driftExitCode(report);
   } catch (err) {
-    if (err instanceof UsageError) return fail(`${err.message}\n\n${DRIFT_USAGE}`);
+    if (err instanceof UsageError)
+      return usageFailure(io, redact(err.message, secrets), DRIFT_USAGE);
     if (err instanceof DriftError || err instanceof ConfigError || err instanceof GitError)
       return fail(err.message);
     return fail(`internal error: ${(err as Error).stack ?? String(err)}`);

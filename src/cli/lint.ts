@@ -4,17 +4,19 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
 import { analyze, type DynamicCheck } from "../core/analyze.js";
 import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
 import { TOOL } from "../version.js";
+import { parseOptions, usageFailure } from "./args.js";
 import { gitChangeSet, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
-import { formatText } from "./format/text.js";
+import { DEFAULT_WIDTH, formatText } from "./format/text.js";
+import { useColor } from "./format/style.js";
+import { renderReportMarkdown } from "../core/report/markdown.js";
 import { Git, GitError } from "./git.js";
 
 export interface Io {
@@ -22,6 +24,8 @@ export interface Io {
   stderr: (s: string) => void;
   /** Whether stdout is a terminal (colours). */
   isTTY: boolean;
+  /** The terminal's width when stdout is one (tables fit into it). */
+  columns?: number;
   cwd: string;
   env: Record<string, string | undefined>;
 }
@@ -39,7 +43,7 @@ PATH mode: lints the given files and directories alone (no merged-migration chec
 
 Options:
   --config FILE     configuration file (default: ${CONFIG_PATH} at the base)
-  --format FORMAT   text | json | sarif | github (default: text)
+  --format FORMAT   text | json | sarif | github | markdown (default: text)
   --fail-on LEVEL   error | warning | notice | never (default: error)
   --cwd DIR         run as if started in DIR
   --no-replay       do not run migrations in the sandbox database
@@ -49,10 +53,10 @@ Exit status: 0 = nothing at or above --fail-on, 1 = findings at or above it,
 2 = usage, configuration or git error.
 `;
 
-const FORMATS = ["text", "json", "sarif", "github"] as const;
-type Format = (typeof FORMATS)[number];
-const FAIL_ON = ["error", "warning", "notice", "never"] as const;
-type FailOn = (typeof FAIL_ON)[number];
+export const FORMATS = ["text", "json", "sarif", "github", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+export const FAIL_ON = ["error", "warning", "notice", "never"] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 export interface LintOptions {
   base?: string;
@@ -66,26 +70,20 @@ export interface LintOptions {
 }
 
 export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        base: { type: "string" },
-        head: { type: "string" },
-        config: { type: "string" },
-        format: { type: "string", default: "text" },
-        "fail-on": { type: "string", default: "error" },
-        cwd: { type: "string" },
-        "no-replay": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      base: { type: "string" },
+      head: { type: "string" },
+      config: { type: "string" },
+      format: { type: "string", default: "text" },
+      "fail-on": { type: "string", default: "error" },
+      cwd: { type: "string" },
+      "no-replay": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   const format = v.format as Format;
@@ -132,13 +130,10 @@ export async function runLint(
       return 0;
     }
     const report = await lint(opts, dynamic);
-    io.stdout(render(report, opts.format, io.isTTY && !io.env.NO_COLOR && opts.format === "text"));
+    io.stdout(render(report, opts.format, { color: useColor(io), width: terminalWidth(io) }));
     return exitCode(report, opts.failOn);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`migration-warden: ${err.message}\n\n${LINT_USAGE}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageFailure(io, err.message, LINT_USAGE);
     if (err instanceof ConfigError || err instanceof GitError) {
       io.stderr(`migration-warden: ${err.message}\n`);
       return 2;
@@ -206,7 +201,11 @@ export async function loadConfig(
   return parseConfig(bytes === null ? null : bytes.toString("utf8"), { ref: base.ref });
 }
 
-export function render(report: Report, format: Format, color: boolean): string {
+export function render(
+  report: Report,
+  format: Format,
+  text: { color: boolean; width?: number } = { color: false },
+): string {
   switch (format) {
     case "json":
       return formatJson(report);
@@ -214,9 +213,20 @@ export function render(report: Report, format: Format, color: boolean): string {
       return formatSarif(report);
     case "github":
       return formatGithub(report);
+    case "markdown":
+      return renderReportMarkdown(report, {
+        omittedHint: "`--format text` or `--format json` lists every finding.",
+      }).markdown;
     case "text":
-      return formatText(report, { color });
+      return formatText(report, text);
   }
+}
+
+/** Tables fit the terminal; piped output gets COLUMNS or a roomy default. */
+export function terminalWidth(io: Pick<Io, "isTTY" | "columns" | "env">): number {
+  if (io.isTTY && io.columns !== undefined && io.columns > 0) return io.columns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : DEFAULT_WIDTH;
 }
 
 export function exitCode(report: Report, failOn: FailOn): number {

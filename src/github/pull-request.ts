@@ -17,15 +17,10 @@ export interface PullRequestInfo extends PullRequestTarget {
   headRepo: string | null;
 }
 
-export async function fetchPullRequest(
-  octokit: GitHubClient,
-  target: PullRequestTarget,
-): Promise<PullRequestInfo> {
-  const { data } = await octokit.rest.pulls.get({
-    owner: target.owner,
-    repo: target.repo,
-    pull_number: target.number,
-  });
+type PullRequestData = Awaited<ReturnType<GitHubClient["rest"]["pulls"]["get"]>>["data"];
+
+/** The facts the checks need from a `GET /repos/{o}/{r}/pulls/{n}` answer. */
+export function pullRequestInfo(target: PullRequestTarget, data: PullRequestData): PullRequestInfo {
   return {
     ...target,
     open: data.state === "open",
@@ -37,4 +32,16 @@ export async function fetchPullRequest(
     author: data.user?.login ?? "",
     headRepo: data.head.repo?.full_name ?? null,
   };
+}
+
+export async function fetchPullRequest(
+  octokit: GitHubClient,
+  target: PullRequestTarget,
+): Promise<PullRequestInfo> {
+  const { data } = await octokit.rest.pulls.get({
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.number,
+  });
+  return pullRequestInfo(target, data);
 }

@@ -46,6 +46,8 @@ export interface FakeCheckRun {
   external_id: string;
   status: "queued" | "in_progress" | "completed";
   conclusion: string | null;
+  started_at: string;
+  completed_at: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
   /** Every annotation ever sent, in order (GitHub appends on each update). */
   annotations: FakeAnnotation[];
@@ -95,7 +97,17 @@ export class FakeRepo {
     author?: string | null;
     /** Default: the author. */
     committer?: string | null;
+    /** Author and committer date (ISO 8601; default 2023-11-14T22:13:20Z). */
+    date?: string;
   }): string;
+  /**
+   * Merges like the merge button (a merge commit, or a squash commit) at `at` by `by`; the PR's
+   * commits and files stay what they were. Returns the new base tip.
+   */
+  mergePullRequest(
+    number: number,
+    opts?: { by?: string; at?: string; method?: "merge" | "squash" },
+  ): string;
   openPullRequest(spec: FakePullRequestSpec): number;
   /** A submitted review; returns its id. */
   review(number: number, spec: FakeReviewSpec): number;
@@ -138,6 +150,8 @@ export class FakeGitHub {
   constructor(opts: FakeGitHubOptions);
   readonly installationId: number;
   readonly checkRuns: FakeCheckRun[];
+  /** Tokens the API accepts (installation tokens are added as they are issued). */
+  readonly tokens: Set<string>;
   requests: RequestLogEntry[];
   /** "127.0.0.1:PORT", for GHE_HOST (with GHE_PROTOCOL=http). */
   readonly host: string;
@@ -184,7 +198,11 @@ export class FakeGitHub {
       name: string;
       head_sha: string;
       external_id?: string;
-      conclusion?: string;
+      /** null: still in progress. */
+      conclusion?: string | null;
+      started_at?: string;
+      completed_at?: string;
+      title?: string;
     },
   ): FakeCheckRun;
   /** The run as the API and check_run webhooks show it. */

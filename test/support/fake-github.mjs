@@ -12,6 +12,8 @@ const ENTERPRISE_PREFIX = "/api/v3";
 const MAX_LISTED_FILES = 3000;
 const MAX_LISTED_COMMITS = 250;
 const DEFAULT_LOGIN = "octocat";
+/** The fake app's slug (`GET /apps/{slug}`); other apps' runs show `app-<id>`. */
+const APP_SLUG = "migration-warden";
 /** Reviews without an explicit time are submitted one minute apart from here. */
 const REVIEW_EPOCH = Date.parse("2024-05-01T10:00:00Z");
 
@@ -72,22 +74,32 @@ class GitStore {
    * author/committer: the GitHub login the commit's email is linked to, or null for an email
    * linked to no account. Default: "octocat" (the default pull request author).
    */
-  putCommit({ tree, parents, message, author = DEFAULT_LOGIN, committer = author }) {
+  putCommit({ tree, parents, message, author = DEFAULT_LOGIN, committer = author, date }) {
     // Identities other than the default are part of the commit text, so they change its id.
     const who = (login) =>
       login === DEFAULT_LOGIN
         ? "Fake Author <author@example.com>"
         : `${login ?? "Unlinked"} <${login ?? "unlinked"}@example.com>`;
+    // A date other than the default is part of the commit text too.
+    const epoch = date === undefined ? 1700000000 : Math.floor(Date.parse(date) / 1000);
     const text = [
       `tree ${tree}`,
       ...parents.map((p) => `parent ${p}`),
-      `author ${who(author)} 1700000000 +0000`,
-      `committer ${who(committer)} 1700000000 +0000`,
+      `author ${who(author)} ${epoch} +0000`,
+      `committer ${who(committer)} ${epoch} +0000`,
       "",
       message,
     ].join("\n");
     const sha = gitObjectId("commit", Buffer.from(text));
-    this.objects.set(sha, { type: "commit", tree, parents, message, author, committer });
+    this.objects.set(sha, {
+      type: "commit",
+      tree,
+      parents,
+      message,
+      author,
+      committer,
+      date: new Date(epoch * 1000).toISOString().replace(".000Z", "Z"),
+    });
     return sha;
   }
 
@@ -189,7 +201,7 @@ export class FakeRepo {
    * files: { path: string | Uint8Array (file) | null (delete) | { symlink } | { submodule } |
    * { content, mode } }.
    */
-  commit({ branch, parent, files = {}, message = "commit", author, committer }) {
+  commit({ branch, parent, files = {}, message = "commit", author, committer, date }) {
     const from = parent !== undefined ? parent : branch ? this.branches.get(branch) : undefined;
     const flat = from ? this.git.flatten(this.git.get(from, "commit").tree) : new Map();
     for (const [path, v] of Object.entries(files)) {
@@ -206,8 +218,45 @@ export class FakeRepo {
       message,
       ...(author !== undefined ? { author } : {}),
       ...(committer !== undefined ? { committer } : {}),
+      ...(date !== undefined ? { date } : {}),
     });
     if (branch) this.branches.set(branch, sha);
+    return sha;
+  }
+
+  /**
+   * Merges the pull request into its base branch like the merge button: a merge commit (parents:
+   * base tip, head) or a squash commit (parent: base tip) whose tree is the base tip with the
+   * PR's changes applied. Afterwards, like GitHub, its commits and files stay what they were.
+   */
+  mergePullRequest(number, { by = DEFAULT_LOGIN, at, method = "merge" } = {}) {
+    const pr = this.pull(number);
+    if (pr.state !== "open") throw new Error(`pull request #${number} is not open`);
+    const tip = this.branches.get(pr.base);
+    const flat = this.git.flatten(this.git.get(tip, "commit").tree);
+    const head = this.git.flatten(this.git.get(pr.headSha, "commit").tree);
+    for (const f of this.pullFiles(number)) {
+      if (f.previous_filename) flat.delete(f.previous_filename);
+      if (f.status === "removed") flat.delete(f.filename);
+      else flat.set(f.filename, head.get(f.filename));
+    }
+    const mergedAt = at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const sha = this.git.putCommit({
+      tree: this.git.buildTree(flat),
+      parents: method === "squash" ? [tip] : [tip, pr.headSha],
+      message: `Merge pull request #${number}`,
+      author: by,
+      date: mergedAt,
+    });
+    Object.assign(pr, {
+      state: "closed",
+      baseTipAtMerge: tip,
+      mergedAt,
+      mergedBy: by,
+      mergeCommitSha: sha,
+      updatedAt: mergedAt,
+    });
+    this.branches.set(pr.base, sha);
     return sha;
   }
 
@@ -295,7 +344,7 @@ export class FakeRepo {
   /** Commits of the PR, oldest first, as GitHub lists them (not capped here). */
   pullCommitShas(number) {
     const pr = this.pull(number);
-    const base = this.git.ancestors(this.branches.get(pr.base));
+    const base = this.git.ancestors(pr.baseTipAtMerge ?? this.branches.get(pr.base));
     const out = [];
     const seen = new Set();
     const visit = (sha) => {
@@ -326,7 +375,7 @@ export class FakeRepo {
   pullFiles(number) {
     const pr = this.pull(number);
     const git = this.git;
-    const mb = git.mergeBase(this.branches.get(pr.base), pr.headSha);
+    const mb = git.mergeBase(pr.baseTipAtMerge ?? this.branches.get(pr.base), pr.headSha);
     const before = mb ? git.flatten(git.get(mb, "commit").tree) : new Map();
     const after = git.flatten(git.get(pr.headSha, "commit").tree);
     const added = [];
@@ -404,7 +453,12 @@ export class FakeRepo {
         repo: this.toJSON(),
         user: { login: this.owner },
       },
-      merged: false,
+      merged: pr.mergedAt !== undefined,
+      merged_at: pr.mergedAt ?? null,
+      merged_by: pr.mergedBy ? { login: pr.mergedBy, id: 1, type: "User" } : null,
+      merge_commit_sha: pr.mergeCommitSha ?? null,
+      closed_at: pr.mergedAt ?? null,
+      updated_at: pr.updatedAt ?? new Date(REVIEW_EPOCH).toISOString().replace(".000Z", "Z"),
       commits: this.pullCommitShas(number).length,
       changed_files: this.pullFiles(number).length,
     };
@@ -526,10 +580,23 @@ export class FakeGitHub {
    */
   addCheckRun(
     repo,
-    { appId = Number(this.appId), name, head_sha, external_id = "", conclusion = "success" },
+    {
+      appId = Number(this.appId),
+      name,
+      head_sha,
+      external_id = "",
+      conclusion = "success",
+      started_at,
+      completed_at,
+      title,
+    },
   ) {
-    const run = this.#newRun(repo, { name, head_sha, external_id, conclusion }, appId);
-    this.#apply(run, { conclusion });
+    const body = { name, head_sha, external_id, started_at, completed_at };
+    if (conclusion === null) body.status = "in_progress";
+    else body.conclusion = conclusion;
+    if (title !== undefined) body.output = { title, summary: "" };
+    const run = this.#newRun(repo, body, appId);
+    this.#apply(run, body);
     return run;
   }
 
@@ -652,6 +719,10 @@ export class FakeGitHub {
       };
     }
     this.#checkToken(req);
+    if ((g = m(/^\/apps\/([^/]+)$/)) && req.method === "GET") {
+      if (decodeURIComponent(g[1]) !== APP_SLUG) throw new HttpError(404, "Not Found");
+      return { body: { id: Number(this.appId), slug: APP_SLUG, name: APP_SLUG } };
+    }
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
     if (
@@ -676,6 +747,10 @@ export class FakeGitHub {
     const get = req.method === "GET";
 
     if (rest === "" && get) return { body: repo.toJSON() };
+    if (rest === "/pulls" && get)
+      return this.#paged(req.base, repo, rest, query, this.#pullList(repo, query));
+    if (rest === "/commits" && get)
+      return this.#paged(req.base, repo, rest, query, this.#history(repo, query));
     if ((g = r(/^\/pulls\/(\d+)$/)) && get) return { body: repo.pullJSON(Number(g[1])) };
     if ((g = r(/^\/pulls\/(\d+)\/files$/)) && get)
       return this.#paged(
@@ -797,13 +872,41 @@ export class FakeGitHub {
     throw new HttpError(404, `No commit found for the ref ${ref}`);
   }
 
+  /** `GET /pulls`: state open|closed|all, sorted by created or updated, asc or desc. */
+  #pullList(repo, query) {
+    const state = query.get("state") ?? "open";
+    const sort = query.get("sort") ?? "created";
+    const desc = (query.get("direction") ?? (sort === "created" ? "desc" : "desc")) === "desc";
+    const list = [...repo.pulls.values()]
+      .filter((pr) => state === "all" || pr.state === state)
+      .map((pr) => repo.pullJSON(pr.number));
+    const key = (p) =>
+      sort === "updated"
+        ? `${p.updated_at}|${String(p.number).padStart(9, "0")}`
+        : String(p.number).padStart(9, "0");
+    list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return desc ? list.reverse() : list;
+  }
+
+  /** `GET /commits?sha=&since=&until=`: ancestors of sha, newest first, by commit date. */
+  #history(repo, query) {
+    const tip = this.#resolveCommit(repo, query.get("sha") ?? undefined);
+    const since = query.get("since");
+    const until = query.get("until");
+    return [...this.git.ancestors(tip)]
+      .map((sha) => ({ sha, date: this.git.get(sha, "commit").date }))
+      .filter((c) => (!since || c.date >= since) && (!until || c.date <= until))
+      .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : a.sha < b.sha ? -1 : 1))
+      .map((c) => this.#commitListItem(repo, c.sha));
+  }
+
   #commitListItem(repo, sha) {
     const c = this.git.get(sha, "commit");
     const user = (login) => (login === null ? null : { login, id: 1, type: "User" });
     const person = (login) => ({
       name: login ?? "Unlinked",
       email: `${login ?? "unlinked"}@example.com`,
-      date: "2023-11-14T22:13:20Z",
+      date: c.date,
     });
     return {
       sha,
@@ -976,6 +1079,8 @@ export class FakeGitHub {
       details_url: body.details_url ?? null,
       status: body.conclusion ? "completed" : (body.status ?? "queued"),
       conclusion: body.conclusion ?? null,
+      started_at: body.started_at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      completed_at: null,
       output: { title: null, summary: null, text: null },
       annotations: [],
       actions: body.actions ?? [],
@@ -997,6 +1102,7 @@ export class FakeGitHub {
     if (body.conclusion) {
       run.conclusion = body.conclusion;
       run.status = "completed";
+      run.completed_at = body.completed_at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     }
     if (body.external_id !== undefined) run.external_id = body.external_id;
     if (body.details_url !== undefined) run.details_url = body.details_url;
@@ -1025,6 +1131,9 @@ export class FakeGitHub {
       details_url: run.details_url,
       status: run.status,
       conclusion: run.conclusion,
+      started_at: run.started_at,
+      completed_at: run.completed_at,
+      html_url: `${this.webUrl}/${run.repo.fullName}/runs/${run.id}`,
       output: { ...run.output, annotations_count: run.annotations.length },
       check_suite: { id: run.suiteId },
       app: {

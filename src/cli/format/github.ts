@@ -6,7 +6,7 @@
 import type { Finding, Report } from "../../core/types.js";
 
 /** Workflow-command escaping (actions/toolkit `escapeData` / `escapeProperty`). */
-function escapeData(s: string): string {
+export function escapeData(s: string): string {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function escapeProperty(s: string): string {

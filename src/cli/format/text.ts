@@ -1,20 +1,28 @@
 /**
  * `--format text` (default): findings grouped per file with line numbers, severity, rule id,
- * message and the safer way. Colours only when writing to a terminal.
+ * message and the safer way, then the report's sections (the replay's steps, locks and schema
+ * changes) as aligned tables. Colours only when writing to a terminal; text from the migrations
+ * is sanitized (see style.ts).
  */
 import { ruleDocUrl } from "../../core/rules/types.js";
-import type { Finding, Report, Severity } from "../../core/types.js";
+import type { Finding, Report, ReportSection, Severity } from "../../core/types.js";
+import { markdownToText } from "./markdown-text.js";
+import { isReplaySection, replayText } from "./replay.js";
+import { sanitize, sanitizeName, style, type Paint, type Style } from "./style.js";
 
 export interface TextOptions {
   color: boolean;
+  /** Terminal width for tables (default 120). */
+  width?: number;
 }
 
-const SGR = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1, green: 32 } as const;
+export const DEFAULT_WIDTH = 120;
 
 export function formatText(report: Report, opts: TextOptions): string {
-  const paint = (code: keyof typeof SGR, s: string) =>
-    opts.color ? `\u001b[${SGR[code]}m${s}\u001b[0m` : s;
-  const sevColor: Record<Severity, keyof typeof SGR> = {
+  const st = style(opts.color);
+  const termWidth = opts.width ?? DEFAULT_WIDTH;
+  const paint = (code: Paint, s: string) => st.paint(code, s);
+  const sevColor: Record<Severity, Paint> = {
     error: "red",
     warning: "yellow",
     notice: "cyan",
@@ -25,7 +33,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   out.push(
     `migration-warden ${report.tool.version}: ${report.changed.length} migration file${report.changed.length === 1 ? "" : "s"} changed (${range})`,
   );
-  for (const reason of report.incomplete) out.push(paint("red", `incomplete: ${reason}`));
+  for (const reason of report.incomplete) out.push(paint("red", `incomplete: ${sanitize(reason)}`));
 
   const byPath = new Map<string, Finding[]>();
   for (const f of report.findings) {
@@ -36,9 +44,9 @@ export function formatText(report: Report, opts: TextOptions): string {
   const width = Math.max(0, ...report.findings.map((f) => loc(f).length));
   const pad = " ".repeat(width + 4);
   // Continuation lines of a message line up under its first line.
-  const indent = (s: string) => s.replace(/\r?\n/g, `\n${pad}`);
+  const indent = (s: string) => sanitize(s.replace(/\r\n/g, "\n")).replace(/\n/g, `\n${pad}`);
   for (const [path, list] of byPath) {
-    out.push("", paint("bold", path));
+    out.push("", paint("bold", sanitizeName(path)));
     for (const f of list) {
       const label = (f.suppressed ? "suppressed" : f.severity).padEnd(11);
       const sev = f.suppressed ? paint("dim", label) : paint(sevColor[f.severity], label);
@@ -52,7 +60,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       }
     }
   }
-  for (const s of report.sections) out.push("", paint("bold", s.title), s.markdown.trimEnd());
+  for (const s of report.sections) out.push("", ...sectionText(s, st, termWidth));
 
   const { error, warning, notice, suppressed } = report.summary;
   const total = error + warning + notice;
@@ -64,6 +72,12 @@ export function formatText(report: Report, opts: TextOptions): string {
   );
   if (report.approvalRequired) out.push("DBA approval required before merge.");
   return `${out.join("\n")}\n`;
+}
+
+function sectionText(section: ReportSection, st: Style, width: number): string[] {
+  const title = st.paint("bold", sanitize(section.title));
+  if (isReplaySection(section)) return [title, ...replayText(section, st, width)];
+  return [title, ...markdownToText(section.markdown.trimEnd(), st, width)];
 }
 
 function loc(f: Finding): string {

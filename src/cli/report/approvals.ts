@@ -1,0 +1,409 @@
+/**
+ * `migration-warden report approvals`: reads GitHub (only GitHub: the pull requests, their reviews
+ * and commits, the trees of the migration directories, and the app's own check runs) and builds
+ * the approvals report (src/core/report/approvals.ts). Approval records are read with the app's
+ * own parser (src/core/approval/record.ts) and digests with the app's reader
+ * (src/github/approval/reader.ts), so a change in either lands here too.
+ */
+import { ConfigError } from "../../config/load.js";
+import type { Config, DirectoryConfig } from "../../config/types.js";
+import {
+  APPROVAL_CHECK_NAME,
+  GIT_OID,
+  readApprovalRun,
+  type ButtonApproval,
+  type ReviewFacts,
+} from "../../core/approval/index.js";
+import { parseMigrationName } from "../../core/migrations/filename.js";
+import {
+  approvalAtMerge,
+  assessPullRequest,
+  directPushes,
+  passedAtMerge,
+  REPORT_SCHEMA_VERSION,
+  summarize,
+  type ApprovalRunFacts,
+  type ApprovalsReport,
+  type AuditRunFacts,
+  type MergedPullRequestFacts,
+  type PullRequestEntry,
+} from "../../core/report/approvals.js";
+import { ApprovalReader } from "../../github/approval/reader.js";
+import { listPullRequestFiles, migrationChanges } from "../../github/changeset.js";
+import { cached, mapLimit, type GitHubClient, type RepoRef } from "../../github/client.js";
+import { loadBaseConfig } from "../../github/config.js";
+import { describeError, httpStatus } from "../../github/errors.js";
+import { TreeReader } from "../../github/git.js";
+import { pullRequestInfo } from "../../github/pull-request.js";
+import { TOOL } from "../../version.js";
+
+/** The check the push-audit lane (issue 12) writes on pushes to audited branches. */
+export const AUDIT_CHECK_NAME = "migration-warden/audit";
+const PER_PAGE = 100;
+const PR_CONCURRENCY = 4;
+const COMMIT_CONCURRENCY = 8;
+
+export interface ApprovalsOptions {
+  repo: RepoRef;
+  since: Date;
+  until: Date;
+  /** The app whose runs are trusted: its slug (looked up) or its numeric id. */
+  app: string;
+  /** Only pull requests into this branch. */
+  base?: string;
+  now?: Date;
+  /** Items per page of the lists (GitHub's maximum, 100, unless a test wants many pages). */
+  pageSize?: number;
+}
+
+/** Progress on stderr, at most one line every `everyMs` per phase (and the last one). */
+export class Progress {
+  #last = new Map<string, number>();
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly everyMs = 2000,
+  ) {}
+  note(line: string): void {
+    this.write(`migration-warden: ${line}\n`);
+  }
+  /** `phase: done/total`, throttled; the first and the last step always show. */
+  step(phase: string, done: number, total: number): void {
+    this.status(phase, `${phase}: ${done}/${total}`, done === 1 || done === total);
+  }
+  /** A line for a phase, throttled unless `force`. */
+  status(phase: string, line: string, force = false): void {
+    const now = Date.now();
+    if (!force && now - (this.#last.get(phase) ?? 0) < this.everyMs) return;
+    this.#last.set(phase, now);
+    this.note(line);
+  }
+}
+
+export class ReportError extends Error {}
+
+interface PullRequestListItem {
+  number: number;
+  merged_at: string | null;
+  updated_at: string;
+  base: { ref: string };
+}
+
+async function resolveApp(
+  octokit: GitHubClient,
+  app: string,
+): Promise<{ id: number; slug: string | null }> {
+  if (/^[1-9]\d{0,15}$/.test(app)) return { id: Number(app), slug: null };
+  try {
+    const { data } = await octokit.request("GET /apps/{app_slug}", { app_slug: app });
+    const d = data as { id?: unknown; slug?: unknown } | null;
+    if (typeof d?.id !== "number")
+      throw new ReportError(`GitHub returned no id for the app "${app}"`);
+    return { id: d.id, slug: typeof d.slug === "string" ? d.slug : app };
+  } catch (err) {
+    if (httpStatus(err) === 404)
+      throw new ReportError(
+        `no GitHub App with the slug "${app}": pass --app with your migration-warden app's slug or id`,
+      );
+    throw err;
+  }
+}
+
+/** Merged pull requests in the range, newest update first; stops at the first page before it. */
+async function mergedPullRequests(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  opts: ApprovalsOptions,
+  progress: Progress,
+): Promise<number[]> {
+  const since = opts.since.getTime();
+  const until = opts.until.getTime();
+  const out: number[] = [];
+  let page = 0;
+  for await (const res of octokit.paginate.iterator(octokit.rest.pulls.list, {
+    ...repo,
+    state: "closed",
+    sort: "updated",
+    direction: "desc",
+    per_page: opts.pageSize ?? PER_PAGE,
+  })) {
+    page++;
+    const items = res.data as PullRequestListItem[];
+    for (const pr of items) {
+      if (pr.merged_at === null) continue;
+      const merged = Date.parse(pr.merged_at);
+      if (merged < since || merged > until) continue;
+      if (opts.base !== undefined && pr.base.ref !== opts.base) continue;
+      out.push(pr.number);
+    }
+    progress.status(
+      "pulls",
+      `listing closed pull requests: page ${page}, ${out.length} merged in the range so far`,
+      page === 1,
+    );
+    // updated_at ≥ merged_at, so once a page ends before the range nothing later can be in it.
+    const last = items.at(-1);
+    if (!last || Date.parse(last.updated_at) < since) break;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+interface BaseConfig {
+  directories: readonly DirectoryConfig[] | null;
+  problem: string | null;
+}
+
+export async function gatherApprovals(
+  octokit: GitHubClient,
+  opts: ApprovalsOptions,
+  progress: Progress,
+): Promise<ApprovalsReport> {
+  const repo = opts.repo;
+  const app = await resolveApp(octokit, opts.app);
+  const { data: repoData } = await octokit.rest.repos.get({ ...repo });
+  const defaultBranch = repoData.default_branch;
+  const trees = new TreeReader(octokit, repo);
+  const reader = new ApprovalReader(octokit, repo, trees, app.id);
+  const configs = new Map<string, Promise<BaseConfig>>();
+  const roles = new Map<string, Promise<string | null>>();
+
+  const baseConfig = (ref: string, sha: string) =>
+    cached(configs, sha, async (): Promise<BaseConfig> => {
+      try {
+        const treeSha = await trees.commitTree(sha);
+        const config: Config = await loadBaseConfig(octokit, repo, { ref, sha, treeSha }, trees);
+        return { directories: config.directories, problem: null };
+      } catch (err) {
+        if (err instanceof ConfigError)
+          return {
+            directories: null,
+            problem: `the configuration at the base is invalid (${err.message})`,
+          };
+        if ([404, 422].includes(httpStatus(err) ?? 0))
+          return {
+            directories: null,
+            problem: `the base commit ${sha} is no longer available on GitHub`,
+          };
+        throw err;
+      }
+    });
+
+  const role = (login: string) =>
+    cached(roles, login.toLowerCase(), async () => {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+          ...repo,
+          username: login,
+        });
+        return typeof data.role_name === "string" ? data.role_name : null;
+      } catch (err) {
+        if (httpStatus(err) === 404) return null;
+        throw err;
+      }
+    });
+
+  /** The app's own runs of a check on a commit, newest first (checked again run by run). */
+  const ownRuns = async (sha: string, name: string) => {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+      ...repo,
+      ref: sha,
+      check_name: name,
+      app_id: app.id,
+      filter: "all",
+      per_page: PER_PAGE,
+    });
+    return runs
+      .filter((r) => r.app?.id === app.id && r.name === name)
+      .sort(
+        (a, b) => Date.parse(b.started_at ?? "") - Date.parse(a.started_at ?? "") || b.id - a.id,
+      );
+  };
+
+  const approvalRuns = async (sha: string): Promise<ApprovalRunFacts[]> => {
+    return (await ownRuns(sha, APPROVAL_CHECK_NAME)).map((r) => {
+      const record = readApprovalRun(
+        {
+          id: r.id,
+          name: r.name,
+          appId: r.app?.id ?? null,
+          headSha: r.head_sha,
+          externalId: r.external_id ?? null,
+        },
+        app.id,
+      );
+      return {
+        id: r.id,
+        status: r.status,
+        conclusion: r.conclusion ?? null,
+        title: r.output?.title ?? null,
+        startedAt: r.started_at ?? null,
+        completedAt: r.completed_at ?? null,
+        url: r.html_url ?? null,
+        pullRequests: record.ok ? [...record.value.pullRequests] : null,
+      };
+    });
+  };
+
+  const pullRequest = async (number: number): Promise<PullRequestEntry | null> => {
+    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+    if (!data.merged_at) return null;
+    const info = pullRequestInfo({ ...repo, number }, data);
+    const problems: string[] = [];
+    const base = await baseConfig(data.base.ref, data.base.sha);
+    if (base.problem) problems.push(base.problem);
+    const files = await listPullRequestFiles(octokit, info);
+    problems.push(...files.incomplete);
+    // Without a valid configuration, files named like golang-migrate migrations stand in.
+    const changes = base.directories
+      ? migrationChanges(files.changes, base.directories)
+      : files.changes.filter(
+          (c) => parseMigrationName(c.path.slice(c.path.lastIndexOf("/") + 1)) !== null,
+        );
+    if (changes.length === 0 && problems.length === 0) return null;
+
+    const dirs = base.directories;
+    let mergedDigest: string | null = null;
+    let reviews: ReviewFacts[];
+    if (dirs) {
+      const d = await reader.digest(info.headSha, dirs, "missing");
+      mergedDigest = d.digest;
+      if (d.problem) problems.push(`merged digest: ${d.problem}`);
+      reviews = await reader.reviews(info, dirs);
+    } else {
+      reviews = (await reader.reviews(info, [])).map((r) => ({ ...r, digest: null }));
+    }
+    const commits = await reader.commits(info);
+    if (commits.problem) problems.push(commits.problem);
+    const shas = commits.commits.map((c) => c.sha).filter((s) => GIT_OID.test(s));
+    if (!shas.includes(info.headSha)) shas.push(info.headSha);
+    const buttons: ButtonApproval[] = await reader.buttonApprovals(shas);
+    const runs = await approvalRuns(info.headSha);
+
+    const facts: MergedPullRequestFacts = {
+      number,
+      title: data.title,
+      url: data.html_url,
+      author: data.user?.login ?? null,
+      base: data.base.ref,
+      mergedAt: data.merged_at,
+      mergedBy: data.merged_by?.login ?? null,
+      headSha: info.headSha,
+      mergeCommitSha: data.merge_commit_sha ?? null,
+      migrations: changes.map((c) => ({
+        path: c.path,
+        status: c.status,
+        ...(c.previousPath !== undefined ? { previousPath: c.previousPath } : {}),
+      })),
+      mergedDigest,
+      reviews,
+      buttons,
+      approvalRuns: runs,
+      problems,
+    };
+    if (!passedAtMerge(approvalAtMerge(runs, facts.mergedAt, number)) && facts.mergedBy)
+      facts.mergerRole = await role(facts.mergedBy);
+    return assessPullRequest(facts);
+  };
+
+  progress.note(
+    `reading ${repo.owner}/${repo.repo} from ${opts.since.toISOString()} to ${opts.until.toISOString()}; trusting check runs of app ${app.slug ?? ""}${app.slug ? " " : ""}(id ${app.id})`,
+  );
+  const candidates = await mergedPullRequests(octokit, repo, opts, progress);
+  let done = 0;
+  const entries = await mapLimit(candidates, PR_CONCURRENCY, async (n) => {
+    try {
+      return await pullRequest(n);
+    } catch (err) {
+      throw new ReportError(`pull request #${n}: ${describeError(err)}`);
+    } finally {
+      progress.step("reading merged pull requests", ++done, candidates.length);
+    }
+  });
+  const pullRequests = entries.filter((e): e is PullRequestEntry => e !== null);
+
+  // Direct pushes: the audit check's runs on the default branch's commits in the range.
+  let listed = 0;
+  const commits = await octokit.paginate(
+    octokit.rest.repos.listCommits,
+    {
+      ...repo,
+      sha: defaultBranch,
+      since: opts.since.toISOString(),
+      until: opts.until.toISOString(),
+      per_page: opts.pageSize ?? PER_PAGE,
+    },
+    (res) => {
+      listed += res.data.length;
+      progress.status("commits", `listing commits of ${defaultBranch}: ${listed}`);
+      return res.data;
+    },
+  );
+  let checked = 0;
+  const audited = await mapLimit(
+    commits,
+    COMMIT_CONCURRENCY,
+    async (c): Promise<AuditRunFacts | null> => {
+      const own = await ownRuns(c.sha, AUDIT_CHECK_NAME);
+      progress.step(
+        `reading audit checks on commits of ${defaultBranch}`,
+        ++checked,
+        commits.length,
+      );
+      const run = own[0];
+      if (!run) return null;
+      return {
+        sha: c.sha,
+        committedAt: c.commit.committer?.date ?? c.commit.author?.date ?? null,
+        author: c.author?.login ?? null,
+        committer: c.committer?.login ?? null,
+        message: c.commit.message,
+        run: {
+          id: run.id,
+          status: run.status,
+          conclusion: run.conclusion ?? null,
+          title: run.output?.title ?? null,
+          url: run.html_url ?? null,
+          startedAt: run.started_at ?? null,
+        },
+      };
+    },
+  );
+  const withRuns = audited.filter((a): a is AuditRunFacts => a !== null);
+  const pushes = directPushes(withRuns);
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: TOOL,
+    repository: `${repo.owner}/${repo.repo}`,
+    range: { since: opts.since.toISOString(), until: opts.until.toISOString() },
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    app,
+    defaultBranch,
+    pullRequests,
+    directPushes: pushes,
+    audit: {
+      commits: commits.length,
+      audited: withRuns.length,
+      passing: withRuns.length - pushes.length,
+    },
+    summary: summarize(pullRequests, pushes),
+    assumptions: assumptions(app, defaultBranch, opts),
+  };
+}
+
+function assumptions(
+  app: { id: number; slug: string | null },
+  defaultBranch: string,
+  opts: ApprovalsOptions,
+): string[] {
+  const who = `app ${app.slug ? `${app.slug} ` : ""}(id ${app.id})`;
+  return [
+    `Pull requests: every pull request GitHub reports merged (merged_at) in the range${opts.base ? ` into ${opts.base}` : ", into any branch"}, found through the closed pull requests sorted by last update.`,
+    "Migrations: the files a pull request changed below the directories that .github/migration-warden.yml configures at its base commit (GitHub's base.sha), as the app counts them; with an invalid configuration, files named like golang-migrate migrations, and the entry is marked incomplete.",
+    `Evidence is read only from check runs created by ${who}: any GitHub App with checks:write can create runs with the same names.`,
+    `Approvals: APPROVED reviews, and "Approve migrations" clicks recorded in the external_id of ${who}'s migration-warden/approval runs on the pull request's commits, read with the app's own record parser. A review's approved digest is the migration digest of the commit it was given on; a click's is the digest in its record. Both are compared with the merged head's digest, computed as the app computes it (configured directories at the base).`,
+    "Eligibility: whether each approver could approve (team membership, roles, author and contributor exclusions) is what the approval check decided at the time; its conclusion is shown. GitHub keeps no history of team membership, so the report does not judge it again.",
+    "Approval check at merge: the newest migration-warden/approval run on the merged head commit started before merged_at (branch protection requires the newest run). One that had not finished by then did not pass; one written for other pull requests only does not count for this one.",
+    "admin-bypass: the merger has the admin role on the repository when the report runs (GitHub keeps no history of roles); an admin merge without a passing approval check means branch protection was bypassed or did not require the check.",
+    `Direct pushes: the ${AUDIT_CHECK_NAME} check (on pushes to audited branches) is read by name and conclusion only, on the commits of ${defaultBranch} that GitHub lists for the range (it filters by commit date). A commit whose newest audit run is not success is listed; the run's text is not parsed. Commits without an audit run (pushes that touched no migration, or before the audit check existed) are not listed.`,
+  ];
+}
