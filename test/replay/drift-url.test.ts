@@ -53,6 +53,12 @@ describe("golang-migrate database URLs", () => {
       "postgres://app@db.internal:6543/prod?sslmode=verify-full&search_path=app&x-migrations-table=versions",
     );
     expect(server(parseDriftUrl("postgresql://app@h/db")).address.tls).toBe("require");
+    expect(server(parseDriftUrl("pgx5://app@h/db?x-lock-strategy=table")).lockTable).toBe(
+      "schema_lock",
+    );
+    expect(
+      server(parseDriftUrl("pgx5://app@h/db?x-lock-strategy=table&x-lock-table=locks")).lockTable,
+    ).toBe("locks");
     expect(server(parseDriftUrl("pgx5://app@h/db?sslmode=prefer")).tlsFallback).toBe(true);
   });
 

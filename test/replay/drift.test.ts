@@ -556,6 +556,18 @@ function walOf(before: Buffer, after: Buffer): Buffer {
       expect(moved.report.notes).toContain(
         "schema ops holds only golang-migrate's table: not compared.",
       );
+      // The pgx driver's lock table (x-lock-strategy=table) is golang-migrate's too.
+      await POSTGRES.exec("CREATE TABLE ops.schema_lock (lock_id bigint PRIMARY KEY)");
+      const locked = await drift(POSTGRES, ["--database-url", `${url}&x-lock-strategy=table`]);
+      expect(locked.report.status).toBe("in-sync");
+      expect(brief(await drift(POSTGRES, ["--database-url", url]))).toEqual([
+        "added schema ops",
+        "added table ops.schema_lock",
+        "added column ops.schema_lock.lock_id",
+        "added constraint ops.schema_lock.schema_lock_pkey",
+        "added index ops.schema_lock_pkey",
+      ]);
+      await POSTGRES.exec("DROP TABLE ops.schema_lock");
       // Without the option golang-migrate would look in public, and so does drift.
       expect((await drift(POSTGRES)).stderr).toContain("has no table public.schema_migrations");
 

@@ -299,7 +299,9 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     )
   ).rows;
   if (rows.length > 1) notes.push(`${qualified} ${MORE_THAN_ONE}.`);
-  const schema = omitTables(await postgresFingerprint(q), [qualified]);
+  const bookkeeping = [qualified];
+  if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
+  const schema = omitTables(await postgresFingerprint(q), bookkeeping);
   return {
     server: live.server,
     ...versionOf(rows, qualified),

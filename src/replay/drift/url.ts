@@ -45,6 +45,8 @@ export interface ServerUrl extends Common {
   tlsFallback: boolean;
   /** Postgres `search_path` (its first schema holds golang-migrate's table). */
   searchPath?: string;
+  /** The pgx driver's lock table (`x-lock-strategy=table`): golang-migrate's bookkeeping too. */
+  lockTable?: string;
   connectTimeoutMs?: number;
 }
 
@@ -263,6 +265,8 @@ function parsePostgres(text: string, scheme: string): ServerUrl {
     redacted: redactedServer(scheme, address, q, ["sslmode", "search_path", "x-migrations-table"]),
   };
   if (searchPath !== undefined && searchPath !== "") out.searchPath = searchPath;
+  if (q.get("x-lock-strategy")?.toLowerCase() === "table")
+    out.lockTable = q.get("x-lock-table") || "schema_lock";
   const timeout = q.get("connect_timeout");
   if (timeout !== undefined && timeout !== "") {
     if (!/^\d+$/.test(timeout)) throw new DriftUrlError("connect_timeout must be whole seconds");
