@@ -3,7 +3,12 @@
  * events to handlers; the work happens in src/github/.
  */
 import type { ApplicationFunction } from "probot";
-import { createHandlers, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "./github/events.js";
+import {
+  createHandlers,
+  ELIGIBILITY_EVENTS,
+  PULL_REQUEST_EVENTS,
+  REVIEW_EVENTS,
+} from "./github/events.js";
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
@@ -46,6 +51,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on("check_run.rerequested", handlers.checkRunRerequested);
     app.on("check_run.requested_action", handlers.checkRunRequestedAction);
     app.on("check_suite.rerequested", handlers.checkSuiteRerequested);
+    app.on([...ELIGIBILITY_EVENTS], handlers.eligibilityChanged);
+    app.on("push", handlers.push);
   };
 }
 

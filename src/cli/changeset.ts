@@ -6,7 +6,14 @@ import { lstat, readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Config, DirectoryConfig } from "../config/types.js";
 import { directoryOf } from "../core/migrations/directory.js";
-import type { ChangeSet, ChangedFile, EntryKind, TreeEntry } from "../core/types.js";
+import { migrationPathRole } from "../core/migrations/shape.js";
+import type {
+  ChangeSet,
+  ChangedFile,
+  DirectoryShape,
+  EntryKind,
+  TreeEntry,
+} from "../core/types.js";
 import type { Git } from "./git.js";
 import { GitError } from "./git.js";
 
@@ -63,12 +70,22 @@ export async function gitChangeSet(
 ): Promise<ChangeSet> {
   const dirs = config.directories.map((d) => d.path);
   const baseTrees = new Map<string, TreeEntry[]>();
-  for (const d of dirs) baseTrees.set(d, await git.listDirectory(revs.base.sha, d));
+  const shapes = new Map<string, { base: DirectoryShape; head: DirectoryShape }>();
+  for (const d of dirs) {
+    const base = await git.directoryShape(revs.base.sha, d);
+    const head = revs.head ? await git.directoryShape(revs.head.sha, d) : git.worktreeShape(d);
+    shapes.set(d, { base, head });
+    baseTrees.set(d, base.kind === "directory" ? await git.listDirectory(revs.base.sha, d) : []);
+  }
 
   const raw = await git.diff(revs.from, revs.head?.sha ?? null, dirs);
   const changes: ChangedFile[] = [];
   const contents = new Map<string, Uint8Array>();
+  const matters = (p: string | undefined) =>
+    p !== undefined && migrationPathRole(p, config.directories) !== null;
   for (const c of raw) {
+    // The pathspecs include the directories' ancestors, and so their other subdirectories.
+    if (!matters(c.path) && !matters(c.previousPath)) continue;
     const f: ChangedFile = { path: c.path, status: c.status, kind: c.kind };
     if (c.previousPath !== undefined) f.previousPath = c.previousPath;
     if (c.oid !== undefined) f.oid = c.oid;
@@ -91,6 +108,7 @@ export async function gitChangeSet(
     base: { ref: revs.base.ref, sha: revs.base.sha },
     head: revs.head ? { ref: revs.head.ref, sha: revs.head.sha } : { ref: "WORKTREE" },
     baseTrees,
+    directoryShapes: shapes,
     changes,
     contents,
   };

@@ -3,8 +3,10 @@
  * here, so errors come out as GitError with a message a user can act on.
  */
 import { spawn } from "node:child_process";
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
-import type { ChangeStatus, EntryKind, TreeEntry } from "../core/types.js";
+import type { ChangeStatus, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 
 export class GitError extends Error {
   constructor(message: string) {
@@ -123,11 +125,61 @@ export class Git {
   }
 
   /**
+   * What `dir` is at `rev`, walking its path segment by segment: a plain directory, missing, or a
+   * symlink, submodule or file on the way (one `ls-tree` per segment: directories are shallow).
+   */
+  async directoryShape(rev: string, dir: string): Promise<DirectoryShape> {
+    if (dir === "") return { kind: "directory" };
+    const segments = dir.split("/");
+    for (let i = 1; i <= segments.length; i++) {
+      const path = segments.slice(0, i).join("/");
+      const out = await this.run(
+        ["--literal-pathspecs", "ls-tree", "-z", rev, "--", path],
+        `cannot read ${path} at ${rev}`,
+      );
+      const rec = out.split("\0").find((r) => r.endsWith(`\t${path}`));
+      if (rec === undefined) return { kind: "missing" };
+      const [mode, , oid] = rec.slice(0, rec.indexOf("\t")).split(" ");
+      const kind = modeToKind(mode!);
+      if (kind !== "directory")
+        return { kind: "not-a-directory", at: path, entry: kind, oid: oid! };
+    }
+    return { kind: "directory" };
+  }
+
+  /**
+   * What `dir` is in the working tree, as golang-migrate run from this checkout would open it: a
+   * symlinked directory here is followed just the same.
+   */
+  worktreeShape(dir: string): DirectoryShape {
+    if (dir === "") return { kind: "directory" };
+    const segments = dir.split("/");
+    for (let i = 1; i <= segments.length; i++) {
+      const path = segments.slice(0, i).join("/");
+      const abs = join(this.root, path);
+      let st;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        return { kind: "missing" };
+      }
+      if (st.isSymbolicLink()) return { kind: "not-a-directory", at: path, entry: "symlink" };
+      if (!st.isDirectory()) return { kind: "not-a-directory", at: path, entry: "file" };
+      // A checked-out submodule is a directory with its own .git.
+      if (existsNoFollow(join(abs, ".git")))
+        return { kind: "not-a-directory", at: path, entry: "submodule" };
+    }
+    return { kind: "directory" };
+  }
+
+  /**
    * Files changed between `from` and `to` (a commit, or null for the working tree including
-   * staged, unstaged and untracked files), limited to `dirs` (any depth).
+   * staged, unstaged and untracked files) that can change what golang-migrate reads from `dirs`:
+   * anything below them, their own paths and their ancestors' (a directory replaced by a link),
+   * in any letter case (a case-insensitive checkout merges those). Callers filter the rest.
    */
   async diff(from: string, to: string | null, dirs: readonly string[]): Promise<RawChange[]> {
-    const spec = dirs.includes("") ? [] : dirs.map((d) => `${d}/`);
+    const spec = migrationPathspecs(dirs);
     const range = to === null ? [from] : [from, to];
     const out = await this.run(
       ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
@@ -193,6 +245,28 @@ export class Git {
     } catch {
       return null;
     }
+  }
+}
+
+/** Pathspecs (literal, case-insensitive) for `dirs`, their own paths and their ancestors. */
+export function migrationPathspecs(dirs: readonly string[]): string[] {
+  if (dirs.includes("")) return [];
+  const specs = new Set<string>();
+  for (const d of dirs) {
+    specs.add(`:(literal,icase)${d}/`);
+    const segments = d.split("/");
+    for (let i = 1; i <= segments.length; i++)
+      specs.add(`:(literal,icase)${segments.slice(0, i).join("/")}`);
+  }
+  return [...specs];
+}
+
+function existsNoFollow(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -14,6 +14,12 @@ const level = z.enum(["error", "warning", "notice", "off"], {
 
 const bool = (name: string) => z.boolean({ error: `expected true or false (${name})` });
 
+/**
+ * A configured directory path. A leading `./` and trailing slashes are dropped (`./db/migrations/`
+ * is `db/migrations`, `.` is the repository root); anything else that would not name exactly one
+ * directory of the repository is refused rather than silently matching nothing: `.` and `..`
+ * segments, empty segments, absolute paths and backslashes.
+ */
 const directoryPath = z
   .string({ error: "expected a repository-relative directory path" })
   .max(1024, { error: "expected a path of at most 1024 characters" })
@@ -21,7 +27,7 @@ const directoryPath = z
     p
       .trim()
       .replace(/^\.\/+/, "")
-      .replace(/\/+$/, ""),
+      .replace(/(.)\/+$/, "$1"),
   )
   .pipe(
     z
@@ -30,8 +36,16 @@ const directoryPath = z
         error: "expected a repository-relative path, not an absolute one",
       })
       .refine((p) => !p.includes("\\"), { error: 'expected "/" as the path separator' })
-      .refine((p) => !p.split("/").some((seg) => seg === ".." || seg === ""), {
-        error: 'expected a path inside the repository without "..", "//" or empty segments',
+      .refine((p) => p === "." || !p.split("/").includes(".."), {
+        error: 'expected a path inside the repository without ".." segments',
+      })
+      .refine((p) => p === "." || !p.split("/").includes("."), {
+        error:
+          'expected a path without "." segments (write "db/migrations", not "db/./migrations")',
+      })
+      .refine((p) => !p.split("/").includes(""), {
+        error:
+          'expected a path without empty segments ("//" or an empty path; "." is the repository root)',
       })
       .transform((p) => (p === "." ? "" : p)),
   );

@@ -7,6 +7,7 @@ import { policyRequiresApproval } from "./approval/decide.js";
 import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { looksLikeMigration } from "./migrations/filename.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
+import { unreviewableReason } from "./migrations/shape.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
 import { analyzeSql } from "./sql/analyze.js";
@@ -160,6 +161,12 @@ export async function analyze(
   findings.sort(compareFindings);
   const summary = summarize(findings);
   const incomplete = [...(changeSet.incomplete ?? [])];
+  // A directory golang-migrate would read through a symlink, a submodule or a file: what runs is
+  // not what was analysed, whatever the findings say (fail closed).
+  for (const m of models) {
+    const reason = m.shape ? unreviewableReason(m.config.path, m.shape) : null;
+    if (reason) incomplete.push(reason);
+  }
   changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   return {

@@ -47,6 +47,28 @@ export interface TreeEntry {
   size?: number;
 }
 
+/**
+ * What a configured directory's path is at one revision, walked segment by segment from the
+ * repository root the way golang-migrate's `os.DirFS` would open it.
+ */
+export type DirectoryShape =
+  /** Every segment is a plain directory (a git tree). */
+  | { kind: "directory" }
+  /** A segment does not exist (and every segment before it is a plain directory). */
+  | { kind: "missing" }
+  /**
+   * A segment exists but is not a plain directory: a symlink (golang-migrate follows it to content
+   * anywhere), a submodule (content from another repository) or a file.
+   */
+  | {
+      kind: "not-a-directory";
+      /** Repository-relative path of that segment: the directory itself or one of its ancestors. */
+      at: string;
+      entry: Exclude<EntryKind, "directory">;
+      /** Its object id (the link's blob, the submodule's commit, the file's blob) when known. */
+      oid?: string;
+    };
+
 export type ChangeStatus = "added" | "modified" | "removed" | "renamed";
 
 /** A file the change touches, relative to the merge base (like a PR's "Files changed"). */
@@ -77,6 +99,12 @@ export interface ChangeSet {
   head: Revision;
   /** Non-recursive listing of each configured directory at the base tip, keyed by directory path. */
   baseTrees: ReadonlyMap<string, readonly TreeEntry[]>;
+  /**
+   * Each configured directory's shape at the base tip and at the head. Adapters may give the
+   * base's shape as the head's when the change touches neither the directory's path nor an
+   * ancestor (the merged result then has the base's). Absent (PATH mode, tests): not checked.
+   */
+  directoryShapes?: ReadonlyMap<string, { base: DirectoryShape; head: DirectoryShape }>;
   /** Listings of subdirectories are not needed: golang-migrate ignores them. */
   changes: readonly ChangedFile[];
   /** Head contents of added/modified/renamed files inside migration directories (PATH mode: every file). */

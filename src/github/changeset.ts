@@ -4,8 +4,15 @@
  * head contents of the files it adds or modifies in those directories.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
-import { directoryOf, isUnder, joinPath } from "../core/migrations/directory.js";
-import type { ChangeSet, ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
+import { directoryOf, joinPath } from "../core/migrations/directory.js";
+import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
+import type {
+  ChangeSet,
+  ChangeStatus,
+  ChangedFile,
+  DirectoryShape,
+  TreeEntry,
+} from "../core/types.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 import { readBlob, TreeReader, type BaseRevision } from "./git.js";
@@ -68,13 +75,17 @@ export async function listPullRequestFiles(
   return { changes, incomplete };
 }
 
-/** Changes golang-migrate or the structural rules care about: anything under a migration directory. */
+/**
+ * Changes golang-migrate or the structural rules care about: anything under a migration directory,
+ * the directory's own path or an ancestor's (replaced by a symlink, a submodule or a file), and
+ * other spellings of those that a case-insensitive checkout would merge with them.
+ */
 export function migrationChanges(
   changes: readonly ChangedFile[],
   dirs: readonly DirectoryConfig[],
 ): ChangedFile[] {
-  const under = (p: string | undefined) => p !== undefined && dirs.some((d) => isUnder(p, d.path));
-  return changes.filter((c) => under(c.path) || under(c.previousPath));
+  const matters = (p: string | undefined) => p !== undefined && migrationPathRole(p, dirs) !== null;
+  return changes.filter((c) => matters(c.path) || matters(c.previousPath));
 }
 
 export interface ChangeSetInput {
@@ -100,6 +111,7 @@ export async function buildChangeSet(
   const changes = input.changes.map((c) => ({ ...c }));
 
   const baseTrees = new Map<string, TreeEntry[]>();
+  const shapes = new Map<string, { base: DirectoryShape; head: DirectoryShape }>();
   const baseListings = await Promise.all(
     config.directories.map((d) =>
       trees.listDirectory(base.treeSha, d.path, `${base.ref} (${base.sha})`),
@@ -109,7 +121,22 @@ export async function buildChangeSet(
     const listing = baseListings[i]!;
     if (listing.truncated) incomplete.push(listing.truncated);
     baseTrees.set(d.path, listing.entries ?? []);
+    shapes.set(d.path, { base: listing.shape, head: listing.shape });
   });
+  // The head's shape matters where the change touches a directory (its path, an ancestor's, or a
+  // file in it); the others keep the base's once merged.
+  const reshaped = config.directories.filter((d) => reshapesDirectory(changes, d.path));
+  if (reshaped.length > 0) {
+    const headTree = await trees.commitTree(pr.headSha);
+    const listings = await Promise.all(
+      reshaped.map((d) => trees.shape(headTree, d.path, `head ${pr.headSha}`)),
+    );
+    reshaped.forEach((d, i) => {
+      const listing = listings[i]!;
+      if (listing.truncated) incomplete.push(listing.truncated);
+      shapes.set(d.path, { base: shapes.get(d.path)!.base, head: listing.shape });
+    });
+  }
 
   // Files directly in a migration directory: their kind, size and contents come from the head
   // commit's own tree, so a symlink or submodule is never read as SQL and the contents belong
@@ -167,6 +194,7 @@ export async function buildChangeSet(
     base: { ref: base.ref, sha: base.sha },
     head: { ref: `pull/${pr.number}/head`, sha: pr.headSha },
     baseTrees,
+    directoryShapes: shapes,
     changes,
     contents,
   };

@@ -10,6 +10,7 @@ import type { GitHubClient, RepoRef } from "./client.js";
 import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
+import { defaultBranchView, type DefaultBranchView } from "./guard.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 export interface Tool {
@@ -30,12 +31,23 @@ interface Common {
   base: BaseRevision;
   /** The trees read so far, cached: later readers of this repository's git objects share it. */
   trees: TreeReader;
+  /** Default-branch views already evaluated, by head (the pull requests of one head share one). */
+  views: Map<string, Promise<DefaultBranchView>>;
+}
+
+interface Viewed {
+  /**
+   * The head as if proposed to the default branch (see guard.ts); null when the pull request
+   * targets the default branch.
+   */
+  view: DefaultBranchView | null;
 }
 
 export type Evaluation =
   | (Common & { kind: "invalid-config"; error: ConfigError })
-  | (Common & { kind: "no-changes"; config: Config })
-  | (Common & { kind: "analyzed"; config: Config; changeSet: ChangeSet; analysis: Analysis });
+  | (Common & Viewed & { kind: "no-changes"; config: Config })
+  | (Common &
+      Viewed & { kind: "analyzed"; config: Config; changeSet: ChangeSet; analysis: Analysis });
 
 export async function evaluatePullRequest(
   octokit: GitHubClient,
@@ -43,6 +55,7 @@ export async function evaluatePullRequest(
   tool: Tool,
   dynamic?: DynamicChecksFactory,
   trees: TreeReader = new TreeReader(octokit, { owner: pr.owner, repo: pr.repo }),
+  views: Map<string, Promise<DefaultBranchView>> = new Map(),
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
   const base = await resolveBranch(octokit, repo, pr.baseRef);
@@ -50,14 +63,20 @@ export async function evaluatePullRequest(
   try {
     config = await loadBaseConfig(octokit, repo, base, trees);
   } catch (err) {
-    if (err instanceof ConfigError) return { kind: "invalid-config", pr, base, trees, error: err };
+    if (err instanceof ConfigError)
+      return { kind: "invalid-config", pr, base, trees, views, error: err };
     throw err;
   }
+  const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
   const files = await listPullRequestFiles(octokit, pr);
   const changes = migrationChanges(files.changes, config.directories);
-  if (changes.length === 0 && files.incomplete.length === 0) {
-    return { kind: "no-changes", pr, base, trees, config };
+  if (
+    changes.length === 0 &&
+    files.incomplete.length === 0 &&
+    (await allPlainDirectories(trees, base, config))
+  ) {
+    return { kind: "no-changes", pr, base, trees, views, view, config };
   }
   const changeSet = await buildChangeSet(octokit, {
     pr,
@@ -71,5 +90,21 @@ export async function evaluatePullRequest(
     tool,
     dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
   });
-  return { kind: "analyzed", pr, base, trees, config, changeSet, analysis };
+  return { kind: "analyzed", pr, base, trees, views, view, config, changeSet, analysis };
+}
+
+/**
+ * True when every configured directory is a plain directory on the base: otherwise even a change
+ * that touches none of them is analysed, so a missing directory (a misspelled path protects
+ * nothing) or one golang-migrate would read through a symlink is reported, never passed silently.
+ */
+async function allPlainDirectories(
+  trees: TreeReader,
+  base: BaseRevision,
+  config: Config,
+): Promise<boolean> {
+  const shapes = await Promise.all(
+    config.directories.map((d) => trees.shape(base.treeSha, d.path, `${base.ref} (${base.sha})`)),
+  );
+  return shapes.every((l) => l.shape.kind === "directory" && !l.truncated);
 }

@@ -6,12 +6,14 @@
 import type { Context } from "probot";
 import { APPROVAL_CHECK_NAME, recordTime } from "../core/approval/index.js";
 import { ApprovalCheck } from "./approval/check.js";
-import type { GitHubClient, PullRequestTarget, RepoRef } from "./client.js";
+import { ownAppId, type GitHubClient, type PullRequestTarget, type RepoRef } from "./client.js";
 import { pullNumbersOf } from "./checks/external-id.js";
 import type { CheckDefinition } from "./checks/types.js";
 import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory, Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
+import { pushFacts, routePush, type PushPayload } from "./push.js";
+import { installationRepositories, passingPullRequests } from "./reevaluate.js";
 import { defaultChecks, reportFailure, reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -20,6 +22,22 @@ export const PULL_REQUEST_EVENTS = [
   "pull_request.reopened",
   "pull_request.ready_for_review",
   "pull_request.edited",
+] as const;
+
+/**
+ * Events that can take eligibility away without an event of the pull requests it decides: a
+ * member removed from a team or the organization, a team deleted, edited or removed from a
+ * repository, a collaborator's role lowered or removed. They re-evaluate the approval of open pull
+ * requests whose approval passes (reevaluate.ts).
+ */
+export const ELIGIBILITY_EVENTS = [
+  "membership.removed",
+  "organization.member_removed",
+  "team.deleted",
+  "team.edited",
+  "team.removed_from_repository",
+  "member.removed",
+  "member.edited",
 ] as const;
 
 /** Reviews change only the approval: lint does not depend on them and is not run again. */
@@ -33,6 +51,7 @@ export const REVIEW_EVENTS = [
 export const CHECK_NAME_PREFIX = "migration-warden/";
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
+type EligibilityContext = Context<(typeof ELIGIBILITY_EVENTS)[number]>;
 type ReviewContext = Context<(typeof REVIEW_EVENTS)[number]>;
 
 interface PullRef {
@@ -84,15 +103,82 @@ export function createHandlers(options: HandlerOptions) {
     if (errors.length > 1) throw new AggregateError(errors, "reviews failed");
   }
 
+  /** Re-evaluates the given checks of these open pull requests of one repository. */
+  async function reevaluate(
+    d: Delivery,
+    repo: RepoRef,
+    numbers: readonly number[],
+    checks: () => readonly CheckDefinition[],
+  ): Promise<void> {
+    if (numbers.length === 0) return;
+    await review(
+      d,
+      numbers.map((number) => ({ ...repo, number })),
+      checks(),
+    );
+  }
+
   return {
+    /**
+     * Eligibility that may have shrunk: the approval of every open pull request of the affected
+     * repositories whose approval passes is evaluated again.
+     */
+    async eligibilityChanged(context: EligibilityContext): Promise<void> {
+      const p = context.payload as {
+        organization?: { login: string };
+        repository?: { name: string; owner: { login: string } };
+      };
+      const d = delivery(context);
+      const repos = p.repository
+        ? [repoOf(p.repository)]
+        : p.organization
+          ? await installationRepositories(d.octokit, p.organization.login)
+          : [];
+      const appId = await ownAppId(d.octokit);
+      const errors: unknown[] = [];
+      for (const repo of repos) {
+        try {
+          const numbers = await passingPullRequests(d.octokit, repo, appId, [APPROVAL_CHECK_NAME]);
+          context.log.info(
+            { repo, pullRequests: numbers, event: `${context.name}.${context.payload.action}` },
+            "eligibility may have changed: re-evaluating passing approvals",
+          );
+          await reevaluate(d, repo, numbers, () => [new ApprovalCheck()]);
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length === 1) throw errors[0];
+      if (errors.length > 1) throw new AggregateError(errors, "re-evaluations failed");
+    },
+
+    /** Pushes: see push.ts (a changed policy re-evaluates the pull requests it decides). */
+    async push(context: Context<"push">): Promise<void> {
+      const d = delivery(context);
+      const facts = pushFacts(context.payload as PushPayload);
+      await routePush({
+        octokit: d.octokit,
+        log: context.log,
+        push: facts,
+        appId: () => ownAppId(d.octokit),
+        reevaluate: (numbers) => reevaluate(d, facts.repo, numbers, () => defaultChecks()),
+      });
+    },
+
     async pullRequest(context: PullRequestContext): Promise<void> {
       const p = context.payload;
       // An edit matters only when it moves the PR to another base (other config, other tree).
       if (p.action === "edited" && !p.changes.base) return;
+      // Approvals given until now were given against the old base. GitHub's issue events say so
+      // too, but may not list this change yet.
+      const retargeted =
+        p.action === "edited" && p.changes.base
+          ? { pr: p.pull_request.number, at: p.pull_request.updated_at }
+          : undefined;
       await review(
         delivery(context),
         [{ ...repoOf(p.repository), number: p.pull_request.number }],
-        defaultChecks(),
+        defaultChecks(retargeted),
         p.pull_request.head.sha,
       );
     },

@@ -3,7 +3,8 @@
  * branch of the head repository), which is what makes fork pull requests work: GitHub keeps the
  * PR's head objects in the base repository.
  */
-import type { EntryKind, TreeEntry } from "../core/types.js";
+import { sameShape } from "../core/migrations/shape.js";
+import type { ChangedFile, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 
@@ -40,8 +41,10 @@ interface RawTree {
 }
 
 export interface DirectoryListing {
-  /** Null when the directory does not exist at that revision. */
+  /** Null when the path is not a directory at that revision (see `shape`). */
   entries: TreeEntry[] | null;
+  /** The path at that revision: a directory, missing, or a symlink/submodule/file on the way. */
+  shape: DirectoryShape;
   /** Set when GitHub truncated a listing on the way, so the answer may be wrong. */
   truncated: string | null;
 }
@@ -66,6 +69,116 @@ export class TreeReader {
     return cached(this.#commits, commitSha, () => commitTree(this.octokit, this.repo, commitSha));
   }
 
+  /** Records a commit's root tree that another answer gave (a commit never changes its tree). */
+  knowCommitTree(commitSha: string, treeSha: string): void {
+    if (!this.#commits.has(commitSha)) this.#commits.set(commitSha, Promise.resolve(treeSha));
+  }
+
+  /**
+   * The files that differ below `dirs` between two root trees, as a pull request's file list
+   * would show them (renames: a removed and an added file with the same blob), plus the path of a
+   * segment that is a symlink, submodule or file on one side. Only subtrees whose ids differ are
+   * read. `truncated` says what could not be listed (fail closed).
+   */
+  async diff(
+    fromRoot: string,
+    toRoot: string,
+    dirs: readonly string[],
+    at: string,
+  ): Promise<{ changes: ChangedFile[]; truncated: string[] }> {
+    const out = new Map<string, ChangedFile>();
+    const truncated: string[] = [];
+    for (const dir of dirs) {
+      const [a, b] = await Promise.all([
+        this.#walk(fromRoot, dir, at),
+        this.#walk(toRoot, dir, at),
+      ]);
+      const shapeA = "done" in a ? a.done.shape : ({ kind: "directory" } as const);
+      const shapeB = "done" in b ? b.done.shape : ({ kind: "directory" } as const);
+      for (const w of [a, b]) if ("done" in w && w.done.truncated) truncated.push(w.done.truncated);
+      if (!sameShape(shapeA, shapeB)) {
+        if (shapeA.kind === "not-a-directory" && !out.has(shapeA.at))
+          out.set(shapeA.at, { path: shapeA.at, status: "removed", kind: shapeA.entry });
+        if (shapeB.kind === "not-a-directory") {
+          const c: ChangedFile = {
+            path: shapeB.at,
+            status:
+              shapeA.kind === "not-a-directory" && shapeA.at === shapeB.at ? "modified" : "added",
+            kind: shapeB.entry,
+          };
+          if (shapeB.oid !== undefined) c.oid = shapeB.oid;
+          out.set(shapeB.at, c);
+        }
+      }
+      await this.#diffTrees(
+        "sha" in a ? a.sha : null,
+        "sha" in b ? b.sha : null,
+        dir,
+        out,
+        truncated,
+        at,
+      );
+      if (out.size > MAX_DIFF_FILES) {
+        truncated.push(
+          `more than ${MAX_DIFF_FILES} files differ below ${dir || "the repository root"} at ${at}`,
+        );
+        break;
+      }
+    }
+    return { changes: pairRenames([...out.values()]), truncated };
+  }
+
+  async #diffTrees(
+    aSha: string | null,
+    bSha: string | null,
+    prefix: string,
+    out: Map<string, ChangedFile>,
+    truncated: string[],
+    at: string,
+  ): Promise<void> {
+    if (aSha === bSha || out.size > MAX_DIFF_FILES) return;
+    const none: RawTree = { entries: [], truncated: false };
+    const [ta, tb] = await Promise.all([
+      aSha ? this.#tree(aSha) : none,
+      bSha ? this.#tree(bSha) : none,
+    ]);
+    if (ta.truncated || tb.truncated)
+      truncated.push(`GitHub truncated the listing of ${prefix || "the repository root"} at ${at}`);
+    const before = new Map(ta.entries.map((e) => [e.path, e]));
+    const after = new Map(tb.entries.map((e) => [e.path, e]));
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+      const ea = before.get(name);
+      const eb = after.get(name);
+      if (ea && eb && ea.sha === eb.sha && ea.mode === eb.mode) continue;
+      const path = prefix === "" ? name : `${prefix}/${name}`;
+      const ka = ea ? kindOf(ea.mode, ea.type) : null;
+      const kb = eb ? kindOf(eb.mode, eb.type) : null;
+      if (ka === "directory" || kb === "directory")
+        await this.#diffTrees(
+          ka === "directory" ? ea!.sha : null,
+          kb === "directory" ? eb!.sha : null,
+          path,
+          out,
+          truncated,
+          at,
+        );
+      const fileA = ka !== null && ka !== "directory";
+      const fileB = kb !== null && kb !== "directory";
+      if (!fileA && !fileB) continue;
+      const c: ChangedFile = {
+        path,
+        status: fileA && fileB ? "modified" : fileB ? "added" : "removed",
+        kind: (fileB ? kb : ka)!,
+      };
+      if (fileB) {
+        c.oid = eb!.sha;
+        if (eb!.size !== undefined) c.size = eb!.size;
+      }
+      if (fileA && !fileB) c.oid = ea!.sha;
+      out.set(path, c);
+    }
+  }
+
   #tree(sha: string): Promise<RawTree> {
     return cached(this.#cache, sha, () =>
       // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
@@ -82,29 +195,91 @@ export class TreeReader {
     );
   }
 
+  /**
+   * What `dir` is below a root tree, without reading the directory's own listing: a plain
+   * directory, missing, or a symlink, submodule or file on the way.
+   */
+  async shape(
+    rootTreeSha: string,
+    dir: string,
+    at: string,
+  ): Promise<Pick<DirectoryListing, "shape" | "truncated">> {
+    const walk = await this.#walk(rootTreeSha, dir, at);
+    return "done" in walk ? walk.done : { shape: { kind: "directory" }, truncated: null };
+  }
+
   async listDirectory(rootTreeSha: string, dir: string, at: string): Promise<DirectoryListing> {
-    let sha = rootTreeSha;
-    const walked: string[] = [];
-    for (const seg of dir === "" ? [] : dir.split("/")) {
-      const tree = await this.#tree(sha);
-      const next = tree.entries.find((e) => e.path === seg);
-      if (!next || next.type !== "tree") {
-        const parent = walked.join("/") || "the repository root";
-        return tree.truncated && !next
-          ? { entries: null, truncated: `GitHub truncated the listing of ${parent} at ${at}` }
-          : { entries: null, truncated: null };
-      }
-      walked.push(seg);
-      sha = next.sha;
-    }
-    const tree = await this.#tree(sha);
+    const walk = await this.#walk(rootTreeSha, dir, at);
+    if ("done" in walk) return { entries: null, ...walk.done };
+    const tree = await this.#tree(walk.sha);
     return {
+      shape: { kind: "directory" },
       entries: tree.entries.map(toTreeEntry),
       truncated: tree.truncated
         ? `GitHub truncated the listing of ${dir || "the repository root"} at ${at}`
         : null,
     };
   }
+
+  /** Down the path segment by segment: the directory's tree, or why there is none. */
+  async #walk(
+    rootTreeSha: string,
+    dir: string,
+    at: string,
+  ): Promise<{ sha: string } | { done: Pick<DirectoryListing, "shape" | "truncated"> }> {
+    let sha = rootTreeSha;
+    const walked: string[] = [];
+    for (const seg of dir === "" ? [] : dir.split("/")) {
+      const tree = await this.#tree(sha);
+      const next = tree.entries.find((e) => e.path === seg);
+      if (!next) {
+        const parent = walked.join("/") || "the repository root";
+        const truncated = tree.truncated
+          ? `GitHub truncated the listing of ${parent} at ${at}`
+          : null;
+        return { done: { shape: { kind: "missing" }, truncated } };
+      }
+      walked.push(seg);
+      const kind = kindOf(next.mode, next.type);
+      if (kind !== "directory") {
+        const shape: DirectoryShape = {
+          kind: "not-a-directory",
+          at: walked.join("/"),
+          entry: kind,
+        };
+        if (next.sha !== "") shape.oid = next.sha;
+        return { done: { shape, truncated: null } };
+      }
+      sha = next.sha;
+    }
+    return { sha };
+  }
+}
+
+/** Beyond this many changed files below the migration directories, a diff is incomplete. */
+export const MAX_DIFF_FILES = 3000;
+
+/**
+ * A removed and an added file with the same blob and kind are a rename (GitHub's file lists call
+ * exact moves renames too). Removed files keep their blob id only for this pairing.
+ */
+function pairRenames(changes: ChangedFile[]): ChangedFile[] {
+  const added = changes.filter((c) => c.status === "added");
+  const out: ChangedFile[] = [];
+  const taken = new Set<ChangedFile>();
+  for (const c of changes) {
+    if (c.status !== "removed") continue;
+    const to = added.find((a) => !taken.has(a) && a.oid === c.oid && a.kind === c.kind);
+    if (to) {
+      taken.add(to);
+      out.push({ ...to, status: "renamed", previousPath: c.path });
+    } else {
+      const { oid: _oid, ...removed } = c;
+      out.push(removed);
+    }
+  }
+  for (const c of changes) if (c.status !== "removed" && !taken.has(c)) out.push(c);
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function toTreeEntry(e: RawTree["entries"][number]): TreeEntry {

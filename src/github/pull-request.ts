@@ -5,6 +5,8 @@ export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
   headSha: string;
   baseRef: string;
+  /** The default branch of the repository the pull request targets. */
+  defaultBranch: string;
   /** Id of the repository the pull request targets (the one it belongs to). */
   baseRepoId: number;
   /** GitHub's count of changed files (pulls.listFiles stops at 3,000). */
@@ -26,6 +28,7 @@ export function pullRequestInfo(target: PullRequestTarget, data: PullRequestData
     open: data.state === "open",
     headSha: data.head.sha,
     baseRef: data.base.ref,
+    defaultBranch: data.base.repo.default_branch,
     baseRepoId: data.base.repo.id,
     changedFiles: data.changed_files,
     commits: data.commits,

@@ -26,9 +26,12 @@ import type { CheckDefinition, CheckResult, Conclusion } from "./checks/types.js
 import { fetchPullRequest, type PullRequestInfo } from "./pull-request.js";
 import { requestCounter } from "./request-count.js";
 
-/** The check runs a pull request event writes, in order (fresh for each webhook delivery). */
-export function defaultChecks(): CheckDefinition[] {
-  return [lintCheck, new ApprovalCheck()];
+/**
+ * The check runs a pull request event writes, in order (fresh for each webhook delivery).
+ * `baseChanged`: the delivery reported a change of the pull request's base (see ApprovalCheck).
+ */
+export function defaultChecks(baseChanged?: { pr: number; at: string }): CheckDefinition[] {
+  return [lintCheck, new ApprovalCheck(null, baseChanged)];
 }
 
 /** Reading and rendering give up after this long, so a hung request cannot leave a run pending. */

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { lintJson, runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
 
@@ -379,5 +381,88 @@ describe("the working tree as git sees it", () => {
     expect(gh.stdout).toMatch(
       /^::error file=migrations\/000003_t_up.sql,line=1,endLine=1,title=invalid-migration-filename::/,
     );
+  });
+});
+
+describe("the migration directory itself changes type (issue 11.1)", () => {
+  const NOT_A_DIR = "migration-directory-not-a-directory";
+  const findingsOf = (report: any) =>
+    report.findings
+      .filter((f: any) => f.ruleId === NOT_A_DIR)
+      .map((f: any) => [f.path, f.severity]);
+
+  test("a committed symlink to a directory the branch fills: exit 1, incomplete, approval required", async () => {
+    repo.branch("feature");
+    repo.git("rm", "-q", "-r", "migrations");
+    repo.write({
+      "sql/000001_users.up.sql": "CREATE TABLE users (id bigint);\n",
+      "sql/000003_drop.up.sql": "DROP TABLE users;\n",
+    });
+    repo.symlink("sql", "migrations");
+    repo.commit("link");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    expect(code).toBe(1);
+    expect(findingsOf(report)).toEqual([["migrations", "error"]]);
+    expect(report.incomplete).toEqual([
+      expect.stringContaining("migrations is a symbolic link at the head of this change"),
+    ]);
+    expect(report.approvalRequired).toBe(true);
+  });
+
+  test("a symlinked directory in the working tree is the same attack", async () => {
+    repo.git("rm", "-q", "-r", "--cached", "migrations");
+    repo.git("commit", "-q", "-m", "untrack");
+    repo.write({ "elsewhere/000001_users.up.sql": "DROP TABLE users;\n" });
+    execFileSync("rm", ["-rf", join(repo.dir, "migrations")]);
+    repo.symlink("elsewhere", "migrations");
+    // Not even tracked: ignored by git, still followed by golang-migrate from this checkout.
+    repo.write({ ".gitignore": "migrations\nelsewhere/\n" });
+    const { code, report } = await lintJson(["--base", "main"], repo.dir);
+    expect(code).toBe(1);
+    expect(findingsOf(report)).toEqual([["migrations", "error"]]);
+    expect(report.incomplete).toHaveLength(1);
+  });
+
+  test("a submodule (gitlink) at the directory's path", async () => {
+    repo.branch("feature");
+    repo.git("rm", "-q", "-r", "migrations");
+    repo.git("update-index", "--add", "--cacheinfo", `160000,${"c".repeat(40)},migrations`);
+    repo.git("commit", "-q", "-m", "submodule");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    expect(code).toBe(1);
+    expect(report.findings.find((f: any) => f.ruleId === NOT_A_DIR).message).toContain(
+      "migrations is a git submodule at the head of this change",
+    );
+  });
+
+  test("a file replacing an ancestor of the directory", async () => {
+    const cfg = "directories:\n  - path: db/migrations\n    dialect: postgres\n";
+    repo.write({ ".github/migration-warden.yml": cfg, "db/migrations/000001_a.up.sql": UP });
+    repo.commit("db");
+    repo.branch("feature");
+    repo.git("rm", "-q", "-r", "db");
+    repo.write({ db: "not a directory\n" });
+    repo.commit("file");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    expect(code).toBe(1);
+    expect(findingsOf(report)).toEqual([["db", "error"]]);
+  });
+
+  test("a configured directory missing on the base is a warning, not a silent pass", async () => {
+    repo.write({
+      ".github/migration-warden.yml":
+        "directories:\n  - path: db/migration\n    dialect: postgres\n",
+    });
+    repo.commit("config with a typo");
+    const { code, report } = await lintJson(["--base", "main", "--head", "main"], repo.dir);
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        ruleId: NOT_A_DIR,
+        severity: "warning",
+        path: "db/migration",
+        message: expect.stringContaining("does not exist on the base branch"),
+      }),
+    ]);
   });
 });

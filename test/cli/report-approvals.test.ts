@@ -5,7 +5,7 @@
  * paginated, retried, rate-limit aware, progress on stderr.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { encodeApprovalRunId } from "../../src/core/approval/record.js";
+import { baseBinding, encodeApprovalRunId } from "../../src/core/approval/record.js";
 import {
   approvalAtMerge,
   csvField,
@@ -76,6 +76,7 @@ function approvalRun(
     external_id: encodeApprovalRunId({
       pullRequests: prs,
       digest,
+      base: baseBinding(prs.map((number) => ({ number, baseRef: "main" }))),
       approval: opts.approval ?? null,
     }),
     conclusion,

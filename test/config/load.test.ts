@@ -111,7 +111,36 @@ describe("errors name the key path", () => {
     ],
     [
       "directories:\n  - path: ../outside\n    dialect: postgres\n",
-      'directories.0.path: expected a path inside the repository without "..", "//" or empty segments',
+      'directories.0.path: expected a path inside the repository without ".." segments',
+    ],
+    [
+      "directories:\n  - path: db/../../x\n    dialect: postgres\n",
+      'directories.0.path: expected a path inside the repository without ".." segments',
+    ],
+    // Each of these matched nothing at all before, so nothing was checked.
+    [
+      "directories:\n  - path: db/./migrations\n    dialect: postgres\n",
+      'directories.0.path: expected a path without "." segments (write "db/migrations", not "db/./migrations")',
+    ],
+    [
+      "directories:\n  - path: db/migrations/.\n    dialect: postgres\n",
+      'directories.0.path: expected a path without "." segments (write "db/migrations", not "db/./migrations")',
+    ],
+    [
+      "directories:\n  - path: db//migrations\n    dialect: postgres\n",
+      'directories.0.path: expected a path without empty segments ("//" or an empty path; "." is the repository root)',
+    ],
+    [
+      'directories:\n  - path: ""\n    dialect: postgres\n',
+      'directories.0.path: expected a path without empty segments ("//" or an empty path; "." is the repository root)',
+    ],
+    [
+      "directories:\n  - path: db\\\\migrations\n    dialect: postgres\n",
+      'directories.0.path: expected "/" as the path separator',
+    ],
+    [
+      "directories:\n  - path: /\n    dialect: postgres\n",
+      "directories.0.path: expected a repository-relative path, not an absolute one",
     ],
     [
       "directories:\n  - path: /abs\n    dialect: postgres\n",

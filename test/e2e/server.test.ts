@@ -144,7 +144,7 @@ describe("the app server", () => {
     ]);
     expect(approval!.actions.map((a) => a.identifier)).toEqual(["approve"]);
     expect(approval!.external_id).toMatch(
-      new RegExp(`^mw-approval/1;pr=${number};digest=[0-9a-f]{64}$`),
+      new RegExp(`^mw-approval/2;pr=${number};digest=[0-9a-f]{64};base=[0-9a-f]{32}$`),
     );
 
     // Every call went to the enterprise API layout, authenticated (the fake checks the JWT).
@@ -320,5 +320,196 @@ describe("the sandbox replay on GitHub Enterprise Server", () => {
     expect(
       requests.every((r) => (r.enterprise || r.path === "/api/graphql") && r.status < 400),
     ).toBe(true);
+  });
+});
+
+/**
+ * Gate integrity (issue 11), through the real server: each bypass an adversarial review
+ * reproduced end to end, now closed. Both checks are read as branch protection reads them: the
+ * latest run of each name on the head commit.
+ */
+describe("gate integrity", () => {
+  const CONFIG =
+    "directories:\n  - path: db/migrations\n    dialect: postgres\nreplay:\n  enabled: false\napproval:\n  teams: [dba]\n";
+  let n = 0;
+
+  function repository(defaultBranch = "main") {
+    const repo = fake.createRepo("acme", `integrity-${++n}`, { defaultBranch });
+    const main = repo.commit({
+      branch: "main",
+      files: {
+        ".github/migration-warden.yml": CONFIG,
+        "db/migrations/001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "db/migrations/001_users.down.sql": "DROP TABLE users;\n",
+      },
+    });
+    fake.setTeamMembership("acme", "dba", "alice", "active");
+    return { repo, main };
+  }
+
+  /** A pull request by dev into main that adds a harmless migration pair. */
+  function noteMigration() {
+    const { repo, main } = repository();
+    const head = repo.commit({
+      parent: main,
+      author: "dev",
+      files: {
+        "db/migrations/002_note.up.sql": "CREATE TABLE note (id int);\n",
+        "db/migrations/002_note.down.sql": "DROP TABLE note;\n",
+      },
+    });
+    return { repo, head, number: repo.openPullRequest({ base: "main", head, user: "dev" }) };
+  }
+
+  /** The latest run of `name` on `sha` once `count` runs of that name are completed there. */
+  function settled(name: string, sha: string, count: number) {
+    return waitFor(`${count} completed ${name} runs on ${sha.slice(0, 7)}`, () => {
+      const runs = fake.checkRuns.filter((r) => r.name === name && r.head_sha === sha);
+      return runs.length >= count && runs.every((r) => r.status === "completed")
+        ? runs.at(-1)!
+        : null;
+    });
+  }
+
+  function reviewPayload(repo: FakeRepo, number: number, id: number, action = "submitted") {
+    const payload = example(
+      "pull_request_review",
+      action === "dismissed" ? "dismissed" : "submitted",
+    );
+    payload.action = action;
+    payload.review = repo.reviewJSON(number, id, { webhook: true });
+    payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
+    payload.repository = { ...payload.repository, ...repo.toJSON() };
+    payload.installation = fake.installationPayload();
+    return payload;
+  }
+
+  test("a migration directory replaced by a symlink to SQL the pull request adds (11.1)", async () => {
+    const { repo } = repository();
+    const head = repo.commit({
+      parent: repo.branches.get("main")!,
+      files: {
+        "db/migrations/001_users.up.sql": null,
+        "db/migrations/001_users.down.sql": null,
+        "sql/001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "sql/002_wipe.up.sql": "DROP TABLE users;\n",
+        "db/migrations": { symlink: "../sql" },
+      },
+    });
+    const number = repo.openPullRequest({ base: "main", head, user: "dev" });
+    repo.review(number, { user: "alice", state: "APPROVED" });
+    expect((await deliver("pull_request", pullRequestPayload(repo, number))).status).toBe(200);
+    const lint = await settled("migration-warden/lint", head, 1);
+    const approval = await settled("migration-warden/approval", head, 1);
+    expect([lint.conclusion, approval.conclusion, approval.output.title]).toEqual([
+      "failure",
+      "failure",
+      "Analysis incomplete: approval cannot pass",
+    ]);
+    expect(lint.annotations.map((a) => a.title)).toContain("migration-directory-not-a-directory");
+  });
+
+  test("retargeting an approved pull request to main voids the approval (11.2)", async () => {
+    // x is the default branch and holds a migration that deletes every row; main does not.
+    const { repo, main } = repository("x");
+    const x = repo.commit({
+      branch: "x",
+      parent: main,
+      files: { "db/migrations/002_wipe.up.sql": "DELETE FROM users;\n" },
+    });
+    const head = repo.commit({ parent: x, files: { "README.md": "docs\n" } });
+    const number = repo.openPullRequest({ base: "x", head, user: "dev" });
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    await settled("migration-warden/approval", head, 1);
+    const id = repo.review(number, { user: "alice", state: "APPROVED" });
+    await deliver("pull_request_review", reviewPayload(repo, number, id));
+    await settled("migration-warden/approval", head, 2);
+
+    repo.retarget(number, "main");
+    const edited = pullRequestPayload(repo, number, "edited");
+    edited.changes = { base: { ref: { from: "x" }, sha: { from: x } } };
+    await deliver("pull_request", edited);
+    const approval = await settled("migration-warden/approval", head, 3);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "action_required",
+      "Waiting for DBA approval (0 of 1)",
+    ]);
+    expect((await settled("migration-warden/lint", head, 2)).conclusion).toBe("failure");
+  });
+
+  test("a dismissed change request does not revive the click it withdrew (11.3)", async () => {
+    const { repo, head, number } = noteMigration();
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    const run = await settled("migration-warden/approval", head, 1);
+    const click = example("check_run", "requested_action");
+    click.check_run = { ...click.check_run, ...fake.runJSON(run) };
+    click.repository = { ...click.repository, ...repo.toJSON() };
+    click.requested_action = { identifier: "approve" };
+    click.sender = { ...click.sender, login: "alice", type: "User" };
+    click.installation = fake.installationPayload();
+    await deliver("check_run", click);
+    expect((await settled("migration-warden/approval", head, 2)).conclusion).toBe("success");
+
+    const later = new Date(Date.now() + 2000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const cr = repo.review(number, {
+      user: "alice",
+      state: "CHANGES_REQUESTED",
+      submittedAt: later,
+    });
+    await deliver("pull_request_review", reviewPayload(repo, number, cr));
+    expect((await settled("migration-warden/approval", head, 3)).conclusion).toBe("failure");
+    repo.dismissReview(number, cr);
+    await deliver("pull_request_review", reviewPayload(repo, number, cr, "dismissed"));
+    const approval = await settled("migration-warden/approval", head, 4);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "action_required",
+      "Waiting for DBA approval (0 of 1)",
+    ]);
+  });
+
+  test("a decoy pull request on the same head leaves no passing check for main (11.4)", async () => {
+    const { repo, main } = repository();
+    const decoy = repo.commit({
+      branch: "decoy",
+      parent: main,
+      files: {
+        "db/migrations/002_drop.up.sql": "DROP TABLE users;\n",
+        "db/migrations/002_drop.down.sql": "SELECT 1;\n",
+      },
+    });
+    const head = repo.commit({ branch: "feat", parent: decoy, files: { "README.md": "docs\n" } });
+    const number = repo.openPullRequest({ base: "decoy", head, user: "dev" });
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    // feat → main is opened too, and its delivery is lost.
+    repo.openPullRequest({ base: "main", head, user: "dev" });
+    const lint = await settled("migration-warden/lint", head, 1);
+    const approval = await settled("migration-warden/approval", head, 1);
+    expect([lint.conclusion, lint.output.title]).toEqual([
+      "failure",
+      expect.stringMatching(/^Against main: 1 error, /),
+    ]);
+    expect(lint.annotations.map((a) => [a.path, a.title])).toContainEqual([
+      "db/migrations/002_drop.up.sql",
+      "drop-table",
+    ]);
+    expect(approval.conclusion).toBe("action_required");
+  });
+
+  test("a DBA removed from the team leaves no stale success (verdicts without a PR event)", async () => {
+    const { repo, head, number } = noteMigration();
+    fake.setTeamMembership("acme", "dba", "bob", "active");
+    repo.review(number, { user: "bob", state: "APPROVED" });
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    expect((await settled("migration-warden/approval", head, 1)).conclusion).toBe("success");
+
+    fake.setTeamMembership("acme", "dba", "bob", null);
+    const payload = example("membership", "removed");
+    payload.organization = { ...payload.organization, login: "acme" };
+    payload.member = { ...payload.member, login: "bob" };
+    delete payload.repository;
+    payload.installation = fake.installationPayload();
+    expect((await deliver("membership", payload)).status).toBe(200);
+    const approval = await settled("migration-warden/approval", head, 2);
+    expect(approval.conclusion).toBe("action_required");
   });
 });

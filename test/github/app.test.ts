@@ -61,6 +61,8 @@ describe("pull_request.opened with a risky change", () => {
       // The approval check: the same evaluation (its head trees are already read), plus the
       // pull requests of the head commit, reviews, commits and recorded clicks.
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      // Base changes and review dismissals (approvals bind to the base they were given against).
+      "GET /repos/Codertocat/Hello-World/issues/2/events?per_page=100",
       "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100",
       "GET /repos/Codertocat/Hello-World/pulls/2/commits?per_page=100",
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
@@ -323,7 +325,8 @@ describe("annotations beyond 50", () => {
       change[`migrations/${String(i).padStart(4, "0")}_m${i}.up.sql`] =
         `CREATE TABLE m${i} (id int);\n`;
     }
-    const { repo, number } = helloWorld(h.fake, {}, change);
+    // The directory exists on the base (a missing one is reported too).
+    const { repo, number } = helloWorld(h.fake, { "migrations/.gitkeep": "" }, change);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const updates = h.checkRunBodies(LINT).slice(1);

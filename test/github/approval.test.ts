@@ -124,7 +124,7 @@ describe("a pull request that changes migrations", () => {
     expect(run.details_url).toBe(
       "https://github.com/migration-warden/migration-warden/blob/main/docs/approval.md#how-to-approve",
     );
-    expect(run.external_id).toMatch(/^mw-approval\/1;pr=2;digest=[0-9a-f]{64}$/);
+    expect(run.external_id).toMatch(/^mw-approval\/2;pr=2;digest=[0-9a-f]{64};base=[0-9a-f]{32}$/);
     expect(run.history).toEqual([
       { status: "in_progress", conclusion: null },
       { status: "completed", conclusion: "action_required" },
@@ -200,7 +200,7 @@ describe("who may approve", () => {
     await reviewed(s, "alice", "APPROVED");
     expect(state()).toEqual(WAITING);
     expect(latest().output.summary).toContain(
-      "authored or committed a commit of the pull request (approval.allowContributors is false)",
+      "authored, co-authored or committed a commit of the pull request (approval.allowContributors is false)",
     );
   });
 
@@ -397,7 +397,7 @@ describe("the Approve migrations button", () => {
     expect(recorded.head_sha).toBe(s.headSha);
     expect(recorded.external_id).toMatch(
       new RegExp(
-        `^mw-approval/1;pr=2;digest=${clicked.external_id.split("digest=")[1]};by=alice;at=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
+        `^mw-approval/2;pr=2;digest=${clicked.external_id.split("digest=")[1]};by=alice;at=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
       ),
     );
     expect(state()).toEqual(["success", "Approved by @alice", false]);
@@ -525,13 +525,13 @@ describe("recorded clicks", () => {
     h.fake.addCheckRun(s.repo, {
       name: APPROVAL,
       head_sha: s.headSha,
-      external_id: `mw-approval/1;pr=2;digest=${digest};by=alice;at=2024-05-01T10:00:00Z`,
+      external_id: `mw-approval/2;pr=2;digest=${digest};by=alice;at=2024-05-01T10:00:00Z`,
     });
     for (let i = 0; i < 150; i++)
       h.fake.addCheckRun(s.repo, {
         name: APPROVAL,
         head_sha: s.headSha,
-        external_id: `mw-approval/1;pr=2;digest=${digest}`,
+        external_id: `mw-approval/2;pr=2;digest=${digest}`,
         conclusion: "action_required",
       });
     h.fake.clearRequests();
@@ -553,7 +553,7 @@ describe("forged approvals", () => {
     const s = setup();
     await opened(s);
     const digest = latest().external_id.split("digest=")[1]!;
-    const forged = `mw-approval/1;pr=2;digest=${digest};by=alice;at=2024-05-01T10:00:00Z`;
+    const forged = `mw-approval/2;pr=2;digest=${digest};by=alice;at=2024-05-01T10:00:00Z`;
     s.repo.comment(s.number, {
       user: "mallory",
       body: `${forged}\n\nApproved by @alice. /approve`,
@@ -604,7 +604,7 @@ describe("one head commit in several pull requests", () => {
     // The weak base's own event still writes the strict decision.
     await opened(s);
     expect(state()).toEqual(["action_required", "#3: Waiting for DBA approval (0 of 1)", true]);
-    expect(latest().external_id).toMatch(/^mw-approval\/1;pr=2,3;digest=/);
+    expect(latest().external_id).toMatch(/^mw-approval\/2;pr=2,3;digest=/);
     expect(latest().output.summary).toContain("## #2 into master: Approved");
     expect(latest().output.summary).toContain("## #3 into release: Waiting for approval");
 
@@ -630,7 +630,9 @@ describe("one head commit in several pull requests", () => {
     const s = twoBases();
     await opened(s);
     await click(latest(), "alice");
-    expect(latest().external_id).toMatch(/^mw-approval\/1;pr=2,3;digest=[0-9a-f]{64};by=alice;at=/);
+    expect(latest().external_id).toMatch(
+      /^mw-approval\/2;pr=2,3;digest=[0-9a-f]{64};base=[0-9a-f]{32};by=alice;at=/,
+    );
     expect(state()[0]).toBe("success");
     // The click was judged once: one new run for both pull requests.
     expect(h.runs(APPROVAL)).toHaveLength(2);
@@ -645,7 +647,7 @@ describe("one head commit in several pull requests", () => {
     expect(s.repo.pullJSON(3).state).toBe("closed");
     await opened(s);
     expect(state()).toEqual(["success", "No approval required", false]);
-    expect(latest().external_id).toMatch(/^mw-approval\/1;pr=2(;|$)/);
+    expect(latest().external_id).toMatch(/^mw-approval\/2;pr=2(;|$)/);
     // Neither is even read.
     expect(h.calls().filter((c) => /\/pulls\/[34]/.test(c))).toEqual([]);
   });
@@ -672,7 +674,7 @@ describe("in a fork network", () => {
     await h.receive("pull_request", pullRequestEvent("opened", fork, own));
 
     expect(latest().repo).toBe(fork);
-    expect(latest().external_id).toMatch(/^mw-approval\/1;pr=1;digest=/);
+    expect(latest().external_id).toMatch(/^mw-approval\/2;pr=1;digest=/);
     expect(h.calls().filter((c) => c.includes("/pulls/2"))).toEqual([]);
   });
 });

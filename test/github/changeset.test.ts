@@ -1,12 +1,14 @@
 /** The ChangeSet the app builds from the API: what it reads, what it does not, what it cannot see. */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { blobSha } from "../support/fake-github.mjs";
+import { blobSha, type FileSpec } from "../support/fake-github.mjs";
 import {
+  APPROVAL,
   createHarness,
   helloWorld,
   mergedMigrations,
   pullRequestEvent,
   finish,
+  LINT,
   type Harness,
 } from "./harness.js";
 
@@ -52,9 +54,10 @@ describe("API requests per event", () => {
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
     // token, PR, 2 creates, branch, config, files, 2 base trees, head commit, 2 head trees,
-    // 3 distinct blobs, lint complete; approval: the head's pull requests, reviews, commits,
-    // the one commit's approval runs, complete (the head digest reuses the head trees).
-    expect(large).toHaveLength(21);
+    // 3 distinct blobs, lint complete; approval: the head's pull requests, issue events,
+    // reviews, commits, the one commit's approval runs, complete (the head digest reuses the
+    // head trees).
+    expect(large).toHaveLength(22);
   });
 
   test("grow only with the files the pull request changes", async () => {
@@ -111,7 +114,10 @@ describe("what the app reads", () => {
     const big = `-- ${"x".repeat(2000)}\nSELECT 1;\n`;
     const { repo, number } = helloWorld(
       h.fake,
-      { ".github/migration-warden.yml": "limits:\n  maxFileBytes: 1024\n" },
+      {
+        ".github/migration-warden.yml": "limits:\n  maxFileBytes: 1024\n",
+        "migrations/.gitkeep": "",
+      },
       { "migrations/0001_big.up.sql": big, "migrations/0001_big.down.sql": "SELECT 1;\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
@@ -171,5 +177,168 @@ describe("what the app cannot see fails closed", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     expect(run(h).conclusion).toBe("failure");
     expect(run(h).output.summary).toContain("GitHub truncated the listing of migrations at master");
+  });
+});
+
+describe("the migration directory itself changes type (issue 11.1)", () => {
+  const CONFIG =
+    "directories:\n  - path: db/migrations\n    dialect: postgres\nreplay:\n  enabled: false\n";
+  /** Lint and approval: conclusion and title of each, in that order. */
+  const checks = (h: Harness) =>
+    h.fake.checkRuns.map((r) => [r.name, r.conclusion, r.output.title]);
+
+  test.each<[string, Record<string, string>, Record<string, FileSpec>, string]>([
+    [
+      "a symlink to a directory the pull request fills (config names a directory the base lacks)",
+      {},
+      {
+        "sql/000001_init.up.sql": "DROP TABLE users;\n",
+        "sql/000001_init.down.sql": "SELECT 1;\n",
+        "db/migrations": { symlink: "../sql" },
+      },
+      "db/migrations is a symbolic link at the head of this change",
+    ],
+    [
+      "a symlink replacing the merged directory",
+      mergedMigrations(1, "db/migrations"),
+      {
+        "db/migrations/0001_t1.up.sql": null,
+        "db/migrations/0001_t1.down.sql": null,
+        "sql/0001_t1.up.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
+        "sql/0002_drop.up.sql": "DROP TABLE t1;\n",
+        "db/migrations": { symlink: "../sql" },
+      },
+      "db/migrations is a symbolic link at the head of this change",
+    ],
+    [
+      "a submodule at the directory's path",
+      {},
+      { "db/migrations": { submodule: "c".repeat(40) } },
+      "db/migrations is a git submodule at the head of this change",
+    ],
+    [
+      "a file replacing an ancestor",
+      mergedMigrations(1, "db/migrations"),
+      {
+        "db/migrations/0001_t1.up.sql": null,
+        "db/migrations/0001_t1.down.sql": null,
+        db: "not a directory\n",
+      },
+      "db (an ancestor of db/migrations) is a file at the head of this change",
+    ],
+    [
+      "a symlinked ancestor",
+      {},
+      { "vendor/db/migrations/0001_x.up.sql": "DROP TABLE users;\n", db: { symlink: "vendor/db" } },
+      "db (an ancestor of db/migrations) is a symbolic link at the head of this change",
+    ],
+  ])(
+    "%s: lint fails and approval cannot pass, even approved",
+    async (_what, base, change, message) => {
+      const h = await harness();
+      const { repo, number } = helloWorld(
+        h.fake,
+        { ".github/migration-warden.yml": CONFIG, ...base },
+        change,
+      );
+      repo.setRole("dba", "admin");
+      repo.review(number, { user: "dba", state: "APPROVED" });
+      await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+
+      expect(checks(h)).toEqual([
+        [LINT, "failure", expect.stringMatching(/^Incomplete analysis: \d+ errors?/)],
+        [APPROVAL, "failure", "Analysis incomplete: approval cannot pass"],
+      ]);
+      const lint = h.fake.checkRuns[0]!;
+      expect(lint.annotations).toContainEqual(
+        expect.objectContaining({
+          title: "migration-directory-not-a-directory",
+          annotation_level: "failure",
+          message: expect.stringContaining(message),
+        }),
+      );
+      // Nothing of a link or a submodule is ever read as SQL.
+      expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([]);
+    },
+  );
+
+  test("a submodule pointer bump is a migration change", async () => {
+    const h = await harness();
+    const repo = h.fake.createRepo("Codertocat", "Hello-World", { defaultBranch: "master" });
+    const baseSha = repo.commit({
+      branch: "master",
+      files: {
+        ".github/migration-warden.yml": CONFIG,
+        "db/migrations": { submodule: "a".repeat(40) },
+      },
+    });
+    const head = repo.commit({
+      parent: baseSha,
+      files: { "db/migrations": { submodule: "b".repeat(40) } },
+    });
+    const number = repo.openPullRequest({ number: 2, base: "master", head });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(checks(h)).toEqual([
+      [LINT, "failure", expect.stringMatching(/^Incomplete analysis/)],
+      [APPROVAL, "failure", "Analysis incomplete: approval cannot pass"],
+    ]);
+    expect(h.fake.checkRuns[0]!.output.summary).toContain(
+      "db/migrations is a git submodule at the head of this change",
+    );
+  });
+
+  test("a symlink already on the base fails even a pull request that touches no migration", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": CONFIG, "db/migrations": { symlink: "../sql" } as never },
+      { "src/app.go": "package main\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(checks(h)).toEqual([
+      [LINT, "failure", expect.stringMatching(/^Incomplete analysis/)],
+      [APPROVAL, "failure", "Analysis incomplete: approval cannot pass"],
+    ]);
+    expect(h.fake.checkRuns[0]!.output.summary).toContain("is a symbolic link on the base branch");
+  });
+
+  test("a configured directory missing on the base is a visible warning, never a silent pass", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": CONFIG.replace("db/migrations", "db/migration") },
+      { "db/migrations/0001_x.up.sql": "DROP TABLE users;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(checks(h)).toEqual([
+      [LINT, "neutral", "0 errors, 1 warning, 0 notices"],
+      [APPROVAL, "success", "No migration changed"],
+    ]);
+    expect(h.fake.checkRuns[0]!.annotations).toEqual([
+      expect.objectContaining({
+        path: "db/migration",
+        annotation_level: "warning",
+        message: expect.stringContaining(
+          "The configured migration directory db/migration does not exist on the base branch (nor after this change), so nothing is checked there",
+        ),
+      }),
+    ]);
+  });
+
+  test("another letter case of the directory is a migration change: approval is required", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1, "db/migrations") },
+      { "db/Migrations/0002_x.up.sql": "DROP TABLE t1;\n" },
+    );
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(h.fake.checkRuns.map((r) => [r.name, r.conclusion])).toEqual([
+      [LINT, "neutral"],
+      [APPROVAL, "action_required"],
+    ]);
+    expect(h.fake.checkRuns[0]!.annotations.map((a) => a.message.split("\n")[0])).toEqual([
+      "db/Migrations/0002_x.up.sql is not in db/migrations but in another spelling of it: a case-insensitive checkout (macOS, Windows) merges the two and golang-migrate runs this file there, while elsewhere it never runs. It is not analysed as a migration of db/migrations.",
+    ]);
   });
 });

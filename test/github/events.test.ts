@@ -134,7 +134,9 @@ describe("check_run.rerequested", () => {
     const { base, headSha, number } = forkPullRequest();
     await h.receive("pull_request", pullRequestEvent("opened", base, number));
     const approval = h.runs(APPROVAL)[0]!;
-    expect(approval.external_id).toMatch(/^mw-approval\/1;pr=7;digest=[0-9a-f]{64}$/);
+    expect(approval.external_id).toMatch(
+      /^mw-approval\/2;pr=7;digest=[0-9a-f]{64};base=[0-9a-f]{32}$/,
+    );
     h.fake.requests = [];
 
     await h.receive(

@@ -49,7 +49,7 @@ interface Cell {
   deliver(): Promise<void>;
 }
 
-type Scenario = "team" | "role" | "suite" | "fork-suite" | "replay";
+type Scenario = "team" | "role" | "suite" | "fork-suite" | "replay" | "default-branch-view";
 
 interface Row {
   /** The request, as a template. */
@@ -141,6 +141,8 @@ const ROWS: Row[] = [
   ...(
     [
       ["pull requests of the head", (c: Cell) => repoPath(c, `/commits/${c.headSha}/pulls`)],
+      // Base changes and review dismissals: a base change voids earlier approvals.
+      ["issue events", (c: Cell) => repoPath(c, "/issues/1/events")],
       ["reviews", (c: Cell) => repoPath(c, "/pulls/1/reviews")],
       ["commits", (c: Cell) => repoPath(c, "/pulls/1/commits")],
     ] as const
@@ -202,6 +204,32 @@ const ROWS: Row[] = [
     notFound: lintOnly("replay-skipped"),
     limited: lintOnly("replay-skipped"),
   }),
+  // A pull request into release whose head carries a migration main (the default branch) lacks
+  // is decided as proposed to main too: main's tip, its configuration and the merge base.
+  row("base branch (not the default branch)", "GET", (c) => repoPath(c, "/branches/release"), {
+    scenario: "default-branch-view",
+  }),
+  row("default branch", "GET", (c) => repoPath(c, "/branches/main"), {
+    scenario: "default-branch-view",
+  }),
+  row(
+    "default branch's configuration",
+    "GET",
+    (c) => repoPath(c, "/contents/\\.github(/|%2F)migration-warden\\.yml"),
+    {
+      scenario: "default-branch-view",
+      occurrence: 1,
+      reason: { notFound: "GitHub answered 404 for .github/migration-warden.yml" },
+    },
+  ),
+  row(
+    "merge base with the default branch",
+    "GET",
+    (c) => repoPath(c, `/compare/main\\.\\.\\.${c.headSha}`),
+    {
+      scenario: "default-branch-view",
+    },
+  ),
   // A fork's suite names no pull request: the commit's pull requests are looked up.
   row(
     "pull requests of the commit (re-run of a fork's suite)",
@@ -289,7 +317,14 @@ function setup(scenario: Scenario): Cell {
       "db/migrations/0002_orders.down.sql": "DROP TABLE orders;\n",
     },
   });
-  const number = repo.openPullRequest({ base: "main", head: headSha, user: "dev" });
+  // The view scenario's pull request targets release, which main's history does not include.
+  if (scenario === "default-branch-view")
+    repo.commit({ branch: "release", parent: base, files: { "docs/release.md": "1.x\n" } });
+  const number = repo.openPullRequest({
+    base: scenario === "default-branch-view" ? "release" : "main",
+    head: headSha,
+    user: "dev",
+  });
   repo.review(number, { user: "alice", state: "APPROVED" });
   if (scenario === "role") repo.setRole("alice", "admin");
   else h.fake.setTeamMembership(OWNER, team, "alice", "active");
@@ -453,7 +488,14 @@ beforeAll(async () => {
     app: { requests: { requestTimeoutMs: TIMEOUT_MS } },
     throttle: true,
   });
-  for (const scenario of ["team", "role", "suite", "fork-suite", "replay"] as const) {
+  for (const scenario of [
+    "team",
+    "role",
+    "suite",
+    "fork-suite",
+    "replay",
+    "default-branch-view",
+  ] as const) {
     const row = ROWS.find((r) => r.scenario === scenario)!;
     baselines.set(scenario, await runCell(row, null));
   }
@@ -483,7 +525,13 @@ describe("the fault-free reviews", () => {
 
   test("make only the requests in the table", async () => {
     // A request the table does not list would go untested: add a row for it.
-    for (const scenario of ["team", "role", "fork-suite", "replay"] as const) {
+    for (const scenario of [
+      "team",
+      "role",
+      "fork-suite",
+      "replay",
+      "default-branch-view",
+    ] as const) {
       h.fake.clearRequests();
       const c = setup(scenario);
       await c.deliver();

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@jest/globals";
 import { parse } from "yaml";
-import { PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "../../src/github/events.js";
+import { ELIGIBILITY_EVENTS, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from "../../src/github/events.js";
 
 const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
   default_events: string[];
@@ -10,7 +10,9 @@ const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "
 };
 
 test("app.yml subscribes to every event the app handles", () => {
-  const handled = [...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS].map((e) => e.split(".")[0]);
+  const handled = [...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS, ...ELIGIBILITY_EVENTS, "push"].map(
+    (e) => e.split(".")[0],
+  );
   // check_run and check_suite come with checks: write; listed for apps registered by hand.
   expect([...new Set(manifest.default_events)].sort()).toEqual(
     [...new Set([...handled, "check_run", "check_suite"])].sort(),

@@ -77,7 +77,7 @@ export interface FakeReviewSpec {
   state: string;
   /** Default: the PR's current head; null: GitHub lost the commit. */
   commitId?: string | null;
-  /** Default: 2024-05-01T10:MM:00Z, one minute after the PR's previous review. */
+  /** Default: now (UTC, whole seconds, as GitHub writes times). */
   submittedAt?: string;
 }
 
@@ -111,7 +111,17 @@ export class FakeRepo {
   openPullRequest(spec: FakePullRequestSpec): number;
   /** A submitted review; returns its id. */
   review(number: number, spec: FakeReviewSpec): number;
-  dismissReview(number: number, id: number): void;
+  /** The review becomes DISMISSED; a `review_dismissed` issue event keeps its former state. */
+  dismissReview(number: number, id: number, opts?: { at?: string }): void;
+  /**
+   * Changes the pull request's base branch with a `base_ref_changed` issue event (or GitHub's own
+   * `automatic_base_change_succeeded`), at `at` (default now). Returns the event time.
+   */
+  retarget(number: number, base: string, opts?: { automatic?: boolean; at?: string }): string;
+  /** The pull request's state itself (tests may change its base without an event). */
+  pull(number: number): { number: number; state: string; base: string; headSha: string };
+  /** The pull request's issue events as `GET /issues/{n}/events` lists them. */
+  eventsJSON(number: number): Array<Record<string, unknown>>;
   /** The review as REST shows it, or (webhook) as a pull_request_review payload does. */
   reviewJSON(number: number, id: number, opts?: { webhook?: boolean }): Record<string, unknown>;
   /** An issue comment on the pull request. */
@@ -221,6 +231,8 @@ export class FakeGitHub {
     headers?: Record<string, string | string[] | undefined>;
     body?: unknown;
   }): { status: number; headers: Record<string, string>; body: string | Uint8Array };
+  /** Links a commit email to an account (GitHub's noreply addresses resolve by themselves). */
+  linkEmail(email: string, login: string): void;
   /** GraphQL blob text longer than this many bytes comes back cut, with isTruncated (512,000). */
   graphqlTextLimit: number;
   /** Alters the next `times` (default 1) answers of the GraphQL base-directory query. */

@@ -14,8 +14,13 @@ const MAX_LISTED_COMMITS = 250;
 const DEFAULT_LOGIN = "octocat";
 /** The fake app's slug (`GET /apps/{slug}`); other apps' runs show `app-<id>`. */
 const APP_SLUG = "migration-warden";
-/** Reviews without an explicit time are submitted one minute apart from here. */
+/** Default `updated_at` of pull requests. */
 const REVIEW_EPOCH = Date.parse("2024-05-01T10:00:00Z");
+
+/** Now, as GitHub writes times: UTC, whole seconds. */
+function nowSeconds() {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
 
 /** Git object id of `type` with `bytes`, exactly as git computes it. */
 export function gitObjectId(type, bytes) {
@@ -152,6 +157,20 @@ class GitStore {
     return seen;
   }
 
+  /** The commits reachable from `head` but not in `excluded`, parents before children. */
+  commitsSince(head, excluded) {
+    const out = [];
+    const seen = new Set();
+    const visit = (sha) => {
+      if (seen.has(sha) || excluded.has(sha)) return;
+      seen.add(sha);
+      for (const p of this.get(sha, "commit").parents) visit(p);
+      out.push(sha);
+    };
+    visit(head);
+    return out;
+  }
+
   mergeBase(a, b) {
     const ofB = this.ancestors(b);
     const queue = [a];
@@ -285,9 +304,29 @@ export class FakeRepo {
       headRepo,
       reviews: [],
       comments: [],
+      /** Issue events (`GET /issues/{n}/events`): base changes and review dismissals. */
+      events: [],
     };
     this.pulls.set(n, pr);
     return n;
+  }
+
+  /**
+   * Changes the pull request's base branch, as editing it on GitHub does: a `base_ref_changed`
+   * issue event now. `automatic` records GitHub's own retargeting (when the old base was deleted)
+   * instead. Returns the event time.
+   */
+  retarget(number, base, { automatic = false, at = nowSeconds() } = {}) {
+    const pr = this.pull(number);
+    if (!this.branches.has(base)) throw new Error(`no branch ${base} in ${this.fullName}`);
+    pr.base = base;
+    pr.baseShaAtOpen = this.branches.get(base);
+    this.#event(pr, automatic ? "automatic_base_change_succeeded" : "base_ref_changed", at);
+    return at;
+  }
+
+  #event(pr, event, at, extra = {}) {
+    pr.events.push({ id: 60_000 + this.server.eventCount++, event, created_at: at, ...extra });
   }
 
   /**
@@ -303,17 +342,37 @@ export class FakeRepo {
       user,
       state,
       commitId: commitId === undefined ? pr.headSha : commitId,
-      submittedAt:
-        submittedAt ??
-        new Date(REVIEW_EPOCH + pr.reviews.length * 60_000).toISOString().replace(".000Z", "Z"),
+      submittedAt: submittedAt ?? nowSeconds(),
     });
     return id;
   }
 
-  dismissReview(number, id) {
-    const r = this.pull(number).reviews.find((x) => x.id === id);
+  /** Like GitHub: the review becomes DISMISSED, and a `review_dismissed` event keeps its state. */
+  dismissReview(number, id, { at = nowSeconds() } = {}) {
+    const pr = this.pull(number);
+    const r = pr.reviews.find((x) => x.id === id);
     if (!r) throw new HttpError(404, "Not Found");
+    this.#event(pr, "review_dismissed", at, {
+      dismissed_review: {
+        state: r.state.toLowerCase(),
+        review_id: r.id,
+        dismissal_message: "dismissed",
+        dismissal_commit_id: pr.headSha,
+      },
+    });
     r.state = "DISMISSED";
+  }
+
+  /** The issue events of the pull request as `GET /issues/{n}/events` lists them. */
+  eventsJSON(number) {
+    return this.pull(number).events.map((e) => ({
+      node_id: `E_${e.id}`,
+      url: `${this.server.apiUrl}/repos/${this.fullName}/issues/events/${e.id}`,
+      actor: { login: "octocat", id: 1, type: "User" },
+      commit_id: null,
+      commit_url: null,
+      ...e,
+    }));
   }
 
   /** A review as the API (or, with `webhook`, a pull_request_review payload) shows it. */
@@ -344,17 +403,10 @@ export class FakeRepo {
   /** Commits of the PR, oldest first, as GitHub lists them (not capped here). */
   pullCommitShas(number) {
     const pr = this.pull(number);
-    const base = this.git.ancestors(pr.baseTipAtMerge ?? this.branches.get(pr.base));
-    const out = [];
-    const seen = new Set();
-    const visit = (sha) => {
-      if (seen.has(sha) || base.has(sha)) return;
-      seen.add(sha);
-      for (const p of this.git.get(sha, "commit").parents) visit(p);
-      out.push(sha);
-    };
-    visit(pr.headSha);
-    return out;
+    return this.git.commitsSince(
+      pr.headSha,
+      this.git.ancestors(pr.baseTipAtMerge ?? this.branches.get(pr.base)),
+    );
   }
 
   pushToPullRequest(number, head) {
@@ -492,7 +544,10 @@ export class FakeGitHub {
     /** { method, path, query, status, body } for every request, in arrival order. */
     this.requests = [];
     this.failures = [];
+    /** Commit email (lower case) → the login it is linked to (see linkEmail). */
+    this.emails = new Map();
     this.reviewCount = 0;
+    this.eventCount = 0;
     /** "org/team/login" (lower case) → "active" | "pending". */
     this.memberships = new Map();
     this.server = createServer((req, res) => {
@@ -725,6 +780,24 @@ export class FakeGitHub {
     }
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
+    if (path === "/installation/repositories" && req.method === "GET") {
+      // Every repository of the fake is shared with every installation.
+      const repos = [...this.repos.values()].map((r) => r.toJSON());
+      const perPage = Math.min(Number(query.get("per_page") ?? 30) || 30, 100);
+      const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+      const last = Math.max(1, Math.ceil(repos.length / perPage));
+      const link = (p) => `<${req.base}/installation/repositories?per_page=${perPage}&page=${p}>`;
+      return {
+        body: {
+          total_count: repos.length,
+          repositories: repos.slice((page - 1) * perPage, page * perPage),
+        },
+        headers:
+          page < last
+            ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` }
+            : undefined,
+      };
+    }
     if (
       (g = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/)) &&
       req.method === "GET"
@@ -775,6 +848,17 @@ export class FakeGitHub {
         shas.map((sha) => this.#commitListItem(repo, sha)),
       );
     }
+    if ((g = r(/^\/issues\/(\d+)\/events$/)) && get)
+      return this.#paged(req.base, repo, rest, query, repo.eventsJSON(Number(g[1])));
+    if ((g = r(/^\/compare\/(.+)\.\.\.(.+)$/)) && get)
+      return this.#compare(
+        req.base,
+        repo,
+        rest,
+        query,
+        decodeURIComponent(g[1]),
+        decodeURIComponent(g[2]),
+      );
     if ((g = r(/^\/issues\/(\d+)\/comments$/)) && get) {
       const comments = repo.pull(Number(g[1])).comments.map((c) => ({
         id: c.id,
@@ -872,13 +956,14 @@ export class FakeGitHub {
     throw new HttpError(404, `No commit found for the ref ${ref}`);
   }
 
-  /** `GET /pulls`: state open|closed|all, sorted by created or updated, asc or desc. */
+  /** `GET /pulls`: state open|closed|all, base, sorted by created or updated, asc or desc. */
   #pullList(repo, query) {
     const state = query.get("state") ?? "open";
+    const base = query.get("base");
     const sort = query.get("sort") ?? "created";
     const desc = (query.get("direction") ?? (sort === "created" ? "desc" : "desc")) === "desc";
     const list = [...repo.pulls.values()]
-      .filter((pr) => state === "all" || pr.state === state)
+      .filter((pr) => (state === "all" || pr.state === state) && (!base || pr.base === base))
       .map((pr) => repo.pullJSON(pr.number));
     const key = (p) =>
       sort === "updated"
@@ -910,6 +995,7 @@ export class FakeGitHub {
     });
     return {
       sha,
+      node_id: `C_${sha}`,
       commit: {
         message: c.message,
         tree: { sha: c.tree },
@@ -920,6 +1006,49 @@ export class FakeGitHub {
       committer: user(c.committer),
       parents: c.parents.map((p) => ({ sha: p })),
       html_url: `${this.webUrl}/${repo.fullName}/commit/${sha}`,
+    };
+  }
+
+  /**
+   * `GET /compare/{base}...{head}`: the merge base, and the commits from it to head (oldest first,
+   * paginated like GitHub's); `files` on the first page only, at most 300.
+   */
+  #compare(base, repo, rest, query, from, to) {
+    const fromSha = this.#resolveCommit(repo, from);
+    const toSha = this.#resolveCommit(repo, to);
+    const mb = this.git.mergeBase(fromSha, toSha);
+    if (!mb) throw new HttpError(404, `No common ancestor between ${from} and ${to}.`);
+    const out = this.git.commitsSince(toSha, this.git.ancestors(mb));
+    const behind = [...this.git.ancestors(fromSha)].filter(
+      (s) => !this.git.ancestors(toSha).has(s),
+    );
+    const page = this.#paged(
+      base,
+      repo,
+      rest,
+      query,
+      out.map((sha) => this.#commitListItem(repo, sha)),
+    );
+    const first = Math.max(Number(query.get("page") ?? 1) || 1, 1) === 1;
+    return {
+      body: {
+        status:
+          out.length === 0
+            ? behind.length === 0
+              ? "identical"
+              : "behind"
+            : behind.length === 0
+              ? "ahead"
+              : "diverged",
+        ahead_by: out.length,
+        behind_by: behind.length,
+        total_commits: out.length,
+        base_commit: this.#commitListItem(repo, fromSha),
+        merge_base_commit: this.#commitListItem(repo, mb),
+        commits: page.body,
+        ...(first ? { files: [] } : {}),
+      },
+      headers: page.headers,
     };
   }
 
@@ -1190,9 +1319,59 @@ export class FakeGitHub {
     this.#graphqlFaults.push({ times: 1, ...fault });
   }
 
+  /** Links a commit email to a GitHub account, as a user adding it to their account does. */
+  linkEmail(email, login) {
+    this.emails.set(email.toLowerCase(), login);
+  }
+
+  /** The account an email is linked to: registered ones, and GitHub's noreply addresses. */
+  #userOfEmail(email) {
+    const linked = this.emails.get(email.toLowerCase());
+    if (linked) return linked;
+    const noreply = /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(email);
+    return noreply ? noreply[1] : null;
+  }
+
+  /**
+   * The co-author query of src/github/approval/coauthors.ts: like GitHub, a commit's authors are
+   * its git author, then every `Co-authored-by: Name <email>` trailer, each with the account its
+   * email is linked to (bots are not users: null).
+   */
+  #coAuthors(ids) {
+    return {
+      data: {
+        nodes: ids.map((id) => {
+          const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
+          const c = sha && this.git.get(sha, "commit");
+          if (!c) return null;
+          const person = (login) => ({
+            name: login ?? "Unlinked",
+            email: `${login ?? "unlinked"}@example.com`,
+            user:
+              login === null || login === DEFAULT_LOGIN ? (login ? { login } : null) : { login },
+          });
+          const trailers = [
+            ...c.message.matchAll(/^co-authored-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim),
+          ].map(([, name, email]) => {
+            const login = this.#userOfEmail(email);
+            return { name, email, user: login && !login.endsWith("[bot]") ? { login } : null };
+          });
+          const nodes = [person(c.author), ...trailers];
+          return { oid: sha, authors: { totalCount: nodes.length, nodes } };
+        }),
+      },
+    };
+  }
+
   #graphql(body) {
+    if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
+      return this.#coAuthors(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
-      return { errors: [{ message: "fake-github: only the base-directory query is supported" }] };
+      return {
+        errors: [
+          { message: "fake-github: only the base-directory and co-author queries are supported" },
+        ],
+      };
     }
     const { owner, name, expression } = body.variables ?? {};
     const faults = this.#graphqlFaults.filter((f) => f.times > 0);
@@ -1279,5 +1458,11 @@ const BASE_DIRECTORY_SHAPE =
     object(expression: $expression) {
       ... on Tree { entries { name oid type object { ... on Blob { text isBinary isTruncated byteSize } } } }
     }
+  }
+}`);
+
+const CO_AUTHORS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
   }
 }`);

@@ -6,7 +6,7 @@
 import { CONFIG_PATH, type ApprovalPolicy } from "../../config/types.js";
 import { short } from "./decide.js";
 import { FALLBACK_ROLES } from "./eligibility.js";
-import { encodeApprovalRunId, MAX_RECORD_PULL_REQUESTS } from "./record.js";
+import { baseBinding, encodeApprovalRunId, MAX_RECORD_PULL_REQUESTS } from "./record.js";
 import {
   APPROVE_ACTION,
   type ApprovalAction,
@@ -103,14 +103,14 @@ function whoMayApprove(d: ApprovalDecision, p: ApprovalPolicy): string[] {
     );
   else if (d.contributors.length > 0 || d.unknownContributors.length > 0)
     lines.push(
-      `- Never an author or committer of the pull request's commits (${[
+      `- Never an author, co-author or committer of the pull request's commits (${[
         ...d.contributors.map((c) => user(c)),
         ...(d.unknownContributors.length > 0
           ? [`unlinked accounts on ${d.unknownContributors.map((s) => code(s)).join(", ")}`]
           : []),
       ].join(", ")}).`,
     );
-  else lines.push("- Never an author or committer of the pull request's commits.");
+  else lines.push("- Never an author, co-author or committer of the pull request's commits.");
   lines.push(
     `- ${p.count} distinct eligible approver${p.count === 1 ? "" : "s"} needed (approval.count).`,
   );
@@ -130,6 +130,10 @@ function renderDecision(d: ApprovalDecision, level: string): string[] {
   if (d.errors.length > 0)
     out.push(`${level}# Errors`, "", ...d.errors.map((e) => `- ${escapeMarkdown(e)}`), "");
 
+  if (d.against !== undefined)
+    out.push(
+      `- **As proposed to:** ${escapeMarkdown(d.against)}, the default branch, under its policy`,
+    );
   out.push(
     `- **Pull request:** #${d.pr.number} into ${escapeMarkdown(d.pr.baseRef)}`,
     `- **Head commit:** ${code(d.pr.headSha, true)}`,
@@ -193,16 +197,25 @@ function renderDecision(d: ApprovalDecision, level: string): string[] {
 export function renderApprovalSummary(combined: CombinedDecision): string {
   const out: string[] = [];
   const many = combined.decisions.length > 1;
+  const prs = new Set(combined.decisions.map((d) => d.pr.number)).size;
+  const against = combined.decisions.find((d) => d.against !== undefined)?.against;
   if (combined.decisions.length === 0) out.push(escapeMarkdown(combined.title));
-  if (many)
+  if (prs > 1)
     out.push(
-      `This commit is the head of ${combined.decisions.length} open pull requests. The check passes only when each one is approved under its own base branch's policy.`,
+      `This commit is the head of ${prs} open pull requests. The check passes only when each one is approved under its own base branch's policy.`,
       "",
     );
+  if (against !== undefined) {
+    const d = `**${escapeMarkdown(against)}**`;
+    out.push(
+      `This commit carries migration content that ${d}, the default branch, does not have. Check runs belong to commits, and branch protection on ${d} reads this one too, so the change is also decided as if proposed to ${d}, under ${d}'s policy, with the approvals given on the pull request. The check passes only when both pass.`,
+      "",
+    );
+  }
   for (const d of combined.decisions) {
     if (many)
       out.push(
-        `## #${d.pr.number} into ${escapeMarkdown(d.pr.baseRef)}: ${STATE_LABEL[d.state]}`,
+        `## #${d.pr.number} into ${escapeMarkdown(d.pr.baseRef)}${d.against !== undefined ? `, as proposed to ${escapeMarkdown(d.against)}` : ""}: ${STATE_LABEL[d.state]}`,
         "",
       );
     out.push(...renderDecision(d, many ? "##" : "#"));
@@ -244,12 +257,7 @@ export function approvalCheckBody(
       : combined.title;
   const digests = new Set(combined.decisions.map((d) => d.headDigest));
   const digest = digests.size === 1 ? [...digests][0]! : null;
-  const prs = combined.decisions.map((d) => d.pr.number);
-  const externalId =
-    recordedClick ??
-    (prs.length > 0 && prs.length <= MAX_RECORD_PULL_REQUESTS
-      ? encodeApprovalRunId({ pullRequests: prs, digest, approval: null })
-      : undefined);
+  const externalId = recordedClick ?? pendingRecord(combined, digest);
   const body: ApprovalCheckBody = {
     conclusion: combined.conclusion,
     output: { title, summary: renderApprovalSummary(combined) },
@@ -258,4 +266,25 @@ export function approvalCheckBody(
   if (combined.conclusion === "action_required" && externalId !== undefined && digest !== null)
     body.actions = [{ ...APPROVE_ACTION }];
   return body;
+}
+
+/**
+ * The record of a run without a click: the pull requests it decided for, their head digest and
+ * bases, which a click on the run is checked against. None when it would not fit (then the run
+ * offers no button).
+ */
+function pendingRecord(combined: CombinedDecision, digest: string | null): string | undefined {
+  // A pull request has one decision per view (its base, the default branch's): one entry each.
+  const prs = [...new Map(combined.decisions.map((d) => [d.pr.number, d.pr])).values()];
+  if (prs.length === 0 || prs.length > MAX_RECORD_PULL_REQUESTS) return undefined;
+  try {
+    return encodeApprovalRunId({
+      pullRequests: prs.map((p) => p.number),
+      digest,
+      base: baseBinding(prs),
+      approval: null,
+    });
+  } catch {
+    return undefined;
+  }
 }

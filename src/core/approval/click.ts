@@ -8,6 +8,7 @@
 import type { ApprovalPolicy } from "../../config/types.js";
 import { assessButton, short } from "./decide.js";
 import {
+  baseBinding,
   encodeApprovalRunId,
   readApprovalRun,
   validRecordTime,
@@ -32,6 +33,11 @@ export interface ClickTarget {
   policy: ApprovalPolicy;
   /** Must include the clicker's eligibility facts (see `approvalCandidates`). */
   facts: ApprovalFacts;
+  /**
+   * The default branch, when this target is the pull request as proposed to it (the policy and
+   * facts of that view); the click approves it like the pull request's own.
+   */
+  against?: string;
 }
 
 export interface ClickOutcome {
@@ -61,18 +67,37 @@ export function evaluateButtonClick(
   if (!run.ok) return reject(`ignored: ${run.reason}`);
   if (click.sender.type !== "User" || !GITHUB_LOGIN.test(click.sender.login))
     return reject(`${click.sender.login} is not a user account`);
-  const { digest, pullRequests } = run.value;
+  const { digest, pullRequests, base } = run.value;
   if (digest === null)
     return reject(
       "this check run has no migration digest (its evaluation failed); re-run the check",
     );
+  if (base === null)
+    return reject(
+      "this check run was written by an earlier version of migration-warden, without the base branch it was evaluated against; use the latest check run",
+    );
+  // The run showed each pull request's change against its base at the time: a base changed
+  // since (retargeting) means the clicker saw another change than the one now proposed.
+  const byNumber = new Map(targets.map((t) => [t.facts.pr.number, t.facts.pr]));
+  const gone = pullRequests.filter((n) => !byNumber.has(n));
+  if (gone.length > 0)
+    return reject(
+      `this check run also covered ${gone.map((n) => `#${n}`).join(", ")}, no longer open with this head commit; use the latest check run`,
+    );
+  if (baseBinding(pullRequests.map((n) => byNumber.get(n)!)) !== base)
+    return reject(
+      "the base branch of a pull request this check run covered changed since it was created; use the latest check run",
+    );
 
   const outcome: ClickOutcome = { approval: null, externalId: null, accepted: [], rejected: [] };
-  const no = (pr: number, reason: string) => outcome.rejected.push({ pr, reason });
+  const rejected: { pr: number; reason: string; scope: string }[] = [];
+  let scope = "";
+  const no = (pr: number, reason: string) => rejected.push({ pr, reason, scope });
   // First the click's context: only pull requests this run showed, at their current head and
   // content, are in the record. Policy is judged next, and again by every later decision.
-  const inContext = targets.filter(({ facts }) => {
+  const inContext = targets.filter(({ facts, against }) => {
     const n = facts.pr.number;
+    scope = against ?? "";
     if (!pullRequests.includes(n))
       no(n, `this check run does not cover pull request #${n}; use its latest check run`);
     else if (facts.pr.headSha !== click.run.headSha)
@@ -89,19 +114,25 @@ export function evaluateButtonClick(
     return false;
   });
 
+  // A pull request appears once per view (its own base, the default branch's): one record each.
+  const covered = new Map(inContext.map((t) => [t.facts.pr.number, t.facts.pr]));
   const approval: ButtonApproval = {
     approver: click.sender.login,
     approvedAt: click.at,
     headSha: click.run.headSha,
     digest,
-    pullRequests: inContext.map((t) => t.facts.pr.number).sort((a, b) => a - b),
+    base: baseBinding([...covered.values()]),
+    pullRequests: [...covered.keys()].sort((a, b) => a - b),
   };
-  for (const { policy, facts } of inContext) {
+  const accepted = new Set<number>();
+  for (const { policy, facts, against } of inContext) {
     const n = facts.pr.number;
+    scope = against ?? "";
     const { decision, verdict } = assessButton(policy, facts, approval);
     if (decision.state === "error") no(n, `cannot be evaluated: ${decision.errors.join("; ")}`);
-    else if (!decision.required) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
-    else if (verdict?.counted) outcome.accepted.push(n);
+    else if (!decision.required) {
+      if (against === undefined) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
+    } else if (verdict?.counted) accepted.add(n);
     else
       no(
         n,
@@ -109,14 +140,32 @@ export function evaluateButtonClick(
           "the click could not be judged",
       );
   }
+  outcome.accepted = [...accepted].sort((a, b) => a - b);
+  // "Needs no approval" under one view says nothing when another view took the click.
+  const said = new Set<string>();
+  outcome.rejected = rejected
+    .filter((r) => !(accepted.has(r.pr) && r.reason.startsWith(`#${r.pr} needs no approval`)))
+    .filter((r) => !said.has(`${r.pr}\0${r.reason}`) && said.add(`${r.pr}\0${r.reason}`))
+    .map((r) => ({
+      pr: r.pr,
+      reason: r.scope === "" ? r.reason : `as proposed to ${r.scope}: ${r.reason}`,
+    }));
 
   if (outcome.accepted.length > 0) {
-    outcome.approval = approval;
-    outcome.externalId = encodeApprovalRunId({
-      pullRequests: [...approval.pullRequests],
-      digest,
-      approval: { approver: approval.approver, approvedAt: approval.approvedAt },
-    });
+    try {
+      outcome.externalId = encodeApprovalRunId({
+        pullRequests: [...approval.pullRequests],
+        digest,
+        base: approval.base,
+        approval: { approver: approval.approver, approvedAt: approval.approvedAt },
+      });
+      outcome.approval = approval;
+    } catch (err) {
+      // Too long to record (many pull requests, a long login): nothing is recorded, and says so.
+      return reject(
+        `the approval cannot be recorded (${(err as Error).message}); approve with a review`,
+      );
+    }
   }
   return outcome;
 }

@@ -13,10 +13,16 @@
  *   or admin/maintain in the fallback), whatever commit it was on, until they approve again or the
  *   review is dismissed. The author and contributor exclusions do not lift a block: blocking is
  *   the safe direction.
+ * - A change request outranks every earlier approval of its author, by review or by click,
+ *   dismissed or not: only a newer approval from them counts.
+ * - Approvals bind to the base they were given against: those given until the base branch last
+ *   changed do not count, and a recorded click counts only while the pull requests it names still
+ *   have the bases it recorded.
  */
 import type { ApprovalPolicy } from "../../config/types.js";
 import type { Report } from "../types.js";
 import { exclusions, hasKey, identify } from "./eligibility.js";
+import { BASE_BINDING, baseBinding } from "./record.js";
 import {
   CONCLUSION_OF,
   DIGEST,
@@ -110,8 +116,15 @@ function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): string[] {
     if (timeOf(b.approvedAt) === null) problems.push(`${label}: invalid time "${b.approvedAt}"`);
     if (!GIT_OID.test(b.headSha)) problems.push(`${label}: invalid head sha "${b.headSha}"`);
     if (!DIGEST.test(b.digest)) problems.push(`${label}: invalid digest "${b.digest}"`);
+    if (b.base !== null && !BASE_BINDING.test(b.base))
+      problems.push(`${label}: invalid base binding "${b.base}"`);
     if (b.pullRequests.length === 0) problems.push(`${label}: covers no pull request`);
   }
+  if (facts.baseChangedAt !== null && timeOf(facts.baseChangedAt) === null)
+    problems.push(`invalid base change time "${facts.baseChangedAt}"`);
+  for (const [n, ref] of Object.entries(facts.baseRefs))
+    if (typeof ref !== "string" || ref === "")
+      problems.push(`pull request #${n}: invalid base branch "${String(ref)}"`);
   const seen = new Set<string>();
   for (const e of facts.eligibility) {
     if (!validLogin(e.login)) problems.push(`eligibility facts for invalid login "${e.login}"`);
@@ -125,7 +138,7 @@ function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): string[] {
   }
   for (const c of facts.commits) {
     if (!GIT_OID.test(c.sha)) problems.push(`invalid commit sha "${c.sha}"`);
-    for (const who of [c.author, c.committer])
+    for (const who of [c.author, c.committer, ...(c.coAuthors ?? []).map((a) => a.login)])
       if (who !== null && !validLogin(who))
         problems.push(`commit ${c.sha}: invalid login "${who}"`);
   }
@@ -213,6 +226,48 @@ function assess(policy: ApprovalPolicy, facts: ApprovalFacts, headDigest: string
     return { counted: null, notCounted };
   };
 
+  const baseChanged = timeOf(facts.baseChangedAt);
+  /** Approvals given until the base last changed were given against another base. */
+  const beforeBaseChange = (when: string | null): NotCountedReason[] =>
+    baseChanged !== null && (timeOf(when) ?? -Infinity) <= baseChanged
+      ? [
+          {
+            code: "base-changed",
+            detail: `given before the base branch changed (at ${facts.baseChangedAt}); an approval counts only for the base it was given against`,
+          },
+        ]
+      : [];
+  /** A recorded click counts while the pull requests it names keep the bases it recorded. */
+  const boundToBase = (b: ButtonApproval): NotCountedReason[] => {
+    if (b.base === null)
+      return [
+        {
+          code: "old-record",
+          detail:
+            "recorded by an earlier version of migration-warden, without the base branch it was given against; click again",
+        },
+      ];
+    const bases = b.pullRequests.map((number) => ({ number, baseRef: facts.baseRefs[number] }));
+    const unknown = bases.filter((x) => x.baseRef === undefined).map((x) => `#${x.number}`);
+    if (unknown.length > 0)
+      return [
+        {
+          code: "other-base",
+          detail: `the base branch of ${unknown.join(", ")} is unknown, so the click cannot be shown to be for the current base`,
+        },
+      ];
+    return baseBinding(bases as { number: number; baseRef: string }[]) === b.base
+      ? []
+      : [
+          {
+            code: "other-base",
+            detail:
+              "given against another base branch (a pull request it covered was retargeted since)",
+          },
+        ];
+  };
+  const changeRequestTimes = latestChangeRequests(facts.reviews);
+
   const latestState = new Map<string, ActionState>();
   for (const [key, reviews] of reviewsByUser(facts.reviews)) {
     const actions = reviews.map((r) => reviewAction(r, facts));
@@ -253,7 +308,7 @@ function assess(policy: ApprovalPolicy, facts: ApprovalFacts, headDigest: string
             ],
           });
       } else if (a.state === "approved") {
-        judge({ ...a, login }, []);
+        judge({ ...a, login }, beforeBaseChange(a.at));
       } else if (a.state === "changes_requested") {
         const id = identify(policy, eligibility, login);
         if (id.missing) out.missing.push(id.missing);
@@ -288,19 +343,47 @@ function assess(policy: ApprovalPolicy, facts: ApprovalFacts, headDigest: string
       out.buttons.push({ approval: b, counted: null, notCounted });
       continue;
     }
-    const extra: NotCountedReason[] =
-      latestState.get(loginKey(b.approver)) === "changes_requested"
-        ? [
-            {
-              code: "changes-requested",
-              detail: "their latest review requests changes; approving with a review withdraws it",
-            },
-          ]
-        : [];
+    const extra: NotCountedReason[] = [...boundToBase(b), ...beforeBaseChange(b.approvedAt)];
+    const key = loginKey(b.approver);
+    const outranked = changeRequestTimes.get(key);
+    if (latestState.get(key) === "changes_requested")
+      extra.push({
+        code: "changes-requested",
+        detail: "their latest review requests changes; approving with a review withdraws it",
+      });
+    else if (outranked !== undefined && outranked.time >= (timeOf(b.approvedAt) ?? Infinity))
+      extra.push({
+        code: "changes-requested",
+        detail: `they requested changes afterwards (review ${outranked.id} at ${outranked.at}${outranked.dismissed ? ", since dismissed" : ""}); only a newer approval from them counts`,
+      });
     out.buttons.push({ approval: b, ...judge(action, extra) });
   }
 
   out.counted = byTime(out.counted, (a) => a.at);
+  return out;
+}
+
+/**
+ * Each user's latest change request, dismissed or not: it outranks their earlier clicks. A
+ * dismissed review whose former state is unknown counts as one (GitHub dismisses only approvals
+ * and change requests; reading it as a change request is the safe side).
+ */
+function latestChangeRequests(
+  reviews: readonly ReviewFacts[],
+): Map<string, { time: number; at: string; id: number; dismissed: boolean }> {
+  const out = new Map<string, { time: number; at: string; id: number; dismissed: boolean }>();
+  for (const r of reviews) {
+    if (r.user === null || r.submittedAt === null) continue;
+    const state = normaliseState(r.state);
+    const dismissed = state === "dismissed";
+    const former = dismissed ? normaliseState(r.dismissedState ?? "") : state;
+    if (former !== "changes_requested" && !(dismissed && former === undefined)) continue;
+    const time = timeOf(r.submittedAt);
+    if (time === null) continue;
+    const key = loginKey(r.user);
+    const prev = out.get(key);
+    if (!prev || time >= prev.time) out.set(key, { time, at: r.submittedAt, id: r.id, dismissed });
+  }
   return out;
 }
 
@@ -342,9 +425,12 @@ function distinct(logins: Iterable<string>): string[] {
   return [...seen.values()];
 }
 
+/** Authors, committers and co-authors (Co-authored-by trailers) of the commits. */
 function contributorLogins(facts: ApprovalFacts): string[] {
   return distinct(
-    facts.commits.flatMap((c) => [c.author, c.committer]).filter((w): w is string => w !== null),
+    facts.commits
+      .flatMap((c) => [c.author, c.committer, ...(c.coAuthors ?? []).map((a) => a.login)])
+      .filter((w): w is string => w !== null),
   );
 }
 
@@ -440,7 +526,12 @@ function evaluate(
   const needed = approvalNeeded(policy, report);
   const contributors = contributorLogins(facts);
   const unknownContributors = facts.commits
-    .filter((c) => c.author === null || c.committer === null)
+    .filter(
+      (c) =>
+        c.author === null ||
+        c.committer === null ||
+        (c.coAuthors ?? []).some((a) => a.login === null),
+    )
     .map((c) => c.sha);
   const headDigest = facts.headDigest;
   if (needed && headDigest !== null) assessment = assess(policy, facts, headDigest);
@@ -508,7 +599,7 @@ function evaluate(
       "blocked",
       "Commit authors unknown: approvals cannot be verified",
       [
-        `${unknownContributors.length === 1 ? "A commit has" : `${unknownContributors.length} commits have`} an author or committer whose email is not linked to a GitHub account (${unknownContributors.map(short).join(", ")}), so no approver can be shown not to have written this change. Link the email to the account, rewrite the commits, or set approval.allowContributors.`,
+        `${unknownContributors.length === 1 ? "A commit has" : `${unknownContributors.length} commits have`} an author, committer or co-author (Co-authored-by) whose email is not linked to a GitHub account (${unknownContributors.map(short).join(", ")}), so no approver can be shown not to have written this change. Link the email to the account, rewrite the commits, or set approval.allowContributors.`,
       ],
       more,
     );
@@ -603,11 +694,19 @@ export function combineDecisions(decisions: readonly ApprovalDecision[]): Combin
     };
   const sorted = [...decisions].sort((a, b) => a.pr.number - b.pr.number);
   const worst = sorted.reduce((w, d) => (RANK[d.state] > RANK[w.state] ? d : w));
+  // A pull request into another branch is also decided as proposed to the default branch.
+  const prs = new Set(sorted.map((d) => d.pr.number)).size;
+  const label = (d: ApprovalDecision) =>
+    d.against !== undefined ? `#${d.pr.number} as proposed to ${d.against}` : `#${d.pr.number}`;
   const title =
     sorted.length === 1
       ? worst.title
-      : worst.state === "approved"
-        ? `Approved for all ${sorted.length} pull requests`
-        : `#${worst.pr.number}: ${worst.title}`;
+      : worst.state !== "approved"
+        ? prs === 1 && worst.against === undefined
+          ? worst.title
+          : `${label(worst)}: ${worst.title}`
+        : prs > 1
+          ? `Approved for all ${prs} pull requests`
+          : (sorted.find((d) => d.required) ?? worst).title;
   return { state: worst.state, conclusion: worst.conclusion, title, decisions: sorted };
 }

@@ -11,6 +11,12 @@
  * the digest: golang-migrate never reads them, but another tool or a second `-path` may, and an
  * approval must not silently survive a change that could matter.
  *
+ * A directory that is not a plain directory (the directory or an ancestor is a symlink, a
+ * submodule or a file) has no listing, but its shape is hashed: the segment, its kind and its
+ * object id, so that replacing a directory by a link, or retargeting the link or the submodule,
+ * changes the digest. Plain and missing directories add nothing, so their digests are the same as
+ * before shapes were hashed.
+ *
  * The directory settings (dialect, multiStatement, databaseVersion) are not hashed: the config is
  * read from the base branch at evaluation time, so a review's digest and the head's digest are
  * always computed under the same settings and hashing them would change no comparison between
@@ -19,7 +25,7 @@
  */
 import { createHash } from "node:crypto";
 import { joinPath } from "../migrations/directory.js";
-import type { EntryKind, TreeEntry } from "../types.js";
+import type { DirectoryShape, EntryKind, TreeEntry } from "../types.js";
 import { GIT_OID } from "./types.js";
 
 /** Domain separation: a future change of the encoding must not compare equal to this one. */
@@ -39,6 +45,8 @@ export class DigestInputError extends Error {
 export function migrationDigest(
   directories: readonly { path: string }[],
   listings: ReadonlyMap<string, readonly TreeEntry[]>,
+  /** Each directory's shape at the commit; absent or plain: nothing added. */
+  shapes?: ReadonlyMap<string, DirectoryShape>,
 ): string {
   const configured = new Set<string>();
   for (const d of directories) {
@@ -51,8 +59,18 @@ export function migrationDigest(
   }
 
   const rows: [string, EntryKind, string][] = [];
+  const shapeRows: string[][] = [];
   const seen = new Set<string>();
   for (const dir of configured) {
+    const shape = shapes?.get(dir);
+    if (shape?.kind === "not-a-directory") {
+      const oid = (shape.oid ?? "").toLowerCase();
+      if (oid !== "" && !GIT_OID.test(oid))
+        throw new DigestInputError(`directory "${dir}": invalid object id "${shape.oid}"`);
+      if ((listings.get(dir)?.length ?? 0) > 0)
+        throw new DigestInputError(`directory "${dir}" is not a directory but has a listing`);
+      shapeRows.push(["not-a-directory", dir, shape.at, shape.entry, oid]);
+    }
     const entries = listings.get(dir);
     // A missing directory is an empty listing; a missing listing is an adapter bug that would
     // leave the directory out of the binding.
@@ -74,7 +92,10 @@ export function migrationDigest(
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   // JSON of string arrays is injective (quotes, backslashes, control characters and lone
   // surrogates are escaped), so no two different listings encode to the same bytes.
+  // Shape rows have five fields and entry rows three, so neither can encode as the other; without
+  // shape rows the encoding is exactly the one before shapes existed.
+  shapeRows.sort((a, b) => (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0));
   return createHash("sha256")
-    .update(JSON.stringify([DIGEST_SCHEME, rows]), "utf8")
+    .update(JSON.stringify([DIGEST_SCHEME, [...rows, ...shapeRows]]), "utf8")
     .digest("hex");
 }

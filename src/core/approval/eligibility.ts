@@ -102,7 +102,7 @@ export function exclusions(
     out.push({
       code: "contributor",
       detail:
-        "authored or committed a commit of the pull request (approval.allowContributors is false)",
+        "authored, co-authored or committed a commit of the pull request (approval.allowContributors is false)",
     });
   return out;
 }

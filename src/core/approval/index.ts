@@ -18,6 +18,7 @@ export {
   type ClickOutcome,
 } from "./click.js";
 export {
+  baseBinding,
   encodeApprovalRunId,
   parseApprovalRunId,
   readApprovalRun,

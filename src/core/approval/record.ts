@@ -9,17 +9,23 @@
  * paths) in which a forged record could be planted. Any app with checks:write can still create a
  * run with the same name, so a record is read only from runs whose `app.id` is the app's own.
  *
- *   mw-approval/1;pr=12,15;digest=<64 hex>;by=<login>;at=2024-05-01T10:00:00Z
+ *   mw-approval/2;pr=12,15;digest=<64 hex>;base=<32 hex>;by=<login>;at=2024-05-01T10:00:00Z
  *
  * - `pr`: the pull requests the run covers (ascending, at most 8); always present, so a click
  *   on a run of a fork PR can be traced to its PR without `check_run.pull_requests`. On an
  *   approval, the pull requests the click was accepted in the context of.
  * - `digest`: the head's migration digest when the run was created; a click is accepted only
  *   while it still matches. Absent when the evaluation had none (errors).
+ * - `base`: the base branches those pull requests had when the run was evaluated (`baseBinding`):
+ *   an approval binds to the base it was given against, so retargeting a pull request voids it.
  * - `by` and `at`: present only on runs created for an accepted "Approve migrations" click.
  * The head commit is not repeated: it is the run's `head_sha`, which GitHub sets and nobody can
  * change. GitHub documents no length limit for `external_id`; records stay within 255 characters.
+ *
+ * Version 1 records (no `base`) are still read, so that the audit trail can name them, but they
+ * never count as approvals: they cannot show which base they were given against.
  */
+import { createHash } from "node:crypto";
 import {
   DIGEST,
   GIT_OID,
@@ -29,7 +35,11 @@ import {
 } from "./types.js";
 
 export const RECORD_PREFIX = "mw-approval/";
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2 as const;
+/** Domain separation for `baseBinding`. */
+export const BASE_BINDING_SCHEME = "migration-warden/approval-base/v1";
+/** A base binding: the first 128 bits of a SHA-256, lowercase hex (the record must stay short). */
+export const BASE_BINDING = /^[0-9a-f]{32}$/;
 export const EXTERNAL_ID_MAX_LENGTH = 255;
 export const MAX_RECORD_PULL_REQUESTS = 8;
 const MAX_PR_NUMBER = 2_147_483_647;
@@ -37,7 +47,25 @@ const MAX_PR_NUMBER = 2_147_483_647;
 export interface ApprovalRunId {
   pullRequests: number[];
   digest: string | null;
+  /** `baseBinding` of the pull requests' bases; null in version 1 records. */
+  base: string | null;
   approval: { approver: string; approvedAt: string } | null;
+  /** Read from the record; the encoder always writes the current version. */
+  version?: 1 | 2;
+}
+
+/**
+ * Which base branch each pull request had: what an approval recorded in a run is bound to besides
+ * the migration content. Sorted by number, so the same pull requests and bases always give the
+ * same value, and JSON-encoded, so no two different lists share an encoding. 128 bits keep a
+ * second pre-image out of reach while the record stays within its length.
+ */
+export function baseBinding(pulls: ReadonlyArray<{ number: number; baseRef: string }>): string {
+  const pairs = [...pulls].map((p) => [p.number, p.baseRef] as const).sort((a, b) => a[0] - b[0]);
+  return createHash("sha256")
+    .update(JSON.stringify([BASE_BINDING_SCHEME, pairs]), "utf8")
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -80,8 +108,11 @@ function checkRunId(id: ApprovalRunId): string | null {
     if (i > 0 && n <= prs[i - 1]!) return "pull request numbers must be ascending and distinct";
   }
   if (id.digest !== null && !DIGEST.test(id.digest)) return `invalid digest "${id.digest}"`;
+  if (id.base !== null && !BASE_BINDING.test(id.base)) return `invalid base binding "${id.base}"`;
   if (id.approval) {
     if (id.digest === null) return "an approval needs the digest it approved";
+    if (id.base === null && id.version !== 1)
+      return "an approval needs the base it was given against";
     if (!GITHUB_LOGIN.test(id.approval.approver))
       return `invalid approver login "${id.approval.approver}"`;
     if (!validRecordTime(id.approval.approvedAt))
@@ -90,18 +121,33 @@ function checkRunId(id: ApprovalRunId): string | null {
   return null;
 }
 
-/** The `external_id` for a run; pull request numbers are sorted here. Throws on invalid input. */
+/**
+ * The `external_id` for a run (always the current version); pull request numbers are sorted
+ * here. Throws RangeError on invalid input, or when the record would not fit in 255 characters.
+ */
 export function encodeApprovalRunId(id: ApprovalRunId): string {
-  const sorted = { ...id, pullRequests: [...id.pullRequests].sort((a, b) => a - b) };
+  const sorted = {
+    ...id,
+    version: RECORD_VERSION,
+    pullRequests: [...id.pullRequests].sort((a, b) => a - b),
+  };
   const problem = checkRunId(sorted);
   if (problem) throw new RangeError(`cannot encode approval record: ${problem}`);
   let s = `${RECORD_PREFIX}${RECORD_VERSION};pr=${sorted.pullRequests.join(",")}`;
   if (sorted.digest !== null) s += `;digest=${sorted.digest}`;
+  if (sorted.base !== null) s += `;base=${sorted.base}`;
   if (sorted.approval) s += `;by=${sorted.approval.approver};at=${sorted.approval.approvedAt}`;
+  if (s.length > EXTERNAL_ID_MAX_LENGTH)
+    throw new RangeError(
+      `cannot encode approval record: ${s.length} characters, more than ${EXTERNAL_ID_MAX_LENGTH}`,
+    );
   return s;
 }
 
-const GRAMMAR = /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;by=([^;]*);at=([^;]*))?$/;
+const GRAMMAR: Record<1 | 2, RegExp> = {
+  1: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?()(?:;by=([^;]*);at=([^;]*))?$/,
+  2: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;base=([^;]*))?(?:;by=([^;]*);at=([^;]*))?$/,
+};
 
 /** Strict: anything but the exact canonical form the encoder writes is rejected. */
 export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
@@ -112,9 +158,10 @@ export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
   const rest = externalId.slice(RECORD_PREFIX.length);
   const semi = rest.indexOf(";");
   const version = semi < 0 ? rest : rest.slice(0, semi);
-  if (version !== String(RECORD_VERSION))
+  if (version !== "1" && version !== "2")
     return { ok: false, reason: `unsupported record version "${version}"` };
-  const m = GRAMMAR.exec(rest.slice(semi + 1));
+  const v = version === "1" ? 1 : 2;
+  const m = GRAMMAR[v].exec(rest.slice(semi + 1));
   if (semi < 0 || !m) return { ok: false, reason: "malformed record" };
   const numbers = m[1]!.split(",");
   if (numbers.some((n) => !/^[1-9]\d{0,9}$/.test(n)))
@@ -122,8 +169,11 @@ export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
   const id: ApprovalRunId = {
     pullRequests: numbers.map(Number),
     digest: m[2] ?? null,
-    approval: m[3] !== undefined ? { approver: m[3], approvedAt: m[4]! } : null,
+    base: m[3] === undefined || m[3] === "" ? null : m[3],
+    approval: m[4] !== undefined ? { approver: m[4], approvedAt: m[5]! } : null,
+    version: v,
   };
+  if (v === 2 && m[3] === "") return { ok: false, reason: "malformed record" };
   const problem = checkRunId(id);
   if (problem) return { ok: false, reason: problem };
   return { ok: true, value: id };
@@ -154,7 +204,7 @@ export function readButtonApproval(
 ): Parsed<ButtonApproval | null> {
   const parsed = readApprovalRun(run, ownAppId);
   if (!parsed.ok) return parsed;
-  const { approval, digest, pullRequests } = parsed.value;
+  const { approval, digest, base, pullRequests } = parsed.value;
   if (!approval) return { ok: true, value: null };
   return {
     ok: true,
@@ -163,6 +213,7 @@ export function readButtonApproval(
       approvedAt: approval.approvedAt,
       headSha: run.headSha,
       digest: digest!,
+      base,
       pullRequests,
       checkRunId: run.id,
     },

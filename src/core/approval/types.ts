@@ -74,6 +74,12 @@ export interface ReviewFacts {
    * needs none: the head digest is used.
    */
   digest: string | null;
+  /**
+   * For a DISMISSED review, the state it had before the dismissal (the pull request's
+   * `review_dismissed` events say); null or absent when unknown, which the decision reads as a
+   * change request (the safe reading).
+   */
+  dismissedState?: string | null;
 }
 
 /** An "Approve migrations" click the app recorded in one of its own check runs. */
@@ -85,6 +91,11 @@ export interface ButtonApproval {
   headSha: string;
   /** Migration digest of that head, checked when the click was accepted. */
   digest: string;
+  /**
+   * `baseBinding` of the bases the covered pull requests had when the click was accepted; null
+   * for a record of version 1, which never counts (it cannot show the base).
+   */
+  base: string | null;
   /** Pull requests that check run covered; the approval counts only for these. */
   pullRequests: readonly number[];
   /** The check run carrying the record, for the audit trail. */
@@ -110,11 +121,21 @@ export interface EligibilityFacts {
   role?: string | null;
 }
 
+/** A `Co-authored-by: Name <email>` trailer of a commit. */
+export interface CoAuthor {
+  /** The account GitHub links the email to; null: linked to none. */
+  login: string | null;
+  name: string;
+  email: string;
+}
+
 /** A commit of the pull request; null login = the email is not linked to a GitHub account. */
 export interface CommitFacts {
   sha: string;
   author: string | null;
   committer: string | null;
+  /** Its co-authors (trailers); they are contributors like the author. */
+  coAuthors?: readonly CoAuthor[];
 }
 
 export interface ApprovalFacts {
@@ -126,6 +147,17 @@ export interface ApprovalFacts {
   buttonApprovals: readonly ButtonApproval[];
   eligibility: readonly EligibilityFacts[];
   commits: readonly CommitFacts[];
+  /**
+   * When the pull request's base branch last changed (ISO 8601; its `base_ref_changed` events, or
+   * the `pull_request.edited` delivery that reported it); null: never. Approvals given until then
+   * were given against another base and do not count.
+   */
+  baseChangedAt: string | null;
+  /**
+   * The current base branch of every pull request the recorded clicks name (this one included):
+   * a click counts only while those are the bases it was given against.
+   */
+  baseRefs: Readonly<Record<number, string>>;
   /** Anything that went wrong while gathering the facts (API errors, limits, invalid config). */
   errors: readonly string[];
 }
@@ -173,7 +205,10 @@ export type NotCountedCode =
   | "other-pull-request"
   | "null-commit"
   | "digest-unknown"
-  | "stale-digest";
+  | "stale-digest"
+  | "base-changed"
+  | "other-base"
+  | "old-record";
 
 export interface NotCountedReason {
   code: NotCountedCode;
@@ -217,11 +252,16 @@ export interface ApprovalDecision {
   counted: CountedApproval[];
   notCounted: NotCounted[];
   blockers: Blocker[];
-  /** Commits whose author or committer is not linked to a GitHub account. */
+  /** Commits whose author, committer or a co-author is not linked to a GitHub account. */
   unknownContributors: string[];
   /** Known authors/committers of the PR's commits (excluded unless allowContributors). */
   contributors: string[];
   errors: string[];
+  /**
+   * Set on the decision for the default branch's view of a pull request into another branch:
+   * the default branch's name (its policy applied to the migration content it lacks).
+   */
+  against?: string;
 }
 
 /** The decisions for every open pull request whose head is one commit. */

@@ -6,6 +6,7 @@ import type { DirectoryConfig, LimitsConfig } from "../../config/types.js";
 import type { SourceFile } from "../source.js";
 import type { ChangeSet, ChangedFile, EntryKind, TreeEntry } from "../types.js";
 import { classifyName, type NameVerdict, type ParsedMigrationName } from "./filename.js";
+import { foldPath, isUnder, shapeVerdict, type ShapeVerdict } from "./shape.js";
 
 export interface MigrationFile {
   /** Repo-relative path. */
@@ -39,8 +40,14 @@ export interface DirectoryModel {
   head: MigrationFile[];
   /** Base files the change removes, or renames away. */
   removed: RemovedFile[];
-  /** Changed files in subdirectories (golang-migrate never reads them). */
+  /**
+   * Changed files golang-migrate does not read from this directory but that are migration content
+   * all the same: files in subdirectories, and files under another spelling of the directory's
+   * path (case, Unicode normalisation) that a case-insensitive checkout would merge into it.
+   */
   nested: ChangedFile[];
+  /** The directory's own path at the base and after the change (absent: not checked). */
+  shape?: ShapeVerdict;
   /** Highest version golang-migrate loads from the base tip. */
   maxBaseVersion: bigint | null;
   contents: ReadonlyMap<string, Uint8Array>;
@@ -66,10 +73,7 @@ export function directoryOf(
   return dirs.find((d) => d.path === parent) ?? null;
 }
 
-/** True when `path` is somewhere below `dir` (any depth). */
-export function isUnder(path: string, dir: string): boolean {
-  return dir === "" ? true : path.startsWith(`${dir}/`);
-}
+export { isUnder };
 
 function fileOf(
   path: string,
@@ -133,6 +137,12 @@ export function buildDirectoryModel(
       !allDirs.some((d) => d.path !== dir && isUnder(c.path, d.path) && d.path.length > dir.length)
     ) {
       nested.push(c);
+    } else if (
+      dir !== "" &&
+      isUnder(foldPath(c.path), foldPath(dir)) &&
+      !allDirs.some((d) => isUnder(c.path, d.path))
+    ) {
+      nested.push(c);
     }
   }
 
@@ -150,7 +160,9 @@ export function buildDirectoryModel(
   }
 
   const head = [...headByName.values()].sort(byName);
+  const shapes = changeSet.directoryShapes?.get(dir);
   return {
+    ...(shapes ? { shape: shapeVerdict(dir, shapes, changeSet.changes) } : {}),
     config,
     mode: changeSet.mode,
     base,

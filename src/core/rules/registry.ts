@@ -10,6 +10,7 @@ import { deletedMergedMigration } from "./structure/deleted-merged-migration.js"
 import { duplicateMigrationVersion } from "./structure/duplicate-migration-version.js";
 import { emptyMigration } from "./structure/empty-migration.js";
 import { invalidMigrationFilename } from "./structure/invalid-migration-filename.js";
+import { migrationDirectoryNotADirectory } from "./structure/migration-directory-not-a-directory.js";
 import { missingDownMigration } from "./structure/missing-down-migration.js";
 import { missingUpMigration } from "./structure/missing-up-migration.js";
 import { modifiedMergedMigration } from "./structure/modified-merged-migration.js";
@@ -47,6 +48,7 @@ import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
 export const STRUCTURE_RULES: readonly StructureRule[] = [
+  migrationDirectoryNotADirectory,
   invalidMigrationFilename,
   duplicateMigrationVersion,
   missingDownMigration,

@@ -44,7 +44,11 @@ export class ApprovalCheck implements CheckDefinition {
   readonly detailsUrl = APPROVAL_DOCS_URL;
   readonly #covered = new Set<number>();
 
-  constructor(private readonly click: ClickInput | null = null) {}
+  constructor(
+    private readonly click: ClickInput | null = null,
+    /** A base change the delivery reported (see JudgeOptions.baseChanged). */
+    private readonly baseChanged?: { pr: number; at: string },
+  ) {}
 
   covers(pullNumber: number): boolean {
     return this.#covered.has(pullNumber);
@@ -61,13 +65,16 @@ export class ApprovalCheck implements CheckDefinition {
     const group = ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev);
     for (const member of group) this.#covered.add(member.pr.number);
 
+    const baseRefs = new Map(group.map((m) => [m.pr.number, m.pr.baseRef]));
     let judged: Judged[] = [];
     for (const member of group)
       judged.push(
-        await judge(reader, member, {
+        ...(await judge(reader, member, {
           shared: group.length > 1,
           clicker: this.click?.sender.login ?? null,
-        }),
+          baseRefs,
+          ...(this.baseChanged ? { baseChanged: this.baseChanged } : {}),
+        })),
       );
 
     let recorded: string | undefined;
@@ -88,7 +95,13 @@ export class ApprovalCheck implements CheckDefinition {
             buttonApprovals: [...j.target.facts.buttonApprovals, approval],
           };
           const target = { policy: j.target.policy, facts };
-          return { ...j, target, decision: decideApproval(target.policy, facts) };
+          const decision = decideApproval(target.policy, facts);
+          const { against } = j.decision;
+          return {
+            ...j,
+            target,
+            decision: against !== undefined ? { ...decision, against } : decision,
+          };
         });
         recorded = outcome.externalId ?? undefined;
       }
@@ -114,7 +127,11 @@ function judgeClick(click: ButtonClick, judged: readonly Judged[]): ClickOutcome
       pr: j.ev.pr.number,
       reason: `#${j.ev.pr.number} could not be evaluated: ${j.decision.reasons.join(" ")}`,
     }));
-  const targets = judged.flatMap((j) => (j.target ? [j.target] : []));
+  const targets = judged.flatMap((j) =>
+    j.target
+      ? [j.decision.against !== undefined ? { ...j.target, against: j.decision.against } : j.target]
+      : [],
+  );
   if (targets.length === 0)
     return { approval: null, externalId: null, accepted: [], rejected: unjudged };
   const outcome = evaluateButtonClick(click, targets);

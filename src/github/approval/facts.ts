@@ -3,7 +3,7 @@
  * commit, and each one's facts and decision under its own base branch's policy. The decision
  * itself is the core's (src/core/approval); nothing here judges an approval.
  */
-import type { ApprovalPolicy } from "../../config/types.js";
+import type { Config } from "../../config/types.js";
 import {
   approvalCandidates,
   approvalNeeded,
@@ -15,6 +15,7 @@ import {
   type ApprovalFacts,
   type ButtonApproval,
   type ClickTarget,
+  type CommitFacts,
   type PullRequestFacts,
   type ReportFacts,
 } from "../../core/approval/index.js";
@@ -72,7 +73,9 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
     const other = await fetchPullRequest(octokit, { ...repo, number });
     // One that moved on is evaluated by its own event, on its own head.
     if (!other.open || other.headSha !== pr.headSha) continue;
-    group.push(await evaluatePullRequest(octokit, other, env.tool, env.dynamic, ev.trees));
+    group.push(
+      await evaluatePullRequest(octokit, other, env.tool, env.dynamic, ev.trees, ev.views),
+    );
   }
   return group;
 }
@@ -94,27 +97,95 @@ const NOTHING_CHANGED: ReportFacts = {
   incomplete: [],
 };
 
+export interface JudgeOptions {
+  /** The pull request is one of several with this head: the run records one digest for all. */
+  shared: boolean;
+  /** An "Approve migrations" click being judged: its sender is looked up as a candidate too. */
+  clicker: string | null;
+  /** Base branches already known (the group's pull requests), by number. */
+  baseRefs: ReadonlyMap<number, string>;
+  /**
+   * A base change this delivery reported (`pull_request.edited` with `changes.base`), in case
+   * GitHub's issue events do not list it yet.
+   */
+  baseChanged?: { pr: number; at: string };
+}
+
+/** What one decision is taken under: the pull request's own base, or the default branch's view. */
+interface Scope {
+  config: Config;
+  report: ReportFacts;
+  /** Whose commits exclude their authors (contributors): the pull request's own when null. */
+  contributors: { commits: CommitFacts[]; problem: string | null } | null;
+  /** The default branch, for the default branch's view. */
+  against?: string;
+}
+
 /**
- * One pull request's decision. Reviews, commits, recorded clicks and eligibility are read only
- * when the decision will look at them: a change that needs an approval and was fully analysed.
- * The head digest is read for those, and for every pull request of a group (`shared`): the run
- * records one digest for all of them, and a click is checked against it for each.
- * `clicker` (an "Approve migrations" click being judged) is looked up as a candidate too.
+ * One pull request's decisions: under its own base's policy and, when its head carries migration
+ * content the default branch lacks, as if proposed to the default branch (guard.ts), under that
+ * branch's policy and with the same approvals. Reviews, commits, recorded clicks and eligibility
+ * are read only when a decision will look at them: a change that needs an approval and was fully
+ * analysed. The head digest is read for those, and for every decision of a run with several
+ * (`shared`): the run records one digest for all of them, and a click is checked against it.
  */
 export async function judge(
   reader: ApprovalReader,
   ev: Evaluation,
-  opts: { shared: boolean; clicker: string | null },
-): Promise<Judged> {
+  opts: JudgeOptions,
+): Promise<Judged[]> {
   const pr = pullRequestFacts(ev);
   if (ev.kind === "invalid-config") {
     const e = ev.error;
     const at = `${e.source} (commit ${ev.base.sha.slice(0, 7)})`;
     const errors = e.problems.map((p) => `Invalid configuration ${at}: ${p}`);
-    return { ev, decision: failedDecision(pr, errors), target: null };
+    return [{ ev, decision: failedDecision(pr, errors), target: null }];
   }
-  const policy = ev.config.approval;
-  const report = ev.kind === "analyzed" ? reportFacts(ev.analysis.report) : NOTHING_CHANGED;
+  const view = ev.view;
+  const shared = opts.shared || (view !== null && view.kind !== "clean");
+  const own = await judgeScope(
+    reader,
+    ev,
+    {
+      config: ev.config,
+      report: ev.kind === "analyzed" ? reportFacts(ev.analysis.report) : NOTHING_CHANGED,
+      contributors: null,
+    },
+    { ...opts, shared },
+  );
+  if (view === null || view.kind === "clean") return [own];
+  if (view.kind === "invalid-config") {
+    const e = view.error;
+    const at = `${e.source} (commit ${view.base.sha.slice(0, 7)}), the default branch`;
+    const errors = e.problems.map((p) => `Invalid configuration ${at}: ${p}`);
+    return [
+      own,
+      { ev, decision: { ...failedDecision(pr, errors), against: view.base.ref }, target: null },
+    ];
+  }
+  const guard = await judgeScope(
+    reader,
+    ev,
+    {
+      config: view.config,
+      report: reportFacts(view.analysis.report),
+      contributors: { commits: view.commits, problem: view.commitsProblem },
+      against: view.base.ref,
+    },
+    { ...opts, shared },
+  );
+  return [own, guard];
+}
+
+async function judgeScope(
+  reader: ApprovalReader,
+  ev: Exclude<Evaluation, { kind: "invalid-config" }>,
+  scope: Scope,
+  opts: JudgeOptions,
+): Promise<Judged> {
+  const pr = pullRequestFacts(ev);
+  const policy = scope.config.approval;
+  const report = scope.report;
   const needed = approvalNeeded(policy, report) && report.incomplete.length === 0;
   let facts: ApprovalFacts = {
     pr,
@@ -124,36 +195,66 @@ export async function judge(
     buttonApprovals: [],
     eligibility: [],
     commits: [],
+    baseChangedAt: null,
+    // The group's bases: a click on the group's run names all of them.
+    baseRefs: { ...Object.fromEntries(opts.baseRefs), [pr.number]: pr.baseRef },
     errors: [],
   };
-  if (needed) facts = await gatherFacts(reader, ev, policy, facts, opts.clicker);
+  if (needed) facts = await gatherFacts(reader, ev, scope, facts, opts);
   else if (opts.shared)
-    facts.headDigest = (await reader.digest(ev.pr.headSha, ev.config.directories)).digest;
-  return { ev, decision: decideApproval(policy, facts), target: { policy, facts } };
+    facts.headDigest = (await reader.digest(ev.pr.headSha, scope.config.directories)).digest;
+  const decision = decideApproval(policy, facts);
+  return {
+    ev,
+    decision: scope.against !== undefined ? { ...decision, against: scope.against } : decision,
+    target: { policy, facts },
+  };
 }
 
 async function gatherFacts(
   reader: ApprovalReader,
   ev: Exclude<Evaluation, { kind: "invalid-config" }>,
-  policy: ApprovalPolicy,
+  scope: Scope,
   base: ApprovalFacts,
-  clicker: string | null,
+  opts: JudgeOptions,
 ): Promise<ApprovalFacts> {
   const { pr } = base;
-  const dirs = ev.config.directories;
+  const policy = scope.config.approval;
+  const dirs = scope.config.directories;
   const errors: string[] = [];
   const head = await reader.digest(ev.pr.headSha, dirs);
   if (head.problem)
     errors.push(`The migration digest of the head commit is unknown: ${head.problem}`);
-  const reviews = await reader.reviews(ev.pr, dirs);
-  const { commits, problem } = await reader.commits(ev.pr);
-  if (problem) errors.push(problem);
-  const buttonApprovals = await reader.buttonApprovals(commits.map((c) => c.sha));
+  const history = await reader.history(ev.pr);
+  const reviews = (await reader.reviews(ev.pr, dirs)).map((r) =>
+    history.dismissedStates.has(r.id)
+      ? { ...r, dismissedState: history.dismissedStates.get(r.id)! }
+      : r,
+  );
+  const own = await reader.commits(ev.pr);
+  if (own.problem) errors.push(own.problem);
+  // Clicks are recorded on the pull request's own commits.
+  const buttonApprovals = await reader.buttonApprovals(own.commits.map((c) => c.sha));
+  const contributors = scope.contributors ?? own;
+  if (scope.contributors?.problem) errors.push(scope.contributors.problem);
+  const baseRefs: Record<number, string> = { ...base.baseRefs };
+  for (const n of new Set(buttonApprovals.flatMap((b) => b.pullRequests)))
+    baseRefs[n] ??= opts.baseRefs.get(n) ?? (await reader.pullRequestBase(n));
 
+  const clicker = opts.clicker;
   const asCandidate: ButtonApproval[] =
     clicker === null
       ? []
-      : [{ approver: clicker, approvedAt: "", headSha: "", digest: "", pullRequests: [pr.number] }];
+      : [
+          {
+            approver: clicker,
+            approvedAt: "",
+            headSha: "",
+            digest: "",
+            base: null,
+            pullRequests: [pr.number],
+          },
+        ];
   const candidates = approvalCandidates(policy, {
     pr,
     reviews,
@@ -166,7 +267,18 @@ async function gatherFacts(
     reviews,
     buttonApprovals,
     eligibility,
-    commits,
+    commits: contributors.commits,
+    baseChangedAt: latestTime(
+      history.baseChangedAt,
+      opts.baseChanged?.pr === pr.number ? opts.baseChanged.at : null,
+    ),
+    baseRefs,
     errors,
   };
+}
+
+/** The later of two ISO times (either may be missing). */
+function latestTime(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }

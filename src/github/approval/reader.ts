@@ -15,7 +15,8 @@ import {
   type ReviewFacts,
   type TeamMembership,
 } from "../../core/approval/index.js";
-import type { TreeEntry } from "../../core/types.js";
+import type { DirectoryShape, TreeEntry } from "../../core/types.js";
+import { coAuthorsOf, type ListedCommit } from "./coauthors.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../client.js";
 import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
@@ -35,7 +36,29 @@ export interface PullRequestCommits {
   problem: string | null;
 }
 
+/** What a pull request's issue events say about its approvals. */
+export interface PullRequestHistory {
+  /** When its base branch last changed (edited, changed by GitHub, or force-pushed); null: never. */
+  baseChangedAt: string | null;
+  /** Review id → the state it had before it was dismissed. */
+  dismissedStates: ReadonlyMap<number, string>;
+}
+
+type RawReview = Awaited<ReturnType<GitHubClient["rest"]["pulls"]["listReviews"]>>["data"][number];
+
+/** Issue events that change the base a pull request's diff is taken against. */
+const BASE_EVENTS: readonly string[] = [
+  "base_ref_changed",
+  "automatic_base_change_succeeded",
+  "base_ref_force_pushed",
+];
+
 export class ApprovalReader {
+  readonly #bases = new Map<string, Promise<string>>();
+  // Per pull request: its decisions under its own base and the default branch's share them.
+  readonly #histories = new Map<string, Promise<PullRequestHistory>>();
+  readonly #reviews = new Map<string, Promise<RawReview[]>>();
+  readonly #commitLists = new Map<string, Promise<PullRequestCommits>>();
   readonly #digests = new Map<string, Promise<DigestResult>>();
   readonly #records = new Map<string, Promise<ButtonApproval[]>>();
   readonly #memberships = new Map<string, Promise<TeamMembership>>();
@@ -69,13 +92,16 @@ export class ApprovalReader {
         throw err;
       }
       const listings = new Map<string, readonly TreeEntry[]>();
+      const shapes = new Map<string, DirectoryShape>();
       for (const d of directories) {
         const listing = await this.trees.listDirectory(root, d.path, `commit ${sha}`);
         if (listing.truncated) return { digest: null, problem: listing.truncated };
-        // A directory missing at that commit is an empty listing.
+        // A directory missing at that commit is an empty listing; one that is a symlink, a
+        // submodule or a file is hashed by that entry.
         listings.set(d.path, listing.entries ?? []);
+        shapes.set(d.path, listing.shape);
       }
-      return { digest: migrationDigest(directories, listings), problem: null };
+      return { digest: migrationDigest(directories, listings, shapes), problem: null };
     });
   }
 
@@ -87,11 +113,13 @@ export class ApprovalReader {
     pr: PullRequestInfo,
     directories: readonly DirectoryConfig[],
   ): Promise<ReviewFacts[]> {
-    const raw = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
-      ...this.repo,
-      pull_number: pr.number,
-      per_page: PER_PAGE,
-    });
+    const raw = await cached(this.#reviews, `${pr.number}\0${pr.headSha}`, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+        ...this.repo,
+        pull_number: pr.number,
+        per_page: PER_PAGE,
+      }),
+    );
     const out: ReviewFacts[] = [];
     for (const r of raw) {
       const commitId = r.commit_id ?? null;
@@ -117,8 +145,54 @@ export class ApprovalReader {
     return out;
   }
 
+  /**
+   * The pull request's base changes and review dismissals, from its issue events (every page):
+   * review objects lose their state when dismissed and say nothing about the base.
+   */
+  history(pr: PullRequestInfo): Promise<PullRequestHistory> {
+    return cached(this.#histories, String(pr.number), () => this.#history(pr));
+  }
+
+  async #history(pr: PullRequestInfo): Promise<PullRequestHistory> {
+    const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+      ...this.repo,
+      issue_number: pr.number,
+      per_page: PER_PAGE,
+    });
+    let latest: { time: number; at: string } | null = null;
+    const dismissedStates = new Map<number, string>();
+    for (const e of events as Array<Record<string, unknown>>) {
+      const kind = String(e.event);
+      if (BASE_EVENTS.includes(kind)) {
+        const at = String(e.created_at);
+        const time = Date.parse(at);
+        // An unreadable time cannot be placed: every approval before now is void (fail closed).
+        if (Number.isNaN(time))
+          throw new EvaluationError(`GitHub reported a ${kind} event with the time "${at}"`);
+        if (!latest || time > latest.time) latest = { time, at };
+      } else if (kind === "review_dismissed") {
+        const d = e.dismissed_review as { review_id?: unknown; state?: unknown } | undefined;
+        if (typeof d?.review_id === "number" && typeof d.state === "string")
+          dismissedStates.set(d.review_id, d.state);
+      }
+    }
+    return { baseChangedAt: latest?.at ?? null, dismissedStates };
+  }
+
+  /** The current base branch of another pull request of this repository (cached). */
+  pullRequestBase(number: number): Promise<string> {
+    return cached(this.#bases, String(number), async () => {
+      const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
+      return data.base.ref;
+    });
+  }
+
   /** The pull request's commits with the accounts GitHub links their author and committer to. */
-  async commits(pr: PullRequestInfo): Promise<PullRequestCommits> {
+  commits(pr: PullRequestInfo): Promise<PullRequestCommits> {
+    return cached(this.#commitLists, `${pr.number}\0${pr.headSha}`, () => this.#commits(pr));
+  }
+
+  async #commits(pr: PullRequestInfo): Promise<PullRequestCommits> {
     if (pr.commits > MAX_LISTED_COMMITS)
       return {
         commits: [],
@@ -129,11 +203,7 @@ export class ApprovalReader {
       pull_number: pr.number,
       per_page: PER_PAGE,
     });
-    const commits = raw.map((c) => ({
-      sha: c.sha,
-      author: c.author?.login ?? null,
-      committer: c.committer?.login ?? null,
-    }));
+    const commits = await commitFacts(this.octokit, raw);
     const problem =
       raw.length !== pr.commits || raw.at(-1)?.sha !== pr.headSha
         ? `GitHub listed ${raw.length} commits ending at ${raw.at(-1)?.sha ?? "none"}, but the pull request has ${pr.commits} commits ending at ${pr.headSha}; it probably changed during the check, which runs again for the new commit`
@@ -242,4 +312,27 @@ export class ApprovalReader {
       }
     });
   }
+}
+
+/**
+ * Commits as the decision reads them: the accounts GitHub links their author and committer to,
+ * and their co-authors' (Co-authored-by trailers).
+ */
+export async function commitFacts(
+  octokit: GitHubClient,
+  raw: ReadonlyArray<
+    ListedCommit & { author?: { login?: string } | null; committer?: { login?: string } | null }
+  >,
+): Promise<CommitFacts[]> {
+  const coAuthors = await coAuthorsOf(octokit, raw);
+  return raw.map((c) => {
+    const facts: CommitFacts = {
+      sha: c.sha,
+      author: c.author?.login ?? null,
+      committer: c.committer?.login ?? null,
+    };
+    const co = coAuthors.get(c.sha);
+    if (co && co.length > 0) facts.coAuthors = co;
+    return facts;
+  });
 }

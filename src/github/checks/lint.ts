@@ -1,6 +1,11 @@
 /** The `migration-warden/lint` check: the findings, as conclusion, summary and annotations. */
 import { CONFIG_PATH } from "../../config/types.js";
-import { countsText, plural, renderReportMarkdown } from "../../core/report/markdown.js";
+import {
+  countsText,
+  escapeInline,
+  plural,
+  renderReportMarkdown,
+} from "../../core/report/markdown.js";
 import type { Report } from "../../core/types.js";
 import type { Evaluation } from "../evaluate.js";
 import { findingAnnotation } from "./annotations.js";
@@ -25,9 +30,13 @@ export function lintTitle(report: Report): string {
 }
 
 export function renderLint(ev: Evaluation): CheckResult {
+  if (ev.kind === "invalid-config") return invalidConfigResult(ev);
+  return withDefaultBranchView(ownLint(ev), ev);
+}
+
+/** The pull request's own lint result, against its base. */
+function ownLint(ev: Exclude<Evaluation, { kind: "invalid-config" }>): CheckResult {
   switch (ev.kind) {
-    case "invalid-config":
-      return invalidConfigResult(ev);
     case "no-changes": {
       const dirs = ev.config.directories.map((d) => `\`${d.path || "."}\``).join(", ");
       return {
@@ -50,6 +59,58 @@ export function renderLint(ev: Evaluation): CheckResult {
       };
     }
   }
+}
+
+const RANK: Record<Conclusion, number> = { success: 0, neutral: 1, action_required: 2, failure: 3 };
+
+/**
+ * The own result, and the default branch's view of the head when the head carries migration
+ * content the default branch lacks (guard.ts): the run belongs to the commit, which branch
+ * protection on the default branch also reads, so the worse of the two is the result.
+ */
+function withDefaultBranchView(
+  own: CheckResult,
+  ev: Exclude<Evaluation, { kind: "invalid-config" }>,
+): CheckResult {
+  const view = ev.view;
+  if (view === null || view.kind === "clean") return own;
+  const d = `\`${escapeInline(view.base.ref)}\``;
+  const intro = `This commit carries migration content that ${d}, the default branch, does not have. Check runs belong to commits, and branch protection on ${d} reads this one too, so the change is also checked as if proposed to ${d}, with ${d}'s configuration:`;
+  let other: CheckResult;
+  if (view.kind === "invalid-config") {
+    other = {
+      ...invalidConfigResult({ ...ev, kind: "invalid-config", base: view.base, error: view.error }),
+      title: `Invalid configuration on ${view.base.ref}`,
+    };
+  } else {
+    const report = view.analysis.report;
+    const { markdown } = renderReportMarkdown(report, {
+      maxBytes: 30_000,
+      omittedHint: "Every finding is still annotated on its file.",
+      footer: [
+        `config from \`${escapeInline(view.base.ref)}\``,
+        `merge base \`${view.mergeBase.slice(0, 7)}\``,
+      ],
+    });
+    other = {
+      conclusion: lintConclusion(report),
+      title: lintTitle(report),
+      summary: markdown,
+      annotations: report.findings.map(findingAnnotation),
+    };
+  }
+  const worse = RANK[other.conclusion] > RANK[own.conclusion];
+  const seen = new Set((own.annotations ?? []).map((a) => JSON.stringify(a)));
+  const annotations = [
+    ...(own.annotations ?? []),
+    ...(other.annotations ?? []).filter((a) => !seen.has(JSON.stringify(a))),
+  ];
+  return {
+    conclusion: worse ? other.conclusion : own.conclusion,
+    title: worse ? `Against ${view.base.ref}: ${other.title}` : own.title,
+    summary: [own.summary, "", `## As proposed to ${d}`, "", intro, "", other.summary].join("\n"),
+    ...(annotations.length > 0 ? { annotations } : {}),
+  };
 }
 
 export const lintCheck: CheckDefinition = {

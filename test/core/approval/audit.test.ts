@@ -1,3 +1,4 @@
+import { baseBinding } from "../../../src/core/approval/record.js";
 import {
   approvalCheckBody,
   escapeMarkdown,
@@ -12,6 +13,8 @@ import {
 } from "../../../src/core/approval/decide.js";
 import { APPROVE_ACTION } from "../../../src/core/approval/types.js";
 import { button, D1, D2, facts, HEAD, member, OLD, policy, review } from "./facts.js";
+
+const MAIN12 = baseBinding([{ number: 12, baseRef: "main" }]);
 
 const alice = member("alice");
 const one = (...args: Parameters<typeof decideApproval>) =>
@@ -38,7 +41,9 @@ describe("approval audit trail", () => {
     expect(s).toContain(`- **Migration digest (sha256):** \`${D1}\``);
     expect(s).toContain("- Active members of team **dba** (pending invitations do not count).");
     expect(s).toContain("- Never the author of the pull request (@dev).");
-    expect(s).toContain("- Never an author or committer of the pull request's commits (@dev).");
+    expect(s).toContain(
+      "- Never an author, co-author or committer of the pull request's commits (@dev).",
+    );
     expect(s).toContain("- 2 distinct eligible approvers needed (approval.count).");
     expect(s).not.toContain("How to approve");
 
@@ -46,7 +51,7 @@ describe("approval audit trail", () => {
     expect(body.conclusion).toBe("success");
     expect(body.output.title).toBe("Approved by @alice and @bob");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe(`mw-approval/1;pr=12;digest=${D1}`);
+    expect(body.external_id).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
   });
 
   test("pending: offers the button, explains who sees it and what voids an approval", () => {
@@ -63,7 +68,7 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("action_required");
     expect(body.actions).toEqual([APPROVE_ACTION]);
-    expect(body.external_id).toBe(`mw-approval/1;pr=12;digest=${D1}`);
+    expect(body.external_id).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
     const s = body.output.summary;
     expect(s).toContain("Approvals counted\n\nNone yet.");
     expect(s).toMatch(
@@ -119,7 +124,7 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("failure");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe("mw-approval/1;pr=12");
+    expect(body.external_id).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
     expect(body.output.summary).toContain("# Errors\n\n- GET /repos/o/r/git/trees/x: 502");
   });
 
@@ -131,7 +136,7 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("failure");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe("mw-approval/1;pr=12");
+    expect(body.external_id).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
     expect(body.output.summary).toContain("approval.count: expected a positive integer");
     expect(body.output.summary).toContain("- **Approval required:** unknown");
     expect(body.output.summary).not.toContain("Who can approve");
@@ -160,7 +165,12 @@ describe("approval audit trail", () => {
     const c = combineDecisions([main, dev]);
     const body = approvalCheckBody(c);
     expect(body.output.title).toBe("#13: Waiting for DBA approval (1 of 2)");
-    expect(body.external_id).toBe(`mw-approval/1;pr=12,13;digest=${D1}`);
+    expect(body.external_id).toBe(
+      `mw-approval/2;pr=12,13;digest=${D1};base=${baseBinding([
+        { number: 12, baseRef: "dev" },
+        { number: 13, baseRef: "main" },
+      ])}`,
+    );
     expect(body.actions).toEqual([APPROVE_ACTION]);
     const s = body.output.summary;
     expect(s).toContain(
@@ -180,12 +190,17 @@ describe("approval audit trail", () => {
     );
     const body = approvalCheckBody(combineDecisions([a, b]));
     expect(body.conclusion).toBe("action_required");
-    expect(body.external_id).toBe("mw-approval/1;pr=12,13");
+    expect(body.external_id).toBe(
+      `mw-approval/2;pr=12,13;base=${baseBinding([
+        { number: 12, baseRef: "main" },
+        { number: 13, baseRef: "main" },
+      ])}`,
+    );
     expect(body.actions).toBeUndefined();
   });
 
   test("a recorded click becomes the run's external_id", () => {
-    const record = `mw-approval/1;pr=12;digest=${D1};by=alice;at=2024-05-01T11:00:00Z`;
+    const record = `mw-approval/2;pr=12;digest=${D1};base=${MAIN12};by=alice;at=2024-05-01T11:00:00Z`;
     const c = one(policy(), facts({ buttonApprovals: [button("alice", 1)], eligibility: [alice] }));
     expect(approvalCheckBody(c, record).external_id).toBe(record);
   });

@@ -4,12 +4,28 @@ import {
   type ClickTarget,
 } from "../../../src/core/approval/click.js";
 import { decideApproval } from "../../../src/core/approval/decide.js";
-import { encodeApprovalRunId, readButtonApproval } from "../../../src/core/approval/record.js";
+import {
+  baseBinding,
+  encodeApprovalRunId,
+  readButtonApproval,
+} from "../../../src/core/approval/record.js";
 import { APPROVAL_CHECK_NAME } from "../../../src/core/approval/types.js";
 import { D1, D2, facts, HEAD, member, OLD, policy, review } from "./facts.js";
 
 const APP = 4242;
 const NOW = "2024-05-01T11:00:00Z";
+
+/** The record of a run without a click, for pull requests (number → base branch). */
+function runId(prs: Record<number, string> = { 12: "main" }, digest = D1): string {
+  const pulls = Object.entries(prs).map(([n, baseRef]) => ({ number: Number(n), baseRef }));
+  return encodeApprovalRunId({
+    pullRequests: pulls.map((p) => p.number),
+    digest,
+    base: baseBinding(pulls),
+    approval: null,
+  });
+}
+const MAIN = baseBinding([{ number: 12, baseRef: "main" }]);
 
 function click(
   over: Partial<ButtonClick> = {},
@@ -25,7 +41,7 @@ function click(
       name: APPROVAL_CHECK_NAME,
       appId: APP,
       headSha: HEAD,
-      externalId: encodeApprovalRunId({ pullRequests: [12], digest: D1, approval: null }),
+      externalId: runId(),
       ...runOver,
     },
     ...over,
@@ -47,9 +63,10 @@ describe("evaluateButtonClick", () => {
       approvedAt: NOW,
       headSha: HEAD,
       digest: D1,
+      base: MAIN,
       pullRequests: [12],
     });
-    expect(out.externalId).toBe(`mw-approval/1;pr=12;digest=${D1};by=alice;at=${NOW}`);
+    expect(out.externalId).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN};by=alice;at=${NOW}`);
 
     // What the app writes, it reads back, and the decision then counts it.
     const stored = readButtonApproval(
@@ -80,7 +97,7 @@ describe("evaluateButtonClick", () => {
       "a contributor",
       click(),
       [target({ commits: [{ sha: OLD, author: "alice", committer: "alice" }] })],
-      /authored or committed/,
+      /authored, co-authored or committed/,
     ],
     [
       "a run for an older head",
@@ -90,10 +107,7 @@ describe("evaluateButtonClick", () => {
     ],
     [
       "a run whose recorded digest no longer matches",
-      click(
-        {},
-        { externalId: encodeApprovalRunId({ pullRequests: [12], digest: D2, approval: null }) },
-      ),
+      click({}, { externalId: runId({ 12: "main" }, D2) }),
       [target()],
       /migration files changed since this check run/,
     ],
@@ -117,18 +131,15 @@ describe("evaluateButtonClick", () => {
     ],
     [
       "a run without digest (failed evaluation)",
-      click({}, { externalId: "mw-approval/1;pr=12" }),
+      click({}, { externalId: "mw-approval/2;pr=12" }),
       [target()],
       /no migration digest/,
     ],
     [
       "a run that does not cover the PR",
-      click(
-        {},
-        { externalId: encodeApprovalRunId({ pullRequests: [99], digest: D1, approval: null }) },
-      ),
+      click({}, { externalId: runId({ 99: "main" }) }),
       [target()],
-      /does not cover pull request #12/,
+      /also covered #99, no longer open with this head commit/,
     ],
     [
       "an unknown action",
@@ -181,13 +192,15 @@ describe("evaluateButtonClick", () => {
   });
 
   describe("one head in two pull requests with different bases", () => {
-    const run = {
-      externalId: encodeApprovalRunId({ pullRequests: [12, 13], digest: D1, approval: null }),
-    };
-    const dev = target({ pr: { ...facts().pr, number: 12, baseRef: "dev" } });
+    const run = { externalId: runId({ 12: "dev", 13: "main" }) };
+    const dev = target({
+      pr: { ...facts().pr, number: 12, baseRef: "dev" },
+      baseRefs: { 12: "dev", 13: "main" },
+    });
     const main = target(
       {
         pr: { ...facts().pr, number: 13, baseRef: "main" },
+        baseRefs: { 12: "dev", 13: "main" },
         eligibility: [{ login: "alice", teams: { "prod-dba": "none" } }],
       },
       policy({ teams: ["prod-dba"] }),
@@ -218,11 +231,13 @@ describe("evaluateButtonClick", () => {
         },
       ]);
       expect(out.approval?.pullRequests).toEqual([12]);
-      expect(out.externalId).toBe(`mw-approval/1;pr=12;digest=${D1};by=alice;at=${NOW}`);
+      expect(out.externalId).toBe(
+        `mw-approval/2;pr=12;digest=${D1};base=${baseBinding([{ number: 12, baseRef: "dev" }])};by=alice;at=${NOW}`,
+      );
     });
 
     test("a PR the clicked run did not cover is left out of the record", () => {
-      const out = evaluateButtonClick(click(), [dev, main]);
+      const out = evaluateButtonClick(click({}, { externalId: runId({ 12: "dev" }) }), [dev, main]);
       expect(out.accepted).toEqual([12]);
       expect(out.rejected).toEqual([
         {

@@ -2,6 +2,7 @@
  * Properties of decideApproval over random histories: an approval can only pass through eligible,
  * independent approvers of the exact head content, and the input order of the facts never matters.
  */
+import { baseBinding } from "../../../src/core/approval/record.js";
 import fc from "fast-check";
 import type { ApprovalPolicy } from "../../../src/config/types.js";
 import { decideApproval } from "../../../src/core/approval/decide.js";
@@ -74,8 +75,10 @@ const arbFacts: fc.Arbitrary<ApprovalFacts> = fc
         approvedAt: at(i),
         headSha: HEAD,
         digest: b.digest,
+        base: baseBinding([{ number: b.pr, baseRef: b.pr === 12 ? "main" : "release" }]),
         pullRequests: [b.pr],
       })),
+      baseRefs: { 12: "main", 13: "release" },
       eligibility: USERS.map((login, i) => ({
         login,
         teams: { dba: s.membership[i]! },

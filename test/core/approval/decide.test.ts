@@ -10,9 +10,11 @@ import type {
   ApprovalDecision,
   ApprovalFacts,
   ApprovalState,
+  CoAuthor,
 } from "../../../src/core/approval/types.js";
 import type { Report } from "../../../src/core/types.js";
-import { button, D1, D2, facts, HEAD, member, OLD, OTHER, policy, review } from "./facts.js";
+import { baseBinding } from "../../../src/core/approval/record.js";
+import { at, button, D1, D2, facts, HEAD, member, OLD, OTHER, policy, review } from "./facts.js";
 
 interface Case {
   name: string;
@@ -30,6 +32,15 @@ interface Case {
 
 const alice = member("alice");
 const bob = member("bob");
+
+/** alice, a DBA, approves a change whose one commit by dev names `coAuthor`. */
+function coAuthored(coAuthor: CoAuthor): Partial<ApprovalFacts> {
+  return {
+    reviews: [review("alice", "APPROVED", 1)],
+    commits: [{ sha: OTHER, author: "dev", committer: "dev", coAuthors: [coAuthor] }],
+    eligibility: [alice],
+  };
+}
 
 const CASES: Case[] = [
   // --- when no approval is needed
@@ -614,6 +625,205 @@ const CASES: Case[] = [
     policy: { count: 0 },
     facts: {},
     state: "error",
+  },
+
+  // --- a change request outranks every earlier approval of its author (issue 11.3)
+  {
+    name: "a click, then a change request by the same DBA, then the change request dismissed: the click stays withdrawn",
+    facts: {
+      buttonApprovals: [button("alice", 1)],
+      reviews: [review("alice", "DISMISSED", 2, { dismissedState: "changes_requested" })],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice button approved: changes-requested", "alice review dismissed: dismissed"],
+    says: /Waiting/,
+  },
+  {
+    name: "a dismissed review whose former state is unknown outranks earlier clicks (the safe reading)",
+    facts: {
+      buttonApprovals: [button("alice", 1)],
+      reviews: [review("alice", "DISMISSED", 2)],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice button approved: changes-requested", "alice review dismissed: dismissed"],
+  },
+  {
+    name: "a dismissed approval does not withdraw a click",
+    facts: {
+      buttonApprovals: [button("alice", 1)],
+      reviews: [review("alice", "DISMISSED", 2, { dismissedState: "approved" })],
+      eligibility: [alice],
+    },
+    state: "approved",
+    approvers: ["alice"],
+    notCounted: ["alice review dismissed: dismissed"],
+  },
+  {
+    name: "a click newer than the dismissed change request counts",
+    facts: {
+      reviews: [review("alice", "DISMISSED", 1, { dismissedState: "changes_requested" })],
+      buttonApprovals: [button("alice", 2)],
+      eligibility: [alice],
+    },
+    state: "approved",
+    approvers: ["alice"],
+    notCounted: ["alice review dismissed: dismissed"],
+  },
+  {
+    name: "a change request in the same second as the click outranks it",
+    facts: {
+      buttonApprovals: [button("alice", 1)],
+      reviews: [review("alice", "DISMISSED", 1, { dismissedState: "changes_requested" })],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice button approved: changes-requested", "alice review dismissed: dismissed"],
+  },
+  {
+    name: "another DBA's change request does not withdraw a click",
+    facts: {
+      buttonApprovals: [button("alice", 1)],
+      reviews: [review("bob", "DISMISSED", 2, { dismissedState: "changes_requested" })],
+      eligibility: [alice],
+    },
+    state: "approved",
+    notCounted: ["bob review dismissed: dismissed"],
+  },
+
+  // --- Co-authored-by trailers name contributors (issue 11)
+  {
+    name: "a co-author (Co-authored-by) may not approve",
+    facts: coAuthored({ login: "alice", name: "Alice", email: "alice@corp.example" }),
+    state: "pending",
+    notCounted: ["alice review approved: contributor"],
+  },
+  {
+    name: "a co-author may approve with allowContributors",
+    policy: { allowContributors: true },
+    facts: coAuthored({ login: "alice", name: "Alice", email: "alice@corp.example" }),
+    state: "approved",
+  },
+  {
+    name: "a co-author whose email is linked to no account: nobody can be shown not to be them",
+    facts: coAuthored({ login: null, name: "A. Person", email: "someone@elsewhere.example" }),
+    state: "blocked",
+    says: /an author, committer or co-author \(Co-authored-by\) whose email is not linked/,
+  },
+  {
+    name: "a bot co-author is a known account, not a doubt",
+    facts: coAuthored({
+      login: "dependabot[bot]",
+      name: "dependabot[bot]",
+      email: "49699333+dependabot[bot]@users.noreply.github.com",
+    }),
+    state: "approved",
+  },
+
+  // --- approvals bind to the base they were given against (issue 11.2)
+  {
+    name: "a review given before the base changed does not count",
+    facts: {
+      reviews: [review("alice", "APPROVED", 1)],
+      baseChangedAt: at(2),
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice review approved: base-changed"],
+    says: /Waiting/,
+  },
+  {
+    name: "a review in the same second as the base change does not count",
+    facts: {
+      reviews: [review("alice", "APPROVED", 2)],
+      baseChangedAt: at(2),
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice review approved: base-changed"],
+  },
+  {
+    name: "a review given after the base changed counts",
+    facts: {
+      reviews: [review("alice", "APPROVED", 3)],
+      baseChangedAt: at(2),
+      eligibility: [alice],
+    },
+    state: "approved",
+  },
+  {
+    name: "a change request given before the base changed still blocks (blocking is the safe side)",
+    facts: {
+      reviews: [review("alice", "CHANGES_REQUESTED", 1)],
+      baseChangedAt: at(2),
+      eligibility: [alice],
+    },
+    state: "blocked",
+    blockers: ["alice"],
+  },
+  {
+    name: "a click recorded before the base changed does not count",
+    facts: { buttonApprovals: [button("alice", 1)], baseChangedAt: at(2), eligibility: [alice] },
+    state: "pending",
+    notCounted: ["alice button approved: base-changed"],
+  },
+  {
+    name: "a click recorded for another base does not count (retargeted, events lost)",
+    facts: {
+      buttonApprovals: [
+        button("alice", 1, { base: baseBinding([{ number: 12, baseRef: "decoy" }]) }),
+      ],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice button approved: other-base"],
+  },
+  {
+    name: "a version 1 record (no base) never counts",
+    facts: { buttonApprovals: [button("alice", 1, { base: null })], eligibility: [alice] },
+    state: "pending",
+    notCounted: ["alice button approved: old-record"],
+  },
+  {
+    name: "a record naming a pull request whose base is unknown does not count",
+    facts: {
+      buttonApprovals: [
+        button("alice", 1, {
+          pullRequests: [12, 15],
+          base: baseBinding([
+            { number: 12, baseRef: "main" },
+            { number: 15, baseRef: "main" },
+          ]),
+        }),
+      ],
+      eligibility: [alice],
+    },
+    state: "pending",
+    notCounted: ["alice button approved: other-base"],
+  },
+  {
+    name: "a record naming two pull requests counts while both keep their bases",
+    facts: {
+      buttonApprovals: [
+        button("alice", 1, {
+          pullRequests: [12, 15],
+          base: baseBinding([
+            { number: 12, baseRef: "main" },
+            { number: 15, baseRef: "release" },
+          ]),
+        }),
+      ],
+      baseRefs: { 12: "main", 15: "release" },
+      eligibility: [alice],
+    },
+    state: "approved",
+  },
+  {
+    name: "an invalid base change time is an error",
+    facts: { baseChangedAt: "yesterday" },
+    state: "error",
+    says: /invalid base change time "yesterday"/,
   },
 ];
 

@@ -229,3 +229,53 @@ describe("migrationDigest", () => {
     ).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("directory shapes (issue 11.1)", () => {
+  const reference = () => migrationDigest(DIRS, listings());
+  const empty = () =>
+    new Map<string, TreeEntry[]>([
+      ["db/migrations", []],
+      ["db/tenant", [file("1_t.up.sql", "3")]],
+    ]);
+  const link = (target: string) => ({
+    kind: "not-a-directory" as const,
+    at: "db/migrations",
+    entry: "symlink" as const,
+    oid: oid(target),
+  });
+
+  test("plain and missing directories hash exactly as before shapes existed", () => {
+    const plain = new Map([
+      ["db/migrations", { kind: "directory" as const }],
+      ["db/tenant", { kind: "missing" as const }],
+    ]);
+    expect(migrationDigest(DIRS, listings(), plain)).toBe(reference());
+  });
+
+  test("a directory replaced by a link, or a link retargeted, changes the digest", () => {
+    const missing = migrationDigest(
+      DIRS,
+      empty(),
+      new Map([["db/migrations", { kind: "missing" }]]),
+    );
+    const toA = migrationDigest(DIRS, empty(), new Map([["db/migrations", link("a")]]));
+    const toB = migrationDigest(DIRS, empty(), new Map([["db/migrations", link("b")]]));
+    const sub = migrationDigest(
+      DIRS,
+      empty(),
+      new Map([["db/migrations", { ...link("a"), entry: "submodule" as const }]]),
+    );
+    const ancestor = migrationDigest(
+      DIRS,
+      empty(),
+      new Map([["db/migrations", { ...link("a"), at: "db" }]]),
+    );
+    expect(new Set([missing, toA, toB, sub, ancestor]).size).toBe(5);
+  });
+
+  test("a non-directory with a listing is an adapter bug", () => {
+    expect(() =>
+      migrationDigest(DIRS, listings(), new Map([["db/migrations", link("a")]])),
+    ).toThrow(DigestInputError);
+  });
+});

@@ -1,5 +1,6 @@
 /** Builders for approval facts: every case starts from a PR that changes migrations. */
 import type { ApprovalPolicy } from "../../../src/config/types.js";
+import { baseBinding } from "../../../src/core/approval/record.js";
 import type {
   ApprovalFacts,
   ButtonApproval,
@@ -26,9 +27,13 @@ export function policy(over: Partial<ApprovalPolicy> = {}): ApprovalPolicy {
   };
 }
 
+/** Facts of PR #12 into main; `baseRefs` defaults to the PR's own base. */
 export function facts(over: Partial<ApprovalFacts> = {}): ApprovalFacts {
+  const pr = over.pr ?? { number: 12, author: "dev", headSha: HEAD, baseRef: "main" };
   return {
-    pr: { number: 12, author: "dev", headSha: HEAD, baseRef: "main" },
+    pr,
+    baseChangedAt: null,
+    baseRefs: { [pr.number]: pr.baseRef },
     report: {
       migrationsChanged: true,
       approvalRequired: true,
@@ -75,6 +80,7 @@ export function button(
     approvedAt: at(minute),
     headSha: HEAD,
     digest: D1,
+    base: baseBinding([{ number: 12, baseRef: "main" }]),
     pullRequests: [12],
     checkRunId: 900 + minute,
     ...over,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import {
+  baseBinding,
   encodeApprovalRunId,
   EXTERNAL_ID_MAX_LENGTH,
   MAX_RECORD_PULL_REQUESTS,
@@ -14,9 +15,14 @@ import { APPROVAL_CHECK_NAME } from "../../../src/core/approval/types.js";
 import { D1, HEAD } from "./facts.js";
 
 const APP = 4242;
+const BASE = baseBinding([
+  { number: 12, baseRef: "main" },
+  { number: 15, baseRef: "release/1.x" },
+]);
 const record: ApprovalRunId = {
   pullRequests: [12, 15],
   digest: D1,
+  base: BASE,
   approval: { approver: "alice", approvedAt: "2024-05-01T10:00:00Z" },
 };
 const run = (externalId: string | null, over: Partial<CheckRunFacts> = {}): CheckRunFacts => ({
@@ -31,11 +37,41 @@ const run = (externalId: string | null, over: Partial<CheckRunFacts> = {}): Chec
 describe("approval record (check run external_id)", () => {
   test("has a documented, versioned form", () => {
     expect(encodeApprovalRunId(record)).toBe(
-      `mw-approval/1;pr=12,15;digest=${D1};by=alice;at=2024-05-01T10:00:00Z`,
+      `mw-approval/2;pr=12,15;digest=${D1};base=${BASE};by=alice;at=2024-05-01T10:00:00Z`,
     );
-    expect(encodeApprovalRunId({ pullRequests: [3], digest: null, approval: null })).toBe(
-      "mw-approval/1;pr=3",
-    );
+    expect(
+      encodeApprovalRunId({ pullRequests: [3], digest: null, base: null, approval: null }),
+    ).toBe("mw-approval/2;pr=3");
+  });
+
+  test("the base binding is pinned, order-free, and tells bases and pull requests apart", () => {
+    expect(BASE).toMatch(/^[0-9a-f]{32}$/);
+    expect(
+      baseBinding([
+        { number: 15, baseRef: "release/1.x" },
+        { number: 12, baseRef: "main" },
+      ]),
+    ).toBe(BASE);
+    const variants = [
+      [{ number: 12, baseRef: "main" }],
+      [{ number: 12, baseRef: "decoy" }],
+      [{ number: 13, baseRef: "main" }],
+      [
+        { number: 12, baseRef: "release/1.x" },
+        { number: 15, baseRef: "main" },
+      ],
+      // A branch name cannot smuggle a second pair in.
+      [{ number: 12, baseRef: 'main"],[15,"release/1.x' }],
+    ].map((v) => baseBinding(v));
+    expect(new Set([...variants, BASE]).size).toBe(variants.length + 1);
+  });
+
+  test("a version 1 record (no base) is still read, so that it can be named, never counted", () => {
+    const v1 = `mw-approval/1;pr=12;digest=${D1};by=alice;at=2024-05-01T10:00:00Z`;
+    expect(readButtonApproval(run(v1), APP)).toEqual({
+      ok: true,
+      value: expect.objectContaining({ approver: "alice", base: null }),
+    });
   });
 
   test("round-trips every valid record", () => {
@@ -55,47 +91,63 @@ describe("approval record (check run external_id)", () => {
         })
         .map((a) => a.sort((x, y) => x - y)),
       digest: fc.stringMatching(/^[0-9a-f]{64}$/),
+      base: fc.stringMatching(/^[0-9a-f]{32}$/),
       approval: fc.option(fc.record({ approver: login, approvedAt: time }), { nil: null }),
     });
     fc.assert(
       fc.property(arb, (r) => {
-        const id = encodeApprovalRunId(r);
+        let id: string;
+        try {
+          id = encodeApprovalRunId(r);
+        } catch (err) {
+          // Only a record that would not fit is refused.
+          expect((err as Error).message).toMatch(/more than 255/);
+          return;
+        }
         expect(id.length).toBeLessThanOrEqual(EXTERNAL_ID_MAX_LENGTH);
-        expect(parseApprovalRunId(id)).toEqual({ ok: true, value: r });
+        expect(parseApprovalRunId(id)).toEqual({ ok: true, value: { ...r, version: 2 } });
       }),
     );
   });
 
-  test("the largest record fits GitHub's external_id comfortably", () => {
-    const id = encodeApprovalRunId({
-      pullRequests: Array.from({ length: MAX_RECORD_PULL_REQUESTS }, (_, i) => 2_147_483_640 + i),
+  test("a record of 8 pull requests with 6-digit numbers and the longest login fits; longer ones are refused", () => {
+    const of = (first: number) => ({
+      pullRequests: Array.from({ length: MAX_RECORD_PULL_REQUESTS }, (_, i) => first + i),
       digest: "f".repeat(64),
+      base: "e".repeat(32),
       approval: { approver: "a".repeat(39), approvedAt: "2024-05-01T10:00:00Z" },
     });
-    expect(id.length).toBeLessThanOrEqual(EXTERNAL_ID_MAX_LENGTH);
+    expect(encodeApprovalRunId(of(999_990)).length).toBeLessThanOrEqual(EXTERNAL_ID_MAX_LENGTH);
+    expect(() => encodeApprovalRunId(of(2_147_483_640))).toThrow(/more than 255/);
   });
 
   test("encoding sorts pull request numbers", () => {
-    expect(encodeApprovalRunId({ pullRequests: [15, 12], digest: null, approval: null })).toBe(
-      "mw-approval/1;pr=12,15",
-    );
+    expect(
+      encodeApprovalRunId({ pullRequests: [15, 12], digest: null, base: null, approval: null }),
+    ).toBe("mw-approval/2;pr=12,15");
   });
 
   const at = (approvedAt: string) => ({ ...record, approval: { approver: "alice", approvedAt } });
   test.each([
-    ["no PR", { pullRequests: [], digest: null, approval: null }, /at least one pull request/],
+    [
+      "no PR",
+      { pullRequests: [], digest: null, base: null, approval: null },
+      /at least one pull request/,
+    ],
     [
       "too many PRs",
-      { pullRequests: [1, 2, 3, 4, 5, 6, 7, 8, 9], digest: null, approval: null },
+      { pullRequests: [1, 2, 3, 4, 5, 6, 7, 8, 9], digest: null, base: null, approval: null },
       /at most 8/,
     ],
     [
       "a duplicate PR",
-      { pullRequests: [2, 2], digest: null, approval: null },
+      { pullRequests: [2, 2], digest: null, base: null, approval: null },
       /ascending and distinct/,
     ],
-    ["PR 0", { pullRequests: [0], digest: null, approval: null }, /out of range/],
+    ["PR 0", { pullRequests: [0], digest: null, base: null, approval: null }, /out of range/],
     ["an approval without digest", { ...record, digest: null }, /needs the digest/],
+    ["an approval without base", { ...record, base: null }, /needs the base/],
+    ["a long base", { ...record, base: "e".repeat(64) }, /invalid base binding/],
     ["an uppercase digest", { ...record, digest: "A".repeat(64) }, /invalid digest/],
     [
       "a bad login",
@@ -113,23 +165,31 @@ describe("approval record (check run external_id)", () => {
   test.each([
     ["empty", ""],
     ["foreign text", "build-1234"],
-    ["another version", valid.replace("mw-approval/1", "mw-approval/2")],
+    ["another version", valid.replace("mw-approval/2", "mw-approval/3")],
+    ["a base in a version 1 record", valid.replace("mw-approval/2", "mw-approval/1")],
     ["no version", "mw-approval/;pr=12"],
-    ["no fields", "mw-approval/1"],
+    ["no fields", "mw-approval/2"],
     ["leading space", ` ${valid}`],
     ["trailing newline", `${valid}\n`],
-    ["fields reordered", `mw-approval/1;digest=${D1};pr=12`],
+    ["fields reordered", `mw-approval/2;digest=${D1};pr=12`],
+    ["base before digest", `mw-approval/2;pr=12;base=${BASE};digest=${D1}`],
     ["unknown field", `${valid};x=1`],
-    ["by without at", `mw-approval/1;pr=12;digest=${D1};by=alice`],
-    ["approval without digest", "mw-approval/1;pr=12;by=alice;at=2024-05-01T10:00:00Z"],
-    ["leading zero PR", "mw-approval/1;pr=012"],
-    ["PR zero", "mw-approval/1;pr=0"],
-    ["PR out of range", "mw-approval/1;pr=2147483648"],
-    ["PRs not ascending", "mw-approval/1;pr=15,12"],
-    ["PR repeated", "mw-approval/1;pr=12,12"],
-    ["nine PRs", "mw-approval/1;pr=1,2,3,4,5,6,7,8,9"],
-    ["short digest", "mw-approval/1;pr=12;digest=abc"],
-    ["uppercase digest", `mw-approval/1;pr=12;digest=${"A".repeat(64)}`],
+    ["by without at", `mw-approval/2;pr=12;digest=${D1};base=${BASE};by=alice`],
+    [
+      "approval without digest",
+      `mw-approval/2;pr=12;base=${BASE};by=alice;at=2024-05-01T10:00:00Z`,
+    ],
+    ["approval without base", `mw-approval/2;pr=12;digest=${D1};by=alice;at=2024-05-01T10:00:00Z`],
+    ["empty base", `mw-approval/2;pr=12;digest=${D1};base=`],
+    ["uppercase base", `mw-approval/2;pr=12;digest=${D1};base=${"A".repeat(32)}`],
+    ["leading zero PR", "mw-approval/2;pr=012"],
+    ["PR zero", "mw-approval/2;pr=0"],
+    ["PR out of range", "mw-approval/2;pr=2147483648"],
+    ["PRs not ascending", "mw-approval/2;pr=15,12"],
+    ["PR repeated", "mw-approval/2;pr=12,12"],
+    ["nine PRs", "mw-approval/2;pr=1,2,3,4,5,6,7,8,9"],
+    ["short digest", "mw-approval/2;pr=12;digest=abc"],
+    ["uppercase digest", `mw-approval/2;pr=12;digest=${"A".repeat(64)}`],
     ["login with a space", valid.replace("by=alice", "by=al ice")],
     ["login too long", valid.replace("by=alice", `by=${"a".repeat(40)}`)],
     ["time with offset", valid.replace("10:00:00Z", "10:00:00+00:00")],
@@ -149,11 +209,12 @@ describe("approval record (check run external_id)", () => {
         approvedAt: "2024-05-01T10:00:00Z",
         headSha: HEAD,
         digest: D1,
+        base: BASE,
         pullRequests: [12, 15],
         checkRunId: 77,
       },
     });
-    expect(readButtonApproval(run("mw-approval/1;pr=12"), APP)).toEqual({ ok: true, value: null });
+    expect(readButtonApproval(run("mw-approval/2;pr=12"), APP)).toEqual({ ok: true, value: null });
   });
 
   test.each([
@@ -170,7 +231,7 @@ describe("approval record (check run external_id)", () => {
     ],
     ["an invalid head sha", run(valid, { headSha: "main" }), /invalid head sha/],
     ["no external_id", run(null), /carries no approval record/],
-    ["a malformed external_id", run("mw-approval/1;pr=x"), /check run 77: malformed/],
+    ["a malformed external_id", run("mw-approval/2;pr=x"), /check run 77: malformed/],
   ])("ignores a run from %s", (_name, r, reason) => {
     const parsed = readApprovalRun(r, APP);
     expect(parsed.ok).toBe(false);

@@ -1,4 +1,4 @@
-import { touchedFiles } from "../../migrations/directory.js";
+import { isUnder, touchedFiles } from "../../migrations/directory.js";
 import { looksLikeMigration } from "../../migrations/filename.js";
 import type { StructureRule } from "../types.js";
 
@@ -26,9 +26,21 @@ export const invalidMigrationFilename: StructureRule = {
         });
       }
     }
+    const dir = model.config.path;
     for (const c of model.nested) {
       const name = c.path.slice(c.path.lastIndexOf("/") + 1);
       if (!looksLikeMigration(name)) continue;
+      if (!isUnder(c.path, dir)) {
+        // Only another spelling of the directory (letter case, Unicode normalisation).
+        report(c.path, {
+          startLine: 1,
+          endLine: 1,
+          severity: "warning",
+          message: `${c.path} is not in ${dir} but in another spelling of it: a case-insensitive checkout (macOS, Windows) merges the two and golang-migrate runs this file there, while elsewhere it never runs. It is not analysed as a migration of ${dir}.`,
+          suggestion: `Move it into ${dir}, spelled exactly as configured.`,
+        });
+        continue;
+      }
       report(c.path, {
         startLine: 1,
         endLine: 1,

@@ -1,0 +1,132 @@
+/**
+ * `push`: what a push to a branch sets off. The router runs every reaction; each decides for
+ * itself whether the push concerns it, and one failing does not stop the others (their errors are
+ * thrown together at the end, so the delivery is logged as failed).
+ *
+ * Reactions: a changed `.github/migration-warden.yml` re-evaluates the open pull requests it
+ * decides (policyChanged). Add a reaction to PUSH_REACTIONS to do more on pushes.
+ */
+import type { Logger } from "probot";
+import { CONFIG_PATH } from "../config/types.js";
+import { APPROVAL_CHECK_NAME } from "../core/approval/index.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import { LINT_CHECK_NAME } from "./checks/lint.js";
+import { TreeReader } from "./git.js";
+import { passingPullRequests } from "./reevaluate.js";
+
+const ZERO = /^0+$/;
+
+/** A push as the reactions see it. */
+export interface PushFacts {
+  repo: RepoRef;
+  /** The branch pushed to (no `refs/heads/`); null for tags and other refs. */
+  branch: string | null;
+  /** The tip before the push; null when the push created the branch. */
+  before: string | null;
+  /** The tip after the push; null when the push deleted the branch. */
+  after: string | null;
+  forced: boolean;
+  defaultBranch: string;
+}
+
+export interface PushContext {
+  octokit: GitHubClient;
+  log: Logger;
+  push: PushFacts;
+  /** This app's id (its own check runs are the ones that can be stale). */
+  appId: () => Promise<number>;
+  /** Evaluates these pull requests of the pushed repository again, lint and approval. */
+  reevaluate: (numbers: readonly number[]) => Promise<void>;
+}
+
+export type PushReaction = (ctx: PushContext) => Promise<void>;
+
+/** The push event's payload, the fields the router reads. */
+export interface PushPayload {
+  ref: string;
+  before: string;
+  after: string;
+  forced?: boolean;
+  deleted?: boolean;
+  created?: boolean;
+  repository: {
+    name: string;
+    owner: { login?: string; name?: string | null } | null;
+    default_branch?: string;
+  };
+}
+
+export function pushFacts(p: PushPayload): PushFacts {
+  const owner = p.repository.owner?.login ?? p.repository.owner?.name ?? "";
+  return {
+    repo: { owner, repo: p.repository.name },
+    branch: p.ref.startsWith("refs/heads/") ? p.ref.slice("refs/heads/".length) : null,
+    before: p.created || ZERO.test(p.before) ? null : p.before,
+    after: p.deleted || ZERO.test(p.after) ? null : p.after,
+    forced: p.forced === true,
+    defaultBranch: p.repository.default_branch ?? "",
+  };
+}
+
+/**
+ * A changed policy on a branch decides its open pull requests from now on: those whose checks
+ * pass are evaluated again, so no success written under the old policy remains. The default
+ * branch's policy also decides pull requests into other branches whose head carries migration
+ * content it lacks (guard.ts), so a change there re-evaluates every open pull request.
+ */
+export const policyChanged: PushReaction = async (ctx) => {
+  const { push, octokit } = ctx;
+  if (push.branch === null || push.after === null) return;
+  const trees = new TreeReader(octokit, push.repo);
+  const after = await configBlob(trees, push.after);
+  // A `before` GitHub no longer has (a force push) cannot show the file is unchanged.
+  const before =
+    push.before === null ? null : await configBlob(trees, push.before).catch(() => null);
+  if (before !== null && before === after) return;
+  const numbers = await passingPullRequests(
+    octokit,
+    push.repo,
+    await ctx.appId(),
+    [LINT_CHECK_NAME, APPROVAL_CHECK_NAME],
+    push.branch === push.defaultBranch ? undefined : push.branch,
+  );
+  ctx.log.info(
+    { branch: push.branch, pullRequests: numbers },
+    `${CONFIG_PATH} changed: re-evaluating the open pull requests it decides`,
+  );
+  await ctx.reevaluate(numbers);
+};
+
+/** The configuration file's blob id at a commit; "" when there is none (the defaults apply). */
+async function configBlob(trees: TreeReader, commit: string): Promise<string> {
+  const slash = CONFIG_PATH.lastIndexOf("/");
+  const listing = await trees.listDirectory(
+    await trees.commitTree(commit),
+    CONFIG_PATH.slice(0, slash),
+    `commit ${commit}`,
+  );
+  // A listing GitHub cut short cannot show the file is unchanged: count it as changed.
+  if (listing.truncated) return `truncated:${commit}`;
+  const name = CONFIG_PATH.slice(slash + 1);
+  return listing.entries?.find((e) => e.name === name)?.oid ?? "";
+}
+
+export const PUSH_REACTIONS: readonly PushReaction[] = [policyChanged];
+
+/** Runs every reaction to the push. */
+export async function routePush(
+  ctx: PushContext,
+  reactions: readonly PushReaction[] = PUSH_REACTIONS,
+): Promise<void> {
+  const errors: unknown[] = [];
+  for (const react of reactions) {
+    try {
+      await react(ctx);
+    } catch (err) {
+      ctx.log.error({ err }, "a reaction to the push failed");
+      errors.push(err);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, "reactions to the push failed");
+}
