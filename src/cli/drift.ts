@@ -95,8 +95,11 @@ export function parseDriftArgs(
       },
     });
   } catch (err) {
-    // node's message quotes the argument, which may be a URL with a password.
-    throw new UsageError((err as Error).message.replace(/'[^']*:\/\/[^']*'/g, "'<database url>'"));
+    // node's message quotes the argument, which may be a URL or a scheme-less DSN
+    // (user:password@tcp(host)/db) with a password.
+    throw new UsageError(
+      (err as Error).message.replace(/'[^']*(?::\/\/|@)[^']*'/g, "'<database url>'"),
+    );
   }
   const v = parsed.values;
   if (v.help) return "help";

@@ -253,6 +253,11 @@ describe("the command line", () => {
     expect(unknown).toContain("Unknown option");
     expect(unknown).not.toContain(SECRET);
     const positional = usage(["--database-url", "sqlite3://a.db", `postgres://u:${SECRET}@h/db`]);
+    expect(positional).toContain("Unexpected argument");
     expect(positional).not.toContain(SECRET);
+    // go-sql-driver's DSN without golang-migrate's scheme, pasted as an argument.
+    const dsn = usage(["--database-url", "sqlite3://a.db", `u:${SECRET}@tcp(h:3306)/db`]);
+    expect(dsn).toContain("Unexpected argument");
+    expect(dsn).not.toContain(SECRET);
   });
 });
