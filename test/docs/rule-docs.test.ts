@@ -9,7 +9,10 @@ import { ENGINE_RULES, RULES_BY_ID, RULE_IDS, SQL_RULES } from "../../src/core/r
 import type { Dialect } from "../../src/core/types.js";
 import { lint } from "../helpers/lint.js";
 
-const RUNNABLE = new Set([...SQL_RULES.map((r) => r.meta.id), ...ENGINE_RULES.map((m) => m.id)]);
+const RUNNABLE = new Set<string>([
+  ...SQL_RULES.map((r) => r.meta.id),
+  ...ENGINE_RULES.map((r) => r.meta.id),
+]);
 const docs = join(dirname(fileURLToPath(import.meta.url)), "../../docs");
 
 const SECTIONS = [

@@ -19,9 +19,14 @@ import type { ReportFn, RuleMeta } from "../types.js";
 export const PARSED_DIALECTS = ["postgres", "mysql", "sqlite", "cockroachdb"] as const;
 export const PG = ["postgres"] as const;
 
-export interface SqlRule {
-  meta: RuleMeta;
+export interface SqlRule<Id extends string = string> {
+  meta: RuleMeta<Id>;
   check(ctx: SqlRuleContext, report: ReportFn): void;
+}
+
+/** Declares a SQL rule, keeping its literal id in the type (see RuleId in ../registry.ts). */
+export function sqlRule<const Id extends string>(rule: SqlRule<Id>): SqlRule<Id> {
+  return rule;
 }
 
 /** A statement that parsed, with its position in the file. */
