@@ -101,15 +101,6 @@ export interface ProducedFinding<Id extends string = string> extends Omit<
   severity?: Severity;
 }
 
-/**
- * A rule whose findings another part of the system observes (the sandbox replay, the ignore-comment
- * parser): its module owns the metadata and the wording, the observer calls `report` with facts.
- */
-export interface ReportingRule<Id extends string, Facts extends unknown[]> {
-  meta: RuleMeta<Id>;
-  report(...facts: Facts): ProducedFinding<Id>;
-}
-
 // The helpers below only keep each rule's literal id in its type (so RuleId is derived from the
 // registry); they return their argument unchanged.
 
@@ -118,11 +109,5 @@ export function ruleMeta<const Id extends string>(meta: RuleMeta<Id>): RuleMeta<
 }
 
 export function structureRule<const Id extends string>(rule: StructureRule<Id>): StructureRule<Id> {
-  return rule;
-}
-
-export function reportingRule<const Id extends string, Facts extends unknown[]>(
-  rule: ReportingRule<Id, Facts>,
-): ReportingRule<Id, Facts> {
   return rule;
 }
