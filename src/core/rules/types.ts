@@ -90,8 +90,8 @@ export interface StructureRule<Id extends string = string> {
 }
 
 /**
- * A finding built outside the rule engine's own loop (by the sandbox replay, or about ignore
- * comments): the engine applies the rule's default severity and config overrides to it.
+ * A finding built outside the rule engine's own loop (the replay rules' `report`): the engine
+ * applies the rule's default severity and config overrides to it.
  */
 export interface ProducedFinding<Id extends string = string> extends Omit<
   Finding,

@@ -15,7 +15,11 @@ import type { ParsedStatement, ServerVersion } from "../../sql/parse/index.js";
 import type { Dialect } from "../../types.js";
 import type { ReportFn, RuleMeta } from "../types.js";
 
-/** Dialects with a SQL parser (ClickHouse gets structural checks only). */
+/**
+ * Dialects whose statements are read in full (a parser package, with a DDL token reader for MySQL
+ * and SQLite). ClickHouse has only a token reader for what the generic rules look at
+ * (parse/clickhouse.ts): a rule that runs there lists "clickhouse" explicitly.
+ */
 export const PARSED_DIALECTS = ["postgres", "mysql", "sqlite", "cockroachdb"] as const;
 export const PG = ["postgres"] as const;
 
