@@ -11,11 +11,13 @@ import {
   RULES_BY_ID,
   RULE_IDS,
   SQL_RULES,
+  REPLAY_RULES,
   STRUCTURE_RULES,
 } from "../../src/core/rules/registry.js";
 import type { Dialect, Finding } from "../../src/core/types.js";
 import { lint } from "../helpers/lint.js";
 import { findings as structuralFindings } from "../helpers/structure.js";
+import { DIR, runScenario, testCache } from "../replay/support.js";
 import { changeSet, type ChangeSpec } from "../support/changeset.js";
 
 const RUNNABLE = new Set<string>([
@@ -31,6 +33,8 @@ const LAYOUTS = new Set<string>(
     (id) => id !== "migration-directory-not-a-directory",
   ),
 );
+/** Replay pages: their files run through the sandbox (PGlite). */
+const REPLAYED = new Set<string>(REPLAY_RULES.map((r) => r.meta.id));
 const docs = join(dirname(fileURLToPath(import.meta.url)), "../../docs");
 
 const SECTIONS = [
@@ -110,7 +114,7 @@ function layout(text: string): { spec: ChangeSpec; symlinks: string[] } {
         else spec.add![current.path] = body;
       };
       for (const line of m[2]!.split("\n")) {
-        const h = /^-- (\S+\.sql)(?: \((merged|new)\))?$/.exec(line);
+        const h = /^-- (\S+\.sql)(?: \((merged|new)\))?(?:(?::| \().*)?$/.exec(line);
         if (h) {
           flush();
           current = { path: h[1]!, merged: h[2] === "merged", body: [] };
@@ -135,6 +139,23 @@ async function runLayout(text: string): Promise<Finding[]> {
   for (const path of symlinks)
     (cs.changes as object[]).push({ path, status: "added", kind: "symlink", oid: "1".repeat(40) });
   return structuralFindings(cs);
+}
+
+const replayCache = testCache();
+
+/** A replay page's example (`sql` blocks with `-- <path>` headers) through the sandbox. */
+async function runReplay(text: string): Promise<Finding[]> {
+  const { spec } = layout(text);
+  const names = (files: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(files).map(([p, c]) => [p.replace(`${DIR}/`, ""), c as string]),
+    );
+  const r = await runScenario({
+    base: names(spec.base![DIR] ?? {}),
+    add: names(spec.add!),
+    cache: replayCache,
+  });
+  return r.findings;
 }
 
 async function run(id: string, exs: Example[]) {
@@ -186,6 +207,18 @@ describe.each(RULE_IDS)("docs/rules/%s.md", (id) => {
       const good = await runLayout(section(md, "### Good"));
       expect(good.filter((f) => f.ruleId === id && f.severity !== "notice")).toEqual([]);
     });
+  }
+
+  if (REPLAYED.has(id)) {
+    test("the Bad example's replay reports the rule and the Good one's does not", async () => {
+      const md = read();
+      const bad = await runReplay(section(md, "### Bad"));
+      expect(bad.filter((f) => f.ruleId === id).length).toBeGreaterThan(0);
+      const good = await runReplay(section(md, "### Good"));
+      expect(good.filter((f) => f.ruleId === id)).toEqual([]);
+      // The Good example was really replayed, not skipped.
+      expect(good.filter((f) => f.ruleId === "replay-skipped")).toEqual([]);
+    }, 120_000);
   }
 
   if (RUNNABLE.has(id)) {
