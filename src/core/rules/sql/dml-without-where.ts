@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "dml-without-where",
   defaultSeverity: "error",
   dialects: PARSED_DIALECTS,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Add a WHERE clause that selects the rows you mean; for a backfill, update in batches by key range (outside the schema migration if the table is large).",
   suppressible: true,
-};
+});
 
-export const dmlWithoutWhere: SqlRule = {
+export const dmlWithoutWhere = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -37,4 +37,4 @@ export const dmlWithoutWhere: SqlRule = {
       });
     }
   },
-};
+});
