@@ -396,17 +396,16 @@ describe.each(KINDS)("$name", (kind) => {
     afterAll(async () => {
       for (const q of open) await q.close().catch(() => undefined);
     });
-
-    test("the group's oldest job still runs first", async () => {
+    /** A RedisQueue whose pull request #1 has a job running ("busy") until release(). */
+    const busy = async (groupWaitMs: number) => {
       const shared = `t-${randomUUID()}`;
-      // A waiting job looks again only after a minute: whatever runs next was given back early.
       const q = new RedisQueue({
         url: REDIS!,
         name: shared,
         policy: FAST,
         log: quiet(),
         lockMs: 500,
-        groupWaitMs: 60_000,
+        groupWaitMs,
       });
       const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
       open.push(q, bull);
@@ -415,6 +414,12 @@ describe.each(KINDS)("$name", (kind) => {
       q.work(rec.handlers);
       await q.add(pr("busy", "synchronize"));
       await rec.started("busy");
+      return { q, bull, rec, release };
+    };
+
+    test("the group's oldest job still runs first", async () => {
+      // A waiting job looks again only after a minute: whatever runs next was given back early.
+      const { q, bull, rec, release } = await busy(60_000);
       const clicks = ["click-1", "click-2", "click-3", "click-4", "click-5"];
       for (const id of clicks) await q.add(click(id));
       await q.add(pr("sync", "synchronize"));
@@ -436,22 +441,7 @@ describe.each(KINDS)("$name", (kind) => {
     }, 40_000);
 
     test("a group's oldest job removed behind the queue's back does not block the group", async () => {
-      const shared = `t-${randomUUID()}`;
-      const q = new RedisQueue({
-        url: REDIS!,
-        name: shared,
-        policy: FAST,
-        log: quiet(),
-        lockMs: 500,
-        groupWaitMs: 50,
-      });
-      const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
-      open.push(q, bull);
-      const rec = recorder();
-      const release = rec.hold("busy");
-      q.work(rec.handlers);
-      await q.add(pr("busy", "synchronize"));
-      await rec.started("busy");
+      const { q, bull, rec, release } = await busy(50);
       // An operator (or BullMQ giving up on a job itself) removes the group's next job.
       const gone = await q.add(click("gone"));
       await q.add(click("after"));
