@@ -9,7 +9,7 @@ export const RISKY_CONFIG =
 /** main: config + users/orders with rows; branch `attack` adds `files`. Lints with replay on. */
 export async function lintAttack(
   files: Record<string, string>,
-  opts: { replay?: boolean; config?: string } = {},
+  opts: { replay?: boolean; config?: string; baseExtra?: Record<string, string> } = {},
 ): Promise<{ code: number; report: any; stderr: string }> {
   const repo = new TempRepo();
   try {
@@ -21,6 +21,7 @@ export async function lintAttack(
       "migrations/000002_orders.up.sql":
         "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
       "migrations/000002_orders.down.sql": "DROP TABLE orders;\n",
+      ...opts.baseExtra,
     });
     repo.commit("base");
     repo.branch("attack");
