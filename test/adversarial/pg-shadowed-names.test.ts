@@ -3,7 +3,7 @@
  * live table read as statements on the new one. Names match when either side has no schema
  * (src/core/sql/model.ts:314, sameObject), so `audit.users` created in a new schema makes
  * `DROP TABLE users` (public.users) "a table of this change"; and the ledger never records
- * drops (src/core/sql/ledger.ts), so after `CREATE TEMP TABLE users …; DROP TABLE users;` every
+ * drops (src/core/sql/ledger.ts) nor follows search_path, so after `CREATE TEMP TABLE users …; DROP TABLE users;` every
  * later statement on `users` — now the live table — still reads as new. Each is reported as a
  * notice at most: lint passes and `required: risky` asks for no approval.
  */
@@ -19,6 +19,12 @@ describe("a new table shadowing a live one by name", () => {
       "a same-named table in another schema",
       BLIND + "CREATE SCHEMA audit;\nCREATE TABLE audit.users (id int);\nDROP TABLE users;\n",
       "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nDROP TABLE audit.users;\nDROP SCHEMA audit;\n",
+    ],
+    [
+      "a same-named table created under another search_path",
+      BLIND +
+        "SET lock_timeout = '2s';\nCREATE SCHEMA s;\nSET search_path = s;\nCREATE TABLE users (id int);\nSET search_path = public;\nDROP TABLE users;\n",
+      "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nDROP TABLE s.users;\nDROP SCHEMA s;\n",
     ],
     [
       "a temporary table dropped, then the real one",
