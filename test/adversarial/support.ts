@@ -1,7 +1,10 @@
-import { expect } from "@jest/globals";
+import { expect, jest } from "@jest/globals";
 /** Shared setup for the adversarial reproductions: a temp git repo with merged users/orders. */
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
+
+// Each case runs the CLI with the PGlite replay: slow on shared CPUs.
+jest.setTimeout(120_000);
 
 export const RISKY_CONFIG =
   "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  required: risky\n  teams: [dba]\n";
