@@ -365,6 +365,7 @@ class Normaliser {
         routineType: s.is_procedure ? "procedure" : "function",
         name: qualified(s.funcname ?? []),
         body: noEffects(), // filled by normalisePostgres
+        ...(s.replace ? { orReplace: true } : {}),
         ...noFacts(),
       };
     }

@@ -32,6 +32,14 @@ ruleTester("dml-without-where", {
       name: "a function created but never called is application code",
       code: "CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t';",
     },
+    {
+      name: "a trigger on an existing table whose function filters its rows",
+      code: "CREATE FUNCTION tidy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM carts WHERE user_id = OLD.id; RETURN OLD; END $$;\nCREATE TRIGGER tidy AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION tidy();",
+    },
+    {
+      name: "CREATE OR REPLACE of a routine whose body filters",
+      code: "CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id < 10';",
+    },
   ],
   invalid: [
     {
@@ -211,6 +219,22 @@ ruleTester("dml-without-where", {
       dialect: "mysql",
       code: "CREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW DELETE FROM users;\nINSERT INTO events VALUES (1);",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "a trigger on an existing table whose function deletes every row: fires after the deploy",
+      code: "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$;\nCREATE TRIGGER audit AFTER INSERT ON orders FOR EACH STATEMENT EXECUTE FUNCTION audit();",
+      errors: [{ line: 1, message: /every later write to orders \(trigger audit\)/ }],
+    },
+    {
+      name: "CREATE OR REPLACE of a routine the change did not create: what uses it runs the new body",
+      code: "CREATE OR REPLACE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$;",
+      errors: [{ line: 1, message: /replaces audit\(\), which may already exist/ }],
+    },
+    {
+      name: "MySQL trigger on an existing table, never fired by the migration",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW DELETE FROM users;",
+      errors: [{ line: 1, message: /every later write to events/ }],
     },
     {
       name: "SQLite trigger fired by the migration's own INSERT",
