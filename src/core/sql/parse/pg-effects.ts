@@ -206,6 +206,23 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
           break;
         case "CreateFunctionStmt":
           continue; // its body runs when it is called (routineBody)
+        case "DefineStmt":
+          // CREATE OPERATOR / AGGREGATE / TYPE name functions the server runs wherever the
+          // operator, aggregate or type is used (a later `SELECT 1 === 2` runs them): like a
+          // call in a definition, analysed when the change creates that function.
+          for (const d of Array.isArray(inner?.definition) ? inner.definition : []) {
+            const def = obj(obj(d)?.DefElem);
+            const fn = obj(obj(def?.arg)?.TypeName);
+            if (def && fn && DEFINE_FUNCTIONS.has(String(def.defname)))
+              call(fn.names, fn.location, false, st, true);
+          }
+          break;
+        case "CreateCastStmt": {
+          // CREATE CAST … WITH FUNCTION: every cast between the types runs it.
+          const fn = obj(inner?.func);
+          if (fn) call(fn.objname, obj(inner?.sourcetype)?.location, false, st, true);
+          break;
+        }
         case "ExplainStmt": {
           const analyze = (Array.isArray(inner?.options) ? inner.options : []).some(
             (d) => obj(obj(d)?.DefElem)?.defname === "analyze",
@@ -546,3 +563,27 @@ export function parseStatements(
   }
   return out;
 }
+
+/** DefElem keys of CREATE OPERATOR / AGGREGATE / TYPE that name a function the server runs. */
+const DEFINE_FUNCTIONS = new Set([
+  "function",
+  "procedure",
+  "restrict",
+  "join",
+  "sfunc",
+  "finalfunc",
+  "combinefunc",
+  "serialfunc",
+  "deserialfunc",
+  "msfunc",
+  "minvfunc",
+  "mfinalfunc",
+  "input",
+  "output",
+  "receive",
+  "send",
+  "typmod_in",
+  "typmod_out",
+  "analyze",
+  "subscript",
+]);

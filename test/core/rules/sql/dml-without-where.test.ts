@@ -37,6 +37,10 @@ ruleTester("dml-without-where", {
       code: "CREATE FUNCTION tidy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM carts WHERE user_id = OLD.id; RETURN OLD; END $$;\nCREATE TRIGGER tidy AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION tidy();",
     },
     {
+      name: "an operator over a function that filters",
+      code: "CREATE FUNCTION eq(a int, b int) RETURNS bool LANGUAGE sql AS 'SELECT a = b';\nCREATE OPERATOR === (leftarg = int, rightarg = int, function = eq);",
+    },
+    {
       name: "CREATE OR REPLACE of a routine whose body filters",
       code: "CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id < 10';",
     },
@@ -229,6 +233,21 @@ ruleTester("dml-without-where", {
       name: "CREATE OR REPLACE of a routine the change did not create: what uses it runs the new body",
       code: "CREATE OR REPLACE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$;",
       errors: [{ line: 1, message: /replaces audit\(\), which may already exist/ }],
+    },
+    {
+      name: "a function the change runs through CREATE OPERATOR",
+      code: "CREATE FUNCTION wipe(a int, b int) RETURNS bool LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN true; END $$;\nCREATE OPERATOR === (leftarg = int, rightarg = int, function = wipe);\nSELECT 1 === 2;",
+      errors: [{ line: 1, message: /wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "a function the change runs through CREATE CAST … WITH FUNCTION",
+      code: "CREATE TYPE mood AS ENUM ('ok');\nCREATE FUNCTION wipe(m mood) RETURNS int LANGUAGE sql AS 'DELETE FROM users RETURNING 1';\nCREATE CAST (mood AS int) WITH FUNCTION wipe(mood);",
+      errors: [{ line: 2, message: /wipe\(\) is called on line 3/ }],
+    },
+    {
+      name: "a function the change runs as an aggregate's state function",
+      code: "CREATE FUNCTION s(a int, b int) RETURNS int LANGUAGE sql AS 'UPDATE users SET email = NULL RETURNING 1';\nCREATE AGGREGATE agg(int) (sfunc = s, stype = int);",
+      errors: [{ line: 1 }],
     },
     {
       name: "MySQL trigger on an existing table, never fired by the migration",
