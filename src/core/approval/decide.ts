@@ -487,7 +487,8 @@ export function approvalNeeded(policy: ApprovalPolicy, report: ReportFacts): boo
   // The report's own flag is honoured too: the most restrictive reading wins.
   return (
     report.migrationsChanged &&
-    (report.approvalRequired || policyRequiresApproval(policy, report.errors + report.warnings + (report.waived ?? 0)))
+    (report.approvalRequired ||
+      policyRequiresApproval(policy, report.errors + report.warnings + (report.waived ?? 0)))
   );
 }
 
