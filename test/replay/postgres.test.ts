@@ -130,7 +130,8 @@ describe("extensions", () => {
     // The change chose the statement that stops the replay: what follows it is unverified, so
     // `required: risky` must ask a DBA (a notice let `CREATE EXTENSION` blind the replay).
     const r = await run({
-      "3_geo.up.sql": "CREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE users ADD COLUMN g int;\n",
+      "3_geo.up.sql":
+        "CREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE users ADD COLUMN g int;\n",
       "3_geo.down.sql": "DROP EXTENSION postgis;\n",
       "4_more.up.sql": "SELECT 1;\n",
       "4_more.down.sql": "SELECT 1;\n",

@@ -38,7 +38,12 @@ ruleTester("drop-table", {
       code: "CREATE TEMP TABLE users (id int);\nDROP TABLE users;\nDROP TABLE users;",
       errors: [
         { line: 2, severity: "notice", message: /earlier in this file/ },
-        { line: 3, severity: "error", message: /DROP TABLE users deletes the table and every row in it, and application code that still reads or writes it starts failing\.$/ },
+        {
+          line: 3,
+          severity: "error",
+          message:
+            /DROP TABLE users deletes the table and every row in it, and application code that still reads or writes it starts failing\.$/,
+        },
       ],
     },
     {
