@@ -5,7 +5,9 @@
  */
 import { sameShape } from "../core/migrations/shape.js";
 import type { ChangedFile, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
+import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
+import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
 
 export interface BaseRevision {
@@ -14,6 +16,11 @@ export interface BaseRevision {
   /** Its tip commit now (the PR payload's base.sha is only the tip when the PR was opened). */
   sha: string;
   treeSha: string;
+  /**
+   * Branch protection's required checks, as GitHub showed them with the branch (absent for a
+   * revision not read as a branch tip).
+   */
+  protection?: RequirementSource;
 }
 
 /** The base branch tip: one request gives both the commit and its root tree. */
@@ -23,7 +30,12 @@ export async function resolveBranch(
   branch: string,
 ): Promise<BaseRevision> {
   const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
-  return { ref: branch, sha: data.commit.sha, treeSha: data.commit.commit.tree.sha };
+  return {
+    ref: branch,
+    sha: data.commit.sha,
+    treeSha: data.commit.commit.tree.sha,
+    protection: protectionRequirements(data),
+  };
 }
 
 export async function commitTree(
