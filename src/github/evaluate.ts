@@ -7,7 +7,8 @@ import type { Config } from "../config/types.js";
 import { analyze, type Analysis, type DynamicCheck } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
 import type { GitHubClient, RepoRef } from "./client.js";
-import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
+import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
+import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
 import { defaultBranchView, type DefaultBranchView } from "./guard.js";
@@ -69,23 +70,16 @@ export async function evaluatePullRequest(
   }
   const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
-  const files = await listPullRequestFiles(octokit, pr);
-  const changes = migrationChanges(files.changes, config.directories);
+  const source = pullRequestRevisions(octokit, pr, base, trees);
+  const listed = await listMigrationChanges(source, config.directories);
   if (
-    changes.length === 0 &&
-    files.incomplete.length === 0 &&
+    listed.changes.length === 0 &&
+    listed.incomplete.length === 0 &&
     (await allPlainDirectories(trees, base, config))
   ) {
     return { kind: "no-changes", pr, base, trees, views, view, config };
   }
-  const changeSet = await buildChangeSet(octokit, {
-    pr,
-    base,
-    config,
-    changes,
-    incomplete: files.incomplete,
-    trees,
-  });
+  const changeSet = await buildChangeSet(source, config, listed);
   const analysis = await analyze(config, changeSet, {
     tool,
     dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
