@@ -4,6 +4,7 @@
  * (build.ts), as policy-bot asks its pull-request context, so a change is judged by the same
  * algorithm whichever side reads it.
  */
+import type { DynamicCheck } from "../core/analyze.js";
 import type { ChangedFile, DirectoryShape, EntryKind, Revision, TreeEntry } from "../core/types.js";
 
 /** A directory's path at one revision: what it is, and whether the answer can be trusted. */
@@ -64,6 +65,12 @@ export const NO_BASE: BaseFiles = {
   owner: null,
   readBase: (files) => Promise.reject(new Error(`no base revision to read ${files[0]?.path} from`)),
 };
+
+/**
+ * Dynamic checks (the sandbox replay) for one evaluation, reading merged files from its base:
+ * one hook for the CLI (src/cli/replay.ts) and the app (src/github/replay.ts).
+ */
+export type DynamicChecksFactory = (base: BaseFiles) => DynamicCheck[];
 
 export interface RevisionSource extends BaseFiles {
   /** The base (its tip is what "merged" means) and the head, as the ChangeSet names them. */

@@ -5,7 +5,6 @@
 import { lstatSync, readFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
 import type {
   BaseFile,
   DirectoryListing,
@@ -132,16 +131,6 @@ export class LocalRevisions implements RevisionSource {
   readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
     return baseReader(this.git, this.base.sha)(files);
   }
-}
-
-/** The change of a local repository (git mode). */
-export async function gitChangeSet(
-  git: Git,
-  config: Config,
-  revs: GitRevisions,
-): Promise<ChangeSet> {
-  const source = new LocalRevisions(git, revs);
-  return buildChangeSet(source, config, await listMigrationChanges(source, config.directories));
 }
 
 /** What a working-tree file is, as git would commit it (a symlink is not followed); null: gone. */

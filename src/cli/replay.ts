@@ -13,16 +13,17 @@ import {
   MemoryCache,
   type BaseFile,
 } from "../replay/index.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { Git } from "./git.js";
-import type { DynamicCheckFactory, Io } from "./lint.js";
+import type { Io } from "./lint.js";
 
-export function cliReplay(io: Pick<Io, "env">): DynamicCheckFactory {
-  return ({ git, baseSha }) => {
+export function cliReplay(io: Pick<Io, "env">): DynamicChecksFactory {
+  return (base) => {
     const dir = defaultCacheDir(io.env);
     return [
       createReplayCheck({
         cache: dir ? new DiskCache(join(dir, "replay")) : new MemoryCache(),
-        readBase: baseReader(git, baseSha),
+        readBase: (files) => base.readBase(files),
         databases: databasesFromEnv(io.env),
       }),
     ];

@@ -4,10 +4,11 @@
  */
 import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { analyze, type Analysis, type DynamicCheck } from "../core/analyze.js";
+import { analyze, type Analysis } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
-import type { GitHubClient, RepoRef } from "./client.js";
+import type { GitHubClient } from "./client.js";
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
 import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
@@ -18,14 +19,6 @@ export interface Tool {
   name: string;
   version: string;
 }
-
-/** Dynamic checks (the sandbox replay) for one evaluation; they may read the base through octokit. */
-export type DynamicChecksFactory = (ctx: {
-  octokit: GitHubClient;
-  repo: RepoRef;
-  /** The base revision the change set's base listings come from. */
-  base: BaseRevision;
-}) => DynamicCheck[];
 
 interface Common {
   pr: PullRequestInfo;
@@ -82,7 +75,7 @@ export async function evaluatePullRequest(
   const changeSet = await buildChangeSet(source, config, listed);
   const analysis = await analyze(config, changeSet, {
     tool,
-    dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
+    dynamic: dynamic ? dynamic(source) : [],
   });
   return { kind: "analyzed", pr, base, trees, views, view, config, changeSet, analysis };
 }

@@ -20,7 +20,8 @@ import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
 import { GitHubRevisions, treeDiff } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { EvaluationError } from "./errors.js";
-import type { DynamicChecksFactory, Tool } from "./evaluate.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { Tool } from "./evaluate.js";
 import { resolveBranch, type BaseRevision, type TreeReader } from "./git.js";
 import { commitFacts } from "./approval/reader.js";
 import type { PullRequestInfo } from "./pull-request.js";
@@ -121,7 +122,7 @@ async function evaluateView(
   });
   const analysis = await analyze(config, changeSet, {
     tool,
-    dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
+    dynamic: dynamic ? dynamic(source) : [],
   });
   return {
     kind: "analyzed",
