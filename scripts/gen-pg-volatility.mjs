@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Regenerates src/core/sql/data/pg-volatility.json from a real PostgreSQL catalog (PGlite), so
-// whether a column default rewrites the table is decided by data, not by a hand-typed list.
+// whether a column default rewrites the table is decided by data, not by a hand-typed list. It
+// also lists the aggregates and procedures the server provides: a call of a name found nowhere
+// in the file is a routine migration-warden cannot see (rule unanalyzable-statement).
 // Run after upgrading @electric-sql/pglite: `node scripts/gen-pg-volatility.mjs`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -46,6 +48,12 @@ const { rows } = await db.query(
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE n.nspname NOT IN ('information_schema') AND p.prokind IN ('f', 'w')`,
 );
+const other = await db.query(
+  `SELECT DISTINCT p.proname AS name, p.prokind AS kind
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname NOT IN ('information_schema') AND p.prokind IN ('a', 'p')
+    ORDER BY 1`,
+);
 await db.close();
 
 // An overloaded name is as volatile as its most volatile overload: the analysis sees names, not
@@ -65,6 +73,8 @@ const out = {
   volatile: list("v"),
   stable: list("s"),
   immutable: list("i"),
+  aggregates: other.rows.filter((r) => r.kind === "a").map((r) => r.name),
+  procedures: other.rows.filter((r) => r.kind === "p").map((r) => r.name),
 };
 const target = fileURLToPath(new URL("../src/core/sql/data/pg-volatility.json", import.meta.url));
 writeFileSync(target, JSON.stringify(out, null, 1) + "\n");

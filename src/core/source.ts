@@ -2,6 +2,7 @@
 import type { DirectoryConfig } from "../config/types.js";
 import type { MigrationFile } from "./migrations/directory.js";
 import { decodeSql } from "./sql/decode.js";
+import { execCommentPolicy } from "./sql/readings.js";
 import { splitStatements, type SplitResult } from "./sql/split.js";
 
 export interface SourceFile {
@@ -26,7 +27,12 @@ export function loadSource(
     file,
     directory,
     text: decoded.text,
-    split: splitStatements(decoded.text, directory.dialect),
+    // Read as the database receives it: x-multi-statement pieces, and MySQL executable comments
+    // as the configured server version runs them.
+    split: splitStatements(decoded.text, directory.dialect, {
+      multiStatement: directory.multiStatement,
+      execComment: execCommentPolicy(directory.databaseVersion),
+    }),
     invalidUtf8: decoded.invalidUtf8,
     binary: decoded.binary,
   };

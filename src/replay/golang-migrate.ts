@@ -3,7 +3,10 @@
  * for the sandbox: x-multi-statement's byte-level split, and the statements that make a file
  * manage its own transactions.
  */
-import type { SplitStatement } from "../core/sql/split.js";
+import {
+  multiStatementPieces as goMultiStatementPieces,
+  type SplitStatement,
+} from "../core/sql/split.js";
 
 export interface Piece {
   text: string;
@@ -13,20 +16,14 @@ export interface Piece {
 
 /**
  * `database/multistmt`: split on every ";" byte, quotes, comments and $$ bodies notwithstanding
- * (golang-migrate #590/#698); each piece keeps its ";" and runs on its own in autocommit.
+ * (golang-migrate #590/#698); each piece keeps its ";" and runs on its own in autocommit. The
+ * same pieces the static analysis reads (core/sql/split.ts), so both see what the database runs.
  */
 export function multiStatementPieces(text: string): Piece[] {
-  const pieces: Piece[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 59) {
-      pieces.push({ text: text.slice(start, i + 1), start });
-      start = i + 1;
-    }
-  }
-  if (start < text.length) pieces.push({ text: text.slice(start), start });
-  // The driver skips pieces that are only whitespace (postgres.go runStatement).
-  return pieces.filter((p) => p.text.trim() !== "");
+  return goMultiStatementPieces(text).map((p) => ({
+    text: text.slice(p.start, p.end),
+    start: p.start,
+  }));
 }
 
 const TX_CONTROL =

@@ -384,6 +384,188 @@ describe("the working tree as git sees it", () => {
   });
 });
 
+describe("SQL that hides what it does (issue 11, items 5–8): reported through the CLI", () => {
+  interface Attack {
+    name: string;
+    config?: string;
+    /** Migrations already merged on main (besides the users/orders ones). */
+    merged?: Record<string, string>;
+    added: Record<string, string>;
+    /** rule id → file that must carry it. */
+    expect: Array<[string, string]>;
+    dir?: string;
+  }
+  const pg = (multi = false) =>
+    multi
+      ? "directories:\n  - path: migrations\n    dialect: postgres\n    multiStatement: true\napproval:\n  required: risky\n"
+      : "approval:\n  required: risky\n";
+  const mysql =
+    "directories:\n  - path: migrations\n    dialect: mysql\napproval:\n  required: risky\n";
+  const attacks: Attack[] = [
+    {
+      name: "a data-modifying CTE",
+      added: {
+        "000003_x.up.sql": "WITH d AS (DELETE FROM users RETURNING 1) SELECT count(*) FROM d;\n",
+      },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "MERGE … WHEN MATCHED THEN DELETE",
+      added: {
+        "000003_x.up.sql":
+          "MERGE INTO users u USING (SELECT 1) s ON true WHEN MATCHED THEN DELETE;\n",
+      },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "PREPARE … AS DELETE; EXECUTE",
+      added: { "000003_x.up.sql": "PREPARE p AS DELETE FROM users;\nEXECUTE p;\n" },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "a DO block that drops a table through EXECUTE, only when rows exist",
+      added: {
+        "000003_x.up.sql":
+          "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    EXECUTE 'DROP TABLE users';\n  END IF;\nEND $$;\n",
+      },
+      expect: [["drop-table", "000003_x.up.sql"]],
+    },
+    {
+      name: "dynamic SQL that cannot be read asks for approval",
+      added: {
+        "000003_x.up.sql":
+          "DO $$ BEGIN EXECUTE format('TRUNCATE %I', current_setting('app.t')); END $$;\n",
+      },
+      expect: [["unanalyzable-statement", "000003_x.up.sql"]],
+    },
+    {
+      name: "a function created in one migration and called in the next",
+      added: {
+        "000003_f.up.sql":
+          "CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  DELETE FROM users;\nEND $$;\n",
+        "000004_call.up.sql": "SELECT purge();\n",
+      },
+      expect: [["dml-without-where", "000003_f.up.sql"]],
+    },
+    {
+      name: "DELETE … WHERE true",
+      added: { "000003_x.up.sql": "DELETE FROM users WHERE 1 = 1;\n" },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "DROP OWNED … CASCADE",
+      added: { "000003_x.up.sql": "DROP OWNED BY app CASCADE;\n" },
+      expect: [["drop-table", "000003_x.up.sql"]],
+    },
+    {
+      name: "multiStatement: a ';' in a comment ends golang-migrate's piece",
+      config: pg(true),
+      added: { "000003_x.up.sql": "-- stale rows; DELETE FROM users;\n" },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "a merged migration turned standard_conforming_strings off",
+      merged: { "000003_legacy.up.sql": "SET standard_conforming_strings = off;\n" },
+      added: { "000004_x.up.sql": "SELECT '\\''; DELETE FROM users; -- '\n" },
+      expect: [
+        ["dml-without-where", "000004_x.up.sql"],
+        ["string-syntax-change", "000004_x.up.sql"],
+      ],
+    },
+    {
+      name: "a migration of the change turns standard_conforming_strings off",
+      added: {
+        "000003_a.up.sql": "SET standard_conforming_strings = off;\n",
+        "000004_b.up.sql": "SELECT '\\''; DELETE FROM users; -- '\n",
+      },
+      expect: [
+        ["string-syntax-change", "000003_a.up.sql"],
+        ["dml-without-where", "000004_b.up.sql"],
+      ],
+    },
+    {
+      name: "MySQL: a versioned comment is code",
+      config: mysql,
+      added: { "000003_x.up.sql": "/*!50000 DROP TABLE users */;\n" },
+      expect: [["drop-table", "000003_x.up.sql"]],
+    },
+    {
+      name: "MySQL: `--` before a byte-order mark is not a comment (only whitespace or a control character makes one)",
+      config: mysql,
+      added: {
+        "000003_x.up.sql":
+          "CREATE TABLE t (`\ufeff` int);\nSELECT 1 --\ufeff FROM t; DELETE FROM users;\n",
+      },
+      expect: [["dml-without-where", "000003_x.up.sql"]],
+    },
+    {
+      name: "MySQL: `begin` as a name in a routine does not hide the next statement",
+      config: mysql,
+      added: {
+        "000003_x.up.sql": "CREATE PROCEDURE p() SELECT begin FROM t;\nDROP TABLE users;\n",
+      },
+      expect: [["drop-table", "000003_x.up.sql"]],
+    },
+    {
+      name: "MySQL: sql_mode NO_BACKSLASH_ESCAPES set by an earlier migration of the change",
+      config: mysql,
+      added: {
+        "000003_a.up.sql": "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';\n",
+        "000004_b.up.sql": "SELECT 'a\\'; DELETE FROM users; -- ';\n",
+      },
+      expect: [
+        ["string-syntax-change", "000003_a.up.sql"],
+        ["dml-without-where", "000004_b.up.sql"],
+      ],
+    },
+  ];
+
+  test.each(attacks)("$name", async (a) => {
+    repo.write({ ".github/migration-warden.yml": a.config ?? pg(), ...prefix(a.merged ?? {}) });
+    repo.commit("config and merged migrations");
+    repo.branch("attack");
+    repo.write(prefix(a.added));
+    repo.commit("attack");
+    const { code, report, stderr } = await lintJson(
+      ["--base", "main", "--head", "attack"],
+      repo.dir,
+    );
+    expect(stderr).toBe("");
+    for (const [rule, file] of a.expect) {
+      expect(
+        report.findings
+          .filter((f: { suppressed?: unknown }) => !f.suppressed)
+          .map((f: { ruleId: string; path: string }) => `${f.ruleId} ${f.path}`),
+      ).toContain(`${rule} migrations/${file}`);
+    }
+    expect(report.approvalRequired).toBe(true);
+    const severities = report.findings.map((f: { severity: string }) => f.severity);
+    expect(code).toBe(severities.includes("error") ? 1 : 0);
+  });
+
+  test("an honest idempotent DO block needs no approval under `required: risky`", async () => {
+    repo.write({ ".github/migration-warden.yml": pg() });
+    repo.commit("config");
+    repo.branch("honest");
+    repo.write(
+      prefix({
+        "000003_mood.up.sql":
+          "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('happy', 'sad');\n  END IF;\nEND $$;\n",
+        "000003_mood.down.sql": "DROP TYPE IF EXISTS mood;\n",
+      }),
+    );
+    repo.commit("honest");
+    const { code, report } = await lintJson(["--base", "main", "--head", "honest"], repo.dir);
+    expect(report.findings).toEqual([]);
+    expect(report.approvalRequired).toBe(false);
+    expect(code).toBe(0);
+  });
+
+  function prefix(files: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(files).map(([k, v]) => [`migrations/${k}`, v]));
+  }
+});
+
 describe("the migration directory itself changes type (issue 11.1)", () => {
   const NOT_A_DIR = "migration-directory-not-a-directory";
   const findingsOf = (report: any) =>

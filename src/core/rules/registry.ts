@@ -44,6 +44,8 @@ import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
+import { stringSyntaxChange } from "./sql/string-syntax-change.js";
+import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -90,6 +92,8 @@ export const SQL_RULES: readonly SqlRule[] = [
   grantPrivileges,
   plaintextPassword,
   requireLockTimeout,
+  unanalyzableStatement,
+  stringSyntaxChange,
 ];
 
 /** Rules whose findings the engine produces itself (no check function of their own). */

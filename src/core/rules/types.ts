@@ -41,6 +41,8 @@ export interface RuleReport {
   severity?: Severity;
   /** Defaults to the file being checked. */
   path?: string;
+  /** A sentence appended to the message: how a statement nested in another one runs. */
+  context?: string;
 }
 
 export type ReportFn = (r: RuleReport) => void;
@@ -66,7 +68,7 @@ export function toFinding(
     path: r.path ?? path,
     startLine: r.startLine,
     endLine: Math.max(r.startLine, r.endLine),
-    message: r.message,
+    message: r.context ? `${r.message} ${r.context}` : r.message,
     suggestion: r.suggestion ?? meta.saferAlternative,
   };
   if (r.startColumn !== undefined && r.endColumn !== undefined && r.startLine === r.endLine) {

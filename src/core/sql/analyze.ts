@@ -1,18 +1,30 @@
 /**
  * SQL analysis of the change's migration files: parse each statement with its dialect's parser,
- * record what the change creates, and run the SQL rules with that context. Called by
- * core/analyze.ts once per configured directory; suppression comments are applied by the caller.
+ * record what the change creates, work out what runs beyond the top-level statements (embedded
+ * statements, called routines' bodies, other readings of the text), and run the SQL rules with
+ * that context. Called by core/analyze.ts once per configured directory; suppression comments are
+ * applied by the caller.
  */
 import type { Config } from "../../config/types.js";
 import type { DirectoryModel } from "../migrations/directory.js";
 import { SQL_RULES } from "../rules/registry.js";
 import { sqlParseError } from "../rules/engine/sql-parse-error.js";
-import { SqlRuleContext } from "../rules/sql/types.js";
+import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/types.js";
 import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
 import { ChangeLedger } from "./ledger.js";
-import { loadParsers, parseServerVersion, parseSource, type ParsedFile } from "./parse/index.js";
+import {
+  loadParsers,
+  parseServerVersion,
+  parseSource,
+  parseSplit,
+  type ParsedFile,
+  type ParsedStatement,
+} from "./parse/index.js";
+import { reach, type ReachInput } from "./reach.js";
+import { otherReadings } from "./readings.js";
+import type { UnsafeEncoding } from "./session.js";
 
 export interface SqlAnalysisInput {
   config: Config;
@@ -24,6 +36,15 @@ export interface SqlAnalysisInput {
   sources: SourceFile[];
 }
 
+interface FileState {
+  source: SourceFile;
+  file: number;
+  parsed: ParsedFile;
+  /** Statements of other readings: [primary statement index they sit at, parsed, note]. */
+  others: Array<{ index: number; stmt: ParsedStatement; note: string }>;
+  extras: FileExtras;
+}
+
 export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   const { config, model, sources } = input;
   const dialect = model.config.dialect;
@@ -31,7 +52,12 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   await loadParsers(dialect);
 
   const findings: Finding[] = [];
+  const seen = new Set<string>();
   const emit = (meta: RuleMeta, r: RuleReport, path: string) => {
+    // Another reading of the same statement may repeat a finding: report it once.
+    const key = `${meta.id}\0${path}\0${r.startLine}\0${r.endLine}\0${r.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     const f = toFinding(meta, r, path, config.rules[meta.id]);
     if (f) findings.push(f);
   };
@@ -42,6 +68,9 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   // Earlier files of the change count as "not deployed yet" only when comparing against a base.
   const ledger = new ChangeLedger(model.mode === "git");
 
+  // 1. Parse every file and record what it creates, in execution order.
+  const files: FileState[] = [];
+  let encoding: UnsafeEncoding | null = null;
   for (const source of sources) {
     const file = ledger.addFile({
       path: source.path,
@@ -52,12 +81,132 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
     const parsed = parseSource(source);
     reportParseProblems(parsed, source, (r) => emit(sqlParseError, r, source.path));
     parsed.statements.forEach((s, i) => {
-      if (s.model) ledger.record(file, i, s.model);
+      if (!s.model) return;
+      ledger.record(file, i, s.model);
+      const embedded = s.model.effects?.embedded ?? [];
+      embedded.forEach((e, k) => ledger.record(file, within(i, k, embedded.length), e.model, true));
     });
-    const ctx = new SqlRuleContext(source, parsed.statements, version, ledger, file);
-    for (const rule of rules) rule.check(ctx, (r) => emit(rule.meta, r, source.path));
+    const others: FileState["others"] = [];
+    const readings: FileExtras["readings"] = [];
+    for (const reading of otherReadings(source, encoding)) {
+      const note = `The server reads it this way when ${reading.label}.`;
+      for (const split of [...reading.statements, ...reading.reparsed]) {
+        const stmt = parseSplit(split, source.directory);
+        others.push({ index: primaryIndex(parsed, split.start), stmt, note });
+      }
+      const first = reading.statements[0];
+      if (first)
+        readings.push({
+          kind: reading.kind,
+          label: reading.label,
+          span: { start: first.start, end: first.end },
+          statements: reading.statements.length,
+        });
+    }
+    // A client encoding set for the session carries over to the next migrations of the run.
+    encoding = source.split.sessionAfter.encoding ?? encoding;
+    files.push({ source, file, parsed, others, extras: { nested: [], opaque: [], readings } });
+  }
+
+  // 2. What runs beyond the top-level statements.
+  const reachInput: ReachInput = {
+    ledger,
+    files: files.map((f) => ({
+      file: f.file,
+      path: f.source.path,
+      lines: f.source.split.lines,
+      statements: [
+        ...f.parsed.statements.flatMap((s, index) =>
+          s.model
+            ? [{ index, model: s.model, span: { start: s.split.start, end: s.split.end } }]
+            : [],
+        ),
+        ...f.others.flatMap((o) =>
+          o.stmt.model
+            ? [
+                {
+                  index: o.index,
+                  model: o.stmt.model,
+                  span: { start: o.stmt.split.start, end: o.stmt.split.end },
+                },
+              ]
+            : [],
+        ),
+      ],
+    })),
+  };
+  const reached = reach(reachInput);
+  const byFile = new Map(files.map((f) => [f.file, f]));
+  for (const f of files) {
+    const nested = f.extras.nested;
+    f.parsed.statements.forEach((stmt, index) => nestedOf(stmt, index, "", nested));
+    for (const o of f.others) {
+      if (!o.stmt.model) continue;
+      const span = { start: o.stmt.split.start, end: o.stmt.split.end };
+      nested.push({
+        index: o.index,
+        stmt: o.stmt,
+        model: o.stmt.model,
+        nested: { span, note: o.note },
+      });
+      nestedOf(o.stmt, o.index, ` ${o.note}`, nested);
+    }
+  }
+  for (const n of reached.nested) {
+    const f = byFile.get(n.file)!;
+    const stmt = f.parsed.statements[n.index]!;
+    f.extras.nested.push({
+      index: n.index,
+      stmt,
+      model: n.model,
+      nested: { span: n.span, note: n.note },
+    });
+  }
+  for (const o of reached.opaque) {
+    byFile.get(o.file)!.extras.opaque.push({ span: o.span, what: o.what, note: o.note });
+  }
+
+  // 3. The rules.
+  for (const f of files) {
+    const ctx = new SqlRuleContext(
+      f.source,
+      f.parsed.statements,
+      version,
+      ledger,
+      f.file,
+      f.extras,
+    );
+    for (const rule of rules) rule.check(ctx, (r) => emit(rule.meta, r, f.source.path));
   }
   return findings;
+}
+
+/** Position of the k-th of n statements that run as part of statement i. */
+function within(i: number, k: number, n: number): number {
+  return i + (k + 1) / (n + 2);
+}
+
+/** The statements that run as part of `stmt` (data-modifying CTEs, a DO block's body…). */
+function nestedOf(stmt: ParsedStatement, index: number, suffix: string, out: Analyzed[]): void {
+  const embedded = stmt.model?.effects?.embedded ?? [];
+  embedded.forEach((e, k) => {
+    const note = `This statement runs ${e.via}.${e.conditional ? " It runs only when a condition in the code holds, so a replay on empty tables may never run it." : ""}${suffix}`;
+    out.push({
+      index: within(index, k, embedded.length),
+      stmt,
+      model: e.model,
+      nested: { span: e.span, note },
+    });
+  });
+}
+
+/** Index of the primary statement at or before `offset` (where another reading's statement sits). */
+function primaryIndex(parsed: ParsedFile, offset: number): number {
+  let index = 0;
+  parsed.statements.forEach((s, i) => {
+    if (s.split.start <= offset) index = i;
+  });
+  return index;
 }
 
 function reportParseProblems(

@@ -8,7 +8,13 @@
  * a whole history would exempt everything, squawk#364). A down file may also undo what its own
  * up file (same version) created: see `ownUp`.
  */
-import { sameObject, type ObjectName, type StatementModel } from "./model.js";
+import {
+  sameObject,
+  type Effects,
+  type ObjectName,
+  type StatementModel,
+  type TriggerDef,
+} from "./model.js";
 
 export type ObjectKind = "table" | "column" | "index" | "constraint" | "schema" | "other";
 
@@ -25,6 +31,25 @@ export interface Creation {
   notNullColumn?: string;
   /** Constraints: validated by a later VALIDATE CONSTRAINT (statement index in its file). */
   validatedAt?: { file: number; statement: number };
+  /**
+   * Created with IF NOT EXISTS: the object may have existed (with its rows) before, so it is
+   * new for lock rules but not for destructive ones (`CREATE TABLE IF NOT EXISTS users (…);
+   * DROP TABLE users;` must not read as dropping a table of this change).
+   */
+  tentative?: true;
+}
+
+/** A routine, trigger or prepared statement created by the change, where it was created. */
+export interface Definition<T> {
+  file: number;
+  statement: number;
+  value: T;
+}
+
+/** Position of a statement in the change. */
+export interface At {
+  file: number;
+  statement: number;
 }
 
 export interface LedgerFile {
@@ -45,6 +70,12 @@ export class ChangeLedger {
   /** By kind and name: lookups run for nearly every statement of large migration sets. */
   private readonly byName = new Map<string, Creation[]>();
   private readonly byKind = new Map<ObjectKind, Creation[]>();
+  private readonly routines = new Map<
+    string,
+    Array<Definition<{ name: ObjectName; body: Effects; type: string }>>
+  >();
+  private readonly triggers: Array<Definition<TriggerDef & { name: string }>> = [];
+  private readonly prepared = new Map<string, Array<Definition<"prepare" | "deallocate">>>();
 
   constructor(private readonly crossFile: boolean) {}
 
@@ -53,13 +84,34 @@ export class ChangeLedger {
     return this.files.length - 1;
   }
 
-  /** Record what one statement creates (call in execution order). */
-  record(file: number, statement: number, m: StatementModel): void {
-    const add = (c: Omit<Creation, "file" | "statement">) => this.add({ ...c, file, statement });
+  /**
+   * Record what one statement creates (call in execution order). `tentative`: it may not create
+   * anything (a statement inside a DO block, which an exception handler or a condition may skip).
+   */
+  record(file: number, statement: number, m: StatementModel, tentative = false): void {
+    const add = (c: Omit<Creation, "file" | "statement">) =>
+      this.add({ ...c, file, statement, ...(tentative ? { tentative: true as const } : {}) });
     const at = { file, statement };
     switch (m.kind) {
+      case "create-routine": {
+        const key = m.name.name.toLowerCase();
+        const list = this.routines.get(key) ?? this.routines.set(key, []).get(key)!;
+        list.push({ ...at, value: { name: m.name, body: m.body, type: m.routineType } });
+        break;
+      }
+      case "prepare":
+      case "deallocate": {
+        const key = m.name === null ? "\0all" : m.name.toLowerCase();
+        const list = this.prepared.get(key) ?? this.prepared.set(key, []).get(key)!;
+        list.push({ ...at, value: m.kind });
+        break;
+      }
       case "create-table":
-        add({ kind: "table", name: m.table });
+        add({
+          kind: "table",
+          name: m.table,
+          ...(m.ifNotExists ? { tentative: true as const } : {}),
+        });
         for (const c of m.constraints) {
           if (c.name)
             add({
@@ -72,13 +124,25 @@ export class ChangeLedger {
         }
         break;
       case "create-index":
-        if (m.name) add({ kind: "index", name: m.name, table: m.table });
+        if (m.name)
+          add({
+            kind: "index",
+            name: m.name,
+            table: m.table,
+            ...(m.ifNotExists ? { tentative: true as const } : {}),
+          });
         break;
       case "create-schema":
-        add({ kind: "schema", name: { name: m.name } });
+        add({
+          kind: "schema",
+          name: { name: m.name },
+          ...(m.ifNotExists ? { tentative: true as const } : {}),
+        });
         break;
       case "create-other":
         if (m.name) add({ kind: "other", name: m.name });
+        if (m.trigger)
+          this.triggers.push({ ...at, value: { ...m.trigger, name: m.name?.name ?? "" } });
         break;
       case "rename-tables":
         for (const r of m.renames) this.renamed(r.from, r.to, at);
@@ -86,7 +150,12 @@ export class ChangeLedger {
       case "alter-table":
         for (const a of m.actions) {
           if (a.type === "add-column") {
-            add({ kind: "column", name: { name: a.column.name }, table: m.table });
+            add({
+              kind: "column",
+              name: { name: a.column.name },
+              table: m.table,
+              ...(a.ifNotExists ? { tentative: true as const } : {}),
+            });
           } else if (a.type === "rename-table") {
             this.renamed(m.table, a.to, at);
           } else if (a.type === "rename-column") {
@@ -133,11 +202,14 @@ export class ChangeLedger {
     name: ObjectName,
     at: { file: number; statement: number },
     table?: ObjectName,
+    certain = false,
   ): Origin | null {
     // A column of a new table is new too.
-    let best: Origin | null = kind === "column" && table ? this.origin("table", table, at) : null;
+    let best: Origin | null =
+      kind === "column" && table ? this.origin("table", table, at, undefined, certain) : null;
     for (const c of this.named(kind, name)) {
       if (!sameObject(c.name, name)) continue;
+      if (certain && c.tentative) continue;
       if (table && c.table && !sameObject(c.table, table)) continue;
       const o = this.relation(c, at);
       if (o !== null && (best === null || RANK[o] > RANK[best])) best = o;
@@ -166,7 +238,37 @@ export class ChangeLedger {
     return (this.byKind.get(kind) ?? []).filter((c) => this.relation(c, at) !== null);
   }
 
-  private relation(c: Creation, at: { file: number; statement: number }): Origin | null {
+  /** The routine `name` as created by the change before `at` (latest visible one). */
+  routine(
+    name: ObjectName,
+    at: At,
+  ): Definition<{ name: ObjectName; body: Effects; type: string }> | undefined {
+    let found;
+    for (const d of this.routines.get(name.name.toLowerCase()) ?? []) {
+      if (name.schema && d.value.name.schema && name.schema !== d.value.name.schema) continue;
+      if (this.relation(d, at) !== null) found = d;
+    }
+    return found;
+  }
+
+  /** Triggers the change created on `table` before `at`. */
+  triggersOn(table: ObjectName, at: At): Array<Definition<TriggerDef & { name: string }>> {
+    return this.triggers.filter(
+      (t) => !t.value.event && sameObject(t.value.table, table) && this.relation(t, at) !== null,
+    );
+  }
+
+  /** Is `name` prepared (and not deallocated since) before `at`? */
+  isPrepared(name: string, at: At): boolean {
+    const events = [
+      ...(this.prepared.get(name.toLowerCase()) ?? []),
+      ...(this.prepared.get("\0all") ?? []),
+    ].filter((d) => this.relation(d, at) !== null);
+    events.sort((a, b) => a.file - b.file || a.statement - b.statement);
+    return events.length > 0 && events[events.length - 1]!.value === "prepare";
+  }
+
+  private relation(c: At, at: { file: number; statement: number }): Origin | null {
     if (c.file === at.file) return c.statement < at.statement ? "file" : null;
     if (c.file > at.file) return null;
     const from = this.files[c.file]!;

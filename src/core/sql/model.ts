@@ -69,7 +69,7 @@ export interface ConstraintDef {
 }
 
 export type AlterAction = (
-  | { type: "add-column"; column: ColumnDef }
+  | { type: "add-column"; column: ColumnDef; ifNotExists?: boolean }
   | { type: "drop-column"; column: string; cascade: boolean }
   /** ALTER COLUMN … TYPE (Postgres), MODIFY / CHANGE (MySQL, which also restate the definition). */
   | {
@@ -114,6 +114,8 @@ export type DropObjectType =
   | "procedure"
   | "trigger"
   | "extension"
+  /** DROP OWNED BY role: everything the role owns in the database. */
+  | "owned"
   | "other";
 
 export type StatementModel = (
@@ -149,7 +151,17 @@ export type StatementModel = (
       table?: ObjectName;
     }
   | { kind: "truncate"; tables: ObjectName[]; cascade: boolean }
-  | { kind: "delete" | "update"; table: ObjectName | null; hasWhere: boolean }
+  | {
+      kind: "delete" | "update";
+      table: ObjectName | null;
+      hasWhere: boolean;
+      /**
+       * Why the WHERE clause (or MERGE condition) still matches every row: a constant-true
+       * condition (`WHERE 1 = 1`, `OR true`), a comparison of a column with itself, or a
+       * condition that does not refer to the table's rows at all (all of them or none).
+       */
+      matchesAll?: string;
+    }
   | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
   | { kind: "transaction"; action: TransactionAction }
   | {
@@ -172,12 +184,92 @@ export type StatementModel = (
   | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
   | { kind: "cluster"; table: ObjectName | null }
   | { kind: "reindex"; concurrently: boolean }
-  | { kind: "create-schema"; name: string }
-  | { kind: "create-other"; objectType: string; name?: ObjectName }
+  | { kind: "create-schema"; name: string; ifNotExists?: boolean }
+  | {
+      kind: "create-other";
+      objectType: string;
+      name?: ObjectName;
+      /** CREATE TRIGGER: the table and what fires (Postgres names a function, MySQL has a body). */
+      trigger?: TriggerDef;
+    }
+  /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
+  | {
+      kind: "create-routine";
+      routineType: "function" | "procedure" | "event";
+      name: ObjectName;
+      /** What running the body does, when it can be read. */
+      body: Effects;
+    }
+  /** PREPARE name AS/FROM …: the statement is in `effects.embedded`. */
+  | { kind: "prepare"; name: string; dynamic: boolean }
+  /** EXECUTE name: runs a prepared statement. */
+  | { kind: "execute"; name: string }
+  /** DEALLOCATE name, or every prepared statement (null). */
+  | { kind: "deallocate"; name: string | null }
   /** Anything the rules have no use for yet (INSERT, SELECT, COMMENT ON, CREATE FUNCTION…). */
   | { kind: "other"; tag: string }
 ) &
   StatementFacts;
+
+/** A statement that runs as part of another one. */
+export interface Embedded {
+  model: StatementModel;
+  /** Where it is written in the file. */
+  span: Span;
+  /** How it runs, for messages: "in the WITH clause", "in the DO block", "in a MERGE action"… */
+  via: string;
+  /** Runs only when a condition holds (IF, CASE, a loop, an exception handler). */
+  conditional: boolean;
+}
+
+/** Something that runs whose effect cannot be known from the text. */
+export interface Opaque {
+  span: Span;
+  /** What it is, for messages ("EXECUTE of a string built at run time"). */
+  what: string;
+  conditional: boolean;
+}
+
+/** A call of a function or procedure that is not known to be harmless. */
+export interface RoutineCall {
+  name: ObjectName;
+  span: Span;
+  procedure: boolean;
+  conditional: boolean;
+  /** A function the server (or a common extension) provides: harmless unless the change redefines it. */
+  builtin?: true;
+}
+
+/** What running a statement (or a routine's body) does beyond its own model. */
+export interface Effects {
+  /** Statements it runs: data-modifying CTEs, MERGE actions, DO bodies, EXECUTE 'constant'… */
+  embedded: Embedded[];
+  /** Parts whose effect cannot be known statically (dynamic SQL, bodies in other languages…). */
+  opaque: Opaque[];
+  /** Routines it calls that are neither built-in nor known harmless. */
+  calls: RoutineCall[];
+  /** Prepared statements it runs by name. */
+  executes: Array<{ name: string; span: Span; conditional: boolean }>;
+}
+
+export const noEffects = (): Effects => ({ embedded: [], opaque: [], calls: [], executes: [] });
+
+export function hasEffects(e: Effects | undefined): e is Effects {
+  return (
+    e !== undefined &&
+    (e.embedded.length > 0 || e.opaque.length > 0 || e.calls.length > 0 || e.executes.length > 0)
+  );
+}
+
+export interface TriggerDef {
+  table: ObjectName;
+  /** Postgres: the trigger function. */
+  function?: ObjectName;
+  /** MySQL and SQLite: the body. */
+  body?: Effects;
+  /** Event triggers fire on DDL rather than on a table's rows. */
+  event?: boolean;
+}
 
 /** Facts every statement carries, whatever its kind. */
 export interface StatementFacts {
@@ -192,6 +284,12 @@ export interface StatementFacts {
   nonTransactional?: string;
   /** Password literals written in the statement. */
   passwords: PasswordLiteral[];
+  /** What else running it does (embedded statements, calls, dynamic SQL). */
+  effects?: Effects;
+  /** Tables whose rows it writes (fires their triggers). */
+  writes?: ObjectName[];
+  /** INSERT … SELECT: the tables it copies rows from. */
+  reads?: ObjectName[];
 }
 
 export interface PasswordLiteral {

@@ -1,8 +1,13 @@
 /**
  * Split a migration file into statements with exact locations, the way the database would see
  * them: aware of comments (nested in Postgres, `#` and `/*!…*\/` in MySQL), quoted strings and
- * identifiers, Postgres dollar quotes and E'' strings, and routine bodies whose `;` do not end
- * the statement (Postgres BEGIN ATOMIC, MySQL/SQLite BEGIN … END).
+ * identifiers, Postgres dollar quotes and E'' strings, routine bodies whose `;` do not end the
+ * statement (Postgres BEGIN ATOMIC, MySQL/SQLite BEGIN … END: see compound.ts), and session
+ * settings that change how the rest is read (see session.ts).
+ *
+ * With golang-migrate's x-multi-statement the file is first cut at every `;` byte, exactly as
+ * `database/multistmt` does — inside comments and strings too — and each piece is read on its
+ * own, as the database receives it: `-- stale rows; DELETE FROM users;` is a DELETE there.
  *
  * Invariants (fuzzed by the tests): never throws; linear time; statements are in order and do
  * not overlap; every character that is not whitespace, not a comment and not a separating `;`
@@ -10,8 +15,16 @@
  * the offsets computed here.
  */
 import type { Dialect } from "../types.js";
-import { Lexer } from "./lexer.js";
+import { BlockTracker } from "./compound.js";
+import { Lexer, tokenize, type ExecCommentPolicy, type LexSyntax } from "./lexer.js";
 import { LineIndex, type Position } from "./positions.js";
+import {
+  defaultSession,
+  encodingView,
+  lexSyntax,
+  SessionTracker,
+  type Session,
+} from "./session.js";
 
 export interface SqlComment {
   kind: "line" | "block";
@@ -28,15 +41,21 @@ export interface SplitStatement {
   index: number;
   /** Source text from the first to the last code character (no terminating `;`). */
   text: string;
+  /**
+   * The statement as a parser must read it, when that differs from `text` (same length, so
+   * offsets agree): MySQL executable-comment markers blanked, strings whose reading depends on a
+   * session setting neutralised, characters the client encoding merges marked.
+   */
+  parserText?: string;
   start: number;
   /** Exclusive. */
   end: number;
   startPos: Position;
   /** Position of the last code character. */
   endPos: Position;
-  /** False when the file ended before a `;` (fine for the last statement). */
+  /** False when the file (or x-multi-statement piece) ended before a `;`. */
   terminated: boolean;
-  /** Set when a string, quoted identifier, comment or body ran to the end of the file. */
+  /** Set when a string, quoted identifier, comment or body ran to the end of the file (or piece). */
   unterminated?: "string" | "identifier" | "comment" | "dollar-quote" | "body";
 }
 
@@ -44,28 +63,115 @@ export interface SplitResult {
   statements: SplitStatement[];
   comments: SqlComment[];
   lines: LineIndex;
+  /** How the session reads SQL after this file ran, for the next file in the same session. */
+  sessionAfter: Session;
+  /** A statement changed the reading in a way that cannot be followed (a computed value). */
+  uncertain: boolean;
 }
 
-/** Words remembered per statement to recognise routine headers (CREATE OR REPLACE FUNCTION…). */
-const HEADER_WORDS = 12;
+export interface SplitOptions {
+  /** golang-migrate x-multi-statement: the file runs as pieces cut at every `;` byte. */
+  multiStatement?: boolean;
+  /** How the session reads SQL when the file starts (default: the server's defaults). */
+  session?: Session;
+  /** Which MySQL executable comments (`/*!50001 … *\/`) run (default: all). */
+  execComment?: ExecCommentPolicy;
+}
 
-export function splitStatements(text: string, dialect: Dialect): SplitResult {
+/** A unit golang-migrate sends in one Exec. */
+export interface Piece {
+  /** Offsets in the file; `end` is after the piece's `;` (or the end of the file). */
+  start: number;
+  end: number;
+}
+
+/**
+ * golang-migrate's `database/multistmt.Parse`: the text up to and including each `;` byte is one
+ * piece, whatever the `;` is inside of; pieces that are only whitespace are skipped by the driver.
+ */
+export function multiStatementPieces(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let start = 0;
+  for (let i = text.indexOf(";"); i >= 0; i = text.indexOf(";", i + 1)) {
+    pieces.push({ start, end: i + 1 });
+    start = i + 1;
+  }
+  if (start < text.length) pieces.push({ start, end: text.length });
+  return pieces.filter((p) => !isBlank(text, p.start, p.end));
+}
+
+/** Go's `strings.TrimSpace(piece) == ""` (unicode.IsSpace: not U+FEFF, but U+0085). */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    const space =
+      (c >= 9 && c <= 13) ||
+      c === 32 ||
+      c === 0x85 ||
+      c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000;
+    if (!space) return false;
+  }
+  return true;
+}
+
+/** First words of statements that can change the session's reading or its transaction. */
+const SESSION_WORDS = new Set([
+  "SET",
+  "RESET",
+  "BEGIN",
+  "START",
+  "COMMIT",
+  "END",
+  "ROLLBACK",
+  "ABORT",
+]);
+
+export function splitStatements(
+  text: string,
+  dialect: Dialect,
+  opts: SplitOptions = {},
+): SplitResult {
   const lines = new LineIndex(text);
   const statements: SplitStatement[] = [];
   const comments: SqlComment[] = [];
   const pg = dialect === "postgres" || dialect === "cockroachdb";
-  const routineKinds = ROUTINE_KINDS[dialect];
+  const multi = opts.multiStatement === true && dialect !== "mysql" && dialect !== "sqlite";
+  const execComment: ExecCommentPolicy = opts.execComment ?? (() => true);
+  const tracker = new SessionTracker(
+    dialect,
+    opts.session ?? defaultSession(dialect),
+    pg && !multi,
+  );
+  // What the parsers assume about strings: readings that differ get neutralised strings.
+  const assumed = defaultSession(dialect);
+  // MySQL reads a multi-statement Exec one statement at a time, so a SET changes how the rest of
+  // the file is read; Postgres reads a whole Exec at once, so only the next piece or file.
+  const perStatement = dialect === "mysql";
 
+  let view = text; // the text as the server reads it (client-encoding view)
+  let syntax: LexSyntax = lexSyntax(tracker.current, execComment);
+  if (tracker.current.encoding) view = encodingView(text, 0, tracker.current.encoding);
+
+  // The current statement.
   let stmtStart = -1;
   let lastCode = -1;
   let unterminated: SplitStatement["unterminated"];
-  let words: string[] = [];
-  let routine = false;
-  let depth = 0;
-  let pendingEnd = false;
-  let prevWord = "";
+  let block = new BlockTracker(dialect);
+  let edits: Array<{ start: number; end: number; text: string }> = [];
+  let sessionWord = false;
+  let firstWord = true;
+  let parens = 0;
 
-  const finish = (terminated: boolean) => {
+  /** Ends the current statement; returns its range when it may change the session. */
+  const finish = (terminated: boolean): { start: number; end: number } | null => {
+    let range: { start: number; end: number } | null = null;
     if (stmtStart >= 0) {
       const end = lastCode + 1;
       const s: SplitStatement = {
@@ -77,88 +183,168 @@ export function splitStatements(text: string, dialect: Dialect): SplitResult {
         endPos: lines.position(end - 1),
         terminated,
       };
+      if (edits.length > 0 || view !== text) {
+        let p = "";
+        let at = stmtStart;
+        for (const e of edits) {
+          p += view.slice(at, e.start) + e.text;
+          at = e.end;
+        }
+        p += view.slice(at, end);
+        if (p !== s.text) s.parserText = p;
+      }
       if (unterminated) s.unterminated = unterminated;
       statements.push(s);
+      if (sessionWord) range = { start: stmtStart, end };
     }
     stmtStart = -1;
     lastCode = -1;
     unterminated = undefined;
-    words = [];
-    routine = false;
-    depth = 0;
-    pendingEnd = false;
-    prevWord = "";
+    block = new BlockTracker(dialect);
+    edits = [];
+    sessionWord = false;
+    firstWord = true;
+    parens = 0;
+    return range;
   };
 
-  // Tracks BEGIN … END nesting inside routine bodies so their `;` do not end the statement.
-  const onWord = (u: string) => {
-    if (words.length < HEADER_WORDS) {
-      words.push(u);
-      if (!routine && isRoutineHeader(words, routineKinds)) routine = true;
-    }
-    if (!routine) return;
-    if (pendingEnd) {
-      pendingEnd = false;
-      // END IF / END LOOP / … close blocks that were never counted.
-      if (u === "IF" || u === "LOOP" || u === "WHILE" || u === "REPEAT") {
-        prevWord = u;
-        return;
-      }
-      depth = Math.max(0, depth - 1);
-      if (u === "CASE") {
-        prevWord = u; // END CASE closes the CASE it names
-        return;
-      }
-    }
-    if (u === "END") pendingEnd = true;
-    else if (u === "CASE") depth++;
-    else if (u === "BEGIN" && !pg) depth++;
-    else if (u === "ATOMIC" && pg && prevWord === "BEGIN") depth++;
-    prevWord = u;
+  /**
+   * A statement ran: follow what it does to the session. Returns true when the reading of what
+   * follows changed (the caller decides from where it applies).
+   */
+  const ran = (range: { start: number; end: number } | null): boolean =>
+    range !== null && tracker.statement(tokenize(view, dialect, range.start, range.end, syntax));
+
+  /** Read the text from `from` on the way the session now reads it. */
+  const reread = (from: number) => {
+    const before = syntax;
+    syntax = lexSyntax(tracker.current, execComment);
+    const enc = tracker.current.encoding;
+    const rest = enc ? encodingView(text, from, enc).slice(from) : text.slice(from);
+    if (view.slice(from) !== rest) view = view.slice(0, from) + rest;
+    return before;
   };
 
-  const lx = new Lexer(text, dialect);
-  for (let k = lx.next(); k !== "eof"; k = lx.next()) {
-    if (k === "line-comment") {
-      const bodyStart = lx.start + (text.charCodeAt(lx.start) === 35 ? 1 : 2);
-      pushComment("line", lx.start, lx.end, text.slice(bodyStart, lx.end));
-      continue;
-    }
-    if (k === "block-comment") {
-      if (lx.unterminated) {
-        // An unterminated comment swallows the rest of the file; the database rejects it, so
-        // it is code for our purposes (it must reach a parser and be reported).
-        if (stmtStart < 0) stmtStart = lx.start;
-        unterminated = "comment";
-        lastCode = lx.end - 1;
+  const pieces: Piece[] = multi ? multiStatementPieces(text) : [{ start: 0, end: text.length }];
+  for (const piece of pieces) {
+    let lx = new Lexer(view, dialect, piece.start, piece.end, syntax);
+    let sawSeparator = false;
+    const ranges: Array<{ start: number; end: number } | null> = [];
+    for (let k = lx.next(); k !== "eof"; k = lx.next()) {
+      if (k === "line-comment") {
+        const bodyStart = lx.start + (text.charCodeAt(lx.start) === 35 ? 1 : 2);
+        pushComment("line", lx.start, lx.end, text.slice(bodyStart, lx.end));
         continue;
       }
-      pushComment("block", lx.start, lx.end, text.slice(lx.start + 2, lx.end - 2));
-      continue;
-    }
-    if (k === "punct" && text.charCodeAt(lx.start) === 59 /* ; */) {
-      if (pendingEnd) {
-        pendingEnd = false;
-        depth = Math.max(0, depth - 1);
-      }
-      if (routine && depth > 0) {
-        lastCode = lx.start;
+      if (k === "block-comment") {
+        if (lx.unterminated) {
+          // An unterminated comment swallows the rest; the database rejects it, so it is code
+          // for our purposes (it must reach a parser and be reported).
+          if (stmtStart < 0) stmtStart = lx.start;
+          unterminated = "comment";
+          lastCode = lx.end - 1;
+          continue;
+        }
+        pushComment("block", lx.start, lx.end, text.slice(lx.start + 2, lx.end - 2));
         continue;
       }
-      finish(true); // an empty statement (";;") produces nothing
-      continue;
+      if (k === "punct" && view.charCodeAt(lx.start) === 59 /* ; */) {
+        if (multi) sawSeparator = lx.end === piece.end;
+        if (!block.semicolon() || (block.rule && !multi && parens > 0)) {
+          // Inside a routine body, or inside parentheses (CREATE RULE … DO (a; b)).
+          if (stmtStart < 0) stmtStart = lx.start;
+          lastCode = lx.start;
+          continue;
+        }
+        lx.statementBoundary();
+        const range = finish(true); // an empty statement (";;") produces nothing
+        if (!perStatement) ranges.push(range);
+        else if (ran(range)) {
+          reread(lx.end);
+          lx = new Lexer(view, dialect, lx.end, piece.end, syntax);
+        }
+        continue;
+      }
+      if (stmtStart < 0) stmtStart = lx.start;
+      if (lx.unterminated) unterminated = lx.unterminated;
+      lastCode = lx.end - 1;
+      switch (k) {
+        case "marker":
+          edits.push({ start: lx.start, end: lx.end, text: " ".repeat(lx.end - lx.start) });
+          continue;
+        case "word": {
+          // Slicing every word of a 10 MB file is wasteful: only the few that matter are read.
+          const len = lx.end - lx.start;
+          const session = !sessionWord && (firstWord ? len <= 8 : len === 10);
+          if (block.wantsWords || session) {
+            const u = view.slice(lx.start, lx.end).toUpperCase();
+            if (block.wantsWords) block.word(u, lx.start);
+            if (session && (firstWord ? SESSION_WORDS.has(u) : u === "SET_CONFIG"))
+              sessionWord = true;
+          }
+          firstWord = false;
+          continue;
+        }
+        case "string":
+          if (syntax.backslashStrings !== assumed.backslashStrings) neutralise(lx.start, lx.end);
+          block.other("string", lx.start);
+          break;
+        case "quoted-ident":
+          if (syntax.ansiQuotes && view.charCodeAt(lx.start) === 34) asBackticks(lx.start, lx.end);
+          block.other("quoted-ident", lx.start);
+          break;
+        case "punct": {
+          const ch = view[lx.start]!;
+          if (ch === "(") parens++;
+          else if (ch === ")") parens = Math.max(0, parens - 1);
+          block.other(ch, lx.start);
+          break;
+        }
+        default:
+          block.other(k, lx.start);
+      }
+      firstWord = false;
     }
-    if (stmtStart < 0) stmtStart = lx.start;
-    if (lx.unterminated) unterminated = lx.unterminated;
-    // Only words can change the routine state; slicing every word of a 10 MB file is wasteful.
-    if (k === "word" && (routine || words.length < HEADER_WORDS)) {
-      onWord(text.slice(lx.start, lx.end).toUpperCase());
+    if (stmtStart >= 0 && block.unclosed && !unterminated) unterminated = "body";
+    const last = finish(sawSeparator);
+    if (perStatement) {
+      if (ran(last)) reread(piece.end);
+    } else {
+      ranges.push(last);
+      let changed = false;
+      for (const r of ranges) changed = ran(r) || changed;
+      // Postgres: the next x-multi-statement piece is a new query, read with the new settings.
+      if (changed && multi) reread(piece.end);
     }
-    lastCode = lx.end - 1;
   }
-  if (stmtStart >= 0 && routine && depth > 0 && !unterminated) unterminated = "body";
-  finish(false);
-  return { statements, comments, lines };
+  return {
+    statements,
+    comments,
+    lines,
+    sessionAfter: tracker.finish(),
+    uncertain: tracker.uncertain,
+  };
+
+  /**
+   * A string whose reading depends on the session (backslashes): the parser, which assumes the
+   * default, gets a same-length placeholder that reads the same either way. E'' and $$ strings
+   * read the same under every setting.
+   */
+  function neutralise(start: number, end: number): void {
+    const raw = view.slice(start, end);
+    const quote = raw[0];
+    if ((quote !== "'" && quote !== '"') || !raw.includes("\\")) return;
+    const closed = raw.length >= 2 && raw.endsWith(quote);
+    const inner = raw.slice(1, closed ? -1 : undefined).replace(/[^\n\r]/g, "x");
+    edits.push({ start: start + 1, end: start + 1 + inner.length, text: inner });
+  }
+
+  /** MySQL ANSI_QUOTES: "name" is `name` to a parser that assumes the default. */
+  function asBackticks(start: number, end: number): void {
+    const raw = view.slice(start, end);
+    if (raw.includes("`") || raw.length < 2 || !raw.endsWith('"')) return;
+    edits.push({ start, end, text: "`" + raw.slice(1, -1) + "`" });
+  }
 
   function pushComment(kind: SqlComment["kind"], start: number, end: number, body: string) {
     comments.push({
@@ -170,25 +356,4 @@ export function splitStatements(text: string, dialect: Dialect): SplitResult {
       endPos: lines.position(end - 1),
     });
   }
-}
-
-/** Statement kinds whose bodies may contain `;`, per dialect. */
-const ROUTINE_KINDS: Record<Dialect, readonly string[]> = {
-  postgres: ["FUNCTION", "PROCEDURE"],
-  cockroachdb: ["FUNCTION", "PROCEDURE"],
-  mysql: ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"],
-  sqlite: ["TRIGGER"],
-  clickhouse: [],
-};
-
-/** CREATE … FUNCTION/PROCEDURE/TRIGGER/EVENT, with only modifiers in between. */
-function isRoutineHeader(words: readonly string[], kinds: readonly string[]): boolean {
-  if (words[0] !== "CREATE") return false;
-  if (!kinds.includes(words[words.length - 1]!)) return false;
-  // Only modifiers may sit between CREATE and the kind (OR REPLACE, DEFINER = x, TEMP, AGGREGATE…).
-  for (let i = 1; i < words.length - 1; i++) {
-    const w = words[i];
-    if (w === "TABLE" || w === "INDEX" || w === "VIEW" || w === "AS") return false;
-  }
-  return true;
 }

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { splitStatements } from "../../../src/core/sql/split.js";
+import { execCommentPolicy } from "../../../src/core/sql/readings.js";
+import { multiStatementPieces, splitStatements } from "../../../src/core/sql/split.js";
 import type { Dialect } from "../../../src/core/types.js";
 
 const texts = (sql: string, d: Dialect = "postgres") =>
@@ -217,6 +218,12 @@ describe("splitStatements: invariants (property-based)", () => {
     "/*",
     "*/",
     "/*!",
+    "/*!80000 ",
+    "/*M!",
+    "SET sql_mode = 'ANSI';",
+    "SET standard_conforming_strings = off;",
+    "SET NAMES gbk;",
+    "中",
     "E'",
     "\\",
     "BEGIN",
@@ -238,22 +245,40 @@ describe("splitStatements: invariants (property-based)", () => {
 
   test("statements are ordered, disjoint, and cover every code character", () => {
     fc.assert(
-      fc.property(sqlArb, fc.constantFrom(...dialects), (sql, dialect) => {
-        const r = splitStatements(sql, dialect);
-        let prevEnd = 0;
-        const covered = new Array<boolean>(sql.length).fill(false);
-        for (const s of r.statements) {
-          expect(s.start).toBeGreaterThanOrEqual(prevEnd);
-          expect(s.end).toBeGreaterThan(s.start);
-          expect(s.text).toBe(sql.slice(s.start, s.end));
-          for (let i = s.start; i < s.end; i++) covered[i] = true;
-          prevEnd = s.end;
-        }
-        for (const c of r.comments) for (let i = c.start; i < c.end; i++) covered[i] = true;
-        for (let i = 0; i < sql.length; i++) {
-          if (!covered[i]) expect(/[\s;\ufeff]/.test(sql[i]!)).toBe(true);
-        }
-      }),
+      fc.property(
+        sqlArb,
+        fc.constantFrom(...dialects),
+        fc.boolean(),
+        fc.boolean(),
+        (sql, dialect, multiStatement, oldServer) => {
+          const r = splitStatements(sql, dialect, {
+            multiStatement,
+            ...(oldServer ? { execComment: execCommentPolicy("5.6") } : {}),
+            ...(oldServer
+              ? {
+                  session: {
+                    backslashStrings: dialect !== "mysql",
+                    ansiQuotes: true,
+                    encoding: "gbk" as const,
+                  },
+                }
+              : {}),
+          });
+          let prevEnd = 0;
+          const covered = new Array<boolean>(sql.length).fill(false);
+          for (const s of r.statements) {
+            expect(s.start).toBeGreaterThanOrEqual(prevEnd);
+            expect(s.end).toBeGreaterThan(s.start);
+            expect(s.text).toBe(sql.slice(s.start, s.end));
+            for (let i = s.start; i < s.end; i++) covered[i] = true;
+            prevEnd = s.end;
+          }
+          for (const c of r.comments) for (let i = c.start; i < c.end; i++) covered[i] = true;
+          for (let i = 0; i < sql.length; i++) {
+            if (!covered[i]) expect(/[\s;\ufeff]/.test(sql[i]!)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -282,5 +307,216 @@ describe("splitStatements: invariants (property-based)", () => {
     const r = splitStatements(line, "postgres");
     expect(r.statements).toHaveLength(50_000);
     expect(r.statements[49_999]!.endPos.line).toBe(1);
+  });
+});
+
+describe("splitStatements: x-multi-statement pieces (golang-migrate database/multistmt)", () => {
+  test("the file is cut at every ';' byte, inside comments and strings too", () => {
+    const sql = "-- stale rows; DELETE FROM users;\nSELECT 'a;b';";
+    expect(multiStatementPieces(sql).map((p) => sql.slice(p.start, p.end))).toEqual([
+      "-- stale rows;",
+      " DELETE FROM users;",
+      "\nSELECT 'a;",
+      "b';",
+    ]);
+    const r = splitStatements(sql, "postgres", { multiStatement: true });
+    expect(r.statements.map((s) => [s.text, s.startPos.line, s.unterminated])).toEqual([
+      ["DELETE FROM users", 1, undefined],
+      ["SELECT 'a;", 2, "string"],
+      ["b';", 2, "string"], // the ';' is inside the unterminated string
+    ]);
+    expect(r.comments.map((c) => c.body)).toEqual([" stale rows;"]);
+  });
+
+  test("a last piece that is only whitespace (as Go's strings.TrimSpace sees it) is not sent", () => {
+    // Every other piece holds its ';' and is sent (an empty query for the server).
+    expect(multiStatementPieces("SELECT 1;  \n\t;")).toEqual([
+      { start: 0, end: 9 },
+      { start: 9, end: 14 },
+    ]);
+    expect(multiStatementPieces("SELECT 1;  \n\u00a0")).toEqual([{ start: 0, end: 9 }]);
+    // U+FEFF is not whitespace for Go: the driver sends it (and the server rejects it).
+    expect(multiStatementPieces("SELECT 1;\ufeff")).toEqual([
+      { start: 0, end: 9 },
+      { start: 9, end: 10 },
+    ]);
+  });
+
+  test("a body cannot span pieces: BEGIN ATOMIC … END breaks, as on the server", () => {
+    const sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;";
+    const r = splitStatements(sql, "postgres", { multiStatement: true });
+    expect(r.statements.map((s) => [s.text, s.unterminated])).toEqual([
+      ["CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;", "body"],
+      ["END", undefined],
+    ]);
+  });
+
+  test("MySQL and SQLite have no x-multi-statement: the option changes nothing", () => {
+    const sql = "-- a; b\nSELECT 1;";
+    expect(texts(sql, "mysql")).toEqual(
+      splitStatements(sql, "mysql", { multiStatement: true }).statements.map((s) => s.text),
+    );
+  });
+});
+
+describe("splitStatements: read as the server reads", () => {
+  test("MySQL: `--` starts a comment before any control character, not before other characters", () => {
+    // The comment runs to the newline, so SELECT 1 and SELECT 2 are one statement.
+    expect(texts("SELECT 1 --\u0001x; DROP TABLE a;\nSELECT 2;", "mysql")).toEqual([
+      "SELECT 1 --\u0001x; DROP TABLE a;\nSELECT 2",
+    ]);
+    expect(texts("SELECT 1 --\ufeffx; DROP TABLE a;", "mysql")).toEqual([
+      "SELECT 1 --\ufeffx",
+      "DROP TABLE a",
+    ]);
+    expect(texts("SELECT 1 --", "mysql")).toEqual(["SELECT 1"]);
+  });
+
+  test("MySQL and SQLite line comments end at \\n only; Postgres's at \\r too", () => {
+    expect(texts("SELECT 1; -- x\rDROP TABLE a;\nSELECT 2;", "mysql")).toEqual([
+      "SELECT 1",
+      "SELECT 2",
+    ]);
+    expect(texts("SELECT 1; -- x\rDROP TABLE a;\nSELECT 2;", "sqlite")).toEqual([
+      "SELECT 1",
+      "SELECT 2",
+    ]);
+    expect(texts("SELECT 1; -- x\rDROP TABLE a;\nSELECT 2;")).toEqual([
+      "SELECT 1",
+      "DROP TABLE a",
+      "SELECT 2",
+    ]);
+  });
+
+  test("MySQL executable comments: code when the server version runs them, markers blanked for parsers", () => {
+    const sql = "/*!50000 DROP TABLE a */;\n/*!80099 DROP TABLE b */;\n/*M!100500 DROP TABLE c */;";
+    const all = splitStatements(sql, "mysql").statements;
+    expect(all.map((s) => s.parserText)).toEqual([
+      "         DROP TABLE a   ",
+      "         DROP TABLE b   ",
+      "           DROP TABLE c   ",
+    ]);
+    const mysql8 = splitStatements(sql, "mysql", { execComment: execCommentPolicy("8.0.32") });
+    expect(mysql8.statements.map((s) => s.parserText?.trim())).toEqual(["DROP TABLE a"]);
+    expect(mysql8.comments).toHaveLength(2);
+    const maria = splitStatements(sql, "mysql", { execComment: execCommentPolicy("10.11") });
+    expect(maria.statements.map((s) => s.parserText?.trim())).toEqual([
+      "DROP TABLE a",
+      "DROP TABLE b",
+      "DROP TABLE c",
+    ]);
+  });
+
+  test("a statement can start inside an executable comment and end after it", () => {
+    const r = splitStatements("SELECT /*!STRAIGHT_JOIN*/ a FROM t;", "mysql");
+    expect(r.statements.map((s) => s.parserText)).toEqual(["SELECT    STRAIGHT_JOIN   a FROM t"]);
+  });
+
+  test("MySQL: SET sql_mode changes how the rest of the file is read", () => {
+    const sql = "SET sql_mode = 'NO_BACKSLASH_ESCAPES';\nSELECT 'a\\'; DELETE FROM users; -- ';";
+    expect(texts(sql, "mysql")).toEqual([
+      "SET sql_mode = 'NO_BACKSLASH_ESCAPES'",
+      "SELECT 'a\\'",
+      "DELETE FROM users",
+    ]);
+    // Parsers assume backslash escapes: the string they get reads the same either way.
+    expect(splitStatements(sql, "mysql").statements[1]!.parserText).toBe("SELECT 'xx'");
+    expect(texts('SET sql_mode = \'ANSI\'; SELECT "a\\"; DROP TABLE t; -- ";', "mysql")).toEqual([
+      "SET sql_mode = 'ANSI'",
+      'SELECT "a\\"',
+      "DROP TABLE t",
+    ]);
+  });
+
+  test("MySQL: SET NAMES gbk makes a backslash part of the character before it", () => {
+    const sql = "SET NAMES gbk; SELECT '\u4e2d\\'; DROP TABLE users; -- ';";
+    expect(texts(sql, "mysql")).toEqual(["SET NAMES gbk", "SELECT '\u4e2d\\'", "DROP TABLE users"]);
+  });
+
+  test("Postgres: a SET does not change how its own query is read, only the next piece", () => {
+    const sql = "SET standard_conforming_strings = off; SELECT 'a\\'; DELETE FROM users; -- ';";
+    expect(texts(sql)).toEqual([
+      "SET standard_conforming_strings = off",
+      "SELECT 'a\\'",
+      "DELETE FROM users",
+    ]);
+    expect(
+      splitStatements(sql, "postgres", { multiStatement: true }).statements.map((s) => s.text),
+    ).toEqual(["SET standard_conforming_strings = off", "SELECT 'a\\';", "DELETE FROM users"]);
+    // …and reports how the session reads SQL afterwards, for the next file.
+    expect(
+      splitStatements("SET standard_conforming_strings = off;", "postgres").sessionAfter,
+    ).toEqual({
+      backslashStrings: true,
+      ansiQuotes: false,
+      encoding: null,
+    });
+    // Undone when its transaction rolls back.
+    expect(
+      splitStatements("BEGIN; SET standard_conforming_strings = off; ROLLBACK;", "postgres")
+        .sessionAfter.backslashStrings,
+    ).toBe(false);
+  });
+
+  test("Postgres CREATE RULE actions keep their ';' inside parentheses", () => {
+    expect(
+      texts(
+        "CREATE RULE r AS ON INSERT TO t DO ALSO (DELETE FROM u; INSERT INTO l VALUES (1));\nSELECT 1;",
+      ),
+    ).toEqual([
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (DELETE FROM u; INSERT INTO l VALUES (1))",
+      "SELECT 1",
+    ]);
+    // Elsewhere an unbalanced parenthesis does not swallow the next statements.
+    expect(texts("SELECT (1;\nDROP TABLE t;")).toEqual(["SELECT (1", "DROP TABLE t"]);
+  });
+});
+
+describe("splitStatements: routine bodies follow MySQL's grammar", () => {
+  const cases: Array<[string, string]> = [
+    ["a single-statement body naming a column begin", "CREATE PROCEDURE p() SELECT begin FROM t"],
+    [
+      "a trigger setting NEW.begin and NEW.end",
+      "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.begin = 1; SET NEW.end = 2; END",
+    ],
+    [
+      "a function with characteristics and RETURNS type options",
+      "CREATE FUNCTION f(x INT) RETURNS VARCHAR(10) CHARSET utf8mb4 DETERMINISTIC READS SQL DATA COMMENT 'x' BEGIN RETURN 'a'; END",
+    ],
+    [
+      "a handler with a BEGIN … END body",
+      "CREATE PROCEDURE p() BEGIN DECLARE EXIT HANDLER FOR SQLSTATE '23000', NOT FOUND BEGIN ROLLBACK; END; SELECT 1; END",
+    ],
+    [
+      "REPEAT … UNTIL … END REPEAT and labels",
+      "CREATE PROCEDURE p() main: BEGIN l: REPEAT SET @a = @a + 1; UNTIL @a > 3 END REPEAT l; LEAVE main; END main",
+    ],
+    [
+      "a CASE expression whose END is not a block's",
+      "CREATE PROCEDURE p() BEGIN SELECT CASE WHEN 1 THEN begin ELSE 2 END FROM t; END",
+    ],
+    [
+      "an event body",
+      "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM logs WHERE at < now(); END",
+    ],
+    ["MariaDB BEGIN NOT ATOMIC", "BEGIN NOT ATOMIC DELETE FROM a; DELETE FROM b; END"],
+    ["MariaDB IF outside a routine", "IF 1 = 1 THEN DELETE FROM a; END IF"],
+  ];
+  test.each(cases)("%s", (_name, body) => {
+    expect(texts(`${body};\nDROP TABLE after;`, "mysql")).toEqual([body, "DROP TABLE after"]);
+  });
+
+  test("BEGIN on its own is a transaction, not a block", () => {
+    expect(texts("BEGIN;\nDELETE FROM a;\nCOMMIT;", "mysql")).toEqual([
+      "BEGIN",
+      "DELETE FROM a",
+      "COMMIT",
+    ]);
+  });
+
+  test("SQLite: end as a column inside a trigger does not end it", () => {
+    const trig =
+      "CREATE TRIGGER t AFTER UPDATE ON x BEGIN UPDATE x SET end = 1 WHERE id = new.id; END";
+    expect(texts(`${trig};\nSELECT 2;`, "sqlite")).toEqual([trig, "SELECT 2"]);
   });
 });

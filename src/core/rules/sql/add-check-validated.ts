@@ -30,7 +30,7 @@ export const addCheckValidated: SqlRule = {
       if (!isCheck) continue;
       if (ctx.isNew("table", table, a.index)) continue;
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message:
           ctx.dialect === "mysql"
             ? `Adding an enforced CHECK constraint to ${displayName(table)} makes MySQL copy the table to validate every row, blocking writes until it finishes.`

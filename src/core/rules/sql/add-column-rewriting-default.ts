@@ -28,7 +28,7 @@ export const addColumnRewritingDefault: SqlRule = {
           ? "MySQL cannot add it instantly and rebuilds the whole table"
           : "Postgres rewrites the whole table (and its indexes) while holding an ACCESS EXCLUSIVE lock: no reads or writes until it finishes";
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message: `Column ${action.column.name} is added to ${displayName(table)} with ${why}, so ${effect}.`,
       });
     }

@@ -29,7 +29,7 @@ export const addForeignKeyValidated: SqlRule = {
       if (ctx.dialect === "mysql" && foreignKeyChecksOff(ctx, a.index)) continue;
       const target = ref ? displayName(ref) : "the referenced table";
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message:
           ctx.dialect === "mysql"
             ? `Adding a foreign key to ${displayName(table)} (referencing ${target}) with foreign_key_checks on makes MySQL copy the table (ALGORITHM=COPY), blocking writes until it finishes.`

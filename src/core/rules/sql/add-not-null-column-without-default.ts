@@ -29,7 +29,7 @@ export const addNotNullColumnWithoutDefault: SqlRule = {
             ? "MySQL fills existing rows with an implicit zero value, and inserts from the running application, which does not send the column, fail in strict mode"
             : "the statement fails as soon as the table has a row, and inserts from the running application, which does not send the column, fail";
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message: `Column ${c.name} is added to ${displayName(table)} as NOT NULL without a default: ${why}.`,
       });
     }

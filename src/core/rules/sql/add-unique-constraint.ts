@@ -25,7 +25,7 @@ export const addUniqueConstraint: SqlRule = {
       if (!unique) continue;
       if (ctx.isNew("table", table, a.index)) continue;
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message: `Adding a UNIQUE constraint to ${displayName(table)} builds a unique index while holding an ACCESS EXCLUSIVE lock: no reads or writes until it is built, and it fails if duplicates exist.`,
       });
     }

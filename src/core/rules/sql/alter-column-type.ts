@@ -19,7 +19,7 @@ export const alterColumnType: SqlRule = {
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
       if (action.type !== "alter-column-type") continue;
-      if (ctx.isNew("column", { name: action.column }, a.index, table)) continue;
+      if (ctx.isCertainlyNew("column", { name: action.column }, a.index, table)) continue;
       const where = `${action.column} of ${displayName(table)}`;
       let message: string;
       let severity: "warning" | undefined;
@@ -38,7 +38,7 @@ export const alterColumnType: SqlRule = {
       } else {
         message = `Changing the type of ${where} to ${action.dataType}${action.using ? " with USING" : ""} rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), unless the change is binary-compatible; running code may also break on the new type.`;
       }
-      report({ ...ctx.lines(action.span), ...(severity ? { severity } : {}), message });
+      report({ ...ctx.lines(action.span, a), ...(severity ? { severity } : {}), message });
     }
   },
 };

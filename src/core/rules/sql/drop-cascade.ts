@@ -51,7 +51,7 @@ export const dropCascade: SqlRule = {
               kind: "column",
               name: { name: x.column },
               table: m.table,
-              lines: ctx.lines(x.span),
+              lines: ctx.lines(x.span, a),
             });
           else if (x.type === "drop-constraint" && x.cascade)
             hits.push({
@@ -59,13 +59,13 @@ export const dropCascade: SqlRule = {
               kind: "constraint",
               name: { name: x.name },
               table: m.table,
-              lines: ctx.lines(x.span),
+              lines: ctx.lines(x.span, a),
             });
         }
       }
       for (const h of hits) {
         // Whatever depends on an object created in this change was created after it: also new.
-        const fresh = ctx.isNew(h.kind, h.name, a.index, h.table);
+        const fresh = ctx.isCertainlyNew(h.kind, h.name, a.index, h.table);
         report({
           ...h.lines,
           ...(fresh ? { severity: "notice" as const } : {}),

@@ -20,10 +20,10 @@ export const dropColumn: SqlRule = {
     for (const { a, table, action } of alterActions(ctx)) {
       if (action.type !== "drop-column") continue;
       const { severity, note } = dropContext(
-        ctx.origin("column", { name: action.column }, a.index, table),
+        ctx.lossOrigin("column", { name: action.column }, a.index, table),
       );
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         ...(severity ? { severity } : {}),
         message: `Dropping column ${action.column} of ${displayName(table)} deletes its data, and the running application version fails on queries that still select or insert it (including ORMs that list every column).${note}`,
       });

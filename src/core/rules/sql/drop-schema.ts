@@ -20,7 +20,7 @@ export const dropSchema: SqlRule = {
       const m = a.model;
       if (m.kind !== "drop" || m.objectType !== "schema") continue;
       for (const name of m.names) {
-        const { severity, note } = dropContext(ctx.origin("schema", name, a.index));
+        const { severity, note } = dropContext(ctx.lossOrigin("schema", name, a.index));
         const what =
           ctx.dialect === "mysql"
             ? "is DROP DATABASE in MySQL: it deletes every table in it"

@@ -7,7 +7,8 @@ const meta: RuleMeta = {
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
-  description: "DROP TABLE deletes the table and all its rows; code that still uses it fails.",
+  description:
+    "DROP TABLE (or DROP OWNED BY, which drops every table a role owns) deletes the table and all its rows; code that still uses it fails.",
   saferAlternative:
     "Stop using the table in the application and deploy that first; back it up (or check it is empty), then drop it in a later migration.",
   suppressible: true,
@@ -18,18 +19,32 @@ export const dropTable: SqlRule = {
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
+      if (m.kind === "drop" && m.objectType === "owned") {
+        report({
+          ...ctx.at(a),
+          message: `DROP OWNED BY ${m.names.map(displayName).join(", ")} drops every table (and every other object) ${m.names.length === 1 ? "that role owns" : "those roles own"} in this database, with all their rows${m.cascade ? ", and with CASCADE also everything that depends on them" : ""}. Nothing in the migration says which tables that is.`,
+        });
+        continue;
+      }
       if (m.kind !== "drop" || m.objectType !== "table") continue;
       for (const name of m.names) {
         const rebuilt = rebuiltLater(ctx, name, a.index);
-        if (rebuilt) {
+        if (rebuilt?.copied) {
           report({
             ...ctx.at(a),
             severity: "notice",
-            message: `DROP TABLE ${displayName(name)} is part of a table rebuild: ${rebuilt} is renamed to ${displayName(name)} later in this file. Make sure every row was copied into the new table before the old one is dropped.`,
+            message: `DROP TABLE ${displayName(name)} is part of a table rebuild: ${rebuilt.from} is renamed to ${displayName(name)} later in this file, after rows were copied into it. Make sure every row was copied before the old table is dropped.`,
           });
           continue;
         }
-        const { severity, note } = dropContext(ctx.origin("table", name, a.index));
+        if (rebuilt) {
+          report({
+            ...ctx.at(a),
+            message: `DROP TABLE ${displayName(name)} deletes the table and every row in it: ${rebuilt.from}, renamed to ${displayName(name)} later in this file, is a new table into which no INSERT … SELECT copies ${displayName(name)}'s rows first.`,
+          });
+          continue;
+        }
+        const { severity, note } = dropContext(ctx.lossOrigin("table", name, a.index));
         report({
           ...ctx.at(a),
           ...(severity ? { severity } : {}),
@@ -42,9 +57,30 @@ export const dropTable: SqlRule = {
 
 /**
  * The copy-and-swap rebuild (SQLite's way to change a column): a table created in this file
- * replaces the dropped one under its name. Returns the new table's name.
+ * replaces the dropped one under its name. Returns the new table's name, and whether a statement
+ * between its creation and the drop copied the old table's rows into it (without that, the swap
+ * is a drop with extra steps).
  */
-function rebuiltLater(ctx: SqlRuleContext, name: ObjectName, index: number): string | null {
+function rebuiltLater(
+  ctx: SqlRuleContext,
+  name: ObjectName,
+  index: number,
+): { from: string; copied: boolean } | null {
+  const swap = swappedIn(ctx, name, index);
+  if (!swap) return null;
+  const created = ctx.find("table", swap, index);
+  const copied = ctx.parsed.some(
+    (c) =>
+      c.index < index &&
+      (created === undefined || c.index > created.statement || created.file < ctx.file) &&
+      (c.model.writes ?? []).some((w) => sameObject(w, swap)) &&
+      (c.model.reads ?? []).some((r) => sameObject(r, name)),
+  );
+  return { from: displayName(swap), copied };
+}
+
+/** The table created in this file that is renamed to `name` after statement `index`. */
+function swappedIn(ctx: SqlRuleContext, name: ObjectName, index: number): ObjectName | null {
   for (const b of ctx.parsed) {
     if (b.index <= index) continue;
     const m = b.model;
@@ -57,8 +93,7 @@ function rebuiltLater(ctx: SqlRuleContext, name: ObjectName, index: number): str
             )
           : [];
     for (const r of renames) {
-      if (sameObject(r.to, name) && ctx.origin("table", r.from, b.index) === "file")
-        return displayName(r.from);
+      if (sameObject(r.to, name) && ctx.origin("table", r.from, b.index) === "file") return r.from;
     }
   }
   return null;

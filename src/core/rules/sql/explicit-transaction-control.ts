@@ -16,10 +16,10 @@ const meta: RuleMeta = {
 export const explicitTransactionControl: SqlRule = {
   meta,
   check(ctx, report) {
-    const tx = ctx.parsed.filter((a) => a.model.kind === "transaction");
+    const tx = ctx.parsed.filter((a) => a.model.kind === "transaction" && !a.nested);
     if (tx.length === 0) return;
     const pgLike = ctx.dialect === "postgres" || ctx.dialect === "cockroachdb";
-    if (ctx.dialect === "mysql" && !ctx.parsed.some((a) => a.model.ddl)) return; // DML-only: a real transaction
+    if (ctx.dialect === "mysql" && !ctx.parsed.some((a) => a.model.ddl && !a.nested)) return; // DML-only: a real transaction
     const wraps = wrapsWholeFile(ctx, tx);
     if (pgLike && ctx.multiStatement && wraps) return; // the way to get atomicity with x-multi-statement
     for (const a of tx) {

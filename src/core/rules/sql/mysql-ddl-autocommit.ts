@@ -16,7 +16,7 @@ const meta: RuleMeta = {
 export const mysqlDdlAutocommit: SqlRule = {
   meta,
   check(ctx, report) {
-    const ddl = ctx.parsed.filter((a) => a.model.ddl);
+    const ddl = ctx.parsed.filter((a) => a.model.ddl && !a.nested);
     if (ddl.length < 2) return;
     report({
       startLine: ddl[0]!.stmt.startLine,

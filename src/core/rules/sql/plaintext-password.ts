@@ -19,7 +19,7 @@ export const plaintextPassword: SqlRule = {
     for (const a of ctx.parsed) {
       for (const p of a.model.passwords) {
         report({
-          ...ctx.lines(p.span),
+          ...ctx.lines(p.span, a),
           ...(p.hashed ? { severity: "warning" as const } : {}),
           message: p.hashed
             ? "A password hash is written into this migration: it is committed to git for good, and hashes of weak passwords are cracked offline."

@@ -31,9 +31,9 @@ export const renameColumn: SqlRule = {
         from = action.column; // MySQL CHANGE old new …
         to = action.definition.name;
       } else continue;
-      if (ctx.isNew("column", { name: from }, a.index, table)) continue;
+      if (ctx.isCertainlyNew("column", { name: from }, a.index, table)) continue;
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         message: `Renaming column ${from} of ${displayName(table)} to ${to} breaks the application version that is still running during the deploy: its queries use the old name.`,
       });
     }

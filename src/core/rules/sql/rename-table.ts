@@ -24,12 +24,12 @@ export const renameTable: SqlRule = {
           : m.kind === "alter-table"
             ? m.actions.flatMap((x) =>
                 x.type === "rename-table"
-                  ? [{ from: m.table, to: x.to, lines: ctx.lines(x.span) }]
+                  ? [{ from: m.table, to: x.to, lines: ctx.lines(x.span, a) }]
                   : [],
               )
             : [];
       for (const r of renames) {
-        if (ctx.isNew("table", r.from, a.index)) continue;
+        if (ctx.isCertainlyNew("table", r.from, a.index)) continue;
         // A copy renamed into the place of a table this file dropped: the name the application
         // uses survives (the old name was a temporary one).
         if (droppedEarlier(ctx, r.to, a.index)) continue;

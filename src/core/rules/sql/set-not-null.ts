@@ -41,7 +41,7 @@ export const setNotNull: SqlRule = {
       if (ctx.dialect === "postgres" && provenNotNull(ctx, table, column, a.index)) continue;
       const where = `${column} of ${displayName(table)}`;
       report({
-        ...ctx.lines(action.span),
+        ...ctx.lines(action.span, a),
         ...(mysqlRestated ? { severity: "notice" as const } : {}),
         message: mysqlRestated
           ? `The new definition makes ${where} NOT NULL: if the column allows NULL today, MySQL rebuilds the table and the statement fails on any row that is NULL.`

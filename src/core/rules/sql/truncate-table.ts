@@ -20,7 +20,7 @@ export const truncateTable: SqlRule = {
       const m = a.model;
       if (m.kind !== "truncate") continue;
       for (const t of m.tables) {
-        const { severity, note } = dropContext(ctx.origin("table", t, a.index));
+        const { severity, note } = dropContext(ctx.lossOrigin("table", t, a.index));
         const lock =
           ctx.dialect === "mysql"
             ? " MySQL implements it as drop-and-recreate, so it also commits implicitly."

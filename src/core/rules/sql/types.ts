@@ -4,7 +4,13 @@
  */
 import type { SourceFile } from "../../source.js";
 import type { ChangeLedger, Creation, ObjectKind, Origin } from "../../sql/ledger.js";
-import type { AlterAction, ObjectName, Span, StatementModel } from "../../sql/model.js";
+import {
+  sameObject,
+  type AlterAction,
+  type ObjectName,
+  type Span,
+  type StatementModel,
+} from "../../sql/model.js";
 import type { ParsedStatement, ServerVersion } from "../../sql/parse/index.js";
 import type { Dialect } from "../../types.js";
 import type { ReportFn, RuleMeta } from "../types.js";
@@ -20,22 +26,67 @@ export interface SqlRule {
 
 /** A statement that parsed, with its position in the file. */
 export interface Analyzed {
+  /**
+   * Position in the file's execution order: the top-level statement's index, or for a statement
+   * that runs as part of statement i, a fraction between i and i + 1 (so what an earlier part of
+   * a DO block creates is "earlier" for a later part).
+   */
   index: number;
   stmt: ParsedStatement;
   model: StatementModel;
+  /**
+   * For a statement that runs as part of another one (a data-modifying CTE, a DO block's body, a
+   * called routine's body), or that another reading of the file has: where it is written and a
+   * sentence saying how it runs, which every finding about it carries.
+   */
+  nested?: { span: Span; note: string };
 }
 
 export interface Lines {
   startLine: number;
   endLine: number;
+  /** Added to the finding's message (how a nested statement runs). */
+  context?: string;
+}
+
+/** Something that runs whose effect the analysis cannot see (rule unanalyzable-statement). */
+export interface OpaquePart {
+  span: Span;
+  what: string;
+  note: string;
+}
+
+/** Another way the server may read the file (rules string-syntax-change, unanalyzable-statement). */
+export interface OtherReading {
+  kind: "string-syntax" | "server-version";
+  label: string;
+  /** Where the readings first differ. */
+  span: Span;
+  /** How many statements this reading has that the primary one does not. */
+  statements: number;
+}
+
+/** What the analysis adds to a file's own statements. */
+export interface FileExtras {
+  /** Statements that run as part of others, or that another reading has. */
+  nested: Analyzed[];
+  opaque: OpaquePart[];
+  readings: OtherReading[];
 }
 
 export class SqlRuleContext {
   readonly dialect: Dialect;
   readonly multiStatement: boolean;
   readonly direction: "up" | "down";
-  /** Statements that parsed (rules never see the others; they are reported as parse errors). */
+  /**
+   * Statements that parsed (rules never see the others; they are reported as parse errors), in
+   * execution order, followed at each position by what runs as part of them.
+   */
   readonly parsed: readonly Analyzed[];
+  /** What runs without its effect being visible (dynamic SQL, calls of unknown routines…). */
+  readonly opaque: readonly OpaquePart[];
+  /** Other readings of the file that split it into different statements. */
+  readonly readings: readonly OtherReading[];
   /**
    * golang-migrate runs the whole file as one transaction: Postgres sends it as one simple query
    * (an implicit transaction) unless x-multi-statement is on; the SQLite drivers wrap each file.
@@ -50,14 +101,21 @@ export class SqlRuleContext {
     readonly version: ServerVersion | null,
     private readonly ledger: ChangeLedger,
     readonly file: number,
+    extras: FileExtras = { nested: [], opaque: [], readings: [] },
   ) {
     const dir = source.directory;
     this.dialect = dir.dialect;
     this.multiStatement = dir.multiStatement;
     this.direction = source.file.parsed?.direction ?? "up";
-    this.parsed = statements.flatMap((stmt, index) =>
+    const own: Analyzed[] = statements.flatMap((stmt, index) =>
       stmt.model ? [{ index, stmt, model: stmt.model }] : [],
     );
+    // Stable: each statement first, then what runs as part of it.
+    this.parsed = [...own, ...extras.nested].sort((a, b) =>
+      a.index !== b.index ? a.index - b.index : (a.nested ? 1 : 0) - (b.nested ? 1 : 0),
+    );
+    this.opaque = extras.opaque;
+    this.readings = extras.readings;
     const pgLike = this.dialect === "postgres" || this.dialect === "cockroachdb";
     this.fileTransaction = (pgLike && !this.multiStatement) || this.dialect === "sqlite";
     this.explicitTx = [];
@@ -77,7 +135,7 @@ export class SqlRuleContext {
 
   /** Statement `index` runs between an explicit BEGIN and its COMMIT/ROLLBACK in this file. */
   inExplicitTransaction(index: number): boolean {
-    return this.explicitTx[index] ?? false;
+    return this.explicitTx[Math.floor(index)] ?? false;
   }
 
   /** Where an object was created before statement `index` (null: it already existed). */
@@ -85,9 +143,50 @@ export class SqlRuleContext {
     return this.ledger.origin(kind, name, { file: this.file, statement: index }, table);
   }
 
+  /**
+   * Where an object was certainly created before statement `index`: creations with IF NOT
+   * EXISTS do not count (the object and its rows may have existed). For destructive rules.
+   */
+  certainOrigin(
+    kind: ObjectKind,
+    name: ObjectName,
+    index: number,
+    table?: ObjectName,
+  ): Origin | null {
+    return this.ledger.origin(kind, name, { file: this.file, statement: index }, table, true);
+  }
+
+  /**
+   * For destructive rules: where a table was created before statement `index` such that its
+   * rows are not deployed data. A creation with IF NOT EXISTS counts only when the table's rows
+   * were copied into another table after it and before `index` (a backup that is restored, then
+   * dropped): otherwise the table, and its rows, may have existed all along.
+   */
+  lossOrigin(kind: ObjectKind, name: ObjectName, index: number, table?: ObjectName): Origin | null {
+    const certain = this.certainOrigin(kind, name, index, table);
+    if (certain || kind !== "table") return certain;
+    const created = this.find("table", name, index);
+    const loose = this.origin(kind, name, index, table);
+    if (!created || !loose) return null;
+    const copied = this.parsed.some(
+      (a) =>
+        this.before({ file: created.file, statement: created.statement }, a.index) &&
+        a.index < index &&
+        (a.model.reads ?? []).some((r) => sameObject(r, name)) &&
+        (a.model.writes ?? []).some((w) => !sameObject(w, name)),
+    );
+    return copied ? loose : null;
+  }
+
   /** Created earlier in this file or this change: exempt from lock and rewrite rules. */
   isNew(kind: ObjectKind, name: ObjectName, index: number, table?: ObjectName): boolean {
     const o = this.origin(kind, name, index, table);
+    return o === "file" || o === "change";
+  }
+
+  /** Created earlier in this file or this change so that it holds no deployed rows (lossOrigin). */
+  isCertainlyNew(kind: ObjectKind, name: ObjectName, index: number, table?: ObjectName): boolean {
+    const o = this.lossOrigin(kind, name, index, table);
     return o === "file" || o === "change";
   }
 
@@ -109,19 +208,29 @@ export class SqlRuleContext {
     return at.file < this.file || (at.file === this.file && at.statement < index);
   }
 
-  /** Lines of a span of this file. */
-  lines(span: Span): Lines {
+  /** Lines of a span of this file, part of statement `a` (whose note a nested one carries). */
+  lines(span: Span, a?: Analyzed): Lines {
     const li = this.source.split.lines;
-    return {
+    const out: Lines = {
       startLine: li.position(span.start).line,
       endLine: li.position(Math.max(span.start, span.end - 1)).line,
     };
+    if (a?.nested) out.context = a.nested.note;
+    return out;
   }
 
-  /** Lines of a whole statement. */
+  /** Lines of a whole statement (of the nested statement, with its note). */
   at(a: Analyzed | ParsedStatement): Lines {
+    if ("stmt" in a && a.nested) return { ...this.lines(a.nested.span), context: a.nested.note };
     const s = "stmt" in a ? a.stmt : a;
     return { startLine: s.startLine, endLine: s.endLine };
+  }
+
+  /** The source text of a statement as written (a nested one's own text). */
+  textOf(a: Analyzed): string {
+    return a.nested
+      ? this.source.text.slice(a.nested.span.start, a.nested.span.end)
+      : a.stmt.split.text;
   }
 }
 

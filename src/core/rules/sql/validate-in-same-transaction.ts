@@ -32,8 +32,8 @@ export const validateInSameTransaction: SqlRule = {
             .some((s) => s.model?.kind === "transaction"));
       if (!sameTx) continue;
       report({
-        ...ctx.lines(action.span),
-        message: `VALIDATE CONSTRAINT ${action.name} runs in the same transaction as the ADD CONSTRAINT … NOT VALID on ${displayName(table)} (line ${ctx.statements[added.statement]!.startLine}), so the ADD's lock is held for the whole validation scan and NOT VALID gains nothing.`,
+        ...ctx.lines(action.span, a),
+        message: `VALIDATE CONSTRAINT ${action.name} runs in the same transaction as the ADD CONSTRAINT … NOT VALID on ${displayName(table)} (line ${ctx.statements[Math.floor(added.statement)]?.startLine ?? "?"}), so the ADD's lock is held for the whole validation scan and NOT VALID gains nothing.`,
       });
     }
   },

@@ -11,6 +11,7 @@
 import type { Dialect } from "../../types.js";
 import { tokenize, type Token } from "../lexer.js";
 import {
+  noEffects,
   noFacts,
   type AlterAction,
   type ColumnDef,
@@ -287,9 +288,61 @@ export class Cursor {
       case "GRANT":
       case "REVOKE":
         return this.dialect === "mysql" ? this.grant() : null;
+      case "PREPARE":
+      case "EXECUTE":
+      case "DEALLOCATE":
+        return this.dialect === "mysql" ? this.prepared() : null;
       default:
         return null;
     }
+  }
+
+  /**
+   * MySQL prepared statements: PREPARE s FROM 'sql' | @var; EXECUTE s [USING …];
+   * DEALLOCATE PREPARE s; MariaDB EXECUTE IMMEDIATE 'sql' | expr. A literal's SQL is parsed by
+   * the caller (mysql.ts): here it is an embedded statement placeholder.
+   */
+  private prepared(): StatementModel | null {
+    const w = this.toks[this.i++]!.text;
+    if (w === "DEALLOCATE") {
+      this.expect("PREPARE");
+      const name = this.ident();
+      return { kind: "deallocate", name, ...noFacts() };
+    }
+    if (w === "EXECUTE" && !this.isWord("IMMEDIATE")) {
+      const name = this.ident();
+      this.rest(); // USING @a, @b
+      const m: StatementModel = { kind: "execute", name, ...noFacts() };
+      m.effects = {
+        ...noEffects(),
+        executes: [{ name, span: this.input.span, conditional: false }],
+      };
+      return m;
+    }
+    let name = "";
+    if (w === "PREPARE") {
+      name = this.ident();
+      this.expect("FROM");
+    } else this.expect("IMMEDIATE");
+    const source = this.toks.slice(this.i);
+    this.rest();
+    const literal = source.length === 1 && source[0]!.kind === "string";
+    const m: StatementModel =
+      w === "PREPARE"
+        ? { kind: "prepare", name, dynamic: !literal, ...noFacts() }
+        : { kind: "other", tag: "EXECUTE IMMEDIATE", ...noFacts() };
+    if (!literal) {
+      m.effects = noEffects();
+      m.effects.opaque.push({
+        span: this.input.span,
+        what: `${w === "PREPARE" ? `PREPARE ${name} FROM` : "EXECUTE IMMEDIATE of"} SQL built at run time (${this.input.text
+          .slice(source[0]?.start ?? 0)
+          .trim()
+          .slice(0, 60)})`,
+        conditional: false,
+      });
+    }
+    return m;
   }
 
   private transaction(): StatementModel | null {
@@ -364,6 +417,10 @@ export class Cursor {
     const temporary = this.accept("TEMPORARY");
     const kw = this.peek();
     if (!kw || kw.kind !== "word") return null;
+    if (kw.text === "PREPARE" && this.dialect === "mysql") {
+      this.i++;
+      return { kind: "deallocate", name: this.ident(), ...noFacts() };
+    }
     const objectType = DROP_KINDS[kw.text];
     if (!objectType || (temporary && objectType !== "table")) return null;
     this.i++;
@@ -453,6 +510,29 @@ export class Cursor {
         this.i += k + 1;
         this.accept("IF", "NOT", "EXISTS");
         const name = this.name();
+        if (t.text === "PROCEDURE" || t.text === "FUNCTION" || t.text === "EVENT") {
+          // The body's effects are read by the dialect's parser (compound-body.ts).
+          const loadable =
+            t.text === "FUNCTION" &&
+            this.toks.some((x) => x.kind === "word" && x.text === "SONAME");
+          const body = noEffects();
+          if (loadable)
+            body.opaque.push({
+              span: this.input.span,
+              what: "a loadable function from a shared library (native code)",
+              conditional: false,
+            });
+          this.rest();
+          return {
+            kind: "create-routine",
+            routineType:
+              t.text === "EVENT" ? "event" : t.text === "FUNCTION" ? "function" : "procedure",
+            name,
+            body,
+            ...noFacts(),
+            ddl: true,
+          };
+        }
         const m: StatementModel = {
           kind: "create-other",
           objectType: t.text.toLowerCase(),
@@ -466,7 +546,9 @@ export class Cursor {
             const w = this.toks[j]!;
             if (w.kind === "word" && w.text === "ON") {
               this.i = j + 1;
-              m.strongLocks.push(this.name());
+              const table = this.name();
+              m.strongLocks.push(table);
+              m.trigger = { table, body: noEffects() };
               break;
             }
           }
@@ -476,10 +558,16 @@ export class Cursor {
       }
     }
     if (this.accept("DATABASE") || this.accept("SCHEMA")) {
-      this.accept("IF", "NOT", "EXISTS");
+      const ifNotExists = this.accept("IF", "NOT", "EXISTS");
       const name = this.ident();
       this.rest();
-      return { kind: "create-schema", name, ...noFacts(), ddl: true };
+      return {
+        kind: "create-schema",
+        name,
+        ...(ifNotExists ? { ifNotExists } : {}),
+        ...noFacts(),
+        ddl: true,
+      };
     }
     if (this.dialect === "mysql" && this.accept("USER")) {
       const passwords = this.passwords();
@@ -643,11 +731,11 @@ export class Cursor {
         return c ? { type: "add-constraint", constraint: c, span } : null;
       }
       this.accept("COLUMN");
-      this.accept("IF", "NOT", "EXISTS");
+      const ifNotExists = this.accept("IF", "NOT", "EXISTS");
       if (this.isPunct("(")) return null; // ADD (a int, b int): several columns, not modelled
       const name = this.ident();
       const column = this.columnDef(name);
-      return { type: "add-column", column, span };
+      return { type: "add-column", column, ...(ifNotExists ? { ifNotExists } : {}), span };
     }
     if (this.accept("DROP")) {
       if (!sqlite) {

@@ -2,8 +2,10 @@
  * The parser facade: each split statement of a file goes to its dialect's parser and comes back
  * as a model, or as an error that becomes a `sql-parse-error` finding. Never throws for bad SQL.
  */
+import type { DirectoryConfig } from "../../../config/types.js";
 import type { Dialect } from "../../types.js";
 import type { SourceFile } from "../../source.js";
+import type { SplitStatement } from "../split.js";
 import type { Span } from "../model.js";
 import { parseClickhouse } from "./clickhouse.js";
 import { parseMysql } from "./mysql.js";
@@ -41,45 +43,56 @@ export interface ParsedFile {
 const TEMPLATE = /\{\{[\s\S]*?\}\}/g;
 
 export function parseSource(source: SourceFile): ParsedFile {
-  const dialect = source.directory.dialect;
-  const version = parseServerVersion(source.directory.databaseVersion);
   const templates: Span[] = [];
-  const statements: ParsedStatement[] = [];
-  for (const split of source.split.statements) {
-    let text = split.text;
-    let templated = false;
-    if (text.includes("{{")) {
-      // Same-length identifiers keep every offset valid while the rest is still analysed.
-      text = text.replace(TEMPLATE, (m, at: number) => {
-        templated = true;
-        templates.push({ start: split.start + at, end: split.start + at + m.length });
-        return m.replace(/[^\r\n]/g, "_");
-      });
-    }
-    const input: StatementInput = {
-      text,
-      base: split.start,
-      span: { start: split.start, end: split.end },
-    };
-    const outcome: ParseOutcome = split.unterminated
-      ? {
-          ok: false,
-          message: `unterminated ${UNTERMINATED[split.unterminated]}: it runs to the end of the file`,
-          index: 0,
-        }
-      : parseStatement(input, dialect, version);
-    if (templated && outcome.ok) restorePlaceholders(outcome.model);
-    statements.push({
-      split,
-      startLine: split.startPos.line,
-      endLine: split.endPos.line,
-      model: outcome.ok ? outcome.model : null,
-      error: outcome.ok ? null : { message: outcome.message, offset: split.start + outcome.index },
-      ast: outcome.ok ? outcome.ast : undefined,
-      templated,
+  const statements = source.split.statements.map((split) =>
+    parseSplit(split, source.directory, templates),
+  );
+  return { statements, templates };
+}
+
+/**
+ * Parse one split statement (from the primary reading or another one). Go template
+ * placeholders found are added to `templates` when given.
+ */
+export function parseSplit(
+  split: SplitStatement,
+  directory: DirectoryConfig,
+  templates?: Span[],
+): ParsedStatement {
+  const dialect = directory.dialect;
+  const version = parseServerVersion(directory.databaseVersion);
+  let text = split.parserText ?? split.text;
+  let templated = false;
+  if (text.includes("{{")) {
+    // Same-length identifiers keep every offset valid while the rest is still analysed.
+    text = text.replace(TEMPLATE, (m, at: number) => {
+      templated = true;
+      templates?.push({ start: split.start + at, end: split.start + at + m.length });
+      return m.replace(/[^\r\n]/g, "_");
     });
   }
-  return { statements, templates };
+  const input: StatementInput = {
+    text,
+    base: split.start,
+    span: { start: split.start, end: split.end },
+  };
+  const outcome: ParseOutcome = split.unterminated
+    ? {
+        ok: false,
+        message: `unterminated ${UNTERMINATED[split.unterminated]}: it runs to the end of ${directory.multiStatement ? "the piece x-multi-statement sends (the file is cut at every ';')" : "the file"}`,
+        index: 0,
+      }
+    : parseStatement(input, dialect, version);
+  if (templated && outcome.ok) restorePlaceholders(outcome.model);
+  return {
+    split,
+    startLine: split.startPos.line,
+    endLine: split.endPos.line,
+    model: outcome.ok ? outcome.model : null,
+    error: outcome.ok ? null : { message: outcome.message, offset: split.start + outcome.index },
+    ast: outcome.ok ? outcome.ast : undefined,
+    templated,
+  };
 }
 
 /** Masked names (`____`) read back as `{{…}}` in messages; all placeholders compare equal. */

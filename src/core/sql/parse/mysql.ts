@@ -1,14 +1,116 @@
 /**
  * MySQL and MariaDB: DDL through the token reader (classify.ts, exact action positions), the
- * rest through node-sql-parser in mysql or mariadb mode.
+ * rest through node-sql-parser in mysql or mariadb mode. Routine, trigger and event bodies, and
+ * MariaDB's compound statements outside routines, are read statement by statement
+ * (compound-body.ts); `PREPARE … FROM 'sql'` and `EXECUTE IMMEDIATE 'sql'` are parsed too.
  */
+import { tokenize } from "../lexer.js";
+import { noEffects, noFacts, type StatementModel } from "../model.js";
 import { classify } from "./classify.js";
+import { compoundBody } from "./compound-body.js";
 import { parseWithNodeSqlParser } from "./nsp.js";
+import { merge } from "./pg-effects.js";
 import type { ParseOutcome, ServerVersion, StatementInput } from "./types.js";
 
-export function parseMysql(input: StatementInput, version: ServerVersion | null): ParseOutcome {
+/** How deep PREPAREd strings and bodies may nest before the rest counts as unknown. */
+const MAX_DEPTH = 6;
+
+export function parseMysql(
+  input: StatementInput,
+  version: ServerVersion | null,
+  depth = 0,
+): ParseOutcome {
+  const toks = tokenize(input.text, "mysql");
+  const first = toks[0]?.kind === "word" ? toks[0].text : "";
+  const parse = (i: StatementInput) => parseMysql(i, version, depth + 1);
+  if (first === "DELIMITER")
+    return {
+      ok: false,
+      message:
+        "DELIMITER is a command of the mysql client, not SQL: golang-migrate sends the file to the server as it is and the server rejects it, so the migration fails here. Remove the DELIMITER lines; routine bodies need no other delimiter with golang-migrate",
+      index: toks[0]!.start,
+    };
+  if (depth > MAX_DEPTH) return { ok: false, message: "nested too deep to follow", index: 0 };
+  const compound =
+    ["IF", "WHILE", "LOOP", "REPEAT", "CASE"].includes(first) ||
+    (first === "BEGIN" && toks[1]?.text === "NOT" && toks[2]?.text === "ATOMIC") ||
+    (toks[1]?.text === ":" && ["BEGIN", "LOOP", "WHILE", "REPEAT"].includes(toks[2]?.text ?? ""));
+  if (compound) {
+    // MariaDB runs compound statements outside routines right away (MySQL rejects them).
+    const m: StatementModel = { kind: "other", tag: "COMPOUND", ...noFacts() };
+    m.effects = compoundBody(input, "mysql", parse, "inside the compound statement");
+    return { ok: true, model: m, ast: undefined };
+  }
   const model = classify(input, "mysql");
-  if (model) return { ok: true, model, ast: undefined };
+  if (model) {
+    withBodies(model, input, parse, "mysql");
+    return { ok: true, model, ast: undefined };
+  }
   // MySQL never had a 10.x or later release; MariaDB did (10.x, 11.x).
   return parseWithNodeSqlParser(input, version && version.major >= 10 ? "mariadb" : "mysql");
+}
+
+/** Fill in what a routine's or trigger's body, or a PREPAREd string, runs. */
+export function withBodies(
+  model: StatementModel,
+  input: StatementInput,
+  parse: (i: StatementInput) => ParseOutcome,
+  dialect: "mysql" | "sqlite",
+): void {
+  const name =
+    model.kind === "create-routine"
+      ? model.name.name
+      : model.kind === "create-other"
+        ? (model.name?.name ?? "")
+        : "";
+  const via =
+    model.kind === "create-routine" && model.routineType === "event"
+      ? `inside the body of event ${name}`
+      : model.kind === "create-routine"
+        ? `inside the body of ${name}()`
+        : `inside the body of trigger ${name}`;
+  if (model.kind === "create-routine" && model.body.opaque.length === 0)
+    model.body = compoundBody(input, dialect, parse, via);
+  else if (model.kind === "create-other" && model.trigger?.body)
+    model.trigger.body = compoundBody(input, dialect, parse, via);
+  else if (
+    (model.kind === "prepare" && !model.dynamic) ||
+    (model.kind === "other" && model.tag === "EXECUTE IMMEDIATE" && !model.effects)
+  ) {
+    // The string holds SQL: parse it where it is written.
+    const toks = tokenize(input.text, dialect);
+    const lit = toks[toks.length - 1];
+    if (!lit || lit.kind !== "string") return;
+    const inner = unquoteMysql(lit.text);
+    const base = input.base + lit.start + 1;
+    const r = parse({ text: inner, base, span: { start: base, end: base + inner.length } });
+    const effects = noEffects();
+    const via2 =
+      model.kind === "prepare"
+        ? `as prepared statement ${model.name}, when EXECUTE runs it`
+        : "through EXECUTE IMMEDIATE";
+    if (r.ok) {
+      const e = r.model.effects;
+      delete r.model.effects;
+      effects.embedded.push({ model: r.model, span: input.span, via: via2, conditional: false });
+      if (e) merge(effects, e, false);
+    } else {
+      effects.opaque.push({
+        span: input.span,
+        what: `SQL in a string that cannot be read (${r.message})`,
+        conditional: false,
+      });
+    }
+    model.effects = effects;
+  }
+}
+
+/** The value of a MySQL '…' or "…" string (backslash escapes and doubled quotes). */
+function unquoteMysql(raw: string): string {
+  const q = raw[0]!;
+  const body = raw.slice(1, raw.endsWith(q) && raw.length > 1 ? -1 : undefined);
+  const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", 0: "\0", b: "\b", Z: "\x1a" };
+  return body.replace(/\\(.)|(['"])\2/gs, (m, c: string | undefined, d: string | undefined) =>
+    d ? d : (map[c!] ?? c!),
+  );
 }

@@ -3,8 +3,15 @@
  * classify.ts does not handle: DML, SET, and everything else whose syntax it can check.
  */
 import type pkg from "node-sql-parser";
-import { noFacts, type ObjectName, type StatementModel } from "../model.js";
+import {
+  noEffects,
+  noFacts,
+  type ObjectName,
+  type RoutineCall,
+  type StatementModel,
+} from "../model.js";
 import { classify } from "./classify.js";
+import { nspMatchesAll } from "./where.js";
 import type { ParseOutcome, StatementInput } from "./types.js";
 
 let parser: InstanceType<typeof pkg.Parser> | null = null;
@@ -49,7 +56,9 @@ export function parseWithNodeSqlParser(
       index: 0,
     };
   }
-  const model = normalise(obj(list[0]) ?? {});
+  const model = normalise(obj(list[0]) ?? {}, database);
+  const calls = routineCalls(obj(list[0]) ?? {}, input);
+  if (calls.length > 0) model.effects = { ...noEffects(), calls };
   if (model.ddl) {
     // A DDL statement the strict reader rejected (an unusual ALTER TABLE action, say) but the
     // parser accepts: read it again leniently so its known actions still reach the rules.
@@ -78,13 +87,91 @@ function tableName(x: unknown): ObjectName | null {
   return n;
 }
 
-function normalise(ast: Json): StatementModel {
+/**
+ * Routines a statement calls. CALL names a stored procedure; function calls are taken to be
+ * built-in (there is no catalog of MySQL's functions here) unless the change creates one by
+ * that name.
+ */
+function routineCalls(ast: Json, input: StatementInput): RoutineCall[] {
+  const out: RoutineCall[] = [];
+  const seen = new Set<string>();
+  const nameOf = (f: Json): ObjectName | null => {
+    const parts = arr(obj(f.name)?.name).flatMap((p) => {
+      const v = str(obj(p)?.value);
+      return v ? [v.toLowerCase()] : [];
+    });
+    if (parts.length === 0) return null;
+    const n: ObjectName = { name: parts[parts.length - 1]! };
+    if (parts.length > 1) n.schema = parts[parts.length - 2]!;
+    return n;
+  };
+  const visit = (x: unknown, procedure: boolean): void => {
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y, false);
+      return;
+    }
+    const o = obj(x);
+    if (!o) return;
+    if (o.type === "call") {
+      const f = obj(o.expr);
+      const name = f && nameOf(f);
+      if (name) out.push({ name, span: input.span, procedure: true, conditional: false });
+      visit(f?.args, false);
+      return;
+    }
+    if (o.type === "function" && !procedure) {
+      const name = nameOf(o);
+      const key = name ? `${name.schema ?? ""}.${name.name}` : "";
+      if (name && !seen.has(key)) {
+        seen.add(key);
+        out.push({ name, span: input.span, procedure: false, conditional: false, builtin: true });
+      }
+    }
+    for (const v of Object.values(o)) if (typeof v === "object") visit(v, false);
+  };
+  visit(ast, false);
+  return out;
+}
+
+/** Tables in the FROM clauses of a (sub)query. */
+function visitFrom(x: unknown, out: ObjectName[]): void {
+  if (Array.isArray(x)) {
+    for (const y of x) visitFrom(y, out);
+    return;
+  }
+  const o = obj(x);
+  if (!o) return;
+  for (const f of arr(o.from)) {
+    const t = tableName(f);
+    if (t) out.push(t);
+  }
+  for (const v of Object.values(o)) if (typeof v === "object") visitFrom(v, out);
+}
+
+function normalise(ast: Json, database: "mysql" | "mariadb" | "sqlite"): StatementModel {
   const type = str(ast.type) ?? "unknown";
   switch (type) {
     case "delete":
     case "update": {
       const table = tableName(arr(ast.table)[0]);
-      return { kind: type, table, hasWhere: ast.where != null, ...noFacts() };
+      const m: StatementModel = { kind: type, table, hasWhere: ast.where != null, ...noFacts() };
+      const names = [
+        ...arr(ast.table).flatMap((t) => [str(obj(t)?.table), str(obj(t)?.as)]),
+      ].flatMap((n) => (n ? [n.toLowerCase()] : []));
+      const all = nspMatchesAll(ast.where, { names }, database === "sqlite" ? "sqlite" : "mysql");
+      if (all) m.matchesAll = `its WHERE clause ${all}`;
+      if (table) m.writes = [table];
+      return m;
+    }
+    case "insert":
+    case "replace": {
+      const m: StatementModel = { kind: "other", tag: type.toUpperCase(), ...noFacts() };
+      const table = tableName(arr(ast.table)[0]);
+      if (table) m.writes = [table];
+      const reads: ObjectName[] = [];
+      visitFrom(ast.values, reads);
+      if (reads.length > 0) m.reads = reads;
+      return m;
     }
     case "transaction": {
       const action = (str(obj(obj(obj(ast.expr)?.action))?.value) ?? "").toLowerCase();

@@ -18,6 +18,8 @@ import {
 import { tokenize } from "../lexer.js";
 import { codePointToIndex } from "../positions.js";
 import {
+  hasEffects,
+  noEffects,
   noFacts,
   type AlterAction,
   type ColumnDef,
@@ -32,7 +34,9 @@ import {
   type TransactionAction,
 } from "../model.js";
 import { functionVolatility } from "../volatility.js";
+import { collectEffects, routineBody } from "./pg-effects.js";
 import { alterTableActionSpans } from "./segments.js";
+import { pgMatchesAll } from "./where.js";
 import {
   Locator,
   versionAtLeast,
@@ -50,7 +54,6 @@ export function loadPostgresParser(): Promise<void> {
 }
 
 export function parsePostgres(input: StatementInput, version: ServerVersion | null): ParseOutcome {
-  const loc = new Locator(input.text, input.base);
   let stmts: Node[];
   try {
     stmts = (parseSync(input.text).stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : []));
@@ -71,7 +74,29 @@ export function parsePostgres(input: StatementInput, version: ServerVersion | nu
     };
   }
   const node = stmts[0]!;
-  return { ok: true, model: new Normaliser(input, loc, version).statement(node), ast: node };
+  return { ok: true, model: normalisePostgres(node, input, version, 0), ast: node };
+}
+
+/**
+ * The model of one parsed statement, with what running it does beyond that (embedded statements,
+ * routine calls, dynamic SQL: pg-effects.ts). `depth` counts how deep inside DO blocks and
+ * EXECUTEd strings the statement is.
+ */
+export function normalisePostgres(
+  node: Node,
+  input: StatementInput,
+  version: ServerVersion | null,
+  depth: number,
+): StatementModel {
+  const model = (sub: Node, subInput: StatementInput) =>
+    new Normaliser(subInput, new Locator(subInput.text, subInput.base), version).statement(sub);
+  const nested = (sub: Node, subInput: StatementInput) =>
+    normalisePostgres(sub, subInput, version, depth + 1);
+  const m = model(node, input);
+  const collected = collectEffects(node, { input, version, depth, model, nested });
+  if (hasEffects(collected)) m.effects = collected;
+  if (m.kind === "create-routine") m.body = routineBody(node, input, version, depth, nested, model);
+  return m;
 }
 
 /** Statements that are not DDL: data changes, session settings, transaction control. */
@@ -86,6 +111,9 @@ const NOT_DDL = new Set([
   "VariableShowStmt",
   "CallStmt",
   "DoStmt",
+  "PrepareStmt",
+  "ExecuteStmt",
+  "DeallocateStmt",
   "LockStmt",
   "ExplainStmt",
   "CopyStmt",
@@ -285,21 +313,81 @@ class Normaliser {
         strongLocks: tables,
       };
     }
-    if ("DeleteStmt" in node) {
-      const s = node.DeleteStmt;
-      return {
-        kind: "delete",
-        table: s.relation ? rel(s.relation) : null,
+    if ("DeleteStmt" in node || "UpdateStmt" in node) {
+      const s = "DeleteStmt" in node ? node.DeleteStmt : node.UpdateStmt;
+      const table = s.relation ? rel(s.relation) : null;
+      const m: StatementModel = {
+        kind: "DeleteStmt" in node ? "delete" : "update",
+        table,
         hasWhere: s.whereClause !== undefined,
         ...noFacts(),
       };
+      const all = pgMatchesAll(s.whereClause, { names: relNames(s.relation) });
+      if (all) m.matchesAll = `its WHERE clause ${all}`;
+      if (table) m.writes = [table];
+      return m;
     }
-    if ("UpdateStmt" in node) {
-      const s = node.UpdateStmt;
+    if ("InsertStmt" in node || "MergeStmt" in node) {
+      const s = "InsertStmt" in node ? node.InsertStmt : node.MergeStmt;
+      const m: StatementModel = {
+        kind: "other",
+        tag: "InsertStmt" in node ? "InsertStmt" : "MergeStmt",
+        ...noFacts(),
+      };
+      if (s.relation) m.writes = [rel(s.relation)];
+      if ("InsertStmt" in node && node.InsertStmt.selectStmt) {
+        const reads: ObjectName[] = [];
+        walk(node.InsertStmt.selectStmt, (k, v) => {
+          if (k === "RangeVar") reads.push(rel(v as RangeVar));
+        });
+        if (reads.length > 0) m.reads = reads;
+      }
+      return m;
+    }
+    if ("CopyStmt" in node) {
+      const s = node.CopyStmt;
+      const m: StatementModel = { kind: "other", tag: "CopyStmt", ...noFacts() };
+      if (s.is_from && s.relation) m.writes = [rel(s.relation)];
+      return m;
+    }
+    if ("PrepareStmt" in node)
+      return { kind: "prepare", name: node.PrepareStmt.name ?? "", dynamic: false, ...noFacts() };
+    if ("ExecuteStmt" in node)
+      return { kind: "execute", name: node.ExecuteStmt.name ?? "", ...noFacts() };
+    if ("DeallocateStmt" in node) {
+      const s = node.DeallocateStmt;
+      return { kind: "deallocate", name: s.isall ? null : (s.name ?? ""), ...noFacts() };
+    }
+    if ("CreateFunctionStmt" in node) {
+      const s = node.CreateFunctionStmt;
       return {
-        kind: "update",
-        table: s.relation ? rel(s.relation) : null,
-        hasWhere: s.whereClause !== undefined,
+        kind: "create-routine",
+        routineType: s.is_procedure ? "procedure" : "function",
+        name: qualified(s.funcname ?? []),
+        body: noEffects(), // filled by normalisePostgres
+        ...noFacts(),
+      };
+    }
+    if ("DropOwnedStmt" in node) {
+      const s = node.DropOwnedStmt;
+      return {
+        kind: "drop",
+        objectType: "owned",
+        objectLabel: "OWNED BY",
+        names: (s.roles ?? []).map((r) => ({ name: roleName(r) })),
+        cascade: s.behavior === "DROP_CASCADE",
+        concurrently: false,
+        ifExists: false,
+        ...noFacts(),
+      };
+    }
+    if ("CreateEventTrigStmt" in node) {
+      const s = node.CreateEventTrigStmt;
+      return {
+        kind: "create-other",
+        objectType: "event trigger",
+        name: { name: s.trigname ?? "" },
+        trigger: { table: { name: "" }, function: qualified(s.funcname ?? []), event: true },
         ...noFacts(),
       };
     }
@@ -421,12 +509,20 @@ class Normaliser {
       return m;
     }
     if ("CreateSchemaStmt" in node)
-      return { kind: "create-schema", name: node.CreateSchemaStmt.schemaname ?? "", ...noFacts() };
+      return {
+        kind: "create-schema",
+        name: node.CreateSchemaStmt.schemaname ?? "",
+        ...(node.CreateSchemaStmt.if_not_exists ? { ifNotExists: true } : {}),
+        ...noFacts(),
+      };
     if ("CreateTrigStmt" in node) {
-      const table = rel(node.CreateTrigStmt.relation);
+      const s = node.CreateTrigStmt;
+      const table = rel(s.relation);
       return {
         kind: "create-other",
         objectType: "trigger",
+        name: { name: s.trigname ?? "" },
+        trigger: { table, function: qualified(s.funcname ?? []) },
         ...noFacts(),
         strongLocks: [table],
       };
@@ -489,7 +585,12 @@ class Normaliser {
     switch (c.subtype) {
       case "AT_AddColumn":
         if (def && "ColumnDef" in def)
-          return { type: "add-column", column: this.column(def.ColumnDef), span };
+          return {
+            type: "add-column",
+            column: this.column(def.ColumnDef),
+            ...(c.missing_ok ? { ifNotExists: true } : {}),
+            span,
+          };
         break;
       case "AT_DropColumn":
         return { type: "drop-column", column: name, cascade: c.behavior === "DROP_CASCADE", span };
@@ -678,7 +779,6 @@ const CREATE_OTHER: Record<string, string> = {
   CreateEnumStmt: "type",
   CompositeTypeStmt: "type",
   CreateDomainStmt: "domain",
-  CreateFunctionStmt: "function",
   CreateExtensionStmt: "extension",
 };
 
@@ -691,6 +791,14 @@ function label(enumValue: string | undefined): string {
     .replace(/^AT_/, "")
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .toUpperCase();
+}
+
+/** Names a statement may use for its target table's rows: the table and its alias. */
+function relNames(r: RangeVar | undefined): string[] {
+  const out: string[] = [];
+  if (r?.relname) out.push(r.relname);
+  if (r?.alias?.aliasname) out.push(r.alias.aliasname);
+  return out;
 }
 
 function rel(r: RangeVar | undefined): ObjectName {
@@ -710,7 +818,7 @@ function lastName(items: Node[] | undefined): string {
   return s[s.length - 1] ?? "";
 }
 
-function qualified(items: Node[]): ObjectName {
+export function qualified(items: Node[]): ObjectName {
   const s = strings(items);
   const n: ObjectName = { name: s[s.length - 1] ?? "" };
   if (s.length > 1) n.schema = s[s.length - 2]!;

@@ -11,6 +11,27 @@ ruleTester("dml-without-where", {
     },
     { code: "DELETE FROM t WHERE id = 1;", dialect: "mysql" },
     { code: "UPDATE t SET a = 1 WHERE id = 2;", dialect: "sqlite" },
+    // Honest conditions stay honest: a boolean column, a negation, a correlated subquery…
+    { code: "DELETE FROM t WHERE archived;" },
+    { code: "DELETE FROM t WHERE NOT active OR 1 = 0;" },
+    { code: "UPDATE t SET a = u.a FROM u WHERE u.id = t.id;" },
+    { code: "DELETE FROM t x WHERE EXISTS (SELECT 1 FROM u WHERE u.id = x.id);" },
+    { code: "PREPARE p(int) AS DELETE FROM t WHERE id = $1;\nEXECUTE p(1);" },
+    { code: "DELETE FROM t WHERE status = 'gone' AND true;" },
+    {
+      code: "WITH old AS (SELECT id FROM t WHERE created < now()) DELETE FROM t WHERE id IN (SELECT id FROM old);",
+    },
+    { code: "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;" },
+    { code: "DELETE FROM t WHERE id IN (1, 2) OR 'a' = 'b';", dialect: "mysql" },
+    { code: "UPDATE t SET a = 1 WHERE t.id = 1 AND 1;", dialect: "sqlite" },
+    {
+      name: "a DO block whose DELETE filters",
+      code: "DO $$ BEGIN DELETE FROM t WHERE id < 10; END $$;",
+    },
+    {
+      name: "a function created but never called is application code",
+      code: "CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t';",
+    },
   ],
   invalid: [
     {
@@ -30,5 +51,172 @@ ruleTester("dml-without-where", {
     { code: "UPDATE t SET a = 1 LIMIT 10;", dialect: "mysql", errors: [{ line: 1 }] },
     { code: "DELETE FROM t;", dialect: "sqlite", errors: [{ line: 1 }] },
     { code: "UPDATE t SET a = 1;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    // Conditions that are always true (issue 11, item 5).
+    ...[
+      "WHERE true",
+      "WHERE 1 = 1",
+      "WHERE 't'",
+      "WHERE 'a' = 'a'",
+      "WHERE NOT false",
+      "WHERE id = 5 OR true",
+      "WHERE id = id",
+      "WHERE 1::boolean",
+      "WHERE EXISTS (SELECT 1)",
+      "WHERE (SELECT count(*) FROM admins) > 0",
+      "WHERE NULL IS NULL",
+    ].map((where) => ({
+      code: `DELETE FROM users ${where};`,
+      errors: [{ line: 1, message: /filtered in name only/ }],
+    })),
+    ...["WHERE 1", "WHERE 1 = 1", "WHERE TRUE", "WHERE 'a' = 'A'", "WHERE id = id OR 0"].map(
+      (where) => ({
+        code: `DELETE FROM users ${where};`,
+        dialect: "mysql" as const,
+        errors: [{ line: 1, message: /filtered in name only/ }],
+      }),
+    ),
+    {
+      code: "UPDATE users SET a = 1 WHERE 2 > 1;",
+      dialect: "sqlite",
+      errors: [{ line: 1, message: /always true/ }],
+    },
+    {
+      name: "UPDATE … FROM whose condition never mentions the target",
+      code: "UPDATE users SET a = 1 FROM flags WHERE flags.on;",
+      errors: [{ line: 1, message: /does not refer to the table's rows/ }],
+    },
+    // Statements inside other statements.
+    {
+      name: "a data-modifying CTE",
+      code: "WITH d AS (DELETE FROM users RETURNING id)\nSELECT count(*) FROM d;",
+      errors: [{ line: 1, message: /runs inside a WITH clause/ }],
+    },
+    {
+      name: "a nested data-modifying CTE",
+      code: "WITH a AS (\n  WITH b AS (UPDATE users SET x = 1 RETURNING id) SELECT * FROM b\n) INSERT INTO log SELECT id FROM a;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "MERGE … WHEN MATCHED THEN DELETE on a constant join",
+      code: "MERGE INTO users u USING (SELECT 1) s ON true\nWHEN MATCHED THEN DELETE;",
+      errors: [{ line: 1, endLine: 2, message: /MERGE action WHEN MATCHED THEN DELETE/ }],
+    },
+    {
+      name: "MERGE … WHEN NOT MATCHED BY SOURCE THEN DELETE",
+      code: "MERGE INTO users u USING keep s ON u.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE;",
+      errors: [{ line: 1, message: /no match in the source/ }],
+    },
+    {
+      name: "PREPARE … AS DELETE, then EXECUTE",
+      code: "PREPARE p AS DELETE FROM users;\nEXECUTE p;",
+      errors: [{ line: 1, message: /prepared statement p/ }],
+    },
+    {
+      name: "EXPLAIN ANALYZE runs the statement",
+      code: "EXPLAIN (ANALYZE) DELETE FROM users;",
+      errors: [{ line: 1, message: /EXPLAIN ANALYZE/ }],
+    },
+    {
+      name: "a rule action",
+      code: "CREATE RULE r AS ON INSERT TO t DO ALSO (DELETE FROM users; INSERT INTO log VALUES (1));",
+      errors: [{ line: 1, message: /rule r/ }],
+    },
+    {
+      name: "inside a DO block, only when there are rows (the sandbox's tables are empty)",
+      code: "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    DELETE FROM users;\n  END IF;\nEND $$;",
+      errors: [{ line: 4, message: /inside the DO block\. It runs only when a condition/ }],
+    },
+    {
+      name: "a finding inside a DO block is suppressed by a comment above the block, and stays visible",
+      code: "-- migration-warden:ignore dml-without-where -- purges the demo tenant only (OPS-9)\nDO $$\nBEGIN\n  DELETE FROM demo_rows;\nEND $$;",
+      errors: [{ line: 4, suppressed: true }],
+    },
+    {
+      name: "EXECUTE of a constant string in a DO block",
+      code: "DO $$ BEGIN EXECUTE 'DELETE FROM ' || 'users'; END $$;",
+      errors: [{ line: 1, message: /through EXECUTE/ }],
+    },
+    {
+      name: "EXECUTE format() of constants in a DO block with $q$ quoting",
+      code: "DO $do$\nBEGIN\n  EXECUTE format($q$UPDATE %I SET a = 1$q$, 'users');\nEND $do$;",
+      errors: [{ line: 3 }],
+    },
+    {
+      name: "a DO body in E'' quoting",
+      code: "DO E'BEGIN DELETE FROM users; END';",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "a function created and called in the migration",
+      code: "CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  DELETE FROM users;\nEND $$;\nSELECT purge();",
+      errors: [{ line: 3, message: /when purge\(\) is called on line 5/ }],
+    },
+    {
+      name: "a procedure called by CALL, through another function",
+      code: "CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM users $$;\nCREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CALL p(); END $$;\nSELECT 1 FROM (SELECT f()) x;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "a BEGIN ATOMIC body",
+      code: "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC\n  DELETE FROM users;\n  SELECT 1;\nEND;\nSELECT f();",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "a trigger the migration creates fires on its own INSERT",
+      code: "CREATE FUNCTION wipe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NEW; END $$;\nCREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION wipe();\nINSERT INTO events VALUES (1);",
+      errors: [{ line: 1, message: /trigger t/ }],
+    },
+    {
+      name: "a function the change creates, called by a column default when rows are inserted",
+      code: "CREATE FUNCTION d() RETURNS int LANGUAGE sql AS 'DELETE FROM users RETURNING 1';\nCREATE TABLE x (a int DEFAULT d());\nINSERT INTO x DEFAULT VALUES;",
+      errors: [{ line: 1, message: /when d\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: a stored function called in a SELECT",
+      dialect: "mysql",
+      code: "CREATE FUNCTION f() RETURNS INT BEGIN DELETE FROM users; RETURN 1; END;\nSELECT f();",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL: an event scheduled by the migration",
+      dialect: "mysql",
+      code: "CREATE EVENT e ON SCHEDULE AT CURRENT_TIMESTAMP DO DELETE FROM users;",
+      errors: [{ line: 1, message: /schedule of event e/ }],
+    },
+    {
+      name: "CREATE TABLE IF NOT EXISTS does not make an existing table new",
+      code: "CREATE TABLE IF NOT EXISTS users (id int);\nDELETE FROM users;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "MySQL procedure called by the migration, conditional",
+      dialect: "mysql",
+      code: "CREATE PROCEDURE p() BEGIN\n  IF (SELECT COUNT(*) FROM users) > 0 THEN DELETE FROM users; END IF;\nEND;\nCALL p();",
+      errors: [{ line: 2, message: /inside the body of p\(\)/ }],
+    },
+    {
+      name: "MySQL PREPARE FROM a literal",
+      dialect: "mysql",
+      code: "PREPARE s FROM 'DELETE FROM users';\nEXECUTE s;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MariaDB compound statement outside a routine",
+      dialect: "mysql",
+      code: "BEGIN NOT ATOMIC\n  UPDATE users SET a = 1;\nEND;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "MySQL trigger fired by the migration's own INSERT",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW DELETE FROM users;\nINSERT INTO events VALUES (1);",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "SQLite trigger fired by the migration's own INSERT",
+      dialect: "sqlite",
+      code: "CREATE TRIGGER t AFTER INSERT ON events BEGIN\n  DELETE FROM users;\nEND;\nINSERT INTO events VALUES (1);",
+      errors: [{ line: 2 }],
+    },
   ],
 });

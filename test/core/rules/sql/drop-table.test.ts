@@ -76,6 +76,91 @@ ruleTester("drop-table", {
       errors: [{ line: 3, severity: "notice", message: /table rebuild/ }],
     },
     {
+      name: "a swap without copying the rows is not a rebuild (issue 11: it hid a DROP)",
+      code: [
+        "CREATE TABLE users_new (id bigint);",
+        "DROP TABLE users;",
+        "ALTER TABLE users_new RENAME TO users;",
+      ].join("\n"),
+      errors: [{ line: 2, message: /no INSERT … SELECT copies users's rows/ }],
+    },
+    {
+      name: "a rebuild whose new table is created IF NOT EXISTS still counts when rows are copied",
+      dialect: "sqlite",
+      code: [
+        'CREATE TABLE IF NOT EXISTS "_t_tmp" (id TEXT);',
+        'INSERT INTO "_t_tmp" SELECT id FROM t;',
+        "DROP TABLE t;",
+        'ALTER TABLE "_t_tmp" RENAME TO t;',
+      ].join("\n"),
+      errors: [{ line: 3, severity: "notice" }],
+    },
+    {
+      name: "CREATE TABLE IF NOT EXISTS then DROP: the table may have existed with its rows",
+      code: "CREATE TABLE IF NOT EXISTS users (id int);\nDROP TABLE users;",
+      errors: [{ line: 2, severity: "error" }],
+    },
+    {
+      name: "a backup created IF NOT EXISTS, restored, then dropped: notice",
+      code: [
+        "CREATE TABLE IF NOT EXISTS _bkp (id int);",
+        "INSERT INTO _bkp SELECT id FROM t;",
+        "INSERT INTO t2 SELECT id FROM _bkp;",
+        "DROP TABLE _bkp;",
+      ].join("\n"),
+      errors: [{ line: 4, severity: "notice" }],
+    },
+    {
+      name: "a table created inside a DO block may not exist afterwards (exception handler)",
+      code: "DO $$ BEGIN CREATE TABLE users (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;\nDROP TABLE users;",
+      errors: [{ line: 2, severity: "error" }],
+    },
+    {
+      name: "DROP OWNED … CASCADE drops every table the role owns",
+      code: "DROP OWNED BY app_owner CASCADE;",
+      errors: [{ line: 1, message: /DROP OWNED BY app_owner drops every table/ }],
+    },
+    {
+      name: "DROP TABLE through EXECUTE of a constant in a DO block",
+      code: "DO $$\nBEGIN\n  EXECUTE 'DROP TABLE users';\nEND $$;",
+      errors: [{ line: 3, message: /through EXECUTE/ }],
+    },
+    {
+      name: "DROP TABLE inside a MySQL versioned comment is code",
+      dialect: "mysql",
+      code: "/*!50000 DROP TABLE users */;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "comments between keywords are whitespace, executable ones are code",
+      dialect: "mysql",
+      code: "DROP/**/TABLE a;\n/*!DROP*/ TABLE b;\nDROP/*!50000 TABLE*/ c;",
+      errors: [{ line: 1 }, { line: 2 }, { line: 3 }],
+    },
+    {
+      name: "Postgres: a comment between keywords, and a U&'' string before the statement",
+      code: "SELECT U&'\\0041;';DROP/* x */TABLE a;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL: `--` without a space is not a comment",
+      dialect: "mysql",
+      code: "SELECT 1--1; DROP TABLE users;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL: `begin` as a name inside a routine does not hide what follows",
+      dialect: "mysql",
+      code: "CREATE PROCEDURE p() SELECT begin FROM t;\nDROP TABLE users;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "MySQL: `begin` as a column in a trigger body does not hide what follows",
+      dialect: "mysql",
+      code: "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n  SET NEW.begin = 1;\n  SET NEW.end = 2;\nEND;\nDROP TABLE users;",
+      errors: [{ line: 5 }],
+    },
+    {
       name: "config override",
       code: "DROP TABLE t;",
       rules: { "drop-table": "warning" },

@@ -1,0 +1,548 @@
+/**
+ * What running a Postgres statement does beyond its own model, so the rules see SQL that hides
+ * its effect:
+ *
+ * - statements it contains: data-modifying CTEs (`WITH d AS (DELETE …) SELECT …`), MERGE actions,
+ *   the query of PREPARE and EXPLAIN ANALYZE, rule actions, and the body of a DO block (PL/pgSQL,
+ *   see plpgsql.ts), including `EXECUTE 'constant string'`;
+ * - routines it calls (functions in expressions, CALL), resolved against the change later;
+ * - what cannot be known statically: EXECUTE of a computed string, a DO block in another
+ *   language, COPY … PROGRAM, LOAD, built-in functions that run SQL given as a string.
+ *
+ * The result is flat: the effects of embedded statements are hoisted into their container's.
+ */
+import { parseSync, type Node } from "libpg-query";
+import { tokenize } from "../lexer.js";
+import { utf8ByteToIndex } from "../positions.js";
+import {
+  noEffects,
+  type Effects,
+  type Embedded,
+  type ObjectName,
+  type Span,
+  type StatementModel,
+} from "../model.js";
+import { isBuiltinRoutine } from "../volatility.js";
+import { readLiteral } from "./literal.js";
+import { plpgsqlEffects } from "./plpgsql.js";
+import { pgMatchesAll } from "./where.js";
+import { Locator, type ServerVersion, type StatementInput } from "./types.js";
+
+export interface EffectsContext {
+  input: StatementInput;
+  version: ServerVersion | null;
+  depth: number;
+  /** The model of a node of this statement (no effects: the walker collects them). */
+  model(node: Node, input: StatementInput): StatementModel;
+  /** The model of a separately parsed statement (a DO body's, an EXECUTEd string's), with effects. */
+  nested(node: Node, input: StatementInput): StatementModel;
+}
+
+/** How deep DO blocks and EXECUTEd strings may nest before the rest counts as unknown. */
+export const MAX_DEPTH = 6;
+
+/** Statements that evaluate expressions now (their function calls run during the migration). */
+const EXECUTING = new Set([
+  "SelectStmt",
+  "InsertStmt",
+  "UpdateStmt",
+  "DeleteStmt",
+  "MergeStmt",
+  "CallStmt",
+  "CopyStmt",
+  "ExecuteStmt",
+  "PrepareStmt",
+  "AlterTableStmt",
+  "DeclareCursorStmt",
+  "ReturnStmt",
+]);
+
+const DML: Record<string, string> = {
+  InsertStmt: "insert",
+  UpdateStmt: "update",
+  DeleteStmt: "delete",
+  MergeStmt: "merge",
+};
+
+/** Built-in functions that are not harmless: they run SQL given as a string, or delete data. */
+const DANGEROUS: Record<string, string> = {
+  query_to_xml: "runs the SQL query it is given as a string",
+  query_to_xmlschema: "runs the SQL query it is given as a string",
+  query_to_xml_and_xmlschema: "runs the SQL query it is given as a string",
+  ts_stat: "runs the SQL query it is given as a string",
+  ts_rewrite: "runs the SQL query it is given as a string",
+  lo_unlink: "deletes a large object",
+  lo_truncate: "truncates a large object",
+  lo_truncate64: "truncates a large object",
+  lo_put: "overwrites part of a large object",
+  lo_import: "reads a file on the database server into the database",
+  lo_export: "writes a file on the database server",
+};
+
+type Json = Record<string, unknown>;
+const obj = (x: unknown): Json | undefined =>
+  x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Json) : undefined;
+
+interface WalkState {
+  executing: boolean;
+  via: string | null;
+  conditional: boolean;
+}
+
+export function collectEffects(root: Node, ctx: EffectsContext): Effects {
+  const out = noEffects();
+  const key = Object.keys(root)[0] ?? "";
+  const body = obj((root as Json)[key]) ?? {};
+  const loc = new Locator(ctx.input.text, ctx.input.base);
+  const seenCalls = new Set<string>();
+
+  const spanAt = (location: unknown, fallback: Span = ctx.input.span): Span => {
+    if (typeof location !== "number" || location < 0) return fallback;
+    const start = loc.index(location);
+    const tok = tokenize(ctx.input.text, "postgres", start)[0];
+    return { start: ctx.input.base + start, end: ctx.input.base + (tok ? tok.end : start + 1) };
+  };
+
+  const subtreeSpan = (node: unknown, verb: string): Span => nodeSpan(node, ctx.input, verb);
+
+  const embed = (model: StatementModel, span: Span, st: WalkState, via: string) => {
+    const e: Embedded = { model, span, via: st.via ?? via, conditional: st.conditional };
+    out.embedded.push(e);
+  };
+
+  const opaque = (span: Span, what: string, st: WalkState) =>
+    out.opaque.push({ span, what, conditional: st.conditional });
+
+  const call = (
+    funcname: unknown,
+    location: unknown,
+    procedure: boolean,
+    st: WalkState,
+    definition = false,
+  ) => {
+    const names = (Array.isArray(funcname) ? funcname : []).map((x) =>
+      String(obj(obj(x)?.String)?.sval ?? ""),
+    );
+    const name: ObjectName = { name: names[names.length - 1] ?? "" };
+    if (names.length > 1) name.schema = names[names.length - 2]!;
+    const span = spanAt(location);
+    const builtinSchema = !name.schema || name.schema === "pg_catalog";
+    const danger = builtinSchema && !definition ? DANGEROUS[name.name] : undefined;
+    if (danger) {
+      opaque(span, `${name.name}() ${danger}`, st);
+      return;
+    }
+    const builtin = definition || isBuiltinRoutine(name.name);
+    const dedupe = `${procedure}\0${name.schema ?? ""}\0${name.name}\0${st.conditional}`;
+    if (builtin && seenCalls.has(dedupe)) return; // one record per built-in per statement
+    seenCalls.add(dedupe);
+    out.calls.push({
+      name,
+      span,
+      procedure,
+      conditional: st.conditional,
+      ...(builtin ? { builtin: true as const } : {}),
+    });
+  };
+
+  /** MERGE … WHEN … THEN DELETE/UPDATE: each action is a DELETE or UPDATE of the target. */
+  const mergeActions = (m: Json, span: Span, st: WalkState) => {
+    const relation = obj(m.relation);
+    const table: ObjectName = { name: String(relation?.relname ?? "") };
+    if (typeof relation?.schemaname === "string") table.schema = relation.schemaname;
+    const names = [table.name];
+    const alias = obj(relation?.alias)?.aliasname;
+    if (typeof alias === "string") names.push(alias);
+    for (const c of Array.isArray(m.mergeWhenClauses) ? m.mergeWhenClauses : []) {
+      const w = obj(obj(c)?.MergeWhenClause);
+      if (!w) continue;
+      const kind =
+        w.commandType === "CMD_DELETE"
+          ? "delete"
+          : w.commandType === "CMD_UPDATE"
+            ? "update"
+            : null;
+      if (!kind) continue;
+      const bySource = w.matchKind === "MERGE_WHEN_NOT_MATCHED_BY_SOURCE";
+      const matchesAll = mergeMatchesAll(m, w, bySource, names);
+      const model: StatementModel = {
+        kind,
+        table,
+        hasWhere: true,
+        ...(matchesAll ? { matchesAll } : {}),
+        ddl: false,
+        strongLocks: [],
+        passwords: [],
+        writes: [table],
+      };
+      const label = `${bySource ? "WHEN NOT MATCHED BY SOURCE" : "WHEN MATCHED"} THEN ${kind.toUpperCase()}`;
+      embed(model, span, st, `as the MERGE action ${label}`);
+    }
+  };
+
+  const visit = (n: unknown, st: WalkState): void => {
+    if (Array.isArray(n)) {
+      for (const x of n) visit(x, st);
+      return;
+    }
+    const o = obj(n);
+    if (!o) return;
+    for (const [k, v] of Object.entries(o)) {
+      const inner = obj(v);
+      if (DML[k] && inner) {
+        const span = subtreeSpan(inner, DML[k]!);
+        const model = ctx.model({ [k]: inner } as unknown as Node, { ...ctx.input, span });
+        if (k === "MergeStmt") mergeActions(inner, span, st);
+        else embed(model, span, st, "inside a WITH clause");
+        visit(inner, { ...st, executing: true });
+        continue;
+      }
+      switch (k) {
+        case "FuncCall":
+          // In a definition (a column default, a CHECK, a view) a call runs later, when rows are
+          // written or read: it matters when the change creates that routine, else it is the
+          // application's business.
+          if (inner) call(inner.funcname, inner.location, false, st, !st.executing);
+          break;
+        case "CreateFunctionStmt":
+          continue; // its body runs when it is called (routineBody)
+        case "ExplainStmt": {
+          const analyze = (Array.isArray(inner?.options) ? inner.options : []).some(
+            (d) => obj(obj(d)?.DefElem)?.defname === "analyze",
+          );
+          if (!analyze) continue; // EXPLAIN without ANALYZE does not run the query
+          visit(inner?.query, { ...st, executing: true, via: "under EXPLAIN ANALYZE" });
+          continue;
+        }
+        case "PrepareStmt":
+          visit(inner?.query, {
+            ...st,
+            executing: true,
+            via: `as prepared statement ${String(inner?.name ?? "")}, when EXECUTE runs it`,
+          });
+          continue;
+        case "RuleStmt":
+          visit(inner?.actions, {
+            ...st,
+            executing: true,
+            via: `as an action of rule ${String(inner?.rulename ?? "")}, on every ${String(inner?.event ?? "").replace(/^CMD_/, "")} on ${String(obj(inner?.relation)?.relname ?? "")}`,
+          });
+          continue;
+        case "CopyStmt":
+          if (inner?.is_program)
+            opaque(
+              ctx.input.span,
+              `COPY … PROGRAM runs a shell command on the database server (${JSON.stringify(String(inner.filename ?? ""))})`,
+              st,
+            );
+          break;
+        case "LoadStmt":
+          opaque(ctx.input.span, "LOAD loads a shared library into the server", st);
+          break;
+        case "CallStmt":
+          if (inner && obj(inner.funccall)) {
+            const f = obj(inner.funccall)!;
+            call(f.funcname, f.location, true, st);
+            visit(f.args, { ...st, executing: true });
+          }
+          continue;
+        case "CreateTableAsStmt":
+          if (obj(inner?.into)?.skipData) continue;
+          visit(inner, { ...st, executing: true });
+          continue;
+        case "DoStmt":
+          doBlock(inner ?? {}, st);
+          continue;
+      }
+      visit(v, st);
+    }
+  };
+
+  const doBlock = (d: Json, st: WalkState) => {
+    const args = Array.isArray(d.args) ? d.args.map((a) => obj(obj(a)?.DefElem) ?? {}) : [];
+    const lang = obj(obj(args.find((a) => a.defname === "language")?.arg)?.String)?.sval;
+    const language = typeof lang === "string" ? lang.toLowerCase() : "plpgsql";
+    const bodyTok = tokenize(ctx.input.text, "postgres").find((t) => t.kind === "string");
+    const bodySpan = bodyTok
+      ? { start: ctx.input.base + bodyTok.start, end: ctx.input.base + bodyTok.end }
+      : ctx.input.span;
+    if (language !== "plpgsql") {
+      opaque(
+        bodySpan,
+        `a DO block in language ${language}, which migration-warden cannot read`,
+        st,
+      );
+      return;
+    }
+    if (ctx.depth >= MAX_DEPTH || !bodyTok) {
+      opaque(bodySpan, "a DO block nested too deep to follow", st);
+      return;
+    }
+    const literal = readLiteral(bodyTok.text);
+    if (!literal) {
+      opaque(bodySpan, "a DO block whose body cannot be read", st);
+      return;
+    }
+    const inner = plpgsqlEffects({
+      statement: ctx.input.text,
+      literal,
+      bodyBase: ctx.input.base + bodyTok.start,
+      bodySpan,
+      via: "inside the DO block",
+      depth: ctx.depth,
+      nested: ctx.nested,
+    });
+    merge(out, inner, st.conditional);
+  };
+
+  const st0: WalkState = { executing: EXECUTING.has(key), via: null, conditional: false };
+  if (DML[key]) {
+    // The statement itself is the root model; only what it contains is embedded.
+    if (key === "MergeStmt") mergeActions(body, ctx.input.span, st0);
+    visit(body, st0);
+  } else {
+    visit(root, st0);
+  }
+  if (key === "ExecuteStmt")
+    out.executes.push({ name: String(body.name ?? ""), span: ctx.input.span, conditional: false });
+  return out;
+}
+
+/** From the statement keyword before a node's first location to its last token. */
+function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
+  const loc = new Locator(input.text, input.base);
+  let min = Infinity;
+  let max = -1;
+  visitAll(node, (k, v) => {
+    if (k === "location" && typeof v === "number" && v >= 0) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  });
+  if (min === Infinity) return input.span;
+  const first = loc.index(min);
+  const head = input.text.slice(0, first);
+  let start = first;
+  for (const m of head.matchAll(new RegExp(`\\b${verb}\\b`, "gi"))) start = m.index;
+  const lastAt = loc.index(max);
+  const tok = tokenize(input.text, "postgres", lastAt)[0];
+  const end = tok ? tok.end : lastAt + 1;
+  return { start: input.base + start, end: input.base + Math.max(end, first + 1) };
+}
+
+/** Adds `inner` to `out`; everything in it becomes conditional when the container is. */
+export function merge(out: Effects, inner: Effects, conditional: boolean): void {
+  const c = <T extends { conditional: boolean }>(x: T): T =>
+    conditional ? { ...x, conditional: true } : x;
+  out.embedded.push(...inner.embedded.map(c));
+  out.opaque.push(...inner.opaque.map(c));
+  out.calls.push(...inner.calls.map(c));
+  out.executes.push(...inner.executes.map(c));
+}
+
+function and(a: unknown, b: unknown): unknown {
+  if (a && b) return { BoolExpr: { boolop: "AND_EXPR", args: [a, b] } };
+  return a ?? b;
+}
+
+/** Why a MERGE action still touches every target row, or undefined when its conditions filter. */
+function mergeMatchesAll(m: Json, w: Json, bySource: boolean, names: string[]): string | undefined {
+  if (bySource && !w.condition)
+    return "it applies to every row of the target that has no match in the source (all of them when the source is empty)";
+  const cond = (bySource ? w.condition : and(m.joinCondition, w.condition)) as Node | undefined;
+  const why = pgMatchesAll(cond, { names });
+  return why ? `its ${bySource ? "WHEN" : "ON/WHEN"} condition ${why}` : undefined;
+}
+
+/** Visit every key/value of a parse tree. */
+function visitAll(node: unknown, f: (key: string, value: unknown) => void): void {
+  if (Array.isArray(node)) {
+    for (const x of node) visitAll(x, f);
+    return;
+  }
+  const o = obj(node);
+  if (!o) return;
+  for (const [k, v] of Object.entries(o)) {
+    f(k, v);
+    visitAll(v, f);
+  }
+}
+
+/**
+ * What running a CREATE FUNCTION/PROCEDURE's body does: PL/pgSQL bodies are read statement by
+ * statement, SQL bodies parsed, other languages are opaque.
+ */
+export function routineBody(
+  node: Node,
+  input: StatementInput,
+  version: ServerVersion | null,
+  depth: number,
+  nested: (node: Node, input: StatementInput) => StatementModel,
+  model: (node: Node, input: StatementInput) => StatementModel,
+): Effects {
+  const out = noEffects();
+  const f = obj((node as Json).CreateFunctionStmt) ?? {};
+  const options = (Array.isArray(f.options) ? f.options : []).map(
+    (o) => obj(obj(o)?.DefElem) ?? {},
+  );
+  const langArg = obj(obj(options.find((o) => o.defname === "language")?.arg)?.String)?.sval;
+  const language = typeof langArg === "string" ? langArg.toLowerCase() : "sql";
+  const st: WalkState = { executing: true, via: null, conditional: false };
+  const fname = ((f.funcname as unknown[]) ?? []).map((x) =>
+    String(obj(obj(x)?.String)?.sval ?? ""),
+  );
+  const via = `inside the body of ${fname[fname.length - 1] ?? "the routine"}()`;
+  const toks = tokenize(input.text, "postgres");
+  // The body: the string after the first top-level AS.
+  let bodyTok;
+  for (let i = 0, depthP = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.kind === "punct" && t.text === "(") depthP++;
+    else if (t.kind === "punct" && t.text === ")") depthP--;
+    else if (
+      depthP === 0 &&
+      t.kind === "word" &&
+      t.text === "AS" &&
+      toks[i + 1]?.kind === "string"
+    ) {
+      bodyTok = toks[i + 1];
+      break;
+    }
+  }
+  const span = bodyTok
+    ? { start: input.base + bodyTok.start, end: input.base + bodyTok.end }
+    : input.span;
+  const sqlBody = obj(f.sql_body);
+  if (sqlBody) {
+    // BEGIN ATOMIC … END / RETURN expr: already parsed with the statement.
+    const ctx: EffectsContext = { input, version, depth, model, nested };
+    const items = (obj(sqlBody.List)?.items as unknown[]) ?? [];
+    const stmts = items.flatMap((x) =>
+      obj(obj(x)?.List) ? ((obj(obj(x)!.List)!.items as unknown[]) ?? []) : [x],
+    );
+    for (const s of stmts) {
+      const k = Object.keys(obj(s) ?? {})[0] ?? "";
+      const m = model(s as Node, input);
+      const e = collectEffects(s as Node, ctx);
+      if (DML[k])
+        out.embedded.push({ model: m, span: nodeSpan(s, input, DML[k]!), via, conditional: false });
+      merge(out, e, false);
+    }
+    return out;
+  }
+  if (!bodyTok) return out;
+  const literal = readLiteral(bodyTok.text);
+  if (language === "plpgsql" && literal) {
+    if (depth >= MAX_DEPTH) {
+      out.opaque.push({
+        span,
+        what: "a routine body nested too deep to follow",
+        conditional: false,
+      });
+      return out;
+    }
+    merge(
+      out,
+      plpgsqlEffects({
+        statement: input.text,
+        literal,
+        bodyBase: input.base + bodyTok.start,
+        bodySpan: span,
+        via,
+        depth,
+        nested,
+      }),
+      false,
+    );
+    return out;
+  }
+  if (language === "sql" && literal) {
+    merge(
+      out,
+      sqlStrings(
+        literal.value,
+        (i) => input.base + bodyTok!.start + literal.at(i),
+        span,
+        via,
+        depth,
+        nested,
+      ),
+      false,
+    );
+    return out;
+  }
+  out.opaque.push({
+    span,
+    what: `a routine in language ${language}, whose body migration-warden cannot read`,
+    conditional: st.conditional,
+  });
+  return out;
+}
+
+/**
+ * SQL text held in a string (a SQL function's body, an EXECUTEd constant): every statement in
+ * it, located through `fileOffset` (value index → file offset).
+ */
+export function sqlStrings(
+  value: string,
+  fileOffset: (i: number) => number,
+  span: Span,
+  via: string,
+  depth: number,
+  nested: (node: Node, input: StatementInput) => StatementModel,
+  conditional = false,
+): Effects {
+  const out = noEffects();
+  const parsed = parseStatements(value);
+  if (!parsed) {
+    out.opaque.push({
+      span,
+      what: `SQL text that cannot be parsed (${shorten(value)})`,
+      conditional,
+    });
+    return out;
+  }
+  for (const p of parsed) {
+    const start = fileOffset(p.start);
+    const end = fileOffset(p.end);
+    const input: StatementInput = {
+      text: value.slice(p.start, p.end),
+      base: start,
+      span: { start, end: Math.max(end, start + 1) },
+    };
+    const m = nested(p.node, input);
+    const effects = m.effects;
+    delete m.effects;
+    out.embedded.push({ model: m, span: input.span, via, conditional });
+    if (effects) merge(out, effects, conditional);
+  }
+  return out;
+}
+
+export function shorten(s: string, max = 60): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Parses SQL text into statements with their string ranges (null when it does not parse). */
+export function parseStatements(
+  text: string,
+): Array<{ node: Node; start: number; end: number }> | null {
+  let stmts;
+  try {
+    stmts = parseSync(text).stmts ?? [];
+  } catch {
+    return null;
+  }
+  const out: Array<{ node: Node; start: number; end: number }> = [];
+  for (const s of stmts) {
+    if (!s.stmt) continue;
+    const from = s.stmt_location ?? 0;
+    const start = utf8ByteToIndex(text, from);
+    const end = s.stmt_len ? utf8ByteToIndex(text, from + s.stmt_len) : text.length;
+    // Leading whitespace and comments are part of a raw statement's range: skip them.
+    const first = tokenize(text, "postgres", start, end)[0];
+    out.push({ node: s.stmt, start: first ? first.start : start, end });
+  }
+  return out;
+}

@@ -1,0 +1,351 @@
+/**
+ * Does a WHERE clause really filter? `DELETE FROM users WHERE true` deletes every row just like
+ * no WHERE at all, and so do `WHERE 1 = 1`, `OR true`, `NOT false`, `'a' = 'a'`, `id = id` (on
+ * every row where id is not NULL) and conditions that never mention the table's rows (`WHERE
+ * (SELECT count(*) FROM admins) > 0`: all rows or none). Each reader returns why, or undefined
+ * when the condition does depend on the row.
+ *
+ * Postgres conditions come as libpg-query nodes, MySQL and SQLite ones as node-sql-parser nodes.
+ * Anything not understood counts as a real filter (no finding): this catches the usual tricks
+ * without flagging honest conditions.
+ */
+import type { Node } from "libpg-query";
+import { parseBool } from "../session.js";
+
+type Truth = boolean | undefined;
+
+/** The target table's name and alias: column references qualified by them are the row's. */
+export interface Target {
+  names: string[];
+}
+
+export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
+  if (!where) return undefined;
+  if (pgTruth(where) === true) return "is always true";
+  if (pgTautology(where))
+    return "compares a value with itself, which is true for every row where it is not NULL";
+  if (!pgMentionsRow(where, target, 0))
+    return "does not refer to the table's rows, so it selects all of them or none";
+  return undefined;
+}
+
+type Json = Record<string, unknown>;
+const obj = (x: unknown): Json | undefined =>
+  x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Json) : undefined;
+
+/** The value of a constant, as Postgres would compare it. */
+function pgConst(n: Node): { v: string | number | boolean | null } | undefined {
+  if ("A_Const" in n) {
+    const c = n.A_Const as Json;
+    if (c.isnull) return { v: null };
+    const b = obj(c.boolval);
+    if (b) return { v: b.boolval === true };
+    const i = obj(c.ival);
+    if (i) return { v: typeof i.ival === "number" ? i.ival : 0 };
+    const f = obj(c.fval);
+    if (f) return { v: Number(f.fval) };
+    const s = obj(c.sval);
+    if (s) return { v: typeof s.sval === "string" ? s.sval : "" };
+    return undefined;
+  }
+  if ("TypeCast" in n && n.TypeCast.arg) {
+    const inner = pgConst(n.TypeCast.arg);
+    if (!inner) return undefined;
+    const names = (n.TypeCast.typeName?.names ?? []).map((x) =>
+      "String" in x ? (x.String.sval ?? "") : "",
+    );
+    const type = names[names.length - 1] ?? "";
+    if (type === "bool" || type === "boolean") {
+      if (typeof inner.v === "number") return { v: inner.v !== 0 };
+      if (typeof inner.v === "string") {
+        const b = parseBool(inner.v);
+        return b === undefined ? undefined : { v: b };
+      }
+    }
+    if (/^(int[248]?|integer|bigint|smallint|numeric|float[48]|real|decimal)$/.test(type)) {
+      const x = Number(inner.v);
+      return Number.isFinite(x) ? { v: x } : undefined;
+    }
+    if (/^(text|varchar|bpchar|char|name)$/.test(type))
+      return { v: inner.v === null ? null : String(inner.v) };
+    return inner;
+  }
+  return undefined;
+}
+
+function pgTruth(n: Node): Truth {
+  const c = pgConst(n);
+  if (c) {
+    if (typeof c.v === "boolean") return c.v;
+    if (typeof c.v === "string") return parseBool(c.v); // an untyped literal read as boolean
+    return undefined;
+  }
+  if ("BoolExpr" in n) {
+    const args = (n.BoolExpr.args ?? []).map(pgTruth);
+    switch (n.BoolExpr.boolop) {
+      case "AND_EXPR":
+        return args.every((a) => a === true)
+          ? true
+          : args.some((a) => a === false)
+            ? false
+            : undefined;
+      case "OR_EXPR":
+        return args.some((a) => a === true)
+          ? true
+          : args.every((a) => a === false)
+            ? false
+            : undefined;
+      case "NOT_EXPR":
+        return args[0] === undefined ? undefined : !args[0];
+    }
+    return undefined;
+  }
+  if ("A_Expr" in n) {
+    const e = n.A_Expr;
+    const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
+    const l = e.lexpr && pgConst(e.lexpr);
+    const r = e.rexpr && pgConst(e.rexpr);
+    if (e.kind === "AEXPR_OP" && l && r) return compare(op, l.v, r.v);
+    if (e.kind === "AEXPR_NOT_DISTINCT" && l && r) return l.v === r.v;
+    if (e.kind === "AEXPR_DISTINCT" && l && r) return l.v !== r.v;
+    if (e.kind === "AEXPR_IN" && l && e.rexpr && "List" in e.rexpr) {
+      const items = (e.rexpr.List.items ?? []).map(pgConst);
+      if (items.every((x) => x !== undefined)) {
+        const hit = items.some((x) => compare("=", l.v, x!.v) === true);
+        return op === "=" ? hit : op === "<>" ? !hit : undefined;
+      }
+    }
+    return undefined;
+  }
+  if ("NullTest" in n && n.NullTest.arg) {
+    const c2 = pgConst(n.NullTest.arg);
+    if (!c2) return undefined;
+    const isNull = c2.v === null;
+    return n.NullTest.nulltesttype === "IS_NULL" ? isNull : !isNull;
+  }
+  if ("BooleanTest" in n && n.BooleanTest.arg) {
+    const t = pgTruth(n.BooleanTest.arg);
+    switch (n.BooleanTest.booltesttype) {
+      case "IS_TRUE":
+        return t === true;
+      case "IS_NOT_FALSE":
+        return t !== false && t !== undefined ? true : t === false ? false : undefined;
+      case "IS_FALSE":
+        return t === false;
+      case "IS_NOT_TRUE":
+        return t === undefined ? undefined : !t;
+    }
+    return undefined;
+  }
+  if ("SubLink" in n && n.SubLink.subLinkType === "EXISTS_SUBLINK") {
+    // EXISTS (SELECT 1): a subquery with no FROM and no WHERE always has its row.
+    const sel = n.SubLink.subselect;
+    if (sel && "SelectStmt" in sel) {
+      const s = sel.SelectStmt;
+      if (
+        !s.fromClause?.length &&
+        !s.whereClause &&
+        !s.havingClause &&
+        !s.limitCount &&
+        !s.valuesLists
+      )
+        return true;
+    }
+  }
+  return undefined;
+}
+
+function compare(op: string, a: unknown, b: unknown): Truth {
+  if (a === null || b === null) return undefined; // NULL: never true
+  if (typeof a === "boolean" || typeof b === "boolean") {
+    if (typeof a === "string") a = parseBool(a);
+    if (typeof b === "string") b = parseBool(b);
+    if (typeof a !== "boolean" || typeof b !== "boolean") return undefined;
+  } else if (typeof a === "number" || typeof b === "number") {
+    a = Number(a);
+    b = Number(b);
+    if (!Number.isFinite(a as number) || !Number.isFinite(b as number)) return undefined;
+  }
+  const x = a as string | number | boolean;
+  const y = b as string | number | boolean;
+  switch (op) {
+    case "=":
+      return x === y;
+    case "<>":
+    case "!=":
+      return x !== y;
+    case "<":
+      return x < y;
+    case ">":
+      return x > y;
+    case "<=":
+      return x <= y;
+    case ">=":
+      return x >= y;
+  }
+  return undefined;
+}
+
+/** `a = a`, `a >= a`, `a IS NOT DISTINCT FROM a` (no volatile function on either side). */
+function pgTautology(n: Node): boolean {
+  if ("BoolExpr" in n) {
+    const args = n.BoolExpr.args ?? [];
+    if (n.BoolExpr.boolop === "OR_EXPR") return args.some(pgTautology);
+    if (n.BoolExpr.boolop === "AND_EXPR")
+      return args.length > 0 && args.every((a) => pgTautology(a) || pgTruth(a) === true);
+    return false;
+  }
+  if (!("A_Expr" in n)) return false;
+  const e = n.A_Expr;
+  if (!e.lexpr || !e.rexpr) return false;
+  const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
+  const same = shape(e.lexpr) === shape(e.rexpr) && !JSON.stringify(e.lexpr).includes('"FuncCall"');
+  if (!same) return false;
+  if (e.kind === "AEXPR_NOT_DISTINCT") return true;
+  return e.kind === "AEXPR_OP" && (op === "=" || op === ">=" || op === "<=");
+}
+
+/** A node's structure without source locations. */
+function shape(n: unknown): string {
+  return JSON.stringify(n, (k, v) => (k === "location" ? undefined : v));
+}
+
+/**
+ * Does the condition refer to the target row? Column references are the row's when unqualified
+ * (they may be the table's columns) or qualified by the table's name or alias. Inside a subquery
+ * an unqualified name may be the subquery's own: that counts too (it may be correlated).
+ */
+function pgMentionsRow(n: unknown, target: Target, depth: number): boolean {
+  if (Array.isArray(n)) return n.some((x) => pgMentionsRow(x, target, depth));
+  const o = obj(n);
+  if (!o) return false;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "ColumnRef") {
+      const fields = ((obj(v)?.fields as unknown[]) ?? []).map((f) =>
+        typeof obj(f)?.String === "object" ? String(obj(obj(f)!.String)!.sval ?? "") : "*",
+      );
+      if (fields.length === 1) return true;
+      const rel = fields.length >= 3 ? fields[fields.length - 2]! : fields[0]!;
+      if (target.names.includes(rel)) return true;
+      continue;
+    }
+    // Whole-row references (users.*) and plpgsql-style parameters count as the row too.
+    if (k === "ParamRef") continue;
+    if (pgMentionsRow(v, target, k === "SubLink" ? depth + 1 : depth)) return true;
+  }
+  return false;
+}
+
+/* ---------------------------------------------------------------- node-sql-parser (MySQL, SQLite) */
+
+export function nspMatchesAll(
+  where: unknown,
+  target: Target,
+  dialect: "mysql" | "sqlite",
+): string | undefined {
+  if (where === null || where === undefined) return undefined;
+  if (nspTruth(where, dialect) === true) return "is always true";
+  if (nspTautology(where))
+    return "compares a value with itself, which is true for every row where it is not NULL";
+  if (!nspMentionsRow(where, target))
+    return "does not refer to the table's rows, so it selects all of them or none";
+  return undefined;
+}
+
+function nspConst(n: unknown): { v: string | number | boolean | null } | undefined {
+  const o = obj(n);
+  if (!o) return undefined;
+  switch (o.type) {
+    case "number":
+      return { v: Number(o.value) };
+    case "bool":
+    case "boolean":
+      return { v: o.value === true || String(o.value).toUpperCase() === "TRUE" };
+    case "null":
+      return { v: null };
+    case "string":
+    case "single_quote_string":
+    case "double_quote_string":
+    case "natural_string":
+      return { v: String(o.value ?? "") };
+  }
+  return undefined;
+}
+
+/** MySQL and SQLite read a value as a number in a boolean context: '1abc' is 1, 'abc' is 0. */
+function numeric(v: string | number | boolean | null): number | null {
+  if (v === null) return null;
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  const m = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/i.exec(v);
+  return m ? Number(m[0]) : 0;
+}
+
+function nspTruth(n: unknown, dialect: "mysql" | "sqlite"): Truth {
+  const c = nspConst(n);
+  if (c) {
+    const x = numeric(c.v);
+    return x === null ? undefined : x !== 0;
+  }
+  const o = obj(n);
+  if (!o) return undefined;
+  if (o.type === "unary_expr" && String(o.operator).toUpperCase() === "NOT") {
+    const t = nspTruth(o.expr, dialect);
+    return t === undefined ? undefined : !t;
+  }
+  if (o.type !== "binary_expr") return undefined;
+  const op = String(o.operator).toUpperCase();
+  if (op === "AND" || op === "&&") {
+    const a = nspTruth(o.left, dialect);
+    const b = nspTruth(o.right, dialect);
+    return a === true && b === true ? true : a === false || b === false ? false : undefined;
+  }
+  if (op === "OR" || op === "||") {
+    const a = nspTruth(o.left, dialect);
+    const b = nspTruth(o.right, dialect);
+    return a === true || b === true ? true : a === false && b === false ? false : undefined;
+  }
+  if (op === "XOR") {
+    const a = nspTruth(o.left, dialect);
+    const b = nspTruth(o.right, dialect);
+    return a === undefined || b === undefined ? undefined : a !== b;
+  }
+  const l = nspConst(o.left);
+  const r = nspConst(o.right);
+  if (!l || !r) return undefined;
+  if (op === "IS" || op === "<=>") return l.v === r.v;
+  if (op === "IS NOT") return l.v !== r.v;
+  if (l.v === null || r.v === null) return undefined;
+  // Strings compare as strings, anything else as numbers.
+  const bothStrings = typeof l.v === "string" && typeof r.v === "string";
+  const a = bothStrings ? l.v : numeric(l.v);
+  const b = bothStrings ? r.v : numeric(r.v);
+  return compare(
+    op === "==" ? "=" : op,
+    dialect === "mysql" && bothStrings ? String(a).toLowerCase().trimEnd() : a,
+    dialect === "mysql" && bothStrings ? String(b).toLowerCase().trimEnd() : b,
+  );
+}
+
+function nspTautology(n: unknown): boolean {
+  const o = obj(n);
+  if (!o || o.type !== "binary_expr") return false;
+  const op = String(o.operator).toUpperCase();
+  if (op === "OR") return nspTautology(o.left) || nspTautology(o.right);
+  if (op === "AND") return nspTautology(o.left) && nspTautology(o.right);
+  if (!["=", "==", ">=", "<=", "<=>", "IS"].includes(op)) return false;
+  const l = JSON.stringify(o.left);
+  return l === JSON.stringify(o.right) && !l.includes('"function"') && l.includes("column_ref");
+}
+
+function nspMentionsRow(n: unknown, target: Target): boolean {
+  if (Array.isArray(n)) return n.some((x) => nspMentionsRow(x, target));
+  const o = obj(n);
+  if (!o) return false;
+  if (o.type === "column_ref") {
+    const t = typeof o.table === "string" ? o.table.toLowerCase() : null;
+    return t === null || target.names.includes(t);
+  }
+  if (o.type === "var" || o.type === "param") return true; // a variable may hold the row's key
+  return Object.values(o).some((v) => nspMentionsRow(v, target));
+}
