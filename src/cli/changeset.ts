@@ -2,7 +2,7 @@
  * The core's ChangeSet from a local repository (git mode: a revision source for the shared builder
  * in src/changeset/build.ts) or from paths (PATH mode: the files alone).
  */
-import { lstatSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type {
@@ -17,7 +17,7 @@ import type {
 import type { Config, DirectoryConfig } from "../config/types.js";
 import type { ChangeSet, ChangedFile, EntryKind, Revision } from "../core/types.js";
 import type { Git } from "./git.js";
-import { GitError } from "./git.js";
+import { GitError, lstatOrNull } from "./git.js";
 import { baseReader } from "./replay.js";
 
 export class UsageError extends Error {
@@ -135,12 +135,8 @@ export class LocalRevisions implements RevisionSource {
 
 /** What a working-tree file is, as git would commit it (a symlink is not followed); null: gone. */
 function describeLocal(abs: string): HeadFile | null {
-  let st;
-  try {
-    st = lstatSync(abs);
-  } catch {
-    return null;
-  }
+  const st = lstatOrNull(abs);
+  if (st === null) return null;
   if (st.isSymbolicLink()) return { kind: "symlink" };
   if (st.isDirectory()) return { kind: "submodule" };
   return { kind: "file", size: st.size };

@@ -3,7 +3,7 @@
  * here, so errors come out as GitError with a message a user can act on.
  */
 import { spawn } from "node:child_process";
-import { lstatSync } from "node:fs";
+import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { entryKind, walkShape } from "../changeset/tree.js";
@@ -142,16 +142,12 @@ export class Git {
   worktreeShape(dir: string): Promise<DirectoryShape> {
     return walkShape(dir, async (_segment, path) => {
       const abs = join(this.root, path);
-      let st;
-      try {
-        st = lstatSync(abs);
-      } catch {
-        return null;
-      }
+      const st = lstatOrNull(abs);
+      if (st === null) return null;
       if (st.isSymbolicLink()) return { kind: "symlink" };
       if (!st.isDirectory()) return { kind: "file" };
       // A checked-out submodule is a directory with its own .git.
-      return { kind: existsNoFollow(join(abs, ".git")) ? "submodule" : "directory" };
+      return { kind: lstatOrNull(join(abs, ".git")) ? "submodule" : "directory" };
     });
   }
 
@@ -244,12 +240,12 @@ export function migrationPathspecs(dirs: readonly string[]): string[] {
   return [...specs];
 }
 
-function existsNoFollow(path: string): boolean {
+/** What is at `path` itself (a symlink is not followed); null when nothing can be found there. */
+export function lstatOrNull(path: string): Stats | null {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path);
   } catch {
-    return false;
+    return null;
   }
 }
 
