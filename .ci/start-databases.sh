@@ -19,6 +19,13 @@ APP_USER=mw
 APP_PASSWORD=mw-test-password
 APP_DB=mw_test
 ADMIN_PASSWORD=mw-admin-password
+# Two more databases and accounts for `migration-warden drift` tests: the "live" database, which
+# holds a migrated schema, and a replay database of their own (the tests of the replay use mw_test
+# meanwhile, maybe at the same time).
+DRIFT_USER=mw_drift
+DRIFT_PASSWORD=mw-drift-password
+DRIFT_DB=mw_drift
+DRIFT_REPLAY=mw_drift_replay
 
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
@@ -74,13 +81,19 @@ start_postgres() {
   fi
   if ! as_user "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE $APP_USER LOGIN PASSWORD '$APP_PASSWORD'" \
-    -c "CREATE DATABASE $APP_DB OWNER $APP_USER" >"$dir/setup.log" 2>&1; then
+    -c "CREATE DATABASE $APP_DB OWNER $APP_USER" \
+    -c "CREATE ROLE $DRIFT_USER LOGIN PASSWORD '$DRIFT_PASSWORD'" \
+    -c "CREATE DATABASE $DRIFT_DB OWNER $DRIFT_USER" \
+    -c "CREATE ROLE $DRIFT_REPLAY LOGIN PASSWORD '$APP_PASSWORD'" \
+    -c "CREATE DATABASE $DRIFT_REPLAY OWNER $DRIFT_REPLAY" >"$dir/setup.log" 2>&1; then
     warn "could not create the test role and database (see below): Postgres integration tests will be skipped"
     tail -5 "$dir/setup.log" >&2
     return 1
   fi
   echo "export MW_TEST_POSTGRES_URL=postgres://$APP_USER:$APP_PASSWORD@127.0.0.1:$port/$APP_DB"
   echo "export MW_TEST_POSTGRES_ADMIN_URL=postgres://postgres:$ADMIN_PASSWORD@127.0.0.1:$port/$APP_DB"
+  echo "export MW_TEST_POSTGRES_DRIFT_URL='postgres://$DRIFT_USER:$DRIFT_PASSWORD@127.0.0.1:$port/$DRIFT_DB?sslmode=disable'"
+  echo "export MW_TEST_POSTGRES_DRIFT_REPLAY_URL=postgres://$DRIFT_REPLAY:$APP_PASSWORD@127.0.0.1:$port/$DRIFT_REPLAY"
   info "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
 
@@ -127,13 +140,21 @@ start_mariadb() {
       CREATE USER '$APP_USER'@'127.0.0.1' IDENTIFIED BY '$APP_PASSWORD';
       GRANT ALL ON $APP_DB.* TO '$APP_USER'@'127.0.0.1';
       CREATE USER 'admin'@'127.0.0.1' IDENTIFIED BY '$ADMIN_PASSWORD';
-      GRANT ALL ON *.* TO 'admin'@'127.0.0.1';" >"$dir/setup.log" 2>&1; then
+      GRANT ALL ON *.* TO 'admin'@'127.0.0.1';
+      CREATE DATABASE $DRIFT_DB;
+      CREATE USER '$DRIFT_USER'@'127.0.0.1' IDENTIFIED BY '$DRIFT_PASSWORD';
+      GRANT ALL ON $DRIFT_DB.* TO '$DRIFT_USER'@'127.0.0.1';
+      CREATE DATABASE $DRIFT_REPLAY;
+      CREATE USER '$DRIFT_REPLAY'@'127.0.0.1' IDENTIFIED BY '$APP_PASSWORD';
+      GRANT ALL ON $DRIFT_REPLAY.* TO '$DRIFT_REPLAY'@'127.0.0.1';" >"$dir/setup.log" 2>&1; then
     warn "could not create the test account and database (see below): MySQL integration tests will be skipped"
     tail -5 "$dir/setup.log" >&2
     return 1
   fi
   echo "export MW_TEST_MYSQL_URL=mysql://$APP_USER:$APP_PASSWORD@127.0.0.1:$port/$APP_DB"
   echo "export MW_TEST_MYSQL_ADMIN_URL=mysql://admin:$ADMIN_PASSWORD@127.0.0.1:$port/$APP_DB"
+  echo "export MW_TEST_MYSQL_DRIFT_URL='mysql://$DRIFT_USER:$DRIFT_PASSWORD@tcp(127.0.0.1:$port)/$DRIFT_DB'"
+  echo "export MW_TEST_MYSQL_DRIFT_REPLAY_URL=mysql://$DRIFT_REPLAY:$APP_PASSWORD@127.0.0.1:$port/$DRIFT_REPLAY"
   info "MariaDB $("$mysqld" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
 

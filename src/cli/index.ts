@@ -1,5 +1,6 @@
 /** The `migration-warden` command (testable: no process globals). */
 import { TOOL } from "../version.js";
+import { DRIFT_USAGE, runDrift } from "./drift.js";
 import { EXPLAIN_USAGE, runExplain } from "./explain.js";
 import { INIT_USAGE, runInit } from "./init/index.js";
 import { LINT_USAGE, runLint, type Io } from "./lint.js";
@@ -33,6 +34,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "reports for auditors (report approvals: who approved which migrations)",
     usage: REPORT_USAGE,
     run: runReport,
+  },
+  drift: {
+    summary: "compare a live database with the migrations (read-only)",
+    usage: DRIFT_USAGE,
+    run: runDrift,
   },
 };
 

@@ -181,9 +181,9 @@ export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): P
 }
 
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */
-async function loadConfig(
+export async function loadConfig(
   git: Git | null,
-  opts: LintOptions,
+  opts: Pick<LintOptions, "config">,
   base: { ref: string; sha: string } | null,
 ): Promise<Config> {
   if (opts.config !== undefined) {

@@ -123,6 +123,27 @@ const replay = z
   })
   .strict();
 
+const drift = z
+  .object({
+    ignore: z
+      .array(
+        z
+          .string({ error: "expected a glob of object names" })
+          .min(1, { error: "expected a non-empty glob" })
+          .max(500, { error: "expected a glob of at most 500 characters" }),
+        { error: 'expected a list of globs of object names, such as ["audit.*"]' },
+      )
+      .max(1000, { error: "expected at most 1000 globs" })
+      .default([])
+      .describe(
+        "Object names `migration-warden drift` leaves out: `*` matches within a name part, `**` across parts (docs/drift.md).",
+      ),
+    statementTimeoutMs: positiveInt(600_000)
+      .default(30_000)
+      .describe("Time limit of each catalog query on the live database."),
+  })
+  .strict();
+
 const limits = z
   .object({
     maxFileBytes: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
@@ -171,6 +192,7 @@ export const configSchema = z
       allowContributors: false,
     }),
     replay: replay.default({ enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000 }),
+    drift: drift.default({ ignore: [], statementTimeoutMs: 30_000 }),
     limits: limits.default({ maxFileBytes: 1024 * 1024 }),
   })
   .strict();

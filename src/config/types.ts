@@ -35,6 +35,13 @@ export interface ReplayConfig {
   timeBudgetMs: number;
 }
 
+export interface DriftConfig {
+  /** Globs of object names `migration-warden drift` leaves out ("audit.*", "public.tmp_*"). */
+  ignore: string[];
+  /** Per catalog query on the live database. */
+  statementTimeoutMs: number;
+}
+
 export interface LimitsConfig {
   /** Migration files larger than this are not analysed (finding instead). */
   maxFileBytes: number;
@@ -45,5 +52,6 @@ export interface Config {
   rules: Record<string, RuleLevel>;
   approval: ApprovalPolicy;
   replay: ReplayConfig;
+  drift: DriftConfig;
   limits: LimitsConfig;
 }

@@ -11,10 +11,14 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { TOOL } from "../version.js";
+import type { Schema } from "./schema.js";
 import type { DbError } from "./types.js";
 
 export type CacheEntry =
   | { kind: "state"; data: Uint8Array; extensions: string[]; files: number }
+  /** The fingerprint of a base state (drift detection compares it with a live database). */
+  | { kind: "schema"; schema: Schema; engine: string; extensions: string[]; files: number }
   | {
       kind: "failed";
       files: number;
@@ -54,12 +58,24 @@ export function prefixKeys(input: BaseKeyInput): string[] {
   return input.files.map(([name, oid]) => (key = sha256([key, name, oid, engine, multiStatement])));
 }
 
+/**
+ * The key of the fingerprint of the state after all of `input.files` (none: a fresh database).
+ * The fingerprint is this release's reading of the catalogs, so the release is part of the key.
+ */
+export function fingerprintKey(input: BaseKeyInput): string {
+  const keys = prefixKeys(input);
+  const base =
+    keys[keys.length - 1] ?? sha256([FORMAT, "base", input.engine, input.multiStatement]);
+  return sha256([FORMAT, "fingerprint", TOOL.version, base]);
+}
+
 export function templateKey(engine: string): string {
   return sha256([FORMAT, "template", engine]);
 }
 
 function sizeOf(e: CacheEntry): number {
-  return e.kind === "state" ? e.data.byteLength + 256 : 4096;
+  if (e.kind === "state") return e.data.byteLength + 256;
+  return e.kind === "schema" ? JSON.stringify(e.schema).length + 256 : 4096;
 }
 
 export class MemoryCache implements SnapshotCache {

@@ -7,28 +7,15 @@ import type { DynamicCheck, DynamicCheckInput, DynamicCheckResult } from "../cor
 import type { DirectoryModel, MigrationFile } from "../core/migrations/directory.js";
 import { isNewVersion } from "../core/migrations/directory.js";
 import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
-import { decodeSql } from "../core/sql/decode.js";
-import {
-  MemoryCache,
-  prefixKeys,
-  templateKey,
-  type CacheEntry,
-  type SnapshotCache,
-} from "./cache.js";
-import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
-import { runOnServer } from "./external/host.js";
+import { MemoryCache, type SnapshotCache } from "./cache.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
-import { mentionedExtensions } from "./golang-migrate.js";
-import { runInSandbox, type SandboxOutcome } from "./host.js";
+import { runJob, type BaseFile, type BaseMigration } from "./jobs.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
-import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
+import type { EngineKind, MigrationText } from "./types.js";
 
-/** A merged file to read: repo-relative path, and its git blob id when the listing gave one. */
-export interface BaseFile {
-  path: string;
-  oid?: string;
-}
+export type { BaseFile } from "./jobs.js";
+export { ENGINES } from "./jobs.js";
 
 export interface ReplayCheckOptions {
   /**
@@ -45,12 +32,6 @@ export interface ReplayCheckOptions {
    */
   databases?: DatabaseResolver;
 }
-
-/** Embedded engines and their versions, for cache keys (servers' states are not cached). */
-export const ENGINES: Record<"pglite" | "sqljs", string> = {
-  pglite: `pglite@${PGLITE_VERSION}`,
-  sqljs: `sql.js@${SQLJS_VERSION}`,
-};
 
 interface Prepared {
   plan: ReplayPlan;
@@ -211,38 +192,6 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
   };
 }
 
-/**
- * Fresh databases (the state initdb leaves) by template key. They depend on the engine alone, not
- * on any repository, so the process keeps them besides the cache: a new cache (an app instance,
- * a test) does not pay initdb (seconds in WASM) again.
- */
-const templates = new Map<string, Uint8Array>();
-
-async function templateFor(cache: SnapshotCache, key: string): Promise<CacheEntry | null> {
-  const cached = await cache.get(key).catch(() => null);
-  if (cached) return cached;
-  const kept = templates.get(key);
-  if (!kept) return null;
-  const entry: CacheEntry = { kind: "state", data: kept, extensions: [], files: 0 };
-  await cache.set(key, entry).catch(() => undefined);
-  return entry;
-}
-
-/** The longest prefix of the base with a cache entry, as [number of files, entry]. */
-async function longestCached(
-  cache: SnapshotCache,
-  keys: readonly string[],
-): Promise<[number, CacheEntry] | null> {
-  const held = await cache.holding(keys).catch(() => new Set<string>());
-  for (let i = keys.length - 1; i >= 0; i--) {
-    if (!held.has(keys[i]!)) continue;
-    // An entry can vanish or fail its checksum between the listing and the read: try shorter.
-    const entry = await cache.get(keys[i]!).catch(() => null);
-    if (entry) return [i + 1, entry];
-  }
-  return null;
-}
-
 async function replayDirectory(
   p: Prepared,
   readBase: ReplayCheckOptions["readBase"],
@@ -259,46 +208,33 @@ async function replayDirectory(
         ),
       ],
     };
-  const job = (files: MigrationText[]): ReplayJob => ({
-    engine: p.engine,
-    directory: p.plan.directory,
-    multiStatement: p.plan.multiStatement,
-    base: { files },
-    ups: p.ups,
-    downs: p.downs,
-    extensions: [
-      ...new Set(
-        p.ups.concat(p.downs.filter((d) => d !== null)).flatMap((m) => mentionedExtensions(m.text)),
-      ),
-    ],
-    wantSnapshot: false,
-    wantTemplate: false,
-  });
-
-  if (p.target) {
-    // A server's state cannot be restored: every replay applies the whole merged history.
-    const files = await readBaseTexts(p.baseFiles, readBase);
-    if (typeof files === "string") return { findings: [skipped(first, files)] };
-    const outcome = await runOnServer(job(files), p.target, limits);
-    return reportReplay(p.plan, outcome);
-  }
-
-  const engine = p.engine as keyof typeof ENGINES;
-  const engineId = ENGINES[engine];
-  // Keys exist for the files before the first one without a blob id (then nothing is stored).
-  const noOid = p.baseFiles.findIndex((f) => f.oid === undefined);
-  const keys = prefixKeys({
-    engine: engineId,
-    multiStatement: p.plan.multiStatement,
-    files: p.baseFiles
-      .slice(0, noOid === -1 ? undefined : noOid)
-      .map((f) => [f.name, f.oid!] as const),
-  });
-  const cached = await longestCached(cache, keys);
-
-  if (cached?.[1].kind === "failed") {
-    // A failing file fails every history that extends the prefix ending with it.
-    const f = cached[1].failure;
+  const result = await runJob(
+    {
+      engine: p.engine,
+      ...(p.target ? { target: p.target } : {}),
+      directory: p.plan.directory,
+      multiStatement: p.plan.multiStatement,
+      baseFiles: p.baseFiles.map((f) => {
+        const b: BaseMigration = {
+          path: f.path,
+          name: f.name,
+          version: f.parsed!.version.toString(),
+        };
+        if (f.oid !== undefined) b.oid = f.oid;
+        return b;
+      }),
+      ups: p.ups,
+      downs: p.downs,
+    },
+    readBase,
+    cache,
+    limits,
+  );
+  if (result.kind === "unreadable")
+    return { findings: [skipped(first, `Replay skipped: ${result.reason}.`)] };
+  if (result.kind === "schema") throw new Error("the replay of a change got a fingerprint only");
+  if (result.kind === "base-failed") {
+    const f = result.failure;
     return {
       findings: [
         skipped(
@@ -308,78 +244,5 @@ async function replayDirectory(
       ],
     };
   }
-  const restored = cached?.[1].kind === "state" ? cached[1] : undefined;
-  const files = await readBaseTexts(p.baseFiles.slice(restored?.files ?? 0), readBase);
-  if (typeof files === "string") return { findings: [skipped(first, files)] };
-
-  const tKey = engine === "pglite" && !restored ? templateKey(engineId) : null;
-  const template = tKey ? await templateFor(cache, tKey) : null;
-  const sandboxJob: ReplayJob = {
-    ...job(files),
-    wantSnapshot: keys.length === p.baseFiles.length && files.length > 0,
-    wantTemplate: tKey !== null && template === null,
-  };
-  if (restored)
-    sandboxJob.base.restore = {
-      data: restored.data,
-      extensions: restored.extensions,
-      files: restored.files,
-    };
-  if (template?.kind === "state") sandboxJob.base.template = template.data;
-
-  const outcome: SandboxOutcome = await runInSandbox(sandboxJob, limits);
-  const r = outcome.result;
-  if (r && !outcome.abort) {
-    const store = async (k: string, e: CacheEntry) => cache.set(k, e).catch(() => undefined);
-    if (r.template) {
-      templates.set(templateKey(engineId), r.template);
-      await store(templateKey(engineId), {
-        kind: "state",
-        data: r.template,
-        extensions: [],
-        files: 0,
-      });
-    }
-    if (r.snapshot)
-      await store(keys[keys.length - 1]!, {
-        kind: "state",
-        data: r.snapshot,
-        extensions: r.baseExtensions,
-        files: r.base.files,
-      });
-    const failed = r.baseFailure
-      ? p.baseFiles.findIndex((f) => f.path === r.baseFailure!.path)
-      : -1;
-    if (failed >= 0 && failed < keys.length)
-      await store(keys[failed]!, {
-        kind: "failed",
-        files: failed + 1,
-        engine: r.engine,
-        failure: r.baseFailure!,
-      });
-  }
-  return reportReplay(p.plan, outcome);
-}
-
-/** The merged files' texts (one readBase call), or why they could not be read. */
-async function readBaseTexts(
-  toApply: readonly MigrationFile[],
-  readBase: ReplayCheckOptions["readBase"],
-): Promise<MigrationText[] | string> {
-  if (toApply.length === 0) return [];
-  let texts: Uint8Array[];
-  try {
-    texts = await readBase(
-      toApply.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
-    );
-    if (texts.length !== toApply.length)
-      throw new Error(`${texts.length} files came back for ${toApply.length} asked`);
-  } catch (err) {
-    return `Replay skipped: merged migrations could not be read (${(err as Error).message}).`;
-  }
-  return toApply.map((f, i) => ({
-    path: f.path,
-    version: f.parsed!.version.toString(),
-    text: decodeSql(texts[i]!).text,
-  }));
+  return reportReplay(p.plan, result.outcome);
 }

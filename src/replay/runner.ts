@@ -56,6 +56,10 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
   if (from) opts.snapshot = from;
   const engine = await deps.createEngine(opts);
   if (job.wantTemplate && !from) result.template = await engine.snapshot();
+  if (job.searchPath !== undefined) {
+    if (!engine.setSearchPath) throw new Error(`${engine.description} has no search_path`);
+    await engine.setSearchPath(job.searchPath);
+  }
   result.engine = engine.description;
   const apply = (file: MigrationText, phase: "base" | "up" | "down" | "reup") =>
     engine.runFile(file, {
@@ -83,6 +87,12 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     result.base.ms = Math.round(performance.now() - applyStarted);
     if (job.wantSnapshot && baseFiles.length > 0) result.snapshot = await engine.snapshot();
     deps.partial(result);
+    if (job.ups.length === 0) {
+      // Nothing on top (drift detection): the base state's fingerprint is the result.
+      progress("inspect", undefined, undefined);
+      if (job.wantSchema) result.baseSchema = await engine.schema();
+      return finish();
+    }
 
     progress("inspect", undefined, undefined);
     await engine.markExistingRelations();

@@ -3,7 +3,7 @@
  * friendly data only: it crosses a worker_threads boundary.
  */
 import type { LockMode } from "./locks.js";
-import type { SchemaChange } from "./schema.js";
+import type { Schema, SchemaChange } from "./schema.js";
 
 /** Embedded engines run in the sandbox worker; the servers are the user's (src/replay/external). */
 export type EngineKind = "pglite" | "sqljs" | "postgres-server" | "mysql-server";
@@ -41,6 +41,10 @@ export interface ReplayJob {
   wantSnapshot: boolean;
   /** Return a snapshot of a fresh, empty database (the template) for the cache. */
   wantTemplate: boolean;
+  /** Return the base state's fingerprint (drift detection). */
+  wantSchema?: boolean;
+  /** Postgres: the session's search_path (drift: the live database URL's). */
+  searchPath?: string;
 }
 
 /** The sandbox database after the first `files` base migrations. */
@@ -140,8 +144,10 @@ export interface ReplayResult {
   /** Roles the migrations refer to that the sandbox created (they exist outside migrations). */
   rolesCreated: string[];
   notes: string[];
-  /** Extensions the base state needs (kept with its snapshot). */
+  /** Extensions the base state needs (kept with its snapshot): the ones base files create. */
   baseExtensions: string[];
+  /** The base state's fingerprint, when the job asked for it. */
+  baseSchema?: Schema;
   snapshot?: Uint8Array;
   template?: Uint8Array;
 }

@@ -27,6 +27,7 @@ describe("defaults", () => {
         allowContributors: false,
       },
       replay: { enabled: true, statementTimeoutMs: 10000, timeBudgetMs: 60000 },
+      drift: { ignore: [], statementTimeoutMs: 30000 },
       limits: { maxFileBytes: 1048576 },
     };
     expect(defaultConfig()).toEqual(expected);

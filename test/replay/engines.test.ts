@@ -5,8 +5,9 @@
  * (MW_TEST_POSTGRES_URL, MW_TEST_MYSQL_URL): without them their cells are skipped and say why.
  *
  * The second table is the servers' sandbox protocol (the wipe, the marker, accounts, what the
- * server may ask of the client, concurrency). Every test that touches a server lives in this file:
- * a test in another file could run at the same time and see this one's setup. Behaviours of one
+ * server may ask of the client, concurrency). Every test that touches a replay server's database
+ * lives in this file, which is why it is long: a test in another file could run at the same time
+ * and see this one's setup. Behaviours of one
  * engine alone stay in postgres.test.ts, sqlite.test.ts and sandbox.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";

@@ -34,6 +34,8 @@ export interface Engine {
   limitation?(err: DbError): string | null;
   /** Remarks on how this engine ran the replay, for the report. */
   notes?(): string[];
+  /** Postgres: set the session's search_path before anything runs. */
+  setSearchPath?(searchPath: string): Promise<void>;
 }
 
 /**

@@ -364,6 +364,10 @@ export abstract class PostgresEngine implements Engine {
     );
   }
 
+  async setSearchPath(searchPath: string): Promise<void> {
+    await this.catalog("SELECT set_config('search_path', $1, false)", [searchPath]);
+  }
+
   /** The pg_catalog fingerprint, over this engine's connection. */
   async schema(): Promise<Schema> {
     return postgresFingerprint((sql, params) => this.catalog(sql, params));

@@ -17,7 +17,8 @@ import { SQLJS_VERSION } from "./catalog.js";
 const require = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | null = null;
 
-function loadSqlJs(): Promise<SqlJsStatic> {
+/** sql.js, loaded once per process (the sandbox and drift detection's reading of SQLite files). */
+export function loadSqlJs(): Promise<SqlJsStatic> {
   sqlJs ??= (async () => {
     const init = require("sql.js") as (cfg: { wasmBinary: ArrayBuffer }) => Promise<SqlJsStatic>;
     const wasm = await readFile(require.resolve("sql.js/dist/sql-wasm.wasm"));

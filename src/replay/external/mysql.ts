@@ -91,6 +91,33 @@ export class MysqlConnection implements ServerConnection {
   }
 }
 
+/** "10.11.6-MariaDB-0+deb12u1" → "MariaDB 10.11.6"; "8.4.2" → "MySQL 8.4.2". */
+export function mysqlServerName(version: string): string {
+  return /mariadb/i.test(version)
+    ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
+    : `MySQL ${version.replace(/-.*$/, "")}`;
+}
+
+/**
+ * The session's own bounds: lock waits, and statements (MariaDB max_statement_time; MySQL
+ * max_execution_time, which bounds SELECTs only). Returns the server's name and version.
+ */
+export async function boundMysqlSession(
+  conn: MysqlConnection,
+  bounds: { lockWaitMs: number; statementMs: number },
+): Promise<{ server: string; id: number }> {
+  const [row] = (await conn.query("SELECT VERSION(), CONNECTION_ID()")).rows;
+  const version = String(row?.[0] ?? "");
+  const seconds = Math.max(1, Math.ceil(bounds.lockWaitMs / 1000));
+  await conn.query(
+    `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
+      (/mariadb/i.test(version)
+        ? `SESSION max_statement_time = ${bounds.statementMs / 1000}`
+        : `SESSION max_execution_time = ${bounds.statementMs}`),
+  );
+  return { server: mysqlServerName(version), id: Number(row?.[1]) };
+}
+
 export const mysqlFamily: ServerFamily<MysqlConnection> = {
   connection(address, options) {
     const config: mysql.ConnectionOptions = {
@@ -120,25 +147,12 @@ export const mysqlFamily: ServerFamily<MysqlConnection> = {
 
   isStatementTimeout: (err) => TIMEOUT_ERRNOS.has((err as MysqlError)?.errno ?? 0),
 
-  async startWork(work, limits) {
-    const [row] = (await work.query("SELECT VERSION(), CONNECTION_ID()")).rows;
-    const version = String(row![0]);
-    const mariadb = /mariadb/i.test(version);
-    const seconds = Math.max(1, Math.ceil(limits.statementTimeoutMs / 1000));
+  startWork: (work, limits) =>
     // Server-side bounds (a migration may change them; the watchdog kills the session anyway).
-    await work.query(
-      `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}, ` +
-        (mariadb
-          ? `SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`
-          : `SESSION max_execution_time = ${limits.statementTimeoutMs}`),
-    );
-    return {
-      id: Number(row![1]),
-      server: mariadb
-        ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
-        : `MySQL ${version.replace(/-.*$/, "")}`,
-    };
-  },
+    boundMysqlSession(work, {
+      lockWaitMs: limits.statementTimeoutMs,
+      statementMs: limits.statementTimeoutMs,
+    }),
 
   async killSession(guard, id) {
     await guard.query(`KILL CONNECTION ${Number(id)}`);

@@ -58,7 +58,8 @@ const SYSTEM_DATABASES: Record<ServerDialect, readonly string[]> = {
 
 const TLS_MODES: readonly TlsMode[] = ["disable", "require", "verify-full"];
 
-function decode(part: string, what: string): string {
+/** Percent-decoding; the error names what was decoded, never its text. */
+export function percentDecode(part: string, what: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
@@ -88,7 +89,7 @@ export function parseDatabaseUrl(text: string): DatabaseUrl {
   const port = u.port === "" ? DEFAULT_PORT[dialect] : Number(u.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new DatabaseUrlError(`invalid port "${u.port}"`);
-  const user = decode(u.username, "user name");
+  const user = percentDecode(u.username, "user name");
   if (!user) throw new DatabaseUrlError("the URL names no user (user@host)");
   const path = u.pathname.replace(/^\//, "");
   if (!path)
@@ -96,7 +97,7 @@ export function parseDatabaseUrl(text: string): DatabaseUrl {
       "the URL names no database: give the throwaway database to use (…/replay_sandbox); it is wiped before every replay",
     );
   if (path.includes("/")) throw new DatabaseUrlError("the database name must not contain '/'");
-  const database = decode(path, "database name");
+  const database = percentDecode(path, "database name");
   if (!/^[^\0]{1,63}$/u.test(database))
     throw new DatabaseUrlError("the database name must be 1 to 63 characters");
   if (SYSTEM_DATABASES[dialect].includes(database.toLowerCase()))
@@ -116,7 +117,7 @@ export function parseDatabaseUrl(text: string): DatabaseUrl {
     tls = value as TlsMode;
   }
   const out: DatabaseUrl = { dialect, host: hostOf(u), port, user, database, tls };
-  if (u.password !== "") out.password = decode(u.password, "password");
+  if (u.password !== "") out.password = percentDecode(u.password, "password");
   return out;
 }
 

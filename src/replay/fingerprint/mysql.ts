@@ -9,6 +9,8 @@
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { nullable, records, text, type CatalogQuery, type CatalogRecord } from "./catalog.js";
 
+const quoteName = (name: string) => `\`${name.replace(/`/g, "``")}\``;
+
 export async function mysqlFingerprint(query: CatalogQuery, database: string): Promise<Schema> {
   const db = database;
   const select = async (sql: string, params: AttrValue[] = []) => records(await query(sql, params));
@@ -16,6 +18,10 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   const s = text;
   const opt = nullable;
   const tables = new Map<string, string>();
+  // The server qualifies every name in a view's definition with the database: left out, the same
+  // view reads the same in the replay's database and in the live one.
+  const own = `${quoteName(db)}.`;
+  const unqualified = (def: string) => def.split(own).join("");
 
   for (const r of await select(
     `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_COLLATION AS coll,
@@ -165,7 +171,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     objects.push({
       kind: "view",
       name: s(r.name),
-      attrs: { definition: s(r.def), checkOption: s(r.chk), security: s(r.sec) },
+      attrs: { definition: unqualified(s(r.def)), checkOption: s(r.chk), security: s(r.sec) },
     });
 
   for (const r of await select(

@@ -17,7 +17,23 @@ const USER_NS = USER_NAMESPACES;
 const notExt = (catalog: string, alias: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dx WHERE dx.classid = '${catalog}'::regclass AND dx.objid = ${alias}.oid AND dx.deptype = 'e')`;
 
+/**
+ * The fingerprint, read with `search_path` set to pg_catalog alone (and set back afterwards): a
+ * function or operator that a schema earlier in the search path defines under a built-in's name
+ * (public.pg_get_indexdef, an `=` for name and text) could otherwise answer in the catalog's
+ * place and hide a difference.
+ */
 export async function postgresFingerprint(query: CatalogQuery): Promise<Schema> {
+  const [row] = (await query("SELECT pg_catalog.current_setting('search_path')")).rows;
+  await query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)");
+  try {
+    return await readCatalog(query);
+  } finally {
+    await query("SELECT pg_catalog.set_config('search_path', $1, false)", [String(row?.[0] ?? "")]);
+  }
+}
+
+async function readCatalog(query: CatalogQuery): Promise<Schema> {
   const objects: SchemaObject[] = [];
   const q = async (sql: string) => (await query(sql)).rows;
   const s = text;

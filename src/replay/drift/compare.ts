@@ -1,0 +1,172 @@
+/**
+ * The expected schema (the repository's migrations replayed up to the live version) against the
+ * live one, as drift differences: each object added outside migrations, missing, or changed, with
+ * both definitions. What is not the application's is left out and counted:
+ *
+ * - extensions no migration creates (the operator's: pg_stat_statements on the server, or the
+ *   sandbox's own), like the replay leaves out extensions of other roles;
+ * - extension versions: the sandbox's build decides the expected one, not the migrations;
+ * - objects matching `drift.ignore` (globs over object names; an ignored table takes its columns,
+ *   indexes, constraints and triggers with it).
+ */
+import {
+  describeObject,
+  diffSchemas,
+  displayName,
+  type AttrValue,
+  type ObjectKind,
+  type Schema,
+  type SchemaChange,
+} from "../schema.js";
+
+export type DifferenceKind = "added" | "missing" | "changed";
+
+/** One difference, as the JSON output names it. */
+export interface DriftDifference {
+  kind: ObjectKind;
+  /** Qualified name ("public.users.email"; MySQL and SQLite names are the database's own). */
+  object: string;
+  change: DifferenceKind;
+  /** The definition the migrations give (null: they do not create it). */
+  expected: string | null;
+  /** The live definition (null: it is not there). */
+  actual: string | null;
+}
+
+export interface CompareOptions {
+  /** `drift.ignore` globs. */
+  ignore: readonly string[];
+  /** Extensions that some migration up to the live version creates. */
+  migrationExtensions: ReadonlySet<string>;
+}
+
+export interface Comparison {
+  differences: DriftDifference[];
+  /** Left out: by drift.ignore, as the operator's extensions, as engine versions. */
+  ignored: { byConfig: string[]; operator: string[]; engine: string[] };
+}
+
+/** `*` any run of characters but ".", `**` anything, `?` one character but ".". */
+export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const source = patterns
+    .map((p) =>
+      p
+        .split(/(\*\*|\*|\?)/)
+        .map((part) =>
+          part === "**"
+            ? ".*"
+            : part === "*"
+              ? "[^.]*"
+              : part === "?"
+                ? "[^.]"
+                : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
+        )
+        .join(""),
+    )
+    .join("|");
+  const re = new RegExp(`^(?:${source})$`);
+  return (name) => re.test(name);
+}
+
+/** Attributes a one-line description already shows. */
+const DESCRIBED = new Set([
+  "type",
+  "notNull",
+  "default",
+  "identity",
+  "generated",
+  "definition",
+  "values",
+  "version",
+  "valid",
+  "indexValid",
+]);
+
+function show(v: AttrValue): string {
+  return v === null ? "none" : String(v);
+}
+
+/** An object's definition as one line; `also` names attributes to spell out besides. */
+export function definitionOf(
+  kind: ObjectKind,
+  attrs: Record<string, AttrValue>,
+  also: readonly string[] = [],
+): string {
+  let text = describeObject(kind, attrs);
+  if (!text && typeof attrs["~definition"] === "string") text = attrs["~definition"];
+  const extra = (text ? also.filter((a) => !DESCRIBED.has(a)) : Object.keys(attrs))
+    .filter((a) => !a.startsWith("~"))
+    .map((a) => `${a}: ${show(attrs[a] ?? null)}`);
+  if (!text) return extra.join(", ") || kind;
+  return extra.length > 0 ? `${text} (${extra.join(", ")})` : text;
+}
+
+/** Table attributes that say nothing when they have these values. */
+const PLAIN_TABLE: Record<string, AttrValue> = {
+  persistence: "permanent",
+  rowSecurity: "disabled",
+  options: null,
+  systemVersioned: false,
+};
+
+/** A whole table for an added or missing one: its columns, and what is unusual about it. */
+function tableDefinition(schema: Schema, name: string, attrs: Record<string, AttrValue>): string {
+  if (typeof attrs["~definition"] === "string") return attrs["~definition"]; // SQLite's CREATE text
+  const columns = Object.values(schema)
+    .filter((o) => o.kind === "column" && o.table === name)
+    .map((o) => `${o.name.slice(name.length + 1)} ${describeObject("column", o.attrs)}`);
+  const rest = Object.entries(attrs)
+    .filter(([k, v]) => !k.startsWith("~") && (!(k in PLAIN_TABLE) || PLAIN_TABLE[k] !== v))
+    .map(([k, v]) => `${k}: ${show(v)}`);
+  return [`(${columns.join(", ")})`, ...rest].join(" ");
+}
+
+function toDifference(c: SchemaChange, expected: Schema, live: Schema): DriftDifference {
+  const object = c.name;
+  const whole = (side: Schema) =>
+    c.kind === "table" ? tableDefinition(side, c.name, c.attrs) : definitionOf(c.kind, c.attrs);
+  if (c.change === "added")
+    return { kind: c.kind, object, change: "added", expected: null, actual: whole(live) };
+  if (c.change === "removed")
+    return { kind: c.kind, object, change: "missing", expected: whole(expected), actual: null };
+  const before: Record<string, AttrValue> = { ...c.attrs };
+  for (const x of c.changes!) before[x.attr] = x.before;
+  const attrs = c.changes!.map((x) => x.attr);
+  return {
+    kind: c.kind,
+    object,
+    change: "changed",
+    expected: definitionOf(c.kind, before, attrs),
+    actual: definitionOf(c.kind, c.attrs, attrs),
+  };
+}
+
+export function compareSchemas(expected: Schema, live: Schema, opts: CompareOptions): Comparison {
+  const ignoredName = globMatcher(opts.ignore);
+  const matches = (name: string | undefined) =>
+    name !== undefined && (ignoredName(name) || ignoredName(displayName(name)));
+  const ignored: Comparison["ignored"] = { byConfig: [], operator: [], engine: [] };
+  const differences: DriftDifference[] = [];
+  for (const c of diffSchemas(expected, live)) {
+    const label = `${c.kind} ${c.name}`;
+    if (matches(c.name) || matches(c.table)) {
+      ignored.byConfig.push(label);
+      continue;
+    }
+    if (c.kind === "extension") {
+      if (c.change !== "changed" && !opts.migrationExtensions.has(c.name.toLowerCase())) {
+        ignored.operator.push(label);
+        continue;
+      }
+      if (c.change === "changed") {
+        const rest = c.changes!.filter((x) => x.attr !== "version");
+        if (rest.length < c.changes!.length) ignored.engine.push(label);
+        if (rest.length === 0) continue;
+        c.changes = rest;
+      }
+    }
+    differences.push(toDifference(c, expected, live));
+  }
+  return { differences, ignored };
+}

@@ -1,0 +1,403 @@
+/**
+ * The live database, read-only by construction. It is production: nothing here may write, take a
+ * lock stronger than a catalog read, or wait long.
+ *
+ * - PostgreSQL: `default_transaction_read_only` for the session, then one
+ *   `REPEATABLE READ READ ONLY` transaction (every read sees the same snapshot), statement,
+ *   lock and idle timeouts set again inside it (a pooler may hand each transaction another
+ *   session), and the transaction's read-only state checked before anything is read. Never
+ *   committed: it ends with ROLLBACK.
+ * - MySQL / MariaDB: the session's transactions READ ONLY, then `START TRANSACTION WITH
+ *   CONSISTENT SNAPSHOT, READ ONLY`; statement and metadata-lock timeouts; no multi-statements.
+ * - SQLite: the file is read (never opened for writing) and examined in memory with
+ *   `PRAGMA query_only`.
+ *
+ * What is read: the catalogs (the fingerprint) and golang-migrate's table (`version`, `dirty`),
+ * after checking that it is a plain table with those columns: reading a view would run its query.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { loadSqlJs } from "../engines/sqljs.js";
+import type { CatalogQuery } from "../fingerprint/catalog.js";
+import { mysqlFingerprint } from "../fingerprint/mysql.js";
+import { postgresFingerprint } from "../fingerprint/postgres.js";
+import { sqliteFingerprint } from "../fingerprint/sqlite.js";
+import { boundMysqlSession, mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
+import { postgresFamily } from "../external/postgres.js";
+import type { ServerConnection, ServerFamily } from "../external/session.js";
+import { omitTables, type AttrValue, type Schema } from "../schema.js";
+import { readSqliteImage, SqliteFileError } from "./sqlite-file.js";
+import { redact, type DriftUrl, type ServerUrl, type SqliteUrl } from "./url.js";
+
+/** Connection, permission or setup problem: exit status 2, message safe to print. */
+export class DriftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DriftError";
+  }
+}
+
+export interface LiveLimits {
+  connectTimeoutMs: number;
+  /** Each catalog query. */
+  statementTimeoutMs: number;
+  /** How long to wait for a lock (a migration running now holds its table). */
+  lockTimeoutMs: number;
+}
+
+/** An open read-only view of the live database. */
+export interface LiveConnection {
+  /** "PostgreSQL 15.4", "MariaDB 10.11.6", "SQLite 3.49.1". */
+  server: string;
+  /** Postgres: the current schema (the search path's first), where golang-migrate's table is. */
+  currentSchema?: string | null;
+  query: CatalogQuery;
+  close(): Promise<void>;
+}
+
+export interface LiveState {
+  server: string;
+  /** golang-migrate's version; null when none is recorded (never migrated, or all the way down). */
+  version: bigint | null;
+  dirty: boolean;
+  /** The migrations table as found: "public.schema_migrations", "schema_migrations". */
+  table: string;
+  /** The schema, without the migrations table. */
+  schema: Schema;
+  /** Postgres: the schema that holds the migrations table. */
+  tableSchema?: string;
+  notes: string[];
+}
+
+const quotePg = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const quoteSqlite = quotePg;
+
+/** A driver error as a message: never the password, and the URL only without it. */
+function failure(url: DriftUrl, what: string, err: unknown): DriftError {
+  if (err instanceof DriftError) return err;
+  const e = err as Error & { code?: string };
+  let detail = e?.message || e?.code || String(err);
+  if (/lock timeout|lock wait timeout/i.test(detail))
+    detail +=
+      " (something holds a lock drift waits for, such as a migration running now: try again later)";
+  return new DriftError(redact(`${what} ${url.redacted}: ${detail}`, url.secrets));
+}
+
+async function tlsFiles(url: ServerUrl, cwd: string): Promise<ServerUrl["address"]> {
+  const files: NonNullable<ServerUrl["address"]["tlsFiles"]> = {};
+  for (const [k, path] of Object.entries(url.tlsPaths) as Array<["ca" | "cert" | "key", string]>) {
+    try {
+      files[k] = await readFile(resolve(cwd, path), "utf8");
+    } catch (err) {
+      throw new DriftError(
+        `cannot read the TLS ${k === "ca" ? "certificate authority" : k === "cert" ? "certificate" : "key"} ${path} named in the URL: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  }
+  return Object.keys(files).length > 0 ? { ...url.address, tlsFiles: files } : url.address;
+}
+
+/** Connect, falling back to a plain connection when the URL allows it and the server has no TLS. */
+async function connectServer<C extends ServerConnection>(
+  family: ServerFamily<C>,
+  url: ServerUrl,
+  limits: LiveLimits,
+  cwd: string,
+): Promise<C> {
+  const address = await tlsFiles(url, cwd);
+  const options = {
+    role: "inspect" as const,
+    connectTimeoutMs: url.connectTimeoutMs ?? limits.connectTimeoutMs,
+    statementTimeoutMs: limits.statementTimeoutMs,
+  };
+  const first = family.connection(address, options);
+  try {
+    await first.connect();
+    return first;
+  } catch (err) {
+    await first.close();
+    if (!url.tlsFallback || !/does not support (SSL|secure)/i.test((err as Error)?.message ?? ""))
+      throw failure(url, "cannot connect to", err);
+  }
+  const plain = family.connection({ ...address, tls: "disable" }, options);
+  try {
+    await plain.connect();
+    return plain;
+  } catch (err) {
+    await plain.close();
+    throw failure(url, "cannot connect to", err);
+  }
+}
+
+/** Open the live database read-only. */
+export async function openLive(
+  url: DriftUrl,
+  limits: LiveLimits,
+  cwd: string,
+): Promise<LiveConnection> {
+  if (url.dialect === "sqlite") return openSqlite(url, cwd);
+  if (url.dialect === "postgres") return openPostgres(url, limits, cwd);
+  return openMysql(url, limits, cwd);
+}
+
+async function openPostgres(url: ServerUrl, limits: LiveLimits, cwd: string) {
+  const conn = await connectServer(postgresFamily, url, limits, cwd);
+  const bounds = [
+    String(limits.statementTimeoutMs),
+    String(limits.lockTimeoutMs),
+    String(Math.max(limits.statementTimeoutMs, 10_000)),
+  ];
+  const setBounds = (local: boolean) =>
+    conn.query(
+      `SELECT pg_catalog.set_config('statement_timeout', $1, ${local}),
+              pg_catalog.set_config('lock_timeout', $2, ${local}),
+              pg_catalog.set_config('idle_in_transaction_session_timeout', $3, ${local})`,
+      bounds,
+    );
+  try {
+    await conn.query("SET default_transaction_read_only = on");
+    await setBounds(false);
+    if (url.searchPath !== undefined)
+      await conn.query("SELECT pg_catalog.set_config('search_path', $1, false)", [url.searchPath]);
+    await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await setBounds(true);
+    const [row] = (
+      await conn.query(
+        `SELECT pg_catalog.current_setting('transaction_read_only'),
+                pg_catalog.current_setting('server_version'), pg_catalog.current_schema()`,
+      )
+    ).rows;
+    if (row?.[0] !== "on")
+      throw new DriftError(`the session on ${url.redacted} is not read-only; stopped`);
+    // Built-ins only from here on: a schema in the search path could define a function or an
+    // operator under a built-in's name and answer drift's queries in the catalog's place.
+    await conn.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
+    const live = readOnly(url, conn, `PostgreSQL ${String(row[1]).split(" ")[0]}`);
+    live.currentSchema = row[2] === null || row[2] === undefined ? null : String(row[2]);
+    return live;
+  } catch (err) {
+    await conn.close();
+    throw failure(url, "cannot start a read-only transaction on", err);
+  }
+}
+
+async function openMysql(url: ServerUrl, limits: LiveLimits, cwd: string) {
+  const conn = await connectServer(mysqlFamily, url, limits, cwd);
+  try {
+    await conn.query("SET SESSION TRANSACTION READ ONLY");
+    const { server } = await boundMysqlSession(conn, {
+      lockWaitMs: limits.lockTimeoutMs,
+      statementMs: limits.statementTimeoutMs,
+    });
+    await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    return readOnly(url, conn, server);
+  } catch (err) {
+    await conn.close();
+    throw failure(url, "cannot start a read-only transaction on", err);
+  }
+}
+
+/** A server connection inside its read-only transaction, which closing rolls back. */
+function readOnly(url: ServerUrl, conn: ServerConnection, server: string): LiveConnection {
+  return {
+    server,
+    query: (sql, params) =>
+      conn.query(sql, params).catch((err: unknown) => {
+        throw failure(url, "a catalog query failed on", err);
+      }),
+    close: async () => {
+      await conn.query("ROLLBACK").catch(() => undefined);
+      await conn.close();
+    },
+  };
+}
+
+async function openSqlite(url: SqliteUrl, cwd: string): Promise<LiveConnection> {
+  const path = resolve(cwd, url.path);
+  let image: Uint8Array;
+  try {
+    image = await readSqliteImage(path);
+  } catch (err) {
+    if (err instanceof SqliteFileError) throw new DriftError(err.message);
+    throw err;
+  }
+  const SQL = await loadSqlJs();
+  let db;
+  try {
+    db = new SQL.Database(image);
+    db.exec("PRAGMA query_only = ON");
+    const version = db.exec("SELECT sqlite_version()")[0]?.values[0]?.[0];
+    const handle = db;
+    return {
+      server: `SQLite ${String(version)}`,
+      query: async (sql, params = []) => {
+        try {
+          const [r] = handle.exec(sql, params as (string | number | null)[]);
+          return { columns: r?.columns ?? [], rows: (r?.values ?? []) as AttrValue[][] };
+        } catch (err) {
+          throw failure(url, "a catalog query failed on", err);
+        }
+      },
+      close: async () => handle.close(),
+    };
+  } catch (err) {
+    db?.close();
+    if (err instanceof DriftError) throw err;
+    throw new DriftError(`cannot read ${url.redacted}: ${(err as Error).message}`);
+  }
+}
+
+/** golang-migrate's version row: version as text (bigint) and dirty. */
+function versionOf(rows: AttrValue[][], table: string): { version: bigint | null; dirty: boolean } {
+  const [row] = rows;
+  if (!row) return { version: null, dirty: false };
+  const text = String(row[0]);
+  if (!/^-?\d+$/.test(text))
+    throw new DriftError(`${table} holds version "${text.slice(0, 30)}", which is not a number`);
+  const dirty = row[1] === true || row[1] === 1 || row[1] === "1" || row[1] === "t";
+  // golang-migrate's NilVersion: no migration applied (a failed first down writes -1, dirty).
+  const version = BigInt(text);
+  return { version: version < 0n ? null : version, dirty };
+}
+
+const MORE_THAN_ONE =
+  "holds more than one row; golang-migrate keeps exactly one and reads any of them, as drift does";
+
+/** Read golang-migrate's table and fingerprint the schema. */
+export async function readLive(url: DriftUrl, live: LiveConnection): Promise<LiveState> {
+  if (url.dialect === "sqlite") return readSqlite(url, live);
+  return url.dialect === "postgres" ? readPostgres(url, live) : readMysql(url, live);
+}
+
+async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
+  const q = live.query;
+  const notes: string[] = [];
+  let schemaName = url.table.schema;
+  if (schemaName === undefined) {
+    // golang-migrate keeps its table in the current schema (the first of search_path).
+    if (!live.currentSchema)
+      throw new DriftError(
+        `no schema of search_path exists on ${url.redacted}, so golang-migrate's table cannot be there`,
+      );
+    schemaName = live.currentSchema;
+  }
+  const qualified = `${schemaName}.${url.table.name}`;
+  const [found] = (
+    await q(
+      `SELECT c.relkind::text,
+              (SELECT count(*)::int FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                  AND NOT a.attisdropped AND a.attname IN ('version', 'dirty'))
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = $2`,
+      [schemaName, url.table.name],
+    )
+  ).rows;
+  checkTable(url, qualified, found ? kindOf(String(found[0])) : null, Number(found?.[1] ?? 0));
+  const rows = (
+    await q(
+      `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
+    )
+  ).rows;
+  if (rows.length > 1) notes.push(`${qualified} ${MORE_THAN_ONE}.`);
+  const bookkeeping = [qualified];
+  if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
+  const schema = omitTables(await postgresFingerprint(q), bookkeeping);
+  return {
+    server: live.server,
+    ...versionOf(rows, qualified),
+    table: qualified,
+    tableSchema: schemaName,
+    schema,
+    notes,
+  };
+}
+
+const PG_KINDS: Record<string, string> = {
+  r: "table",
+  p: "table",
+  v: "view",
+  m: "materialized view",
+  f: "foreign table",
+  S: "sequence",
+  i: "index",
+  I: "index",
+  c: "composite type",
+};
+const kindOf = (relkind: string) => PG_KINDS[relkind] ?? relkind;
+
+/** The migrations table must exist, be a plain table, and have golang-migrate's columns. */
+function checkTable(url: DriftUrl, name: string, kind: string | null, columns: number): void {
+  if (kind === null)
+    throw new DriftError(
+      `${url.redacted} has no table ${name}: golang-migrate's migrations table is missing (is this the migrated database? x-migrations-table names another table)`,
+    );
+  if (kind !== "table")
+    throw new DriftError(
+      `${name} on ${url.redacted} is a ${kind}, not golang-migrate's migrations table: refusing to read it`,
+    );
+  if (columns < 2)
+    throw new DriftError(
+      `${name} on ${url.redacted} has no version and dirty columns: it is not golang-migrate's migrations table`,
+    );
+}
+
+async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
+  const q = live.query;
+  const db = url.address.database;
+  const name = url.table.name;
+  const notes: string[] = [];
+  const [found] = (
+    await q(
+      `SELECT TABLE_TYPE,
+              (SELECT COUNT(*) FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA
+                  AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME IN ('version', 'dirty'))
+         FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?`,
+      [db, name],
+    )
+  ).rows;
+  const type = found ? String(found[0]) : null;
+  checkTable(
+    url,
+    name,
+    type === null ? null : type === "BASE TABLE" ? "table" : type.toLowerCase(),
+    Number(found?.[1] ?? 0),
+  );
+  const rows = (
+    await q(`SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT 2`)
+  ).rows;
+  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
+  const schema = omitTables(await mysqlFingerprint(q, db), [name]);
+  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+}
+
+async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveState> {
+  const q = live.query;
+  const notes: string[] = [];
+  const [found] = (
+    await q(
+      `SELECT type, name, (SELECT count(*) FROM pragma_table_info(s.name) WHERE name IN ('version', 'dirty'))
+         FROM sqlite_schema s WHERE name = ? COLLATE NOCASE`,
+      [url.table.name],
+    )
+  ).rows;
+  const name = found ? String(found[1]) : url.table.name;
+  checkTable(url, name, found ? String(found[0]) : null, Number(found?.[2] ?? 0));
+  const rows = (await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT 2`)).rows;
+  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
+  const schema = omitTables(await sqliteFingerprint(q), [name]);
+  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+}
+
+/** Open, read, close. */
+export async function inspectLive(
+  url: DriftUrl,
+  limits: LiveLimits,
+  cwd: string,
+): Promise<LiveState> {
+  const live = await openLive(url, limits, cwd);
+  try {
+    return await readLive(url, live);
+  } finally {
+    await live.close();
+  }
+}
