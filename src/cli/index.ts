@@ -1,47 +1,57 @@
 /** The `migration-warden` command (testable: no process globals). */
 import { TOOL } from "../version.js";
-import { DRIFT_USAGE, runDrift } from "./drift.js";
-import { EXPLAIN_USAGE, runExplain } from "./explain.js";
-import { INIT_USAGE, runInit } from "./init/index.js";
-import { LINT_USAGE, runLint, type Io } from "./lint.js";
-import { REPORT_USAGE, runReport } from "./report/index.js";
-import { cliReplay } from "./replay.js";
+import type { Io } from "./lint.js";
 
 interface Command {
   summary: string;
-  usage: string;
-  run: (argv: string[], io: Io) => Promise<number>;
+  /**
+   * The command's module, loaded only when it runs: a lint must not pay for the GitHub client
+   * of `report` or the database drivers of `drift` (start-up is most of a typical lint).
+   */
+  load: () => Promise<{ usage: string; run: (argv: string[], io: Io) => Promise<number> }>;
 }
 
 /** One entry per command (keep it a table: other commands are added here). */
 const COMMANDS: Record<string, Command> = {
   lint: {
     summary: "check golang-migrate migrations",
-    usage: LINT_USAGE,
-    run: (argv, io) => runLint(argv, io, cliReplay(io)),
+    load: async () => {
+      const [{ LINT_USAGE, runLint }, { cliReplay }] = await Promise.all([
+        import("./lint.js"),
+        import("./replay.js"),
+      ]);
+      return { usage: LINT_USAGE, run: (argv, io) => runLint(argv, io, cliReplay(io)) };
+    },
   },
   init: {
     summary: "find migration directories and write .github/migration-warden.yml",
-    usage: INIT_USAGE,
-    run: runInit,
+    load: async () => {
+      const { INIT_USAGE, runInit } = await import("./init/index.js");
+      return { usage: INIT_USAGE, run: runInit };
+    },
   },
   explain: {
     summary: "print a rule's page (why, bad and good example, how to suppress)",
-    usage: EXPLAIN_USAGE,
-    run: runExplain,
+    load: async () => {
+      const { EXPLAIN_USAGE, runExplain } = await import("./explain.js");
+      return { usage: EXPLAIN_USAGE, run: runExplain };
+    },
   },
   report: {
     summary: "reports for auditors (report approvals: who approved which migrations)",
-    usage: REPORT_USAGE,
-    run: runReport,
+    load: async () => {
+      const { REPORT_USAGE, runReport } = await import("./report/index.js");
+      return { usage: REPORT_USAGE, run: runReport };
+    },
   },
   drift: {
     summary: "compare a live database with the migrations (read-only)",
-    usage: DRIFT_USAGE,
-    run: runDrift,
+    load: async () => {
+      const { DRIFT_USAGE, runDrift } = await import("./drift.js");
+      return { usage: DRIFT_USAGE, run: runDrift };
+    },
   },
 };
-
 const USAGE = `Usage: migration-warden <command> [options]
 
 Commands:
@@ -59,7 +69,7 @@ Options:
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   const cmd = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : null;
-  if (cmd) return cmd.run(rest, io);
+  if (cmd) return (await cmd.load()).run(rest, io);
   switch (command) {
     case "-v":
     case "--version":
@@ -69,7 +79,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     case "--help":
     case "help": {
       const topic = rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0]) ? rest[0] : null;
-      io.stdout(topic ? COMMANDS[topic]!.usage : USAGE);
+      io.stdout(topic ? (await COMMANDS[topic]!.load()).usage : USAGE);
       return 0;
     }
     default:

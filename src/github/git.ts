@@ -7,7 +7,9 @@ import type { DirectoryListing, ShapeReading } from "../changeset/source.js";
 import { entryKind, walkShape } from "../changeset/tree.js";
 import { sameShape } from "../core/migrations/shape.js";
 import type { ChangedFile, TreeEntry } from "../core/types.js";
+import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
+import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
 
 export interface BaseRevision {
@@ -16,6 +18,11 @@ export interface BaseRevision {
   /** Its tip commit now (the PR payload's base.sha is only the tip when the PR was opened). */
   sha: string;
   treeSha: string;
+  /**
+   * Branch protection's required checks, as GitHub showed them with the branch (absent for a
+   * revision not read as a branch tip).
+   */
+  protection?: RequirementSource;
 }
 
 /** The base branch tip: one request gives both the commit and its root tree. */
@@ -25,7 +32,12 @@ export async function resolveBranch(
   branch: string,
 ): Promise<BaseRevision> {
   const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
-  return { ref: branch, sha: data.commit.sha, treeSha: data.commit.commit.tree.sha };
+  return {
+    ref: branch,
+    sha: data.commit.sha,
+    treeSha: data.commit.commit.tree.sha,
+    protection: protectionRequirements(data),
+  };
 }
 
 export async function commitTree(

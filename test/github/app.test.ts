@@ -66,6 +66,8 @@ describe("pull_request.opened with a risky change", () => {
       "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100",
       "GET /repos/Codertocat/Hello-World/pulls/2/commits?per_page=100",
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
+      // Whether rulesets require the gate (branch protection came with the branch).
+      "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
@@ -190,6 +192,7 @@ describe("no migration changes", () => {
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // Another open pull request with this head could still need an approval.
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
@@ -256,6 +259,8 @@ describe("configuration", () => {
       "GET /repos/Codertocat/Hello-World/branches/master",
       `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
+      // The approval summary still says whether the gate is enforced.
+      "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     const complete = h.checkRunBodies(LINT)[1]!.body as {

@@ -55,9 +55,9 @@ describe("API requests per event", () => {
     expect(large).toEqual(small);
     // token, PR, 2 creates, branch, config, files, 2 base trees, head commit, 2 head trees,
     // 3 distinct blobs, lint complete; approval: the head's pull requests, issue events,
-    // reviews, commits, the one commit's approval runs, complete (the head digest reuses the
-    // head trees).
-    expect(large).toHaveLength(22);
+    // reviews, commits, the one commit's approval runs, the base branch's rulesets (is the gate
+    // enforced?), complete (the head digest reuses the head trees).
+    expect(large).toHaveLength(23);
   });
 
   test("grow only with the files the pull request changes", async () => {

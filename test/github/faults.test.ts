@@ -168,6 +168,11 @@ const ROWS: Row[] = [
     notFound: approvalOnly("waiting"),
     limited: approvalOnly("failure"),
   }),
+  // Whether rulesets require the gate: told in the summary, never decisive.
+  row("rulesets of the base branch", "GET", (c) => repoPath(c, "/rules/branches/[^/]+"), {
+    notFound: both("same"),
+    limited: both("same"),
+  }),
   row(
     "approval runs of the head (before passing)",
     "GET",

@@ -78,9 +78,9 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 22 requests for lint and approval),
+    // As without the replay (test/github/changeset.test.ts: 23 requests for lint and approval),
     // plus the merged migrations in one GraphQL request.
-    expect(large.cold).toHaveLength(23);
+    expect(large.cold).toHaveLength(24);
     expect(large.cold.filter((c) => c === "POST /graphql")).toHaveLength(1);
     // Warm: the installation token is cached and the base state is restored from the cache.
     expect(large.warm).toEqual(large.cold.filter((c) => !/access_tokens|graphql/.test(c)));

@@ -87,6 +87,16 @@ export class FakeRepo {
   readonly id: number;
   readonly fullName: string;
   readonly defaultBranch: string;
+  /** branch → its protection rule's required checks; null: protected, no checks shown. */
+  protection: Map<string, Array<{ context: string; app_id: number | null }> | null>;
+  /** Active rulesets requiring status checks on the named branches. */
+  rulesets: Array<{
+    id: number;
+    branches: string[];
+    checks: Array<{ context: string; integration_id?: number }>;
+  }>;
+  /** When set, `GET /rules/branches/…` answers this HTTP status. */
+  rulesStatus: number | null;
   readonly branches: Map<string, string>;
   commit(spec: {
     branch?: string;

@@ -201,6 +201,15 @@ export class FakeRepo {
     this.pulls = new Map();
     /** login (lower case) → repository role_name ("admin", "maintain", "write", …). */
     this.roles = new Map();
+    /**
+     * branch → the required status checks of its protection rule ({ context, app_id }[]); a
+     * branch not listed is unprotected. `null`: protected, but GitHub shows no required checks.
+     */
+    this.protection = new Map();
+    /** Active rulesets: { id, branches (names), checks: { context, integration_id? }[] }. */
+    this.rulesets = [];
+    /** When set, `GET /rules/branches/…` answers this status (e.g. 403). */
+    this.rulesStatus = null;
   }
 
   /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
@@ -883,6 +892,24 @@ export class FakeGitHub {
     }
     if ((g = r(/^\/branches\/(.+)$/)) && get)
       return { body: this.#branch(repo, decodeURIComponent(g[1])) };
+    if ((g = r(/^\/rules\/branches\/(.+)$/)) && get) {
+      if (repo.rulesStatus !== null)
+        throw new HttpError(repo.rulesStatus, "Resource not accessible by integration");
+      const branch = decodeURIComponent(g[1]);
+      const rules = repo.rulesets
+        .filter((rs) => rs.branches.includes(branch))
+        .map((rs) => ({
+          type: "required_status_checks",
+          ruleset_source_type: "Repository",
+          ruleset_source: repo.fullName,
+          ruleset_id: rs.id,
+          parameters: {
+            strict_required_status_checks_policy: false,
+            required_status_checks: rs.checks,
+          },
+        }));
+      return this.#paged(req.base, repo, rest, query, rules);
+    }
     if ((g = r(/^\/git\/commits\/([0-9a-f]{40})$/)) && get)
       return { body: this.#commit(repo, g[1]) };
     if ((g = r(/^\/git\/trees\/(.+)$/)) && get)
@@ -1064,7 +1091,28 @@ export class FakeGitHub {
         commit: { tree: { sha: c.tree }, message: c.message },
         parents: c.parents.map((p) => ({ sha: p })),
       },
-      protected: false,
+      ...this.#protection(repo, name),
+    };
+  }
+
+  /** As GitHub shows an app a branch's protection: required checks with their app ids. */
+  #protection(repo, name) {
+    if (!repo.protection.has(name)) return { protected: false };
+    const checks = repo.protection.get(name);
+    return {
+      protected: true,
+      protection: {
+        enabled: true,
+        ...(checks === null
+          ? {}
+          : {
+              required_status_checks: {
+                enforcement_level: checks.length > 0 ? "everyone" : "off",
+                contexts: checks.map((c) => c.context),
+                checks,
+              },
+            }),
+      },
     };
   }
 

@@ -3,10 +3,11 @@
  * branch and pinned to migration-warden's app id (without the pin, any workflow or app that can
  * write checks can post a passing check of the same name).
  */
-import { APPROVAL_CHECK_NAME } from "../../core/approval/types.js";
+import { GATE_CHECKS } from "../../core/approval/enforcement.js";
+import { LINT_CHECK_NAME } from "../../core/approval/types.js";
 
-export const LINT_CHECK_NAME = "migration-warden/lint";
-export const REQUIRED_CHECKS = [LINT_CHECK_NAME, APPROVAL_CHECK_NAME] as const;
+export { LINT_CHECK_NAME };
+export const REQUIRED_CHECKS = GATE_CHECKS;
 
 export interface ProtectionTarget {
   /** "owner/repo" when the remote says so. */

@@ -37,3 +37,13 @@ export {
   escapeMarkdown,
   type ApprovalCheckBody,
 } from "./audit.js";
+export {
+  assessEnforcement,
+  isEnforced,
+  renderEnforcement,
+  GATE_CHECKS,
+  type Enforcement,
+  type EnforcementFacts,
+  type RequiredCheck,
+  type RequirementSource,
+} from "./enforcement.js";

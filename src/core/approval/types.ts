@@ -7,6 +7,9 @@ import type { ApprovalPolicy } from "../../config/types.js";
 /** The check run that branch protection requires. */
 export const APPROVAL_CHECK_NAME = "migration-warden/approval";
 
+/** The lint check, the gate's other required check. */
+export const LINT_CHECK_NAME = "migration-warden/lint";
+
 /**
  * The check-run button. GitHub caps label at 20, description at 40 and identifier at 20
  * characters; some GHES versions answer 5xx instead of validating, so the values stay short.

@@ -9,6 +9,8 @@ import {
   APPROVAL_CHECK_NAME,
   APPROVE_ACTION,
   approvalCheckBody,
+  assessEnforcement,
+  renderEnforcement,
   combineDecisions,
   decideApproval,
   escapeMarkdown,
@@ -19,6 +21,7 @@ import {
 } from "../../core/approval/index.js";
 import { ownAppId } from "../client.js";
 import type { CheckDefinition, CheckEnv, CheckResult } from "../checks/types.js";
+import { rulesetRequirements } from "../enforcement.js";
 import type { Evaluation } from "../evaluate.js";
 import { headGroup, judge, type Judged } from "./head-group.js";
 import { ApprovalReader } from "./reader.js";
@@ -109,10 +112,32 @@ export class ApprovalCheck implements CheckDefinition {
     }
 
     const body = approvalCheckBody(combineDecisions(judged.map((j) => j.decision)), recorded);
+    // Whether branch protection requires this gate: told, never decisive.
+    const enforcement = renderEnforcement(
+      await Promise.all(
+        [...new Map(group.map((m) => [m.base.ref, m.base])).values()].map(async (base) =>
+          assessEnforcement({
+            branch: base.ref,
+            ownAppId: reader.ownAppId,
+            protection: base.protection ?? {
+              readable: false,
+              reason: "Branch protection was not read.",
+            },
+            rulesets: await rulesetRequirements(
+              env.octokit,
+              { owner: ev.pr.owner, repo: ev.pr.repo },
+              base.ref,
+            ),
+          }),
+        ),
+      ),
+    );
     return {
       conclusion: body.conclusion,
       title: body.output.title,
-      summary: [...notice, body.output.summary].join("\n"),
+      summary: [...notice, ...enforcement.top, body.output.summary, ...enforcement.bottom].join(
+        "\n",
+      ),
       ...(body.actions ? { actions: body.actions } : {}),
       ...(body.external_id !== undefined ? { externalId: body.external_id } : {}),
     };

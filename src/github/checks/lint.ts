@@ -12,7 +12,9 @@ import { findingAnnotation } from "./annotations.js";
 import { invalidConfigResult } from "./common.js";
 import type { CheckDefinition, CheckResult, Conclusion } from "./types.js";
 
-export const LINT_CHECK_NAME = "migration-warden/lint";
+import { LINT_CHECK_NAME } from "../../core/approval/types.js";
+
+export { LINT_CHECK_NAME };
 
 /** Contract: failure on any unsuppressed error, neutral on warnings/notices only, else success. */
 export function lintConclusion(report: Report): Conclusion {
