@@ -4,6 +4,8 @@
  *   -- migration-warden:ignore-file <rule-id>[,<rule-id>...] -- <reason>  (whole file)
  * A directive without a reason suppresses nothing and is itself reported.
  */
+import { ignoreUnknownRule } from "./rules/engine/ignore-unknown-rule.js";
+import { ignoreWithoutReason } from "./rules/engine/ignore-without-reason.js";
 import type { SplitResult } from "./sql/split.js";
 import type { Finding } from "./types.js";
 
@@ -20,6 +22,9 @@ export interface Directive {
   /** Rule ids the comment names that no rule has. */
   unknownIds: string[];
 }
+
+/** Rules about the directives themselves (their messages live in the rule modules). */
+const DIRECTIVE_RULES = [ignoreWithoutReason, ignoreUnknownRule] as const;
 
 const DIRECTIVE = /^\s*migration-warden:(ignore-file|ignore)(?=\s|$)(.*)$/s;
 
@@ -101,46 +106,17 @@ export function applyDirectives(
   const extra: Omit<Finding, "severity">[] = [];
   for (const [path, ds] of directivesByPath) {
     for (const d of ds) {
-      const kw = d.scope === "file" ? "ignore-file" : "ignore";
-      if (d.reason === "") {
-        extra.push({
-          ruleId: "ignore-without-reason",
-          path,
-          startLine: d.line,
-          endLine: d.endLine,
-          message: `This migration-warden:${kw} comment gives no reason, so it suppresses nothing: a reviewer must be able to see why a risky statement is acceptable.`,
-          suggestion: `Add the reason after a second "--": -- migration-warden:${kw} ${d.ruleIds.join(",") || "<rule-id>"} -- <why this is safe>`,
-        });
-      } else if (d.ruleIds.length === 0 && d.unknownIds.length === 0) {
-        extra.push({
-          ruleId: "ignore-without-reason",
-          path,
-          startLine: d.line,
-          endLine: d.endLine,
-          message: `This migration-warden:${kw} comment names no rule, so it suppresses nothing.`,
-          suggestion: `Name the rules it is about: -- migration-warden:${kw} <rule-id>[,<rule-id>] -- <reason>`,
-        });
-      } else if (d.scope === "statement" && d.target === null) {
-        extra.push({
-          ruleId: "ignore-without-reason",
-          path,
-          startLine: d.line,
-          endLine: d.endLine,
-          message:
-            "This migration-warden:ignore comment is not followed by a statement, so it suppresses nothing.",
-          suggestion:
-            "Put the comment on the line(s) directly before the statement it is about, or use ignore-file.",
-        });
-      }
-      if (d.unknownIds.length > 0) {
-        extra.push({
-          ruleId: "ignore-unknown-rule",
-          path,
-          startLine: d.line,
-          endLine: d.endLine,
-          message: `migration-warden:${kw} names ${d.unknownIds.map((x) => `"${x}"`).join(", ")}, which ${d.unknownIds.length === 1 ? "is not a rule id" : "are not rule ids"}: nothing is suppressed for ${d.unknownIds.length === 1 ? "it" : "them"}.`,
-          suggestion: "Use the rule id shown in the finding (see docs/rules/).",
-        });
+      for (const rule of DIRECTIVE_RULES) {
+        rule.check(d, (r) =>
+          extra.push({
+            ruleId: rule.meta.id,
+            path,
+            startLine: r.startLine,
+            endLine: r.endLine,
+            message: r.message,
+            suggestion: r.suggestion ?? rule.meta.saferAlternative,
+          }),
+        );
       }
     }
   }

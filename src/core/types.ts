@@ -2,6 +2,7 @@
  * Plain data shared by the core, the CLI and the GitHub App.
  * Nothing here performs I/O: adapters build a ChangeSet, the core returns a Report.
  */
+import type { RuleId } from "./rules/registry.js";
 
 export const SEVERITIES = ["error", "warning", "notice"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -14,8 +15,8 @@ export const DIALECTS = ["postgres", "mysql", "sqlite", "cockroachdb", "clickhou
 export type Dialect = (typeof DIALECTS)[number];
 
 export interface Finding {
-  /** Stable kebab-case rule id. */
-  ruleId: string;
+  /** Stable kebab-case rule id (a registered one: see RuleId in rules/registry.ts). */
+  ruleId: RuleId;
   severity: Severity;
   /** Repo-relative path with `/` separators. */
   path: string;

@@ -1,8 +1,14 @@
 /**
- * Replay outcome → findings (rule ids under src/core/rules/replay/) and a Markdown report section
- * with its structured data.
+ * Replay outcome → findings (worded by the rule modules under src/core/rules/replay/) and a
+ * Markdown report section with its structured data.
  */
 import type { DynamicCheckResult } from "../core/analyze.js";
+import { downDoesNotRestoreSchema } from "../core/rules/replay/down-does-not-restore-schema.js";
+import { lockAccessExclusive } from "../core/rules/replay/lock-access-exclusive.js";
+import { replayDownFailed } from "../core/rules/replay/replay-down-failed.js";
+import { replaySkipped } from "../core/rules/replay/replay-skipped.js";
+import { replayUpFailed } from "../core/rules/replay/replay-up-failed.js";
+import { upNotReapplicable } from "../core/rules/replay/up-not-reapplicable.js";
 import type { ReportSection } from "../core/types.js";
 import type { SandboxOutcome } from "./host.js";
 import { lockBlocks, lockName } from "./locks.js";
@@ -44,15 +50,7 @@ function listDifferences(changes: readonly SchemaChange[]): string {
 }
 
 export function skipped(path: string, message: string): ReplayFinding {
-  return {
-    ruleId: "replay-skipped",
-    path,
-    startLine: 1,
-    endLine: 1,
-    message,
-    suggestion:
-      "Review this migration by hand; the replay section of the report says what the sandbox could not do.",
-  };
+  return replaySkipped.report(path, message);
 }
 
 /** MySQL: what a failed file left behind (DDL commits at once, and there is no transaction). */
@@ -63,14 +61,6 @@ function leftAppliedText(run: FileRun): string {
   return ` The ${n} statement${n === 1 ? "" : "s"} before it (through line ${left.lastLine}) stayed applied: each DDL statement commits at once and golang-migrate runs the file without a transaction, so the database is left half-migrated and must be repaired by hand.`;
 }
 
-function upFailedSuggestion(plan: ReplayPlan, e: DbError): string {
-  if (e.code === "25001")
-    return plan.multiStatement
-      ? "This statement cannot run inside a transaction block: keep it out of BEGIN … COMMIT."
-      : "golang-migrate sends a file in one Exec, which Postgres runs as one transaction: put this statement alone in its own migration file.";
-  return "Fix the statement so it applies on top of the merged schema; run the directory locally with `migrate up` on a fresh database.";
-}
-
 function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
   const out: ReplayFinding[] = [];
   const upByVersion = new Map(plan.ups.map((u) => [u.version, u]));
@@ -78,14 +68,19 @@ function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
   for (const run of r.ups) {
     if (!run.ok && !isLimitation(r, run)) {
       const e = run.error!;
-      out.push({
-        ruleId: "replay-up-failed",
-        path: run.path,
-        startLine: e.line,
-        endLine: e.endLine,
-        message: `Applied on top of the ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"}, this migration fails: ${errorText(e)}. Deploying it would fail and leave golang-migrate's version dirty.${leftAppliedText(run)}`,
-        suggestion: upFailedSuggestion(plan, e),
-      });
+      out.push(
+        replayUpFailed.report({
+          kind: "failed",
+          path: run.path,
+          startLine: e.line,
+          endLine: e.endLine,
+          baseFiles: plan.baseFiles,
+          error: errorText(e),
+          code: e.code,
+          leftApplied: leftAppliedText(run),
+          multiStatement: plan.multiStatement,
+        }),
+      );
     }
     out.push(...lockFindings(plan, run));
   }
@@ -94,53 +89,50 @@ function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
     if (run.ok || isLimitation(r, run)) continue;
     const e = run.error!;
     const up = upByVersion.get(run.version);
-    out.push({
-      ruleId: "replay-down-failed",
-      path: run.path,
-      startLine: e.line,
-      endLine: e.endLine,
-      message: `Run right after ${up ? base(up.path) : "its up migration"}, this down migration fails: ${errorText(e)}. A rollback would stop here with a dirty version.${leftAppliedText(run)}`,
-      suggestion:
-        "Make the down file undo exactly what the up file does, in reverse order (drop what it created, restore what it dropped).",
-    });
+    out.push(
+      replayDownFailed.report({
+        path: run.path,
+        startLine: e.line,
+        endLine: e.endLine,
+        upName: up ? base(up.path) : undefined,
+        error: errorText(e),
+        leftApplied: leftAppliedText(run),
+      }),
+    );
   }
 
   for (const check of r.downChecks) {
     const up = upByVersion.get(check.version);
-    out.push({
-      ruleId: "down-does-not-restore-schema",
-      path: check.path,
-      startLine: 1,
-      endLine: 1,
-      message: `After ${up ? base(up.path) : "the up migration"} and then this down migration, the schema is not what it was before the up: ${listDifferences(check.differences)}.`,
-      suggestion:
-        "Reverse every change of the up file here (indexes, constraints, defaults and types included), and change nothing else.",
-    });
+    out.push(
+      downDoesNotRestoreSchema.report(
+        check.path,
+        up ? base(up.path) : undefined,
+        listDifferences(check.differences),
+      ),
+    );
   }
 
   const reupFailure = r.reups.find((x) => !x.ok);
   if (reupFailure) {
     const e = reupFailure.error!;
-    out.push({
-      ruleId: "up-not-reapplicable",
-      path: reupFailure.path,
-      startLine: e.line,
-      endLine: e.endLine,
-      message: `After up and down, running this migration again fails: ${errorText(e)}. Redeploying after a rollback would fail.`,
-      suggestion:
-        "Make the down file remove everything this file creates (data it inserts included), so up → down → up works.",
-    });
+    out.push(
+      upNotReapplicable.report({
+        kind: "fails",
+        path: reupFailure.path,
+        startLine: e.line,
+        endLine: e.endLine,
+        error: errorText(e),
+      }),
+    );
   } else if (r.reupDifferences && r.reupDifferences.length > 0) {
     const first = plan.ups[0]!;
-    out.push({
-      ruleId: "up-not-reapplicable",
-      path: first.path,
-      startLine: 1,
-      endLine: 1,
-      message: `After up, down and up again, the schema differs from after the first up: ${listDifferences(r.reupDifferences)}.`,
-      suggestion:
-        "Make the down file bring back exactly the schema from before the up, so running the up again ends in the same place.",
-    });
+    out.push(
+      upNotReapplicable.report({
+        kind: "differs",
+        path: first.path,
+        differences: listDifferences(r.reupDifferences),
+      }),
+    );
   }
 
   const limitation = r.limitation;
@@ -190,20 +182,17 @@ function lockFindings(plan: ReplayPlan, run: FileRun): ReplayFinding[] {
   run.statements.forEach((st, i) => {
     const ae = (st.locks ?? []).filter((l) => l.mode === "AccessExclusiveLock");
     if (ae.length === 0) return;
-    const later = run.statements.length - i - 1;
-    const held =
-      plan.multiStatement || later === 0
-        ? "until the statement ends"
-        : `until the file's transaction commits, which also covers the ${later} statement${later === 1 ? "" : "s"} after it in this file`;
-    out.push({
-      ruleId: "lock-access-exclusive",
-      path: run.path,
-      startLine: st.line,
-      endLine: st.endLine,
-      message: `\`${st.sql}\` takes an ACCESS EXCLUSIVE lock on ${describeRelations(ae)} (observed in the sandbox): every query on it, SELECT included, waits ${held}. While it waits for the lock behind a long transaction, every query queued after it waits too.`,
-      suggestion:
-        "Prefer a form that takes a weaker lock (CREATE INDEX CONCURRENTLY, ADD CONSTRAINT … NOT VALID then VALIDATE, a nullable column without a volatile default), keep such statements alone in their file, and start the file with SET lock_timeout = '5s' so a blocked migration fails fast instead of stalling traffic.",
-    });
+    out.push(
+      lockAccessExclusive.report({
+        path: run.path,
+        startLine: st.line,
+        endLine: st.endLine,
+        sql: st.sql,
+        relations: describeRelations(ae),
+        multiStatement: plan.multiStatement,
+        later: run.statements.length - i - 1,
+      }),
+    );
   });
   return out;
 }
@@ -275,16 +264,14 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
       (a.phase === "up" || a.phase === "reup") &&
       a.path
     ) {
-      findings.push({
-        ruleId: "replay-up-failed",
-        severity: "warning",
-        path: a.path,
-        startLine: a.line ?? 1,
-        endLine: a.line ?? 1,
-        message: `In the sandbox (empty tables) this statement ${a.message.replace(/^the statement /, "")} (replay.statementTimeoutMs), so it was stopped: an endless loop, or work that will take far longer on real data.`,
-        suggestion:
-          "Check the statement for loops and large data work; if it is legitimately slow, raise replay.statementTimeoutMs or suppress with a reason.",
-      });
+      findings.push(
+        replayUpFailed.report({
+          kind: "timeout",
+          path: a.path,
+          line: a.line ?? 1,
+          what: a.message.replace(/^the statement /, ""),
+        }),
+      );
     } else {
       const inChange = a.path !== undefined && a.phase !== "base" && changePaths(plan).has(a.path);
       findings.push({

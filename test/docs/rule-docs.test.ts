@@ -1,15 +1,40 @@
 /**
- * Every registered rule has docs/rules/<id>.md with the required sections, and the examples in
- * the SQL rules' pages are real: the "Bad" SQL triggers the rule, the "Good" SQL does not.
+ * Every registered rule has docs/rules/<id>.md with the required sections, and the examples are
+ * real: the "Bad" example triggers the rule, the "Good" one does not. SQL and engine rules' SQL
+ * runs through the whole lint; structural rules' file layouts run as a change set.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENGINE_RULES, RULES_BY_ID, RULE_IDS, SQL_RULES } from "../../src/core/rules/registry.js";
-import type { Dialect } from "../../src/core/types.js";
+import {
+  ENGINE_RULES,
+  RULES_BY_ID,
+  RULE_IDS,
+  SQL_RULES,
+  REPLAY_RULES,
+  STRUCTURE_RULES,
+} from "../../src/core/rules/registry.js";
+import type { Dialect, Finding } from "../../src/core/types.js";
 import { lint } from "../helpers/lint.js";
+import { findings as structuralFindings } from "../helpers/structure.js";
+import { DIR, runScenario, testCache } from "../replay/support.js";
+import { changeSet, type ChangeSpec } from "../support/changeset.js";
 
-const RUNNABLE = new Set([...SQL_RULES.map((r) => r.meta.id), ...ENGINE_RULES.map((m) => m.id)]);
+const RUNNABLE = new Set<string>([
+  ...SQL_RULES.map((r) => r.meta.id),
+  ...ENGINE_RULES.map((r) => r.meta.id),
+]);
+/**
+ * Structural pages whose layouts run as a change set. Not here: migration-directory-not-a-directory
+ * (its examples are about the directory entry itself; test/core/rules/structure/ covers them).
+ */
+const LAYOUTS = new Set<string>(
+  STRUCTURE_RULES.map((r) => r.meta.id).filter(
+    (id) => id !== "migration-directory-not-a-directory",
+  ),
+);
+/** Replay pages: their files run through the sandbox (PGlite). */
+const REPLAYED = new Set<string>(REPLAY_RULES.map((r) => r.meta.id));
 const docs = join(dirname(fileURLToPath(import.meta.url)), "../../docs");
 
 const SECTIONS = [
@@ -44,6 +69,93 @@ function examples(text: string): Example[] {
     if (attrs.dialect) ex.dialect = attrs.dialect as Dialect;
     return ex;
   });
+}
+
+/** Content for a file a layout only names. */
+const SOME_SQL = "SELECT 1;\n";
+
+/**
+ * A structural page's examples as a change: `text` blocks list paths (`(merged)`/`(unchanged)`:
+ * on the base; `deleted: p`, `renamed: a → b`, `p -> target (symlink)`; otherwise added), `sql`
+ * blocks hold files under `-- <path>` headers, `diff` blocks an edit of a merged file.
+ */
+function layout(text: string): { spec: ChangeSpec; symlinks: string[] } {
+  const base: Record<string, Record<string, string>> = {};
+  const spec: ChangeSpec = { base, add: {}, modify: {}, remove: [], rename: [] };
+  const symlinks: string[] = [];
+  const onBase = (path: string, content = SOME_SQL) => {
+    const slash = path.lastIndexOf("/");
+    (base[path.slice(0, slash)] ??= {})[path.slice(slash + 1)] = content;
+  };
+  for (const m of text.matchAll(/```(text|sql|diff)[^\n]*\n([\s\S]*?)```/g)) {
+    const lines = m[2]!.split("\n").filter((l) => l.trim() !== "");
+    if (m[1] === "text") {
+      for (const line of lines) {
+        let x: RegExpMatchArray | null;
+        if ((x = /^deleted: (\S+)$/.exec(line))) {
+          onBase(x[1]!);
+          spec.remove!.push(x[1]!);
+        } else if ((x = /^renamed: (\S+) → (\S+)$/.exec(line))) {
+          onBase(x[1]!);
+          spec.rename!.push([x[1]!, x[2]!]);
+        } else if ((x = /^(\S+) -> \S+\s+\(symlink\)$/.exec(line))) {
+          symlinks.push(x[1]!);
+        } else if ((x = /^(\S+)\s*(\((merged|unchanged)\))?/.exec(line))) {
+          if (x[3]) onBase(x[1]!);
+          else spec.add![x[1]!] = SOME_SQL;
+        }
+      }
+    } else if (m[1] === "sql") {
+      let current: { path: string; merged: boolean; body: string[] } | null = null;
+      const flush = () => {
+        if (!current) return;
+        const body = current.body.map((l) => `${l}\n`).join("");
+        if (current.merged) onBase(current.path, body);
+        else spec.add![current.path] = body;
+      };
+      for (const line of m[2]!.split("\n")) {
+        const h = /^-- (\S+\.sql)(?: \((merged|new)\))?(?:(?::| \().*)?$/.exec(line);
+        if (h) {
+          flush();
+          current = { path: h[1]!, merged: h[2] === "merged", body: [] };
+        } else if (current && line !== "") current.body.push(line);
+      }
+      flush();
+    } else {
+      const path = /^ -- (\S+)/.exec(lines[0]!)![1]!;
+      const old = lines.slice(1).filter((l) => !l.startsWith("+"));
+      const now = lines.slice(1).filter((l) => !l.startsWith("-"));
+      onBase(path, old.map((l) => `${l.slice(1)}\n`).join(""));
+      spec.modify![path] = now.map((l) => `${l.slice(1)}\n`).join("");
+    }
+  }
+  return { spec, symlinks };
+}
+
+async function runLayout(text: string): Promise<Finding[]> {
+  const { spec, symlinks } = layout(text);
+  spec.base!.migrations ??= {};
+  const cs = changeSet(spec);
+  for (const path of symlinks)
+    (cs.changes as object[]).push({ path, status: "added", kind: "symlink", oid: "1".repeat(40) });
+  return structuralFindings(cs);
+}
+
+const replayCache = testCache();
+
+/** A replay page's example (`sql` blocks with `-- <path>` headers) through the sandbox. */
+async function runReplay(text: string): Promise<Finding[]> {
+  const { spec } = layout(text);
+  const names = (files: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(files).map(([p, c]) => [p.replace(`${DIR}/`, ""), c as string]),
+    );
+  const r = await runScenario({
+    base: names(spec.base![DIR] ?? {}),
+    add: names(spec.add!),
+    cache: replayCache,
+  });
+  return r.findings;
 }
 
 async function run(id: string, exs: Example[]) {
@@ -85,8 +197,30 @@ describe.each(RULE_IDS)("docs/rules/%s.md", (id) => {
     else expect(s).toMatch(/cannot be suppressed|not possible with a comment/i);
   });
 
-  // Structural pages show file layouts, and replay findings need the sandbox: only the SQL and
-  // engine rules' examples run here.
+  if (LAYOUTS.has(id)) {
+    test("the Bad layout triggers the rule and the Good one does not", async () => {
+      const md = read();
+      // A notice can be the documented outcome of a Good layout (empty-migration: a down file
+      // whose comment says why the migration is irreversible), so only notices may remain there.
+      const bad = (await runLayout(section(md, "### Bad"))).filter((f) => f.ruleId === id);
+      expect(bad.filter((f) => f.severity !== "notice").length).toBeGreaterThan(0);
+      const good = await runLayout(section(md, "### Good"));
+      expect(good.filter((f) => f.ruleId === id && f.severity !== "notice")).toEqual([]);
+    });
+  }
+
+  if (REPLAYED.has(id)) {
+    test("the Bad example's replay reports the rule and the Good one's does not", async () => {
+      const md = read();
+      const bad = await runReplay(section(md, "### Bad"));
+      expect(bad.filter((f) => f.ruleId === id).length).toBeGreaterThan(0);
+      const good = await runReplay(section(md, "### Good"));
+      expect(good.filter((f) => f.ruleId === id)).toEqual([]);
+      // The Good example was really replayed, not skipped.
+      expect(good.filter((f) => f.ruleId === "replay-skipped")).toEqual([]);
+    }, 120_000);
+  }
+
   if (RUNNABLE.has(id)) {
     test("the Bad example triggers the rule and the Good one does not", async () => {
       const md = read();

@@ -3,7 +3,7 @@
  * finding of the rule, `invalid` cases exactly the listed findings (rule id, severity, lines).
  * Every dialect the rule claims must appear among the invalid cases.
  */
-import { RULES_BY_ID } from "../../src/core/rules/registry.js";
+import { RULES_BY_ID, type RuleId } from "../../src/core/rules/registry.js";
 import type { Finding, Severity } from "../../src/core/types.js";
 import { lint, type LintInput } from "./lint.js";
 
@@ -49,7 +49,7 @@ function title(c: RuleCase): string {
 }
 
 export function ruleTester(
-  ruleId: string,
+  ruleId: RuleId,
   tests: { valid: RuleCase[]; invalid: InvalidCase[] },
 ): void {
   const meta = RULES_BY_ID.get(ruleId);

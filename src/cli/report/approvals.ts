@@ -29,7 +29,8 @@ import {
   type PullRequestEntry,
 } from "../../core/report/approvals.js";
 import { ApprovalReader } from "../../github/approval/reader.js";
-import { listPullRequestFiles, migrationChanges } from "../../github/changeset.js";
+import { migrationChanges } from "../../changeset/build.js";
+import { listPullRequestFiles } from "../../github/changeset.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../../github/client.js";
 import { loadBaseConfig } from "../../github/config.js";
 import { describeError, httpStatus } from "../../github/errors.js";

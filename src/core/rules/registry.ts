@@ -1,6 +1,7 @@
 /**
  * Every rule migration-warden knows. Config validation, suppression comments and the docs check
- * all read this list, so a rule exists exactly when it is registered here.
+ * all read this list, so a rule exists exactly when it is registered here, and `RuleId` (the type
+ * of every finding's rule id in code) is derived from it: a mistyped id does not compile.
  */
 import { ignoreUnknownRule } from "./engine/ignore-unknown-rule.js";
 import { ignoreWithoutReason } from "./engine/ignore-without-reason.js";
@@ -49,7 +50,7 @@ import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
-export const STRUCTURE_RULES: readonly StructureRule[] = [
+export const STRUCTURE_RULES = [
   migrationDirectoryNotADirectory,
   invalidMigrationFilename,
   duplicateMigrationVersion,
@@ -61,10 +62,10 @@ export const STRUCTURE_RULES: readonly StructureRule[] = [
   deletedMergedMigration,
   renamedMergedMigration,
   unanalyzableMigrationFile,
-];
+] as const satisfies readonly StructureRule[];
 
 /** Rules over the parsed statements of one migration file (src/core/rules/sql/). */
-export const SQL_RULES: readonly SqlRule[] = [
+export const SQL_RULES = [
   dropTable,
   dropColumn,
   dropSchema,
@@ -94,24 +95,36 @@ export const SQL_RULES: readonly SqlRule[] = [
   requireLockTimeout,
   unanalyzableStatement,
   stringSyntaxChange,
-];
+] as const satisfies readonly SqlRule[];
 
-/** Rules whose findings the engine produces itself (no check function of their own). */
-export const ENGINE_RULES: readonly RuleMeta[] = [
-  sqlParseError,
-  ignoreWithoutReason,
-  ignoreUnknownRule,
-];
+/** Rules the engine applies to its own work: parse results and ignore comments. */
+export const ENGINE_RULES = [sqlParseError, ignoreWithoutReason, ignoreUnknownRule] as const;
 
 export { REPLAY_RULES };
 
-export const ALL_RULES: readonly RuleMeta[] = [
-  ...STRUCTURE_RULES.map((r) => r.meta),
+type Registered =
+  | (typeof STRUCTURE_RULES)[number]
+  | (typeof ENGINE_RULES)[number]
+  | (typeof SQL_RULES)[number]
+  | (typeof REPLAY_RULES)[number];
+
+/** The id of a registered rule. */
+export type RuleId = Registered["meta"]["id"];
+
+export const ALL_RULES: readonly RuleMeta<RuleId>[] = [
+  ...STRUCTURE_RULES,
   ...ENGINE_RULES,
-  ...SQL_RULES.map((r) => r.meta),
+  ...SQL_RULES,
   ...REPLAY_RULES,
-];
+].map((r) => r.meta);
 
-export const RULES_BY_ID: ReadonlyMap<string, RuleMeta> = new Map(ALL_RULES.map((m) => [m.id, m]));
+export const RULES_BY_ID: ReadonlyMap<string, RuleMeta<RuleId>> = new Map(
+  ALL_RULES.map((m) => [m.id, m]),
+);
 
-export const RULE_IDS: readonly string[] = ALL_RULES.map((m) => m.id);
+export const RULE_IDS: readonly RuleId[] = ALL_RULES.map((m) => m.id);
+
+/** Narrows a string (from config, a comment or a stored report) to a registered rule id. */
+export function isRuleId(id: string): id is RuleId {
+  return RULES_BY_ID.has(id);
+}

@@ -1,5 +1,6 @@
 import type { DirectoryModel } from "../migrations/directory.js";
 import type { Dialect, Finding, Severity } from "../types.js";
+import type { RuleId } from "./registry.js";
 
 export type RuleCategory =
   | "structure"
@@ -12,8 +13,9 @@ export type RuleCategory =
   | "style"
   | "replay";
 
-export interface RuleMeta {
-  id: string;
+/** What every rule declares. `Id` is the rule's literal id, from which the registry derives RuleId. */
+export interface RuleMeta<Id extends string = string> {
+  id: Id;
   defaultSeverity: Severity;
   /** Dialects the rule runs on; "all" for generic rules. */
   dialects: readonly Dialect[] | "all";
@@ -56,7 +58,7 @@ export function ruleDocUrl(id: string): string {
 
 /** Turn a rule report into a finding with the configured severity (null when the rule is off). */
 export function toFinding(
-  meta: RuleMeta,
+  meta: RuleMeta<RuleId>,
   r: RuleReport,
   path: string,
   override: Severity | "off" | undefined,
@@ -82,7 +84,30 @@ export function toFinding(
 export type FileReportFn = (path: string, r: RuleReport) => void;
 
 /** A rule over one migration directory: names, pairing, ordering, immutability. */
-export interface StructureRule {
-  meta: RuleMeta;
+export interface StructureRule<Id extends string = string> {
+  meta: RuleMeta<Id>;
   checkDirectory(model: DirectoryModel, report: FileReportFn): void;
+}
+
+/**
+ * A finding built outside the rule engine's own loop (the replay rules' `report`): the engine
+ * applies the rule's default severity and config overrides to it.
+ */
+export interface ProducedFinding<Id extends string = string> extends Omit<
+  Finding,
+  "severity" | "ruleId"
+> {
+  ruleId: Id;
+  severity?: Severity;
+}
+
+// The helpers below only keep each rule's literal id in its type (so RuleId is derived from the
+// registry); they return their argument unchanged.
+
+export function ruleMeta<const Id extends string>(meta: RuleMeta<Id>): RuleMeta<Id> {
+  return meta;
+}
+
+export function structureRule<const Id extends string>(rule: StructureRule<Id>): StructureRule<Id> {
+  return rule;
 }

@@ -7,7 +7,7 @@
  */
 import type { Config } from "../../config/types.js";
 import type { DirectoryModel } from "../migrations/directory.js";
-import { SQL_RULES } from "../rules/registry.js";
+import { SQL_RULES, type RuleId } from "../rules/registry.js";
 import { sqlParseError } from "../rules/engine/sql-parse-error.js";
 import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/types.js";
 import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
@@ -53,7 +53,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
 
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const emit = (meta: RuleMeta, r: RuleReport, path: string) => {
+  const emit = (meta: RuleMeta<RuleId>, r: RuleReport, path: string) => {
     // Another reading of the same statement may repeat a finding: report it once.
     const key = `${meta.id}\0${path}\0${r.startLine}\0${r.endLine}\0${r.message}`;
     if (seen.has(key)) return;
@@ -79,7 +79,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
       added: source.file.change?.status === "added" && !source.file.onBase,
     });
     const parsed = parseSource(source);
-    reportParseProblems(parsed, source, (r) => emit(sqlParseError, r, source.path));
+    sqlParseError.check(parsed, source, (r) => emit(sqlParseError.meta, r, source.path));
     parsed.statements.forEach((s, i) => {
       if (!s.model) return;
       ledger.record(file, i, s.model);
@@ -207,31 +207,4 @@ function primaryIndex(parsed: ParsedFile, offset: number): number {
     if (s.split.start <= offset) index = i;
   });
   return index;
-}
-
-function reportParseProblems(
-  parsed: ParsedFile,
-  source: SourceFile,
-  report: (r: RuleReport) => void,
-): void {
-  const lines = source.split.lines;
-  const first = parsed.templates[0];
-  if (first) {
-    const at = lines.position(first.start);
-    const n = parsed.statements.filter((s) => s.templated).length;
-    report({
-      startLine: at.line,
-      endLine: at.line,
-      message: `This file uses Go template placeholders (${source.text.slice(first.start, first.end)} on line ${at.line}${parsed.templates.length > 1 ? ` and ${parsed.templates.length - 1} more` : ""}). golang-migrate sends SQL as written and does not expand templates, so the database would reject ${n === 1 ? "the statement" : `these ${n} statements`}; they were analysed with each placeholder read as a plain name. Review the rendered SQL by hand.`,
-    });
-  }
-  for (const s of parsed.statements) {
-    if (!s.error) continue;
-    const at = lines.position(s.error.offset);
-    report({
-      startLine: s.startLine,
-      endLine: s.endLine,
-      message: `The ${source.directory.dialect} parser cannot read this statement (line ${at.line}, column ${at.column}: ${s.error.message}), so no rule checked it: manual review required.${s.templated ? " It contains a Go template placeholder." : ""}`,
-    });
-  }
 }

@@ -1,5 +1,4 @@
-/** Rules whose findings the sandbox replay (src/replay/) produces. */
-import type { RuleMeta } from "../types.js";
+/** Rules whose findings the sandbox replay (src/replay/) observes; each module words its finding. */
 import { downDoesNotRestoreSchema } from "./down-does-not-restore-schema.js";
 import { lockAccessExclusive } from "./lock-access-exclusive.js";
 import { replayDownFailed } from "./replay-down-failed.js";
@@ -7,11 +6,11 @@ import { replaySkipped } from "./replay-skipped.js";
 import { replayUpFailed } from "./replay-up-failed.js";
 import { upNotReapplicable } from "./up-not-reapplicable.js";
 
-export const REPLAY_RULES: readonly RuleMeta[] = [
+export const REPLAY_RULES = [
   replayUpFailed,
   replayDownFailed,
   downDoesNotRestoreSchema,
   upNotReapplicable,
   lockAccessExclusive,
   replaySkipped,
-];
+] as const;

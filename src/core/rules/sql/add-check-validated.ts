@@ -1,9 +1,9 @@
 import { displayName } from "../../sql/model.js";
 import { versionAtLeast } from "../../sql/parse/index.js";
-import type { RuleMeta } from "../types.js";
-import { alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "add-check-validated",
   defaultSeverity: "warning",
   dialects: ["postgres", "mysql"],
@@ -13,9 +13,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Postgres: ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT in a later migration. MySQL 8.0.16+: add it NOT ENFORCED, fix the data, then ENFORCE it off-peak.",
   suppressible: true,
-};
+});
 
-export const addCheckValidated: SqlRule = {
+export const addCheckValidated = sqlRule({
   meta,
   check(ctx, report) {
     // MySQL before 8.0.16 parses CHECK and ignores it.
@@ -38,4 +38,4 @@ export const addCheckValidated: SqlRule = {
       });
     }
   },
-};
+});

@@ -1,9 +1,9 @@
 import { displayName, type ColumnDef } from "../../sql/model.js";
 import { versionAtLeast } from "../../sql/parse/index.js";
-import type { RuleMeta } from "../types.js";
-import { alterActions, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { alterActions, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "add-column-rewriting-default",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql"],
@@ -13,9 +13,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Add the column without the default (or with a constant one), SET DEFAULT for new rows, then backfill existing rows in batches.",
   suppressible: true,
-};
+});
 
-export const addColumnRewritingDefault: SqlRule = {
+export const addColumnRewritingDefault = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -33,7 +33,7 @@ export const addColumnRewritingDefault: SqlRule = {
       });
     }
   },
-};
+});
 
 function rewriteReason(ctx: SqlRuleContext, c: ColumnDef): string | null {
   if (c.generated === "stored") return "a stored generated expression computed for every row";

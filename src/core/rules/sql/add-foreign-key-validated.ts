@@ -1,8 +1,8 @@
 import { displayName, type ObjectName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { alterActions, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { alterActions, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "add-foreign-key-validated",
   defaultSeverity: "warning",
   dialects: ["postgres", "mysql"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Postgres: ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT in a later migration. MySQL: add it with an online schema-change tool, or off-peak.",
   suppressible: true,
-};
+});
 
-export const addForeignKeyValidated: SqlRule = {
+export const addForeignKeyValidated = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -37,7 +37,7 @@ export const addForeignKeyValidated: SqlRule = {
       });
     }
   },
-};
+});
 
 /** `SET foreign_key_checks = 0` earlier in the file lets MySQL add the key in place. */
 function foreignKeyChecksOff(ctx: SqlRuleContext, index: number): boolean {

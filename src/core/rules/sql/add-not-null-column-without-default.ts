@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "add-not-null-column-without-default",
   defaultSeverity: "error",
   dialects: PARSED_DIALECTS,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Add the column as nullable (or NOT NULL with a constant default), backfill, then add the NOT NULL constraint.",
   suppressible: true,
-};
+});
 
-export const addNotNullColumnWithoutDefault: SqlRule = {
+export const addNotNullColumnWithoutDefault = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -34,4 +34,4 @@ export const addNotNullColumnWithoutDefault: SqlRule = {
       });
     }
   },
-};
+});

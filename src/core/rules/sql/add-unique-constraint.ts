@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PG, alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "add-unique-constraint",
   defaultSeverity: "warning",
   dialects: PG,
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "CREATE UNIQUE INDEX CONCURRENTLY in its own migration, then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX.",
   suppressible: true,
-};
+});
 
-export const addUniqueConstraint: SqlRule = {
+export const addUniqueConstraint = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -30,4 +30,4 @@ export const addUniqueConstraint: SqlRule = {
       });
     }
   },
-};
+});

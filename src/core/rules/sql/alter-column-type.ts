@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "alter-column-type",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Add a new column with the new type, write to both, backfill in batches, switch reads, then drop the old column. Binary-compatible changes (varchar(n) → text or a longer varchar) are cheap: suppress with that reason.",
   suppressible: true,
-};
+});
 
-export const alterColumnType: SqlRule = {
+export const alterColumnType = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -41,4 +41,4 @@ export const alterColumnType: SqlRule = {
       report({ ...ctx.lines(action.span, a), ...(severity ? { severity } : {}), message });
     }
   },
-};
+});

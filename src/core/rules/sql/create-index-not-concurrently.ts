@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PG, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "create-index-not-concurrently",
   defaultSeverity: "warning",
   dialects: PG,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "CREATE INDEX CONCURRENTLY, alone in its own migration file (golang-migrate runs a file with several statements in one transaction, where CONCURRENTLY fails).",
   suppressible: true,
-};
+});
 
-export const createIndexNotConcurrently: SqlRule = {
+export const createIndexNotConcurrently = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -34,4 +34,4 @@ export const createIndexNotConcurrently: SqlRule = {
       });
     }
   },
-};
+});

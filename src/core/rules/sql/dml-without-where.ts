@@ -1,8 +1,8 @@
 import { displayName, type ObjectName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "dml-without-where",
   defaultSeverity: "error",
   dialects: PARSED_DIALECTS,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Add a WHERE clause that selects the rows you mean; for a backfill, update in batches by key range (outside the schema migration if the table is large).",
   suppressible: true,
-};
+});
 
-export const dmlWithoutWhere: SqlRule = {
+export const dmlWithoutWhere = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -46,7 +46,7 @@ export const dmlWithoutWhere: SqlRule = {
       });
     }
   },
-};
+});
 
 /** pg_catalog's tables; unqualified `pg_…` names resolve there first (pg_catalog leads search_path). */
 function isCatalog(t: ObjectName): boolean {

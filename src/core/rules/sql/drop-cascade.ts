@@ -1,9 +1,9 @@
 import { displayName, type ObjectName } from "../../sql/model.js";
 import type { ObjectKind } from "../../sql/ledger.js";
-import type { RuleMeta } from "../types.js";
-import type { Lines, SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule, type Lines } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-cascade",
   defaultSeverity: "error",
   dialects: ["postgres", "cockroachdb"],
@@ -13,9 +13,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Drop the dependent objects explicitly, by name, first; then drop without CASCADE so Postgres refuses if anything else still depends on it.",
   suppressible: true,
-};
+});
 
-export const dropCascade: SqlRule = {
+export const dropCascade = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -74,4 +74,4 @@ export const dropCascade: SqlRule = {
       }
     }
   },
-};
+});

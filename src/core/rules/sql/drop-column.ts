@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, alterActions, dropContext, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, dropContext, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-column",
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Expand/contract: stop reading and writing the column in the application and deploy that, then drop it in a later migration.",
   suppressible: true,
-};
+});
 
-export const dropColumn: SqlRule = {
+export const dropColumn = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -29,4 +29,4 @@ export const dropColumn: SqlRule = {
       });
     }
   },
-};
+});

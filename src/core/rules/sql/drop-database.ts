@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-database",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Never drop a database from an application migration; do it by hand, after a backup, outside the migration history.",
   suppressible: true,
-};
+});
 
-export const dropDatabase: SqlRule = {
+export const dropDatabase = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -27,4 +27,4 @@ export const dropDatabase: SqlRule = {
       }
     }
   },
-};
+});

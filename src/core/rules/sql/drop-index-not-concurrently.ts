@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PG, dropContext, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, dropContext, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-index-not-concurrently",
   defaultSeverity: "warning",
   dialects: PG,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "DROP INDEX CONCURRENTLY IF EXISTS, alone in its own migration file (not possible for indexes backing a constraint: drop the constraint instead).",
   suppressible: true,
-};
+});
 
-export const dropIndexNotConcurrently: SqlRule = {
+export const dropIndexNotConcurrently = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -35,4 +35,4 @@ export const dropIndexNotConcurrently: SqlRule = {
       }
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { dropContext, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { dropContext, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-schema",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Drop the contained objects deliberately, one reviewed migration at a time, after a backup.",
   suppressible: true,
-};
+});
 
-export const dropSchema: SqlRule = {
+export const dropSchema = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -35,4 +35,4 @@ export const dropSchema: SqlRule = {
       }
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, dropContext, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, dropContext, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "drop-table",
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Stop using the table in the application and deploy that first; back it up (or check it is empty), then drop it in a later migration.",
   suppressible: true,
-};
+});
 
-export const dropTable: SqlRule = {
+export const dropTable = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -53,7 +53,7 @@ export const dropTable: SqlRule = {
       }
     }
   },
-};
+});
 
 /**
  * The copy-and-swap rebuild (SQLite's way to change a column): a table created in this file

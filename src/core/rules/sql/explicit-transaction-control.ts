@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, type Analyzed, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, type Analyzed, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "explicit-transaction-control",
   defaultSeverity: "warning",
   dialects: PARSED_DIALECTS,
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Remove the transaction statements and let golang-migrate run the file (Postgres and SQLite already run each file in one transaction); split work that must commit separately into separate migration files.",
   suppressible: true,
-};
+});
 
-export const explicitTransactionControl: SqlRule = {
+export const explicitTransactionControl = sqlRule({
   meta,
   check(ctx, report) {
     const tx = ctx.parsed.filter((a) => a.model.kind === "transaction" && !a.nested);
@@ -42,7 +42,7 @@ export const explicitTransactionControl: SqlRule = {
       report({ ...ctx.at(a), ...(severity ? { severity } : {}), message });
     }
   },
-};
+});
 
 /** BEGIN is the first statement, COMMIT the last, and nothing else controls the transaction. */
 function wrapsWholeFile(ctx: SqlRuleContext, tx: Analyzed[]): boolean {

@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "grant-privileges",
   defaultSeverity: "notice",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
@@ -10,9 +10,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Grant to a role that users are members of rather than to individual users, grant the narrowest privileges, and avoid WITH GRANT/ADMIN OPTION.",
   suppressible: true,
-};
+});
 
-export const grantPrivileges: SqlRule = {
+export const grantPrivileges = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -30,4 +30,4 @@ export const grantPrivileges: SqlRule = {
       });
     }
   },
-};
+});

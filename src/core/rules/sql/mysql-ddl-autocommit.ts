@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "mysql-ddl-autocommit",
   defaultSeverity: "warning",
   dialects: ["mysql"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "One DDL statement per migration file (combine changes to one table into a single ALTER TABLE), and make statements idempotent (IF [NOT] EXISTS) so a rerun after a failure works.",
   suppressible: true,
-};
+});
 
-export const mysqlDdlAutocommit: SqlRule = {
+export const mysqlDdlAutocommit = sqlRule({
   meta,
   check(ctx, report) {
     const ddl = ctx.parsed.filter((a) => a.model.ddl && !a.nested);
@@ -24,4 +24,4 @@ export const mysqlDdlAutocommit: SqlRule = {
       message: `This file has ${ddl.length} DDL statements. MySQL commits each one implicitly and golang-migrate runs the file without a transaction, so if a later one fails, the earlier ones stay applied, the version is marked dirty, and rerunning the file fails on what already exists.`,
     });
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import { PG, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "non-transactional-statement-in-transaction",
   defaultSeverity: "error",
   dialects: PG,
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Put the statement alone in its own migration file (comments are fine), with no BEGIN/COMMIT around it; or enable x-multi-statement for the directory.",
   suppressible: true,
-};
+});
 
-export const nonTransactionalStatementInTransaction: SqlRule = {
+export const nonTransactionalStatementInTransaction = sqlRule({
   meta,
   check(ctx, report) {
     const others = ctx.statements.length - 1;
@@ -33,4 +33,4 @@ export const nonTransactionalStatementInTransaction: SqlRule = {
       }
     }
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "plaintext-password",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Create the role without a password in the migration and set the password at deploy time from a secret store (or use certificate/IAM authentication).",
   suppressible: true,
-};
+});
 
-export const plaintextPassword: SqlRule = {
+export const plaintextPassword = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -28,4 +28,4 @@ export const plaintextPassword: SqlRule = {
       }
     }
   },
-};
+});

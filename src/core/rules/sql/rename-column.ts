@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "rename-column",
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Keep the column name and map it in the ORM; or add the new column, write both, backfill, switch reads, then drop the old one.",
   suppressible: true,
-};
+});
 
-export const renameColumn: SqlRule = {
+export const renameColumn = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -38,4 +38,4 @@ export const renameColumn: SqlRule = {
       });
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PARSED_DIALECTS, type Lines, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PARSED_DIALECTS, type Lines, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "rename-table",
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Keep the table name and map it in the ORM; or create the new table, keep both in sync (view or trigger), switch the application, then drop the old one.",
   suppressible: true,
-};
+});
 
-export const renameTable: SqlRule = {
+export const renameTable = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -42,7 +42,7 @@ export const renameTable: SqlRule = {
       }
     }
   },
-};
+});
 
 function droppedEarlier(ctx: SqlRuleContext, name: ObjectName, index: number): boolean {
   return ctx.parsed.some(

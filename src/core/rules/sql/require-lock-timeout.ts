@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import type { SqlRule, SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "require-lock-timeout",
   defaultSeverity: "warning",
   dialects: ["postgres", "mysql"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Start the file with SET lock_timeout = '5s' (MySQL: SET SESSION lock_wait_timeout = 5) and retry the migration if it times out.",
   suppressible: true,
-};
+});
 
-export const requireLockTimeout: SqlRule = {
+export const requireLockTimeout = sqlRule({
   meta,
   check(ctx, report) {
     const setting = ctx.dialect === "mysql" ? "lock_wait_timeout" : "lock_timeout";
@@ -43,7 +43,7 @@ export const requireLockTimeout: SqlRule = {
       return; // one SET at the top fixes the whole file: report the first statement only
     }
   },
-};
+});
 
 function isZero(v: string): boolean {
   return /^0+\s*(ms|s|min)?$/i.test(v.trim());

@@ -1,9 +1,9 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import { versionAtLeast } from "../../sql/parse/index.js";
-import type { RuleMeta } from "../types.js";
-import { alterActions, type SqlRule, type SqlRuleContext } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { alterActions, sqlRule, type SqlRuleContext } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "set-not-null",
   defaultSeverity: "warning",
   dialects: ["postgres", "mysql"],
@@ -13,9 +13,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Postgres 12+: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID; backfill; VALIDATE CONSTRAINT in a later migration; then SET NOT NULL (no scan) and drop the check.",
   suppressible: true,
-};
+});
 
-export const setNotNull: SqlRule = {
+export const setNotNull = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -49,7 +49,7 @@ export const setNotNull: SqlRule = {
       });
     }
   },
-};
+});
 
 /**
  * Postgres 12+ skips the scan when a validated CHECK (col IS NOT NULL) already proves it: the

@@ -7,10 +7,10 @@ import {
   type SettingChange,
 } from "../../sql/session.js";
 import type { Dialect } from "../../types.js";
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "string-syntax-change",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb"],
@@ -20,7 +20,7 @@ const meta: RuleMeta = {
   saferAlternative:
     "Keep the server's standard string syntax and a UTF-8 client encoding; write string literals so they read the same under every setting (Postgres: E'…' for backslash escapes, '' for a quote).",
   suppressible: true,
-};
+});
 
 const SCOPE: Record<SettingChange["scope"], string> = {
   session:
@@ -90,7 +90,7 @@ function computedVerdict(c: SettingChange): { severity?: "warning"; what: string
   }
 }
 
-export const stringSyntaxChange: SqlRule = {
+export const stringSyntaxChange = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -128,4 +128,4 @@ export const stringSyntaxChange: SqlRule = {
       });
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "truncate-cascade",
   defaultSeverity: "error",
   dialects: ["postgres", "cockroachdb"],
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "List every table to empty explicitly, without CASCADE, so a reviewer sees them.",
   suppressible: true,
-};
+});
 
-export const truncateCascade: SqlRule = {
+export const truncateCascade = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -26,4 +26,4 @@ export const truncateCascade: SqlRule = {
       });
     }
   },
-};
+});

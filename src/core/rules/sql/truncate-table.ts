@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { dropContext, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { dropContext, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "truncate-table",
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Delete the rows you mean with a scoped DELETE … WHERE (in batches), or confirm the table is disposable and suppress with the reason.",
   suppressible: true,
-};
+});
 
-export const truncateTable: SqlRule = {
+export const truncateTable = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -35,4 +35,4 @@ export const truncateTable: SqlRule = {
       }
     }
   },
-};
+});

@@ -15,13 +15,22 @@ import type { ParsedStatement, ServerVersion } from "../../sql/parse/index.js";
 import type { Dialect } from "../../types.js";
 import type { ReportFn, RuleMeta } from "../types.js";
 
-/** Dialects with a SQL parser (ClickHouse gets structural checks only). */
+/**
+ * Dialects whose statements are read in full (a parser package, with a DDL token reader for MySQL
+ * and SQLite). ClickHouse has only a token reader for what the generic rules look at
+ * (parse/clickhouse.ts): a rule that runs there lists "clickhouse" explicitly.
+ */
 export const PARSED_DIALECTS = ["postgres", "mysql", "sqlite", "cockroachdb"] as const;
 export const PG = ["postgres"] as const;
 
-export interface SqlRule {
-  meta: RuleMeta;
+export interface SqlRule<Id extends string = string> {
+  meta: RuleMeta<Id>;
   check(ctx: SqlRuleContext, report: ReportFn): void;
+}
+
+/** Declares a SQL rule, keeping its literal id in the type (see RuleId in ../registry.ts). */
+export function sqlRule<const Id extends string>(rule: SqlRule<Id>): SqlRule<Id> {
+  return rule;
 }
 
 /** A statement that parsed, with its position in the file. */

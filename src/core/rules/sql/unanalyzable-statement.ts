@@ -1,7 +1,7 @@
-import type { RuleMeta } from "../types.js";
-import type { SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "unanalyzable-statement",
   defaultSeverity: "warning",
   dialects: ["postgres", "mysql", "cockroachdb"],
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Write the statements out in the migration itself, as static SQL the review can see (or create the routine in the same change); otherwise review what it does by hand and suppress with the reason.",
   suppressible: true,
-};
+});
 
-export const unanalyzableStatement: SqlRule = {
+export const unanalyzableStatement = sqlRule({
   meta,
   check(ctx, report) {
     for (const o of ctx.opaque) {
@@ -32,4 +32,4 @@ export const unanalyzableStatement: SqlRule = {
       });
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PG, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "vacuum-full-or-cluster",
   defaultSeverity: "error",
   dialects: PG,
@@ -11,9 +11,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Use pg_repack (or REPACK CONCURRENTLY on Postgres 19+) outside the migration, during a maintenance window.",
   suppressible: true,
-};
+});
 
-export const vacuumFullOrCluster: SqlRule = {
+export const vacuumFullOrCluster = sqlRule({
   meta,
   check(ctx, report) {
     for (const a of ctx.parsed) {
@@ -32,4 +32,4 @@ export const vacuumFullOrCluster: SqlRule = {
       });
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { displayName } from "../../sql/model.js";
-import type { RuleMeta } from "../types.js";
-import { PG, alterActions, type SqlRule } from "./types.js";
+import { ruleMeta } from "../types.js";
+import { PG, alterActions, sqlRule } from "./types.js";
 
-const meta: RuleMeta = {
+const meta = ruleMeta({
   id: "validate-in-same-transaction",
   defaultSeverity: "warning",
   dialects: PG,
@@ -12,9 +12,9 @@ const meta: RuleMeta = {
   saferAlternative:
     "Put VALIDATE CONSTRAINT in a later migration file, so the scan runs under its weaker SHARE UPDATE EXCLUSIVE lock.",
   suppressible: true,
-};
+});
 
-export const validateInSameTransaction: SqlRule = {
+export const validateInSameTransaction = sqlRule({
   meta,
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
@@ -37,4 +37,4 @@ export const validateInSameTransaction: SqlRule = {
       });
     }
   },
-};
+});

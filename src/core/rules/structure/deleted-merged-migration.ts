@@ -1,6 +1,6 @@
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const deletedMergedMigration: StructureRule = {
+export const deletedMergedMigration = structureRule({
   meta: {
     id: "deleted-merged-migration",
     defaultSeverity: "error",
@@ -24,4 +24,4 @@ export const deletedMergedMigration: StructureRule = {
       });
     }
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const duplicateMigrationVersion: StructureRule = {
+export const duplicateMigrationVersion = structureRule({
   meta: {
     id: "duplicate-migration-version",
     defaultSeverity: "error",
@@ -30,4 +30,4 @@ export const duplicateMigrationVersion: StructureRule = {
       }
     }
   },
-};
+});

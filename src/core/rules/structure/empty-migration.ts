@@ -1,7 +1,7 @@
 import { touchedFiles } from "../../migrations/directory.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const emptyMigration: StructureRule = {
+export const emptyMigration = structureRule({
   meta: {
     id: "empty-migration",
     defaultSeverity: "warning",
@@ -46,4 +46,4 @@ export const emptyMigration: StructureRule = {
       }
     }
   },
-};
+});

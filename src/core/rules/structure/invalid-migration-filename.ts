@@ -1,8 +1,8 @@
 import { isUnder, touchedFiles } from "../../migrations/directory.js";
 import { looksLikeMigration } from "../../migrations/filename.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const invalidMigrationFilename: StructureRule = {
+export const invalidMigrationFilename = structureRule({
   meta: {
     id: "invalid-migration-filename",
     defaultSeverity: "error",
@@ -50,4 +50,4 @@ export const invalidMigrationFilename: StructureRule = {
       });
     }
   },
-};
+});

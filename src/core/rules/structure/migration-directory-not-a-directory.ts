@@ -1,6 +1,6 @@
 import { describeEntry, whereShape } from "../../migrations/shape.js";
 import type { DirectoryShape } from "../../types.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
 type NotADirectory = Extract<DirectoryShape, { kind: "not-a-directory" }>;
 
@@ -19,7 +19,7 @@ function why(shape: NotADirectory): string {
   }
 }
 
-export const migrationDirectoryNotADirectory: StructureRule = {
+export const migrationDirectoryNotADirectory = structureRule({
   meta: {
     id: "migration-directory-not-a-directory",
     defaultSeverity: "error",
@@ -77,4 +77,4 @@ export const migrationDirectoryNotADirectory: StructureRule = {
       });
     }
   },
-};
+});

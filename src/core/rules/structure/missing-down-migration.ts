@@ -1,7 +1,7 @@
 import { isNewVersion, touchedFiles } from "../../migrations/directory.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const missingDownMigration: StructureRule = {
+export const missingDownMigration = structureRule({
   meta: {
     id: "missing-down-migration",
     defaultSeverity: "warning",
@@ -27,4 +27,4 @@ export const missingDownMigration: StructureRule = {
       });
     }
   },
-};
+});

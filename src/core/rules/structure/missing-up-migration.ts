@@ -1,7 +1,7 @@
 import { touchedFiles } from "../../migrations/directory.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const missingUpMigration: StructureRule = {
+export const missingUpMigration = structureRule({
   meta: {
     id: "missing-up-migration",
     defaultSeverity: "error",
@@ -26,4 +26,4 @@ export const missingUpMigration: StructureRule = {
       });
     }
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const modifiedMergedMigration: StructureRule = {
+export const modifiedMergedMigration = structureRule({
   meta: {
     id: "modified-merged-migration",
     defaultSeverity: "error",
@@ -28,4 +28,4 @@ export const modifiedMergedMigration: StructureRule = {
       });
     }
   },
-};
+});

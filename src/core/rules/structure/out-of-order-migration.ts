@@ -1,7 +1,7 @@
 import { isNewVersion, touchedFiles } from "../../migrations/directory.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const outOfOrderMigration: StructureRule = {
+export const outOfOrderMigration = structureRule({
   meta: {
     id: "out-of-order-migration",
     defaultSeverity: "error",
@@ -26,7 +26,7 @@ export const outOfOrderMigration: StructureRule = {
       });
     }
   },
-};
+});
 
 function nextVersionHint(max: bigint, name: string): string {
   const digits = /^([0-9]+)_/.exec(name)?.[1] ?? "";

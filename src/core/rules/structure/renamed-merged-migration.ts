@@ -1,6 +1,6 @@
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const renamedMergedMigration: StructureRule = {
+export const renamedMergedMigration = structureRule({
   meta: {
     id: "renamed-merged-migration",
     defaultSeverity: "error",
@@ -24,4 +24,4 @@ export const renamedMergedMigration: StructureRule = {
       });
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { touchedFiles } from "../../migrations/directory.js";
 import { whyNotAnalyzable } from "../../migrations/analyzable.js";
-import type { StructureRule } from "../types.js";
+import { structureRule } from "../types.js";
 
-export const unanalyzableMigrationFile: StructureRule = {
+export const unanalyzableMigrationFile = structureRule({
   meta: {
     id: "unanalyzable-migration-file",
     defaultSeverity: "error",
@@ -53,4 +53,4 @@ export const unanalyzableMigrationFile: StructureRule = {
       }
     }
   },
-};
+});
