@@ -9,6 +9,7 @@ import { replayDownFailed } from "../core/rules/replay/replay-down-failed.js";
 import { replaySkipped } from "../core/rules/replay/replay-skipped.js";
 import { replayUpFailed } from "../core/rules/replay/replay-up-failed.js";
 import { upNotReapplicable } from "../core/rules/replay/up-not-reapplicable.js";
+import { inlineCode } from "../core/report/markdown.js";
 import type { ReportSection } from "../core/types.js";
 import type { SandboxOutcome } from "./host.js";
 import { lockBlocks, lockName } from "./locks.js";
@@ -161,7 +162,7 @@ function stoppedInChange(
   const rest =
     later.length === 0
       ? ""
-      : ` and the later file${later.length === 1 ? "" : "s"} ${later.map((f) => `\`${f}\``).join(", ")}`;
+      : ` and the later file${later.length === 1 ? "" : "s"} ${later.map((f) => inlineCode(f)).join(", ")}`;
   return {
     ...skipped(limitation.path, ""),
     severity: "warning",
@@ -198,7 +199,7 @@ function lockFindings(plan: ReplayPlan, run: FileRun): ReplayFinding[] {
 }
 
 function describeRelations(locks: readonly RelationLock[]): string {
-  return locks.map((l) => `${l.relationKind} \`${displayName(l.relation)}\``).join(", ");
+  return locks.map((l) => `${l.relationKind} ${inlineCode(displayName(l.relation))}`).join(", ");
 }
 
 const STEP = { up: "up", down: "down", reup: "up again" } as const;
@@ -208,7 +209,7 @@ function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
     ? ` (the ${run.leftApplied.statements} statement${run.leftApplied.statements === 1 ? "" : "s"} before it stayed applied)`
     : "";
   const result = run.ok ? `applied${extra}` : `**failed** at line ${run.error!.line}${left}`;
-  return `| ${STEP[step]} | \`${base(run.path)}\` | ${result} | ${run.ms} ms |`;
+  return `| ${STEP[step]} | ${inlineCode(base(run.path))} | ${result} | ${run.ms} ms |`;
 }
 
 function baseOrigin(b: ReplayResult["base"]): string {
@@ -293,7 +294,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     if (r.baseFailure) {
       md.push(
         "",
-        `Base history does not apply: \`${r.baseFailure.path}\` line ${r.baseFailure.line}: ${errorText(r.baseFailure.error)}`,
+        `Base history does not apply: ${inlineCode(r.baseFailure.path)} line ${r.baseFailure.line}: ${errorText(r.baseFailure.error)}`,
       );
     }
     const rows: string[] = [];
@@ -314,7 +315,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
         for (const l of st.locks ?? []) {
           if (l.mode === "AccessShareLock") continue;
           lockRows.push(
-            `| \`${base(run.path)}:${st.line}\` | \`${st.sql.replace(/\|/g, "\\|")}\` | ${lockName(l.mode)} on ${l.relationKind} \`${displayName(l.relation)}\` | ${lockBlocks(l.mode)} | ${st.ms} ms |`,
+            `| ${inlineCode(`${base(run.path)}:${st.line}`)} | ${inlineCode(st.sql)} | ${lockName(l.mode)} on ${l.relationKind} ${inlineCode(displayName(l.relation))} | ${lockBlocks(l.mode)} | ${st.ms} ms |`,
           );
         }
       }
@@ -349,7 +350,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     for (const c of r.downChecks) {
       md.push(
         "",
-        `**After \`${base(c.path)}\`** the schema differs from before its up migration:`,
+        `**After ${inlineCode(base(c.path))}** the schema differs from before its up migration:`,
         "",
         changesTable(c.differences),
       );
