@@ -1,21 +1,24 @@
 /**
- * Build the core's ChangeSet from a local repository (git mode) or from paths (PATH mode).
+ * The core's ChangeSet from a local repository (git mode: a revision source for the shared builder
+ * in src/changeset/build.ts) or from paths (PATH mode: the files alone).
  */
-import { lstatSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { Config, DirectoryConfig } from "../config/types.js";
-import { directoryOf } from "../core/migrations/directory.js";
-import { migrationPathRole } from "../core/migrations/shape.js";
 import type {
-  ChangeSet,
-  ChangedFile,
-  DirectoryShape,
-  EntryKind,
-  TreeEntry,
-} from "../core/types.js";
+  BaseFile,
+  DirectoryListing,
+  HeadFile,
+  HeadFiles,
+  ListedChanges,
+  RevisionSource,
+  ShapeReading,
+} from "../changeset/source.js";
+import type { Config, DirectoryConfig } from "../config/types.js";
+import type { ChangeSet, ChangedFile, EntryKind, Revision } from "../core/types.js";
 import type { Git } from "./git.js";
-import { GitError } from "./git.js";
+import { GitError, lstatOrNull } from "./git.js";
+import { baseReader } from "./replay.js";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -62,56 +65,81 @@ export async function resolveRevisions(
   return { base, head: headSha !== null ? { ref: headArg!, sha: headSha } : null, from };
 }
 
-/** Migration directories at any depth need their changes; limits `git diff` to them. */
-export async function gitChangeSet(
-  git: Git,
-  config: Config,
-  revs: GitRevisions,
-): Promise<ChangeSet> {
-  const dirs = config.directories.map((d) => d.path);
-  const baseTrees = new Map<string, TreeEntry[]>();
-  const shapes = new Map<string, { base: DirectoryShape; head: DirectoryShape }>();
-  for (const d of dirs) {
-    const base = await git.directoryShape(revs.base.sha, d);
-    const head = revs.head ? await git.directoryShape(revs.head.sha, d) : git.worktreeShape(d);
-    shapes.set(d, { base, head });
-    baseTrees.set(d, base.kind === "directory" ? await git.listDirectory(revs.base.sha, d) : []);
+/**
+ * A local repository's revisions for the shared builder (src/changeset/build.ts): the base
+ * revision and a head commit, or the working tree (staged, unstaged and untracked files).
+ */
+export class LocalRevisions implements RevisionSource {
+  readonly owner = null;
+  /** The working tree can differ from any commit where no diff shows it; reading is cheap here. */
+  readonly shapesEveryHead = true;
+  readonly base: { ref: string; sha: string };
+  readonly head: Revision;
+
+  constructor(
+    private readonly git: Git,
+    private readonly revs: GitRevisions,
+  ) {
+    this.base = revs.base;
+    this.head = revs.head ?? { ref: "WORKTREE" };
   }
 
-  const raw = await git.diff(revs.from, revs.head?.sha ?? null, dirs);
-  const changes: ChangedFile[] = [];
-  const contents = new Map<string, Uint8Array>();
-  const matters = (p: string | undefined) =>
-    p !== undefined && migrationPathRole(p, config.directories) !== null;
-  for (const c of raw) {
-    // The pathspecs include the directories' ancestors, and so their other subdirectories.
-    if (!matters(c.path) && !matters(c.previousPath)) continue;
-    const f: ChangedFile = { path: c.path, status: c.status, kind: c.kind };
-    if (c.previousPath !== undefined) f.previousPath = c.previousPath;
-    if (c.oid !== undefined) f.oid = c.oid;
-    if (c.status !== "removed" && directoryOf(c.path, config.directories)) {
-      if (revs.head) {
-        const bytes = await git.readAt(revs.head.sha, c.path);
-        if (bytes) contents.set(c.path, bytes);
-      } else {
-        const local = readLocal(join(git.root, c.path), config.limits.maxFileBytes);
-        if (local === null) continue; // deleted in the working tree but not staged as such
-        f.kind = local.kind;
-        if (local.size !== undefined) f.size = local.size;
-        if (local.bytes) contents.set(c.path, local.bytes);
-      }
-    }
-    changes.push(f);
+  /** `git diff` from the merge base, limited to the directories' paths (see Git.diff). */
+  async listChanges(dirs: readonly string[]): Promise<ListedChanges> {
+    const raw = await this.git.diff(this.revs.from, this.revs.head?.sha ?? null, dirs);
+    const changes = raw.map((c) => {
+      const f: ChangedFile = { path: c.path, status: c.status, kind: c.kind };
+      if (c.previousPath !== undefined) f.previousPath = c.previousPath;
+      if (c.oid !== undefined) f.oid = c.oid;
+      return f;
+    });
+    return { changes, incomplete: [] };
   }
-  return {
-    mode: "git",
-    base: { ref: revs.base.ref, sha: revs.base.sha },
-    head: revs.head ? { ref: revs.head.ref, sha: revs.head.sha } : { ref: "WORKTREE" },
-    baseTrees,
-    directoryShapes: shapes,
-    changes,
-    contents,
-  };
+
+  async listBase(dir: string): Promise<DirectoryListing> {
+    const shape = await this.git.directoryShape(this.base.sha, dir);
+    const entries =
+      shape.kind === "directory" ? await this.git.listDirectory(this.base.sha, dir) : null;
+    return { shape, entries, truncated: null };
+  }
+
+  async headShape(dir: string): Promise<ShapeReading> {
+    const shape = this.revs.head
+      ? await this.git.directoryShape(this.revs.head.sha, dir)
+      : await this.git.worktreeShape(dir);
+    return { shape, truncated: null };
+  }
+
+  /** A commit's diff already names kind and blob; the working tree is asked file by file. */
+  async describeHead(files: readonly ChangedFile[]): Promise<HeadFiles> {
+    const out = new Map<string, HeadFile | null>();
+    if (!this.revs.head)
+      for (const c of files) out.set(c.path, describeLocal(join(this.git.root, c.path)));
+    return { files: out, incomplete: [] };
+  }
+
+  async readHead(files: readonly ChangedFile[]): Promise<Map<string, Uint8Array>> {
+    const head = this.revs.head;
+    if (!head)
+      return new Map(files.map((c) => [c.path, readFileSync(join(this.git.root, c.path))]));
+    const bytes = await this.git.readBlobs(
+      files.map((c) => ({ object: c.oid ?? `${head.sha}:${c.path}`, path: c.path })),
+    );
+    return new Map(files.map((c, i) => [c.path, bytes[i]!]));
+  }
+
+  readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
+    return baseReader(this.git, this.base.sha)(files);
+  }
+}
+
+/** What a working-tree file is, as git would commit it (a symlink is not followed); null: gone. */
+function describeLocal(abs: string): HeadFile | null {
+  const st = lstatOrNull(abs);
+  if (st === null) return null;
+  if (st.isSymbolicLink()) return { kind: "symlink" };
+  if (st.isDirectory()) return { kind: "submodule" };
+  return { kind: "file", size: st.size };
 }
 
 /**
@@ -123,15 +151,8 @@ function readLocal(
   abs: string,
   maxBytes: number,
 ): { kind: EntryKind; size?: number; bytes?: Buffer } | null {
-  let st;
-  try {
-    st = lstatSync(abs);
-  } catch {
-    return null;
-  }
-  if (st.isSymbolicLink()) return { kind: "symlink" };
-  if (st.isDirectory()) return { kind: "submodule" };
-  if (st.size > maxBytes) return { kind: "file", size: st.size };
+  const f = describeLocal(abs);
+  if (f === null || f.kind !== "file" || f.size! > maxBytes) return f;
   const bytes = readFileSync(abs);
   return { kind: "file", size: bytes.length, bytes };
 }

@@ -3,9 +3,10 @@
  * here, so errors come out as GitError with a message a user can act on.
  */
 import { spawn } from "node:child_process";
-import { lstatSync } from "node:fs";
+import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
+import { entryKind, walkShape } from "../changeset/tree.js";
 import type { ChangeStatus, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 
 export class GitError extends Error {
@@ -25,13 +26,6 @@ export interface RawChange {
 }
 
 const ZERO_OID = /^0+$/;
-
-export function modeToKind(mode: string): EntryKind {
-  if (mode === "120000") return "symlink";
-  if (mode === "160000") return "submodule";
-  if (mode === "040000" || mode === "40000") return "directory";
-  return "file";
-}
 
 export class Git {
   private readonly git: SimpleGit;
@@ -115,7 +109,7 @@ export class Git {
       const path = rec.slice(tab + 1);
       const e: TreeEntry = {
         name: path.slice(path.lastIndexOf("/") + 1),
-        kind: modeToKind(mode!),
+        kind: entryKind(mode!),
         oid: oid!,
       };
       if (size !== undefined && size !== "-") e.size = Number(size);
@@ -129,47 +123,32 @@ export class Git {
    * symlink, submodule or file on the way (one `ls-tree` per segment: directories are shallow).
    */
   async directoryShape(rev: string, dir: string): Promise<DirectoryShape> {
-    if (dir === "") return { kind: "directory" };
-    const segments = dir.split("/");
-    for (let i = 1; i <= segments.length; i++) {
-      const path = segments.slice(0, i).join("/");
+    return walkShape(dir, async (_segment, path) => {
       const out = await this.run(
         ["--literal-pathspecs", "ls-tree", "-z", rev, "--", path],
         `cannot read ${path} at ${rev}`,
       );
       const rec = out.split("\0").find((r) => r.endsWith(`\t${path}`));
-      if (rec === undefined) return { kind: "missing" };
+      if (rec === undefined) return null;
       const [mode, , oid] = rec.slice(0, rec.indexOf("\t")).split(" ");
-      const kind = modeToKind(mode!);
-      if (kind !== "directory")
-        return { kind: "not-a-directory", at: path, entry: kind, oid: oid! };
-    }
-    return { kind: "directory" };
+      return { kind: entryKind(mode!), oid: oid! };
+    });
   }
 
   /**
    * What `dir` is in the working tree, as golang-migrate run from this checkout would open it: a
    * symlinked directory here is followed just the same.
    */
-  worktreeShape(dir: string): DirectoryShape {
-    if (dir === "") return { kind: "directory" };
-    const segments = dir.split("/");
-    for (let i = 1; i <= segments.length; i++) {
-      const path = segments.slice(0, i).join("/");
+  worktreeShape(dir: string): Promise<DirectoryShape> {
+    return walkShape(dir, async (_segment, path) => {
       const abs = join(this.root, path);
-      let st;
-      try {
-        st = lstatSync(abs);
-      } catch {
-        return { kind: "missing" };
-      }
-      if (st.isSymbolicLink()) return { kind: "not-a-directory", at: path, entry: "symlink" };
-      if (!st.isDirectory()) return { kind: "not-a-directory", at: path, entry: "file" };
+      const st = lstatOrNull(abs);
+      if (st === null) return null;
+      if (st.isSymbolicLink()) return { kind: "symlink" };
+      if (!st.isDirectory()) return { kind: "file" };
       // A checked-out submodule is a directory with its own .git.
-      if (existsNoFollow(join(abs, ".git")))
-        return { kind: "not-a-directory", at: path, entry: "submodule" };
-    }
-    return { kind: "directory" };
+      return { kind: lstatOrNull(join(abs, ".git")) ? "submodule" : "directory" };
+    });
   }
 
   /**
@@ -261,12 +240,12 @@ export function migrationPathspecs(dirs: readonly string[]): string[] {
   return [...specs];
 }
 
-function existsNoFollow(path: string): boolean {
+/** What is at `path` itself (a symlink is not followed); null when nothing can be found there. */
+export function lstatOrNull(path: string): Stats | null {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -279,7 +258,7 @@ export function parseRawDiff(out: string): RawChange[] {
     if (!head.startsWith(":")) continue;
     const [, dstMode, , dstOid, st] = head.slice(1).split(" ");
     const letter = st![0];
-    const kind = modeToKind(dstMode!);
+    const kind = entryKind(dstMode!);
     const oid = ZERO_OID.test(dstOid!) ? undefined : dstOid;
     if (letter === "R" || letter === "C") {
       const from = parts[++i]!;

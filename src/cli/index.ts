@@ -16,10 +16,10 @@ const COMMANDS: Record<string, Command> = {
   lint: {
     summary: "check golang-migrate migrations",
     load: async () => {
-      const [{ LINT_USAGE, runLint }, { cliReplay }] = await Promise.all([
-        import("./lint.js"),
-        import("./replay.js"),
-      ]);
+      // One after the other: both share modules (config/load.js), and jest's ESM loader fails
+      // two concurrent first imports of a shared module ("request for 'yaml' is not in cache").
+      const { LINT_USAGE, runLint } = await import("./lint.js");
+      const { cliReplay } = await import("./replay.js");
       return { usage: LINT_USAGE, run: (argv, io) => runLint(argv, io, cliReplay(io)) };
     },
   },

@@ -6,11 +6,13 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
-import { analyze, type DynamicCheck } from "../core/analyze.js";
+import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
+import { NO_BASE, type BaseFiles, type DynamicChecksFactory } from "../changeset/source.js";
+import { analyze } from "../core/analyze.js";
 import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
 import { TOOL } from "../version.js";
 import { parseOptions, usageFailure } from "./args.js";
-import { gitChangeSet, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
+import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
@@ -111,17 +113,10 @@ export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help"
   return opts;
 }
 
-/** Hook for dynamic checks (the sandbox replay); set by the replay integration. */
-export type DynamicCheckFactory = (ctx: {
-  opts: LintOptions;
-  git: Git | null;
-  baseSha: string | null;
-}) => DynamicCheck[];
-
 export async function runLint(
   argv: string[],
   io: Io,
-  dynamic?: DynamicCheckFactory,
+  dynamic?: DynamicChecksFactory,
 ): Promise<number> {
   try {
     const opts = parseLintArgs(argv, io.cwd);
@@ -143,12 +138,13 @@ export async function runLint(
   }
 }
 
-export async function lint(opts: LintOptions, dynamic?: DynamicCheckFactory): Promise<Report> {
+export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): Promise<Report> {
   const git = await Git.open(opts.cwd);
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
-  let baseSha: string | null = null;
+  /** PATH mode replays against nothing merged. */
+  let baseFiles: BaseFiles = NO_BASE;
 
   if (opts.paths.length === 0) {
     if (!git)
@@ -156,9 +152,14 @@ export async function lint(opts: LintOptions, dynamic?: DynamicCheckFactory): Pr
         `${opts.cwd} is not inside a git repository; pass PATH arguments to lint files alone`,
       );
     const revs = await resolveRevisions(git, opts.base, opts.head);
-    baseSha = revs.base.sha;
     config = await loadConfig(git, opts, revs.base);
-    changeSet = await gitChangeSet(git, config, revs);
+    const source = new LocalRevisions(git, revs);
+    baseFiles = source;
+    changeSet = await buildChangeSet(
+      source,
+      config,
+      await listMigrationChanges(source, config.directories),
+    );
   } else {
     let base: { ref: string; sha: string } | null = null;
     if (git && opts.config === undefined) {
@@ -174,7 +175,7 @@ export async function lint(opts: LintOptions, dynamic?: DynamicCheckFactory): Pr
   const analysis = await analyze(config, changeSet, {
     tool: TOOL,
     ...(directories ? { directories } : {}),
-    dynamic: opts.replay && dynamic ? dynamic({ opts, git, baseSha }) : [],
+    dynamic: opts.replay && dynamic ? dynamic(baseFiles) : [],
   });
   return analysis.report;
 }

@@ -15,14 +15,15 @@ import {
   type BaseFile,
   type SnapshotCache,
 } from "../replay/index.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { Git } from "./git.js";
-import type { DynamicCheckFactory, Io } from "./lint.js";
+import type { Io } from "./lint.js";
 
-export function cliReplay(io: Pick<Io, "env">): DynamicCheckFactory {
-  return ({ git, baseSha }) => [
+export function cliReplay(io: Pick<Io, "env">): DynamicChecksFactory {
+  return (base) => [
     createReplayCheck({
       cache: replayCache(io.env),
-      readBase: baseReader(git, baseSha),
+      readBase: (files) => base.readBase(files),
       databases: databasesFromEnv(io.env),
     }),
   ];

@@ -3,7 +3,7 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
-import { policyRequiresApproval } from "./approval/decide.js";
+import { policyRequiresApproval, waivedFindings } from "./approval/decide.js";
 import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { looksLikeMigration } from "./migrations/filename.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
@@ -177,7 +177,13 @@ export async function analyze(
       changed,
       findings,
       summary,
-      approvalRequired: approvalRequired(config, changed.length > 0, summary, incomplete),
+      approvalRequired: approvalRequired(
+        config,
+        changed.length > 0,
+        summary,
+        incomplete,
+        waivedFindings(findings),
+      ),
       incomplete,
       sections,
     },
@@ -225,15 +231,17 @@ export function summarize(findings: readonly Finding[]): Summary {
 
 /**
  * Whether the approval policy asks for a DBA approval. An incomplete analysis always requires one
- * (fail closed).
+ * (fail closed). `waived`: error and warning findings suppressed by ignore comments, which count
+ * as risky (the author's comment must not decide whether a DBA is asked).
  */
 export function approvalRequired(
   config: Config,
   migrationsChanged: boolean,
   summary: Summary,
   incomplete: readonly string[],
+  waived = 0,
 ): boolean {
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
-  return policyRequiresApproval(config.approval, summary.error + summary.warning);
+  return policyRequiresApproval(config.approval, summary.error + summary.warning + waived);
 }

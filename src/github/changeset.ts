@@ -1,32 +1,29 @@
 /**
- * The pull request as the core's ChangeSet, built the way the CLI builds it from git: the base
- * tip's listing of each migration directory, the PR's files relative to the merge base, and the
- * head contents of the files it adds or modifies in those directories.
+ * The GitHub side of the change set: a pull request's file list, and the revision source the
+ * shared builder (src/changeset/build.ts) reads a change through. The CLI's counterpart is
+ * src/cli/changeset.ts.
  */
-import type { Config, DirectoryConfig } from "../config/types.js";
-import { directoryOf, joinPath } from "../core/migrations/directory.js";
-import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
 import type {
-  ChangeSet,
-  ChangeStatus,
-  ChangedFile,
-  DirectoryShape,
-  TreeEntry,
-} from "../core/types.js";
+  BaseFile,
+  DirectoryListing,
+  HeadFile,
+  HeadFiles,
+  ListedChanges,
+  RevisionSource,
+  ShapeReading,
+} from "../changeset/source.js";
+import { joinPath } from "../core/migrations/directory.js";
+import type { ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
+import { readBaseFiles } from "./base-files.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
-import { readBlob, TreeReader, type BaseRevision } from "./git.js";
+import { readBlob, type BaseRevision, type TreeReader } from "./git.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 /** GitHub's cap on pulls.listFiles; a PR at or over it may hide files (fail closed). */
 export const MAX_LISTED_FILES = 3000;
 const PER_PAGE = 100;
 const BLOB_CONCURRENCY = 8;
-
-export interface PullRequestFiles {
-  changes: ChangedFile[];
-  incomplete: string[];
-}
 
 const STATUS: Record<string, ChangeStatus | null> = {
   added: "added",
@@ -43,7 +40,7 @@ const STATUS: Record<string, ChangeStatus | null> = {
 export async function listPullRequestFiles(
   octokit: GitHubClient,
   pr: PullRequestInfo,
-): Promise<PullRequestFiles> {
+): Promise<ListedChanges> {
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
     owner: pr.owner,
     repo: pr.repo,
@@ -76,128 +73,124 @@ export async function listPullRequestFiles(
 }
 
 /**
- * Changes golang-migrate or the structural rules care about: anything under a migration directory,
- * the directory's own path or an ancestor's (replaced by a symlink, a submodule or a file), and
- * other spellings of those that a case-insensitive checkout would merge with them.
+ * A change's revisions as GitHub has them, for the shared builder (src/changeset/build.ts).
+ * Everything is read by object id through one TreeReader, which the rest of the evaluation
+ * shares; how the changes are listed is the caller's: a pull request's file list, or the diff
+ * of two commits' trees.
  */
-export function migrationChanges(
-  changes: readonly ChangedFile[],
-  dirs: readonly DirectoryConfig[],
-): ChangedFile[] {
-  const matters = (p: string | undefined) => p !== undefined && migrationPathRole(p, dirs) !== null;
-  return changes.filter((c) => matters(c.path) || matters(c.previousPath));
-}
+export class GitHubRevisions implements RevisionSource {
+  readonly shapesEveryHead = false;
+  readonly owner: string;
 
-export interface ChangeSetInput {
-  pr: PullRequestInfo;
-  base: BaseRevision;
-  config: Config;
-  /** Output of migrationChanges (non-empty, or the listing is incomplete). */
-  changes: ChangedFile[];
-  incomplete: string[];
-  /** Shared with the rest of the evaluation (the approval check reads the same trees). */
-  trees?: TreeReader;
-}
-
-export async function buildChangeSet(
-  octokit: GitHubClient,
-  input: ChangeSetInput,
-): Promise<ChangeSet> {
-  const { pr, base, config } = input;
-  const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
-  const trees = input.trees ?? new TreeReader(octokit, repo);
-  const incomplete = [...input.incomplete];
-  // Copies: kind, size and oid are filled in from the head tree below.
-  const changes = input.changes.map((c) => ({ ...c }));
-
-  const baseTrees = new Map<string, TreeEntry[]>();
-  const shapes = new Map<string, { base: DirectoryShape; head: DirectoryShape }>();
-  const baseListings = await Promise.all(
-    config.directories.map((d) =>
-      trees.listDirectory(base.treeSha, d.path, `${base.ref} (${base.sha})`),
-    ),
-  );
-  config.directories.forEach((d, i) => {
-    const listing = baseListings[i]!;
-    if (listing.truncated) incomplete.push(listing.truncated);
-    baseTrees.set(d.path, listing.entries ?? []);
-    shapes.set(d.path, { base: listing.shape, head: listing.shape });
-  });
-  // The head's shape matters where the change touches a directory (its path, an ancestor's, or a
-  // file in it); the others keep the base's once merged.
-  const reshaped = config.directories.filter((d) => reshapesDirectory(changes, d.path));
-  if (reshaped.length > 0) {
-    const headTree = await trees.commitTree(pr.headSha);
-    const listings = await Promise.all(
-      reshaped.map((d) => trees.shape(headTree, d.path, `head ${pr.headSha}`)),
-    );
-    reshaped.forEach((d, i) => {
-      const listing = listings[i]!;
-      if (listing.truncated) incomplete.push(listing.truncated);
-      shapes.set(d.path, { base: shapes.get(d.path)!.base, head: listing.shape });
-    });
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly repo: RepoRef,
+    private readonly trees: TreeReader,
+    readonly base: BaseRevision,
+    readonly head: { ref: string; sha: string },
+    private readonly changes: (dirs: readonly string[]) => Promise<ListedChanges>,
+  ) {
+    this.owner = repo.owner;
   }
 
-  // Files directly in a migration directory: their kind, size and contents come from the head
-  // commit's own tree, so a symlink or submodule is never read as SQL and the contents belong
-  // to exactly the head sha the check reports on.
-  const direct = changes.filter(
-    (c) => c.status !== "removed" && directoryOf(c.path, config.directories) !== null,
-  );
-  const contents = new Map<string, Uint8Array>();
-  if (direct.length > 0) {
-    const headTree = await trees.commitTree(pr.headSha);
-    const dirs = [...new Set(direct.map((c) => directoryOf(c.path, config.directories)!.path))];
-    const headEntries = new Map<string, TreeEntry>();
-    const truncatedDirs = new Set<string>();
-    const headListings = await Promise.all(
-      dirs.map((dir) => trees.listDirectory(headTree, dir, `head ${pr.headSha}`)),
+  listChanges(dirs: readonly string[]): Promise<ListedChanges> {
+    return this.changes(dirs);
+  }
+
+  listBase(dir: string): Promise<DirectoryListing> {
+    return this.trees.listDirectory(this.base.treeSha, dir, `${this.base.ref} (${this.base.sha})`);
+  }
+
+  async headShape(dir: string): Promise<ShapeReading> {
+    const root = await this.trees.commitTree(this.head.sha);
+    return this.trees.shape(root, dir, `head ${this.head.sha}`);
+  }
+
+  /**
+   * From the head commit's own listings, checked against the listed change: a pull request that
+   * changed while it was read fails the evaluation (the next event evaluates the new head).
+   */
+  async describeHead(files: readonly ChangedFile[]): Promise<HeadFiles> {
+    const root = await this.trees.commitTree(this.head.sha);
+    const dirs = [...new Set(files.map((c) => parentOf(c.path)))];
+    const incomplete: string[] = [];
+    const entries = new Map<string, TreeEntry>();
+    const truncated = new Set<string>();
+    const listings = await Promise.all(
+      dirs.map((dir) => this.trees.listDirectory(root, dir, `head ${this.head.sha}`)),
     );
     dirs.forEach((dir, i) => {
-      const listing = headListings[i]!;
+      const listing = listings[i]!;
       if (listing.truncated) {
         incomplete.push(listing.truncated);
-        truncatedDirs.add(dir);
+        truncated.add(dir);
       }
-      for (const e of listing.entries ?? []) headEntries.set(joinPath(dir, e.name), e);
+      for (const e of listing.entries ?? []) entries.set(joinPath(dir, e.name), e);
     });
-    for (const c of direct) {
-      const e = headEntries.get(c.path);
-      if (!e && truncatedDirs.has(directoryOf(c.path, config.directories)!.path)) continue;
+    const out = new Map<string, HeadFile>();
+    for (const c of files) {
+      const e = entries.get(c.path);
+      if (!e && truncated.has(parentOf(c.path))) continue;
       if (!e || (c.oid !== undefined && e.oid !== c.oid)) {
         throw new EvaluationError(
-          `${c.path} in the head commit ${pr.headSha} does not match the pull request's file list; the pull request changed during the check, which runs again for the new commit`,
+          `${c.path} in the head commit ${this.head.sha} does not match the pull request's file list; the pull request changed during the check, which runs again for the new commit`,
         );
       }
-      c.oid = e.oid;
-      c.kind = e.kind;
-      if (e.size !== undefined) c.size = e.size;
+      out.set(c.path, {
+        kind: e.kind,
+        oid: e.oid,
+        ...(e.size !== undefined ? { size: e.size } : {}),
+      });
     }
-    // Without a kind (truncated head listing) the file is read too: better checked than skipped.
-    // Files over the size limit are not downloaded: the core reports them from their size.
-    const toRead = direct.filter(
-      (c) =>
-        c.oid !== undefined &&
-        (c.kind === undefined || c.kind === "file") &&
-        !(c.size !== undefined && c.size > config.limits.maxFileBytes),
-    );
-    const blobs = new Map<string, string>(toRead.map((c) => [c.oid!, c.path]));
-    const bytes = await mapLimit([...blobs], BLOB_CONCURRENCY, ([oid, path]) =>
-      readBlob(octokit, repo, oid, path),
-    );
-    const byOid = new Map([...blobs.keys()].map((oid, i) => [oid, bytes[i]!]));
-    for (const c of toRead) contents.set(c.path, byOid.get(c.oid!)!);
+    return { files: out, incomplete };
   }
 
-  const changeSet: ChangeSet = {
-    mode: "git",
-    base: { ref: base.ref, sha: base.sha },
-    head: { ref: `pull/${pr.number}/head`, sha: pr.headSha },
-    baseTrees,
-    directoryShapes: shapes,
-    changes,
-    contents,
+  /** By blob id (each distinct blob once); a file without one cannot be read. */
+  async readHead(files: readonly ChangedFile[]): Promise<Map<string, Uint8Array>> {
+    const known = files.filter((c) => c.oid !== undefined);
+    const blobs = new Map<string, string>(known.map((c) => [c.oid!, c.path]));
+    const bytes = await mapLimit([...blobs], BLOB_CONCURRENCY, ([oid, path]) =>
+      readBlob(this.octokit, this.repo, oid, path),
+    );
+    const byOid = new Map([...blobs.keys()].map((oid, i) => [oid, bytes[i]!]));
+    return new Map(known.map((c) => [c.path, byOid.get(c.oid!)!]));
+  }
+
+  readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
+    return readBaseFiles(this.octokit, this.repo, this.base.sha, files);
+  }
+}
+
+/** A pull request's revisions: its base branch tip and head, changes from its file list. */
+export function pullRequestRevisions(
+  octokit: GitHubClient,
+  pr: PullRequestInfo,
+  base: BaseRevision,
+  trees: TreeReader,
+): GitHubRevisions {
+  return new GitHubRevisions(
+    octokit,
+    { owner: pr.owner, repo: pr.repo },
+    trees,
+    base,
+    { ref: `pull/${pr.number}/head`, sha: pr.headSha },
+    () => listPullRequestFiles(octokit, pr),
+  );
+}
+
+/** The changes between two commits, from their trees (see TreeReader.diff). */
+export function treeDiff(
+  trees: TreeReader,
+  from: string,
+  to: string,
+): (dirs: readonly string[]) => Promise<ListedChanges> {
+  return async (dirs) => {
+    const [a, b] = await Promise.all([trees.commitTree(from), trees.commitTree(to)]);
+    const diff = await trees.diff(a, b, dirs, `${from}..${to}`);
+    return { changes: diff.changes, incomplete: diff.truncated };
   };
-  if (incomplete.length > 0) changeSet.incomplete = incomplete;
-  return changeSet;
+}
+
+function parentOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
 }

@@ -4,10 +4,12 @@
  */
 import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { analyze, type Analysis, type DynamicCheck } from "../core/analyze.js";
+import { analyze, type Analysis } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
-import type { GitHubClient, RepoRef } from "./client.js";
-import { buildChangeSet, listPullRequestFiles, migrationChanges } from "./changeset.js";
+import type { GitHubClient } from "./client.js";
+import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
+import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
 import { defaultBranchView, type DefaultBranchView } from "./guard.js";
@@ -17,14 +19,6 @@ export interface Tool {
   name: string;
   version: string;
 }
-
-/** Dynamic checks (the sandbox replay) for one evaluation; they may read the base through octokit. */
-export type DynamicChecksFactory = (ctx: {
-  octokit: GitHubClient;
-  repo: RepoRef;
-  /** The base revision the change set's base listings come from. */
-  base: BaseRevision;
-}) => DynamicCheck[];
 
 interface Common {
   pr: PullRequestInfo;
@@ -69,26 +63,19 @@ export async function evaluatePullRequest(
   }
   const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
-  const files = await listPullRequestFiles(octokit, pr);
-  const changes = migrationChanges(files.changes, config.directories);
+  const source = pullRequestRevisions(octokit, pr, base, trees);
+  const listed = await listMigrationChanges(source, config.directories);
   if (
-    changes.length === 0 &&
-    files.incomplete.length === 0 &&
+    listed.changes.length === 0 &&
+    listed.incomplete.length === 0 &&
     (await allPlainDirectories(trees, base, config))
   ) {
     return { kind: "no-changes", pr, base, trees, views, view, config };
   }
-  const changeSet = await buildChangeSet(octokit, {
-    pr,
-    base,
-    config,
-    changes,
-    incomplete: files.incomplete,
-    trees,
-  });
+  const changeSet = await buildChangeSet(source, config, listed);
   const analysis = await analyze(config, changeSet, {
     tool,
-    dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
+    dynamic: dynamic ? dynamic(source) : [],
   });
   return { kind: "analyzed", pr, base, trees, views, view, config, changeSet, analysis };
 }

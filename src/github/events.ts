@@ -10,7 +10,8 @@ import { ownAppId, type GitHubClient, type PullRequestTarget, type RepoRef } fro
 import { pullNumbersOf } from "./checks/external-id.js";
 import type { CheckDefinition } from "./checks/types.js";
 import { describeError, EvaluationError } from "./errors.js";
-import type { DynamicChecksFactory, Tool } from "./evaluate.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
 import { pushFacts, routePush, type PushPayload } from "./push.js";
 import { installationRepositories, passingPullRequests } from "./reevaluate.js";

@@ -3,8 +3,10 @@
  * branch of the head repository), which is what makes fork pull requests work: GitHub keeps the
  * PR's head objects in the base repository.
  */
+import type { DirectoryListing, ShapeReading } from "../changeset/source.js";
+import { entryKind, walkShape } from "../changeset/tree.js";
 import { sameShape } from "../core/migrations/shape.js";
-import type { ChangedFile, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
+import type { ChangedFile, TreeEntry } from "../core/types.js";
 import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { protectionRequirements } from "./enforcement.js";
@@ -50,15 +52,6 @@ export async function commitTree(
 interface RawTree {
   entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
   truncated: boolean;
-}
-
-export interface DirectoryListing {
-  /** Null when the path is not a directory at that revision (see `shape`). */
-  entries: TreeEntry[] | null;
-  /** The path at that revision: a directory, missing, or a symlink/submodule/file on the way. */
-  shape: DirectoryShape;
-  /** Set when GitHub truncated a listing on the way, so the answer may be wrong. */
-  truncated: string | null;
 }
 
 /**
@@ -163,8 +156,8 @@ export class TreeReader {
       const eb = after.get(name);
       if (ea && eb && ea.sha === eb.sha && ea.mode === eb.mode) continue;
       const path = prefix === "" ? name : `${prefix}/${name}`;
-      const ka = ea ? kindOf(ea.mode, ea.type) : null;
-      const kb = eb ? kindOf(eb.mode, eb.type) : null;
+      const ka = ea ? entryKind(ea.mode, ea.type) : null;
+      const kb = eb ? entryKind(eb.mode, eb.type) : null;
       if (ka === "directory" || kb === "directory")
         await this.#diffTrees(
           ka === "directory" ? ea!.sha : null,
@@ -211,11 +204,7 @@ export class TreeReader {
    * What `dir` is below a root tree, without reading the directory's own listing: a plain
    * directory, missing, or a symlink, submodule or file on the way.
    */
-  async shape(
-    rootTreeSha: string,
-    dir: string,
-    at: string,
-  ): Promise<Pick<DirectoryListing, "shape" | "truncated">> {
+  async shape(rootTreeSha: string, dir: string, at: string): Promise<ShapeReading> {
     const walk = await this.#walk(rootTreeSha, dir, at);
     return "done" in walk ? walk.done : { shape: { kind: "directory" }, truncated: null };
   }
@@ -238,33 +227,21 @@ export class TreeReader {
     rootTreeSha: string,
     dir: string,
     at: string,
-  ): Promise<{ sha: string } | { done: Pick<DirectoryListing, "shape" | "truncated"> }> {
+  ): Promise<{ sha: string } | { done: ShapeReading }> {
     let sha = rootTreeSha;
-    const walked: string[] = [];
-    for (const seg of dir === "" ? [] : dir.split("/")) {
+    let parent = "the repository root";
+    let truncated: string | null = null;
+    const shape = await walkShape(dir, async (segment, path) => {
       const tree = await this.#tree(sha);
-      const next = tree.entries.find((e) => e.path === seg);
+      const next = tree.entries.find((e) => e.path === segment);
       if (!next) {
-        const parent = walked.join("/") || "the repository root";
-        const truncated = tree.truncated
-          ? `GitHub truncated the listing of ${parent} at ${at}`
-          : null;
-        return { done: { shape: { kind: "missing" }, truncated } };
+        if (tree.truncated) truncated = `GitHub truncated the listing of ${parent} at ${at}`;
+        return null;
       }
-      walked.push(seg);
-      const kind = kindOf(next.mode, next.type);
-      if (kind !== "directory") {
-        const shape: DirectoryShape = {
-          kind: "not-a-directory",
-          at: walked.join("/"),
-          entry: kind,
-        };
-        if (next.sha !== "") shape.oid = next.sha;
-        return { done: { shape, truncated: null } };
-      }
-      sha = next.sha;
-    }
-    return { sha };
+      [parent, sha] = [path, next.sha];
+      return { kind: entryKind(next.mode, next.type), oid: next.sha };
+    });
+    return shape.kind === "directory" ? { sha } : { done: { shape, truncated } };
   }
 }
 
@@ -295,17 +272,9 @@ function pairRenames(changes: ChangedFile[]): ChangedFile[] {
 }
 
 function toTreeEntry(e: RawTree["entries"][number]): TreeEntry {
-  const entry: TreeEntry = { name: e.path, kind: kindOf(e.mode, e.type), oid: e.sha };
+  const entry: TreeEntry = { name: e.path, kind: entryKind(e.mode, e.type), oid: e.sha };
   if (e.size !== undefined) entry.size = e.size;
   return entry;
-}
-
-/** The git mode decides, like `git ls-tree` in the CLI. */
-export function kindOf(mode: string, type: string): EntryKind {
-  if (mode === "120000") return "symlink";
-  if (mode === "160000" || type === "commit") return "submodule";
-  if (mode === "040000" || mode === "40000" || type === "tree") return "directory";
-  return "file";
 }
 
 /** Blob contents by sha; GitHub serves up to 100 MB this way. */

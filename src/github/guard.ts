@@ -16,10 +16,12 @@ import { migrationDigest } from "../core/approval/digest.js";
 import type { CommitFacts } from "../core/approval/index.js";
 import type { ChangeSet, DirectoryShape, TreeEntry } from "../core/types.js";
 import type { GitHubClient, RepoRef } from "./client.js";
-import { buildChangeSet, migrationChanges } from "./changeset.js";
+import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
+import { GitHubRevisions, treeDiff } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { EvaluationError } from "./errors.js";
-import type { DynamicChecksFactory, Tool } from "./evaluate.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { Tool } from "./evaluate.js";
 import { resolveBranch, type BaseRevision, type TreeReader } from "./git.js";
 import { commitFacts } from "./approval/reader.js";
 import type { PullRequestInfo } from "./pull-request.js";
@@ -105,19 +107,22 @@ async function evaluateView(
   )
     return { kind: "clean", base, mergeBase: compared.mergeBase };
 
-  const dirs = config.directories.map((d) => d.path);
-  const diff = await trees.diff(mbRoot, headRoot, dirs, `${compared.mergeBase}..${pr.headSha}`);
-  const changeSet = await buildChangeSet(octokit, {
-    pr: { ...pr, baseRef: base.ref },
-    base,
-    config,
-    changes: migrationChanges(diff.changes, config.directories),
-    incomplete: [...before.truncated, ...after.truncated, ...diff.truncated],
+  const source = new GitHubRevisions(
+    octokit,
+    repo,
     trees,
+    base,
+    { ref: `pull/${pr.number}/head`, sha: pr.headSha },
+    treeDiff(trees, compared.mergeBase, pr.headSha),
+  );
+  const listed = await listMigrationChanges(source, config.directories);
+  const changeSet = await buildChangeSet(source, config, {
+    changes: listed.changes,
+    incomplete: [...before.truncated, ...after.truncated, ...listed.incomplete],
   });
   const analysis = await analyze(config, changeSet, {
     tool,
-    dynamic: dynamic ? dynamic({ octokit, repo, base }) : [],
+    dynamic: dynamic ? dynamic(source) : [],
   });
   return {
     kind: "analyzed",

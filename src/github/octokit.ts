@@ -12,7 +12,7 @@
  */
 import Bottleneck from "bottleneck";
 import type { GitHubClient } from "./client.js";
-import { recoverLostWrites, type FetchLike } from "./lost-answers.js";
+import { recoverLostWrites, type FetchLike } from "./check-write-recovery.js";
 
 export interface RequestPolicy {
   /** Retries of a request after a 5xx answer, a network error, no answer in time or malformed JSON. */

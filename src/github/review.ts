@@ -11,12 +11,8 @@ import {
   type RepoRef,
 } from "./client.js";
 import { describeError, EvaluationError } from "./errors.js";
-import {
-  evaluatePullRequest,
-  type DynamicChecksFactory,
-  type Evaluation,
-  type Tool,
-} from "./evaluate.js";
+import type { DynamicChecksFactory } from "../changeset/source.js";
+import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
 import { CheckRun } from "./checks/check-run.js";
 import { errorResult } from "./checks/common.js";
 import { externalId, pullNumbersOf } from "./checks/external-id.js";

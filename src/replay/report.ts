@@ -9,6 +9,7 @@ import { replayDownFailed } from "../core/rules/replay/replay-down-failed.js";
 import { replaySkipped } from "../core/rules/replay/replay-skipped.js";
 import { replayUpFailed } from "../core/rules/replay/replay-up-failed.js";
 import { upNotReapplicable } from "../core/rules/replay/up-not-reapplicable.js";
+import { inlineCode } from "../core/report/markdown.js";
 import type { ReportSection } from "../core/types.js";
 import type { SandboxOutcome } from "./host.js";
 import { lockBlocks, lockName } from "./locks.js";
@@ -136,15 +137,41 @@ function findingsFor(plan: ReplayPlan, r: ReplayResult): ReplayFinding[] {
   }
 
   const limitation = r.limitation;
-  if (limitation) {
-    out.push(
-      skipped(
-        plan.ups[0]!.path,
-        `Replay stopped at ${limitation.path}:${limitation.line}: ${limitation.reason}. This is a limit of the sandbox, not necessarily a mistake in the migration; what follows it was not checked.`,
-      ),
-    );
-  }
+  if (limitation) out.push(stoppedInChange(plan, limitation));
   return out;
+}
+
+function changePaths(plan: ReplayPlan): Set<string> {
+  return new Set([...plan.ups, ...plan.downs].flatMap((f) => (f ? [f.path] : [])));
+}
+
+/**
+ * The replay stopped inside the change's own files (an extension the sandbox lacks, a server
+ * file): what the statements from there on do was never observed, and the change chose them
+ * (`CREATE EXTENSION IF NOT EXISTS postgis;` as a first line would otherwise blind the replay
+ * for free). A warning at the statement, naming what went unverified, so `required: risky`
+ * asks a DBA.
+ */
+function stoppedInChange(
+  plan: ReplayPlan,
+  limitation: NonNullable<ReplayResult["limitation"]>,
+): ReplayFinding {
+  const order = [...plan.ups, ...plan.downs.filter((d) => d !== null).reverse()];
+  const at = order.findIndex((f) => f.path === limitation.path);
+  const later = at < 0 ? [] : order.slice(at + 1).map((f) => base(f.path));
+  const rest =
+    later.length === 0
+      ? ""
+      : ` and the later file${later.length === 1 ? "" : "s"} ${later.map((f) => inlineCode(f)).join(", ")}`;
+  return {
+    ...skipped(limitation.path, ""),
+    severity: "warning",
+    startLine: limitation.line,
+    endLine: limitation.line,
+    message: `Replay stopped here: ${limitation.reason}. The statements from line ${limitation.line} of this file${rest} were not run in the sandbox, so what they do (locks, failures, whether the down file restores the schema) is unverified.`,
+    suggestion:
+      "Have a DBA review the unverified statements; or make the sandbox able to run them (an available extension, replay.databaseUrl pointing at a server that has it).",
+  };
 }
 
 function isLimitation(r: ReplayResult, run: FileRun): boolean {
@@ -172,7 +199,7 @@ function lockFindings(plan: ReplayPlan, run: FileRun): ReplayFinding[] {
 }
 
 function describeRelations(locks: readonly RelationLock[]): string {
-  return locks.map((l) => `${l.relationKind} \`${displayName(l.relation)}\``).join(", ");
+  return locks.map((l) => `${l.relationKind} ${inlineCode(displayName(l.relation))}`).join(", ");
 }
 
 const STEP = { up: "up", down: "down", reup: "up again" } as const;
@@ -182,7 +209,7 @@ function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
     ? ` (the ${run.leftApplied.statements} statement${run.leftApplied.statements === 1 ? "" : "s"} before it stayed applied)`
     : "";
   const result = run.ok ? `applied${extra}` : `**failed** at line ${run.error!.line}${left}`;
-  return `| ${STEP[step]} | \`${base(run.path)}\` | ${result} | ${run.ms} ms |`;
+  return `| ${STEP[step]} | ${inlineCode(base(run.path))} | ${result} | ${run.ms} ms |`;
 }
 
 function baseOrigin(b: ReplayResult["base"]): string {
@@ -247,12 +274,16 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
         }),
       );
     } else {
-      findings.push(
-        skipped(
+      const inChange = a.path !== undefined && a.phase !== "base" && changePaths(plan).has(a.path);
+      findings.push({
+        ...skipped(
           first.path,
           `Replay stopped${at} during the ${a.phase} step: ${a.message}${a.reason === "time-budget" ? " (replay.timeBudgetMs)" : ""}. Steps after that were not checked.`,
         ),
-      );
+        // Inside the change's own files the change may have chosen to stop it (slow statements
+        // under the statement timeout): what follows is unverified, so not a mere notice.
+        ...(inChange ? { severity: "warning" as const } : {}),
+      });
     }
   }
 
@@ -263,7 +294,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     if (r.baseFailure) {
       md.push(
         "",
-        `Base history does not apply: \`${r.baseFailure.path}\` line ${r.baseFailure.line}: ${errorText(r.baseFailure.error)}`,
+        `Base history does not apply: ${inlineCode(r.baseFailure.path)} line ${r.baseFailure.line}: ${errorText(r.baseFailure.error)}`,
       );
     }
     const rows: string[] = [];
@@ -284,7 +315,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
         for (const l of st.locks ?? []) {
           if (l.mode === "AccessShareLock") continue;
           lockRows.push(
-            `| \`${base(run.path)}:${st.line}\` | \`${st.sql.replace(/\|/g, "\\|")}\` | ${lockName(l.mode)} on ${l.relationKind} \`${displayName(l.relation)}\` | ${lockBlocks(l.mode)} | ${st.ms} ms |`,
+            `| ${inlineCode(`${base(run.path)}:${st.line}`)} | ${inlineCode(st.sql)} | ${lockName(l.mode)} on ${l.relationKind} ${inlineCode(displayName(l.relation))} | ${lockBlocks(l.mode)} | ${st.ms} ms |`,
           );
         }
       }
@@ -319,7 +350,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     for (const c of r.downChecks) {
       md.push(
         "",
-        `**After \`${base(c.path)}\`** the schema differs from before its up migration:`,
+        `**After ${inlineCode(base(c.path))}** the schema differs from before its up migration:`,
         "",
         changesTable(c.differences),
       );

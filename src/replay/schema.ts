@@ -3,6 +3,7 @@
  * Engines fill it from their catalogs; the replay compares snapshots to prove that a down
  * migration restores the schema and to show what a change does.
  */
+import { inlineCode } from "../core/report/markdown.js";
 
 export const OBJECT_KINDS = [
   "schema",
@@ -206,7 +207,7 @@ export function changesTable(changes: readonly SchemaChange[], limit = 200): str
         : c.change === "added"
           ? describeObject(c.kind, c.attrs)
           : "";
-    return `| ${sign[c.change]} | ${c.kind} | \`${escapeCell(displayName(c.name))}\` | ${escapeCell(detail)} |`;
+    return `| ${sign[c.change]} | ${c.kind} | ${inlineCode(displayName(c.name))} | ${escapeCell(detail)} |`;
   });
   const more =
     changes.length > limit ? `\n\n…and ${changes.length - limit} more (see the JSON data).` : "";

@@ -166,6 +166,19 @@ describe("report fields", () => {
       true,
     ],
     [
+      "risky, an error the change's own ignore comment suppressed (the DBA approves the waiver)",
+      "approval: { required: risky }",
+      {
+        base: BASE,
+        add: {
+          "migrations/000003_t.up.sql":
+            "-- migration-warden:ignore drop-table -- unused since v2\nDROP TABLE t;\n",
+          "migrations/000003_t.down.sql": DOWN,
+        },
+      },
+      true,
+    ],
+    [
       "risky, only a notice",
       "approval: { required: risky }",
       {

@@ -1,7 +1,9 @@
 /**
- * Probot + nock harness for the app tests. nock intercepts every request Probot's Octokit sends to
- * api.github.com and answers it from an in-memory GitHub (test/support/fake-github.mjs): real git
- * object ids, real pagination, check runs that append annotations like GitHub. Tests assert the
+ * Probot harness for the app tests. Every request Probot's Octokit sends to api.github.com goes
+ * through the harness's fetch, which answers it in this process from an in-memory GitHub
+ * (test/support/fake-github.mjs): real git object ids, real pagination, check runs that append
+ * annotations like GitHub. No socket and no interceptor on the way (nock only refuses any real
+ * network access), so a review costs milliseconds. Tests assert the
  * exact requests sent and the exact check-run bodies, and every check-run body is validated
  * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
  */
@@ -191,13 +193,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   const waiting: Array<() => void> = [];
   const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
-  const reply = async function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
-    const method = this.req.method;
-    const text = typeof body === "string" ? body : JSON.stringify(body ?? "");
-    if (sprung(held, method, uri, text)) {
+  const dropped: typeof held = [];
+  const lost: typeof held = [];
+  const reset = () => {
+    const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    return new TypeError("fetch failed", { cause });
+  };
+  /** GitHub's answer to one request, as the fake gives it (held and paused ones wait first). */
+  const answer = async (method: string, u: URL, headers: Headers, body: string) => {
+    const uri = u.pathname + u.search;
+    if (sprung(held, method, uri, body)) {
       // Answered only on release(), with a gateway timeout, as a proxy in front of GitHub would.
       await new Promise<void>((resolve) => waiting.push(resolve));
-      return [504, JSON.stringify({ message: "Gateway Timeout" })] as const;
+      return new Response(JSON.stringify({ message: "Gateway Timeout" }), { status: 504 });
     }
     const p = paused.findIndex((x) => x.method === method && x.path.test(uri));
     if (p >= 0) {
@@ -207,40 +215,43 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     }
     const r = fake.dispatch({
       method,
-      url: API + uri,
-      headers: this.req.headers,
-      body,
+      url: u.href,
+      headers: Object.fromEntries(headers),
+      body: body === "" ? undefined : body,
     });
-    return [r.status, Buffer.from(r.body), r.headers] as const;
+    // Statuses without a body take none (the Response constructor enforces it).
+    const empty = r.status === 204 || r.status === 205 || r.status === 304;
+    return new Response(empty ? null : Buffer.from(r.body), {
+      status: r.status,
+      headers: r.headers,
+    });
   };
-  nock(API)
-    .persist()
-    .get(() => true)
-    .reply(reply)
-    .post(() => true)
-    .reply(reply)
-    .patch(() => true)
-    .reply(reply);
-
-  const dropped: typeof held = [];
-  const lost: typeof held = [];
-  const fetchOrDrop = async (
-    url: string | URL | Request,
-    init?: RequestInit,
-  ): Promise<Response> => {
+  /**
+   * The app's transport: every request is answered in this process by the fake, the way fetch
+   * would deliver GitHub's answer (a pending answer is given up when the request's signal
+   * aborts), without a socket or an interceptor on the way.
+   */
+  const transport = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const u = new URL(url instanceof Request ? url.url : url);
-    const method = init?.method ?? "GET";
+    if (u.origin !== API) throw new TypeError(`fetch failed: no network in tests (${u.href})`);
+    const method = (init?.method ?? "GET").toUpperCase();
     const body = typeof init?.body === "string" ? init.body : "";
-    const reset = () => {
-      const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
-      return new TypeError("fetch failed", { cause });
-    };
+    const signal = init?.signal;
+    signal?.throwIfAborted();
     if (sprung(dropped, method, u.pathname + u.search, body)) throw reset();
-    const res = await globalThis.fetch(url, init);
+    const pending = answer(method, u, new Headers(init?.headers), body);
+    const res = signal
+      ? await new Promise<Response>((resolve, reject) => {
+          const abort = () => reject(signal.reason);
+          signal.addEventListener("abort", abort, { once: true });
+          pending.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+        })
+      : await pending;
     if (sprung(lost, method, u.pathname + u.search, body)) {
       await res.arrayBuffer();
       throw reset();
     }
+    Object.defineProperty(res, "url", { value: u.href });
     return res;
   };
   // Probot's own client class, as `probot run` uses it: the app configures retries and throttling
@@ -257,7 +268,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         }),
     appId: APP_ID,
     privateKey,
-    request: { fetch: fetchOrDrop },
+    request: { fetch: transport },
     ...(options.log ? { log: captureLog(options.log) } : { logLevel: "fatal" }),
   });
   // A fresh app per harness: its replay cache must not carry over between tests.
@@ -294,7 +305,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     release: async () => {
       held.length = 0;
       waiting.splice(0).forEach((resolve) => resolve());
-      // Let the abandoned requests settle before nock is torn down.
+      // Let the abandoned requests settle before the test ends.
       await new Promise((resolve) => setTimeout(resolve, 10));
     },
     receive: (name, payload, id) =>
@@ -314,7 +325,7 @@ export function resetNock(): void {
   nock.enableNetConnect();
 }
 
-/** After a test: every check-run body matched GitHub's schema; nock is reset. */
+/** After a test: every check-run body matched GitHub's schema; network access is reset. */
 export function finish(h: Harness | undefined): void {
   try {
     if (h) expect(h.schemaErrors()).toEqual([]);

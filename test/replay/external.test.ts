@@ -3,6 +3,7 @@
  * the wipe SQL, account checks and the marker protocol.
  */
 import { describe, expect, test } from "@jest/globals";
+import { NO_BASE } from "../../src/changeset/source.js";
 import { cliReplay } from "../../src/cli/replay.js";
 import { ConfigError, parseConfig } from "../../src/config/load.js";
 import {
@@ -169,7 +170,7 @@ describe("who may name a database server", () => {
     });
     let error: unknown;
     try {
-      factory({ git: null, baseSha: null, opts: {} as never });
+      factory(NO_BASE);
     } catch (err) {
       error = err;
     }

@@ -2,7 +2,8 @@
 // node scripts can both import it). It serves the endpoints migration-warden uses, at both the
 // api.github.com layout and the GitHub Enterprise Server layout (`/api/v3` prefix), with real git
 // object ids, installation tokens checked against the app's JWT, check runs whose annotations
-// append like GitHub's, and a log of every request.
+// append like GitHub's, and a log of every request. One module on purpose, though long: every
+// endpoint reads and writes the same in-memory repositories, and one file keeps that state private.
 import { Buffer } from "node:buffer";
 import { createHash, createPublicKey, createVerify, randomBytes } from "node:crypto";
 import { createServer } from "node:http";

@@ -28,8 +28,9 @@ import {
   type MergedPullRequestFacts,
   type PullRequestEntry,
 } from "../../core/report/approvals.js";
-import { ApprovalReader } from "../../github/approval/reader.js";
-import { listPullRequestFiles, migrationChanges } from "../../github/changeset.js";
+import { ApprovalReader, checkRunFacts } from "../../github/approval/reader.js";
+import { migrationChanges } from "../../changeset/build.js";
+import { listPullRequestFiles } from "../../github/changeset.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../../github/client.js";
 import { loadBaseConfig } from "../../github/config.js";
 import { describeError, httpStatus } from "../../github/errors.js";
@@ -220,16 +221,7 @@ export async function gatherApprovals(
 
   const approvalRuns = async (sha: string): Promise<ApprovalRunFacts[]> => {
     return (await ownRuns(sha, APPROVAL_CHECK_NAME)).map((r) => {
-      const record = readApprovalRun(
-        {
-          id: r.id,
-          name: r.name,
-          appId: r.app?.id ?? null,
-          headSha: r.head_sha,
-          externalId: r.external_id ?? null,
-        },
-        app.id,
-      );
+      const record = readApprovalRun(checkRunFacts(r), app.id);
       return {
         id: r.id,
         status: r.status,

@@ -51,8 +51,14 @@ export function reportFacts(report: Report): ReportFacts {
     approvalRequired: report.approvalRequired,
     errors: report.summary.error,
     warnings: report.summary.warning,
+    waived: waivedFindings(report.findings),
     incomplete: report.incomplete,
   };
+}
+
+/** Error and warning findings suppressed by an ignore comment (counted as risky under `risky`). */
+export function waivedFindings(findings: Report["findings"]): number {
+  return findings.filter((f) => f.suppressed && f.severity !== "notice").length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -458,8 +464,9 @@ export function approvalCandidates(
 // The decision
 
 /**
- * Whether the policy asks for an approval of a change to the migrations, given how many
- * unsuppressed error and warning findings remain. Shared with the analysis (Report.approvalRequired).
+ * Whether the policy asks for an approval of a change to the migrations, given how many error and
+ * warning findings it has — unsuppressed ones, and those an ignore comment waived (the DBA
+ * approves the waiver). Shared with the analysis (Report.approvalRequired).
  */
 export function policyRequiresApproval(policy: ApprovalPolicy, riskyFindings: number): boolean {
   switch (policy.required) {
@@ -480,7 +487,8 @@ export function approvalNeeded(policy: ApprovalPolicy, report: ReportFacts): boo
   // The report's own flag is honoured too: the most restrictive reading wins.
   return (
     report.migrationsChanged &&
-    (report.approvalRequired || policyRequiresApproval(policy, report.errors + report.warnings))
+    (report.approvalRequired ||
+      policyRequiresApproval(policy, report.errors + report.warnings + (report.waived ?? 0)))
   );
 }
 
@@ -572,7 +580,7 @@ function evaluate(
       [
         policy.required === "never"
           ? "The approval policy requires no approval (approval.required: never)."
-          : "No unsuppressed error or warning finding remains (approval.required: risky).",
+          : "No error or warning finding remains, and none is suppressed by an ignore comment (approval.required: risky).",
       ],
       more,
     );

@@ -55,6 +55,11 @@ export interface ReportFacts {
   /** Unsuppressed findings. */
   errors: number;
   warnings: number;
+  /**
+   * Error and warning findings an ignore comment in the change suppressed: under `risky` they
+   * still need a DBA, who approves the waiver (the author must not decide whether a DBA is asked).
+   */
+  waived?: number;
   /** Non-empty when the analysis could not see everything: the gate never passes then. */
   incomplete: readonly string[];
 }

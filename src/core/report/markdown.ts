@@ -182,12 +182,20 @@ function shortSha(s: string): string {
   return /^[0-9a-f]{40,64}$/.test(s) ? s.slice(0, 7) : s;
 }
 
-/** Inline code that survives backticks in the text and pipes inside tables. */
-function code(s: string): string {
-  const fence = s.includes("`") ? "``" : "`";
-  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
-  return `${fence}${pad}${s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")}${pad}${fence}`;
+/**
+ * Inline code that survives any text: a fence one backtick longer than the longest run of
+ * backticks inside (so SQL, file or table names from a pull request cannot end the code span and
+ * inject Markdown), pipes escaped for tables, newlines as spaces.
+ */
+export function inlineCode(s: string): string {
+  const text = s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
+
+const code = inlineCode;
 
 /**
  * Plain text for inline Markdown (table cells, list items): pipes escaped, newlines as <br>, and

@@ -37,7 +37,15 @@ export interface Creation {
    * DROP TABLE users;` must not read as dropping a table of this change).
    */
   tentative?: true;
+  /**
+   * A temporary table: it shadows a same-named table for unqualified references (Postgres
+   * searches pg_temp first, MySQL's TEMPORARY hides the base table) but not qualified ones.
+   */
+  temp?: true;
 }
+
+/** How sure the ledger is that a name, as written at some statement, is a recorded creation. */
+type Match = "certain" | "possible";
 
 /** A routine, trigger or prepared statement created by the change, where it was created. */
 export interface Definition<T> {
@@ -76,6 +84,13 @@ export class ChangeLedger {
   >();
   private readonly triggers: Array<Definition<TriggerDef & { name: string }>> = [];
   private readonly prepared = new Map<string, Array<Definition<"prepare" | "deallocate">>>();
+  /**
+   * Where a name stopped naming what the change created (dropped, renamed away), by kind and
+   * name: after that the name is an existing object again, whatever it refers to.
+   */
+  private readonly ends = new Map<string, Array<At & { name: ObjectName; table?: ObjectName }>>();
+  /** Statements that may change how unqualified names resolve (SET search_path, USE db). */
+  private readonly pathChanges: At[] = [];
 
   constructor(private readonly crossFile: boolean) {}
 
@@ -111,6 +126,7 @@ export class ChangeLedger {
           kind: "table",
           name: m.table,
           ...(m.ifNotExists ? { tentative: true as const } : {}),
+          ...(m.temporary ? { temp: true as const } : {}),
         });
         for (const c of m.constraints) {
           if (c.name)
@@ -147,6 +163,22 @@ export class ChangeLedger {
       case "rename-tables":
         for (const r of m.renames) this.renamed(r.from, r.to, at);
         break;
+      case "drop":
+        for (const n of m.names) {
+          const kind = DROP_KINDS[m.objectType] ?? "other";
+          this.end(kind, n, at, kind === "index" ? m.table : undefined);
+          // The schema's objects go with it (CASCADE), and with them what the change created there.
+          if (kind === "schema")
+            for (const c of this.byKind.get("table") ?? [])
+              if (c.name.schema === n.name) this.end("table", c.name, at);
+        }
+        break;
+      case "set":
+        if (m.name === "search_path" || m.name === "all") this.pathChanges.push(at);
+        break;
+      case "other":
+        if (/^USE\b/i.test(m.tag)) this.pathChanges.push(at);
+        break;
       case "alter-table":
         for (const a of m.actions) {
           if (a.type === "add-column") {
@@ -159,8 +191,21 @@ export class ChangeLedger {
           } else if (a.type === "rename-table") {
             this.renamed(m.table, a.to, at);
           } else if (a.type === "rename-column") {
-            if (this.origin("column", { name: a.from }, at, m.table))
-              add({ kind: "column", name: { name: a.to }, table: m.table });
+            const from = this.origin("column", { name: a.from }, at, m.table);
+            const sure = this.origin("column", { name: a.from }, at, m.table, true);
+            this.end("column", { name: a.from }, at, m.table);
+            this.end("column", { name: a.to }, at, m.table);
+            if (from)
+              add({
+                kind: "column",
+                name: { name: a.to },
+                table: m.table,
+                ...(sure ? {} : { tentative: true as const }),
+              });
+          } else if (a.type === "drop-column") {
+            this.end("column", { name: a.column }, at, m.table);
+          } else if (a.type === "drop-constraint") {
+            this.end("constraint", { name: a.name }, at, m.table);
           } else if (a.type === "add-constraint" && a.constraint.name) {
             add({
               kind: "constraint",
@@ -178,9 +223,79 @@ export class ChangeLedger {
     }
   }
 
-  /** A new table renamed is still new under its new name. */
-  private renamed(from: ObjectName, to: ObjectName, at: { file: number; statement: number }) {
-    if (this.origin("table", from, at)) this.add({ kind: "table", name: to, ...at });
+  /**
+   * A new table renamed is still new under its new name (certainly new only when the renamed
+   * table certainly was); either way neither name holds what it held before.
+   */
+  private renamed(from: ObjectName, to: ObjectName, at: At) {
+    const source = this.find("table", from, at);
+    const sure = this.origin("table", from, at, undefined, true) !== null;
+    this.end("table", from, at);
+    this.end("table", to, at);
+    if (!source) return;
+    const schema = to.schema ?? from.schema ?? (sure ? source.name.schema : undefined);
+    this.add({
+      kind: "table",
+      name: { ...to, ...(schema ? { schema } : {}) },
+      ...at,
+      ...(sure ? {} : { tentative: true as const }),
+      ...(source.temp ? { temp: true as const } : {}),
+    });
+  }
+
+  /** `name` stops naming whatever the change created under it (conservatively: any match). */
+  private end(kind: ObjectKind, name: ObjectName, at: At, table?: ObjectName): void {
+    const key = `${kind}\0${name.name}`;
+    (this.ends.get(key) ?? this.ends.set(key, []).get(key)!).push({
+      ...at,
+      name,
+      ...(table ? { table } : {}),
+    });
+  }
+
+  /**
+   * Does `name`, written at `at`, refer to creation `c`? Certain when both resolve the same way:
+   * the same schema written out, or both unqualified with no search_path change in between, or
+   * an unqualified name and a temporary table (which shadows the others). Possible when a
+   * missing schema could resolve either way.
+   */
+  private match(c: Creation, name: ObjectName, at: At, table?: ObjectName): Match | null {
+    if (c.name.name !== name.name) return null;
+    let m = this.nameMatch(c, c.name, name, at, c.temp);
+    if (m && table && c.table) {
+      const t = this.nameMatch(c, c.table, table, at, false);
+      m = t === null ? null : t === "possible" ? "possible" : m;
+    }
+    return m;
+  }
+
+  private nameMatch(
+    c: At,
+    created: ObjectName,
+    name: ObjectName,
+    at: At,
+    temp: boolean | undefined,
+  ): Match | null {
+    if (created.name !== name.name) return null;
+    if (temp) return !name.schema || name.schema === "pg_temp" ? "certain" : "possible";
+    if (created.schema && name.schema) return created.schema === name.schema ? "certain" : null;
+    if (created.schema || name.schema) return "possible";
+    return this.pathChanges.some((p) => after(p, c) && this.relation(p, at) !== null)
+      ? "possible"
+      : "certain";
+  }
+
+  /** Was `c` dropped or renamed away after its creation and before `at`? */
+  private ended(c: Creation, at: At): boolean {
+    return (this.ends.get(`${c.kind}\0${c.name.name}`) ?? []).some(
+      (e) => after(e, c) && this.relation(e, at) !== null && this.match(c, e.name, e, e.table),
+    );
+  }
+
+  /** How `name` at `at` refers to creation `c`, if `c` still holds the name there. */
+  private holds(c: Creation, name: ObjectName, at: At, table?: ObjectName): Match | null {
+    if (this.relation(c, at) === null || this.ended(c, at)) return null;
+    return this.match(c, name, at, table);
   }
 
   private add(c: Creation): void {
@@ -208,9 +323,9 @@ export class ChangeLedger {
     let best: Origin | null =
       kind === "column" && table ? this.origin("table", table, at, undefined, certain) : null;
     for (const c of this.named(kind, name)) {
-      if (!sameObject(c.name, name)) continue;
       if (certain && c.tentative) continue;
-      if (table && c.table && !sameObject(c.table, table)) continue;
+      const m = this.holds(c, name, at, table);
+      if (m === null || (certain && m !== "certain")) continue;
       const o = this.relation(c, at);
       if (o !== null && (best === null || RANK[o] > RANK[best])) best = o;
     }
@@ -226,16 +341,16 @@ export class ChangeLedger {
   ): Creation | undefined {
     let found: Creation | undefined;
     for (const c of this.named(kind, name)) {
-      if (!sameObject(c.name, name)) continue;
-      if (table && c.table && !sameObject(c.table, table)) continue;
-      if (this.relation(c, at) !== null) found = c;
+      if (this.holds(c, name, at, table) !== null) found = c;
     }
     return found;
   }
 
   /** All visible creations of a kind (e.g. constraints on a table). */
   visible(kind: ObjectKind, at: { file: number; statement: number }): Creation[] {
-    return (this.byKind.get(kind) ?? []).filter((c) => this.relation(c, at) !== null);
+    return (this.byKind.get(kind) ?? []).filter(
+      (c) => this.relation(c, at) !== null && !this.ended(c, at),
+    );
   }
 
   /** The routine `name` as created by the change before `at` (latest visible one). */
@@ -282,3 +397,14 @@ export class ChangeLedger {
     return this.crossFile && from.added && to.added ? "change" : null;
   }
 }
+
+/** Is position `a` after position `b`? */
+function after(a: At, b: At): boolean {
+  return a.file > b.file || (a.file === b.file && a.statement > b.statement);
+}
+
+const DROP_KINDS: Partial<Record<string, ObjectKind>> = {
+  table: "table",
+  index: "index",
+  schema: "schema",
+};

@@ -199,6 +199,8 @@ export type StatementModel = (
       name: ObjectName;
       /** What running the body does, when it can be read. */
       body: Effects;
+      /** CREATE OR REPLACE: may change a routine that already exists (and whatever uses it). */
+      orReplace?: boolean;
     }
   /** PREPARE name AS/FROM …: the statement is in `effects.embedded`. */
   | { kind: "prepare"; name: string; dynamic: boolean }

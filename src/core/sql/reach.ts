@@ -4,10 +4,12 @@
  * writes), and what it runs without showing it — calls of routines created elsewhere, EXECUTE of
  * a statement it never prepares, dynamic SQL.
  *
- * A routine the change creates but never calls is application code, not part of the migration:
- * its body is not analysed (a trigger function for later inserts, say). One it calls runs during
- * the migration, so its statements are analysed where they are written, with a note saying which
- * call runs them.
+ * A routine the change creates and calls runs during the migration, so its statements are
+ * analysed where they are written, with a note saying which call runs them. So is one that runs
+ * after the deploy on live data without any call in the change: the function of a trigger the
+ * change creates (it fires on the table's next write), and a CREATE OR REPLACE of a routine the
+ * change did not create (a merged trigger, default or caller may run it). Other routines the
+ * change creates but never calls are application code; their bodies are not analysed.
  */
 import type { ChangeLedger, At } from "./ledger.js";
 import { isBuiltinRoutine } from "./volatility.js";
@@ -91,6 +93,34 @@ export function reach(input: ReachInput): ReachResult {
         // MySQL events run on their schedule: their body is part of what the migration starts.
         const def = ledger.routine(model.name, { file: at.file, statement: at.statement + 1 });
         if (def) enter(def, `runs on the schedule of event ${displayName(model.name)}`, at);
+      }
+      if (model.kind === "create-other" && model.trigger && !model.trigger.event) {
+        // Fires on the table's writes after the deploy, on live rows: a time bomb if it deletes.
+        const t = model.trigger;
+        const how = `runs on every later write to ${displayName(t.table)} (trigger ${model.name?.name ?? ""}), on live data after the deploy`;
+        const after = { file: at.file, statement: at.statement + 1 };
+        if (t.body) {
+          enter({ ...at, value: { name: model.name ?? t.table, body: t.body } }, how, after);
+        } else if (t.function) {
+          const def = ledger.routine(t.function, after);
+          if (def) enter(def, how, after);
+        }
+      }
+      if (
+        model.kind === "create-routine" &&
+        model.orReplace &&
+        !ledger.routine(model.name, at) &&
+        !isBuiltinRoutine(model.name.name)
+      ) {
+        // Replaces a routine that may already exist: whatever already uses it (a merged trigger,
+        // a default, the application) runs the new body from now on.
+        const def = ledger.routine(model.name, { file: at.file, statement: at.statement + 1 });
+        if (def)
+          enter(
+            def,
+            `replaces ${displayName(model.name)}(), which may already exist: wherever it is used (a merged trigger, a column default, the application) runs this body from now on`,
+            at,
+          );
       }
       if (model.kind === "create-other" && model.trigger?.event && model.trigger.function) {
         callRoutine(

@@ -23,7 +23,7 @@ import { ownAppId } from "../client.js";
 import type { CheckDefinition, CheckEnv, CheckResult } from "../checks/types.js";
 import { rulesetRequirements } from "../enforcement.js";
 import type { Evaluation } from "../evaluate.js";
-import { headGroup, judge, type Judged } from "./facts.js";
+import { headGroup, judge, type Judged } from "./head-group.js";
 import { ApprovalReader } from "./reader.js";
 
 /** Where the run's "Details" link goes: who may approve and how. */

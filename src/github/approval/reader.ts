@@ -10,6 +10,7 @@ import {
   migrationDigest,
   readButtonApproval,
   type ButtonApproval,
+  type CheckRunFacts,
   type CommitFacts,
   type EligibilityFacts,
   type ReviewFacts,
@@ -233,16 +234,7 @@ export class ApprovalReader {
     });
     const out: ButtonApproval[] = [];
     for (const run of runs) {
-      const read = readButtonApproval(
-        {
-          id: run.id,
-          name: run.name,
-          appId: run.app?.id ?? null,
-          headSha: run.head_sha,
-          externalId: run.external_id ?? null,
-        },
-        this.ownAppId,
-      );
+      const read = readButtonApproval(checkRunFacts(run), this.ownAppId);
       // Runs without a record, and anything malformed or foreign, are never trusted.
       if (read.ok && read.value) out.push(read.value);
     }
@@ -335,4 +327,21 @@ export async function commitFacts(
     if (co && co.length > 0) facts.coAuthors = co;
     return facts;
   });
+}
+
+/** A check run as GitHub lists it, in the shape the approval records are read from. */
+export function checkRunFacts(run: {
+  id: number;
+  name: string;
+  app?: { id: number } | null;
+  head_sha: string;
+  external_id?: string | null;
+}): CheckRunFacts {
+  return {
+    id: run.id,
+    name: run.name,
+    appId: run.app?.id ?? null,
+    headSha: run.head_sha,
+    externalId: run.external_id ?? null,
+  };
 }

@@ -6,7 +6,7 @@
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
 import { truncateUtf8 } from "../../core/report/truncate.js";
 import type { GitHubClient, RepoRef } from "../client.js";
-import { runMarker } from "../lost-answers.js";
+import { runMarker } from "../check-write-recovery.js";
 import type { Annotation, CheckResult } from "./types.js";
 
 export const ANNOTATIONS_PER_REQUEST = 50;

@@ -1,7 +1,8 @@
 /** What a check writer produces; CheckRun turns it into GitHub API calls. */
 import type { Logger } from "probot";
 import type { GitHubClient } from "../client.js";
-import type { DynamicChecksFactory, Evaluation, Tool } from "../evaluate.js";
+import type { DynamicChecksFactory } from "../../changeset/source.js";
+import type { Evaluation, Tool } from "../evaluate.js";
 
 export type Conclusion = "success" | "neutral" | "failure" | "action_required";
 

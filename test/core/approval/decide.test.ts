@@ -908,6 +908,12 @@ describe("decideApproval", () => {
     const report = {
       changed: [{ path: "migrations/1_a.up.sql", version: "1", direction: "up", status: "added" }],
       summary: { error: 1, warning: 2, notice: 3, suppressed: 4 },
+      findings: [
+        { severity: "error", suppressed: { reason: "r" } },
+        { severity: "warning", suppressed: { reason: "r" } },
+        { severity: "notice", suppressed: { reason: "r" } },
+        { severity: "error" },
+      ],
       approvalRequired: true,
       incomplete: ["x"],
     } as unknown as Report;
@@ -916,6 +922,7 @@ describe("decideApproval", () => {
       approvalRequired: true,
       errors: 1,
       warnings: 2,
+      waived: 2,
       incomplete: ["x"],
     });
   });
@@ -931,6 +938,18 @@ describe("approvalNeeded", () => {
     ["risky without findings", { required: "risky" }, { approvalRequired: false }, false],
     ["risky with a warning", { required: "risky" }, { approvalRequired: false, warnings: 1 }, true],
     ["risky with an error", { required: "risky" }, { approvalRequired: false, errors: 1 }, true],
+    [
+      "risky with an error the author's ignore comment suppressed",
+      { required: "risky" },
+      { approvalRequired: false, waived: 1 },
+      true,
+    ],
+    [
+      "never, with a suppressed error",
+      { required: "never" },
+      { approvalRequired: false, waived: 1 },
+      false,
+    ],
   ] as const)("%s", (_name, p, r, expected) => {
     expect(approvalNeeded(policy(p), report(r))).toBe(expected);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { countsText, renderReportMarkdown } from "../../../src/core/report/markdown.js";
+import { countsText, inlineCode, renderReportMarkdown } from "../../../src/core/report/markdown.js";
 import { utf8Length } from "../../../src/core/report/truncate.js";
 import type { Finding, Report } from "../../../src/core/types.js";
 
@@ -119,4 +119,20 @@ test("countsText", () => {
   expect(countsText({ error: 0, warning: 0, notice: 1, suppressed: 3 })).toBe(
     "0 errors, 0 warnings, 1 notice (3 suppressed)",
   );
+});
+
+describe("inlineCode", () => {
+  test("text from a pull request cannot end the code span, whatever backticks it holds", () => {
+    expect(inlineCode("users")).toBe("`users`");
+    expect(inlineCode("a`b")).toBe("``a`b``");
+    expect(inlineCode("x``y`")).toBe("``` x``y` ```");
+    // A table cell: pipes escaped, newlines folded.
+    expect(inlineCode("a|b\nc")).toBe("`a\\|b c`");
+    // The SQL of a lock row that tried to break out and inject an image.
+    const sql = "SELECT '`![x](https://evil.example/p.png)`'";
+    const out = inlineCode(sql);
+    const fence = /^`+/.exec(out)![0];
+    expect(fence.length).toBeGreaterThan(Math.max(...sql.match(/`+/g)!.map((r) => r.length)));
+    expect(out.endsWith(fence)).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { displayName } from "../../sql/model.js";
+import { displayName, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
 import { PARSED_DIALECTS, sqlRule } from "./types.js";
 
@@ -19,6 +19,15 @@ export const dmlWithoutWhere = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
+      const catalog = ctx.dialect === "postgres" ? (m.writes ?? []).find(isCatalog) : undefined;
+      if (catalog) {
+        // No WHERE makes a catalog write safe: it changes tables behind the server's back.
+        report({
+          ...ctx.at(a),
+          message: `This statement writes the system catalog ${displayName(catalog)} directly: it can drop a column, a constraint or a whole table's data behind Postgres's back (\`UPDATE pg_attribute SET attisdropped = true\`), and nothing else in the analysis can see what it changes.`,
+        });
+        continue;
+      }
       if (m.kind !== "delete" && m.kind !== "update") continue;
       if (m.hasWhere && !m.matchesAll) continue;
       // A table certainly created earlier in this change holds no deployed rows yet.
@@ -38,3 +47,8 @@ export const dmlWithoutWhere = sqlRule({
     }
   },
 });
+
+/** pg_catalog's tables; unqualified `pg_…` names resolve there first (pg_catalog leads search_path). */
+function isCatalog(t: ObjectName): boolean {
+  return t.schema === "pg_catalog" || (!t.schema && /^pg_/i.test(t.name));
+}

@@ -30,8 +30,10 @@ export const renameTable = sqlRule({
             : [];
       for (const r of renames) {
         if (ctx.isCertainlyNew("table", r.from, a.index)) continue;
-        // A copy renamed into the place of a table this file dropped: the name the application
-        // uses survives (the old name was a temporary one).
+        // A copy renamed into the place of an existing table this file dropped (which drop-table
+        // reports): the name the application uses survives (the old name was a temporary one).
+        // Not a name the change created and dropped: `CREATE TABLE tmp …; DROP TABLE tmp;
+        // ALTER TABLE users RENAME TO tmp` moves a live table away.
         if (droppedEarlier(ctx, r.to, a.index)) continue;
         report({
           ...r.lines,
@@ -48,6 +50,8 @@ function droppedEarlier(ctx: SqlRuleContext, name: ObjectName, index: number): b
       b.index < index &&
       b.model.kind === "drop" &&
       b.model.objectType === "table" &&
-      b.model.names.some((n) => sameObject(n, name)),
+      b.model.names.some(
+        (n) => sameObject(n, name) && ctx.lossOrigin("table", n, b.index) === null,
+      ),
   );
 }

@@ -15,6 +15,7 @@ import { parseSync, type Node } from "libpg-query";
 import { tokenize } from "../lexer.js";
 import { utf8ByteToIndex } from "../positions.js";
 import {
+  displayName,
   noEffects,
   type Effects,
   type Embedded,
@@ -145,6 +146,40 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
     });
   };
 
+  /**
+   * INSERT … SELECT … FROM t ON CONFLICT DO UPDATE into t itself: every existing row conflicts
+   * with its own copy and is updated, an UPDATE of every row written as an insert.
+   */
+  const upsertAction = (ins: Json, span: Span, st: WalkState) => {
+    const conflict = obj(ins.onConflictClause);
+    const relation = obj(ins.relation);
+    if (conflict?.action !== "ONCONFLICT_UPDATE" || !relation) return;
+    const table: ObjectName = { name: String(relation.relname ?? "") };
+    if (typeof relation.schemaname === "string") table.schema = relation.schemaname;
+    const sel = obj(obj(ins.selectStmt)?.SelectStmt);
+    const from = Array.isArray(sel?.fromClause) ? sel.fromClause : [];
+    const self = from.some((f) => {
+      const r = obj(obj(f)?.RangeVar);
+      return r?.relname === relation.relname && r?.schemaname === relation.schemaname;
+    });
+    if (!self || sel?.whereClause || sel?.limitCount || conflict.whereClause) return;
+    embed(
+      {
+        kind: "update",
+        table,
+        hasWhere: true,
+        matchesAll: `its rows are read from ${displayName(table)} itself, so every existing row conflicts with its own copy and is updated`,
+        ddl: false,
+        strongLocks: [],
+        passwords: [],
+        writes: [table],
+      },
+      span,
+      st,
+      "as the ON CONFLICT DO UPDATE action",
+    );
+  };
+
   /** MERGE … WHEN … THEN DELETE/UPDATE: each action is a DELETE or UPDATE of the target. */
   const mergeActions = (m: Json, span: Span, st: WalkState) => {
     const relation = obj(m.relation);
@@ -194,6 +229,7 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
         const model = ctx.model({ [k]: inner } as unknown as Node, { ...ctx.input, span });
         if (k === "MergeStmt") mergeActions(inner, span, st);
         else embed(model, span, st, "inside a WITH clause");
+        if (k === "InsertStmt") upsertAction(inner, span, st);
         visit(inner, { ...st, executing: true });
         continue;
       }
@@ -206,6 +242,23 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
           break;
         case "CreateFunctionStmt":
           continue; // its body runs when it is called (routineBody)
+        case "DefineStmt":
+          // CREATE OPERATOR / AGGREGATE / TYPE name functions the server runs wherever the
+          // operator, aggregate or type is used (a later `SELECT 1 === 2` runs them): like a
+          // call in a definition, analysed when the change creates that function.
+          for (const d of Array.isArray(inner?.definition) ? inner.definition : []) {
+            const def = obj(obj(d)?.DefElem);
+            const fn = obj(obj(def?.arg)?.TypeName);
+            if (def && fn && DEFINE_FUNCTIONS.has(String(def.defname)))
+              call(fn.names, fn.location, false, st, true);
+          }
+          break;
+        case "CreateCastStmt": {
+          // CREATE CAST … WITH FUNCTION: every cast between the types runs it.
+          const fn = obj(inner?.func);
+          if (fn) call(fn.objname, obj(inner?.sourcetype)?.location, false, st, true);
+          break;
+        }
         case "ExplainStmt": {
           const analyze = (Array.isArray(inner?.options) ? inner.options : []).some(
             (d) => obj(obj(d)?.DefElem)?.defname === "analyze",
@@ -299,6 +352,7 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   if (DML[key]) {
     // The statement itself is the root model; only what it contains is embedded.
     if (key === "MergeStmt") mergeActions(body, ctx.input.span, st0);
+    if (key === "InsertStmt") upsertAction(body, ctx.input.span, st0);
     visit(body, st0);
   } else {
     visit(root, st0);
@@ -350,7 +404,18 @@ function mergeMatchesAll(m: Json, w: Json, bySource: boolean, names: string[]): 
   if (bySource && !w.condition)
     return "it applies to every row of the target that has no match in the source (all of them when the source is empty)";
   const cond = (bySource ? w.condition : and(m.joinCondition, w.condition)) as Node | undefined;
-  const why = pgMatchesAll(cond, { names });
+  // MERGE INTO t USING t s ON t.id = s.id: the table joined with itself matches every row.
+  const src = obj(obj(m.sourceRelation)?.RangeVar);
+  const target = obj(m.relation);
+  const self =
+    src && target && src.relname === target.relname && src.schemaname === target.schemaname
+      ? [String(obj(src.alias)?.aliasname ?? src.relname)]
+      : [];
+  const why = pgMatchesAll(cond, {
+    names,
+    ...(typeof target?.relname === "string" ? { table: target.relname } : {}),
+    selves: self,
+  });
   return why ? `its ${bySource ? "WHEN" : "ON/WHEN"} condition ${why}` : undefined;
 }
 
@@ -546,3 +611,27 @@ export function parseStatements(
   }
   return out;
 }
+
+/** DefElem keys of CREATE OPERATOR / AGGREGATE / TYPE that name a function the server runs. */
+const DEFINE_FUNCTIONS = new Set([
+  "function",
+  "procedure",
+  "restrict",
+  "join",
+  "sfunc",
+  "finalfunc",
+  "combinefunc",
+  "serialfunc",
+  "deserialfunc",
+  "msfunc",
+  "minvfunc",
+  "mfinalfunc",
+  "input",
+  "output",
+  "receive",
+  "send",
+  "typmod_in",
+  "typmod_out",
+  "analyze",
+  "subscript",
+]);

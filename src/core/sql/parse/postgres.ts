@@ -322,7 +322,12 @@ class Normaliser {
         hasWhere: s.whereClause !== undefined,
         ...noFacts(),
       };
-      const all = pgMatchesAll(s.whereClause, { names: relNames(s.relation) });
+      const from = "DeleteStmt" in node ? node.DeleteStmt.usingClause : node.UpdateStmt.fromClause;
+      const all = pgMatchesAll(s.whereClause, {
+        names: relNames(s.relation),
+        ...(s.relation?.relname ? { table: s.relation.relname } : {}),
+        shadowed: subqueryColumns(from),
+      });
       if (all) m.matchesAll = `its WHERE clause ${all}`;
       if (table) m.writes = [table];
       return m;
@@ -365,6 +370,7 @@ class Normaliser {
         routineType: s.is_procedure ? "procedure" : "function",
         name: qualified(s.funcname ?? []),
         body: noEffects(), // filled by normalisePostgres
+        ...(s.replace ? { orReplace: true } : {}),
         ...noFacts(),
       };
     }
@@ -794,6 +800,28 @@ function label(enumValue: string | undefined): string {
 }
 
 /** Names a statement may use for its target table's rows: the table and its alias. */
+/** Output columns of the subqueries in a FROM/USING list (`FROM (SELECT 1 AS k) s`: `k`). */
+function subqueryColumns(from: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of from ?? []) {
+    if (!("RangeSubselect" in item)) continue;
+    const r = item.RangeSubselect;
+    for (const c of r.alias?.colnames ?? []) if ("String" in c) out.push(c.String.sval ?? "");
+    const q = r.subquery && "SelectStmt" in r.subquery ? r.subquery.SelectStmt : undefined;
+    for (const t of q?.targetList ?? []) {
+      if (!("ResTarget" in t)) continue;
+      const rt = t.ResTarget;
+      if (rt.name) out.push(rt.name);
+      else if (rt.val && "ColumnRef" in rt.val) {
+        const f = rt.val.ColumnRef.fields ?? [];
+        const last = f[f.length - 1];
+        if (last && "String" in last) out.push(last.String.sval ?? "");
+      }
+    }
+  }
+  return out;
+}
+
 function relNames(r: RangeVar | undefined): string[] {
   const out: string[] = [];
   if (r?.relname) out.push(r.relname);

@@ -17,16 +17,128 @@ type Truth = boolean | undefined;
 /** The target table's name and alias: column references qualified by them are the row's. */
 export interface Target {
   names: string[];
+  /** The target table's own name (for subqueries that read the table itself). */
+  table?: string;
+  /** Other names for the same table whose rows pair up with the target's (MERGE … USING t s). */
+  selves?: string[];
+  /** Columns of FROM/USING subqueries: an unqualified one of these is not the row's. */
+  shadowed?: string[];
 }
 
 export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
   if (!where) return undefined;
   if (pgTruth(where) === true) return "is always true";
-  if (pgTautology(where))
+  if (pgTautology(where, target))
     return "compares a value with itself, which is true for every row where it is not NULL";
+  const always = pgAlwaysTrue(where, target);
+  if (always) return always;
   if (!pgMentionsRow(where, target, 0))
     return "does not refer to the table's rows, so it selects all of them or none";
   return undefined;
+}
+
+/** Columns Postgres keeps for every row, never NULL. */
+const SYSTEM_COLUMNS = new Set(["ctid", "tableoid", "xmin", "xmax", "cmin", "cmax"]);
+
+/** A column reference's fields (`*` for A_Star). */
+function columnFields(n: unknown): string[] | undefined {
+  const c = obj(obj(n)?.ColumnRef);
+  if (!c) return undefined;
+  return ((c.fields as unknown[]) ?? []).map((f) =>
+    typeof obj(f)?.String === "object" ? String(obj(obj(f)!.String)!.sval ?? "") : "*",
+  );
+}
+
+/** A reference to a column of the target row (unqualified, or qualified by its name/alias). */
+function rowColumn(n: unknown, target: Target): string | undefined {
+  const f = columnFields(n);
+  if (!f) return undefined;
+  if (f.length === 1) return target.shadowed?.includes(f[0]!) ? undefined : f[0];
+  return target.names.includes(f[f.length - 2]!) ? f[f.length - 1] : undefined;
+}
+
+const COMPLEMENT: Record<string, string> = {
+  "<": ">=",
+  ">=": "<",
+  ">": "<=",
+  "<=": ">",
+  "=": "<>",
+  "<>": "=",
+  "!=": "=",
+};
+
+/**
+ * Conditions true for every row that read like filters: a system column IS NOT NULL, `x IS NULL
+ * OR x IS NOT NULL`, `x > 0 OR x <= 0`, membership of the row's column in the same column of the
+ * whole table, EXISTS of the row itself in the table. Returns why.
+ */
+function pgAlwaysTrue(n: Node, target: Target): string | undefined {
+  if ("BoolExpr" in n) {
+    const args = n.BoolExpr.args ?? [];
+    if (n.BoolExpr.boolop === "AND_EXPR") {
+      const whys = args.map((a) => (pgTruth(a) === true ? "" : pgAlwaysTrue(a, target)));
+      return whys.every((w) => w !== undefined) ? whys.find((w) => w) : undefined;
+    }
+    if (n.BoolExpr.boolop !== "OR_EXPR") return undefined;
+    for (const a of args) {
+      const w = pgAlwaysTrue(a, target);
+      if (w) return w;
+    }
+    for (let i = 0; i < args.length; i++)
+      for (let j = i + 1; j < args.length; j++)
+        if (complementary(args[i]!, args[j]!))
+          return "joins a condition and its opposite with OR, which is true for every row (where the value is not NULL)";
+    return undefined;
+  }
+  if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
+    const col = rowColumn(n.NullTest.arg, target);
+    if (col && SYSTEM_COLUMNS.has(col))
+      return `tests the system column ${col}, which is never NULL`;
+  }
+  if ("SubLink" in n && target.table) {
+    const s = n.SubLink;
+    const sel = s.subselect && "SelectStmt" in s.subselect ? s.subselect.SelectStmt : undefined;
+    const from = sel?.fromClause ?? [];
+    const only = from.length === 1 && from[0] && "RangeVar" in from[0] ? from[0].RangeVar : null;
+    if (!sel || !only || only.relname !== target.table) return undefined;
+    if (sel.havingClause || sel.limitCount || sel.groupClause) return undefined;
+    const alias = only.alias?.aliasname ?? only.relname;
+    if (s.subLinkType === "ANY_SUBLINK" && !sel.whereClause) {
+      const col = rowColumn(s.testexpr, target);
+      const list = sel.targetList ?? [];
+      const out = list.length === 1 ? columnFields(obj(obj(list[0])?.ResTarget)?.val) : undefined;
+      const op = (s.operName ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
+      if (col && out && out[out.length - 1] === col && (op === "" || op === "="))
+        return `asks whether the row's ${col} is among the ${col} values of ${target.table} itself, which is true for every row where it is not NULL`;
+    }
+    if (s.subLinkType === "EXISTS_SUBLINK" && sel.whereClause) {
+      const inner: Target = { names: [alias], selves: target.names };
+      if (pgTautology(sel.whereClause, inner))
+        return `asks whether the row exists in ${target.table} itself, which it does`;
+    }
+  }
+  return undefined;
+}
+
+/** `x IS NULL` / `x IS NOT NULL`, `x < c` / `x >= c` on the same expression. */
+function complementary(a: Node, b: Node): boolean {
+  if ("NullTest" in a && "NullTest" in b)
+    return (
+      a.NullTest.nulltesttype !== b.NullTest.nulltesttype &&
+      shape(a.NullTest.arg) === shape(b.NullTest.arg)
+    );
+  if (!("A_Expr" in a) || !("A_Expr" in b)) return false;
+  const x = a.A_Expr;
+  const y = b.A_Expr;
+  if (x.kind !== "AEXPR_OP" || y.kind !== "AEXPR_OP") return false;
+  const ox = (x.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join("");
+  const oy = (y.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join("");
+  return (
+    COMPLEMENT[ox] === oy &&
+    shape(x.lexpr) === shape(y.lexpr) &&
+    shape(x.rexpr) === shape(y.rexpr) &&
+    !JSON.stringify([x, y]).includes('"FuncCall"')
+  );
 }
 
 type Json = Record<string, unknown>;
@@ -186,23 +298,43 @@ function compare(op: string, a: unknown, b: unknown): Truth {
   return undefined;
 }
 
-/** `a = a`, `a >= a`, `a IS NOT DISTINCT FROM a` (no volatile function on either side). */
-function pgTautology(n: Node): boolean {
+/**
+ * `a = a`, `a >= a`, `a IS NOT DISTINCT FROM a` (no volatile function on either side); with
+ * `target.selves`, also `s.id = t.id` where `s` is the same table as the target `t`.
+ */
+function pgTautology(n: Node, target?: Target): boolean {
   if ("BoolExpr" in n) {
     const args = n.BoolExpr.args ?? [];
-    if (n.BoolExpr.boolop === "OR_EXPR") return args.some(pgTautology);
+    if (n.BoolExpr.boolop === "OR_EXPR") return args.some((a) => pgTautology(a, target));
     if (n.BoolExpr.boolop === "AND_EXPR")
-      return args.length > 0 && args.every((a) => pgTautology(a) || pgTruth(a) === true);
+      return args.length > 0 && args.every((a) => pgTautology(a, target) || pgTruth(a) === true);
     return false;
   }
   if (!("A_Expr" in n)) return false;
   const e = n.A_Expr;
   if (!e.lexpr || !e.rexpr) return false;
   const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
-  const same = shape(e.lexpr) === shape(e.rexpr) && !JSON.stringify(e.lexpr).includes('"FuncCall"');
+  const same =
+    (shape(e.lexpr) === shape(e.rexpr) || selfPair(e.lexpr, e.rexpr, target)) &&
+    !JSON.stringify(e.lexpr).includes('"FuncCall"');
   if (!same) return false;
   if (e.kind === "AEXPR_NOT_DISTINCT") return true;
   return e.kind === "AEXPR_OP" && (op === "=" || op === ">=" || op === "<=");
+}
+
+/** `s.col` and `t.col`: the same column of two names for the same table's rows. */
+function selfPair(a: unknown, b: unknown, target?: Target): boolean {
+  if (!target?.selves?.length) return false;
+  const x = columnFields(a);
+  const y = columnFields(b);
+  if (!x || !y || x.length !== 2 || y.length !== 2 || x[1] !== y[1]) return false;
+  const names = [...target.names, ...target.selves];
+  return (
+    x[0] !== y[0] &&
+    names.includes(x[0]!) &&
+    names.includes(y[0]!) &&
+    (target.selves.includes(x[0]!) || target.selves.includes(y[0]!))
+  );
 }
 
 /** A node's structure without source locations. */
@@ -224,7 +356,10 @@ function pgMentionsRow(n: unknown, target: Target, depth: number): boolean {
       const fields = ((obj(v)?.fields as unknown[]) ?? []).map((f) =>
         typeof obj(f)?.String === "object" ? String(obj(obj(f)!.String)!.sval ?? "") : "*",
       );
-      if (fields.length === 1) return true;
+      if (fields.length === 1) {
+        if (depth === 0 && target.shadowed?.includes(fields[0]!)) continue;
+        return true;
+      }
       const rel = fields.length >= 3 ? fields[fields.length - 2]! : fields[0]!;
       if (target.names.includes(rel)) return true;
       continue;

@@ -32,6 +32,31 @@ ruleTester("dml-without-where", {
       name: "a function created but never called is application code",
       code: "CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t';",
     },
+    // Filters that look like the tautologies below but select some rows.
+    { code: "UPDATE t SET a = s.a FROM (SELECT 1 AS id, 2 AS a) s WHERE t.id = s.id;" },
+    { code: "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE created < now());" },
+    { code: "DELETE FROM t WHERE id IN (SELECT parent_id FROM t);" },
+    { code: "DELETE FROM t WHERE id > 0 OR id < 0;" },
+    { code: "DELETE FROM t WHERE a IS NULL OR b IS NOT NULL;" },
+    { code: "DELETE FROM t x WHERE EXISTS (SELECT 1 FROM t y WHERE y.parent_id = x.id);" },
+    { code: "DELETE FROM t WHERE email IS NOT NULL;" },
+    { code: "INSERT INTO t SELECT * FROM u ON CONFLICT (id) DO UPDATE SET a = excluded.a;" },
+    {
+      code: "INSERT INTO t (id) SELECT id FROM t WHERE id < 10 ON CONFLICT (id) DO UPDATE SET a = 1;",
+    },
+    { code: "MERGE INTO t USING t s ON t.id = s.parent_id WHEN MATCHED THEN DELETE;" },
+    {
+      name: "a trigger on an existing table whose function filters its rows",
+      code: "CREATE FUNCTION tidy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM carts WHERE user_id = OLD.id; RETURN OLD; END $$;\nCREATE TRIGGER tidy AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION tidy();",
+    },
+    {
+      name: "an operator over a function that filters",
+      code: "CREATE FUNCTION eq(a int, b int) RETURNS bool LANGUAGE sql AS 'SELECT a = b';\nCREATE OPERATOR === (leftarg = int, rightarg = int, function = eq);",
+    },
+    {
+      name: "CREATE OR REPLACE of a routine whose body filters",
+      code: "CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id < 10';",
+    },
   ],
   invalid: [
     {
@@ -211,6 +236,56 @@ ruleTester("dml-without-where", {
       dialect: "mysql",
       code: "CREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW DELETE FROM users;\nINSERT INTO events VALUES (1);",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "a trigger on an existing table whose function deletes every row: fires after the deploy",
+      code: "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$;\nCREATE TRIGGER audit AFTER INSERT ON orders FOR EACH STATEMENT EXECUTE FUNCTION audit();",
+      errors: [{ line: 1, message: /every later write to orders \(trigger audit\)/ }],
+    },
+    {
+      name: "CREATE OR REPLACE of a routine the change did not create: what uses it runs the new body",
+      code: "CREATE OR REPLACE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$;",
+      errors: [{ line: 1, message: /replaces audit\(\), which may already exist/ }],
+    },
+    ...[
+      "DELETE FROM users WHERE id IN (SELECT id FROM users);",
+      "DELETE FROM users WHERE ctid IS NOT NULL;",
+      "UPDATE users SET email = NULL FROM (SELECT 1 AS k) s WHERE k = 1;",
+      "DELETE FROM users u WHERE EXISTS (SELECT 1 FROM users v WHERE v.id = u.id);",
+      "DELETE FROM users WHERE id > 0 OR id <= 0;",
+      "DELETE FROM users WHERE id IS NULL OR id IS NOT NULL;",
+      "INSERT INTO users (id) SELECT id FROM users ON CONFLICT (id) DO UPDATE SET email = NULL;",
+      "MERGE INTO users u USING users s ON u.id = s.id WHEN MATCHED THEN DELETE;",
+    ].map((code) => ({
+      name: `filtered in name only: ${code}`,
+      code,
+      errors: [{ line: 1, message: /filtered in name only/ }],
+    })),
+    {
+      name: "a write to the system catalog",
+      code: "UPDATE pg_catalog.pg_attribute SET attisdropped = true WHERE attrelid = 'users'::regclass AND attname = 'email';",
+      errors: [{ line: 1, message: /system catalog pg_catalog\.pg_attribute/ }],
+    },
+    {
+      name: "a function the change runs through CREATE OPERATOR",
+      code: "CREATE FUNCTION wipe(a int, b int) RETURNS bool LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN true; END $$;\nCREATE OPERATOR === (leftarg = int, rightarg = int, function = wipe);\nSELECT 1 === 2;",
+      errors: [{ line: 1, message: /wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "a function the change runs through CREATE CAST … WITH FUNCTION",
+      code: "CREATE TYPE mood AS ENUM ('ok');\nCREATE FUNCTION wipe(m mood) RETURNS int LANGUAGE sql AS 'DELETE FROM users RETURNING 1';\nCREATE CAST (mood AS int) WITH FUNCTION wipe(mood);",
+      errors: [{ line: 2, message: /wipe\(\) is called on line 3/ }],
+    },
+    {
+      name: "a function the change runs as an aggregate's state function",
+      code: "CREATE FUNCTION s(a int, b int) RETURNS int LANGUAGE sql AS 'UPDATE users SET email = NULL RETURNING 1';\nCREATE AGGREGATE agg(int) (sfunc = s, stype = int);",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL trigger on an existing table, never fired by the migration",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t AFTER INSERT ON events FOR EACH ROW DELETE FROM users;",
+      errors: [{ line: 1, message: /every later write to events/ }],
     },
     {
       name: "SQLite trigger fired by the migration's own INSERT",

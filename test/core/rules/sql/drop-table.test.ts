@@ -26,6 +26,71 @@ ruleTester("drop-table", {
       errors: [{ line: 3, severity: "notice", message: /earlier in this file/ }],
     },
     {
+      name: "a new table created, dropped and created again, then dropped: notices",
+      code: "CREATE TABLE tmp (id int);\nDROP TABLE tmp;\nCREATE TABLE tmp (id int);\nDROP TABLE tmp;",
+      errors: [
+        { line: 2, severity: "notice", message: /earlier in this file/ },
+        { line: 4, severity: "notice", message: /earlier in this file/ },
+      ],
+    },
+    {
+      name: "a temporary table dropped: notice; the same name dropped again is the live table",
+      code: "CREATE TEMP TABLE users (id int);\nDROP TABLE users;\nDROP TABLE users;",
+      errors: [
+        { line: 2, severity: "notice", message: /earlier in this file/ },
+        {
+          line: 3,
+          severity: "error",
+          message:
+            /DROP TABLE users deletes the table and every row in it, and application code that still reads or writes it starts failing\.$/,
+        },
+      ],
+    },
+    {
+      name: "a new table under the same qualified name: notice",
+      code: "CREATE SCHEMA audit;\nCREATE TABLE audit.users (id int);\nDROP TABLE audit.users;",
+      errors: [{ line: 3, severity: "notice" }],
+    },
+    {
+      name: "a new table in another schema does not make the unqualified name new",
+      code: "CREATE SCHEMA audit;\nCREATE TABLE audit.users (id int);\nDROP TABLE users;",
+      errors: [{ line: 3, severity: "error" }],
+    },
+    {
+      name: "after SET search_path an unqualified name may be another table",
+      code: "CREATE SCHEMA s;\nSET search_path = s;\nCREATE TABLE users (id int);\nSET search_path = public;\nDROP TABLE users;",
+      errors: [{ line: 5, severity: "error" }],
+    },
+    {
+      name: "a live table renamed into a name the file created and dropped is not new",
+      code: "CREATE TABLE tmp (id int);\nDROP TABLE tmp;\nALTER TABLE users RENAME TO tmp;\nDROP TABLE tmp;",
+      errors: [
+        { line: 2, severity: "notice" },
+        { line: 4, severity: "error" },
+      ],
+    },
+    {
+      name: "a new table renamed is new under its new name only",
+      code: "CREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\nDROP TABLE b;\nDROP TABLE a;",
+      errors: [
+        { line: 3, severity: "notice" },
+        { line: 4, severity: "error" },
+      ],
+    },
+    {
+      name: "MySQL: a TEMPORARY table of an earlier migration, dropped, then the live one",
+      dialect: "mysql",
+      files: {
+        "2_a.up.sql": "CREATE TEMPORARY TABLE users (id int);",
+        "3_b.up.sql": "DROP TABLE users;",
+        "4_c.up.sql": "DROP TABLE users;",
+      },
+      errors: [
+        { file: "3_b.up.sql", line: 1, severity: "notice" },
+        { file: "4_c.up.sql", line: 1, severity: "error" },
+      ],
+    },
+    {
       name: "a table created by an earlier migration of the change: notice",
       files: { "2_a.up.sql": "CREATE TABLE t (id int);", "3_b.up.sql": "DROP TABLE t;" },
       errors: [

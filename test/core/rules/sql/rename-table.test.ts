@@ -32,6 +32,17 @@ ruleTester("rename-table", {
       code: "ALTER TABLE users RENAME TO accounts;",
       errors: [{ line: 1, message: /users to accounts/ }],
     },
+    {
+      name: "a live table renamed into the name of a table the file created and dropped",
+      code: "CREATE TABLE tmp (id int);\nDROP TABLE tmp;\nALTER TABLE users RENAME TO tmp;",
+      errors: [{ line: 3, message: /users to tmp/ }],
+    },
+    {
+      name: "a table created IF NOT EXISTS may be a live one: renaming it is reported",
+      code: "CREATE TABLE IF NOT EXISTS a (id int);\nALTER TABLE a RENAME TO b;",
+      errors: [{ line: 2, message: /a to b/ }],
+    },
+
     { code: "ALTER TABLE IF EXISTS public.users RENAME TO accounts;", errors: [{ line: 1 }] },
     { code: "RENAME TABLE a TO b, c TO d;", dialect: "mysql", errors: [{ line: 1 }, { line: 1 }] },
     {

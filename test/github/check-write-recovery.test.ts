@@ -3,7 +3,7 @@
  * check-run write again, and what it sends. The whole app under lost answers: faults.test.ts.
  */
 import { describe, expect, test } from "@jest/globals";
-import { recoverLostWrites, runMarker } from "../../src/github/lost-answers.js";
+import { recoverLostWrites, runMarker } from "../../src/github/check-write-recovery.js";
 
 const API = "https://api.github.com/repos/o/r";
 const SHA = "a".repeat(40);

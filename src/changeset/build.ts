@@ -1,0 +1,115 @@
+/**
+ * The one change-set builder: the base tip's listing and shape of each migration directory, the
+ * head's shape where the change can reshape it (issue 11: a directory replaced by a symlink, a
+ * submodule or a file is migration content too), the changes that matter to the directories, and
+ * the head contents of the files the change adds or modifies directly in them. Everything is asked
+ * of a RevisionSource (source.ts); nothing here knows git or GitHub.
+ */
+import type { Config, DirectoryConfig } from "../config/types.js";
+import { directoryOf } from "../core/migrations/directory.js";
+import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
+import type { ChangeSet, ChangedFile, DirectoryShape, TreeEntry } from "../core/types.js";
+import type { ListedChanges, RevisionSource } from "./source.js";
+
+/**
+ * Changes golang-migrate or the structural rules care about: anything under a migration directory,
+ * the directory's own path or an ancestor's (replaced by a symlink, a submodule or a file), and
+ * other spellings of those that a case-insensitive checkout would merge with them.
+ */
+export function migrationChanges(
+  changes: readonly ChangedFile[],
+  dirs: readonly Pick<DirectoryConfig, "path">[],
+): ChangedFile[] {
+  const matters = (p: string | undefined) => p !== undefined && migrationPathRole(p, dirs) !== null;
+  return changes.filter((c) => matters(c.path) || matters(c.previousPath));
+}
+
+/** The source's changes that matter to the configured directories (see migrationChanges). */
+export async function listMigrationChanges(
+  source: RevisionSource,
+  dirs: readonly DirectoryConfig[],
+): Promise<ListedChanges> {
+  const listed = await source.listChanges(dirs.map((d) => d.path));
+  return { changes: migrationChanges(listed.changes, dirs), incomplete: listed.incomplete };
+}
+
+/**
+ * The ChangeSet of `listed` (output of listMigrationChanges, or another listing of the same
+ * source already filtered by migrationChanges). Whatever the source could not see is recorded in
+ * `incomplete`, which keeps both checks from passing.
+ */
+export async function buildChangeSet(
+  source: RevisionSource,
+  config: Config,
+  listed: ListedChanges,
+): Promise<ChangeSet> {
+  const dirs = config.directories;
+  const incomplete = [...listed.incomplete];
+  // Copies: kind, size and oid are filled in from the head below.
+  let changes = listed.changes.map((c) => ({ ...c }));
+
+  const baseTrees = new Map<string, TreeEntry[]>();
+  const shapes = new Map<string, { base: DirectoryShape; head: DirectoryShape }>();
+  const baseListings = await Promise.all(dirs.map((d) => source.listBase(d.path)));
+  dirs.forEach((d, i) => {
+    const listing = baseListings[i]!;
+    if (listing.truncated) incomplete.push(listing.truncated);
+    baseTrees.set(d.path, listing.entries ?? []);
+    shapes.set(d.path, { base: listing.shape, head: listing.shape });
+  });
+  // The head's shape matters where the change touches a directory (its path, an ancestor's, or a
+  // file in it); the others keep the base's once merged.
+  const reshaped = source.shapesEveryHead
+    ? dirs
+    : dirs.filter((d) => reshapesDirectory(changes, d.path));
+  const headShapes = await Promise.all(reshaped.map((d) => source.headShape(d.path)));
+  reshaped.forEach((d, i) => {
+    const reading = headShapes[i]!;
+    if (reading.truncated) incomplete.push(reading.truncated);
+    shapes.set(d.path, { base: shapes.get(d.path)!.base, head: reading.shape });
+  });
+
+  // Files directly in a migration directory: their kind, size and contents come from the head
+  // itself, so a symlink or submodule is never read as SQL and the contents belong to exactly
+  // the head the check reports on.
+  const contents = new Map<string, Uint8Array>();
+  const direct = changes.filter(
+    (c) => c.status !== "removed" && directoryOf(c.path, dirs) !== null,
+  );
+  if (direct.length > 0) {
+    const head = await source.describeHead(direct);
+    incomplete.push(...head.incomplete);
+    const gone = new Set<ChangedFile>();
+    for (const c of direct) {
+      const f = head.files.get(c.path);
+      if (f === null) gone.add(c);
+      if (!f) continue;
+      c.kind = f.kind;
+      if (f.oid !== undefined) c.oid = f.oid;
+      if (f.size !== undefined) c.size = f.size;
+    }
+    changes = changes.filter((c) => !gone.has(c));
+    // Without a kind (a head listing cut short) the file is read too: better checked than skipped.
+    // Files over the size limit are not read: the core reports them from their size.
+    const toRead = direct.filter(
+      (c) =>
+        !gone.has(c) &&
+        (c.kind === undefined || c.kind === "file") &&
+        !(c.size !== undefined && c.size > config.limits.maxFileBytes),
+    );
+    if (toRead.length > 0)
+      for (const [path, bytes] of await source.readHead(toRead)) contents.set(path, bytes);
+  }
+
+  const changeSet: ChangeSet = {
+    mode: "git",
+    base: { ref: source.base.ref, sha: source.base.sha },
+    head: source.head,
+    baseTrees,
+    directoryShapes: shapes,
+    changes,
+    contents,
+  };
+  if (incomplete.length > 0) changeSet.incomplete = incomplete;
+  return changeSet;
+}
