@@ -2,7 +2,8 @@
  * The queue on Redis (BullMQ), when REDIS_URL is set: the server only adds jobs; `npm run worker`
  * processes on any number of machines run them. BullMQ gives persistence, retries with a delay,
  * and stalled-job detection (a worker that dies mid-job loses its lock and the job runs again).
- * On top of it, with plain Redis keys next to BullMQ's:
+ * On top of it, with plain Redis keys next to BullMQ's, each changed only by one Lua script at a
+ * time:
  *
  * - group order: each group's unfinished jobs are listed by arrival in a sorted set ("order").
  *   A worker runs a job only when it is its group's oldest and the worker holds the group's lock
@@ -12,9 +13,15 @@
  *   job. BullMQ gives delayed jobs back by due time, not by arrival, so a parked job coming back
  *   early only parks again; the worker that finishes a group's job promotes the next one. A job
  *   waiting for its retry stays its group's oldest: the group waits for it, as in MemoryQueue;
- * - coalescing: each group's not-yet-started jobs are listed in a sorted set; a new job removes
- *   the ones it supersedes, or itself when a queued one supersedes it. BullMQ's remove refuses a
- *   job a worker holds, so a started job is never dropped.
+ * - coalescing: whether a job may still be replaced is ours, not BullMQ's state (BullMQ reports a
+ *   job on its way back to the delayed set as "active" and refuses to remove it, so a newer event
+ *   used to miss it and both ran). Each group has a hash ("jobs") of its jobs' states: the job's
+ *   key while it is replaceable (listed before BullMQ has the job, so no worker can take it
+ *   first), "started" once a worker took it, "replaced:<delivery>" once a newer job took its
+ *   place. Taking a job (the worker's start script) and replacing it (the intake's script) each
+ *   check and change that state atomically, so exactly one wins: a started job is never dropped,
+ *   and a replaced one is dropped by the worker that gets it, never evaluated. BullMQ's copy of a
+ *   replaced job is removed when BullMQ allows it, else the worker drops it.
  */
 import { DelayedError, Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -36,6 +43,14 @@ interface JobData extends WebhookJob {
   seq: number;
 }
 
+/** A replaceable job's entry in its group's "jobs" hash. */
+interface Listed {
+  /** The delivery id. */
+  id: string;
+  seq: number;
+  covers: readonly string[];
+}
+
 export interface RedisQueueOptions {
   url: string;
   policy?: Partial<QueuePolicy>;
@@ -51,34 +66,60 @@ export interface RedisQueueOptions {
   groupWaitMs?: number;
   /** Intake gives up on Redis after this long (the delivery then fails and can be redelivered). */
   addTimeoutMs?: number;
+  /**
+   * Awaited at the points where a worker's step and an intake can interleave, so tests force
+   * an interleaving instead of waiting for one: `parking` after the start script found the group
+   * busy (BullMQ still calls the job active), `started` after it took the job, before the
+   * evaluation.
+   */
+  hooks?: {
+    parking?(deliveryId: string): Promise<void>;
+    started?(deliveryId: string): Promise<void>;
+  };
 }
-
-/** States of a job that has not started (a busy group's job waits in "delayed"). */
-const NOT_STARTED = new Set(["waiting", "delayed", "prioritized", "wait"]);
 
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 /** A group key outlives no job by much: refreshed on each add and each try. */
 const GROUP_TTL_MS = 7 * 24 * 3600 * 1000;
+/** States in a group's "jobs" hash besides a replaceable job's JSON. */
+const STARTED = "started";
+const REPLACED = "replaced:";
+/** Lua: whether hash value `v` is a replaceable job's entry (its JSON). */
+const REPLACEABLE = `local function replaceable(v) return v and string.sub(v, 1, 1) == "{" end`;
+/** Lua: `id` off the group's order and parked lists (KEYS[1], KEYS[3] in every group script). */
+const UNLIST = `local function unlist(id) redis.call("ZREM", KEYS[1], id); redis.call("SREM", KEYS[3], id) end`;
 /**
- * KEYS: order, lock, parked. ARGV: job id, its seq, lock value, lock ms. "OK" when the job is
- * its group's oldest and got the lock; else it is parked and the oldest job's id is returned.
- * The job lists itself (NX: its arrival seq) in case intake's listing has not happened yet.
+ * KEYS: order, lock, parked, jobs. ARGV: job id, its seq, lock value, lock ms.
+ * "replaced:<delivery>" when a newer job took its place (it is dropped, off every list); "OK"
+ * when it is its group's oldest and got the lock (from now on it cannot be replaced); else it is
+ * parked and the oldest job's id is returned. The job lists itself (NX: its arrival seq) in case
+ * intake's listing has not happened yet.
  */
 const ACQUIRE = `
+${UNLIST}
+local state = redis.call("HGET", KEYS[4], ARGV[1])
+if state and string.sub(state, 1, ${REPLACED.length}) == "${REPLACED}" then
+  redis.call("HDEL", KEYS[4], ARGV[1])
+  unlist(ARGV[1])
+  return state
+end
 redis.call("ZADD", KEYS[1], "NX", ARGV[2], ARGV[1])
 redis.call("PEXPIRE", KEYS[1], ${GROUP_TTL_MS})
 local head = redis.call("ZRANGE", KEYS[1], 0, 0)[1]
 if head == ARGV[1] and redis.call("SET", KEYS[2], ARGV[3], "PX", ARGV[4], "NX") then
   redis.call("SREM", KEYS[3], ARGV[1])
+  redis.call("HSET", KEYS[4], ARGV[1], "${STARTED}")
+  redis.call("PEXPIRE", KEYS[4], ${GROUP_TTL_MS})
   return "OK"
 end
 redis.call("SADD", KEYS[3], ARGV[1])
 redis.call("PEXPIRE", KEYS[3], ${GROUP_TTL_MS})
 return head`;
-/** KEYS: order, lock, parked. ARGV: job id, lock value. The job is done: off the list, unlocked. */
+/** KEYS: order, lock, parked, jobs. ARGV: job id, lock value. The job is done: off every list, unlocked. */
 const FINISH = `
-redis.call("ZREM", KEYS[1], ARGV[1])
-redis.call("SREM", KEYS[3], ARGV[1])
+${UNLIST}
+unlist(ARGV[1])
+redis.call("HDEL", KEYS[4], ARGV[1])
 if redis.call("GET", KEYS[2]) == ARGV[2] then redis.call("DEL", KEYS[2]) end
 return 1`;
 /**
@@ -92,6 +133,54 @@ if head and redis.call("EXISTS", KEYS[2]) == 0 and redis.call("SREM", KEYS[3], h
 end
 return false`;
 const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * KEYS: order, lock, parked, jobs. ARGV: job id, seq. Lists a job BullMQ now has in its group's
+ * order, unless it was replaced meanwhile. Returns its state (nil: not coalescible, or started
+ * and finished already).
+ */
+const LIST = `
+local state = redis.call("HGET", KEYS[4], ARGV[1])
+if state and string.sub(state, 1, ${REPLACED.length}) == "${REPLACED}" then return state end
+redis.call("ZADD", KEYS[1], "NX", ARGV[2], ARGV[1])
+redis.call("PEXPIRE", KEYS[1], ${GROUP_TTL_MS})
+return state`;
+/**
+ * KEYS: order, lock, parked, jobs, the cover's BullMQ job. ARGV: job id, cover's job id, cover's
+ * delivery id. Drops the job for the cover, if both are still replaceable: "OK"; "KEPT" when the
+ * job no longer is (it runs, or was replaced); "AGAIN" when the cover no longer is (or its BullMQ
+ * job is gone: it is then unlisted).
+ */
+const DROP_FOR = `
+${REPLACEABLE}
+${UNLIST}
+if not replaceable(redis.call("HGET", KEYS[4], ARGV[1])) then return "KEPT" end
+if not replaceable(redis.call("HGET", KEYS[4], ARGV[2])) then return "AGAIN" end
+if redis.call("EXISTS", KEYS[5]) == 0 then
+  redis.call("HDEL", KEYS[4], ARGV[2])
+  unlist(ARGV[2])
+  return "AGAIN"
+end
+redis.call("HSET", KEYS[4], ARGV[1], "${REPLACED}" .. ARGV[3])
+unlist(ARGV[1])
+return "OK"`;
+/**
+ * KEYS: order, lock, parked, jobs. ARGV: job id, its delivery id, job ids it supersedes. Marks
+ * those still replaceable replaced by this job, if this job still is replaceable itself (a job
+ * that started may have read GitHub before their events). Returns the ids replaced.
+ */
+const REPLACE = `
+${REPLACEABLE}
+${UNLIST}
+local out = {}
+if not replaceable(redis.call("HGET", KEYS[4], ARGV[1])) then return out end
+for i = 3, #ARGV do
+  if replaceable(redis.call("HGET", KEYS[4], ARGV[i])) then
+    redis.call("HSET", KEYS[4], ARGV[i], "${REPLACED}" .. ARGV[2])
+    unlist(ARGV[i])
+    out[#out + 1] = ARGV[i]
+  end
+end
+return out`;
 
 export class RedisQueue implements JobQueue {
   readonly policy: QueuePolicy;
@@ -157,6 +246,7 @@ export class RedisQueue implements JobQueue {
   async #add(webhook: WebhookJob): Promise<AddResult> {
     const key = jobKey(webhook);
     const seq = await this.#redis.incr(this.#key("seq"));
+    const jobId = `j${seq}`;
     const data: JobData = {
       id: webhook.id,
       name: webhook.name,
@@ -164,70 +254,111 @@ export class RedisQueue implements JobQueue {
       key,
       seq,
     };
-    const job = await this.#queue.add(webhook.name, data);
-    const jobId = job.id!;
+    const keys = this.#groupKeys(key.group);
+    if (key.covers !== null) {
+      // Replaceable from before BullMQ has it: no worker can take it unlisted.
+      const listed: Listed = { id: webhook.id, seq, covers: key.covers };
+      await this.#redis
+        .multi()
+        .hset(keys[3], jobId, JSON.stringify(listed))
+        .pexpire(keys[3], GROUP_TTL_MS)
+        .exec();
+    }
+    try {
+      await this.#queue.add(webhook.name, data, { jobId });
+    } catch (err) {
+      // Never a cover for a later delivery: a job BullMQ does not have would drop it.
+      if (key.covers !== null) await this.#redis.hdel(keys[3], jobId).catch(() => undefined);
+      throw err;
+    }
     // After the add: a listed job always exists, so a listed job that does not is stale. (A
     // worker that takes the job first lists it itself; NX keeps whichever came first.)
-    const order = this.#key("order", key.group);
-    await this.#redis.zadd(order, "NX", seq, jobId);
-    await this.#redis.pexpire(order, GROUP_TTL_MS);
+    const state = (await this.#redis.eval(LIST, 4, ...keys, jobId, String(seq))) as string | null;
     const result: AddResult = { jobId, replaced: [] };
-    if (key.covers !== null) await this.#coalesce(data, jobId, result);
+    if (state?.startsWith(REPLACED)) result.coalescedInto = state.slice(REPLACED.length);
+    else if (key.covers !== null) await this.#coalesce(data, jobId, result);
     logCoalesced(this.#log, webhook, key, result);
     return result;
   }
 
+  /**
+   * Drops this job for a replaceable job of its group that covers it, or replaces the ones it
+   * covers. Decided here from the listed keys (which never change), carried out by a script that
+   * first checks the jobs involved are still replaceable; a cover that started meanwhile means
+   * deciding again.
+   */
   async #coalesce(data: JobData, jobId: string, result: AddResult): Promise<void> {
-    const groupKey = this.#key("group", data.key.group);
-    await this.#redis.zadd(groupKey, data.seq, jobId);
-    await this.#redis.pexpire(groupKey, GROUP_TTL_MS);
+    const keys = this.#groupKeys(data.key.group);
     const me: Queued = { key: data.key, seq: data.seq };
-    const others: Array<{ jobId: string; data: JobData }> = [];
-    for (const otherId of await this.#redis.zrange(groupKey, 0, -1)) {
-      if (otherId === jobId) continue;
-      const other = await Job.fromId<JobData>(this.#queue, otherId);
-      const state = other ? await other.getState() : "unknown";
-      if (!other || !NOT_STARTED.has(state)) {
-        // Started or gone: no longer replaceable (a running job removes itself when it starts).
-        if (state !== "active") await this.#redis.zrem(groupKey, otherId);
-        continue;
+    for (let tries = 0; tries < 10; tries++) {
+      const listed = await this.#redis.hgetall(keys[3]);
+      const mine = listed[jobId];
+      if (mine?.startsWith(REPLACED)) {
+        result.coalescedInto = mine.slice(REPLACED.length);
+        return;
       }
-      others.push({ jobId: otherId, data: other.data });
-    }
-    const cover = others.find((o) => supersedes(o.data, me));
-    if (cover) {
-      // The covering job had not started after this delivery arrived: it reads GitHub later.
-      if ((await this.#queue.remove(jobId)) === 1) {
-        await this.#unlist(data.key.group, jobId);
-        result.coalescedInto = cover.data.id;
+      if (!mine?.startsWith("{")) return; // started: it runs
+      const others: Array<{ jobId: string; job: Listed; queued: Queued }> = [];
+      for (const [otherId, value] of Object.entries(listed)) {
+        if (otherId === jobId || !value.startsWith("{")) continue;
+        const job = JSON.parse(value) as Listed;
+        others.push({
+          jobId: otherId,
+          job,
+          queued: { key: { group: data.key.group, covers: job.covers }, seq: job.seq },
+        });
       }
+      const cover = others.find((o) => supersedes(o.queued, me));
+      if (cover) {
+        // The cover had not started after this delivery arrived: it reads GitHub later.
+        const got = await this.#redis.eval(
+          DROP_FOR,
+          5,
+          ...keys,
+          this.#queue.toKey(cover.jobId),
+          jobId,
+          cover.jobId,
+          cover.job.id,
+        );
+        if (got === "AGAIN") continue;
+        if (got === "OK") {
+          result.coalescedInto = cover.job.id;
+          await this.#removeReplaced(data.key.group, [jobId]);
+        }
+        return;
+      }
+      const covered = others.filter((o) => supersedes(me, o.queued));
+      if (covered.length === 0) return;
+      const replaced = (await this.#redis.eval(
+        REPLACE,
+        4,
+        ...keys,
+        jobId,
+        data.id,
+        ...covered.map((o) => o.jobId),
+      )) as string[];
+      for (const o of covered) if (replaced.includes(o.jobId)) result.replaced.push(o.job.id);
+      await this.#removeReplaced(data.key.group, replaced);
       return;
-    }
-    for (const o of others) {
-      if (!supersedes(me, o.data)) continue;
-      // 0: a worker took it meanwhile; it runs, and so does this one.
-      if ((await this.#queue.remove(o.jobId)) === 1) {
-        await this.#unlist(data.key.group, o.jobId);
-        result.replaced.push(o.data.id);
-      }
     }
   }
 
-  /** A removed job off its group's lists; the group's next job is woken if it was the oldest. */
-  async #unlist(group: string, jobId: string): Promise<void> {
-    await this.#redis
-      .multi()
-      .zrem(this.#key("group", group), jobId)
-      .zrem(this.#key("order", group), jobId)
-      .srem(this.#key("parked", group), jobId)
-      .exec();
-    await this.#wake(group);
+  /**
+   * BullMQ's copies of replaced jobs removed where BullMQ allows it (one a worker holds, on its
+   * way back to the delayed set, is dropped by the worker when it gets it), and the group's next
+   * job woken in case a replaced one was its oldest.
+   */
+  async #removeReplaced(group: string, jobIds: string[]): Promise<void> {
+    const jobs = this.#key("jobs", group);
+    for (const jobId of jobIds)
+      if ((await this.#queue.remove(jobId)) === 1) await this.#redis.hdel(jobs, jobId);
+    if (jobIds.length > 0) await this.#wake(group);
   }
 
   /** Moves the group's oldest job back to waiting if it is parked and the group is free. */
   async #wake(group: string): Promise<void> {
-    const keys = this.#groupKeys(group);
-    const head = (await this.#redis.eval(WAKE, 3, ...keys)) as string | null;
+    const [order, lock, parked] = this.#groupKeys(group);
+    const head = (await this.#redis.eval(WAKE, 3, order, lock, parked)) as string | null;
     if (head) await this.#promote(head);
   }
 
@@ -238,31 +369,44 @@ export class RedisQueue implements JobQueue {
       .catch(() => undefined);
   }
 
-  #groupKeys(group: string): [string, string, string] {
-    return [this.#key("order", group), this.#key("lock", group), this.#key("parked", group)];
+  /** order, lock, parked, jobs: the KEYS of every group script, in this order. */
+  #groupKeys(group: string): [string, string, string, string] {
+    return [
+      this.#key("order", group),
+      this.#key("lock", group),
+      this.#key("parked", group),
+      this.#key("jobs", group),
+    ];
   }
 
   /**
-   * Takes the group for this job if it is the group's oldest and the group is free. An oldest
-   * job that will never run again (finished, failed for good, gone) is taken off the list.
+   * Takes the group for this job if it is the group's oldest and the group is free ("run"; from
+   * then on the job cannot be replaced), or says it waits, or that a newer job replaced it (the
+   * delivery id). An oldest job that will never run again (finished, failed for good, gone) is
+   * taken off the list.
    */
-  async #acquire(job: Job<JobData>, mine: string, lockMs: number): Promise<boolean> {
+  async #acquire(
+    job: Job<JobData>,
+    mine: string,
+    lockMs: number,
+  ): Promise<"run" | "wait" | { replacedBy: string }> {
     const keys = this.#groupKeys(job.data.key.group);
     for (let tries = 0; tries < 10; tries++) {
       const got = (await this.#redis.eval(
         ACQUIRE,
-        3,
+        4,
         ...keys,
         job.id!,
         String(job.data.seq),
         mine,
         String(lockMs),
       )) as string | null;
-      if (got === "OK") return true;
-      if (!got || got === job.id || !(await this.#finished(got))) return false;
+      if (got === "OK") return "run";
+      if (got?.startsWith(REPLACED)) return { replacedBy: got.slice(REPLACED.length) };
+      if (!got || got === job.id || !(await this.#finished(got))) return "wait";
       await this.#redis.multi().zrem(keys[0], got).srem(keys[2], got).exec();
     }
-    return false;
+    return "wait";
   }
 
   /** Whether a listed job will never run again. */
@@ -324,11 +468,20 @@ export class RedisQueue implements JobQueue {
     const groupLock = this.#key("lock", data.key.group);
     const parked = this.#key("parked", data.key.group);
     const mine = `${job.id}:${token}`;
-    if (!(await this.#acquire(job, mine, lockMs))) {
+    const took = await this.#acquire(job, mine, lockMs);
+    if (took === "wait") {
+      await this.#options.hooks?.parking?.(data.id);
       await job.moveToDelayed(Date.now() + waitMs, token);
-      // Woken while on its way to the delayed set (too early to be promoted): promote itself.
+      // Woken (or replaced) while on its way to the delayed set (too early to be promoted):
+      // promote itself.
       if ((await this.#redis.sismember(parked, job.id!)) === 0) await this.#promote(job.id!);
       throw new DelayedError();
+    }
+    if (took !== "run") {
+      // BullMQ could not remove it when it was replaced: it completes here, never evaluated.
+      this.#log.info({ id: data.id, job: job.id, into: took.replacedBy }, "replaced job dropped");
+      await this.#wake(data.key.group);
+      return;
     }
     let done = false;
     const renew: NodeJS.Timeout = setInterval(() => {
@@ -338,7 +491,7 @@ export class RedisQueue implements JobQueue {
     }, lockMs / 3);
     this.#renewing.add(renew);
     try {
-      await this.#redis.zrem(this.#key("group", data.key.group), job.id!);
+      await this.#options.hooks?.started?.(data.id);
       const queued: QueuedJob = {
         id: data.id,
         name: data.name,
@@ -366,7 +519,7 @@ export class RedisQueue implements JobQueue {
         await (
           done
             ? this.#redis
-                .eval(FINISH, 3, ...this.#groupKeys(data.key.group), job.id!, mine)
+                .eval(FINISH, 4, ...this.#groupKeys(data.key.group), job.id!, mine)
                 .then(() => this.#wake(data.key.group))
             : this.#redis.eval(RELEASE, 1, groupLock, mine)
         ).catch((err) => this.#log.warn({ err }, "releasing a group lock failed"));

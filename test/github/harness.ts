@@ -53,6 +53,8 @@ export const { privateKey } = generateKeyPairSync("rsa", {
 export interface Harness {
   fake: FakeGitHub;
   probot: Probot;
+  /** The fetch the harness's Probot sends requests through (for a Probot a test builds itself). */
+  transport: typeof fetch;
   receive(name: string, payload: unknown, id?: string): Promise<void>;
   /** "METHOD /path?query" for every request, in order. */
   calls(): string[];
@@ -291,6 +293,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     fake,
     probot,
+    transport,
     hold: (method, path, which = {}) => trap(held, method, path, which, Infinity),
     drop: (method, path, which = {}) => trap(dropped, method, path, which, 1),
     lose: (method, path, which = {}) => trap(lost, method, path, which, 1),

@@ -42,6 +42,7 @@ async function queuedProbot(): Promise<Probot> {
     appId: APP_ID,
     privateKey,
     logLevel: "fatal",
+    request: { fetch: h.transport },
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
       ...o,
       throttle: { enabled: false },

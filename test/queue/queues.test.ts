@@ -22,7 +22,7 @@ import {
   type QueuedJob,
   type QueuePolicy,
 } from "../../src/queue/queue.js";
-import { RedisQueue } from "../../src/queue/redis.js";
+import { RedisQueue, type RedisQueueOptions } from "../../src/queue/redis.js";
 
 const REDIS = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/4` : null;
 if (!REDIS)
@@ -384,6 +384,40 @@ describe.each(KINDS)("$name", (kind) => {
   );
 });
 
+/** A RedisQueue whose pull request #1 has a job running ("busy") until release(). */
+async function redisBusy(
+  open: Array<{ close(): Promise<void> }>,
+  options: { groupWaitMs: number; hooks?: RedisQueueOptions["hooks"]; log?: QueueLog },
+) {
+  const shared = `t-${randomUUID()}`;
+  const q = new RedisQueue({
+    url: REDIS!,
+    name: shared,
+    policy: FAST,
+    log: options.log ?? quiet(),
+    lockMs: 500,
+    groupWaitMs: options.groupWaitMs,
+    hooks: options.hooks,
+  });
+  const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
+  open.push(q, bull);
+  const rec = recorder();
+  const release = rec.hold("busy");
+  q.work(rec.handlers);
+  await q.add(pr("busy", "synchronize"));
+  await rec.started("busy");
+  return { q, bull, rec, release };
+}
+
+/** A gate a hook waits at: `reached` once it is there, `open()` lets it through. */
+function gate() {
+  let arrive!: () => void;
+  let open!: () => void;
+  const reached = new Promise<void>((r) => (arrive = r));
+  const opened = new Promise<void>((r) => (open = r));
+  return { reached, open, wait: () => (arrive(), opened) };
+}
+
 /**
  * A busy group's jobs wait in BullMQ's delayed set, which gives them back by due time, not by
  * arrival: under load they came back out of order (a synchronize ran before an earlier click of
@@ -396,30 +430,10 @@ describe.each(KINDS)("$name", (kind) => {
     afterAll(async () => {
       for (const q of open) await q.close().catch(() => undefined);
     });
-    /** A RedisQueue whose pull request #1 has a job running ("busy") until release(). */
-    const busy = async (groupWaitMs: number) => {
-      const shared = `t-${randomUUID()}`;
-      const q = new RedisQueue({
-        url: REDIS!,
-        name: shared,
-        policy: FAST,
-        log: quiet(),
-        lockMs: 500,
-        groupWaitMs,
-      });
-      const bull = new Queue(shared, { connection: { url: REDIS! }, prefix: "mw" });
-      open.push(q, bull);
-      const rec = recorder();
-      const release = rec.hold("busy");
-      q.work(rec.handlers);
-      await q.add(pr("busy", "synchronize"));
-      await rec.started("busy");
-      return { q, bull, rec, release };
-    };
 
     test("the group's oldest job still runs first", async () => {
       // A waiting job looks again only after a minute: whatever runs next was given back early.
-      const { q, bull, rec, release } = await busy(60_000);
+      const { q, bull, rec, release } = await redisBusy(open, { groupWaitMs: 60_000 });
       const clicks = ["click-1", "click-2", "click-3", "click-4", "click-5"];
       for (const id of clicks) await q.add(click(id));
       await q.add(pr("sync", "synchronize"));
@@ -441,7 +455,7 @@ describe.each(KINDS)("$name", (kind) => {
     }, 40_000);
 
     test("a group's oldest job removed behind the queue's back does not block the group", async () => {
-      const { q, bull, rec, release } = await busy(50);
+      const { q, bull, rec, release } = await redisBusy(open, { groupWaitMs: 50 });
       // An operator (or BullMQ giving up on a job itself) removes the group's next job.
       const gone = await q.add(click("gone"));
       await q.add(click("after"));
@@ -455,5 +469,177 @@ describe.each(KINDS)("$name", (kind) => {
       await until("the group's next job ran", () => rec.runs.some((r) => r.id === "after"));
       expect(rec.runs.map((r) => r.id)).toEqual(["busy", "after"]);
     }, 40_000);
+  },
+);
+
+/**
+ * BullMQ calls a job on its way back to the delayed set (its group busy) "active" and refuses to
+ * remove it: a newer event used to miss it, and both ran (2 runs in 10 under CPU load). The hooks
+ * stop a worker inside that window, and just after it took a job, while an event arrives.
+ */
+(REDIS ? describe : describe.skip)(
+  "RedisQueue, an event arriving while a worker handles a job",
+  () => {
+    const open: Array<{ close(): Promise<void> }> = [];
+    afterAll(async () => {
+      for (const q of open) await q.close().catch(() => undefined);
+    });
+
+    test("a job on its way back to the delayed set is still replaced, and never evaluated", async () => {
+      const parking = gate();
+      const log = quiet();
+      let stopped = false;
+      const { q, rec, release } = await redisBusy(open, {
+        groupWaitMs: 50,
+        log,
+        hooks: {
+          parking: async (id) => {
+            if (id !== "sync-1" || stopped) return;
+            stopped = true;
+            await parking.wait();
+          },
+        },
+      });
+      await q.add(pr("sync-1", "synchronize"));
+      await parking.reached;
+      const newer = await q.add(pr("sync-2", "synchronize"));
+      expect(newer.replaced).toEqual(["sync-1"]);
+      parking.open();
+      // BullMQ still held sync-1: its worker gets it back and drops it.
+      await until("sync-1 dropped", () =>
+        log.lines.some(
+          (l) => l.msg === "replaced job dropped" && (l.fields as { id?: string }).id === "sync-1",
+        ),
+      );
+      release();
+      await until("sync-2 ran", () => rec.runs.some((r) => r.id === "sync-2"));
+      await sleep(200);
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", "sync-2"]);
+    }, 30_000);
+
+    test("an event is coalesced into a job on its way back to the delayed set", async () => {
+      const parking = gate();
+      let stopped = false;
+      const { q, rec, release } = await redisBusy(open, {
+        groupWaitMs: 50,
+        hooks: {
+          parking: async (id) => {
+            if (id !== "sync" || stopped) return;
+            stopped = true;
+            await parking.wait();
+          },
+        },
+      });
+      await q.add(pr("sync", "synchronize"));
+      await parking.reached;
+      expect((await q.add(review("review"))).coalescedInto).toBe("sync");
+      parking.open();
+      release();
+      await until("sync ran", () => rec.runs.some((r) => r.id === "sync"));
+      await sleep(200);
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", "sync"]);
+    }, 30_000);
+
+    test("a job a worker has taken is never replaced: the newer event runs after it", async () => {
+      const taken = gate();
+      const { q, rec, release } = await redisBusy(open, {
+        groupWaitMs: 50,
+        hooks: {
+          started: async (id) => {
+            if (id === "sync-1") await taken.wait();
+          },
+        },
+      });
+      await q.add(pr("sync-1", "synchronize"));
+      release();
+      // sync-1 is taken; its evaluation may read GitHub before the next push lands.
+      await taken.reached;
+      const newer = await q.add(pr("sync-2", "synchronize"));
+      expect([newer.replaced, newer.coalescedInto]).toEqual([[], undefined]);
+      const review1 = await q.add(review("review"));
+      expect(review1.coalescedInto).toBe("sync-2");
+      taken.open();
+      await until("sync-2 ran", () => rec.runs.some((r) => r.id === "sync-2"));
+      await sleep(200);
+      expect(rec.runs.map((r) => r.id)).toEqual(["busy", "sync-1", "sync-2"]);
+    }, 30_000);
+
+    test("a storm of concurrent deliveries on two workers: none lost, no replaced job evaluated, every click run", async () => {
+      const shared = `t-${randomUUID()}`;
+      const make = () =>
+        new RedisQueue({
+          url: REDIS!,
+          name: shared,
+          policy: FAST,
+          log: quiet(),
+          lockMs: 500,
+          groupWaitMs: 5,
+        });
+      const a = make();
+      const b = make();
+      open.push(a, b);
+      const started = new Map<string, number>();
+      const runs: string[] = [];
+      const handlers: JobHandlers = {
+        async run(job) {
+          started.set(job.id, Date.now());
+          runs.push(job.id);
+          await sleep(Math.random() * 15);
+        },
+        async failed() {},
+      };
+      a.work(handlers);
+      b.work(handlers);
+      const kinds = [
+        (id: string) => pr(id, "synchronize"),
+        (id: string) => review(id),
+        (id: string) => click(id),
+        (id: string) => pr(id, "opened"),
+      ];
+      const sent = new Map<string, number>();
+      const results = new Map<string, AddResult>();
+      const deliveries = Array.from({ length: 60 }, (_, i) => {
+        const kind = i % 7 === 3 ? 2 : i % 3 === 1 ? 1 : i % 5 === 0 ? 3 : 0;
+        return kinds[kind]!(`d-${i}`);
+      });
+      // Two intakes at once (two server processes), with a few milliseconds between deliveries.
+      await Promise.all(
+        [a, b].map(async (q, side) => {
+          for (const d of deliveries.filter((_, i) => i % 2 === side)) {
+            sent.set(d.id, Date.now());
+            results.set(d.id, await q.add(d));
+            await sleep(Math.random() * 4);
+          }
+        }),
+      );
+      const into = new Map<string, string>();
+      for (const [id, r] of results) {
+        if (r.coalescedInto) into.set(id, r.coalescedInto);
+        for (const old of r.replaced) into.set(old, id);
+      }
+      const survivor = (id: string) => {
+        let s = id;
+        for (let n = 0; into.has(s) && n < 100; n++) s = into.get(s)!;
+        return s;
+      };
+      await until(
+        "every surviving delivery ran",
+        () => deliveries.every((d) => started.has(survivor(d.id))),
+        30_000,
+      );
+      await sleep(300);
+      for (const d of deliveries) {
+        // Run after it arrived: itself, or the job that took its place, read GitHub after it.
+        const s = survivor(d.id);
+        expect([d.id, started.get(s)! >= sent.get(d.id)!]).toEqual([d.id, true]);
+      }
+      // Nothing replaced was evaluated; nothing ran twice; no click was coalesced.
+      expect(runs.filter((id) => into.has(id))).toEqual([]);
+      expect(new Set(runs).size).toBe(runs.length);
+      const clicks = deliveries.filter((d) => d.name === "check_run").map((d) => d.id);
+      for (const c of clicks) expect(runs).toContain(c);
+      // And the burst was coalesced (not just run one by one).
+      expect(runs.length).toBeLessThan(deliveries.length);
+    }, 60_000);
   },
 );
