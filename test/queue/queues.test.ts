@@ -409,13 +409,20 @@ async function redisBusy(
   return { q, bull, rec, release };
 }
 
-/** A gate a hook waits at: `reached` once it is there, `open()` lets it through. */
-function gate() {
+/** A hook that stops delivery `id` once: `reached` when it is there, `open()` lets it on. */
+function gate(id: string) {
   let arrive!: () => void;
   let open!: () => void;
+  let passed = false;
   const reached = new Promise<void>((r) => (arrive = r));
   const opened = new Promise<void>((r) => (open = r));
-  return { reached, open, wait: () => (arrive(), opened) };
+  const at = async (delivery: string) => {
+    if (delivery !== id || passed) return;
+    passed = true;
+    arrive();
+    await opened;
+  };
+  return { reached, open, at };
 }
 
 /**
@@ -486,19 +493,12 @@ function gate() {
     });
 
     test("a job on its way back to the delayed set is still replaced, and never evaluated", async () => {
-      const parking = gate();
+      const parking = gate("sync-1");
       const log = quiet();
-      let stopped = false;
       const { q, rec, release } = await redisBusy(open, {
         groupWaitMs: 50,
         log,
-        hooks: {
-          parking: async (id) => {
-            if (id !== "sync-1" || stopped) return;
-            stopped = true;
-            await parking.wait();
-          },
-        },
+        hooks: { parking: parking.at },
       });
       await q.add(pr("sync-1", "synchronize"));
       await parking.reached;
@@ -518,17 +518,10 @@ function gate() {
     }, 30_000);
 
     test("an event is coalesced into a job on its way back to the delayed set", async () => {
-      const parking = gate();
-      let stopped = false;
+      const parking = gate("sync");
       const { q, rec, release } = await redisBusy(open, {
         groupWaitMs: 50,
-        hooks: {
-          parking: async (id) => {
-            if (id !== "sync" || stopped) return;
-            stopped = true;
-            await parking.wait();
-          },
-        },
+        hooks: { parking: parking.at },
       });
       await q.add(pr("sync", "synchronize"));
       await parking.reached;
@@ -541,14 +534,10 @@ function gate() {
     }, 30_000);
 
     test("a job a worker has taken is never replaced: the newer event runs after it", async () => {
-      const taken = gate();
+      const taken = gate("sync-1");
       const { q, rec, release } = await redisBusy(open, {
         groupWaitMs: 50,
-        hooks: {
-          started: async (id) => {
-            if (id === "sync-1") await taken.wait();
-          },
-        },
+        hooks: { started: taken.at },
       });
       await q.add(pr("sync-1", "synchronize"));
       release();
