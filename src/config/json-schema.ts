@@ -14,6 +14,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'Server version ("16", "8.0"); rules that depend on it use it. Quote it in YAML.',
   "directories.*.multiStatement":
     "golang-migrate x-multi-statement mode (postgres): statements run one by one without the implicit per-file transaction.",
+  "directories.*.migrationsTable":
+    "golang-migrate's x-migrations-table (default schema_migrations): the replay creates it, as golang-migrate does, before the first migration.",
   rules: "Per-rule severity override: error | warning | notice | off.",
   approval: "DBA approval policy for the migration-warden/approval check.",
   "approval.required":

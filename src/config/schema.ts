@@ -66,6 +66,14 @@ const directory = z
       )
       .optional(),
     multiStatement: bool("multiStatement").default(false),
+    // golang-migrate's x-migrations-table: the replay creates it before the first migration.
+    migrationsTable: z
+      .string({ error: "expected a table name such as schema_migrations" })
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+        error:
+          "expected an unqualified table name of letters, digits and _ (golang-migrate's x-migrations-table, such as schema_migrations)",
+      })
+      .optional(),
   })
   .strict();
 

@@ -11,6 +11,8 @@ export interface DirectoryConfig {
   databaseVersion?: string;
   /** golang-migrate `x-multi-statement` (postgres): statements run one by one, no implicit transaction. */
   multiStatement: boolean;
+  /** golang-migrate `x-migrations-table` (default schema_migrations): the replay creates it. */
+  migrationsTable?: string;
 }
 
 export interface ApprovalPolicy {

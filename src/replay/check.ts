@@ -42,6 +42,8 @@ interface Prepared {
   ups: MigrationText[];
   downs: Array<MigrationText | null>;
   baseFiles: MigrationFile[];
+  /** golang-migrate's version table (directories[].migrationsTable). */
+  migrationsTable?: string;
 }
 
 type Preparation =
@@ -150,6 +152,7 @@ function prepare(
       ups,
       downs,
       baseFiles: baseLoaded.ups,
+      ...(dir.migrationsTable ? { migrationsTable: dir.migrationsTable } : {}),
       plan: {
         directory: dir.path,
         dialect: dir.dialect,
@@ -225,6 +228,7 @@ async function replayDirectory(
       }),
       ups: p.ups,
       downs: p.downs,
+      ...(p.migrationsTable ? { migrationsTable: p.migrationsTable } : {}),
     },
     readBase,
     cache,

@@ -155,6 +155,11 @@ describe("errors name the key path", () => {
       'directories.0.databaseVersion: expected a version such as "16" or "8.0" (quote it in YAML)',
     ],
     [
+      // Pasted into SQL in the sandbox: an identifier, nothing else.
+      'directories:\n  - path: m\n    dialect: postgres\n    migrationsTable: "x\\"; DROP TABLE users; --"\n',
+      "directories.0.migrationsTable: expected an unqualified table name of letters, digits and _ (golang-migrate's x-migrations-table, such as schema_migrations)",
+    ],
+    [
       "directories:\n  - path: m\n    dialect: postgres\n    multistatement: true\n",
       "directories.0.multistatement: unknown key",
     ],
