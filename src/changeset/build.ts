@@ -100,6 +100,7 @@ export async function buildChangeSet(
     if (toRead.length > 0)
       for (const [path, bytes] of await source.readHead(toRead)) contents.set(path, bytes);
   }
+  const baseContents = await readEditedMerged(source, changes, baseTrees, contents, dirs);
 
   const changeSet: ChangeSet = {
     mode: "git",
@@ -110,6 +111,37 @@ export async function buildChangeSet(
     changes,
     contents,
   };
+  if (baseContents.size > 0) changeSet.baseContents = baseContents;
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
+}
+
+/**
+ * The base bytes of merged files the change edits in place, to tell its lines from the merged
+ * ones. Best effort: a file that cannot be read keeps all its findings (nothing is hidden).
+ */
+async function readEditedMerged(
+  source: RevisionSource,
+  changes: readonly ChangedFile[],
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+  contents: ReadonlyMap<string, Uint8Array>,
+  dirs: readonly DirectoryConfig[],
+): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const wanted: { path: string; oid: string }[] = [];
+  for (const c of changes) {
+    const dir = c.status === "modified" && contents.has(c.path) ? directoryOf(c.path, dirs) : null;
+    if (!dir) continue;
+    const name = c.path.slice(c.path.lastIndexOf("/") + 1);
+    const entry = baseTrees.get(dir.path)?.find((e) => e.name === name && e.kind === "file");
+    if (entry) wanted.push({ path: c.path, oid: entry.oid });
+  }
+  if (wanted.length === 0) return out;
+  try {
+    const bytes = await source.readBase(wanted);
+    wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
+  } catch {
+    // Unreadable: every finding of those files stays.
+  }
+  return out;
 }
