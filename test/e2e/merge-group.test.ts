@@ -138,7 +138,9 @@ describe("merge queue groups through the real server", () => {
     repo.setRole("db-admin", "admin");
   });
   // Each test queues into an empty queue.
-  afterEach(() => repo.mergeQueues.delete("main"));
+  afterEach(() => {
+    repo.mergeQueues.delete("main");
+  });
 
   test("a group with one approved migration pull request passes both checks", async () => {
     const head = await open(repo, 1, {
