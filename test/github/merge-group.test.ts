@@ -163,6 +163,39 @@ describe("a merge group", () => {
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
   });
 
+  test("Re-run on a group run (and Re-run all) evaluates the group again on its head", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+    // Approved meanwhile; the team re-runs the group's failed approval check.
+    await approve(repo, 2);
+    const failed = groupRun(entry, APPROVAL);
+    const rerun = example("check_run", "rerequested");
+    rerun.repository = { ...rerun.repository, ...repo.toJSON() };
+    rerun.check_run = { ...rerun.check_run, ...h.fake.runJSON(failed), pull_requests: [] };
+    await h.receive("check_run", rerun);
+    expect(onGroup(entry).map(([n, c]) => [n, c])).toEqual([
+      [LINT, "neutral"],
+      [APPROVAL, "failure"],
+      [LINT, "neutral"],
+      [APPROVAL, "success"],
+    ]);
+    const suite = example("check_suite", "rerequested");
+    suite.repository = { ...suite.repository, ...repo.toJSON() };
+    suite.installation = h.fake.installationPayload();
+    suite.check_suite = {
+      ...suite.check_suite,
+      id: failed.suiteId,
+      head_sha: entry.headSha,
+      pull_requests: [],
+    };
+    await h.receive("check_suite", suite);
+    expect(onGroup(entry)).toHaveLength(6);
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+  });
+
   test("merge_group.destroyed writes nothing", async () => {
     const { repo, baseSha } = setup();
     await open(repo, 2, baseSha, migration("0002", "audit"));
