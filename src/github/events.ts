@@ -133,8 +133,8 @@ export function createHandlers(options: HandlerOptions) {
     sha: string,
     externalIds: ReadonlyArray<string | null | undefined>,
   ): Promise<boolean> {
-    const base = externalIds.map(parseGroupRunId).find((b) => b !== null);
-    if (base === undefined || base === null) return false;
+    const base = externalIds.map(parseGroupRunId).find((b) => b !== null)?.baseRef;
+    if (base === undefined) return false;
     await mergeGroup(d, repo, {
       head_sha: sha,
       head_ref: "",

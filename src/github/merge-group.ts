@@ -35,6 +35,7 @@ import {
   type MemberApproval,
 } from "../core/approval/group.js";
 import { joinPath } from "../core/migrations/directory.js";
+import { inlineCode } from "../core/report/markdown.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import { ApprovalReader, checkRunFacts } from "./approval/reader.js";
 import { GitHubRevisions, treeDiff } from "./changeset.js";
@@ -319,6 +320,8 @@ async function groupApproval(
       for (const n of m.approval.record.pullRequests) if (!inGroup.has(n)) others.add(n);
   const otherBases = new Map<number, string>();
   for (const n of others) otherBases.set(n, await reader.pullRequestBase(n));
+  // Recorded in the run (see encodeGroupRunId); a head whose digest cannot be read records none.
+  const headDigest = (await reader.digest(group.head_sha, config.directories)).digest;
   const verdict = decideMergeGroup({
     baseRef: base.ref,
     headSha: group.head_sha,
@@ -328,13 +331,15 @@ async function groupApproval(
     changes,
     incomplete,
   });
+  const externalId = encodeGroupRunId(base.ref, headDigest);
   return {
     conclusion: verdict.conclusion,
     title: verdict.title,
+    ...(externalId !== null ? { externalId } : {}),
     summary: [
       verdict.summary,
       "",
-      `Base: \`${base.ref}\` at \`${base.sha.slice(0, 7)}\`${group.base_sha ? ` (the event's base_sha: \`${group.base_sha.slice(0, 7)}\`)` : ""}; configuration read there.`,
+      `Base: ${inlineCode(base.ref)} at \`${base.sha.slice(0, 7)}\`${group.base_sha ? ` (the event's base_sha: \`${group.base_sha.slice(0, 7)}\`)` : ""}; configuration read there.`,
     ].join("\n"),
   };
 }

@@ -106,7 +106,8 @@ describe("a merge group", () => {
       [APPROVAL, "success", "Approved: 2 migration changes in 1 pull request"],
     ]);
     const approval = groupRun(entry, APPROVAL);
-    expect(approval.external_id).toBe("mw-merge-group/1;base=master");
+    expect(approval.external_id).toMatch(/^mw-merge-group\/1;digest=[0-9a-f]{64};base=master$/);
+    expect(groupRun(entry, LINT).external_id).toBe("mw-merge-group/1;base=master");
     expect(approval.output.summary).toContain("| `migrations/0002_audit.up.sql` |");
     expect(approval.output.summary).toContain("| #2 |");
     expect(approval.appId).toBe(APP_ID);

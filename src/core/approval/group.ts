@@ -11,6 +11,7 @@
  */
 import { inlineCode, plural } from "../report/markdown.js";
 import { baseBinding, type ApprovalRunId } from "./record.js";
+import { DIGEST } from "./types.js";
 
 /** One migration path the group changes: its blob id at the group head, null when deleted there. */
 export interface GroupChange {
@@ -184,19 +185,25 @@ export function decideMergeGroup(facts: GroupFacts): GroupVerdict {
 }
 
 /** Prefix of the `external_id` of the app's runs on a merge group commit. */
-export const GROUP_RUN_PREFIX = "mw-merge-group/1;base=";
+export const GROUP_RUN_PREFIX = "mw-merge-group/1;";
+
+const GROUP_RUN = /^mw-merge-group\/1;(?:digest=([0-9a-f]{64});)?base=(.+)$/s;
 
 /**
- * The `external_id` of a group run: names the base branch so a re-run finds the queue again. It
- * is never an approval record (readApprovalRun rejects it) and names no pull request.
+ * The `external_id` of a group run: `mw-merge-group/1;[digest=<hex>;]base=<branch>`. It names the
+ * base branch so a re-run finds the queue again and, on an approval run, the group head's
+ * migration digest under the base's configuration (what a push of that head to the branch must
+ * match). It is never an approval record (readApprovalRun rejects it) and names no pull request.
+ * The branch comes last: its name may hold any character but the ones git forbids.
  */
-export function encodeGroupRunId(baseRef: string): string | null {
-  const id = `${GROUP_RUN_PREFIX}${baseRef}`;
-  return id.length <= 255 ? id : null;
+export function encodeGroupRunId(baseRef: string, digest: string | null = null): string | null {
+  const id = `${GROUP_RUN_PREFIX}${digest !== null ? `digest=${digest};` : ""}base=${baseRef}`;
+  return id.length <= 255 && baseRef !== "" && (digest === null || DIGEST.test(digest)) ? id : null;
 }
 
-export function parseGroupRunId(id: string | null | undefined): string | null {
-  if (!id?.startsWith(GROUP_RUN_PREFIX)) return null;
-  const base = id.slice(GROUP_RUN_PREFIX.length);
-  return base === "" ? null : base;
+export function parseGroupRunId(
+  id: string | null | undefined,
+): { baseRef: string; digest: string | null } | null {
+  const m = GROUP_RUN.exec(id ?? "");
+  return m ? { baseRef: m[2]!, digest: m[1] ?? null } : null;
 }

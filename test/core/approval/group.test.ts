@@ -1,6 +1,6 @@
 /** The merge group verdict (src/core/approval/group.ts): pure, from the facts the adapter reads. */
 import { describe, expect, test } from "@jest/globals";
-import { baseBinding } from "../../../src/core/approval/record.js";
+import { baseBinding, parseApprovalRunId } from "../../../src/core/approval/record.js";
 import {
   decideMergeGroup,
   encodeGroupRunId,
@@ -167,8 +167,17 @@ describe("decideMergeGroup", () => {
 });
 
 test("group run ids round-trip and are not approval records", () => {
-  expect(parseGroupRunId(encodeGroupRunId("release/1.x"))).toBe("release/1.x");
+  expect(parseGroupRunId(encodeGroupRunId("release/1.x"))).toEqual({
+    baseRef: "release/1.x",
+    digest: null,
+  });
+  expect(parseGroupRunId(encodeGroupRunId("a;base=b", D1))).toEqual({
+    baseRef: "a;base=b",
+    digest: D1,
+  });
   expect(encodeGroupRunId("x".repeat(300))).toBeNull();
+  expect(encodeGroupRunId("main", "not-a-digest")).toBeNull();
   expect(parseGroupRunId("mw-approval/2;pr=1")).toBeNull();
   expect(parseGroupRunId("mw-merge-group/1;base=")).toBeNull();
+  expect(parseApprovalRunId(encodeGroupRunId("main", D1)!).ok).toBe(false);
 });
