@@ -114,6 +114,11 @@ export class FakeRepo {
    * Merges like the merge button (a merge commit, or a squash commit) at `at` by `by`; the PR's
    * commits and files stay what they were. Returns the new base tip.
    */
+  /** branch → merge queue entries, in order. */
+  readonly mergeQueues: Map<string, FakeQueueEntry[]>;
+  /** Queues the pull request (a group commit on the last entry or the base tip); see the .mjs. */
+  enqueue(number: number, opts?: { files?: Record<string, string | null> }): FakeQueueEntry;
+  dequeue(number: number): void;
   mergePullRequest(
     number: number,
     opts?: { by?: string; at?: string; method?: "merge" | "squash" },
@@ -264,3 +269,18 @@ export type GraphqlFault = { times?: number } & (
       text?: string;
     }
 );
+
+export interface FakeQueueEntry {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  state: string;
+  /** The `merge_group` object of a checks_requested event for this entry. */
+  payload: {
+    head_sha: string;
+    head_ref: string;
+    base_sha: string;
+    base_ref: string;
+    head_commit: { id: string; tree_id: string };
+  };
+}

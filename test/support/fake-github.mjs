@@ -210,6 +210,8 @@ export class FakeRepo {
     this.rulesets = [];
     /** When set, `GET /rules/branches/…` answers this status (e.g. 403). */
     this.rulesStatus = null;
+    /** branch → merge queue entries in order (see enqueue); GraphQL `mergeQueue(branch:)`. */
+    this.mergeQueues = new Map();
   }
 
   /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
@@ -287,6 +289,62 @@ export class FakeRepo {
     });
     this.branches.set(pr.base, sha);
     return sha;
+  }
+
+  /**
+   * Queues the pull request in its base branch's merge queue, as GitHub does: a group commit on
+   * top of the last entry's head (or the branch tip) with the PR's changes, on a
+   * `gh-readonly-queue/<base>/pr-<N>-<parent>` branch. `files` alters the group commit's tree
+   * further (a queue commit that differs from the PR). Returns the entry, whose `payload` is the
+   * `merge_group` object of the checks_requested event.
+   */
+  enqueue(number, { files = {} } = {}) {
+    const pr = this.pull(number);
+    const queue = this.mergeQueues.get(pr.base) ?? [];
+    this.mergeQueues.set(pr.base, queue);
+    const parent = queue.at(-1)?.headSha ?? this.branches.get(pr.base);
+    const flat = this.git.flatten(this.git.get(parent, "commit").tree);
+    const head = this.git.flatten(this.git.get(pr.headSha, "commit").tree);
+    for (const f of this.pullFiles(number)) {
+      if (f.previous_filename) flat.delete(f.previous_filename);
+      if (f.status === "removed") flat.delete(f.filename);
+      else flat.set(f.filename, head.get(f.filename));
+    }
+    for (const [path, v] of Object.entries(files)) {
+      if (v === null) flat.delete(path);
+      else flat.set(path, { mode: "100644", sha: this.git.putBlob(v) });
+    }
+    const headSha = this.git.putCommit({
+      tree: this.git.buildTree(flat),
+      parents: [parent, pr.headSha],
+      message: `Merge pull request #${number}`,
+    });
+    const headRef = `refs/heads/gh-readonly-queue/${pr.base}/pr-${number}-${parent}`;
+    this.branches.set(headRef.slice("refs/heads/".length), headSha);
+    const entry = {
+      number,
+      baseSha: parent,
+      headSha,
+      state: "AWAITING_CHECKS",
+      payload: {
+        head_sha: headSha,
+        head_ref: headRef,
+        base_sha: parent,
+        base_ref: `refs/heads/${pr.base}`,
+        head_commit: { id: headSha, tree_id: this.git.get(headSha, "commit").tree },
+      },
+    };
+    queue.push(entry);
+    return entry;
+  }
+
+  /** Removes the pull request from its base branch's merge queue (the group is destroyed). */
+  dequeue(number) {
+    for (const [branch, queue] of this.mergeQueues)
+      this.mergeQueues.set(
+        branch,
+        queue.filter((e) => e.number !== number),
+      );
   }
 
   /** A pull request from `head` (a commit sha) into `base` (a branch of this repository). */
@@ -1415,10 +1473,15 @@ export class FakeGitHub {
   #graphql(body) {
     if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
       return this.#coAuthors(body.variables?.ids ?? []);
+    if (normalizeGraphql(body.query ?? "") === MERGE_QUEUE_SHAPE)
+      return this.#mergeQueue(body.variables ?? {});
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
       return {
         errors: [
-          { message: "fake-github: only the base-directory and co-author queries are supported" },
+          {
+            message:
+              "fake-github: only the base-directory, co-author and merge queue queries are supported",
+          },
         ],
       };
     }
@@ -1441,6 +1504,42 @@ export class FakeGitHub {
       };
     }
     return { data: { repository: { object: this.#graphqlObject(repo, expression, faults) } } };
+  }
+
+  /**
+   * `repository.mergeQueue(branch:).entries` (pages of 100; positions from 1): each entry's head
+   * and base commit and its pull request; null for a branch without a queue.
+   */
+  #mergeQueue({ owner, name, branch, after }) {
+    const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!repo) return { data: { repository: null }, errors: [{ type: "NOT_FOUND" }] };
+    const queue = repo.mergeQueues.get(branch);
+    if (!queue) return { data: { repository: { mergeQueue: null } } };
+    const start = after ? Number(after) : 0;
+    const nodes = queue.slice(start, start + 100).map((e, i) => {
+      const pr = repo.pull(e.number);
+      return {
+        position: start + i + 1,
+        state: e.state,
+        headCommit: { oid: e.headSha },
+        baseCommit: { oid: e.baseSha },
+        pullRequest: { number: pr.number, headRefOid: pr.headSha, baseRefName: pr.base },
+      };
+    });
+    const end = start + nodes.length;
+    return {
+      data: {
+        repository: {
+          mergeQueue: {
+            entries: {
+              totalCount: queue.length,
+              pageInfo: { hasNextPage: end < queue.length, endCursor: String(end) },
+              nodes,
+            },
+          },
+        },
+      },
+    };
   }
 
   /** `<rev>:<path>` → the tree's entries (a blob or anything unresolvable: {} or null). */
@@ -1513,5 +1612,24 @@ const BASE_DIRECTORY_SHAPE =
 const CO_AUTHORS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
+  }
+}`);
+
+const MERGE_QUEUE_SHAPE =
+  normalizeGraphql(`query($owner: String!, $name: String!, $branch: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    mergeQueue(branch: $branch) {
+      entries(first: 100, after: $after) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          position
+          state
+          headCommit { oid }
+          baseCommit { oid }
+          pullRequest { number headRefOid baseRefName }
+        }
+      }
+    }
   }
 }`);
