@@ -97,6 +97,11 @@ export class FakeRepo {
   }>;
   /** When set, `GET /rules/branches/…` answers this HTTP status. */
   rulesStatus: number | null;
+  /** Issues (not pull requests) of the repository. */
+  issues: FakeIssue[];
+  /** When set, the issue endpoints answer this HTTP status (403: no `issues: write`). */
+  issuesStatus: number | null;
+  addIssue(spec: { title: string; body?: string; user?: string; type?: "User" | "Bot" }): FakeIssue;
   readonly branches: Map<string, string>;
   commit(spec: {
     branch?: string;
@@ -264,3 +269,12 @@ export type GraphqlFault = { times?: number } & (
       text?: string;
     }
 );
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  user: string;
+  type: "User" | "Bot";
+}

@@ -210,6 +210,36 @@ export class FakeRepo {
     this.rulesets = [];
     /** When set, `GET /rules/branches/…` answers this status (e.g. 403). */
     this.rulesStatus = null;
+    /** Issues (not pull requests): { number, title, body, state, user, type }. */
+    this.issues = [];
+    /** When set, the issue endpoints answer this status (e.g. 403: no `issues: write`). */
+    this.issuesStatus = null;
+  }
+
+  /** An issue opened by `user` (type "User" or "Bot"); numbers follow the pull requests'. */
+  addIssue({ title, body = "", user = DEFAULT_LOGIN, type = "User" }) {
+    const issue = {
+      number: 100_000 + this.issues.length + 1,
+      title,
+      body,
+      state: "open",
+      user,
+      type,
+    };
+    this.issues.push(issue);
+    return issue;
+  }
+
+  issueJSON(i) {
+    return {
+      id: this.id * 1_000_000 + i.number,
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      user: { login: i.user, id: 1, type: i.type },
+      html_url: `${this.server.webUrl}/${this.fullName}/issues/${i.number}`,
+    };
   }
 
   /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
@@ -877,6 +907,39 @@ export class FakeGitHub {
       }));
       return this.#paged(req.base, repo, rest, query, comments);
     }
+    if (rest === "/issues" && get) {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const state = query.get("state") ?? "open";
+      const list = repo.issues.filter((i) => state === "all" || i.state === state).reverse();
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        list.map((i) => repo.issueJSON(i)),
+      );
+    }
+    if (rest === "/issues" && req.method === "POST") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.addIssue({
+        title: body.title,
+        body: body.body ?? "",
+        user: `${APP_SLUG}[bot]`,
+        type: "Bot",
+      });
+      return { status: 201, body: repo.issueJSON(issue) };
+    }
+    if ((g = r(/^\/issues\/(\d+)$/)) && req.method === "PATCH") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.issues.find((i) => i.number === Number(g[1]));
+      if (!issue) throw new HttpError(404, "Not Found");
+      for (const k of ["title", "body", "state"])
+        if (typeof body[k] === "string") issue[k] = body[k];
+      return { body: repo.issueJSON(issue) };
+    }
     if ((g = r(/^\/collaborators\/([^/]+)\/permission$/)) && get) {
       const login = decodeURIComponent(g[1]);
       const role = repo.roles.get(login.toLowerCase());
@@ -1197,7 +1260,10 @@ export class FakeGitHub {
     return [...this.repos.values()].flatMap((r) =>
       [...r.pulls.values()]
         .filter(
-          (pr) => (r === repo || pr.headRepo === repo) && this.git.ancestors(pr.headSha).has(sha),
+          (pr) =>
+            (r === repo || pr.headRepo === repo) &&
+            // Like GitHub: also the merged pull request whose merge (or squash) commit this is.
+            (this.git.ancestors(pr.headSha).has(sha) || (r === repo && pr.mergeCommitSha === sha)),
         )
         .map((pr) => r.pullJSON(pr.number)),
     );
