@@ -242,7 +242,64 @@ describe("the push audit", () => {
   });
 });
 
+describe("merge queues", () => {
+  /**
+   * The queue's group head: the approved pull request's change on top of master, carrying an
+   * approval run of this app (what the merge_group handler writes on `merge_group.head_sha`).
+   */
+  async function groupHead(files: Record<string, string>) {
+    const { repo, master } = repository();
+    const { head } = await approvedPullRequest(repo);
+    const group = repo.commit({ parent: master, files, message: "Merge queue group" });
+    h.fake.addCheckRun(repo, {
+      name: APPROVAL,
+      head_sha: group,
+      external_id: latestOn(APPROVAL, head)!.external_id ?? "",
+    });
+    return { repo, group };
+  }
+
+  test("the group head's own passing approval run covers the push that lands it", async () => {
+    const { repo, group } = await groupHead(NOTE);
+    await push(repo, "master", group);
+    const run = audit(group);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain(`\`${group.slice(0, 12)}\``);
+  });
+
+  test("a group head whose content is not what its approval run recorded is not covered", async () => {
+    const { repo, group } = await groupHead({
+      ...NOTE,
+      "migrations/0003_more.up.sql": "DROP TABLE t1;\n",
+    });
+    await push(repo, "master", group);
+    const run = audit(group);
+    expect([run.conclusion, run.output.title]).toEqual([
+      "failure",
+      "3 migration files without approval",
+    ]);
+  });
+});
+
 describe("the push audit against an attacker", () => {
+  test("what GitHub does not answer fails the audit closed, with the reason", async () => {
+    const { repo, master } = repository();
+    const c = repo.commit({ parent: master, files: NOTE });
+    h.fake.failNext({ method: "GET", path: /\/compare\//, status: 404, message: "Not Found" });
+    await expect(push(repo, "master", c)).rejects.toThrow();
+    const run = audit(c);
+    expect([run.conclusion, run.output.title]).toEqual(["failure", "Audit incomplete"]);
+    expect(run.output.summary).toContain("404");
+  });
+
+  test("the policy before the push unreadable: the default branch's audit fails closed", async () => {
+    const { repo, master } = repository();
+    const c = repo.commit({ parent: master, files: NOTE });
+    h.fake.failNext({ method: "GET", path: /\/contents\//, status: 403, message: "Forbidden" });
+    await expect(push(repo, "master", c)).rejects.toThrow();
+    expect([audit(c).conclusion, audit(c).output.title]).toEqual(["failure", "Audit incomplete"]);
+  });
+
   test("a push that also drops the directory from the config is audited with the config from before", async () => {
     const { repo, master } = repository();
     const c = repo.commit({

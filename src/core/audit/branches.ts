@@ -3,28 +3,11 @@
  * repository's default branch when the key is absent.
  */
 import type { AuditConfig } from "../../config/types.js";
+import { globMatcher } from "../glob.js";
 
 /** `*` any run of characters but "/", `**` anything (slashes too), `?` one character but "/". */
 export function branchMatcher(patterns: readonly string[]): (branch: string) => boolean {
-  if (patterns.length === 0) return () => false;
-  const source = patterns
-    .map((p) =>
-      p
-        .split(/(\*\*|\*|\?)/)
-        .map((part) =>
-          part === "**"
-            ? ".*"
-            : part === "*"
-              ? "[^/]*"
-              : part === "?"
-                ? "[^/]"
-                : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
-        )
-        .join(""),
-    )
-    .join("|");
-  const re = new RegExp(`^(?:${source})$`, "s");
-  return (branch) => re.test(branch);
+  return globMatcher(patterns, "/");
 }
 
 /** The patterns in effect: the configured ones, or the default branch's name. */

@@ -8,7 +8,7 @@
  */
 import type { DirectoryConfig } from "../../config/types.js";
 import { CONFIG_PATH } from "../../config/types.js";
-import { escapeMarkdown } from "../approval/audit.js";
+import { escapeMarkdown, table } from "../approval/audit.js";
 import { directoryOf } from "../migrations/directory.js";
 import { parseMigrationName } from "../migrations/filename.js";
 import { inlineCode, plural } from "../report/markdown.js";
@@ -19,7 +19,6 @@ import type { PolicyChange } from "./policy.js";
 export const AUDIT_CHECK_NAME = "migration-warden/audit";
 /** GitHub's limit is 65,535; leave room for the recovery marker the check writer adds. */
 const SUMMARY_MAX_BYTES = 64_000;
-const MAX_ROWS = 100;
 
 export interface AuditFile {
   path: string;
@@ -120,17 +119,6 @@ const VERB: Record<ChangeStatus, string> = {
   renamed: "renamed",
 };
 
-function table(header: string[], rows: string[][]): string[] {
-  const shown = rows.slice(0, MAX_ROWS);
-  const out = [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...shown.map((r) => `| ${r.join(" | ")} |`),
-  ];
-  if (rows.length > shown.length) out.push("", `…and ${rows.length - shown.length} more.`);
-  return out;
-}
-
 function fileTable(files: readonly AuditFile[], pusher: string): string[] {
   return table(
     ["file", "change", "commit", "pushed by"],
@@ -209,33 +197,25 @@ export function renderAudit(f: AuditFacts): { title: string; summary: string } {
       lines.push("", "No effective setting changed (formatting or comments only).");
   }
 
-  if (f.altered.length > 0)
-    lines.push(
-      "",
-      "## Merged migrations altered",
-      "",
+  const sections: [readonly AuditFile[], string, string][] = [
+    [
+      f.altered,
+      "Merged migrations altered",
       "These files were already on the branch, so databases may have applied them: editing, deleting or renaming them leaves those databases out of step with the repository. Restore them and add a new migration instead.",
-      "",
-      ...fileTable(f.altered, pusher),
-    );
-  if (f.dropped.length > 0)
-    lines.push(
-      "",
-      "## Migration history rewritten",
-      "",
+    ],
+    [
+      f.dropped,
+      "Migration history rewritten",
       "The force push removes commits that changed these migration files; databases that applied them no longer match the branch.",
-      "",
-      ...fileTable(f.dropped, pusher),
-    );
-  if (f.uncovered.length > 0)
-    lines.push(
-      "",
-      "## Migration content without approval",
-      "",
+    ],
+    [
+      f.uncovered,
+      "Migration content without approval",
       "No passing `migration-warden/approval` run of a pull request merged into this branch (or of the pushed commit itself, from a merge queue) approved exactly this content against this branch.",
-      "",
-      ...fileTable(f.uncovered, pusher),
-    );
+    ],
+  ];
+  for (const [files, heading, why] of sections)
+    if (files.length > 0) lines.push("", `## ${heading}`, "", why, "", ...fileTable(files, pusher));
   if (f.unresolved.length > 0)
     lines.push(
       "",

@@ -24,6 +24,7 @@ import {
   type PolicyReport,
 } from "../../core/audit/index.js";
 import type { ChangedFile, EntryKind } from "../../core/types.js";
+import { escapeMarkdown } from "../../core/approval/index.js";
 import { ApprovalReader } from "../approval/reader.js";
 import { treeDiff } from "../changeset.js";
 import { CheckRun } from "../checks/check-run.js";
@@ -42,6 +43,7 @@ const MAX_COMPARE_PAGES = 3;
 
 interface PushedCommit {
   sha: string;
+  tree: string;
   parents: string[];
   author: string | null;
   date: string | null;
@@ -75,6 +77,7 @@ async function compare(
     for (const c of data.commits)
       commits.push({
         sha: c.sha,
+        tree: c.commit.tree.sha,
         parents: c.parents.map((p) => p.sha),
         author: c.author?.login ?? null,
         date: c.commit.author?.date ?? c.commit.committer?.date ?? null,
@@ -115,17 +118,21 @@ export const auditPush: PushReaction = async (ctx) => {
   const { push } = ctx;
   if (push.branch === null || push.after === null) return;
   const trees = new TreeReader(ctx.octokit, push.repo);
-  const policy = await policyBefore(ctx, push, trees);
+  let policy: PolicyBefore | null;
+  try {
+    policy = await policyBefore(ctx, push, trees);
+  } catch (err) {
+    // Whether another branch is audited is unknown without its policy; the default branch always
+    // is, unless its policy says otherwise, so it gets the failure.
+    if (push.branch === push.defaultBranch) await incomplete(ctx, push as Audited, err);
+    throw err;
+  }
   if (policy === null) return;
   let facts: AuditFacts | null;
   try {
     facts = await audit(ctx, push as Audited, trees, policy);
   } catch (err) {
-    await writeAudit(ctx, push as Audited, {
-      conclusion: "failure",
-      title: "Audit incomplete",
-      summary: `The audit of this push could not complete, so it fails closed: ${describeError(err)}\n\nRe-deliver the push event, or ask an admin to review the push by hand.`,
-    });
+    await incomplete(ctx, push as Audited, err);
     throw err;
   }
   if (facts === null) return;
@@ -140,6 +147,17 @@ export const auditPush: PushReaction = async (ctx) => {
 };
 
 type Audited = PushFacts & { branch: string; after: string };
+
+/** Fail closed: the audit could not complete; the error is rethrown by the caller. */
+async function incomplete(ctx: PushContext, push: Audited, err: unknown): Promise<void> {
+  await writeAudit(ctx, push, {
+    conclusion: "failure",
+    title: "Audit incomplete",
+    summary: `The audit of this push could not complete, so it fails closed: ${escapeMarkdown(describeError(err))}\n\nRe-deliver the push event, or review the push by hand.`,
+  }).catch((writeErr: unknown) =>
+    ctx.log.error({ err: writeErr }, "writing the failed audit failed too"),
+  );
+}
 
 interface PolicyBefore {
   /** The configuration in force before the push (defaults when unreadable, see problem). */
@@ -188,6 +206,7 @@ async function audit(
 
   // What the push is compared with.
   const cmp = await compare(octokit, repo, policy.sha, push.after);
+  for (const c of cmp.commits) trees.knowCommitTree(c.sha, c.tree);
   const how: AuditFacts["base"]["how"] =
     push.before === null
       ? "created"
