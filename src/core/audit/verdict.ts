@@ -11,7 +11,7 @@ import { CONFIG_PATH } from "../../config/types.js";
 import { escapeMarkdown, table } from "../approval/audit.js";
 import { directoryOf } from "../migrations/directory.js";
 import { parseMigrationName } from "../migrations/filename.js";
-import { inlineCode, plural } from "../report/markdown.js";
+import { codeSpan, inlineCode, plural } from "../report/markdown.js";
 import { truncateUtf8 } from "../report/truncate.js";
 import type { ChangeStatus, ChangedFile } from "../types.js";
 import type { PolicyChange } from "./policy.js";
@@ -153,7 +153,7 @@ export function renderAudit(f: AuditFacts): { title: string; summary: string } {
   const range =
     f.before === null ? `created at ${sha(f.after)}` : `${sha(f.before)} → ${sha(f.after)}`;
   lines.push(
-    `Push to ${inlineCode(f.branch)} by ${pusher}${at}: ${range}${f.forced ? " (**force push**)" : ""}.`,
+    `Push to ${codeSpan(f.branch)} by ${pusher}${at}: ${range}${f.forced ? " (**force push**)" : ""}.`,
   );
   const against =
     f.base.how === "before"
@@ -168,7 +168,7 @@ export function renderAudit(f: AuditFacts): { title: string; summary: string } {
     const weak = weakensPolicy(p);
     lines.push(
       "",
-      `## ${weak ? "⚠️ " : ""}Policy changed: ${inlineCode(CONFIG_PATH)}`,
+      `## ${weak ? "⚠️ " : ""}Policy changed: ${codeSpan(CONFIG_PATH)}`,
       "",
       `> **${pusher}** ${p.viaPullRequest !== null ? `merged pull request #${p.viaPullRequest}, which changes` : "pushed a change of"} the policy${at}.${weak && p.viaPullRequest === null ? " It weakens the gate without a reviewed pull request: **failure**." : weak ? " It weakens the gate." : ""}`,
     );
