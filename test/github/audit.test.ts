@@ -113,6 +113,7 @@ describe("the push audit", () => {
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(number);
     repo.branches.set("master", before);
+    h.fake.clearRequests();
     await push(repo, "master", merge, { pusher: "web-flow" });
     const run = audit(merge);
     expect([run.conclusion, run.output.title]).toEqual([
@@ -122,6 +123,9 @@ describe("the push audit", () => {
     expect(run.output.summary).toContain("`migrations/0002_note.up.sql`");
     expect(run.output.summary).toContain(`#${number}`);
     expect(h.schemaErrors()).toEqual([]);
+    // The pushed commits' pull requests in one GraphQL request, not one REST request each.
+    expect(h.calls().filter((c) => /\/commits\/[0-9a-f]+\/pulls/.test(c))).toEqual([]);
+    expect(h.calls().filter((c) => c.startsWith("POST /graphql"))).toHaveLength(1);
   });
 
   test("a squash merge of an approved pull request is covered too", async () => {

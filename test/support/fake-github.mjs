@@ -1452,6 +1452,34 @@ export class FakeGitHub {
    * its git author, then every `Co-authored-by: Name <email>` trailer, each with the account its
    * email is linked to (bots are not users: null).
    */
+  /** `associatedPullRequests` of commits, as `GET /commits/{sha}/pulls` lists them. */
+  #mergedPulls(ids) {
+    return {
+      data: {
+        nodes: ids.map((id) => {
+          const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
+          if (!sha || !this.git.get(sha, "commit")) return null;
+          const pulls = [...this.repos.values()].flatMap((r) =>
+            [...r.pulls.values()]
+              .filter((pr) => this.git.ancestors(pr.headSha).has(sha) || pr.mergeCommitSha === sha)
+              .map((pr) => ({
+                number: pr.number,
+                mergedAt: pr.mergedAt ?? null,
+                headRefOid: pr.headSha,
+                baseRefName: pr.base,
+                mergeCommit: pr.mergeCommitSha ? { oid: pr.mergeCommitSha } : null,
+                baseRepository: { nameWithOwner: r.fullName },
+              })),
+          );
+          return {
+            oid: sha,
+            associatedPullRequests: { totalCount: pulls.length, nodes: pulls.slice(0, 20) },
+          };
+        }),
+      },
+    };
+  }
+
   #coAuthors(ids) {
     return {
       data: {
@@ -1481,10 +1509,15 @@ export class FakeGitHub {
   #graphql(body) {
     if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
       return this.#coAuthors(body.variables?.ids ?? []);
+    if (normalizeGraphql(body.query ?? "") === MERGED_PULLS_SHAPE)
+      return this.#mergedPulls(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
       return {
         errors: [
-          { message: "fake-github: only the base-directory and co-author queries are supported" },
+          {
+            message:
+              "fake-github: only the base-directory, co-author and merged-pulls queries are supported",
+          },
         ],
       };
     }
@@ -1573,6 +1606,12 @@ const BASE_DIRECTORY_SHAPE =
     object(expression: $expression) {
       ... on Tree { entries { name oid type object { ... on Blob { text isBinary isTruncated byteSize } } } }
     }
+  }
+}`);
+
+const MERGED_PULLS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid associatedPullRequests(first: 20) { totalCount nodes { number mergedAt headRefOid baseRefName mergeCommit { oid } baseRepository { nameWithOwner } } } }
   }
 }`);
 

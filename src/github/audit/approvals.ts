@@ -8,6 +8,7 @@ import type { DirectoryConfig } from "../../config/types.js";
 import { APPROVAL_CHECK_NAME, baseBinding, readApprovalRun } from "../../core/approval/index.js";
 import { checkRunFacts, type ApprovalReader } from "../approval/reader.js";
 import type { GitHubClient, RepoRef } from "../client.js";
+import { EvaluationError } from "../errors.js";
 
 export interface ApprovedHead {
   sha: string;
@@ -51,25 +52,73 @@ export function trustedMerge(
   return { number: pr.number, headSha: pr.head.sha, mergeCommitSha: merge };
 }
 
-/** The merged pull requests of these pushed commits (`GET /commits/{sha}/pulls`, each once). */
+/** The exact shape test/support/fake-github.mjs answers. */
+export const MERGED_PULLS_QUERY = `query MigrationWardenMergedPulls($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid associatedPullRequests(first: 20) { totalCount nodes { number mergedAt headRefOid baseRefName mergeCommit { oid } baseRepository { nameWithOwner } } } }
+  }
+}`;
+
+const BATCH = 100;
+
+interface MergedPullsAnswer {
+  nodes: Array<{
+    oid?: string;
+    associatedPullRequests?: {
+      totalCount: number;
+      nodes: Array<{
+        number: number;
+        mergedAt: string | null;
+        headRefOid: string;
+        baseRefName: string;
+        mergeCommit: { oid: string } | null;
+        baseRepository: { nameWithOwner: string } | null;
+      }>;
+    };
+  } | null>;
+}
+
+/**
+ * The merged pull requests of these pushed commits: GitHub's `associatedPullRequests` of each
+ * commit (the merged pull request that introduced it), one GraphQL request per 100 commits.
+ * Pull requests GitHub does not list cover nothing, which can only fail the audit.
+ */
 export async function mergedPullRequests(
   octokit: GitHubClient,
   repo: RepoRef,
   branch: string,
-  commits: readonly string[],
+  commits: readonly { sha: string; nodeId: string }[],
   pushed: ReadonlySet<string>,
 ): Promise<MergedPullRequest[]> {
   const out = new Map<number, MergedPullRequest>();
-  for (const sha of commits) {
-    const pulls = (await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-      ...repo,
-      commit_sha: sha,
-      per_page: 100,
-    })) as AssociatedPull[];
-    for (const p of pulls) {
-      const t = trustedMerge(p, repo, branch, pushed);
-      if (t) out.set(t.number, t);
-    }
+  for (let i = 0; i < commits.length; i += BATCH) {
+    const batch = commits.slice(i, i + BATCH);
+    const answer = await octokit.graphql<MergedPullsAnswer>(MERGED_PULLS_QUERY, {
+      ids: batch.map((c) => c.nodeId),
+    });
+    batch.forEach((c, j) => {
+      const node = answer.nodes?.[j];
+      if (!node || node.oid !== c.sha || !node.associatedPullRequests)
+        throw new EvaluationError(`GitHub did not list the pull requests of commit ${c.sha}`);
+      for (const p of node.associatedPullRequests.nodes) {
+        const t = trustedMerge(
+          {
+            number: p.number,
+            merged_at: p.mergedAt,
+            merge_commit_sha: p.mergeCommit?.oid ?? null,
+            head: { sha: p.headRefOid },
+            base: {
+              ref: p.baseRefName,
+              repo: p.baseRepository ? { full_name: p.baseRepository.nameWithOwner } : null,
+            },
+          },
+          repo,
+          branch,
+          pushed,
+        );
+        if (t) out.set(t.number, t);
+      }
+    });
   }
   return [...out.values()].sort((a, b) => a.number - b.number);
 }

@@ -43,6 +43,7 @@ const MAX_COMPARE_PAGES = 3;
 
 interface PushedCommit {
   sha: string;
+  nodeId: string | null;
   tree: string;
   parents: string[];
   author: string | null;
@@ -77,6 +78,7 @@ async function compare(
     for (const c of data.commits)
       commits.push({
         sha: c.sha,
+        nodeId: c.node_id ?? null,
         tree: c.commit.tree.sha,
         parents: c.parents.map((p) => p.sha),
         author: c.author?.login ?? null,
@@ -270,7 +272,12 @@ async function audit(
     lastChange.get(c.path) ?? (c.previousPath ? lastChange.get(c.previousPath) : undefined) ?? null;
 
   const askFor = [...new Set([...touching.map((c) => c.sha), push.after])];
-  const merged = await mergedPullRequests(octokit, repo, push.branch, askFor, pushed);
+  const nodes = new Map(cmp.commits.map((c) => [c.sha, c.nodeId]));
+  const withIds = askFor.flatMap((sha) => {
+    const nodeId = nodes.get(sha);
+    return nodeId ? [{ sha, nodeId }] : [];
+  });
+  const merged = await mergedPullRequests(octokit, repo, push.branch, withIds, pushed);
 
   // Approved heads: merged pull requests' heads, and pushed commits themselves (a merge queue's
   // group head is the commit that lands).
