@@ -45,6 +45,8 @@ export interface PushContext {
   appId: () => Promise<number>;
   /** Evaluates these pull requests of the pushed repository again, lint and approval. */
   reevaluate: (numbers: readonly number[]) => Promise<void>;
+  /** Git objects read for this push, shared by the reactions (routePush provides one). */
+  trees?: TreeReader;
 }
 
 export type PushReaction = (ctx: PushContext) => Promise<void>;
@@ -108,7 +110,7 @@ function pushTime(p: PushPayload): string | null {
 export const policyChanged: PushReaction = async (ctx) => {
   const { push, octokit } = ctx;
   if (push.branch === null || push.after === null) return;
-  const trees = new TreeReader(octokit, push.repo);
+  const trees = ctx.trees ?? new TreeReader(octokit, push.repo);
   const after = await configBlob(trees, push.after);
   // A `before` GitHub no longer has (a force push) cannot show the file is unchanged.
   const before =
@@ -136,9 +138,10 @@ export async function routePush(
   reactions: readonly PushReaction[] = PUSH_REACTIONS,
 ): Promise<void> {
   const errors: unknown[] = [];
+  const shared = { ...ctx, trees: ctx.trees ?? new TreeReader(ctx.octokit, ctx.push.repo) };
   for (const react of reactions) {
     try {
-      await react(ctx);
+      await react(shared);
     } catch (err) {
       ctx.log.error({ err }, "a reaction to the push failed");
       errors.push(err);

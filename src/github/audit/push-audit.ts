@@ -119,7 +119,7 @@ function auditFile(c: ChangedFile, commit: string | null): AuditFile {
 export const auditPush: PushReaction = async (ctx) => {
   const { push } = ctx;
   if (push.branch === null || push.after === null) return;
-  const trees = new TreeReader(ctx.octokit, push.repo);
+  const trees = ctx.trees ?? new TreeReader(ctx.octokit, push.repo);
   let policy: PolicyBefore | null;
   try {
     policy = await policyBefore(ctx, push, trees);
