@@ -35,6 +35,8 @@ const DESCRIPTIONS: Record<string, string> = {
   "replay.statementTimeoutMs": "Per-statement limit inside the sandbox, in milliseconds.",
   "replay.timeBudgetMs": "Overall limit for one replay, in milliseconds.",
   limits: "Input limits.",
+  audit:
+    "Push audit: the migration-warden/audit check on pushes to audited branches (direct, forced, merged).",
   "limits.maxFileBytes":
     "Migration files larger than this are reported instead of analysed (default 1 MiB).",
 };

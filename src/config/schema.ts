@@ -158,6 +158,41 @@ const limits = z
   })
   .strict();
 
+/**
+ * A branch name pattern: `*` any run of characters but "/", `**` anything, `?` one character but
+ * "/" (src/core/audit/branches.ts). Written as the branch is named, without `refs/heads/`.
+ */
+const branchPattern = z
+  .string({ error: 'expected a branch name or glob such as "main" or "release/*"' })
+  .min(1, { error: "expected a non-empty branch name or glob" })
+  .max(255, { error: "expected a branch pattern of at most 255 characters" })
+  .refine((p) => !p.startsWith("refs/"), {
+    error: 'expected the branch name without "refs/heads/" (write "main", not "refs/heads/main")',
+  })
+  .refine((p) => !/[\s~^:\\]|\.\.|@\{|^\/|\/$|\p{Cc}/u.test(p), {
+    error:
+      'expected a valid branch name or glob (no spaces, "~", "^", ":", "\\", "..", "@{", or a leading or trailing "/")',
+  });
+
+const audit = z
+  .object({
+    branches: z
+      .array(branchPattern, {
+        error: 'expected a list of branch names or globs, such as ["main", "release/*"]',
+      })
+      .max(100, { error: "expected at most 100 branch patterns" })
+      .optional()
+      .describe(
+        "Branches whose pushes are audited (migration-warden/audit): globs where `*` matches within a path segment and `**` across. Default: the repository's default branch. Read from the branch's state before the push.",
+      ),
+    issue: bool("issue")
+      .default(false)
+      .describe(
+        "Open or update one issue per audited branch with the audit's findings (needs the optional issues: write permission).",
+      ),
+  })
+  .strict();
+
 const rules = z
   .object(
     Object.fromEntries(
@@ -202,5 +237,6 @@ export const configSchema = z
     replay: replay.default({ enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000 }),
     drift: drift.default({ ignore: [], statementTimeoutMs: 30_000 }),
     limits: limits.default({ maxFileBytes: 1024 * 1024 }),
+    audit: audit.default({ issue: false }),
   })
   .strict();

@@ -49,6 +49,14 @@ export interface LimitsConfig {
   maxFileBytes: number;
 }
 
+/** The push audit (`migration-warden/audit`): which branches, and whether to keep an issue. */
+export interface AuditConfig {
+  /** Glob patterns of branch names; absent: the repository's default branch only. */
+  branches?: string[];
+  /** Open or update one issue per branch with the findings (needs `issues: write`). */
+  issue: boolean;
+}
+
 export interface Config {
   directories: DirectoryConfig[];
   rules: Record<string, RuleLevel>;
@@ -56,4 +64,5 @@ export interface Config {
   replay: ReplayConfig;
   drift: DriftConfig;
   limits: LimitsConfig;
+  audit: AuditConfig;
 }

@@ -12,6 +12,7 @@ import {
   LINT,
   mergedMigrations,
   pullRequestEvent,
+  pushEvent,
   reviewEvent,
   type Harness,
   useHarness,
@@ -21,6 +22,7 @@ let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
 const OWNER = "Codertocat";
+const AUDIT = "migration-warden/audit";
 const CONFIG =
   "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 
@@ -167,7 +169,7 @@ describe("a merge group", () => {
   test("Re-run on a group run (and Re-run all) evaluates the group again on its head", async () => {
     const { repo, baseSha } = setup();
     await open(repo, 2, baseSha, migration("0002", "audit"));
-    const entry = repo.enqueue(2);
+    const entry = repo.enqueue(2, { squash: true });
     await h.receive("merge_group", groupEvent(repo, entry));
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     // Approved meanwhile; the team re-runs the group's failed approval check.
@@ -386,5 +388,65 @@ describe("getting around the group's approval", () => {
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     expect(groupRun(entry, LINT).conclusion).toBe("neutral");
     expect(groupRun(entry, APPROVAL).output.title).toBe("Could not check this merge group");
+  });
+});
+
+describe("after the queue merges: the push audit (issue 12 §2) reads the group's approval run", () => {
+  /** The queue fast-forwards the branch to the group head: the push GitHub then sends. */
+  async function land(repo: FakeRepo, entry: FakeQueueEntry): Promise<FakeCheckRun | undefined> {
+    const before = repo.branches.get("master")!;
+    repo.branches.set("master", entry.headSha);
+    await h.receive(
+      "push",
+      pushEvent(h.fake, repo, "master", before, entry.headSha, { pusher: "web-flow" }),
+    );
+    return h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.name === AUDIT).at(-1);
+  }
+
+  test.each([
+    ["merge", false],
+    ["squash (the pull request's commits are not pushed)", true],
+  ])("a group whose approval passed lands covered (%s)", async (_name, squash) => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2, { squash });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+    const audit = await land(repo, entry);
+    expect([audit?.conclusion, audit?.output.title]).toEqual([
+      "success",
+      "Every migration change is covered by an approval",
+    ]);
+  });
+
+  test("a group whose approval failed lands uncovered", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const entry = repo.enqueue(2, { squash: true });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+    const audit = await land(repo, entry);
+    expect(audit?.conclusion).toBe("failure");
+    expect(audit?.output.summary).toContain("migrations/0002_audit.up.sql");
+  });
+
+  test("a queue commit altered after its approval run lands uncovered", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2, { squash: true });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+    // Another commit on the same group ref (its approval run is on the old head only).
+    const altered = repo.commit({
+      parent: entry.headSha,
+      files: { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" },
+    });
+    const before = repo.branches.get("master")!;
+    repo.branches.set("master", altered);
+    await h.receive("push", pushEvent(h.fake, repo, "master", before, altered));
+    const audit = h.fake.checkRuns.filter((r) => r.head_sha === altered && r.name === AUDIT).at(-1);
+    expect(audit?.conclusion).toBe("failure");
   });
 });

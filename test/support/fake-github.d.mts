@@ -97,6 +97,11 @@ export class FakeRepo {
   }>;
   /** When set, `GET /rules/branches/…` answers this HTTP status. */
   rulesStatus: number | null;
+  /** Issues (not pull requests) of the repository. */
+  issues: FakeIssue[];
+  /** When set, the issue endpoints answer this HTTP status (403: no `issues: write`). */
+  issuesStatus: number | null;
+  addIssue(spec: { title: string; body?: string; user?: string; type?: "User" | "Bot" }): FakeIssue;
   readonly branches: Map<string, string>;
   commit(spec: {
     branch?: string;
@@ -117,7 +122,10 @@ export class FakeRepo {
   /** branch → merge queue entries, in order. */
   readonly mergeQueues: Map<string, FakeQueueEntry[]>;
   /** Queues the pull request (a group commit on the last entry or the base tip); see the .mjs. */
-  enqueue(number: number, opts?: { files?: Record<string, string | null> }): FakeQueueEntry;
+  enqueue(
+    number: number,
+    opts?: { files?: Record<string, string | null>; squash?: boolean },
+  ): FakeQueueEntry;
   dequeue(number: number): void;
   mergePullRequest(
     number: number,
@@ -283,4 +291,13 @@ export interface FakeQueueEntry {
     base_ref: string;
     head_commit: { id: string; tree_id: string };
   };
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  user: string;
+  type: "User" | "Bot";
 }

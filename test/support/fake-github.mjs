@@ -212,6 +212,36 @@ export class FakeRepo {
     this.rulesStatus = null;
     /** branch → merge queue entries in order (see enqueue); GraphQL `mergeQueue(branch:)`. */
     this.mergeQueues = new Map();
+    /** Issues (not pull requests): { number, title, body, state, user, type }. */
+    this.issues = [];
+    /** When set, the issue endpoints answer this status (e.g. 403: no `issues: write`). */
+    this.issuesStatus = null;
+  }
+
+  /** An issue opened by `user` (type "User" or "Bot"); numbers follow the pull requests'. */
+  addIssue({ title, body = "", user = DEFAULT_LOGIN, type = "User" }) {
+    const issue = {
+      number: 100_000 + this.issues.length + 1,
+      title,
+      body,
+      state: "open",
+      user,
+      type,
+    };
+    this.issues.push(issue);
+    return issue;
+  }
+
+  issueJSON(i) {
+    return {
+      id: this.id * 1_000_000 + i.number,
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      user: { login: i.user, id: 1, type: i.type },
+      html_url: `${this.server.webUrl}/${this.fullName}/issues/${i.number}`,
+    };
   }
 
   /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
@@ -298,7 +328,7 @@ export class FakeRepo {
    * further (a queue commit that differs from the PR). Returns the entry, whose `payload` is the
    * `merge_group` object of the checks_requested event.
    */
-  enqueue(number, { files = {} } = {}) {
+  enqueue(number, { files = {}, squash = false } = {}) {
     const pr = this.pull(number);
     const queue = this.mergeQueues.get(pr.base) ?? [];
     this.mergeQueues.set(pr.base, queue);
@@ -316,8 +346,9 @@ export class FakeRepo {
     }
     const headSha = this.git.putCommit({
       tree: this.git.buildTree(flat),
-      parents: [parent, pr.headSha],
-      message: `Merge pull request #${number}`,
+      // Squash: the pull request's own commits are not in the group's history.
+      parents: squash ? [parent] : [parent, pr.headSha],
+      message: squash ? `Change (#${number})` : `Merge pull request #${number}`,
     });
     const headRef = `refs/heads/gh-readonly-queue/${pr.base}/pr-${number}-${parent}`;
     this.branches.set(headRef.slice("refs/heads/".length), headSha);
@@ -935,6 +966,39 @@ export class FakeGitHub {
       }));
       return this.#paged(req.base, repo, rest, query, comments);
     }
+    if (rest === "/issues" && get) {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const state = query.get("state") ?? "open";
+      const list = repo.issues.filter((i) => state === "all" || i.state === state).reverse();
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        list.map((i) => repo.issueJSON(i)),
+      );
+    }
+    if (rest === "/issues" && req.method === "POST") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.addIssue({
+        title: body.title,
+        body: body.body ?? "",
+        user: `${APP_SLUG}[bot]`,
+        type: "Bot",
+      });
+      return { status: 201, body: repo.issueJSON(issue) };
+    }
+    if ((g = r(/^\/issues\/(\d+)$/)) && req.method === "PATCH") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.issues.find((i) => i.number === Number(g[1]));
+      if (!issue) throw new HttpError(404, "Not Found");
+      for (const k of ["title", "body", "state"])
+        if (typeof body[k] === "string") issue[k] = body[k];
+      return { body: repo.issueJSON(issue) };
+    }
     if ((g = r(/^\/collaborators\/([^/]+)\/permission$/)) && get) {
       const login = decodeURIComponent(g[1]);
       const role = repo.roles.get(login.toLowerCase());
@@ -1255,7 +1319,10 @@ export class FakeGitHub {
     return [...this.repos.values()].flatMap((r) =>
       [...r.pulls.values()]
         .filter(
-          (pr) => (r === repo || pr.headRepo === repo) && this.git.ancestors(pr.headSha).has(sha),
+          (pr) =>
+            (r === repo || pr.headRepo === repo) &&
+            // Like GitHub: also the merged pull request whose merge (or squash) commit this is.
+            (this.git.ancestors(pr.headSha).has(sha) || (r === repo && pr.mergeCommitSha === sha)),
         )
         .map((pr) => r.pullJSON(pr.number)),
     );
@@ -1444,6 +1511,34 @@ export class FakeGitHub {
    * its git author, then every `Co-authored-by: Name <email>` trailer, each with the account its
    * email is linked to (bots are not users: null).
    */
+  /** `associatedPullRequests` of commits, as `GET /commits/{sha}/pulls` lists them. */
+  #mergedPulls(ids) {
+    return {
+      data: {
+        nodes: ids.map((id) => {
+          const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
+          if (!sha || !this.git.get(sha, "commit")) return null;
+          const pulls = [...this.repos.values()].flatMap((r) =>
+            [...r.pulls.values()]
+              .filter((pr) => this.git.ancestors(pr.headSha).has(sha) || pr.mergeCommitSha === sha)
+              .map((pr) => ({
+                number: pr.number,
+                mergedAt: pr.mergedAt ?? null,
+                headRefOid: pr.headSha,
+                baseRefName: pr.base,
+                mergeCommit: pr.mergeCommitSha ? { oid: pr.mergeCommitSha } : null,
+                baseRepository: { nameWithOwner: r.fullName },
+              })),
+          );
+          return {
+            oid: sha,
+            associatedPullRequests: { totalCount: pulls.length, nodes: pulls.slice(0, 20) },
+          };
+        }),
+      },
+    };
+  }
+
   #coAuthors(ids) {
     return {
       data: {
@@ -1475,12 +1570,14 @@ export class FakeGitHub {
       return this.#coAuthors(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") === MERGE_QUEUE_SHAPE)
       return this.#mergeQueue(body.variables ?? {});
+    if (normalizeGraphql(body.query ?? "") === MERGED_PULLS_SHAPE)
+      return this.#mergedPulls(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
       return {
         errors: [
           {
             message:
-              "fake-github: only the base-directory, co-author and merge queue queries are supported",
+              "fake-github: only the base-directory, co-author, merge queue and merged-pulls queries are supported",
           },
         ],
       };
@@ -1606,6 +1703,12 @@ const BASE_DIRECTORY_SHAPE =
     object(expression: $expression) {
       ... on Tree { entries { name oid type object { ... on Blob { text isBinary isTruncated byteSize } } } }
     }
+  }
+}`);
+
+const MERGED_PULLS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid associatedPullRequests(first: 20) { totalCount nodes { number mergedAt headRefOid baseRefName mergeCommit { oid } baseRepository { nameWithOwner } } } }
   }
 }`);
 
