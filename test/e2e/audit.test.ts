@@ -2,12 +2,9 @@
  * End to end (issue 12 §2, done-means): the push audit through the real server process
  * (`probot run lib/app.js`) against the fake GitHub Enterprise Server, fed signed webhooks.
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { createHmac, generateKeyPairSync } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startAppServer, type AppServer } from "../support/app-server.mjs";
-import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
-import { checkRunBodyErrors } from "../support/openapi.js";
+import { describe, expect, test } from "@jest/globals";
+import type { FakeRepo } from "../support/fake-github.mjs";
+import { useE2E } from "../support/e2e.js";
 import { example } from "../support/webhooks.js";
 
 const SECRET = "e2e-audit-secret";
@@ -17,58 +14,12 @@ const APPROVAL = "migration-warden/approval";
 const CONFIG =
   "directories:\n  - path: db/migrations\n    dialect: postgres\nreplay:\n  enabled: false\napproval:\n  teams: [dba]\n";
 
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
-
-let fake: FakeGitHub;
-let server: AppServer;
+const e2e = useE2E({ secret: SECRET, appId: APP_ID });
+const { deliver, waitFor } = e2e;
 let n = 0;
 
-beforeAll(async () => {
-  fake = await new FakeGitHub({
-    appId: APP_ID,
-    privateKey,
-    validateCheckRun: checkRunBodyErrors,
-  }).start();
-  server = await startAppServer({ fake, appId: APP_ID, privateKey, secret: SECRET });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await fake?.stop();
-});
-
-async function waitFor<T>(what: string, check: () => T | null, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== null) return v;
-    if (server.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`${what} did not happen; server output:\n${server.output()}`);
-    await sleep(50);
-  }
-}
-
-async function deliver(event: string, payload: unknown): Promise<void> {
-  const body = JSON.stringify(payload);
-  const res = await fetch(`http://127.0.0.1:${server.port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": `e2e-audit-${Math.random().toString(16).slice(2)}`,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
-
 function repository() {
-  const repo = fake.createRepo("acme", `audited-${++n}`);
+  const repo = e2e.fake.createRepo("acme", `audited-${++n}`);
   const main = repo.commit({
     branch: "main",
     files: {
@@ -77,7 +28,7 @@ function repository() {
       "db/migrations/001_users.down.sql": "DROP TABLE users;\n",
     },
   });
-  fake.setTeamMembership("acme", "dba", "alice", "active");
+  e2e.fake.setTeamMembership("acme", "dba", "alice", "active");
   return { repo, main };
 }
 
@@ -101,12 +52,12 @@ async function push(repo: FakeRepo, after: string, forced = false): Promise<void
     ...repo.toJSON(),
     owner: { ...payload.repository.owner, login: repo.owner, name: repo.owner },
   };
-  payload.installation = fake.installationPayload();
+  payload.installation = e2e.fake.installationPayload();
   await deliver("push", payload);
 }
 
 function runsOn(name: string, sha: string) {
-  return fake.checkRuns.filter((r) => r.name === name && r.head_sha === sha);
+  return e2e.fake.checkRuns.filter((r) => r.name === name && r.head_sha === sha);
 }
 
 function settledAudit(sha: string) {
@@ -132,7 +83,7 @@ async function approvedPullRequest(repo: FakeRepo, main: string) {
   payload.number = number;
   payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
   payload.repository = { ...payload.repository, ...repo.toJSON() };
-  payload.installation = fake.installationPayload();
+  payload.installation = e2e.fake.installationPayload();
   await deliver("pull_request", payload);
   const approval = await waitFor("the approval", () => {
     const r = runsOn(APPROVAL, head).at(-1);

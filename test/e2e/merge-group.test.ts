@@ -3,17 +3,9 @@
  * GitHub Enterprise Server, fed signed `merge_group` webhooks over HTTP. The queue, its group
  * commits and the GraphQL answer come from the fake (FakeRepo.enqueue).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
-import { createHmac, generateKeyPairSync } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startAppServer, type AppServer } from "../support/app-server.mjs";
-import {
-  FakeGitHub,
-  type FakeCheckRun,
-  type FakeQueueEntry,
-  type FakeRepo,
-} from "../support/fake-github.mjs";
-import { checkRunBodyErrors } from "../support/openapi.js";
+import { afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import type { FakeCheckRun, FakeQueueEntry, FakeRepo } from "../support/fake-github.mjs";
+import { useE2E } from "../support/e2e.js";
 import { example } from "../support/webhooks.js";
 
 const SECRET = "e2e-merge-group-secret";
@@ -21,43 +13,8 @@ const APP_ID = 4343;
 const LINT = "migration-warden/lint";
 const APPROVAL = "migration-warden/approval";
 
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
-
-let fake: FakeGitHub;
-let server: AppServer;
-
-beforeAll(async () => {
-  fake = await new FakeGitHub({
-    appId: APP_ID,
-    privateKey,
-    validateCheckRun: checkRunBodyErrors,
-  }).start();
-  server = await startAppServer({ fake, appId: APP_ID, privateKey, secret: SECRET });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await fake?.stop();
-});
-
-async function deliver(event: string, payload: unknown): Promise<void> {
-  const body = JSON.stringify(payload);
-  const res = await fetch(server.webhookUrl, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": `e2e-${Math.random().toString(16).slice(2)}`,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
+const e2e = useE2E({ secret: SECRET, appId: APP_ID });
+const { deliver } = e2e;
 
 /** The completed runs named `names` on `sha`, once all are there (the server works async). */
 async function completed(
@@ -65,26 +22,24 @@ async function completed(
   names: readonly string[],
   after = 0,
 ): Promise<FakeCheckRun[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const runs = names.map((n) =>
-      fake.checkRuns
-        .slice(after)
-        .filter((r) => r.head_sha === sha && r.name === n && r.status === "completed")
-        .at(-1),
-    );
-    if (runs.every((r) => r !== undefined)) return runs as FakeCheckRun[];
-    if (server.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(
-        `no completed ${names.join(", ")} on ${sha}; server output:\n${server.output()}`,
+  return e2e.waitFor(
+    `completed ${names.join(", ")} on ${sha}`,
+    () => {
+      const runs = names.map((n) =>
+        e2e.fake.checkRuns
+          .slice(after)
+          .filter((r) => r.head_sha === sha && r.name === n && r.status === "completed")
+          .at(-1),
       );
-    await sleep(50);
-  }
+      return runs.every((r) => r !== undefined) ? (runs as FakeCheckRun[]) : null;
+    },
+    30_000,
+  );
 }
 
 function withRepo(repo: FakeRepo, payload: any): any {
   payload.repository = { ...payload.repository, ...repo.toJSON() };
-  payload.installation = fake.installationPayload();
+  payload.installation = e2e.fake.installationPayload();
   return payload;
 }
 
@@ -98,7 +53,7 @@ async function open(
   const payload = example("pull_request", "opened");
   payload.number = number;
   payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
-  const before = fake.checkRuns.length;
+  const before = e2e.fake.checkRuns.length;
   await deliver("pull_request", withRepo(repo, payload));
   await completed(head, [LINT, APPROVAL], before);
   return head;
@@ -109,7 +64,7 @@ async function approve(repo: FakeRepo, number: number, head: string): Promise<vo
   const payload = example("pull_request_review", "submitted");
   payload.review = repo.reviewJSON(number, id, { webhook: true });
   payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
-  const before = fake.checkRuns.length;
+  const before = e2e.fake.checkRuns.length;
   await deliver("pull_request_review", withRepo(repo, payload));
   const [run] = await completed(head, [APPROVAL], before);
   expect(run!.conclusion).toBe("success");
@@ -125,7 +80,7 @@ async function checkGroup(repo: FakeRepo, entry: FakeQueueEntry): Promise<FakeCh
 describe("merge queue groups through the real server", () => {
   let repo: FakeRepo;
   beforeAll(() => {
-    repo = fake.createRepo("acme", "ledger");
+    repo = e2e.fake.createRepo("acme", "ledger");
     repo.commit({
       branch: "main",
       files: {
@@ -186,7 +141,7 @@ describe("merge queue groups through the real server", () => {
       "No migration changed",
     ]);
     // Every call went to the enterprise layout (GraphQL at /api/graphql) and succeeded.
-    expect(fake.requests.every((r) => r.status < 400)).toBe(true);
-    expect(fake.requests.some((r) => r.path === "/api/graphql")).toBe(true);
+    expect(e2e.fake.requests.every((r) => r.status < 400)).toBe(true);
+    expect(e2e.fake.requests.some((r) => r.path === "/api/graphql")).toBe(true);
   });
 });
