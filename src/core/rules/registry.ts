@@ -36,6 +36,7 @@ import { dropIndexNotConcurrently } from "./sql/drop-index-not-concurrently.js";
 import { addForeignKeyValidated } from "./sql/add-foreign-key-validated.js";
 import { addCheckValidated } from "./sql/add-check-validated.js";
 import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
+import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
@@ -84,6 +85,7 @@ export const SQL_RULES = [
   addForeignKeyValidated,
   addCheckValidated,
   addUniqueConstraint,
+  addConstraintBuildsIndex,
   validateInSameTransaction,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
