@@ -29,6 +29,12 @@ export interface Creation {
   notValid?: boolean;
   /** CHECK (col IS NOT NULL) constraints: the column. */
   notNullColumn?: string;
+  /**
+   * Columns added to a table: declared NOT NULL (a later SET NOT NULL is a no-op), or filled in
+   * every existing row when added (a non-NULL default, a stored generated expression).
+   */
+  notNull?: true;
+  filled?: true;
   /** Constraints: validated by a later VALIDATE CONSTRAINT (statement index in its file). */
   validatedAt?: { file: number; statement: number };
   /**
@@ -91,6 +97,8 @@ export class ChangeLedger {
   private readonly ends = new Map<string, Array<At & { name: ObjectName; table?: ObjectName }>>();
   /** Statements that may change how unqualified names resolve (SET search_path, USE db). */
   private readonly pathChanges: At[] = [];
+  /** Statements that write rows of a table (UPDATE, INSERT, MERGE, COPY FROM, DELETE). */
+  private readonly writes: Array<At & { table: ObjectName }> = [];
 
   constructor(private readonly crossFile: boolean) {}
 
@@ -107,6 +115,7 @@ export class ChangeLedger {
     const add = (c: Omit<Creation, "file" | "statement">) =>
       this.add({ ...c, file, statement, ...(tentative ? { tentative: true as const } : {}) });
     const at = { file, statement };
+    for (const table of m.writes ?? []) this.writes.push({ ...at, table });
     switch (m.kind) {
       case "create-routine": {
         const key = m.name.name.toLowerCase();
@@ -182,11 +191,16 @@ export class ChangeLedger {
       case "alter-table":
         for (const a of m.actions) {
           if (a.type === "add-column") {
+            const c = a.column;
+            const filled =
+              (c.default !== undefined && !c.default.isNull) || c.generated === "stored";
             add({
               kind: "column",
-              name: { name: a.column.name },
+              name: { name: c.name },
               table: m.table,
               ...(a.ifNotExists ? { tentative: true as const } : {}),
+              ...(c.notNull || c.primaryKey ? { notNull: true as const } : {}),
+              ...(filled ? { filled: true as const } : {}),
             });
           } else if (a.type === "rename-table") {
             this.renamed(m.table, a.to, at);
@@ -364,6 +378,16 @@ export class ChangeLedger {
       if (this.relation(d, at) !== null) found = d;
     }
     return found;
+  }
+
+  /**
+   * Does a statement after `from` and before `to` write rows of `table` (a backfill)? A missing
+   * schema on either side matches, so an ambiguous name counts as written.
+   */
+  writtenBetween(table: ObjectName, from: At, to: At): boolean {
+    return this.writes.some(
+      (w) => after(w, from) && this.relation(w, to) !== null && sameObject(w.table, table),
+    );
   }
 
   /** Triggers the change created on `table` before `at`. */

@@ -208,6 +208,11 @@ export class SqlRuleContext {
     return this.ledger.find(kind, name, { file: this.file, statement: index }, table);
   }
 
+  /** Does a statement between creation `from` and statement `index` write rows of `table`? */
+  writtenBetween(table: ObjectName, from: Creation, index: number): boolean {
+    return this.ledger.writtenBetween(table, from, { file: this.file, statement: index });
+  }
+
   visible(kind: ObjectKind, index: number): Creation[] {
     return this.ledger.visible(kind, { file: this.file, statement: index });
   }
@@ -271,6 +276,39 @@ export function dropContext(origin: Origin | null): {
     default:
       return { note: "" };
   }
+}
+
+/**
+ * What a column the change added holds in the rows that existed before, as seen from statement
+ * `index` (null: the column existed before the change). `new-table`: its table is new too;
+ * `not-null`: declared NOT NULL; `tentative`: ADD COLUMN IF NOT EXISTS (it may be an existing
+ * column); `default`: added with a non-NULL default or a stored expression, filling every row;
+ * `backfilled`: a statement since wrote the table's rows; `empty`: NULL in every existing row.
+ */
+export function addedColumnFill(
+  ctx: SqlRuleContext,
+  table: ObjectName,
+  column: string,
+  index: number,
+): {
+  state: "new-table" | "not-null" | "tentative" | "default" | "backfilled" | "empty";
+  when: string;
+} | null {
+  if (!ctx.isNew("column", { name: column }, index, table)) return null;
+  const c = ctx.find("column", { name: column }, index, table);
+  if (ctx.isNew("table", table, index) || !c) return { state: "new-table", when: "" };
+  const when =
+    c.file === ctx.file ? "earlier in this file" : "by an earlier migration of this change";
+  const state = c.tentative
+    ? "tentative"
+    : c.notNull
+      ? "not-null"
+      : c.filled
+        ? "default"
+        : ctx.writtenBetween(table, c, index)
+          ? "backfilled"
+          : "empty";
+  return { state, when };
 }
 
 /** Every ALTER TABLE action of the file, with its statement and table. */
