@@ -320,3 +320,22 @@ export function* alterActions(
     for (const action of a.model.actions) yield { a, table: a.model.table, action };
   }
 }
+
+/**
+ * What statement `a` does to a timeout setting of this session: true when it sets a non-zero
+ * value that applies to the rest of the file, false when it resets or disables it (RESET,
+ * RESET ALL, 0, SET GLOBAL, SET LOCAL outside a transaction), undefined when it is not about it.
+ */
+export function timeoutSetting(
+  ctx: SqlRuleContext,
+  a: Analyzed,
+  setting: string,
+): boolean | undefined {
+  const m = a.model;
+  if (m.kind !== "set" || (m.name !== setting && m.name !== "all")) return undefined;
+  if (m.value === null || /^0+\s*(ms|s|min)?$/i.test(m.value.trim())) return false;
+  if (m.scope === "global") return false; // new sessions only, not this one
+  // SET LOCAL only lasts for a transaction: with x-multi-statement and no BEGIN there is none.
+  if (m.scope === "local") return ctx.fileTransaction || ctx.inExplicitTransaction(a.index);
+  return true;
+}
