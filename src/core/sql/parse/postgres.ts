@@ -40,7 +40,6 @@ import { alterTableActionSpans } from "./segments.js";
 import { pgMatchesAll } from "./where.js";
 import {
   Locator,
-  versionAtLeast,
   type ParseOutcome,
   type ServerVersion,
   type StatementInput,
