@@ -10,6 +10,7 @@
  */
 import {
   sameObject,
+  type ConstraintKind,
   type Effects,
   type ObjectName,
   type StatementModel,
@@ -27,6 +28,8 @@ export interface Creation {
   statement: number;
   /** Constraints: added NOT VALID and not validated (yet). */
   notValid?: boolean;
+  /** Constraints: PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK… */
+  constraintKind?: ConstraintKind;
   /** CHECK (col IS NOT NULL) constraints: the column. */
   notNullColumn?: string;
   /**
@@ -97,6 +100,8 @@ export class ChangeLedger {
   private readonly ends = new Map<string, Array<At & { name: ObjectName; table?: ObjectName }>>();
   /** Statements that may change how unqualified names resolve (SET search_path, USE db). */
   private readonly pathChanges: At[] = [];
+  /** ALTER TABLE … RENAME CONSTRAINT: the new names, which no longer say what a constraint is. */
+  private readonly constraintRenames: Array<At & { table: ObjectName; to: string }> = [];
   /** Statements that write rows of a table (UPDATE, INSERT, MERGE, COPY FROM, DELETE). */
   private readonly writes: Array<At & { table: ObjectName }> = [];
 
@@ -144,6 +149,7 @@ export class ChangeLedger {
               name: { name: c.name },
               table: m.table,
               notValid: c.notValid,
+              constraintKind: c.kind,
               ...(c.notNullColumn ? { notNullColumn: c.notNullColumn } : {}),
             });
         }
@@ -226,8 +232,19 @@ export class ChangeLedger {
               name: { name: a.constraint.name },
               table: m.table,
               notValid: a.constraint.notValid,
+              constraintKind: a.constraint.kind,
               ...(a.constraint.notNullColumn ? { notNullColumn: a.constraint.notNullColumn } : {}),
             });
+          } else if (a.type === "rename-constraint") {
+            this.constraintRenames.push({ ...at, table: m.table, to: a.to });
+            const source = this.find("constraint", { name: a.from }, at, m.table);
+            this.end("constraint", { name: a.from }, at, m.table);
+            this.end("constraint", { name: a.to }, at, m.table);
+            // A constraint of this change keeps what it is under its new name.
+            if (source) {
+              const { file: _f, statement: _s, name: _n, ...rest } = source;
+              add({ ...rest, name: { name: a.to }, table: m.table });
+            }
           } else if (a.type === "validate-constraint") {
             const c = this.find("constraint", { name: a.name }, at, m.table);
             if (c && !c.validatedAt) c.validatedAt = at;
@@ -387,6 +404,13 @@ export class ChangeLedger {
   writtenBetween(table: ObjectName, from: At, to: At): boolean {
     return this.writes.some(
       (w) => after(w, from) && this.relation(w, to) !== null && sameObject(w.table, table),
+    );
+  }
+
+  /** Was a constraint of `table` renamed to `name` by the change before `at`? */
+  constraintRenamedTo(name: string, table: ObjectName, at: At): boolean {
+    return this.constraintRenames.some(
+      (r) => r.to === name && sameObject(r.table, table) && this.relation(r, at) !== null,
     );
   }
 

@@ -213,6 +213,11 @@ export class SqlRuleContext {
     return this.ledger.writtenBetween(table, from, { file: this.file, statement: index });
   }
 
+  /** Was a constraint of `table` renamed to `name` earlier in the change? */
+  constraintRenamedTo(name: string, table: ObjectName, index: number): boolean {
+    return this.ledger.constraintRenamedTo(name, table, { file: this.file, statement: index });
+  }
+
   visible(kind: ObjectKind, index: number): Creation[] {
     return this.ledger.visible(kind, { file: this.file, statement: index });
   }

@@ -38,14 +38,12 @@ import { collectEffects, routineBody } from "./pg-effects.js";
 import { pgLongNames } from "./pg-names.js";
 import { alterTableActionSpans } from "./segments.js";
 import { pgMatchesAll } from "./where.js";
-import {
-  Locator,
-  type ParseOutcome,
-  type ServerVersion,
-  type StatementInput,
-} from "./types.js";
+import { Locator, type ParseOutcome, type ServerVersion, type StatementInput } from "./types.js";
 
 let loading: Promise<void> | null = null;
+
+/** The Postgres major version whose grammar libpg-query (pinned in package.json) implements. */
+export const PG_PARSER_MAJOR = 18;
 
 /** Loads the WASM module once per process; parsing is synchronous afterwards. */
 export function loadPostgresParser(): Promise<void> {
@@ -71,6 +69,7 @@ export function parsePostgres(input: StatementInput, version: ServerVersion | nu
       ok: false,
       message: `the parser read ${stmts.length} statements where the splitter saw one`,
       index: 0,
+      ours: true,
     };
   }
   const node = stmts[0]!;
