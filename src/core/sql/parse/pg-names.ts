@@ -14,14 +14,24 @@ export const PG_MAX_IDENTIFIER_BYTES = 63;
 const encoder = new TextEncoder();
 
 /**
- * Cheap test first: a long identifier has a run of 64 ASCII name characters, a non-ASCII
- * character, or is a quoted identifier of 16+ characters. Most statements fail all three.
+ * Cheap test first: a name over 63 bytes is a run of 16+ name characters (4-byte characters at
+ * most) that is 64+ characters long or has a non-ASCII character, or a quoted name of 16+
+ * characters. Most statements have neither (a non-ASCII comment word is a short run).
  */
+const NAME_RUN = /[A-Za-z0-9_$\u0080-\uffff]{16,}|"[^"]{16}/g;
 // eslint-disable-next-line no-control-regex
-const MAYBE_LONG = /[A-Za-z0-9_$]{64}|[^\x00-\x7f]|"[^"]{16}/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function maybeLong(text: string): boolean {
+  for (const m of text.matchAll(NAME_RUN)) {
+    const run = m[0];
+    if (run.startsWith('"') || run.length >= 64 || NON_ASCII.test(run)) return true;
+  }
+  return false;
+}
 
 export function pgLongNames(node: Node, input: StatementInput): LongName[] {
-  if (!MAYBE_LONG.test(input.text)) return [];
+  if (!maybeLong(input.text)) return [];
   const created = createdNames(node);
   if (created.size === 0) return [];
   const out: LongName[] = [];
