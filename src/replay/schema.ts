@@ -3,7 +3,7 @@
  * Engines fill it from their catalogs; the replay compares snapshots to prove that a down
  * migration restores the schema and to show what a change does.
  */
-import { inlineCode } from "../core/report/markdown.js";
+import { codeSpan, inlineCode } from "../core/report/markdown.js";
 
 export const OBJECT_KINDS = [
   "schema",
@@ -151,7 +151,7 @@ export function displayName(name: string): string {
 
 function show(v: AttrValue): string {
   if (v === null) return "none";
-  return typeof v === "string" ? `\`${v.length > 120 ? `${v.slice(0, 117)}...` : v}\`` : String(v);
+  return typeof v === "string" ? codeSpan(v.length > 120 ? `${v.slice(0, 117)}...` : v) : String(v);
 }
 
 /** One line describing an object (columns: "bigint not null default 0"). */
@@ -181,7 +181,7 @@ export function describeChanges(changes: readonly AttrChange[]): string {
 
 /** A sentence-sized description of one difference, for finding messages. */
 export function describeChange(c: SchemaChange): string {
-  const what = `${c.kind} \`${displayName(c.name)}\``;
+  const what = `${c.kind} ${codeSpan(displayName(c.name))}`;
   switch (c.change) {
     case "added":
       return `${what} exists (${describeObject(c.kind, c.attrs) || "new"})`;

@@ -11,7 +11,7 @@ import {
   mentionedExtensions,
   multiStatementPieces,
 } from "../../src/replay/golang-migrate.js";
-import { diffSchemas, schemaOf } from "../../src/replay/schema.js";
+import { changesTable, describeChange, diffSchemas, schemaOf } from "../../src/replay/schema.js";
 
 describe("golang-migrate file handling", () => {
   test("x-multi-statement splits on every ';' byte, $$ bodies included", () => {
@@ -66,6 +66,21 @@ describe("schema diff", () => {
       ],
     );
     expect(diffSchemas(a, a)).toEqual([]);
+  });
+
+  test("names and values from the migration cannot end their code spans", () => {
+    const a = schemaOf([col("a`b", "text")]);
+    const b = schemaOf([
+      { ...col("a`b", "int"), attrs: { type: "x` **y** `|z", notNull: false, default: null } },
+    ]);
+    const [change] = diffSchemas(a, b);
+    expect(describeChange(change!)).toBe(
+      "column ``t.a`b`` differs: type `text` → ``x` **y** `|z``",
+    );
+    // In a table the pipe is escaped for the cell; the spans stay closed.
+    expect(changesTable([change!])).toContain(
+      "| ~ | column | ``t.a`b`` | type `text` → ``x` **y** `\\|z`` |",
+    );
   });
 
   test("a fallback attribute counts only when nothing more specific changed", () => {

@@ -188,7 +188,12 @@ function shortSha(s: string): string {
  * inject Markdown), pipes escaped for tables, newlines as spaces.
  */
 export function inlineCode(s: string): string {
-  const text = s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return codeSpan(s.replace(/\|/g, "\\|"));
+}
+
+/** inlineCode for text outside tables (a `\\|` would show literally there). */
+export function codeSpan(s: string): string {
+  const text = s.replace(/\r?\n/g, " ");
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
