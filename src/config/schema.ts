@@ -198,7 +198,11 @@ const rules = z
     Object.fromEntries(
       ALL_RULES.map((m) => [
         m.id,
-        level.optional().describe(`${m.description} Default: ${m.defaultSeverity}.`),
+        level
+          .optional()
+          .describe(
+            `${m.description} Default: ${m.optIn ? `off (${m.defaultSeverity} when enabled)` : m.defaultSeverity}.`,
+          ),
       ]),
     ),
   )
