@@ -34,6 +34,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'A disposable database server to replay postgres and mysql directories on; EVERYTHING IN ITS DATABASE IS DROPPED before each replay. "env": the URL the environment provides (the only form the GitHub App accepts); or a postgres:// or mysql:// URL (CLI).',
   "replay.statementTimeoutMs": "Per-statement limit inside the sandbox, in milliseconds.",
   "replay.timeBudgetMs": "Overall limit for one replay, in milliseconds.",
+  "replay.functions":
+    "SQLite: names of functions your application registers on its connection (sqlite3 RegisterFunc); the sandbox registers stand-ins that return NULL so migrations calling them replay.",
   limits: "Input limits.",
   audit:
     "Push audit: the migration-warden/audit check on pushes to audited branches (direct, forced, merged).",

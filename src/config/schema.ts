@@ -128,6 +128,16 @@ const replay = z
       .optional(),
     statementTimeoutMs: positiveInt(600_000).default(10_000),
     timeBudgetMs: positiveInt(3_600_000).default(60_000),
+    // SQLite: functions the application registers on its connection (the sandbox stands them in).
+    functions: z
+      .array(
+        z.string({ error: "expected a function name" }).regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+          error: "expected a function name of letters, digits and _",
+        }),
+        { error: "expected a list of function names" },
+      )
+      .max(100, { error: "expected at most 100 function names" })
+      .default([]),
   })
   .strict();
 
@@ -238,7 +248,12 @@ export const configSchema = z
       allowAuthor: false,
       allowContributors: false,
     }),
-    replay: replay.default({ enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000 }),
+    replay: replay.default({
+      enabled: true,
+      statementTimeoutMs: 10_000,
+      timeBudgetMs: 60_000,
+      functions: [],
+    }),
     drift: drift.default({ ignore: [], statementTimeoutMs: 30_000 }),
     limits: limits.default({ maxFileBytes: 1024 * 1024 }),
     audit: audit.default({ issue: false }),

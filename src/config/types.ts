@@ -35,6 +35,8 @@ export interface ReplayConfig {
   statementTimeoutMs: number;
   /** Overall limit for one replay (base history + change). */
   timeBudgetMs: number;
+  /** SQLite: application-registered functions the sandbox stands in for (they return NULL). */
+  functions: string[];
 }
 
 export interface DriftConfig {

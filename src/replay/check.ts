@@ -44,6 +44,8 @@ interface Prepared {
   baseFiles: MigrationFile[];
   /** golang-migrate's version table (directories[].migrationsTable). */
   migrationsTable?: string;
+  /** SQLite: replay.functions. */
+  functions?: string[];
 }
 
 type Preparation =
@@ -153,6 +155,9 @@ function prepare(
       downs,
       baseFiles: baseLoaded.ups,
       ...(dir.migrationsTable ? { migrationsTable: dir.migrationsTable } : {}),
+      ...(engine === "sqljs" && input.config.replay.functions.length > 0
+        ? { functions: input.config.replay.functions }
+        : {}),
       plan: {
         directory: dir.path,
         dialect: dir.dialect,
@@ -229,6 +234,7 @@ async function replayDirectory(
       ups: p.ups,
       downs: p.downs,
       ...(p.migrationsTable ? { migrationsTable: p.migrationsTable } : {}),
+      ...(p.functions ? { functions: p.functions } : {}),
     },
     readBase,
     cache,

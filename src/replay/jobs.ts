@@ -57,6 +57,8 @@ export interface JobSpec {
   searchPath?: string;
   /** golang-migrate's x-migrations-table (default schema_migrations). */
   migrationsTable?: string;
+  /** SQLite: application-registered functions the sandbox stands in for (replay.functions). */
+  functions?: string[];
 }
 
 export type CachedFailure = Extract<CacheEntry, { kind: "failed" }>["failure"];
@@ -156,6 +158,7 @@ export async function runJob(
       wantTemplate: false,
       migrationsTable,
     };
+    if (spec.functions?.length) j.functions = [...spec.functions].sort();
     if (spec.wantSchema) j.wantSchema = true;
     if (spec.searchPath !== undefined) j.searchPath = spec.searchPath;
     return j;
@@ -173,7 +176,8 @@ export async function runJob(
   // So does another version table name (it is part of every state).
   const stateId =
     (spec.searchPath === undefined ? engineId : `${engineId};search_path=${spec.searchPath}`) +
-    (migrationsTable === DEFAULT_MIGRATIONS_TABLE ? "" : `;migrations_table=${migrationsTable}`);
+    (migrationsTable === DEFAULT_MIGRATIONS_TABLE ? "" : `;migrations_table=${migrationsTable}`) +
+    (spec.functions?.length ? `;functions=${[...spec.functions].sort().join(",")}` : "");
   // Keys exist for the files before the first one without a blob id (then nothing is stored).
   const noOid = spec.baseFiles.findIndex((f) => f.oid === undefined);
   const keys = prefixKeys({

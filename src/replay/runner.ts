@@ -59,6 +59,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     extensions: union(result.baseExtensions, job.extensions),
     progress,
   };
+  if (job.functions?.length) opts.functions = job.functions;
   const from = restore?.data ?? template;
   if (from) opts.snapshot = from;
   const engine = await deps.createEngine(opts);

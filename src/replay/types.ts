@@ -47,6 +47,8 @@ export interface ReplayJob {
   searchPath?: string;
   /** golang-migrate's version table, created before the first file of a fresh database. */
   migrationsTable: string;
+  /** SQLite: application-registered functions the sandbox stands in for (replay.functions). */
+  functions?: string[];
 }
 
 /** The sandbox database after the first `files` base migrations. */

@@ -26,7 +26,7 @@ describe("defaults", () => {
         allowAuthor: false,
         allowContributors: false,
       },
-      replay: { enabled: true, statementTimeoutMs: 10000, timeBudgetMs: 60000 },
+      replay: { enabled: true, statementTimeoutMs: 10000, timeBudgetMs: 60000, functions: [] },
       drift: { ignore: [], statementTimeoutMs: 30000 },
       limits: { maxFileBytes: 1048576 },
       audit: { issue: false },

@@ -123,6 +123,9 @@ async function expectedSchema(
       downs: [],
       wantSchema: true,
       ...(directory.migrationsTable ? { migrationsTable: directory.migrationsTable } : {}),
+      ...(engine === "sqljs" && config.replay.functions.length > 0
+        ? { functions: config.replay.functions }
+        : {}),
       ...(input.url.dialect === "postgres" && input.url.searchPath
         ? { searchPath: input.url.searchPath }
         : {}),
