@@ -3,6 +3,7 @@
  * the app and the fake GitHub. Each attacker's way around it has its test here.
  */
 import { describe, expect, test } from "@jest/globals";
+import { encodeGroupRunId } from "../../src/core/approval/group.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -220,17 +221,19 @@ describe("the push audit", () => {
 describe("merge queues", () => {
   /**
    * The queue's group head: the approved pull request's change on top of master, carrying a
-   * passing approval run of this app with the pull request's record. The merge_group handler's
-   * own group runs (`mw-merge-group/1;digest=…`) are landed in test/github/merge-group.test.ts.
+   * passing group approval run of this app (`mw-merge-group/1;digest=…;base=master`, what the
+   * merge_group handler writes; its real flow is landed in test/github/merge-group.test.ts).
    */
   async function groupHead(files: Record<string, string>) {
     const { repo, master } = repository();
     const { head } = await approvedPullRequest(repo);
     const group = repo.commit({ parent: master, files, message: "Merge queue group" });
+    // The digest the pull request's approval recorded: the group head carries the same content.
+    const digest = /digest=([0-9a-f]{64})/.exec(latestOn(APPROVAL, head)!.external_id ?? "")![1]!;
     h.fake.addCheckRun(repo, {
       name: APPROVAL,
       head_sha: group,
-      external_id: latestOn(APPROVAL, head)!.external_id ?? "",
+      external_id: encodeGroupRunId("master", digest)!,
     });
     return { repo, group };
   }
@@ -431,7 +434,7 @@ describe("policy changes on an audited branch", () => {
     expect(run.output.summary).toContain("| `approval.count` | 1 → 2 | no |");
   });
 
-  test("weakened through a merged pull request: reported prominently, success", async () => {
+  test("weakened through a merged pull request: reported prominently, failure to confirm", async () => {
     const { repo } = repository();
     const head = repo.commit({
       parent: repo.branches.get("master")!,
@@ -444,9 +447,10 @@ describe("policy changes on an audited branch", () => {
     await push(repo, "master", merge);
     const run = audit(merge);
     expect([run.conclusion, run.output.title]).toEqual([
-      "success",
+      "failure",
       `policy weakened (pull request #${n})`,
     ]);
+    expect(run.output.summary).toContain("for a person to confirm it was meant");
     expect(run.output.summary).toContain("## ⚠️ Policy changed");
     expect(run.output.summary).toContain(
       "| `audit.branches` | removed master (now (none)) | **yes** |",

@@ -101,7 +101,14 @@ export class FakeRepo {
   issues: FakeIssue[];
   /** When set, the issue endpoints answer this HTTP status (403: no `issues: write`). */
   issuesStatus: number | null;
-  addIssue(spec: { title: string; body?: string; user?: string; type?: "User" | "Bot" }): FakeIssue;
+  addIssue(spec: {
+    title: string;
+    body?: string;
+    user?: string;
+    type?: "User" | "Bot";
+    /** The app the issue was opened through (performed_via_github_app), if any. */
+    app?: number | null;
+  }): FakeIssue;
   readonly branches: Map<string, string>;
   commit(spec: {
     branch?: string;
@@ -300,4 +307,5 @@ export interface FakeIssue {
   state: string;
   user: string;
   type: "User" | "Bot";
+  app: number | null;
 }

@@ -219,7 +219,7 @@ export class FakeRepo {
   }
 
   /** An issue opened by `user` (type "User" or "Bot"); numbers follow the pull requests'. */
-  addIssue({ title, body = "", user = DEFAULT_LOGIN, type = "User" }) {
+  addIssue({ title, body = "", user = DEFAULT_LOGIN, type = "User", app = null }) {
     const issue = {
       number: 100_000 + this.issues.length + 1,
       title,
@@ -227,6 +227,7 @@ export class FakeRepo {
       state: "open",
       user,
       type,
+      app,
     };
     this.issues.push(issue);
     return issue;
@@ -240,6 +241,8 @@ export class FakeRepo {
       body: i.body,
       state: i.state,
       user: { login: i.user, id: 1, type: i.type },
+      // GitHub names the app an issue was opened through (null for people and other tokens).
+      performed_via_github_app: i.app === null ? null : { id: i.app, slug: APP_SLUG },
       html_url: `${this.server.webUrl}/${this.fullName}/issues/${i.number}`,
     };
   }
@@ -987,6 +990,7 @@ export class FakeGitHub {
         body: body.body ?? "",
         user: `${APP_SLUG}[bot]`,
         type: "Bot",
+        app: Number(this.appId),
       });
       return { status: 201, body: repo.issueJSON(issue) };
     }

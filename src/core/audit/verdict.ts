@@ -3,8 +3,9 @@
  * (src/github/audit/) reads what changed, which approvals cover it and who pushed; this decides.
  *
  * Failure when the push alters merged migrations, drops migration history (a force push), brings
- * migration content no approval covers, weakens the policy without a merged pull request, or when
- * anything could not be checked (fail closed). Success otherwise.
+ * migration content no approval covers, weakens the policy (whichever way: a pull request that only
+ * edits the policy changes no migration, so nothing made a DBA review it), or when anything could
+ * not be checked (fail closed). Success otherwise.
  */
 import type { DirectoryConfig } from "../../config/types.js";
 import { CONFIG_PATH } from "../../config/types.js";
@@ -85,7 +86,7 @@ export function weakensPolicy(p: PolicyReport | null): boolean {
 }
 
 export function auditConclusion(f: AuditFacts): "success" | "failure" {
-  const policyFails = weakensPolicy(f.policy) && f.policy!.viaPullRequest === null;
+  const policyFails = weakensPolicy(f.policy);
   return f.altered.length > 0 ||
     f.uncovered.length > 0 ||
     f.dropped.length > 0 ||
@@ -170,7 +171,7 @@ export function renderAudit(f: AuditFacts): { title: string; summary: string } {
       "",
       `## ${weak ? "⚠️ " : ""}Policy changed: ${codeSpan(CONFIG_PATH)}`,
       "",
-      `> **${pusher}** ${p.viaPullRequest !== null ? `merged pull request #${p.viaPullRequest}, which changes` : "pushed a change of"} the policy${at}.${weak && p.viaPullRequest === null ? " It weakens the gate without a reviewed pull request: **failure**." : weak ? " It weakens the gate." : ""}`,
+      `> **${pusher}** ${p.viaPullRequest !== null ? `merged pull request #${p.viaPullRequest}, which changes` : "pushed a change of"} the policy${at}.${weak && p.viaPullRequest === null ? " It weakens the gate without a pull request: **failure**." : weak ? " It weakens the gate: **failure**, for a person to confirm it was meant (a pull request that only edits the policy changes no migration, so no DBA had to review it)." : ""}`,
     );
     for (const c of p.commits)
       lines.push(

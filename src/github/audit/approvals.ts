@@ -11,6 +11,9 @@ import { checkRunFacts, type ApprovalReader } from "../approval/reader.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { EvaluationError } from "../errors.js";
 
+/** Which approval may cover a commit: a merged pull request's own record, or a group run. */
+export type ApprovalSource = { kind: "pull-request"; number: number } | { kind: "group" };
+
 export interface ApprovedHead {
   sha: string;
   pullRequests: number[];
@@ -136,6 +139,7 @@ export async function approvalAt(
   sha: string,
   branch: string,
   dirs: readonly DirectoryConfig[],
+  source: ApprovalSource,
 ): Promise<{ ok: true; head: ApprovedHead } | { ok: false; reason: string }> {
   const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
     ...repo,
@@ -156,6 +160,14 @@ export async function approvalAt(
   // A merge queue's group head (src/github/merge-group.ts): its approval run names the branch and
   // the digest it passed on, and passed only if every queued pull request's own approval did.
   const group = parseGroupRunId(newest.external_id);
+  if ((group !== null) !== (source.kind === "group"))
+    return {
+      ok: false,
+      reason:
+        source.kind === "group"
+          ? `${sha} is no merge queue group head (a pushed commit is covered only by a group run)`
+          : `approval run ${newest.id} is not pull request #${source.number}'s`,
+    };
   if (group) {
     if (group.baseRef !== branch)
       return {
@@ -176,6 +188,11 @@ export async function approvalAt(
   const read = readApprovalRun(checkRunFacts(newest), reader.ownAppId);
   if (!read.ok) return { ok: false, reason: read.reason };
   const rec = read.value;
+  if (source.kind === "pull-request" && !rec.pullRequests.includes(source.number))
+    return {
+      ok: false,
+      reason: `approval run ${newest.id} is not pull request #${source.number}'s`,
+    };
   if (rec.digest === null || rec.base === null)
     return { ok: false, reason: `approval run ${newest.id} records no digest or base` };
   const bound = baseBinding(rec.pullRequests.map((number) => ({ number, baseRef: branch })));

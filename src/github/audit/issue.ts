@@ -26,6 +26,7 @@ export async function recordFindings(
   repo: RepoRef,
   facts: AuditFacts,
   log: Logger,
+  appId: number,
 ): Promise<string | null> {
   const marker = issueMarker(facts.branch);
   const rendered = renderAudit(facts);
@@ -38,7 +39,11 @@ export async function recordFindings(
     });
     const mine = open.find(
       (i) =>
-        i.pull_request === undefined && i.user?.type === "Bot" && (i.body ?? "").startsWith(marker),
+        i.pull_request === undefined &&
+        i.user?.type === "Bot" &&
+        // Opened through this app: another bot (github-actions) can write the marker too.
+        i.performed_via_github_app?.id === appId &&
+        (i.body ?? "").startsWith(marker),
     );
     if (mine) {
       const previous = (mine.body ?? "").slice(marker.length).replace(/^\s+/, "");

@@ -25,6 +25,7 @@ import {
 } from "../../core/audit/index.js";
 import type { ChangedFile, EntryKind } from "../../core/types.js";
 import { escapeMarkdown } from "../../core/approval/index.js";
+import { codeSpan, inlineCode } from "../../core/report/markdown.js";
 import { ApprovalReader } from "../approval/reader.js";
 import { treeDiff } from "../changeset.js";
 import { CheckRun } from "../checks/check-run.js";
@@ -32,7 +33,12 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { describeError } from "../errors.js";
 import { resolveBranch, TreeReader } from "../git.js";
 import type { PushContext, PushFacts, PushReaction } from "../push.js";
-import { approvalAt, mergedPullRequests, type ApprovedHead } from "./approvals.js";
+import {
+  approvalAt,
+  mergedPullRequests,
+  type ApprovalSource,
+  type ApprovedHead,
+} from "./approvals.js";
 import { configAt, configBlob } from "./config-at.js";
 import { recordFindings } from "./issue.js";
 
@@ -118,8 +124,12 @@ function auditFile(c: ChangedFile, commit: string | null): AuditFile {
 
 export const auditPush: PushReaction = async (ctx) => {
   const { push } = ctx;
-  if (push.branch === null || push.after === null) return;
+  if (push.branch === null) return;
   const trees = ctx.trees ?? new TreeReader(ctx.octokit, push.repo);
+  if (push.after === null) {
+    if (push.before !== null) await auditDeletion(ctx, push, trees, push.before);
+    return;
+  }
   let policy: PolicyBefore | null;
   try {
     policy = await policyBefore(ctx, push, trees);
@@ -139,7 +149,7 @@ export const auditPush: PushReaction = async (ctx) => {
   }
   if (facts === null) return;
   if (policy.config.audit.issue && auditConclusion(facts) === "failure") {
-    const note = await recordFindings(ctx.octokit, push.repo, facts, ctx.log);
+    const note = await recordFindings(ctx.octokit, push.repo, facts, ctx.log, await ctx.appId());
     if (note !== null) facts.notes.push(note);
   }
   await writeAudit(ctx, push as Audited, {
@@ -149,6 +159,47 @@ export const auditPush: PushReaction = async (ctx) => {
 };
 
 type Audited = PushFacts & { branch: string; after: string };
+
+/**
+ * An audited branch deleted: re-created later, it is compared with the default branch, so
+ * migration content it held that the default branch lacks would leave without any audit. That
+ * content is reported as a failure on the deleted tip; a branch holding nothing else writes nothing.
+ */
+async function auditDeletion(
+  ctx: PushContext,
+  push: PushFacts,
+  trees: TreeReader,
+  tip: string,
+): Promise<void> {
+  const policy = await policyBefore(ctx, push, trees);
+  if (policy === null || push.branch === push.defaultBranch) return;
+  const dirs = policy.config.directories;
+  const target = { ...push, branch: push.branch!, after: tip };
+  try {
+    const main = await resolveBranch(ctx.octokit, push.repo, push.defaultBranch);
+    const listed = await treeDiff(trees, main.sha, tip)(dirs.map((d) => d.path));
+    const only = migrationChanges(listed.changes, dirs).filter((c) => c.status !== "removed");
+    if (only.length === 0 && listed.incomplete.length === 0) return;
+    const who =
+      push.sender && push.sender !== push.pusher ? `${push.pusher} (@${push.sender})` : push.pusher;
+    await writeAudit(ctx, target, {
+      conclusion: "failure",
+      title: "Audited branch deleted with migrations the default branch lacks",
+      summary: [
+        `${escapeMarkdown(who ?? "Someone")} deleted ${codeSpan(push.branch!)}. Its tip holds migration content that ${escapeMarkdown(push.defaultBranch)} does not; a branch re-created under this name is audited against ${escapeMarkdown(push.defaultBranch)}, so this history would be dropped without an audit:`,
+        "",
+        ...only.map(
+          (c) =>
+            `- ${inlineCode(c.path)} (${c.status} compared with ${escapeMarkdown(push.defaultBranch)})`,
+        ),
+        ...listed.incomplete.map((r) => `- not checked: ${escapeMarkdown(r)}`),
+      ].join("\n"),
+    });
+  } catch (err) {
+    await incomplete(ctx, target, err);
+    throw err;
+  }
+}
 
 /** Fail closed: the audit could not complete; the error is rethrown by the caller. */
 async function incomplete(ctx: PushContext, push: Audited, err: unknown): Promise<void> {
@@ -282,7 +333,12 @@ async function audit(
   // Approved heads: merged pull requests' heads, and pushed commits themselves (a merge queue's
   // group head is the commit that lands).
   const reader = new ApprovalReader(octokit, repo, trees, await ctx.appId());
-  const candidates = [...new Set([...merged.map((m) => m.headSha), ...askFor])];
+  // What may cover what (issue 12): a merged pull request's head by that pull request's own
+  // approval record; a pushed commit only by a merge queue's group run. A pull request's record
+  // on a pushed commit (an open or closed, never merged pull request's head) covers nothing.
+  const candidates = new Map<string, ApprovalSource>();
+  for (const m of merged) candidates.set(m.headSha, { kind: "pull-request", number: m.number });
+  for (const sha of askFor) if (!candidates.has(sha)) candidates.set(sha, { kind: "group" });
   const approved: ApprovedHead[] = [];
   const altered: AuditFile[] = [];
   const toCover = changes.filter((c) => {
@@ -291,8 +347,8 @@ async function audit(
     return false;
   });
   if (toCover.length > 0)
-    for (const sha of candidates) {
-      const a = await approvalAt(octokit, repo, reader, sha, push.branch, dirs);
+    for (const [sha, source] of candidates) {
+      const a = await approvalAt(octokit, repo, reader, sha, push.branch, dirs, source);
       if (a.ok) approved.push(a.head);
       else ctx.log.info({ sha, reason: a.reason }, "no approval covering the push there");
     }
@@ -313,6 +369,22 @@ async function audit(
     const file = auditFile(c, commitOf(c));
     if (by !== null) covered.push({ ...file, by });
     else uncovered.push(file);
+  }
+
+  // Directories the push's own configuration adds: their files become migrations by this very push,
+  // and no approval reviewed them as such (an approval's digest covers the base's directories).
+  if (configChanged) {
+    const after = await configAt(octokit, repo, trees, push.after, push.branch);
+    const added =
+      after instanceof ConfigError
+        ? []
+        : after.directories.filter((d) => !dirPaths.includes(d.path));
+    if (added.length > 0) {
+      const listedNew = await treeDiff(trees, base, push.after)(added.map((d) => d.path));
+      unresolved.push(...listedNew.incomplete);
+      for (const c of migrationChanges(listedNew.changes, added))
+        if (!changes.some((x) => x.path === c.path)) uncovered.push(auditFile(c, null));
+    }
   }
 
   const facts: AuditFacts = {

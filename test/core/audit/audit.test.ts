@@ -147,7 +147,8 @@ describe("the verdict", () => {
     const weak = { key: "approval.required", change: "always → never", weakens: true };
     const policy = { changes: [weak], viaPullRequest: null, commits: [], invalid: null };
     expect(auditConclusion(facts({ policy }))).toBe("failure");
-    expect(auditConclusion(facts({ policy: { ...policy, viaPullRequest: 7 } }))).toBe("success");
+    // Through a merged pull request too: one that only edits the policy needed no DBA.
+    expect(auditConclusion(facts({ policy: { ...policy, viaPullRequest: 7 } }))).toBe("failure");
     expect(auditConclusion(facts({ policy: { ...policy, changes: [], invalid: "bad" } }))).toBe(
       "failure",
     );
