@@ -84,5 +84,9 @@ describe("a pull request that adds a migration directory with migrations in it",
     expect({ allGreen, prApproval, prLint, groupApproval, groupLint, audit }).toMatchObject({
       allGreen: false,
     });
+    // Stopped before the merge, not only reported after it: the files are in a directory the
+    // change's own configuration adds, which the base's configuration cannot judge (fail closed).
+    expect([prApproval, groupApproval, audit]).toEqual(["failure", "failure", "failure"]);
+    expect(own(APPROVAL, entry.headSha)?.output.summary).toContain("a change of its own first");
   });
 });

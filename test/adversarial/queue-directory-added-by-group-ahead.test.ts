@@ -97,6 +97,8 @@ describe("a directory added by a pull request ahead in the queue", () => {
       groupApproval: "success",
       audit: "success",
     });
+    // The group itself is stopped: its head's configuration adds the directory its files are in.
+    expect(groupApproval).toBe("failure");
   });
   /** Control (passes today): without a queue, merging #2 re-evaluates #3 under the new policy. */
   test("control: without a queue, #3 needs a DBA once #2 is merged", async () => {
