@@ -59,6 +59,11 @@ export interface AuditFacts {
   uncovered: AuditFile[];
   /** Migration changes of the overwritten history that a force push drops. */
   dropped: AuditFile[];
+  /**
+   * New migrations whose version is not above the highest one the branch already had: databases
+   * past it silently skip them (an approval given before a higher version landed does not know).
+   */
+  outOfOrder?: AuditFile[];
   covered: CoveredFile[];
   policy: PolicyReport | null;
   /** What could not be checked (each one fails the audit). */
@@ -88,6 +93,7 @@ export function weakensPolicy(p: PolicyReport | null): boolean {
 export function auditConclusion(f: AuditFacts): "success" | "failure" {
   const policyFails = weakensPolicy(f.policy);
   return f.altered.length > 0 ||
+    (f.outOfOrder?.length ?? 0) > 0 ||
     f.uncovered.length > 0 ||
     f.dropped.length > 0 ||
     f.unresolved.length > 0 ||
@@ -131,6 +137,7 @@ export function auditTitle(f: AuditFacts): string {
   const parts: string[] = [];
   if (f.altered.length > 0) parts.push(`${plural(f.altered.length, "merged migration")} altered`);
   if (f.dropped.length > 0) parts.push("migration history rewritten");
+  if (f.outOfOrder?.length) parts.push(`${plural(f.outOfOrder.length, "migration")} out of order`);
   if (f.uncovered.length > 0)
     parts.push(`${plural(f.uncovered.length, "migration file")} without approval`);
   if (f.policy !== null && weakensPolicy(f.policy))
@@ -208,6 +215,11 @@ export function renderAudit(f: AuditFacts): { title: string; summary: string } {
       f.dropped,
       "Migration history rewritten",
       "The force push removes commits that changed these migration files; databases that applied them no longer match the branch.",
+    ],
+    [
+      f.outOfOrder ?? [],
+      "Migrations out of order",
+      "Their version is not above the highest version the branch already had, so golang-migrate silently skips them on every database already past it. Renumber them above the latest version.",
     ],
     [
       f.uncovered,

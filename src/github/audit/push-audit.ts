@@ -9,8 +9,10 @@
  * Anything that cannot be resolved fails the audit with the reason (fail closed).
  */
 import { ConfigError, defaultConfig } from "../../config/load.js";
-import type { Config } from "../../config/types.js";
+import type { Config, DirectoryConfig } from "../../config/types.js";
 import { migrationChanges } from "../../changeset/build.js";
+import { directoryOf } from "../../core/migrations/directory.js";
+import { parseMigrationName } from "../../core/migrations/filename.js";
 import {
   altersMergedMigration,
   auditConclusion,
@@ -159,6 +161,40 @@ export const auditPush: PushReaction = async (ctx) => {
 };
 
 type Audited = PushFacts & { branch: string; after: string };
+
+/** New migration files whose version is not above the highest one their directory had at `base`. */
+async function belowLatest(
+  trees: TreeReader,
+  base: string,
+  changes: readonly ChangedFile[],
+  dirs: readonly DirectoryConfig[],
+  commitOf: (c: ChangedFile) => string | null,
+): Promise<AuditFile[]> {
+  const out: AuditFile[] = [];
+  const latest = new Map<string, bigint | null>();
+  for (const c of changes) {
+    if (c.status !== "added" && c.status !== "renamed") continue;
+    const dir = directoryOf(c.path, dirs);
+    const parsed = dir ? parseMigrationName(c.path.slice(c.path.lastIndexOf("/") + 1)) : null;
+    if (!dir || !parsed) continue;
+    if (!latest.has(dir.path)) {
+      const listing = await trees.listDirectory(
+        await trees.commitTree(base),
+        dir.path,
+        `commit ${base}`,
+      );
+      let max: bigint | null = null;
+      for (const e of listing.entries ?? []) {
+        const v = e.kind === "file" ? parseMigrationName(e.name)?.version : undefined;
+        if (v !== undefined && (max === null || v > max)) max = v;
+      }
+      latest.set(dir.path, max);
+    }
+    const max = latest.get(dir.path)!;
+    if (max !== null && parsed.version <= max) out.push(auditFile(c, commitOf(c)));
+  }
+  return out;
+}
 
 /**
  * An audited branch deleted: re-created later, it is compared with the default branch, so
@@ -387,6 +423,8 @@ async function audit(
     }
   }
 
+  const outOfOrder = await belowLatest(trees, base, changes, dirs, commitOf);
+
   const facts: AuditFacts = {
     branch: push.branch,
     before: push.before,
@@ -397,6 +435,7 @@ async function audit(
     altered,
     uncovered,
     dropped: dropped.map((c) => auditFile(c, null)),
+    outOfOrder,
     covered,
     policy: configChanged
       ? await policyReport(ctx, push, trees, policy, {
