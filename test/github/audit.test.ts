@@ -110,6 +110,45 @@ describe("the push audit", () => {
     expect(audit(merge).conclusion).toBe("success");
   });
 
+  test("a success never hides another branch's failing audit of the same commit", async () => {
+    const { repo } = repository();
+    const { number } = await approvedPullRequest(repo);
+    const before = repo.branches.get("master")!;
+    const merge = repo.mergePullRequest(number);
+    repo.branches.set("master", before);
+    // The same commit failed its audit on another branch (e.g. pushed there under a looser policy).
+    h.fake.addCheckRun(repo, {
+      name: AUDIT,
+      head_sha: merge,
+      external_id: "mw-audit/1;branch=sidecar",
+      conclusion: "failure",
+    });
+    await push(repo, "master", merge);
+    const run = audit(merge);
+    expect([run.conclusion, run.output.title]).toEqual([
+      "failure",
+      "Failed on sidecar; covered on master",
+    ]);
+    expect(run.output.summary).toContain("## Failed on another branch");
+    // Another app's look-alike failure does not count (nor would its success).
+    const other = await approvedPullRequest(repo, {
+      "migrations/0003_memo.up.sql": "CREATE TABLE memo (id int);\n",
+      "migrations/0003_memo.down.sql": "DROP TABLE memo;\n",
+    });
+    const b2 = repo.branches.get("master")!;
+    const m2 = repo.mergePullRequest(other.number);
+    repo.branches.set("master", b2);
+    h.fake.addCheckRun(repo, {
+      appId: 15368,
+      name: AUDIT,
+      head_sha: m2,
+      external_id: "mw-audit/1;branch=sidecar",
+      conclusion: "failure",
+    });
+    await push(repo, "master", m2);
+    expect(audit(m2).conclusion).toBe("success");
+  });
+
   test("a direct push editing a merged migration fails, naming the file, commit and pusher", async () => {
     const { repo, master } = repository();
     const edit = repo.commit({

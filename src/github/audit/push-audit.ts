@@ -481,11 +481,42 @@ async function policyReport(
   };
 }
 
+/** Branches whose audit by this app failed on the same commit (from the runs' external ids). */
+async function failedElsewhere(ctx: PushContext, push: Audited): Promise<string[]> {
+  const appId = await ctx.appId();
+  const runs = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
+    ...push.repo,
+    ref: push.after,
+    check_name: AUDIT_CHECK_NAME,
+    app_id: appId,
+    filter: "all",
+    per_page: 100,
+  });
+  const failed = new Set<string>();
+  for (const r of runs) {
+    if (r.app?.id !== appId || r.conclusion !== "failure") continue;
+    const branch = /^mw-audit\/1;branch=(.*)$/s.exec(r.external_id ?? "")?.[1];
+    if (branch !== undefined && branch !== push.branch) failed.add(branch);
+  }
+  return [...failed].sort();
+}
+
 async function writeAudit(
   ctx: PushContext,
   push: Audited,
   result: { conclusion: "success" | "failure"; title: string; summary: string },
 ): Promise<void> {
+  // GitHub shows the newest run of a name on a commit: a success for one branch must not hide
+  // another branch's failing audit of the same commit (pushed there under a looser policy).
+  if (result.conclusion === "success") {
+    const failed = await failedElsewhere(ctx, push);
+    if (failed.length > 0)
+      result = {
+        conclusion: "failure",
+        title: `Failed on ${failed.join(", ")}; covered on ${push.branch}`,
+        summary: `${result.summary}\n\n## Failed on another branch\n\nThis commit's audit failed when it was pushed to ${failed.map((b) => codeSpan(b)).join(", ")}; a success here does not clear that. See that run.`,
+      };
+  }
   await CheckRun.report(
     ctx.octokit,
     push.repo,
