@@ -56,6 +56,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on("check_suite.rerequested", handlers.checkSuiteRerequested);
     app.on([...ELIGIBILITY_EVENTS], handlers.eligibilityChanged);
     app.on("push", handlers.push);
+    app.on("merge_group.checks_requested", handlers.mergeGroupChecksRequested);
   };
 }
 

@@ -5,7 +5,8 @@
  * the head contents of the files the change adds or modifies directly in them. Everything is asked
  * of a RevisionSource (source.ts); nothing here knows git or GitHub.
  */
-import type { Config, DirectoryConfig } from "../config/types.js";
+import { parseConfig } from "../config/load.js";
+import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
 import { directoryOf } from "../core/migrations/directory.js";
 import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
 import type { ChangeSet, ChangedFile, DirectoryShape, TreeEntry } from "../core/types.js";
@@ -24,13 +25,59 @@ export function migrationChanges(
   return changes.filter((c) => matters(c.path) || matters(c.previousPath));
 }
 
-/** The source's changes that matter to the configured directories (see migrationChanges). */
+/**
+ * The source's changes that matter to the configured directories (see migrationChanges), and
+ * whether the change also adds migration files to a directory its own configuration adds.
+ */
 export async function listMigrationChanges(
   source: RevisionSource,
   dirs: readonly DirectoryConfig[],
 ): Promise<ListedChanges> {
-  const listed = await source.listChanges(dirs.map((d) => d.path));
-  return { changes: migrationChanges(listed.changes, dirs), incomplete: listed.incomplete };
+  const configDir = CONFIG_PATH.slice(0, CONFIG_PATH.lastIndexOf("/"));
+  const listed = await source.listChanges([...dirs.map((d) => d.path), configDir]);
+  const incomplete = [...listed.incomplete];
+  const config = listed.changes.find((c) => c.path === CONFIG_PATH && c.status !== "removed");
+  if (config) incomplete.push(...(await inDirectoriesItAdds(source, dirs, config)));
+  return { changes: migrationChanges(listed.changes, dirs), incomplete };
+}
+
+/**
+ * Files in a directory that the change's own `.github/migration-warden.yml` adds: once merged
+ * they are migrations, but the configuration that judges this change (the base's) does not know
+ * them, so nothing here reviewed them. Fail closed until the directory is on the base branch.
+ * The head's configuration is read only to widen what is refused, never to judge anything.
+ */
+async function inDirectoriesItAdds(
+  source: RevisionSource,
+  dirs: readonly DirectoryConfig[],
+  config: ChangedFile,
+): Promise<string[]> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = (await source.readHead([config])).get(CONFIG_PATH);
+  } catch (err) {
+    return [
+      `the change's ${CONFIG_PATH} could not be read (${(err as Error).message}), so whether it adds migration directories is unknown`,
+    ];
+  }
+  if (bytes === undefined) return [];
+  let head: Config;
+  try {
+    head = parseConfig(Buffer.from(bytes).toString("utf8"), { ref: "the change's head" });
+  } catch {
+    return []; // Invalid there: once merged it fails every check of the base (fail closed).
+  }
+  const known = new Set(dirs.map((d) => d.path));
+  const added = head.directories.filter((d) => !known.has(d.path));
+  if (added.length === 0) return [];
+  const listed = await source.listChanges(added.map((d) => d.path));
+  const files = migrationChanges(listed.changes, added).filter((c) => c.status !== "removed");
+  if (files.length === 0) return [...listed.incomplete];
+  const names = files.slice(0, 5).map((c) => c.path);
+  return [
+    `${names.join(", ")}${files.length > names.length ? ` and ${files.length - names.length} more` : ""} ${files.length === 1 ? "is" : "are"} in ${added.map((d) => d.path || ".").join(", ")}, which this change adds to ${CONFIG_PATH}: the base branch's configuration does not check ${files.length === 1 ? "it" : "them"} yet, so ${files.length === 1 ? "it is" : "they are"} not reviewed here. Add the directory to the configuration in a change of its own first.`,
+    ...listed.incomplete,
+  ];
 }
 
 /**
@@ -100,6 +147,7 @@ export async function buildChangeSet(
     if (toRead.length > 0)
       for (const [path, bytes] of await source.readHead(toRead)) contents.set(path, bytes);
   }
+  const baseContents = await readEditedMerged(source, changes, baseTrees, contents, dirs);
 
   const changeSet: ChangeSet = {
     mode: "git",
@@ -110,6 +158,37 @@ export async function buildChangeSet(
     changes,
     contents,
   };
+  if (baseContents.size > 0) changeSet.baseContents = baseContents;
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
+}
+
+/**
+ * The base bytes of merged files the change edits in place, to tell its lines from the merged
+ * ones. Best effort: a file that cannot be read keeps all its findings (nothing is hidden).
+ */
+async function readEditedMerged(
+  source: RevisionSource,
+  changes: readonly ChangedFile[],
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+  contents: ReadonlyMap<string, Uint8Array>,
+  dirs: readonly DirectoryConfig[],
+): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const wanted: { path: string; oid: string }[] = [];
+  for (const c of changes) {
+    const dir = c.status === "modified" && contents.has(c.path) ? directoryOf(c.path, dirs) : null;
+    if (!dir) continue;
+    const name = c.path.slice(c.path.lastIndexOf("/") + 1);
+    const entry = baseTrees.get(dir.path)?.find((e) => e.name === name && e.kind === "file");
+    if (entry) wanted.push({ path: c.path, oid: entry.oid });
+  }
+  if (wanted.length === 0) return out;
+  try {
+    const bytes = await source.readBase(wanted);
+    wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
+  } catch {
+    // Unreadable: every finding of those files stays.
+  }
+  return out;
 }

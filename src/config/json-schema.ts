@@ -14,6 +14,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'Server version ("16", "8.0"); rules that depend on it use it. Quote it in YAML.',
   "directories.*.multiStatement":
     "golang-migrate x-multi-statement mode (postgres): statements run one by one without the implicit per-file transaction.",
+  "directories.*.migrationsTable":
+    "golang-migrate's x-migrations-table (default schema_migrations): the replay creates it, as golang-migrate does, before the first migration.",
   rules: "Per-rule severity override: error | warning | notice | off.",
   approval: "DBA approval policy for the migration-warden/approval check.",
   "approval.required":
@@ -32,7 +34,11 @@ const DESCRIPTIONS: Record<string, string> = {
     'A disposable database server to replay postgres and mysql directories on; EVERYTHING IN ITS DATABASE IS DROPPED before each replay. "env": the URL the environment provides (the only form the GitHub App accepts); or a postgres:// or mysql:// URL (CLI).',
   "replay.statementTimeoutMs": "Per-statement limit inside the sandbox, in milliseconds.",
   "replay.timeBudgetMs": "Overall limit for one replay, in milliseconds.",
+  "replay.functions":
+    "SQLite: names of functions your application registers on its connection (sqlite3 RegisterFunc); the sandbox registers stand-ins that return NULL so migrations calling them replay.",
   limits: "Input limits.",
+  audit:
+    "Push audit: the migration-warden/audit check on pushes to audited branches (direct, forced, merged).",
   "limits.maxFileBytes":
     "Migration files larger than this are reported instead of analysed (default 1 MiB).",
 };

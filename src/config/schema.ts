@@ -66,6 +66,14 @@ const directory = z
       )
       .optional(),
     multiStatement: bool("multiStatement").default(false),
+    // golang-migrate's x-migrations-table: the replay creates it before the first migration.
+    migrationsTable: z
+      .string({ error: "expected a table name such as schema_migrations" })
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+        error:
+          "expected an unqualified table name of letters, digits and _ (golang-migrate's x-migrations-table, such as schema_migrations)",
+      })
+      .optional(),
   })
   .strict();
 
@@ -120,6 +128,16 @@ const replay = z
       .optional(),
     statementTimeoutMs: positiveInt(600_000).default(10_000),
     timeBudgetMs: positiveInt(3_600_000).default(60_000),
+    // SQLite: functions the application registers on its connection (the sandbox stands them in).
+    functions: z
+      .array(
+        z.string({ error: "expected a function name" }).regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+          error: "expected a function name of letters, digits and _",
+        }),
+        { error: "expected a list of function names" },
+      )
+      .max(100, { error: "expected at most 100 function names" })
+      .default([]),
   })
   .strict();
 
@@ -150,12 +168,51 @@ const limits = z
   })
   .strict();
 
+/**
+ * A branch name pattern: `*` any run of characters but "/", `**` anything, `?` one character but
+ * "/" (src/core/audit/branches.ts). Written as the branch is named, without `refs/heads/`.
+ */
+const branchPattern = z
+  .string({ error: 'expected a branch name or glob such as "main" or "release/*"' })
+  .min(1, { error: "expected a non-empty branch name or glob" })
+  .max(255, { error: "expected a branch pattern of at most 255 characters" })
+  .refine((p) => !p.startsWith("refs/"), {
+    error: 'expected the branch name without "refs/heads/" (write "main", not "refs/heads/main")',
+  })
+  .refine((p) => !/[\s~^:\\]|\.\.|@\{|^\/|\/$|\p{Cc}/u.test(p), {
+    error:
+      'expected a valid branch name or glob (no spaces, "~", "^", ":", "\\", "..", "@{", or a leading or trailing "/")',
+  });
+
+const audit = z
+  .object({
+    branches: z
+      .array(branchPattern, {
+        error: 'expected a list of branch names or globs, such as ["main", "release/*"]',
+      })
+      .max(100, { error: "expected at most 100 branch patterns" })
+      .optional()
+      .describe(
+        "Branches whose pushes are audited (migration-warden/audit): globs where `*` matches within a path segment and `**` across. Default: the repository's default branch. Read from the branch's state before the push.",
+      ),
+    issue: bool("issue")
+      .default(false)
+      .describe(
+        "Open or update one issue per audited branch with the audit's findings (needs the optional issues: write permission).",
+      ),
+  })
+  .strict();
+
 const rules = z
   .object(
     Object.fromEntries(
       ALL_RULES.map((m) => [
         m.id,
-        level.optional().describe(`${m.description} Default: ${m.defaultSeverity}.`),
+        level
+          .optional()
+          .describe(
+            `${m.description} Default: ${m.optIn ? `off (${m.defaultSeverity} when enabled)` : m.defaultSeverity}.`,
+          ),
       ]),
     ),
   )
@@ -191,8 +248,14 @@ export const configSchema = z
       allowAuthor: false,
       allowContributors: false,
     }),
-    replay: replay.default({ enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000 }),
+    replay: replay.default({
+      enabled: true,
+      statementTimeoutMs: 10_000,
+      timeBudgetMs: 60_000,
+      functions: [],
+    }),
     drift: drift.default({ ignore: [], statementTimeoutMs: 30_000 }),
     limits: limits.default({ maxFileBytes: 1024 * 1024 }),
+    audit: audit.default({ issue: false }),
   })
   .strict();

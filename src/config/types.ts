@@ -11,6 +11,8 @@ export interface DirectoryConfig {
   databaseVersion?: string;
   /** golang-migrate `x-multi-statement` (postgres): statements run one by one, no implicit transaction. */
   multiStatement: boolean;
+  /** golang-migrate `x-migrations-table` (default schema_migrations): the replay creates it. */
+  migrationsTable?: string;
 }
 
 export interface ApprovalPolicy {
@@ -33,6 +35,8 @@ export interface ReplayConfig {
   statementTimeoutMs: number;
   /** Overall limit for one replay (base history + change). */
   timeBudgetMs: number;
+  /** SQLite: application-registered functions the sandbox stands in for (they return NULL). */
+  functions: string[];
 }
 
 export interface DriftConfig {
@@ -47,6 +51,14 @@ export interface LimitsConfig {
   maxFileBytes: number;
 }
 
+/** The push audit (`migration-warden/audit`): which branches, and whether to keep an issue. */
+export interface AuditConfig {
+  /** Glob patterns of branch names; absent: the repository's default branch only. */
+  branches?: string[];
+  /** Open or update one issue per branch with the findings (needs `issues: write`). */
+  issue: boolean;
+}
+
 export interface Config {
   directories: DirectoryConfig[];
   rules: Record<string, RuleLevel>;
@@ -54,4 +66,5 @@ export interface Config {
   replay: ReplayConfig;
   drift: DriftConfig;
   limits: LimitsConfig;
+  audit: AuditConfig;
 }

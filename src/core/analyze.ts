@@ -10,6 +10,7 @@ import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrat
 import { unreviewableReason } from "./migrations/shape.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
+import { onEditedLines } from "./edited-lines.js";
 import { analyzeSql } from "./sql/analyze.js";
 import { loadSource, type SourceFile } from "./source.js";
 import { applyDirectives, parseDirectives, type Directive } from "./suppress.js";
@@ -134,7 +135,8 @@ export async function analyze(
     }
 
     dirSources.sort(golangMigrateOrder);
-    findings.push(...(await analyzeSql({ config, model, sources: dirSources })));
+    const sql = await analyzeSql({ config, model, sources: dirSources });
+    findings.push(...onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text));
   }
 
   const sections: ReportSection[] = [];

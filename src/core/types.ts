@@ -111,6 +111,11 @@ export interface ChangeSet {
   /** Head contents of added/modified/renamed files inside migration directories (PATH mode: every file). */
   contents: ReadonlyMap<string, Uint8Array>;
   /**
+   * Base contents of modified merged migrations, when the adapter could read them: their SQL
+   * findings are limited to the lines the change touches (the rest already ran). Absent: all shown.
+   */
+  baseContents?: ReadonlyMap<string, Uint8Array>;
+  /**
    * Set when the adapter could not see everything (e.g. a PR with more than 3,000 files, or a
    * truncated tree): the report says so and approval must not pass.
    */

@@ -8,7 +8,7 @@ import { analyze, type Analysis } from "../core/analyze.js";
 import type { ChangeSet } from "../core/types.js";
 import type { GitHubClient } from "./client.js";
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
-import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { DynamicChecksFactory, ListedChanges, RevisionSource } from "../changeset/source.js";
 import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
@@ -64,20 +64,53 @@ export async function evaluatePullRequest(
   const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
   const source = pullRequestRevisions(octokit, pr, base, trees);
+  const change = await analyzeChange(source, config, base, trees, tool, dynamic);
+  return change.kind === "no-changes"
+    ? { kind: "no-changes", pr, base, trees, views, view, config }
+    : {
+        kind: "analyzed",
+        pr,
+        base,
+        trees,
+        views,
+        view,
+        config,
+        changeSet: change.changeSet,
+        analysis: change.analysis,
+      };
+}
+
+/** A change's analysis under the base's config, or "no-changes" when it touches no migration. */
+export type ChangeAnalysis =
+  | { kind: "no-changes"; listed: ListedChanges }
+  | { kind: "analyzed"; listed: ListedChanges; changeSet: ChangeSet; analysis: Analysis };
+
+/**
+ * The changes of `source` that matter to the migration directories, analysed (a pull request's,
+ * or a merge queue group's: src/github/merge-group.ts).
+ */
+export async function analyzeChange(
+  source: RevisionSource,
+  config: Config,
+  base: BaseRevision,
+  trees: TreeReader,
+  tool: Tool,
+  dynamic?: DynamicChecksFactory,
+): Promise<ChangeAnalysis> {
   const listed = await listMigrationChanges(source, config.directories);
   if (
     listed.changes.length === 0 &&
     listed.incomplete.length === 0 &&
     (await allPlainDirectories(trees, base, config))
   ) {
-    return { kind: "no-changes", pr, base, trees, views, view, config };
+    return { kind: "no-changes", listed };
   }
   const changeSet = await buildChangeSet(source, config, listed);
   const analysis = await analyze(config, changeSet, {
     tool,
     dynamic: dynamic ? dynamic(source) : [],
   });
-  return { kind: "analyzed", pr, base, trees, views, view, config, changeSet, analysis };
+  return { kind: "analyzed", listed, changeSet, analysis };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Context } from "probot";
 import { APPROVAL_CHECK_NAME, recordTime } from "../core/approval/index.js";
+import { parseGroupRunId } from "../core/approval/group.js";
 import { ApprovalCheck } from "./approval/check.js";
 import { ownAppId, type GitHubClient, type PullRequestTarget, type RepoRef } from "./client.js";
 import { pullNumbersOf } from "./checks/external-id.js";
@@ -13,6 +14,7 @@ import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
+import { reviewMergeGroup, type MergeGroupPayload } from "./merge-group.js";
 import { pushFacts, routePush, type PushPayload } from "./push.js";
 import { installationRepositories, passingPullRequests } from "./reevaluate.js";
 import { defaultChecks, reportFailure, reviewPullRequest } from "./review.js";
@@ -119,7 +121,50 @@ export function createHandlers(options: HandlerOptions) {
     );
   }
 
+  /** Both checks on a merge queue group's head (merge-group.ts). */
+  async function mergeGroup(d: Delivery, repo: RepoRef, group: MergeGroupPayload): Promise<void> {
+    await reviewMergeGroup({ ...reviewOptions, octokit: d.octokit, log: d.log }, repo, group);
+  }
+
+  /** A re-run of our runs on a merge group head: the group is evaluated again. */
+  async function rerunGroup(
+    d: Delivery,
+    repo: RepoRef,
+    sha: string,
+    externalIds: ReadonlyArray<string | null | undefined>,
+  ): Promise<boolean> {
+    const base = externalIds.map(parseGroupRunId).find((b) => b !== null)?.baseRef;
+    if (base === undefined) return false;
+    await mergeGroup(d, repo, {
+      head_sha: sha,
+      head_ref: "",
+      base_sha: "",
+      base_ref: `refs/heads/${base}`,
+    });
+    return true;
+  }
+
   return {
+    /**
+     * `merge_group.checks_requested`: lint and approval on the group's head. `destroyed` is not
+     * handled: nothing is written for a group that will not merge.
+     */
+    async mergeGroupChecksRequested(
+      context: Context<"merge_group.checks_requested">,
+    ): Promise<void> {
+      const { merge_group: g, repository } = context.payload;
+      if (!repository) {
+        context.log.warn({ head: g.head_sha }, "merge_group event without a repository ignored");
+        return;
+      }
+      await mergeGroup(delivery(context), repoOf(repository), {
+        head_sha: g.head_sha,
+        head_ref: g.head_ref,
+        base_sha: g.base_sha,
+        base_ref: g.base_ref,
+      });
+    },
+
     /**
      * Eligibility that may have shrunk: the approval of every open pull request of the affected
      * repositories whose approval passes is evaluated again.
@@ -198,6 +243,7 @@ export function createHandlers(options: HandlerOptions) {
       const { check_run: run, repository } = context.payload;
       if (!run.name.startsWith(CHECK_NAME_PREFIX)) return;
       const d = delivery(context);
+      if (await rerunGroup(d, repoOf(repository), run.head_sha, [run.external_id])) return;
       // Re-running one check runs that check only.
       const named = defaultChecks().filter((c) => c.name === run.name);
       const checks = named.length > 0 ? named : defaultChecks();
@@ -256,12 +302,16 @@ export function createHandlers(options: HandlerOptions) {
       const repo = repoOf(repository);
       const d = delivery(context);
       let own: number[] = [];
+      let ids: Array<string | null> = [];
       try {
         const { data } = await d.octokit.rest.checks.listForSuite({
           ...repo,
           check_suite_id: suite.id,
           per_page: 100,
         });
+        ids = data.check_runs
+          .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
+          .map((r) => r.external_id);
         own = data.check_runs
           .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
           .flatMap((r) => pullNumbersOf(r.external_id) ?? []);
@@ -269,6 +319,7 @@ export function createHandlers(options: HandlerOptions) {
         // The suite's runs only name the pull requests; the payload and the commit do too.
         context.log.warn({ err, suite: suite.id }, "listing the check suite's runs failed");
       }
+      if (await rerunGroup(d, repo, suite.head_sha, ids)) return;
       const numbers =
         own.length > 0
           ? unique(own)

@@ -4,7 +4,8 @@
  * thrown together at the end, so the delivery is logged as failed).
  *
  * Reactions: a changed `.github/migration-warden.yml` re-evaluates the open pull requests it
- * decides (policyChanged). Add a reaction to PUSH_REACTIONS to do more on pushes.
+ * decides (policyChanged); a push to an audited branch that touches migrations or the policy gets
+ * the `migration-warden/audit` check (auditPush, src/github/audit/). Add a reaction to PUSH_REACTIONS to do more on pushes.
  */
 import type { Logger } from "probot";
 import { CONFIG_PATH } from "../config/types.js";
@@ -13,6 +14,8 @@ import type { GitHubClient, RepoRef } from "./client.js";
 import { LINT_CHECK_NAME } from "./checks/lint.js";
 import { TreeReader } from "./git.js";
 import { passingPullRequests } from "./reevaluate.js";
+import { configBlob } from "./audit/config-at.js";
+import { auditPush } from "./audit/push-audit.js";
 
 const ZERO = /^0+$/;
 
@@ -27,6 +30,11 @@ export interface PushFacts {
   after: string | null;
   forced: boolean;
   defaultBranch: string;
+  /** `pusher.name` (a git identity GitHub reports) and `sender.login` (the account). */
+  pusher: string | null;
+  sender: string | null;
+  /** When GitHub received the push (ISO 8601); null when the payload does not say. */
+  pushedAt: string | null;
 }
 
 export interface PushContext {
@@ -37,6 +45,8 @@ export interface PushContext {
   appId: () => Promise<number>;
   /** Evaluates these pull requests of the pushed repository again, lint and approval. */
   reevaluate: (numbers: readonly number[]) => Promise<void>;
+  /** Git objects read for this push, shared by the reactions (routePush provides one). */
+  trees?: TreeReader;
 }
 
 export type PushReaction = (ctx: PushContext) => Promise<void>;
@@ -53,7 +63,12 @@ export interface PushPayload {
     name: string;
     owner: { login?: string; name?: string | null } | null;
     default_branch?: string;
+    /** Seconds since the epoch in push payloads (a date string elsewhere). */
+    pushed_at?: number | string | null;
   };
+  pusher?: { name?: string | null } | null;
+  sender?: { login?: string } | null;
+  head_commit?: { timestamp?: string } | null;
 }
 
 export function pushFacts(p: PushPayload): PushFacts {
@@ -65,7 +80,25 @@ export function pushFacts(p: PushPayload): PushFacts {
     after: p.deleted || ZERO.test(p.after) ? null : p.after,
     forced: p.forced === true,
     defaultBranch: p.repository.default_branch ?? "",
+    pusher: p.pusher?.name ?? null,
+    sender: p.sender?.login ?? null,
+    pushedAt: pushTime(p),
   };
+}
+
+function pushTime(p: PushPayload): string | null {
+  const at = p.repository.pushed_at;
+  const date =
+    typeof at === "number"
+      ? new Date(at * 1000)
+      : typeof at === "string"
+        ? new Date(at)
+        : p.head_commit?.timestamp !== undefined
+          ? new Date(p.head_commit.timestamp)
+          : null;
+  return date === null || Number.isNaN(date.getTime())
+    ? null
+    : date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**
@@ -77,7 +110,7 @@ export function pushFacts(p: PushPayload): PushFacts {
 export const policyChanged: PushReaction = async (ctx) => {
   const { push, octokit } = ctx;
   if (push.branch === null || push.after === null) return;
-  const trees = new TreeReader(octokit, push.repo);
+  const trees = ctx.trees ?? new TreeReader(octokit, push.repo);
   const after = await configBlob(trees, push.after);
   // A `before` GitHub no longer has (a force push) cannot show the file is unchanged.
   const before =
@@ -97,21 +130,7 @@ export const policyChanged: PushReaction = async (ctx) => {
   await ctx.reevaluate(numbers);
 };
 
-/** The configuration file's blob id at a commit; "" when there is none (the defaults apply). */
-async function configBlob(trees: TreeReader, commit: string): Promise<string> {
-  const slash = CONFIG_PATH.lastIndexOf("/");
-  const listing = await trees.listDirectory(
-    await trees.commitTree(commit),
-    CONFIG_PATH.slice(0, slash),
-    `commit ${commit}`,
-  );
-  // A listing GitHub cut short cannot show the file is unchanged: count it as changed.
-  if (listing.truncated) return `truncated:${commit}`;
-  const name = CONFIG_PATH.slice(slash + 1);
-  return listing.entries?.find((e) => e.name === name)?.oid ?? "";
-}
-
-export const PUSH_REACTIONS: readonly PushReaction[] = [policyChanged];
+export const PUSH_REACTIONS: readonly PushReaction[] = [policyChanged, auditPush];
 
 /** Runs every reaction to the push. */
 export async function routePush(
@@ -119,9 +138,10 @@ export async function routePush(
   reactions: readonly PushReaction[] = PUSH_REACTIONS,
 ): Promise<void> {
   const errors: unknown[] = [];
+  const shared = { ...ctx, trees: ctx.trees ?? new TreeReader(ctx.octokit, ctx.push.repo) };
   for (const react of reactions) {
     try {
-      await react(ctx);
+      await react(shared);
     } catch (err) {
       ctx.log.error({ err }, "a reaction to the push failed");
       errors.push(err);

@@ -322,7 +322,7 @@ function keepRecord(replacement: CheckResult, own: CheckResult): CheckResult {
 }
 
 /** One time limit shared by the steps of an evaluation (writing the result is not limited). */
-class Deadline {
+export class Deadline {
   readonly #at: number;
   constructor(readonly ms: number) {
     this.#at = Date.now() + ms;

@@ -34,7 +34,7 @@ export interface SnapshotCache {
 }
 
 /** Bumped whenever what a snapshot contains, how it is made or how keys are derived changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface BaseKeyInput {
   engine: string;

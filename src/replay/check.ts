@@ -42,6 +42,10 @@ interface Prepared {
   ups: MigrationText[];
   downs: Array<MigrationText | null>;
   baseFiles: MigrationFile[];
+  /** golang-migrate's version table (directories[].migrationsTable). */
+  migrationsTable?: string;
+  /** SQLite: replay.functions. */
+  functions?: string[];
 }
 
 type Preparation =
@@ -150,6 +154,10 @@ function prepare(
       ups,
       downs,
       baseFiles: baseLoaded.ups,
+      ...(dir.migrationsTable ? { migrationsTable: dir.migrationsTable } : {}),
+      ...(engine === "sqljs" && input.config.replay.functions.length > 0
+        ? { functions: input.config.replay.functions }
+        : {}),
       plan: {
         directory: dir.path,
         dialect: dir.dialect,
@@ -225,6 +233,8 @@ async function replayDirectory(
       }),
       ups: p.ups,
       downs: p.downs,
+      ...(p.migrationsTable ? { migrationsTable: p.migrationsTable } : {}),
+      ...(p.functions ? { functions: p.functions } : {}),
     },
     readBase,
     cache,

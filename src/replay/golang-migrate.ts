@@ -51,3 +51,22 @@ export function statementHead(text: string, max = 100): string {
   const more = first.length < text.trim().length;
   return first.length > max ? `${first.slice(0, max - 1)}…` : more ? `${first} …` : first;
 }
+
+/** golang-migrate's default `x-migrations-table`. */
+export const DEFAULT_MIGRATIONS_TABLE = "schema_migrations";
+
+/**
+ * The version table exactly as golang-migrate's driver creates it before the first migration
+ * (`ensureVersionTable`), so a migration that reads or alters it replays as in production.
+ * Postgres creates it in current_schema() (what an unqualified name resolves to).
+ */
+export function migrationsTableDdl(engine: "postgres" | "mysql" | "sqlite", table: string): string {
+  switch (engine) {
+    case "postgres":
+      return `CREATE TABLE IF NOT EXISTS "${table}" (version bigint not null primary key, dirty boolean not null);\n`;
+    case "mysql":
+      return `CREATE TABLE IF NOT EXISTS \`${table}\` (version bigint not null primary key, dirty boolean not null);\n`;
+    case "sqlite":
+      return `CREATE TABLE IF NOT EXISTS ${table} (version uint64,dirty bool);\nCREATE UNIQUE INDEX IF NOT EXISTS version_unique ON ${table} (version);\n`;
+  }
+}

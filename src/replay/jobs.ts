@@ -16,7 +16,7 @@ import { decodeSql } from "../core/sql/decode.js";
 import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
 import { runOnServer } from "./external/host.js";
 import type { ServerTarget } from "./external/sandbox.js";
-import { mentionedExtensions } from "./golang-migrate.js";
+import { DEFAULT_MIGRATIONS_TABLE, mentionedExtensions } from "./golang-migrate.js";
 import { runInSandbox, type SandboxOutcome } from "./host.js";
 import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
 
@@ -55,6 +55,10 @@ export interface JobSpec {
   wantSchema?: boolean;
   /** Postgres search_path for the session (drift: the live URL's). */
   searchPath?: string;
+  /** golang-migrate's x-migrations-table (default schema_migrations). */
+  migrationsTable?: string;
+  /** SQLite: application-registered functions the sandbox stands in for (replay.functions). */
+  functions?: string[];
 }
 
 export type CachedFailure = Extract<CacheEntry, { kind: "failed" }>["failure"];
@@ -134,6 +138,7 @@ export async function runJob(
   cache: SnapshotCache,
   limits: JobLimits,
 ): Promise<JobResult> {
+  const migrationsTable = spec.migrationsTable ?? DEFAULT_MIGRATIONS_TABLE;
   const job = (files: MigrationText[]): ReplayJob => {
     const j: ReplayJob = {
       engine: spec.engine,
@@ -151,7 +156,9 @@ export async function runJob(
       ],
       wantSnapshot: false,
       wantTemplate: false,
+      migrationsTable,
     };
+    if (spec.functions?.length) j.functions = [...spec.functions].sort();
     if (spec.wantSchema) j.wantSchema = true;
     if (spec.searchPath !== undefined) j.searchPath = spec.searchPath;
     return j;
@@ -166,8 +173,11 @@ export async function runJob(
 
   const engineId = ENGINES[spec.engine as keyof typeof ENGINES];
   // A search path changes where unqualified objects go: its states are another engine's.
+  // So does another version table name (it is part of every state).
   const stateId =
-    spec.searchPath === undefined ? engineId : `${engineId};search_path=${spec.searchPath}`;
+    (spec.searchPath === undefined ? engineId : `${engineId};search_path=${spec.searchPath}`) +
+    (migrationsTable === DEFAULT_MIGRATIONS_TABLE ? "" : `;migrations_table=${migrationsTable}`) +
+    (spec.functions?.length ? `;functions=${[...spec.functions].sort().join(",")}` : "");
   // Keys exist for the files before the first one without a blob id (then nothing is stored).
   const noOid = spec.baseFiles.findIndex((f) => f.oid === undefined);
   const keys = prefixKeys({

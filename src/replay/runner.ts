@@ -7,9 +7,16 @@
  *      then the ups again: they must apply and end on the same schema as the first time.
  */
 import { limitationOf, type Engine, type EngineOptions } from "./engines/engine.js";
-import { mentionedExtensions } from "./golang-migrate.js";
+import { mentionedExtensions, migrationsTableDdl } from "./golang-migrate.js";
 import { changeKey, diffSchemas, type Schema } from "./schema.js";
-import type { FileRun, MigrationText, ReplayJob, ReplayResult } from "./types.js";
+import type { EngineKind, FileRun, MigrationText, ReplayJob, ReplayResult } from "./types.js";
+
+const DIALECT = {
+  pglite: "postgres",
+  "postgres-server": "postgres",
+  "mysql-server": "mysql",
+  sqljs: "sqlite",
+} as const satisfies Record<EngineKind, string>;
 
 export interface RunnerDeps {
   createEngine(opts: EngineOptions): Promise<Engine>;
@@ -52,6 +59,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     extensions: union(result.baseExtensions, job.extensions),
     progress,
   };
+  if (job.functions?.length) opts.functions = job.functions;
   const from = restore?.data ?? template;
   if (from) opts.snapshot = from;
   const engine = await deps.createEngine(opts);
@@ -61,6 +69,22 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     await engine.setSearchPath(job.searchPath);
   }
   result.engine = engine.description;
+  if (!restore) {
+    // golang-migrate creates its version table before the first migration (a restored state has it).
+    const table = await engine.runFile(
+      {
+        path: `(${job.migrationsTable})`,
+        version: "0",
+        text: migrationsTableDdl(DIALECT[job.engine], job.migrationsTable),
+      },
+      { phase: "base", observeLocks: false, multiStatement: false },
+    );
+    // E.g. a search_path whose schema only ops create: the replay goes on without the table.
+    if (!table.ok)
+      result.notes.push(
+        `golang-migrate's version table \`${job.migrationsTable}\` could not be created in the sandbox (${table.error?.message ?? "unknown error"}); migrations that use it fail here.`,
+      );
+  }
   const apply = (file: MigrationText, phase: "base" | "up" | "down" | "reup") =>
     engine.runFile(file, {
       phase,

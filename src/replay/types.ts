@@ -45,6 +45,10 @@ export interface ReplayJob {
   wantSchema?: boolean;
   /** Postgres: the session's search_path (drift: the live database URL's). */
   searchPath?: string;
+  /** golang-migrate's version table, created before the first file of a fresh database. */
+  migrationsTable: string;
+  /** SQLite: application-registered functions the sandbox stands in for (replay.functions). */
+  functions?: string[];
 }
 
 /** The sandbox database after the first `files` base migrations. */

@@ -187,6 +187,24 @@ describe("configuration comes from the base revision", () => {
     );
   });
 
+  test("migrations in a directory the branch's own config adds are not passed unreviewed", async () => {
+    repo.write({ ".github/migration-warden.yml": "rules: {}\n" });
+    repo.commit("config on main");
+    repo.branch("feature");
+    repo.write({
+      ".github/migration-warden.yml":
+        "directories:\n  - path: migrations\n    dialect: postgres\n  - path: db/extra\n    dialect: postgres\n",
+      "db/extra/0001_wipe.up.sql": "DROP TABLE users;\n",
+      "db/extra/0001_wipe.down.sql": "SELECT 1;\n",
+    });
+    repo.commit("a new directory and its first migration");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    expect(report.incomplete.join(" ")).toContain(
+      "db/extra/0001_wipe.down.sql, db/extra/0001_wipe.up.sql are in db/extra, which this change adds",
+    );
+    expect(code).not.toBe(0);
+  });
+
   test("configured directories and dialects are used", async () => {
     repo.write({
       ".github/migration-warden.yml": "directories:\n  - path: db/mysql\n    dialect: mysql\n",

@@ -26,9 +26,10 @@ describe("defaults", () => {
         allowAuthor: false,
         allowContributors: false,
       },
-      replay: { enabled: true, statementTimeoutMs: 10000, timeBudgetMs: 60000 },
+      replay: { enabled: true, statementTimeoutMs: 10000, timeBudgetMs: 60000, functions: [] },
       drift: { ignore: [], statementTimeoutMs: 30000 },
       limits: { maxFileBytes: 1048576 },
+      audit: { issue: false },
     };
     expect(defaultConfig()).toEqual(expected);
     expect(parseConfig(null, src)).toEqual(expected);
@@ -155,6 +156,11 @@ describe("errors name the key path", () => {
       'directories.0.databaseVersion: expected a version such as "16" or "8.0" (quote it in YAML)',
     ],
     [
+      // Pasted into SQL in the sandbox: an identifier, nothing else.
+      'directories:\n  - path: m\n    dialect: postgres\n    migrationsTable: "x\\"; DROP TABLE users; --"\n',
+      "directories.0.migrationsTable: expected an unqualified table name of letters, digits and _ (golang-migrate's x-migrations-table, such as schema_migrations)",
+    ],
+    [
       "directories:\n  - path: m\n    dialect: postgres\n    multistatement: true\n",
       "directories.0.multistatement: unknown key",
     ],
@@ -165,8 +171,28 @@ describe("errors name the key path", () => {
     ],
     ["limits:\n  maxFileBytes: 99999999999\n", "limits.maxFileBytes: expected at most 67108864"],
     ["unknown: 1\n", "unknown: unknown key"],
+    [
+      "audit:\n  branches: main\n",
+      'audit.branches: expected a list of branch names or globs, such as ["main", "release/*"]',
+    ],
+    [
+      "audit:\n  branches: [refs/heads/main]\n",
+      'audit.branches.0: expected the branch name without "refs/heads/" (write "main", not "refs/heads/main")',
+    ],
+    [
+      'audit:\n  branches: ["release /*"]\n',
+      'audit.branches.0: expected a valid branch name or glob (no spaces, "~", "^", ":", "\\", "..", "@{", or a leading or trailing "/")',
+    ],
+    ['audit:\n  branches: [""]\n', "audit.branches.0: expected a non-empty branch name or glob"],
+    ["audit:\n  issue: yes\n", "audit.issue: expected true or false (issue)"],
+    ["audit:\n  issues: true\n", "audit.issues: unknown key"],
   ])("%j → %s", (yaml, expected) => {
     expect(problems(yaml)).toContain(expected);
+  });
+
+  test("audit: branch globs and the issue switch are read as written", () => {
+    const c = parseConfig('audit:\n  branches: [main, "release/**"]\n  issue: true\n', src);
+    expect(c.audit).toEqual({ branches: ["main", "release/**"], issue: true });
   });
 
   test("every problem is reported, not just the first", () => {

@@ -163,7 +163,9 @@ async function run(id: string, exs: Example[]) {
   const dialect =
     exs[0]?.dialect ?? (meta.dialects === "all" ? "postgres" : (meta.dialects[0] as Dialect));
   const files = Object.fromEntries(exs.map((e) => [e.file, e.sql]));
-  return lint({ files, dialect, base: ["1_init.up.sql", "1_init.down.sql"] });
+  // An opt-in rule's examples run with the rule turned on, as its page tells users to.
+  const rules = meta.optIn ? { [id]: meta.defaultSeverity } : {};
+  return lint({ files, dialect, rules, base: ["1_init.up.sql", "1_init.down.sql"] });
 }
 
 test("every registered rule has a page", () => {
@@ -179,6 +181,7 @@ describe.each(RULE_IDS)("docs/rules/%s.md", (id) => {
     const md = read();
     expect(md.startsWith(`# ${id}\n`)).toBe(true);
     expect(md).toContain(`**Default severity:** ${meta.defaultSeverity}`);
+    if (meta.optIn) expect(md).toMatch(/\*\*Default severity:\*\* \w+ \(off by default/);
     const dialects = meta.dialects === "all" ? "all" : meta.dialects.join(", ");
     expect(md).toContain(`**Dialects:** ${dialects}`);
     const positions = SECTIONS.map((h) => md.indexOf(`\n${h}${h.endsWith(" ") ? "" : "\n"}`));

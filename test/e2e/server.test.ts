@@ -143,7 +143,13 @@ describe("the app server", () => {
 
     // Every call went to the enterprise API layout, authenticated (the fake checks the JWT).
     expect(fake.requests.length).toBeGreaterThan(0);
-    expect(fake.requests.every((r) => r.enterprise && r.status < 400)).toBe(true);
+    // (GraphQL lives at /api/graphql on GHES, not under /api/v3.)
+    expect(
+      fake.requests
+        .filter((r) => !((r.enterprise || r.path === "/api/graphql") && r.status < 400))
+        .map((r) => `${r.method} ${r.path} ${r.status}`),
+    ).toEqual([]);
+    expect(fake.requests.some((r) => r.path === "/api/graphql")).toBe(true);
     expect(fake.requests[0]!.path).toBe("/app/installations/1/access_tokens");
   });
 

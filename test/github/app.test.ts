@@ -55,6 +55,8 @@ describe("pull_request.opened with a risky change", () => {
       trees[3],
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n")}`,
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n")}`,
+      // The edited merged file's base copy (its findings are limited to the edited lines).
+      "POST /graphql",
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
@@ -71,12 +73,12 @@ describe("pull_request.opened with a risky change", () => {
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
-    const graphql = h.fake.requests.find((r) => r.path === "/graphql")!;
-    expect((graphql.body as { variables: unknown }).variables).toEqual({
-      owner: "Codertocat",
-      name: "Hello-World",
-      expression: `${baseSha}:migrations`,
-    });
+    for (const graphql of h.fake.requests.filter((r) => r.path === "/graphql"))
+      expect((graphql.body as { variables: unknown }).variables).toEqual({
+        owner: "Codertocat",
+        name: "Hello-World",
+        expression: `${baseSha}:migrations`,
+      });
     // Trees are listed without `recursive` (GitHub recurses for any value of it).
     expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
 

@@ -54,10 +54,11 @@ describe("API requests per event", () => {
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
     // token, PR, 2 creates, branch, config, files, 2 base trees, head commit, 2 head trees,
-    // 3 distinct blobs, lint complete; approval: the head's pull requests, issue events,
-    // reviews, commits, the one commit's approval runs, the base branch's rulesets (is the gate
+    // 3 distinct blobs, the edited merged file's base blob (its findings are limited to the
+    // edited lines), lint complete; approval: the head's pull requests, issue events, reviews,
+    // commits, the one commit's approval runs, the base branch's rulesets (is the gate
     // enforced?), complete (the head digest reuses the head trees).
-    expect(large).toHaveLength(23);
+    expect(large).toHaveLength(24);
   });
 
   test("grow only with the files the pull request changes", async () => {

@@ -392,6 +392,37 @@ export function pullRequestEvent(action: string, repo: FakeRepo, number: number)
   return payload;
 }
 
+/** A push webhook (GitHub's example) moving `branch` of the fake's repository; null: created/deleted. */
+export function pushEvent(
+  fake: FakeGitHub,
+  repo: FakeRepo,
+  branch: string,
+  before: string | null,
+  after: string | null,
+  { forced = false, pusher = "mallory" } = {},
+): any {
+  const zero = "0".repeat(40);
+  const payload = example("push", undefined as unknown as string);
+  Object.assign(payload, {
+    ref: `refs/heads/${branch}`,
+    before: before ?? zero,
+    after: after ?? zero,
+    created: before === null,
+    deleted: after === null,
+    forced,
+    pusher: { name: pusher, email: `${pusher}@example.com` },
+    sender: { ...payload.sender, login: pusher },
+  });
+  payload.repository = {
+    ...payload.repository,
+    ...repo.toJSON(),
+    pushed_at: 1_767_225_600,
+    owner: { ...payload.repository.owner, login: repo.owner, name: repo.owner },
+  };
+  payload.installation = fake.installationPayload();
+  return payload;
+}
+
 /** A pull_request_review webhook for one of the fake's reviews (state in webhook case). */
 export function reviewEvent(action: string, repo: FakeRepo, number: number, reviewId: number): any {
   const payload = example(

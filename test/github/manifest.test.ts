@@ -10,9 +10,13 @@ const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "
 };
 
 test("app.yml subscribes to every event the app handles", () => {
-  const handled = [...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS, ...ELIGIBILITY_EVENTS, "push"].map(
-    (e) => e.split(".")[0],
-  );
+  const handled = [
+    ...PULL_REQUEST_EVENTS,
+    ...REVIEW_EVENTS,
+    ...ELIGIBILITY_EVENTS,
+    "push",
+    "merge_group.checks_requested",
+  ].map((e) => e.split(".")[0]);
   // check_run and check_suite come with checks: write; listed for apps registered by hand.
   expect([...new Set(manifest.default_events)].sort()).toEqual(
     [...new Set([...handled, "check_run", "check_suite"])].sort(),
@@ -26,5 +30,6 @@ test("app.yml asks for the permissions the checks use, members: read for team lo
     pull_requests: "read",
     members: "read",
     metadata: "read",
+    merge_queues: "read",
   });
 });

@@ -5,13 +5,13 @@
  * they decide are evaluated again. Pull requests whose checks do not pass are left alone.
  */
 import { describe, expect, test } from "@jest/globals";
-import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
   example,
   LINT,
   mergedMigrations,
   pullRequestEvent,
+  pushEvent,
   type Harness,
   useHarness,
 } from "./harness.js";
@@ -124,23 +124,6 @@ describe("eligibility taken away", () => {
 });
 
 describe("the policy changed by a push to a base branch", () => {
-  function pushEvent(repo: FakeRepo, branch: string, before: string, after: string): any {
-    const payload = example("push", undefined as unknown as string);
-    payload.ref = `refs/heads/${branch}`;
-    payload.before = before;
-    payload.after = after;
-    payload.created = false;
-    payload.deleted = false;
-    payload.forced = false;
-    payload.repository = {
-      ...payload.repository,
-      ...repo.toJSON(),
-      owner: { ...payload.repository.owner, login: repo.owner, name: repo.owner },
-    };
-    payload.installation = h.fake.installationPayload();
-    return payload;
-  }
-
   test("tightened on master: its passing pull request is evaluated again under the new policy", async () => {
     const { repo, head } = await approved();
     const before = repo.branches.get("master")!;
@@ -148,7 +131,7 @@ describe("the policy changed by a push to a base branch", () => {
       branch: "master",
       files: { ".github/migration-warden.yml": CONFIG("  teams: [dba]\n  count: 2\n") },
     });
-    await h.receive("push", pushEvent(repo, "master", before, after));
+    await h.receive("push", pushEvent(h.fake, repo, "master", before, after));
     expect([latest(APPROVAL, head).conclusion, latest(APPROVAL, head).output.title]).toEqual([
       "action_required",
       "Waiting for DBA approval (1 of 2)",
@@ -169,7 +152,7 @@ describe("the policy changed by a push to a base branch", () => {
         ),
       },
     });
-    await h.receive("push", pushEvent(repo, "master", before, after));
+    await h.receive("push", pushEvent(h.fake, repo, "master", before, after));
     // The down migration's DROP TABLE is an error now.
     expect(latest(LINT, head).conclusion).toBe("failure");
   });
@@ -180,7 +163,7 @@ describe("the policy changed by a push to a base branch", () => {
     const before = repo.branches.get("master")!;
     const after = repo.commit({ branch: "master", files: { "README.md": "# changed\n" } });
     h.fake.clearRequests();
-    await h.receive("push", pushEvent(repo, "master", before, after));
+    await h.receive("push", pushEvent(h.fake, repo, "master", before, after));
     expect(h.fake.checkRuns).toHaveLength(runs);
     expect(h.calls().filter((c) => c.includes("/pulls"))).toEqual([]);
     expect(latest(APPROVAL, head).conclusion).toBe("success");
@@ -204,7 +187,7 @@ describe("the policy changed by a push to a base branch", () => {
       branch: "master",
       files: { ".github/migration-warden.yml": CONFIG("  teams: [dba]\n") },
     });
-    await h.receive("push", pushEvent(repo, "master", master, after));
+    await h.receive("push", pushEvent(h.fake, repo, "master", master, after));
     expect(latest(APPROVAL, head).conclusion).toBe("action_required");
     expect(latest(APPROVAL, head).output.title).toBe(
       "#1 as proposed to master: Waiting for DBA approval (0 of 1)",
@@ -214,10 +197,10 @@ describe("the policy changed by a push to a base branch", () => {
   test("a deleted branch or a tag needs nothing", async () => {
     const { repo } = await approved();
     h.fake.clearRequests();
-    const payload = pushEvent(repo, "master", repo.branches.get("master")!, "0".repeat(40));
+    const payload = pushEvent(h.fake, repo, "master", repo.branches.get("master")!, "0".repeat(40));
     payload.deleted = true;
     await h.receive("push", payload);
-    const tag = pushEvent(repo, "master", "0".repeat(40), repo.branches.get("master")!);
+    const tag = pushEvent(h.fake, repo, "master", "0".repeat(40), repo.branches.get("master")!);
     tag.ref = "refs/tags/v1";
     await h.receive("push", tag);
     expect(h.calls().filter((c) => !c.includes("access_tokens"))).toEqual([]);

@@ -170,7 +170,64 @@ const noSecret = (r: ReplayRun) => {
   for (const s of SECRETS) expect(JSON.stringify(r.report)).not.toContain(s);
 };
 
+/** A merged migration that alters golang-migrate's version table, then a change on top. */
+const versionTable = (dialect: "pg" | "mysql" | "sqlite", table = "schema_migrations") => ({
+  base: {
+    "3_audit.up.sql":
+      dialect === "sqlite"
+        ? `ALTER TABLE ${table} ADD COLUMN applied_at TEXT;\n`
+        : `ALTER TABLE ${table} ADD COLUMN applied_at ${dialect === "pg" ? "timestamptz" : "datetime"} NULL;\n`,
+    "3_audit.down.sql": `ALTER TABLE ${table} DROP COLUMN applied_at;\n`,
+  },
+  add: {
+    "4_note.up.sql": "ALTER TABLE users ADD COLUMN note varchar(10) NULL;\n",
+    "4_note.down.sql": "ALTER TABLE users DROP COLUMN note;\n",
+  },
+});
+
 table([
+  {
+    name: "golang-migrate's version table exists before the first migration, as in production",
+    cells: {
+      pglite: async (e) => {
+        const { base, add } = versionTable("pg");
+        const r = await e.run(add, { base: { ...BASES.pglite, ...base }, cache: testCache() });
+        expect(r.findings.filter((f) => f.ruleId !== "lock-access-exclusive")).toEqual([]);
+        expect(r.data!.base.applied).toBe(3);
+        // Named by directories[].migrationsTable (golang-migrate's x-migrations-table).
+        const custom = versionTable("pg", "db_version");
+        const c = await e.run(custom.add, {
+          base: { ...BASES.pglite, ...custom.base },
+          migrationsTable: "db_version",
+          cache: testCache(),
+        });
+        expect(c.findings.filter((f) => f.ruleId !== "lock-access-exclusive")).toEqual([]);
+        const wrong = await e.run(custom.add, {
+          base: { ...BASES.pglite, ...custom.base },
+          cache: testCache(),
+        });
+        expect(wrong.findings.map((f) => f.ruleId)).toContain("replay-skipped");
+      },
+      sqljs: async (e) => {
+        const { base, add } = versionTable("sqlite");
+        const r = await e.run(add, { base: { ...BASES.sqlite, ...base }, cache: testCache() });
+        expect(r.findings).toEqual([]);
+        expect(r.data!.base.applied).toBe(2);
+      },
+      "postgres-server": async (e) => {
+        const { base, add } = versionTable("pg");
+        const r = await e.run(add, { base: { ...BASES.postgresServer, ...base } });
+        expect(r.findings.filter((f) => f.ruleId !== "lock-access-exclusive")).toEqual([]);
+        expect(r.data!.base.applied).toBe(3);
+      },
+      "mysql-server": async (e) => {
+        const { base, add } = versionTable("mysql");
+        const r = await e.run(add, { base: { ...BASES.mysql, ...base } });
+        expect(r.findings).toEqual([]);
+        expect(r.data!.base.applied).toBe(3);
+      },
+    },
+  },
   {
     name: "a correct up/down pair: applied, the schema restored, the difference in the section",
     cells: {

@@ -191,3 +191,39 @@ describe("limits", () => {
     expect(r.section).toBeUndefined();
   });
 });
+
+describe("routines are compared by what they say, not their layout", () => {
+  const base = {
+    ...BASES.pglite,
+    "3_f.up.sql":
+      "CREATE FUNCTION greet(n text) RETURNS text LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN 'hi, ' || n;\nEND $$;\n",
+    "3_f.down.sql": "DROP FUNCTION greet(text);\n",
+  };
+  const up =
+    "CREATE OR REPLACE FUNCTION greet(n text) RETURNS text LANGUAGE sql AS $$ SELECT 'hello ' || n $$;\n";
+
+  test("a down that re-creates the function reformatted restores it", async () => {
+    const r = await run(
+      {
+        "4_g.up.sql": up,
+        "4_g.down.sql":
+          "CREATE OR REPLACE FUNCTION greet(n text)\n  RETURNS text\n  LANGUAGE plpgsql\nAS $$\n    BEGIN\n        RETURN 'hi, '||n;\n    END\n$$;\n",
+      },
+      { base },
+    );
+    expect(r.findings.map((f) => f.ruleId)).not.toContain("down-does-not-restore-schema");
+    expect(r.data!.downs).toHaveLength(1);
+  });
+
+  test("a down whose body differs inside a string literal does not", async () => {
+    const r = await run(
+      {
+        "4_g.up.sql": up,
+        "4_g.down.sql":
+          "CREATE OR REPLACE FUNCTION greet(n text) RETURNS text LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN 'hi,  ' || n;\nEND $$;\n",
+      },
+      { base },
+    );
+    expect(r.findings.map((f) => f.ruleId)).toContain("down-does-not-restore-schema");
+  });
+});

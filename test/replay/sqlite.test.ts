@@ -44,3 +44,40 @@ test("ATTACH DATABASE with a host path and load_extension stay inside the engine
   expect(summary(ext.findings)).toEqual(["replay-up-failed 2_ext.up.sql:1"]);
   expect(ext.findings[0]!.message).toMatch(/load_extension|not authorized/);
 });
+
+test("functions the application registers (replay.functions) get stand-ins that return NULL", async () => {
+  const base = {
+    ...BASE,
+    "2_d.up.sql":
+      "CREATE TABLE jobs (d INTEGER, t INTEGER);\nINSERT INTO jobs VALUES (90, 0);\nUPDATE jobs SET t = durationToTinyInt(d);\n",
+    "2_d.down.sql": "DROP TABLE jobs;\n",
+  };
+  const add = {
+    "3_x.up.sql": "ALTER TABLE jobs ADD COLUMN u INTEGER;\nUPDATE jobs SET u = pack(d, t, 1);\n",
+    "3_x.down.sql": "ALTER TABLE jobs DROP COLUMN u;\n",
+  };
+  // Without them every replay of this history stops at the merged file.
+  const without = await runScenario({ base, add, dialect: "sqlite", cache: testCache() });
+  expect(summary(without.findings)).toEqual(["replay-skipped 3_x.up.sql:1"]);
+  expect(without.findings[0]!.message).toContain("no such function: durationToTinyInt");
+
+  const shared = testCache();
+  const r = await runScenario({
+    base,
+    add,
+    dialect: "sqlite",
+    cache: shared,
+    replay: { functions: ["durationToTinyInt", "pack"] },
+  });
+  expect(r.findings).toEqual([]);
+  expect(r.section!.markdown).toContain("`durationToTinyInt`, `pack` (replay.functions)");
+  // Another list is another sandbox state (the cache key holds it).
+  const other = await runScenario({
+    base,
+    add,
+    dialect: "sqlite",
+    cache: shared,
+    replay: { functions: ["pack"] },
+  });
+  expect(summary(other.findings)).toEqual(["replay-skipped 3_x.up.sql:1"]);
+});

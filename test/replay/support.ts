@@ -60,6 +60,8 @@ export interface Scenario {
   add: Record<string, string>;
   dialect?: DirectoryConfig["dialect"];
   multiStatement?: boolean;
+  /** directories[].migrationsTable. */
+  migrationsTable?: string;
   replay?: Partial<Config["replay"]>;
   cache?: SnapshotCache;
   /** Database servers the check may use (none: PGlite for postgres, no replay for mysql). */
@@ -91,7 +93,12 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
   const base = s.base ?? {};
   const config = defaultConfig();
   config.directories = [
-    { path: DIR, dialect: s.dialect ?? "postgres", multiStatement: s.multiStatement ?? false },
+    {
+      path: DIR,
+      dialect: s.dialect ?? "postgres",
+      multiStatement: s.multiStatement ?? false,
+      ...(s.migrationsTable ? { migrationsTable: s.migrationsTable } : {}),
+    },
   ];
   config.replay = { ...config.replay, ...s.replay };
   const reads: string[] = [];

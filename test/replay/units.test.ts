@@ -11,6 +11,7 @@ import {
   mentionedExtensions,
   multiStatementPieces,
 } from "../../src/replay/golang-migrate.js";
+import { normalizeDefinition } from "../../src/replay/fingerprint/normalize.js";
 import { changesTable, describeChange, diffSchemas, schemaOf } from "../../src/replay/schema.js";
 
 describe("golang-migrate file handling", () => {
@@ -96,6 +97,24 @@ describe("schema diff", () => {
     expect(diffSchemas(schemaOf([t("A")]), schemaOf([t("B")])).map((x) => x.kind)).toEqual([
       "table",
     ]);
+  });
+});
+
+describe("routine definitions", () => {
+  test("layout goes, literals, quoted names, block comments and line ends of line comments stay", () => {
+    const a = normalizeDefinition("BEGIN\n  RETURN  f( a , 'x  y' ) ;\nEND");
+    expect(a).toBe("BEGIN RETURN f(a,'x  y');END");
+    expect(normalizeDefinition("BEGIN RETURN f(a,'x  y');\n\n END")).toBe(a);
+    expect(normalizeDefinition('SELECT "a  b" /* x  y */  FROM t')).toBe(
+      'SELECT"a  b"/* x  y */FROM t',
+    );
+    // Joining a line to a comment would comment code out: the line end stays.
+    expect(normalizeDefinition("x := 1; -- note  \nRETURN x;")).toBe("x:=1;-- note\nRETURN x;");
+    expect(normalizeDefinition("x := 1; -- note RETURN x;")).not.toBe(
+      normalizeDefinition("x := 1; -- note\nRETURN x;"),
+    );
+    // An unterminated literal is copied to the end, never a crash.
+    expect(normalizeDefinition("RETURN 'abc")).toBe("RETURN'abc");
   });
 });
 

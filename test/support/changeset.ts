@@ -44,9 +44,13 @@ export function changeSet(spec: ChangeSpec): ChangeSet {
     changes.push({ path, status: "added", oid: blobId(content) });
     put(path, content);
   }
+  // As the builder does: the base bytes of a merged file edited in place.
+  const baseContents = new Map<string, Uint8Array>();
   for (const [path, content] of Object.entries(spec.modify ?? {})) {
     changes.push({ path, status: "modified", oid: blobId(content) });
     put(path, content);
+    const before = baseContent.get(path);
+    if (before !== undefined) baseContents.set(path, Buffer.from(before));
   }
   for (const path of spec.remove ?? []) changes.push({ path, status: "removed" });
   for (const [from, to, content] of spec.rename ?? []) {
@@ -62,6 +66,7 @@ export function changeSet(spec: ChangeSpec): ChangeSet {
     changes,
     contents,
   };
+  if (baseContents.size > 0) cs.baseContents = baseContents;
   if (spec.incomplete) cs.incomplete = spec.incomplete;
   return cs;
 }

@@ -97,6 +97,18 @@ export class FakeRepo {
   }>;
   /** When set, `GET /rules/branches/…` answers this HTTP status. */
   rulesStatus: number | null;
+  /** Issues (not pull requests) of the repository. */
+  issues: FakeIssue[];
+  /** When set, the issue endpoints answer this HTTP status (403: no `issues: write`). */
+  issuesStatus: number | null;
+  addIssue(spec: {
+    title: string;
+    body?: string;
+    user?: string;
+    type?: "User" | "Bot";
+    /** The app the issue was opened through (performed_via_github_app), if any. */
+    app?: number | null;
+  }): FakeIssue;
   readonly branches: Map<string, string>;
   commit(spec: {
     branch?: string;
@@ -114,6 +126,14 @@ export class FakeRepo {
    * Merges like the merge button (a merge commit, or a squash commit) at `at` by `by`; the PR's
    * commits and files stay what they were. Returns the new base tip.
    */
+  /** branch → merge queue entries, in order. */
+  readonly mergeQueues: Map<string, FakeQueueEntry[]>;
+  /** Queues the pull request (a group commit on the last entry or the base tip); see the .mjs. */
+  enqueue(
+    number: number,
+    opts?: { files?: Record<string, string | null>; squash?: boolean },
+  ): FakeQueueEntry;
+  dequeue(number: number): void;
   mergePullRequest(
     number: number,
     opts?: { by?: string; at?: string; method?: "merge" | "squash" },
@@ -269,3 +289,28 @@ export type GraphqlFault = { times?: number } & (
       text?: string;
     }
 );
+
+export interface FakeQueueEntry {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  state: string;
+  /** The `merge_group` object of a checks_requested event for this entry. */
+  payload: {
+    head_sha: string;
+    head_ref: string;
+    base_sha: string;
+    base_ref: string;
+    head_commit: { id: string; tree_id: string };
+  };
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  user: string;
+  type: "User" | "Bot";
+  app: number | null;
+}

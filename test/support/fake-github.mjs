@@ -210,6 +210,41 @@ export class FakeRepo {
     this.rulesets = [];
     /** When set, `GET /rules/branches/…` answers this status (e.g. 403). */
     this.rulesStatus = null;
+    /** branch → merge queue entries in order (see enqueue); GraphQL `mergeQueue(branch:)`. */
+    this.mergeQueues = new Map();
+    /** Issues (not pull requests): { number, title, body, state, user, type }. */
+    this.issues = [];
+    /** When set, the issue endpoints answer this status (e.g. 403: no `issues: write`). */
+    this.issuesStatus = null;
+  }
+
+  /** An issue opened by `user` (type "User" or "Bot"); numbers follow the pull requests'. */
+  addIssue({ title, body = "", user = DEFAULT_LOGIN, type = "User", app = null }) {
+    const issue = {
+      number: 100_000 + this.issues.length + 1,
+      title,
+      body,
+      state: "open",
+      user,
+      type,
+      app,
+    };
+    this.issues.push(issue);
+    return issue;
+  }
+
+  issueJSON(i) {
+    return {
+      id: this.id * 1_000_000 + i.number,
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      user: { login: i.user, id: 1, type: i.type },
+      // GitHub names the app an issue was opened through (null for people and other tokens).
+      performed_via_github_app: i.app === null ? null : { id: i.app, slug: APP_SLUG },
+      html_url: `${this.server.webUrl}/${this.fullName}/issues/${i.number}`,
+    };
   }
 
   /** The user's role for `GET /collaborators/{user}/permission` (no role: 404). */
@@ -287,6 +322,63 @@ export class FakeRepo {
     });
     this.branches.set(pr.base, sha);
     return sha;
+  }
+
+  /**
+   * Queues the pull request in its base branch's merge queue, as GitHub does: a group commit on
+   * top of the last entry's head (or the branch tip) with the PR's changes, on a
+   * `gh-readonly-queue/<base>/pr-<N>-<parent>` branch. `files` alters the group commit's tree
+   * further (a queue commit that differs from the PR). Returns the entry, whose `payload` is the
+   * `merge_group` object of the checks_requested event.
+   */
+  enqueue(number, { files = {}, squash = false } = {}) {
+    const pr = this.pull(number);
+    const queue = this.mergeQueues.get(pr.base) ?? [];
+    this.mergeQueues.set(pr.base, queue);
+    const parent = queue.at(-1)?.headSha ?? this.branches.get(pr.base);
+    const flat = this.git.flatten(this.git.get(parent, "commit").tree);
+    const head = this.git.flatten(this.git.get(pr.headSha, "commit").tree);
+    for (const f of this.pullFiles(number)) {
+      if (f.previous_filename) flat.delete(f.previous_filename);
+      if (f.status === "removed") flat.delete(f.filename);
+      else flat.set(f.filename, head.get(f.filename));
+    }
+    for (const [path, v] of Object.entries(files)) {
+      if (v === null) flat.delete(path);
+      else flat.set(path, { mode: "100644", sha: this.git.putBlob(v) });
+    }
+    const headSha = this.git.putCommit({
+      tree: this.git.buildTree(flat),
+      // Squash: the pull request's own commits are not in the group's history.
+      parents: squash ? [parent] : [parent, pr.headSha],
+      message: squash ? `Change (#${number})` : `Merge pull request #${number}`,
+    });
+    const headRef = `refs/heads/gh-readonly-queue/${pr.base}/pr-${number}-${parent}`;
+    this.branches.set(headRef.slice("refs/heads/".length), headSha);
+    const entry = {
+      number,
+      baseSha: parent,
+      headSha,
+      state: "AWAITING_CHECKS",
+      payload: {
+        head_sha: headSha,
+        head_ref: headRef,
+        base_sha: parent,
+        base_ref: `refs/heads/${pr.base}`,
+        head_commit: { id: headSha, tree_id: this.git.get(headSha, "commit").tree },
+      },
+    };
+    queue.push(entry);
+    return entry;
+  }
+
+  /** Removes the pull request from its base branch's merge queue (the group is destroyed). */
+  dequeue(number) {
+    for (const [branch, queue] of this.mergeQueues)
+      this.mergeQueues.set(
+        branch,
+        queue.filter((e) => e.number !== number),
+      );
   }
 
   /** A pull request from `head` (a commit sha) into `base` (a branch of this repository). */
@@ -898,6 +990,40 @@ export class FakeGitHub {
       }));
       return this.#paged(req.base, repo, rest, query, comments);
     }
+    if (rest === "/issues" && get) {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const state = query.get("state") ?? "open";
+      const list = repo.issues.filter((i) => state === "all" || i.state === state).reverse();
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        list.map((i) => repo.issueJSON(i)),
+      );
+    }
+    if (rest === "/issues" && req.method === "POST") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.addIssue({
+        title: body.title,
+        body: body.body ?? "",
+        user: `${APP_SLUG}[bot]`,
+        type: "Bot",
+        app: Number(this.appId),
+      });
+      return { status: 201, body: repo.issueJSON(issue) };
+    }
+    if ((g = r(/^\/issues\/(\d+)$/)) && req.method === "PATCH") {
+      if (repo.issuesStatus !== null)
+        throw new HttpError(repo.issuesStatus, "Resource not accessible by integration");
+      const issue = repo.issues.find((i) => i.number === Number(g[1]));
+      if (!issue) throw new HttpError(404, "Not Found");
+      for (const k of ["title", "body", "state"])
+        if (typeof body[k] === "string") issue[k] = body[k];
+      return { body: repo.issueJSON(issue) };
+    }
     if ((g = r(/^\/collaborators\/([^/]+)\/permission$/)) && get) {
       const login = decodeURIComponent(g[1]);
       const role = repo.roles.get(login.toLowerCase());
@@ -1218,7 +1344,10 @@ export class FakeGitHub {
     return [...this.repos.values()].flatMap((r) =>
       [...r.pulls.values()]
         .filter(
-          (pr) => (r === repo || pr.headRepo === repo) && this.git.ancestors(pr.headSha).has(sha),
+          (pr) =>
+            (r === repo || pr.headRepo === repo) &&
+            // Like GitHub: also the merged pull request whose merge (or squash) commit this is.
+            (this.git.ancestors(pr.headSha).has(sha) || (r === repo && pr.mergeCommitSha === sha)),
         )
         .map((pr) => r.pullJSON(pr.number)),
     );
@@ -1407,6 +1536,34 @@ export class FakeGitHub {
    * its git author, then every `Co-authored-by: Name <email>` trailer, each with the account its
    * email is linked to (bots are not users: null).
    */
+  /** `associatedPullRequests` of commits, as `GET /commits/{sha}/pulls` lists them. */
+  #mergedPulls(ids) {
+    return {
+      data: {
+        nodes: ids.map((id) => {
+          const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
+          if (!sha || !this.git.get(sha, "commit")) return null;
+          const pulls = [...this.repos.values()].flatMap((r) =>
+            [...r.pulls.values()]
+              .filter((pr) => this.git.ancestors(pr.headSha).has(sha) || pr.mergeCommitSha === sha)
+              .map((pr) => ({
+                number: pr.number,
+                mergedAt: pr.mergedAt ?? null,
+                headRefOid: pr.headSha,
+                baseRefName: pr.base,
+                mergeCommit: pr.mergeCommitSha ? { oid: pr.mergeCommitSha } : null,
+                baseRepository: { nameWithOwner: r.fullName },
+              })),
+          );
+          return {
+            oid: sha,
+            associatedPullRequests: { totalCount: pulls.length, nodes: pulls.slice(0, 20) },
+          };
+        }),
+      },
+    };
+  }
+
   #coAuthors(ids) {
     return {
       data: {
@@ -1436,10 +1593,17 @@ export class FakeGitHub {
   #graphql(body) {
     if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
       return this.#coAuthors(body.variables?.ids ?? []);
+    if (normalizeGraphql(body.query ?? "") === MERGE_QUEUE_SHAPE)
+      return this.#mergeQueue(body.variables ?? {});
+    if (normalizeGraphql(body.query ?? "") === MERGED_PULLS_SHAPE)
+      return this.#mergedPulls(body.variables?.ids ?? []);
     if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
       return {
         errors: [
-          { message: "fake-github: only the base-directory and co-author queries are supported" },
+          {
+            message:
+              "fake-github: only the base-directory, co-author, merge queue and merged-pulls queries are supported",
+          },
         ],
       };
     }
@@ -1462,6 +1626,42 @@ export class FakeGitHub {
       };
     }
     return { data: { repository: { object: this.#graphqlObject(repo, expression, faults) } } };
+  }
+
+  /**
+   * `repository.mergeQueue(branch:).entries` (pages of 100; positions from 1): each entry's head
+   * and base commit and its pull request; null for a branch without a queue.
+   */
+  #mergeQueue({ owner, name, branch, after }) {
+    const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!repo) return { data: { repository: null }, errors: [{ type: "NOT_FOUND" }] };
+    const queue = repo.mergeQueues.get(branch);
+    if (!queue) return { data: { repository: { mergeQueue: null } } };
+    const start = after ? Number(after) : 0;
+    const nodes = queue.slice(start, start + 100).map((e, i) => {
+      const pr = repo.pull(e.number);
+      return {
+        position: start + i + 1,
+        state: e.state,
+        headCommit: { oid: e.headSha },
+        baseCommit: { oid: e.baseSha },
+        pullRequest: { number: pr.number, headRefOid: pr.headSha, baseRefName: pr.base },
+      };
+    });
+    const end = start + nodes.length;
+    return {
+      data: {
+        repository: {
+          mergeQueue: {
+            entries: {
+              totalCount: queue.length,
+              pageInfo: { hasNextPage: end < queue.length, endCursor: String(end) },
+              nodes,
+            },
+          },
+        },
+      },
+    };
   }
 
   /** `<rev>:<path>` → the tree's entries (a blob or anything unresolvable: {} or null). */
@@ -1531,8 +1731,33 @@ const BASE_DIRECTORY_SHAPE =
   }
 }`);
 
+const MERGED_PULLS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Commit { oid associatedPullRequests(first: 20) { totalCount nodes { number mergedAt headRefOid baseRefName mergeCommit { oid } baseRepository { nameWithOwner } } } }
+  }
+}`);
+
 const CO_AUTHORS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
+  }
+}`);
+
+const MERGE_QUEUE_SHAPE =
+  normalizeGraphql(`query($owner: String!, $name: String!, $branch: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    mergeQueue(branch: $branch) {
+      entries(first: 100, after: $after) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          position
+          state
+          headCommit { oid }
+          baseCommit { oid }
+          pullRequest { number headRefOid baseRefName }
+        }
+      }
+    }
   }
 }`);

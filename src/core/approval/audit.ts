@@ -55,7 +55,8 @@ function how(a: ApprovalAction): string {
   return `review${a.reviewId !== undefined ? ` ${a.reviewId}` : ""}`;
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A Markdown table of at most MAX_ROWS rows (cells already escaped); the push audit's too. */
+export function table(header: string[], rows: string[][]): string[] {
   const shown = rows.slice(0, MAX_ROWS);
   const out = [
     `| ${header.join(" | ")} |`,

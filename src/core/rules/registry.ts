@@ -36,6 +36,7 @@ import { dropIndexNotConcurrently } from "./sql/drop-index-not-concurrently.js";
 import { addForeignKeyValidated } from "./sql/add-foreign-key-validated.js";
 import { addCheckValidated } from "./sql/add-check-validated.js";
 import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
+import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
@@ -45,6 +46,13 @@ import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
+import { reindexNotConcurrently } from "./sql/reindex-not-concurrently.js";
+import { detachPartitionNotConcurrently } from "./sql/detach-partition-not-concurrently.js";
+import { dropNotNull } from "./sql/drop-not-null.js";
+import { domainConstraint } from "./sql/domain-constraint.js";
+import { identifierTooLong } from "./sql/identifier-too-long.js";
+import { addEnumValueInTransaction } from "./sql/add-enum-value-in-transaction.js";
+import { requireStatementTimeout } from "./sql/require-statement-timeout.js";
 import { stringSyntaxChange } from "./sql/string-syntax-change.js";
 import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
 import type { SqlRule } from "./sql/types.js";
@@ -84,6 +92,7 @@ export const SQL_RULES = [
   addForeignKeyValidated,
   addCheckValidated,
   addUniqueConstraint,
+  addConstraintBuildsIndex,
   validateInSameTransaction,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
@@ -93,6 +102,13 @@ export const SQL_RULES = [
   grantPrivileges,
   plaintextPassword,
   requireLockTimeout,
+  reindexNotConcurrently,
+  detachPartitionNotConcurrently,
+  dropNotNull,
+  domainConstraint,
+  identifierTooLong,
+  addEnumValueInTransaction,
+  requireStatementTimeout,
   unanalyzableStatement,
   stringSyntaxChange,
 ] as const satisfies readonly SqlRule[];

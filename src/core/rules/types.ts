@@ -26,6 +26,12 @@ export interface RuleMeta<Id extends string = string> {
   saferAlternative: string;
   /** False for findings no ignore comment may silence (edits to merged migrations). */
   suppressible: boolean;
+  /**
+   * Off unless the configuration gives the rule a level (`rules: { <id>: notice }`): policies
+   * a team opts into, such as requiring a statement timeout. `defaultSeverity` is the level
+   * documented for it.
+   */
+  optIn?: true;
 }
 
 /**
@@ -63,7 +69,7 @@ export function toFinding(
   path: string,
   override: Severity | "off" | undefined,
 ): Finding | null {
-  if (override === "off") return null;
+  if (override === "off" || (override === undefined && meta.optIn)) return null;
   const f: Finding = {
     ruleId: meta.id,
     severity: override ?? r.severity ?? meta.defaultSeverity,

@@ -10,6 +10,7 @@
  */
 import {
   sameObject,
+  type ConstraintKind,
   type Effects,
   type ObjectName,
   type StatementModel,
@@ -27,8 +28,16 @@ export interface Creation {
   statement: number;
   /** Constraints: added NOT VALID and not validated (yet). */
   notValid?: boolean;
+  /** Constraints: PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK… */
+  constraintKind?: ConstraintKind;
   /** CHECK (col IS NOT NULL) constraints: the column. */
   notNullColumn?: string;
+  /**
+   * Columns added to a table: declared NOT NULL (a later SET NOT NULL is a no-op), or filled in
+   * every existing row when added (a non-NULL default, a stored generated expression).
+   */
+  notNull?: true;
+  filled?: true;
   /** Constraints: validated by a later VALIDATE CONSTRAINT (statement index in its file). */
   validatedAt?: { file: number; statement: number };
   /**
@@ -91,6 +100,10 @@ export class ChangeLedger {
   private readonly ends = new Map<string, Array<At & { name: ObjectName; table?: ObjectName }>>();
   /** Statements that may change how unqualified names resolve (SET search_path, USE db). */
   private readonly pathChanges: At[] = [];
+  /** ALTER TABLE … RENAME CONSTRAINT: the new names, which no longer say what a constraint is. */
+  private readonly constraintRenames: Array<At & { table: ObjectName; to: string }> = [];
+  /** Statements that write rows of a table (UPDATE, INSERT, MERGE, COPY FROM, DELETE). */
+  private readonly writes: Array<At & { table: ObjectName }> = [];
 
   constructor(private readonly crossFile: boolean) {}
 
@@ -107,6 +120,7 @@ export class ChangeLedger {
     const add = (c: Omit<Creation, "file" | "statement">) =>
       this.add({ ...c, file, statement, ...(tentative ? { tentative: true as const } : {}) });
     const at = { file, statement };
+    for (const table of m.writes ?? []) this.writes.push({ ...at, table });
     switch (m.kind) {
       case "create-routine": {
         const key = m.name.name.toLowerCase();
@@ -135,6 +149,7 @@ export class ChangeLedger {
               name: { name: c.name },
               table: m.table,
               notValid: c.notValid,
+              constraintKind: c.kind,
               ...(c.notNullColumn ? { notNullColumn: c.notNullColumn } : {}),
             });
         }
@@ -182,11 +197,16 @@ export class ChangeLedger {
       case "alter-table":
         for (const a of m.actions) {
           if (a.type === "add-column") {
+            const c = a.column;
+            const filled =
+              (c.default !== undefined && !c.default.isNull) || c.generated === "stored";
             add({
               kind: "column",
-              name: { name: a.column.name },
+              name: { name: c.name },
               table: m.table,
               ...(a.ifNotExists ? { tentative: true as const } : {}),
+              ...(c.notNull || c.primaryKey ? { notNull: true as const } : {}),
+              ...(filled ? { filled: true as const } : {}),
             });
           } else if (a.type === "rename-table") {
             this.renamed(m.table, a.to, at);
@@ -212,8 +232,19 @@ export class ChangeLedger {
               name: { name: a.constraint.name },
               table: m.table,
               notValid: a.constraint.notValid,
+              constraintKind: a.constraint.kind,
               ...(a.constraint.notNullColumn ? { notNullColumn: a.constraint.notNullColumn } : {}),
             });
+          } else if (a.type === "rename-constraint") {
+            this.constraintRenames.push({ ...at, table: m.table, to: a.to });
+            const source = this.find("constraint", { name: a.from }, at, m.table);
+            this.end("constraint", { name: a.from }, at, m.table);
+            this.end("constraint", { name: a.to }, at, m.table);
+            // A constraint of this change keeps what it is under its new name.
+            if (source) {
+              const { file: _f, statement: _s, name: _n, ...rest } = source;
+              add({ ...rest, name: { name: a.to }, table: m.table });
+            }
           } else if (a.type === "validate-constraint") {
             const c = this.find("constraint", { name: a.name }, at, m.table);
             if (c && !c.validatedAt) c.validatedAt = at;
@@ -364,6 +395,23 @@ export class ChangeLedger {
       if (this.relation(d, at) !== null) found = d;
     }
     return found;
+  }
+
+  /**
+   * Does a statement after `from` and before `to` write rows of `table` (a backfill)? A missing
+   * schema on either side matches, so an ambiguous name counts as written.
+   */
+  writtenBetween(table: ObjectName, from: At, to: At): boolean {
+    return this.writes.some(
+      (w) => after(w, from) && this.relation(w, to) !== null && sameObject(w.table, table),
+    );
+  }
+
+  /** Was a constraint of `table` renamed to `name` by the change before `at`? */
+  constraintRenamedTo(name: string, table: ObjectName, at: At): boolean {
+    return this.constraintRenames.some(
+      (r) => r.to === name && sameObject(r.table, table) && this.relation(r, at) !== null,
+    );
   }
 
   /** Triggers the change created on `table` before `at`. */

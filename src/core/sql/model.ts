@@ -91,6 +91,8 @@ export type AlterAction = (
   | { type: "rename-column"; from: string; to: string }
   | { type: "rename-table"; to: ObjectName }
   | { type: "rename-constraint"; from: string; to: string }
+  /** Postgres DETACH PARTITION (CONCURRENTLY since 14; FINALIZE completes an interrupted one). */
+  | { type: "detach-partition"; partition: ObjectName; concurrently: boolean }
   /** Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages. */
   | { type: "other"; detail: string }
 ) & {
@@ -183,7 +185,30 @@ export type StatementModel = (
     }
   | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
   | { kind: "cluster"; table: ObjectName | null }
-  | { kind: "reindex"; concurrently: boolean }
+  | {
+      kind: "reindex";
+      concurrently: boolean;
+      /** REINDEX INDEX/TABLE name, SCHEMA/DATABASE name, or SYSTEM. */
+      target: "index" | "table" | "schema" | "database" | "system";
+      name?: ObjectName;
+    }
+  /** Postgres ALTER DOMAIN: what checks the rows of every column of the domain. */
+  | {
+      kind: "alter-domain";
+      name: ObjectName;
+      action: "add-constraint" | "set-not-null" | "validate-constraint" | "other";
+      /** ADD CONSTRAINT … NOT VALID. */
+      notValid: boolean;
+    }
+  /** Postgres ALTER TYPE … ADD VALUE / RENAME VALUE of an enum. */
+  | {
+      kind: "alter-enum";
+      name: ObjectName;
+      action: "add-value" | "rename-value";
+      /** The value added, or the new name. */
+      value: string;
+      ifNotExists: boolean;
+    }
   | { kind: "create-schema"; name: string; ifNotExists?: boolean }
   | {
       kind: "create-other";
@@ -292,6 +317,18 @@ export interface StatementFacts {
   writes?: ObjectName[];
   /** INSERT … SELECT: the tables it copies rows from. */
   reads?: ObjectName[];
+  /**
+   * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
+   * bytes): the name as written, what the server truncates it to, and where it is written.
+   */
+  longNames?: LongName[];
+}
+
+export interface LongName {
+  written: string;
+  truncated: string;
+  bytes: number;
+  span: Span;
 }
 
 export interface PasswordLiteral {

@@ -5,7 +5,7 @@ import type { Evaluation } from "../evaluate.js";
 import type { CheckResult } from "./types.js";
 
 export function invalidConfigResult(
-  ev: Extract<Evaluation, { kind: "invalid-config" }>,
+  ev: Pick<Extract<Evaluation, { kind: "invalid-config" }>, "error" | "base">,
 ): CheckResult {
   const e: ConfigError = ev.error;
   return {

@@ -6,6 +6,8 @@ import {
   plural,
   renderReportMarkdown,
 } from "../../core/report/markdown.js";
+import type { Config } from "../../config/types.js";
+import type { Analysis } from "../../core/analyze.js";
 import type { Report } from "../../core/types.js";
 import type { Evaluation } from "../evaluate.js";
 import { findingAnnotation } from "./annotations.js";
@@ -36,15 +38,23 @@ export function renderLint(ev: Evaluation): CheckResult {
   return withDefaultBranchView(ownLint(ev), ev);
 }
 
-/** The pull request's own lint result, against its base. */
-function ownLint(ev: Exclude<Evaluation, { kind: "invalid-config" }>): CheckResult {
+/** What a lint result is rendered from: a pull request's evaluation, or a merge group's. */
+export type LintSubject =
+  | { kind: "no-changes"; config: Config; base: { ref: string } }
+  | { kind: "analyzed"; analysis: Analysis; base: { ref: string } };
+
+/**
+ * A change's own lint result, against its base. `what`: the change, as the summary names it
+ * ("This pull request", "This merge group").
+ */
+export function ownLint(ev: LintSubject, what = "This pull request"): CheckResult {
   switch (ev.kind) {
     case "no-changes": {
       const dirs = ev.config.directories.map((d) => `\`${d.path || "."}\``).join(", ");
       return {
         conclusion: "success",
         title: "No migration changes",
-        summary: `This pull request changes no file in the migration directories (${dirs}) configured in \`${CONFIG_PATH}\` on \`${ev.base.ref}\`.`,
+        summary: `${what} changes no file in the migration directories (${dirs}) configured in \`${CONFIG_PATH}\` on \`${ev.base.ref}\`.`,
       };
     }
     case "analyzed": {
@@ -81,7 +91,7 @@ function withDefaultBranchView(
   let other: CheckResult;
   if (view.kind === "invalid-config") {
     other = {
-      ...invalidConfigResult({ ...ev, kind: "invalid-config", base: view.base, error: view.error }),
+      ...invalidConfigResult({ base: view.base, error: view.error }),
       title: `Invalid configuration on ${view.base.ref}`,
     };
   } else {

@@ -18,6 +18,7 @@ import {
   type Schema,
   type SchemaChange,
 } from "../schema.js";
+import { globMatcher as namePatterns } from "../../core/glob.js";
 
 export type DifferenceKind = "added" | "missing" | "changed";
 
@@ -48,25 +49,7 @@ export interface Comparison {
 
 /** `*` any run of characters but ".", `**` anything, `?` one character but ".". */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
-  if (patterns.length === 0) return () => false;
-  const source = patterns
-    .map((p) =>
-      p
-        .split(/(\*\*|\*|\?)/)
-        .map((part) =>
-          part === "**"
-            ? ".*"
-            : part === "*"
-              ? "[^.]*"
-              : part === "?"
-                ? "[^.]"
-                : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
-        )
-        .join(""),
-    )
-    .join("|");
-  const re = new RegExp(`^(?:${source})$`);
-  return (name) => re.test(name);
+  return namePatterns(patterns, ".");
 }
 
 /** Attributes a one-line description already shows. */

@@ -12,11 +12,12 @@ import type { Config, DirectoryConfig } from "../../config/types.js";
 import { parseMigrationName } from "../../core/migrations/filename.js";
 import type { TreeEntry } from "../../core/types.js";
 import type { SnapshotCache } from "../cache.js";
+import { DEFAULT_MIGRATIONS_TABLE } from "../golang-migrate.js";
 import type { BaseFile } from "../check.js";
 import type { ServerTarget } from "../external/sandbox.js";
 import type { DatabaseResolver } from "../external/select.js";
 import { runJob, type BaseMigration } from "../jobs.js";
-import type { Schema } from "../schema.js";
+import { omitTables, type Schema } from "../schema.js";
 import type { EngineKind } from "../types.js";
 import { compareSchemas } from "./compare.js";
 import { DriftError, inspectLive, type LiveLimits, type LiveState } from "./live.js";
@@ -121,6 +122,10 @@ async function expectedSchema(
       ups: [],
       downs: [],
       wantSchema: true,
+      ...(directory.migrationsTable ? { migrationsTable: directory.migrationsTable } : {}),
+      ...(engine === "sqljs" && config.replay.functions.length > 0
+        ? { functions: config.replay.functions }
+        : {}),
       ...(input.url.dialect === "postgres" && input.url.searchPath
         ? { searchPath: input.url.searchPath }
         : {}),
@@ -165,6 +170,14 @@ async function expectedSchema(
   return { schema: r.baseSchema, engine: r.engine, extensions: r.baseExtensions };
 }
 
+/** The sandbox's own version table is bookkeeping, as the live one is (omitted there too). */
+function withoutVersionTable(schema: Schema, table: string): Schema {
+  const names = Object.values(schema)
+    .filter((o) => o.kind === "table" && (o.name === table || o.name.endsWith(`.${table}`)))
+    .map((o) => o.name);
+  return omitTables(schema, names);
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -193,7 +206,14 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
     .map((x) => ({ version: x.version.toString(), path: x.up?.path ?? x.down! }));
   const files = upTo.flatMap((x) => (x.up ? [x.up] : []));
 
-  const expected = await expectedSchema(input, files);
+  const replayed = await expectedSchema(input, files);
+  const expected = {
+    ...replayed,
+    schema: withoutVersionTable(
+      replayed.schema,
+      input.directory.migrationsTable ?? DEFAULT_MIGRATIONS_TABLE,
+    ),
+  };
   const notes = [...live.notes];
   const holder = live.tableSchema === undefined ? undefined : `schema ${live.tableSchema}`;
   if (

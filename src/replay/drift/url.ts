@@ -17,6 +17,7 @@
  * ignored. Messages never contain the password.
  */
 import { percentDecode, type ServerAddress, type TlsMode } from "../external/url.js";
+import { DEFAULT_MIGRATIONS_TABLE } from "../golang-migrate.js";
 
 export type DriftDialect = "postgres" | "mysql" | "sqlite";
 
@@ -65,7 +66,7 @@ export class DriftUrlError extends Error {
   }
 }
 
-export const DEFAULT_MIGRATIONS_TABLE = "schema_migrations";
+export { DEFAULT_MIGRATIONS_TABLE };
 
 const SCHEMES: Record<string, DriftDialect> = {
   postgres: "postgres",

@@ -63,6 +63,8 @@ export interface EngineOptions {
   /** Extensions to make available (Postgres). */
   extensions: string[];
   progress: ProgressFn;
+  /** SQLite: application-registered functions to stand in for (replay.functions). */
+  functions?: string[];
 }
 
 /** A FileRun that has not run anything yet. */

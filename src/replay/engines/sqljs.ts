@@ -44,7 +44,39 @@ export class SqljsEngine implements Engine {
     const db = opts.snapshot ? new SQL.Database(opts.snapshot) : new SQL.Database();
     // Foreign keys stay off, SQLite's default and the drivers' unless the URL turns them on.
     const v = db.exec("SELECT sqlite_version()")[0]?.values[0]?.[0];
-    return new SqljsEngine(db, `sql.js ${SQLJS_VERSION} (SQLite ${String(v)})`, opts.progress);
+    const engine = new SqljsEngine(
+      db,
+      `sql.js ${SQLJS_VERSION} (SQLite ${String(v)})`,
+      opts.progress,
+    );
+    engine.standIns(opts.functions ?? []);
+    return engine;
+  }
+
+  private stoodIn: string[] = [];
+
+  /**
+   * Functions the application registers on its connection (replay.functions): stand-ins that
+   * return NULL, for every arity up to 16 (sql.js registers a function with its JS arity).
+   * Not kept in snapshots: registered again on every engine.
+   */
+  private standIns(names: readonly string[]): void {
+    for (const name of names) {
+      for (let arity = 0; arity <= 16; arity++) {
+        const fn = () => null;
+        Object.defineProperty(fn, "length", { value: arity });
+        this.db.create_function(name, fn);
+      }
+    }
+    this.stoodIn = [...names];
+  }
+
+  notes(): string[] {
+    return this.stoodIn.length === 0
+      ? []
+      : [
+          `Stand-ins that return NULL were registered for the application's functions ${this.stoodIn.map((n) => `\`${n}\``).join(", ")} (replay.functions): what they compute is not replayed.`,
+        ];
   }
 
   rolesCreated(): string[] {

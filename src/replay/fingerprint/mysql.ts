@@ -8,6 +8,7 @@
  */
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { nullable, records, text, type CatalogQuery, type CatalogRecord } from "./catalog.js";
+import { definitionDigest } from "./normalize.js";
 
 const quoteName = (name: string) => `\`${name.replace(/`/g, "``")}\``;
 
@@ -205,7 +206,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   }
   for (const r of await select(
     `SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type, DTD_IDENTIFIER AS returns,
-            MD5(ROUTINE_DEFINITION) AS digest, IS_DETERMINISTIC AS det, SQL_DATA_ACCESS AS access,
+            ROUTINE_DEFINITION AS definition, IS_DETERMINISTIC AS det, SQL_DATA_ACCESS AS access,
             SECURITY_TYPE AS sec
        FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`,
     [db],
@@ -218,7 +219,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
       attrs: {
         kind: type.toLowerCase(),
         returns: r.returns === null ? null : s(r.returns),
-        definitionMd5: s(r.digest),
+        definitionMd5: definitionDigest(r.definition === null ? null : s(r.definition)),
         deterministic: r.det === "YES",
         dataAccess: s(r.access),
         security: s(r.sec),
@@ -228,7 +229,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
 
   for (const r of await select(
     `SELECT EVENT_NAME AS name, EVENT_TYPE AS type, EXECUTE_AT AS at, INTERVAL_VALUE AS every,
-            INTERVAL_FIELD AS unit, STATUS AS status, ON_COMPLETION AS done, MD5(EVENT_DEFINITION) AS digest
+            INTERVAL_FIELD AS unit, STATUS AS status, ON_COMPLETION AS done, EVENT_DEFINITION AS definition
        FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?`,
     [db],
   ))
@@ -239,7 +240,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
         schedule: s(r.type) === "ONE TIME" ? `AT ${s(r.at)}` : `EVERY ${s(r.every)} ${s(r.unit)}`,
         status: s(r.status),
         onCompletion: s(r.done),
-        definitionMd5: s(r.digest),
+        definitionMd5: definitionDigest(r.definition === null ? null : s(r.definition)),
       },
     });
 

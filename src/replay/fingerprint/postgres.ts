@@ -9,6 +9,7 @@
  */
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { nullable, text, type CatalogQuery } from "./catalog.js";
+import { definitionDigest } from "./normalize.js";
 
 /** Schemas migrations can create objects in (a WHERE condition on pg_namespace `n`). */
 export const USER_NAMESPACES = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
@@ -167,10 +168,10 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
   ))
     objects.push({ kind: "type", name: s(name), attrs: { definition: opt(def) } });
 
-  for (const [name, args, kind, result, digest] of await q(
+  for (const [name, args, kind, result, definition] of await q(
     `SELECT n.nspname || '.' || p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
             pg_get_function_result(p.oid),
-            md5(CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END)
+            CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ${USER_NS} AND ${notExt("pg_proc", "p")}`,
   ))
@@ -180,7 +181,9 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
       attrs: {
         kind: PROKIND[s(kind)] ?? s(kind),
         returns: opt(result),
-        definitionMd5: s(digest),
+        definitionMd5: definitionDigest(
+          definition === null || definition === undefined ? null : s(definition),
+        ),
       },
     });
 

@@ -3,17 +3,57 @@ import { lint } from "../../helpers/lint.js";
 const base = ["1_init.up.sql", "1_init.down.sql"];
 
 describe("analyzeSql", () => {
-  test("an unparseable statement becomes a sql-parse-error warning and the rest is still checked", async () => {
+  test("Postgres: a statement its own parser rejects is a sql-parse-error error, and the rest is still checked", async () => {
     const f = await lint({
       files: { "2_x.up.sql": "SELECT 1;\nALTER TABLE t\n  ADD COLUMN (oops;\nDROP TABLE t;" },
       base,
     });
     const pe = f.filter((x) => x.ruleId === "sql-parse-error");
-    expect(pe.map((x) => [x.startLine, x.endLine, x.severity])).toEqual([[2, 3, "warning"]]);
+    expect(pe.map((x) => [x.startLine, x.endLine, x.severity])).toEqual([[2, 3, "error"]]);
     expect(pe[0]!.message).toMatch(
-      /postgres parser cannot read this statement \(line 3, column \d+: syntax error.*manual review required/,
+      /Postgres rejects this statement \(line 3, column \d+: syntax error.*the migration fails/,
     );
     expect(f.some((x) => x.ruleId === "drop-table" && x.startLine === 4)).toBe(true);
+  });
+
+  test("issue 14: a down file's DROP COLUMN c TEXT is an error, not a warning with exit 0", async () => {
+    const f = await lint({
+      files: {
+        "2_x.up.sql": "ALTER TABLE t ADD COLUMN c text;",
+        "2_x.down.sql": "ALTER TABLE t DROP COLUMN c TEXT;",
+      },
+      base,
+    });
+    expect(
+      f.filter((x) => x.ruleId === "sql-parse-error").map((x) => [x.path, x.severity]),
+    ).toEqual([["migrations/2_x.down.sql", "error"]]);
+  });
+
+  test.each([
+    ["mysql", undefined],
+    ["sqlite", undefined],
+    ["cockroachdb", undefined],
+    ["postgres", "19"],
+  ] as const)(
+    "%s (databaseVersion %s): the parser is not the server's, so a parse error stays a warning",
+    async (dialect, databaseVersion) => {
+      const f = await lint({
+        files: { "2_x.up.sql": "SELECT 1;\nALTER TABLE t ADD COLUMN (oops;" },
+        dialect,
+        ...(databaseVersion ? { databaseVersion } : {}),
+        base,
+      });
+      const pe = f.filter((x) => x.ruleId === "sql-parse-error");
+      expect(pe.map((x) => x.severity)).toEqual(["warning"]);
+      expect(pe[0]!.message).toMatch(/parser cannot read this statement .*manual review required/);
+    },
+  );
+
+  test("PG_PARSER_MAJOR is the grammar of the installed libpg-query", async () => {
+    const { createRequire } = await import("node:module");
+    const pkg = createRequire(import.meta.url)("libpg-query/package.json") as { version: string };
+    const { PG_PARSER_MAJOR } = await import("../../../src/core/sql/parse/postgres.js");
+    expect(Number(pkg.version.split(".")[0])).toBe(PG_PARSER_MAJOR);
   });
 
   test("Go template placeholders (supabase/auth style) give one clear finding per file", async () => {

@@ -1,4 +1,6 @@
 import type { ParsedFile } from "../../sql/parse/index.js";
+import { parseServerVersion } from "../../sql/parse/index.js";
+import { PG_PARSER_MAJOR } from "../../sql/parse/postgres.js";
 import type { SourceFile } from "../../source.js";
 import { ruleMeta, type ReportFn } from "../types.js";
 
@@ -10,7 +12,7 @@ export const sqlParseError = {
     dialects: "all",
     category: "structure",
     description:
-      "A statement the dialect's parser cannot read: no rule could check it, so it needs manual review.",
+      "A statement the dialect's parser cannot read. Postgres: an error (the parser is Postgres' own, so the server rejects it too); other dialects: a warning, the statement needs manual review.",
     saferAlternative:
       "Fix the syntax, or review the statement by hand and suppress with a reason if the database accepts it.",
     suppressible: true,
@@ -28,14 +30,41 @@ export const sqlParseError = {
         message: `This file uses Go template placeholders (${source.text.slice(first.start, first.end)} on line ${at.line}${parsed.templates.length > 1 ? ` and ${parsed.templates.length - 1} more` : ""}). golang-migrate sends SQL as written and does not expand templates, so the database would reject ${n === 1 ? "the statement" : `these ${n} statements`}; they were analysed with each placeholder read as a plain name. Review the rendered SQL by hand.`,
       });
     }
+    const authoritative = parserIsTheServers(source);
     for (const s of parsed.statements) {
       if (!s.error) continue;
       const at = lines.position(s.error.offset);
-      report({
-        startLine: s.startLine,
-        endLine: s.endLine,
-        message: `The ${source.directory.dialect} parser cannot read this statement (line ${at.line}, column ${at.column}: ${s.error.message}), so no rule checked it: manual review required.${s.templated ? " It contains a Go template placeholder." : ""}`,
-      });
+      const where = `line ${at.line}, column ${at.column}: ${s.error.message}`;
+      const template = s.templated ? " It contains a Go template placeholder." : "";
+      report(
+        authoritative && !s.error.ours
+          ? {
+              startLine: s.startLine,
+              endLine: s.endLine,
+              severity: "error",
+              message: `Postgres rejects this statement (${where}): the parser is Postgres' own, so the migration fails when it reaches it, and golang-migrate leaves the database dirty.${template}`,
+              suggestion:
+                "Fix the statement; check it against a scratch database of your Postgres version (migration-warden's replay runs it in one).",
+            }
+          : {
+              startLine: s.startLine,
+              endLine: s.endLine,
+              message: `The ${source.directory.dialect} parser cannot read this statement (${where}), so no rule checked it: manual review required.${template}`,
+            },
+      );
     }
   },
 };
+
+/**
+ * Is the parser the server's own, so that a statement it rejects fails in production? Postgres
+ * through libpg-query, unless `databaseVersion` names a newer server than its grammar (new syntax
+ * would be misread as an error). MySQL, SQLite and ClickHouse are read by best-effort readers, and
+ * CockroachDB has its own grammar: their parse errors only mean "not checked".
+ */
+function parserIsTheServers(source: SourceFile): boolean {
+  const dir = source.directory;
+  if (dir.dialect !== "postgres") return false;
+  const v = parseServerVersion(dir.databaseVersion);
+  return v === null || v.major <= PG_PARSER_MAJOR;
+}

@@ -1,6 +1,6 @@
 import { displayName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { sqlRule, type SqlRuleContext } from "./types.js";
+import { sqlRule, timeoutSetting } from "./types.js";
 
 const meta = ruleMeta({
   id: "require-lock-timeout",
@@ -21,8 +21,9 @@ export const requireLockTimeout = sqlRule({
     let timeoutSet = false;
     for (const a of ctx.parsed) {
       const m = a.model;
-      if (m.kind === "set" && (m.name === setting || m.name === "all")) {
-        timeoutSet = m.value !== null && !isZero(m.value) && applies(ctx, m.scope, a.index);
+      const set = timeoutSetting(ctx, a, setting);
+      if (set !== undefined) {
+        timeoutSet = set;
         continue;
       }
       if (timeoutSet) continue;
@@ -44,18 +45,3 @@ export const requireLockTimeout = sqlRule({
     }
   },
 });
-
-function isZero(v: string): boolean {
-  return /^0+\s*(ms|s|min)?$/i.test(v.trim());
-}
-
-/** SET LOCAL only lasts for a transaction: with x-multi-statement and no BEGIN there is none. */
-function applies(
-  ctx: SqlRuleContext,
-  scope: "session" | "local" | "global",
-  index: number,
-): boolean {
-  if (scope === "global") return false; // new sessions only, not this one
-  if (scope === "local") return ctx.fileTransaction || ctx.inExplicitTransaction(index);
-  return true;
-}

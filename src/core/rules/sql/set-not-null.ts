@@ -1,7 +1,7 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import { versionAtLeast } from "../../sql/parse/index.js";
 import { ruleMeta } from "../types.js";
-import { alterActions, sqlRule, type SqlRuleContext } from "./types.js";
+import { addedColumnFill, alterActions, sqlRule, type SqlRuleContext } from "./types.js";
 
 const meta = ruleMeta({
   id: "set-not-null",
@@ -37,7 +37,8 @@ export const setNotNull = sqlRule({
         mysqlRestated = true;
       }
       if (column === undefined) continue;
-      if (ctx.isNew("column", { name: column }, a.index, table)) continue;
+      const added = newColumn(ctx, table, column, a.index);
+      if (added === "exempt") continue;
       if (ctx.dialect === "postgres" && provenNotNull(ctx, table, column, a.index)) continue;
       const where = `${column} of ${displayName(table)}`;
       report({
@@ -45,11 +46,42 @@ export const setNotNull = sqlRule({
         ...(mysqlRestated ? { severity: "notice" as const } : {}),
         message: mysqlRestated
           ? `The new definition makes ${where} NOT NULL: if the column allows NULL today, MySQL rebuilds the table and the statement fails on any row that is NULL.`
-          : `SET NOT NULL on ${where} scans the whole table while holding an ACCESS EXCLUSIVE lock (no reads or writes), and fails if any row is NULL.`,
+          : `SET NOT NULL on ${where} scans the whole table while holding an ACCESS EXCLUSIVE lock (no reads or writes), and fails if any row is NULL.${added ? ` ${added}` : ""}`,
       });
     }
   },
 });
+
+/**
+ * A column the change added is exempt only when the scan has nothing to read: its table was
+ * created in the change too, or it was declared NOT NULL (SET NOT NULL is then a no-op), or it
+ * was added to the existing table without a default and nothing wrote the table since (every
+ * existing row is NULL: the statement fails at the first row, which add-not-null-column-without-
+ * default reports, or the table is empty). A column added with a default (`ADD COLUMN c int
+ * DEFAULT 0`, instant since Postgres 11) or backfilled is filled in every existing row: SET NOT
+ * NULL scans them all under the lock. Returns "exempt", the sentence saying why a new column is
+ * still scanned, or null for a column that existed before the change.
+ */
+function newColumn(
+  ctx: SqlRuleContext,
+  table: ObjectName,
+  column: string,
+  index: number,
+): "exempt" | string | null {
+  const fill = addedColumnFill(ctx, table, column, index);
+  switch (fill?.state) {
+    case undefined:
+      return null;
+    case "tentative":
+      return "It was added with IF NOT EXISTS, so it may be an existing column with rows to check.";
+    case "default":
+      return `The column was added ${fill.when} with a default, which fills every existing row of the table: the scan reads all of them.`;
+    case "backfilled":
+      return `The column was added ${fill.when}, and the table's rows are written (backfilled) before this statement: the scan reads all of them.`;
+    default:
+      return "exempt";
+  }
+}
 
 /**
  * Postgres 12+ skips the scan when a validated CHECK (col IS NOT NULL) already proves it: the

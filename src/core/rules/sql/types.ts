@@ -208,6 +208,16 @@ export class SqlRuleContext {
     return this.ledger.find(kind, name, { file: this.file, statement: index }, table);
   }
 
+  /** Does a statement between creation `from` and statement `index` write rows of `table`? */
+  writtenBetween(table: ObjectName, from: Creation, index: number): boolean {
+    return this.ledger.writtenBetween(table, from, { file: this.file, statement: index });
+  }
+
+  /** Was a constraint of `table` renamed to `name` earlier in the change? */
+  constraintRenamedTo(name: string, table: ObjectName, index: number): boolean {
+    return this.ledger.constraintRenamedTo(name, table, { file: this.file, statement: index });
+  }
+
   visible(kind: ObjectKind, index: number): Creation[] {
     return this.ledger.visible(kind, { file: this.file, statement: index });
   }
@@ -273,6 +283,39 @@ export function dropContext(origin: Origin | null): {
   }
 }
 
+/**
+ * What a column the change added holds in the rows that existed before, as seen from statement
+ * `index` (null: the column existed before the change). `new-table`: its table is new too;
+ * `not-null`: declared NOT NULL; `tentative`: ADD COLUMN IF NOT EXISTS (it may be an existing
+ * column); `default`: added with a non-NULL default or a stored expression, filling every row;
+ * `backfilled`: a statement since wrote the table's rows; `empty`: NULL in every existing row.
+ */
+export function addedColumnFill(
+  ctx: SqlRuleContext,
+  table: ObjectName,
+  column: string,
+  index: number,
+): {
+  state: "new-table" | "not-null" | "tentative" | "default" | "backfilled" | "empty";
+  when: string;
+} | null {
+  if (!ctx.isNew("column", { name: column }, index, table)) return null;
+  const c = ctx.find("column", { name: column }, index, table);
+  if (ctx.isNew("table", table, index) || !c) return { state: "new-table", when: "" };
+  const when =
+    c.file === ctx.file ? "earlier in this file" : "by an earlier migration of this change";
+  const state = c.tentative
+    ? "tentative"
+    : c.notNull
+      ? "not-null"
+      : c.filled
+        ? "default"
+        : ctx.writtenBetween(table, c, index)
+          ? "backfilled"
+          : "empty";
+  return { state, when };
+}
+
 /** Every ALTER TABLE action of the file, with its statement and table. */
 export function* alterActions(
   ctx: SqlRuleContext,
@@ -281,4 +324,23 @@ export function* alterActions(
     if (a.model.kind !== "alter-table") continue;
     for (const action of a.model.actions) yield { a, table: a.model.table, action };
   }
+}
+
+/**
+ * What statement `a` does to a timeout setting of this session: true when it sets a non-zero
+ * value that applies to the rest of the file, false when it resets or disables it (RESET,
+ * RESET ALL, 0, SET GLOBAL, SET LOCAL outside a transaction), undefined when it is not about it.
+ */
+export function timeoutSetting(
+  ctx: SqlRuleContext,
+  a: Analyzed,
+  setting: string,
+): boolean | undefined {
+  const m = a.model;
+  if (m.kind !== "set" || (m.name !== setting && m.name !== "all")) return undefined;
+  if (m.value === null || /^0+\s*(ms|s|min)?$/i.test(m.value.trim())) return false;
+  if (m.scope === "global") return false; // new sessions only, not this one
+  // SET LOCAL only lasts for a transaction: with x-multi-statement and no BEGIN there is none.
+  if (m.scope === "local") return ctx.fileTransaction || ctx.inExplicitTransaction(a.index);
+  return true;
 }

@@ -89,7 +89,13 @@ export function parseSplit(
     startLine: split.startPos.line,
     endLine: split.endPos.line,
     model: outcome.ok ? outcome.model : null,
-    error: outcome.ok ? null : { message: outcome.message, offset: split.start + outcome.index },
+    error: outcome.ok
+      ? null
+      : {
+          message: outcome.message,
+          offset: split.start + outcome.index,
+          ...(outcome.ours ? { ours: true as const } : {}),
+        },
     ast: outcome.ok ? outcome.ast : undefined,
     templated,
   };

@@ -1,3 +1,5 @@
+import { tokenize } from "../lexer.js";
+
 /**
  * The value of a Postgres string literal token ('…', E'…', $tag$…$tag$) with, for every character
  * of the value, where it is written in the token: a DO body or an EXECUTEd string is analysed as
@@ -58,4 +60,18 @@ function unescape(raw: string, j: number): [string, number] {
   const oct = /^[0-7]{1,3}/.exec(raw.slice(j, j + 3));
   if (oct) return [String.fromCharCode(parseInt(oct[0], 8) & 0xff), oct[0].length];
   return [c, 1];
+}
+
+/**
+ * The values of the Postgres string literals of `text` ('…', E'…', $tag$…$tag$), for rules that
+ * look for a value being used (add-enum-value-in-transaction).
+ */
+export function pgStringValues(text: string): string[] {
+  const out: string[] = [];
+  for (const t of tokenize(text, "postgres")) {
+    if (t.kind !== "string") continue;
+    const lit = readLiteral(t.text);
+    if (lit) out.push(lit.value);
+  }
+  return out;
 }

@@ -35,17 +35,15 @@ import {
 } from "../model.js";
 import { functionVolatility } from "../volatility.js";
 import { collectEffects, routineBody } from "./pg-effects.js";
+import { pgLongNames } from "./pg-names.js";
 import { alterTableActionSpans } from "./segments.js";
 import { pgMatchesAll } from "./where.js";
-import {
-  Locator,
-  versionAtLeast,
-  type ParseOutcome,
-  type ServerVersion,
-  type StatementInput,
-} from "./types.js";
+import { Locator, type ParseOutcome, type ServerVersion, type StatementInput } from "./types.js";
 
 let loading: Promise<void> | null = null;
+
+/** The Postgres major version whose grammar libpg-query (pinned in package.json) implements. */
+export const PG_PARSER_MAJOR = 18;
 
 /** Loads the WASM module once per process; parsing is synchronous afterwards. */
 export function loadPostgresParser(): Promise<void> {
@@ -71,6 +69,7 @@ export function parsePostgres(input: StatementInput, version: ServerVersion | nu
       ok: false,
       message: `the parser read ${stmts.length} statements where the splitter saw one`,
       index: 0,
+      ours: true,
     };
   }
   const node = stmts[0]!;
@@ -152,6 +151,8 @@ class Normaliser {
     const key = Object.keys(node)[0] ?? "Unknown";
     const m = this.dispatch(node);
     if (!NOT_DDL.has(key)) m.ddl = true;
+    const long = pgLongNames(node, this.input);
+    if (long.length > 0) m.longNames = long;
     return m;
   }
 
@@ -495,7 +496,10 @@ class Normaliser {
       const concurrently = (s.params ?? []).some(
         (o) => "DefElem" in o && o.DefElem.defname === "concurrently" && defBool(o.DefElem),
       );
-      const m: StatementModel = { kind: "reindex", concurrently, ...noFacts() };
+      const target = REINDEX_TARGETS[s.kind ?? ""] ?? "table";
+      const m: StatementModel = { kind: "reindex", concurrently, target, ...noFacts() };
+      if (s.relation) m.name = rel(s.relation);
+      else if (s.name) m.name = { name: s.name };
       if (concurrently) m.nonTransactional = "REINDEX CONCURRENTLY";
       else if (s.kind === "REINDEX_OBJECT_DATABASE" || s.kind === "REINDEX_OBJECT_SYSTEM")
         m.nonTransactional = "REINDEX DATABASE/SYSTEM";
@@ -503,16 +507,28 @@ class Normaliser {
       return m;
     }
     if ("AlterEnumStmt" in node) {
+      // Inside a transaction block only since Postgres 12, and even then the new value cannot be
+      // used before the transaction commits: rule add-enum-value-in-transaction.
       const s = node.AlterEnumStmt;
-      const m: StatementModel = {
-        kind: "other",
-        tag: s.oldVal ? "ALTER TYPE RENAME VALUE" : "ALTER TYPE ADD VALUE",
+      return {
+        kind: "alter-enum",
+        name: qualified(s.typeName ?? []),
+        action: s.oldVal ? "rename-value" : "add-value",
+        value: s.newVal ?? "",
+        ifNotExists: s.skipIfNewValExists === true,
         ...noFacts(),
       };
-      // Allowed inside a transaction block since Postgres 12.
-      if (!s.oldVal && this.version && !versionAtLeast(this.version, 12))
-        m.nonTransactional = "ALTER TYPE … ADD VALUE (before Postgres 12)";
-      return m;
+    }
+    if ("AlterDomainStmt" in node) {
+      const s = node.AlterDomainStmt;
+      const c = s.def && "Constraint" in s.def ? s.def.Constraint : undefined;
+      return {
+        kind: "alter-domain",
+        name: qualified(s.typeName ?? []),
+        action: DOMAIN_ACTIONS[s.subtype ?? ""] ?? "other",
+        notValid: c?.skip_validation === true,
+        ...noFacts(),
+      };
     }
     if ("CreateSchemaStmt" in node)
       return {
@@ -551,8 +567,14 @@ class Normaliser {
     for (const [key, what] of NON_TRANSACTIONAL) {
       if (key in node) return { kind: "other", tag: key, ...noFacts(), nonTransactional: what };
     }
-    const created = CREATE_OTHER[Object.keys(node)[0] ?? ""];
-    if (created) return { kind: "create-other", objectType: created, ...noFacts() };
+    const key = Object.keys(node)[0] ?? "";
+    const created = CREATE_OTHER[key];
+    if (created) {
+      const m: StatementModel = { kind: "create-other", objectType: created, ...noFacts() };
+      const name = createdName(node);
+      if (name) m.name = name;
+      return m;
+    }
     return { kind: "other", tag: Object.keys(node)[0] ?? "Unknown", ...noFacts() };
   }
 
@@ -625,6 +647,15 @@ class Normaliser {
         break;
       case "AT_ValidateConstraint":
         return { type: "validate-constraint", name, span };
+      case "AT_DetachPartition":
+        if (def && "PartitionCmd" in def)
+          return {
+            type: "detach-partition",
+            partition: rel(def.PartitionCmd.name),
+            concurrently: def.PartitionCmd.concurrent === true,
+            span,
+          };
+        break;
       case "AT_DropConstraint":
         return {
           type: "drop-constraint",
@@ -778,6 +809,31 @@ const NON_TRANSACTIONAL: ReadonlyArray<[string, string]> = [
   ["CreateSubscriptionStmt", "CREATE SUBSCRIPTION"],
   ["DropSubscriptionStmt", "DROP SUBSCRIPTION"],
 ];
+
+const REINDEX_TARGETS: Record<string, "index" | "table" | "schema" | "database" | "system"> = {
+  REINDEX_OBJECT_INDEX: "index",
+  REINDEX_OBJECT_TABLE: "table",
+  REINDEX_OBJECT_SCHEMA: "schema",
+  REINDEX_OBJECT_DATABASE: "database",
+  REINDEX_OBJECT_SYSTEM: "system",
+};
+
+/** AlterDomainStmt.subtype: C add constraint, O set not null, V validate constraint. */
+const DOMAIN_ACTIONS: Record<string, "add-constraint" | "set-not-null" | "validate-constraint"> = {
+  C: "add-constraint",
+  O: "set-not-null",
+  V: "validate-constraint",
+};
+
+/** The name of a created view, sequence, type or domain (extensions have no schema here). */
+function createdName(node: Node): ObjectName | undefined {
+  if ("ViewStmt" in node) return rel(node.ViewStmt.view);
+  if ("CreateSeqStmt" in node) return rel(node.CreateSeqStmt.sequence);
+  if ("CreateEnumStmt" in node) return qualified(node.CreateEnumStmt.typeName ?? []);
+  if ("CompositeTypeStmt" in node) return rel(node.CompositeTypeStmt.typevar);
+  if ("CreateDomainStmt" in node) return qualified(node.CreateDomainStmt.domainname ?? []);
+  return undefined;
+}
 
 const CREATE_OTHER: Record<string, string> = {
   ViewStmt: "view",

@@ -20,11 +20,23 @@ export interface ParseError {
   message: string;
   /** File offset the parser pointed at. */
   offset: number;
+  /**
+   * The analysis' own disagreement (the splitter and the parser see different statements), not
+   * the parser rejecting the SQL: never reported as the database refusing it.
+   */
+  ours?: true;
 }
 
 export type ParseOutcome =
   | { ok: true; model: StatementModel; ast: unknown }
-  | { ok: false; message: string; /** Index into the statement text. */ index: number };
+  | {
+      ok: false;
+      message: string;
+      /** Index into the statement text. */
+      index: number;
+      /** See ParseError.ours. */
+      ours?: true;
+    };
 
 export interface StatementInput {
   /** Statement text as handed to the parser (templates masked, same length as the source). */

@@ -1,0 +1,84 @@
+/**
+ * Adversarial reproduction against the push audit: approved content landed out of order.
+ * The test asserts the SAFE outcome, so it fails while the hole is open.
+ */
+import { describe, expect, test } from "@jest/globals";
+import type { FakeRepo } from "../support/fake-github.mjs";
+import {
+  APPROVAL,
+  mergedMigrations,
+  pullRequestEvent,
+  pushEvent,
+  type Harness,
+  useHarness,
+} from "../github/harness.js";
+
+let h: Harness;
+useHarness((created) => (h = created), { app: { replay: false } });
+
+const AUDIT = "migration-warden/audit";
+const OWNER = "Codertocat";
+const CONFIG =
+  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
+
+async function approvedPullRequest(repo: FakeRepo, files: Record<string, string>) {
+  const head = repo.commit({ parent: repo.branches.get("master")!, files, author: "dev" });
+  const n = repo.openPullRequest({ base: "master", head, user: "dev" });
+  repo.review(n, { user: "alice", state: "APPROVED" });
+  await h.receive("pull_request", pullRequestEvent("opened", repo, n));
+  const run = h
+    .runs(APPROVAL)
+    .filter((x) => x.head_sha === head)
+    .at(-1);
+  expect(run?.conclusion).toBe("success");
+  return { head, number: n };
+}
+
+/** Lands a merge of the pull request on master the way a direct (admin) push would. */
+async function pushMerge(repo: FakeRepo, number: number) {
+  const before = repo.branches.get("master")!;
+  const merge = repo.mergePullRequest(number);
+  await h.receive("push", pushEvent(h.fake, repo, "master", before, merge));
+  return merge;
+}
+
+describe("push audit: approved content out of order", () => {
+  /**
+   * 0002 was approved while master's latest migration was 0001. Meanwhile 0003 lands (approved,
+   * audited: success). Pushing the 0002 approval's head onto master now puts a version below the
+   * latest one on the branch: golang-migrate on a database already at 3 silently never applies
+   * 0002. Lint on this change fails (version not increasing), but the audit only compares blobs
+   * with approved heads, so it reports success. The one thing the audit exists for, content
+   * reaching the branch without a passing gate on that branch state, goes unreported.
+   */
+  test("pushing an approved 0002 after 0003 landed is reported", async () => {
+    const repo = h.fake.createRepo(OWNER, "Adv-Stale-1", { defaultBranch: "master" });
+    repo.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
+    });
+    h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
+    const a = await approvedPullRequest(repo, {
+      "migrations/0002_a.up.sql": "CREATE TABLE a (id int);\n",
+      "migrations/0002_a.down.sql": "DROP TABLE a;\n",
+    });
+    const b = await approvedPullRequest(repo, {
+      "migrations/0003_b.up.sql": "CREATE TABLE b (id int);\n",
+      "migrations/0003_b.down.sql": "DROP TABLE b;\n",
+    });
+    const mb = await pushMerge(repo, b.number);
+    expect(h.runs(AUDIT).find((r) => r.head_sha === mb)?.conclusion).toBe("success");
+    // The approval of #a is still the passing run on its head (nothing re-evaluated it).
+    expect(
+      h
+        .runs(APPROVAL)
+        .filter((x) => x.head_sha === a.head)
+        .at(-1)?.conclusion,
+    ).toBe("success");
+    const ma = await pushMerge(repo, a.number);
+    const run = h.runs(AUDIT).find((r) => r.head_sha === ma);
+    expect(run).toBeDefined();
+    // Safe outcome: 0002 below the branch's latest 0003 is not accepted as covered.
+    expect(run!.conclusion).toBe("failure");
+  });
+});

@@ -1,0 +1,452 @@
+/**
+ * Merge queues (`merge_group.checks_requested`) through the webhook handler against the in-memory
+ * GitHub: both checks on the group head, and every way around the group's approval we could think
+ * of (src/github/merge-group.ts, src/core/approval/group.ts).
+ */
+import { describe, expect, test } from "@jest/globals";
+import type { FakeCheckRun, FakeQueueEntry, FakeRepo } from "../support/fake-github.mjs";
+import {
+  APPROVAL,
+  APP_ID,
+  example,
+  LINT,
+  mergedMigrations,
+  pullRequestEvent,
+  pushEvent,
+  reviewEvent,
+  type Harness,
+  useHarness,
+} from "./harness.js";
+
+let h: Harness;
+useHarness((created) => (h = created), { app: { replay: false } });
+
+const OWNER = "Codertocat";
+const AUDIT = "migration-warden/audit";
+const CONFIG =
+  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
+
+function migration(version: string, table: string): Record<string, string> {
+  return {
+    [`migrations/${version}_${table}.up.sql`]: `CREATE TABLE ${table} (id bigint PRIMARY KEY);\n`,
+    [`migrations/${version}_${table}.down.sql`]: `DROP TABLE ${table};\n`,
+  };
+}
+
+function setup(): { repo: FakeRepo; baseSha: string } {
+  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
+  const baseSha = repo.commit({
+    branch: "master",
+    files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
+  });
+  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
+  return { repo, baseSha };
+}
+
+/** A pull request by "dev" with `files` on top of `parent`, evaluated by the app once. */
+async function open(
+  repo: FakeRepo,
+  number: number,
+  parent: string,
+  files: Record<string, string | null>,
+  base = "master",
+): Promise<number> {
+  const head = repo.commit({ parent, files, author: "dev" });
+  repo.openPullRequest({ number, base, head, user: "dev", headRef: `change-${number}` });
+  await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+  return number;
+}
+
+async function approve(repo: FakeRepo, number: number): Promise<void> {
+  const id = repo.review(number, { user: "alice", state: "APPROVED" });
+  await h.receive("pull_request_review", reviewEvent("submitted", repo, number, id));
+}
+
+function latestApproval(repo: FakeRepo, number: number): FakeCheckRun {
+  const head = repo.pullJSON(number).head.sha;
+  return h
+    .runs(APPROVAL)
+    .filter((r) => r.head_sha === head)
+    .at(-1)!;
+}
+
+function groupEvent(
+  repo: FakeRepo,
+  entry: FakeQueueEntry,
+  action = "checks_requested",
+  override: Partial<FakeQueueEntry["payload"]> = {},
+): any {
+  const payload = example("merge_group", "checks_requested");
+  payload.action = action;
+  payload.merge_group = { ...payload.merge_group, ...entry.payload, ...override };
+  payload.repository = { ...payload.repository, ...repo.toJSON() };
+  return payload;
+}
+
+/** The runs on a group head: [name, conclusion, title] in creation order. */
+function onGroup(entry: FakeQueueEntry): Array<[string, string | null, string | null]> {
+  return h.fake.checkRuns
+    .filter((r) => r.head_sha === entry.headSha)
+    .map((r) => [r.name, r.conclusion, r.output.title]);
+}
+
+function groupRun(entry: FakeQueueEntry, name: string): FakeCheckRun {
+  return h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.name === name).at(-1)!;
+}
+
+describe("a merge group", () => {
+  test("with one approved migration pull request passes both checks on the group head", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    expect(latestApproval(repo, 2).conclusion).toBe("success");
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(onGroup(entry)).toEqual([
+      // The down file's DROP TABLE is a notice.
+      [LINT, "neutral", "0 errors, 0 warnings, 1 notice"],
+      [APPROVAL, "success", "Approved: 2 migration changes in 1 pull request"],
+    ]);
+    const approval = groupRun(entry, APPROVAL);
+    expect(approval.external_id).toMatch(/^mw-merge-group\/1;digest=[0-9a-f]{64};base=master$/);
+    expect(groupRun(entry, LINT).external_id).toBe("mw-merge-group/1;base=master");
+    expect(approval.output.summary).toContain("| `migrations/0002_audit.up.sql` |");
+    expect(approval.output.summary).toContain("| #2 |");
+    expect(approval.appId).toBe(APP_ID);
+    expect(h.schemaErrors()).toEqual([]);
+    // One GraphQL request reads the queue.
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(1);
+  });
+
+  test("with an unapproved migration pull request fails the approval, naming it", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    expect(latestApproval(repo, 2).conclusion).toBe("action_required");
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const approval = groupRun(entry, APPROVAL);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "failure",
+      "2 migration changes not approved in the group",
+    ]);
+    expect(approval.output.summary).toContain(
+      "#2 is not approved for this group: its latest approval run",
+    );
+    expect(approval.output.summary).toContain("concluded `action_required`, not success");
+  });
+
+  test("changing no migration passes both checks", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, { "README.md": "# Hello again\n" });
+    expect(latestApproval(repo, 2).conclusion).toBe("success");
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(onGroup(entry)).toEqual([
+      [LINT, "success", "No migration changes"],
+      [APPROVAL, "success", "No migration changed"],
+    ]);
+    expect(groupRun(entry, LINT).output.summary).toContain(
+      "This merge group changes no file in the migration directories",
+    );
+  });
+
+  test("lint judges the group's change against the base tip with the base's configuration", async () => {
+    const { repo, baseSha } = setup();
+    // Edits a merged migration and turns the approval off in its own head: neither counts.
+    await open(repo, 2, baseSha, {
+      "migrations/0001_t1.up.sql": "DROP TABLE t1;\n",
+      ".github/migration-warden.yml":
+        "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  required: never\n",
+    });
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const lint = groupRun(entry, LINT);
+    expect(lint.conclusion).toBe("failure");
+    expect(lint.annotations.map((a) => a.title)).toContain("modified-merged-migration");
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+  });
+
+  test("Re-run on a group run (and Re-run all) evaluates the group again on its head", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const entry = repo.enqueue(2, { squash: true });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+    // Approved meanwhile; the team re-runs the group's failed approval check.
+    await approve(repo, 2);
+    const failed = groupRun(entry, APPROVAL);
+    const rerun = example("check_run", "rerequested");
+    rerun.repository = { ...rerun.repository, ...repo.toJSON() };
+    rerun.check_run = { ...rerun.check_run, ...h.fake.runJSON(failed), pull_requests: [] };
+    await h.receive("check_run", rerun);
+    expect(onGroup(entry).map(([n, c]) => [n, c])).toEqual([
+      [LINT, "neutral"],
+      [APPROVAL, "failure"],
+      [LINT, "neutral"],
+      [APPROVAL, "success"],
+    ]);
+    const suite = example("check_suite", "rerequested");
+    suite.repository = { ...suite.repository, ...repo.toJSON() };
+    suite.installation = h.fake.installationPayload();
+    suite.check_suite = {
+      ...suite.check_suite,
+      id: failed.suiteId,
+      head_sha: entry.headSha,
+      pull_requests: [],
+    };
+    await h.receive("check_suite", suite);
+    expect(onGroup(entry)).toHaveLength(6);
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+  });
+
+  test("merge_group.destroyed writes nothing", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const entry = repo.enqueue(2);
+    const before = h.fake.checkRuns.length;
+    await h.receive("merge_group", groupEvent(repo, entry, "destroyed"));
+    expect(h.fake.checkRuns.length).toBe(before);
+  });
+});
+
+describe("getting around the group's approval", () => {
+  test("a group of two pull requests where only the first is approved fails", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    await open(repo, 3, baseSha, migration("0003", "payments"));
+    const first = repo.enqueue(2);
+    const second = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, first));
+    await h.receive("merge_group", groupEvent(repo, second));
+    expect(groupRun(first, APPROVAL).conclusion).toBe("success");
+    const approval = groupRun(second, APPROVAL);
+    expect(approval.conclusion).toBe("failure");
+    // The second group carries both pull requests: #2's files are covered, #3's are not.
+    expect(approval.output.summary).toContain("#3 is not approved for this group");
+    expect(approval.output.summary).toContain("`migrations/0003_payments.up.sql` (blob");
+    expect(approval.output.summary).not.toContain("#2 is not approved");
+  });
+
+  test("a group of two approved pull requests passes, covering each file by its pull request", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    await open(repo, 3, baseSha, migration("0003", "payments"));
+    await approve(repo, 3);
+    repo.enqueue(2);
+    const second = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, second));
+    const approval = groupRun(second, APPROVAL);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "success",
+      "Approved: 4 migration changes in 2 pull requests",
+    ]);
+  });
+
+  test("a queue commit whose content differs from the approved head fails", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2, {
+      files: { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" },
+    });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const approval = groupRun(entry, APPROVAL);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "failure",
+      "1 migration change not approved in the group",
+    ]);
+    expect(approval.output.summary).toMatch(
+      /`migrations\/0002_audit\.up\.sql` \(blob `[0-9a-f]{12}` in the group\) is not content any approved pull request of the group has \(#2 has blob `[0-9a-f]{12}`\)/,
+    );
+  });
+
+  test("another pull request of the group editing the approved file after it fails", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    // #3 is stacked on #2 and rewrites its migration; its own approval is only for a README.
+    const readme = repo.commit({
+      parent: repo.pullJSON(2).head.sha,
+      files: { "README.md": "# docs\n" },
+    });
+    await open(repo, 3, readme, { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" });
+    repo.enqueue(2);
+    const second = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, second));
+    const approval = groupRun(second, APPROVAL);
+    expect(approval.conclusion).toBe("failure");
+    expect(approval.output.summary).toContain("#3 is not approved for this group");
+    expect(approval.output.summary).toMatch(
+      /`migrations\/0002_audit\.up\.sql` \(blob `[0-9a-f]{12}` in the group\) is not content any approved pull request of the group has \(#2 has blob `[0-9a-f]{12}`; #3 has blob/,
+    );
+  });
+
+  test("a pull request approved against another base fails", async () => {
+    const { repo, baseSha } = setup();
+    repo.commit({ branch: "develop", parent: baseSha, files: {} });
+    await open(repo, 2, baseSha, migration("0002", "audit"), "develop");
+    await approve(repo, 2);
+    expect(latestApproval(repo, 2).conclusion).toBe("success");
+    // Retargeted to master, and queued before any evaluation against master.
+    repo.retarget(2, "master");
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const approval = groupRun(entry, APPROVAL);
+    expect(approval.conclusion).toBe("failure");
+    expect(approval.output.summary).toContain("was given against another base than `master`");
+  });
+
+  test("a group whose entry is not in the queue (destroyed, dequeued) fails closed", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2);
+    repo.dequeue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const approval = groupRun(entry, APPROVAL);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "failure",
+      "Merge group could not be resolved",
+    ]);
+    expect(approval.output.summary).toContain(
+      `no entry of the merge queue of master has the head ${entry.headSha}`,
+    );
+  });
+
+  test("a branch without a merge queue fails closed", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2);
+    repo.mergeQueues.delete("master");
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).output.summary).toContain(
+      "master has no merge queue GitHub shows",
+    );
+  });
+
+  test("a payload naming another (approved) pull request than the queue's entry fails", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    await open(repo, 3, baseSha, migration("0003", "payments"));
+    const entry = repo.enqueue(3);
+    await h.receive(
+      "merge_group",
+      groupEvent(repo, entry, "checks_requested", {
+        head_ref: `refs/heads/gh-readonly-queue/master/pr-2-${baseSha}`,
+      }),
+    );
+    const approval = groupRun(entry, APPROVAL);
+    expect(approval.conclusion).toBe("failure");
+    expect(approval.output.summary).toContain(
+      "the event names pull request #2 (refs/heads/gh-readonly-queue/master/pr-2-",
+    );
+    expect(approval.output.summary).toContain("is #3");
+  });
+
+  test("a passing approval run by another app is not trusted", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const own = latestApproval(repo, 2);
+    h.fake.addCheckRun(repo, {
+      appId: 15368,
+      name: APPROVAL,
+      head_sha: own.head_sha,
+      external_id: own.external_id,
+      conclusion: "success",
+    });
+    const entry = repo.enqueue(2);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+  });
+
+  test("a group not built on the base branch's tip fails both checks", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2);
+    // The base branch moved under the queue (a direct push).
+    repo.commit({ branch: "master", files: { "README.md": "# moved\n" } });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(onGroup(entry).map(([n, c]) => [n, c])).toEqual([
+      [LINT, "failure"],
+      [APPROVAL, "failure"],
+    ]);
+    expect(groupRun(entry, APPROVAL).output.summary).toContain("is not built on the tip of master");
+  });
+
+  test("a GraphQL error fails the approval, never passes it", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2);
+    h.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, times: 10 });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+    expect(groupRun(entry, LINT).conclusion).toBe("neutral");
+    expect(groupRun(entry, APPROVAL).output.title).toBe("Could not check this merge group");
+  });
+});
+
+describe("after the queue merges: the push audit (issue 12 §2) reads the group's approval run", () => {
+  /** The queue fast-forwards the branch to the group head: the push GitHub then sends. */
+  async function land(repo: FakeRepo, entry: FakeQueueEntry): Promise<FakeCheckRun | undefined> {
+    const before = repo.branches.get("master")!;
+    repo.branches.set("master", entry.headSha);
+    await h.receive(
+      "push",
+      pushEvent(h.fake, repo, "master", before, entry.headSha, { pusher: "web-flow" }),
+    );
+    return h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.name === AUDIT).at(-1);
+  }
+
+  test.each([
+    ["merge", false],
+    ["squash (the pull request's commits are not pushed)", true],
+  ])("a group whose approval passed lands covered (%s)", async (_name, squash) => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2, { squash });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+    const audit = await land(repo, entry);
+    expect([audit?.conclusion, audit?.output.title]).toEqual([
+      "success",
+      "Every migration change is covered by an approval",
+    ]);
+  });
+
+  test("a group whose approval failed lands uncovered", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const entry = repo.enqueue(2, { squash: true });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
+    const audit = await land(repo, entry);
+    expect(audit?.conclusion).toBe("failure");
+    expect(audit?.output.summary).toContain("migrations/0002_audit.up.sql");
+  });
+
+  test("a queue commit altered after its approval run lands uncovered", async () => {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    const entry = repo.enqueue(2, { squash: true });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
+    // Another commit on the same group ref (its approval run is on the old head only).
+    const altered = repo.commit({
+      parent: entry.headSha,
+      files: { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" },
+    });
+    const before = repo.branches.get("master")!;
+    repo.branches.set("master", altered);
+    await h.receive("push", pushEvent(h.fake, repo, "master", before, altered));
+    const audit = h.fake.checkRuns.filter((r) => r.head_sha === altered && r.name === AUDIT).at(-1);
+    expect(audit?.conclusion).toBe("failure");
+  });
+});
