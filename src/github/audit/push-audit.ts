@@ -207,8 +207,10 @@ async function auditDeletion(
   trees: TreeReader,
   tip: string,
 ): Promise<void> {
+  // GitHub never deletes the default branch; nothing to compare it with either.
+  if (push.branch === push.defaultBranch) return;
   const policy = await policyBefore(ctx, push, trees);
-  if (policy === null || push.branch === push.defaultBranch) return;
+  if (policy === null) return;
   const dirs = policy.config.directories;
   const target = { ...push, branch: push.branch!, after: tip };
   try {
