@@ -1,7 +1,7 @@
 /**
  * Adversarial reproduction against the push audit: the approval of a pull request that was
- * closed without merging covers a direct push of its head. The test asserts the SAFE outcome, so
- * it fails while the hole is open.
+ * closed without merging covers a direct push of its head. The test asserts the SAFE outcome; it failed
+ * before the fix that closed the hole (see docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import {

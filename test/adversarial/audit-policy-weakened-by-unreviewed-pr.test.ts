@@ -1,7 +1,7 @@
 /**
  * Adversarial reproduction against the push audit's policy check: "weakened through a pull
  * request" is taken as reviewed, but nothing checks that anyone reviewed it.
- * The test asserts the SAFE outcome, so it fails while the hole is open.
+ * The test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import {

@@ -1,6 +1,6 @@
 /**
  * Adversarial reproductions against the push audit (`migration-warden/audit`, issue 12 §2).
- * Each test asserts the SAFE outcome, so it fails while the hole is open.
+ * Each test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";

@@ -1,6 +1,6 @@
 /**
  * Adversarial reproduction against the push audit: approved content landed out of order.
- * The test asserts the SAFE outcome, so it fails while the hole is open.
+ * The test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";

@@ -2,7 +2,7 @@
  * Adversarial reproduction (merge queue, Goal A): a pull request that adds a migration directory
  * to `.github/migration-warden.yml` together with migrations in it reaches the default branch
  * through the merge queue with every check green and no DBA approval.
- * The test asserts the SAFE outcome, so it fails while the hole is open.
+ * The test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import type { FakeQueueEntry, FakeRepo } from "../support/fake-github.mjs";

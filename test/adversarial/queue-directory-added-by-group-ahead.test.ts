@@ -1,7 +1,7 @@
 /**
  * Adversarial reproduction (merge queue, Goal A): a reviewed pull request that adds a migration
  * directory to the policy, and an unreviewed one that puts migrations in that directory, queued
- * one behind the other. The test asserts the SAFE outcome, so it fails while the hole is open.
+ * one behind the other. The test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
 import type { FakeQueueEntry, FakeRepo } from "../support/fake-github.mjs";

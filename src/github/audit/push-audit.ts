@@ -411,8 +411,12 @@ async function audit(
 
   // Directories the push's own configuration adds: their files become migrations by this very push,
   // and no approval reviewed them as such (an approval's digest covers the base's directories).
-  if (configChanged) {
-    const after = await configAt(octokit, repo, trees, push.after, push.branch);
+  // Read once: the policy report below shows the same file.
+  const configAfter = configChanged
+    ? await configAt(octokit, repo, trees, push.after, push.branch)
+    : null;
+  if (configAfter !== null) {
+    const after = configAfter;
     const added =
       after instanceof ConfigError
         ? []
@@ -440,7 +444,7 @@ async function audit(
     outOfOrder,
     covered,
     policy: configChanged
-      ? await policyReport(ctx, push, trees, policy, {
+      ? await policyReport(trees, push, policy, configAfter!, {
           forced,
           blobAfter,
           merged: merged.map((m) => ({ number: m.number, headSha: m.headSha })),
@@ -454,10 +458,10 @@ async function audit(
 }
 
 async function policyReport(
-  ctx: PushContext,
-  push: Audited,
   trees: TreeReader,
+  push: Audited,
   before: PolicyBefore,
+  after: Config | ConfigError,
   o: {
     forced: boolean;
     blobAfter: string;
@@ -465,7 +469,6 @@ async function policyReport(
     commits: PushedCommit[];
   },
 ): Promise<PolicyReport> {
-  const after = await configAt(ctx.octokit, push.repo, trees, push.after, push.branch);
   let via: number | null = null;
   // Through a pull request only when a merged one's head carries exactly the pushed file.
   if (!o.forced)
