@@ -30,9 +30,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repo, "lib/cli/main.js");
+// MW_BENCH_CLI: another build's bin (e.g. main's) for a before/after comparison.
+const cli = process.env.MW_BENCH_CLI ?? join(repo, "lib/cli/main.js");
 if (!existsSync(cli)) {
-  console.error("lib/cli/main.js is missing: run `npm run build` first");
+  console.error(`${cli} is missing: run \`npm run build\` first`);
   process.exit(2);
 }
 const RUNS = 5;
