@@ -96,7 +96,6 @@ export function parseSplit(
           offset: split.start + outcome.index,
           ...(outcome.ours ? { ours: true as const } : {}),
         },
-    ast: outcome.ok ? outcome.ast : undefined,
     templated,
   };
 }
