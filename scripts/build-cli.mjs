@@ -10,7 +10,7 @@
 // keeps its own `import.meta.url` (the URL of its lib/ file), so paths it resolves relative to
 // itself (docs/rules, package.json, the replay worker) mean what they meant unbundled.
 import { build } from "esbuild";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -77,5 +77,5 @@ await build({
 await writeFile(
   join(repo, "lib/cli/main.js"),
   '#!/usr/bin/env node\n// Built by scripts/build-cli.mjs: the CLI runs from its bundle.\nimport "./bundle/main.js";\n',
-  { mode: 0o755 },
 );
+await chmod(join(repo, "lib/cli/main.js"), 0o755);

@@ -317,6 +317,11 @@ function git(cwd, ...args) {
   if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
 }
 
+function commitAll(cwd, message) {
+  git(cwd, "add", ".");
+  git(cwd, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", message);
+}
+
 /**
  * A typical pull request: a repository with 200 merged migrations on main, a branch adding 5
  * pairs (10 files, committed), linted from the branch's working tree with `--base main`.
@@ -332,30 +337,10 @@ function typicalPullRequest() {
   mkdirSync(migrations, { recursive: true });
   for (const n of merged) copyFileSync(join(all, n), join(migrations, n));
   git(repoDir, "init", "-q", "-b", "main");
-  git(repoDir, "add", ".");
-  git(
-    repoDir,
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@example.com",
-    "commit",
-    "-qm",
-    "merged",
-  );
+  commitAll(repoDir, "merged");
   git(repoDir, "checkout", "-qb", "feature");
   for (const n of added) copyFileSync(join(all, n), join(migrations, n));
-  git(repoDir, "add", ".");
-  git(
-    repoDir,
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@example.com",
-    "commit",
-    "-qm",
-    "add",
-  );
+  commitAll(repoDir, "add");
   const t = ours(["--base", "main"], repoDir);
   console.log(
     `\ntypical pull request: ${added.length} files added to ${merged.length} merged, \`lint --base main\` in the repository (no replay):`,
