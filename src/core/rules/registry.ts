@@ -41,6 +41,7 @@ import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
+import { mysqlTableCopy } from "./sql/mysql-table-copy.js";
 import { dropCascade } from "./sql/drop-cascade.js";
 import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
@@ -97,6 +98,7 @@ export const SQL_RULES = [
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,
+  mysqlTableCopy,
   dropCascade,
   vacuumFullOrCluster,
   grantPrivileges,
