@@ -42,6 +42,7 @@ import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
 import { mysqlTableCopy } from "./sql/mysql-table-copy.js";
+import { mysqlAddUniqueIndex } from "./sql/mysql-add-unique-index.js";
 import { dropCascade } from "./sql/drop-cascade.js";
 import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
@@ -99,6 +100,7 @@ export const SQL_RULES = [
   explicitTransactionControl,
   mysqlDdlAutocommit,
   mysqlTableCopy,
+  mysqlAddUniqueIndex,
   dropCascade,
   vacuumFullOrCluster,
   grantPrivileges,
