@@ -48,12 +48,12 @@ export function squashFinding(
     ? `${replacement} now holds version ${v}'s ${direction} SQL (the squash baseline): fresh databases run it, databases at or past version ${v} never do, so it must produce exactly the schema the squashed migrations did.`
     : direction === "down"
       ? `\`migrate down\` to or below version ${v} no longer runs its SQL (golang-migrate only moves the version for a missing down file).`
-      : `fresh databases get what it did from the baseline ${squash.baseline} instead; a database still at version ${v} makes \`migrate up\` fail with "no migration found for version ${v}" until it is forced to a version that has a file.`;
+      : `Fresh databases get what it did from the baseline ${squash.baseline} instead; a database still at version ${v} makes \`migrate up\` fail with "no migration found for version ${v}" until it is forced to a version that has a file.`;
   return {
     startLine: 1,
     endLine: 1,
     severity: "warning",
-    message: `${path} (merged version ${v}, ${direction}) is deleted as part of a documented squash (${declared}). ${what} Check that every environment is at or past version ${squash.version} before merging.`,
+    message: `${path} (merged version ${v}, ${direction}) goes as part of a documented squash (${declared}). ${what} Check that every environment is at or past version ${squash.version} before merging.`,
     suggestion: `Follow ${SQUASH_DOC}: keep the baseline at version ${squash.version}, and confirm every database's version (\`migrate version\`) is at least ${squash.version}.`,
   };
 }
