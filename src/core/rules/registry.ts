@@ -43,6 +43,7 @@ import { explicitTransactionControl } from "./sql/explicit-transaction-control.j
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
 import { mysqlTableCopy } from "./sql/mysql-table-copy.js";
 import { mysqlAddUniqueIndex } from "./sql/mysql-add-unique-index.js";
+import { fkWithoutIndex } from "./sql/fk-without-index.js";
 import { dropCascade } from "./sql/drop-cascade.js";
 import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
@@ -101,6 +102,7 @@ export const SQL_RULES = [
   mysqlDdlAutocommit,
   mysqlTableCopy,
   mysqlAddUniqueIndex,
+  fkWithoutIndex,
   dropCascade,
   vacuumFullOrCluster,
   grantPrivileges,

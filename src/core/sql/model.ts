@@ -155,6 +155,12 @@ export type StatementModel = (
       unique: boolean;
       concurrently: boolean;
       ifNotExists: boolean;
+      /**
+       * Postgres: the key columns in order, null for an expression element (it ends the prefix a
+       * lookup can use); absent when the parser does not say. `partial`: it has a WHERE clause.
+       */
+      columns?: Array<string | null>;
+      partial?: boolean;
     }
   | {
       kind: "drop";
