@@ -47,9 +47,13 @@ export const mysqlTableCopy = sqlRule({
       const lock = m.lock === "DEFAULT" ? undefined : m.lock;
 
       // A clause the server rejects: the statement fails, and with it the migration.
-      const refused = [...new Set(ops.map((o) => rejects(o.op, server, algorithm, lock)))].filter(
-        (r): r is string => r !== null,
-      );
+      // MODIFY/CHANGE restate the column: without its current definition the rule cannot tell
+      // a type change (COPY only) from a rename or a VARCHAR extension (in place), so it never
+      // calls a clause on them rejected.
+      const certain = ops.filter((o) => o.op !== "change-column-type");
+      const refused = [
+        ...new Set(certain.map((o) => rejects(o.op, server, algorithm, lock))),
+      ].filter((r): r is string => r !== null);
       if (refused.length > 0) {
         report({
           ...ctx.at(a),
@@ -78,9 +82,20 @@ export const mysqlTableCopy = sqlRule({
         });
         continue;
       }
+      const online = algorithm === "INPLACE" || algorithm === "INSTANT" || algorithm === "NOCOPY";
       for (const o of ops) {
         // Reported by add-foreign-key-validated, which knows about foreign_key_checks.
         if (o.op === "add-foreign-key") continue;
+        if (o.op === "change-column-type" && (online || lock === "NONE")) {
+          // The server refuses rather than copies: no outage, but a failed migration.
+          report({
+            ...ctx.lines(o.action.span, a),
+            message: `MODIFY/CHANGE of ${typeNote(o.action)} on ${table} with ${clause(m)}: if this changes the column's type, ${server.label}${assumed} cannot run it that way and refuses the statement, so the migration fails here and the version is left dirty (MySQL DDL is not transactional). Only changes that keep the type (a rename, a default, a VARCHAR extension within the same length-byte size) run in place.`,
+            suggestion:
+              "Check the column's current definition; for a real type change use gh-ost / pt-online-schema-change or a new column with a backfill.",
+          });
+          continue;
+        }
         const x = support(o.op, server);
         const row = ONLINE_DDL[o.op];
         const later = laterInstant(o.op, server);

@@ -118,6 +118,11 @@ ruleTester("mysql-table-copy", {
     {
       ...v8029,
       code: "ALTER TABLE orders MODIFY amount bigint, ALGORITHM=INSTANT;",
+      errors: [{ line: 1, message: /if this changes the column's type/ }],
+    },
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN n int AUTO_INCREMENT UNIQUE, ALGORITHM=INSTANT;",
       errors: [
         {
           line: 1,
@@ -125,6 +130,12 @@ ruleTester("mysql-table-copy", {
           message: /cannot run with ALGORITHM=INSTANT.*migration fails/,
         },
       ],
+    },
+    {
+      name: "MODIFY with an online clause: not a certain rejection (a VARCHAR extension runs in place), but a possible failure",
+      ...v8029,
+      code: "ALTER TABLE orders MODIFY note varchar(200), ALGORITHM=INPLACE, LOCK=NONE;",
+      errors: [{ line: 1, message: /if this changes the column's type.*refuses the statement/ }],
     },
     {
       ...v8029,
