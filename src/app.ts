@@ -22,6 +22,11 @@ export interface AppOptions {
   /** Limit for reading and analysing one pull request (default 10 minutes). */
   evaluationTimeoutMs?: number;
   /**
+   * How long an evaluation may take before its check runs are shown in_progress (default 3 s;
+   * quicker ones are written once, already completed). 0: always in_progress first.
+   */
+  pendingAfterMs?: number;
+  /**
    * Run the change's migrations in the sandbox database (default true; `replay.enabled` in the
    * repository's config can still turn it off).
    */

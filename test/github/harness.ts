@@ -276,6 +276,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // A fresh app per harness: its replay cache must not carry over between tests.
   await probot.load(
     createApp({
+      // Runs in_progress first, as before quick results were written at once: the tests of
+      // failures and orderings assert that flow; test/github/writes.test.ts the default one.
+      pendingAfterMs: 0,
       ...options.app,
       requests: { ...FAST_REQUESTS, ...options.app?.requests },
     }),
