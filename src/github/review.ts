@@ -122,13 +122,18 @@ export async function reviewPullRequest(
   const generation = evaluations.begin(repo, pr, checks);
   try {
     const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
-    // Never rejects: an evaluation that fails gives every check the failure with its reason.
-    const evaluated = evaluateAndRender(env, checks, pr, deadline, log);
-    const pendingAfter = env.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS;
-    const quick = pendingAfter > 0 && (await settledWithin(evaluated, pendingAfter));
     const w: Writing = { env, repo, pr, startedAt, appId, generation, log, outcome };
-    if (quick) await writeResults(w, checks, await evaluated);
-    else await writeSlowly(w, checks, evaluated);
+    const pendingAfter = env.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS;
+    if (pendingAfter <= 0) {
+      // Runs in_progress first, then the evaluation.
+      await writeSlowly(w, checks, deadline, null);
+    } else {
+      // Never rejects: an evaluation that fails gives every check the failure with its reason.
+      const evaluated = evaluateAndRender(env, checks, pr, deadline, log);
+      if (await settledWithin(evaluated, pendingAfter))
+        await writeResults(w, checks, await evaluated);
+      else await writeSlowly(w, checks, deadline, evaluated);
+    }
   } finally {
     evaluations.end(generation);
   }
@@ -150,35 +155,51 @@ async function evaluateAndRender(
   deadline: Deadline,
   log: Logger,
 ): Promise<Rendered[]> {
-  let ev: Evaluation;
+  const ev = await evaluateOnce(env, pr, deadline, log);
+  const out: Rendered[] = [];
+  for (const check of checks)
+    out.push({ check, result: await renderCheck(env, check, ev, deadline, log) });
+  return out;
+}
+
+/** The evaluation, or the failure every check reports instead. */
+async function evaluateOnce(
+  env: ReviewEnv,
+  pr: PullRequestInfo,
+  deadline: Deadline,
+  log: Logger,
+): Promise<Evaluation | { failed: CheckResult }> {
   try {
-    ev = await deadline.race(evaluatePullRequest(env.octokit, pr, env.tool, env.dynamic));
+    return await deadline.race(evaluatePullRequest(env.octokit, pr, env.tool, env.dynamic));
   } catch (err) {
     log.error({ err }, "evaluation failed");
-    const result = errorResult(describeError(err));
-    return checks.map((check) => ({ check, result }));
+    return { failed: errorResult(describeError(err)) };
   }
-  const out: Rendered[] = [];
-  for (const check of checks) {
-    let result: CheckResult;
-    try {
-      result = await deadline.race(
-        Promise.resolve(
-          check.render(ev, {
-            octokit: env.octokit,
-            log,
-            tool: env.tool,
-            ...(env.dynamic ? { dynamic: env.dynamic } : {}),
-          }),
-        ),
-      );
-    } catch (err) {
-      log.error({ err, check: check.name }, "evaluating the check failed");
-      result = errorResult(describeError(err));
-    }
-    out.push({ check, result });
+}
+
+async function renderCheck(
+  env: ReviewEnv,
+  check: CheckDefinition,
+  ev: Evaluation | { failed: CheckResult },
+  deadline: Deadline,
+  log: Logger,
+): Promise<CheckResult> {
+  if ("failed" in ev) return ev.failed;
+  try {
+    return await deadline.race(
+      Promise.resolve(
+        check.render(ev, {
+          octokit: env.octokit,
+          log,
+          tool: env.tool,
+          ...(env.dynamic ? { dynamic: env.dynamic } : {}),
+        }),
+      ),
+    );
+  } catch (err) {
+    log.error({ err, check: check.name }, "evaluating the check failed");
+    return errorResult(describeError(err));
   }
-  return out;
 }
 
 /** True when `work` settles within `ms`. */
@@ -305,7 +326,9 @@ async function writeResults(
 async function writeSlowly(
   w: Writing,
   checks: readonly CheckDefinition[],
-  evaluated: Promise<Rendered[]>,
+  deadline: Deadline,
+  /** The evaluation already running; null: evaluate once the runs are started. */
+  evaluated: Promise<Rendered[]> | null,
 ): Promise<void> {
   const { env, repo, pr, log, outcome } = w;
   const { octokit } = env;
@@ -335,10 +358,11 @@ async function writeSlowly(
     }
   }
 
-  const rendered = await evaluated;
+  const rendered = evaluated ? await evaluated : null;
+  const ev = rendered ? null : await evaluateOnce(env, pr, deadline, log);
   const unfinished: unknown[] = [];
   for (const [i, { check, run }] of runs.entries()) {
-    let result = rendered[i]!.result;
+    let result = rendered ? rendered[i]!.result : await renderCheck(env, check, ev!, deadline, log);
     // A newer evaluation of the same commit may have started meanwhile (a redelivery, a review,
     // a re-run): its run is the one that counts, and this older one must not pass on an older
     // answer, whichever of the two GitHub ranks first. Blocking answers need no such check.

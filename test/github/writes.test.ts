@@ -176,8 +176,10 @@ describe("writes per pull request event", () => {
     h.fake.clearRequests();
     await h.receive("check_run", clickEvent(h.fake, newest(APPROVAL), "alice"));
     expect(writes()).toEqual([`POST ${APPROVAL} success`]);
-    expect(newest(APPROVAL).external_id).toMatch(/^mw-approval\/1;/);
-    // And the recorded click keeps counting: an event that changes nothing writes nothing more.
+    expect(newest(APPROVAL).external_id).toMatch(/;by=alice;/);
+    // The next evaluation still finds the click, and its run names no click (external_id
+    // differs): written once; after that, nothing.
+    expect(await event(s)).toEqual([`POST ${APPROVAL} success`]);
     expect(await event(s)).toEqual([]);
   });
 });
