@@ -32,7 +32,7 @@ function merged(count) {
   return files;
 }
 
-async function measure(kind, mergedCount) {
+async function measure(kind, mergedCount, replay = true) {
   const fake = await new FakeGitHub({ appId: 1, privateKey }).start();
   try {
     const repo = fake.createRepo("acme", "app");
@@ -71,7 +71,7 @@ async function measure(kind, mergedCount) {
         throttle: { enabled: false },
       })),
     });
-    await probot.load(createApp());
+    await probot.load(createApp({ replay }));
     const event = async (action) => {
       fake.clearRequests();
       const started = performance.now();
@@ -100,9 +100,9 @@ async function measure(kind, mergedCount) {
     if (lint?.status !== "completed" || approval?.status !== "completed")
       throw new Error("the check runs did not complete");
     // On a loaded machine the replay can run out of its time budget: said, not hidden.
-    const replay =
-      kind !== "migration"
-        ? "-"
+    const replayed =
+      kind !== "migration" || !replay
+        ? "off"
         : lint.annotations.some((a) => a.title === "replay-skipped")
           ? "skipped"
           : "ran";
@@ -112,7 +112,8 @@ async function measure(kind, mergedCount) {
     const warm = await event("synchronize");
     const repeated = await event("synchronize");
     return {
-      pr: kind === "migration" ? "migration, 3 files" : "no migration",
+      pr:
+        kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
       merged: mergedCount * 2,
       "cold req": cold.requests,
       "cold writes": cold.writes,
@@ -123,7 +124,7 @@ async function measure(kind, mergedCount) {
       "warm writes": warm.writes,
       "repeated req": repeated.requests,
       "repeated writes": repeated.writes,
-      replay,
+      replay: replayed,
       lint: lint.conclusion,
       gate: approval.conclusion,
       "cold ms": Math.round(cold.ms),
@@ -136,11 +137,15 @@ async function measure(kind, mergedCount) {
 }
 
 const rows = [];
-for (const kind of ["migration", "none"])
-  for (const mergedCount of [100, 1000]) rows.push(await measure(kind, mergedCount));
+for (const [kind, replay] of [
+  ["migration", true],
+  ["migration", false],
+  ["none", true],
+])
+  for (const mergedCount of [100, 1000]) rows.push(await measure(kind, mergedCount, replay));
 console.table(rows);
 console.log(
-  "req: API requests after none (cold includes the installation token); writes: check-run creates and updates. warm: a new push on the same base; repeated: the same event again, nothing changed",
+  "req: API requests (cold includes the installation token); writes: check-run creates and updates. warm: a new push on the same base; repeated: the same event again, nothing changed. An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",
 );
 const byKind = new Map();
 for (const r of rows) {
@@ -151,7 +156,8 @@ for (const r of rows) {
     process.exitCode = 1;
   }
   byKind.set(r.pr, counts);
-  if (r["repeated writes"] !== 0) {
+  // An evaluation over 3 s (a slow replay) shows its runs in_progress, and writes them.
+  if (r["repeated writes"] !== 0 && r["repeated ms"] < 3000) {
     console.error(`a repeated event wrote ${r["repeated writes"]} check runs (${r.pr})`);
     process.exitCode = 1;
   }
