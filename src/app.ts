@@ -22,6 +22,11 @@ export interface AppOptions {
   /** Limit for reading and analysing one pull request (default 10 minutes). */
   evaluationTimeoutMs?: number;
   /**
+   * How long an evaluation may take before its check runs are shown in_progress (default 3 s;
+   * quicker ones are written once, already completed). 0: always in_progress first.
+   */
+  pendingAfterMs?: number;
+  /**
    * Run the change's migrations in the sandbox database (default true; `replay.enabled` in the
    * repository's config can still turn it off).
    */
@@ -60,9 +65,29 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   };
 }
 
-// An invalid REPLAY_DATABASE_*, REDIS_URL or WORKER_* variable stops the server at startup,
-// naming the variable.
-export default queuedApp(createApp({ replayDatabases: appDatabasesFromEnv(process.env) }), {
-  settings: queueSettingsFromEnv(process.env),
-  handleSignals: true,
-});
+/**
+ * `CHECK_PENDING_AFTER_MS`: see AppOptions.pendingAfterMs (unset: the default). A value that is not
+ * a whole number of milliseconds stops the process, naming the variable.
+ */
+export function pendingAfterFromEnv(env: NodeJS.ProcessEnv): { pendingAfterMs?: number } {
+  const raw = env.CHECK_PENDING_AFTER_MS;
+  if (raw === undefined || raw === "") return {};
+  if (!/^\d{1,9}$/.test(raw))
+    throw new Error(
+      `CHECK_PENDING_AFTER_MS must be a whole number of milliseconds (0: check runs in_progress first), not "${raw}"`,
+    );
+  return { pendingAfterMs: Number(raw) };
+}
+
+// An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_* or CHECK_PENDING_AFTER_MS variable stops the
+// server at startup, naming the variable.
+export default queuedApp(
+  createApp({
+    replayDatabases: appDatabasesFromEnv(process.env),
+    ...pendingAfterFromEnv(process.env),
+  }),
+  {
+    settings: queueSettingsFromEnv(process.env),
+    handleSignals: true,
+  },
+);

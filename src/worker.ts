@@ -29,9 +29,9 @@ async function main(): Promise<void> {
     throw new Error("APP_ID must be the GitHub App's id");
   // Loaded here, not at the top: app.js checks the environment when it loads, and a bad value
   // must end in this function's message and exit code.
-  const { createApp } = await import("./app.js");
+  const { createApp, pendingAfterFromEnv } = await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
-  await probot.load(createApp({ replayDatabases }));
+  await probot.load(createApp({ replayDatabases, ...pendingAfterFromEnv(env) }));
   setSandboxConcurrency(settings.replayConcurrency);
   const queue = new RedisQueue({
     url: settings.redisUrl,

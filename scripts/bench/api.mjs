@@ -1,16 +1,15 @@
 #!/usr/bin/env node
-// GitHub API requests per pull_request event, for a repository with 1,000 merged migrations
-// (2,000 files) and a PR changing 1, 10 and 100 of them (plus one new migration, so the sandbox
-// replay runs); and the same PRs on a 100-migration repository for comparison. The count must
-// depend on the PR, never on the merged migrations.
-// Both checks run: lint, then the DBA approval gate (team dba), for a PR of two commits (the
-// migration changes, then a README fix) approved by one active team member on the first commit,
-// so the approval reads the reviewed commit's digest, the recorded clicks of both commits and one
-// team membership. "approval" counts the approval run's create and every request after lint's
-// completing update (the checks are written one after the other).
-// Runs the built app (lib/app.js) in-process against the fake GitHub over HTTP, with the sandbox
-// replay on: "cold" is the first event (empty replay cache: the merged migrations are read and
-// applied), "warm" a second one on the same base (base state restored from the cache).
+// GitHub API requests and check-run writes per event kind, through the built app (lib/app.js)
+// in-process against the fake GitHub over HTTP, with the sandbox replay on and the app's default
+// timing (a result known within 3 s is written once, already completed):
+// - a migration pull request (an edit of a merged migration plus a new up/down pair: 3 changed
+//   files) on a repository with 200 and 2,000 merged files, approved by an active DBA on its
+//   first commit (its second commit fixes a README);
+// - a pull request touching no migration.
+// "cold": the first event (installation token, merged migrations read and replayed); "warm": a
+// new push on the same base (replay base from the cache); "repeated": the same event delivered
+// again with nothing changed (nothing to write). The count must depend on the pull request, never
+// on the merged migrations.
 import { generateKeyPairSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Probot, ProbotOctokit } from "probot";
@@ -33,7 +32,7 @@ function merged(count) {
   return files;
 }
 
-async function measure(mergedCount, changed) {
+async function measure(kind, mergedCount, replay = true) {
   const fake = await new FakeGitHub({ appId: 1, privateKey }).start();
   try {
     const repo = fake.createRepo("acme", "app");
@@ -45,14 +44,15 @@ async function measure(mergedCount, changed) {
         ...merged(mergedCount),
       },
     });
-    const edits = {
-      "db/migrations/900000_new.up.sql": "ALTER TABLE t1 ADD COLUMN added text;\n",
-      "db/migrations/900000_new.down.sql": "ALTER TABLE t1 DROP COLUMN added;\n",
-    };
-    for (let i = 1; i <= changed; i++) {
-      edits[`db/migrations/${String(i).padStart(6, "0")}_t${i}.up.sql`] =
-        `CREATE TABLE t${i} (id bigint PRIMARY KEY, note text);\n`;
-    }
+    const edits =
+      kind === "migration"
+        ? {
+            "db/migrations/900000_new.up.sql": "ALTER TABLE t1 ADD COLUMN added text;\n",
+            "db/migrations/900000_new.down.sql": "ALTER TABLE t1 DROP COLUMN added;\n",
+            "db/migrations/000001_t1.up.sql":
+              "CREATE TABLE t1 (id bigint PRIMARY KEY, note text);\n",
+          }
+        : { "src/app.ts": "export {};\n" };
     const reviewed = repo.commit({ parent: base, files: edits, author: "dev" });
     const head = repo.commit({ parent: reviewed, files: { "README.md": "fix\n" }, author: "dev" });
     const number = repo.openPullRequest({ base: "main", head, user: "dev" });
@@ -71,10 +71,9 @@ async function measure(mergedCount, changed) {
         throttle: { enabled: false },
       })),
     });
-    await probot.load(createApp());
+    await probot.load(createApp({ replay }));
     const event = async (action) => {
       fake.clearRequests();
-      const runsBefore = fake.checkRuns.length;
       const started = performance.now();
       await probot.receive({
         id: `bench-${action}`,
@@ -89,37 +88,48 @@ async function measure(mergedCount, changed) {
         },
       });
       const ms = performance.now() - started;
-      const [lint, approval] = fake.checkRuns.slice(runsBefore);
-      if (lint?.status !== "completed" || approval?.status !== "completed")
-        throw new Error("the check runs did not complete");
-      if (lint.annotations.some((a) => a.title === "replay-skipped"))
-        throw new Error(`the replay was skipped: ${lint.output.summary}`);
       const requests = [...fake.requests];
       const count = (re) => requests.filter((r) => re.test(r.path)).length;
-      const lintDone = requests.findLastIndex(
-        (r) => r.method === "PATCH" && r.path.endsWith(`/check-runs/${lint.id}`),
-      );
-      return { lint, approval, ms, requests, count, lintDone };
+      const writes = requests.filter(
+        (r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path),
+      ).length;
+      return { ms, requests: requests.length, count, writes };
     };
     const cold = await event("opened");
+    const [lint, approval] = fake.checkRuns;
+    if (lint?.status !== "completed" || approval?.status !== "completed")
+      throw new Error("the check runs did not complete");
+    // On a loaded machine the replay can run out of its time budget: said, not hidden.
+    const replayed =
+      kind !== "migration" || !replay
+        ? "off"
+        : lint.annotations.some((a) => a.title === "replay-skipped")
+          ? "skipped"
+          : "ran";
+    // A new push on the same base: the README fixed again.
+    const pushed = repo.commit({ parent: head, files: { "README.md": "fix 2\n" }, author: "dev" });
+    repo.pushToPullRequest(number, pushed);
     const warm = await event("synchronize");
+    const repeated = await event("synchronize");
     return {
-      "merged files": mergedCount * 2,
-      "changed files": changed + 2,
-      "cold requests": cold.requests.length,
-      approval: cold.requests.length - cold.lintDone,
+      pr:
+        kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
+      merged: mergedCount * 2,
+      "cold req": cold.requests,
+      "cold writes": cold.writes,
       graphql: cold.count(/graphql$/),
       trees: cold.count(/\/git\/trees\//),
       blobs: cold.count(/\/git\/blobs\//),
-      "check-run writes": cold.requests.filter(
-        (r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path),
-      ).length,
-      "warm requests": warm.requests.length,
-      annotations: cold.lint.annotations.length,
-      lint: cold.lint.conclusion,
-      gate: cold.approval.conclusion,
+      "warm req": warm.requests,
+      "warm writes": warm.writes,
+      "repeated req": repeated.requests,
+      "repeated writes": repeated.writes,
+      replay: replayed,
+      lint: lint.conclusion,
+      gate: approval.conclusion,
       "cold ms": Math.round(cold.ms),
       "warm ms": Math.round(warm.ms),
+      "repeated ms": Math.round(repeated.ms),
     };
   } finally {
     await fake.stop();
@@ -127,24 +137,28 @@ async function measure(mergedCount, changed) {
 }
 
 const rows = [];
-for (const changed of [1, 10, 100]) {
-  for (const mergedCount of [100, 1000]) {
-    if (changed > mergedCount) continue;
-    rows.push(await measure(mergedCount, changed));
-  }
-}
+for (const [kind, replay] of [
+  ["migration", true],
+  ["migration", false],
+  ["none", true],
+])
+  for (const mergedCount of [100, 1000]) rows.push(await measure(kind, mergedCount, replay));
 console.table(rows);
 console.log(
-  "changed files: the edited merged migrations plus one new up/down pair; warm: no installation token (cached), no merged migration read",
+  "req: API requests (cold includes the installation token); writes: check-run creates and updates. warm: a new push on the same base; repeated: the same event again, nothing changed. An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",
 );
-const byChange = new Map();
+const byKind = new Map();
 for (const r of rows) {
-  const key = r["changed files"];
-  const counts = `${r["cold requests"]}/${r["warm requests"]}`;
-  const seen = byChange.get(key);
+  const counts = `${r["cold req"]}/${r["warm req"]}/${r["repeated req"]}`;
+  const seen = byKind.get(r.pr);
   if (seen !== undefined && seen !== counts) {
     console.error(`request counts depend on the merged migrations (${seen} vs ${counts})`);
     process.exitCode = 1;
   }
-  byChange.set(key, counts);
+  byKind.set(r.pr, counts);
+  // An evaluation over 3 s (a slow replay) shows its runs in_progress, and writes them.
+  if (r["repeated writes"] !== 0 && r["repeated ms"] < 3000) {
+    console.error(`a repeated event wrote ${r["repeated writes"]} check runs (${r.pr})`);
+    process.exitCode = 1;
+  }
 }

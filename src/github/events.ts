@@ -66,6 +66,8 @@ export interface HandlerOptions {
   tool: Tool;
   /** See DEFAULT_EVALUATION_TIMEOUT_MS. */
   evaluationTimeoutMs?: number;
+  /** See DEFAULT_PENDING_AFTER_MS. */
+  pendingAfterMs?: number;
   dynamic?: DynamicChecksFactory;
   /** Retries, rate-limit waits and time limits of API requests (see DEFAULT_REQUEST_POLICY). */
   requests?: Partial<RequestPolicy>;
@@ -90,6 +92,8 @@ export function createHandlers(options: HandlerOptions) {
     checks: readonly CheckDefinition[],
     /** The head sha the webhook named (see reviewPullRequest). */
     knownHead?: string,
+    /** A re-run the user asked for: fresh runs even when nothing changed. */
+    rewrite = false,
   ): Promise<void> {
     const errors: unknown[] = [];
     for (const t of targets) {
@@ -97,7 +101,11 @@ export function createHandlers(options: HandlerOptions) {
       const todo = checks.filter((c) => !c.covers?.(t.number));
       if (todo.length === 0) continue;
       try {
-        await reviewPullRequest({ ...reviewOptions, octokit, log, checks: todo }, t, knownHead);
+        await reviewPullRequest(
+          { ...reviewOptions, octokit, log, checks: todo, ...(rewrite ? { rewrite } : {}) },
+          t,
+          knownHead,
+        );
       } catch (err) {
         errors.push(err);
       }
@@ -257,6 +265,7 @@ export function createHandlers(options: HandlerOptions) {
         numbers.map((number) => ({ ...repoOf(repository), number })),
         checks,
         run.head_sha,
+        true,
       );
     },
 
@@ -333,6 +342,7 @@ export function createHandlers(options: HandlerOptions) {
         numbers.map((number) => ({ ...repo, number })),
         defaultChecks(),
         suite.head_sha,
+        true,
       );
     },
   };

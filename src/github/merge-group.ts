@@ -127,6 +127,7 @@ export async function reviewMergeGroup(
   const branch = BRANCH_REF.exec(group.base_ref)?.[1] ?? null;
   const externalId = (branch !== null ? encodeGroupRunId(branch) : null) ?? "";
   const runs: Array<{ name: string; run: CheckRun }> = [];
+  const startedAt = Date.now();
   const out: Record<string, Conclusion> = {};
   for (const [name, pending] of [
     [LINT_CHECK_NAME, "Checking the merge group's migrations…"],
@@ -135,6 +136,7 @@ export async function reviewMergeGroup(
     runs.push({
       name,
       run: await CheckRun.start(octokit, repo, {
+        startedAt,
         name,
         headSha: group.head_sha,
         externalId,

@@ -225,7 +225,8 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
   });
 
   test("a worker killed mid-job: the job runs again elsewhere and no run stays in progress", async () => {
-    const fast = { WORKER_LOCK_SECONDS: "1" };
+    // Runs in_progress before evaluating (a quick evaluation would write them completed at once).
+    const fast = { WORKER_LOCK_SECONDS: "1", CHECK_PENDING_AFTER_MS: "0" };
     const first = await startWorker({ fake, appId: APP_ID, privateKey, redisUrl: url, env: fast });
     const { repo, number, head } = repoWithPullRequest("crash");
     // Both runs are created in progress; completing the first never reaches GitHub.

@@ -140,6 +140,7 @@ export class ApprovalCheck implements CheckDefinition {
       ),
       ...(body.actions ? { actions: body.actions } : {}),
       ...(body.external_id !== undefined ? { externalId: body.external_id } : {}),
+      ...(this.click ? { alwaysWrite: true } : {}),
     };
   }
 }

@@ -1,13 +1,17 @@
 /**
- * One check run per evaluation: created in_progress, then completed exactly once. Annotations go
- * in batches of at most 50 (GitHub's per-request cap); every PATCH appends, which is why a
- * re-evaluation always starts a fresh run instead of updating an old one.
+ * One check run per evaluation: created already completed when the result is known (one request
+ * for up to 50 annotations), or created in_progress while a slow evaluation runs and completed
+ * exactly once. Annotations go in batches of at most 50 (GitHub's per-request cap); every PATCH
+ * appends, which is why a re-evaluation always writes a fresh run instead of updating an old one.
+ * Every summary carries the evaluation marker (written.ts): when the evaluation started and the
+ * digest of what the run shows.
  */
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
 import { truncateUtf8 } from "../../core/report/truncate.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { runMarker } from "../check-write-recovery.js";
 import type { Annotation, CheckResult } from "./types.js";
+import { evaluationMarker, outputDigest, shownRun, type ShownRun } from "./written.js";
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 
@@ -18,6 +22,38 @@ export interface StartCheckRun {
   title: string;
   summary: string;
   detailsUrl?: string;
+  /** When the evaluation started (ms since the epoch), for the marker. */
+  startedAt: number;
+}
+
+/** A result as a run will show it, with its digest and the summary that carries the marker. */
+export interface PreparedResult {
+  shown: ShownRun;
+  digest: string;
+  output: { title: string; summary: string; text?: string };
+}
+
+/** Bytes kept free in a summary for the markers (evaluation and recovery; both ASCII). */
+const MARKERS_BYTES = 256;
+
+export function prepareResult(
+  name: string,
+  result: CheckResult,
+  externalId: string,
+  detailsUrl: string | undefined,
+  startedAt: number,
+): PreparedResult {
+  const shown = shownRun(name, result, externalId, detailsUrl, (s) => safeText(s, MARKERS_BYTES));
+  const digest = outputDigest(shown);
+  return {
+    shown,
+    digest,
+    output: {
+      title: shown.title,
+      summary: `${shown.summary}\n\n${evaluationMarker(startedAt, digest)}`,
+      ...(shown.text !== undefined ? { text: shown.text } : {}),
+    },
+  };
 }
 
 export class CheckRun {
@@ -28,7 +64,13 @@ export class CheckRun {
     readonly name: string,
     /** The app GitHub says created it (this app), for finding its other runs. */
     readonly appId: number | null,
+    /** What it was started with: the evaluation's start, external_id and details link. */
+    private readonly started: Pick<StartCheckRun, "startedAt" | "externalId" | "detailsUrl">,
   ) {}
+
+  get startedAt(): number {
+    return this.started.startedAt;
+  }
 
   static async start(octokit: GitHubClient, repo: RepoRef, s: StartCheckRun): Promise<CheckRun> {
     const { data } = await octokit.rest.checks.create({
@@ -38,9 +80,51 @@ export class CheckRun {
       external_id: s.externalId,
       ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
       status: "in_progress",
-      output: { title: s.title, summary: withMarker(s.summary) },
+      output: {
+        title: s.title,
+        summary: withMarker(`${s.summary}\n\n${evaluationMarker(s.startedAt)}`),
+      },
     });
-    return new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null);
+    return new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null, s);
+  }
+
+  /**
+   * A fresh run of a known result: one create, already completed, when it has at most 50
+   * annotations; otherwise created in_progress with the first batch and completed by the last.
+   */
+  static async write(
+    octokit: GitHubClient,
+    repo: RepoRef,
+    s: Omit<StartCheckRun, "title" | "summary">,
+    result: CheckResult,
+    prepared: PreparedResult = prepareResult(
+      s.name,
+      result,
+      s.externalId,
+      s.detailsUrl,
+      s.startedAt,
+    ),
+  ): Promise<void> {
+    const [first = [], ...rest] = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
+    const output = { ...prepared.output, summary: withMarker(prepared.output.summary) };
+    const { data } = await octokit.rest.checks.create({
+      ...repo,
+      name: s.name,
+      head_sha: s.headSha,
+      external_id: prepared.shown.externalId,
+      ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
+      ...(rest.length === 0
+        ? {
+            status: "completed" as const,
+            conclusion: result.conclusion,
+            ...(result.actions ? { actions: result.actions } : {}),
+          }
+        : { status: "in_progress" as const }),
+      output: first.length > 0 ? { ...output, annotations: first } : output,
+    });
+    if (rest.length === 0) return;
+    const run = new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null, s);
+    await run.#finish(result, prepared, rest);
   }
 
   /**
@@ -50,7 +134,7 @@ export class CheckRun {
   static async report(
     octokit: GitHubClient,
     repo: RepoRef,
-    s: Omit<StartCheckRun, "title" | "summary">,
+    s: Omit<StartCheckRun, "title" | "summary" | "startedAt">,
     result: CheckResult,
   ): Promise<void> {
     if (result.annotations?.length) throw new Error("CheckRun.report takes no annotations");
@@ -72,12 +156,17 @@ export class CheckRun {
 
   /** Writes every annotation, then completes the run with the result's conclusion. */
   async complete(result: CheckResult): Promise<void> {
-    const output = {
-      title: result.title,
-      summary: safeText(result.summary),
-      ...(result.text !== undefined ? { text: safeText(result.text) } : {}),
-    };
-    const batches = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
+    const { externalId, detailsUrl, startedAt } = this.started;
+    const prepared = prepareResult(this.name, result, externalId, detailsUrl, startedAt);
+    await this.#finish(result, prepared, chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST));
+  }
+
+  async #finish(
+    result: CheckResult,
+    prepared: PreparedResult,
+    batches: readonly Annotation[][],
+  ): Promise<void> {
+    const output = prepared.output;
     // All but the last batch go while the run is still in progress, so "completed" means
     // complete: a failure half-way is reported by fail(), not hidden behind a finished run.
     for (const annotations of batches.slice(0, -1)) {

@@ -34,6 +34,8 @@ export interface CheckResult {
   actions?: CheckAction[];
   /** Replaces the run's `external_id` when it completes. */
   externalId?: string;
+  /** Written even when the newest run shows the same (an answer to a click is never skipped). */
+  alwaysWrite?: boolean;
 }
 
 export interface CheckEnv {

@@ -1,0 +1,203 @@
+/**
+ * What a check run of this app already says, so an evaluation that changes nothing writes nothing.
+ *
+ * Every run this app writes carries a hidden marker in its summary (an HTML comment, invisible):
+ * when its evaluation started, and, once it has a result, a digest of everything the run shows
+ * (conclusion, title, summary, text, annotations, actions, external_id, details link). A new
+ * result is "already written" only when the newest run of that check on that commit, created by
+ * this app (app id checked run by run, never by name alone), is completed with the same digest,
+ * conclusion, external_id and annotation count. The marker is only writable by this app: nobody
+ * else can edit its runs.
+ *
+ * The runs are read behind CheckRunsReader, so a batched read (one GraphQL gather) can supply them.
+ */
+import { createHash } from "node:crypto";
+import type { GitHubClient, RepoRef } from "../client.js";
+import { pullNumbersOf } from "./external-id.js";
+import type { CheckResult, Conclusion } from "./types.js";
+
+/** One run on a commit, as the writer needs to know it. */
+export interface WrittenRun {
+  id: number;
+  name: string;
+  /** The app that created it (null when GitHub does not say). */
+  appId: number | null;
+  status: string;
+  conclusion: string | null;
+  externalId: string | null;
+  summary: string | null;
+  annotationsCount: number;
+  url?: string | null;
+}
+
+/**
+ * The newest check runs on one commit, of every app, newest first: at least the newest of each
+ * name and every run created while an evaluation ran. (Every app's: a newer run of the same name
+ * by another app is what GitHub shows, so ours is not "already written" then.)
+ */
+export interface CheckRunsReader {
+  runsOn(repo: RepoRef, headSha: string): Promise<WrittenRun[]>;
+}
+
+/** Today's read: one check-runs listing of the commit (its newest 100 runs). */
+export function restCheckRuns(octokit: GitHubClient): CheckRunsReader {
+  return {
+    async runsOn(repo, headSha) {
+      const { data } = await octokit.rest.checks.listForRef({
+        ...repo,
+        ref: headSha,
+        filter: "all",
+        per_page: 100,
+      });
+      return data.check_runs.filter((r) => r.head_sha === headSha).map(writtenRun);
+    },
+  };
+}
+
+/** Every run of `name` by `appId` on a commit (every page). */
+export async function runsOfName(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  name: string,
+  appId: number,
+): Promise<WrittenRun[]> {
+  const listed = await octokit.paginate(octokit.rest.checks.listForRef, {
+    ...repo,
+    ref: headSha,
+    check_name: name,
+    app_id: appId,
+    filter: "all",
+    per_page: 100,
+  });
+  return listed.filter((r) => r.head_sha === headSha).map(writtenRun);
+}
+
+type ListedRun = Awaited<
+  ReturnType<GitHubClient["rest"]["checks"]["listForRef"]>
+>["data"]["check_runs"][number];
+
+function writtenRun(r: ListedRun): WrittenRun {
+  return {
+    id: r.id,
+    name: r.name,
+    appId: r.app?.id ?? null,
+    status: r.status,
+    conclusion: r.conclusion,
+    externalId: r.external_id,
+    summary: r.output?.summary ?? null,
+    annotationsCount: r.output?.annotations_count ?? 0,
+    url: r.html_url ?? null,
+  };
+}
+
+const MARKER = /<!-- migration-warden evaluation started=(\d{1,16})(?: digest=([0-9a-f]{64}))? -->/;
+
+/** The marker of a run of an evaluation started at `startedAt` (ms), with its result's digest. */
+export function evaluationMarker(startedAt: number, digest?: string): string {
+  return `<!-- migration-warden evaluation started=${startedAt}${digest ? ` digest=${digest}` : ""} -->`;
+}
+
+export function readMarker(
+  summary: string | null,
+): { startedAt: number; digest: string | null } | null {
+  const m = MARKER.exec(summary ?? "");
+  return m ? { startedAt: Number(m[1]), digest: m[2] ?? null } : null;
+}
+
+/** What a run shows, exactly as it is sent (after size limits), hashed. */
+export interface ShownRun {
+  name: string;
+  conclusion: Conclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  annotations: readonly unknown[];
+  actions: readonly unknown[];
+  externalId: string;
+  detailsUrl?: string;
+}
+
+export function outputDigest(run: ShownRun): string {
+  const canonical = JSON.stringify([
+    run.name,
+    run.conclusion,
+    run.title,
+    run.summary,
+    run.text ?? null,
+    run.annotations,
+    run.actions,
+    run.externalId,
+    run.detailsUrl ?? null,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The newest run of `name` among `runs` when it is this app's and already shows exactly `shown`
+ * (digest `digest`); null when anything differs, it is not finished, or it is not this app's.
+ */
+export function identicalNewest(
+  runs: readonly WrittenRun[],
+  name: string,
+  appId: number,
+  shown: ShownRun,
+  digest: string,
+): WrittenRun | null {
+  // Newest only: an identical run older than a different one is what GitHub no longer shows;
+  // and the newest of the name by any app must be this app's.
+  const newest = runs
+    .filter((r) => r.name === name)
+    .reduce<WrittenRun | null>((a, r) => (a === null || r.id > a.id ? r : a), null);
+  if (newest === null || newest.appId !== appId || newest.status !== "completed") return null;
+  if (readMarker(newest.summary)?.digest !== digest) return null;
+  if (newest.conclusion !== shown.conclusion) return null;
+  if ((newest.externalId ?? "") !== shown.externalId) return null;
+  if (newest.annotationsCount !== shown.annotations.length) return null;
+  return newest;
+}
+
+/**
+ * A run of this check by this app for the same pull request whose evaluation started after
+ * `startedAt` (so saw facts at least as new); null when there is none. Runs without a marker
+ * (written before it existed) count when their id is above `ownId`.
+ */
+export function newerEvaluation(
+  runs: readonly WrittenRun[],
+  name: string,
+  appId: number,
+  pullNumber: number,
+  startedAt: number,
+  ownId: number | null,
+): WrittenRun | null {
+  let newest: WrittenRun | null = null;
+  for (const r of runs) {
+    if (r.name !== name || r.appId !== appId || r.id === ownId) continue;
+    if (!pullNumbersOf(r.externalId)?.includes(pullNumber)) continue;
+    const marker = readMarker(r.summary);
+    const later = marker ? marker.startedAt > startedAt : ownId !== null && r.id > ownId;
+    if (later && (newest === null || r.id > newest.id)) newest = r;
+  }
+  return newest;
+}
+
+/** The result's external_id as the run will carry it. */
+export function shownRun(
+  name: string,
+  result: CheckResult,
+  externalId: string,
+  detailsUrl: string | undefined,
+  fit: (s: string) => string,
+): ShownRun {
+  return {
+    name,
+    conclusion: result.conclusion,
+    title: result.title,
+    summary: fit(result.summary),
+    ...(result.text !== undefined ? { text: fit(result.text) } : {}),
+    annotations: result.annotations ?? [],
+    actions: result.actions ?? [],
+    externalId: result.externalId ?? externalId,
+    ...(detailsUrl !== undefined ? { detailsUrl } : {}),
+  };
+}
