@@ -68,6 +68,36 @@ export function parseWithNodeSqlParser(
   return { ok: true, model, ast: list[0] };
 }
 
+/** node-sql-parser's tree of `text`, or its error (for the parts readSqliteSyntax re-reads). */
+export function nspAst(
+  text: string,
+  database: "mysql" | "mariadb" | "sqlite",
+): { ok: true; ast: Json } | { ok: false; message: string; index: number } {
+  if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
+  try {
+    const ast = parser.astify(text, { database });
+    const list = Array.isArray(ast) ? ast : [ast];
+    return { ok: true, ast: obj(list[0]) ?? {} };
+  } catch (e) {
+    const err = e as { message?: string; location?: { start?: { offset?: number } } };
+    return {
+      ok: false,
+      message: shorten(err.message ?? String(e)),
+      index: err.location?.start?.offset ?? 0,
+    };
+  }
+}
+
+/** Tables read (FROM clauses) and routines called anywhere in a tree. */
+export function nspReadsAndCalls(
+  ast: Json,
+  input: StatementInput,
+): { reads: ObjectName[]; calls: RoutineCall[] } {
+  const reads: ObjectName[] = [];
+  visitFrom(ast, reads);
+  return { reads, calls: routineCalls(ast, input) };
+}
+
 /** node-sql-parser lists every token it would have accepted; keep the message readable. */
 function shorten(message: string): string {
   const m = /^Expected (.*) but (.*) found\.?$/s.exec(message);
