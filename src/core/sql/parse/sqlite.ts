@@ -48,7 +48,11 @@ export function parseSqlite(input: StatementInput): ParseOutcome {
   if (calls.length > 0) {
     const effects = m.effects ?? noEffects();
     const seen = new Set(effects.calls.map(key));
-    for (const c of calls) if (!seen.has(key(c))) (seen.add(key(c)), effects.calls.push(c));
+    for (const c of calls) {
+      if (seen.has(key(c))) continue;
+      seen.add(key(c));
+      effects.calls.push(c);
+    }
     m.effects = effects;
   }
   return masked;
