@@ -159,3 +159,38 @@ describe("SQLite syntax node-sql-parser lacks (FILTER, CTE before DML, NOT GLOB,
     }
   });
 });
+
+describe("SQLite PRAGMA and foreign key actions in the model", () => {
+  test("PRAGMA name and value, in every written form", async () => {
+    const ms = await models(
+      [
+        "PRAGMA foreign_keys=OFF",
+        "pragma main.Foreign_Keys = 'No'",
+        "PRAGMA foreign_keys(0)",
+        "PRAGMA foreign_key_check",
+        'PRAGMA "defer_foreign_keys" = on',
+      ].join(";\n"),
+      "sqlite",
+    );
+    expect(ms.map((m) => (m.kind === "other" ? m.pragma : null))).toEqual([
+      { name: "foreign_keys", value: "off" },
+      { name: "foreign_keys", value: "no" },
+      { name: "foreign_keys", value: "0" },
+      { name: "foreign_key_check", value: null },
+      { name: "defer_foreign_keys", value: "on" },
+    ]);
+  });
+
+  test("ON DELETE actions of column and table foreign keys", async () => {
+    const [m] = await models(
+      "CREATE TABLE c (a INTEGER REFERENCES p (id) ON UPDATE CASCADE ON DELETE SET NULL, b INTEGER REFERENCES q, d INTEGER, FOREIGN KEY (d) REFERENCES r (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)",
+      "sqlite",
+    );
+    expect(m).toMatchObject({
+      kind: "create-table",
+      columns: [{ onDelete: "SET NULL" }, { references: { name: "q" } }, {}],
+      constraints: [{ kind: "foreign-key", references: { name: "r" }, onDelete: "CASCADE" }],
+    });
+    expect(m!.kind === "create-table" && m.columns[1]!.onDelete).toBeUndefined();
+  });
+});
