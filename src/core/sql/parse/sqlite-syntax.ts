@@ -22,6 +22,8 @@ export interface SqliteReading {
   checks: SqliteCheck[];
   /** Names the leading WITH defines: references to them are not tables. */
   cteNames: string[];
+  /** Where syntax added in a later SQLite release is used (offsets into the statement). */
+  features: Array<{ feature: "filter" | "upsert"; at: number }>;
 }
 
 /** The table the re-read parts name (`SELECT 1 FROM … WHERE cond`): not a read. */
@@ -59,6 +61,7 @@ export function readSqliteSyntax(text: string): SqliteReading | null {
     });
   };
   let changed = false;
+  const features: SqliteReading["features"] = [];
 
   // NOT GLOB: read as NOT LIKE (same length, same operand syntax).
   for (let i = 0; i + 1 < toks.length; i++) {
@@ -80,6 +83,7 @@ export function readSqliteSyntax(text: string): SqliteReading | null {
       const end = closing(toks, i + 1);
       if (end < 0 || end === i + 3) return null;
       check(`SELECT 1 FROM ${PLACEHOLDER} WHERE `, i + 3, end - 1);
+      features.push({ feature: "filter", at: toks[i]!.start });
       mask(toks[i]!.start, toks[end]!.end);
       changed = true;
       i = end;
@@ -123,7 +127,7 @@ export function readSqliteSyntax(text: string): SqliteReading | null {
       word(head, "DELETE")
     )) {
       // WITH … SELECT is node-sql-parser's own; anything else is not SQLite.
-      return changed ? { text: units.join(""), checks, cteNames: [] } : null;
+      return changed ? { text: units.join(""), checks, cteNames: [], features } : null;
     }
     // Checked after the masks above, so a FILTER or NOT GLOB inside a CTE is read too.
     const cteStart = toks[0]!.start;
@@ -175,11 +179,12 @@ export function readSqliteSyntax(text: string): SqliteReading | null {
     }
     if (i > upsertStart) {
       if (i < toks.length && !word(toks[i], "RETURNING")) return null;
+      features.push({ feature: "upsert", at: toks[upsertStart]!.start });
       mask(toks[upsertStart]!.start, toks[i - 1]!.end);
       changed = true;
     }
   }
-  return changed ? { text: units.join(""), checks, cteNames } : null;
+  return changed ? { text: units.join(""), checks, cteNames, features } : null;
 }
 
 /**

@@ -191,6 +191,6 @@ describe("SQLite PRAGMA and foreign key actions in the model", () => {
       columns: [{ onDelete: "SET NULL" }, { references: { name: "q" } }, {}],
       constraints: [{ kind: "foreign-key", references: { name: "r" }, onDelete: "CASCADE" }],
     });
-    expect(m!.kind === "create-table" && m.columns[1]!.onDelete).toBeUndefined();
+    expect(m!.kind === "create-table" && m!.columns[1]!.onDelete).toBeUndefined();
   });
 });
