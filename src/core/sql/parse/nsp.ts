@@ -36,19 +36,9 @@ export function parseWithNodeSqlParser(
   input: StatementInput,
   database: "mysql" | "mariadb" | "sqlite",
 ): ParseOutcome {
-  if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
-  let ast: unknown;
-  try {
-    ast = parser.astify(input.text, { database });
-  } catch (e) {
-    const err = e as { message?: string; location?: { start?: { offset?: number } } };
-    return {
-      ok: false,
-      message: shorten(err.message ?? String(e)),
-      index: err.location?.start?.offset ?? 0,
-    };
-  }
-  const list = Array.isArray(ast) ? ast : [ast];
+  const read = astify(input.text, database);
+  if (!read.ok) return read;
+  const list = read.list;
   if (list.length !== 1) {
     return {
       ok: false,
@@ -73,11 +63,19 @@ export function nspAst(
   text: string,
   database: "mysql" | "mariadb" | "sqlite",
 ): { ok: true; ast: Json } | { ok: false; message: string; index: number } {
+  const read = astify(text, database);
+  return read.ok ? { ok: true, ast: obj(read.list[0]) ?? {} } : read;
+}
+
+/** node-sql-parser's statements in `text`, or its error placed in `text`. */
+function astify(
+  text: string,
+  database: "mysql" | "mariadb" | "sqlite",
+): { ok: true; list: unknown[] } | { ok: false; message: string; index: number } {
   if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
   try {
-    const ast = parser.astify(text, { database });
-    const list = Array.isArray(ast) ? ast : [ast];
-    return { ok: true, ast: obj(list[0]) ?? {} };
+    const ast: unknown = parser.astify(text, { database });
+    return { ok: true, list: Array.isArray(ast) ? ast : [ast] };
   } catch (e) {
     const err = e as { message?: string; location?: { start?: { offset?: number } } };
     return {
