@@ -1,9 +1,17 @@
 #!/usr/bin/env node
-// Lint throughput, whole process: `migration-warden lint --format json` (lib/cli/main.js) on a
-// generated ~1 MB Postgres migration set, and on the Postgres part of ../shared/corpus when it
-// exists. Prints MB/s and peak memory (RSS), and runs squawk (a Rust linter; its binary package
-// is installed on demand into a cache directory) on the same files in the same run for the
-// ratio. Figures only: a benchmark never fails on timing.
+// The CLI's own speed, whole processes: `migration-warden lint --no-replay --format json`
+// (lib/cli/main.js, as the bin runs it) on
+//   - one one-line file (start-up),
+//   - a typical pull request: 10 migration files added on a branch of a git repository with 200
+//     merged ones, linted with `--base main` as a developer runs it,
+//   - a generated ~1 MB Postgres migration set (the input stays the same from run to run, so the
+//     figure compares across changes: new rules must not slow it by more than 10%),
+//   - the Postgres part of ../shared/corpus when it exists,
+// and the floor of the chosen parser on the same 1 MB: a process that only imports libpg-query
+// and parses each file once. Each line gives the median wall time and CPU time (user + system,
+// steadier than wall time on a shared machine), and squawk's (a Rust linter; its binary package
+// is installed on demand into a cache directory) on the same files beside it. Figures only: a
+// benchmark never fails on timing.
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import {
@@ -22,9 +30,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repo, "lib/cli/main.js");
+// MW_BENCH_CLI: another build's bin (e.g. main's) for a before/after comparison.
+const cli = process.env.MW_BENCH_CLI ?? join(repo, "lib/cli/main.js");
 if (!existsSync(cli)) {
-  console.error("lib/cli/main.js is missing: run `npm run build` first");
+  console.error(`${cli} is missing: run \`npm run build\` first`);
   process.exit(2);
 }
 const RUNS = 5;
@@ -95,23 +104,26 @@ function copyCorpus(dir) {
 
 const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 
-/** Wall seconds and peak RSS (MB, when /usr/bin/time is available) of one process run. */
-function measure(cmd, args) {
+/**
+ * One process run: wall seconds, CPU seconds (user + system) and peak RSS (MB); the last two need
+ * /usr/bin/time.
+ */
+function measure(cmd, args, cwd = work) {
   const start = process.hrtime.bigint();
-  // The CLI lints paths inside its working directory (the repository).
-  const opts = { encoding: "utf8", maxBuffer: 1 << 30, cwd: work };
+  const opts = { encoding: "utf8", maxBuffer: 1 << 30, cwd };
   const r = timeBin
-    ? spawnSync(timeBin, ["-f", "__PEAK_KB=%M", cmd, ...args], opts)
+    ? spawnSync(timeBin, ["-f", "__MW_TIME=%U %S %M", cmd, ...args], opts)
     : spawnSync(cmd, args, opts);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.error) throw r.error;
-  const peak = /__PEAK_KB=(\d+)/.exec(r.stderr ?? "");
+  const m = /__MW_TIME=([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? "");
   return {
     seconds,
-    peakMb: peak ? Number(peak[1]) / 1024 : null,
+    cpu: m ? Number(m[1]) + Number(m[2]) : null,
+    peakMb: m ? Number(m[3]) / 1024 : null,
     status: r.status,
     stdout: r.stdout,
-    stderr: r.stderr,
+    stderr: m ? r.stderr.slice(0, m.index) : r.stderr,
   };
 }
 
@@ -120,7 +132,43 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+/** RUNS runs of one command; `check` validates each result and returns its count of findings. */
+function timed(cmd, args, check, cwd = work) {
+  const runs = [];
+  let count = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const r = measure(cmd, args, cwd);
+    count = check(r);
+    runs.push(r);
+  }
+  return {
+    wall: median(runs.map((r) => r.seconds)),
+    cpu: timeBin ? median(runs.map((r) => r.cpu)) : null,
+    peak: timeBin ? Math.max(...runs.map((r) => r.peakMb)) : null,
+    count,
+  };
+}
+
+const s3 = (x) => x.toFixed(3);
+const cpuText = (t) => (t.cpu === null ? "" : `, CPU ${s3(t.cpu)} s`);
+const rssText = (t) => (t.peak === null ? "" : `, peak RSS ${t.peak.toFixed(0)} MB`);
+const line = (t) => `${s3(t.wall)} s${cpuText(t)} (median of ${RUNS})`;
+
+/** migration-warden lint over `args` (paths or git options) in `cwd`. */
+function ours(args, cwd = work) {
+  return timed(
+    process.execPath,
+    [cli, "lint", "--no-replay", "--format", "json", "--fail-on", "never", ...args],
+    (r) => {
+      if (r.status !== 0) throw new Error(`migration-warden exited ${r.status}: ${r.stderr}`);
+      return JSON.parse(r.stdout).findings.length;
+    },
+    cwd,
+  );
+}
+
 const SQUAWK_VERSION = "2.66.0";
+let squawkPath;
 
 /**
  * squawk's binary for this platform. It is not a devDependency: its npm package lists binaries for
@@ -128,6 +176,7 @@ const SQUAWK_VERSION = "2.66.0";
  * `npm ci`. So the benchmark installs just this platform's binary package into a cache directory.
  */
 function squawkBinary() {
+  if (squawkPath !== undefined) return squawkPath;
   const pkgName = `@squawk-cli/${process.platform}-${process.arch}`;
   const find = (from) => {
     try {
@@ -138,11 +187,11 @@ function squawkBinary() {
       return null;
     }
   };
-  const local = find(import.meta.url);
-  if (local) return local;
+  squawkPath = find(import.meta.url);
+  if (squawkPath) return squawkPath;
   const cache = join(tmpdir(), "migration-warden-bench", `squawk-${SQUAWK_VERSION}`);
-  const cached = find(join(cache, "package.json"));
-  if (cached) return cached;
+  squawkPath = find(join(cache, "package.json"));
+  if (squawkPath) return squawkPath;
   mkdirSync(cache, { recursive: true });
   const r = spawnSync(
     "npm",
@@ -162,98 +211,158 @@ function squawkBinary() {
     console.log(
       `  (could not install ${pkgName}@${SQUAWK_VERSION}: ${(r.stderr || r.error?.message || "").split("\n")[0]})`,
     );
+    squawkPath = null;
     return null;
   }
-  return find(join(cache, "package.json"));
+  squawkPath = find(join(cache, "package.json"));
+  return squawkPath;
 }
 
-function bench(label, dir) {
-  const files = readdirSync(dir).map((n) => join(dir, n));
-  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
-  const mb = bytes / (1024 * 1024);
-  const ours = [];
-  let findings = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const r = measure(process.execPath, [
-      cli,
-      "lint",
-      "--no-replay",
-      "--format",
-      "json",
-      "--fail-on",
-      "never",
-      relative(work, dir),
-    ]);
-    if (r.status !== 0) throw new Error(`migration-warden exited ${r.status}: ${r.stderr}`);
-    findings = JSON.parse(r.stdout).findings.length;
-    ours.push(r);
-  }
-  const t = median(ours.map((r) => r.seconds));
-  const peak = Math.max(...ours.map((r) => r.peakMb ?? 0));
-  console.log(`\n${label}: ${files.length} files, ${mb.toFixed(2)} MB`);
-  const fixed = Number(process.env.MW_BENCH_STARTUP ?? 0);
-  console.log(
-    `  migration-warden: ${t.toFixed(3)} s (median of ${RUNS}), ${(mb / t).toFixed(2)} MB/s, peak RSS ${timeBin ? `${peak.toFixed(0)} MB` : "n/a"}, ${findings} findings`,
-  );
-  console.log(
-    `                    excluding start-up: ${(t - fixed).toFixed(3)} s, ${(mb / Math.max(t - fixed, 1e-3)).toFixed(2)} MB/s`,
-  );
+/** squawk on the same files, printed beside our figure `t` ("not available" when it is not). */
+function squawkBeside(t, files, cwd = work) {
   const squawk = squawkBinary();
   if (!squawk) {
-    console.log("  squawk: not available — no comparison");
-    return;
+    console.log("  squawk:            not available — no comparison");
+    return null;
   }
-  const theirs = [];
-  let violations = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const r = measure(squawk, ["--reporter", "json", ...files]);
-    if (r.status !== 0 && r.status !== 1)
-      throw new Error(`squawk exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-    try {
-      violations = JSON.parse(r.stdout).length;
-    } catch {
-      violations = NaN;
-    }
-    theirs.push(r);
-  }
-  const ts = median(theirs.map((r) => r.seconds));
-  const speak = Math.max(...theirs.map((r) => r.peakMb ?? 0));
-  console.log(
-    `  squawk 2.66:      ${ts.toFixed(3)} s (median of ${RUNS}), ${(mb / ts).toFixed(2)} MB/s, peak RSS ${timeBin ? `${speak.toFixed(0)} MB` : "n/a"}, ${violations} violations`,
+  const theirs = timed(
+    squawk,
+    ["--reporter", "json", ...files],
+    (r) => {
+      if (r.status !== 0 && r.status !== 1)
+        throw new Error(`squawk exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+      try {
+        return JSON.parse(r.stdout).length;
+      } catch {
+        return NaN;
+      }
+    },
+    cwd,
   );
+  console.log(`  squawk 2.66:       ${line(theirs)}${rssText(theirs)}, ${theirs.count} violations`);
   console.log(
-    `  ratio: migration-warden takes ${(t / ts).toFixed(2)}× squawk's time (< 1 means faster)`,
+    `  ratio: migration-warden takes ${(t.wall / theirs.wall).toFixed(2)}× squawk's wall time${t.cpu !== null && theirs.cpu ? `, ${(t.cpu / theirs.cpu).toFixed(2)}× its CPU time` : ""}`,
   );
+  return theirs;
 }
+
+const verdict = (ok) => (ok ? "met" : "NOT met");
 
 /** Fixed cost of one process (Node start-up, module loading, WASM), on a one-line file. */
 function startup() {
   const dir = join(work, "tiny");
   mkdirSync(dir);
   writeFileSync(join(dir, "1_t.up.sql"), "SELECT 1;\n");
-  const runs = Array.from({ length: RUNS }, () =>
-    measure(process.execPath, [
-      cli,
-      "lint",
-      "--no-replay",
-      "--format",
-      "json",
-      relative(work, dir),
-    ]),
-  );
-  const t = median(runs.map((r) => r.seconds));
-  console.log(`start-up (one one-line file): ${t.toFixed(3)} s (median of ${RUNS})`);
+  const t = ours([relative(work, dir)]);
+  console.log(`start-up (one one-line file):`);
+  console.log(`  migration-warden:  ${line(t)}${rssText(t)}`);
+  squawkBeside(t, [join(dir, "1_t.up.sql")]);
   return t;
 }
 
+/**
+ * The floor of the chosen parser on `dir`: Node start-up, importing libpg-query (the same module
+ * the CLI loads), instantiating its WASM and parsing every file once, nothing else.
+ */
+function floor(dir) {
+  const script = join(work, "floor.mjs");
+  writeFileSync(
+    script,
+    [
+      `import { loadModule, parseSync } from ${JSON.stringify(import.meta.resolve("libpg-query"))};`,
+      `import { readdirSync, readFileSync } from "node:fs";`,
+      `import { join } from "node:path";`,
+      `await loadModule();`,
+      `let n = 0;`,
+      `for (const f of readdirSync(process.argv[2])) {`,
+      `  try { n += parseSync(readFileSync(join(process.argv[2], f), "utf8")).stmts?.length ?? 0; } catch {}`,
+      `}`,
+      `console.log(n);`,
+      "",
+    ].join("\n"),
+  );
+  return timed(process.execPath, [script, dir], (r) => {
+    if (r.status !== 0) throw new Error(`the floor script exited ${r.status}: ${r.stderr}`);
+    return Number(r.stdout);
+  });
+}
+
+function bench(label, dir, withFloor) {
+  const files = readdirSync(dir).map((n) => join(dir, n));
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const mb = bytes / (1024 * 1024);
+  console.log(`\n${label}: ${files.length} files, ${mb.toFixed(2)} MB`);
+  let low = null;
+  if (withFloor) {
+    low = floor(dir);
+    console.log(
+      `  floor (node + libpg-query, each file parsed once): ${line(low)}${rssText(low)}, ${low.count} statements`,
+    );
+  }
+  const t = ours([relative(work, dir)]);
+  console.log(
+    `  migration-warden:  ${line(t)}, ${(mb / t.wall).toFixed(2)} MB/s${rssText(t)}, ${t.count} findings`,
+  );
+  if (low) {
+    const cpu = t.cpu !== null && low.cpu ? `, ${(t.cpu / low.cpu).toFixed(2)}× its CPU time` : "";
+    console.log(
+      `  vs the floor: ${(t.wall / low.wall).toFixed(2)}× its wall time${cpu} (target ≤ 1.3×: ${verdict(t.wall / low.wall <= 1.3)})`,
+    );
+  }
+  squawkBeside(t, files);
+}
+
+function git(cwd, ...args) {
+  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+}
+
+function commitAll(cwd, message) {
+  git(cwd, "add", ".");
+  git(cwd, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", message);
+}
+
+/**
+ * A typical pull request: a repository with 200 merged migrations on main, a branch adding 5
+ * pairs (10 files, committed), linted from the branch's working tree with `--base main`.
+ */
+function typicalPullRequest() {
+  const repoDir = join(work, "pr");
+  const all = join(work, "pr-source");
+  generate(all, 110 * 1024);
+  const names = readdirSync(all).sort();
+  const merged = names.slice(0, 200);
+  const added = names.slice(200, 210);
+  const migrations = join(repoDir, "migrations");
+  mkdirSync(migrations, { recursive: true });
+  for (const n of merged) copyFileSync(join(all, n), join(migrations, n));
+  git(repoDir, "init", "-q", "-b", "main");
+  commitAll(repoDir, "merged");
+  git(repoDir, "checkout", "-qb", "feature");
+  for (const n of added) copyFileSync(join(all, n), join(migrations, n));
+  commitAll(repoDir, "add");
+  const t = ours(["--base", "main"], repoDir);
+  console.log(
+    `\ntypical pull request: ${added.length} files added to ${merged.length} merged, \`lint --base main\` in the repository (no replay):`,
+  );
+  console.log(
+    `  migration-warden:  ${line(t)}${rssText(t)}, ${t.count} findings (target < 0.3 s: ${verdict(t.wall < 0.3)})`,
+  );
+  squawkBeside(
+    t,
+    added.map((n) => join("migrations", n)),
+    repoDir,
+  );
+}
+
 try {
-  const fixed = startup();
-  process.env.MW_BENCH_STARTUP = String(fixed);
+  startup();
+  typicalPullRequest();
   const gen = join(work, "generated");
   generate(gen, 1024 * 1024);
-  bench("generated Postgres set", gen);
+  bench("generated Postgres set", gen, true);
   const corpus = join(work, "corpus-postgres");
-  if (copyCorpus(corpus)) bench("shared corpus, Postgres files", corpus);
+  if (copyCorpus(corpus)) bench("shared corpus, Postgres files", corpus, false);
   else console.log("\nshared corpus not present (../shared/corpus): skipped");
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -272,7 +272,14 @@ describe("action.yml", () => {
   test("the cache key follows the Node version and every source file", () => {
     const copy = mkdtempSync(join(tmpdir(), "mw-action-src-"));
     cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
-    for (const f of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json"])
+    mkdirSync(join(copy, "scripts"));
+    for (const f of [
+      "package.json",
+      "package-lock.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "scripts/build-cli.mjs",
+    ])
       copyFileSync(join(ROOT, f), join(copy, f));
     mkdirSync(join(copy, "src/cli"), { recursive: true });
     writeFileSync(join(copy, "src/cli/a.ts"), "export const a = 1;\n");
@@ -300,7 +307,11 @@ describe("action.yml", () => {
     );
     expect(key()).toBe(first);
     writeFileSync(join(copy, "src/cli/a.ts"), "export const a = 2;\n");
-    expect(key()).not.toBe(first);
+    const second = key();
+    expect(second).not.toBe(first);
+    // The bundling step of `npm run build` is part of what the build depends on.
+    writeFileSync(join(copy, "scripts/build-cli.mjs"), "// changed\n");
+    expect(key()).not.toBe(second);
   });
 });
 

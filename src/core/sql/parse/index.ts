@@ -97,7 +97,6 @@ export function parseSplit(
           ...(outcome.ours ? { ours: true as const } : {}),
           ...(outcome.tooOld ? { tooOld: true as const } : {}),
         },
-    ast: outcome.ok ? outcome.ast : undefined,
     templated,
   };
 }

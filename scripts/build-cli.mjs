@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Second step of `npm run build` (after tsc): bundles the CLI into lib/cli/bundle/ with esbuild
+// and points the bin, lib/cli/main.js, at it. Loading ~250 small ES modules (zod alone is 95)
+// was a third of a lint's start-up; one bundle, split per command so a lint loads no code of
+// `report` or `drift`, loads in a fraction of that. Everything else in lib/ stays as tsc wrote
+// it (the app, the replay worker, tests): the bundle is only the bin's way in.
+//
+// Kept outside the bundle: packages that find files next to their own code (libpg-query's and
+// sql.js' WASM, PGlite's data) or that only other commands and the app use. Each bundled module
+// keeps its own `import.meta.url` (the URL of its lib/ file), so paths it resolves relative to
+// itself (docs/rules, package.json, the replay worker) mean what they meant unbundled.
+import { build } from "esbuild";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+const src = join(repo, "src");
+const outdir = join(repo, "lib/cli/bundle");
+
+const EXTERNAL = [
+  "libpg-query",
+  "@electric-sql/pglite",
+  "sql.js",
+  "pg",
+  "mysql2",
+  "node-sql-parser",
+  "probot",
+  "@octokit/*",
+  "bottleneck",
+  "bullmq",
+  "ioredis",
+];
+
+/** `import.meta.url` of src/a/b.ts, seen from a chunk in lib/cli/bundle/: that of lib/a/b.js. */
+const ownUrl = {
+  name: "own-import-meta-url",
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      if (!args.path.startsWith(src + sep) || !text.includes("import.meta.url"))
+        return { contents: text, loader: "ts" };
+      const lib = join(repo, "lib", relative(src, args.path)).replace(/\.ts$/, ".js");
+      const rel = relative(outdir, lib).split(sep).join("/");
+      return {
+        contents: text.replaceAll(
+          "import.meta.url",
+          `new URL(${JSON.stringify(rel)}, import.meta.url).href`,
+        ),
+        loader: "ts",
+      };
+    });
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: join(src, "cli/main.ts") },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: EXTERNAL,
+  plugins: [ownUrl],
+  sourcemap: "linked",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Bundled CommonJS packages (simple-git's helpers) call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __mwCreateRequire } from "node:module"; const require = __mwCreateRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
+// The bin (tsc's lib/cli/main.js) becomes a one-line entry into the bundle.
+await writeFile(
+  join(repo, "lib/cli/main.js"),
+  '#!/usr/bin/env node\n// Built by scripts/build-cli.mjs: the CLI runs from its bundle.\nimport "./bundle/main.js";\n',
+);
+await chmod(join(repo, "lib/cli/main.js"), 0o755);
