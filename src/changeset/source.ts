@@ -51,7 +51,8 @@ export interface BaseFile {
 
 /**
  * The base revision's files, for dynamic checks (the sandbox replay reads merged migrations).
- * Every revision source is one; PATH mode has none (NO_BASE).
+ * Every revision source is one; PATH mode reads the history beside a lone file from disk
+ * (pathChangeSet); NO_BASE reads nothing.
  */
 export interface BaseFiles {
   /** The repository owner (the app's replay databases are granted per owner); null: local. */

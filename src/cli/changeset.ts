@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { createHash } from "node:crypto";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type {
   BaseFile,
   DirectoryListing,
@@ -15,7 +16,9 @@ import type {
   ShapeReading,
 } from "../changeset/source.js";
 import type { Config, DirectoryConfig } from "../config/types.js";
-import type { ChangeSet, ChangedFile, EntryKind, Revision } from "../core/types.js";
+import type { ChangeSet, ChangedFile, EntryKind, Revision, TreeEntry } from "../core/types.js";
+import { classifyName } from "../core/migrations/filename.js";
+import type { BaseFiles } from "../changeset/source.js";
 import type { Git } from "./git.js";
 import { GitError, lstatOrNull } from "./git.js";
 import { baseReader } from "./replay.js";
@@ -160,12 +163,23 @@ function readLocal(
 export interface PathInput {
   changeSet: ChangeSet;
   directories: DirectoryConfig[];
+  /** Reads the history files (changeSet.history) from disk, for the replay. */
+  baseFiles: BaseFiles;
+}
+
+/** Git's blob id of some bytes: the replay caches base states by the ids of their files. */
+function blobId(bytes: Uint8Array): string {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
 /**
  * PATH mode: the given files, and the direct children of the given directories (golang-migrate
  * does not recurse), checked alone. Each parent directory is analysed with the dialect of the
  * configured directory at that path, else the first configured directory's dialect.
+ *
+ * A file given alone belongs to a history: the migration files beside it on disk with lower
+ * versions are its ChangeSet.history, which the replay runs first (an ALTER of a table an earlier
+ * file created is not a false replay-up-failed). Only the replay reads them.
  */
 export async function pathChangeSet(
   cwd: string,
@@ -174,6 +188,7 @@ export async function pathChangeSet(
   config: Config,
 ): Promise<PathInput> {
   const files = new Set<string>();
+  const alone = new Set<string>();
   for (const p of paths) {
     const abs = isAbsolute(p) ? p : resolve(cwd, p);
     let st;
@@ -188,6 +203,7 @@ export async function pathChangeSet(
       }
     } else {
       files.add(abs);
+      alone.add(abs);
     }
   }
 
@@ -205,6 +221,7 @@ export async function pathChangeSet(
     dirPaths.add(toPosix(dirname(rel)) === "." ? "" : toPosix(dirname(rel)));
   }
 
+  const { history, texts } = await historyOf(files, alone, root, config.limits.maxFileBytes);
   const fallback = config.directories[0]!;
   const directories = [...dirPaths].sort().map((path): DirectoryConfig => {
     const configured = config.directories.find((d) => d.path === path);
@@ -217,10 +234,61 @@ export async function pathChangeSet(
       base: null,
       head: { ref: "PATHS" },
       baseTrees: new Map(),
+      ...(history.size > 0 ? { history } : {}),
       changes,
       contents,
     },
+    baseFiles: {
+      owner: null,
+      readBase: (want) =>
+        Promise.resolve(
+          want.map((f) => {
+            const bytes = texts.get(f.path);
+            if (!bytes) throw new Error(`${f.path}: not read from disk`);
+            return bytes;
+          }),
+        ),
+    },
   };
+}
+
+/**
+ * For each directory holding a file given alone: the migration files beside it (regular files
+ * golang-migrate would load) whose versions are below the lowest version given there.
+ */
+async function historyOf(
+  files: ReadonlySet<string>,
+  alone: ReadonlySet<string>,
+  root: string,
+  maxBytes: number,
+): Promise<{ history: Map<string, TreeEntry[]>; texts: Map<string, Uint8Array> }> {
+  const lowest = new Map<string, bigint>();
+  for (const abs of alone) {
+    const v = classifyName(basename(abs));
+    if (v.kind !== "migration") continue;
+    const dir = dirname(abs);
+    const cur = lowest.get(dir);
+    if (cur === undefined || v.parsed.version < cur) lowest.set(dir, v.parsed.version);
+  }
+  const history = new Map<string, TreeEntry[]>();
+  const texts = new Map<string, Uint8Array>();
+  for (const [dir, below] of lowest) {
+    const rel = toPosix(relative(root, dir));
+    const key = rel === "" ? "" : rel;
+    const entries: TreeEntry[] = [];
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const abs = join(dir, e.name);
+      if (!e.isFile() || files.has(abs)) continue;
+      const v = classifyName(e.name);
+      if (v.kind !== "migration" || v.parsed.version >= below) continue;
+      const local = readLocal(abs, maxBytes);
+      if (!local?.bytes) continue;
+      entries.push({ name: e.name, kind: "file", oid: blobId(local.bytes), size: local.size! });
+      texts.set(key === "" ? e.name : `${key}/${e.name}`, local.bytes);
+    }
+    if (entries.length > 0) history.set(key, entries);
+  }
+  return { history, texts };
 }
 
 function toPosix(p: string): string {

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { ConfigError, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
-import { NO_BASE, type BaseFiles, type DynamicChecksFactory } from "../changeset/source.js";
+import type { BaseFiles, DynamicChecksFactory } from "../changeset/source.js";
 import { analyze } from "../core/analyze.js";
 import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
 import { TOOL } from "../version.js";
@@ -143,8 +143,8 @@ export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): P
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
-  /** PATH mode replays against nothing merged. */
-  let baseFiles: BaseFiles = NO_BASE;
+  /** The merged files (git mode), or the history beside a lone file read from disk (PATH mode). */
+  let baseFiles: BaseFiles;
 
   if (opts.paths.length === 0) {
     if (!git)
@@ -170,6 +170,7 @@ export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): P
     const input = await pathChangeSet(opts.cwd, git?.root ?? opts.cwd, opts.paths, config);
     changeSet = input.changeSet;
     directories = input.directories;
+    baseFiles = input.baseFiles;
   }
 
   const analysis = await analyze(config, changeSet, {

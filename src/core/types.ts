@@ -106,6 +106,11 @@ export interface ChangeSet {
    * ancestor (the merged result then has the base's). Absent (PATH mode, tests): not checked.
    */
   directoryShapes?: ReadonlyMap<string, { base: DirectoryShape; head: DirectoryShape }>;
+  /**
+   * PATH mode: per directory, the files on disk with versions below the given files'. The replay
+   * runs them first, as the merged history a lone file belongs to; nothing else reads them.
+   */
+  history?: ReadonlyMap<string, readonly TreeEntry[]>;
   /** Listings of subdirectories are not needed: golang-migrate ignores them. */
   changes: readonly ChangedFile[];
   /** Head contents of added/modified/renamed files inside migration directories (PATH mode: every file). */

@@ -117,9 +117,17 @@ function prepare(
   else return { kind: "none" };
 
   if (typeof head === "string") return skip(`Replay skipped: ${head}.`);
-  const baseLoaded = loaded(model.base);
+  // PATH mode: the lower-versioned files beside the given ones stand in for the merged history.
+  const history = model.mode === "paths" ? (model.history ?? []) : model.base;
+  const baseLoaded = loaded(history);
   if (typeof baseLoaded === "string")
-    return skip(`Replay skipped: the merged directory has a ${baseLoaded}.`);
+    return skip(
+      `Replay skipped: the ${model.mode === "paths" ? "files before the given ones in the directory have" : "merged directory has"} a ${baseLoaded}.`,
+    );
+  if (model.mode === "paths" && baseLoaded.ups.length > 0)
+    notes.push(
+      `PATH mode: the ${baseLoaded.ups.length} up file(s) of ${dir.path || "."} with lower versions on disk ran first, as the history the given files follow.`,
+    );
 
   const text = (f: MigrationFile): MigrationText | null => {
     const src = input.sources.get(f.path);

@@ -407,6 +407,62 @@ describe("PATH mode", () => {
   });
 });
 
+describe("PATH mode replay: a file given alone runs after the lower versions beside it", () => {
+  const setup = async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/mw-paths-replay-`);
+    mkdirSync(`${dir}/db`);
+    writeFileSync(`${dir}/mw.yml`, "directories:\n  - path: db\n    dialect: sqlite\n");
+    const files: Record<string, string> = {
+      "1_t.up.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+      "1_t.down.sql": "DROP TABLE t;\n",
+      "2_c.up.sql": "ALTER TABLE t ADD COLUMN c TEXT;\n",
+      "2_c.down.sql": "ALTER TABLE t DROP COLUMN c;\n",
+      // A later version on disk is not history: it must not run before 2_c.
+      "3_drop.up.sql": "DROP TABLE t;\n",
+      "3_drop.down.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT);\n",
+    };
+    for (const [n, t] of Object.entries(files)) writeFileSync(`${dir}/db/${n}`, t);
+    const lint = async (...paths: string[]) => {
+      const r = await runCli(["lint", "--format", "json", "--config", "mw.yml", ...paths], dir, {
+        MIGRATION_WARDEN_CACHE_DIR: `${dir}/.cache`,
+      });
+      return { code: r.code, stderr: r.stderr, stdout: r.stdout, report: JSON.parse(r.stdout) };
+    };
+    return { dir, lint, write: (n: string, t: string) => writeFileSync(`${dir}/db/${n}`, t) };
+  };
+  const rules = (report: { findings: Array<{ ruleId: string; path: string }> }) =>
+    report.findings.map((f) => `${f.path} ${f.ruleId}`);
+
+  test("an ALTER of a table an earlier file created replays (no false replay-up-failed)", async () => {
+    const { lint } = await setup();
+    const r = await lint("db/2_c.up.sql", "db/2_c.down.sql");
+    expect(r.stderr).toBe("");
+    expect(rules(r.report)).not.toContainEqual(expect.stringMatching(/replay-/));
+    // 1_t ran first, as history; 3_drop (a higher version) did not.
+    expect(r.report.sections[0].data.base).toMatchObject({ files: 1, applied: 1 });
+    expect(r.code).toBe(0);
+  });
+
+  test("a broken file in the history is reported, not hidden", async () => {
+    const { lint, write } = await setup();
+    write("1_t.up.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY;\n");
+    const r = await lint("db/2_c.up.sql");
+    expect(rules(r.report)).toContainEqual(
+      expect.stringMatching(/replay-skipped|replay-up-failed/),
+    );
+  });
+
+  test("the file's own failure is still found on top of the history", async () => {
+    const { lint, write } = await setup();
+    write("2_c.up.sql", "ALTER TABLE missing ADD COLUMN c TEXT;\n");
+    const r = await lint("db/2_c.up.sql", "db/2_c.down.sql");
+    expect(rules(r.report)).toContain("db/2_c.up.sql replay-up-failed");
+    expect(r.code).toBe(1);
+  });
+});
+
 describe("the working tree as git sees it", () => {
   test("a symlinked migration is reported, not followed", async () => {
     repo.branch("feature");

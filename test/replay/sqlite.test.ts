@@ -81,3 +81,44 @@ test("functions the application registers (replay.functions) get stand-ins that 
   });
   expect(summary(other.findings)).toEqual(["replay-skipped 3_x.up.sql:1"]);
 });
+
+test("a down that rebuilds a table with other quoting, case and constraint placement restores it (issue 14)", async () => {
+  const r = await run({
+    "2_nn.up.sql": [
+      'CREATE TABLE "posts_new" ("id" INTEGER, "user_id" INTEGER NOT NULL, PRIMARY KEY ("id"), FOREIGN KEY ("user_id") REFERENCES "users" ("id"));',
+      'INSERT INTO "posts_new" SELECT * FROM posts;',
+      "DROP TABLE posts;",
+      'ALTER TABLE "posts_new" RENAME TO "posts";',
+    ].join("\n"),
+    "2_nn.down.sql": [
+      "create table posts_old (id integer primary key, user_id integer references users);",
+      "insert into posts_old select * from posts;",
+      "drop table posts;",
+      "alter table posts_old rename to posts;",
+    ].join("\n"),
+  });
+  expect(summary(r.findings)).toEqual([]);
+});
+
+test("a down whose rebuild changes a foreign key's ON DELETE action does not restore the schema", async () => {
+  const rebuild = (fk: string) =>
+    [
+      `CREATE TABLE posts_new (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id)${fk});`,
+      "INSERT INTO posts_new SELECT id, user_id FROM posts;",
+      "DROP TABLE posts;",
+      "ALTER TABLE posts_new RENAME TO posts;",
+    ].join("\n");
+  const r = await run({
+    "2_note.up.sql": "ALTER TABLE posts ADD COLUMN note TEXT;",
+    "2_note.down.sql": rebuild(" ON DELETE CASCADE"),
+  });
+  expect(summary(r.findings)).toContain("down-does-not-restore-schema 2_note.down.sql:1");
+  expect(r.findings.find((f) => f.ruleId === "down-does-not-restore-schema")!.message).toContain(
+    "ON DELETE CASCADE",
+  );
+  const ok = await run({
+    "2_note.up.sql": "ALTER TABLE posts ADD COLUMN note TEXT;",
+    "2_note.down.sql": rebuild(""),
+  });
+  expect(summary(ok.findings)).toEqual([]);
+});

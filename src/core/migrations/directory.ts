@@ -36,6 +36,8 @@ export interface DirectoryModel {
   mode: ChangeSet["mode"];
   /** Files at the base tip (empty in PATH mode). */
   base: MigrationFile[];
+  /** PATH mode: lower-versioned files beside the given ones, the replay's history (ChangeSet.history). */
+  history?: MigrationFile[];
   /** The directory once the change is merged into the base tip, sorted by name. */
   head: MigrationFile[];
   /** Base files the change removes, or renames away. */
@@ -160,12 +162,16 @@ export function buildDirectoryModel(
   }
 
   const head = [...headByName.values()].sort(byName);
+  const history = (changeSet.history?.get(dir) ?? [])
+    .map((e) => fileOf(joinPath(dir, e.name), e.name, e))
+    .sort(byName);
   const shapes = changeSet.directoryShapes?.get(dir);
   return {
     ...(shapes ? { shape: shapeVerdict(dir, shapes, changeSet.changes) } : {}),
     config,
     mode: changeSet.mode,
     base,
+    ...(history.length > 0 ? { history } : {}),
     head,
     removed,
     nested,

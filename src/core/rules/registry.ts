@@ -55,6 +55,7 @@ import { dropNotNull } from "./sql/drop-not-null.js";
 import { domainConstraint } from "./sql/domain-constraint.js";
 import { identifierTooLong } from "./sql/identifier-too-long.js";
 import { addEnumValueInTransaction } from "./sql/add-enum-value-in-transaction.js";
+import { sqliteForeignKeysPragmaInTransaction } from "./sql/sqlite-foreign-keys-pragma-in-transaction.js";
 import { requireStatementTimeout } from "./sql/require-statement-timeout.js";
 import { stringSyntaxChange } from "./sql/string-syntax-change.js";
 import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
@@ -117,6 +118,7 @@ export const SQL_RULES = [
   requireStatementTimeout,
   unanalyzableStatement,
   stringSyntaxChange,
+  sqliteForeignKeysPragmaInTransaction,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

@@ -46,6 +46,8 @@ export interface ColumnDef {
   check: boolean;
   /** Inline REFERENCES. */
   references?: ObjectName;
+  /** Its ON DELETE action, when written (upper case: `CASCADE`, `SET NULL`…). */
+  onDelete?: string;
   /** GENERATED … AS IDENTITY, serial types and AUTO_INCREMENT fill existing rows themselves. */
   generated?: "identity" | "stored" | "virtual" | "serial" | "auto-increment";
   /** MySQL FIRST / AFTER c: placed before the last column (not instant before MySQL 8.0.29). */
@@ -66,6 +68,8 @@ export interface ConstraintDef {
   notEnforced: boolean;
   columns: string[];
   references?: ObjectName;
+  /** Foreign keys: the ON DELETE action, when written (upper case: `CASCADE`, `SET NULL`…). */
+  onDelete?: string;
   /** For CHECK (col IS NOT NULL): the column, which lets a later SET NOT NULL skip the scan. */
   notNullColumn?: string;
 }
@@ -256,7 +260,12 @@ export type StatementModel = (
   /** DEALLOCATE name, or every prepared statement (null). */
   | { kind: "deallocate"; name: string | null }
   /** Anything the rules have no use for yet (INSERT, SELECT, COMMENT ON, CREATE FUNCTION…). */
-  | { kind: "other"; tag: string }
+  | {
+      kind: "other";
+      tag: string;
+      /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
+      pragma?: { name: string; value: string | null };
+    }
 ) &
   StatementFacts;
 

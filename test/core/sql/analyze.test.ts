@@ -49,6 +49,41 @@ describe("analyzeSql", () => {
     },
   );
 
+  test("SQLite syntax newer than databaseVersion is an error placed on the statement", async () => {
+    const sql = [
+      "ALTER TABLE t DROP COLUMN c;",
+      'ALTER TABLE "t" RENAME COLUMN a TO b;',
+      "INSERT INTO kv (k) VALUES (1) ON CONFLICT (k) DO NOTHING;",
+      "INSERT INTO s SELECT count(*) FILTER (WHERE x > 0) FROM t;",
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  INSERT INTO kv (k) VALUES (1) ON CONFLICT DO NOTHING;\nEND;",
+    ].join("\n");
+    const errors = async (databaseVersion?: string) =>
+      (
+        await lint({
+          files: { "2_x.up.sql": sql },
+          dialect: "sqlite",
+          ...(databaseVersion ? { databaseVersion } : {}),
+          base,
+        })
+      )
+        .filter((x) => x.ruleId === "sql-parse-error")
+        .map((x) => [x.startLine, x.severity, /added in ([\d.]+)/.exec(x.message)?.[1]]);
+    expect(await errors("3.22")).toEqual([
+      [1, "error", "3.35.0"],
+      [2, "error", "3.25.0"],
+      [3, "error", "3.24.0"],
+      [4, "error", "3.30.0"],
+      [5, "error", "3.24.0"],
+    ]);
+    expect(await errors("3.29.1")).toEqual([
+      [1, "error", "3.35.0"],
+      [4, "error", "3.30.0"],
+    ]);
+    expect(await errors("3.35")).toEqual([]);
+    // Without databaseVersion the server is taken to be recent.
+    expect(await errors()).toEqual([]);
+  });
+
   test("PG_PARSER_MAJOR is the grammar of the installed libpg-query", async () => {
     const { createRequire } = await import("node:module");
     const pkg = createRequire(import.meta.url)("libpg-query/package.json") as { version: string };

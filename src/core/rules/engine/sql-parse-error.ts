@@ -12,7 +12,7 @@ export const sqlParseError = {
     dialects: "all",
     category: "structure",
     description:
-      "A statement the dialect's parser cannot read. Postgres: an error (the parser is Postgres' own, so the server rejects it too); other dialects: a warning, the statement needs manual review.",
+      "A statement the dialect's parser cannot read. Postgres, and syntax newer than the configured databaseVersion (SQLite DROP/RENAME COLUMN, upsert, FILTER): an error, the server rejects it too; otherwise a warning, the statement needs manual review.",
     saferAlternative:
       "Fix the syntax, or review the statement by hand and suppress with a reason if the database accepts it.",
     suppressible: true,
@@ -36,6 +36,17 @@ export const sqlParseError = {
       const at = lines.position(s.error.offset);
       const where = `line ${at.line}, column ${at.column}: ${s.error.message}`;
       const template = s.templated ? " It contains a Go template placeholder." : "";
+      if (s.error.tooOld) {
+        report({
+          startLine: s.startLine,
+          endLine: s.endLine,
+          severity: "error",
+          message: `The database rejects this statement (${where}): the migration fails when it reaches it, and golang-migrate leaves the database dirty.${template}`,
+          suggestion:
+            "Use the older form (SQLite: rebuild the table — create the new one, copy, drop, rename), or raise databaseVersion once every database runs a version that has it.",
+        });
+        continue;
+      }
       report(
         authoritative && !s.error.ours
           ? {

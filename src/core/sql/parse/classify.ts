@@ -280,9 +280,7 @@ export class Cursor {
       case "RELEASE":
         return this.transaction();
       case "PRAGMA":
-        if (this.dialect !== "sqlite") return null;
-        this.rest();
-        return { kind: "other", tag: "PRAGMA", ...noFacts() };
+        return this.dialect === "sqlite" ? this.pragma() : null;
       case "SET":
         return this.dialect === "mysql" ? this.set() : null;
       case "DROP":
@@ -353,6 +351,30 @@ export class Cursor {
       });
     }
     return m;
+  }
+
+  /** SQLite `PRAGMA [schema.]name [= value | (value)]`. */
+  private pragma(): StatementModel {
+    this.i++;
+    const name = this.name().name.toLowerCase();
+    let value: string | null = null;
+    const read = () => {
+      const parts: string[] = [];
+      while (!this.done() && !this.isPunct(")")) {
+        const t = this.toks[this.i++]!;
+        parts.push(t.kind === "string" || t.kind === "quoted-ident" ? unquote(t) : t.text);
+      }
+      return parts.join("").toLowerCase();
+    };
+    if (this.isPunct("=")) {
+      this.i++;
+      value = read();
+    } else if (this.isPunct("(")) {
+      this.i++;
+      value = read();
+    }
+    this.rest();
+    return { kind: "other", tag: "PRAGMA", pragma: { name, value }, ...noFacts() };
   }
 
   private transaction(): StatementModel | null {
@@ -929,6 +951,11 @@ export class Cursor {
     if (kind === "foreign-key") {
       this.expect("REFERENCES");
       d.references = this.name();
+      for (let k = this.i; k < this.toks.length - 2; k++) {
+        if (this.toks[k]!.text !== "ON" || this.toks[k + 1]!.text !== "DELETE") continue;
+        const a = this.toks[k + 2]!.text;
+        d.onDelete = a === "SET" || a === "NO" ? `${a} ${this.toks[k + 3]?.text ?? ""}` : a;
+      }
     }
     // ON DELETE…, NOT ENFORCED, index options, DEFERRABLE…: only NOT ENFORCED matters here.
     for (let k = this.i; k < this.toks.length - 1; k++) {
@@ -985,7 +1012,8 @@ export class Cursor {
       } else if (this.accept("REFERENCES")) {
         col.references = this.name();
         if (this.isPunct("(")) this.skipParens();
-        this.skipReferenceActions();
+        const onDelete = this.skipReferenceActions();
+        if (onDelete) col.onDelete = onDelete;
       } else if (this.accept("CHECK")) {
         col.check = true;
         this.skipParens();
@@ -1022,19 +1050,24 @@ export class Cursor {
     return col;
   }
 
-  private skipReferenceActions(): void {
+  /** Skips a reference's actions and options; returns its ON DELETE action, if written. */
+  protected skipReferenceActions(): string | undefined {
+    let onDelete: string | undefined;
     for (;;) {
-      if (this.accept("ON", "DELETE") || this.accept("ON", "UPDATE")) {
-        if (!(
-          this.accept("SET", "NULL") ||
-          this.accept("SET", "DEFAULT") ||
-          this.accept("NO", "ACTION")
-        ))
-          this.ident();
+      const del = this.accept("ON", "DELETE");
+      if (del || this.accept("ON", "UPDATE")) {
+        const action = this.accept("SET", "NULL")
+          ? "SET NULL"
+          : this.accept("SET", "DEFAULT")
+            ? "SET DEFAULT"
+            : this.accept("NO", "ACTION")
+              ? "NO ACTION"
+              : this.ident().toUpperCase();
+        if (del) onDelete = action;
       } else if (this.accept("MATCH")) this.ident();
       else if (this.accept("NOT", "DEFERRABLE") || this.accept("DEFERRABLE")) {
         if (this.accept("INITIALLY")) this.acceptOne("DEFERRED", "IMMEDIATE");
-      } else return;
+      } else return onDelete;
     }
   }
 

@@ -95,6 +95,7 @@ export function parseSplit(
           message: outcome.message,
           offset: split.start + outcome.index,
           ...(outcome.ours ? { ours: true as const } : {}),
+          ...(outcome.tooOld ? { tooOld: true as const } : {}),
         },
     templated,
   };
@@ -130,7 +131,7 @@ function parseStatement(
     case "mysql":
       return parseMysql(input, version);
     case "sqlite":
-      return parseSqlite(input);
+      return parseSqlite(input, version);
     case "clickhouse":
       return parseClickhouse(input);
   }

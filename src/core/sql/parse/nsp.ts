@@ -36,19 +36,9 @@ export function parseWithNodeSqlParser(
   input: StatementInput,
   database: "mysql" | "mariadb" | "sqlite",
 ): ParseOutcome {
-  if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
-  let ast: unknown;
-  try {
-    ast = parser.astify(input.text, { database });
-  } catch (e) {
-    const err = e as { message?: string; location?: { start?: { offset?: number } } };
-    return {
-      ok: false,
-      message: shorten(err.message ?? String(e)),
-      index: err.location?.start?.offset ?? 0,
-    };
-  }
-  const list = Array.isArray(ast) ? ast : [ast];
+  const read = astify(input.text, database);
+  if (!read.ok) return read;
+  const list = read.list;
   if (list.length !== 1) {
     return {
       ok: false,
@@ -66,6 +56,44 @@ export function parseWithNodeSqlParser(
     if (lenient) return { ok: true, model: lenient, ast: list[0] };
   }
   return { ok: true, model, ast: list[0] };
+}
+
+/** node-sql-parser's tree of `text`, or its error (for the parts readSqliteSyntax re-reads). */
+export function nspAst(
+  text: string,
+  database: "mysql" | "mariadb" | "sqlite",
+): { ok: true; ast: Json } | { ok: false; message: string; index: number } {
+  const read = astify(text, database);
+  return read.ok ? { ok: true, ast: obj(read.list[0]) ?? {} } : read;
+}
+
+/** node-sql-parser's statements in `text`, or its error placed in `text`. */
+function astify(
+  text: string,
+  database: "mysql" | "mariadb" | "sqlite",
+): { ok: true; list: unknown[] } | { ok: false; message: string; index: number } {
+  if (!parser) throw new Error("node-sql-parser is not loaded: call loadParsers() first");
+  try {
+    const ast: unknown = parser.astify(text, { database });
+    return { ok: true, list: Array.isArray(ast) ? ast : [ast] };
+  } catch (e) {
+    const err = e as { message?: string; location?: { start?: { offset?: number } } };
+    return {
+      ok: false,
+      message: shorten(err.message ?? String(e)),
+      index: err.location?.start?.offset ?? 0,
+    };
+  }
+}
+
+/** Tables read (FROM clauses) and routines called anywhere in a tree. */
+export function nspReadsAndCalls(
+  ast: Json,
+  input: StatementInput,
+): { reads: ObjectName[]; calls: RoutineCall[] } {
+  const reads: ObjectName[] = [];
+  visitFrom(ast, reads);
+  return { reads, calls: routineCalls(ast, input) };
 }
 
 /** node-sql-parser lists every token it would have accepted; keep the message readable. */

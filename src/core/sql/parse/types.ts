@@ -23,6 +23,11 @@ export interface ParseError {
    * the parser rejecting the SQL: never reported as the database refusing it.
    */
   ours?: true;
+  /**
+   * Syntax the configured server version (`databaseVersion`) does not have yet: the server
+   * certainly rejects it, whatever the reader's reach.
+   */
+  tooOld?: true;
 }
 
 export type ParseOutcome =
@@ -42,6 +47,8 @@ export type ParseOutcome =
       index: number;
       /** See ParseError.ours. */
       ours?: true;
+      /** See ParseError.tooOld. */
+      tooOld?: true;
     };
 
 export interface StatementInput {

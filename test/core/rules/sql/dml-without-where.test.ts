@@ -75,6 +75,17 @@ ruleTester("dml-without-where", {
     { code: "DELETE FROM `t`;", dialect: "mysql", errors: [{ line: 1 }] },
     { code: "UPDATE t SET a = 1 LIMIT 10;", dialect: "mysql", errors: [{ line: 1 }] },
     { code: "DELETE FROM t;", dialect: "sqlite", errors: [{ line: 1 }] },
+    {
+      name: "SQLite: a whole-table DML behind a CTE (once a parse error) is read",
+      code: 'WITH RECURSIVE\n  k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < 3)\nUPDATE "Users" SET a = (SELECT max(x) FROM k);',
+      dialect: "sqlite",
+      errors: [{ line: 1, endLine: 3 }],
+    },
+    {
+      code: "WITH c AS (SELECT 1) DELETE FROM main.t WHERE name NOT GLOB 'x*' OR 1;",
+      dialect: "sqlite",
+      errors: [{ line: 1 }],
+    },
     { code: "UPDATE t SET a = 1;", dialect: "cockroachdb", errors: [{ line: 1 }] },
     // Conditions that are always true (issue 11, item 5).
     ...[
