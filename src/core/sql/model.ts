@@ -48,6 +48,13 @@ export interface ColumnDef {
   references?: ObjectName;
   /** GENERATED … AS IDENTITY, serial types and AUTO_INCREMENT fill existing rows themselves. */
   generated?: "identity" | "stored" | "virtual" | "serial" | "auto-increment";
+  /** NULL written out (MySQL: a TIMESTAMP column without it may be NOT NULL by server setting). */
+  explicitNull?: true;
+  /** MySQL attributes a MODIFY/CHANGE drops unless restated, as written. */
+  onUpdate?: string;
+  comment?: string;
+  charset?: string;
+  collation?: string;
 }
 
 export type ConstraintKind =
@@ -136,6 +143,10 @@ export type StatementModel = (
       kind: "create-index";
       name?: ObjectName;
       table: ObjectName;
+      /** Indexed columns in order; null for an expression (Postgres; absent: not read). */
+      columns?: Array<string | null>;
+      /** A partial index (WHERE …). */
+      partial?: boolean;
       unique: boolean;
       concurrently: boolean;
       ifNotExists: boolean;

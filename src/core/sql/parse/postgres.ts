@@ -241,6 +241,10 @@ class Normaliser {
         unique: s.unique === true,
         concurrently: s.concurrent === true,
         ifNotExists: s.if_not_exists === true,
+        columns: (s.indexParams ?? []).map((p) =>
+          "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
+        ),
+        partial: s.whereClause !== undefined,
         ...noFacts(),
       };
       if (s.idxname)
@@ -954,6 +958,8 @@ function typeText(t: TypeName | undefined): string {
   const names = strings(t.names);
   let s = names[names.length - 1] ?? "?";
   if (names.length === 2 && names[0] === "pg_catalog") s = SQL_TYPE_NAMES[s] ?? s;
+  // A user type keeps its schema: `app.varchar` is not the built-in varchar.
+  else if (names.length > 1) s = names.join(".");
   const mods = (t.typmods ?? []).map(constText).filter((x) => x !== "");
   if (mods.length > 0) s += `(${mods.join(",")})`;
   for (let i = 0; i < (t.arrayBounds?.length ?? 0); i++) s += "[]";
