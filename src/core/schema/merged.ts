@@ -8,7 +8,7 @@
  * user routine, an ALTER it does not model) makes the tables it may touch "unknown", and a rule
  * asking about an unknown or missing table or column gets nothing (today's behaviour).
  */
-import type { ColumnDef, ObjectName, StatementModel } from "../sql/model.js";
+import type { ColumnDef, ConstraintDef, ObjectName, StatementModel } from "../sql/model.js";
 import type { Dialect } from "../types.js";
 
 export interface SchemaColumn {
@@ -232,7 +232,7 @@ export class MergedSchema {
     return col;
   }
 
-  private addConstraint(t: SchemaTable, c: import("../sql/model.js").ConstraintDef) {
+  private addConstraint(t: SchemaTable, c: ConstraintDef) {
     const name = c.name;
     switch (c.kind) {
       case "check":
