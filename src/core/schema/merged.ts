@@ -302,18 +302,11 @@ export class MergedSchema {
           } else if (c) c.dataType = a.dataType;
           break;
         }
-        case "set-not-null": {
-          const c = col(a.column);
-          if (c) {
-            c.notNull = true;
-            delete c.nullabilityUnsure;
-          }
-          break;
-        }
+        case "set-not-null":
         case "drop-not-null": {
           const c = col(a.column);
           if (c) {
-            c.notNull = false;
+            c.notNull = a.type === "set-not-null";
             delete c.nullabilityUnsure;
           }
           break;

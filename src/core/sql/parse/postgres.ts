@@ -996,7 +996,6 @@ const PG_TYPE_ALIASES: Record<string, string> = {
   bigint: "int8",
   real: "float4",
   boolean: "bool",
-  varchar: "varchar",
 };
 
 function constText(n: Node): string {
