@@ -92,6 +92,15 @@ export class MergedSchema {
       : s;
   }
 
+  /**
+   * Where an unqualified name creates a table: Postgres' default search_path puts it in public
+   * (so a later search_path change does not move it); otherwise it stays unqualified (unknown).
+   */
+  private resolved(n: ObjectName): ObjectName {
+    const pg = this.dialect === "postgres" || this.dialect === "cockroachdb";
+    return pg && !n.schema && !this.pathChanged ? { schema: "public", name: n.name } : n;
+  }
+
   /** The table `name` resolves to, or why there is no answer. */
   lookup(name: ObjectName): TableLookup {
     const found = this.candidates(name);
@@ -201,7 +210,7 @@ export class MergedSchema {
       return;
     }
     if (existing.length > 0) this.forget(m.table, `${where} creates a table of the same name`);
-    const t: SchemaTable = { name: m.table, columns: new Map(), checks: [], indexes: [] };
+    const t: SchemaTable = { name: this.resolved(m.table), columns: new Map(), checks: [], indexes: [] };
     if (m.asQuery) t.unknown = `${displayWhere(where)} creates it from a query`;
     for (const c of m.columns) {
       t.columns.set(this.key(c.name), this.columnOf(c));
@@ -388,7 +397,8 @@ export class MergedSchema {
       return;
     }
     this.forget(to, `${where} renames another table to this name`);
-    const schema = to.schema ?? from.schema;
+    // ALTER TABLE … RENAME TO keeps the schema; MySQL's RENAME TABLE may move it.
+    const schema = to.schema ?? found[0]!.table.name.schema;
     found[0]!.table.name = { name: to.name, ...(schema ? { schema } : {}) };
   }
 }

@@ -165,7 +165,16 @@ ruleTester("set-not-null", {
       errors: [{ line: 1 }],
     },
     {
-      name: "attacker: a merged statement the model cannot read leaves the table unknown",
+      name: "attacker: merged dynamic SQL built at run time leaves the table unknown",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int NOT NULL);\nDO $$ BEGIN EXECUTE format('ALTER TABLE t ALTER COLUMN c %s NOT NULL', current_setting('app.op')); END $$;",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: merged dynamic SQL with a constant string is followed (DROP NOT NULL)",
       merged: {
         "1_init.up.sql":
           "CREATE TABLE t (id int, c int NOT NULL);\nDO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN c DROP NOT NULL'; END $$;",
