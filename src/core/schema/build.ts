@@ -44,22 +44,26 @@ export function applyStatement(schema: MergedSchema, s: ParsedStatement, path: s
  * moves forward (rules ask in order), restarting from the file's start when one asks backwards.
  */
 export class SchemaCursor {
-  private state: MergedSchema;
+  private state: MergedSchema | undefined;
   private next = 0;
+  private begin: MergedSchema | undefined;
 
+  /**
+   * `start`: the schema before the file, computed on first use (reading the merged history costs
+   * a parse of every merged file: only a rule that asks pays it).
+   */
   constructor(
-    private readonly start: MergedSchema,
+    private readonly start: () => MergedSchema,
     private readonly statements: readonly ParsedStatement[],
     private readonly path: string,
-  ) {
-    this.state = start.clone();
-  }
+  ) {}
 
   /** The schema just before top-level statement `index` (a nested one: before its statement). */
   at(index: number): MergedSchema {
     const i = Math.floor(index);
-    if (i < this.next) {
-      this.state = this.start.clone();
+    this.begin ??= this.start();
+    if (this.state === undefined || i < this.next) {
+      this.state = this.begin.clone();
       this.next = 0;
     }
     for (; this.next < i && this.next < this.statements.length; this.next++)
@@ -71,4 +75,17 @@ export class SchemaCursor {
   end(): MergedSchema {
     return this.at(this.statements.length).clone();
   }
+}
+
+/** `f`'s result, computed once, on first call. */
+export function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
 }

@@ -13,7 +13,7 @@ import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/typ
 import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
-import { buildMergedSchema, SchemaCursor, type MergedFile } from "../schema/build.js";
+import { buildMergedSchema, once, SchemaCursor, type MergedFile } from "../schema/build.js";
 import { ChangeLedger } from "./ledger.js";
 import {
   loadParsers,
@@ -173,7 +173,8 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   }
 
   // 3. The rules, each new up file seeing the merged schema plus the change's earlier files.
-  let schema = input.merged ? buildMergedSchema(model.config, input.merged) : undefined;
+  const merged = input.merged;
+  let schema = merged ? once(() => buildMergedSchema(model.config, merged)) : undefined;
   for (const f of files) {
     const p = f.source.file;
     const follows =
@@ -191,7 +192,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
       cursor,
     );
     for (const rule of rules) rule.check(ctx, (r) => emit(rule.meta, r, f.source.path));
-    if (cursor) schema = cursor.end();
+    if (cursor) schema = once(() => cursor.end());
   }
   return findings;
 }
