@@ -241,14 +241,16 @@ class Normaliser {
         unique: s.unique === true,
         concurrently: s.concurrent === true,
         ifNotExists: s.if_not_exists === true,
-        columns: (s.indexParams ?? []).map((p) =>
-          "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
-        ),
-        partial: s.whereClause !== undefined,
         ...noFacts(),
       };
       if (s.idxname)
         m.name = { ...(table.schema ? { schema: table.schema } : {}), name: s.idxname };
+      if (m.kind === "create-index") {
+        m.columns = (s.indexParams ?? []).map((p) =>
+          "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
+        );
+        if (s.whereClause) m.partial = true;
+      }
       if (s.concurrent) m.nonTransactional = "CREATE INDEX CONCURRENTLY";
       else m.strongLocks.push(table);
       return m;
