@@ -7,7 +7,8 @@
  */
 import { parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
-import { directoryOf } from "../core/migrations/directory.js";
+import { directoryOf, joinPath } from "../core/migrations/directory.js";
+import { parseMigrationName } from "../core/migrations/filename.js";
 import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
 import type { ChangeSet, ChangedFile, DirectoryShape, TreeEntry } from "../core/types.js";
 import type { ListedChanges, RevisionSource } from "./source.js";
@@ -159,6 +160,11 @@ export async function buildChangeSet(
     contents,
   };
   if (baseContents.size > 0) changeSet.baseContents = baseContents;
+  // A local repository reads the merged history cheaply; GitHub would cost a request per file.
+  if (source.owner === null) {
+    const merged = await readMergedUps(source, baseTrees);
+    if (merged) changeSet.mergedUps = merged;
+  }
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
 }
@@ -191,4 +197,26 @@ async function readEditedMerged(
     // Unreadable: every finding of those files stays.
   }
   return out;
+}
+
+/**
+ * Every merged up migration of the configured directories (for the merged schema), or null when
+ * they cannot be read: rules then judge the text alone, as in GitHub mode.
+ */
+async function readMergedUps(
+  source: RevisionSource,
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+): Promise<Map<string, Uint8Array> | null> {
+  const wanted: { path: string; oid: string }[] = [];
+  for (const [dir, entries] of baseTrees)
+    for (const e of entries)
+      if (e.kind === "file" && parseMigrationName(e.name)?.direction === "up")
+        wanted.push({ path: joinPath(dir, e.name), oid: e.oid });
+  if (wanted.length === 0) return null;
+  try {
+    const bytes = await source.readBase(wanted);
+    return new Map(wanted.map((w, i) => [w.path, bytes[i]!]));
+  } catch {
+    return null;
+  }
 }

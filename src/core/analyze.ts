@@ -11,6 +11,7 @@ import { unreviewableReason } from "./migrations/shape.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
 import { onEditedLines } from "./edited-lines.js";
+import type { MergedFile } from "./schema/build.js";
 import { analyzeSql } from "./sql/analyze.js";
 import { loadSource, type SourceFile } from "./source.js";
 import { applyDirectives, parseDirectives, type Directive } from "./suppress.js";
@@ -135,7 +136,12 @@ export async function analyze(
     }
 
     dirSources.sort(golangMigrateOrder);
-    const sql = await analyzeSql({ config, model, sources: dirSources });
+    const sql = await analyzeSql({
+      config,
+      model,
+      sources: dirSources,
+      merged: mergedHistory(model, changeSet.mergedUps),
+    });
     findings.push(...onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text));
   }
 
@@ -192,6 +198,28 @@ export async function analyze(
     models,
     sources,
   };
+}
+
+/**
+ * The merged up migrations of a directory in golang-migrate order, when the adapter read them all
+ * (undefined otherwise, or when two merged files share a version: no order to follow).
+ */
+function mergedHistory(
+  model: DirectoryModel,
+  texts: ReadonlyMap<string, Uint8Array> | undefined,
+): MergedFile[] | undefined {
+  if (!texts || model.mode !== "git") return undefined;
+  const ups = model.base.filter((f) => f.parsed?.direction === "up");
+  const versions = new Set(ups.map((f) => f.parsed!.version));
+  if (versions.size !== ups.length) return undefined;
+  ups.sort((a, b) => (a.parsed!.version < b.parsed!.version ? -1 : 1));
+  const out: MergedFile[] = [];
+  for (const f of ups) {
+    const bytes = texts.get(f.path);
+    if (!bytes) return undefined;
+    out.push({ path: f.path, bytes });
+  }
+  return out;
 }
 
 function parentOf(path: string): string {

@@ -121,6 +121,14 @@ export interface ChangeSet {
    */
   baseContents?: ReadonlyMap<string, Uint8Array>;
   /**
+   * Contents of every merged up migration of each configured directory at the base tip, by path:
+   * SQL rules judge statements against the merged schema built from them (src/core/schema/).
+   * Filled by adapters that read the base locally (the CLI's git mode); absent in GitHub mode
+   * (reading each merged file would cost an API request) and PATH mode: rules then judge the
+   * text alone.
+   */
+  mergedUps?: ReadonlyMap<string, Uint8Array>;
+  /**
    * Set when the adapter could not see everything (e.g. a PR with more than 3,000 files, or a
    * truncated tree): the report says so and approval must not pass.
    */

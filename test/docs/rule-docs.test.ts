@@ -50,6 +50,8 @@ interface Example {
   file: string;
   dialect?: Dialect;
   sql: string;
+  /** `merged=true`: a merged up migration the CLI's git mode reads (the merged schema). */
+  merged?: boolean;
 }
 
 function section(md: string, heading: string): string {
@@ -67,6 +69,7 @@ function examples(text: string): Example[] {
     );
     const ex: Example = { file: attrs.file ?? "2_example.up.sql", sql: m[2]! };
     if (attrs.dialect) ex.dialect = attrs.dialect as Dialect;
+    if (attrs.merged === "true") ex.merged = true;
     return ex;
   });
 }
@@ -162,10 +165,19 @@ async function run(id: string, exs: Example[]) {
   const meta = RULES_BY_ID.get(id)!;
   const dialect =
     exs[0]?.dialect ?? (meta.dialects === "all" ? "postgres" : (meta.dialects[0] as Dialect));
-  const files = Object.fromEntries(exs.map((e) => [e.file, e.sql]));
+  const files = Object.fromEntries(exs.filter((e) => !e.merged).map((e) => [e.file, e.sql]));
+  const merged = exs.filter((e) => e.merged);
   // An opt-in rule's examples run with the rule turned on, as its page tells users to.
   const rules = meta.optIn ? { [id]: meta.defaultSeverity } : {};
-  return lint({ files, dialect, rules, base: ["1_init.up.sql", "1_init.down.sql"] });
+  return lint({
+    files,
+    dialect,
+    rules,
+    base: ["1_init.up.sql", "1_init.down.sql"],
+    ...(merged.length > 0
+      ? { merged: Object.fromEntries(merged.map((e) => [e.file, e.sql])) }
+      : {}),
+  });
 }
 
 test("every registered rule has a page", () => {

@@ -28,6 +28,11 @@ export interface LintInput {
   modified?: Record<string, string>;
   rules?: Record<string, RuleLevel>;
   dir?: string;
+  /**
+   * Merged up migrations' SQL by name (added to `base`): the adapter read the merged history, as
+   * the CLI's git mode does, so rules see the merged schema. Other base up files read as empty.
+   */
+  merged?: Record<string, string>;
 }
 
 export async function lint(input: LintInput): Promise<Finding[]> {
@@ -47,7 +52,13 @@ export async function lint(input: LintInput): Promise<Finding[]> {
     contents.set(join(name), enc.encode(sql));
     changes.push({ path: join(name), status: "added", oid: oidOf(name) });
   }
-  const baseNames = [...(input.base ?? []), ...Object.keys(input.modified ?? {})];
+  const baseNames = [
+    ...new Set([
+      ...(input.base ?? []),
+      ...Object.keys(input.merged ?? {}),
+      ...Object.keys(input.modified ?? {}),
+    ]),
+  ];
   for (const [name, sql] of Object.entries(input.modified ?? {})) {
     contents.set(join(name), enc.encode(sql));
     changes.push({ path: join(name), status: "modified", oid: oidOf(`${name}#new`) });
@@ -62,6 +73,14 @@ export async function lint(input: LintInput): Promise<Finding[]> {
     changes,
     contents,
   };
+  if (input.merged) {
+    const merged = input.merged;
+    changeSet.mergedUps = new Map(
+      baseNames
+        .filter((n) => n.endsWith(".up.sql"))
+        .map((n) => [join(n), enc.encode(merged[n] ?? "")]),
+    );
+  }
   const { report } = await analyze(config, changeSet, {
     tool: { name: "migration-warden", version: "test" },
   });

@@ -30,6 +30,8 @@ import { renameTable } from "./sql/rename-table.js";
 import { renameColumn } from "./sql/rename-column.js";
 import { addNotNullColumnWithoutDefault } from "./sql/add-not-null-column-without-default.js";
 import { setNotNull } from "./sql/set-not-null.js";
+import { mysqlModifyDropsAttributes } from "./sql/mysql-modify-drops-attributes.js";
+import { mysqlModifyColumnNullability } from "./sql/mysql-modify-column-nullability.js";
 import { addColumnRewritingDefault } from "./sql/add-column-rewriting-default.js";
 import { createIndexNotConcurrently } from "./sql/create-index-not-concurrently.js";
 import { dropIndexNotConcurrently } from "./sql/drop-index-not-concurrently.js";
@@ -119,6 +121,8 @@ export const SQL_RULES = [
   unanalyzableStatement,
   stringSyntaxChange,
   sqliteForeignKeysPragmaInTransaction,
+  mysqlModifyDropsAttributes,
+  mysqlModifyColumnNullability,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

@@ -13,6 +13,7 @@ import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/typ
 import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
+import { buildMergedSchema, once, SchemaCursor, type MergedFile } from "../schema/build.js";
 import { ChangeLedger } from "./ledger.js";
 import {
   loadParsers,
@@ -34,6 +35,11 @@ export interface SqlAnalysisInput {
    * up before down), then files whose names golang-migrate ignores (`file.parsed === null`).
    */
   sources: SourceFile[];
+  /**
+   * The merged up migrations of the directory in golang-migrate order, when the adapter read them
+   * (CLI git mode): rules then see the merged schema. Absent: rules judge the text alone.
+   */
+  merged?: readonly MergedFile[];
 }
 
 interface FileState {
@@ -166,8 +172,16 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
     byFile.get(o.file)!.extras.opaque.push({ span: o.span, what: o.what, note: o.note });
   }
 
-  // 3. The rules.
+  // 3. The rules, each new up file seeing the merged schema plus the change's earlier files.
+  const merged = input.merged;
+  let schema = merged ? once(() => buildMergedSchema(model.config, merged)) : undefined;
   for (const f of files) {
+    const p = f.source.file;
+    const follows =
+      schema !== undefined && p.parsed?.direction === "up" && !p.onBase && p.change !== undefined;
+    const cursor = follows
+      ? new SchemaCursor(schema!, f.parsed.statements, f.source.path)
+      : undefined;
     const ctx = new SqlRuleContext(
       f.source,
       f.parsed.statements,
@@ -175,8 +189,10 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
       ledger,
       f.file,
       f.extras,
+      cursor,
     );
     for (const rule of rules) rule.check(ctx, (r) => emit(rule.meta, r, f.source.path));
+    if (cursor) schema = once(() => cursor.end());
   }
   return findings;
 }

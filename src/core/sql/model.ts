@@ -50,6 +50,13 @@ export interface ColumnDef {
   onDelete?: string;
   /** GENERATED … AS IDENTITY, serial types and AUTO_INCREMENT fill existing rows themselves. */
   generated?: "identity" | "stored" | "virtual" | "serial" | "auto-increment";
+  /** NULL written out (MySQL: a TIMESTAMP column without it may be NOT NULL by server setting). */
+  explicitNull?: true;
+  /** MySQL attributes a MODIFY/CHANGE drops unless restated, as written. */
+  onUpdate?: string;
+  comment?: string;
+  charset?: string;
+  collation?: string;
   /** MySQL FIRST / AFTER c: placed before the last column (not instant before MySQL 8.0.29). */
   positioned?: boolean;
 }

@@ -30,6 +30,34 @@ export function functionVolatility(name: string): Volatility {
   return table.get(name) ?? table.get(name.toLowerCase()) ?? "unknown";
 }
 
+const RANK: Record<Volatility, number> = { immutable: 0, stable: 1, volatile: 2, unknown: 3 };
+const LETTER: Record<string, Volatility> = { i: "immutable", s: "stable", v: "volatile" };
+const overloads = data.overloads as Record<
+  string,
+  Array<{ args: string[]; v: string; variadic?: boolean }>
+>;
+
+/**
+ * A call's volatility from its argument types where they are known (pg_type.typname of a cast,
+ * `int4`/`numeric`/`bool` of a literal; null for an untyped string literal or an expression,
+ * which may match any type). Only names whose overloads differ in volatility need this; when
+ * several overloads may match, or none does, the most volatile one counts (fail closed).
+ */
+export function callVolatility(name: string, args: ReadonlyArray<string | null>): Volatility {
+  const all = overloads[name] ?? overloads[name.toLowerCase()];
+  if (!all) return functionVolatility(name);
+  const fits = all.filter((o) =>
+    o.variadic
+      ? args.length >= o.args.length - 1
+      : o.args.length === args.length &&
+        o.args.every((t, i) => args[i] === null || args[i] === undefined || args[i] === t),
+  );
+  const pool = fits.length > 0 ? fits : all;
+  return pool
+    .map((o) => LETTER[o.v] ?? "unknown")
+    .reduce((a, b) => (RANK[b] > RANK[a] ? b : a), "immutable" as Volatility);
+}
+
 /** A function, aggregate or procedure Postgres or a common extension provides. */
 export function isBuiltinRoutine(name: string): boolean {
   return routines.has(name) || routines.has(name.toLowerCase());

@@ -1,4 +1,5 @@
 import { displayName } from "../../sql/model.js";
+import { mysqlNarrowing, mysqlSameType, pgBinaryCompatible } from "../../schema/column-types.js";
 import { ruleMeta } from "../types.js";
 import { alterActions, sqlRule } from "./types.js";
 
@@ -21,8 +22,28 @@ export const alterColumnType = sqlRule({
       if (action.type !== "alter-column-type") continue;
       if (ctx.isCertainlyNew("column", { name: action.column }, a.index, table)) continue;
       const where = `${action.column} of ${displayName(table)}`;
+      const merged = ctx.schema(a.index)?.column(table, action.column)?.column;
+      const written = ctx.source.text.slice(action.span.start, action.span.end);
       let message: string;
       let severity: "warning" | undefined;
+      if (merged && ctx.dialect === "postgres" && !action.using && !/\bCOLLATE\b/i.test(written)) {
+        // Binary coercible: Postgres keeps the rows and the indexes (no rewrite).
+        if (pgBinaryCompatible(merged.dataType, action.dataType)) continue;
+      }
+      if (merged && ctx.dialect === "mysql") {
+        const narrowing = mysqlNarrowing(merged.dataType, action.dataType);
+        // A definition without CHARACTER SET / COLLATE takes the table's defaults: a change too.
+        const def = action.definition;
+        const charset = def?.charset !== merged.charset || def?.collation !== merged.collation;
+        if (!narrowing && !charset && mysqlSameType(merged.dataType, action.dataType)) continue;
+        if (narrowing) {
+          report({
+            ...ctx.lines(action.span, a),
+            message: `Decided from the merged schema: ${action.syntax === "change" ? "CHANGE" : "MODIFY"} COLUMN ${where} narrows it from ${narrowing}. MySQL copies the table to convert every row: in strict SQL mode (the default since 5.7) the first value that does not fit fails the statement after part of the copy (errors 1265, 1406 or 1264; the migration is left dirty); without strict mode MySQL silently truncates or clamps the values that do not fit.`,
+          });
+          continue;
+        }
+      }
       if (ctx.dialect === "mysql") {
         const verb = action.syntax === "change" ? "CHANGE" : "MODIFY";
         // ALGORITHM=INPLACE/INSTANT makes MySQL refuse instead of silently copying the table.

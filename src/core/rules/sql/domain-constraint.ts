@@ -44,7 +44,7 @@ export const domainConstraint = sqlRule({
 /** Does a statement of this file before `index` add or retype a column of an existing table to `domain`? */
 function usedByExistingTable(ctx: SqlRuleContext, domain: ObjectName, index: number): boolean {
   const isDomain = (dataType: string) => {
-    const base = dataType.replace(/\(.*$|\[\]/g, "");
+    const base = dataType.replace(/\(.*$|\[\]/g, "").replace(/^.*\./, "");
     return sameObject({ name: base }, { name: domain.name });
   };
   return ctx.parsed.some((b) => {

@@ -40,6 +40,7 @@ export const setNotNull = sqlRule({
       const added = newColumn(ctx, table, column, a.index);
       if (added === "exempt") continue;
       if (ctx.dialect === "postgres" && provenNotNull(ctx, table, column, a.index)) continue;
+      if (added === null && mergedDecides(ctx, table, column, a.index)) continue;
       const where = `${column} of ${displayName(table)}`;
       report({
         ...ctx.lines(action.span, a),
@@ -103,4 +104,26 @@ function provenNotNull(
         c.notNullColumn === column &&
         (!c.notValid || (c.validatedAt !== undefined && ctx.before(c.validatedAt, index))),
     );
+}
+
+/**
+ * The merged schema settles it: the column is NOT NULL already (nothing to scan, MODIFY keeps
+ * it), Postgres 12+ has a validated CHECK (col IS NOT NULL) from merged history (the split
+ * recipe: NOT VALID merged earlier, VALIDATE merged or earlier in the change), or — MySQL — the
+ * column is known to allow NULL, which mysql-modify-column-nullability reports with the effect.
+ */
+function mergedDecides(
+  ctx: SqlRuleContext,
+  table: ObjectName,
+  column: string,
+  index: number,
+): boolean {
+  const schema = ctx.schema(index);
+  const found = schema?.column(table, column);
+  if (!schema || !found) return false;
+  if (found.column.nullabilityUnsure) return false;
+  if (found.column.notNull || ctx.dialect === "mysql") return true;
+  if (ctx.version && !versionAtLeast(ctx.version, 12)) return false;
+  const key = schema.key(column);
+  return found.table.checks.some((c) => c.validated && c.notNullColumn === key);
 }

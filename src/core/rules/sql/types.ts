@@ -2,6 +2,8 @@
  * What a SQL rule sees: one migration file's parsed statements plus what the change created
  * before each statement, and golang-migrate's execution model for the directory.
  */
+import type { SchemaCursor } from "../../schema/build.js";
+import type { MergedSchema } from "../../schema/merged.js";
 import type { SourceFile } from "../../source.js";
 import type { ChangeLedger, Creation, ObjectKind, Origin } from "../../sql/ledger.js";
 import {
@@ -122,6 +124,8 @@ export class SqlRuleContext {
     private readonly ledger: ChangeLedger,
     readonly file: number,
     extras: FileExtras = { nested: [], opaque: [], readings: [] },
+    /** The merged schema, followed through this file (a new up file with merged history read). */
+    private readonly schemaCursor?: SchemaCursor,
   ) {
     const dir = source.directory;
     this.dialect = dir.dialect;
@@ -151,6 +155,15 @@ export class SqlRuleContext {
 
   get path(): string {
     return this.source.path;
+  }
+
+  /**
+   * The schema just before statement `index`: the merged up migrations, then the change's earlier
+   * new up files and statements. Undefined when the merged history was not read (GitHub and PATH
+   * modes, down files, merged files the change edits): judge the text alone then.
+   */
+  schema(index: number): MergedSchema | undefined {
+    return this.schemaCursor?.at(index);
   }
 
   /** Statement `index` runs between an explicit BEGIN and its COMMIT/ROLLBACK in this file. */

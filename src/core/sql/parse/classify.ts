@@ -992,10 +992,17 @@ export class Cursor {
       unique: false,
       check: false,
     };
+    // MySQL writes the character set inside the type: varchar(50) CHARACTER SET utf8mb4.
+    const charset = /\b(?:CHARACTER\s+SET|CHARSET)\s+[`'"]?(\w+)/i.exec(col.dataType);
+    if (charset) col.charset = charset[1]!.toLowerCase();
     while (!this.done()) {
-      if (this.accept("NOT", "NULL")) col.notNull = true;
-      else if (this.accept("NULL")) col.notNull = false;
-      else if (this.accept("DEFAULT")) {
+      if (this.accept("NOT", "NULL")) {
+        col.notNull = true;
+        delete col.explicitNull;
+      } else if (this.accept("NULL")) {
+        col.notNull = false;
+        col.explicitNull = true;
+      } else if (this.accept("DEFAULT")) {
         const d = this.defaultExpr();
         if (!d) this.fail();
         col.default = d;
@@ -1027,11 +1034,16 @@ export class Cursor {
         col.generated = "stored";
       } else if (this.accept("VIRTUAL")) {
         col.generated = "virtual";
-      } else if (this.accept("COMMENT") || this.accept("COLLATE")) {
-        this.i++;
+      } else if (this.accept("COMMENT")) {
+        const t = this.toks[this.i++];
+        if (t) col.comment = t.text;
+      } else if (this.accept("COLLATE")) {
+        const t = this.toks[this.i++];
+        if (t) col.collation = unquote(t).toLowerCase();
       } else if (this.accept("ON", "UPDATE")) {
-        this.i++;
+        const first = this.toks[this.i++];
         if (this.isPunct("(")) this.skipParens();
+        if (first) col.onUpdate = this.textOf(first, this.toks[this.i - 1]!);
       } else if (this.accept("AFTER")) {
         this.ident();
         col.positioned = true;

@@ -33,7 +33,7 @@ import {
   type StatementModel,
   type TransactionAction,
 } from "../model.js";
-import { functionVolatility } from "../volatility.js";
+import { callVolatility } from "../volatility.js";
 import { collectEffects, routineBody } from "./pg-effects.js";
 import { pgLongNames } from "./pg-names.js";
 import { alterTableActionSpans } from "./segments.js";
@@ -725,8 +725,9 @@ class Normaliser {
     let stable = false;
     walk(expr, (key, value) => {
       if (key === "FuncCall") {
-        const fn = lastName((value as { funcname?: Node[] }).funcname);
-        const v = functionVolatility(fn);
+        const call = value as { funcname?: Node[]; args?: Node[] };
+        const fn = lastName(call.funcname);
+        const v = callVolatility(fn, (call.args ?? []).map(argType));
         if (v === "volatile" || v === "unknown") volatileFunctions.push(fn);
         else if (v === "stable") stable = true;
       } else if (key === "SQLValueFunction") stable = true;
@@ -960,11 +961,44 @@ function typeText(t: TypeName | undefined): string {
   const names = strings(t.names);
   let s = names[names.length - 1] ?? "?";
   if (names.length === 2 && names[0] === "pg_catalog") s = SQL_TYPE_NAMES[s] ?? s;
+  // A user type keeps its schema: `app.varchar` is not the built-in varchar.
+  else if (names.length > 1) s = names.join(".");
   const mods = (t.typmods ?? []).map(constText).filter((x) => x !== "");
   if (mods.length > 0) s += `(${mods.join(",")})`;
   for (let i = 0; i < (t.arrayBounds?.length ?? 0); i++) s += "[]";
   return s;
 }
+
+/**
+ * An argument's type as pg_type names it, when the text says it: a cast, or a numeric or boolean
+ * literal. null: an untyped string literal (it takes the parameter's type) or an expression.
+ */
+function argType(n: Node): string | null {
+  if ("TypeCast" in n) {
+    const names = strings(n.TypeCast.typeName?.names);
+    const t = names[names.length - 1];
+    return t !== undefined && (names.length === 1 || names[0] === "pg_catalog")
+      ? (PG_TYPE_ALIASES[t] ?? t)
+      : null;
+  }
+  if ("A_Const" in n) {
+    const c = n.A_Const as { ival?: unknown; fval?: unknown; boolval?: unknown };
+    if (c.ival) return "int4";
+    if (c.fval) return "numeric";
+    if (c.boolval) return "bool";
+  }
+  return null;
+}
+
+/** Type names a cast may spell differently from pg_type.typname. */
+const PG_TYPE_ALIASES: Record<string, string> = {
+  integer: "int4",
+  int: "int4",
+  smallint: "int2",
+  bigint: "int8",
+  real: "float4",
+  boolean: "bool",
+};
 
 function constText(n: Node): string {
   if ("A_Const" in n) {

@@ -4,6 +4,14 @@ ruleTester("add-column-rewriting-default", {
   valid: [
     { code: "ALTER TABLE t ADD COLUMN c boolean NOT NULL DEFAULT true;" },
     { code: "ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now();" },
+    {
+      name: "issue 14: argument types select the immutable overload of ts_rewrite (the other one is volatile)",
+      code: "ALTER TABLE t ADD COLUMN q tsquery DEFAULT ts_rewrite('a'::tsquery, 'a'::tsquery, 'b'::tsquery);",
+    },
+    {
+      name: "three untyped arguments fit only the immutable overload",
+      code: "ALTER TABLE t ADD COLUMN q tsquery DEFAULT ts_rewrite('a', 'a', 'b');",
+    },
     { code: "ALTER TABLE t ADD COLUMN c timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP;" },
     { code: "ALTER TABLE t ADD COLUMN c jsonb NOT NULL DEFAULT '{}'::jsonb;" },
     { code: "ALTER TABLE t ADD COLUMN c text[] DEFAULT ARRAY[]::text[];" },
@@ -18,6 +26,21 @@ ruleTester("add-column-rewriting-default", {
     { code: "ALTER TABLE t ADD COLUMN c TIMESTAMP DEFAULT CURRENT_TIMESTAMP;", dialect: "mysql" },
   ],
   invalid: [
+    {
+      name: "issue 14: the two-argument ts_rewrite runs a query: volatile",
+      code: "ALTER TABLE t ADD COLUMN q tsquery DEFAULT ts_rewrite('a'::tsquery, 'SELECT t, s FROM aliases'::text);",
+      errors: [{ line: 1, message: /ts_rewrite\(\) is evaluated for every row/ }],
+    },
+    {
+      name: "attacker: schema-qualified and with untyped literals, still the volatile overload",
+      code: "ALTER TABLE t ADD COLUMN q tsquery DEFAULT pg_catalog.ts_rewrite('a', 'SELECT 1');",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: argument types that fit no overload fall back to the most volatile one",
+      code: "ALTER TABLE t ADD COLUMN q tsquery DEFAULT ts_rewrite(1, 2, 3);",
+      errors: [{ line: 1 }],
+    },
     {
       code: "ALTER TABLE users ADD COLUMN uid uuid NOT NULL DEFAULT gen_random_uuid();",
       errors: [{ line: 1, message: /volatile default gen_random_uuid\(\)/ }],

@@ -19,6 +19,55 @@ ruleTester("add-foreign-key-validated", {
   ],
   invalid: [
     {
+      name: "merged schema: no index on the referencing column is named",
+      merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+      errors: [{ line: 1, message: /merged schema: no index of orders starts with \(user_id\)/ }],
+    },
+    {
+      name: "merged schema: a merged index on the referencing column is not a finding of its own",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id, id);",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+      errors: [{ line: 1, message: /writes to either table wait for the whole scan\.$/ }],
+    },
+    {
+      name: "attacker: a partial index, or one where the column is not leading, does not count",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX a ON orders (user_id) WHERE id > 0;\nCREATE INDEX b ON orders (id, user_id);",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+      errors: [{ line: 1, message: /no index of orders starts with/ }],
+    },
+    {
+      name: "merged schema: the index created CONCURRENTLY by an earlier migration of the change counts",
+      merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
+      files: {
+        "2_idx.up.sql": "CREATE INDEX CONCURRENTLY orders_user ON orders (user_id);",
+        "3_fk.up.sql":
+          "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+      },
+      errors: [
+        {
+          file: "3_fk.up.sql",
+          line: 1,
+          message: /writes to either table wait for the whole scan\.$/,
+        },
+      ],
+    },
+    {
+      name: "attacker: the merged index was dropped later",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);\nDROP INDEX orders_user;",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+      errors: [{ line: 1, message: /no index of orders starts with/ }],
+    },
+    {
       code: "ALTER TABLE orders\n  ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
       errors: [{ line: 2, message: /referencing users\) without NOT VALID/ }],
     },

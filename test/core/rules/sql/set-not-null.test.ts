@@ -32,6 +32,36 @@ ruleTester("set-not-null", {
       },
     },
     { code: "ALTER TABLE t ADD CONSTRAINT c_nn NOT NULL c NOT VALID;" },
+    {
+      name: "merged schema: the split recipe, NOT VALID merged earlier, VALIDATE and SET NOT NULL now",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int PRIMARY KEY, c int);\nALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID;",
+      },
+      code: "ALTER TABLE t VALIDATE CONSTRAINT c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+    },
+    {
+      name: "merged schema: the check validated by a merged migration, the table schema-qualified",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE public.t (id int, c int);\nALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE public.t VALIDATE CONSTRAINT c_nn;",
+      },
+      code: "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL;",
+    },
+    {
+      name: "merged schema: the column is NOT NULL already (no scan)",
+      merged: { "1_init.up.sql": "CREATE TABLE t (id int, c int NOT NULL);" },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+    },
+    {
+      name: "merged schema, issue 14: MODIFY restating NOT NULL on a column that is NOT NULL already",
+      dialect: "mysql",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id INT PRIMARY KEY, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);",
+      },
+      code: "ALTER TABLE t MODIFY created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3);",
+    },
     { code: "ALTER TABLE t MODIFY c INT NULL;", dialect: "mysql" },
   ],
   invalid: [
@@ -99,6 +129,72 @@ ruleTester("set-not-null", {
     {
       name: "a stored generated column fills every row",
       code: "ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (id * 2) STORED;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "merged schema: the merged check is NOT VALID and never validated",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int);\nALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID;",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: a merged migration drops and re-adds the column after the check was validated",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int);\nALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL);\nALTER TABLE t DROP COLUMN c;\nALTER TABLE t ADD COLUMN c int;",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: the check is on another table of the same name in another schema",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int);\nCREATE TABLE audit.t (id int, c int NOT NULL);\nALTER TABLE audit.t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL);",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: 'attacker: quoted identifiers keep their case ("C" is not c)',
+      merged: { "1_init.up.sql": 'CREATE TABLE t (id int, "C" int NOT NULL, c int);' },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: merged dynamic SQL built at run time leaves the table unknown",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int NOT NULL);\nDO $$ BEGIN EXECUTE format('ALTER TABLE t ALTER COLUMN c %s NOT NULL', current_setting('app.op')); END $$;",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: merged dynamic SQL with a constant string is followed (DROP NOT NULL)",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int NOT NULL);\nDO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN c DROP NOT NULL'; END $$;",
+      },
+      code: "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "attacker: the change itself drops NOT NULL before setting it again",
+      merged: { "1_init.up.sql": "CREATE TABLE t (id int, c int NOT NULL);" },
+      code: "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "attacker: a search_path change makes the unqualified name ambiguous",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int, c int NOT NULL);\nCREATE SCHEMA app;\nCREATE TABLE app.t (id int, c int);",
+      },
+      code: "SET search_path = app;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;",
       errors: [{ line: 2 }],
     },
     {
