@@ -11,6 +11,7 @@ import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
+import { gitObjectId } from "./git-gather.js";
 
 export interface BaseRevision {
   /** Branch name the pull request targets. */
@@ -49,7 +50,8 @@ export async function commitTree(
   return data.tree.sha;
 }
 
-interface RawTree {
+/** A tree as REST lists it (modes as strings, "040000" for trees). */
+export interface RawTree {
   entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
   truncated: boolean;
 }
@@ -63,6 +65,7 @@ interface RawTree {
 export class TreeReader {
   readonly #cache = new Map<string, Promise<RawTree>>();
   readonly #commits = new Map<string, Promise<string>>();
+  readonly #blobs = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     private readonly octokit: GitHubClient,
@@ -77,6 +80,25 @@ export class TreeReader {
   /** Records a commit's root tree that another answer gave (a commit never changes its tree). */
   knowCommitTree(commitSha: string, treeSha: string): void {
     if (!this.#commits.has(commitSha)) this.#commits.set(commitSha, Promise.resolve(treeSha));
+  }
+
+  /** Records a tree read another way, verified against its id (see git-gather.ts). */
+  knowTree(treeSha: string, tree: RawTree): void {
+    if (!this.#cache.has(treeSha)) this.#cache.set(treeSha, Promise.resolve(tree));
+  }
+
+  /** Records a blob's bytes read another way, verified against its id (see git-gather.ts). */
+  knowBlob(oid: string, bytes: Uint8Array): void {
+    if (!this.#blobs.has(oid)) this.#blobs.set(oid, Promise.resolve(bytes));
+  }
+
+  hasBlob(oid: string): boolean {
+    return this.#blobs.has(oid);
+  }
+
+  /** A blob's bytes by id: recorded ones, else by REST (hashed against the id either way). */
+  blob(oid: string, path: string): Promise<Uint8Array> {
+    return cached(this.#blobs, oid, () => readBlob(this.octokit, this.repo, oid, path));
   }
 
   /**
@@ -299,6 +321,12 @@ export async function readBlob(
   if (typeof data.size === "number" && bytes.length !== data.size) {
     throw new EvaluationError(
       `${path}: blob ${sha} came back with ${bytes.length} bytes instead of ${data.size}`,
+    );
+  }
+  // Never trust content whose id was not checked: what GitHub sent must be that blob.
+  if (gitObjectId("blob", bytes, sha) !== sha.toLowerCase()) {
+    throw new EvaluationError(
+      `${path}: GitHub's content for blob ${sha} does not hash to that id; re-run the check`,
     );
   }
   return bytes;

@@ -53,18 +53,29 @@ describe("API requests per event", () => {
     finish(current);
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
-    // token, PR, 2 creates, branch, config, files, 2 base trees, head commit, 2 head trees,
-    // 3 distinct blobs, the edited merged file's base blob (its findings are limited to the
-    // edited lines), lint complete; approval: the head's pull requests, issue events, reviews,
-    // commits, the one commit's approval runs, the base branch's rulesets (is the gate
-    // enforced?), complete (the head digest reuses the head trees).
-    expect(large).toHaveLength(24);
+    // token, PR, 2 creates, branch, config (absent: the base's root tree confirms it), files,
+    // one GraphQL request for the base and head trees, the 3 distinct blobs and the edited merged
+    // file's base blob (its findings are limited to the edited lines), lint complete; approval:
+    // the head's pull requests, issue events, reviews, commits, the one commit's approval runs,
+    // the base branch's rulesets (is the gate enforced?), complete (the head digest reuses the
+    // head trees).
+    expect(large).toHaveLength(17);
+    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(1);
   });
 
   test("grow only with the files the pull request changes", async () => {
+    // In the size of the one GraphQL request (test/github/git-gather.test.ts), not in requests.
     const ten = await requestsFor(1000, 10);
-    expect(ten.filter((c) => c.includes("/git/blobs/"))).toHaveLength(12);
-    expect(ten.filter((c) => c.includes("/git/trees/"))).toHaveLength(4);
+    const { variables } = current!.fake.requests.find((r) => r.path === "/graphql")!.body as {
+      variables: Record<string, string>;
+    };
+    // 12 distinct head blobs by id, the 10 edited files' base blobs by path.
+    expect(Object.keys(variables).filter((k) => /^b\d+$/.test(k))).toHaveLength(12);
+    expect(Object.keys(variables).filter((k) => /^f\d+$/.test(k))).toHaveLength(10);
+    // Only the base's root tree, confirming there is no configuration file.
+    expect(ten.filter((c) => c.includes("/git/"))).toHaveLength(1);
+    finish(current);
+    expect(await requestsFor(1000, 1)).toEqual(ten);
   });
 });
 
@@ -102,8 +113,8 @@ describe("what the app reads", () => {
       "migrations/0003_sub.down.sql": "SELECT 2;\n",
     });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    // Only the two regular files are downloaded.
-    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(2);
+    // Nothing is downloaded by REST: the blobs came with the one GraphQL request.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([]);
     expect(run(h).annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
       ["migrations/0002_link.up.sql", "unanalyzable-migration-file", "failure"],
       ["migrations/0003_sub.up.sql", "unanalyzable-migration-file", "warning"],
@@ -122,9 +133,9 @@ describe("what the app reads", () => {
       { "migrations/0001_big.up.sql": big, "migrations/0001_big.down.sql": "SELECT 1;\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
-    ]);
+    // Texts come with the one GraphQL request (GitHub cuts them at 512,000 bytes); nothing over
+    // the limit is read by REST.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([]);
     expect(run(h).annotations).toEqual([
       expect.objectContaining({
         path: "migrations/0001_big.up.sql",
