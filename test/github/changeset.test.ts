@@ -80,8 +80,8 @@ describe("API requests per event", () => {
 });
 
 describe("what the app reads", () => {
-  test("nested migration directories: one tree request per path segment, cached per evaluation", async () => {
-    const h = await harness();
+  test("nested migration directories: every path segment in one request, shared prefixes once", async () => {
+    const h = await harness({ app: { replay: false } });
     const config =
       "directories:\n  - path: services/api/db/migrations\n    dialect: postgres\n  - path: services/api/db/seeds\n    dialect: postgres\n";
     const { repo, number } = helloWorld(
@@ -94,11 +94,20 @@ describe("what the app reads", () => {
       { "services/api/db/seeds/0002_s.up.sql": "INSERT INTO t1 VALUES (1);\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
-    // Base: root, services, api, db, migrations, seeds (shared prefix read once).
-    // Head: root, services, api, db, seeds.
-    expect(trees).toHaveLength(11);
-    expect(new Set(trees).size).toBe(11);
+    // No tree by REST: one GraphQL request lists every path segment at the base and the head
+    // (shared prefixes asked once), each listing verified against its tree id.
+    expect(h.calls().filter((c) => c.includes("/git/trees/"))).toEqual([]);
+    const gathers = h.fake.requests.filter((r) => r.path === "/graphql");
+    expect(gathers).toHaveLength(1);
+    const { variables } = gathers[0]!.body as { variables: Record<string, string> };
+    const paths = ["", "services", "services/api", "services/api/db"];
+    const dirs = [...paths, "services/api/db/migrations", "services/api/db/seeds", ".github"];
+    expect(
+      Object.entries(variables)
+        .filter(([k]) => /^t\d+$/.test(k))
+        .map(([, v]) => v.replace(/^[0-9a-f]{40}:/, ""))
+        .sort(),
+    ).toEqual([...dirs, ...dirs].sort());
     expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
       ["services/api/db/seeds/0002_s.up.sql", "missing-down-migration"],
     ]);

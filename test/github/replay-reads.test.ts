@@ -85,10 +85,10 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 24 requests for lint and approval),
-    // plus the merged migrations in one GraphQL request (the edited merged file's base blob is
-    // read through GraphQL too).
-    expect(large.cold).toHaveLength(25);
+    // As without the replay (test/github/changeset.test.ts: 17 requests for lint and approval,
+    // one GraphQL request for the change's git objects), plus the merged migrations in one
+    // GraphQL request.
+    expect(large.cold).toHaveLength(18);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
     expect(graphql(large.cold)).toBe(2);
     // Warm: the installation token is cached and the base state is restored from the cache.
