@@ -114,6 +114,9 @@ export class GitHubRevisions implements RevisionSource {
   async #gatherObjects(listed: ListedChanges, dirs: readonly string[]): Promise<void> {
     const below = (p: string) => dirs.some((d) => d === "" || p.startsWith(`${d}/`));
     const touched = listed.changes.filter((c) => below(c.path));
+    // A change touching no directory needs only the base's shapes: often read already.
+    if (touched.length === 0 && dirs.every((d) => this.trees.walkKnown(this.base.treeSha, d)))
+      return;
     await gatherGitObjects(this.octokit, this.repo, this.trees, {
       commits: [
         { sha: this.base.sha, dirs },

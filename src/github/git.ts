@@ -85,6 +85,22 @@ export class TreeReader {
   /** Records a tree read another way, verified against its id (see git-gather.ts). */
   knowTree(treeSha: string, tree: RawTree): void {
     if (!this.#cache.has(treeSha)) this.#cache.set(treeSha, Promise.resolve(tree));
+    this.#read.set(treeSha, tree);
+  }
+
+  /** Trees already answered, by id. */
+  readonly #read = new Map<string, RawTree>();
+
+  /** True when walking `dir` below a root tree needs no request (every tree on the way read). */
+  walkKnown(rootTreeSha: string, dir: string): boolean {
+    let tree = this.#read.get(rootTreeSha);
+    for (const segment of dir === "" ? [] : dir.split("/")) {
+      const next = tree?.entries.find((e) => e.path === segment);
+      if (!tree || !next) return tree !== undefined;
+      if (entryKind(next.mode, next.type) !== "directory") return true;
+      tree = this.#read.get(next.sha);
+    }
+    return tree !== undefined;
   }
 
   /** Records a blob's bytes read another way, verified against its id (see git-gather.ts). */
@@ -209,17 +225,24 @@ export class TreeReader {
   #tree(sha: string): Promise<RawTree> {
     return cached(this.#cache, sha, () =>
       // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
-      this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) => ({
-        entries: data.tree.map((e) => ({
-          path: e.path ?? "",
-          mode: e.mode ?? "",
-          type: e.type ?? "",
-          sha: e.sha ?? "",
-          ...(e.size !== undefined ? { size: e.size } : {}),
-        })),
-        truncated: data.truncated,
-      })),
+      this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) =>
+        this.#remember(sha, {
+          entries: data.tree.map((e) => ({
+            path: e.path ?? "",
+            mode: e.mode ?? "",
+            type: e.type ?? "",
+            sha: e.sha ?? "",
+            ...(e.size !== undefined ? { size: e.size } : {}),
+          })),
+          truncated: data.truncated,
+        }),
+      ),
     );
+  }
+
+  #remember(sha: string, tree: RawTree): RawTree {
+    this.#read.set(sha, tree);
+    return tree;
   }
 
   /**
