@@ -1,6 +1,6 @@
 /** The ChangeSet the app builds from the API: what it reads, what it does not, what it cannot see. */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { blobSha, type FileSpec } from "../support/fake-github.mjs";
+import type { FileSpec } from "../support/fake-github.mjs";
 import {
   APPROVAL,
   createHarness,
