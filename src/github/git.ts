@@ -91,13 +91,16 @@ export class TreeReader {
   /** Trees already answered, by id. */
   readonly #read = new Map<string, RawTree>();
 
-  /** True when walking `dir` below a root tree needs no request (every tree on the way read). */
+  /** True when the shape of `dir` below a root tree needs no request (every tree on the way read). */
   walkKnown(rootTreeSha: string, dir: string): boolean {
+    const segments = dir === "" ? [] : dir.split("/");
     let tree = this.#read.get(rootTreeSha);
-    for (const segment of dir === "" ? [] : dir.split("/")) {
-      const next = tree?.entries.find((e) => e.path === segment);
-      if (!tree || !next) return tree !== undefined;
-      if (entryKind(next.mode, next.type) !== "directory") return true;
+    for (let i = 0; i < segments.length; i++) {
+      if (!tree) return false;
+      const next = tree.entries.find((e) => e.path === segments[i]);
+      // Missing, not a directory, or the last segment: its parent's listing says all.
+      if (!next || entryKind(next.mode, next.type) !== "directory" || i === segments.length - 1)
+        return true;
       tree = this.#read.get(next.sha);
     }
     return tree !== undefined;
