@@ -6,11 +6,11 @@
  * hash to that blob id. Files that do not (truncated, binary, listed differently, not UTF-8) are
  * read by blob sha instead, up to a small bound.
  */
-import { createHash } from "node:crypto";
 import type { BaseFile } from "../replay/index.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 import { readBlob } from "./git.js";
+import { gitObjectId } from "./git-gather.js";
 
 /** The exact shape test/support/fake-github.mjs answers. */
 export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: String!, $name: String!, $expression: String!) {
@@ -55,14 +55,6 @@ interface DirectoryAnswer {
   repository: { object: { entries?: GraphqlEntry[] | null } | null } | null;
 }
 
-/** The git object id of a blob with these bytes (SHA-1, or SHA-256 for such repositories). */
-function blobId(bytes: Uint8Array, like: string): string {
-  return createHash(like.length === 64 ? "sha256" : "sha1")
-    .update(`blob ${bytes.length}\0`)
-    .update(bytes)
-    .digest("hex");
-}
-
 function split(path: string): [dir: string, name: string] {
   const i = path.lastIndexOf("/");
   return i < 0 ? ["", path] : [path.slice(0, i), path.slice(i + 1)];
@@ -78,7 +70,7 @@ function verify(entry: GraphqlEntry | undefined, oid: string): Uint8Array | stri
   if (blob.isBinary !== false || typeof blob.text !== "string")
     return "no text (binary for GitHub)";
   const bytes = Buffer.from(blob.text, "utf8");
-  if (blobId(bytes, oid) !== oid)
+  if (gitObjectId("blob", bytes, oid) !== oid)
     return `text does not hash to the blob id (${bytes.length} bytes for ${blob.byteSize ?? "?"}; not UTF-8?)`;
   return bytes;
 }

@@ -17,7 +17,8 @@ import type { ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
 import { readBaseFiles } from "./base-files.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
-import { readBlob, type BaseRevision, type TreeReader } from "./git.js";
+import type { BaseRevision, TreeReader } from "./git.js";
+import { gatherGitObjects } from "./git-gather.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 /** GitHub's cap on pulls.listFiles; a PR at or over it may hide files (fail closed). */
@@ -89,12 +90,47 @@ export class GitHubRevisions implements RevisionSource {
     readonly base: BaseRevision,
     readonly head: { ref: string; sha: string },
     private readonly changes: (dirs: readonly string[]) => Promise<ListedChanges>,
+    /** Read the listed change's trees and blobs in bulk once it is listed (git-gather.ts). */
+    private readonly gather = false,
   ) {
     this.owner = repo.owner;
   }
 
-  listChanges(dirs: readonly string[]): Promise<ListedChanges> {
-    return this.changes(dirs);
+  #gathered = false;
+
+  async listChanges(dirs: readonly string[]): Promise<ListedChanges> {
+    const listed = await this.changes(dirs);
+    if (this.gather && !this.#gathered) {
+      this.#gathered = true;
+      await this.#gatherObjects(listed, dirs);
+    }
+    return listed;
+  }
+
+  /**
+   * One GraphQL request for what the builder reads next: the directories' trees at the base and
+   * the head, and the changed files' blobs below them.
+   */
+  async #gatherObjects(listed: ListedChanges, dirs: readonly string[]): Promise<void> {
+    const below = (p: string) => dirs.some((d) => d === "" || p.startsWith(`${d}/`));
+    const touched = listed.changes.filter((c) => below(c.path));
+    // A change touching no directory needs only the base's shapes: often read already.
+    if (touched.length === 0 && dirs.every((d) => this.trees.walkKnown(this.base.treeSha, d)))
+      return;
+    await gatherGitObjects(this.octokit, this.repo, this.trees, {
+      commits: [
+        { sha: this.base.sha, dirs },
+        {
+          sha: this.head.sha,
+          dirs: [...new Set([...dirs, ...touched.map((c) => parentOf(c.path))])],
+        },
+      ],
+      blobs: touched.flatMap((c) => (c.status !== "removed" && c.oid ? [c.oid] : [])),
+      // What an edit changed is judged against the base file (its id comes with the base tree).
+      files: touched.flatMap((c) =>
+        c.status === "modified" ? [{ sha: this.base.sha, path: c.path }] : [],
+      ),
+    });
   }
 
   listBase(dir: string): Promise<DirectoryListing> {
@@ -150,14 +186,24 @@ export class GitHubRevisions implements RevisionSource {
     const known = files.filter((c) => c.oid !== undefined);
     const blobs = new Map<string, string>(known.map((c) => [c.oid!, c.path]));
     const bytes = await mapLimit([...blobs], BLOB_CONCURRENCY, ([oid, path]) =>
-      readBlob(this.octokit, this.repo, oid, path),
+      this.trees.blob(oid, path),
     );
     const byOid = new Map([...blobs.keys()].map((oid, i) => [oid, bytes[i]!]));
     return new Map(known.map((c) => [c.path, byOid.get(c.oid!)!]));
   }
 
-  readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
-    return readBaseFiles(this.octokit, this.repo, this.base.sha, files);
+  /** Blobs the gather verified come from it; the rest in bulk (base-files.ts). */
+  async readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
+    const known = files.map((f) => f.oid !== undefined && this.trees.hasBlob(f.oid));
+    const rest = files.filter((_, i) => !known[i]);
+    const read =
+      rest.length > 0 ? await readBaseFiles(this.octokit, this.repo, this.base.sha, rest) : [];
+    let next = 0;
+    return Promise.all(
+      files.map((f, i) =>
+        known[i] ? this.trees.blob(f.oid!, f.path) : Promise.resolve(read[next++]!),
+      ),
+    );
   }
 }
 
@@ -175,6 +221,7 @@ export function pullRequestRevisions(
     base,
     { ref: `pull/${pr.number}/head`, sha: pr.headSha },
     () => listPullRequestFiles(octokit, pr),
+    true,
   );
 }
 

@@ -11,6 +11,7 @@ import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
+import { gitObjectId } from "./git-gather.js";
 
 export interface BaseRevision {
   /** Branch name the pull request targets. */
@@ -49,7 +50,8 @@ export async function commitTree(
   return data.tree.sha;
 }
 
-interface RawTree {
+/** A tree as REST lists it (modes as strings, "040000" for trees). */
+export interface RawTree {
   entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
   truncated: boolean;
 }
@@ -63,6 +65,7 @@ interface RawTree {
 export class TreeReader {
   readonly #cache = new Map<string, Promise<RawTree>>();
   readonly #commits = new Map<string, Promise<string>>();
+  readonly #blobs = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     private readonly octokit: GitHubClient,
@@ -77,6 +80,44 @@ export class TreeReader {
   /** Records a commit's root tree that another answer gave (a commit never changes its tree). */
   knowCommitTree(commitSha: string, treeSha: string): void {
     if (!this.#commits.has(commitSha)) this.#commits.set(commitSha, Promise.resolve(treeSha));
+  }
+
+  /** Records a tree read another way, verified against its id (see git-gather.ts). */
+  knowTree(treeSha: string, tree: RawTree): void {
+    if (!this.#cache.has(treeSha)) this.#cache.set(treeSha, Promise.resolve(tree));
+    this.#read.set(treeSha, tree);
+  }
+
+  /** Trees already answered, by id. */
+  readonly #read = new Map<string, RawTree>();
+
+  /** True when the shape of `dir` below a root tree needs no request (every tree on the way read). */
+  walkKnown(rootTreeSha: string, dir: string): boolean {
+    const segments = dir === "" ? [] : dir.split("/");
+    let tree = this.#read.get(rootTreeSha);
+    for (let i = 0; i < segments.length; i++) {
+      if (!tree) return false;
+      const next = tree.entries.find((e) => e.path === segments[i]);
+      // Missing, not a directory, or the last segment: its parent's listing says all.
+      if (!next || entryKind(next.mode, next.type) !== "directory" || i === segments.length - 1)
+        return true;
+      tree = this.#read.get(next.sha);
+    }
+    return tree !== undefined;
+  }
+
+  /** Records a blob's bytes read another way, verified against its id (see git-gather.ts). */
+  knowBlob(oid: string, bytes: Uint8Array): void {
+    if (!this.#blobs.has(oid)) this.#blobs.set(oid, Promise.resolve(bytes));
+  }
+
+  hasBlob(oid: string): boolean {
+    return this.#blobs.has(oid);
+  }
+
+  /** A blob's bytes by id: recorded ones, else by REST (hashed against the id either way). */
+  blob(oid: string, path: string): Promise<Uint8Array> {
+    return cached(this.#blobs, oid, () => readBlob(this.octokit, this.repo, oid, path));
   }
 
   /**
@@ -187,17 +228,24 @@ export class TreeReader {
   #tree(sha: string): Promise<RawTree> {
     return cached(this.#cache, sha, () =>
       // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
-      this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) => ({
-        entries: data.tree.map((e) => ({
-          path: e.path ?? "",
-          mode: e.mode ?? "",
-          type: e.type ?? "",
-          sha: e.sha ?? "",
-          ...(e.size !== undefined ? { size: e.size } : {}),
-        })),
-        truncated: data.truncated,
-      })),
+      this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) =>
+        this.#remember(sha, {
+          entries: data.tree.map((e) => ({
+            path: e.path ?? "",
+            mode: e.mode ?? "",
+            type: e.type ?? "",
+            sha: e.sha ?? "",
+            ...(e.size !== undefined ? { size: e.size } : {}),
+          })),
+          truncated: data.truncated,
+        }),
+      ),
     );
+  }
+
+  #remember(sha: string, tree: RawTree): RawTree {
+    this.#read.set(sha, tree);
+    return tree;
   }
 
   /**
@@ -299,6 +347,12 @@ export async function readBlob(
   if (typeof data.size === "number" && bytes.length !== data.size) {
     throw new EvaluationError(
       `${path}: blob ${sha} came back with ${bytes.length} bytes instead of ${data.size}`,
+    );
+  }
+  // Never trust content whose id was not checked: what GitHub sent must be that blob.
+  if (gitObjectId("blob", bytes, sha) !== sha.toLowerCase()) {
+    throw new EvaluationError(
+      `${path}: GitHub's content for blob ${sha} does not hash to that id; re-run the check`,
     );
   }
   return bytes;

@@ -314,7 +314,9 @@ describe("the sandbox replay on GitHub Enterprise Server", () => {
     );
     expect(run.output.summary).toContain("1 merged migration applied in");
     const requests = fake.requests.slice(before);
+    // The change's git objects, then the merged migrations: both through /api/graphql.
     expect(requests.filter((r) => r.path === "/api/graphql")).toEqual([
+      expect.objectContaining({ method: "POST", status: 200 }),
       expect.objectContaining({ method: "POST", status: 200 }),
     ]);
     expect(

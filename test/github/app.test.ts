@@ -50,13 +50,9 @@ describe("pull_request.opened with a risky change", () => {
       // No configuration file: the base's root tree confirms it (and is reused below).
       trees[0],
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
-      trees[1],
-      `GET /repos/Codertocat/Hello-World/git/commits/${headSha}`,
-      trees[2],
-      trees[3],
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n")}`,
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n")}`,
-      // The edited merged file's base copy (its findings are limited to the edited lines).
+      // The git objects, verified by their ids: the trees along migrations/ (and .github/) at the
+      // base and the head, the two changed blobs and the edited merged file's base copy (its
+      // findings are limited to the edited lines).
       "POST /graphql",
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
@@ -74,12 +70,27 @@ describe("pull_request.opened with a risky change", () => {
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
-    for (const graphql of h.fake.requests.filter((r) => r.path === "/graphql"))
-      expect((graphql.body as { variables: unknown }).variables).toEqual({
-        owner: "Codertocat",
-        name: "Hello-World",
-        expression: `${baseSha}:migrations`,
-      });
+    const [gather, merged] = h.fake.requests.filter((r) => r.path === "/graphql");
+    expect((gather!.body as { variables: unknown }).variables).toEqual({
+      owner: "Codertocat",
+      name: "Hello-World",
+      c0: baseSha,
+      c1: headSha,
+      t0: `${baseSha}:`,
+      t1: `${baseSha}:migrations`,
+      t2: `${baseSha}:.github`,
+      t3: `${headSha}:`,
+      t4: `${headSha}:migrations`,
+      t5: `${headSha}:.github`,
+      b0: blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n"),
+      b1: blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n"),
+      f0: `${baseSha}:migrations/0002_t2.up.sql`,
+    });
+    expect((merged!.body as { variables: unknown }).variables).toEqual({
+      owner: "Codertocat",
+      name: "Hello-World",
+      expression: `${baseSha}:migrations`,
+    });
     // Trees are listed without `recursive` (GitHub recurses for any value of it).
     expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
 
@@ -314,10 +325,19 @@ describe("fork pull requests", () => {
     await h.receive("pull_request", pullRequestEvent("opened", base, number));
 
     expect(h.calls().filter((c) => /forker|patch-1/.test(c))).toEqual([]);
-    expect(h.calls()).toContain(`GET /repos/Codertocat/Hello-World/git/commits/${headSha}`);
-    expect(h.calls()).toContain(
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
-    );
+    // The fork's head commit and blob are read by id from the base repository.
+    const { variables } = h.fake.requests.find((r) => r.path === "/graphql")!.body as {
+      variables: Record<string, string>;
+    };
+    expect(variables).toMatchObject({
+      name: "Hello-World",
+      c1: headSha,
+      b0: blobSha("SELECT 1;\n"),
+    });
+    // By REST only the base's root tree (it confirms there is no configuration file).
+    expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([
+      expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
+    ]);
     expect(run().repo).toBe(base);
     expect(run().head_sha).toBe(headSha);
     expect(run().conclusion).toBe("failure");

@@ -252,6 +252,16 @@ describe("who may approve", () => {
 });
 
 describe("content binding", () => {
+  /** The commits whose git objects GraphQL was asked for (src/github/git-gather.ts). */
+  const commitsGathered = () =>
+    h.fake.requests
+      .filter((r) => r.path === "/graphql")
+      .flatMap((r) =>
+        Object.entries((r.body as { variables?: Record<string, string> }).variables ?? {})
+          .filter(([k]) => /^c\d+$/.test(k))
+          .map(([, v]) => v),
+      );
+
   test("an approval is carried across a push that does not touch migrations", async () => {
     const s = setup();
     await opened(s);
@@ -262,9 +272,9 @@ describe("content binding", () => {
     expect(latest().head_sha).toBe(newHead);
     expect(state()).toEqual(["success", "Approved by @alice", false]);
     expect(latest().output.summary).toContain(`| \`${s.headSha.slice(0, 7)}\` |`);
-    // The digest of the reviewed commit: its commit and root tree; the migration directory's tree
-    // is the head's, already read.
-    expect(h.calls()).toContain(`GET /repos/Codertocat/Hello-World/git/commits/${s.headSha}`);
+    // The digest of the reviewed commit: its commit and trees, in one GraphQL request.
+    expect(commitsGathered()).toContain(s.headSha);
+    expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([]);
   });
 
   test("the digest of an earlier commit is read once, however many approved it", async () => {
@@ -276,12 +286,9 @@ describe("content binding", () => {
     await push(s, { "src/app.go": "package main\n" });
 
     expect(state()).toEqual(["success", "Approved by @alice and @bob", false]);
-    expect(h.calls().filter((c) => c.includes(`/git/commits/${s.headSha}`))).toHaveLength(1);
-    // Lint's base and head trees, and the reviewed commit's root: its migrations tree is the
-    // head's, already read.
-    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
-    expect(trees).toHaveLength(5);
-    expect(new Set(trees).size).toBe(5);
+    expect(commitsGathered().filter((c) => c === s.headSha)).toHaveLength(1);
+    // Lint's base and head trees, and the reviewed commit's: all by GraphQL, none by REST.
+    expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([]);
   });
 
   test("any edit of a migration voids it", async () => {
@@ -706,6 +713,7 @@ describe("fails closed", () => {
       { check_name: APPROVAL },
     ],
     ["a team membership", () => /\/memberships\//],
+    // By REST when GraphQL cannot give its trees (see below).
     ["the reviewed commit", (reviewed) => new RegExp(`/git/commits/${reviewed}$`)],
   ];
   test.each(steps)(
@@ -724,6 +732,9 @@ describe("fails closed", () => {
       expect(latest().conclusion).toBe("success");
       const lint = h.runs(LINT)[0]!.conclusion;
 
+      // The git objects' GraphQL request fails (the trees are read by REST then).
+      if (_step === "the reviewed commit")
+        h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
       // GitHub keeps failing: the first request and every retry.
       h.fake.failNext({
         method: "GET",

@@ -1,6 +1,6 @@
 /** The ChangeSet the app builds from the API: what it reads, what it does not, what it cannot see. */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { blobSha, type FileSpec } from "../support/fake-github.mjs";
+import type { FileSpec } from "../support/fake-github.mjs";
 import {
   APPROVAL,
   createHarness,
@@ -53,24 +53,35 @@ describe("API requests per event", () => {
     finish(current);
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
-    // token, PR, 2 creates, branch, config, files, 2 base trees, head commit, 2 head trees,
-    // 3 distinct blobs, the edited merged file's base blob (its findings are limited to the
-    // edited lines), lint complete; approval: the head's pull requests, issue events, reviews,
-    // commits, the one commit's approval runs, the base branch's rulesets (is the gate
-    // enforced?), complete (the head digest reuses the head trees).
-    expect(large).toHaveLength(24);
+    // token, PR, 2 creates, branch, config (absent: the base's root tree confirms it), files,
+    // one GraphQL request for the base and head trees, the 3 distinct blobs and the edited merged
+    // file's base blob (its findings are limited to the edited lines), lint complete; approval:
+    // the head's pull requests, issue events, reviews, commits, the one commit's approval runs,
+    // the base branch's rulesets (is the gate enforced?), complete (the head digest reuses the
+    // head trees).
+    expect(large).toHaveLength(17);
+    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(1);
   });
 
   test("grow only with the files the pull request changes", async () => {
+    // In the size of the one GraphQL request (test/github/git-gather.test.ts), not in requests.
     const ten = await requestsFor(1000, 10);
-    expect(ten.filter((c) => c.includes("/git/blobs/"))).toHaveLength(12);
-    expect(ten.filter((c) => c.includes("/git/trees/"))).toHaveLength(4);
+    const { variables } = current!.fake.requests.find((r) => r.path === "/graphql")!.body as {
+      variables: Record<string, string>;
+    };
+    // 12 distinct head blobs by id, the 10 edited files' base blobs by path.
+    expect(Object.keys(variables).filter((k) => /^b\d+$/.test(k))).toHaveLength(12);
+    expect(Object.keys(variables).filter((k) => /^f\d+$/.test(k))).toHaveLength(10);
+    // Only the base's root tree, confirming there is no configuration file.
+    expect(ten.filter((c) => c.includes("/git/"))).toHaveLength(1);
+    finish(current);
+    expect(await requestsFor(1000, 1)).toEqual(ten);
   });
 });
 
 describe("what the app reads", () => {
-  test("nested migration directories: one tree request per path segment, cached per evaluation", async () => {
-    const h = await harness();
+  test("nested migration directories: every path segment in one request, shared prefixes once", async () => {
+    const h = await harness({ app: { replay: false } });
     const config =
       "directories:\n  - path: services/api/db/migrations\n    dialect: postgres\n  - path: services/api/db/seeds\n    dialect: postgres\n";
     const { repo, number } = helloWorld(
@@ -83,11 +94,20 @@ describe("what the app reads", () => {
       { "services/api/db/seeds/0002_s.up.sql": "INSERT INTO t1 VALUES (1);\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
-    // Base: root, services, api, db, migrations, seeds (shared prefix read once).
-    // Head: root, services, api, db, seeds.
-    expect(trees).toHaveLength(11);
-    expect(new Set(trees).size).toBe(11);
+    // No tree by REST: one GraphQL request lists every path segment at the base and the head
+    // (shared prefixes asked once), each listing verified against its tree id.
+    expect(h.calls().filter((c) => c.includes("/git/trees/"))).toEqual([]);
+    const gathers = h.fake.requests.filter((r) => r.path === "/graphql");
+    expect(gathers).toHaveLength(1);
+    const { variables } = gathers[0]!.body as { variables: Record<string, string> };
+    const paths = ["", "services", "services/api", "services/api/db"];
+    const dirs = [...paths, "services/api/db/migrations", "services/api/db/seeds", ".github"];
+    expect(
+      Object.entries(variables)
+        .filter(([k]) => /^t\d+$/.test(k))
+        .map(([, v]) => v.replace(/^[0-9a-f]{40}:/, ""))
+        .sort(),
+    ).toEqual([...dirs, ...dirs].sort());
     expect(run(h).annotations.map((a) => [a.path, a.title])).toEqual([
       ["services/api/db/seeds/0002_s.up.sql", "missing-down-migration"],
     ]);
@@ -102,8 +122,8 @@ describe("what the app reads", () => {
       "migrations/0003_sub.down.sql": "SELECT 2;\n",
     });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    // Only the two regular files are downloaded.
-    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toHaveLength(2);
+    // Nothing is downloaded by REST: the blobs came with the one GraphQL request.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([]);
     expect(run(h).annotations.map((a) => [a.path, a.title, a.annotation_level])).toEqual([
       ["migrations/0002_link.up.sql", "unanalyzable-migration-file", "failure"],
       ["migrations/0003_sub.up.sql", "unanalyzable-migration-file", "warning"],
@@ -122,9 +142,9 @@ describe("what the app reads", () => {
       { "migrations/0001_big.up.sql": big, "migrations/0001_big.down.sql": "SELECT 1;\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha("SELECT 1;\n")}`,
-    ]);
+    // Texts come with the one GraphQL request (GitHub cuts them at 512,000 bytes); nothing over
+    // the limit is read by REST.
+    expect(h.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([]);
     expect(run(h).annotations).toEqual([
       expect.objectContaining({
         path: "migrations/0001_big.up.sql",

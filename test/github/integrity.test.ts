@@ -433,7 +433,11 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
     const n = w.repo.openPullRequest({ number: 1, base: "master", head, user: "dev" });
     h.fake.clearRequests();
     await event(w, "opened", n);
-    const graphql = h.fake.requests.filter((r) => r.path === "/graphql");
+    const graphql = h.fake.requests.filter(
+      (r) =>
+        r.path === "/graphql" &&
+        !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
+    );
     expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
       { ids: [`C_${head}`] },
     ]);
@@ -443,7 +447,14 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
 
   test("GitHub failing to say who the co-authors are fails the approval check", async () => {
     const { w, n } = await coAuthored("Add note\n\nCo-authored-by: Alice <alice@corp.example>");
-    h.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, times: 4 });
+    // The co-author query (the git objects' GraphQL request has its REST fallback).
+    h.fake.failNext({
+      method: "POST",
+      path: /^\/graphql$/,
+      match: (r) => /MigrationWardenCoAuthors/.test(String((r.body as { query?: string }).query)),
+      status: 502,
+      times: 4,
+    });
     await reviewed(w, n, "bob", "APPROVED");
     expect(state()[0]).toBe("failure");
     expect(latest(APPROVAL).output.summary).toContain("reading the co-authors of 1 commit failed");

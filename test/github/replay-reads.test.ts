@@ -48,6 +48,13 @@ const titles = (run: FakeCheckRun) =>
   run.annotations.map((a) => a.title ?? "").filter((t) => REPLAY_RULES.test(t));
 const notice = (run: FakeCheckRun, rule: string) =>
   run.annotations.find((a) => a.title === rule)?.message;
+/** The requests of the base-directory query (not the gather of the change's objects). */
+const baseDirectoryQueries = (h: Harness) =>
+  h.fake.requests.filter(
+    (r) =>
+      r.path === "/graphql" &&
+      !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
+  );
 const blobReads = (h: Harness) => h.calls().filter((c) => c.includes("/git/blobs/"));
 
 describe("API requests per event with the replay on", () => {
@@ -78,10 +85,10 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 24 requests for lint and approval),
-    // plus the merged migrations in one GraphQL request (the edited merged file's base blob is
-    // read through GraphQL too).
-    expect(large.cold).toHaveLength(25);
+    // As without the replay (test/github/changeset.test.ts: 17 requests for lint and approval,
+    // one GraphQL request for the change's git objects), plus the merged migrations in one
+    // GraphQL request.
+    expect(large.cold).toHaveLength(18);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
     expect(graphql(large.cold)).toBe(2);
     // Warm: the installation token is cached and the base state is restored from the cache.
@@ -118,7 +125,9 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(1);
+    // One request for the new merged migrations (and one for the change's git objects).
+    expect(baseDirectoryQueries(h)).toHaveLength(1);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(2);
   });
 });
 
@@ -138,7 +147,8 @@ describe("reading the merged migrations", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     return { h, run: lastRun(h), repo, number };
   }
-  // The change's files, read in path order (.down before .up).
+  // The change's files, read by blob sha (in path order: .down before .up) when the bulk read of
+  // the change's git objects (src/github/git-gather.ts) did not give them intact.
   const changeBlobs = [
     "ALTER TABLE t3 DROP COLUMN note;\n",
     "ALTER TABLE t3 ADD COLUMN note text;\n",
@@ -154,10 +164,7 @@ describe("reading the merged migrations", () => {
   ];
   test.each(faults)("a file %s in the GraphQL answer is read by blob sha", async (_, fault) => {
     const { h, run } = await review((x) => x.fake.graphqlFault(fault));
-    expect(blobReads(h)).toEqual([
-      ...changeBlobs,
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(up(3))}`,
-    ]);
+    expect(blobReads(h)).toEqual([`GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(up(3))}`]);
     expect(run.output.summary).toContain("12 merged migrations applied in");
     expect(titles(run)).toEqual([]);
   });
@@ -168,10 +175,7 @@ describe("reading the merged migrations", () => {
       ...mergedMigrations(12),
       "migrations/0003_t3.up.sql": big,
     });
-    expect(blobReads(h)).toEqual([
-      ...changeBlobs,
-      `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(big)}`,
-    ]);
+    expect(blobReads(h)).toEqual([`GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(big)}`]);
     expect(titles(run)).toEqual([]);
   });
 
@@ -194,7 +198,8 @@ describe("reading the merged migrations", () => {
     const { h, run, repo, number } = await review((x) =>
       x.fake.graphqlFault({ error: message, times: ATTEMPTS }),
     );
-    expect(blobReads(h)).toEqual(changeBlobs);
+    // The change's own files came with the gather, which this fault spares.
+    expect(blobReads(h)).toEqual([]);
     expect(notice(run, "replay-skipped")).toContain(
       `GitHub's GraphQL API did not list migrations at ${repo.branches.get("master")}: ${message}`,
     );
@@ -214,7 +219,8 @@ describe("reading the merged migrations", () => {
         path: /^\/graphql$/,
         status: 502,
         message: "Bad Gateway",
-        times: ATTEMPTS,
+        // The gather of the change's objects first (it falls back to REST), then the base query.
+        times: 2 * ATTEMPTS,
       }),
     );
     expect(blobReads(h)).toEqual(changeBlobs);
@@ -237,7 +243,7 @@ describe("reading the merged migrations", () => {
       },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    const graphql = h.fake.requests.filter((r) => r.path === "/graphql");
+    const graphql = baseDirectoryQueries(h);
     expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
       {
         owner: "Codertocat",

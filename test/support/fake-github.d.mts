@@ -270,11 +270,22 @@ export class FakeGitHub {
   linkEmail(email: string, login: string): void;
   /** GraphQL blob text longer than this many bytes comes back cut, with isTruncated (512,000). */
   graphqlTextLimit: number;
-  /** Alters the next `times` (default 1) answers of the GraphQL base-directory query. */
+  /** `GET /git/blobs/{sha}` answers these bytes for that id from now on. */
+  corruptBlob(sha: string, content: string | Uint8Array): void;
+  /** Alters the next `times` (default 1) GraphQL answers (base-directory and schema-run queries). */
   graphqlFault(fault: GraphqlFault): void;
 }
 
-export type GraphqlFault = { times?: number } & (
+export type GraphqlFault = {
+  times?: number;
+  /**
+   * For the queries run against GitHub's schema (the git-object gather) instead of the fixed
+   * base-directory query.
+   */
+  executed?: boolean;
+  /** Only queries of this repository ("owner/name"; executed queries only). */
+  repo?: string;
+} & (
   | { error: string }
   | {
       /** Entries whose name matches. */
@@ -286,6 +297,13 @@ export type GraphqlFault = { times?: number } & (
       binary?: boolean;
       /** Listed under this blob id instead. */
       oid?: string;
+      text?: string;
+    }
+  | {
+      /** Blobs (queried by id) whose id starts with this. */
+      blob: string;
+      truncate?: boolean;
+      binary?: boolean;
       text?: string;
     }
 );

@@ -8,6 +8,8 @@ import { Buffer } from "node:buffer";
 import { createHash, createPublicKey, createVerify, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { URLSearchParams } from "node:url";
+import { schema as githubSchema } from "@octokit/graphql-schema";
+import { buildSchema, graphqlSync } from "graphql";
 
 const ENTERPRISE_PREFIX = "/api/v3";
 const MAX_LISTED_FILES = 3000;
@@ -1295,11 +1297,19 @@ export class FakeGitHub {
     return { sha, tree: truncated ? entries.slice(0, this.treeEntryLimit) : entries, truncated };
   }
 
+  /** `GET /git/blobs/{sha}` answers these bytes for that id (a corrupt or lying answer). */
+  corruptBlob(sha, content) {
+    this.#corruptBlobs.set(sha, toBytes(content));
+  }
+
+  #corruptBlobs = new Map();
+
   #blob(sha) {
     const b = this.git.get(sha, "blob");
     if (!b) throw new HttpError(404, "Not Found");
-    const content = b.bytes.toString("base64").replace(/.{60}/g, "$&\n");
-    return { sha, size: b.bytes.length, content, encoding: "base64" };
+    const bytes = this.#corruptBlobs.get(sha) ?? b.bytes;
+    const content = bytes.toString("base64").replace(/.{60}/g, "$&\n");
+    return { sha, size: bytes.length, content, encoding: "base64" };
   }
 
   #contents(req, repo, path, ref) {
@@ -1501,8 +1511,8 @@ export class FakeGitHub {
     );
   }
 
-  // GraphQL (POST /graphql; GitHub Enterprise Server: /api/graphql). Only the base-directory query
-  // of src/github/base-files.ts is answered, from the in-memory trees and blobs.
+  // GraphQL (POST /graphql; GitHub Enterprise Server: /api/graphql). The app's fixed queries are
+  // matched by shape; any other runs against GitHub's published schema (#executed).
 
   /** Blob text longer than this many bytes comes back cut, with isTruncated (GitHub: 512,000). */
   graphqlTextLimit = 512_000;
@@ -1597,18 +1607,9 @@ export class FakeGitHub {
       return this.#mergeQueue(body.variables ?? {});
     if (normalizeGraphql(body.query ?? "") === MERGED_PULLS_SHAPE)
       return this.#mergedPulls(body.variables?.ids ?? []);
-    if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) {
-      return {
-        errors: [
-          {
-            message:
-              "fake-github: only the base-directory, co-author, merge queue and merged-pulls queries are supported",
-          },
-        ],
-      };
-    }
+    if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) return this.#executed(body);
     const { owner, name, expression } = body.variables ?? {};
-    const faults = this.#graphqlFaults.filter((f) => f.times > 0);
+    const faults = this.#graphqlFaults.filter((f) => f.times > 0 && !f.executed);
     for (const f of faults) f.times--;
     const error = faults.find((f) => f.error);
     if (error) return { data: null, errors: [{ message: error.error }] };
@@ -1702,6 +1703,110 @@ export class FakeGitHub {
     return { entries };
   }
 
+  /**
+   * Any other query runs against GitHub's own published schema (@octokit/graphql-schema), so a
+   * field, argument or type GitHub does not have is an error here as there. Answered: the
+   * repository's git objects by `object(oid:)` / `object(expression: "<rev>:<path>")` (Commit
+   * `oid tree`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
+   * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`,
+   * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
+   * `truncate`, `binary`).
+   */
+  #executed(body) {
+    const { owner, name } = body.variables ?? {};
+    const faults = this.#graphqlFaults.filter(
+      (f) =>
+        f.times > 0 &&
+        f.executed &&
+        (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()),
+    );
+    for (const f of faults) f.times--;
+    const error = faults.find((f) => f.error);
+    if (error) return { data: null, errors: [{ message: error.error }] };
+    const rootValue = {
+      repository: ({ owner, name }) => {
+        const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
+        if (!repo)
+          throw new Error(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        return {
+          __typename: "Repository",
+          nameWithOwner: repo.fullName,
+          object: ({ oid, expression }) =>
+            oid !== undefined
+              ? this.#gitNode(oid, faults)
+              : this.#expressionNode(repo, expression, faults),
+        };
+      },
+    };
+    const result = graphqlSync({
+      schema: fakeGraphqlSchema(),
+      source: body.query ?? "",
+      rootValue,
+      variableValues: body.variables ?? {},
+    });
+    return JSON.parse(JSON.stringify(result));
+  }
+
+  /** `<rev>:<path>` (or a bare rev: its commit) as GitHub's rev-parse resolves it; else null. */
+  #expressionNode(repo, expression, faults) {
+    const text = String(expression);
+    const colon = text.indexOf(":");
+    let commit;
+    try {
+      commit = this.#resolveCommit(repo, colon < 0 ? text : text.slice(0, colon));
+    } catch {
+      return null;
+    }
+    if (colon < 0) return this.#gitNode(commit, faults);
+    let sha = this.git.get(commit, "commit").tree;
+    const path = text.slice(colon + 1).replace(/\/+$/, "");
+    for (const seg of path === "" ? [] : path.split("/")) {
+      const tree = this.git.get(sha, "tree");
+      const next = tree?.entries.find((e) => e.name === seg);
+      if (!next) return null;
+      sha = next.sha;
+    }
+    return this.#gitNode(sha, faults);
+  }
+
+  /** A git object as a GraphQL GitObject (null for an id the store lacks: submodule commits). */
+  #gitNode(oid, faults) {
+    const o = this.git.get(String(oid));
+    if (!o) return null;
+    if (o.type === "commit")
+      return { __typename: "Commit", oid, tree: this.#gitNode(o.tree, faults) };
+    if (o.type === "blob") {
+      const blob = { __typename: "Blob", oid, ...this.#graphqlBlob(o.bytes) };
+      for (const f of faults.filter((f) => f.blob !== undefined && oid.startsWith(f.blob))) {
+        if (f.text !== undefined) blob.text = f.text;
+        if (f.binary) Object.assign(blob, { text: null, isBinary: true });
+        if (f.truncate && typeof blob.text === "string")
+          Object.assign(blob, {
+            text: blob.text.slice(0, blob.text.length >> 1),
+            isTruncated: true,
+          });
+      }
+      return blob;
+    }
+    const entries = [];
+    // Assumed: GraphQL lists no more of a tree than REST does (cut short, without saying so).
+    for (const e of o.entries.slice(0, this.treeEntryLimit)) {
+      const matching = faults.filter((f) => f.entry?.test(e.name));
+      if (matching.some((f) => f.drop)) continue;
+      const type = e.mode === "040000" ? "tree" : e.mode === "160000" ? "commit" : "blob";
+      const entryOid = matching.find((f) => f.oid)?.oid ?? e.sha;
+      entries.push({
+        name: e.name,
+        mode: parseInt(e.mode, 8),
+        type,
+        oid: entryOid,
+        size: type === "blob" ? (this.git.get(e.sha, "blob")?.bytes.length ?? 0) : 0,
+        object: () => this.#gitNode(e.sha, faults),
+      });
+    }
+    return { __typename: "Tree", oid, entries };
+  }
+
   /** Like GitHub: NUL bytes make a blob binary (no text); long text is cut at the limit. */
   #graphqlBlob(bytes) {
     const isBinary = bytes.subarray(0, 8000).includes(0);
@@ -1710,6 +1815,14 @@ export class FakeGitHub {
     const text = isBinary ? null : bytes.subarray(0, this.graphqlTextLimit).toString("utf8");
     return { text, isBinary, isTruncated, byteSize: bytes.length };
   }
+}
+
+let builtSchema = null;
+
+/** GitHub's GraphQL schema, built once (it is large: about a second). */
+function fakeGraphqlSchema() {
+  builtSchema ??= buildSchema(githubSchema.idl, { assumeValidSDL: true });
+  return builtSchema;
 }
 
 /** Whitespace, comments and the operation name do not matter; everything else does. */

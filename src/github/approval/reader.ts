@@ -21,6 +21,7 @@ import { coAuthorsOf, type ListedCommit } from "./coauthors.js";
 import { cached, mapLimit, type GitHubClient, type RepoRef } from "../client.js";
 import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
+import { gatherGitObjects } from "../git-gather.js";
 import type { PullRequestInfo } from "../pull-request.js";
 
 /** GitHub's cap on pulls.listCommits: a pull request with more commits cannot be checked. */
@@ -121,19 +122,25 @@ export class ApprovalReader {
         per_page: PER_PAGE,
       }),
     );
+    // An invalid commit id is reported by the decision; it is never sent to the API.
+    const digested = (r: RawReview): r is RawReview & { commit_id: string } =>
+      String(r.state).toUpperCase() === "APPROVED" &&
+      typeof r.commit_id === "string" &&
+      r.commit_id !== pr.headSha &&
+      GIT_OID.test(r.commit_id);
+    // The approved commits' trees in one request (what does not verify is read by REST).
+    const approved = [...new Set(raw.filter(digested).map((r) => r.commit_id))];
+    if (approved.length > 0)
+      await gatherGitObjects(this.octokit, this.repo, this.trees, {
+        commits: approved.map((sha) => ({ sha, dirs: directories.map((d) => d.path) })),
+        blobs: [],
+      });
     const out: ReviewFacts[] = [];
     for (const r of raw) {
       const commitId = r.commit_id ?? null;
       const state = String(r.state);
       let digest: string | null = null;
-      // An invalid commit id is reported by the decision; it is never sent to the API.
-      if (
-        state.toUpperCase() === "APPROVED" &&
-        commitId !== null &&
-        commitId !== pr.headSha &&
-        GIT_OID.test(commitId)
-      )
-        digest = (await this.digest(commitId, directories, "missing")).digest;
+      if (digested(r)) digest = (await this.digest(r.commit_id, directories, "missing")).digest;
       out.push({
         id: r.id,
         user: r.user?.login ?? null,
