@@ -36,7 +36,7 @@ export const addForeignKeyValidated = sqlRule({
         message:
           ctx.dialect === "mysql"
             ? `Adding a foreign key to ${displayName(table)} (referencing ${target}) with foreign_key_checks on makes MySQL copy the table (ALGORITHM=COPY), blocking writes until it finishes.`
-            : `Adding a foreign key to ${displayName(table)} (referencing ${target}) without NOT VALID checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to either table wait for the whole scan.${unindexed(ctx, table, columns, a.index)}`,
+            : `Adding a foreign key to ${displayName(table)} (referencing ${target}) without NOT VALID checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to either table wait for the whole scan.`,
       });
     }
   },
@@ -52,28 +52,4 @@ export function foreignKeyChecksOff(ctx: SqlRuleContext, index: number): boolean
       off = m.value !== null && /^(0|off|false)$/i.test(m.value);
   }
   return off;
-}
-
-/**
- * Postgres does not index the referencing columns: decided from the merged schema (indexes merged
- * or created earlier in the change), say so when no index starts with them.
- */
-function unindexed(
-  ctx: SqlRuleContext,
-  table: ObjectName,
-  columns: readonly string[],
-  index: number,
-): string {
-  const schema = ctx.schema(index);
-  const t = schema?.lookup(table).table;
-  if (!schema || !t || columns.length === 0) return "";
-  const want = new Set(columns.map((c) => schema.key(c)));
-  const covered = t.indexes.some(
-    (i) =>
-      !i.partial &&
-      i.columns.length >= want.size &&
-      i.columns.slice(0, want.size).every((c) => c !== null && want.has(schema.key(c))),
-  );
-  if (covered) return "";
-  return ` Decided from the merged schema: no index of ${displayName(table)} starts with (${columns.join(", ")}), so every DELETE or key UPDATE on the referenced table scans ${displayName(table)}; create one CONCURRENTLY first.`;
 }

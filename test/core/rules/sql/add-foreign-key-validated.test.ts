@@ -19,10 +19,10 @@ ruleTester("add-foreign-key-validated", {
   ],
   invalid: [
     {
-      name: "merged schema: no index on the referencing column is named",
+      name: "merged schema: a missing index is fk-without-index's finding, not this rule's",
       merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
-      errors: [{ line: 1, message: /merged schema: no index of orders starts with \(user_id\)/ }],
+      errors: [{ line: 1, message: /writes to either table wait for the whole scan\.$/ }],
     },
     {
       name: "merged schema: a merged index on the referencing column is not a finding of its own",
@@ -34,13 +34,13 @@ ruleTester("add-foreign-key-validated", {
       errors: [{ line: 1, message: /writes to either table wait for the whole scan\.$/ }],
     },
     {
-      name: "attacker: a partial index, or one where the column is not leading, does not count",
+      name: "a partial index, or one where the column is not leading: the message stays the scan's",
       merged: {
         "1_init.up.sql":
           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX a ON orders (user_id) WHERE id > 0;\nCREATE INDEX b ON orders (id, user_id);",
       },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
-      errors: [{ line: 1, message: /no index of orders starts with/ }],
+      errors: [{ line: 1, message: /writes to either table wait for the whole scan\.$/ }],
     },
     {
       name: "merged schema: the index created CONCURRENTLY by an earlier migration of the change counts",
@@ -59,13 +59,13 @@ ruleTester("add-foreign-key-validated", {
       ],
     },
     {
-      name: "attacker: the merged index was dropped later",
+      name: "a merged index dropped later: the message stays the scan's",
       merged: {
         "1_init.up.sql":
           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);\nDROP INDEX orders_user;",
       },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
-      errors: [{ line: 1, message: /no index of orders starts with/ }],
+      errors: [{ line: 1, message: /writes to either table wait for the whole scan\.$/ }],
     },
     {
       code: "ALTER TABLE orders\n  ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",

@@ -12,9 +12,26 @@ ruleTester("fk-without-index", {
     {
       code: "CREATE TABLE m (a bigint, b bigint, FOREIGN KEY (b, a) REFERENCES p (x, y));\nCREATE UNIQUE INDEX m_ab ON m (a, b, id);",
     },
-    // A merged table: nothing knows its indexes here (the catalog hook decides when present).
+    // A merged table whose history was not read: nothing knows its indexes, so no finding.
     {
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+    },
+    {
+      name: "merged schema: a merged index leads with the referencing column",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id, id);",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+    },
+    {
+      name: "merged schema: the index created CONCURRENTLY by an earlier migration of the change counts",
+      merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
+      files: {
+        "2_idx.up.sql": "CREATE INDEX CONCURRENTLY orders_user ON orders (user_id);",
+        "3_fk.up.sql":
+          "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+      },
     },
     // MySQL creates the index itself.
     {
@@ -23,6 +40,32 @@ ruleTester("fk-without-index", {
     },
   ],
   invalid: [
+    {
+      name: "merged schema: no index on the referencing column of a merged table",
+      merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+      errors: [
+        { line: 1, message: /no index on orders \(user_id\) \(decided from the merged schema\)/ },
+      ],
+    },
+    {
+      name: "attacker: a partial index, or one where the column is not leading, does not count",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX a ON orders (user_id) WHERE id > 0;\nCREATE INDEX b ON orders (id, user_id);",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+      errors: [{ line: 1, message: /decided from the merged schema/ }],
+    },
+    {
+      name: "attacker: the merged index was dropped later",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);\nDROP INDEX orders_user;",
+      },
+      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+      errors: [{ line: 1, message: /decided from the merged schema/ }],
+    },
     {
       code: "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  user_id bigint REFERENCES users (id)\n);",
       errors: [{ line: 1, endLine: 4, message: /no index on orders \(user_id\).*scans orders/ }],
