@@ -129,7 +129,7 @@ export async function analyze(
     for (const rule of STRUCTURE_RULES) {
       if (!appliesTo(rule.meta.dialects, dir.dialect)) continue;
       rule.checkDirectory(model, (path, r) => {
-        const f = toFinding(rule.meta, r, path, config.rules[rule.meta.id]);
+        const f = toFinding(rule.meta, r, path, config.rules);
         if (f) findings.push(f);
       });
     }
@@ -145,7 +145,7 @@ export async function analyze(
     for (const r of result.findings) {
       const meta = RULES_BY_ID.get(r.ruleId);
       if (!meta) throw new Error(`${check.name} reported unregistered rule id "${r.ruleId}"`);
-      const f = toFinding(meta, r, r.path, config.rules[r.ruleId]);
+      const f = toFinding(meta, r, r.path, config.rules);
       if (f) findings.push(f);
     }
     sections.push(...result.sections);
@@ -156,7 +156,7 @@ export async function analyze(
   });
   for (const e of extra) {
     const meta = RULES_BY_ID.get(e.ruleId)!;
-    const f = toFinding(meta, e, e.path, config.rules[e.ruleId]);
+    const f = toFinding(meta, e, e.path, config.rules);
     if (f) findings.push(f);
   }
 

@@ -55,6 +55,11 @@ import { addEnumValueInTransaction } from "./sql/add-enum-value-in-transaction.j
 import { requireStatementTimeout } from "./sql/require-statement-timeout.js";
 import { stringSyntaxChange } from "./sql/string-syntax-change.js";
 import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
+import { preferBigint } from "./sql/prefer-bigint.js";
+import { preferIdentity } from "./sql/prefer-identity.js";
+import { preferText } from "./sql/prefer-text.js";
+import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
+import { banCharType } from "./sql/ban-char-type.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -111,6 +116,12 @@ export const SQL_RULES = [
   requireStatementTimeout,
   unanalyzableStatement,
   stringSyntaxChange,
+  // style (off by default)
+  preferBigint,
+  preferIdentity,
+  preferText,
+  preferTimestamptz,
+  banCharType,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

@@ -58,7 +58,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
     const key = `${meta.id}\0${path}\0${r.startLine}\0${r.endLine}\0${r.message}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const f = toFinding(meta, r, path, config.rules[meta.id]);
+    const f = toFinding(meta, r, path, config.rules);
     if (f) findings.push(f);
   };
   const rules = SQL_RULES.filter(

@@ -35,10 +35,28 @@ export interface DefaultExpr {
   isNull: boolean;
 }
 
+/**
+ * Postgres: a type as the server resolves its name. `int`, `integer` and `int4` are all `int4`;
+ * `char(n)` is `bpchar`, `timestamp` is `timestamp` (`timestamptz` with time zone). `schema` only
+ * when written (`pg_catalog.int4`, `public.money_t`); an unqualified built-in name resolves to
+ * pg_catalog, which leads the search_path.
+ */
+export interface PgType {
+  schema?: string;
+  name: string;
+  /** Type modifiers as written (`varchar(255)`: ["255"]). */
+  mods: string[];
+  array: boolean;
+  /** File offset where the type is written. */
+  at?: number;
+}
+
 export interface ColumnDef {
   name: string;
   /** The type as written (e.g. `varchar(255)`), for messages. */
   dataType: string;
+  /** Postgres: the resolved type name (style rules). */
+  pgType?: PgType;
   notNull: boolean;
   default?: DefaultExpr;
   primaryKey: boolean;
@@ -79,6 +97,8 @@ export type AlterAction = (
       using: boolean;
       /** MySQL MODIFY/CHANGE: the full new definition (NOT NULL, default…). */
       definition?: ColumnDef;
+      /** Postgres: the resolved new type. */
+      pgType?: PgType;
       syntax: "alter-type" | "modify" | "change";
     }
   | { type: "set-not-null"; column: string }
@@ -216,6 +236,8 @@ export type StatementModel = (
       name?: ObjectName;
       /** CREATE TRIGGER: the table and what fires (Postgres names a function, MySQL has a body). */
       trigger?: TriggerDef;
+      /** Postgres CREATE DOMAIN: its base type. */
+      domainType?: PgType;
     }
   /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
   | {

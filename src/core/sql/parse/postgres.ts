@@ -29,6 +29,7 @@ import {
   type DropObjectType,
   type ObjectName,
   type PasswordLiteral,
+  type PgType,
   type Span,
   type StatementModel,
   type TransactionAction,
@@ -573,6 +574,10 @@ class Normaliser {
       const m: StatementModel = { kind: "create-other", objectType: created, ...noFacts() };
       const name = createdName(node);
       if (name) m.name = name;
+      if ("CreateDomainStmt" in node) {
+        const t = pgType(node.CreateDomainStmt.typeName, this.loc);
+        if (t) m.domainType = t;
+      }
       return m;
     }
     return { kind: "other", tag: Object.keys(node)[0] ?? "Unknown", ...noFacts() };
@@ -628,6 +633,7 @@ class Normaliser {
           type: "alter-column-type",
           column: name,
           dataType: typeText(cd?.typeName),
+          ...withPgType(cd?.typeName, this.loc),
           using: cd?.raw_default !== undefined,
           syntax: "alter-type",
           span,
@@ -672,6 +678,7 @@ class Normaliser {
     const col: ColumnDef = {
       name: cd.colname ?? "",
       dataType,
+      ...withPgType(cd.typeName, this.loc),
       notNull: cd.is_not_null === true,
       primaryKey: false,
       unique: false,
@@ -947,6 +954,27 @@ const SQL_TYPE_NAMES: Record<string, string> = {
   timestamptz: "timestamptz",
   timetz: "timetz",
 };
+
+/** The resolved type name (see PgType); undefined for %TYPE references and missing names. */
+function pgType(t: TypeName | undefined, loc: Locator): PgType | undefined {
+  if (!t || t.pct_type) return undefined;
+  const names = strings(t.names);
+  const name = names[names.length - 1];
+  if (!name) return undefined;
+  const out: PgType = {
+    name,
+    mods: (t.typmods ?? []).map(constText).filter((x) => x !== ""),
+    array: (t.arrayBounds?.length ?? 0) > 0,
+  };
+  if (names.length > 1) out.schema = names[names.length - 2]!;
+  if (t.location !== undefined && t.location >= 0) out.at = loc.at(t.location);
+  return out;
+}
+
+function withPgType(t: TypeName | undefined, loc: Locator): { pgType?: PgType } {
+  const r = pgType(t, loc);
+  return r ? { pgType: r } : {};
+}
 
 /** `varchar(255)`, `bigint[]`: the type for messages, as a reader would write it. */
 function typeText(t: TypeName | undefined): string {
