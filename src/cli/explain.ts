@@ -62,12 +62,7 @@ export async function runExplain(argv: string[], io: Io): Promise<number> {
   if (v.list) {
     const rows = [...ALL_RULES]
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map((m) => [
-        m.id,
-        defaultLabel(m),
-        m.category,
-        m.description,
-      ]);
+      .map((m) => [m.id, defaultLabel(m), m.category, m.description]);
     const columns = [
       { header: "RULE" },
       { header: "DEFAULT" },
