@@ -60,6 +60,7 @@ import { preferIdentity } from "./sql/prefer-identity.js";
 import { preferText } from "./sql/prefer-text.js";
 import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
 import { banCharType } from "./sql/ban-char-type.js";
+import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -116,6 +117,7 @@ export const SQL_RULES = [
   requireStatementTimeout,
   unanalyzableStatement,
   stringSyntaxChange,
+  nonIdempotentNonTransactional,
   // style (off by default)
   preferBigint,
   preferIdentity,

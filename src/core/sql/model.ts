@@ -88,7 +88,7 @@ export interface ConstraintDef {
 
 export type AlterAction = (
   | { type: "add-column"; column: ColumnDef; ifNotExists?: boolean }
-  | { type: "drop-column"; column: string; cascade: boolean }
+  | { type: "drop-column"; column: string; cascade: boolean; ifExists?: true }
   /** ALTER COLUMN … TYPE (Postgres), MODIFY / CHANGE (MySQL, which also restate the definition). */
   | {
       type: "alter-column-type";
@@ -107,7 +107,7 @@ export type AlterAction = (
   | { type: "drop-default"; column: string }
   | { type: "add-constraint"; constraint: ConstraintDef }
   | { type: "validate-constraint"; name: string }
-  | { type: "drop-constraint"; name: string; cascade: boolean }
+  | { type: "drop-constraint"; name: string; cascade: boolean; ifExists?: true }
   | { type: "rename-column"; from: string; to: string }
   | { type: "rename-table"; to: ObjectName }
   | { type: "rename-constraint"; from: string; to: string }

@@ -626,7 +626,13 @@ class Normaliser {
           };
         break;
       case "AT_DropColumn":
-        return { type: "drop-column", column: name, cascade: c.behavior === "DROP_CASCADE", span };
+        return {
+          type: "drop-column",
+          column: name,
+          cascade: c.behavior === "DROP_CASCADE",
+          ...(c.missing_ok ? { ifExists: true as const } : {}),
+          span,
+        };
       case "AT_AlterColumnType": {
         const cd = def && "ColumnDef" in def ? def.ColumnDef : undefined;
         return {
@@ -667,6 +673,7 @@ class Normaliser {
           type: "drop-constraint",
           name,
           cascade: c.behavior === "DROP_CASCADE",
+          ...(c.missing_ok ? { ifExists: true as const } : {}),
           span,
         };
     }
