@@ -7,7 +7,8 @@
  */
 import { parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
-import { directoryOf } from "../core/migrations/directory.js";
+import { directoryOf, joinPath } from "../core/migrations/directory.js";
+import { parseMigrationName } from "../core/migrations/filename.js";
 import { migrationPathRole, reshapesDirectory } from "../core/migrations/shape.js";
 import type { ChangeSet, ChangedFile, DirectoryShape, TreeEntry } from "../core/types.js";
 import type { ListedChanges, RevisionSource } from "./source.js";
@@ -159,6 +160,8 @@ export async function buildChangeSet(
     contents,
   };
   if (baseContents.size > 0) changeSet.baseContents = baseContents;
+  const pairedUps = await readPairedUps(source, changes, baseTrees, contents, dirs);
+  if (pairedUps.size > 0) changeSet.pairedUps = pairedUps;
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
 }
@@ -189,6 +192,43 @@ async function readEditedMerged(
     wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
   } catch {
     // Unreadable: every finding of those files stays.
+  }
+  return out;
+}
+
+/**
+ * The merged up file of each down file the change adds or edits, when the change leaves that up
+ * alone: the down's drops are judged against what its own up created. Best effort: without it
+ * the down is judged alone (its drops stay errors, never hidden).
+ */
+async function readPairedUps(
+  source: RevisionSource,
+  changes: readonly ChangedFile[],
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+  contents: ReadonlyMap<string, Uint8Array>,
+  dirs: readonly DirectoryConfig[],
+): Promise<Map<string, Uint8Array>> {
+  const wanted: { path: string; oid: string }[] = [];
+  const touched = new Set(changes.map((c) => c.path));
+  for (const c of changes) {
+    const dir = c.status !== "removed" && contents.has(c.path) ? directoryOf(c.path, dirs) : null;
+    const down = dir ? parseMigrationName(c.path.slice(c.path.lastIndexOf("/") + 1)) : null;
+    if (!dir || !down || down.direction !== "down") continue;
+    for (const e of baseTrees.get(dir.path) ?? []) {
+      const up = e.kind === "file" ? parseMigrationName(e.name) : null;
+      const path = joinPath(dir.path, e.name);
+      if (!up || up.direction !== "up" || up.version !== down.version || touched.has(path))
+        continue;
+      if (!wanted.some((w) => w.path === path)) wanted.push({ path, oid: e.oid });
+    }
+  }
+  const out = new Map<string, Uint8Array>();
+  if (wanted.length === 0) return out;
+  try {
+    const bytes = await source.readBase(wanted);
+    wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
+  } catch {
+    // Unreadable: the downs are judged alone.
   }
   return out;
 }

@@ -135,7 +135,12 @@ export async function analyze(
     }
 
     dirSources.sort(golangMigrateOrder);
-    const sql = await analyzeSql({ config, model, sources: dirSources });
+    const sql = await analyzeSql({
+      config,
+      model,
+      sources: dirSources,
+      pairedUps: pairedUps(model, dir, dirSources, changeSet),
+    });
     findings.push(...onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text));
   }
 
@@ -246,4 +251,24 @@ export function approvalRequired(
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
   return policyRequiresApproval(config.approval, summary.error + summary.warning + waived);
+}
+
+/** The merged, untouched up files of the change's down files (ChangeSet.pairedUps), decoded. */
+function pairedUps(
+  model: DirectoryModel,
+  dir: DirectoryConfig,
+  changed: readonly SourceFile[],
+  changeSet: ChangeSet,
+): SourceFile[] {
+  const out: SourceFile[] = [];
+  for (const src of changed) {
+    const p = src.file.parsed;
+    if (p?.direction !== "down") continue;
+    for (const up of model.byVersion.get(p.version)?.up ?? []) {
+      const bytes = changeSet.pairedUps?.get(up.path);
+      if (bytes && !changed.some((c) => c.path === up.path) && !out.some((o) => o.path === up.path))
+        out.push(loadSource(up, dir, bytes));
+    }
+  }
+  return out;
 }

@@ -28,6 +28,11 @@ export interface LintInput {
   modified?: Record<string, string>;
   rules?: Record<string, RuleLevel>;
   dir?: string;
+  /**
+   * Merged up files with their SQL (on the base, untouched by the change): what the adapter gives
+   * as ChangeSet.pairedUps for a down file the change adds or edits.
+   */
+  mergedUps?: Record<string, string>;
 }
 
 export async function lint(input: LintInput): Promise<Finding[]> {
@@ -47,7 +52,11 @@ export async function lint(input: LintInput): Promise<Finding[]> {
     contents.set(join(name), enc.encode(sql));
     changes.push({ path: join(name), status: "added", oid: oidOf(name) });
   }
-  const baseNames = [...(input.base ?? []), ...Object.keys(input.modified ?? {})];
+  const baseNames = [
+    ...(input.base ?? []),
+    ...Object.keys(input.modified ?? {}),
+    ...Object.keys(input.mergedUps ?? {}),
+  ];
   for (const [name, sql] of Object.entries(input.modified ?? {})) {
     contents.set(join(name), enc.encode(sql));
     changes.push({ path: join(name), status: "modified", oid: oidOf(`${name}#new`) });
@@ -62,6 +71,10 @@ export async function lint(input: LintInput): Promise<Finding[]> {
     changes,
     contents,
   };
+  if (input.mergedUps)
+    changeSet.pairedUps = new Map(
+      Object.entries(input.mergedUps).map(([name, sql]) => [join(name), enc.encode(sql)]),
+    );
   const { report } = await analyze(config, changeSet, {
     tool: { name: "migration-warden", version: "test" },
   });

@@ -34,6 +34,11 @@ export interface SqlAnalysisInput {
    * up before down), then files whose names golang-migrate ignores (`file.parsed === null`).
    */
   sources: SourceFile[];
+  /**
+   * Merged up files the change leaves alone whose down file is among `sources`: read only for
+   * what they create, so a down undoing its own up is recognised (no rule runs on them).
+   */
+  pairedUps?: SourceFile[];
 }
 
 interface FileState {
@@ -67,6 +72,19 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   const version = parseServerVersion(model.config.databaseVersion);
   // Earlier files of the change count as "not deployed yet" only when comparing against a base.
   const ledger = new ChangeLedger(model.mode === "git");
+
+  // 0. What the merged ups of the change's downs created (ledger only: "own-up" for the down).
+  for (const source of input.pairedUps ?? []) {
+    const file = ledger.addFile({
+      path: source.path,
+      version: source.file.parsed?.version ?? null,
+      direction: "up",
+      added: false,
+    });
+    parseSource(source).statements.forEach((s, i) => {
+      if (s.model) ledger.record(file, i, s.model);
+    });
+  }
 
   // 1. Parse every file and record what it creates, in execution order.
   const files: FileState[] = [];
