@@ -183,6 +183,11 @@ export type StatementModel = (
        * condition that does not refer to the table's rows at all (all of them or none).
        */
       matchesAll?: string;
+      /**
+       * Postgres UPDATE … FROM whose WHERE only joins the row to the FROM items (the join
+       * conditions, as `o.customer_id = c.id`): every row with a partner is rewritten.
+       */
+      joinOnly?: string;
     }
   | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
   | { kind: "transaction"; action: TransactionAction }

@@ -38,7 +38,7 @@ import { functionVolatility } from "../volatility.js";
 import { collectEffects, routineBody } from "./pg-effects.js";
 import { pgLongNames } from "./pg-names.js";
 import { alterTableActionSpans } from "./segments.js";
-import { pgMatchesAll } from "./where.js";
+import { pgJoinOnly, pgMatchesAll } from "./where.js";
 import { Locator, type ParseOutcome, type ServerVersion, type StatementInput } from "./types.js";
 
 let loading: Promise<void> | null = null;
@@ -331,6 +331,14 @@ class Normaliser {
         shadowed: subqueryColumns(from),
       });
       if (all) m.matchesAll = `its WHERE clause ${all}`;
+      else if ("UpdateStmt" in node) {
+        const joins = pgJoinOnly(
+          s.whereClause,
+          { names: relNames(s.relation), shadowed: [] },
+          fromTables(from),
+        );
+        if (joins) m.joinOnly = joins;
+      }
       if (table) m.writes = [table];
       return m;
     }
@@ -890,6 +898,22 @@ function subqueryColumns(from: Node[] | undefined): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The names the tables of a FROM list are referred to by (alias, else name). Subqueries are left
+ * out: a join with one (`FROM (VALUES …) fix`) is a list of rows to change, a real filter.
+ */
+function fromTables(from: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of from ?? []) {
+    if ("RangeVar" in item) out.push(item.RangeVar.alias?.aliasname ?? item.RangeVar.relname ?? "");
+    else if ("JoinExpr" in item) {
+      const j = item.JoinExpr;
+      out.push(...fromTables([j.larg, j.rarg].filter((x): x is Node => x !== undefined)));
+    }
+  }
+  return out.filter((n) => n !== "");
 }
 
 function relNames(r: RangeVar | undefined): string[] {
