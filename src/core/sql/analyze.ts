@@ -10,7 +10,7 @@ import type { DirectoryModel } from "../migrations/directory.js";
 import { SQL_RULES, type RuleId } from "../rules/registry.js";
 import { sqlParseError } from "../rules/engine/sql-parse-error.js";
 import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/types.js";
-import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
+import { effectiveLevel, toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
 import { ChangeLedger } from "./ledger.js";
@@ -66,8 +66,11 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
     const f = toFinding(meta, r, path, config.rules);
     if (f) findings.push(f);
   };
+  // A rule the configuration turns off (opt-in rules by default) is not run at all.
   const rules = SQL_RULES.filter(
-    (r) => r.meta.dialects === "all" || r.meta.dialects.includes(dialect),
+    (r) =>
+      (r.meta.dialects === "all" || r.meta.dialects.includes(dialect)) &&
+      effectiveLevel(config.rules, r.meta) !== "off",
   );
   const version = parseServerVersion(model.config.databaseVersion);
   // Earlier files of the change count as "not deployed yet" only when comparing against a base.
