@@ -186,12 +186,22 @@ async function readEditedMerged(
     const entry = baseTrees.get(dir.path)?.find((e) => e.name === name && e.kind === "file");
     if (entry) wanted.push({ path: c.path, oid: entry.oid });
   }
+  // Unreadable: every finding of those files stays.
+  return readBaseBestEffort(source, wanted, out);
+}
+
+/** Base bytes of `wanted` into `out`, by path; nothing when the source cannot read them. */
+async function readBaseBestEffort(
+  source: RevisionSource,
+  wanted: readonly { path: string; oid: string }[],
+  out: Map<string, Uint8Array>,
+): Promise<Map<string, Uint8Array>> {
   if (wanted.length === 0) return out;
   try {
     const bytes = await source.readBase(wanted);
     wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
   } catch {
-    // Unreadable: every finding of those files stays.
+    // Best effort: the caller's judgement without them is the stricter one.
   }
   return out;
 }
@@ -222,13 +232,6 @@ async function readPairedUps(
       if (!wanted.some((w) => w.path === path)) wanted.push({ path, oid: e.oid });
     }
   }
-  const out = new Map<string, Uint8Array>();
-  if (wanted.length === 0) return out;
-  try {
-    const bytes = await source.readBase(wanted);
-    wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
-  } catch {
-    // Unreadable: the downs are judged alone.
-  }
-  return out;
+  // Unreadable: the downs are judged alone.
+  return readBaseBestEffort(source, wanted, new Map());
 }

@@ -3,7 +3,7 @@
  * prefer-identity, prefer-text, prefer-timestamptz, ban-char-type): CREATE TABLE columns,
  * ALTER TABLE … ADD COLUMN, ALTER COLUMN … TYPE and CREATE DOMAIN … AS.
  */
-import { displayName, type ColumnDef, type PgType } from "../../sql/model.js";
+import { displayName, type ColumnDef, type ObjectName, type PgType } from "../../sql/model.js";
 import type { ReportFn } from "../types.js";
 import type { Lines, SqlRuleContext } from "./types.js";
 
@@ -47,32 +47,17 @@ export function* typedPlaces(ctx: SqlRuleContext): Generator<TypedPlace> {
       );
       for (const c of m.columns) {
         if (!c.pgType) continue;
-        yield {
-          type: c.pgType,
-          what: `column ${c.name} of ${displayName(m.table)}`,
-          written: c.dataType,
-          where: "create-table",
-          column: c,
-          primaryKey: c.primaryKey || pk.has(c.name),
-          foreignKey: c.references !== undefined || fk.has(c.name),
-          lines: where(c.pgType, ctx.at(a)),
-        };
+        const place = columnPlace(c, c.pgType, m.table, "create-table", where(c.pgType, ctx.at(a)));
+        if (pk.has(c.name)) place.primaryKey = true;
+        if (fk.has(c.name)) place.foreignKey = true;
+        yield place;
       }
     } else if (m.kind === "alter-table") {
       for (const act of m.actions) {
         const fallback = ctx.lines(act.span, a);
-        if (act.type === "add-column" && act.column.pgType) {
-          const c = act.column;
-          yield {
-            type: c.pgType!,
-            what: `column ${c.name} of ${displayName(m.table)}`,
-            written: c.dataType,
-            where: "add-column",
-            column: c,
-            primaryKey: c.primaryKey,
-            foreignKey: c.references !== undefined,
-            lines: where(c.pgType!, fallback),
-          };
+        const t = act.type === "add-column" ? act.column.pgType : undefined;
+        if (act.type === "add-column" && t) {
+          yield columnPlace(act.column, t, m.table, "add-column", where(t, fallback));
         } else if (act.type === "alter-column-type" && act.pgType) {
           yield {
             type: act.pgType,
@@ -97,6 +82,25 @@ export function* typedPlaces(ctx: SqlRuleContext): Generator<TypedPlace> {
       };
     }
   }
+}
+
+function columnPlace(
+  c: ColumnDef,
+  type: PgType,
+  table: ObjectName,
+  where: TypedPlace["where"],
+  lines: Lines,
+): TypedPlace {
+  return {
+    type,
+    what: `column ${c.name} of ${displayName(table)}`,
+    written: c.dataType,
+    where,
+    column: c,
+    primaryKey: c.primaryKey,
+    foreignKey: c.references !== undefined,
+    lines,
+  };
 }
 
 function typeLabel(t: PgType): string {
