@@ -14,6 +14,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'Server version ("16", "8.0"); rules that depend on it use it. Quote it in YAML.',
   "directories.*.multiStatement":
     "golang-migrate x-multi-statement mode (postgres): statements run one by one without the implicit per-file transaction.",
+  "directories.*.squashedBelow":
+    "Squashed history: once this is on the base branch, a later pull request may delete merged migrations at or below this version (still reported as a warning and approved under risky). See docs/squashing.md.",
   "directories.*.migrationsTable":
     "golang-migrate's x-migrations-table (default schema_migrations): the replay creates it, as golang-migrate does, before the first migration.",
   rules:

@@ -67,6 +67,22 @@ const directory = z
       )
       .optional(),
     multiStatement: bool("multiStatement").default(false),
+    // A version, compared as a number like golang-migrate's: beyond 2^53 YAML numbers lose digits.
+    squashedBelow: z
+      .union([z.string(), z.number()], {
+        error: "expected a migration version such as 20240101120000",
+      })
+      .refine((v) => typeof v === "string" || Number.isSafeInteger(v), {
+        error: "expected a version; quote versions longer than 15 digits in YAML",
+      })
+      .transform(String)
+      .pipe(
+        z.string().regex(/^\d{1,20}$/, {
+          error: "expected a migration version (the digits before the first _ of a file name)",
+        }),
+      )
+      .transform((v) => BigInt(v).toString())
+      .optional(),
     // golang-migrate's x-migrations-table: the replay creates it before the first migration.
     migrationsTable: z
       .string({ error: "expected a table name such as schema_migrations" })

@@ -13,6 +13,12 @@ export interface DirectoryConfig {
   multiStatement: boolean;
   /** golang-migrate `x-migrations-table` (default schema_migrations): the replay creates it. */
   migrationsTable?: string;
+  /**
+   * History squashed at or below this version (decimal digits): a later change may delete merged
+   * migrations up to it (a documented squash, still reported and approved). Read from the base's
+   * configuration only, like every setting.
+   */
+  squashedBelow?: string;
 }
 
 export interface ApprovalPolicy {

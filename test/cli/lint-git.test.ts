@@ -168,6 +168,60 @@ test("renames and deletions of merged migrations are reported", async () => {
 });
 
 describe("configuration comes from the base revision", () => {
+  test("attacker: a branch that sets squashedBelow and deletes merged migrations gets errors", async () => {
+    repo.branch("feature");
+    repo.write({
+      ".github/migration-warden.yml":
+        "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 2\n",
+      "migrations/000002_baseline.up.sql":
+        "CREATE TABLE users (id bigint);\nCREATE TABLE orders (id bigint);\n",
+    });
+    repo.remove(
+      "migrations/000001_users.up.sql",
+      "migrations/000001_users.down.sql",
+      "migrations/000002_orders.up.sql",
+      "migrations/000002_orders.down.sql",
+    );
+    repo.commit("squash and declare it in the same change");
+    const { code, report } = await lintJson(["--base", "main", "--head", "feature"], repo.dir);
+    // Git may pair a squashed file with the similar baseline as a rename.
+    const merged = (f: { ruleId: string }) =>
+      f.ruleId === "deleted-merged-migration" || f.ruleId === "renamed-merged-migration";
+    const deleted = report.findings.filter(merged);
+    expect(deleted).toHaveLength(4);
+    for (const f of deleted) expect(f.severity).toBe("error");
+    expect(code).toBe(1);
+
+    // Once the declaration is merged on its own, a later change may squash: warnings.
+    repo.git("checkout", "-q", "main");
+    repo.write({
+      ".github/migration-warden.yml":
+        "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 2\n",
+    });
+    repo.commit("declare the squash");
+    repo.git("checkout", "-q", "-b", "squash");
+    repo.write({
+      "migrations/000002_baseline.up.sql":
+        "CREATE TABLE users (id bigint);\nCREATE TABLE orders (id bigint);\n",
+    });
+    repo.remove(
+      "migrations/000001_users.up.sql",
+      "migrations/000001_users.down.sql",
+      "migrations/000002_orders.up.sql",
+      "migrations/000002_orders.down.sql",
+    );
+    repo.commit("squash");
+    const later = await lintJson(["--base", "main", "--head", "squash"], repo.dir);
+    const warned = later.report.findings.filter(merged);
+    expect(warned.map((f: { severity: string }) => f.severity)).toEqual([
+      "warning",
+      "warning",
+      "warning",
+      "warning",
+    ]);
+    expect(later.report.approvalRequired).toBe(true);
+  });
+
   test("a config change in the branch does not weaken the check", async () => {
     repo.write({ ".github/migration-warden.yml": "rules:\n  missing-down-migration: error\n" });
     repo.commit("config on main");

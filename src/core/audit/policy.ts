@@ -80,7 +80,15 @@ function directoryChanges(
     const dialect = value(`${at}.dialect`, b.dialect, a.dialect, true);
     const multi = value(`${at}.multiStatement`, b.multiStatement, a.multiStatement, false);
     const version = value(`${at}.databaseVersion`, b.databaseVersion, a.databaseVersion, false);
-    for (const c of [dialect, multi, version]) if (c) out.push(c);
+    // Raising it lets more merged migrations be deleted with a warning instead of an error.
+    const squash = value(
+      `${at}.squashedBelow`,
+      b.squashedBelow,
+      a.squashedBelow,
+      a.squashedBelow !== undefined &&
+        (b.squashedBelow === undefined || BigInt(a.squashedBelow) > BigInt(b.squashedBelow)),
+    );
+    for (const c of [dialect, multi, version, squash]) if (c) out.push(c);
   }
   return out;
 }

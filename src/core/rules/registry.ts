@@ -41,6 +41,9 @@ import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
+import { mysqlTableCopy } from "./sql/mysql-table-copy.js";
+import { mysqlAddUniqueIndex } from "./sql/mysql-add-unique-index.js";
+import { fkWithoutIndex } from "./sql/fk-without-index.js";
 import { dropCascade } from "./sql/drop-cascade.js";
 import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
@@ -103,6 +106,9 @@ export const SQL_RULES = [
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,
+  mysqlTableCopy,
+  mysqlAddUniqueIndex,
+  fkWithoutIndex,
   dropCascade,
   vacuumFullOrCluster,
   grantPrivileges,

@@ -66,6 +66,8 @@ export interface ColumnDef {
   references?: ObjectName;
   /** GENERATED … AS IDENTITY, serial types and AUTO_INCREMENT fill existing rows themselves. */
   generated?: "identity" | "stored" | "virtual" | "serial" | "auto-increment";
+  /** MySQL FIRST / AFTER c: placed before the last column (not instant before MySQL 8.0.29). */
+  positioned?: boolean;
 }
 
 export type ConstraintKind =
@@ -113,8 +115,13 @@ export type AlterAction = (
   | { type: "rename-constraint"; from: string; to: string }
   /** Postgres DETACH PARTITION (CONCURRENTLY since 14; FINALIZE completes an interrupted one). */
   | { type: "detach-partition"; partition: ObjectName; concurrently: boolean }
-  /** Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages. */
-  | { type: "other"; detail: string }
+  /**
+   * Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages.
+   * MySQL table options and index actions also carry `option`, the keyword(s) naming them
+   * (`ENGINE`, `CONVERT`, `ADD FULLTEXT INDEX`…, upper case) and its `value` when it has one
+   * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules.
+   */
+  | { type: "other"; detail: string; option?: string; value?: string }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
   span: Span;
@@ -151,7 +158,16 @@ export type StatementModel = (
       /** CREATE TABLE … AS SELECT. */
       asQuery: boolean;
     }
-  | { kind: "alter-table"; table: ObjectName; actions: AlterAction[] }
+  | {
+      kind: "alter-table";
+      table: ObjectName;
+      actions: AlterAction[];
+      /** MySQL/MariaDB `ALTER IGNORE TABLE`: rows that violate a new unique key are deleted. */
+      ignore?: boolean;
+      /** MySQL/MariaDB `ALGORITHM=…` / `LOCK=…` clauses, upper case (the last one of each wins). */
+      algorithm?: string;
+      lock?: string;
+    }
   | {
       kind: "create-index";
       name?: ObjectName;
@@ -159,6 +175,12 @@ export type StatementModel = (
       unique: boolean;
       concurrently: boolean;
       ifNotExists: boolean;
+      /**
+       * Postgres: the key columns in order, null for an expression element (it ends the prefix a
+       * lookup can use); absent when the parser does not say. `partial`: it has a WHERE clause.
+       */
+      columns?: Array<string | null>;
+      partial?: boolean;
     }
   | {
       kind: "drop";

@@ -60,6 +60,16 @@ describe("policy changes", () => {
     ["", "limits:\n  maxFileBytes: 10\n", "limits.maxFileBytes"],
     ["audit:\n  issue: true\n", "", "audit.issue"],
     [
+      "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 5\n",
+      "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 9\n",
+      "directories[migrations].squashedBelow",
+    ],
+    [
+      "",
+      "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 1\n",
+      "directories[migrations].squashedBelow",
+    ],
+    [
       "directories:\n  - path: migrations\n    dialect: postgres\n  - path: db\n    dialect: mysql\n",
       "",
       "directories",

@@ -40,7 +40,7 @@ export const addForeignKeyValidated = sqlRule({
 });
 
 /** `SET foreign_key_checks = 0` earlier in the file lets MySQL add the key in place. */
-function foreignKeyChecksOff(ctx: SqlRuleContext, index: number): boolean {
+export function foreignKeyChecksOff(ctx: SqlRuleContext, index: number): boolean {
   let off = false;
   for (const a of ctx.parsed) {
     if (a.index >= index) break;

@@ -83,7 +83,18 @@ export interface FileExtras {
   readings: OtherReading[];
 }
 
+/**
+ * What the merged schema (the replay's catalog) knows, for rules that would otherwise have to
+ * guess about tables the change did not create. Every answer may be undefined: not known.
+ */
+export interface MergedSchemaFacts {
+  /** Has `table` a non-partial index whose leading columns are exactly `columns` (any order)? */
+  hasIndexOn?(table: ObjectName, columns: readonly string[]): boolean | undefined;
+}
+
 export class SqlRuleContext {
+  /** Set by whoever has the merged schema (the catalog); rules use it when present. */
+  schemaFacts?: MergedSchemaFacts;
   readonly dialect: Dialect;
   readonly multiStatement: boolean;
   readonly direction: "up" | "down";

@@ -1,4 +1,5 @@
 import { structureRule } from "../types.js";
+import { squashBoundary, squashFinding } from "./squash.js";
 
 export const deletedMergedMigration = structureRule({
   meta: {
@@ -13,12 +14,17 @@ export const deletedMergedMigration = structureRule({
   },
   checkDirectory(model, report) {
     if (model.mode !== "git") return;
+    const squash = squashBoundary(model);
     for (const r of model.removed) {
       if (r.change.status !== "removed" || !r.parsed) continue;
       const { version: v, direction } = r.parsed;
       const at = model.byVersion.get(v);
       const replacement = (direction === "up" ? at?.up : at?.down)?.[0];
       const partner = (direction === "up" ? at?.down : at?.up)?.[0];
+      if (squash !== null && v <= squash.version) {
+        report(r.path, squashFinding(r.path, v, direction, squash, replacement?.path));
+        continue;
+      }
       report(r.path, {
         startLine: 1,
         endLine: 1,

@@ -1,4 +1,5 @@
 import { structureRule } from "../types.js";
+import { squashBoundary, squashFinding } from "./squash.js";
 
 export const renamedMergedMigration = structureRule({
   meta: {
@@ -13,9 +14,17 @@ export const renamedMergedMigration = structureRule({
   },
   checkDirectory(model, report) {
     if (model.mode !== "git") return;
+    const squash = squashBoundary(model);
     for (const r of model.removed) {
       if (r.change.status !== "renamed" || !r.parsed) continue;
       const to = r.change.path;
+      // Git pairs a squashed file with a similar baseline as a rename: both ends at or below
+      // the boundary make it part of the documented squash.
+      const now = model.head.find((f) => f.path === to)?.parsed;
+      if (squash && now && r.parsed.version <= squash.version && now.version <= squash.version) {
+        report(to, squashFinding(r.path, r.parsed.version, r.parsed.direction, squash, to));
+        continue;
+      }
       report(to, {
         startLine: 1,
         endLine: 1,

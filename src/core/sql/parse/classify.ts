@@ -97,6 +97,16 @@ const COLUMN_ATTRS = new Set([
   "SRID",
 ]);
 
+/** Table options whose value the online DDL rules read (`ENGINE = InnoDB`). */
+const VALUED_OPTIONS = new Set([
+  "ALGORITHM",
+  "LOCK",
+  "ENGINE",
+  "CHARACTER SET",
+  "COLLATE",
+  "ROW_FORMAT",
+]);
+
 /** ALTER TABLE options that are neither column nor constraint changes. */
 const TABLE_OPTIONS = new Set([
   "ALGORITHM",
@@ -666,7 +676,8 @@ export class Cursor {
       this.rest();
       return { kind: "other", tag: "ALTER USER", ...noFacts(), ddl: true, passwords };
     }
-    this.acceptOne("ONLINE", "IGNORE");
+    this.accept("ONLINE");
+    const ignore = this.accept("IGNORE");
     if (!this.accept("TABLE")) return null;
     this.accept("IF", "EXISTS");
     const table = this.name();
@@ -678,6 +689,7 @@ export class Cursor {
       ddl: true,
       strongLocks: [table],
     };
+    if (ignore) m.ignore = true;
     const rest = this.toks.slice(this.i);
     for (const seg of splitTopLevel(rest, 0)) {
       const segToks = rest.filter((t) => t.start >= seg.start && t.end <= seg.end);
@@ -695,6 +707,10 @@ export class Cursor {
         a = { type: "other", detail: this.input.text.slice(seg.start, seg.end).slice(0, 60), span };
       if (!a) return null;
       m.actions.push(a);
+      if (a.type === "other" && a.value !== undefined) {
+        if (a.option === "ALGORITHM") m.algorithm = a.value;
+        else if (a.option === "LOCK") m.lock = a.value;
+      }
       const ref =
         a.type === "add-column"
           ? a.column.references
@@ -719,8 +735,14 @@ export class Cursor {
           this.isWord("FULLTEXT") ||
           this.isWord("SPATIAL"))
       ) {
+        const kind = this.isWord("FULLTEXT")
+          ? "FULLTEXT "
+          : this.isWord("SPATIAL")
+            ? "SPATIAL "
+            : "";
         this.rest();
-        return { type: "other", detail: "ADD INDEX", span };
+        const option = `ADD ${kind}INDEX`;
+        return { type: "other", detail: option, option, span };
       }
       if (!sqlite && this.isWord("PARTITION")) {
         this.rest();
@@ -741,7 +763,7 @@ export class Cursor {
       if (!sqlite) {
         if (this.accept("INDEX") || this.accept("KEY")) {
           this.ident();
-          return { type: "other", detail: "DROP INDEX", span };
+          return { type: "other", detail: "DROP INDEX", option: "DROP INDEX", span };
         }
         if (this.accept("PRIMARY", "KEY"))
           return { type: "drop-constraint", name: "PRIMARY", cascade: false, span };
@@ -771,7 +793,7 @@ export class Cursor {
         this.ident();
         this.expect("TO");
         this.ident();
-        return { type: "other", detail: "RENAME INDEX", span };
+        return { type: "other", detail: "RENAME INDEX", option: "RENAME INDEX", span };
       }
       const hasTo = this.accept("TO") || (!sqlite && this.accept("AS"));
       if (!hasTo && sqlite) return null; // MySQL allows RENAME new_name
@@ -827,11 +849,33 @@ export class Cursor {
         return { type: "other", detail: "SET VISIBLE/INVISIBLE", span };
       return null;
     }
-    if (TABLE_OPTIONS.has(t.text)) {
+    const dflt =
+      t.text === "DEFAULT" &&
+      ["CHARACTER", "CHARSET", "COLLATE"].includes(this.peek(1)?.text ?? "");
+    if (TABLE_OPTIONS.has(t.text) || dflt) {
       const first = t;
+      if (dflt) this.i++;
+      const kw = this.peek()!.text;
+      const option =
+        kw === "CHARSET" || (kw === "CHARACTER" && this.isWord("SET", 1)) ? "CHARACTER SET" : kw;
+      this.i += kw === "CHARACTER" && option === "CHARACTER SET" ? 2 : 1;
+      // `ENGINE = InnoDB`, `ALGORITHM INPLACE`: the value is the first word or string after.
+      const v = this.isPunct("=") ? this.peek(1) : this.peek();
       this.rest();
       const last = this.toks[this.toks.length - 1]!;
-      return { type: "other", detail: this.textOf(first, last).slice(0, 60), span };
+      const a: AlterAction = {
+        type: "other",
+        detail: this.textOf(first, last).slice(0, 60),
+        option,
+        span,
+      };
+      if (
+        VALUED_OPTIONS.has(option) &&
+        v &&
+        (v.kind === "word" || v.kind === "quoted-ident" || v.kind === "string")
+      )
+        a.value = unquote(v).toUpperCase();
+      return a;
     }
     return null;
   }
@@ -962,7 +1006,10 @@ export class Cursor {
         if (this.isPunct("(")) this.skipParens();
       } else if (this.accept("AFTER")) {
         this.ident();
-      } else if (this.accept("FIRST") || this.accept("VISIBLE") || this.accept("INVISIBLE")) {
+        col.positioned = true;
+      } else if (this.accept("FIRST")) {
+        col.positioned = true;
+      } else if (this.accept("VISIBLE") || this.accept("INVISIBLE")) {
         // position / visibility: no effect on the rules
       } else if (this.accept("COLUMN_FORMAT") || this.accept("STORAGE") || this.accept("SRID")) {
         this.i++;

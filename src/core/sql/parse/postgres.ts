@@ -246,6 +246,12 @@ class Normaliser {
       };
       if (s.idxname)
         m.name = { ...(table.schema ? { schema: table.schema } : {}), name: s.idxname };
+      if (m.kind === "create-index") {
+        m.columns = (s.indexParams ?? []).map((p) =>
+          "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
+        );
+        if (s.whereClause) m.partial = true;
+      }
       if (s.concurrent) m.nonTransactional = "CREATE INDEX CONCURRENTLY";
       else m.strongLocks.push(table);
       return m;

@@ -57,3 +57,81 @@ describe("the message states what golang-migrate then does, case by case", () =>
       );
   });
 });
+
+describe("squashedBelow: a documented squash in the base branch's configuration", () => {
+  const SQUASH =
+    "directories:\n  - path: migrations\n    dialect: postgres\n    squashedBelow: 2\n";
+  const BASE3 = {
+    migrations: {
+      ...BASE.migrations,
+      "000003_items.up.sql": "CREATE TABLE items (id bigint);",
+      "000003_items.down.sql": "DROP TABLE items;",
+    },
+  };
+  const BASELINE = "CREATE TABLE users (id bigint);\nCREATE TABLE orders (id bigint);";
+  const squash = {
+    base: BASE3,
+    remove: [
+      "migrations/000001_users.up.sql",
+      "migrations/000001_users.down.sql",
+      "migrations/000002_orders.up.sql",
+      "migrations/000002_orders.down.sql",
+    ],
+    add: { "migrations/000002_baseline.up.sql": BASELINE },
+  };
+  const of = (fs: Awaited<ReturnType<typeof findings>>, id: string) =>
+    fs.filter((f) => f.ruleId === id);
+
+  test("deleting at or below it with a baseline left: warnings that say it is the squash (still risky)", async () => {
+    const fs = await findings(changeSet(squash), SQUASH);
+    const del = of(fs, "deleted-merged-migration");
+    expect(del.map((f) => `${f.path} ${f.severity}`).sort()).toEqual([
+      "migrations/000001_users.down.sql warning",
+      "migrations/000001_users.up.sql warning",
+      "migrations/000002_orders.down.sql warning",
+      "migrations/000002_orders.up.sql warning",
+    ]);
+    for (const f of del) expect(f.message).toContain("documented squash (squashedBelow: 2");
+    expect(del.find((f) => f.path.endsWith("000002_orders.up.sql"))!.message).toContain(
+      "migrations/000002_baseline.up.sql now holds version 2's up SQL (the squash baseline)",
+    );
+    expect(del.find((f) => f.path.endsWith("000001_users.up.sql"))!.message).toContain(
+      '"no migration found for version 1"',
+    );
+    // Warnings count as risky: approval stays required under `required: risky`.
+    expect(of(fs, "out-of-order-migration")).toEqual([]);
+  });
+
+  test("a version above it stays an error", async () => {
+    const fs = await findings(
+      changeSet({ ...squash, remove: [...squash.remove, "migrations/000003_items.down.sql"] }),
+      SQUASH,
+    );
+    expect(
+      of(fs, "deleted-merged-migration").find((f) => f.path.endsWith("000003_items.down.sql"))!
+        .severity,
+    ).toBe("error");
+  });
+
+  test("no baseline left at or below it: deleting the ups stays an error", async () => {
+    const fs = await findings(changeSet({ ...squash, add: {} }), SQUASH);
+    const ups = of(fs, "deleted-merged-migration").filter((f) => f.path.endsWith(".up.sql"));
+    expect(ups.map((f) => f.severity)).toEqual(["error", "error"]);
+    expect(ups[0]!.message).toContain("A squash must leave a baseline");
+  });
+
+  test("without squashedBelow the same change is all errors", async () => {
+    const fs = await findings(changeSet(squash));
+    expect(new Set(of(fs, "deleted-merged-migration").map((f) => f.severity))).toEqual(
+      new Set(["error"]),
+    );
+  });
+
+  test("a new version at or below it (not a squashed one) is a baseline candidate: a warning, not silently fine", async () => {
+    const fs = await findings(
+      changeSet({ ...squash, add: { "migrations/000000_baseline.up.sql": BASELINE } }),
+      SQUASH,
+    );
+    expect(of(fs, "out-of-order-migration").map((f) => f.severity)).toEqual(["warning"]);
+  });
+});

@@ -1,6 +1,29 @@
 import { models, parse, sourceOf } from "../../../helpers/source.js";
 
 describe("MySQL parser (token reader + node-sql-parser)", () => {
+  test("online DDL facts: IGNORE, ALGORITHM/LOCK, option keywords and values, column position", async () => {
+    const sql =
+      "ALTER ONLINE IGNORE TABLE t ADD UNIQUE KEY u (a), ADD COLUMN b int FIRST, ADD FULLTEXT INDEX f (c), " +
+      "DEFAULT CHARSET = utf8mb4, CONVERT TO CHARACTER SET latin1, ENGINE = 'InnoDB', ALGORITHM = inplace, LOCK=None;";
+    const m = (await parse(sql, "mysql")).statements[0]!.model!;
+    if (m.kind !== "alter-table") throw new Error(m.kind);
+    expect(m).toMatchObject({ ignore: true, algorithm: "INPLACE", lock: "NONE" });
+    expect(m.actions[1]).toMatchObject({ type: "add-column", column: { positioned: true } });
+    expect(
+      m.actions.flatMap((a) => (a.type === "other" ? [[a.option, a.value ?? null]] : [])),
+    ).toEqual([
+      ["ADD FULLTEXT INDEX", null],
+      ["CHARACTER SET", "UTF8MB4"],
+      ["CONVERT", null],
+      ["ENGINE", "INNODB"],
+      ["ALGORITHM", "INPLACE"],
+      ["LOCK", "NONE"],
+    ]);
+    const plain = (await parse("ALTER TABLE t ADD COLUMN b int;", "mysql")).statements[0]!.model!;
+    expect(plain).not.toHaveProperty("ignore");
+    expect(plain).not.toHaveProperty("algorithm");
+  });
+
   test("ALTER TABLE actions with positions, MODIFY/CHANGE definitions, table options", async () => {
     const sql = [
       "ALTER TABLE `app`.`Users`", // 1
