@@ -165,6 +165,9 @@ export async function buildChangeSet(
     const merged = await readMergedUps(source, baseTrees);
     if (merged) changeSet.mergedUps = merged;
   }
+
+  const pairedUps = await readPairedUps(source, changes, baseTrees, contents, dirs);
+  if (pairedUps.size > 0) changeSet.pairedUps = pairedUps;
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
 }
@@ -189,12 +192,22 @@ async function readEditedMerged(
     const entry = baseTrees.get(dir.path)?.find((e) => e.name === name && e.kind === "file");
     if (entry) wanted.push({ path: c.path, oid: entry.oid });
   }
+  // Unreadable: every finding of those files stays.
+  return readBaseBestEffort(source, wanted, out);
+}
+
+/** Base bytes of `wanted` into `out`, by path; nothing when the source cannot read them. */
+async function readBaseBestEffort(
+  source: RevisionSource,
+  wanted: readonly { path: string; oid: string }[],
+  out: Map<string, Uint8Array>,
+): Promise<Map<string, Uint8Array>> {
   if (wanted.length === 0) return out;
   try {
     const bytes = await source.readBase(wanted);
     wanted.forEach((w, i) => out.set(w.path, bytes[i]!));
   } catch {
-    // Unreadable: every finding of those files stays.
+    // Best effort: the caller's judgement without them is the stricter one.
   }
   return out;
 }
@@ -219,4 +232,34 @@ async function readMergedUps(
   } catch {
     return null;
   }
+}
+
+/**
+ * The merged up file of each down file the change adds or edits, when the change leaves that up
+ * alone: the down's drops are judged against what its own up created. Best effort: without it
+ * the down is judged alone (its drops stay errors, never hidden).
+ */
+async function readPairedUps(
+  source: RevisionSource,
+  changes: readonly ChangedFile[],
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+  contents: ReadonlyMap<string, Uint8Array>,
+  dirs: readonly DirectoryConfig[],
+): Promise<Map<string, Uint8Array>> {
+  const wanted: { path: string; oid: string }[] = [];
+  const touched = new Set(changes.map((c) => c.path));
+  for (const c of changes) {
+    const dir = c.status !== "removed" && contents.has(c.path) ? directoryOf(c.path, dirs) : null;
+    const down = dir ? parseMigrationName(c.path.slice(c.path.lastIndexOf("/") + 1)) : null;
+    if (!dir || !down || down.direction !== "down") continue;
+    for (const e of baseTrees.get(dir.path) ?? []) {
+      const up = e.kind === "file" ? parseMigrationName(e.name) : null;
+      const path = joinPath(dir.path, e.name);
+      if (!up || up.direction !== "up" || up.version !== down.version || touched.has(path))
+        continue;
+      if (!wanted.some((w) => w.path === path)) wanted.push({ path, oid: e.oid });
+    }
+  }
+  // Unreadable: the downs are judged alone.
+  return readBaseBestEffort(source, wanted, new Map());
 }

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { ALL_RULES, RULES_BY_ID } from "../core/rules/registry.js";
-import { DOCS_BASE } from "../core/rules/types.js";
+import { DOCS_BASE, type RuleMeta } from "../core/rules/types.js";
 import { parseOptions, usageFailure } from "./args.js";
 import { markdownToText } from "./format/markdown-text.js";
 import { style, useColor } from "./format/style.js";
@@ -62,12 +62,7 @@ export async function runExplain(argv: string[], io: Io): Promise<number> {
   if (v.list) {
     const rows = [...ALL_RULES]
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map((m) => [
-        m.id,
-        m.optIn ? `off (${m.defaultSeverity})` : m.defaultSeverity,
-        m.category,
-        m.description,
-      ]);
+      .map((m) => [m.id, defaultLabel(m), m.category, m.description]);
     const columns = [
       { header: "RULE" },
       { header: "DEFAULT" },
@@ -115,6 +110,12 @@ export async function runExplain(argv: string[], io: Io): Promise<number> {
   lines.push("", st.paint("dim", `${DOCS_BASE}/${meta.id}.md`));
   io.stdout(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** "warning", "off (notice)" for an opt-in policy, "off by default (style)" for a style rule. */
+export function defaultLabel(m: RuleMeta): string {
+  if (!m.optIn) return m.defaultSeverity;
+  return m.category === "style" ? "off by default (style)" : `off (${m.defaultSeverity})`;
 }
 
 /** Rule ids close to a mistyped one: containing it, or within a small edit distance. */

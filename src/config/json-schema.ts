@@ -18,7 +18,8 @@ const DESCRIPTIONS: Record<string, string> = {
     "Squashed history: once this is on the base branch, a later pull request may delete merged migrations at or below this version (still reported as a warning and approved under risky). See docs/squashing.md.",
   "directories.*.migrationsTable":
     "golang-migrate's x-migrations-table (default schema_migrations): the replay creates it, as golang-migrate does, before the first migration.",
-  rules: "Per-rule severity override: error | warning | notice | off.",
+  rules:
+    "Severity override per rule id or per category (style, locking, …; a rule's own key wins): error | warning | notice | off.",
   approval: "DBA approval policy for the migration-warden/approval check.",
   "approval.required":
     "always | risky (only when an unsuppressed error or warning remains) | never.",

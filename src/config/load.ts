@@ -112,7 +112,7 @@ function formatIssues(issues: z.core.$ZodIssue[]): string[] {
       for (const key of issue.keys) {
         const at = [...path, key].join(".");
         out.push(
-          `${at}: unknown key${path[0] === "rules" ? " (not a migration-warden rule id)" : ""}`,
+          `${at}: unknown key${path[0] === "rules" ? " (not a migration-warden rule id or category)" : ""}`,
         );
       }
       continue;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { DIALECTS } from "../core/types.js";
 import { ALL_RULES } from "../core/rules/registry.js";
+import { RULE_CATEGORIES } from "../core/rules/types.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
 import { parseDatabaseUrl } from "../replay/external/url.js";
 
@@ -219,10 +220,11 @@ const audit = z
   })
   .strict();
 
+// Rule ids and category names (which set every rule of the category; a rule's own key wins).
 const rules = z
   .object(
-    Object.fromEntries(
-      ALL_RULES.map((m) => [
+    Object.fromEntries([
+      ...ALL_RULES.map((m) => [
         m.id,
         level
           .optional()
@@ -230,7 +232,15 @@ const rules = z
             `${m.description} Default: ${m.optIn ? `off (${m.defaultSeverity} when enabled)` : m.defaultSeverity}.`,
           ),
       ]),
-    ),
+      ...RULE_CATEGORIES.map((c) => [
+        c,
+        level.optional().describe(
+          `Category: the level of every ${c} rule (${ALL_RULES.filter((m) => m.category === c)
+            .map((m) => m.id)
+            .join(", ")}) that has no key of its own.`,
+        ),
+      ]),
+    ]),
   )
   .strict()
   .transform((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));

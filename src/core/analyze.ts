@@ -130,7 +130,7 @@ export async function analyze(
     for (const rule of STRUCTURE_RULES) {
       if (!appliesTo(rule.meta.dialects, dir.dialect)) continue;
       rule.checkDirectory(model, (path, r) => {
-        const f = toFinding(rule.meta, r, path, config.rules[rule.meta.id]);
+        const f = toFinding(rule.meta, r, path, config.rules);
         if (f) findings.push(f);
       });
     }
@@ -141,6 +141,7 @@ export async function analyze(
       model,
       sources: dirSources,
       merged: mergedHistory(model, changeSet.mergedUps),
+      pairedUps: pairedUps(model, dir, dirSources, changeSet),
     });
     findings.push(...onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text));
   }
@@ -151,7 +152,7 @@ export async function analyze(
     for (const r of result.findings) {
       const meta = RULES_BY_ID.get(r.ruleId);
       if (!meta) throw new Error(`${check.name} reported unregistered rule id "${r.ruleId}"`);
-      const f = toFinding(meta, r, r.path, config.rules[r.ruleId]);
+      const f = toFinding(meta, r, r.path, config.rules);
       if (f) findings.push(f);
     }
     sections.push(...result.sections);
@@ -162,7 +163,7 @@ export async function analyze(
   });
   for (const e of extra) {
     const meta = RULES_BY_ID.get(e.ruleId)!;
-    const f = toFinding(meta, e, e.path, config.rules[e.ruleId]);
+    const f = toFinding(meta, e, e.path, config.rules);
     if (f) findings.push(f);
   }
 
@@ -274,4 +275,24 @@ export function approvalRequired(
   if (incomplete.length > 0) return true;
   if (!migrationsChanged) return false;
   return policyRequiresApproval(config.approval, summary.error + summary.warning + waived);
+}
+
+/** The merged, untouched up files of the change's down files (ChangeSet.pairedUps), decoded. */
+function pairedUps(
+  model: DirectoryModel,
+  dir: DirectoryConfig,
+  changed: readonly SourceFile[],
+  changeSet: ChangeSet,
+): SourceFile[] {
+  const out: SourceFile[] = [];
+  for (const src of changed) {
+    const p = src.file.parsed;
+    if (p?.direction !== "down") continue;
+    for (const up of model.byVersion.get(p.version)?.up ?? []) {
+      const bytes = changeSet.pairedUps?.get(up.path);
+      if (bytes && !changed.some((c) => c.path === up.path) && !out.some((o) => o.path === up.path))
+        out.push(loadSource(up, dir, bytes));
+    }
+  }
+  return out;
 }

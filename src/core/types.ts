@@ -129,6 +129,12 @@ export interface ChangeSet {
    */
   mergedUps?: ReadonlyMap<string, Uint8Array>;
   /**
+   * Base contents of merged up files the change leaves alone whose down file it adds or edits:
+   * what that down undoes, so dropping it stays a notice (rules/sql dropContext "own-up").
+   * Absent: such a down is judged without its up.
+   */
+  pairedUps?: ReadonlyMap<string, Uint8Array>;
+  /**
    * Set when the adapter could not see everything (e.g. a PR with more than 3,000 files, or a
    * truncated tree): the report says so and approval must not pass.
    */

@@ -91,6 +91,15 @@ test("--list names every rule", async () => {
   const r = await runCli(["explain", "--list"], ROOT);
   expect(r.code).toBe(0);
   for (const id of RULE_IDS) expect(r.stdout).toMatch(new RegExp(`^${id} `, "m"));
+  // Style rules say how they are turned on; other opt-in policies show their level.
+  expect(r.stdout).toMatch(/^prefer-text +off by default \(style\) +style /m);
+  expect(r.stdout).toMatch(/^require-statement-timeout +off \(notice\) /m);
+});
+
+test("a style rule's page says it is off by default", async () => {
+  const r = await runCli(["explain", "prefer-bigint"], ROOT);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/off by default \(style\)/);
 });
 
 test("every registered rule's page is where explain looks", () => {

@@ -95,7 +95,12 @@ describe("errors name the key path", () => {
     ["approval:\n  reviewers: [x]\n", "approval.reviewers: unknown key"],
     [
       "rules:\n  drop-tabel: error\n",
-      "rules.drop-tabel: unknown key (not a migration-warden rule id)",
+      "rules.drop-tabel: unknown key (not a migration-warden rule id or category)",
+    ],
+    ["rules:\n  style: on\n", 'rules.style: expected one of "error", "warning", "notice", "off"'],
+    [
+      "rules:\n  styles: warning\n",
+      "rules.styles: unknown key (not a migration-warden rule id or category)",
     ],
     [
       "rules:\n  missing-down-migration: fatal\n",
@@ -230,6 +235,20 @@ describe("malformed YAML", () => {
   test("an oversized file is refused", () => {
     expect(problems(`# ${"x".repeat(70 * 1024)}\n`)).toEqual(["file is larger than 65536 bytes"]);
   });
+});
+
+test("a category key sets every rule of the category; a rule's own key wins", async () => {
+  const { configuredLevel, effectiveLevel } = await import("../../src/core/rules/types.js");
+  const { RULES_BY_ID } = await import("../../src/core/rules/registry.js");
+  const cfg = parseConfig("rules:\n  style: notice\n  prefer-text: off\n  locking: error\n", src);
+  const m = (id: string) => RULES_BY_ID.get(id)!;
+  expect(effectiveLevel(cfg.rules, m("prefer-bigint"))).toBe("notice");
+  expect(effectiveLevel(cfg.rules, m("prefer-text"))).toBe("off");
+  expect(effectiveLevel(cfg.rules, m("create-index-not-concurrently"))).toBe("error");
+  expect(effectiveLevel(cfg.rules, m("drop-table"))).toBe("error"); // data-loss: its default
+  // Opt-in rules stay off when neither their key nor their category is set.
+  expect(effectiveLevel(defaultConfig().rules, m("prefer-bigint"))).toBe("off");
+  expect(configuredLevel(defaultConfig().rules, m("prefer-bigint"))).toBeUndefined();
 });
 
 test("validateConfig accepts an already-parsed object with the same rules", () => {

@@ -33,6 +33,11 @@ export interface LintInput {
    * the CLI's git mode does, so rules see the merged schema. Other base up files read as empty.
    */
   merged?: Record<string, string>;
+  /**
+   * Merged up files with their SQL (on the base, untouched by the change): what the adapter gives
+   * as ChangeSet.pairedUps for a down file the change adds or edits.
+   */
+  pairedUps?: Record<string, string>;
 }
 
 export async function lint(input: LintInput): Promise<Finding[]> {
@@ -57,6 +62,7 @@ export async function lint(input: LintInput): Promise<Finding[]> {
       ...(input.base ?? []),
       ...Object.keys(input.merged ?? {}),
       ...Object.keys(input.modified ?? {}),
+      ...Object.keys(input.pairedUps ?? {}),
     ]),
   ];
   for (const [name, sql] of Object.entries(input.modified ?? {})) {
@@ -81,6 +87,10 @@ export async function lint(input: LintInput): Promise<Finding[]> {
         .map((n) => [join(n), enc.encode(merged[n] ?? "")]),
     );
   }
+  if (input.pairedUps)
+    changeSet.pairedUps = new Map(
+      Object.entries(input.pairedUps).map(([name, sql]) => [join(name), enc.encode(sql)]),
+    );
   const { report } = await analyze(config, changeSet, {
     tool: { name: "migration-warden", version: "test" },
   });

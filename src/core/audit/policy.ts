@@ -7,6 +7,7 @@
  */
 import type { Config, DirectoryConfig } from "../../config/types.js";
 import { ALL_RULES } from "../rules/registry.js";
+import { effectiveLevel } from "../rules/types.js";
 import type { RuleLevel } from "../types.js";
 import { auditedPatterns } from "./branches.js";
 
@@ -105,8 +106,8 @@ export function policyChanges(
   out.push(...directoryChanges(before.directories, after.directories));
 
   for (const meta of ALL_RULES) {
-    const b: RuleLevel = before.rules[meta.id] ?? meta.defaultSeverity;
-    const a: RuleLevel = after.rules[meta.id] ?? meta.defaultSeverity;
+    const b: RuleLevel = effectiveLevel(before.rules, meta);
+    const a: RuleLevel = effectiveLevel(after.rules, meta);
     push(value(`rules.${meta.id}`, b, a, LEVEL_RANK[a] < LEVEL_RANK[b]));
   }
 

@@ -61,6 +61,12 @@ import { sqliteForeignKeysPragmaInTransaction } from "./sql/sqlite-foreign-keys-
 import { requireStatementTimeout } from "./sql/require-statement-timeout.js";
 import { stringSyntaxChange } from "./sql/string-syntax-change.js";
 import { unanalyzableStatement } from "./sql/unanalyzable-statement.js";
+import { preferBigint } from "./sql/prefer-bigint.js";
+import { preferIdentity } from "./sql/prefer-identity.js";
+import { preferText } from "./sql/prefer-text.js";
+import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
+import { banCharType } from "./sql/ban-char-type.js";
+import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -123,6 +129,13 @@ export const SQL_RULES = [
   sqliteForeignKeysPragmaInTransaction,
   mysqlModifyDropsAttributes,
   mysqlModifyColumnNullability,
+  nonIdempotentNonTransactional,
+  // style (off by default)
+  preferBigint,
+  preferIdentity,
+  preferText,
+  preferTimestamptz,
+  banCharType,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

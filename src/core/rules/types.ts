@@ -1,17 +1,21 @@
 import type { DirectoryModel } from "../migrations/directory.js";
-import type { Dialect, Finding, Severity } from "../types.js";
+import type { Dialect, Finding, RuleLevel, Severity } from "../types.js";
 import type { RuleId } from "./registry.js";
 
-export type RuleCategory =
-  | "structure"
-  | "data-loss"
-  | "locking"
-  | "integrity"
-  | "compatibility"
-  | "transaction"
-  | "security"
-  | "style"
-  | "replay";
+/** Every rule belongs to one; a category name is also a `rules:` key that sets all its rules. */
+export const RULE_CATEGORIES = [
+  "structure",
+  "data-loss",
+  "locking",
+  "integrity",
+  "compatibility",
+  "transaction",
+  "security",
+  "style",
+  "replay",
+] as const;
+
+export type RuleCategory = (typeof RULE_CATEGORIES)[number];
 
 /** What every rule declares. `Id` is the rule's literal id, from which the registry derives RuleId. */
 export interface RuleMeta<Id extends string = string> {
@@ -27,9 +31,9 @@ export interface RuleMeta<Id extends string = string> {
   /** False for findings no ignore comment may silence (edits to merged migrations). */
   suppressible: boolean;
   /**
-   * Off unless the configuration gives the rule a level (`rules: { <id>: notice }`): policies
-   * a team opts into, such as requiring a statement timeout. `defaultSeverity` is the level
-   * documented for it.
+   * Off unless the configuration gives the rule or its category a level (`rules: { <id>: notice }`,
+   * `rules: { style: warning }`): policies a team opts into, such as requiring a statement
+   * timeout. `defaultSeverity` is the level documented for it.
    */
   optIn?: true;
 }
@@ -62,13 +66,33 @@ export function ruleDocUrl(id: string): string {
   return `${DOCS_BASE}/${id}.md`;
 }
 
+/**
+ * The level the configuration gives a rule: its own key wins over its category's
+ * (`rules: { style: warning, prefer-text: off }`); undefined when neither is set.
+ */
+export function configuredLevel(
+  rules: Readonly<Record<string, RuleLevel>>,
+  meta: RuleMeta,
+): RuleLevel | undefined {
+  return rules[meta.id] ?? rules[meta.category];
+}
+
+/** What a rule reports at under a configuration: "off" for an opt-in rule nothing turned on. */
+export function effectiveLevel(
+  rules: Readonly<Record<string, RuleLevel>>,
+  meta: RuleMeta,
+): RuleLevel {
+  return configuredLevel(rules, meta) ?? (meta.optIn ? "off" : meta.defaultSeverity);
+}
+
 /** Turn a rule report into a finding with the configured severity (null when the rule is off). */
 export function toFinding(
   meta: RuleMeta<RuleId>,
   r: RuleReport,
   path: string,
-  override: Severity | "off" | undefined,
+  rules: Readonly<Record<string, RuleLevel>>,
 ): Finding | null {
+  const override = configuredLevel(rules, meta);
   if (override === "off" || (override === undefined && meta.optIn)) return null;
   const f: Finding = {
     ruleId: meta.id,

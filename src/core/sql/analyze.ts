@@ -10,7 +10,7 @@ import type { DirectoryModel } from "../migrations/directory.js";
 import { SQL_RULES, type RuleId } from "../rules/registry.js";
 import { sqlParseError } from "../rules/engine/sql-parse-error.js";
 import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/types.js";
-import { toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
+import { effectiveLevel, toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
 import { buildMergedSchema, once, SchemaCursor, type MergedFile } from "../schema/build.js";
@@ -40,6 +40,11 @@ export interface SqlAnalysisInput {
    * (CLI git mode): rules then see the merged schema. Absent: rules judge the text alone.
    */
   merged?: readonly MergedFile[];
+  /**
+   * Merged up files the change leaves alone whose down file is among `sources`: read only for
+   * what they create, so a down undoing its own up is recognised (no rule runs on them).
+   */
+  pairedUps?: SourceFile[];
 }
 
 interface FileState {
@@ -64,15 +69,31 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
     const key = `${meta.id}\0${path}\0${r.startLine}\0${r.endLine}\0${r.message}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const f = toFinding(meta, r, path, config.rules[meta.id]);
+    const f = toFinding(meta, r, path, config.rules);
     if (f) findings.push(f);
   };
+  // A rule the configuration turns off (opt-in rules by default) is not run at all.
   const rules = SQL_RULES.filter(
-    (r) => r.meta.dialects === "all" || r.meta.dialects.includes(dialect),
+    (r) =>
+      (r.meta.dialects === "all" || r.meta.dialects.includes(dialect)) &&
+      effectiveLevel(config.rules, r.meta) !== "off",
   );
   const version = parseServerVersion(model.config.databaseVersion);
   // Earlier files of the change count as "not deployed yet" only when comparing against a base.
   const ledger = new ChangeLedger(model.mode === "git");
+
+  // 0. What the merged ups of the change's downs created (ledger only: "own-up" for the down).
+  for (const source of input.pairedUps ?? []) {
+    const file = ledger.addFile({
+      path: source.path,
+      version: source.file.parsed?.version ?? null,
+      direction: "up",
+      added: false,
+    });
+    parseSource(source).statements.forEach((s, i) => {
+      if (s.model) ledger.record(file, i, s.model);
+    });
+  }
 
   // 1. Parse every file and record what it creates, in execution order.
   const files: FileState[] = [];

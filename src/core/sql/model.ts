@@ -35,10 +35,28 @@ export interface DefaultExpr {
   isNull: boolean;
 }
 
+/**
+ * Postgres: a type as the server resolves its name. `int`, `integer` and `int4` are all `int4`;
+ * `char(n)` is `bpchar`, `timestamp` is `timestamp` (`timestamptz` with time zone). `schema` only
+ * when written (`pg_catalog.int4`, `public.money_t`); an unqualified built-in name resolves to
+ * pg_catalog, which leads the search_path.
+ */
+export interface PgType {
+  schema?: string;
+  name: string;
+  /** Type modifiers as written (`varchar(255)`: ["255"]). */
+  mods: string[];
+  array: boolean;
+  /** File offset where the type is written. */
+  at?: number;
+}
+
 export interface ColumnDef {
   name: string;
   /** The type as written (e.g. `varchar(255)`), for messages. */
   dataType: string;
+  /** Postgres: the resolved type name (style rules). */
+  pgType?: PgType;
   notNull: boolean;
   default?: DefaultExpr;
   primaryKey: boolean;
@@ -83,7 +101,7 @@ export interface ConstraintDef {
 
 export type AlterAction = (
   | { type: "add-column"; column: ColumnDef; ifNotExists?: boolean }
-  | { type: "drop-column"; column: string; cascade: boolean }
+  | { type: "drop-column"; column: string; cascade: boolean; ifExists?: true }
   /** ALTER COLUMN … TYPE (Postgres), MODIFY / CHANGE (MySQL, which also restate the definition). */
   | {
       type: "alter-column-type";
@@ -92,6 +110,8 @@ export type AlterAction = (
       using: boolean;
       /** MySQL MODIFY/CHANGE: the full new definition (NOT NULL, default…). */
       definition?: ColumnDef;
+      /** Postgres: the resolved new type. */
+      pgType?: PgType;
       syntax: "alter-type" | "modify" | "change";
     }
   | { type: "set-not-null"; column: string }
@@ -100,7 +120,7 @@ export type AlterAction = (
   | { type: "drop-default"; column: string }
   | { type: "add-constraint"; constraint: ConstraintDef }
   | { type: "validate-constraint"; name: string }
-  | { type: "drop-constraint"; name: string; cascade: boolean }
+  | { type: "drop-constraint"; name: string; cascade: boolean; ifExists?: true }
   | { type: "rename-column"; from: string; to: string }
   | { type: "rename-table"; to: ObjectName }
   | { type: "rename-constraint"; from: string; to: string }
@@ -196,6 +216,11 @@ export type StatementModel = (
        * condition that does not refer to the table's rows at all (all of them or none).
        */
       matchesAll?: string;
+      /**
+       * Postgres UPDATE … FROM whose WHERE only joins the row to the FROM items (the join
+       * conditions, as `o.customer_id = c.id`): every row with a partner is rewritten.
+       */
+      joinOnly?: string;
     }
   | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
   | { kind: "transaction"; action: TransactionAction }
@@ -249,6 +274,8 @@ export type StatementModel = (
       name?: ObjectName;
       /** CREATE TRIGGER: the table and what fires (Postgres names a function, MySQL has a body). */
       trigger?: TriggerDef;
+      /** Postgres CREATE DOMAIN: its base type. */
+      domainType?: PgType;
     }
   /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
   | {

@@ -1,6 +1,6 @@
 import { displayName, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { PARSED_DIALECTS, sqlRule } from "./types.js";
+import { PARSED_DIALECTS, sqlRule, type SqlRuleContext } from "./types.js";
 
 const meta = ruleMeta({
   id: "dml-without-where",
@@ -8,7 +8,7 @@ const meta = ruleMeta({
   dialects: PARSED_DIALECTS,
   category: "data-loss",
   description:
-    "DELETE or UPDATE without a real WHERE (none, or one that is always true) touches every row of an existing table — also inside a WITH clause, a MERGE action, a DO block or a called routine.",
+    "DELETE or UPDATE without a real WHERE (none, one that is always true, or — Postgres UPDATE … FROM — one that only joins the rows to the FROM side) touches every row of an existing table — also inside a WITH clause, a MERGE action, a DO block or a called routine.",
   saferAlternative:
     "Add a WHERE clause that selects the rows you mean; for a backfill, update in batches by key range (outside the schema migration if the table is large).",
   suppressible: true,
@@ -29,24 +29,46 @@ export const dmlWithoutWhere = sqlRule({
         continue;
       }
       if (m.kind !== "delete" && m.kind !== "update") continue;
-      if (m.hasWhere && !m.matchesAll) continue;
+      if (m.hasWhere && !m.matchesAll && !m.joinOnly) continue;
       // A table certainly created earlier in this change holds no deployed rows yet.
       if (m.table && ctx.isCertainlyNew("table", m.table, a.index)) continue;
       const t = m.table ? displayName(m.table) : "the table";
       const verb = m.kind === "delete" ? "DELETE" : "UPDATE";
+      if (m.kind === "delete") {
+        const how = m.matchesAll
+          ? `DELETE on ${t} is filtered in name only: ${m.matchesAll}. It `
+          : "DELETE without WHERE ";
+        report({
+          ...ctx.at(a),
+          message: `${how}removes every row of ${t}.${lockNote(ctx, t, true)}`,
+        });
+        continue;
+      }
       const how = m.matchesAll
-        ? `${verb} on ${t} is filtered in name only: ${m.matchesAll}. It `
-        : `${verb} without WHERE `;
-      report({
-        ...ctx.at(a),
-        message:
-          m.kind === "delete"
-            ? `${how}removes every row of ${t}.`
-            : `${how}rewrites every row of ${t} in one transaction: it locks all of them until the migration commits, bloats the table, and can run for a long time on a large table.`,
-      });
+        ? `${verb} on ${t} is filtered in name only: ${m.matchesAll}. It rewrites every row of ${t}`
+        : m.joinOnly
+          ? `UPDATE … FROM on ${t} is a full-table backfill: its WHERE clause only joins the rows to the FROM side (${m.joinOnly}) and selects no subset of ${t}, so every row with a partner — usually all of them — is rewritten`
+          : `UPDATE without WHERE rewrites every row of ${t}`;
+      report({ ...ctx.at(a), message: `${how}.${lockNote(ctx, t, false)}` });
     }
   },
 });
+
+/** What touching every row costs, true for the dialect and golang-migrate's transaction. */
+function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {
+  const until = ctx.fileTransaction ? "until the migration commits" : "until the statement ends";
+  switch (ctx.dialect) {
+    case "sqlite":
+      // SQLite locks the database file, not rows.
+      return ` SQLite holds the write lock on the whole database file ${until} (golang-migrate runs the file in a transaction): every other writer waits, and on a large table that is a long outage.`;
+    case "mysql":
+      return ` InnoDB locks every row it scans (and the gaps between them) while the statement runs, writes undo and binlog for each, and replicas replay it as one long transaction.`;
+    default:
+      return del
+        ? ` It locks every row ${until} and leaves a dead copy of each for VACUUM.`
+        : ` It locks every row of ${t} ${until}, writes a new version of each (the table and its indexes bloat), and runs for a long time on a large table.`;
+  }
+}
 
 /** pg_catalog's tables; unqualified `pg_…` names resolve there first (pg_catalog leads search_path). */
 function isCatalog(t: ObjectName): boolean {

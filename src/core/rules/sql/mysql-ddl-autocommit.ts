@@ -21,7 +21,7 @@ export const mysqlDdlAutocommit = sqlRule({
     report({
       startLine: ddl[0]!.stmt.startLine,
       endLine: ddl[ddl.length - 1]!.stmt.endLine,
-      message: `This file has ${ddl.length} DDL statements. MySQL commits each one implicitly and golang-migrate runs the file without a transaction, so if a later one fails, the earlier ones stay applied, the version is marked dirty, and rerunning the file fails on what already exists.`,
+      message: `This file has ${ddl.length} DDL statements. MySQL commits each one implicitly and golang-migrate runs the file without a transaction, so if a later one fails, the earlier ones stay applied, the version is marked dirty, and the schema stays half-changed until the file is fixed and rerun (each statement that cannot run twice is reported by non-idempotent-non-transactional).`,
     });
   },
 });

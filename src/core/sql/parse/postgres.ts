@@ -29,6 +29,7 @@ import {
   type DropObjectType,
   type ObjectName,
   type PasswordLiteral,
+  type PgType,
   type Span,
   type StatementModel,
   type TransactionAction,
@@ -37,7 +38,7 @@ import { callVolatility } from "../volatility.js";
 import { collectEffects, routineBody } from "./pg-effects.js";
 import { pgLongNames } from "./pg-names.js";
 import { alterTableActionSpans } from "./segments.js";
-import { pgMatchesAll } from "./where.js";
+import { pgJoinOnly, pgMatchesAll } from "./where.js";
 import { Locator, type ParseOutcome, type ServerVersion, type StatementInput } from "./types.js";
 
 let loading: Promise<void> | null = null;
@@ -336,6 +337,14 @@ class Normaliser {
         shadowed: subqueryColumns(from),
       });
       if (all) m.matchesAll = `its WHERE clause ${all}`;
+      else if ("UpdateStmt" in node) {
+        const joins = pgJoinOnly(
+          s.whereClause,
+          { names: relNames(s.relation), shadowed: [] },
+          fromTables(from),
+        );
+        if (joins) m.joinOnly = joins;
+      }
       if (table) m.writes = [table];
       return m;
     }
@@ -579,6 +588,10 @@ class Normaliser {
       const m: StatementModel = { kind: "create-other", objectType: created, ...noFacts() };
       const name = createdName(node);
       if (name) m.name = name;
+      if ("CreateDomainStmt" in node) {
+        const t = pgType(node.CreateDomainStmt.typeName, this.loc);
+        if (t) m.domainType = t;
+      }
       return m;
     }
     return { kind: "other", tag: Object.keys(node)[0] ?? "Unknown", ...noFacts() };
@@ -627,13 +640,20 @@ class Normaliser {
           };
         break;
       case "AT_DropColumn":
-        return { type: "drop-column", column: name, cascade: c.behavior === "DROP_CASCADE", span };
+        return {
+          type: "drop-column",
+          column: name,
+          cascade: c.behavior === "DROP_CASCADE",
+          ...(c.missing_ok ? { ifExists: true as const } : {}),
+          span,
+        };
       case "AT_AlterColumnType": {
         const cd = def && "ColumnDef" in def ? def.ColumnDef : undefined;
         return {
           type: "alter-column-type",
           column: name,
           dataType: typeText(cd?.typeName),
+          ...withPgType(cd?.typeName, this.loc),
           using: cd?.raw_default !== undefined,
           syntax: "alter-type",
           span,
@@ -667,6 +687,7 @@ class Normaliser {
           type: "drop-constraint",
           name,
           cascade: c.behavior === "DROP_CASCADE",
+          ...(c.missing_ok ? { ifExists: true as const } : {}),
           span,
         };
     }
@@ -678,6 +699,7 @@ class Normaliser {
     const col: ColumnDef = {
       name: cd.colname ?? "",
       dataType,
+      ...withPgType(cd.typeName, this.loc),
       notNull: cd.is_not_null === true,
       primaryKey: false,
       unique: false,
@@ -885,6 +907,22 @@ function subqueryColumns(from: Node[] | undefined): string[] {
   return out;
 }
 
+/**
+ * The names the tables of a FROM list are referred to by (alias, else name). Subqueries are left
+ * out: a join with one (`FROM (VALUES …) fix`) is a list of rows to change, a real filter.
+ */
+function fromTables(from: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of from ?? []) {
+    if ("RangeVar" in item) out.push(item.RangeVar.alias?.aliasname ?? item.RangeVar.relname ?? "");
+    else if ("JoinExpr" in item) {
+      const j = item.JoinExpr;
+      out.push(...fromTables([j.larg, j.rarg].filter((x): x is Node => x !== undefined)));
+    }
+  }
+  return out.filter((n) => n !== "");
+}
+
 function relNames(r: RangeVar | undefined): string[] {
   const out: string[] = [];
   if (r?.relname) out.push(r.relname);
@@ -954,6 +992,27 @@ const SQL_TYPE_NAMES: Record<string, string> = {
   timestamptz: "timestamptz",
   timetz: "timetz",
 };
+
+/** The resolved type name (see PgType); undefined for %TYPE references and missing names. */
+function pgType(t: TypeName | undefined, loc: Locator): PgType | undefined {
+  if (!t || t.pct_type) return undefined;
+  const names = strings(t.names);
+  const name = names[names.length - 1];
+  if (!name) return undefined;
+  const out: PgType = {
+    name,
+    mods: (t.typmods ?? []).map(constText).filter((x) => x !== ""),
+    array: (t.arrayBounds?.length ?? 0) > 0,
+  };
+  if (names.length > 1) out.schema = names[names.length - 2]!;
+  if (t.location !== undefined && t.location >= 0) out.at = loc.at(t.location);
+  return out;
+}
+
+function withPgType(t: TypeName | undefined, loc: Locator): { pgType?: PgType } {
+  const r = pgType(t, loc);
+  return r ? { pgType: r } : {};
+}
 
 /** `varchar(255)`, `bigint[]`: the type for messages, as a reader would write it. */
 function typeText(t: TypeName | undefined): string {

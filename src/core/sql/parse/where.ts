@@ -37,6 +37,47 @@ export function pgMatchesAll(where: Node | undefined, target: Target): string | 
   return undefined;
 }
 
+/**
+ * UPDATE … FROM: a WHERE clause whose every condition either pairs a column of the row with a
+ * column of a FROM item (`o.customer_id = c.id`) or does not mention the row at all (`c.active`)
+ * selects no subset of the table: every row with a partner is rewritten — the usual full-table
+ * backfill. Returns the join conditions as written, for the message; undefined when any condition
+ * filters the row itself, or a column cannot be told apart (unqualified, not from a subquery).
+ */
+export function pgJoinOnly(
+  where: Node | undefined,
+  target: Target,
+  sources: string[],
+): string | undefined {
+  if (!where || sources.length === 0) return undefined;
+  const conjuncts: Node[] = [];
+  const flatten = (n: Node) => {
+    if ("BoolExpr" in n && n.BoolExpr.boolop === "AND_EXPR")
+      for (const a of n.BoolExpr.args ?? []) flatten(a);
+    else conjuncts.push(n);
+  };
+  flatten(where);
+  const source = (n: unknown): boolean => {
+    const f = columnFields(n);
+    if (!f) return false;
+    if (f.length === 1) return false; // unqualified: may be the row's own column
+    return sources.includes(f[f.length - 2]!) && !target.names.includes(f[f.length - 2]!);
+  };
+  const joins: string[] = [];
+  for (const c of conjuncts) {
+    if (!pgMentionsRow(c, target, 0)) continue; // filters the FROM side only
+    if (!("A_Expr" in c) || c.A_Expr.kind !== "AEXPR_OP") return undefined;
+    const op = (c.A_Expr.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join("");
+    const { lexpr, rexpr } = c.A_Expr;
+    const pair =
+      (rowColumn(lexpr, target) !== undefined && source(rexpr)) ||
+      (rowColumn(rexpr, target) !== undefined && source(lexpr));
+    if (op !== "=" || !pair) return undefined;
+    joins.push(`${columnFields(lexpr)!.join(".")} = ${columnFields(rexpr)!.join(".")}`);
+  }
+  return joins.length > 0 ? joins.join(" AND ") : undefined;
+}
+
 /** Columns Postgres keeps for every row, never NULL. */
 const SYSTEM_COLUMNS = new Set(["ctid", "tableoid", "xmin", "xmax", "cmin", "cmax"]);
 

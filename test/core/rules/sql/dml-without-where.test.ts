@@ -14,7 +14,7 @@ ruleTester("dml-without-where", {
     // Honest conditions stay honest: a boolean column, a negation, a correlated subquery…
     { code: "DELETE FROM t WHERE archived;" },
     { code: "DELETE FROM t WHERE NOT active OR 1 = 0;" },
-    { code: "UPDATE t SET a = u.a FROM u WHERE u.id = t.id;" },
+    // UPDATE t … FROM u WHERE u.id = t.id is a full-table backfill now (invalid below).
     { code: "DELETE FROM t x WHERE EXISTS (SELECT 1 FROM u WHERE u.id = x.id);" },
     { code: "PREPARE p(int) AS DELETE FROM t WHERE id = $1;\nEXECUTE p(1);" },
     { code: "DELETE FROM t WHERE status = 'gone' AND true;" },
@@ -57,8 +57,82 @@ ruleTester("dml-without-where", {
       name: "CREATE OR REPLACE of a routine whose body filters",
       code: "CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id < 10';",
     },
+    {
+      name: "UPDATE … FROM that also filters the target's rows",
+      code: "UPDATE orders o SET name = c.name FROM customers c WHERE o.customer_id = c.id AND o.id < 1000;",
+    },
+    {
+      name: "UPDATE … FROM comparing unqualified names is not read as a join",
+      code: "UPDATE orders SET name = c.name FROM customers c WHERE customer_id = legacy_id;",
+    },
+    {
+      name: "UPDATE … FROM a subquery (a list of rows to fix) is a filter: not provably every row",
+      code: "UPDATE t SET a = s.a FROM (SELECT id, a FROM fixes) s WHERE t.id = s.id;",
+    },
+    {
+      name: "DELETE … USING a join is a real filter (a semi-join: only rows with a partner)",
+      code: "DELETE FROM sessions s USING banned b WHERE s.user_id = b.user_id;",
+    },
+    {
+      name: "a join-only backfill of a table created in the same change",
+      files: {
+        "2_a.up.sql": "CREATE TABLE orders2 (id bigint, customer_id bigint, name text);",
+        "3_b.up.sql":
+          "UPDATE orders2 o SET name = c.name FROM customers c WHERE o.customer_id = c.id;",
+      },
+    },
+    {
+      name: "a non-equality between the row and the FROM side filters",
+      code: "UPDATE t SET a = s.a FROM s WHERE t.id > s.id;",
+    },
   ],
   invalid: [
+    {
+      code: "UPDATE t SET a = u.a FROM u WHERE u.id = t.id;",
+      errors: [{ line: 1, message: /only joins/ }],
+    },
+    {
+      name: "UPDATE … FROM whose WHERE only joins: a full-table backfill",
+      code: "UPDATE orders o\nSET customer_name = c.name\nFROM customers c\nWHERE o.customer_id = c.id;",
+      errors: [
+        {
+          line: 1,
+          endLine: 4,
+          message:
+            /full-table backfill: its WHERE clause only joins .*\(o\.customer_id = c\.id\).*new version of each/,
+        },
+      ],
+    },
+    {
+      name: "attacker: joins plus filters on the FROM side only, quoted and schema-qualified, JOIN syntax",
+      code: 'UPDATE "App".orders AS o SET n = x.n FROM app.src x JOIN app.flags f ON f.id = x.flag WHERE x.id = o.id AND f.on AND (o.kind = x.kind);',
+      errors: [{ line: 1, message: /only joins .*x\.id = o\.id AND o\.kind = x\.kind/ }],
+    },
+    {
+      name: "attacker: a join written backwards with a comment in between",
+      code: "UPDATE t SET a = u.a FROM u /* all rows */ WHERE (u.id) = t.id AND true;",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "Postgres in x-multi-statement mode: locks until the statement ends",
+      multiStatement: true,
+      code: "UPDATE users SET active = true;",
+      errors: [{ line: 1, message: /until the statement ends/ }],
+    },
+    {
+      name: "SQLite: the database file is locked, not rows",
+      dialect: "sqlite",
+      code: "UPDATE users SET active = 1;",
+      errors: [
+        { line: 1, message: /write lock on the whole database file until the migration commits/ },
+      ],
+    },
+    {
+      name: "MySQL: InnoDB row locks",
+      dialect: "mysql",
+      code: "UPDATE users SET active = 1 WHERE 1 = 1;",
+      errors: [{ line: 1, message: /InnoDB locks every row it scans/ }],
+    },
     {
       code: "DELETE FROM sessions;",
       errors: [{ line: 1, message: /removes every row of sessions/ }],

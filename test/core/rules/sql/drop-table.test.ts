@@ -125,6 +125,39 @@ ruleTester("drop-table", {
       ],
     },
     {
+      name: "a down added for a merged up that created the table: still a notice",
+      pairedUps: { "2_t.up.sql": "CREATE TABLE t (id int);" },
+      files: { "2_t.down.sql": "DROP TABLE t;" },
+      errors: [
+        { file: "2_t.down.sql", line: 1, severity: "notice", message: /undoes what its up/ },
+      ],
+    },
+    {
+      name: "a down for a merged up that did not create the table: an error",
+      pairedUps: { "2_t.up.sql": "ALTER TABLE t ADD COLUMN c int;" },
+      files: { "2_t.down.sql": "DROP TABLE t;" },
+      errors: [{ file: "2_t.down.sql", line: 1 }],
+    },
+    {
+      name: "attacker: another version's merged up created it; the down drops more than its up made",
+      pairedUps: {
+        "2_t.up.sql": "CREATE TABLE t (id int);",
+        "3_u.up.sql": "CREATE TABLE u (id int);",
+      },
+      files: { "2_t.down.sql": 'DROP TABLE t;\nDROP TABLE u;\nDROP TABLE "T";' },
+      errors: [
+        { file: "2_t.down.sql", line: 1, severity: "notice" },
+        { file: "2_t.down.sql", line: 2 },
+        { file: "2_t.down.sql", line: 3 },
+      ],
+    },
+    {
+      name: "attacker: a merged up's table is not new for a later up file",
+      pairedUps: { "2_t.up.sql": "CREATE TABLE t (id int);" },
+      files: { "2_t.down.sql": "SELECT 1;", "3_x.up.sql": "DROP TABLE t;" },
+      errors: [{ file: "3_x.up.sql", line: 1 }],
+    },
+    {
       name: "a down file dropping a table its up did not create",
       files: { "2_t.up.sql": "ALTER TABLE t ADD COLUMN c int;", "2_t.down.sql": "DROP TABLE t;" },
       errors: [{ file: "2_t.down.sql", line: 1 }],
