@@ -19,14 +19,11 @@ export const addForeignKeyValidated = sqlRule({
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
       let ref: ObjectName | undefined;
-      let columns: string[];
       if (action.type === "add-constraint" && action.constraint.kind === "foreign-key") {
         if (action.constraint.notValid || action.constraint.notEnforced) continue;
         ref = action.constraint.references;
-        columns = action.constraint.columns;
       } else if (action.type === "add-column" && action.column.references) {
         ref = action.column.references;
-        columns = [action.column.name];
       } else continue;
       if (ctx.isNew("table", table, a.index)) continue;
       if (ctx.dialect === "mysql" && foreignKeyChecksOff(ctx, a.index)) continue;
