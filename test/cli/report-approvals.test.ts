@@ -420,9 +420,19 @@ test("direct pushes flagged by the app's audit check", () => {
   });
 });
 
-test("reads only: every request was a GET; the pull request list stops before older pages", () => {
-  const methods = new Set(fake.requests.map((r) => r.method));
-  expect([...methods]).toEqual(["GET"]);
+test("reads only: every request was a GET or a GraphQL query; the pull request list stops before older pages", () => {
+  const writes = fake.requests.filter(
+    (r) =>
+      r.method !== "GET" &&
+      !(
+        r.method === "POST" &&
+        /\/graphql$/.test(r.path) &&
+        /^\s*query\b/.test(String((r.body as { query?: unknown } | undefined)?.query))
+      ),
+  );
+  expect(writes).toEqual([]);
+  // Not a vacuous pass: GraphQL reads did happen (the git objects' gather).
+  expect(fake.requests.some((r) => r.method === "POST" && /\/graphql$/.test(r.path))).toBe(true);
   // The closed-PR listing is read newest first and stops before older pages.
   expect(fake.requests.filter((r) => r.path === "/repos/acme/shop/pulls")).toHaveLength(1);
   // Progress on stderr, one line per phase at least.
