@@ -40,6 +40,18 @@ async function waitFor<T>(
   }
 }
 
+/** Events the server has finished ("reviewed" log lines), optionally of one delivery. */
+function reviewed(delivery?: string): number {
+  return server
+    .output()
+    .split("\n")
+    .filter(
+      (l) =>
+        l.includes('"msg":"reviewed"') &&
+        (delivery === undefined || l.includes(`"id":${JSON.stringify(delivery)}`)),
+    ).length;
+}
+
 beforeAll(async () => {
   fake = await new FakeGitHub({
     appId: APP_ID,
@@ -59,14 +71,19 @@ function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-async function deliver(event: string, payload: unknown, signature?: string): Promise<Response> {
+async function deliver(
+  event: string,
+  payload: unknown,
+  signature?: string,
+  delivery = `e2e-${Math.random().toString(16).slice(2)}`,
+): Promise<Response> {
   const body = JSON.stringify(payload);
   return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       "x-github-event": event,
-      "x-github-delivery": `e2e-${Math.random().toString(16).slice(2)}`,
+      "x-github-delivery": delivery,
       "x-hub-signature-256": signature ?? sign(body),
     },
     body,
@@ -254,7 +271,7 @@ describe("webhook authenticity", () => {
     expect(fake.checkRuns.filter((r) => r.repo === repo)).toEqual([]);
   });
 
-  test("a replayed identical delivery is harmless: the same result, written again", async () => {
+  test("a replayed identical delivery is harmless: the same result, nothing written again", async () => {
     const body = JSON.stringify(pullRequestPayload(repo, number, "synchronize"));
     const headers = { "x-github-delivery": "replayed-delivery", "x-hub-signature-256": sign(body) };
     const done = (n: number) =>
@@ -272,16 +289,26 @@ describe("webhook authenticity", () => {
       });
     expect((await post("pull_request", body, headers)).status).toBe(200);
     const first = (await done(2)).map(result);
+    await waitFor("the first evaluation", () => (reviewed("replayed-delivery") === 1 ? 1 : null));
+    const writes = fake.requests.filter((r) => r.method !== "GET").length;
     expect((await post("pull_request", body, headers)).status).toBe(200);
-    const runs = await done(4);
+    await waitFor("the replayed evaluation", () =>
+      reviewed("replayed-delivery") === 2 ? 2 : null,
+    );
 
     expect(first.map((r) => [r.name, r.conclusion, r.annotations.length])).toEqual([
       ["migration-warden/lint", "failure", 2],
       ["migration-warden/approval", "action_required", 0],
     ]);
-    expect(runs.slice(2).map(result)).toEqual(first);
-    // Fresh runs: the first ones are unchanged, nothing was appended to them.
-    expect(runs.slice(0, 2).map(result)).toEqual(first);
+    // Evaluated again, and the newest runs already show exactly that: nothing is written.
+    expect(server.output()).toContain("unchanged: the newest run already shows this");
+    const runs = fake.checkRuns.filter((r) => r.repo === repo);
+    expect(runs.map(result)).toEqual(first);
+    const checkWrites = fake.requests
+      .filter((r) => r.method !== "GET")
+      .slice(writes)
+      .filter((r) => /\/check-runs/.test(r.path));
+    expect(checkWrites).toEqual([]);
   });
 });
 
@@ -427,16 +454,23 @@ describe("gate integrity", () => {
     const head = repo.commit({ parent: x, files: { "README.md": "docs\n" } });
     const number = repo.openPullRequest({ base: "x", head, user: "dev" });
     await deliver("pull_request", pullRequestPayload(repo, number));
-    await settled(repo, "migration-warden/approval", head, 1);
+    expect((await settled(repo, "migration-warden/approval", head, 1)).conclusion).toBe("success");
     const id = repo.review(number, { user: "alice", state: "APPROVED" });
-    await deliver("pull_request_review", reviewPayload(repo, number, id));
-    await settled(repo, "migration-warden/approval", head, 2);
+    await deliver(
+      "pull_request_review",
+      reviewPayload(repo, number, id),
+      undefined,
+      "retarget-review",
+    );
+    // Nothing changed for base x (no migration in the change): the passing run stays as it is.
+    await waitFor("the review's evaluation", () => (reviewed("retarget-review") === 1 ? 1 : null));
+    expect(fake.checkRuns.filter((r) => r.repo === repo && r.head_sha === head)).toHaveLength(2);
 
     repo.retarget(number, "main");
     const edited = pullRequestPayload(repo, number, "edited");
     edited.changes = { base: { ref: { from: "x" }, sha: { from: x } } };
     await deliver("pull_request", edited);
-    const approval = await settled(repo, "migration-warden/approval", head, 3);
+    const approval = await settled(repo, "migration-warden/approval", head, 2);
     expect([approval.conclusion, approval.output.title]).toEqual([
       "action_required",
       "Waiting for DBA approval (0 of 1)",
