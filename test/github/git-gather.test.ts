@@ -303,6 +303,9 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The base and head trees along migrations/ and .github/, the three changed blobs and the
       // edited file's base blob.
       "POST /graphql",
+      // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
+      // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
+      "POST /graphql",
       // Approval: the head's pull requests, base changes and dismissals, reviews.
       "GET /repos/acme/app/commits/<sha>/pulls",
       "GET /repos/acme/app/issues/1/events",
