@@ -188,16 +188,20 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
       output()
         .split("\n")
         .filter((l) => /"msg":"coalesced"/.test(l) && /"id":"burst-\d"/.test(l));
-    await waitFor("every burst delivery reviewed or coalesced", () => {
-      const reviewed = output()
+    const reviewed = () =>
+      output()
         .split("\n")
         .filter((l) => /"msg":"reviewed"/.test(l) && /"id":"burst-\d"/.test(l));
-      return reviewed.length + coalesced().length === 10 ? true : null;
-    });
+    await waitFor("every burst delivery reviewed or coalesced", () =>
+      reviewed().length + coalesced().length === 10 ? true : null,
+    );
     const lints = runsOf(repo).filter((r) => r.name === LINT);
     // The first may start at once and one more waits behind it; the other eight were replaced.
-    expect(lints.length).toBeLessThanOrEqual(3);
-    expect(coalesced().length).toBe(10 - lints.length);
+    expect(reviewed().length).toBeLessThanOrEqual(3);
+    expect(coalesced().length).toBe(10 - reviewed().length);
+    // An evaluation whose result the newest run already shows writes nothing.
+    expect(lints.length).toBeGreaterThanOrEqual(1);
+    expect(lints.length).toBeLessThanOrEqual(reviewed().length);
     expect(runsOf(repo).every((r) => r.status === "completed")).toBe(true);
     expect(lints.at(-1)!.conclusion).toBe("failure");
   });
