@@ -13,6 +13,7 @@ import {
   mergedMigrations,
   pullRequestEvent,
   type Harness,
+  unmarked,
   useHarness,
 } from "./harness.js";
 
@@ -32,7 +33,9 @@ async function review(setup: (repo: FakeRepo) => void) {
   setup(repo);
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
   const run = h.runs(APPROVAL).at(-1)!;
-  return { conclusion: run.conclusion, title: run.output.title, summary: run.output.summary ?? "" };
+  // The summary as a reader sees it (without the hidden evaluation marker at its end).
+  const { output } = unmarked({ output: run.output }) as { output: { summary?: string } };
+  return { conclusion: run.conclusion, title: run.output.title, summary: output.summary ?? "" };
 }
 
 const pinned = (ctx: string, app_id: number | null = APP_ID) => ({ context: ctx, app_id });
