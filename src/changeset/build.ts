@@ -161,12 +161,10 @@ export async function buildChangeSet(
   };
   if (baseContents.size > 0) changeSet.baseContents = baseContents;
   // A local repository reads the merged history cheaply; GitHub would cost a request per file.
-  if (source.owner === null) {
-    const merged = await readMergedUps(source, baseTrees);
-    if (merged) changeSet.mergedUps = merged;
-  }
+  const merged = source.owner === null ? await readMergedUps(source, baseTrees) : null;
+  if (merged) changeSet.mergedUps = merged;
 
-  const pairedUps = await readPairedUps(source, changes, baseTrees, contents, dirs);
+  const pairedUps = await readPairedUps(source, changes, baseTrees, contents, dirs, merged);
   if (pairedUps.size > 0) changeSet.pairedUps = pairedUps;
   if (incomplete.length > 0) changeSet.incomplete = incomplete;
   return changeSet;
@@ -225,13 +223,9 @@ async function readMergedUps(
     for (const e of entries)
       if (e.kind === "file" && parseMigrationName(e.name)?.direction === "up")
         wanted.push({ path: joinPath(dir, e.name), oid: e.oid });
-  if (wanted.length === 0) return null;
-  try {
-    const bytes = await source.readBase(wanted);
-    return new Map(wanted.map((w, i) => [w.path, bytes[i]!]));
-  } catch {
-    return null;
-  }
+  const read = await readBaseBestEffort(source, wanted, new Map());
+  // All or nothing: a partial history would make the merged schema wrong, not just less known.
+  return read.size > 0 && read.size === wanted.length ? read : null;
 }
 
 /**
@@ -245,7 +239,10 @@ async function readPairedUps(
   baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
   contents: ReadonlyMap<string, Uint8Array>,
   dirs: readonly DirectoryConfig[],
+  /** Every merged up file, when already read (local repositories): nothing is read twice. */
+  mergedUps: ReadonlyMap<string, Uint8Array> | null,
 ): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
   const wanted: { path: string; oid: string }[] = [];
   const touched = new Set(changes.map((c) => c.path));
   for (const c of changes) {
@@ -257,9 +254,11 @@ async function readPairedUps(
       const path = joinPath(dir.path, e.name);
       if (!up || up.direction !== "up" || up.version !== down.version || touched.has(path))
         continue;
-      if (!wanted.some((w) => w.path === path)) wanted.push({ path, oid: e.oid });
+      const known = mergedUps?.get(path);
+      if (known) out.set(path, known);
+      else if (!wanted.some((w) => w.path === path)) wanted.push({ path, oid: e.oid });
     }
   }
   // Unreadable: the downs are judged alone.
-  return readBaseBestEffort(source, wanted, new Map());
+  return readBaseBestEffort(source, wanted, out);
 }
