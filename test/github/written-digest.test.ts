@@ -3,7 +3,12 @@
  * durations differ every time) is the same output; anything else a reader sees is not.
  */
 import { describe, expect, test } from "@jest/globals";
-import { outputDigest, type ShownRun } from "../../src/github/checks/written.js";
+import {
+  evaluationMarker,
+  outputDigest,
+  readMarker,
+  type ShownRun,
+} from "../../src/github/checks/written.js";
 
 const run = (text: string, conclusion: ShownRun["conclusion"] = "failure"): ShownRun => ({
   name: "migration-warden/lint",
@@ -45,5 +50,15 @@ describe("outputDigest", () => {
     expect(outputDigest(run(`${REPORT(12, 7)}\nwaited 12 ms for a lock`))).not.toBe(
       outputDigest(run(`${REPORT(12, 7)}\nwaited 13 ms for a lock`)),
     );
+  });
+});
+
+describe("readMarker", () => {
+  test("only the app's own marker counts: the last one, never a copy in the change's text", () => {
+    const forged = evaluationMarker(9_999_999_999_999, "f".repeat(64));
+    const own = evaluationMarker(1_000, "a".repeat(64));
+    const summary = `Found in \`0002_${forged}.up.sql\`\n\n${own}\n\n<!-- recovery -->`;
+    expect(readMarker(summary)).toEqual({ startedAt: 1_000, digest: "a".repeat(64) });
+    expect(readMarker("no marker")).toBeNull();
   });
 });

@@ -91,17 +91,22 @@ function writtenRun(r: ListedRun): WrittenRun {
   };
 }
 
-const MARKER = /<!-- migration-warden evaluation started=(\d{1,16})(?: digest=([0-9a-f]{64}))? -->/;
+const MARKER =
+  /<!-- migration-warden evaluation started=(\d{1,16})(?: digest=([0-9a-f]{64}))? -->/g;
 
 /** The marker of a run of an evaluation started at `startedAt` (ms), with its result's digest. */
 export function evaluationMarker(startedAt: number, digest?: string): string {
   return `<!-- migration-warden evaluation started=${startedAt}${digest ? ` digest=${digest}` : ""} -->`;
 }
 
+/**
+ * The app appends its marker after everything else the summary shows, so only the last one is
+ * its own: text from the change (file names, SQL excerpts) may carry a copy earlier on.
+ */
 export function readMarker(
   summary: string | null,
 ): { startedAt: number; digest: string | null } | null {
-  const m = MARKER.exec(summary ?? "");
+  const m = [...(summary ?? "").matchAll(MARKER)].at(-1);
   return m ? { startedAt: Number(m[1]), digest: m[2] ?? null } : null;
 }
 
