@@ -288,8 +288,11 @@ async function writeResults(
       start.detailsUrl,
       w.startedAt,
     );
+    // Only a passing result may be left unwritten: a blocking one is always written, so an older
+    // evaluation in another process that saw a pass finds this newer one and does not overwrite
+    // it (skipping would leave no trace of it). Skipping a pass fails closed.
     const same =
-      w.appId !== null && !env.rewrite && !result.alwaysWrite
+      w.appId !== null && !env.rewrite && !result.alwaysWrite && PASSING.has(result.conclusion)
         ? identicalNewest(written, check.name, w.appId, prepared.shown, prepared.digest)
         : null;
     if (same) {

@@ -1,6 +1,7 @@
 /**
  * Check-run writes per event, with the app's default timing: a quick evaluation writes each check
- * once, already completed; an event that changes nothing writes nothing. And the ways around
+ * once, already completed; an event that changes nothing writes no passing result again (a
+ * blocking one is always written: see review.ts). And the ways around
  * "nothing changed": runs of other apps, stale identical runs, runs left in progress, facts that
  * change with time (a dismissed review, a team membership removed).
  */
@@ -53,6 +54,19 @@ function setup(change: Record<string, string>): Setup {
   return { repo, headSha, number };
 }
 
+/** A passing change: lint finds only a notice, alice (dba) approved it. */
+async function approvedSafe(): Promise<Setup> {
+  const s = setup(SAFE);
+  await reviewed(s, "alice");
+  expect(await event(s, "opened")).toEqual([`POST ${LINT} neutral`, `POST ${APPROVAL} success`]);
+  return s;
+}
+
+const SAFE = {
+  "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\n",
+  "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
+};
+
 const MIGRATION = {
   "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\nDROP TABLE t1;\n",
   "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
@@ -103,7 +117,19 @@ function copyOf(run: FakeCheckRun, s: Setup, appId: number): FakeCheckRun {
 }
 
 describe("writes per pull request event", () => {
-  test("a migration change: one completed create per check; the same event again: nothing", async () => {
+  test("a passing migration change: one completed create per check; the same event again: nothing", async () => {
+    const s = await approvedSafe();
+    expect(newest(LINT).history).toEqual([{ status: "completed", conclusion: "neutral" }]);
+    // A redelivery, and a synchronize that changed nothing: no write, one listing of the runs.
+    expect(await event(s, "opened")).toEqual([]);
+    expect(await event(s)).toEqual([]);
+    expect(
+      h.calls().filter((c) => /\/commits\/[0-9a-f]{40}\/check-runs\?filter=all/.test(c)),
+    ).toHaveLength(1);
+    expect(h.fake.checkRuns).toHaveLength(2);
+  });
+
+  test("a blocking result is written again on every evaluation (an older evaluation that saw a pass must find it)", async () => {
     const s = setup(MIGRATION);
     expect(await event(s, "opened")).toEqual([
       `POST ${LINT} failure`,
@@ -114,13 +140,12 @@ describe("writes per pull request event", () => {
     expect(newest(LINT).history).toEqual([{ status: "completed", conclusion: "failure" }]);
     expect(newest(APPROVAL).actions.map((a) => a.identifier)).toEqual(["approve"]);
 
-    // A redelivery, and a synchronize that changed nothing: no write, one listing of the runs.
-    expect(await event(s, "opened")).toEqual([]);
-    expect(await event(s)).toEqual([]);
-    expect(
-      h.calls().filter((c) => /\/commits\/[0-9a-f]{40}\/check-runs\?filter=all/.test(c)),
-    ).toHaveLength(1);
-    expect(h.fake.checkRuns).toHaveLength(2);
+    // A redelivery: both results block a merge, so both are written again.
+    expect(await event(s, "opened")).toEqual([
+      `POST ${LINT} failure`,
+      `POST ${APPROVAL} action_required`,
+    ]);
+    expect(h.fake.checkRuns).toHaveLength(4);
   });
 
   test("a pull request touching no migration: two creates, then nothing", async () => {
@@ -155,8 +180,9 @@ describe("writes per pull request event", () => {
     const run = newest(LINT);
     expect(run.annotations.length).toBeGreaterThan(50);
     expect(run.history.map((x) => x.status)).toEqual(["in_progress", "completed"]);
-    // Unchanged, even with its annotations written in two requests.
-    expect(await event(s)).toEqual([]);
+    // Lint unchanged (neutral passes), even with its annotations written in two requests; the
+    // approval still waits, so it is written again.
+    expect(await event(s)).toEqual([`POST ${APPROVAL} action_required`]);
   });
 
   test("a re-run the user asks for writes fresh runs even when nothing changed", async () => {
@@ -179,40 +205,38 @@ describe("writes per pull request event", () => {
     expect(newest(APPROVAL).external_id).toMatch(/;by=alice;/);
     // The next evaluation still finds the click, and its run names no click (external_id
     // differs): written once; after that, nothing.
-    expect(await event(s)).toEqual([`POST ${APPROVAL} success`]);
-    expect(await event(s)).toEqual([]);
+    // (Lint blocks: written on every evaluation.)
+    expect(await event(s)).toEqual([`POST ${LINT} failure`, `POST ${APPROVAL} success`]);
+    expect(await event(s)).toEqual([`POST ${LINT} failure`]);
   });
 });
 
 describe("never 'already written' when it is not", () => {
   test("an identical run by another app, or by GitHub Actions, newer than ours", async () => {
-    const s = setup(MIGRATION);
-    await event(s, "opened");
+    const s = await approvedSafe();
     copyOf(newest(LINT), s, 999);
     // GitHub Actions (a workflow using a user's or GITHUB_TOKEN's token) is app 15368.
     copyOf(newest(APPROVAL), s, 15368);
-    expect(await event(s)).toEqual([`POST ${LINT} failure`, `POST ${APPROVAL} action_required`]);
+    expect(await event(s)).toEqual([`POST ${LINT} neutral`, `POST ${APPROVAL} success`]);
     expect(newest(LINT).appId).toBe(APP_ID);
   });
 
   test("a stale identical run older than a different newer one of ours", async () => {
-    const s = setup(MIGRATION);
-    await event(s, "opened");
+    const s = await approvedSafe();
     const identical = newest(LINT);
     // A newer run of ours on the same commit says something else (e.g. an evaluation failed).
     h.fake.addCheckRun(s.repo, {
       name: LINT,
       head_sha: s.headSha,
       external_id: identical.external_id,
-      conclusion: "success",
-      title: "No problems",
+      conclusion: "failure",
+      title: "Could not check this pull request",
     });
-    expect(await event(s)).toEqual([`POST ${LINT} failure`]);
+    expect(await event(s)).toEqual([`POST ${LINT} neutral`]);
   });
 
   test("a run of ours left in progress, even with the same digest", async () => {
-    const s = setup(MIGRATION);
-    await event(s, "opened");
+    const s = await approvedSafe();
     const done = newest(LINT);
     const pending = h.fake.addCheckRun(s.repo, {
       name: LINT,
@@ -222,7 +246,7 @@ describe("never 'already written' when it is not", () => {
     });
     pending.output.summary = done.output.summary;
     pending.annotations.push(...done.annotations);
-    expect(await event(s)).toEqual([`POST ${LINT} failure`]);
+    expect(await event(s)).toEqual([`POST ${LINT} neutral`]);
   });
 
   test("a run for another pull request with the same head is not this one's", async () => {
@@ -253,10 +277,7 @@ describe("never 'already written' when it is not", () => {
   });
 
   test("a team membership removed is written again, whatever event notices it", async () => {
-    const s = setup(MIGRATION);
-    await reviewed(s, "alice");
-    await event(s, "opened");
-    expect(newest(APPROVAL).conclusion).toBe("success");
+    const s = await approvedSafe();
     h.fake.setTeamMembership(OWNER, "dba", "alice", null);
     expect(await event(s)).toEqual([`POST ${APPROVAL} action_required`]);
     expect(newest(APPROVAL).output.summary).toContain("alice");
