@@ -20,8 +20,9 @@ export const outOfOrderMigration = structureRule({
       model.config.squashedBelow === undefined ? null : BigInt(model.config.squashedBelow);
     for (const f of touchedFiles(model)) {
       if (!f.parsed || f.parsed.version > max || !isNewVersion(model, f.parsed.version)) continue;
-      if (squashed !== null && f.parsed.version <= squashed) {
-        // A squash baseline: databases past the boundary skip it on purpose (docs/squashing.md).
+      if (squashed !== null && f.parsed.version === squashed) {
+        // A squash baseline (exactly the boundary's version): databases past it skip it on
+        // purpose (docs/squashing.md). Any other version below the latest stays an error.
         report(f.path, {
           startLine: 1,
           endLine: 1,

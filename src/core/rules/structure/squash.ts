@@ -7,9 +7,12 @@ import type { DirectoryModel } from "../../migrations/directory.js";
 import type { RuleReport } from "../types.js";
 
 /**
- * The base configuration's `squashedBelow` for this directory, and the baseline a squash leaves:
- * the highest up file at or below it once the change is merged (fresh databases get the squashed
- * schema from it). The head's configuration never counts: a change cannot declare its own squash.
+ * The base configuration's `squashedBelow` for this directory, and the baseline this change
+ * brings: an up file at exactly that version that the change adds or rewrites (docs/squashing.md:
+ * the baseline reuses the newest squashed version). Without one, deletions at or below the
+ * boundary are not a squash: an untouched merged file never stands in for the baseline, or any
+ * one merged migration could be deleted with a warning. The head's configuration never counts: a
+ * change cannot declare its own squash.
  */
 export function squashBoundary(
   model: DirectoryModel,
@@ -17,11 +20,7 @@ export function squashBoundary(
   const raw = model.config.squashedBelow;
   if (raw === undefined) return null;
   const version = BigInt(raw);
-  let baseline: { v: bigint; path: string } | null = null;
-  for (const [v, files] of model.byVersion) {
-    const up = files.up[0];
-    if (v <= version && up && (!baseline || v > baseline.v)) baseline = { v, path: up.path };
-  }
+  const baseline = model.byVersion.get(version)?.up.find((f) => f.change !== undefined);
   return { version, baseline: baseline?.path ?? null };
 }
 
@@ -35,13 +34,12 @@ export function squashFinding(
   replacement: string | undefined,
 ): RuleReport {
   const declared = `squashedBelow: ${squash.version} in the base branch's configuration`;
-  // Deleting ups with nothing left at or below the boundary leaves fresh databases without the
-  // squashed schema: not a squash, a deletion.
-  if (direction === "up" && squash.baseline === null)
+  // Deleting without the baseline in the same change is not a squash, a deletion.
+  if (squash.baseline === null)
     return {
       startLine: 1,
       endLine: 1,
-      message: `${path} is a merged migration (version ${v}, up) at or below ${declared}, but no up migration at or below version ${squash.version} remains after this change: fresh databases would get none of the squashed schema. A squash must leave a baseline.`,
+      message: `${path} is a merged migration (version ${v}, ${direction}) at or below ${declared}, but this change brings no baseline (an up migration with version ${squash.version}): fresh databases would lose what it did. A squash must leave a baseline.`,
       suggestion: `Add the baseline (the whole schema as of version ${squash.version}) as an up migration with version ${squash.version}, as ${SQUASH_DOC} describes.`,
     };
   const what = replacement

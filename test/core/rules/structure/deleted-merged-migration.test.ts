@@ -127,11 +127,42 @@ describe("squashedBelow: a documented squash in the base branch's configuration"
     );
   });
 
-  test("a new version at or below it (not a squashed one) is a baseline candidate: a warning, not silently fine", async () => {
+  test("a new version below it (not the boundary's own) is out of order: an error", async () => {
     const fs = await findings(
       changeSet({ ...squash, add: { "migrations/000000_baseline.up.sql": BASELINE } }),
       SQUASH,
     );
-    expect(of(fs, "out-of-order-migration").map((f) => f.severity)).toEqual(["warning"]);
+    expect(of(fs, "out-of-order-migration").map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  test("attacker: deleting one ordinary migration below it, no baseline in the change: errors", async () => {
+    const fs = await findings(
+      changeSet({
+        base: BASE3,
+        remove: ["migrations/000001_users.up.sql", "migrations/000001_users.down.sql"],
+      }),
+      SQUASH,
+    );
+    // The untouched merged 000002 up is not a baseline this change brings.
+    expect(of(fs, "deleted-merged-migration").map((f) => f.severity)).toEqual(["error", "error"]);
+  });
+
+  test("attacker: after the squash merged, the baseline deleted and SQL added below it: errors", async () => {
+    const base = {
+      migrations: {
+        "000002_baseline.up.sql": BASELINE,
+        "000003_items.up.sql": "CREATE TABLE items (id bigint);",
+      },
+    };
+    const fs = await findings(
+      changeSet({
+        base,
+        remove: ["migrations/000002_baseline.up.sql"],
+        add: { "migrations/000001_evil.up.sql": "CREATE TABLE x (id int);" },
+      }),
+      SQUASH,
+    );
+    expect(of(fs, "deleted-merged-migration").map((f) => f.severity)).toEqual(["error"]);
+    expect(of(fs, "out-of-order-migration").map((f) => f.severity)).toEqual(["error"]);
   });
 });
