@@ -58,6 +58,8 @@ export class MergedSchema {
   private tables: SchemaTable[] = [];
   /** SET search_path / USE ran: unqualified names may resolve anywhere. */
   private pathChanged = false;
+  /** Why the model lost track of every table (unreadable or unmodelled code ran), if it did. */
+  private blind: string | undefined;
 
   constructor(readonly dialect: Dialect) {}
 
@@ -71,6 +73,7 @@ export class MergedSchema {
       ...(t.unknown ? { unknown: t.unknown } : {}),
     }));
     c.pathChanged = this.pathChanged;
+    c.blind = this.blind;
     return c;
   }
 
@@ -139,6 +142,7 @@ export class MergedSchema {
   /** Nothing can be known any more: every table so far is unknown. */
   private forgetAll(why: string): void {
     for (const t of this.tables) t.unknown ??= why;
+    this.blind = why;
   }
 
   /** A statement the parser could not read: it may have changed any table. */
@@ -188,6 +192,11 @@ export class MergedSchema {
       case "set":
         if (m.name === "search_path" || m.name === "all") this.pathChanged = true;
         return;
+      case "transaction":
+        // What ran since BEGIN or a savepoint is undone: the model does not keep states.
+        if (m.action === "rollback" || m.action === "rollback-to" || m.action === "prepare")
+          this.forgetAll(`${where} rolls back a transaction`);
+        return;
       case "other":
         if (/^USE\b/i.test(m.tag)) this.pathChanged = true;
         else if (/^(ALTER|CREATE|RENAME|SELECT)\b.*\b(TABLE|INTO)\b/i.test(m.tag))
@@ -205,6 +214,9 @@ export class MergedSchema {
       return;
     }
     const existing = this.candidates(m.table);
+    // After statements the model could not read, the table may already exist (SELECT … INTO,
+    // dynamic SQL): IF NOT EXISTS may then have created nothing.
+    const maybeThere = m.ifNotExists && existing.length === 0 ? this.blind : undefined;
     if (m.ifNotExists && existing.length > 0) {
       if (existing.some((c) => c.possible)) this.forget(m.table, `${where} may create it again`);
       return;
@@ -212,6 +224,7 @@ export class MergedSchema {
     if (existing.length > 0) this.forget(m.table, `${where} creates a table of the same name`);
     const t: SchemaTable = { name: this.resolved(m.table), columns: new Map(), checks: [], indexes: [] };
     if (m.asQuery) t.unknown = `${displayWhere(where)} creates it from a query`;
+    if (maybeThere) t.unknown ??= `${displayWhere(where)} uses IF NOT EXISTS after ${maybeThere}`;
     for (const c of m.columns) {
       t.columns.set(this.key(c.name), this.columnOf(c));
       if (c.primaryKey || c.unique)
@@ -342,6 +355,10 @@ export class MergedSchema {
           // A constraint without a recorded name has a generated one: it may be this one.
           t.checks = t.checks.filter((c) => c.name !== a.name && (known || c.name !== undefined));
           t.indexes = t.indexes.filter((i) => i.name !== a.name && (known || i.name !== undefined));
+          // Postgres 18 names every NOT NULL (`<table>_<column>_not_null`): an unknown name may
+          // have been one, so no column's nullability is known any more.
+          if (!known && (this.dialect === "postgres" || this.dialect === "cockroachdb"))
+            t.unknown ??= `${displayWhere(where)} drops constraint ${a.name}, which may be a NOT NULL`;
           break;
         }
         case "rename-column": {

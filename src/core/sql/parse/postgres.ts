@@ -594,6 +594,9 @@ class Normaliser {
       }
       return m;
     }
+    // SELECT … INTO creates a table: named so that whoever follows tables knows one appeared.
+    if ("SelectStmt" in node && node.SelectStmt.intoClause)
+      return { kind: "other", tag: "SELECT INTO", ...noFacts() };
     return { kind: "other", tag: Object.keys(node)[0] ?? "Unknown", ...noFacts() };
   }
 
