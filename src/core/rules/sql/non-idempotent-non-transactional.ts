@@ -31,7 +31,9 @@ export const nonIdempotentNonTransactional = sqlRule({
     const statements = ctx.statements.filter((s) => s.model?.kind !== "transaction");
     for (const a of top) {
       const m = a.model;
-      if (ctx.inExplicitTransaction(a.index)) continue;
+      // BEGIN … COMMIT protects Postgres statements; MySQL commits implicitly around each DDL
+      // statement, so its transaction rolls back nothing the rule is about.
+      if (ctx.inExplicitTransaction(a.index) && (pg || !m.ddl)) continue;
       const alone = statements.length === 1;
       // A failure of the statement itself leaves something behind (Postgres).
       const partial = pg && (alone || autocommit) ? leavesPartial(m) : null;

@@ -38,6 +38,12 @@ ruleTester("non-idempotent-non-transactional", {
   ],
   invalid: [
     {
+      name: "attacker: MySQL BEGIN … COMMIT does not make DDL transactional (implicit commits)",
+      dialect: "mysql",
+      code: "BEGIN;\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCOMMIT;",
+      errors: [{ line: 2, message: /MySQL commits it at once/ }],
+    },
+    {
       code: "-- a comment\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
       errors: [{ line: 2, message: /users_email_idx stays behind as an INVALID index/ }],
     },
