@@ -2,9 +2,9 @@
  * The core's ChangeSet from a local repository (git mode: a revision source for the shared builder
  * in src/changeset/build.ts) or from paths (PATH mode: the files alone).
  */
+import { gitObjectId } from "../changeset/object-id.js";
 import { readFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
-import { createHash } from "node:crypto";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type {
   BaseFile,
@@ -167,11 +167,6 @@ export interface PathInput {
   baseFiles: BaseFiles;
 }
 
-/** Git's blob id of some bytes: the replay caches base states by the ids of their files. */
-function blobId(bytes: Uint8Array): string {
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
-
 /**
  * PATH mode: the given files, and the direct children of the given directories (golang-migrate
  * does not recurse), checked alone. Each parent directory is analysed with the dialect of the
@@ -283,7 +278,12 @@ async function historyOf(
       if (v.kind !== "migration" || v.parsed.version >= below) continue;
       const local = readLocal(abs, maxBytes);
       if (!local?.bytes) continue;
-      entries.push({ name: e.name, kind: "file", oid: blobId(local.bytes), size: local.size! });
+      entries.push({
+        name: e.name,
+        kind: "file",
+        oid: gitObjectId("blob", local.bytes),
+        size: local.size!,
+      });
       texts.set(key === "" ? e.name : `${key}/${e.name}`, local.bytes);
     }
     if (entries.length > 0) history.set(key, entries);

@@ -10,7 +10,7 @@ import type { BaseFile } from "../replay/index.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 import { readBlob } from "./git.js";
-import { gitObjectId } from "./git-gather.js";
+import { gitObjectId } from "../changeset/object-id.js";
 
 /** The exact shape test/support/fake-github.mjs answers. */
 export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: String!, $name: String!, $expression: String!) {

@@ -6,7 +6,7 @@
  * differently, is never used), a blob only when its text hashes to its id. Whatever does not
  * verify, and whatever the answer lacks, is read by REST exactly as before (TreeReader).
  */
-import { createHash } from "node:crypto";
+import { gitObjectId } from "../changeset/object-id.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import type { RawTree, TreeReader } from "./git.js";
 
@@ -159,14 +159,6 @@ export async function gatherGitObjects(
 }
 
 const GIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-
-/** The git object id of `type` with `bytes` (SHA-1, or SHA-256 for ids of that length). */
-export function gitObjectId(type: string, bytes: Uint8Array, like: string): string {
-  return createHash(like.length === 64 ? "sha256" : "sha1")
-    .update(`${type} ${bytes.length}\0`)
-    .update(bytes)
-    .digest("hex");
-}
 
 /**
  * The entries as a REST tree listing when they are exactly the tree `oid` (git's tree encoding,

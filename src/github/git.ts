@@ -11,7 +11,7 @@ import type { RequirementSource } from "../core/approval/index.js";
 import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
-import { gitObjectId } from "./git-gather.js";
+import { gitObjectId } from "../changeset/object-id.js";
 
 export interface BaseRevision {
   /** Branch name the pull request targets. */
