@@ -21,9 +21,8 @@ import { CheckRun, prepareResult } from "./checks/check-run.js";
 import {
   identicalNewest,
   newerEvaluation,
-  restCheckRuns,
+  runsOnCommit,
   runsOfName,
-  type CheckRunsReader,
   type WrittenRun,
 } from "./checks/written.js";
 import { errorResult } from "./checks/common.js";
@@ -58,8 +57,6 @@ export interface ReviewEnv {
    * DEFAULT_PENDING_AFTER_MS); 0 starts them before evaluating.
    */
   pendingAfterMs?: number;
-  /** How this app's runs on the head are read (default: one check-runs listing). */
-  checkRuns?: CheckRunsReader;
   /** Write a fresh run even when the newest one shows the same (a re-run the user asked for). */
   rewrite?: boolean;
 }
@@ -241,7 +238,7 @@ async function writeResults(
   let written: WrittenRun[] = [];
   if (w.appId !== null) {
     try {
-      written = await (env.checkRuns ?? restCheckRuns(env.octokit)).runsOn(repo, pr.headSha);
+      written = await runsOnCommit(env.octokit, repo, pr.headSha);
     } catch (err) {
       // Unknown is never "already written", and a passing answer is not trusted without it.
       log.error({ err }, "listing the commit's check runs failed");

@@ -8,8 +8,6 @@
  * this app (app id checked run by run, never by name alone), is completed with the same digest,
  * conclusion, external_id and annotation count. The marker is only writable by this app: nobody
  * else can edit its runs.
- *
- * The runs are read behind CheckRunsReader, so a batched read (one GraphQL gather) can supply them.
  */
 import { createHash } from "node:crypto";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -31,27 +29,22 @@ export interface WrittenRun {
 }
 
 /**
- * The newest check runs on one commit, of every app, newest first: at least the newest of each
- * name and every run created while an evaluation ran. (Every app's: a newer run of the same name
- * by another app is what GitHub shows, so ours is not "already written" then.)
+ * The check runs on one commit, of every app (a newer run of the same name by another app is what
+ * GitHub shows, so ours is not "already written" then): one listing, every page only when the
+ * commit has more than 100 runs, so no decision is made from a partial list.
  */
-export interface CheckRunsReader {
-  runsOn(repo: RepoRef, headSha: string): Promise<WrittenRun[]>;
-}
-
-/** Today's read: one check-runs listing of the commit (its newest 100 runs). */
-export function restCheckRuns(octokit: GitHubClient): CheckRunsReader {
-  return {
-    async runsOn(repo, headSha) {
-      const { data } = await octokit.rest.checks.listForRef({
-        ...repo,
-        ref: headSha,
-        filter: "all",
-        per_page: 100,
-      });
-      return data.check_runs.filter((r) => r.head_sha === headSha).map(writtenRun);
-    },
-  };
+export async function runsOnCommit(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+): Promise<WrittenRun[]> {
+  const params = { ...repo, ref: headSha, filter: "all" as const, per_page: 100 };
+  const { data } = await octokit.rest.checks.listForRef(params);
+  const runs =
+    data.total_count > data.check_runs.length
+      ? await octokit.paginate(octokit.rest.checks.listForRef, params)
+      : data.check_runs;
+  return runs.filter((r) => r.head_sha === headSha).map(writtenRun);
 }
 
 /** Every run of `name` by `appId` on a commit (every page). */
