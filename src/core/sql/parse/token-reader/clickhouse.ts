@@ -14,7 +14,7 @@ import {
 } from "../../model.js";
 import type { StatementInput } from "../types.js";
 import { Unrecognised } from "./cursor.js";
-import { DdlReader, type AlterTable, type CreateTable } from "./ddl.js";
+import { DdlReader, type CreateTable } from "./ddl.js";
 
 /**
  * The statement read from its ClickHouse tokens (without `ON CLUSTER` clauses), or null when it
@@ -139,16 +139,7 @@ class ClickhouseReader extends DdlReader {
       this.rest();
       return { kind: "other", tag: "ALTER USER", ...noFacts(), ddl: true, passwords };
     }
-    this.expect("TABLE");
-    this.accept("IF", "EXISTS");
-    const table = this.name();
-    const m: AlterTable = {
-      kind: "alter-table",
-      table,
-      actions: [],
-      ...noFacts(),
-      ddl: true,
-    };
+    const m = this.alterTable();
     // Every action is read (as `other` when no rule needs it); one the reader cannot follow
     // fails the statement.
     return this.alterActions(m, (sub, span) => sub.alterAction(span));

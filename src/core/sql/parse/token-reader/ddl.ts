@@ -60,6 +60,17 @@ const DROP_KINDS: Record<string, DropObjectType> = {
   EVENT: "other",
 };
 
+/** Words that start transaction control, read alike by MySQL and SQLite. */
+export const TRANSACTION_WORDS = new Set([
+  "BEGIN",
+  "START",
+  "COMMIT",
+  "END",
+  "ROLLBACK",
+  "SAVEPOINT",
+  "RELEASE",
+]);
+
 export abstract class DdlReader extends DefinitionReader {
   /** MySQL's DROP INDEX needs `ON table`; SQLite's and ClickHouse's do not. */
   protected readonly dropIndexNeedsTable: boolean = false;
@@ -344,19 +355,18 @@ export abstract class DdlReader extends DefinitionReader {
     if (user) return user;
     this.accept("ONLINE");
     const ignore = this.accept("IGNORE");
-    if (!this.accept("TABLE")) return null;
-    this.accept("IF", "EXISTS");
-    const table = this.name();
-    const m: AlterTable = {
-      kind: "alter-table",
-      table,
-      actions: [],
-      ...noFacts(),
-      ddl: true,
-      strongLocks: [table],
-    };
+    const m = this.alterTable();
+    m.strongLocks.push(m.table);
     if (ignore) m.ignore = true;
     return this.alterActions(m, (sub, span) => this.knownOrOtherAction(sub, span));
+  }
+
+  /** `TABLE [IF EXISTS] name` after ALTER: the statement, before its actions. */
+  protected alterTable(): AlterTable {
+    this.expect("TABLE");
+    this.accept("IF", "EXISTS");
+    const table = this.name();
+    return { kind: "alter-table", table, actions: [], ...noFacts(), ddl: true };
   }
 
   /**

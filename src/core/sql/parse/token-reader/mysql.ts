@@ -13,7 +13,7 @@ import {
 } from "../../model.js";
 import type { StatementInput } from "../types.js";
 import { unquote } from "./cursor.js";
-import { DdlReader, readStatement, type TokenReading } from "./ddl.js";
+import { DdlReader, readStatement, TRANSACTION_WORDS, type TokenReading } from "./ddl.js";
 import { isConstraintStart } from "./definitions.js";
 import { passwordClauses } from "./passwords.js";
 
@@ -87,15 +87,8 @@ class MysqlReader extends DdlReader {
   statement(): StatementModel | null {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
+    if (TRANSACTION_WORDS.has(t.text)) return this.transaction();
     switch (t.text) {
-      case "BEGIN":
-      case "START":
-      case "COMMIT":
-      case "END":
-      case "ROLLBACK":
-      case "SAVEPOINT":
-      case "RELEASE":
-        return this.transaction();
       case "SET":
         return this.set();
       case "DROP":

@@ -7,7 +7,7 @@ import type { Token } from "../../lexer.js";
 import { noFacts, type AlterAction, type Span, type StatementModel } from "../../model.js";
 import type { StatementInput } from "../types.js";
 import { unquote } from "./cursor.js";
-import { DdlReader, readStatement, type TokenReading } from "./ddl.js";
+import { DdlReader, readStatement, TRANSACTION_WORDS, type TokenReading } from "./ddl.js";
 
 /** The statement read from its SQLite tokens, or null when it is not one the reader knows. */
 export function readSqliteTokens(input: StatementInput, toks: Token[]): TokenReading | null {
@@ -24,15 +24,8 @@ class SqliteReader extends DdlReader {
   statement(): StatementModel | null {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
+    if (TRANSACTION_WORDS.has(t.text)) return this.transaction();
     switch (t.text) {
-      case "BEGIN":
-      case "START":
-      case "COMMIT":
-      case "END":
-      case "ROLLBACK":
-      case "SAVEPOINT":
-      case "RELEASE":
-        return this.transaction();
       case "PRAGMA":
         return this.pragma();
       case "DROP":
