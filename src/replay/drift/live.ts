@@ -20,7 +20,7 @@ import { resolve } from "node:path";
 import { loadSqlJs } from "../engines/sqljs.js";
 import type { CatalogQuery } from "../fingerprint/catalog.js";
 import { mysqlFingerprint } from "../fingerprint/mysql.js";
-import { postgresFingerprint } from "../fingerprint/postgres.js";
+import { postgresFingerprint, relationKindName } from "../fingerprint/postgres.js";
 import { sqliteFingerprint } from "../fingerprint/sqlite.js";
 import { boundMysqlSession, mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
 import { postgresFamily } from "../external/postgres.js";
@@ -292,7 +292,12 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
       [schemaName, url.table.name],
     )
   ).rows;
-  checkTable(url, qualified, found ? kindOf(String(found[0])) : null, Number(found?.[1] ?? 0));
+  checkTable(
+    url,
+    qualified,
+    found ? relationKindName(String(found[0])) : null,
+    Number(found?.[1] ?? 0),
+  );
   const rows = (
     await q(
       `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
@@ -311,19 +316,6 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     notes,
   };
 }
-
-const PG_KINDS: Record<string, string> = {
-  r: "table",
-  p: "table",
-  v: "view",
-  m: "materialized view",
-  f: "foreign table",
-  S: "sequence",
-  i: "index",
-  I: "index",
-  c: "composite type",
-};
-const kindOf = (relkind: string) => PG_KINDS[relkind] ?? relkind;
 
 /** The migrations table must exist, be a plain table, and have golang-migrate's columns. */
 function checkTable(url: DriftUrl, name: string, kind: string | null, columns: number): void {
