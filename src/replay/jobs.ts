@@ -13,7 +13,7 @@ import {
   type SnapshotCache,
 } from "./cache.js";
 import { decodeSql } from "../core/sql/decode.js";
-import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
+import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/embedded.js";
 import { runOnServer } from "./external/run-on-server.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import { DEFAULT_MIGRATIONS_TABLE, mentionedExtensions } from "./golang-migrate.js";
