@@ -28,6 +28,10 @@ DRIFT_USER=mw_drift
 DRIFT_PASSWORD=mw-drift-password
 DRIFT_DB=mw_drift
 DRIFT_REPLAY=mw_drift_replay
+# A MySQL database and account of their own for test/core/sql/server-reading.test.ts, which
+# creates tables while the replay tests (another Jest worker, maybe at the same time) reset
+# mw_test. Not granted to mw: the replay refuses an account that reaches other databases.
+READING=mw_reading
 
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
@@ -162,6 +166,9 @@ start_mariadb() {
       CREATE DATABASE $APP_DB;
       CREATE USER '$APP_USER'@'127.0.0.1' IDENTIFIED BY '$APP_PASSWORD';
       GRANT ALL ON $APP_DB.* TO '$APP_USER'@'127.0.0.1';
+      CREATE DATABASE $READING;
+      CREATE USER '$READING'@'127.0.0.1' IDENTIFIED BY '$APP_PASSWORD';
+      GRANT ALL ON $READING.* TO '$READING'@'127.0.0.1';
       CREATE USER 'admin'@'127.0.0.1' IDENTIFIED BY '$ADMIN_PASSWORD';
       GRANT ALL ON *.* TO 'admin'@'127.0.0.1';
       CREATE DATABASE $DRIFT_DB;
@@ -175,6 +182,7 @@ start_mariadb() {
     return 1
   fi
   echo "export MW_TEST_MYSQL_URL=mysql://$APP_USER:$APP_PASSWORD@127.0.0.1:$port/$APP_DB"
+  echo "export MW_TEST_MYSQL_READING_URL=mysql://$READING:$APP_PASSWORD@127.0.0.1:$port/$READING"
   echo "export MW_TEST_MYSQL_ADMIN_URL=mysql://admin:$ADMIN_PASSWORD@127.0.0.1:$port/$APP_DB"
   echo "export MW_TEST_MYSQL_DRIFT_URL='mysql://$DRIFT_USER:$DRIFT_PASSWORD@tcp(127.0.0.1:$port)/$DRIFT_DB'"
   echo "export MW_TEST_MYSQL_DRIFT_REPLAY_URL=mysql://$DRIFT_REPLAY:$APP_PASSWORD@127.0.0.1:$port/$DRIFT_REPLAY"

@@ -1,6 +1,14 @@
 /** Real temporary git repositories for CLI tests. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -10,9 +18,12 @@ export class TempRepo {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), "mw-repo-"));
     this.git("init", "-q", "-b", "main");
-    this.git("config", "user.email", "dev@example.com");
-    this.git("config", "user.name", "Dev");
-    this.git("config", "commit.gpgsign", "false");
+    // What `git config user.email …`, `user.name …` and `commit.gpgsign false` write, without three
+    // more processes forked from a large Jest worker (every test of the CLI makes a repository).
+    appendFileSync(
+      join(this.dir, ".git", "config"),
+      "[user]\n\temail = dev@example.com\n\tname = Dev\n[commit]\n\tgpgsign = false\n",
+    );
   }
 
   git(...args: string[]): string {

@@ -4,7 +4,8 @@
  * one connection for the whole run), on a table with rows. Whenever the server lost rows, the
  * analysis of the same files must report an error on the file that lost them — and a harmless
  * control case must not. PGlite always runs; MariaDB runs when MW_TEST_MYSQL_URL is set
- * (.ci/start-databases.sh).
+ * (.ci/start-databases.sh), in the database of MW_TEST_MYSQL_READING_URL when that is set too: the
+ * replay tests reset MW_TEST_MYSQL_URL's database, maybe while this file runs in another worker.
  */
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
@@ -213,7 +214,9 @@ describe("Postgres (PGlite): what the server runs, the analysis reports", () => 
   });
 });
 
-const mysqlUrl = process.env.MW_TEST_MYSQL_URL;
+const mysqlUrl =
+  process.env.MW_TEST_MYSQL_URL &&
+  (process.env.MW_TEST_MYSQL_READING_URL || process.env.MW_TEST_MYSQL_URL);
 (mysqlUrl ? describe : describe.skip)(
   `MariaDB (MW_TEST_MYSQL_URL${mysqlUrl ? "" : " not set: skipped"}): what the server runs, the analysis reports`,
   () => {
