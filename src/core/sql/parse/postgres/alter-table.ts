@@ -1,10 +1,10 @@
 /** ALTER TABLE and its subcommands, and the RENAME forms that act on a table. */
-import type { AlterTableCmd } from "libpg-query";
+import type { AlterTableCmd, RangeVar } from "libpg-query";
 import { noFacts, type AlterAction, type Span, type StatementModel } from "../../model.js";
-import { alterTableActionSpans } from "../segments.js";
 import { column, constraintDef, defaultExpr } from "./columns.js";
 import type { BodyOf, PgContext } from "./context.js";
 import { label, rel } from "./nodes.js";
+import { commandSpans } from "./tokens.js";
 import { typeText, withPgType } from "./type-names.js";
 
 /** ALTER TABLE subcommands that take less than a write-blocking lock. */
@@ -25,12 +25,11 @@ export function alterTable(s: BodyOf<"AlterTableStmt">, ctx: PgContext): Stateme
   if (s.objtype !== "OBJECT_TABLE")
     return { kind: "other", tag: `ALTER ${label(s.objtype)}`, ...noFacts() };
   const cmds = (s.cmds ?? []).flatMap((c) => ("AlterTableCmd" in c ? [c.AlterTableCmd] : []));
-  const spans = alterTableActionSpans(ctx.input.text, ctx.input.base, "postgres");
-  const spanOf = (i: number): Span => (spans.length === cmds.length ? spans[i]! : ctx.input.span);
+  const spans = actionSpans(s.relation, cmds.length, ctx);
   const m: StatementModel = {
     kind: "alter-table",
     table,
-    actions: cmds.map((c, i) => action(c, spanOf(i), ctx)),
+    actions: cmds.map((c, i) => action(c, spans[i]!, ctx)),
     ...noFacts(),
   };
   if (cmds.some((c) => !WEAK_ALTER.has(c.subtype ?? "") && !isConcurrentDetach(c)))
@@ -51,7 +50,6 @@ export function alterTable(s: BodyOf<"AlterTableStmt">, ctx: PgContext): Stateme
 /** ALTER TABLE … RENAME [COLUMN | CONSTRAINT] …: an alter-table with one action. */
 export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel {
   const table = rel(s.relation);
-  const span = ctx.input.span;
   const onTable = (action: AlterAction): StatementModel => ({
     kind: "alter-table",
     table,
@@ -59,16 +57,27 @@ export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel 
     ...noFacts(),
     strongLocks: [table],
   });
+  const span = (): Span => actionSpans(s.relation, 1, ctx)[0]!;
   if (s.renameType === "OBJECT_TABLE")
     return onTable({
       type: "rename-table",
       to: { ...(table.schema ? { schema: table.schema } : {}), name: s.newname ?? "" },
-      span,
+      span: span(),
     });
   if (s.renameType === "OBJECT_COLUMN" && s.relationType === "OBJECT_TABLE")
-    return onTable({ type: "rename-column", from: s.subname ?? "", to: s.newname ?? "", span });
+    return onTable({
+      type: "rename-column",
+      from: s.subname ?? "",
+      to: s.newname ?? "",
+      span: span(),
+    });
   if (s.renameType === "OBJECT_TABCONSTRAINT")
-    return onTable({ type: "rename-constraint", from: s.subname ?? "", to: s.newname ?? "", span });
+    return onTable({
+      type: "rename-constraint",
+      from: s.subname ?? "",
+      to: s.newname ?? "",
+      span: span(),
+    });
   return { kind: "other", tag: `RENAME ${label(s.renameType)}`, ...noFacts() };
 }
 
@@ -138,6 +147,24 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
       };
   }
   return { type: "other", detail: label(c.subtype), span };
+}
+
+/**
+ * Where each command is written, from the parser's tokens. Falling back to the whole statement
+ * is a bug the span tests catch (every action must start at its own keyword), kept only so that
+ * a finding is never lost over a position.
+ */
+function actionSpans(relation: RangeVar | undefined, count: number, ctx: PgContext): Span[] {
+  const at = relation?.location;
+  let spans: Span[] | null = null;
+  if (at !== undefined && at >= 0) {
+    try {
+      spans = commandSpans(ctx.input, ctx.loc.index(at), count);
+    } catch {
+      spans = null; // the scanner rejected what the parser accepted: impossible in practice
+    }
+  }
+  return spans ?? Array.from({ length: count }, () => ctx.input.span);
 }
 
 function isConcurrentDetach(c: AlterTableCmd): boolean {
