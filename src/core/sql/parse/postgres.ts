@@ -8,7 +8,8 @@
 import { loadModule, parseSync, type Node } from "libpg-query";
 import { codePointToIndex } from "../positions.js";
 import { hasEffects, noFacts, type StatementModel } from "../model.js";
-import { collectEffects, routineBody } from "./pg-effects.js";
+import { collectEffects } from "./pg-effects.js";
+import { routineBody } from "./postgres/routine-body.js";
 import { pgLongNames } from "./pg-names.js";
 import type { BodyOf, Handler, PgContext, StatementType } from "./postgres/context.js";
 import { HANDLERS } from "./postgres/handlers.js";
