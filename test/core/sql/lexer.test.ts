@@ -1,5 +1,4 @@
 import { tokenize } from "../../../src/core/sql/lexer.js";
-import { alterTableActionSpans } from "../../../src/core/sql/parse/segments.js";
 
 test("tokens per dialect: strings, identifiers, E'' prefix, comments skipped", () => {
   const kinds = (sql: string, d: Parameters<typeof tokenize>[1]) =>
@@ -23,13 +22,4 @@ test("tokens per dialect: strings, identifiers, E'' prefix, comments skipped", (
   expect(kinds("[d e]", "sqlite")).toEqual([["quoted-ident", "[d e]"]]);
 });
 
-test("ALTER TABLE action spans split at top-level commas only", () => {
-  const sql =
-    'ALTER TABLE IF EXISTS ONLY s."T" ADD COLUMN a numeric(10, 2) DEFAULT f(1, 2), DROP COLUMN b';
-  const spans = alterTableActionSpans(sql, 100, "postgres");
-  expect(spans.map((s) => sql.slice(s.start - 100, s.end - 100))).toEqual([
-    "ADD COLUMN a numeric(10, 2) DEFAULT f(1, 2)",
-    "DROP COLUMN b",
-  ]);
-  expect(alterTableActionSpans("ALTER INDEX i RENAME TO j", 0, "postgres")).toEqual([]);
-});
+// The ALTER TABLE action span test moved to parse/postgres-spans.test.ts (the parser's tokens).

@@ -11,9 +11,8 @@
  *
  * The result is flat: the effects of embedded statements are hoisted into their container's.
  */
-import { parseSync, type Node } from "libpg-query";
+import type { Node } from "libpg-query";
 import { tokenize } from "../lexer.js";
-import { utf8ByteToIndex } from "../positions.js";
 import {
   displayName,
   noEffects,
@@ -58,7 +57,7 @@ const EXECUTING = new Set([
   "ReturnStmt",
 ]);
 
-const DML: Record<string, string> = {
+export const DML: Record<string, string> = {
   InsertStmt: "insert",
   UpdateStmt: "update",
   DeleteStmt: "delete",
@@ -80,11 +79,11 @@ const DANGEROUS: Record<string, string> = {
   lo_export: "writes a file on the database server",
 };
 
-type Json = Record<string, unknown>;
-const obj = (x: unknown): Json | undefined =>
+export type Json = Record<string, unknown>;
+export const obj = (x: unknown): Json | undefined =>
   x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Json) : undefined;
 
-interface WalkState {
+export interface WalkState {
   executing: boolean;
   via: string | null;
   conditional: boolean;
@@ -363,7 +362,7 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
 }
 
 /** From the statement keyword before a node's first location to its last token. */
-function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
+export function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
   const loc = new Locator(input.text, input.base);
   let min = Infinity;
   let max = -1;
@@ -382,6 +381,11 @@ function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
   const tok = tokenize(input.text, "postgres", lastAt)[0];
   const end = tok ? tok.end : lastAt + 1;
   return { start: input.base + start, end: input.base + Math.max(end, first + 1) };
+}
+
+export function shorten(s: string, max = 60): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 /** Adds `inner` to `out`; everything in it becomes conditional when the container is. */
@@ -431,185 +435,6 @@ function visitAll(node: unknown, f: (key: string, value: unknown) => void): void
     f(k, v);
     visitAll(v, f);
   }
-}
-
-/**
- * What running a CREATE FUNCTION/PROCEDURE's body does: PL/pgSQL bodies are read statement by
- * statement, SQL bodies parsed, other languages are opaque.
- */
-export function routineBody(
-  node: Node,
-  input: StatementInput,
-  version: ServerVersion | null,
-  depth: number,
-  nested: (node: Node, input: StatementInput) => StatementModel,
-  model: (node: Node, input: StatementInput) => StatementModel,
-): Effects {
-  const out = noEffects();
-  const f = obj((node as Json).CreateFunctionStmt) ?? {};
-  const options = (Array.isArray(f.options) ? f.options : []).map(
-    (o) => obj(obj(o)?.DefElem) ?? {},
-  );
-  const langArg = obj(obj(options.find((o) => o.defname === "language")?.arg)?.String)?.sval;
-  const language = typeof langArg === "string" ? langArg.toLowerCase() : "sql";
-  const st: WalkState = { executing: true, via: null, conditional: false };
-  const fname = ((f.funcname as unknown[]) ?? []).map((x) =>
-    String(obj(obj(x)?.String)?.sval ?? ""),
-  );
-  const via = `inside the body of ${fname[fname.length - 1] ?? "the routine"}()`;
-  const toks = tokenize(input.text, "postgres");
-  // The body: the string after the first top-level AS.
-  let bodyTok;
-  for (let i = 0, depthP = 0; i < toks.length; i++) {
-    const t = toks[i]!;
-    if (t.kind === "punct" && t.text === "(") depthP++;
-    else if (t.kind === "punct" && t.text === ")") depthP--;
-    else if (
-      depthP === 0 &&
-      t.kind === "word" &&
-      t.text === "AS" &&
-      toks[i + 1]?.kind === "string"
-    ) {
-      bodyTok = toks[i + 1];
-      break;
-    }
-  }
-  const span = bodyTok
-    ? { start: input.base + bodyTok.start, end: input.base + bodyTok.end }
-    : input.span;
-  const sqlBody = obj(f.sql_body);
-  if (sqlBody) {
-    // BEGIN ATOMIC … END / RETURN expr: already parsed with the statement.
-    const ctx: EffectsContext = { input, version, depth, model, nested };
-    const items = (obj(sqlBody.List)?.items as unknown[]) ?? [];
-    const stmts = items.flatMap((x) =>
-      obj(obj(x)?.List) ? ((obj(obj(x)!.List)!.items as unknown[]) ?? []) : [x],
-    );
-    for (const s of stmts) {
-      const k = Object.keys(obj(s) ?? {})[0] ?? "";
-      const m = model(s as Node, input);
-      const e = collectEffects(s as Node, ctx);
-      if (DML[k])
-        out.embedded.push({ model: m, span: nodeSpan(s, input, DML[k]!), via, conditional: false });
-      merge(out, e, false);
-    }
-    return out;
-  }
-  if (!bodyTok) return out;
-  const literal = readLiteral(bodyTok.text);
-  if (language === "plpgsql" && literal) {
-    if (depth >= MAX_DEPTH) {
-      out.opaque.push({
-        span,
-        what: "a routine body nested too deep to follow",
-        conditional: false,
-      });
-      return out;
-    }
-    merge(
-      out,
-      plpgsqlEffects({
-        statement: input.text,
-        literal,
-        bodyBase: input.base + bodyTok.start,
-        bodySpan: span,
-        via,
-        depth,
-        nested,
-      }),
-      false,
-    );
-    return out;
-  }
-  if (language === "sql" && literal) {
-    merge(
-      out,
-      sqlStrings(
-        literal.value,
-        (i) => input.base + bodyTok!.start + literal.at(i),
-        span,
-        via,
-        depth,
-        nested,
-      ),
-      false,
-    );
-    return out;
-  }
-  out.opaque.push({
-    span,
-    what: `a routine in language ${language}, whose body migration-warden cannot read`,
-    conditional: st.conditional,
-  });
-  return out;
-}
-
-/**
- * SQL text held in a string (a SQL function's body, an EXECUTEd constant): every statement in
- * it, located through `fileOffset` (value index → file offset).
- */
-export function sqlStrings(
-  value: string,
-  fileOffset: (i: number) => number,
-  span: Span,
-  via: string,
-  depth: number,
-  nested: (node: Node, input: StatementInput) => StatementModel,
-  conditional = false,
-): Effects {
-  const out = noEffects();
-  const parsed = parseStatements(value);
-  if (!parsed) {
-    out.opaque.push({
-      span,
-      what: `SQL text that cannot be parsed (${shorten(value)})`,
-      conditional,
-    });
-    return out;
-  }
-  for (const p of parsed) {
-    const start = fileOffset(p.start);
-    const end = fileOffset(p.end);
-    const input: StatementInput = {
-      text: value.slice(p.start, p.end),
-      base: start,
-      span: { start, end: Math.max(end, start + 1) },
-    };
-    const m = nested(p.node, input);
-    const effects = m.effects;
-    delete m.effects;
-    out.embedded.push({ model: m, span: input.span, via, conditional });
-    if (effects) merge(out, effects, conditional);
-  }
-  return out;
-}
-
-export function shorten(s: string, max = 60): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-
-/** Parses SQL text into statements with their string ranges (null when it does not parse). */
-export function parseStatements(
-  text: string,
-): Array<{ node: Node; start: number; end: number }> | null {
-  let stmts;
-  try {
-    stmts = parseSync(text).stmts ?? [];
-  } catch {
-    return null;
-  }
-  const out: Array<{ node: Node; start: number; end: number }> = [];
-  for (const s of stmts) {
-    if (!s.stmt) continue;
-    const from = s.stmt_location ?? 0;
-    const start = utf8ByteToIndex(text, from);
-    const end = s.stmt_len ? utf8ByteToIndex(text, from + s.stmt_len) : text.length;
-    // Leading whitespace and comments are part of a raw statement's range: skip them.
-    const first = tokenize(text, "postgres", start, end)[0];
-    out.push({ node: s.stmt, start: first ? first.start : start, end });
-  }
-  return out;
 }
 
 /** DefElem keys of CREATE OPERATOR / AGGREGATE / TYPE that name a function the server runs. */

@@ -10,7 +10,8 @@ import { parsePlPgSQLSync, type Node } from "libpg-query";
 import { defaultSyntax, tokenize } from "../lexer.js";
 import { noEffects, type Effects, type Span, type StatementModel } from "../model.js";
 import type { Literal } from "./literal.js";
-import { merge, MAX_DEPTH, parseStatements, shorten, sqlStrings } from "./pg-effects.js";
+import { merge, MAX_DEPTH, shorten } from "./pg-effects.js";
+import { parseStatements, sqlStrings } from "./postgres/sql-strings.js";
 import type { StatementInput } from "./types.js";
 
 export interface BodyInput {

@@ -1,0 +1,151 @@
+/** CREATE statements: tables, indexes, databases, routines, triggers, schemas, views, types… */
+import {
+  noEffects,
+  noFacts,
+  type ColumnDef,
+  type ConstraintDef,
+  type ObjectName,
+  type StatementModel,
+} from "../../model.js";
+import { column, constraintDef } from "./columns.js";
+import type { BodyOf, HandlerTable, PgContext } from "./context.js";
+import { qualified, rel } from "./nodes.js";
+import { pgType } from "./type-names.js";
+
+export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementModel {
+  const table = rel(s.relation);
+  const columns: ColumnDef[] = [];
+  const constraints: ConstraintDef[] = [];
+  for (const e of s.tableElts ?? []) {
+    if ("ColumnDef" in e) columns.push(column(e.ColumnDef, ctx));
+    else if ("Constraint" in e) constraints.push(constraintDef(e.Constraint));
+  }
+  const m: StatementModel = {
+    kind: "create-table",
+    table,
+    ifNotExists: s.if_not_exists === true,
+    temporary: s.relation?.relpersistence === "t",
+    columns,
+    constraints,
+    asQuery: false,
+    ...noFacts(),
+  };
+  // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
+  for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
+    if (r) m.strongLocks.push(r);
+  if (s.partbound)
+    for (const p of s.inhRelations ?? []) if ("RangeVar" in p) m.strongLocks.push(rel(p.RangeVar));
+  return m;
+}
+
+export function createTableAs(s: BodyOf<"CreateTableAsStmt">): StatementModel {
+  const name = rel(s.into?.rel);
+  if (s.objtype === "OBJECT_MATVIEW")
+    return { kind: "create-other", objectType: "materialized view", name, ...noFacts() };
+  return {
+    kind: "create-table",
+    table: name,
+    ifNotExists: s.if_not_exists === true,
+    temporary: s.into?.rel?.relpersistence === "t",
+    columns: [],
+    constraints: [],
+    asQuery: true,
+    ...noFacts(),
+  };
+}
+
+export function createIndex(s: BodyOf<"IndexStmt">): StatementModel {
+  const table = rel(s.relation);
+  const m: StatementModel = {
+    kind: "create-index",
+    table,
+    unique: s.unique === true,
+    concurrently: s.concurrent === true,
+    ifNotExists: s.if_not_exists === true,
+    ...noFacts(),
+  };
+  if (s.idxname) m.name = { ...(table.schema ? { schema: table.schema } : {}), name: s.idxname };
+  if (m.kind === "create-index") {
+    m.columns = (s.indexParams ?? []).map((p) =>
+      "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
+    );
+    if (s.whereClause) m.partial = true;
+  }
+  if (s.concurrent) m.nonTransactional = "CREATE INDEX CONCURRENTLY";
+  else m.strongLocks.push(table);
+  return m;
+}
+
+export function createDatabase(s: BodyOf<"CreatedbStmt">): StatementModel {
+  return {
+    kind: "create-other",
+    objectType: "database",
+    name: { name: s.dbname ?? "" },
+    ...noFacts(),
+    nonTransactional: "CREATE DATABASE",
+  };
+}
+
+/** The body's effects are filled in by normalisePostgres (routineBody). */
+export function createRoutine(s: BodyOf<"CreateFunctionStmt">): StatementModel {
+  return {
+    kind: "create-routine",
+    routineType: s.is_procedure ? "procedure" : "function",
+    name: qualified(s.funcname ?? []),
+    body: noEffects(),
+    ...(s.replace ? { orReplace: true } : {}),
+    ...noFacts(),
+  };
+}
+
+export function createEventTrigger(s: BodyOf<"CreateEventTrigStmt">): StatementModel {
+  return {
+    kind: "create-other",
+    objectType: "event trigger",
+    name: { name: s.trigname ?? "" },
+    trigger: { table: { name: "" }, function: qualified(s.funcname ?? []), event: true },
+    ...noFacts(),
+  };
+}
+
+export function createTrigger(s: BodyOf<"CreateTrigStmt">): StatementModel {
+  const table = rel(s.relation);
+  return {
+    kind: "create-other",
+    objectType: "trigger",
+    name: { name: s.trigname ?? "" },
+    trigger: { table, function: qualified(s.funcname ?? []) },
+    ...noFacts(),
+    strongLocks: [table],
+  };
+}
+
+export function createSchema(s: BodyOf<"CreateSchemaStmt">): StatementModel {
+  return {
+    kind: "create-schema",
+    name: s.schemaname ?? "",
+    ...(s.if_not_exists ? { ifNotExists: true } : {}),
+    ...noFacts(),
+  };
+}
+
+function created(objectType: string, name?: ObjectName): StatementModel {
+  const m: StatementModel = { kind: "create-other", objectType, ...noFacts() };
+  if (name) m.name = name;
+  return m;
+}
+
+/** CREATE VIEW / SEQUENCE / TYPE / DOMAIN / EXTENSION: `create-other` with the object's name. */
+export const CREATE_OTHER: HandlerTable = {
+  ViewStmt: (s) => created("view", rel(s.view)),
+  CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),
+  CreateEnumStmt: (s) => created("type", qualified(s.typeName ?? [])),
+  CompositeTypeStmt: (s) => created("type", rel(s.typevar)),
+  CreateDomainStmt: (s, ctx) => {
+    const m = created("domain", qualified(s.domainname ?? []));
+    const t = pgType(s.typeName, ctx.loc);
+    if (t && m.kind === "create-other") m.domainType = t;
+    return m;
+  },
+  CreateExtensionStmt: () => created("extension"), // extensions have no schema here
+};

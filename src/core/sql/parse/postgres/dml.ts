@@ -1,0 +1,116 @@
+/** Statements that change rows: DELETE, UPDATE, INSERT, MERGE, COPY FROM, SELECT … INTO. */
+import type { Node, RangeVar } from "libpg-query";
+import { noFacts, type ObjectName, type StatementModel } from "../../model.js";
+import { pgJoinOnly, pgMatchesAll } from "../where.js";
+import type { BodyOf } from "./context.js";
+import { rel, walk } from "./nodes.js";
+
+export function deleteRows(s: BodyOf<"DeleteStmt">): StatementModel {
+  return rowChange("delete", s, s.usingClause);
+}
+
+export function updateRows(s: BodyOf<"UpdateStmt">): StatementModel {
+  return rowChange("update", s, s.fromClause);
+}
+
+function rowChange(
+  kind: "delete" | "update",
+  s: { relation?: RangeVar; whereClause?: Node },
+  from: Node[] | undefined,
+): StatementModel {
+  const table = s.relation ? rel(s.relation) : null;
+  const m: StatementModel = { kind, table, hasWhere: s.whereClause !== undefined, ...noFacts() };
+  const all = pgMatchesAll(s.whereClause, {
+    names: relNames(s.relation),
+    ...(s.relation?.relname ? { table: s.relation.relname } : {}),
+    shadowed: subqueryColumns(from),
+  });
+  if (all) m.matchesAll = `its WHERE clause ${all}`;
+  else if (kind === "update") {
+    const joins = pgJoinOnly(
+      s.whereClause,
+      { names: relNames(s.relation), shadowed: [] },
+      fromTables(from),
+    );
+    if (joins) m.joinOnly = joins;
+  }
+  if (table) m.writes = [table];
+  return m;
+}
+
+export function insertRows(s: BodyOf<"InsertStmt">): StatementModel {
+  const m: StatementModel = { kind: "other", tag: "InsertStmt", ...noFacts() };
+  if (s.relation) m.writes = [rel(s.relation)];
+  if (s.selectStmt) {
+    const reads: ObjectName[] = [];
+    walk(s.selectStmt, (k, v) => {
+      if (k === "RangeVar") reads.push(rel(v as RangeVar));
+    });
+    if (reads.length > 0) m.reads = reads;
+  }
+  return m;
+}
+
+/** Its WHEN actions are embedded statements (pg-effects.ts). */
+export function merge(s: BodyOf<"MergeStmt">): StatementModel {
+  const m: StatementModel = { kind: "other", tag: "MergeStmt", ...noFacts() };
+  if (s.relation) m.writes = [rel(s.relation)];
+  return m;
+}
+
+export function copy(s: BodyOf<"CopyStmt">): StatementModel {
+  const m: StatementModel = { kind: "other", tag: "CopyStmt", ...noFacts() };
+  if (s.is_from && s.relation) m.writes = [rel(s.relation)];
+  return m;
+}
+
+/** SELECT … INTO creates a table: named so that whoever follows tables knows one appeared. */
+export function select(s: BodyOf<"SelectStmt">): StatementModel {
+  return { kind: "other", tag: s.intoClause ? "SELECT INTO" : "SelectStmt", ...noFacts() };
+}
+
+/** Names a statement may use for its target table's rows: the table and its alias. */
+function relNames(r: RangeVar | undefined): string[] {
+  const out: string[] = [];
+  if (r?.relname) out.push(r.relname);
+  if (r?.alias?.aliasname) out.push(r.alias.aliasname);
+  return out;
+}
+
+/** Output columns of the subqueries in a FROM/USING list (`FROM (SELECT 1 AS k) s`: `k`). */
+function subqueryColumns(from: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of from ?? []) {
+    if (!("RangeSubselect" in item)) continue;
+    const r = item.RangeSubselect;
+    for (const c of r.alias?.colnames ?? []) if ("String" in c) out.push(c.String.sval ?? "");
+    const q = r.subquery && "SelectStmt" in r.subquery ? r.subquery.SelectStmt : undefined;
+    for (const t of q?.targetList ?? []) {
+      if (!("ResTarget" in t)) continue;
+      const rt = t.ResTarget;
+      if (rt.name) out.push(rt.name);
+      else if (rt.val && "ColumnRef" in rt.val) {
+        const f = rt.val.ColumnRef.fields ?? [];
+        const last = f[f.length - 1];
+        if (last && "String" in last) out.push(last.String.sval ?? "");
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The names the tables of a FROM list are referred to by (alias, else name). Subqueries are left
+ * out: a join with one (`FROM (VALUES …) fix`) is a list of rows to change, a real filter.
+ */
+function fromTables(from: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of from ?? []) {
+    if ("RangeVar" in item) out.push(item.RangeVar.alias?.aliasname ?? item.RangeVar.relname ?? "");
+    else if ("JoinExpr" in item) {
+      const j = item.JoinExpr;
+      out.push(...fromTables([j.larg, j.rarg].filter((x): x is Node => x !== undefined)));
+    }
+  }
+  return out.filter((n) => n !== "");
+}
