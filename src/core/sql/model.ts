@@ -406,6 +406,13 @@ export interface PasswordLiteral {
 
 export const noFacts = (): StatementFacts => ({ ddl: false, strongLocks: [], passwords: [] });
 
+/** The table an added column or constraint references: it is locked too (SHARE ROW EXCLUSIVE). */
+export function referencedTable(a: AlterAction): ObjectName | undefined {
+  if (a.type === "add-constraint") return a.constraint.references;
+  if (a.type === "add-column") return a.column.references;
+  return undefined;
+}
+
 /** `schema.name` for messages. */
 export function displayName(n: ObjectName): string {
   return n.schema ? `${n.schema}.${n.name}` : n.name;

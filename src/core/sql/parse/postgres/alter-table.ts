@@ -1,6 +1,12 @@
 /** ALTER TABLE and its subcommands, and the RENAME forms that act on a table. */
 import type { AlterTableCmd, RangeVar } from "libpg-query";
-import { noFacts, type AlterAction, type Span, type StatementModel } from "../../model.js";
+import {
+  noFacts,
+  referencedTable,
+  type AlterAction,
+  type Span,
+  type StatementModel,
+} from "../../model.js";
 import { column, constraintDef, defaultExpr } from "./columns.js";
 import type { BodyOf, PgContext } from "./context.js";
 import { label, rel } from "./nodes.js";
@@ -35,13 +41,8 @@ export function alterTable(s: BodyOf<"AlterTableStmt">, ctx: PgContext): Stateme
   if (cmds.some((c) => !WEAK_ALTER.has(c.subtype ?? "") && !isConcurrentDetach(c)))
     m.strongLocks.push(table);
   for (const a of m.actions) {
-    const ref =
-      a.type === "add-constraint"
-        ? a.constraint.references
-        : a.type === "add-column"
-          ? a.column.references
-          : undefined;
-    if (ref) m.strongLocks.push(ref); // SHARE ROW EXCLUSIVE on the referenced table
+    const ref = referencedTable(a);
+    if (ref) m.strongLocks.push(ref);
   }
   if (cmds.some(isConcurrentDetach)) m.nonTransactional = "DETACH PARTITION … CONCURRENTLY";
   return m;

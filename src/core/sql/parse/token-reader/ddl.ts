@@ -15,6 +15,7 @@ import type { Token } from "../../lexer.js";
 import {
   noEffects,
   noFacts,
+  referencedTable,
   type AlterAction,
   type DropObjectType,
   type ObjectName,
@@ -387,12 +388,7 @@ export abstract class DdlReader extends DefinitionReader {
         if (a.option === "ALGORITHM") m.algorithm = a.value;
         else if (a.option === "LOCK") m.lock = a.value;
       }
-      const ref =
-        a.type === "add-column"
-          ? a.column.references
-          : a.type === "add-constraint"
-            ? a.constraint.references
-            : undefined;
+      const ref = referencedTable(a);
       if (ref) m.strongLocks.push(ref);
     }
     this.rest();
