@@ -67,7 +67,6 @@ export interface ReviewOutcome {
   unchanged?: string[];
 }
 
-
 export async function reviewPullRequest(
   env: ReviewEnv,
   target: PullRequestTarget,
