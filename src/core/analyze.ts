@@ -3,7 +3,7 @@
  * the CLI and the GitHub App.
  */
 import type { Config, DirectoryConfig } from "../config/types.js";
-import { policyRequiresApproval, waivedFindings } from "./approval/decide.js";
+import { approvalNeeded, waivedFindings } from "./approval/need.js";
 import { whyNotAnalyzable } from "./migrations/analyzable.js";
 import { looksLikeMigration } from "./migrations/filename.js";
 import { buildDirectoryModel, touchedFiles, type DirectoryModel } from "./migrations/directory.js";
@@ -186,13 +186,15 @@ export async function analyze(
       changed,
       findings,
       summary,
-      approvalRequired: approvalRequired(
-        config,
-        changed.length > 0,
-        summary,
-        incomplete,
-        waivedFindings(findings),
-      ),
+      // An incomplete analysis always requires one (fail closed).
+      approvalRequired:
+        incomplete.length > 0 ||
+        approvalNeeded(config.approval, {
+          migrationsChanged: changed.length > 0,
+          errors: summary.error,
+          warnings: summary.warning,
+          waived: waivedFindings(findings),
+        }),
       incomplete,
       sections,
     },
@@ -258,23 +260,6 @@ export function summarize(findings: readonly Finding[]): Summary {
     else s[f.severity]++;
   }
   return s;
-}
-
-/**
- * Whether the approval policy asks for a DBA approval. An incomplete analysis always requires one
- * (fail closed). `waived`: error and warning findings suppressed by ignore comments, which count
- * as risky (the author's comment must not decide whether a DBA is asked).
- */
-export function approvalRequired(
-  config: Config,
-  migrationsChanged: boolean,
-  summary: Summary,
-  incomplete: readonly string[],
-  waived = 0,
-): boolean {
-  if (incomplete.length > 0) return true;
-  if (!migrationsChanged) return false;
-  return policyRequiresApproval(config.approval, summary.error + summary.warning + waived);
 }
 
 /** The merged, untouched up files of the change's down files (ChangeSet.pairedUps), decoded. */

@@ -8,8 +8,14 @@ import { APPROVAL_CHECK_NAME, recordTime } from "../core/approval/index.js";
 import { parseGroupRunId } from "../core/approval/group.js";
 import { ApprovalCheck } from "./approval/check.js";
 import { ownAppId, type GitHubClient, type PullRequestTarget, type RepoRef } from "./client.js";
-import { pullNumbersOf } from "./checks/external-id.js";
-import type { CheckDefinition } from "./checks/types.js";
+import { CHECK_NAME_PREFIX, type CheckDefinition } from "./checks/types.js";
+import {
+  commitPullRequests,
+  ownSuiteRuns,
+  runPullRequests,
+  unique,
+  type SuiteRuns,
+} from "./commit-pulls.js";
 import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { Tool } from "./evaluate.js";
@@ -17,7 +23,8 @@ import { createClientFactory, type RequestPolicy } from "./octokit.js";
 import { reviewMergeGroup, type MergeGroupPayload } from "./merge-group.js";
 import { pushFacts, routePush, type PushPayload } from "./push.js";
 import { installationRepositories, passingPullRequests } from "./reevaluate.js";
-import { defaultChecks, reportFailure, reviewPullRequest } from "./review.js";
+import { reportFailure } from "./checks/write.js";
+import { defaultChecks, reviewPullRequest } from "./review.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -50,17 +57,11 @@ export const REVIEW_EVENTS = [
   "pull_request_review.dismissed",
 ] as const;
 
-/** Check runs of this app: lint and approval. */
-export const CHECK_NAME_PREFIX = "migration-warden/";
+export { CHECK_NAME_PREFIX };
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 type EligibilityContext = Context<(typeof ELIGIBILITY_EVENTS)[number]>;
 type ReviewContext = Context<(typeof REVIEW_EVENTS)[number]>;
-
-interface PullRef {
-  number: number;
-  base: { repo: { id: number } };
-}
 
 export interface HandlerOptions {
   tool: Tool;
@@ -256,7 +257,7 @@ export function createHandlers(options: HandlerOptions) {
       const named = defaultChecks().filter((c) => c.name === run.name);
       const checks = named.length > 0 ? named : defaultChecks();
       const numbers = await findPullRequests(d, repository, run.head_sha, checks, () =>
-        runPullRequests(d.octokit, repository, run),
+        runPullRequests(d.octokit, repoOf(repository), repository.id, run),
       );
       if (numbers.length === 0)
         context.log.info({ sha: run.head_sha }, "no pull request to re-run");
@@ -294,7 +295,7 @@ export function createHandlers(options: HandlerOptions) {
       const d = delivery(context);
       const check = new ApprovalCheck(click);
       const numbers = await findPullRequests(d, repository, run.head_sha, [check], () =>
-        runPullRequests(d.octokit, repository, run),
+        runPullRequests(d.octokit, repoOf(repository), repository.id, run),
       );
       if (numbers.length === 0)
         context.log.info({ sha: run.head_sha }, "approval click for no open pull request");
@@ -310,30 +311,25 @@ export function createHandlers(options: HandlerOptions) {
       const { check_suite: suite, repository } = context.payload;
       const repo = repoOf(repository);
       const d = delivery(context);
-      let own: number[] = [];
-      let ids: Array<string | null> = [];
+      let own: SuiteRuns = { externalIds: [], pullNumbers: [] };
       try {
-        const { data } = await d.octokit.rest.checks.listForSuite({
-          ...repo,
-          check_suite_id: suite.id,
-          per_page: 100,
-        });
-        ids = data.check_runs
-          .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
-          .map((r) => r.external_id);
-        own = data.check_runs
-          .filter((r) => r.name.startsWith(CHECK_NAME_PREFIX))
-          .flatMap((r) => pullNumbersOf(r.external_id) ?? []);
+        own = await ownSuiteRuns(d.octokit, repo, suite.id);
       } catch (err) {
         // The suite's runs only name the pull requests; the payload and the commit do too.
         context.log.warn({ err, suite: suite.id }, "listing the check suite's runs failed");
       }
-      if (await rerunGroup(d, repo, suite.head_sha, ids)) return;
+      if (await rerunGroup(d, repo, suite.head_sha, own.externalIds)) return;
       const numbers =
-        own.length > 0
-          ? unique(own)
+        own.pullNumbers.length > 0
+          ? unique(own.pullNumbers)
           : await findPullRequests(d, repository, suite.head_sha, defaultChecks(), () =>
-              pullsOf(d.octokit, repo, repository.id, suite.pull_requests, suite.head_sha),
+              commitPullRequests(
+                d.octokit,
+                repo,
+                repository.id,
+                suite.pull_requests,
+                suite.head_sha,
+              ),
             );
       if (numbers.length === 0)
         context.log.info({ sha: suite.head_sha }, "no pull request to re-run");
@@ -371,49 +367,6 @@ async function findPullRequests(
   }
 }
 
-/** The pull requests a run of ours was for: its external_id, else the payload or the commit. */
-async function runPullRequests(
-  octokit: GitHubClient,
-  repository: { id: number; owner: { login: string }; name: string },
-  run: {
-    external_id: string | null;
-    head_sha: string;
-    pull_requests: readonly PullRef[] | null;
-  },
-): Promise<number[]> {
-  // check_run.pull_requests is empty for forks; our own external_id always names the PR.
-  const own = pullNumbersOf(run.external_id);
-  if (own !== null) return own;
-  return pullsOf(octokit, repoOf(repository), repository.id, run.pull_requests, run.head_sha);
-}
-
 function repoOf(repository: { owner: { login: string }; name: string }): RepoRef {
   return { owner: repository.owner.login, repo: repository.name };
-}
-
-/**
- * Pull requests of this repository for a head sha: the payload's list when it has one (never for
- * forks), else GitHub's commit → pull requests lookup.
- */
-async function pullsOf(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  repoId: number,
-  listed: readonly PullRef[] | null | undefined,
-  sha: string,
-): Promise<number[]> {
-  const local = (listed ?? []).filter((p) => p.base.repo.id === repoId).map((p) => p.number);
-  if (local.length > 0) return unique(local);
-  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-    ...repo,
-    commit_sha: sha,
-  });
-  // The list can hold pull requests of other repositories of the fork network.
-  return unique(
-    data.filter((p) => p.state === "open" && p.base.repo.id === repoId).map((p) => p.number),
-  );
-}
-
-function unique(ns: readonly number[]): number[] {
-  return [...new Set(ns)].sort((a, b) => a - b);
 }

@@ -48,7 +48,8 @@ import { loadBaseConfig } from "./config.js";
 import { describeError, EvaluationError } from "./errors.js";
 import { analyzeChange, type ChangeAnalysis, type Tool } from "./evaluate.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
-import { Deadline, DEFAULT_EVALUATION_TIMEOUT_MS } from "./review.js";
+import { Deadline } from "./deadline.js";
+import { DEFAULT_EVALUATION_TIMEOUT_MS } from "./review.js";
 
 /** The fields of `merge_group` the app reads. */
 export interface MergeGroupPayload {

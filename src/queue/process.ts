@@ -11,8 +11,9 @@ import type { CheckDefinition } from "../github/checks/types.js";
 import { errorResult } from "../github/checks/common.js";
 import { ownAppId, type GitHubClient, type RepoRef } from "../github/client.js";
 import { describeError } from "../github/errors.js";
-import { CHECK_NAME_PREFIX } from "../github/events.js";
-import { defaultChecks, reportFailure } from "../github/review.js";
+import { CHECK_NAME_PREFIX } from "../github/checks/types.js";
+import { reportFailure } from "../github/checks/write.js";
+import { defaultChecks } from "../github/review.js";
 import type { WebhookJob } from "./job.js";
 import type { JobHandlers, QueuedJob } from "./queue.js";
 

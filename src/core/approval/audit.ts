@@ -4,7 +4,8 @@
  * approval that did not count was not counted.
  */
 import { CONFIG_PATH, type ApprovalPolicy } from "../../config/types.js";
-import { short } from "./decide.js";
+import type { CheckOutput } from "../report/check-output.js";
+import { short } from "./assess.js";
 import { FALLBACK_ROLES } from "./eligibility.js";
 import { baseBinding, encodeApprovalRunId, MAX_RECORD_PULL_REQUESTS } from "./record.js";
 import {
@@ -20,12 +21,9 @@ export const SUMMARY_MAX_BYTES = 65_000;
 const TITLE_MAX = 200;
 const MAX_ROWS = 50;
 
-/** Everything of the check-run request body that depends on the decision. */
-export interface ApprovalCheckBody {
+/** Everything an approval run shows that depends on the decision (a neutral check output). */
+export interface ApprovalCheckBody extends CheckOutput {
   conclusion: ApprovalConclusion;
-  external_id?: string;
-  output: { title: string; summary: string };
-  actions?: { label: string; description: string; identifier: string }[];
 }
 
 /**
@@ -244,8 +242,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 /**
- * The decision as a check-run body. The button is offered only while the check waits for
- * approvals. `external_id` names the pull requests and the head digest, so a click can be traced
+ * The decision as a check run's output. The button is offered only while the check waits for
+ * approvals. `externalId` names the pull requests and the head digest, so a click can be traced
  * and checked; pass the `externalId` of an accepted click to record it instead.
  */
 export function approvalCheckBody(
@@ -261,9 +259,10 @@ export function approvalCheckBody(
   const externalId = recordedClick ?? pendingRecord(combined, digest);
   const body: ApprovalCheckBody = {
     conclusion: combined.conclusion,
-    output: { title, summary: renderApprovalSummary(combined) },
+    title,
+    summary: renderApprovalSummary(combined),
   };
-  if (externalId !== undefined) body.external_id = externalId;
+  if (externalId !== undefined) body.externalId = externalId;
   if (combined.conclusion === "action_required" && externalId !== undefined && digest !== null)
     body.actions = [{ ...APPROVE_ACTION }];
   return body;

@@ -6,7 +6,8 @@
  * nothing and only explains why.
  */
 import type { ApprovalPolicy } from "../../config/types.js";
-import { assessButton, short } from "./decide.js";
+import { short } from "./assess.js";
+import { assessButton } from "./decide.js";
 import {
   baseBinding,
   encodeApprovalRunId,

@@ -2,6 +2,7 @@
 export * from "./types.js";
 export { migrationDigest, DigestInputError, DIGEST_SCHEME } from "./digest.js";
 export {
+  approvalFactsNeeded,
   approvalNeeded,
   decideApproval,
   combineDecisions,
@@ -31,6 +32,8 @@ export {
   type CheckRunFacts,
   type Parsed,
 } from "./record.js";
+export { decideApprovalRun, type RunMember, type RunVerdict } from "./verdict.js";
+export { renderApprovalRun } from "./run-output.js";
 export {
   approvalCheckBody,
   renderApprovalSummary,

@@ -1,37 +1,28 @@
 /**
- * From evaluations to approval decisions: the open pull requests that share the evaluated head
- * commit, and each one's facts and decision under its own base branch's policy. The decision
- * itself is the core's (src/core/approval); nothing here judges an approval.
+ * The gather stage of the approval run: the open pull requests that share the evaluated head
+ * commit, and each one's policy and facts under its own base branch (and as proposed to the
+ * default branch). The decision is the core's (src/core/approval/verdict.ts); nothing here judges
+ * an approval.
  */
 import type { Config } from "../../config/types.js";
 import {
   approvalCandidates,
-  approvalNeeded,
-  decideApproval,
-  failedDecision,
+  approvalFactsNeeded,
   MAX_RECORD_PULL_REQUESTS,
   reportFacts,
-  type ApprovalDecision,
   type ApprovalFacts,
   type ButtonApproval,
-  type ClickTarget,
   type CommitFacts,
   type PullRequestFacts,
   type ReportFacts,
+  type RunMember,
 } from "../../core/approval/index.js";
 import type { CheckEnv } from "../checks/types.js";
 import { EvaluationError } from "../errors.js";
 import { evaluatePullRequest, type Evaluation } from "../evaluate.js";
+import { pullRequestsWithHead } from "../commit-pulls.js";
 import { fetchPullRequest } from "../pull-request.js";
 import type { ApprovalReader } from "./reader.js";
-
-/** One pull request of the group, decided. */
-export interface Judged {
-  ev: Evaluation;
-  decision: ApprovalDecision;
-  /** Its policy and facts, for judging a button click; null when it could not be evaluated. */
-  target: ClickTarget | null;
-}
 
 /**
  * Every open pull request of this repository whose head is the evaluated one's, each evaluated
@@ -42,26 +33,7 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
   const { octokit } = env;
   const { pr } = ev;
   const repo = { owner: pr.owner, repo: pr.repo };
-  const listed = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-    ...repo,
-    commit_sha: pr.headSha,
-    per_page: 100,
-  });
-  // The endpoint lists every pull request containing the commit, also as an ancestor, and may
-  // list pull requests of other repositories of the fork network.
-  const others = [
-    ...new Set(
-      listed
-        .filter(
-          (p) =>
-            p.state === "open" &&
-            p.head.sha === pr.headSha &&
-            p.base.repo.id === pr.baseRepoId &&
-            p.number !== pr.number,
-        )
-        .map((p) => p.number),
-    ),
-  ].sort((a, b) => a - b);
+  const others = await pullRequestsWithHead(octokit, repo, pr.baseRepoId, pr.headSha, pr.number);
   // Each costs a full evaluation, and the run's record names at most this many.
   if (others.length + 1 > MAX_RECORD_PULL_REQUESTS)
     throw new EvaluationError(
@@ -97,7 +69,7 @@ const NOTHING_CHANGED: ReportFacts = {
   incomplete: [],
 };
 
-export interface JudgeOptions {
+export interface GatherOptions {
   /** The pull request is one of several with this head: the run records one digest for all. */
   shared: boolean;
   /** An "Approve migrations" click being judged: its sender is looked up as a candidate too. */
@@ -122,28 +94,28 @@ interface Scope {
 }
 
 /**
- * One pull request's decisions: under its own base's policy and, when its head carries migration
- * content the default branch lacks, as if proposed to the default branch (guard.ts), under that
- * branch's policy and with the same approvals. Reviews, commits, recorded clicks and eligibility
+ * One pull request's members of the run: under its own base's policy and, when its head carries
+ * migration content the default branch lacks, as if proposed to the default branch (guard.ts),
+ * under that branch's policy and with the same approvals. Reviews, commits, recorded clicks and eligibility
  * are read only when a decision will look at them: a change that needs an approval and was fully
  * analysed. The head digest is read for those, and for every decision of a run with several
  * (`shared`): the run records one digest for all of them, and a click is checked against it.
  */
-export async function judge(
+export async function gatherMembers(
   reader: ApprovalReader,
   ev: Evaluation,
-  opts: JudgeOptions,
-): Promise<Judged[]> {
+  opts: GatherOptions,
+): Promise<RunMember[]> {
   const pr = pullRequestFacts(ev);
   if (ev.kind === "invalid-config") {
     const e = ev.error;
     const at = `${e.source} (commit ${ev.base.sha.slice(0, 7)})`;
     const errors = e.problems.map((p) => `Invalid configuration ${at}: ${p}`);
-    return [{ ev, decision: failedDecision(pr, errors), target: null }];
+    return [{ kind: "failed", pr, errors }];
   }
   const view = ev.view;
   const shared = opts.shared || (view !== null && view.kind !== "clean");
-  const own = await judgeScope(
+  const own = await gatherScope(
     reader,
     ev,
     {
@@ -158,12 +130,9 @@ export async function judge(
     const e = view.error;
     const at = `${e.source} (commit ${view.base.sha.slice(0, 7)}), the default branch`;
     const errors = e.problems.map((p) => `Invalid configuration ${at}: ${p}`);
-    return [
-      own,
-      { ev, decision: { ...failedDecision(pr, errors), against: view.base.ref }, target: null },
-    ];
+    return [own, { kind: "failed", pr, errors, against: view.base.ref }];
   }
-  const guard = await judgeScope(
+  const guard = await gatherScope(
     reader,
     ev,
     {
@@ -177,16 +146,16 @@ export async function judge(
   return [own, guard];
 }
 
-async function judgeScope(
+async function gatherScope(
   reader: ApprovalReader,
   ev: Exclude<Evaluation, { kind: "invalid-config" }>,
   scope: Scope,
-  opts: JudgeOptions,
-): Promise<Judged> {
+  opts: GatherOptions,
+): Promise<RunMember> {
   const pr = pullRequestFacts(ev);
   const policy = scope.config.approval;
   const report = scope.report;
-  const needed = approvalNeeded(policy, report) && report.incomplete.length === 0;
+  const needed = approvalFactsNeeded(policy, report);
   let facts: ApprovalFacts = {
     pr,
     report,
@@ -203,11 +172,11 @@ async function judgeScope(
   if (needed) facts = await gatherFacts(reader, ev, scope, facts, opts);
   else if (opts.shared)
     facts.headDigest = (await reader.digest(ev.pr.headSha, scope.config.directories)).digest;
-  const decision = decideApproval(policy, facts);
   return {
-    ev,
-    decision: scope.against !== undefined ? { ...decision, against: scope.against } : decision,
-    target: { policy, facts },
+    kind: "facts",
+    policy,
+    facts,
+    ...(scope.against !== undefined ? { against: scope.against } : {}),
   };
 }
 
@@ -216,7 +185,7 @@ async function gatherFacts(
   ev: Exclude<Evaluation, { kind: "invalid-config" }>,
   scope: Scope,
   base: ApprovalFacts,
-  opts: JudgeOptions,
+  opts: GatherOptions,
 ): Promise<ApprovalFacts> {
   const { pr } = base;
   const policy = scope.config.approval;

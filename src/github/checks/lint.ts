@@ -125,12 +125,14 @@ function withDefaultBranchView(
   };
 }
 
-export const lintCheck: CheckDefinition = {
+export const lintCheck: CheckDefinition<Evaluation> = {
   name: LINT_CHECK_NAME,
   pending: {
     title: "Checking migrations…",
     summary:
       "migration-warden is reading the configuration, the changed files and the migration directories.",
   },
+  // The evaluation is every fact lint decides on.
+  gather: (ev) => ev,
   render: renderLint,
 };

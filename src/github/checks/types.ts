@@ -1,39 +1,28 @@
-/** What a check writer produces; CheckRun turns it into GitHub API calls. */
+/**
+ * A check of the pipeline gather → decide → render → write: review.ts evaluates the pull request
+ * once (evaluate.ts), each check gathers what else it decides on (`gather`: reads only), then
+ * decides and renders without I/O (`render`), and the writer (write.ts, check-run.ts) turns the
+ * result into GitHub API calls.
+ */
 import type { Logger } from "probot";
+import type {
+  Annotation,
+  CheckAction,
+  CheckConclusion,
+  CheckOutput,
+} from "../../core/report/check-output.js";
 import type { GitHubClient } from "../client.js";
 import type { DynamicChecksFactory } from "../../changeset/source.js";
 import type { Evaluation, Tool } from "../evaluate.js";
 
-export type Conclusion = "success" | "neutral" | "failure" | "action_required";
+/** Check runs of this app (lint and approval) have names with this prefix. */
+export const CHECK_NAME_PREFIX = "migration-warden/";
 
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title?: string;
-  raw_details?: string;
-}
+export type Conclusion = CheckConclusion;
+export type { Annotation, CheckAction };
 
-export interface CheckAction {
-  label: string;
-  description: string;
-  identifier: string;
-}
-
-export interface CheckResult {
-  conclusion: Conclusion;
-  title: string;
-  /** Markdown, at most 65,535 bytes (CheckRun cuts longer text safely). */
-  summary: string;
-  text?: string;
-  annotations?: Annotation[];
-  actions?: CheckAction[];
-  /** Replaces the run's `external_id` when it completes. */
-  externalId?: string;
+/** What a check renders: the neutral output (src/core/report/check-output.ts) and how to write it. */
+export interface CheckResult extends CheckOutput {
   /** Written even when the newest run shows the same (an answer to a click is never skipped). */
   alwaysWrite?: boolean;
 }
@@ -46,14 +35,17 @@ export interface CheckEnv {
   dynamic?: DynamicChecksFactory;
 }
 
-/** One check run name and how it renders an evaluation. */
-export interface CheckDefinition {
+/** One check run name, what it gathers beyond the evaluation and how it renders. */
+export interface CheckDefinition<Facts = unknown> {
   name: string;
   /** Output while the evaluation runs. */
   pending: { title: string; summary: string };
   /** The run's "Details" link; GitHub links the app's page without one. */
   detailsUrl?: string;
-  render(ev: Evaluation, env: CheckEnv): CheckResult | Promise<CheckResult>;
+  /** Gather: the facts the check decides on, from the evaluation and what else it reads. */
+  gather(ev: Evaluation, env: CheckEnv): Facts | Promise<Facts>;
+  /** Decide and render, without I/O. */
+  render(facts: Facts): CheckResult;
   /**
    * True when a run of this definition, written earlier in the same webhook delivery, already
    * covers the pull request (the approval check decides for every pull request of a head commit).

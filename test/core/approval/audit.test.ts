@@ -49,9 +49,9 @@ describe("approval audit trail", () => {
 
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("success");
-    expect(body.output.title).toBe("Approved by @alice and @bob");
+    expect(body.title).toBe("Approved by @alice and @bob");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
+    expect(body.externalId).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
   });
 
   test("pending: offers the button, explains who sees it and what voids an approval", () => {
@@ -68,8 +68,8 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("action_required");
     expect(body.actions).toEqual([APPROVE_ACTION]);
-    expect(body.external_id).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
-    const s = body.output.summary;
+    expect(body.externalId).toBe(`mw-approval/2;pr=12;digest=${D1};base=${MAIN12}`);
+    const s = body.summary;
     expect(s).toContain("Approvals counted\n\nNone yet.");
     expect(s).toMatch(
       /\| @alice \| review \d+: approved \| 2024-05-01T10:01:00Z \| `bbbbbbb` \| given on different migration content \(2222222 at bbbbbbb; now 1111111\) \|/,
@@ -109,9 +109,9 @@ describe("approval audit trail", () => {
     );
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("failure");
-    expect(body.output.title).toBe("Changes requested by @bob");
+    expect(body.title).toBe("Changes requested by @bob");
     expect(body.actions).toBeUndefined();
-    expect(body.output.summary).toContain(
+    expect(body.summary).toContain(
       "- @bob requested changes in review 9 at 2024-05-01T10:01:00Z on `aaaaaaa`. The check fails until @bob approves or the review is dismissed.",
     );
   });
@@ -124,8 +124,8 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("failure");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
-    expect(body.output.summary).toContain("# Errors\n\n- GET /repos/o/r/git/trees/x: 502");
+    expect(body.externalId).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
+    expect(body.summary).toContain("# Errors\n\n- GET /repos/o/r/git/trees/x: 502");
   });
 
   test("invalid configuration: failure, nothing approved, no policy shown", () => {
@@ -136,10 +136,10 @@ describe("approval audit trail", () => {
     const body = approvalCheckBody(c);
     expect(body.conclusion).toBe("failure");
     expect(body.actions).toBeUndefined();
-    expect(body.external_id).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
-    expect(body.output.summary).toContain("approval.count: expected a positive integer");
-    expect(body.output.summary).toContain("- **Approval required:** unknown");
-    expect(body.output.summary).not.toContain("Who can approve");
+    expect(body.externalId).toBe(`mw-approval/2;pr=12;base=${MAIN12}`);
+    expect(body.summary).toContain("approval.count: expected a positive integer");
+    expect(body.summary).toContain("- **Approval required:** unknown");
+    expect(body.summary).not.toContain("Who can approve");
     expect(failedDecision(facts().pr, []).reasons).toEqual([
       "The approval could not be evaluated.",
     ]);
@@ -164,15 +164,15 @@ describe("approval audit trail", () => {
     );
     const c = combineDecisions([main, dev]);
     const body = approvalCheckBody(c);
-    expect(body.output.title).toBe("#13: Waiting for DBA approval (1 of 2)");
-    expect(body.external_id).toBe(
+    expect(body.title).toBe("#13: Waiting for DBA approval (1 of 2)");
+    expect(body.externalId).toBe(
       `mw-approval/2;pr=12,13;digest=${D1};base=${baseBinding([
         { number: 12, baseRef: "dev" },
         { number: 13, baseRef: "main" },
       ])}`,
     );
     expect(body.actions).toEqual([APPROVE_ACTION]);
-    const s = body.output.summary;
+    const s = body.summary;
     expect(s).toContain(
       "This commit is the head of 2 open pull requests. The check passes only when each one is approved under its own base branch's policy.",
     );
@@ -190,7 +190,7 @@ describe("approval audit trail", () => {
     );
     const body = approvalCheckBody(combineDecisions([a, b]));
     expect(body.conclusion).toBe("action_required");
-    expect(body.external_id).toBe(
+    expect(body.externalId).toBe(
       `mw-approval/2;pr=12,13;base=${baseBinding([
         { number: 12, baseRef: "main" },
         { number: 13, baseRef: "main" },
@@ -202,7 +202,7 @@ describe("approval audit trail", () => {
   test("a recorded click becomes the run's external_id", () => {
     const record = `mw-approval/2;pr=12;digest=${D1};base=${MAIN12};by=alice;at=2024-05-01T11:00:00Z`;
     const c = one(policy(), facts({ buttonApprovals: [button("alice", 1)], eligibility: [alice] }));
-    expect(approvalCheckBody(c, record).external_id).toBe(record);
+    expect(approvalCheckBody(c, record).externalId).toBe(record);
   });
 
   test("text from GitHub cannot inject markup into the audit trail", () => {
@@ -246,7 +246,7 @@ describe("approval audit trail", () => {
       }),
     );
     expect(c.state).toBe("approved");
-    expect(approvalCheckBody(c).output.title).toBe(
+    expect(approvalCheckBody(c).title).toBe(
       "Approved by @approver-with-a-long-login-0, @approver-with-a-long-login-1, @approver-with-a-long-login-2 and 17 more",
     );
   });
@@ -262,7 +262,7 @@ describe("approval audit trail", () => {
       decideApproval(policy(), facts({ pr: { ...facts().pr, number: i + 1 } })),
     );
     const body = approvalCheckBody(combineDecisions(ds));
-    expect(body.external_id).toBeUndefined();
+    expect(body.externalId).toBeUndefined();
     expect(body.actions).toBeUndefined();
     expect(body.conclusion).toBe("action_required");
   });
