@@ -54,6 +54,9 @@ export interface SchemaTable {
 /** What a lookup found: a known table, or why there is no answer. */
 export type TableLookup = { table: SchemaTable } | { table?: undefined; why: string };
 
+/** Where a schema's starting point came from: the replay's catalog, or the merged history's text. */
+export type SchemaOrigin = "catalog" | "history";
+
 export class MergedSchema {
   private tables: SchemaTable[] = [];
   /** SET search_path / USE ran: unqualified names may resolve anywhere. */
@@ -61,10 +64,30 @@ export class MergedSchema {
   /** Why the model lost track of every table (unreadable or unmodelled code ran), if it did. */
   private blind: string | undefined;
 
-  constructor(readonly dialect: Dialect) {}
+  /**
+   * `origin`: "catalog" when the schema starts from the replay's base-state catalog (what the
+   * database did), "history" when built statically from the merged files' text.
+   */
+  constructor(
+    readonly dialect: Dialect,
+    readonly origin: SchemaOrigin = "history",
+  ) {}
+
+  /** The words a finding decided from this schema carries (docs/sql-analysis.md). */
+  get decided(): string {
+    return this.origin === "catalog"
+      ? "(decided from the replayed catalog)"
+      : "(decided from the merged history)";
+  }
+
+  /** A table read from a database catalog (a later one of the same name is not expected). */
+  addTable(table: SchemaTable): void {
+    this.forget(table.name, `${table.name.name} appears twice in the catalog`);
+    this.tables.push(table);
+  }
 
   clone(): MergedSchema {
-    const c = new MergedSchema(this.dialect);
+    const c = new MergedSchema(this.dialect, this.origin);
     c.tables = this.tables.map((t) => ({
       name: t.name,
       columns: new Map([...t.columns].map(([k, v]) => [k, { ...v }])),
