@@ -58,10 +58,18 @@ export interface DynamicCheckResult {
   findings: Array<Omit<Finding, "severity"> & { severity?: Finding["severity"] }>;
   sections: ReportSection[];
   /**
-   * The base state's schema as the database built it (the replay's catalog), per directory path:
-   * the SQL rules of that directory are judged again with it in place of the static model.
+   * What the check learnt of a directory's base (per directory path): the base state as the
+   * database built it (the replay's catalog), or else the merged up files it read anyway. The
+   * directory's SQL rules are judged again with it; the catalog wins over the static model.
    */
-  catalogs?: Array<{ directory: string; schema: MergedSchema }>;
+  bases?: DynamicBase[];
+}
+
+export interface DynamicBase {
+  directory: string;
+  catalog?: MergedSchema;
+  /** Merged files read, by path (used when all the directory's merged up files are among them). */
+  mergedUps?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface Analysis {
@@ -166,12 +174,19 @@ export async function analyze(
       if (f) findings.push(f);
     }
     sections.push(...result.sections);
-    // The catalog is what the database did: where it and the static model disagree, it wins.
-    for (const c of result.catalogs ?? []) {
-      const run = sqlRuns.get(c.directory);
+    for (const b of result.bases ?? []) {
+      const run = sqlRuns.get(b.directory);
       if (!run) continue;
+      // The catalog is what the database did: where it and the static model disagree, it wins.
+      let input: SqlAnalysisInput | undefined;
+      if (b.catalog) input = { ...run.input, catalog: b.catalog };
+      else if (!run.input.merged && b.mergedUps) {
+        const merged = mergedHistory(run.input.model, b.mergedUps);
+        if (merged) input = { ...run.input, merged };
+      }
+      if (!input) continue;
       const old = new Set(run.findings);
-      const input = { ...run.input, catalog: c.schema };
+      run.input = input;
       run.findings = await sqlFindings(input, changeSet, sources);
       findings.splice(0, findings.length, ...findings.filter((f) => !old.has(f)), ...run.findings);
     }

@@ -8,8 +8,11 @@
  * definition it cannot split, a NOT NULL constraint that is not validated) is left out or makes
  * the table unknown, so a rule falls back to judging the text (fail closed).
  */
+import type { DirectoryConfig } from "../config/types.js";
+import type { DynamicBase } from "../core/analyze.js";
 import { MergedSchema, type SchemaIndex, type SchemaTable } from "../core/schema/merged.js";
 import type { Dialect } from "../core/types.js";
+import type { ReadBase } from "./jobs.js";
 import type { Schema, SchemaObject } from "./schema.js";
 
 /** The schema facts of a base-state fingerprint, or null when the dialect is not read. */
@@ -132,4 +135,28 @@ export function replayCatalog(
 ): MergedSchema | null {
   if (!result?.baseSchema || result.baseFailure) return null;
   return catalogSchema(result.baseSchema, dialect);
+}
+
+/**
+ * What one directory's replay tells the SQL rules about its base: the catalog, or else the merged
+ * files the replay read anyway (the app reads them only for the replay: no second request).
+ */
+export function baseFacts(
+  directory: DirectoryConfig,
+  readBase: ReadBase,
+): { readBase: ReadBase; facts(catalog: MergedSchema | null | undefined): DynamicBase } {
+  const read = new Map<string, Uint8Array>();
+  return {
+    readBase: async (files) => {
+      const bytes = await readBase(files);
+      files.forEach((f, i) => {
+        if (bytes[i]) read.set(f.path, bytes[i]!);
+      });
+      return bytes;
+    },
+    facts: (catalog) => ({
+      directory: directory.path,
+      ...(catalog ? { catalog } : read.size > 0 ? { mergedUps: read } : {}),
+    }),
+  };
 }

@@ -9,7 +9,7 @@ import type { DirectoryModel, MigrationFile } from "../core/migrations/directory
 import { isNewVersion } from "../core/migrations/directory.js";
 import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
 import { MemoryCache, type SnapshotCache } from "./cache.js";
-import { replayCatalog } from "./catalog-schema.js";
+import { baseFacts, replayCatalog } from "./catalog-schema.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
 import { runJob, type BaseFile, type BaseMigration } from "./jobs.js";
@@ -198,16 +198,14 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
           result.findings.push(prep.finding);
           continue;
         }
-        const { findings, section, catalog } = await replayDirectory(
-          prep.p,
-          options.readBase,
-          cache,
-          { statementTimeoutMs: replay.statementTimeoutMs, budgetMs: deadline - performance.now() },
-        );
+        const base = baseFacts(model.config, options.readBase);
+        const { findings, section, catalog } = await replayDirectory(prep.p, base.readBase, cache, {
+          statementTimeoutMs: replay.statementTimeoutMs,
+          budgetMs: deadline - performance.now(),
+        });
         result.findings.push(...findings);
         if (section) result.sections.push(section);
-        if (catalog)
-          (result.catalogs ??= []).push({ directory: model.config.path, schema: catalog });
+        (result.bases ??= []).push(base.facts(catalog));
       }
       return result;
     },

@@ -4,6 +4,7 @@
  * finding says so. A replay that did not build the base gives no catalog.
  */
 import { describe, expect, jest, test } from "@jest/globals";
+import { pgBinaryCompatible } from "../../src/core/schema/column-types.js";
 import { catalogSchema, indexColumns } from "../../src/replay/catalog-schema.js";
 import type { Schema } from "../../src/replay/schema.js";
 import { lint } from "../helpers/lint.js";
@@ -234,4 +235,36 @@ describe("fk-without-index", () => {
       ),
     ).toHaveLength(1);
   });
+});
+
+describe("a replay whose base does not apply", () => {
+  test("the merged files it read anyway give the static model (no second read)", async () => {
+    const base = {
+      "1_t.up.sql":
+        "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+      "1_t.down.sql": "DROP TABLE orders;\nDROP TABLE users;\n",
+      "2_ext.up.sql": "CREATE EXTENSION no_such_extension;\n",
+      "2_ext.down.sql": "DROP EXTENSION no_such_extension;\n",
+    };
+    const run = await runScenario({
+      base,
+      add: {
+        "9_change.up.sql":
+          "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n",
+        "9_change.down.sql": "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;\n",
+      },
+    });
+    expect(run.findings.map((f) => f.ruleId)).toEqual(["replay-skipped"]);
+    expect(run.batches).toBe(1);
+    const fk = run.report.findings.filter((f) => f.ruleId === "fk-without-index");
+    expect(fk).toHaveLength(1);
+    expect(fk[0]!.message).toContain("(decided from the merged history)");
+  });
+});
+
+test("the catalog's timestamp spelling compares like the written one", () => {
+  expect(pgBinaryCompatible("timestamp(3) without time zone", "timestamp(6)")).toBe(true);
+  expect(pgBinaryCompatible("timestamp(3) with time zone", "timestamptz")).toBe(true);
+  expect(pgBinaryCompatible("timestamp(3) with time zone", "timestamp(6)")).toBe(false);
+  expect(pgBinaryCompatible("timestamp(6) without time zone", "timestamp(3)")).toBe(false);
 });
