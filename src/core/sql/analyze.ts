@@ -202,7 +202,12 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   // 3. The rules, each new up file seeing the merged schema plus the change's earlier files.
   const { merged, catalog } = input;
   let schema = catalog
-    ? () => catalog.clone()
+    ? once(() => {
+        const c = catalog.clone();
+        // The fingerprint has no function volatility: the declarations the text made count.
+        if (merged) c.routines = buildMergedSchema(model.config, merged).routines;
+        return c;
+      })
     : merged
       ? once(() => buildMergedSchema(model.config, merged))
       : undefined;
