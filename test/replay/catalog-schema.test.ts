@@ -255,6 +255,7 @@ describe("a replay whose base does not apply", () => {
       },
     });
     expect(run.findings.map((f) => f.ruleId)).toEqual(["replay-skipped"]);
+    expect(run.data).not.toHaveProperty("baseSchema");
     expect(run.batches).toBe(1);
     const fk = run.report.findings.filter((f) => f.ruleId === "fk-without-index");
     expect(fk).toHaveLength(1);
