@@ -26,7 +26,7 @@ const ruleFindings = async (
     replay: { enabled: replay },
   });
   // The catalog serves the rules; the report's JSON keeps its shape.
-  expect(run.data).not.toHaveProperty("baseSchema");
+  expect(run.data ?? {}).not.toHaveProperty("baseSchema");
   return run.report.findings.filter((f) => f.ruleId === rule);
 };
 
