@@ -12,7 +12,7 @@ import { probotJobHandlers } from "./queue/process.js";
 import { RedisQueue } from "./queue/redis.js";
 import { drainOnSignals } from "./queue/shutdown.js";
 import { appDatabasesFromEnv } from "./replay/external/select.js";
-import { setSandboxConcurrency } from "./replay/host.js";
+import { setSandboxConcurrency } from "./replay/run-in-worker.js";
 
 async function main(): Promise<void> {
   // As `probot run` does: a .env in the working directory fills in what the environment lacks.

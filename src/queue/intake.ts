@@ -12,7 +12,7 @@ import { MemoryQueue } from "./memory.js";
 import { probotJobHandlers } from "./process.js";
 import { RedisQueue } from "./redis.js";
 import { drainOnSignals } from "./shutdown.js";
-import { setSandboxConcurrency } from "../replay/host.js";
+import { setSandboxConcurrency } from "../replay/run-in-worker.js";
 
 export interface QueuedAppOptions {
   settings: QueueSettings;

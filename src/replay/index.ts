@@ -7,7 +7,7 @@ export {
   type CacheEntry,
   type SnapshotCache,
 } from "./cache.js";
-export { availableExtensions } from "./engines/catalog.js";
+export { availableExtensions } from "./engines/embedded.js";
 export {
   appDatabases,
   appDatabasesFromEnv,

@@ -13,11 +13,12 @@ import {
   type SnapshotCache,
 } from "./cache.js";
 import { decodeSql } from "../core/sql/decode.js";
-import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/catalog.js";
-import { runOnServer } from "./external/host.js";
+import { PGLITE_VERSION, SQLJS_VERSION } from "./engines/embedded.js";
+import { runOnServer } from "./external/run-on-server.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import { DEFAULT_MIGRATIONS_TABLE, mentionedExtensions } from "./golang-migrate.js";
-import { runInSandbox, type SandboxOutcome } from "./host.js";
+import { runInSandbox } from "./run-in-worker.js";
+import type { SandboxOutcome } from "./supervise.js";
 import type { EngineKind, MigrationText, ReplayJob } from "./types.js";
 
 /** Embedded engines and their versions, for cache keys (servers' states are not cached). */

@@ -11,7 +11,7 @@ import { replayUpFailed } from "../core/rules/replay/replay-up-failed.js";
 import { upNotReapplicable } from "../core/rules/replay/up-not-reapplicable.js";
 import { inlineCode } from "../core/report/markdown.js";
 import type { ReportSection } from "../core/types.js";
-import type { SandboxOutcome } from "./host.js";
+import type { SandboxOutcome } from "./supervise.js";
 import { lockBlocks, lockName } from "./locks.js";
 import { changesTable, describeChange, displayName, type SchemaChange } from "./schema.js";
 import type { DbError, FileRun, MigrationText, RelationLock, ReplayResult } from "./types.js";

@@ -185,6 +185,46 @@ const versionTable = (dialect: "pg" | "mysql" | "sqlite", table = "schema_migrat
   },
 });
 
+/** A change that applies on every engine's base. */
+const T = { "3_t.up.sql": "CREATE TABLE t (id int);\n", "3_t.down.sql": "DROP TABLE t;\n" };
+
+/**
+ * A server's statement timeout turned off by the migration (`up`: that, then a long statement on
+ * line 2): the watchdog kills the session 5 s after replay.statementTimeoutMs, not after the
+ * statement's 60 s, and the next replay finds the marker at "replaying" and wipes what was left.
+ */
+async function watchdogStops(e: Engine, up: string): Promise<void> {
+  const started = Date.now();
+  const evasive = await e.run(
+    { "3_slow.up.sql": up, "3_slow.down.sql": "SELECT 1;\n" },
+    { replay: { statementTimeoutMs: 1000 } },
+  );
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(summary(evasive.findings)).toEqual(["replay-up-failed 3_slow.up.sql:2"]);
+  expect(evasive.findings[0]!.message).toContain("did not finish within 1000 ms");
+  const next = await e.run(T);
+  expect(next.findings).toEqual([]);
+}
+
+/**
+ * A down that forgets the index its up creates: the down does not restore the schema and the up
+ * cannot run again, with each engine's wording of the two findings.
+ */
+const forgottenIndex =
+  (version: number, index: string, [downMessage, upMessage]: [string, string?]): Cell =>
+  async (e) => {
+    const r = await e.run({
+      [`${version}_idx.up.sql`]: `CREATE INDEX ${index} ON users (email);\n`,
+      [`${version}_idx.down.sql`]: "SELECT 1;\n",
+    });
+    expect(summary(r.findings)).toEqual([
+      `down-does-not-restore-schema ${version}_idx.down.sql:1`,
+      `up-not-reapplicable ${version}_idx.up.sql:1`,
+    ]);
+    expect(r.findings[0]!.message).toContain(downMessage);
+    if (upMessage !== undefined) expect(r.findings[1]!.message).toContain(upMessage);
+  };
+
 table([
   {
     name: "golang-migrate's version table exists before the first migration, as in production",
@@ -287,31 +327,11 @@ table([
   {
     name: "a down that forgets an index: the exact difference, and the up cannot run again",
     cells: {
-      pglite: async (e) => {
-        const r = await e.run({
-          "3_idx.up.sql": "CREATE INDEX users_email_idx ON users (email);\n",
-          "3_idx.down.sql": "SELECT 1;\n",
-        });
-        expect(summary(r.findings)).toEqual([
-          "down-does-not-restore-schema 3_idx.down.sql:1",
-          "up-not-reapplicable 3_idx.up.sql:1",
-        ]);
-        expect(r.findings[0]!.message).toContain(
-          "index `users_email_idx` exists (CREATE INDEX users_email_idx ON public.users USING btree (email))",
-        );
-        expect(r.findings[1]!.message).toContain('relation "users_email_idx" already exists');
-      },
-      sqljs: async (e) => {
-        const r = await e.run({
-          "2_idx.up.sql": "CREATE INDEX users_email ON users (email);\n",
-          "2_idx.down.sql": "SELECT 1;\n",
-        });
-        expect(summary(r.findings)).toEqual([
-          "down-does-not-restore-schema 2_idx.down.sql:1",
-          "up-not-reapplicable 2_idx.up.sql:1",
-        ]);
-        expect(r.findings[0]!.message).toContain("index `users_email` exists");
-      },
+      pglite: forgottenIndex(3, "users_email_idx", [
+        "index `users_email_idx` exists (CREATE INDEX users_email_idx ON public.users USING btree (email))",
+        'relation "users_email_idx" already exists',
+      ]),
+      sqljs: forgottenIndex(2, "users_email", ["index `users_email` exists"]),
       "postgres-server": async (e) => {
         // Beside the forgotten index: a lock of each strength, an enum column. Same as PGlite.
         const change = {
@@ -343,20 +363,10 @@ table([
         noSecret(server);
         expect(await pgRelations()).toEqual(["public.migration_warden_sandbox"]);
       },
-      "mysql-server": async (e) => {
-        const r = await e.run({
-          "3_idx.up.sql": "CREATE INDEX users_email_idx ON users (email);\n",
-          "3_idx.down.sql": "SELECT 1;\n",
-        });
-        expect(summary(r.findings)).toEqual([
-          "down-does-not-restore-schema 3_idx.down.sql:1",
-          "up-not-reapplicable 3_idx.up.sql:1",
-        ]);
-        expect(r.findings[0]!.message).toContain(
-          "index `users.users_email_idx` exists (BTREE (email))",
-        );
-        expect(r.findings[1]!.message).toContain("Duplicate key name 'users_email_idx'");
-      },
+      "mysql-server": forgottenIndex(3, "users_email_idx", [
+        "index `users.users_email_idx` exists (BTREE (email))",
+        "Duplicate key name 'users_email_idx'",
+      ]),
     },
   },
   {
@@ -474,23 +484,7 @@ table([
         );
         expect(summary(slow.findings)).toEqual(["replay-up-failed 3_slow.up.sql:1"]);
         expect(slow.findings[0]!.severity).toBe("warning");
-        const started = Date.now();
-        const evasive = await e.run(
-          {
-            "3_slow.up.sql": "SET statement_timeout = 0;\nSELECT pg_sleep(60);\n",
-            "3_slow.down.sql": "SELECT 1;\n",
-          },
-          { replay: { statementTimeoutMs: 1000 } },
-        );
-        expect(Date.now() - started).toBeLessThan(30_000);
-        expect(summary(evasive.findings)).toEqual(["replay-up-failed 3_slow.up.sql:2"]);
-        expect(evasive.findings[0]!.message).toContain("did not finish within 1000 ms");
-        // The next replay finds the marker at "replaying" and wipes what was left.
-        const next = await e.run({
-          "3_t.up.sql": "CREATE TABLE t (id int);\n",
-          "3_t.down.sql": "DROP TABLE t;\n",
-        });
-        expect(next.findings).toEqual([]);
+        await watchdogStops(e, "SET statement_timeout = 0;\nSELECT pg_sleep(60);\n");
       },
       "mysql-server": async (e) => {
         // Stopped by the server, or by the watchdog when the migration turns that off.
@@ -509,33 +503,48 @@ table([
         const off = /mariadb/i.test(String(v[0]!.v))
           ? "SET SESSION max_statement_time = 0"
           : "SET SESSION max_execution_time = 0";
-        const started = Date.now();
-        const evasive = await e.run(
-          { "3_slow.up.sql": `${off};\nDO SLEEP(60);\n`, "3_slow.down.sql": "SELECT 1;\n" },
-          { replay: { statementTimeoutMs: 1000 } },
-        );
-        // Killed by the watchdog 5 s after the statement timeout, not after 60 s.
-        expect(Date.now() - started).toBeLessThan(30_000);
-        expect(summary(evasive.findings)).toEqual(["replay-up-failed 3_slow.up.sql:2"]);
-        expect(evasive.findings[0]!.message).toContain("did not finish within 1000 ms");
-        // The killed session's replay is picked up again by the next one (the marker said "replaying").
-        const next = await e.run({
-          "3_t.up.sql": "CREATE TABLE t (id int);\n",
-          "3_t.down.sql": "DROP TABLE t;\n",
-        });
-        expect(next.findings).toEqual([]);
+        await watchdogStops(e, `${off};\nDO SLEEP(60);\n`);
       },
     },
   },
 ]);
-
-const T = { "3_t.up.sql": "CREATE TABLE t (id int);\n", "3_t.down.sql": "DROP TABLE t;\n" };
 
 /** The account with every privilege on the server, or null after saying the test is skipped. */
 function admin(server: TestServer | null, variable: string): string | null {
   if (!server?.adminUrl) console.warn(`SKIPPED: ${variable} is not set`);
   return server?.adminUrl ?? null;
 }
+
+/** Replaying with the server's all-powerful account is refused, saying why (`reasons`). */
+const refusedAccount =
+  (server: TestServer | null, variable: string, reasons: (message: string) => void): Cell =>
+  async (e) => {
+    const url = admin(server, variable);
+    if (!url) return;
+    const r = await e.run(T, {
+      databases: cliDatabases({ MIGRATION_WARDEN_DATABASE_URL: url }),
+    });
+    expect(r.findings[0]!.severity).toBe("error");
+    reasons(r.findings[0]!.message);
+    noSecret(r);
+  };
+
+/** Two replays at once: both correct (names in the diff start with `qualifier`). */
+const twoAtOnce =
+  (qualifier: string): Cell =>
+  async (e) => {
+    const [a, b] = await Promise.all([
+      e.run({ "3_a.up.sql": "CREATE TABLE a (id int);\n", "3_a.down.sql": "DROP TABLE a;\n" }),
+      e.run({ "3_b.up.sql": "CREATE TABLE b (id int);\n", "3_b.down.sql": "SELECT 1;\n" }),
+    ]);
+    expect(a.findings).toEqual([]);
+    expect(a.data!.schemaDiff!.map((c) => c.name)).toEqual([`${qualifier}a`, `${qualifier}a.id`]);
+    expect(summary(b.findings)).toEqual([
+      "down-does-not-restore-schema 3_b.down.sql:1",
+      "up-not-reapplicable 3_b.up.sql:1",
+    ]);
+    expect(b.data!.schemaDiff!.map((c) => c.name)).toEqual([`${qualifier}b`, `${qualifier}b.id`]);
+  };
 
 table([
   {
@@ -639,27 +648,13 @@ table([
   {
     name: "an account that reaches beyond its database is refused",
     cells: {
-      "postgres-server": async (e) => {
-        const url = admin(PG, "MW_TEST_POSTGRES_ADMIN_URL");
-        if (!url) return;
-        const r = await e.run(T, {
-          databases: cliDatabases({ MIGRATION_WARDEN_DATABASE_URL: url }),
-        });
-        expect(r.findings[0]!.severity).toBe("error");
-        expect(r.findings[0]!.message).toContain("the account is a superuser");
-        expect(r.findings[0]!.message).toContain("the account does not own the database");
-        noSecret(r);
-      },
-      "mysql-server": async (e) => {
-        const url = admin(MY, "MW_TEST_MYSQL_ADMIN_URL");
-        if (!url) return;
-        const r = await e.run(T, {
-          databases: cliDatabases({ MIGRATION_WARDEN_DATABASE_URL: url }),
-        });
-        expect(r.findings[0]!.severity).toBe("error");
-        expect(r.findings[0]!.message).toMatch(/the account has global privileges \([A-Z ,]*FILE/);
-        noSecret(r);
-      },
+      "postgres-server": refusedAccount(PG, "MW_TEST_POSTGRES_ADMIN_URL", (message) => {
+        expect(message).toContain("the account is a superuser");
+        expect(message).toContain("the account does not own the database");
+      }),
+      "mysql-server": refusedAccount(MY, "MW_TEST_MYSQL_ADMIN_URL", (message) =>
+        expect(message).toMatch(/the account has global privileges \([A-Z ,]*FILE/),
+      ),
     },
   },
   {
@@ -695,32 +690,8 @@ table([
   {
     name: "two replays at once on the same database run one after the other, both correct",
     cells: {
-      "postgres-server": async (e) => {
-        const [a, b] = await Promise.all([
-          e.run({ "3_a.up.sql": "CREATE TABLE a (id int);\n", "3_a.down.sql": "DROP TABLE a;\n" }),
-          e.run({ "3_b.up.sql": "CREATE TABLE b (id int);\n", "3_b.down.sql": "SELECT 1;\n" }),
-        ]);
-        expect(a.findings).toEqual([]);
-        expect(a.data!.schemaDiff!.map((c) => c.name)).toEqual(["public.a", "public.a.id"]);
-        expect(summary(b.findings)).toEqual([
-          "down-does-not-restore-schema 3_b.down.sql:1",
-          "up-not-reapplicable 3_b.up.sql:1",
-        ]);
-        expect(b.data!.schemaDiff!.map((c) => c.name)).toEqual(["public.b", "public.b.id"]);
-      },
-      "mysql-server": async (e) => {
-        const [a, b] = await Promise.all([
-          e.run({ "3_a.up.sql": "CREATE TABLE a (id int);\n", "3_a.down.sql": "DROP TABLE a;\n" }),
-          e.run({ "3_b.up.sql": "CREATE TABLE b (id int);\n", "3_b.down.sql": "SELECT 1;\n" }),
-        ]);
-        expect(a.findings).toEqual([]);
-        expect(a.data!.schemaDiff!.map((c) => c.name)).toEqual(["a", "a.id"]);
-        expect(summary(b.findings)).toEqual([
-          "down-does-not-restore-schema 3_b.down.sql:1",
-          "up-not-reapplicable 3_b.up.sql:1",
-        ]);
-        expect(b.data!.schemaDiff!.map((c) => c.name)).toEqual(["b", "b.id"]);
-      },
+      "postgres-server": twoAtOnce("public."),
+      "mysql-server": twoAtOnce(""),
     },
   },
 ]);

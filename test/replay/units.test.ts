@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { splitStatements } from "../../src/core/sql/split.js";
 import { defaultCacheDir, DiskCache, MemoryCache, prefixKeys } from "../../src/replay/cache.js";
-import { PGLITE_VERSION, SQLJS_VERSION } from "../../src/replay/engines/catalog.js";
+import { PGLITE_VERSION, SQLJS_VERSION } from "../../src/replay/engines/embedded.js";
 import {
   controlsTransactions,
   mentionedExtensions,
@@ -213,7 +213,7 @@ describe("caches", () => {
   });
 });
 
-describe("engine catalog", () => {
+describe("embedded engines", () => {
   // The versions are part of the replay cache key: a stale one would reuse base states built by
   // another engine release.
   test("names the engine versions that are installed", () => {

@@ -18,13 +18,9 @@ import type { Dialect } from "../types.js";
 import { BlockTracker } from "./compound.js";
 import { Lexer, tokenize, type ExecCommentPolicy, type LexSyntax } from "./lexer.js";
 import { LineIndex, type Position } from "./positions.js";
-import {
-  defaultSession,
-  encodingView,
-  lexSyntax,
-  SessionTracker,
-  type Session,
-} from "./session.js";
+import { encodingView } from "./encoding-view.js";
+import { defaultSession, lexSyntax, type Session } from "./session.js";
+import { SessionTracker } from "./session-tracker.js";
 
 export interface SqlComment {
   kind: "line" | "block";

@@ -2,13 +2,12 @@
  * The live database, read-only by construction. It is production: nothing here may write, take a
  * lock stronger than a catalog read, or wait long.
  *
- * - PostgreSQL: `default_transaction_read_only` for the session, then one
- *   `REPEATABLE READ READ ONLY` transaction (every read sees the same snapshot), statement,
- *   lock and idle timeouts set again inside it (a pooler may hand each transaction another
- *   session), and the transaction's read-only state checked before anything is read. Never
- *   committed: it ends with ROLLBACK.
- * - MySQL / MariaDB: the session's transactions READ ONLY, then `START TRANSACTION WITH
- *   CONSISTENT SNAPSHOT, READ ONLY`; statement and metadata-lock timeouts; no multi-statements.
+ * - PostgreSQL and MySQL / MariaDB: a connection of the replay's server session code
+ *   (external/session.ts), started as a read-only inspection by its driver
+ *   (`startInspect` in external/postgres.ts, external/mysql.ts): the session's transactions
+ *   read-only, one read-only transaction on a consistent snapshot, statement and lock timeouts.
+ *   Postgres also reports the transaction's access mode, checked here before anything is read.
+ *   Never committed: closing rolls it back.
  * - SQLite: the file is read (never opened for writing) and examined in memory with
  *   `PRAGMA query_only`.
  *
@@ -20,11 +19,11 @@ import { resolve } from "node:path";
 import { loadSqlJs } from "../engines/sqljs.js";
 import type { CatalogQuery } from "../fingerprint/catalog.js";
 import { mysqlFingerprint } from "../fingerprint/mysql.js";
-import { postgresFingerprint } from "../fingerprint/postgres.js";
+import { postgresFingerprint, relationKindName } from "../fingerprint/postgres.js";
 import { sqliteFingerprint } from "../fingerprint/sqlite.js";
-import { boundMysqlSession, mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
+import { mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
 import { postgresFamily } from "../external/postgres.js";
-import type { ServerConnection, ServerFamily } from "../external/session.js";
+import type { InspectBounds, ServerConnection, ServerFamily } from "../external/session.js";
 import { omitTables, type AttrValue, type Schema } from "../schema.js";
 import { readSqliteImage, SqliteFileError } from "./sqlite-file.js";
 import { redact, type DriftUrl, type ServerUrl, type SqliteUrl } from "./url.js";
@@ -136,61 +135,31 @@ export async function openLive(
   cwd: string,
 ): Promise<LiveConnection> {
   if (url.dialect === "sqlite") return openSqlite(url, cwd);
-  if (url.dialect === "postgres") return openPostgres(url, limits, cwd);
-  return openMysql(url, limits, cwd);
+  return url.dialect === "postgres"
+    ? openServer(postgresFamily, url, limits, cwd)
+    : openServer(mysqlFamily, url, limits, cwd);
 }
 
-async function openPostgres(url: ServerUrl, limits: LiveLimits, cwd: string) {
-  const conn = await connectServer(postgresFamily, url, limits, cwd);
-  const bounds = [
-    String(limits.statementTimeoutMs),
-    String(limits.lockTimeoutMs),
-    String(Math.max(limits.statementTimeoutMs, 10_000)),
-  ];
-  const setBounds = (local: boolean) =>
-    conn.query(
-      `SELECT pg_catalog.set_config('statement_timeout', $1, ${local}),
-              pg_catalog.set_config('lock_timeout', $2, ${local}),
-              pg_catalog.set_config('idle_in_transaction_session_timeout', $3, ${local})`,
-      bounds,
-    );
+/** A server's read-only inspection session (the family's startInspect), checked. */
+async function openServer<C extends ServerConnection>(
+  family: ServerFamily<C>,
+  url: ServerUrl,
+  limits: LiveLimits,
+  cwd: string,
+): Promise<LiveConnection> {
+  const conn = await connectServer(family, url, limits, cwd);
   try {
-    await conn.query("SET default_transaction_read_only = on");
-    await setBounds(false);
-    if (url.searchPath !== undefined)
-      await conn.query("SELECT pg_catalog.set_config('search_path', $1, false)", [url.searchPath]);
-    await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await setBounds(true);
-    const [row] = (
-      await conn.query(
-        `SELECT pg_catalog.current_setting('transaction_read_only'),
-                pg_catalog.current_setting('server_version'), pg_catalog.current_schema()`,
-      )
-    ).rows;
-    if (row?.[0] !== "on")
+    const bounds: InspectBounds = {
+      statementTimeoutMs: limits.statementTimeoutMs,
+      lockTimeoutMs: limits.lockTimeoutMs,
+    };
+    if (url.searchPath !== undefined) bounds.searchPath = url.searchPath;
+    const session = await family.startInspect(conn, bounds);
+    if (session.readOnly === false)
       throw new DriftError(`the session on ${url.redacted} is not read-only; stopped`);
-    // Built-ins only from here on: a schema in the search path could define a function or an
-    // operator under a built-in's name and answer drift's queries in the catalog's place.
-    await conn.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
-    const live = readOnly(url, conn, `PostgreSQL ${String(row[1]).split(" ")[0]}`);
-    live.currentSchema = row[2] === null || row[2] === undefined ? null : String(row[2]);
+    const live = readOnly(url, conn, session.server);
+    if (session.currentSchema !== undefined) live.currentSchema = session.currentSchema;
     return live;
-  } catch (err) {
-    await conn.close();
-    throw failure(url, "cannot start a read-only transaction on", err);
-  }
-}
-
-async function openMysql(url: ServerUrl, limits: LiveLimits, cwd: string) {
-  const conn = await connectServer(mysqlFamily, url, limits, cwd);
-  try {
-    await conn.query("SET SESSION TRANSACTION READ ONLY");
-    const { server } = await boundMysqlSession(conn, {
-      lockWaitMs: limits.lockTimeoutMs,
-      statementMs: limits.statementTimeoutMs,
-    });
-    await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-    return readOnly(url, conn, server);
   } catch (err) {
     await conn.close();
     throw failure(url, "cannot start a read-only transaction on", err);
@@ -292,7 +261,12 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
       [schemaName, url.table.name],
     )
   ).rows;
-  checkTable(url, qualified, found ? kindOf(String(found[0])) : null, Number(found?.[1] ?? 0));
+  checkTable(
+    url,
+    qualified,
+    found ? relationKindName(String(found[0])) : null,
+    Number(found?.[1] ?? 0),
+  );
   const rows = (
     await q(
       `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
@@ -311,19 +285,6 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     notes,
   };
 }
-
-const PG_KINDS: Record<string, string> = {
-  r: "table",
-  p: "table",
-  v: "view",
-  m: "materialized view",
-  f: "foreign table",
-  S: "sequence",
-  i: "index",
-  I: "index",
-  c: "composite type",
-};
-const kindOf = (relkind: string) => PG_KINDS[relkind] ?? relkind;
 
 /** The migrations table must exist, be a plain table, and have golang-migrate's columns. */
 function checkTable(url: DriftUrl, name: string, kind: string | null, columns: number): void {

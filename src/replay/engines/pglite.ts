@@ -20,7 +20,7 @@ import type { CatalogRows } from "../fingerprint/catalog.js";
 import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
-import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./catalog.js";
+import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./embedded.js";
 
 async function loadExtensions(names: readonly string[]): Promise<Record<string, Extension>> {
   const wanted = new Set<string>();

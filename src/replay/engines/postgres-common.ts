@@ -1,16 +1,17 @@
 /**
  * What the Postgres engines share: golang-migrate's way of running a file (one implicit transaction
- * per Exec, statement by statement when locks are observed, pg_locks read in between). The schema
- * fingerprint is fingerprint/postgres.ts, over the engine's connection.
+ * per Exec, statement by statement when locks are observed, pg_locks read in between by
+ * fingerprint/postgres-locks.ts). The schema fingerprint is fingerprint/postgres.ts, over the
+ * engine's connection: nothing here reads the catalogs itself.
  */
 import { splitStatements, type SplitStatement } from "../../core/sql/split.js";
 import type { LineIndex } from "../../core/sql/positions.js";
 import { controlsTransactions, multiStatementPieces, statementHead } from "../golang-migrate.js";
-import { isLockMode, compareModes, type LockMode } from "../locks.js";
 import type { CatalogRows } from "../fingerprint/catalog.js";
-import { postgresFingerprint, USER_NAMESPACES } from "../fingerprint/postgres.js";
+import { postgresFingerprint } from "../fingerprint/postgres.js";
+import { PostgresLockObserver } from "../fingerprint/postgres-locks.js";
 import type { AttrValue, Schema } from "../schema.js";
-import type { DbError, FileRun, MigrationText, RelationLock, StatementRun } from "../types.js";
+import type { DbError, FileRun, MigrationText, StatementRun } from "../types.js";
 import {
   EngineAborted,
   newRun,
@@ -18,23 +19,6 @@ import {
   type EngineOptions,
   type RunOptions,
 } from "./engine.js";
-
-const RELKIND: Record<string, string> = {
-  r: "table",
-  p: "table",
-  v: "view",
-  m: "materialized view",
-  f: "foreign table",
-  i: "index",
-  I: "index",
-  S: "sequence",
-};
-
-interface ExistingRelation {
-  name: string;
-  kind: string;
-  table?: string;
-}
 
 interface PgErrorLike {
   message: string;
@@ -89,12 +73,13 @@ interface Unit {
 }
 
 /**
- * Runs files the way golang-migrate's postgres driver does and fingerprints pg_catalog, over any
- * connection that speaks the simple-query protocol: PGlite in the sandbox worker, or a real server
+ * Runs files the way golang-migrate's postgres driver does, over any connection that speaks the
+ * simple-query protocol: PGlite in the sandbox worker, or a real server
  * (node-postgres) the user provides.
  */
 export abstract class PostgresEngine implements Engine {
-  private existing = new Map<number, ExistingRelation>();
+  /** Reads pg_locks between statements, over this engine's connection. */
+  private readonly locks = new PostgresLockObserver((sql, params) => this.catalog(sql, params));
 
   protected constructor(
     readonly description: string,
@@ -106,9 +91,6 @@ export abstract class PostgresEngine implements Engine {
   /** A catalog query on the migrations' connection (the fingerprint's and the lock reader's). */
   protected abstract catalog(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows>;
 
-  private async rows(sql: string): Promise<AttrValue[][]> {
-    return (await this.catalog(sql)).rows;
-  }
   /** After a failed Exec: end the transaction a file may have left open and aborted. */
   protected abstract rollbackAfterError(): Promise<void>;
   /**
@@ -119,26 +101,13 @@ export abstract class PostgresEngine implements Engine {
     return false;
   }
 
+  async markExistingRelations(): Promise<void> {
+    await this.locks.markExisting();
+  }
+
   abstract rolesCreated(): string[];
   abstract snapshot(): Promise<Uint8Array>;
   abstract close(): Promise<void>;
-
-  async markExistingRelations(): Promise<void> {
-    const r = (await this.rows(
-      `SELECT c.oid::int8, n.nspname || '.' || c.relname, c.relkind::text,
-              n.nspname, (SELECT tn.nspname || '.' || tc.relname FROM pg_index i
-                 JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-                 WHERE i.indexrelid = c.oid)
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE ${USER_NAMESPACES} AND c.relkind IN ('r','p','v','m','f','i','I','S')`,
-    )) as Array<[number | string, string, string, string, string | null]>;
-    this.existing = new Map();
-    for (const [oid, name, kind, , table] of r) {
-      const rel: ExistingRelation = { name, kind: RELKIND[kind] ?? kind };
-      if (table) rel.table = table;
-      this.existing.set(Number(oid), rel);
-    }
-  }
 
   async runFile(file: MigrationText, opts: RunOptions): Promise<FileRun> {
     const started = performance.now();
@@ -218,14 +187,14 @@ export abstract class PostgresEngine implements Engine {
         break;
       }
       const ms = performance.now() - t0;
-      const current = await this.currentLocks();
+      const current = await this.locks.held();
       const fresh = [...current].filter((k) => !held.has(k));
       held = current;
       observed.push({
         ...loc,
         sql: statementHead(s.text),
         ms: Math.round(ms * 10) / 10,
-        locks: this.describeLocks(fresh),
+        locks: this.locks.describe(fresh),
       });
     }
 
@@ -328,40 +297,6 @@ export abstract class PostgresEngine implements Engine {
       await this.rollbackAfterError();
       return toDbError(err);
     }
-  }
-
-  private async currentLocks(): Promise<Set<string>> {
-    const r = await this.rows(
-      `SELECT relation::int8, mode FROM pg_locks
-        WHERE locktype = 'relation' AND pid = pg_backend_pid() AND granted
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    return new Set(r.map(([oid, mode]) => `${Number(oid)}:${String(mode)}`));
-  }
-
-  /** Strongest new lock per pre-existing relation. */
-  private describeLocks(keys: string[]): RelationLock[] {
-    const best = new Map<number, LockMode>();
-    for (const k of keys) {
-      const [oidText, mode] = k.split(":") as [string, string];
-      const oid = Number(oidText);
-      if (!this.existing.has(oid) || !isLockMode(mode)) continue;
-      const prev = best.get(oid);
-      if (!prev || compareModes(mode, prev) < 0) best.set(oid, mode);
-    }
-    const out: RelationLock[] = [];
-    for (const [oid, mode] of best) {
-      const rel = this.existing.get(oid)!;
-      const l: RelationLock = { relation: rel.name, relationKind: rel.kind, mode };
-      if (rel.table) l.table = rel.table;
-      out.push(l);
-    }
-    return out.sort(
-      (a, b) =>
-        compareModes(a.mode, b.mode) ||
-        Number(a.relationKind === "index") - Number(b.relationKind === "index") ||
-        (a.relation < b.relation ? -1 : 1),
-    );
   }
 
   async setSearchPath(searchPath: string): Promise<void> {

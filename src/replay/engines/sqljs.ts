@@ -12,7 +12,7 @@ import { sqliteFingerprint } from "../fingerprint/sqlite.js";
 import type { AttrValue, Schema } from "../schema.js";
 import type { FileRun, MigrationText, StatementRun } from "../types.js";
 import { newRun, type Engine, type EngineOptions, type RunOptions } from "./engine.js";
-import { SQLJS_VERSION } from "./catalog.js";
+import { SQLJS_VERSION } from "./embedded.js";
 
 const require = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | null = null;

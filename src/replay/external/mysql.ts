@@ -92,7 +92,7 @@ export class MysqlConnection implements ServerConnection {
 }
 
 /** "10.11.6-MariaDB-0+deb12u1" → "MariaDB 10.11.6"; "8.4.2" → "MySQL 8.4.2". */
-export function mysqlServerName(version: string): string {
+function mysqlServerName(version: string): string {
   return /mariadb/i.test(version)
     ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}`
     : `MySQL ${version.replace(/-.*$/, "")}`;
@@ -102,7 +102,7 @@ export function mysqlServerName(version: string): string {
  * The session's own bounds: lock waits, and statements (MariaDB max_statement_time; MySQL
  * max_execution_time, which bounds SELECTs only). Returns the server's name and version.
  */
-export async function boundMysqlSession(
+async function boundMysqlSession(
   conn: MysqlConnection,
   bounds: { lockWaitMs: number; statementMs: number },
 ): Promise<{ server: string; id: number }> {
@@ -153,6 +153,16 @@ export const mysqlFamily: ServerFamily<MysqlConnection> = {
       lockWaitMs: limits.statementTimeoutMs,
       statementMs: limits.statementTimeoutMs,
     }),
+
+  async startInspect(conn, bounds) {
+    await conn.query("SET SESSION TRANSACTION READ ONLY");
+    const { server } = await boundMysqlSession(conn, {
+      lockWaitMs: bounds.lockTimeoutMs,
+      statementMs: bounds.statementTimeoutMs,
+    });
+    await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    return { server };
+  },
 
   async killSession(guard, id) {
     await guard.query(`KILL CONNECTION ${Number(id)}`);

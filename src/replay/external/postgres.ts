@@ -14,7 +14,14 @@ import {
   type MarkerState,
   type SandboxOps,
 } from "./sandbox.js";
-import type { ConnectOptions, ServerConnection, ServerFamily, ServerSession } from "./session.js";
+import type {
+  ConnectOptions,
+  InspectBounds,
+  InspectSession,
+  ServerConnection,
+  ServerFamily,
+  ServerSession,
+} from "./session.js";
 import type { ServerAddress } from "./url.js";
 
 /** Advisory lock key for "one replay at a time" (advisory locks are per database). */
@@ -115,9 +122,10 @@ export const postgresFamily: ServerFamily<PgConnection> = {
     const [row] = (
       await work.query("SELECT current_setting('server_version'), pg_backend_pid()::int")
     ).rows;
-    // "15.18 (Debian 15.18-0+deb12u1)" → "15.18"
-    return { id: Number(row![1]), server: `PostgreSQL ${String(row![0]).split(" ")[0]}` };
+    return { id: Number(row![1]), server: postgresServerName(String(row![0])) };
   },
+
+  startInspect: startPostgresInspect,
 
   async killSession(guard, id) {
     await guard.query("SELECT pg_terminate_backend($1)", [id]);
@@ -125,6 +133,54 @@ export const postgresFamily: ServerFamily<PgConnection> = {
 
   sandboxOps: (session) => new PostgresSandbox(session),
 };
+
+/** "15.18 (Debian 15.18-0+deb12u1)" → "PostgreSQL 15.18". */
+function postgresServerName(version: string): string {
+  return `PostgreSQL ${version.split(" ")[0]}`;
+}
+
+/**
+ * `default_transaction_read_only` for the session, then one REPEATABLE READ READ ONLY
+ * transaction. The limits are set with set_config after connecting (PgBouncer accepts that, not
+ * startup parameters), and again inside the transaction: a pooler may hand it another session.
+ */
+async function startPostgresInspect(
+  conn: PgConnection,
+  bounds: InspectBounds,
+): Promise<InspectSession> {
+  const limits = [
+    String(bounds.statementTimeoutMs),
+    String(bounds.lockTimeoutMs),
+    String(Math.max(bounds.statementTimeoutMs, 10_000)),
+  ];
+  const setLimits = (local: boolean) =>
+    conn.query(
+      `SELECT pg_catalog.set_config('statement_timeout', $1, ${local}),
+              pg_catalog.set_config('lock_timeout', $2, ${local}),
+              pg_catalog.set_config('idle_in_transaction_session_timeout', $3, ${local})`,
+      limits,
+    );
+  await conn.query("SET default_transaction_read_only = on");
+  await setLimits(false);
+  if (bounds.searchPath !== undefined)
+    await conn.query("SELECT pg_catalog.set_config('search_path', $1, false)", [bounds.searchPath]);
+  await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  await setLimits(true);
+  const [row] = (
+    await conn.query(
+      `SELECT pg_catalog.current_setting('transaction_read_only'),
+              pg_catalog.current_setting('server_version'), pg_catalog.current_schema()`,
+    )
+  ).rows;
+  // Built-ins only from here on: a schema in the search path could define a function or an
+  // operator under a built-in's name and answer the inspection's queries in the catalog's place.
+  await conn.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
+  return {
+    server: postgresServerName(String(row?.[1])),
+    readOnly: row?.[0] === "on",
+    currentSchema: row?.[2] === null || row?.[2] === undefined ? null : String(row[2]),
+  };
+}
 
 /** The statements that empty the database and leave a fresh marker, in one transaction. */
 export function postgresWipeStatements(state: MarkerState): string[] {

@@ -1,7 +1,13 @@
 /**
- * One replay's session on a database server the user provides, whatever the server: the same
- * shape for PostgreSQL (node-postgres) and MySQL/MariaDB (mysql2), which differ only in the
- * ServerFamily they plug in (external/postgres.ts, external/mysql.ts).
+ * The one server-session abstraction, for the replay's servers and drift's live databases alike:
+ * a ServerFamily is a driver (external/postgres.ts with node-postgres, external/mysql.ts with
+ * mysql2) behind one interface — a connection with a connect deadline, a work session with the
+ * server's own statement limit (startWork) or a read-only inspection session (startInspect),
+ * killing a session, the throwaway database's primitives (sandboxOps: lock, account check,
+ * inventory, wipe), and closing. Nothing above this file knows which driver it talks to, except
+ * the engines' way of sending a file (golang-migrate's drivers differ there).
+ *
+ * ServerSession is one replay's session on a server the user provides, whatever the server.
  *
  * Two connections: "work" runs the migrations; "guard" holds the per-database lock that
  * serialises replays and, when the watchdog fires, ends the work session on the server. SQL from
@@ -50,6 +56,29 @@ export interface ConnectOptions {
   label?: string;
 }
 
+/** The limits of a read-only inspection session (drift). */
+export interface InspectBounds {
+  /** Each statement. */
+  statementTimeoutMs: number;
+  /** Waiting for a lock (a migration running now holds its table). */
+  lockTimeoutMs: number;
+  /** Postgres: the URL's search_path, set before the transaction starts. */
+  searchPath?: string;
+}
+
+/** A read-only inspection session, once started. */
+export interface InspectSession {
+  /** "PostgreSQL 15.4", "MariaDB 10.11.6". */
+  server: string;
+  /**
+   * What the server says of the open transaction's access mode, where it can say (Postgres):
+   * the caller stops unless it is true. Undefined where the server cannot report it (MySQL).
+   */
+  readOnly?: boolean;
+  /** Postgres: the current schema (the search path's first), where golang-migrate's table is. */
+  currentSchema?: string | null;
+}
+
 /** A database server family's driver code (connection options, error kinds, session control). */
 export interface ServerFamily<C extends ServerConnection = ServerConnection> {
   /** A connection (not yet connected) with explicit options from the parsed address. */
@@ -65,6 +94,13 @@ export interface ServerFamily<C extends ServerConnection = ServerConnection> {
    * and the server's name and version ("PostgreSQL 15.18", "MariaDB 10.11.6").
    */
   startWork(work: C, limits: ServerLimits): Promise<{ id: number; server: string }>;
+  /**
+   * Make a connected "inspect" connection read-only and bounded (drift reads production with it):
+   * the session's transactions read-only, then one read-only transaction on a consistent snapshot,
+   * with statement and lock limits. Statements run inside that transaction until the caller rolls
+   * it back.
+   */
+  startInspect(conn: C, bounds: InspectBounds): Promise<InspectSession>;
   /** End the work session `id` from the guard connection. */
   killSession(guard: C, id: number): Promise<void>;
   /** The sandbox protocol's primitives (lock, account check, inventory, wipe) for a session. */

@@ -14,6 +14,23 @@ import { definitionDigest } from "./normalize.js";
 /** Schemas migrations can create objects in (a WHERE condition on pg_namespace `n`). */
 export const USER_NAMESPACES = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
 const USER_NS = USER_NAMESPACES;
+
+/** pg_class.relkind in the words reports use ("materialized view"); other kinds as they are. */
+const RELATION_KINDS: Record<string, string> = {
+  r: "table",
+  p: "table",
+  v: "view",
+  m: "materialized view",
+  f: "foreign table",
+  i: "index",
+  I: "index",
+  S: "sequence",
+  c: "composite type",
+};
+
+export function relationKindName(relkind: string): string {
+  return RELATION_KINDS[relkind] ?? relkind;
+}
 /** The object `alias` (in `catalog`) is not a member of an extension. */
 const notExt = (catalog: string, alias: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dx WHERE dx.classid = '${catalog}'::regclass AND dx.objid = ${alias}.oid AND dx.deptype = 'e')`;

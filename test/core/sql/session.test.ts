@@ -1,7 +1,6 @@
 import { tokenize } from "../../../src/core/sql/lexer.js";
+import { SWALLOWED, encodingView } from "../../../src/core/sql/encoding-view.js";
 import {
-  SWALLOWED,
-  encodingView,
   parseBool,
   settingChanges,
   sqlModeEffect,

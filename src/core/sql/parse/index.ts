@@ -9,7 +9,7 @@ import type { SplitStatement } from "../split.js";
 import type { Span } from "../model.js";
 import { parseClickhouse } from "./clickhouse.js";
 import { parseMysql } from "./mysql.js";
-import { loadNodeSqlParser } from "./nsp.js";
+import { loadNodeSqlParser } from "./node-sql-parser/adapter.js";
 import { loadPostgresParser, parsePostgres } from "./postgres.js";
 import { parseSqlite } from "./sqlite.js";
 import {

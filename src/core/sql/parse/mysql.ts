@@ -1,15 +1,17 @@
 /**
- * MySQL and MariaDB: DDL through the token reader (classify.ts, exact action positions), the
- * rest through node-sql-parser in mysql or mariadb mode. Routine, trigger and event bodies, and
+ * MySQL and MariaDB: each statement is read once by the token reader (token-reader/mysql.ts,
+ * exact action positions); what it does not read exactly goes to node-sql-parser in mysql or
+ * mariadb mode, which checks the syntax and gives the facts (or, for DDL it accepts, keeps the
+ * token reader's model). Routine, trigger and event bodies, and
  * MariaDB's compound statements outside routines, are read statement by statement
  * (compound-body.ts); `PREPARE … FROM 'sql'` and `EXECUTE IMMEDIATE 'sql'` are parsed too.
  */
-import { tokenize } from "../lexer.js";
+import { tokenize, type Token } from "../lexer.js";
 import { noEffects, noFacts, type StatementModel } from "../model.js";
-import { classify } from "./classify.js";
 import { compoundBody } from "./compound-body.js";
-import { parseWithNodeSqlParser } from "./nsp.js";
+import { parseWithNodeSqlParser } from "./node-sql-parser/adapter.js";
 import { merge } from "./pg-effects.js";
+import { readMysqlTokens } from "./token-reader/mysql.js";
 import type { ParseOutcome, ServerVersion, StatementInput } from "./types.js";
 
 /** How deep PREPAREd strings and bodies may nest before the rest counts as unknown. */
@@ -41,19 +43,24 @@ export function parseMysql(
     m.effects = compoundBody(input, "mysql", parse, "inside the compound statement");
     return { ok: true, model: m, ast: undefined };
   }
-  const model = classify(input, "mysql");
-  if (model) {
-    withBodies(model, input, parse, "mysql");
-    return { ok: true, model, ast: undefined };
+  const reading = readMysqlTokens(input, toks);
+  if (reading?.exact) {
+    withBodies(reading.model, input, toks, parse, "mysql");
+    return { ok: true, model: reading.model, ast: undefined };
   }
   // MySQL never had a 10.x or later release; MariaDB did (10.x, 11.x).
-  return parseWithNodeSqlParser(input, version && version.major >= 10 ? "mariadb" : "mysql");
+  return parseWithNodeSqlParser(
+    input,
+    version && version.major >= 10 ? "mariadb" : "mysql",
+    () => reading?.model ?? null,
+  );
 }
 
 /** Fill in what a routine's or trigger's body, or a PREPAREd string, runs. */
 export function withBodies(
   model: StatementModel,
   input: StatementInput,
+  toks: readonly Token[],
   parse: (i: StatementInput) => ParseOutcome,
   dialect: "mysql" | "sqlite",
 ): void {
@@ -78,7 +85,6 @@ export function withBodies(
     (model.kind === "other" && model.tag === "EXECUTE IMMEDIATE" && !model.effects)
   ) {
     // The string holds SQL: parse it where it is written.
-    const toks = tokenize(input.text, dialect);
     const lit = toks[toks.length - 1];
     if (!lit || lit.kind !== "string") return;
     const inner = unquoteMysql(lit.text);

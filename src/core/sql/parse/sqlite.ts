@@ -1,15 +1,16 @@
 /**
- * SQLite: its few ALTER TABLE forms (RENAME TO, RENAME COLUMN, ADD COLUMN, DROP COLUMN) and the
- * common DDL node-sql-parser rejects (DROP INDEX, BEGIN, PRAGMA…) through the token reader;
- * everything else through node-sql-parser's sqlite mode, with the SQLite syntax it lacks (FILTER,
+ * SQLite: each statement is read once by the token reader (token-reader/sqlite.ts: its few ALTER
+ * TABLE forms and the common DDL node-sql-parser rejects, DROP INDEX, BEGIN, PRAGMA…); what it does
+ * not read exactly goes to node-sql-parser's sqlite mode, with the SQLite syntax it lacks (FILTER,
  * a CTE before DML, NOT GLOB, upsert) masked and checked part by part (sqlite-syntax.ts). Trigger
  * bodies are read statement by statement.
  */
+import { tokenize } from "../lexer.js";
 import { noEffects, type ObjectName, type RoutineCall } from "../model.js";
-import { classify } from "./classify.js";
 import { withBodies } from "./mysql.js";
-import { nspAst, nspReadsAndCalls, parseWithNodeSqlParser } from "./nsp.js";
+import { parseWithNodeSqlParser, readsAndCalls, treeOf } from "./node-sql-parser/adapter.js";
 import { PLACEHOLDER, readSqliteSyntax, type SqliteReading } from "./sqlite-syntax.js";
+import { readSqliteTokens } from "./token-reader/sqlite.js";
 import {
   versionAtLeast,
   type ParseOutcome,
@@ -60,13 +61,16 @@ export function parseSqlite(
 const sqliteFeatures = new WeakMap<ParseOutcome, SqliteReading["features"]>();
 
 function readSqlite(input: StatementInput, version: ServerVersion | null): ParseOutcome {
-  const model = classify(input, "sqlite");
-  if (model) {
+  const toks = tokenize(input.text, "sqlite");
+  const read = readSqliteTokens(input, toks);
+  if (read?.exact) {
+    const model = read.model;
     // A trigger body the server cannot read fails the CREATE TRIGGER itself.
     let tooOld: ParseOutcome | null = null;
     withBodies(
       model,
       input,
+      toks,
       (i) => {
         const r = parseSqlite(i, version);
         if (!r.ok && r.tooOld) tooOld ??= { ...r, index: i.base - input.base + r.index };
@@ -76,20 +80,25 @@ function readSqlite(input: StatementInput, version: ServerVersion | null): Parse
     );
     return tooOld ?? { ok: true, model, ast: undefined };
   }
-  const direct = parseWithNodeSqlParser(input, "sqlite");
+  const direct = parseWithNodeSqlParser(input, "sqlite", () => read?.model ?? null);
   if (direct.ok) return direct;
   const reading = readSqliteSyntax(input.text);
   if (!reading) return direct;
   const reads: ObjectName[] = [];
   const calls: RoutineCall[] = [];
   for (const c of reading.checks) {
-    const r = nspAst(c.text, "sqlite");
+    const r = treeOf(c.text, "sqlite");
     if (!r.ok) return { ok: false, message: r.message, index: c.at(r.index) };
-    const more = nspReadsAndCalls(r.ast, input);
+    const more = readsAndCalls(r.ast, input);
     reads.push(...more.reads);
     calls.push(...more.calls);
   }
-  const masked = parseWithNodeSqlParser({ ...input, text: reading.text }, "sqlite");
+  const maskedInput = { ...input, text: reading.text };
+  const masked = parseWithNodeSqlParser(
+    maskedInput,
+    "sqlite",
+    () => readSqliteTokens(maskedInput, tokenize(maskedInput.text, "sqlite"))?.model ?? null,
+  );
   if (!masked.ok) return masked;
   const m = masked.model;
   // The placeholder table of the re-read parts and the CTEs are not tables read.

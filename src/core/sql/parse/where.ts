@@ -5,14 +5,14 @@
  * (SELECT count(*) FROM admins) > 0`: all rows or none). Each reader returns why, or undefined
  * when the condition does depend on the row.
  *
- * Postgres conditions come as libpg-query nodes, MySQL and SQLite ones as node-sql-parser nodes.
- * Anything not understood counts as a real filter (no finding): this catches the usual tricks
- * without flagging honest conditions.
+ * This file reads Postgres conditions (libpg-query nodes); node-sql-parser/where.ts reads MySQL
+ * and SQLite ones. Anything not understood counts as a real filter (no finding): this catches the
+ * usual tricks without flagging honest conditions.
  */
 import type { Node } from "libpg-query";
 import { parseBool } from "../session.js";
 
-type Truth = boolean | undefined;
+export type Truth = boolean | undefined;
 
 /** The target table's name and alias: column references qualified by them are the row's. */
 export interface Target {
@@ -308,7 +308,8 @@ function pgTruth(n: Node): Truth {
   return undefined;
 }
 
-function compare(op: string, a: unknown, b: unknown): Truth {
+/** `a op b` for constants, as SQL compares them; undefined when NULL or not comparable. */
+export function compare(op: string, a: unknown, b: unknown): Truth {
   if (a === null || b === null) return undefined; // NULL: never true
   if (typeof a === "boolean" || typeof b === "boolean") {
     if (typeof a === "string") a = parseBool(a);
@@ -410,118 +411,4 @@ function pgMentionsRow(n: unknown, target: Target, depth: number): boolean {
     if (pgMentionsRow(v, target, k === "SubLink" ? depth + 1 : depth)) return true;
   }
   return false;
-}
-
-/* ---------------------------------------------------------------- node-sql-parser (MySQL, SQLite) */
-
-export function nspMatchesAll(
-  where: unknown,
-  target: Target,
-  dialect: "mysql" | "sqlite",
-): string | undefined {
-  if (where === null || where === undefined) return undefined;
-  if (nspTruth(where, dialect) === true) return "is always true";
-  if (nspTautology(where))
-    return "compares a value with itself, which is true for every row where it is not NULL";
-  if (!nspMentionsRow(where, target))
-    return "does not refer to the table's rows, so it selects all of them or none";
-  return undefined;
-}
-
-function nspConst(n: unknown): { v: string | number | boolean | null } | undefined {
-  const o = obj(n);
-  if (!o) return undefined;
-  switch (o.type) {
-    case "number":
-      return { v: Number(o.value) };
-    case "bool":
-    case "boolean":
-      return { v: o.value === true || String(o.value).toUpperCase() === "TRUE" };
-    case "null":
-      return { v: null };
-    case "string":
-    case "single_quote_string":
-    case "double_quote_string":
-    case "natural_string":
-      return { v: String(o.value ?? "") };
-  }
-  return undefined;
-}
-
-/** MySQL and SQLite read a value as a number in a boolean context: '1abc' is 1, 'abc' is 0. */
-function numeric(v: string | number | boolean | null): number | null {
-  if (v === null) return null;
-  if (typeof v === "number") return v;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  const m = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/i.exec(v);
-  return m ? Number(m[0]) : 0;
-}
-
-function nspTruth(n: unknown, dialect: "mysql" | "sqlite"): Truth {
-  const c = nspConst(n);
-  if (c) {
-    const x = numeric(c.v);
-    return x === null ? undefined : x !== 0;
-  }
-  const o = obj(n);
-  if (!o) return undefined;
-  if (o.type === "unary_expr" && String(o.operator).toUpperCase() === "NOT") {
-    const t = nspTruth(o.expr, dialect);
-    return t === undefined ? undefined : !t;
-  }
-  if (o.type !== "binary_expr") return undefined;
-  const op = String(o.operator).toUpperCase();
-  if (op === "AND" || op === "&&") {
-    const a = nspTruth(o.left, dialect);
-    const b = nspTruth(o.right, dialect);
-    return a === true && b === true ? true : a === false || b === false ? false : undefined;
-  }
-  if (op === "OR" || op === "||") {
-    const a = nspTruth(o.left, dialect);
-    const b = nspTruth(o.right, dialect);
-    return a === true || b === true ? true : a === false && b === false ? false : undefined;
-  }
-  if (op === "XOR") {
-    const a = nspTruth(o.left, dialect);
-    const b = nspTruth(o.right, dialect);
-    return a === undefined || b === undefined ? undefined : a !== b;
-  }
-  const l = nspConst(o.left);
-  const r = nspConst(o.right);
-  if (!l || !r) return undefined;
-  if (op === "IS" || op === "<=>") return l.v === r.v;
-  if (op === "IS NOT") return l.v !== r.v;
-  if (l.v === null || r.v === null) return undefined;
-  // Strings compare as strings, anything else as numbers.
-  const bothStrings = typeof l.v === "string" && typeof r.v === "string";
-  const a = bothStrings ? l.v : numeric(l.v);
-  const b = bothStrings ? r.v : numeric(r.v);
-  return compare(
-    op === "==" ? "=" : op,
-    dialect === "mysql" && bothStrings ? String(a).toLowerCase().trimEnd() : a,
-    dialect === "mysql" && bothStrings ? String(b).toLowerCase().trimEnd() : b,
-  );
-}
-
-function nspTautology(n: unknown): boolean {
-  const o = obj(n);
-  if (!o || o.type !== "binary_expr") return false;
-  const op = String(o.operator).toUpperCase();
-  if (op === "OR") return nspTautology(o.left) || nspTautology(o.right);
-  if (op === "AND") return nspTautology(o.left) && nspTautology(o.right);
-  if (!["=", "==", ">=", "<=", "<=>", "IS"].includes(op)) return false;
-  const l = JSON.stringify(o.left);
-  return l === JSON.stringify(o.right) && !l.includes('"function"') && l.includes("column_ref");
-}
-
-function nspMentionsRow(n: unknown, target: Target): boolean {
-  if (Array.isArray(n)) return n.some((x) => nspMentionsRow(x, target));
-  const o = obj(n);
-  if (!o) return false;
-  if (o.type === "column_ref") {
-    const t = typeof o.table === "string" ? o.table.toLowerCase() : null;
-    return t === null || target.names.includes(t);
-  }
-  if (o.type === "var" || o.type === "param") return true; // a variable may hold the row's key
-  return Object.values(o).some((v) => nspMentionsRow(v, target));
 }

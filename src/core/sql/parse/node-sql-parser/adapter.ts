@@ -1,6 +1,7 @@
 /**
- * node-sql-parser (MySQL, MariaDB and SQLite modes) for the statements the DDL reader in
- * classify.ts does not handle: DML, SET, and everything else whose syntax it can check.
+ * The node-sql-parser adapter (MySQL, MariaDB and SQLite modes): checks the syntax of the
+ * statements the token readers (../token-reader/) do not read exactly — DML, and everything else
+ * whose syntax it can check — and turns its tree into the statement model.
  */
 import type pkg from "node-sql-parser";
 import {
@@ -9,10 +10,10 @@ import {
   type ObjectName,
   type RoutineCall,
   type StatementModel,
-} from "../model.js";
-import { classify } from "./classify.js";
-import { nspMatchesAll } from "./where.js";
-import type { ParseOutcome, StatementInput } from "./types.js";
+} from "../../model.js";
+import type { ParseOutcome, StatementInput } from "../types.js";
+import { arr, obj, str, type Json } from "./tree.js";
+import { matchesAll } from "./where.js";
 
 let parser: InstanceType<typeof pkg.Parser> | null = null;
 
@@ -26,15 +27,15 @@ export async function loadNodeSqlParser(): Promise<void> {
   parser = new Parser();
 }
 
-type Json = Record<string, unknown>;
-const obj = (x: unknown): Json | undefined =>
-  x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Json) : undefined;
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-const str = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
-
+/**
+ * The statement as node-sql-parser reads it. `tokenReading` is the token reader's inexact model
+ * of the same text, if it has one: for a DDL statement the parser accepts, it is the one kept, so
+ * that the actions the reader did place (an unusual ALTER TABLE action aside) reach the rules.
+ */
 export function parseWithNodeSqlParser(
   input: StatementInput,
   database: "mysql" | "mariadb" | "sqlite",
+  tokenReading?: () => StatementModel | null,
 ): ParseOutcome {
   const read = astify(input.text, database);
   if (!read.ok) return read;
@@ -50,16 +51,14 @@ export function parseWithNodeSqlParser(
   const calls = routineCalls(obj(list[0]) ?? {}, input);
   if (calls.length > 0) model.effects = { ...noEffects(), calls };
   if (model.ddl) {
-    // A DDL statement the strict reader rejected (an unusual ALTER TABLE action, say) but the
-    // parser accepts: read it again leniently so its known actions still reach the rules.
-    const lenient = classify(input, database === "sqlite" ? "sqlite" : "mysql", true);
-    if (lenient) return { ok: true, model: lenient, ast: list[0] };
+    const read = tokenReading?.();
+    if (read) return { ok: true, model: read, ast: list[0] };
   }
   return { ok: true, model, ast: list[0] };
 }
 
 /** node-sql-parser's tree of `text`, or its error (for the parts readSqliteSyntax re-reads). */
-export function nspAst(
+export function treeOf(
   text: string,
   database: "mysql" | "mariadb" | "sqlite",
 ): { ok: true; ast: Json } | { ok: false; message: string; index: number } {
@@ -87,7 +86,7 @@ function astify(
 }
 
 /** Tables read (FROM clauses) and routines called anywhere in a tree. */
-export function nspReadsAndCalls(
+export function readsAndCalls(
   ast: Json,
   input: StatementInput,
 ): { reads: ObjectName[]; calls: RoutineCall[] } {
@@ -186,7 +185,7 @@ function normalise(ast: Json, database: "mysql" | "mariadb" | "sqlite"): Stateme
       const names = [
         ...arr(ast.table).flatMap((t) => [str(obj(t)?.table), str(obj(t)?.as)]),
       ].flatMap((n) => (n ? [n.toLowerCase()] : []));
-      const all = nspMatchesAll(ast.where, { names }, database === "sqlite" ? "sqlite" : "mysql");
+      const all = matchesAll(ast.where, { names }, database === "sqlite" ? "sqlite" : "mysql");
       if (all) m.matchesAll = `its WHERE clause ${all}`;
       if (table) m.writes = [table];
       return m;
@@ -224,7 +223,7 @@ function normalise(ast: Json, database: "mysql" | "mariadb" | "sqlite"): Stateme
     case "drop":
     case "truncate":
     case "rename":
-      // Only shapes classify.ts could not read get here; nothing more precise is known.
+      // Only shapes the token reader could not read get here; nothing more precise is known.
       return { kind: "other", tag: type.toUpperCase(), ...noFacts(), ddl: true };
     default:
       return { kind: "other", tag: type.toUpperCase(), ...noFacts() };

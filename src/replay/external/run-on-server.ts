@@ -8,7 +8,7 @@
 import type { MysqlServerEngine } from "../engines/mysql-server.js";
 import type { PostgresServerEngine } from "../engines/postgres-server.js";
 import { EngineAborted, StatementTimedOut, type EngineOptions } from "../engines/engine.js";
-import { supervise, type SandboxLimits, type SandboxOutcome } from "../host.js";
+import { supervise, type SandboxLimits, type SandboxOutcome } from "../supervise.js";
 import { runReplay } from "../runner.js";
 import type { ReplayJob } from "../types.js";
 import {

@@ -2,7 +2,7 @@
  * Runs a replay job in a worker thread and keeps it bounded: a per-statement timeout, an overall
  * time budget, a heap limit, and a bounded number of sandboxes at a time per process (one by
  * default). When a limit is hit the thread is terminated (WASM cannot be interrupted any other
- * way) and the host reports how far the replay got.
+ * way) and the watchdog (supervise.ts) reports how far the replay got.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -11,35 +11,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PgliteModules } from "./engines/pglite.js";
-import type { Phase, ReplayJob, ReplayResult, WorkerMessage } from "./types.js";
+import { supervise, type SandboxLimits, type SandboxOutcome } from "./supervise.js";
+import type { ReplayJob, WorkerMessage } from "./types.js";
 import type { WorkerRequest } from "./worker.js";
-
-export interface SandboxLimits {
-  statementTimeoutMs: number;
-  /** Time left for this job. */
-  budgetMs: number;
-  /** V8 heap of the worker; WASM memory is capped separately by the engines (2 GiB for PGlite). */
-  maxHeapMb?: number;
-}
-
-export interface SandboxAbort {
-  /**
-   * refused: the database server must not be used (not a sandbox, an account that reaches too
-   * far); unavailable: it cannot be used now (unreachable, busy).
-   */
-  reason: "statement-timeout" | "time-budget" | "crashed" | "refused" | "unavailable";
-  message: string;
-  phase: Phase;
-  path?: string;
-  line?: number;
-}
-
-export interface SandboxOutcome {
-  /** Complete when there is no abort; otherwise what the worker reported before it stopped. */
-  result: ReplayResult | null;
-  abort?: SandboxAbort;
-  ms: number;
-}
 
 const require = createRequire(import.meta.url);
 
@@ -155,81 +129,4 @@ async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOut
   );
   worker.postMessage(request);
   return watch.outcome;
-}
-
-/** What a running replay reports to its supervisor. */
-export interface Supervision {
-  progress(
-    phase: Phase,
-    path: string | undefined,
-    line: number | undefined,
-    statement: boolean,
-  ): void;
-  partial(result: ReplayResult): void;
-  done(result: ReplayResult): void;
-  abort(reason: SandboxAbort["reason"], message: string): void;
-  /** Settles once: with the result, or at the first abort (timer or report). */
-  outcome: Promise<SandboxOutcome>;
-}
-
-/**
- * Bounds one replay: the overall budget, and each statement's time from the progress report that
- * announces it (plus `graceMs`, when the database enforces the limit itself and should be the one
- * to report it). When a limit is hit the outcome carries the partial result.
- */
-export function supervise(
-  limits: SandboxLimits,
-  /** Called once when the replay settles: with the reason when it was cut short, else null. */
-  stop: (why: string | null) => void,
-  graceMs = 0,
-): Supervision {
-  const started = performance.now();
-  let partial: ReplayResult | null = null;
-  let where: { phase: Phase; path?: string; line?: number } = { phase: "start" };
-  let settled = false;
-  let statementTimer: NodeJS.Timeout | undefined;
-  let resolveOutcome!: (o: SandboxOutcome) => void;
-  const outcome = new Promise<SandboxOutcome>((resolve) => (resolveOutcome = resolve));
-
-  const finish = (o: Omit<SandboxOutcome, "ms">, why?: string) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(budgetTimer);
-    clearTimeout(statementTimer);
-    stop(why ?? null);
-    resolveOutcome({ ...o, ms: Math.round(performance.now() - started) });
-  };
-  const abort = (reason: SandboxAbort["reason"], message: string) =>
-    finish({ result: partial, abort: { reason, message, ...where } }, message);
-
-  const budgetTimer = setTimeout(
-    () => abort("time-budget", `the replay did not finish within its time budget`),
-    Math.max(0, limits.budgetMs),
-  );
-
-  return {
-    progress(phase, path, line, statement) {
-      where = { phase };
-      if (path !== undefined) where.path = path;
-      if (line !== undefined) where.line = line;
-      clearTimeout(statementTimer);
-      if (statement && !settled)
-        statementTimer = setTimeout(
-          () =>
-            abort(
-              "statement-timeout",
-              `the statement did not finish within ${limits.statementTimeoutMs} ms`,
-            ),
-          limits.statementTimeoutMs + graceMs,
-        );
-    },
-    partial(result) {
-      partial = result;
-    },
-    done(result) {
-      finish({ result });
-    },
-    abort,
-    outcome,
-  };
 }

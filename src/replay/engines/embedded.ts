@@ -1,6 +1,6 @@
 /**
  * What the embedded engines are, without loading them: their pinned versions (part of the
- * replay cache key; test/replay/versions.test.ts keeps them equal to package.json) and the
+ * replay cache key; test/replay/units.test.ts keeps them equal to package.json) and the
  * extensions PGlite bundles. Importing this costs nothing; the engines load in the worker.
  */
 export const PGLITE_VERSION = "0.5.16";
