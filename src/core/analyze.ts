@@ -12,7 +12,8 @@ import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
 import { onEditedLines } from "./edited-lines.js";
 import type { MergedFile } from "./schema/build.js";
-import { analyzeSql } from "./sql/analyze.js";
+import type { MergedSchema } from "./schema/merged.js";
+import { analyzeSql, type SqlAnalysisInput } from "./sql/analyze.js";
 import { loadSource, type SourceFile } from "./source.js";
 import { applyDirectives, parseDirectives, type Directive } from "./suppress.js";
 import {
@@ -56,6 +57,19 @@ export interface DynamicCheckResult {
   /** Findings without severity: the engine applies rule defaults and config overrides. */
   findings: Array<Omit<Finding, "severity"> & { severity?: Finding["severity"] }>;
   sections: ReportSection[];
+  /**
+   * What the check learnt of a directory's base (per directory path): the base state as the
+   * database built it (the replay's catalog), or else the merged up files it read anyway. The
+   * directory's SQL rules are judged again with it; the catalog wins over the static model.
+   */
+  bases?: DynamicBase[];
+}
+
+export interface DynamicBase {
+  directory: string;
+  catalog?: MergedSchema;
+  /** Merged files read, by path (used when all the directory's merged up files are among them). */
+  mergedUps?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface Analysis {
@@ -78,6 +92,8 @@ export async function analyze(
   const sources = new Map<string, SourceFile>();
   const models: DirectoryModel[] = [];
   const changed: ChangedMigration[] = [];
+  /** Each directory's SQL analysis and its findings, to judge again with a replayed catalog. */
+  const sqlRuns = new Map<string, { input: SqlAnalysisInput; findings: Finding[] }>();
 
   for (const dir of directories) {
     const model = buildDirectoryModel(dir, changeSet, directories, config.limits);
@@ -136,14 +152,16 @@ export async function analyze(
     }
 
     dirSources.sort(golangMigrateOrder);
-    const sql = await analyzeSql({
+    const input: SqlAnalysisInput = {
       config,
       model,
       sources: dirSources,
       merged: mergedHistory(model, changeSet.mergedUps),
       pairedUps: pairedUps(model, dir, dirSources, changeSet),
-    });
-    findings.push(...onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text));
+    };
+    const sql = await sqlFindings(input, changeSet, sources);
+    sqlRuns.set(dir.path, { input, findings: sql });
+    findings.push(...sql);
   }
 
   const sections: ReportSection[] = [];
@@ -156,6 +174,22 @@ export async function analyze(
       if (f) findings.push(f);
     }
     sections.push(...result.sections);
+    for (const b of result.bases ?? []) {
+      const run = sqlRuns.get(b.directory);
+      if (!run) continue;
+      // The catalog is what the database did: where it and the static model disagree, it wins.
+      let input: SqlAnalysisInput | undefined;
+      if (b.catalog) input = { ...run.input, catalog: b.catalog };
+      else if (!run.input.merged && b.mergedUps) {
+        const merged = mergedHistory(run.input.model, b.mergedUps);
+        if (merged) input = { ...run.input, merged };
+      }
+      if (!input) continue;
+      const old = new Set(run.findings);
+      run.input = input;
+      run.findings = await sqlFindings(input, changeSet, sources);
+      findings.splice(0, findings.length, ...findings.filter((f) => !old.has(f)), ...run.findings);
+    }
   }
 
   const extra = applyDirectives(findings, directives, {
@@ -201,6 +235,16 @@ export async function analyze(
     models,
     sources,
   };
+}
+
+/** One directory's SQL findings, kept to the lines the change edits. */
+async function sqlFindings(
+  input: SqlAnalysisInput,
+  changeSet: ChangeSet,
+  sources: ReadonlyMap<string, SourceFile>,
+): Promise<Finding[]> {
+  const sql = await analyzeSql(input);
+  return onEditedLines(sql, changeSet.baseContents, (p) => sources.get(p)?.text);
 }
 
 /**

@@ -4,10 +4,12 @@
  * directory) and a snapshot cache.
  */
 import type { DynamicCheck, DynamicCheckInput, DynamicCheckResult } from "../core/analyze.js";
+import type { MergedSchema } from "../core/schema/merged.js";
 import type { DirectoryModel, MigrationFile } from "../core/migrations/directory.js";
 import { isNewVersion } from "../core/migrations/directory.js";
 import { whyNotAnalyzable } from "../core/migrations/analyzable.js";
 import { MemoryCache, type SnapshotCache } from "./cache.js";
+import { baseFacts, replayCatalog } from "./catalog-schema.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
 import { runJob, type BaseFile, type BaseMigration } from "./jobs.js";
@@ -196,12 +198,14 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
           result.findings.push(prep.finding);
           continue;
         }
-        const { findings, section } = await replayDirectory(prep.p, options.readBase, cache, {
+        const base = baseFacts(model.config, options.readBase);
+        const { findings, section, catalog } = await replayDirectory(prep.p, base.readBase, cache, {
           statementTimeoutMs: replay.statementTimeoutMs,
           budgetMs: deadline - performance.now(),
         });
         result.findings.push(...findings);
         if (section) result.sections.push(section);
+        (result.bases ??= []).push(base.facts(catalog));
       }
       return result;
     },
@@ -213,7 +217,11 @@ async function replayDirectory(
   readBase: ReplayCheckOptions["readBase"],
   cache: SnapshotCache,
   limits: { statementTimeoutMs: number; budgetMs: number },
-): Promise<{ findings: ReplayFinding[]; section?: DynamicCheckResult["sections"][number] }> {
+): Promise<{
+  findings: ReplayFinding[];
+  section?: DynamicCheckResult["sections"][number];
+  catalog?: MergedSchema | null;
+}> {
   const first = p.ups[0]!.path;
   if (limits.budgetMs <= 0)
     return {
@@ -262,5 +270,6 @@ async function replayDirectory(
       ],
     };
   }
-  return reportReplay(p.plan, result.outcome);
+  const catalog = replayCatalog(result.outcome.result, p.model.config.dialect);
+  return { ...reportReplay(p.plan, result.outcome), catalog };
 }

@@ -367,7 +367,13 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
   }
   if (outcome.abort) md.push("", `Replay stopped: ${outcome.abort.message}.`);
 
-  const { snapshot: _s, template: _t, ...data } = r ?? ({} as Partial<ReplayResult>);
+  // baseSchema: the SQL rules' catalog (catalog-schema.ts), not part of the report.
+  const {
+    snapshot: _s,
+    template: _t,
+    baseSchema: _b,
+    ...data
+  } = r ?? ({} as Partial<ReplayResult>);
   return {
     findings,
     section: {

@@ -121,6 +121,7 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
     progress("inspect", undefined, undefined);
     await engine.markExistingRelations();
     const states: Schema[] = [await engine.schema()];
+    result.baseSchema = states[0]; // the SQL rules' catalog (replay/catalog-schema.ts)
 
     for (const up of job.ups) {
       const run = await apply(up, "up");

@@ -37,6 +37,7 @@ export function buildMergedSchema(
 export function applyStatement(schema: MergedSchema, s: ParsedStatement, path: string): void {
   if (!s.model || s.templated) schema.unreadable(path, s.startLine);
   else schema.apply(s.model, `line ${s.startLine} of ${path}`);
+  if (s.model && !s.templated && schema.dialect === "postgres") schema.routines.observe(s.split.text);
 }
 
 /**

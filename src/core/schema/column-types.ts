@@ -30,7 +30,14 @@ const PG_ALIASES: Record<string, string> = {
 };
 
 function parseType(text: string, aliases: Record<string, string>): TypeText | null {
-  const t = text.trim().toLowerCase().replace(/\s+/g, " ");
+  const t = text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    // The catalog's spelling (format_type): timestamp(3) with time zone.
+    .replace(/^timestamp(\(\d+\)) with(out)? time zone$/, (_, p: string, out?: string) =>
+      out ? `timestamp${p}` : `timestamptz${p}`,
+    );
   const m =
     /^([a-z_][\w.]*(?: [a-z_][\w.]*)*)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?((?: unsigned| zerofill)*)(.*)$/.exec(
       t,

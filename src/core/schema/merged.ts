@@ -10,6 +10,7 @@
  */
 import type { ColumnDef, ConstraintDef, ObjectName, StatementModel } from "../sql/model.js";
 import type { Dialect } from "../types.js";
+import { Routines } from "./routines.js";
 
 export interface SchemaColumn {
   name: string;
@@ -54,17 +55,42 @@ export interface SchemaTable {
 /** What a lookup found: a known table, or why there is no answer. */
 export type TableLookup = { table: SchemaTable } | { table?: undefined; why: string };
 
+/** Where a schema's starting point came from: the replay's catalog, or the merged history's text. */
+export type SchemaOrigin = "catalog" | "history";
+
 export class MergedSchema {
   private tables: SchemaTable[] = [];
   /** SET search_path / USE ran: unqualified names may resolve anywhere. */
   private pathChanged = false;
   /** Why the model lost track of every table (unreadable or unmodelled code ran), if it did. */
   private blind: string | undefined;
+  /** Postgres functions declared so far, with their volatility. */
+  routines = new Routines();
 
-  constructor(readonly dialect: Dialect) {}
+  /**
+   * `origin`: "catalog" when the schema starts from the replay's base-state catalog (what the
+   * database did), "history" when built statically from the merged files' text.
+   */
+  constructor(
+    readonly dialect: Dialect,
+    readonly origin: SchemaOrigin = "history",
+  ) {}
+
+  /** The words a finding decided from this schema carries (docs/sql-analysis.md). */
+  get decided(): string {
+    return this.origin === "catalog"
+      ? "(decided from the replayed catalog)"
+      : "(decided from the merged history)";
+  }
+
+  /** A table read from a database catalog (a later one of the same name is not expected). */
+  addTable(table: SchemaTable): void {
+    this.forget(table.name, `${table.name.name} appears twice in the catalog`);
+    this.tables.push(table);
+  }
 
   clone(): MergedSchema {
-    const c = new MergedSchema(this.dialect);
+    const c = new MergedSchema(this.dialect, this.origin);
     c.tables = this.tables.map((t) => ({
       name: t.name,
       columns: new Map([...t.columns].map(([k, v]) => [k, { ...v }])),
@@ -74,6 +100,7 @@ export class MergedSchema {
     }));
     c.pathChanged = this.pathChanged;
     c.blind = this.blind;
+    c.routines = this.routines.clone();
     return c;
   }
 
@@ -143,6 +170,7 @@ export class MergedSchema {
   private forgetAll(why: string): void {
     for (const t of this.tables) t.unknown ??= why;
     this.blind = why;
+    this.routines.forgetAll();
   }
 
   /** A statement the parser could not read: it may have changed any table. */
@@ -150,15 +178,18 @@ export class MergedSchema {
     this.forgetAll(`a statement of ${path} (line ${line}) could not be read`);
   }
 
-  /** Apply one statement (merged history, or the change before the statement judged). */
-  apply(m: StatementModel, where: string): void {
+  /**
+   * Apply one statement (merged history, or the change before the statement judged). `nested`:
+   * it runs inside another (a DO block's body), so no text of its own is read (build.ts).
+   */
+  apply(m: StatementModel, where: string, nested = false): void {
     const effects = m.effects;
     if (effects && (effects.opaque.length > 0 || effects.calls.length > 0)) {
       this.forgetAll(`${where} runs code whose effect cannot be read`);
     }
     for (const e of effects?.embedded ?? []) {
       if (e.conditional && e.model.ddl) this.forgetAll(`${where} changes tables conditionally`);
-      else this.apply(e.model, where);
+      else this.apply(e.model, where, true);
     }
     switch (m.kind) {
       case "create-table":
@@ -184,7 +215,13 @@ export class MergedSchema {
           else if (m.objectType === "schema")
             this.tables = this.tables.filter((t) => this.schemaOf(t.name) !== this.key(n.name));
           else if (m.cascade) this.forgetAll(`${where} drops ${m.objectLabel} ${n.name} CASCADE`);
+          else if (m.objectType === "function" || m.objectType === "procedure")
+            this.routines.forget(n);
         }
+        return;
+      case "create-routine":
+        // A top-level declaration is read from its text (build.ts); a nested one cannot be.
+        if (nested) this.routines.forget(m.name);
         return;
       case "rename-tables":
         for (const r of m.renames) this.renameTable(r.from, r.to, where);

@@ -14,6 +14,7 @@ import { effectiveLevel, toFinding, type RuleMeta, type RuleReport } from "../ru
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
 import { buildMergedSchema, once, SchemaCursor, type MergedFile } from "../schema/build.js";
+import type { MergedSchema } from "../schema/merged.js";
 import { ChangeLedger } from "./ledger.js";
 import {
   loadParsers,
@@ -40,6 +41,11 @@ export interface SqlAnalysisInput {
    * (CLI git mode): rules then see the merged schema. Absent: rules judge the text alone.
    */
   merged?: readonly MergedFile[];
+  /**
+   * The base state as the replay's database built it (replay/catalog-schema.ts): used in place of
+   * `merged` when present (it is what the database did, including code the model cannot read).
+   */
+  catalog?: MergedSchema;
   /**
    * Merged up files the change leaves alone whose down file is among `sources`: read only for
    * what they create, so a down undoing its own up is recognised (no rule runs on them).
@@ -194,8 +200,17 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   }
 
   // 3. The rules, each new up file seeing the merged schema plus the change's earlier files.
-  const merged = input.merged;
-  let schema = merged ? once(() => buildMergedSchema(model.config, merged)) : undefined;
+  const { merged, catalog } = input;
+  let schema = catalog
+    ? once(() => {
+        const c = catalog.clone();
+        // The fingerprint has no function volatility: the declarations the text made count.
+        if (merged) c.routines = buildMergedSchema(model.config, merged).routines;
+        return c;
+      })
+    : merged
+      ? once(() => buildMergedSchema(model.config, merged))
+      : undefined;
   for (const f of files) {
     const p = f.source.file;
     const follows =

@@ -93,10 +93,22 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
     objects.push({ kind: objKind, name: s(name), attrs });
   }
 
-  for (const [table, col, type, notNull, def, identity, generated, collation] of await q(
+  for (const [
+    table,
+    col,
+    type,
+    notNull,
+    def,
+    identity,
+    generated,
+    collation,
+    invalidNotNull,
+  ] of await q(
     `SELECT n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
             pg_get_expr(d.adbin, d.adrelid), NULLIF(a.attidentity::text, ''), NULLIF(a.attgenerated::text, ''),
-            CASE WHEN a.attcollation <> t.typcollation THEN co.collname END
+            CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+            EXISTS (SELECT 1 FROM pg_constraint nc WHERE nc.conrelid = a.attrelid AND nc.contype = 'n'
+                       AND nc.conkey[1] = a.attnum AND NOT nc.convalidated)
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
        LEFT JOIN pg_collation co ON co.oid = a.attcollation
@@ -110,6 +122,8 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
     if (identity !== null) attrs.identity = identity === "a" ? "always" : "by default";
     if (generated !== null) attrs.generated = generated === "s" ? "stored" : "virtual";
     if (collation !== null) attrs.collation = opt(collation);
+    // Postgres 18 keeps attnotnull for a NOT NULL constraint added NOT VALID (rows may be NULL).
+    if (invalidNotNull === true) attrs.notNullValid = false;
     objects.push({ kind: "column", name: `${s(table)}.${s(col)}`, table: s(table), attrs });
   }
 

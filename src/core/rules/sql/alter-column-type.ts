@@ -22,7 +22,8 @@ export const alterColumnType = sqlRule({
       if (action.type !== "alter-column-type") continue;
       if (ctx.isCertainlyNew("column", { name: action.column }, a.index, table)) continue;
       const where = `${action.column} of ${displayName(table)}`;
-      const merged = ctx.schema(a.index)?.column(table, action.column)?.column;
+      const schema = ctx.schema(a.index);
+      const merged = schema?.column(table, action.column)?.column;
       const written = ctx.source.text.slice(action.span.start, action.span.end);
       let message: string;
       let severity: "warning" | undefined;
@@ -39,7 +40,7 @@ export const alterColumnType = sqlRule({
         if (narrowing) {
           report({
             ...ctx.lines(action.span, a),
-            message: `Decided from the merged schema: ${action.syntax === "change" ? "CHANGE" : "MODIFY"} COLUMN ${where} narrows it from ${narrowing}. MySQL copies the table to convert every row: in strict SQL mode (the default since 5.7) the first value that does not fit fails the statement after part of the copy (errors 1265, 1406 or 1264; the migration is left dirty); without strict mode MySQL silently truncates or clamps the values that do not fit.`,
+            message: `${action.syntax === "change" ? "CHANGE" : "MODIFY"} COLUMN ${where} narrows it from ${narrowing} ${schema!.decided}. MySQL copies the table to convert every row: in strict SQL mode (the default since 5.7) the first value that does not fit fails the statement after part of the copy (errors 1265, 1406 or 1264; the migration is left dirty); without strict mode MySQL silently truncates or clamps the values that do not fit.`,
           });
           continue;
         }
@@ -57,7 +58,8 @@ export const alterColumnType = sqlRule({
       } else if (ctx.dialect === "clickhouse") {
         message = `MODIFY COLUMN ${where} changes its type to ${action.dataType}: ClickHouse converts the column in every data part as a background mutation, which rewrites all of its data, can fail part-way on a value that does not convert and then stays stuck until it is killed; running code may also break on the new type.`;
       } else {
-        message = `Changing the type of ${where} to ${action.dataType}${action.using ? " with USING" : ""} rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), unless the change is binary-compatible; running code may also break on the new type.`;
+        const from = merged ? ` from ${merged.dataType} ${schema!.decided}` : "";
+        message = `Changing the type of ${where}${from} to ${action.dataType}${action.using ? " with USING" : ""} rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), unless the change is binary-compatible; running code may also break on the new type.`;
       }
       report({ ...ctx.lines(action.span, a), ...(severity ? { severity } : {}), message });
     }

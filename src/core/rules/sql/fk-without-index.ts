@@ -41,7 +41,7 @@ export const fkWithoutIndex = sqlRule({
       if (!indexedInFile(ctx, fk)) {
         if (!createdHere) {
           if (indexedInMergedSchema(ctx, fk) !== false) continue;
-          decided = " (decided from the merged schema)";
+          decided = ` ${ctx.schema(fk.a.index)!.decided}`;
         }
       } else continue;
       const cols = fk.columns.join(", ");

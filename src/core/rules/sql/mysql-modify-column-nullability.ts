@@ -19,14 +19,15 @@ export const mysqlModifyColumnNullability = sqlRule({
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
       if (action.type !== "alter-column-type" || !action.definition?.notNull) continue;
-      const merged = ctx.schema(a.index)?.column(table, action.column)?.column;
+      const schema = ctx.schema(a.index);
+      const merged = schema?.column(table, action.column)?.column;
       // Unknown, NOT NULL already, or a TIMESTAMP whose nullability depends on the server:
       // set-not-null keeps its notice then.
       if (!merged || merged.notNull || merged.nullabilityUnsure) continue;
       const verb = action.syntax === "change" ? "CHANGE" : "MODIFY";
       report({
         ...ctx.lines(action.span, a),
-        message: `Decided from the merged schema: ${verb} COLUMN ${action.column} of ${displayName(table)} makes a nullable column NOT NULL. MySQL rebuilds the table; on existing NULLs, strict SQL mode (STRICT_TRANS_TABLES, the default since 5.7) fails the statement (error 1138 "Invalid use of NULL value", or 1265 when the table is copied; the migration is left dirty), and without strict mode every NULL is silently replaced by the type's implicit default (0, '' or a zero date) with only a warning.`,
+        message: `${verb} COLUMN ${action.column} of ${displayName(table)} ${schema!.decided} makes a nullable column NOT NULL. MySQL rebuilds the table; on existing NULLs, strict SQL mode (STRICT_TRANS_TABLES, the default since 5.7) fails the statement (error 1138 "Invalid use of NULL value", or 1265 when the table is copied; the migration is left dirty), and without strict mode every NULL is silently replaced by the type's implicit default (0, '' or a zero date) with only a warning.`,
       });
     }
   },

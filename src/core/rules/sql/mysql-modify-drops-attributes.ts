@@ -42,14 +42,15 @@ export const mysqlModifyDropsAttributes = sqlRule({
   check(ctx, report) {
     for (const { a, table, action } of alterActions(ctx)) {
       if (action.type !== "alter-column-type" || !action.definition) continue;
-      const merged = ctx.schema(a.index)?.column(table, action.column)?.column;
+      const schema = ctx.schema(a.index);
+      const merged = schema?.column(table, action.column)?.column;
       if (!merged) continue;
       const gone = lost(merged, action.definition);
       if (gone.length === 0) continue;
       const verb = action.syntax === "change" ? "CHANGE" : "MODIFY";
       report({
         ...ctx.lines(action.span, a),
-        message: `Decided from the merged schema: ${verb} COLUMN ${action.column} of ${displayName(table)} replaces its whole definition and drops ${gone.length === 1 ? "an attribute it has today" : `${gone.length} attributes it has today`}: ${gone.join("; ")}.`,
+        message: `${verb} COLUMN ${action.column} of ${displayName(table)} ${schema!.decided} replaces its whole definition and drops ${gone.length === 1 ? "an attribute it has today" : `${gone.length} attributes it has today`}: ${gone.join("; ")}.`,
       });
     }
   },

@@ -41,13 +41,16 @@ export const setNotNull = sqlRule({
       if (added === "exempt") continue;
       if (ctx.dialect === "postgres" && provenNotNull(ctx, table, column, a.index)) continue;
       if (added === null && mergedDecides(ctx, table, column, a.index)) continue;
+      // The schema knows the column allows NULL: say where that came from.
+      const known = added === null ? ctx.schema(a.index) : undefined;
+      const decided = known?.column(table, column) ? ` ${known.decided}` : "";
       const where = `${column} of ${displayName(table)}`;
       report({
         ...ctx.lines(action.span, a),
         ...(mysqlRestated ? { severity: "notice" as const } : {}),
         message: mysqlRestated
           ? `The new definition makes ${where} NOT NULL: if the column allows NULL today, MySQL rebuilds the table and the statement fails on any row that is NULL.`
-          : `SET NOT NULL on ${where} scans the whole table while holding an ACCESS EXCLUSIVE lock (no reads or writes), and fails if any row is NULL.${added ? ` ${added}` : ""}`,
+          : `SET NOT NULL on ${where}${decided} scans the whole table while holding an ACCESS EXCLUSIVE lock (no reads or writes), and fails if any row is NULL.${added ? ` ${added}` : ""}`,
       });
     }
   },

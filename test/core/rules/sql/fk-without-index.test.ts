@@ -45,7 +45,7 @@ ruleTester("fk-without-index", {
       merged: { "1_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);" },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
       errors: [
-        { line: 1, message: /no index on orders \(user_id\) \(decided from the merged schema\)/ },
+        { line: 1, message: /no index on orders \(user_id\) \(decided from the merged history\)/ },
       ],
     },
     {
@@ -55,7 +55,7 @@ ruleTester("fk-without-index", {
           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX a ON orders (user_id) WHERE id > 0;\nCREATE INDEX b ON orders (id, user_id);",
       },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
-      errors: [{ line: 1, message: /decided from the merged schema/ }],
+      errors: [{ line: 1, message: /decided from the merged history/ }],
     },
     {
       name: "attacker: the merged index was dropped later",
@@ -64,7 +64,7 @@ ruleTester("fk-without-index", {
           "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);\nDROP INDEX orders_user;",
       },
       code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
-      errors: [{ line: 1, message: /decided from the merged schema/ }],
+      errors: [{ line: 1, message: /decided from the merged history/ }],
     },
     {
       code: "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  user_id bigint REFERENCES users (id)\n);",
