@@ -25,13 +25,12 @@ import {
   type CoveredFile,
   type PolicyReport,
 } from "../../core/audit/index.js";
-import type { ChangedFile, EntryKind } from "../../core/types.js";
+import type { ChangedFile } from "../../core/types.js";
 import { escapeMarkdown } from "../../core/approval/index.js";
 import { codeSpan, inlineCode } from "../../core/report/markdown.js";
 import { ApprovalReader } from "../approval/reader.js";
 import { treeDiff } from "../changeset.js";
 import { CheckRun } from "../checks/check-run.js";
-import type { GitHubClient, RepoRef } from "../client.js";
 import { describeError } from "../errors.js";
 import { resolveBranch, TreeReader } from "../git.js";
 import type { PushContext, PushFacts, PushReaction } from "../push.js";
@@ -43,78 +42,10 @@ import {
 } from "./approvals.js";
 import { configAt, configBlob } from "./config-at.js";
 import { recordFindings } from "./issue.js";
+import { compare, entryAt, sameEntry, type PushedCommit } from "./pushed.js";
 
 /** Pushed commits the audit reads one by one (to attribute files, find merged pull requests). */
 export const MAX_AUDITED_COMMITS = 100;
-const COMPARE_PAGE = 100;
-const MAX_COMPARE_PAGES = 3;
-
-interface PushedCommit {
-  sha: string;
-  nodeId: string | null;
-  tree: string;
-  parents: string[];
-  author: string | null;
-  date: string | null;
-}
-
-interface Comparison {
-  mergeBase: string;
-  commits: PushedCommit[];
-  total: number;
-}
-
-/** The merge base of two commits and the commits from it to `head`, oldest first. */
-async function compare(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  base: string,
-  head: string,
-): Promise<Comparison> {
-  const commits: PushedCommit[] = [];
-  let mergeBase = "";
-  let total = 0;
-  for (let page = 1; page <= MAX_COMPARE_PAGES; page++) {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-      ...repo,
-      basehead: `${base}...${head}`,
-      per_page: COMPARE_PAGE,
-      page,
-    });
-    mergeBase = data.merge_base_commit.sha;
-    total = data.total_commits;
-    for (const c of data.commits)
-      commits.push({
-        sha: c.sha,
-        nodeId: c.node_id ?? null,
-        tree: c.commit.tree.sha,
-        parents: c.parents.map((p) => p.sha),
-        author: c.author?.login ?? null,
-        date: c.commit.author?.date ?? c.commit.committer?.date ?? null,
-      });
-    if (data.commits.length < COMPARE_PAGE || commits.length >= total) break;
-  }
-  return { mergeBase, commits, total };
-}
-
-type Entry = { kind: EntryKind; oid: string } | null;
-
-/** One path's entry at a commit, through the shared tree cache; "unknown" when cut short. */
-async function entryAt(trees: TreeReader, sha: string, path: string): Promise<Entry | "unknown"> {
-  const slash = path.lastIndexOf("/");
-  const [dir, name] = slash < 0 ? ["", path] : [path.slice(0, slash), path.slice(slash + 1)];
-  const listing = await trees.listDirectory(await trees.commitTree(sha), dir, `commit ${sha}`);
-  const e = listing.entries?.find((x) => x.name === name);
-  if (e) return { kind: e.kind, oid: e.oid };
-  return listing.truncated ? "unknown" : null;
-}
-
-function sameEntry(a: Entry | "unknown", b: Entry | "unknown"): boolean {
-  if (a === "unknown" || b === "unknown") return false;
-  if (a === null || b === null) return a === b;
-  return a.kind === b.kind && a.oid === b.oid;
-}
-
 function auditFile(c: ChangedFile, commit: string | null): AuditFile {
   return {
     path: c.path,
