@@ -1,0 +1,79 @@
+/**
+ * Attacks on the SQL rules judged with the merged schema / replayed catalog: the change itself
+ * removes what would make a finding go silent, in a way the model must follow.
+ */
+import { runCli } from "../support/cli.js";
+import { TempRepo } from "../support/git-repo.js";
+
+let repo: TempRepo;
+beforeEach(() => {
+  repo = new TempRepo();
+  repo.write({
+    "migrations/000001_users.up.sql":
+      "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, note text);\nCREATE INDEX orders_user_idx ON orders (user_id);\n",
+    "migrations/000001_users.down.sql": "DROP TABLE orders;\nDROP TABLE users;\n",
+  });
+  repo.commit("base");
+  repo.branch("feature");
+});
+afterEach(() => repo.cleanup());
+
+/** `lint --format json` in git mode, with or without the replay (its catalog then decides). */
+async function lintJson(args: string[], cwd: string): Promise<{ report: any }> {
+  const r = await runCli(
+    ["lint", "--format", "json", ...args.filter((a) => a !== "--replay")],
+    cwd,
+  );
+  if (r.stdout === "") throw new Error(r.stderr);
+  return { report: JSON.parse(r.stdout) };
+}
+
+const ids = (r: { findings: Array<{ ruleId: string; path: string }> }) =>
+  r.findings.map((f) => `${f.ruleId} ${f.path.replace("migrations/", "")}`).sort();
+
+const LT = "SET lock_timeout = '2s';\n";
+
+test.each([["--replay"], ["--no-replay"]])(
+  "an index renamed then dropped no longer covers a foreign key (%s)",
+  async (mode) => {
+    repo.write({
+      "migrations/000002_fk.up.sql": `${LT}ALTER INDEX orders_user_idx RENAME TO orders_u;\nDROP INDEX orders_u;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n`,
+      "migrations/000002_fk.down.sql": "SELECT 1;\n",
+    });
+    repo.commit("change");
+    const { report } = await lintJson(["--base", "main", "--head", "feature", mode], repo.dir);
+    expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+  },
+);
+
+test("an index created then dropped in the same file does not cover a foreign key", async () => {
+  repo.write({
+    "migrations/000002_fk.up.sql": `${LT}DROP INDEX orders_user_idx;\nCREATE INDEX orders_tmp ON orders (user_id);\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nDROP INDEX orders_tmp;\n`,
+    "migrations/000002_fk.down.sql": "SELECT 1;\n",
+  });
+  repo.commit("change");
+  const { report } = await lintJson(
+    ["--base", "main", "--head", "feature", "--no-replay"],
+    repo.dir,
+  );
+  expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+});
+
+test.each([["--replay"], ["--no-replay"]])(
+  "a function declared qualified IMMUTABLE then replaced unqualified VOLATILE is volatile (%s)",
+  async (mode) => {
+    repo.write({
+      "migrations/000002_f.up.sql":
+        "CREATE FUNCTION public.pick() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n",
+      "migrations/000002_f.down.sql": "DROP FUNCTION public.pick();\n",
+      "migrations/000003_f.up.sql":
+        "CREATE OR REPLACE FUNCTION pick() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT (random() * 10)::int';\n",
+      "migrations/000003_f.down.sql": "SELECT 1;\n",
+      "migrations/000004_col.up.sql": `${LT}ALTER TABLE orders ADD COLUMN n int DEFAULT public.pick();\n`,
+      "migrations/000004_col.down.sql": `${LT}ALTER TABLE orders DROP COLUMN n;\n`,
+    });
+    repo.commit("change");
+    const { report } = await lintJson(["--base", "main", "--head", "feature", mode], repo.dir);
+    expect(ids(report)).toContain("add-column-rewriting-default 000004_col.up.sql");
+  },
+);
