@@ -77,3 +77,22 @@ test.each([["--replay"], ["--no-replay"]])(
     expect(ids(report)).toContain("add-column-rewriting-default 000004_col.up.sql");
   },
 );
+
+test.each([["--replay"], ["--no-replay"]])(
+  "a wider type drops a column's own collation: its indexes are rebuilt (%s)",
+  async (mode) => {
+    repo.write({
+      "migrations/000002_c.up.sql": `CREATE TABLE tags (id bigint PRIMARY KEY, label varchar(50) COLLATE "C");\nCREATE INDEX tags_label_idx ON tags (label);\n`,
+      "migrations/000002_c.down.sql": "DROP TABLE tags;\n",
+    });
+    repo.commit("collated");
+    repo.branch("feature2");
+    repo.write({
+      "migrations/000003_t.up.sql": `${LT}ALTER TABLE tags ALTER COLUMN label TYPE varchar(100);\n`,
+      "migrations/000003_t.down.sql": "SELECT 1;\n",
+    });
+    repo.commit("change");
+    const { report } = await lintJson(["--base", "feature", "--head", "feature2", mode], repo.dir);
+    expect(ids(report)).toContain("alter-column-type 000003_t.up.sql");
+  },
+);
