@@ -96,3 +96,21 @@ test.each([["--replay"], ["--no-replay"]])(
     expect(ids(report)).toContain("alter-column-type 000003_t.up.sql");
   },
 );
+
+test("a NOT ENFORCED check (Postgres 18) proves nothing to SET NOT NULL, in the file or an earlier one", async () => {
+  repo.write({
+    "migrations/000002_chk.up.sql": `${LT}ALTER TABLE orders ADD CONSTRAINT orders_note_nn CHECK (note IS NOT NULL) NOT ENFORCED;\n`,
+    "migrations/000002_chk.down.sql": `${LT}ALTER TABLE orders DROP CONSTRAINT orders_note_nn;\n`,
+    "migrations/000003_nn.up.sql": `${LT}ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n`,
+    "migrations/000003_nn.down.sql": `${LT}ALTER TABLE orders ALTER COLUMN note DROP NOT NULL;\n`,
+    "migrations/000004_both.up.sql": `${LT}ALTER TABLE orders ADD CONSTRAINT orders_user_nn CHECK (user_id IS NOT NULL) NOT ENFORCED;\nALTER TABLE orders ALTER COLUMN user_id SET NOT NULL;\n`,
+    "migrations/000004_both.down.sql": `${LT}ALTER TABLE orders ALTER COLUMN user_id DROP NOT NULL;\n`,
+  });
+  repo.commit("change");
+  const { report } = await lintJson(
+    ["--base", "main", "--head", "feature", "--no-replay"],
+    repo.dir,
+  );
+  expect(ids(report)).toContain("set-not-null 000003_nn.up.sql");
+  expect(ids(report)).toContain("set-not-null 000004_both.up.sql");
+});
