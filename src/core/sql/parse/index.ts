@@ -8,6 +8,7 @@ import type { SourceFile } from "../../source.js";
 import type { SplitStatement } from "../split.js";
 import type { Span } from "../model.js";
 import { parseClickhouse } from "./clickhouse.js";
+import { cockroachAsPostgres } from "./cockroach.js";
 import { parseMysql } from "./mysql.js";
 import { loadNodeSqlParser } from "./node-sql-parser/adapter.js";
 import { loadPostgresParser, parsePostgres } from "./postgres.js";
@@ -126,8 +127,15 @@ function parseStatement(
 ): ParseOutcome {
   switch (dialect) {
     case "postgres":
-    case "cockroachdb":
       return parsePostgres(input, version);
+    case "cockroachdb": {
+      const outcome = parsePostgres(input, version);
+      if (outcome.ok) return outcome;
+      // CockroachDB's own spellings, same length, only when the text as written does not parse.
+      const text = cockroachAsPostgres(input.text);
+      const retried = text === null ? null : parsePostgres({ ...input, text }, version);
+      return retried?.ok ? retried : outcome;
+    }
     case "mysql":
       return parseMysql(input, version);
     case "sqlite":
