@@ -59,6 +59,19 @@ test("an index created then dropped in the same file does not cover a foreign ke
   expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
 });
 
+test("an index created, then dropped by dynamic SQL in the same file, does not cover a foreign key", async () => {
+  repo.write({
+    "migrations/000002_fk.up.sql": `${LT}ALTER TABLE orders ADD COLUMN ref bigint;\nCREATE INDEX orders_tmp ON orders (ref);\nALTER TABLE orders ADD CONSTRAINT orders_ref_fk FOREIGN KEY (ref) REFERENCES users (id) NOT VALID;\nDO $$ BEGIN EXECUTE (SELECT string_agg('DROP INDEX ' || indexname, ';') FROM pg_indexes WHERE indexname LIKE 'orders_t%'); END $$;\n`,
+    "migrations/000002_fk.down.sql": "SELECT 1;\n",
+  });
+  repo.commit("change");
+  const { report } = await lintJson(
+    ["--base", "main", "--head", "feature", "--no-replay"],
+    repo.dir,
+  );
+  expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+});
+
 test.each([["--replay"], ["--no-replay"]])(
   "a function declared qualified IMMUTABLE then replaced unqualified VOLATILE is volatile (%s)",
   async (mode) => {

@@ -44,13 +44,16 @@ export const fkWithoutIndex = sqlRule({
           decided = ` ${ctx.schema(fk.a.index)!.decided}`;
         }
       } else if (dropsIndexes(ctx)) {
-        // An index this file creates may be the one it drops: only the schema after the whole
-        // file tells (nothing known: the text alone does not vouch for it).
+        // An index this file creates may be the one it drops (or its unreadable code drops):
+        // only the schema after the whole file vouches for it.
         const end =
           ctx.parsed.length === 0 ? 0 : Math.floor(ctx.parsed[ctx.parsed.length - 1]!.index) + 1;
         const after = indexedInMergedSchema(ctx, fk, end);
-        if (after === true || (after === undefined && !createdHere)) continue;
-        if (after === false) decided = ` ${ctx.schema(end)!.decided}`;
+        if (after === true) continue;
+        decided =
+          after === false
+            ? ` ${ctx.schema(end)!.decided}`
+            : " once this file has run (it drops indexes, or runs code that may, so the one it creates may be gone)";
       } else continue;
       const cols = fk.columns.join(", ");
       const parent = fk.references ? displayName(fk.references) : "the referenced table";
@@ -124,8 +127,12 @@ function indexedInMergedSchema(
   );
 }
 
-/** Does the file drop an index or a constraint (which may be an index it creates)? */
+/**
+ * Does the file drop an index or a constraint (which may be an index it creates), or run code
+ * whose effect cannot be read (which may)?
+ */
 function dropsIndexes(ctx: SqlRuleContext): boolean {
+  if (ctx.opaque.length > 0) return true;
   return ctx.parsed.some(
     (a) =>
       (a.model.kind === "drop" && a.model.objectType === "index") ||
