@@ -127,3 +127,26 @@ test("a NOT ENFORCED check (Postgres 18) proves nothing to SET NOT NULL, in the 
   expect(ids(report)).toContain("set-not-null 000003_nn.up.sql");
   expect(ids(report)).toContain("set-not-null 000004_both.up.sql");
 });
+
+test.each([
+  ["dropped", "ALTER TABLE orders DROP CONSTRAINT orders_note_nn;"],
+  [
+    "renamed away and dropped",
+    "ALTER TABLE orders RENAME CONSTRAINT orders_note_nn TO x;\nALTER TABLE orders DROP CONSTRAINT x;",
+  ],
+  [
+    "dropped by dynamic SQL",
+    "DO $$ BEGIN EXECUTE (SELECT 'ALTER TABLE orders DROP CONSTRAINT ' || conname FROM pg_constraint WHERE conname LIKE 'orders_note%'); END $$;",
+  ],
+])("a validated check %s earlier in the file does not excuse SET NOT NULL", async (_, drop) => {
+  repo.write({
+    "migrations/000002_nn.up.sql": `${LT}ALTER TABLE orders ADD CONSTRAINT orders_note_nn CHECK (note IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_note_nn;\n${drop}\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n`,
+    "migrations/000002_nn.down.sql": `${LT}ALTER TABLE orders ALTER COLUMN note DROP NOT NULL;\n`,
+  });
+  repo.commit("change");
+  const { report } = await lintJson(
+    ["--base", "main", "--head", "feature", "--no-replay"],
+    repo.dir,
+  );
+  expect(ids(report)).toContain("set-not-null 000002_nn.up.sql");
+});
