@@ -34,7 +34,7 @@ export interface SnapshotCache {
 }
 
 /** Bumped whenever what a snapshot contains, how it is made or how keys are derived changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 export interface BaseKeyInput {
   engine: string;

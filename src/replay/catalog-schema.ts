@@ -35,7 +35,25 @@ export function catalogSchema(fingerprint: Schema, dialect: Dialect): MergedSche
   }
   const schema = new MergedSchema(dialect, "catalog");
   for (const t of tables.values()) schema.addTable(t);
+  for (const o of objects) if (o.kind === "function") declareRoutine(schema, o);
   return schema;
+}
+
+/**
+ * A function of the catalog as the declaration the static model reads (core/schema/routines.ts),
+ * written from what Postgres stored: its arguments with their defaults and its volatility.
+ */
+function declareRoutine(schema: MergedSchema, o: SchemaObject): void {
+  const { kind, volatility, arguments: args } = o.attrs;
+  if (kind !== "function" || typeof volatility !== "string" || typeof args !== "string") return;
+  const name = o.name.slice(0, o.name.indexOf("("));
+  const dot = splitQualified(name);
+  if (!dot) return;
+  const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  schema.routines.observe(
+    `CREATE FUNCTION ${quote(dot.schema)}.${quote(dot.name)}(${args}) RETURNS void ` +
+      `LANGUAGE sql ${volatility.toUpperCase()} AS ''`,
+  );
 }
 
 function splitQualified(name: string): { schema: string; name: string } | null {

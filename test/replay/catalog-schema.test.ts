@@ -239,6 +239,44 @@ describe("fk-without-index", () => {
   });
 });
 
+describe("add-column-rewriting-default: a function's volatility as Postgres stored it", () => {
+  // Created through dynamic SQL: the static model cannot read the declarations.
+  const base = {
+    "1_t.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+    "1_t.down.sql": "DROP TABLE t;\n",
+    "2_fns.up.sql":
+      "DO $$ BEGIN\n" +
+      "  EXECUTE 'CREATE FUNCTION pick(a int, b int DEFAULT 0) RETURNS int LANGUAGE sql IMMUTABLE AS ''SELECT a + b''';\n" +
+      "  EXECUTE 'CREATE FUNCTION pick(a text) RETURNS int LANGUAGE sql AS ''SELECT length(a)''';\n" +
+      "END $$;\n",
+    "2_fns.down.sql": "DROP FUNCTION pick(int, int);\nDROP FUNCTION pick(text);\n",
+  };
+  const add = "ALTER TABLE t ADD COLUMN c int DEFAULT pick(1);\n";
+
+  test("the IMMUTABLE overload the call picks (a default argument left out): no rewrite", async () => {
+    expect(await ruleFindings(base, add, "add-column-rewriting-default")).toEqual([]);
+  });
+
+  test("the VOLATILE overload (declared without volatility): reported", async () => {
+    const f = await ruleFindings(
+      base,
+      "ALTER TABLE t ADD COLUMN c int DEFAULT pick('x'::text);\n",
+      "add-column-rewriting-default",
+    );
+    expect(f).toHaveLength(1);
+  });
+
+  test("without the replay the declarations are unknown: volatile, reported (fail closed)", async () => {
+    expect(await ruleFindings(base, add, "add-column-rewriting-default", false)).toHaveLength(1);
+  });
+
+  test("the change replaces the function as VOLATILE before using it: reported", async () => {
+    const replace =
+      "CREATE OR REPLACE FUNCTION pick(a int, b int DEFAULT 0) RETURNS int LANGUAGE sql VOLATILE AS 'SELECT a + b';\n";
+    expect(await ruleFindings(base, replace + add, "add-column-rewriting-default")).toHaveLength(1);
+  });
+});
+
 describe("a replay whose base does not apply", () => {
   test("the merged files it read anyway give the static model (no second read)", async () => {
     const base = {

@@ -201,13 +201,9 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
 
   // 3. The rules, each new up file seeing the merged schema plus the change's earlier files.
   const { merged, catalog } = input;
+  // The catalog also holds the functions with their stored volatility (catalog-schema.ts).
   let schema = catalog
-    ? once(() => {
-        const c = catalog.clone();
-        // The fingerprint has no function volatility: the declarations the text made count.
-        if (merged) c.routines = buildMergedSchema(model.config, merged).routines;
-        return c;
-      })
+    ? once(() => catalog.clone())
     : merged
       ? once(() => buildMergedSchema(model.config, merged))
       : undefined;

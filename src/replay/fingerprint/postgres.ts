@@ -199,10 +199,11 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
   ))
     objects.push({ kind: "type", name: s(name), attrs: { definition: opt(def) } });
 
-  for (const [name, args, kind, result, definition] of await q(
+  for (const [name, args, kind, result, definition, volatility, argsWithDefaults] of await q(
     `SELECT n.nspname || '.' || p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
             pg_get_function_result(p.oid),
-            CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END
+            CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END,
+            p.provolatile::text, pg_get_function_arguments(p.oid)
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ${USER_NS} AND ${notExt("pg_proc", "p")}`,
   ))
@@ -212,6 +213,9 @@ async function readCatalog(query: CatalogQuery): Promise<Schema> {
       attrs: {
         kind: PROKIND[s(kind)] ?? s(kind),
         returns: opt(result),
+        // Read by the SQL rules from a replayed catalog (a column default's volatility).
+        volatility: VOLATILITY[s(volatility)] ?? s(volatility),
+        arguments: opt(argsWithDefaults),
         definitionMd5: definitionDigest(
           definition === null || definition === undefined ? null : s(definition),
         ),
@@ -288,6 +292,8 @@ const CONTYPE: Record<string, string> = {
   x: "exclusion",
   t: "constraint trigger",
 };
+const VOLATILITY: Record<string, string> = { i: "immutable", s: "stable", v: "volatile" };
+
 const PROKIND: Record<string, string> = {
   f: "function",
   p: "procedure",
