@@ -28,6 +28,15 @@ async function lintJson(args: string[], cwd: string): Promise<{ report: any }> {
   return { report: JSON.parse(r.stdout) };
 }
 
+/** Commit what was written as the change, lint it, and list its findings' rules and files. */
+async function lintChange(
+  mode: string,
+  range = ["--base", "main", "--head", "feature"],
+): Promise<string[]> {
+  repo.commit("change");
+  return ids((await lintJson([...range, mode], repo.dir)).report);
+}
+
 const ids = (r: { findings: Array<{ ruleId: string; path: string }> }) =>
   r.findings.map((f) => `${f.ruleId} ${f.path.replace("migrations/", "")}`).sort();
 
@@ -40,9 +49,8 @@ test.each([["--replay"], ["--no-replay"]])(
       "migrations/000002_fk.up.sql": `${LT}ALTER INDEX orders_user_idx RENAME TO orders_u;\nDROP INDEX orders_u;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n`,
       "migrations/000002_fk.down.sql": "SELECT 1;\n",
     });
-    repo.commit("change");
-    const { report } = await lintJson(["--base", "main", "--head", "feature", mode], repo.dir);
-    expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+    const found = await lintChange(mode);
+    expect(found).toContain("fk-without-index 000002_fk.up.sql");
   },
 );
 
@@ -51,12 +59,8 @@ test("an index created then dropped in the same file does not cover a foreign ke
     "migrations/000002_fk.up.sql": `${LT}DROP INDEX orders_user_idx;\nCREATE INDEX orders_tmp ON orders (user_id);\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nDROP INDEX orders_tmp;\n`,
     "migrations/000002_fk.down.sql": "SELECT 1;\n",
   });
-  repo.commit("change");
-  const { report } = await lintJson(
-    ["--base", "main", "--head", "feature", "--no-replay"],
-    repo.dir,
-  );
-  expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+  const found = await lintChange("--no-replay");
+  expect(found).toContain("fk-without-index 000002_fk.up.sql");
 });
 
 test("an index created, then dropped by dynamic SQL in the same file, does not cover a foreign key", async () => {
@@ -64,12 +68,8 @@ test("an index created, then dropped by dynamic SQL in the same file, does not c
     "migrations/000002_fk.up.sql": `${LT}ALTER TABLE orders ADD COLUMN ref bigint;\nCREATE INDEX orders_tmp ON orders (ref);\nALTER TABLE orders ADD CONSTRAINT orders_ref_fk FOREIGN KEY (ref) REFERENCES users (id) NOT VALID;\nDO $$ BEGIN EXECUTE (SELECT string_agg('DROP INDEX ' || indexname, ';') FROM pg_indexes WHERE indexname LIKE 'orders_t%'); END $$;\n`,
     "migrations/000002_fk.down.sql": "SELECT 1;\n",
   });
-  repo.commit("change");
-  const { report } = await lintJson(
-    ["--base", "main", "--head", "feature", "--no-replay"],
-    repo.dir,
-  );
-  expect(ids(report)).toContain("fk-without-index 000002_fk.up.sql");
+  const found = await lintChange("--no-replay");
+  expect(found).toContain("fk-without-index 000002_fk.up.sql");
 });
 
 test.each([["--replay"], ["--no-replay"]])(
@@ -85,9 +85,8 @@ test.each([["--replay"], ["--no-replay"]])(
       "migrations/000004_col.up.sql": `${LT}ALTER TABLE orders ADD COLUMN n int DEFAULT public.pick();\n`,
       "migrations/000004_col.down.sql": `${LT}ALTER TABLE orders DROP COLUMN n;\n`,
     });
-    repo.commit("change");
-    const { report } = await lintJson(["--base", "main", "--head", "feature", mode], repo.dir);
-    expect(ids(report)).toContain("add-column-rewriting-default 000004_col.up.sql");
+    const found = await lintChange(mode);
+    expect(found).toContain("add-column-rewriting-default 000004_col.up.sql");
   },
 );
 
@@ -104,9 +103,8 @@ test.each([["--replay"], ["--no-replay"]])(
       "migrations/000003_t.up.sql": `${LT}ALTER TABLE tags ALTER COLUMN label TYPE varchar(100);\n`,
       "migrations/000003_t.down.sql": "SELECT 1;\n",
     });
-    repo.commit("change");
-    const { report } = await lintJson(["--base", "feature", "--head", "feature2", mode], repo.dir);
-    expect(ids(report)).toContain("alter-column-type 000003_t.up.sql");
+    const found = await lintChange(mode, ["--base", "feature", "--head", "feature2"]);
+    expect(found).toContain("alter-column-type 000003_t.up.sql");
   },
 );
 
@@ -119,13 +117,9 @@ test("a NOT ENFORCED check (Postgres 18) proves nothing to SET NOT NULL, in the 
     "migrations/000004_both.up.sql": `${LT}ALTER TABLE orders ADD CONSTRAINT orders_user_nn CHECK (user_id IS NOT NULL) NOT ENFORCED;\nALTER TABLE orders ALTER COLUMN user_id SET NOT NULL;\n`,
     "migrations/000004_both.down.sql": `${LT}ALTER TABLE orders ALTER COLUMN user_id DROP NOT NULL;\n`,
   });
-  repo.commit("change");
-  const { report } = await lintJson(
-    ["--base", "main", "--head", "feature", "--no-replay"],
-    repo.dir,
-  );
-  expect(ids(report)).toContain("set-not-null 000003_nn.up.sql");
-  expect(ids(report)).toContain("set-not-null 000004_both.up.sql");
+  const found = await lintChange("--no-replay");
+  expect(found).toContain("set-not-null 000003_nn.up.sql");
+  expect(found).toContain("set-not-null 000004_both.up.sql");
 });
 
 test.each([
@@ -143,10 +137,6 @@ test.each([
     "migrations/000002_nn.up.sql": `${LT}ALTER TABLE orders ADD CONSTRAINT orders_note_nn CHECK (note IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_note_nn;\n${drop}\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n`,
     "migrations/000002_nn.down.sql": `${LT}ALTER TABLE orders ALTER COLUMN note DROP NOT NULL;\n`,
   });
-  repo.commit("change");
-  const { report } = await lintJson(
-    ["--base", "main", "--head", "feature", "--no-replay"],
-    repo.dir,
-  );
-  expect(ids(report)).toContain("set-not-null 000002_nn.up.sql");
+  const found = await lintChange("--no-replay");
+  expect(found).toContain("set-not-null 000002_nn.up.sql");
 });
