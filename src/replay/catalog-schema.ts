@@ -71,11 +71,14 @@ function addColumn(t: SchemaTable, o: SchemaObject): void {
   // marks it (notNullValid false), and such a column is not known to hold no NULL.
   const notNull = o.attrs.notNull === true && o.attrs.notNullValid !== false;
   const def = o.attrs.default;
+  // Only a collation other than the type's default is listed (fingerprint/postgres.ts).
+  const collation = o.attrs.collation;
   t.columns.set(name, {
     name,
     dataType: String(o.attrs.type ?? ""),
     notNull,
     ...(typeof def === "string" ? { default: def } : {}),
+    ...(collation !== undefined && collation !== null ? { collation: String(collation) } : {}),
   });
 }
 

@@ -235,7 +235,8 @@ export class MergedSchema {
           this.forgetAll(`${where} rolls back a transaction`);
         return;
       case "other":
-        if (/^USE\b/i.test(m.tag)) this.pathChanged = true;
+        if (m.renamedIndex) this.renameIndex(m.renamedIndex.from, m.renamedIndex.to);
+        else if (/^USE\b/i.test(m.tag)) this.pathChanged = true;
         else if (/^(ALTER|CREATE|RENAME|SELECT)\b.*\b(TABLE|INTO)\b/i.test(m.tag))
           this.forgetAll(`${where} (${m.tag}) is not modelled`);
         return;
@@ -444,8 +445,15 @@ export class MergedSchema {
       t.indexes = t.indexes.filter((i) => i.name !== n.name);
   }
 
+  /** An index keeps its table and columns under its new name (so a later DROP INDEX finds it). */
+  private renameIndex(from: ObjectName, to: string): void {
+    for (const t of this.tables) for (const i of t.indexes) if (i.name === from.name) i.name = to;
+  }
+
   private renameTable(from: ObjectName, to: ObjectName, where: string): void {
     const found = this.candidates(from);
+    // ALTER TABLE also renames an index (or a view, a sequence) of that name.
+    if (found.length === 0) this.renameIndex(from, to.name);
     if (found.length !== 1 || found[0]!.possible) {
       this.forget(from, `${where} renames a table the model cannot pin down`);
       return;

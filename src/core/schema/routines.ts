@@ -86,8 +86,12 @@ export class Routines {
    * name, then arity and argument types; an untyped argument fits any). null: not declared.
    */
   volatility(call: Call): DeclaredVolatility | null {
+    // An unqualified declaration lands in whichever schema the search_path names first: it may
+    // be (or have replaced) the one a qualified call names.
     const named = this.decls.filter(
-      (d) => d.name === call.name && (call.schema === undefined || d.schema === call.schema),
+      (d) =>
+        d.name === call.name &&
+        (call.schema === undefined || d.schema === undefined || d.schema === call.schema),
     );
     const arity = named.filter(
       (d) =>

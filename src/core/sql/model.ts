@@ -297,6 +297,8 @@ export type StatementModel = (
   | {
       kind: "other";
       tag: string;
+      /** Postgres `ALTER INDEX i RENAME TO j`: the index and its new name. */
+      renamedIndex?: { from: ObjectName; to: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
       pragma?: { name: string; value: string | null };
     }

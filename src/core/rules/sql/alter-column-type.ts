@@ -27,7 +27,14 @@ export const alterColumnType = sqlRule({
       const written = ctx.source.text.slice(action.span.start, action.span.end);
       let message: string;
       let severity: "warning" | undefined;
-      if (merged && ctx.dialect === "postgres" && !action.using && !/\bCOLLATE\b/i.test(written)) {
+      // A column of its own collation takes the new type's default one: its indexes are rebuilt.
+      if (
+        merged &&
+        ctx.dialect === "postgres" &&
+        !action.using &&
+        !/\bCOLLATE\b/i.test(written) &&
+        merged.collation === undefined
+      ) {
         // Binary coercible: Postgres keeps the rows and the indexes (no rewrite).
         if (pgBinaryCompatible(merged.dataType, action.dataType)) continue;
       }

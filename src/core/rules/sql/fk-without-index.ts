@@ -40,9 +40,20 @@ export const fkWithoutIndex = sqlRule({
       let decided = "";
       if (!indexedInFile(ctx, fk)) {
         if (!createdHere) {
-          if (indexedInMergedSchema(ctx, fk) !== false) continue;
+          if (indexedInMergedSchema(ctx, fk, fk.a.index) !== false) continue;
           decided = ` ${ctx.schema(fk.a.index)!.decided}`;
         }
+      } else if (dropsIndexes(ctx)) {
+        // An index this file creates may be the one it drops (or its unreadable code drops):
+        // only the schema after the whole file vouches for it.
+        const end =
+          ctx.parsed.length === 0 ? 0 : Math.floor(ctx.parsed[ctx.parsed.length - 1]!.index) + 1;
+        const after = indexedInMergedSchema(ctx, fk, end);
+        if (after === true) continue;
+        decided =
+          after === false
+            ? ` ${ctx.schema(end)!.decided}`
+            : " once this file has run (it drops indexes, or runs code that may, so the one it creates may be gone)";
       } else continue;
       const cols = fk.columns.join(", ");
       const parent = fk.references ? displayName(fk.references) : "the referenced table";
@@ -99,8 +110,12 @@ function refs(r: ObjectName | undefined): { references?: ObjectName } {
  * Does the merged schema (merged history, then the change's earlier statements) have a
  * non-partial index of the table whose leading columns are the key's? Undefined: not known.
  */
-function indexedInMergedSchema(ctx: SqlRuleContext, fk: ForeignKey): boolean | undefined {
-  const schema = ctx.schema(fk.a.index);
+function indexedInMergedSchema(
+  ctx: SqlRuleContext,
+  fk: ForeignKey,
+  at: number,
+): boolean | undefined {
+  const schema = ctx.schema(at);
   const t = schema?.lookup(fk.table).table;
   if (!schema || !t) return undefined;
   const want = new Set(fk.columns.map((c) => schema.key(c)));
@@ -109,6 +124,20 @@ function indexedInMergedSchema(ctx: SqlRuleContext, fk: ForeignKey): boolean | u
       !i.partial &&
       i.columns.length >= want.size &&
       i.columns.slice(0, want.size).every((c) => c !== null && want.has(schema.key(c))),
+  );
+}
+
+/**
+ * Does the file drop an index or a constraint (which may be an index it creates), or run code
+ * whose effect cannot be read (which may)?
+ */
+function dropsIndexes(ctx: SqlRuleContext): boolean {
+  if (ctx.opaque.length > 0) return true;
+  return ctx.parsed.some(
+    (a) =>
+      (a.model.kind === "drop" && a.model.objectType === "index") ||
+      (a.model.kind === "alter-table" &&
+        a.model.actions.some((x) => x.type === "drop-constraint" || x.type === "drop-column")),
   );
 }
 

@@ -98,6 +98,9 @@ function provenNotNull(
   index: number,
 ): boolean {
   if (ctx.version && !versionAtLeast(ctx.version, 12)) return false;
+  // Code the file cannot read (dynamic SQL) before this statement may drop the check.
+  const at = ctx.parsed.find((a) => a.index === index)?.stmt.split.start ?? Infinity;
+  if (ctx.opaque.some((o) => o.span.start < at)) return false;
   return ctx
     .visible("constraint", index)
     .some(

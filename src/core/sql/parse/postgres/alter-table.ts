@@ -79,7 +79,14 @@ export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel 
       to: s.newname ?? "",
       span: span(),
     });
-  return { kind: "other", tag: `RENAME ${label(s.renameType)}`, ...noFacts() };
+  return {
+    kind: "other",
+    tag: `RENAME ${label(s.renameType)}`,
+    ...(s.renameType === "OBJECT_INDEX"
+      ? { renamedIndex: { from: table, to: s.newname ?? "" } }
+      : {}),
+    ...noFacts(),
+  };
 }
 
 function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {

@@ -28,6 +28,8 @@ export function column(cd: PgColumnDef, ctx: PgContext): ColumnDef {
     check: false,
   };
   if (cd.raw_default) col.default = defaultExpr(cd.raw_default, ctx);
+  const collation = strings(cd.collClause?.collname);
+  if (collation.length > 0) col.collation = collation.join(".");
   const typeName = lastName(cd.typeName?.names);
   if (SERIAL_TYPES.has(typeName)) col.generated = "serial";
   for (const n of cd.constraints ?? []) {
