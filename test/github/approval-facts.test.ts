@@ -93,7 +93,13 @@ describe("every page of the approval facts", () => {
   test("a base change on the timeline's second page voids the approval given before it", async () => {
     const s = setup();
     s.repo.commit({ branch: "develop", parent: s.baseSha, files: { "x.txt": "x\n" } });
-    // 120 dismissed comments fill the first page of the timeline.
+    // The approval is on the reviews' first page; 120 dismissed comments fill the first page of
+    // the timeline, so only its second page says the base changed after the approval.
+    s.repo.review(s.number, {
+      user: "alice",
+      state: "APPROVED",
+      submittedAt: "2024-01-02T00:00:00Z",
+    });
     for (let i = 0; i < 120; i++) {
       const id = s.repo.review(s.number, {
         user: `user${i}`,
@@ -102,11 +108,6 @@ describe("every page of the approval facts", () => {
       });
       s.repo.dismissReview(s.number, id, { at: "2024-01-01T00:00:01Z" });
     }
-    s.repo.review(s.number, {
-      user: "alice",
-      state: "APPROVED",
-      submittedAt: "2024-01-02T00:00:00Z",
-    });
     await evaluate(s);
     expect(gate()[0]).toBe("success");
     s.repo.retarget(s.number, "develop", { at: "2024-01-03T00:00:00Z" });
@@ -114,6 +115,24 @@ describe("every page of the approval facts", () => {
     await evaluate(s);
     expect(gate()[0]).toBe("action_required");
     expect(factsQueries().map((v) => [v.timeline, v.timelineAfter])).toContainEqual([true, "100"]);
+  });
+
+  test("an approval dismissed on the timeline's second page does not count", async () => {
+    const s = setup();
+    const approval = s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    for (let i = 0; i < 120; i++) {
+      const id = s.repo.review(s.number, { user: `user${i}`, state: "COMMENTED" });
+      s.repo.dismissReview(s.number, id);
+    }
+    await evaluate(s);
+    expect(gate()).toEqual(["success", "Approved by @alice"]);
+    s.repo.dismissReview(s.number, approval);
+    await evaluate(s);
+    expect(gate()[0]).toBe("action_required");
+    expect(factsQueries().map((v) => [v.reviews, v.timeline, v.timelineAfter])).toEqual([
+      [true, true, null],
+      [true, true, "100"],
+    ]);
   });
 
   test("more than 100 approval runs on a commit are read by REST, every page", async () => {
