@@ -124,7 +124,11 @@ export class SchemaCache {
       writeFileSync(tmp, text);
       renameSync(tmp, path);
     } catch {
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Nothing was written.
+      }
       return;
     }
     this.prune();
