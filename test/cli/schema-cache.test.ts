@@ -15,6 +15,7 @@ import type { DirectoryConfig } from "../../src/config/types.js";
 import { lint, type LintOptions } from "../../src/cli/lint.js";
 import { SchemaCache } from "../../src/cli/schema-cache.js";
 import { buildMergedSchema, type MergedFile } from "../../src/core/schema/build.js";
+import { schemaFromJson, schemaToJson } from "../../src/core/schema/snapshot.js";
 import { loadParsers } from "../../src/core/sql/parse/index.js";
 import { TempRepo } from "../support/git-repo.js";
 
@@ -25,10 +26,10 @@ const files = (...sql: string[]): MergedFile[] =>
   sql.map((s, i) => ({ path: `m/${i + 1}_x.up.sql`, bytes: enc.encode(s) }));
 
 const HISTORY = files(
-  "CREATE TABLE a (id bigint PRIMARY KEY, x varchar(10) NOT NULL DEFAULT 'n', y int COLLATE \"C\");\nCREATE UNIQUE INDEX a_y ON a (y) WHERE y > 0;\nCREATE INDEX a_expr ON a (lower(x));",
+  "CREATE TABLE a (id bigint PRIMARY KEY, x varchar(10) NOT NULL DEFAULT 'n', y int COLLATE \"C\");\nCREATE UNIQUE INDEX a_y ON a (y) WHERE y > 0;",
   "ALTER TABLE a ADD CONSTRAINT y_nn CHECK (y IS NOT NULL) NOT VALID;\nCREATE FUNCTION f(int, text DEFAULT 'x') RETURNS int IMMUTABLE AS $$ SELECT 1 $$ LANGUAGE sql;",
   "CREATE TABLE app.b AS SELECT 1 AS c;\nCREATE TABLE c (LIKE a);",
-  "SET search_path = app;\nCREATE TABLE d (z text);",
+  "SET search_path = app;\nCREATE TABLE d (z text);\nCREATE INDEX a_expr ON a ((x || y));",
 );
 
 let cacheDir: string;
@@ -55,11 +56,20 @@ describe("an entry", () => {
     expect(snap.pathChanged).toBe(true);
     expect(snap.routines).toHaveLength(1);
     expect(snap.tables.some((t) => t.unknown)).toBe(true);
+    expect(snap.tables[0]!.checks).toEqual([
+      { name: "y_nn", notNullColumn: "y", validated: false },
+    ]);
     expect(read.routines.volatility({ name: "f", args: ["int4"] })).toBe("immutable");
+    // A schema that lost track of everything (blind) reads back blind.
+    const blindHistory = files("CREATE TABLE a (c int);\nALTER TABLE a FROB;");
+    const blind = buildMergedSchema(DIR, blindHistory);
+    expect(blind.snapshot().blind).toMatch(/could not be read/);
+    cache.store(cache.key(DIR, blindHistory), blind);
+    expect(cache.load(cache.key(DIR, blindHistory))!.snapshot()).toEqual(blind.snapshot());
     // Through the builder: the first call writes, the second reads.
     const builder = cache.builder();
     expect(builder(DIR, HISTORY).snapshot()).toEqual(snap);
-    expect(entries()).toHaveLength(1);
+    expect(entries()).toHaveLength(2);
   });
 
   test("the key covers every input: each file's path and bytes, the configuration, the build", () => {
@@ -126,6 +136,37 @@ describe("an entry", () => {
       // The builder rebuilds it and writes a good entry again.
       expect(cache.builder()(DIR, HISTORY).snapshot()).toEqual(built.snapshot());
       expect(readFileSync(path, "utf8")).toBe(good);
+    }
+  });
+
+  test("a snapshot with any field missing, extra or of the wrong type is refused", () => {
+    const good = JSON.parse(schemaToJson(buildMergedSchema(DIR, HISTORY)));
+    expect(schemaFromJson(JSON.stringify(good))?.snapshot()).toEqual(good);
+    const edits: Array<(s: any) => void> = [
+      (s) => (s.dialect = "oracle"),
+      (s) => (s.origin = "guess"),
+      (s) => delete s.pathChanged,
+      (s) => (s.blind = 1),
+      (s) => (s.tables[0].name = { name: 1 }),
+      (s) => (s.tables[0].columns[0] = ["x"]),
+      (s) => (s.tables[0].columns[0][1].notNull = "yes"),
+      (s) => (s.tables[0].columns[0][1].autoIncrement = false),
+      (s) => (s.tables[0].columns[0][1].__proto__x = 1),
+      (s) => s.tables[0].checks.push({ validated: null }),
+      (s) => (s.tables[0].indexes[0].columns = [1]),
+      (s) => (s.tables[0].unknown = false),
+      (s) => (s.routines[0].required = -1),
+      (s) => (s.routines[0].volatility = "leakproof"),
+      (s) => (s.routines = {}),
+      (s) => (s.tables = null),
+    ];
+    for (const edit of edits) {
+      const bad = structuredClone(good);
+      edit(bad);
+      expect([edit.toString(), schemaFromJson(JSON.stringify(bad))]).toEqual([
+        edit.toString(),
+        null,
+      ]);
     }
   });
 

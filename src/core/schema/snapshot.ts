@@ -3,63 +3,86 @@
  * src/cli/schema-cache.ts). Reading checks every field's shape: data that does not match is
  * refused (null), never half-trusted, and the caller builds the schema from the history again.
  */
-import { z } from "zod";
 import { DIALECTS } from "../types.js";
 import { MergedSchema, type SchemaSnapshot } from "./merged.js";
 
-const name = z.strictObject({ schema: z.string().optional(), name: z.string() });
+// Hand-written checks rather than zod: a lint reads a snapshot of every table on each run, and
+// zod's checks cost about as much as building the schema again.
 
-const column = z.strictObject({
-  name: z.string(),
-  dataType: z.string(),
-  notNull: z.boolean(),
-  nullabilityUnsure: z.literal(true).optional(),
-  default: z.string().optional(),
-  onUpdate: z.string().optional(),
-  comment: z.string().optional(),
-  charset: z.string().optional(),
-  collation: z.string().optional(),
-  autoIncrement: z.literal(true).optional(),
-});
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === "string";
+const bool: Check = (v) => typeof v === "boolean";
+const yes: Check = (v) => v === true;
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === "string" && values.includes(v);
+const array =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
 
-const table = z.strictObject({
-  name,
-  columns: z.array(z.tuple([z.string(), column])),
-  checks: z.array(
-    z.strictObject({
-      name: z.string().optional(),
-      notNullColumn: z.string().optional(),
-      validated: z.boolean(),
-    }),
-  ),
-  indexes: z.array(
-    z.strictObject({
-      name: z.string().optional(),
-      columns: z.array(z.string().nullable()),
-      unique: z.boolean(),
-      partial: z.boolean(),
-    }),
-  ),
-  unknown: z.string().optional(),
-});
+/** A plain object with exactly the `required` keys and some of the `optional` ones, all valid. */
+function object(required: Record<string, Check>, optional: Record<string, Check> = {}): Check {
+  return (v) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+    const o = v as Record<string, unknown>;
+    for (const k in required) if (!Object.hasOwn(o, k) || !required[k]!(o[k])) return false;
+    for (const k of Object.keys(o)) {
+      if (Object.hasOwn(required, k)) continue;
+      if (!Object.hasOwn(optional, k) || !optional[k]!(o[k])) return false;
+    }
+    return true;
+  };
+}
 
-const declaration = z.strictObject({
-  schema: z.string().optional(),
-  name: z.string(),
-  args: z.array(z.string()),
-  required: z.number().int().nonnegative(),
-  variadic: z.boolean(),
-  volatility: z.enum(["immutable", "stable", "volatile"]),
-});
-
-const snapshot = z.strictObject({
-  dialect: z.enum(DIALECTS),
-  origin: z.enum(["catalog", "history"]),
-  tables: z.array(table),
-  pathChanged: z.boolean(),
-  blind: z.string().optional(),
-  routines: z.array(declaration),
-});
+const name = object({ name: str }, { schema: str });
+const column = object(
+  { name: str, dataType: str, notNull: bool },
+  {
+    nullabilityUnsure: yes,
+    default: str,
+    onUpdate: str,
+    comment: str,
+    charset: str,
+    collation: str,
+    autoIncrement: yes,
+  },
+);
+const table = object(
+  {
+    name,
+    columns: array((e) => Array.isArray(e) && e.length === 2 && str(e[0]) && column(e[1])),
+    checks: array(object({ validated: bool }, { name: str, notNullColumn: str })),
+    indexes: array(
+      object(
+        { columns: array((c) => c === null || str(c)), unique: bool, partial: bool },
+        { name: str },
+      ),
+    ),
+  },
+  { unknown: str },
+);
+const declaration = object(
+  {
+    name: str,
+    args: array(str),
+    required: (v) => Number.isInteger(v) && (v as number) >= 0,
+    variadic: bool,
+    volatility: oneOf(["immutable", "stable", "volatile"]),
+  },
+  { schema: str },
+);
+const snapshot = object(
+  {
+    dialect: oneOf(DIALECTS),
+    origin: oneOf(["catalog", "history"]),
+    tables: array(table),
+    pathChanged: bool,
+    routines: array(declaration),
+  },
+  { blind: str },
+);
 
 /** `schema` as JSON text. */
 export function schemaToJson(schema: MergedSchema): string {
@@ -74,6 +97,5 @@ export function schemaFromJson(json: string): MergedSchema | null {
   } catch {
     return null;
   }
-  const parsed = snapshot.safeParse(data);
-  return parsed.success ? MergedSchema.restore(parsed.data as SchemaSnapshot) : null;
+  return snapshot(data) ? MergedSchema.restore(data as SchemaSnapshot) : null;
 }
