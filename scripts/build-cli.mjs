@@ -55,6 +55,28 @@ const ownUrl = {
 };
 
 /**
+ * zod's `z.locales` namespace re-exports every locale it ships (about 40: a quarter of the
+ * bundle), and a bundler cannot drop the members of a namespace nobody reads. The CLI prints
+ * zod's English messages only (zod registers English itself, from locales/en.js), so the
+ * namespace gets English alone. Nothing in src/ reads z.locales.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+        ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * A hash of what the bundle is built from (every file under src/, the locked dependency
  * versions): the CLI's disk caches key entries by it, so a rebuilt tool never reads what an
  * older build wrote (src/cli/schema-cache.ts).
@@ -84,7 +106,7 @@ await build({
   platform: "node",
   target: "node20",
   external: EXTERNAL,
-  plugins: [ownUrl],
+  plugins: [ownUrl, zodEnglishOnly],
   define: { __MIGRATION_WARDEN_BUILD__: JSON.stringify(BUILD_ID) },
   sourcemap: "linked",
   minifyWhitespace: true,
