@@ -55,7 +55,7 @@ const ownUrl = {
 };
 
 /**
- * zod's `z.locales` namespace re-exports every locale it ships (about 40: a quarter of the
+ * zod's `z.locales` namespace (and its core's) re-exports every locale it ships (about 40: a quarter of the
  * bundle), and a bundler cannot drop the members of a namespace nobody reads. The CLI prints
  * zod's English messages only (zod registers English itself, from locales/en.js), so the
  * namespace gets English alone. Nothing in src/ reads z.locales.
