@@ -225,6 +225,20 @@ describe("a create", () => {
   });
 });
 
+test("lost while another evaluation creates its own run meanwhile: adopts its own, not the newest", async () => {
+  const s = await setup();
+  h.lose("POST", CREATE);
+  const listed = h.pause("GET", LIST);
+  const mine = start(s);
+  await listed.reached;
+  const other = await start(s);
+  listed.resume();
+  const run = await mine;
+  expect(run.id).not.toBe(other.id);
+  // Ours was created first; the listing shows the other one first (newest first).
+  expect(own(s).map((r) => r.id)).toEqual([run.id, other.id]);
+});
+
 describe("an annotation batch", () => {
   /** A result of 120 annotations: created with 50, a batch of 50, completed with 20. */
   const many: CheckResult = { ...passed, conclusion: "neutral", annotations: annotations(120) };

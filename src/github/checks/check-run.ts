@@ -68,7 +68,7 @@ export class CheckRun {
   /** The app GitHub says created it (this app), for finding its other runs. */
   readonly appId: number | null;
   /** Annotations the run has, as GitHub last answered (an annotation batch grows it). */
-  #annotations: number;
+  #annotations: number | null;
 
   private constructor(
     private readonly octokit: GitHubClient,
@@ -80,7 +80,8 @@ export class CheckRun {
   ) {
     this.id = created.id;
     this.appId = created.app?.id ?? null;
-    this.#annotations = created.output.annotations_count;
+    // An answer without the count leaves it unknown: a lost batch then fails (uncertain-writes.ts).
+    this.#annotations = created.output?.annotations_count ?? null;
   }
 
   get startedAt(): number {
@@ -205,7 +206,7 @@ export class CheckRun {
 
   async #update(params: UpdateCheckRun): Promise<void> {
     const data = await updateCheckRun(this.octokit, params, this.#annotations);
-    this.#annotations = data.output.annotations_count;
+    this.#annotations = data.output?.annotations_count ?? null;
   }
 }
 

@@ -57,18 +57,22 @@ export async function createCheckRun(
 
 /**
  * Updates a run, at most once. `annotations`: the run's annotation count before this update (from
- * GitHub's last answer), which an update carrying a batch of annotations grows by the batch.
+ * GitHub's last answer; null when it gave none), which an update carrying a batch grows by it.
  */
 export async function updateCheckRun(
   octokit: GitHubClient,
   params: UpdateCheckRun,
-  annotations: number,
+  annotations: number | null,
 ): Promise<CheckRunData> {
   const batch = params.output?.annotations?.length ?? 0;
   return retried(
     octokit,
     async () => {
       if (batch === 0) return null;
+      if (annotations === null)
+        throw new EvaluationError(
+          `check run ${params.check_run_id}: a batch of ${batch} annotations lost its answer, and GitHub never said how many the run had before it`,
+        );
       const { owner, repo, check_run_id } = params;
       const { data } = await octokit.rest.checks.get({ owner, repo, check_run_id, request: ONCE });
       const count = data.output.annotations_count;
