@@ -4,7 +4,7 @@
  * exactly once. Annotations go in batches of at most 50 (GitHub's per-request cap); every PATCH
  * appends, which is why a re-evaluation always writes a fresh run instead of updating an old one.
  * Every summary carries the evaluation marker (written.ts): when the evaluation started and the
- * digest of what the run shows. Every write is sent at most once, however GitHub fails
+ * digest of what the run shows. No write is applied twice, however GitHub fails
  * (uncertain-writes.ts): the writer knows what it created and how many annotations the run has.
  */
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
