@@ -198,18 +198,15 @@ describe("an entry", () => {
 
 describe("lint in git mode", () => {
   let repo: TempRepo;
+  const up = (type: string) =>
+    `CREATE TABLE users (id bigint PRIMARY KEY, email ${type}, name text);\n`;
   beforeEach(() => {
     repo = new TempRepo();
-    repo.write({
-      "migrations/000001_users.up.sql":
-        "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50), name text);\n",
-      "migrations/000001_users.down.sql": "DROP TABLE users;\n",
-    });
-    repo.commit("base");
+    repo.write({ "migrations/000001_users.up.sql": up("varchar(50)") }).commit("base");
     repo.branch("feature");
+    const widen = "ALTER TABLE users ALTER COLUMN email TYPE varchar(100);\n";
     repo.write({
-      "migrations/000002_widen.up.sql":
-        "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(100);\n",
+      "migrations/000002_widen.up.sql": `SET lock_timeout = '2s';\n${widen}`,
       "migrations/000002_widen.down.sql": "SELECT 1;\n",
     });
     repo.commit("change");
@@ -245,10 +242,7 @@ describe("lint in git mode", () => {
     // main now says varchar(200): the same change narrows the column.
     const oldBase = repo.git("rev-parse", "main").trim();
     repo.checkout("main");
-    repo.write({
-      "migrations/000001_users.up.sql":
-        "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(200), name text);\n",
-    });
+    repo.write({ "migrations/000001_users.up.sql": up("varchar(200)") });
     repo.git("commit", "-q", "--amend", "-am", "base");
     repo.checkout("feature");
     repo.git("rebase", "-q", "--onto", "main", oldBase, "feature");
@@ -261,10 +255,7 @@ describe("lint in git mode", () => {
   test("a merged file changed in the working tree or the index: the base's bytes still decide", async () => {
     const cache = new SchemaCache(cacheDir, "build-1");
     await lint(opts(), undefined, cache.builder());
-    repo.write({
-      "migrations/000001_users.up.sql":
-        "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(500), name text);\n",
-    });
+    repo.write({ "migrations/000001_users.up.sql": up("varchar(500)") });
     const worktree = await lint(opts(), undefined, cache.builder());
     expect(worktree).toEqual(await lint(opts()));
     repo.git("add", "-A");
