@@ -140,7 +140,12 @@ export class CheckRun {
     });
     if (rest.length === 0) return;
     const run = new CheckRun(octokit, repo, data, s.name, s);
-    await run.#finish(result, prepared, rest);
+    try {
+      await run.#finish(result, prepared, rest);
+    } catch (err) {
+      // The run exists, in progress: the writer completes it (a fresh run would leave it so).
+      throw new UnfinishedRun(run, err);
+    }
   }
 
   /**
@@ -207,6 +212,16 @@ export class CheckRun {
   async #update(params: UpdateCheckRun): Promise<void> {
     const data = await updateCheckRun(this.octokit, params, this.#annotations);
     this.#annotations = data.output?.annotations_count ?? null;
+  }
+}
+
+/** A write that created its run in progress and failed before completing it (see CheckRun.write). */
+export class UnfinishedRun extends Error {
+  constructor(
+    readonly run: CheckRun,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }
 
