@@ -279,7 +279,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.log ? { log: captureLog(options.log) } : { logLevel: "fatal" }),
   });
   // A fresh app per harness: its replay cache must not carry over between tests. The cache shares
-  // only the fresh-database templates of every test process (test/replay/support.ts), so a file
+  // only the fresh-database templates of every test process (support/replay-templates.ts), so a file
   // does not pay PGlite's initdb (seconds of WASM) for its first replay.
   await probot.load(
     createApp({
