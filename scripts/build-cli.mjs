@@ -10,7 +10,8 @@
 // keeps its own `import.meta.url` (the URL of its lib/ file), so paths it resolves relative to
 // itself (docs/rules, package.json, the replay worker) mean what they meant unbundled.
 import { build } from "esbuild";
-import { chmod, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -53,6 +54,48 @@ const ownUrl = {
   },
 };
 
+/**
+ * zod's `z.locales` namespace (and its core's) re-exports every locale it ships (about 40: a quarter of the
+ * bundle), and a bundler cannot drop the members of a namespace nobody reads. The CLI prints
+ * zod's English messages only (zod registers English itself, from locales/en.js), so the
+ * namespace gets English alone. Nothing in src/ reads z.locales.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+        ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * A hash of what the bundle is built from (every file under src/, the locked dependency
+ * versions): the CLI's disk caches key entries by it, so a rebuilt tool never reads what an
+ * older build wrote (src/cli/schema-cache.ts).
+ */
+async function buildId() {
+  const hash = createHash("sha256");
+  const files = (await readdir(src, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+  for (const f of [...files, join(repo, "package-lock.json")]) {
+    hash.update(`${relative(repo, f)}\0`);
+    hash.update(await readFile(f));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+const BUILD_ID = await buildId();
 await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: join(src, "cli/main.ts") },
@@ -63,7 +106,8 @@ await build({
   platform: "node",
   target: "node20",
   external: EXTERNAL,
-  plugins: [ownUrl],
+  plugins: [ownUrl, zodEnglishOnly],
+  define: { __MIGRATION_WARDEN_BUILD__: JSON.stringify(BUILD_ID) },
   sourcemap: "linked",
   minifyWhitespace: true,
   minifySyntax: true,

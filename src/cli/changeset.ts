@@ -45,26 +45,41 @@ export async function resolveRevisions(
   baseArg?: string,
   headArg?: string,
 ): Promise<GitRevisions> {
-  const headSha = headArg !== undefined ? await git.resolve(headArg) : null;
-  const headForMerge = headSha ?? (await git.tryResolve("HEAD"));
+  // Every revision this may need, resolved by one git process.
+  const known = await git.resolveMany([
+    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
+    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
+  ]);
+  const sha = (rev: string) => {
+    const s = known.get(rev);
+    if (!s)
+      throw new GitError(`unknown revision "${rev}" (not a branch, tag or commit in ${git.root})`);
+    return s;
+  };
+  const headSha = headArg !== undefined ? sha(headArg) : null;
+  const headForMerge = headSha ?? known.get("HEAD") ?? null;
   if (headForMerge === null) {
     throw new GitError(
       "the repository has no commits yet; commit the base first or lint files by PATH",
     );
   }
   let base: { ref: string; sha: string };
+  let from: string;
   if (baseArg !== undefined) {
-    base = { ref: baseArg, sha: await git.resolve(baseArg) };
+    base = { ref: baseArg, sha: sha(baseArg) };
+    from = await git.mergeBase(base.sha, headForMerge);
   } else {
-    const d = await git.defaultBase(headForMerge);
-    if (d === null) {
+    // The contract's default (Git.defaultBase): the merge base with origin/HEAD, else main. That
+    // merge base is an ancestor of the head: the change starts there.
+    const ref = ["origin/HEAD", "main"].find((r) => known.get(r));
+    if (ref === undefined) {
       throw new UsageError(
         'no base revision: there is no origin/HEAD and no "main" branch; pass --base <ref>',
       );
     }
-    base = d;
+    base = { ref, sha: await git.mergeBase(known.get(ref)!, headForMerge) };
+    from = base.sha;
   }
-  const from = await git.mergeBase(base.sha, headForMerge);
   return { base, head: headSha !== null ? { ref: headArg!, sha: headSha } : null, from };
 }
 

@@ -76,6 +76,29 @@ export class Git {
     }
   }
 
+  /**
+   * Several revisions at once, each to its commit sha or null (what tryResolve answers), through
+   * one `git cat-file --batch-check` process instead of a `rev-parse` each. A revision is read
+   * from stdin, never as an option, so one starting with "-" is just a name.
+   */
+  async resolveMany(revs: readonly string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    const asked = [...new Set(revs)];
+    // A line break would split the request; such a name is no revision (rev-parse agrees).
+    const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
+    for (const r of asked) out.set(r, null);
+    if (sendable.length === 0) return out;
+    const answer = (
+      await this.batch(sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
+    ).toString("utf8");
+    const lines = answer.split("\n");
+    sendable.forEach((r, i) => {
+      const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
+      out.set(r, m ? m[1]! : null);
+    });
+    return out;
+  }
+
   async mergeBase(a: string, b: string): Promise<string> {
     const out = await this.run(["merge-base", a, b], `no common ancestor between ${a} and ${b}`);
     return out.trim();
@@ -193,9 +216,9 @@ export class Git {
     return parseBatch(out, blobs);
   }
 
-  private batch(input: string): Promise<Buffer> {
+  private batch(input: string, mode: "--batch" | "--batch-check" = "--batch"): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const child = spawn("git", ["cat-file", "--batch"], {
+      const child = spawn("git", ["cat-file", mode], {
         cwd: this.root,
         stdio: ["pipe", "pipe", "pipe"],
       });

@@ -20,6 +20,8 @@ import { DEFAULT_WIDTH, formatText } from "./format/text.js";
 import { useColor } from "./format/style.js";
 import { renderReportMarkdown } from "../core/report/markdown.js";
 import { Git, GitError } from "./git.js";
+import { SchemaCache } from "./schema-cache.js";
+import type { MergedSchemaBuilder } from "../core/schema/build.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -124,7 +126,7 @@ export async function runLint(
       io.stdout(LINT_USAGE);
       return 0;
     }
-    const report = await lint(opts, dynamic);
+    const report = await lint(opts, dynamic, SchemaCache.fromEnv(io.env)?.builder());
     io.stdout(render(report, opts.format, { color: useColor(io), width: terminalWidth(io) }));
     return exitCode(report, opts.failOn);
   } catch (err) {
@@ -138,7 +140,12 @@ export async function runLint(
   }
 }
 
-export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): Promise<Report> {
+/** `buildMerged`: how merged histories become schemas (the CLI's disk cache; default: no cache). */
+export async function lint(
+  opts: LintOptions,
+  dynamic?: DynamicChecksFactory,
+  buildMerged?: MergedSchemaBuilder,
+): Promise<Report> {
   const git = await Git.open(opts.cwd);
   let changeSet: ChangeSet;
   let config: Config;
@@ -177,6 +184,7 @@ export async function lint(opts: LintOptions, dynamic?: DynamicChecksFactory): P
     tool: TOOL,
     ...(directories ? { directories } : {}),
     dynamic: opts.replay && dynamic ? dynamic(baseFiles) : [],
+    ...(buildMerged ? { buildMerged } : {}),
   });
   return analysis.report;
 }

@@ -11,7 +11,7 @@ import { unreviewableReason } from "./migrations/shape.js";
 import { RULES_BY_ID, RULE_IDS, STRUCTURE_RULES } from "./rules/registry.js";
 import { toFinding } from "./rules/types.js";
 import { onEditedLines } from "./edited-lines.js";
-import type { MergedFile } from "./schema/build.js";
+import type { MergedFile, MergedSchemaBuilder } from "./schema/build.js";
 import type { MergedSchema } from "./schema/merged.js";
 import { analyzeSql, type SqlAnalysisInput } from "./sql/analyze.js";
 import { loadSource, type SourceFile } from "./source.js";
@@ -36,6 +36,8 @@ export interface AnalyzeOptions {
    * same severity overrides, suppression comments and summary counts as every other finding.
    */
   dynamic?: DynamicCheck[];
+  /** How the schema after a merged history is built (default: from its texts, every time). */
+  buildMerged?: MergedSchemaBuilder;
 }
 
 export interface DynamicCheck {
@@ -158,6 +160,7 @@ export async function analyze(
       sources: dirSources,
       merged: mergedHistory(model, changeSet.mergedUps),
       pairedUps: pairedUps(model, dir, dirSources, changeSet),
+      ...(opts.buildMerged ? { buildMerged: opts.buildMerged } : {}),
     };
     const sql = await sqlFindings(input, changeSet, sources);
     sqlRuns.set(dir.path, { input, findings: sql });

@@ -39,17 +39,17 @@ import { inlineCode } from "../core/report/markdown.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import { ApprovalReader, checkRunFacts } from "./approval/reader.js";
 import { GitHubRevisions, treeDiff } from "./changeset.js";
-import { CheckRun } from "./checks/check-run.js";
 import { errorResult as checkError, invalidConfigResult } from "./checks/common.js";
 import { ownLint } from "./checks/lint.js";
 import type { CheckResult, Conclusion } from "./checks/types.js";
+import { writeCommitChecks, type CommitCheck } from "./checks/write-commit.js";
 import { mapLimit, ownAppId, type GitHubClient, type RepoRef } from "./client.js";
 import { loadBaseConfig } from "./config.js";
 import { describeError, EvaluationError } from "./errors.js";
 import { analyzeChange, type ChangeAnalysis, type Tool } from "./evaluate.js";
 import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
 import { Deadline } from "./deadline.js";
-import { DEFAULT_EVALUATION_TIMEOUT_MS } from "./review.js";
+import { DEFAULT_EVALUATION_TIMEOUT_MS, DEFAULT_PENDING_AFTER_MS } from "./review.js";
 
 /** The fields of `merge_group` the app reads. */
 export interface MergeGroupPayload {
@@ -65,6 +65,8 @@ export interface MergeGroupEnv {
   tool: Tool;
   dynamic?: DynamicChecksFactory;
   evaluationTimeoutMs?: number;
+  /** See DEFAULT_PENDING_AFTER_MS. */
+  pendingAfterMs?: number;
 }
 
 /** More entries than this in one queue are not read (fail closed). */
@@ -115,7 +117,8 @@ const BRANCH_REF = /^refs\/heads\/(.+)$/;
 const QUEUE_REF = /^refs\/heads\/gh-readonly-queue\/(.+)\/pr-([1-9][0-9]{0,9})-[0-9a-f]{40,64}$/;
 
 /**
- * Starts both runs on the group head, evaluates, completes them. Whatever fails, both end
+ * Evaluates the group and writes both runs on its head: completed at once when the evaluation is
+ * quick, in_progress first when it is slow (checks/write-commit.ts). Whatever fails, both end
  * completed (failure with the reason). Returns the conclusions written.
  */
 export async function reviewMergeGroup(
@@ -123,63 +126,57 @@ export async function reviewMergeGroup(
   repo: RepoRef,
   group: MergeGroupPayload,
 ): Promise<Record<string, Conclusion>> {
-  const { octokit } = env;
   const log = env.log.child({ mergeGroup: group.head_sha });
   const branch = BRANCH_REF.exec(group.base_ref)?.[1] ?? null;
-  const externalId = (branch !== null ? encodeGroupRunId(branch) : null) ?? "";
-  const runs: Array<{ name: string; run: CheckRun }> = [];
-  const startedAt = Date.now();
-  const out: Record<string, Conclusion> = {};
-  for (const [name, pending] of [
-    [LINT_CHECK_NAME, "Checking the merge group's migrations…"],
-    [APPROVAL_CHECK_NAME, "Checking that the merge group's migrations were approved…"],
-  ] as const)
-    runs.push({
-      name,
-      run: await CheckRun.start(octokit, repo, {
-        startedAt,
-        name,
-        headSha: group.head_sha,
-        externalId,
-        title: pending,
-        summary: "migration-warden is reading the merge queue, the configuration and the change.",
-        ...(name === APPROVAL_CHECK_NAME ? { detailsUrl: MERGE_QUEUE_DOCS_URL } : {}),
-      }),
-    });
-
-  const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
-  let results: Record<string, CheckResult>;
-  try {
-    results = await deadline.race(evaluateGroup(env, repo, group, branch));
-  } catch (err) {
-    log.error({ err }, "merge group evaluation failed");
-    const failed = errorResult(describeError(err));
-    results = { [LINT_CHECK_NAME]: failed, [APPROVAL_CHECK_NAME]: failed };
-  }
-  const unfinished: unknown[] = [];
-  for (const { name, run } of runs) {
-    const result = results[name]!;
+  const evaluate = async (): Promise<CheckResult[]> => {
+    const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
     try {
-      await run.complete(result);
-      out[name] = result.conclusion;
+      const results = await deadline.race(evaluateGroup(env, repo, group, branch));
+      return GROUP_CHECKS.map((c) => results[c.name]!);
     } catch (err) {
-      log.error({ err, check: name }, "writing the check run failed");
-      try {
-        await run.complete(errorResult(describeError(err)));
-        out[name] = "failure";
-      } catch (err2) {
-        unfinished.push(err2);
-      }
+      log.error({ err }, "merge group evaluation failed");
+      return GROUP_CHECKS.map(() => errorResult(describeError(err)));
     }
-  }
-  if (unfinished.length > 0)
-    throw new AggregateError(unfinished, "check runs could not be completed");
+  };
+  const out = await writeCommitChecks(
+    {
+      octokit: env.octokit,
+      repo,
+      headSha: group.head_sha,
+      externalId: (branch !== null ? encodeGroupRunId(branch) : null) ?? "",
+      startedAt: Date.now(),
+      pendingAfterMs: env.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS,
+      log,
+      failed: errorResult,
+    },
+    GROUP_CHECKS,
+    evaluate,
+  );
   log.info({ conclusions: out }, "merge group reviewed");
   return out;
 }
 
+const PENDING_SUMMARY =
+  "migration-warden is reading the merge queue, the configuration and the change.";
+
 export const MERGE_QUEUE_DOCS_URL =
   "https://github.com/migration-warden/migration-warden/blob/main/docs/approval.md#merge-queues";
+
+/** The checks a merge group gets, in the order they are written. */
+const GROUP_CHECKS: readonly CommitCheck[] = [
+  {
+    name: LINT_CHECK_NAME,
+    pending: { title: "Checking the merge group's migrations…", summary: PENDING_SUMMARY },
+  },
+  {
+    name: APPROVAL_CHECK_NAME,
+    pending: {
+      title: "Checking that the merge group's migrations were approved…",
+      summary: PENDING_SUMMARY,
+    },
+    detailsUrl: MERGE_QUEUE_DOCS_URL,
+  },
+];
 
 async function evaluateGroup(
   env: MergeGroupEnv,

@@ -9,10 +9,14 @@
  * primary rate limit whatever its reset time, and let a request without an answer wait forever.
  * So each delivery's client is built again from the class Probot uses (same credentials, token
  * cache and base URL) with the retry and throttling plugins configured here.
+ *
+ * Check-run writes are the exception: GitHub has no idempotency keys, so their writer retries
+ * them itself with this policy (retriesOf), asking first whether a lost attempt took effect.
  */
 import Bottleneck from "bottleneck";
 import type { GitHubClient } from "./client.js";
-import { recoverLostWrites, type FetchLike } from "./check-write-recovery.js";
+
+export type FetchLike = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface RequestPolicy {
   /** Retries of a request after a 5xx answer, a network error, no answer in time or malformed JSON. */
@@ -51,6 +55,40 @@ export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
  * which the throttling plugin handles (with the wait GitHub asked for) when they are rate limits.
  */
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+/** Each client's policy, for the requests that retry themselves (see retriesOf). */
+const policies = new WeakMap<GitHubClient, RequestPolicy>();
+
+/**
+ * The retries of a client built by createClientFactory (the defaults for any other): for the
+ * check-run writes, which are sent with `request: { retries: 0 }` and retried by their writer
+ * (src/github/checks/uncertain-writes.ts), which first asks GitHub whether a lost attempt took
+ * effect. Same attempts, same waits, same failures retried as the retry plugin's.
+ */
+export function retriesOf(octokit: GitHubClient): {
+  retries: number;
+  /** The wait before retry n (1, 2, …): n² times the policy's base, as the plugin waits. */
+  waitMs(retry: number): number;
+  /**
+   * Whether the plugin would retry this error: an answer of status ≥ 400 not in DO_NOT_RETRY (5xx
+   * mostly), or no complete answer (network error, time-out, malformed body: Octokit says 500).
+   */
+  retryable(err: unknown): boolean;
+} {
+  const policy = policies.get(octokit) ?? DEFAULT_REQUEST_POLICY;
+  return {
+    retries: policy.retries,
+    waitMs: (retry) => retry * retry * policy.retryDelayMs,
+    retryable: isRetried,
+  };
+}
+
+/** The retry plugin's test (errorRequest): a RequestError of status ≥ 400 not in DO_NOT_RETRY. */
+function isRetried(err: unknown): boolean {
+  if (typeof err !== "object" || err === null || !("request" in err)) return false;
+  const status = (err as { status?: unknown }).status;
+  return typeof status === "number" && status >= 400 && !DO_NOT_RETRY.includes(status);
+}
 
 /** A request that got no complete answer in time (its RequestError has it as `cause`). */
 export class RequestTimeoutError extends Error {
@@ -161,13 +199,12 @@ export function createClientFactory(
     const Client = octokit.constructor as new (options: Record<string, unknown>) => GitHubClient;
     const requestDefaults = octokit.request.endpoint.DEFAULTS.request as
       { fetch?: FetchLike } | undefined;
-    return new Client({
+    const client = new Client({
       log: octokit.log,
       auth: { installationId },
       request: {
         ...requestDefaults,
-        // Per delivery: what it remembers of its check runs lives as long as the delivery.
-        fetch: recoverLostWrites(policyFetch(policy.requestTimeoutMs, requestDefaults?.fetch)),
+        fetch: policyFetch(policy.requestTimeoutMs, requestDefaults?.fetch),
       },
       retry: {
         enabled: true,
@@ -185,6 +222,8 @@ export function createClientFactory(
         ...(write ? { write } : {}),
       },
     });
+    policies.set(client, policy);
+    return client;
   };
 }
 

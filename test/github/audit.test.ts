@@ -98,6 +98,9 @@ describe("the push audit", () => {
     // The pushed commits' pull requests in one GraphQL request, not one REST request each.
     expect(h.calls().filter((c) => /\/commits\/[0-9a-f]+\/pulls/.test(c))).toEqual([]);
     expect(h.calls().filter((c) => c.startsWith("POST /graphql"))).toHaveLength(1);
+    // One write: the run is created already completed (issue 15).
+    expect(h.calls().filter((c) => /^(POST|PATCH) .*\/check-runs/.test(c))).toHaveLength(1);
+    expect(run.history).toEqual([{ status: "completed", conclusion: "success" }]);
   });
 
   test("a squash merge of an approved pull request is covered too", async () => {

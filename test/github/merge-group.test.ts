@@ -14,9 +14,11 @@ import {
   pullRequestEvent,
   pushEvent,
   reviewEvent,
+  ATTEMPTS,
   type Harness,
   useHarness,
 } from "./harness.js";
+import { until } from "../support/until.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
@@ -394,6 +396,147 @@ describe("getting around the group's approval", () => {
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     expect(groupRun(entry, LINT).conclusion).toBe("neutral");
     expect(groupRun(entry, APPROVAL).output.title).toBe("Could not check this merge group");
+  });
+});
+
+/**
+ * Issue 15 "write less": a quick evaluation writes each run once, already completed; a slow one
+ * shows them in_progress first. Whatever fails, both end completed. (The other tests of this file
+ * start the runs before evaluating, pendingAfterMs 0.)
+ */
+describe("the writes of a merge group", () => {
+  useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 2000 } });
+
+  /** Check-run writes on the group head: [method, name, status written]. */
+  function writes(entry: FakeQueueEntry): string[] {
+    const ids = new Set(
+      h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha).map((r) => r.id),
+    );
+    return h
+      .checkRunBodies()
+      .filter((b) =>
+        b.method === "POST"
+          ? b.body.head_sha === entry.headSha
+          : ids.has(Number(/\d+$/.exec(b.path)![0])),
+      )
+      .map((b) => `${b.method} ${b.body.status ?? (b.body.conclusion ? "completed" : "")}`);
+  }
+
+  const history = (entry: FakeQueueEntry) =>
+    h.fake.checkRuns
+      .filter((r) => r.head_sha === entry.headSha)
+      .map((r) => [r.name, r.history.map((x) => x.conclusion ?? x.status)]);
+
+  async function approvedGroup(): Promise<{ repo: FakeRepo; entry: FakeQueueEntry }> {
+    const { repo, baseSha } = setup();
+    await open(repo, 2, baseSha, migration("0002", "audit"));
+    await approve(repo, 2);
+    return { repo, entry: repo.enqueue(2) };
+  }
+
+  test("a quick evaluation: one completed create per check, no update", async () => {
+    const { repo, entry } = await approvedGroup();
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(writes(entry)).toEqual(["POST completed", "POST completed"]);
+    expect(history(entry)).toEqual([
+      [LINT, ["neutral"]],
+      [APPROVAL, ["success"]],
+    ]);
+  });
+
+  test("an evaluation that throws at once: both created completed as failure", async () => {
+    const { repo, entry } = await approvedGroup();
+    await h.receive(
+      "merge_group",
+      groupEvent(repo, entry, "checks_requested", { base_ref: "refs/tags/v1" }),
+    );
+    expect(writes(entry)).toEqual(["POST completed", "POST completed"]);
+    expect(onGroup(entry)).toEqual([
+      [LINT, "failure", "Could not check this merge group"],
+      [APPROVAL, "failure", "Could not check this merge group"],
+    ]);
+  });
+
+  test("a create GitHub keeps refusing: that check is reported failed, the other written", async () => {
+    const { repo, entry } = await approvedGroup();
+    h.fake.failNext({
+      method: "POST",
+      path: /\/check-runs$/,
+      match: (r) => (r.body as { head_sha?: string }).head_sha === entry.headSha,
+      status: 500,
+      times: ATTEMPTS,
+    });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(onGroup(entry)).toEqual([
+      [LINT, "failure", "Could not check this merge group"],
+      [APPROVAL, "success", expect.any(String)],
+    ]);
+    expect(h.fake.checkRuns.filter((r) => r.status !== "completed")).toEqual([]);
+  });
+
+  /** Holds the evaluation's first read until both runs show in_progress, then lets it go on. */
+  async function slowly(repo: FakeRepo, entry: FakeQueueEntry, event = groupEvent(repo, entry)) {
+    const held = h.pause("GET", /\/branches\/master$/);
+    const delivered = h.receive("merge_group", event);
+    await held.reached;
+    await until(
+      "both runs in progress",
+      () =>
+        h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.status === "in_progress")
+          .length === 2,
+    );
+    held.resume();
+    await delivered;
+  }
+
+  test("a slow evaluation: in_progress first, each completed once", async () => {
+    const { repo, entry } = await approvedGroup();
+    await slowly(repo, entry);
+    expect(writes(entry)).toEqual([
+      "POST in_progress",
+      "POST in_progress",
+      "PATCH completed",
+      "PATCH completed",
+    ]);
+    expect(history(entry)).toEqual([
+      [LINT, ["in_progress", "neutral"]],
+      [APPROVAL, ["in_progress", "success"]],
+    ]);
+  });
+
+  test("a slow evaluation that fails: both started runs end completed as failure", async () => {
+    const { repo, entry } = await approvedGroup();
+    h.fake.failNext({ method: "GET", path: /\/branches\/master$/, status: 500, times: ATTEMPTS });
+    await slowly(repo, entry);
+    expect(history(entry)).toEqual([
+      [LINT, ["in_progress", "failure"]],
+      [APPROVAL, ["in_progress", "failure"]],
+    ]);
+    expect(groupRun(entry, LINT).output.title).toBe("Could not check this merge group");
+  });
+
+  test("a second run that cannot be started: the first ends completed, the second reported", async () => {
+    const { repo, entry } = await approvedGroup();
+    h.fake.failNext({
+      method: "POST",
+      path: /\/check-runs$/,
+      match: (r) => {
+        const b = r.body as { head_sha?: string; name?: string; status?: string };
+        return b.head_sha === entry.headSha && b.name === APPROVAL && b.status === "in_progress";
+      },
+      status: 422,
+    });
+    const held = h.pause("GET", /\/branches\/master$/);
+    const delivered = h.receive("merge_group", groupEvent(repo, entry));
+    await held.reached;
+    await until("the approval run reported", () => onGroup(entry).length === 2);
+    held.resume();
+    await delivered;
+    expect(history(entry)).toEqual([
+      [LINT, ["in_progress", "failure"]],
+      [APPROVAL, ["failure"]],
+    ]);
+    expect(h.fake.checkRuns.filter((r) => r.status !== "completed")).toEqual([]);
   });
 });
 

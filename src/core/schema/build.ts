@@ -16,6 +16,15 @@ export interface MergedFile {
   bytes: Uint8Array;
 }
 
+/**
+ * How the analysis gets the schema after a directory's merged history: built from the texts
+ * (buildMergedSchema), or an adapter's cache of what that built (src/cli/schema-cache.ts).
+ */
+export type MergedSchemaBuilder = (
+  directory: DirectoryConfig,
+  files: readonly MergedFile[],
+) => MergedSchema;
+
 /** The schema after `files` (merged up migrations, already in golang-migrate order). */
 export function buildMergedSchema(
   directory: DirectoryConfig,

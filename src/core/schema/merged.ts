@@ -10,7 +10,7 @@
  */
 import type { ColumnDef, ConstraintDef, ObjectName, StatementModel } from "../sql/model.js";
 import type { Dialect } from "../types.js";
-import { Routines } from "./routines.js";
+import { Routines, type Declaration } from "./routines.js";
 
 export interface SchemaColumn {
   name: string;
@@ -52,6 +52,16 @@ export interface SchemaTable {
   unknown?: string;
 }
 
+/** A MergedSchema as plain data (columns as [key, column] pairs, in the map's order). */
+export interface SchemaSnapshot {
+  dialect: Dialect;
+  origin: SchemaOrigin;
+  tables: Array<Omit<SchemaTable, "columns"> & { columns: Array<[string, SchemaColumn]> }>;
+  pathChanged: boolean;
+  blind?: string;
+  routines: Declaration[];
+}
+
 /** What a lookup found: a known table, or why there is no answer. */
 export type TableLookup = { table: SchemaTable } | { table?: undefined; why: string };
 
@@ -87,6 +97,27 @@ export class MergedSchema {
   addTable(table: SchemaTable): void {
     this.forget(table.name, `${table.name.name} appears twice in the catalog`);
     this.tables.push(table);
+  }
+
+  /** Its whole state as plain data (schema/snapshot.ts stores it; `restore` reads it back). */
+  snapshot(): SchemaSnapshot {
+    return {
+      dialect: this.dialect,
+      origin: this.origin,
+      tables: this.clone().tables.map((t) => ({ ...t, columns: [...t.columns] })),
+      pathChanged: this.pathChanged,
+      ...(this.blind !== undefined ? { blind: this.blind } : {}),
+      routines: this.routines.snapshot(),
+    };
+  }
+
+  static restore(s: SchemaSnapshot): MergedSchema {
+    const m = new MergedSchema(s.dialect, s.origin);
+    m.tables = s.tables.map((t) => ({ ...t, columns: new Map(t.columns) }));
+    m.pathChanged = s.pathChanged;
+    m.blind = s.blind;
+    m.routines = Routines.restore(s.routines);
+    return m.clone();
   }
 
   clone(): MergedSchema {

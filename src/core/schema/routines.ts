@@ -15,7 +15,7 @@ import { argType } from "../sql/parse/postgres/type-names.js";
 
 export type DeclaredVolatility = "immutable" | "stable" | "volatile";
 
-interface Declaration {
+export interface Declaration {
   schema?: string;
   name: string;
   /** Input argument types (pg_type names) in order. */
@@ -43,6 +43,16 @@ export class Routines {
     const c = new Routines();
     c.decls = this.decls.map((d) => ({ ...d, args: [...d.args] }));
     return c;
+  }
+
+  snapshot(): Declaration[] {
+    return this.clone().decls;
+  }
+
+  static restore(decls: readonly Declaration[]): Routines {
+    const r = new Routines();
+    r.decls = decls.map((d) => ({ ...d, args: [...d.args] }));
+    return r;
   }
 
   /** Code that may have created or replaced any function ran. */

@@ -13,7 +13,13 @@ import { SqlRuleContext, type Analyzed, type FileExtras } from "../rules/sql/typ
 import { effectiveLevel, toFinding, type RuleMeta, type RuleReport } from "../rules/types.js";
 import type { SourceFile } from "../source.js";
 import type { Finding } from "../types.js";
-import { buildMergedSchema, once, SchemaCursor, type MergedFile } from "../schema/build.js";
+import {
+  buildMergedSchema,
+  once,
+  SchemaCursor,
+  type MergedFile,
+  type MergedSchemaBuilder,
+} from "../schema/build.js";
 import type { MergedSchema } from "../schema/merged.js";
 import { ChangeLedger } from "./ledger.js";
 import {
@@ -41,6 +47,8 @@ export interface SqlAnalysisInput {
    * (CLI git mode): rules then see the merged schema. Absent: rules judge the text alone.
    */
   merged?: readonly MergedFile[];
+  /** Builds the schema after `merged` (default: buildMergedSchema; the CLI caches it on disk). */
+  buildMerged?: MergedSchemaBuilder;
   /**
    * The base state as the replay's database built it (replay/catalog-schema.ts): used in place of
    * `merged` when present (it is what the database did, including code the model cannot read).
@@ -205,7 +213,7 @@ export async function analyzeSql(input: SqlAnalysisInput): Promise<Finding[]> {
   let schema = catalog
     ? once(() => catalog.clone())
     : merged
-      ? once(() => buildMergedSchema(model.config, merged))
+      ? once(() => (input.buildMerged ?? buildMergedSchema)(model.config, merged))
       : undefined;
   for (const f of files) {
     const p = f.source.file;

@@ -4,12 +4,19 @@
  * exactly once. Annotations go in batches of at most 50 (GitHub's per-request cap); every PATCH
  * appends, which is why a re-evaluation always writes a fresh run instead of updating an old one.
  * Every summary carries the evaluation marker (written.ts): when the evaluation started and the
- * digest of what the run shows.
+ * digest of what the run shows. No write is applied twice, however GitHub fails
+ * (uncertain-writes.ts): the writer knows what it created and how many annotations the run has.
  */
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
 import { truncateUtf8 } from "../../core/report/truncate.js";
 import type { GitHubClient, RepoRef } from "../client.js";
-import { runMarker } from "../check-write-recovery.js";
+import {
+  createCheckRun,
+  runMarker,
+  updateCheckRun,
+  type CheckRunData,
+  type UpdateCheckRun,
+} from "./uncertain-writes.js";
 import type { Annotation, CheckResult } from "./types.js";
 import { evaluationMarker, outputDigest, shownRun, type ShownRun } from "./written.js";
 
@@ -57,23 +64,32 @@ export function prepareResult(
 }
 
 export class CheckRun {
+  readonly id: number;
+  /** The app GitHub says created it (this app), for finding its other runs. */
+  readonly appId: number | null;
+  /** Annotations the run has, as GitHub last answered (an annotation batch grows it). */
+  #annotations: number | null;
+
   private constructor(
     private readonly octokit: GitHubClient,
     private readonly repo: RepoRef,
-    readonly id: number,
+    created: CheckRunData,
     readonly name: string,
-    /** The app GitHub says created it (this app), for finding its other runs. */
-    readonly appId: number | null,
     /** What it was started with: the evaluation's start, external_id and details link. */
     private readonly started: Pick<StartCheckRun, "startedAt" | "externalId" | "detailsUrl">,
-  ) {}
+  ) {
+    this.id = created.id;
+    this.appId = created.app?.id ?? null;
+    // An answer without the count leaves it unknown: a lost batch then fails (uncertain-writes.ts).
+    this.#annotations = created.output?.annotations_count ?? null;
+  }
 
   get startedAt(): number {
     return this.started.startedAt;
   }
 
   static async start(octokit: GitHubClient, repo: RepoRef, s: StartCheckRun): Promise<CheckRun> {
-    const { data } = await octokit.rest.checks.create({
+    const data = await createCheckRun(octokit, {
       ...repo,
       name: s.name,
       head_sha: s.headSha,
@@ -85,7 +101,7 @@ export class CheckRun {
         summary: withMarker(`${s.summary}\n\n${evaluationMarker(s.startedAt)}`),
       },
     });
-    return new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null, s);
+    return new CheckRun(octokit, repo, data, s.name, s);
   }
 
   /**
@@ -107,7 +123,7 @@ export class CheckRun {
   ): Promise<void> {
     const [first = [], ...rest] = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
     const output = { ...prepared.output, summary: withMarker(prepared.output.summary) };
-    const { data } = await octokit.rest.checks.create({
+    const data = await createCheckRun(octokit, {
       ...repo,
       name: s.name,
       head_sha: s.headSha,
@@ -123,7 +139,7 @@ export class CheckRun {
       output: first.length > 0 ? { ...output, annotations: first } : output,
     });
     if (rest.length === 0) return;
-    const run = new CheckRun(octokit, repo, data.id, s.name, data.app?.id ?? null, s);
+    const run = new CheckRun(octokit, repo, data, s.name, s);
     await run.#finish(result, prepared, rest);
   }
 
@@ -138,7 +154,7 @@ export class CheckRun {
     result: CheckResult,
   ): Promise<void> {
     if (result.annotations?.length) throw new Error("CheckRun.report takes no annotations");
-    await octokit.rest.checks.create({
+    await createCheckRun(octokit, {
       ...repo,
       name: s.name,
       head_sha: s.headSha,
@@ -148,7 +164,7 @@ export class CheckRun {
       conclusion: result.conclusion,
       output: {
         title: result.title,
-        summary: safeText(result.summary),
+        summary: withMarker(result.summary),
         ...(result.text !== undefined ? { text: safeText(result.text) } : {}),
       },
     });
@@ -170,14 +186,14 @@ export class CheckRun {
     // All but the last batch go while the run is still in progress, so "completed" means
     // complete: a failure half-way is reported by fail(), not hidden behind a finished run.
     for (const annotations of batches.slice(0, -1)) {
-      await this.octokit.rest.checks.update({
+      await this.#update({
         ...this.repo,
         check_run_id: this.id,
         output: { ...output, annotations },
       });
     }
     const last = batches.at(-1);
-    await this.octokit.rest.checks.update({
+    await this.#update({
       ...this.repo,
       check_run_id: this.id,
       status: "completed",
@@ -186,6 +202,11 @@ export class CheckRun {
       ...(result.actions ? { actions: result.actions } : {}),
       ...(result.externalId !== undefined ? { external_id: result.externalId } : {}),
     });
+  }
+
+  async #update(params: UpdateCheckRun): Promise<void> {
+    const data = await updateCheckRun(this.octokit, params, this.#annotations);
+    this.#annotations = data.output?.annotations_count ?? null;
   }
 }
 
