@@ -93,7 +93,16 @@ async function measure(kind, mergedCount, replay = true) {
       const writes = requests.filter(
         (r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path),
       ).length;
-      return { ms, requests: requests.length, count, writes };
+      // What each request was for: its method and path, ids left out, GraphQL by operation.
+      const kinds = requests.map((r) =>
+        r.path.endsWith("/graphql")
+          ? `POST graphql ${/query (\w+)/.exec(String(r.body?.query))?.[1] ?? "?"}`
+          : `${r.method} ${r.path
+              .replace(/^\/repos\/[^/]+\/[^/]+/, "")
+              .replace(/[0-9a-f]{40}/g, "{sha}")
+              .replace(/\/\d+(?=\/|$)/g, "/{n}")}`,
+      );
+      return { ms, requests: requests.length, count, writes, kinds };
     };
     const cold = await event("opened");
     const [lint, approval] = fake.checkRuns;
@@ -111,6 +120,10 @@ async function measure(kind, mergedCount, replay = true) {
     repo.pushToPullRequest(number, pushed);
     const warm = await event("synchronize");
     const repeated = await event("synchronize");
+    breakdowns.set(
+      kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
+      { cold: cold.kinds, repeated: repeated.kinds },
+    );
     return {
       pr:
         kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
@@ -136,6 +149,8 @@ async function measure(kind, mergedCount, replay = true) {
   }
 }
 
+/** The requests of the cold and repeated events, by kind (the last merged count measured). */
+const breakdowns = new Map();
 const rows = [];
 for (const [kind, replay] of [
   ["migration", true],
@@ -147,6 +162,19 @@ console.table(rows);
 console.log(
   "req: API requests (cold includes the installation token); writes: check-run creates and updates. warm: a new push on the same base; repeated: the same event again, nothing changed (only results that block a merge are written again). An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",
 );
+for (const [pr, { cold, repeated }] of breakdowns) {
+  console.log(`\n${pr}: requests of the cold event, then of the repeated one`);
+  for (const [name, list] of [
+    ["cold", cold],
+    ["repeated", repeated],
+  ]) {
+    const counts = new Map();
+    for (const k of list) counts.set(k, (counts.get(k) ?? 0) + 1);
+    console.log(
+      `  ${name}: ${[...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(" · ")}`,
+    );
+  }
+}
 const byKind = new Map();
 for (const r of rows) {
   const counts = `${r["cold req"]}/${r["warm req"]}/${r["repeated req"]}`;

@@ -58,13 +58,11 @@ describe("pull_request.opened with a risky change", () => {
       "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval check: the same evaluation (its head trees are already read), plus the
-      // pull requests of the head commit, reviews, commits and recorded clicks.
+      // pull requests of the head commit; then in one GraphQL query (approval/pull-facts.ts) the
+      // base changes and review dismissals (approvals bind to the base they were given against),
+      // reviews, commits and the clicks recorded on them.
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
-      // Base changes and review dismissals (approvals bind to the base they were given against).
-      "GET /repos/Codertocat/Hello-World/issues/2/events?per_page=100",
-      "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100",
-      "GET /repos/Codertocat/Hello-World/pulls/2/commits?per_page=100",
-      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
+      "POST /graphql",
       // Whether rulesets require the gate (branch protection came with the branch).
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",

@@ -85,6 +85,15 @@ async function click(run: FakeCheckRun, sender: string): Promise<void> {
   await h.receive("check_run", clickEvent(h.fake, run, sender));
 }
 
+/** The variables of each approval-facts GraphQL query sent (reviews, timeline, commits, clicks). */
+function factsQueries(): Array<Record<string, unknown>> {
+  return h.fake.requests
+    .filter((r) => r.path === "/graphql")
+    .map((r) => r.body as { query: string; variables: Record<string, unknown> })
+    .filter((b) => b.query.startsWith("query MigrationWardenPullFacts"))
+    .map((b) => b.variables);
+}
+
 function latest(): FakeCheckRun {
   const r = h.runs(APPROVAL).at(-1);
   if (!r) throw new Error("no approval run");
@@ -372,9 +381,11 @@ describe("reviews", () => {
     const s = setup();
     for (let i = 0; i < 120; i++) s.repo.review(s.number, { user: `user${i}`, state: "COMMENTED" });
     await reviewed(s, "alice", "APPROVED");
-    expect(h.calls().filter((c) => c.includes("/pulls/2/reviews"))).toEqual([
-      "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100",
-      "GET /repos/Codertocat/Hello-World/pulls/2/reviews?per_page=100&page=2",
+    // One query for every kind, then the reviews' second page alone (with its cursor).
+    expect(h.calls().filter((c) => c.includes("/pulls/2/reviews"))).toEqual([]);
+    expect(factsQueries().map((v) => [v.reviews, v.reviewsAfter, v.timeline, v.commits])).toEqual([
+      [true, null, true, true],
+      [true, "100", false, false],
     ]);
     expect(latest().conclusion).toBe("success");
   });
@@ -417,11 +428,13 @@ describe("the Approve migrations button", () => {
     // A click changes no finding.
     expect(h.runs(LINT)).toHaveLength(1);
 
-    // The record is read back from the app's own runs on the PR's commits.
+    // The record is read back from the app's own runs on the PR's commits (this app's suites).
     h.fake.clearRequests();
     await push(s, { "src/app.go": "package main\n" });
-    expect(h.calls()).toContain(
-      `GET /repos/Codertocat/Hello-World/commits/${s.headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=${APP_ID}&filter=all&per_page=100`,
+    expect(factsQueries()).toEqual([expect.objectContaining({ appId: APP_ID, check: APPROVAL })]);
+    // (The writer lists the new head's runs; the clicked commit's are never listed by REST.)
+    expect(h.calls().filter((c) => c.includes(`/commits/${recorded.head_sha}/check-runs`))).toEqual(
+      [],
     );
     expect(state()).toEqual(["success", "Approved by @alice", false]);
     // The audit trail names the run that carries the record.
@@ -578,11 +591,7 @@ describe("forged approvals", () => {
     expect(latest().output.summary).not.toContain("@alice");
     // Comments are never read; runs are listed for this app only.
     expect(h.calls().filter((c) => c.includes("/comments"))).toEqual([]);
-    expect(
-      h.calls().filter((c) => c.includes("check-runs?check_name=migration-warden%2Fapp")),
-    ).toEqual([
-      `GET /repos/Codertocat/Hello-World/commits/${s.headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=${APP_ID}&filter=all&per_page=100`,
-    ]);
+    expect(factsQueries()).toEqual([expect.objectContaining({ appId: APP_ID, check: APPROVAL })]);
   });
 });
 
@@ -735,6 +744,13 @@ describe("fails closed", () => {
       // The git objects' GraphQL request fails (the trees are read by REST then).
       if (_step === "the reviewed commit")
         h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
+      // The approval facts' query fails: they are read by REST, whose failure fails the check.
+      if (["the reviews", "the commits", "the recorded clicks"].includes(_step))
+        h.fake.graphqlFault({
+          executed: true,
+          operation: "MigrationWardenPullFacts",
+          error: "Something went wrong",
+        });
       // GitHub keeps failing: the first request and every retry.
       h.fake.failNext({
         method: "GET",

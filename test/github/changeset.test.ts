@@ -56,11 +56,11 @@ describe("API requests per event", () => {
     // token, PR, 2 creates, branch, config (absent: the base's root tree confirms it), files,
     // one GraphQL request for the base and head trees, the 3 distinct blobs and the edited merged
     // file's base blob (its findings are limited to the edited lines), lint complete; approval:
-    // the head's pull requests, issue events, reviews, commits, the one commit's approval runs,
-    // the base branch's rulesets (is the gate enforced?), complete (the head digest reuses the
-    // head trees).
-    expect(large).toHaveLength(17);
-    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(1);
+    // the head's pull requests, one GraphQL request for the issue events, reviews, commits and
+    // the commits' approval runs, the base branch's rulesets (is the gate enforced?), complete
+    // (the head digest reuses the head trees).
+    expect(large).toHaveLength(14);
+    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(2);
   });
 
   test("grow only with the files the pull request changes", async () => {
@@ -97,7 +97,11 @@ describe("what the app reads", () => {
     // No tree by REST: one GraphQL request lists every path segment at the base and the head
     // (shared prefixes asked once), each listing verified against its tree id.
     expect(h.calls().filter((c) => c.includes("/git/trees/"))).toEqual([]);
-    const gathers = h.fake.requests.filter((r) => r.path === "/graphql");
+    const gathers = h.fake.requests.filter(
+      (r) =>
+        r.path === "/graphql" &&
+        /MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
+    );
     expect(gathers).toHaveLength(1);
     const { variables } = gathers[0]!.body as { variables: Record<string, string> };
     const paths = ["", "services", "services/api", "services/api/db"];

@@ -154,6 +154,23 @@ const ROWS: Row[] = [
   ...(
     [
       ["pull requests of the head", (c: Cell) => repoPath(c, `/commits/${c.headSha}/pulls`)],
+    ] as const
+  ).map(([name, path]) =>
+    row(name, "GET", path, {
+      notFound: approvalOnly("failure"),
+      limited: approvalOnly("failure"),
+    }),
+  ),
+  // Reviews, base changes and dismissals, commits and recorded clicks in one GraphQL query
+  // (approval/pull-facts.ts); whatever it does not answer is read by REST (the rows below, in
+  // the scenario where GraphQL never answers).
+  row("approval facts (GraphQL)", "POST", () => "/graphql", {
+    body: (c) => new RegExp(`^(?=.*MigrationWardenPullFacts\\b)(?=.*"name":"${c.repo.name}")`),
+    notFound: both("same"),
+    limited: both("same"),
+  }),
+  ...(
+    [
       // Base changes and review dismissals: a base change voids earlier approvals.
       ["issue events", (c: Cell) => repoPath(c, "/issues/1/events")],
       ["reviews", (c: Cell) => repoPath(c, "/pulls/1/reviews")],
@@ -161,6 +178,7 @@ const ROWS: Row[] = [
     ] as const
   ).map(([name, path]) =>
     row(name, "GET", path, {
+      scenario: "rest-git",
       notFound: approvalOnly("failure"),
       limited: approvalOnly("failure"),
     }),
@@ -170,6 +188,7 @@ const ROWS: Row[] = [
     "GET",
     (c) => repoPath(c, `/commits/${c.headSha}/check-runs`),
     {
+      scenario: "rest-git",
       query: { check_name: APPROVAL },
       occurrence: 0,
       notFound: approvalOnly("failure"),
@@ -192,7 +211,7 @@ const ROWS: Row[] = [
     (c) => repoPath(c, `/commits/${c.headSha}/check-runs`),
     {
       query: { check_name: APPROVAL },
-      occurrence: 1,
+      occurrence: 0,
       notFound: approvalOnly("failure"),
       limited: approvalOnly("failure"),
     },
@@ -335,7 +354,8 @@ function setup(scenario: Scenario): Cell {
       "db/migrations/0002_orders.down.sql": "DROP TABLE orders;\n",
     },
   });
-  // GitHub's GraphQL API never gives this cell's git objects: all are read by REST.
+  // GitHub's GraphQL API never answers for this cell: its git objects and approval facts are all
+  // read by REST.
   if (scenario === "rest-git")
     h.fake.graphqlFault({
       executed: true,

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
 import { CO_AUTHORS_QUERY } from "../../src/github/approval/coauthors.js";
+import { PULL_FACTS_QUERY } from "../../src/github/approval/pull-facts.js";
 import { MERGED_PULLS_QUERY } from "../../src/github/audit/approvals.js";
 import { BASE_DIRECTORY_QUERY } from "../../src/github/base-files.js";
 import {
@@ -51,6 +52,7 @@ describe("the app's GraphQL queries", () => {
       gatherQuery(0, 0, MAX_GATHER_BLOBS),
       BASE_DIRECTORY_QUERY,
       CO_AUTHORS_QUERY,
+      PULL_FACTS_QUERY,
       MERGE_QUEUE_QUERY,
       MERGED_PULLS_QUERY,
     ])
@@ -306,16 +308,13 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
       "POST /graphql",
-      // Approval: the head's pull requests, base changes and dismissals, reviews.
+      // Approval: the head's pull requests; then base changes and dismissals, reviews, commits
+      // and the clicks recorded on each of them, in one query (approval/pull-facts.ts).
       "GET /repos/acme/app/commits/<sha>/pulls",
-      "GET /repos/acme/app/issues/1/events",
-      "GET /repos/acme/app/pulls/1/reviews",
+      "POST /graphql",
       // The reviewed commit's trees (its migration digest).
       "POST /graphql",
-      "GET /repos/acme/app/pulls/1/commits",
-      // Recorded clicks on each of the two commits, the approver's team membership.
-      "GET /repos/acme/app/commits/<sha>/check-runs",
-      "GET /repos/acme/app/commits/<sha>/check-runs",
+      // The approver's team membership.
       "GET /orgs/acme/teams/dba/memberships/alice",
       "GET /repos/acme/app/rules/branches/main",
       // Newer approval runs before passing.

@@ -76,7 +76,7 @@ export interface Harness {
    * The next matching request waits until `resume()` and only then reaches the fake (a slow
    * request: it sees GitHub as it is when it arrives). `reached` resolves once it is waiting.
    */
-  pause(method: string, path: RegExp): Pause;
+  pause(method: string, path: RegExp, body?: RegExp): Pause;
   /**
    * Matching requests (by default one) fail without an answer, as when the connection drops
    * (fetch rejects with ECONNRESET). `path` is tested as for hold().
@@ -199,7 +199,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return true;
   };
   const waiting: Array<() => void> = [];
-  const paused: Array<{ method: string; path: RegExp; reach(): void; resumed: Promise<void> }> = [];
+  const paused: Array<{
+    method: string;
+    path: RegExp;
+    /** Also tested against the request body's text. */
+    body?: RegExp;
+    reach(): void;
+    resumed: Promise<void>;
+  }> = [];
   const dropped: typeof held = [];
   const lost: typeof held = [];
   const reset = () => {
@@ -214,7 +221,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await new Promise<void>((resolve) => waiting.push(resolve));
       return new Response(JSON.stringify({ message: "Gateway Timeout" }), { status: 504 });
     }
-    const p = paused.findIndex((x) => x.method === method && x.path.test(uri));
+    const p = paused.findIndex(
+      (x) => x.method === method && x.path.test(uri) && (x.body === undefined || x.body.test(body)),
+    );
     if (p >= 0) {
       const [pause] = paused.splice(p, 1);
       pause!.reach();
@@ -308,12 +317,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     hold: (method, path, which = {}) => trap(held, method, path, which, Infinity),
     drop: (method, path, which = {}) => trap(dropped, method, path, which, 1),
     lose: (method, path, which = {}) => trap(lost, method, path, which, 1),
-    pause: (method, path) => {
+    pause: (method, path, body) => {
       let reach!: () => void;
       let resume!: () => void;
       const reached = new Promise<void>((r) => (reach = r));
       const resumed = new Promise<void>((r) => (resume = r));
-      paused.push({ method, path, reach, resumed });
+      paused.push({ method, path, ...(body ? { body } : {}), reach, resumed });
       return { reached, resume };
     },
     release: async () => {

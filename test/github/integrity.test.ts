@@ -438,16 +438,20 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
         r.path === "/graphql" &&
         !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
     );
-    expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
-      { ids: [`C_${head}`] },
+    // The approval facts' query lists the co-authors with the commits (no request of its own).
+    expect(graphql.map((r) => String((r.body as { query: string }).query).split("(")[0])).toEqual([
+      "query MigrationWardenPullFacts",
     ]);
     await reviewed(w, n, "alice", "APPROVED");
     expect(state()[0]).toBe("action_required");
   });
 
   test("GitHub failing to say who the co-authors are fails the approval check", async () => {
+    h.fake.linkEmail("alice@corp.example", "alice");
     const { w, n } = await coAuthored("Add note\n\nCo-authored-by: Alice <alice@corp.example>");
-    // The co-author query (the git objects' GraphQL request has its REST fallback).
+    // The approval facts' query fails (read by REST then), and so does the co-author query (the
+    // git objects' GraphQL request has its REST fallback).
+    h.fake.graphqlFault({ executed: true, operation: "MigrationWardenPullFacts", error: "x" });
     h.fake.failNext({
       method: "POST",
       path: /^\/graphql$/,

@@ -153,8 +153,9 @@ describe("reviews racing with pushes", () => {
     const reviewed = reviewEvent("submitted", pr.repo, pr.number, id);
 
     // The review's delivery reads the pull request (the approved head) and is held at its
-    // reviews; a push that edits the new migration is evaluated meanwhile.
-    const held = h.pause("GET", /\/pulls\/2\/reviews/);
+    // reviews (the approval facts' query); a push that edits the new migration is evaluated
+    // meanwhile.
+    const held = h.pause("POST", /^\/graphql$/, /MigrationWardenPullFacts/);
     const review = h.receive("pull_request_review", reviewed);
     await held.reached;
     const head2 = push(pr, {
@@ -199,7 +200,7 @@ describe("reviews racing with pushes", () => {
     const pr = pullRequest(CLEAN);
     await h.receive("pull_request", sync(pr));
     const id = pr.repo.review(pr.number, { user: "alice", state: "APPROVED" });
-    const held = h.pause("GET", /\/pulls\/2\/reviews/);
+    const held = h.pause("POST", /^\/graphql$/, /MigrationWardenPullFacts/);
     const review = h.receive(
       "pull_request_review",
       reviewEvent("submitted", pr.repo, pr.number, id),

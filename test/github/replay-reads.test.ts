@@ -48,12 +48,15 @@ const titles = (run: FakeCheckRun) =>
   run.annotations.map((a) => a.title ?? "").filter((t) => REPLAY_RULES.test(t));
 const notice = (run: FakeCheckRun, rule: string) =>
   run.annotations.find((a) => a.title === rule)?.message;
-/** The requests of the base-directory query (not the gather of the change's objects). */
+/**
+ * The requests of the base-directory query (not the gather of the change's objects, nor the
+ * approval facts).
+ */
 const baseDirectoryQueries = (h: Harness) =>
   h.fake.requests.filter(
     (r) =>
       r.path === "/graphql" &&
-      !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
+      !/MigrationWarden(Gather|PullFacts)\b/.test(String((r.body as { query?: string }).query)),
   );
 const blobReads = (h: Harness) => h.calls().filter((c) => c.includes("/git/blobs/"));
 
@@ -85,16 +88,16 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 17 requests for lint and approval,
-    // one GraphQL request for the change's git objects), plus the merged migrations in one
-    // GraphQL request.
-    expect(large.cold).toHaveLength(18);
+    // As without the replay (test/github/changeset.test.ts: 14 requests for lint and approval,
+    // one GraphQL request for the change's git objects, one for the approval facts), plus the
+    // merged migrations in one GraphQL request.
+    expect(large.cold).toHaveLength(15);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
-    expect(graphql(large.cold)).toBe(2);
+    expect(graphql(large.cold)).toBe(3);
     // Warm: the installation token is cached and the base state is restored from the cache.
     const rest = (calls: string[]) => calls.filter((c) => !/access_tokens|graphql/.test(c));
     expect(rest(large.warm)).toEqual(rest(large.cold));
-    expect(graphql(large.warm)).toBe(1);
+    expect(graphql(large.warm)).toBe(2);
   });
 });
 
@@ -125,9 +128,10 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    // One request for the new merged migrations (and one for the change's git objects).
+    // One request for the new merged migrations (and one for the change's git objects, one for
+    // the approval facts).
     expect(baseDirectoryQueries(h)).toHaveLength(1);
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(2);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
   });
 });
 

@@ -285,8 +285,12 @@ export type GraphqlFault = {
   executed?: boolean;
   /** Only queries of this repository ("owner/name"; executed queries only). */
   repo?: string;
+  /** Only queries of this operation name (executed queries only). */
+  operation?: string;
 } & (
   | { error: string }
+  /** The answer's data, with this error message beside it (executed queries only). */
+  | { partial: string }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

@@ -1574,6 +1574,22 @@ export class FakeGitHub {
     };
   }
 
+  /** A commit's authors as GitHub lists them: its git author, then every co-author trailer. */
+  #authorsOf(c) {
+    const person = (login) => ({
+      name: login ?? "Unlinked",
+      email: `${login ?? "unlinked"}@example.com`,
+      user: login === null || login === DEFAULT_LOGIN ? (login ? { login } : null) : { login },
+    });
+    const trailers = [
+      ...c.message.matchAll(/^co-authored-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim),
+    ].map(([, name, email]) => {
+      const login = this.#userOfEmail(email);
+      return { name, email, user: login && !login.endsWith("[bot]") ? { login } : null };
+    });
+    return [person(c.author), ...trailers];
+  }
+
   #coAuthors(ids) {
     return {
       data: {
@@ -1581,19 +1597,7 @@ export class FakeGitHub {
           const sha = /^C_([0-9a-f]{40})$/.exec(id)?.[1];
           const c = sha && this.git.get(sha, "commit");
           if (!c) return null;
-          const person = (login) => ({
-            name: login ?? "Unlinked",
-            email: `${login ?? "unlinked"}@example.com`,
-            user:
-              login === null || login === DEFAULT_LOGIN ? (login ? { login } : null) : { login },
-          });
-          const trailers = [
-            ...c.message.matchAll(/^co-authored-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim),
-          ].map(([, name, email]) => {
-            const login = this.#userOfEmail(email);
-            return { name, email, user: login && !login.endsWith("[bot]") ? { login } : null };
-          });
-          const nodes = [person(c.author), ...trailers];
+          const nodes = this.#authorsOf(c);
           return { oid: sha, authors: { totalCount: nodes.length, nodes } };
         }),
       },
@@ -1710,7 +1714,8 @@ export class FakeGitHub {
    * `oid tree`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
    * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`,
    * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
-   * `truncate`, `binary`).
+   * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
+   * that error message beside the data (GitHub's partial answers).
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
@@ -1718,7 +1723,9 @@ export class FakeGitHub {
       (f) =>
         f.times > 0 &&
         f.executed &&
-        (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()),
+        (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()) &&
+        (f.operation === undefined ||
+          new RegExp(`^\\s*query ${f.operation}\\b`).test(body.query ?? "")),
     );
     for (const f of faults) f.times--;
     const error = faults.find((f) => f.error);
@@ -1735,6 +1742,7 @@ export class FakeGitHub {
             oid !== undefined
               ? this.#gitNode(oid, faults)
               : this.#expressionNode(repo, expression, faults),
+          pullRequest: ({ number }) => this.#pullRequestNode(repo, number),
         };
       },
     };
@@ -1744,7 +1752,101 @@ export class FakeGitHub {
       rootValue,
       variableValues: body.variables ?? {},
     });
-    return JSON.parse(JSON.stringify(result));
+    const answer = JSON.parse(JSON.stringify(result));
+    // GitHub answers some errors beside the data it could read (a node it could not resolve).
+    const partial = faults.find((f) => f.partial);
+    if (partial) answer.errors = [...(answer.errors ?? []), { message: partial.partial }];
+    return answer;
+  }
+
+  /**
+   * `repository.pullRequest(number:)`: its head, reviews, timeline items (by `itemTypes`) and
+   * commits (GitHub's 250 at most), each a connection of pages of at most 100, as GitHub has them.
+   */
+  #pullRequestNode(repo, number) {
+    const pr = repo.pulls.get(Number(number));
+    if (!pr) return null;
+    return {
+      __typename: "PullRequest",
+      number: pr.number,
+      headRefOid: pr.headSha,
+      reviews: (args) =>
+        connection(
+          pr.reviews.map((r) => ({
+            databaseId: r.id,
+            state: r.state,
+            submittedAt: r.submittedAt,
+            commit: r.commitId === null ? null : { oid: r.commitId },
+            author:
+              r.user === null
+                ? null
+                : r.user.endsWith("[bot]")
+                  ? { __typename: "Bot", login: r.user.slice(0, -5) }
+                  : { __typename: "User", login: r.user },
+          })),
+          args,
+        ),
+      timelineItems: (args) =>
+        connection(
+          pr.events
+            .map((e) => timelineItem(e))
+            .filter((e) => e && (!args.itemTypes || args.itemTypes.includes(e.itemType))),
+          args,
+        ),
+      commits: (args) =>
+        connection(
+          repo
+            .pullCommitShas(pr.number)
+            .slice(0, MAX_LISTED_COMMITS)
+            .map((sha) => ({ commit: this.#commitNode(repo, sha) })),
+          args,
+        ),
+    };
+  }
+
+  /** A commit with what GraphQL says of its people and of the check suites on it. */
+  #commitNode(repo, sha) {
+    const c = this.git.get(sha, "commit");
+    const actor = (login) =>
+      login !== null && login.endsWith("[bot]")
+        ? // GitHub does not resolve bots to users; their noreply address names them.
+          { email: `1+${login}@users.noreply.github.com`, user: null }
+        : { email: `${login ?? "unlinked"}@example.com`, user: login === null ? null : { login } };
+    return {
+      __typename: "Commit",
+      id: `C_${sha}`,
+      oid: sha,
+      message: c.message,
+      author: actor(c.author),
+      committer: actor(c.committer),
+      authors: (args) => connection(this.#authorsOf(c), args),
+      checkSuites: (args) =>
+        connection(
+          this.checkSuites
+            .filter(
+              (x) =>
+                x.repo === repo &&
+                x.headSha === sha &&
+                (args.filterBy?.appId == null || x.appId === args.filterBy.appId),
+            )
+            .map((suite) => ({
+              app: { databaseId: suite.appId },
+              checkRuns: (a) => {
+                let runs = this.checkRuns.filter((r) => r.suiteId === suite.id);
+                if (a.filterBy?.checkName)
+                  runs = runs.filter((r) => r.name === a.filterBy.checkName);
+                // GitHub's default lists only the newest run of each name.
+                if (a.filterBy?.checkType !== "ALL")
+                  runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
+                return connection(
+                  runs.map((r) => ({ databaseId: r.id, name: r.name, externalId: r.external_id })),
+                  a,
+                );
+              },
+            })),
+          args,
+        ),
+    };
   }
 
   /** `<rev>:<path>` (or a bare rev: its commit) as GitHub's rev-parse resolves it; else null. */
@@ -1818,6 +1920,51 @@ export class FakeGitHub {
 }
 
 let builtSchema = null;
+
+/** A GraphQL connection's page (`first` at most 100, like GitHub; cursors are offsets). */
+function connection(list, { first, after } = {}) {
+  if (!Number.isInteger(first) || first < 1 || first > 100)
+    throw new Error("`first` must be between 1 and 100");
+  const start = after ? Number(after) : 0;
+  const nodes = list.slice(start, start + first);
+  const end = start + nodes.length;
+  return {
+    totalCount: list.length,
+    pageInfo: { hasNextPage: end < list.length, endCursor: nodes.length > 0 ? String(end) : null },
+    nodes,
+  };
+}
+
+/** An issue event as the timeline item GraphQL lists for it (null: one the app never asks for). */
+function timelineItem(e) {
+  const at = { createdAt: e.created_at };
+  switch (e.event) {
+    case "base_ref_changed":
+      return { __typename: "BaseRefChangedEvent", itemType: "BASE_REF_CHANGED_EVENT", ...at };
+    case "automatic_base_change_succeeded":
+      return {
+        __typename: "AutomaticBaseChangeSucceededEvent",
+        itemType: "AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT",
+        ...at,
+      };
+    case "base_ref_force_pushed":
+      return {
+        __typename: "BaseRefForcePushedEvent",
+        itemType: "BASE_REF_FORCE_PUSHED_EVENT",
+        ...at,
+      };
+    case "review_dismissed":
+      return {
+        __typename: "ReviewDismissedEvent",
+        itemType: "REVIEW_DISMISSED_EVENT",
+        ...at,
+        previousReviewState: String(e.dismissed_review?.state ?? "").toUpperCase(),
+        review: { databaseId: e.dismissed_review?.review_id },
+      };
+    default:
+      return null;
+  }
+}
 
 /** GitHub's GraphQL schema, built once (it is large: about a second). */
 function fakeGraphqlSchema() {

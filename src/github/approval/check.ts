@@ -55,7 +55,11 @@ export class ApprovalCheck implements CheckDefinition {
 
   async gather(ev: Evaluation, env: CheckEnv): Promise<ApprovalRunFacts> {
     const repo = { owner: ev.pr.owner, repo: ev.pr.repo };
-    const reader = new ApprovalReader(env.octokit, repo, ev.trees, await ownAppId(env.octokit));
+    const reader = new ApprovalReader(env.octokit, repo, ev.trees, await ownAppId(env.octokit), {
+      pullFacts: true,
+      onFallback: (reason) =>
+        env.log.warn({ reason }, "approval facts read by REST: the GraphQL answer was not usable"),
+    });
     // An invalid configuration fails the check whatever the other pull requests say.
     const group = ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev);
     for (const member of group) this.#covered.add(member.pr.number);

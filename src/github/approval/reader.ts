@@ -23,6 +23,7 @@ import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
 import { gatherGitObjects } from "../git-gather.js";
 import type { PullRequestInfo } from "../pull-request.js";
+import { readPullFacts, type ListedReview, type PullFacts } from "./pull-facts.js";
 
 /** GitHub's cap on pulls.listCommits: a pull request with more commits cannot be checked. */
 export const MAX_LISTED_COMMITS = 250;
@@ -46,7 +47,18 @@ export interface PullRequestHistory {
   dismissedStates: ReadonlyMap<number, string>;
 }
 
-type RawReview = Awaited<ReturnType<GitHubClient["rest"]["pulls"]["listReviews"]>>["data"][number];
+/** A review as the decision reads it (REST's listing, or the GraphQL read in that shape). */
+type RawReview = ListedReview;
+
+export interface ReaderOptions {
+  /**
+   * Read a pull request's reviews, timeline, commits and recorded clicks in one GraphQL query
+   * (pull-facts.ts), falling back to the REST listings when its answer cannot be trusted whole.
+   */
+  pullFacts?: boolean;
+  /** Told why a GraphQL answer was not used. */
+  onFallback?: (reason: string) => void;
+}
 
 /** Issue events that change the base a pull request's diff is taken against. */
 const BASE_EVENTS: readonly string[] = [
@@ -65,13 +77,32 @@ export class ApprovalReader {
   readonly #records = new Map<string, Promise<ButtonApproval[]>>();
   readonly #memberships = new Map<string, Promise<TeamMembership>>();
   readonly #roles = new Map<string, Promise<string | null>>();
+  readonly #pullFacts = new Map<string, Promise<PullFacts | null>>();
+  /** Clicks per commit the GraphQL read listed completely. */
+  readonly #listedRecords = new Map<string, ButtonApproval[]>();
 
   constructor(
     private readonly octokit: GitHubClient,
     private readonly repo: RepoRef,
     private readonly trees: TreeReader,
     readonly ownAppId: number,
+    private readonly options: ReaderOptions = {},
   ) {}
+
+  /** The pull request's facts in one GraphQL query, or null (then every kind is read by REST). */
+  #facts(pr: PullRequestInfo): Promise<PullFacts | null> {
+    if (!this.options.pullFacts) return Promise.resolve(null);
+    return cached(this.#pullFacts, `${pr.number}\0${pr.headSha}`, async () => {
+      const read = await readPullFacts(this.octokit, this.repo, pr, this.ownAppId);
+      if (read.facts === null) {
+        this.options.onFallback?.(read.reason);
+        return null;
+      }
+      for (const c of read.facts.commits)
+        if (c.records !== null) this.#listedRecords.set(c.sha, c.records);
+      return read.facts;
+    });
+  }
 
   /**
    * The migration digest of a commit under a configuration's directories. With `gone: "missing"`
@@ -115,12 +146,16 @@ export class ApprovalReader {
     pr: PullRequestInfo,
     directories: readonly DirectoryConfig[],
   ): Promise<ReviewFacts[]> {
-    const raw = await cached(this.#reviews, `${pr.number}\0${pr.headSha}`, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
-        ...this.repo,
-        pull_number: pr.number,
-        per_page: PER_PAGE,
-      }),
+    const raw = await cached(
+      this.#reviews,
+      `${pr.number}\0${pr.headSha}`,
+      async (): Promise<RawReview[]> =>
+        (await this.#facts(pr))?.reviews ??
+        this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+          ...this.repo,
+          pull_number: pr.number,
+          per_page: PER_PAGE,
+        }),
     );
     // An invalid commit id is reported by the decision; it is never sent to the API.
     const digested = (r: RawReview): r is RawReview & { commit_id: string } =>
@@ -162,11 +197,13 @@ export class ApprovalReader {
   }
 
   async #history(pr: PullRequestInfo): Promise<PullRequestHistory> {
-    const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
-      ...this.repo,
-      issue_number: pr.number,
-      per_page: PER_PAGE,
-    });
+    const events =
+      (await this.#facts(pr))?.events ??
+      (await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+        ...this.repo,
+        issue_number: pr.number,
+        per_page: PER_PAGE,
+      }));
     let latest: { time: number; at: string } | null = null;
     const dismissedStates = new Map<number, string>();
     for (const e of events as Array<Record<string, unknown>>) {
@@ -206,12 +243,21 @@ export class ApprovalReader {
         commits: [],
         problem: `the pull request has ${pr.commits} commits and GitHub lists at most ${MAX_LISTED_COMMITS}, so their authors, committers and recorded approvals cannot all be checked; squash or split it`,
       };
-    const raw = await this.octokit.paginate(this.octokit.rest.pulls.listCommits, {
-      ...this.repo,
-      pull_number: pr.number,
-      per_page: PER_PAGE,
-    });
-    const commits = await commitFacts(this.octokit, raw);
+    const listed = (await this.#facts(pr))?.commits;
+    let raw: ReadonlyArray<{ sha: string }>;
+    let commits: CommitFacts[];
+    if (listed) {
+      raw = listed;
+      commits = await listedCommitFacts(this.octokit, listed);
+    } else {
+      const rest = await this.octokit.paginate(this.octokit.rest.pulls.listCommits, {
+        ...this.repo,
+        pull_number: pr.number,
+        per_page: PER_PAGE,
+      });
+      raw = rest;
+      commits = await commitFacts(this.octokit, rest);
+    }
     const problem =
       raw.length !== pr.commits || raw.at(-1)?.sha !== pr.headSha
         ? `GitHub listed ${raw.length} commits ending at ${raw.at(-1)?.sha ?? "none"}, but the pull request has ${pr.commits} commits ending at ${pr.headSha}; it probably changed during the check, which runs again for the new commit`
@@ -231,6 +277,8 @@ export class ApprovalReader {
   }
 
   async #recordsOn(sha: string): Promise<ButtonApproval[]> {
+    const listed = this.#listedRecords.get(sha);
+    if (listed) return listed;
     const runs = await this.octokit.paginate(this.octokit.rest.checks.listForRef, {
       ...this.repo,
       ref: sha,
@@ -331,6 +379,28 @@ export async function commitFacts(
       committer: c.committer?.login ?? null,
     };
     const co = coAuthors.get(c.sha);
+    if (co && co.length > 0) facts.coAuthors = co;
+    return facts;
+  });
+}
+
+/**
+ * Commits the GraphQL read listed, as the decision reads them; the co-authors of a commit naming
+ * more than that read could list are resolved as for REST (coauthors.ts).
+ */
+async function listedCommitFacts(
+  octokit: GitHubClient,
+  listed: PullFacts["commits"],
+): Promise<CommitFacts[]> {
+  const rest = await coAuthorsOf(
+    octokit,
+    listed
+      .filter((c) => c.coAuthors === null)
+      .map((c) => ({ sha: c.sha, node_id: c.nodeId, commit: { message: c.message } })),
+  );
+  return listed.map((c) => {
+    const facts: CommitFacts = { sha: c.sha, author: c.author, committer: c.committer };
+    const co = c.coAuthors ?? rest.get(c.sha);
     if (co && co.length > 0) facts.coAuthors = co;
     return facts;
   });

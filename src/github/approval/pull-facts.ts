@@ -1,0 +1,359 @@
+/**
+ * What the approval decision reads about one pull request, in one GraphQL query where REST needs
+ * a listing per kind and per commit: its reviews, the timeline events that void approvals (base
+ * changes, review dismissals), its commits with their linked author and committer accounts and
+ * co-authors, and the "Approve migrations" records in this app's approval runs on those commits.
+ *
+ * Every connection is read to its end (the same query, with `@include` switching the finished
+ * ones off, pages on with each one's cursor) and checked against GitHub's own count. Nothing
+ * uncertain is used: an answer with `errors` (even with partial `data`), a missing field, a count
+ * that does not add up or a page that does not continue makes the whole read null, and the reader
+ * falls back to its REST listings (reader.ts), exactly as before. A commit whose co-authors or
+ * check runs do not fit in the query is marked so, and read on its own by REST.
+ */
+import type { ButtonApproval, CoAuthor } from "../../core/approval/index.js";
+import { APPROVAL_CHECK_NAME, readButtonApproval } from "../../core/approval/index.js";
+import type { GitHubClient, RepoRef } from "../client.js";
+import { namesCoAuthor, noreplyLogin } from "./coauthors.js";
+
+const PAGE = 100;
+/** Co-authors read in the query per commit (a commit naming more is read by coauthors.ts). */
+const AUTHORS = 10;
+/** Check suites of this app per commit (one per app and commit, unless re-requested). */
+const SUITES = 10;
+
+/** Timeline items that void approvals: the base changed, or a review was dismissed. */
+export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts($owner: String!, $name: String!, $number: Int!, $appId: Int!, $check: String!, $reviews: Boolean!, $reviewsAfter: String, $timeline: Boolean!, $timelineAfter: String, $commits: Boolean!, $commitsAfter: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      number
+      headRefOid
+      reviews(first: ${PAGE}, after: $reviewsAfter) @include(if: $reviews) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId state submittedAt commit { oid } author { __typename login } }
+      }
+      timelineItems(first: ${PAGE}, after: $timelineAfter, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $timeline) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          __typename
+          ... on BaseRefChangedEvent { createdAt }
+          ... on AutomaticBaseChangeSucceededEvent { createdAt }
+          ... on BaseRefForcePushedEvent { createdAt }
+          ... on ReviewDismissedEvent { createdAt previousReviewState review { databaseId } }
+        }
+      }
+      commits(first: ${PAGE}, after: $commitsAfter) @include(if: $commits) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          commit {
+            id
+            oid
+            message
+            author { email user { login } }
+            committer { email user { login } }
+            authors(first: ${AUTHORS}) { totalCount nodes { name email user { login } } }
+            checkSuites(first: ${SUITES}, filterBy: { appId: $appId }) {
+              totalCount
+              pageInfo { hasNextPage }
+              nodes {
+                app { databaseId }
+                checkRuns(first: ${PAGE}, filterBy: { checkName: $check, checkType: ALL }) {
+                  totalCount
+                  pageInfo { hasNextPage }
+                  nodes { databaseId name externalId }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+/** A review as REST lists it (the fields the reader uses). */
+export interface ListedReview {
+  id: number;
+  user: { login: string } | null;
+  state: string;
+  commit_id?: string | null;
+  submitted_at?: string | null;
+}
+
+/** One commit of the pull request as the decision reads it. */
+export interface PullCommit {
+  sha: string;
+  /** Its GraphQL node id (coauthors.ts reads the co-authors by it). */
+  nodeId: string;
+  message: string;
+  author: string | null;
+  committer: string | null;
+  /** The commit's co-authors; null when the query could not list them all (read by REST). */
+  coAuthors: CoAuthor[] | null;
+  /** The records in this app's approval runs on it; null when not all were listed (REST). */
+  records: ButtonApproval[] | null;
+}
+
+export interface PullFacts {
+  headSha: string;
+  reviews: ListedReview[];
+  /** Base changes and dismissals, as REST issue events name them. */
+  events: Array<{
+    event: string;
+    created_at: string;
+    dismissed_review?: { review_id: number; state: string };
+  }>;
+  commits: PullCommit[];
+}
+
+interface Page<T> {
+  totalCount?: number;
+  pageInfo?: { hasNextPage?: boolean; endCursor?: string | null };
+  nodes?: Array<T | null>;
+}
+
+type Actor = { __typename?: string; login?: string } | null;
+type GitActor = { email?: string | null; user?: { login?: string } | null } | null;
+
+interface RawCommit {
+  id?: string;
+  oid?: string;
+  message?: string;
+  author?: GitActor;
+  committer?: GitActor;
+  authors?: Page<{ name?: string | null; email?: string | null; user?: { login?: string } | null }>;
+  checkSuites?: Page<{
+    app?: { databaseId?: number } | null;
+    checkRuns?: Page<{ databaseId?: number; name?: string; externalId?: string | null }>;
+  }>;
+}
+
+interface RawReview {
+  databaseId?: number;
+  state?: string;
+  submittedAt?: string | null;
+  commit?: { oid?: string } | null;
+  author?: Actor;
+}
+
+interface RawTimelineItem {
+  __typename?: string;
+  createdAt?: string;
+  previousReviewState?: string;
+  review?: { databaseId?: number } | null;
+}
+
+interface Answer {
+  repository?: {
+    pullRequest?: {
+      number?: number;
+      headRefOid?: string;
+      reviews?: Page<RawReview>;
+      timelineItems?: Page<RawTimelineItem>;
+      commits?: Page<{ commit?: RawCommit | null }>;
+    } | null;
+  } | null;
+}
+
+/** Why the answer cannot be used (the reader then reads by REST). */
+class Unusable extends Error {}
+
+function need(ok: unknown, what: string): asserts ok {
+  if (!ok) throw new Unusable(what);
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  BaseRefChangedEvent: "base_ref_changed",
+  AutomaticBaseChangeSucceededEvent: "automatic_base_change_succeeded",
+  BaseRefForcePushedEvent: "base_ref_force_pushed",
+};
+
+/**
+ * The pull request's approval facts, every page read and checked; null when GitHub's answer
+ * cannot be trusted whole (the caller reads by REST instead), with the reason logged by the caller.
+ */
+export async function readPullFacts(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  pr: { number: number; headSha: string },
+  appId: number,
+): Promise<{ facts: PullFacts } | { facts: null; reason: string }> {
+  const reviews: ListedReview[] = [];
+  const events: PullFacts["events"] = [];
+  const commits: PullCommit[] = [];
+  const cursors: Record<"reviews" | "timeline" | "commits", string | null | undefined> = {
+    reviews: null,
+    timeline: null,
+    commits: null,
+  };
+  let totals: { reviews?: number; commits?: number } = {};
+  try {
+    // `undefined`: that connection is read to its end.
+    while (Object.values(cursors).some((c) => c !== undefined)) {
+      const answer = await octokit.graphql<Answer>(PULL_FACTS_QUERY, {
+        owner: repo.owner,
+        name: repo.repo,
+        number: pr.number,
+        appId,
+        check: APPROVAL_CHECK_NAME,
+        reviews: cursors.reviews !== undefined,
+        reviewsAfter: cursors.reviews ?? null,
+        timeline: cursors.timeline !== undefined,
+        timelineAfter: cursors.timeline ?? null,
+        commits: cursors.commits !== undefined,
+        commitsAfter: cursors.commits ?? null,
+      });
+      const p = answer?.repository?.pullRequest;
+      need(p && p.number === pr.number, "no pull request in the answer");
+      // Read while the pull request moved on: the facts would mix two heads.
+      need(p.headRefOid === pr.headSha, `the head moved to ${String(p.headRefOid)}`);
+      if (cursors.reviews !== undefined) {
+        cursors.reviews = next(p.reviews, "reviews");
+        totals = { ...totals, reviews: p.reviews!.totalCount };
+        for (const r of p.reviews!.nodes!) reviews.push(review(r));
+      }
+      if (cursors.timeline !== undefined) {
+        cursors.timeline = next(p.timelineItems, "timeline items");
+        for (const e of p.timelineItems!.nodes!) {
+          const event = timelineEvent(e);
+          if (event) events.push(event);
+        }
+      }
+      if (cursors.commits !== undefined) {
+        cursors.commits = next(p.commits, "commits");
+        totals = { ...totals, commits: p.commits!.totalCount };
+        for (const c of p.commits!.nodes!) commits.push(commit(c?.commit, appId));
+      }
+    }
+    need(reviews.length === totals.reviews, `${reviews.length} reviews of ${totals.reviews}`);
+    need(commits.length === totals.commits, `${commits.length} commits of ${totals.commits}`);
+  } catch (err) {
+    // GitHub's `errors` (with or without partial data), a failed request, or an unusable answer.
+    return { facts: null, reason: err instanceof Error ? err.message : String(err) };
+  }
+  return { facts: { headSha: pr.headSha, reviews, events, commits } };
+}
+
+/** The connection's next cursor, or undefined when it is read to its end. */
+function next(page: Page<unknown> | undefined, what: string): string | undefined {
+  need(page && Array.isArray(page.nodes) && page.pageInfo, `no ${what} in the answer`);
+  if (page.pageInfo.hasNextPage !== true) {
+    need(page.pageInfo.hasNextPage === false, `${what}: no page information`);
+    return undefined;
+  }
+  need(typeof page.pageInfo.endCursor === "string", `${what}: a next page without a cursor`);
+  need(page.nodes.length > 0, `${what}: an empty page before the end`);
+  return page.pageInfo.endCursor;
+}
+
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+function review(r: RawReview | null): ListedReview {
+  need(r && Number.isSafeInteger(r.databaseId) && typeof r.state === "string", "a review");
+  return {
+    id: r.databaseId!,
+    user: login(r.author),
+    state: r.state,
+    // A review whose commit GitHub lost has none (a force-push): never a digest, never a pass.
+    commit_id: typeof r.commit?.oid === "string" ? r.commit.oid : null,
+    submitted_at: r.submittedAt ?? null,
+  };
+}
+
+/** REST's login for an actor: bots carry "[bot]"; other kinds of account approve nothing. */
+function login(a: Actor | undefined): { login: string } | null {
+  if (!a || typeof a.login !== "string" || a.login === "") return null;
+  if (a.__typename === "User") return { login: a.login };
+  if (a.__typename === "Bot") return { login: `${a.login}[bot]` };
+  return null;
+}
+
+function timelineEvent(e: RawTimelineItem | null): PullFacts["events"][number] | null {
+  need(e && typeof e.__typename === "string", "a timeline item");
+  // The event's time decides which approvals it voids: one without is unusable.
+  need(typeof e.createdAt === "string", `a ${e.__typename} without its time`);
+  const base = EVENT_NAMES[e.__typename];
+  if (base) return { event: base, created_at: e.createdAt };
+  need(e.__typename === "ReviewDismissedEvent", `an unexpected timeline item ${e.__typename}`);
+  // A dismissal of a review GitHub no longer shows voids nothing that could count.
+  if (!Number.isSafeInteger(e.review?.databaseId) || typeof e.previousReviewState !== "string")
+    return { event: "review_dismissed", created_at: e.createdAt };
+  return {
+    event: "review_dismissed",
+    created_at: e.createdAt,
+    dismissed_review: {
+      review_id: e.review!.databaseId!,
+      state: e.previousReviewState.toLowerCase(),
+    },
+  };
+}
+
+function commit(c: RawCommit | null | undefined, appId: number): PullCommit {
+  need(c && typeof c.oid === "string" && OID.test(c.oid), "a commit");
+  need(typeof c.message === "string", `commit ${c.oid} without its message`);
+  need(typeof c.id === "string" && c.id !== "", `commit ${c.oid} without its node id`);
+  need(c.author && c.committer, `commit ${c.oid} without its author or committer`);
+  return {
+    sha: c.oid,
+    nodeId: c.id,
+    message: c.message,
+    author: gitLogin(c.author),
+    committer: gitLogin(c.committer),
+    coAuthors: namesCoAuthor(c.message) ? coAuthors(c) : [],
+    records: records(c, appId),
+  };
+}
+
+/** The account GitHub links to a git identity (bots by their noreply address, as REST does). */
+function gitLogin(a: GitActor): string | null {
+  const user = a?.user?.login;
+  if (typeof user === "string" && user !== "") return user;
+  return noreplyLogin(a?.email ?? "");
+}
+
+function coAuthors(c: RawCommit): CoAuthor[] | null {
+  const a = c.authors;
+  if (!a || !Array.isArray(a.nodes) || a.totalCount !== a.nodes.length) return null;
+  // GitHub lists the git author first, then the trailers (as coauthors.ts reads them).
+  return a.nodes.slice(1).map((n) => ({
+    login: n?.user?.login ?? noreplyLogin(n?.email ?? ""),
+    name: n?.name ?? "",
+    email: n?.email ?? "",
+  }));
+}
+
+/**
+ * The records in this app's approval runs on the commit; null (read by REST) when a suite or a
+ * run list did not fit. Runs are checked one by one (app, name, external_id) by the core.
+ */
+function records(c: RawCommit, appId: number): ButtonApproval[] | null {
+  const suites = c.checkSuites;
+  if (!suites || !Array.isArray(suites.nodes) || suites.pageInfo?.hasNextPage !== false)
+    return null;
+  if (suites.totalCount !== suites.nodes.length) return null;
+  const out: ButtonApproval[] = [];
+  for (const s of suites.nodes) {
+    const runs = s?.checkRuns;
+    if (!runs || !Array.isArray(runs.nodes) || runs.pageInfo?.hasNextPage !== false) return null;
+    if (runs.totalCount !== runs.nodes.length) return null;
+    const suiteApp = s.app?.databaseId ?? null;
+    for (const r of runs.nodes) {
+      if (!r || !Number.isSafeInteger(r.databaseId) || typeof r.name !== "string") return null;
+      const read = readButtonApproval(
+        {
+          id: r.databaseId!,
+          name: r.name,
+          appId: typeof suiteApp === "number" ? suiteApp : null,
+          headSha: c.oid!,
+          externalId: r.externalId ?? null,
+        },
+        appId,
+      );
+      // Runs without a record, and anything malformed or foreign, are never trusted.
+      if (read.ok && read.value) out.push(read.value);
+    }
+  }
+  return out;
+}
