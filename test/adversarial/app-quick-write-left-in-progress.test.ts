@@ -10,7 +10,8 @@ import { ATTEMPTS, LINT, pullRequestEvent, type Harness, useHarness } from "../g
 
 let h: Harness;
 useHarness((created) => (h = created), {
-  app: { pendingAfterMs: DEFAULT_PENDING_AFTER_MS, replay: false },
+  // A limit no evaluation here reaches: the quick path, even in a starved test process.
+  app: { pendingAfterMs: 20 * DEFAULT_PENDING_AFTER_MS, replay: false },
 });
 
 const CONFIG =
