@@ -477,6 +477,23 @@ describe("the writes of a merge group", () => {
     expect(h.fake.checkRuns.filter((r) => r.status !== "completed")).toEqual([]);
   });
 
+  test("a quick write of more than 50 annotations that fails half-way: its run ends failed, not in progress", async () => {
+    const { repo, baseSha } = setup();
+    const files: Record<string, string> = {};
+    // 60 new versions without down files: 60 warnings, two annotation batches.
+    for (let v = 2; v < 62; v++)
+      files[`migrations/${String(v).padStart(4, "0")}_t${v}.up.sql`] =
+        `CREATE TABLE t${v} (id bigint PRIMARY KEY);\n`;
+    await open(repo, 2, baseSha, files);
+    const entry = repo.enqueue(2);
+    h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500, times: ATTEMPTS });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    expect(history(entry)).toEqual([
+      [LINT, ["in_progress", "failure"]],
+      [APPROVAL, ["failure"]],
+    ]);
+  });
+
   /** Holds the evaluation's first read until both runs show in_progress, then lets it go on. */
   async function slowly(repo: FakeRepo, entry: FakeQueueEntry, event = groupEvent(repo, entry)) {
     const held = h.pause("GET", /\/branches\/master$/);

@@ -107,6 +107,7 @@ export class CheckRun {
   /**
    * A fresh run of a known result: one create, already completed, when it has at most 50
    * annotations; otherwise created in_progress with the first batch and completed by the last.
+   * Returns the run (completed).
    */
   static async write(
     octokit: GitHubClient,
@@ -120,7 +121,7 @@ export class CheckRun {
       s.detailsUrl,
       s.startedAt,
     ),
-  ): Promise<void> {
+  ): Promise<CheckRun> {
     const [first = [], ...rest] = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
     const output = { ...prepared.output, summary: withMarker(prepared.output.summary) };
     const data = await createCheckRun(octokit, {
@@ -138,9 +139,15 @@ export class CheckRun {
         : { status: "in_progress" as const }),
       output: first.length > 0 ? { ...output, annotations: first } : output,
     });
-    if (rest.length === 0) return;
     const run = new CheckRun(octokit, repo, data, s.name, s);
-    await run.#finish(result, prepared, rest);
+    if (rest.length === 0) return run;
+    try {
+      await run.#finish(result, prepared, rest);
+    } catch (err) {
+      // The run exists, in progress: the writer completes it (a fresh run would leave it so).
+      throw new UnfinishedRun(run, err);
+    }
+    return run;
   }
 
   /**
@@ -207,6 +214,16 @@ export class CheckRun {
   async #update(params: UpdateCheckRun): Promise<void> {
     const data = await updateCheckRun(this.octokit, params, this.#annotations);
     this.#annotations = data.output?.annotations_count ?? null;
+  }
+}
+
+/** A write that created its run in progress and failed before completing it (see CheckRun.write). */
+export class UnfinishedRun extends Error {
+  constructor(
+    readonly run: CheckRun,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }
 

@@ -10,7 +10,7 @@ import type { Logger } from "probot";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { settledWithin } from "../deadline.js";
 import { describeError } from "../errors.js";
-import { CheckRun } from "./check-run.js";
+import { CheckRun, UnfinishedRun } from "./check-run.js";
 import type { CheckResult, Conclusion } from "./types.js";
 
 export interface CommitCheck {
@@ -51,16 +51,28 @@ export async function writeCommitChecks(
       const results = await evaluated;
       return writeEach(w, checks, (check, i) => {
         const result = results[i]!;
+        // A run created in progress whose write failed half-way is completed, not left running.
+        let unfinished: CheckRun | null = null;
         return {
           result,
-          write: () => CheckRun.write(w.octokit, w.repo, start(w, check), result),
+          write: async () => {
+            try {
+              await CheckRun.write(w.octokit, w.repo, start(w, check), result);
+            } catch (err) {
+              if (!(err instanceof UnfinishedRun)) throw err;
+              unfinished = err.run;
+              throw err.cause;
+            }
+          },
           fail: (reason) =>
-            CheckRun.report(
-              w.octokit,
-              w.repo,
-              { ...start(w, check), externalId: result.externalId ?? w.externalId },
-              w.failed(reason),
-            ),
+            unfinished
+              ? unfinished.complete(w.failed(reason))
+              : CheckRun.report(
+                  w.octokit,
+                  w.repo,
+                  { ...start(w, check), externalId: result.externalId ?? w.externalId },
+                  w.failed(reason),
+                ),
         };
       });
     }

@@ -11,7 +11,7 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { describeError } from "../errors.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { ReviewEnv, ReviewOutcome } from "../review.js";
-import { CheckRun, prepareResult } from "./check-run.js";
+import { CheckRun, prepareResult, UnfinishedRun } from "./check-run.js";
 import { errorResult } from "./common.js";
 import { externalId } from "./external-id.js";
 import type { Generation } from "./in-flight.js";
@@ -124,17 +124,25 @@ export async function writeResults(
       continue;
     }
     try {
-      await CheckRun.write(env.octokit, repo, start, result, prepared);
+      const run = await CheckRun.write(env.octokit, repo, start, result, prepared);
       outcome.conclusions[check.name] = result.conclusion;
+      if (PASSING.has(result.conclusion)) {
+        const ended = await endIfHidingNewer(w, run, result);
+        if (ended) outcome.conclusions[check.name] = ended;
+      }
     } catch (err) {
       log.error({ err, check: check.name }, "writing the check run failed");
       try {
-        await CheckRun.report(
-          env.octokit,
-          repo,
-          { ...start, externalId: result.externalId ?? start.externalId },
-          errorResult(describeError(err)),
-        );
+        // A run created in progress is completed as failure, never left running beside another.
+        if (err instanceof UnfinishedRun)
+          await err.run.complete(errorResult(describeError(err.cause)));
+        else
+          await CheckRun.report(
+            env.octokit,
+            repo,
+            { ...start, externalId: result.externalId ?? start.externalId },
+            errorResult(describeError(err)),
+          );
         outcome.conclusions[check.name] = "failure";
       } catch (err2) {
         unwritten.push(err2);
@@ -318,6 +326,40 @@ async function newerRun(w: Writing, run: CheckRun): Promise<NewerRun | null> {
   const newer = newerEvaluation(listed, run.name, appId, w.pr.number, run.startedAt, run.id);
   if (newer) return { id: newer.id, url: newer.url ?? null };
   return inProcess ? { id: null, url: null } : null;
+}
+
+/**
+ * After a passing run is written: an evaluation that started later (another process, which
+ * in-flight.ts cannot see) may have written its run between this one's listing and its create.
+ * GitHub shows the newest run, so this older pass would hide it: when such a run, created before
+ * this one, does not show a pass, this run ends as superseded (failure). A listing that fails
+ * leaves the pass untrusted: the run ends as failure with the reason. Returns the new conclusion,
+ * or null when the pass stands.
+ */
+async function endIfHidingNewer(
+  w: Writing,
+  run: CheckRun,
+  result: CheckResult,
+): Promise<Conclusion | null> {
+  const appId = run.appId ?? w.appId;
+  if (appId === null) return null;
+  let replacement: CheckResult;
+  try {
+    const hidden = (await runsOfName(w.env.octokit, w.repo, w.pr.headSha, run.name, appId)).filter(
+      (r) =>
+        r.id < run.id &&
+        !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)),
+    );
+    const newer = newerEvaluation(hidden, run.name, appId, w.pr.number, run.startedAt, run.id);
+    if (!newer) return null;
+    w.log.info({ check: run.name, newer: newer.id }, "a newer evaluation's run was written first");
+    replacement = supersededResult({ id: newer.id, url: newer.url ?? null });
+  } catch (err) {
+    w.log.error({ err, check: run.name }, "listing the commit's check runs failed");
+    replacement = errorResult(describeError(err));
+  }
+  await run.complete(keepRecord(replacement, result));
+  return replacement.conclusion;
 }
 
 /**
