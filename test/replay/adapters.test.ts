@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
 import {
+  describeCall,
   createHarness,
   finish,
   helloWorld,
@@ -124,7 +125,18 @@ test("app: the lint check run shows replay findings; merged migrations are read 
     expect.arrayContaining(["down-does-not-restore-schema", "lock-access-exclusive"]),
   );
   expect(JSON.stringify(run.output)).toContain("Sandbox replay");
-  const reads = () => h!.calls().filter((c) => /\/git\/blobs\/|graphql/.test(c));
+  // Git objects only: the GraphQL gathers of trees and blobs, and blob reads (the pull request's
+  // and the approval check's own queries read no git object).
+  const gitObjects = /query MigrationWarden(Gather|BaseDirectory)\b/;
+  const reads = () =>
+    h!.fake.requests
+      .filter(
+        (r) =>
+          /\/git\/blobs\//.test(r.path) ||
+          (/graphql/.test(r.path) &&
+            gitObjects.test(String((r.body as { query?: string } | undefined)?.query))),
+      )
+      .map(describeCall);
   // The change's git objects (trees and its two files), and the merged migrations.
   expect(reads()).toEqual(["POST /graphql", "POST /graphql"]);
   const before = reads().length;
