@@ -20,6 +20,7 @@ import {
   verifiedTree,
 } from "../../src/github/git-gather.js";
 import { MERGE_QUEUE_QUERY } from "../../src/github/merge-group.js";
+import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -55,6 +56,7 @@ describe("the app's GraphQL queries", () => {
       PULL_FACTS_QUERY,
       MERGE_QUEUE_QUERY,
       MERGED_PULLS_QUERY,
+      PULL_REQUEST_QUERY,
     ])
       expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
   });
