@@ -1949,6 +1949,7 @@ export class FakeGitHub {
       if (!entry || (i < segs.length - 1 && entry.mode !== "040000")) return null;
       sha = entry.sha;
     }
+    if (faults.some((f) => f.drop && f.entry?.test(entry.name))) return null;
     const type = entry.mode === "040000" ? "tree" : entry.mode === "160000" ? "commit" : "blob";
     return {
       name: entry.name,
