@@ -124,10 +124,22 @@ export async function readPullRequest(
     });
     return pullRequestOf(target, answer);
   } catch (err) {
-    // GitHub's `errors` (with or without partial data), a failed request, or an unusable answer.
+    // Anything else (no installation token, …) fails this read as the REST one failed before.
+    if (!isQueryFailure(err)) throw err;
     onFallback(err instanceof Error ? err.message : String(err));
     return fetchPullRequest(octokit, target);
   }
+}
+
+/**
+ * GitHub's `errors` (with or without partial data), a failed request to the GraphQL endpoint, or
+ * an unusable answer: what REST may still read.
+ */
+function isQueryFailure(err: unknown): boolean {
+  if (err instanceof Unusable) return true;
+  const e = err as { name?: string; request?: { url?: string } } | null;
+  if (e?.name === "GraphqlResponseError") return true;
+  return e?.name === "HttpError" && /\/graphql$/.test(e.request?.url ?? "");
 }
 
 function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestInfo {

@@ -222,7 +222,9 @@ const CHANGE = {
 async function review(base: Record<string, unknown> = { ".github/migration-warden.yml": CONFIG }) {
   current = await createHarness({ app: { replay: false } });
   const h = current;
-  const made = helloWorld(h.fake, { ...mergedMigrations(2), ...(base as never) }, CHANGE);
+  // Symlinks too (the fake takes them where helloWorld's type says text).
+  const files = { ...mergedMigrations(2), ...base } as Record<string, string>;
+  const made = helloWorld(h.fake, files, CHANGE);
   const deliver = async () => {
     await h.receive("pull_request", pullRequestEvent("opened", made.repo, made.number));
     return {
