@@ -130,10 +130,10 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    // One request for the new merged migrations (and one for the change's git objects, one for
-    // the approval facts).
+    // One request for the new merged migrations (and one for the pull request and its base
+    // config, one for the change's git objects, one for the approval facts).
     expect(baseDirectoryQueries(h)).toHaveLength(1);
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(4);
   });
 });
 
