@@ -149,9 +149,27 @@ describe("a usable answer", () => {
   });
 });
 
+/** What @octokit/graphql throws for an answer with `errors`. */
+function graphqlError(message: string): Error {
+  return Object.assign(new Error(message), { name: "GraphqlResponseError" });
+}
+
+/** What @octokit/request throws for a failed request. */
+function httpError(url: string): Error {
+  return Object.assign(new Error("Bad Gateway"), { name: "HttpError", request: { url } });
+}
+
+test("a failure that is not the query's (no installation token) fails the read as before", async () => {
+  const token = httpError("https://api.github.com/app/installations/1/access_tokens");
+  const { octokit, sent } = client(token);
+  await expect(readPullRequest(octokit, TARGET)).rejects.toBe(token);
+  expect(sent).toEqual({ graphql: 1, rest: 0 });
+});
+
 describe("an answer not used whole: the pull request is read by REST", () => {
   const cases: Array<[string, Json | Error]> = [
-    ["GitHub's errors (even beside partial data)", new Error("Something went wrong")],
+    ["GitHub's errors (even beside partial data)", graphqlError("Something went wrong")],
+    ["a failed request to the GraphQL endpoint", httpError("https://api.github.com/graphql")],
     ["no repository", { repository: null }],
     ["no pull request", answer(undefined, { pullRequest: null })],
     ["another pull request", answer({ number: 3 })],
