@@ -2,7 +2,8 @@
 import { availableParallelism } from "node:os";
 
 export default {
-  testEnvironment: "node",
+  // Jest's node environment; with MW_TEST_CPU_LOG set, it also logs each file's CPU-seconds.
+  testEnvironment: "<rootDir>/test/support/cpu-environment.mjs",
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   // Types are stripped by esbuild, file by file; `npm run typecheck` type-checks src/ and test/.

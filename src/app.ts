@@ -13,7 +13,7 @@ import {
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
-import { MemoryCache } from "./replay/index.js";
+import { MemoryCache, type SnapshotCache } from "./replay/index.js";
 import { queueSettingsFromEnv } from "./queue/config.js";
 import { queuedApp } from "./queue/intake.js";
 import { TOOL } from "./version.js";
@@ -34,6 +34,11 @@ export interface AppOptions {
   /** Bound of the in-memory cache of base states (default 256 MiB). */
   replayCacheBytes?: number;
   /**
+   * The cache of base states itself (default: a new in-memory one bounded by replayCacheBytes).
+   * The tests give each app a cache of its own that shares only fresh-database templates.
+   */
+  replayCache?: SnapshotCache;
+  /**
    * Retries, rate-limit waits and time limits of GitHub API requests (default
    * DEFAULT_REQUEST_POLICY; docs/deployment.md describes it).
    */
@@ -48,11 +53,13 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app) => {
-    const { replay = true, replayCacheBytes, replayDatabases, ...rest } = options;
+    const { replay = true, replayCacheBytes, replayCache, replayDatabases, ...rest } = options;
     const handlers = createHandlers({
       ...rest,
       tool: TOOL,
-      ...(replay ? { dynamic: appReplay(new MemoryCache(replayCacheBytes), replayDatabases) } : {}),
+      ...(replay
+        ? { dynamic: appReplay(replayCache ?? new MemoryCache(replayCacheBytes), replayDatabases) }
+        : {}),
     });
     app.on([...PULL_REQUEST_EVENTS], handlers.pullRequest);
     app.on([...REVIEW_EVENTS], handlers.pullRequestReview);

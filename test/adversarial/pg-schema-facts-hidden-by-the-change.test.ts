@@ -2,11 +2,19 @@
  * Attacks on the SQL rules judged with the merged schema / replayed catalog: the change itself
  * removes what would make a finding go silent, in a way the model must follow.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
+import { seedCacheDir } from "../support/replay-templates.js";
 
 let repo: TempRepo;
+/** The CLI's cache: only the shared fresh-database templates (no initdb in this file). */
+let cache: string;
 beforeEach(() => {
+  cache = mkdtempSync(join(tmpdir(), "mw-adversarial-cache-"));
+  seedCacheDir(cache);
   repo = new TempRepo();
   repo.write({
     "migrations/000001_users.up.sql":
@@ -16,13 +24,17 @@ beforeEach(() => {
   repo.commit("base");
   repo.branch("feature");
 });
-afterEach(() => repo.cleanup());
+afterEach(() => {
+  repo.cleanup();
+  rmSync(cache, { recursive: true, force: true });
+});
 
 /** `lint --format json` in git mode, with or without the replay (its catalog then decides). */
 async function lintJson(args: string[], cwd: string): Promise<{ report: any }> {
   const r = await runCli(
     ["lint", "--format", "json", ...args.filter((a) => a !== "--replay")],
     cwd,
+    { MIGRATION_WARDEN_CACHE_DIR: cache },
   );
   if (r.stdout === "") throw new Error(r.stderr);
   return { report: JSON.parse(r.stdout) };

@@ -1,5 +1,9 @@
 import { expect, jest } from "@jest/globals";
 /** Shared setup for the adversarial reproductions: a temp git repo with merged users/orders. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { seedCacheDir } from "../support/replay-templates.js";
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
 
@@ -15,6 +19,10 @@ export async function lintAttack(
   opts: { replay?: boolean; config?: string; baseExtra?: Record<string, string> } = {},
 ): Promise<{ code: number; report: any; stderr: string }> {
   const repo = new TempRepo();
+  // A cache of its own holding only the shared fresh-database templates (no initdb per file): the
+  // merged history is replayed by every case, as on a user's first run after the template exists.
+  const cache = mkdtempSync(join(tmpdir(), "mw-adversarial-cache-"));
+  seedCacheDir(cache);
   try {
     repo.write({
       ".github/migration-warden.yml": opts.config ?? RISKY_CONFIG,
@@ -32,7 +40,7 @@ export async function lintAttack(
     repo.commit("attack");
     const args = ["lint", "--format", "json", "--base", "main", "--head", "attack"];
     if (opts.replay === false) args.push("--no-replay");
-    const r = await runCli(args, repo.dir);
+    const r = await runCli(args, repo.dir, { MIGRATION_WARDEN_CACHE_DIR: cache });
     return {
       code: r.code,
       report: r.stdout === "" ? null : JSON.parse(r.stdout),
@@ -40,6 +48,7 @@ export async function lintAttack(
     };
   } finally {
     repo.cleanup();
+    rmSync(cache, { recursive: true, force: true });
   }
 }
 

@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { getInput, readInputs } from "../../src/cli/action/index.js";
 import { TempRepo } from "../support/git-repo.js";
+import { seedCacheDir } from "../support/replay-templates.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
@@ -96,6 +97,8 @@ class Runner {
   constructor(readonly workspace: string) {
     writeFileSync(this.summaryPath, "");
     writeFileSync(this.outputPath, "");
+    // The fresh-database templates other test processes made (no initdb in the action's process).
+    seedCacheDir(join(this.temp, "cache"));
   }
 
   event(name: string, payload: unknown): this {

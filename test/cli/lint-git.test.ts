@@ -6,17 +6,23 @@ import { TempRepo } from "../support/git-repo.js";
 const UP = "CREATE TABLE t (id bigint);\n";
 const DOWN = "DROP TABLE t;\n";
 
+/** The committed base every test starts from, made once; each test gets its own copy. */
+let base: TempRepo;
 let repo: TempRepo;
-beforeEach(() => {
-  repo = new TempRepo();
-  repo.write({
+beforeAll(() => {
+  base = new TempRepo();
+  base.write({
     "migrations/000001_users.up.sql": "CREATE TABLE users (id bigint);\n",
     "migrations/000001_users.down.sql": "DROP TABLE users;\n",
     "migrations/000002_orders.up.sql": "CREATE TABLE orders (id bigint);\n",
     "migrations/000002_orders.down.sql": "DROP TABLE orders;\n",
     "src/main.go": "package main\n",
   });
-  repo.commit("base");
+  base.commit("base");
+});
+afterAll(() => base.cleanup());
+beforeEach(() => {
+  repo = TempRepo.copyOf(base);
 });
 afterEach(() => repo.cleanup());
 

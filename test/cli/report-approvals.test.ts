@@ -4,7 +4,6 @@
  * of exception; only the app's own check runs are evidence; reads only (no write requests);
  * paginated, retried, rate-limit aware, progress on stderr.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { baseBinding, encodeApprovalRunId } from "../../src/core/approval/record.js";
 import {
   approvalAtMerge,
@@ -17,17 +16,13 @@ import { TreeReader } from "../../src/github/git.js";
 import { parseDate } from "../../src/cli/report/index.js";
 import { reportClient } from "../../src/cli/report/client.js";
 import { gatherApprovals, Progress } from "../../src/cli/report/approvals.js";
+import { privateKey } from "../support/app-key.js";
 import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
 import { runCli } from "../support/cli.js";
 
 const APP_ID = 4242;
 const FOREIGN_APP = 15368; // GitHub Actions can create check runs of any name.
 const TOKEN = "ghp_report_token";
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-});
 const CONFIG = `directories:\n  - path: db/migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n`;
 const DIRS = [{ path: "db/migrations", dialect: "postgres" as const, multiStatement: false }];
 

@@ -3,8 +3,9 @@
  * fake GitHub Enterprise Server on loopback, fed signed webhooks over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { privateKey } from "../support/app-key.js";
 import { startAppServer, type AppServer } from "../support/app-server.mjs";
 import { FakeGitHub, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
@@ -12,12 +13,6 @@ import { example, pullRequestWebhook } from "../support/webhooks.js";
 
 const SECRET = "e2e-webhook-secret";
 const APP_ID = 4242;
-
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
 
 let fake: FakeGitHub;
 let server: AppServer;

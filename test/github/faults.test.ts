@@ -564,7 +564,9 @@ beforeAll(async () => {
     ),
     24,
   );
-}, 120_000);
+  // Every cell of the table runs here: about 60 s alone on 2 cores, more than 120 s when the
+  // machine is shared. A budget, not a speed assertion (speed is `npm run bench`'s).
+}, 300_000);
 
 afterAll(async () => {
   await h?.release();

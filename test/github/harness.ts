@@ -7,7 +7,6 @@
  * exact requests sent and the exact check-run bodies, and every check-run body is validated
  * against GitHub's OpenAPI schema (a failure answers HTTP 422 and shows up in the run).
  */
-import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot, ProbotOctokit, type Logger } from "probot";
@@ -20,6 +19,8 @@ import {
   type FakeRepo,
   type RequestLogEntry,
 } from "../support/fake-github.mjs";
+import { privateKey } from "../support/app-key.js";
+import { testCache } from "../support/replay-templates.js";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
 
@@ -44,11 +45,7 @@ export const FAST_REQUESTS = {
   requestTimeoutMs: 10_000,
 } as const;
 
-export const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+export { privateKey };
 
 export interface Harness {
   fake: FakeGitHub;
@@ -290,9 +287,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     request: { fetch: transport },
     ...(options.log ? { log: captureLog(options.log) } : { logLevel: "fatal" }),
   });
-  // A fresh app per harness: its replay cache must not carry over between tests.
+  // A fresh app per harness: its replay cache must not carry over between tests. The cache shares
+  // only the fresh-database templates of every test process (support/replay-templates.ts), so a file
+  // does not pay PGlite's initdb (seconds of WASM) for its first replay.
   await probot.load(
     createApp({
+      replayCache: testCache(),
       // Runs in_progress first, as before quick results were written at once: the tests of
       // failures and orderings assert that flow; test/github/writes.test.ts the default one.
       pendingAfterMs: 0,

@@ -1,5 +1,5 @@
 /**
- * Check-run writes per event, with the app's default timing: a quick evaluation writes each check
+ * Check-run writes per event: a quick evaluation writes each check
  * once, already completed; an event that changes nothing writes no passing result again (a
  * blocking one is always written: see review.ts). And the ways around
  * "nothing changed": runs of other apps, stale identical runs, runs left in progress, facts that
@@ -23,9 +23,12 @@ import {
 
 let h: Harness;
 // Without the sandbox replay: the quick path is what is measured (the replay has its own tests).
-useHarness((created) => (h = created), {
-  app: { pendingAfterMs: DEFAULT_PENDING_AFTER_MS, replay: false },
-});
+// A quick evaluation is one that settles before the pending limit; the production limit
+// (DEFAULT_PENDING_AFTER_MS, 3 s) is passed by a starved test process, so the quick-path tests
+// use a limit no evaluation here reaches, and the slow-path test a short one with its evaluation
+// held until the runs show.
+const QUICK = { app: { pendingAfterMs: 20 * DEFAULT_PENDING_AFTER_MS, replay: false } };
+const SLOW = { app: { pendingAfterMs: 100, replay: false } };
 
 const OWNER = "Codertocat";
 const CONFIG =
@@ -117,6 +120,7 @@ function copyOf(run: FakeCheckRun, s: Setup, appId: number): FakeCheckRun {
 }
 
 describe("writes per pull request event", () => {
+  useHarness((created) => (h = created), QUICK);
   test("a passing migration change: one completed create per check; the same event again: nothing", async () => {
     const s = await approvedSafe();
     expect(newest(LINT).history).toEqual([{ status: "completed", conclusion: "neutral" }]);
@@ -212,6 +216,7 @@ describe("writes per pull request event", () => {
 });
 
 describe("never 'already written' when it is not", () => {
+  useHarness((created) => (h = created), QUICK);
   test("an identical run by another app, or by GitHub Actions, newer than ours", async () => {
     const s = await approvedSafe();
     copyOf(newest(LINT), s, 999);
@@ -285,6 +290,7 @@ describe("never 'already written' when it is not", () => {
 });
 
 describe("slow evaluations", () => {
+  useHarness((created) => (h = created), SLOW);
   test("runs are shown in_progress once the evaluation takes longer than the limit", async () => {
     const s = setup(MIGRATION);
     // The evaluation stops at the file listing until the pending runs exist.

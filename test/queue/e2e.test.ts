@@ -4,7 +4,7 @@
  * a real redis-server (MW_TEST_REDIS_URL, started by .ci/start-databases.sh; skipped without it).
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import {
@@ -13,6 +13,7 @@ import {
   type AppServer,
   type AppWorker,
 } from "../support/app-server.mjs";
+import { privateKey } from "../support/app-key.js";
 import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { pullRequestWebhook } from "../support/webhooks.js";
@@ -28,11 +29,6 @@ const SECRET = "queue-e2e-secret";
 const APP_ID = 4545;
 const LINT = "migration-warden/lint";
 const APPROVAL = "migration-warden/approval";
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
 
 describeRedis("queue mode: server intake, worker processes, redis-server", () => {
   let fake: FakeGitHub;

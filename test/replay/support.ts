@@ -4,15 +4,15 @@ import type { Config, DirectoryConfig } from "../../src/config/types.js";
 import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
 import type { DatabaseResolver } from "../../src/replay/external/select.js";
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DiskCache, templateKey, type CacheEntry } from "../../src/replay/cache.js";
+import { templateKey } from "../../src/replay/cache.js";
 import { ENGINES } from "../../src/replay/check.js";
 import { PgliteEngine } from "../../src/replay/engines/pglite.js";
-import { createReplayCheck, MemoryCache, type SnapshotCache } from "../../src/replay/index.js";
+import { createReplayCheck, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
 import { blobId, changeSet } from "../support/changeset.js";
+import { SHARED_TEMPLATES, testCache } from "../support/replay-templates.js";
+
+export { seedCacheDir, testCache } from "../support/replay-templates.js";
 
 export const DIR = "migrations";
 
@@ -141,65 +141,17 @@ export function summary(findings: readonly Finding[]): string[] {
   return findings.map((f) => `${f.ruleId} ${f.path.slice(DIR.length + 1)}:${f.startLine}`);
 }
 
-/**
- * Fresh-database snapshots (what initdb leaves: seconds of WASM per run) shared by every test
- * process through one directory under the system's temp dir. Only templates go there (entries
- * with no merged file applied): base states stay in each test's own cache, so tests keep their
- * isolation and their assertions on what was read or restored. Entries are checksummed and keyed
- * by the engine's version, so a stale one is never used.
- */
-const SHARED = new DiskCache(
-  join(tmpdir(), `migration-warden-test-templates-${process.getuid?.() ?? "user"}`),
-);
-
-class TestCache extends MemoryCache {
-  override async get(key: string): Promise<CacheEntry | null> {
-    return (await super.get(key)) ?? (await SHARED.get(key).catch(() => null));
-  }
-
-  override async set(key: string, entry: CacheEntry): Promise<void> {
-    await super.set(key, entry);
-    if (entry.kind === "state" && entry.files === 0)
-      await SHARED.set(key, entry).catch(() => undefined);
-  }
-}
-
-/** A cache of its own for a test (or a file), sharing only the fresh-database templates. */
-export function testCache(): SnapshotCache {
-  return new TestCache();
-}
-
 /** PGlite's fresh database, from the shared templates (made once when there is none). */
 export async function pgliteTemplate(): Promise<Uint8Array> {
   const key = templateKey(ENGINES.pglite);
-  const shared = await SHARED.get(key).catch(() => null);
+  const shared = await SHARED_TEMPLATES.get(key).catch(() => null);
   if (shared?.kind === "state") return shared.data;
   const engine = await PgliteEngine.create({ extensions: [], progress: () => undefined });
   try {
     const data = await engine.snapshot();
-    await SHARED.set(key, { kind: "state", data, extensions: [], files: 0 });
+    await SHARED_TEMPLATES.set(key, { kind: "state", data, extensions: [], files: 0 });
     return data;
   } finally {
     await engine.close();
   }
-}
-
-/** Seed a CLI cache directory (MIGRATION_WARDEN_CACHE_DIR) with the shared templates; how many. */
-export function seedCacheDir(dir: string): number {
-  const replay = join(dir, "replay");
-  mkdirSync(replay, { recursive: true });
-  let names;
-  try {
-    names = readdirSync(SHARED.dir, { withFileTypes: true });
-  } catch {
-    return 0; // none made yet
-  }
-  let seeded = 0;
-  for (const name of names) {
-    if (name.isFile() && name.name.endsWith(".snapshot")) {
-      copyFileSync(join(SHARED.dir, name.name), join(replay, name.name));
-      seeded++;
-    }
-  }
-  return seeded;
 }

@@ -3,7 +3,8 @@
  * for end-to-end tests: one pair per test file, signed deliveries, and polling for results.
  */
 import { afterAll, beforeAll, expect } from "@jest/globals";
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { privateKey } from "./app-key.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAppServer, type AppServer } from "./app-server.mjs";
 import { FakeGitHub } from "./fake-github.mjs";
@@ -20,11 +21,6 @@ export interface E2E {
 
 /** Starts the fake and the server before the file's tests, stops both after. */
 export function useE2E(opts: { secret: string; appId: number }): E2E {
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
   const e2e = {} as E2E;
   beforeAll(async () => {
     e2e.fake = await new FakeGitHub({

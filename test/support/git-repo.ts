@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import {
   appendFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -15,7 +16,23 @@ import { dirname, join } from "node:path";
 export class TempRepo {
   readonly dir: string;
 
-  constructor() {
+  /**
+   * A copy of `source`, its `.git` and working tree, in a directory of its own: for a file whose
+   * tests all start from one committed base, made once in `beforeAll`. Copied files, not git
+   * processes (each one forked from a large Jest worker costs tens of CPU-milliseconds); git
+   * refreshes the copied index's file stamps on its next look.
+   */
+  static copyOf(source: TempRepo): TempRepo {
+    const dir = mkdtempSync(join(tmpdir(), "mw-repo-"));
+    cpSync(source.dir, dir, { recursive: true, verbatimSymlinks: true });
+    return new TempRepo(dir);
+  }
+
+  constructor(copied?: string) {
+    if (copied !== undefined) {
+      this.dir = copied;
+      return;
+    }
     this.dir = mkdtempSync(join(tmpdir(), "mw-repo-"));
     this.git("init", "-q", "-b", "main");
     // What `git config user.email …`, `user.name …` and `commit.gpgsign false` write, without three

@@ -1,0 +1,58 @@
+/**
+ * Fresh-database snapshots (what initdb leaves: seconds of WASM per run) shared by every test
+ * process through one directory under the system's temp dir. Only templates go there (entries
+ * with no merged file applied): base states stay in each test's own cache, so tests keep their
+ * isolation and their assertions on what was read or restored. Entries are checksummed and keyed
+ * by the engine's version, so a stale one is never used. Light on purpose (no engine, no parser):
+ * a test that only seeds a CLI's cache directory does not load the sandbox.
+ */
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DiskCache,
+  MemoryCache,
+  type CacheEntry,
+  type SnapshotCache,
+} from "../../src/replay/cache.js";
+
+export const SHARED_TEMPLATES = new DiskCache(
+  join(tmpdir(), `migration-warden-test-templates-${process.getuid?.() ?? "user"}`),
+);
+
+/** Seed a CLI cache directory (MIGRATION_WARDEN_CACHE_DIR) with the shared templates; how many. */
+export function seedCacheDir(dir: string): number {
+  const replay = join(dir, "replay");
+  mkdirSync(replay, { recursive: true });
+  let names;
+  try {
+    names = readdirSync(SHARED_TEMPLATES.dir, { withFileTypes: true });
+  } catch {
+    return 0; // none made yet
+  }
+  let seeded = 0;
+  for (const name of names) {
+    if (name.isFile() && name.name.endsWith(".snapshot")) {
+      copyFileSync(join(SHARED_TEMPLATES.dir, name.name), join(replay, name.name));
+      seeded++;
+    }
+  }
+  return seeded;
+}
+
+class TestCache extends MemoryCache {
+  override async get(key: string): Promise<CacheEntry | null> {
+    return (await super.get(key)) ?? (await SHARED_TEMPLATES.get(key).catch(() => null));
+  }
+
+  override async set(key: string, entry: CacheEntry): Promise<void> {
+    await super.set(key, entry);
+    if (entry.kind === "state" && entry.files === 0)
+      await SHARED_TEMPLATES.set(key, entry).catch(() => undefined);
+  }
+}
+
+/** A cache of its own for a test (or a file), sharing only the fresh-database templates. */
+export function testCache(): SnapshotCache {
+  return new TestCache();
+}
