@@ -13,15 +13,23 @@ import { CONFIG_PATH, type Config } from "../config/types.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 import type { BaseRevision, TreeReader } from "./git.js";
+import type { KnownConfig } from "./pull-request.js";
 
 export async function loadBaseConfig(
   octokit: GitHubClient,
   repo: RepoRef,
   base: BaseRevision,
   trees: TreeReader,
+  /** The file as already read at `base.sha` (pull-request-query.ts); absent: read it here. */
+  known?: KnownConfig,
 ): Promise<Config> {
   const src = { path: CONFIG_PATH, ref: base.ref };
-  const text = await readConfigText(octokit, repo, base.sha);
+  const text =
+    known === undefined
+      ? await readConfigText(octokit, repo, base.sha)
+      : known === "absent"
+        ? null
+        : known.text;
   if (text === null) await confirmAbsent(trees, base);
   if (text === NOT_A_FILE) {
     throw new ConfigError(describeSource(src), [

@@ -53,9 +53,15 @@ export async function evaluatePullRequest(
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
   const base = await resolveBranch(octokit, repo, pr.baseRef);
+  // The config the first query read, only when it was read at the tip this branch read shows.
+  const tip = pr.baseTip;
+  const known =
+    tip && tip.ref === base.ref && tip.sha === base.sha && tip.treeSha === base.treeSha
+      ? (tip.config ?? undefined)
+      : undefined;
   let config: Config;
   try {
-    config = await loadBaseConfig(octokit, repo, base, trees);
+    config = await loadBaseConfig(octokit, repo, base, trees, known);
   } catch (err) {
     if (err instanceof ConfigError)
       return { kind: "invalid-config", pr, base, trees, views, error: err };

@@ -17,7 +17,24 @@ export interface PullRequestInfo extends PullRequestTarget {
   author: string;
   /** "owner/name" of the head repository; null when the fork was deleted. */
   headRepo: string | null;
+  /**
+   * The base branch tip and its config file as the first read saw them (pull-request-query.ts);
+   * absent when the pull request was read by REST.
+   */
+  baseTip?: BaseTip;
 }
+
+/** The base branch tip as one query saw it, with the config file there when it was plain. */
+export interface BaseTip {
+  ref: string;
+  sha: string;
+  treeSha: string;
+  /** The config file's text; "absent" when the tip has none; null: read it by REST. */
+  config: KnownConfig | null;
+}
+
+/** A config file's content already read and verified, or its absence. */
+export type KnownConfig = { text: string } | "absent";
 
 type PullRequestData = Awaited<ReturnType<GitHubClient["rest"]["pulls"]["get"]>>["data"];
 

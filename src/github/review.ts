@@ -24,7 +24,8 @@ import {
 } from "./checks/write.js";
 import { ApprovalCheck } from "./approval/check.js";
 import { Deadline, settledWithin } from "./deadline.js";
-import { fetchPullRequest, type PullRequestInfo } from "./pull-request.js";
+import type { PullRequestInfo } from "./pull-request.js";
+import { readPullRequest } from "./pull-request-query.js";
 import { requestCounter } from "./request-count.js";
 
 /**
@@ -94,7 +95,9 @@ export async function reviewPullRequest(
 
   let pr: PullRequestInfo;
   try {
-    pr = await fetchPullRequest(octokit, target);
+    pr = await readPullRequest(octokit, target, (reason) =>
+      log.warn({ reason }, "pull request read by REST: the GraphQL answer was not usable"),
+    );
   } catch (err) {
     if (knownHead === undefined) throw err;
     log.error({ err }, "reading the pull request failed");

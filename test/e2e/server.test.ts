@@ -334,14 +334,18 @@ describe("the sandbox replay on GitHub Enterprise Server", () => {
     );
     expect(run.output.summary).toContain("1 merged migration applied in");
     const requests = fake.requests.slice(before);
-    // The change's git objects, then the merged migrations: both through /api/graphql (the
-    // approval facts' query too, when the approval run got that far).
+    // The pull request with its base config, the change's git objects, then the merged
+    // migrations: all through /api/graphql (the approval facts' query too, when the approval run
+    // got that far).
     const approvalFacts = (r: (typeof requests)[number]) =>
       /MigrationWardenPullFacts/.test(String((r.body as { query?: string } | undefined)?.query));
     expect(requests.filter((r) => r.path === "/api/graphql" && !approvalFacts(r))).toEqual([
       expect.objectContaining({ method: "POST", status: 200 }),
       expect.objectContaining({ method: "POST", status: 200 }),
+      expect.objectContaining({ method: "POST", status: 200 }),
     ]);
+    // The pull request was not read by REST: the query's answer was used.
+    expect(requests.filter((r) => /\/pulls\/\d+$/.test(r.path))).toEqual([]);
     expect(
       requests.every((r) => (r.enterprise || r.path === "/api/graphql") && r.status < 400),
     ).toBe(true);

@@ -42,11 +42,12 @@ describe("pull_request.opened with a risky change", () => {
     const trees = h.calls().filter((c) => c.includes("/git/trees/"));
     expect(h.calls()).toEqual([
       "POST /app/installations/1/access_tokens",
-      "GET /repos/Codertocat/Hello-World/pulls/2",
+      // The pull request, its base tip and the configuration file there in one query
+      // (pull-request-query.ts); the branch for its protection, and the tip the query saw.
+      "POST /graphql",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
       // No configuration file: the base's root tree confirms it (and is reused below).
       trees[0],
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
@@ -68,7 +69,7 @@ describe("pull_request.opened with a risky change", () => {
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
     ]);
     expect(commit).toBe(baseSha);
-    const [gather, merged] = h.fake.requests.filter((r) => r.path === "/graphql");
+    const [, gather, merged] = h.fake.requests.filter((r) => r.path === "/graphql");
     expect((gather!.body as { variables: unknown }).variables).toEqual({
       owner: "Codertocat",
       name: "Hello-World",
@@ -191,11 +192,10 @@ describe("no migration changes", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     expect(h.calls().slice(1)).toEqual([
-      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /graphql",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${repo.branches.get("master")}`,
       // No configuration file: the base's root tree confirms it.
       expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
@@ -246,10 +246,9 @@ describe("configuration", () => {
     await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
 
     expect(staleBase).not.toBe(tip);
-    expect(h.calls()).toContain(
-      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${tip}`,
-    );
-    expect(h.calls().filter((c) => c.includes("/contents/"))).toHaveLength(1);
+    // The file came with the pull request's query, read at the tip the branch read confirmed.
+    expect(h.calls().filter((c) => c.includes("/contents/"))).toEqual([]);
+    expect(h.calls()).toContain("GET /repos/Codertocat/Hello-World/branches/master");
     expect(run().conclusion).toBe("failure");
     expect(run().annotations.map((a) => [a.path, a.title])).toEqual([
       ["db/migrations/0001_t1.up.sql", "modified-merged-migration"],
@@ -265,11 +264,10 @@ describe("configuration", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     expect(h.calls().slice(1)).toEqual([
-      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /graphql",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      `GET /repos/Codertocat/Hello-World/contents/.github/migration-warden.yml?ref=${baseSha}`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval summary still says whether the gate is enforced.
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
@@ -324,7 +322,7 @@ describe("fork pull requests", () => {
 
     expect(h.calls().filter((c) => /forker|patch-1/.test(c))).toEqual([]);
     // The fork's head commit and blob are read by id from the base repository.
-    const { variables } = h.fake.requests.find((r) => r.path === "/graphql")!.body as {
+    const { variables } = h.fake.requests.filter((r) => r.path === "/graphql")[1]!.body as {
       variables: Record<string, string>;
     };
     expect(variables).toMatchObject({

@@ -531,7 +531,7 @@ describe("the Approve migrations button", () => {
     s.repo.closePullRequest(s.number);
     h.fake.clearRequests();
     await click(latest(), "alice");
-    expect(h.calls().slice(-1)).toEqual(["GET /repos/Codertocat/Hello-World/pulls/2"]);
+    expect(h.calls().slice(-1)).toEqual(["POST /graphql"]);
     expect(h.runs(APPROVAL)).toHaveLength(1);
   });
 });

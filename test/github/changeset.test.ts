@@ -53,20 +53,23 @@ describe("API requests per event", () => {
     finish(current);
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
-    // token, PR, 2 creates, branch, config (absent: the base's root tree confirms it), files,
+    // token, one GraphQL request for the PR and its base config (absent: the base's root tree
+    // confirms it), 2 creates, branch (protection; the tip the query saw), files,
     // one GraphQL request for the base and head trees, the 3 distinct blobs and the edited merged
     // file's base blob (its findings are limited to the edited lines), lint complete; approval:
     // the head's pull requests, one GraphQL request for the issue events, reviews, commits and
     // the commits' approval runs, the base branch's rulesets (is the gate enforced?), complete
     // (the head digest reuses the head trees).
-    expect(large).toHaveLength(14);
-    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(2);
+    expect(large).toHaveLength(13);
+    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(3);
   });
 
   test("grow only with the files the pull request changes", async () => {
     // In the size of the one GraphQL request (test/github/git-gather.test.ts), not in requests.
     const ten = await requestsFor(1000, 10);
-    const { variables } = current!.fake.requests.find((r) => r.path === "/graphql")!.body as {
+    const { variables } = current!.fake.requests.find(
+      (r) => r.path === "/graphql" && /MigrationWardenGather\b/.test(JSON.stringify(r.body)),
+    )!.body as {
       variables: Record<string, string>;
     };
     // 12 distinct head blobs by id, the 10 edited files' base blobs by path.

@@ -21,6 +21,12 @@ function editedMergedMigration() {
   });
 }
 
+/** The pull requests the app read (their query, pull-request-query.ts), by number. */
+const pullsRead = (h: Harness) =>
+  h.fake.requests
+    .filter((r) => /MigrationWardenPullRequest\b/.test(JSON.stringify(r.body ?? "")))
+    .map((r) => (r.body as { variables: { number: number } }).variables.number);
+
 describe("pull_request", () => {
   test.each(["opened", "synchronize", "reopened", "ready_for_review"])(
     "%s reviews the pull request",
@@ -74,7 +80,7 @@ describe("pull_request", () => {
     const payload = pullRequestEvent("reopened", repo, number);
     repo.closePullRequest(number);
     await h.receive("pull_request", payload);
-    expect(h.calls().slice(1)).toEqual(["GET /repos/Codertocat/Hello-World/pulls/2"]);
+    expect(h.calls().slice(1)).toEqual(["POST /graphql"]);
     expect(h.fake.checkRuns).toEqual([]);
   });
 });
@@ -118,7 +124,8 @@ describe("check_run.rerequested", () => {
         pull_requests: [],
       }),
     );
-    expect(h.calls()[0]).toBe("GET /repos/Codertocat/Hello-World/pulls/7");
+    expect(h.calls()[0]).toBe("POST /graphql");
+    expect(pullsRead(h)).toEqual([7]);
     expect(
       h.fake.checkRuns.map((r) => [r.id, r.name, r.head_sha, r.conclusion, r.annotations.length]),
     ).toEqual([
@@ -143,7 +150,8 @@ describe("check_run.rerequested", () => {
       "check_run",
       checkRunEvent(base, { ...h.fake.runJSON(approval), pull_requests: [] }),
     );
-    expect(h.calls()[0]).toBe("GET /repos/Codertocat/Hello-World/pulls/7");
+    expect(h.calls()[0]).toBe("POST /graphql");
+    expect(pullsRead(h)).toEqual([7]);
     expect(h.fake.checkRuns.map((r) => [r.id, r.name, r.head_sha, r.conclusion])).toEqual([
       [9000, LINT, headSha, "failure"],
       [9001, APPROVAL, headSha, "action_required"],
@@ -165,8 +173,9 @@ describe("check_run.rerequested", () => {
     );
     expect(h.calls().slice(1, 3)).toEqual([
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls`,
-      "GET /repos/Codertocat/Hello-World/pulls/7",
+      "POST /graphql",
     ]);
+    expect(pullsRead(h)).toEqual([7]);
     expect(h.fake.checkRuns).toHaveLength(1);
   });
 });
@@ -209,8 +218,9 @@ describe("check_suite.rerequested", () => {
     // The installation token is still cached from the first delivery.
     expect(h.calls().slice(0, 2)).toEqual([
       `GET /repos/Codertocat/Hello-World/check-suites/${suiteId}/check-runs?per_page=100`,
-      "GET /repos/Codertocat/Hello-World/pulls/7",
+      "POST /graphql",
     ]);
+    expect(pullsRead(h)).toEqual([7]);
     expect(h.fake.checkRuns.map((r) => [r.name, r.conclusion])).toEqual([
       [LINT, "failure"],
       [APPROVAL, "action_required"],
@@ -229,8 +239,9 @@ describe("check_suite.rerequested", () => {
     );
     expect(h.calls().slice(1, 3)).toEqual([
       "GET /repos/Codertocat/Hello-World/check-suites/77/check-runs?per_page=100",
-      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /graphql",
     ]);
+    expect(pullsRead(h)).toEqual([2]);
     expect(h.fake.checkRuns.map((r) => [r.name, r.head_sha])).toEqual([
       [LINT, headSha],
       [APPROVAL, headSha],

@@ -30,11 +30,12 @@ function riskyPullRequest(findings = 2) {
 }
 
 describe("an API failure during the evaluation", () => {
-  // The last two are read by REST when GitHub's GraphQL API cannot give them (`rest`).
+  // Those marked `rest` are read by REST only when GitHub's GraphQL API cannot give them (the
+  // configuration comes with the pull request's query, the objects with the gather).
   // Every row has four elements: jest would take a fourth parameter for `done` otherwise.
   const steps: Array<[string, string, RegExp, boolean]> = [
     ["base branch", "GET", /\/branches\/master$/, false],
-    ["configuration", "GET", /\/contents\//, false],
+    ["configuration", "GET", /\/contents\//, true],
     ["file list", "GET", /\/pulls\/2\/files$/, false],
     // No configuration file: the base's root tree confirms it.
     ["base tree", "GET", /\/git\/trees\//, false],
@@ -126,6 +127,13 @@ describe("an API failure while writing the result", () => {
 describe("an API failure before the check run exists", () => {
   test("reading the pull request: both checks are reported failed on the webhook's head", async () => {
     const { repo, number, headSha } = riskyPullRequest();
+    // GraphQL cannot read it, and neither can REST.
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenPullRequest",
+      error: "Something went wrong",
+      times: Infinity,
+    });
     h.fake.failNext({ method: "GET", path: /\/pulls\/2$/, status: 500, times: ATTEMPTS });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     expect(

@@ -105,7 +105,15 @@ function row(
 /** Every request of the scenarios, in the order the app sends them. */
 const ROWS: Row[] = [
   row("installation token", "POST", (c) => `/app/installations/${c.installation.id}/access_tokens`),
-  row("pull request", "GET", (c) => repoPath(c, "/pulls/1")),
+  // The pull request, its base tip and the config there in one GraphQL query
+  // (pull-request-query.ts); unanswered, they are read by REST (the "pull request" and
+  // "configuration" rows, in the scenario where GraphQL never answers).
+  row("pull request and base config (GraphQL)", "POST", () => "/graphql", {
+    body: (c) => new RegExp(`^(?=.*MigrationWardenPullRequest\\b)(?=.*"name":"${c.repo.name}")`),
+    notFound: both("same"),
+    limited: both("same"),
+  }),
+  row("pull request", "GET", (c) => repoPath(c, "/pulls/1"), { scenario: "rest-git" }),
   row("lint run create", "POST", (c) => repoPath(c, "/check-runs"), { occurrence: 0, once: true }),
   row("approval run create", "POST", (c) => repoPath(c, "/check-runs"), {
     occurrence: 1,
@@ -118,6 +126,7 @@ const ROWS: Row[] = [
     "GET",
     (c) => repoPath(c, "/contents/\\.github(/|%2F)migration-warden\\.yml"),
     {
+      scenario: "rest-git",
       reason: { notFound: "GitHub answered 404 for .github/migration-warden.yml" },
     },
   ),
@@ -255,7 +264,8 @@ const ROWS: Row[] = [
     (c) => repoPath(c, "/contents/\\.github(/|%2F)migration-warden\\.yml"),
     {
       scenario: "default-branch-view",
-      occurrence: 1,
+      // The pull request's own base config came with the GraphQL query.
+      occurrence: 0,
       reason: { notFound: "GitHub answered 404 for .github/migration-warden.yml" },
     },
   ),

@@ -20,6 +20,7 @@ import {
   verifiedTree,
 } from "../../src/github/git-gather.js";
 import { MERGE_QUEUE_QUERY } from "../../src/github/merge-group.js";
+import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -55,6 +56,7 @@ describe("the app's GraphQL queries", () => {
       PULL_FACTS_QUERY,
       MERGE_QUEUE_QUERY,
       MERGED_PULLS_QUERY,
+      PULL_REQUEST_QUERY,
     ])
       expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
   });
@@ -170,7 +172,12 @@ describe("an evaluation's git objects", () => {
   test("a blob GitHub's GraphQL API truncates is read by REST (only that one)", async () => {
     const h = await harness({ app: { replay: false } });
     const up = HEAD_FILES["migrations/0002_orders.up.sql"];
-    h.fake.graphqlFault({ executed: true, blob: blobSha(up), truncate: true });
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenGather",
+      blob: blobSha(up),
+      truncate: true,
+    });
     const { lint } = await review(h);
     expect(reads(h, "/git/")).toEqual([
       `GET /repos/Codertocat/Hello-World/git/blobs/${blobSha(up)}`,
@@ -183,7 +190,12 @@ describe("an evaluation's git objects", () => {
     const h = await harness({ app: { replay: false } });
     const up = HEAD_FILES["migrations/0002_orders.up.sql"];
     // A harmless text in place of the real one: never analysed.
-    h.fake.graphqlFault({ executed: true, blob: blobSha(up), text: "SELECT 1;\n" });
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenGather",
+      blob: blobSha(up),
+      text: "SELECT 1;\n",
+    });
     const { lint } = await review(h, {
       ...HEAD_FILES,
       "migrations/0002_orders.up.sql": up,
@@ -202,7 +214,12 @@ describe("an evaluation's git objects", () => {
   test("and when REST's content does not hash to the id either, both checks fail naming the file", async () => {
     const h = await harness({ app: { replay: false } });
     const up = "DROP TABLE t1;\n";
-    h.fake.graphqlFault({ executed: true, blob: blobSha(up), text: "SELECT 1;\n" });
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenGather",
+      blob: blobSha(up),
+      text: "SELECT 1;\n",
+    });
     h.fake.corruptBlob(blobSha(up), "SELECT 1;\n");
     const { lint, approval } = await review(h, {
       "migrations/0003_drop.up.sql": up,
@@ -298,9 +315,10 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     const first = readsOf(h);
     expect(h.fake.checkRuns.find((r) => r.name === APPROVAL)?.conclusion).toBe("success");
     expect(first).toEqual([
-      "GET /repos/acme/app/pulls/1",
+      // The pull request, its base tip and the configuration file there (pull-request-query.ts).
+      "POST /graphql",
+      // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
-      "GET /repos/acme/app/contents/.github%2Fmigration-warden.yml",
       "GET /repos/acme/app/pulls/1/files",
       // The base and head trees along migrations/ and .github/, the three changed blobs and the
       // edited file's base blob.
@@ -337,9 +355,8 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     expect(h.fake.checkRuns.map((r) => r.conclusion)).toEqual(["success", "success"]);
     expect(readsOf(h)).toEqual([
-      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      "GET /repos/Codertocat/Hello-World/contents/.github%2Fmigration-warden.yml",
       "GET /repos/Codertocat/Hello-World/pulls/2/files",
       // The base's trees along migrations/ (is it a plain directory?).
       "POST /graphql",

@@ -438,8 +438,10 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
         r.path === "/graphql" &&
         !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
     );
-    // The approval facts' query lists the co-authors with the commits (no request of its own).
+    // The approval facts' query lists the co-authors with the commits (no request of its own);
+    // the first reads the pull request and its base config.
     expect(graphql.map((r) => String((r.body as { query: string }).query).split("(")[0])).toEqual([
+      "query MigrationWardenPullRequest",
       "query MigrationWardenPullFacts",
     ]);
     await reviewed(w, n, "alice", "APPROVED");

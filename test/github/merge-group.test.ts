@@ -121,11 +121,13 @@ describe("a merge group", () => {
     expect(approval.appId).toBe(APP_ID);
     expect(h.schemaErrors()).toEqual([]);
     // One GraphQL request reads the queue (the others read git objects in bulk, or the pull
-    // request's approval facts when it was opened).
+    // request, its base config and its approval facts when it was opened).
     const graphql = h.fake.requests.filter((r) => r.path.endsWith("/graphql"));
     expect(graphql.filter((r) => /\bmergeQueue\b/.test(queryOf(r.body)))).toHaveLength(1);
     expect(
-      graphql.filter((r) => !/MigrationWarden(Gather|PullFacts)\b/.test(queryOf(r.body))),
+      graphql.filter(
+        (r) => !/MigrationWarden(PullRequest|Gather|PullFacts)\b/.test(queryOf(r.body)),
+      ),
     ).toHaveLength(1);
   });
 

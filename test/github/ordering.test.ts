@@ -125,7 +125,7 @@ describe("an older synchronize finishing after a newer one", () => {
     const pr = pullRequest(EDIT_MERGED);
     const stale = sync(pr);
     // Its pull request read is held back until after the push.
-    const older = h.pause("GET", /\/pulls\/2$/);
+    const older = h.pause("POST", /^\/graphql$/, /MigrationWardenPullRequest/);
     const first = h.receive("pull_request", stale);
     await older.reached;
     const head2 = push(pr, { ...CLEAN, "migrations/0001_t1.up.sql": null });

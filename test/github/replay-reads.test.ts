@@ -49,14 +49,16 @@ const titles = (run: FakeCheckRun) =>
 const notice = (run: FakeCheckRun, rule: string) =>
   run.annotations.find((a) => a.title === rule)?.message;
 /**
- * The requests of the base-directory query (not the gather of the change's objects, nor the
- * approval facts).
+ * The requests of the base-directory query (not the pull request's query, the gather of the
+ * change's objects, nor the approval facts).
  */
 const baseDirectoryQueries = (h: Harness) =>
   h.fake.requests.filter(
     (r) =>
       r.path === "/graphql" &&
-      !/MigrationWarden(Gather|PullFacts)\b/.test(String((r.body as { query?: string }).query)),
+      !/MigrationWarden(PullRequest|Gather|PullFacts)\b/.test(
+        String((r.body as { query?: string }).query),
+      ),
   );
 const blobReads = (h: Harness) => h.calls().filter((c) => c.includes("/git/blobs/"));
 
@@ -88,16 +90,16 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 14 requests for lint and approval,
-    // one GraphQL request for the change's git objects, one for the approval facts), plus the
-    // merged migrations in one GraphQL request.
-    expect(large.cold).toHaveLength(15);
+    // As without the replay (test/github/changeset.test.ts: 13 requests for lint and approval,
+    // one GraphQL request for the pull request and its base config, one for the change's git
+    // objects, one for the approval facts), plus the merged migrations in one GraphQL request.
+    expect(large.cold).toHaveLength(14);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
-    expect(graphql(large.cold)).toBe(3);
+    expect(graphql(large.cold)).toBe(4);
     // Warm: the installation token is cached and the base state is restored from the cache.
     const rest = (calls: string[]) => calls.filter((c) => !/access_tokens|graphql/.test(c));
     expect(rest(large.warm)).toEqual(rest(large.cold));
-    expect(graphql(large.warm)).toBe(2);
+    expect(graphql(large.warm)).toBe(3);
   });
 });
 
@@ -128,10 +130,10 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    // One request for the new merged migrations (and one for the change's git objects, one for
-    // the approval facts).
+    // One request for the new merged migrations (and one for the pull request and its base
+    // config, one for the change's git objects, one for the approval facts).
     expect(baseDirectoryQueries(h)).toHaveLength(1);
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(4);
   });
 });
 
@@ -223,8 +225,9 @@ describe("reading the merged migrations", () => {
         path: /^\/graphql$/,
         status: 502,
         message: "Bad Gateway",
-        // The gather of the change's objects first (it falls back to REST), then the base query.
-        times: 2 * ATTEMPTS,
+        // The pull request's query and the gather of the change's objects first (both fall back
+        // to REST), then the base query.
+        times: 3 * ATTEMPTS,
       }),
     );
     expect(blobReads(h)).toEqual(changeBlobs);

@@ -287,7 +287,10 @@ export type GraphqlFault = {
   repo?: string;
   /** Only queries of this operation name (executed queries only). */
   operation?: string;
+  /** Runs once the answer is made: what changes on GitHub right after it (executed queries). */
+  afterAnswer?: () => void;
 } & (
+  | Record<never, never>
   | { error: string }
   /** The answer's data, with this error message beside it (executed queries only). */
   | { partial: string }

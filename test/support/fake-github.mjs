@@ -1711,11 +1711,13 @@ export class FakeGitHub {
    * Any other query runs against GitHub's own published schema (@octokit/graphql-schema), so a
    * field, argument or type GitHub does not have is an error here as there. Answered: the
    * repository's git objects by `object(oid:)` / `object(expression: "<rev>:<path>")` (Commit
-   * `oid tree`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
+   * `oid tree file(path:)`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
    * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`,
    * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
    * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
-   * that error message beside the data (GitHub's partial answers).
+   * that error message beside the data (GitHub's partial answers); `afterAnswer` runs once the
+   * answer is made (what changes on GitHub right after it). Pull requests answer their state,
+   * base (`baseRefName`, `baseRef` as the branch is now), head, author, counts and head repository.
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
@@ -1738,11 +1740,15 @@ export class FakeGitHub {
         return {
           __typename: "Repository",
           nameWithOwner: repo.fullName,
+          databaseId: repo.id,
+          defaultBranchRef: repo.branches.has(repo.defaultBranch)
+            ? { name: repo.defaultBranch }
+            : null,
           object: ({ oid, expression }) =>
             oid !== undefined
               ? this.#gitNode(oid, faults)
               : this.#expressionNode(repo, expression, faults),
-          pullRequest: ({ number }) => this.#pullRequestNode(repo, number),
+          pullRequest: ({ number }) => this.#pullRequestNode(repo, number, faults),
         };
       },
     };
@@ -1756,6 +1762,8 @@ export class FakeGitHub {
     // GitHub answers some errors beside the data it could read (a node it could not resolve).
     const partial = faults.find((f) => f.partial);
     if (partial) answer.errors = [...(answer.errors ?? []), { message: partial.partial }];
+    // Something that happens on GitHub right after this answer (a push to the base, …).
+    for (const f of faults) f.afterAnswer?.();
     return answer;
   }
 
@@ -1763,13 +1771,26 @@ export class FakeGitHub {
    * `repository.pullRequest(number:)`: its head, reviews, timeline items (by `itemTypes`) and
    * commits (GitHub's 250 at most), each a connection of pages of at most 100, as GitHub has them.
    */
-  #pullRequestNode(repo, number) {
+  #pullRequestNode(repo, number, faults) {
     const pr = repo.pulls.get(Number(number));
     if (!pr) return null;
+    const baseTip = repo.branches.get(pr.base);
     return {
       __typename: "PullRequest",
       number: pr.number,
+      state: pr.mergedAt !== undefined ? "MERGED" : pr.state === "open" ? "OPEN" : "CLOSED",
       headRefOid: pr.headSha,
+      baseRefName: pr.base,
+      changedFiles: repo.pullFiles(pr.number).length,
+      author: pr.user.endsWith("[bot]")
+        ? { __typename: "Bot", login: pr.user.slice(0, -5) }
+        : { __typename: "User", login: pr.user },
+      headRepository: { nameWithOwner: pr.headRepo.fullName },
+      // The branch as it is now (null once deleted), like GitHub's `baseRef`.
+      baseRef:
+        baseTip === undefined
+          ? null
+          : { name: pr.base, target: () => this.#gitNode(baseTip, faults) },
       reviews: (args) =>
         connection(
           pr.reviews.map((r) => ({
@@ -1876,7 +1897,12 @@ export class FakeGitHub {
     const o = this.git.get(String(oid));
     if (!o) return null;
     if (o.type === "commit")
-      return { __typename: "Commit", oid, tree: this.#gitNode(o.tree, faults) };
+      return {
+        __typename: "Commit",
+        oid,
+        tree: this.#gitNode(o.tree, faults),
+        file: ({ path }) => this.#fileEntry(o.tree, path, faults),
+      };
     if (o.type === "blob") {
       const blob = { __typename: "Blob", oid, ...this.#graphqlBlob(o.bytes) };
       for (const f of faults.filter((f) => f.blob !== undefined && oid.startsWith(f.blob))) {
@@ -1907,6 +1933,33 @@ export class FakeGitHub {
       });
     }
     return { __typename: "Tree", oid, entries };
+  }
+
+  /**
+   * `Commit.file(path:)`: the tree entry at that path (never following a symlink), null when a
+   * segment is missing or not a directory.
+   */
+  #fileEntry(treeSha, path, faults) {
+    const segs = String(path).split("/");
+    let sha = treeSha;
+    let entry = null;
+    for (const [i, seg] of segs.entries()) {
+      const tree = this.git.get(sha, "tree");
+      entry = tree?.entries.find((e) => e.name === seg);
+      if (!entry || (i < segs.length - 1 && entry.mode !== "040000")) return null;
+      sha = entry.sha;
+    }
+    if (faults.some((f) => f.drop && f.entry?.test(entry.name))) return null;
+    const type = entry.mode === "040000" ? "tree" : entry.mode === "160000" ? "commit" : "blob";
+    return {
+      name: entry.name,
+      path: String(path),
+      mode: parseInt(entry.mode, 8),
+      type,
+      oid: entry.sha,
+      size: type === "blob" ? (this.git.get(entry.sha, "blob")?.bytes.length ?? 0) : 0,
+      object: () => this.#gitNode(entry.sha, faults),
+    };
   }
 
   /** Like GitHub: NUL bytes make a blob binary (no text); long text is cut at the limit. */
