@@ -8,6 +8,7 @@ import { readPullFacts } from "../../src/github/approval/pull-facts.js";
 import type { GitHubClient } from "../../src/github/client.js";
 
 const OWN = 123;
+const REPO_ID = 1296269;
 const HEAD = "a".repeat(40);
 const DIGEST = "d".repeat(64);
 const RECORD = `mw-approval/2;pr=2;digest=${DIGEST};base=${"b".repeat(32)};by=alice;at=2024-05-01T10:00:00Z`;
@@ -37,6 +38,7 @@ function commit(sha: string, more: Json = {}): Json {
 function answer(pr: Json = {}): Json {
   return {
     repository: {
+      databaseId: REPO_ID,
       pullRequest: {
         number: 2,
         headRefOid: HEAD,
@@ -79,6 +81,7 @@ describe("a usable answer", () => {
   test("reviews, commits and the records in this app's suites only", async () => {
     const suite = (app: number) => ({
       app: { databaseId: app },
+      repository: { databaseId: REPO_ID },
       checkRuns: page([{ databaseId: 7, name: "migration-warden/approval", externalId: RECORD }]),
     });
     const r = await read(
@@ -135,6 +138,28 @@ describe("a usable answer", () => {
     expect(r.facts?.commits[0]!.coAuthors).toBeNull();
   });
 
+  test("a suite of another repository (a fork sharing the commit) leaves that commit's records to REST", async () => {
+    const suite = (repository: Json | null) => ({
+      app: { databaseId: OWN },
+      repository,
+      checkRuns: page([{ databaseId: 7, name: "migration-warden/approval", externalId: RECORD }]),
+    });
+    for (const repository of [{ databaseId: REPO_ID + 1 }, null, {}]) {
+      const r = await read(
+        client(
+          answer({
+            commits: page([{ commit: commit(HEAD, { checkSuites: page([suite(repository)]) }) }]),
+          }),
+        ),
+      );
+      expect(r.facts?.commits[0]!.records).toBeNull();
+    }
+    // Without the repository's own id nothing in the answer can be placed: all by REST.
+    const unplaced = answer();
+    delete (unplaced.repository as Json).databaseId;
+    expect((await read(client(unplaced))).facts).toBeNull();
+  });
+
   test("a suite or a run list that does not fit leaves that commit's records to REST", async () => {
     const runs = { totalCount: 101, pageInfo: { hasNextPage: true }, nodes: [] };
     const r = await read(
@@ -143,7 +168,13 @@ describe("a usable answer", () => {
           commits: page([
             {
               commit: commit(HEAD, {
-                checkSuites: page([{ app: { databaseId: OWN }, checkRuns: runs }]),
+                checkSuites: page([
+                  {
+                    app: { databaseId: OWN },
+                    repository: { databaseId: REPO_ID },
+                    checkRuns: runs,
+                  },
+                ]),
               }),
             },
           ]),

@@ -1852,6 +1852,7 @@ export class FakeGitHub {
             )
             .map((suite) => ({
               app: { databaseId: suite.appId },
+              repository: { databaseId: suite.repo.id },
               checkRuns: (a) => {
                 let runs = this.checkRuns.filter((r) => r.suiteId === suite.id);
                 if (a.filterBy?.checkName)

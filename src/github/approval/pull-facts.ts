@@ -25,6 +25,7 @@ const SUITES = 10;
 /** Timeline items that void approvals: the base changed, or a review was dismissed. */
 export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts($owner: String!, $name: String!, $number: Int!, $appId: Int!, $check: String!, $reviews: Boolean!, $reviewsAfter: String, $timeline: Boolean!, $timelineAfter: String, $commits: Boolean!, $commitsAfter: String) {
   repository(owner: $owner, name: $name) {
+    databaseId
     pullRequest(number: $number) {
       number
       headRefOid
@@ -59,6 +60,7 @@ export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts($owner: String!,
               pageInfo { hasNextPage }
               nodes {
                 app { databaseId }
+                repository { databaseId }
                 checkRuns(first: ${PAGE}, filterBy: { checkName: $check, checkType: ALL }) {
                   totalCount
                   pageInfo { hasNextPage }
@@ -126,6 +128,7 @@ interface RawCommit {
   authors?: Page<{ name?: string | null; email?: string | null; user?: { login?: string } | null }>;
   checkSuites?: Page<{
     app?: { databaseId?: number } | null;
+    repository?: { databaseId?: number } | null;
     checkRuns?: Page<{ databaseId?: number; name?: string; externalId?: string | null }>;
   }>;
 }
@@ -147,6 +150,7 @@ interface RawTimelineItem {
 
 interface Answer {
   repository?: {
+    databaseId?: number;
     pullRequest?: {
       number?: number;
       headRefOid?: string;
@@ -207,6 +211,8 @@ export async function readPullFacts(
       });
       const p = answer?.repository?.pullRequest;
       need(p && p.number === pr.number, "no pull request in the answer");
+      const repoId = answer.repository!.databaseId;
+      need(Number.isSafeInteger(repoId), "no repository id in the answer");
       // Read while the pull request moved on: the facts would mix two heads.
       need(p.headRefOid === pr.headSha, `the head moved to ${String(p.headRefOid)}`);
       if (cursors.reviews !== undefined) {
@@ -224,7 +230,7 @@ export async function readPullFacts(
       if (cursors.commits !== undefined) {
         cursors.commits = next(p.commits, "commits");
         totals = { ...totals, commits: p.commits!.totalCount };
-        for (const c of p.commits!.nodes!) commits.push(commit(c?.commit, appId));
+        for (const c of p.commits!.nodes!) commits.push(commit(c?.commit, appId, repoId!));
       }
     }
     need(reviews.length === totals.reviews, `${reviews.length} reviews of ${totals.reviews}`);
@@ -290,7 +296,7 @@ function timelineEvent(e: RawTimelineItem | null): PullFacts["events"][number] |
   };
 }
 
-function commit(c: RawCommit | null | undefined, appId: number): PullCommit {
+function commit(c: RawCommit | null | undefined, appId: number, repoId: number): PullCommit {
   need(c && typeof c.oid === "string" && OID.test(c.oid), "a commit");
   need(typeof c.message === "string", `commit ${c.oid} without its message`);
   need(typeof c.id === "string" && c.id !== "", `commit ${c.oid} without its node id`);
@@ -302,7 +308,7 @@ function commit(c: RawCommit | null | undefined, appId: number): PullCommit {
     author: gitLogin(c.author),
     committer: gitLogin(c.committer),
     coAuthors: namesCoAuthor(c.message) ? coAuthors(c) : [],
-    records: records(c, appId),
+    records: records(c, appId, repoId),
   };
 }
 
@@ -326,15 +332,18 @@ function coAuthors(c: RawCommit): CoAuthor[] | null {
 
 /**
  * The records in this app's approval runs on the commit; null (read by REST) when a suite or a
- * run list did not fit. Runs are checked one by one (app, name, external_id) by the core.
+ * run list did not fit, or a suite is not this repository's (a commit a fork shares may carry
+ * the fork's suites; REST lists this repository's only). Runs are checked one by one (app, name,
+ * external_id) by the core.
  */
-function records(c: RawCommit, appId: number): ButtonApproval[] | null {
+function records(c: RawCommit, appId: number, repoId: number): ButtonApproval[] | null {
   const suites = c.checkSuites;
   if (!suites || !Array.isArray(suites.nodes) || suites.pageInfo?.hasNextPage !== false)
     return null;
   if (suites.totalCount !== suites.nodes.length) return null;
   const out: ButtonApproval[] = [];
   for (const s of suites.nodes) {
+    if (s?.repository?.databaseId !== repoId) return null;
     const runs = s?.checkRuns;
     if (!runs || !Array.isArray(runs.nodes) || runs.pageInfo?.hasNextPage !== false) return null;
     if (runs.totalCount !== runs.nodes.length) return null;
