@@ -250,6 +250,20 @@ describe("an answer never used", () => {
     expect(r.facts).toBeNull();
   });
 
+  test("a cursor that does not move ends the reading (no endless loop), nothing used", async () => {
+    const again = answer({
+      reviews: {
+        totalCount: 2,
+        pageInfo: { hasNextPage: true, endCursor: "c" },
+        nodes: [{ databaseId: 1, state: "COMMENTED", author: null }],
+      },
+    });
+    const octokit = client(again, again, again, again);
+    const r = await read(octokit);
+    expect(r.facts).toBeNull();
+    expect(octokit.sent).toHaveLength(2);
+  });
+
   test("a second page that fails discards the first", async () => {
     const first = answer({
       reviews: {

@@ -216,19 +216,19 @@ export async function readPullFacts(
       // Read while the pull request moved on: the facts would mix two heads.
       need(p.headRefOid === pr.headSha, `the head moved to ${String(p.headRefOid)}`);
       if (cursors.reviews !== undefined) {
-        cursors.reviews = next(p.reviews, "reviews");
+        cursors.reviews = next(p.reviews, "reviews", cursors.reviews);
         totals = { ...totals, reviews: p.reviews!.totalCount };
         for (const r of p.reviews!.nodes!) reviews.push(review(r));
       }
       if (cursors.timeline !== undefined) {
-        cursors.timeline = next(p.timelineItems, "timeline items");
+        cursors.timeline = next(p.timelineItems, "timeline items", cursors.timeline);
         for (const e of p.timelineItems!.nodes!) {
           const event = timelineEvent(e);
           if (event) events.push(event);
         }
       }
       if (cursors.commits !== undefined) {
-        cursors.commits = next(p.commits, "commits");
+        cursors.commits = next(p.commits, "commits", cursors.commits);
         totals = { ...totals, commits: p.commits!.totalCount };
         for (const c of p.commits!.nodes!) commits.push(commit(c?.commit, appId, repoId!));
       }
@@ -243,13 +243,20 @@ export async function readPullFacts(
 }
 
 /** The connection's next cursor, or undefined when it is read to its end. */
-function next(page: Page<unknown> | undefined, what: string): string | undefined {
+function next(
+  page: Page<unknown> | undefined,
+  what: string,
+  /** The cursor this page was read after (null: the first page). */
+  after: string | null | undefined,
+): string | undefined {
   need(page && Array.isArray(page.nodes) && page.pageInfo, `no ${what} in the answer`);
   if (page.pageInfo.hasNextPage !== true) {
     need(page.pageInfo.hasNextPage === false, `${what}: no page information`);
     return undefined;
   }
   need(typeof page.pageInfo.endCursor === "string", `${what}: a next page without a cursor`);
+  // A cursor that does not move would read the same page for ever.
+  need(page.pageInfo.endCursor !== after, `${what}: the same cursor again`);
   need(page.nodes.length > 0, `${what}: an empty page before the end`);
   return page.pageInfo.endCursor;
 }
