@@ -10,6 +10,7 @@
 import { GITHUB_OUTPUT_MAX_BYTES } from "../../core/report/markdown.js";
 import { truncateUtf8 } from "../../core/report/truncate.js";
 import type { GitHubClient, RepoRef } from "../client.js";
+import { describeError } from "../errors.js";
 import {
   createCheckRun,
   runMarker,
@@ -175,6 +176,21 @@ export class CheckRun {
         ...(result.text !== undefined ? { text: safeText(result.text) } : {}),
       },
     });
+  }
+
+  /**
+   * After `CheckRun.write` threw `err`: the run it created in progress (UnfinishedRun) is
+   * completed as failed, never left running beside another; otherwise a failed run is created.
+   */
+  static async reportFailedWrite(
+    octokit: GitHubClient,
+    repo: RepoRef,
+    s: Omit<StartCheckRun, "title" | "summary" | "startedAt">,
+    err: unknown,
+    failed: (reason: string) => CheckResult,
+  ): Promise<void> {
+    if (err instanceof UnfinishedRun) await err.run.complete(failed(describeError(err.cause)));
+    else await CheckRun.report(octokit, repo, s, failed(describeError(err)));
   }
 
   /** Writes every annotation, then completes the run with the result's conclusion. */

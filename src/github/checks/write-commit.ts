@@ -10,7 +10,7 @@ import type { Logger } from "probot";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { settledWithin } from "../deadline.js";
 import { describeError } from "../errors.js";
-import { CheckRun, UnfinishedRun } from "./check-run.js";
+import { CheckRun } from "./check-run.js";
 import type { CheckResult, Conclusion } from "./types.js";
 
 export interface CommitCheck {
@@ -51,28 +51,17 @@ export async function writeCommitChecks(
       const results = await evaluated;
       return writeEach(w, checks, (check, i) => {
         const result = results[i]!;
-        // A run created in progress whose write failed half-way is completed, not left running.
-        let unfinished: CheckRun | null = null;
         return {
           result,
-          write: async () => {
-            try {
-              await CheckRun.write(w.octokit, w.repo, start(w, check), result);
-            } catch (err) {
-              if (!(err instanceof UnfinishedRun)) throw err;
-              unfinished = err.run;
-              throw err.cause;
-            }
-          },
-          fail: (reason) =>
-            unfinished
-              ? unfinished.complete(w.failed(reason))
-              : CheckRun.report(
-                  w.octokit,
-                  w.repo,
-                  { ...start(w, check), externalId: result.externalId ?? w.externalId },
-                  w.failed(reason),
-                ),
+          write: () => CheckRun.write(w.octokit, w.repo, start(w, check), result).then(() => {}),
+          fail: (err) =>
+            CheckRun.reportFailedWrite(
+              w.octokit,
+              w.repo,
+              { ...start(w, check), externalId: result.externalId ?? w.externalId },
+              err,
+              w.failed,
+            ),
         };
       });
     }
@@ -107,7 +96,7 @@ async function writeSlowly(
   return writeEach(w, checks, (_, i) => ({
     result: results[i]!,
     write: () => runs[i]!.complete(results[i]!),
-    fail: (reason) => runs[i]!.complete(w.failed(reason)),
+    fail: (err) => runs[i]!.complete(w.failed(describeError(err))),
   }));
 }
 
@@ -124,8 +113,8 @@ function start(w: CommitWriting, check: CommitCheck) {
 interface Write {
   result: CheckResult;
   write(): Promise<void>;
-  /** Writes the failure to write `result` instead (none: the failure is thrown). */
-  fail?(reason: string): Promise<void>;
+  /** Writes the failure `err` to write `result` instead (none: the failure is thrown). */
+  fail?(err: unknown): Promise<void>;
 }
 
 /** Each check's write, its failure written instead when it fails; throws what could not be. */
@@ -145,7 +134,7 @@ async function writeEach(
       w.log.error({ err, check: check.name }, "writing the check run failed");
       try {
         if (!fail) throw err;
-        await fail(describeError(err));
+        await fail(err);
         out[check.name] = "failure";
       } catch (err2) {
         unwritten.push(err2);

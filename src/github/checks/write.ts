@@ -11,7 +11,7 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { describeError } from "../errors.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { ReviewEnv, ReviewOutcome } from "../review.js";
-import { CheckRun, prepareResult, UnfinishedRun } from "./check-run.js";
+import { CheckRun, prepareResult } from "./check-run.js";
 import { errorResult } from "./common.js";
 import { externalId } from "./external-id.js";
 import type { Generation } from "./in-flight.js";
@@ -133,16 +133,13 @@ export async function writeResults(
     } catch (err) {
       log.error({ err, check: check.name }, "writing the check run failed");
       try {
-        // A run created in progress is completed as failure, never left running beside another.
-        if (err instanceof UnfinishedRun)
-          await err.run.complete(errorResult(describeError(err.cause)));
-        else
-          await CheckRun.report(
-            env.octokit,
-            repo,
-            { ...start, externalId: result.externalId ?? start.externalId },
-            errorResult(describeError(err)),
-          );
+        await CheckRun.reportFailedWrite(
+          env.octokit,
+          repo,
+          { ...start, externalId: result.externalId ?? start.externalId },
+          err,
+          errorResult,
+        );
         outcome.conclusions[check.name] = "failure";
       } catch (err2) {
         unwritten.push(err2);
