@@ -17,6 +17,7 @@ import type { ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
 import { readBaseFiles } from "./base-files.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
+import { knownChangedFiles } from "./first-read/head-reads.js";
 import type { BaseRevision, TreeReader } from "./git.js";
 import { gatherGitObjects } from "./git-gather.js";
 import type { PullRequestInfo } from "./pull-request.js";
@@ -92,6 +93,8 @@ export class GitHubRevisions implements RevisionSource {
     private readonly changes: (dirs: readonly string[]) => Promise<ListedChanges>,
     /** Read the listed change's trees and blobs in bulk once it is listed (git-gather.ts). */
     private readonly gather = false,
+    /** The REST listing, for a blob id the head's listings cannot give (see readHead). */
+    private readonly restListing?: () => Promise<ListedChanges>,
   ) {
     this.owner = repo.owner;
   }
@@ -126,10 +129,16 @@ export class GitHubRevisions implements RevisionSource {
         },
       ],
       blobs: touched.flatMap((c) => (c.status !== "removed" && c.oid ? [c.oid] : [])),
-      // What an edit changed is judged against the base file (its id comes with the base tree).
-      files: touched.flatMap((c) =>
-        c.status === "modified" ? [{ sha: this.base.sha, path: c.path }] : [],
-      ),
+      files: [
+        // A listing without blob ids (the first query's): the head's blobs by path.
+        ...touched.flatMap((c) =>
+          c.status !== "removed" && !c.oid ? [{ sha: this.head.sha, path: c.path }] : [],
+        ),
+        // What an edit changed is judged against the base file (its id comes with the base tree).
+        ...touched.flatMap((c) =>
+          c.status === "modified" ? [{ sha: this.base.sha, path: c.path }] : [],
+        ),
+      ],
     });
   }
 
@@ -144,7 +153,9 @@ export class GitHubRevisions implements RevisionSource {
 
   /**
    * From the head commit's own listings, checked against the listed change: a pull request that
-   * changed while it was read fails the evaluation (the next event evaluates the new head).
+   * changed while it was read fails the evaluation (the next event evaluates the new head). A file
+   * listed without a blob id (the first query's listing: its files and head come from one answer)
+   * must be there; its id is the head's.
    */
   async describeHead(files: readonly ChangedFile[]): Promise<HeadFiles> {
     const root = await this.trees.commitTree(this.head.sha);
@@ -181,15 +192,37 @@ export class GitHubRevisions implements RevisionSource {
     return { files: out, incomplete };
   }
 
-  /** By blob id (each distinct blob once); a file without one cannot be read. */
+  /**
+   * By blob id (each distinct blob once). A file listed without one (the first query's listing
+   * has none) takes the id its path has in the head commit's tree, or where GitHub cut that
+   * listing short the one the REST listing gives, as before; without either it cannot be read
+   * (an error: never skipped).
+   */
   async readHead(files: readonly ChangedFile[]): Promise<Map<string, Uint8Array>> {
-    const known = files.filter((c) => c.oid !== undefined);
-    const blobs = new Map<string, string>(known.map((c) => [c.oid!, c.path]));
+    const known = await this.#withHeadIds(files);
+    const blobs = new Map<string, string>(known.map((c) => [c.oid, c.path]));
     const bytes = await mapLimit([...blobs], BLOB_CONCURRENCY, ([oid, path]) =>
       this.trees.blob(oid, path),
     );
     const byOid = new Map([...blobs.keys()].map((oid, i) => [oid, bytes[i]!]));
-    return new Map(known.map((c) => [c.path, byOid.get(c.oid!)!]));
+    return new Map(known.map((c) => [c.path, byOid.get(c.oid)!]));
+  }
+
+  async #withHeadIds(files: readonly ChangedFile[]): Promise<Array<{ path: string; oid: string }>> {
+    const missing = files.filter((c) => c.oid === undefined);
+    const head = missing.length > 0 ? (await this.describeHead(missing)).files : new Map();
+    const listed =
+      this.restListing && missing.some((c) => head.get(c.path)?.oid === undefined)
+        ? new Map((await this.restListing()).changes.map((c) => [c.path, c.oid]))
+        : new Map<string, string | undefined>();
+    return files.map((c) => {
+      const oid = c.oid ?? head.get(c.path)?.oid ?? listed.get(c.path);
+      if (oid === undefined)
+        throw new EvaluationError(
+          `${c.path} could not be read at the head commit ${this.head.sha}: GitHub cut its directory's listing short`,
+        );
+      return { path: c.path, oid };
+    });
   }
 
   /** Blobs the gather verified come from it; the rest in bulk (base-files.ts). */
@@ -207,21 +240,26 @@ export class GitHubRevisions implements RevisionSource {
   }
 }
 
-/** A pull request's revisions: its base branch tip and head, changes from its file list. */
+/**
+ * A pull request's revisions: its base branch tip and head, changes from its file list (the one
+ * the first query read, when plain; by REST otherwise).
+ */
 export function pullRequestRevisions(
   octokit: GitHubClient,
   pr: PullRequestInfo,
   base: BaseRevision,
   trees: TreeReader,
 ): GitHubRevisions {
+  const restListing = () => listPullRequestFiles(octokit, pr);
   return new GitHubRevisions(
     octokit,
     { owner: pr.owner, repo: pr.repo },
     trees,
     base,
     { ref: `pull/${pr.number}/head`, sha: pr.headSha },
-    () => listPullRequestFiles(octokit, pr),
+    async () => knownChangedFiles(pr) ?? (await restListing()),
     true,
+    restListing,
   );
 }
 

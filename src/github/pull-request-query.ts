@@ -11,11 +11,14 @@
  * its blob came whole (not binary, not truncated) with text whose git id is the blob's id.
  * Otherwise the config is read by REST at the tip, as before. The tip is used only if the branch
  * read that follows (resolveBranch: branch protection is not visible to GraphQL without the
- * administration permission) shows the same commit: see evaluate.ts.
+ * administration permission) shows the same commit: see evaluate.ts. The head's changed files and
+ * the other pull requests on the head commit come with it when plain (first-read/head-reads.ts),
+ * each part on its own: errors GitHub reports only inside those parts cost only those parts.
  */
 import { CONFIG_PATH } from "../config/types.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
 import { verifiedBlob } from "./git-gather.js";
+import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
 export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!) {
@@ -31,6 +34,8 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
       commits(first: 1) { totalCount }
       author { __typename login }
       headRepository { nameWithOwner }
+      ${head.CHANGED_FILES_FRAGMENT}
+      ${head.HEAD_PULLS_FRAGMENT}
       baseRef {
         name
         target {
@@ -83,6 +88,8 @@ interface Answer {
       commits?: { totalCount?: number };
       author?: { __typename?: string; login?: string } | null;
       headRepository?: { nameWithOwner?: string } | null;
+      files?: head.RawHeadReads["files"];
+      headCommit?: head.RawHeadReads["headCommit"];
       baseRef?: {
         name?: string;
         target?: {
@@ -116,12 +123,15 @@ export async function readPullRequest(
 ): Promise<PullRequestInfo> {
   let answer: Answer;
   try {
-    answer = await octokit.graphql<Answer>(PULL_REQUEST_QUERY, {
-      owner: target.owner,
-      name: target.repo,
-      number: target.number,
-      path: CONFIG_PATH,
-    });
+    answer = await octokit
+      .graphql<Answer>(PULL_REQUEST_QUERY, {
+        owner: target.owner,
+        name: target.repo,
+        number: target.number,
+        path: CONFIG_PATH,
+      })
+      // Errors only inside the head's parts: the rest of the answer is used without them.
+      .catch((err) => head.withoutFailedParts<Answer>(err) ?? Promise.reject(err));
     return pullRequestOf(target, answer);
   } catch (err) {
     // Anything else (no installation token, …) fails this read as the REST one failed before.
@@ -171,6 +181,8 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
     author: restLogin(p.author),
     headRepo,
   };
+  const headReads = head.headReadsOf(p, info);
+  if (headReads) info.headReads = headReads;
   const tip = baseTipOf(p.baseRefName, p.baseRef);
   return tip ? { ...info, baseTip: tip } : info;
 }

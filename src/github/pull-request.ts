@@ -1,5 +1,6 @@
 /** The pull request as it is now (events can arrive late or out of order). */
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import type { HeadReads } from "./first-read/head-reads.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -22,6 +23,8 @@ export interface PullRequestInfo extends PullRequestTarget {
    * absent when the pull request was read by REST.
    */
   baseTip?: BaseTip;
+  /** The head's changed files and other pull requests as the first read saw them, when plain. */
+  headReads?: HeadReads;
 }
 
 /** The base branch tip as one query saw it, with the config file there when it was plain. */

@@ -53,14 +53,14 @@ describe("API requests per event", () => {
     finish(current);
     const large = await requestsFor(1000, 1);
     expect(large).toEqual(small);
-    // token, one GraphQL request for the PR and its base config (absent: the base's root tree
-    // confirms it), 2 creates, branch (protection; the tip the query saw), files,
-    // one GraphQL request for the base and head trees, the 3 distinct blobs and the edited merged
-    // file's base blob (its findings are limited to the edited lines), lint complete; approval:
-    // the head's pull requests, one GraphQL request for the issue events, reviews, commits and
-    // the commits' approval runs, the base branch's rulesets (is the gate enforced?), complete
-    // (the head digest reuses the head trees).
-    expect(large).toHaveLength(13);
+    // token, one GraphQL request for the PR, its changed files, the other pull requests of its
+    // head and its base config (absent: the base's root tree confirms it), 2 creates, branch
+    // (protection; the tip the query saw), one GraphQL request for the base and head trees, the
+    // 3 distinct blobs and the edited merged file's base blob (its findings are limited to the
+    // edited lines), lint complete; approval: one GraphQL request for the issue events, reviews,
+    // commits and the commits' approval runs, the base branch's rulesets (is the gate
+    // enforced?), complete (the head digest reuses the head trees).
+    expect(large).toHaveLength(11);
     expect(large.filter((c) => c === "POST /graphql")).toHaveLength(3);
   });
 
@@ -72,9 +72,13 @@ describe("API requests per event", () => {
     )!.body as {
       variables: Record<string, string>;
     };
-    // 12 distinct head blobs by id, the 10 edited files' base blobs by path.
-    expect(Object.keys(variables).filter((k) => /^b\d+$/.test(k))).toHaveLength(12);
-    expect(Object.keys(variables).filter((k) => /^f\d+$/.test(k))).toHaveLength(10);
+    // The 12 head blobs by path (the first query's file list has no blob ids), the 10 edited
+    // files' base blobs by path.
+    const head = current!.fake.repo("Codertocat", "Hello-World").pull(2).headSha;
+    const paths = Object.entries(variables).filter(([k]) => /^f\d+$/.test(k));
+    expect(Object.keys(variables).filter((k) => /^b\d+$/.test(k))).toHaveLength(0);
+    expect(paths.filter(([, v]) => v.startsWith(`${head}:`))).toHaveLength(12);
+    expect(paths.filter(([, v]) => !v.startsWith(`${head}:`))).toHaveLength(10);
     // Only the base's root tree, confirming there is no configuration file.
     expect(ten.filter((c) => c.includes("/git/"))).toHaveLength(1);
     finish(current);

@@ -1067,7 +1067,13 @@ export class FakeGitHub {
     if ((g = r(/^\/contents\/(.+)$/)) && get)
       return this.#contents(req, repo, decodeURIComponent(g[1]), query.get("ref"));
     if ((g = r(/^\/commits\/([0-9a-f]{40})\/pulls$/)) && get)
-      return this.#paged(req.base, repo, rest, query, this.#pullsForCommit(repo, g[1]));
+      return this.#paged(
+        req.base,
+        repo,
+        rest,
+        query,
+        this.#pullsForCommit(repo, g[1]).map(({ repo: r, pr }) => r.pullJSON(pr.number)),
+      );
     if ((g = r(/^\/commits\/([^/]+)\/check-runs$/)) && get)
       return this.#runsForRef(req.base, repo, rest, decodeURIComponent(g[1]), query);
     if (rest === "/check-runs" && req.method === "POST")
@@ -1350,6 +1356,11 @@ export class FakeGitHub {
    * Pull requests containing the commit: this repository's, and (like GitHub) those of other
    * repositories whose head branch is in this one, e.g. a fork's pull request into its parent.
    */
+  /**
+   * The pull requests `GET /commits/{sha}/pulls` and GraphQL's `Commit.associatedPullRequests`
+   * list for a commit of `repo` (both alike, as GitHub documents them), oldest first:
+   * { repo, pr } pairs.
+   */
   #pullsForCommit(repo, sha) {
     return [...this.repos.values()].flatMap((r) =>
       [...r.pulls.values()]
@@ -1359,7 +1370,7 @@ export class FakeGitHub {
             // Like GitHub: also the merged pull request whose merge (or squash) commit this is.
             (this.git.ancestors(pr.headSha).has(sha) || (r === repo && pr.mergeCommitSha === sha)),
         )
-        .map((pr) => r.pullJSON(pr.number)),
+        .map((pr) => ({ repo: r, pr })),
     );
   }
 
@@ -1717,7 +1728,8 @@ export class FakeGitHub {
    * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
    * that error message beside the data (GitHub's partial answers); `afterAnswer` runs once the
    * answer is made (what changes on GitHub right after it). Pull requests answer their state,
-   * base (`baseRefName`, `baseRef` as the branch is now), head, author, counts and head repository.
+   * base (`baseRefName`, `baseRef` as the branch is now), head, author, counts, head repository,
+   * changed files (no previous paths) and commits; a commit its associated pull requests.
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
@@ -1786,6 +1798,20 @@ export class FakeGitHub {
         ? { __typename: "Bot", login: pr.user.slice(0, -5) }
         : { __typename: "User", login: pr.user },
       headRepository: { nameWithOwner: pr.headRepo.fullName },
+      // Like the REST listing (GitHub's 3,000 at most), without previous paths or blob ids.
+      files: (args) =>
+        connection(
+          repo
+            .pullFiles(pr.number)
+            .slice(0, MAX_LISTED_FILES)
+            .map((f) => ({
+              path: f.filename,
+              changeType: CHANGE_TYPES[f.status],
+              additions: f.additions,
+              deletions: f.deletions,
+            })),
+          args,
+        ),
       // The branch as it is now (null once deleted), like GitHub's `baseRef`.
       baseRef:
         baseTip === undefined
@@ -1841,6 +1867,16 @@ export class FakeGitHub {
       author: actor(c.author),
       committer: actor(c.committer),
       authors: (args) => connection(this.#authorsOf(c), args),
+      associatedPullRequests: (args) =>
+        connection(
+          this.#pullsForCommit(repo, sha).map(({ repo: r, pr }) => ({
+            number: pr.number,
+            state: pr.mergedAt !== undefined ? "MERGED" : pr.state === "open" ? "OPEN" : "CLOSED",
+            headRefOid: pr.headSha,
+            baseRepository: { databaseId: r.id, nameWithOwner: r.fullName },
+          })),
+          args,
+        ),
       checkSuites: (args) =>
         connection(
           this.checkSuites
@@ -1975,19 +2011,37 @@ export class FakeGitHub {
 
 let builtSchema = null;
 
-/** A GraphQL connection's page (`first` at most 100, like GitHub; cursors are offsets). */
-function connection(list, { first, after } = {}) {
-  if (!Number.isInteger(first) || first < 1 || first > 100)
-    throw new Error("`first` must be between 1 and 100");
-  const start = after ? Number(after) : 0;
-  const nodes = list.slice(start, start + first);
+/**
+ * A GraphQL connection's page (`first` or `last` at most 100, like GitHub; cursors are offsets):
+ * `first` after a cursor, or the `last` ones of the list.
+ */
+function connection(list, { first, after, last } = {}) {
+  const size = last ?? first;
+  if (!Number.isInteger(size) || size < 1 || size > 100 || (first != null && last != null))
+    throw new Error("`first` or `last` must be between 1 and 100");
+  const start = last != null ? Math.max(0, list.length - last) : after ? Number(after) : 0;
+  const nodes = list.slice(start, start + size);
   const end = start + nodes.length;
   return {
     totalCount: list.length,
-    pageInfo: { hasNextPage: end < list.length, endCursor: nodes.length > 0 ? String(end) : null },
+    pageInfo: {
+      hasNextPage: end < list.length,
+      hasPreviousPage: start > 0,
+      endCursor: nodes.length > 0 ? String(end) : null,
+    },
     nodes,
   };
 }
+
+/** REST's file status → GraphQL's PatchStatus ("unchanged" files are not listed there). */
+const CHANGE_TYPES = {
+  added: "ADDED",
+  removed: "DELETED",
+  modified: "MODIFIED",
+  renamed: "RENAMED",
+  copied: "COPIED",
+  changed: "CHANGED",
+};
 
 /** An issue event as the timeline item GraphQL lists for it (null: one the app never asks for). */
 function timelineItem(e) {

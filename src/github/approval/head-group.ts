@@ -21,6 +21,7 @@ import type { CheckEnv } from "../checks/types.js";
 import { EvaluationError } from "../errors.js";
 import { evaluatePullRequest, type Evaluation } from "../evaluate.js";
 import { pullRequestsWithHead } from "../commit-pulls.js";
+import { knownPullsWithHead } from "../first-read/head-reads.js";
 import { fetchPullRequest } from "../pull-request.js";
 import type { ApprovalReader } from "./reader.js";
 
@@ -33,7 +34,10 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
   const { octokit } = env;
   const { pr } = ev;
   const repo = { owner: pr.owner, repo: pr.repo };
-  const others = await pullRequestsWithHead(octokit, repo, pr.baseRepoId, pr.headSha, pr.number);
+  // The first query's answer when it was plain (first-read/head-pulls.ts), else by REST.
+  const others =
+    knownPullsWithHead(pr) ??
+    (await pullRequestsWithHead(octokit, repo, pr.baseRepoId, pr.headSha, pr.number));
   // Each costs a full evaluation, and the run's record names at most this many.
   if (others.length + 1 > MAX_RECORD_PULL_REQUESTS)
     throw new EvaluationError(
