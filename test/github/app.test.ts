@@ -1,5 +1,4 @@
 import { describe, expect, test } from "@jest/globals";
-import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
   helloWorld,
@@ -42,27 +41,27 @@ describe("pull_request.opened with a risky change", () => {
     const trees = h.calls().filter((c) => c.includes("/git/trees/"));
     expect(h.calls()).toEqual([
       "POST /app/installations/1/access_tokens",
-      // The pull request, its base tip and the configuration file there in one query
-      // (pull-request-query.ts); the branch for its protection, and the tip the query saw.
+      // The pull request, its changed files, the other pull requests of its head commit, its base
+      // tip and the configuration file there in one query (pull-request-query.ts); the branch
+      // for its protection, and the tip the query saw.
       "POST /graphql",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/branches/master",
       // No configuration file: the base's root tree confirms it (and is reused below).
       trees[0],
-      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
       // The git objects, verified by their ids: the trees along migrations/ (and .github/) at the
-      // base and the head, the two changed blobs and the edited merged file's base copy (its
-      // findings are limited to the edited lines).
+      // base and the head, the two changed blobs (by path at the head: the query's file list
+      // names no blob ids) and the edited merged file's base copy (its findings are limited to
+      // the edited lines).
       "POST /graphql",
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
-      // The approval check: the same evaluation (its head trees are already read), plus the
-      // pull requests of the head commit; then in one GraphQL query (approval/pull-facts.ts) the
-      // base changes and review dismissals (approvals bind to the base they were given against),
-      // reviews, commits and the clicks recorded on them.
-      `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      // The approval check: the same evaluation (its head trees are already read); then in one
+      // GraphQL query (approval/pull-facts.ts) the base changes and review dismissals (approvals
+      // bind to the base they were given against), reviews, commits and the clicks recorded on
+      // them.
       "POST /graphql",
       // Whether rulesets require the gate (branch protection came with the branch).
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
@@ -81,9 +80,9 @@ describe("pull_request.opened with a risky change", () => {
       t3: `${headSha}:`,
       t4: `${headSha}:migrations`,
       t5: `${headSha}:.github`,
-      b0: blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n"),
-      b1: blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n"),
-      f0: `${baseSha}:migrations/0002_t2.up.sql`,
+      f0: `${headSha}:migrations/0002_t2.up.sql`,
+      f1: `${headSha}:migrations/0004_t4.up.sql`,
+      f2: `${baseSha}:migrations/0002_t2.up.sql`,
     });
     expect((merged!.body as { variables: unknown }).variables).toEqual({
       owner: "Codertocat",
@@ -198,12 +197,11 @@ describe("no migration changes", () => {
       "GET /repos/Codertocat/Hello-World/branches/master",
       // No configuration file: the base's root tree confirms it.
       expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
-      "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
       // Before a passing result: no newer run of the check on this commit.
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Flint&app_id=123&filter=all&per_page=100`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
-      // Another open pull request with this head could still need an approval.
-      `GET /repos/Codertocat/Hello-World/commits/${headSha}/pulls?per_page=100`,
+      // Another open pull request with this head could still need an approval: the pull
+      // request's query listed none.
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
@@ -321,14 +319,14 @@ describe("fork pull requests", () => {
     await h.receive("pull_request", pullRequestEvent("opened", base, number));
 
     expect(h.calls().filter((c) => /forker|patch-1/.test(c))).toEqual([]);
-    // The fork's head commit and blob are read by id from the base repository.
+    // The fork's head commit by id and its blob by path at that commit, from the base repository.
     const { variables } = h.fake.requests.filter((r) => r.path === "/graphql")[1]!.body as {
       variables: Record<string, string>;
     };
     expect(variables).toMatchObject({
       name: "Hello-World",
       c1: headSha,
-      b0: blobSha("SELECT 1;\n"),
+      f0: `${headSha}:migrations/0001_t1.down.sql`,
     });
     // By REST only the base's root tree (it confirms there is no configuration file).
     expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([

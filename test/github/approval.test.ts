@@ -15,6 +15,7 @@ import {
   pullRequestEvent,
   reviewEvent,
   type Harness,
+  readByRest,
   useHarness,
 } from "./harness.js";
 
@@ -744,6 +745,8 @@ describe("fails closed", () => {
       // The git objects' GraphQL request fails (the trees are read by REST then).
       if (_step === "the reviewed commit")
         h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
+      // The pull request's query cannot give the head's other pull requests: read by REST.
+      if (_step === "the head commit's pull requests") readByRest(h.fake, "associatedPullRequests");
       // The approval facts' query fails: they are read by REST, whose failure fails the check.
       if (["the reviews", "the commits", "the recorded clicks"].includes(_step))
         h.fake.graphqlFault({

@@ -31,12 +31,13 @@ function riskyPullRequest(findings = 2) {
 
 describe("an API failure during the evaluation", () => {
   // Those marked `rest` are read by REST only when GitHub's GraphQL API cannot give them (the
-  // configuration comes with the pull request's query, the objects with the gather).
+  // configuration and the file list come with the pull request's query, the objects with the
+  // gather).
   // Every row has four elements: jest would take a fourth parameter for `done` otherwise.
   const steps: Array<[string, string, RegExp, boolean]> = [
     ["base branch", "GET", /\/branches\/master$/, false],
     ["configuration", "GET", /\/contents\//, true],
-    ["file list", "GET", /\/pulls\/2\/files$/, false],
+    ["file list", "GET", /\/pulls\/2\/files$/, true],
     // No configuration file: the base's root tree confirms it.
     ["base tree", "GET", /\/git\/trees\//, false],
     ["head commit", "GET", /\/git\/commits\//, true],

@@ -130,7 +130,10 @@ const ROWS: Row[] = [
       reason: { notFound: "GitHub answered 404 for .github/migration-warden.yml" },
     },
   ),
-  row("file list", "GET", (c) => repoPath(c, "/pulls/1/files")),
+  // The changed files come with the pull request's query too: read by REST when it does not
+  // answer them (this row and "pull requests of the head", in the scenario where GraphQL never
+  // answers).
+  row("file list", "GET", (c) => repoPath(c, "/pulls/1/files"), { scenario: "rest-git" }),
   // The change's git objects in one GraphQL request; whatever it does not give intact is read
   // by REST (the rows below, in the scenario where GraphQL never answers it).
   row("git objects (GraphQL)", "POST", () => "/graphql", {
@@ -166,6 +169,7 @@ const ROWS: Row[] = [
     ] as const
   ).map(([name, path]) =>
     row(name, "GET", path, {
+      scenario: "rest-git",
       notFound: approvalOnly("failure"),
       limited: approvalOnly("failure"),
     }),

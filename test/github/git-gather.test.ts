@@ -315,20 +315,19 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     const first = readsOf(h);
     expect(h.fake.checkRuns.find((r) => r.name === APPROVAL)?.conclusion).toBe("success");
     expect(first).toEqual([
-      // The pull request, its base tip and the configuration file there (pull-request-query.ts).
+      // The pull request, its changed files, the other pull requests of its head, its base tip
+      // and the configuration file there (pull-request-query.ts).
       "POST /graphql",
       // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
-      "GET /repos/acme/app/pulls/1/files",
       // The base and head trees along migrations/ and .github/, the three changed blobs and the
       // edited file's base blob.
       "POST /graphql",
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
       "POST /graphql",
-      // Approval: the head's pull requests; then base changes and dismissals, reviews, commits
-      // and the clicks recorded on each of them, in one query (approval/pull-facts.ts).
-      "GET /repos/acme/app/commits/<sha>/pulls",
+      // Approval: base changes and dismissals, reviews, commits and the clicks recorded on each
+      // of them, in one query (approval/pull-facts.ts).
       "POST /graphql",
       // The reviewed commit's trees (its migration digest).
       "POST /graphql",
@@ -357,13 +356,11 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     expect(readsOf(h)).toEqual([
       "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      "GET /repos/Codertocat/Hello-World/pulls/2/files",
       // The base's trees along migrations/ (is it a plain directory?).
       "POST /graphql",
-      // Newer lint runs before passing; the approval: the head's pull requests, the rulesets,
-      // newer approval runs before passing.
+      // Newer lint runs before passing; the approval: the rulesets, newer approval runs before
+      // passing.
       "GET /repos/Codertocat/Hello-World/commits/<sha>/check-runs",
-      "GET /repos/Codertocat/Hello-World/commits/<sha>/pulls",
       "GET /repos/Codertocat/Hello-World/rules/branches/master",
       "GET /repos/Codertocat/Hello-World/commits/<sha>/check-runs",
     ]);

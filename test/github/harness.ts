@@ -382,6 +382,20 @@ export function mergedMigrations(count: number, dir = "migrations"): Record<stri
 }
 
 /**
+ * GitHub cannot resolve `part` of the pull request's first query (its changed files, or the
+ * head commit's pull requests) from now on: the app reads that part by REST, as before the query
+ * had it. For tests that hold, fail or count that REST read.
+ */
+export function readByRest(fake: FakeGitHub, part: "files" | "associatedPullRequests"): void {
+  fake.graphqlFault({
+    executed: true,
+    operation: "MigrationWardenPullRequest",
+    fieldError: part,
+    times: Infinity,
+  });
+}
+
+/**
  * The example payloads' repository (Codertocat/Hello-World, base branch master) with `base` files
  * on master and PR #2 whose head commit applies `change` on top of it.
  */

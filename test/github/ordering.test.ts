@@ -19,6 +19,7 @@ import {
   pullRequestEvent,
   reviewEvent,
   type Harness,
+  readByRest,
   useHarness,
 } from "./harness.js";
 
@@ -88,6 +89,7 @@ describe("an older synchronize finishing after a newer one", () => {
     const head1 = pr.head;
     // The older delivery reads the pull request (head1), starts its runs, and its file list is
     // held back.
+    readByRest(h.fake, "files");
     const older = h.pause("GET", /\/pulls\/2\/files/);
     const first = h.receive("pull_request", sync(pr));
     await older.reached;
@@ -292,6 +294,7 @@ describe("concurrent deliveries for the same head", () => {
     const older = h.receive("pull_request", sync(pr));
     await olderHeld.reached;
     // A newer delivery starts its runs and is held in its evaluation.
+    readByRest(h.fake, "files");
     const newerHeld = h.pause("GET", /\/pulls\/2\/files/);
     const newer = h.receive("pull_request", sync(pr));
     await newerHeld.reached;

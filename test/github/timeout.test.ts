@@ -1,12 +1,13 @@
 /** A GitHub that stops answering must not leave the check run in progress. */
 import { expect, test } from "@jest/globals";
-import { createHarness, finish, helloWorld, pullRequestEvent } from "./harness.js";
+import { createHarness, finish, helloWorld, pullRequestEvent, readByRest } from "./harness.js";
 
 test("the evaluation gives up at its deadline and completes the run as failure", async () => {
   const h = await createHarness({ app: { evaluationTimeoutMs: 200 } });
   try {
     const change = { "migrations/0001_a.up.sql": "SELECT 1;\n" };
     const { repo, number } = helloWorld(h.fake, {}, change);
+    readByRest(h.fake, "files");
     h.hold("GET", /\/pulls\/2\/files/);
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     const run = h.fake.checkRuns[0]!;

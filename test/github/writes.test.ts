@@ -18,6 +18,7 @@ import {
   mergedMigrations,
   pullRequestEvent,
   reviewEvent,
+  readByRest,
   useHarness,
 } from "./harness.js";
 
@@ -294,6 +295,7 @@ describe("slow evaluations", () => {
   test("runs are shown in_progress once the evaluation takes longer than the limit", async () => {
     const s = setup(MIGRATION);
     // The evaluation stops at the file listing until the pending runs exist.
+    readByRest(h.fake, "files");
     const pause = h.pause("GET", /\/pulls\/2\/files/);
     const done = h.receive("pull_request", pullRequestEvent("opened", s.repo, s.number));
     await pause.reached;

@@ -294,6 +294,12 @@ export type GraphqlFault = {
   | { error: string }
   /** The answer's data, with this error message beside it (executed queries only). */
   | { partial: string }
+  /**
+   * A field GitHub could not resolve (executed queries only): it is null in the data, and an
+   * error names its path, as GitHub answers. `files` of a pull request, `associatedPullRequests`
+   * of a commit.
+   */
+  | { fieldError: "files" | "associatedPullRequests" }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

@@ -1723,7 +1723,7 @@ export class FakeGitHub {
    * field, argument or type GitHub does not have is an error here as there. Answered: the
    * repository's git objects by `object(oid:)` / `object(expression: "<rev>:<path>")` (Commit
    * `oid tree file(path:)`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
-   * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`,
+   * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`, `fieldError`,
    * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
    * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
    * that error message beside the data (GitHub's partial answers); `afterAnswer` runs once the
@@ -1800,6 +1800,7 @@ export class FakeGitHub {
       headRepository: { nameWithOwner: pr.headRepo.fullName },
       // Like the REST listing (GitHub's 3,000 at most), without previous paths or blob ids.
       files: (args) =>
+        fieldFault(faults, "files") ??
         connection(
           repo
             .pullFiles(pr.number)
@@ -1845,14 +1846,14 @@ export class FakeGitHub {
           repo
             .pullCommitShas(pr.number)
             .slice(0, MAX_LISTED_COMMITS)
-            .map((sha) => ({ commit: this.#commitNode(repo, sha) })),
+            .map((sha) => ({ commit: this.#commitNode(repo, sha, faults) })),
           args,
         ),
     };
   }
 
   /** A commit with what GraphQL says of its people and of the check suites on it. */
-  #commitNode(repo, sha) {
+  #commitNode(repo, sha, faults = []) {
     const c = this.git.get(sha, "commit");
     const actor = (login) =>
       login !== null && login.endsWith("[bot]")
@@ -1868,6 +1869,7 @@ export class FakeGitHub {
       committer: actor(c.committer),
       authors: (args) => connection(this.#authorsOf(c), args),
       associatedPullRequests: (args) =>
+        fieldFault(faults, "associatedPullRequests") ??
         connection(
           this.#pullsForCommit(repo, sha).map(({ repo: r, pr }) => ({
             number: pr.number,
@@ -2031,6 +2033,13 @@ function connection(list, { first, after, last } = {}) {
     },
     nodes,
   };
+}
+
+/** A `fieldError` fault for this field: thrown, so GraphQL answers null and names its path. */
+function fieldFault(faults, field) {
+  if (faults.some((f) => f.fieldError === field))
+    throw new Error(`Something went wrong while resolving ${field}.`);
+  return null;
 }
 
 /** REST's file status → GraphQL's PatchStatus ("unchanged" files are not listed there). */
