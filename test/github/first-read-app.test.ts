@@ -290,5 +290,8 @@ describe("the other pull requests of the head", () => {
       return { repo, number };
     }, "associatedPullRequests");
     expect(sent(o, HEAD_PULLS)).toEqual([]);
+    // GitHub lists only merged pull requests for a commit on the default branch, by REST and
+    // GraphQL alike: #3 is not in the group, as before the query.
+    expect(o.checks[1]!.external_id).toMatch(/^mw-approval\/2;pr=2;/);
   });
 });

@@ -1359,16 +1359,21 @@ export class FakeGitHub {
   /**
    * The pull requests `GET /commits/{sha}/pulls` and GraphQL's `Commit.associatedPullRequests`
    * list for a commit of `repo` (both alike, as GitHub documents them), oldest first:
-   * { repo, pr } pairs.
+   * { repo, pr } pairs. A commit on the default branch lists only merged pull requests ("the
+   * merged pull request that introduced the commit"); open ones only when it is not there.
    */
   #pullsForCommit(repo, sha) {
+    const tip = repo.branches.get(repo.defaultBranch);
+    const onDefault = tip !== undefined && this.git.ancestors(tip).has(sha);
     return [...this.repos.values()].flatMap((r) =>
       [...r.pulls.values()]
         .filter(
           (pr) =>
             (r === repo || pr.headRepo === repo) &&
             // Like GitHub: also the merged pull request whose merge (or squash) commit this is.
-            (this.git.ancestors(pr.headSha).has(sha) || (r === repo && pr.mergeCommitSha === sha)),
+            (this.git.ancestors(pr.headSha).has(sha) ||
+              (r === repo && pr.mergeCommitSha === sha)) &&
+            (!onDefault || pr.mergedAt !== undefined),
         )
         .map((pr) => ({ repo: r, pr })),
     );
