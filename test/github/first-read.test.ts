@@ -7,13 +7,13 @@
  * missing field, errors GitHub reports inside the part.
  */
 import { describe, expect, test } from "@jest/globals";
-import type { GitHubClient } from "../../src/github/client.js";
 import {
   knownChangedFiles,
   knownPullsWithHead,
   withoutFailedParts,
 } from "../../src/github/first-read/head-reads.js";
 import { readPullRequest } from "../../src/github/pull-request-query.js";
+import { queryClient } from "./query-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -95,31 +95,7 @@ function graphqlErrors(data: Json, errors: Json[]): Error {
 }
 
 async function read(graphql: Json | Error) {
-  const sent = { graphql: 0, rest: 0 };
-  const octokit = {
-    graphql: async () => {
-      sent.graphql++;
-      if (graphql instanceof Error) throw graphql;
-      return graphql;
-    },
-    rest: {
-      pulls: {
-        get: async () => {
-          sent.rest++;
-          return {
-            data: {
-              state: "open",
-              head: { sha: HEAD, repo: { full_name: "o/r" } },
-              base: { ref: "main", repo: { default_branch: "main", id: REPO_ID } },
-              changed_files: FILES.length,
-              commits: 2,
-              user: { login: "dev" },
-            },
-          };
-        },
-      },
-    },
-  } as unknown as GitHubClient;
+  const { octokit, sent } = queryClient(graphql, HEAD);
   const pr = await readPullRequest(octokit, TARGET);
   return { pr, sent, files: knownChangedFiles(pr), pulls: knownPullsWithHead(pr) };
 }

@@ -6,9 +6,9 @@
  * blob at the config path, a retargeted or closed pull request, errors beside partial data.
  */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import type { GitHubClient } from "../../src/github/client.js";
-import { PULL_REQUEST_QUERY, readPullRequest } from "../../src/github/pull-request-query.js";
+import { readPullRequest } from "../../src/github/pull-request-query.js";
 import { blobSha } from "../support/fake-github.mjs";
+import { queryClient } from "./query-client.js";
 import {
   APPROVAL,
   createHarness,
@@ -72,39 +72,8 @@ function answer(pr: Json = {}, repo: Json = {}, target: Json = {}): Json {
   };
 }
 
-/** An octokit answering the query with `graphql` (an Error is thrown) and REST with `rest`. */
-function client(graphql: Json | Error) {
-  const sent = { graphql: 0, rest: 0 };
-  const octokit = {
-    graphql: async (query: string) => {
-      sent.graphql++;
-      expect(query).toBe(PULL_REQUEST_QUERY);
-      if (graphql instanceof Error) throw graphql;
-      return graphql;
-    },
-    rest: {
-      pulls: {
-        get: async () => {
-          sent.rest++;
-          return {
-            data: {
-              state: "open",
-              head: { sha: HEAD, repo: { full_name: "fork/r" } },
-              base: { ref: "main", repo: { default_branch: "main", id: 7 } },
-              changed_files: 3,
-              commits: 2,
-              user: { login: "dev" },
-            },
-          };
-        },
-      },
-    },
-  } as unknown as GitHubClient;
-  return { octokit, sent };
-}
-
 async function read(graphql: Json | Error) {
-  const { octokit, sent } = client(graphql);
+  const { octokit, sent } = queryClient(graphql, HEAD);
   const reasons: string[] = [];
   const pr = await readPullRequest(octokit, TARGET, (r) => reasons.push(r));
   return { pr, sent, reasons };
@@ -161,7 +130,7 @@ function httpError(url: string): Error {
 
 test("a failure that is not the query's (no installation token) fails the read as before", async () => {
   const token = httpError("https://api.github.com/app/installations/1/access_tokens");
-  const { octokit, sent } = client(token);
+  const { octokit, sent } = queryClient(token, HEAD);
   await expect(readPullRequest(octokit, TARGET)).rejects.toBe(token);
   expect(sent).toEqual({ graphql: 1, rest: 0 });
 });
