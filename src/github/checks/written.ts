@@ -55,10 +55,21 @@ export async function runsOfName(
   name: string,
   appId: number,
 ): Promise<WrittenRun[]> {
+  return runsOfApp(octokit, repo, headSha, appId, name);
+}
+
+/** Every run by `appId` on a commit, of every name or of `name` only (every page). */
+export async function runsOfApp(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+  name?: string,
+): Promise<WrittenRun[]> {
   const listed = await octokit.paginate(octokit.rest.checks.listForRef, {
     ...repo,
     ref: headSha,
-    check_name: name,
+    ...(name !== undefined ? { check_name: name } : {}),
     app_id: appId,
     filter: "all",
     per_page: 100,
