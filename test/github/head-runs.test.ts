@@ -19,6 +19,7 @@ import {
   ATTEMPTS,
   FAST_REQUESTS,
   type Harness,
+  helloWorld,
   LINT,
   mergedMigrations,
   pullRequestEvent,
@@ -44,18 +45,8 @@ interface Setup {
 
 /** PR #2 touching no migration: both checks pass. */
 function setup(): Setup {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: {
-      ".github/migration-warden.yml": CONFIG,
-      "README.md": "# Hello\n",
-      ...mergedMigrations(1),
-    },
-  });
-  const headSha = repo.commit({ parent: base, files: { "README.md": "# Hi\n" }, author: "dev" });
-  const number = repo.openPullRequest({ number: 2, base: "master", head: headSha, user: "dev" });
-  return { repo, headSha, number };
+  const base = { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) };
+  return helloWorld(h.fake, base, { "README.md": "# Hi\n" });
 }
 
 async function event(s: Setup, action = "synchronize"): Promise<void> {
