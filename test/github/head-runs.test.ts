@@ -145,16 +145,35 @@ describe("the runs read with the pull request", () => {
     expect(listings()).toEqual([]);
   });
 
-  test("more runs of a check than the query reads: listed by REST, as before", async () => {
+  test.each<[string, (s: Setup) => void]>([
+    [
+      "more runs of a check in a suite than the query reads",
+      (s) => {
+        for (let i = 0; i < 11; i++)
+          h.fake.addCheckRun(s.repo, { appId: 77, name: APPROVAL, head_sha: s.headSha });
+      },
+    ],
+    [
+      "more check suites than the query reads",
+      (s) => {
+        // One suite per app; the newest of them has a run of the approval check.
+        for (let app = 1; app <= 20; app++)
+          h.fake.addCheckRun(s.repo, { appId: 1000 + app, name: "ci/build", head_sha: s.headSha });
+        h.fake.addCheckRun(s.repo, { appId: 77, name: APPROVAL, head_sha: s.headSha });
+      },
+    ],
+  ])("%s: listed by REST, as before (the rest of the first read stands)", async (_name, add) => {
     const s = setup();
     await event(s, "opened");
-    for (let i = 0; i < 11; i++)
-      h.fake.addCheckRun(s.repo, { appId: 77, name: APPROVAL, head_sha: s.headSha });
+    add(s);
     await event(s);
     expect(listings()).toEqual([
       `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?filter=all&per_page=100`,
       `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?app_id=${APP_ID}&filter=all&per_page=100`,
     ]);
+    // Only the runs fell back: the pull request and its config still came from the query.
+    expect(h.calls()).not.toContain(`GET /repos/${OWNER}/Hello-World/pulls/2`);
+    expect(h.calls().filter((c) => c.includes("/contents/"))).toEqual([]);
     // Another app's run is the newest of the approval check: ours is written again.
     expect(creates()).toEqual([APPROVAL]);
   });
