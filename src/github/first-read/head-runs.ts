@@ -16,9 +16,10 @@
  * A suite of another repository (a fork sharing the commit) is left out: REST lists this
  * repository's runs only.
  *
- * Limits keep the query's cost (GitHub counts every nested connection at its `first`) near
- * (1 + 1 + 2·SUITES + 2·SUITES·RUNS) / 100 points: a commit with more suites, or more runs of one
- * name in a suite, is read by REST.
+ * Limits keep the part's cost (GitHub counts every nested connection at its `first`; a run's
+ * annotation count is one connection per run) at (1 + 1 + 2·SUITES + 2·SUITES·RUNS) / 100, about
+ * 4 points of the GraphQL budget: a commit with more suites, or more runs of one name in a suite,
+ * is read by REST.
  */
 import { APPROVAL_CHECK_NAME, LINT_CHECK_NAME } from "../../core/approval/index.js";
 import type { WrittenRun } from "../checks/written.js";
