@@ -17,6 +17,7 @@
  */
 import { CONFIG_PATH } from "../config/types.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import { HEAD_RUNS_FRAGMENT, headRunsOf } from "./first-read/head-runs.js";
 import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
@@ -36,6 +37,7 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
       headRepository { nameWithOwner }
       ${head.CHANGED_FILES_FRAGMENT}
       ${head.HEAD_PULLS_FRAGMENT}
+      ${HEAD_RUNS_FRAGMENT}
       baseRef {
         name
         target {
@@ -90,6 +92,7 @@ interface Answer {
       headRepository?: { nameWithOwner?: string } | null;
       files?: head.RawHeadReads["files"];
       headCommit?: head.RawHeadReads["headCommit"];
+      headRuns?: unknown;
       baseRef?: {
         name?: string;
         target?: {
@@ -184,7 +187,8 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
   const headReads = head.headReadsOf(p, info);
   if (headReads) info.headReads = headReads;
   const tip = baseTipOf(p.baseRefName, p.baseRef);
-  return tip ? { ...info, baseTip: tip } : info;
+  const headRuns = headRunsOf(p.headRuns, p.headRefOid, r.databaseId);
+  return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
 }
 
 /** REST's login of the author: bots carry "[bot]"; other kinds of account are read by REST. */

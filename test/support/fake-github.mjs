@@ -1904,7 +1904,16 @@ export class FakeGitHub {
                 if (a.filterBy?.checkType !== "ALL")
                   runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
                 return connection(
-                  runs.map((r) => ({ databaseId: r.id, name: r.name, externalId: r.external_id })),
+                  runs.map((r) => ({
+                    databaseId: r.id,
+                    name: r.name,
+                    externalId: r.external_id,
+                    status: r.status.toUpperCase(),
+                    conclusion: r.conclusion === null ? null : r.conclusion.toUpperCase(),
+                    summary: r.output.summary,
+                    url: `${this.webUrl}/${r.repo.fullName}/runs/${r.id}`,
+                    annotations: (n) => connection(r.annotations, n),
+                  })),
                   a,
                 );
               },
