@@ -320,8 +320,8 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
       "GET /repos/acme/app/pulls/1/files",
-      // The base and head trees along migrations/ and .github/, the three changed blobs and the
-      // edited file's base blob.
+      // The base and head trees along migrations/ and .github/, the three changed blobs, the
+      // edited file's base blob, and the approved commits' root trees (approved-trees.ts).
       "POST /graphql",
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
@@ -330,8 +330,8 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // and the clicks recorded on each of them, in one query (approval/pull-facts.ts).
       "GET /repos/acme/app/commits/<sha>/pulls",
       "POST /graphql",
-      // The reviewed commit's trees (its migration digest).
-      "POST /graphql",
+      // The reviewed commit's trees (its migration digest) came with the change's: its
+      // migrations tree is the head's.
       // The approver's team membership.
       "GET /orgs/acme/teams/dba/memberships/alice",
       "GET /repos/acme/app/rules/branches/main",
