@@ -6,7 +6,6 @@
  * whose tree differs at the approved commit, entries re-pointed in the answer, a root listing cut
  * short, a dismissed approval, answers of the wrong shape.
  */
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
@@ -18,6 +17,7 @@ import {
 import type { GitHubClient } from "../../src/github/client.js";
 import { TreeReader } from "../../src/github/git.js";
 import { gatherQuery } from "../../src/github/git-gather.js";
+import { treeId } from "../support/git-tree.js";
 import { blobSha, type FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -27,20 +27,6 @@ import {
   pullRequestEvent,
   type Harness,
 } from "./harness.js";
-
-function treeId(entries: Array<{ name: string; mode: number; oid: string }>): string {
-  const key = (e: { name: string; mode: number }) =>
-    Buffer.from(e.mode === 0o40000 ? `${e.name}/` : e.name);
-  const body = Buffer.concat(
-    [...entries]
-      .sort((a, b) => Buffer.compare(key(a), key(b)))
-      .flatMap((e) => [
-        Buffer.from(`${e.mode.toString(8)} ${e.name}\0`),
-        Buffer.from(e.oid, "hex"),
-      ]),
-  );
-  return createHash("sha1").update(`tree ${body.length}\0`).update(body).digest("hex");
-}
 
 describe("the query part", () => {
   test("is valid against GitHub's published schema, with and without ancestors", () => {

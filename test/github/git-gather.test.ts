@@ -5,7 +5,6 @@
  * to its id, a blob whose text does not, is read by REST, and a REST blob that does not hash to
  * its id fails the check.
  */
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
@@ -21,6 +20,7 @@ import {
 } from "../../src/github/git-gather.js";
 import { MERGE_QUEUE_QUERY } from "../../src/github/merge-group.js";
 import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
+import { treeId } from "../support/git-tree.js";
 import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -61,21 +61,6 @@ describe("the app's GraphQL queries", () => {
       expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
   });
 });
-
-/** A tree's id as git computes it (entries sorted as git sorts them). */
-function treeId(entries: Array<{ name: string; mode: number; oid: string }>): string {
-  const key = (e: { name: string; mode: number }) =>
-    Buffer.from(e.mode === 0o40000 ? `${e.name}/` : e.name);
-  const body = Buffer.concat(
-    [...entries]
-      .sort((a, b) => Buffer.compare(key(a), key(b)))
-      .flatMap((e) => [
-        Buffer.from(`${e.mode.toString(8)} ${e.name}\0`),
-        Buffer.from(e.oid, "hex"),
-      ]),
-  );
-  return createHash("sha1").update(`tree ${body.length}\0`).update(body).digest("hex");
-}
 
 describe("verification", () => {
   const file = { name: "0001_a.up.sql", mode: 0o100644, type: "blob", oid: blobSha("x"), size: 1 };
