@@ -1,5 +1,6 @@
 /** The pull request as it is now (events can arrive late or out of order). */
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import type { HeadRuns } from "./first-read/head-runs.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -22,6 +23,11 @@ export interface PullRequestInfo extends PullRequestTarget {
    * absent when the pull request was read by REST.
    */
   baseTip?: BaseTip;
+  /**
+   * The head commit's runs of the app's checks as the first read saw them (first-read/
+   * head-runs.ts), for the writer; absent when not read whole (the writer lists them by REST).
+   */
+  headRuns?: HeadRuns;
 }
 
 /** The base branch tip as one query saw it, with the config file there when it was plain. */
