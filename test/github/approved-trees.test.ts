@@ -177,6 +177,34 @@ describe("through the app", () => {
     expect(Object.values(sent[1]!.variables)).toContain(reviewed);
   });
 
+  test("two approvals, one on content the head still has: only the other commit is read again", async () => {
+    h = await createHarness({ app: { replay: false } });
+    const repo: FakeRepo = h.fake.createRepo("acme", "app");
+    const base = repo.commit({
+      branch: "main",
+      files: { ...CONFIG, ...mergedMigrations(3, "db/migrations") },
+    });
+    const first = repo.commit({
+      parent: base,
+      author: "dev",
+      files: { "db/migrations/0002_orders.up.sql": "DROP TABLE t1;\n" },
+    });
+    const second = repo.commit({ parent: first, author: "dev", files: NEW });
+    const head = repo.commit({ parent: second, author: "dev", files: { "README.md": "x\n" } });
+    const number = repo.openPullRequest({ base: "main", head, user: "dev" });
+    repo.review(number, { user: "bob", state: "APPROVED", commitId: first });
+    repo.review(number, { user: "alice", state: "APPROVED", commitId: second });
+    h.fake.setTeamMembership("acme", "dba", "alice", "active");
+    h.fake.setTeamMembership("acme", "dba", "bob", "active");
+    await opened(h, repo, number);
+    expect(approval(h).output.title).toBe("Approved by @alice");
+    const sent = gathers(h);
+    expect(sent).toHaveLength(2);
+    const commits = Object.entries(sent[1]!.variables).filter(([k]) => /^c\d+$/.test(k));
+    expect(commits.map(([, v]) => v)).toEqual([first]);
+    expect(restGit(h)).toEqual([]);
+  });
+
   test("entries re-pointed in the gather's answer: nothing unverified is used, the decision stands", async () => {
     const { h, repo, number } = await approvedThenPushed({ "README.md": "fixed\n" });
     // Every tree listing "db" in the change's gather lies about it (roots at the base, the head
