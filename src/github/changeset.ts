@@ -93,6 +93,8 @@ export class GitHubRevisions implements RevisionSource {
     private readonly changes: (dirs: readonly string[]) => Promise<ListedChanges>,
     /** Read the listed change's trees and blobs in bulk once it is listed (git-gather.ts). */
     private readonly gather = false,
+    /** The pull request whose approved commits' trees the gather reads too (approved-trees.ts). */
+    private readonly approvalsOf?: number,
     /** The REST listing, for a blob id the head's listings cannot give (see readHead). */
     private readonly restListing?: () => Promise<ListedChanges>,
   ) {
@@ -139,6 +141,10 @@ export class GitHubRevisions implements RevisionSource {
           c.status === "modified" ? [{ sha: this.base.sha, path: c.path }] : [],
         ),
       ],
+      // A migration change needs an approval: the commits approvals were given on are digested.
+      ...(this.approvalsOf !== undefined && touched.length > 0
+        ? { approvals: { number: this.approvalsOf, dirs } }
+        : {}),
     });
   }
 
@@ -259,6 +265,7 @@ export function pullRequestRevisions(
     { ref: `pull/${pr.number}/head`, sha: pr.headSha },
     async () => knownChangedFiles(pr) ?? (await restListing()),
     true,
+    pr.number,
     restListing,
   );
 }

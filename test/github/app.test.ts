@@ -83,6 +83,8 @@ describe("pull_request.opened with a risky change", () => {
       f0: `${headSha}:migrations/0002_t2.up.sql`,
       f1: `${headSha}:migrations/0004_t4.up.sql`,
       f2: `${baseSha}:migrations/0002_t2.up.sql`,
+      // The approved reviews' commits come along (approved-trees.ts; no ancestor below the root).
+      pr: 2,
     });
     expect((merged!.body as { variables: unknown }).variables).toEqual({
       owner: "Codertocat",
