@@ -1,5 +1,6 @@
 /** The pull request as it is now (events can arrive late or out of order). */
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import type { FirstApprovalFacts } from "./first-read/approval-facts.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -22,6 +23,8 @@ export interface PullRequestInfo extends PullRequestTarget {
    * absent when the pull request was read by REST.
    */
   baseTip?: BaseTip;
+  /** The approval facts' first page from the same query, unjudged (first-read/approval-facts.ts). */
+  approvalFacts?: FirstApprovalFacts;
 }
 
 /** The base branch tip as one query saw it, with the config file there when it was plain. */

@@ -35,26 +35,36 @@ function commit(sha: string, more: Json = {}): Json {
   };
 }
 
+/** The fragment's response keys (aliases) of the connections these answers name by field. */
+const ALIASES: Json = {
+  reviews: "approvalReviews",
+  timelineItems: "approvalTimeline",
+  commits: "approvalCommits",
+};
+
 function answer(pr: Json = {}): Json {
+  const fields: Json = {
+    number: 2,
+    headRefOid: HEAD,
+    reviews: page([
+      {
+        databaseId: 1,
+        state: "APPROVED",
+        submittedAt: "2024-05-01T10:00:00Z",
+        commit: { oid: HEAD },
+        author: { __typename: "User", login: "alice" },
+      },
+    ]),
+    timelineItems: page([]),
+    commits: page([{ commit: commit(HEAD) }]),
+    ...pr,
+  };
   return {
     repository: {
       databaseId: REPO_ID,
-      pullRequest: {
-        number: 2,
-        headRefOid: HEAD,
-        reviews: page([
-          {
-            databaseId: 1,
-            state: "APPROVED",
-            submittedAt: "2024-05-01T10:00:00Z",
-            commit: { oid: HEAD },
-            author: { __typename: "User", login: "alice" },
-          },
-        ]),
-        timelineItems: page([]),
-        commits: page([{ commit: commit(HEAD) }]),
-        ...pr,
-      },
+      pullRequest: Object.fromEntries(
+        Object.entries(fields).map(([k, v]) => [(ALIASES[k] as string | undefined) ?? k, v]),
+      ),
     },
   };
 }
