@@ -9,6 +9,8 @@ import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
   APP_ID,
+  approvalFactsOutOfFirstRead,
+  approvalFactsReads,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
@@ -64,12 +66,9 @@ function gate(): [string | null, string | null] {
   return [r.conclusion, r.output.title];
 }
 
+/** The first query's page of the facts, then the facts query's pages. */
 function factsQueries(): Array<Record<string, unknown>> {
-  return h.fake.requests
-    .filter((r) => r.path === "/graphql")
-    .map((r) => r.body as { query: string; variables: Record<string, unknown> })
-    .filter((b) => b.query.startsWith("query MigrationWardenPullFacts"))
-    .map((b) => b.variables);
+  return approvalFactsReads(h.fake);
 }
 
 const REST_FACTS =
@@ -82,9 +81,11 @@ describe("every page of the approval facts", () => {
     await evaluate(s);
     expect(gate()[0]).toBe("action_required");
     expect(h.runs(APPROVAL).at(-1)!.output.summary).toMatch(/alice/);
+    // The first query's 10 commits, then pages of 100 after them.
     expect(factsQueries().map((v) => [v.commits, v.commitsAfter])).toEqual([
       [true, null],
-      [true, "100"],
+      [true, "10"],
+      [true, "110"],
     ]);
     // Read completely by GraphQL: no REST listing.
     expect(h.calls().filter((c) => REST_FACTS.test(c))).toEqual([]);
@@ -153,6 +154,7 @@ describe("answers that cannot be trusted whole", () => {
   test("errors beside partial data: the facts are read by REST, never taken from the answer", async () => {
     const s = setup();
     s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    approvalFactsOutOfFirstRead(h.fake);
     h.fake.graphqlFault({
       executed: true,
       operation: "MigrationWardenPullFacts",
@@ -176,6 +178,7 @@ describe("answers that cannot be trusted whole", () => {
   test("errors and REST failing too: the check fails, never passes", async () => {
     const s = setup();
     s.repo.review(s.number, { user: "alice", state: "APPROVED" });
+    approvalFactsOutOfFirstRead(h.fake);
     h.fake.graphqlFault({
       executed: true,
       operation: "MigrationWardenPullFacts",

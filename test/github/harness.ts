@@ -480,3 +480,28 @@ export function clickEvent(
   payload.installation = fake.installationPayload();
   return payload;
 }
+
+/**
+ * For the next `times` first queries, GitHub answers an error inside their approval facts part
+ * (src/github/first-read/approval-facts.ts): that part is dropped, and the approval reader reads the
+ * facts with its own query (MigrationWardenPullFacts), as before the first query carried them.
+ */
+export function approvalFactsOutOfFirstRead(fake: FakeGitHub, times = 20): void {
+  fake.graphqlFault({
+    executed: true,
+    operation: "MigrationWardenPullRequest",
+    partial: "Something went wrong while executing your query.",
+    path: ["repository", "pullRequest", "approvalCommits"],
+    times,
+  });
+}
+
+/** The variables of each query that read approval facts: the first query's, then their own. */
+export function approvalFactsReads(fake: FakeGitHub): Array<Record<string, unknown>> {
+  return fake.requests
+    .filter((r) => r.path === "/graphql" || r.path === "/api/graphql")
+    .map((r) => r.body as { query: string; variables: Record<string, unknown> })
+    .filter((b) => /^query MigrationWardenPull(?:Request|Facts)\b/.test(b.query))
+    .map((b) => b.variables)
+    .filter((v) => v.reviews === true || v.timeline === true || v.commits === true);
+}
