@@ -482,13 +482,17 @@ export function clickEvent(
 }
 
 /**
- * For the next `times` first queries, GitHub answers an error inside their approval facts part
+ * For the next `times` first queries (of `repo` only, when given), GitHub answers an error inside their approval facts part
  * (src/github/first-read/approval-facts.ts): that part is dropped, and the approval reader reads the
  * facts with its own query (MigrationWardenPullFacts), as before the first query carried them.
  */
-export function approvalFactsOutOfFirstRead(fake: FakeGitHub, times = 20): void {
+export function approvalFactsOutOfFirstRead(
+  fake: FakeGitHub,
+  { times = 20, repo }: { times?: number; repo?: string } = {},
+): void {
   fake.graphqlFault({
     executed: true,
+    ...(repo !== undefined ? { repo } : {}),
     operation: "MigrationWardenPullRequest",
     partial: "Something went wrong while executing your query.",
     path: ["repository", "pullRequest", "approvalCommits"],
