@@ -315,7 +315,9 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     const first = readsOf(h);
     expect(h.fake.checkRuns.find((r) => r.name === APPROVAL)?.conclusion).toBe("success");
     expect(first).toEqual([
-      // The pull request, its base tip and the configuration file there (pull-request-query.ts).
+      // The pull request, its base tip and the configuration file there (pull-request-query.ts),
+      // with the approval facts' first page: base changes and dismissals, reviews, commits and
+      // the clicks recorded on each of them (first-read/approval-facts.ts).
       "POST /graphql",
       // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
@@ -326,10 +328,8 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
       "POST /graphql",
-      // Approval: the head's pull requests; then base changes and dismissals, reviews, commits
-      // and the clicks recorded on each of them, in one query (approval/pull-facts.ts).
+      // Approval: the head's pull requests (its facts came with the first query).
       "GET /repos/acme/app/commits/<sha>/pulls",
-      "POST /graphql",
       // The reviewed commit's trees (its migration digest).
       "POST /graphql",
       // The approver's team membership.

@@ -494,8 +494,9 @@ export function approvalFactsOutOfFirstRead(
     executed: true,
     ...(repo !== undefined ? { repo } : {}),
     operation: "MigrationWardenPullRequest",
-    partial: "Something went wrong while executing your query.",
-    path: ["repository", "pullRequest", "approvalCommits"],
+    // A field's error (GitHub's "Something went wrong" would make Octokit retry the query).
+    partial: "Resource not accessible by integration",
+    path: ["repository", "pullRequest", "approvalCommits", "nodes", 0, "commit", "checkSuites"],
     times,
   });
 }
