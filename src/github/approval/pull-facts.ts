@@ -9,7 +9,9 @@
  * uncertain is used: an answer with `errors` (even with partial `data`), a missing field, a count
  * that does not add up or a page that does not continue makes the whole read null, and the reader
  * falls back to its REST listings (reader.ts), exactly as before. A commit whose co-authors or
- * check runs do not fit in the query is marked so, and read on its own by REST.
+ * check runs do not fit in the query is marked so, and read on its own by REST. The first page of
+ * each connection may already have come with the event's first query (first-read/): it passes the
+ * same checks, or is dropped and read again here.
  */
 import type { ButtonApproval, CoAuthor } from "../../core/approval/index.js";
 import { APPROVAL_CHECK_NAME, readButtonApproval } from "../../core/approval/index.js";
@@ -206,7 +208,7 @@ const COMMITS_PAGE = PAGE;
  * cannot be trusted whole (the caller reads by REST instead), with the reason logged by the caller.
  * `firstPage`: an answer already received with the first page of each connection (the event's
  * first query): it is read with the same checks, and the query continues where it ends; one that
- * is unusable is dropped (`onFirstPageUnusable` told why) and the facts are read from the start.
+ * is unusable is dropped (`onUnusable` told why) and the facts are read from the start.
  */
 export async function readPullFacts(
   octokit: GitHubClient,
@@ -220,8 +222,7 @@ export async function readPullFacts(
     try {
       reading.absorb(firstPage.answer);
     } catch (err) {
-      if (!(err instanceof Unusable)) throw err;
-      firstPage.onUnusable(err.message);
+      firstPage.onUnusable(err instanceof Error ? err.message : String(err));
       reading = new PullFactsReading(pr, appId);
     }
   }
