@@ -17,6 +17,9 @@ import {
   type ValueNode,
 } from "graphql";
 import { PULL_FACTS_QUERY } from "../../src/github/approval/pull-facts.js";
+import { ApprovalReader } from "../../src/github/approval/reader.js";
+import type { TreeReader } from "../../src/github/git.js";
+import type { PullRequestInfo } from "../../src/github/pull-request.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import {
   approvalFactsPart,
@@ -129,6 +132,36 @@ describe("the first query", () => {
     expect(sent.variables[0]).toMatchObject({ reviews: false, timeline: false, commits: false });
     expect(pr.approvalFacts).toBeUndefined();
     expect(pr.headSha).toBe(HEAD);
+  });
+});
+
+describe("handed to the approval reader", () => {
+  const base = "2024-05-01T00:00:00Z";
+  const timeline = { ...empty, nodes: [{ __typename: "BaseRefChangedEvent", createdAt: base }] };
+
+  async function history(pageAppId: number) {
+    const { pr } = await read(answer({ ...FACTS, approvalTimeline: timeline }), pageAppId);
+    const queries: string[] = [];
+    const octokit = {
+      graphql: async (query: string) => {
+        queries.push(query);
+        return answer({ ...FACTS, approvalTimeline: empty });
+      },
+    } as unknown as GitHubClient;
+    const reader = new ApprovalReader(octokit, TARGET, {} as TreeReader, APP, { pullFacts: true });
+    return { history: await reader.history(pr as PullRequestInfo), queries };
+  }
+
+  test("used when its clicks were filtered by the reader's own app id: no query", async () => {
+    const { history: h, queries } = await history(APP);
+    expect(queries).toEqual([]);
+    expect(h.baseChangedAt).toBe(base);
+  });
+
+  test("another app id's page is never used: the facts query reads them", async () => {
+    const { history: h, queries } = await history(999);
+    expect(queries).toEqual([PULL_FACTS_QUERY]);
+    expect(h.baseChangedAt).toBeNull();
   });
 });
 
