@@ -21,6 +21,7 @@ import {
   APPROVAL_FACTS_VARIABLES,
   approvalFactsPart,
 } from "./first-read/approval-facts.js";
+import { HEAD_RUNS_FRAGMENT, headRunsOf } from "./first-read/head-runs.js";
 import { verifiedBlob } from "./git-gather.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
@@ -37,6 +38,7 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
       commits(first: 1) { totalCount }
       author { __typename login }
       headRepository { nameWithOwner }
+      ${HEAD_RUNS_FRAGMENT}
       baseRef {
         name
         target {
@@ -91,6 +93,7 @@ interface Answer {
       commits?: { totalCount?: number };
       author?: { __typename?: string; login?: string } | null;
       headRepository?: { nameWithOwner?: string } | null;
+      headRuns?: unknown;
       baseRef?: {
         name?: string;
         target?: {
@@ -186,7 +189,8 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
     headRepo,
   };
   const tip = baseTipOf(p.baseRefName, p.baseRef);
-  return tip ? { ...info, baseTip: tip } : info;
+  const headRuns = headRunsOf(p.headRuns, p.headRefOid, r.databaseId);
+  return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
 }
 
 /** REST's login of the author: bots carry "[bot]"; other kinds of account are read by REST. */

@@ -1866,7 +1866,16 @@ export class FakeGitHub {
                 if (a.filterBy?.checkType !== "ALL")
                   runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
                 return connection(
-                  runs.map((r) => ({ databaseId: r.id, name: r.name, externalId: r.external_id })),
+                  runs.map((r) => ({
+                    databaseId: r.id,
+                    name: r.name,
+                    externalId: r.external_id,
+                    status: r.status.toUpperCase(),
+                    conclusion: r.conclusion === null ? null : r.conclusion.toUpperCase(),
+                    summary: r.output.summary,
+                    url: `${this.webUrl}/${r.repo.fullName}/runs/${r.id}`,
+                    annotations: (n) => connection(r.annotations, n),
+                  })),
                   a,
                 );
               },
@@ -1981,7 +1990,14 @@ export class FakeGitHub {
 let builtSchema = null;
 
 /** A GraphQL connection's page (`first` at most 100, like GitHub; cursors are offsets). */
-function connection(list, { first, after } = {}) {
+function connection(list, { first, after, last } = {}) {
+  // `last: n` (without a cursor): the final n, as GitHub gives them.
+  if (first === undefined && Number.isInteger(last) && last >= 1 && last <= 100)
+    return {
+      totalCount: list.length,
+      pageInfo: { hasNextPage: false, endCursor: list.length > 0 ? String(list.length) : null },
+      nodes: list.slice(Math.max(0, list.length - last)),
+    };
   if (!Number.isInteger(first) || first < 1 || first > 100)
     throw new Error("`first` must be between 1 and 100");
   const start = after ? Number(after) : 0;

@@ -20,6 +20,7 @@ import {
   identicalNewest,
   newerEvaluation,
   runsOnCommit,
+  runsOfApp,
   runsOfName,
   type WrittenRun,
 } from "./written.js";
@@ -63,7 +64,8 @@ export async function writeResults(
   let written: WrittenRun[] = [];
   if (w.appId !== null) {
     try {
-      written = await runsOnCommit(env.octokit, repo, pr.headSha);
+      written =
+        listedByFirstRead(pr, rendered) ?? (await runsOnCommit(env.octokit, repo, pr.headSha));
     } catch (err) {
       // Unknown is never "already written", and a passing answer is not trusted without it.
       log.error({ err }, "listing the commit's check runs failed");
@@ -76,6 +78,7 @@ export async function writeResults(
     }
   }
   const unwritten: unknown[] = [];
+  const passes: WrittenPass[] = [];
   for (const rendered1 of rendered) {
     const { check } = rendered1;
     let { result } = rendered1;
@@ -126,27 +129,68 @@ export async function writeResults(
     try {
       const run = await CheckRun.write(env.octokit, repo, start, result, prepared);
       outcome.conclusions[check.name] = result.conclusion;
-      if (PASSING.has(result.conclusion)) {
-        const ended = await endIfHidingNewer(w, run, result);
-        if (ended) outcome.conclusions[check.name] = ended;
-      }
+      if (PASSING.has(result.conclusion)) passes.push({ run, result, start });
     } catch (err) {
-      log.error({ err, check: check.name }, "writing the check run failed");
-      try {
-        await CheckRun.reportFailedWrite(
-          env.octokit,
-          repo,
-          { ...start, externalId: result.externalId ?? start.externalId },
-          err,
-          errorResult,
-        );
-        outcome.conclusions[check.name] = "failure";
-      } catch (err2) {
-        unwritten.push(err2);
-      }
+      await reportFailedWrite(w, check.name, start, result, err, unwritten);
+    }
+  }
+  // Every pass written, one look at the runs for all of them (see endPassesHidingNewer).
+  for (const { pass, replacement } of await endPassesHidingNewer(w, passes)) {
+    try {
+      await pass.run.complete(keepRecord(replacement, pass.result));
+      outcome.conclusions[pass.run.name] = replacement.conclusion;
+    } catch (err) {
+      await reportFailedWrite(w, pass.run.name, pass.start, pass.result, err, unwritten);
     }
   }
   if (unwritten.length > 0) throw new AggregateError(unwritten, "check runs could not be written");
+}
+
+/** A passing run this evaluation wrote, with what it was written from. */
+interface WrittenPass {
+  run: CheckRun;
+  result: CheckResult;
+  start: RunTarget;
+}
+
+/** What a failed write's failure run is written with. */
+type RunTarget = Parameters<typeof CheckRun.reportFailedWrite>[2];
+
+/**
+ * The runs the first read listed on the head (first-read/head-runs.ts), when they are of this
+ * head and cover every check written; null: list them now.
+ */
+function listedByFirstRead(
+  pr: PullRequestInfo,
+  rendered: readonly Rendered[],
+): WrittenRun[] | null {
+  const listed = pr.headRuns;
+  if (!listed || listed.sha !== pr.headSha) return null;
+  return rendered.every(({ check }) => listed.names.includes(check.name)) ? listed.runs : null;
+}
+
+/** A write that failed: its run ends (or is created) as failure with the reason. */
+async function reportFailedWrite(
+  w: Writing,
+  name: string,
+  start: RunTarget,
+  result: CheckResult,
+  err: unknown,
+  unwritten: unknown[],
+): Promise<void> {
+  w.log.error({ err, check: name }, "writing the check run failed");
+  try {
+    await CheckRun.reportFailedWrite(
+      w.env.octokit,
+      w.repo,
+      { ...start, externalId: result.externalId ?? start.externalId },
+      err,
+      errorResult,
+    );
+    w.outcome.conclusions[name] = "failure";
+  } catch (err2) {
+    unwritten.push(err2);
+  }
 }
 
 /**
@@ -326,37 +370,50 @@ async function newerRun(w: Writing, run: CheckRun): Promise<NewerRun | null> {
 }
 
 /**
- * After a passing run is written: an evaluation that started later (another process, which
+ * After the passing runs are written: an evaluation that started later (another process, which
  * in-flight.ts cannot see) may have written its run between this one's listing and its create.
- * GitHub shows the newest run, so this older pass would hide it: when such a run, created before
- * this one, does not show a pass, this run ends as superseded (failure). A listing that fails
- * leaves the pass untrusted: the run ends as failure with the reason. Returns the new conclusion,
- * or null when the pass stands.
+ * GitHub shows the newest run, so an older pass would hide it: when such a run, created before
+ * the pass, does not show a pass, the pass ends as superseded (failure). One listing of this
+ * app's runs on the commit (every page) serves every pass; a listing that fails leaves them all
+ * untrusted: each ends as failure with the reason. Returns the passes to end, with their end.
  */
-async function endIfHidingNewer(
+async function endPassesHidingNewer(
   w: Writing,
-  run: CheckRun,
-  result: CheckResult,
-): Promise<Conclusion | null> {
-  const appId = run.appId ?? w.appId;
-  if (appId === null) return null;
-  let replacement: CheckResult;
-  try {
-    const hidden = (await runsOfName(w.env.octokit, w.repo, w.pr.headSha, run.name, appId)).filter(
-      (r) =>
-        r.id < run.id &&
-        !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)),
-    );
-    const newer = newerEvaluation(hidden, run.name, appId, w.pr.number, run.startedAt, run.id);
-    if (!newer) return null;
-    w.log.info({ check: run.name, newer: newer.id }, "a newer evaluation's run was written first");
-    replacement = supersededResult({ id: newer.id, url: newer.url ?? null });
-  } catch (err) {
-    w.log.error({ err, check: run.name }, "listing the commit's check runs failed");
-    replacement = errorResult(describeError(err));
+  passes: readonly WrittenPass[],
+): Promise<Array<{ pass: WrittenPass; replacement: CheckResult }>> {
+  const ends: Array<{ pass: WrittenPass; replacement: CheckResult }> = [];
+  const byApp = new Map<number, WrittenPass[]>();
+  for (const pass of passes) {
+    const appId = pass.run.appId ?? w.appId;
+    if (appId !== null) byApp.set(appId, [...(byApp.get(appId) ?? []), pass]);
   }
-  await run.complete(keepRecord(replacement, result));
-  return replacement.conclusion;
+  for (const [appId, ofApp] of byApp) {
+    let listed: WrittenRun[];
+    try {
+      listed = await runsOfApp(w.env.octokit, w.repo, w.pr.headSha, appId);
+    } catch (err) {
+      w.log.error({ err }, "listing the commit's check runs failed");
+      const replacement = errorResult(describeError(err));
+      ends.push(...ofApp.map((pass) => ({ pass, replacement })));
+      continue;
+    }
+    for (const pass of ofApp) {
+      const { run } = pass;
+      const hidden = listed.filter(
+        (r) =>
+          r.id < run.id &&
+          !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)),
+      );
+      const newer = newerEvaluation(hidden, run.name, appId, w.pr.number, run.startedAt, run.id);
+      if (!newer) continue;
+      w.log.info(
+        { check: run.name, newer: newer.id },
+        "a newer evaluation's run was written first",
+      );
+      ends.push({ pass, replacement: supersededResult({ id: newer.id, url: newer.url ?? null }) });
+    }
+  }
+  return ends;
 }
 
 /**

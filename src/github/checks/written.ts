@@ -8,6 +8,23 @@
  * this app (app id checked run by run, never by name alone), is completed with the same digest,
  * conclusion, external_id and annotation count. The marker is only writable by this app: nobody
  * else can edit its runs.
+ *
+ * Where the runs come from: a pull request event's first query reads the head's runs of the
+ * app's checks (first-read/head-runs.ts, checked whole); runsOnCommit lists them by REST only
+ * when that part was not usable. So the list is taken before the evaluation, not just before
+ * writing, and a run another process writes meanwhile is not in it. Why that stays safe:
+ * - identicalNewest: a pass is left unwritten when this app's identical pass was the newest run
+ *   when listed. A run written since is newer than that one and GitHub shows it: a block (from
+ *   a newer evaluation, or an older one) stays shown, failing closed until the next evaluation;
+ *   a pass shows a pass, which this evaluation concluded too. Blocks are never skipped.
+ * - newerEvaluation before writing: runs listed before this evaluation started can only be of
+ *   evaluations started before it (clock skew aside), so a newer evaluation is found by the
+ *   in-process registry (in-flight.ts) and, in another process, by the look after writing:
+ * - the look after writing (write.ts endPassesHidingNewer) lists the app's runs once every run
+ *   is created, as before: a newer evaluation's run that is not a pass, created before this
+ *   pass, ends the pass as superseded; a newer pass left below it shows the same conclusion.
+ * What widens is the window in which an older evaluation's block lands after this one's list
+ * and stays over a pass it left unwritten: shown blocked (never passing) until the next event.
  */
 import { createHash } from "node:crypto";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -55,10 +72,21 @@ export async function runsOfName(
   name: string,
   appId: number,
 ): Promise<WrittenRun[]> {
+  return runsOfApp(octokit, repo, headSha, appId, name);
+}
+
+/** Every run by `appId` on a commit, of every name or of `name` only (every page). */
+export async function runsOfApp(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+  name?: string,
+): Promise<WrittenRun[]> {
   const listed = await octokit.paginate(octokit.rest.checks.listForRef, {
     ...repo,
     ref: headSha,
-    check_name: name,
+    ...(name !== undefined ? { check_name: name } : {}),
     app_id: appId,
     filter: "all",
     per_page: 100,
