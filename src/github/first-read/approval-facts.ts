@@ -9,12 +9,14 @@
  * cannot use is dropped and the facts are read from the start, then by REST, as before. GitHub's
  * errors that all lie inside this part drop this part only, never the rest of the first read.
  *
- * Cost: GitHub charges a query by the pages its connections could need, nested ones per parent
- * item (divided by 100, rounded, at least 1). Asking 10 commits here costs reviews 1 + timeline 1
- * + commits 1 + co-authors 10 + suites 10 + runs 10 × 10 = 123: with the pull request's own read
- * the first query stays at 1 point, so a pull request touching no migration pays nothing more.
- * The facts query asks 100 commits (12 points); a pull request with more than 10 commits sends it
- * for the commits after the first 10 only, as today's one query.
+ * Cost: GitHub charges a query by the requests its connections could need, nested ones per parent
+ * item, summed, divided by 100 and rounded (at least 1 point). This part asks 8 commits: reviews 1
+ * + timeline 1 + commits 1 + co-authors 8 + suites 8 + runs 8 × 10 = 99, under 100, so it adds at
+ * most 1 point to the first query whatever the other parts cost (alone with the pull request's own
+ * read, the query stays at 1). Every pull request pays it, migrations or not: the first query is
+ * sent before the configuration says which directories matter, so it cannot be asked for only
+ * those. The facts query asks 100 commits (12 points); a pull request with more than 8 commits
+ * sends it for the commits after the first 8 only, as the one query it replaces.
  */
 import { ownAppId, type GitHubClient } from "../client.js";
 import {
@@ -25,8 +27,8 @@ import {
   type PullFactsAnswer,
 } from "../approval/pull-facts.js";
 
-/** Commits asked in the first query (see the cost above). */
-export const FIRST_PAGE_COMMITS = 10;
+/** Commits asked in the first query (see the cost above: 3 + 12 per commit, under 100). */
+export const FIRST_PAGE_COMMITS = 8;
 
 /** What the first query declares, spreads inside `pullRequest { … }`, and appends. */
 export const APPROVAL_FACTS_VARIABLES = PULL_FACTS_VARIABLES;
