@@ -10,6 +10,7 @@ import {
   PULL_REQUEST_EVENTS,
   REVIEW_EVENTS,
 } from "./github/events.js";
+import { EnforcementCache, enforcementCacheFromEnv } from "./github/enforcement-cache.js";
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
@@ -49,14 +50,33 @@ export interface AppOptions {
    * REPLAY_DATABASE_OWNERS (docs/deployment.md).
    */
   replayDatabases?: AppDatabases;
+  /**
+   * How long branch protection and rulesets read for a base branch are used by later events of
+   * the app (default 5 minutes; 0: read on every event). Only the approval run's note on whether
+   * the gate is enforced comes from them (enforcement-cache.ts).
+   */
+  enforcementCacheMs?: number;
+  /** The cache itself (default: a new one with enforcementCacheMs; tests pass a clock). */
+  enforcementCache?: EnforcementCache;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app) => {
-    const { replay = true, replayCacheBytes, replayCache, replayDatabases, ...rest } = options;
+    const {
+      replay = true,
+      replayCacheBytes,
+      replayCache,
+      replayDatabases,
+      enforcementCacheMs,
+      enforcementCache,
+      ...rest
+    } = options;
     const handlers = createHandlers({
       ...rest,
       tool: TOOL,
+      enforcement:
+        enforcementCache ??
+        new EnforcementCache(enforcementCacheMs === undefined ? {} : { ttlMs: enforcementCacheMs }),
       ...(replay
         ? { dynamic: appReplay(replayCache ?? new MemoryCache(replayCacheBytes), replayDatabases) }
         : {}),
@@ -86,12 +106,15 @@ export function pendingAfterFromEnv(env: NodeJS.ProcessEnv): { pendingAfterMs?: 
   return { pendingAfterMs: Number(raw) };
 }
 
-// An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_* or CHECK_PENDING_AFTER_MS variable stops the
-// server at startup, naming the variable.
+export { enforcementCacheFromEnv };
+
+// An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_*, CHECK_PENDING_AFTER_MS or
+// ENFORCEMENT_CACHE_SECONDS variable stops the server at startup, naming the variable.
 export default queuedApp(
   createApp({
     replayDatabases: appDatabasesFromEnv(process.env),
     ...pendingAfterFromEnv(process.env),
+    ...enforcementCacheFromEnv(process.env),
   }),
   {
     settings: queueSettingsFromEnv(process.env),

@@ -29,9 +29,12 @@ async function main(): Promise<void> {
     throw new Error("APP_ID must be the GitHub App's id");
   // Loaded here, not at the top: app.js checks the environment when it loads, and a bad value
   // must end in this function's message and exit code.
-  const { createApp, pendingAfterFromEnv } = await import("./app.js");
+  const { createApp, enforcementCacheFromEnv, pendingAfterFromEnv } = await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
-  await probot.load(createApp({ replayDatabases, ...pendingAfterFromEnv(env) }));
+  // Branch protection and rulesets are remembered per worker process (enforcement-cache.ts).
+  await probot.load(
+    createApp({ replayDatabases, ...pendingAfterFromEnv(env), ...enforcementCacheFromEnv(env) }),
+  );
   setSandboxConcurrency(settings.replayConcurrency);
   const queue = new RedisQueue({
     url: settings.redisUrl,

@@ -92,6 +92,8 @@ export class GitHubRevisions implements RevisionSource {
     private readonly changes: (dirs: readonly string[]) => Promise<ListedChanges>,
     /** Read the listed change's trees and blobs in bulk once it is listed (git-gather.ts). */
     private readonly gather = false,
+    /** The pull request whose approved commits' trees the gather reads too (approved-trees.ts). */
+    private readonly approvalsOf?: number,
   ) {
     this.owner = repo.owner;
   }
@@ -130,6 +132,10 @@ export class GitHubRevisions implements RevisionSource {
       files: touched.flatMap((c) =>
         c.status === "modified" ? [{ sha: this.base.sha, path: c.path }] : [],
       ),
+      // A migration change needs an approval: the commits approvals were given on are digested.
+      ...(this.approvalsOf !== undefined && touched.length > 0
+        ? { approvals: { number: this.approvalsOf, dirs } }
+        : {}),
     });
   }
 
@@ -222,6 +228,7 @@ export function pullRequestRevisions(
     { ref: `pull/${pr.number}/head`, sha: pr.headSha },
     () => listPullRequestFiles(octokit, pr),
     true,
+    pr.number,
   );
 }
 

@@ -11,7 +11,8 @@ import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
 import type { DynamicChecksFactory, ListedChanges, RevisionSource } from "../changeset/source.js";
 import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
-import { resolveBranch, TreeReader, type BaseRevision } from "./git.js";
+import { baseBranch, type EnforcementCache } from "./enforcement-cache.js";
+import { TreeReader, type BaseRevision } from "./git.js";
 import { defaultBranchView, type DefaultBranchView } from "./guard.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
@@ -50,9 +51,11 @@ export async function evaluatePullRequest(
   dynamic?: DynamicChecksFactory,
   trees: TreeReader = new TreeReader(octokit, { owner: pr.owner, repo: pr.repo }),
   views: Map<string, Promise<DefaultBranchView>> = new Map(),
+  /** Branch protection remembered: with it, the first query's tip spares the branch read. */
+  enforcement?: EnforcementCache,
 ): Promise<Evaluation> {
   const repo = { owner: pr.owner, repo: pr.repo };
-  const base = await resolveBranch(octokit, repo, pr.baseRef);
+  const base = await baseBranch(octokit, pr, enforcement);
   // The config the first query read, only when it was read at the tip this branch read shows.
   const tip = pr.baseTip;
   const known =

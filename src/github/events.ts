@@ -18,6 +18,7 @@ import {
 } from "./commit-pulls.js";
 import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { EnforcementCache } from "./enforcement-cache.js";
 import type { Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
 import { reviewMergeGroup, type MergeGroupPayload } from "./merge-group.js";
@@ -72,6 +73,8 @@ export interface HandlerOptions {
   dynamic?: DynamicChecksFactory;
   /** Retries, rate-limit waits and time limits of API requests (see DEFAULT_REQUEST_POLICY). */
   requests?: Partial<RequestPolicy>;
+  /** Branch protection and rulesets read recently, shared by every delivery of the app. */
+  enforcement?: EnforcementCache;
 }
 
 interface Delivery {

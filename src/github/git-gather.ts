@@ -7,6 +7,13 @@
  * verify, and whatever the answer lacks, is read by REST exactly as before (TreeReader).
  */
 import { gitObjectId } from "../changeset/object-id.js";
+import {
+  ancestorPaths,
+  approvedTreesField,
+  approvedTreesVariables,
+  recordApprovedTrees,
+  type ApprovedTreesPlan,
+} from "./approved-trees.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import type { RawTree, TreeReader } from "./git.js";
 
@@ -16,16 +23,18 @@ export interface GatherPlan {
   blobs: readonly string[];
   /** Blobs by path at a commit (their ids unknown yet: a base file the change edits). */
   files?: ReadonlyArray<{ sha: string; path: string }>;
+  /** Also the trees of the commits the pull request's approvals were given on (approved-trees.ts). */
+  approvals?: ApprovedTreesPlan;
 }
 
 /** Most aliases of one query (GitHub's limits are on nodes and time, not aliases: stay modest). */
 export const MAX_GATHER_TREES = 60;
 export const MAX_GATHER_BLOBS = 100;
 
-const TREE_FIELDS = "oid entries { name mode type oid size }";
+export const TREE_FIELDS = "oid entries { name mode type oid size }";
 const BLOB_FIELDS = "oid byteSize isBinary isTruncated text";
 
-interface GraphqlTreeEntry {
+export interface GraphqlTreeEntry {
   name: string;
   mode: number;
   type: string;
@@ -50,11 +59,17 @@ type GatherAnswer = {
 
 /**
  * The query for `c` commits, `t` tree expressions, `b` blobs by id and `f` blobs by expression
- * (variables c0…, t0…, b0…, f0…).
+ * (variables c0…, t0…, b0…, f0…); with `approvals` (the number of directory ancestors), the
+ * approved reviews' commits' trees too (approved-trees.ts).
  */
-export function gatherQuery(c: number, t: number, b: number, f = 0): string {
+export function gatherQuery(c: number, t: number, b: number, f = 0, approvals?: number): string {
   const vars = ["$owner: String!", "$name: String!"];
   const fields: string[] = [];
+  if (approvals !== undefined) {
+    const a = approvedTreesField(approvals);
+    vars.push(...a.vars);
+    fields.push(a.field);
+  }
   for (let i = 0; i < c; i++) {
     vars.push(`$c${i}: GitObjectID!`);
     fields.push(`c${i}: object(oid: $c${i}) { ... on Commit { oid tree { oid } } }`);
@@ -105,7 +120,12 @@ export async function gatherGitObjects(
     MAX_GATHER_BLOBS - blobs.length,
   );
   if (commits.length + expressions.length + blobs.length + files.length === 0) return 0;
-  const variables: Record<string, string> = { owner: repo.owner, name: repo.repo };
+  const variables: Record<string, string | number> = {
+    owner: repo.owner,
+    name: repo.repo,
+    ...(plan.approvals ? approvedTreesVariables(plan.approvals) : {}),
+  };
+  const ancestors = plan.approvals ? ancestorPaths(plan.approvals.dirs).length : undefined;
   commits.forEach((sha, i) => (variables[`c${i}`] = sha));
   expressions.forEach((e, i) => (variables[`t${i}`] = e));
   blobs.forEach((oid, i) => (variables[`b${i}`] = oid));
@@ -113,7 +133,7 @@ export async function gatherGitObjects(
   let answer: GatherAnswer;
   try {
     answer = await octokit.graphql<GatherAnswer>(
-      gatherQuery(commits.length, expressions.length, blobs.length, files.length),
+      gatherQuery(commits.length, expressions.length, blobs.length, files.length, ancestors),
       variables,
     );
   } catch {
@@ -121,7 +141,7 @@ export async function gatherGitObjects(
   }
   const r = answer?.repository;
   if (!r) return 0;
-  let recorded = 0;
+  let recorded = ancestors === undefined ? 0 : recordApprovedTrees(r.approvals, ancestors, trees);
   commits.forEach((sha, i) => {
     const c = r[`c${i}`];
     const tree = c?.tree?.oid;

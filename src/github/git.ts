@@ -79,7 +79,33 @@ export class TreeReader {
 
   /** Records a commit's root tree that another answer gave (a commit never changes its tree). */
   knowCommitTree(commitSha: string, treeSha: string): void {
-    if (!this.#commits.has(commitSha)) this.#commits.set(commitSha, Promise.resolve(treeSha));
+    if (this.#commits.has(commitSha)) return;
+    this.#commits.set(commitSha, Promise.resolve(treeSha));
+    this.#roots.set(commitSha, treeSha);
+  }
+
+  /** Roots recorded from other answers, by commit. */
+  readonly #roots = new Map<string, string>();
+
+  /**
+   * True when listing `dirs` at a commit needs no request: its root recorded, and every tree down
+   * to each directory, the directory's own included, read (or the path ends on the way).
+   */
+  knowsDirectories(commitSha: string, dirs: readonly string[]): boolean {
+    const root = this.#roots.get(commitSha);
+    return root !== undefined && dirs.every((d) => this.#listingKnown(root, d));
+  }
+
+  #listingKnown(rootTreeSha: string, dir: string): boolean {
+    let tree = this.#read.get(rootTreeSha);
+    for (const segment of dir === "" ? [] : dir.split("/")) {
+      if (!tree) return false;
+      const next = tree.entries.find((e) => e.path === segment);
+      // Missing, or a symlink, submodule or file: the listing so far says all.
+      if (!next || entryKind(next.mode, next.type) !== "directory") return true;
+      tree = this.#read.get(next.sha);
+    }
+    return tree !== undefined;
   }
 
   /** Records a tree read another way, verified against its id (see git-gather.ts). */

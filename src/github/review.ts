@@ -9,6 +9,7 @@ import type { Logger } from "probot";
 import { describeTarget, ownAppId, type GitHubClient, type PullRequestTarget } from "./client.js";
 import { describeError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
+import type { EnforcementCache } from "./enforcement-cache.js";
 import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
@@ -54,6 +55,8 @@ export interface ReviewEnv {
   pendingAfterMs?: number;
   /** Write a fresh run even when the newest one shows the same (a re-run the user asked for). */
   rewrite?: boolean;
+  /** Branch protection and rulesets read recently (enforcement-cache.ts). */
+  enforcement?: EnforcementCache;
 }
 
 export interface ReviewOutcome {
@@ -168,7 +171,17 @@ async function evaluateOnce(
   log: Logger,
 ): Promise<Evaluation | { failed: CheckResult }> {
   try {
-    return await deadline.race(evaluatePullRequest(env.octokit, pr, env.tool, env.dynamic));
+    return await deadline.race(
+      evaluatePullRequest(
+        env.octokit,
+        pr,
+        env.tool,
+        env.dynamic,
+        undefined,
+        undefined,
+        env.enforcement,
+      ),
+    );
   } catch (err) {
     log.error({ err }, "evaluation failed");
     return { failed: errorResult(describeError(err)) };
@@ -191,6 +204,7 @@ async function renderCheck(
           log,
           tool: env.tool,
           ...(env.dynamic ? { dynamic: env.dynamic } : {}),
+          ...(env.enforcement ? { enforcement: env.enforcement } : {}),
         }),
       ),
     );

@@ -84,6 +84,8 @@ describe("pull_request.opened with a risky change", () => {
       b0: blobSha("CREATE TABLE t2 (id int PRIMARY KEY);\n"),
       b1: blobSha("CREATE TABLE t4 (id bigint PRIMARY KEY);\n"),
       f0: `${baseSha}:migrations/0002_t2.up.sql`,
+      // The approved reviews' commits come along (approved-trees.ts; no ancestor below the root).
+      pr: 2,
     });
     expect((merged!.body as { variables: unknown }).variables).toEqual({
       owner: "Codertocat",

@@ -272,6 +272,15 @@ describe("content binding", () => {
           .map(([, v]) => v),
       );
 
+  /** Gathers that asked for the pull request's approved commits' trees too (approved-trees.ts). */
+  const approvalsGathered = () =>
+    h.fake.requests.filter(
+      (r) =>
+        r.path === "/graphql" &&
+        /^query MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)) &&
+        String((r.body as { query?: string }).query).includes("approvals: pullRequest("),
+    );
+
   test("an approval is carried across a push that does not touch migrations", async () => {
     const s = setup();
     await opened(s);
@@ -282,8 +291,10 @@ describe("content binding", () => {
     expect(latest().head_sha).toBe(newHead);
     expect(state()).toEqual(["success", "Approved by @alice", false]);
     expect(latest().output.summary).toContain(`| \`${s.headSha.slice(0, 7)}\` |`);
-    // The digest of the reviewed commit: its commit and trees, in one GraphQL request.
-    expect(commitsGathered()).toContain(s.headSha);
+    // The digest of the reviewed commit: its root tree came with the change's objects, in the
+    // same GraphQL request (its migrations tree is the new head's): no request of its own.
+    expect(approvalsGathered()).toHaveLength(1);
+    expect(commitsGathered()).not.toContain(s.headSha);
     expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([]);
   });
 
@@ -296,7 +307,9 @@ describe("content binding", () => {
     await push(s, { "src/app.go": "package main\n" });
 
     expect(state()).toEqual(["success", "Approved by @alice and @bob", false]);
-    expect(commitsGathered().filter((c) => c === s.headSha)).toHaveLength(1);
+    // Read once: with the change's objects (approved-trees.ts), never in a request of its own.
+    expect(approvalsGathered()).toHaveLength(1);
+    expect(commitsGathered().filter((c) => c === s.headSha)).toHaveLength(0);
     // Lint's base and head trees, and the reviewed commit's: all by GraphQL, none by REST.
     expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([]);
   });

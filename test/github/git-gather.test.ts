@@ -5,7 +5,6 @@
  * to its id, a blob whose text does not, is read by REST, and a REST blob that does not hash to
  * its id fails the check.
  */
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
@@ -21,6 +20,7 @@ import {
 } from "../../src/github/git-gather.js";
 import { MERGE_QUEUE_QUERY } from "../../src/github/merge-group.js";
 import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
+import { treeId } from "../support/git-tree.js";
 import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -61,21 +61,6 @@ describe("the app's GraphQL queries", () => {
       expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
   });
 });
-
-/** A tree's id as git computes it (entries sorted as git sorts them). */
-function treeId(entries: Array<{ name: string; mode: number; oid: string }>): string {
-  const key = (e: { name: string; mode: number }) =>
-    Buffer.from(e.mode === 0o40000 ? `${e.name}/` : e.name);
-  const body = Buffer.concat(
-    [...entries]
-      .sort((a, b) => Buffer.compare(key(a), key(b)))
-      .flatMap((e) => [
-        Buffer.from(`${e.mode.toString(8)} ${e.name}\0`),
-        Buffer.from(e.oid, "hex"),
-      ]),
-  );
-  return createHash("sha1").update(`tree ${body.length}\0`).update(body).digest("hex");
-}
 
 describe("verification", () => {
   const file = { name: "0001_a.up.sql", mode: 0o100644, type: "blob", oid: blobSha("x"), size: 1 };
@@ -322,16 +307,16 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
       "GET /repos/acme/app/pulls/1/files",
-      // The base and head trees along migrations/ and .github/, the three changed blobs and the
-      // edited file's base blob.
+      // The base and head trees along migrations/ and .github/, the three changed blobs, the
+      // edited file's base blob, and the approved commits' root trees (approved-trees.ts).
       "POST /graphql",
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
       "POST /graphql",
       // Approval: the head's pull requests (its facts came with the first query).
       "GET /repos/acme/app/commits/<sha>/pulls",
-      // The reviewed commit's trees (its migration digest).
-      "POST /graphql",
+      // The reviewed commit's trees (its migration digest) came with the change's: its
+      // migrations tree is the head's.
       // The approver's team membership.
       "GET /orgs/acme/teams/dba/memberships/alice",
       "GET /repos/acme/app/rules/branches/main",
@@ -340,7 +325,11 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     ]);
     h.fake.clearRequests();
     await h.receive("pull_request", { ...event, action: "synchronize" });
-    expect(readsOf(h)).toEqual(first);
+    // The same again, but branch protection and rulesets are remembered (enforcement-cache.ts):
+    // the base tip comes from the pull request's query alone.
+    const enforcement = /\/branches\/main$/;
+    expect(first.filter((c) => enforcement.test(c))).toHaveLength(2);
+    expect(readsOf(h)).toEqual(first.filter((c) => !enforcement.test(c)));
   });
 
   test("a pull request touching no migration", async () => {

@@ -1798,18 +1798,24 @@ export class FakeGitHub {
           : { name: pr.base, target: () => this.#gitNode(baseTip, faults) },
       reviews: (args) =>
         connection(
-          pr.reviews.map((r) => ({
-            databaseId: r.id,
-            state: r.state,
-            submittedAt: r.submittedAt,
-            commit: r.commitId === null ? null : { oid: r.commitId },
-            author:
-              r.user === null
-                ? null
-                : r.user.endsWith("[bot]")
-                  ? { __typename: "Bot", login: r.user.slice(0, -5) }
-                  : { __typename: "User", login: r.user },
-          })),
+          pr.reviews
+            .filter((r) => !args.states || args.states.includes(r.state))
+            .map((r) => ({
+              databaseId: r.id,
+              state: r.state,
+              submittedAt: r.submittedAt,
+              // The commit with its tree (only its id for one the store lacks).
+              commit:
+                r.commitId === null
+                  ? null
+                  : (this.#gitNode(r.commitId, faults) ?? { oid: r.commitId }),
+              author:
+                r.user === null
+                  ? null
+                  : r.user.endsWith("[bot]")
+                    ? { __typename: "Bot", login: r.user.slice(0, -5) }
+                    : { __typename: "User", login: r.user },
+            })),
           args,
         ),
       timelineItems: (args) =>

@@ -78,15 +78,19 @@ export class ApprovalCheck implements CheckDefinition {
     // Whether branch protection requires this gate: told, never decisive.
     const enforcement = await Promise.all(
       [...new Map(group.map((m) => [m.base.ref, m.base])).values()].map(
-        async (base): Promise<EnforcementFacts> => ({
-          branch: base.ref,
-          ownAppId: reader.ownAppId,
-          protection: base.protection ?? {
-            readable: false,
-            reason: "Branch protection was not read.",
-          },
-          rulesets: await rulesetRequirements(env.octokit, repo, base.ref),
-        }),
+        async (base): Promise<EnforcementFacts> => {
+          const read = () => rulesetRequirements(env.octokit, repo, base.ref);
+          return {
+            branch: base.ref,
+            ownAppId: reader.ownAppId,
+            protection: base.protection ?? {
+              readable: false,
+              reason: "Branch protection was not read.",
+            },
+            rulesets: await (env.enforcement?.read("rulesets", ev.pr.baseRepoId, base.ref, read) ??
+              read()),
+          };
+        },
       ),
     );
     return {

@@ -46,7 +46,15 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
     // One that moved on is evaluated by its own event, on its own head.
     if (!other.open || other.headSha !== pr.headSha) continue;
     group.push(
-      await evaluatePullRequest(octokit, other, env.tool, env.dynamic, ev.trees, ev.views),
+      await evaluatePullRequest(
+        octokit,
+        other,
+        env.tool,
+        env.dynamic,
+        ev.trees,
+        ev.views,
+        env.enforcement,
+      ),
     );
   }
   return group;

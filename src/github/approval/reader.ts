@@ -175,11 +175,15 @@ export class ApprovalReader {
       typeof r.commit_id === "string" &&
       r.commit_id !== pr.headSha &&
       GIT_OID.test(r.commit_id);
-    // The approved commits' trees in one request (what does not verify is read by REST).
-    const approved = [...new Set(raw.filter(digested).map((r) => r.commit_id))];
+    // The approved commits' trees in one request (what does not verify is read by REST), unless
+    // the evaluation's gather read them already (approved-trees.ts).
+    const dirs = directories.map((d) => d.path);
+    const approved = [...new Set(raw.filter(digested).map((r) => r.commit_id))].filter(
+      (sha) => !this.trees.knowsDirectories(sha, dirs),
+    );
     if (approved.length > 0)
       await gatherGitObjects(this.octokit, this.repo, this.trees, {
-        commits: approved.map((sha) => ({ sha, dirs: directories.map((d) => d.path) })),
+        commits: approved.map((sha) => ({ sha, dirs })),
         blobs: [],
       });
     const out: ReviewFacts[] = [];

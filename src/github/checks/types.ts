@@ -13,6 +13,7 @@ import type {
 } from "../../core/report/check-output.js";
 import type { GitHubClient } from "../client.js";
 import type { DynamicChecksFactory } from "../../changeset/source.js";
+import type { EnforcementCache } from "../enforcement-cache.js";
 import type { Evaluation, Tool } from "../evaluate.js";
 
 /** Check runs of this app (lint and approval) have names with this prefix. */
@@ -33,6 +34,8 @@ export interface CheckEnv {
   tool: Tool;
   /** The evaluation's dynamic checks, for checks that evaluate other pull requests too. */
   dynamic?: DynamicChecksFactory;
+  /** Branch protection and rulesets read recently (enforcement-cache.ts). */
+  enforcement?: EnforcementCache;
 }
 
 /** One check run name, what it gathers beyond the evaluation and how it renders. */
