@@ -17,12 +17,18 @@
  */
 import { CONFIG_PATH } from "../config/types.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import {
+  APPROVAL_FACTS_FRAGMENT,
+  APPROVAL_FACTS_SPREAD,
+  APPROVAL_FACTS_VARIABLES,
+  approvalFactsPart,
+} from "./first-read/approval-facts.js";
 import { HEAD_RUNS_FRAGMENT, headRunsOf } from "./first-read/head-runs.js";
 import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
-export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!) {
+export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}) {
   repository(owner: $owner, name: $name) {
     databaseId
     defaultBranchRef { name }
@@ -54,9 +60,11 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
           }
         }
       }
+      ${APPROVAL_FACTS_SPREAD}
     }
   }
-}`;
+}
+${APPROVAL_FACTS_FRAGMENT}`;
 
 /** GitHub's commit listing stops at 250: a count at that cap may hide more (REST counts all). */
 const COMMIT_CAP = 250;
@@ -125,6 +133,7 @@ export async function readPullRequest(
   onFallback: (reason: string) => void = () => {},
 ): Promise<PullRequestInfo> {
   let answer: Answer;
+  const facts = await approvalFactsPart(octokit);
   try {
     answer = await octokit
       .graphql<Answer>(PULL_REQUEST_QUERY, {
@@ -132,10 +141,14 @@ export async function readPullRequest(
         name: target.repo,
         number: target.number,
         path: CONFIG_PATH,
+        ...facts.variables,
       })
+      .catch(facts.besideErrors<Answer>)
       // Errors only inside the head's parts: the rest of the answer is used without them.
       .catch((err) => head.withoutFailedParts<Answer>(err) ?? Promise.reject(err));
-    return pullRequestOf(target, answer);
+    const info = pullRequestOf(target, answer);
+    const approvalFacts = facts.page(answer);
+    return approvalFacts ? { ...info, approvalFacts } : info;
   } catch (err) {
     // Anything else (no installation token, …) fails this read as the REST one failed before.
     if (!isQueryFailure(err)) throw err;

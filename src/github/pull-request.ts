@@ -1,6 +1,7 @@
 /** The pull request as it is now (events can arrive late or out of order). */
 import type { GitHubClient, PullRequestTarget } from "./client.js";
 import type { HeadReads } from "./first-read/head-reads.js";
+import type { FirstApprovalFacts } from "./first-read/approval-facts.js";
 import type { HeadRuns } from "./first-read/head-runs.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
@@ -26,6 +27,8 @@ export interface PullRequestInfo extends PullRequestTarget {
   baseTip?: BaseTip;
   /** The head's changed files and other pull requests as the first read saw them, when plain. */
   headReads?: HeadReads;
+  /** The approval facts' first page from the same query, unjudged (first-read/approval-facts.ts). */
+  approvalFacts?: FirstApprovalFacts;
   /**
    * The head commit's runs of the app's checks as the first read saw them (first-read/
    * head-runs.ts), for the writer; absent when not read whole (the writer lists them by REST).

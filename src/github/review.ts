@@ -96,6 +96,9 @@ export async function reviewPullRequest(
   const checks = env.checks ?? defaultChecks();
   const repo = { owner: target.owner, repo: target.repo };
 
+  // Before the first read: a run whose evaluation started later saw facts at least as new
+  // (checks/written.ts), and the first query already reads the approval facts.
+  const startedAt = Date.now();
   let pr: PullRequestInfo;
   try {
     pr = await readPullRequest(octokit, target, (reason) =>
@@ -114,7 +117,6 @@ export async function reviewPullRequest(
   }
   outcome.headSha = pr.headSha;
 
-  const startedAt = Date.now();
   const appId = await ownAppId(octokit).catch(() => null);
   const generation = evaluations.begin(repo, pr, checks);
   try {

@@ -42,8 +42,9 @@ describe("pull_request.opened with a risky change", () => {
     expect(h.calls()).toEqual([
       "POST /app/installations/1/access_tokens",
       // The pull request, its changed files, the other pull requests of its head commit, its base
-      // tip and the configuration file there in one query (pull-request-query.ts); the branch
-      // for its protection, and the tip the query saw.
+      // tip and the configuration file there in one query (pull-request-query.ts), with the first
+      // page of its approval facts (first-read/approval-facts.ts); the branch for its protection,
+      // and the tip the query saw.
       "POST /graphql",
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/check-runs",
@@ -58,11 +59,10 @@ describe("pull_request.opened with a risky change", () => {
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
-      // The approval check: the same evaluation (its head trees are already read); then in one
-      // GraphQL query (approval/pull-facts.ts) the base changes and review dismissals (approvals
-      // bind to the base they were given against), reviews, commits and the clicks recorded on
-      // them.
-      "POST /graphql",
+      // The approval check: the same evaluation (its head trees are already read); the other
+      // pull requests of the head commit, the base changes and review dismissals (approvals bind
+      // to the base they were given against), reviews, commits and the clicks recorded on them
+      // came whole with the first query.
       // Whether rulesets require the gate (branch protection came with the branch).
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
       "PATCH /repos/Codertocat/Hello-World/check-runs/9001",

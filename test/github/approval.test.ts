@@ -8,6 +8,8 @@ import type { FakeCheckRun, FakeRepo, FileSpec } from "../support/fake-github.mj
 import {
   APPROVAL,
   APP_ID,
+  approvalFactsOutOfFirstRead,
+  approvalFactsReads,
   ATTEMPTS,
   clickEvent,
   LINT,
@@ -86,13 +88,12 @@ async function click(run: FakeCheckRun, sender: string): Promise<void> {
   await h.receive("check_run", clickEvent(h.fake, run, sender));
 }
 
-/** The variables of each approval-facts GraphQL query sent (reviews, timeline, commits, clicks). */
+/**
+ * The variables of each GraphQL query that read approval facts (reviews, timeline, commits,
+ * clicks): the first query's first page, then the facts query's.
+ */
 function factsQueries(): Array<Record<string, unknown>> {
-  return h.fake.requests
-    .filter((r) => r.path === "/graphql")
-    .map((r) => r.body as { query: string; variables: Record<string, unknown> })
-    .filter((b) => b.query.startsWith("query MigrationWardenPullFacts"))
-    .map((b) => b.variables);
+  return approvalFactsReads(h.fake);
 }
 
 function latest(): FakeCheckRun {
@@ -760,13 +761,16 @@ describe("fails closed", () => {
         h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
       // The pull request's query cannot give the head's other pull requests: read by REST.
       if (_step === "the head commit's pull requests") readByRest(h.fake, "associatedPullRequests");
-      // The approval facts' query fails: they are read by REST, whose failure fails the check.
-      if (["the reviews", "the commits", "the recorded clicks"].includes(_step))
+      // The approval facts' query fails (and the first query's page of them is unusable): they
+      // are read by REST, whose failure fails the check.
+      if (["the reviews", "the commits", "the recorded clicks"].includes(_step)) {
+        approvalFactsOutOfFirstRead(h.fake);
         h.fake.graphqlFault({
           executed: true,
           operation: "MigrationWardenPullFacts",
           error: "Something went wrong",
         });
+      }
       // GitHub keeps failing: the first request and every retry.
       h.fake.failNext({
         method: "GET",

@@ -18,6 +18,7 @@ import { beforeAll, afterAll, describe, expect, test } from "@jest/globals";
 import type { FakeCheckRun, FakeRepo, RequestLogEntry } from "../support/fake-github.mjs";
 import {
   APPROVAL,
+  approvalFactsOutOfFirstRead,
   createHarness,
   example,
   finish,
@@ -50,7 +51,14 @@ interface Cell {
 }
 
 type Scenario =
-  "team" | "role" | "suite" | "fork-suite" | "replay" | "default-branch-view" | "rest-git";
+  | "team"
+  | "role"
+  | "suite"
+  | "fork-suite"
+  | "replay"
+  | "default-branch-view"
+  | "rest-git"
+  | "facts-query";
 
 interface Row {
   /** The request, as a template. */
@@ -175,9 +183,11 @@ const ROWS: Row[] = [
     }),
   ),
   // Reviews, base changes and dismissals, commits and recorded clicks in one GraphQL query
-  // (approval/pull-facts.ts); whatever it does not answer is read by REST (the rows below, in
+  // (approval/pull-facts.ts), when the first query's page of them was not usable (the
+  // "facts-query" scenario); whatever it does not answer is read by REST (the rows below, in
   // the scenario where GraphQL never answers).
   row("approval facts (GraphQL)", "POST", () => "/graphql", {
+    scenario: "facts-query",
     body: (c) => new RegExp(`^(?=.*MigrationWardenPullFacts\\b)(?=.*"name":"${c.repo.name}")`),
     notFound: both("same"),
     limited: both("same"),
@@ -377,6 +387,9 @@ function setup(scenario: Scenario): Cell {
       error: "Something went wrong while executing your query.",
       times: Infinity,
     });
+  // The first query's approval facts come with an error: the facts query reads them.
+  if (scenario === "facts-query")
+    approvalFactsOutOfFirstRead(h.fake, { times: Infinity, repo: `${OWNER}/${repo.name}` });
   // The view scenario's pull request targets release, which main's history does not include.
   if (scenario === "default-branch-view")
     repo.commit({ branch: "release", parent: base, files: { "docs/release.md": "1.x\n" } });
@@ -556,6 +569,7 @@ beforeAll(async () => {
     "replay",
     "default-branch-view",
     "rest-git",
+    "facts-query",
   ] as const) {
     const row = ROWS.find((r) => r.scenario === scenario)!;
     baselines.set(scenario, await runCell(row, null));
@@ -595,6 +609,7 @@ describe("the fault-free reviews", () => {
       "replay",
       "default-branch-view",
       "rest-git",
+      "facts-query",
     ] as const) {
       h.fake.clearRequests();
       const c = setup(scenario);

@@ -301,7 +301,9 @@ describe("reads per event (writes are counted apart: check runs)", () => {
     expect(h.fake.checkRuns.find((r) => r.name === APPROVAL)?.conclusion).toBe("success");
     expect(first).toEqual([
       // The pull request, its changed files, the other pull requests of its head, its base tip
-      // and the configuration file there (pull-request-query.ts).
+      // and the configuration file there (pull-request-query.ts), with the approval facts' first
+      // page: base changes and dismissals, reviews, commits and the clicks recorded on each of
+      // them (first-read/approval-facts.ts).
       "POST /graphql",
       // The base branch: its protection, and the tip the query saw.
       "GET /repos/acme/app/branches/main",
@@ -311,9 +313,7 @@ describe("reads per event (writes are counted apart: check runs)", () => {
       // The change adds 0002_orders.down.sql next to the merged 0002_t2 up of the same version:
       // that merged up is read (bulk, base-files.ts) so the down is judged against what it created.
       "POST /graphql",
-      // Approval: base changes and dismissals, reviews, commits and the clicks recorded on each
-      // of them, in one query (approval/pull-facts.ts).
-      "POST /graphql",
+      // Approval: the head's pull requests and its facts came with the first query.
       // The reviewed commit's trees (its migration digest) came with the change's: its
       // migrations tree is the head's.
       // The approver's team membership.

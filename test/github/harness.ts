@@ -494,3 +494,33 @@ export function clickEvent(
   payload.installation = fake.installationPayload();
   return payload;
 }
+
+/**
+ * For the next `times` first queries (of `repo` only, when given), GitHub answers an error inside their approval facts part
+ * (src/github/first-read/approval-facts.ts): that part is dropped, and the approval reader reads the
+ * facts with its own query (MigrationWardenPullFacts), as before the first query carried them.
+ */
+export function approvalFactsOutOfFirstRead(
+  fake: FakeGitHub,
+  { times = 20, repo }: { times?: number; repo?: string } = {},
+): void {
+  fake.graphqlFault({
+    executed: true,
+    ...(repo !== undefined ? { repo } : {}),
+    operation: "MigrationWardenPullRequest",
+    // A field's error (GitHub's "Something went wrong" would make Octokit retry the query).
+    partial: "Resource not accessible by integration",
+    path: ["repository", "pullRequest", "approvalCommits", "nodes", 0, "commit", "checkSuites"],
+    times,
+  });
+}
+
+/** The variables of each query that read approval facts: the first query's, then their own. */
+export function approvalFactsReads(fake: FakeGitHub): Array<Record<string, unknown>> {
+  return fake.requests
+    .filter((r) => r.path === "/graphql" || r.path === "/api/graphql")
+    .map((r) => r.body as { query: string; variables: Record<string, unknown> })
+    .filter((b) => /^query MigrationWardenPull(?:Request|Facts)\b/.test(b.query))
+    .map((b) => b.variables)
+    .filter((v) => v.reviews === true || v.timeline === true || v.commits === true);
+}

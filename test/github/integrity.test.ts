@@ -8,6 +8,7 @@ import { describe, expect, test } from "@jest/globals";
 import type { FakeCheckRun, FakeRepo, FileSpec } from "../support/fake-github.mjs";
 import {
   APPROVAL,
+  approvalFactsOutOfFirstRead,
   clickEvent,
   LINT,
   mergedMigrations,
@@ -438,11 +439,10 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
         r.path === "/graphql" &&
         !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
     );
-    // The approval facts' query lists the co-authors with the commits (no request of its own);
-    // the first reads the pull request and its base config.
+    // The approval facts list the co-authors with the commits (no request of their own), in the
+    // first query with the pull request and its base config.
     expect(graphql.map((r) => String((r.body as { query: string }).query).split("(")[0])).toEqual([
       "query MigrationWardenPullRequest",
-      "query MigrationWardenPullFacts",
     ]);
     await reviewed(w, n, "alice", "APPROVED");
     expect(state()[0]).toBe("action_required");
@@ -453,6 +453,7 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
     const { w, n } = await coAuthored("Add note\n\nCo-authored-by: Alice <alice@corp.example>");
     // The approval facts' query fails (read by REST then), and so does the co-author query (the
     // git objects' GraphQL request has its REST fallback).
+    approvalFactsOutOfFirstRead(h.fake);
     h.fake.graphqlFault({ executed: true, operation: "MigrationWardenPullFacts", error: "x" });
     h.fake.failNext({
       method: "POST",

@@ -13,6 +13,7 @@ import { describe, expect, test } from "@jest/globals";
 import type { FakeCheckRun, FakeRepo, FileSpec } from "../support/fake-github.mjs";
 import {
   APPROVAL,
+  approvalFactsOutOfFirstRead,
   example,
   LINT,
   mergedMigrations,
@@ -155,8 +156,9 @@ describe("reviews racing with pushes", () => {
     const reviewed = reviewEvent("submitted", pr.repo, pr.number, id);
 
     // The review's delivery reads the pull request (the approved head) and is held at its
-    // reviews (the approval facts' query); a push that edits the new migration is evaluated
-    // meanwhile.
+    // reviews (the approval facts' query, the first query's page of them being unusable); a push
+    // that edits the new migration is evaluated meanwhile.
+    approvalFactsOutOfFirstRead(h.fake);
     const held = h.pause("POST", /^\/graphql$/, /MigrationWardenPullFacts/);
     const review = h.receive("pull_request_review", reviewed);
     await held.reached;
@@ -202,6 +204,8 @@ describe("reviews racing with pushes", () => {
     const pr = pullRequest(CLEAN);
     await h.receive("pull_request", sync(pr));
     const id = pr.repo.review(pr.number, { user: "alice", state: "APPROVED" });
+    // Held at the approval facts' query (the first query's page of them being unusable).
+    approvalFactsOutOfFirstRead(h.fake);
     const held = h.pause("POST", /^\/graphql$/, /MigrationWardenPullFacts/);
     const review = h.receive(
       "pull_request_review",

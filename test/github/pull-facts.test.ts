@@ -35,26 +35,36 @@ function commit(sha: string, more: Json = {}): Json {
   };
 }
 
+/** The fragment's response keys (aliases) of the connections these answers name by field. */
+const ALIASES: Json = {
+  reviews: "approvalReviews",
+  timelineItems: "approvalTimeline",
+  commits: "approvalCommits",
+};
+
 function answer(pr: Json = {}): Json {
+  const fields: Json = {
+    number: 2,
+    headRefOid: HEAD,
+    reviews: page([
+      {
+        databaseId: 1,
+        state: "APPROVED",
+        submittedAt: "2024-05-01T10:00:00Z",
+        commit: { oid: HEAD },
+        author: { __typename: "User", login: "alice" },
+      },
+    ]),
+    timelineItems: page([]),
+    commits: page([{ commit: commit(HEAD) }]),
+    ...pr,
+  };
   return {
     repository: {
       databaseId: REPO_ID,
-      pullRequest: {
-        number: 2,
-        headRefOid: HEAD,
-        reviews: page([
-          {
-            databaseId: 1,
-            state: "APPROVED",
-            submittedAt: "2024-05-01T10:00:00Z",
-            commit: { oid: HEAD },
-            author: { __typename: "User", login: "alice" },
-          },
-        ]),
-        timelineItems: page([]),
-        commits: page([{ commit: commit(HEAD) }]),
-        ...pr,
-      },
+      pullRequest: Object.fromEntries(
+        Object.entries(fields).map(([k, v]) => [(ALIASES[k] as string | undefined) ?? k, v]),
+      ),
     },
   };
 }
@@ -273,6 +283,137 @@ describe("an answer never used", () => {
       },
     });
     const r = await read(client(first, new Error("502")));
+    expect(r.facts).toBeNull();
+  });
+});
+
+/** The first query's answer: the same connections, with the pull request's own fields beside. */
+function firstQueryAnswer(pr: Json = {}): Json {
+  const a = answer(pr);
+  const p = (a.repository as Json).pullRequest as Json;
+  Object.assign(p, { state: "OPEN", baseRefName: "main", commits: { totalCount: 1 } });
+  return a;
+}
+
+const readFrom = (octokit: GitHubClient, first: Json, onUnusable: (r: string) => void = () => {}) =>
+  readPullFacts(octokit, { owner: "o", repo: "r" }, { number: 2, headSha: HEAD }, OWN, {
+    answer: first,
+    onUnusable,
+  });
+
+describe("the first query's page", () => {
+  test("complete: the very facts the facts query gives, without a query", async () => {
+    const alone = await read(client(answer()));
+    const octokit = client();
+    const first = await readFrom(octokit, firstQueryAnswer());
+    expect(octokit.sent).toEqual([]);
+    expect(first).toEqual(alone);
+  });
+
+  test("a review on the second page of 101: read by the facts query, after the page's cursor", async () => {
+    const approval = {
+      databaseId: 101,
+      state: "CHANGES_REQUESTED",
+      submittedAt: "2024-05-02T00:00:00Z",
+      commit: { oid: HEAD },
+      author: { __typename: "User", login: "carol" },
+    };
+    const comments = Array.from({ length: 100 }, (_, i) => ({
+      databaseId: i + 1,
+      state: "COMMENTED",
+      submittedAt: "2024-05-01T00:00:00Z",
+      commit: { oid: HEAD },
+      author: { __typename: "User", login: `u${i}` },
+    }));
+    const more = { totalCount: 101, pageInfo: { hasNextPage: true, endCursor: "100" } };
+    const octokit = client(
+      answer({ reviews: { ...page([approval]), totalCount: 101 }, timelineItems: undefined }),
+    );
+    const r = await readFrom(
+      octokit,
+      firstQueryAnswer({ reviews: { ...page(comments), ...more } }),
+    );
+    expect(octokit.sent.map((v) => [v.reviews, v.reviewsAfter, v.timeline, v.commits])).toEqual([
+      [true, "100", false, false],
+    ]);
+    expect(r.facts?.reviews).toHaveLength(101);
+    expect(r.facts?.reviews.at(-1)).toMatchObject({ id: 101, state: "CHANGES_REQUESTED" });
+  });
+
+  test("commits past the first page: continued with pages of 100 after its cursor", async () => {
+    const shas = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(40, "0"));
+    shas[11] = HEAD;
+    const nodes = shas.map((sha) => ({ commit: commit(sha) }));
+    const octokit = client(
+      answer({
+        reviews: undefined,
+        timelineItems: undefined,
+        commits: { ...page(nodes.slice(10)), totalCount: 12 },
+      }),
+    );
+    const r = await readFrom(
+      octokit,
+      firstQueryAnswer({
+        commits: {
+          totalCount: 12,
+          pageInfo: { hasNextPage: true, endCursor: "10" },
+          nodes: nodes.slice(0, 10),
+        },
+      }),
+    );
+    expect(octokit.sent).toEqual([
+      expect.objectContaining({ commits: true, commitsAfter: "10", commitsFirst: 100 }),
+    ]);
+    expect(octokit.sent[0]).toMatchObject({ reviews: false, timeline: false });
+    expect(r.facts?.commits.map((c) => c.sha)).toEqual(shas);
+  });
+
+  test("the head moved before the rest was read: nothing is used (REST then)", async () => {
+    const octokit = client(answer({ headRefOid: "b".repeat(40), reviews: undefined }));
+    const r = await readFrom(
+      octokit,
+      firstQueryAnswer({
+        commits: {
+          totalCount: 2,
+          pageInfo: { hasNextPage: true, endCursor: "1" },
+          nodes: [{ commit: commit("c".repeat(40)) }],
+        },
+      }),
+    );
+    expect(r.facts).toBeNull();
+  });
+
+  const unusable: Array<[string, Json]> = [
+    ["a count that does not add up", firstQueryAnswer({ reviews: { ...page([]), totalCount: 3 } })],
+    ["a missing connection", firstQueryAnswer({ timelineItems: undefined })],
+    ["another head", firstQueryAnswer({ headRefOid: "b".repeat(40) })],
+    ["a review without its id", firstQueryAnswer({ reviews: page([{ state: "APPROVED" }]) })],
+    [
+      "a next page without a cursor",
+      firstQueryAnswer({ commits: { ...page([]), pageInfo: { hasNextPage: true } } }),
+    ],
+  ];
+  test.each(unusable)("%s: dropped, the facts are read from the start", async (_name, first) => {
+    const reasons: string[] = [];
+    const octokit = client(answer());
+    const r = await readFrom(octokit, first, (reason) => reasons.push(reason));
+    expect(reasons).toHaveLength(1);
+    expect(octokit.sent).toEqual([
+      expect.objectContaining({
+        reviews: true,
+        reviewsAfter: null,
+        timeline: true,
+        timelineAfter: null,
+        commits: true,
+        commitsAfter: null,
+        commitsFirst: 100,
+      }),
+    ]);
+    expect(r).toEqual(await read(client(answer())));
+  });
+
+  test("dropped, and the facts query failing too: nothing is used (REST then)", async () => {
+    const r = await readFrom(client(new Error("502")), firstQueryAnswer({ timelineItems: null }));
     expect(r.facts).toBeNull();
   });
 });

@@ -90,20 +90,20 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 11 requests for lint and approval,
+    // As without the replay (test/github/changeset.test.ts: 10 requests for lint and approval,
     // one GraphQL request for the pull request, its changed files, its head's other pull
-    // requests and its base config, one for the change's git objects, one for the approval
-    // facts), plus the merged migrations in one GraphQL request.
-    expect(large.cold).toHaveLength(12);
+    // requests, its base config and its approval facts, one for the change's git objects), plus
+    // the merged migrations in one GraphQL request.
+    expect(large.cold).toHaveLength(11);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
-    expect(graphql(large.cold)).toBe(4);
+    expect(graphql(large.cold)).toBe(3);
     // Warm: the installation token is cached and the base state is restored from the cache;
     // branch protection and rulesets are remembered (enforcement-cache.ts).
     const rest = (calls: string[]) => calls.filter((c) => !/access_tokens|graphql/.test(c));
     const enforcement = /\/branches\/master|\/rules\/branches\//;
     expect(large.cold.filter((c) => enforcement.test(c))).toHaveLength(2);
     expect(rest(large.warm)).toEqual(rest(large.cold).filter((c) => !enforcement.test(c)));
-    expect(graphql(large.warm)).toBe(3);
+    expect(graphql(large.warm)).toBe(2);
   });
 });
 
@@ -134,10 +134,10 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    // One request for the new merged migrations (and one for the pull request and its base
-    // config, one for the change's git objects, one for the approval facts).
+    // One request for the new merged migrations (and one for the pull request, its base config
+    // and its approval facts, one for the change's git objects).
     expect(baseDirectoryQueries(h)).toHaveLength(1);
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(4);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
   });
 });
 

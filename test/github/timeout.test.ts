@@ -1,6 +1,13 @@
 /** A GitHub that stops answering must not leave the check run in progress. */
 import { expect, test } from "@jest/globals";
-import { createHarness, finish, helloWorld, pullRequestEvent, readByRest } from "./harness.js";
+import {
+  approvalFactsOutOfFirstRead,
+  createHarness,
+  finish,
+  helloWorld,
+  pullRequestEvent,
+  readByRest,
+} from "./harness.js";
 
 test("the evaluation gives up at its deadline and completes the run as failure", async () => {
   const h = await createHarness({ app: { evaluationTimeoutMs: 200 } });
@@ -32,7 +39,9 @@ test("the approval check gives up at the same deadline while reading reviews", a
   try {
     const change = { "migrations/0001_a.up.sql": "SELECT 1;\n", "migrations/0001_a.down.sql": "" };
     const { repo, number } = helloWorld(h.fake, {}, change);
-    // The approval facts' query (reviews, timeline, commits) never answers.
+    // The approval facts' query (reviews, timeline, commits) never answers (the first query's
+    // page of them is unusable, so that query is sent).
+    approvalFactsOutOfFirstRead(h.fake);
     h.hold("POST", /^\/graphql$/, { body: /MigrationWardenPullFacts/ });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     const [lint, approval] = h.fake.checkRuns;

@@ -293,7 +293,11 @@ export type GraphqlFault = {
   | Record<never, never>
   | { error: string }
   /** The answer's data, with this error message beside it (executed queries only). */
-  | { partial: string }
+  | {
+      partial: string;
+      /** Where the error lies (response keys: aliases), as GitHub says of a field's error. */
+      path?: Array<string | number>;
+    }
   /**
    * A field GitHub could not resolve (executed queries only): it is null in the data, and an
    * error names its path, as GitHub answers. `files` of a pull request, `associatedPullRequests`

@@ -1731,7 +1731,8 @@ export class FakeGitHub {
    * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`, `fieldError`,
    * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
    * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
-   * that error message beside the data (GitHub's partial answers); `afterAnswer` runs once the
+   * that error message beside the data (GitHub's partial answers; at `path`, a response-key path,
+   * when given); `afterAnswer` runs once the
    * answer is made (what changes on GitHub right after it). Pull requests answer their state,
    * base (`baseRefName`, `baseRef` as the branch is now), head, author, counts, head repository,
    * changed files (no previous paths) and commits; a commit its associated pull requests.
@@ -1778,7 +1779,11 @@ export class FakeGitHub {
     const answer = JSON.parse(JSON.stringify(result));
     // GitHub answers some errors beside the data it could read (a node it could not resolve).
     const partial = faults.find((f) => f.partial);
-    if (partial) answer.errors = [...(answer.errors ?? []), { message: partial.partial }];
+    if (partial)
+      answer.errors = [
+        ...(answer.errors ?? []),
+        { message: partial.partial, ...(partial.path ? { path: partial.path } : {}) },
+      ];
     // Something that happens on GitHub right after this answer (a push to the base, …).
     for (const f of faults) f.afterAnswer?.();
     return answer;

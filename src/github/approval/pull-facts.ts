@@ -9,7 +9,9 @@
  * uncertain is used: an answer with `errors` (even with partial `data`), a missing field, a count
  * that does not add up or a page that does not continue makes the whole read null, and the reader
  * falls back to its REST listings (reader.ts), exactly as before. A commit whose co-authors or
- * check runs do not fit in the query is marked so, and read on its own by REST.
+ * check runs do not fit in the query is marked so, and read on its own by REST. The first page of
+ * each connection may already have come with the event's first query (first-read/): it passes the
+ * same checks, or is dropped and read again here.
  */
 import type { ButtonApproval, CoAuthor } from "../../core/approval/index.js";
 import { APPROVAL_CHECK_NAME, readButtonApproval } from "../../core/approval/index.js";
@@ -22,51 +24,50 @@ const AUTHORS = 10;
 /** Check suites of this app per commit (one per app and commit, unless re-requested). */
 const SUITES = 10;
 
-/** Timeline items that void approvals: the base changed, or a review was dismissed. */
-export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts($owner: String!, $name: String!, $number: Int!, $appId: Int!, $check: String!, $reviews: Boolean!, $reviewsAfter: String, $timeline: Boolean!, $timelineAfter: String, $commits: Boolean!, $commitsAfter: String) {
-  repository(owner: $owner, name: $name) {
-    databaseId
-    pullRequest(number: $number) {
-      number
-      headRefOid
-      reviews(first: ${PAGE}, after: $reviewsAfter) @include(if: $reviews) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        nodes { databaseId state submittedAt commit { oid } author { __typename login } }
-      }
-      timelineItems(first: ${PAGE}, after: $timelineAfter, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $timeline) {
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          __typename
-          ... on BaseRefChangedEvent { createdAt }
-          ... on AutomaticBaseChangeSucceededEvent { createdAt }
-          ... on BaseRefForcePushedEvent { createdAt }
-          ... on ReviewDismissedEvent { createdAt previousReviewState review { databaseId } }
-        }
-      }
-      commits(first: ${PAGE}, after: $commitsAfter) @include(if: $commits) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          commit {
-            id
-            oid
-            message
-            author { email user { login } }
-            committer { email user { login } }
-            authors(first: ${AUTHORS}) { totalCount nodes { name email user { login } } }
-            checkSuites(first: ${SUITES}, filterBy: { appId: $appId }) {
+/**
+ * The approval facts' selection on a pull request: one source for the facts query below and for
+ * the first query of an event (first-read/approval-facts.ts), so the two cannot drift. Aliased:
+ * the first query has a `commits` of its own. Each connection is switched on by its Boolean and
+ * continues after its cursor; `$commitsFirst` is the commits' page size (the first query asks
+ * fewer: GitHub charges the nested suites and runs per commit asked for).
+ */
+export const PULL_FACTS_FRAGMENT = `fragment MigrationWardenApprovalFacts on PullRequest {
+  approvalReviews: reviews(first: ${PAGE}, after: $reviewsAfter) @include(if: $reviews) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { databaseId state submittedAt commit { oid } author { __typename login } }
+  }
+  approvalTimeline: timelineItems(first: ${PAGE}, after: $timelineAfter, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $timeline) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      __typename
+      ... on BaseRefChangedEvent { createdAt }
+      ... on AutomaticBaseChangeSucceededEvent { createdAt }
+      ... on BaseRefForcePushedEvent { createdAt }
+      ... on ReviewDismissedEvent { createdAt previousReviewState review { databaseId } }
+    }
+  }
+  approvalCommits: commits(first: $commitsFirst, after: $commitsAfter) @include(if: $commits) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      commit {
+        id
+        oid
+        message
+        author { email user { login } }
+        committer { email user { login } }
+        authors(first: ${AUTHORS}) { totalCount nodes { name email user { login } } }
+        checkSuites(first: ${SUITES}, filterBy: { appId: $appId }) {
+          totalCount
+          pageInfo { hasNextPage }
+          nodes {
+            app { databaseId }
+            repository { databaseId }
+            checkRuns(first: ${PAGE}, filterBy: { checkName: $check, checkType: ALL }) {
               totalCount
               pageInfo { hasNextPage }
-              nodes {
-                app { databaseId }
-                repository { databaseId }
-                checkRuns(first: ${PAGE}, filterBy: { checkName: $check, checkType: ALL }) {
-                  totalCount
-                  pageInfo { hasNextPage }
-                  nodes { databaseId name externalId }
-                }
-              }
+              nodes { databaseId name externalId }
             }
           }
         }
@@ -74,6 +75,30 @@ export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts($owner: String!,
     }
   }
 }`;
+
+/** The variables PULL_FACTS_FRAGMENT uses, as a query declares them. */
+export const PULL_FACTS_VARIABLES =
+  "$appId: Int!, $check: String!, $reviews: Boolean!, $reviewsAfter: String, $timeline: Boolean!, $timelineAfter: String, $commits: Boolean!, $commitsAfter: String, $commitsFirst: Int!";
+
+/** The response keys of the fragment's connections (GitHub's error paths name them). */
+export const PULL_FACTS_FIELDS = [
+  "approvalReviews",
+  "approvalTimeline",
+  "approvalCommits",
+] as const;
+
+/** The approval facts alone, page after page (the timeline lists what voids approvals). */
+export const PULL_FACTS_QUERY = `query MigrationWardenPullFacts(${PULL_FACTS_VARIABLES}, $owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    databaseId
+    pullRequest(number: $number) {
+      number
+      headRefOid
+      ...MigrationWardenApprovalFacts
+    }
+  }
+}
+${PULL_FACTS_FRAGMENT}`;
 
 /** A review as REST lists it (the fields the reader uses). */
 export interface ListedReview {
@@ -148,15 +173,16 @@ interface RawTimelineItem {
   review?: { databaseId?: number } | null;
 }
 
-interface Answer {
+/** The part of an answer the facts are read from (the facts query's, or the first query's). */
+export interface PullFactsAnswer {
   repository?: {
-    databaseId?: number;
+    databaseId?: number | null;
     pullRequest?: {
       number?: number;
       headRefOid?: string;
-      reviews?: Page<RawReview>;
-      timelineItems?: Page<RawTimelineItem>;
-      commits?: Page<{ commit?: RawCommit | null }>;
+      approvalReviews?: Page<RawReview>;
+      approvalTimeline?: Page<RawTimelineItem>;
+      approvalCommits?: Page<{ commit?: RawCommit | null }>;
     } | null;
   } | null;
 }
@@ -174,72 +200,158 @@ const EVENT_NAMES: Record<string, string> = {
   BaseRefForcePushedEvent: "base_ref_force_pushed",
 };
 
+/** Commits per page in the facts query (GitHub's most). */
+const COMMITS_PAGE = PAGE;
+
 /**
  * The pull request's approval facts, every page read and checked; null when GitHub's answer
  * cannot be trusted whole (the caller reads by REST instead), with the reason logged by the caller.
+ * `firstPage`: an answer already received with the first page of each connection (the event's
+ * first query): it is read with the same checks, and the query continues where it ends; one that
+ * is unusable is dropped (`onUnusable` told why) and the facts are read from the start.
  */
 export async function readPullFacts(
   octokit: GitHubClient,
   repo: RepoRef,
   pr: { number: number; headSha: string },
   appId: number,
+  firstPage?: { answer: PullFactsAnswer; onUnusable: (reason: string) => void },
 ): Promise<{ facts: PullFacts } | { facts: null; reason: string }> {
-  const reviews: ListedReview[] = [];
-  const events: PullFacts["events"] = [];
-  const commits: PullCommit[] = [];
-  const cursors: Record<"reviews" | "timeline" | "commits", string | null | undefined> = {
-    reviews: null,
-    timeline: null,
-    commits: null,
-  };
-  let totals: { reviews?: number; commits?: number } = {};
-  try {
-    // `undefined`: that connection is read to its end.
-    while (Object.values(cursors).some((c) => c !== undefined)) {
-      const answer = await octokit.graphql<Answer>(PULL_FACTS_QUERY, {
-        owner: repo.owner,
-        name: repo.repo,
-        number: pr.number,
-        appId,
-        check: APPROVAL_CHECK_NAME,
-        reviews: cursors.reviews !== undefined,
-        reviewsAfter: cursors.reviews ?? null,
-        timeline: cursors.timeline !== undefined,
-        timelineAfter: cursors.timeline ?? null,
-        commits: cursors.commits !== undefined,
-        commitsAfter: cursors.commits ?? null,
-      });
-      const p = answer?.repository?.pullRequest;
-      need(p && p.number === pr.number, "no pull request in the answer");
-      const repoId = answer.repository!.databaseId;
-      need(Number.isSafeInteger(repoId), "no repository id in the answer");
-      // Read while the pull request moved on: the facts would mix two heads.
-      need(p.headRefOid === pr.headSha, `the head moved to ${String(p.headRefOid)}`);
-      if (cursors.reviews !== undefined) {
-        cursors.reviews = next(p.reviews, "reviews", cursors.reviews);
-        totals = { ...totals, reviews: p.reviews!.totalCount };
-        for (const r of p.reviews!.nodes!) reviews.push(review(r));
-      }
-      if (cursors.timeline !== undefined) {
-        cursors.timeline = next(p.timelineItems, "timeline items", cursors.timeline);
-        for (const e of p.timelineItems!.nodes!) {
-          const event = timelineEvent(e);
-          if (event) events.push(event);
-        }
-      }
-      if (cursors.commits !== undefined) {
-        cursors.commits = next(p.commits, "commits", cursors.commits);
-        totals = { ...totals, commits: p.commits!.totalCount };
-        for (const c of p.commits!.nodes!) commits.push(commit(c?.commit, appId, repoId!));
-      }
+  let reading = new PullFactsReading(pr, appId);
+  if (firstPage) {
+    try {
+      reading.absorb(firstPage.answer);
+    } catch (err) {
+      firstPage.onUnusable(err instanceof Error ? err.message : String(err));
+      reading = new PullFactsReading(pr, appId);
     }
-    need(reviews.length === totals.reviews, `${reviews.length} reviews of ${totals.reviews}`);
-    need(commits.length === totals.commits, `${commits.length} commits of ${totals.commits}`);
+  }
+  try {
+    while (!reading.done)
+      reading.absorb(
+        await octokit.graphql<PullFactsAnswer>(PULL_FACTS_QUERY, {
+          owner: repo.owner,
+          name: repo.repo,
+          number: pr.number,
+          ...reading.variables(COMMITS_PAGE),
+        }),
+      );
+    return { facts: reading.facts() };
   } catch (err) {
     // GitHub's `errors` (with or without partial data), a failed request, or an unusable answer.
     return { facts: null, reason: err instanceof Error ? err.message : String(err) };
   }
-  return { facts: { headSha: pr.headSha, reviews, events, commits } };
+}
+
+type Connection = "reviews" | "timeline" | "commits";
+
+/**
+ * The facts read so far, page by page: each answer is checked as a whole before anything of it is
+ * kept (absorb throws Unusable, and the reading is then abandoned by its caller).
+ */
+class PullFactsReading {
+  readonly #reviews: ListedReview[] = [];
+  readonly #events: PullFacts["events"] = [];
+  readonly #commits: PullCommit[] = [];
+  /** The next cursor per connection; `undefined`: that connection is read to its end. */
+  readonly #cursors: Record<Connection, string | null | undefined> = {
+    reviews: null,
+    timeline: null,
+    commits: null,
+  };
+  #totals: { reviews?: number; commits?: number } = {};
+
+  constructor(
+    private readonly pr: { number: number; headSha: string },
+    private readonly appId: number,
+  ) {}
+
+  get done(): boolean {
+    return Object.values(this.#cursors).every((c) => c === undefined);
+  }
+
+  /** The variables of the query that reads the next page of each unfinished connection. */
+  variables(commitsFirst: number): Record<string, unknown> {
+    return pullFactsVariables(this.appId, commitsFirst, this.#cursors);
+  }
+
+  absorb(answer: PullFactsAnswer): void {
+    const p = answer?.repository?.pullRequest;
+    need(p && p.number === this.pr.number, "no pull request in the answer");
+    const repoId = answer.repository!.databaseId;
+    need(Number.isSafeInteger(repoId), "no repository id in the answer");
+    // Read while the pull request moved on: the facts would mix two heads.
+    need(p.headRefOid === this.pr.headSha, `the head moved to ${String(p.headRefOid)}`);
+    // Every page checked before any is kept: a throw leaves this reading as it was.
+    const cursors = { ...this.#cursors };
+    const reviews: ListedReview[] = [];
+    const events: PullFacts["events"] = [];
+    const commits: PullCommit[] = [];
+    const totals = { ...this.#totals };
+    if (cursors.reviews !== undefined) {
+      cursors.reviews = next(p.approvalReviews, "reviews", cursors.reviews);
+      totals.reviews = p.approvalReviews!.totalCount;
+      for (const r of p.approvalReviews!.nodes!) reviews.push(review(r));
+    }
+    if (cursors.timeline !== undefined) {
+      cursors.timeline = next(p.approvalTimeline, "timeline items", cursors.timeline);
+      for (const e of p.approvalTimeline!.nodes!) {
+        const event = timelineEvent(e);
+        if (event) events.push(event);
+      }
+    }
+    if (cursors.commits !== undefined) {
+      cursors.commits = next(p.approvalCommits, "commits", cursors.commits);
+      totals.commits = p.approvalCommits!.totalCount;
+      for (const c of p.approvalCommits!.nodes!)
+        commits.push(commit(c?.commit, this.appId, repoId!));
+    }
+    // A connection read to its end must add up to GitHub's count of it.
+    const count = (n: number, total: number | undefined, what: string) =>
+      need(n === total, `${n} ${what} of ${total}`);
+    if (cursors.reviews === undefined)
+      count(this.#reviews.length + reviews.length, totals.reviews, "reviews");
+    if (cursors.commits === undefined)
+      count(this.#commits.length + commits.length, totals.commits, "commits");
+    Object.assign(this.#cursors, cursors);
+    this.#totals = totals;
+    this.#reviews.push(...reviews);
+    this.#events.push(...events);
+    this.#commits.push(...commits);
+  }
+
+  /** The facts, once every connection is read to its end (and added up: see absorb). */
+  facts(): PullFacts {
+    need(this.done, "the facts are not read to their end");
+    return {
+      headSha: this.pr.headSha,
+      reviews: this.#reviews,
+      events: this.#events,
+      commits: this.#commits,
+    };
+  }
+}
+
+/**
+ * The fragment's variables: the connections with a cursor (null: from the start) are read, those
+ * without (`undefined`) are not.
+ */
+export function pullFactsVariables(
+  appId: number,
+  commitsFirst: number,
+  cursors: Record<Connection, string | null | undefined>,
+): Record<string, unknown> {
+  return {
+    appId,
+    check: APPROVAL_CHECK_NAME,
+    reviews: cursors.reviews !== undefined,
+    reviewsAfter: cursors.reviews ?? null,
+    timeline: cursors.timeline !== undefined,
+    timelineAfter: cursors.timeline ?? null,
+    commits: cursors.commits !== undefined,
+    commitsAfter: cursors.commits ?? null,
+    commitsFirst,
+  };
 }
 
 /** The connection's next cursor, or undefined when it is read to its end. */

@@ -93,7 +93,19 @@ export class ApprovalReader {
   #facts(pr: PullRequestInfo): Promise<PullFacts | null> {
     if (!this.options.pullFacts) return Promise.resolve(null);
     return cached(this.#pullFacts, `${pr.number}\0${pr.headSha}`, async () => {
-      const read = await readPullFacts(this.octokit, this.repo, pr, this.ownAppId);
+      // The first query's page, only when its clicks were filtered by this reader's app id.
+      const first = pr.approvalFacts?.appId === this.ownAppId ? pr.approvalFacts : undefined;
+      const read = await readPullFacts(
+        this.octokit,
+        this.repo,
+        pr,
+        this.ownAppId,
+        first && {
+          answer: first.answer,
+          onUnusable: (reason) =>
+            this.options.onFallback?.(`the first query's page (read again): ${reason}`),
+        },
+      );
       if (read.facts === null) {
         this.options.onFallback?.(read.reason);
         return null;
