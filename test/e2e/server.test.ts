@@ -121,12 +121,19 @@ describe("the app server", () => {
   });
 
   test("a signed pull_request webhook produces both checks on the fake GHES", async () => {
-    const res = await deliver("pull_request", pullRequestPayload(repo, number));
+    const res = await deliver(
+      "pull_request",
+      pullRequestPayload(repo, number),
+      undefined,
+      "ghes-1",
+    );
     expect(res.status).toBe(200);
     const [lint, approval] = await waitFor("two completed check runs", () => {
       const done = fake.checkRuns.filter((r) => r.status === "completed");
       return done.length === 2 ? done : null;
     });
+    // The look after writing a pass follows the runs: the event ends with its "reviewed" line.
+    await waitFor("the event's end", () => (reviewed("ghes-1") === 1 ? 1 : null));
     expect(lint!.name).toBe("migration-warden/lint");
     expect(lint!.head_sha).toBe(headSha);
     expect(lint!.external_id).toBe(`acme/payments#${number}`);
@@ -173,12 +180,14 @@ describe("the app server", () => {
     payload.pull_request = { ...payload.pull_request, ...repo.pullJSON(number) };
     payload.repository = { ...payload.repository, ...repo.toJSON() };
     payload.installation = fake.installationPayload();
-    expect((await deliver("pull_request_review", payload)).status).toBe(200);
+    expect((await deliver("pull_request_review", payload, undefined, "ghes-2")).status).toBe(200);
 
     const approved = await waitFor("a third completed check run", () => {
       const done = fake.checkRuns.filter((r) => r.status === "completed");
       return done.length === 3 ? done[2]! : null;
     });
+    // Later tests count requests: this event's look after writing its pass must be over.
+    await waitFor("the review's end", () => (reviewed("ghes-2") === 1 ? 1 : null));
     expect([approved.name, approved.conclusion, approved.output.title]).toEqual([
       "migration-warden/approval",
       "success",
