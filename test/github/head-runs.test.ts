@@ -168,6 +168,8 @@ describe("the runs read with the pull request", () => {
     add(s);
     await event(s);
     expect(listings()).toEqual([
+      // The approval's head group: the pull requests the app's runs on the head name.
+      `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?app_id=${APP_ID}&filter=all&per_page=100`,
       `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?filter=all&per_page=100`,
       `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?app_id=${APP_ID}&filter=all&per_page=100`,
     ]);
@@ -188,9 +190,11 @@ describe("the runs read with the pull request", () => {
     });
     await event(s, "opened");
     expect(h.calls()).toContain(`GET /repos/${OWNER}/Hello-World/pulls/2`);
-    expect(listings()[0]).toBe(
+    // The head group's listing of the app's runs, then the writer's of every app's.
+    expect(listings().slice(0, 2)).toEqual([
+      `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?app_id=${APP_ID}&filter=all&per_page=100`,
       `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?filter=all&per_page=100`,
-    );
+    ]);
     expect(creates()).toEqual([LINT, APPROVAL]);
   });
 });

@@ -55,13 +55,14 @@ export class ApprovalCheck implements CheckDefinition {
 
   async gather(ev: Evaluation, env: CheckEnv): Promise<ApprovalRunFacts> {
     const repo = { owner: ev.pr.owner, repo: ev.pr.repo };
-    const reader = new ApprovalReader(env.octokit, repo, ev.trees, await ownAppId(env.octokit), {
+    const appId = await ownAppId(env.octokit);
+    const reader = new ApprovalReader(env.octokit, repo, ev.trees, appId, {
       pullFacts: true,
       onFallback: (reason) =>
         env.log.warn({ reason }, "approval facts read by REST: the GraphQL answer was not usable"),
     });
     // An invalid configuration fails the check whatever the other pull requests say.
-    const group = ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev);
+    const group = ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev, appId);
     for (const member of group) this.#covered.add(member.pr.number);
 
     const baseRefs = new Map(group.map((m) => [m.pr.number, m.pr.baseRef]));

@@ -20,7 +20,9 @@ import {
 import type { CheckEnv } from "../checks/types.js";
 import { EvaluationError } from "../errors.js";
 import { evaluatePullRequest, type Evaluation } from "../evaluate.js";
-import { pullRequestsWithHead } from "../commit-pulls.js";
+import { pullRequestsWithHead, unique } from "../commit-pulls.js";
+import { pullNumbersOf } from "../checks/external-id.js";
+import { runsOfApp } from "../checks/written.js";
 import { knownPullsWithHead } from "../first-read/head-reads.js";
 import { fetchPullRequest } from "../pull-request.js";
 import type { ApprovalReader } from "./reader.js";
@@ -30,25 +32,38 @@ import type { ApprovalReader } from "./reader.js";
  * under its own base, the evaluated one first. Check runs belong to the commit, so the approval
  * run must satisfy all of them.
  */
-export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluation[]> {
+export async function headGroup(
+  env: CheckEnv,
+  ev: Evaluation,
+  ownAppId: number,
+): Promise<Evaluation[]> {
   const { octokit } = env;
   const { pr } = ev;
   const repo = { owner: pr.owner, repo: pr.repo };
   // The first query's answer when it was plain (first-read/head-pulls.ts), else by REST.
-  const others =
+  const associated =
     knownPullsWithHead(pr) ??
     (await pullRequestsWithHead(octokit, repo, pr.baseRepoId, pr.headSha, pr.number));
+  // GitHub's commit association misses some (a commit already on the default branch lists only
+  // its merged pull request): the pull requests this app's runs on the head were written for
+  // are candidates too, each checked below like the others.
+  const named = (await namedByOwnRuns(env, ev, ownAppId)).filter(
+    (n) => n !== pr.number && !associated.includes(n),
+  );
+  const others = unique([...associated, ...named]);
   // Each costs a full evaluation, and the run's record names at most this many.
-  if (others.length + 1 > MAX_RECORD_PULL_REQUESTS)
-    throw new EvaluationError(
-      `${others.length + 1} open pull requests have the head commit ${pr.headSha}; the approval check evaluates at most ${MAX_RECORD_PULL_REQUESTS} together. Close the extra pull requests or push a distinct commit to each.`,
+  const tooMany = (n: number) =>
+    new EvaluationError(
+      `${n} open pull requests have the head commit ${pr.headSha}; the approval check evaluates at most ${MAX_RECORD_PULL_REQUESTS} together. Close the extra pull requests or push a distinct commit to each.`,
     );
+  if (associated.length + 1 > MAX_RECORD_PULL_REQUESTS) throw tooMany(associated.length + 1);
 
   const group = [ev];
   for (const number of others) {
     const other = await fetchPullRequest(octokit, { ...repo, number });
     // One that moved on is evaluated by its own event, on its own head.
     if (!other.open || other.headSha !== pr.headSha) continue;
+    if (group.length + 1 > MAX_RECORD_PULL_REQUESTS) throw tooMany(group.length + 1);
     group.push(
       await evaluatePullRequest(
         octokit,
@@ -62,6 +77,21 @@ export async function headGroup(env: CheckEnv, ev: Evaluation): Promise<Evaluati
     );
   }
   return group;
+}
+
+/**
+ * The pull requests this app's runs on the head name (their external ids): from the first
+ * query's listing of the head's runs when it has them, else listed by REST.
+ */
+async function namedByOwnRuns(env: CheckEnv, ev: Evaluation, ownAppId: number): Promise<number[]> {
+  const { pr } = ev;
+  const listed =
+    pr.headRuns?.sha === pr.headSha
+      ? pr.headRuns.runs
+      : await runsOfApp(env.octokit, { owner: pr.owner, repo: pr.repo }, pr.headSha, ownAppId);
+  return unique(
+    listed.filter((r) => r.appId === ownAppId).flatMap((r) => pullNumbersOf(r.externalId) ?? []),
+  );
 }
 
 export function pullRequestFacts(ev: Evaluation): PullRequestFacts {
