@@ -13,7 +13,9 @@
  * read that follows (resolveBranch: branch protection is not visible to GraphQL without the
  * administration permission) shows the same commit: see evaluate.ts. The head's changed files and
  * the other pull requests on the head commit come with it when plain (first-read/head-reads.ts),
- * each part on its own: errors GitHub reports only inside those parts cost only those parts.
+ * as do the head's check runs (first-read/head-runs.ts) and the approval facts' first page
+ * (first-read/approval-facts.ts), each part on its own: errors GitHub reports only inside parts
+ * cost only those parts (first-read/parts.ts, one rule for all of them).
  */
 import { CONFIG_PATH } from "../config/types.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
@@ -23,7 +25,10 @@ import {
   APPROVAL_FACTS_VARIABLES,
   approvalFactsPart,
 } from "./first-read/approval-facts.js";
-import { HEAD_RUNS_FRAGMENT, headRunsOf } from "./first-read/head-runs.js";
+import { CHANGED_FILES_PART } from "./first-read/changed-files.js";
+import { HEAD_PULLS_PART } from "./first-read/head-pulls.js";
+import { HEAD_RUNS_PART } from "./first-read/head-runs.js";
+import { answerWithoutFailedParts, type RawPullRequest } from "./first-read/parts.js";
 import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
@@ -41,9 +46,9 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
       commits(first: 1) { totalCount }
       author { __typename login }
       headRepository { nameWithOwner }
-      ${head.CHANGED_FILES_FRAGMENT}
-      ${head.HEAD_PULLS_FRAGMENT}
-      ${HEAD_RUNS_FRAGMENT}
+      ${CHANGED_FILES_PART.fragment}
+      ${HEAD_PULLS_PART.fragment}
+      ${HEAD_RUNS_PART.fragment}
       baseRef {
         name
         target {
@@ -98,8 +103,8 @@ interface Answer {
       commits?: { totalCount?: number };
       author?: { __typename?: string; login?: string } | null;
       headRepository?: { nameWithOwner?: string } | null;
-      files?: head.RawHeadReads["files"];
-      headCommit?: head.RawHeadReads["headCommit"];
+      files?: unknown;
+      headCommit?: unknown;
       headRuns?: unknown;
       baseRef?: {
         name?: string;
@@ -134,6 +139,7 @@ export async function readPullRequest(
 ): Promise<PullRequestInfo> {
   let answer: Answer;
   const facts = await approvalFactsPart(octokit);
+  const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, facts];
   try {
     answer = await octokit
       .graphql<Answer>(PULL_REQUEST_QUERY, {
@@ -141,13 +147,13 @@ export async function readPullRequest(
         name: target.repo,
         number: target.number,
         path: CONFIG_PATH,
-        ...facts.variables,
+        ...Object.assign({}, ...parts.map((p) => p.variables)),
       })
-      .catch(facts.besideErrors<Answer>)
-      // Errors only inside the head's parts: the rest of the answer is used without them.
-      .catch((err) => head.withoutFailedParts<Answer>(err) ?? Promise.reject(err));
+      // Errors only inside parts: the rest of the answer is used without those parts.
+      .catch((err) => answerWithoutFailedParts<Answer>(err, parts) ?? Promise.reject(err));
     const info = pullRequestOf(target, answer);
-    const approvalFacts = facts.page(answer);
+    const raw = answer.repository!.pullRequest! as RawPullRequest;
+    const approvalFacts = facts.parse(raw, info);
     return approvalFacts ? { ...info, approvalFacts } : info;
   } catch (err) {
     // Anything else (no installation token, …) fails this read as the REST one failed before.
@@ -197,10 +203,10 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
     author: restLogin(p.author),
     headRepo,
   };
-  const headReads = head.headReadsOf(p, info);
+  const headReads = head.headReadsOf(p as RawPullRequest, info);
   if (headReads) info.headReads = headReads;
   const tip = baseTipOf(p.baseRefName, p.baseRef);
-  const headRuns = headRunsOf(p.headRuns, p.headRefOid, r.databaseId);
+  const headRuns = HEAD_RUNS_PART.parse(p as RawPullRequest, info);
   return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
 }
 

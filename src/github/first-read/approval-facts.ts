@@ -7,7 +7,8 @@
  * This part only carries the answer over, unjudged: the approval reader checks it with the very
  * checks of its own query's pages (PullFactsReading) and continues from where it ends; a page it
  * cannot use is dropped and the facts are read from the start, then by REST, as before. GitHub's
- * errors that all lie inside this part drop this part only, never the rest of the first read.
+ * errors that lie inside this part drop this part only, never the rest of the first read
+ * (first-read/parts.ts).
  *
  * Cost: GitHub charges a query by the requests its connections could need, nested ones per parent
  * item, summed, divided by 100 and rounded (at least 1 point). This part asks 8 commits: reviews 1
@@ -26,6 +27,7 @@ import {
   pullFactsVariables,
   type PullFactsAnswer,
 } from "../approval/pull-facts.js";
+import { answerWithoutFailedParts, type FirstReadPart } from "./parts.js";
 
 /** Commits asked in the first query (see the cost above: 3 + 12 per commit, under 100). */
 export const FIRST_PAGE_COMMITS = 8;
@@ -42,16 +44,14 @@ export interface FirstApprovalFacts {
   answer: PullFactsAnswer;
 }
 
-/** The first query's side of the approval facts: its variables, its errors, its page. */
-export interface ApprovalFactsPart {
+/** The first query's side of the approval facts: a part whose variables depend on the app. */
+export interface ApprovalFactsPart extends FirstReadPart<FirstApprovalFacts> {
   variables: Record<string, unknown>;
   /**
    * For a rejected query: its answer without this part when every GitHub error lies inside it
    * (the rest of the first read stands); otherwise the error, thrown again.
    */
   besideErrors: <T>(err: unknown) => T;
-  /** The page to hand to the approval reader; undefined when this part was not read. */
-  page: (answer: unknown) => FirstApprovalFacts | undefined;
 }
 
 /**
@@ -62,56 +62,30 @@ export async function approvalFactsPart(octokit: GitHubClient): Promise<Approval
   const appId = await ownAppId(octokit).catch(() => null);
   const none = { reviews: undefined, timeline: undefined, commits: undefined };
   const start = { reviews: null, timeline: null, commits: null };
-  return {
+  const part: ApprovalFactsPart = {
+    fragment: APPROVAL_FACTS_SPREAD,
+    aliases: PULL_FACTS_FIELDS,
     variables: pullFactsVariables(appId ?? 0, FIRST_PAGE_COMMITS, appId === null ? none : start),
-    besideErrors: <T>(err: unknown): T => answerWithoutPart(err) as T,
-    page: (answer) => {
-      const r = (answer as PullFactsAnswer | null)?.repository;
-      const p = r?.pullRequest;
-      if (appId === null || !p || PULL_FACTS_FIELDS.every((f) => p[f] === undefined))
-        return undefined;
-      const { number, headRefOid, approvalReviews, approvalTimeline, approvalCommits } = p;
+    besideErrors: <T>(err: unknown): T => {
+      const kept = answerWithoutFailedParts<T>(err, [part]);
+      if (kept === null) throw err;
+      return kept;
+    },
+    // Not asked, or dropped for GitHub's errors inside it (its fields then null): not read.
+    parse: (raw, info) => {
+      if (appId === null || PULL_FACTS_FIELDS.every((f) => raw[f] == null)) return undefined;
+      const { approvalReviews, approvalTimeline, approvalCommits } = raw;
+      const pullRequest = { number: raw.number, headRefOid: raw.headRefOid };
       return {
         appId,
         answer: {
           repository: {
-            databaseId: r.databaseId,
-            pullRequest: { number, headRefOid, approvalReviews, approvalTimeline, approvalCommits },
+            databaseId: info.baseRepoId,
+            pullRequest: { ...pullRequest, approvalReviews, approvalTimeline, approvalCommits },
           },
-        },
+        } as PullFactsAnswer,
       };
     },
   };
-}
-
-interface GraphqlErrorLike {
-  name?: string;
-  errors?: Array<{ path?: unknown }>;
-  data?: { repository?: { pullRequest?: Record<string, unknown> | null } | null } | null;
-}
-
-/** `err`'s data without this part when all its errors lie inside it; else `err` thrown again. */
-function answerWithoutPart(err: unknown): unknown {
-  const e = err as GraphqlErrorLike | null;
-  const inPart = (path: unknown) =>
-    Array.isArray(path) &&
-    path[0] === "repository" &&
-    path[1] === "pullRequest" &&
-    (PULL_FACTS_FIELDS as readonly unknown[]).includes(path[2]);
-  if (
-    e?.name !== "GraphqlResponseError" ||
-    !Array.isArray(e.errors) ||
-    e.errors.length === 0 ||
-    !e.errors.every((x) => inPart(x?.path)) ||
-    typeof e.data !== "object" ||
-    e.data === null
-  )
-    throw err;
-  const p = e.data.repository?.pullRequest;
-  // A null pull request (GitHub nulls the parent of a failed non-null field): the rest decides.
-  if (!p) return e.data;
-  const rest = Object.fromEntries(
-    Object.entries(p).filter(([k]) => !(PULL_FACTS_FIELDS as readonly string[]).includes(k)),
-  );
-  return { ...e.data, repository: { ...e.data.repository, pullRequest: rest } };
+  return part;
 }

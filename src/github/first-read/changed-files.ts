@@ -21,6 +21,7 @@
  */
 import type { ListedChanges } from "../../changeset/source.js";
 import type { ChangeStatus, ChangedFile } from "../../core/types.js";
+import type { FirstReadPart } from "./parts.js";
 
 /** Inside `pullRequest { … }` of the first query. */
 export const CHANGED_FILES_FRAGMENT = `files(first: 100) {
@@ -28,6 +29,19 @@ export const CHANGED_FILES_FRAGMENT = `files(first: 100) {
         pageInfo { hasNextPage }
         nodes { path changeType }
       }`;
+
+/** The part of the first query: the listing, as listPullRequestFiles lists it. */
+export const CHANGED_FILES_PART: FirstReadPart<ListedChanges> = {
+  fragment: CHANGED_FILES_FRAGMENT,
+  aliases: ["files"],
+  parse: (raw, info) => {
+    const listed = changedFilesOf(
+      raw.files as RawChangedFiles | null | undefined,
+      info.changedFiles,
+    );
+    return typeof listed === "string" ? undefined : listed;
+  },
+};
 
 /** GitHub's page size: a pull request changing more files has its listing read by REST. */
 const PAGE = 100;

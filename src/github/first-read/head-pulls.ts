@@ -16,6 +16,8 @@
  * pull request. Anything else, and the lookup is sent by REST as before.
  */
 
+import type { FirstReadPart } from "./parts.js";
+
 /** Inside `pullRequest { … }` of the first query. */
 export const HEAD_PULLS_FRAGMENT = `headCommit: commits(last: 1) {
         nodes {
@@ -29,6 +31,16 @@ export const HEAD_PULLS_FRAGMENT = `headCommit: commits(last: 1) {
           }
         }
       }`;
+
+/** The part of the first query: the other open pull requests, as pullRequestsWithHead. */
+export const HEAD_PULLS_PART: FirstReadPart<number[]> = {
+  fragment: HEAD_PULLS_FRAGMENT,
+  aliases: ["headCommit"],
+  parse: (raw, info) => {
+    const pulls = pullsWithHeadOf(raw.headCommit as RawHeadCommit | null | undefined, info);
+    return typeof pulls === "string" ? undefined : pulls;
+  },
+};
 
 interface RawPull {
   number?: number;

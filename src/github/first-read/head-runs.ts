@@ -23,6 +23,7 @@
  */
 import { APPROVAL_CHECK_NAME, LINT_CHECK_NAME } from "../../core/approval/index.js";
 import type { WrittenRun } from "../checks/written.js";
+import type { FirstReadPart } from "./parts.js";
 
 /** The runs the first query reads: the checks a pull request event writes. */
 export const HEAD_RUN_NAMES: readonly string[] = [LINT_CHECK_NAME, APPROVAL_CHECK_NAME];
@@ -58,6 +59,13 @@ ${HEAD_RUN_NAMES.map(
           }
         }
       }`;
+
+/** The part of the first query: an error GitHub reports only inside it costs only the runs. */
+export const HEAD_RUNS_PART: FirstReadPart<HeadRuns> = {
+  fragment: HEAD_RUNS_FRAGMENT,
+  aliases: ["headRuns"],
+  parse: (raw, info) => headRunsOf(raw.headRuns, info.headSha, info.baseRepoId) ?? undefined,
+};
 
 /** The head's runs of `names` (every app), as the REST listing gives them. */
 export interface HeadRuns {

@@ -1,0 +1,61 @@
+/**
+ * The shape every optional part of the first query (src/github/pull-request-query.ts) shares, and
+ * the one rule for GitHub's errors beside partial data: an error whose path lies inside a part's
+ * own fields costs only that part (it is then read by REST as before, by whoever needs it).
+ *
+ * A part owns response keys of `pullRequest { … }` (its aliases). An error is inside a part when
+ * its path is exactly `repository` › `pullRequest` › one of those keys › anything: a key that
+ * only starts like an alias (`headRunsX`) is not the alias. One error outside every part, one
+ * without a path, no data, or a pull request GitHub nulled (the parent of a failed non-null
+ * field): nothing is kept, the whole answer is unusable as before.
+ */
+
+import type { PullRequestInfo } from "../pull-request.js";
+
+/** The raw `pullRequest` object of the answer. */
+export type RawPullRequest = Record<string, unknown>;
+
+/** One optional part of the first query, giving a `V`. */
+export interface FirstReadPart<V> {
+  /** Its selections inside `pullRequest { … }`. */
+  fragment: string;
+  /** The response keys of `pullRequest` it owns (GitHub's error paths name them). */
+  aliases: readonly string[];
+  /** Variables it adds to the query (declared by the query), if any. */
+  variables?: Record<string, unknown>;
+  /**
+   * Its value from the answer's pull request (`info`, already checked, is what it was read
+   * for) when whole and plain; undefined (its aliases null, missing or odd): read by REST.
+   */
+  parse: (raw: RawPullRequest, info: PullRequestInfo) => V | undefined;
+}
+
+type Data = { repository?: { pullRequest?: Record<string, unknown> | null } | null };
+
+/**
+ * The data of a GraphQL error answer when every error lies inside one of `parts`, with the
+ * aliases of each part an error lies in set to null (a copy: the error is left as it was), so
+ * those parts parse as not read; null when any error lies elsewhere.
+ */
+export function answerWithoutFailedParts<T>(
+  err: unknown,
+  parts: ReadonlyArray<{ aliases: readonly string[] }>,
+): T | null {
+  const e = err as { name?: string; data?: unknown; errors?: Array<{ path?: unknown }> } | null;
+  if (e?.name !== "GraphqlResponseError" || !e.data || typeof e.data !== "object") return null;
+  const errors = e.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  const failed = new Set<{ aliases: readonly string[] }>();
+  for (const x of errors) {
+    const path = x?.path;
+    if (!Array.isArray(path) || path[0] !== "repository" || path[1] !== "pullRequest") return null;
+    const part = parts.find((p) => typeof path[2] === "string" && p.aliases.includes(path[2]));
+    if (!part) return null;
+    failed.add(part);
+  }
+  const data = structuredClone(e.data) as Data;
+  const pr = data.repository?.pullRequest;
+  if (!pr || typeof pr !== "object" || Array.isArray(pr)) return null;
+  for (const part of failed) for (const alias of part.aliases) pr[alias] = null;
+  return data as T;
+}
