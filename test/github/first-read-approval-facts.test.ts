@@ -26,6 +26,7 @@ import {
   FIRST_PAGE_COMMITS,
 } from "../../src/github/first-read/approval-facts.js";
 import { PULL_REQUEST_QUERY, readPullRequest } from "../../src/github/pull-request-query.js";
+import { firstAnswer } from "./query-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -36,24 +37,7 @@ const empty = { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }
 const FACTS = { approvalReviews: empty, approvalTimeline: empty, approvalCommits: empty };
 
 function answer(facts: Json = FACTS): Json {
-  return {
-    repository: {
-      databaseId: 7,
-      defaultBranchRef: { name: "main" },
-      pullRequest: {
-        number: 2,
-        state: "OPEN",
-        headRefOid: HEAD,
-        baseRefName: "main",
-        changedFiles: 3,
-        commits: { totalCount: 2 },
-        author: { __typename: "User", login: "dev" },
-        headRepository: { nameWithOwner: "o/r" },
-        baseRef: null,
-        ...facts,
-      },
-    },
-  };
+  return firstAnswer(HEAD, facts);
 }
 
 /** What @octokit/graphql throws for an answer with `errors` beside `data`. */

@@ -7,11 +7,11 @@
  * whole read to REST as before.
  */
 import { describe, expect, test } from "@jest/globals";
-import type { GitHubClient } from "../../src/github/client.js";
 import { HEAD_RUN_NAMES } from "../../src/github/first-read/head-runs.js";
 import { knownChangedFiles, knownPullsWithHead } from "../../src/github/first-read/head-reads.js";
 import { answerWithoutFailedParts } from "../../src/github/first-read/parts.js";
 import { readPullRequest } from "../../src/github/pull-request-query.js";
+import { errorsBeside, firstAnswer, queryClient } from "./query-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -47,69 +47,32 @@ const suite = {
 };
 
 function answer(): Json {
-  return {
-    repository: {
-      databaseId: REPO_ID,
-      defaultBranchRef: { name: "main" },
-      pullRequest: {
-        number: 2,
-        state: "OPEN",
-        headRefOid: HEAD,
-        baseRefName: "main",
-        changedFiles: 1,
-        commits: { totalCount: 2 },
-        author: { __typename: "User", login: "dev" },
-        headRepository: { nameWithOwner: "o/r" },
-        files: whole([{ path: "migrations/0002_a.up.sql", changeType: "ADDED" }]),
-        headCommit: {
-          nodes: [
-            {
-              commit: {
-                oid: HEAD,
-                associatedPullRequests: whole([
-                  { number: 5, state: "OPEN", headRefOid: HEAD, baseRepository: { databaseId: 7 } },
-                ]),
-              },
-            },
-          ],
+  return firstAnswer(HEAD, {
+    changedFiles: 1,
+    files: whole([{ path: "migrations/0002_a.up.sql", changeType: "ADDED" }]),
+    headCommit: {
+      nodes: [
+        {
+          commit: {
+            oid: HEAD,
+            associatedPullRequests: whole([
+              { number: 5, state: "OPEN", headRefOid: HEAD, baseRepository: { databaseId: 7 } },
+            ]),
+          },
         },
-        headRuns: { nodes: [{ commit: { oid: HEAD, checkSuites: whole([suite]) } }] },
-        baseRef: null,
-        ...FACTS,
-      },
+      ],
     },
-  };
-}
-
-/** What @octokit/graphql throws for an answer with `errors` beside `data`. */
-function errorsBeside(data: Json | null, paths: Array<unknown[] | undefined>): Error {
-  return Object.assign(new Error("Something went wrong"), {
-    name: "GraphqlResponseError",
-    data,
-    errors: paths.map((path) => ({ message: "Something went wrong", ...(path ? { path } : {}) })),
+    headRuns: { nodes: [{ commit: { oid: HEAD, checkSuites: whole([suite]) } }] },
+    ...FACTS,
   });
 }
 
-const REST_READ = new Error("read by REST");
-
 async function read(graphql: Json | Error) {
-  const octokit = {
-    auth: async () => ({ type: "app", appId: APP }),
-    graphql: async () => {
-      if (graphql instanceof Error) throw graphql;
-      return graphql;
-    },
-    rest: {
-      pulls: {
-        get: async () => {
-          throw REST_READ;
-        },
-      },
-    },
-  } as unknown as GitHubClient;
+  const { octokit, sent } = queryClient(graphql, HEAD, APP);
   const pr = await readPullRequest(octokit, TARGET);
   return {
     pr,
+    sent,
     parts: {
       files: knownChangedFiles(pr) !== undefined,
       pulls: knownPullsWithHead(pr) !== undefined,
@@ -117,6 +80,13 @@ async function read(graphql: Json | Error) {
       facts: pr.approvalFacts !== undefined,
     },
   };
+}
+
+/** The whole read went to REST (the pull request as REST gives it, no part of the answer). */
+async function readByRest(graphql: Error) {
+  const { sent, parts } = await read(graphql);
+  expect(sent).toEqual({ graphql: 1, rest: 1 });
+  expect(parts).toEqual({ files: false, pulls: false, runs: false, facts: false });
 }
 
 const at = (...path: Array<string | number>) => ["repository", "pullRequest", ...path];
@@ -131,10 +101,11 @@ describe("errors inside parts drop exactly those parts", () => {
 
   test("inside the head's runs only: the runs by REST, files, head pulls and facts kept", async () => {
     // GitHub left what looks like whole runs beside its error: its word on them is lost, unused.
-    const { parts, pr } = await read(
+    const { parts, pr, sent } = await read(
       errorsBeside(answer(), [at("headRuns", "nodes", 0, "commit", "checkSuites", "nodes", 0)]),
     );
     expect(parts).toEqual({ ...ALL, runs: false });
+    expect(sent).toEqual({ graphql: 1, rest: 0 });
     expect(pr.headSha).toBe(HEAD);
   });
 
@@ -198,20 +169,20 @@ describe("anything else: the whole read by REST, as before", () => {
     ["a string path", ["repository.pullRequest.headRuns" as unknown as unknown[]]],
   ];
   test.each(elsewhere)("%s", async (_n, paths) => {
-    await expect(read(errorsBeside(answer(), paths))).rejects.toBe(REST_READ);
+    await readByRest(errorsBeside(answer(), paths));
   });
 
   test("inside a part but the pull request nulled (a non-null field failed)", async () => {
     const nulled = answer();
     (nulled.repository as Json).pullRequest = null;
-    await expect(read(errorsBeside(nulled, [at("headRuns")]))).rejects.toBe(REST_READ);
+    await readByRest(errorsBeside(nulled, [at("headRuns")]));
   });
 
   test("inside a part but no data at all", async () => {
-    await expect(read(errorsBeside(null, [at("headRuns")]))).rejects.toBe(REST_READ);
+    await readByRest(errorsBeside(null, [at("headRuns")]));
   });
 
   test("an error list that is empty", async () => {
-    await expect(read(errorsBeside(answer(), []))).rejects.toBe(REST_READ);
+    await readByRest(errorsBeside(answer(), []));
   });
 });

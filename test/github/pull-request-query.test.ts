@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { readPullRequest } from "../../src/github/pull-request-query.js";
 import { blobSha } from "../support/fake-github.mjs";
-import { queryClient } from "./query-client.js";
+import { firstAnswer, queryClient } from "./query-client.js";
 import {
   APPROVAL,
   createHarness,
@@ -48,28 +48,11 @@ function file(more: Json = {}, blob: Json = {}): Json {
 }
 
 function answer(pr: Json = {}, repo: Json = {}, target: Json = {}): Json {
-  return {
-    repository: {
-      databaseId: 7,
-      defaultBranchRef: { name: "main" },
-      pullRequest: {
-        number: 2,
-        state: "OPEN",
-        headRefOid: HEAD,
-        baseRefName: "main",
-        changedFiles: 3,
-        commits: { totalCount: 2 },
-        author: { __typename: "User", login: "dev" },
-        headRepository: { nameWithOwner: "fork/r" },
-        baseRef: {
-          name: "main",
-          target: { __typename: "Commit", oid: TIP, tree: { oid: TREE }, file: file(), ...target },
-        },
-        ...pr,
-      },
-      ...repo,
-    },
+  const baseRef = {
+    name: "main",
+    target: { __typename: "Commit", oid: TIP, tree: { oid: TREE }, file: file(), ...target },
   };
+  return firstAnswer(HEAD, { headRepository: { nameWithOwner: "fork/r" }, baseRef, ...pr }, repo);
 }
 
 async function read(graphql: Json | Error) {
