@@ -197,6 +197,25 @@ describe("the runs read with the pull request", () => {
     ]);
     expect(creates()).toEqual([LINT, APPROVAL]);
   });
+
+  test("an error GitHub reports only inside the runs part: only the runs by REST", async () => {
+    const s = setup();
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenPullRequest",
+      // Not one the request policy retries: GitHub's answer stands.
+      partial: "Could not resolve to a node with the global id of 'X'.",
+      path: ["repository", "pullRequest", "headRuns", "nodes", 0, "commit", "checkSuites"],
+    });
+    await event(s, "opened");
+    // The writer lists every app's runs by REST; the rest of the first read stands.
+    expect(listings()).toContain(
+      `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?filter=all&per_page=100`,
+    );
+    expect(h.calls()).not.toContain(`GET /repos/${OWNER}/Hello-World/pulls/2`);
+    expect(h.calls().filter((c) => c.includes("/contents/"))).toEqual([]);
+    expect(creates()).toEqual([LINT, APPROVAL]);
+  });
 });
 
 describe("another process's run written after the first query", () => {
