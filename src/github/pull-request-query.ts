@@ -24,11 +24,21 @@ import {
   approvalFactsPart,
 } from "./first-read/approval-facts.js";
 import { HEAD_RUNS_FRAGMENT, headRunsOf } from "./first-read/head-runs.js";
+import {
+  directoriesFields,
+  directoriesToAsk,
+  plainDirectoriesOf,
+  withoutFailedDirectories,
+  type DirectoriesAsked,
+} from "./first-read/base-directories.js";
 import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
-export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}) {
+/** The first query; with `dirs`, the remembered directories' part too (base-directories.ts). */
+export function pullRequestQuery(dirs?: DirectoriesAsked): string {
+  const d = directoriesFields(dirs);
+  return `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}${d.vars}) {
   repository(owner: $owner, name: $name) {
     databaseId
     defaultBranchRef { name }
@@ -56,7 +66,7 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
               type
               oid
               object { __typename ... on Blob { oid byteSize isBinary isTruncated text } }
-            }
+            }${d.fields}
           }
         }
       }
@@ -65,6 +75,10 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
   }
 }
 ${APPROVAL_FACTS_FRAGMENT}`;
+}
+
+/** The first query when no directories are remembered for the repository. */
+export const PULL_REQUEST_QUERY = pullRequestQuery();
 
 /** GitHub's commit listing stops at 250: a count at that cap may hide more (REST counts all). */
 const COMMIT_CAP = 250;
@@ -134,19 +148,23 @@ export async function readPullRequest(
 ): Promise<PullRequestInfo> {
   let answer: Answer;
   const facts = await approvalFactsPart(octokit);
+  const dirs = directoriesToAsk(target);
   try {
     answer = await octokit
-      .graphql<Answer>(PULL_REQUEST_QUERY, {
+      .graphql<Answer>(pullRequestQuery(dirs), {
         owner: target.owner,
         name: target.repo,
         number: target.number,
         path: CONFIG_PATH,
         ...facts.variables,
+        ...directoriesFields(dirs).variables,
       })
       .catch(facts.besideErrors<Answer>)
       // Errors only inside the head's parts: the rest of the answer is used without them.
-      .catch((err) => head.withoutFailedParts<Answer>(err) ?? Promise.reject(err));
-    const info = pullRequestOf(target, answer);
+      .catch((err) => head.withoutFailedParts<Answer>(err) ?? Promise.reject(err))
+      // Errors only inside the remembered directories: read them as before.
+      .catch((err) => withoutFailedDirectories<Answer>(err) ?? Promise.reject(err));
+    const info = pullRequestOf(target, answer, dirs);
     const approvalFacts = facts.page(answer);
     return approvalFacts ? { ...info, approvalFacts } : info;
   } catch (err) {
@@ -168,7 +186,11 @@ function isQueryFailure(err: unknown): boolean {
   return e?.name === "HttpError" && /\/graphql$/.test(e.request?.url ?? "");
 }
 
-function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestInfo {
+function pullRequestOf(
+  target: PullRequestTarget,
+  answer: Answer,
+  dirs?: DirectoriesAsked,
+): PullRequestInfo {
   const r = answer?.repository;
   need(r, "no repository in the answer");
   const p = r.pullRequest;
@@ -200,6 +222,9 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
   const headReads = head.headReadsOf(p, info);
   if (headReads) info.headReads = headReads;
   const tip = baseTipOf(p.baseRefName, p.baseRef);
+  const plain =
+    tip && plainDirectoriesOf(p.baseRef!.target! as Record<string, unknown>, dirs, r.databaseId);
+  if (tip && plain) tip.plainDirectories = plain;
   const headRuns = headRunsOf(p.headRuns, p.headRefOid, r.databaseId);
   return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
 }
