@@ -74,7 +74,7 @@ async function secondEvent(
   options: {
     forget?: boolean;
     during?: (fake: FakeGitHub, repo: FakeRepo) => void;
-    /** The second event in a new app (the same process): nothing cached but the directories. */
+    /** Branch protection never cached: the branch is read after the first answer, every event. */
     freshApp?: boolean;
   } = {},
 ): Promise<Outcome> {
@@ -82,16 +82,17 @@ async function secondEvent(
   forgetDirectories();
   const build = async () => {
     finish(current);
-    const h = await createHarness({ app: { replay: false } });
+    const h = await createHarness({
+      app: { replay: false, ...(options.freshApp ? { enforcementCacheMs: 0 } : {}) },
+    });
     current = h;
     const pr = helloWorld(h.fake, base as Record<string, string>, {
       "README.md": "# Hello again\n",
     });
     return { h, ...pr };
   };
-  let { h, repo, number } = await build();
+  const { h, repo, number } = await build();
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-  if (options.freshApp) ({ h, repo, number } = await build());
   if (Object.keys(between ?? {}).length > 0) repo.commit({ branch: "master", files: between });
   if (options.forget) forgetDirectories();
   options.during?.(h.fake, repo);
@@ -132,6 +133,13 @@ describe("a warm event of a change touching no migration", () => {
     const o = await sameAsForgotten(BASE, {});
     expect(sent(o, GATHER)).toEqual([]);
     expect(sent(o, FIRST)).toHaveLength(1);
+    expect(o.checks[0]!.conclusion).toBe("success");
+  });
+
+  test("branch protection not cached (the branch read after the first answer): no gather", async () => {
+    const o = await sameAsForgotten(BASE, {}, undefined, true);
+    expect(sent(o, /^GET \/repos\/[^/]+\/[^/]+\/branches\//)).toHaveLength(1);
+    expect(sent(o, GATHER)).toEqual([]);
     expect(o.checks[0]!.conclusion).toBe("success");
   });
 
@@ -205,7 +213,7 @@ describe("what the part must not pass", () => {
         times: 1,
         afterAnswer: () => repo.commit({ branch: "master", files: symlinked }),
       });
-    // A new app: branch protection not cached, so the branch is read after the first answer.
+    // Branch protection not cached: the branch is read after the first answer.
     const o = await sameAsForgotten(BASE, {}, during, true);
     expect(sent(o, /^GET \/repos\/[^/]+\/[^/]+\/branches\//)).toHaveLength(1);
     expect(sent(o, GATHER).length).toBeGreaterThan(0);
