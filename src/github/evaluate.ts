@@ -12,6 +12,7 @@ import type { DynamicChecksFactory, ListedChanges, RevisionSource } from "../cha
 import { pullRequestRevisions } from "./changeset.js";
 import { loadBaseConfig } from "./config.js";
 import { baseBranch, type EnforcementCache } from "./enforcement-cache.js";
+import { CONFIG_DIRECTORY, rememberDirectories } from "./first-read/base-directories.js";
 import { TreeReader, type BaseRevision } from "./git.js";
 import { defaultBranchView, type DefaultBranchView } from "./guard.js";
 import type { PullRequestInfo } from "./pull-request.js";
@@ -70,6 +71,12 @@ export async function evaluatePullRequest(
       return { kind: "invalid-config", pr, base, trees, views, error: err };
     throw err;
   }
+  rememberDirectories(
+    pr,
+    pr.baseRepoId,
+    config.directories.map((d) => d.path),
+  );
+  seedPlainDirectories(trees, base, tip, config);
   const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
   const source = pullRequestRevisions(octokit, pr, base, trees);
@@ -87,6 +94,25 @@ export async function evaluatePullRequest(
         changeSet: change.changeSet,
         analysis: change.analysis,
       };
+}
+
+/**
+ * The first query's word that the config's directories are plain trees at the base tip, taken
+ * only for exactly the directories this config names (same paths, same count) and only when the
+ * tip it was read at is the base the evaluation uses (first-read/base-directories.ts).
+ */
+function seedPlainDirectories(
+  trees: TreeReader,
+  base: BaseRevision,
+  tip: PullRequestInfo["baseTip"],
+  config: Config,
+): void {
+  const seen = tip?.plainDirectories;
+  if (!tip || !seen || tip.ref !== base.ref || tip.sha !== base.sha || tip.treeSha !== base.treeSha)
+    return;
+  const paths = config.directories.map((d) => d.path);
+  if (seen.length !== paths.length || seen.some((p, i) => p !== paths[i])) return;
+  for (const p of [...paths, CONFIG_DIRECTORY]) trees.knowPlainDirectory(base.treeSha, p);
 }
 
 /** A change's analysis under the base's config, or "no-changes" when it touches no migration. */

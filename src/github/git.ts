@@ -117,8 +117,20 @@ export class TreeReader {
   /** Trees already answered, by id. */
   readonly #read = new Map<string, RawTree>();
 
+  /** Directories another answer showed as plain trees below a root, as `${root}:${dir}`. */
+  readonly #plain = new Set<string>();
+
+  /**
+   * Records that `dir` is a plain directory below a root tree: every prefix a tree entry at the
+   * tip whose root that is (first-read/base-directories.ts). `shape` then answers it unread.
+   */
+  knowPlainDirectory(rootTreeSha: string, dir: string): void {
+    this.#plain.add(`${rootTreeSha}:${dir}`);
+  }
+
   /** True when the shape of `dir` below a root tree needs no request (every tree on the way read). */
   walkKnown(rootTreeSha: string, dir: string): boolean {
+    if (this.#plain.has(`${rootTreeSha}:${dir}`)) return true;
     const segments = dir === "" ? [] : dir.split("/");
     let tree = this.#read.get(rootTreeSha);
     for (let i = 0; i < segments.length; i++) {
@@ -279,6 +291,8 @@ export class TreeReader {
    * directory, missing, or a symlink, submodule or file on the way.
    */
   async shape(rootTreeSha: string, dir: string, at: string): Promise<ShapeReading> {
+    if (this.#plain.has(`${rootTreeSha}:${dir}`))
+      return { shape: { kind: "directory" }, truncated: null };
     const walk = await this.#walk(rootTreeSha, dir, at);
     return "done" in walk ? walk.done : { shape: { kind: "directory" }, truncated: null };
   }

@@ -29,11 +29,21 @@ import { CHANGED_FILES_PART } from "./first-read/changed-files.js";
 import { HEAD_PULLS_PART } from "./first-read/head-pulls.js";
 import { HEAD_RUNS_PART } from "./first-read/head-runs.js";
 import { answerWithoutFailedParts, type RawPullRequest } from "./first-read/parts.js";
+import {
+  directoriesFields,
+  directoriesToAsk,
+  plainDirectoriesOf,
+  withoutFailedDirectories,
+  type DirectoriesAsked,
+} from "./first-read/base-directories.js";
 import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
-export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}) {
+/** The first query; with `dirs`, the remembered directories' part too (base-directories.ts). */
+export function pullRequestQuery(dirs?: DirectoriesAsked): string {
+  const d = directoriesFields(dirs);
+  return `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}${d.vars}) {
   repository(owner: $owner, name: $name) {
     databaseId
     defaultBranchRef { name }
@@ -61,7 +71,7 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
               type
               oid
               object { __typename ... on Blob { oid byteSize isBinary isTruncated text } }
-            }
+            }${d.fields}
           }
         }
       }
@@ -70,6 +80,10 @@ export const PULL_REQUEST_QUERY = `query MigrationWardenPullRequest($owner: Stri
   }
 }
 ${APPROVAL_FACTS_FRAGMENT}`;
+}
+
+/** The first query when no directories are remembered for the repository. */
+export const PULL_REQUEST_QUERY = pullRequestQuery();
 
 /** GitHub's commit listing stops at 250: a count at that cap may hide more (REST counts all). */
 const COMMIT_CAP = 250;
@@ -140,18 +154,23 @@ export async function readPullRequest(
   let answer: Answer;
   const facts = await approvalFactsPart(octokit);
   const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, facts];
+  const dirs = directoriesToAsk(target);
   try {
     answer = await octokit
-      .graphql<Answer>(PULL_REQUEST_QUERY, {
+      .graphql<Answer>(pullRequestQuery(dirs), {
         owner: target.owner,
         name: target.repo,
         number: target.number,
         path: CONFIG_PATH,
         ...Object.assign({}, ...parts.map((p) => p.variables)),
+        ...directoriesFields(dirs).variables,
       })
       // Errors only inside parts: the rest of the answer is used without those parts.
-      .catch((err) => answerWithoutFailedParts<Answer>(err, parts) ?? Promise.reject(err));
-    const info = pullRequestOf(target, answer);
+      .catch((err) => answerWithoutFailedParts<Answer>(err, parts) ?? Promise.reject(err))
+      // Errors only inside the remembered directories (under the base tip, not a part of the
+      // pull request's own fields): read them as before.
+      .catch((err) => withoutFailedDirectories<Answer>(err) ?? Promise.reject(err));
+    const info = pullRequestOf(target, answer, dirs);
     const raw = answer.repository!.pullRequest! as RawPullRequest;
     const approvalFacts = facts.parse(raw, info);
     return approvalFacts ? { ...info, approvalFacts } : info;
@@ -174,7 +193,11 @@ function isQueryFailure(err: unknown): boolean {
   return e?.name === "HttpError" && /\/graphql$/.test(e.request?.url ?? "");
 }
 
-function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestInfo {
+function pullRequestOf(
+  target: PullRequestTarget,
+  answer: Answer,
+  dirs?: DirectoriesAsked,
+): PullRequestInfo {
   const r = answer?.repository;
   need(r, "no repository in the answer");
   const p = r.pullRequest;
@@ -206,6 +229,9 @@ function pullRequestOf(target: PullRequestTarget, answer: Answer): PullRequestIn
   const headReads = head.headReadsOf(p as RawPullRequest, info);
   if (headReads) info.headReads = headReads;
   const tip = baseTipOf(p.baseRefName, p.baseRef);
+  const plain =
+    tip && plainDirectoriesOf(p.baseRef!.target! as Record<string, unknown>, dirs, r.databaseId);
+  if (tip && plain) tip.plainDirectories = plain;
   const headRuns = HEAD_RUNS_PART.parse(p as RawPullRequest, info);
   return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
 }

@@ -43,6 +43,11 @@ export interface BaseTip {
   treeSha: string;
   /** The config file's text; "absent" when the tip has none; null: read it by REST. */
   config: KnownConfig | null;
+  /**
+   * Directories this tip shows as plain trees (every prefix a tree entry), as the remembered
+   * config named them (first-read/base-directories.ts); absent when not read or not all plain.
+   */
+  plainDirectories?: string[];
 }
 
 /** A config file's content already read and verified, or its absence. */

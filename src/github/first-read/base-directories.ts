@@ -1,0 +1,135 @@
+/**
+ * A speculative part of the first query (pull-request-query.ts): the configured migration
+ * directories as this process last saw them for the repository, read at the base tip as tree
+ * entries (`file(path:) { type mode oid }`, every prefix of every directory). The config is only
+ * known from the first answer, so the part asks for what the last config named; evaluate.ts uses
+ * it only when this event's config names exactly those directories and the tip it was read at is
+ * the tip the evaluation uses. It then stands for what `allPlainDirectories` reads (each directory
+ * a plain directory on the base) and spares the gather of a change that touches no migration.
+ *
+ * Only a tree entry (type "tree", mode 040000) at every prefix counts: `file(path:)` never follows
+ * a symlink (a path through one, or through a submodule, is null), and a directory's own entry
+ * that is a symlink, submodule or file shows its mode. Asking every prefix keeps that true even if
+ * GitHub ever resolved a symlink on the way: the ancestor's own entry would show it. Anything else
+ * (no memory, a null, a blob, a commit, an odd field, an error inside the part) and the
+ * directories are read as before.
+ */
+import { CONFIG_PATH } from "../../config/types.js";
+import type { RepoRef } from "../client.js";
+
+/**
+ * The config file's directory: the change's listing is filtered by it too (changeset/build.ts),
+ * so the gather is spared only when its shape on the base is known as well. Asked with the others.
+ */
+export const CONFIG_DIRECTORY = CONFIG_PATH.slice(0, CONFIG_PATH.lastIndexOf("/"));
+
+/** Repositories remembered per process (the oldest is forgotten first). */
+const MAX_REMEMBERED = 1000;
+/** More prefixes than this and the part is not asked (the gather reads them as before). */
+const MAX_PREFIXES = 40;
+const TREE_MODE = 0o40000;
+
+interface Remembered {
+  repoId: number;
+  paths: readonly string[];
+}
+
+const remembered = new Map<string, Remembered>();
+
+const keyOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
+
+/** Records the directories of the config just parsed for this repository (by its id too). */
+export function rememberDirectories(repo: RepoRef, repoId: number, paths: readonly string[]): void {
+  const key = keyOf(repo);
+  remembered.delete(key);
+  remembered.set(key, { repoId, paths: [...paths] });
+  while (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+}
+
+/** Forgets every repository (tests). */
+export function forgetDirectories(): void {
+  remembered.clear();
+}
+
+/** What the part asks: the remembered paths and the prefixes read for them (one alias each). */
+export interface DirectoriesAsked {
+  repoId: number;
+  paths: readonly string[];
+  prefixes: readonly string[];
+}
+
+/** The part to ask for this repository, or undefined (nothing remembered, or too much). */
+export function directoriesToAsk(repo: RepoRef): DirectoriesAsked | undefined {
+  const r = remembered.get(keyOf(repo));
+  if (!r) return undefined;
+  const prefixes = [
+    ...new Set(
+      [...r.paths, CONFIG_DIRECTORY].flatMap((p) =>
+        p === "" ? [] : p.split("/").map((_, i, s) => s.slice(0, i + 1).join("/")),
+      ),
+    ),
+  ];
+  if (prefixes.length > MAX_PREFIXES) return undefined;
+  return { repoId: r.repoId, paths: r.paths, prefixes };
+}
+
+/** Inside `baseRef.target { ... on Commit { … } }` of the first query, with its variables. */
+export function directoriesFields(asked: DirectoriesAsked | undefined): {
+  vars: string;
+  fields: string;
+  variables: Record<string, string>;
+} {
+  const prefixes = asked?.prefixes ?? [];
+  return {
+    vars: prefixes.map((_, i) => `, $dir${i}: String!`).join(""),
+    fields: prefixes
+      .map((_, i) => `\n            dir${i}: file(path: $dir${i}) { type mode oid }`)
+      .join(""),
+    variables: Object.fromEntries(prefixes.map((p, i) => [`dir${i}`, p])),
+  };
+}
+
+/**
+ * The remembered paths when the answer shows every prefix (the config's directory's too) as a
+ * tree entry and was read for the repository they were remembered for; undefined otherwise.
+ */
+export function plainDirectoriesOf(
+  target: Record<string, unknown>,
+  asked: DirectoriesAsked | undefined,
+  repoId: number,
+): string[] | undefined {
+  if (!asked || asked.repoId !== repoId) return undefined;
+  const plain = asked.prefixes.every((_, i) => {
+    const e = target[`dir${i}`] as { type?: unknown; mode?: unknown; oid?: unknown } | null;
+    return (
+      !!e &&
+      e.type === "tree" &&
+      e.mode === TREE_MODE &&
+      typeof e.oid === "string" &&
+      /^[0-9a-f]{40,64}$/.test(e.oid)
+    );
+  });
+  return plain ? [...asked.paths] : undefined;
+}
+
+/**
+ * The data of a GraphQL error answer whose every error lies inside this part, with the part
+ * removed (its directories are then read as before); null otherwise.
+ */
+export function withoutFailedDirectories<T>(err: unknown): T | null {
+  const e = err as { name?: string; data?: unknown; errors?: Array<{ path?: unknown }> } | null;
+  if (e?.name !== "GraphqlResponseError" || !e.data || typeof e.data !== "object") return null;
+  const inPart = (path: unknown) =>
+    Array.isArray(path) &&
+    path.length >= 5 &&
+    ["repository", "pullRequest", "baseRef", "target"].every((seg, i) => path[i] === seg) &&
+    /^dir\d+$/.test(String(path[4]));
+  if (!Array.isArray(e.errors) || e.errors.length === 0 || !e.errors.every((x) => inPart(x?.path)))
+    return null;
+  const data = structuredClone(e.data) as {
+    repository?: { pullRequest?: { baseRef?: { target?: Record<string, unknown> | null } | null } };
+  };
+  const t = data.repository?.pullRequest?.baseRef?.target;
+  if (t) for (const k of Object.keys(t)) if (/^dir\d+$/.test(k)) delete t[k];
+  return data as T;
+}
