@@ -9,15 +9,13 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
 import {
-  APPROVAL,
   createHarness,
   finish,
   helloWorld,
-  LINT,
   mergedMigrations,
   pullRequestEvent,
   readByRest,
-  unmarked,
+  newestChecks,
   type Harness,
 } from "../github/harness.js";
 
@@ -41,15 +39,7 @@ async function checks(
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
   return {
     calls: h.calls(),
-    checks: [LINT, APPROVAL].map((name) => {
-      const run = h.runs(name).at(-1)!;
-      return unmarked({
-        head_sha: run.head_sha,
-        conclusion: run.conclusion,
-        output: { title: run.output.title, summary: run.output.summary },
-        annotations: run.annotations.map((a) => [a.path, a.title, a.start_line]),
-      });
-    }),
+    checks: newestChecks(h),
   };
 }
 

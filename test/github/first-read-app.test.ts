@@ -10,7 +10,6 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
 import {
-  APPROVAL,
   createHarness,
   finish,
   helloWorld,
@@ -18,7 +17,7 @@ import {
   mergedMigrations,
   pullRequestEvent,
   readByRest,
-  unmarked,
+  newestChecks,
   type Harness,
 } from "./harness.js";
 
@@ -53,17 +52,7 @@ async function scenario(
   const { repo, number } = build(h.fake);
   if (rest) readByRest(h.fake, rest);
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-  const checks = [LINT, APPROVAL].map((name) => {
-    const run = h.runs(name).at(-1)!;
-    return unmarked({
-      head_sha: run.head_sha,
-      status: run.status,
-      conclusion: run.conclusion,
-      external_id: run.external_id,
-      output: { title: run.output.title, summary: run.output.summary },
-      annotations: run.annotations.map((a) => [a.path, a.title, a.start_line]),
-    });
-  });
+  const checks = newestChecks(h);
   return { calls: h.calls(), checks };
 }
 

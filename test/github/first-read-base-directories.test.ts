@@ -19,14 +19,12 @@ import {
 import { pullRequestQuery } from "../../src/github/pull-request-query.js";
 import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
 import {
-  APPROVAL,
   createHarness,
   finish,
   helloWorld,
-  LINT,
   mergedMigrations,
   pullRequestEvent,
-  unmarked,
+  newestChecks,
   type Harness,
 } from "./harness.js";
 
@@ -49,18 +47,6 @@ type Files = Parameters<FakeRepo["commit"]>[0]["files"];
 interface Outcome {
   calls: string[];
   checks: Array<Record<string, unknown>>;
-}
-
-function checksOf(h: Harness): Array<Record<string, unknown>> {
-  return [LINT, APPROVAL].map((name) => {
-    const run = h.runs(name).at(-1)!;
-    return unmarked({
-      status: run.status,
-      conclusion: run.conclusion,
-      output: { title: run.output.title, summary: run.output.summary },
-      annotations: run.annotations.map((a) => [a.path, a.title, a.start_line]),
-    });
-  });
 }
 
 /**
@@ -103,7 +89,7 @@ async function secondEvent(
     const op = /^\s*query (\w+)/.exec(String((r.body as { query?: string } | null)?.query ?? ""));
     return `${r.method} ${r.path}${op ? ` ${op[1]}` : ""}`;
   });
-  return { calls, checks: checksOf(h) };
+  return { calls, checks: newestChecks(h) };
 }
 
 const sent = (o: Outcome, what: RegExp) => o.calls.filter((c) => what.test(c));

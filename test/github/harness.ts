@@ -117,6 +117,24 @@ export function unmarked(body: Record<string, unknown>): Record<string, unknown>
   return { ...body, output: { ...output, summary } };
 }
 
+/**
+ * The newest run of each of the two checks, as a reviewer sees it (without the evaluation
+ * marker): for tests that compare two ways of reading the same change.
+ */
+export function newestChecks(h: Harness): Array<Record<string, unknown>> {
+  return [LINT, APPROVAL].map((name) => {
+    const run = h.runs(name).at(-1)!;
+    return unmarked({
+      head_sha: run.head_sha,
+      status: run.status,
+      conclusion: run.conclusion,
+      external_id: run.external_id,
+      output: { title: run.output.title, summary: run.output.summary },
+      annotations: run.annotations.map((a) => [a.path, a.title, a.start_line]),
+    });
+  });
+}
+
 export function describeCall(r: RequestLogEntry): string {
   const q = new URLSearchParams(r.query).toString();
   return `${r.method} ${decodeURIComponent(r.path)}${q ? `?${q}` : ""}`;
