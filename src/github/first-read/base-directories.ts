@@ -16,6 +16,7 @@
  */
 import { CONFIG_PATH } from "../../config/types.js";
 import type { RepoRef } from "../client.js";
+import { errorsBesideData } from "./parts.js";
 
 /**
  * The config file's directory: the change's listing is filtered by it too (changeset/build.ts),
@@ -117,16 +118,15 @@ export function plainDirectoriesOf(
  * removed (its directories are then read as before); null otherwise.
  */
 export function withoutFailedDirectories<T>(err: unknown): T | null {
-  const e = err as { name?: string; data?: unknown; errors?: Array<{ path?: unknown }> } | null;
-  if (e?.name !== "GraphqlResponseError" || !e.data || typeof e.data !== "object") return null;
+  const answer = errorsBesideData(err);
+  if (!answer) return null;
   const inPart = (path: unknown) =>
     Array.isArray(path) &&
     path.length >= 5 &&
     ["repository", "pullRequest", "baseRef", "target"].every((seg, i) => path[i] === seg) &&
     /^dir\d+$/.test(String(path[4]));
-  if (!Array.isArray(e.errors) || e.errors.length === 0 || !e.errors.every((x) => inPart(x?.path)))
-    return null;
-  const data = structuredClone(e.data) as {
+  if (!answer.errors.every((x) => inPart(x?.path))) return null;
+  const data = structuredClone(answer.data) as {
     repository?: { pullRequest?: { baseRef?: { target?: Record<string, unknown> | null } | null } };
   };
   const t = data.repository?.pullRequest?.baseRef?.target;

@@ -30,6 +30,19 @@ export interface FirstReadPart<V> {
   parse: (raw: RawPullRequest, info: PullRequestInfo) => V | undefined;
 }
 
+/**
+ * GitHub's errors and the partial data beside them, when the error is a GraphQL answer with data
+ * and at least one error; null for anything else (then nothing of the answer is kept).
+ */
+export function errorsBesideData(
+  err: unknown,
+): { data: object; errors: ReadonlyArray<{ path?: unknown } | null | undefined> } | null {
+  const e = err as { name?: string; data?: unknown; errors?: unknown } | null;
+  if (e?.name !== "GraphqlResponseError" || !e.data || typeof e.data !== "object") return null;
+  if (!Array.isArray(e.errors) || e.errors.length === 0) return null;
+  return { data: e.data, errors: e.errors as Array<{ path?: unknown } | null> };
+}
+
 type Data = { repository?: { pullRequest?: Record<string, unknown> | null } | null };
 
 /**
@@ -41,10 +54,9 @@ export function answerWithoutFailedParts<T>(
   err: unknown,
   parts: ReadonlyArray<{ aliases: readonly string[] }>,
 ): T | null {
-  const e = err as { name?: string; data?: unknown; errors?: Array<{ path?: unknown }> } | null;
-  if (e?.name !== "GraphqlResponseError" || !e.data || typeof e.data !== "object") return null;
-  const errors = e.errors;
-  if (!Array.isArray(errors) || errors.length === 0) return null;
+  const answer = errorsBesideData(err);
+  if (!answer) return null;
+  const { errors } = answer;
   const failed = new Set<{ aliases: readonly string[] }>();
   for (const x of errors) {
     const path = x?.path;
@@ -53,7 +65,7 @@ export function answerWithoutFailedParts<T>(
     if (!part) return null;
     failed.add(part);
   }
-  const data = structuredClone(e.data) as Data;
+  const data = structuredClone(answer.data) as Data;
   const pr = data.repository?.pullRequest;
   if (!pr || typeof pr !== "object" || Array.isArray(pr)) return null;
   for (const part of failed) for (const alias of part.aliases) pr[alias] = null;
