@@ -219,6 +219,8 @@ describe("through the app", () => {
   test("a ruleset added shows once the time to live is over, never in the conclusion", async () => {
     const h = await harness();
     const { repo, number } = pullRequest(h);
+    // The first query does not show it (first-read/base-rules.ts): only REST's remembered reading.
+    repo.graphqlRules = "hidden";
     const before = await event(h, repo, number);
     expect(before.summary).toContain("**This gate is not enforced on `master`.**");
     repo.rulesets.push({
@@ -238,6 +240,27 @@ describe("through the app", () => {
     expect(after.summary).not.toContain("[!WARNING]");
     expect(after.summary).toContain("are required and pinned to this app (ruleset 42).");
     expect([after.approval, after.lint]).toEqual([before.approval, before.lint]);
+  });
+
+  test("a ruleset pinning both that the first query shows is told at once, nothing read by REST", async () => {
+    const h = await harness();
+    const { repo, number } = pullRequest(h);
+    const before = await event(h, repo, number);
+    expect(before.summary).toContain("**This gate is not enforced on `master`.**");
+    repo.rulesets.push({
+      id: 42,
+      branches: ["master"],
+      checks: [
+        { context: LINT, integration_id: APP_ID },
+        { context: APPROVAL, integration_id: APP_ID },
+      ],
+    });
+    now += 60_000;
+    const within = await event(h, repo, number);
+    expect(within.reads).toEqual([]);
+    expect(within.summary).not.toContain("[!WARNING]");
+    expect(within.summary).toContain("are required and pinned to this app (ruleset 42).");
+    expect([within.approval, within.lint]).toEqual([before.approval, before.lint]);
   });
 
   test("the base moving between warm events: the first query's fresh tip is evaluated", async () => {
