@@ -151,6 +151,34 @@ describe("baseBranch", () => {
     expect((await baseBranch(octokit, PR, undefined)).sha).toBe("d".repeat(40));
     expect(reads()).toBe(3);
   });
+
+  test("the first query's rules pinning both checks to this app: its tip, no protection", async () => {
+    const rules = {
+      branch: "main",
+      checks: [LINT, APPROVAL].map((context) => ({ context, appId: APP_ID, where: "ruleset 1" })),
+    };
+    const { octokit: rest, reads } = client();
+    const app = (appId: unknown) =>
+      ({
+        ...rest,
+        auth: () => (appId instanceof Error ? Promise.reject(appId) : Promise.resolve({ appId })),
+      }) as unknown as GitHubClient;
+    const pinned = { ...PR, baseRules: rules };
+    const read = await baseBranch(app(APP_ID), pinned, undefined);
+    expect([read.sha, read.treeSha, read.protection, reads()]).toEqual([
+      "b".repeat(40),
+      "c".repeat(40),
+      undefined,
+      0,
+    ]);
+    // Another app, no app (token-only setups), rules of another branch, no usable tip: read.
+    await baseBranch(app(APP_ID + 1), pinned, undefined);
+    await baseBranch(app(new Error("no app")), pinned, undefined);
+    await baseBranch(app(APP_ID), { ...pinned, baseRules: { ...rules, branch: "x" } }, undefined);
+    const { baseTip: _tip, ...untipped } = pinned;
+    await baseBranch(app(APP_ID), untipped, undefined);
+    expect(reads()).toBe(4);
+  });
 });
 
 describe("through the app", () => {
