@@ -10,7 +10,11 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
-import { baseRulesOf, gatePinnedBy } from "../../src/github/first-read/base-rules.js";
+import {
+  BASE_RULES_FRAGMENT,
+  baseRulesOf,
+  gatePinnedBy,
+} from "../../src/github/first-read/base-rules.js";
 import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
@@ -53,6 +57,14 @@ describe("the part", () => {
   test("the first query with it is valid against GitHub's schema", () => {
     const schema = buildSchema(githubSchema.idl, { assumeValidSDL: true });
     expect(validate(schema, parse(PULL_REQUEST_QUERY)).map((e) => e.message)).toEqual([]);
+  });
+
+  test("one connection of at most 100 rules under no other: one request of GitHub's cost rule", () => {
+    const firsts = [...BASE_RULES_FRAGMENT.matchAll(/first: (\d+)/g)].map((m) => Number(m[1]));
+    expect(firsts).toHaveLength(1);
+    expect(firsts[0]).toBeLessThanOrEqual(100);
+    // Under `baseRules: baseRef`, an object field of the pull request (no connection above it).
+    expect(BASE_RULES_FRAGMENT.startsWith("baseRules: baseRef {")).toBe(true);
   });
 
   test("active required checks, named as REST names them; proof only for this app's pins", () => {
