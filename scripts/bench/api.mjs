@@ -58,6 +58,17 @@ async function measure(kind, mergedCount, replay = true) {
     const number = repo.openPullRequest({ base: "main", head, user: "dev" });
     repo.review(number, { user: "alice", state: "APPROVED", commitId: reviewed });
     fake.setTeamMembership("acme", "dba", "alice", "active");
+    // The gate enforced as docs/github-app.md tells admins to: a ruleset requiring both checks
+    // from this app (the first query shows it; without it, a cold event also reads the branch
+    // and its rulesets by REST: first-read/base-rules.ts).
+    repo.rulesets.push({
+      id: 1,
+      branches: ["main"],
+      checks: [
+        { context: "migration-warden/lint", integration_id: 1 },
+        { context: "migration-warden/approval", integration_id: 1 },
+      ],
+    });
 
     const probot = new Probot({
       appId: 1,

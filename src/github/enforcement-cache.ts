@@ -12,7 +12,8 @@
  * repository_ruleset need the administration permission it does not ask for).
  */
 import type { RequirementSource } from "../core/approval/index.js";
-import type { GitHubClient } from "./client.js";
+import { ownAppId, type GitHubClient } from "./client.js";
+import { gatePinnedBy } from "./first-read/base-rules.js";
 import { resolveBranch, type BaseRevision } from "./git.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
@@ -91,8 +92,14 @@ function keyOf(kind: EnforcementSourceKind, repoId: number, branch: string): str
 
 /**
  * The pull request's base branch tip, read fresh for this event: the first query's tip when it
- * was usable and the branch's protection is remembered (no request), else the branch read
- * (resolveBranch), whose protection is then remembered.
+ * was usable and branch protection cannot change what the approval run tells (no request): the
+ * branch's protection is remembered, or the first query's ruleset rules already pin both gate
+ * checks to this app (first-read/base-rules.ts; the revision then carries no protection, which
+ * the run does not need). Else the branch read (resolveBranch), whose protection is then
+ * remembered. Classic protection itself stays a REST read: GraphQL's `Ref.branchProtectionRule`
+ * needs the administration permission the app does not ask for, and what it shows without it
+ * (null) reads like "no protection"; `Ref.refUpdateRule`, the view for non-admins, lists the
+ * required checks by name only, without the app each is pinned to.
  */
 export async function baseBranch(
   octokit: GitHubClient,
@@ -100,13 +107,24 @@ export async function baseBranch(
   cache: EnforcementCache | undefined,
 ): Promise<BaseRevision> {
   const tip = pr.baseTip;
-  if (tip && tip.ref === pr.baseRef && cache) {
-    const protection = cache.get("protection", pr.baseRepoId, pr.baseRef);
+  if (tip && tip.ref === pr.baseRef) {
+    const protection = cache?.get("protection", pr.baseRepoId, pr.baseRef);
     if (protection) return { ref: tip.ref, sha: tip.sha, treeSha: tip.treeSha, protection };
+    if (pr.baseRules?.branch === pr.baseRef && gatePinnedBy(pr.baseRules, await appIdOf(octokit)))
+      return { ref: tip.ref, sha: tip.sha, treeSha: tip.treeSha };
   }
   const base = await resolveBranch(octokit, { owner: pr.owner, repo: pr.repo }, pr.baseRef);
   if (base.protection) cache?.set("protection", pr.baseRepoId, pr.baseRef, base.protection);
   return base;
+}
+
+/** This app's id, or 0 (no app: token-only setups) which no requirement is pinned to. */
+async function appIdOf(octokit: GitHubClient): Promise<number> {
+  try {
+    return await ownAppId(octokit);
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -9,12 +9,15 @@
  * ref the answer shows is the one the pull request names, the config path is a regular file
  * (never a symlink, submodule or directory: those keep today's REST read and its findings), and
  * its blob came whole (not binary, not truncated) with text whose git id is the blob's id.
- * Otherwise the config is read by REST at the tip, as before. The tip is used only if the branch
- * read that follows (resolveBranch: branch protection is not visible to GraphQL without the
- * administration permission) shows the same commit: see evaluate.ts. The head's changed files and
+ * Otherwise the config is read by REST at the tip, as before. The tip is this event's own read of
+ * the branch; the branch read by REST (resolveBranch) still follows when branch protection is
+ * needed and not known (enforcement-cache.ts baseBranch: classic branch protection's required
+ * checks with their app ids are not visible to GraphQL without the administration permission), and
+ * then the config is used only if that read shows the same commit: see evaluate.ts. The head's changed files and
  * the other pull requests on the head commit come with it when plain (first-read/head-reads.ts),
- * as do the head's check runs (first-read/head-runs.ts) and the approval facts' first page
- * (first-read/approval-facts.ts), each part on its own: errors GitHub reports only inside parts
+ * as do the head's check runs (first-read/head-runs.ts), the approval facts' first page
+ * (first-read/approval-facts.ts) and the base branch's ruleset rules (first-read/base-rules.ts:
+ * proof that the gate is enforced, which spares the branch and rulesets reads), each part on its own: errors GitHub reports only inside parts
  * cost only those parts (first-read/parts.ts, one rule for all of them).
  */
 import { CONFIG_PATH } from "../config/types.js";
@@ -25,6 +28,7 @@ import {
   APPROVAL_FACTS_VARIABLES,
   approvalFactsPart,
 } from "./first-read/approval-facts.js";
+import { BASE_RULES_PART } from "./first-read/base-rules.js";
 import { CHANGED_FILES_PART } from "./first-read/changed-files.js";
 import { HEAD_PULLS_PART } from "./first-read/head-pulls.js";
 import { HEAD_RUNS_PART } from "./first-read/head-runs.js";
@@ -59,6 +63,7 @@ export function pullRequestQuery(dirs?: DirectoriesAsked): string {
       ${CHANGED_FILES_PART.fragment}
       ${HEAD_PULLS_PART.fragment}
       ${HEAD_RUNS_PART.fragment}
+      ${BASE_RULES_PART.fragment}
       baseRef {
         name
         target {
@@ -120,6 +125,7 @@ interface Answer {
       files?: unknown;
       headCommit?: unknown;
       headRuns?: unknown;
+      baseRules?: unknown;
       baseRef?: {
         name?: string;
         target?: {
@@ -153,7 +159,7 @@ export async function readPullRequest(
 ): Promise<PullRequestInfo> {
   let answer: Answer;
   const facts = await approvalFactsPart(octokit);
-  const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, facts];
+  const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, BASE_RULES_PART, facts];
   const dirs = directoriesToAsk(target);
   try {
     answer = await octokit
@@ -233,7 +239,13 @@ function pullRequestOf(
     tip && plainDirectoriesOf(p.baseRef!.target! as Record<string, unknown>, dirs, r.databaseId);
   if (tip && plain) tip.plainDirectories = plain;
   const headRuns = HEAD_RUNS_PART.parse(p as RawPullRequest, info);
-  return { ...info, ...(tip ? { baseTip: tip } : {}), ...(headRuns ? { headRuns } : {}) };
+  const baseRules = BASE_RULES_PART.parse(p as RawPullRequest, info);
+  return {
+    ...info,
+    ...(tip ? { baseTip: tip } : {}),
+    ...(headRuns ? { headRuns } : {}),
+    ...(baseRules ? { baseRules } : {}),
+  };
 }
 
 /** REST's login of the author: bots carry "[bot]"; other kinds of account are read by REST. */

@@ -3,6 +3,7 @@ import type { GitHubClient, PullRequestTarget } from "./client.js";
 import type { HeadReads } from "./first-read/head-reads.js";
 import type { FirstApprovalFacts } from "./first-read/approval-facts.js";
 import type { HeadRuns } from "./first-read/head-runs.js";
+import type { BaseRules } from "./first-read/base-rules.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -34,6 +35,11 @@ export interface PullRequestInfo extends PullRequestTarget {
    * head-runs.ts), for the writer; absent when not read whole (the writer lists them by REST).
    */
   headRuns?: HeadRuns;
+  /**
+   * The base branch's active ruleset requirements as the first read saw them (first-read/
+   * base-rules.ts): used only when they pin both gate checks to this app; absent when not plain.
+   */
+  baseRules?: BaseRules;
 }
 
 /** The base branch tip as one query saw it, with the config file there when it was plain. */

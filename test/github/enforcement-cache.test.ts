@@ -151,6 +151,34 @@ describe("baseBranch", () => {
     expect((await baseBranch(octokit, PR, undefined)).sha).toBe("d".repeat(40));
     expect(reads()).toBe(3);
   });
+
+  test("the first query's rules pinning both checks to this app: its tip, no protection", async () => {
+    const rules = {
+      branch: "main",
+      checks: [LINT, APPROVAL].map((context) => ({ context, appId: APP_ID, where: "ruleset 1" })),
+    };
+    const { octokit: rest, reads } = client();
+    const app = (appId: unknown) =>
+      ({
+        ...rest,
+        auth: () => (appId instanceof Error ? Promise.reject(appId) : Promise.resolve({ appId })),
+      }) as unknown as GitHubClient;
+    const pinned = { ...PR, baseRules: rules };
+    const read = await baseBranch(app(APP_ID), pinned, undefined);
+    expect([read.sha, read.treeSha, read.protection, reads()]).toEqual([
+      "b".repeat(40),
+      "c".repeat(40),
+      undefined,
+      0,
+    ]);
+    // Another app, no app (token-only setups), rules of another branch, no usable tip: read.
+    await baseBranch(app(APP_ID + 1), pinned, undefined);
+    await baseBranch(app(new Error("no app")), pinned, undefined);
+    await baseBranch(app(APP_ID), { ...pinned, baseRules: { ...rules, branch: "x" } }, undefined);
+    const { baseTip: _tip, ...untipped } = pinned;
+    await baseBranch(app(APP_ID), untipped, undefined);
+    expect(reads()).toBe(4);
+  });
 });
 
 describe("through the app", () => {
@@ -219,6 +247,8 @@ describe("through the app", () => {
   test("a ruleset added shows once the time to live is over, never in the conclusion", async () => {
     const h = await harness();
     const { repo, number } = pullRequest(h);
+    // The first query does not show it (first-read/base-rules.ts): only REST's remembered reading.
+    repo.graphqlRules = "hidden";
     const before = await event(h, repo, number);
     expect(before.summary).toContain("**This gate is not enforced on `master`.**");
     repo.rulesets.push({
@@ -238,6 +268,27 @@ describe("through the app", () => {
     expect(after.summary).not.toContain("[!WARNING]");
     expect(after.summary).toContain("are required and pinned to this app (ruleset 42).");
     expect([after.approval, after.lint]).toEqual([before.approval, before.lint]);
+  });
+
+  test("a ruleset pinning both that the first query shows is told at once, nothing read by REST", async () => {
+    const h = await harness();
+    const { repo, number } = pullRequest(h);
+    const before = await event(h, repo, number);
+    expect(before.summary).toContain("**This gate is not enforced on `master`.**");
+    repo.rulesets.push({
+      id: 42,
+      branches: ["master"],
+      checks: [
+        { context: LINT, integration_id: APP_ID },
+        { context: APPROVAL, integration_id: APP_ID },
+      ],
+    });
+    now += 60_000;
+    const within = await event(h, repo, number);
+    expect(within.reads).toEqual([]);
+    expect(within.summary).not.toContain("[!WARNING]");
+    expect(within.summary).toContain("are required and pinned to this app (ruleset 42).");
+    expect([within.approval, within.lint]).toEqual([before.approval, before.lint]);
   });
 
   test("the base moving between warm events: the first query's fresh tip is evaluated", async () => {

@@ -89,12 +89,20 @@ export class FakeRepo {
   readonly defaultBranch: string;
   /** branch → its protection rule's required checks; null: protected, no checks shown. */
   protection: Map<string, Array<{ context: string; app_id: number | null }> | null>;
-  /** Active rulesets requiring status checks on the named branches. */
+  /** Rulesets requiring status checks on the named branches (REST lists only active ones). */
   rulesets: Array<{
     id: number;
     branches: string[];
     checks: Array<{ context: string; integration_id?: number }>;
+    enforcement?: "active" | "evaluate" | "disabled";
+    /** The organization that set it (REST: `ruleset_source_type` "Organization"). */
+    organization?: string;
   }>;
+  /**
+   * What GraphQL's `Ref.rules` shows: the active rulesets' rules (default), all with their
+   * enforcement, an empty list, or each rule without its ruleset.
+   */
+  graphqlRules: "active" | "all" | "hidden" | "unseen";
   /** When set, `GET /rules/branches/…` answers this HTTP status. */
   rulesStatus: number | null;
   /** Issues (not pull requests) of the repository. */
@@ -301,9 +309,9 @@ export type GraphqlFault = {
   /**
    * A field GitHub could not resolve (executed queries only): it is null in the data, and an
    * error names its path, as GitHub answers. `files` of a pull request, `associatedPullRequests`
-   * of a commit.
+   * of a commit, `rules` of the pull request's base ref.
    */
-  | { fieldError: "files" | "associatedPullRequests" }
+  | { fieldError: "files" | "associatedPullRequests" | "rules" }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

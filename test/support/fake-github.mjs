@@ -208,8 +208,18 @@ export class FakeRepo {
      * branch not listed is unprotected. `null`: protected, but GitHub shows no required checks.
      */
     this.protection = new Map();
-    /** Active rulesets: { id, branches (names), checks: { context, integration_id? }[] }. */
+    /**
+     * Rulesets: { id, branches (names), checks: { context, integration_id? }[], enforcement?
+     * ("active", the default; "evaluate", "disabled": REST leaves those out), organization? (the
+     * login of the organization that set it) }.
+     */
     this.rulesets = [];
+    /**
+     * What GraphQL's `Ref.rules` shows: "active" (as documented: the active rulesets' rules),
+     * "all" (evaluate and disabled ones too, each with its enforcement), "hidden" (an empty list,
+     * as an installation that may not see them could get), "unseen" (each rule's ruleset null).
+     */
+    this.graphqlRules = "active";
     /** When set, `GET /rules/branches/…` answers this status (e.g. 403). */
     this.rulesStatus = null;
     /** branch → merge queue entries in order (see enqueue); GraphQL `mergeQueue(branch:)`. */
@@ -1046,11 +1056,11 @@ export class FakeGitHub {
         throw new HttpError(repo.rulesStatus, "Resource not accessible by integration");
       const branch = decodeURIComponent(g[1]);
       const rules = repo.rulesets
-        .filter((rs) => rs.branches.includes(branch))
+        .filter((rs) => rs.branches.includes(branch) && (rs.enforcement ?? "active") === "active")
         .map((rs) => ({
           type: "required_status_checks",
-          ruleset_source_type: "Repository",
-          ruleset_source: repo.fullName,
+          ruleset_source_type: rs.organization ? "Organization" : "Repository",
+          ruleset_source: rs.organization ?? repo.fullName,
           ruleset_id: rs.id,
           parameters: {
             strict_required_status_checks_policy: false,
@@ -1827,7 +1837,12 @@ export class FakeGitHub {
       baseRef:
         baseTip === undefined
           ? null
-          : { name: pr.base, target: () => this.#gitNode(baseTip, faults) },
+          : {
+              name: pr.base,
+              target: () => this.#gitNode(baseTip, faults),
+              rules: (args) =>
+                fieldFault(faults, "rules") ?? connection(refRules(repo, pr.base), args),
+            },
       reviews: (args) =>
         connection(
           pr.reviews
@@ -2058,6 +2073,39 @@ function connection(list, { first, after, last } = {}) {
     },
     nodes,
   };
+}
+
+/** `Ref.rules` of a branch, as `repo.graphqlRules` says GitHub shows them. */
+function refRules(repo, branch) {
+  if (repo.graphqlRules === "hidden") return [];
+  return repo.rulesets
+    .filter(
+      (rs) =>
+        rs.branches.includes(branch) &&
+        (repo.graphqlRules === "all" || (rs.enforcement ?? "active") === "active"),
+    )
+    .map((rs) => ({
+      type: "REQUIRED_STATUS_CHECKS",
+      parameters: {
+        __typename: "RequiredStatusChecksParameters",
+        doNotEnforceOnCreate: false,
+        strictRequiredStatusChecksPolicy: false,
+        requiredStatusChecks: rs.checks.map((c) => ({
+          context: c.context,
+          integrationId: c.integration_id ?? null,
+        })),
+      },
+      repositoryRuleset:
+        repo.graphqlRules === "unseen"
+          ? null
+          : {
+              databaseId: rs.id,
+              enforcement: (rs.enforcement ?? "active").toUpperCase(),
+              source: rs.organization
+                ? { __typename: "Organization", login: rs.organization }
+                : { __typename: "Repository", nameWithOwner: repo.fullName },
+            },
+    }));
 }
 
 /** A `fieldError` fault for this field: thrown, so GraphQL answers null and names its path. */

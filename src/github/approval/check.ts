@@ -18,6 +18,7 @@ import {
 import { ownAppId } from "../client.js";
 import type { CheckDefinition, CheckEnv, CheckResult } from "../checks/types.js";
 import { rulesetRequirements } from "../enforcement.js";
+import { gatePinnedBy } from "../first-read/base-rules.js";
 import type { Evaluation } from "../evaluate.js";
 import { gatherMembers, headGroup } from "./head-group.js";
 import { ApprovalReader } from "./reader.js";
@@ -81,6 +82,11 @@ export class ApprovalCheck implements CheckDefinition {
       [...new Map(group.map((m) => [m.base.ref, m.base])).values()].map(
         async (base): Promise<EnforcementFacts> => {
           const read = () => rulesetRequirements(env.octokit, repo, base.ref);
+          // The first query's rules, only as proof that both checks are pinned to this app
+          // (first-read/base-rules.ts); then branch protection may not have been read either.
+          const shown = group
+            .map((m) => m.pr.baseRules)
+            .find((r) => r?.branch === base.ref && gatePinnedBy(r, reader.ownAppId));
           return {
             branch: base.ref,
             ownAppId: reader.ownAppId,
@@ -88,8 +94,10 @@ export class ApprovalCheck implements CheckDefinition {
               readable: false,
               reason: "Branch protection was not read.",
             },
-            rulesets: await (env.enforcement?.read("rulesets", ev.pr.baseRepoId, base.ref, read) ??
-              read()),
+            rulesets: shown
+              ? { readable: true, checks: shown.checks }
+              : await (env.enforcement?.read("rulesets", ev.pr.baseRepoId, base.ref, read) ??
+                  read()),
           };
         },
       ),
