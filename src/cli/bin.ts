@@ -6,8 +6,17 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { defaultCacheDir } from "../replay/cache-dir.js";
 import { loadBundle } from "./code-cache.js";
+
+// WebAssembly without V8's optimising tier. V8 starts each WASM function in its baseline compiler
+// (Liftoff) and recompiles the hot ones with TurboFan on background threads; for libpg-query's
+// 1.7 MB module (and PGlite's, in the replay) that recompilation costs more CPU than any run of the
+// CLI wins back: measured, Liftoff alone halves a typical pull request's CPU time and lowers even
+// the 1 MB lint's and a cold replay's (docs/performance.md). Set before any WASM is compiled, and
+// before the bundle, so the code cache below is always made and read under the same flags.
+setFlagsFromString("--liftoff-only");
 
 const cacheDir = defaultCacheDir(process.env);
 const command = process.argv[2] ?? "";
