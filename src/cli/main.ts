@@ -1,12 +1,9 @@
 #!/usr/bin/env node
-/** Executable entry point for the `migration-warden` bin. */
-import { main } from "./index.js";
+/**
+ * Executable entry point for the `migration-warden` bin, as tsc compiles it. `npm run build`
+ * replaces lib/cli/main.js with the bundled bin (bin.ts, scripts/build-cli.mjs); this one is what
+ * runs the CLI from tsc's output alone.
+ */
+import { runCli } from "./run.js";
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  isTTY: process.stdout.isTTY === true,
-  ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
-  cwd: process.cwd(),
-  env: process.env,
-});
+process.exitCode = await runCli();

@@ -15,6 +15,9 @@ import { TOOL } from "../version.js";
 import type { Schema } from "./schema.js";
 import type { DbError } from "./types.js";
 
+// The CLI's bin finds its code cache there before it loads anything else (cli/code-cache.ts).
+export { defaultCacheDir } from "./cache-dir.js";
+
 export type CacheEntry =
   | { kind: "state"; data: Uint8Array; extensions: string[]; files: number }
   /** The fingerprint of a base state (drift detection compares it with a live database). */
@@ -117,27 +120,6 @@ export class MemoryCache implements SnapshotCache {
   get size(): number {
     return this.bytes;
   }
-}
-
-/**
- * Where the CLI keeps snapshots. Not node_modules/.cache: migration-warden mostly runs in Go
- * repositories (npx, a global install) that have no node_modules, and CI systems cache the home
- * cache directory easily. MIGRATION_WARDEN_CACHE_DIR overrides it; "off" disables the disk cache.
- */
-export function defaultCacheDir(
-  env: Record<string, string | undefined>,
-  platform: NodeJS.Platform = process.platform,
-): string | null {
-  const explicit = env.MIGRATION_WARDEN_CACHE_DIR;
-  if (explicit !== undefined && explicit !== "") return explicit === "off" ? null : explicit;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "migration-warden");
-  if (platform === "win32" && env.LOCALAPPDATA)
-    return join(env.LOCALAPPDATA, "migration-warden", "Cache");
-  const home = env.HOME ?? env.USERPROFILE;
-  if (!home) return null;
-  return platform === "darwin"
-    ? join(home, "Library", "Caches", "migration-warden")
-    : join(home, ".cache", "migration-warden");
 }
 
 /** One file per entry: 4-byte header length, JSON header (with the payload's sha256), payload. */
