@@ -163,10 +163,17 @@ const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"]
  * Snapshots are gzipped tars of the data directory. PGlite (un)compresses them through web
  * streams, about three times the CPU of zlib's synchronous calls, which are fine in the worker
  * thread. Level 1: a tenth of the default level's time for about 15% more bytes. Any gzip loads
- * (snapshots cached before this change included), and a plain tar is passed through.
+ * (snapshots cached before this change included), and a plain tar is passed through. Anything
+ * else is refused here: PGlite would try to gunzip it on a stream whose error nobody awaits.
  */
 function tarOf(snapshot: Uint8Array): Uint8Array {
-  return snapshot[0] === 0x1f && snapshot[1] === 0x8b ? gunzipSync(snapshot) : snapshot;
+  const tar = snapshot[0] === 0x1f && snapshot[1] === 0x8b ? gunzipSync(snapshot) : snapshot;
+  // POSIX tar: "ustar" at offset 257 of the first header.
+  if (Buffer.from(tar.subarray(257, 262)).toString("latin1") !== "ustar")
+    throw new Error(
+      "the sandbox snapshot is not a data directory (neither a tar nor a gzipped tar)",
+    );
+  return tar;
 }
 
 export class PgliteEngine extends PostgresEngine {
