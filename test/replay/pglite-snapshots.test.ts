@@ -16,6 +16,10 @@ jest.setTimeout(120_000);
 
 const progress = () => undefined;
 let state: Uint8Array;
+/** The global WebAssembly object (the ES2023 lib without DOM types declares only the namespace). */
+const wasm = (
+  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
+).WebAssembly;
 /** PGlite's WASM compiled once for the file, as the sandbox host does (run-in-worker.ts). */
 let modules: PgliteModules;
 /** What the snapshot as made restores to. */
@@ -23,7 +27,7 @@ let now: Awaited<ReturnType<typeof restored>>;
 
 beforeAll(async () => {
   const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await WebAssembly.compile(await readFile(join(dist, "pglite.wasm"))) };
+  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
   const engine = await PgliteEngine.create({
     extensions: [],
     progress,
