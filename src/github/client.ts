@@ -51,10 +51,19 @@ export function cached<T>(
 }
 
 /**
+ * Ids read per client: reading one signs an app JWT (an RSA signature), and one review asks
+ * several times (the first read, the approval reader, every uncertain write). A client's
+ * credentials never change; only a valid id is kept.
+ */
+const appIds = new WeakMap<GitHubClient, number>();
+
+/**
  * This app's id, from the client's own credentials (no request: the app JWT is signed locally).
  * The approval gate trusts records only in check runs this app created.
  */
 export async function ownAppId(octokit: GitHubClient): Promise<number> {
+  const known = appIds.get(octokit);
+  if (known !== undefined) return known;
   let appId: unknown;
   try {
     appId = ((await octokit.auth({ type: "app" })) as { appId?: unknown }).appId;
@@ -67,5 +76,6 @@ export async function ownAppId(octokit: GitHubClient): Promise<number> {
       "could not determine this GitHub App's id from its credentials (set APP_ID and the private key)",
     );
   }
+  appIds.set(octokit, appId);
   return appId;
 }

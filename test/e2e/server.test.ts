@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { privateKey } from "../support/app-key.js";
+import { githubFormPrivateKey, privateKey } from "../support/app-key.js";
 import { startAppServer, type AppServer } from "../support/app-server.mjs";
 import { FakeGitHub, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import { checkRunBodyErrors } from "../support/openapi.js";
@@ -53,7 +53,12 @@ beforeAll(async () => {
     privateKey,
     validateCheckRun: checkRunBodyErrors,
   }).start();
-  server = await startAppServer({ fake, appId: APP_ID, privateKey, secret: SECRET });
+  server = await startAppServer({
+    fake,
+    appId: APP_ID,
+    privateKey: githubFormPrivateKey,
+    secret: SECRET,
+  });
   port = server.port;
 });
 

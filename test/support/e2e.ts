@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect } from "@jest/globals";
 import { createHmac } from "node:crypto";
-import { privateKey } from "./app-key.js";
+import { githubFormPrivateKey, privateKey } from "./app-key.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAppServer, type AppServer } from "./app-server.mjs";
 import { FakeGitHub } from "./fake-github.mjs";
@@ -31,7 +31,7 @@ export function useE2E(opts: { secret: string; appId: number }): E2E {
     e2e.server = await startAppServer({
       fake: e2e.fake,
       appId: opts.appId,
-      privateKey,
+      privateKey: githubFormPrivateKey,
       secret: opts.secret,
     });
   });

@@ -221,7 +221,9 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
     }
     const o = obj(n);
     if (!o) return;
-    for (const [k, v] of Object.entries(o)) {
+    // Keys, not entries: no array per key of a tree of millions of nodes (see nodes.ts, walk).
+    for (const k of Object.keys(o)) {
+      const v = o[k];
       const inner = obj(v);
       if (DML[k] && inner) {
         const span = subtreeSpan(inner, DML[k]!);
@@ -431,7 +433,8 @@ function visitAll(node: unknown, f: (key: string, value: unknown) => void): void
   }
   const o = obj(node);
   if (!o) return;
-  for (const [k, v] of Object.entries(o)) {
+  for (const k of Object.keys(o)) {
+    const v = o[k];
     f(k, v);
     visitAll(v, f);
   }
