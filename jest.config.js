@@ -4,6 +4,8 @@ import { availableParallelism } from "node:os";
 export default {
   // Jest's node environment; with MW_TEST_CPU_LOG set, it also logs each file's CPU-seconds.
   testEnvironment: "<rootDir>/test/support/cpu-environment.mjs",
+  // WebAssembly compiled by Liftoff alone, as in the CLI (test/support/liftoff.mjs).
+  setupFiles: ["<rootDir>/test/support/liftoff.mjs"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   // Types are stripped by esbuild, file by file; `npm run typecheck` type-checks src/ and test/.
