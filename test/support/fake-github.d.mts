@@ -274,6 +274,8 @@ export class FakeGitHub {
   corruptBlob(sha: string, content: string | Uint8Array): void;
   /** Alters the next `times` (default 1) GraphQL answers (base-directory and schema-run queries). */
   graphqlFault(fault: GraphqlFault): void;
+  /** A createCheckRun input as the REST create body it stands for, with its repository. */
+  restCreateOf(input: unknown): { repo: FakeRepo; body: Record<string, unknown> };
 }
 
 export type GraphqlFault = {
@@ -304,6 +306,13 @@ export type GraphqlFault = {
    * of a commit.
    */
   | { fieldError: "files" | "associatedPullRequests" }
+  /**
+   * The check-run mutation's `createCheckRun` fields whose run name matches fail alone (an error
+   * at their alias, the others carried out).
+   */
+  | { createError: RegExp }
+  /** Runs before each createCheckRun field, with its run's name (another process writing). */
+  | { beforeCreate: (name: string) => void }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

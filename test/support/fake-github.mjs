@@ -1745,7 +1745,7 @@ export class FakeGitHub {
         f.executed &&
         (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()) &&
         (f.operation === undefined ||
-          new RegExp(`^\\s*query ${f.operation}\\b`).test(body.query ?? "")),
+          new RegExp(`^\\s*(?:query|mutation) ${f.operation}\\b`).test(body.query ?? "")),
     );
     for (const f of faults) f.times--;
     const error = faults.find((f) => f.error);
@@ -1757,6 +1757,7 @@ export class FakeGitHub {
           throw new Error(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
         return {
           __typename: "Repository",
+          id: `R_${repo.id}`,
           nameWithOwner: repo.fullName,
           databaseId: repo.id,
           defaultBranchRef: repo.branches.has(repo.defaultBranch)
@@ -1770,6 +1771,7 @@ export class FakeGitHub {
         };
       },
     };
+    rootValue.createCheckRun = ({ input }) => this.#graphqlCreateRun(input, faults);
     const result = graphqlSync({
       schema: fakeGraphqlSchema(),
       source: body.query ?? "",
@@ -1787,6 +1789,84 @@ export class FakeGitHub {
     // Something that happens on GitHub right after this answer (a push to the base, …).
     for (const f of faults) f.afterAnswer?.();
     return answer;
+  }
+
+  /**
+   * `createCheckRun(input:)`: the REST create of the same body (validated the same way, so the
+   * mutation's input is checked against what REST accepts). Like GitHub, more than 50 annotations
+   * answer a null checkRun without an error. Faults: `createError` (a RegExp on the run's name)
+   * fails that field alone (an error at its alias, the other fields carried out); `beforeCreate`
+   * runs before each create (another process writing between two of the mutation's fields).
+   */
+  #graphqlCreateRun(input, faults) {
+    const { repo, body } = this.restCreateOf(input);
+    for (const f of faults) f.beforeCreate?.(body.name);
+    if (faults.some((f) => f.createError?.test(body.name)))
+      throw new Error(`Something went wrong while creating ${body.name}.`);
+    if ((body.output?.annotations?.length ?? 0) > 50) return { checkRun: null };
+    const run = this.#createRun(repo, body);
+    return {
+      checkRun: {
+        databaseId: run.id,
+        url: run.html_url,
+        checkSuite: { app: { databaseId: run.app.id } },
+        annotations: () => ({ totalCount: run.output.annotations_count }),
+      },
+    };
+  }
+
+  /** A createCheckRun input as the REST create body it stands for, with its repository. */
+  restCreateOf(input) {
+    const repo = [...this.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
+    if (!repo) throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
+    const lower = (v) => (typeof v === "string" ? v.toLowerCase() : v);
+    const o = input.output;
+    const body = {
+      name: input.name,
+      head_sha: input.headSha,
+      ...(input.externalId != null ? { external_id: input.externalId } : {}),
+      ...(input.detailsUrl != null ? { details_url: input.detailsUrl } : {}),
+      ...(input.status != null ? { status: lower(input.status) } : {}),
+      ...(input.conclusion != null ? { conclusion: lower(input.conclusion) } : {}),
+      ...(input.startedAt != null ? { started_at: input.startedAt } : {}),
+      ...(input.completedAt != null ? { completed_at: input.completedAt } : {}),
+      ...(o
+        ? {
+            output: {
+              title: o.title,
+              summary: o.summary,
+              ...(o.text != null ? { text: o.text } : {}),
+              ...(o.annotations
+                ? {
+                    annotations: o.annotations.map((a) => ({
+                      path: a.path,
+                      start_line: a.location.startLine,
+                      end_line: a.location.endLine,
+                      ...(a.location.startColumn != null
+                        ? { start_column: a.location.startColumn }
+                        : {}),
+                      ...(a.location.endColumn != null ? { end_column: a.location.endColumn } : {}),
+                      annotation_level: lower(a.annotationLevel),
+                      message: a.message,
+                      ...(a.title != null ? { title: a.title } : {}),
+                      ...(a.rawDetails != null ? { raw_details: a.rawDetails } : {}),
+                    })),
+                  }
+                : {}),
+            },
+          }
+        : {}),
+      ...(input.actions
+        ? {
+            actions: input.actions.map((a) => ({
+              label: a.label,
+              description: a.description,
+              identifier: a.identifier,
+            })),
+          }
+        : {}),
+    };
+    return { repo, body };
   }
 
   /**
