@@ -62,7 +62,7 @@ function listings(): string[] {
 
 function creates(): string[] {
   return h.fake.requests
-    .flatMap((r): Array<{ body: unknown }> =>
+    .flatMap((r): Array<{ body?: unknown }> =>
       r.method === "POST" && /\/check-runs$/.test(r.path) ? [r] : mutationCreates(h.fake, r),
     )
     .map((r) => (r.body as { name: string }).name);
