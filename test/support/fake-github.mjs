@@ -1818,7 +1818,8 @@ export class FakeGitHub {
   /** A createCheckRun input as the REST create body it stands for, with its repository. */
   restCreateOf(input) {
     const repo = [...this.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
-    if (!repo) throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
+    if (!repo)
+      throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
     const lower = (v) => (typeof v === "string" ? v.toLowerCase() : v);
     const o = input.output;
     const body = {

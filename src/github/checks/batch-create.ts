@@ -190,7 +190,10 @@ export async function createCheckRuns(
   for (let attempt = 0; pending.length > 0; attempt++) {
     try {
       if (uncertain) {
-        const adopted = await createdByMarker(octokit, pending.map((i) => params[i]!));
+        const adopted = await createdByMarker(
+          octokit,
+          pending.map((i) => params[i]!),
+        );
         pending = pending.filter((i, k) => {
           const run = adopted[k];
           if (run) out[i] = { run };
