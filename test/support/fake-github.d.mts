@@ -227,7 +227,12 @@ export class FakeGitHub {
    * The next HTTP request matching method and path (tested without the enterprise prefix) waits
    * until release() before it is carried out; `reached` resolves once it waits.
    */
-  holdNext(h: { method: string; path: RegExp }): { reached: Promise<void>; release(): void };
+  holdNext(h: {
+    method: string;
+    path: RegExp;
+    /** Also tested against the request body's text. */
+    body?: RegExp;
+  }): { reached: Promise<void>; release(): void };
   /** Team membership state; null removes it (404, not a member). */
   setTeamMembership(
     org: string,

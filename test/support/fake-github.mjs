@@ -776,15 +776,15 @@ export class FakeGitHub {
 
   /**
    * The next HTTP request matching method and path (RegExp, tested against the path without the
-   * enterprise prefix) waits until release() before it is carried out: a worker is then
+   * enterprise prefix) and `body` (RegExp on its text, when given) waits until release() before it is carried out: a worker is then
    * mid-evaluation for as long as a test needs. `reached` resolves once it waits.
    */
-  holdNext({ method, path }) {
+  holdNext({ method, path, body }) {
     let reach;
     let release;
     const reached = new Promise((resolve) => (reach = resolve));
     const released = new Promise((resolve) => (release = resolve));
-    (this.holds ??= []).push({ method, path, reach, released });
+    (this.holds ??= []).push({ method, path, body, reach, released });
     return { reached, release };
   }
 
@@ -792,7 +792,10 @@ export class FakeGitHub {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const pathname = new URL(req.url, "http://x").pathname.replace(/^\/api\/v3(?=\/)/, "");
-    const hold = this.holds?.findIndex((h) => h.method === req.method && h.path.test(pathname));
+    const text = Buffer.concat(chunks).toString("utf8");
+    const hold = this.holds?.findIndex(
+      (h) => h.method === req.method && h.path.test(pathname) && (h.body?.test(text) ?? true),
+    );
     if (hold !== undefined && hold >= 0) {
       const [h] = this.holds.splice(hold, 1);
       h.reach();
