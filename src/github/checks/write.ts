@@ -1,7 +1,8 @@
 /**
  * The write stage of a review: each check's rendered result becomes a fresh run on the pull
- * request's head. A quick evaluation writes each result as one completed run, and nothing at all
- * when the newest run of that check already shows exactly that result (written.ts); a slow one
+ * request's head. A quick evaluation writes each result as one completed run (all of them in one
+ * mutation request when it can: batch-create.ts), and nothing at all when the newest run of that
+ * check already shows exactly that result (written.ts); a slow one
  * (the sandbox replay) starts every run in_progress first and completes them at the end. An older
  * evaluation never passes over a newer one (in-flight.ts, the runs' markers). Whatever fails,
  * every started run ends completed (failure with the reason), never left in progress.
