@@ -309,6 +309,50 @@ describe("a mutation that goes wrong", () => {
     expect(newest(LINT).annotations).toHaveLength(60);
   });
 
+  test("dropped before it reached GitHub: asked, then sent again, created once", async () => {
+    const s = setup(README);
+    h.drop("POST", /^\/graphql$/, { body: /createCheckRun/ });
+    await event(s);
+    expect(mutations()).toHaveLength(1);
+    expect(h.calls()).toContain(
+      `GET /repos/${OWNER}/Hello-World/commits/${s.headSha}/check-runs?filter=all&per_page=100&app_id=${APP_ID}`,
+    );
+    expectWhole();
+  });
+
+  test("lost, and GitHub cannot say whether it created them: nothing sent again, reported failed", async () => {
+    const s = setup(README);
+    h.lose("POST", /^\/graphql$/, { body: /createCheckRun/ });
+    h.fake.failNext({
+      method: "GET",
+      path: /\/commits\/[0-9a-f]{40}\/check-runs$/,
+      status: 502,
+      times: 10,
+    });
+    await event(s);
+    expect(mutations()).toHaveLength(1);
+    for (const name of [LINT, APPROVAL]) {
+      // The lost mutation's run, then the failure report newer than it: GitHub shows the failure.
+      expect(h.runs(name).map((r) => r.conclusion)).toEqual(["success", "failure"]);
+      expect(h.runs(name).map((r) => r.status)).not.toContain("in_progress");
+    }
+  });
+
+  test("an answer that will not change by asking again (422): reported at once, not retried", async () => {
+    const s = setup(README);
+    h.fake.failNext({
+      method: "POST",
+      path: /^\/graphql$/,
+      match: IS_MUTATION,
+      status: 422,
+      message: "Unprocessable",
+    });
+    await event(s);
+    expect(mutations()).toHaveLength(1);
+    for (const name of [LINT, APPROVAL])
+      expect(h.runs(name).map((r) => r.conclusion)).toEqual(["failure"]);
+  });
+
   test("a mutation that fails every attempt: each check reported as failure with the reason", async () => {
     const s = setup(README);
     h.fake.failNext({
