@@ -101,13 +101,20 @@ async function measure(kind, mergedCount, replay = true) {
       const ms = performance.now() - started;
       const requests = [...fake.requests];
       const count = (re) => requests.filter((r) => re.test(r.path)).length;
-      const writes = requests.filter(
-        (r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path),
-      ).length;
+      // A check-run mutation (src/github/checks/batch-create.ts) writes one run per input.
+      const mutationWrites = (r) =>
+        r.path.endsWith("/graphql") && /^\s*mutation\b/.test(String(r.body?.query))
+          ? (String(r.body.query).match(/createCheckRun\(/g) ?? []).length
+          : 0;
+      const writes = requests.reduce(
+        (n, r) =>
+          n + (r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path) ? 1 : mutationWrites(r)),
+        0,
+      );
       // What each request was for: its method and path, ids left out, GraphQL by operation.
       const kinds = requests.map((r) =>
         r.path.endsWith("/graphql")
-          ? `POST graphql ${/query (\w+)/.exec(String(r.body?.query))?.[1] ?? "?"}`
+          ? `POST graphql ${/(?:query|mutation) (\w+)/.exec(String(r.body?.query))?.[1] ?? "?"}`
           : `${r.method} ${r.path
               .replace(/^\/repos\/[^/]+\/[^/]+/, "")
               .replace(/[0-9a-f]{40}/g, "{sha}")
@@ -171,7 +178,7 @@ for (const [kind, replay] of [
   for (const mergedCount of [100, 1000]) rows.push(await measure(kind, mergedCount, replay));
 console.table(rows);
 console.log(
-  "req: API requests (cold includes the installation token); writes: check-run creates and updates. warm: a new push on the same base; repeated: the same event again, nothing changed (only results that block a merge are written again). An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",
+  "req: API requests (cold includes the installation token); writes: check-run creates and updates (a mutation request counts each run it creates). warm: a new push on the same base; repeated: the same event again, nothing changed (only results that block a merge are written again). An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",
 );
 for (const [pr, { cold, repeated }] of breakdowns) {
   console.log(`\n${pr}: requests of the cold event, then of the repeated one`);

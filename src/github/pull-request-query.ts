@@ -49,6 +49,7 @@ export function pullRequestQuery(dirs?: DirectoriesAsked): string {
   const d = directoriesFields(dirs);
   return `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}${d.vars}) {
   repository(owner: $owner, name: $name) {
+    id
     databaseId
     defaultBranchRef { name }
     pullRequest(number: $number) {
@@ -111,6 +112,7 @@ interface RawFile {
 
 interface Answer {
   repository?: {
+    id?: string | null;
     databaseId?: number | null;
     defaultBranchRef?: { name?: string } | null;
     pullRequest?: {
@@ -227,6 +229,8 @@ function pullRequestOf(
     baseRef: p.baseRefName,
     defaultBranch,
     baseRepoId: r.databaseId,
+    // The check-run mutation's repositoryId (checks/batch-create.ts); without it, REST writes.
+    ...(typeof r.id === "string" && r.id !== "" ? { baseRepoNodeId: r.id } : {}),
     changedFiles: p.changedFiles,
     commits,
     author: restLogin(p.author),

@@ -13,6 +13,11 @@ export interface PullRequestInfo extends PullRequestTarget {
   defaultBranch: string;
   /** Id of the repository the pull request targets (the one it belongs to). */
   baseRepoId: number;
+  /**
+   * Its GraphQL node id, from the first read (GraphQL or REST): what the check-run mutation names
+   * the repository by (checks/batch-create.ts). Absent: the runs are written by REST.
+   */
+  baseRepoNodeId?: string;
   /** GitHub's count of changed files (pulls.listFiles stops at 3,000). */
   changedFiles: number;
   /** GitHub's count of commits (pulls.listCommits stops at 250). */
@@ -70,6 +75,7 @@ export function pullRequestInfo(target: PullRequestTarget, data: PullRequestData
     baseRef: data.base.ref,
     defaultBranch: data.base.repo.default_branch,
     baseRepoId: data.base.repo.id,
+    ...(data.base.repo.node_id ? { baseRepoNodeId: data.base.repo.node_id } : {}),
     changedFiles: data.changed_files,
     commits: data.commits,
     author: data.user?.login ?? "",

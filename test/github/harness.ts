@@ -323,10 +323,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const id = /\/check-runs\/(\d+)$/.exec(path)?.[1];
     return id ? fake.checkRuns.find((r) => r.id === Number(id))?.name : body.name;
   };
+  // A check-run mutation (src/github/checks/batch-create.ts) stands for the REST creates it
+  // carries: each of its inputs is listed as the POST it replaces, so tests assert the same bodies.
   const checkRunBodies = (name?: string) =>
     fake.requests
-      .filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET")
-      .map((r) => ({ method: r.method, path: r.path, body: r.body as Record<string, unknown> }))
+      .flatMap((r) =>
+        /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET"
+          ? [{ method: r.method, path: r.path, body: r.body as Record<string, unknown> }]
+          : mutationCreates(fake, r),
+      )
       .filter((b) => name === undefined || runName(b.path, b.body) === name);
   return {
     fake,
@@ -359,6 +364,25 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         checkRunBodyErrors(b.method === "POST" ? "checks/create" : "checks/update", b.body),
       ),
   };
+}
+
+/**
+ * The REST creates one request's check-run mutation carries (none for any other request), in the
+ * order GitHub carries them out: as `POST /repos/{o}/{r}/check-runs` bodies.
+ */
+export function mutationCreates(
+  fake: FakeGitHub,
+  r: RequestLogEntry,
+): Array<{ method: string; path: string; body: Record<string, unknown> }> {
+  const body = r.body as { query?: unknown; variables?: Record<string, unknown> } | undefined;
+  if (r.method !== "POST" || !/graphql$/.test(r.path) || typeof body?.query !== "string") return [];
+  if (!/^\s*mutation\b/.test(body.query) || !body.query.includes("createCheckRun")) return [];
+  return Object.entries(body.variables ?? {})
+    .sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)))
+    .map(([, input]) => {
+      const { repo, body: rest } = fake.restCreateOf(input);
+      return { method: "POST", path: `/repos/${repo.fullName}/check-runs`, body: rest };
+    });
 }
 
 export function resetNock(): void {

@@ -22,6 +22,7 @@ import {
   helloWorld,
   LINT,
   mergedMigrations,
+  mutationCreates,
   pullRequestEvent,
   useHarness,
 } from "./harness.js";
@@ -61,7 +62,9 @@ function listings(): string[] {
 
 function creates(): string[] {
   return h.fake.requests
-    .filter((r) => r.method === "POST" && /\/check-runs$/.test(r.path))
+    .flatMap((r): Array<{ body?: unknown }> =>
+      r.method === "POST" && /\/check-runs$/.test(r.path) ? [r] : mutationCreates(h.fake, r),
+    )
     .map((r) => (r.body as { name: string }).name);
 }
 
@@ -250,19 +253,27 @@ describe("another process's run written after the first query", () => {
 
   test("between this evaluation's two creates: no check ends showing a pass over a block", async () => {
     const s = setup();
-    const second = h.pause("POST", /\/check-runs$/, /migration-warden\/approval/);
-    const review = event(s, "opened");
-    await second.reached;
-    // Lint is created; a newer evaluation writes its blocks before the approval is.
-    const lintBlock = newerBlock(s, LINT);
-    const approvalBlock = newerBlock(s, APPROVAL);
-    second.resume();
-    await review;
+    // GitHub carries out the mutation's creates one after the other: lint is created; a newer
+    // evaluation in another process writes its blocks before the approval is.
+    let lintBlock: FakeCheckRun | undefined;
+    let approvalBlock: FakeCheckRun | undefined;
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenCreateCheckRuns",
+      beforeCreate: (name) => {
+        if (name !== APPROVAL) return;
+        lintBlock = newerBlock(s, LINT);
+        approvalBlock = newerBlock(s, APPROVAL);
+      },
+    });
+    await event(s, "opened");
+    expect(creates()).toEqual([LINT, APPROVAL]);
+    expect(approvalBlock).toBeDefined();
     // Lint: the block came after our pass, so GitHub shows the block.
     expect(newest(LINT)).toBe(lintBlock);
     // Approval: our pass came after the block and would hide it: it ends superseded.
     expect(show(newest(APPROVAL))).toEqual(["failure", "Superseded by a newer check run"]);
-    expect(newest(APPROVAL).output.summary).toContain(`check run ${approvalBlock.id}`);
+    expect(newest(APPROVAL).output.summary).toContain(`check run ${approvalBlock!.id}`);
     expect(listings()).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import {
   type Harness,
   LINT,
   mergedMigrations,
+  mutationCreates,
   pullRequestEvent,
   reviewEvent,
   readByRest,
@@ -79,7 +80,11 @@ const MIGRATION = {
 /** Check-run writes since the last clearRequests, as "METHOD name status". */
 function writes(): string[] {
   return h.fake.requests
-    .filter((r) => r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path))
+    .flatMap((r) =>
+      r.method !== "GET" && /\/check-runs(\/\d+)?$/.test(r.path)
+        ? [r]
+        : mutationCreates(h.fake, r).map((c) => ({ ...r, ...c })),
+    )
     .map((r) => {
       const body = r.body as { name?: string; status?: string; conclusion?: string };
       const id = /\/check-runs\/(\d+)$/.exec(r.path)?.[1];

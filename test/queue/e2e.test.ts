@@ -204,8 +204,9 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
 
   test("SIGTERM drains: the running evaluation finishes, then the worker exits", async () => {
     const { repo, number } = repoWithPullRequest("drain");
-    // The first check-run write waits, so the evaluation is running when SIGTERM arrives.
-    const hold = fake.holdNext({ method: "POST", path: /\/check-runs$/ });
+    // The check-run write (one mutation creating both runs) waits, so the evaluation is running
+    // when SIGTERM arrives.
+    const hold = fake.holdNext({ method: "POST", path: /\/graphql$/, body: /createCheckRun/ });
     expect(
       await deliver("pull_request", pullRequestPayload(repo, number, "opened"), "drain-1"),
     ).toBe(200);

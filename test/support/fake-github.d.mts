@@ -235,7 +235,12 @@ export class FakeGitHub {
    * The next HTTP request matching method and path (tested without the enterprise prefix) waits
    * until release() before it is carried out; `reached` resolves once it waits.
    */
-  holdNext(h: { method: string; path: RegExp }): { reached: Promise<void>; release(): void };
+  holdNext(h: {
+    method: string;
+    path: RegExp;
+    /** Also tested against the request body's text. */
+    body?: RegExp;
+  }): { reached: Promise<void>; release(): void };
   /** Team membership state; null removes it (404, not a member). */
   setTeamMembership(
     org: string,
@@ -282,6 +287,8 @@ export class FakeGitHub {
   corruptBlob(sha: string, content: string | Uint8Array): void;
   /** Alters the next `times` (default 1) GraphQL answers (base-directory and schema-run queries). */
   graphqlFault(fault: GraphqlFault): void;
+  /** A createCheckRun input as the REST create body it stands for, with its repository. */
+  restCreateOf(input: unknown): { repo: FakeRepo; body: Record<string, unknown> };
 }
 
 export type GraphqlFault = {
@@ -312,6 +319,13 @@ export type GraphqlFault = {
    * of a commit, `rules` of the pull request's base ref.
    */
   | { fieldError: "files" | "associatedPullRequests" | "rules" }
+  /**
+   * The check-run mutation's `createCheckRun` fields whose run name matches fail alone (an error
+   * at their alias, the others carried out).
+   */
+  | { createError: RegExp }
+  /** Runs before each createCheckRun field, with its run's name (another process writing). */
+  | { beforeCreate: (name: string) => void }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

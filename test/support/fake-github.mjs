@@ -786,15 +786,15 @@ export class FakeGitHub {
 
   /**
    * The next HTTP request matching method and path (RegExp, tested against the path without the
-   * enterprise prefix) waits until release() before it is carried out: a worker is then
+   * enterprise prefix) and `body` (RegExp on its text, when given) waits until release() before it is carried out: a worker is then
    * mid-evaluation for as long as a test needs. `reached` resolves once it waits.
    */
-  holdNext({ method, path }) {
+  holdNext({ method, path, body }) {
     let reach;
     let release;
     const reached = new Promise((resolve) => (reach = resolve));
     const released = new Promise((resolve) => (release = resolve));
-    (this.holds ??= []).push({ method, path, reach, released });
+    (this.holds ??= []).push({ method, path, body, reach, released });
     return { reached, release };
   }
 
@@ -802,7 +802,10 @@ export class FakeGitHub {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const pathname = new URL(req.url, "http://x").pathname.replace(/^\/api\/v3(?=\/)/, "");
-    const hold = this.holds?.findIndex((h) => h.method === req.method && h.path.test(pathname));
+    const text = Buffer.concat(chunks).toString("utf8");
+    const hold = this.holds?.findIndex(
+      (h) => h.method === req.method && h.path.test(pathname) && (h.body?.test(text) ?? true),
+    );
     if (hold !== undefined && hold >= 0) {
       const [h] = this.holds.splice(hold, 1);
       h.reach();
@@ -1755,7 +1758,7 @@ export class FakeGitHub {
         f.executed &&
         (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()) &&
         (f.operation === undefined ||
-          new RegExp(`^\\s*query ${f.operation}\\b`).test(body.query ?? "")),
+          new RegExp(`^\\s*(?:query|mutation) ${f.operation}\\b`).test(body.query ?? "")),
     );
     for (const f of faults) f.times--;
     const error = faults.find((f) => f.error);
@@ -1767,6 +1770,7 @@ export class FakeGitHub {
           throw new Error(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
         return {
           __typename: "Repository",
+          id: `R_${repo.id}`,
           nameWithOwner: repo.fullName,
           databaseId: repo.id,
           defaultBranchRef: repo.branches.has(repo.defaultBranch)
@@ -1780,6 +1784,7 @@ export class FakeGitHub {
         };
       },
     };
+    rootValue.createCheckRun = ({ input }) => this.#graphqlCreateRun(input, faults);
     const checked = checkedGraphql(body.query ?? "");
     const result =
       "errors" in checked
@@ -1802,6 +1807,85 @@ export class FakeGitHub {
     // Something that happens on GitHub right after this answer (a push to the base, …).
     for (const f of faults) f.afterAnswer?.();
     return answer;
+  }
+
+  /**
+   * `createCheckRun(input:)`: the REST create of the same body (validated the same way, so the
+   * mutation's input is checked against what REST accepts). Like GitHub, more than 50 annotations
+   * answer a null checkRun without an error. Faults: `createError` (a RegExp on the run's name)
+   * fails that field alone (an error at its alias, the other fields carried out); `beforeCreate`
+   * runs before each create (another process writing between two of the mutation's fields).
+   */
+  #graphqlCreateRun(input, faults) {
+    const { repo, body } = this.restCreateOf(input);
+    for (const f of faults) f.beforeCreate?.(body.name);
+    if (faults.some((f) => f.createError?.test(body.name)))
+      throw new Error(`Something went wrong while creating ${body.name}.`);
+    if ((body.output?.annotations?.length ?? 0) > 50) return { checkRun: null };
+    const run = this.#createRun(repo, body);
+    return {
+      checkRun: {
+        databaseId: run.id,
+        url: run.html_url,
+        checkSuite: { app: { databaseId: run.app.id } },
+        annotations: () => ({ totalCount: run.output.annotations_count }),
+      },
+    };
+  }
+
+  /** A createCheckRun input as the REST create body it stands for, with its repository. */
+  restCreateOf(input) {
+    const repo = [...this.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
+    if (!repo)
+      throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
+    const lower = (v) => (typeof v === "string" ? v.toLowerCase() : v);
+    const o = input.output;
+    const body = {
+      name: input.name,
+      head_sha: input.headSha,
+      ...(input.externalId != null ? { external_id: input.externalId } : {}),
+      ...(input.detailsUrl != null ? { details_url: input.detailsUrl } : {}),
+      ...(input.status != null ? { status: lower(input.status) } : {}),
+      ...(input.conclusion != null ? { conclusion: lower(input.conclusion) } : {}),
+      ...(input.startedAt != null ? { started_at: input.startedAt } : {}),
+      ...(input.completedAt != null ? { completed_at: input.completedAt } : {}),
+      ...(o
+        ? {
+            output: {
+              title: o.title,
+              summary: o.summary,
+              ...(o.text != null ? { text: o.text } : {}),
+              ...(o.annotations
+                ? {
+                    annotations: o.annotations.map((a) => ({
+                      path: a.path,
+                      start_line: a.location.startLine,
+                      end_line: a.location.endLine,
+                      ...(a.location.startColumn != null
+                        ? { start_column: a.location.startColumn }
+                        : {}),
+                      ...(a.location.endColumn != null ? { end_column: a.location.endColumn } : {}),
+                      annotation_level: lower(a.annotationLevel),
+                      message: a.message,
+                      ...(a.title != null ? { title: a.title } : {}),
+                      ...(a.rawDetails != null ? { raw_details: a.rawDetails } : {}),
+                    })),
+                  }
+                : {}),
+            },
+          }
+        : {}),
+      ...(input.actions
+        ? {
+            actions: input.actions.map((a) => ({
+              label: a.label,
+              description: a.description,
+              identifier: a.identifier,
+            })),
+          }
+        : {}),
+    };
+    return { repo, body };
   }
 
   /**

@@ -15,9 +15,10 @@ import {
   createCheckRun,
   runMarker,
   updateCheckRun,
-  type CheckRunData,
+  type CreateCheckRun,
   type UpdateCheckRun,
 } from "./uncertain-writes.js";
+import type { CreatedRun } from "./batch-create.js";
 import type { Annotation, CheckResult } from "./types.js";
 import { evaluationMarker, outputDigest, shownRun, type ShownRun } from "./written.js";
 
@@ -74,7 +75,7 @@ export class CheckRun {
   private constructor(
     private readonly octokit: GitHubClient,
     private readonly repo: RepoRef,
-    created: CheckRunData,
+    created: CreatedRun,
     readonly name: string,
     /** What it was started with: the evaluation's start, external_id and details link. */
     private readonly started: Pick<StartCheckRun, "startedAt" | "externalId" | "detailsUrl">,
@@ -123,27 +124,56 @@ export class CheckRun {
       s.startedAt,
     ),
   ): Promise<CheckRun> {
+    const create = CheckRun.writeCreate(repo, s, result, prepared);
+    return CheckRun.written(octokit, repo, await createCheckRun(octokit, create.params), create);
+  }
+
+  /**
+   * The create of CheckRun.write (its REST body, marker included), for a writer that sends several
+   * in one request (batch-create.ts) and hands each answer to CheckRun.written.
+   */
+  static writeCreate(
+    repo: RepoRef,
+    s: Omit<StartCheckRun, "title" | "summary">,
+    result: CheckResult,
+    prepared: PreparedResult,
+  ): WriteCreate {
     const [first = [], ...rest] = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
     const output = { ...prepared.output, summary: withMarker(prepared.output.summary) };
-    const data = await createCheckRun(octokit, {
-      ...repo,
-      name: s.name,
-      head_sha: s.headSha,
-      external_id: prepared.shown.externalId,
-      ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
-      ...(rest.length === 0
-        ? {
-            status: "completed" as const,
-            conclusion: result.conclusion,
-            ...(result.actions ? { actions: result.actions } : {}),
-          }
-        : { status: "in_progress" as const }),
-      output: first.length > 0 ? { ...output, annotations: first } : output,
-    });
-    const run = new CheckRun(octokit, repo, data, s.name, s);
-    if (rest.length === 0) return run;
+    return {
+      params: {
+        ...repo,
+        name: s.name,
+        head_sha: s.headSha,
+        external_id: prepared.shown.externalId,
+        ...(s.detailsUrl !== undefined ? { details_url: s.detailsUrl } : {}),
+        ...(rest.length === 0
+          ? {
+              status: "completed" as const,
+              conclusion: result.conclusion,
+              ...(result.actions ? { actions: result.actions } : {}),
+            }
+          : { status: "in_progress" as const }),
+        output: first.length > 0 ? { ...output, annotations: first } : output,
+      },
+      rest,
+      s,
+      result,
+      prepared,
+    };
+  }
+
+  /** The run a WriteCreate created, completed (its remaining annotation batches written). */
+  static async written(
+    octokit: GitHubClient,
+    repo: RepoRef,
+    data: CreatedRun,
+    create: WriteCreate,
+  ): Promise<CheckRun> {
+    const run = new CheckRun(octokit, repo, data, create.s.name, create.s);
+    if (create.rest.length === 0) return run;
     try {
-      await run.#finish(result, prepared, rest);
+      await run.#finish(create.result, create.prepared, create.rest);
     } catch (err) {
       // The run exists, in progress: the writer completes it (a fresh run would leave it so).
       throw new UnfinishedRun(run, err);
@@ -231,6 +261,16 @@ export class CheckRun {
     const data = await updateCheckRun(this.octokit, params, this.#annotations);
     this.#annotations = data.output?.annotations_count ?? null;
   }
+}
+
+/** One run's create as CheckRun.write sends it, with what completes it (CheckRun.written). */
+export interface WriteCreate {
+  params: CreateCheckRun;
+  /** Annotation batches beyond the create's: sent as updates, the last one completing the run. */
+  rest: Annotation[][];
+  s: Omit<StartCheckRun, "title" | "summary">;
+  result: CheckResult;
+  prepared: PreparedResult;
 }
 
 /** A write that created its run in progress and failed before completing it (see CheckRun.write). */

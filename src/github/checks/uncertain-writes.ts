@@ -41,10 +41,14 @@ export function lastMarker(summary: string | null | undefined): string | null {
   return [...(summary ?? "").matchAll(MARKER)].at(-1)?.[0] ?? null;
 }
 
-/** Creates a run whose summary ends with a marker (runMarker), at most once. */
+/**
+ * Creates a run whose summary ends with a marker (runMarker), at most once. `askFirst`: an
+ * earlier attempt (another request: batch-create.ts) may have created it; look before sending.
+ */
 export async function createCheckRun(
   octokit: GitHubClient,
   params: CreateCheckRun,
+  { askFirst = false }: { askFirst?: boolean } = {},
 ): Promise<CheckRunData> {
   const marker = lastMarker(params.output?.summary);
   if (marker === null) throw new Error("a check run is created with a marker (runMarker)");
@@ -52,6 +56,7 @@ export async function createCheckRun(
     octokit,
     () => findCreated(octokit, params, marker),
     async () => (await octokit.rest.checks.create({ ...params, request: ONCE })).data,
+    askFirst,
   );
 }
 
@@ -125,9 +130,9 @@ async function retried(
   octokit: GitHubClient,
   applied: () => Promise<CheckRunData | null>,
   send: () => Promise<CheckRunData>,
+  uncertain = false,
 ): Promise<CheckRunData> {
   const policy = retriesOf(octokit);
-  let uncertain = false;
   for (let attempt = 0; ; attempt++) {
     try {
       const found = uncertain ? await applied() : null;

@@ -1,7 +1,8 @@
 /**
  * The write stage of a review: each check's rendered result becomes a fresh run on the pull
- * request's head. A quick evaluation writes each result as one completed run, and nothing at all
- * when the newest run of that check already shows exactly that result (written.ts); a slow one
+ * request's head. A quick evaluation writes each result as one completed run (all of them in one
+ * mutation request when it can: batch-create.ts), and nothing at all when the newest run of that
+ * check already shows exactly that result (written.ts); a slow one
  * (the sandbox replay) starts every run in_progress first and completes them at the end. An older
  * evaluation never passes over a newer one (in-flight.ts, the runs' markers). Whatever fails,
  * every started run ends completed (failure with the reason), never left in progress.
@@ -11,11 +12,13 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { describeError } from "../errors.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { ReviewEnv, ReviewOutcome } from "../review.js";
-import { CheckRun, prepareResult } from "./check-run.js";
+import { createCheckRuns, type Created } from "./batch-create.js";
+import { CheckRun, prepareResult, type WriteCreate } from "./check-run.js";
 import { errorResult } from "./common.js";
 import { externalId } from "./external-id.js";
 import type { Generation } from "./in-flight.js";
 import type { CheckDefinition, CheckResult, Conclusion } from "./types.js";
+import { createCheckRun } from "./uncertain-writes.js";
 import {
   identicalNewest,
   newerEvaluation,
@@ -79,6 +82,7 @@ export async function writeResults(
   }
   const unwritten: unknown[] = [];
   const passes: WrittenPass[] = [];
+  const creates: WriteCreate[] = [];
   for (const rendered1 of rendered) {
     const { check } = rendered1;
     let { result } = rendered1;
@@ -126,15 +130,25 @@ export async function writeResults(
       (outcome.unchanged ??= []).push(check.name);
       continue;
     }
+    creates.push(CheckRun.writeCreate(repo, start, result, prepared));
+  }
+  // Every run to write in one request (batch-create.ts), each answer then handled as before.
+  const created = await createAll(w, creates);
+  for (const [i, create] of creates.entries()) {
+    const { s: start, result } = create;
+    const name = start.name;
     try {
-      const run = await CheckRun.write(env.octokit, repo, start, result, prepared);
-      outcome.conclusions[check.name] = result.conclusion;
+      const answer = created[i]!;
+      if ("error" in answer) throw answer.error;
+      const run = await CheckRun.written(env.octokit, repo, answer.run, create);
+      outcome.conclusions[name] = result.conclusion;
       if (PASSING.has(result.conclusion)) passes.push({ run, result, start });
     } catch (err) {
-      await reportFailedWrite(w, check.name, start, result, err, unwritten);
+      await reportFailedWrite(w, name, start, result, err, unwritten);
     }
   }
-  // Every pass written, one look at the runs for all of them (see endPassesHidingNewer).
+  // Every pass written, one look at the runs for all of them (see endPassesHidingNewer): its own
+  // request after the mutation's answer, never read in that answer's payload (batch-create.ts).
   for (const { pass, replacement } of await endPassesHidingNewer(w, passes)) {
     try {
       await pass.run.complete(keepRecord(replacement, pass.result));
@@ -144,6 +158,30 @@ export async function writeResults(
     }
   }
   if (unwritten.length > 0) throw new AggregateError(unwritten, "check runs could not be written");
+}
+
+/**
+ * Each create's answer: all in one mutation request when the first read gave the repository's
+ * node id, else one REST create each, as before.
+ */
+async function createAll(w: Writing, creates: readonly WriteCreate[]): Promise<Created[]> {
+  if (creates.length === 0) return [];
+  const nodeId = w.pr.baseRepoNodeId;
+  if (nodeId !== undefined)
+    return createCheckRuns(
+      w.env.octokit,
+      nodeId,
+      creates.map((c) => c.params),
+    );
+  const out: Created[] = [];
+  for (const c of creates) {
+    try {
+      out.push({ run: await createCheckRun(w.env.octokit, c.params) });
+    } catch (error) {
+      out.push({ error });
+    }
+  }
+  return out;
 }
 
 /** A passing run this evaluation wrote, with what it was written from. */
