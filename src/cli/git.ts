@@ -1,11 +1,12 @@
 /**
- * Git access for the CLI (simple-git). Everything the CLI learns about revisions goes through
- * here, so errors come out as GitError with a message a user can act on.
+ * Git access for the CLI. Everything the CLI learns about revisions goes through here, so errors
+ * come out as GitError with a message a user can act on. Each call is one `git` process spawned
+ * directly (no wrapper library: loading one and queueing through it cost a typical lint more
+ * than the processes it ran); independent calls may run at once.
  */
 import { spawn } from "node:child_process";
 import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
 import { entryKind, walkShape } from "../changeset/tree.js";
 import type { ChangeStatus, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 
@@ -28,29 +29,22 @@ export interface RawChange {
 const ZERO_OID = /^0+$/;
 
 export class Git {
-  private readonly git: SimpleGit;
-
-  private constructor(
-    readonly root: string,
-    git: SimpleGit,
-  ) {
-    this.git = git;
-  }
+  private constructor(readonly root: string) {}
 
   /** Open the repository containing `cwd`; null when `cwd` is not inside a git work tree. */
   static async open(cwd: string): Promise<Git | null> {
     let top: string;
     try {
-      top = (await simpleGit({ baseDir: cwd }).raw(["rev-parse", "--show-toplevel"])).trim();
+      top = (await runGit(cwd, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
     } catch {
       return null;
     }
-    return new Git(top, simpleGit({ baseDir: top }));
+    return top === "" ? null : new Git(top);
   }
 
   private async run(args: string[], what: string): Promise<string> {
     try {
-      return await this.git.raw(args);
+      return (await runGit(this.root, args)).toString("utf8");
     } catch (err) {
       throw new GitError(`${what}: ${firstLine((err as Error).message)}`);
     }
@@ -69,7 +63,7 @@ export class Git {
     try {
       // `--end-of-options` keeps a revision starting with "-" from being read as an option.
       const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`];
-      const out = (await this.git.raw(args)).trim();
+      const out = (await runGit(this.root, args)).toString("utf8").trim();
       return /^[0-9a-f]{40,64}$/.test(out) ? out : null;
     } catch {
       return null;
@@ -118,12 +112,20 @@ export class Git {
 
   /** Direct children of `dir` at `rev` (like golang-migrate: non-recursive). */
   async listDirectory(rev: string, dir: string): Promise<TreeEntry[]> {
+    return (await this.listTree(rev, dir)).map((r) => r.entry);
+  }
+
+  /** `ls-tree` of `dir/` at `rev`: each entry with the path git printed for it. */
+  private async listTree(
+    rev: string,
+    dir: string,
+  ): Promise<Array<{ path: string; entry: TreeEntry }>> {
     const spec = dir === "" ? [] : [`${dir}/`];
     const out = await this.run(
       ["ls-tree", "-l", "-z", rev, "--", ...spec],
       `cannot list ${dir || "."} at ${rev}`,
     );
-    const entries: TreeEntry[] = [];
+    const entries: Array<{ path: string; entry: TreeEntry }> = [];
     for (const rec of out.split("\0")) {
       if (rec === "") continue;
       // "<mode> SP <type> SP <object> SP+ <size> TAB <path>"
@@ -136,9 +138,30 @@ export class Git {
         oid: oid!,
       };
       if (size !== undefined && size !== "-") e.size = Number(size);
-      entries.push(e);
+      entries.push({ path, entry: e });
     }
     return entries;
+  }
+
+  /**
+   * `dir` at `rev`: its shape and, when it is a directory, its direct children. Usually one
+   * process: a listing whose every entry is `<dir>/<name>` proves each segment of `dir` is a
+   * directory (git stores no path below anything else). Anything else (nothing listed: missing,
+   * a symlink, a submodule or a file on the way; or a name pathspec magic widened) takes the
+   * segment-by-segment walk and lists again, as before.
+   */
+  async readDirectory(
+    rev: string,
+    dir: string,
+  ): Promise<{ shape: DirectoryShape; entries: TreeEntry[] | null }> {
+    if (dir !== "") {
+      const listed = await this.listTree(rev, dir);
+      if (listed.length > 0 && listed.every((r) => r.path === `${dir}/${r.entry.name}`))
+        return { shape: { kind: "directory" }, entries: listed.map((r) => r.entry) };
+    }
+    const shape = await this.directoryShape(rev, dir);
+    const entries = shape.kind === "directory" ? await this.listDirectory(rev, dir) : null;
+    return { shape, entries };
   }
 
   /**
@@ -183,19 +206,22 @@ export class Git {
   async diff(from: string, to: string | null, dirs: readonly string[]): Promise<RawChange[]> {
     const spec = migrationPathspecs(dirs);
     const range = to === null ? [from] : [from, to];
-    const out = await this.run(
-      ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
-      `cannot compare ${from} with ${to ?? "the working tree"}`,
-    );
+    // The untracked files do not depend on the diff: both processes run at once.
+    const [out, untracked] = await Promise.all([
+      this.run(
+        ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
+        `cannot compare ${from} with ${to ?? "the working tree"}`,
+      ),
+      to === null
+        ? this.run(
+            ["ls-files", "--others", "--exclude-standard", "-z", "--", ...spec],
+            "cannot list untracked files",
+          )
+        : null,
+    ]);
     const changes = parseRawDiff(out);
-    if (to === null) {
-      const untracked = await this.run(
-        ["ls-files", "--others", "--exclude-standard", "-z", "--", ...spec],
-        "cannot list untracked files",
-      );
-      for (const p of untracked.split("\0")) {
-        if (p !== "") changes.push({ status: "added", path: p, kind: "file" });
-      }
+    for (const p of untracked?.split("\0") ?? []) {
+      if (p !== "") changes.push({ status: "added", path: p, kind: "file" });
     }
     return changes;
   }
@@ -243,7 +269,7 @@ export class Git {
   /** File bytes at a revision, or null when the path does not exist there. */
   async readAt(rev: string, path: string): Promise<Buffer | null> {
     try {
-      return await this.git.showBuffer([`${rev}:${path}`]);
+      return await runGit(this.root, ["show", "--binary", `${rev}:${path}`]);
     } catch {
       return null;
     }
@@ -346,6 +372,32 @@ export function parseBatch(
     at = end + 1;
   }
   return result;
+}
+
+/**
+ * One `git` process in `cwd`: its stdout, or an error whose message is its stderr (or its exit
+ * status when it printed nothing: `merge-base` without a common ancestor, `rev-parse --quiet`).
+ */
+function runGit(cwd: string, args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(
+            new Error(stderr.trim() || `exit ${code === null ? `on ${signal}` : `code ${code}`}`),
+          ),
+    );
+  });
 }
 
 function firstLine(s: string): string {

@@ -158,9 +158,16 @@ export async function lint(
       throw new UsageError(
         `${opts.cwd} is not inside a git repository; pass PATH arguments to lint files alone`,
       );
-    const revs = await resolveRevisions(git, opts.base, opts.head);
-    config = await loadConfig(git, opts, revs.base);
+    // The configuration is read from the base while the merge base is computed (with --base,
+    // the base is known first); errors still come in the order the steps are written.
+    let configRead: Promise<Config> | undefined;
+    const revs = await resolveRevisions(git, opts.base, opts.head, (base) => {
+      configRead = loadConfig(git, opts, base);
+      configRead.catch(() => undefined);
+    });
+    config = await (configRead ?? loadConfig(git, opts, revs.base));
     const source = new LocalRevisions(git, revs);
+    source.prefetchBase(config.directories.map((d) => d.path));
     baseFiles = source;
     changeSet = await buildChangeSet(
       source,
