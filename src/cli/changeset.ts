@@ -39,6 +39,14 @@ export interface GitRevisions {
   from: string;
 }
 
+/** The revisions resolveRevisions asks Git.resolveMany for (Git.open can ask them ahead). */
+export function revisionsToResolve(baseArg?: string, headArg?: string): string[] {
+  return [
+    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
+    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
+  ];
+}
+
 /** Resolve --base/--head per the contract (default base: merge base with origin/HEAD, else main). */
 export async function resolveRevisions(
   git: Git,
@@ -51,10 +59,7 @@ export async function resolveRevisions(
   onBase?: (base: { ref: string; sha: string }) => void,
 ): Promise<GitRevisions> {
   // Every revision this may need, resolved by one git process.
-  const known = await git.resolveMany([
-    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
-    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
-  ]);
+  const known = await git.resolveMany(revisionsToResolve(baseArg, headArg));
   const sha = (rev: string) => {
     const s = known.get(rev);
     if (!s)

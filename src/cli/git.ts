@@ -29,17 +29,33 @@ export interface RawChange {
 const ZERO_OID = /^0+$/;
 
 export class Git {
+  /** resolveMany's answer for `revs`, asked while the repository was being opened. */
+  private ahead: { revs: readonly string[]; answer: Map<string, string | null> } | null = null;
+
   private constructor(readonly root: string) {}
 
-  /** Open the repository containing `cwd`; null when `cwd` is not inside a git work tree. */
-  static async open(cwd: string): Promise<Git | null> {
+  /**
+   * Open the repository containing `cwd`; null when `cwd` is not inside a git work tree.
+   * `resolve`: revisions the caller will pass to resolveMany next, resolved by a process running
+   * beside the one that finds the work tree (`cwd` is in the same repository as its top level,
+   * and revision names do not depend on the directory), so that its answer is ready first.
+   */
+  static async open(cwd: string, resolve: readonly string[] = []): Promise<Git | null> {
+    const ahead =
+      resolve.length > 0
+        ? resolveIn(cwd, resolve).catch(() => null) // asked again, with its error, by resolveMany
+        : null;
     let top: string;
     try {
       top = (await runGit(cwd, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
     } catch {
       return null;
     }
-    return top === "" ? null : new Git(top);
+    if (top === "") return null;
+    const git = new Git(top);
+    const answer = await ahead;
+    if (answer) git.ahead = { revs: [...resolve], answer };
+    return git;
   }
 
   private async run(args: string[], what: string): Promise<string> {
@@ -76,21 +92,12 @@ export class Git {
    * from stdin, never as an option, so one starting with "-" is just a name.
    */
   async resolveMany(revs: readonly string[]): Promise<Map<string, string | null>> {
-    const out = new Map<string, string | null>();
-    const asked = [...new Set(revs)];
-    // A line break would split the request; such a name is no revision (rev-parse agrees).
-    const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
-    for (const r of asked) out.set(r, null);
-    if (sendable.length === 0) return out;
-    const answer = (
-      await this.batch(sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
-    ).toString("utf8");
-    const lines = answer.split("\n");
-    sendable.forEach((r, i) => {
-      const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
-      out.set(r, m ? m[1]! : null);
-    });
-    return out;
+    // Used once, for exactly the revisions asked ahead: later calls ask git again.
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead && ahead.revs.length === revs.length && ahead.revs.every((r, i) => r === revs[i]))
+      return new Map(ahead.answer);
+    return resolveIn(this.root, revs);
   }
 
   async mergeBase(a: string, b: string): Promise<string> {
@@ -242,28 +249,8 @@ export class Git {
     return parseBatch(out, blobs);
   }
 
-  private batch(input: string, mode: "--batch" | "--batch-check" = "--batch"): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("git", ["cat-file", mode], {
-        cwd: this.root,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      const chunks: Buffer[] = [];
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => chunks.push(c));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-      child.on("error", (err) => reject(new GitError(`cannot run git cat-file: ${err.message}`)));
-      child.on("close", (code) =>
-        code === 0
-          ? resolve(Buffer.concat(chunks))
-          : reject(
-              new GitError(`git cat-file failed: ${firstLine(stderr) || `exit code ${code}`}`),
-            ),
-      );
-      // A closed stdin (git exited early) surfaces as the exit code above.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(input);
-    });
+  private batch(input: string): Promise<Buffer> {
+    return catFile(this.root, input, "--batch");
   }
 
   /** File bytes at a revision, or null when the path does not exist there. */
@@ -372,6 +359,56 @@ export function parseBatch(
     at = end + 1;
   }
   return result;
+}
+
+/**
+ * Several revisions at once, each to its commit sha or null (what tryResolve answers), through
+ * one `git cat-file --batch-check` process in `cwd` instead of a `rev-parse` each. A revision is
+ * read from stdin, never as an option, so one starting with "-" is just a name.
+ */
+async function resolveIn(
+  cwd: string,
+  revs: readonly string[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const asked = [...new Set(revs)];
+  // A line break would split the request; such a name is no revision (rev-parse agrees).
+  const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
+  for (const r of asked) out.set(r, null);
+  if (sendable.length === 0) return out;
+  const answer = (
+    await catFile(cwd, sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
+  ).toString("utf8");
+  const lines = answer.split("\n");
+  sendable.forEach((r, i) => {
+    const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
+    out.set(r, m ? m[1]! : null);
+  });
+  return out;
+}
+
+/** One `git cat-file` process in `cwd` fed `input`: its whole output. */
+function catFile(cwd: string, input: string, mode: "--batch" | "--batch-check"): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["cat-file", mode], {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.on("error", (err) => reject(new GitError(`cannot run git cat-file: ${err.message}`)));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(new GitError(`git cat-file failed: ${firstLine(stderr) || `exit code ${code}`}`)),
+    );
+    // A closed stdin (git exited early) surfaces as the exit code above.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+  });
 }
 
 /**

@@ -9,10 +9,25 @@ import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
 import type { BaseFiles, DynamicChecksFactory } from "../changeset/source.js";
 import { analyze } from "../core/analyze.js";
-import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
+import {
+  SEVERITY_RANK,
+  type ChangedFile,
+  type ChangeSet,
+  type Dialect,
+  type Report,
+  type Severity,
+} from "../core/types.js";
+import { directoryOf } from "../core/migrations/directory.js";
+import { loadParsers } from "../core/sql/parse/index.js";
 import { TOOL } from "../version.js";
 import { parseOptions, usageFailure } from "./args.js";
-import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
+import {
+  LocalRevisions,
+  pathChangeSet,
+  resolveRevisions,
+  revisionsToResolve,
+  UsageError,
+} from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
@@ -146,7 +161,11 @@ export async function lint(
   dynamic?: DynamicChecksFactory,
   buildMerged?: MergedSchemaBuilder,
 ): Promise<Report> {
-  const git = await Git.open(opts.cwd);
+  // Git mode resolves its revisions first thing: asked while the work tree is being found.
+  const git = await Git.open(
+    opts.cwd,
+    opts.paths.length === 0 ? revisionsToResolve(opts.base, opts.head) : [],
+  );
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
@@ -169,11 +188,9 @@ export async function lint(
     const source = new LocalRevisions(git, revs);
     source.prefetchBase(config.directories.map((d) => d.path));
     baseFiles = source;
-    changeSet = await buildChangeSet(
-      source,
-      config,
-      await listMigrationChanges(source, config.directories),
-    );
+    const listed = await listMigrationChanges(source, config.directories);
+    warmParsers(config.directories, listed.changes);
+    changeSet = await buildChangeSet(source, config, listed);
   } else {
     let base: { ref: string; sha: string } | null = null;
     if (git && opts.config === undefined) {
@@ -194,6 +211,22 @@ export async function lint(
     ...(buildMerged ? { buildMerged } : {}),
   });
   return analysis.report;
+}
+
+/**
+ * Start loading libpg-query's WASM (read, compile, instantiate: asynchronous, partly on V8's
+ * background threads) while the change set's git processes run, when the change has SQL for a
+ * Postgres-family directory: the analysis would load it first thing. Loaded once per process; a
+ * failure is the analysis's to report, when it asks for the same load.
+ */
+function warmParsers(dirs: readonly DirectoryConfig[], changes: readonly ChangedFile[]): void {
+  const dialects = new Set<Dialect>();
+  for (const c of changes) {
+    if (c.status === "removed" || !c.path.endsWith(".sql")) continue;
+    const dialect = directoryOf(c.path, dirs)?.dialect;
+    if (dialect === "postgres" || dialect === "cockroachdb") dialects.add(dialect);
+  }
+  for (const d of dialects) loadParsers(d).catch(() => undefined);
 }
 
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */

@@ -97,6 +97,28 @@ describe("git processes", () => {
   test("outside a repository there is no Git", async () => {
     expect(await Git.open("/")).toBeNull();
     expect(await Git.open("/no/such/directory")).toBeNull();
+    expect(await Git.open("/", ["HEAD", "main"])).toBeNull();
+  });
+
+  test("revisions asked while opening: the answer resolveMany gives, used once", async () => {
+    const asked = ["HEAD", "main", "nope", "-n", "main\nHEAD"];
+    // From a subdirectory: the same repository, the same answers.
+    const opened = (await Git.open(`${repo.dir}/migrations`, asked))!;
+    expect(opened.root).toBe(git.root);
+    const first = await opened.resolveMany(asked);
+    expect(first).toEqual(await git.resolveMany(asked));
+    expect(first.get("main")).toBe(head);
+    // A ref that moves afterwards is asked again: the early answer is not a cache.
+    repo.git("branch", "moved", "main");
+    const again = (await Git.open(repo.dir, ["moved"]))!;
+    repo.write({ "later.txt": "x\n" });
+    const later = repo.git("commit-tree", "-p", head, "-m", "later", `${head}^{tree}`).trim();
+    repo.git("update-ref", "refs/heads/moved", later);
+    expect((await again.resolveMany(["moved"])).get("moved")).toBe(head);
+    expect((await again.resolveMany(["moved"])).get("moved")).toBe(later);
+    // Other revisions than those asked ahead: asked of git.
+    const other = (await Git.open(repo.dir, ["HEAD"]))!;
+    expect((await other.resolveMany(["main"])).get("main")).toBe(head);
   });
 });
 
