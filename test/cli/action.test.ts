@@ -270,6 +270,13 @@ describe("action.yml", () => {
     );
     expect(step("lint").run).toBe('node "$GITHUB_ACTION_PATH/lib/cli/action/main.js"');
     expect(existsSync(join(ROOT, "src/cli/action/main.ts"))).toBe(true);
+    // WebAssembly on Liftoff alone, as the bin: the flag is set before the modules that may
+    // compile WASM are loaded (a static import would be evaluated before it).
+    const entry = readFileSync(join(ROOT, "lib/cli/action/main.js"), "utf8");
+    const flag = entry.indexOf('setFlagsFromString("--liftoff-only")');
+    expect(flag).toBeGreaterThan(0);
+    expect(entry.indexOf('import("./index.js")')).toBeGreaterThan(flag);
+    expect(entry).not.toMatch(/^import .*from "\.\/index\.js"/m);
   });
 
   test("the cache key follows the Node version and every source file", () => {
