@@ -101,8 +101,20 @@ export class Git {
   }
 
   async mergeBase(a: string, b: string): Promise<string> {
-    const out = await this.run(["merge-base", a, b], `no common ancestor between ${a} and ${b}`);
-    return out.trim();
+    let out: string;
+    try {
+      out = (await runGit(this.root, ["merge-base", a, b])).toString("utf8").trim();
+    } catch (err) {
+      // Unrelated histories: git exits 1 and says nothing.
+      const why = (err as Error).message;
+      throw new GitError(
+        `no common ancestor between ${a} and ${b}${why.startsWith("exit ") ? "" : `: ${firstLine(why)}`}`,
+      );
+    }
+    // Never an empty merge base: a later diff would read it as no revision at all.
+    if (!/^[0-9a-f]{40,64}$/.test(out))
+      throw new GitError(`no common ancestor between ${a} and ${b}`);
+    return out;
   }
 
   /**

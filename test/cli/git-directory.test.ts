@@ -86,7 +86,7 @@ describe("git processes", () => {
       other.write({ "b.txt": "b\n" }).commit("two");
       const g = (await Git.open(other.dir))!;
       await expect(g.mergeBase("main", "island")).rejects.toThrow(
-        /no common ancestor between main and island/,
+        /^no common ancestor between main and island$/,
       );
       await expect(resolveRevisions(g, "main", "island")).rejects.toThrow(GitError);
     } finally {
