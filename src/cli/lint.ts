@@ -162,10 +162,7 @@ export async function lint(
   buildMerged?: MergedSchemaBuilder,
 ): Promise<Report> {
   // Git mode resolves its revisions first thing: asked while the work tree is being found.
-  const git = await Git.open(
-    opts.cwd,
-    opts.paths.length === 0 ? revisionsToResolve(opts.base, opts.head) : [],
-  );
+  const git = await Git.open(opts.cwd, revisionsFirst(opts));
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
@@ -194,8 +191,21 @@ export async function lint(
   } else {
     let base: { ref: string; sha: string } | null = null;
     if (git && opts.config === undefined) {
-      if (opts.base !== undefined) base = { ref: opts.base, sha: await git.resolve(opts.base) };
-      else if (await git.tryResolve("HEAD")) base = await git.defaultBase("HEAD");
+      // One git process for every revision (asked ahead by Git.open), as in git mode.
+      const known = await git.resolveMany(revisionsFirst(opts));
+      if (opts.base !== undefined) {
+        const sha = known.get(opts.base);
+        if (!sha)
+          throw new GitError(
+            `unknown revision "${opts.base}" (not a branch, tag or commit in ${git.root})`,
+          );
+        base = { ref: opts.base, sha };
+      } else if (known.get("HEAD")) {
+        // The contract's default base (Git.defaultBase): the merge base with origin/HEAD, else main.
+        const ref = ["origin/HEAD", "main"].find((r) => known.get(r));
+        if (ref !== undefined)
+          base = { ref, sha: await git.mergeBase(known.get(ref)!, known.get("HEAD")!) };
+      }
     }
     config = await loadConfig(git, opts, base);
     const input = await pathChangeSet(opts.cwd, git?.root ?? opts.cwd, opts.paths, config);
@@ -211,6 +221,17 @@ export async function lint(
     ...(buildMerged ? { buildMerged } : {}),
   });
   return analysis.report;
+}
+
+/**
+ * The revisions a lint resolves first thing, so Git.open can ask them beside its own process: git
+ * mode's (resolveRevisions); PATH mode's when the configuration comes from the base (the given
+ * one, or HEAD and the default base's candidates).
+ */
+function revisionsFirst(opts: LintOptions): string[] {
+  if (opts.paths.length === 0) return revisionsToResolve(opts.base, opts.head);
+  if (opts.config !== undefined) return [];
+  return opts.base !== undefined ? [opts.base] : ["HEAD", "origin/HEAD", "main"];
 }
 
 /**
