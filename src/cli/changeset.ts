@@ -39,17 +39,27 @@ export interface GitRevisions {
   from: string;
 }
 
+/** The revisions resolveRevisions asks Git.resolveMany for (Git.open can ask them ahead). */
+export function revisionsToResolve(baseArg?: string, headArg?: string): string[] {
+  return [
+    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
+    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
+  ];
+}
+
 /** Resolve --base/--head per the contract (default base: merge base with origin/HEAD, else main). */
 export async function resolveRevisions(
   git: Git,
   baseArg?: string,
   headArg?: string,
+  /**
+   * Called with the base as soon as it is known, before the merge base is computed: what reads
+   * the base (its configuration) can start then. Not called when resolving fails first.
+   */
+  onBase?: (base: { ref: string; sha: string }) => void,
 ): Promise<GitRevisions> {
   // Every revision this may need, resolved by one git process.
-  const known = await git.resolveMany([
-    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
-    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
-  ]);
+  const known = await git.resolveMany(revisionsToResolve(baseArg, headArg));
   const sha = (rev: string) => {
     const s = known.get(rev);
     if (!s)
@@ -67,6 +77,7 @@ export async function resolveRevisions(
   let from: string;
   if (baseArg !== undefined) {
     base = { ref: baseArg, sha: sha(baseArg) };
+    onBase?.(base);
     from = await git.mergeBase(base.sha, headForMerge);
   } else {
     // The contract's default (Git.defaultBase): the merge base with origin/HEAD, else main. That
@@ -78,6 +89,7 @@ export async function resolveRevisions(
       );
     }
     base = { ref, sha: await git.mergeBase(known.get(ref)!, headForMerge) };
+    onBase?.(base);
     from = base.sha;
   }
   return { base, head: headSha !== null ? { ref: headArg!, sha: headSha } : null, from };
@@ -114,10 +126,29 @@ export class LocalRevisions implements RevisionSource {
     return { changes, incomplete: [] };
   }
 
-  async listBase(dir: string): Promise<DirectoryListing> {
-    const shape = await this.git.directoryShape(this.base.sha, dir);
-    const entries =
-      shape.kind === "directory" ? await this.git.listDirectory(this.base.sha, dir) : null;
+  /** Base listings asked for ahead of time (prefetchBase), by directory. */
+  private readonly baseListings = new Map<string, Promise<DirectoryListing>>();
+
+  /**
+   * Start reading the base's listing of `dirs` now, while the changes are being listed: the
+   * builder asks for them next, and the git processes then overlap instead of queueing.
+   */
+  prefetchBase(dirs: readonly string[]): void {
+    for (const dir of dirs) {
+      if (this.baseListings.has(dir)) continue;
+      const p = this.readBaseListing(dir);
+      // Read later by listBase, which rethrows; until then a failure is not unhandled.
+      p.catch(() => undefined);
+      this.baseListings.set(dir, p);
+    }
+  }
+
+  listBase(dir: string): Promise<DirectoryListing> {
+    return this.baseListings.get(dir) ?? this.readBaseListing(dir);
+  }
+
+  private async readBaseListing(dir: string): Promise<DirectoryListing> {
+    const { shape, entries } = await this.git.readDirectory(this.base.sha, dir);
     return { shape, entries, truncated: null };
   }
 

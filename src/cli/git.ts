@@ -1,11 +1,12 @@
 /**
- * Git access for the CLI (simple-git). Everything the CLI learns about revisions goes through
- * here, so errors come out as GitError with a message a user can act on.
+ * Git access for the CLI. Everything the CLI learns about revisions goes through here, so errors
+ * come out as GitError with a message a user can act on. Each call is one `git` process spawned
+ * directly (no wrapper library: loading one and queueing through it cost a typical lint more
+ * than the processes it ran); independent calls may run at once.
  */
 import { spawn } from "node:child_process";
 import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
 import { entryKind, walkShape } from "../changeset/tree.js";
 import type { ChangeStatus, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 
@@ -28,29 +29,38 @@ export interface RawChange {
 const ZERO_OID = /^0+$/;
 
 export class Git {
-  private readonly git: SimpleGit;
+  /** resolveMany's answer for `revs`, asked while the repository was being opened. */
+  private ahead: { revs: readonly string[]; answer: Map<string, string | null> } | null = null;
 
-  private constructor(
-    readonly root: string,
-    git: SimpleGit,
-  ) {
-    this.git = git;
-  }
+  private constructor(readonly root: string) {}
 
-  /** Open the repository containing `cwd`; null when `cwd` is not inside a git work tree. */
-  static async open(cwd: string): Promise<Git | null> {
+  /**
+   * Open the repository containing `cwd`; null when `cwd` is not inside a git work tree.
+   * `resolve`: revisions the caller will pass to resolveMany next, resolved by a process running
+   * beside the one that finds the work tree (`cwd` is in the same repository as its top level,
+   * and revision names do not depend on the directory), so that its answer is ready first.
+   */
+  static async open(cwd: string, resolve: readonly string[] = []): Promise<Git | null> {
+    const ahead =
+      resolve.length > 0
+        ? resolveIn(cwd, resolve).catch(() => null) // asked again, with its error, by resolveMany
+        : null;
     let top: string;
     try {
-      top = (await simpleGit({ baseDir: cwd }).raw(["rev-parse", "--show-toplevel"])).trim();
+      top = (await runGit(cwd, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
     } catch {
       return null;
     }
-    return new Git(top, simpleGit({ baseDir: top }));
+    if (top === "") return null;
+    const git = new Git(top);
+    const answer = await ahead;
+    if (answer) git.ahead = { revs: [...resolve], answer };
+    return git;
   }
 
   private async run(args: string[], what: string): Promise<string> {
     try {
-      return await this.git.raw(args);
+      return (await runGit(this.root, args)).toString("utf8");
     } catch (err) {
       throw new GitError(`${what}: ${firstLine((err as Error).message)}`);
     }
@@ -69,7 +79,7 @@ export class Git {
     try {
       // `--end-of-options` keeps a revision starting with "-" from being read as an option.
       const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`];
-      const out = (await this.git.raw(args)).trim();
+      const out = (await runGit(this.root, args)).toString("utf8").trim();
       return /^[0-9a-f]{40,64}$/.test(out) ? out : null;
     } catch {
       return null;
@@ -82,26 +92,29 @@ export class Git {
    * from stdin, never as an option, so one starting with "-" is just a name.
    */
   async resolveMany(revs: readonly string[]): Promise<Map<string, string | null>> {
-    const out = new Map<string, string | null>();
-    const asked = [...new Set(revs)];
-    // A line break would split the request; such a name is no revision (rev-parse agrees).
-    const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
-    for (const r of asked) out.set(r, null);
-    if (sendable.length === 0) return out;
-    const answer = (
-      await this.batch(sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
-    ).toString("utf8");
-    const lines = answer.split("\n");
-    sendable.forEach((r, i) => {
-      const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
-      out.set(r, m ? m[1]! : null);
-    });
-    return out;
+    // Used once, for exactly the revisions asked ahead: later calls ask git again.
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead && ahead.revs.length === revs.length && ahead.revs.every((r, i) => r === revs[i]))
+      return new Map(ahead.answer);
+    return resolveIn(this.root, revs);
   }
 
   async mergeBase(a: string, b: string): Promise<string> {
-    const out = await this.run(["merge-base", a, b], `no common ancestor between ${a} and ${b}`);
-    return out.trim();
+    let out: string;
+    try {
+      out = (await runGit(this.root, ["merge-base", a, b])).toString("utf8").trim();
+    } catch (err) {
+      // Unrelated histories: git exits 1 and says nothing.
+      const why = (err as Error).message;
+      throw new GitError(
+        `no common ancestor between ${a} and ${b}${why.startsWith("exit ") ? "" : `: ${firstLine(why)}`}`,
+      );
+    }
+    // Never an empty merge base: a later diff would read it as no revision at all.
+    if (!/^[0-9a-f]{40,64}$/.test(out))
+      throw new GitError(`no common ancestor between ${a} and ${b}`);
+    return out;
   }
 
   /**
@@ -118,12 +131,20 @@ export class Git {
 
   /** Direct children of `dir` at `rev` (like golang-migrate: non-recursive). */
   async listDirectory(rev: string, dir: string): Promise<TreeEntry[]> {
+    return (await this.listTree(rev, dir)).map((r) => r.entry);
+  }
+
+  /** `ls-tree` of `dir/` at `rev`: each entry with the path git printed for it. */
+  private async listTree(
+    rev: string,
+    dir: string,
+  ): Promise<Array<{ path: string; entry: TreeEntry }>> {
     const spec = dir === "" ? [] : [`${dir}/`];
     const out = await this.run(
       ["ls-tree", "-l", "-z", rev, "--", ...spec],
       `cannot list ${dir || "."} at ${rev}`,
     );
-    const entries: TreeEntry[] = [];
+    const entries: Array<{ path: string; entry: TreeEntry }> = [];
     for (const rec of out.split("\0")) {
       if (rec === "") continue;
       // "<mode> SP <type> SP <object> SP+ <size> TAB <path>"
@@ -136,9 +157,30 @@ export class Git {
         oid: oid!,
       };
       if (size !== undefined && size !== "-") e.size = Number(size);
-      entries.push(e);
+      entries.push({ path, entry: e });
     }
     return entries;
+  }
+
+  /**
+   * `dir` at `rev`: its shape and, when it is a directory, its direct children. Usually one
+   * process: a listing whose every entry is `<dir>/<name>` proves each segment of `dir` is a
+   * directory (git stores no path below anything else). Anything else (nothing listed: missing,
+   * a symlink, a submodule or a file on the way; or a name pathspec magic widened) takes the
+   * segment-by-segment walk and lists again, as before.
+   */
+  async readDirectory(
+    rev: string,
+    dir: string,
+  ): Promise<{ shape: DirectoryShape; entries: TreeEntry[] | null }> {
+    if (dir !== "") {
+      const listed = await this.listTree(rev, dir);
+      if (listed.length > 0 && listed.every((r) => r.path === `${dir}/${r.entry.name}`))
+        return { shape: { kind: "directory" }, entries: listed.map((r) => r.entry) };
+    }
+    const shape = await this.directoryShape(rev, dir);
+    const entries = shape.kind === "directory" ? await this.listDirectory(rev, dir) : null;
+    return { shape, entries };
   }
 
   /**
@@ -183,19 +225,22 @@ export class Git {
   async diff(from: string, to: string | null, dirs: readonly string[]): Promise<RawChange[]> {
     const spec = migrationPathspecs(dirs);
     const range = to === null ? [from] : [from, to];
-    const out = await this.run(
-      ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
-      `cannot compare ${from} with ${to ?? "the working tree"}`,
-    );
+    // The untracked files do not depend on the diff: both processes run at once.
+    const [out, untracked] = await Promise.all([
+      this.run(
+        ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", ...range, "--", ...spec],
+        `cannot compare ${from} with ${to ?? "the working tree"}`,
+      ),
+      to === null
+        ? this.run(
+            ["ls-files", "--others", "--exclude-standard", "-z", "--", ...spec],
+            "cannot list untracked files",
+          )
+        : null,
+    ]);
     const changes = parseRawDiff(out);
-    if (to === null) {
-      const untracked = await this.run(
-        ["ls-files", "--others", "--exclude-standard", "-z", "--", ...spec],
-        "cannot list untracked files",
-      );
-      for (const p of untracked.split("\0")) {
-        if (p !== "") changes.push({ status: "added", path: p, kind: "file" });
-      }
+    for (const p of untracked?.split("\0") ?? []) {
+      if (p !== "") changes.push({ status: "added", path: p, kind: "file" });
     }
     return changes;
   }
@@ -216,34 +261,14 @@ export class Git {
     return parseBatch(out, blobs);
   }
 
-  private batch(input: string, mode: "--batch" | "--batch-check" = "--batch"): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("git", ["cat-file", mode], {
-        cwd: this.root,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      const chunks: Buffer[] = [];
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => chunks.push(c));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-      child.on("error", (err) => reject(new GitError(`cannot run git cat-file: ${err.message}`)));
-      child.on("close", (code) =>
-        code === 0
-          ? resolve(Buffer.concat(chunks))
-          : reject(
-              new GitError(`git cat-file failed: ${firstLine(stderr) || `exit code ${code}`}`),
-            ),
-      );
-      // A closed stdin (git exited early) surfaces as the exit code above.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(input);
-    });
+  private batch(input: string): Promise<Buffer> {
+    return catFile(this.root, input, "--batch");
   }
 
   /** File bytes at a revision, or null when the path does not exist there. */
   async readAt(rev: string, path: string): Promise<Buffer | null> {
     try {
-      return await this.git.showBuffer([`${rev}:${path}`]);
+      return await runGit(this.root, ["show", "--binary", `${rev}:${path}`]);
     } catch {
       return null;
     }
@@ -346,6 +371,82 @@ export function parseBatch(
     at = end + 1;
   }
   return result;
+}
+
+/**
+ * Several revisions at once, each to its commit sha or null (what tryResolve answers), through
+ * one `git cat-file --batch-check` process in `cwd` instead of a `rev-parse` each. A revision is
+ * read from stdin, never as an option, so one starting with "-" is just a name.
+ */
+async function resolveIn(
+  cwd: string,
+  revs: readonly string[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const asked = [...new Set(revs)];
+  // A line break would split the request; such a name is no revision (rev-parse agrees).
+  const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
+  for (const r of asked) out.set(r, null);
+  if (sendable.length === 0) return out;
+  const answer = (
+    await catFile(cwd, sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
+  ).toString("utf8");
+  const lines = answer.split("\n");
+  sendable.forEach((r, i) => {
+    const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
+    out.set(r, m ? m[1]! : null);
+  });
+  return out;
+}
+
+/** One `git cat-file` process in `cwd` fed `input`: its whole output. */
+function catFile(cwd: string, input: string, mode: "--batch" | "--batch-check"): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["cat-file", mode], {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.on("error", (err) => reject(new GitError(`cannot run git cat-file: ${err.message}`)));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(new GitError(`git cat-file failed: ${firstLine(stderr) || `exit code ${code}`}`)),
+    );
+    // A closed stdin (git exited early) surfaces as the exit code above.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * One `git` process in `cwd`: its stdout, or an error whose message is its stderr (or its exit
+ * status when it printed nothing: `merge-base` without a common ancestor, `rev-parse --quiet`).
+ */
+function runGit(cwd: string, args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(
+            new Error(stderr.trim() || `exit ${code === null ? `on ${signal}` : `code ${code}`}`),
+          ),
+    );
+  });
 }
 
 function firstLine(s: string): string {

@@ -9,10 +9,25 @@ import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
 import type { BaseFiles, DynamicChecksFactory } from "../changeset/source.js";
 import { analyze } from "../core/analyze.js";
-import { SEVERITY_RANK, type ChangeSet, type Report, type Severity } from "../core/types.js";
+import {
+  SEVERITY_RANK,
+  type ChangedFile,
+  type ChangeSet,
+  type Dialect,
+  type Report,
+  type Severity,
+} from "../core/types.js";
+import { directoryOf } from "../core/migrations/directory.js";
+import { loadParsers } from "../core/sql/parse/index.js";
 import { TOOL } from "../version.js";
 import { parseOptions, usageFailure } from "./args.js";
-import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
+import {
+  LocalRevisions,
+  pathChangeSet,
+  resolveRevisions,
+  revisionsToResolve,
+  UsageError,
+} from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
@@ -146,7 +161,8 @@ export async function lint(
   dynamic?: DynamicChecksFactory,
   buildMerged?: MergedSchemaBuilder,
 ): Promise<Report> {
-  const git = await Git.open(opts.cwd);
+  // Git mode resolves its revisions first thing: asked while the work tree is being found.
+  const git = await Git.open(opts.cwd, revisionsFirst(opts));
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
@@ -158,20 +174,38 @@ export async function lint(
       throw new UsageError(
         `${opts.cwd} is not inside a git repository; pass PATH arguments to lint files alone`,
       );
-    const revs = await resolveRevisions(git, opts.base, opts.head);
-    config = await loadConfig(git, opts, revs.base);
+    // The configuration is read from the base while the merge base is computed (with --base,
+    // the base is known first); errors still come in the order the steps are written.
+    let configRead: Promise<Config> | undefined;
+    const revs = await resolveRevisions(git, opts.base, opts.head, (base) => {
+      configRead = loadConfig(git, opts, base);
+      configRead.catch(() => undefined);
+    });
+    config = await (configRead ?? loadConfig(git, opts, revs.base));
     const source = new LocalRevisions(git, revs);
+    source.prefetchBase(config.directories.map((d) => d.path));
     baseFiles = source;
-    changeSet = await buildChangeSet(
-      source,
-      config,
-      await listMigrationChanges(source, config.directories),
-    );
+    const listed = await listMigrationChanges(source, config.directories);
+    warmParsers(config.directories, listed.changes);
+    changeSet = await buildChangeSet(source, config, listed);
   } else {
     let base: { ref: string; sha: string } | null = null;
     if (git && opts.config === undefined) {
-      if (opts.base !== undefined) base = { ref: opts.base, sha: await git.resolve(opts.base) };
-      else if (await git.tryResolve("HEAD")) base = await git.defaultBase("HEAD");
+      // One git process for every revision (asked ahead by Git.open), as in git mode.
+      const known = await git.resolveMany(revisionsFirst(opts));
+      if (opts.base !== undefined) {
+        const sha = known.get(opts.base);
+        if (!sha)
+          throw new GitError(
+            `unknown revision "${opts.base}" (not a branch, tag or commit in ${git.root})`,
+          );
+        base = { ref: opts.base, sha };
+      } else if (known.get("HEAD")) {
+        // The contract's default base (Git.defaultBase): the merge base with origin/HEAD, else main.
+        const ref = ["origin/HEAD", "main"].find((r) => known.get(r));
+        if (ref !== undefined)
+          base = { ref, sha: await git.mergeBase(known.get(ref)!, known.get("HEAD")!) };
+      }
     }
     config = await loadConfig(git, opts, base);
     const input = await pathChangeSet(opts.cwd, git?.root ?? opts.cwd, opts.paths, config);
@@ -187,6 +221,33 @@ export async function lint(
     ...(buildMerged ? { buildMerged } : {}),
   });
   return analysis.report;
+}
+
+/**
+ * The revisions a lint resolves first thing, so Git.open can ask them beside its own process: git
+ * mode's (resolveRevisions); PATH mode's when the configuration comes from the base (the given
+ * one, or HEAD and the default base's candidates).
+ */
+function revisionsFirst(opts: LintOptions): string[] {
+  if (opts.paths.length === 0) return revisionsToResolve(opts.base, opts.head);
+  if (opts.config !== undefined) return [];
+  return opts.base !== undefined ? [opts.base] : ["HEAD", "origin/HEAD", "main"];
+}
+
+/**
+ * Start loading libpg-query's WASM (read, compile, instantiate: asynchronous, partly on V8's
+ * background threads) while the change set's git processes run, when the change has SQL for a
+ * Postgres-family directory: the analysis would load it first thing. Loaded once per process; a
+ * failure is the analysis's to report, when it asks for the same load.
+ */
+function warmParsers(dirs: readonly DirectoryConfig[], changes: readonly ChangedFile[]): void {
+  const dialects = new Set<Dialect>();
+  for (const c of changes) {
+    if (c.status === "removed" || !c.path.endsWith(".sql")) continue;
+    const dialect = directoryOf(c.path, dirs)?.dialect;
+    if (dialect === "postgres" || dialect === "cockroachdb") dialects.add(dialect);
+  }
+  for (const d of dialects) loadParsers(d).catch(() => undefined);
 }
 
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */

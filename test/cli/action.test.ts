@@ -270,6 +270,15 @@ describe("action.yml", () => {
     );
     expect(step("lint").run).toBe('node "$GITHUB_ACTION_PATH/lib/cli/action/main.js"');
     expect(existsSync(join(ROOT, "src/cli/action/main.ts"))).toBe(true);
+    // The Action runs from the CLI's bundle (the steps below run this entry), with WebAssembly
+    // on Liftoff alone as the bin: the flag is set before the bundle, which may compile WASM, is
+    // loaded; the Action's modules are not imported around the bundle.
+    const entry = readFileSync(join(ROOT, "lib/cli/action/main.js"), "utf8");
+    const flag = entry.indexOf('setFlagsFromString("--liftoff-only")');
+    expect(flag).toBeGreaterThan(0);
+    expect(entry.indexOf("loadBundle(")).toBeGreaterThan(flag);
+    expect(entry).toContain('"../bundle/cli.cjs"');
+    expect(entry).not.toMatch(/from "\.\/index\.js"|import\("\.\/index\.js"\)/);
   });
 
   test("the cache key follows the Node version and every source file", () => {

@@ -395,6 +395,36 @@ describe("PATH mode", () => {
     ]);
   });
 
+  test("the configuration comes from --base, else from the default base (origin/HEAD first)", async () => {
+    // The merge base with origin/HEAD turns the rule off, "upstream" (origin/HEAD's target) makes
+    // it an error, main's tip a warning; the working tree's own file is never read.
+    const cfg = (level: string) => ({
+      ".github/migration-warden.yml": `rules:\n  missing-down-migration: ${level}\n`,
+    });
+    repo.write(cfg("off")).commit("the merge base's configuration");
+    repo.branch("upstream");
+    repo.write(cfg("error")).commit("upstream's configuration");
+    repo.git("update-ref", "refs/remotes/origin/upstream", "upstream");
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/upstream");
+    repo.checkout("main");
+    repo.write(cfg("warning")).commit("main's configuration");
+    repo.write({ "scratch/5_a.up.sql": UP, ".github/migration-warden.yml": "{ not: yaml" });
+    const severity = async (args: string[]) => {
+      const { code, report, stderr } = await lintJson([...args, "scratch"], repo.dir);
+      expect(stderr).toBe("");
+      expect(code).toBeLessThan(2);
+      return report.findings.find((f: any) => f.ruleId === "missing-down-migration")?.severity;
+    };
+    expect(await severity([])).toBeUndefined();
+    expect(await severity(["--base", "upstream"])).toBe("error");
+    expect(await severity(["--base", "main"])).toBe("warning");
+    repo.git("update-ref", "-d", "refs/remotes/origin/HEAD");
+    expect(await severity([])).toBe("warning");
+    const unknown = await runCli(["lint", "--base", "no-such-branch", "scratch"], repo.dir);
+    expect([unknown.code, unknown.stdout]).toEqual([2, ""]);
+    expect(unknown.stderr).toMatch(/unknown revision "no-such-branch"/);
+  });
+
   test("works outside a git repository, with paths relative to the current directory", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
