@@ -156,14 +156,22 @@ interface RawRun {
 
 const isId = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
 
-/** A created run from one alias's answer, or null when it is not a plain, whole one. */
+/**
+ * A created run from one alias's answer, or null when it is not a plain, whole one. The app that
+ * created it is part of whole: the look after writing (write.ts endPassesHidingNewer) finds a
+ * newer evaluation's run by it, and in a token-only setup (no app id in the credentials) nothing
+ * else names it. REST's create always answered it; an answer with data and errors can leave it
+ * null (its check suite unreadable), and a pass would then never be looked after. Such a run goes
+ * the REST way, which adopts it by marker from a listing that names its app.
+ */
 function createdOf(raw: RawRun | null | undefined): CreatedRun | null {
   if (!raw || !isId(raw.databaseId)) return null;
   const app = raw.checkSuite?.app?.databaseId;
+  if (!isId(app)) return null;
   const count = raw.annotations?.totalCount;
   return {
     id: raw.databaseId,
-    app: isId(app) ? { id: app } : null,
+    app: { id: app },
     ...(Number.isSafeInteger(count) ? { output: { annotations_count: count as number } } : {}),
     html_url: typeof raw.url === "string" ? raw.url : null,
   };
