@@ -18,8 +18,10 @@
  *   the entry rewritten;
  * - entries are written to a temporary file and renamed into place; a cache directory that cannot
  *   be written only costs the compilation. Only the newest few entries are kept.
- * As for the schema cache (schema-cache.ts), whoever can write the cache directory can also edit
- * the tool: these checks are against accidents and stale entries, not the machine's own user.
+ * These checks are against accidents and stale entries: every input of the key is public, so
+ * whoever can write the directory can forge an entry, and V8 itself checks an entry against the
+ * source's length only (bytecode of other code of that length runs). So the cache is used only in
+ * a directory no other user can write (trustedCacheDir): the user's own is theirs to edit anyway.
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
@@ -35,6 +37,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { trustedCacheDir } from "../replay/cache-dir.js";
 
 /** Bumped whenever the entry format, the key's derivation or the wrapper changes. */
 const FORMAT = 1;
@@ -136,6 +139,9 @@ export function loadBundle(
   variant = "",
 ): LoadedBundle {
   const source = readFileSync(file, "utf8");
+  // Made here if missing (0700), so the check below sees what save() will write into. Another
+  // user's directory (or one they can write) is no cache: see trustedCacheDir.
+  cacheDir = cacheDir === null ? null : trustedCacheDir(cacheDir, true);
   const key = cacheDir === null ? null : codeCacheKey(source, variant);
   const entry = key && cacheDir ? join(cacheDir, `${key.toString("hex")}${SUFFIX}`) : null;
   const cachedData = key && entry ? readEntry(entry, key) : undefined;

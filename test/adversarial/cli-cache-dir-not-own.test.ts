@@ -142,7 +142,8 @@ describe("the merged-schema and replay caches too", () => {
     cache.store(key, buildMergedSchema(DIR, []));
     expect(cache.load(key)).not.toBeNull();
     chmodSync(join(dir, "schema"), 0o777);
-    expect(cache.load(key)).toBeNull();
+    // The next run (a cache checks its directory once).
+    expect(new SchemaCache(join(dir, "schema"), "build-1").load(key)).toBeNull();
   });
 
   test("a replay entry (a recorded failure) in a directory others can write is not used", async () => {
