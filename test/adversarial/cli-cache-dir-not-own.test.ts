@@ -21,7 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
-import { codeCacheKey, loadBundle } from "../../src/cli/code-cache.js";
+import { codeCacheKey, installKey, loadBundle } from "../../src/cli/code-cache.js";
 import { SchemaCache } from "../../src/cli/schema-cache.js";
 import type { DirectoryConfig } from "../../src/config/types.js";
 import { buildMergedSchema } from "../../src/core/schema/build.js";
@@ -43,28 +43,61 @@ const noImport = () => Promise.reject(new Error("no import"));
 const isRoot = process.getuid?.() === 0;
 const OTHER_UID = 4242;
 
-/** Writes, in `cache`, an entry for SHIPPED that holds FORGED's bytecode, as code-cache.ts frames it. */
-function forgeCodeEntry(cache: string, variant = "lint"): void {
+/**
+ * Writes, in `cache`, an entry for SHIPPED that holds FORGED's bytecode, as code-cache.ts frames
+ * it, under the name of every key the forger can know: none (before the installation key), and
+ * the installation's when given (they can read beside the bundle, i.e. edit the tool anyway).
+ */
+function forgeCodeEntry(cache: string, variant = "lint", install?: Buffer): void {
   const script = new vm.Script(WRAP(FORGED), { filename: "forged.cjs" });
   const mod = { exports: {} as { runCli?: () => number } };
   (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, null, mod);
   mod.exports.runCli!(); // compiled, so its bytecode is in the cache data
   const payload = script.createCachedData();
-  const key = codeCacheKey(SHIPPED, variant);
   mkdirSync(cache, { recursive: true });
   const magic = Buffer.from("migration-warden code cache 1\n");
   const sum = createHash("sha256").update(payload).digest();
-  writeFileSync(
-    join(cache, `${key.toString("hex")}.v8`),
-    Buffer.concat([magic, key, sum, payload]),
-  );
+  // What codeCacheKey hashed before the installation key: all public.
+  const publicKey = createHash("sha256")
+    .update(
+      JSON.stringify({
+        format: 1,
+        variant,
+        source: createHash("sha256").update(SHIPPED).digest("hex"),
+        node: process.version,
+        v8: process.versions.v8,
+        platform: process.platform,
+        arch: process.arch,
+        execArgv: process.execArgv,
+        nodeOptions: process.env.NODE_OPTIONS ?? "",
+      }),
+    )
+    .digest();
+  const keys = [publicKey, ...(install ? [codeCacheKey(SHIPPED, variant, install)] : [])];
+  for (const key of keys)
+    writeFileSync(
+      join(cache, `${key.toString("hex")}.v8`),
+      Buffer.concat([magic, key, sum, payload]),
+    );
 }
+
+test("the forgery runs when the forger has the installation's key: V8 checks only the length", () => {
+  // The reason for both defences: whoever can read the key beside the bundle could edit it too.
+  const cache = join(dir, "own");
+  const file = shippedBundle();
+  forgeCodeEntry(cache, "lint", installKey(file)!);
+  expect(FORGED.length).toBe(SHIPPED.length);
+  expect(exitOf(cache)).toBe(0);
+});
 
 function shippedBundle(): string {
   const file = join(dir, "cli.cjs");
   writeFileSync(file, SHIPPED);
   return file;
 }
+
+/** The installation's key: other local users can read it (0644), as they can read the bundle. */
+const key = () => installKey(shippedBundle())!;
 
 const exitOf = (cache: string) =>
   (loadBundle(shippedBundle(), cache, noImport, "lint").exports as { runCli(): number }).runCli();
@@ -80,16 +113,35 @@ describe("the code cache runs only the shipped bundle's bytecode", () => {
     expect(exitOf(cache)).toBe(1);
   });
 
+  test("the installation's own entries are used; a new installation of the bundle uses none", () => {
+    const cache = join(dir, "own");
+    const file = shippedBundle();
+    loadBundle(file, cache, noImport, "lint").save();
+    expect(loadBundle(file, cache, noImport, "lint").cache).toBe("used");
+    // A reinstall (a new CI job's npm ci): the same bundle, a new key beside it.
+    rmSync(`${file}.code-cache-key`);
+    expect(loadBundle(file, cache, noImport, "lint").cache).toBe("written");
+  });
+
+  test("a key beside the bundle that is not one: no cache, the bundle runs", () => {
+    const cache = join(dir, "own");
+    const file = shippedBundle();
+    writeFileSync(`${file}.code-cache-key`, "");
+    const b = loadBundle(file, cache, noImport, "lint");
+    expect(b.cache).toBe("off");
+    expect((b.exports as { runCli(): number }).runCli()).toBe(1);
+  });
+
   test("a cache directory any user can write (mode 0777): the entry is not used", () => {
     const cache = join(dir, "shared");
-    forgeCodeEntry(cache);
+    forgeCodeEntry(cache, "lint", key());
     chmodSync(cache, 0o777);
     expect(exitOf(cache)).toBe(1);
   });
 
   test("a sticky world-writable directory (/tmp itself as the cache): not used", () => {
     const cache = join(dir, "sticky");
-    forgeCodeEntry(cache);
+    forgeCodeEntry(cache, "lint", key());
     chmodSync(cache, 0o1777);
     expect(exitOf(cache)).toBe(1);
   });
@@ -97,14 +149,14 @@ describe("the code cache runs only the shipped bundle's bytecode", () => {
   test("a parent directory any user can write (the cache could be swapped): not used", () => {
     const parent = join(dir, "open");
     const cache = join(parent, "code");
-    forgeCodeEntry(cache);
+    forgeCodeEntry(cache, "lint", key());
     chmodSync(parent, 0o777);
     expect(exitOf(cache)).toBe(1);
   });
 
   (isRoot ? test : test.skip)("a cache directory owned by another user: not used", () => {
     const cache = join(dir, "theirs");
-    forgeCodeEntry(cache);
+    forgeCodeEntry(cache, "lint", key());
     chownSync(cache, OTHER_UID, OTHER_UID);
     expect(exitOf(cache)).toBe(1);
   });
@@ -113,7 +165,7 @@ describe("the code cache runs only the shipped bundle's bytecode", () => {
     "the configured path is a symlink to another user's directory: not used",
     () => {
       const theirs = join(dir, "theirs");
-      forgeCodeEntry(theirs);
+      forgeCodeEntry(theirs, "lint", key());
       chownSync(theirs, OTHER_UID, OTHER_UID);
       const link = join(dir, "link");
       symlinkSync(theirs, link);
