@@ -18,58 +18,70 @@ import { RISKY_CONFIG } from "./support.js";
 
 jest.setTimeout(240_000);
 
-async function damageStates(replayDir: string): Promise<number> {
+async function damageStates(replayDir: string, templates = false): Promise<number> {
   const cache = new DiskCache(replayDir);
   let n = 0;
   for (const name of readdirSync(replayDir)) {
     if (!name.endsWith(".snapshot")) continue;
     const key = name.slice(0, -".snapshot".length);
     const e = await cache.get(key);
-    if (e?.kind !== "state" || e.files === 0) continue;
+    if (e?.kind !== "state" || (e.files === 0) !== templates) continue;
     await cache.set(key, { ...e, data: gzipSync(Buffer.from("not a data directory")) });
     n++;
   }
   return n;
 }
 
-test("a damaged cached base state: the next lint replays from the files, with the same findings", async () => {
-  const repo = new TempRepo();
-  const cache = mkdtempSync(join(tmpdir(), "mw-adv-damaged-state-"));
-  seedCacheDir(cache);
-  try {
-    repo.write({
-      ".github/migration-warden.yml": RISKY_CONFIG,
-      "migrations/000001_users.up.sql":
-        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, 'a@example.com');\n",
-      "migrations/000001_users.down.sql": "DROP TABLE users;\n",
-    });
-    repo.commit("base");
-    repo.branch("change");
-    repo.write({
-      "migrations/000002_email.up.sql": "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n",
-      "migrations/000002_email.down.sql": "ALTER TABLE users ALTER COLUMN email TYPE text;\n",
-    });
-    repo.commit("change");
-    const lint = async () => {
-      const r = await runCli(
-        ["lint", "--format", "json", "--base", "main", "--head", "change"],
-        repo.dir,
-        { MIGRATION_WARDEN_CACHE_DIR: cache },
-      );
-      const report = JSON.parse(r.stdout);
-      return {
-        code: r.code,
-        rules: (report.findings as Array<{ ruleId: string }>).map((f) => f.ruleId).sort(),
+test.each([
+  ["base state", false],
+  ["fresh-database template", true],
+])(
+  "a damaged cached %s: the next lint replays from the files, with the same findings",
+  async (_, templates) => {
+    const repo = new TempRepo();
+    const cache = mkdtempSync(join(tmpdir(), "mw-adv-damaged-state-"));
+    seedCacheDir(cache);
+    try {
+      repo.write({
+        ".github/migration-warden.yml": RISKY_CONFIG,
+        "migrations/000001_users.up.sql":
+          "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, 'a@example.com');\n",
+        "migrations/000001_users.down.sql": "DROP TABLE users;\n",
+      });
+      repo.commit("base");
+      repo.branch("change");
+      repo.write({
+        "migrations/000002_email.up.sql":
+          "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n",
+        "migrations/000002_email.down.sql": "ALTER TABLE users ALTER COLUMN email TYPE text;\n",
+      });
+      repo.commit("change");
+      const lint = async () => {
+        const r = await runCli(
+          ["lint", "--format", "json", "--base", "main", "--head", "change"],
+          repo.dir,
+          { MIGRATION_WARDEN_CACHE_DIR: cache },
+        );
+        const report = JSON.parse(r.stdout);
+        return {
+          code: r.code,
+          rules: (report.findings as Array<{ ruleId: string }>).map((f) => f.ruleId).sort(),
+        };
       };
-    };
-    const fresh = await lint();
-    expect(fresh.rules).not.toContain("replay-skipped");
-    expect(await damageStates(join(cache, "replay"))).toBeGreaterThan(0);
-    expect(await lint()).toEqual(fresh);
-    // And the run after it too (the damaged entry does not keep costing a failed start).
-    expect(await lint()).toEqual(fresh);
-  } finally {
-    repo.cleanup();
-    rmSync(cache, { recursive: true, force: true });
-  }
-});
+      const fresh = await lint();
+      expect(fresh.rules).not.toContain("replay-skipped");
+      if (templates) {
+        // Only the template left: the next replay starts from it.
+        rmSync(join(cache, "replay"), { recursive: true });
+        seedCacheDir(cache);
+      }
+      expect(await damageStates(join(cache, "replay"), templates)).toBeGreaterThan(0);
+      expect(await lint()).toEqual(fresh);
+      // And the run after it too (the damaged entry does not keep costing a failed start).
+      expect(await lint()).toEqual(fresh);
+    } finally {
+      repo.cleanup();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  },
+);
