@@ -45,7 +45,7 @@ import vm from "node:vm";
 import { trustedCacheDir } from "../replay/cache-dir.js";
 
 /** Bumped whenever the entry format, the key's derivation or the wrapper changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const MAGIC = Buffer.from(`migration-warden code cache ${FORMAT}\n`);
 const SUFFIX = ".v8";
 const KEY_BYTES = 32;

@@ -55,13 +55,13 @@ function forgeCodeEntry(cache: string, variant = "lint", install?: Buffer): void
   mod.exports.runCli!(); // compiled, so its bytecode is in the cache data
   const payload = script.createCachedData();
   mkdirSync(cache, { recursive: true });
-  const magic = Buffer.from("migration-warden code cache 1\n");
+  const magic = Buffer.from("migration-warden code cache 2\n");
   const sum = createHash("sha256").update(payload).digest();
   // What codeCacheKey hashed before the installation key: all public.
   const publicKey = createHash("sha256")
     .update(
       JSON.stringify({
-        format: 1,
+        format: 2,
         variant,
         source: createHash("sha256").update(SHIPPED).digest("hex"),
         node: process.version,
