@@ -21,7 +21,7 @@
 // itself (docs/rules, package.json, the replay worker) mean what they meant unbundled.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { chmod, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -170,3 +170,7 @@ await build({
   sourcemap: false,
 });
 await chmod(join(repo, "lib/cli/main.js"), 0o755);
+// The bin's code cache key of an installation (src/cli/code-cache.ts installKey), made beside the
+// bundle by its first run: a key published with the package would be everyone's, and an entry
+// forged with it would run anywhere. npm honours an .npmignore in a directory that "files" lists.
+await writeFile(join(outdir, ".npmignore"), "*.code-cache-key\n*.code-cache-key.*.tmp\n");

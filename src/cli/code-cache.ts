@@ -10,7 +10,8 @@
  * The cached bytes are code V8 runs, so an entry is used only when it is exactly what this process
  * wrote for this source:
  * - its name is a sha256 of the bundle's text itself (not a build id: an edited bundle is another
- *   key), Node's version, the platform and the V8 and Node flags of the process;
+ *   key), Node's version, the platform and the V8 and Node flags of the process, and of this
+ *   installation's own random key (installKey, in a file beside the bundle);
  * - it starts with a magic line, repeats that key and carries the sha256 of the bytecode: a
  *   truncated, altered or renamed file is ignored (V8's own checks compare the source's length and
  *   its flags, not its text, and skip the checksum in release builds);
@@ -18,11 +19,17 @@
  *   the entry rewritten;
  * - entries are written to a temporary file and renamed into place; a cache directory that cannot
  *   be written only costs the compilation. Only the newest few entries are kept.
- * As for the schema cache (schema-cache.ts), whoever can write the cache directory can also edit
- * the tool: these checks are against accidents and stale entries, not the machine's own user.
+ * V8 itself checks an entry against the source's length only: bytecode of other code of that
+ * length runs. Without the installation's key, every input of an entry's name is public, so an
+ * entry forged anywhere (a pull request's CI job whose cache directory a CI cache hands to later
+ * jobs) would run in place of the bundle. The key lives beside the bundle, where whoever could
+ * change it could change the bundle too; a fresh installation (a new CI job's) has a new key and
+ * uses none of the entries before it. npm does not publish the key (the build's .npmignore).
+ * And the cache is used only in a directory no other user can write (trustedCacheDir).
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
+  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -35,9 +42,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { trustedCacheDir } from "../replay/cache-dir.js";
 
 /** Bumped whenever the entry format, the key's derivation or the wrapper changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const MAGIC = Buffer.from(`migration-warden code cache ${FORMAT}\n`);
 const SUFFIX = ".v8";
 const KEY_BYTES = 32;
@@ -59,12 +67,49 @@ export interface LoadedBundle {
   save(): void;
 }
 
-/** The key of `source` in this process (Node version, platform, flags) for `variant`. */
-export function codeCacheKey(source: string, variant = ""): Buffer {
+/**
+ * The random key of the installation of the bundle `file` (`<file>.code-cache-key`, made by the
+ * first run that can write beside it), or null: no key, no code cache (an installation nobody who
+ * runs it may write, e.g. a global one by root, costs the compilation). Made once even when runs
+ * race: written aside, then linked into place, which fails when another run linked first.
+ */
+export function installKey(file: string): Buffer | null {
+  const path = `${file}.code-cache-key`;
+  const read = () => {
+    const key = readFileSync(path);
+    return key.length === KEY_BYTES ? key : null;
+  };
+  try {
+    return read();
+  } catch {
+    // None yet.
+  }
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, randomBytes(KEY_BYTES), { mode: 0o644, flag: "wx" });
+    try {
+      linkSync(tmp, path);
+    } catch {
+      // Another run's key is in place: that one is used.
+    }
+    return read();
+  } catch {
+    return null;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * The key of `source` in this process (Node version, platform, flags) for `variant`, in the
+ * installation whose key is `install` (installKey).
+ */
+export function codeCacheKey(source: string, variant: string, install: Uint8Array): Buffer {
   return sha256(
     JSON.stringify({
       format: FORMAT,
       variant,
+      install: Buffer.from(install).toString("hex"),
       source: sha256(source).toString("hex"),
       node: process.version,
       v8: process.versions.v8,
@@ -136,7 +181,11 @@ export function loadBundle(
   variant = "",
 ): LoadedBundle {
   const source = readFileSync(file, "utf8");
-  const key = cacheDir === null ? null : codeCacheKey(source, variant);
+  // Made here if missing (0700), so the check below sees what save() will write into. Another
+  // user's directory (or one they can write) is no cache: see trustedCacheDir.
+  cacheDir = cacheDir === null ? null : trustedCacheDir(cacheDir, true);
+  const install = cacheDir === null ? null : installKey(file);
+  const key = install === null ? null : codeCacheKey(source, variant, install);
   const entry = key && cacheDir ? join(cacheDir, `${key.toString("hex")}${SUFFIX}`) : null;
   const cachedData = key && entry ? readEntry(entry, key) : undefined;
   const url = pathToFileURL(file);

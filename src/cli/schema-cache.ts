@@ -16,12 +16,13 @@
  * - entries are written to a temporary file and renamed into place, so two runs writing the same
  *   entry at once leave one whole entry; a cache directory that cannot be written only costs the
  *   rebuild.
- * Whoever can write the cache directory can also edit the tool itself: the checks are against
- * accidents and stale entries, not against the machine's own user.
+ * The checks are against accidents and stale entries: the key's inputs are public, so whoever can
+ * write the directory can forge an entry that passes them (an empty schema under a history's key).
+ * The user's own directory is theirs to edit like the tool itself; one another user can write
+ * (a shared runner's /tmp/…, a directory made by someone else) is not used (trustedCacheDir).
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
-  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -40,6 +41,7 @@ import {
 import type { MergedSchema } from "../core/schema/merged.js";
 import { schemaFromJson, schemaToJson } from "../core/schema/snapshot.js";
 import { defaultCacheDir } from "../replay/cache.js";
+import { trustedCacheDir } from "../replay/cache-dir.js";
 import { TOOL } from "../version.js";
 
 /** Bumped whenever the entry format or the key's derivation changes. */
@@ -67,6 +69,13 @@ export class SchemaCache {
     private readonly maxEntries = 64,
   ) {}
 
+  /** The directory's real path once it is checked (made if missing), null when it is not ours. */
+  #root: string | null | undefined;
+  private root(): string | null {
+    if (this.#root === undefined) this.#root = trustedCacheDir(this.dir, true);
+    return this.#root;
+  }
+
   /** The CLI's cache (MIGRATION_WARDEN_CACHE_DIR=off disables it), or null when there is none. */
   static fromEnv(env: Record<string, string | undefined>): SchemaCache | null {
     const dir = defaultCacheDir(env);
@@ -89,7 +98,9 @@ export class SchemaCache {
 
   /** The entry under `key`, or null when there is none or it is not exactly what was written. */
   load(key: string): MergedSchema | null {
-    const path = join(this.dir, key + SUFFIX);
+    const root = this.root();
+    if (root === null) return null;
+    const path = join(root, key + SUFFIX);
     let text: string;
     try {
       text = readFileSync(path, "utf8");
@@ -117,10 +128,11 @@ export class SchemaCache {
   store(key: string, schema: MergedSchema): void {
     const payload = schemaToJson(schema);
     const text = `${JSON.stringify({ key, sha256: sha256(payload) })}\n${payload}`;
-    const path = join(this.dir, key + SUFFIX);
+    const root = this.root();
+    if (root === null) return;
+    const path = join(root, key + SUFFIX);
     const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
     try {
-      mkdirSync(this.dir, { recursive: true });
       writeFileSync(tmp, text);
       renameSync(tmp, path);
     } catch {
@@ -131,7 +143,7 @@ export class SchemaCache {
       }
       return;
     }
-    this.prune();
+    this.prune(root);
   }
 
   /** buildMergedSchema through the cache. */
@@ -147,14 +159,14 @@ export class SchemaCache {
   }
 
   /** Keep the newest `maxEntries` entries (by last use). */
-  private prune(): void {
+  private prune(root: string): void {
     try {
-      const names = readdirSync(this.dir).filter((n) => n.endsWith(SUFFIX));
+      const names = readdirSync(root).filter((n) => n.endsWith(SUFFIX));
       if (names.length <= this.maxEntries) return;
       const aged = names
-        .map((n) => ({ n, t: statSync(join(this.dir, n)).mtimeMs }))
+        .map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }))
         .sort((a, b) => b.t - a.t);
-      for (const { n } of aged.slice(this.maxEntries)) rmSync(join(this.dir, n), { force: true });
+      for (const { n } of aged.slice(this.maxEntries)) rmSync(join(root, n), { force: true });
     } catch {
       // Another run pruning at the same time, or a directory gone read-only: nothing to do.
     }

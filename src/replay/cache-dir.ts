@@ -1,8 +1,9 @@
 /**
  * The CLI's cache directory, in a module of its own: the bin's loader (cli/bin.ts) needs it before
- * any of the tool's code is loaded, so it must not pull in more than node:path.
+ * any of the tool's code is loaded, so it must not pull in more than node:path and node:fs.
  */
-import { join } from "node:path";
+import { mkdirSync, realpathSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /**
  * Where the CLI keeps snapshots. Not node_modules/.cache: migration-warden mostly runs in Go
@@ -23,4 +24,38 @@ export function defaultCacheDir(
   return platform === "darwin"
     ? join(home, "Library", "Caches", "migration-warden")
     : join(home, ".cache", "migration-warden");
+}
+
+/**
+ * `dir`'s real path when no other user can put files in it, or null. Every key of the caches
+ * under defaultCacheDir is derived from public inputs (the bundle's text, Node's version, the
+ * merged files) and their checksums only catch accidents, so whoever can write the directory can
+ * forge an entry: a merged schema or a replay state that lets a change pass, or bytecode that V8
+ * runs in place of the bundle (V8 checks a code cache against the source's length, not its text).
+ * The user's own directories are trusted (whoever writes them can edit the tool too); one another
+ * user could write is not: a shared CI runner's /tmp/…, a directory someone else made or links to.
+ * So: the real path (symlinks resolved once, and used from then on, so a link cannot be swapped
+ * after the check); it and every parent owned by this user or root; the directory itself writable
+ * by no one else (group: only its owner's own primary group, as with per-user groups and umask
+ * 002); a parent writable by others only when sticky (/tmp: others cannot rename what is ours).
+ * `create`: make it first (mode 0700) if missing. Windows has ACLs, not modes: not checked there.
+ */
+export function trustedCacheDir(dir: string, create = false): string | null {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  try {
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const real = realpathSync(dir);
+    if (uid === undefined) return real;
+    for (let path = real; ; path = dirname(path)) {
+      const st = statSync(path);
+      if (st.uid !== uid && st.uid !== 0) return null;
+      const sticky = (st.mode & 0o1000) !== 0;
+      const byOthers = (st.mode & 0o002) !== 0 || ((st.mode & 0o020) !== 0 && st.gid !== gid);
+      if (byOthers && (path === real || !sticky)) return null;
+      if (dirname(path) === path) return real;
+    }
+  } catch {
+    return null;
+  }
 }

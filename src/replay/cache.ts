@@ -9,14 +9,15 @@
  * bounded, and verifies each entry's checksum before use.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { TOOL } from "../version.js";
 import type { Schema } from "./schema.js";
 import type { DbError } from "./types.js";
 
 // The CLI's bin finds its code cache there before it loads anything else (cli/code-cache.ts).
 export { defaultCacheDir } from "./cache-dir.js";
+import { trustedCacheDir } from "./cache-dir.js";
 
 export type CacheEntry =
   | { kind: "state"; data: Uint8Array; extensions: string[]; files: number }
@@ -129,13 +130,26 @@ export class DiskCache implements SnapshotCache {
     private readonly maxBytes = 1024 * 1024 * 1024,
   ) {}
 
-  private path(key: string): string {
+  /**
+   * The directory's real path once checked (made if missing), null when another user could write
+   * it: an entry's checksum does not stop a forger, and a forged state or recorded failure would
+   * change what the replay says (trustedCacheDir). Then nothing is read or written.
+   */
+  #root: string | null | undefined;
+  private root(): string | null {
+    if (this.#root === undefined) this.#root = trustedCacheDir(this.dir, true);
+    return this.#root;
+  }
+
+  private path(key: string): string | null {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`invalid cache key ${key}`);
-    return join(this.dir, `${key}.snapshot`);
+    const root = this.root();
+    return root === null ? null : join(root, `${key}.snapshot`);
   }
 
   async get(key: string): Promise<CacheEntry | null> {
     const p = this.path(key);
+    if (p === null) return null;
     let buf: Buffer;
     try {
       buf = await readFile(p);
@@ -154,24 +168,26 @@ export class DiskCache implements SnapshotCache {
 
   async holding(keys: readonly string[]): Promise<Set<string>> {
     // One directory listing instead of a failed open per key of a long history.
-    const names = new Set(await readdir(this.dir).catch(() => [] as string[]));
+    const root = this.root();
+    if (root === null) return new Set();
+    const names = new Set(await readdir(root).catch(() => [] as string[]));
     return new Set(keys.filter((k) => names.has(`${k}.snapshot`)));
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const p = this.path(key);
+    if (p === null) return;
     const tmp = `${p}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(tmp, encode(entry));
     await rename(tmp, p);
-    await this.prune();
+    await this.prune(dirname(p));
   }
 
-  private async prune(): Promise<void> {
+  private async prune(root: string): Promise<void> {
     const files: Array<{ p: string; size: number; mtime: number }> = [];
-    for (const name of await readdir(this.dir)) {
+    for (const name of await readdir(root)) {
       if (!name.endsWith(".snapshot")) continue;
-      const p = join(this.dir, name);
+      const p = join(root, name);
       const st = await stat(p).catch(() => null);
       if (st) files.push({ p, size: st.size, mtime: st.mtimeMs });
     }

@@ -203,7 +203,7 @@ export async function runJob(
   // A failing file fails every history that extends the prefix ending with it.
   if (cached?.[1].kind === "failed") return { kind: "base-failed", failure: cached[1].failure };
   const restored = cached?.[1].kind === "state" ? cached[1] : undefined;
-  const files = await readBaseTexts(spec.baseFiles.slice(restored?.files ?? 0), readBase);
+  let files = await readBaseTexts(spec.baseFiles.slice(restored?.files ?? 0), readBase);
   if (!Array.isArray(files)) return { kind: "unreadable", reason: files.reason };
 
   const tKey = spec.engine === "pglite" && !restored ? templateKey(engineId) : null;
@@ -221,7 +221,30 @@ export async function runJob(
     };
   if (template?.kind === "state") sandboxJob.base.template = template.data;
 
-  const outcome = await runInSandbox(sandboxJob, limits);
+  let outcome = await runInSandbox(sandboxJob, limits);
+  // The sandbox failed before its first statement while starting from a cached state: a state
+  // that passed its entry's checksum but does not load (written damaged, or in a form this build
+  // cannot read). Left so, every later replay of this base would stop there too, with a mere
+  // notice instead of what the replay finds. So the replay runs once more from the merged files
+  // on a fresh database, and what it stores (the state, a new template) replaces what failed.
+  if (
+    outcome.abort?.reason === "crashed" &&
+    outcome.abort.phase === "start" &&
+    (restored !== undefined || sandboxJob.base.template !== undefined)
+  ) {
+    const badTemplate = sandboxJob.base.template !== undefined;
+    if (badTemplate) templates.delete(tKey!);
+    files = await readBaseTexts(spec.baseFiles, readBase);
+    if (!Array.isArray(files)) return { kind: "unreadable", reason: files.reason };
+    outcome = await runInSandbox(
+      {
+        ...job(files),
+        wantSnapshot: keys.length === spec.baseFiles.length && files.length > 0,
+        wantTemplate: badTemplate,
+      },
+      limits,
+    );
+  }
   const r = outcome.result;
   if (r && !outcome.abort) {
     const store = async (k: string, e: CacheEntry) => cache.set(k, e).catch(() => undefined);

@@ -20,7 +20,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { codeCacheKey, loadBundle, type LoadedBundle } from "../../src/cli/code-cache.js";
+import {
+  codeCacheKey,
+  installKey,
+  loadBundle,
+  type LoadedBundle,
+} from "../../src/cli/code-cache.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -54,7 +59,9 @@ test("the first run writes an entry after it ran; the next one uses it", () => {
   expect(entries()).toEqual([]);
   first.save();
   first.save();
-  expect(entries()).toEqual([`${codeCacheKey(readFileSync(file, "utf8")).toString("hex")}.v8`]);
+  expect(entries()).toEqual([
+    `${codeCacheKey(readFileSync(file, "utf8"), "", installKey(file)!).toString("hex")}.v8`,
+  ]);
   const second = loadBundle(file, cacheDir(), noImport);
   expect(second.cache).toBe("used");
   expect(value(second)).toBe(42);
@@ -85,7 +92,9 @@ test("the bundle's import() goes to the bin's function, with the bundle's URL", 
 describe("an entry that is not exactly this source's is ignored and rewritten", () => {
   function written(file: string, variant = ""): string {
     loadBundle(file, cacheDir(), noImport, variant).save();
-    const key = codeCacheKey(readFileSync(file, "utf8"), variant).toString("hex");
+    const key = codeCacheKey(readFileSync(file, "utf8"), variant, installKey(file)!).toString(
+      "hex",
+    );
     return join(cacheDir(), `${key}.v8`);
   }
   const damages: Array<[string, (entry: string) => void]> = [
@@ -126,7 +135,7 @@ describe("an entry that is not exactly this source's is ignored and rewritten", 
     const otherEntry = written(other);
     const file = bundle("a.cjs", 21);
     expect(readFileSync(file).length).toBe(readFileSync(other).length);
-    const key = codeCacheKey(readFileSync(file, "utf8")).toString("hex");
+    const key = codeCacheKey(readFileSync(file, "utf8"), "", installKey(file)!).toString("hex");
     copyFileSync(otherEntry, join(cacheDir(), `${key}.v8`));
     const b = loadBundle(file, cacheDir(), noImport);
     expect(b.cache).toBe("written");
@@ -138,7 +147,7 @@ describe("an entry that is not exactly this source's is ignored and rewritten", 
     const lint = written(file, "lint");
     const explain = join(
       cacheDir(),
-      `${codeCacheKey(readFileSync(file, "utf8"), "explain").toString("hex")}.v8`,
+      `${codeCacheKey(readFileSync(file, "utf8"), "explain", installKey(file)!).toString("hex")}.v8`,
     );
     copyFileSync(lint, explain);
     expect(loadBundle(file, cacheDir(), noImport, "explain").cache).toBe("written");
