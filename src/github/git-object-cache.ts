@@ -58,6 +58,12 @@ export class GitObjectCache {
     return this.#entries.size;
   }
 
+  /** Forgets everything (a fresh process, for tests). */
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
   commitTree(repoId: number, sha: string): string | undefined {
     const v = this.#get(repoId, "commit", sha);
     return v?.kind === "commit" ? v.tree : undefined;
