@@ -42,15 +42,6 @@ export async function resolveBranch(
   };
 }
 
-export async function commitTree(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  commitSha: string,
-): Promise<string> {
-  const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha });
-  return data.tree.sha;
-}
-
 /** A tree as REST lists it (modes as strings, "040000" for trees). */
 export interface RawTree {
   entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
