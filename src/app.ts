@@ -11,6 +11,7 @@ import {
   REVIEW_EVENTS,
 } from "./github/events.js";
 import { EnforcementCache, enforcementCacheFromEnv } from "./github/enforcement-cache.js";
+import { GitObjectCache, gitObjectCacheFromEnv } from "./github/git-object-cache.js";
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
@@ -58,6 +59,13 @@ export interface AppOptions {
   enforcementCacheMs?: number;
   /** The cache itself (default: a new one with enforcementCacheMs; tests pass a clock). */
   enforcementCache?: EnforcementCache;
+  /**
+   * Bytes of verified git objects (trees, blobs, commits' root trees) remembered by the process
+   * for later events (default 64 MB; 0: none), so a repeated event reads none again.
+   */
+  gitObjectCacheBytes?: number;
+  /** The cache itself (default: a new one bounded by gitObjectCacheBytes). */
+  gitObjectCache?: GitObjectCache;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
@@ -69,14 +77,18 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       replayDatabases,
       enforcementCacheMs,
       enforcementCache,
+      gitObjectCacheBytes,
+      gitObjectCache,
       ...rest
     } = options;
+    const gitObjects = gitObjectCache ?? new GitObjectCache(gitObjectCacheBytes);
     const handlers = createHandlers({
       ...rest,
       tool: TOOL,
       enforcement:
         enforcementCache ??
         new EnforcementCache(enforcementCacheMs === undefined ? {} : { ttlMs: enforcementCacheMs }),
+      ...(gitObjects.maxBytes > 0 ? { gitObjects } : {}),
       ...(replay
         ? { dynamic: appReplay(replayCache ?? new MemoryCache(replayCacheBytes), replayDatabases) }
         : {}),
@@ -106,15 +118,16 @@ export function pendingAfterFromEnv(env: NodeJS.ProcessEnv): { pendingAfterMs?: 
   return { pendingAfterMs: Number(raw) };
 }
 
-export { enforcementCacheFromEnv };
+export { enforcementCacheFromEnv, gitObjectCacheFromEnv };
 
 // An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_*, CHECK_PENDING_AFTER_MS or
-// ENFORCEMENT_CACHE_SECONDS variable stops the server at startup, naming the variable.
+// ENFORCEMENT_CACHE_SECONDS or GIT_OBJECT_CACHE_MB variable stops the server at startup, naming the variable.
 export default queuedApp(
   createApp({
     replayDatabases: appDatabasesFromEnv(process.env),
     ...pendingAfterFromEnv(process.env),
     ...enforcementCacheFromEnv(process.env),
+    ...gitObjectCacheFromEnv(process.env),
   }),
   {
     settings: queueSettingsFromEnv(process.env),

@@ -29,11 +29,18 @@ async function main(): Promise<void> {
     throw new Error("APP_ID must be the GitHub App's id");
   // Loaded here, not at the top: app.js checks the environment when it loads, and a bad value
   // must end in this function's message and exit code.
-  const { createApp, enforcementCacheFromEnv, pendingAfterFromEnv } = await import("./app.js");
+  const { createApp, enforcementCacheFromEnv, gitObjectCacheFromEnv, pendingAfterFromEnv } =
+    await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
-  // Branch protection and rulesets are remembered per worker process (enforcement-cache.ts).
+  // Branch protection, rulesets and verified git objects are remembered per worker process
+  // (enforcement-cache.ts, git-object-cache.ts).
   await probot.load(
-    createApp({ replayDatabases, ...pendingAfterFromEnv(env), ...enforcementCacheFromEnv(env) }),
+    createApp({
+      replayDatabases,
+      ...pendingAfterFromEnv(env),
+      ...enforcementCacheFromEnv(env),
+      ...gitObjectCacheFromEnv(env),
+    }),
   );
   setSandboxConcurrency(settings.replayConcurrency);
   const queue = new RedisQueue({

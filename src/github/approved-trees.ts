@@ -85,7 +85,9 @@ export function recordApprovedTrees(answer: unknown, paths: number, trees: TreeR
     if (!c || typeof c.oid !== "string" || !GIT_ID.test(c.oid)) continue;
     // The commit's root only with its verified listing: a root without it saves nothing.
     if (!know(c.tree)) continue;
-    trees.knowCommitTree(c.oid, c.tree!.oid as string);
+    // GitHub's word on the commit node it names, as the gather's own commit fields: kept by the
+    // process's cache too (git-object-cache.ts), so a repeated event need not ask again.
+    trees.knowCommitTree(c.oid, c.tree!.oid as string, true);
     for (let i = 0; i < paths; i++) {
       const entry = c[`p${i}`] as { object?: RawTree | null } | null | undefined;
       know(entry?.object);

@@ -231,12 +231,14 @@ export class GitHubRevisions implements RevisionSource {
     });
   }
 
-  /** Blobs the gather verified come from it; the rest in bulk (base-files.ts). */
+  /** Blobs already known (the gather's, the process's cache) come from there; the rest in bulk (base-files.ts). */
   async readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
     const known = files.map((f) => f.oid !== undefined && this.trees.hasBlob(f.oid));
     const rest = files.filter((_, i) => !known[i]);
     const read =
       rest.length > 0 ? await readBaseFiles(this.octokit, this.repo, this.base.sha, rest) : [];
+    // Each hashed to its id (base-files.ts): a later event of this process need not read it again.
+    rest.forEach((f, j) => this.trees.knowBlob(f.oid!, read[j]!));
     let next = 0;
     return Promise.all(
       files.map((f, i) =>

@@ -19,6 +19,7 @@ import {
 import { describeError, EvaluationError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { EnforcementCache } from "./enforcement-cache.js";
+import type { GitObjectCache } from "./git-object-cache.js";
 import type { Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
 import { reviewMergeGroup, type MergeGroupPayload } from "./merge-group.js";
@@ -75,6 +76,8 @@ export interface HandlerOptions {
   requests?: Partial<RequestPolicy>;
   /** Branch protection and rulesets read recently, shared by every delivery of the app. */
   enforcement?: EnforcementCache;
+  /** Verified git objects, shared by every delivery of the process (git-object-cache.ts). */
+  gitObjects?: GitObjectCache;
 }
 
 interface Delivery {

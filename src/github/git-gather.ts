@@ -5,6 +5,12 @@
  * kept only when its entries hash to its object id (so a listing GraphQL cut short, or named
  * differently, is never used), a blob only when its text hashes to its id. Whatever does not
  * verify, and whatever the answer lacks, is read by REST exactly as before (TreeReader).
+ *
+ * Only what the reader does not know yet is asked for (its evaluation's reads, and the process's
+ * cache of verified objects, git-object-cache.ts): a commit whose root is known and the trees
+ * down to each directory too are left out, a blob known by id, a file whose id the known trees
+ * give and whose bytes are known. With nothing left, no request is sent (the approved reviews'
+ * trees alone are not worth one: the approval reader asks for those it lacks).
  */
 import { gitObjectId } from "../changeset/object-id.js";
 import {
@@ -108,17 +114,29 @@ export async function gatherGitObjects(
   trees: TreeReader,
   plan: GatherPlan,
 ): Promise<number> {
-  const commits = [...new Set(plan.commits.map((c) => c.sha))];
+  const commits = [
+    ...new Set(plan.commits.filter((c) => !trees.knowsDirectories(c.sha, [])).map((c) => c.sha)),
+  ];
   const expressions = [
-    ...new Set(plan.commits.flatMap((c) => c.dirs.flatMap(prefixes).map((p) => `${c.sha}:${p}`))),
+    ...new Set(
+      plan.commits.flatMap((c) =>
+        c.dirs
+          .flatMap(prefixes)
+          .filter((p) => !trees.knowsPath(c.sha, p))
+          .map((p) => `${c.sha}:${p}`),
+      ),
+    ),
   ].slice(0, MAX_GATHER_TREES);
   const blobs = [...new Set(plan.blobs)]
     .filter((b) => !trees.hasBlob(b))
     .slice(0, MAX_GATHER_BLOBS);
-  const files = [...new Set((plan.files ?? []).map((f) => `${f.sha}:${f.path}`))].slice(
-    0,
-    MAX_GATHER_BLOBS - blobs.length,
-  );
+  const files = [
+    ...new Set(
+      (plan.files ?? [])
+        .filter((f) => trees.knownBlobAt(f.sha, f.path) === undefined)
+        .map((f) => `${f.sha}:${f.path}`),
+    ),
+  ].slice(0, MAX_GATHER_BLOBS - blobs.length);
   if (commits.length + expressions.length + blobs.length + files.length === 0) return 0;
   const variables: Record<string, string | number> = {
     owner: repo.owner,
@@ -146,7 +164,8 @@ export async function gatherGitObjects(
     const c = r[`c${i}`];
     const tree = c?.tree?.oid;
     if (c?.oid === sha && typeof tree === "string" && GIT_ID.test(tree)) {
-      trees.knowCommitTree(sha, tree);
+      // Asked by its id and answered under it: the process's cache may keep the link.
+      trees.knowCommitTree(sha, tree, true);
       recorded++;
     }
   });

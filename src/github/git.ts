@@ -12,6 +12,7 @@ import { cached, type GitHubClient, type RepoRef } from "./client.js";
 import { protectionRequirements } from "./enforcement.js";
 import { EvaluationError } from "./errors.js";
 import { gitObjectId } from "../changeset/object-id.js";
+import type { RepositoryObjects } from "./git-object-cache.js";
 
 export interface BaseRevision {
   /** Branch name the pull request targets. */
@@ -41,15 +42,6 @@ export async function resolveBranch(
   };
 }
 
-export async function commitTree(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  commitSha: string,
-): Promise<string> {
-  const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha });
-  return data.tree.sha;
-}
-
 /** A tree as REST lists it (modes as strings, "040000" for trees). */
 export interface RawTree {
   entries: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
@@ -60,7 +52,8 @@ export interface RawTree {
  * Lists directories by walking from a root tree down the path, one non-recursive tree request per
  * segment, cached per evaluation: the cost depends on the directory depth, never on how many
  * migrations a directory holds. Git objects never change, so the cache is valid for any commit:
- * a directory that two commits share is read once.
+ * a directory that two commits share is read once. With `shared` (the process's git-object cache,
+ * git-object-cache.ts), verified objects outlive the evaluation and are consulted first.
  */
 export class TreeReader {
   readonly #cache = new Map<string, Promise<RawTree>>();
@@ -70,18 +63,84 @@ export class TreeReader {
   constructor(
     private readonly octokit: GitHubClient,
     private readonly repo: RepoRef,
+    private readonly shared?: RepositoryObjects,
   ) {}
 
   /** The root tree of a commit. */
   commitTree(commitSha: string): Promise<string> {
-    return cached(this.#commits, commitSha, () => commitTree(this.octokit, this.repo, commitSha));
+    return cached(this.#commits, commitSha, async () => {
+      const known = this.#sharedRoot(commitSha);
+      if (known !== undefined) return known;
+      const { data } = await this.octokit.rest.git.getCommit({
+        ...this.repo,
+        commit_sha: commitSha,
+      });
+      // Kept beyond this evaluation only when the answer is about the commit asked for.
+      if (data.sha === commitSha)
+        this.shared?.cache.setCommitTree(this.shared.repoId, commitSha, data.tree.sha);
+      return data.tree.sha;
+    });
   }
 
-  /** Records a commit's root tree that another answer gave (a commit never changes its tree). */
-  knowCommitTree(commitSha: string, treeSha: string): void {
+  /**
+   * Records a commit's root tree that another answer gave (a commit never changes its tree);
+   * `proven`: the answer was to a question about that commit id, so the process's cache keeps it
+   * too (git-object-cache.ts).
+   */
+  knowCommitTree(commitSha: string, treeSha: string, proven = false): void {
+    if (proven) this.shared?.cache.setCommitTree(this.shared.repoId, commitSha, treeSha);
     if (this.#commits.has(commitSha)) return;
     this.#commits.set(commitSha, Promise.resolve(treeSha));
     this.#roots.set(commitSha, treeSha);
+  }
+
+  /** A root the process's cache holds, recorded here as if this evaluation had read it. */
+  #sharedRoot(commitSha: string): string | undefined {
+    const known = this.#roots.get(commitSha);
+    if (known !== undefined || !this.shared) return known;
+    const tree = this.shared.cache.commitTree(this.shared.repoId, commitSha);
+    if (tree !== undefined) this.#roots.set(commitSha, tree);
+    return tree;
+  }
+
+  /** A tree already answered, here or (verified) in the process's cache. */
+  #known(treeSha: string): RawTree | undefined {
+    const read = this.#read.get(treeSha);
+    if (read || !this.shared) return read;
+    const tree = this.shared.cache.tree(this.shared.repoId, treeSha);
+    if (tree) {
+      this.#read.set(treeSha, tree);
+      if (!this.#cache.has(treeSha)) this.#cache.set(treeSha, Promise.resolve(tree));
+    }
+    return tree;
+  }
+
+  /**
+   * True when `path` at a commit needs no request to resolve: its root known and every tree down
+   * to it known (or the path ends on the way). The gather asks only for what this denies.
+   */
+  knowsPath(commitSha: string, path: string): boolean {
+    const root = this.#sharedRoot(commitSha);
+    return root !== undefined && this.#listingKnown(root, path);
+  }
+
+  /**
+   * The blob id at `path` of a commit when the known trees resolve it and its bytes are known
+   * too (the gather then need not ask for the file); undefined otherwise.
+   */
+  knownBlobAt(commitSha: string, path: string): string | undefined {
+    const root = this.#sharedRoot(commitSha);
+    if (root === undefined) return undefined;
+    const i = path.lastIndexOf("/");
+    const [dir, name] = i < 0 ? ["", path] : [path.slice(0, i), path.slice(i + 1)];
+    let tree = this.#known(root);
+    for (const segment of dir === "" ? [] : dir.split("/")) {
+      const next = tree?.entries.find((e) => e.path === segment);
+      if (!next || entryKind(next.mode, next.type) !== "directory") return undefined;
+      tree = this.#known(next.sha);
+    }
+    const e = tree?.entries.find((x) => x.path === name);
+    return e && e.type === "blob" && this.hasBlob(e.sha) ? e.sha : undefined;
   }
 
   /** Roots recorded from other answers, by commit. */
@@ -92,24 +151,25 @@ export class TreeReader {
    * to each directory, the directory's own included, read (or the path ends on the way).
    */
   knowsDirectories(commitSha: string, dirs: readonly string[]): boolean {
-    const root = this.#roots.get(commitSha);
+    const root = this.#sharedRoot(commitSha);
     return root !== undefined && dirs.every((d) => this.#listingKnown(root, d));
   }
 
   #listingKnown(rootTreeSha: string, dir: string): boolean {
-    let tree = this.#read.get(rootTreeSha);
+    let tree = this.#known(rootTreeSha);
     for (const segment of dir === "" ? [] : dir.split("/")) {
       if (!tree) return false;
       const next = tree.entries.find((e) => e.path === segment);
       // Missing, or a symlink, submodule or file: the listing so far says all.
       if (!next || entryKind(next.mode, next.type) !== "directory") return true;
-      tree = this.#read.get(next.sha);
+      tree = this.#known(next.sha);
     }
     return tree !== undefined;
   }
 
   /** Records a tree read another way, verified against its id (see git-gather.ts). */
   knowTree(treeSha: string, tree: RawTree): void {
+    this.shared?.cache.setTree(this.shared.repoId, treeSha, tree);
     if (!this.#cache.has(treeSha)) this.#cache.set(treeSha, Promise.resolve(tree));
     this.#read.set(treeSha, tree);
   }
@@ -132,30 +192,40 @@ export class TreeReader {
   walkKnown(rootTreeSha: string, dir: string): boolean {
     if (this.#plain.has(`${rootTreeSha}:${dir}`)) return true;
     const segments = dir === "" ? [] : dir.split("/");
-    let tree = this.#read.get(rootTreeSha);
+    let tree = this.#known(rootTreeSha);
     for (let i = 0; i < segments.length; i++) {
       if (!tree) return false;
       const next = tree.entries.find((e) => e.path === segments[i]);
       // Missing, not a directory, or the last segment: its parent's listing says all.
       if (!next || entryKind(next.mode, next.type) !== "directory" || i === segments.length - 1)
         return true;
-      tree = this.#read.get(next.sha);
+      tree = this.#known(next.sha);
     }
     return tree !== undefined;
   }
 
   /** Records a blob's bytes read another way, verified against its id (see git-gather.ts). */
   knowBlob(oid: string, bytes: Uint8Array): void {
+    this.shared?.cache.setBlob(this.shared.repoId, oid, bytes);
     if (!this.#blobs.has(oid)) this.#blobs.set(oid, Promise.resolve(bytes));
   }
 
   hasBlob(oid: string): boolean {
-    return this.#blobs.has(oid);
+    if (this.#blobs.has(oid)) return true;
+    const bytes = this.shared?.cache.blob(this.shared.repoId, oid);
+    if (bytes) this.#blobs.set(oid, Promise.resolve(bytes));
+    return bytes !== undefined;
   }
 
   /** A blob's bytes by id: recorded ones, else by REST (hashed against the id either way). */
   blob(oid: string, path: string): Promise<Uint8Array> {
-    return cached(this.#blobs, oid, () => readBlob(this.octokit, this.repo, oid, path));
+    if (!this.#blobs.has(oid)) this.hasBlob(oid);
+    return cached(this.#blobs, oid, () =>
+      readBlob(this.octokit, this.repo, oid, path).then((bytes) => {
+        this.shared?.cache.setBlob(this.shared.repoId, oid, bytes);
+        return bytes;
+      }),
+    );
   }
 
   /**
@@ -264,6 +334,7 @@ export class TreeReader {
   }
 
   #tree(sha: string): Promise<RawTree> {
+    if (!this.#cache.has(sha)) this.#known(sha);
     return cached(this.#cache, sha, () =>
       // No `recursive` parameter at all: GitHub recurses for any value of it, "0" included.
       this.octokit.rest.git.getTree({ ...this.repo, tree_sha: sha }).then(({ data }) =>
@@ -283,6 +354,9 @@ export class TreeReader {
 
   #remember(sha: string, tree: RawTree): RawTree {
     this.#read.set(sha, tree);
+    // REST's listing is not checked for this evaluation (as before); the cache keeps it only
+    // when it encodes to its id, complete.
+    this.shared?.cache.setTree(this.shared.repoId, sha, tree);
     return tree;
   }
 

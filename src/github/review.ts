@@ -10,6 +10,8 @@ import { describeTarget, ownAppId, type GitHubClient, type PullRequestTarget } f
 import { describeError } from "./errors.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
 import type { EnforcementCache } from "./enforcement-cache.js";
+import { TreeReader } from "./git.js";
+import type { GitObjectCache } from "./git-object-cache.js";
 import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
@@ -57,6 +59,8 @@ export interface ReviewEnv {
   rewrite?: boolean;
   /** Branch protection and rulesets read recently (enforcement-cache.ts). */
   enforcement?: EnforcementCache;
+  /** Verified git objects read by earlier events of this process (git-object-cache.ts). */
+  gitObjects?: GitObjectCache;
 }
 
 export interface ReviewOutcome {
@@ -177,7 +181,13 @@ async function evaluateOnce(
         pr,
         env.tool,
         env.dynamic,
-        undefined,
+        env.gitObjects
+          ? new TreeReader(
+              env.octokit,
+              { owner: pr.owner, repo: pr.repo },
+              { cache: env.gitObjects, repoId: pr.baseRepoId },
+            )
+          : undefined,
         undefined,
         env.enforcement,
       ),

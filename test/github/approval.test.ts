@@ -3,7 +3,8 @@
  * property of the DBA gate, each against the in-memory GitHub, every check-run body validated
  * against GitHub's OpenAPI schema (see harness.ts).
  */
-import { describe, expect, test } from "@jest/globals";
+import { beforeEach, describe, expect, test } from "@jest/globals";
+import { GitObjectCache } from "../../src/github/git-object-cache.js";
 import type { FakeCheckRun, FakeRepo, FileSpec } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -24,7 +25,10 @@ import {
 let h: Harness;
 // The sandbox replay adds findings of its own and takes seconds per evaluation; the gate only
 // reads the report's counts, which these tests set through the files.
-useHarness((created) => (h = created), { app: { replay: false } });
+// Git objects remembered across events (git-object-cache.ts), forgotten between tests.
+const gitObjects = new GitObjectCache();
+beforeEach(() => gitObjects.clear());
+useHarness((created) => (h = created), { app: { replay: false, gitObjectCache: gitObjects } });
 
 const OWNER = "Codertocat";
 /** No error or warning finding (the down file's DROP TABLE is a notice). */
@@ -757,8 +761,12 @@ describe("fails closed", () => {
       const lint = h.runs(LINT)[0]!.conclusion;
 
       // The git objects' GraphQL request fails (the trees are read by REST then).
-      if (_step === "the reviewed commit")
+      // A process that has not read the reviewed commit yet (another worker): this one remembers
+      // its trees from the first event and would not read them again.
+      if (_step === "the reviewed commit") {
+        gitObjects.clear();
         h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
+      }
       // The pull request's query cannot give the head's other pull requests: read by REST.
       if (_step === "the head commit's pull requests") readByRest(h.fake, "associatedPullRequests");
       // The approval facts' query fails (and the first query's page of them is unusable): they

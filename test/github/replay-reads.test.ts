@@ -98,12 +98,18 @@ describe("API requests per event with the replay on", () => {
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
     expect(graphql(large.cold)).toBe(3);
     // Warm: the installation token is cached and the base state is restored from the cache;
-    // branch protection and rulesets are remembered (enforcement-cache.ts).
+    // branch protection and rulesets are remembered (enforcement-cache.ts), and so are the git
+    // objects read (git-object-cache.ts): the same head again reads no tree and sends no gather.
     const rest = (calls: string[]) => calls.filter((c) => !/access_tokens|graphql/.test(c));
     const enforcement = /\/branches\/master|\/rules\/branches\//;
     expect(large.cold.filter((c) => enforcement.test(c))).toHaveLength(2);
-    expect(rest(large.warm)).toEqual(rest(large.cold).filter((c) => !enforcement.test(c)));
-    expect(graphql(large.warm)).toBe(2);
+    expect(large.cold.filter((c) => c.includes("/git/"))).toEqual([
+      "GET /repos/Codertocat/Hello-World/git/trees/<sha>",
+    ]);
+    expect(rest(large.warm)).toEqual(
+      rest(large.cold).filter((c) => !enforcement.test(c) && !c.includes("/git/")),
+    );
+    expect(graphql(large.warm)).toBe(1);
   });
 });
 
