@@ -703,8 +703,12 @@ export class FakeGitHub {
   createRepo(owner, name, opts) {
     const repo = new FakeRepo(this, owner, name, opts);
     this.repos.set(repo.fullName.toLowerCase(), repo);
+    this.#everyRepo.push(repo);
     return repo;
   }
+
+  /** Every repository made, replaced ones too: a node id names its repository for good. */
+  #everyRepo = [];
 
   repo(owner, name) {
     const r = this.repos.get(`${owner}/${name}`.toLowerCase());
@@ -1879,7 +1883,7 @@ export class FakeGitHub {
 
   /** A createCheckRun input as the REST create body it stands for, with its repository. */
   restCreateOf(input) {
-    const repo = [...this.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
+    const repo = this.#everyRepo.find((r) => `R_${r.id}` === input.repositoryId);
     if (!repo)
       throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
     const lower = (v) => (typeof v === "string" ? v.toLowerCase() : v);
