@@ -3,9 +3,13 @@
  * request's head. A quick evaluation writes each result as one completed run (all of them in one
  * mutation request when it can: batch-create.ts), and nothing at all when the newest run of that
  * check already shows exactly that result (written.ts); a slow one
- * (the sandbox replay) starts every run in_progress first and completes them at the end. An older
+ * (the sandbox replay) starts every run in_progress first and completes them at the end (each
+ * end in one mutation request when it can: batch-create.ts, batch-update.ts). An older
  * evaluation never passes over a newer one (in-flight.ts, the runs' markers). Whatever fails,
  * every started run ends completed (failure with the reason), never left in progress.
+ *
+ * Over 500 lines: both writers share the supersession and failure helpers below, kept in one
+ * module so each guarantee reads in one place (splitting the slow writer out is a follow-up).
  */
 import type { Logger } from "probot";
 import type { GitHubClient, RepoRef } from "../client.js";
