@@ -13,7 +13,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Probot, ProbotOctokit } from "probot";
-import { createApp } from "../../lib/app.js";
+import { createApp, pendingAfterFromEnv } from "../../lib/app.js";
 import { FakeGitHub } from "../../test/support/fake-github.mjs";
 
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -82,7 +82,8 @@ async function measure(kind, mergedCount, replay = true) {
         throttle: { enabled: false },
       })),
     });
-    await probot.load(createApp({ replay }));
+    // CHECK_PENDING_AFTER_MS=0 forces the slow path (runs in_progress first), as in the app.
+    await probot.load(createApp({ replay, ...pendingAfterFromEnv(process.env) }));
     const event = async (action) => {
       fake.clearRequests();
       const started = performance.now();
@@ -101,10 +102,11 @@ async function measure(kind, mergedCount, replay = true) {
       const ms = performance.now() - started;
       const requests = [...fake.requests];
       const count = (re) => requests.filter((r) => re.test(r.path)).length;
-      // A check-run mutation (src/github/checks/batch-create.ts) writes one run per input.
+      // A check-run mutation (src/github/checks/batch-create.ts, batch-update.ts) writes one
+      // run per input.
       const mutationWrites = (r) =>
         r.path.endsWith("/graphql") && /^\s*mutation\b/.test(String(r.body?.query))
-          ? (String(r.body.query).match(/createCheckRun\(/g) ?? []).length
+          ? (String(r.body.query).match(/(?:create|update)CheckRun\(/g) ?? []).length
           : 0;
       const writes = requests.reduce(
         (n, r) =>

@@ -46,8 +46,8 @@ describe("pull_request.opened with a risky change", () => {
       // page of its approval facts (first-read/approval-facts.ts); the branch for its protection,
       // and the tip the query saw.
       "POST /graphql",
-      "POST /repos/Codertocat/Hello-World/check-runs",
-      "POST /repos/Codertocat/Hello-World/check-runs",
+      // Both runs started in progress in one mutation (checks/batch-create.ts).
+      "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
       // No configuration file: the base's root tree confirms it (and is reused below).
       trees[0],
@@ -58,17 +58,19 @@ describe("pull_request.opened with a risky change", () => {
       "POST /graphql",
       // The sandbox replay reads the merged up migrations in one request (then caches the state).
       "POST /graphql",
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval check: the same evaluation (its head trees are already read); the other
       // pull requests of the head commit, the base changes and review dismissals (approvals bind
       // to the base they were given against), reviews, commits and the clicks recorded on them
       // came whole with the first query.
       // Whether rulesets require the gate (branch protection came with the branch).
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
+      // Both runs completed in one mutation (checks/batch-update.ts).
+      "POST /graphql",
     ]);
     expect(commit).toBe(baseSha);
-    const [, gather, merged] = h.fake.requests.filter((r) => r.path === "/graphql");
+    const [, gather, merged] = h.fake.requests.filter(
+      (r) => r.path === "/graphql" && !/^\s*mutation\b/.test((r.body as { query: string }).query),
+    );
     expect((gather!.body as { variables: unknown }).variables).toEqual({
       owner: "Codertocat",
       name: "Hello-World",
@@ -194,19 +196,16 @@ describe("no migration changes", () => {
 
     expect(h.calls().slice(1)).toEqual([
       "POST /graphql",
-      "POST /repos/Codertocat/Hello-World/check-runs",
-      "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
       // No configuration file: the base's root tree confirms it.
       expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
-      // Before a passing result: no newer run of the check on this commit.
-      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Flint&app_id=123&filter=all&per_page=100`,
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // Another open pull request with this head could still need an approval: the pull
       // request's query listed none.
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
-      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?check_name=migration-warden%2Fapproval&app_id=123&filter=all&per_page=100`,
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
+      // Before the passing results: no newer run of either check on this commit (one listing).
+      `GET /repos/Codertocat/Hello-World/commits/${headSha}/check-runs?app_id=123&filter=all&per_page=100`,
+      "POST /graphql",
     ]);
     expect(h.runs(APPROVAL).map((r) => [r.conclusion, r.output.title])).toEqual([
       ["success", "No migration changed"],
@@ -265,13 +264,11 @@ describe("configuration", () => {
 
     expect(h.calls().slice(1)).toEqual([
       "POST /graphql",
-      "POST /repos/Codertocat/Hello-World/check-runs",
-      "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9000",
       // The approval summary still says whether the gate is enforced.
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
-      "PATCH /repos/Codertocat/Hello-World/check-runs/9001",
+      "POST /graphql",
     ]);
     const complete = h.checkRunBodies(LINT)[1]!.body as {
       conclusion: string;
@@ -322,7 +319,9 @@ describe("fork pull requests", () => {
 
     expect(h.calls().filter((c) => /forker|patch-1/.test(c))).toEqual([]);
     // The fork's head commit by id and its blob by path at that commit, from the base repository.
-    const { variables } = h.fake.requests.filter((r) => r.path === "/graphql")[1]!.body as {
+    const { variables } = h.fake.requests.filter(
+      (r) => r.path === "/graphql" && !/^\s*mutation\b/.test((r.body as { query: string }).query),
+    )[1]!.body as {
       variables: Record<string, string>;
     };
     expect(variables).toMatchObject({

@@ -55,13 +55,13 @@ describe("API requests per event", () => {
     expect(large).toEqual(small);
     // token, one GraphQL request for the PR, its changed files, the other pull requests of its
     // head, its base config (absent: the base's root tree confirms it) and its approval facts
-    // (issue events, reviews, commits and the commits' approval runs), 2 creates, branch
-    // (protection; the tip the query saw), one GraphQL request for the base and head trees, the
-    // 3 distinct blobs and the edited merged file's base blob (its findings are limited to the
-    // edited lines), lint complete; approval: the base branch's rulesets (is the gate
-    // enforced?), complete (the head digest reuses the head trees).
-    expect(large).toHaveLength(10);
-    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(2);
+    // (issue events, reviews, commits and the commits' approval runs), both runs started in one
+    // mutation, branch (protection; the tip the query saw), one GraphQL request for the base and
+    // head trees, the 3 distinct blobs and the edited merged file's base blob (its findings are
+    // limited to the edited lines); approval: the base branch's rulesets (is the gate
+    // enforced?); both runs completed in one mutation (the head digest reuses the head trees).
+    expect(large).toHaveLength(8);
+    expect(large.filter((c) => c === "POST /graphql")).toHaveLength(4);
   });
 
   test("grow only with the files the pull request changes", async () => {

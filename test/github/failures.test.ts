@@ -19,6 +19,14 @@ import {
 let h: Harness;
 useHarness((created) => (h = created));
 
+/** The check-run mutations (checks/batch-create.ts, batch-update.ts) whose query names `field`. */
+const mutationOf =
+  (field: "createCheckRun" | "updateCheckRun") =>
+  (r: { body?: unknown }): boolean =>
+    new RegExp(`^\\s*mutation\\b[\\s\\S]*\\b${field}\\(`).test(
+      String((r.body as { query?: unknown } | undefined)?.query ?? ""),
+    );
+
 function riskyPullRequest(findings = 2) {
   const change: Record<string, string> = {
     "migrations/0001_t1.up.sql": "CREATE TABLE t1 (id int);\n",
@@ -87,6 +95,12 @@ describe("an API failure during the evaluation", () => {
 describe("an API failure while writing the result", () => {
   test("the completing update fails: a second update completes the run as failure", async () => {
     const { repo, number } = riskyPullRequest();
+    // Its field of the completion mutation fails, and so does every REST attempt after it.
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenUpdateCheckRuns",
+      updateError: /lint/,
+    });
     h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 500, times: ATTEMPTS });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
@@ -117,6 +131,13 @@ describe("an API failure while writing the result", () => {
   test("GitHub is down for every update: the delivery fails loudly", async () => {
     const { repo, number } = riskyPullRequest();
     h.fake.failNext({ method: "PATCH", path: /\/check-runs\/\d+$/, status: 503, times: 1000 });
+    h.fake.failNext({
+      method: "POST",
+      path: /^\/graphql$/,
+      match: mutationOf("updateCheckRun"),
+      status: 503,
+      times: 1000,
+    });
     await expect(
       h.receive("pull_request", pullRequestEvent("opened", repo, number)),
     ).rejects.toThrow();
@@ -155,7 +176,14 @@ describe("an API failure before the check run exists", () => {
 
   test("creating the first check run: both checks are still written, as failure", async () => {
     const { repo, number } = riskyPullRequest();
-    h.fake.failNext({ method: "POST", path: /\/check-runs$/, status: 500, times: ATTEMPTS });
+    // Both runs start in one mutation: it fails for good, so no run is started.
+    h.fake.failNext({
+      method: "POST",
+      path: /^\/graphql$/,
+      match: mutationOf("createCheckRun"),
+      status: 500,
+      times: ATTEMPTS,
+    });
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     expect(h.fake.checkRuns.map((r) => [r.name, r.status, r.conclusion, r.history.length])).toEqual(
       [
@@ -163,13 +191,17 @@ describe("an API failure before the check run exists", () => {
         [APPROVAL, "completed", "failure", 1],
       ],
     );
-    expect(h.fake.checkRuns[1]!.output.summary).toContain(
-      "POST /repos/Codertocat/Hello-World/check-runs answered HTTP 500",
-    );
+    expect(h.fake.checkRuns[1]!.output.summary).toContain("POST /graphql answered HTTP 500");
   });
 
   test("creating the second check run: the first is completed as failure", async () => {
     const { repo, number } = riskyPullRequest();
+    // Its field of the start mutation fails, and so does its REST create.
+    h.fake.graphqlFault({
+      executed: true,
+      operation: "MigrationWardenCreateCheckRuns",
+      createError: /approval/,
+    });
     h.fake.failNext({
       method: "POST",
       path: /\/check-runs$/,
@@ -195,6 +227,13 @@ describe("an API failure before the check run exists", () => {
   test("GitHub accepts no write at all: the delivery fails loudly and nothing is left running", async () => {
     const { repo, number } = riskyPullRequest();
     h.fake.failNext({ method: "POST", path: /\/check-runs$/, status: 503, times: 1000 });
+    h.fake.failNext({
+      method: "POST",
+      path: /^\/graphql$/,
+      match: mutationOf("createCheckRun"),
+      status: 503,
+      times: 1000,
+    });
     await expect(
       h.receive("pull_request", pullRequestEvent("opened", repo, number)),
     ).rejects.toThrow(/check runs could not be written/);

@@ -367,8 +367,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 }
 
 /**
- * The REST creates one request's check-run mutation carries (none for any other request), in the
- * order GitHub carries them out: as `POST /repos/{o}/{r}/check-runs` bodies.
+ * The REST creates (or updates) one request's check-run mutation carried out (none for any
+ * other request, nor for a field or a mutation that failed), in the order GitHub carries them out: as `POST /repos/{o}/{r}/check-runs` (or
+ * `PATCH /repos/{o}/{r}/check-runs/{id}`) bodies.
  */
 export function mutationCreates(
   fake: FakeGitHub,
@@ -376,8 +377,20 @@ export function mutationCreates(
 ): Array<{ method: string; path: string; body: Record<string, unknown> }> {
   const body = r.body as { query?: unknown; variables?: Record<string, unknown> } | undefined;
   if (r.method !== "POST" || !/graphql$/.test(r.path) || typeof body?.query !== "string") return [];
-  if (!/^\s*mutation\b/.test(body.query) || !body.query.includes("createCheckRun")) return [];
+  if (!/^\s*mutation\b/.test(body.query)) return [];
+  // Only the fields GitHub carried out: a failed field or mutation wrote nothing.
+  const carried = new Set(r.carried ?? []);
+  if (body.query.includes("updateCheckRun"))
+    return Object.entries(body.variables ?? {})
+      .filter(([alias]) => carried.has(alias))
+      .sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)))
+      .map(([, input]) => {
+        const { repo, id, body: rest } = fake.restUpdateOf(input);
+        return { method: "PATCH", path: `/repos/${repo.fullName}/check-runs/${id}`, body: rest };
+      });
+  if (!body.query.includes("createCheckRun")) return [];
   return Object.entries(body.variables ?? {})
+    .filter(([alias]) => carried.has(alias))
     .sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)))
     .map(([, input]) => {
       const { repo, body: rest } = fake.restCreateOf(input);

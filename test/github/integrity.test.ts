@@ -437,7 +437,9 @@ describe("Co-authored-by trailers name contributors (issue 11)", () => {
     const graphql = h.fake.requests.filter(
       (r) =>
         r.path === "/graphql" &&
-        !/MigrationWardenGather\b/.test(String((r.body as { query?: string }).query)),
+        !/MigrationWarden(Gather|CreateCheckRuns|UpdateCheckRuns)\b/.test(
+          String((r.body as { query?: string }).query),
+        ),
     );
     // The approval facts list the co-authors with the commits (no request of their own), in the
     // first query with the pull request and its base config.

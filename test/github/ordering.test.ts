@@ -290,11 +290,9 @@ describe("concurrent deliveries for the same head", () => {
   test("a newer run still in progress supersedes a passing older one too", async () => {
     const pr = pullRequest(CLEAN);
     pr.repo.review(pr.number, { user: "alice", state: "APPROVED" });
-    // The older delivery is held just before it writes its passing approval.
-    const olderHeld = h.pause(
-      "GET",
-      /\/check-runs\?check_name=migration-warden%2Fapproval.*&filter=all/,
-    );
+    // The older delivery is held just before it writes its passing approval (its one listing
+    // of the app's runs on the head before completing passing runs).
+    const olderHeld = h.pause("GET", /\/check-runs\?app_id=\d+&filter=all/);
     const older = h.receive("pull_request", sync(pr));
     await olderHeld.reached;
     // A newer delivery starts its runs and is held in its evaluation.

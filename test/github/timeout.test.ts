@@ -5,6 +5,7 @@ import {
   createHarness,
   finish,
   helloWorld,
+  mutationCreates,
   pullRequestEvent,
   readByRest,
 } from "./harness.js";
@@ -50,7 +51,13 @@ test("the approval check gives up at the same deadline while reading reviews", a
     // (A held request reaches the fake only on release: the reviews were never answered, and
     // the REST listings were never sent.)
     expect(h.calls().filter((c) => /\/reviews|\/events/.test(c))).toEqual([]);
-    expect(h.calls().at(-1)).toBe(`PATCH /repos/Codertocat/Hello-World/check-runs/${approval!.id}`);
+    // The last request: both runs completed in one mutation (checks/batch-update.ts).
+    expect(h.calls().at(-1)).toBe("POST /graphql");
+    expect(
+      mutationCreates(h.fake, h.fake.requests.at(-1)!).map((c) => `${c.method} ${c.path}`),
+    ).toEqual(
+      [lint!, approval!].map((r) => `PATCH /repos/Codertocat/Hello-World/check-runs/${r.id}`),
+    );
     expect([approval!.name, approval!.status, approval!.conclusion]).toEqual([
       "migration-warden/approval",
       "completed",

@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   enterprise: boolean;
   status: number;
   body?: unknown;
+  /** A check-run mutation's aliases GitHub carried out (a field with data). */
+  carried?: string[];
 }
 
 export interface FakeAnnotation {
@@ -289,6 +291,7 @@ export class FakeGitHub {
   graphqlFault(fault: GraphqlFault): void;
   /** A createCheckRun input as the REST create body it stands for, with its repository. */
   restCreateOf(input: unknown): { repo: FakeRepo; body: Record<string, unknown> };
+  restUpdateOf(input: unknown): { repo: FakeRepo; id: number; body: Record<string, unknown> };
 }
 
 export type GraphqlFault = {
@@ -326,6 +329,10 @@ export type GraphqlFault = {
   | { createError: RegExp }
   /** Runs before each createCheckRun field, with its run's name (another process writing). */
   | { beforeCreate: (name: string) => void }
+  /** The same for the completion mutation's `updateCheckRun` fields (by the run's name). */
+  | { updateError: RegExp }
+  /** Runs before each updateCheckRun field, with its run's name. */
+  | { beforeUpdate: (name: string) => void }
   | {
       /** Entries whose name matches. */
       entry: RegExp;

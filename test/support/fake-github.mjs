@@ -703,8 +703,12 @@ export class FakeGitHub {
   createRepo(owner, name, opts) {
     const repo = new FakeRepo(this, owner, name, opts);
     this.repos.set(repo.fullName.toLowerCase(), repo);
+    this.#everyRepo.push(repo);
     return repo;
   }
+
+  /** Every repository made, replaced ones too: a node id names its repository for good. */
+  #everyRepo = [];
 
   repo(owner, name) {
     const r = this.repos.get(`${owner}/${name}`.toLowerCase());
@@ -879,6 +883,10 @@ export class FakeGitHub {
       }
     }
     entry.status = status;
+    // Which aliases of a check-run mutation GitHub carried out (test/github/harness.ts lists
+    // only those as the REST writes they stand for).
+    if (/^\s*mutation\b/.test(entry.body?.query ?? "") && out && typeof out === "object")
+      entry.carried = Object.keys(out.data ?? {}).filter((k) => out.data[k]?.checkRun);
     return {
       status,
       headers: resHeaders,
@@ -1492,6 +1500,7 @@ export class FakeGitHub {
   #runJSON(run) {
     return {
       id: run.id,
+      node_id: `CR_${run.id}`,
       name: run.name,
       head_sha: run.head_sha,
       external_id: run.external_id,
@@ -1785,6 +1794,7 @@ export class FakeGitHub {
       },
     };
     rootValue.createCheckRun = ({ input }) => this.#graphqlCreateRun(input, faults);
+    rootValue.updateCheckRun = ({ input }) => this.#graphqlUpdateRun(input, faults);
     const checked = checkedGraphql(body.query ?? "");
     const result =
       "errors" in checked
@@ -1825,6 +1835,7 @@ export class FakeGitHub {
     const run = this.#createRun(repo, body);
     return {
       checkRun: {
+        id: run.node_id,
         databaseId: run.id,
         url: run.html_url,
         checkSuite: { app: { databaseId: run.app.id } },
@@ -1833,9 +1844,46 @@ export class FakeGitHub {
     };
   }
 
+  /**
+   * `updateCheckRun(input:)`: the REST update of the same body (validated the same way). Like
+   * GitHub, more than 50 annotations answer a null checkRun without an error. Faults:
+   * `updateError` (a RegExp on the run's name) fails that field alone; `beforeUpdate` runs before
+   * each update.
+   */
+  #graphqlUpdateRun(input, faults) {
+    const { repo, id, body } = this.restUpdateOf(input);
+    const name = this.#run(repo, id).name;
+    for (const f of faults) f.beforeUpdate?.(name);
+    if (faults.some((f) => f.updateError?.test(name)))
+      throw new Error(`Something went wrong while updating ${name}.`);
+    if ((body.output?.annotations?.length ?? 0) > 50) return { checkRun: null };
+    const run = this.#updateRun(repo, id, body);
+    return {
+      checkRun: {
+        id: run.node_id,
+        databaseId: run.id,
+        url: run.html_url,
+        annotations: () => ({ totalCount: run.output.annotations_count }),
+      },
+    };
+  }
+
+  /**
+   * An updateCheckRun input as the REST update body it stands for, with its repository and run
+   * id (the node id must name a run of that repository).
+   */
+  restUpdateOf(input) {
+    const id = Number(/^CR_(\d+)$/.exec(input.checkRunId ?? "")?.[1]);
+    const { repo, body } = this.restCreateOf({ ...input, name: "-", headSha: "-" });
+    if (!id || !this.checkRuns.some((c) => c.repo === repo && c.id === id))
+      throw new Error(`Could not resolve to a node with the global id of '${input.checkRunId}'`);
+    const { name: _n, head_sha: _h, ...rest } = body;
+    return { repo, id, body: rest };
+  }
+
   /** A createCheckRun input as the REST create body it stands for, with its repository. */
   restCreateOf(input) {
-    const repo = [...this.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
+    const repo = this.#everyRepo.find((r) => `R_${r.id}` === input.repositoryId);
     if (!repo)
       throw new Error(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
     const lower = (v) => (typeof v === "string" ? v.toLowerCase() : v);

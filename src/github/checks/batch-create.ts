@@ -39,6 +39,8 @@ import {
 /** What the writer needs of a created run (CheckRun): its id, app and annotation count. */
 export interface CreatedRun {
   id: number;
+  /** Its GraphQL node id (a later update in a mutation names the run by it). */
+  node_id?: string;
   app?: { id: number } | null;
   output?: { annotations_count?: number } | null;
   html_url?: string | null;
@@ -49,7 +51,7 @@ export type Created = { run: CreatedRun } | { error: unknown };
 /** Sent once: retried here (see the header). */
 const ONCE = { retries: 0 } as const;
 
-const FIELDS = `checkRun { databaseId url checkSuite { app { databaseId } } annotations(first: 1) { totalCount } }`;
+const FIELDS = `checkRun { id databaseId url checkSuite { app { databaseId } } annotations(first: 1) { totalCount } }`;
 
 /** The mutation document creating `count` runs, aliased c0…c{count-1}. */
 export function createRunsMutation(count: number): string {
@@ -148,6 +150,7 @@ export function createRunInput(
 }
 
 interface RawRun {
+  id?: unknown;
   databaseId?: unknown;
   url?: unknown;
   checkSuite?: { app?: { databaseId?: unknown } | null } | null;
@@ -171,6 +174,7 @@ function createdOf(raw: RawRun | null | undefined): CreatedRun | null {
   const count = raw.annotations?.totalCount;
   return {
     id: raw.databaseId,
+    ...(typeof raw.id === "string" && raw.id !== "" ? { node_id: raw.id } : {}),
     app: { id: app },
     ...(Number.isSafeInteger(count) ? { output: { annotations_count: count as number } } : {}),
     html_url: typeof raw.url === "string" ? raw.url : null,

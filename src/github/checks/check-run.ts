@@ -69,6 +69,8 @@ export class CheckRun {
   readonly id: number;
   /** The app GitHub says created it (this app), for finding its other runs. */
   readonly appId: number | null;
+  /** Its GraphQL node id (for a batched completion: batch-update.ts); null when GitHub gave none. */
+  readonly nodeId: string | null;
   /** Annotations the run has, as GitHub last answered (an annotation batch grows it). */
   #annotations: number | null;
 
@@ -82,6 +84,8 @@ export class CheckRun {
   ) {
     this.id = created.id;
     this.appId = created.app?.id ?? null;
+    this.nodeId =
+      typeof created.node_id === "string" && created.node_id !== "" ? created.node_id : null;
     // An answer without the count leaves it unknown: a lost batch then fails (uncertain-writes.ts).
     this.#annotations = created.output?.annotations_count ?? null;
   }
@@ -91,7 +95,17 @@ export class CheckRun {
   }
 
   static async start(octokit: GitHubClient, repo: RepoRef, s: StartCheckRun): Promise<CheckRun> {
-    const data = await createCheckRun(octokit, {
+    return CheckRun.started(
+      octokit,
+      repo,
+      await createCheckRun(octokit, CheckRun.startCreate(repo, s)),
+      s,
+    );
+  }
+
+  /** The create of CheckRun.start (its REST body, marker included), for a batch of starts. */
+  static startCreate(repo: RepoRef, s: StartCheckRun): CreateCheckRun {
+    return {
       ...repo,
       name: s.name,
       head_sha: s.headSha,
@@ -102,7 +116,16 @@ export class CheckRun {
         title: s.title,
         summary: withMarker(`${s.summary}\n\n${evaluationMarker(s.startedAt)}`),
       },
-    });
+    };
+  }
+
+  /** The run a CheckRun.startCreate created (in progress). */
+  static started(
+    octokit: GitHubClient,
+    repo: RepoRef,
+    data: CreatedRun,
+    s: StartCheckRun,
+  ): CheckRun {
     return new CheckRun(octokit, repo, data, s.name, s);
   }
 
@@ -230,8 +253,39 @@ export class CheckRun {
     await this.#finish(result, prepared, chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST));
   }
 
+  /**
+   * CheckRun.complete for a writer that sends several runs' completions in one request
+   * (batch-update.ts): every annotation batch but the last is written now (by REST, while the run
+   * is in progress); the update that completes the run is returned, to be sent by the caller, who
+   * hands its answer to `completedBy`.
+   */
+  async completion(result: CheckResult): Promise<CompletionUpdate> {
+    const { externalId, detailsUrl, startedAt } = this.started;
+    const prepared = prepareResult(this.name, result, externalId, detailsUrl, startedAt);
+    const batches = chunk(result.annotations ?? [], ANNOTATIONS_PER_REQUEST);
+    await this.#batchesBeforeLast(prepared, batches);
+    return {
+      params: this.#lastUpdate(result, prepared, batches),
+      nodeId: this.nodeId,
+      annotations: this.#annotations,
+    };
+  }
+
+  /** What GitHub answered to the update `completion` returned. */
+  completedBy(data: { output?: { annotations_count?: number } | null }): void {
+    this.#annotations = data.output?.annotations_count ?? null;
+  }
+
   async #finish(
     result: CheckResult,
+    prepared: PreparedResult,
+    batches: readonly Annotation[][],
+  ): Promise<void> {
+    await this.#batchesBeforeLast(prepared, batches);
+    await this.#update(this.#lastUpdate(result, prepared, batches));
+  }
+
+  async #batchesBeforeLast(
     prepared: PreparedResult,
     batches: readonly Annotation[][],
   ): Promise<void> {
@@ -245,8 +299,16 @@ export class CheckRun {
         output: { ...output, annotations },
       });
     }
+  }
+
+  #lastUpdate(
+    result: CheckResult,
+    prepared: PreparedResult,
+    batches: readonly Annotation[][],
+  ): UpdateCheckRun {
+    const output = prepared.output;
     const last = batches.at(-1);
-    await this.#update({
+    return {
       ...this.repo,
       check_run_id: this.id,
       status: "completed",
@@ -254,13 +316,22 @@ export class CheckRun {
       output: last ? { ...output, annotations: last } : output,
       ...(result.actions ? { actions: result.actions } : {}),
       ...(result.externalId !== undefined ? { external_id: result.externalId } : {}),
-    });
+    };
   }
 
   async #update(params: UpdateCheckRun): Promise<void> {
     const data = await updateCheckRun(this.octokit, params, this.#annotations);
     this.#annotations = data.output?.annotations_count ?? null;
   }
+}
+
+/** The update that completes a run (CheckRun.completion), with what sending it needs. */
+export interface CompletionUpdate {
+  params: UpdateCheckRun;
+  /** The run's GraphQL node id; null: only REST can update it. */
+  nodeId: string | null;
+  /** The run's annotation count before this update (uncertain-writes.ts updateCheckRun). */
+  annotations: number | null;
 }
 
 /** One run's create as CheckRun.write sends it, with what completes it (CheckRun.written). */

@@ -63,32 +63,47 @@ export async function createCheckRun(
 /**
  * Updates a run, at most once. `annotations`: the run's annotation count before this update (from
  * GitHub's last answer; null when it gave none), which an update carrying a batch grows by it.
+ * `askFirst`: an earlier attempt (another request: batch-update.ts) may have applied it.
  */
 export async function updateCheckRun(
   octokit: GitHubClient,
   params: UpdateCheckRun,
   annotations: number | null,
+  { askFirst = false }: { askFirst?: boolean } = {},
 ): Promise<CheckRunData> {
-  const batch = params.output?.annotations?.length ?? 0;
   return retried(
     octokit,
-    async () => {
-      if (batch === 0) return null;
-      if (annotations === null)
-        throw new EvaluationError(
-          `check run ${params.check_run_id}: a batch of ${batch} annotations lost its answer, and GitHub never said how many the run had before it`,
-        );
-      const { owner, repo, check_run_id } = params;
-      const { data } = await octokit.rest.checks.get({ owner, repo, check_run_id, request: ONCE });
-      const count = data.output.annotations_count;
-      if (count === annotations + batch) return data;
-      if (count === annotations) return null;
-      // Neither before nor after this batch: what the run shows is unknown, so it fails.
-      throw new EvaluationError(
-        `check run ${check_run_id} shows ${count} annotations after a batch of ${batch} whose answer was lost (${annotations} before it)`,
-      );
-    },
+    () => updateApplied(octokit, params, annotations),
     async () => (await octokit.rest.checks.update({ ...params, request: ONCE })).data,
+    askFirst,
+  );
+}
+
+/**
+ * After an attempt of `params` whose outcome is unknown: the run as GitHub shows it when the
+ * update took effect (its annotation batch is there), null when it must be sent again (it carries
+ * no batch: the same however often it is applied; or the batch is not there). Throws when it
+ * cannot be told.
+ */
+export async function updateApplied(
+  octokit: GitHubClient,
+  params: UpdateCheckRun,
+  annotations: number | null,
+): Promise<CheckRunData | null> {
+  const batch = params.output?.annotations?.length ?? 0;
+  if (batch === 0) return null;
+  if (annotations === null)
+    throw new EvaluationError(
+      `check run ${params.check_run_id}: a batch of ${batch} annotations lost its answer, and GitHub never said how many the run had before it`,
+    );
+  const { owner, repo, check_run_id } = params;
+  const { data } = await octokit.rest.checks.get({ owner, repo, check_run_id, request: ONCE });
+  const count = data.output.annotations_count;
+  if (count === annotations + batch) return data;
+  if (count === annotations) return null;
+  // Neither before nor after this batch: what the run shows is unknown, so it fails.
+  throw new EvaluationError(
+    `check run ${check_run_id} shows ${count} annotations after a batch of ${batch} whose answer was lost (${annotations} before it)`,
   );
 }
 

@@ -3,9 +3,13 @@
  * request's head. A quick evaluation writes each result as one completed run (all of them in one
  * mutation request when it can: batch-create.ts), and nothing at all when the newest run of that
  * check already shows exactly that result (written.ts); a slow one
- * (the sandbox replay) starts every run in_progress first and completes them at the end. An older
+ * (the sandbox replay) starts every run in_progress first and completes them at the end (each
+ * end in one mutation request when it can: batch-create.ts, batch-update.ts). An older
  * evaluation never passes over a newer one (in-flight.ts, the runs' markers). Whatever fails,
  * every started run ends completed (failure with the reason), never left in progress.
+ *
+ * Over 500 lines: both writers share the supersession and failure helpers below, kept in one
+ * module so each guarantee reads in one place (splitting the slow writer out is a follow-up).
  */
 import type { Logger } from "probot";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -13,18 +17,18 @@ import { describeError } from "../errors.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { ReviewEnv, ReviewOutcome } from "../review.js";
 import { createCheckRuns, type Created } from "./batch-create.js";
-import { CheckRun, prepareResult, type WriteCreate } from "./check-run.js";
+import { updateCheckRuns, type Updated } from "./batch-update.js";
+import { CheckRun, prepareResult, type CompletionUpdate, type WriteCreate } from "./check-run.js";
 import { errorResult } from "./common.js";
 import { externalId } from "./external-id.js";
 import type { Generation } from "./in-flight.js";
 import type { CheckDefinition, CheckResult, Conclusion } from "./types.js";
-import { createCheckRun } from "./uncertain-writes.js";
+import { createCheckRun, updateCheckRun, type CreateCheckRun } from "./uncertain-writes.js";
 import {
   identicalNewest,
   newerEvaluation,
   runsOnCommit,
   runsOfApp,
-  runsOfName,
   type WrittenRun,
 } from "./written.js";
 
@@ -133,7 +137,10 @@ export async function writeResults(
     creates.push(CheckRun.writeCreate(repo, start, result, prepared));
   }
   // Every run to write in one request (batch-create.ts), each answer then handled as before.
-  const created = await createAll(w, creates);
+  const created = await createAll(
+    w,
+    creates.map((c) => c.params),
+  );
   for (const [i, create] of creates.entries()) {
     const { s: start, result } = create;
     const name = start.name;
@@ -164,21 +171,25 @@ export async function writeResults(
  * Each create's answer: all in one mutation request when the first read gave the repository's
  * node id, else one REST create each, as before.
  */
-async function createAll(w: Writing, creates: readonly WriteCreate[]): Promise<Created[]> {
+async function createAll(
+  w: Writing,
+  creates: readonly CreateCheckRun[],
+  stopAtFailure = false,
+): Promise<Created[]> {
   if (creates.length === 0) return [];
   const nodeId = w.pr.baseRepoNodeId;
-  if (nodeId !== undefined)
-    return createCheckRuns(
-      w.env.octokit,
-      nodeId,
-      creates.map((c) => c.params),
-    );
+  if (nodeId !== undefined) return createCheckRuns(w.env.octokit, nodeId, creates);
   const out: Created[] = [];
   for (const c of creates) {
     try {
-      out.push({ run: await createCheckRun(w.env.octokit, c.params) });
+      out.push({ run: await createCheckRun(w.env.octokit, c) });
     } catch (error) {
       out.push({ error });
+      // Starts one by one stop at the first failure, as they always did (the rest: reported).
+      if (stopAtFailure) {
+        while (out.length < creates.length) out.push({ error });
+        break;
+      }
     }
   }
   return out;
@@ -243,65 +254,129 @@ export async function writeSlowly(
 ): Promise<void> {
   const { env, repo, pr, log, outcome } = w;
   const { octokit } = env;
+  const starts = checks.map((check) => ({
+    check,
+    s: {
+      name: check.name,
+      headSha: pr.headSha,
+      externalId: externalId(pr),
+      startedAt: w.startedAt,
+      ...check.pending,
+      ...(check.detailsUrl !== undefined ? { detailsUrl: check.detailsUrl } : {}),
+    },
+  }));
+  // Every start in one request (batch-create.ts), as a quick evaluation's creates.
+  const created = await createAll(
+    w,
+    starts.map(({ s }) => CheckRun.startCreate(repo, s)),
+    true,
+  );
   const runs: StartedRun[] = [];
-  for (const check of checks) {
-    try {
-      const run = await CheckRun.start(octokit, repo, {
-        name: check.name,
-        headSha: pr.headSha,
-        externalId: externalId(pr),
-        startedAt: w.startedAt,
-        ...check.pending,
-        ...(check.detailsUrl !== undefined ? { detailsUrl: check.detailsUrl } : {}),
-      });
-      runs.push({ check, run });
-    } catch (err) {
-      log.error({ err, check: check.name }, "starting the check run failed");
-      // Every check still ends with a run saying why: started ones completed, the rest created.
-      const rest = checks.slice(runs.length);
-      const errors = await settle([
-        () => failAll(runs, err, log, outcome),
-        () => reportFailure(octokit, repo, pr.headSha, externalId(pr), rest, err, log, outcome),
-      ]);
-      if (errors.length > 0)
-        throw new AggregateError(errors, "check runs could not be written", { cause: err });
-      return;
+  const notStarted: CheckDefinition[] = [];
+  let startError: unknown = undefined;
+  for (const [i, { check, s }] of starts.entries()) {
+    const answer = created[i]!;
+    if ("run" in answer) {
+      runs.push({ check, run: CheckRun.started(octokit, repo, answer.run, s) });
+      continue;
     }
+    log.error({ err: answer.error, check: check.name }, "starting the check run failed");
+    if (notStarted.length === 0) startError = answer.error;
+    notStarted.push(check);
+  }
+  if (notStarted.length > 0) {
+    // Every check still ends with a run saying why: started ones completed, the rest created.
+    const err = startError;
+    const errors = await settle([
+      () => failAll(runs, err, log, outcome),
+      () => reportFailure(octokit, repo, pr.headSha, externalId(pr), notStarted, err, log, outcome),
+    ]);
+    if (errors.length > 0)
+      throw new AggregateError(errors, "check runs could not be written", { cause: err });
+    return;
   }
 
   const results = await evaluated();
-  const unfinished: unknown[] = [];
-  for (const [i, { check, run }] of runs.entries()) {
-    let result = await results.result(i);
-    // A newer evaluation of the same commit may have started meanwhile (a redelivery, a review,
-    // a re-run): its run is the one that counts, and this older one must not pass on an older
-    // answer, whichever of the two GitHub ranks first. Blocking answers need no such check.
-    try {
-      const newer = PASSING.has(result.conclusion) ? await newerRun(w, run) : null;
-      if (newer) {
-        log.info({ check: check.name, newer: newer.id }, "superseded by a newer check run");
-        result = keepRecord(supersededResult(newer), result);
-      }
-    } catch (err) {
-      log.error({ err, check: check.name }, "listing the commit's check runs failed");
-      result = keepRecord(errorResult(describeError(err)), result);
+  const ends: Array<{ check: CheckDefinition; run: CheckRun; result: CheckResult }> = [];
+  for (const [i, { check, run }] of runs.entries())
+    ends.push({ check, run, result: await results.result(i) });
+  // A newer evaluation of the same commit may have started meanwhile (a redelivery, a review,
+  // a re-run): its run is the one that counts, and this older one must not pass on an older
+  // answer, whichever of the two GitHub ranks first. Blocking answers need no such check. One
+  // listing of this app's runs on the commit serves every pass.
+  const passes = ends.filter((e) => PASSING.has(e.result.conclusion));
+  const newer = await newerRuns(
+    w,
+    passes.map((e) => e.run),
+  );
+  for (const [k, e] of passes.entries()) {
+    const found = newer[k]!;
+    if ("error" in found) {
+      log.error(
+        { err: found.error, check: e.check.name },
+        "listing the commit's check runs failed",
+      );
+      e.result = keepRecord(errorResult(describeError(found.error)), e.result);
+    } else if (found.newer) {
+      log.info({ check: e.check.name, newer: found.newer.id }, "superseded by a newer check run");
+      e.result = keepRecord(supersededResult(found.newer), e.result);
     }
+  }
+  // Every completion in one request (batch-update.ts); a run whose completion fails is completed
+  // by REST as failed with the reason, never left in progress.
+  const completions: Array<{ end: (typeof ends)[number]; update: CompletionUpdate }> = [];
+  const failed: Array<{ end: (typeof ends)[number]; err: unknown }> = [];
+  for (const end of ends) {
     try {
-      await run.complete(result);
-      outcome.conclusions[check.name] = result.conclusion;
+      completions.push({ end, update: await end.run.completion(end.result) });
     } catch (err) {
-      log.error({ err, check: check.name }, "writing the check run failed");
-      try {
-        await run.complete(errorResult(describeError(err)));
-        outcome.conclusions[check.name] = "failure";
-      } catch (err2) {
-        unfinished.push(err2);
-      }
+      failed.push({ end, err });
+    }
+  }
+  const answers = await completeAll(
+    w,
+    completions.map((c) => c.update),
+  );
+  for (const [i, { end }] of completions.entries()) {
+    const answer = answers[i]!;
+    if ("error" in answer) failed.push({ end, err: answer.error });
+    else {
+      end.run.completedBy(answer.run);
+      outcome.conclusions[end.check.name] = end.result.conclusion;
+    }
+  }
+  const unfinished: unknown[] = [];
+  for (const { end, err } of failed.sort((a, b) => ends.indexOf(a.end) - ends.indexOf(b.end))) {
+    log.error({ err, check: end.check.name }, "writing the check run failed");
+    try {
+      await end.run.complete(errorResult(describeError(err)));
+      outcome.conclusions[end.check.name] = "failure";
+    } catch (err2) {
+      unfinished.push(err2);
     }
   }
   if (unfinished.length > 0) {
     throw new AggregateError(unfinished, "check runs could not be completed");
   }
+}
+
+/**
+ * Each completion's answer: all in one mutation request when the first read gave the
+ * repository's node id, else one REST update each, as before.
+ */
+async function completeAll(w: Writing, updates: readonly CompletionUpdate[]): Promise<Updated[]> {
+  if (updates.length === 0) return [];
+  const nodeId = w.pr.baseRepoNodeId;
+  if (nodeId !== undefined) return updateCheckRuns(w.env.octokit, nodeId, updates);
+  const out: Updated[] = [];
+  for (const u of updates) {
+    try {
+      out.push({ run: await updateCheckRun(w.env.octokit, u.params, u.annotations) });
+    } catch (error) {
+      out.push({ error });
+    }
+  }
+  return out;
 }
 
 interface StartedRun {
@@ -393,18 +468,41 @@ interface NewerRun {
 }
 
 /**
- * The newest run of this app with the same name on the same commit, for (among others) the same
- * pull request, whose evaluation started after `run`'s (in this process, or by its marker); null
- * when there is none. That evaluation saw facts at least as new as this one.
+ * For each run: the newest run of this app with the same name on the same commit, for (among
+ * others) the same pull request, whose evaluation started after the run's (in this process, or
+ * by its marker); null when there is none. That evaluation saw facts at least as new. One
+ * listing of the app's runs on the commit (every page) for all of them; a listing that fails is
+ * each one's error.
  */
-async function newerRun(w: Writing, run: CheckRun): Promise<NewerRun | null> {
-  const inProcess = w.generation.superseded(run.name);
-  const appId = run.appId ?? w.appId;
-  if (appId === null) return inProcess ? { id: null, url: null } : null;
-  const listed = await runsOfName(w.env.octokit, w.repo, w.pr.headSha, run.name, appId);
-  const newer = newerEvaluation(listed, run.name, appId, w.pr.number, run.startedAt, run.id);
-  if (newer) return { id: newer.id, url: newer.url ?? null };
-  return inProcess ? { id: null, url: null } : null;
+async function newerRuns(
+  w: Writing,
+  runs: readonly CheckRun[],
+): Promise<Array<{ newer: NewerRun | null } | { error: unknown }>> {
+  const listings = new Map<number, Promise<WrittenRun[]>>();
+  const out: Array<{ newer: NewerRun | null } | { error: unknown }> = [];
+  for (const run of runs) {
+    const inProcess = w.generation.superseded(run.name);
+    const appId = run.appId ?? w.appId;
+    const fallback = inProcess ? { id: null, url: null } : null;
+    if (appId === null) {
+      out.push({ newer: fallback });
+      continue;
+    }
+    let listing = listings.get(appId);
+    if (!listing) {
+      listing = runsOfApp(w.env.octokit, w.repo, w.pr.headSha, appId);
+      listing.catch(() => undefined);
+      listings.set(appId, listing);
+    }
+    try {
+      const listed = await listing;
+      const newer = newerEvaluation(listed, run.name, appId, w.pr.number, run.startedAt, run.id);
+      out.push({ newer: newer ? { id: newer.id, url: newer.url ?? null } : fallback });
+    } catch (error) {
+      out.push({ error });
+    }
+  }
+  return out;
 }
 
 /**
