@@ -230,8 +230,9 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
     const fast = { WORKER_LOCK_SECONDS: "1", CHECK_PENDING_AFTER_MS: "0" };
     const first = await startWorker({ fake, appId: APP_ID, privateKey, redisUrl: url, env: fast });
     const { repo, number, head } = repoWithPullRequest("crash");
-    // Both runs are created in progress; completing the first never reaches GitHub.
-    const hold = fake.holdNext({ method: "PATCH", path: /\/check-runs\/\d+$/ });
+    // Both runs are created in progress; completing them (one updateCheckRun mutation) never
+    // reaches GitHub.
+    const hold = fake.holdNext({ method: "POST", path: /\/graphql$/, body: /updateCheckRun/ });
     expect(
       await deliver("pull_request", pullRequestPayload(repo, number, "opened"), "crash-1"),
     ).toBe(200);

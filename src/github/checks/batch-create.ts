@@ -27,8 +27,8 @@
  * meanwhile, so it stays its own request, sent after this answer.
  */
 import type { GitHubClient } from "../client.js";
+import { runMutationBatch, type BatchResult } from "./mutation-batch.js";
 import { ownAppId } from "../client.js";
-import { retriesOf } from "../octokit.js";
 import {
   createCheckRun,
   lastMarker,
@@ -46,9 +46,9 @@ export interface CreatedRun {
   html_url?: string | null;
 }
 
-export type Created = { run: CreatedRun } | { error: unknown };
+export type Created = BatchResult<CreatedRun>;
 
-/** Sent once: retried here (see the header). */
+/** Sent once: retried in mutation-batch.ts. */
 const ONCE = { retries: 0 } as const;
 
 const FIELDS = `checkRun { id databaseId url checkSuite { app { databaseId } } annotations(first: 1) { totalCount } }`;
@@ -190,81 +190,20 @@ export async function createCheckRuns(
   repositoryId: string,
   params: readonly CreateCheckRun[],
 ): Promise<Created[]> {
-  const out = new Array<Created | undefined>(params.length);
-  const inputs = params.map((p) => createRunInput(repositoryId, p));
-  const byRest: number[] = [];
-  let pending: number[] = [];
-  inputs.forEach((input, i) => (input ? pending : byRest).push(i));
   // A single run gains nothing from the mutation, but one path for every write is simpler to
   // trust; every run goes in it unless GraphQL cannot carry it.
-  const policy = retriesOf(octokit);
-  let uncertain = false;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    try {
-      if (uncertain) {
-        const adopted = await createdByMarker(
-          octokit,
-          pending.map((i) => params[i]!),
-        );
-        pending = pending.filter((i, k) => {
-          const run = adopted[k];
-          if (run) out[i] = { run };
-          return !run;
-        });
-        if (pending.length === 0) break;
-      }
-      const answer = await mutate(
+  return runMutationBatch<CreatedRun>(octokit, {
+    inputs: params.map((p) => createRunInput(repositoryId, p)),
+    document: createRunsMutation,
+    alias: "c",
+    answered: (field) => createdOf((field as { checkRun?: RawRun | null } | null)?.checkRun),
+    tookEffect: (pending) =>
+      createdByMarker(
         octokit,
-        pending.map((i) => inputs[i]!),
-      );
-      for (const [k, i] of pending.entries()) {
-        const run = createdOf(answer.data?.[`c${k}`]?.checkRun);
-        if (run) out[i] = { run };
-        else byRest.push(i);
-      }
-      pending = [];
-    } catch (err) {
-      if (attempt >= policy.retries || !policy.retryable(err)) {
-        for (const i of pending) out[i] = { error: err };
-        pending = [];
-        break;
-      }
-      // A retryable failure of the request is an uncertain outcome; of the look-up, it stays one.
-      uncertain = true;
-      await new Promise((resolve) => setTimeout(resolve, policy.waitMs(attempt + 1)));
-    }
-  }
-  // One by one, the REST way; those the mutation answered for with an error may exist all the
-  // same, so createCheckRun asks first (adopting by marker) for them.
-  for (const i of byRest.sort((a, b) => a - b)) {
-    try {
-      out[i] = {
-        run: await createCheckRun(octokit, params[i]!, { askFirst: inputs[i] !== null }),
-      };
-    } catch (err) {
-      out[i] = { error: err };
-    }
-  }
-  return out as Created[];
-}
-
-interface MutationAnswer {
-  data?: Record<string, { checkRun?: RawRun | null } | null> | null;
-  errors?: unknown[];
-}
-
-async function mutate(
-  octokit: GitHubClient,
-  inputs: ReadonlyArray<Record<string, unknown>>,
-): Promise<MutationAnswer> {
-  const variables = Object.fromEntries(inputs.map((input, k) => [`c${k}`, input]));
-  // octokit.request, not octokit.graphql: an answer with errors beside data must reach us whole.
-  const { data } = await octokit.request("POST /graphql", {
-    query: createRunsMutation(inputs.length),
-    variables,
-    request: ONCE,
+        pending.map((i) => params[i]!),
+      ),
+    byRest: (i, askFirst) => createCheckRun(octokit, params[i]!, { askFirst }),
   });
-  return (data ?? {}) as MutationAnswer;
 }
 
 /**

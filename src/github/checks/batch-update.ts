@@ -17,8 +17,8 @@
  * Paced as one write, as batch-create.ts explains.
  */
 import type { GitHubClient } from "../client.js";
-import { retriesOf } from "../octokit.js";
 import { createRunInput } from "./batch-create.js";
+import { runMutationBatch, type BatchResult } from "./mutation-batch.js";
 import type { CompletionUpdate } from "./check-run.js";
 import { updateApplied, updateCheckRun, type UpdateCheckRun } from "./uncertain-writes.js";
 
@@ -27,10 +27,7 @@ export interface UpdatedRun {
   output?: { annotations_count?: number } | null;
 }
 
-export type Updated = { run: UpdatedRun } | { error: unknown };
-
-/** Sent once: retried here (see the header). */
-const ONCE = { retries: 0 } as const;
+export type Updated = BatchResult<UpdatedRun>;
 
 /** The mutation document updating `count` runs, aliased u0…u{count-1}. */
 export function updateRunsMutation(count: number): string {
@@ -78,90 +75,29 @@ export async function updateCheckRuns(
   repositoryId: string,
   updates: readonly CompletionUpdate[],
 ): Promise<Updated[]> {
-  const out = new Array<Updated | undefined>(updates.length);
-  const inputs = updates.map((u) =>
-    u.nodeId === null ? null : updateRunInput(repositoryId, u.nodeId, u.params),
-  );
-  const byRest: number[] = [];
-  let pending: number[] = [];
-  inputs.forEach((input, i) => (input ? pending : byRest).push(i));
-  const askFirst = new Set<number>();
-  const policy = retriesOf(octokit);
-  let uncertain = false;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    try {
-      if (uncertain) {
-        const still: number[] = [];
-        for (const i of pending) {
-          const u = updates[i]!;
-          const applied = await updateApplied(octokit, u.params, u.annotations);
-          if (applied) out[i] = { run: applied };
-          else still.push(i);
-        }
-        pending = still;
-        if (pending.length === 0) break;
+  return runMutationBatch<UpdatedRun>(octokit, {
+    inputs: updates.map((u) =>
+      u.nodeId === null ? null : updateRunInput(repositoryId, u.nodeId, u.params),
+    ),
+    document: updateRunsMutation,
+    alias: "u",
+    answered: (field) => {
+      const run = (field as { checkRun?: { annotations?: { totalCount?: number } | null } | null })
+        ?.checkRun;
+      if (!run) return null;
+      const count = run.annotations?.totalCount;
+      return Number.isSafeInteger(count) ? { output: { annotations_count: count! } } : {};
+    },
+    // One look per update: the run's annotation count tells whether its batch took effect.
+    tookEffect: async (pending) => {
+      const found: Array<UpdatedRun | null> = [];
+      for (const i of pending) {
+        const u = updates[i]!;
+        found.push(await updateApplied(octokit, u.params, u.annotations));
       }
-      const answer = await mutate(
-        octokit,
-        pending.map((i) => inputs[i]!),
-      );
-      for (const [k, i] of pending.entries()) {
-        const count = answer.data?.[`u${k}`]?.checkRun?.annotations?.totalCount;
-        if (answer.data?.[`u${k}`]?.checkRun) {
-          out[i] = {
-            run: Number.isSafeInteger(count) ? { output: { annotations_count: count! } } : {},
-          };
-        } else {
-          // An error beside data does not prove the field did nothing: REST asks first.
-          askFirst.add(i);
-          byRest.push(i);
-        }
-      }
-      pending = [];
-    } catch (err) {
-      if (attempt >= policy.retries || !policy.retryable(err)) {
-        for (const i of pending) out[i] = { error: err };
-        pending = [];
-        break;
-      }
-      // A retryable failure of the request is an uncertain outcome; of the look, it stays one.
-      uncertain = true;
-      await new Promise((resolve) => setTimeout(resolve, policy.waitMs(attempt + 1)));
-    }
-  }
-  for (const i of byRest.sort((a, b) => a - b)) {
-    const u = updates[i]!;
-    try {
-      out[i] = {
-        run: await updateCheckRun(octokit, u.params, u.annotations, {
-          askFirst: askFirst.has(i),
-        }),
-      };
-    } catch (err) {
-      out[i] = { error: err };
-    }
-  }
-  return out as Updated[];
-}
-
-interface MutationAnswer {
-  data?: Record<
-    string,
-    { checkRun?: { annotations?: { totalCount?: number } | null } | null } | null
-  > | null;
-  errors?: unknown[];
-}
-
-async function mutate(
-  octokit: GitHubClient,
-  inputs: ReadonlyArray<Record<string, unknown>>,
-): Promise<MutationAnswer> {
-  const variables = Object.fromEntries(inputs.map((input, k) => [`u${k}`, input]));
-  // octokit.request, not octokit.graphql: an answer with errors beside data must reach us whole.
-  const { data } = await octokit.request("POST /graphql", {
-    query: updateRunsMutation(inputs.length),
-    variables,
-    request: ONCE,
+      return found;
+    },
+    byRest: (i, askFirst) =>
+      updateCheckRun(octokit, updates[i]!.params, updates[i]!.annotations, { askFirst }),
   });
-  return (data ?? {}) as MutationAnswer;
 }
