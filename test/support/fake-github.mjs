@@ -1877,7 +1877,9 @@ export class FakeGitHub {
     const { repo, body } = this.restCreateOf({ ...input, name: "-", headSha: "-" });
     if (!id || !this.checkRuns.some((c) => c.repo === repo && c.id === id))
       throw new Error(`Could not resolve to a node with the global id of '${input.checkRunId}'`);
-    const { name: _n, head_sha: _h, ...rest } = body;
+    const rest = { ...body };
+    delete rest.name;
+    delete rest.head_sha;
     return { repo, id, body: rest };
   }
 
