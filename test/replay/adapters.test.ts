@@ -113,7 +113,9 @@ test("CLI: when the base gains migrations, the disk cache restores the old state
 });
 
 test("app: the lint check run shows replay findings; merged migrations are read once per base", async () => {
-  h = await createHarness();
+  // Without the process's git objects (git-object-cache.ts), which would answer every read of the
+  // second evaluation: what is checked here is the replay's own cache of the base state.
+  h = await createHarness({ app: { gitObjectCacheBytes: 0 } });
   const { repo: gh, number } = helloWorld(h.fake, mergedMigrations(2), {
     "migrations/0003_t3.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
     "migrations/0003_t3.down.sql": "SELECT 1;\n",
