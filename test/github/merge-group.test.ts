@@ -18,6 +18,7 @@ import {
   type Harness,
   useHarness,
 } from "./harness.js";
+import { DEFAULT_PENDING_AFTER_MS } from "../../src/github/review.js";
 import { until } from "../support/until.js";
 
 let h: Harness;
@@ -408,40 +409,58 @@ describe("getting around the group's approval", () => {
   });
 });
 
-/**
- * Issue 15 "write less": a quick evaluation writes each run once, already completed; a slow one
- * shows them in_progress first. Whatever fails, both end completed. (The other tests of this file
- * start the runs before evaluating, pendingAfterMs 0.)
- */
+// Issue 15 "write less": a quick evaluation writes each run once, already completed; a slow one
+// shows them in_progress first. Whatever fails, both end completed. (The other tests of this file
+// start the runs before evaluating, pendingAfterMs 0.) The helpers below serve the next two blocks.
+
+/** Check-run writes on the group head: [method, name, status written]. */
+function writes(entry: FakeQueueEntry): string[] {
+  const ids = new Set(
+    h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha).map((r) => r.id),
+  );
+  return h
+    .checkRunBodies()
+    .filter((b) =>
+      b.method === "POST"
+        ? b.body.head_sha === entry.headSha
+        : ids.has(Number(/\d+$/.exec(b.path)![0])),
+    )
+    .map((b) => `${b.method} ${b.body.status ?? (b.body.conclusion ? "completed" : "")}`);
+}
+
+const history = (entry: FakeQueueEntry) =>
+  h.fake.checkRuns
+    .filter((r) => r.head_sha === entry.headSha)
+    .map((r) => [r.name, r.history.map((x) => x.conclusion ?? x.status)]);
+
+async function approvedGroup(): Promise<{ repo: FakeRepo; entry: FakeQueueEntry }> {
+  const { repo, baseSha } = setup();
+  await open(repo, 2, baseSha, migration("0002", "audit"));
+  await approve(repo, 2);
+  return { repo, entry: repo.enqueue(2) };
+}
+
+/** Holds the evaluation's first read until both runs show in_progress, then lets it go on. */
+async function slowly(repo: FakeRepo, entry: FakeQueueEntry, event = groupEvent(repo, entry)) {
+  const held = h.pause("GET", /\/branches\/master$/);
+  const delivered = h.receive("merge_group", event);
+  await held.reached;
+  await until(
+    "both runs in progress",
+    () =>
+      h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.status === "in_progress")
+        .length === 2,
+  );
+  held.resume();
+  await delivered;
+}
+
 describe("the writes of a merge group", () => {
-  useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 2000 } });
-
-  /** Check-run writes on the group head: [method, name, status written]. */
-  function writes(entry: FakeQueueEntry): string[] {
-    const ids = new Set(
-      h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha).map((r) => r.id),
-    );
-    return h
-      .checkRunBodies()
-      .filter((b) =>
-        b.method === "POST"
-          ? b.body.head_sha === entry.headSha
-          : ids.has(Number(/\d+$/.exec(b.path)![0])),
-      )
-      .map((b) => `${b.method} ${b.body.status ?? (b.body.conclusion ? "completed" : "")}`);
-  }
-
-  const history = (entry: FakeQueueEntry) =>
-    h.fake.checkRuns
-      .filter((r) => r.head_sha === entry.headSha)
-      .map((r) => [r.name, r.history.map((x) => x.conclusion ?? x.status)]);
-
-  async function approvedGroup(): Promise<{ repo: FakeRepo; entry: FakeQueueEntry }> {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
-    await approve(repo, 2);
-    return { repo, entry: repo.enqueue(2) };
-  }
+  // Quick: the evaluation finishes long before the runs would be started in_progress, however
+  // loaded the machine (a timing bound of 2 s made these fail under load).
+  useHarness((created) => (h = created), {
+    app: { replay: false, pendingAfterMs: 20 * DEFAULT_PENDING_AFTER_MS },
+  });
 
   test("a quick evaluation: one completed create per check, no update", async () => {
     const { repo, entry } = await approvedGroup();
@@ -499,21 +518,11 @@ describe("the writes of a merge group", () => {
       [APPROVAL, ["failure"]],
     ]);
   });
+});
 
-  /** Holds the evaluation's first read until both runs show in_progress, then lets it go on. */
-  async function slowly(repo: FakeRepo, entry: FakeQueueEntry, event = groupEvent(repo, entry)) {
-    const held = h.pause("GET", /\/branches\/master$/);
-    const delivered = h.receive("merge_group", event);
-    await held.reached;
-    await until(
-      "both runs in progress",
-      () =>
-        h.fake.checkRuns.filter((r) => r.head_sha === entry.headSha && r.status === "in_progress")
-          .length === 2,
-    );
-    held.resume();
-    await delivered;
-  }
+describe("the writes of a slow merge-group evaluation", () => {
+  // Slow: the first read is held (slowly) until the runs show in_progress.
+  useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 100 } });
 
   test("a slow evaluation: in_progress first, each completed once", async () => {
     const { repo, entry } = await approvedGroup();
