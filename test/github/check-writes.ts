@@ -13,12 +13,11 @@ import { createClientFactory } from "../../src/github/octokit.js";
 import type { PullRequestInfo } from "../../src/github/pull-request.js";
 import type { ReviewEnv } from "../../src/github/review.js";
 import type { FakeCheckRun, FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
-import { APP_ID, APPROVAL, FAST_REQUESTS, type Harness, mergedMigrations } from "./harness.js";
+import { APP_ID, APPROVAL, FAST_REQUESTS, type Harness } from "./harness.js";
+import { DBA_CONFIG, dbaRepository, OWNER } from "./repositories.js";
 
-export const OWNER = "Codertocat";
-/** One Postgres directory, approved by team dba. */
-export const DBA_CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
+export { OWNER };
+
 /** A migration with a failing finding (drop-table): the lint run carries annotations. */
 export const DROPPING_MIGRATION = {
   "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\nDROP TABLE t1;\n",
@@ -35,18 +34,11 @@ export interface PullRequestSetup {
 
 /** PR #2 by "dev" with `change` on one merged migration; team dba: alice (active). */
 export function dbaPullRequest(fake: FakeGitHub, change: Record<string, string>): PullRequestSetup {
-  const repo = fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: {
-      ".github/migration-warden.yml": DBA_CONFIG,
-      "README.md": "# Hello\n",
-      ...mergedMigrations(1),
-    },
+  const { repo, master } = dbaRepository(fake, "Hello-World", DBA_CONFIG, {
+    "README.md": "# Hello\n",
   });
-  const headSha = repo.commit({ parent: base, files: change, author: "dev" });
+  const headSha = repo.commit({ parent: master, files: change, author: "dev" });
   const number = repo.openPullRequest({ number: 2, base: "master", head: headSha, user: "dev" });
-  fake.setTeamMembership(OWNER, "dba", "alice", "active");
   return { repo, headSha, number };
 }
 

@@ -10,7 +10,6 @@ import {
   APP_ID,
   example,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   pushEvent,
   reviewEvent,
@@ -18,15 +17,11 @@ import {
   type Harness,
   useHarness,
 } from "./harness.js";
+import { AUDIT, dbaRepository, groupEvent } from "./repositories.js";
 import { until } from "../support/until.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const OWNER = "Codertocat";
-const AUDIT = "migration-warden/audit";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 
 function migration(version: string, table: string): Record<string, string> {
   return {
@@ -36,13 +31,8 @@ function migration(version: string, table: string): Record<string, string> {
 }
 
 function setup(): { repo: FakeRepo; baseSha: string } {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const baseSha = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-  });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, baseSha };
+  const { repo, master } = dbaRepository(h.fake, "Hello-World");
+  return { repo, baseSha: master };
 }
 
 /** A pull request by "dev" with `files` on top of `parent`, evaluated by the app once. */
@@ -70,19 +60,6 @@ function latestApproval(repo: FakeRepo, number: number): FakeCheckRun {
     .runs(APPROVAL)
     .filter((r) => r.head_sha === head)
     .at(-1)!;
-}
-
-function groupEvent(
-  repo: FakeRepo,
-  entry: FakeQueueEntry,
-  action = "checks_requested",
-  override: Partial<FakeQueueEntry["payload"]> = {},
-): any {
-  const payload = example("merge_group", "checks_requested");
-  payload.action = action;
-  payload.merge_group = { ...payload.merge_group, ...entry.payload, ...override };
-  payload.repository = { ...payload.repository, ...repo.toJSON() };
-  return payload;
 }
 
 /** The runs on a group head: [name, conclusion, title] in creation order. */
