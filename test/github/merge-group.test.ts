@@ -62,6 +62,26 @@ function latestApproval(repo: FakeRepo, number: number): FakeCheckRun {
     .at(-1)!;
 }
 
+/** The repository with pull request #2 by "dev" adding `files`, evaluated once. */
+async function openedPullRequest(
+  files: Record<string, string | null> = migration("0002", "audit"),
+): Promise<{ repo: FakeRepo; baseSha: string }> {
+  const s = setup();
+  await open(s.repo, 2, s.baseSha, files);
+  return s;
+}
+
+/** Pull request `number` enqueued, and its group's checks requested. */
+async function enqueued(
+  repo: FakeRepo,
+  number = 2,
+  options?: Parameters<FakeRepo["enqueue"]>[1],
+): Promise<FakeQueueEntry> {
+  const entry = repo.enqueue(number, options);
+  await h.receive("merge_group", groupEvent(repo, entry));
+  return entry;
+}
+
 /** The runs on a group head: [name, conclusion, title] in creation order. */
 function onGroup(entry: FakeQueueEntry): Array<[string, string | null, string | null]> {
   return h.fake.checkRuns
@@ -79,12 +99,10 @@ function queryOf(body: unknown): string {
 
 describe("a merge group", () => {
   test("with one approved migration pull request passes both checks on the group head", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     expect(latestApproval(repo, 2).conclusion).toBe("success");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(onGroup(entry)).toEqual([
       // The down file's DROP TABLE is a notice.
       [LINT, "neutral", "0 errors, 0 warnings, 1 notice"],
@@ -113,11 +131,9 @@ describe("a merge group", () => {
   });
 
   test("with an unapproved migration pull request fails the approval, naming it", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     expect(latestApproval(repo, 2).conclusion).toBe("action_required");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const approval = groupRun(entry, APPROVAL);
     expect([approval.conclusion, approval.output.title]).toEqual([
       "failure",
@@ -130,11 +146,9 @@ describe("a merge group", () => {
   });
 
   test("changing no migration passes both checks", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, { "README.md": "# Hello again\n" });
+    const { repo } = await openedPullRequest({ "README.md": "# Hello again\n" });
     expect(latestApproval(repo, 2).conclusion).toBe("success");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(onGroup(entry)).toEqual([
       [LINT, "success", "No migration changes"],
       [APPROVAL, "success", "No migration changed"],
@@ -152,8 +166,7 @@ describe("a merge group", () => {
       ".github/migration-warden.yml":
         "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  required: never\n",
     });
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const lint = groupRun(entry, LINT);
     expect(lint.conclusion).toBe("failure");
     expect(lint.annotations.map((a) => a.title)).toContain("modified-merged-migration");
@@ -161,10 +174,8 @@ describe("a merge group", () => {
   });
 
   test("Re-run on a group run (and Re-run all) evaluates the group again on its head", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const { repo } = await openedPullRequest();
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     // Approved meanwhile; the team re-runs the group's failed approval check.
     await approve(repo, 2);
@@ -194,8 +205,7 @@ describe("a merge group", () => {
   });
 
   test("merge_group.destroyed writes nothing", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     const entry = repo.enqueue(2);
     const before = h.fake.checkRuns.length;
     await h.receive("merge_group", groupEvent(repo, entry, "destroyed"));
@@ -205,8 +215,7 @@ describe("a merge group", () => {
 
 describe("getting around the group's approval", () => {
   test("a group of two pull requests where only the first is approved fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     const first = repo.enqueue(2);
@@ -223,8 +232,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a group of two approved pull requests passes, covering each file by its pull request", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     await approve(repo, 3);
@@ -239,8 +247,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a queue commit whose content differs from the approved head fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2, {
       files: { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" },
@@ -257,8 +264,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("another pull request of the group editing the approved file after it fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     // #3 is stacked on #2 and rewrites its migration; its own approval is only for a README.
     const readme = repo.commit({
@@ -285,16 +291,14 @@ describe("getting around the group's approval", () => {
     expect(latestApproval(repo, 2).conclusion).toBe("success");
     // Retargeted to master, and queued before any evaluation against master.
     repo.retarget(2, "master");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const approval = groupRun(entry, APPROVAL);
     expect(approval.conclusion).toBe("failure");
     expect(approval.output.summary).toContain("was given against another base than `master`");
   });
 
   test("a group whose entry is not in the queue (destroyed, dequeued) fails closed", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     repo.dequeue(2);
@@ -310,8 +314,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a branch without a merge queue fails closed", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     repo.mergeQueues.delete("master");
@@ -322,8 +325,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a payload naming another (approved) pull request than the queue's entry fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     const entry = repo.enqueue(3);
@@ -342,8 +344,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a passing approval run by another app is not trusted", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     const own = latestApproval(repo, 2);
     h.fake.addCheckRun(repo, {
       appId: 15368,
@@ -352,14 +353,12 @@ describe("getting around the group's approval", () => {
       external_id: own.external_id,
       conclusion: "success",
     });
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
   });
 
   test("a group not built on the base branch's tip fails both checks", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     // The base branch moved under the queue (a direct push).
@@ -373,8 +372,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a GraphQL error fails the approval, never passes it", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     h.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, times: 10 });
@@ -414,8 +412,7 @@ describe("the writes of a merge group", () => {
       .map((r) => [r.name, r.history.map((x) => x.conclusion ?? x.status)]);
 
   async function approvedGroup(): Promise<{ repo: FakeRepo; entry: FakeQueueEntry }> {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     return { repo, entry: repo.enqueue(2) };
   }
@@ -559,11 +556,9 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
     ["merge", false],
     ["squash (the pull request's commits are not pushed)", true],
   ])("a group whose approval passed lands covered (%s)", async (_name, squash) => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
-    const entry = repo.enqueue(2, { squash });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo, 2, { squash });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
     const audit = await land(repo, entry);
     expect([audit?.conclusion, audit?.output.title]).toEqual([
@@ -573,10 +568,8 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
   });
 
   test("a group whose approval failed lands uncovered", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const { repo } = await openedPullRequest();
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     const audit = await land(repo, entry);
     expect(audit?.conclusion).toBe("failure");
@@ -584,11 +577,9 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
   });
 
   test("a queue commit altered after its approval run lands uncovered", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
     // Another commit on the same group ref (its approval run is on the old head only).
     const altered = repo.commit({
