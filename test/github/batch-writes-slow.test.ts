@@ -22,6 +22,9 @@ import {
   PASS as pass,
   type PullRequestSetup as Setup,
   README_CHANGE as README,
+  fieldFails,
+  mutationAnswersNoData,
+  restWritesFail,
 } from "./check-writes.js";
 import {
   APP_ID,
@@ -41,7 +44,6 @@ const SLOW = { app: { pendingAfterMs: 0, replay: false } };
 // Findings: the lint run's completion carries annotations (a batch that must never show twice).
 const MIGRATION = DROPPING_MIGRATION;
 const RUN_REST = /^\/repos\/[^/]+\/[^/]+\/check-runs(\/\d+)?$/;
-const UPDATE = /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/;
 const queryOf = (e: { body?: unknown }) => String((e.body as { query?: unknown })?.query ?? "");
 
 function setup(change: Record<string, string>): Setup {
@@ -189,11 +191,7 @@ describe("a completion that goes wrong", () => {
 
   test("one field fails beside one that worked: that run is completed by REST", async () => {
     const s = setup(MIGRATION);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      updateError: /lint/,
-    });
+    fieldFails(h, "update", /lint/);
     await event(s);
     expect(completions()).toHaveLength(1);
     // Its batch is looked for first (the field's error does not prove it did nothing), then sent.
@@ -207,18 +205,8 @@ describe("a completion that goes wrong", () => {
 
   test("a field fails and so does every REST attempt: the run ends as failure with the reason, never in progress", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      updateError: /approval/,
-    });
-    h.fake.failNext({
-      method: "PATCH",
-      path: UPDATE,
-      status: 500,
-      times: ATTEMPTS,
-      message: "updates down",
-    });
+    fieldFails(h, "update", /approval/);
+    restWritesFail(h, "PATCH", "updates down");
     await event(s);
     expectWhole();
     expect(newest(LINT).conclusion).toBe("success");
@@ -262,11 +250,7 @@ describe("a completion that goes wrong", () => {
 
   test("an answer with errors and no data: every completion by REST, each batch once", async () => {
     const s = setup(MIGRATION);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      error: "Something went wrong",
-    });
+    mutationAnswersNoData(h, "update");
     await event(s);
     expect(restWrites()).toEqual([`PATCH ${LINT}`, `PATCH ${APPROVAL}`]);
     expectWhole();
@@ -285,18 +269,8 @@ describe("a completion that goes wrong", () => {
 
   test("a start field that fails: the started run completed as failure, the other reported; no pass", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
-    h.fake.failNext({
-      method: "POST",
-      path: /^\/repos\/[^/]+\/[^/]+\/check-runs$/,
-      status: 500,
-      times: ATTEMPTS,
-      message: "creates down",
-    });
+    fieldFails(h, "create", /approval/);
+    restWritesFail(h, "POST", "creates down");
     await event(s);
     expect(h.runs(LINT).map((r) => [r.status, r.conclusion])).toEqual([["completed", "failure"]]);
     expect(h.runs(APPROVAL).map((r) => [r.status, r.conclusion])).toEqual([

@@ -22,6 +22,9 @@ import {
   OWNER,
   type PullRequestSetup as Setup,
   README_CHANGE as README,
+  fieldFails,
+  mutationAnswersNoData,
+  restWritesFail,
 } from "./check-writes.js";
 import {
   APP_ID,
@@ -200,11 +203,7 @@ describe("a mutation that goes wrong", () => {
 
   test("one field fails beside one that worked: that one is written, the other by REST", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
+    fieldFails(h, "create", /approval/);
     await event(s);
     expect(mutations()).toHaveLength(1);
     // Asked first (the field's error does not prove it did nothing), then created.
@@ -215,18 +214,8 @@ describe("a mutation that goes wrong", () => {
 
   test("a field fails and so does every REST attempt: reported as failure, never a pass", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
-    h.fake.failNext({
-      method: "POST",
-      path: CREATE,
-      status: 500,
-      times: ATTEMPTS,
-      message: "creates down",
-    });
+    fieldFails(h, "create", /approval/);
+    restWritesFail(h, "POST", "creates down");
     await event(s);
     expect(newest(LINT).conclusion).toBe("success");
     expect(h.runs(APPROVAL).map((r) => r.conclusion)).toEqual(["failure"]);
@@ -235,11 +224,7 @@ describe("a mutation that goes wrong", () => {
 
   test("an answer with errors and no data at all: every run by REST, once each", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      error: "Something went wrong",
-    });
+    mutationAnswersNoData(h, "create");
     await event(s);
     expect(restCreates()).toEqual([LINT, APPROVAL]);
     expectWhole();
@@ -257,11 +242,7 @@ describe("a mutation that goes wrong", () => {
 
   test("the answer lost after only the first field took effect: it is adopted, the other sent again", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
+    fieldFails(h, "create", /approval/);
     h.lose("POST", /^\/graphql$/, { body: /createCheckRun/ });
     await event(s);
     expect(mutations()).toHaveLength(2);

@@ -13,7 +13,7 @@ import { createClientFactory } from "../../src/github/octokit.js";
 import type { PullRequestInfo } from "../../src/github/pull-request.js";
 import type { ReviewEnv } from "../../src/github/review.js";
 import type { FakeCheckRun, FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
-import { APP_ID, APPROVAL, FAST_REQUESTS, type Harness } from "./harness.js";
+import { APP_ID, APPROVAL, ATTEMPTS, FAST_REQUESTS, type Harness } from "./harness.js";
 import { DBA_CONFIG, dbaRepository, OWNER } from "./repositories.js";
 
 export { OWNER };
@@ -132,4 +132,44 @@ export async function olderPassAfterNewerBlock(
   await writeResults(writing(now), [check], [{ check, result: BLOCK }]);
   paused.resume();
   await older;
+}
+
+const OPERATION = {
+  create: "MigrationWardenCreateCheckRuns",
+  update: "MigrationWardenUpdateCheckRuns",
+} as const;
+
+/**
+ * The next check-run mutation of this kind (batch-create.ts, batch-update.ts) carried out, but
+ * the fields of the runs whose name matches `run` answered with an error (and left undone).
+ */
+export function fieldFails(h: Harness, kind: keyof typeof OPERATION, run: RegExp): void {
+  h.fake.graphqlFault({
+    executed: true,
+    operation: OPERATION[kind],
+    [kind === "create" ? "createError" : "updateError"]: run,
+  });
+}
+
+/** The next check-run mutation of this kind answered with errors and no data at all. */
+export function mutationAnswersNoData(h: Harness, kind: keyof typeof OPERATION): void {
+  h.fake.graphqlFault({
+    executed: true,
+    operation: OPERATION[kind],
+    error: "Something went wrong",
+  });
+}
+
+/** Every attempt of a REST check-run create (POST) or update (PATCH) fails: 500, `message`. */
+export function restWritesFail(h: Harness, method: "POST" | "PATCH", message: string): void {
+  h.fake.failNext({
+    method,
+    path:
+      method === "POST"
+        ? /^\/repos\/[^/]+\/[^/]+\/check-runs$/
+        : /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/,
+    status: 500,
+    times: ATTEMPTS,
+    message,
+  });
 }
