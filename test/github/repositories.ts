@@ -58,7 +58,7 @@ export function latestOn(h: Harness, name: string, sha: string): FakeCheckRun | 
     .at(-1);
 }
 
-/** Moves (or deletes, after = null) `branch` and delivers the push. */
+/** Moves (or deletes, after = null) `branch` and delivers the push (from where it was). */
 export async function push(
   h: Harness,
   repo: FakeRepo,
@@ -67,6 +67,10 @@ export async function push(
   opts: { forced?: boolean; pusher?: string } = {},
 ): Promise<void> {
   const before = repo.branches.get(branch) ?? null;
+  // A branch already moved (mergePullRequest moves it) would deliver a push from the new tip to
+  // itself, which audits nothing: refused, so such a test cannot pass by auditing nothing.
+  if (before === after)
+    throw new Error(`${branch} is already at ${after}: deliver the push itself`);
   if (after === null) repo.branches.delete(branch);
   else repo.branches.set(branch, after);
   await h.receive("push", pushEvent(h.fake, repo, branch, before, after, opts));
