@@ -9,27 +9,21 @@ import { describe, expect, test } from "@jest/globals";
 import {
   APPROVAL,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   pushEvent,
   type Harness,
   useHarness,
 } from "../github/harness.js";
+import { dbaConfig, dbaRepository, latestOn } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const CONFIG = (dirs: string[]) =>
-  `directories:\n${dirs.map((d) => `  - path: ${d}\n    dialect: postgres\n`).join("")}approval:\n  teams: [dba]\nreplay:\n  enabled: false\n`;
+const CONFIG = (dirs: string[]) => dbaConfig(dirs, "replay:\n  enabled: false\n");
 
 describe("the base's configuration changed right after the first query", () => {
   test("the base push leaves the pull request's checks not passing", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Base-Moved", { defaultBranch: "master" });
-    const base = repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG(["migrations"]), ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const { repo, master: base } = dbaRepository(h.fake, "Adv-Base-Moved", CONFIG(["migrations"]));
     const head = repo.commit({
       parent: base,
       author: "mallory",
@@ -41,8 +35,7 @@ describe("the base's configuration changed right after the first query", () => {
     repo.openPullRequest({ number: 2, base: "master", head, user: "mallory", headRef: "x" });
     // Warms the remembered branch protection.
     await h.receive("pull_request", pullRequestEvent("opened", repo, 2));
-    const newest = (name: string) =>
-      h.fake.checkRuns.filter((r) => r.head_sha === head && r.name === name).at(-1);
+    const newest = (name: string) => latestOn(h, name, head);
     expect(newest(APPROVAL)?.conclusion).toBe("success");
 
     let moved = "";

@@ -11,34 +11,12 @@
  * a newer one's block (another process) stayed the newest run, and the check passed.
  */
 import { describe, expect, test } from "@jest/globals";
-import type { Logger } from "probot";
-import type { Generation } from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import type { ReviewEnv } from "../../src/github/review.js";
-import {
-  APPROVAL,
-  FAST_REQUESTS,
-  helloWorld,
-  type Harness,
-  useHarness,
-} from "../github/harness.js";
+import { olderPassAfterNewerBlock, otherProcess } from "../github/check-writes.js";
+import { APPROVAL, helloWorld, type Harness, useHarness } from "../github/harness.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-const alone: Generation = { seq: 1, keys: [], superseded: () => null };
-const check = { name: APPROVAL } as unknown as CheckDefinition;
-const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-const block: CheckResult = {
-  conclusion: "action_required",
-  title: "Waiting for DBA approval (0 of 1)",
-  summary: "the approval was dismissed",
-};
 
 type Answer = {
   data?: Record<string, { checkRun?: Record<string, unknown> | null } | null> | null;
@@ -65,38 +43,11 @@ function withoutSuites(octokit: GitHubClient): void {
 describe("a check-run mutation answered without the app that created the run", () => {
   test("token-only: an older pass written after a newer block does not stay the newest run", async () => {
     const { headSha } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
-    const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-    const octokit = createClientFactory(FAST_REQUESTS)({
-      octokit: base,
-      payload: { installation: { id: h.fake.installationId } },
-    });
+    const baseRepoNodeId = `R_${h.fake.repo("Codertocat", "Hello-World").id}`;
+    // Token-only: the credentials name no app.
+    const { octokit, writing } = await otherProcess(h, { headSha, baseRepoNodeId }, null);
     withoutSuites(octokit);
-    const env = { octokit, log: silent } as unknown as ReviewEnv;
-    const repo = { owner: "Codertocat", repo: "Hello-World" };
-    const pr = {
-      ...repo,
-      number: 2,
-      headSha,
-      baseRepoNodeId: `R_${h.fake.repo("Codertocat", "Hello-World").id}`,
-    } as PullRequestInfo;
-    const writing = (startedAt: number): Writing => ({
-      env,
-      repo,
-      pr,
-      startedAt,
-      // Token-only: the credentials name no app.
-      appId: null,
-      generation: alone,
-      log: silent,
-      outcome: { target: pr, conclusions: {}, requests: 0 },
-    });
-    const now = Date.now();
-    const create = h.pause("POST", /^\/graphql$/, /createCheckRun/);
-    const older = writeResults(writing(now - 1000), [check], [{ check, result: pass }]);
-    await create.reached;
-    await writeResults(writing(now), [check], [{ check, result: block }]);
-    create.resume();
-    await older;
+    await olderPassAfterNewerBlock(h, writing, { path: /^\/graphql$/, body: /createCheckRun/ });
 
     const runs = h.runs(APPROVAL);
     // Each evaluation's run created once (the one answered without its app adopted by marker).

@@ -7,62 +7,26 @@
  * lands between its fields, with the fake's `beforeCreate`.)
  */
 import { describe, expect, test } from "@jest/globals";
-import type { Logger } from "probot";
 import { externalId } from "../../src/github/checks/external-id.js";
-import type { Generation } from "../../src/github/checks/in-flight.js";
 import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
+import { writeResults } from "../../src/github/checks/write.js";
 import { evaluationMarker } from "../../src/github/checks/written.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import type { ReviewEnv } from "../../src/github/review.js";
-import {
-  APP_ID,
-  APPROVAL,
-  FAST_REQUESTS,
-  helloWorld,
-  type Harness,
-  LINT,
-  useHarness,
-} from "../github/harness.js";
+import { APPROVAL_CHECK as approval, otherProcess, PASS as pass } from "../github/check-writes.js";
+import { APPROVAL, helloWorld, type Harness, LINT, useHarness } from "../github/harness.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-const alone: Generation = { seq: 1, keys: [], superseded: () => null };
 const lint = { name: LINT } as unknown as CheckDefinition;
-const approval = { name: APPROVAL } as unknown as CheckDefinition;
-const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
 const clean: CheckResult = { conclusion: "success", title: "No findings", summary: "clean" };
 
 describe("a newer evaluation's block written between the mutation's two fields", () => {
   test("the older approval pass created after it ends superseded; the lint pass stays", async () => {
     const { repo: fakeRepo, headSha } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
-    const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-    const octokit = createClientFactory(FAST_REQUESTS)({
-      octokit: base,
-      payload: { installation: { id: h.fake.installationId } },
-    });
-    const repo = { owner: "Codertocat", repo: "Hello-World" };
-    const pr = {
-      ...repo,
-      number: 2,
-      headSha,
-      baseRepoNodeId: `R_${fakeRepo.id}`,
-    } as PullRequestInfo;
+    const baseRepoNodeId = `R_${fakeRepo.id}`;
+    const { pr, writing } = await otherProcess(h, { headSha, baseRepoNodeId });
     const now = Date.now();
-    const w: Writing = {
-      env: { octokit, log: silent } as unknown as ReviewEnv,
-      repo,
-      pr,
-      startedAt: now - 1000,
-      appId: APP_ID,
-      generation: alone,
-      log: silent,
-      outcome: { target: pr, conclusions: {}, requests: 0 },
-    };
+    const w = writing(now - 1000);
     let newer: number | null = null;
     h.fake.graphqlFault({
       executed: true,

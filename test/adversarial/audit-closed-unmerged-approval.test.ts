@@ -4,21 +4,11 @@
  * before the fix that closed the hole (see docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
-import {
-  APPROVAL,
-  mergedMigrations,
-  pullRequestEvent,
-  pushEvent,
-  type Harness,
-  useHarness,
-} from "../github/harness.js";
+import { APPROVAL, pullRequestEvent, type Harness, useHarness } from "../github/harness.js";
+import { AUDIT, dbaRepository, latestOn, push } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const AUDIT = "migration-warden/audit";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 
 describe("an approved pull request that was closed without merging", () => {
   /**
@@ -30,12 +20,7 @@ describe("an approved pull request that was closed without merging", () => {
    * "covered by an approval", with no merged pull request anywhere.
    */
   test("its head pushed directly to master is not covered", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Closed-1", { defaultBranch: "master" });
-    const base = repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const { repo, master: base } = dbaRepository(h.fake, "Adv-Closed-1");
     const head = repo.commit({
       parent: base,
       author: "dev",
@@ -47,14 +32,12 @@ describe("an approved pull request that was closed without merging", () => {
     const n = repo.openPullRequest({ base: "master", head, user: "dev" });
     repo.review(n, { user: "alice", state: "APPROVED" });
     await h.receive("pull_request", pullRequestEvent("opened", repo, n));
-    const approval = h.fake.checkRuns.filter((r) => r.head_sha === head && r.name === APPROVAL);
-    expect(approval.at(-1)?.conclusion).toBe("success");
+    expect(latestOn(h, APPROVAL, head)?.conclusion).toBe("success");
     repo.closePullRequest(n); // abandoned, never merged
     await h.receive("pull_request", pullRequestEvent("closed", repo, n));
 
-    repo.branches.set("master", head);
-    await h.receive("push", pushEvent(h.fake, repo, "master", base, head, { pusher: "mallory" }));
-    const run = h.fake.checkRuns.filter((r) => r.head_sha === head && r.name === AUDIT).at(-1);
+    await push(h, repo, "master", head, { pusher: "mallory" });
+    const run = latestOn(h, AUDIT, head);
     expect(run).toBeDefined();
     // Safe outcome: no merged pull request and no merge queue group: not covered.
     expect(run!.conclusion).toBe("failure");

@@ -7,19 +7,15 @@ import { describe, expect, test } from "@jest/globals";
 import {
   APPROVAL,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   pushEvent,
   type Harness,
   useHarness,
 } from "../github/harness.js";
+import { AUDIT, DBA_CONFIG as CONFIG, dbaRepository, latestOn } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const AUDIT = "migration-warden/audit";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 
 describe("policy weakened by a merged pull request nobody approved", () => {
   /**
@@ -32,12 +28,7 @@ describe("policy weakened by a merged pull request nobody approved", () => {
    * migration then merges without a DBA.
    */
   test("the audit does not pass a weakening merged without any approval", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Policy-1", { defaultBranch: "master" });
-    const base = repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const { repo, master: base } = dbaRepository(h.fake, "Adv-Policy-1");
     const head = repo.commit({
       parent: base,
       author: "mallory",
@@ -47,15 +38,13 @@ describe("policy weakened by a merged pull request nobody approved", () => {
     });
     const n = repo.openPullRequest({ base: "master", head, user: "mallory" });
     await h.receive("pull_request", pullRequestEvent("opened", repo, n));
-    const on = (name: string, sha: string) =>
-      h.fake.checkRuns.filter((r) => r.head_sha === sha && r.name === name).at(-1);
     // Nobody reviewed it; the pull request gate lets it through.
-    expect(on(APPROVAL, head)?.conclusion).toBe("success");
-    expect(on(LINT, head)?.conclusion).toBe("success");
+    expect(latestOn(h, APPROVAL, head)?.conclusion).toBe("success");
+    expect(latestOn(h, LINT, head)?.conclusion).toBe("success");
 
     const merge = repo.mergePullRequest(n, { by: "mallory" });
     await h.receive("push", pushEvent(h.fake, repo, "master", base, merge, { pusher: "mallory" }));
-    const run = on(AUDIT, merge);
+    const run = latestOn(h, AUDIT, merge);
     expect(run).toBeDefined();
     expect(run!.output.title).toContain("policy weakened (pull request #");
     expect(run!.output.summary).toContain("`approval.required`");

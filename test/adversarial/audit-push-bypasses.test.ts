@@ -3,39 +3,17 @@
  * Each test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
-import type { FakeRepo } from "../support/fake-github.mjs";
-import { mergedMigrations, pushEvent, type Harness, useHarness } from "../github/harness.js";
+import { type Harness, useHarness } from "../github/harness.js";
+import { AUDIT, dbaConfig, dbaRepository, push } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const AUDIT = "migration-warden/audit";
-const OWNER = "Codertocat";
-const CONFIG = (more = "") =>
-  `directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n${more}`;
+const CONFIG = (more = "") => dbaConfig(["migrations"], more);
 let repoCount = 0;
 
 function repository(config = CONFIG()) {
-  const repo = h.fake.createRepo(OWNER, `Adv-Audit-${++repoCount}`, { defaultBranch: "master" });
-  const master = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": config, ...mergedMigrations(1) },
-  });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, master };
-}
-
-/** Moves (or deletes, after = null) `branch` and delivers the push. */
-async function push(
-  repo: FakeRepo,
-  branch: string,
-  after: string | null,
-  opts: { forced?: boolean; pusher?: string } = {},
-) {
-  const before = repo.branches.get(branch) ?? null;
-  if (after === null) repo.branches.delete(branch);
-  else repo.branches.set(branch, after);
-  await h.receive("push", pushEvent(h.fake, repo, branch, before, after, opts));
+  return dbaRepository(h.fake, `Adv-Audit-${++repoCount}`, config);
 }
 
 describe("push audit bypasses", () => {
@@ -59,7 +37,7 @@ describe("push audit bypasses", () => {
 
     // The same rewrite by a force push is caught (control).
     const rewound = repo.commit({ parent: master, files: { "README.md": "rewound\n" } });
-    await push(repo, "release/1", rewound, { forced: true });
+    await push(h, repo, "release/1", rewound, { forced: true });
     const forced = h.runs(AUDIT).find((r) => r.head_sha === rewound);
     expect(forced?.conclusion).toBe("failure");
 
@@ -67,8 +45,8 @@ describe("push audit bypasses", () => {
     repo.branches.set("release/1", hotfix);
     const recreated = repo.commit({ parent: master, files: { "README.md": "recreated\n" } });
     const before = h.runs(AUDIT).length;
-    await push(repo, "release/1", null); // delete
-    await push(repo, "release/1", recreated); // create
+    await push(h, repo, "release/1", null); // delete
+    await push(h, repo, "release/1", recreated); // create
     const written = h.runs(AUDIT).slice(before);
     // Safe outcome: the dropped migration is reported as rewritten history (failure).
     expect(written.map((r) => r.conclusion)).toContain("failure");
@@ -94,7 +72,7 @@ describe("push audit bypasses", () => {
         "db/extra/0001_drop.down.sql": "SELECT 1;\n",
       },
     });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = h.runs(AUDIT).find((r) => r.head_sha === c);
     expect(run).toBeDefined();
     // Safe outcome: the content of the newly configured directory is uncovered → failure.
@@ -121,7 +99,7 @@ describe("push audit bypasses", () => {
       parent: master,
       files: { "migrations/0001_t1.up.sql": "DROP TABLE x;\n" },
     });
-    await push(repo, "master", a);
+    await push(h, repo, "master", a);
     expect(h.runs(AUDIT).find((r) => r.head_sha === a)?.conclusion).toBe("failure");
     // Safe outcome: the planted issue is left alone; the app writes its own issue.
     expect(planted.body).toBe("<!-- migration-warden/audit branch=master -->\nNothing to see.");

@@ -4,14 +4,14 @@
  * hole is open.
  */
 import { describe, expect, test } from "@jest/globals";
-import { mergedMigrations, pushEvent, type Harness, useHarness } from "../github/harness.js";
+import { type Harness, useHarness } from "../github/harness.js";
+import { AUDIT, dbaConfig, dbaRepository, push } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const AUDIT = "migration-warden/audit";
 const POLICY = (dirs: string[], branches: string[]) =>
-  `directories:\n${dirs.map((d) => `  - path: ${d}\n    dialect: postgres\n`).join("")}approval:\n  teams: [dba]\naudit:\n  branches: [${branches.join(", ")}]\n`;
+  dbaConfig(dirs, `audit:\n  branches: [${branches.join(", ")}]\n`);
 
 describe("an audit failure on a commit turned into success by a push to another branch", () => {
   /**
@@ -29,15 +29,11 @@ describe("an audit failure on a commit turned into success by a push to another 
    * the latest, so master's tip now says the push was fine.
    */
   test("the latest audit run on master's tip still reports the altered migration", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Overwrite-1", { defaultBranch: "master" });
-    const p = repo.commit({
-      branch: "master",
-      files: {
-        ".github/migration-warden.yml": POLICY(["migrations"], ["master"]),
-        ...mergedMigrations(1),
-      },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const { repo, master: p } = dbaRepository(
+      h.fake,
+      "Adv-Overwrite-1",
+      POLICY(["migrations"], ["master"]),
+    );
 
     const x = repo.commit({
       parent: p,
@@ -47,8 +43,7 @@ describe("an audit failure on a commit turned into success by a push to another 
         ".github/migration-warden.yml": POLICY(["migrations", "other"], ["master", "sidecar"]),
       },
     });
-    repo.branches.set("master", x);
-    await h.receive("push", pushEvent(h.fake, repo, "master", p, x));
+    await push(h, repo, "master", x);
     const onX = () => h.runs(AUDIT).filter((r) => r.head_sha === x);
     expect(onX().map((r) => r.conclusion)).toEqual(["failure"]);
 
@@ -56,10 +51,8 @@ describe("an audit failure on a commit turned into success by a push to another 
       parent: p,
       files: { ".github/migration-warden.yml": POLICY(["other"], ["sidecar"]) },
     });
-    repo.branches.set("sidecar", w);
-    await h.receive("push", pushEvent(h.fake, repo, "sidecar", null, w));
-    repo.branches.set("sidecar", x);
-    await h.receive("push", pushEvent(h.fake, repo, "sidecar", w, x, { forced: true }));
+    await push(h, repo, "sidecar", w);
+    await push(h, repo, "sidecar", x, { forced: true });
 
     // Safe outcome: what GitHub shows for X (the latest run of the name) is still the failure.
     expect(onX().at(-1)?.conclusion).toBe("failure");

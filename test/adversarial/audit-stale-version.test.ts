@@ -4,35 +4,11 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";
-import {
-  APPROVAL,
-  mergedMigrations,
-  pullRequestEvent,
-  pushEvent,
-  type Harness,
-  useHarness,
-} from "../github/harness.js";
+import { APPROVAL, pushEvent, type Harness, useHarness } from "../github/harness.js";
+import { approvedPullRequest, AUDIT, dbaRepository, latestOn } from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const AUDIT = "migration-warden/audit";
-const OWNER = "Codertocat";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
-
-async function approvedPullRequest(repo: FakeRepo, files: Record<string, string>) {
-  const head = repo.commit({ parent: repo.branches.get("master")!, files, author: "dev" });
-  const n = repo.openPullRequest({ base: "master", head, user: "dev" });
-  repo.review(n, { user: "alice", state: "APPROVED" });
-  await h.receive("pull_request", pullRequestEvent("opened", repo, n));
-  const run = h
-    .runs(APPROVAL)
-    .filter((x) => x.head_sha === head)
-    .at(-1);
-  expect(run?.conclusion).toBe("success");
-  return { head, number: n };
-}
 
 /** Lands a merge of the pull request on master the way a direct (admin) push would. */
 async function pushMerge(repo: FakeRepo, number: number) {
@@ -52,29 +28,19 @@ describe("push audit: approved content out of order", () => {
    * reaching the branch without a passing gate on that branch state, goes unreported.
    */
   test("pushing an approved 0002 after 0003 landed is reported", async () => {
-    const repo = h.fake.createRepo(OWNER, "Adv-Stale-1", { defaultBranch: "master" });
-    repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-    const a = await approvedPullRequest(repo, {
+    const { repo } = dbaRepository(h.fake, "Adv-Stale-1");
+    const a = await approvedPullRequest(h, repo, {
       "migrations/0002_a.up.sql": "CREATE TABLE a (id int);\n",
       "migrations/0002_a.down.sql": "DROP TABLE a;\n",
     });
-    const b = await approvedPullRequest(repo, {
+    const b = await approvedPullRequest(h, repo, {
       "migrations/0003_b.up.sql": "CREATE TABLE b (id int);\n",
       "migrations/0003_b.down.sql": "DROP TABLE b;\n",
     });
     const mb = await pushMerge(repo, b.number);
     expect(h.runs(AUDIT).find((r) => r.head_sha === mb)?.conclusion).toBe("success");
     // The approval of #a is still the passing run on its head (nothing re-evaluated it).
-    expect(
-      h
-        .runs(APPROVAL)
-        .filter((x) => x.head_sha === a.head)
-        .at(-1)?.conclusion,
-    ).toBe("success");
+    expect(latestOn(h, APPROVAL, a.head)?.conclusion).toBe("success");
     const ma = await pushMerge(repo, a.number);
     const run = h.runs(AUDIT).find((r) => r.head_sha === ma);
     expect(run).toBeDefined();

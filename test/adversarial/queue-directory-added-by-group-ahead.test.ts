@@ -4,34 +4,27 @@
  * one behind the other. The test asserts the SAFE outcome; it failed before the fix (docs/security.md).
  */
 import { describe, expect, test } from "@jest/globals";
-import type { FakeQueueEntry, FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
-  example,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   pushEvent,
   type Harness,
   useHarness,
 } from "../github/harness.js";
+import {
+  AUDIT,
+  dbaConfig,
+  dbaRepository,
+  groupEvent,
+  latestOn,
+  push,
+} from "../github/repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const AUDIT = "migration-warden/audit";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
-const WIDER =
-  "directories:\n  - path: migrations\n    dialect: postgres\n  - path: db/reporting\n    dialect: postgres\napproval:\n  teams: [dba]\n";
-
-function groupEvent(repo: FakeRepo, entry: FakeQueueEntry): any {
-  const payload = example("merge_group", "checks_requested");
-  payload.action = "checks_requested";
-  payload.merge_group = { ...payload.merge_group, ...entry.payload };
-  payload.repository = { ...payload.repository, ...repo.toJSON() };
-  return payload;
-}
+const WIDER = dbaConfig(["migrations", "db/reporting"]);
 
 describe("a directory added by a pull request ahead in the queue", () => {
   /**
@@ -47,15 +40,7 @@ describe("a directory added by a pull request ahead in the queue", () => {
    * merged history of a configured directory that no DBA ever saw.
    */
   test("the group carrying a migration in the new directory is not approved", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Queue-Ahead", { defaultBranch: "master" });
-    const base = repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
-    const on = (name: string, sha: string) =>
-      h.fake.checkRuns.filter((r) => r.head_sha === sha && r.name === name).at(-1);
-
+    const { repo, master: base } = dbaRepository(h.fake, "Adv-Queue-Ahead");
     const h2 = repo.commit({
       parent: base,
       author: "lead",
@@ -73,7 +58,7 @@ describe("a directory added by a pull request ahead in the queue", () => {
     });
     repo.openPullRequest({ number: 3, base: "master", head: h3, user: "mallory", headRef: "x" });
     await h.receive("pull_request", pullRequestEvent("opened", repo, 3));
-    expect([on(LINT, h3)?.conclusion, on(APPROVAL, h3)?.conclusion]).toEqual([
+    expect([latestOn(h, LINT, h3)?.conclusion, latestOn(h, APPROVAL, h3)?.conclusion]).toEqual([
       "success",
       "success",
     ]);
@@ -82,13 +67,12 @@ describe("a directory added by a pull request ahead in the queue", () => {
     const second = repo.enqueue(3);
     await h.receive("merge_group", groupEvent(repo, first));
     await h.receive("merge_group", groupEvent(repo, second));
-    const groupLint = on(LINT, second.headSha)?.conclusion;
-    const groupApproval = on(APPROVAL, second.headSha)?.conclusion;
+    const groupLint = latestOn(h, LINT, second.headSha)?.conclusion;
+    const groupApproval = latestOn(h, APPROVAL, second.headSha)?.conclusion;
 
     // GitHub merges the second group's head (both pull requests) when its checks pass.
-    repo.branches.set("master", second.headSha);
-    await h.receive("push", pushEvent(h.fake, repo, "master", base, second.headSha));
-    const audit = on(AUDIT, second.headSha)?.conclusion;
+    await push(h, repo, "master", second.headSha);
+    const audit = latestOn(h, AUDIT, second.headSha)?.conclusion;
 
     // Safe outcome: the group's approval does not pass on a file that is a migration of the
     // directory its own head configures (or, at the latest, the audit reports it).
@@ -102,14 +86,7 @@ describe("a directory added by a pull request ahead in the queue", () => {
   });
   /** Control (passes today): without a queue, merging #2 re-evaluates #3 under the new policy. */
   test("control: without a queue, #3 needs a DBA once #2 is merged", async () => {
-    const repo = h.fake.createRepo("Codertocat", "Adv-Queue-Ctrl", { defaultBranch: "master" });
-    const base = repo.commit({
-      branch: "master",
-      files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-    });
-    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
-    const on = (name: string, sha: string) =>
-      h.fake.checkRuns.filter((r) => r.head_sha === sha && r.name === name).at(-1);
+    const { repo, master: base } = dbaRepository(h.fake, "Adv-Queue-Ctrl");
     const h2 = repo.commit({ parent: base, files: { ".github/migration-warden.yml": WIDER } });
     repo.openPullRequest({ number: 2, base: "master", head: h2, user: "lead", headRef: "dir" });
     const h3 = repo.commit({
@@ -121,9 +98,9 @@ describe("a directory added by a pull request ahead in the queue", () => {
     });
     repo.openPullRequest({ number: 3, base: "master", head: h3, user: "mallory", headRef: "x" });
     await h.receive("pull_request", pullRequestEvent("opened", repo, 3));
-    expect(on(APPROVAL, h3)?.conclusion).toBe("success");
+    expect(latestOn(h, APPROVAL, h3)?.conclusion).toBe("success");
     const merge = repo.mergePullRequest(2);
     await h.receive("push", pushEvent(h.fake, repo, "master", base, merge));
-    expect(on(APPROVAL, h3)?.conclusion).not.toBe("success"); // action_required: a DBA must approve
+    expect(latestOn(h, APPROVAL, h3)?.conclusion).not.toBe("success"); // action_required: a DBA must approve
   });
 });

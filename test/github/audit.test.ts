@@ -4,23 +4,20 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import { encodeGroupRunId } from "../../src/core/approval/group.js";
-import type { FakeRepo } from "../support/fake-github.mjs";
+import { APPROVAL, pushEvent, type Harness, useHarness } from "./harness.js";
 import {
-  APPROVAL,
-  mergedMigrations,
-  pullRequestEvent,
-  pushEvent,
-  type Harness,
-  useHarness,
-} from "./harness.js";
+  approvedPullRequest,
+  AUDIT,
+  dbaConfig,
+  dbaRepository,
+  latestOn,
+  push,
+} from "./repositories.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
 
-const AUDIT = "migration-warden/audit";
-const OWNER = "Codertocat";
-const CONFIG = (more = "") =>
-  `directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n${more}`;
+const CONFIG = (more = "") => dbaConfig(["migrations"], more);
 const NOTE = {
   "migrations/0002_note.up.sql": "CREATE TABLE note (id int);\n",
   "migrations/0002_note.down.sql": "DROP TABLE note;\n",
@@ -30,50 +27,11 @@ let repoCount = 0;
 
 /** Hello-World-n on master with one merged migration pair and the policy. */
 function repository(config = CONFIG()) {
-  const repo = h.fake.createRepo(OWNER, `Hello-World-${++repoCount}`, { defaultBranch: "master" });
-  const master = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": config, ...mergedMigrations(1) },
-  });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, master };
-}
-
-/** A pull request by dev into `base` adding `files`, approved by alice (a DBA). */
-async function approvedPullRequest(
-  repo: FakeRepo,
-  files: Record<string, string> = NOTE,
-  base = "master",
-) {
-  const head = repo.commit({ parent: repo.branches.get(base)!, files, author: "dev" });
-  const n = repo.openPullRequest({ base, head, user: "dev" });
-  repo.review(n, { user: "alice", state: "APPROVED" });
-  await h.receive("pull_request", pullRequestEvent("opened", repo, n));
-  expect(latestOn(APPROVAL, head)?.conclusion).toBe("success");
-  return { head, number: n };
-}
-
-function latestOn(name: string, sha: string) {
-  return h
-    .runs(name)
-    .filter((x) => x.head_sha === sha)
-    .at(-1);
-}
-
-/** Moves `branch` to `after` and delivers the push. */
-async function push(
-  repo: FakeRepo,
-  branch: string,
-  after: string,
-  opts: { forced?: boolean; pusher?: string } = {},
-) {
-  const before = repo.branches.get(branch) ?? null;
-  repo.branches.set(branch, after);
-  await h.receive("push", pushEvent(h.fake, repo, branch, before, after, opts));
+  return dbaRepository(h.fake, `Hello-World-${++repoCount}`, config);
 }
 
 function audit(sha: string) {
-  const r = latestOn(AUDIT, sha);
+  const r = latestOn(h, AUDIT, sha);
   if (!r) throw new Error(`no ${AUDIT} run on ${sha}`);
   return r;
 }
@@ -81,12 +39,12 @@ function audit(sha: string) {
 describe("the push audit", () => {
   test("a merged, approved pull request: success, naming the pull request and its approval", async () => {
     const { repo } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(number);
     repo.branches.set("master", before);
     h.fake.clearRequests();
-    await push(repo, "master", merge, { pusher: "web-flow" });
+    await push(h, repo, "master", merge, { pusher: "web-flow" });
     const run = audit(merge);
     expect([run.conclusion, run.output.title]).toEqual([
       "success",
@@ -105,17 +63,17 @@ describe("the push audit", () => {
 
   test("a squash merge of an approved pull request is covered too", async () => {
     const { repo } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(number, { method: "squash" });
     repo.branches.set("master", before);
-    await push(repo, "master", merge);
+    await push(h, repo, "master", merge);
     expect(audit(merge).conclusion).toBe("success");
   });
 
   test("a success never hides another branch's failing audit of the same commit", async () => {
     const { repo } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(number);
     repo.branches.set("master", before);
@@ -126,7 +84,7 @@ describe("the push audit", () => {
       external_id: "mw-audit/1;branch=sidecar",
       conclusion: "failure",
     });
-    await push(repo, "master", merge);
+    await push(h, repo, "master", merge);
     const run = audit(merge);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -134,7 +92,7 @@ describe("the push audit", () => {
     ]);
     expect(run.output.summary).toContain("## Failed on another branch");
     // Another app's look-alike failure does not count (nor would its success).
-    const other = await approvedPullRequest(repo, {
+    const other = await approvedPullRequest(h, repo, {
       "migrations/0003_memo.up.sql": "CREATE TABLE memo (id int);\n",
       "migrations/0003_memo.down.sql": "DROP TABLE memo;\n",
     });
@@ -148,7 +106,7 @@ describe("the push audit", () => {
       external_id: "mw-audit/1;branch=sidecar",
       conclusion: "failure",
     });
-    await push(repo, "master", m2);
+    await push(h, repo, "master", m2);
     expect(audit(m2).conclusion).toBe("success");
   });
 
@@ -159,7 +117,7 @@ describe("the push audit", () => {
       files: { "migrations/0001_t1.up.sql": "CREATE TABLE t1 (id int PRIMARY KEY);\n" },
       author: "mallory",
     });
-    await push(repo, "master", edit);
+    await push(h, repo, "master", edit);
     const run = audit(edit);
     expect([run.conclusion, run.output.title]).toEqual(["failure", "1 merged migration altered"]);
     expect(run.output.summary).toContain("## Merged migrations altered");
@@ -180,7 +138,7 @@ describe("the push audit", () => {
         "migrations/0009_t1.up.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
       },
     });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = audit(c);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain(
@@ -192,7 +150,7 @@ describe("the push audit", () => {
   test("a direct push adding an unapproved migration fails", async () => {
     const { repo, master } = repository();
     const c = repo.commit({ parent: master, files: NOTE });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = audit(c);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -202,12 +160,12 @@ describe("the push audit", () => {
 
   test("a force push over migration history fails", async () => {
     const { repo, master } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     const merged = repo.mergePullRequest(number);
     // Someone resets master to before the merge, with an unrelated commit on top.
     const rewritten = repo.commit({ parent: master, files: { "README.md": "hello\n" } });
     repo.branches.set("master", merged);
-    await push(repo, "master", rewritten, { forced: true });
+    await push(h, repo, "master", rewritten, { forced: true });
     const run = audit(rewritten);
     expect([run.conclusion, run.output.title]).toEqual(["failure", "migration history rewritten"]);
     expect(run.output.summary).toContain("(**force push**)");
@@ -217,7 +175,7 @@ describe("the push audit", () => {
   test("a push touching no migration and not the policy writes nothing", async () => {
     const { repo, master } = repository();
     const c = repo.commit({ parent: master, files: { "README.md": "docs\n", "src/a.go": "x" } });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     expect(h.runs(AUDIT)).toEqual([]);
   });
 
@@ -238,7 +196,7 @@ describe("the push audit", () => {
       parent: master,
       files: { "migrations/0001_t1.up.sql": "DROP TABLE t1;\n" },
     });
-    await push(repo, "feature", c);
+    await push(h, repo, "feature", c);
     expect(h.runs(AUDIT)).toEqual([]);
   });
 
@@ -249,14 +207,14 @@ describe("the push audit", () => {
       files: { "migrations/0001_t1.up.sql": "DROP TABLE t1;\n" },
     });
     // Created by this push: compared with its merge base with master.
-    await push(repo, "release/1.0", c);
+    await push(h, repo, "release/1.0", c);
     const run = audit(c);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("its merge base with the default branch");
     expect(run.output.summary).toContain("`migrations/0001_t1.up.sql`");
     const other = repo.commit({ parent: master, files: { "migrations/0001_t1.up.sql": "x" } });
-    await push(repo, "release-1.0", other);
-    expect(latestOn(AUDIT, other)).toBeUndefined();
+    await push(h, repo, "release-1.0", other);
+    expect(latestOn(h, AUDIT, other)).toBeUndefined();
   });
 });
 
@@ -268,10 +226,12 @@ describe("merge queues", () => {
    */
   async function groupHead(files: Record<string, string>) {
     const { repo, master } = repository();
-    const { head } = await approvedPullRequest(repo);
+    const { head } = await approvedPullRequest(h, repo, NOTE);
     const group = repo.commit({ parent: master, files, message: "Merge queue group" });
     // The digest the pull request's approval recorded: the group head carries the same content.
-    const digest = /digest=([0-9a-f]{64})/.exec(latestOn(APPROVAL, head)!.external_id ?? "")![1]!;
+    const digest = /digest=([0-9a-f]{64})/.exec(
+      latestOn(h, APPROVAL, head)!.external_id ?? "",
+    )![1]!;
     h.fake.addCheckRun(repo, {
       name: APPROVAL,
       head_sha: group,
@@ -282,7 +242,7 @@ describe("merge queues", () => {
 
   test("the group head's own passing approval run covers the push that lands it", async () => {
     const { repo, group } = await groupHead(NOTE);
-    await push(repo, "master", group);
+    await push(h, repo, "master", group);
     const run = audit(group);
     expect(run.conclusion).toBe("success");
     expect(run.output.summary).toContain(`\`${group.slice(0, 12)}\``);
@@ -293,7 +253,7 @@ describe("merge queues", () => {
       ...NOTE,
       "migrations/0003_more.up.sql": "DROP TABLE t1;\n",
     });
-    await push(repo, "master", group);
+    await push(h, repo, "master", group);
     const run = audit(group);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -307,7 +267,7 @@ describe("the push audit against an attacker", () => {
     const { repo, master } = repository();
     const c = repo.commit({ parent: master, files: NOTE });
     h.fake.failNext({ method: "GET", path: /\/compare\//, status: 404, message: "Not Found" });
-    await expect(push(repo, "master", c)).rejects.toThrow();
+    await expect(push(h, repo, "master", c)).rejects.toThrow();
     const run = audit(c);
     expect([run.conclusion, run.output.title]).toEqual(["failure", "Audit incomplete"]);
     expect(run.output.summary).toContain("404");
@@ -317,7 +277,7 @@ describe("the push audit against an attacker", () => {
     const { repo, master } = repository();
     const c = repo.commit({ parent: master, files: NOTE });
     h.fake.failNext({ method: "GET", path: /\/contents\//, status: 403, message: "Forbidden" });
-    await expect(push(repo, "master", c)).rejects.toThrow();
+    await expect(push(h, repo, "master", c)).rejects.toThrow();
     expect([audit(c).conclusion, audit(c).output.title]).toEqual(["failure", "Audit incomplete"]);
   });
 
@@ -331,7 +291,7 @@ describe("the push audit against an attacker", () => {
           "directories:\n  - path: elsewhere\n    dialect: postgres\napproval:\n  teams: [dba]\n",
       },
     });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = audit(c);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe(
@@ -344,7 +304,7 @@ describe("the push audit against an attacker", () => {
 
   test("a commit of an approved pull request with other content than the approved head", async () => {
     const { repo } = repository();
-    const { head, number } = await approvedPullRequest(repo);
+    const { head, number } = await approvedPullRequest(h, repo, NOTE);
     // Pushed on top of the approved head: the up file differs, the down file does not.
     const sneaky = repo.commit({
       parent: head,
@@ -356,7 +316,7 @@ describe("the push audit against an attacker", () => {
       mergedAt: "2026-01-01T00:00:00Z",
       mergeCommitSha: sneaky,
     });
-    await push(repo, "master", sneaky);
+    await push(h, repo, "master", sneaky);
     const run = audit(sneaky);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -373,14 +333,14 @@ describe("the push audit against an attacker", () => {
   test("a pull request approved against another base does not cover a push to master", async () => {
     const { repo, master } = repository();
     repo.branches.set("release", master);
-    const { head, number } = await approvedPullRequest(repo, NOTE, "release");
+    const { head, number } = await approvedPullRequest(h, repo, NOTE, "release");
     Object.assign(repo.pull(number), {
       state: "closed",
       mergedAt: "2026-01-01T00:00:00Z",
       mergeCommitSha: head,
     });
     // Fast-forwarded onto master: the head carries a passing approval run, bound to release.
-    await push(repo, "master", head);
+    await push(h, repo, "master", head);
     const run = audit(head);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -390,44 +350,44 @@ describe("the push audit against an attacker", () => {
 
   test('a commit message claiming "(#1)" proves nothing', async () => {
     const { repo, master } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     // The same content as the approved, still open pull request, committed directly.
     const c = repo.commit({ parent: master, files: NOTE, message: `Add note (#${number})` });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     expect(audit(c).conclusion).toBe("failure");
   });
 
   test("an approval the DBA took back does not cover the merge", async () => {
     const { repo } = repository();
-    const { number } = await approvedPullRequest(repo);
+    const { number } = await approvedPullRequest(h, repo, NOTE);
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(number);
     repo.branches.set("master", before);
     // A later failing approval run on the head (e.g. a change request) is the one in force.
     const head = repo.pull(number).headSha;
-    const last = latestOn(APPROVAL, head)!;
+    const last = latestOn(h, APPROVAL, head)!;
     h.fake.addCheckRun(repo, {
       name: APPROVAL,
       head_sha: head,
       external_id: last.external_id ?? "",
       conclusion: "failure",
     });
-    await push(repo, "master", merge);
+    await push(h, repo, "master", merge);
     expect(audit(merge).conclusion).toBe("failure");
   });
 
   test("a look-alike approval run by another app covers nothing", async () => {
     const { repo, master } = repository();
-    const { head, number } = await approvedPullRequest(repo);
+    const { head, number } = await approvedPullRequest(h, repo, NOTE);
     const forged = repo.commit({ parent: master, files: NOTE, message: "forged" });
     h.fake.addCheckRun(repo, {
       appId: 999,
       name: APPROVAL,
       head_sha: forged,
-      external_id: latestOn(APPROVAL, head)!.external_id ?? "",
+      external_id: latestOn(h, APPROVAL, head)!.external_id ?? "",
     });
     void number;
-    await push(repo, "master", forged);
+    await push(h, repo, "master", forged);
     expect(audit(forged).conclusion).toBe("failure");
   });
 });
@@ -442,7 +402,7 @@ describe("policy changes on an audited branch", () => {
           "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  required: risky\nrules:\n  drop-table: off\n",
       },
     });
-    await push(repo, "master", c, { pusher: "root" });
+    await push(h, repo, "master", c, { pusher: "root" });
     const run = audit(c);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -467,7 +427,7 @@ describe("policy changes on an audited branch", () => {
         ),
       },
     });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = audit(c);
     expect([run.conclusion, run.output.title]).toEqual([
       "success",
@@ -486,7 +446,7 @@ describe("policy changes on an audited branch", () => {
     const before = repo.branches.get("master")!;
     const merge = repo.mergePullRequest(n);
     repo.branches.set("master", before);
-    await push(repo, "master", merge);
+    await push(h, repo, "master", merge);
     const run = audit(merge);
     expect([run.conclusion, run.output.title]).toEqual([
       "failure",
@@ -505,7 +465,7 @@ describe("policy changes on an audited branch", () => {
       parent: master,
       files: { ".github/migration-warden.yml": "approval:\n  required: sometimes\n" },
     });
-    await push(repo, "master", c);
+    await push(h, repo, "master", c);
     const run = audit(c);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("approval.required");
@@ -520,9 +480,9 @@ describe("audit.issue", () => {
     // A look-alike issue by a user, with the marker: never the one updated.
     repo.addIssue({ title: "x", body: "<!-- migration-warden/audit branch=master -->\nmine" });
     const a = repo.commit({ parent: master, files: { "migrations/0001_t1.up.sql": "x" } });
-    await push(repo, "master", a);
+    await push(h, repo, "master", a);
     const b = repo.commit({ parent: a, files: { "migrations/0001_t1.down.sql": "y" } });
-    await push(repo, "master", b);
+    await push(h, repo, "master", b);
     const mine = repo.issues.filter((i) => i.type === "Bot");
     expect(mine).toHaveLength(1);
     expect(mine[0]!.body.startsWith("<!-- migration-warden/audit branch=master -->")).toBe(true);
@@ -537,7 +497,7 @@ describe("audit.issue", () => {
     const { repo, master } = repository(ISSUE_CONFIG);
     repo.issuesStatus = 403;
     const a = repo.commit({ parent: master, files: { "migrations/0001_t1.up.sql": "x" } });
-    await push(repo, "master", a);
+    await push(h, repo, "master", a);
     const run = audit(a);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("optional issues: write permission");

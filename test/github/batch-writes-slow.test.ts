@@ -9,25 +9,30 @@
 import { describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, graphqlSync, parse, validate } from "graphql";
-import type { Logger } from "probot";
 import { updateRunInput, updateRunsMutation } from "../../src/github/checks/batch-update.js";
-import type { Generation } from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeSlowly, type Writing } from "../../src/github/checks/write.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import type { ReviewEnv } from "../../src/github/review.js";
-import type { FakeCheckRun, FakeRepo } from "../support/fake-github.mjs";
+import type { CheckDefinition } from "../../src/github/checks/types.js";
+import { writeSlowly } from "../../src/github/checks/write.js";
+import {
+  BLOCK as block,
+  dbaPullRequest,
+  DROPPING_MIGRATION,
+  newestRun,
+  otherProcess,
+  OWNER,
+  PASS as pass,
+  type PullRequestSetup as Setup,
+  README_CHANGE as README,
+  fieldFails,
+  mutationAnswersNoData,
+  restWritesFail,
+} from "./check-writes.js";
 import {
   APP_ID,
   APPROVAL,
   ATTEMPTS,
   describeCall,
-  FAST_REQUESTS,
   type Harness,
   LINT,
-  mergedMigrations,
   mutationCreates,
   pullRequestEvent,
   useHarness,
@@ -36,39 +41,13 @@ import {
 let h: Harness;
 /** The slow path, forced: the runs start before the evaluation (the replay is not what is tested). */
 const SLOW = { app: { pendingAfterMs: 0, replay: false } };
-const OWNER = "Codertocat";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 // Findings: the lint run's completion carries annotations (a batch that must never show twice).
-const MIGRATION = {
-  "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\nDROP TABLE t1;\n",
-  "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-};
-const README = { "README.md": "# changed\n" };
+const MIGRATION = DROPPING_MIGRATION;
 const RUN_REST = /^\/repos\/[^/]+\/[^/]+\/check-runs(\/\d+)?$/;
-const UPDATE = /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/;
 const queryOf = (e: { body?: unknown }) => String((e.body as { query?: unknown })?.query ?? "");
 
-interface Setup {
-  repo: FakeRepo;
-  headSha: string;
-  number: number;
-}
-
 function setup(change: Record<string, string>): Setup {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: {
-      ".github/migration-warden.yml": CONFIG,
-      "README.md": "# Hello\n",
-      ...mergedMigrations(1),
-    },
-  });
-  const headSha = repo.commit({ parent: base, files: change, author: "dev" });
-  const number = repo.openPullRequest({ number: 2, base: "master", head: headSha, user: "dev" });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, headSha, number };
+  return dbaPullRequest(h.fake, change);
 }
 
 async function event(s: Setup, action = "opened"): Promise<void> {
@@ -93,10 +72,8 @@ function restWrites(): string[] {
     });
 }
 
-function newest(name: string): FakeCheckRun {
-  const r = h.runs(name).at(-1);
-  if (!r) throw new Error(`no ${name} run`);
-  return r;
+function newest(name: string) {
+  return newestRun(h, name);
 }
 
 /** Exactly one run of each check, none left in progress, no annotation shown twice. */
@@ -214,11 +191,7 @@ describe("a completion that goes wrong", () => {
 
   test("one field fails beside one that worked: that run is completed by REST", async () => {
     const s = setup(MIGRATION);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      updateError: /lint/,
-    });
+    fieldFails(h, "update", /lint/);
     await event(s);
     expect(completions()).toHaveLength(1);
     // Its batch is looked for first (the field's error does not prove it did nothing), then sent.
@@ -232,18 +205,8 @@ describe("a completion that goes wrong", () => {
 
   test("a field fails and so does every REST attempt: the run ends as failure with the reason, never in progress", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      updateError: /approval/,
-    });
-    h.fake.failNext({
-      method: "PATCH",
-      path: UPDATE,
-      status: 500,
-      times: ATTEMPTS,
-      message: "updates down",
-    });
+    fieldFails(h, "update", /approval/);
+    restWritesFail(h, "PATCH", "updates down");
     await event(s);
     expectWhole();
     expect(newest(LINT).conclusion).toBe("success");
@@ -287,11 +250,7 @@ describe("a completion that goes wrong", () => {
 
   test("an answer with errors and no data: every completion by REST, each batch once", async () => {
     const s = setup(MIGRATION);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenUpdateCheckRuns",
-      error: "Something went wrong",
-    });
+    mutationAnswersNoData(h, "update");
     await event(s);
     expect(restWrites()).toEqual([`PATCH ${LINT}`, `PATCH ${APPROVAL}`]);
     expectWhole();
@@ -310,18 +269,8 @@ describe("a completion that goes wrong", () => {
 
   test("a start field that fails: the started run completed as failure, the other reported; no pass", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
-    h.fake.failNext({
-      method: "POST",
-      path: /^\/repos\/[^/]+\/[^/]+\/check-runs$/,
-      status: 500,
-      times: ATTEMPTS,
-      message: "creates down",
-    });
+    fieldFails(h, "create", /approval/);
+    restWritesFail(h, "POST", "creates down");
     await event(s);
     expect(h.runs(LINT).map((r) => [r.status, r.conclusion])).toEqual([["completed", "failure"]]);
     expect(h.runs(APPROVAL).map((r) => [r.status, r.conclusion])).toEqual([
@@ -334,44 +283,15 @@ describe("a completion that goes wrong", () => {
 
 describe("an older slow evaluation finishing after a newer one", () => {
   useHarness((created) => (h = created), { app: { replay: false } });
-  const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-  const alone: Generation = { seq: 1, keys: [], superseded: () => null };
   const check = {
     name: APPROVAL,
     pending: { title: "Checking approvals…", summary: "reading" },
   } as unknown as CheckDefinition;
-  const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-  const block: CheckResult = {
-    conclusion: "action_required",
-    title: "Waiting for DBA approval (0 of 1)",
-    summary: "the approval was dismissed",
-  };
 
   test("its pass ends superseded, completed in the mutation, never in progress", async () => {
     const s = setup(README);
-    const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-    const octokit = createClientFactory(FAST_REQUESTS)({
-      octokit: base,
-      payload: { installation: { id: h.fake.installationId } },
-    });
-    const env = { octokit, log: silent } as unknown as ReviewEnv;
-    const repo = { owner: OWNER, repo: "Hello-World" };
-    const pr = {
-      ...repo,
-      number: 2,
-      headSha: s.headSha,
-      baseRepoNodeId: `R_${s.repo.id}`,
-    } as PullRequestInfo;
-    const writing = (startedAt: number): Writing => ({
-      env,
-      repo,
-      pr,
-      startedAt,
-      appId: APP_ID,
-      generation: alone,
-      log: silent,
-      outcome: { target: pr, conclusions: {}, requests: 0 },
-    });
+    const baseRepoNodeId = `R_${s.repo.id}`;
+    const { writing } = await otherProcess(h, { headSha: s.headSha, baseRepoNodeId });
     const now = Date.now();
     let evaluate!: () => void;
     const evaluatedOlder = new Promise<void>((resolve) => (evaluate = resolve));

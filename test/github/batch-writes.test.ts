@@ -9,27 +9,31 @@
 import { describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, graphqlSync, parse, validate } from "graphql";
-import type { Logger } from "probot";
 import { createRunInput, createRunsMutation } from "../../src/github/checks/batch-create.js";
-import type { Generation } from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
 import { runMarker } from "../../src/github/checks/uncertain-writes.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import { DEFAULT_PENDING_AFTER_MS, type ReviewEnv } from "../../src/github/review.js";
-import type { FakeCheckRun, FakeRepo } from "../support/fake-github.mjs";
+import { DEFAULT_PENDING_AFTER_MS } from "../../src/github/review.js";
+import {
+  dbaPullRequest,
+  DROPPING_MIGRATION as MIGRATION,
+  newestRun,
+  newTables,
+  olderPassAfterNewerBlock,
+  otherProcess,
+  OWNER,
+  type PullRequestSetup as Setup,
+  README_CHANGE as README,
+  fieldFails,
+  mutationAnswersNoData,
+  restWritesFail,
+} from "./check-writes.js";
 import {
   APP_ID,
   APPROVAL,
   ATTEMPTS,
   clickEvent,
   describeCall,
-  FAST_REQUESTS,
   type Harness,
   LINT,
-  mergedMigrations,
   mutationCreates,
   pullRequestEvent,
   useHarness,
@@ -37,37 +41,11 @@ import {
 
 let h: Harness;
 const QUICK = { app: { pendingAfterMs: 20 * DEFAULT_PENDING_AFTER_MS, replay: false } };
-const OWNER = "Codertocat";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
-const MIGRATION = {
-  "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\nDROP TABLE t1;\n",
-  "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-};
-const README = { "README.md": "# changed\n" };
 const CREATE = /^\/repos\/[^/]+\/[^/]+\/check-runs$/;
 const IS_MUTATION = (e: { body?: unknown }) => /createCheckRun/.test(JSON.stringify(e.body ?? ""));
 
-interface Setup {
-  repo: FakeRepo;
-  headSha: string;
-  number: number;
-}
-
 function setup(change: Record<string, string>): Setup {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: {
-      ".github/migration-warden.yml": CONFIG,
-      "README.md": "# Hello\n",
-      ...mergedMigrations(1),
-    },
-  });
-  const headSha = repo.commit({ parent: base, files: change, author: "dev" });
-  const number = repo.openPullRequest({ number: 2, base: "master", head: headSha, user: "dev" });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, headSha, number };
+  return dbaPullRequest(h.fake, change);
 }
 
 async function event(s: Setup, action = "opened"): Promise<void> {
@@ -87,10 +65,8 @@ function restCreates(): string[] {
     .map((r) => (r.body as { name: string }).name);
 }
 
-function newest(name: string): FakeCheckRun {
-  const r = h.runs(name).at(-1);
-  if (!r) throw new Error(`no ${name} run`);
-  return r;
+function newest(name: string) {
+  return newestRun(h, name);
 }
 
 /** No run left in progress, and exactly `count` runs of each check. */
@@ -227,11 +203,7 @@ describe("a mutation that goes wrong", () => {
 
   test("one field fails beside one that worked: that one is written, the other by REST", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
+    fieldFails(h, "create", /approval/);
     await event(s);
     expect(mutations()).toHaveLength(1);
     // Asked first (the field's error does not prove it did nothing), then created.
@@ -242,18 +214,8 @@ describe("a mutation that goes wrong", () => {
 
   test("a field fails and so does every REST attempt: reported as failure, never a pass", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
-    h.fake.failNext({
-      method: "POST",
-      path: CREATE,
-      status: 500,
-      times: ATTEMPTS,
-      message: "creates down",
-    });
+    fieldFails(h, "create", /approval/);
+    restWritesFail(h, "POST", "creates down");
     await event(s);
     expect(newest(LINT).conclusion).toBe("success");
     expect(h.runs(APPROVAL).map((r) => r.conclusion)).toEqual(["failure"]);
@@ -262,11 +224,7 @@ describe("a mutation that goes wrong", () => {
 
   test("an answer with errors and no data at all: every run by REST, once each", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      error: "Something went wrong",
-    });
+    mutationAnswersNoData(h, "create");
     await event(s);
     expect(restCreates()).toEqual([LINT, APPROVAL]);
     expectWhole();
@@ -284,11 +242,7 @@ describe("a mutation that goes wrong", () => {
 
   test("the answer lost after only the first field took effect: it is adopted, the other sent again", async () => {
     const s = setup(README);
-    h.fake.graphqlFault({
-      executed: true,
-      operation: "MigrationWardenCreateCheckRuns",
-      createError: /approval/,
-    });
+    fieldFails(h, "create", /approval/);
     h.lose("POST", /^\/graphql$/, { body: /createCheckRun/ });
     await event(s);
     expect(mutations()).toHaveLength(2);
@@ -297,11 +251,7 @@ describe("a mutation that goes wrong", () => {
   });
 
   test("a lost answer of a run with more than 50 annotations: adopted, then completed", async () => {
-    const files: Record<string, string> = {};
-    for (let v = 2; v < 62; v++)
-      files[`migrations/${String(v).padStart(4, "0")}_t${v}.up.sql`] =
-        `CREATE TABLE t${v} (id bigint PRIMARY KEY);\n`;
-    const s = setup(files);
+    const s = setup(newTables(62));
     h.lose("POST", /^\/graphql$/, { body: /createCheckRun/ });
     await event(s);
     expect(mutations()).toHaveLength(1);
@@ -372,11 +322,7 @@ describe("a mutation that goes wrong", () => {
   });
 
   test("more annotations than one create carries never go in one field (GitHub drops them silently)", async () => {
-    const files: Record<string, string> = {};
-    for (let v = 2; v < 62; v++)
-      files[`migrations/${String(v).padStart(4, "0")}_t${v}.up.sql`] =
-        `CREATE TABLE t${v} (id bigint PRIMARY KEY);\n`;
-    const s = setup(files);
+    const s = setup(newTables(62));
     await event(s);
     const [lint] = mutationCreates(h.fake, mutations()[0]!);
     expect((lint!.body.output as { annotations: unknown[] }).annotations).toHaveLength(50);
@@ -404,48 +350,11 @@ describe("the click button on a run the mutation created", () => {
 
 describe("an older evaluation racing a newer one in another process", () => {
   useHarness((created) => (h = created), { app: { replay: false } });
-  const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-  const alone: Generation = { seq: 1, keys: [], superseded: () => null };
-  const check = { name: APPROVAL } as unknown as CheckDefinition;
-  const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-  const block: CheckResult = {
-    conclusion: "action_required",
-    title: "Waiting for DBA approval (0 of 1)",
-    summary: "the approval was dismissed",
-  };
-
   test("the older pass written by the mutation after the newer block ends superseded", async () => {
     const s = setup(README);
-    const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-    const octokit = createClientFactory(FAST_REQUESTS)({
-      octokit: base,
-      payload: { installation: { id: h.fake.installationId } },
-    });
-    const env = { octokit, log: silent } as unknown as ReviewEnv;
-    const repo = { owner: OWNER, repo: "Hello-World" };
-    const pr = {
-      ...repo,
-      number: 2,
-      headSha: s.headSha,
-      baseRepoNodeId: `R_${s.repo.id}`,
-    } as PullRequestInfo;
-    const writing = (startedAt: number): Writing => ({
-      env,
-      repo,
-      pr,
-      startedAt,
-      appId: APP_ID,
-      generation: alone,
-      log: silent,
-      outcome: { target: pr, conclusions: {}, requests: 0 },
-    });
-    const now = Date.now();
-    const create = h.pause("POST", /^\/graphql$/, /createCheckRun/);
-    const older = writeResults(writing(now - 1000), [check], [{ check, result: pass }]);
-    await create.reached;
-    await writeResults(writing(now), [check], [{ check, result: block }]);
-    create.resume();
-    await older;
+    const baseRepoNodeId = `R_${s.repo.id}`;
+    const { writing } = await otherProcess(h, { headSha: s.headSha, baseRepoNodeId });
+    await olderPassAfterNewerBlock(h, writing, { path: /^\/graphql$/, body: /createCheckRun/ });
     const runs = h.runs(APPROVAL);
     expect(runs).toHaveLength(2);
     expect(runs.map((r) => r.conclusion)).not.toContain("success");

@@ -16,18 +16,8 @@ import type { GitHubClient } from "../../src/github/client.js";
 import type { PullRequestInfo } from "../../src/github/pull-request.js";
 import type { RequirementSource } from "../../src/core/approval/index.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
-import {
-  APP_ID,
-  APPROVAL,
-  createHarness,
-  finish,
-  helloWorld,
-  LINT,
-  mergedMigrations,
-  pullRequestEvent,
-  unmarked,
-  type Harness,
-} from "./harness.js";
+import { APP_ID, APPROVAL, createHarness, finish, LINT, type Harness } from "./harness.js";
+import { bothPinned, cleanMigrationPullRequest, synchronized } from "./gate-event.js";
 
 const SOURCE: RequirementSource = {
   readable: true,
@@ -197,39 +187,31 @@ describe("through the app", () => {
     return h;
   }
 
-  const enforcementReads = (h: Harness) =>
-    h.calls().filter((c) => /\/branches\/|\/rules\/branches\//.test(c));
-
-  /** A pull request adding a clean migration pair (approval required: action_required). */
-  function pullRequest(h: Harness): { repo: FakeRepo; number: number } {
-    return helloWorld(h.fake, mergedMigrations(1), {
-      "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int);\n",
-      "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-    });
+  /** A harness with the default time to live and a clean migration pull request in it. */
+  async function pullRequest() {
+    const h = await harness();
+    return { h, ...cleanMigrationPullRequest(h.fake) };
   }
 
+  /** Told as required and pinned by ruleset 42, and decided as `before` was (never decisive). */
+  function expectPinnedByRuleset(seen: Seen, before: Seen): void {
+    expect(seen.summary).not.toContain("[!WARNING]");
+    expect(seen.summary).toContain("are required and pinned to this app (ruleset 42).");
+    expect([seen.approval, seen.lint]).toEqual([before.approval, before.lint]);
+  }
+
+  /** The event as these tests see it (every request sent is not part of it). */
   async function event(h: Harness, repo: FakeRepo, number: number) {
-    h.fake.clearRequests();
-    await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
-    const approval = h.runs(APPROVAL).at(-1)!;
-    const lint = h.runs(LINT).at(-1)!;
-    const summary = (unmarked({ output: approval.output }) as { output: { summary?: string } })
-      .output.summary!;
-    return {
-      reads: enforcementReads(h),
-      approval: [approval.conclusion, approval.output.title],
-      lint: [lint.conclusion, lint.output.title],
-      lintFindings: lint.annotations.map((a) => [a.path, a.title]),
-      summary,
-    };
+    const { calls: _calls, ...seen } = await synchronized(h, repo, number);
+    return seen;
   }
+  type Seen = Awaited<ReturnType<typeof event>>;
 
   const ENFORCED = "are required and pinned to this app (branch protection).";
   const pinned = (ctx: string) => ({ context: ctx, app_id: APP_ID });
 
   test("a warm event reads neither the branch nor its rulesets; after the time to live, both", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     const cold = await event(h, repo, number);
     expect(cold.reads).toEqual([
       "GET /repos/Codertocat/Hello-World/branches/master",
@@ -245,55 +227,34 @@ describe("through the app", () => {
   });
 
   test("a ruleset added shows once the time to live is over, never in the conclusion", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     // The first query does not show it (first-read/base-rules.ts): only REST's remembered reading.
     repo.graphqlRules = "hidden";
     const before = await event(h, repo, number);
     expect(before.summary).toContain("**This gate is not enforced on `master`.**");
-    repo.rulesets.push({
-      id: 42,
-      branches: ["master"],
-      checks: [
-        { context: LINT, integration_id: APP_ID },
-        { context: APPROVAL, integration_id: APP_ID },
-      ],
-    });
+    repo.rulesets.push(bothPinned(42));
     now += 60_000;
     const within = await event(h, repo, number);
     expect(within.reads).toEqual([]);
     expect(within.summary).toBe(before.summary);
     now += DEFAULT_ENFORCEMENT_TTL_MS;
     const after = await event(h, repo, number);
-    expect(after.summary).not.toContain("[!WARNING]");
-    expect(after.summary).toContain("are required and pinned to this app (ruleset 42).");
-    expect([after.approval, after.lint]).toEqual([before.approval, before.lint]);
+    expectPinnedByRuleset(after, before);
   });
 
   test("a ruleset pinning both that the first query shows is told at once, nothing read by REST", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     const before = await event(h, repo, number);
     expect(before.summary).toContain("**This gate is not enforced on `master`.**");
-    repo.rulesets.push({
-      id: 42,
-      branches: ["master"],
-      checks: [
-        { context: LINT, integration_id: APP_ID },
-        { context: APPROVAL, integration_id: APP_ID },
-      ],
-    });
+    repo.rulesets.push(bothPinned(42));
     now += 60_000;
     const within = await event(h, repo, number);
     expect(within.reads).toEqual([]);
-    expect(within.summary).not.toContain("[!WARNING]");
-    expect(within.summary).toContain("are required and pinned to this app (ruleset 42).");
-    expect([within.approval, within.lint]).toEqual([before.approval, before.lint]);
+    expectPinnedByRuleset(within, before);
   });
 
   test("the base moving between warm events: the first query's fresh tip is evaluated", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     const cold = await event(h, repo, number);
     expect(cold.lintFindings.map(([, t]) => t)).not.toContain("out-of-order-migration");
     // Merged meanwhile: a version above the pull request's.
@@ -312,8 +273,7 @@ describe("through the app", () => {
   });
 
   test("a cached enforced state never changes a conclusion: same as a fresh read of none", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     repo.protection.set("master", [pinned(LINT), pinned(APPROVAL)]);
     const enforced = await event(h, repo, number);
     expect(enforced.summary).toContain(ENFORCED);
@@ -334,8 +294,7 @@ describe("through the app", () => {
   });
 
   test("without a usable tip in the first query, the branch is read even when cached", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     await event(h, repo, number);
     h.fake.graphqlFault({ operation: "MigrationWardenPullRequest", error: "boom", executed: true });
     const warm = await event(h, repo, number);
@@ -343,8 +302,7 @@ describe("through the app", () => {
   });
 
   test("a retargeted pull request reads its new base branch", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     await event(h, repo, number);
     repo.commit({ branch: "release", parent: repo.branches.get("master")! });
     repo.retarget(number, "release");
@@ -358,8 +316,7 @@ describe("through the app", () => {
   });
 
   test("rulesets GitHub refused are read again on the next event", async () => {
-    const h = await harness();
-    const { repo, number } = pullRequest(h);
+    const { h, repo, number } = await pullRequest();
     repo.rulesStatus = 500;
     const failed = await event(h, repo, number);
     expect(failed.summary).toContain("could not be read (HTTP 500)");
@@ -373,7 +330,7 @@ describe("through the app", () => {
 
   test("a time to live of 0 reads both on every event", async () => {
     const h = await harness(0);
-    const { repo, number } = pullRequest(h);
+    const { repo, number } = cleanMigrationPullRequest(h.fake);
     const cold = await event(h, repo, number);
     const again = await event(h, repo, number);
     expect(again.reads).toEqual(cold.reads);

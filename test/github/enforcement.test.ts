@@ -8,14 +8,13 @@ import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APP_ID,
   APPROVAL,
-  helloWorld,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   type Harness,
   unmarked,
   useHarness,
 } from "./harness.js";
+import { bothPinned, cleanMigrationPullRequest } from "./gate-event.js";
 
 let h: Harness;
 // No sandbox replay: enforcement does not depend on it.
@@ -26,10 +25,7 @@ const CANNOT_TELL = "**migration-warden cannot tell whether this gate is enforce
 
 /** A clean new migration (approval required by default policy: waits for a DBA). */
 async function review(setup: (repo: FakeRepo) => void) {
-  const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
-    "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int);\n",
-    "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-  });
+  const { repo, number } = cleanMigrationPullRequest(h.fake);
   setup(repo);
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
   const run = h.runs(APPROVAL).at(-1)!;
@@ -62,14 +58,7 @@ describe("the approval summary tells whether the gate is enforced", () => {
 
   test("a ruleset that pins both is enough, and names the ruleset", async () => {
     const r = await review((repo) => {
-      repo.rulesets.push({
-        id: 42,
-        branches: ["master"],
-        checks: [
-          { context: LINT, integration_id: APP_ID },
-          { context: APPROVAL, integration_id: APP_ID },
-        ],
-      });
+      repo.rulesets.push(bothPinned(42));
     });
     expect(r.summary).not.toContain("[!WARNING]");
     expect(r.summary).toContain("are required and pinned to this app (ruleset 42).");
@@ -111,16 +100,7 @@ describe("the approval summary tells whether the gate is enforced", () => {
   });
 
   test("a ruleset for another branch does not count", async () => {
-    const r = await review((repo) =>
-      repo.rulesets.push({
-        id: 3,
-        branches: ["release"],
-        checks: [
-          { context: LINT, integration_id: APP_ID },
-          { context: APPROVAL, integration_id: APP_ID },
-        ],
-      }),
-    );
+    const r = await review((repo) => repo.rulesets.push(bothPinned(3, { branches: ["release"] })));
     expect(r.summary).toContain(NOT_ENFORCED);
   });
 

@@ -17,18 +17,8 @@ import {
 } from "../../src/github/first-read/base-rules.js";
 import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
-import {
-  APP_ID,
-  APPROVAL,
-  createHarness,
-  finish,
-  helloWorld,
-  LINT,
-  mergedMigrations,
-  pullRequestEvent,
-  unmarked,
-  type Harness,
-} from "./harness.js";
+import { APP_ID, APPROVAL, createHarness, finish, LINT, type Harness } from "./harness.js";
+import { bothPinned, cleanMigrationPullRequest, synchronized } from "./gate-event.js";
 
 const rule = (over: Record<string, unknown> = {}) => ({
   type: "REQUIRED_STATUS_CHECKS",
@@ -207,16 +197,6 @@ describe("through the app", () => {
   });
 
   const NOT_ENFORCED = "**This gate is not enforced on `master`.**";
-  const bothPinned = (id: number, over: Partial<FakeRepo["rulesets"][number]> = {}) => ({
-    id,
-    branches: ["master"],
-    checks: [
-      { context: LINT, integration_id: APP_ID },
-      { context: APPROVAL, integration_id: APP_ID },
-    ],
-    ...over,
-  });
-
   /**
    * A pull request adding a clean migration pair (approval required: action_required), evaluated
    * by a process that remembers nothing; `setup` arranges the repository first.
@@ -224,29 +204,15 @@ describe("through the app", () => {
   async function cold(setup: (repo: FakeRepo, h: Harness) => void) {
     finish(h);
     h = await createHarness({ app: { replay: false } });
-    const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
-      "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int);\n",
-      "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-    });
+    const { repo, number } = cleanMigrationPullRequest(h.fake);
     setup(repo, h);
     return event(h, repo, number);
   }
 
+  /** The event as these tests see it: lint's findings by rule id only. */
   async function event(h: Harness, repo: FakeRepo, number: number) {
-    h.fake.clearRequests();
-    await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
-    const approval = h.runs(APPROVAL).at(-1)!;
-    const lint = h.runs(LINT).at(-1)!;
-    const summary = (unmarked({ output: approval.output }) as { output: { summary?: string } })
-      .output.summary!;
-    return {
-      calls: h.calls(),
-      reads: h.calls().filter((c) => /\/branches\/|\/rules\/branches\//.test(c)),
-      approval: [approval.conclusion, approval.output.title],
-      lint: [lint.conclusion, lint.output.title],
-      lintFindings: lint.annotations.map((a) => a.title),
-      summary,
-    };
+    const seen = await synchronized(h, repo, number);
+    return { ...seen, lintFindings: seen.lintFindings.map(([, title]) => title) };
   }
 
   const BOTH_READS = [
@@ -344,10 +310,7 @@ describe("through the app", () => {
   test("the base tip evaluated is this event's own read, without the branch read", async () => {
     finish(h);
     h = await createHarness({ app: { replay: false } });
-    const { repo, number } = helloWorld(h.fake, mergedMigrations(1), {
-      "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id int);\n",
-      "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-    });
+    const { repo, number } = cleanMigrationPullRequest(h.fake);
     repo.rulesets.push(bothPinned(42));
     const first = await event(h, repo, number);
     expect(first.lintFindings).not.toContain("out-of-order-migration");

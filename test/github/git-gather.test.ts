@@ -5,7 +5,7 @@
  * to its id, a blob whose text does not, is read by REST, and a REST blob that does not hash to
  * its id fails the check.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
 import { CO_AUTHORS_QUERY } from "../../src/github/approval/coauthors.js";
@@ -24,8 +24,8 @@ import { treeId } from "../support/git-tree.js";
 import { blobSha } from "../support/fake-github.mjs";
 import {
   APPROVAL,
-  createHarness,
   finish,
+  harnessesPerTest,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -33,16 +33,7 @@ import {
   type Harness,
 } from "./harness.js";
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
-
-async function harness(options?: Parameters<typeof createHarness>[0]): Promise<Harness> {
-  current = await createHarness(options);
-  return current;
-}
+const harness = harnessesPerTest();
 
 describe("the app's GraphQL queries", () => {
   test("are valid against GitHub's published schema", () => {
@@ -242,7 +233,6 @@ describe("an evaluation's git objects", () => {
     expect(reads(h, "/git/trees/").length).toBeGreaterThan(0);
     expect(reads(h, "/git/blobs/")).toHaveLength(2);
     const h2 = await harness({ app: { replay: false } });
-    current = h2;
     const clean = await review(h2);
     expect([lint.conclusion, lint.output.title, approval.conclusion]).toEqual([
       clean.lint.conclusion,

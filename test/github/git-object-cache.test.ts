@@ -5,7 +5,7 @@
  * same objects (never served across), a force-push rewriting the same paths, a base branch moved
  * back to an older commit; the byte bound and the switch.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { gitObjectId } from "../../src/changeset/object-id.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { RawTree } from "../../src/github/git.js";
@@ -15,8 +15,7 @@ import { blobSha } from "../support/fake-github.mjs";
 import { treeId } from "../support/git-tree.js";
 import {
   APPROVAL,
-  createHarness,
-  finish,
+  harnessesPerTest,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -24,11 +23,7 @@ import {
   type Harness,
 } from "./harness.js";
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
+const newHarness = harnessesPerTest();
 
 const CONFIG = {
   ".github/migration-warden.yml": "directories:\n  - path: migrations\n    dialect: postgres\n",
@@ -51,14 +46,13 @@ const lastRun = (h: Harness, name: string) =>
 const findings = (h: Harness) => lastRun(h, LINT).annotations.map((a) => [a.path, a.title]);
 
 async function harness(cache?: GitObjectCache, bytes?: number): Promise<Harness> {
-  current = await createHarness({
+  return newHarness({
     app: {
       replay: false,
       ...(cache ? { gitObjectCache: cache } : {}),
       ...(bytes !== undefined ? { gitObjectCacheBytes: bytes } : {}),
     },
   });
-  return current;
 }
 
 describe("events of one process", () => {

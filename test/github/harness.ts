@@ -412,6 +412,26 @@ export function finish(h: Harness | undefined): void {
   }
 }
 
+/**
+ * For tests that create their harnesses themselves, with their own options (several in one test
+ * stand for several processes): returns the function that creates one. Every harness a test
+ * created is checked after it, and network access reset, as finish() does.
+ */
+export function harnessesPerTest(): (options?: HarnessOptions) => Promise<Harness> {
+  let created: Harness[] = [];
+  afterEach(() => {
+    const all = created;
+    created = [];
+    resetNock();
+    for (const h of all) finish(h);
+  });
+  return async (options) => {
+    const h = await createHarness(options);
+    created.push(h);
+    return h;
+  };
+}
+
 /** A fresh harness for every test of the file, handed to `set`; checked and reset after it. */
 export function useHarness(set: (h: Harness) => void, options?: HarnessOptions): void {
   let current: Harness | undefined;

@@ -10,7 +10,6 @@ import {
   APP_ID,
   example,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   pushEvent,
   reviewEvent,
@@ -19,15 +18,11 @@ import {
   useHarness,
 } from "./harness.js";
 import { DEFAULT_PENDING_AFTER_MS } from "../../src/github/review.js";
+import { AUDIT, dbaRepository, groupEvent } from "./repositories.js";
 import { until } from "../support/until.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
-
-const OWNER = "Codertocat";
-const AUDIT = "migration-warden/audit";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
 
 function migration(version: string, table: string): Record<string, string> {
   return {
@@ -37,13 +32,8 @@ function migration(version: string, table: string): Record<string, string> {
 }
 
 function setup(): { repo: FakeRepo; baseSha: string } {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const baseSha = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": CONFIG, ...mergedMigrations(1) },
-  });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, baseSha };
+  const { repo, master } = dbaRepository(h.fake, "Hello-World");
+  return { repo, baseSha: master };
 }
 
 /** A pull request by "dev" with `files` on top of `parent`, evaluated by the app once. */
@@ -73,17 +63,24 @@ function latestApproval(repo: FakeRepo, number: number): FakeCheckRun {
     .at(-1)!;
 }
 
-function groupEvent(
+/** The repository with pull request #2 by "dev" adding `files`, evaluated once. */
+async function openedPullRequest(
+  files: Record<string, string | null> = migration("0002", "audit"),
+): Promise<{ repo: FakeRepo; baseSha: string }> {
+  const s = setup();
+  await open(s.repo, 2, s.baseSha, files);
+  return s;
+}
+
+/** Pull request `number` enqueued, and its group's checks requested. */
+async function enqueued(
   repo: FakeRepo,
-  entry: FakeQueueEntry,
-  action = "checks_requested",
-  override: Partial<FakeQueueEntry["payload"]> = {},
-): any {
-  const payload = example("merge_group", "checks_requested");
-  payload.action = action;
-  payload.merge_group = { ...payload.merge_group, ...entry.payload, ...override };
-  payload.repository = { ...payload.repository, ...repo.toJSON() };
-  return payload;
+  number = 2,
+  options?: Parameters<FakeRepo["enqueue"]>[1],
+): Promise<FakeQueueEntry> {
+  const entry = repo.enqueue(number, options);
+  await h.receive("merge_group", groupEvent(repo, entry));
+  return entry;
 }
 
 /** The runs on a group head: [name, conclusion, title] in creation order. */
@@ -103,12 +100,10 @@ function queryOf(body: unknown): string {
 
 describe("a merge group", () => {
   test("with one approved migration pull request passes both checks on the group head", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     expect(latestApproval(repo, 2).conclusion).toBe("success");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(onGroup(entry)).toEqual([
       // The down file's DROP TABLE is a notice.
       [LINT, "neutral", "0 errors, 0 warnings, 1 notice"],
@@ -137,11 +132,9 @@ describe("a merge group", () => {
   });
 
   test("with an unapproved migration pull request fails the approval, naming it", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     expect(latestApproval(repo, 2).conclusion).toBe("action_required");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const approval = groupRun(entry, APPROVAL);
     expect([approval.conclusion, approval.output.title]).toEqual([
       "failure",
@@ -154,11 +147,9 @@ describe("a merge group", () => {
   });
 
   test("changing no migration passes both checks", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, { "README.md": "# Hello again\n" });
+    const { repo } = await openedPullRequest({ "README.md": "# Hello again\n" });
     expect(latestApproval(repo, 2).conclusion).toBe("success");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(onGroup(entry)).toEqual([
       [LINT, "success", "No migration changes"],
       [APPROVAL, "success", "No migration changed"],
@@ -176,8 +167,7 @@ describe("a merge group", () => {
       ".github/migration-warden.yml":
         "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  required: never\n",
     });
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const lint = groupRun(entry, LINT);
     expect(lint.conclusion).toBe("failure");
     expect(lint.annotations.map((a) => a.title)).toContain("modified-merged-migration");
@@ -185,10 +175,8 @@ describe("a merge group", () => {
   });
 
   test("Re-run on a group run (and Re-run all) evaluates the group again on its head", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const { repo } = await openedPullRequest();
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     // Approved meanwhile; the team re-runs the group's failed approval check.
     await approve(repo, 2);
@@ -218,8 +206,7 @@ describe("a merge group", () => {
   });
 
   test("merge_group.destroyed writes nothing", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     const entry = repo.enqueue(2);
     const before = h.fake.checkRuns.length;
     await h.receive("merge_group", groupEvent(repo, entry, "destroyed"));
@@ -229,8 +216,7 @@ describe("a merge group", () => {
 
 describe("getting around the group's approval", () => {
   test("a group of two pull requests where only the first is approved fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     const first = repo.enqueue(2);
@@ -247,8 +233,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a group of two approved pull requests passes, covering each file by its pull request", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     await approve(repo, 3);
@@ -263,8 +248,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a queue commit whose content differs from the approved head fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2, {
       files: { "migrations/0002_audit.up.sql": "DROP TABLE t1;\n" },
@@ -281,8 +265,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("another pull request of the group editing the approved file after it fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     // #3 is stacked on #2 and rewrites its migration; its own approval is only for a README.
     const readme = repo.commit({
@@ -309,16 +292,14 @@ describe("getting around the group's approval", () => {
     expect(latestApproval(repo, 2).conclusion).toBe("success");
     // Retargeted to master, and queued before any evaluation against master.
     repo.retarget(2, "master");
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     const approval = groupRun(entry, APPROVAL);
     expect(approval.conclusion).toBe("failure");
     expect(approval.output.summary).toContain("was given against another base than `master`");
   });
 
   test("a group whose entry is not in the queue (destroyed, dequeued) fails closed", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     repo.dequeue(2);
@@ -334,8 +315,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a branch without a merge queue fails closed", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     repo.mergeQueues.delete("master");
@@ -346,8 +326,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a payload naming another (approved) pull request than the queue's entry fails", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo, baseSha } = await openedPullRequest();
     await approve(repo, 2);
     await open(repo, 3, baseSha, migration("0003", "payments"));
     const entry = repo.enqueue(3);
@@ -366,8 +345,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a passing approval run by another app is not trusted", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     const own = latestApproval(repo, 2);
     h.fake.addCheckRun(repo, {
       appId: 15368,
@@ -376,14 +354,12 @@ describe("getting around the group's approval", () => {
       external_id: own.external_id,
       conclusion: "success",
     });
-    const entry = repo.enqueue(2);
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo);
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
   });
 
   test("a group not built on the base branch's tip fails both checks", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     // The base branch moved under the queue (a direct push).
@@ -397,8 +373,7 @@ describe("getting around the group's approval", () => {
   });
 
   test("a GraphQL error fails the approval, never passes it", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
     const entry = repo.enqueue(2);
     h.fake.failNext({ method: "POST", path: /^\/graphql$/, status: 502, times: 10 });
@@ -434,8 +409,7 @@ const history = (entry: FakeQueueEntry) =>
     .map((r) => [r.name, r.history.map((x) => x.conclusion ?? x.status)]);
 
 async function approvedGroup(): Promise<{ repo: FakeRepo; entry: FakeQueueEntry }> {
-  const { repo, baseSha } = setup();
-  await open(repo, 2, baseSha, migration("0002", "audit"));
+  const { repo } = await openedPullRequest();
   await approve(repo, 2);
   return { repo, entry: repo.enqueue(2) };
 }
@@ -591,11 +565,9 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
     ["merge", false],
     ["squash (the pull request's commits are not pushed)", true],
   ])("a group whose approval passed lands covered (%s)", async (_name, squash) => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
-    const entry = repo.enqueue(2, { squash });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo, 2, { squash });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
     const audit = await land(repo, entry);
     expect([audit?.conclusion, audit?.output.title]).toEqual([
@@ -605,10 +577,8 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
   });
 
   test("a group whose approval failed lands uncovered", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const { repo } = await openedPullRequest();
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("failure");
     const audit = await land(repo, entry);
     expect(audit?.conclusion).toBe("failure");
@@ -616,11 +586,9 @@ describe("after the queue merges: the push audit (issue 12 §2) reads the group'
   });
 
   test("a queue commit altered after its approval run lands uncovered", async () => {
-    const { repo, baseSha } = setup();
-    await open(repo, 2, baseSha, migration("0002", "audit"));
+    const { repo } = await openedPullRequest();
     await approve(repo, 2);
-    const entry = repo.enqueue(2, { squash: true });
-    await h.receive("merge_group", groupEvent(repo, entry));
+    const entry = await enqueued(repo, 2, { squash: true });
     expect(groupRun(entry, APPROVAL).conclusion).toBe("success");
     // Another commit on the same group ref (its approval run is on the old head only).
     const altered = repo.commit({

@@ -5,14 +5,13 @@
  * would try it: the base moving between the query and the branch read, a symlink or a truncated
  * blob at the config path, a retargeted or closed pull request, errors beside partial data.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { readPullRequest } from "../../src/github/pull-request-query.js";
 import { blobSha } from "../support/fake-github.mjs";
 import { firstAnswer, queryClient } from "./query-client.js";
 import {
   APPROVAL,
-  createHarness,
-  finish,
+  harnessesPerTest,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -177,11 +176,7 @@ describe("a base part not used: the config is read by REST at the branch's tip",
   });
 });
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
+const harness = harnessesPerTest();
 
 const CONFIG = "directories:\n  - path: migrations\n    dialect: postgres\n";
 const CHANGE = {
@@ -190,8 +185,7 @@ const CHANGE = {
 };
 
 async function review(base: Record<string, unknown> = { ".github/migration-warden.yml": CONFIG }) {
-  current = await createHarness({ app: { replay: false } });
-  const h = current;
+  const h = await harness({ app: { replay: false } });
   // Symlinks too (the fake takes them where helloWorld's type says text).
   const files = { ...mergedMigrations(2), ...base } as Record<string, string>;
   const made = helloWorld(h.fake, files, CHANGE);

@@ -3,13 +3,13 @@
  * the base commit, checked file by file against the REST listing, with a bounded fallback to
  * blobs. Its API requests per event must not grow with the number of merged migrations.
  */
-import { afterEach, describe, expect, jest, test } from "@jest/globals";
+import { describe, expect, jest, test } from "@jest/globals";
 import { MAX_BLOB_FALLBACK } from "../../src/github/base-files.js";
 import { blobSha, type FakeCheckRun, type GraphqlFault } from "../support/fake-github.mjs";
 import {
   ATTEMPTS,
-  createHarness,
   finish,
+  harnessesPerTest,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -19,16 +19,8 @@ import {
 
 jest.setTimeout(120_000);
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
-
-async function harness(): Promise<Harness> {
-  current = await createHarness();
-  return current;
-}
+const newHarness = harnessesPerTest();
+const harness = () => newHarness();
 
 const SQLITE = {
   ".github/migration-warden.yml": "directories:\n  - path: migrations\n    dialect: sqlite\n",
@@ -82,7 +74,6 @@ describe("API requests per event with the replay on", () => {
     expect(lastRun(h).output.summary).toContain(`${merged} merged migrations restored from cache`);
     expect(titles(lastRun(h))).not.toContain("replay-skipped");
     finish(h);
-    current = undefined;
     return { cold, warm };
   }
 

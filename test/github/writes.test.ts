@@ -7,7 +7,15 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import { DEFAULT_PENDING_AFTER_MS } from "../../src/github/review.js";
-import type { FakeCheckRun, FakeRepo } from "../support/fake-github.mjs";
+import type { FakeCheckRun } from "../support/fake-github.mjs";
+import {
+  dbaPullRequest,
+  DROPPING_MIGRATION as MIGRATION,
+  newestRun,
+  newTables,
+  OWNER,
+  type PullRequestSetup as Setup,
+} from "./check-writes.js";
 import {
   APP_ID,
   APPROVAL,
@@ -15,7 +23,6 @@ import {
   example,
   type Harness,
   LINT,
-  mergedMigrations,
   mutationCreates,
   pullRequestEvent,
   reviewEvent,
@@ -32,31 +39,9 @@ let h: Harness;
 const QUICK = { app: { pendingAfterMs: 20 * DEFAULT_PENDING_AFTER_MS, replay: false } };
 const SLOW = { app: { pendingAfterMs: 100, replay: false } };
 
-const OWNER = "Codertocat";
-const CONFIG =
-  "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n";
-
-interface Setup {
-  repo: FakeRepo;
-  headSha: string;
-  number: number;
-}
-
 /** PR #2 by "dev" with `change` on one merged migration; team dba: alice (active). */
 function setup(change: Record<string, string>): Setup {
-  const repo = h.fake.createRepo(OWNER, "Hello-World", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: {
-      ".github/migration-warden.yml": CONFIG,
-      "README.md": "# Hello\n",
-      ...mergedMigrations(1),
-    },
-  });
-  const headSha = repo.commit({ parent: base, files: change, author: "dev" });
-  const number = repo.openPullRequest({ number: 2, base: "master", head: headSha, user: "dev" });
-  h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
-  return { repo, headSha, number };
+  return dbaPullRequest(h.fake, change);
 }
 
 /** A passing change: lint finds only a notice, alice (dba) approved it. */
@@ -69,11 +54,6 @@ async function approvedSafe(): Promise<Setup> {
 
 const SAFE = {
   "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\n",
-  "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
-};
-
-const MIGRATION = {
-  "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\nDROP TABLE t1;\n",
   "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",
 };
 
@@ -104,9 +84,7 @@ async function reviewed(s: Setup, user: string): Promise<number> {
 }
 
 function newest(name: string): FakeCheckRun {
-  const r = h.runs(name).at(-1);
-  if (!r) throw new Error(`no ${name} run`);
-  return r;
+  return newestRun(h, name);
 }
 
 /** A run another app (or GitHub Actions with a user's token) wrote, copying ours exactly. */
@@ -180,12 +158,8 @@ describe("writes per pull request event", () => {
   });
 
   test("more than 50 annotations: created in_progress with the first 50, completed by the last batch", async () => {
-    const files: Record<string, string> = {};
     // 60 new versions without down files: 60 missing-down-migration warnings.
-    for (let v = 2; v < 62; v++)
-      files[`migrations/${String(v).padStart(4, "0")}_t${v}.up.sql`] =
-        `CREATE TABLE t${v} (id bigint PRIMARY KEY);\n`;
-    const s = setup(files);
+    const s = setup(newTables(62));
     const lint = (await event(s, "opened")).filter((w) => w.includes(LINT));
     expect(lint).toEqual([`POST ${LINT} in_progress`, `PATCH ${LINT} neutral`]);
     const run = newest(LINT);

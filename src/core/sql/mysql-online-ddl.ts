@@ -78,247 +78,174 @@ const REBUILD = s(false, true, true, true);
 const TOOL =
   "use an online schema-change tool (gh-ost or pt-online-schema-change), which copies the table in the background while writes continue";
 
+/** One behaviour on every version. */
+const always = (x: Support): Since[] => [{ since: "", s: x }];
+/** `before` until a version, `after` from it on. */
+const from = (before: Support, since: string, after: Support): Since[] => [
+  { since: "", s: before },
+  { since, s: after },
+];
+/** The same behaviour on every version of both servers (most operations). */
+const both = (label: string, x: Support, alternative: string): Row => ({
+  label,
+  mysql: always(x),
+  mariadb: always(x),
+  alternative,
+});
+
 export const ONLINE_DDL: Record<OnlineOp, Row> = {
   // 8.0 manual, Column Operations "Adding a column" (INSTANT from 8.0.12, last position only
   // before 8.0.29); 5.6/5.7: in place with a rebuild. MariaDB KB: instant from 10.3.2 (last
   // position), any position from 10.4.
   "add-column": {
     label: "ADD COLUMN",
-    mysql: [
-      { since: "", s: REBUILD },
-      { since: "8.0.12", s: INSTANT },
-    ],
-    mariadb: [
-      { since: "", s: REBUILD },
-      { since: "10.3.2", s: INSTANT },
-    ],
+    mysql: from(REBUILD, "8.0.12", INSTANT),
+    mariadb: from(REBUILD, "10.3.2", INSTANT),
     alternative: "add the column as the last one (MySQL 8.0.12+ adds it with ALGORITHM=INSTANT)",
   },
   // 8.0 manual, "Adding a column": FIRST/AFTER is instant only from 8.0.29; "Reordering
   // columns" rebuilds in place. MariaDB KB: instant reorder from 10.4.
   "add-column-positioned": {
     label: "ADD COLUMN … FIRST/AFTER",
-    mysql: [
-      { since: "", s: REBUILD },
-      { since: "8.0.29", s: INSTANT },
-    ],
-    mariadb: [
-      { since: "", s: REBUILD },
-      { since: "10.4", s: INSTANT },
-    ],
+    mysql: from(REBUILD, "8.0.29", INSTANT),
+    mariadb: from(REBUILD, "10.4", INSTANT),
     alternative:
       "add the column last (instant from MySQL 8.0.12 / MariaDB 10.3) instead of with FIRST/AFTER",
   },
   // 8.0 manual, "Adding an auto-increment column": not in place, no concurrent DML; same in 5.6
   // and 5.7. MariaDB KB (INPLACE page): an AUTO_INCREMENT column needs COPY.
-  "add-column-auto-increment": {
-    label: "ADD COLUMN … AUTO_INCREMENT",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: `create a new table with the column and copy the rows in batches, or ${TOOL}`,
-  },
+  "add-column-auto-increment": both(
+    "ADD COLUMN … AUTO_INCREMENT",
+    COPY,
+    `create a new table with the column and copy the rows in batches, or ${TOOL}`,
+  ),
   // 8.0 manual, Generated Column Operations "Adding a STORED column": COPY only (5.7 too).
   // MariaDB KB: a STORED generated column needs COPY.
-  "add-column-stored": {
-    label: "ADD COLUMN … STORED (generated)",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: `add it as a VIRTUAL generated column (in place, no copy), or ${TOOL}`,
-  },
+  "add-column-stored": both(
+    "ADD COLUMN … STORED (generated)",
+    COPY,
+    `add it as a VIRTUAL generated column (in place, no copy), or ${TOOL}`,
+  ),
   // 8.0 manual, "Adding a VIRTUAL column": instant (8.0), in place without a rebuild (5.7).
   // MariaDB KB: in place, no rebuild.
   "add-column-virtual": {
     label: "ADD COLUMN … VIRTUAL (generated)",
-    mysql: [
-      { since: "", s: METADATA },
-      { since: "8.0.12", s: INSTANT },
-    ],
-    mariadb: [{ since: "", s: METADATA }],
+    mysql: from(METADATA, "8.0.12", INSTANT),
+    mariadb: always(METADATA),
     alternative: "",
   },
   // 8.0 manual, "Dropping a column": INSTANT from 8.0.29, otherwise in place with a rebuild.
   // MariaDB KB: instant from 10.4.
   "drop-column": {
     label: "DROP COLUMN",
-    mysql: [
-      { since: "", s: REBUILD },
-      { since: "8.0.29", s: INSTANT },
-    ],
-    mariadb: [
-      { since: "", s: REBUILD },
-      { since: "10.4", s: INSTANT },
-    ],
+    mysql: from(REBUILD, "8.0.29", INSTANT),
+    mariadb: from(REBUILD, "10.4", INSTANT),
     alternative: `for a large table, ${TOOL}`,
   },
   // 8.0 manual, "Renaming a column": INSTANT from 8.0.28, otherwise in place without a rebuild
   // (5.6, 5.7: CHANGE keeping the type). MariaDB KB: instant from 10.3.
   "rename-column": {
     label: "RENAME COLUMN",
-    mysql: [
-      { since: "", s: METADATA },
-      { since: "8.0.28", s: INSTANT },
-    ],
-    mariadb: [
-      { since: "", s: METADATA },
-      { since: "10.3", s: INSTANT },
-    ],
+    mysql: from(METADATA, "8.0.28", INSTANT),
+    mariadb: from(METADATA, "10.3", INSTANT),
     alternative: "",
   },
   // 8.0 manual, "Changing the column data type": COPY only, no concurrent DML (5.6, 5.7 too;
   // extending a VARCHAR within the same length-byte size is the in-place exception, 5.7+).
   // MariaDB KB: COPY except for some widenings.
-  "change-column-type": {
-    label: "MODIFY/CHANGE COLUMN (data type)",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: `add a new column, backfill it in batches and switch the application to it, or ${TOOL}`,
-  },
+  "change-column-type": both(
+    "MODIFY/CHANGE COLUMN (data type)",
+    COPY,
+    `add a new column, backfill it in batches and switch the application to it, or ${TOOL}`,
+  ),
   // 8.0 manual, Secondary Index Operations "Creating or adding a secondary index": in place,
   // no rebuild, concurrent DML (5.6+). MariaDB KB: NOCOPY.
-  "add-index": {
-    label: "ADD INDEX",
-    mysql: [{ since: "", s: METADATA }],
-    mariadb: [{ since: "", s: METADATA }],
-    alternative: "",
-  },
+  "add-index": both("ADD INDEX", METADATA, ""),
   // 8.0 manual, "Adding a FULLTEXT index": in place (a rebuild for the first one when the
   // table has no FTS_DOC_ID), no concurrent DML. MariaDB KB: same.
-  "add-fulltext-index": {
-    label: "ADD FULLTEXT INDEX",
-    mysql: [{ since: "", s: s(false, true, true, false) }],
-    mariadb: [{ since: "", s: s(false, true, true, false) }],
-    alternative: `add it off-peak, or ${TOOL}`,
-  },
+  "add-fulltext-index": both(
+    "ADD FULLTEXT INDEX",
+    s(false, true, true, false),
+    `add it off-peak, or ${TOOL}`,
+  ),
   // 8.0 manual, "Adding a SPATIAL index": in place from 5.7.5, no concurrent DML (LOCK=SHARED);
   // 5.6: COPY. MariaDB KB: in place, LOCK=SHARED.
   "add-spatial-index": {
     label: "ADD SPATIAL INDEX",
-    mysql: [
-      { since: "", s: COPY },
-      { since: "5.7.5", s: s(false, true, false, false) },
-    ],
-    mariadb: [{ since: "", s: s(false, true, false, false) }],
+    mysql: from(COPY, "5.7.5", s(false, true, false, false)),
+    mariadb: always(s(false, true, false, false)),
     alternative: `add it off-peak, or ${TOOL}`,
   },
   // 8.0 manual, "Dropping an index": in place, metadata only (5.6+).
-  "drop-index": {
-    label: "DROP INDEX",
-    mysql: [{ since: "", s: METADATA }],
-    mariadb: [{ since: "", s: METADATA }],
-    alternative: "",
-  },
+  "drop-index": both("DROP INDEX", METADATA, ""),
   // 8.0 manual, "Renaming an index": in place, metadata only (5.7+; 5.6 has no RENAME INDEX).
-  "rename-index": {
-    label: "RENAME INDEX",
-    mysql: [{ since: "", s: METADATA }],
-    mariadb: [{ since: "", s: METADATA }],
-    alternative: "",
-  },
+  "rename-index": both("RENAME INDEX", METADATA, ""),
   // 8.0 manual, Primary Key Operations "Adding a primary key": in place with a rebuild and
   // concurrent DML; not in place when columns must become NOT NULL (the rule then uses COPY).
   // MariaDB KB (INPLACE page): same.
-  "add-primary-key": {
-    label: "ADD PRIMARY KEY",
-    mysql: [{ since: "", s: REBUILD }],
-    mariadb: [{ since: "", s: REBUILD }],
-    alternative: `for a large table, ${TOOL}`,
-  },
+  "add-primary-key": both("ADD PRIMARY KEY", REBUILD, `for a large table, ${TOOL}`),
   // 8.0 manual, "Dropping a primary key": COPY only, unless a new one is added in the same
   // statement. MariaDB KB: same.
-  "drop-primary-key": {
-    label: "DROP PRIMARY KEY (without adding one)",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative:
-      "drop and add the primary key in the same ALTER TABLE (DROP PRIMARY KEY, ADD PRIMARY KEY (…) runs in place with LOCK=NONE)",
-  },
+  "drop-primary-key": both(
+    "DROP PRIMARY KEY (without adding one)",
+    COPY,
+    "drop and add the primary key in the same ALTER TABLE (DROP PRIMARY KEY, ADD PRIMARY KEY (…) runs in place with LOCK=NONE)",
+  ),
   // 8.0 manual, "Dropping a primary key and adding another": in place, rebuild, concurrent DML.
-  "replace-primary-key": {
-    label: "DROP PRIMARY KEY, ADD PRIMARY KEY",
-    mysql: [{ since: "", s: REBUILD }],
-    mariadb: [{ since: "", s: REBUILD }],
-    alternative: `for a large table, ${TOOL}`,
-  },
+  "replace-primary-key": both(
+    "DROP PRIMARY KEY, ADD PRIMARY KEY",
+    REBUILD,
+    `for a large table, ${TOOL}`,
+  ),
   // 8.0 manual, Foreign Key Operations "Adding a foreign key constraint": INPLACE only with
   // foreign_key_checks disabled, otherwise COPY (rule add-foreign-key-validated reports it).
-  "add-foreign-key": {
-    label: "ADD FOREIGN KEY",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative:
-      "SET foreign_key_checks = 0 before it (in place, no copy) once the data is known to be valid",
-  },
-  "add-foreign-key-checks-off": {
-    label: "ADD FOREIGN KEY (foreign_key_checks off)",
-    mysql: [{ since: "", s: METADATA }],
-    mariadb: [{ since: "", s: METADATA }],
-    alternative: "",
-  },
+  "add-foreign-key": both(
+    "ADD FOREIGN KEY",
+    COPY,
+    "SET foreign_key_checks = 0 before it (in place, no copy) once the data is known to be valid",
+  ),
+  "add-foreign-key-checks-off": both("ADD FOREIGN KEY (foreign_key_checks off)", METADATA, ""),
   // 8.0 manual, Table Operations "Converting a character set": COPY only (5.6+). MariaDB KB:
   // COPY (except for instant cases of 10.6 that depend on the columns' current collation).
-  "convert-charset": {
-    label: "CONVERT TO CHARACTER SET",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: `${TOOL}; or convert the columns one by one off-peak`,
-  },
+  "convert-charset": both(
+    "CONVERT TO CHARACTER SET",
+    COPY,
+    `${TOOL}; or convert the columns one by one off-peak`,
+  ),
   // 8.0 manual, "Specifying a character set": in place, a rebuild when the encoding differs,
   // no concurrent DML. 5.6: COPY.
   "table-charset": {
     label: "table CHARACTER SET",
-    mysql: [
-      { since: "", s: COPY },
-      { since: "5.7", s: s(false, true, true, false) },
-    ],
-    mariadb: [{ since: "", s: s(false, true, true, false) }],
+    mysql: from(COPY, "5.7", s(false, true, true, false)),
+    mariadb: always(s(false, true, true, false)),
     alternative: `${TOOL}, or off-peak`,
   },
   // 8.0 manual, "Rebuilding a table with the FORCE option" / "Performing a null rebuild"
   // (ENGINE=InnoDB on an InnoDB table) / OPTIMIZE TABLE: in place from 5.6.17, concurrent DML.
   "null-rebuild": {
     label: "table rebuild (FORCE / ENGINE=InnoDB)",
-    mysql: [
-      { since: "", s: COPY },
-      { since: "5.6.17", s: REBUILD },
-    ],
-    mariadb: [{ since: "", s: REBUILD }],
+    mysql: from(COPY, "5.6.17", REBUILD),
+    mariadb: always(REBUILD),
     alternative: `for a large table, ${TOOL}`,
   },
   // 8.0 manual, ALTER TABLE "Storage engine": changing the engine always copies.
-  "change-engine": {
-    label: "ENGINE change",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: TOOL,
-  },
+  "change-engine": both("ENGINE change", COPY, TOOL),
   // 8.0 manual, "Changing the ROW_FORMAT" / "Changing the KEY_BLOCK_SIZE": in place, rebuild,
   // concurrent DML.
-  "row-format": {
-    label: "ROW_FORMAT / KEY_BLOCK_SIZE",
-    mysql: [{ since: "", s: REBUILD }],
-    mariadb: [{ since: "", s: REBUILD }],
-    alternative: `for a large table, ${TOOL}`,
-  },
+  "row-format": both("ROW_FORMAT / KEY_BLOCK_SIZE", REBUILD, `for a large table, ${TOOL}`),
   // ALTER TABLE … ORDER BY is a copy (8.0 manual, ALTER TABLE "ORDER BY"; ignored by InnoDB
   // when there is a primary key, but still rebuilt with COPY).
-  "order-by": {
-    label: "ORDER BY",
-    mysql: [{ since: "", s: COPY }],
-    mariadb: [{ since: "", s: COPY }],
-    alternative: "drop ORDER BY: InnoDB keeps rows in primary key order anyway",
-  },
+  "order-by": both(
+    "ORDER BY",
+    COPY,
+    "drop ORDER BY: InnoDB keeps rows in primary key order anyway",
+  ),
   // 8.0 manual, "Setting a column default value" / "Dropping a column default value": instant
   // (8.0), metadata only (5.6+).
   "set-default": {
     label: "SET/DROP DEFAULT",
-    mysql: [
-      { since: "", s: METADATA },
-      { since: "8.0.12", s: INSTANT },
-    ],
-    mariadb: [
-      { since: "", s: METADATA },
-      { since: "10.3", s: INSTANT },
-    ],
+    mysql: from(METADATA, "8.0.12", INSTANT),
+    mariadb: from(METADATA, "10.3", INSTANT),
     alternative: "",
   },
 };
