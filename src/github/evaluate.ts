@@ -98,8 +98,10 @@ export async function evaluatePullRequest(
 
 /**
  * The first query's word that the config's directories are plain trees at the base tip, taken
- * only for exactly the directories this config names (same paths, same count) and only when the
- * tip it was read at is the base the evaluation uses (first-read/base-directories.ts).
+ * only when every directory this config names was asked and shows plain (remembered or the
+ * speculative layouts: a subset of what was asked is enough, a directory not asked is never
+ * assumed) and only when the tip it was read at is the base the evaluation uses
+ * (first-read/base-directories.ts).
  */
 function seedPlainDirectories(
   trees: TreeReader,
@@ -111,8 +113,10 @@ function seedPlainDirectories(
   if (!tip || !seen || tip.ref !== base.ref || tip.sha !== base.sha || tip.treeSha !== base.treeSha)
     return;
   const paths = config.directories.map((d) => d.path);
-  if (seen.length !== paths.length || seen.some((p, i) => p !== paths[i])) return;
-  for (const p of [...paths, CONFIG_DIRECTORY]) trees.knowPlainDirectory(base.treeSha, p);
+  if (!paths.every((p) => seen.paths.includes(p))) return;
+  for (const p of paths) trees.knowPlainDirectory(base.treeSha, p);
+  if (seen.configDirectory === "tree") trees.knowPlainDirectory(base.treeSha, CONFIG_DIRECTORY);
+  else trees.knowAbsentAtRoot(base.treeSha, CONFIG_DIRECTORY);
 }
 
 /** A change's analysis under the base's config, or "no-changes" when it touches no migration. */
