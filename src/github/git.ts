@@ -167,6 +167,17 @@ export class TreeReader {
     return tree !== undefined;
   }
 
+  /** The tree id of `dir` below a root when the trees read so far give it; never a request. */
+  knownTreeIdAt(rootTreeSha: string, dir: string): string | undefined {
+    let sha = rootTreeSha;
+    for (const segment of dir === "" ? [] : dir.split("/")) {
+      const next = this.#known(sha)?.entries.find((e) => e.path === segment);
+      if (!next || entryKind(next.mode, next.type) !== "directory") return undefined;
+      sha = next.sha;
+    }
+    return sha;
+  }
+
   /** Records a tree read another way, verified against its id (see git-gather.ts). */
   knowTree(treeSha: string, tree: RawTree): void {
     this.shared?.cache.setTree(this.shared.repoId, treeSha, tree);

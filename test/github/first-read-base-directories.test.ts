@@ -278,6 +278,7 @@ describe("the part's answer, alone", () => {
     expect(plainDirectoriesOf({ dir0: tree, dir1: tree }, asked, 7)).toEqual({
       paths: ["m"],
       configDirectory: "tree",
+      oids: { m: tree.oid },
     });
     expect(plainDirectoriesOf({ dir0: tree, dir1: tree }, asked, 8)).toBeUndefined();
     const odds = [
@@ -293,11 +294,13 @@ describe("the part's answer, alone", () => {
       expect(plainDirectoriesOf({ dir0: odd, dir1: tree }, asked, 7)).toEqual({
         paths: [],
         configDirectory: "tree",
+        oids: {},
       });
     // The config's directory: a tree, or (an explicit null) absent from the root; nothing else.
     expect(plainDirectoriesOf({ dir0: tree, dir1: null }, asked, 7)).toEqual({
       paths: ["m"],
       configDirectory: "absent",
+      oids: { m: tree.oid },
     });
     for (const odd of odds.slice(1))
       expect(plainDirectoriesOf({ dir0: tree, dir1: odd }, asked, 7)).toBeUndefined();

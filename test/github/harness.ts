@@ -23,6 +23,7 @@ import { privateKey } from "../support/app-key.js";
 import { testCache } from "../support/replay-templates.js";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
+import { forgetTextsRead } from "../../src/github/base-texts.js";
 
 export { example };
 
@@ -177,6 +178,8 @@ function captureLog(lines: LogLine[], bindings: Record<string, unknown> = {}): L
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // Which merged texts "this process" read belongs with the fresh app's fresh replay cache.
+  forgetTextsRead();
   const fake = new FakeGitHub({
     appId: APP_ID,
     privateKey,

@@ -116,6 +116,8 @@ export interface PlainDirectories {
    * ("absent": `file(path:)` of one segment is null only when the root has no such name).
    */
   configDirectory: "tree" | "absent";
+  /** Each plain path's own tree id (the root's "" has none): what base-texts.ts keys by. */
+  oids: Record<string, string>;
 }
 
 /**
@@ -139,7 +141,10 @@ export function plainDirectoriesOf(
       : undefined;
   if (!configDirectory) return undefined;
   const paths = asked.paths.filter((p) => prefixesOf(p).every((x) => treeAt.get(x) === true));
-  return { paths, configDirectory };
+  const oids: Record<string, string> = {};
+  for (const p of paths)
+    if (p !== "") oids[p] = (target[`dir${asked.prefixes.indexOf(p)}`] as { oid: string }).oid;
+  return { paths, configDirectory, oids };
 }
 
 function isTreeEntry(x: unknown): boolean {
