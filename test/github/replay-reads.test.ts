@@ -7,14 +7,7 @@
  */
 import { afterEach, describe, expect, jest, test } from "@jest/globals";
 import { MAX_BLOB_FALLBACK } from "../../src/github/base-files.js";
-import { rememberTextsRead } from "../../src/github/base-texts.js";
-import {
-  blobSha,
-  type FakeCheckRun,
-  type FakeGitHub,
-  type FakeRepo,
-  type GraphqlFault,
-} from "../support/fake-github.mjs";
+import { blobSha, type FakeCheckRun, type GraphqlFault } from "../support/fake-github.mjs";
 import {
   ATTEMPTS,
   createHarness,
@@ -23,6 +16,7 @@ import {
   LINT,
   mergedMigrations,
   pullRequestEvent,
+  stateBelieved,
   type Harness,
 } from "./harness.js";
 
@@ -70,19 +64,6 @@ const baseDirectoryQueries = (h: Harness) =>
       ),
   );
 const blobReads = (h: Harness) => h.calls().filter((c) => c.includes("/git/blobs/"));
-
-/**
- * Makes the process believe it built the base state of `dir` at the base tip already (as when its
- * cache dropped the state since): the gather then does not bring the texts, and the replay reads
- * them with its own query, whose checks are what these tests are about.
- */
-function stateBelieved(fake: FakeGitHub, repo: FakeRepo, baseSha: string, dir: string) {
-  type Tree = { entries: Array<{ name: string; sha: string }> };
-  const git = (fake as unknown as { git: { get(sha: string): { tree?: string } & Tree } }).git;
-  let oid = git.get(baseSha).tree!;
-  for (const seg of dir.split("/")) oid = git.get(oid).entries.find((e) => e.name === seg)!.sha;
-  rememberTextsRead(repo.id, dir, oid);
-}
 
 describe("API requests per event with the replay on", () => {
   /** Calls of a cold (first) and a warm (second) event for a PR on `merged` merged pairs. */
