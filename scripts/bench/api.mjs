@@ -14,6 +14,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp, pendingAfterFromEnv } from "../../lib/app.js";
+import { forgetTextsRead } from "../../lib/github/base-texts.js";
+import { forgetDirectories } from "../../lib/github/first-read/base-directories.js";
 import { FakeGitHub } from "../../test/support/fake-github.mjs";
 
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -83,6 +85,11 @@ async function measure(kind, mergedCount, replay = true) {
       })),
     });
     // CHECK_PENDING_AFTER_MS=0 forces the slow path (runs in_progress first), as in the app.
+    // A cold event is a new process's first: what the module-level memories of an earlier
+    // measure hold (the directories and merged texts read for a repository of another fake
+    // GitHub, under another repository id) is not what a new process has.
+    forgetDirectories();
+    forgetTextsRead();
     await probot.load(createApp({ replay, ...pendingAfterFromEnv(process.env) }));
     const event = async (action) => {
       fake.clearRequests();

@@ -4,7 +4,9 @@
  * replay does not grow with the history. Nothing from it is trusted: every file must come back
  * under the name and blob id of the REST listing the change set was built from, and its text must
  * hash to that blob id. Files that do not (truncated, binary, listed differently, not UTF-8) are
- * read by blob sha instead, up to a small bound.
+ * read by blob sha instead, up to a small bound. The same directory's entries may also come
+ * pre-read in the evaluation's gather (git-gather.ts, base-texts.ts): they then stand for this
+ * request and go through exactly the same checks.
  */
 import type { BaseFile } from "../replay/index.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
@@ -12,12 +14,8 @@ import { EvaluationError } from "./errors.js";
 import { readBlob } from "./git.js";
 import { gitObjectId } from "../changeset/object-id.js";
 
-/** The exact shape test/support/fake-github.mjs answers. */
-export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: String!, $name: String!, $expression: String!) {
-  repository(owner: $owner, name: $name) {
-    object(expression: $expression) {
-      ... on Tree {
-        entries {
+/** A tree's entries with their blobs' texts: what this query and the gather's pre-read ask. */
+export const BASE_ENTRIES_FIELDS = `entries {
           name
           oid
           type
@@ -29,7 +27,14 @@ export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: 
               byteSize
             }
           }
-        }
+        }`;
+
+/** The exact shape test/support/fake-github.mjs answers. */
+export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: String!, $name: String!, $expression: String!) {
+  repository(owner: $owner, name: $name) {
+    object(expression: $expression) {
+      ... on Tree {
+        ${BASE_ENTRIES_FIELDS}
       }
     }
   }
@@ -39,7 +44,7 @@ export const BASE_DIRECTORY_QUERY = `query MigrationWardenBaseDirectory($owner: 
 export const MAX_BLOB_FALLBACK = 10;
 const BLOB_CONCURRENCY = 8;
 
-interface GraphqlEntry {
+export interface GraphqlEntry {
   name: string;
   oid: string;
   type: string;
@@ -96,8 +101,12 @@ async function listDirectory(
   }
   if (!answer?.repository)
     throw new EvaluationError(`GitHub's GraphQL API did not find ${repo.owner}/${repo.repo}`);
-  const entries = answer.repository.object?.entries ?? [];
-  return new Map(entries.map((e) => [e.name, e]));
+  return entriesByName(answer.repository.object?.entries);
+}
+
+/** A directory's answered entries by name (none when the answer has none). */
+export function entriesByName(entries: readonly GraphqlEntry[] | null | undefined) {
+  return new Map((entries ?? []).map((e) => [e.name, e]));
 }
 
 /** GraphqlResponseError's message is a header line over a list: name the errors themselves. */
@@ -108,12 +117,17 @@ function graphqlMessage(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0]!;
 }
 
-/** Base file bytes in the order asked: one GraphQL request per directory, bounded fallback. */
+/**
+ * Base file bytes in the order asked: one GraphQL request per directory, bounded fallback.
+ * `preRead`: directories' entries at `commitSha` already answered (the gather's), by directory;
+ * they spare that directory's request and are checked exactly as its answer would be.
+ */
 export async function readBaseFiles(
   octokit: GitHubClient,
   repo: RepoRef,
   commitSha: string,
   files: readonly BaseFile[],
+  preRead?: ReadonlyMap<string, ReadonlyMap<string, GraphqlEntry>>,
 ): Promise<Uint8Array[]> {
   const noOid = files.find((f) => f.oid === undefined);
   if (noOid) throw new EvaluationError(`${noOid.path}: the base tree gave no blob id`);
@@ -126,7 +140,7 @@ export async function readBaseFiles(
   const out = new Array<Uint8Array>(files.length);
   const fallback: Array<{ i: number; why: string }> = [];
   for (const [dir, indexes] of byDir) {
-    const entries = await listDirectory(octokit, repo, commitSha, dir);
+    const entries = preRead?.get(dir) ?? (await listDirectory(octokit, repo, commitSha, dir));
     for (const i of indexes) {
       const f = files[i]!;
       const got = verify(entries.get(split(f.path)[1]), f.oid!);

@@ -14,12 +14,13 @@ import type {
 } from "../changeset/source.js";
 import { joinPath } from "../core/migrations/directory.js";
 import type { ChangeStatus, ChangedFile, TreeEntry } from "../core/types.js";
-import { readBaseFiles } from "./base-files.js";
+import { readBaseFiles, type GraphqlEntry } from "./base-files.js";
+import { rememberTextsRead, textsLikelyRead, type BaseTextsPlan } from "./base-texts.js";
 import { mapLimit, type GitHubClient, type RepoRef } from "./client.js";
 import { EvaluationError } from "./errors.js";
 import { knownChangedFiles } from "./first-read/head-reads.js";
 import type { BaseRevision, TreeReader } from "./git.js";
-import { gatherGitObjects } from "./git-gather.js";
+import { gatherGitObjects, type GatherPlan } from "./git-gather.js";
 import type { PullRequestInfo } from "./pull-request.js";
 
 /** GitHub's cap on pulls.listFiles; a PR at or over it may hide files (fail closed). */
@@ -97,11 +98,15 @@ export class GitHubRevisions implements RevisionSource {
     private readonly approvalsOf?: number,
     /** The REST listing, for a blob id the head's listings cannot give (see readHead). */
     private readonly restListing?: () => Promise<ListedChanges>,
+    /** Directories whose merged texts the gather may bring for the replay (base-texts.ts). */
+    private readonly baseTexts?: BaseTextsPlan,
   ) {
     this.owner = repo.owner;
   }
 
   #gathered = false;
+  /** Directories' entries with texts at the base, as the gather answered them (unjudged). */
+  readonly #preRead = new Map<string, ReadonlyMap<string, GraphqlEntry>>();
 
   async listChanges(dirs: readonly string[]): Promise<ListedChanges> {
     const listed = await this.changes(dirs);
@@ -145,7 +150,44 @@ export class GitHubRevisions implements RevisionSource {
       ...(this.approvalsOf !== undefined && touched.length > 0
         ? { approvals: { number: this.approvalsOf, dirs } }
         : {}),
+      ...this.#textsPlan(touched),
     });
+  }
+
+  /**
+   * One replayed directory's merged texts, when the change adds or edits an up migration right in
+   * it and this process likely holds no base state for its tree (base-texts.ts). One directory
+   * only: what BaseDirectory would have asked in one request, never more in one answer.
+   */
+  #textsPlan(touched: readonly ChangedFile[]): Pick<GatherPlan, "baseTexts"> {
+    const t = this.baseTexts;
+    const dir = t?.dirs.find(
+      (d) =>
+        touched.some(
+          (c) => c.status !== "removed" && parentOf(c.path) === d && /\.up\./.test(c.path),
+        ) && textsLikelyRead(t.repoId, d, t.treeOids[d]),
+    );
+    if (!t || dir === undefined) return {};
+    return {
+      baseTexts: {
+        expression: `${this.base.sha}:${dir}`,
+        receive: (entries) => {
+          this.#preRead.set(dir, entries);
+          // The replay builds its base state from them now (or from a cached one).
+          this.#textsRead(dir);
+        },
+      },
+    };
+  }
+
+  /**
+   * Remembers that `dir`'s texts were read at the base (base-texts.ts), under its tree id as the
+   * first query showed it or, without that, as the trees read so far give it.
+   */
+  #textsRead(dir: string): void {
+    const t = this.baseTexts;
+    const oid = t?.treeOids[dir] ?? this.trees.knownTreeIdAt(this.base.treeSha, dir);
+    if (t && oid !== undefined) rememberTextsRead(t.repoId, dir, oid);
   }
 
   listBase(dir: string): Promise<DirectoryListing> {
@@ -236,7 +278,10 @@ export class GitHubRevisions implements RevisionSource {
     const known = files.map((f) => f.oid !== undefined && this.trees.hasBlob(f.oid));
     const rest = files.filter((_, i) => !known[i]);
     const read =
-      rest.length > 0 ? await readBaseFiles(this.octokit, this.repo, this.base.sha, rest) : [];
+      rest.length > 0
+        ? await readBaseFiles(this.octokit, this.repo, this.base.sha, rest, this.#preRead)
+        : [];
+    for (const dir of new Set(files.map((f) => parentOf(f.path)))) this.#textsRead(dir);
     // Each hashed to its id (base-files.ts): a later event of this process need not read it again.
     rest.forEach((f, j) => this.trees.knowBlob(f.oid!, read[j]!));
     let next = 0;
@@ -257,6 +302,7 @@ export function pullRequestRevisions(
   pr: PullRequestInfo,
   base: BaseRevision,
   trees: TreeReader,
+  baseTexts?: BaseTextsPlan,
 ): GitHubRevisions {
   const restListing = () => listPullRequestFiles(octokit, pr);
   return new GitHubRevisions(
@@ -269,6 +315,7 @@ export function pullRequestRevisions(
     true,
     pr.number,
     restListing,
+    baseTexts,
   );
 }
 

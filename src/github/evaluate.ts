@@ -76,10 +76,19 @@ export async function evaluatePullRequest(
     pr.baseRepoId,
     config.directories.map((d) => d.path),
   );
-  seedPlainDirectories(trees, base, tip, config);
+  const usable = seedPlainDirectories(trees, base, tip, config);
   const view = await defaultBranchView(octokit, pr, tool, dynamic, trees, views);
 
-  const source = pullRequestRevisions(octokit, pr, base, trees);
+  // The app's dynamic checks are its replay: with it on, the gather may bring the merged texts.
+  const texts =
+    dynamic && config.replay.enabled
+      ? {
+          repoId: pr.baseRepoId,
+          dirs: config.directories.map((d) => d.path),
+          treeOids: usable ? tip!.plainDirectories!.oids : {},
+        }
+      : undefined;
+  const source = pullRequestRevisions(octokit, pr, base, trees, texts);
   const change = await analyzeChange(source, config, base, trees, tool, dynamic);
   return change.kind === "no-changes"
     ? { kind: "no-changes", pr, base, trees, views, view, config }
@@ -98,21 +107,26 @@ export async function evaluatePullRequest(
 
 /**
  * The first query's word that the config's directories are plain trees at the base tip, taken
- * only for exactly the directories this config names (same paths, same count) and only when the
- * tip it was read at is the base the evaluation uses (first-read/base-directories.ts).
+ * only when every directory this config names was asked and shows plain (remembered or the
+ * speculative layouts: a subset of what was asked is enough, a directory not asked is never
+ * assumed) and only when the tip it was read at is the base the evaluation uses
+ * (first-read/base-directories.ts). True when it was taken.
  */
 function seedPlainDirectories(
   trees: TreeReader,
   base: BaseRevision,
   tip: PullRequestInfo["baseTip"],
   config: Config,
-): void {
+): boolean {
   const seen = tip?.plainDirectories;
   if (!tip || !seen || tip.ref !== base.ref || tip.sha !== base.sha || tip.treeSha !== base.treeSha)
-    return;
+    return false;
   const paths = config.directories.map((d) => d.path);
-  if (seen.length !== paths.length || seen.some((p, i) => p !== paths[i])) return;
-  for (const p of [...paths, CONFIG_DIRECTORY]) trees.knowPlainDirectory(base.treeSha, p);
+  if (!paths.every((p) => seen.paths.includes(p))) return false;
+  for (const p of paths) trees.knowPlainDirectory(base.treeSha, p);
+  if (seen.configDirectory === "tree") trees.knowPlainDirectory(base.treeSha, CONFIG_DIRECTORY);
+  else trees.knowAbsentAtRoot(base.treeSha, CONFIG_DIRECTORY);
+  return true;
 }
 
 /** A change's analysis under the base's config, or "no-changes" when it touches no migration. */

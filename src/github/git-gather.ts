@@ -10,7 +10,9 @@
  * cache of verified objects, git-object-cache.ts): a commit whose root is known and the trees
  * down to each directory too are left out, a blob known by id, a file whose id the known trees
  * give and whose bytes are known. With nothing left, no request is sent (the approved reviews'
- * trees alone are not worth one: the approval reader asks for those it lacks).
+ * trees alone are not worth one: the approval reader asks for those it lacks). With `baseTexts`,
+ * one directory's entries with their blobs' texts at the base ride along for the sandbox replay
+ * (base-texts.ts): handed over unjudged, base-files.ts checks them as its own answer.
  */
 import { gitObjectId } from "../changeset/object-id.js";
 import {
@@ -20,6 +22,7 @@ import {
   recordApprovedTrees,
   type ApprovedTreesPlan,
 } from "./approved-trees.js";
+import { BASE_ENTRIES_FIELDS, entriesByName, type GraphqlEntry } from "./base-files.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import type { RawTree, TreeReader } from "./git.js";
 
@@ -31,6 +34,14 @@ export interface GatherPlan {
   files?: ReadonlyArray<{ sha: string; path: string }>;
   /** Also the trees of the commits the pull request's approvals were given on (approved-trees.ts). */
   approvals?: ApprovedTreesPlan;
+  /**
+   * Also one directory's entries with texts at a commit (`sha:dir`, as base-files.ts asks them);
+   * `receive` gets them when the answer has them as a tree's entries.
+   */
+  baseTexts?: {
+    expression: string;
+    receive(entries: ReadonlyMap<string, GraphqlEntry>): void;
+  };
 }
 
 /** Most aliases of one query (GitHub's limits are on nodes and time, not aliases: stay modest). */
@@ -63,14 +74,27 @@ type GatherAnswer = {
   > | null;
 };
 
+type TextsAnswer = { entries?: GraphqlEntry[] | null } | null | undefined;
+
 /**
  * The query for `c` commits, `t` tree expressions, `b` blobs by id and `f` blobs by expression
  * (variables c0…, t0…, b0…, f0…); with `approvals` (the number of directory ancestors), the
  * approved reviews' commits' trees too (approved-trees.ts).
  */
-export function gatherQuery(c: number, t: number, b: number, f = 0, approvals?: number): string {
+export function gatherQuery(
+  c: number,
+  t: number,
+  b: number,
+  f = 0,
+  approvals?: number,
+  baseTexts = false,
+): string {
   const vars = ["$owner: String!", "$name: String!"];
   const fields: string[] = [];
+  if (baseTexts) {
+    vars.push("$texts: String!");
+    fields.push(`texts: object(expression: $texts) { ... on Tree { ${BASE_ENTRIES_FIELDS} } }`);
+  }
   if (approvals !== undefined) {
     const a = approvedTreesField(approvals);
     vars.push(...a.vars);
@@ -137,11 +161,13 @@ export async function gatherGitObjects(
         .map((f) => `${f.sha}:${f.path}`),
     ),
   ].slice(0, MAX_GATHER_BLOBS - blobs.length);
-  if (commits.length + expressions.length + blobs.length + files.length === 0) return 0;
+  const texts = plan.baseTexts;
+  if (commits.length + expressions.length + blobs.length + files.length === 0 && !texts) return 0;
   const variables: Record<string, string | number> = {
     owner: repo.owner,
     name: repo.repo,
     ...(plan.approvals ? approvedTreesVariables(plan.approvals) : {}),
+    ...(texts ? { texts: texts.expression } : {}),
   };
   const ancestors = plan.approvals ? ancestorPaths(plan.approvals.dirs).length : undefined;
   commits.forEach((sha, i) => (variables[`c${i}`] = sha));
@@ -151,7 +177,14 @@ export async function gatherGitObjects(
   let answer: GatherAnswer;
   try {
     answer = await octokit.graphql<GatherAnswer>(
-      gatherQuery(commits.length, expressions.length, blobs.length, files.length, ancestors),
+      gatherQuery(
+        commits.length,
+        expressions.length,
+        blobs.length,
+        files.length,
+        ancestors,
+        texts !== undefined,
+      ),
       variables,
     );
   } catch {
@@ -194,6 +227,9 @@ export async function gatherGitObjects(
       recorded++;
     }
   });
+  // Last: the receiver may look at the trees just recorded.
+  const answered = r.texts as TextsAnswer;
+  if (texts && Array.isArray(answered?.entries)) texts.receive(entriesByName(answered.entries));
   return recorded;
 }
 

@@ -167,6 +167,17 @@ export class TreeReader {
     return tree !== undefined;
   }
 
+  /** The tree id of `dir` below a root when the trees read so far give it; never a request. */
+  knownTreeIdAt(rootTreeSha: string, dir: string): string | undefined {
+    let sha = rootTreeSha;
+    for (const segment of dir === "" ? [] : dir.split("/")) {
+      const next = this.#known(sha)?.entries.find((e) => e.path === segment);
+      if (!next || entryKind(next.mode, next.type) !== "directory") return undefined;
+      sha = next.sha;
+    }
+    return sha;
+  }
+
   /** Records a tree read another way, verified against its id (see git-gather.ts). */
   knowTree(treeSha: string, tree: RawTree): void {
     this.shared?.cache.setTree(this.shared.repoId, treeSha, tree);
@@ -188,9 +199,22 @@ export class TreeReader {
     this.#plain.add(`${rootTreeSha}:${dir}`);
   }
 
+  /** Names another answer showed absent from a root tree, as `${root}:${name}`. */
+  readonly #absent = new Set<string>();
+
+  /**
+   * Records that a root tree has no entry `name` (first-read/base-directories.ts: the config
+   * file's directory of a repository without one). Only `walkKnown` consults it, so it can spare
+   * the gather a request but never answers a shape: what decides is read as before.
+   */
+  knowAbsentAtRoot(rootTreeSha: string, name: string): void {
+    this.#absent.add(`${rootTreeSha}:${name}`);
+  }
+
   /** True when the shape of `dir` below a root tree needs no request (every tree on the way read). */
   walkKnown(rootTreeSha: string, dir: string): boolean {
-    if (this.#plain.has(`${rootTreeSha}:${dir}`)) return true;
+    if (this.#plain.has(`${rootTreeSha}:${dir}`) || this.#absent.has(`${rootTreeSha}:${dir}`))
+      return true;
     const segments = dir === "" ? [] : dir.split("/");
     let tree = this.#known(rootTreeSha);
     for (let i = 0; i < segments.length; i++) {

@@ -44,7 +44,7 @@ import { verifiedBlob } from "./git-gather.js";
 import * as head from "./first-read/head-reads.js";
 import { fetchPullRequest, type BaseTip, type PullRequestInfo } from "./pull-request.js";
 
-/** The first query; with `dirs`, the remembered directories' part too (base-directories.ts). */
+/** The first query; with `dirs`, the base directories' part too (base-directories.ts). */
 export function pullRequestQuery(dirs?: DirectoriesAsked): string {
   const d = directoriesFields(dirs);
   return `query MigrationWardenPullRequest($owner: String!, $name: String!, $number: Int!, $path: String!, ${APPROVAL_FACTS_VARIABLES}${d.vars}) {
@@ -88,8 +88,8 @@ export function pullRequestQuery(dirs?: DirectoriesAsked): string {
 ${APPROVAL_FACTS_FRAGMENT}`;
 }
 
-/** The first query when no directories are remembered for the repository. */
-export const PULL_REQUEST_QUERY = pullRequestQuery();
+/** The first query when nothing is remembered for the repository (the speculative layouts). */
+export const PULL_REQUEST_QUERY = pullRequestQuery(directoriesToAsk(null));
 
 /** GitHub's commit listing stops at 250: a count at that cap may hide more (REST counts all). */
 const COMMIT_CAP = 250;
@@ -175,7 +175,7 @@ export async function readPullRequest(
       })
       // Errors only inside parts: the rest of the answer is used without those parts.
       .catch((err) => answerWithoutFailedParts<Answer>(err, parts) ?? Promise.reject(err))
-      // Errors only inside the remembered directories (under the base tip, not a part of the
+      // Errors only inside the base directories' part (under the base tip, not a part of the
       // pull request's own fields): read them as before.
       .catch((err) => withoutFailedDirectories<Answer>(err) ?? Promise.reject(err));
     const info = pullRequestOf(target, answer, dirs);

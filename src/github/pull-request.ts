@@ -4,6 +4,7 @@ import type { HeadReads } from "./first-read/head-reads.js";
 import type { FirstApprovalFacts } from "./first-read/approval-facts.js";
 import type { HeadRuns } from "./first-read/head-runs.js";
 import type { BaseRules } from "./first-read/base-rules.js";
+import type { PlainDirectories } from "./first-read/base-directories.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -55,10 +56,10 @@ export interface BaseTip {
   /** The config file's text; "absent" when the tip has none; null: read it by REST. */
   config: KnownConfig | null;
   /**
-   * Directories this tip shows as plain trees (every prefix a tree entry), as the remembered
-   * config named them (first-read/base-directories.ts); absent when not read or not all plain.
+   * The asked directories this tip shows as plain trees (every prefix a tree entry), and the
+   * config file's directory (first-read/base-directories.ts); absent when not read or not usable.
    */
-  plainDirectories?: string[];
+  plainDirectories?: PlainDirectories;
 }
 
 /** A config file's content already read and verified, or its absence. */

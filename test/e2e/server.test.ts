@@ -348,16 +348,19 @@ describe("the sandbox replay on GitHub Enterprise Server", () => {
     );
     expect(run.output.summary).toContain("1 merged migration applied in");
     const requests = fake.requests.slice(before);
-    // The pull request with its base config, the change's git objects, then the merged
-    // migrations: all through /api/graphql (the approval facts' query too, when the approval run
-    // got that far).
+    // The pull request with its base config, then the change's git objects with the merged
+    // migrations (a cold event: src/github/base-texts.ts): all through /api/graphql (the
+    // approval facts' query too, when the approval run got that far).
     const approvalFacts = (r: (typeof requests)[number]) =>
       /MigrationWardenPullFacts/.test(String((r.body as { query?: string } | undefined)?.query));
-    expect(requests.filter((r) => r.path === "/api/graphql" && !approvalFacts(r))).toEqual([
-      expect.objectContaining({ method: "POST", status: 200 }),
+    const graphql = requests.filter((r) => r.path === "/api/graphql" && !approvalFacts(r));
+    expect(graphql).toEqual([
       expect.objectContaining({ method: "POST", status: 200 }),
       expect.objectContaining({ method: "POST", status: 200 }),
     ]);
+    expect((graphql[1]!.body as { variables?: { texts?: string } }).variables?.texts).toBe(
+      `${base}:db/migrations`,
+    );
     // The pull request was not read by REST: the query's answer was used.
     expect(requests.filter((r) => /\/pulls\/\d+$/.test(r.path))).toEqual([]);
     expect(

@@ -25,6 +25,7 @@ import {
   finish,
   LINT,
   pullRequestEvent,
+  stateBelieved,
   type Caught,
   type Harness,
 } from "./harness.js";
@@ -373,6 +374,10 @@ function setup(scenario: Scenario): Cell {
       error: "Something went wrong while executing your query.",
       times: Infinity,
     });
+  // The replay's own query of the merged migrations is the row: the process believes it built the
+  // base state (dropped from its cache since), so a cold event's gather does not bring them
+  // (src/github/base-texts.ts; that pre-read is test/github/base-texts.test.ts's).
+  if (scenario === "replay") stateBelieved(h.fake, repo, base, "db/migrations");
   // The first query's approval facts come with an error: the facts query reads them.
   if (scenario === "facts-query")
     approvalFactsOutOfFirstRead(h.fake, { times: Infinity, repo: `${OWNER}/${repo.name}` });

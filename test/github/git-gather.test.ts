@@ -42,6 +42,8 @@ describe("the app's GraphQL queries", () => {
       gatherQuery(2, 7, 3),
       gatherQuery(0, 1, 0),
       gatherQuery(0, 0, MAX_GATHER_BLOBS),
+      // With one directory's merged texts for the replay (base-texts.ts).
+      gatherQuery(2, 7, 3, 1, undefined, true),
       BASE_DIRECTORY_QUERY,
       CO_AUTHORS_QUERY,
       PULL_FACTS_QUERY,

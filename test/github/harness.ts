@@ -23,6 +23,7 @@ import { privateKey } from "../support/app-key.js";
 import { testCache } from "../support/replay-templates.js";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
+import { forgetTextsRead, rememberTextsRead } from "../../src/github/base-texts.js";
 
 export { example };
 
@@ -177,6 +178,8 @@ function captureLog(lines: LogLine[], bindings: Record<string, unknown> = {}): L
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // Which merged texts "this process" read belongs with the fresh app's fresh replay cache.
+  forgetTextsRead();
   const fake = new FakeGitHub({
     appId: APP_ID,
     privateKey,
@@ -598,4 +601,17 @@ export function approvalFactsReads(fake: FakeGitHub): Array<Record<string, unkno
     .filter((b) => /^query MigrationWardenPull(?:Request|Facts)\b/.test(b.query))
     .map((b) => b.variables)
     .filter((v) => v.reviews === true || v.timeline === true || v.commits === true);
+}
+
+/**
+ * Makes the process believe it built the base state of `dir` at the base tip already (as when its
+ * cache dropped the state since): the gather then does not bring the texts, and the replay reads
+ * them with its own query, whose checks are what these tests are about.
+ */
+export function stateBelieved(fake: FakeGitHub, repo: FakeRepo, baseSha: string, dir: string) {
+  type Tree = { entries: Array<{ name: string; sha: string }> };
+  const git = (fake as unknown as { git: { get(sha: string): { tree?: string } & Tree } }).git;
+  let oid = git.get(baseSha).tree!;
+  for (const seg of dir.split("/")) oid = git.get(oid).entries.find((e) => e.name === seg)!.sha;
+  rememberTextsRead(repo.id, dir, oid);
 }

@@ -1,7 +1,9 @@
 /**
  * The app's sandbox replay reads merged migrations in bulk: one GraphQL request per directory at
- * the base commit, checked file by file against the REST listing, with a bounded fallback to
- * blobs. Its API requests per event must not grow with the number of merged migrations.
+ * the base commit (or, on a cold event, the same entries in the gather of the change's objects:
+ * src/github/base-texts.ts; test/github/base-texts.test.ts), checked file by file against the
+ * REST listing, with a bounded fallback to blobs. Its API requests per event must not grow with
+ * the number of merged migrations.
  */
 import { describe, expect, jest, test } from "@jest/globals";
 import { MAX_BLOB_FALLBACK } from "../../src/github/base-files.js";
@@ -14,6 +16,7 @@ import {
   LINT,
   mergedMigrations,
   pullRequestEvent,
+  stateBelieved,
   type Harness,
 } from "./harness.js";
 
@@ -84,11 +87,11 @@ describe("API requests per event with the replay on", () => {
     // As without the replay (test/github/changeset.test.ts: 8 requests for lint and approval,
     // one GraphQL request for the pull request, its changed files, its head's other pull
     // requests, its base config and its approval facts, one for the change's git objects, one
-    // mutation starting both runs and one completing them), plus the merged migrations in one
-    // GraphQL request.
-    expect(large.cold).toHaveLength(9);
+    // mutation starting both runs and one completing them): the merged migrations come with the
+    // change's git objects (base-texts.ts).
+    expect(large.cold).toHaveLength(8);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
-    expect(graphql(large.cold)).toBe(5);
+    expect(graphql(large.cold)).toBe(4);
     // Warm: the installation token is cached and the base state is restored from the cache;
     // branch protection and rulesets are remembered (enforcement-cache.ts), and so are the git
     // objects read (git-object-cache.ts): the same head again reads no tree and sends no gather.
@@ -132,10 +135,11 @@ describe("incremental base states", () => {
       "25 merged migrations (20 restored from cache, the 5 after them applied in",
     );
     expect(titles(run)).not.toContain("replay-up-failed");
-    // One request for the new merged migrations (and one for the pull request, its base config
-    // and its approval facts, one for the change's git objects, and the two check-run mutations).
-    expect(baseDirectoryQueries(h)).toHaveLength(1);
-    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(5);
+    // The new merged migrations come with the change's git objects (the directory's tree is not
+    // the one whose state the process built: base-texts.ts), beside one request for the pull
+    // request, its base config and its approval facts, and the two check-run mutations.
+    expect(baseDirectoryQueries(h)).toHaveLength(0);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(4);
   });
 });
 
@@ -144,7 +148,7 @@ describe("reading the merged migrations", () => {
   async function review(setup: (h: Harness) => void, merged = 12, base = mergedMigrations(merged)) {
     const h = await harness();
     setup(h);
-    const { repo, number } = helloWorld(
+    const { repo, number, baseSha } = helloWorld(
       h.fake,
       { ...SQLITE, ...base },
       {
@@ -152,6 +156,7 @@ describe("reading the merged migrations", () => {
         "migrations/9000_new.down.sql": "ALTER TABLE t3 DROP COLUMN note;\n",
       },
     );
+    stateBelieved(h.fake, repo, baseSha, "migrations");
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     return { h, run: lastRun(h), repo, number };
   }
@@ -239,29 +244,38 @@ describe("reading the merged migrations", () => {
     expect(run.conclusion).toBe("neutral");
   });
 
-  test("nested directories: the GraphQL expression names the directory at the base commit", async () => {
-    const h = await harness();
-    const { repo, number, baseSha } = helloWorld(
-      h.fake,
-      {
-        ".github/migration-warden.yml":
-          "directories:\n  - path: services/api/db/migrations\n    dialect: sqlite\n",
-        ...mergedMigrations(2, "services/api/db/migrations"),
-      },
-      {
-        "services/api/db/migrations/0003_x.up.sql": "CREATE TABLE x (id int);\n",
-        "services/api/db/migrations/0003_x.down.sql": "DROP TABLE x;\n",
-      },
-    );
-    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
-    const graphql = baseDirectoryQueries(h);
-    expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
-      {
-        owner: "Codertocat",
-        name: "Hello-World",
-        expression: `${baseSha}:services/api/db/migrations`,
-      },
-    ]);
-    expect(lastRun(h).output.summary).toContain("2 merged migrations applied in");
-  });
+  for (const believed of [true, false])
+    test(`nested directories: the GraphQL expression names the directory at the base commit (${believed ? "the replay's own query" : "in the gather"})`, async () => {
+      const h = await harness();
+      const dir = "services/api/db/migrations";
+      const { repo, number, baseSha } = helloWorld(
+        h.fake,
+        {
+          ".github/migration-warden.yml": `directories:\n  - path: ${dir}\n    dialect: sqlite\n`,
+          ...mergedMigrations(2, dir),
+        },
+        {
+          [`${dir}/0003_x.up.sql`]: "CREATE TABLE x (id int);\n",
+          [`${dir}/0003_x.down.sql`]: "DROP TABLE x;\n",
+        },
+      );
+      if (believed) stateBelieved(h.fake, repo, baseSha, dir);
+      await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+      const graphql = baseDirectoryQueries(h);
+      const expression = `${baseSha}:${dir}`;
+      if (believed)
+        expect(graphql.map((r) => (r.body as { variables: unknown }).variables)).toEqual([
+          { owner: "Codertocat", name: "Hello-World", expression },
+        ]);
+      else {
+        expect(graphql).toEqual([]);
+        const gathers = h.fake.requests.filter((r) =>
+          /MigrationWardenGather\b/.test(String((r.body as { query?: string } | null)?.query)),
+        );
+        expect(
+          gathers.map((r) => (r.body as { variables: { texts?: string } }).variables.texts),
+        ).toEqual([expression]);
+      }
+      expect(lastRun(h).output.summary).toContain("2 merged migrations applied in");
+    });
 });

@@ -343,6 +343,8 @@ export type GraphqlFault = {
       binary?: boolean;
       /** Listed under this blob id instead. */
       oid?: string;
+      /** Listed under this name instead (executed queries only). */
+      name?: string;
       text?: string;
     }
   | {

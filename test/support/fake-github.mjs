@@ -1751,7 +1751,7 @@ export class FakeGitHub {
    * repository's git objects by `object(oid:)` / `object(expression: "<rev>:<path>")` (Commit
    * `oid tree file(path:)`, Tree `oid entries { name mode type oid size object }`, Blob `oid byteSize
    * isBinary isTruncated text`). Faults with `executed: true` apply here (and only here): `error`, `fieldError`,
-   * tree entries matching `entry` (`drop`, `oid`), blobs whose id starts with `blob` (`text`,
+   * tree entries matching `entry` (`drop`, `oid`, `name`: listed under that name), blobs whose id starts with `blob` (`text`,
    * `truncate`, `binary`). `operation` limits a fault to the query of that name; `partial` adds
    * that error message beside the data (GitHub's partial answers; at `path`, a response-key path,
    * when given); `afterAnswer` runs once the
@@ -2142,7 +2142,7 @@ export class FakeGitHub {
       const type = e.mode === "040000" ? "tree" : e.mode === "160000" ? "commit" : "blob";
       const entryOid = matching.find((f) => f.oid)?.oid ?? e.sha;
       entries.push({
-        name: e.name,
+        name: matching.find((f) => f.name)?.name ?? e.name,
         mode: parseInt(e.mode, 8),
         type,
         oid: entryOid,
