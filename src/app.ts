@@ -12,6 +12,7 @@ import {
 } from "./github/events.js";
 import { EnforcementCache, enforcementCacheFromEnv } from "./github/enforcement-cache.js";
 import { GitObjectCache, gitObjectCacheFromEnv } from "./github/git-object-cache.js";
+import type { InFlight } from "./github/checks/in-flight.js";
 import type { RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
@@ -66,6 +67,11 @@ export interface AppOptions {
   gitObjectCacheBytes?: number;
   /** The cache itself (default: a new one bounded by gitObjectCacheBytes). */
   gitObjectCache?: GitObjectCache;
+  /**
+   * Evaluations in progress, shared by every process that writes the app's runs (the workers'
+   * Redis registry); default: this process's own (github/checks/in-flight.ts).
+   */
+  inFlight?: InFlight;
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {

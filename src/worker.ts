@@ -9,7 +9,9 @@ import { existsSync } from "node:fs";
 import { createProbot } from "probot";
 import { queueSettingsFromEnv } from "./queue/config.js";
 import { probotJobHandlers } from "./queue/process.js";
+import { RedisInFlight } from "./queue/in-flight-redis.js";
 import { RedisQueue } from "./queue/redis.js";
+import { Redis } from "ioredis";
 import { drainOnSignals } from "./queue/shutdown.js";
 import { appDatabasesFromEnv } from "./replay/external/select.js";
 import { setSandboxConcurrency } from "./replay/run-in-worker.js";
@@ -32,11 +34,22 @@ async function main(): Promise<void> {
   const { createApp, enforcementCacheFromEnv, gitObjectCacheFromEnv, pendingAfterFromEnv } =
     await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
+  // Evaluations in progress, seen by every worker: what lets a repeated blocking result go
+  // unwritten (github/checks/in-flight.ts). Its own connection, with a short command timeout:
+  // a step that cannot reach Redis fails closed (the block is written, no pass is).
+  const inFlight = new RedisInFlight(
+    new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5_000 }).on(
+      "error",
+      (err: unknown) => probot.log.error({ err }, "Redis connection error (in-flight registry)"),
+    ),
+    { onError: (err, step) => probot.log.warn({ err, step }, "in-flight registry unreachable") },
+  );
   // Branch protection, rulesets and verified git objects are remembered per worker process
   // (enforcement-cache.ts, git-object-cache.ts).
   await probot.load(
     createApp({
       replayDatabases,
+      inFlight,
       ...pendingAfterFromEnv(env),
       ...enforcementCacheFromEnv(env),
       ...gitObjectCacheFromEnv(env),

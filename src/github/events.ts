@@ -27,6 +27,7 @@ import { pushFacts, routePush, type PushPayload } from "./push.js";
 import { installationRepositories, passingPullRequests } from "./reevaluate.js";
 import { reportFailure } from "./checks/write.js";
 import { defaultChecks, reviewPullRequest } from "./review.js";
+import type { InFlight } from "./checks/in-flight.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -78,6 +79,8 @@ export interface HandlerOptions {
   enforcement?: EnforcementCache;
   /** Verified git objects, shared by every delivery of the process (git-object-cache.ts). */
   gitObjects?: GitObjectCache;
+  /** Evaluations in progress (checks/in-flight.ts; default: this process's own). */
+  inFlight?: InFlight;
 }
 
 interface Delivery {

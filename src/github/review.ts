@@ -15,7 +15,12 @@ import type { GitObjectCache } from "./git-object-cache.js";
 import { evaluatePullRequest, type Evaluation, type Tool } from "./evaluate.js";
 import { errorResult } from "./checks/common.js";
 import { externalId } from "./checks/external-id.js";
-import { evaluations } from "./checks/in-flight.js";
+import {
+  evaluations,
+  InProcessInFlight,
+  type InFlight,
+  type InFlightEntry,
+} from "./checks/in-flight.js";
 import { lintCheck } from "./checks/lint.js";
 import type { CheckDefinition, CheckResult, Conclusion } from "./checks/types.js";
 import {
@@ -42,6 +47,16 @@ export function defaultChecks(baseChanged?: { pr: number; at: string }): CheckDe
 /** Reading and rendering give up after this long, so a hung request cannot leave a run pending. */
 export const DEFAULT_EVALUATION_TIMEOUT_MS = 10 * 60 * 1000;
 
+/**
+ * An evaluation's registration among those in progress (checks/in-flight.ts) lasts its reading
+ * and rendering time limit plus this, for its writes (paced, retried); one still writing after
+ * that writes no pass.
+ */
+export const IN_FLIGHT_WRITE_ALLOWANCE_MS = 5 * 60 * 1000;
+
+/** The registry of evaluations in progress when no other is given: this process's. */
+const processInFlight = new InProcessInFlight();
+
 export interface ReviewEnv {
   octokit: GitHubClient;
   log: Logger;
@@ -61,6 +76,11 @@ export interface ReviewEnv {
   enforcement?: EnforcementCache;
   /** Verified git objects read by earlier events of this process (git-object-cache.ts). */
   gitObjects?: GitObjectCache;
+  /**
+   * Evaluations in progress, shared by every process that writes this app's runs (Redis in
+   * queue mode); default: this process's own (checks/in-flight.ts).
+   */
+  inFlight?: InFlight;
 }
 
 export interface ReviewOutcome {
@@ -100,6 +120,33 @@ export async function reviewPullRequest(
   const checks = env.checks ?? defaultChecks();
   const repo = { owner: target.owner, repo: target.repo };
 
+  // Registered before the first read: an evaluation that ends after it is seen by this one's
+  // registry checks, one that ended before it is seen in this one's reads (checks/in-flight.ts).
+  const timeoutMs = env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS;
+  const entry = await (env.inFlight ?? processInFlight).begin(
+    repo,
+    checks.map((c) => c.name),
+    timeoutMs + IN_FLIGHT_WRITE_ALLOWANCE_MS,
+  );
+  try {
+    return await reviewRegistered(env, target, knownHead, entry, checks, outcome, log, done);
+  } finally {
+    await entry.end();
+  }
+}
+
+async function reviewRegistered(
+  env: ReviewEnv,
+  target: PullRequestTarget,
+  knownHead: string | undefined,
+  entry: InFlightEntry,
+  checks: readonly CheckDefinition[],
+  outcome: ReviewOutcome,
+  log: Logger,
+  done: () => ReviewOutcome,
+): Promise<ReviewOutcome> {
+  const { octokit } = env;
+  const repo = { owner: target.owner, repo: target.repo };
   // Before the first read: a run whose evaluation started later saw facts at least as new
   // (checks/written.ts), and the first query already reads the approval facts.
   const startedAt = Date.now();
@@ -125,7 +172,17 @@ export async function reviewPullRequest(
   const generation = evaluations.begin(repo, pr, checks);
   try {
     const deadline = new Deadline(env.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS);
-    const w: Writing = { env, repo, pr, startedAt, appId, generation, log, outcome };
+    const w: Writing = {
+      env,
+      repo,
+      pr,
+      startedAt,
+      appId,
+      generation,
+      inFlight: entry,
+      log,
+      outcome,
+    };
     const pendingAfter = env.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS;
     if (pendingAfter <= 0) {
       // Runs in_progress first, then the evaluation.

@@ -1,7 +1,8 @@
 /**
  * Check-run writes per event: a quick evaluation writes each check
- * once, already completed; an event that changes nothing writes no passing result again (a
- * blocking one is always written: see review.ts). And the ways around
+ * once, already completed; an event that changes nothing writes nothing again (a blocking
+ * result only when no other evaluation of the check overlapped it: checks/in-flight.ts,
+ * in-flight-writes.test.ts). And the ways around
  * "nothing changed": runs of other apps, stale identical runs, runs left in progress, facts that
  * change with time (a dismissed review, a team membership removed).
  */
@@ -118,7 +119,7 @@ describe("writes per pull request event", () => {
     expect(h.fake.checkRuns).toHaveLength(2);
   });
 
-  test("a blocking result is written again on every evaluation (an older evaluation that saw a pass must find it)", async () => {
+  test("a blocking result is not written again when no other evaluation overlapped (the registry proves it)", async () => {
     const s = setup(MIGRATION);
     expect(await event(s, "opened")).toEqual([
       `POST ${LINT} failure`,
@@ -129,12 +130,11 @@ describe("writes per pull request event", () => {
     expect(newest(LINT).history).toEqual([{ status: "completed", conclusion: "failure" }]);
     expect(newest(APPROVAL).actions.map((a) => a.identifier)).toEqual(["approve"]);
 
-    // A redelivery: both results block a merge, so both are written again.
-    expect(await event(s, "opened")).toEqual([
-      `POST ${LINT} failure`,
-      `POST ${APPROVAL} action_required`,
-    ]);
-    expect(h.fake.checkRuns).toHaveLength(4);
+    // A redelivery: both results block a merge and are unchanged, and no other evaluation of
+    // either check ran meanwhile (checks/in-flight.ts): nothing is written. Where the registry
+    // cannot prove that, both are written again (test/github/in-flight-writes.test.ts).
+    expect(await event(s, "opened")).toEqual([]);
+    expect(h.fake.checkRuns).toHaveLength(2);
   });
 
   test("a pull request touching no migration: two creates, then nothing", async () => {
@@ -166,8 +166,8 @@ describe("writes per pull request event", () => {
     expect(run.annotations.length).toBeGreaterThan(50);
     expect(run.history.map((x) => x.status)).toEqual(["in_progress", "completed"]);
     // Lint unchanged (neutral passes), even with its annotations written in two requests; the
-    // approval still waits, so it is written again.
-    expect(await event(s)).toEqual([`POST ${APPROVAL} action_required`]);
+    // approval still waits, unchanged, and no other evaluation overlapped: nothing written.
+    expect(await event(s)).toEqual([]);
   });
 
   test("a re-run the user asks for writes fresh runs even when nothing changed", async () => {
@@ -190,9 +190,9 @@ describe("writes per pull request event", () => {
     expect(newest(APPROVAL).external_id).toMatch(/;by=alice;/);
     // The next evaluation still finds the click, and its run names no click (external_id
     // differs): written once; after that, nothing.
-    // (Lint blocks: written on every evaluation.)
-    expect(await event(s)).toEqual([`POST ${LINT} failure`, `POST ${APPROVAL} success`]);
-    expect(await event(s)).toEqual([`POST ${LINT} failure`]);
+    // (Lint blocks, unchanged, with no other evaluation overlapping: not written again.)
+    expect(await event(s)).toEqual([`POST ${APPROVAL} success`]);
+    expect(await event(s)).toEqual([]);
   });
 });
 

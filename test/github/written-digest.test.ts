@@ -35,6 +35,8 @@ describe("outputDigest", () => {
     const a = run(REPORT(12, 7));
     const b = { ...run(REPORT(31, 2)), summary: "Base: 12 merged migrations applied in 901 ms." };
     expect(outputDigest(b)).toBe(outputDigest(a));
+    // A statement's time in the lock table has a decimal (`| 1.8 ms |`).
+    expect(outputDigest(run(REPORT(1.8, 0.4)))).toBe(outputDigest(run(REPORT(1.7, 12))));
   });
 
   test("every other difference does: SQL text, conclusion, a number that is not a step time", () => {
@@ -47,6 +49,9 @@ describe("outputDigest", () => {
         summary: "Base: 13 merged migrations applied in 340 ms.",
       }),
     ).not.toBe(a);
+    expect(outputDigest(run(`${REPORT(12, 7)}\n| 1.8 s |`))).not.toBe(
+      outputDigest(run(`${REPORT(12, 7)}\n| 1.7 s |`)),
+    );
     expect(outputDigest(run(`${REPORT(12, 7)}\nwaited 12 ms for a lock`))).not.toBe(
       outputDigest(run(`${REPORT(12, 7)}\nwaited 13 ms for a lock`)),
     );

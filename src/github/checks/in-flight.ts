@@ -1,7 +1,23 @@
 /**
- * Evaluations in progress in this process: a later-started evaluation of the same check, head and
- * pull request decides, so an older one never writes a pass over it (see checks/write.ts).
+ * Evaluations in progress, two registries:
+ *
+ * - `evaluations` (this process, per repository, head, pull request and check): a later-started
+ *   evaluation of the same check, head and pull request decides, so an older one never writes a
+ *   pass over it (see checks/write.ts).
+ * - An InFlight registry (per repository and check, across pull requests and heads): the trace
+ *   that lets a repeated blocking result go unwritten. An evaluation registers before its first
+ *   read and leaves when its writes are done; a blocking result identical to the newest run may
+ *   be left unwritten only when the registry proves no other evaluation of that check in the
+ *   repository overlapped this one (docs/github-app.md, "Writing the check runs"). Two
+ *   implementations: InProcessInFlight (one server, no REDIS_URL) and RedisInFlight
+ *   (queue/in-flight-redis.ts, shared by every worker).
+ *
+ * Why per repository and not per head: the head is known only after the first read, and the
+ * registration must come before it (an older evaluation that ends between this one's first read
+ * and its registration would otherwise write a pass this one never sees). Coarser only means a
+ * busy repository re-writes its blocks more often, as before.
  */
+import { performance } from "node:perf_hooks";
 import type { RepoRef } from "../client.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { CheckDefinition } from "./types.js";
@@ -51,3 +67,105 @@ class Evaluations {
 }
 
 export const evaluations = new Evaluations();
+
+/** One evaluation's registration in an InFlight registry. */
+export interface InFlightEntry {
+  /**
+   * The checks among `names` for which no other evaluation of that check in the repository was
+   * in progress when this one registered, none registered or left since, and none is in
+   * progress now. Asked right before leaving a block unwritten, after every read. Never throws:
+   * whatever it cannot prove is left out (the block is then written).
+   */
+  alone(names: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * False once others may no longer see this evaluation (its lease may have expired, or it never
+   * registered): it must then not write a pass, since one that decided it was alone may have
+   * left a block unwritten meanwhile. Asked right before each request that writes a pass.
+   */
+  live(): boolean;
+  /** Leaves the registry (after the evaluation's last write). Never throws. */
+  end(): Promise<void>;
+}
+
+export interface InFlight {
+  /**
+   * Registers an evaluation of `names` in `repo` for at most `leaseMs` (longer than it may take;
+   * afterwards it is no longer seen, and no longer live). Never throws: an entry that could not
+   * register proves nothing alone and is not live.
+   */
+  begin(repo: RepoRef, names: readonly string[], leaseMs: number): Promise<InFlightEntry>;
+}
+
+/** The registry key of a check in a repository (both registries). */
+export function inFlightKey(repo: RepoRef, name: string): string {
+  return JSON.stringify([repo.owner.toLowerCase(), repo.repo.toLowerCase(), name]);
+}
+
+/**
+ * A lease is trusted until this long (or a tenth of it, if less) before it ends by this
+ * process's own clock, measured from before the registration was sent: the store's lease starts
+ * later, so it ends later too; the margin covers clocks that run at slightly different rates.
+ */
+export const LEASE_MARGIN_MS = 5_000;
+
+/** live() of an entry registered `sentAt` (performance.now()) for `leaseMs`. */
+export function leaseClock(sentAt: number, leaseMs: number, now = () => performance.now()) {
+  const until = sentAt + leaseMs - Math.min(LEASE_MARGIN_MS, leaseMs / 10);
+  return () => now() < until;
+}
+
+interface Slot {
+  epoch: number;
+  members: Set<number>;
+}
+
+/**
+ * The registry of one server process (no REDIS_URL: docs/deployment.md runs one server then).
+ * Entries never expire here: an evaluation that hangs keeps its checks re-written, which is
+ * what happened before; it is always live, since no other process can skip because of it.
+ */
+export class InProcessInFlight implements InFlight {
+  readonly #slots = new Map<string, Slot>();
+  #seq = 0;
+
+  begin(repo: RepoRef, names: readonly string[]): Promise<InFlightEntry> {
+    const id = ++this.#seq;
+    const began = new Map<string, { epoch: number; others: boolean }>();
+    for (const name of new Set(names)) {
+      const key = inFlightKey(repo, name);
+      let slot = this.#slots.get(key);
+      if (!slot) this.#slots.set(key, (slot = { epoch: 0, members: new Set() }));
+      began.set(name, { epoch: ++slot.epoch, others: slot.members.size > 0 });
+      slot.members.add(id);
+    }
+    let ended = false;
+    return Promise.resolve({
+      alone: (asked) => {
+        const out = new Set<string>();
+        if (ended) return Promise.resolve(out);
+        for (const name of asked) {
+          const b = began.get(name);
+          const slot = this.#slots.get(inFlightKey(repo, name));
+          if (!b || b.others || !slot) continue;
+          if (slot.epoch === b.epoch && slot.members.size === 1 && slot.members.has(id))
+            out.add(name);
+        }
+        return Promise.resolve(out);
+      },
+      live: () => true,
+      end: () => {
+        if (ended) return Promise.resolve();
+        ended = true;
+        for (const name of began.keys()) {
+          const key = inFlightKey(repo, name);
+          const slot = this.#slots.get(key);
+          if (!slot) continue;
+          slot.members.delete(id);
+          slot.epoch++;
+          if (slot.members.size === 0) this.#slots.delete(key);
+        }
+        return Promise.resolve();
+      },
+    });
+  }
+}
