@@ -148,6 +148,13 @@ describe("the head reshapes a directory the part showed plain on the base", () =
   });
 });
 
+test("db/migrations missing on the base, added by the change as a submodule: reported", async () => {
+  const base = { [CONFIG_PATH]: CONFIG(["db/migrations"]), "db/schema.sql": "-- schema\n" };
+  const o = await asWithoutPart(base, { "db/migrations": { submodule: "a".repeat(40) } });
+  expect(o.lint.annotations.map((a) => a.title)).toContain("migration-directory-not-a-directory");
+  expect(o.approval.conclusion).not.toBe("success");
+});
+
 describe("a config spelling a directory otherwise than the part asked it", () => {
   for (const [config, present] of [
     ["Migrations", "migrations"],
