@@ -7,7 +7,11 @@ export default {
   // WebAssembly compiled by Liftoff alone, as in the CLI (test/support/liftoff.mjs).
   setupFiles: ["<rootDir>/test/support/liftoff.mjs"],
   extensionsToTreatAsEsm: [".ts"],
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  moduleNameMapper: {
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+    // Loaded once per worker, not per file (test/support/cpu-environment.mjs, "Shared modules").
+    "^node-sql-parser$": "<rootDir>/test/support/shared/node-sql-parser.mjs",
+  },
   // Types are stripped by esbuild, file by file; `npm run typecheck` type-checks src/ and test/.
   transform: { "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.mjs" },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
