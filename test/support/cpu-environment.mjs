@@ -10,7 +10,8 @@
 // of the same code in an ordinary context (the tree walkers over a 10 MB INSERT, GraphQL in the
 // fake GitHub, Octokit). vm.constants.DONT_CONTEXTIFY (Node 20.18+) makes the context's own,
 // ordinary global instead; Jest then installs its globals on it exactly as before. What is lost is
-// only that teardown sweep: the context itself is dropped after the file, as before.
+// only that teardown sweep (Jest's ESM mode keeps each file's context anyway: jest.config.js,
+// workerIdleMemoryLimit).
 //
 // Shared modules: Jest evaluates every module again in each test file, node-sql-parser included
 // (2.5 MB of generated parser, about 0.35 CPU-s to load, the largest part of a rule's test file).
