@@ -7,7 +7,11 @@ export default {
   // WebAssembly compiled by Liftoff alone, as in the CLI (test/support/liftoff.mjs).
   setupFiles: ["<rootDir>/test/support/liftoff.mjs"],
   extensionsToTreatAsEsm: [".ts"],
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  moduleNameMapper: {
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+    // Loaded once per worker, not per file (test/support/cpu-environment.mjs, "Shared modules").
+    "^node-sql-parser$": "<rootDir>/test/support/shared/node-sql-parser.mjs",
+  },
   // Types are stripped by esbuild, file by file; `npm run typecheck` type-checks src/ and test/.
   transform: { "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.mjs" },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
@@ -17,4 +21,11 @@ export default {
   // servers, the sandbox's worker threads). One worker per core, not more: the sandbox's real-time
   // limits (replay.statementTimeoutMs) must not be starved by oversubscription.
   maxWorkers: availableParallelism(),
+  // A fresh worker process once one holds this much heap after a file. Every test file's context
+  // and module graph stays reachable after the file ends (Jest's ESM mode on Node 20: even an
+  // empty test file keeps about 2.5 MB, a GitHub test file tens of MB), so without a limit each
+  // worker grows through the run and every later file pays for it: past the first fifty files of
+  // a full run, files cost about twice their CPU-seconds in a fresh worker (faults.test.ts 65
+  // instead of 28). A restart costs a fraction of a CPU-second.
+  workerIdleMemoryLimit: "768MB",
 };

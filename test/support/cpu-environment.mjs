@@ -10,10 +10,33 @@
 // of the same code in an ordinary context (the tree walkers over a 10 MB INSERT, GraphQL in the
 // fake GitHub, Octokit). vm.constants.DONT_CONTEXTIFY (Node 20.18+) makes the context's own,
 // ordinary global instead; Jest then installs its globals on it exactly as before. What is lost is
-// only that teardown sweep: the context itself is dropped after the file, as before.
+// only that teardown sweep (Jest's ESM mode keeps each file's context anyway: jest.config.js,
+// workerIdleMemoryLimit).
+//
+// Shared modules: Jest evaluates every module again in each test file, node-sql-parser included
+// (2.5 MB of generated parser, about 0.35 CPU-s to load, the largest part of a rule's test file).
+// This class is loaded once per worker process, outside Jest's module registry, so it loads the
+// pure, stateless-between-calls dependencies listed in SHARED once per worker and puts them on
+// each file's global; jest.config.js maps their names to shims (test/support/shared/) that hand
+// that instance to the tested code, as production has one instance per process. Only modules
+// nothing mocks and that keep no state between calls; their objects come from this realm, so
+// the code reading them checks shapes (Array.isArray, typeof), never instanceof.
 import { appendFileSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import vm from "node:vm";
 import { TestEnvironment } from "jest-environment-node";
+
+const require = createRequire(import.meta.url);
+
+/** The key the shims read: the worker's instance of each module, loaded on first use. */
+const SHARED_KEY = Symbol.for("migration-warden.test.shared-modules");
+const SHARED = Object.freeze({
+  get "node-sql-parser"() {
+    // Frozen: a file replacing an export (a spy, a mock) would reach every later file of the
+    // worker; it fails at once instead.
+    return Object.freeze(require("node-sql-parser"));
+  },
+});
 
 const TICK = 100; // USER_HZ: /proc's clock ticks per second on Linux
 
@@ -43,6 +66,7 @@ export default class CpuEnvironment extends TestEnvironment {
       vm.createContext = createContext;
     }
     this.testPath = context.testPath;
+    Object.defineProperty(this.global, SHARED_KEY, { value: SHARED });
   }
 
   async setup() {
