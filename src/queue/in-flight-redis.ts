@@ -7,7 +7,9 @@
  * ended is ignored (and dropped) by the next script: its evaluation no longer writes a pass
  * (InFlightEntry.live). The hash itself expires a second after the longest lease in it, so an
  * evaluation's own field is gone only if the hash expired or its lease ended: alone() requires
- * it, which also rules out an epoch counted again from zero.
+ * it, which also rules out an epoch counted again from zero. The other way round, a registration
+ * Redis forgot (restart, failover, eviction, its clock jumping) while its evaluation still runs
+ * is found by that evaluation's held(), asked of Redis before and after it writes a pass.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -68,6 +70,18 @@ for i, key in ipairs(KEYS) do
   out[i] = ok
 end
 return out
+`;
+
+// KEYS: one hash per check. ARGV: id. 1 when every key still holds this registration with its
+// lease not ended by the server's clock, else 0.
+const HELD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, key in ipairs(KEYS) do
+  local v = redis.call('HGET', key, 'm:' .. ARGV[1])
+  if not v or tonumber(v) <= now then return 0 end
+end
+return 1
 `;
 
 // KEYS: one hash per check. ARGV: id. Leaves, counting the leave in the epoch.
@@ -150,6 +164,15 @@ export class RedisInFlight implements InFlight {
         return out;
       },
       live,
+      held: async () => {
+        if (!began || ended || !live()) return false;
+        try {
+          return (await this.#redis.eval(HELD, keys.length, ...keys, id)) === 1;
+        } catch (err) {
+          this.#onError(err, "held");
+          return false;
+        }
+      },
       end: async () => {
         if (ended) return;
         ended = true;

@@ -127,5 +127,34 @@ let h: Harness;
         for (const f of Object.keys(fields)) if (f.startsWith("m:")) await redis.hset(key, f, 1);
       });
     });
+
+    test("A's registration lost while its pass is being created: the pass does not stay", async () => {
+      const { now, key, worker, writing, redis } = await world();
+      const a = await worker().begin(REPO, [APPROVAL], LEASE);
+      // A's create is sent (the registry still had A); Redis loses A before it lands, and B
+      // reads the runs, decides and skips before it lands too.
+      let runsForB: unknown = null;
+      const wb = writing(now, undefined);
+      const originalHeld = a.held.bind(a);
+      let first = true;
+      const held = async () => {
+        const ok = await originalHeld();
+        if (first) {
+          first = false;
+          await redis.del(key);
+          const b = await worker().begin(REPO, [APPROVAL], LEASE);
+          wb.inFlight = b;
+          await writeResults(wb, [check], [{ check, result: block }]);
+          await b.end();
+          runsForB = wb.outcome.unchanged;
+        }
+        return ok;
+      };
+      const wa = writing(now - 1000, { ...a, alone: a.alone, live: a.live, end: a.end, held });
+      await writeResults(wa, [check], [{ check, result: pass }]);
+      await a.end();
+      expect(runsForB).toEqual([APPROVAL]);
+      expect(shown().conclusion).not.toBe("success");
+    });
   },
 );

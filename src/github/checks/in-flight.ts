@@ -83,6 +83,17 @@ export interface InFlightEntry {
    * left a block unwritten meanwhile. Asked right before each request that writes a pass.
    */
   live(): boolean;
+  /**
+   * live(), confirmed by the store itself: false unless the registry still holds this
+   * registration with its lease not ended by the store's own clock. The clock of live() cannot
+   * tell when Redis forgot the registration (a restart without persistence, a failover to a
+   * replica that had not received it, an evicted key) or ended its lease early (Redis's clock
+   * jumped forward): another evaluation may then have found itself alone and left a block
+   * unwritten, so this one must not write a pass. Asked right before a pass is written and, for
+   * a quick evaluation, once its passes are created (its create may have landed after such an
+   * evaluation read the runs). Never throws: what it cannot confirm is false.
+   */
+  held(): Promise<boolean>;
   /** Leaves the registry (after the evaluation's last write). Never throws. */
   end(): Promise<void>;
 }
@@ -153,6 +164,8 @@ export class InProcessInFlight implements InFlight {
         return Promise.resolve(out);
       },
       live: () => true,
+      // Nothing but this process holds it, and it never expires.
+      held: () => Promise.resolve(true),
       end: () => {
         if (ended) return Promise.resolve();
         ended = true;
