@@ -16,13 +16,13 @@ import { performance } from "node:perf_hooks";
 import type { Redis } from "ioredis";
 import type { RepoRef } from "../github/client.js";
 import {
-  inFlightKey,
+  inFlightKeys,
   leaseClock,
   type InFlight,
   type InFlightEntry,
 } from "../github/checks/in-flight.js";
 
-// KEYS: one hash per check. ARGV: id, lease ms. Returns, per key, {epoch, others in progress}.
+// KEYS: one hash per check and key (inFlightKeys). ARGV: id, lease ms. Returns, per key, {epoch, others in progress}.
 const BEGIN = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -116,9 +116,18 @@ export class RedisInFlight implements InFlight {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  async begin(repo: RepoRef, names: readonly string[], leaseMs: number): Promise<InFlightEntry> {
+  async begin(
+    repo: RepoRef,
+    names: readonly string[],
+    leaseMs: number,
+    repoId?: number,
+  ): Promise<InFlightEntry> {
     const unique = [...new Set(names)];
-    const keys = unique.map((n) => this.#prefix + inFlightKey(repo, n));
+    // Each check's keys (by name, and by id when known: inFlightKeys), all in one script call.
+    const keysOf = new Map(
+      unique.map((n) => [n, inFlightKeys(repo, n, repoId).map((k) => this.#prefix + k)]),
+    );
+    const keys = [...keysOf.values()].flat();
     const id = randomUUID();
     const sentAt = this.#now();
     let began: Map<string, { epoch: number; others: boolean }> | null = null;
@@ -131,7 +140,7 @@ export class RedisInFlight implements InFlight {
         String(Math.ceil(leaseMs)),
       )) as Array<[number, number]>;
       began = new Map(
-        unique.map((n, i) => [n, { epoch: Number(answer[i]![0]), others: answer[i]![1] !== 0 }]),
+        keys.map((k, i) => [k, { epoch: Number(answer[i]![0]), others: answer[i]![1] !== 0 }]),
       );
     } catch (err) {
       // Unknown whether it registered: it proves nothing and writes no pass (fail closed); a
@@ -144,19 +153,22 @@ export class RedisInFlight implements InFlight {
       alone: async (asked) => {
         const out = new Set<string>();
         if (!began || ended) return out;
-        const candidates = [...new Set(asked)].filter((n) => began.get(n)?.others === false);
+        // A check is a candidate only when nobody else was registered under any of its keys.
+        const candidates = [...new Set(asked)].filter((n) =>
+          (keysOf.get(n) ?? []).every((k) => began.get(k)?.others === false),
+        );
         if (candidates.length === 0 || !live()) return out;
+        const asking = candidates.flatMap((n) => keysOf.get(n)!);
         try {
           const answer = (await this.#redis.eval(
             ALONE,
-            candidates.length,
-            ...candidates.map((n) => this.#prefix + inFlightKey(repo, n)),
+            asking.length,
+            ...asking,
             id,
-            ...candidates.map((n) => String(began.get(n)!.epoch)),
+            ...asking.map((k) => String(began.get(k)!.epoch)),
           )) as number[];
-          candidates.forEach((n, i) => {
-            if (answer[i] === 1) out.add(n);
-          });
+          for (const n of candidates)
+            if (keysOf.get(n)!.every((k) => answer[asking.indexOf(k)] === 1)) out.add(n);
         } catch (err) {
           this.#onError(err, "alone");
           return new Set();

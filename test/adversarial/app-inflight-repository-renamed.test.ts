@@ -30,6 +30,7 @@ import {
   APPROVAL,
   FAST_REQUESTS,
   helloWorld,
+  pullRequestEvent,
   type Harness,
   useHarness,
 } from "../github/harness.js";
@@ -68,6 +69,7 @@ const KINDS: Array<{ name: string; make: () => () => InFlight }> = [
 
 const LEASE = 60_000;
 const REPO = { owner: "Codertocat", repo: "Hello-World" };
+const REPO_ID = 1296269;
 /** The same repository before it was renamed and transferred. */
 const BEFORE: RepoRef = { owner: "octo-org", repo: "hello-world-old" };
 const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
@@ -114,12 +116,54 @@ describe.each(KINDS)("a repository renamed while an evaluation runs ($name)", (k
     await writeResults(writing(now - 2000, c), [check], [{ check, result: block }]);
     await c.end();
 
-    const a = await reg().begin(BEFORE, [APPROVAL], LEASE);
-    const b = await reg().begin(REPO, [APPROVAL], LEASE);
+    // Each registers under the name its delivery gave, and the repository's id (events.ts).
+    const a = await reg().begin(BEFORE, [APPROVAL], LEASE, REPO_ID);
+    const b = await reg().begin(REPO, [APPROVAL], LEASE, REPO_ID);
     await writeResults(writing(now, b), [check], [{ check, result: block }]);
     await b.end();
     await writeResults(writing(now - 1000, a), [check], [{ check, result: pass }]);
     await a.end();
     expect(h.runs(APPROVAL).map((r) => r.conclusion)).not.toContain("success");
+  });
+
+  test("keys: alone only when alone under both; one without the id is still seen by name", async () => {
+    const reg = kind.make();
+    // A delivery without the repository's id (an installation event's re-evaluation).
+    const byName = await reg().begin(REPO, [APPROVAL], LEASE);
+    const b = await reg().begin(REPO, [APPROVAL, "other"], LEASE, REPO_ID);
+    expect(await b.alone([APPROVAL, "other"])).toEqual(new Set(["other"]));
+    await byName.end();
+    // It ended during B: the name key's epoch moved.
+    expect(await b.alone([APPROVAL])).toEqual(new Set());
+    await b.end();
+    // Another repository's id under the same name (a name reused after a rename): counted too.
+    const x = await reg().begin(REPO, [APPROVAL], LEASE, 42);
+    const y = await reg().begin(BEFORE, [APPROVAL], LEASE, 42);
+    const z = await reg().begin({ owner: "acme", repo: "z" }, [APPROVAL], LEASE, 43);
+    expect(await z.alone([APPROVAL])).toEqual(new Set([APPROVAL]));
+    expect(await x.alone([APPROVAL])).toEqual(new Set());
+    await Promise.all([x.end(), y.end(), z.end()]);
+  });
+});
+
+describe("a pull request delivery registers under its repository's id", () => {
+  const seen: Array<{ repo: RepoRef; id: number | undefined }> = [];
+  const inner = new InProcessInFlight();
+  const recording: InFlight = {
+    begin: (repo, names, leaseMs, id) => {
+      seen.push({ repo, id });
+      return inner.begin(repo, names, leaseMs, id);
+    },
+  };
+  useHarness((created) => (h = created), { app: { replay: false, inFlight: recording } });
+
+  test("the payload's repository id, beside its name", async () => {
+    const { repo, number } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
+    const payload = pullRequestEvent("synchronize", repo, number);
+    await h.receive("pull_request", payload);
+    const id = (payload as { repository: { id: number } }).repository.id;
+    expect(typeof id).toBe("number");
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) expect(s.id).toBe(id);
   });
 });
