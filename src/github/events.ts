@@ -86,18 +86,29 @@ export interface HandlerOptions {
 interface Delivery {
   octokit: GitHubClient;
   log: Context["log"];
+  /** The repository the delivery is about, when it names one (most events; not installations). */
+  repository?: { id: number; owner: string; name: string };
+}
+
+/** The delivery's repository, by id and name as the payload gave them. */
+function deliveryRepository(context: Context): Delivery["repository"] {
+  const r = (context.payload as { repository?: unknown }).repository as
+    { id?: unknown; name?: unknown; owner?: { login?: unknown } } | undefined;
+  if (typeof r?.id !== "number" || typeof r.name !== "string") return undefined;
+  if (typeof r.owner?.login !== "string") return undefined;
+  return { id: r.id, owner: r.owner.login, name: r.name };
 }
 
 export function createHandlers(options: HandlerOptions) {
   const { requests, ...reviewOptions } = options;
   const clientFor = createClientFactory(requests);
-  const delivery = (context: Context): Delivery => ({
-    octokit: clientFor(context),
-    log: context.log,
-  });
+  const delivery = (context: Context): Delivery => {
+    const repository = deliveryRepository(context);
+    return { octokit: clientFor(context), log: context.log, ...(repository ? { repository } : {}) };
+  };
 
   async function review(
-    { octokit, log }: Delivery,
+    { octokit, log, repository }: Delivery,
     targets: readonly PullRequestTarget[],
     checks: readonly CheckDefinition[],
     /** The head sha the webhook named (see reviewPullRequest). */
@@ -110,9 +121,22 @@ export function createHandlers(options: HandlerOptions) {
       // An approval run written for an earlier target of this delivery may cover this one too.
       const todo = checks.filter((c) => !c.covers?.(t.number));
       if (todo.length === 0) continue;
+      // The id keys the registry of evaluations in progress (in-flight.ts inFlightKeys); only
+      // for a target in the delivery's own repository, by the name the payload gave.
+      const same =
+        repository !== undefined &&
+        repository.owner.toLowerCase() === t.owner.toLowerCase() &&
+        repository.name.toLowerCase() === t.repo.toLowerCase();
       try {
         await reviewPullRequest(
-          { ...reviewOptions, octokit, log, checks: todo, ...(rewrite ? { rewrite } : {}) },
+          {
+            ...reviewOptions,
+            octokit,
+            log,
+            checks: todo,
+            ...(rewrite ? { rewrite } : {}),
+            ...(same ? { repositoryId: repository.id } : {}),
+          },
           t,
           knownHead,
         );

@@ -81,6 +81,11 @@ export interface ReviewEnv {
    * queue mode); default: this process's own (checks/in-flight.ts).
    */
   inFlight?: InFlight;
+  /**
+   * The repository's id, when the delivery gave it for the reviewed repository: the registry of
+   * evaluations in progress keys by it too, so a rename or transfer meanwhile does not split it.
+   */
+  repositoryId?: number;
 }
 
 export interface ReviewOutcome {
@@ -127,6 +132,7 @@ export async function reviewPullRequest(
     repo,
     checks.map((c) => c.name),
     timeoutMs + IN_FLIGHT_WRITE_ALLOWANCE_MS,
+    env.repositoryId,
   );
   try {
     return await reviewRegistered(env, target, knownHead, entry, checks, outcome, log, done);

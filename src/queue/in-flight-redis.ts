@@ -7,20 +7,22 @@
  * ended is ignored (and dropped) by the next script: its evaluation no longer writes a pass
  * (InFlightEntry.live). The hash itself expires a second after the longest lease in it, so an
  * evaluation's own field is gone only if the hash expired or its lease ended: alone() requires
- * it, which also rules out an epoch counted again from zero.
+ * it, which also rules out an epoch counted again from zero. The other way round, a registration
+ * Redis forgot (restart, failover, eviction, its clock jumping) while its evaluation still runs
+ * is found by that evaluation's held(), asked of Redis before and after it writes a pass.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Redis } from "ioredis";
 import type { RepoRef } from "../github/client.js";
 import {
-  inFlightKey,
+  inFlightKeys,
   leaseClock,
   type InFlight,
   type InFlightEntry,
 } from "../github/checks/in-flight.js";
 
-// KEYS: one hash per check. ARGV: id, lease ms. Returns, per key, {epoch, others in progress}.
+// KEYS: one hash per check and key (inFlightKeys). ARGV: id, lease ms. Returns, per key, {epoch, others in progress}.
 const BEGIN = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -70,6 +72,18 @@ end
 return out
 `;
 
+// KEYS: one hash per check. ARGV: id. 1 when every key still holds this registration with its
+// lease not ended by the server's clock, else 0.
+const HELD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, key in ipairs(KEYS) do
+  local v = redis.call('HGET', key, 'm:' .. ARGV[1])
+  if not v or tonumber(v) <= now then return 0 end
+end
+return 1
+`;
+
 // KEYS: one hash per check. ARGV: id. Leaves, counting the leave in the epoch.
 const END = `
 for _, key in ipairs(KEYS) do
@@ -102,9 +116,18 @@ export class RedisInFlight implements InFlight {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  async begin(repo: RepoRef, names: readonly string[], leaseMs: number): Promise<InFlightEntry> {
+  async begin(
+    repo: RepoRef,
+    names: readonly string[],
+    leaseMs: number,
+    repoId?: number,
+  ): Promise<InFlightEntry> {
     const unique = [...new Set(names)];
-    const keys = unique.map((n) => this.#prefix + inFlightKey(repo, n));
+    // Each check's keys (by name, and by id when known: inFlightKeys), all in one script call.
+    const keysOf = new Map(
+      unique.map((n) => [n, inFlightKeys(repo, n, repoId).map((k) => this.#prefix + k)]),
+    );
+    const keys = [...keysOf.values()].flat();
     const id = randomUUID();
     const sentAt = this.#now();
     let began: Map<string, { epoch: number; others: boolean }> | null = null;
@@ -117,7 +140,7 @@ export class RedisInFlight implements InFlight {
         String(Math.ceil(leaseMs)),
       )) as Array<[number, number]>;
       began = new Map(
-        unique.map((n, i) => [n, { epoch: Number(answer[i]![0]), others: answer[i]![1] !== 0 }]),
+        keys.map((k, i) => [k, { epoch: Number(answer[i]![0]), others: answer[i]![1] !== 0 }]),
       );
     } catch (err) {
       // Unknown whether it registered: it proves nothing and writes no pass (fail closed); a
@@ -130,19 +153,22 @@ export class RedisInFlight implements InFlight {
       alone: async (asked) => {
         const out = new Set<string>();
         if (!began || ended) return out;
-        const candidates = [...new Set(asked)].filter((n) => began.get(n)?.others === false);
+        // A check is a candidate only when nobody else was registered under any of its keys.
+        const candidates = [...new Set(asked)].filter((n) =>
+          (keysOf.get(n) ?? []).every((k) => began.get(k)?.others === false),
+        );
         if (candidates.length === 0 || !live()) return out;
+        const asking = candidates.flatMap((n) => keysOf.get(n)!);
         try {
           const answer = (await this.#redis.eval(
             ALONE,
-            candidates.length,
-            ...candidates.map((n) => this.#prefix + inFlightKey(repo, n)),
+            asking.length,
+            ...asking,
             id,
-            ...candidates.map((n) => String(began.get(n)!.epoch)),
+            ...asking.map((k) => String(began.get(k)!.epoch)),
           )) as number[];
-          candidates.forEach((n, i) => {
-            if (answer[i] === 1) out.add(n);
-          });
+          for (const n of candidates)
+            if (keysOf.get(n)!.every((k) => answer[asking.indexOf(k)] === 1)) out.add(n);
         } catch (err) {
           this.#onError(err, "alone");
           return new Set();
@@ -150,6 +176,15 @@ export class RedisInFlight implements InFlight {
         return out;
       },
       live,
+      held: async () => {
+        if (!began || ended || !live()) return false;
+        try {
+          return (await this.#redis.eval(HELD, keys.length, ...keys, id)) === 1;
+        } catch (err) {
+          this.#onError(err, "held");
+          return false;
+        }
+      },
       end: async () => {
         if (ended) return;
         ended = true;

@@ -359,6 +359,7 @@ const neverAlone: InFlight = {
     Promise.resolve({
       alone: () => Promise.resolve(new Set<string>()),
       live: () => true,
+      held: () => Promise.resolve(true),
       end: () => Promise.resolve(),
     }),
 };

@@ -83,6 +83,17 @@ export interface InFlightEntry {
    * left a block unwritten meanwhile. Asked right before each request that writes a pass.
    */
   live(): boolean;
+  /**
+   * live(), confirmed by the store itself: false unless the registry still holds this
+   * registration with its lease not ended by the store's own clock. The clock of live() cannot
+   * tell when Redis forgot the registration (a restart without persistence, a failover to a
+   * replica that had not received it, an evicted key) or ended its lease early (Redis's clock
+   * jumped forward): another evaluation may then have found itself alone and left a block
+   * unwritten, so this one must not write a pass. Asked right before a pass is written and, for
+   * a quick evaluation, once its passes are created (its create may have landed after such an
+   * evaluation read the runs). Never throws: what it cannot confirm is false.
+   */
+  held(): Promise<boolean>;
   /** Leaves the registry (after the evaluation's last write). Never throws. */
   end(): Promise<void>;
 }
@@ -90,15 +101,34 @@ export interface InFlightEntry {
 export interface InFlight {
   /**
    * Registers an evaluation of `names` in `repo` for at most `leaseMs` (longer than it may take;
-   * afterwards it is no longer seen, and no longer live). Never throws: an entry that could not
+   * afterwards it is no longer seen, and no longer live). `repoId`, the repository's id when the
+   * delivery gave it, is a second key (inFlightKeys). Never throws: an entry that could not
    * register proves nothing alone and is not live.
    */
-  begin(repo: RepoRef, names: readonly string[], leaseMs: number): Promise<InFlightEntry>;
+  begin(
+    repo: RepoRef,
+    names: readonly string[],
+    leaseMs: number,
+    repoId?: number,
+  ): Promise<InFlightEntry>;
 }
 
-/** The registry key of a check in a repository (both registries). */
+/** The registry key of a check in a repository by its name (both registries). */
 export function inFlightKey(repo: RepoRef, name: string): string {
   return JSON.stringify([repo.owner.toLowerCase(), repo.repo.toLowerCase(), name]);
+}
+
+/**
+ * Every key a check's registration is made under: the repository's name, and its id when known.
+ * The name alone splits one repository in two when it is renamed or transferred while an
+ * evaluation runs (the older one's delivery named the old name, GitHub redirects its requests):
+ * a newer evaluation under the new name would find itself alone. The id survives both; the name
+ * stays a key for deliveries that carry no id (an evaluation is seen under either, and is alone
+ * only when alone under both).
+ */
+export function inFlightKeys(repo: RepoRef, name: string, repoId?: number): string[] {
+  const byName = inFlightKey(repo, name);
+  return repoId === undefined ? [byName] : [byName, JSON.stringify(["#id", repoId, name])];
 }
 
 /**
@@ -128,15 +158,23 @@ export class InProcessInFlight implements InFlight {
   readonly #slots = new Map<string, Slot>();
   #seq = 0;
 
-  begin(repo: RepoRef, names: readonly string[]): Promise<InFlightEntry> {
+  begin(
+    repo: RepoRef,
+    names: readonly string[],
+    _leaseMs?: number,
+    repoId?: number,
+  ): Promise<InFlightEntry> {
     const id = ++this.#seq;
-    const began = new Map<string, { epoch: number; others: boolean }>();
+    const began = new Map<string, Array<{ key: string; epoch: number; others: boolean }>>();
     for (const name of new Set(names)) {
-      const key = inFlightKey(repo, name);
-      let slot = this.#slots.get(key);
-      if (!slot) this.#slots.set(key, (slot = { epoch: 0, members: new Set() }));
-      began.set(name, { epoch: ++slot.epoch, others: slot.members.size > 0 });
-      slot.members.add(id);
+      const at: Array<{ key: string; epoch: number; others: boolean }> = [];
+      for (const key of inFlightKeys(repo, name, repoId)) {
+        let slot = this.#slots.get(key);
+        if (!slot) this.#slots.set(key, (slot = { epoch: 0, members: new Set() }));
+        at.push({ key, epoch: ++slot.epoch, others: slot.members.size > 0 });
+        slot.members.add(id);
+      }
+      began.set(name, at);
     }
     let ended = false;
     return Promise.resolve({
@@ -144,20 +182,29 @@ export class InProcessInFlight implements InFlight {
         const out = new Set<string>();
         if (ended) return Promise.resolve(out);
         for (const name of asked) {
-          const b = began.get(name);
-          const slot = this.#slots.get(inFlightKey(repo, name));
-          if (!b || b.others || !slot) continue;
-          if (slot.epoch === b.epoch && slot.members.size === 1 && slot.members.has(id))
-            out.add(name);
+          const at = began.get(name);
+          if (!at) continue;
+          const alone = at.every((b) => {
+            const slot = this.#slots.get(b.key);
+            return (
+              !b.others &&
+              slot !== undefined &&
+              slot.epoch === b.epoch &&
+              slot.members.size === 1 &&
+              slot.members.has(id)
+            );
+          });
+          if (alone) out.add(name);
         }
         return Promise.resolve(out);
       },
       live: () => true,
+      // Nothing but this process holds it, and it never expires.
+      held: () => Promise.resolve(true),
       end: () => {
         if (ended) return Promise.resolve();
         ended = true;
-        for (const name of began.keys()) {
-          const key = inFlightKey(repo, name);
+        for (const { key } of [...began.values()].flat()) {
           const slot = this.#slots.get(key);
           if (!slot) continue;
           slot.members.delete(id);

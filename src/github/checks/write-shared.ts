@@ -151,13 +151,16 @@ export function keepRecord(replacement: CheckResult, own: CheckResult): CheckRes
     : replacement;
 }
 
-/** What a pass becomes when its evaluation outlived its registration (in-flight.ts). */
+/**
+ * What a pass becomes when its evaluation outlived its registration (in-flight.ts), or the
+ * registry lost it (InFlightEntry.held): either way others may have decided without seeing it.
+ */
 export function expiredResult(): CheckResult {
   return {
     conclusion: "failure",
     title: "Evaluation took too long to be trusted",
     summary: [
-      "This evaluation was still writing after its registration among the evaluations in progress had expired, so a newer evaluation may have decided without seeing it. It does not pass on that answer.",
+      "This evaluation was still writing after its registration among the evaluations in progress had expired (or the registry no longer held it: Redis restarted, failed over or dropped it), so a newer evaluation may have decided without seeing it. It does not pass on that answer.",
       "",
       "Re-run the check to evaluate the pull request again.",
     ].join("\n"),

@@ -107,10 +107,14 @@ export async function writeSlowly(
     }
   }
   // A pass of an evaluation others may no longer see (in-flight.ts): failure instead, looked at
-  // before its annotation batches and again right before the request that completes it.
-  const expired = (e: (typeof ends)[number]) =>
-    PASSING.has(e.result.conclusion) && !(w.inFlight?.live() ?? true);
-  for (const e of ends) if (expired(e)) e.result = keepRecord(expiredResult(), e.result);
+  // before its annotation batches and again right before the request that completes it, both
+  // times asked of the store (held()). No look after: an evaluation that skipped because the
+  // store forgot this one read the runs after the loss, so after this one's in_progress run was
+  // created or before it; after, it saw that run and wrote; before, the loss was before this
+  // look too.
+  const expired = async (e: (typeof ends)[number]) =>
+    PASSING.has(e.result.conclusion) && w.inFlight !== undefined && !(await w.inFlight.held());
+  for (const e of ends) if (await expired(e)) e.result = keepRecord(expiredResult(), e.result);
   // Every completion in one request (batch-update.ts); a run whose completion fails is completed
   // by REST as failed with the reason, never left in progress.
   const completions: Array<{ end: (typeof ends)[number]; update: CompletionUpdate }> = [];
@@ -123,7 +127,7 @@ export async function writeSlowly(
     }
   }
   for (const c of [...completions]) {
-    if (!expired(c.end)) continue;
+    if (!(await expired(c.end))) continue;
     c.end.result = keepRecord(expiredResult(), c.end.result);
     try {
       c.update = await c.end.run.completion(c.end.result);

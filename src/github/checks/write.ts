@@ -108,9 +108,11 @@ export async function writeResults(
       ? await w.inFlight.alone(blocks.map((d) => d.start.name))
       : new Set<string>();
   // Right before the create that carries them: a pass of an evaluation others may no longer see
-  // (its registration's lease may have ended) is not written, since one that found itself alone
-  // may have left a block unwritten meanwhile. Failure with the reason, never a pass.
-  const live = w.inFlight?.live() ?? true;
+  // (its registration's lease may have ended, or the store forgot it: held()) is not written,
+  // since one that found itself alone may have left a block unwritten meanwhile. Failure with
+  // the reason, never a pass. Asked of the store only when a pass is to be created.
+  const createsPass = decided.some((d) => PASSING.has(d.result.conclusion) && !d.same);
+  const live = createsPass && w.inFlight ? await w.inFlight.held() : true;
   const creates: WriteCreate[] = [];
   for (const d of decided) {
     const name = d.start.name;
@@ -219,6 +221,14 @@ async function endPassesHidingNewer(
   passes: readonly WrittenPass[],
 ): Promise<Array<{ pass: WrittenPass; replacement: CheckResult }>> {
   const ends: Array<{ pass: WrittenPass; replacement: CheckResult }> = [];
+  // The registration may have been lost between the look before the create and the create
+  // landing: an evaluation that registered meanwhile found itself alone, read the runs before
+  // this pass was there, and may have left its block unwritten. Asked after every create, so a
+  // loss before any such evaluation registered is seen here (the store never gives it back).
+  if (passes.length > 0 && w.inFlight && !(await w.inFlight.held())) {
+    w.log.warn("the evaluation's registration was lost while writing: no pass stays");
+    return passes.map((pass) => ({ pass, replacement: expiredResult() }));
+  }
   const byApp = new Map<number, WrittenPass[]>();
   for (const pass of passes) {
     const appId = pass.run.appId ?? w.appId;
