@@ -139,10 +139,18 @@ test("app: the lint check run shows replay findings; merged migrations are read 
             gitObjects.test(String((r.body as { query?: string } | undefined)?.query))),
       )
       .map(describeCall);
-  // The change's git objects (trees and its two files), and the merged migrations.
-  expect(reads()).toEqual(["POST /graphql", "POST /graphql"]);
+  // The change's git objects (trees and its two files) and the merged migrations, in one gather
+  // (src/github/base-texts.ts: a process that has not read them for this base asks for them).
+  const textsAsked = () =>
+    h!.fake.requests.filter(
+      (r) => (r.body as { variables?: { texts?: string } } | undefined)?.variables?.texts,
+    ).length;
+  expect(reads()).toEqual(["POST /graphql"]);
+  expect(textsAsked()).toBe(1);
   const before = reads().length;
   await h.receive("pull_request", pullRequestEvent("synchronize", gh, number));
-  // Second evaluation: only the change's git objects are read again, the base state is cached.
+  // Second evaluation: only the change's git objects are read again, the base state is cached
+  // (a replay without it would send its own MigrationWardenBaseDirectory query).
   expect(reads().slice(before)).toEqual(["POST /graphql"]);
+  expect(textsAsked()).toBe(1);
 });
