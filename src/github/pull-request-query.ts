@@ -40,7 +40,6 @@ import {
   directoriesFields,
   directoriesToAsk,
   plainDirectoriesOf,
-  withoutFailedDirectories,
   type DirectoriesAsked,
 } from "./first-read/base-directories.js";
 import { verifiedBlob } from "./git-gather.js";
@@ -166,6 +165,10 @@ export async function readPullRequest(
   const facts = await approvalFactsPart(octokit);
   const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, BASE_RULES_PART, facts];
   const dirs = directoriesToAsk(target);
+  const dirsFields = directoriesFields(dirs);
+  // The parts under the base tip's commit too: errors in several parts at once cost only those.
+  const directories = { under: BASE_ROOT_PART.under, aliases: Object.keys(dirsFields.variables) };
+  const tipParts = [...parts, BASE_ROOT_PART, directories];
   try {
     answer = await octokit
       .graphql<Answer>(pullRequestQuery(dirs), {
@@ -174,16 +177,11 @@ export async function readPullRequest(
         number: target.number,
         path: CONFIG_PATH,
         ...Object.assign({}, ...parts.map((p) => p.variables)),
-        ...directoriesFields(dirs).variables,
+        ...dirsFields.variables,
       })
-      // Errors only inside parts: the rest of the answer is used without those parts.
-      .catch(
-        (err) =>
-          answerWithoutFailedParts<Answer>(err, [...parts, BASE_ROOT_PART]) ?? Promise.reject(err),
-      )
-      // Errors only inside the base directories' part (under the base tip, not a part of the
-      // pull request's own fields): read them as before.
-      .catch((err) => withoutFailedDirectories<Answer>(err) ?? Promise.reject(err));
+      // Errors only inside parts (the base directories' and root's below the base tip among
+      // them): the rest of the answer is used without those parts.
+      .catch((err) => answerWithoutFailedParts<Answer>(err, tipParts) ?? Promise.reject(err));
     const info = pullRequestOf(target, answer, dirs);
     const raw = answer.repository!.pullRequest! as RawPullRequest;
     const approvalFacts = facts.parse(raw, info);
