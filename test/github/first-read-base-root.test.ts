@@ -17,6 +17,7 @@ import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import { blobSha, gitObjectId, type FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
 import {
   createHarness,
+  describeCall,
   finish,
   helloWorld,
   LINT,
@@ -39,7 +40,7 @@ const CONFIG = "directories:\n  - path: db/migrations\n    dialect: postgres\n";
 const TREES = /^GET \/repos\/[^/]+\/[^/]+\/git\/trees\//;
 const CONTENTS = /^GET \/repos\/[^/]+\/[^/]+\/contents\//;
 const GATHER = /^POST \/graphql MigrationWardenGather\b/;
-const PULL = /^GET \/repos\/[^/]+\/[^/]+\/pulls\/\d+$/;
+const PULL = /^GET \/repos\/[^/]+\/[^/]+\/pulls\/\d+(?:\?|$)/;
 const AT = ["repository", "pullRequest", "baseRef", "target"];
 
 type Files = Parameters<FakeRepo["commit"]>[0]["files"];
@@ -73,7 +74,7 @@ async function coldEvent(
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
   const calls = h.fake.requests.map((r) => {
     const op = /^\s*query (\w+)/.exec(String((r.body as { query?: string } | null)?.query ?? ""));
-    return `${r.method} ${r.path}${op ? ` ${op[1]}` : ""}`;
+    return `${describeCall(r)}${op ? ` ${op[1]}` : ""}`;
   });
   const lint = h.fake.checkRuns.filter((r) => r.name === LINT).at(-1);
   return { calls, checks: newestChecks(h), lintSummary: String(lint?.output?.summary ?? "") };
@@ -128,6 +129,8 @@ describe("a repository without a config file, cold", () => {
       failRoot(),
     );
     expect(sent(o, TREES)).toHaveLength(2);
+    // Listed without `recursive` (GitHub recurses for any value of it).
+    expect(sent(o, TREES).every((t) => !t.includes("recursive"))).toBe(true);
     expect(sent(o, PULL)).toEqual([]);
     expect(o.checks[0]!.conclusion).toBe("success");
   });
