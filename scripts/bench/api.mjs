@@ -5,7 +5,9 @@
 // - a migration pull request (an edit of a merged migration plus a new up/down pair: 3 changed
 //   files) on a repository with 200 and 2,000 merged files, approved by an active DBA on its
 //   first commit (its second commit fixes a README);
-// - a pull request touching no migration.
+// - a pull request touching no migration;
+// - both again on a repository without a config file (the defaults: `migrations`, postgres, no
+//   approval team: the gate's result is whatever the defaults decide; what is counted is requests).
 // "cold": the first event (installation token, merged migrations read and replayed); "warm": a
 // new push on the same base (replay base from the cache); "repeated": the same event delivered
 // again with nothing changed (nothing to write). The count must depend on the pull request, never
@@ -24,35 +26,48 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-function merged(count) {
+function merged(count, dir) {
   const files = {};
   for (let i = 1; i <= count; i++) {
     const v = String(i).padStart(6, "0");
-    files[`db/migrations/${v}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
-    files[`db/migrations/${v}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+    files[`${dir}/${v}_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+    files[`${dir}/${v}_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
   }
   return files;
 }
 
-async function measure(kind, mergedCount, replay = true) {
+/** The row's name: the pull request, and how the repository is set up when not the first way. */
+function rowName(kind, replay, config) {
+  const pr =
+    kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration";
+  return config ? pr : `${pr}, no config`;
+}
+
+async function measure(kind, mergedCount, replay = true, config = true) {
   const fake = await new FakeGitHub({ appId: 1, privateKey }).start();
   try {
     const repo = fake.createRepo("acme", "app");
+    // Without a config file: the defaults' directory, and a `.github` holding something else
+    // (a workflow), as most repositories have one.
+    const dir = config ? "db/migrations" : "migrations";
     const base = repo.commit({
       branch: "main",
       files: {
-        ".github/migration-warden.yml":
-          "directories:\n  - path: db/migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n",
-        ...merged(mergedCount),
+        ...(config
+          ? {
+              ".github/migration-warden.yml":
+                "directories:\n  - path: db/migrations\n    dialect: postgres\napproval:\n  teams: [dba]\n",
+            }
+          : { ".github/workflows/ci.yml": "on: push\n" }),
+        ...merged(mergedCount, dir),
       },
     });
     const edits =
       kind === "migration"
         ? {
-            "db/migrations/900000_new.up.sql": "ALTER TABLE t1 ADD COLUMN added text;\n",
-            "db/migrations/900000_new.down.sql": "ALTER TABLE t1 DROP COLUMN added;\n",
-            "db/migrations/000001_t1.up.sql":
-              "CREATE TABLE t1 (id bigint PRIMARY KEY, note text);\n",
+            [`${dir}/900000_new.up.sql`]: "ALTER TABLE t1 ADD COLUMN added text;\n",
+            [`${dir}/900000_new.down.sql`]: "ALTER TABLE t1 DROP COLUMN added;\n",
+            [`${dir}/000001_t1.up.sql`]: "CREATE TABLE t1 (id bigint PRIMARY KEY, note text);\n",
           }
         : { "src/app.ts": "export {};\n" };
     const reviewed = repo.commit({ parent: base, files: edits, author: "dev" });
@@ -147,13 +162,9 @@ async function measure(kind, mergedCount, replay = true) {
     repo.pushToPullRequest(number, pushed);
     const warm = await event("synchronize");
     const repeated = await event("synchronize");
-    breakdowns.set(
-      kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
-      { cold: cold.kinds, repeated: repeated.kinds },
-    );
+    breakdowns.set(rowName(kind, replay, config), { cold: cold.kinds, repeated: repeated.kinds });
     return {
-      pr:
-        kind === "migration" ? `migration, 3 files${replay ? "" : ", no replay"}` : "no migration",
+      pr: rowName(kind, replay, config),
       merged: mergedCount * 2,
       "cold req": cold.requests,
       "cold writes": cold.writes,
@@ -179,12 +190,15 @@ async function measure(kind, mergedCount, replay = true) {
 /** The requests of the cold and repeated events, by kind (the last merged count measured). */
 const breakdowns = new Map();
 const rows = [];
-for (const [kind, replay] of [
-  ["migration", true],
-  ["migration", false],
-  ["none", true],
+for (const [kind, replay, config] of [
+  ["migration", true, true],
+  ["migration", false, true],
+  ["none", true, true],
+  ["migration", true, false],
+  ["none", true, false],
 ])
-  for (const mergedCount of [100, 1000]) rows.push(await measure(kind, mergedCount, replay));
+  for (const mergedCount of [100, 1000])
+    rows.push(await measure(kind, mergedCount, replay, config));
 console.table(rows);
 console.log(
   "req: API requests (cold includes the installation token); writes: check-run creates and updates (a mutation request counts each run it creates). warm: a new push on the same base; repeated: the same event again, nothing changed (nothing written when no other evaluation of the check overlapped it). An evaluation still running after 3 s (the replay, on a slow machine) shows in_progress runs: 2 writes per check",

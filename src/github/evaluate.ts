@@ -59,10 +59,14 @@ export async function evaluatePullRequest(
   const base = await baseBranch(octokit, pr, enforcement);
   // The config the first query read, only when it was read at the tip this branch read shows.
   const tip = pr.baseTip;
-  const known =
-    tip && tip.ref === base.ref && tip.sha === base.sha && tip.treeSha === base.treeSha
-      ? (tip.config ?? undefined)
-      : undefined;
+  const atTip =
+    !!tip && tip.ref === base.ref && tip.sha === base.sha && tip.treeSha === base.treeSha;
+  const known = atTip ? (tip.config ?? undefined) : undefined;
+  // The tip's root and config directory, verified (first-read/base-root.ts): what confirms a
+  // missing config file, unread. Only at the tip the evaluation uses and only for that
+  // confirmation (a config file's text needs none: everything else reads as before).
+  if (atTip && known === "absent")
+    for (const t of tip.knownTrees ?? []) trees.knowTree(t.oid, t.tree);
   let config: Config;
   try {
     config = await loadBaseConfig(octokit, repo, base, trees, known);

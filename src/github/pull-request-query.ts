@@ -17,7 +17,9 @@
  * the other pull requests on the head commit come with it when plain (first-read/head-reads.ts),
  * as do the head's check runs (first-read/head-runs.ts), the approval facts' first page
  * (first-read/approval-facts.ts) and the base branch's ruleset rules (first-read/base-rules.ts:
- * proof that the gate is enforced, which spares the branch and rulesets reads), each part on its own: errors GitHub reports only inside parts
+ * proof that the gate is enforced, which spares the branch and rulesets reads) and the base tip's
+ * root tree with the config's directory (first-read/base-root.ts: what confirms that a repository
+ * has no config file), each part on its own: errors GitHub reports only inside parts
  * cost only those parts (first-read/parts.ts, one rule for all of them).
  */
 import { CONFIG_PATH } from "../config/types.js";
@@ -28,6 +30,7 @@ import {
   APPROVAL_FACTS_VARIABLES,
   approvalFactsPart,
 } from "./first-read/approval-facts.js";
+import { BASE_ROOT_PART, baseRootOf } from "./first-read/base-root.js";
 import { BASE_RULES_PART } from "./first-read/base-rules.js";
 import { CHANGED_FILES_PART } from "./first-read/changed-files.js";
 import { HEAD_PULLS_PART } from "./first-read/head-pulls.js";
@@ -37,7 +40,6 @@ import {
   directoriesFields,
   directoriesToAsk,
   plainDirectoriesOf,
-  withoutFailedDirectories,
   type DirectoriesAsked,
 } from "./first-read/base-directories.js";
 import { verifiedBlob } from "./git-gather.js";
@@ -77,7 +79,7 @@ export function pullRequestQuery(dirs?: DirectoriesAsked): string {
               type
               oid
               object { __typename ... on Blob { oid byteSize isBinary isTruncated text } }
-            }${d.fields}
+            }${BASE_ROOT_PART.fields}${d.fields}
           }
         }
       }
@@ -163,6 +165,10 @@ export async function readPullRequest(
   const facts = await approvalFactsPart(octokit);
   const parts = [CHANGED_FILES_PART, HEAD_PULLS_PART, HEAD_RUNS_PART, BASE_RULES_PART, facts];
   const dirs = directoriesToAsk(target);
+  const dirsFields = directoriesFields(dirs);
+  // The parts under the base tip's commit too: errors in several parts at once cost only those.
+  const directories = { under: BASE_ROOT_PART.under, aliases: Object.keys(dirsFields.variables) };
+  const tipParts = [...parts, BASE_ROOT_PART, directories];
   try {
     answer = await octokit
       .graphql<Answer>(pullRequestQuery(dirs), {
@@ -171,13 +177,11 @@ export async function readPullRequest(
         number: target.number,
         path: CONFIG_PATH,
         ...Object.assign({}, ...parts.map((p) => p.variables)),
-        ...directoriesFields(dirs).variables,
+        ...dirsFields.variables,
       })
-      // Errors only inside parts: the rest of the answer is used without those parts.
-      .catch((err) => answerWithoutFailedParts<Answer>(err, parts) ?? Promise.reject(err))
-      // Errors only inside the base directories' part (under the base tip, not a part of the
-      // pull request's own fields): read them as before.
-      .catch((err) => withoutFailedDirectories<Answer>(err) ?? Promise.reject(err));
+      // Errors only inside parts (the base directories' and root's below the base tip among
+      // them): the rest of the answer is used without those parts.
+      .catch((err) => answerWithoutFailedParts<Answer>(err, tipParts) ?? Promise.reject(err));
     const info = pullRequestOf(target, answer, dirs);
     const raw = answer.repository!.pullRequest! as RawPullRequest;
     const approvalFacts = facts.parse(raw, info);
@@ -242,6 +246,8 @@ function pullRequestOf(
   const plain =
     tip && plainDirectoriesOf(p.baseRef!.target! as Record<string, unknown>, dirs, r.databaseId);
   if (tip && plain) tip.plainDirectories = plain;
+  const roots = tip && baseRootOf(p.baseRef!.target! as Record<string, unknown>, tip.treeSha);
+  if (tip && roots) tip.knownTrees = roots;
   const headRuns = HEAD_RUNS_PART.parse(p as RawPullRequest, info);
   const baseRules = BASE_RULES_PART.parse(p as RawPullRequest, info);
   return {

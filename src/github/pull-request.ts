@@ -5,6 +5,7 @@ import type { FirstApprovalFacts } from "./first-read/approval-facts.js";
 import type { HeadRuns } from "./first-read/head-runs.js";
 import type { BaseRules } from "./first-read/base-rules.js";
 import type { PlainDirectories } from "./first-read/base-directories.js";
+import type { KnownTree } from "./first-read/base-root.js";
 
 export interface PullRequestInfo extends PullRequestTarget {
   open: boolean;
@@ -60,6 +61,11 @@ export interface BaseTip {
    * config file's directory (first-read/base-directories.ts); absent when not read or not usable.
    */
   plainDirectories?: PlainDirectories;
+  /**
+   * The tip's root tree and the config's directory, each verified against its id
+   * (first-read/base-root.ts); absent when not read or not verified.
+   */
+  knownTrees?: KnownTree[];
 }
 
 /** A config file's content already read and verified, or its absence. */

@@ -38,7 +38,9 @@ describe("pull_request.opened with a risky change", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 
     const commit = repo.branches.get("master")!;
-    const trees = h.calls().filter((c) => c.includes("/git/trees/"));
+    // No configuration file: the base's root tree and .github, verified, came with the first
+    // query and confirm it (first-read/base-root.ts): no tree read by REST.
+    expect(h.calls().filter((c) => c.includes("/git/trees/"))).toEqual([]);
     expect(h.calls()).toEqual([
       "POST /app/installations/1/access_tokens",
       // The pull request, its changed files, the other pull requests of its head commit, its base
@@ -49,8 +51,6 @@ describe("pull_request.opened with a risky change", () => {
       // Both runs started in progress in one mutation (checks/batch-create.ts).
       "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      // No configuration file: the base's root tree confirms it (and is reused below).
-      trees[0],
       // The git objects, verified by their ids: the trees along migrations/ (and .github/) at the
       // base and the head, the two changed blobs (by path at the head: the query's file list
       // names no blob ids) and the edited merged file's base copy (its findings are limited to
@@ -91,8 +91,8 @@ describe("pull_request.opened with a risky change", () => {
     });
     // No request of the replay's own (MigrationWardenBaseDirectory).
     expect(merged).toBeUndefined();
-    // Trees are listed without `recursive` (GitHub recurses for any value of it).
-    expect(trees.every((t) => !t.includes("recursive"))).toBe(true);
+    // Trees read by REST are listed without `recursive`: checked where they are read now
+    // (first-read-base-root.test.ts, the part failed).
 
     const [create, complete] = h.checkRunBodies(LINT);
     expect(create!.body).toEqual({
@@ -196,8 +196,8 @@ describe("no migration changes", () => {
       "POST /graphql",
       "POST /graphql",
       "GET /repos/Codertocat/Hello-World/branches/master",
-      // No configuration file: the base's root tree confirms it.
-      expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
+      // No configuration file: the base's root tree, verified, came with the first query and
+      // confirms it (first-read/base-root.ts).
       // Another open pull request with this head could still need an approval: the pull
       // request's query listed none.
       "GET /repos/Codertocat/Hello-World/rules/branches/master?per_page=100",
@@ -327,10 +327,9 @@ describe("fork pull requests", () => {
       c1: headSha,
       f0: `${headSha}:migrations/0001_t1.down.sql`,
     });
-    // By REST only the base's root tree (it confirms there is no configuration file).
-    expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([
-      expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/git\/trees\/[0-9a-f]{40}$/),
-    ]);
+    // Nothing by REST: the base's root tree (it confirms there is no configuration file) came,
+    // verified, with the first query (first-read/base-root.ts).
+    expect(h.calls().filter((c) => c.includes("/git/"))).toEqual([]);
     expect(run().repo).toBe(base);
     expect(run().head_sha).toBe(headSha);
     expect(run().conclusion).toBe("failure");

@@ -50,7 +50,8 @@ describe("an API failure during the evaluation", () => {
     ["base branch", "GET", /\/branches\/master$/, false],
     ["configuration", "GET", /\/contents\//, true],
     ["file list", "GET", /\/pulls\/2\/files$/, true],
-    // No configuration file: the base's root tree confirms it.
+    // No configuration file: the base's root tree confirms it (read by REST when the first
+    // query's verified copy is missing: its part failed, see below).
     ["base tree", "GET", /\/git\/trees\//, false],
     ["head commit", "GET", /\/git\/commits\//, true],
     // Blobs are read in parallel: one of them fails.
@@ -62,6 +63,14 @@ describe("an API failure during the evaluation", () => {
     async (_step, method, path, rest) => {
       const { repo, number } = riskyPullRequest();
       if (rest) h.fake.graphqlFault({ executed: true, error: "Something went wrong", times: 10 });
+      // The first query's root tree (first-read/base-root.ts) failed alone: read by REST.
+      if (_step === "base tree")
+        h.fake.graphqlFault({
+          executed: true,
+          operation: "MigrationWardenPullRequest",
+          partial: "Invalid path for a file.",
+          path: ["repository", "pullRequest", "baseRef", "target", "rootTree"],
+        });
       h.fake.failNext({ method, path, status: 502, message: "Bad Gateway", times: ATTEMPTS });
       await h.receive("pull_request", pullRequestEvent("opened", repo, number));
 

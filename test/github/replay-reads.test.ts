@@ -84,12 +84,12 @@ describe("API requests per event with the replay on", () => {
     const small = await coldAndWarm(100);
     const large = await coldAndWarm(1000);
     expect(large).toEqual(small);
-    // As without the replay (test/github/changeset.test.ts: 8 requests for lint and approval,
+    // As without the replay (test/github/changeset.test.ts: 7 requests for lint and approval,
     // one GraphQL request for the pull request, its changed files, its head's other pull
     // requests, its base config and its approval facts, one for the change's git objects, one
     // mutation starting both runs and one completing them): the merged migrations come with the
     // change's git objects (base-texts.ts).
-    expect(large.cold).toHaveLength(8);
+    expect(large.cold).toHaveLength(7);
     const graphql = (calls: string[]) => calls.filter((c) => c === "POST /graphql").length;
     expect(graphql(large.cold)).toBe(4);
     // Warm: the installation token is cached and the base state is restored from the cache;
@@ -98,9 +98,9 @@ describe("API requests per event with the replay on", () => {
     const rest = (calls: string[]) => calls.filter((c) => !/access_tokens|graphql/.test(c));
     const enforcement = /\/branches\/master|\/rules\/branches\//;
     expect(large.cold.filter((c) => enforcement.test(c))).toHaveLength(2);
-    expect(large.cold.filter((c) => c.includes("/git/"))).toEqual([
-      "GET /repos/Codertocat/Hello-World/git/trees/<sha>",
-    ]);
+    // No configuration file: its absence confirmed by the base's root tree, which came verified
+    // with the first query (first-read/base-root.ts), not by REST.
+    expect(large.cold.filter((c) => c.includes("/git/"))).toEqual([]);
     expect(rest(large.warm)).toEqual(
       rest(large.cold).filter((c) => !enforcement.test(c) && !c.includes("/git/")),
     );

@@ -160,7 +160,9 @@ function isTreeEntry(x: unknown): boolean {
 
 /**
  * The data of a GraphQL error answer whose every error lies inside this part, with the part
- * removed (its directories are then read as before); null otherwise.
+ * removed (its directories are then read as before); null otherwise. The first query applies
+ * parts.ts's rule, which removes this part's asked aliases the same way when errors also lie in
+ * other parts; this states the part's own case alone.
  */
 export function withoutFailedDirectories<T>(err: unknown): T | null {
   const answer = errorsBesideData(err);
