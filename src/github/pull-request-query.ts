@@ -38,6 +38,7 @@ import { HEAD_RUNS_PART } from "./first-read/head-runs.js";
 import { answerWithoutFailedParts, type RawPullRequest } from "./first-read/parts.js";
 import {
   directoriesFields,
+  directoriesPartKeys,
   directoriesToAsk,
   plainDirectoriesOf,
   type DirectoriesAsked,
@@ -167,8 +168,7 @@ export async function readPullRequest(
   const dirs = directoriesToAsk(target);
   const dirsFields = directoriesFields(dirs);
   // The parts under the base tip's commit too: errors in several parts at once cost only those.
-  const directories = { under: BASE_ROOT_PART.under, aliases: Object.keys(dirsFields.variables) };
-  const tipParts = [...parts, BASE_ROOT_PART, directories];
+  const tipParts = [...parts, BASE_ROOT_PART, directoriesPartKeys(dirs)];
   try {
     answer = await octokit
       .graphql<Answer>(pullRequestQuery(dirs), {

@@ -15,8 +15,9 @@ import {
   forgetDirectories,
   plainDirectoriesOf,
   rememberDirectories,
-  withoutFailedDirectories,
+  directoriesPartKeys,
 } from "../../src/github/first-read/base-directories.js";
+import { answerWithoutFailedParts } from "../../src/github/first-read/parts.js";
 import { pullRequestQuery } from "../../src/github/pull-request-query.js";
 import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
 import {
@@ -341,13 +342,14 @@ describe("the part's answer, alone", () => {
       data: { repository: { pullRequest: { baseRef: { target: { dir0: null, oid: "x" } } } } },
       errors: [{ path }],
     });
-    expect(
-      withoutFailedDirectories(err(["repository", "pullRequest", "baseRef", "target", "file"])),
-    ).toBeNull();
-    expect(withoutFailedDirectories(err(["repository", "pullRequest"]))).toBeNull();
-    expect(
-      withoutFailedDirectories(err(["repository", "pullRequest", "baseRef", "target", "dir0"])),
-    ).toEqual({ repository: { pullRequest: { baseRef: { target: { oid: "x" } } } } });
+    // The first query's error rule (parts.ts) with the part's keys, as pull-request-query.ts uses it.
+    const keys = [directoriesPartKeys(directoriesToAsk(null))];
+    const kept = (path: unknown[]) => answerWithoutFailedParts(err(path), keys);
+    expect(kept(["repository", "pullRequest", "baseRef", "target", "file"])).toBeNull();
+    expect(kept(["repository", "pullRequest"])).toBeNull();
+    expect(kept(["repository", "pullRequest", "baseRef", "target", "dir0"])).toEqual({
+      repository: { pullRequest: { baseRef: { target: { oid: "x" } } } },
+    });
   });
 });
 

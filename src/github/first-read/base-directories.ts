@@ -21,7 +21,7 @@
  */
 import { CONFIG_PATH } from "../../config/types.js";
 import type { RepoRef } from "../client.js";
-import { errorsBesideData } from "./parts.js";
+import type { PartKeys } from "./parts.js";
 
 /**
  * The config file's directory: the change's listing is filtered by it too (changeset/build.ts),
@@ -159,24 +159,12 @@ function isTreeEntry(x: unknown): boolean {
 }
 
 /**
- * The data of a GraphQL error answer whose every error lies inside this part, with the part
- * removed (its directories are then read as before); null otherwise. The first query applies
- * parts.ts's rule, which removes this part's asked aliases the same way when errors also lie in
- * other parts; this states the part's own case alone.
+ * The part's keys for the first query's error rule (parts.ts): its aliases, below the base tip's
+ * commit. An error inside them costs only the part (its directories are then read as before).
  */
-export function withoutFailedDirectories<T>(err: unknown): T | null {
-  const answer = errorsBesideData(err);
-  if (!answer) return null;
-  const inPart = (path: unknown) =>
-    Array.isArray(path) &&
-    path.length >= 5 &&
-    ["repository", "pullRequest", "baseRef", "target"].every((seg, i) => path[i] === seg) &&
-    /^dir\d+$/.test(String(path[4]));
-  if (!answer.errors.every((x) => inPart(x?.path))) return null;
-  const data = structuredClone(answer.data) as {
-    repository?: { pullRequest?: { baseRef?: { target?: Record<string, unknown> | null } | null } };
+export function directoriesPartKeys(asked: DirectoriesAsked | undefined): PartKeys {
+  return {
+    under: ["baseRef", "target"],
+    aliases: Object.keys(directoriesFields(asked).variables),
   };
-  const t = data.repository?.pullRequest?.baseRef?.target;
-  if (t) for (const k of Object.keys(t)) if (/^dir\d+$/.test(k)) delete t[k];
-  return data as T;
 }
