@@ -8,8 +8,8 @@
  * as: a digest of every pg_catalog table's rows, the server's settings and the files outside the
  * data directory's storage must equal the digest taken right after the start. Anything else
  * (a digest that differs, a reset that fails) closes it and the job gets a fresh one, as in
- * production. Jobs that restore a cached base state, or that need extensions, start a PGlite of
- * their own (in this thread).
+ * production. Jobs that restore a cached base state start a PGlite of their own (in this thread);
+ * a job with another set of extensions replaces the kept database.
  *
  * Plain JavaScript over lib/ (like src/replay/worker.ts's build): Jest does not load worker
  * threads.

@@ -27,7 +27,7 @@ export interface SharedSandboxStats {
   reused: number;
   /** Kept databases given up because the reset could not be proven. */
   discarded: number;
-  /** Jobs that started a database of their own (a cached base state, extensions). */
+  /** Jobs that started a database of their own (a cached base state). */
   own: number;
   lastDiscard: string;
 }
