@@ -25,7 +25,7 @@ const wasm = (
 ).WebAssembly;
 
 /** Compile PGlite's WASM once per process; every worker reuses the compiled modules. */
-function pgliteModules(): Promise<PgliteModules> {
+export function pgliteModules(): Promise<PgliteModules> {
   modules ??= (async () => {
     const dist = dirname(require.resolve("@electric-sql/pglite"));
     const [pglite, initdb] = await Promise.all([
@@ -67,11 +67,24 @@ export function setSandboxConcurrency(n: number): void {
   }
 }
 
+export type SandboxRunner = (job: ReplayJob, limits: SandboxLimits) => Promise<SandboxOutcome>;
+
+/**
+ * Tests only: where jobs run instead of a fresh worker thread each (test/support/shared-sandbox.ts
+ * shares one thread and one reset database across a file's cases). Returns the previous runner.
+ */
+let runner: SandboxRunner | null = null;
+export function setSandboxRunner(r: SandboxRunner | null): SandboxRunner | null {
+  const previous = runner;
+  runner = r;
+  return previous;
+}
+
 export async function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
   if (sandboxesRunning < sandboxLimit) sandboxesRunning++;
   else await new Promise<void>((resolve) => sandboxWaiting.push(resolve));
   try {
-    return await runNow(job, limits);
+    return await (runner ?? runNow)(job, limits);
   } finally {
     const next = sandboxWaiting.shift();
     if (next) next();

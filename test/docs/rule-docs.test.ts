@@ -18,6 +18,7 @@ import type { Dialect, Finding } from "../../src/core/types.js";
 import { lint } from "../helpers/lint.js";
 import { findings as structuralFindings } from "../helpers/structure.js";
 import { DIR, runScenario, testCache } from "../replay/support.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
 import { changeSet, type ChangeSpec } from "../support/changeset.js";
 
 const RUNNABLE = new Set<string>([
@@ -145,6 +146,15 @@ async function runLayout(text: string): Promise<Finding[]> {
 }
 
 const replayCache = testCache();
+// The examples' subject is what a replay rule reports, not the sandbox's start or isolation: one
+// thread and one reset database for the file (its isolation is proven in
+// test/replay/shared-sandbox.test.ts; engines.test.ts replays as production does).
+const sandbox = shareSandbox();
+afterAll(() => {
+  // The replay pages did go through it (else this file would be back to a thread per example).
+  expect(sandbox.stats.jobs).toBeGreaterThan(0);
+  if (process.env.MW_SHARED_SANDBOX_LOG) console.log(JSON.stringify(sandbox.stats));
+});
 
 /** A replay page's example (`sql` blocks with `-- <path>` headers) through the sandbox. */
 async function runReplay(text: string): Promise<Finding[]> {

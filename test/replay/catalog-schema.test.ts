@@ -3,14 +3,24 @@
  * from the merged history decides what the text alone, or the static model, cannot — and the
  * finding says so. A replay that did not build the base gives no catalog.
  */
-import { describe, expect, jest, test } from "@jest/globals";
+import { afterAll, describe, expect, jest, test } from "@jest/globals";
 import { pgBinaryCompatible } from "../../src/core/schema/column-types.js";
 import { catalogSchema, indexColumns } from "../../src/replay/catalog-schema.js";
 import type { Schema } from "../../src/replay/schema.js";
 import { lint } from "../helpers/lint.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
 import { runScenario } from "./support.js";
 
 jest.setTimeout(120_000);
+
+// The subject is what the rules make of the replayed catalog, not the sandbox: one thread and one
+// reset database for the file (test/support/shared-sandbox.ts; its isolation is proven in
+// shared-sandbox.test.ts).
+const sandbox = shareSandbox();
+afterAll(() => {
+  expect(sandbox.stats.jobs).toBeGreaterThan(0);
+  if (process.env.MW_SHARED_SANDBOX_LOG) console.log(JSON.stringify(sandbox.stats));
+});
 
 const CATALOG = "(decided from the replayed catalog)";
 
