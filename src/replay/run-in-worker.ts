@@ -11,7 +11,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PgliteModules } from "./engines/pglite.js";
-import { supervise, type SandboxLimits, type SandboxOutcome } from "./supervise.js";
+import {
+  supervise,
+  type SandboxLimits,
+  type SandboxOutcome,
+  type Supervision,
+} from "./supervise.js";
 import type { ReplayJob, WorkerMessage } from "./types.js";
 import type { WorkerRequest } from "./worker.js";
 
@@ -110,29 +115,9 @@ async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOut
   });
   const watch = supervise(limits, () => void worker.terminate());
 
-  worker.on("message", (m: WorkerMessage) => {
-    switch (m.type) {
-      case "progress":
-        watch.progress(m.phase, m.path, m.line, m.statement);
-        break;
-      case "partial":
-        watch.partial(m.result);
-        break;
-      case "done":
-        watch.done(m.result);
-        break;
-      case "error":
-        watch.abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
-        break;
-    }
-  });
+  worker.on("message", (m: WorkerMessage) => relayToWatch(watch, m));
   worker.on("error", (err: Error & { code?: string }) =>
-    watch.abort(
-      "crashed",
-      err.code === "ERR_WORKER_OUT_OF_MEMORY"
-        ? "the sandbox ran out of memory"
-        : `the sandbox failed: ${err.message}`,
-    ),
+    watch.abort("crashed", threadErrorReason(err)),
   );
   worker.on("exit", (code) =>
     watch.abort(
@@ -142,4 +127,29 @@ async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOut
   );
   worker.postMessage(request);
   return watch.outcome;
+}
+
+/** A sandbox thread's message (worker.ts's protocol) told to its watchdog. */
+export function relayToWatch(watch: Supervision, m: WorkerMessage): void {
+  switch (m.type) {
+    case "progress":
+      watch.progress(m.phase, m.path, m.line, m.statement);
+      break;
+    case "partial":
+      watch.partial(m.result);
+      break;
+    case "done":
+      watch.done(m.result);
+      break;
+    case "error":
+      watch.abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
+      break;
+  }
+}
+
+/** Why a sandbox thread failed, from the error its Worker emitted. */
+export function threadErrorReason(err: Error & { code?: string }): string {
+  return err.code === "ERR_WORKER_OUT_OF_MEMORY"
+    ? "the sandbox ran out of memory"
+    : `the sandbox failed: ${err.message}`;
 }

@@ -13,7 +13,9 @@
 import { Worker } from "node:worker_threads";
 import {
   pgliteModules,
+  relayToWatch,
   setSandboxRunner,
+  threadErrorReason,
   type SandboxRunner,
 } from "../../src/replay/run-in-worker.js";
 import { supervise, type SandboxOutcome } from "../../src/replay/supervise.js";
@@ -95,29 +97,10 @@ export class SharedSandbox {
       if (why !== null) void worker.terminate();
     });
     this.listener = ({ id: of, m }) => {
-      if (of !== id || !m) return;
-      switch (m.type) {
-        case "progress":
-          watch.progress(m.phase, m.path, m.line, m.statement);
-          break;
-        case "partial":
-          watch.partial(m.result);
-          break;
-        case "done":
-          watch.done(m.result);
-          break;
-        case "error":
-          watch.abort("crashed", `the sandbox failed: ${m.message.split("\n")[0]}`);
-          break;
-      }
+      if (of === id && m) relayToWatch(watch, m);
     };
     const onError = (err: Error & { code?: string }) =>
-      watch.abort(
-        "crashed",
-        err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "the sandbox ran out of memory"
-          : `the sandbox failed: ${err.message}`,
-      );
+      watch.abort("crashed", threadErrorReason(err));
     const onExit = (code: number) =>
       watch.abort("crashed", `the sandbox stopped unexpectedly (exit code ${code})`);
     worker.on("error", onError);
