@@ -12,23 +12,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
-import type { Logger } from "probot";
-import { inFlightKey, type Generation } from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import type { ReviewEnv } from "../../src/github/review.js";
+import { inFlightKey } from "../../src/github/checks/in-flight.js";
+import { writeResults } from "../../src/github/checks/write.js";
 import { RedisInFlight } from "../../src/queue/in-flight-redis.js";
-import {
-  APP_ID,
-  APPROVAL,
-  FAST_REQUESTS,
-  helloWorld,
-  type Harness,
-  useHarness,
-} from "../github/harness.js";
+import { APPROVAL, type Harness, useHarness } from "../github/harness.js";
+import { approvalWriting, block, check, LEASE, pass, REPO } from "../github/in-flight-world.js";
 
 const REDIS_URL = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/11` : null;
 if (!REDIS_URL) console.warn("SKIPPED: MW_TEST_REDIS_URL is not set (Redis registry attacks).");
@@ -44,18 +32,6 @@ function redisClient(): Redis {
   return c;
 }
 
-const LEASE = 60_000;
-const REPO = { owner: "Codertocat", repo: "Hello-World" };
-const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-const noNewer: Generation = { seq: 1, keys: [], superseded: () => null };
-const check = { name: APPROVAL } as unknown as CheckDefinition;
-const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-const block: CheckResult = {
-  conclusion: "action_required",
-  title: "Waiting for DBA approval (0 of 1)",
-  summary: "the approval was dismissed",
-};
-
 let h: Harness;
 
 (REDIS_URL ? describe : describe.skip)(
@@ -64,30 +40,10 @@ let h: Harness;
     useHarness((created) => (h = created), { app: { replay: false } });
 
     async function world() {
-      const { headSha } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
-      const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-      const octokit = createClientFactory(FAST_REQUESTS)({
-        octokit: base,
-        payload: { installation: { id: h.fake.installationId } },
-      });
-      const env = { octokit, log: silent } as unknown as ReviewEnv;
+      const { writing } = await approvalWriting(h);
       const prefix = `mw-test-rev9b:${randomUUID()}:`;
       const key = prefix + inFlightKey(REPO, APPROVAL);
       const worker = () => new RedisInFlight(redisClient(), { prefix });
-      const writing = (startedAt: number, inFlight: Writing["inFlight"]): Writing => {
-        const pr = { ...REPO, number: 2, headSha } as PullRequestInfo;
-        return {
-          env,
-          repo: REPO,
-          pr,
-          startedAt,
-          appId: APP_ID,
-          generation: noNewer,
-          ...(inFlight ? { inFlight } : {}),
-          log: silent,
-          outcome: { target: pr, conclusions: {}, requests: 0 },
-        };
-      };
       const now = Date.now();
       const c = await worker().begin(REPO, [APPROVAL], LEASE);
       await writeResults(writing(now - 2000, c), [check], [{ check, result: block }]);

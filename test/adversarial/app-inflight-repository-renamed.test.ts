@@ -11,29 +11,18 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
-import type { Logger } from "probot";
-import {
-  InProcessInFlight,
-  type Generation,
-  type InFlight,
-  type InFlightEntry,
-} from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
-import type { GitHubClient, RepoRef } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import type { ReviewEnv } from "../../src/github/review.js";
+import { InProcessInFlight, type InFlight } from "../../src/github/checks/in-flight.js";
+import { writeResults } from "../../src/github/checks/write.js";
+import type { RepoRef } from "../../src/github/client.js";
 import { RedisInFlight } from "../../src/queue/in-flight-redis.js";
 import {
-  APP_ID,
   APPROVAL,
-  FAST_REQUESTS,
   helloWorld,
   pullRequestEvent,
   type Harness,
   useHarness,
 } from "../github/harness.js";
+import { approvalWriting, block, check, LEASE, pass, REPO } from "../github/in-flight-world.js";
 
 const REDIS_URL = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/11` : null;
 const clients: Redis[] = [];
@@ -67,20 +56,9 @@ const KINDS: Array<{ name: string; make: () => () => InFlight }> = [
     : []),
 ];
 
-const LEASE = 60_000;
-const REPO = { owner: "Codertocat", repo: "Hello-World" };
 const REPO_ID = 1296269;
 /** The same repository before it was renamed and transferred. */
 const BEFORE: RepoRef = { owner: "octo-org", repo: "hello-world-old" };
-const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-const noNewer: Generation = { seq: 1, keys: [], superseded: () => null };
-const check = { name: APPROVAL } as unknown as CheckDefinition;
-const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-const block: CheckResult = {
-  conclusion: "action_required",
-  title: "Waiting for DBA approval (0 of 1)",
-  summary: "the approval was dismissed",
-};
 
 let h: Harness;
 
@@ -88,28 +66,7 @@ describe.each(KINDS)("a repository renamed while an evaluation runs ($name)", (k
   useHarness((created) => (h = created), { app: { replay: false } });
 
   test("B, under the new name, does not skip its block while A, under the old one, runs", async () => {
-    const { headSha } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
-    const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-    const octokit = createClientFactory(FAST_REQUESTS)({
-      octokit: base,
-      payload: { installation: { id: h.fake.installationId } },
-    });
-    const env = { octokit, log: silent } as unknown as ReviewEnv;
-    // Requests go to the repository either way (GitHub redirects the old name).
-    const writing = (startedAt: number, inFlight: InFlightEntry): Writing => {
-      const pr = { ...REPO, number: 2, headSha } as PullRequestInfo;
-      return {
-        env,
-        repo: REPO,
-        pr,
-        startedAt,
-        appId: APP_ID,
-        generation: noNewer,
-        inFlight,
-        log: silent,
-        outcome: { target: pr, conclusions: {}, requests: 0 },
-      };
-    };
+    const { writing } = await approvalWriting(h);
     const reg = kind.make();
     const now = Date.now();
     const c = await reg().begin(REPO, [APPROVAL], LEASE);

@@ -11,32 +11,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
-import type { Logger } from "probot";
-import {
-  InProcessInFlight,
-  type Generation,
-  type InFlight,
-  type InFlightEntry,
-} from "../../src/github/checks/in-flight.js";
-import type { CheckDefinition, CheckResult } from "../../src/github/checks/types.js";
-import { writeResults, type Writing } from "../../src/github/checks/write.js";
+import { InProcessInFlight, type InFlight } from "../../src/github/checks/in-flight.js";
+import { writeResults } from "../../src/github/checks/write.js";
 import { runsOnCommit } from "../../src/github/checks/written.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import { createClientFactory } from "../../src/github/octokit.js";
-import type { PullRequestInfo } from "../../src/github/pull-request.js";
-import { DEFAULT_PENDING_AFTER_MS, type ReviewEnv } from "../../src/github/review.js";
+import { DEFAULT_PENDING_AFTER_MS } from "../../src/github/review.js";
 import { RedisInFlight } from "../../src/queue/in-flight-redis.js";
 import {
-  APP_ID,
   APPROVAL,
-  FAST_REQUESTS,
-  helloWorld,
   LINT,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
   useHarness,
 } from "./harness.js";
+import { approvalWriting, block, check, LEASE, pass, REPO } from "./in-flight-world.js";
 
 const REDIS_URL = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/9` : null;
 if (!REDIS_URL)
@@ -84,9 +72,6 @@ const KINDS: Kind[] = [
       ]
     : []),
 ];
-
-const LEASE = 60_000;
-const REPO = { owner: "Codertocat", repo: "Hello-World" };
 
 describe.each(KINDS)("the registry of evaluations in progress ($name)", (kind) => {
   test("alone: nothing else registered, begun or ended", async () => {
@@ -201,44 +186,13 @@ describe("the Redis registry, when it cannot prove anything", () => {
 
 let h: Harness;
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-/** No evaluation of this process is newer (the other one runs in another process). */
-const noNewer: Generation = { seq: 1, keys: [], superseded: () => null };
-const check = { name: APPROVAL } as unknown as CheckDefinition;
-const pass: CheckResult = { conclusion: "success", title: "Approved by @alice", summary: "ok" };
-const block: CheckResult = {
-  conclusion: "action_required",
-  title: "Waiting for DBA approval (0 of 1)",
-  summary: "the approval was dismissed",
-};
-
 describe.each(KINDS)(
   "C blocks, A starts and sees a pass, B sees the block again ($name)",
   (kind) => {
     useHarness((created) => (h = created), { app: { replay: false } });
 
     async function world() {
-      const { headSha } = helloWorld(h.fake, {}, { "README.md": "# changed\n" });
-      const base = (await h.probot.auth(h.fake.installationId)) as unknown as GitHubClient;
-      const octokit = createClientFactory(FAST_REQUESTS)({
-        octokit: base,
-        payload: { installation: { id: h.fake.installationId } },
-      });
-      const env = { octokit, log: silent } as unknown as ReviewEnv;
-      const writing = (startedAt: number, inFlight: InFlightEntry, number = 2): Writing => {
-        const pr = { ...REPO, number, headSha } as PullRequestInfo;
-        return {
-          env,
-          repo: REPO,
-          pr,
-          startedAt,
-          appId: APP_ID,
-          generation: noNewer,
-          inFlight,
-          log: silent,
-          outcome: { target: pr, conclusions: {}, requests: 0 },
-        };
-      };
+      const { headSha, octokit, writing } = await approvalWriting(h);
       const reg = kind.make();
       const now = Date.now();
       // C: an earlier evaluation's block, written and ended.
