@@ -806,8 +806,20 @@ describe("fails closed", () => {
         `**Reason:** GitHub API error: GET ${decodeURIComponent(failed!.path)} answered HTTP 502: Bad Gateway`,
       );
       expect(latest().status).toBe("completed");
-      // Lint is unaffected.
-      expect(h.runs(LINT).at(-1)!.conclusion).toBe(lint);
+      const lintRun = h.runs(LINT).at(-1)!;
+      if (_step === "the head commit's pull requests") {
+        // Lint decides for the head's pull requests too (checks/lint.ts), from the same read:
+        // it fails with the same reason rather than pass on this pull request alone.
+        expect(lintRun.conclusion).toBe("failure");
+        expect(lintRun.output.summary).toContain(
+          `**Reason:** GitHub API error: GET ${decodeURIComponent(failed!.path)} answered HTTP 502: Bad Gateway`,
+        );
+        // One read for both checks: the first request and its retries, once.
+        expect(h.fake.requests.filter((r) => r.path === failed!.path)).toHaveLength(ATTEMPTS);
+      } else {
+        // Lint is unaffected.
+        expect(lintRun.conclusion).toBe(lint);
+      }
     },
   );
 

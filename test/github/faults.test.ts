@@ -163,10 +163,12 @@ const ROWS: Row[] = [
       ["pull requests of the head", (c: Cell) => repoPath(c, `/commits/${c.headSha}/pulls`)],
     ] as const
   ).map(([name, path]) =>
+    // Both checks decide for every pull request of the head (approval/head-group.ts, read once
+    // for both): without them, neither may pass on its own pull request alone.
     row(name, "GET", path, {
       scenario: "rest-git",
-      notFound: approvalOnly("failure"),
-      limited: approvalOnly("failure"),
+      notFound: both("failure"),
+      limited: both("failure"),
     }),
   ),
   // Reviews, base changes and dismissals, commits and recorded clicks in one GraphQL query

@@ -27,12 +27,23 @@ import { knownPullsWithHead } from "../first-read/head-reads.js";
 import { fetchPullRequest } from "../pull-request.js";
 import type { ApprovalReader } from "./reader.js";
 
+/** The group of each evaluation, gathered once for both of its checks. */
+const groups = new WeakMap<Evaluation, Promise<Evaluation[]>>();
+
 /**
  * Every open pull request of this repository whose head is the evaluated one's, each evaluated
- * under its own base, the evaluated one first. Check runs belong to the commit, so the approval
- * run must satisfy all of them.
+ * under its own base, the evaluated one first. Check runs belong to the commit, so the lint and
+ * approval runs must satisfy all of them. Read once per evaluation: lint (checks/lint.ts) and
+ * approval gather the same group, so the second check costs no request, and both decide on the
+ * same pull requests (a failure to read it fails both).
  */
-export async function headGroup(
+export function headGroup(env: CheckEnv, ev: Evaluation, ownAppId: number): Promise<Evaluation[]> {
+  let group = groups.get(ev);
+  if (!group) groups.set(ev, (group = readHeadGroup(env, ev, ownAppId)));
+  return group;
+}
+
+async function readHeadGroup(
   env: CheckEnv,
   ev: Evaluation,
   ownAppId: number,

@@ -9,6 +9,8 @@ import {
 import type { Config } from "../../config/types.js";
 import type { Analysis } from "../../core/analyze.js";
 import type { Report } from "../../core/types.js";
+import { headGroup } from "../approval/head-group.js";
+import { ownAppId } from "../client.js";
 import type { Evaluation } from "../evaluate.js";
 import { findingAnnotation } from "./annotations.js";
 import { invalidConfigResult } from "./common.js";
@@ -33,9 +35,42 @@ export function lintTitle(report: Report): string {
   return `No problems in ${plural(report.changed.length, "changed migration file")}`;
 }
 
-export function renderLint(ev: Evaluation): CheckResult {
+/**
+ * What the lint run decides on: every open pull request of the repository whose head is the
+ * evaluated commit (approval/head-group.ts), the evaluated one first, each evaluated under its own
+ * base and configuration. Check runs belong to commits: branch protection on each of those bases
+ * reads this run, so it passes only when the change passes into every one of them.
+ */
+export interface LintFacts {
+  group: readonly Evaluation[];
+}
+
+export function renderLint({ group }: LintFacts): CheckResult {
+  const [ev, ...others] = group;
+  if (ev === undefined) throw new Error("lint: no evaluation");
   if (ev.kind === "invalid-config") return invalidConfigResult(ev);
-  return withDefaultBranchView(ownLint(ev), ev);
+  let result = ownLint(ev);
+  // Each other pull request's own budget, so their sections together stay below GitHub's limit.
+  const maxBytes = Math.max(4_000, Math.floor(24_000 / Math.max(1, others.length)));
+  for (const other of others) {
+    const where = `#${other.pr.number} into \`${escapeInline(other.pr.baseRef)}\``;
+    result = beside(result, otherLint(other, maxBytes), {
+      heading: `As proposed in ${where}`,
+      intro: `Pull request ${where} has this same head commit. Check runs belong to commits, and branch protection on \`${escapeInline(other.pr.baseRef)}\` reads this one too, so the change is also checked as proposed there, with that branch's configuration:`,
+      titlePrefix: `#${other.pr.number} into ${other.pr.baseRef}`,
+    });
+  }
+  return withDefaultBranchView(result, ev);
+}
+
+/** Another pull request of the head, under its own base (as its own lint run would say). */
+function otherLint(ev: Evaluation, maxBytes: number): CheckResult {
+  if (ev.kind === "invalid-config")
+    return {
+      ...invalidConfigResult(ev),
+      title: `Invalid configuration on ${ev.base.ref}`,
+    };
+  return ownLint(ev, `Pull request #${ev.pr.number}`, maxBytes);
 }
 
 /** What a lint result is rendered from: a pull request's evaluation, or a merge group's. */
@@ -47,7 +82,11 @@ export type LintSubject =
  * A change's own lint result, against its base. `what`: the change, as the summary names it
  * ("This pull request", "This merge group").
  */
-export function ownLint(ev: LintSubject, what = "This pull request"): CheckResult {
+export function ownLint(
+  ev: LintSubject,
+  what = "This pull request",
+  maxBytes?: number,
+): CheckResult {
   switch (ev.kind) {
     case "no-changes": {
       const dirs = ev.config.directories.map((d) => `\`${d.path || "."}\``).join(", ");
@@ -60,6 +99,7 @@ export function ownLint(ev: LintSubject, what = "This pull request"): CheckResul
     case "analyzed": {
       const report = ev.analysis.report;
       const { markdown } = renderReportMarkdown(report, {
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
         omittedHint: "Every finding is still annotated on its file.",
         footer: [`config from \`${ev.base.ref}\``],
       });
@@ -111,6 +151,22 @@ function withDefaultBranchView(
       annotations: report.findings.map(findingAnnotation),
     };
   }
+  return beside(own, other, {
+    heading: `As proposed to ${d}`,
+    intro,
+    titlePrefix: `Against ${view.base.ref}`,
+  });
+}
+
+/**
+ * `own` with another view of the same commit beside it: the worse conclusion wins (the earlier
+ * one on a tie), and the title names the view that gave it.
+ */
+function beside(
+  own: CheckResult,
+  other: CheckResult,
+  how: { heading: string; intro: string; titlePrefix: string },
+): CheckResult {
   const worse = RANK[other.conclusion] > RANK[own.conclusion];
   const seen = new Set((own.annotations ?? []).map((a) => JSON.stringify(a)));
   const annotations = [
@@ -119,20 +175,23 @@ function withDefaultBranchView(
   ];
   return {
     conclusion: worse ? other.conclusion : own.conclusion,
-    title: worse ? `Against ${view.base.ref}: ${other.title}` : own.title,
-    summary: [own.summary, "", `## As proposed to ${d}`, "", intro, "", other.summary].join("\n"),
+    title: worse ? `${how.titlePrefix}: ${other.title}` : own.title,
+    summary: [own.summary, "", `## ${how.heading}`, "", how.intro, "", other.summary].join("\n"),
     ...(annotations.length > 0 ? { annotations } : {}),
   };
 }
 
-export const lintCheck: CheckDefinition<Evaluation> = {
+export const lintCheck: CheckDefinition<LintFacts> = {
   name: LINT_CHECK_NAME,
   pending: {
     title: "Checking migrations…",
     summary:
       "migration-warden is reading the configuration, the changed files and the migration directories.",
   },
-  // The evaluation is every fact lint decides on.
-  gather: (ev) => ev,
+  // The head's other pull requests: the approval check gathers the same group (read once).
+  gather: async (ev, env) => ({
+    group:
+      ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev, await ownAppId(env.octokit)),
+  }),
   render: renderLint,
 };
