@@ -180,6 +180,24 @@ describe("the lint run on a head shared by pull requests into different bases", 
   });
 });
 
+describe("an older evaluation's pass landing after a newer one's block", () => {
+  test("A's evaluation, from before B was opened, does not stay the newest run", async () => {
+    const w = world({ openB: false });
+    // A's evaluation saw no B and passes; its create is held until B's evaluation has written.
+    const held = h.pause("POST", /\/graphql$/, /MigrationWardenCreateCheckRuns/);
+    const older = event(w, w.a, "opened");
+    await held.reached;
+    w.openB();
+    await event(w, w.b, "opened");
+    held.resume();
+    await older;
+    // B's run names #3 only, yet its evaluation decided for #2 too: A's pass ends superseded.
+    expect(shown(w).conclusion).toBe("failure");
+    const passes = h.runs(LINT).filter((r) => r.head_sha === w.head && r.conclusion === "success");
+    expect(passes).toEqual([]);
+  });
+});
+
 describe("fails closed", () => {
   test("the head's pull requests cannot be listed: lint fails with the reason", async () => {
     const w = world({ openB: false });

@@ -2,8 +2,9 @@
  * Evaluations in progress, two registries:
  *
  * - `evaluations` (this process, per repository, head, pull request and check): a later-started
- *   evaluation of the same check, head and pull request decides, so an older one never writes a
- *   pass over it (see checks/write.ts).
+ *   evaluation of the same check, head and pull request decides (of any pull request of the head,
+ *   for lint: written.ts decidesForHead), so an older one never writes a pass over it (see
+ *   checks/write.ts).
  * - An InFlight registry (per repository and check, across pull requests and heads): the trace
  *   that lets a repeated blocking result go unwritten. An evaluation registers before its first
  *   read and leaves when its writes are done; a blocking result identical to the newest run may
@@ -21,6 +22,7 @@ import { performance } from "node:perf_hooks";
 import type { RepoRef } from "../client.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import type { CheckDefinition } from "./types.js";
+import { decidesForHead } from "./written.js";
 
 /** One evaluation's claim on its checks of one pull request's head (see Evaluations). */
 export interface Generation {
@@ -41,12 +43,14 @@ class Evaluations {
 
   begin(repo: RepoRef, pr: PullRequestInfo, checks: readonly CheckDefinition[]): Generation {
     const seq = ++this.#seq;
+    // A check that decides for every pull request of the head: a later evaluation of any of
+    // them decides (written.ts decidesForHead).
     const key = (name: string) =>
       JSON.stringify([
         repo.owner.toLowerCase(),
         repo.repo.toLowerCase(),
         pr.headSha,
-        pr.number,
+        decidesForHead(name) ? null : pr.number,
         name,
       ]);
     const keys = checks.map((c) => key(c.name));

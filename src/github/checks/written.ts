@@ -28,6 +28,7 @@
  */
 import { createHash } from "node:crypto";
 import type { GitHubClient, RepoRef } from "../client.js";
+import { LINT_CHECK_NAME } from "../../core/approval/types.js";
 import { pullNumbersOf } from "./external-id.js";
 import type { CheckResult, Conclusion } from "./types.js";
 
@@ -196,7 +197,23 @@ export function identicalNewest(
 }
 
 /**
- * A run of this check by this app for the same pull request whose evaluation started after
+ * Checks whose run on a head decides for every open pull request with that head, whichever one
+ * it was written for: the lint run lints the head as proposed in each of them (checks/lint.ts)
+ * while its external_id names one only (its format is the contract's). So a newer evaluation of
+ * any pull request of the head saw this one's pull request too, and decides for it: an older pass
+ * of another pull request must not be written over its block. (Approval runs name every pull
+ * request they decided for, so the pull request number already finds them.)
+ */
+const HEAD_WIDE: ReadonlySet<string> = new Set([LINT_CHECK_NAME]);
+
+/** True when a newer run of `name` for any pull request of the head decides (HEAD_WIDE). */
+export function decidesForHead(name: string): boolean {
+  return HEAD_WIDE.has(name);
+}
+
+/**
+ * A run of this check by this app for the same pull request (for any pull request of the head,
+ * for a check that decides for the head: decidesForHead) whose evaluation started after
  * `startedAt` (so saw facts at least as new); null when there is none. Runs without a marker
  * (written before it existed) count when their id is above `ownId`.
  */
@@ -211,7 +228,8 @@ export function newerEvaluation(
   let newest: WrittenRun | null = null;
   for (const r of runs) {
     if (r.name !== name || r.appId !== appId || r.id === ownId) continue;
-    if (!pullNumbersOf(r.externalId)?.includes(pullNumber)) continue;
+    const pulls = pullNumbersOf(r.externalId);
+    if (!pulls || !(decidesForHead(name) ? pulls.length > 0 : pulls.includes(pullNumber))) continue;
     const marker = readMarker(r.summary);
     const later = marker ? marker.startedAt > startedAt : ownId !== null && r.id > ownId;
     if (later && (newest === null || r.id > newest.id)) newest = r;
