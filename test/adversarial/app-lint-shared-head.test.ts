@@ -215,6 +215,20 @@ describe("fails closed", () => {
     expect(shown(w).summary).toContain("502");
   });
 
+  test("an invalid configuration on the other pull request's base fails lint", async () => {
+    const w = world();
+    w.repo.commit({
+      branch: "release-2",
+      files: { ".github/migration-warden.yml": "directories: 7\n" },
+    });
+    await event(w, w.a, "opened");
+    expect(shown(w)).toEqual({
+      conclusion: "failure",
+      title: "#3 into release-2: Invalid configuration on release-2",
+      summary: expect.stringContaining("## As proposed in #3 into `release-2`"),
+    });
+  });
+
   test(`more than ${MAX_RECORD_PULL_REQUESTS} open pull requests on the head: lint fails`, async () => {
     const w = world({ openB: false });
     for (let n = 3; n < 3 + MAX_RECORD_PULL_REQUESTS; n++)
