@@ -4,8 +4,14 @@
  * Postgres runs the function the operator/cast names when the expression is evaluated, inside the
  * migration itself.
  */
-import { describe, test } from "@jest/globals";
+import { afterAll, describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
+
+// The subject is what the replay finds in an attack, not the sandbox: one thread and one reset
+// database for the file (test/support/shared-sandbox.ts; its isolation: shared-sandbox.test.ts).
+const sandbox = shareSandbox();
+afterAll(() => expect(sandbox.stats.jobs).toBeGreaterThan(0));
 
 const WIPER = (args: string, ret: string) =>
   `CREATE FUNCTION wipe(${args}) RETURNS ${ret} LANGUAGE plpgsql AS $$\nBEGIN\n  DELETE FROM users;\n  RETURN NULL;\nEND $$;\n`;

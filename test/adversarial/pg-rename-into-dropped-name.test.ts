@@ -7,8 +7,14 @@
  * or truncating `tmp` is reported as a notice about a table of this change: no error or warning,
  * no approval under `required: risky`, and every user row is gone. Run with the replay on.
  */
-import { describe, test } from "@jest/globals";
+import { afterAll, describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
+
+// The subject is what the replay finds in an attack, not the sandbox: one thread and one reset
+// database for the file (test/support/shared-sandbox.ts; its isolation: shared-sandbox.test.ts).
+const sandbox = shareSandbox();
+afterAll(() => expect(sandbox.stats.jobs).toBeGreaterThan(0));
 
 // The extension line blinds the sandbox replay (replay-skipped is only a notice), so the
 // lock-access-exclusive warning the replay would add never appears.

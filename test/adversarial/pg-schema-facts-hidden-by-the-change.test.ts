@@ -8,6 +8,12 @@ import { join } from "node:path";
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
 import { seedCacheDir } from "../support/replay-templates.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
+
+// The subject is what the replay finds in an attack, not the sandbox: one thread and one reset
+// database for the file (test/support/shared-sandbox.ts; its isolation: shared-sandbox.test.ts).
+const sandbox = shareSandbox();
+afterAll(() => expect(sandbox.stats.jobs).toBeGreaterThan(0));
 
 let repo: TempRepo;
 /** The CLI's cache: only the shared fresh-database templates (no initdb in this file). */

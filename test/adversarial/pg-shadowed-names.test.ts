@@ -7,8 +7,14 @@
  * later statement on `users` — now the live table — still reads as new. Each is reported as a
  * notice at most: lint passes and `required: risky` asks for no approval.
  */
-import { describe, test } from "@jest/globals";
+import { afterAll, describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
+import { shareSandbox } from "../support/shared-sandbox.js";
+
+// The subject is what the replay finds in an attack, not the sandbox: one thread and one reset
+// database for the file (test/support/shared-sandbox.ts; its isolation: shared-sandbox.test.ts).
+const sandbox = shareSandbox();
+afterAll(() => expect(sandbox.stats.jobs).toBeGreaterThan(0));
 
 /** Blinds the sandbox replay (replay-skipped is a notice), hiding its lock-access-exclusive warning. */
 const BLIND = "CREATE EXTENSION IF NOT EXISTS postgis;\n";

@@ -153,7 +153,6 @@ const sandbox = shareSandbox();
 afterAll(() => {
   // The replay pages did go through it (else this file would be back to a thread per example).
   expect(sandbox.stats.jobs).toBeGreaterThan(0);
-  if (process.env.MW_SHARED_SANDBOX_LOG) console.log(JSON.stringify(sandbox.stats));
 });
 
 /** A replay page's example (`sql` blocks with `-- <path>` headers) through the sandbox. */

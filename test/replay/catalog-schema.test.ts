@@ -19,7 +19,6 @@ jest.setTimeout(120_000);
 const sandbox = shareSandbox();
 afterAll(() => {
   expect(sandbox.stats.jobs).toBeGreaterThan(0);
-  if (process.env.MW_SHARED_SANDBOX_LOG) console.log(JSON.stringify(sandbox.stats));
 });
 
 const CATALOG = "(decided from the replayed catalog)";

@@ -1,9 +1,10 @@
 /**
  * The shared test sandbox (test/support/shared-sandbox.ts) against a case that tries to leave
- * something behind for the next one: a role, a schema and its table, a sequence's value, a
- * database and a role setting, a file. The next case must find none of it (its result equals a
- * fresh sandbox's, as in production); what the reset cannot undo must cost the kept database, not
- * the next case's isolation; and the watchdog still stops a job.
+ * something behind for the next one: a role, a schema and its table, a sequence's value, a table
+ * with serial and identity columns, a database and a role setting, a file. The next case must
+ * find none of it (its result equals a fresh sandbox's, as in production); what the reset cannot
+ * undo must cost the kept database, not the next case's isolation; and the watchdog still stops a
+ * job.
  */
 import { setSandboxRunner } from "../../src/replay/run-in-worker.js";
 import { shareSandbox } from "../support/shared-sandbox.js";
@@ -49,6 +50,8 @@ const LEAVE: Scenario = {
       "INSERT INTO leftover.t VALUES (1);\n" +
       "CREATE SEQUENCE public.seq;\n" +
       "SELECT setval('public.seq', 41);\n" +
+      // Sequences a column owns (serial, identity): dropped with their table, not before it.
+      "CREATE TABLE public.owned (id serial PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY);\n" +
       "ALTER DATABASE postgres SET work_mem = '7MB';\n" +
       "ALTER ROLE postgres SET maintenance_work_mem = '9MB';\n" +
       "SET search_path = leftover;\n" +
@@ -73,9 +76,10 @@ const PROBE: Scenario = {
       "  IF pg_stat_file('/tmp/leftover.txt', true) IS NOT NULL THEN RAISE EXCEPTION 'file carried over'; END IF;\n" +
       "  IF obj_description('pg_catalog.now()'::regprocedure, 'pg_proc') = 'changed' THEN RAISE EXCEPTION 'comment carried over'; END IF;\n" +
       "END $$;\n" +
-      "CREATE TABLE probe (id bigint PRIMARY KEY);\n",
+      "CREATE TABLE probe (id bigint PRIMARY KEY);\n" +
+      "CREATE TABLE public.owned (id serial PRIMARY KEY);\n",
     "1_probe.down.sql":
-      "DROP TABLE probe;\nDROP SEQUENCE public.seq;\nDROP SCHEMA leftover;\nDROP ROLE leftover_role;\n",
+      "DROP TABLE public.owned;\nDROP TABLE probe;\nDROP SEQUENCE public.seq;\nDROP SCHEMA leftover;\nDROP ROLE leftover_role;\n",
   },
 };
 

@@ -115,7 +115,9 @@ BEGIN
           ELSE upper(r.type) END,
         r.identity);
     EXCEPTION WHEN undefined_object OR undefined_table OR undefined_function OR wrong_object_type
-      OR syntax_error THEN NULL; -- gone with an earlier CASCADE, or left for the digest
+      OR syntax_error OR dependent_objects_still_exist THEN NULL;
+      -- gone with an earlier CASCADE; a column's own sequence (serial, identity) goes with its
+      -- table's later; anything else is left for the digest
     END;
   END LOOP;
   PERFORM lo_unlink(oid) FROM pg_largeobject_metadata;

@@ -145,6 +145,8 @@ export function shareSandbox(): SharedSandbox {
   afterAll(async () => {
     setSandboxRunner(previous);
     await shared.stop();
+    // How the file's jobs ran (started, reused, discarded, own), for measuring.
+    if (process.env.MW_SHARED_SANDBOX_LOG) console.log(JSON.stringify(shared.stats));
   });
   return shared;
 }
