@@ -339,6 +339,37 @@ export interface Token {
 }
 
 /**
+ * `tokenize`'s tokens one at a time (null at the end): for callers that need only the first few,
+ * which would otherwise lex the rest of the statement for nothing.
+ */
+export function tokenReader(
+  text: string,
+  dialect: Dialect,
+  from = 0,
+  to = text.length,
+): () => Token | null {
+  const lx = new Lexer(text, dialect, from, to);
+  return () => {
+    for (let k = lx.next(); k !== "eof"; k = lx.next()) {
+      if (k === "line-comment" || k === "block-comment" || k === "marker") continue;
+      const raw = lx.value;
+      return {
+        kind: k,
+        start: lx.start,
+        end: lx.end,
+        text: k === "word" ? raw.toUpperCase() : raw,
+      };
+    }
+    return null;
+  };
+}
+
+/** `tokenize(text, dialect, from)[0]`, without lexing what follows it. */
+export function firstToken(text: string, dialect: Dialect, from = 0): Token | undefined {
+  return tokenReader(text, dialect, from)() ?? undefined;
+}
+
+/**
  * The code tokens (no comments, no executable-comment markers) of `text[from, to)`, for small
  * inputs such as one statement.
  */

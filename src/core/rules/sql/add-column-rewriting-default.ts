@@ -67,6 +67,10 @@ function rewriteReason(ctx: SqlRuleContext, c: ColumnDef, index: number): string
  */
 function declaredNonVolatile(ctx: SqlRuleContext, d: DefaultExpr, index: number): boolean {
   if (ctx.dialect !== "postgres" || d.volatileFunctions.includes("(subquery)")) return false;
+  // Every suspect below is one of these names: when all are built-in, none can be declared
+  // otherwise, and the default's parse and the schema are not needed (most defaults: now(),
+  // gen_random_uuid()).
+  if (d.volatileFunctions.every(isBuiltinRoutine)) return false;
   const calls = callsIn(d.text);
   if (!calls) return false;
   const routines = ctx.schema(index)?.routines ?? routinesBefore(ctx, index);

@@ -12,7 +12,7 @@
  * The result is flat: the effects of embedded statements are hoisted into their container's.
  */
 import type { Node } from "libpg-query";
-import { tokenize } from "../lexer.js";
+import { firstToken, tokenize } from "../lexer.js";
 import {
   displayName,
   noEffects,
@@ -99,7 +99,7 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   const spanAt = (location: unknown, fallback: Span = ctx.input.span): Span => {
     if (typeof location !== "number" || location < 0) return fallback;
     const start = loc.index(location);
-    const tok = tokenize(ctx.input.text, "postgres", start)[0];
+    const tok = firstToken(ctx.input.text, "postgres", start);
     return { start: ctx.input.base + start, end: ctx.input.base + (tok ? tok.end : start + 1) };
   };
 
@@ -380,7 +380,7 @@ export function nodeSpan(node: unknown, input: StatementInput, verb: string): Sp
   let start = first;
   for (const m of head.matchAll(new RegExp(`\\b${verb}\\b`, "gi"))) start = m.index;
   const lastAt = loc.index(max);
-  const tok = tokenize(input.text, "postgres", lastAt)[0];
+  const tok = firstToken(input.text, "postgres", lastAt);
   const end = tok ? tok.end : lastAt + 1;
   return { start: input.base + start, end: input.base + Math.max(end, first + 1) };
 }

@@ -73,6 +73,20 @@ ruleTester("add-column-rewriting-default", {
       errors: [{ line: 1 }],
     },
     {
+      name: "attacker: an IMMUTABLE function of the change beside a volatile built-in is still per row",
+      code: `${F_INT_IMMUTABLE}\nALTER TABLE t ADD COLUMN c float8 DEFAULT f(1) + random();`,
+      errors: [{ line: 2, message: /random\(\)/ }],
+    },
+    {
+      name: "attacker: public.random() declared IMMUTABLE in the merged history stays volatile",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE t (id int);\nCREATE FUNCTION public.random() RETURNS double precision LANGUAGE sql IMMUTABLE AS 'SELECT 0.5';",
+      },
+      code: "ALTER TABLE t ADD COLUMN c float8 DEFAULT public.random();",
+      errors: [{ line: 1 }],
+    },
+    {
       name: "attacker: a user function named like a volatile built-in stays volatile",
       code: "CREATE FUNCTION random() RETURNS double precision LANGUAGE sql IMMUTABLE AS 'SELECT 0.5';\nALTER TABLE t ADD COLUMN c float8 DEFAULT random();",
       errors: [{ line: 2 }],

@@ -1,6 +1,6 @@
 /** Column definitions, their defaults and table constraints (CREATE TABLE, ADD COLUMN). */
 import type { ColumnDef as PgColumnDef, Constraint, Node } from "libpg-query";
-import { tokenize } from "../../lexer.js";
+import { tokenReader } from "../../lexer.js";
 import type { ColumnDef, ConstraintDef, ConstraintKind, DefaultExpr } from "../../model.js";
 import { callVolatility } from "../../volatility.js";
 import type { PgContext } from "./context.js";
@@ -110,11 +110,10 @@ const CLAUSE_STOP = new Set([
 
 /** Text of an expression starting at `from` (statement index) up to the end of its clause. */
 function clauseText(text: string, from: number): string {
-  const toks = tokenize(text, "postgres", from);
+  const read = tokenReader(text, "postgres", from);
   let depth = 0;
   let end = from;
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!;
+  for (let i = 0, t = read(); t !== null; i++, t = read()) {
     if (t.kind === "punct") {
       if (t.text === "(" || t.text === "[") depth++;
       else if (t.text === ")" || t.text === "]") {
