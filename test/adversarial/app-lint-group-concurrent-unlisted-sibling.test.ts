@@ -7,19 +7,21 @@
  * first, A's (into the lenient release-1) right after, before B wrote anything. A's group is [A]:
  * it passes. B writes its failure, then A its pass: A started later, so no registry or marker
  * calls A's pass stale, and GitHub shows lint passing on the head branch protection on release-2
- * reads, though the head was never checked as proposed there after B's failure.
+ * reads, though the head was never checked as proposed there after B's failure. Both write paths:
+ * quick (one completed create each: checks/write.ts) and slow (runs in_progress first, completed
+ * at the end: checks/write-slow.ts; `pendingAfterMs: 0` takes it without the replay).
  */
 import { describe, expect, test } from "@jest/globals";
 import {
+  harnessesPerTest,
   LINT,
   mergedMigrations,
   pullRequestEvent,
   type Harness,
-  useHarness,
 } from "../github/harness.js";
 
+const harness = harnessesPerTest();
 let h: Harness;
-useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 60_000 } });
 
 const config = (rules: string) =>
   `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n  required: never\nreplay:\n  enabled: false\n`;
@@ -51,29 +53,36 @@ function world() {
   return { repo, head };
 }
 
-describe("two pull requests of one head evaluated at once, neither listed for the commit", () => {
-  test("the later-started one's pass does not stay over the other's failure", async () => {
-    const { repo, head } = world();
-    const create = /MigrationWardenCreateCheckRuns/;
-    // B's evaluation has read everything and holds its create.
-    const heldB = h.pause("POST", /\/graphql$/, create);
-    const b = h.receive("pull_request", pullRequestEvent("opened", repo, 3));
-    await heldB.reached;
-    // A's evaluation starts after B's, reads while B has written nothing, and holds its create.
-    const heldA = h.pause("POST", /\/graphql$/, create);
-    const a = h.receive("pull_request", pullRequestEvent("opened", repo, 2));
-    await heldA.reached;
-    heldB.resume();
-    await b;
-    heldA.resume();
-    await a;
+describe.each([
+  ["quick", 60_000],
+  ["slow", 0],
+])(
+  "two pull requests of one head evaluated at once, neither listed (%s writes)",
+  (_, pendingAfterMs) => {
+    test("the later-started one's pass does not stay over the other's failure", async () => {
+      h = await harness({ app: { replay: false, pendingAfterMs } });
+      const { repo, head } = world();
+      const create = /MigrationWardenCreateCheckRuns/;
+      // B's evaluation has read everything and holds its create.
+      const heldB = h.pause("POST", /\/graphql$/, create);
+      const b = h.receive("pull_request", pullRequestEvent("opened", repo, 3));
+      await heldB.reached;
+      // A's evaluation starts after B's, reads while B has written nothing, and holds its create.
+      const heldA = h.pause("POST", /\/graphql$/, create);
+      const a = h.receive("pull_request", pullRequestEvent("opened", repo, 2));
+      await heldA.reached;
+      heldB.resume();
+      await b;
+      heldA.resume();
+      await a;
 
-    const runs = h.runs(LINT).filter((r) => r.head_sha === head);
-    expect(runs.map((r) => [r.external_id, r.conclusion])).toContainEqual([
-      expect.stringMatching(/#3$/),
-      "failure",
-    ]);
-    // What branch protection on release-2 reads: the newest lint run on the head.
-    expect(runs.at(-1)!.conclusion).not.toBe("success");
-  });
-});
+      const runs = h.runs(LINT).filter((r) => r.head_sha === head);
+      expect(runs.map((r) => [r.external_id, r.conclusion])).toContainEqual([
+        expect.stringMatching(/#3$/),
+        "failure",
+      ]);
+      // What branch protection on release-2 reads: the newest lint run on the head.
+      expect(runs.at(-1)!.conclusion).not.toBe("success");
+    });
+  },
+);
