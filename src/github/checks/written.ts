@@ -212,7 +212,8 @@ export function decidesForHead(name: string): boolean {
 }
 
 /**
- * For a check that decides for the head: a run of it by this app among `runs` (the caller's:
+ * For a check that decides for the head (its result carries `weighed`: lint, and approval, whose
+ * runs name every pull request they decided for): a run of it by this app among `runs` (the caller's:
  * those created before the pass being judged that do not pass) naming a pull request outside `weighed`,
  * the ones the pass's evaluation looked at; null when there is none. Such a run decided for a
  * pull request of the head this evaluation never saw: GitHub's listing of a commit's pull
@@ -227,7 +228,6 @@ export function unweighedBlock(
   appId: number,
   weighed: readonly number[],
 ): WrittenRun | null {
-  if (!decidesForHead(name)) return null;
   let found: WrittenRun | null = null;
   for (const r of runs) {
     if (r.name !== name || r.appId !== appId) continue;
