@@ -221,6 +221,8 @@ export function decidesForHead(name: string): boolean {
  * was written after this evaluation read the head's runs, by an evaluation that started earlier
  * (so newerEvaluation does not find it). A pass created after it would hide its block from branch
  * protection on that pull request's base. Its evaluation's next event weighs it (the run names it).
+ * A run naming no pull request (a merge group's) is never weighed: a pull request whose head is a
+ * merge group's commit cannot pass over the group's block.
  */
 export function unweighedBlock(
   runs: readonly WrittenRun[],
@@ -231,8 +233,11 @@ export function unweighedBlock(
   let found: WrittenRun | null = null;
   for (const r of runs) {
     if (r.name !== name || r.appId !== appId) continue;
-    const pulls = pullNumbersOf(r.externalId) ?? [];
-    if (!pulls.some((n) => !weighed.includes(n))) continue;
+    // A run naming no pull request decided for something no head group holds: a merge group
+    // whose head commit a pull request reuses (its branch is the repository's like any other),
+    // whose queue reads the newest run of the name on that commit.
+    const pulls = pullNumbersOf(r.externalId);
+    if (pulls !== null && pulls.every((n) => weighed.includes(n))) continue;
     if (found === null || r.id > found.id) found = r;
   }
   return found;
