@@ -6,10 +6,12 @@
  * into the lenient `release-1`: #4's evaluation lints the same commit as proposed there, passes,
  * and its run, the newest of the name on the commit, is what the queue reads. The pull request's
  * head group (approval/head-group.ts) holds pull requests only: the merge group's run names a
- * base branch, not a pull request, so nothing weighed it.
+ * base branch, not a pull request, so nothing weighed it. The approval run on the group's head,
+ * which the queue reads too, the same way.
  */
 import { describe, expect, test } from "@jest/globals";
 import {
+  APPROVAL,
   LINT,
   mergedMigrations,
   pullRequestEvent,
@@ -61,6 +63,44 @@ describe("a pull request whose head is a merge group's head", () => {
     await h.receive("pull_request", pullRequestEvent("opened", repo, 4));
 
     // What the merge queue of release-2 reads: the newest lint run on the group's head.
+    expect(onGroup().at(-1)!.conclusion).not.toBe("success");
+  });
+
+  test("its approval pass does not stay over the merge group's approval block", async () => {
+    const repo = h.fake.createRepo("Codertocat", "Queue-Approval", { defaultBranch: "master" });
+    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const base = repo.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
+    });
+    repo.branches.set("release-1", base);
+    const dba = repo.commit({
+      branch: "release-2",
+      parent: base,
+      files: { ".github/migration-warden.yml": LENIENT.replace("required: never", "teams: [dba]") },
+    });
+    const head = repo.commit({
+      parent: dba,
+      files: {
+        "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
+        "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
+      },
+    });
+    repo.openPullRequest({ number: 3, base: "release-2", head, headRef: "add" });
+    const entry = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const onGroup = () => h.runs(APPROVAL).filter((r) => r.head_sha === entry.headSha);
+    expect(onGroup().at(-1)!.conclusion).not.toBe("success");
+
+    repo.openPullRequest({
+      number: 4,
+      base: "release-1",
+      head: entry.headSha,
+      headRef: entry.payload.head_ref.slice("refs/heads/".length),
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, 4));
+
+    expect(onGroup().length).toBeGreaterThan(1);
     expect(onGroup().at(-1)!.conclusion).not.toBe("success");
   });
 });
