@@ -20,7 +20,7 @@ import type { CheckDefinition, CheckEnv, CheckResult } from "../checks/types.js"
 import { rulesetRequirements } from "../enforcement.js";
 import { gatePinnedBy } from "../first-read/base-rules.js";
 import type { Evaluation } from "../evaluate.js";
-import { gatherMembers, headGroup } from "./head-group.js";
+import { gatherMembers, headGroup, weighedBy } from "./head-group.js";
 import { ApprovalReader } from "./reader.js";
 
 /** Where the run's "Details" link goes: who may approve and how. */
@@ -102,8 +102,10 @@ export class ApprovalCheck implements CheckDefinition {
         },
       ),
     );
+    const weighed = weighedBy(group);
     return {
       members,
+      ...(weighed ? { weighed } : {}),
       click: this.click ? { ...this.click, ownAppId: reader.ownAppId } : null,
       enforcement,
       log: env.log,
@@ -122,6 +124,7 @@ export class ApprovalCheck implements CheckDefinition {
     return {
       ...renderApprovalRun(verdict, facts.enforcement),
       ...(this.click ? { alwaysWrite: true } : {}),
+      ...(facts.weighed ? { weighed: facts.weighed } : {}),
     };
   }
 }
@@ -130,6 +133,8 @@ export class ApprovalCheck implements CheckDefinition {
 export interface ApprovalRunFacts {
   /** Every pull request of the head, under its own base and the default branch's view. */
   members: RunMember[];
+  /** Every pull request the group read looked at (head-group.ts weighedBy). */
+  weighed?: readonly number[];
   /** The click the run answers, with this app's id. */
   click: ButtonClick | null;
   /** Branch protection and rulesets of each base branch. */

@@ -29,6 +29,19 @@ import type { ApprovalReader } from "./reader.js";
 
 /** The group of each evaluation, gathered once for both of its checks. */
 const groups = new WeakMap<Evaluation, Promise<Evaluation[]>>();
+/** Each group read: every pull request it looked at (see weighedBy). */
+const weighed = new WeakMap<readonly Evaluation[], readonly number[]>();
+
+/**
+ * The pull requests a group read looked at: the evaluated one and every candidate it fetched,
+ * including those it left out because they closed or moved on. Any other pull request of the
+ * head was unknown to it (GitHub's listing omits it, and this app's runs named it only after the
+ * read): the writer must not let a pass of this group hide that one's block (checks/write.ts).
+ * Undefined for a group not read here.
+ */
+export function weighedBy(group: readonly Evaluation[]): readonly number[] | undefined {
+  return weighed.get(group);
+}
 
 /**
  * Every open pull request of this repository whose head is the evaluated one's, each evaluated
@@ -87,6 +100,7 @@ async function readHeadGroup(
       ),
     );
   }
+  weighed.set(group, [pr.number, ...others]);
   return group;
 }
 

@@ -9,7 +9,7 @@ import {
 import type { Config } from "../../config/types.js";
 import type { Analysis } from "../../core/analyze.js";
 import type { Report } from "../../core/types.js";
-import { headGroup } from "../approval/head-group.js";
+import { headGroup, weighedBy } from "../approval/head-group.js";
 import { ownAppId } from "../client.js";
 import type { Evaluation } from "../evaluate.js";
 import { findingAnnotation } from "./annotations.js";
@@ -43,9 +43,17 @@ export function lintTitle(report: Report): string {
  */
 export interface LintFacts {
   group: readonly Evaluation[];
+  /** Every pull request the group read looked at (weighedBy); absent: only the group's. */
+  weighed?: readonly number[];
 }
 
-export function renderLint({ group }: LintFacts): CheckResult {
+export function renderLint(facts: LintFacts): CheckResult {
+  const { group } = facts;
+  const weighed = facts.weighed ?? group.map((e) => e.pr.number);
+  return { ...renderGroup(group), weighed };
+}
+
+function renderGroup(group: readonly Evaluation[]): CheckResult {
   const [ev, ...others] = group;
   if (ev === undefined) throw new Error("lint: no evaluation");
   if (ev.kind === "invalid-config") return invalidConfigResult(ev);
@@ -189,9 +197,11 @@ export const lintCheck: CheckDefinition<LintFacts> = {
       "migration-warden is reading the configuration, the changed files and the migration directories.",
   },
   // The head's other pull requests: the approval check gathers the same group (read once).
-  gather: async (ev, env) => ({
-    group:
-      ev.kind === "invalid-config" ? [ev] : await headGroup(env, ev, await ownAppId(env.octokit)),
-  }),
+  gather: async (ev, env) => {
+    if (ev.kind === "invalid-config") return { group: [ev] };
+    const group = await headGroup(env, ev, await ownAppId(env.octokit));
+    const weighed = weighedBy(group);
+    return { group, ...(weighed ? { weighed } : {}) };
+  },
   render: renderLint,
 };

@@ -26,6 +26,12 @@ export type { Annotation, CheckAction };
 export interface CheckResult extends CheckOutput {
   /** Written even when the newest run shows the same (an answer to a click is never skipped). */
   alwaysWrite?: boolean;
+  /**
+   * For a check that decides for every pull request of the head (lint, approval): the pull
+   * requests its evaluation looked at (approval/head-group.ts weighedBy). A pass is not left over
+   * a block of this app's that names another one (written.ts unweighedBlock). Not shown.
+   */
+  weighed?: readonly number[];
 }
 
 export interface CheckEnv {

@@ -11,7 +11,7 @@ import { updateCheckRuns, type Updated } from "./batch-update.js";
 import { CheckRun, type CompletionUpdate } from "./check-run.js";
 import { errorResult } from "./common.js";
 import { externalId } from "./external-id.js";
-import type { CheckDefinition, CheckResult } from "./types.js";
+import type { CheckDefinition, CheckResult, Conclusion } from "./types.js";
 import { updateCheckRun } from "./uncertain-writes.js";
 import {
   createAll,
@@ -24,7 +24,7 @@ import {
   type NewerRun,
   type Writing,
 } from "./write-shared.js";
-import { newerEvaluation, runsOfApp, type WrittenRun } from "./written.js";
+import { newerEvaluation, runsOfApp, unweighedBlock, type WrittenRun } from "./written.js";
 
 /**
  * A slow evaluation (the sandbox replay): every check gets an in_progress run now, completed from
@@ -92,6 +92,7 @@ export async function writeSlowly(
   const newer = await newerRuns(
     w,
     passes.map((e) => e.run),
+    passes.map((e) => e.result.weighed),
   );
   for (const [k, e] of passes.entries()) {
     const found = newer[k]!;
@@ -233,10 +234,11 @@ async function settle(steps: ReadonlyArray<() => Promise<void>>): Promise<unknow
 async function newerRuns(
   w: Writing,
   runs: readonly CheckRun[],
+  weighed: ReadonlyArray<readonly number[] | undefined>,
 ): Promise<Array<{ newer: NewerRun | null } | { error: unknown }>> {
   const listings = new Map<number, Promise<WrittenRun[]>>();
   const out: Array<{ newer: NewerRun | null } | { error: unknown }> = [];
-  for (const run of runs) {
+  for (const [k, run] of runs.entries()) {
     const inProcess = w.generation.superseded(run.name);
     const appId = run.appId ?? w.appId;
     const fallback = inProcess ? { id: null, url: null } : null;
@@ -252,7 +254,23 @@ async function newerRuns(
     }
     try {
       const listed = await listing;
-      const newer = newerEvaluation(listed, run.name, appId, w.pr.number, run.startedAt, run.id);
+      const ofOthers = weighed[k];
+      const newer =
+        newerEvaluation(listed, run.name, appId, w.pr.number, run.startedAt, run.id) ??
+        // Started earlier, but for a pull request of the head this evaluation never saw: its run,
+        // created before this one, is hidden by it (write.ts endPassesHidingNewer).
+        (ofOthers
+          ? unweighedBlock(
+              listed.filter(
+                (r) =>
+                  r.id < run.id &&
+                  !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)),
+              ),
+              run.name,
+              appId,
+              ofOthers,
+            )
+          : null);
       out.push({ newer: newer ? { id: newer.id, url: newer.url ?? null } : fallback });
     } catch (error) {
       out.push({ error });

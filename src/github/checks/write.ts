@@ -28,6 +28,7 @@ import {
   newerEvaluation,
   runsOnCommit,
   runsOfApp,
+  unweighedBlock,
   type WrittenRun,
 } from "./written.js";
 
@@ -251,7 +252,10 @@ async function endPassesHidingNewer(
           r.id < run.id &&
           !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)),
       );
-      const newer = newerEvaluation(hidden, run.name, appId, w.pr.number, run.startedAt, run.id);
+      const newer =
+        newerEvaluation(hidden, run.name, appId, w.pr.number, run.startedAt, run.id) ??
+        // Started earlier, but for a pull request of the head this evaluation never saw.
+        (pass.result.weighed ? unweighedBlock(hidden, run.name, appId, pass.result.weighed) : null);
       if (!newer) continue;
       w.log.info(
         { check: run.name, newer: newer.id },

@@ -212,6 +212,38 @@ export function decidesForHead(name: string): boolean {
 }
 
 /**
+ * For a check that decides for the head (its result carries `weighed`: lint, and approval, whose
+ * runs name every pull request they decided for): a run of it by this app among `runs` (the caller's:
+ * those created before the pass being judged that do not pass) naming a pull request outside `weighed`,
+ * the ones the pass's evaluation looked at; null when there is none. Such a run decided for a
+ * pull request of the head this evaluation never saw: GitHub's listing of a commit's pull
+ * requests omits some (a commit on the default branch lists only its merged one), and the run
+ * was written after this evaluation read the head's runs, by an evaluation that started earlier
+ * (so newerEvaluation does not find it). A pass created after it would hide its block from branch
+ * protection on that pull request's base. Its evaluation's next event weighs it (the run names it).
+ * A run naming no pull request (a merge group's) is never weighed: a pull request whose head is a
+ * merge group's commit cannot pass over the group's block.
+ */
+export function unweighedBlock(
+  runs: readonly WrittenRun[],
+  name: string,
+  appId: number,
+  weighed: readonly number[],
+): WrittenRun | null {
+  let found: WrittenRun | null = null;
+  for (const r of runs) {
+    if (r.name !== name || r.appId !== appId) continue;
+    // A run naming no pull request decided for something no head group holds: a merge group
+    // whose head commit a pull request reuses (its branch is the repository's like any other),
+    // whose queue reads the newest run of the name on that commit.
+    const pulls = pullNumbersOf(r.externalId);
+    if (pulls !== null && pulls.every((n) => weighed.includes(n))) continue;
+    if (found === null || r.id > found.id) found = r;
+  }
+  return found;
+}
+
+/**
  * A run of this check by this app for the same pull request (for any pull request of the head,
  * for a check that decides for the head: decidesForHead) whose evaluation started after
  * `startedAt` (so saw facts at least as new); null when there is none. Runs without a marker

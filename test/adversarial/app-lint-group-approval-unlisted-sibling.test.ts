@@ -1,0 +1,76 @@
+/**
+ * The race of app-lint-group-concurrent-unlisted-sibling.test.ts on the check that shares the
+ * lint run's head group: the approval run (approval/head-group.ts). #2 into release-1 needs no
+ * approval there; #3 into release-2 needs a DBA's. The default branch's tip is the head, so
+ * GitHub lists neither for the commit; both evaluated at once, #3's first: #2's evaluation never
+ * saw #3, and its pass, created after #3's block, is what branch protection on release-2 reads.
+ */
+import { describe, expect, test } from "@jest/globals";
+import {
+  APPROVAL,
+  harnessesPerTest,
+  mergedMigrations,
+  pullRequestEvent,
+  type Harness,
+} from "../github/harness.js";
+
+const harness = harnessesPerTest();
+let h: Harness;
+
+const config = (approval: string) =>
+  `directories:\n  - path: migrations\n    dialect: postgres\nrules:\n  require-lock-timeout: off\napproval:\n${approval}replay:\n  enabled: false\n`;
+const NONE = config("  required: never\n");
+const DBA = config("  teams: [dba]\n");
+
+function world() {
+  const repo = h.fake.createRepo("Codertocat", "Group-Approval-Race", { defaultBranch: "master" });
+  h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+  const base = repo.commit({
+    branch: "release-1",
+    files: { ".github/migration-warden.yml": NONE, ...mergedMigrations(1) },
+  });
+  repo.commit({
+    branch: "release-2",
+    parent: base,
+    files: { ".github/migration-warden.yml": DBA },
+  });
+  const head = repo.commit({
+    branch: "master",
+    parent: base,
+    files: {
+      "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
+      "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
+    },
+  });
+  repo.openPullRequest({ number: 2, base: "release-1", head });
+  repo.openPullRequest({ number: 3, base: "release-2", head });
+  return { repo, head };
+}
+
+describe.each([
+  ["quick", 60_000],
+  ["slow", 0],
+])(
+  "the approval run of two pull requests evaluated at once, neither listed (%s writes)",
+  (_, pendingAfterMs) => {
+    test("the pass of the one needing no approval does not stay over the other's block", async () => {
+      h = await harness({ app: { replay: false, pendingAfterMs } });
+      const { repo, head } = world();
+      const create = /MigrationWardenCreateCheckRuns/;
+      const heldB = h.pause("POST", /\/graphql$/, create);
+      const b = h.receive("pull_request", pullRequestEvent("opened", repo, 3));
+      await heldB.reached;
+      const heldA = h.pause("POST", /\/graphql$/, create);
+      const a = h.receive("pull_request", pullRequestEvent("opened", repo, 2));
+      await heldA.reached;
+      heldB.resume();
+      await b;
+      heldA.resume();
+      await a;
+
+      const runs = h.runs(APPROVAL).filter((r) => r.head_sha === head);
+      expect(runs.map((r) => r.conclusion)).toContain("action_required");
+      expect(runs.at(-1)!.conclusion).not.toBe("success");
+    });
+  },
+);

@@ -1,0 +1,106 @@
+/**
+ * Attack on the lint run of a merge group's head (merge-group.ts) through a pull request whose head
+ * is that commit: check runs belong to commits, and the merge queue of `release-2` waits for lint
+ * on the group's head. The group of #3 (drops a table) fails there. The author opens #4 from the
+ * queue's branch (`gh-readonly-queue/release-2/…`, a branch of the repository like any other)
+ * into the lenient `release-1`: #4's evaluation lints the same commit as proposed there, passes,
+ * and its run, the newest of the name on the commit, is what the queue reads. The pull request's
+ * head group (approval/head-group.ts) holds pull requests only: the merge group's run names a
+ * base branch, not a pull request, so nothing weighed it. The approval run on the group's head,
+ * which the queue reads too, the same way.
+ */
+import { describe, expect, test } from "@jest/globals";
+import {
+  APPROVAL,
+  LINT,
+  mergedMigrations,
+  pullRequestEvent,
+  type Harness,
+  useHarness,
+} from "../github/harness.js";
+import { groupEvent } from "../github/repositories.js";
+
+let h: Harness;
+useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 60_000 } });
+
+const config = (rules: string) =>
+  `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n  required: never\nreplay:\n  enabled: false\n`;
+const LENIENT = config("rules:\n  drop-table: off\n  require-lock-timeout: off\n");
+const STRICT = config("");
+
+describe("a pull request whose head is a merge group's head", () => {
+  test("its pass does not stay over the merge group's lint failure", async () => {
+    const repo = h.fake.createRepo("Codertocat", "Queue-Head", { defaultBranch: "master" });
+    const base = repo.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
+    });
+    repo.branches.set("release-1", base);
+    const strict = repo.commit({
+      branch: "release-2",
+      parent: base,
+      files: { ".github/migration-warden.yml": STRICT },
+    });
+    const head = repo.commit({
+      parent: strict,
+      files: {
+        "migrations/0002_drop.up.sql": "DROP TABLE t1;\n",
+        "migrations/0002_drop.down.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
+      },
+    });
+    repo.openPullRequest({ number: 3, base: "release-2", head, headRef: "drop" });
+    const entry = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const onGroup = () => h.runs(LINT).filter((r) => r.head_sha === entry.headSha);
+    expect(onGroup().at(-1)!.conclusion).toBe("failure");
+
+    repo.openPullRequest({
+      number: 4,
+      base: "release-1",
+      head: entry.headSha,
+      headRef: entry.payload.head_ref.slice("refs/heads/".length),
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, 4));
+
+    // What the merge queue of release-2 reads: the newest lint run on the group's head.
+    expect(onGroup().at(-1)!.conclusion).not.toBe("success");
+  });
+
+  test("its approval pass does not stay over the merge group's approval block", async () => {
+    const repo = h.fake.createRepo("Codertocat", "Queue-Approval", { defaultBranch: "master" });
+    h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
+    const base = repo.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
+    });
+    repo.branches.set("release-1", base);
+    const dba = repo.commit({
+      branch: "release-2",
+      parent: base,
+      files: { ".github/migration-warden.yml": LENIENT.replace("required: never", "teams: [dba]") },
+    });
+    const head = repo.commit({
+      parent: dba,
+      files: {
+        "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
+        "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
+      },
+    });
+    repo.openPullRequest({ number: 3, base: "release-2", head, headRef: "add" });
+    const entry = repo.enqueue(3);
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const onGroup = () => h.runs(APPROVAL).filter((r) => r.head_sha === entry.headSha);
+    expect(onGroup().at(-1)!.conclusion).not.toBe("success");
+
+    repo.openPullRequest({
+      number: 4,
+      base: "release-1",
+      head: entry.headSha,
+      headRef: entry.payload.head_ref.slice("refs/heads/".length),
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, 4));
+
+    expect(onGroup().length).toBeGreaterThan(1);
+    expect(onGroup().at(-1)!.conclusion).not.toBe("success");
+  });
+});
