@@ -6,21 +6,15 @@
  * saw #3, and its pass, created after #3's block, is what branch protection on release-2 reads.
  */
 import { describe, expect, test } from "@jest/globals";
-import {
-  APPROVAL,
-  harnessesPerTest,
-  mergedMigrations,
-  pullRequestEvent,
-  type Harness,
-} from "../github/harness.js";
+import { APPROVAL, harnessesPerTest, mergedMigrations, type Harness } from "../github/harness.js";
+import { ADD_COLUMN, evaluatedAtOnce, headConfig } from "../github/shared-head.js";
 
 const harness = harnessesPerTest();
 let h: Harness;
 
-const config = (approval: string) =>
-  `directories:\n  - path: migrations\n    dialect: postgres\nrules:\n  require-lock-timeout: off\napproval:\n${approval}replay:\n  enabled: false\n`;
-const NONE = config("  required: never\n");
-const DBA = config("  teams: [dba]\n");
+const rules = "rules:\n  require-lock-timeout: off\n";
+const NONE = headConfig(rules);
+const DBA = headConfig(rules, "  teams: [dba]\n");
 
 function world() {
   const repo = h.fake.createRepo("Codertocat", "Group-Approval-Race", { defaultBranch: "master" });
@@ -37,10 +31,7 @@ function world() {
   const head = repo.commit({
     branch: "master",
     parent: base,
-    files: {
-      "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
-      "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
-    },
+    files: ADD_COLUMN,
   });
   repo.openPullRequest({ number: 2, base: "release-1", head });
   repo.openPullRequest({ number: 3, base: "release-2", head });
@@ -56,17 +47,7 @@ describe.each([
     test("the pass of the one needing no approval does not stay over the other's block", async () => {
       h = await harness({ app: { replay: false, pendingAfterMs } });
       const { repo, head } = world();
-      const create = /MigrationWardenCreateCheckRuns/;
-      const heldB = h.pause("POST", /\/graphql$/, create);
-      const b = h.receive("pull_request", pullRequestEvent("opened", repo, 3));
-      await heldB.reached;
-      const heldA = h.pause("POST", /\/graphql$/, create);
-      const a = h.receive("pull_request", pullRequestEvent("opened", repo, 2));
-      await heldA.reached;
-      heldB.resume();
-      await b;
-      heldA.resume();
-      await a;
+      await evaluatedAtOnce(h, repo, 3, 2);
 
       const runs = h.runs(APPROVAL).filter((r) => r.head_sha === head);
       expect(runs.map((r) => r.conclusion)).toContain("action_required");

@@ -12,21 +12,11 @@
  * at the end: checks/write-slow.ts; `pendingAfterMs: 0` takes it without the replay).
  */
 import { describe, expect, test } from "@jest/globals";
-import {
-  harnessesPerTest,
-  LINT,
-  mergedMigrations,
-  pullRequestEvent,
-  type Harness,
-} from "../github/harness.js";
+import { harnessesPerTest, LINT, mergedMigrations, type Harness } from "../github/harness.js";
+import { DROP_TABLE, evaluatedAtOnce, LENIENT, STRICT } from "../github/shared-head.js";
 
 const harness = harnessesPerTest();
 let h: Harness;
-
-const config = (rules: string) =>
-  `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n  required: never\nreplay:\n  enabled: false\n`;
-const LENIENT = config("rules:\n  drop-table: off\n  require-lock-timeout: off\n");
-const STRICT = config("");
 
 /** The default branch's tip drops a table; #2 proposes it to release-1, #3 to release-2. */
 function world() {
@@ -43,10 +33,7 @@ function world() {
   const head = repo.commit({
     branch: "master",
     parent: base,
-    files: {
-      "migrations/0002_drop.up.sql": "DROP TABLE t1;\n",
-      "migrations/0002_drop.down.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
-    },
+    files: DROP_TABLE,
   });
   repo.openPullRequest({ number: 2, base: "release-1", head });
   repo.openPullRequest({ number: 3, base: "release-2", head });
@@ -62,19 +49,8 @@ describe.each([
     test("the later-started one's pass does not stay over the other's failure", async () => {
       h = await harness({ app: { replay: false, pendingAfterMs } });
       const { repo, head } = world();
-      const create = /MigrationWardenCreateCheckRuns/;
-      // B's evaluation has read everything and holds its create.
-      const heldB = h.pause("POST", /\/graphql$/, create);
-      const b = h.receive("pull_request", pullRequestEvent("opened", repo, 3));
-      await heldB.reached;
-      // A's evaluation starts after B's, reads while B has written nothing, and holds its create.
-      const heldA = h.pause("POST", /\/graphql$/, create);
-      const a = h.receive("pull_request", pullRequestEvent("opened", repo, 2));
-      await heldA.reached;
-      heldB.resume();
-      await b;
-      heldA.resume();
-      await a;
+      // B's evaluation first; A's starts after it, reads while B has written nothing.
+      await evaluatedAtOnce(h, repo, 3, 2);
 
       const runs = h.runs(LINT).filter((r) => r.head_sha === head);
       expect(runs.map((r) => [r.external_id, r.conclusion])).toContainEqual([

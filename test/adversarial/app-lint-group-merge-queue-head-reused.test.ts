@@ -19,14 +19,10 @@ import {
   useHarness,
 } from "../github/harness.js";
 import { groupEvent } from "../github/repositories.js";
+import { ADD_COLUMN, DROP_TABLE, LENIENT, STRICT } from "../github/shared-head.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 60_000 } });
-
-const config = (rules: string) =>
-  `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n  required: never\nreplay:\n  enabled: false\n`;
-const LENIENT = config("rules:\n  drop-table: off\n  require-lock-timeout: off\n");
-const STRICT = config("");
 
 describe("a pull request whose head is a merge group's head", () => {
   test("its pass does not stay over the merge group's lint failure", async () => {
@@ -43,10 +39,7 @@ describe("a pull request whose head is a merge group's head", () => {
     });
     const head = repo.commit({
       parent: strict,
-      files: {
-        "migrations/0002_drop.up.sql": "DROP TABLE t1;\n",
-        "migrations/0002_drop.down.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
-      },
+      files: DROP_TABLE,
     });
     repo.openPullRequest({ number: 3, base: "release-2", head, headRef: "drop" });
     const entry = repo.enqueue(3);
@@ -81,10 +74,7 @@ describe("a pull request whose head is a merge group's head", () => {
     });
     const head = repo.commit({
       parent: dba,
-      files: {
-        "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
-        "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
-      },
+      files: ADD_COLUMN,
     });
     repo.openPullRequest({ number: 3, base: "release-2", head, headRef: "add" });
     const entry = repo.enqueue(3);

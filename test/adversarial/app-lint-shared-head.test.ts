@@ -19,16 +19,12 @@ import {
   type Harness,
   useHarness,
 } from "../github/harness.js";
+import { DROP_TABLE, LENIENT, STRICT } from "../github/shared-head.js";
 
 let h: Harness;
 // Quick evaluations written as completed runs (production's flow), so a repeated identical result
 // can be left unwritten (checks/written.ts).
 useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs: 60_000 } });
-
-const config = (rules: string) =>
-  `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n  required: never\nreplay:\n  enabled: false\n`;
-const LENIENT = config("rules:\n  drop-table: off\n  require-lock-timeout: off\n");
-const STRICT = config("");
 
 interface World {
   repo: FakeRepo;
@@ -60,10 +56,7 @@ function world({ openB = true, fork = false } = {}): World & { openB(): void } {
   const head = from.commit({
     branch: "feature",
     parent: base,
-    files: {
-      "migrations/0002_drop.up.sql": "DROP TABLE t1;\n",
-      "migrations/0002_drop.down.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
-    },
+    files: DROP_TABLE,
   });
   const a = repo.openPullRequest({ number: 2, base: "release-1", head });
   const open = () => {

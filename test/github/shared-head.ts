@@ -1,0 +1,53 @@
+/**
+ * Set-up shared by the attacks on a head commit that several pull requests (or a merge group)
+ * share (test/adversarial/app-lint-shared-head.test.ts, app-lint-group-*.test.ts): the two
+ * configurations a head passes under and fails under, the migration that tells them apart, and
+ * the ordering of two evaluations started at once.
+ */
+import type { FakeRepo } from "../support/fake-github.mjs";
+import { pullRequestEvent, type Harness } from "./harness.js";
+
+/** A configuration for `migrations` (Postgres), no replay; `rules` and `approval` as given. */
+export const headConfig = (rules: string, approval = "  required: never\n") =>
+  `directories:\n  - path: migrations\n    dialect: postgres\n${rules}approval:\n${approval}replay:\n  enabled: false\n`;
+
+/** Passes the table drop below (its rules off). */
+export const LENIENT = headConfig("rules:\n  drop-table: off\n  require-lock-timeout: off\n");
+/** The default rules: the table drop below is an error. */
+export const STRICT = headConfig("");
+
+/** A migration pair after `mergedMigrations(1)` that drops its table. */
+export const DROP_TABLE = {
+  "migrations/0002_drop.up.sql": "DROP TABLE t1;\n",
+  "migrations/0002_drop.down.sql": "CREATE TABLE t1 (id bigint PRIMARY KEY);\n",
+};
+
+/** A migration pair after `mergedMigrations(1)` that only adds a column (no finding). */
+export const ADD_COLUMN = {
+  "migrations/0002_add.up.sql": "ALTER TABLE t1 ADD COLUMN note text;\n",
+  "migrations/0002_add.down.sql": "ALTER TABLE t1 DROP COLUMN note;\n",
+};
+
+/**
+ * `opened` events of pull requests `first` and `second`, evaluated at once: `first`'s evaluation
+ * reads everything and holds its check-run create; `second`'s then starts, reads while `first`
+ * has written nothing, and holds its own; `first` writes, then `second`.
+ */
+export async function evaluatedAtOnce(
+  h: Harness,
+  repo: FakeRepo,
+  first: number,
+  second: number,
+): Promise<void> {
+  const create = /MigrationWardenCreateCheckRuns/;
+  const heldFirst = h.pause("POST", /\/graphql$/, create);
+  const a = h.receive("pull_request", pullRequestEvent("opened", repo, first));
+  await heldFirst.reached;
+  const heldSecond = h.pause("POST", /\/graphql$/, create);
+  const b = h.receive("pull_request", pullRequestEvent("opened", repo, second));
+  await heldSecond.reached;
+  heldFirst.resume();
+  await a;
+  heldSecond.resume();
+  await b;
+}
