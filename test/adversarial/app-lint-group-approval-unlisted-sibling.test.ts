@@ -6,8 +6,13 @@
  * saw #3, and its pass, created after #3's block, is what branch protection on release-2 reads.
  */
 import { describe, expect, test } from "@jest/globals";
-import { APPROVAL, harnessesPerTest, mergedMigrations, type Harness } from "../github/harness.js";
-import { ADD_COLUMN, evaluatedAtOnce, headConfig } from "../github/shared-head.js";
+import { APPROVAL, harnessesPerTest, type Harness } from "../github/harness.js";
+import {
+  ADD_COLUMN,
+  defaultTipIntoTwoReleases,
+  evaluatedAtOnce,
+  headConfig,
+} from "../github/shared-head.js";
 
 const harness = harnessesPerTest();
 let h: Harness;
@@ -17,25 +22,13 @@ const NONE = headConfig(rules);
 const DBA = headConfig(rules, "  teams: [dba]\n");
 
 function world() {
-  const repo = h.fake.createRepo("Codertocat", "Group-Approval-Race", { defaultBranch: "master" });
   h.fake.setTeamMembership("Codertocat", "dba", "alice", "active");
-  const base = repo.commit({
-    branch: "release-1",
-    files: { ".github/migration-warden.yml": NONE, ...mergedMigrations(1) },
-  });
-  repo.commit({
-    branch: "release-2",
-    parent: base,
-    files: { ".github/migration-warden.yml": DBA },
-  });
-  const head = repo.commit({
-    branch: "master",
-    parent: base,
-    files: ADD_COLUMN,
-  });
-  repo.openPullRequest({ number: 2, base: "release-1", head });
-  repo.openPullRequest({ number: 3, base: "release-2", head });
-  return { repo, head };
+  return defaultTipIntoTwoReleases(
+    h,
+    "Group-Approval-Race",
+    { release1: NONE, release2: DBA },
+    ADD_COLUMN,
+  );
 }
 
 describe.each([

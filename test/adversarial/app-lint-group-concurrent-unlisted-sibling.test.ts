@@ -12,33 +12,21 @@
  * at the end: checks/write-slow.ts; `pendingAfterMs: 0` takes it without the replay).
  */
 import { describe, expect, test } from "@jest/globals";
-import { harnessesPerTest, LINT, mergedMigrations, type Harness } from "../github/harness.js";
-import { DROP_TABLE, evaluatedAtOnce, LENIENT, STRICT } from "../github/shared-head.js";
+import { harnessesPerTest, LINT, type Harness } from "../github/harness.js";
+import {
+  defaultTipIntoTwoReleases,
+  DROP_TABLE,
+  evaluatedAtOnce,
+  LENIENT,
+  STRICT,
+} from "../github/shared-head.js";
 
 const harness = harnessesPerTest();
 let h: Harness;
 
 /** The default branch's tip drops a table; #2 proposes it to release-1, #3 to release-2. */
-function world() {
-  const repo = h.fake.createRepo("Codertocat", "Group-Race", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "release-1",
-    files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
-  });
-  repo.commit({
-    branch: "release-2",
-    parent: base,
-    files: { ".github/migration-warden.yml": STRICT },
-  });
-  const head = repo.commit({
-    branch: "master",
-    parent: base,
-    files: DROP_TABLE,
-  });
-  repo.openPullRequest({ number: 2, base: "release-1", head });
-  repo.openPullRequest({ number: 3, base: "release-2", head });
-  return { repo, head };
-}
+const world = () =>
+  defaultTipIntoTwoReleases(h, "Group-Race", { release1: LENIENT, release2: STRICT }, DROP_TABLE);
 
 describe.each([
   ["quick", 60_000],

@@ -5,7 +5,7 @@
  * the ordering of two evaluations started at once.
  */
 import type { FakeRepo } from "../support/fake-github.mjs";
-import { pullRequestEvent, type Harness } from "./harness.js";
+import { mergedMigrations, pullRequestEvent, type Harness } from "./harness.js";
 
 /** A configuration for `migrations` (Postgres), no replay; `rules` and `approval` as given. */
 export const headConfig = (rules: string, approval = "  required: never\n") =>
@@ -50,4 +50,32 @@ export async function evaluatedAtOnce(
   await a;
   heldSecond.resume();
   await b;
+}
+
+/**
+ * release-1 (with `release1` as its config and one merged migration) and release-2 (its child,
+ * `release2` as config); the default branch's tip adds `headFiles` on release-1. #2 proposes the
+ * tip to release-1, #3 to release-2. GitHub lists neither for the tip (a commit already on the
+ * default branch lists only its merged pull request), so their group is what the app's runs name.
+ */
+export function defaultTipIntoTwoReleases(
+  h: Harness,
+  name: string,
+  configs: { release1: string; release2: string },
+  headFiles: Record<string, string>,
+): { repo: FakeRepo; head: string } {
+  const repo = h.fake.createRepo("Codertocat", name, { defaultBranch: "master" });
+  const base = repo.commit({
+    branch: "release-1",
+    files: { ".github/migration-warden.yml": configs.release1, ...mergedMigrations(1) },
+  });
+  repo.commit({
+    branch: "release-2",
+    parent: base,
+    files: { ".github/migration-warden.yml": configs.release2 },
+  });
+  const head = repo.commit({ branch: "master", parent: base, files: headFiles });
+  repo.openPullRequest({ number: 2, base: "release-1", head });
+  repo.openPullRequest({ number: 3, base: "release-2", head });
+  return { repo, head };
 }
