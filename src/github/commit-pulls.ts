@@ -80,6 +80,17 @@ export async function commitPullRequests(
 }
 
 /**
+ * What GitHub's commit lookup says of a head: the other open pull requests of this repository on
+ * it, and whether it listed the evaluated one. It lists only the merged pull request of a commit
+ * already on the default branch, so a lookup without the evaluated (open) pull request cannot be
+ * trusted to hold the others either (approval/head-group.ts).
+ */
+export interface HeadPulls {
+  others: number[];
+  listsSelf: boolean;
+}
+
+/**
  * The other open pull requests of this repository whose head is exactly `sha` (every page).
  * GitHub's endpoint lists every pull request containing the commit, also as an ancestor, and may
  * list pull requests of other repositories of the fork network: both are left out.
@@ -90,23 +101,19 @@ export async function pullRequestsWithHead(
   repoId: number,
   sha: string,
   except: number,
-): Promise<number[]> {
+): Promise<HeadPulls> {
   const listed = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     ...repo,
     commit_sha: sha,
     per_page: 100,
   });
-  return unique(
-    listed
-      .filter(
-        (p) =>
-          p.state === "open" &&
-          p.head.sha === sha &&
-          p.base.repo.id === repoId &&
-          p.number !== except,
-      )
-      .map((p) => p.number),
+  const open = listed.filter(
+    (p) => p.state === "open" && p.head.sha === sha && p.base.repo.id === repoId,
   );
+  return {
+    others: unique(open.filter((p) => p.number !== except).map((p) => p.number)),
+    listsSelf: open.some((p) => p.number === except),
+  };
 }
 
 export function unique(ns: readonly number[]): number[] {

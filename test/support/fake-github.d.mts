@@ -319,9 +319,9 @@ export type GraphqlFault = {
   /**
    * A field GitHub could not resolve (executed queries only): it is null in the data, and an
    * error names its path, as GitHub answers. `files` of a pull request, `associatedPullRequests`
-   * of a commit, `rules` of the pull request's base ref.
+   * of a commit, `rules` of the pull request's base ref, `pullRequests` of the repository.
    */
-  | { fieldError: "files" | "associatedPullRequests" | "rules" }
+  | { fieldError: "files" | "associatedPullRequests" | "rules" | "pullRequests" }
   /**
    * The check-run mutation's `createCheckRun` fields whose run name matches fail alone (an error
    * at their alias, the others carried out).

@@ -1757,7 +1757,8 @@ export class FakeGitHub {
    * when given); `afterAnswer` runs once the
    * answer is made (what changes on GitHub right after it). Pull requests answer their state,
    * base (`baseRefName`, `baseRef` as the branch is now), head, author, counts, head repository,
-   * changed files (no previous paths) and commits; a commit its associated pull requests.
+   * changed files (no previous paths) and commits; `repository.pullRequests(states:)` lists
+   * them; a commit its associated pull requests. Field fault `pullRequests` fails that listing.
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
@@ -1790,6 +1791,26 @@ export class FakeGitHub {
               ? this.#gitNode(oid, faults)
               : this.#expressionNode(repo, expression, faults),
           pullRequest: ({ number }) => this.#pullRequestNode(repo, number, faults),
+          // The repository's own pull requests (a fork's into it too), oldest first, by state.
+          pullRequests: (args) =>
+            fieldFault(faults, "pullRequests") ??
+            connection(
+              [...repo.pulls.values()]
+                .filter(
+                  (pr) =>
+                    !args.states ||
+                    args.states.includes(
+                      pr.mergedAt !== undefined
+                        ? "MERGED"
+                        : pr.state === "open"
+                          ? "OPEN"
+                          : "CLOSED",
+                    ),
+                )
+                .sort((a, b) => a.number - b.number)
+                .map((pr) => this.#pullRequestNode(repo, pr.number, faults)),
+              args,
+            ),
         };
       },
     };

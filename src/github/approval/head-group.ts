@@ -23,7 +23,8 @@ import { evaluatePullRequest, type Evaluation } from "../evaluate.js";
 import { pullRequestsWithHead, unique } from "../commit-pulls.js";
 import { pullNumbersOf } from "../checks/external-id.js";
 import { runsOfApp } from "../checks/written.js";
-import { knownPullsWithHead } from "../first-read/head-reads.js";
+import { knownHeadPulls } from "../first-read/head-reads.js";
+import { openPullsWithHead } from "../open-pulls.js";
 import { fetchPullRequest } from "../pull-request.js";
 import type { ApprovalReader } from "./reader.js";
 
@@ -65,16 +66,22 @@ async function readHeadGroup(
   const { pr } = ev;
   const repo = { owner: pr.owner, repo: pr.repo };
   // The first query's answer when it was plain (first-read/head-pulls.ts), else by REST.
-  const associated =
-    knownPullsWithHead(pr) ??
+  const lookup =
+    knownHeadPulls(pr) ??
     (await pullRequestsWithHead(octokit, repo, pr.baseRepoId, pr.headSha, pr.number));
+  const associated = lookup.others;
   // GitHub's commit association misses some (a commit already on the default branch lists only
   // its merged pull request): the pull requests this app's runs on the head were written for
   // are candidates too, each checked below like the others.
   const named = (await namedByOwnRuns(env, ev, ownAppId)).filter(
     (n) => n !== pr.number && !associated.includes(n),
   );
-  const others = unique([...associated, ...named]);
+  // A pull request whose event never reached the app is named by no run: when the association
+  // may be one of a commit on the default branch, every open pull request is listed instead.
+  const listed = associationTrusted(ev, lookup.listsSelf)
+    ? []
+    : await openPullsWithHead(octokit, repo, pr.headSha, pr.number);
+  const others = unique([...associated, ...named, ...listed]);
   // Each costs a full evaluation, and the run's record names at most this many.
   const tooMany = (n: number) =>
     new EvaluationError(
@@ -102,6 +109,21 @@ async function readHeadGroup(
   }
   weighed.set(group, [pr.number, ...others]);
   return group;
+}
+
+/**
+ * Whether GitHub's commit association can be trusted to list every open pull request of the head:
+ * it listed the evaluated pull request itself (so the head was not on the default branch when it
+ * answered: there it lists only the merged pull request), and nothing this evaluation read says
+ * the head is on the default branch now (the default branch's view, guard.ts, read after it:
+ * its merge base is the head; or the default branch's tip is the head).
+ */
+function associationTrusted(ev: Evaluation, listsSelf: boolean): boolean {
+  if (!listsSelf) return false;
+  const { pr } = ev;
+  if (ev.base.ref === pr.defaultBranch && ev.base.sha === pr.headSha) return false;
+  const view = "view" in ev ? ev.view : null;
+  return !(view && view.kind !== "invalid-config" && view.mergeBase === pr.headSha);
 }
 
 /**

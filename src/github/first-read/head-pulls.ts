@@ -13,9 +13,11 @@
  * (one page, every node counted), with every node's number, state, head and base repository
  * present, and filtered exactly as the REST lookup is: open, head exactly this commit, based in
  * this repository (a fork's pull request on the same commit is another repository's), not this
- * pull request. Anything else, and the lookup is sent by REST as before.
+ * pull request; whether this one was listed is kept (the head group trusts a lookup that lists
+ * it). Anything else, and the lookup is sent by REST as before.
  */
 
+import type { HeadPulls } from "../commit-pulls.js";
 import type { FirstReadPart } from "./parts.js";
 
 /** Inside `pullRequest { … }` of the first query. */
@@ -33,7 +35,7 @@ export const HEAD_PULLS_FRAGMENT = `headCommit: commits(last: 1) {
       }`;
 
 /** The part of the first query: the other open pull requests, as pullRequestsWithHead. */
-export const HEAD_PULLS_PART: FirstReadPart<number[]> = {
+export const HEAD_PULLS_PART: FirstReadPart<HeadPulls> = {
   fragment: HEAD_PULLS_FRAGMENT,
   aliases: ["headCommit"],
   parse: (raw, info) => {
@@ -71,12 +73,13 @@ export interface HeadOf {
 
 /**
  * The numbers of the other open pull requests of this repository whose head is `pr.headSha`
- * (sorted, distinct, as the REST lookup gives them), or why the answer cannot say (REST then).
+ * (sorted, distinct, as the REST lookup gives them) and whether the pull request itself was
+ * listed, or why the answer cannot say (REST then).
  */
 export function pullsWithHeadOf(
   raw: RawHeadCommit | null | undefined,
   pr: HeadOf,
-): number[] | string {
+): HeadPulls | string {
   const nodes = raw?.nodes;
   if (!Array.isArray(nodes) || nodes.length !== 1) return "no head commit";
   const commit = nodes[0]?.commit;
@@ -86,6 +89,7 @@ export function pullsWithHeadOf(
   if (pulls.pageInfo?.hasNextPage !== false || pulls.totalCount !== pulls.nodes.length)
     return "more associated pull requests than one page";
   const out = new Set<number>();
+  let listsSelf = false;
   for (const p of pulls.nodes) {
     const repoId = p?.baseRepository === null ? null : p?.baseRepository?.databaseId;
     if (
@@ -96,13 +100,10 @@ export function pullsWithHeadOf(
       repoId === undefined
     )
       return "an associated pull request without its number, state, head or base";
-    if (
-      p.state === "OPEN" &&
-      p.headRefOid === pr.headSha &&
-      repoId === pr.baseRepoId &&
-      p.number !== pr.number
-    )
-      out.add(p.number!);
+    if (p.state === "OPEN" && p.headRefOid === pr.headSha && repoId === pr.baseRepoId) {
+      if (p.number === pr.number) listsSelf = true;
+      else out.add(p.number!);
+    }
   }
-  return [...out].sort((a, b) => a - b);
+  return { others: [...out].sort((a, b) => a - b), listsSelf };
 }

@@ -7,6 +7,7 @@
  * (first-read/parts.ts).
  */
 import type { ListedChanges } from "../../changeset/source.js";
+import type { HeadPulls } from "../commit-pulls.js";
 import type { PullRequestInfo } from "../pull-request.js";
 import { CHANGED_FILES_PART, copyListed } from "./changed-files.js";
 import { HEAD_PULLS_PART } from "./head-pulls.js";
@@ -20,7 +21,7 @@ export interface HeadReads {
   /** The changed files, as listPullRequestFiles lists them; absent: read by REST. */
   files?: ListedChanges;
   /** The other open pull requests with this head, as pullRequestsWithHead; absent: by REST. */
-  pullsWithHead?: number[];
+  pullsWithHead?: HeadPulls;
 }
 
 /** The two parts, each used on its own (errors GitHub reports in one cost only that one). */
@@ -49,8 +50,13 @@ export function knownChangedFiles(pr: Known): ListedChanges | undefined {
 
 /** The other open pull requests on this head, when the first query read them for it. */
 export function knownPullsWithHead(pr: Known): number[] | undefined {
-  const r = readsFor(pr);
-  return r?.pullsWithHead ? [...r.pullsWithHead] : undefined;
+  return knownHeadPulls(pr)?.others;
+}
+
+/** The same, with whether GitHub's lookup listed the pull request itself (a copy). */
+export function knownHeadPulls(pr: Known): HeadPulls | undefined {
+  const p = readsFor(pr)?.pullsWithHead;
+  return p ? { others: [...p.others], listsSelf: p.listsSelf } : undefined;
 }
 
 function readsFor(pr: Known): HeadReads | undefined {
