@@ -80,8 +80,10 @@ describe("the default branch's tip proposed to two releases, #3's event lost", (
     );
     await onlyTwoDelivered(repo);
     expect(newest(LINT, head).conclusion).toBe("success");
-    expect(newest(APPROVAL, head).conclusion).not.toBe("success");
-    expect(newest(APPROVAL, head).external_id).toMatch(/3/);
+    const shown = newest(APPROVAL, head);
+    expect(shown.conclusion).toBe("action_required");
+    expect(shown.output.title).toMatch(/^#3: Waiting for DBA approval/);
+    expect(shown.external_id).toMatch(/;pr=2,3;/);
   });
 
   test("a closed pull request with the same head is left out", async () => {
@@ -110,9 +112,13 @@ describe("the default branch's tip proposed to two releases, #3's event lost", (
     const fork = h.fake.createRepo("mallory", "Lost-Fork", { fork: true });
     fork.branches.set("tip", head);
     repo.openPullRequest({ number: 4, base: "release-2", head, headRepo: fork, user: "mallory" });
+    // And a pull request of the fork (based there) on the same commit: the fork's, not counted.
+    fork.branches.set("main", repo.branches.get("release-2")!);
+    fork.openPullRequest({ number: 5, base: "main", head, headRepo: repo });
     await onlyTwoDelivered(repo);
     expect(newest(LINT, head).conclusion).toBe("failure");
     expect(newest(LINT, head).output.summary).toContain("#4 into `release-2`");
+    expect(newest(APPROVAL, head).external_id).toMatch(/;pr=2,4;/);
   });
 
   test(`more than ${MAX_OPEN_PULL_PAGES * 100} open pull requests: both checks fail, saying why`, async () => {
