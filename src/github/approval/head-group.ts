@@ -77,7 +77,7 @@ async function readHeadGroup(
     (n) => n !== pr.number && !associated.includes(n),
   );
   // A pull request whose event never reached the app is named by no run: when the association
-  // may be one of a commit on the default branch, every open pull request is listed instead.
+  // may be one of a commit on the default branch, every open pull request is listed as well.
   const listed = associationTrusted(ev, lookup.listsSelf)
     ? []
     : await openPullsWithHead(octokit, repo, pr.headSha, pr.number);
