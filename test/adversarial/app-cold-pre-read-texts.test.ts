@@ -7,11 +7,10 @@
  * texts remembered as read for the old tree). None may build the base state from bytes that are
  * not the merged files: the change the real history fails still fails.
  */
-import { afterEach, describe, expect, jest, test } from "@jest/globals";
+import { describe, expect, jest, test } from "@jest/globals";
 import { blobSha, type FakeCheckRun, type FakeRepo } from "../support/fake-github.mjs";
 import {
-  createHarness,
-  finish,
+  harnessInTurn,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -21,11 +20,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
+const harness = harnessInTurn();
 
 const CONFIG = {
   ".github/migration-warden.yml": "directories:\n  - path: migrations\n    dialect: sqlite\n",
@@ -62,9 +57,7 @@ const replayTitles = (h: Harness) =>
     .filter((t) => /^replay-/.test(t));
 
 async function opened(base: Record<string, string>, setup?: (h: Harness, repo: FakeRepo) => void) {
-  finish(current);
-  const h = await createHarness();
-  current = h;
+  const h = await harness();
   const pr = helloWorld(h.fake, base, CHANGE);
   setup?.(h, pr.repo);
   await h.receive("pull_request", pullRequestEvent("opened", pr.repo, pr.number));

@@ -9,13 +9,11 @@
  * answer is judged as a process without the part judges it. Each case also runs with the part
  * failed (the directories read as before): the same checks.
  */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import { forgetDirectories } from "../../src/github/first-read/base-directories.js";
+import { describe, expect, test } from "@jest/globals";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
-  createHarness,
-  finish,
+  harnessInTurn,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -24,13 +22,7 @@ import {
   type Harness,
 } from "../github/harness.js";
 
-let current: Harness | undefined;
-beforeEach(() => forgetDirectories());
-afterEach(() => {
-  finish(current);
-  current = undefined;
-  forgetDirectories();
-});
+const harness = harnessInTurn({ cold: true });
 
 type Files = Parameters<FakeRepo["commit"]>[0]["files"];
 const CONFIG_PATH = ".github/migration-warden.yml";
@@ -81,10 +73,7 @@ interface Options {
 
 /** A process's first event for the repository (nothing remembered, no git object cached). */
 async function cold(base: Files, change: Files, options: Options = {}) {
-  finish(current);
-  forgetDirectories();
-  const h = await createHarness({ app: { replay: false, gitObjectCacheBytes: 0 } });
-  current = h;
+  const h = await harness({ app: { replay: false, gitObjectCacheBytes: 0 } });
   const { repo, number } = helloWorld(h.fake, base as Record<string, string>, change);
   repo.setRole("dba", "admin");
   if (options.failPart)

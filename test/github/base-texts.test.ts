@@ -7,11 +7,10 @@
  * before. A state is never built from a text that was not verified: a forged text that would make
  * the change pass leaves the failure the real one gives.
  */
-import { afterEach, describe, expect, jest, test } from "@jest/globals";
+import { describe, expect, jest, test } from "@jest/globals";
 import { blobSha, type FakeCheckRun, type GraphqlFault } from "../support/fake-github.mjs";
 import {
-  createHarness,
-  finish,
+  harnessInTurn,
   helloWorld,
   LINT,
   mergedMigrations,
@@ -21,11 +20,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
+const harness = harnessInTurn();
 
 const CONFIG = (replay = true) => ({
   ".github/migration-warden.yml": `directories:\n  - path: migrations\n    dialect: sqlite\n${replay ? "" : "replay:\n  enabled: false\n"}`,
@@ -62,9 +57,7 @@ async function opened(
   change: Record<string, string> = CHANGE,
   setup?: (h: Harness) => void,
 ) {
-  finish(current);
-  const h = await createHarness();
-  current = h;
+  const h = await harness();
   const pr = helloWorld(h.fake, base, change);
   setup?.(h);
   await h.receive("pull_request", pullRequestEvent("opened", pr.repo, pr.number));

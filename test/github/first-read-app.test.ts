@@ -7,25 +7,19 @@
  * head moving right after the answer. Whatever falls back sends the REST read and decides as the
  * REST read alone does (the same scenario with that part of the query failing).
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
 import {
-  createHarness,
-  finish,
+  harnessInTurn,
   helloWorld,
   LINT,
   mergedMigrations,
   pullRequestEvent,
   readByRest,
   newestChecks,
-  type Harness,
 } from "./harness.js";
 
-let current: Harness | undefined;
-afterEach(() => {
-  finish(current);
-  current = undefined;
-});
+const harness = harnessInTurn();
 
 type Part = "files" | "associatedPullRequests";
 
@@ -46,9 +40,7 @@ async function scenario(
   build: (fake: FakeGitHub) => { repo: FakeRepo; number: number },
   rest?: Part,
 ): Promise<Outcome> {
-  finish(current);
-  const h = await createHarness({ app: { replay: false } });
-  current = h;
+  const h = await harness({ app: { replay: false } });
   const { repo, number } = build(h.fake);
   if (rest) readByRest(h.fake, rest);
   await h.receive("pull_request", pullRequestEvent("opened", repo, number));
@@ -161,8 +153,7 @@ describe("the changed files", () => {
   });
 
   test("the head moving right after the answer: the check is of the head the answer named", async () => {
-    const h = await createHarness({ app: { replay: false } });
-    current = h;
+    const h = await harness({ app: { replay: false } });
     const { repo, number, headSha } = helloWorld(h.fake, mergedMigrations(1), {
       "migrations/0002_t2.up.sql": "CREATE TABLE t2 (id bigint PRIMARY KEY);\n",
       "migrations/0002_t2.down.sql": "DROP TABLE t2;\n",

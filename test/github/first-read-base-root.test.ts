@@ -7,33 +7,24 @@
  * beside the speculative directories' part (one rule, parts.ts), and the two parts together. Each decides as a process whose part failed (the
  * trees read by REST, as before) decides the same state.
  */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { schema as githubSchema } from "@octokit/graphql-schema";
 import { buildSchema, parse, validate } from "graphql";
-import { forgetDirectories } from "../../src/github/first-read/base-directories.js";
 import { baseRootOf } from "../../src/github/first-read/base-root.js";
 import { answerWithoutFailedParts } from "../../src/github/first-read/parts.js";
 import { PULL_REQUEST_QUERY } from "../../src/github/pull-request-query.js";
 import { blobSha, gitObjectId, type FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
 import {
-  createHarness,
+  harnessInTurn,
   describeCall,
-  finish,
   helloWorld,
   LINT,
   mergedMigrations,
   newestChecks,
   pullRequestEvent,
-  type Harness,
 } from "./harness.js";
 
-let current: Harness | undefined;
-beforeEach(() => forgetDirectories());
-afterEach(() => {
-  finish(current);
-  current = undefined;
-  forgetDirectories();
-});
+const harness = harnessInTurn({ cold: true });
 
 const CONFIG_PATH = ".github/migration-warden.yml";
 const CONFIG = "directories:\n  - path: db/migrations\n    dialect: postgres\n";
@@ -61,12 +52,9 @@ async function coldEvent(
   fault?: (fake: FakeGitHub, repo: FakeRepo) => void,
   freshApp = false,
 ): Promise<Outcome> {
-  finish(current);
-  forgetDirectories();
-  const h = await createHarness({
+  const h = await harness({
     app: { replay: false, gitObjectCacheBytes: 0, ...(freshApp ? { enforcementCacheMs: 0 } : {}) },
   });
-  current = h;
   const { repo, number } = helloWorld(h.fake, base as Record<string, string>, {
     "src/app.ts": "export {};\n",
   });

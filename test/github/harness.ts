@@ -24,6 +24,7 @@ import { testCache } from "../support/replay-templates.js";
 import { checkRunBodyErrors } from "../support/openapi.js";
 import { example } from "../support/webhooks.js";
 import { forgetTextsRead, rememberTextsRead } from "../../src/github/base-texts.js";
+import { forgetDirectories } from "../../src/github/first-read/base-directories.js";
 
 export { example };
 
@@ -432,6 +433,31 @@ export function harnessesPerTest(): (options?: HarnessOptions) => Promise<Harnes
     const h = await createHarness(options);
     created.push(h);
     return h;
+  };
+}
+
+/**
+ * One harness at a time, made when a test asks (`next(options)`): the one before it is checked and
+ * finished then, the last one after the test. `cold`: the process also forgets the migration
+ * directories it remembers (first-read/base-directories.ts) before each harness and after each
+ * test, so every harness sees a process's first event for its repository.
+ */
+export function harnessInTurn({ cold = false } = {}): (
+  options?: HarnessOptions,
+) => Promise<Harness> {
+  let current: Harness | undefined;
+  if (cold) beforeEach(() => forgetDirectories());
+  afterEach(() => {
+    finish(current);
+    current = undefined;
+    if (cold) forgetDirectories();
+  });
+  return async (options) => {
+    finish(current);
+    current = undefined;
+    if (cold) forgetDirectories();
+    current = await createHarness(options);
+    return current;
   };
 }
 
