@@ -139,36 +139,43 @@ describe("a cache directory inside the linted work tree is not used", () => {
 
 describe("the same rule for the replay's states, in-process", () => {
   test.each([
-    ["a directory of the work tree", "mw-cache"],
-    ["the git directory", ".git/mw-cache"],
-  ])("MIGRATION_WARDEN_CACHE_DIR in %s: no state read or written there", async (_what, where) => {
-    // SQLite: the replay runs in sql.js (no PGlite start), and stores its base states the same way.
-    const repo = new TempRepo();
-    try {
-      repo
-        .write({
-          ".github/migration-warden.yml": SQLITE,
-          "migrations/000001_users.up.sql": users("text"),
-          "migrations/000001_users.down.sql": "DROP TABLE users;\n",
-        })
-        .commit("base");
-      repo.branch("attack");
-      repo
-        .write({
-          "migrations/000002_t.up.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
-          "migrations/000002_t.down.sql": "DROP TABLE t;\n",
-        })
-        .commit("attack");
-      const cache = join(repo.dir, where);
-      const r = await runCli(["lint", "--format", "json", "--base", "main"], repo.dir, {
-        MIGRATION_WARDEN_CACHE_DIR: cache,
-      });
-      expect(r.stderr).toMatch(
-        /cache directory .* is inside the repository .*: running without it/,
-      );
-      expect(existsSync(join(cache, "replay"))).toBe(false);
-    } finally {
-      repo.cleanup();
-    }
-  });
+    ["a directory of the work tree", "mw-cache", false],
+    ["the git directory", ".git/mw-cache", false],
+    ["the common git directory of a linked work tree", ".git/mw-cache", true],
+  ])(
+    "MIGRATION_WARDEN_CACHE_DIR in %s: no state read or written there",
+    async (_w, where, linked) => {
+      // SQLite: the replay runs in sql.js (no PGlite start), and stores its base states the same way.
+      const repo = new TempRepo();
+      try {
+        repo
+          .write({
+            ".github/migration-warden.yml": SQLITE,
+            "migrations/000001_users.up.sql": users("text"),
+            "migrations/000001_users.down.sql": "DROP TABLE users;\n",
+          })
+          .commit("base");
+        repo.branch("attack");
+        repo
+          .write({
+            "migrations/000002_t.up.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
+            "migrations/000002_t.down.sql": "DROP TABLE t;\n",
+          })
+          .commit("attack");
+        const cache = join(repo.dir, where);
+        // A linked work tree elsewhere: only its common git directory (the main .git) holds the cache.
+        const cwd = linked ? join(scratch, "linked") : repo.dir;
+        if (linked) repo.git("worktree", "add", "-q", "--detach", cwd, "attack");
+        const r = await runCli(["lint", "--format", "json", "--base", "main"], cwd, {
+          MIGRATION_WARDEN_CACHE_DIR: cache,
+        });
+        expect(r.stderr).toMatch(
+          /cache directory .* is inside the repository .*: running without it/,
+        );
+        expect(existsSync(join(cache, "replay"))).toBe(false);
+      } finally {
+        repo.cleanup();
+      }
+    },
+  );
 });
