@@ -96,4 +96,35 @@ describe("a merge group's pass re-run over a pull request of its head into a str
     await rerunGroup(APPROVAL);
     expect(shown(APPROVAL).conclusion).not.toBe("success");
   });
+
+  test("the look after writing cannot list the runs: the group's passes end as failure", async () => {
+    const repo = h.fake.createRepo("Codertocat", "Group-Unlisted", { defaultBranch: "master" });
+    const base = repo.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
+    });
+    const head = repo.commit({ parent: base, files: ADD_COLUMN });
+    repo.openPullRequest({ number: 3, base: "master", head, headRef: "change" });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, 3));
+    const entry = repo.enqueue(3);
+    h.fake.failNext({
+      method: "GET",
+      path: new RegExp(`/commits/${entry.headSha}/check-runs$`),
+      // The look after writing: every run of the app, of any name (the gather's reads name one).
+      match: (r: { query?: Record<string, string> }) =>
+        r.query?.app_id !== undefined && r.query?.check_name === undefined,
+      status: 502,
+      times: 10,
+    });
+    await h.receive("merge_group", groupEvent(repo, entry));
+    const shown = (name: string) =>
+      h
+        .runs(name)
+        .filter((r) => r.head_sha === entry.headSha)
+        .at(-1)!;
+    expect(shown(LINT).conclusion).toBe("failure");
+    expect(shown(LINT).output.summary).toContain("could not be listed");
+    // The group's approval reads the same listing (clicks on its runs): it fails there already.
+    expect(shown(APPROVAL).conclusion).toBe("failure");
+  });
 });
