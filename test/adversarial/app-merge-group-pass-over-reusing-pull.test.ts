@@ -75,7 +75,7 @@ async function reusedIntoStricter(name: string, release2: string, files: Record<
     rerun.check_run = { ...rerun.check_run, ...h.fake.runJSON(run), pull_requests: [] };
     await h.receive("check_run", rerun);
   };
-  return { shown, rerunGroup, entry };
+  return { shown, rerunGroup, entry, repo };
 }
 
 describe("a merge group's pass re-run over a pull request of its head into a stricter base", () => {
@@ -95,6 +95,18 @@ describe("a merge group's pass re-run over a pull request of its head into a str
     expect(shown(APPROVAL).conclusion).toBe("action_required");
     await rerunGroup(APPROVAL);
     expect(shown(APPROVAL).conclusion).not.toBe("success");
+  });
+
+  test("#4 closed: its old block no longer fails the group's next evaluation", async () => {
+    const { shown, rerunGroup, repo } = await reusedIntoStricter(
+      "Group-Closed",
+      STRICT,
+      DROP_TABLE,
+    );
+    expect(shown(LINT).conclusion).toBe("failure");
+    repo.closePullRequest(4);
+    await rerunGroup(LINT);
+    expect(shown(LINT).conclusion).toBe("success");
   });
 
   test("the look after writing cannot list the runs: the group's passes end as failure", async () => {
@@ -123,7 +135,7 @@ describe("a merge group's pass re-run over a pull request of its head into a str
         .filter((r) => r.head_sha === entry.headSha)
         .at(-1)!;
     expect(shown(LINT).conclusion).toBe("failure");
-    expect(shown(LINT).output.summary).toContain("could not be listed");
+    expect(shown(LINT).output.summary).toContain("could not be read");
     // The group's approval reads the same listing (clicks on its runs): it fails there already.
     expect(shown(APPROVAL).conclusion).toBe("failure");
   });

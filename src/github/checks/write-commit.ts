@@ -22,6 +22,8 @@ import { CheckRun } from "./check-run.js";
 import type { CheckResult, Conclusion } from "./types.js";
 import { PASSING } from "./write-shared.js";
 import { readMarker, runsOfApp, type WrittenRun } from "./written.js";
+import { pullNumbersOf } from "./external-id.js";
+import { fetchPullRequest } from "../pull-request.js";
 
 export interface CommitCheck {
   name: string;
@@ -176,7 +178,10 @@ async function writeEach(
 /**
  * The passes written that would hide a run of the same name by this app created before them that
  * does not pass and is not an older evaluation of the same subject (see the module's comment),
- * each with its end; every pass when the runs cannot be listed (fail closed).
+ * each with its end. A run naming pull requests counts only while one of them is still open with
+ * this commit as head (one read each, only for such runs): a closed pull request's old block
+ * would otherwise fail every later evaluation of the group. Every pass ends as failure when the
+ * runs or those pull requests cannot be read (fail closed).
  */
 async function passesOverBlocks(
   w: CommitWriting,
@@ -184,36 +189,56 @@ async function passesOverBlocks(
 ): Promise<Array<{ pass: { run: CheckRun; result: CheckResult }; end: CheckResult }>> {
   if (passes.length === 0) return [];
   const appId = passes[0]!.run.appId;
-  let listed: WrittenRun[];
+  const ends: Array<{ pass: { run: CheckRun; result: CheckResult }; end: CheckResult }> = [];
   try {
     if (appId === null) throw new Error("GitHub did not say which app created the run");
-    listed = await runsOfApp(w.octokit, w.repo, w.headSha, appId);
+    const listed = await runsOfApp(w.octokit, w.repo, w.headSha, appId);
+    const heads = new Map<number, Promise<boolean>>();
+    const onThisHead = (number: number) => {
+      let open = heads.get(number);
+      if (!open)
+        heads.set(
+          number,
+          (open = fetchPullRequest(w.octokit, { ...w.repo, number }).then(
+            (pr) => pr.open && pr.headSha === w.headSha,
+          )),
+        );
+      return open;
+    };
+    for (const pass of passes) {
+      const { run } = pass;
+      const candidates = listed
+        .filter(
+          (r) =>
+            r.id < run.id &&
+            r.name === run.name &&
+            r.appId === appId &&
+            !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)) &&
+            // An older evaluation of this same group: this newer one decides.
+            !(w.isOwn(r.externalId) && (readMarker(r.summary)?.startedAt ?? 0) <= w.startedAt),
+        )
+        .sort((a, b) => b.id - a.id);
+      for (const r of candidates) {
+        const pulls = pullNumbersOf(r.externalId);
+        if (pulls !== null && !(await someAsync(pulls, onThisHead))) continue;
+        w.log.info({ check: run.name, block: r.id }, "a pass would hide a block on its commit");
+        ends.push({ pass, end: overBlockResult(r) });
+        break;
+      }
+    }
   } catch (err) {
-    w.log.error({ err }, "listing the commit's check runs failed");
+    w.log.error({ err }, "reading the commit's other check runs failed");
     const end = w.failed(
-      `the commit's other check runs could not be listed to confirm that this pass hides no block (${describeError(err)})`,
+      `the commit's other check runs, and the pull requests they name, could not be read to confirm that this pass hides no block (${describeError(err)})`,
     );
     return passes.map((pass) => ({ pass, end }));
   }
-  const ends: Array<{ pass: { run: CheckRun; result: CheckResult }; end: CheckResult }> = [];
-  for (const pass of passes) {
-    const { run } = pass;
-    const block = listed
-      .filter(
-        (r) =>
-          r.id < run.id &&
-          r.name === run.name &&
-          r.appId === appId &&
-          !(r.status === "completed" && PASSING.has((r.conclusion ?? "") as Conclusion)) &&
-          // An older evaluation of this same group: this newer one decides.
-          !(w.isOwn(r.externalId) && (readMarker(r.summary)?.startedAt ?? 0) <= w.startedAt),
-      )
-      .reduce<WrittenRun | null>((a, r) => (a === null || r.id > a.id ? r : a), null);
-    if (block === null) continue;
-    w.log.info({ check: run.name, block: block.id }, "a pass would hide a block on its commit");
-    ends.push({ pass, end: overBlockResult(block) });
-  }
   return ends;
+}
+
+async function someAsync<T>(items: readonly T[], test: (t: T) => Promise<boolean>) {
+  for (const item of items) if (await test(item)) return true;
+  return false;
 }
 
 /** A pass's end when it would hide `block`: failure, pointing at it. */
