@@ -29,6 +29,7 @@ import { parseOptions, usageFailure } from "./args.js";
 import { UsageError } from "./changeset.js";
 import { Git, GitError } from "./git.js";
 import { loadConfig, type Io } from "./lint.js";
+import { cacheEnv } from "./cache-env.js";
 import { baseReader, databasesFromEnv, replayCache } from "./replay.js";
 
 export const DRIFT_ENV = "MIGRATION_WARDEN_DRIFT_DATABASE_URL";
@@ -155,12 +156,18 @@ function chooseDirectory(dirs: readonly DirectoryConfig[], wanted?: string): Dir
   return found;
 }
 
-export async function drift(opts: DriftOptions, env: Io["env"]): Promise<DriftReport> {
+/** `io`: where a cache directory refused inside the repository is reported (cacheEnv). */
+export async function drift(
+  opts: DriftOptions,
+  env: Io["env"],
+  io: Pick<Io, "stderr"> = { stderr: () => undefined },
+): Promise<DriftReport> {
   const git = await Git.open(opts.cwd);
   if (!git)
     throw new UsageError(
       `${opts.cwd} is not inside a git repository: drift replays the repository's migrations at --ref`,
     );
+  env = cacheEnv(env, git, io);
   let ref: { ref: string; sha: string };
   if (opts.ref !== undefined) ref = { ref: opts.ref, sha: await git.resolve(opts.ref) };
   else {
@@ -205,7 +212,7 @@ export async function runDrift(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     secrets = opts.url.secrets;
-    const report = await drift(opts, io.env);
+    const report = await drift(opts, io.env, io);
     io.stdout(
       opts.format === "json"
         ? formatDriftJson(report)

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { lstatSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { entryKind, walkShape } from "../changeset/tree.js";
 import type { ChangeStatus, DirectoryShape, EntryKind, TreeEntry } from "../core/types.js";
 
@@ -32,7 +32,14 @@ export class Git {
   /** resolveMany's answer for `revs`, asked while the repository was being opened. */
   private ahead: { revs: readonly string[]; answer: Map<string, string | null> } | null = null;
 
-  private constructor(readonly root: string) {}
+  /**
+   * `places`: the work tree's top level and the git directories (its own, the common one of a
+   * linked work tree), where nothing the CLI caches may live (cache-env.ts).
+   */
+  private constructor(
+    readonly root: string,
+    readonly places: readonly string[] = [root],
+  ) {}
 
   /**
    * Open the repository containing `cwd`; null when `cwd` is not inside a git work tree.
@@ -45,14 +52,19 @@ export class Git {
       resolve.length > 0
         ? resolveIn(cwd, resolve).catch(() => null) // asked again, with its error, by resolveMany
         : null;
-    let top: string;
+    let lines: string[];
     try {
-      top = (await runGit(cwd, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
+      // The git directories in the same process: the caches must not live in them either.
+      const args = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"];
+      lines = (await runGit(cwd, args)).toString("utf8").split("\n");
     } catch {
       return null;
     }
+    const top = lines[0]!.trim();
     if (top === "") return null;
-    const git = new Git(top);
+    const dirs = lines.slice(1, 3).filter((l) => l.trim() !== "");
+    // --git-common-dir answers relative to `cwd` (".git") unless it is elsewhere.
+    const git = new Git(top, [top, ...dirs.map((d) => resolvePath(cwd, d))]);
     const answer = await ahead;
     if (answer) git.ahead = { revs: [...resolve], answer };
     return git;

@@ -20,7 +20,10 @@ const COMMANDS: Record<string, Command> = {
       // two concurrent first imports of a shared module ("request for 'yaml' is not in cache").
       const { LINT_USAGE, runLint } = await import("./lint.js");
       const { cliReplay } = await import("./replay.js");
-      return { usage: LINT_USAGE, run: (argv, io) => runLint(argv, io, cliReplay(io)) };
+      return {
+        usage: LINT_USAGE,
+        run: (argv, io) => runLint(argv, io, (env) => cliReplay({ env })),
+      };
     },
   },
   init: {

@@ -36,7 +36,8 @@ import { useColor } from "./format/style.js";
 import { renderReportMarkdown } from "../core/report/markdown.js";
 import { Git, GitError } from "./git.js";
 import { SchemaCache } from "./schema-cache.js";
-import type { MergedSchemaBuilder } from "../core/schema/build.js";
+import { buildMergedSchema, type MergedSchemaBuilder } from "../core/schema/build.js";
+import { cacheEnv } from "./cache-env.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -130,10 +131,11 @@ export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help"
   return opts;
 }
 
+/** `dynamic`: the sandbox replay, given the environment its cache is chosen from (cacheEnv). */
 export async function runLint(
   argv: string[],
   io: Io,
-  dynamic?: DynamicChecksFactory,
+  dynamic?: (env: Io["env"]) => DynamicChecksFactory,
 ): Promise<number> {
   try {
     const opts = parseLintArgs(argv, io.cwd);
@@ -141,7 +143,18 @@ export async function runLint(
       io.stdout(LINT_USAGE);
       return 0;
     }
-    const report = await lint(opts, dynamic, SchemaCache.fromEnv(io.env)?.builder());
+    // The caches' directory is known to be safe only once the repository is found (cacheEnv):
+    // both are made from `env` after that.
+    let env = io.env;
+    let schemas: MergedSchemaBuilder | undefined;
+    const buildMerged: MergedSchemaBuilder = (directory, files) =>
+      (schemas ??= SchemaCache.fromEnv(env)?.builder() ?? buildMergedSchema)(directory, files);
+    const report = await lint(
+      opts,
+      dynamic && ((base) => dynamic(env)(base)),
+      buildMerged,
+      (git) => (env = cacheEnv(env, git, io)),
+    );
     io.stdout(render(report, opts.format, { color: useColor(io), width: terminalWidth(io) }));
     return exitCode(report, opts.failOn);
   } catch (err) {
@@ -155,14 +168,19 @@ export async function runLint(
   }
 }
 
-/** `buildMerged`: how merged histories become schemas (the CLI's disk cache; default: no cache). */
+/**
+ * `buildMerged`: how merged histories become schemas (the CLI's disk cache; default: no cache).
+ * `inRepository`: told the repository before anything is built or replayed.
+ */
 export async function lint(
   opts: LintOptions,
   dynamic?: DynamicChecksFactory,
   buildMerged?: MergedSchemaBuilder,
+  inRepository?: (git: Git) => void,
 ): Promise<Report> {
   // Git mode resolves its revisions first thing: asked while the work tree is being found.
   const git = await Git.open(opts.cwd, revisionsFirst(opts));
+  if (git) inRepository?.(git);
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;

@@ -30,6 +30,7 @@ import {
 import {
   decideMergeGroup,
   encodeGroupRunId,
+  parseGroupRunId,
   type GroupChange,
   type GroupMember,
   type MemberApproval,
@@ -148,6 +149,7 @@ export async function reviewMergeGroup(
       pendingAfterMs: env.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS,
       log,
       failed: errorResult,
+      isOwn: (id) => branch !== null && parseGroupRunId(id)?.baseRef === branch,
     },
     GROUP_CHECKS,
     evaluate,

@@ -3,7 +3,7 @@
  * any of the tool's code is loaded, so it must not pull in more than node:path and node:fs.
  */
 import { mkdirSync, realpathSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 
 /**
  * Where the CLI keeps snapshots. Not node_modules/.cache: migration-warden mostly runs in Go
@@ -57,5 +57,31 @@ export function trustedCacheDir(dir: string, create = false): string | null {
     }
   } catch {
     return null;
+  }
+}
+
+/**
+ * The first of `places` (a repository's work tree and git directories) that holds `dir`, or null.
+ * trustedCacheDir cannot tell such a directory from the user's own: the files a checkout writes
+ * are the user's, so a pull request that commits entries under a cache directory set inside the
+ * checkout (`XDG_CACHE_HOME=$GITHUB_WORKSPACE/.cache`) forges them, and every key is public.
+ * Real paths on both sides (a directory not made yet: its nearest existing parent's, plus the rest).
+ */
+export function cacheDirInside(dir: string, places: readonly string[]): string | null {
+  const real = realOrPlanned(dir);
+  for (const place of places) {
+    const root = realOrPlanned(place);
+    if (real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)) return place;
+  }
+  return null;
+}
+
+function realOrPlanned(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realOrPlanned(parent), basename(abs));
   }
 }

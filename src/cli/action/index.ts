@@ -33,6 +33,7 @@ import {
   type Io,
   type LintOptions,
 } from "../lint.js";
+import { cacheEnv } from "../cache-env.js";
 import { cliReplay } from "../replay.js";
 
 /** GitHub's limit for one step's job summary is 1 MiB; leave room for other steps' text. */
@@ -208,9 +209,11 @@ export async function runAction(io: Io): Promise<number> {
     if (inputs.config)
       opts.config = isAbsolute(inputs.config) ? inputs.config : join(workspace, inputs.config);
     // The replay reads its server URL from the environment, as the CLI does.
-    const replayEnv = inputs.databaseUrl
-      ? { ...env, MIGRATION_WARDEN_DATABASE_URL: inputs.databaseUrl }
-      : env;
+    const replayEnv = cacheEnv(
+      inputs.databaseUrl ? { ...env, MIGRATION_WARDEN_DATABASE_URL: inputs.databaseUrl } : env,
+      git,
+      io,
+    );
     const report = await lint(opts, cliReplay({ env: replayEnv }));
     const code = exitCode(report, inputs.failOn);
 
