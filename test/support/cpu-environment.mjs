@@ -36,7 +36,29 @@ const SHARED = Object.freeze({
     // worker; it fails at once instead.
     return Object.freeze(require("node-sql-parser"));
   },
+  // Test support, immutable once built: GitHub's GraphQL schema for the fake GitHub (about a
+  // CPU-second per GitHub test file with the package's import), the OpenAPI validators of
+  // check-run bodies (ajv and two compiled schemas, about 0.2), GitHub's example webhooks (a 1.6 MB
+  // JSON file). Each module says what crosses between realms and how.
+  get "github-graphql"() {
+    return require("./github-graphql.mjs").githubGraphqlService;
+  },
+  get "openapi-checks"() {
+    return require("./openapi-checks.mjs").openapiChecks;
+  },
+  get "@octokit/webhooks-examples"() {
+    return (webhookExamples ??= deepFreeze(require("@octokit/webhooks-examples")));
+  },
 });
+let webhookExamples;
+
+/** `value` and everything reachable from it, frozen. */
+function deepFreeze(value) {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value)) deepFreeze(value[key]);
+  return value;
+}
 
 const TICK = 100; // USER_HZ: /proc's clock ticks per second on Linux
 
