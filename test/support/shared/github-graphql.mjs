@@ -3,6 +3,5 @@
 // itself, loaded here only then: a static import would evaluate graphql-js in every test file.
 const shared = globalThis[Symbol.for("migration-warden.test.shared-modules")];
 
-export default shared
-  ? shared["github-graphql"]
-  : (await import("../github-graphql.mjs")).githubGraphqlService;
+export default shared?.["github-graphql"] ??
+  (await import("../github-graphql.mjs")).githubGraphqlService;

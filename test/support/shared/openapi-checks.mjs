@@ -3,6 +3,4 @@
 // itself, loaded here only then (a static import would load ajv in every test file).
 const shared = globalThis[Symbol.for("migration-warden.test.shared-modules")];
 
-export default shared
-  ? shared["openapi-checks"]
-  : (await import("../openapi-checks.mjs")).openapiChecks;
+export default shared?.["openapi-checks"] ?? (await import("../openapi-checks.mjs")).openapiChecks;
