@@ -7,8 +7,7 @@
  * short, a dismissed approval, answers of the wrong shape.
  */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { schema as githubSchema } from "@octokit/graphql-schema";
-import { buildSchema, parse, validate } from "graphql";
+import { schemaErrors } from "../support/github-schema.js";
 import {
   ancestorPaths,
   approvedTreesVariables,
@@ -30,9 +29,8 @@ import {
 
 describe("the query part", () => {
   test("is valid against GitHub's published schema, with and without ancestors", () => {
-    const schema = buildSchema(githubSchema.idl, { assumeValidSDL: true });
     for (const query of [gatherQuery(2, 7, 3, 1, 0), gatherQuery(2, 7, 3, 0, 3)])
-      expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
+      expect(schemaErrors(query)).toEqual([]);
   });
 
   test("asks for the directories' ancestors only, each once", () => {

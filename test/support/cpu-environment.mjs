@@ -36,7 +36,38 @@ const SHARED = Object.freeze({
     // worker; it fails at once instead.
     return Object.freeze(require("node-sql-parser"));
   },
+  // Test support, immutable once built: GitHub's GraphQL schema for the fake GitHub (about a
+  // CPU-second per GitHub test file with the package's import), the OpenAPI validators of
+  // check-run bodies (ajv and two compiled schemas, about 0.2), GitHub's example webhooks (a 1.6 MB
+  // JSON file). Each module says what crosses between realms and how.
+  // ESM, loaded by setup() (require() of ESM needs Node 20.19; the package allows 20.18).
+  get "github-graphql"() {
+    return supportModules?.githubGraphql.githubGraphqlService;
+  },
+  get "openapi-checks"() {
+    return supportModules?.openapiChecks.openapiChecks;
+  },
+  get "@octokit/webhooks-examples"() {
+    return (webhookExamples ??= deepFreeze(require("@octokit/webhooks-examples")));
+  },
 });
+let webhookExamples;
+/** The ESM test support of SHARED, imported once per worker (graphql-js, ajv: about 0.2 CPU-s). */
+let supportModules;
+let supportLoading;
+async function loadSupportModules() {
+  supportLoading ??= Promise.all([import("./github-graphql.mjs"), import("./openapi-checks.mjs")]);
+  const [githubGraphql, openapiChecks] = await supportLoading;
+  supportModules = { githubGraphql, openapiChecks };
+}
+
+/** `value` and everything reachable from it, frozen. */
+function deepFreeze(value) {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value)) deepFreeze(value[key]);
+  return value;
+}
 
 const TICK = 100; // USER_HZ: /proc's clock ticks per second on Linux
 
@@ -71,6 +102,7 @@ export default class CpuEnvironment extends TestEnvironment {
 
   async setup() {
     this.started = { cpu: process.cpuUsage(), children: childrenCpu(), wall: Date.now() };
+    await loadSupportModules();
     await super.setup();
   }
 

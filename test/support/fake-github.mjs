@@ -8,8 +8,7 @@ import { Buffer } from "node:buffer";
 import { createHash, createPublicKey, createVerify, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { URLSearchParams } from "node:url";
-import { schema as githubSchema } from "@octokit/graphql-schema";
-import { buildSchema, execute, parse, validate } from "graphql";
+import githubGraphql from "./shared/github-graphql.mjs";
 
 const ENTERPRISE_PREFIX = "/api/v3";
 const MAX_LISTED_FILES = 3000;
@@ -1816,15 +1815,16 @@ export class FakeGitHub {
     };
     rootValue.createCheckRun = ({ input }) => this.#graphqlCreateRun(input, faults);
     rootValue.updateCheckRun = ({ input }) => this.#graphqlUpdateRun(input, faults);
-    const checked = checkedGraphql(body.query ?? "");
+    const checked = githubGraphql.check(body.query ?? "");
     const result =
       "errors" in checked
         ? { errors: checked.errors }
-        : execute({
-            schema: fakeGraphqlSchema(),
+        : githubGraphql.execute({
             document: checked.document,
             rootValue,
             variableValues: body.variables ?? {},
+            // The arguments as this module's own objects (githubGraphql may run in another realm).
+            own: (args) => JSON.parse(JSON.stringify(args)),
           });
     if (typeof result.then === "function") throw new Error("the fake's GraphQL answered late");
     const answer = JSON.parse(JSON.stringify(result));
@@ -2211,8 +2211,6 @@ export class FakeGitHub {
   }
 }
 
-let builtSchema = null;
-
 /**
  * A GraphQL connection's page (`first` or `last` at most 100, like GitHub; cursors are offsets):
  * `first` after a cursor, or the `last` ones of the list.
@@ -2314,34 +2312,6 @@ function timelineItem(e) {
     default:
       return null;
   }
-}
-
-/** GitHub's GraphQL schema, built once (it is large: about a second). */
-function fakeGraphqlSchema() {
-  builtSchema ??= buildSchema(githubSchema.idl, { assumeValidSDL: true });
-  return builtSchema;
-}
-
-/**
- * A query text parsed and validated against the schema once (graphqlSync's first two steps, pure
- * in the text): the app sends the same few queries thousands of times per file, and validating
- * one against GitHub's schema cost about a sixth of a GitHub test's CPU.
- */
-const checkedDocuments = new Map();
-function checkedGraphql(source) {
-  let checked = checkedDocuments.get(source);
-  if (!checked) {
-    try {
-      const document = parse(source);
-      const errors = validate(fakeGraphqlSchema(), document);
-      checked = errors.length > 0 ? { errors } : { document };
-    } catch (error) {
-      checked = { errors: [error] }; // a syntax error, as graphqlSync reports it
-    }
-    if (checkedDocuments.size >= 1000) checkedDocuments.clear();
-    checkedDocuments.set(source, checked);
-  }
-  return checked;
 }
 
 /** Whitespace, comments and the operation name do not matter; everything else does. */

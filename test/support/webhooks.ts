@@ -7,11 +7,15 @@ interface WebhookDefinition {
   examples: Array<Record<string, unknown> & { action?: string; installation?: { id: number } }>;
 }
 
-// The package's index.d.ts declares a default export, which is wrong under NodeNext; and a JSON
-// import would need an import attribute jest warns about. createRequire avoids both.
-const definitions = createRequire(import.meta.url)(
-  "@octokit/webhooks-examples",
-) as WebhookDefinition[];
+// Parsed once per Jest worker and deeply frozen (test/support/cpu-environment.mjs, "Shared
+// modules"): example() hands out copies. Outside that environment, the package itself: its
+// index.d.ts declares a default export, which is wrong under NodeNext, and a JSON import would
+// need an import attribute jest warns about; createRequire avoids both.
+const shared = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[
+  Symbol.for("migration-warden.test.shared-modules")
+];
+const definitions = (shared?.["@octokit/webhooks-examples"] ??
+  createRequire(import.meta.url)("@octokit/webhooks-examples")) as WebhookDefinition[];
 
 /** A copy of GitHub's example payload for `name`.`action` that carries an installation. */
 export function example(name: string, action: string): any {
