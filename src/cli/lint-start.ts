@@ -41,7 +41,8 @@ export function startLint(argv: string[], cwd: string): StartedLint | undefined 
   }
   if (opts === "help") return undefined;
   const o = opts;
-  const git = Git.open(o.cwd, revisionsFirst(o));
+  // With the object reader lint() would open (it closes it when done).
+  const git = Git.open(o.cwd, revisionsFirst(o), { objects: true });
   const started: { -readonly [K in keyof StartedLint]: StartedLint[K] } = { opts: o, git };
   if (o.paths.length === 0) {
     const revisions = git.then((g) =>

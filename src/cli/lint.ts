@@ -101,8 +101,24 @@ export async function lint(
   started?: StartedLint,
 ): Promise<Report> {
   const ahead = sameStart(started, opts) ? started : undefined;
-  // Git mode resolves its revisions first thing: asked while the work tree is being found.
-  const git = await (ahead?.git ?? Git.open(opts.cwd, revisionsFirst(opts)));
+  if (started && !ahead) void started.git.then((g) => g?.closeObjects());
+  // Git mode resolves its revisions first thing: asked while the work tree is being found. One
+  // object reader serves the revisions, the base's configuration and the merged files.
+  const git = await (ahead?.git ?? Git.open(opts.cwd, revisionsFirst(opts), { objects: true }));
+  try {
+    return await lintIn(git, opts, ahead, dynamic, buildMerged);
+  } finally {
+    git?.closeObjects();
+  }
+}
+
+async function lintIn(
+  git: Git | null,
+  opts: LintOptions,
+  ahead: StartedLint | undefined,
+  dynamic?: DynamicChecksFactory,
+  buildMerged?: MergedSchemaBuilder,
+): Promise<Report> {
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
