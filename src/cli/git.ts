@@ -52,7 +52,7 @@ export class Git {
      */
     options: { objects?: boolean } = {},
   ): Promise<Git | null> {
-    const session = options.objects ? new ObjectSession(cwd) : null;
+    const session = options.objects ? ObjectSession.start(cwd) : null;
     const ahead =
       resolve.length > 0
         ? resolveIn(cwd, resolve, session).catch(() => null) // asked again, with its error, by resolveMany
@@ -355,7 +355,16 @@ class ObjectSession {
   private stderr = "";
   private failure: GitError | null = null;
 
-  constructor(cwd: string) {
+  /** A reader in `cwd`, or null when its process cannot even be started (reads then spawn their own). */
+  static start(cwd: string): ObjectSession | null {
+    try {
+      return new ObjectSession(cwd);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(cwd: string) {
     this.child = spawn("git", ["cat-file", "--batch"], {
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
