@@ -218,14 +218,26 @@ async function readMergedUps(
   source: RevisionSource,
   baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
 ): Promise<Map<string, Uint8Array> | null> {
+  const wanted = mergedUpFiles(baseTrees);
+  const read = await readBaseBestEffort(source, wanted, new Map());
+  // All or nothing: a partial history would make the merged schema wrong, not just less known.
+  return read.size > 0 && read.size === wanted.length ? read : null;
+}
+
+/**
+ * The merged up migrations of the base listings (by directory, in the configuration's order):
+ * what buildChangeSet reads for the merged schema, in the order it asks for them (a source may
+ * start reading them as soon as it has the listings: src/cli/changeset.ts).
+ */
+export function mergedUpFiles(
+  baseTrees: ReadonlyMap<string, readonly TreeEntry[]>,
+): { path: string; oid: string }[] {
   const wanted: { path: string; oid: string }[] = [];
   for (const [dir, entries] of baseTrees)
     for (const e of entries)
       if (e.kind === "file" && parseMigrationName(e.name)?.direction === "up")
         wanted.push({ path: joinPath(dir, e.name), oid: e.oid });
-  const read = await readBaseBestEffort(source, wanted, new Map());
-  // All or nothing: a partial history would make the merged schema wrong, not just less known.
-  return read.size > 0 && read.size === wanted.length ? read : null;
+  return wanted;
 }
 
 /**

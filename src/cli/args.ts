@@ -1,6 +1,6 @@
 /** Option parsing shared by the commands: strict node:util parseArgs, errors as usage errors. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "./changeset.js";
+import { UsageError } from "./revisions.js";
 import type { Io } from "./lint.js";
 
 /** Unknown options, missing values and stray arguments become a UsageError (exit status 2). */

@@ -15,85 +15,21 @@ import type {
   RevisionSource,
   ShapeReading,
 } from "../changeset/source.js";
+import { mergedUpFiles } from "../changeset/build.js";
 import type { Config, DirectoryConfig } from "../config/types.js";
 import type { ChangeSet, ChangedFile, EntryKind, Revision, TreeEntry } from "../core/types.js";
 import { classifyName } from "../core/migrations/filename.js";
 import type { BaseFiles } from "../changeset/source.js";
 import type { Git } from "./git.js";
-import { GitError, lstatOrNull } from "./git.js";
-import { baseReader } from "./replay.js";
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-export interface GitRevisions {
-  /** Base as the user named it (or the default's name) and the sha whose tree is "merged". */
-  base: { ref: string; sha: string };
-  /** Null for the working tree. */
-  head: { ref: string; sha: string } | null;
-  /** Where the change starts (merge base of base and head). */
-  from: string;
-}
-
-/** The revisions resolveRevisions asks Git.resolveMany for (Git.open can ask them ahead). */
-export function revisionsToResolve(baseArg?: string, headArg?: string): string[] {
-  return [
-    ...(headArg !== undefined ? [headArg] : ["HEAD"]),
-    ...(baseArg !== undefined ? [baseArg] : ["origin/HEAD", "main"]),
-  ];
-}
-
-/** Resolve --base/--head per the contract (default base: merge base with origin/HEAD, else main). */
-export async function resolveRevisions(
-  git: Git,
-  baseArg?: string,
-  headArg?: string,
-  /**
-   * Called with the base as soon as it is known, before the merge base is computed: what reads
-   * the base (its configuration) can start then. Not called when resolving fails first.
-   */
-  onBase?: (base: { ref: string; sha: string }) => void,
-): Promise<GitRevisions> {
-  // Every revision this may need, resolved by one git process.
-  const known = await git.resolveMany(revisionsToResolve(baseArg, headArg));
-  const sha = (rev: string) => {
-    const s = known.get(rev);
-    if (!s)
-      throw new GitError(`unknown revision "${rev}" (not a branch, tag or commit in ${git.root})`);
-    return s;
-  };
-  const headSha = headArg !== undefined ? sha(headArg) : null;
-  const headForMerge = headSha ?? known.get("HEAD") ?? null;
-  if (headForMerge === null) {
-    throw new GitError(
-      "the repository has no commits yet; commit the base first or lint files by PATH",
-    );
-  }
-  let base: { ref: string; sha: string };
-  let from: string;
-  if (baseArg !== undefined) {
-    base = { ref: baseArg, sha: sha(baseArg) };
-    onBase?.(base);
-    from = await git.mergeBase(base.sha, headForMerge);
-  } else {
-    // The contract's default (Git.defaultBase): the merge base with origin/HEAD, else main. That
-    // merge base is an ancestor of the head: the change starts there.
-    const ref = ["origin/HEAD", "main"].find((r) => known.get(r));
-    if (ref === undefined) {
-      throw new UsageError(
-        'no base revision: there is no origin/HEAD and no "main" branch; pass --base <ref>',
-      );
-    }
-    base = { ref, sha: await git.mergeBase(known.get(ref)!, headForMerge) };
-    onBase?.(base);
-    from = base.sha;
-  }
-  return { base, head: headSha !== null ? { ref: headArg!, sha: headSha } : null, from };
-}
+import { lstatOrNull } from "./git.js";
+import { UsageError, type GitRevisions } from "./revisions.js";
+// Moved to revisions.ts (loaded before the analysis's modules: lint-start.ts); kept importable here.
+export {
+  UsageError,
+  resolveRevisions,
+  revisionsToResolve,
+  type GitRevisions,
+} from "./revisions.js";
 
 /**
  * A local repository's revisions for the shared builder (src/changeset/build.ts): the base
@@ -129,9 +65,17 @@ export class LocalRevisions implements RevisionSource {
   /** Base listings asked for ahead of time (prefetchBase), by directory. */
   private readonly baseListings = new Map<string, Promise<DirectoryListing>>();
 
+  /** The merged up files of the prefetched listings, being read (prefetchBase). */
+  private mergedUps: Promise<{
+    files: readonly BaseFile[];
+    bytes: Promise<Uint8Array[]>;
+  }> | null = null;
+
   /**
    * Start reading the base's listing of `dirs` now, while the changes are being listed: the
-   * builder asks for them next, and the git processes then overlap instead of queueing.
+   * builder asks for them next, and the git processes then overlap instead of queueing. Once
+   * the listings are in, their merged up files (which the builder reads for the merged schema,
+   * mergedUpFiles) are read too, while the changes are still being listed and read.
    */
   prefetchBase(dirs: readonly string[]): void {
     for (const dir of dirs) {
@@ -141,6 +85,17 @@ export class LocalRevisions implements RevisionSource {
       p.catch(() => undefined);
       this.baseListings.set(dir, p);
     }
+    if (this.mergedUps) return;
+    const unique = [...new Set(dirs)];
+    this.mergedUps = Promise.all(unique.map((d) => this.baseListings.get(d)!)).then((listings) => {
+      const trees = new Map(unique.map((d, i) => [d, listings[i]!.entries ?? []]));
+      const files = mergedUpFiles(trees);
+      const bytes = this.readBaseNow(files);
+      bytes.catch(() => undefined); // rethrown to readBase, the only reader
+      return { files, bytes };
+    });
+    // A listing's failure is listBase's to report; this read is then never used.
+    this.mergedUps.catch(() => undefined);
   }
 
   listBase(dir: string): Promise<DirectoryListing> {
@@ -177,7 +132,22 @@ export class LocalRevisions implements RevisionSource {
     return new Map(files.map((c, i) => [c.path, bytes[i]!]));
   }
 
-  readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
+  /** Bytes of base files; the merged up files, when asked for exactly, from prefetchBase. */
+  async readBase(files: readonly BaseFile[]): Promise<Uint8Array[]> {
+    const ahead = await this.mergedUps?.catch(() => null);
+    if (
+      ahead &&
+      ahead.files.length === files.length &&
+      ahead.files.every((f, i) => f.path === files[i]!.path && f.oid === files[i]!.oid)
+    ) {
+      // Used once: the builder asks for them once, and a later reader gets its own copy.
+      this.mergedUps = null;
+      return ahead.bytes;
+    }
+    return this.readBaseNow(files);
+  }
+
+  private readBaseNow(files: readonly BaseFile[]): Promise<Uint8Array[]> {
     return baseReader(this.git, this.base.sha)(files);
   }
 }
@@ -339,4 +309,17 @@ async function historyOf(
 
 function toPosix(p: string): string {
   return sep === "/" ? p : p.split(sep).join("/");
+}
+
+/** Base files by blob id (the listing has them), else by `<base>:<path>`. */
+export function baseReader(
+  git: Pick<Git, "readBlobs"> | null,
+  baseSha: string | null,
+): (files: readonly BaseFile[]) => Promise<Uint8Array[]> {
+  return async (files) => {
+    if (!git || !baseSha) throw new Error(`no base revision to read ${files[0]?.path} from`);
+    return git.readBlobs(
+      files.map((f) => ({ object: f.oid ?? `${baseSha}:${f.path}`, path: f.path })),
+    );
+  };
 }

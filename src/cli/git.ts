@@ -4,7 +4,7 @@
  * directly (no wrapper library: loading one and queueing through it cost a typical lint more
  * than the processes it ran); independent calls may run at once.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { lstatSync, type Stats } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { entryKind, walkShape } from "../changeset/tree.js";
@@ -32,6 +32,9 @@ export class Git {
   /** resolveMany's answer for `revs`, asked while the repository was being opened. */
   private ahead: { revs: readonly string[]; answer: Map<string, string | null> } | null = null;
 
+  /** The object reader of Git.open's `objects` option, until closeObjects(). */
+  private objects: ObjectSession | null = null;
+
   /**
    * `places`: the work tree's top level and the git directories (its own, the common one of a
    * linked work tree), where nothing the CLI caches may live (cache-env.ts).
@@ -47,10 +50,19 @@ export class Git {
    * beside the one that finds the work tree (`cwd` is in the same repository as its top level,
    * and revision names do not depend on the directory), so that its answer is ready first.
    */
-  static async open(cwd: string, resolve: readonly string[] = []): Promise<Git | null> {
+  static async open(
+    cwd: string,
+    resolve: readonly string[] = [],
+    /**
+     * `objects`: one `git cat-file --batch` process answers the revisions, readAt and readBlobs
+     * (ObjectSession) instead of a process each, until closeObjects(), which the caller must call.
+     */
+    options: { objects?: boolean } = {},
+  ): Promise<Git | null> {
+    const session = options.objects ? ObjectSession.start(cwd) : null;
     const ahead =
       resolve.length > 0
-        ? resolveIn(cwd, resolve).catch(() => null) // asked again, with its error, by resolveMany
+        ? resolveIn(cwd, resolve, session).catch(() => null) // asked again, with its error, by resolveMany
         : null;
     let lines: string[];
     try {
@@ -58,16 +70,27 @@ export class Git {
       const args = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"];
       lines = (await runGit(cwd, args)).toString("utf8").split("\n");
     } catch {
+      session?.close();
       return null;
     }
     const top = lines[0]!.trim();
-    if (top === "") return null;
+    if (top === "") {
+      session?.close();
+      return null;
+    }
     const dirs = lines.slice(1, 3).filter((l) => l.trim() !== "");
     // --git-common-dir answers relative to `cwd` (".git") unless it is elsewhere.
     const git = new Git(top, [top, ...dirs.map((d) => resolvePath(cwd, d))]);
+    git.objects = session;
     const answer = await ahead;
     if (answer) git.ahead = { revs: [...resolve], answer };
     return git;
+  }
+
+  /** Ends Git.open's object reader; later reads start a process each, as without it. */
+  closeObjects(): void {
+    this.objects?.close();
+    this.objects = null;
   }
 
   private async run(args: string[], what: string): Promise<string> {
@@ -269,21 +292,157 @@ export class Git {
       throw new GitError(
         `cannot read ${JSON.stringify(bad.path)}: the name cannot be passed to git`,
       );
-    const out = await this.batch(blobs.map((b) => `${b.object}\n`).join(""));
+    const names = blobs.map((b) => b.object);
+    const session = await this.objects?.read(names).catch(() => null);
+    // Without the session (or when its process failed): a process of their own, as before.
+    const out =
+      session ?? (await catFile(this.root, names.map((n) => `${n}\n`).join(""), "--batch"));
     return parseBatch(out, blobs);
-  }
-
-  private batch(input: string): Promise<Buffer> {
-    return catFile(this.root, input, "--batch");
   }
 
   /** File bytes at a revision, or null when the path does not exist there. */
   async readAt(rev: string, path: string): Promise<Buffer | null> {
+    const name = `${rev}:${path}`;
+    // The object reader answers a blob and a missing path exactly as `git show` does (a blob's
+    // bytes as stored, no textconv; a failure); anything else (a tree, which `show` lists, a
+    // name the reader cannot take, its process gone) is asked of `git show` as before.
+    const record = /[\n\r]/.test(name) ? null : await this.objects?.read([name]).catch(() => null);
+    if (record) {
+      const blob = blobRecord(record);
+      if (blob) return blob;
+      if (record.toString("utf8") === `${name} missing\n`) return null;
+    }
     try {
-      return await runGit(this.root, ["show", "--binary", `${rev}:${path}`]);
+      return await runGit(this.root, ["show", "--binary", name]);
     } catch {
       return null;
     }
+  }
+}
+
+/** The header of one `cat-file --batch` record: "<oid> SP <type> SP <size>". */
+const BATCH_HEADER = /^([0-9a-f]{40,64}) (\S+) (\d+)$/;
+
+/**
+ * Where the `cat-file --batch` record at the start of `buf` ends ("<oid> <type> <size>", its
+ * bytes and a line feed; or one line: "<name> missing", "<name> ambiguous"), or -1 while it is
+ * incomplete.
+ */
+function recordEnd(buf: Buffer): number {
+  const eol = buf.indexOf(0x0a);
+  if (eol < 0) return -1;
+  const m = BATCH_HEADER.exec(buf.subarray(0, eol).toString("utf8"));
+  if (!m) return eol + 1;
+  const end = eol + 1 + Number(m[3]) + 1;
+  return buf.length >= end ? end : -1;
+}
+
+/** A blob's bytes, when `record` is exactly one whole blob record. */
+function blobRecord(record: Buffer): Buffer | null {
+  const eol = record.indexOf(0x0a);
+  const m = eol < 0 ? null : BATCH_HEADER.exec(record.subarray(0, eol).toString("utf8"));
+  if (!m || m[2] !== "blob") return null;
+  const size = Number(m[3]);
+  if (record.length !== eol + 1 + size + 1 || record[record.length - 1] !== 0x0a) return null;
+  return Buffer.from(record.subarray(eol + 1, eol + 1 + size));
+}
+
+/**
+ * One `git cat-file --batch` process answering a lint's object reads in turn (its revisions, the
+ * base's configuration file, the merged files) instead of a process for each: each costs the CLI
+ * a fork of itself and git its start-up. Reads are answered in the order they are written (git
+ * answers line by line and flushes after each object). While nothing is asked the process is
+ * unreferenced, so it never keeps the CLI alive; close() ends it, and so does the CLI's exit
+ * (its stdin closes). A read fails only when the process does (it is then asked no more).
+ */
+class ObjectSession {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: Array<{
+    records: number;
+    out: Buffer[];
+    resolve: (out: Buffer) => void;
+    reject: (err: Error) => void;
+  }> = [];
+  private buf: Buffer = Buffer.alloc(0);
+  private stderr = "";
+  private failure: GitError | null = null;
+
+  /** A reader in `cwd`, or null when its process cannot even be started (reads then spawn their own). */
+  static start(cwd: string): ObjectSession | null {
+    try {
+      return new ObjectSession(cwd);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(cwd: string) {
+    this.child = spawn("git", ["cat-file", "--batch"], {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    this.child.stdout.on("data", (c: Buffer) => this.take(c));
+    this.child.stderr.on("data", (c: Buffer) => (this.stderr += c.toString("utf8")));
+    this.child.on("error", (err) =>
+      this.fail(new GitError(`cannot run git cat-file: ${err.message}`)),
+    );
+    this.child.on("close", (code) =>
+      this.fail(
+        new GitError(`git cat-file failed: ${firstLine(this.stderr) || `exit code ${code}`}`),
+      ),
+    );
+    this.child.stdin.on("error", () => undefined);
+    this.hold(false);
+  }
+
+  /** What one `cat-file --batch` fed `names` (one per line; none holds a line break) prints. */
+  read(names: readonly string[]): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (names.length === 0) return Promise.resolve(Buffer.alloc(0));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ records: names.length, out: [], resolve, reject });
+      this.hold(true);
+      this.child.stdin.write(names.map((n) => `${n}\n`).join(""));
+    });
+  }
+
+  close(): void {
+    this.fail(new GitError("git cat-file: closed"));
+    this.child.stdin.end();
+  }
+
+  private take(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    for (let end = recordEnd(this.buf); end >= 0; end = recordEnd(this.buf)) {
+      const w = this.waiting[0];
+      if (!w) return this.fail(new GitError("git cat-file printed what was not asked"));
+      w.out.push(this.buf.subarray(0, end));
+      this.buf = this.buf.subarray(end);
+      if (w.out.length === w.records) {
+        this.waiting.shift();
+        w.resolve(Buffer.concat(w.out));
+      }
+    }
+    if (this.waiting.length === 0) this.hold(false);
+  }
+
+  private fail(err: GitError): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+    this.hold(false);
+  }
+
+  /** Keep the event loop alive for the process only while a read waits for it. */
+  private hold(on: boolean): void {
+    // The pipes are sockets (their types say only streams).
+    const handles = [this.child, this.child.stdout, this.child.stderr, this.child.stdin] as Array<{
+      ref(): void;
+      unref(): void;
+    }>;
+    for (const h of handles)
+      if (on) h.ref();
+      else h.unref();
   }
 }
 
@@ -393,6 +552,7 @@ export function parseBatch(
 async function resolveIn(
   cwd: string,
   revs: readonly string[],
+  session: ObjectSession | null = null,
 ): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   const asked = [...new Set(revs)];
@@ -400,12 +560,23 @@ async function resolveIn(
   const sendable = asked.filter((r) => r !== "" && !/[\n\r]/.test(r));
   for (const r of asked) out.set(r, null);
   if (sendable.length === 0) return out;
-  const answer = (
-    await catFile(cwd, sendable.map((r) => `${r}^{commit}\n`).join(""), "--batch-check")
-  ).toString("utf8");
-  const lines = answer.split("\n");
+  const names = sendable.map((r) => `${r}^{commit}`);
+  // The object reader prints each commit after its header: the headers are what is read.
+  let headers: string[];
+  if (session) {
+    const records = await session.read(names);
+    headers = [];
+    for (let at = 0, end = recordEnd(records); end > 0; end = recordEnd(records.subarray(at))) {
+      const record = records.subarray(at, at + end);
+      headers.push(record.subarray(0, record.indexOf(0x0a)).toString("utf8"));
+      at += end;
+    }
+  } else {
+    const answer = await catFile(cwd, names.map((n) => `${n}\n`).join(""), "--batch-check");
+    headers = answer.toString("utf8").split("\n");
+  }
   sendable.forEach((r, i) => {
-    const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(lines[i] ?? "");
+    const m = /^([0-9a-f]{40,64}) commit \d+$/.exec(headers[i] ?? "");
     out.set(r, m ? m[1]! : null);
   });
   return out;

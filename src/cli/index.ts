@@ -8,21 +8,44 @@ interface Command {
    * The command's module, loaded only when it runs: a lint must not pay for the GitHub client
    * of `report` or the database drivers of `drift` (start-up is most of a typical lint).
    */
-  load: () => Promise<{ usage: string; run: (argv: string[], io: Io) => Promise<number> }>;
+  load: (
+    /** The arguments and streams it will run with; absent when only its usage is wanted. */
+    argv?: string[],
+    io?: Io,
+  ) => Promise<{ usage: string; run: (argv: string[], io: Io) => Promise<number> }>;
 }
 
 /** One entry per command (keep it a table: other commands are added here). */
 const COMMANDS: Record<string, Command> = {
   lint: {
     summary: "check golang-migrate migrations",
-    load: async () => {
-      // One after the other: both share modules (config/load.js), and jest's ESM loader fails
-      // two concurrent first imports of a shared module ("request for 'yaml' is not in cache").
+    load: async (argv, io) => {
+      // Its git processes first (lint-start.ts): they run while the modules below initialise.
+      const started =
+        argv && io ? (await import("./lint-start.js")).startLint(argv, io.cwd) : undefined;
+      // Initialised in parts, with a turn of the event loop between them: a git process that
+      // ended meanwhile hands over to the next one (resolving → merge base and the base's
+      // configuration) instead of waiting for every module. One after the other: they share
+      // modules, and jest's ESM loader fails two concurrent first imports of a shared module
+      // ("request for 'yaml' is not in cache").
+      if (started) {
+        await import("../config/load.js");
+        await ioTurn();
+        await import("../core/analyze.js");
+        await ioTurn();
+      }
       const { LINT_USAGE, runLint } = await import("./lint.js");
-      const { cliReplay } = await import("./replay.js");
+      // The sandbox's modules only for a lint that may replay (--no-replay never asks for them).
+      const replay = started?.opts.replay === false ? undefined : await import("./replay.js");
       return {
         usage: LINT_USAGE,
-        run: (argv, io) => runLint(argv, io, (env) => cliReplay({ env })),
+        run: (a, i) =>
+          runLint(
+            a,
+            i,
+            replay && ((env) => replay.cliReplay({ env })),
+            a === argv && i === io ? started : undefined,
+          ),
       };
     },
   },
@@ -69,10 +92,18 @@ Options:
   -v, --version  print the version
 `;
 
+/**
+ * A turn of the event loop: I/O that completed meanwhile (a git process's exit and output) is
+ * handled before this resolves. Two immediates: the first may run before the loop polls again.
+ */
+function ioTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   const cmd = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : null;
-  if (cmd) return (await cmd.load()).run(rest, io);
+  if (cmd) return (await cmd.load(rest, io)).run(rest, io);
   switch (command) {
     case "-v":
     case "--version":

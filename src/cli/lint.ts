@@ -3,7 +3,6 @@
  * exit 0/1/2 (contract "CLI").
  */
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { ConfigError, parseConfig } from "../config/load.js";
 import { CONFIG_PATH, type Config, type DirectoryConfig } from "../config/types.js";
 import { buildChangeSet, listMigrationChanges } from "../changeset/build.js";
@@ -19,15 +18,10 @@ import {
 } from "../core/types.js";
 import { directoryOf } from "../core/migrations/directory.js";
 import { loadParsers } from "../core/sql/parse/index.js";
+import { warmPostgresParser } from "../core/sql/parse/postgres.js";
 import { TOOL } from "../version.js";
-import { parseOptions, usageFailure } from "./args.js";
-import {
-  LocalRevisions,
-  pathChangeSet,
-  resolveRevisions,
-  revisionsToResolve,
-  UsageError,
-} from "./changeset.js";
+import { usageFailure } from "./args.js";
+import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
 import { formatGithub } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
@@ -38,6 +32,25 @@ import { Git, GitError } from "./git.js";
 import { SchemaCache } from "./schema-cache.js";
 import { buildMergedSchema, type MergedSchemaBuilder } from "../core/schema/build.js";
 import { cacheEnv } from "./cache-env.js";
+import {
+  LINT_USAGE,
+  parseLintArgs,
+  revisionsFirst,
+  type FailOn,
+  type Format,
+  type LintOptions,
+} from "./lint-options.js";
+import { sameStart, type StartedLint } from "./lint-start.js";
+
+export {
+  FAIL_ON,
+  FORMATS,
+  LINT_USAGE,
+  parseLintArgs,
+  type FailOn,
+  type Format,
+  type LintOptions,
+} from "./lint-options.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -50,92 +63,15 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-export const LINT_USAGE = `Usage: migration-warden lint [options] [PATH...]
-
-Checks golang-migrate migrations: file names, pairing, ordering, edits to merged
-migrations, and risky SQL.
-
-Git mode (no PATH): compares --base with --head.
-  --base REF        base revision (default: merge base with origin/HEAD, else main)
-  --head REF        head revision (default: the working tree, uncommitted and
-                    untracked files included)
-PATH mode: lints the given files and directories alone (no merged-migration checks).
-
-Options:
-  --config FILE     configuration file (default: ${CONFIG_PATH} at the base)
-  --format FORMAT   text | json | sarif | github | markdown (default: text)
-  --fail-on LEVEL   error | warning | notice | never (default: error)
-  --cwd DIR         run as if started in DIR
-  --no-replay       do not run migrations in the sandbox database
-  -h, --help        show this help
-
-Exit status: 0 = nothing at or above --fail-on, 1 = findings at or above it,
-2 = usage, configuration or git error.
-`;
-
-export const FORMATS = ["text", "json", "sarif", "github", "markdown"] as const;
-export type Format = (typeof FORMATS)[number];
-export const FAIL_ON = ["error", "warning", "notice", "never"] as const;
-export type FailOn = (typeof FAIL_ON)[number];
-
-export interface LintOptions {
-  base?: string;
-  head?: string;
-  config?: string;
-  format: Format;
-  failOn: FailOn;
-  cwd: string;
-  replay: boolean;
-  paths: string[];
-}
-
-export function parseLintArgs(argv: string[], cwd: string): LintOptions | "help" {
-  const parsed = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      base: { type: "string" },
-      head: { type: "string" },
-      config: { type: "string" },
-      format: { type: "string", default: "text" },
-      "fail-on": { type: "string", default: "error" },
-      cwd: { type: "string" },
-      "no-replay": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  const v = parsed.values;
-  if (v.help) return "help";
-  const format = v.format as Format;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${v.format}")`);
-  const failOn = v["fail-on"] as FailOn;
-  if (!FAIL_ON.includes(failOn))
-    throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")} (got "${v["fail-on"]}")`);
-  const paths = parsed.positionals;
-  if (paths.length > 0 && v.head !== undefined) {
-    throw new UsageError(
-      "--head cannot be combined with PATH arguments (PATH mode lints files as they are on disk)",
-    );
-  }
-  const opts: LintOptions = {
-    format,
-    failOn,
-    cwd: v.cwd !== undefined ? resolve(cwd, v.cwd) : cwd,
-    replay: !v["no-replay"],
-    paths,
-  };
-  if (v.base !== undefined) opts.base = v.base;
-  if (v.head !== undefined) opts.head = v.head;
-  if (v.config !== undefined) opts.config = resolve(cwd, v.config);
-  return opts;
-}
-
-/** `dynamic`: the sandbox replay, given the environment its cache is chosen from (cacheEnv). */
+/**
+ * `dynamic`: the sandbox replay, given the environment its cache is chosen from (cacheEnv).
+ * `started`: the git work startLint began for these arguments (index.ts), used when it matches.
+ */
 export async function runLint(
   argv: string[],
   io: Io,
   dynamic?: (env: Io["env"]) => DynamicChecksFactory,
+  started?: StartedLint,
 ): Promise<number> {
   try {
     const opts = parseLintArgs(argv, io.cwd);
@@ -153,6 +89,7 @@ export async function runLint(
       opts,
       dynamic && ((base) => dynamic(env)(base)),
       buildMerged,
+      started,
       (git) => (env = cacheEnv(env, git, io)),
     );
     io.stdout(render(report, opts.format, { color: useColor(io), width: terminalWidth(io) }));
@@ -170,17 +107,37 @@ export async function runLint(
 
 /**
  * `buildMerged`: how merged histories become schemas (the CLI's disk cache; default: no cache).
+ * `started`: git work already started for `opts` (startLint), used only when it was started for
+ * exactly these options; each part is awaited where it would have run, so errors keep their order.
  * `inRepository`: told the repository before anything is built or replayed.
  */
 export async function lint(
   opts: LintOptions,
   dynamic?: DynamicChecksFactory,
   buildMerged?: MergedSchemaBuilder,
+  started?: StartedLint,
   inRepository?: (git: Git) => void,
 ): Promise<Report> {
-  // Git mode resolves its revisions first thing: asked while the work tree is being found.
-  const git = await Git.open(opts.cwd, revisionsFirst(opts));
-  if (git) inRepository?.(git);
+  const ahead = sameStart(started, opts) ? started : undefined;
+  if (started && !ahead) void started.git.then((g) => g?.closeObjects());
+  // Git mode resolves its revisions first thing: asked while the work tree is being found. One
+  // object reader serves the revisions, the base's configuration and the merged files.
+  const git = await (ahead?.git ?? Git.open(opts.cwd, revisionsFirst(opts), { objects: true }));
+  try {
+    if (git) inRepository?.(git);
+    return await lintIn(git, opts, ahead, dynamic, buildMerged);
+  } finally {
+    git?.closeObjects();
+  }
+}
+
+async function lintIn(
+  git: Git | null,
+  opts: LintOptions,
+  ahead: StartedLint | undefined,
+  dynamic?: DynamicChecksFactory,
+  buildMerged?: MergedSchemaBuilder,
+): Promise<Report> {
   let changeSet: ChangeSet;
   let config: Config;
   let directories: DirectoryConfig[] | undefined;
@@ -195,10 +152,15 @@ export async function lint(
     // The configuration is read from the base while the merge base is computed (with --base,
     // the base is known first); errors still come in the order the steps are written.
     let configRead: Promise<Config> | undefined;
-    const revs = await resolveRevisions(git, opts.base, opts.head, (base) => {
-      configRead = loadConfig(git, opts, base);
-      configRead.catch(() => undefined);
-    });
+    const early = ahead?.revisions ? await ahead.revisions : null;
+    const revs =
+      early ??
+      (await resolveRevisions(git, opts.base, opts.head, (base) => {
+        configRead = loadConfig(git, opts, base);
+        configRead.catch(() => undefined);
+      }));
+    if (early && ahead?.baseConfig)
+      configRead = loadConfig(git, opts, ahead.baseConfig.base, ahead.baseConfig.bytes);
     config = await (configRead ?? loadConfig(git, opts, revs.base));
     const source = new LocalRevisions(git, revs);
     source.prefetchBase(config.directories.map((d) => d.path));
@@ -242,17 +204,6 @@ export async function lint(
 }
 
 /**
- * The revisions a lint resolves first thing, so Git.open can ask them beside its own process: git
- * mode's (resolveRevisions); PATH mode's when the configuration comes from the base (the given
- * one, or HEAD and the default base's candidates).
- */
-function revisionsFirst(opts: LintOptions): string[] {
-  if (opts.paths.length === 0) return revisionsToResolve(opts.base, opts.head);
-  if (opts.config !== undefined) return [];
-  return opts.base !== undefined ? [opts.base] : ["HEAD", "origin/HEAD", "main"];
-}
-
-/**
  * Start loading libpg-query's WASM (read, compile, instantiate: asynchronous, partly on V8's
  * background threads) while the change set's git processes run, when the change has SQL for a
  * Postgres-family directory: the analysis would load it first thing. Loaded once per process; a
@@ -266,6 +217,13 @@ function warmParsers(dirs: readonly DirectoryConfig[], changes: readonly Changed
     if (dialect === "postgres" || dialect === "cockroachdb") dialects.add(dialect);
   }
   for (const d of dialects) loadParsers(d).catch(() => undefined);
+  // Its first parse (V8's lazy compilation of the WASM, tens of milliseconds) is paid now too,
+  // after a turn of the event loop: once the change set's next git process is started, while
+  // it runs, instead of in the analysis.
+  if (dialects.size > 0)
+    loadParsers("postgres")
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(warmPostgresParser, () => undefined);
 }
 
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */
@@ -273,6 +231,8 @@ export async function loadConfig(
   git: Git | null,
   opts: Pick<LintOptions, "config">,
   base: { ref: string; sha: string } | null,
+  /** The file's bytes at `base`, when they are already being read (startLint). */
+  read?: Promise<Buffer | null>,
 ): Promise<Config> {
   if (opts.config !== undefined) {
     let text: string;
@@ -286,7 +246,7 @@ export async function loadConfig(
     return parseConfig(text, { path: opts.config, ref: "local file" });
   }
   if (!git || !base) return parseConfig(null, { ref: "defaults" });
-  const bytes = await git.readAt(base.sha, CONFIG_PATH);
+  const bytes = await (read ?? git.readAt(base.sha, CONFIG_PATH));
   return parseConfig(bytes === null ? null : bytes.toString("utf8"), { ref: base.ref });
 }
 

@@ -12,12 +12,13 @@ import {
   defaultCacheDir,
   DiskCache,
   MemoryCache,
-  type BaseFile,
   type SnapshotCache,
 } from "../replay/index.js";
 import type { DynamicChecksFactory } from "../changeset/source.js";
-import type { Git } from "./git.js";
 import type { Io } from "./lint.js";
+
+// Read by lint's change set (changeset.ts), which a lint loads without the replay's modules.
+export { baseReader } from "./changeset.js";
 
 export function cliReplay(io: Pick<Io, "env">): DynamicChecksFactory {
   return (base) => [
@@ -43,17 +44,4 @@ export function databasesFromEnv(env: Io["env"]): DatabaseResolver {
     if (err instanceof DatabaseUrlError) throw new ConfigError("(environment)", [err.message]);
     throw err;
   }
-}
-
-/** Base files by blob id (the listing has them), else by `<base>:<path>`. */
-export function baseReader(
-  git: Pick<Git, "readBlobs"> | null,
-  baseSha: string | null,
-): (files: readonly BaseFile[]) => Promise<Uint8Array[]> {
-  return async (files) => {
-    if (!git || !baseSha) throw new Error(`no base revision to read ${files[0]?.path} from`);
-    return git.readBlobs(
-      files.map((f) => ({ object: f.oid ?? `${baseSha}:${f.path}`, path: f.path })),
-    );
-  };
 }
