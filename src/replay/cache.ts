@@ -73,8 +73,13 @@ export function fingerprintKey(input: BaseKeyInput): string {
   return sha256([FORMAT, "fingerprint", TOOL.version, base]);
 }
 
+/**
+ * The fresh database's key. "initdb": the data directory as initdb leaves it, cleanly shut down
+ * (PgliteEngine.template). Templates cached before it were snapshots of a running database, which
+ * load but cost a crash recovery at every start: not found under this key, they are made anew.
+ */
 export function templateKey(engine: string): string {
-  return sha256([FORMAT, "template", engine]);
+  return sha256([FORMAT, "template", engine, "initdb"]);
 }
 
 function sizeOf(e: CacheEntry): number {

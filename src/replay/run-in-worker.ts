@@ -18,6 +18,7 @@ import {
   type Supervision,
 } from "./supervise.js";
 import type { ReplayJob, WorkerMessage } from "./types.js";
+import { withUnpackedStates } from "./unpacked-states.js";
 import type { WorkerRequest } from "./worker.js";
 
 const require = createRequire(import.meta.url);
@@ -99,7 +100,7 @@ export async function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promi
 
 async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
   const request: WorkerRequest = {
-    job,
+    job: await withUnpackedStates(job),
     modules: job.engine === "pglite" ? await pgliteModules() : {},
   };
   const worker = new Worker(workerUrl(), {
