@@ -74,12 +74,12 @@ export function fingerprintKey(input: BaseKeyInput): string {
 }
 
 /**
- * The fresh database's key. "initdb": the data directory as initdb leaves it, cleanly shut down
- * (PgliteEngine.template). Templates cached before it were snapshots of a running database, which
- * load but cost a crash recovery at every start: not found under this key, they are made anew.
+ * The fresh database's key. Templates are now initdb's cleanly shut down data directory
+ * (PgliteEngine.template); those cached before, snapshots of a running database, load alike (at
+ * the cost of a short crash recovery per start), so the key is unchanged.
  */
 export function templateKey(engine: string): string {
-  return sha256([FORMAT, "template", engine, "initdb"]);
+  return sha256([FORMAT, "template", engine]);
 }
 
 function sizeOf(e: CacheEntry): number {
