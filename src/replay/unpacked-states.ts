@@ -16,8 +16,8 @@ import type { ReplayJob } from "./types.js";
 
 const gunzipAsync = promisify(gunzip);
 
-/** Unpacked bytes kept: the template and two or three base states. */
-const MAX_BYTES = 160 * 1024 * 1024;
+/** Unpacked bytes kept: the template (40 MB) and a base state or two. */
+const MAX_BYTES = 96 * 1024 * 1024;
 
 const kept = new Map<Uint8Array, Uint8Array>();
 let keptBytes = 0;
