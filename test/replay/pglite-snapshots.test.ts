@@ -7,12 +7,10 @@
  * own dumpDataDir/loadDataDir use, and the template is initdb's cleanly shut down directory.
  */
 import { beforeAll, expect, jest, test } from "@jest/globals";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { PGlite } from "@electric-sql/pglite";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
+import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
 import { runReplay } from "../../src/replay/runner.js";
 import type { ReplayJob, ReplayResult } from "../../src/replay/types.js";
@@ -22,18 +20,13 @@ jest.setTimeout(120_000);
 
 const progress = () => undefined;
 let state: Uint8Array;
-/** The global WebAssembly object (the ES2023 lib without DOM types declares only the namespace). */
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
-/** PGlite's WASM compiled once for the file, as the sandbox host does (run-in-worker.ts). */
+/** PGlite's WASM compiled once for the file by the sandbox host's own function. */
 let modules: PgliteModules;
 /** What the snapshot as made restores to. */
 let now: Awaited<ReturnType<typeof restored>>;
 
 beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
+  modules = await pgliteModules();
   const engine = await PgliteEngine.create({
     extensions: [],
     progress,
@@ -176,10 +169,6 @@ async function replay(template: Uint8Array | null): Promise<ReplayResult> {
 }
 
 test("the template is initdb's data directory, shut down cleanly; a replay from it reports what the replay that ran initdb did", async () => {
-  const withModules = { ...modules };
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  withModules.initdb = await wasm.compile(await readFile(join(dist, "initdb.wasm")));
-  modules = withModules;
   const cold = await replay(null);
   const template = cold.template!;
   expect([template[0], template[1]]).toEqual([0x1f, 0x8b]);
