@@ -112,9 +112,9 @@ class GuardedMemoryFS extends MemoryFS {
 
   /**
    * PGlite's first call comes right after initdb, before it starts Postgres: the data directory
-   * is then a cleanly shut down fresh database. Started from that, a template replay skips the
-   * crash recovery a snapshot of a running database costs at every start, and begins exactly as
-   * the replay that ran initdb did.
+   * is then a cleanly shut down fresh database. Started from that, a template replay begins
+   * exactly as the replay that ran initdb did: no crash recovery (a running database's snapshot
+   * needs one; cheap, measured), no postgresql.conf line an extension of that first job added.
    */
   override async syncToFs(relaxedDurability?: boolean): Promise<void> {
     await super.syncToFs(relaxedDurability);
