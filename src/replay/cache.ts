@@ -73,6 +73,11 @@ export function fingerprintKey(input: BaseKeyInput): string {
   return sha256([FORMAT, "fingerprint", TOOL.version, base]);
 }
 
+/**
+ * The fresh database's key. Templates are now initdb's cleanly shut down data directory
+ * (PgliteEngine.template); those cached before, snapshots of a running database, load alike (at
+ * the cost of a short crash recovery per start), so the key is unchanged.
+ */
 export function templateKey(engine: string): string {
   return sha256([FORMAT, "template", engine]);
 }

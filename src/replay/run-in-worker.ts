@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { PgliteModules } from "./engines/pglite.js";
 import {
@@ -18,6 +19,7 @@ import {
   type Supervision,
 } from "./supervise.js";
 import type { ReplayJob, WorkerMessage } from "./types.js";
+import { withUnpackedStates } from "./unpacked-states.js";
 import type { WorkerRequest } from "./worker.js";
 
 const require = createRequire(import.meta.url);
@@ -29,15 +31,34 @@ const wasm = (
   globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
 ).WebAssembly;
 
-/** Compile PGlite's WASM once per process; every worker reuses the compiled modules. */
+/**
+ * Compile PGlite's WASM once per process; every worker reuses the compiled modules.
+ *
+ * Baseline code only (V8's Liftoff, `--liftoff-only` while these two compile): with V8's default
+ * dynamic tiering the functions a replay runs hot are compiled again by TurboFan, and for
+ * Postgres's 9 MB module that costs more CPU than the optimised code ever saves here. Measured
+ * (docs/performance.md, replay): a CLI-shaped run, initdb and 300 files, 9.2 → 5.2 CPU-s; a warm
+ * one 4.7 → 2.2. The flag is V8's, process-wide, so it is set only around these compilations and
+ * put back (WASM compiled elsewhere in the process, libpg-query's and sql.js's, keeps tiering;
+ * one compiled at the same moment would get baseline code too: slower, never different).
+ */
 export function pgliteModules(): Promise<PgliteModules> {
   modules ??= (async () => {
     const dist = dirname(require.resolve("@electric-sql/pglite"));
-    const [pglite, initdb] = await Promise.all([
-      readFile(join(dist, "pglite.wasm")).then((b) => wasm.compile(b)),
-      readFile(join(dist, "initdb.wasm")).then((b) => wasm.compile(b)),
+    const [pgliteBytes, initdbBytes] = await Promise.all([
+      readFile(join(dist, "pglite.wasm")),
+      readFile(join(dist, "initdb.wasm")),
     ]);
-    return { pglite, initdb };
+    setFlagsFromString("--liftoff-only");
+    try {
+      const [pglite, initdb] = await Promise.all([
+        wasm.compile(pgliteBytes),
+        wasm.compile(initdbBytes),
+      ]);
+      return { pglite, initdb };
+    } finally {
+      setFlagsFromString("--no-liftoff-only");
+    }
   })();
   return modules;
 }
@@ -99,7 +120,7 @@ export async function runInSandbox(job: ReplayJob, limits: SandboxLimits): Promi
 
 async function runNow(job: ReplayJob, limits: SandboxLimits): Promise<SandboxOutcome> {
   const request: WorkerRequest = {
-    job,
+    job: await withUnpackedStates(job),
     modules: job.engine === "pglite" ? await pgliteModules() : {},
   };
   const worker = new Worker(workerUrl(), {

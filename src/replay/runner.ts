@@ -62,8 +62,10 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
   if (job.functions?.length) opts.functions = job.functions;
   const from = restore?.data ?? template;
   if (from) opts.snapshot = from;
+  else if (job.wantTemplate) opts.wantTemplate = true;
   const engine = await deps.createEngine(opts);
-  if (job.wantTemplate && !from) result.template = await engine.snapshot();
+  if (opts.wantTemplate)
+    result.template = await (engine.template ? engine.template() : engine.snapshot());
   if (job.searchPath !== undefined) {
     if (!engine.setSearchPath) throw new Error(`${engine.description} has no search_path`);
     await engine.setSearchPath(job.searchPath);

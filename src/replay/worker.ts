@@ -25,7 +25,8 @@ port.once("message", (req: WorkerRequest) => {
   runReplay(job, {
     createEngine: (opts): Promise<Engine> =>
       job.engine === "pglite"
-        ? PgliteEngine.create({ ...opts, modules })
+        ? // The job came by postMessage: its snapshot is this thread's own copy.
+          PgliteEngine.create({ ...opts, modules, ownsSnapshot: true })
         : SqljsEngine.create(opts),
     progress: (phase, path, line) => {
       const m: WorkerMessage = { type: "progress", phase, statement: line !== undefined };

@@ -2,32 +2,31 @@
  * How the PGlite sandbox stores and restores its data directory: snapshots are gzipped tars made
  * with zlib (level 1); every gzip loads (the cache's entries from before, made at PGlite's default
  * level), so does a plain tar; a damaged snapshot fails the start instead of giving an empty or
- * partial database. The start's settings (shared buffers) are not part of the snapshot.
+ * partial database. The start's settings (shared buffers) are not part of the snapshot. The data
+ * directory is read and written by the sandbox itself (pglite-datadir.ts) in the form PGlite's
+ * own dumpDataDir/loadDataDir use, and the template is initdb's cleanly shut down directory.
  */
 import { beforeAll, expect, jest, test } from "@jest/globals";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { PGlite } from "@electric-sql/pglite";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
+import { pgliteModules } from "../../src/replay/run-in-worker.js";
+import { readTar } from "../../src/replay/engines/pglite-datadir.js";
+import { runReplay } from "../../src/replay/runner.js";
+import type { ReplayJob, ReplayResult } from "../../src/replay/types.js";
 import { pgliteTemplate } from "./support.js";
 
 jest.setTimeout(120_000);
 
 const progress = () => undefined;
 let state: Uint8Array;
-/** The global WebAssembly object (the ES2023 lib without DOM types declares only the namespace). */
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
-/** PGlite's WASM compiled once for the file, as the sandbox host does (run-in-worker.ts). */
+/** PGlite's WASM compiled once for the file by the sandbox host's own function. */
 let modules: PgliteModules;
 /** What the snapshot as made restores to. */
 let now: Awaited<ReturnType<typeof restored>>;
 
 beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
+  modules = await pgliteModules();
   const engine = await PgliteEngine.create({
     extensions: [],
     progress,
@@ -92,4 +91,103 @@ test("a damaged snapshot fails the start: never an empty or partial database", a
   const garbage = new Uint8Array(state.length).fill(0x41);
   await expect(start(garbage)).rejects.toThrow(/not a data directory/);
   await expect(start(gzipSync(garbage))).rejects.toThrow(/not a data directory/);
+});
+
+/** PGlite itself, under the engine (its dumpDataDir, its Emscripten FS). */
+const dbOf = (engine: PgliteEngine) => (engine as unknown as { db: PGlite }).db;
+
+test("PGlite's own dumpDataDir loads here, and what the sandbox writes loads in PGlite's own loadDataDir", async () => {
+  const engine = await PgliteEngine.create({ extensions: [], progress, snapshot: state, modules });
+  let theirs: Uint8Array;
+  try {
+    theirs = new Uint8Array(await (await dbOf(engine).dumpDataDir("none")).arrayBuffer());
+  } finally {
+    await engine.close();
+  }
+  expect(await restored(theirs)).toEqual(now);
+  // The same entries, in the same order, with the same bytes, as PGlite's tinytar writes them.
+  const ours = readTar(gunzipSync(state));
+  expect(ours.map((e) => e.parts.join("/"))).toEqual(readTar(theirs).map((e) => e.parts.join("/")));
+  const db = new PGlite({
+    loadDataDir: new Blob([gunzipSync(state)]),
+    pgliteWasmModule: modules.pglite!,
+  });
+  try {
+    const r = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM kept");
+    expect(r.rows[0]?.n).toBe("0");
+  } finally {
+    await db.close();
+  }
+});
+
+test("a sandbox started on a tar its caller holds never writes into those bytes", async () => {
+  const tar = new Uint8Array(gunzipSync(state));
+  const before = Buffer.from(tar);
+  const first = await PgliteEngine.create({ extensions: [], progress, snapshot: tar, modules });
+  try {
+    const run = await first.runFile(
+      {
+        path: "m/3_c.up.sql",
+        version: "3",
+        text: "INSERT INTO kept SELECT g FROM generate_series(1, 5000) g;\nCREATE TABLE later (id int);\nCHECKPOINT;",
+      },
+      { phase: "up", observeLocks: false, multiStatement: false },
+    );
+    expect(run.ok).toBe(true);
+  } finally {
+    await first.close();
+  }
+  expect(Buffer.from(tar).equals(before)).toBe(true);
+  expect(await restored(tar)).toEqual(now);
+});
+
+/** One change replayed in this thread (as the worker does), from `template` or from initdb. */
+async function replay(template: Uint8Array | null): Promise<ReplayResult> {
+  const job: ReplayJob = {
+    engine: "pglite",
+    directory: "m",
+    multiStatement: false,
+    base: template ? { template, files: [] } : { files: [] },
+    ups: [
+      {
+        path: "m/1_t.up.sql",
+        version: "1",
+        text: "CREATE TABLE t (id serial PRIMARY KEY, name text NOT NULL);\nCREATE INDEX t_name ON t (name);\nCREATE ROLE app_reader;\nGRANT SELECT ON t TO app_reader;\nINSERT INTO t (name) VALUES ('a'), ('b');\n",
+      },
+    ],
+    downs: [{ path: "m/1_t.down.sql", version: "1", text: "DROP TABLE t;\n" }],
+    extensions: [],
+    wantSnapshot: false,
+    wantTemplate: template === null,
+    migrationsTable: "schema_migrations",
+  };
+  return runReplay(job, {
+    createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
+    progress,
+    partial: () => undefined,
+  });
+}
+
+test("the template is initdb's data directory, shut down cleanly; a replay from it reports what the replay that ran initdb did", async () => {
+  const cold = await replay(null);
+  const template = cold.template!;
+  expect([template[0], template[1]]).toEqual([0x1f, 0x8b]);
+  const entries = readTar(gunzipSync(template));
+  const names = entries.map((e) => e.parts.join("/"));
+  expect(names).toContain("PG_VERSION");
+  // No postmaster.pid, and pg_control's state is DB_SHUTDOWNED (1): no crash recovery at start.
+  expect(names).not.toContain("postmaster.pid");
+  const control = entries.find((e) => e.parts.join("/") === "global/pg_control")!.data;
+  expect(new DataView(control.buffer, control.byteOffset).getUint32(16, true)).toBe(1);
+
+  const warm = await replay(template);
+  const same = (r: ReplayResult) =>
+    JSON.parse(
+      JSON.stringify({ ...r, template: undefined }, (k, v: unknown) =>
+        k === "ms" ? undefined : v,
+      ),
+    ) as unknown;
+  expect(warm.template).toBeUndefined();
+  expect(same(warm)).toEqual(same(cold));
+  expect(cold.ups[0]?.ok).toBe(true);
 });

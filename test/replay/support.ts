@@ -146,9 +146,13 @@ export async function pgliteTemplate(): Promise<Uint8Array> {
   const key = templateKey(ENGINES.pglite);
   const shared = await SHARED_TEMPLATES.get(key).catch(() => null);
   if (shared?.kind === "state") return shared.data;
-  const engine = await PgliteEngine.create({ extensions: [], progress: () => undefined });
+  const engine = await PgliteEngine.create({
+    extensions: [],
+    progress: () => undefined,
+    wantTemplate: true,
+  });
   try {
-    const data = await engine.snapshot();
+    const data = await engine.template();
     await SHARED_TEMPLATES.set(key, { kind: "state", data, extensions: [], files: 0 });
     return data;
   } finally {

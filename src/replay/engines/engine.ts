@@ -26,6 +26,12 @@ export interface Engine {
   rolesCreated(): string[];
   /** The whole database, to restore later with the same engine. */
   snapshot(): Promise<Uint8Array>;
+  /**
+   * The fresh database to start later replays from (asked for with EngineOptions.wantTemplate),
+   * when the engine has a better one than snapshot() right after its start (PGlite: initdb's
+   * cleanly shut down data directory instead of a running one's).
+   */
+  template?(): Promise<Uint8Array>;
   close(): Promise<void>;
   /**
    * Why an error is the environment's, not the migration's (default: limitationOf). An external
@@ -65,6 +71,8 @@ export interface EngineOptions {
   progress: ProgressFn;
   /** SQLite: application-registered functions to stand in for (replay.functions). */
   functions?: string[];
+  /** A fresh database is wanted as the template (Engine.template); no snapshot is given. */
+  wantTemplate?: boolean;
 }
 
 /** A FileRun that has not run anything yet. */

@@ -22,6 +22,7 @@ import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
 import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./embedded.js";
+import { loadDataDir, tarDataDir, type DataDirFs } from "./pglite-datadir.js";
 
 async function loadExtensions(names: readonly string[]): Promise<Record<string, Extension>> {
   const wanted = new Set<string>();
@@ -49,19 +50,18 @@ interface EmFsNode {
   contents?: Uint8Array | number[] | null;
   usedBytes?: number;
 }
-interface EmFs {
+interface EmFs extends DataDirFs {
   open(path: string, flags: number | string, mode?: number): { node?: EmFsNode };
   close(stream: unknown): void;
   getPath(node: EmFsNode): string;
   readdir(path: string): string[];
   stat(path: string): { mode: number };
-  isDir(mode: number): boolean;
-  isFile(mode: number): boolean;
-  lookupPath(path: string): { node: EmFsNode };
   ErrnoError: new (errno: number) => Error;
 }
 
 const LIB_DIR = "/pglite/lib/";
+/** PGlite's PGDATA. */
+const DATA_DIR = "/pglite/data";
 /** Emscripten's (WASI) errno for EACCES. */
 const EACCES = 2;
 
@@ -80,10 +80,51 @@ function sha256(b: Uint8Array): string {
   return createHash("sha256").update(b).digest("hex");
 }
 
-/** In-memory filesystem that refuses to open WASM modules PGlite did not install. */
+/**
+ * In-memory filesystem that refuses to open WASM modules PGlite did not install, and fills the
+ * data directory itself (pglite-datadir.ts) instead of PGlite's loadDataDir.
+ */
 class GuardedMemoryFS extends MemoryFS {
   private fs: EmFs | null = null;
   private pristine: Map<string, string> | null = null;
+  /** The data directory as initdb left it, when asked for (the template). */
+  fresh: Uint8Array | null = null;
+
+  /**
+   * @param tar the data directory to start from (a plain tar, the worker's own copy: its files
+   *   keep views of it); none: PGlite runs initdb.
+   * @param captureFresh keep the data directory initdb leaves, before Postgres starts on it.
+   */
+  constructor(
+    private tar: Uint8Array | null,
+    private readonly captureFresh: boolean,
+  ) {
+    super();
+  }
+
+  /** PGlite calls this before it looks for PG_VERSION: a data directory here means no initdb. */
+  override async initialSyncFs(): Promise<void> {
+    await super.initialSyncFs();
+    if (!this.tar) return;
+    loadDataDir(this.emFs(), DATA_DIR, this.tar);
+    this.tar = null;
+  }
+
+  /**
+   * PGlite's first call comes right after initdb, before it starts Postgres: the data directory
+   * is then a cleanly shut down fresh database. Started from that, a template replay begins
+   * exactly as the replay that ran initdb did: no crash recovery (a running database's snapshot
+   * needs one; cheap, measured), no postgresql.conf line an extension of that first job added.
+   */
+  override async syncToFs(relaxedDurability?: boolean): Promise<void> {
+    await super.syncToFs(relaxedDurability);
+    if (this.captureFresh && !this.fresh) this.fresh = tarDataDir(this.emFs(), DATA_DIR);
+  }
+
+  private emFs(): EmFs {
+    if (!this.fs) throw new Error("sandbox filesystem was not initialised");
+    return this.fs;
+  }
 
   override async init(pg: PGlite, opts: Parameters<MemoryFS["init"]>[1]) {
     const r = await super.init(pg, opts);
@@ -117,8 +158,7 @@ class GuardedMemoryFS extends MemoryFS {
 
   /** Record the libraries PGlite installed; from now on only those load. */
   seal(): void {
-    const fs = this.fs;
-    if (!fs) throw new Error("sandbox filesystem was not initialised");
+    const fs = this.emFs();
     const pristine = new Map<string, string>();
     const walk = (dir: string) => {
       for (const name of fs.readdir(dir)) {
@@ -127,7 +167,7 @@ class GuardedMemoryFS extends MemoryFS {
         const { mode } = fs.stat(p);
         if (fs.isDir(mode)) walk(p);
         else if (fs.isFile(mode)) {
-          const b = bytesOf(fs.lookupPath(p).node);
+          const b = bytesOf(fs.lookupPath(p).node as EmFsNode);
           if (b && isWasm(b)) pristine.set(p, sha256(b));
         }
       }
@@ -160,14 +200,17 @@ const MAX_CREATED_ROLES = 100;
 const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
 
 /**
- * Snapshots are gzipped tars of the data directory. PGlite (un)compresses them through web
- * streams, about three times the CPU of zlib's synchronous calls, which are fine in the worker
- * thread. Level 1: a tenth of the default level's time for about 15% more bytes. Any gzip loads
- * (snapshots cached before this change included), and a plain tar is passed through. Anything
- * else is refused here: PGlite would try to gunzip it on a stream whose error nobody awaits.
+ * Snapshots are gzipped tars of the data directory (zlib, level 1: a tenth of the default level's
+ * time for about 15% more bytes). Any gzip loads (snapshots cached before included), and so does
+ * a plain tar: the host passes the template unpacked (run-in-worker.ts), sparing each start a
+ * 40 MB gunzip. The data directory's files keep views of the tar (pglite-datadir.ts), so a tar
+ * the caller still holds is copied first, unless it is this thread's own (`owned`: the job came
+ * by postMessage). Anything else is refused here, before PGlite starts.
  */
-function tarOf(snapshot: Uint8Array): Uint8Array {
-  const tar = snapshot[0] === 0x1f && snapshot[1] === 0x8b ? gunzipSync(snapshot) : snapshot;
+function tarOf(snapshot: Uint8Array, owned: boolean): Uint8Array {
+  const gzip = snapshot[0] === 0x1f && snapshot[1] === 0x8b;
+  // A copy by construction: a Buffer's slice() would be a view of the caller's bytes.
+  const tar = gzip ? gunzipSync(snapshot) : owned ? snapshot : new Uint8Array(snapshot);
   // POSIX tar: "ustar" at offset 257 of the first header.
   if (Buffer.from(tar.subarray(257, 262)).toString("latin1") !== "ustar")
     throw new Error(
@@ -176,8 +219,21 @@ function tarOf(snapshot: Uint8Array): Uint8Array {
   return tar;
 }
 
+function gzip(tar: Uint8Array): Uint8Array {
+  const gz = gzipSync(tar, { level: constants.Z_BEST_SPEED });
+  return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength);
+}
+
+export interface PgliteCreateOptions extends EngineOptions {
+  modules?: PgliteModules;
+  /** `snapshot` is this thread's own copy: the data directory may keep views of it. */
+  ownsSnapshot?: boolean;
+}
+
 export class PgliteEngine extends PostgresEngine {
   private roles: string[] = [];
+  /** The data directory initdb left (wantTemplate without a snapshot), until template(). */
+  private fresh: Uint8Array | null = null;
 
   private constructor(
     private readonly db: SandboxPGlite,
@@ -187,15 +243,14 @@ export class PgliteEngine extends PostgresEngine {
     super(description, progress);
   }
 
-  static async create(opts: EngineOptions & { modules?: PgliteModules }): Promise<PgliteEngine> {
-    const fs = new GuardedMemoryFS();
+  static async create(opts: PgliteCreateOptions): Promise<PgliteEngine> {
+    const tar = opts.snapshot ? tarOf(opts.snapshot, opts.ownsSnapshot === true) : null;
+    const fs = new GuardedMemoryFS(tar, opts.wantTemplate === true && !tar);
     const options: PGliteOptions = {
       fs,
       extensions: await loadExtensions(opts.extensions),
       startParams: START_PARAMS,
     };
-    // A Blob without a gzip type: PGlite reads it as a plain tar.
-    if (opts.snapshot) options.loadDataDir = new Blob([tarOf(opts.snapshot)]);
     if (opts.modules?.pglite) options.pgliteWasmModule = opts.modules.pglite;
     if (opts.modules?.initdb) options.initdbWasmModule = opts.modules.initdb;
     const db = new SandboxPGlite(options);
@@ -203,7 +258,13 @@ export class PgliteEngine extends PostgresEngine {
     fs.seal();
     const v = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     const pg = v.rows[0]?.v ?? "?";
-    return new PgliteEngine(db, `PGlite ${PGLITE_VERSION} (PostgreSQL ${pg})`, opts.progress);
+    const engine = new PgliteEngine(
+      db,
+      `PGlite ${PGLITE_VERSION} (PostgreSQL ${pg})`,
+      opts.progress,
+    );
+    engine.fresh = fs.fresh;
+    return engine;
   }
 
   protected async exec(sql: string): Promise<void> {
@@ -231,10 +292,17 @@ export class PgliteEngine extends PostgresEngine {
     return [...this.roles];
   }
 
+  /** The running database's data directory (PGlite's dumpDataDir copies it three times). */
   async snapshot(): Promise<Uint8Array> {
-    const tar = await this.db.dumpDataDir("none");
-    const gz = gzipSync(new Uint8Array(await tar.arrayBuffer()), { level: constants.Z_BEST_SPEED });
-    return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength);
+    return gzip(tarDataDir(this.db.Module.FS as unknown as DataDirFs, DATA_DIR));
+  }
+
+  /** The fresh database as initdb left it, cleanly shut down (asked for with wantTemplate). */
+  async template(): Promise<Uint8Array> {
+    const fresh = this.fresh;
+    if (!fresh) throw new Error("no fresh data directory was kept (wantTemplate, no snapshot)");
+    this.fresh = null;
+    return gzip(fresh);
   }
 
   async close(): Promise<void> {

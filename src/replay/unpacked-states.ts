@@ -1,0 +1,69 @@
+/**
+ * PGlite data directories unpacked once per process instead of at every sandbox start.
+ *
+ * Cached states and the template are gzipped tars (5 MB for the template's 40 MB). Gunzipping
+ * one costs about 0.2 CPU-s, a quarter of a start, and the app and the tests start many sandboxes
+ * from the same few: the template, a base branch's state. So the host keeps the unpacked tars of
+ * the last ones it sent, by the packed array's identity (MemoryCache and the process's template
+ * map hand out the same array each time), up to a bound in bytes, and the worker gets the plain
+ * tar: its structured-clone copy is the thread's own, so the data directory can keep views of it
+ * (pglite-datadir.ts). Bytes that do not gunzip are passed as they are: the worker fails to start
+ * on them, as before, and the replay runs again from the merged files (jobs.ts).
+ */
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import type { ReplayJob } from "./types.js";
+
+const gunzipAsync = promisify(gunzip);
+
+/** Unpacked bytes kept: the template (40 MB) and a base state or two. */
+const MAX_BYTES = 96 * 1024 * 1024;
+
+const kept = new Map<Uint8Array, Uint8Array>();
+let keptBytes = 0;
+
+async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
+  if (packed[0] !== 0x1f || packed[1] !== 0x8b) return packed;
+  const hit = kept.get(packed);
+  if (hit) {
+    // Map order is insertion order: re-inserting marks it most recently used.
+    kept.delete(packed);
+    kept.set(packed, hit);
+    return hit;
+  }
+  let tar: Uint8Array;
+  try {
+    tar = await gunzipAsync(packed);
+  } catch {
+    return packed;
+  }
+  // postMessage copies a view's whole ArrayBuffer: send exactly the tar.
+  // (A Buffer's slice() is a view: copy into a new Uint8Array.)
+  if (tar.byteOffset !== 0 || tar.buffer.byteLength !== tar.byteLength) tar = new Uint8Array(tar);
+  if (tar.byteLength > MAX_BYTES) return tar;
+  kept.set(packed, tar);
+  keptBytes += tar.byteLength;
+  for (const [k, v] of kept) {
+    if (keptBytes <= MAX_BYTES) break;
+    kept.delete(k);
+    keptBytes -= v.byteLength;
+  }
+  return tar;
+}
+
+/** The job with its PGlite template or restored state unpacked (the job itself is unchanged). */
+export async function withUnpackedStates(job: ReplayJob): Promise<ReplayJob> {
+  if (job.engine !== "pglite") return job;
+  const { restore, template } = job.base;
+  if (!restore && !template) return job;
+  const base = { ...job.base };
+  if (restore) base.restore = { ...restore, data: await unpacked(restore.data) };
+  if (template) base.template = await unpacked(template);
+  return { ...job, base };
+}
+
+/** Tests: forget what is kept. */
+export function forgetUnpackedStates(): void {
+  kept.clear();
+  keptBytes = 0;
+}
