@@ -17,7 +17,7 @@ import type { ReplayJob } from "./types.js";
 const gunzipAsync = promisify(gunzip);
 
 /** Unpacked bytes kept: the template and two or three base states. */
-const MAX_BYTES = 160 * 1024 * 1024;
+let maxBytes = 160 * 1024 * 1024;
 
 const kept = new Map<Uint8Array, Uint8Array>();
 let keptBytes = 0;
@@ -40,11 +40,11 @@ async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
   // postMessage copies a view's whole ArrayBuffer: send exactly the tar.
   // (A Buffer's slice() is a view: copy into a new Uint8Array.)
   if (tar.byteOffset !== 0 || tar.buffer.byteLength !== tar.byteLength) tar = new Uint8Array(tar);
-  if (tar.byteLength > MAX_BYTES) return tar;
+  if (tar.byteLength > maxBytes) return tar;
   kept.set(packed, tar);
   keptBytes += tar.byteLength;
   for (const [k, v] of kept) {
-    if (keptBytes <= MAX_BYTES) break;
+    if (keptBytes <= maxBytes) break;
     kept.delete(k);
     keptBytes -= v.byteLength;
   }
@@ -60,6 +60,13 @@ export async function withUnpackedStates(job: ReplayJob): Promise<ReplayJob> {
   if (restore) base.restore = { ...restore, data: await unpacked(restore.data) };
   if (template) base.template = await unpacked(template);
   return { ...job, base };
+}
+
+/** Tests: the bound in bytes (returns the previous one). */
+export function setUnpackedStatesBound(bytes: number): number {
+  const previous = maxBytes;
+  maxBytes = bytes;
+  return previous;
 }
 
 /** Tests: forget what is kept. */
