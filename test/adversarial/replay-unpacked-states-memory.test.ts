@@ -95,3 +95,14 @@ test("packed arrays that never come back: what is kept for them, packed and unpa
   expect(held).toBeGreaterThan(0); // the last ones are kept: a later start from them is spared
   expect(held).toBeLessThanOrEqual(4 * MB);
 });
+
+test("two starts from the same packed array at once keep one entry (counted once)", async () => {
+  forgetUnpackedStates();
+  const packed = new Uint8Array(gzipSync(randomTar(64 * 1024)));
+  const [a, b] = await Promise.all([
+    withUnpackedStates(job(packed)),
+    withUnpackedStates(job(packed)),
+  ]);
+  expect(a.base.template).toBe(b.base.template);
+  expect((await withUnpackedStates(job(packed))).base.template).toBe(a.base.template);
+});
