@@ -15,6 +15,8 @@ import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
+import { runReplay } from "../../src/replay/runner.js";
+import type { ReplayJob } from "../../src/replay/types.js";
 import { pgliteTemplate } from "../replay/support.js";
 
 jest.setTimeout(120_000);
@@ -94,4 +96,45 @@ test("a tablespace linked back into the data directory fails the snapshot instea
   } finally {
     await engine.close();
   }
+});
+
+test("a base the snapshot cannot store is replayed anyway: the change's findings stay, only the state is not cached", async () => {
+  const job: ReplayJob = {
+    engine: "pglite",
+    directory: "m",
+    multiStatement: false,
+    base: {
+      template,
+      files: [
+        { path: "m/1_a.up.sql", version: "1", text: "CREATE TABLE users (id int, email text);" },
+        {
+          path: "m/2_b.up.sql",
+          version: "2",
+          text: `COPY (SELECT 1) TO '/pglite/data/${"n".repeat(120)}';`,
+        },
+      ],
+    },
+    ups: [
+      {
+        path: "m/3_c.up.sql",
+        version: "3",
+        text: "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+      },
+    ],
+    downs: [],
+    extensions: [],
+    wantSnapshot: true,
+    wantTemplate: false,
+    migrationsTable: "schema_migrations",
+  };
+  const result = await runReplay(job, {
+    createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
+    progress,
+    partial: () => undefined,
+  });
+  expect(result.baseFailure).toBeUndefined();
+  expect(result.base.applied).toBe(2);
+  expect(result.ups[0]?.ok).toBe(true);
+  expect(JSON.stringify(result.ups[0])).toMatch(/AccessExclusiveLock/);
+  expect(result.snapshot).toBeUndefined();
 });
