@@ -112,7 +112,7 @@ class GuardedMemoryFS extends MemoryFS {
     // Without PG_VERSION PGlite would run initdb here, and a state whose entries were all skipped
     // (links, devices) would start as a fresh database instead of failing as PGlite's own
     // loadDataDir made it (initdb never runs after a loaded tar).
-    let version: { node: { mode: number } } | null = null;
+    let version: { node: { mode: number } } | null;
     try {
       version = fs.lookupPath(`${DATA_DIR}/PG_VERSION`);
     } catch {
