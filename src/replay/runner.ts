@@ -111,7 +111,13 @@ export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<Repla
       result.base.applied++;
     }
     result.base.ms = Math.round(performance.now() - applyStarted);
-    if (job.wantSnapshot && baseFiles.length > 0) result.snapshot = await engine.snapshot();
+    if (job.wantSnapshot && baseFiles.length > 0) {
+      // A state that cannot be stored (a file name tar cannot hold, a link cycle the merged
+      // migrations planted) costs its caching only: failing here would stop this and every later
+      // replay of the base before the change runs, and lose what it finds.
+      const snapshot = await engine.snapshot().catch(() => undefined);
+      if (snapshot) result.snapshot = snapshot;
+    }
     deps.partial(result);
     if (job.ups.length === 0) {
       // Nothing on top (drift detection): the base state's fingerprint is the result.

@@ -16,10 +16,11 @@ import type { ReplayJob } from "./types.js";
 
 const gunzipAsync = promisify(gunzip);
 
-/** Unpacked bytes kept: the template (40 MB) and a base state or two. */
-const MAX_BYTES = 96 * 1024 * 1024;
+/** Bytes kept, packed and unpacked: the template (40 MB unpacked) and a base state or two. */
+let maxBytes = 96 * 1024 * 1024;
 
-const kept = new Map<Uint8Array, Uint8Array>();
+/** By packed array: its unpacked tar, and the bytes the entry holds (counted when kept). */
+const kept = new Map<Uint8Array, { tar: Uint8Array; size: number }>();
 let keptBytes = 0;
 
 async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
@@ -29,7 +30,7 @@ async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
     // Map order is insertion order: re-inserting marks it most recently used.
     kept.delete(packed);
     kept.set(packed, hit);
-    return hit;
+    return hit.tar;
   }
   let tar: Uint8Array;
   try {
@@ -37,16 +38,23 @@ async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
   } catch {
     return packed;
   }
+  // Another start from the same array (WORKER_REPLAY_CONCURRENCY > 1) unpacked it meanwhile:
+  // counted once, or the bytes counted twice would never be given back.
+  const meanwhile = kept.get(packed);
+  if (meanwhile) return meanwhile.tar;
   // postMessage copies a view's whole ArrayBuffer: send exactly the tar.
   // (A Buffer's slice() is a view: copy into a new Uint8Array.)
   if (tar.byteOffset !== 0 || tar.buffer.byteLength !== tar.byteLength) tar = new Uint8Array(tar);
-  if (tar.byteLength > MAX_BYTES) return tar;
-  kept.set(packed, tar);
-  keptBytes += tar.byteLength;
+  // An entry holds its key alive too, with the whole buffer it views (after the cache that
+  // handed it out has let it go, or when arrays never come back, as DiskCache's): both count.
+  const size = packed.buffer.byteLength + tar.byteLength;
+  if (size > maxBytes) return tar;
+  kept.set(packed, { tar, size });
+  keptBytes += size;
   for (const [k, v] of kept) {
-    if (keptBytes <= MAX_BYTES) break;
+    if (keptBytes <= maxBytes) break;
     kept.delete(k);
-    keptBytes -= v.byteLength;
+    keptBytes -= v.size;
   }
   return tar;
 }
@@ -60,6 +68,13 @@ export async function withUnpackedStates(job: ReplayJob): Promise<ReplayJob> {
   if (restore) base.restore = { ...restore, data: await unpacked(restore.data) };
   if (template) base.template = await unpacked(template);
   return { ...job, base };
+}
+
+/** Tests: the bound in bytes (returns the previous one). */
+export function setUnpackedStatesBound(bytes: number): number {
+  const previous = maxBytes;
+  maxBytes = bytes;
+  return previous;
 }
 
 /** Tests: forget what is kept. */

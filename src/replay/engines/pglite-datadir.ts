@@ -28,9 +28,10 @@ export interface MemNode {
 }
 export interface DataDirFs {
   mkdir(path: string, mode?: number): MemNode;
-  lookupPath(path: string): { node: MemNode };
+  lookupPath(path: string, opts?: { follow?: boolean }): { node: MemNode };
   isDir(mode: number): boolean;
   isFile(mode: number): boolean;
+  isLink(mode: number): boolean;
 }
 
 const BLOCK = 512;
@@ -154,20 +155,33 @@ function writeText(buf: Uint8Array, at: number, len: number, s: string): void {
  * The data directory as a ustar archive, in the form tinytar gives it (PGlite's dumpDataDir):
  * names "/relative/path", a directory before its entries, anything not a regular file recorded
  * as a directory; read from the nodes in one pass and one buffer.
+ *
+ * A symbolic link is stored as what it leads to, as dumpDataDir's stat() did: Postgres links
+ * pg_tblspc/<oid> to a tablespace's location (CREATE TABLESPACE … LOCATION '/tmp'), and a base
+ * state that kept only the link, or an empty directory for it, would restore a table without its
+ * files. A link back into a directory being walked is a cycle: the snapshot fails (dumpDataDir's
+ * path walks ran out of links), never a state with part of the data directory missing.
  */
 export function tarDataDir(fs: DataDirFs, root: string): Uint8Array {
   const entries: Array<{ name: string; node: MemNode; file: boolean }> = [];
   let size = 2 * BLOCK;
-  const walk = (dir: MemNode, prefix: string) => {
-    for (const [name, node] of Object.entries(dir.contents as Record<string, MemNode>)) {
+  const walking = new Set<MemNode>();
+  const walk = (dir: MemNode, prefix: string, at: string) => {
+    if (walking.has(dir)) throw new Error(`data directory has a cycle at ${prefix || "/"}`);
+    walking.add(dir);
+    for (const [name, entry] of Object.entries(dir.contents as Record<string, MemNode>)) {
+      const node = fs.isLink(entry.mode)
+        ? fs.lookupPath(`${at}/${name}`, { follow: true }).node
+        : entry;
       const file = fs.isFile(node.mode);
       const path = `${prefix}/${name}`;
       entries.push({ name: path, node, file });
       size += BLOCK + (file ? Math.ceil((node.usedBytes ?? 0) / BLOCK) * BLOCK : 0);
-      if (fs.isDir(node.mode)) walk(node, path);
+      if (fs.isDir(node.mode)) walk(node, path, `${at}/${name}`);
     }
+    walking.delete(dir);
   };
-  walk(fs.lookupPath(root).node, "");
+  walk(fs.lookupPath(root).node, "", root);
   const out = new Uint8Array(size);
   let at = 0;
   for (const { name, node, file } of entries) {

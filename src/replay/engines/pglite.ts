@@ -106,8 +106,20 @@ class GuardedMemoryFS extends MemoryFS {
   override async initialSyncFs(): Promise<void> {
     await super.initialSyncFs();
     if (!this.tar) return;
-    loadDataDir(this.emFs(), DATA_DIR, this.tar);
+    const fs = this.emFs();
+    loadDataDir(fs, DATA_DIR, this.tar);
     this.tar = null;
+    // Without PG_VERSION PGlite would run initdb here, and a state whose entries were all skipped
+    // (links, devices) would start as a fresh database instead of failing as PGlite's own
+    // loadDataDir made it (initdb never runs after a loaded tar).
+    let version: { node: { mode: number } } | null;
+    try {
+      version = fs.lookupPath(`${DATA_DIR}/PG_VERSION`);
+    } catch {
+      version = null;
+    }
+    if (!version || !fs.isFile(version.node.mode))
+      throw new Error("the snapshot is not a data directory (no PG_VERSION)");
   }
 
   /**
