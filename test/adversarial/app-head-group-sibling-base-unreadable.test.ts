@@ -12,11 +12,10 @@ import {
   APPROVAL,
   harnessesPerTest,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   type Harness,
 } from "../github/harness.js";
-import { DROP_TABLE, LENIENT, STRICT } from "../github/shared-head.js";
+import { DROP_TABLE, LENIENT, twoReleases } from "../github/shared-head.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
 
 const harness = harnessesPerTest();
@@ -24,17 +23,7 @@ let h: Harness;
 
 /** release-1 lenient, release-2 `release2`; the head (not on master) drops a table. */
 function world(name: string): { repo: FakeRepo; head: string } {
-  const repo = h.fake.createRepo("Codertocat", name, { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
-  });
-  repo.branches.set("release-1", base);
-  repo.commit({
-    branch: "release-2",
-    parent: base,
-    files: { ".github/migration-warden.yml": STRICT },
-  });
+  const { repo, base } = twoReleases(h, name);
   const head = repo.commit({ branch: "feature", parent: base, files: DROP_TABLE });
   repo.openPullRequest({ number: 2, base: "release-1", head });
   repo.openPullRequest({ number: 3, base: "release-2", head });

@@ -13,13 +13,12 @@ import { MAX_RECORD_PULL_REQUESTS } from "../../src/core/approval/index.js";
 import {
   ATTEMPTS,
   LINT,
-  mergedMigrations,
   pullRequestEvent,
   readByRest,
   type Harness,
   useHarness,
 } from "../github/harness.js";
-import { DROP_TABLE, LENIENT, STRICT } from "../github/shared-head.js";
+import { DROP_TABLE, twoReleases } from "../github/shared-head.js";
 
 let h: Harness;
 // Quick evaluations written as completed runs (production's flow), so a repeated identical result
@@ -40,17 +39,7 @@ interface World {
  * adds a migration that drops a table. `openB`: B is open from the start.
  */
 function world({ openB = true, fork = false } = {}): World & { openB(): void } {
-  const repo = h.fake.createRepo("Codertocat", "Shared-Head", { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
-  });
-  repo.branches.set("release-1", base);
-  repo.commit({
-    branch: "release-2",
-    parent: base,
-    files: { ".github/migration-warden.yml": STRICT },
-  });
+  const { repo, base } = twoReleases(h, "Shared-Head");
   const from = fork ? h.fake.createRepo("forker", "Shared-Head", { fork: true }) : repo;
   if (fork) from.branches.set("master", base);
   const head = from.commit({

@@ -22,7 +22,14 @@ import {
   useHarness,
 } from "../github/harness.js";
 import { groupEvent } from "../github/repositories.js";
-import { ADD_COLUMN, DROP_TABLE, headConfig, LENIENT, STRICT } from "../github/shared-head.js";
+import {
+  ADD_COLUMN,
+  DROP_TABLE,
+  headConfig,
+  LENIENT,
+  STRICT,
+  twoReleases,
+} from "../github/shared-head.js";
 
 let h: Harness;
 useHarness((created) => (h = created), { app: { replay: false } });
@@ -36,17 +43,7 @@ const NEEDS_DBA = headConfig("", "  teams: [dba]\n");
  * into release-2 and is evaluated.
  */
 async function reusedIntoStricter(name: string, release2: string, files: Record<string, string>) {
-  const repo = h.fake.createRepo("Codertocat", name, { defaultBranch: "master" });
-  const base = repo.commit({
-    branch: "master",
-    files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
-  });
-  repo.branches.set("release-1", base);
-  repo.commit({
-    branch: "release-2",
-    parent: base,
-    files: { ".github/migration-warden.yml": release2 },
-  });
+  const { repo, base } = twoReleases(h, name, release2);
   const head = repo.commit({ parent: base, files });
   repo.openPullRequest({ number: 3, base: "release-1", head, headRef: "change" });
   await h.receive("pull_request", pullRequestEvent("opened", repo, 3));

@@ -53,6 +53,31 @@ export async function evaluatedAtOnce(
 }
 
 /**
+ * A repository whose default branch `master` (LENIENT, one merged migration) is also release-1,
+ * and release-2 its child with `release2` as config (STRICT unless given): a head that passes
+ * into release-1 and fails into release-2. Returns the commit both release branches start from.
+ */
+export function twoReleases(
+  h: Harness,
+  name: string,
+  release2 = STRICT,
+  owner = "Codertocat",
+): { repo: FakeRepo; base: string } {
+  const repo = h.fake.createRepo(owner, name, { defaultBranch: "master" });
+  const base = repo.commit({
+    branch: "master",
+    files: { ".github/migration-warden.yml": LENIENT, ...mergedMigrations(1) },
+  });
+  repo.branches.set("release-1", base);
+  repo.commit({
+    branch: "release-2",
+    parent: base,
+    files: { ".github/migration-warden.yml": release2 },
+  });
+  return { repo, base };
+}
+
+/**
  * release-1 (with `release1` as its config and one merged migration) and release-2 (its child,
  * `release2` as config); the default branch's tip adds `headFiles` on release-1. #2 proposes the
  * tip to release-1, #3 to release-2. GitHub lists neither for the tip (a commit already on the
