@@ -1759,11 +1759,14 @@ export class FakeGitHub {
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
+    // Made once per request, not once per fault: a file can hold a hundred faults that never
+    // run out (one per repository in test/github/faults.test.ts).
+    const fullName = `${owner}/${name}`.toLowerCase();
     const faults = this.#graphqlFaults.filter(
       (f) =>
         f.times > 0 &&
         f.executed &&
-        (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()) &&
+        (f.repo === undefined || f.repo.toLowerCase() === fullName) &&
         (f.operation === undefined ||
           new RegExp(`^\\s*(?:query|mutation) ${f.operation}\\b`).test(body.query ?? "")),
     );
@@ -1822,7 +1825,11 @@ export class FakeGitHub {
             rootValue,
             variableValues: body.variables ?? {},
             // The arguments as this module's own objects (githubGraphql may run in another realm).
-            own: (args) => JSON.parse(JSON.stringify(args)),
+            // Most fields take none: a fresh empty object is that copy, without the JSON trip.
+            own: (args) => {
+              for (const _ in args) return JSON.parse(JSON.stringify(args));
+              return {};
+            },
           });
     if (typeof result.then === "function") throw new Error("the fake's GraphQL answered late");
     const answer = JSON.parse(JSON.stringify(result));
