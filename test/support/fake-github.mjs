@@ -1642,13 +1642,11 @@ export class FakeGitHub {
   }
 
   #graphql(body) {
-    if (normalizeGraphql(body.query ?? "") === CO_AUTHORS_SHAPE)
-      return this.#coAuthors(body.variables?.ids ?? []);
-    if (normalizeGraphql(body.query ?? "") === MERGE_QUEUE_SHAPE)
-      return this.#mergeQueue(body.variables ?? {});
-    if (normalizeGraphql(body.query ?? "") === MERGED_PULLS_SHAPE)
-      return this.#mergedPulls(body.variables?.ids ?? []);
-    if (normalizeGraphql(body.query ?? "") !== BASE_DIRECTORY_SHAPE) return this.#executed(body);
+    const shape = shapeOf(body.query ?? "");
+    if (shape === CO_AUTHORS_SHAPE) return this.#coAuthors(body.variables?.ids ?? []);
+    if (shape === MERGE_QUEUE_SHAPE) return this.#mergeQueue(body.variables ?? {});
+    if (shape === MERGED_PULLS_SHAPE) return this.#mergedPulls(body.variables?.ids ?? []);
+    if (shape !== BASE_DIRECTORY_SHAPE) return this.#executed(body);
     const { owner, name, expression } = body.variables ?? {};
     const faults = this.#graphqlFaults.filter((f) => f.times > 0 && !f.executed);
     for (const f of faults) f.times--;
@@ -1761,11 +1759,14 @@ export class FakeGitHub {
    */
   #executed(body) {
     const { owner, name } = body.variables ?? {};
+    // Made once per request, not once per fault: a file can hold a hundred faults that never
+    // run out (one per repository in test/github/faults.test.ts).
+    const fullName = `${owner}/${name}`.toLowerCase();
     const faults = this.#graphqlFaults.filter(
       (f) =>
         f.times > 0 &&
         f.executed &&
-        (f.repo === undefined || f.repo.toLowerCase() === `${owner}/${name}`.toLowerCase()) &&
+        (f.repo === undefined || f.repo.toLowerCase() === fullName) &&
         (f.operation === undefined ||
           new RegExp(`^\\s*(?:query|mutation) ${f.operation}\\b`).test(body.query ?? "")),
     );
@@ -1824,7 +1825,11 @@ export class FakeGitHub {
             rootValue,
             variableValues: body.variables ?? {},
             // The arguments as this module's own objects (githubGraphql may run in another realm).
-            own: (args) => JSON.parse(JSON.stringify(args)),
+            // Most fields take none: a fresh empty object is that copy, without the JSON trip.
+            own: (args) => {
+              for (const _ in args) return JSON.parse(JSON.stringify(args));
+              return {};
+            },
           });
     if (typeof result.then === "function") throw new Error("the fake's GraphQL answered late");
     const answer = JSON.parse(JSON.stringify(result));
@@ -2312,6 +2317,22 @@ function timelineItem(e) {
     default:
       return null;
   }
+}
+
+/**
+ * normalizeGraphql of a query text, kept by text: the app sends the same few texts thousands of
+ * times per file, and four regular-expression passes over each (several kilobytes) cost about 2%
+ * of a GitHub test file's CPU. Pure in the text, so keeping it changes no answer.
+ */
+const shapes = new Map();
+function shapeOf(query) {
+  let shape = shapes.get(query);
+  if (shape === undefined) {
+    shape = normalizeGraphql(query);
+    if (shapes.size >= 1000) shapes.clear();
+    shapes.set(query, shape);
+  }
+  return shape;
 }
 
 /** Whitespace, comments and the operation name do not matter; everything else does. */

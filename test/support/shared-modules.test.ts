@@ -201,6 +201,57 @@ describe("test support built once per worker", () => {
     );
   });
 
+  test("the fake GitHub routes each query text by its own shape, however often it was seen", () => {
+    // The fake keeps each text's normalized shape (fake-github.mjs, shapeOf): a text seen before
+    // must route as it did, and a lookalike text (one field more) must not take its route. The
+    // base-directory shape has a route of its own, where faults without `executed` apply.
+    const fake = new FakeGitHub({ appId: 1, privateKey });
+    const repo = fake.createRepo("o", "r");
+    repo.commit({ branch: "main", files: { "db/1.sql": "SELECT 1;\n" } });
+    fake.tokens.add("t");
+    fake.graphqlFault({ error: "the base-directory route", times: 2 });
+    const directory = (extra: string, comment = "") => `query MigrationWardenBaseFiles(
+      $owner: String!, $name: String!, $expression: String!) { ${comment}
+      repository(owner: $owner, name: $name) {
+        object(expression: $expression) {
+          ... on Tree { entries { name oid type ${extra} object { ... on Blob { text isBinary isTruncated byteSize } } } }
+        }
+      }
+    }`;
+    const answer = (query: string) =>
+      JSON.parse(
+        fake.dispatch({
+          method: "POST",
+          url: "https://api.github.com/graphql",
+          headers: { authorization: "token t" },
+          body: JSON.stringify({
+            query,
+            variables: { owner: "o", name: "r", expression: "main:db" },
+          }),
+        }).body as string,
+      );
+    const routed = (a: { errors?: Array<{ message: string }> }) =>
+      a.errors?.[0]?.message === "the base-directory route";
+    expect(routed(answer(directory("")))).toBe(true);
+    // One field more: GitHub's schema executes it (the route's faults do not apply), every time.
+    for (let i = 0; i < 2; i++) {
+      const other = answer(directory("mode"));
+      expect(routed(other)).toBe(false);
+      expect(other.data.repository.object.entries).toEqual([
+        expect.objectContaining({ name: "1.sql", type: "blob", mode: 0o100644 }),
+      ]);
+    }
+    // The first text again, and one that differs only by a comment: the route, then (its fault
+    // spent) the route's own answer.
+    expect(routed(answer(directory("", "# a comment\n")))).toBe(true);
+    const again = answer(directory(""));
+    expect(routed(again)).toBe(false);
+    expect(again.data.repository.object.entries).toEqual([
+      expect.objectContaining({ name: "1.sql", type: "blob", object: expect.anything() }),
+    ]);
+    expect(again.data.repository.object.entries[0]).not.toHaveProperty("mode");
+  });
+
   test("the OpenAPI validators answer with this file's arrays, and keep nothing between calls", () => {
     const body = { name: "n", head_sha: "a".repeat(40), status: "bogus" };
     const errors = checkRunBodyErrors("checks/create", body);
