@@ -17,7 +17,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadSqlJs } from "../engines/sqljs.js";
-import type { CatalogQuery } from "../fingerprint/catalog.js";
+import { catalogQuery, type CatalogQuery } from "../fingerprint/catalog.js";
 import { mysqlFingerprint } from "../fingerprint/mysql.js";
 import { postgresFingerprint, relationKindName } from "../fingerprint/postgres.js";
 import { sqliteFingerprint } from "../fingerprint/sqlite.js";
@@ -168,12 +168,17 @@ async function openServer<C extends ServerConnection>(
 
 /** A server connection inside its read-only transaction, which closing rolls back. */
 function readOnly(url: ServerUrl, conn: ServerConnection, server: string): LiveConnection {
+  const failed = (err: unknown): never => {
+    throw failure(url, "a catalog query failed on", err);
+  };
+  const batch = conn.catalogBatch;
   return {
     server,
-    query: (sql, params) =>
-      conn.query(sql, params).catch((err: unknown) => {
-        throw failure(url, "a catalog query failed on", err);
-      }),
+    // A batch runs inside the read-only transaction, each statement under its own timeout.
+    query: catalogQuery(
+      (sql, params) => conn.query(sql, params).catch(failed),
+      batch && ((statements) => batch(statements).catch(failed)),
+    ),
     close: async () => {
       await conn.query("ROLLBACK").catch(() => undefined);
       await conn.close();

@@ -17,7 +17,14 @@
 import { createHash } from "node:crypto";
 import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { PGlite, MemoryFS, type Extension, type PGliteOptions } from "@electric-sql/pglite";
-import type { CatalogRows } from "../fingerprint/catalog.js";
+import {
+  batchResults,
+  batchText,
+  catalogQuery,
+  type CatalogBatchResult,
+  type CatalogQuery,
+  type CatalogRows,
+} from "../fingerprint/catalog.js";
 import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
@@ -286,6 +293,29 @@ export class PgliteEngine extends PostgresEngine {
   protected async catalog(sql: string, params: readonly AttrValue[] = []): Promise<CatalogRows> {
     const r = await this.db.query<AttrValue[]>(sql, [...params], { rowMode: "array" });
     return { columns: r.fields.map((f) => f.name), rows: r.rows };
+  }
+
+  /**
+   * One simple-protocol Query for the batch: PGlite's query() is five calls into Postgres
+   * (parse, describe, bind, describe, execute) and a sync, each crossing into WASM.
+   */
+  private async catalogBatch(statements: readonly string[]): Promise<CatalogBatchResult> {
+    const answers = await this.db.exec(batchText(statements), { rowMode: "array" });
+    const results = answers.map((r) => ({
+      columns: r.fields.map((f) => f.name),
+      rows: r.rows as AttrValue[][],
+    }));
+    return {
+      results: batchResults(statements, results),
+      inTransaction: this.db.isInTransaction(),
+    };
+  }
+
+  override catalogQuery(): CatalogQuery {
+    return catalogQuery(
+      (sql, params) => this.catalog(sql, params),
+      (statements) => this.catalogBatch(statements),
+    );
   }
 
   protected async rollbackAfterError(): Promise<void> {

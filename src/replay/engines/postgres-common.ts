@@ -7,7 +7,7 @@
 import { splitStatements, type SplitStatement } from "../../core/sql/split.js";
 import type { LineIndex } from "../../core/sql/positions.js";
 import { controlsTransactions, multiStatementPieces, statementHead } from "../golang-migrate.js";
-import type { CatalogRows } from "../fingerprint/catalog.js";
+import { catalogQuery, type CatalogQuery, type CatalogRows } from "../fingerprint/catalog.js";
 import { postgresFingerprint } from "../fingerprint/postgres.js";
 import { PostgresLockObserver } from "../fingerprint/postgres-locks.js";
 import type { AttrValue, Schema } from "../schema.js";
@@ -303,9 +303,14 @@ export abstract class PostgresEngine implements Engine {
     await this.catalog("SELECT set_config('search_path', $1, false)", [searchPath]);
   }
 
+  /** The fingerprint's view of the connection: catalog(), and a batch where the connection has one. */
+  catalogQuery(): CatalogQuery {
+    return catalogQuery((sql, params) => this.catalog(sql, params));
+  }
+
   /** The pg_catalog fingerprint, over this engine's connection. */
   async schema(): Promise<Schema> {
-    return postgresFingerprint((sql, params) => this.catalog(sql, params));
+    return postgresFingerprint(this.catalogQuery());
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { limitationOf, type EngineOptions } from "./engine.js";
 import { missingRole, PostgresEngine } from "./postgres-common.js";
-import type { CatalogRows } from "../fingerprint/catalog.js";
+import type { CatalogQuery, CatalogRows } from "../fingerprint/catalog.js";
 import { omitTables, type AttrValue, type Schema } from "../schema.js";
 import type { DbError } from "../types.js";
 import { POSTGRES_MARKER, postgresFamily, type PgConnection } from "../external/postgres.js";
@@ -44,6 +44,10 @@ export class PostgresServerEngine extends PostgresEngine {
 
   protected catalog(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows> {
     return this.session.query(sql, params);
+  }
+
+  override catalogQuery(): CatalogQuery {
+    return this.session.catalogQuery();
   }
 
   protected async rollbackAfterError(): Promise<void> {

@@ -4,7 +4,13 @@
  * lock, the account check, the inventory and the wipe (DROP OWNED BY CURRENT_USER).
  */
 import pg from "pg";
-import type { CatalogRows } from "../fingerprint/catalog.js";
+import {
+  batchResults,
+  batchText,
+  type CatalogBatch,
+  type CatalogBatchResult,
+  type CatalogRows,
+} from "../fingerprint/catalog.js";
 import { postgresFingerprint } from "../fingerprint/postgres.js";
 import { omitTables, type AttrValue } from "../schema.js";
 import {
@@ -76,6 +82,36 @@ export class PgConnection implements ServerConnection {
     return { columns: (r.fields ?? []).map((f) => f.name), rows: r.rows ?? [] };
   }
 
+  catalogBatch?: CatalogBatch;
+
+  /**
+   * Offer catalog batches when the server times each statement of a Query message on its own
+   * (PostgreSQL 13 and later): before, statement_timeout bounded the whole message, and a batch
+   * would run under one limit where its statements each had their own. `version` is the server's
+   * `server_version`.
+   */
+  batchesOn(version: string): void {
+    if (Number.parseInt(version, 10) >= 13) this.catalogBatch = (s) => this.batch(s);
+  }
+
+  /** The statements as one simple-protocol Query (no parameters), rows as arrays. */
+  private async batch(statements: readonly string[]): Promise<CatalogBatchResult> {
+    const answer = (await this.client.query({
+      text: batchText(statements),
+      rowMode: "array",
+    })) as unknown as pg.QueryResult<AttrValue[]> | Array<pg.QueryResult<AttrValue[]>>;
+    const answers = Array.isArray(answer) ? answer : [answer];
+    const results = answers.map((r) => ({
+      columns: (r.fields ?? []).map((f) => f.name),
+      rows: r.rows ?? [],
+    }));
+    return {
+      results: batchResults(statements, results),
+      // After the answer's ReadyForQuery: "I" idle, "T" in a transaction block, "E" failed one.
+      inTransaction: this.client.getTransactionStatus() !== "I",
+    };
+  }
+
   onClose(listener: () => void): void {
     this.client.on("end", listener);
   }
@@ -122,6 +158,7 @@ export const postgresFamily: ServerFamily<PgConnection> = {
     const [row] = (
       await work.query("SELECT current_setting('server_version'), pg_backend_pid()::int")
     ).rows;
+    work.batchesOn(String(row![0]));
     return { id: Number(row![1]), server: postgresServerName(String(row![0])) };
   },
 
@@ -175,6 +212,7 @@ async function startPostgresInspect(
   // Built-ins only from here on: a schema in the search path could define a function or an
   // operator under a built-in's name and answer the inspection's queries in the catalog's place.
   await conn.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
+  conn.batchesOn(String(row?.[1]));
   return {
     server: postgresServerName(String(row?.[1])),
     readOnly: row?.[0] === "on",
@@ -282,7 +320,7 @@ class PostgresSandbox implements SandboxOps {
       "schema public",
       ...theirs.rows.map(([name]) => `extension ${String(name)}`),
     ]);
-    const schema = omitTables(await postgresFingerprint((sql, p) => this.session.query(sql, p)), [
+    const schema = omitTables(await postgresFingerprint(this.session.catalogQuery()), [
       POSTGRES_MARKER,
     ]);
     const objects = Object.values(schema)

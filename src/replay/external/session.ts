@@ -16,7 +16,12 @@
  * another replay may already be starting.
  */
 import { EngineAborted, StatementTimedOut } from "../engines/engine.js";
-import type { CatalogRows } from "../fingerprint/catalog.js";
+import {
+  catalogQuery,
+  type CatalogBatch,
+  type CatalogQuery,
+  type CatalogRows,
+} from "../fingerprint/catalog.js";
 import type { AttrValue } from "../schema.js";
 import {
   claimSandbox,
@@ -33,6 +38,11 @@ export interface ServerConnection {
   connect(): Promise<void>;
   /** Rows as arrays, with the column names. */
   query(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows>;
+  /**
+   * Catalog statements in one round trip, once the driver knows the server runs them as the
+   * fingerprint needs (CatalogQuery.batch); absent otherwise.
+   */
+  catalogBatch?: CatalogBatch;
   /** Called once when the connection ends or fails for good. */
   onClose(listener: () => void): void;
   /** End politely (falls back to destroy); never throws. */
@@ -211,6 +221,15 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
   /** One query on the work connection. */
   query(sql: string, params?: readonly AttrValue[]): Promise<CatalogRows> {
     return this.use((w) => w.query(sql, params));
+  }
+
+  /** The work connection as the fingerprint reads it: query(), and its batch when it has one. */
+  catalogQuery(): CatalogQuery {
+    const batch = this.work.catalogBatch;
+    return catalogQuery(
+      (sql, params) => this.query(sql, params),
+      batch && ((statements) => this.use(() => batch(statements))),
+    );
   }
 
   /** Stop the replay now (watchdog): end the work session on the server, then both connections. */

@@ -18,7 +18,55 @@ export interface CatalogRows {
  * Runs one catalog query. Parameters are positional, in the database's own placeholder syntax
  * (`$1` for Postgres, `?` for MySQL and SQLite).
  */
-export type CatalogQuery = (sql: string, params?: readonly AttrValue[]) => Promise<CatalogRows>;
+export interface CatalogQuery {
+  (sql: string, params?: readonly AttrValue[]): Promise<CatalogRows>;
+  /**
+   * Where the connection can: parameter-free statements sent in one round trip (Postgres: one
+   * simple-protocol Query message), one result per statement, in order. Postgres runs them in
+   * one implicit transaction unless the connection is already inside a transaction block, and
+   * times each statement on its own (a connection to a server before 13, which timed the whole
+   * message, offers no batch). The fingerprint falls back to one query at a time without it.
+   */
+  batch?: CatalogBatch;
+}
+
+export type CatalogBatch = (statements: readonly string[]) => Promise<CatalogBatchResult>;
+
+export interface CatalogBatchResult {
+  results: CatalogRows[];
+  /**
+   * The connection is inside a transaction block after the batch (so the batch did not end in a
+   * transaction of its own). True when the connection cannot tell.
+   */
+  inTransaction: boolean;
+}
+
+/** A CatalogQuery with a batch, when there is one. */
+export function catalogQuery(
+  query: (sql: string, params?: readonly AttrValue[]) => Promise<CatalogRows>,
+  batch?: CatalogBatch,
+): CatalogQuery {
+  const q: CatalogQuery = (sql, params) => query(sql, params);
+  if (batch) q.batch = batch;
+  return q;
+}
+
+/**
+ * The statements of a batch as one Query message's text. Each statement is the fingerprint's own
+ * constant SQL; a trailing line comment in one must not swallow the separator.
+ */
+export function batchText(statements: readonly string[]): string {
+  return statements.join("\n;\n");
+}
+
+/** A batch's answers, checked: one per statement, or the batch is refused (never misaligned). */
+export function batchResults(statements: readonly string[], results: CatalogRows[]): CatalogRows[] {
+  if (results.length !== statements.length)
+    throw new Error(
+      `a catalog batch of ${statements.length} statements returned ${results.length} results`,
+    );
+  return results;
+}
 
 export type CatalogRecord = Record<string, AttrValue>;
 
