@@ -9,9 +9,6 @@
  * `__proto__`. A tar with no PG_VERSION must not become a fresh initdb database either.
  */
 import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import {
@@ -20,14 +17,12 @@ import {
   type DataDirFs,
   type MemNode,
 } from "../../src/replay/engines/pglite-datadir.js";
+import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { pgliteTemplate } from "../replay/support.js";
 
 jest.setTimeout(120_000);
 
 const progress = () => undefined;
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
 let modules: PgliteModules;
 let engine: PgliteEngine;
 type Fs = DataDirFs & {
@@ -40,8 +35,8 @@ type Fs = DataDirFs & {
 let fs: Fs;
 
 beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
+  // Compiled as production compiles it (Liftoff alone), once per process.
+  modules = await pgliteModules();
   engine = await PgliteEngine.create({
     extensions: [],
     progress,

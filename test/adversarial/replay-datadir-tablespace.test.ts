@@ -9,28 +9,23 @@
  * snapshot fails (PGlite's own ran out of links, ELOOP), never a partial state.
  */
 import { beforeAll, expect, jest, test } from "@jest/globals";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
 import { runReplay } from "../../src/replay/runner.js";
 import type { ReplayJob } from "../../src/replay/types.js";
+import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { pgliteTemplate } from "../replay/support.js";
 
 jest.setTimeout(120_000);
 
 const progress = () => undefined;
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
 let modules: PgliteModules;
 let template: Uint8Array;
 
 beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
+  // Compiled as production compiles it (Liftoff alone), once per process.
+  modules = await pgliteModules();
   template = await pgliteTemplate();
 });
 

@@ -9,27 +9,22 @@
  * (53 of them, review rev11b) were identical too.
  */
 import { beforeAll, expect, jest, test } from "@jest/globals";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { runReplay } from "../../src/replay/runner.js";
 import type { ReplayJob, ReplayResult } from "../../src/replay/types.js";
+import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { pgliteTemplate } from "../replay/support.js";
 
 jest.setTimeout(180_000);
 
 const progress = () => undefined;
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
 let modules: PgliteModules;
 let fresh: Uint8Array;
 let running: Uint8Array;
 
 beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  modules = { pglite: await wasm.compile(await readFile(join(dist, "pglite.wasm"))) };
+  // Compiled as production compiles it (Liftoff alone), once per process.
+  modules = await pgliteModules();
   fresh = await pgliteTemplate();
   const engine = await PgliteEngine.create({ extensions: [], progress, snapshot: fresh, modules });
   try {
