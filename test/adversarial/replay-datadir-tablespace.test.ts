@@ -13,9 +13,9 @@ import { gunzipSync } from "node:zlib";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
 import { runReplay } from "../../src/replay/runner.js";
-import type { ReplayJob } from "../../src/replay/types.js";
 import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { pgliteTemplate } from "../replay/support.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 jest.setTimeout(120_000);
 
@@ -94,10 +94,7 @@ test("a tablespace linked back into the data directory fails the snapshot instea
 });
 
 test("a base the snapshot cannot store is replayed anyway: the change's findings stay, only the state is not cached", async () => {
-  const job: ReplayJob = {
-    engine: "pglite",
-    directory: "m",
-    multiStatement: false,
+  const job = pgliteJob({
     base: {
       template,
       files: [
@@ -116,12 +113,8 @@ test("a base the snapshot cannot store is replayed anyway: the change's findings
         text: "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
       },
     ],
-    downs: [],
-    extensions: [],
     wantSnapshot: true,
-    wantTemplate: false,
-    migrationsTable: "schema_migrations",
-  };
+  });
   const result = await runReplay(job, {
     createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
     progress,

@@ -14,6 +14,7 @@ import { runInSandbox } from "../../src/replay/run-in-worker.js";
 import type { ReplayJob } from "../../src/replay/types.js";
 import { forgetUnpackedStates, withUnpackedStates } from "../../src/replay/unpacked-states.js";
 import { pgliteTemplate } from "../replay/support.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 jest.setTimeout(180_000);
 afterAll(() => forgetUnpackedStates());
@@ -22,18 +23,10 @@ const limits = { statementTimeoutMs: 60_000, budgetMs: 150_000 };
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 function job(template: Uint8Array, ups: string[]): ReplayJob {
-  return {
-    engine: "pglite",
-    directory: "m",
-    multiStatement: false,
+  return pgliteJob({
     base: { template, files: [] },
     ups: ups.map((text, i) => ({ path: `m/${i + 1}_x.up.sql`, version: String(i + 1), text })),
-    downs: [],
-    extensions: [],
-    wantSnapshot: false,
-    wantTemplate: false,
-    migrationsTable: "schema_migrations",
-  };
+  });
 }
 
 test("a replay's writes reach neither the host's kept tar, the template, nor the next start from it", async () => {

@@ -11,9 +11,10 @@
 import { beforeAll, expect, jest, test } from "@jest/globals";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { runReplay } from "../../src/replay/runner.js";
-import type { ReplayJob, ReplayResult } from "../../src/replay/types.js";
+import type { ReplayResult } from "../../src/replay/types.js";
 import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { pgliteTemplate } from "../replay/support.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 jest.setTimeout(180_000);
 
@@ -55,19 +56,12 @@ const CHANGES: Array<[string, string]> = [
 ];
 
 async function replay(template: Uint8Array, [up, down]: [string, string]): Promise<unknown> {
-  const job: ReplayJob = {
-    engine: "pglite",
-    directory: "m",
-    multiStatement: false,
+  const job = pgliteJob({
     base: { template, files: [{ path: "m/1_base.up.sql", version: "1", text: BASE }] },
     ups: [{ path: "m/2_change.up.sql", version: "2", text: up }],
     downs: [{ path: "m/2_change.down.sql", version: "2", text: down }],
-    extensions: [],
-    wantSnapshot: false,
-    wantTemplate: false,
     wantSchema: true,
-    migrationsTable: "schema_migrations",
-  };
+  });
   const result: ReplayResult = await runReplay(job, {
     createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
     progress,

@@ -18,6 +18,7 @@ import {
   setUnpackedStatesBound,
   withUnpackedStates,
 } from "../../src/replay/unpacked-states.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -56,18 +57,7 @@ function randomTar(size: number): Uint8Array {
 }
 
 function job(template: Uint8Array): ReplayJob {
-  return {
-    engine: "pglite",
-    directory: "migrations",
-    multiStatement: false,
-    base: { files: [], template },
-    ups: [],
-    downs: [],
-    extensions: [],
-    wantSnapshot: false,
-    wantTemplate: false,
-    migrationsTable: "schema_migrations",
-  };
+  return pgliteJob({ directory: "migrations", base: { files: [], template } });
 }
 
 test("packed arrays that never come back: what is kept for them, packed and unpacked, stays within the bound", async () => {

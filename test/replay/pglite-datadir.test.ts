@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
 import type { ReplayJob } from "../../src/replay/types.js";
 import { forgetUnpackedStates, withUnpackedStates } from "../../src/replay/unpacked-states.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 /** A ustar header block as tinytar (PGlite's dumpDataDir) writes it, checksum included. */
 function header(name: string, size: number, type = "0"): Uint8Array {
@@ -89,18 +90,7 @@ test("a name that leaves the data directory is refused, not resolved", () => {
 });
 
 function job(over: Partial<ReplayJob["base"]>, engine: ReplayJob["engine"] = "pglite"): ReplayJob {
-  return {
-    engine,
-    directory: "migrations",
-    multiStatement: false,
-    base: { files: [], ...over },
-    ups: [],
-    downs: [],
-    extensions: [],
-    wantSnapshot: false,
-    wantTemplate: false,
-    migrationsTable: "schema_migrations",
-  };
+  return pgliteJob({ engine, directory: "migrations", base: { files: [], ...over } });
 }
 
 afterEach(() => forgetUnpackedStates());

@@ -13,8 +13,9 @@ import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglit
 import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { readTar } from "../../src/replay/engines/pglite-datadir.js";
 import { runReplay } from "../../src/replay/runner.js";
-import type { ReplayJob, ReplayResult } from "../../src/replay/types.js";
+import type { ReplayResult } from "../../src/replay/types.js";
 import { pgliteTemplate } from "./support.js";
+import { pgliteJob } from "../support/replay-job.js";
 
 jest.setTimeout(120_000);
 
@@ -143,10 +144,7 @@ test("a sandbox started on a tar its caller holds never writes into those bytes"
 
 /** One change replayed in this thread (as the worker does), from `template` or from initdb. */
 async function replay(template: Uint8Array | null): Promise<ReplayResult> {
-  const job: ReplayJob = {
-    engine: "pglite",
-    directory: "m",
-    multiStatement: false,
+  const job = pgliteJob({
     base: template ? { template, files: [] } : { files: [] },
     ups: [
       {
@@ -156,11 +154,8 @@ async function replay(template: Uint8Array | null): Promise<ReplayResult> {
       },
     ],
     downs: [{ path: "m/1_t.down.sql", version: "1", text: "DROP TABLE t;\n" }],
-    extensions: [],
-    wantSnapshot: false,
     wantTemplate: template === null,
-    migrationsTable: "schema_migrations",
-  };
+  });
   return runReplay(job, {
     createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
     progress,
