@@ -14,7 +14,7 @@ import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
 import { runJob, type BaseFile, type BaseMigration } from "./jobs.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
-import type { EngineKind, MigrationText } from "./types.js";
+import type { EngineKind, MigrationText, ReplayResult } from "./types.js";
 
 export type { BaseFile } from "./jobs.js";
 export { ENGINES } from "./jobs.js";
@@ -260,15 +260,22 @@ async function replayDirectory(
     return { findings: [skipped(first, `Replay skipped: ${result.reason}.`)] };
   if (result.kind === "schema") throw new Error("the replay of a change got a fingerprint only");
   if (result.kind === "base-failed") {
-    const f = result.failure;
-    return {
-      findings: [
-        skipped(
-          first,
-          `Replay skipped: the merged migration ${f.path} does not apply in the sandbox (line ${f.line}: ${f.error.message}). The base history must apply before the change can be checked; this says nothing against this change.`,
-        ),
-      ],
+    // Reported as the run that found it was, so a second evaluation says the same thing.
+    const cachedFailure: ReplayResult = {
+      engine: result.engine,
+      base: { files: p.plan.baseFiles, restored: 0, applied: 0, ms: 0, failureCached: true },
+      baseFailure: result.failure,
+      ups: [],
+      downs: [],
+      reups: [],
+      downChecks: [],
+      reupDifferences: null,
+      schemaDiff: null,
+      rolesCreated: [],
+      notes: [],
+      baseExtensions: [],
     };
+    return reportReplay(p.plan, { result: cachedFailure, ms: 0 });
   }
   const catalog = replayCatalog(result.outcome.result, p.model.config.dialect);
   return { ...reportReplay(p.plan, result.outcome), catalog };

@@ -69,7 +69,7 @@ export type JobResult =
   /** The fingerprint asked for (wantSchema, no change on top), from the cache: nothing was run. */
   | { kind: "schema"; entry: Extract<CacheEntry, { kind: "schema" }> }
   /** A merged file that does not apply, remembered from an earlier run: nothing was run. */
-  | { kind: "base-failed"; failure: CachedFailure }
+  | { kind: "base-failed"; failure: CachedFailure; engine: string }
   /** The merged files could not be read. */
   | { kind: "unreadable"; reason: string };
 
@@ -201,7 +201,8 @@ export async function runJob(
   if (known?.kind === "schema") return { kind: "schema", entry: known };
   const cached = await longestCached(cache, keys);
   // A failing file fails every history that extends the prefix ending with it.
-  if (cached?.[1].kind === "failed") return { kind: "base-failed", failure: cached[1].failure };
+  if (cached?.[1].kind === "failed")
+    return { kind: "base-failed", failure: cached[1].failure, engine: cached[1].engine };
   const restored = cached?.[1].kind === "state" ? cached[1] : undefined;
   let files = await readBaseTexts(spec.baseFiles.slice(restored?.files ?? 0), readBase);
   if (!Array.isArray(files)) return { kind: "unreadable", reason: files.reason };

@@ -213,6 +213,7 @@ function fileRow(step: keyof typeof STEP, run: FileRun, extra = ""): string {
 }
 
 function baseOrigin(b: ReplayResult["base"]): string {
+  if (b.failureCached) return "not run again (an earlier replay of the same files failed)";
   if (b.restored === 0) return `applied in ${b.ms} ms`;
   if (b.restored === b.files) return "restored from cache";
   return `(${b.restored} restored from cache, the ${b.files - b.restored} after them applied in ${b.ms} ms)`;
@@ -289,7 +290,7 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
 
   if (r) {
     md.push(
-      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseOrigin(r.base)}; ${plan.ups.length} new version${plan.ups.length === 1 ? "" : "s"} replayed${howFilesRan(plan)}.`,
+      `**${r.engine}**: ${plan.baseFiles} merged migration${plan.baseFiles === 1 ? "" : "s"} ${baseOrigin(r.base)}; ${r.ups.length} new version${r.ups.length === 1 ? "" : "s"} replayed${howFilesRan(plan)}.`,
     );
     if (r.baseFailure) {
       md.push(

@@ -132,7 +132,14 @@ export interface ReplayResult {
    * of it (fewer than `files - restored` when one failed), and the time applying them took (the
    * snapshot for the cache not included).
    */
-  base: { files: number; restored: number; applied: number; ms: number };
+  base: {
+    files: number;
+    restored: number;
+    applied: number;
+    ms: number;
+    /** Not run: an earlier replay of the same merged files failed, and the cache says where. */
+    failureCached?: true;
+  };
   /** A merged migration does not apply in the sandbox: nothing else was run. */
   baseFailure?: { path: string; line: number; error: DbError; limitation: boolean };
   /** The change needs something the sandbox cannot provide: replay stopped there. */

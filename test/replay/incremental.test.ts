@@ -152,7 +152,15 @@ test("a merged file that does not apply is remembered for every base that extend
   });
   expect(skippedFor(grown)).toEqual(skippedFor(first));
   expect(grown.reads).toEqual([]);
-  expect(grown.section).toBeUndefined();
+  expect(grown.data!.base).toMatchObject({
+    files: 6,
+    restored: 0,
+    applied: 0,
+    failureCached: true,
+  });
+  expect(grown.section!.markdown).toContain(
+    "Base history does not apply: `migrations/2_m2.up.sql` line 1: table t1 already exists",
+  );
 
   // Fixing the merged file changes its key: the history is replayed again.
   const fixed = await runScenario({ dialect, cache, base: history(6), add: CHANGE });

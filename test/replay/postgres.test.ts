@@ -162,7 +162,19 @@ describe("extensions", () => {
     expect(r.report.summary.error).toBe(0);
     const again = await runScenario({ base, add, cache: own });
     expect(summary(again.findings)).toEqual(["replay-skipped 4_x.up.sql:1"]);
-    expect(again.section).toBeUndefined(); // answered from the cache, no sandbox started
+    // Answered from the cache: nothing read, no sandbox started, and the same words as the run
+    // that found it (the database's error code included), so a second evaluation changes nothing.
+    expect(again.reads).toEqual([]);
+    expect(again.data!.base).toMatchObject({ restored: 0, applied: 0, failureCached: true });
+    expect(again.findings).toEqual(r.findings);
+    expect(r.findings[0]!.message).toMatch(/\[SQLSTATE \w{5}\]/);
+    const baseLine = (run: typeof r) =>
+      run.section!.markdown.split("\n").filter((l) => l.startsWith("Base history does not apply"));
+    expect(baseLine(again)).toEqual(baseLine(r));
+    expect(baseLine(r)).toHaveLength(1);
+    expect(again.section!.markdown).toContain(
+      "not run again (an earlier replay of the same files failed)",
+    );
   });
 });
 

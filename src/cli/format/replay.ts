@@ -58,8 +58,9 @@ export function replayText(section: ReportSection, s: Style, width: number): str
 
   if (d.engine && d.base && d.ups) {
     const b = d.base;
-    const origin =
-      b.restored === 0
+    const origin = b.failureCached
+      ? "not run again (an earlier replay of the same files failed)"
+      : b.restored === 0
         ? `applied in ${ms(b.ms)}`
         : b.restored === b.files
           ? "restored from cache"
