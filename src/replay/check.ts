@@ -199,10 +199,13 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
           continue;
         }
         const base = baseFacts(model.config, options.readBase);
-        const { findings, section, catalog } = await replayDirectory(prep.p, base.readBase, cache, {
-          statementTimeoutMs: replay.statementTimeoutMs,
-          budgetMs: deadline - performance.now(),
-        });
+        const { findings, section, catalog } = await replayDirectory(
+          prep.p,
+          base.readBase,
+          cache,
+          { statementTimeoutMs: replay.statementTimeoutMs, budgetMs: deadline - performance.now() },
+          !input.changeSet.mergedUps,
+        );
         result.findings.push(...findings);
         if (section) result.sections.push(section);
         (result.bases ??= []).push(base.facts(catalog));
@@ -217,6 +220,8 @@ async function replayDirectory(
   readBase: ReplayCheckOptions["readBase"],
   cache: SnapshotCache,
   limits: { statementTimeoutMs: number; budgetMs: number },
+  /** The change set lacks the merged up files (GitHub): the SQL rules get them from here. */
+  needMerged: boolean,
 ): Promise<{
   findings: ReplayFinding[];
   section?: DynamicCheckResult["sections"][number];
@@ -275,8 +280,30 @@ async function replayDirectory(
       notes: [],
       baseExtensions: [],
     };
+    if (needMerged) await readMergedUps(p.baseFiles, readBase);
     return reportReplay(p.plan, { result: cachedFailure, ms: 0 });
   }
+  const restored = result.outcome.result?.base.restored ?? 0;
+  if (needMerged && result.outcome.result?.baseFailure && restored > 0)
+    await readMergedUps(p.baseFiles.slice(0, restored), readBase);
   const catalog = replayCatalog(result.outcome.result, p.model.config.dialect);
   return { ...reportReplay(p.plan, result.outcome), catalog };
+}
+
+/**
+ * A base that does not apply gives the SQL rules no catalog; they are judged again with the merged
+ * up files instead (core/analyze.ts), but only when every one was read. A fresh run reads those
+ * it applies; one answered by the cache (a cached failure, a cached state before it) reads the
+ * rest here, so the findings do not depend on what the cache held: rules that stay silent
+ * without the merged history (fk-without-index) would otherwise pass a change on the second
+ * evaluation that the first one flagged. Unreadable: judged without them, as before.
+ */
+async function readMergedUps(
+  files: readonly BaseFile[],
+  readBase: ReplayCheckOptions["readBase"],
+): Promise<void> {
+  if (files.length === 0) return;
+  await readBase(
+    files.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
+  ).catch(() => undefined);
 }

@@ -143,7 +143,8 @@ test("a merged file that does not apply is remembered for every base that extend
     ),
   ]);
 
-  // Two more merged migrations: still skipped, without reading or running anything.
+  // Two more merged migrations: still skipped, without running anything; the merged files are
+  // read for the SQL rules only (the test's change set has none of them, as on GitHub).
   const grown = await runScenario({
     dialect,
     cache,
@@ -151,7 +152,7 @@ test("a merged file that does not apply is remembered for every base that extend
     add: CHANGE,
   });
   expect(skippedFor(grown)).toEqual(skippedFor(first));
-  expect(grown.reads).toEqual([]);
+  expect(grown.reads).toEqual(up(1, 2, 3, 4, 5, 6));
   expect(grown.data!.base).toMatchObject({
     files: 6,
     restored: 0,

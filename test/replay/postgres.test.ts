@@ -162,9 +162,11 @@ describe("extensions", () => {
     expect(r.report.summary.error).toBe(0);
     const again = await runScenario({ base, add, cache: own });
     expect(summary(again.findings)).toEqual(["replay-skipped 4_x.up.sql:1"]);
-    // Answered from the cache: nothing read, no sandbox started, and the same words as the run
-    // that found it (the database's error code included), so a second evaluation changes nothing.
-    expect(again.reads).toEqual([]);
+    // Answered from the cache: no sandbox started (the merged files are read for the SQL rules
+    // only), and the same words as the run that found it (the database's error code included).
+    expect(again.reads.sort()).toEqual(
+      ["1_users.up.sql", "2_orders.up.sql", "3_geo.up.sql"].map((n) => `migrations/${n}`),
+    );
     expect(again.data!.base).toMatchObject({ restored: 0, applied: 0, failureCached: true });
     expect(again.findings).toEqual(r.findings);
     expect(r.findings[0]!.message).toMatch(/\[SQLSTATE \w{5}\]/);
@@ -176,6 +178,31 @@ describe("extensions", () => {
       "not run again (an earlier replay of the same files failed)",
     );
   });
+});
+
+test("a base failure answered by the cache: the SQL rules are judged as on the run that found it", async () => {
+  // The app's change set has no merged files (GitHub would charge a request for each): the SQL
+  // rules get them from the replay's reads. A cached failure reads them all the same, else a rule
+  // silent without the merged history (fk-without-index) passes the change the second time.
+  const base = { ...BASE, "3_geo.up.sql": "CREATE EXTENSION postgis;\n" };
+  const own = testCache();
+  const add = {
+    "4_fk.up.sql":
+      "ALTER TABLE orders ADD CONSTRAINT orders_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id);\n",
+    "4_fk.down.sql": "ALTER TABLE orders DROP CONSTRAINT orders_user_fk2;\n",
+  };
+  const ids = (r: Awaited<ReturnType<typeof runScenario>>) =>
+    r.report.findings.map((f) => `${f.ruleId} ${f.path}:${f.startLine} ${f.message}`);
+  const first = await runScenario({ base, add, cache: own });
+  expect(ids(first).some((f) => f.startsWith("fk-without-index migrations/4_fk.up.sql:1"))).toBe(
+    true,
+  );
+  const again = await runScenario({ base, add, cache: own });
+  expect(again.data!.base).toMatchObject({ failureCached: true });
+  expect(again.reads.sort()).toEqual(
+    ["1_users.up.sql", "2_orders.up.sql", "3_geo.up.sql"].map((n) => `migrations/${n}`),
+  );
+  expect(ids(again)).toEqual(ids(first));
 });
 
 test("a merged migration that does not apply: notice, no error", async () => {
