@@ -8,6 +8,7 @@ import { ALL_RULES } from "../core/rules/registry.js";
 import { RULE_CATEGORIES } from "../core/rules/types.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
 import { parseDatabaseUrl } from "../replay/external/url.js";
+import { DEFAULT_DIRECTORY_PATH } from "./types.js";
 
 const level = z.enum(["error", "warning", "notice", "off"], {
   error: 'expected one of "error", "warning", "notice", "off"',
@@ -251,7 +252,7 @@ export const configSchema = z
       .array(directory, { error: "expected a list of { path, dialect } entries" })
       .min(1, { error: "expected at least one directory" })
       .max(100, { error: "expected at most 100 directories" })
-      .default([{ path: "migrations", dialect: "postgres", multiStatement: false }])
+      .default([{ path: DEFAULT_DIRECTORY_PATH, dialect: "postgres", multiStatement: false }])
       .superRefine((dirs, ctx) => {
         const seen = new Set<string>();
         dirs.forEach((d, i) => {
