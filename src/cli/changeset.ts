@@ -20,9 +20,10 @@ import type { Config, DirectoryConfig } from "../config/types.js";
 import type { ChangeSet, ChangedFile, EntryKind, Revision, TreeEntry } from "../core/types.js";
 import { classifyName } from "../core/migrations/filename.js";
 import type { BaseFiles } from "../changeset/source.js";
-import type { Git } from "./git.js";
+import type { Git, RawChange } from "./git.js";
 import { lstatOrNull } from "./git.js";
 import { UsageError, type GitRevisions } from "./revisions.js";
+import type { EarlyListing } from "./lint-start.js";
 // Moved to revisions.ts (loaded before the analysis's modules: lint-start.ts); kept importable here.
 export {
   UsageError,
@@ -45,6 +46,8 @@ export class LocalRevisions implements RevisionSource {
   constructor(
     private readonly git: Git,
     private readonly revs: GitRevisions,
+    /** Listings already started (startLint), each used once and only for what it was asked. */
+    private readonly early?: EarlyListing,
   ) {
     this.base = revs.base;
     this.head = revs.head ?? { ref: "WORKTREE" };
@@ -52,7 +55,21 @@ export class LocalRevisions implements RevisionSource {
 
   /** `git diff` from the merge base, limited to the directories' paths (see Git.diff). */
   async listChanges(dirs: readonly string[]): Promise<ListedChanges> {
-    const raw = await this.git.diff(this.revs.from, this.revs.head?.sha ?? null, dirs);
+    const from = this.revs.from;
+    const to = this.revs.head?.sha ?? null;
+    const ahead = this.early?.diff;
+    let started: Promise<RawChange[]> | undefined;
+    if (
+      ahead &&
+      ahead.from === from &&
+      ahead.head === to &&
+      ahead.dirs.length === dirs.length &&
+      ahead.dirs.every((d, i) => d === dirs[i])
+    ) {
+      this.early!.diff = null;
+      started = ahead.changes;
+    }
+    const raw = await (started ?? this.git.diff(from, to, dirs));
     const changes = raw.map((c) => {
       const f: ChangedFile = { path: c.path, status: c.status, kind: c.kind };
       if (c.previousPath !== undefined) f.previousPath = c.previousPath;
@@ -103,7 +120,9 @@ export class LocalRevisions implements RevisionSource {
   }
 
   private async readBaseListing(dir: string): Promise<DirectoryListing> {
-    const { shape, entries } = await this.git.readDirectory(this.base.sha, dir);
+    const ahead = this.early?.base === this.base.sha ? this.early.trees.get(dir) : undefined;
+    this.early?.trees.delete(dir);
+    const { shape, entries } = await (ahead ?? this.git.readDirectory(this.base.sha, dir));
     return { shape, entries, truncated: null };
   }
 

@@ -15,6 +15,18 @@ interface Command {
   ) => Promise<{ usage: string; run: (argv: string[], io: Io) => Promise<number> }>;
 }
 
+/**
+ * What `lint` initialises before it runs, in parts (see its loader): each is imported once its
+ * predecessors are, so a part initialises only the modules the ones before it did not.
+ */
+const LINT_MODULES: ReadonlyArray<() => Promise<unknown>> = [
+  () => import("zod"),
+  () => import("../core/sql/parse/index.js"),
+  () => import("../core/rules/registry.js"),
+  () => import("../config/load.js"),
+  () => import("../core/analyze.js"),
+];
+
 /** One entry per command (keep it a table: other commands are added here). */
 const COMMANDS: Record<string, Command> = {
   lint: {
@@ -28,11 +40,14 @@ const COMMANDS: Record<string, Command> = {
       // configuration) instead of waiting for every module. One after the other: they share
       // modules, and jest's ESM loader fails two concurrent first imports of a shared module
       // ("request for 'yaml' is not in cache").
+      // The parts are small enough for each git round to hand over soon after it ends: the
+      // configuration's modules (zod, the SQL parsers with libpg-query's JavaScript, every rule,
+      // then the schemas) take tens of milliseconds, the rounds a few each.
       if (started) {
-        await import("../config/load.js");
-        await ioTurn();
-        await import("../core/analyze.js");
-        await ioTurn();
+        for (const part of LINT_MODULES) {
+          await part();
+          await ioTurn();
+        }
       }
       const { LINT_USAGE, runLint } = await import("./lint.js");
       // The sandbox's modules only for a lint that may replay (--no-replay never asks for them).
@@ -94,10 +109,12 @@ Options:
 
 /**
  * A turn of the event loop: I/O that completed meanwhile (a git process's exit and output) is
- * handled before this resolves. Two immediates: the first may run before the loop polls again.
+ * handled before this resolves. Three immediates: the first may run before the loop polls again,
+ * and a process's pipes that the next poll found closed are closed in the phase after the second
+ * (its 'close', which hands over to the next git process, comes only then).
  */
 function ioTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -9,8 +9,9 @@
  * uses it only for the options it was started with (sameStart) and awaits each part where it
  * would have run it, so errors come out as and when they did.
  */
-import { Git } from "./git.js";
-import { CONFIG_PATH } from "../config/types.js";
+import { Git, type RawChange } from "./git.js";
+import { CONFIG_PATH, DEFAULT_DIRECTORY_PATH } from "../config/types.js";
+import type { DirectoryShape, TreeEntry } from "../core/types.js";
 import { parseLintArgs, revisionsFirst, type LintOptions } from "./lint-options.js";
 import { resolveRevisions, type GitRevisions } from "./revisions.js";
 
@@ -26,6 +27,50 @@ export interface StartedLint {
    * known (what loadConfig reads), with the base they were read at.
    */
   baseConfig?: { base: { ref: string; sha: string }; bytes: Promise<Buffer | null> };
+  /**
+   * Git mode when the base has no configuration file (and there is no --config): the listings
+   * the defaults' directory needs, started as soon as that was known (EarlyListing); null when
+   * nothing was started.
+   */
+  listing?: Promise<EarlyListing | null>;
+}
+
+/**
+ * The base's listing of directories and the change's diff, started before the configuration's
+ * modules initialise. Used by LocalRevisions only for exactly the revision and paths it would ask
+ * git for itself, each once; anything else asks git as before.
+ */
+export interface EarlyListing {
+  /** The commit the directories were listed at (the base). */
+  readonly base: string;
+  /** Git.readDirectory(base, dir) of each directory. */
+  readonly trees: Map<string, Promise<{ shape: DirectoryShape; entries: TreeEntry[] | null }>>;
+  /** Git.diff(from, head, dirs): what it was asked and its answer. */
+  diff: {
+    readonly from: string;
+    readonly head: string | null;
+    readonly dirs: readonly string[];
+    readonly changes: Promise<RawChange[]>;
+  } | null;
+}
+
+/**
+ * The listings a lint with the defaults asks for first (listMigrationChanges: the directory and
+ * the configuration's own directory; prefetchBase: the directory at the base).
+ */
+function startListing(git: Git, revs: GitRevisions, dirs: readonly string[]): EarlyListing {
+  const configDir = CONFIG_PATH.slice(0, CONFIG_PATH.lastIndexOf("/"));
+  const trees = new Map(dirs.map((d) => [d, git.readDirectory(revs.base.sha, d)] as const));
+  const changeDirs = [...dirs, configDir];
+  const changes = git.diff(revs.from, revs.head?.sha ?? null, changeDirs);
+  // Awaited where lint() would have run them, which rethrows; until then (or if the lint never
+  // uses them) a failure is not unhandled.
+  for (const p of [...trees.values(), changes]) p.catch(() => undefined);
+  return {
+    base: revs.base.sha,
+    trees,
+    diff: { from: revs.from, head: revs.head?.sha ?? null, dirs: changeDirs, changes },
+  };
 }
 
 /**
@@ -58,6 +103,18 @@ export function startLint(argv: string[], cwd: string): StartedLint | undefined 
     // is not unhandled.
     revisions.catch(() => undefined);
     started.revisions = revisions;
+    // Without a configuration file the directories are the defaults', known without parsing
+    // anything: their listings need not wait for the configuration's modules (most of the
+    // initialisation), and run meanwhile.
+    if (o.config === undefined) {
+      const listing = revisions.then(async (revs) => {
+        const bytes = revs && started.baseConfig ? await started.baseConfig.bytes : undefined;
+        const g = await git;
+        return bytes === null && g ? startListing(g, revs!, [DEFAULT_DIRECTORY_PATH]) : null;
+      });
+      listing.catch(() => undefined);
+      started.listing = listing;
+    }
   }
   return started;
 }

@@ -162,7 +162,9 @@ async function lintIn(
     if (early && ahead?.baseConfig)
       configRead = loadConfig(git, opts, ahead.baseConfig.base, ahead.baseConfig.bytes);
     config = await (configRead ?? loadConfig(git, opts, revs.base));
-    const source = new LocalRevisions(git, revs);
+    // Listings startLint began for the defaults, when the base had no configuration file.
+    const listing = early && ahead?.listing ? await ahead.listing : null;
+    const source = new LocalRevisions(git, revs, listing ?? undefined);
     source.prefetchBase(config.directories.map((d) => d.path));
     baseFiles = source;
     const listed = await listMigrationChanges(source, config.directories);

@@ -57,7 +57,7 @@ function describe(node: Node, path: string[]): void {
 
 export function configJsonSchema(): Record<string, unknown> {
   // "input": what a user writes (keys with defaults are optional), not the parsed result.
-  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Node &
+  const schema = z.toJSONSchema(configSchema(), { io: "input", unrepresentable: "any" }) as Node &
     Record<string, unknown>;
   describe(schema, []);
   return {

@@ -5,7 +5,7 @@
 import { isMap, isScalar, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
-import { CONFIG_PATH, type Config } from "./types.js";
+import { CONFIG_PATH, DEFAULT_DIRECTORY_PATH, type Config } from "./types.js";
 
 /** Config files are tiny; anything bigger is a mistake or an attack. */
 export const MAX_CONFIG_BYTES = 64 * 1024;
@@ -32,9 +32,28 @@ export function describeSource(src: ConfigSource): string {
   return `${src.path ?? CONFIG_PATH}@${src.ref}`;
 }
 
-/** The configuration used when the base revision has no config file. */
+/**
+ * The configuration used when the base revision has no config file: what the schema gives for an
+ * empty mapping (test/config/load.test.ts compares them, value and key order), written out so
+ * that a lint without a file builds no schema. A fresh object on every call.
+ */
 export function defaultConfig(): Config {
-  return configSchema.parse({}) as Config;
+  return {
+    directories: [{ path: DEFAULT_DIRECTORY_PATH, dialect: "postgres", multiStatement: false }],
+    rules: {},
+    approval: {
+      required: "always",
+      teams: [],
+      users: [],
+      count: 1,
+      allowAuthor: false,
+      allowContributors: false,
+    },
+    replay: { enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000, functions: [] },
+    drift: { ignore: [], statementTimeoutMs: 30_000 },
+    limits: { maxFileBytes: 1024 * 1024 },
+    audit: { issue: false },
+  };
 }
 
 /**
@@ -99,7 +118,7 @@ export function validateConfig(value: unknown, src: ConfigSource): Config {
   if (value === null || value === undefined) return defaultConfig();
   if (typeof value !== "object" || Array.isArray(value))
     throw new ConfigError(where, [NOT_A_MAPPING]);
-  const result = configSchema.safeParse(value);
+  const result = configSchema().safeParse(value);
   if (!result.success) throw new ConfigError(where, formatIssues(result.error.issues));
   return result.data as Config;
 }

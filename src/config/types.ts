@@ -3,6 +3,9 @@ import type { Dialect, RuleLevel } from "../core/types.js";
 /** Where the configuration lives, always read from the base revision. */
 export const CONFIG_PATH = ".github/migration-warden.yml";
 
+/** The one migration directory of the defaults (no configuration file at the base). */
+export const DEFAULT_DIRECTORY_PATH = "migrations";
+
 export interface DirectoryConfig {
   /** Repo-relative, normalised: no leading "./", no trailing "/", "" for the repository root. */
   path: string;

@@ -209,3 +209,139 @@ describe("merged up files read ahead", () => {
     ).rejects.toThrow(GitError);
   });
 });
+
+describe("listings started for the defaults (no configuration file at the base)", () => {
+  let plain: TempRepo;
+  beforeAll(() => {
+    plain = new TempRepo();
+    plain.write({
+      "migrations/000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+      "migrations/000001_users.down.sql": "DROP TABLE users;\n",
+      "db/000001_x.up.sql": "CREATE TABLE x (id bigint);\n",
+    });
+    plain.commit("base");
+    plain.branch("feature");
+    plain.write({
+      "migrations/000002_drop.up.sql": "ALTER TABLE users DROP COLUMN email;\n",
+      "migrations/000002_drop.down.sql": "ALTER TABLE users ADD COLUMN email text;\n",
+      "db/000002_y.up.sql": "DROP TABLE x;\n",
+    });
+    plain.commit("drop");
+    // The working tree: one more file, untracked.
+    plain.write({ "migrations/000003_t.up.sql": "DROP TABLE users;\n" });
+  });
+  afterAll(() => plain.cleanup());
+
+  test.each([
+    [["--base", "main"]],
+    [["--base", "main", "--head", "feature"]],
+    [[]], // the default base
+  ])("%j: started, used, and the report of the steps run in place", async (args) => {
+    const s = started(args, plain.dir)!;
+    const listing = await s.listing;
+    expect(listing).not.toBeNull();
+    const inPlace = await lint(opts(args, plain.dir));
+    const ahead = await lint(opts(args, plain.dir), undefined, undefined, s);
+    expect(shown(ahead)).toBe(shown(inPlace));
+    expect(ahead.base).toEqual(inPlace.base);
+    expect(inPlace.findings.length).toBeGreaterThan(0);
+    // Each listing served once.
+    expect(listing!.diff).toBeNull();
+    expect(listing!.trees.size).toBe(0);
+  });
+
+  test("a configuration file at the base, or --config: nothing is started", async () => {
+    expect(await started(["--base", "main"])!.listing).toBeNull();
+    const other = started(["--base", "main", "--config", join(repo.dir, CONFIG)], plain.dir)!;
+    expect(other.listing).toBeUndefined();
+    expect(started(["--base", "main", "migrations"], plain.dir)!.listing).toBeUndefined();
+  });
+
+  test("attacker: a configuration naming another directory lands after the start — the base resolved, with its defaults", async () => {
+    const moving = TempRepo.copyOf(plain);
+    try {
+      const args = ["--base", "main"];
+      const s = started(args, moving.dir)!;
+      const oldBase = (await s.revisions)!.base.sha;
+      expect(await s.listing).not.toBeNull();
+      moving.git("stash", "-u", "-q");
+      moving.checkout("main");
+      moving
+        .write({ [CONFIG]: "directories:\n  - path: db\n    dialect: postgres\n" })
+        .commit("check db instead");
+      moving.checkout("feature");
+      moving.git("stash", "pop", "-q");
+      const r = await lint(opts(args, moving.dir), undefined, undefined, s);
+      expect(r.base).toContain(oldBase);
+      expect(r.findings.some((f) => f.path.startsWith("migrations/"))).toBe(true);
+      // Started now: the new base and its directory.
+      const now = await lint(
+        opts(args, moving.dir),
+        undefined,
+        undefined,
+        started(args, moving.dir),
+      );
+      expect(now.base).not.toContain(oldBase);
+      expect(now.findings.some((f) => f.path.startsWith("migrations/"))).toBe(false);
+    } finally {
+      moving.cleanup();
+    }
+  });
+
+  test("listings started for another base, start or list of paths are never served", async () => {
+    const git = (await Git.open(plain.dir))!;
+    const revs = await resolveRevisions(git, "main", "feature");
+    const bogus = Promise.resolve({ shape: { kind: "missing" as const }, entries: null });
+    const nothing = Promise.resolve([]);
+    const variants = [
+      {
+        base: "0".repeat(40),
+        dirs: ["migrations", ".github"],
+        from: revs.from,
+        head: revs.head!.sha,
+      },
+      { base: revs.base.sha, dirs: ["migrations"], from: revs.from, head: revs.head!.sha },
+      {
+        base: revs.base.sha,
+        dirs: [".github", "migrations"],
+        from: revs.from,
+        head: revs.head!.sha,
+      },
+      { base: revs.base.sha, dirs: ["migrations", ".github"], from: revs.base.sha, head: null },
+      {
+        base: revs.base.sha,
+        dirs: ["migrations", ".github"],
+        from: "0".repeat(40),
+        head: revs.head!.sha,
+      },
+    ];
+    const inPlace = new LocalRevisions(git, revs);
+    const want = {
+      changes: await inPlace.listChanges(["migrations", ".github"]),
+      tree: await inPlace.listBase("db"),
+    };
+    expect(want.changes.changes.length).toBeGreaterThan(0);
+    for (const v of variants) {
+      const source = new LocalRevisions(git, revs, {
+        base: v.base,
+        trees: new Map([["db", bogus]]),
+        diff: { from: v.from, head: v.head, dirs: v.dirs, changes: nothing },
+      });
+      const sameBase = v.base === revs.base.sha;
+      expect(await source.listChanges(["migrations", ".github"])).toEqual(
+        v.dirs.length === 2 &&
+          v.dirs[0] === "migrations" &&
+          v.from === revs.from &&
+          v.head === revs.head!.sha
+          ? { changes: [], incomplete: [] } // exactly what it was started for: served
+          : want.changes,
+      );
+      expect(await source.listBase("db")).toEqual(
+        sameBase ? { shape: { kind: "missing" }, entries: null, truncated: null } : want.tree,
+      );
+      // Once: asked again, git answers.
+      expect(await source.listBase("db")).toEqual(want.tree);
+      expect(await source.listChanges(["migrations", ".github"])).toEqual(want.changes);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { ConfigError, defaultConfig, parseConfig, validateConfig } from "../../src/config/load.js";
+import { configSchema } from "../../src/config/schema.js";
 
 const src = { ref: "main" };
 
@@ -35,6 +36,22 @@ describe("defaults", () => {
     expect(parseConfig(null, src)).toEqual(expected);
     expect(parseConfig("", src)).toEqual(expected);
     expect(parseConfig("# only a comment\n", src)).toEqual(expected);
+  });
+
+  test("the defaults written out are exactly the schema's for an empty mapping, fresh each time", () => {
+    // defaultConfig builds no schema (a lint without a file never does): it must not drift.
+    const fromSchema = configSchema().parse({});
+    expect(JSON.stringify(defaultConfig())).toBe(JSON.stringify(fromSchema));
+    expect(defaultConfig()).toStrictEqual(fromSchema);
+    expect(validateConfig({}, src)).toStrictEqual(defaultConfig());
+    expect(parseConfig("{}\n", src)).toStrictEqual(defaultConfig());
+    // A caller that changes its copy changes no later one.
+    const mine = defaultConfig();
+    mine.directories.push({ path: "db", dialect: "mysql", multiStatement: true });
+    mine.approval.teams.push("dba");
+    mine.rules["drop-table"] = "off";
+    mine.replay.functions.push("f");
+    expect(defaultConfig()).toStrictEqual(fromSchema);
   });
 
   test("a full file is read with normalised paths", () => {
