@@ -10,11 +10,8 @@
  * (pglite-datadir.ts). Bytes that do not gunzip are passed as they are: the worker fails to start
  * on them, as before, and the replay runs again from the merged files (jobs.ts).
  */
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { gunzipWholeAsync } from "./gunzip.js";
 import type { ReplayJob } from "./types.js";
-
-const gunzipAsync = promisify(gunzip);
 
 /** Bytes kept, packed and unpacked: the template (40 MB unpacked) and a base state or two. */
 let maxBytes = 96 * 1024 * 1024;
@@ -34,7 +31,9 @@ async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
   }
   let tar: Uint8Array;
   try {
-    tar = await gunzipAsync(packed);
+    // One buffer sized from the trailer (gunzip.ts): the host's heap is the app's, or a test
+    // worker's, where every 64 MB of new buffers costs a full garbage collection.
+    tar = await gunzipWholeAsync(packed);
   } catch {
     return packed;
   }
@@ -42,12 +41,12 @@ async function unpacked(packed: Uint8Array): Promise<Uint8Array> {
   // counted once, or the bytes counted twice would never be given back.
   const meanwhile = kept.get(packed);
   if (meanwhile) return meanwhile.tar;
-  // postMessage copies a view's whole ArrayBuffer: send exactly the tar.
-  // (A Buffer's slice() is a view: copy into a new Uint8Array.)
-  if (tar.byteOffset !== 0 || tar.buffer.byteLength !== tar.byteLength) tar = new Uint8Array(tar);
+  // postMessage copies a view's whole ArrayBuffer: send the tar and nothing more (gunzip.ts's
+  // one spare byte aside). A view into anything larger is copied into a new Uint8Array.
+  if (tar.byteOffset !== 0 || tar.buffer.byteLength > tar.byteLength + 1) tar = new Uint8Array(tar);
   // An entry holds its key alive too, with the whole buffer it views (after the cache that
   // handed it out has let it go, or when arrays never come back, as DiskCache's): both count.
-  const size = packed.buffer.byteLength + tar.byteLength;
+  const size = packed.buffer.byteLength + tar.buffer.byteLength;
   if (size > maxBytes) return tar;
   kept.set(packed, { tar, size });
   keptBytes += size;

@@ -40,9 +40,27 @@ export function seedCacheDir(dir: string): number {
   return seeded;
 }
 
+/**
+ * Templates read from SHARED_TEMPLATES in this process, by key: one array per template, as the
+ * app's MemoryCache hands out. A DiskCache read is a new array at every get, and the sandbox's
+ * host unpacks (gunzips) a template once per array (src/replay/unpacked-states.ts): 40 MB of new
+ * buffers per start, in a Jest worker whose heap may hold hundreds of MB of earlier files, where
+ * each 64 MB of them cost a full garbage collection. Entries are never changed by their users
+ * (MemoryCache's are shared the same way in production); only hits are kept.
+ */
+const readTemplates = new Map<string, CacheEntry>();
+
+async function sharedTemplate(key: string): Promise<CacheEntry | null> {
+  const kept = readTemplates.get(key);
+  if (kept) return kept;
+  const entry = await SHARED_TEMPLATES.get(key).catch(() => null);
+  if (entry) readTemplates.set(key, entry);
+  return entry;
+}
+
 class TestCache extends MemoryCache {
   override async get(key: string): Promise<CacheEntry | null> {
-    return (await super.get(key)) ?? (await SHARED_TEMPLATES.get(key).catch(() => null));
+    return (await super.get(key)) ?? (await sharedTemplate(key));
   }
 
   override async set(key: string, entry: CacheEntry): Promise<void> {

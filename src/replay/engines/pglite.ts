@@ -15,7 +15,7 @@
  *   libpqwalreceiver) is available.
  */
 import { createHash } from "node:crypto";
-import { constants, gunzipSync, gzipSync } from "node:zlib";
+import { constants, gzipSync } from "node:zlib";
 import { PGlite, MemoryFS, type Extension, type PGliteOptions } from "@electric-sql/pglite";
 import {
   batchResults,
@@ -29,6 +29,7 @@ import type { AttrValue } from "../schema.js";
 import type { EngineOptions } from "./engine.js";
 import { PostgresEngine, quoteIdent } from "./postgres-common.js";
 import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./embedded.js";
+import { gunzipWhole } from "../gunzip.js";
 import { loadDataDir, tarDataDir, type DataDirFs } from "./pglite-datadir.js";
 
 async function loadExtensions(names: readonly string[]): Promise<Record<string, Extension>> {
@@ -228,8 +229,9 @@ const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"]
  */
 function tarOf(snapshot: Uint8Array, owned: boolean): Uint8Array {
   const gzip = snapshot[0] === 0x1f && snapshot[1] === 0x8b;
-  // A copy by construction: a Buffer's slice() would be a view of the caller's bytes.
-  const tar = gzip ? gunzipSync(snapshot) : owned ? snapshot : new Uint8Array(snapshot);
+  // A copy by construction: a Buffer's slice() would be a view of the caller's bytes. One buffer
+  // sized from the gzip trailer (gunzip.ts), not zlib's 16 KB chunks and their concatenation.
+  const tar = gzip ? gunzipWhole(snapshot) : owned ? snapshot : new Uint8Array(snapshot);
   // POSIX tar: "ustar" at offset 257 of the first header.
   if (Buffer.from(tar.subarray(257, 262)).toString("latin1") !== "ustar")
     throw new Error(
