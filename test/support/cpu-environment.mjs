@@ -69,6 +69,72 @@ function deepFreeze(value) {
   return value;
 }
 
+// Compiled code once per worker (see docs/development.md, "Why this jest setup"): Jest's runtime
+// compiles every module again in each test file (vm.SourceTextModule for ESM, vm.compileFunction
+// for CommonJS), and V8's in-process compilation cache does not apply to modules, so each file
+// parsed its whole graph anew. The runtime takes both constructors from node:vm at each call, so
+// wrapping them here gives it V8's code cache for a source this worker compiled before. The
+// cache is V8's own serialized bytecode of that very text: an entry is used only for the same
+// identifier with the same source (compared in full: V8 checks only its length), V8 rejects it
+// for other flags (then the module compiles as before and the entry is replaced), and it changes
+// what is compiled when, never what runs. Set MW_TEST_CODE_CACHE=off to compare without it.
+const codeCache = new Map();
+/**
+ * Node 20 loses a module's importModuleDynamically callback when V8 takes its code from a cache
+ * ("A dynamic import callback was not specified"), so a source that may call import() is
+ * compiled as before, every time.
+ */
+function cacheable(name, source) {
+  return typeof name === "string" && typeof source === "string" && !/\bimport\s*\(/.test(source);
+}
+function cachedCode(key, source) {
+  const entry = codeCache.get(key);
+  return entry?.source === source ? entry.data : undefined;
+}
+if (process.env.MW_TEST_CODE_CACHE !== "off" && vm.SourceTextModule) {
+  const SourceTextModule = vm.SourceTextModule;
+  // A function, not a subclass: a refused entry means constructing again, which a derived
+  // class's constructor cannot do with super(). Its prototype is the original's, so instanceof
+  // and the runtime's feature checks see the same class.
+  function CachedSourceTextModule(source, options = {}) {
+    const make = (opts) => Reflect.construct(SourceTextModule, [source, opts], new.target);
+    const key = `esm\0${options.identifier}`;
+    const use = !options.cachedData && cacheable(options.identifier, source);
+    const data = use ? cachedCode(key, source) : undefined;
+    if (data) {
+      try {
+        return make({ ...options, cachedData: data });
+      } catch (e) {
+        // V8 refused the entry (made under other V8 flags: liftoff.mjs sets one while a
+        // worker's first file loads); any other error is the source's own and comes again.
+        if (e?.code !== "ERR_VM_MODULE_CACHED_DATA_REJECTED") throw e;
+      }
+    }
+    const module = make(options);
+    if (use) codeCache.set(key, { source, data: module.createCachedData() });
+    return module;
+  }
+  CachedSourceTextModule.prototype = SourceTextModule.prototype;
+  Object.setPrototypeOf(CachedSourceTextModule, SourceTextModule);
+  vm.SourceTextModule = CachedSourceTextModule;
+  const compileFunction = vm.compileFunction;
+  vm.compileFunction = function cachedCompileFunction(source, params, options = {}) {
+    if (options.cachedData || options.produceCachedData || !cacheable(options.filename, source))
+      return compileFunction(source, params, options);
+    const key = `cjs\0${options.filename}`;
+    const data = cachedCode(key, source);
+    if (!data) {
+      const fn = compileFunction(source, params, { ...options, produceCachedData: true });
+      if (fn.cachedData) codeCache.set(key, { source, data: fn.cachedData });
+      return fn;
+    }
+    const fn = compileFunction(source, params, { ...options, cachedData: data });
+    // Made under other V8 flags: the next file makes a new entry.
+    if (fn.cachedDataRejected === true) codeCache.delete(key);
+    return fn;
+  };
+}
+
 const TICK = 100; // USER_HZ: /proc's clock ticks per second on Linux
 
 /** CPU-seconds of the child processes this process has waited for (from /proc, Linux only). */

@@ -10,10 +10,14 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type mysql from "mysql2/promise";
+import { gunzipSync } from "node:zlib";
+import { templateKey } from "../../../src/replay/cache.js";
+import { PGLITE_VERSION } from "../../../src/replay/engines/embedded.js";
 import { multiStatementPieces } from "../../../src/core/sql/split.js";
 import type { Dialect, Finding } from "../../../src/core/types.js";
 import { lint } from "../../helpers/lint.js";
 import { mysqlAdmin } from "../../replay/servers.js";
+import { SHARED_TEMPLATES } from "../../support/replay-templates.js";
 
 interface Case {
   name: string;
@@ -186,7 +190,19 @@ async function check(c: Case, dialect: Dialect, lost: boolean[]): Promise<void> 
 describe("Postgres (PGlite): what the server runs, the analysis reports", () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    // From the fresh-database template the replay tests share (initdb's data directory, cleanly
+    // shut down, for this very PGlite: about 1 CPU-s to start instead of initdb's 4–5) when one
+    // is there; otherwise initdb, as before. Either way the same fresh Postgres.
+    const template = await SHARED_TEMPLATES.get(templateKey(`pglite@${PGLITE_VERSION}`)).catch(
+      () => null,
+    );
+    if (template?.kind === "state") {
+      const tar =
+        template.data[0] === 0x1f && template.data[1] === 0x8b // gzip, as the sandbox stores it
+          ? gunzipSync(template.data)
+          : template.data;
+      db = await PGlite.create({ loadDataDir: new Blob([tar]) }).catch(() => PGlite.create());
+    } else db = await PGlite.create();
   });
   afterAll(() => db.close());
 
