@@ -19,7 +19,21 @@ export const dmlWithoutWhere = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
-      const catalog = ctx.dialect === "postgres" ? (m.writes ?? []).find(isCatalog) : undefined;
+      const catalog =
+        ctx.dialect === "postgres"
+          ? (m.writes ?? []).find(isCatalog)
+          : ctx.dialect === "sqlite"
+            ? (m.writes ?? []).find(isSqliteSchema)
+            : undefined;
+      if (catalog && ctx.dialect === "sqlite") {
+        // With PRAGMA writable_schema on (the Go drivers do not forbid it), a row deleted or
+        // edited here drops or redefines a table: every connection opened later no longer sees it.
+        report({
+          ...ctx.at(a),
+          message: `This statement writes SQLite's schema table ${displayName(catalog)} directly (PRAGMA writable_schema): deleting or editing its rows drops or redefines a table, index or trigger behind SQLite's back, with all the table's rows as far as every later connection can tell, and nothing else in the analysis can see what it changes.`,
+        });
+        continue;
+      }
       if (catalog) {
         // No WHERE makes a catalog write safe: it changes tables behind the server's back.
         report({
@@ -68,6 +82,11 @@ function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {
         ? ` It locks every row ${until} and leaves a dead copy of each for VACUUM.`
         : ` It locks every row of ${t} ${until}, writes a new version of each (the table and its indexes bloat), and runs for a long time on a large table.`;
   }
+}
+
+/** SQLite's schema table, under each of its names (sqlite_schema since 3.33). */
+function isSqliteSchema(t: ObjectName): boolean {
+  return /^sqlite_(temp_)?(master|schema)$/i.test(t.name);
 }
 
 /** pg_catalog's tables; unqualified `pg_…` names resolve there first (pg_catalog leads search_path). */

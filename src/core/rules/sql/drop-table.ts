@@ -26,6 +26,15 @@ export const dropTable = sqlRule({
         });
         continue;
       }
+      if (m.kind === "create-table" && m.orReplace) {
+        const { severity, note } = dropContext(ctx.lossOrigin("table", m.table, a.index));
+        report({
+          ...ctx.at(a),
+          ...(severity ? { severity } : {}),
+          message: `CREATE OR REPLACE TABLE ${displayName(m.table)} first drops the table of that name if it exists, with every row in it (MariaDB), and creates an empty one in its place.${note}`,
+        });
+        continue;
+      }
       if (m.kind !== "drop" || m.objectType !== "table") continue;
       for (const name of m.names) {
         const rebuilt = rebuiltLater(ctx, name, a.index);

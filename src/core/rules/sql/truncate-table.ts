@@ -1,6 +1,7 @@
 import { displayName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { dropContext, sqlRule } from "./types.js";
+import type { AlterAction } from "../../sql/model.js";
+import { alterActions, dropContext, sqlRule } from "./types.js";
 
 const meta = ruleMeta({
   id: "truncate-table",
@@ -16,6 +17,17 @@ const meta = ruleMeta({
 export const truncateTable = sqlRule({
   meta,
   check(ctx, report) {
+    if (ctx.dialect === "mysql")
+      for (const { a, table, action } of alterActions(ctx)) {
+        const what = partitionLoss(action);
+        if (!what) continue;
+        const { severity, note } = dropContext(ctx.lossOrigin("table", table, a.index));
+        report({
+          ...ctx.lines(action.span, a),
+          ...(severity ? { severity } : {}),
+          message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration (MySQL commits DDL implicitly).${note}`,
+        });
+      }
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "truncate") continue;
@@ -36,3 +48,25 @@ export const truncateTable = sqlRule({
     }
   },
 });
+
+/**
+ * MySQL ALTER TABLE actions that delete rows without a TRUNCATE statement: DROP PARTITION and
+ * TRUNCATE PARTITION delete the partitions' rows, DISCARD TABLESPACE deletes the table's (or the
+ * partitions') data file.
+ */
+function partitionLoss(action: AlterAction): { label: string; effect: string } | null {
+  if (action.type !== "other") return null;
+  const detail = action.detail.toUpperCase();
+  if (detail.startsWith("DROP PARTITION"))
+    return { label: "DROP PARTITION", effect: "deletes every row stored in those partitions" };
+  // ALTER TABLE's only TRUNCATE and DISCARD actions (the detail is cut at 60 characters).
+  if (action.option === "TRUNCATE")
+    return { label: "TRUNCATE PARTITION", effect: "deletes every row of those partitions" };
+  if (action.option === "DISCARD")
+    return {
+      label: "DISCARD TABLESPACE",
+      effect:
+        "deletes the table's data file (.ibd), and with it every row, until a tablespace is imported",
+    };
+  return null;
+}
