@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, sqlRule, type SqlRuleContext } from "./types.js";
 const meta = ruleMeta({
   id: "dml-without-where",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description:
     "DELETE or UPDATE without a real WHERE (none, one that is always true, or — Postgres UPDATE … FROM — one that only joins the rows to the FROM side) touches every row of an existing table — also inside a WITH clause, a MERGE action, a DO block or a called routine.",
@@ -75,6 +75,10 @@ function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {
     case "sqlite":
       // SQLite locks the database file, not rows.
       return ` SQLite holds the write lock on the whole database file ${until} (golang-migrate runs the file in a transaction): every other writer waits, and on a large table that is a long outage.`;
+    case "clickhouse":
+      return del
+        ? " ClickHouse rewrites (or, for a lightweight DELETE, marks) every data part of the table, and the rows cannot be brought back by a down migration."
+        : " ClickHouse rewrites every data part of the table in the background (a mutation), which cannot be rolled back.";
     case "mysql":
       return ` InnoDB locks every row it scans (and the gaps between them) while the statement runs, writes undo and binlog for each, and replicas replay it as one long transaction.`;
     default:

@@ -17,15 +17,16 @@ const meta = ruleMeta({
 export const truncateTable = sqlRule({
   meta,
   check(ctx, report) {
-    if (ctx.dialect === "mysql")
+    if (ctx.dialect === "mysql" || ctx.dialect === "clickhouse")
       for (const { a, table, action } of alterActions(ctx)) {
-        const what = partitionLoss(action);
+        const what =
+          ctx.dialect === "mysql" ? partitionLoss(action) : clickhousePartitionLoss(action);
         if (!what) continue;
         const { severity, note } = dropContext(ctx.lossOrigin("table", table, a.index));
         report({
           ...ctx.lines(action.span, a),
           ...(severity ? { severity } : {}),
-          message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration (MySQL commits DDL implicitly).${note}`,
+          message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration${ctx.dialect === "mysql" ? " (MySQL commits DDL implicitly)" : ""}.${note}`,
         });
       }
     for (const a of ctx.parsed) {
@@ -68,5 +69,36 @@ function partitionLoss(action: AlterAction): { label: string; effect: string } |
       effect:
         "deletes the table's data file (.ibd), and with it every row, until a tablespace is imported",
     };
+  return null;
+}
+
+/**
+ * ClickHouse ALTER TABLE actions that delete rows or values: partitions and parts dropped,
+ * replaced or moved to another table, a column's values cleared, a TTL (rows past it are deleted
+ * at the next merge). `option` holds the action's first keywords.
+ */
+function clickhousePartitionLoss(action: AlterAction): { label: string; effect: string } | null {
+  if (action.type !== "other" || !action.option) return null;
+  const o = action.option;
+  const starts = (p: string) => o === p || o.startsWith(`${p} `);
+  if (starts("DROP PARTITION") || starts("DROP PART") || starts("DROP DETACHED"))
+    return { label: o, effect: "deletes every row stored in that partition or part" };
+  if (starts("REPLACE PARTITION"))
+    return {
+      label: "REPLACE PARTITION",
+      effect: "replaces the partition's rows with another table's",
+    };
+  if (starts("MOVE PARTITION") || starts("MOVE PART"))
+    return {
+      label: o,
+      effect: "moves the partition's rows out of the table (to another table or disk)",
+    };
+  if (starts("CLEAR COLUMN"))
+    return {
+      label: "CLEAR COLUMN",
+      effect: "resets the column to its default in every row of the partition",
+    };
+  if (starts("MODIFY TTL") || starts("TTL"))
+    return { label: "MODIFY TTL", effect: "deletes every row past the new TTL at the next merge" };
   return null;
 }
