@@ -389,6 +389,11 @@ export interface StatementFacts {
   /** INSERT … SELECT: the tables it copies rows from. */
   reads?: ObjectName[];
   /**
+   * INSERT … SELECT whose SELECT keeps only some of the rows it reads (a WHERE that filters, a
+   * LIMIT, GROUP BY or HAVING): not a full copy (drop-table's copy-and-swap rebuild).
+   */
+  readsFiltered?: true;
+  /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.
    */

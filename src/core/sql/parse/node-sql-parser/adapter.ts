@@ -260,6 +260,16 @@ function normalise(
       const reads: ObjectName[] = [];
       visitFrom(ast.values, reads);
       if (reads.length > 0) m.reads = reads;
+      const sel = obj(ast.values);
+      if (
+        sel?.type === "select" &&
+        ((sel.where != null &&
+          !matchesAll(sel.where, { names: [] }, database === "sqlite" ? "sqlite" : "mysql")) ||
+          arr(obj(sel.limit)?.value).length > 0 ||
+          sel.groupby ||
+          sel.having)
+      )
+        m.readsFiltered = true;
       const how =
         type === "replace" ||
         arr(ast.or).some((o) => str(obj(o)?.value)?.toUpperCase() === "REPLACE")
