@@ -29,6 +29,20 @@ export const truncateTable = sqlRule({
           message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration${ctx.dialect === "mysql" ? " (MySQL commits DDL implicitly)" : ""}.${note}`,
         });
       }
+    if (ctx.dialect === "cockroachdb")
+      for (const { a, table, action } of alterActions(ctx)) {
+        // Row-level TTL: a job deletes, from now on, every row past the expiry it sets.
+        if (action.type !== "other" || action.option !== "SET" || !action.value) continue;
+        const ttl = action.value
+          .split(",")
+          .find((n) => n === "ttl_expire_after" || n === "ttl_expiration_expression");
+        // A TTL on a table of this change is its design, not a loss: it holds no deployed rows.
+        if (!ttl || ctx.isCertainlyNew("table", table, a.index)) continue;
+        report({
+          ...ctx.lines(action.span, a),
+          message: `SET (${ttl} = …) on ${displayName(table)} turns on CockroachDB's row-level TTL: a background job deletes every row past the expiry it sets — with a short one, every existing row — and no down migration brings them back.`,
+        });
+      }
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "truncate") continue;

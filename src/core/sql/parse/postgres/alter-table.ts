@@ -172,6 +172,20 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
           span,
         };
       break;
+    case "AT_SetRelOptions": {
+      // The option names, for rules that read one (CockroachDB's row-level TTL: truncate-table).
+      const items = def && "List" in def ? (def.List.items ?? []) : [];
+      const names = items.flatMap((i) =>
+        "DefElem" in i && i.DefElem.defname ? [i.DefElem.defname.toLowerCase()] : [],
+      );
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: "SET",
+        value: names.join(","),
+        span,
+      };
+    }
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",
