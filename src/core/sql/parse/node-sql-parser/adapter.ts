@@ -280,6 +280,25 @@ function normalise(
       if (how) selfCopyRewrite(m, ast, how, database, span);
       return m;
     }
+    case "load_data": {
+      const m: StatementModel = { kind: "other", tag: "LOAD DATA", ...noFacts() };
+      const table = tableName(ast.table);
+      if (table) m.writes = [table];
+      // REPLACE deletes and re-inserts every row whose key the file holds: rows the text of the
+      // migration never shows (a plain LOAD DATA only adds rows).
+      if (str(ast.replace_ignore)?.toLowerCase() === "replace")
+        m.effects = {
+          ...noEffects(),
+          opaque: [
+            {
+              span,
+              what: `LOAD DATA … REPLACE overwrites every row of ${table ? displayName(table) : "the table"} whose key is in a file the analysis cannot read`,
+              conditional: false,
+            },
+          ],
+        };
+      return m;
+    }
     case "transaction": {
       const action = (str(obj(obj(obj(ast.expr)?.action))?.value) ?? "").toLowerCase();
       return {
