@@ -168,6 +168,8 @@ export type StatementModel = (
       constraints: ConstraintDef[];
       /** CREATE TABLE … AS SELECT. */
       asQuery: boolean;
+      /** MariaDB CREATE OR REPLACE TABLE: drops an existing table of the name first. */
+      orReplace?: true;
     }
   | {
       kind: "alter-table";
@@ -299,6 +301,8 @@ export type StatementModel = (
       tag: string;
       /** Postgres `ALTER INDEX i RENAME TO j`: the index and its new name. */
       renamedIndex?: { from: ObjectName; to: string };
+      /** Postgres `ALTER SCHEMA s RENAME TO t`: every table in it moves to the new name. */
+      renamedSchema?: { from: string; to: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
       pragma?: { name: string; value: string | null };
     }
@@ -384,6 +388,11 @@ export interface StatementFacts {
   writes?: ObjectName[];
   /** INSERT … SELECT: the tables it copies rows from. */
   reads?: ObjectName[];
+  /**
+   * INSERT … SELECT whose SELECT keeps only some of the rows it reads (a WHERE that filters, a
+   * LIMIT, GROUP BY or HAVING): not a full copy (drop-table's copy-and-swap rebuild).
+   */
+  readsFiltered?: true;
   /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.

@@ -5,7 +5,7 @@ import { PARSED_DIALECTS, sqlRule, type SqlRuleContext } from "./types.js";
 const meta = ruleMeta({
   id: "dml-without-where",
   defaultSeverity: "error",
-  dialects: PARSED_DIALECTS,
+  dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description:
     "DELETE or UPDATE without a real WHERE (none, one that is always true, or — Postgres UPDATE … FROM — one that only joins the rows to the FROM side) touches every row of an existing table — also inside a WITH clause, a MERGE action, a DO block or a called routine.",
@@ -19,7 +19,21 @@ export const dmlWithoutWhere = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
-      const catalog = ctx.dialect === "postgres" ? (m.writes ?? []).find(isCatalog) : undefined;
+      const catalog =
+        ctx.dialect === "postgres"
+          ? (m.writes ?? []).find(isCatalog)
+          : ctx.dialect === "sqlite"
+            ? (m.writes ?? []).find(isSqliteSchema)
+            : undefined;
+      if (catalog && ctx.dialect === "sqlite") {
+        // With PRAGMA writable_schema on (the Go drivers do not forbid it), a row deleted or
+        // edited here drops or redefines a table: every connection opened later no longer sees it.
+        report({
+          ...ctx.at(a),
+          message: `This statement writes SQLite's schema table ${displayName(catalog)} directly (PRAGMA writable_schema): deleting or editing its rows drops or redefines a table, index or trigger behind SQLite's back, with all the table's rows as far as every later connection can tell, and nothing else in the analysis can see what it changes.`,
+        });
+        continue;
+      }
       if (catalog) {
         // No WHERE makes a catalog write safe: it changes tables behind the server's back.
         report({
@@ -61,6 +75,10 @@ function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {
     case "sqlite":
       // SQLite locks the database file, not rows.
       return ` SQLite holds the write lock on the whole database file ${until} (golang-migrate runs the file in a transaction): every other writer waits, and on a large table that is a long outage.`;
+    case "clickhouse":
+      return del
+        ? " ClickHouse rewrites (or, for a lightweight DELETE, marks) every data part of the table, and the rows cannot be brought back by a down migration."
+        : " ClickHouse rewrites every data part of the table in the background (a mutation), which cannot be rolled back.";
     case "mysql":
       return ` InnoDB locks every row it scans (and the gaps between them) while the statement runs, writes undo and binlog for each, and replicas replay it as one long transaction.`;
     default:
@@ -68,6 +86,11 @@ function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {
         ? ` It locks every row ${until} and leaves a dead copy of each for VACUUM.`
         : ` It locks every row of ${t} ${until}, writes a new version of each (the table and its indexes bloat), and runs for a long time on a large table.`;
   }
+}
+
+/** SQLite's schema table, under each of its names (sqlite_schema since 3.33). */
+function isSqliteSchema(t: ObjectName): boolean {
+  return /^sqlite_(temp_)?(master|schema)$/i.test(t.name);
 }
 
 /** pg_catalog's tables; unqualified `pg_…` names resolve there first (pg_catalog leads search_path). */

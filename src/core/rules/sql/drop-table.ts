@@ -26,9 +26,25 @@ export const dropTable = sqlRule({
         });
         continue;
       }
+      if (m.kind === "create-table" && m.orReplace) {
+        const { severity, note } = dropContext(ctx.lossOrigin("table", m.table, a.index));
+        report({
+          ...ctx.at(a),
+          ...(severity ? { severity } : {}),
+          message: `CREATE OR REPLACE TABLE ${displayName(m.table)} first drops the table of that name if it exists, with every row in it (MariaDB), and creates an empty one in its place.${note}`,
+        });
+        continue;
+      }
       if (m.kind !== "drop" || m.objectType !== "table") continue;
       for (const name of m.names) {
         const rebuilt = rebuiltLater(ctx, name, a.index);
+        if (rebuilt?.copied === "filtered") {
+          report({
+            ...ctx.at(a),
+            message: `DROP TABLE ${displayName(name)} deletes the rows its rebuild did not copy: the INSERT … SELECT into ${rebuilt.from} (renamed to ${displayName(name)} later in this file) keeps only the rows its WHERE, LIMIT or GROUP BY selects, or a later DELETE, UPDATE or TRUNCATE of ${rebuilt.from} removes or changes copied rows, and the originals go with the old table.`,
+          });
+          continue;
+        }
         if (rebuilt?.copied) {
           report({
             ...ctx.at(a),
@@ -65,17 +81,36 @@ function rebuiltLater(
   ctx: SqlRuleContext,
   name: ObjectName,
   index: number,
-): { from: string; copied: boolean } | null {
+): { from: string; copied: boolean | "filtered" } | null {
   const swap = swappedIn(ctx, name, index);
   if (!swap) return null;
   const created = ctx.find("table", swap, index);
-  const copied = ctx.parsed.some(
+  const copies = ctx.parsed.filter(
     (c) =>
       c.index < index &&
       (created === undefined || c.index > created.statement || created.file < ctx.file) &&
       (c.model.writes ?? []).some((w) => sameObject(w, swap)) &&
       (c.model.reads ?? []).some((r) => sameObject(r, name)),
   );
+  // A copy that keeps only some rows is no full copy (several partial copies may add up to one,
+  // but that the text cannot show).
+  // Rows deleted from (or rewritten in) the copy before the swap are lost the same way.
+  const first = copies[0]?.index ?? index;
+  const trimmed = ctx.parsed.some(
+    (c) =>
+      c.index > first &&
+      c.index < index &&
+      (((c.model.kind === "delete" || c.model.kind === "update") &&
+        c.model.table !== null &&
+        sameObject(c.model.table, swap)) ||
+        (c.model.kind === "truncate" && c.model.tables.some((t) => sameObject(t, swap)))),
+  );
+  const copied =
+    copies.length === 0
+      ? false
+      : trimmed || copies.every((c) => c.model.readsFiltered)
+        ? "filtered"
+        : true;
   return { from: displayName(swap), copied };
 }
 

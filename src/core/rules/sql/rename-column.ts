@@ -7,7 +7,8 @@ const meta = ruleMeta({
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "compatibility",
-  description: "Renaming a column breaks every running application version that uses the old name.",
+  description:
+    "Renaming a column (or, Postgres, an enum value: the data of every column of the type) breaks every running application version that uses the old name.",
   saferAlternative:
     "Keep the column name and map it in the ORM; or add the new column, write both, backfill, switch reads, then drop the old one.",
   suppressible: true,
@@ -16,6 +17,17 @@ const meta = ruleMeta({
 export const renameColumn = sqlRule({
   meta,
   check(ctx, report) {
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      // An enum value is the stored data of every column of the type: renaming it rewrites what
+      // each of those rows says, in place, and the running version's writes of the old label fail.
+      if (m.kind !== "alter-enum" || m.action !== "rename-value") continue;
+      if (ctx.isCertainlyNew("other", m.name, a.index)) continue;
+      report({
+        ...ctx.at(a),
+        message: `Renaming a value of enum ${displayName(m.name)} to '${m.value}' changes what every stored row of every column of that type says, without an UPDATE, and breaks the application version that is still running during the deploy: it reads and writes the old label, and its writes then fail.`,
+      });
+    }
     for (const { a, table, action } of alterActions(ctx)) {
       let from: string;
       let to: string;

@@ -7,7 +7,8 @@ const meta = ruleMeta({
   defaultSeverity: "error",
   dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "compatibility",
-  description: "Renaming a table breaks every running application version that uses the old name.",
+  description:
+    "Renaming a table (also by moving it to another schema, or renaming its schema) breaks every running application version that uses the old name.",
   saferAlternative:
     "Keep the table name and map it in the ORM; or create the new table, keep both in sync (view or trigger), switch the application, then drop the old one.",
   suppressible: true,
@@ -18,6 +19,15 @@ export const renameTable = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
+      if (m.kind === "other" && m.renamedSchema) {
+        const { from, to } = m.renamedSchema;
+        if (ctx.isCertainlyNew("schema", { name: from }, a.index)) continue;
+        report({
+          ...ctx.at(a),
+          message: `Renaming schema ${from} to ${to} renames every table in it at once: the application version that is still running during the deploy (and any rollback of the code) uses the old names, and a schema of the old name created after it is an empty one.`,
+        });
+        continue;
+      }
       const renames: Array<{ from: ObjectName; to: ObjectName; lines: Lines }> =
         m.kind === "rename-tables"
           ? m.renames.map((r) => ({ ...r, lines: ctx.at(a) }))

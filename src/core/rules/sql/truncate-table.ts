@@ -1,6 +1,7 @@
 import { displayName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { dropContext, sqlRule } from "./types.js";
+import type { AlterAction } from "../../sql/model.js";
+import { alterActions, dropContext, sqlRule } from "./types.js";
 
 const meta = ruleMeta({
   id: "truncate-table",
@@ -16,6 +17,32 @@ const meta = ruleMeta({
 export const truncateTable = sqlRule({
   meta,
   check(ctx, report) {
+    if (ctx.dialect === "mysql" || ctx.dialect === "clickhouse")
+      for (const { a, table, action } of alterActions(ctx)) {
+        const what =
+          ctx.dialect === "mysql" ? partitionLoss(action) : clickhousePartitionLoss(action);
+        if (!what) continue;
+        const { severity, note } = dropContext(ctx.lossOrigin("table", table, a.index));
+        report({
+          ...ctx.lines(action.span, a),
+          ...(severity ? { severity } : {}),
+          message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration${ctx.dialect === "mysql" ? " (MySQL commits DDL implicitly)" : ""}.${note}`,
+        });
+      }
+    if (ctx.dialect === "cockroachdb")
+      for (const { a, table, action } of alterActions(ctx)) {
+        // Row-level TTL: a job deletes, from now on, every row past the expiry it sets.
+        if (action.type !== "other" || action.option !== "SET" || !action.value) continue;
+        const ttl = action.value
+          .split(",")
+          .find((n) => n === "ttl_expire_after" || n === "ttl_expiration_expression");
+        // A TTL on a table of this change is its design, not a loss: it holds no deployed rows.
+        if (!ttl || ctx.isCertainlyNew("table", table, a.index)) continue;
+        report({
+          ...ctx.lines(action.span, a),
+          message: `SET (${ttl} = …) on ${displayName(table)} turns on CockroachDB's row-level TTL: a background job deletes every row past the expiry it sets — with a short one, every existing row — and no down migration brings them back.`,
+        });
+      }
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "truncate") continue;
@@ -36,3 +63,56 @@ export const truncateTable = sqlRule({
     }
   },
 });
+
+/**
+ * MySQL ALTER TABLE actions that delete rows without a TRUNCATE statement: DROP PARTITION and
+ * TRUNCATE PARTITION delete the partitions' rows, DISCARD TABLESPACE deletes the table's (or the
+ * partitions') data file.
+ */
+function partitionLoss(action: AlterAction): { label: string; effect: string } | null {
+  if (action.type !== "other") return null;
+  const detail = action.detail.toUpperCase();
+  if (detail.startsWith("DROP PARTITION"))
+    return { label: "DROP PARTITION", effect: "deletes every row stored in those partitions" };
+  // ALTER TABLE's only TRUNCATE and DISCARD actions (the detail is cut at 60 characters).
+  if (action.option === "TRUNCATE")
+    return { label: "TRUNCATE PARTITION", effect: "deletes every row of those partitions" };
+  if (action.option === "DISCARD")
+    return {
+      label: "DISCARD TABLESPACE",
+      effect:
+        "deletes the table's data file (.ibd), and with it every row, until a tablespace is imported",
+    };
+  return null;
+}
+
+/**
+ * ClickHouse ALTER TABLE actions that delete rows or values: partitions and parts dropped,
+ * replaced or moved to another table, a column's values cleared, a TTL (rows past it are deleted
+ * at the next merge). `option` holds the action's first keywords.
+ */
+function clickhousePartitionLoss(action: AlterAction): { label: string; effect: string } | null {
+  if (action.type !== "other" || !action.option) return null;
+  const o = action.option;
+  const starts = (p: string) => o === p || o.startsWith(`${p} `);
+  if (starts("DROP PARTITION") || starts("DROP PART") || starts("DROP DETACHED"))
+    return { label: o, effect: "deletes every row stored in that partition or part" };
+  if (starts("REPLACE PARTITION"))
+    return {
+      label: "REPLACE PARTITION",
+      effect: "replaces the partition's rows with another table's",
+    };
+  if (starts("MOVE PARTITION") || starts("MOVE PART"))
+    return {
+      label: o,
+      effect: "moves the partition's rows out of the table (to another table or disk)",
+    };
+  if (starts("CLEAR COLUMN"))
+    return {
+      label: "CLEAR COLUMN",
+      effect: "resets the column to its default in every row of the partition",
+    };
+  if (starts("MODIFY TTL") || starts("TTL"))
+    return { label: "MODIFY TTL", effect: "deletes every row past the new TTL at the next merge" };
+  return null;
+}

@@ -8,7 +8,13 @@
 import { tokenize } from "../lexer.js";
 import { noEffects, type ObjectName, type RoutineCall } from "../model.js";
 import { withBodies } from "./mysql.js";
-import { parseWithNodeSqlParser, readsAndCalls, treeOf } from "./node-sql-parser/adapter.js";
+import {
+  parseWithNodeSqlParser,
+  readsAndCalls,
+  selfCopyRewrite,
+  treeOf,
+} from "./node-sql-parser/adapter.js";
+import type { Json } from "./node-sql-parser/tree.js";
 import { PLACEHOLDER, readSqliteSyntax, type SqliteReading } from "./sqlite-syntax.js";
 import { readSqliteTokens } from "./token-reader/sqlite.js";
 import {
@@ -122,6 +128,13 @@ function readSqlite(input: StatementInput, version: ServerVersion | null): Parse
     }
     m.effects = effects;
   }
+  // The upsert clause was masked: an INSERT … SELECT from the table itself whose ON CONFLICT
+  // does UPDATE rewrites every row (SQLite needs `WHERE true` there to parse, hence matchesAll).
+  const doUpdate = tokenize(input.text, "sqlite").some(
+    (t, i, all) => t.text === "DO" && all[i + 1]?.text === "UPDATE",
+  );
+  if (doUpdate && reading.features.some((f) => f.feature === "upsert") && masked.ast)
+    selfCopyRewrite(m, masked.ast as Json, "upsert", "sqlite", input.span);
   sqliteFeatures.set(masked, reading.features);
   return masked;
 }

@@ -2,6 +2,13 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("dml-without-where", {
   valid: [
+    { code: "ALTER TABLE t DELETE WHERE id = 5;", dialect: "clickhouse" },
+    { code: "ALTER TABLE t UPDATE a = 1, b = 2 WHERE d < today() - 30;", dialect: "clickhouse" },
+    { code: "DELETE FROM t WHERE x = 1 OR 0;", dialect: "clickhouse" },
+    {
+      code: "CREATE TABLE t (id UInt64) ENGINE = MergeTree ORDER BY id; ALTER TABLE t DELETE WHERE 1;",
+      dialect: "clickhouse",
+    },
     { code: "DELETE FROM t WHERE created_at < now() - interval '1 year';" },
     { code: "UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u);" },
     { code: "INSERT INTO t SELECT * FROM u;" },
@@ -161,6 +168,15 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1 }],
     },
     { code: "UPDATE t SET a = 1;", dialect: "cockroachdb", errors: [{ line: 1 }] },
+    // ClickHouse: DELETE/UPDATE always have a WHERE; one that filters in name only.
+    { code: "ALTER TABLE t DELETE WHERE 1;", dialect: "clickhouse", errors: [{ line: 1 }] },
+    {
+      code: "ALTER TABLE t ON CLUSTER c UPDATE a = 1, b = b WHERE a = a;",
+      dialect: "clickhouse",
+      errors: [{ line: 1 }],
+    },
+    { code: "DELETE FROM db.t WHERE (1 = 1);", dialect: "clickhouse", errors: [{ line: 1 }] },
+    { code: "DELETE FROM t WHERE x > 3 OR true;", dialect: "clickhouse", errors: [{ line: 1 }] },
     // Conditions that are always true (issue 11, item 5).
     ...[
       "WHERE true",

@@ -5,10 +5,13 @@
  */
 import type pkg from "node-sql-parser";
 import {
+  displayName,
   noEffects,
   noFacts,
+  sameObject,
   type ObjectName,
   type RoutineCall,
+  type Span,
   type StatementModel,
 } from "../../model.js";
 import type { ParseOutcome, StatementInput } from "../types.js";
@@ -47,9 +50,9 @@ export function parseWithNodeSqlParser(
       index: 0,
     };
   }
-  const model = normalise(obj(list[0]) ?? {}, database);
+  const model = normalise(obj(list[0]) ?? {}, database, input.span);
   const calls = routineCalls(obj(list[0]) ?? {}, input);
-  if (calls.length > 0) model.effects = { ...noEffects(), calls };
+  if (calls.length > 0) model.effects = { ...(model.effects ?? noEffects()), calls };
   if (model.ddl) {
     const read = tokenReading?.();
     if (read) return { ok: true, model: read, ast: list[0] };
@@ -175,7 +178,66 @@ function visitFrom(x: unknown, out: ObjectName[]): void {
   for (const v of Object.values(o)) if (typeof v === "object") visitFrom(v, out);
 }
 
-function normalise(ast: Json, database: "mysql" | "mariadb" | "sqlite"): StatementModel {
+/**
+ * INSERT … SELECT … FROM t into t itself, with REPLACE (MySQL, SQLite `REPLACE` / `INSERT OR
+ * REPLACE`: each conflicting row is deleted and inserted again) or ON DUPLICATE KEY UPDATE / an
+ * upsert's DO UPDATE: every existing row conflicts with its own copy, so every row is rewritten —
+ * an UPDATE of the whole table spelled as an insert. Recorded as that UPDATE (in `effects`) for
+ * dml-without-where; a SELECT with a real filter or a LIMIT rewrites only some rows.
+ */
+export function selfCopyRewrite(
+  m: StatementModel,
+  ast: Json,
+  how: "replace" | "on-duplicate" | "upsert",
+  database: "mysql" | "mariadb" | "sqlite",
+  span: Span,
+): void {
+  const table = tableName(arr(ast.table)[0]);
+  const sel = obj(ast.values);
+  if (!table || sel?.type !== "select") return;
+  const from = arr(sel.from).flatMap((f) => {
+    const t = tableName(f);
+    return t ? [{ t, as: str(obj(f)?.as)?.toLowerCase() }] : [];
+  });
+  const self = from.filter((f) => sameObject(f.t, table));
+  if (self.length === 0 || arr(obj(sel.limit)?.value).length > 0) return;
+  if (sel.groupby || sel.having) return;
+  if (sel.where != null) {
+    const names = self.flatMap((f) => (f.as ? [f.t.name, f.as] : [f.t.name]));
+    if (!matchesAll(sel.where, { names }, database === "sqlite" ? "sqlite" : "mysql")) return;
+  }
+  const why =
+    how === "replace"
+      ? `its rows are read from ${displayName(table)} itself, so every existing row conflicts with its own copy and is deleted and inserted again (rows of other tables that reference it with ON DELETE CASCADE go with it)`
+      : `its rows are read from ${displayName(table)} itself, so every existing row conflicts with its own copy and is updated`;
+  const rewrite: StatementModel = {
+    kind: "update",
+    table,
+    hasWhere: true,
+    matchesAll: why,
+    ...noFacts(),
+    writes: [table],
+  };
+  const effects = m.effects ?? noEffects();
+  effects.embedded.push({
+    model: rewrite,
+    span,
+    via:
+      how === "replace"
+        ? "as the REPLACE of each conflicting row"
+        : how === "on-duplicate"
+          ? "as the ON DUPLICATE KEY UPDATE action"
+          : "as the ON CONFLICT DO UPDATE action",
+    conditional: false,
+  });
+  m.effects = effects;
+}
+
+function normalise(
+  ast: Json,
+  database: "mysql" | "mariadb" | "sqlite",
+  span: Span,
+): StatementModel {
   const type = str(ast.type) ?? "unknown";
   switch (type) {
     case "delete":
@@ -198,6 +260,43 @@ function normalise(ast: Json, database: "mysql" | "mariadb" | "sqlite"): Stateme
       const reads: ObjectName[] = [];
       visitFrom(ast.values, reads);
       if (reads.length > 0) m.reads = reads;
+      const sel = obj(ast.values);
+      if (
+        sel?.type === "select" &&
+        ((sel.where != null &&
+          !matchesAll(sel.where, { names: [] }, database === "sqlite" ? "sqlite" : "mysql")) ||
+          arr(obj(sel.limit)?.value).length > 0 ||
+          sel.groupby ||
+          sel.having)
+      )
+        m.readsFiltered = true;
+      const how =
+        type === "replace" ||
+        arr(ast.or).some((o) => str(obj(o)?.value)?.toUpperCase() === "REPLACE")
+          ? "replace"
+          : obj(ast.on_duplicate_update)
+            ? "on-duplicate"
+            : null;
+      if (how) selfCopyRewrite(m, ast, how, database, span);
+      return m;
+    }
+    case "load_data": {
+      const m: StatementModel = { kind: "other", tag: "LOAD DATA", ...noFacts() };
+      const table = tableName(ast.table);
+      if (table) m.writes = [table];
+      // REPLACE deletes and re-inserts every row whose key the file holds: rows the text of the
+      // migration never shows (a plain LOAD DATA only adds rows).
+      if (str(ast.replace_ignore)?.toLowerCase() === "replace")
+        m.effects = {
+          ...noEffects(),
+          opaque: [
+            {
+              span,
+              what: `LOAD DATA … REPLACE overwrites every row of ${table ? displayName(table) : "the table"} whose key is in a file the analysis cannot read`,
+              conditional: false,
+            },
+          ],
+        };
       return m;
     }
     case "transaction": {

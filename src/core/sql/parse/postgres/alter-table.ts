@@ -85,7 +85,34 @@ export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel 
     ...(s.renameType === "OBJECT_INDEX"
       ? { renamedIndex: { from: table, to: s.newname ?? "" } }
       : {}),
+    ...(s.renameType === "OBJECT_SCHEMA" && s.subname
+      ? { renamedSchema: { from: s.subname, to: s.newname ?? "" } }
+      : {}),
     ...noFacts(),
+  };
+}
+
+/**
+ * ALTER TABLE … SET SCHEMA moves the table out of the name the application uses, as a rename
+ * does: a rename-table action to the same name in the new schema. Other objects keep the tag an
+ * unhandled statement gets.
+ */
+export function setSchema(s: BodyOf<"AlterObjectSchemaStmt">, ctx: PgContext): StatementModel {
+  if (s.objectType !== "OBJECT_TABLE" || !s.relation || !s.newschema)
+    return { kind: "other", tag: "AlterObjectSchemaStmt", ...noFacts() };
+  const table = rel(s.relation);
+  return {
+    kind: "alter-table",
+    table,
+    actions: [
+      {
+        type: "rename-table",
+        to: { schema: s.newschema, name: table.name },
+        span: actionSpans(s.relation, 1, ctx)[0]!,
+      },
+    ],
+    ...noFacts(),
+    strongLocks: [table],
   };
 }
 
@@ -145,6 +172,20 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
           span,
         };
       break;
+    case "AT_SetRelOptions": {
+      // The option names, for rules that read one (CockroachDB's row-level TTL: truncate-table).
+      const items = def && "List" in def ? (def.List.items ?? []) : [];
+      const names = items.flatMap((i) =>
+        "DefElem" in i && i.DefElem.defname ? [i.DefElem.defname.toLowerCase()] : [],
+      );
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: "SET",
+        value: names.join(","),
+        span,
+      };
+    }
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",

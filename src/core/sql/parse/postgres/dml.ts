@@ -47,6 +47,9 @@ export function insertRows(s: BodyOf<"InsertStmt">): StatementModel {
       if (k === "RangeVar") reads.push(rel(v as RangeVar));
     });
     if (reads.length > 0) m.reads = reads;
+    const sel = "SelectStmt" in s.selectStmt ? s.selectStmt.SelectStmt : undefined;
+    if (sel && (sel.whereClause || sel.limitCount || sel.groupClause || sel.havingClause))
+      m.readsFiltered = true;
   }
   return m;
 }

@@ -4,7 +4,7 @@
  * it runs (pg-effects.ts) and for long names, but no rule reads its shape.
  */
 import { PASSWORD_OPTIONS, createRole, grant, grantRole, policy } from "./access.js";
-import { alterTable, rename } from "./alter-table.js";
+import { alterTable, rename, setSchema } from "./alter-table.js";
 import { alterDomain, alterEnum } from "./alter-type.js";
 import type { HandlerTable } from "./context.js";
 import { CONTROL, MAINTENANCE } from "./control.js";
@@ -28,6 +28,7 @@ export const HANDLERS: HandlerTable = {
   CreateTableAsStmt: createTableAs,
   AlterTableStmt: alterTable,
   RenameStmt: rename,
+  AlterObjectSchemaStmt: setSchema,
   TruncateStmt: truncate,
   // Other objects
   IndexStmt: createIndex,

@@ -68,6 +68,8 @@ class ClickhouseReader extends DdlReader {
         return this.truncateStatement();
       case "RENAME":
         return this.isWord("TABLE", 1) ? this.renameTables() : null;
+      case "EXCHANGE":
+        return this.exchangeTables();
       case "GRANT":
       case "REVOKE":
         return this.grant();
@@ -89,6 +91,29 @@ class ClickhouseReader extends DdlReader {
     return this.drop();
   }
 
+  /**
+   * EXCHANGE TABLES a AND b: each table takes the other's name, two renames at once (the running
+   * application then reads and writes the other table's rows).
+   */
+  private exchangeTables(): StatementModel {
+    this.expect("EXCHANGE");
+    if (!this.accept("TABLES") && !this.accept("DICTIONARIES")) this.fail();
+    const a = this.name();
+    this.expect("AND");
+    const b = this.name();
+    if (!this.done()) this.fail();
+    return {
+      kind: "rename-tables",
+      renames: [
+        { from: a, to: b },
+        { from: b, to: a },
+      ],
+      ...noFacts(),
+      ddl: true,
+      strongLocks: [a, b],
+    };
+  }
+
   /** TRUNCATE [TEMPORARY] [TABLE] [IF EXISTS] name. */
   private truncateStatement(): StatementModel {
     this.expect("TRUNCATE");
@@ -108,14 +133,19 @@ class ClickhouseReader extends DdlReader {
 
   private createStatement(): StatementModel | null {
     this.expect("CREATE");
-    this.accept("OR", "REPLACE");
+    const orReplace = this.accept("OR", "REPLACE");
     if (this.accept("USER")) {
       const passwords = this.chPasswords();
       this.rest();
       return { kind: "create-other", objectType: "user", ...noFacts(), ddl: true, passwords };
     }
     const temporary = this.accept("TEMPORARY");
-    if (this.isWord("TABLE")) return this.createTable(temporary);
+    if (this.isWord("TABLE")) {
+      const m = this.createTable(temporary);
+      // CREATE OR REPLACE TABLE drops a table of that name, with its rows (drop-table).
+      if (m.kind === "create-table" && orReplace && !temporary) m.orReplace = true;
+      return m;
+    }
     return null; // views, dictionaries, databases, functions…: nothing the generic rules read
   }
 
@@ -150,7 +180,19 @@ class ClickhouseReader extends DdlReader {
     const other = (): AlterAction => {
       const first = this.toks[0]!;
       const last = this.toks[this.toks.length - 1]!;
-      return { type: "other", detail: this.textOf(first, last).slice(0, 60), span };
+      // The leading keywords, without comments or the detail's 60-character cut, for the rules
+      // that tell a partition or TTL action from the rest (truncate-table).
+      const words: string[] = [];
+      for (const t of this.toks) {
+        if (t.kind !== "word" || words.length === 3) break;
+        words.push(t.text);
+      }
+      return {
+        type: "other",
+        detail: this.textOf(first, last).slice(0, 60),
+        option: words.join(" "),
+        span,
+      };
     };
     if (this.accept("ADD", "COLUMN")) {
       this.accept("IF", "NOT", "EXISTS");

@@ -187,9 +187,14 @@ export abstract class DdlReader extends DefinitionReader {
 
   protected create(): StatementModel | null {
     this.expect("CREATE");
-    this.accept("OR", "REPLACE");
+    const orReplace = this.accept("OR", "REPLACE");
     const temporary = this.accept("TEMPORARY") || this.accept("TEMP");
-    if (this.isWord("TABLE")) return this.createTable(temporary);
+    if (this.isWord("TABLE")) {
+      const m = this.createTable(temporary);
+      // MariaDB's CREATE OR REPLACE TABLE drops a table of that name first (drop-table).
+      if (m?.kind === "create-table" && orReplace && !temporary) m.orReplace = true;
+      return m;
+    }
     const unique = this.accept("UNIQUE");
     this.acceptOne("FULLTEXT", "SPATIAL");
     if (this.isWord("INDEX")) return this.createIndex(unique);
