@@ -13,7 +13,7 @@ import {
 import { EnforcementCache, enforcementCacheFromEnv } from "./github/enforcement-cache.js";
 import { GitObjectCache, gitObjectCacheFromEnv } from "./github/git-object-cache.js";
 import type { InFlight } from "./github/checks/in-flight.js";
-import type { RequestPolicy } from "./github/octokit.js";
+import { writeIntervalFromEnv, type RequestPolicy } from "./github/octokit.js";
 import { appReplay } from "./github/replay.js";
 import { appDatabasesFromEnv, type AppDatabases } from "./replay/external/select.js";
 import { MemoryCache, type SnapshotCache } from "./replay/index.js";
@@ -124,16 +124,17 @@ export function pendingAfterFromEnv(env: NodeJS.ProcessEnv): { pendingAfterMs?: 
   return { pendingAfterMs: Number(raw) };
 }
 
-export { enforcementCacheFromEnv, gitObjectCacheFromEnv };
+export { enforcementCacheFromEnv, gitObjectCacheFromEnv, writeIntervalFromEnv };
 
-// An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_*, CHECK_PENDING_AFTER_MS or
-// ENFORCEMENT_CACHE_SECONDS or GIT_OBJECT_CACHE_MB variable stops the server at startup, naming the variable.
+// An invalid REPLAY_DATABASE_*, REDIS_URL, WORKER_*, CHECK_PENDING_AFTER_MS,
+// ENFORCEMENT_CACHE_SECONDS, GIT_OBJECT_CACHE_MB or WRITE_INTERVAL_MS variable stops the server at startup, naming the variable.
 export default queuedApp(
   createApp({
     replayDatabases: appDatabasesFromEnv(process.env),
     ...pendingAfterFromEnv(process.env),
     ...enforcementCacheFromEnv(process.env),
     ...gitObjectCacheFromEnv(process.env),
+    ...writeIntervalFromEnv(process.env),
   }),
   {
     settings: queueSettingsFromEnv(process.env),

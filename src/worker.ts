@@ -31,8 +31,13 @@ async function main(): Promise<void> {
     throw new Error("APP_ID must be the GitHub App's id");
   // Loaded here, not at the top: app.js checks the environment when it loads, and a bad value
   // must end in this function's message and exit code.
-  const { createApp, enforcementCacheFromEnv, gitObjectCacheFromEnv, pendingAfterFromEnv } =
-    await import("./app.js");
+  const {
+    createApp,
+    enforcementCacheFromEnv,
+    gitObjectCacheFromEnv,
+    pendingAfterFromEnv,
+    writeIntervalFromEnv,
+  } = await import("./app.js");
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env } });
   // Evaluations in progress, seen by every worker: what lets a repeated blocking result go
   // unwritten (github/checks/in-flight.ts). Its own connection, with a short command timeout:
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
       ...pendingAfterFromEnv(env),
       ...enforcementCacheFromEnv(env),
       ...gitObjectCacheFromEnv(env),
+      ...writeIntervalFromEnv(env),
     }),
   );
   setSandboxConcurrency(settings.replayConcurrency);

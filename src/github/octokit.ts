@@ -169,6 +169,25 @@ interface LimitedRequest {
   url: string;
 }
 
+/**
+ * `WRITE_INTERVAL_MS`: the least time between two writes of one installation (unset: the
+ * throttling plugin's one second, as GitHub asks, shared between replicas through Redis; when
+ * set, each process paces its own). Lower it only where the server allows (a GitHub
+ * Enterprise Server without secondary rate limits) or in tests. A value that is not a whole
+ * number of milliseconds stops the process, naming the variable.
+ */
+export function writeIntervalFromEnv(env: NodeJS.ProcessEnv): {
+  requests?: { writeIntervalMs: number };
+} {
+  const raw = env.WRITE_INTERVAL_MS;
+  if (raw === undefined || raw === "") return {};
+  if (!/^\d{1,6}$/.test(raw))
+    throw new Error(
+      `WRITE_INTERVAL_MS must be a whole number of milliseconds (the least time between two writes), not "${raw}"`,
+    );
+  return { requests: { writeIntervalMs: Number(raw) } };
+}
+
 /** Builds each delivery's client; one factory per app, so its write limiter is shared. */
 export function createClientFactory(
   overrides: Partial<RequestPolicy> = {},

@@ -40,6 +40,11 @@ function spawnApp(args, { fake, appId, privateKey, env = {}, onOutput }) {
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
+      // Writes unpaced (production: one a second per installation, the throttling plugin's
+      // limiter); the fake has no secondary rate limit, and at one a second the end-to-end files
+      // spent most of their time waiting (test/e2e/server.test.ts 40 s, 5 s without). A test
+      // that wants production's pacing passes WRITE_INTERVAL_MS: "" in `env`.
+      WRITE_INTERVAL_MS: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
