@@ -377,6 +377,8 @@ export interface TriggerDef {
   row?: boolean;
   constraint?: true;
   orReplace?: true;
+  /** MySQL and SQLite: what the body does to the row (token-reader/trigger.ts). */
+  rowEffect?: TriggerRowEffect;
 }
 
 /**

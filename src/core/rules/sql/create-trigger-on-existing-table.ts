@@ -6,12 +6,12 @@ import {
   type TriggerRowEffect,
 } from "../../sql/model.js";
 import { ruleMeta, type ReportFn } from "../types.js";
-import { PG, sqlRule, type Analyzed, type SqlRuleContext } from "./types.js";
+import { sqlRule, type Analyzed, type SqlRuleContext } from "./types.js";
 
 const meta = ruleMeta({
   id: "create-trigger-on-existing-table",
   defaultSeverity: "notice",
-  dialects: [...PG],
+  dialects: ["postgres", "mysql", "sqlite"],
   category: "data-loss",
   description:
     "A trigger on an existing table runs on every later write; one that fires BEFORE each row can silently discard or rewrite what the application stores.",
@@ -48,18 +48,28 @@ export const createTriggerOnExistingTable = sqlRule({
       const name = m.name?.name ?? "";
       const kind = t.constraint ? "Constraint trigger" : "Trigger";
       const table = displayName(t.table);
-      const verdict = changesRows(t) ? judge(ctx, a, t.function) : ({ danger: false } as const);
-      if (verdict.danger) {
+      const v = !changesRows(t)
+        ? ({ danger: false } as const)
+        : ctx.dialect === "postgres"
+          ? judge(ctx, a, t.function)
+          : verdict(t.rowEffect, "body", "its body");
+      if (v.danger) {
         report({
           ...ctx.at(a),
           severity: "warning",
-          message: `${kind} ${name} fires before every insert or update of the existing table ${table} and ${verdict.what}: from the deploy on, the application's writes may be silently changed or dropped. A trigger on an existing table that changes rows needs a DBA's review.`,
+          message: `${kind} ${name} fires before every insert or update of the existing table ${table} and ${v.what}: from the deploy on, the application's writes may be silently changed or dropped. A trigger on an existing table that changes rows needs a DBA's review.`,
         });
         continue;
       }
+      const lock =
+        ctx.dialect === "postgres"
+          ? "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock (writes wait while it is queued and held)"
+          : ctx.dialect === "mysql"
+            ? "CREATE TRIGGER takes an exclusive metadata lock on the table (every query of it waits behind it and behind long transactions)"
+            : "CREATE TRIGGER locks the database file";
       report({
         ...ctx.at(a),
-        message: `${kind} ${name} on the existing table ${table}: CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock (writes wait while it is queued and held), and every later write runs ${t.function ? displayName(t.function) + "()" : "its function"}. Create it in a low-traffic window.`,
+        message: `${kind} ${name} on the existing table ${table}: ${lock}, and every later write runs ${t.function ? displayName(t.function) + "()" : "its body"}. Create it in a low-traffic window.`,
       });
     }
   },
@@ -104,23 +114,26 @@ function judge(ctx: SqlRuleContext, a: Analyzed, fn: ObjectName | undefined): Ve
   return { danger: false };
 }
 
-function verdict(e: TriggerRowEffect | undefined, label: string): Verdict {
+function verdict(
+  e: TriggerRowEffect | undefined,
+  label: string,
+  subject = `its function ${label}`,
+): Verdict {
   if (!e)
     return {
       danger: true,
-      what: `its function ${label} is not a trigger function migration-warden can read`,
+      what: `${subject} cannot be read as a trigger function`,
     };
-  if (e.unreadable)
-    return { danger: true, what: `its function ${label} cannot be read: ${e.unreadable}` };
+  if (e.unreadable) return { danger: true, what: `${subject} cannot be read: ${e.unreadable}` };
   if (e.returns.length > 0)
     return {
       danger: true,
-      what: `its function ${label} discards or replaces the row (${e.returns[0]}: only RETURN NEW stores the row as written)`,
+      what: `${subject} discards or replaces the row (${e.returns[0]}${e.returns[0]!.startsWith("RETURN") ? ": only RETURN NEW stores the row as written" : ""})`,
     };
   if (e.overwrites.length > 0)
     return {
       danger: true,
-      what: `its function ${label} overwrites what the application wrote (${e.overwrites[0]})`,
+      what: `${subject} overwrites what the application wrote (${e.overwrites[0]})`,
     };
   return { danger: false };
 }

@@ -16,9 +16,14 @@ ruleTester("create-trigger-on-existing-table", {
     },
     { name: "a function alone", code: fn("BEGIN RETURN NULL; END") },
     {
-      name: "MySQL is not covered",
+      name: "MySQL: a trigger on a table created in the file",
       dialect: "mysql",
-      code: "CREATE TRIGGER t BEFORE INSERT ON users FOR EACH ROW SET NEW.email = NULL;",
+      code: "CREATE TABLE a (id int, e text);\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.e = NULL;\n",
+    },
+    {
+      name: "SQLite: a trigger on a table created in the file",
+      dialect: "sqlite",
+      code: "CREATE TABLE a (id int);\nCREATE TRIGGER t BEFORE INSERT ON a BEGIN SELECT RAISE(IGNORE); END;\n",
     },
     {
       name: "an event trigger",
@@ -141,6 +146,54 @@ ruleTester("create-trigger-on-existing-table", {
         "000004_t.down.sql": "DROP TRIGGER t ON users;\n",
       },
       errors: [{ file: "000004_t.up.sql", line: 1, severity: "warning", message: /NEW\.email/ }],
+    },
+    {
+      name: "MySQL: SET NEW.col = … overwrites",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t BEFORE INSERT ON users FOR EACH ROW SET NEW.updated_at = NOW(), NEW.email = NULL;\n",
+      errors: [{ line: 1, severity: "warning", message: /SET NEW\.email = NULL/ }],
+    },
+    {
+      name: "MySQL: the updated_at trigger in a BEGIN … END body is a notice",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW BEGIN SET NEW.updated_at = CURRENT_TIMESTAMP(6); END;\n",
+      errors: [{ line: 1, severity: "notice", message: /metadata lock/ }],
+    },
+    {
+      name: "MySQL: an AFTER trigger is a notice",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t AFTER INSERT ON users FOR EACH ROW INSERT INTO audit VALUES (NEW.id);\n",
+      errors: [{ line: 1, severity: "notice" }],
+    },
+    {
+      name: "MySQL: SET NEW.col := … in an IF",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW BEGIN IF NEW.id > 0 THEN SET @n = 1, NEW.`email` := ''; END IF; END;\n",
+      errors: [{ line: 1, severity: "warning", message: /SET NEW\.`email` = ''/ }],
+    },
+    {
+      name: "MySQL: SELECT … INTO a NEW field",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t BEFORE INSERT ON users FOR EACH ROW SELECT 1, 2 INTO @a, NEW.email FROM dual;\n",
+      errors: [{ line: 1, severity: "warning", message: /INTO NEW/ }],
+    },
+    {
+      name: "MySQL: a procedure call may set NEW",
+      dialect: "mysql",
+      code: "CREATE TRIGGER t BEFORE INSERT ON users FOR EACH ROW CALL fix(NEW.email);\n",
+      errors: [{ line: 1, severity: "warning", message: /calls a procedure/ }],
+    },
+    {
+      name: "SQLite: RAISE(IGNORE) in a BEFORE trigger discards the write",
+      dialect: "sqlite",
+      code: "CREATE TRIGGER t BEFORE INSERT ON users WHEN NEW.email LIKE '%@x.org' BEGIN SELECT RAISE(IGNORE); END;\n",
+      errors: [{ line: 1, severity: "warning", message: /RAISE\(IGNORE\)/ }],
+    },
+    {
+      name: "SQLite: a BEFORE trigger that only writes elsewhere is a notice",
+      dialect: "sqlite",
+      code: "CREATE TRIGGER t BEFORE UPDATE ON users BEGIN INSERT INTO audit VALUES (OLD.id); END;\n",
+      errors: [{ line: 1, severity: "notice", message: /database file/ }],
     },
   ],
 });
