@@ -27,6 +27,7 @@ import { truncateCascade } from "./sql/truncate-cascade.js";
 import { dmlWithoutWhere } from "./sql/dml-without-where.js";
 import { alterColumnType } from "./sql/alter-column-type.js";
 import { renameTable } from "./sql/rename-table.js";
+import { createTriggerOnExistingTable } from "./sql/create-trigger-on-existing-table.js";
 import { renameColumn } from "./sql/rename-column.js";
 import { addNotNullColumnWithoutDefault } from "./sql/add-not-null-column-without-default.js";
 import { setNotNull } from "./sql/set-not-null.js";
@@ -130,6 +131,7 @@ export const SQL_RULES = [
   mysqlModifyDropsAttributes,
   mysqlModifyColumnNullability,
   nonIdempotentNonTransactional,
+  createTriggerOnExistingTable,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -15,6 +15,7 @@ import {
   type ObjectName,
   type StatementModel,
   type TriggerDef,
+  type TriggerRowEffect,
 } from "./model.js";
 
 export type ObjectKind = "table" | "column" | "index" | "constraint" | "schema" | "other";
@@ -82,15 +83,21 @@ export type Origin = "file" | "change" | "own-up";
 
 const RANK: Record<Origin, number> = { file: 3, change: 2, "own-up": 1 };
 
+/** A routine the change creates. */
+export interface RoutineDef {
+  name: ObjectName;
+  body: Effects;
+  type: string;
+  /** A Postgres trigger function: what it does to the row (model.ts TriggerRowEffect). */
+  rowEffect?: TriggerRowEffect;
+}
+
 export class ChangeLedger {
   readonly files: LedgerFile[] = [];
   /** By kind and name: lookups run for nearly every statement of large migration sets. */
   private readonly byName = new Map<string, Creation[]>();
   private readonly byKind = new Map<ObjectKind, Creation[]>();
-  private readonly routines = new Map<
-    string,
-    Array<Definition<{ name: ObjectName; body: Effects; type: string }>>
-  >();
+  private readonly routines = new Map<string, Array<Definition<RoutineDef>>>();
   private readonly triggers: Array<Definition<TriggerDef & { name: string }>> = [];
   private readonly prepared = new Map<string, Array<Definition<"prepare" | "deallocate">>>();
   /**
@@ -125,7 +132,15 @@ export class ChangeLedger {
       case "create-routine": {
         const key = m.name.name.toLowerCase();
         const list = this.routines.get(key) ?? this.routines.set(key, []).get(key)!;
-        list.push({ ...at, value: { name: m.name, body: m.body, type: m.routineType } });
+        list.push({
+          ...at,
+          value: {
+            name: m.name,
+            body: m.body,
+            type: m.routineType,
+            ...(m.rowEffect ? { rowEffect: m.rowEffect } : {}),
+          },
+        });
         break;
       }
       case "prepare":
@@ -385,10 +400,7 @@ export class ChangeLedger {
   }
 
   /** The routine `name` as created by the change before `at` (latest visible one). */
-  routine(
-    name: ObjectName,
-    at: At,
-  ): Definition<{ name: ObjectName; body: Effects; type: string }> | undefined {
+  routine(name: ObjectName, at: At): Definition<RoutineDef> | undefined {
     let found;
     for (const d of this.routines.get(name.name.toLowerCase()) ?? []) {
       if (name.schema && d.value.name.schema && name.schema !== d.value.name.schema) continue;

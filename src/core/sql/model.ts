@@ -288,6 +288,8 @@ export type StatementModel = (
       body: Effects;
       /** CREATE OR REPLACE: may change a routine that already exists (and whatever uses it). */
       orReplace?: boolean;
+      /** Postgres `RETURNS trigger`: what the body does to the row it is given. */
+      rowEffect?: TriggerRowEffect;
     }
   /** PREPARE name AS/FROM …: the statement is in `effects.embedded`. */
   | { kind: "prepare"; name: string; dynamic: boolean }
@@ -367,6 +369,30 @@ export interface TriggerDef {
   body?: Effects;
   /** Event triggers fire on DDL rather than on a table's rows. */
   event?: boolean;
+  /** Postgres: when it fires (absent: the parser does not say). */
+  timing?: "before" | "after" | "instead";
+  /** Postgres: the writes it fires on. */
+  events?: Array<"insert" | "update" | "delete" | "truncate">;
+  /** Postgres: FOR EACH ROW (rather than once per statement). */
+  row?: boolean;
+  constraint?: true;
+  orReplace?: true;
+  /** MySQL and SQLite: what the body does to the row (token-reader/trigger.ts). */
+  rowEffect?: TriggerRowEffect;
+}
+
+/**
+ * What a Postgres trigger function does to the row a BEFORE … FOR EACH ROW trigger hands it:
+ * anything but `RETURN NEW` discards (NULL) or replaces the row, and an assignment to NEW changes
+ * what is stored. Each entry is how it is written, for messages.
+ */
+export interface TriggerRowEffect {
+  /** RETURN of something other than NEW (`RETURN NULL`, `RETURN OLD`, `RETURN r`). */
+  returns: string[];
+  /** Assignments to NEW or its fields other than a time function (`NEW.email := NULL`). */
+  overwrites: string[];
+  /** Why the body cannot be read (another language, EXECUTE of computed text…). */
+  unreadable?: string;
 }
 
 /** Facts every statement carries, whatever its kind. */

@@ -5,7 +5,7 @@
 import type { SchemaCursor } from "../../schema/build.js";
 import type { MergedSchema } from "../../schema/merged.js";
 import type { SourceFile } from "../../source.js";
-import type { ChangeLedger, Creation, ObjectKind, Origin } from "../../sql/ledger.js";
+import type { ChangeLedger, Creation, ObjectKind, Origin, RoutineDef } from "../../sql/ledger.js";
 import {
   sameObject,
   type AlterAction,
@@ -219,6 +219,15 @@ export class SqlRuleContext {
     table?: ObjectName,
   ): Creation | undefined {
     return this.ledger.find(kind, name, { file: this.file, statement: index }, table);
+  }
+
+  /**
+   * The routine of that name the change created before statement `index`, if any (`inFile`:
+   * only one this file created).
+   */
+  routine(name: ObjectName, index: number, inFile = false): RoutineDef | undefined {
+    const d = this.ledger.routine(name, { file: this.file, statement: index });
+    return d && (!inFile || d.file === this.file) ? d.value : undefined;
   }
 
   /** Does a statement between creation `from` and statement `index` write rows of `table`? */

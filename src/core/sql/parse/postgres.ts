@@ -9,6 +9,7 @@ import { loadModule, parsePlPgSQLSync, parseSync, scanSync, type Node } from "li
 import { codePointToIndex } from "../positions.js";
 import { hasEffects, noFacts, type StatementModel } from "../model.js";
 import { collectEffects } from "./pg-effects.js";
+import { triggerRowEffect } from "./postgres/trigger-body.js";
 import { routineBody } from "./postgres/routine-body.js";
 import { pgLongNames } from "./pg-names.js";
 import type { BodyOf, Handler, PgContext, StatementType } from "./postgres/context.js";
@@ -95,7 +96,11 @@ export function normalisePostgres(
   const m = model(node, input);
   const collected = collectEffects(node, { input, version, depth, model, nested });
   if (hasEffects(collected)) m.effects = collected;
-  if (m.kind === "create-routine") m.body = routineBody(node, input, version, depth, nested, model);
+  if (m.kind === "create-routine") {
+    m.body = routineBody(node, input, version, depth, nested, model);
+    const rowEffect = triggerRowEffect(node, input.text);
+    if (rowEffect) m.rowEffect = rowEffect;
+  }
   return m;
 }
 

@@ -6,6 +6,7 @@ import {
   type ConstraintDef,
   type ObjectName,
   type StatementModel,
+  type TriggerDef,
 } from "../../model.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
@@ -108,13 +109,34 @@ export function createEventTrigger(s: BodyOf<"CreateEventTrigStmt">): StatementM
   };
 }
 
+/** pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h), as CreateTrigStmt carries them. */
+const TRIGGER_BEFORE = 1 << 1;
+const TRIGGER_INSTEAD = 1 << 6;
+const TRIGGER_EVENTS = [
+  [1 << 2, "insert"],
+  [1 << 4, "update"],
+  [1 << 3, "delete"],
+  [1 << 5, "truncate"],
+] as const;
+
 export function createTrigger(s: BodyOf<"CreateTrigStmt">): StatementModel {
   const table = rel(s.relation);
+  const timing = s.timing ?? 0;
+  const events = s.events ?? 0;
+  const trigger: TriggerDef = {
+    table,
+    function: qualified(s.funcname ?? []),
+    timing: timing & TRIGGER_INSTEAD ? "instead" : timing & TRIGGER_BEFORE ? "before" : "after",
+    events: TRIGGER_EVENTS.filter(([bit]) => events & bit).map(([, e]) => e),
+    row: s.row === true,
+  };
+  if (s.isconstraint) trigger.constraint = true;
+  if (s.replace) trigger.orReplace = true;
   return {
     kind: "create-other",
     objectType: "trigger",
     name: { name: s.trigname ?? "" },
-    trigger: { table, function: qualified(s.funcname ?? []) },
+    trigger,
     ...noFacts(),
     strongLocks: [table],
   };

@@ -23,6 +23,7 @@ import {
   type StatementModel,
 } from "../../model.js";
 import { splitTopLevel } from "../segments.js";
+import { tokenTrigger } from "./trigger.js";
 import { Unrecognised } from "./cursor.js";
 import { DefinitionReader, isConstraintStart } from "./definitions.js";
 import { passwordClauses } from "./passwords.js";
@@ -242,10 +243,15 @@ export abstract class DdlReader extends DefinitionReader {
           for (let j = this.i; j < this.toks.length - 1; j++) {
             const w = this.toks[j]!;
             if (w.kind === "word" && w.text === "ON") {
+              const head = this.toks.slice(this.i, j);
               this.i = j + 1;
               const table = this.name();
               m.strongLocks.push(table);
-              m.trigger = { table, body: noEffects() };
+              m.trigger = {
+                table,
+                body: noEffects(),
+                ...tokenTrigger(head, this.toks.slice(this.i)),
+              };
               break;
             }
           }
