@@ -240,13 +240,16 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
     expect(runsOf(repo).map((r) => r.status)).toEqual(["in_progress", "in_progress"]);
     await first.stop("SIGKILL");
     workers.push(await startWorker({ fake, appId: APP_ID, privateKey, redisUrl: url, env: fast }));
+    // The new worker takes the stalled job up about 28 s after it is ready, even with 1 s locks
+    // (measured alone: the test takes 28.6 s), so 30 s of patience failed under load. Why it is
+    // not about twice the lock is an open question (docs/deployment.md says so for the default).
     const runs = await waitFor(
       "four completed runs",
       () => {
         const all = runsOf(repo);
         return all.length === 4 && all.every((r) => r.status === "completed") ? all : null;
       },
-      30_000,
+      60_000,
     );
     // The dead worker's runs end as failure saying why; the new ones carry the result.
     expect(runs.map((r) => [r.name, r.head_sha, r.conclusion])).toEqual([
@@ -262,5 +265,5 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
       );
     }
     expect(runs[2]!.output.title).not.toBe("Could not check this pull request");
-  }, 60_000);
+  }, 90_000);
 });
