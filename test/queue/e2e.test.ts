@@ -240,9 +240,10 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
     expect(runsOf(repo).map((r) => r.status)).toEqual(["in_progress", "in_progress"]);
     await first.stop("SIGKILL");
     workers.push(await startWorker({ fake, appId: APP_ID, privateKey, redisUrl: url, env: fast }));
-    // The new worker takes the stalled job up about 28 s after it is ready, even with 1 s locks
-    // (measured alone: the test takes 28.6 s), so 30 s of patience failed under load. Why it is
-    // not about twice the lock is an open question (docs/deployment.md says so for the default).
+    // BullMQ runs a queue's stalled check at most once per the interval of whichever worker ran
+    // it last (a shared key with that expiry): the earlier tests' workers, on the default 30 s,
+    // ran it last, so this one's 1 s checks start only when their key expires (the test took
+    // 28.6 s alone; 30 s of patience failed once under load). docs/deployment.md says so.
     const runs = await waitFor(
       "four completed runs",
       () => {
