@@ -5,7 +5,10 @@
 import { isMap, isScalar, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
-import { CONFIG_PATH, DEFAULT_DIRECTORY_PATH, type Config } from "./types.js";
+import { defaultConfig } from "./defaults.js";
+import { CONFIG_PATH, type Config } from "./types.js";
+
+export { defaultConfig };
 
 /** Config files are tiny; anything bigger is a mistake or an attack. */
 export const MAX_CONFIG_BYTES = 64 * 1024;
@@ -30,30 +33,6 @@ export interface ConfigSource {
 
 export function describeSource(src: ConfigSource): string {
   return `${src.path ?? CONFIG_PATH}@${src.ref}`;
-}
-
-/**
- * The configuration used when the base revision has no config file: what the schema gives for an
- * empty mapping (test/config/load.test.ts compares them, value and key order), written out so
- * that a lint without a file builds no schema. A fresh object on every call.
- */
-export function defaultConfig(): Config {
-  return {
-    directories: [{ path: DEFAULT_DIRECTORY_PATH, dialect: "postgres", multiStatement: false }],
-    rules: {},
-    approval: {
-      required: "always",
-      teams: [],
-      users: [],
-      count: 1,
-      allowAuthor: false,
-      allowContributors: false,
-    },
-    replay: { enabled: true, statementTimeoutMs: 10_000, timeBudgetMs: 60_000, functions: [] },
-    drift: { ignore: [], statementTimeoutMs: 30_000 },
-    limits: { maxFileBytes: 1024 * 1024 },
-    audit: { issue: false },
-  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { ALL_RULES } from "../core/rules/registry.js";
 import { RULE_CATEGORIES } from "../core/rules/types.js";
 import { GITHUB_LOGIN } from "../core/approval/types.js";
 import { parseDatabaseUrl } from "../replay/external/url.js";
-import { DEFAULT_DIRECTORY_PATH } from "./types.js";
+import { defaultConfig } from "./defaults.js";
 
 let built: ReturnType<typeof buildConfigSchema> | undefined;
 
@@ -266,7 +266,7 @@ function buildConfigSchema() {
         .array(directory, { error: "expected a list of { path, dialect } entries" })
         .min(1, { error: "expected at least one directory" })
         .max(100, { error: "expected at most 100 directories" })
-        .default([{ path: DEFAULT_DIRECTORY_PATH, dialect: "postgres", multiStatement: false }])
+        .default(() => defaultConfig().directories)
         .superRefine((dirs, ctx) => {
           const seen = new Set<string>();
           dirs.forEach((d, i) => {
@@ -280,24 +280,12 @@ function buildConfigSchema() {
             seen.add(d.path);
           });
         }),
-      rules: rules.default({}),
-      approval: approval.default({
-        required: "always",
-        teams: [],
-        users: [],
-        count: 1,
-        allowAuthor: false,
-        allowContributors: false,
-      }),
-      replay: replay.default({
-        enabled: true,
-        statementTimeoutMs: 10_000,
-        timeBudgetMs: 60_000,
-        functions: [],
-      }),
-      drift: drift.default({ ignore: [], statementTimeoutMs: 30_000 }),
-      limits: limits.default({ maxFileBytes: 1024 * 1024 }),
-      audit: audit.default({ issue: false }),
+      rules: rules.default(() => defaultConfig().rules),
+      approval: approval.default(() => defaultConfig().approval),
+      replay: replay.default(() => defaultConfig().replay),
+      drift: drift.default(() => defaultConfig().drift),
+      limits: limits.default(() => defaultConfig().limits),
+      audit: audit.default(() => defaultConfig().audit),
     })
     .strict();
 }
