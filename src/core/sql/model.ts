@@ -127,6 +127,16 @@ export type AlterAction = (
   /** Postgres DETACH PARTITION (CONCURRENTLY since 14; FINALIZE completes an interrupted one). */
   | { type: "detach-partition"; partition: ObjectName; concurrently: boolean }
   /**
+   * Postgres SET LOGGED / SET UNLOGGED / SET TABLESPACE / SET ACCESS METHOD: the table is copied
+   * or rewritten under ACCESS EXCLUSIVE; `value` names the tablespace or access method (empty:
+   * the default).
+   */
+  | {
+      type: "set-storage";
+      storage: "logged" | "unlogged" | "tablespace" | "access-method";
+      value?: string;
+    }
+  /**
    * Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages.
    * MySQL table options and index actions also carry `option`, the keyword(s) naming them
    * (`ENGINE`, `CONVERT`, `ADD FULLTEXT INDEX`…, upper case) and its `value` when it has one
@@ -206,6 +216,8 @@ export type StatementModel = (
       ifExists: boolean;
       /** MySQL DROP INDEX i ON t. */
       table?: ObjectName;
+      /** ClickHouse DETACH: the object is gone from the server, its data left on disk. */
+      detach?: "permanently" | "until-restart";
     }
   | { kind: "truncate"; tables: ObjectName[]; cascade: boolean }
   | {
@@ -307,6 +319,17 @@ export type StatementModel = (
       renamedSchema?: { from: string; to: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
       pragma?: { name: string; value: string | null };
+      /**
+       * Postgres `ALTER INDEX|MATERIALIZED VIEW … SET TABLESPACE` (`name`) and `ALTER … ALL IN
+       * TABLESPACE … SET TABLESPACE` (no `name`): relations copied under ACCESS EXCLUSIVE.
+       */
+      moves?: { objects: string; name?: ObjectName; from?: string; to: string };
+      /** Postgres `ALTER TYPE t DROP ATTRIBUTE / ALTER ATTRIBUTE … TYPE` of a composite type. */
+      compositeType?: { name: ObjectName; drops: string[]; retypes: string[]; cascade: boolean };
+      /** Postgres `CREATE [OR REPLACE] RULE … AS ON event TO table DO [ALSO|INSTEAD] …`. */
+      rewriteRule?: RewriteRule;
+      /** ClickHouse `OPTIMIZE TABLE t … DEDUPLICATE [BY …]`: duplicate rows are deleted. */
+      deduplicate?: { table: ObjectName; by?: string };
     }
 ) &
   StatementFacts;
@@ -379,6 +402,20 @@ export interface TriggerDef {
   orReplace?: true;
   /** MySQL and SQLite: what the body does to the row (token-reader/trigger.ts). */
   rowEffect?: TriggerRowEffect;
+}
+
+/** A Postgres rewrite rule: every later `event` on `table` runs `actions` (instead of itself). */
+export interface RewriteRule {
+  name: string;
+  table: ObjectName;
+  event: "select" | "insert" | "update" | "delete";
+  instead: boolean;
+  /** The tables its actions write (INSERT/UPDATE/DELETE), for messages. */
+  writes: ObjectName[];
+  /** How many actions (0: DO [INSTEAD] NOTHING). */
+  actions: number;
+  /** WHERE: it applies to some writes only. */
+  conditional: boolean;
 }
 
 /**

@@ -28,5 +28,15 @@ export const dropColumn = sqlRule({
         message: `Dropping column ${action.column} of ${displayName(table)} deletes its data, and the running application version fails on queries that still select or insert it (including ORMs that list every column).${note}`,
       });
     }
+    for (const a of ctx.parsed) {
+      const ct = a.model.kind === "other" ? a.model.compositeType : undefined;
+      // A type the change created is used by nothing deployed yet.
+      if (!ct || ct.drops.length === 0 || ctx.isNew("other", ct.name, a.index)) continue;
+      const t = displayName(ct.name);
+      report({
+        ...ctx.at(a),
+        message: `ALTER TYPE ${t} DROP ATTRIBUTE ${ct.drops.join(", ")} deletes that part of every value of the composite type: every column of type ${t} loses it silently (Postgres allows it without CASCADE), and with CASCADE every typed table (CREATE TABLE … OF ${t}) loses the column with its data.`,
+      });
+    }
   },
 });

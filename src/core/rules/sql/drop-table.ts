@@ -8,7 +8,7 @@ const meta = ruleMeta({
   dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description:
-    "DROP TABLE (or DROP OWNED BY, which drops every table a role owns) deletes the table and all its rows; code that still uses it fails.",
+    "DROP TABLE (or DROP OWNED BY, which drops every table a role owns; ClickHouse DETACH TABLE|VIEW|DICTIONARY) deletes the table and all its rows, or takes them out of reach; code that still uses it fails.",
   saferAlternative:
     "Stop using the table in the application and deploy that first; back it up (or check it is empty), then drop it in a later migration.",
   suppressible: true,
@@ -32,6 +32,20 @@ export const dropTable = sqlRule({
           ...ctx.at(a),
           ...(severity ? { severity } : {}),
           message: `CREATE OR REPLACE TABLE ${displayName(m.table)} first drops the table of that name if it exists, with every row in it (MariaDB), and creates an empty one in its place.${note}`,
+        });
+        continue;
+      }
+      if (m.kind === "drop" && m.detach) {
+        // ClickHouse DETACH: gone for every query; the data stays on disk until someone ATTACHes it.
+        const name = m.names[0]!;
+        const table = m.objectType === "table";
+        const { severity, note } = table
+          ? dropContext(ctx.lossOrigin("table", name, a.index))
+          : { severity: "warning" as const, note: "" };
+        report({
+          ...ctx.at(a),
+          ...(severity ? { severity } : {}),
+          message: `DETACH ${m.objectLabel} ${displayName(name)}${m.detach === "permanently" ? " PERMANENTLY" : ""} removes it from the server ${m.detach === "permanently" ? "for good (also after a restart)" : "until the next server restart"}: every query of it fails and ${table ? "its rows are no longer readable or writable" : "what reads it breaks"}; the data is left on disk, and only a manual ATTACH brings it back.${note}`,
         });
         continue;
       }

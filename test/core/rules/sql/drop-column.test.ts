@@ -2,6 +2,7 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("drop-column", {
   valid: [
+    { code: "CREATE TYPE q AS (a int, b int);\nALTER TYPE q DROP ATTRIBUTE b;" },
     { code: "ALTER TABLE t ADD COLUMN c int;" },
     { code: "ALTER TABLE t DROP CONSTRAINT c;" },
     { code: "ALTER TABLE t DROP INDEX i;", dialect: "mysql" },
@@ -9,6 +10,10 @@ ruleTester("drop-column", {
     { code: "ALTER TABLE t DROP INDEX idx, DROP PARTITION 202401;", dialect: "clickhouse" },
   ],
   invalid: [
+    {
+      code: "ALTER TYPE addr DROP ATTRIBUTE zip;",
+      errors: [{ line: 1, message: /every column of type addr loses it/ }],
+    },
     {
       name: "points at the DROP COLUMN action inside a multi-line ALTER TABLE",
       code: "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN legacy,\n  DROP COLUMN IF EXISTS other CASCADE;",

@@ -8,6 +8,16 @@ ruleTester("drop-table", {
     { code: "DROP VIEW v;", dialect: "mysql" },
   ],
   invalid: [
+    {
+      dialect: "clickhouse",
+      code: "DETACH TABLE users PERMANENTLY;",
+      errors: [{ line: 1, message: /for good/ }],
+    },
+    {
+      dialect: "clickhouse",
+      code: "DETACH DICTIONARY d;",
+      errors: [{ line: 1, severity: "warning", message: /until the next server restart/ }],
+    },
     { code: "DROP TABLE users;", errors: [{ line: 1, message: /DROP TABLE users deletes/ }] },
     {
       code: "-- cleanup\n\nDROP TABLE IF EXISTS\n  a,\n  s.b CASCADE;",

@@ -1,0 +1,35 @@
+import { displayName } from "../../sql/model.js";
+import { ruleMeta } from "../types.js";
+import { PG, alterActions, sqlRule } from "./types.js";
+
+const meta = ruleMeta({
+  id: "set-logged-unlogged",
+  defaultSeverity: "warning",
+  dialects: PG,
+  category: "data-loss",
+  description:
+    "ALTER TABLE … SET UNLOGGED on an existing table: its rows are no longer written to the WAL, so the table is emptied by crash recovery and is empty on every physical replica (lost on failover); SET LOGGED writes the whole table to the WAL. Both rewrite the table under an ACCESS EXCLUSIVE lock.",
+  saferAlternative:
+    "Keep application tables logged. Load bulk data into a new unlogged table and switch it to LOGGED before anything relies on it, or use a separate table for data you can afford to lose.",
+  suppressible: true,
+});
+
+export const setLoggedUnlogged = sqlRule({
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "set-storage") continue;
+      if (action.storage !== "logged" && action.storage !== "unlogged") continue;
+      // A table the change created holds no deployed rows, and nobody else uses it yet.
+      if (ctx.isCertainlyNew("table", table, a.index)) continue;
+      const t = displayName(table);
+      report({
+        ...ctx.lines(action.span, a),
+        message:
+          action.storage === "unlogged"
+            ? `SET UNLOGGED makes the existing table ${t} unlogged: from now on its rows are not written to the WAL, so a crash empties it on restart and every physical replica (and any server restored from a base backup) has it empty: a failover loses all its rows. Postgres also rewrites the table under an ACCESS EXCLUSIVE lock.`
+            : `SET LOGGED rewrites the existing table ${t} into the WAL under an ACCESS EXCLUSIVE lock: no reads or writes until it finishes, and the whole table goes through the WAL and replication.`,
+      });
+    }
+  },
+});
