@@ -2,6 +2,9 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("dml-without-where", {
   valid: [
+    { dialect: "mysql", code: "DELETE FROM users WHERE email IS NULL OR id > 100;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (SELECT id FROM users LIMIT 5);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE random() = random() + id;" },
     { code: "ALTER TABLE t DELETE WHERE id = 5;", dialect: "clickhouse" },
     { code: "ALTER TABLE t UPDATE a = 1, b = 2 WHERE d < today() - 30;", dialect: "clickhouse" },
     { code: "DELETE FROM t WHERE x = 1 OR 0;", dialect: "clickhouse" },
@@ -94,6 +97,26 @@ ruleTester("dml-without-where", {
     },
   ],
   invalid: [
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE rowid IS NOT NULL;",
+      errors: [{ line: 1, message: /system column rowid, which is never NULL/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "UPDATE users SET email = NULL WHERE email IS NULL OR email IS NOT NULL;",
+      errors: [{ line: 1, message: /a condition and its opposite/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE COALESCE(email, 1) = COALESCE(email, 1);",
+      errors: [{ line: 1, message: /compares a value with itself/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users);",
+      errors: [{ line: 1, message: /among the id values of users itself/ }],
+    },
     {
       code: "UPDATE t SET a = u.a FROM u WHERE u.id = t.id;",
       errors: [{ line: 1, message: /only joins/ }],

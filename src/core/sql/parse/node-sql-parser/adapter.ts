@@ -247,7 +247,11 @@ function normalise(
       const names = [
         ...arr(ast.table).flatMap((t) => [str(obj(t)?.table), str(obj(t)?.as)]),
       ].flatMap((n) => (n ? [n.toLowerCase()] : []));
-      const all = matchesAll(ast.where, { names }, database === "sqlite" ? "sqlite" : "mysql");
+      const all = matchesAll(
+        ast.where,
+        { names, ...(table ? { table: table.name } : {}) },
+        database === "sqlite" ? "sqlite" : "mysql",
+      );
       if (all) m.matchesAll = `its WHERE clause ${all}`;
       if (table) m.writes = [table];
       return m;
