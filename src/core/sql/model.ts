@@ -6,6 +6,9 @@
  *
  * Offsets (`Span`) are string indexes into the whole file, computed from the splitter's statement
  * offsets, never from a parser's idea of lines.
+ *
+ * A little over 500 lines: it is one set of types every parser fills and every rule reads, each
+ * field documented where it is declared; split, a reader would have to look in several places.
  */
 
 /** A range of the file, end exclusive. */
@@ -456,6 +459,11 @@ export interface StatementFacts {
    * LIMIT, GROUP BY or HAVING): not a full copy (drop-table's copy-and-swap rebuild).
    */
   readsFiltered?: true;
+  /**
+   * MySQL/SQLite INSERT … SELECT: the column names its select list reads (lower case; "*" when it
+   * selects every column), for drop-column's copy-and-swap rebuild that leaves a column behind.
+   */
+  readColumns?: string[] | "*";
   /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.

@@ -1,6 +1,12 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { PARSED_DIALECTS, dropContext, sqlRule, type SqlRuleContext } from "./types.js";
+import {
+  PARSED_DIALECTS,
+  dropContext,
+  sqlRule,
+  type Analyzed,
+  type SqlRuleContext,
+} from "./types.js";
 
 const meta = ruleMeta({
   id: "drop-table",
@@ -91,11 +97,11 @@ export const dropTable = sqlRule({
  * between its creation and the drop copied the old table's rows into it (without that, the swap
  * is a drop with extra steps).
  */
-function rebuiltLater(
+export function rebuiltLater(
   ctx: SqlRuleContext,
   name: ObjectName,
   index: number,
-): { from: string; copied: boolean | "filtered" } | null {
+): { from: string; copied: boolean | "filtered"; copies: Analyzed[] } | null {
   const swap = swappedIn(ctx, name, index);
   if (!swap) return null;
   const created = ctx.find("table", swap, index);
@@ -125,7 +131,7 @@ function rebuiltLater(
       : trimmed || copies.every((c) => c.model.readsFiltered)
         ? "filtered"
         : true;
-  return { from: displayName(swap), copied };
+  return { from: displayName(swap), copied, copies };
 }
 
 /** The table created in this file that is renamed to `name` after statement `index`. */

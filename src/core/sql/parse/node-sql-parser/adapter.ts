@@ -179,6 +179,31 @@ function visitFrom(x: unknown, out: ObjectName[]): void {
 }
 
 /**
+ * The columns a single SELECT's list reads (anywhere in each expression), "*" for `*` / `t.*`;
+ * undefined for anything else (a UNION, VALUES).
+ */
+function selectedColumns(sel: Json | undefined): string[] | "*" | undefined {
+  if (sel?.type !== "select" || sel._next) return undefined;
+  const out = new Set<string>();
+  let star = false;
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    const o = obj(x);
+    if (!o) return;
+    if (o.type === "column_ref") {
+      const c = str(o.column) ?? str(obj(obj(o.column)?.expr)?.value);
+      if (c === "*") star = true;
+      else if (c) out.add(c.toLowerCase());
+      return;
+    }
+    for (const v of Object.values(o)) if (typeof v === "object") walk(v);
+  };
+  if (sel.columns === "*") return "*";
+  walk(sel.columns);
+  return star ? "*" : [...out];
+}
+
+/**
  * INSERT … SELECT … FROM t into t itself, with REPLACE (MySQL, SQLite `REPLACE` / `INSERT OR
  * REPLACE`: each conflicting row is deleted and inserted again) or ON DUPLICATE KEY UPDATE / an
  * upsert's DO UPDATE: every existing row conflicts with its own copy, so every row is rewritten —
@@ -274,6 +299,8 @@ function normalise(
           sel.having)
       )
         m.readsFiltered = true;
+      const columns = selectedColumns(sel);
+      if (columns) m.readColumns = columns;
       const how =
         type === "replace" ||
         arr(ast.or).some((o) => str(obj(o)?.value)?.toUpperCase() === "REPLACE")
