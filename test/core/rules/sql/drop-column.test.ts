@@ -3,6 +3,12 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 ruleTester("drop-column", {
   valid: [
     {
+      name: "SQLite rebuild with double-quoted names (identifiers, read as strings by the parser)",
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": 'CREATE TABLE "users" ("id" integer PRIMARY KEY, "email" text);' },
+      code: 'CREATE TABLE "users_new" ("id" integer PRIMARY KEY, "email" text);\nINSERT INTO "users_new" ("id", "email") SELECT "id", "email" FROM "users";\nDROP TABLE "users";\nALTER TABLE "users_new" RENAME TO "users";',
+    },
+    {
       dialect: "sqlite",
       merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
       code: "CREATE TABLE users_new (id integer PRIMARY KEY, email text);\nINSERT INTO users_new SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",

@@ -180,9 +180,13 @@ function visitFrom(x: unknown, out: ObjectName[]): void {
 
 /**
  * The columns a single SELECT's list reads (anywhere in each expression), "*" for `*` / `t.*`;
- * undefined for anything else (a UNION, VALUES).
+ * undefined for anything else (a UNION, VALUES). SQLite reads a double-quoted name as a column
+ * when there is one (node-sql-parser gives a string): counted as read, never as left behind.
  */
-function selectedColumns(sel: Json | undefined): string[] | "*" | undefined {
+function selectedColumns(
+  sel: Json | undefined,
+  database: "mysql" | "mariadb" | "sqlite",
+): string[] | "*" | undefined {
   if (sel?.type !== "select" || sel._next) return undefined;
   const out = new Set<string>();
   let star = false;
@@ -190,6 +194,11 @@ function selectedColumns(sel: Json | undefined): string[] | "*" | undefined {
     if (Array.isArray(x)) return x.forEach(walk);
     const o = obj(x);
     if (!o) return;
+    if (o.type === "double_quote_string" && database === "sqlite") {
+      const c = str(o.value);
+      if (c) out.add(c.toLowerCase());
+      return;
+    }
     if (o.type === "column_ref") {
       const c = str(o.column) ?? str(obj(obj(o.column)?.expr)?.value);
       if (c === "*") star = true;
@@ -299,7 +308,7 @@ function normalise(
           sel.having)
       )
         m.readsFiltered = true;
-      const columns = selectedColumns(sel);
+      const columns = selectedColumns(sel, database);
       if (columns) m.readColumns = columns;
       const how =
         type === "replace" ||
