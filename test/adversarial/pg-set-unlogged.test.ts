@@ -3,7 +3,8 @@
  * crash recovery empties it and every physical replica has it empty (all rows lost on
  * failover). Read as an `other` action, it had no finding but require-lock-timeout's, which a
  * `SET lock_timeout` silences: with the replay off, `required: risky` asked for no DBA. Rule
- * set-logged-unlogged (catalog §7.2) reports it.
+ * set-logged-unlogged (catalog §7.2) reports it, and the copy-and-swap rebuild into an UNLOGGED
+ * table that does the same (drop-table called it a rebuild: a notice).
  */
 import { describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
@@ -17,6 +18,12 @@ describe("Postgres: SET UNLOGGED on an existing table (replay off)", () => {
     ["alone", "ALTER TABLE users SET UNLOGGED;\n"],
     ["behind another action", "ALTER TABLE public.users ADD COLUMN note text, SET UNLOGGED;\n"],
     ["in a DO block", "DO $$ BEGIN ALTER TABLE users SET UNLOGGED; END $$;\n"],
+    [
+      "a rebuild that swaps in an UNLOGGED copy",
+      "CREATE UNLOGGED TABLE users_new (id bigint PRIMARY KEY, email text);\n" +
+        "INSERT INTO users_new SELECT id, email FROM users;\n" +
+        "DROP TABLE users;\nALTER TABLE users_new RENAME TO users;\n",
+    ],
   ])("%s", async (_name, sql) => {
     const r = await lintAttack(
       { "migrations/000003_x.up.sql": PRE + sql, "migrations/000003_x.down.sql": DOWN },

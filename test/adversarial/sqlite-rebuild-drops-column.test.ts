@@ -68,6 +68,21 @@ describe("SQLite: a table rebuild that leaves a column behind (replay off)", () 
     expect(ids(r)).toContain("drop-column:error");
   });
 
+  test("a rebuild into a TEMPORARY table loses every row at the session's end (drop-table)", async () => {
+    const r = await lintAttack(
+      {
+        "migrations/000003_x.up.sql":
+          "CREATE TEMP TABLE users_new (id integer PRIMARY KEY, email text, name text);\n" +
+          "INSERT INTO users_new SELECT id, email, name FROM users;\n" +
+          SWAP,
+        "migrations/000003_x.down.sql": "SELECT 1;\n",
+      },
+      { config: CONFIG, replay: false, baseExtra: BASE },
+    );
+    expectGated(r);
+    expect(ids(r)).toContain("drop-table:error");
+  });
+
   test("a rebuild that reads every column stays a notice", async () => {
     const r = await lintAttack(
       {

@@ -183,6 +183,8 @@ export type StatementModel = (
       asQuery: boolean;
       /** MariaDB CREATE OR REPLACE TABLE: drops an existing table of the name first. */
       orReplace?: true;
+      /** Postgres CREATE UNLOGGED TABLE: emptied by crash recovery, empty on replicas. */
+      unlogged?: true;
     }
   | {
       kind: "alter-table";

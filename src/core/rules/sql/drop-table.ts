@@ -58,6 +58,13 @@ export const dropTable = sqlRule({
       if (m.kind !== "drop" || m.objectType !== "table") continue;
       for (const name of m.names) {
         const rebuilt = rebuiltLater(ctx, name, a.index);
+        if (rebuilt?.temp) {
+          report({
+            ...ctx.at(a),
+            message: `DROP TABLE ${displayName(name)} deletes the table and every row in it: ${rebuilt.from}, renamed to ${displayName(name)} later in this file, is a TEMPORARY table, which ends with the migration's database session together with every row copied into it.`,
+          });
+          continue;
+        }
         if (rebuilt?.copied === "filtered") {
           report({
             ...ctx.at(a),
@@ -101,7 +108,14 @@ export function rebuiltLater(
   ctx: SqlRuleContext,
   name: ObjectName,
   index: number,
-): { from: string; copied: boolean | "filtered"; copies: Analyzed[] } | null {
+): {
+  from: string;
+  swap: ObjectName;
+  copied: boolean | "filtered";
+  copies: Analyzed[];
+  /** The new table is TEMPORARY: it and the copied rows end with the session. */
+  temp: boolean;
+} | null {
   const swap = swappedIn(ctx, name, index);
   if (!swap) return null;
   const created = ctx.find("table", swap, index);
@@ -131,7 +145,7 @@ export function rebuiltLater(
       : trimmed || copies.every((c) => c.model.readsFiltered)
         ? "filtered"
         : true;
-  return { from: displayName(swap), copied, copies };
+  return { from: displayName(swap), swap, copied, copies, temp: created?.temp === true };
 }
 
 /** The table created in this file that is renamed to `name` after statement `index`. */

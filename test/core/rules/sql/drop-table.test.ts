@@ -9,6 +9,12 @@ ruleTester("drop-table", {
   ],
   invalid: [
     {
+      name: "a rebuild into a TEMPORARY table",
+      dialect: "sqlite",
+      code: "CREATE TEMP TABLE users_new (id int, email text);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [{ line: 3, message: /is a TEMPORARY table/ }],
+    },
+    {
       dialect: "clickhouse",
       code: "DETACH TABLE users PERMANENTLY;",
       errors: [{ line: 1, message: /for good/ }],

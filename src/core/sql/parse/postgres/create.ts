@@ -31,6 +31,7 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
     asQuery: false,
     ...noFacts(),
   };
+  if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
@@ -51,6 +52,7 @@ export function createTableAs(s: BodyOf<"CreateTableAsStmt">): StatementModel {
     columns: [],
     constraints: [],
     asQuery: true,
+    ...(s.into?.rel?.relpersistence === "u" ? { unlogged: true as const } : {}),
     ...noFacts(),
   };
 }
