@@ -2,8 +2,9 @@
  * MySQL: WHERE clauses that look like filters but select every row, which the Postgres reader
  * already saw through (pg-where-tautology): `_rowid` (the integer primary key) IS NOT NULL, a
  * condition OR its opposite, `COALESCE(x, 1) = COALESCE(x, 1)`, the row's key among the table's
- * own keys. dml-without-where took them for real filters: no finding, no approval required, every
- * row deleted or rewritten. Also through the multi-table DELETE and UPDATE forms.
+ * own keys. And the primary key IS NOT NULL, which no reader saw through (every row, as the
+ * merged schema tells). dml-without-where took them for real filters: no finding, no approval
+ * required, every row deleted or rewritten. Also through the multi-table DELETE and UPDATE forms.
  */
 import { describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
@@ -39,6 +40,11 @@ const cases: Array<[string, string]> = [
   [
     "constants still",
     "DELETE FROM users WHERE NOT (1 = 0) AND 'a' = 'a' AND 2 > 1 AND 1 IN (1);\n",
+  ],
+  ["the primary key IS NOT NULL", "DELETE FROM users WHERE id IS NOT NULL;\n"],
+  [
+    "the primary key IS NOT NULL, OR something else",
+    "UPDATE users SET email = NULL WHERE email LIKE '%@x' OR NOT users.id IS NULL;\n",
   ],
 ];
 

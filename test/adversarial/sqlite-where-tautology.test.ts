@@ -2,8 +2,9 @@
  * SQLite: WHERE clauses that look like filters but select every row, which the Postgres reader
  * already saw through (pg-where-tautology): `rowid` (or `_rowid_`, `oid`) IS NOT NULL, a
  * condition OR its opposite, `COALESCE(x, 1) = COALESCE(x, 1)`, the row's key among the table's
- * own keys. dml-without-where took them for real filters: no finding, no approval required, every
- * row deleted or rewritten.
+ * own keys. And the primary key IS NOT NULL, which no reader saw through (every row, as the
+ * merged schema tells). dml-without-where took them for real filters: no finding, no approval
+ * required, every row deleted or rewritten.
  */
 import { describe, expect, test } from "@jest/globals";
 import { expectGated, lintAttack } from "./support.js";
@@ -33,6 +34,7 @@ const cases: Array<[string, string]> = [
     "constants still",
     "DELETE FROM users WHERE NOT (1 = 0) AND 'a' = 'a' AND 2 > 1 AND 1 IN (1);\n",
   ],
+  ["the primary key IS NOT NULL", "DELETE FROM users WHERE id IS NOT NULL;\n"],
 ];
 
 describe("SQLite: tautological WHERE clauses", () => {

@@ -240,6 +240,11 @@ export type StatementModel = (
        * conditions, as `o.customer_id = c.id`): every row with a partner is rewritten.
        */
       joinOnly?: string;
+      /**
+       * The WHERE clause holds for every row where all columns of one of these sets are non-NULL
+       * (`id IS NOT NULL`): every row when they are NOT NULL, which the schema tells.
+       */
+      nonNullOnly?: string[][];
     }
   | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
   | { kind: "transaction"; action: TransactionAction }

@@ -74,6 +74,57 @@ export function anyComplementary(atoms: Array<Atom | undefined>): boolean {
   return false;
 }
 
+/** How a condition is built, as far as `nonNullOnly` needs: each reader classifies its nodes. */
+export type NullShape<T> =
+  { and: T[] } | { or: T[] } | { notNull: string } | { alwaysTrue: true } | undefined;
+
+/**
+ * Sets of the row's columns such that the condition holds for every row where all columns of one
+ * set are non-NULL (`id IS NOT NULL`, `NOT id IS NULL`, ANDs of such tests and of always-true
+ * parts; each qualifying branch of an OR is another set): on NOT NULL columns it selects every row,
+ * which only the schema can tell (dml-without-where). Undefined when no set exists.
+ */
+export function nonNullOnly<T>(n: T, shape: (n: T) => NullShape<T>): string[][] | undefined {
+  const s = shape(n);
+  if (!s) return undefined;
+  if ("alwaysTrue" in s) return [[]];
+  if ("notNull" in s) return [[s.notNull]];
+  if ("and" in s) {
+    let sets: string[][] = [[]];
+    for (const x of s.and) {
+      const part = nonNullOnly(x, shape);
+      if (!part) return undefined;
+      sets = sets.flatMap((a) => part.map((b) => [...new Set([...a, ...b])])).slice(0, 16);
+    }
+    return sets;
+  }
+  const sets = s.or.flatMap((x) => nonNullOnly(x, shape) ?? []);
+  return sets.length > 0 ? sets.slice(0, 16) : undefined;
+}
+
+/** The Postgres reader's NullShape. */
+export function pgNullShape(target: Target): (n: Node) => NullShape<Node> {
+  return (n) => {
+    if (pgTruth(n) === true) return { alwaysTrue: true };
+    if ("BoolExpr" in n) {
+      const args = n.BoolExpr.args ?? [];
+      if (n.BoolExpr.boolop === "AND_EXPR") return { and: args };
+      if (n.BoolExpr.boolop === "OR_EXPR") return { or: args };
+      const inner = args[0];
+      if (inner && "NullTest" in inner && inner.NullTest.nulltesttype === "IS_NULL") {
+        const col = rowColumn(inner.NullTest.arg, target);
+        return col ? { notNull: col } : undefined;
+      }
+      return undefined;
+    }
+    if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
+      const col = rowColumn(n.NullTest.arg, target);
+      return col ? { notNull: col } : undefined;
+    }
+    return undefined;
+  };
+}
+
 export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
   if (!where) return undefined;
   if (pgTruth(where) === true) return WHY.alwaysTrue;

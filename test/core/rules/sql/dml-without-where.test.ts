@@ -2,6 +2,19 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("dml-without-where", {
   valid: [
+    {
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE email IS NOT NULL;",
+    },
+    {
+      name: "IS NOT NULL without the merged schema: a filter",
+      code: "DELETE FROM users WHERE id IS NOT NULL;",
+    },
+    {
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id IS NOT NULL AND email = 'x';",
+    },
     { dialect: "mysql", code: "DELETE FROM users WHERE email IS NULL OR id > 100;" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (SELECT id FROM users LIMIT 5);" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE random() = random() + id;" },
@@ -97,6 +110,24 @@ ruleTester("dml-without-where", {
     },
   ],
   invalid: [
+    {
+      name: "IS NOT NULL of the primary key (merged schema)",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id IS NOT NULL;",
+      errors: [
+        {
+          line: 1,
+          message:
+            /only asks that id IS NOT NULL, and it is a NOT NULL column \(decided from the merged history\)/,
+        },
+      ],
+    },
+    {
+      dialect: "mysql",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint NOT NULL, email text);" },
+      code: "UPDATE users SET email = NULL WHERE email = 'x' OR id IS NOT NULL;",
+      errors: [{ line: 1, message: /only asks that id IS NOT NULL/ }],
+    },
     {
       dialect: "sqlite",
       code: "DELETE FROM users WHERE rowid IS NOT NULL;",

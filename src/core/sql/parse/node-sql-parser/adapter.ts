@@ -16,7 +16,8 @@ import {
 } from "../../model.js";
 import type { ParseOutcome, StatementInput } from "../types.js";
 import { arr, obj, str, type Json } from "./tree.js";
-import { matchesAll } from "./where.js";
+import { nonNullOnly } from "../where.js";
+import { matchesAll, nullShape } from "./where.js";
 
 let parser: InstanceType<typeof pkg.Parser> | null = null;
 
@@ -287,6 +288,12 @@ function normalise(
         database === "sqlite" ? "sqlite" : "mysql",
       );
       if (all) m.matchesAll = `its WHERE clause ${all}`;
+      const dialect = database === "sqlite" ? "sqlite" : "mysql";
+      const nonNull =
+        !all && ast.where != null
+          ? nonNullOnly(ast.where, nullShape({ names }, dialect))
+          : undefined;
+      if (nonNull?.some((x) => x.length > 0)) m.nonNullOnly = nonNull;
       if (table) m.writes = [table];
       return m;
     }

@@ -12,6 +12,7 @@ import {
   anyComplementary,
   compare,
   type Atom,
+  type NullShape,
   type Target,
   type Truth,
 } from "../where.js";
@@ -94,6 +95,27 @@ function atom(n: unknown): Atom | undefined {
     l: JSON.stringify(o.left),
     r: JSON.stringify(o.right),
     volatile: volatile(o),
+  };
+}
+
+/** This reader's NullShape (../where.ts `nonNullOnly`). */
+export function nullShape(target: Target, dialect: Dialect): (n: unknown) => NullShape<unknown> {
+  return (n) => {
+    if (truth(n, dialect) === true) return { alwaysTrue: true };
+    const o = obj(n);
+    if (!o) return undefined;
+    if (o.type === "binary_expr" && (operator(o) === "AND" || operator(o) === "&&"))
+      return { and: [o.left, o.right] };
+    if (
+      o.type === "binary_expr" &&
+      (operator(o) === "OR" || (operator(o) === "||" && dialect === "mysql"))
+    )
+      return { or: [o.left, o.right] };
+    const a = atom(o);
+    if (a?.kind !== "null-test" || !a.negated) return undefined;
+    const test = o.type === "unary_expr" ? obj(o.expr) : o;
+    const col = rowColumn(test?.left, target);
+    return col ? { notNull: col } : undefined;
   };
 }
 
