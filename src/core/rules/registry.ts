@@ -49,6 +49,8 @@ import { mysqlAddUniqueIndex } from "./sql/mysql-add-unique-index.js";
 import { fkWithoutIndex } from "./sql/fk-without-index.js";
 import { dropCascade } from "./sql/drop-cascade.js";
 import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
+import { setLoggedUnlogged } from "./sql/set-logged-unlogged.js";
+import { setAccessMethod } from "./sql/set-access-method.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
@@ -115,6 +117,8 @@ export const SQL_RULES = [
   fkWithoutIndex,
   dropCascade,
   vacuumFullOrCluster,
+  setLoggedUnlogged,
+  setAccessMethod,
   grantPrivileges,
   plaintextPassword,
   requireLockTimeout,

@@ -6,6 +6,9 @@
  *
  * Offsets (`Span`) are string indexes into the whole file, computed from the splitter's statement
  * offsets, never from a parser's idea of lines.
+ *
+ * A little over 500 lines: it is one set of types every parser fills and every rule reads, each
+ * field documented where it is declared; split, a reader would have to look in several places.
  */
 
 /** A range of the file, end exclusive. */
@@ -127,6 +130,16 @@ export type AlterAction = (
   /** Postgres DETACH PARTITION (CONCURRENTLY since 14; FINALIZE completes an interrupted one). */
   | { type: "detach-partition"; partition: ObjectName; concurrently: boolean }
   /**
+   * Postgres SET LOGGED / SET UNLOGGED / SET TABLESPACE / SET ACCESS METHOD: the table is copied
+   * or rewritten under ACCESS EXCLUSIVE; `value` names the tablespace or access method (empty:
+   * the default).
+   */
+  | {
+      type: "set-storage";
+      storage: "logged" | "unlogged" | "tablespace" | "access-method";
+      value?: string;
+    }
+  /**
    * Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages.
    * MySQL table options and index actions also carry `option`, the keyword(s) naming them
    * (`ENGINE`, `CONVERT`, `ADD FULLTEXT INDEX`…, upper case) and its `value` when it has one
@@ -170,6 +183,8 @@ export type StatementModel = (
       asQuery: boolean;
       /** MariaDB CREATE OR REPLACE TABLE: drops an existing table of the name first. */
       orReplace?: true;
+      /** Postgres CREATE UNLOGGED TABLE: emptied by crash recovery, empty on replicas. */
+      unlogged?: true;
     }
   | {
       kind: "alter-table";
@@ -206,6 +221,8 @@ export type StatementModel = (
       ifExists: boolean;
       /** MySQL DROP INDEX i ON t. */
       table?: ObjectName;
+      /** ClickHouse DETACH: the object is gone from the server, its data left on disk. */
+      detach?: "permanently" | "until-restart";
     }
   | { kind: "truncate"; tables: ObjectName[]; cascade: boolean }
   | {
@@ -223,6 +240,11 @@ export type StatementModel = (
        * conditions, as `o.customer_id = c.id`): every row with a partner is rewritten.
        */
       joinOnly?: string;
+      /**
+       * The WHERE clause holds for every row where all columns of one of these sets are non-NULL
+       * (`id IS NOT NULL`): every row when they are NOT NULL, which the schema tells.
+       */
+      nonNullOnly?: string[][];
     }
   | { kind: "rename-tables"; renames: Array<{ from: ObjectName; to: ObjectName }> }
   | { kind: "transaction"; action: TransactionAction }
@@ -307,6 +329,17 @@ export type StatementModel = (
       renamedSchema?: { from: string; to: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
       pragma?: { name: string; value: string | null };
+      /**
+       * Postgres `ALTER INDEX|MATERIALIZED VIEW … SET TABLESPACE` (`name`) and `ALTER … ALL IN
+       * TABLESPACE … SET TABLESPACE` (no `name`): relations copied under ACCESS EXCLUSIVE.
+       */
+      moves?: { objects: string; name?: ObjectName; from?: string; to: string };
+      /** Postgres `ALTER TYPE t DROP ATTRIBUTE / ALTER ATTRIBUTE … TYPE` of a composite type. */
+      compositeType?: { name: ObjectName; drops: string[]; retypes: string[]; cascade: boolean };
+      /** Postgres `CREATE [OR REPLACE] RULE … AS ON event TO table DO [ALSO|INSTEAD] …`. */
+      rewriteRule?: RewriteRule;
+      /** ClickHouse `OPTIMIZE TABLE t … DEDUPLICATE [BY …]`: duplicate rows are deleted. */
+      deduplicate?: { table: ObjectName; by?: string };
     }
 ) &
   StatementFacts;
@@ -381,6 +414,20 @@ export interface TriggerDef {
   rowEffect?: TriggerRowEffect;
 }
 
+/** A Postgres rewrite rule: every later `event` on `table` runs `actions` (instead of itself). */
+export interface RewriteRule {
+  name: string;
+  table: ObjectName;
+  event: "select" | "insert" | "update" | "delete";
+  instead: boolean;
+  /** The tables its actions write (INSERT/UPDATE/DELETE), for messages. */
+  writes: ObjectName[];
+  /** How many actions (0: DO [INSTEAD] NOTHING). */
+  actions: number;
+  /** WHERE: it applies to some writes only. */
+  conditional: boolean;
+}
+
 /**
  * What a Postgres trigger function does to the row a BEFORE … FOR EACH ROW trigger hands it:
  * anything but `RETURN NEW` discards (NULL) or replaces the row, and an assignment to NEW changes
@@ -419,6 +466,11 @@ export interface StatementFacts {
    * LIMIT, GROUP BY or HAVING): not a full copy (drop-table's copy-and-swap rebuild).
    */
   readsFiltered?: true;
+  /**
+   * MySQL/SQLite INSERT … SELECT: the column names its select list reads (lower case; "*" when it
+   * selects every column), for drop-column's copy-and-swap rebuild that leaves a column behind.
+   */
+  readColumns?: string[] | "*";
   /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.

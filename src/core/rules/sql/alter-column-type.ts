@@ -70,5 +70,17 @@ export const alterColumnType = sqlRule({
       }
       report({ ...ctx.lines(action.span, a), ...(severity ? { severity } : {}), message });
     }
+    for (const a of ctx.parsed) {
+      const ct = a.model.kind === "other" ? a.model.compositeType : undefined;
+      // Without CASCADE Postgres refuses while a typed table uses the type (a column of the type
+      // blocks it either way): it only succeeds on a type nothing stores.
+      if (!ct || !ct.cascade || ct.retypes.length === 0 || ctx.isNew("other", ct.name, a.index))
+        continue;
+      const t = displayName(ct.name);
+      report({
+        ...ctx.at(a),
+        message: `ALTER TYPE ${t} ALTER ATTRIBUTE ${ct.retypes.join(", ")} TYPE … CASCADE changes the column's type in every typed table of ${t} (CREATE TABLE … OF ${t}): each is rewritten under an ACCESS EXCLUSIVE lock and its values converted (a narrowing conversion rounds, truncates or fails on the rows that do not fit), and running code may break on the new type.`,
+      });
+    }
   },
 });

@@ -1,6 +1,7 @@
 import {
   displayName,
   sameObject,
+  type RewriteRule,
   type ObjectName,
   type TriggerDef,
   type TriggerRowEffect,
@@ -14,7 +15,7 @@ const meta = ruleMeta({
   dialects: ["postgres", "mysql", "sqlite"],
   category: "data-loss",
   description:
-    "A trigger on an existing table runs on every later write; one that fires BEFORE each row can silently discard or rewrite what the application stores.",
+    "A trigger on an existing table runs on every later write; one that fires BEFORE each row can silently discard or rewrite what the application stores. A Postgres rewrite rule (CREATE RULE … DO INSTEAD, or DO ALSO with writes) on an existing table replaces or adds to every later write the same way.",
   saferAlternative:
     "Prefer application logic or a constraint. A trigger on an existing table that changes rows needs a DBA's review; create it in a low-traffic window (CREATE TRIGGER blocks writes to the table while it waits for its lock).",
   suppressible: true,
@@ -37,6 +38,10 @@ export const createTriggerOnExistingTable = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
+      if (m.kind === "other" && m.rewriteRule) {
+        rewriteRule(ctx, a, m.rewriteRule, report);
+        continue;
+      }
       if (m.kind === "create-routine" && m.rowEffect && m.orReplace) {
         replacedFunction(ctx, a, m.name, m.rowEffect, report);
         continue;
@@ -156,5 +161,43 @@ function replacedFunction(
     ...ctx.at(a),
     severity: "warning",
     message: `CREATE OR REPLACE FUNCTION ${displayName(name)}() may replace a trigger function a trigger on an existing table already runs, and ${v.what.replace(/^its function \S+ /, "the new body ")}: from the deploy on, that table's writes may be silently changed or dropped. A trigger function that changes rows needs a DBA's review.`,
+  });
+}
+
+/**
+ * CREATE [OR REPLACE] RULE … ON INSERT|UPDATE|DELETE TO an existing table: the rewriter runs the
+ * rule's actions instead of (DO INSTEAD) or beside (DO ALSO) every later such write. DO INSTEAD
+ * NOTHING silently discards them; any other INSTEAD action sends them elsewhere; ALSO actions
+ * that write change other tables on every write. A trigger's shape, without a trigger.
+ */
+function rewriteRule(ctx: SqlRuleContext, a: Analyzed, r: RewriteRule, report: ReportFn): void {
+  // A table or view the change created has no deployed writes to lose (updatable views' rules).
+  if (ctx.isCertainlyNew("table", r.table, a.index) || ctx.isNew("other", r.table, a.index)) return;
+  const table = displayName(r.table);
+  const on = `${r.event.toUpperCase()}${r.conditional ? " (those its WHERE matches)" : ""}`;
+  const elsewhere = r.writes.length
+    ? ` writes ${[...new Set(r.writes.map(displayName))].join(", ")}`
+    : " runs its actions";
+  const what =
+    r.event === "select"
+      ? undefined
+      : r.instead
+        ? r.actions === 0
+          ? `discards every later ${on} on it (DO INSTEAD NOTHING): the statements succeed and nothing is written`
+          : `replaces every later ${on} on it with the rule's actions (DO INSTEAD), which${elsewhere}: what the application writes is not stored as written`
+        : r.writes.length > 0
+          ? `adds to every later ${on} on it actions that${elsewhere} (DO ALSO)`
+          : undefined;
+  if (what) {
+    report({
+      ...ctx.at(a),
+      severity: "warning",
+      message: `Rule ${r.name} on the existing table ${table} ${what}. From the deploy on, the application's writes may be silently dropped or redirected. A rewrite rule on an existing table needs a DBA's review.`,
+    });
+    return;
+  }
+  report({
+    ...ctx.at(a),
+    message: `Rule ${r.name} on the existing table ${table}: CREATE RULE takes an ACCESS EXCLUSIVE lock on it, and every later ${r.event.toUpperCase()} on it runs the rule's actions. Create it in a low-traffic window.`,
   });
 }

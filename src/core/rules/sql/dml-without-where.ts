@@ -43,14 +43,18 @@ export const dmlWithoutWhere = sqlRule({
         continue;
       }
       if (m.kind !== "delete" && m.kind !== "update") continue;
-      if (m.hasWhere && !m.matchesAll && !m.joinOnly) continue;
+      const notNull = m.matchesAll
+        ? undefined
+        : alwaysNonNull(ctx, a.index, m.table, m.nonNullOnly);
+      if (m.hasWhere && !m.matchesAll && !m.joinOnly && !notNull) continue;
       // A table certainly created earlier in this change holds no deployed rows yet.
       if (m.table && ctx.isCertainlyNew("table", m.table, a.index)) continue;
       const t = m.table ? displayName(m.table) : "the table";
       const verb = m.kind === "delete" ? "DELETE" : "UPDATE";
       if (m.kind === "delete") {
-        const how = m.matchesAll
-          ? `DELETE on ${t} is filtered in name only: ${m.matchesAll}. It `
+        const why = m.matchesAll ?? notNull;
+        const how = why
+          ? `DELETE on ${t} is filtered in name only: ${why}. It `
           : "DELETE without WHERE ";
         report({
           ...ctx.at(a),
@@ -58,8 +62,9 @@ export const dmlWithoutWhere = sqlRule({
         });
         continue;
       }
-      const how = m.matchesAll
-        ? `${verb} on ${t} is filtered in name only: ${m.matchesAll}. It rewrites every row of ${t}`
+      const why = m.matchesAll ?? notNull;
+      const how = why
+        ? `${verb} on ${t} is filtered in name only: ${why}. It rewrites every row of ${t}`
         : m.joinOnly
           ? `UPDATE … FROM on ${t} is a full-table backfill: its WHERE clause only joins the rows to the FROM side (${m.joinOnly}) and selects no subset of ${t}, so every row with a partner — usually all of them — is rewritten`
           : `UPDATE without WHERE rewrites every row of ${t}`;
@@ -67,6 +72,30 @@ export const dmlWithoutWhere = sqlRule({
     }
   },
 });
+
+/**
+ * `WHERE id IS NOT NULL` on a column the schema says is NOT NULL (a primary key): every row. The
+ * reason, or undefined when no set of the columns is known to be NOT NULL.
+ */
+function alwaysNonNull(
+  ctx: SqlRuleContext,
+  index: number,
+  table: ObjectName | null,
+  sets: string[][] | undefined,
+): string | undefined {
+  const schema = table && sets ? ctx.schema(index) : undefined;
+  if (!schema || !table || !sets) return undefined;
+  for (const cols of sets) {
+    if (cols.length === 0) continue;
+    const all = cols.every((c) => {
+      const col = schema.column(table, c)?.column;
+      return col?.notNull === true && !col.nullabilityUnsure;
+    });
+    if (all)
+      return `its WHERE clause only asks that ${cols.join(", ")} IS NOT NULL, and ${cols.length > 1 ? "they are NOT NULL columns" : "it is a NOT NULL column"} ${schema.decided}, so it holds for every row`;
+  }
+  return undefined;
+}
 
 /** What touching every row costs, true for the dialect and golang-migrate's transaction. */
 function lockNote(ctx: SqlRuleContext, t: string, del: boolean): string {

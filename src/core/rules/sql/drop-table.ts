@@ -1,6 +1,12 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { PARSED_DIALECTS, dropContext, sqlRule, type SqlRuleContext } from "./types.js";
+import {
+  PARSED_DIALECTS,
+  dropContext,
+  sqlRule,
+  type Analyzed,
+  type SqlRuleContext,
+} from "./types.js";
 
 const meta = ruleMeta({
   id: "drop-table",
@@ -8,7 +14,7 @@ const meta = ruleMeta({
   dialects: [...PARSED_DIALECTS, "clickhouse"],
   category: "data-loss",
   description:
-    "DROP TABLE (or DROP OWNED BY, which drops every table a role owns) deletes the table and all its rows; code that still uses it fails.",
+    "DROP TABLE (or DROP OWNED BY, which drops every table a role owns; ClickHouse DETACH TABLE|VIEW|DICTIONARY) deletes the table and all its rows, or takes them out of reach; code that still uses it fails.",
   saferAlternative:
     "Stop using the table in the application and deploy that first; back it up (or check it is empty), then drop it in a later migration.",
   suppressible: true,
@@ -35,9 +41,30 @@ export const dropTable = sqlRule({
         });
         continue;
       }
+      if (m.kind === "drop" && m.detach) {
+        // ClickHouse DETACH: gone for every query; the data stays on disk until someone ATTACHes it.
+        const name = m.names[0]!;
+        const table = m.objectType === "table";
+        const { severity, note } = table
+          ? dropContext(ctx.lossOrigin("table", name, a.index))
+          : { severity: "warning" as const, note: "" };
+        report({
+          ...ctx.at(a),
+          ...(severity ? { severity } : {}),
+          message: `DETACH ${m.objectLabel} ${displayName(name)}${m.detach === "permanently" ? " PERMANENTLY" : ""} removes it from the server ${m.detach === "permanently" ? "for good (also after a restart)" : "until the next server restart"}: every query of it fails and ${table ? "its rows are no longer readable or writable" : "what reads it breaks"}; the data is left on disk, and only a manual ATTACH brings it back.${note}`,
+        });
+        continue;
+      }
       if (m.kind !== "drop" || m.objectType !== "table") continue;
       for (const name of m.names) {
         const rebuilt = rebuiltLater(ctx, name, a.index);
+        if (rebuilt?.temp) {
+          report({
+            ...ctx.at(a),
+            message: `DROP TABLE ${displayName(name)} deletes the table and every row in it: ${rebuilt.from}, renamed to ${displayName(name)} later in this file, is a TEMPORARY table, which ends with the migration's database session together with every row copied into it.`,
+          });
+          continue;
+        }
         if (rebuilt?.copied === "filtered") {
           report({
             ...ctx.at(a),
@@ -77,11 +104,18 @@ export const dropTable = sqlRule({
  * between its creation and the drop copied the old table's rows into it (without that, the swap
  * is a drop with extra steps).
  */
-function rebuiltLater(
+export function rebuiltLater(
   ctx: SqlRuleContext,
   name: ObjectName,
   index: number,
-): { from: string; copied: boolean | "filtered" } | null {
+): {
+  from: string;
+  swap: ObjectName;
+  copied: boolean | "filtered";
+  copies: Analyzed[];
+  /** The new table is TEMPORARY: it and the copied rows end with the session. */
+  temp: boolean;
+} | null {
   const swap = swappedIn(ctx, name, index);
   if (!swap) return null;
   const created = ctx.find("table", swap, index);
@@ -111,7 +145,7 @@ function rebuiltLater(
       : trimmed || copies.every((c) => c.model.readsFiltered)
         ? "filtered"
         : true;
-  return { from: displayName(swap), copied };
+  return { from: displayName(swap), swap, copied, copies, temp: created?.temp === true };
 }
 
 /** The table created in this file that is renamed to `name` after statement `index`. */

@@ -8,7 +8,8 @@ const meta = ruleMeta({
   defaultSeverity: "error",
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "data-loss",
-  description: "TRUNCATE deletes every row of a table, and no down migration can bring them back.",
+  description:
+    "TRUNCATE deletes every row of a table (MySQL and ClickHouse partition actions, ClickHouse OPTIMIZE … DEDUPLICATE: the rows they remove), and no down migration can bring them back.",
   saferAlternative:
     "Delete the rows you mean with a scoped DELETE … WHERE (in batches), or confirm the table is disposable and suppress with the reason.",
   suppressible: true,
@@ -29,6 +30,16 @@ export const truncateTable = sqlRule({
           message: `${what.label} on ${displayName(table)} ${what.effect}; the data cannot be restored by rolling back the migration${ctx.dialect === "mysql" ? " (MySQL commits DDL implicitly)" : ""}.${note}`,
         });
       }
+    for (const a of ctx.parsed) {
+      const d = a.model.kind === "other" ? a.model.deduplicate : undefined;
+      if (!d) continue;
+      const { severity, note } = dropContext(ctx.lossOrigin("table", d.table, a.index));
+      report({
+        ...ctx.at(a),
+        ...(severity ? { severity } : {}),
+        message: `OPTIMIZE TABLE ${displayName(d.table)} … DEDUPLICATE ${d.by ? `BY ${d.by} deletes every row but one of each group with the same ${d.by}` : "deletes every row that duplicates another one in all its columns"} (in the parts it merges): the rows cannot be restored by rolling back the migration.${note}`,
+      });
+    }
     if (ctx.dialect === "cockroachdb")
       for (const { a, table, action } of alterActions(ctx)) {
         // Row-level TTL: a job deletes, from now on, every row past the expiry it sets.

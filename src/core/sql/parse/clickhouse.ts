@@ -1,9 +1,9 @@
 /**
  * ClickHouse: no parser package reads its dialect, so a token reader (token-reader/clickhouse.ts)
  * recognises the statements the generic rules look at — DROP, TRUNCATE, RENAME, ALTER
- * TABLE column changes, GRANT, passwords in CREATE/ALTER USER — and the tables and columns a
- * change creates. Other statements (INSERT, OPTIMIZE, SYSTEM, CREATE DICTIONARY…) need no rule and
- * pass as `other`. A statement that starts like one the rules read but that the reader cannot
+ * TABLE column changes, GRANT, passwords in CREATE/ALTER USER, DETACH, OPTIMIZE TABLE — and
+ * the tables and columns a change creates. Other statements (INSERT, SYSTEM, CREATE
+ * DICTIONARY…) need no rule and pass as `other`. A statement that starts like one the rules read but that the reader cannot
  * follow is a parse error (manual review), never a silent pass.
  */
 import { tokenize, type Token } from "../lexer.js";
@@ -75,6 +75,8 @@ const READ_BY_RULES: Array<[string, string | null]> = [
   ["CREATE", "USER"],
   ["GRANT", null],
   ["REVOKE", null],
+  ["DETACH", null],
+  ["OPTIMIZE", "TABLE"],
 ];
 
 /**

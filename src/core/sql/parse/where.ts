@@ -25,15 +25,113 @@ export interface Target {
   shadowed?: string[];
 }
 
+/** Why a condition selects every row, in the same words for every dialect's reader. */
+export const WHY = {
+  alwaysTrue: "is always true",
+  selfComparison: "compares a value with itself, which is true for every row where it is not NULL",
+  noRow: "does not refer to the table's rows, so it selects all of them or none",
+  complement:
+    "joins a condition and its opposite with OR, which is true for every row (where the value is not NULL)",
+  rowId: (col: string) => `tests the system column ${col}, which is never NULL`,
+  selfMembership: (col: string, table: string) =>
+    `asks whether the row's ${col} is among the ${col} values of ${table} itself, which is true for every row where it is not NULL`,
+} as const;
+
+/**
+ * Columns every row has and that are never NULL: Postgres' system columns, SQLite's rowid (under
+ * its three names; a WITHOUT ROWID table has none and the statement fails), MySQL's `_rowid` (the
+ * single integer primary key, under another name).
+ */
+export const ROW_ID_COLUMNS: Record<"postgres" | "mysql" | "sqlite", ReadonlySet<string>> = {
+  postgres: new Set(["ctid", "tableoid", "xmin", "xmax", "cmin", "cmax"]),
+  sqlite: new Set(["rowid", "_rowid_", "oid"]),
+  mysql: new Set(["_rowid"]),
+};
+
+/**
+ * One comparison as both readers see it, for `complementary`: operands as a canonical text of
+ * their tree (no source locations), `volatile` when either calls a function that may differ
+ * between two calls.
+ */
+export type Atom =
+  | { kind: "cmp"; op: string; l: string; r: string; volatile: boolean }
+  | { kind: "null-test"; negated: boolean; arg: string };
+
+/** `x IS NULL` / `x IS NOT NULL`, `x < c` / `x >= c` on the same operands: together always true. */
+export function complementary(a: Atom | undefined, b: Atom | undefined): boolean {
+  if (!a || !b) return false;
+  if (a.kind === "null-test" || b.kind === "null-test")
+    return (
+      a.kind === "null-test" && b.kind === "null-test" && a.negated !== b.negated && a.arg === b.arg
+    );
+  return COMPLEMENT[a.op] === b.op && a.l === b.l && a.r === b.r && !a.volatile && !b.volatile;
+}
+
+/** Some two of the OR's operands are each other's opposite. */
+export function anyComplementary(atoms: Array<Atom | undefined>): boolean {
+  for (let i = 0; i < atoms.length; i++)
+    for (let j = i + 1; j < atoms.length; j++) if (complementary(atoms[i], atoms[j])) return true;
+  return false;
+}
+
+/** How a condition is built, as far as `nonNullOnly` needs: each reader classifies its nodes. */
+export type NullShape<T> =
+  { and: T[] } | { or: T[] } | { notNull: string } | { alwaysTrue: true } | undefined;
+
+/**
+ * Sets of the row's columns such that the condition holds for every row where all columns of one
+ * set are non-NULL (`id IS NOT NULL`, `NOT id IS NULL`, ANDs of such tests and of always-true
+ * parts; each qualifying branch of an OR is another set): on NOT NULL columns it selects every row,
+ * which only the schema can tell (dml-without-where). Undefined when no set exists.
+ */
+export function nonNullOnly<T>(n: T, shape: (n: T) => NullShape<T>): string[][] | undefined {
+  const s = shape(n);
+  if (!s) return undefined;
+  if ("alwaysTrue" in s) return [[]];
+  if ("notNull" in s) return [[s.notNull]];
+  if ("and" in s) {
+    let sets: string[][] = [[]];
+    for (const x of s.and) {
+      const part = nonNullOnly(x, shape);
+      if (!part) return undefined;
+      sets = sets.flatMap((a) => part.map((b) => [...new Set([...a, ...b])])).slice(0, 16);
+    }
+    return sets;
+  }
+  const sets = s.or.flatMap((x) => nonNullOnly(x, shape) ?? []);
+  return sets.length > 0 ? sets.slice(0, 16) : undefined;
+}
+
+/** The Postgres reader's NullShape. */
+export function pgNullShape(target: Target): (n: Node) => NullShape<Node> {
+  return (n) => {
+    if (pgTruth(n) === true) return { alwaysTrue: true };
+    if ("BoolExpr" in n) {
+      const args = n.BoolExpr.args ?? [];
+      if (n.BoolExpr.boolop === "AND_EXPR") return { and: args };
+      if (n.BoolExpr.boolop === "OR_EXPR") return { or: args };
+      const inner = args[0];
+      if (inner && "NullTest" in inner && inner.NullTest.nulltesttype === "IS_NULL") {
+        const col = rowColumn(inner.NullTest.arg, target);
+        return col ? { notNull: col } : undefined;
+      }
+      return undefined;
+    }
+    if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
+      const col = rowColumn(n.NullTest.arg, target);
+      return col ? { notNull: col } : undefined;
+    }
+    return undefined;
+  };
+}
+
 export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
   if (!where) return undefined;
-  if (pgTruth(where) === true) return "is always true";
-  if (pgTautology(where, target))
-    return "compares a value with itself, which is true for every row where it is not NULL";
+  if (pgTruth(where) === true) return WHY.alwaysTrue;
+  if (pgTautology(where, target)) return WHY.selfComparison;
   const always = pgAlwaysTrue(where, target);
   if (always) return always;
-  if (!pgMentionsRow(where, target, 0))
-    return "does not refer to the table's rows, so it selects all of them or none";
+  if (!pgMentionsRow(where, target, 0)) return WHY.noRow;
   return undefined;
 }
 
@@ -77,9 +175,6 @@ export function pgJoinOnly(
   }
   return joins.length > 0 ? joins.join(" AND ") : undefined;
 }
-
-/** Columns Postgres keeps for every row, never NULL. */
-const SYSTEM_COLUMNS = new Set(["ctid", "tableoid", "xmin", "xmax", "cmin", "cmax"]);
 
 /** A column reference's fields (`*` for A_Star). */
 function columnFields(n: unknown): string[] | undefined {
@@ -125,16 +220,11 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
       const w = pgAlwaysTrue(a, target);
       if (w) return w;
     }
-    for (let i = 0; i < args.length; i++)
-      for (let j = i + 1; j < args.length; j++)
-        if (complementary(args[i]!, args[j]!))
-          return "joins a condition and its opposite with OR, which is true for every row (where the value is not NULL)";
-    return undefined;
+    return anyComplementary(args.map(pgAtom)) ? WHY.complement : undefined;
   }
   if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
     const col = rowColumn(n.NullTest.arg, target);
-    if (col && SYSTEM_COLUMNS.has(col))
-      return `tests the system column ${col}, which is never NULL`;
+    if (col && ROW_ID_COLUMNS.postgres.has(col)) return WHY.rowId(col);
   }
   if ("SubLink" in n && target.table) {
     const s = n.SubLink;
@@ -150,7 +240,7 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
       const out = list.length === 1 ? columnFields(obj(obj(list[0])?.ResTarget)?.val) : undefined;
       const op = (s.operName ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
       if (col && out && out[out.length - 1] === col && (op === "" || op === "="))
-        return `asks whether the row's ${col} is among the ${col} values of ${target.table} itself, which is true for every row where it is not NULL`;
+        return WHY.selfMembership(col, target.table);
     }
     if (s.subLinkType === "EXISTS_SUBLINK" && sel.whereClause) {
       const inner: Target = { names: [alias], selves: target.names };
@@ -161,25 +251,23 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
   return undefined;
 }
 
-/** `x IS NULL` / `x IS NOT NULL`, `x < c` / `x >= c` on the same expression. */
-function complementary(a: Node, b: Node): boolean {
-  if ("NullTest" in a && "NullTest" in b)
-    return (
-      a.NullTest.nulltesttype !== b.NullTest.nulltesttype &&
-      shape(a.NullTest.arg) === shape(b.NullTest.arg)
-    );
-  if (!("A_Expr" in a) || !("A_Expr" in b)) return false;
-  const x = a.A_Expr;
-  const y = b.A_Expr;
-  if (x.kind !== "AEXPR_OP" || y.kind !== "AEXPR_OP") return false;
-  const ox = (x.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join("");
-  const oy = (y.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join("");
-  return (
-    COMPLEMENT[ox] === oy &&
-    shape(x.lexpr) === shape(y.lexpr) &&
-    shape(x.rexpr) === shape(y.rexpr) &&
-    !JSON.stringify([x, y]).includes('"FuncCall"')
-  );
+/** A null test or an operator comparison, as `complementary` reads them. */
+function pgAtom(n: Node): Atom | undefined {
+  if ("NullTest" in n)
+    return {
+      kind: "null-test",
+      negated: n.NullTest.nulltesttype === "IS_NOT_NULL",
+      arg: shape(n.NullTest.arg),
+    };
+  if (!("A_Expr" in n) || n.A_Expr.kind !== "AEXPR_OP") return undefined;
+  const x = n.A_Expr;
+  return {
+    kind: "cmp",
+    op: (x.name ?? []).map((t) => ("String" in t ? t.String.sval : "")).join(""),
+    l: shape(x.lexpr),
+    r: shape(x.rexpr),
+    volatile: JSON.stringify(x).includes('"FuncCall"'),
+  };
 }
 
 type Json = Record<string, unknown>;

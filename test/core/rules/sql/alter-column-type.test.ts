@@ -2,6 +2,7 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("alter-column-type", {
   valid: [
+    { code: "ALTER TYPE p ALTER ATTRIBUTE x TYPE int;" },
     { code: "ALTER TABLE t ALTER COLUMN c SET DEFAULT 0;" },
     {
       name: "a table created in the same file",
@@ -49,6 +50,10 @@ ruleTester("alter-column-type", {
     },
   ],
   invalid: [
+    {
+      code: "ALTER TYPE p ALTER ATTRIBUTE x TYPE int CASCADE;",
+      errors: [{ line: 1, message: /every typed table of p/ }],
+    },
     ...[
       ["varchar(100)", "varchar(50)"],
       ["text", "varchar(50)"],

@@ -7,6 +7,7 @@ const trig = (timing = "BEFORE INSERT OR UPDATE", table = "users", name = "f") =
 
 ruleTester("create-trigger-on-existing-table", {
   valid: [
+    { code: "CREATE TABLE t (id int);\nCREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING;" },
     {
       name: "a table created in the file",
       code:
@@ -31,6 +32,28 @@ ruleTester("create-trigger-on-existing-table", {
     },
   ],
   invalid: [
+    {
+      code: "CREATE RULE r AS ON INSERT TO users DO INSTEAD NOTHING;",
+      errors: [{ line: 1, severity: "warning", message: /discards every later INSERT on it/ }],
+    },
+    {
+      code: "CREATE OR REPLACE RULE r AS ON UPDATE TO users WHERE old.id > 0 DO INSTEAD UPDATE orders SET id = new.id;",
+      errors: [
+        {
+          line: 1,
+          severity: "warning",
+          message: /UPDATE \(those its WHERE matches\).*writes orders/,
+        },
+      ],
+    },
+    {
+      code: "CREATE RULE r AS ON DELETE TO users DO ALSO DELETE FROM orders WHERE user_id = old.id;",
+      errors: [{ line: 1, severity: "warning", message: /DO ALSO/ }],
+    },
+    {
+      code: "CREATE RULE r AS ON INSERT TO users DO ALSO NOTIFY users_changed;",
+      errors: [{ line: 1, severity: "notice", message: /Rule r on the existing table users/ }],
+    },
     {
       name: "the updated_at trigger stays a notice",
       code:

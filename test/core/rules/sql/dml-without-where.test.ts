@@ -2,6 +2,22 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("dml-without-where", {
   valid: [
+    {
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE email IS NOT NULL;",
+    },
+    {
+      name: "IS NOT NULL without the merged schema: a filter",
+      code: "DELETE FROM users WHERE id IS NOT NULL;",
+    },
+    {
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id IS NOT NULL AND email = 'x';",
+    },
+    { dialect: "mysql", code: "DELETE FROM users WHERE email IS NULL OR id > 100;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (SELECT id FROM users LIMIT 5);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE random() = random() + id;" },
     { code: "ALTER TABLE t DELETE WHERE id = 5;", dialect: "clickhouse" },
     { code: "ALTER TABLE t UPDATE a = 1, b = 2 WHERE d < today() - 30;", dialect: "clickhouse" },
     { code: "DELETE FROM t WHERE x = 1 OR 0;", dialect: "clickhouse" },
@@ -94,6 +110,44 @@ ruleTester("dml-without-where", {
     },
   ],
   invalid: [
+    {
+      name: "IS NOT NULL of the primary key (merged schema)",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id IS NOT NULL;",
+      errors: [
+        {
+          line: 1,
+          message:
+            /only asks that id IS NOT NULL, and it is a NOT NULL column \(decided from the merged history\)/,
+        },
+      ],
+    },
+    {
+      dialect: "mysql",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id bigint NOT NULL, email text);" },
+      code: "UPDATE users SET email = NULL WHERE email = 'x' OR id IS NOT NULL;",
+      errors: [{ line: 1, message: /only asks that id IS NOT NULL/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE rowid IS NOT NULL;",
+      errors: [{ line: 1, message: /system column rowid, which is never NULL/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "UPDATE users SET email = NULL WHERE email IS NULL OR email IS NOT NULL;",
+      errors: [{ line: 1, message: /a condition and its opposite/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE COALESCE(email, 1) = COALESCE(email, 1);",
+      errors: [{ line: 1, message: /compares a value with itself/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users);",
+      errors: [{ line: 1, message: /among the id values of users itself/ }],
+    },
     {
       code: "UPDATE t SET a = u.a FROM u WHERE u.id = t.id;",
       errors: [{ line: 1, message: /only joins/ }],

@@ -2,6 +2,18 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("drop-column", {
   valid: [
+    {
+      name: "SQLite rebuild with double-quoted names (identifiers, read as strings by the parser)",
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": 'CREATE TABLE "users" ("id" integer PRIMARY KEY, "email" text);' },
+      code: 'CREATE TABLE "users_new" ("id" integer PRIMARY KEY, "email" text);\nINSERT INTO "users_new" ("id", "email") SELECT "id", "email" FROM "users";\nDROP TABLE "users";\nALTER TABLE "users_new" RENAME TO "users";',
+    },
+    {
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, email text);\nINSERT INTO users_new SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+    },
+    { code: "CREATE TYPE q AS (a int, b int);\nALTER TYPE q DROP ATTRIBUTE b;" },
     { code: "ALTER TABLE t ADD COLUMN c int;" },
     { code: "ALTER TABLE t DROP CONSTRAINT c;" },
     { code: "ALTER TABLE t DROP INDEX i;", dialect: "mysql" },
@@ -9,6 +21,36 @@ ruleTester("drop-column", {
     { code: "ALTER TABLE t DROP INDEX idx, DROP PARTITION 202401;", dialect: "clickhouse" },
   ],
   invalid: [
+    {
+      name: "SQLite rebuild whose copy leaves a merged column behind",
+      dialect: "sqlite",
+      merged: {
+        "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text, name text);",
+      },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, email text);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [
+        {
+          line: 3,
+          message: /does not read column name of users \(decided from the merged history\)/,
+        },
+      ],
+    },
+    {
+      name: "a rebuild of a table created earlier in the file: a notice",
+      dialect: "sqlite",
+      code: "CREATE TABLE t (a int, b int);\nCREATE TABLE t2 (a int);\nINSERT INTO t2 SELECT a FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;",
+      errors: [
+        {
+          line: 4,
+          severity: "notice",
+          message: /column b of t \(as created earlier in this file\)/,
+        },
+      ],
+    },
+    {
+      code: "ALTER TYPE addr DROP ATTRIBUTE zip;",
+      errors: [{ line: 1, message: /every column of type addr loses it/ }],
+    },
     {
       name: "points at the DROP COLUMN action inside a multi-line ALTER TABLE",
       code: "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN legacy,\n  DROP COLUMN IF EXISTS other CASCADE;",

@@ -8,6 +8,22 @@ ruleTester("drop-table", {
     { code: "DROP VIEW v;", dialect: "mysql" },
   ],
   invalid: [
+    {
+      name: "a rebuild into a TEMPORARY table",
+      dialect: "sqlite",
+      code: "CREATE TEMP TABLE users_new (id int, email text);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [{ line: 3, message: /is a TEMPORARY table/ }],
+    },
+    {
+      dialect: "clickhouse",
+      code: "DETACH TABLE users PERMANENTLY;",
+      errors: [{ line: 1, message: /for good/ }],
+    },
+    {
+      dialect: "clickhouse",
+      code: "DETACH DICTIONARY d;",
+      errors: [{ line: 1, severity: "warning", message: /until the next server restart/ }],
+    },
     { code: "DROP TABLE users;", errors: [{ line: 1, message: /DROP TABLE users deletes/ }] },
     {
       code: "-- cleanup\n\nDROP TABLE IF EXISTS\n  a,\n  s.b CASCADE;",

@@ -1,8 +1,17 @@
 import { ruleTester } from "../../../helpers/rule-tester.js";
 
 ruleTester("truncate-table", {
-  valid: [{ code: "DELETE FROM t WHERE id = 1;" }, { code: "TRUNCATE t;", dialect: "sqlite" }],
+  valid: [
+    { code: "DELETE FROM t WHERE id = 1;" },
+    { code: "TRUNCATE t;", dialect: "sqlite" },
+    { dialect: "clickhouse", code: "OPTIMIZE TABLE users FINAL;" },
+  ],
   invalid: [
+    {
+      dialect: "clickhouse",
+      code: "OPTIMIZE TABLE users FINAL DEDUPLICATE BY email;",
+      errors: [{ line: 1, message: /every row but one of each group with the same email/ }],
+    },
     { code: "TRUNCATE sessions;", errors: [{ line: 1, message: /ACCESS EXCLUSIVE/ }] },
     { code: "TRUNCATE TABLE a, b RESTART IDENTITY;", errors: [{ line: 1 }, { line: 1 }] },
     {

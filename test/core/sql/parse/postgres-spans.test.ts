@@ -23,6 +23,7 @@ const KEYWORD: Record<AlterAction["type"], RegExp> = {
   "drop-default": /^ALTER\b/i,
   "validate-constraint": /^VALIDATE\b/i,
   "detach-partition": /^DETACH\b/i,
+  "set-storage": /^SET\b/i,
   "rename-column": /^RENAME\b/i,
   "rename-table": /^RENAME\b/i,
   "rename-constraint": /^RENAME\b/i,

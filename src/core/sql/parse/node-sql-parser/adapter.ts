@@ -16,7 +16,8 @@ import {
 } from "../../model.js";
 import type { ParseOutcome, StatementInput } from "../types.js";
 import { arr, obj, str, type Json } from "./tree.js";
-import { matchesAll } from "./where.js";
+import { nonNullOnly } from "../where.js";
+import { matchesAll, nullShape } from "./where.js";
 
 let parser: InstanceType<typeof pkg.Parser> | null = null;
 
@@ -179,6 +180,40 @@ function visitFrom(x: unknown, out: ObjectName[]): void {
 }
 
 /**
+ * The columns a single SELECT's list reads (anywhere in each expression), "*" for `*` / `t.*`;
+ * undefined for anything else (a UNION, VALUES). SQLite reads a double-quoted name as a column
+ * when there is one (node-sql-parser gives a string): counted as read, never as left behind.
+ */
+function selectedColumns(
+  sel: Json | undefined,
+  database: "mysql" | "mariadb" | "sqlite",
+): string[] | "*" | undefined {
+  if (sel?.type !== "select" || sel._next) return undefined;
+  const out = new Set<string>();
+  let star = false;
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    const o = obj(x);
+    if (!o) return;
+    if (o.type === "double_quote_string" && database === "sqlite") {
+      const c = str(o.value);
+      if (c) out.add(c.toLowerCase());
+      return;
+    }
+    if (o.type === "column_ref") {
+      const c = str(o.column) ?? str(obj(obj(o.column)?.expr)?.value);
+      if (c === "*") star = true;
+      else if (c) out.add(c.toLowerCase());
+      return;
+    }
+    for (const v of Object.values(o)) if (typeof v === "object") walk(v);
+  };
+  if (sel.columns === "*") return "*";
+  walk(sel.columns);
+  return star ? "*" : [...out];
+}
+
+/**
  * INSERT … SELECT … FROM t into t itself, with REPLACE (MySQL, SQLite `REPLACE` / `INSERT OR
  * REPLACE`: each conflicting row is deleted and inserted again) or ON DUPLICATE KEY UPDATE / an
  * upsert's DO UPDATE: every existing row conflicts with its own copy, so every row is rewritten —
@@ -247,8 +282,18 @@ function normalise(
       const names = [
         ...arr(ast.table).flatMap((t) => [str(obj(t)?.table), str(obj(t)?.as)]),
       ].flatMap((n) => (n ? [n.toLowerCase()] : []));
-      const all = matchesAll(ast.where, { names }, database === "sqlite" ? "sqlite" : "mysql");
+      const all = matchesAll(
+        ast.where,
+        { names, ...(table ? { table: table.name } : {}) },
+        database === "sqlite" ? "sqlite" : "mysql",
+      );
       if (all) m.matchesAll = `its WHERE clause ${all}`;
+      const dialect = database === "sqlite" ? "sqlite" : "mysql";
+      const nonNull =
+        !all && ast.where != null
+          ? nonNullOnly(ast.where, nullShape({ names }, dialect))
+          : undefined;
+      if (nonNull?.some((x) => x.length > 0)) m.nonNullOnly = nonNull;
       if (table) m.writes = [table];
       return m;
     }
@@ -270,6 +315,8 @@ function normalise(
           sel.having)
       )
         m.readsFiltered = true;
+      const columns = selectedColumns(sel, database);
+      if (columns) m.readColumns = columns;
       const how =
         type === "replace" ||
         arr(ast.or).some((o) => str(obj(o)?.value)?.toUpperCase() === "REPLACE")

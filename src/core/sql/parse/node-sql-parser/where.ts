@@ -1,24 +1,209 @@
 /**
  * Does a MySQL or SQLite WHERE clause (node-sql-parser's tree) really filter? The same questions
- * as ../where.ts asks of Postgres conditions: always true, a value compared with itself, or no
- * mention of the table's rows. Anything not understood counts as a real filter.
+ * as ../where.ts asks of Postgres conditions: always true, a value compared with itself, a
+ * condition true for every row (a row id IS NOT NULL, a condition OR its opposite, the row's key
+ * among the table's own keys), or no mention of the table's rows. The shared parts (comparison
+ * atoms and their opposites, row-id columns, the messages) are ../where.ts's; this file only
+ * reads the tree. Anything not understood counts as a real filter.
  */
-import { compare, type Target, type Truth } from "../where.js";
+import {
+  ROW_ID_COLUMNS,
+  WHY,
+  anyComplementary,
+  compare,
+  type Atom,
+  type NullShape,
+  type Target,
+  type Truth,
+} from "../where.js";
 import { obj } from "./tree.js";
 
+type Dialect = "mysql" | "sqlite";
+
 /** Why the condition selects every row (for the message), or undefined when it filters. */
-export function matchesAll(
-  where: unknown,
-  target: Target,
-  dialect: "mysql" | "sqlite",
-): string | undefined {
+export function matchesAll(where: unknown, target: Target, dialect: Dialect): string | undefined {
   if (where === null || where === undefined) return undefined;
-  if (truth(where, dialect) === true) return "is always true";
-  if (tautology(where))
-    return "compares a value with itself, which is true for every row where it is not NULL";
-  if (!mentionsRow(where, target))
-    return "does not refer to the table's rows, so it selects all of them or none";
+  if (truth(where, dialect) === true) return WHY.alwaysTrue;
+  if (tautology(where, dialect)) return WHY.selfComparison;
+  const always = alwaysTrue(where, target, dialect);
+  if (always) return always;
+  if (!mentionsRow(where, target)) return WHY.noRow;
   return undefined;
+}
+
+/**
+ * Functions whose two calls in one statement may differ: `f(x) = f(x)` is no tautology with them.
+ * Any other function (COALESCE, LOWER, IFNULL…) gives the same value for the same row.
+ */
+const VOLATILE = new Set([
+  "RAND",
+  "RANDOM",
+  "RANDOMBLOB",
+  "RANDOM_BYTES",
+  "UUID",
+  "UUID_SHORT",
+  "SYS_GUID",
+  "SYSDATE",
+  "NEXTVAL",
+  "LASTVAL",
+  "SETVAL",
+  "LAST_INSERT_ID",
+  "CHANGES",
+  "SLEEP",
+  "GET_LOCK",
+]);
+
+function functionName(o: Record<string, unknown>): string {
+  const parts = obj(o.name)?.name;
+  const list = Array.isArray(parts) ? parts : [];
+  return list
+    .map((p) => String(obj(p)?.value ?? ""))
+    .join(".")
+    .toUpperCase();
+}
+
+/** The tree calls a function that may return another value on its next call. */
+function volatile(n: unknown): boolean {
+  if (Array.isArray(n)) return n.some(volatile);
+  const o = obj(n);
+  if (!o) return false;
+  if (o.type === "function" && VOLATILE.has(functionName(o).split(".").pop()!)) return true;
+  // A subquery may read rows the statement itself changes.
+  if (o.type === "select" || "ast" in o) return true;
+  return Object.values(o).some(volatile);
+}
+
+function operator(o: Record<string, unknown>): string {
+  return String(o.operator).toUpperCase();
+}
+
+/** A comparison or null test, as ../where.ts's `complementary` reads it. */
+function atom(n: unknown): Atom | undefined {
+  const o = obj(n);
+  if (!o) return undefined;
+  if (o.type === "unary_expr" && operator(o) === "NOT") {
+    const inner = atom(o.expr);
+    return inner?.kind === "null-test" ? { ...inner, negated: !inner.negated } : undefined;
+  }
+  if (o.type !== "binary_expr") return undefined;
+  const op = operator(o);
+  if ((op === "IS" || op === "IS NOT") && obj(o.right)?.type === "null")
+    return { kind: "null-test", negated: op === "IS NOT", arg: JSON.stringify(o.left) };
+  return {
+    kind: "cmp",
+    op: op === "==" ? "=" : op,
+    l: JSON.stringify(o.left),
+    r: JSON.stringify(o.right),
+    volatile: volatile(o),
+  };
+}
+
+/** This reader's NullShape (../where.ts `nonNullOnly`). */
+export function nullShape(target: Target, dialect: Dialect): (n: unknown) => NullShape<unknown> {
+  return (n) => {
+    if (truth(n, dialect) === true) return { alwaysTrue: true };
+    const o = obj(n);
+    if (!o) return undefined;
+    if (o.type === "binary_expr" && (operator(o) === "AND" || operator(o) === "&&"))
+      return { and: [o.left, o.right] };
+    if (
+      o.type === "binary_expr" &&
+      (operator(o) === "OR" || (operator(o) === "||" && dialect === "mysql"))
+    )
+      return { or: [o.left, o.right] };
+    const a = atom(o);
+    if (a?.kind !== "null-test" || !a.negated) return undefined;
+    const test = o.type === "unary_expr" ? obj(o.expr) : o;
+    const col = rowColumn(test?.left, target);
+    return col ? { notNull: col } : undefined;
+  };
+}
+
+/** A column of the target row (unqualified, or qualified by its name or alias). */
+function rowColumn(n: unknown, target: Target): string | undefined {
+  const o = obj(n);
+  if (o?.type !== "column_ref") return undefined;
+  const t = typeof o.table === "string" ? o.table.toLowerCase() : null;
+  if (t !== null && !target.names.includes(t)) return undefined;
+  const c = typeof o.column === "string" ? o.column : String(obj(obj(o.column)?.expr)?.value ?? "");
+  return c.toLowerCase();
+}
+
+/**
+ * Conditions true for every row that read like filters: a row id IS NOT NULL, a condition OR its
+ * opposite (`x IS NULL OR x IS NOT NULL`, `x > 0 OR x <= 0`), the row's column among the same
+ * column of the whole table. AND needs each side to be so (or constant true).
+ */
+function alwaysTrue(n: unknown, target: Target, dialect: Dialect): string | undefined {
+  const o = obj(n);
+  if (!o) return undefined;
+  if (o.type === "binary_expr" && (operator(o) === "AND" || operator(o) === "&&")) {
+    const whys = [o.left, o.right].map((x) =>
+      truth(x, dialect) === true ? "" : alwaysTrue(x, target, dialect),
+    );
+    return whys.every((w) => w !== undefined) ? whys.find((w) => w) : undefined;
+  }
+  if (
+    o.type === "binary_expr" &&
+    (operator(o) === "OR" || (operator(o) === "||" && dialect === "mysql"))
+  ) {
+    const args = disjuncts(o);
+    for (const a of args) {
+      const w = alwaysTrue(a, target, dialect);
+      if (w) return w;
+    }
+    return anyComplementary(args.map(atom)) ? WHY.complement : undefined;
+  }
+  const a = atom(o);
+  if (a?.kind === "null-test" && a.negated) {
+    const test = o.type === "unary_expr" ? obj(o.expr) : o;
+    const col = rowColumn(test?.left, target);
+    if (col && ROW_ID_COLUMNS[dialect].has(col)) return WHY.rowId(col);
+  }
+  if (o.type === "binary_expr" && operator(o) === "IN" && target.table) {
+    const col = rowColumn(o.left, target);
+    const list = obj(o.right)?.value;
+    const sub = Array.isArray(list) && list.length === 1 ? obj(obj(list[0])?.ast) : undefined;
+    if (col && sub && selectsColumnOf(sub, col, target.table))
+      return WHY.selfMembership(col, target.table);
+  }
+  return undefined;
+}
+
+/** The operands of a chain of ORs. */
+function disjuncts(o: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [];
+  const walk = (x: unknown) => {
+    const b = obj(x);
+    if (b?.type === "binary_expr" && (operator(b) === "OR" || operator(b) === "||")) {
+      walk(b.left);
+      walk(b.right);
+    } else out.push(x);
+  };
+  walk(o);
+  return out;
+}
+
+/**
+ * `SELECT col FROM table` with nothing that drops a row (no WHERE, GROUP BY, HAVING, LIMIT),
+ * also through derived tables of the same shape (MySQL wants `(SELECT id FROM (SELECT id FROM
+ * t) x)` to read the table it deletes from).
+ */
+function selectsColumnOf(sel: Record<string, unknown>, col: string, table: string): boolean {
+  if (sel.type !== "select" || sel.where || sel.groupby || sel.having || sel.with) return false;
+  if (Array.isArray(obj(sel.limit)?.value) && (obj(sel.limit)!.value as unknown[]).length > 0)
+    return false;
+  const cols = Array.isArray(sel.columns) ? sel.columns : [];
+  const from = Array.isArray(sel.from) ? sel.from : [];
+  if (cols.length !== 1 || from.length !== 1) return false;
+  const out = obj(obj(cols[0])?.expr);
+  const f = obj(from[0])!;
+  const alias = typeof f.as === "string" ? f.as.toLowerCase() : undefined;
+  const name = typeof f.table === "string" ? f.table.toLowerCase() : undefined;
+  const inner = obj(obj(f.expr)?.ast);
+  const names = [alias, name].filter((x): x is string => x !== undefined);
+  if (rowColumn(out, { names }) !== col) return false;
+  return inner ? selectsColumnOf(inner, col, table) : name === table.toLowerCase();
 }
 
 function constant(n: unknown): { v: string | number | boolean | null } | undefined {
@@ -96,15 +281,30 @@ function truth(n: unknown, dialect: "mysql" | "sqlite"): Truth {
   );
 }
 
-function tautology(n: unknown): boolean {
+/**
+ * `a = a`, `a >= a`, `a IS a`, `a BETWEEN a AND a` over a column (no volatile function); AND of
+ * such (or constant true) conditions, OR with one.
+ */
+function tautology(n: unknown, dialect: Dialect): boolean {
   const o = obj(n);
   if (!o || o.type !== "binary_expr") return false;
-  const op = String(o.operator).toUpperCase();
-  if (op === "OR") return tautology(o.left) || tautology(o.right);
-  if (op === "AND") return tautology(o.left) && tautology(o.right);
-  if (!["=", "==", ">=", "<=", "<=>", "IS"].includes(op)) return false;
+  const op = operator(o);
+  if (op === "OR" || (op === "||" && dialect === "mysql"))
+    return tautology(o.left, dialect) || tautology(o.right, dialect);
+  if (op === "AND" || op === "&&")
+    return (
+      [o.left, o.right].every((x) => tautology(x, dialect) || truth(x, dialect) === true) &&
+      (tautology(o.left, dialect) || tautology(o.right, dialect))
+    );
   const l = JSON.stringify(o.left);
-  return l === JSON.stringify(o.right) && !l.includes('"function"') && l.includes("column_ref");
+  const sameColumn = (r: unknown) =>
+    l === JSON.stringify(r) && l.includes("column_ref") && !volatile(o.left);
+  if (op === "BETWEEN") {
+    const bounds = obj(o.right)?.value;
+    return Array.isArray(bounds) && bounds.length === 2 && bounds.every(sameColumn);
+  }
+  if (!["=", "==", ">=", "<=", "<=>", "IS"].includes(op)) return false;
+  return sameColumn(o.right);
 }
 
 function mentionsRow(n: unknown, target: Target): boolean {

@@ -3,6 +3,7 @@ import type { AlterTableCmd, RangeVar } from "libpg-query";
 import {
   noFacts,
   referencedTable,
+  type ObjectName,
   type AlterAction,
   type Span,
   type StatementModel,
@@ -28,9 +29,8 @@ const WEAK_ALTER = new Set([
 
 export function alterTable(s: BodyOf<"AlterTableStmt">, ctx: PgContext): StatementModel {
   const table = rel(s.relation);
-  if (s.objtype !== "OBJECT_TABLE")
-    return { kind: "other", tag: `ALTER ${label(s.objtype)}`, ...noFacts() };
   const cmds = (s.cmds ?? []).flatMap((c) => ("AlterTableCmd" in c ? [c.AlterTableCmd] : []));
+  if (s.objtype !== "OBJECT_TABLE") return otherObject(s.objtype, table, cmds);
   const spans = actionSpans(s.relation, cmds.length, ctx);
   const m: StatementModel = {
     kind: "alter-table",
@@ -116,6 +116,57 @@ export function setSchema(s: BodyOf<"AlterObjectSchemaStmt">, ctx: PgContext): S
   };
 }
 
+/**
+ * ALTER INDEX / MATERIALIZED VIEW … SET TABLESPACE copies the relation under ACCESS EXCLUSIVE;
+ * ALTER TYPE … DROP ATTRIBUTE / ALTER ATTRIBUTE … TYPE changes every value of a composite type
+ * (and with CASCADE the typed tables' columns). Anything else keeps the tag it always had.
+ */
+function otherObject(
+  objtype: string | undefined,
+  name: ObjectName,
+  cmds: AlterTableCmd[],
+): StatementModel {
+  const m: StatementModel = { kind: "other", tag: `ALTER ${label(objtype)}`, ...noFacts() };
+  const space = cmds.find((c) => c.subtype === "AT_SetTableSpace");
+  if (space && (objtype === "OBJECT_INDEX" || objtype === "OBJECT_MATVIEW")) {
+    m.moves = { objects: label(objtype).toLowerCase(), name, to: space.name ?? "" };
+    m.strongLocks.push(name);
+  }
+  if (objtype === "OBJECT_TYPE") {
+    const drops = cmds.filter((c) => c.subtype === "AT_DropColumn").map((c) => c.name ?? "");
+    const retypes = cmds.filter((c) => c.subtype === "AT_AlterColumnType").map((c) => c.name ?? "");
+    if (drops.length > 0 || retypes.length > 0)
+      m.compositeType = {
+        name,
+        drops,
+        retypes,
+        cascade: cmds.some((c) => c.behavior === "DROP_CASCADE"),
+      };
+  }
+  return m;
+}
+
+/** ALTER TABLE|INDEX|MATERIALIZED VIEW ALL IN TABLESPACE a [OWNED BY …] SET TABLESPACE b. */
+export function moveAll(s: BodyOf<"AlterTableMoveAllStmt">): StatementModel {
+  return {
+    kind: "other",
+    tag: "AlterTableMoveAllStmt",
+    moves: {
+      objects: `every ${label(s.objtype).toLowerCase()}`,
+      from: s.orig_tablespacename ?? "",
+      to: s.new_tablespacename ?? "",
+    },
+    ...noFacts(),
+  };
+}
+
+const STORAGE: Record<string, "logged" | "unlogged" | "tablespace" | "access-method"> = {
+  AT_SetLogged: "logged",
+  AT_SetUnLogged: "unlogged",
+  AT_SetTableSpace: "tablespace",
+  AT_SetAccessMethod: "access-method",
+};
+
 function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
   const name = c.name ?? "";
   const def = c.def;
@@ -186,6 +237,16 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
         span,
       };
     }
+    case "AT_SetLogged":
+    case "AT_SetUnLogged":
+    case "AT_SetTableSpace":
+    case "AT_SetAccessMethod":
+      return {
+        type: "set-storage",
+        storage: STORAGE[c.subtype]!,
+        ...(c.name !== undefined ? { value: c.name } : {}),
+        span,
+      };
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",

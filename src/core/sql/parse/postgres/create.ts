@@ -31,6 +31,7 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
     asQuery: false,
     ...noFacts(),
   };
+  if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
@@ -51,6 +52,7 @@ export function createTableAs(s: BodyOf<"CreateTableAsStmt">): StatementModel {
     columns: [],
     constraints: [],
     asQuery: true,
+    ...(s.into?.rel?.relpersistence === "u" ? { unlogged: true as const } : {}),
     ...noFacts(),
   };
 }
@@ -137,6 +139,49 @@ export function createTrigger(s: BodyOf<"CreateTrigStmt">): StatementModel {
     objectType: "trigger",
     name: { name: s.trigname ?? "" },
     trigger,
+    ...noFacts(),
+    strongLocks: [table],
+  };
+}
+
+const RULE_EVENTS = {
+  CMD_SELECT: "select",
+  CMD_INSERT: "insert",
+  CMD_UPDATE: "update",
+  CMD_DELETE: "delete",
+} as const;
+
+/**
+ * CREATE [OR REPLACE] RULE: from now on every `event` on the table is rewritten into the rule's
+ * actions (INSTEAD: and nothing else). Kept as `other` (as before); the actions' own statements
+ * are collected as effects (pg-effects.ts).
+ */
+export function createRule(s: BodyOf<"RuleStmt">): StatementModel {
+  const table = rel(s.relation);
+  const writes: ObjectName[] = [];
+  for (const a of s.actions ?? []) {
+    const w =
+      "InsertStmt" in a
+        ? a.InsertStmt.relation
+        : "UpdateStmt" in a
+          ? a.UpdateStmt.relation
+          : "DeleteStmt" in a
+            ? a.DeleteStmt.relation
+            : undefined;
+    if (w) writes.push(rel(w));
+  }
+  return {
+    kind: "other",
+    tag: "RuleStmt",
+    rewriteRule: {
+      name: s.rulename ?? "",
+      table,
+      event: RULE_EVENTS[s.event as keyof typeof RULE_EVENTS] ?? "select",
+      instead: s.instead === true,
+      writes,
+      actions: (s.actions ?? []).length,
+      conditional: s.whereClause !== undefined,
+    },
     ...noFacts(),
     strongLocks: [table],
   };

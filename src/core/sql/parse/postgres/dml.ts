@@ -1,7 +1,7 @@
 /** Statements that change rows: DELETE, UPDATE, INSERT, MERGE, COPY FROM, SELECT … INTO. */
 import type { Node, RangeVar } from "libpg-query";
 import { noFacts, type ObjectName, type StatementModel } from "../../model.js";
-import { pgJoinOnly, pgMatchesAll } from "../where.js";
+import { nonNullOnly, pgJoinOnly, pgMatchesAll, pgNullShape } from "../where.js";
 import type { BodyOf } from "./context.js";
 import { rel, walk } from "./nodes.js";
 
@@ -25,6 +25,11 @@ function rowChange(
     ...(s.relation?.relname ? { table: s.relation.relname } : {}),
     shadowed: subqueryColumns(from),
   });
+  const nonNull =
+    !all && s.whereClause
+      ? nonNullOnly(s.whereClause, pgNullShape({ names: relNames(s.relation) }))
+      : undefined;
+  if (nonNull?.some((x) => x.length > 0)) m.nonNullOnly = nonNull;
   if (all) m.matchesAll = `its WHERE clause ${all}`;
   else if (kind === "update") {
     const joins = pgJoinOnly(

@@ -4,7 +4,7 @@
  * it runs (pg-effects.ts) and for long names, but no rule reads its shape.
  */
 import { PASSWORD_OPTIONS, createRole, grant, grantRole, policy } from "./access.js";
-import { alterTable, rename, setSchema } from "./alter-table.js";
+import { alterTable, moveAll, rename, setSchema } from "./alter-table.js";
 import { alterDomain, alterEnum } from "./alter-type.js";
 import type { HandlerTable } from "./context.js";
 import { CONTROL, MAINTENANCE } from "./control.js";
@@ -17,6 +17,7 @@ import {
   createSchema,
   createTable,
   createTableAs,
+  createRule,
   createTrigger,
 } from "./create.js";
 import { copy, deleteRows, insertRows, merge, select, updateRows } from "./dml.js";
@@ -27,6 +28,7 @@ export const HANDLERS: HandlerTable = {
   CreateStmt: createTable,
   CreateTableAsStmt: createTableAs,
   AlterTableStmt: alterTable,
+  AlterTableMoveAllStmt: moveAll,
   RenameStmt: rename,
   AlterObjectSchemaStmt: setSchema,
   TruncateStmt: truncate,
@@ -35,6 +37,7 @@ export const HANDLERS: HandlerTable = {
   CreatedbStmt: createDatabase,
   CreateFunctionStmt: createRoutine,
   CreateTrigStmt: createTrigger,
+  RuleStmt: createRule,
   CreateEventTrigStmt: createEventTrigger,
   CreateSchemaStmt: createSchema,
   ...CREATE_OTHER, // views, sequences, types, domains, extensions

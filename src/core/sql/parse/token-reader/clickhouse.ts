@@ -77,9 +77,60 @@ class ClickhouseReader extends DdlReader {
         return this.createStatement();
       case "ALTER":
         return this.alterStatement();
+      case "DETACH":
+        return this.detachStatement();
+      case "OPTIMIZE":
+        return this.optimizeStatement();
       default:
         return null;
     }
+  }
+
+  /**
+   * DETACH TABLE|VIEW|DICTIONARY [IF EXISTS] name [PERMANENTLY] [SYNC]: the object disappears
+   * for every query (PERMANENTLY: for good, also after a restart) while its data stays on disk,
+   * reachable only by a manual ATTACH. A drop as far as the application can tell.
+   */
+  private detachStatement(): StatementModel {
+    this.expect("DETACH");
+    const kw = this.peek();
+    const objectType = kw?.text === "TABLE" ? "table" : kw?.text === "VIEW" ? "view" : "other";
+    if (!kw || !this.acceptOne("TABLE", "VIEW", "DICTIONARY")) this.fail();
+    const ifExists = this.accept("IF", "EXISTS");
+    const name = this.name();
+    const permanently = this.accept("PERMANENTLY");
+    this.accept("SYNC");
+    if (!this.done()) this.fail();
+    return {
+      kind: "drop",
+      objectType,
+      objectLabel: kw.text,
+      names: [name],
+      cascade: false,
+      concurrently: false,
+      ifExists,
+      detach: permanently ? "permanently" : "until-restart",
+      ...noFacts(),
+      ddl: true,
+    };
+  }
+
+  /** OPTIMIZE TABLE name [PARTITION …] [FINAL] [DEDUPLICATE [BY expr]] [CLEANUP]. */
+  private optimizeStatement(): StatementModel {
+    this.expect("OPTIMIZE", "TABLE");
+    const table = this.name();
+    const at = this.toks.findIndex(
+      (t, k) => k >= this.i && t.kind === "word" && t.text === "DEDUPLICATE",
+    );
+    const m: StatementModel = { kind: "other", tag: "OPTIMIZE TABLE", ...noFacts() };
+    if (at >= 0) {
+      const by = this.toks.slice(at + 1);
+      m.deduplicate = { table };
+      if (by[0]?.text === "BY" && by.length > 1)
+        m.deduplicate.by = this.textOf(by[1]!, by[by.length - 1]!);
+    }
+    this.rest();
+    return m;
   }
 
   /** DROP … with ClickHouse's trailing SYNC / NO DELAY (drop at once instead of after a delay). */
