@@ -28,12 +28,12 @@ const describeRedis = REDIS_URL ? describe : describe.skip;
 const SECRET = "queue-e2e-secret";
 const APP_ID = 4545;
 const LINT = "migration-warden/lint";
+const APPROVAL = "migration-warden/approval";
 // Every worker of this file with the same short lock, as docs/deployment.md asks of a queue's
 // workers: BullMQ runs a queue's stalled check at most once per the interval of whichever worker
 // ran it last (a shared key with that expiry), so a worker left on the default 30 s made the
 // killed-worker case wait up to 30 s for its first check (28.6 s of its 30 alone).
 const LOCK = { WORKER_LOCK_SECONDS: "1" };
-const APPROVAL = "migration-warden/approval";
 
 describeRedis("queue mode: server intake, worker processes, redis-server", () => {
   let fake: FakeGitHub;
