@@ -12,7 +12,7 @@ import { MemoryCache, type SnapshotCache } from "./cache.js";
 import { baseFacts, replayCatalog } from "./catalog-schema.js";
 import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
-import { runJob, type BaseFile, type BaseMigration } from "./jobs.js";
+import { runJob, type BaseFile, type BaseMigration, type JobLimits } from "./jobs.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
 import type { EngineKind, MigrationText, ReplayResult } from "./types.js";
 
@@ -33,6 +33,12 @@ export interface ReplayCheckOptions {
    * it, postgres uses PGlite and mysql is not replayed.
    */
   databases?: DatabaseResolver;
+  /**
+   * On a database server, how long after replay.statementTimeoutMs the watchdog ends a statement
+   * the server did not stop itself (a migration can turn the server's timeout off). Default
+   * SERVER_GRACE_MS (5 s); the tests of that case shorten it to wait less.
+   */
+  serverGraceMs?: number;
 }
 
 interface Prepared {
@@ -203,7 +209,13 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
           prep.p,
           base.readBase,
           cache,
-          { statementTimeoutMs: replay.statementTimeoutMs, budgetMs: deadline - performance.now() },
+          {
+            statementTimeoutMs: replay.statementTimeoutMs,
+            budgetMs: deadline - performance.now(),
+            ...(options.serverGraceMs === undefined
+              ? {}
+              : { serverGraceMs: options.serverGraceMs }),
+          },
           !input.changeSet.mergedUps,
         );
         result.findings.push(...findings);
@@ -219,7 +231,7 @@ async function replayDirectory(
   p: Prepared,
   readBase: ReplayCheckOptions["readBase"],
   cache: SnapshotCache,
-  limits: { statementTimeoutMs: number; budgetMs: number },
+  limits: JobLimits,
   /** The change set lacks the merged up files (GitHub): the SQL rules get them from here. */
   needMerged: boolean,
 ): Promise<{

@@ -76,6 +76,7 @@ export type JobResult =
 export interface JobLimits {
   statementTimeoutMs: number;
   budgetMs: number;
+  serverGraceMs?: number;
 }
 
 /**

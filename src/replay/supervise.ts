@@ -11,6 +11,11 @@ export interface SandboxLimits {
   budgetMs: number;
   /** V8 heap of the worker; WASM memory is capped separately by the engines (2 GiB for PGlite). */
   maxHeapMb?: number;
+  /**
+   * Database servers only: how long after a statement's timeout the watchdog ends the session
+   * when the server has not reported its own (default SERVER_GRACE_MS, external/run-on-server.ts).
+   */
+  serverGraceMs?: number;
 }
 
 export interface SandboxAbort {

@@ -190,14 +190,15 @@ const T = { "3_t.up.sql": "CREATE TABLE t (id int);\n", "3_t.down.sql": "DROP TA
 
 /**
  * A server's statement timeout turned off by the migration (`up`: that, then a long statement on
- * line 2): the watchdog kills the session 5 s after replay.statementTimeoutMs, not after the
- * statement's 60 s, and the next replay finds the marker at "replaying" and wipes what was left.
+ * line 2): the watchdog kills the session a grace period (5 s in production, 1 s here: the wait is
+ * all this case would cost) after replay.statementTimeoutMs, not after the statement's 60 s, and
+ * the next replay finds the marker at "replaying" and wipes what was left.
  */
 async function watchdogStops(e: Engine, up: string): Promise<void> {
   const started = Date.now();
   const evasive = await e.run(
     { "3_slow.up.sql": up, "3_slow.down.sql": "SELECT 1;\n" },
-    { replay: { statementTimeoutMs: 1000 } },
+    { replay: { statementTimeoutMs: 1000 }, serverGraceMs: 1000 },
   );
   expect(Date.now() - started).toBeLessThan(30_000);
   expect(summary(evasive.findings)).toEqual(["replay-up-failed 3_slow.up.sql:2"]);

@@ -66,6 +66,8 @@ export interface Scenario {
   cache?: SnapshotCache;
   /** Database servers the check may use (none: PGlite for postgres, no replay for mysql). */
   databases?: DatabaseResolver;
+  /** createReplayCheck's serverGraceMs: how long the watchdog leaves a server to stop a statement. */
+  serverGraceMs?: number;
 }
 
 export interface ReplayRun {
@@ -106,6 +108,7 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
   const check = createReplayCheck({
     cache: s.cache ?? testCache(),
     ...(s.databases ? { databases: s.databases } : {}),
+    ...(s.serverGraceMs === undefined ? {} : { serverGraceMs: s.serverGraceMs }),
     readBase: async (files) => {
       batches++;
       return files.map(({ path, oid }) => {

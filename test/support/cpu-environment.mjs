@@ -182,6 +182,12 @@ export default class CpuEnvironment extends TestEnvironment {
       JSON.stringify({
         file: this.testPath,
         cpu: (cpu.user + cpu.system) / 1e6,
+        // Of which in the kernel: mostly page-table copies when the worker forks (git, the CLI).
+        sys: cpu.system / 1e6,
+        // The worker's resident MB after the file (its heap, and WASM memories, which Jest's
+        // workerIdleMemoryLimit does not count): what every fork copies page tables for.
+        rss: Math.round(process.memoryUsage.rss() / 2 ** 20),
+        heap: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
         children: childrenCpu() - this.started.children,
         wall: (Date.now() - this.started.wall) / 1000,
       }) + "\n",

@@ -48,7 +48,7 @@ export function runOnServer(
       killed = why;
       void engine?.kill(why);
     },
-    SERVER_GRACE_MS,
+    limits.serverGraceMs ?? SERVER_GRACE_MS,
   );
   const open = async (opts: EngineOptions): Promise<ServerEngine> => {
     const bounds = serverLimits(limits);
