@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 export default {
   // Jest's node environment; with MW_TEST_CPU_LOG set, it also logs each file's CPU-seconds.
   testEnvironment: "<rootDir>/test/support/cpu-environment.mjs",
-  // Temporary directories on a RAM filesystem when there is one (test/support/global-setup.mjs).
+  // Temporary directories where MW_TEST_TMPDIR says, if it does (test/support/global-setup.mjs).
   globalSetup: "<rootDir>/test/support/global-setup.mjs",
   // Known slow files first, also when Jest has timed only some (test/support/sequencer.mjs).
   testSequencer: "<rootDir>/test/support/sequencer.mjs",
