@@ -59,6 +59,8 @@ export interface LiveState {
   /** golang-migrate's version; null when none is recorded (never migrated, or all the way down). */
   version: bigint | null;
   dirty: boolean;
+  /** The table's rows disagree on the version (golang-migrate keeps one row): not known. */
+  ambiguous: boolean;
   /** The migrations table as found: "public.schema_migrations", "schema_migrations". */
   table: string;
   /** The schema, without the migrations table. */
@@ -221,21 +223,51 @@ async function openSqlite(url: SqliteUrl, cwd: string): Promise<LiveConnection> 
   }
 }
 
-/** golang-migrate's version row: version as text (bigint) and dirty. */
-function versionOf(rows: AttrValue[][], table: string): { version: bigint | null; dirty: boolean } {
-  const [row] = rows;
-  if (!row) return { version: null, dirty: false };
-  const text = String(row[0]);
-  if (!/^-?\d+$/.test(text))
-    throw new DriftError(`${table} holds version "${text.slice(0, 30)}", which is not a number`);
-  const dirty = row[1] === true || row[1] === 1 || row[1] === "1" || row[1] === "t";
-  // golang-migrate's NilVersion: no migration applied (a failed first down writes -1, dirty).
-  const version = BigInt(text);
-  return { version: version < 0n ? null : version, dirty };
-}
+/** More rows than this in golang-migrate's one-row table: not its table; refused. */
+const MAX_VERSION_ROWS = 100;
 
-const MORE_THAN_ONE =
-  "holds more than one row; golang-migrate keeps exactly one and reads any of them, as drift does";
+/** The values a `dirty` column may hold that golang-migrate reads as false; anything else is dirty. */
+const CLEAN = new Set<AttrValue>([false, 0, "0", "f", "F", "false", "False", "FALSE"]);
+
+/**
+ * golang-migrate's version rows: version as text (bigint) and dirty. Its table holds exactly one
+ * row, and golang-migrate reads whichever comes first; someone who writes the table by hand can
+ * add more. Any dirty row makes the database dirty, and rows with different versions leave the
+ * version unknown, so a second row never hides a failed migration or the real version.
+ */
+function versionOf(
+  rows: AttrValue[][],
+  table: string,
+): { version: bigint | null; dirty: boolean; ambiguous: boolean; notes: string[] } {
+  if (rows.length > MAX_VERSION_ROWS)
+    throw new DriftError(
+      `${table} holds more than ${MAX_VERSION_ROWS} rows: it is not golang-migrate's migrations table (which keeps exactly one); refusing to read it`,
+    );
+  const parsed = rows.map((row) => {
+    const text = String(row[0]);
+    if (!/^-?\d+$/.test(text))
+      throw new DriftError(`${table} holds version "${text.slice(0, 30)}", which is not a number`);
+    // golang-migrate's NilVersion: no migration applied (a failed first down writes -1, dirty).
+    const v = BigInt(text);
+    // NULL or a value golang-migrate's driver reads as true ("t", 2, "true"): dirty.
+    return { version: v < 0n ? null : v, dirty: !CLEAN.has(row[1] ?? null) };
+  });
+  const [first] = parsed;
+  if (!first) return { version: null, dirty: false, ambiguous: false, notes: [] };
+  const versions = [...new Set(parsed.map((p) => p.version?.toString() ?? "none"))];
+  const dirty = parsed.some((p) => p.dirty);
+  const notes: string[] = [];
+  if (rows.length > 1)
+    notes.push(
+      `${table} holds ${rows.length} rows; golang-migrate keeps exactly one and reads whichever comes first` +
+        (versions.length > 1
+          ? `: their versions differ (${versions.slice(0, 5).join(", ")}), so the version is not known.`
+          : dirty && !first.dirty
+            ? ": one of them is dirty."
+            : "."),
+    );
+  return { version: first.version, dirty, ambiguous: versions.length > 1, notes };
+}
 
 /** Read golang-migrate's table and fingerprint the schema. */
 export async function readLive(url: DriftUrl, live: LiveConnection): Promise<LiveState> {
@@ -245,7 +277,6 @@ export async function readLive(url: DriftUrl, live: LiveConnection): Promise<Liv
 
 async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
   const q = live.query;
-  const notes: string[] = [];
   let schemaName = url.table.schema;
   if (schemaName === undefined) {
     // golang-migrate keeps its table in the current schema (the first of search_path).
@@ -274,10 +305,9 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
   );
   const rows = (
     await q(
-      `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
+      `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  if (rows.length > 1) notes.push(`${qualified} ${MORE_THAN_ONE}.`);
   const bookkeeping = [qualified];
   if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
   const schema = omitTables(await postgresFingerprint(q), bookkeeping);
@@ -287,7 +317,6 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     table: qualified,
     tableSchema: schemaName,
     schema,
-    notes,
   };
 }
 
@@ -311,7 +340,6 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
   const q = live.query;
   const db = url.address.database;
   const name = url.table.name;
-  const notes: string[] = [];
   const [found] = (
     await q(
       `SELECT TABLE_TYPE,
@@ -329,16 +357,16 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
     Number(found?.[1] ?? 0),
   );
   const rows = (
-    await q(`SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT 2`)
+    await q(
+      `SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
+    )
   ).rows;
-  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
   const schema = omitTables(await mysqlFingerprint(q, db), [name]);
-  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+  return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
 async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveState> {
   const q = live.query;
-  const notes: string[] = [];
   const [found] = (
     await q(
       `SELECT type, name, (SELECT count(*) FROM pragma_table_info(s.name) WHERE name IN ('version', 'dirty'))
@@ -348,10 +376,11 @@ async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveSta
   ).rows;
   const name = found ? String(found[1]) : url.table.name;
   checkTable(url, name, found ? String(found[0]) : null, Number(found?.[2] ?? 0));
-  const rows = (await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT 2`)).rows;
-  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
+  const rows = (
+    await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT ${MAX_VERSION_ROWS + 1}`)
+  ).rows;
   const schema = omitTables(await sqliteFingerprint(q), [name]);
-  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+  return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
 /** Open, read, close. */
