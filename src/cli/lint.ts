@@ -231,11 +231,13 @@ function warmParsers(dirs: readonly DirectoryConfig[], changes: readonly Changed
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */
 export async function loadConfig(
   git: Git | null,
-  opts: Pick<LintOptions, "config">,
+  opts: Pick<LintOptions, "config" | "configText">,
   base: { ref: string; sha: string } | null,
   /** The file's bytes at `base`, when they are already being read (startLint). */
   read?: Promise<Buffer | null>,
 ): Promise<Config> {
+  if (opts.config !== undefined && opts.configText !== undefined)
+    return parseConfig(opts.configText.text, { path: opts.config, ref: opts.configText.ref });
   if (opts.config !== undefined) {
     let text: string;
     try {

@@ -12,8 +12,8 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { appendFile, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "../../config/load.js";
 import { renderReportMarkdown } from "../../core/report/markdown.js";
 import type { Report } from "../../core/types.js";
@@ -167,6 +167,31 @@ function isShallow(root: string): Promise<boolean> {
   );
 }
 
+/**
+ * The `config` input's file as the pull request's base has it. The checkout is the pull request's
+ * (its merge commit): a file there is the one the pull request may have changed, and reading it
+ * would let a pull request choose its own rules and policy, which the configuration read from the
+ * base exists to prevent. A file in the repository is therefore read at the base commit; one the
+ * pull request adds is refused; one outside the repository, or in no commit (written by an earlier
+ * step of the workflow), is the workflow's and is read from disk (null).
+ */
+async function configAtBase(
+  git: Git,
+  path: string,
+  revs: Revisions,
+): Promise<{ text: string; ref: string } | null> {
+  const rel = relative(git.root, path);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+  const name = rel.split(sep).join("/");
+  const atBase = await git.readAt(revs.base, name);
+  if (atBase !== null) return { text: atBase.toString("utf8"), ref: revs.base };
+  if ((await git.readAt(revs.head, name)) !== null)
+    throw new ActionError(
+      `input config: ${name} is not in the ${revs.what}'s base commit ${revs.base}; the pull request adds it, and a pull request cannot choose its own configuration (merge it first, or name a file the base has)`,
+    );
+  return null;
+}
+
 /** Untrusted text for the log: between stop-commands markers nothing is a workflow command. */
 export function fenced(text: string): string {
   const token = randomBytes(16).toString("hex");
@@ -206,8 +231,14 @@ export async function runAction(io: Io): Promise<number> {
       replay: inputs.replay,
       paths: [],
     };
-    if (inputs.config)
+    if (inputs.config) {
       opts.config = isAbsolute(inputs.config) ? inputs.config : join(workspace, inputs.config);
+      // Lexically below the workspace as the runner names it (git gives the root with symbolic
+      // links resolved): a link in the checkout is the pull request's and must not lead out of it.
+      const real = await realpath(workspace).catch(() => workspace);
+      const text = await configAtBase(git, resolve(real, inputs.config), revs);
+      if (text !== null) opts.configText = text;
+    }
     // The replay reads its server URL from the environment, as the CLI does.
     const replayEnv = cacheEnv(
       inputs.databaseUrl ? { ...env, MIGRATION_WARDEN_DATABASE_URL: inputs.databaseUrl } : env,
