@@ -2,7 +2,9 @@
  * `migration-warden drift` on PostgreSQL: schema changes made by hand that the fingerprint did not
  * read, so drift said "in sync" (exit 0) while the database behaved differently from what the
  * migrations give. A rewrite rule `ON INSERT TO users DO INSTEAD NOTHING` silently discards every
- * insert; `ON SELECT`-less rules can redirect writes to another table.
+ * insert; `ON SELECT`-less rules can redirect writes to another table. And golang-migrate's table
+ * with row-level security: a policy can show drift's read-only role rows golang-migrate (the owner,
+ * whom policies spare) never sees, so drift refuses to read it.
  *
  * On a database of its own (MW_TEST_POSTGRES_ADMIN_URL creates it for the drift account of
  * MW_TEST_POSTGRES_DRIFT_URL), so test/replay/drift.test.ts, which resets the shared drift
@@ -147,6 +149,19 @@ const brief = (r: { report: any }) =>
       } finally {
         withRule.cleanup();
       }
+    });
+
+    test("golang-migrate's table with row-level security: refused, naming the table (exit 2)", async () => {
+      const r = await drift(
+        "ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY;\n" +
+          "CREATE POLICY only_clean ON schema_migrations USING (NOT dirty);",
+      );
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(
+        /public\.schema_migrations on postgres:\/\/\S+ has row-level security enabled.*refusing to read it/,
+      );
+      expect(r.stderr).not.toMatch(/mw-drift-password/);
     });
 
     test("held: a table in another schema, and a view's own rule, are what they were", async () => {

@@ -291,7 +291,8 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     await q(
       `SELECT c.relkind::text,
               (SELECT count(*)::int FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
-                  AND NOT a.attisdropped AND a.attname IN ('version', 'dirty'))
+                  AND NOT a.attisdropped AND a.attname IN ('version', 'dirty')),
+              c.relrowsecurity
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2`,
       [schemaName, url.table.name],
@@ -303,6 +304,12 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     found ? relationKindName(String(found[0])) : null,
     Number(found?.[1] ?? 0),
   );
+  // golang-migrate reads its table as the owner, whom row-level security spares; a policy could
+  // show drift's (read-only) role other rows than golang-migrate sees, and runs its own code.
+  if (found?.[2] === true)
+    throw new DriftError(
+      `${qualified} on ${url.redacted} has row-level security enabled, which golang-migrate's table never has: the rows drift would read may not be the ones golang-migrate reads; refusing to read it`,
+    );
   const rows = (
     await q(
       `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
