@@ -22,7 +22,7 @@ import { warmPostgresParser } from "../core/sql/parse/postgres.js";
 import { TOOL } from "../version.js";
 import { usageFailure } from "./args.js";
 import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
-import { formatGithub } from "./format/github.js";
+import { formatGithub, inertForRunner } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
 import { DEFAULT_WIDTH, formatText } from "./format/text.js";
@@ -259,19 +259,23 @@ export function render(
   format: Format,
   text: { color: boolean; width?: number } = { color: false },
 ): string {
+  // Every format but github's own workflow commands may be printed in a runner's log.
   switch (format) {
     case "json":
-      return formatJson(report);
+      return inertForRunner(formatJson(report), "json");
     case "sarif":
-      return formatSarif(report);
+      return inertForRunner(formatSarif(report), "json");
     case "github":
       return formatGithub(report);
     case "markdown":
-      return renderReportMarkdown(report, {
-        omittedHint: "`--format text` or `--format json` lists every finding.",
-      }).markdown;
+      return inertForRunner(
+        renderReportMarkdown(report, {
+          omittedHint: "`--format text` or `--format json` lists every finding.",
+        }).markdown,
+        "markdown",
+      );
     case "text":
-      return formatText(report, text);
+      return inertForRunner(formatText(report, text), "text");
   }
 }
 

@@ -18,7 +18,7 @@ import { ConfigError } from "../../config/load.js";
 import { renderReportMarkdown } from "../../core/report/markdown.js";
 import type { Report } from "../../core/types.js";
 import { UsageError } from "../changeset.js";
-import { escapeData, formatGithub } from "../format/github.js";
+import { escapeData, formatGithub, inertForRunner } from "../format/github.js";
 import { formatJson } from "../format/json.js";
 import { formatSarif } from "../format/sarif.js";
 import { Git, GitError } from "../git.js";
@@ -208,7 +208,9 @@ async function appendOutputs(env: Io["env"], values: Record<string, string>): Pr
   await appendFile(file, lines.join(""));
 }
 
-export async function runAction(io: Io): Promise<number> {
+export async function runAction(out: Io): Promise<number> {
+  // stderr is read for workflow commands too, and messages quote file names and errors.
+  const io: Io = { ...out, stderr: (s) => out.stderr(inertForRunner(s, "text")) };
   const env = io.env;
   const workspace = env.GITHUB_WORKSPACE || io.cwd;
   try {
