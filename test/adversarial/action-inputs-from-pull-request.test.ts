@@ -1,15 +1,29 @@
 /**
- * The GitHub Action's `config` input against a pull request that edits the file it names. The
+ * The GitHub Action's path inputs against a pull request that changes what they name.
+ *
+ * `config`: the
  * checkout the Action lints is the pull request's, so a path "relative to the workspace" read from
  * disk is the pull request's own version: a migration with an error finding passed (exit 0) once
  * the same pull request turned the rule off in that file, or pointed `directories` elsewhere. The
  * configuration must be the base's, as it is without the input (docs/cli.md, "GitHub Action").
  *
+ * `sarif-file`: a path in the checkout that the pull request made a symbolic link (the file, or a
+ * directory on the way) let the pull request choose which file the Action overwrote with its
+ * SARIF report: a file of the runner's, another step's output.
+ *
  * In-process (runAction with a runner's environment), with the replay off: the findings are
  * lint's own, no sandbox needed.
  */
 import { afterEach, describe, expect, jest, test } from "@jest/globals";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAction } from "../../src/cli/action/index.js";
@@ -55,6 +69,7 @@ async function action(
   workspace: string,
   revs: { base: string; head: string },
   config: string,
+  inputs: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const temp = mkdtempSync(join(tmpdir(), "mw-action-config-"));
   cleanups.push(() => rmSync(temp, { recursive: true, force: true }));
@@ -80,6 +95,7 @@ async function action(
       MIGRATION_WARDEN_CACHE_DIR: join(temp, "cache"),
       INPUT_CONFIG: config,
       INPUT_REPLAY: "false",
+      ...inputs,
     },
   });
   return { code, stdout, stderr };
@@ -151,5 +167,56 @@ describe("Action: the config input is the base's, never the pull request's", () 
     const r = await action(repo.dir, { base: fixedBase, head }, "ci/mw.yml");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`ci/mw.yml@${fixedBase}`);
+  });
+});
+
+describe("Action: sarif-file never writes through the pull request's links", () => {
+  function victim() {
+    const dir = mkdtempSync(join(tmpdir(), "mw-action-victim-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "runner-file");
+    writeFileSync(file, "the runner's\n");
+    return { dir, file };
+  }
+
+  test("the named file is a link the pull request added: refused (exit 2), the target intact", async () => {
+    const { repo, base, head } = pullRequest({});
+    const v = victim();
+    symlinkSync(v.file, join(repo.dir, "results.sarif"));
+    const r = await action(repo.dir, { base, head }, "", { INPUT_SARIF_FILE: "results.sarif" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "input sarif-file: results.sarif is a symbolic link in the checkout",
+    );
+    expect(readFileSync(v.file, "utf8")).toBe("the runner's\n");
+  });
+
+  test("a directory on the way is a link: refused before anything is created there", async () => {
+    const { repo, base, head } = pullRequest({});
+    const v = victim();
+    symlinkSync(v.dir, join(repo.dir, "reports"));
+    const r = await action(repo.dir, { base, head }, "", {
+      INPUT_SARIF_FILE: "reports/new/runner-file",
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("reached through a symbolic link in the checkout");
+    expect(existsSync(join(v.dir, "new"))).toBe(false);
+  });
+
+  test("held: a plain path in the checkout and one outside it are written", async () => {
+    const { repo, base, head } = pullRequest({});
+    const inside = await action(repo.dir, { base, head }, "", {
+      INPUT_SARIF_FILE: "out/results.sarif",
+    });
+    expect(inside.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(repo.dir, "out/results.sarif"), "utf8")).version).toBe(
+      "2.1.0",
+    );
+    const v = victim();
+    const outside = await action(repo.dir, { base, head }, "", {
+      INPUT_SARIF_FILE: join(v.dir, "r.sarif"),
+    });
+    expect(outside.code).toBe(1);
+    expect(existsSync(join(v.dir, "r.sarif"))).toBe(true);
   });
 });
