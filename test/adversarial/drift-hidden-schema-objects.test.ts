@@ -151,6 +151,14 @@ const brief = (r: { report: any }) =>
       }
     });
 
+    test("a rule on golang-migrate's own table (runs at the next migrate up): drift", async () => {
+      const r = await drift(
+        "CREATE RULE wipe AS ON INSERT TO schema_migrations DO ALSO DELETE FROM users;",
+      );
+      expect(r.code).toBe(1);
+      expect(brief(r)).toEqual(["added rule public.schema_migrations.wipe"]);
+    });
+
     test("golang-migrate's table with row-level security: refused, naming the table (exit 2)", async () => {
       const r = await drift(
         "ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY;\n" +

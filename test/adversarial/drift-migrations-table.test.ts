@@ -4,7 +4,8 @@
  * one row and reads whichever comes first, so a second row could carry the dirty flag or the real
  * version while drift read the first and said "in sync" (exit 0). A `dirty` value that is not
  * plainly false ("true", 2: golang-migrate's driver reads them as true) must be dirty too, and a
- * table of thousands of rows is not golang-migrate's.
+ * table of thousands of rows is not golang-migrate's. A trigger on the table was left out with
+ * the table, though golang-migrate creates none and it runs at the next `migrate up`.
  *
  * SQLite files only (sql.js): the reading is the same code for the three databases, and these
  * tests need no server (test/replay/drift.test.ts owns the shared ones).
@@ -98,6 +99,18 @@ describe("drift: golang-migrate's table written by hand", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/schema_migrations holds more than 100 rows.*refusing to read it/);
+  });
+
+  test("a trigger on golang-migrate's table that empties users at the next migrate up: drift", async () => {
+    const r = await drift(
+      "INSERT INTO schema_migrations VALUES (2, 0);\n" +
+        "CREATE TRIGGER wipe AFTER INSERT ON schema_migrations BEGIN DELETE FROM users; END;",
+    );
+    expect(r.code).toBe(1);
+    expect(r.report.status).toBe("drift");
+    expect(r.report.differences).toEqual([
+      expect.objectContaining({ kind: "trigger", object: "wipe", change: "added" }),
+    ]);
   });
 
   test("a version that is not a number: refused with the table's name (exit 2)", async () => {

@@ -269,6 +269,21 @@ function versionOf(
   return { version: first.version, dirty, ambiguous: versions.length > 1, notes };
 }
 
+/**
+ * What acts when golang-migrate writes its table: triggers, rules and policies on it. golang-migrate
+ * creates none, so one there is drift, and the most hidden kind: `AFTER INSERT ON
+ * schema_migrations … DELETE FROM users` runs at the next `migrate up`.
+ */
+const ACTS_ON_WRITE = new Set<string>(["trigger", "rule", "policy"]);
+
+/** The schema without golang-migrate's tables, but with anything that acts when they are written. */
+function withoutBookkeeping(schema: Schema, tables: readonly string[]): Schema {
+  const kept = Object.entries(schema).filter(
+    ([, o]) => o.table !== undefined && tables.includes(o.table) && ACTS_ON_WRITE.has(o.kind),
+  );
+  return { ...omitTables(schema, tables), ...Object.fromEntries(kept) };
+}
+
 /** Read golang-migrate's table and fingerprint the schema. */
 export async function readLive(url: DriftUrl, live: LiveConnection): Promise<LiveState> {
   if (url.dialect === "sqlite") return readSqlite(url, live);
@@ -317,7 +332,7 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
   ).rows;
   const bookkeeping = [qualified];
   if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
-  const schema = omitTables(await postgresFingerprint(q), bookkeeping);
+  const schema = withoutBookkeeping(await postgresFingerprint(q), bookkeeping);
   return {
     server: live.server,
     ...versionOf(rows, qualified),
@@ -368,7 +383,7 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
       `SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  const schema = omitTables(await mysqlFingerprint(q, db), [name]);
+  const schema = withoutBookkeeping(await mysqlFingerprint(q, db), [name]);
   return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
@@ -386,7 +401,7 @@ async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveSta
   const rows = (
     await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT ${MAX_VERSION_ROWS + 1}`)
   ).rows;
-  const schema = omitTables(await sqliteFingerprint(q), [name]);
+  const schema = withoutBookkeeping(await sqliteFingerprint(q), [name]);
   return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
