@@ -170,6 +170,17 @@ describe("Action: the config input is the base's, never the pull request's", () 
   });
 });
 
+describe("Action: inputs from the environment", () => {
+  test("the step's own INPUT_FAIL_ON wins over an INPUT_FAIL-ON an earlier step exported", async () => {
+    const { repo, base, head } = pullRequest({});
+    const r = await action(repo.dir, { base, head }, "", {
+      INPUT_FAIL_ON: "error",
+      "INPUT_FAIL-ON": "never",
+    });
+    expect(r.code).toBe(1);
+  });
+});
+
 describe("Action: sarif-file never writes through the pull request's links", () => {
   function victim() {
     const dir = mkdtempSync(join(tmpdir(), "mw-action-victim-"));

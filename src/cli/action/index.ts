@@ -42,10 +42,15 @@ const SUMMARY_MAX_BYTES = 1_000_000;
 
 export class ActionError extends Error {}
 
-/** An input as a runner names it (`INPUT_FAIL-ON`), or as a composite step passes it (`INPUT_FAIL_ON`). */
+/**
+ * An input as the composite step passes it (`INPUT_FAIL_ON`), else as a runner names it for a
+ * JavaScript action (`INPUT_FAIL-ON`). The step's own variable first: `INPUT_FAIL-ON=never`
+ * written to GITHUB_ENV by an earlier step is in the environment too, and the step's `env:`
+ * replaces only the name it sets.
+ */
 export function getInput(env: Io["env"], name: string): string {
   const upper = name.toUpperCase().replace(/ /g, "_");
-  const value = env[`INPUT_${upper}`] ?? env[`INPUT_${upper.replace(/-/g, "_")}`] ?? "";
+  const value = env[`INPUT_${upper.replace(/-/g, "_")}`] ?? env[`INPUT_${upper}`] ?? "";
   return value.trim();
 }
 
