@@ -30,6 +30,7 @@ import { UsageError } from "./changeset.js";
 import { Git, GitError } from "./git.js";
 import { loadConfig, type Io } from "./lint.js";
 import { cacheEnv } from "./cache-env.js";
+import { inertForRunner } from "./format/github.js";
 import { baseReader, databasesFromEnv, replayCache } from "./replay.js";
 
 export const DRIFT_ENV = "MIGRATION_WARDEN_DRIFT_DATABASE_URL";
@@ -213,12 +214,13 @@ export async function runDrift(argv: string[], io: Io): Promise<number> {
     }
     secrets = opts.url.secrets;
     const report = await drift(opts, io.env, io);
+    // Live database names and migration file names reach the report; it may be a runner's log.
     io.stdout(
       opts.format === "json"
-        ? formatDriftJson(report)
+        ? inertForRunner(formatDriftJson(report), "json")
         : opts.format === "markdown"
-          ? formatDriftMarkdown(report)
-          : formatDriftText(report),
+          ? inertForRunner(formatDriftMarkdown(report), "markdown")
+          : inertForRunner(formatDriftText(report), "text"),
     );
     return driftExitCode(report);
   } catch (err) {

@@ -1,5 +1,6 @@
 /** The `migration-warden` command (testable: no process globals). */
 import { TOOL } from "../version.js";
+import { inertForRunner } from "./format/github.js";
 import type { Io } from "./lint.js";
 
 interface Command {
@@ -117,7 +118,10 @@ function ioTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], out: Io): Promise<number> {
+  // Messages quote file names, SQL, git's and databases' errors: none may be a workflow command
+  // to a runner reading stderr (stdout is each format's own: github's commands are the point).
+  const io: Io = { ...out, stderr: (s) => out.stderr(inertForRunner(s, "text")) };
   const [command, ...rest] = argv;
   const cmd = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : null;
   if (cmd) return (await cmd.load(rest, io)).run(rest, io);

@@ -40,6 +40,12 @@ export interface LintOptions {
   base?: string;
   head?: string;
   config?: string;
+  /**
+   * The text of `config` as the caller read it, and where from (the Action: the file at the pull
+   * request's base commit, never the checkout the pull request can change); `config` then only
+   * names it in messages.
+   */
+  configText?: { text: string; ref: string };
   format: Format;
   failOn: FailOn;
   cwd: string;

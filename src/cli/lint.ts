@@ -22,7 +22,7 @@ import { warmPostgresParser } from "../core/sql/parse/postgres.js";
 import { TOOL } from "../version.js";
 import { usageFailure } from "./args.js";
 import { LocalRevisions, pathChangeSet, resolveRevisions, UsageError } from "./changeset.js";
-import { formatGithub } from "./format/github.js";
+import { formatGithub, inertForRunner } from "./format/github.js";
 import { formatJson } from "./format/json.js";
 import { formatSarif } from "./format/sarif.js";
 import { DEFAULT_WIDTH, formatText } from "./format/text.js";
@@ -231,11 +231,13 @@ function warmParsers(dirs: readonly DirectoryConfig[], changes: readonly Changed
 /** --config FILE wins; otherwise the file at the base revision; otherwise the defaults. */
 export async function loadConfig(
   git: Git | null,
-  opts: Pick<LintOptions, "config">,
+  opts: Pick<LintOptions, "config" | "configText">,
   base: { ref: string; sha: string } | null,
   /** The file's bytes at `base`, when they are already being read (startLint). */
   read?: Promise<Buffer | null>,
 ): Promise<Config> {
+  if (opts.config !== undefined && opts.configText !== undefined)
+    return parseConfig(opts.configText.text, { path: opts.config, ref: opts.configText.ref });
   if (opts.config !== undefined) {
     let text: string;
     try {
@@ -257,19 +259,23 @@ export function render(
   format: Format,
   text: { color: boolean; width?: number } = { color: false },
 ): string {
+  // Every format but github's own workflow commands may be printed in a runner's log.
   switch (format) {
     case "json":
-      return formatJson(report);
+      return inertForRunner(formatJson(report), "json");
     case "sarif":
-      return formatSarif(report);
+      return inertForRunner(formatSarif(report), "json");
     case "github":
       return formatGithub(report);
     case "markdown":
-      return renderReportMarkdown(report, {
-        omittedHint: "`--format text` or `--format json` lists every finding.",
-      }).markdown;
+      return inertForRunner(
+        renderReportMarkdown(report, {
+          omittedHint: "`--format text` or `--format json` lists every finding.",
+        }).markdown,
+        "markdown",
+      );
     case "text":
-      return formatText(report, text);
+      return inertForRunner(formatText(report, text), "text");
   }
 }
 

@@ -21,6 +21,7 @@ export const OBJECT_KINDS = [
   "foreign-table",
   "function",
   "trigger",
+  "rule",
   "policy",
   "event",
 ] as const;

@@ -12,13 +12,14 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { constants } from "node:fs";
+import { appendFile, mkdir, open, readFile, realpath, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "../../config/load.js";
 import { renderReportMarkdown } from "../../core/report/markdown.js";
 import type { Report } from "../../core/types.js";
 import { UsageError } from "../changeset.js";
-import { escapeData, formatGithub } from "../format/github.js";
+import { escapeData, formatGithub, inertForRunner } from "../format/github.js";
 import { formatJson } from "../format/json.js";
 import { formatSarif } from "../format/sarif.js";
 import { Git, GitError } from "../git.js";
@@ -41,10 +42,15 @@ const SUMMARY_MAX_BYTES = 1_000_000;
 
 export class ActionError extends Error {}
 
-/** An input as a runner names it (`INPUT_FAIL-ON`), or as a composite step passes it (`INPUT_FAIL_ON`). */
+/**
+ * An input as the composite step passes it (`INPUT_FAIL_ON`), else as a runner names it for a
+ * JavaScript action (`INPUT_FAIL-ON`). The step's own variable first: `INPUT_FAIL-ON=never`
+ * written to GITHUB_ENV by an earlier step is in the environment too, and the step's `env:`
+ * replaces only the name it sets.
+ */
 export function getInput(env: Io["env"], name: string): string {
   const upper = name.toUpperCase().replace(/ /g, "_");
-  const value = env[`INPUT_${upper}`] ?? env[`INPUT_${upper.replace(/-/g, "_")}`] ?? "";
+  const value = env[`INPUT_${upper.replace(/-/g, "_")}`] ?? env[`INPUT_${upper}`] ?? "";
   return value.trim();
 }
 
@@ -167,6 +173,92 @@ function isShallow(root: string): Promise<boolean> {
   );
 }
 
+/**
+ * An input's path, lexically: below the workspace, on the workspace's real path (git names the
+ * root with links resolved), and nothing else resolved. A link in the checkout is the pull
+ * request's, and must not take a path out of the repository.
+ */
+async function inWorkspace(workspace: string, input: string): Promise<string> {
+  const abs = resolve(workspace, input);
+  const within = relative(workspace, abs);
+  if (within === ".." || within.startsWith(`..${sep}`) || isAbsolute(within)) return abs;
+  return resolve(await realpath(workspace).catch(() => workspace), within);
+}
+
+/**
+ * The `config` input's file as the pull request's base has it. The checkout is the pull request's
+ * (its merge commit): a file there is the one the pull request may have changed, and reading it
+ * would let a pull request choose its own rules and policy, which the configuration read from the
+ * base exists to prevent. A file in the repository is therefore read at the base commit; one the
+ * pull request adds is refused; one outside the repository, or in no commit (written by an earlier
+ * step of the workflow), is the workflow's and is read from disk (null).
+ */
+async function configAtBase(
+  git: Git,
+  path: string,
+  revs: Revisions,
+): Promise<{ text: string; ref: string } | null> {
+  const rel = relative(git.root, path);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+  const name = rel.split(sep).join("/");
+  const atBase = await git.readAt(revs.base, name);
+  if (atBase !== null) return { text: atBase.toString("utf8"), ref: revs.base };
+  if ((await git.readAt(revs.head, name)) !== null)
+    throw new ActionError(
+      `input config: ${name} is not in the ${revs.what}'s base commit ${revs.base}; the pull request adds it, and a pull request cannot choose its own configuration (merge it first, or name a file the base has)`,
+    );
+  return null;
+}
+
+/**
+ * The `sarif-file` input's file. A path inside the checkout may run through a symbolic link the
+ * pull request added (`results.sarif` → a file of the runner's, `reports/` → another directory):
+ * writing through it would let the pull request choose which file the Action overwrites. Inside
+ * the repository the file is written only where the path says (no link on the way, the file
+ * itself opened without following one); a path outside it is the workflow's.
+ */
+async function writeSarif(git: Git, workspace: string, input: string, text: string) {
+  const path = await inWorkspace(workspace, input);
+  const rel = relative(git.root, path);
+  const inCheckout = !(rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+  if (!inCheckout) {
+    await mkdir(dirname(path), { recursive: true });
+    return writeFile(path, text);
+  }
+  // The nearest directory that exists must be where the path says, before anything is created.
+  let dir = dirname(path);
+  for (;;) {
+    const real = await realpath(dir).catch(() => null);
+    if (real !== null) {
+      if (real !== dir)
+        throw new ActionError(
+          `input sarif-file: ${input} is in a directory reached through a symbolic link in the checkout; refusing to write through it (name a path without links, or one outside the repository such as $RUNNER_TEMP)`,
+        );
+      break;
+    }
+    dir = dirname(dir);
+  }
+  await mkdir(dirname(path), { recursive: true });
+  let file;
+  try {
+    file = await open(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    );
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP")
+      throw new ActionError(
+        `input sarif-file: ${input} is a symbolic link in the checkout; refusing to write through it (name a path without links, or one outside the repository such as $RUNNER_TEMP)`,
+      );
+    throw err;
+  }
+  try {
+    await file.writeFile(text);
+  } finally {
+    await file.close();
+  }
+}
+
 /** Untrusted text for the log: between stop-commands markers nothing is a workflow command. */
 export function fenced(text: string): string {
   const token = randomBytes(16).toString("hex");
@@ -183,7 +275,9 @@ async function appendOutputs(env: Io["env"], values: Record<string, string>): Pr
   await appendFile(file, lines.join(""));
 }
 
-export async function runAction(io: Io): Promise<number> {
+export async function runAction(out: Io): Promise<number> {
+  // stderr is read for workflow commands too, and messages quote file names and errors.
+  const io: Io = { ...out, stderr: (s) => out.stderr(inertForRunner(s, "text")) };
   const env = io.env;
   const workspace = env.GITHUB_WORKSPACE || io.cwd;
   try {
@@ -206,8 +300,11 @@ export async function runAction(io: Io): Promise<number> {
       replay: inputs.replay,
       paths: [],
     };
-    if (inputs.config)
+    if (inputs.config) {
       opts.config = isAbsolute(inputs.config) ? inputs.config : join(workspace, inputs.config);
+      const text = await configAtBase(git, await inWorkspace(workspace, inputs.config), revs);
+      if (text !== null) opts.configText = text;
+    }
     // The replay reads its server URL from the environment, as the CLI does.
     const replayEnv = cacheEnv(
       inputs.databaseUrl ? { ...env, MIGRATION_WARDEN_DATABASE_URL: inputs.databaseUrl } : env,
@@ -221,11 +318,7 @@ export async function runAction(io: Io): Promise<number> {
     if (inputs.format !== "github")
       io.stdout(fenced(render(report, inputs.format, { color: false })));
     await writeSummary(env, report, revs);
-    if (inputs.sarifFile) {
-      const sarif = resolve(workspace, inputs.sarifFile);
-      await mkdir(dirname(sarif), { recursive: true });
-      await writeFile(sarif, formatSarif(report));
-    }
+    if (inputs.sarifFile) await writeSarif(git, workspace, inputs.sarifFile, formatSarif(report));
     const jsonFile = join(env.RUNNER_TEMP || cwd, "migration-warden.json");
     await writeFile(jsonFile, formatJson(report));
     await appendOutputs(env, {

@@ -8,6 +8,7 @@ import {
 import { describeError } from "../../github/errors.js";
 import { parseOptions, usageFailure } from "../args.js";
 import { UsageError } from "../changeset.js";
+import { inertForRunner } from "../format/github.js";
 import { sanitize } from "../format/style.js";
 import type { Io } from "../lint.js";
 import { gatherApprovals, Progress, ReportError } from "./approvals.js";
@@ -116,7 +117,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       : opts.format === "csv"
         ? renderApprovalsCsv
         : renderApprovalsMarkdown;
-  io.stdout(render(report));
+  // Pull request titles and commit messages reach the report; it may be a runner's log.
+  io.stdout(inertForRunner(render(report), opts.format === "json" ? "json" : "markdown"));
   const s = report.summary;
   progress.note(
     `${s.pullRequests} pull request${s.pullRequests === 1 ? "" : "s"} changed migrations, ${s.withExceptions} with exceptions; ${s.directPushes} direct push${s.directPushes === 1 ? "" : "es"} flagged`,

@@ -6,7 +6,9 @@
  */
 import type { MigrationDirection } from "../types.js";
 
-export const MIGRATION_NAME_REGEX = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
+// Go's `.` is any character but "\n"; JavaScript's also refuses "\r", U+2028 and U+2029, so a
+// name holding one of those would be a migration to golang-migrate and none to us.
+export const MIGRATION_NAME_REGEX = /^([0-9]+)_([^\n]*)\.(down|up)\.([^\n]*)$/;
 
 const UINT64_MAX = (1n << 64n) - 1n;
 /** Trackers store `version bigint`, and migrate converts versions to Go `int`. */

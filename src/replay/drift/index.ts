@@ -198,7 +198,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const live: LiveState = await inspectLive(url, input.limits, input.cwd);
 
   const v = live.version;
-  const unknownVersion = v !== null && !versions.has(v);
+  const unknownVersion = live.ambiguous || (v !== null && !versions.has(v));
   const upTo = v === null ? [] : sorted.filter((x) => x.version <= v);
   const expectedVersion = upTo.length > 0 ? upTo[upTo.length - 1]!.version : null;
   const pending: PendingMigration[] = sorted
@@ -235,7 +235,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
     notes.push(
       `golang-migrate marks version ${v ?? "(none)"} dirty: its migration failed or was interrupted part way, so the schema may be only partly at that version. Repair it, then run \`migrate force\` with the version the schema is really at.`,
     );
-  if (unknownVersion)
+  if (unknownVersion && !live.ambiguous)
     notes.push(
       expectedVersion === null
         ? `The repository has no migration at or below version ${v}: compared with an empty schema.`

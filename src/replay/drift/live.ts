@@ -59,6 +59,8 @@ export interface LiveState {
   /** golang-migrate's version; null when none is recorded (never migrated, or all the way down). */
   version: bigint | null;
   dirty: boolean;
+  /** The table's rows disagree on the version (golang-migrate keeps one row): not known. */
+  ambiguous: boolean;
   /** The migrations table as found: "public.schema_migrations", "schema_migrations". */
   table: string;
   /** The schema, without the migrations table. */
@@ -221,21 +223,66 @@ async function openSqlite(url: SqliteUrl, cwd: string): Promise<LiveConnection> 
   }
 }
 
-/** golang-migrate's version row: version as text (bigint) and dirty. */
-function versionOf(rows: AttrValue[][], table: string): { version: bigint | null; dirty: boolean } {
-  const [row] = rows;
-  if (!row) return { version: null, dirty: false };
-  const text = String(row[0]);
-  if (!/^-?\d+$/.test(text))
-    throw new DriftError(`${table} holds version "${text.slice(0, 30)}", which is not a number`);
-  const dirty = row[1] === true || row[1] === 1 || row[1] === "1" || row[1] === "t";
-  // golang-migrate's NilVersion: no migration applied (a failed first down writes -1, dirty).
-  const version = BigInt(text);
-  return { version: version < 0n ? null : version, dirty };
+/** More rows than this in golang-migrate's one-row table: not its table; refused. */
+const MAX_VERSION_ROWS = 100;
+
+/** The values a `dirty` column may hold that golang-migrate reads as false; anything else is dirty. */
+const CLEAN = new Set<AttrValue>([false, 0, "0", "f", "F", "false", "False", "FALSE"]);
+
+/**
+ * golang-migrate's version rows: version as text (bigint) and dirty. Its table holds exactly one
+ * row, and golang-migrate reads whichever comes first; someone who writes the table by hand can
+ * add more. Any dirty row makes the database dirty, and rows with different versions leave the
+ * version unknown, so a second row never hides a failed migration or the real version.
+ */
+function versionOf(
+  rows: AttrValue[][],
+  table: string,
+): { version: bigint | null; dirty: boolean; ambiguous: boolean; notes: string[] } {
+  if (rows.length > MAX_VERSION_ROWS)
+    throw new DriftError(
+      `${table} holds more than ${MAX_VERSION_ROWS} rows: it is not golang-migrate's migrations table (which keeps exactly one); refusing to read it`,
+    );
+  const parsed = rows.map((row) => {
+    const text = String(row[0]);
+    if (!/^-?\d+$/.test(text))
+      throw new DriftError(`${table} holds version "${text.slice(0, 30)}", which is not a number`);
+    // golang-migrate's NilVersion: no migration applied (a failed first down writes -1, dirty).
+    const v = BigInt(text);
+    // NULL or a value golang-migrate's driver reads as true ("t", 2, "true"): dirty.
+    return { version: v < 0n ? null : v, dirty: !CLEAN.has(row[1] ?? null) };
+  });
+  const [first] = parsed;
+  if (!first) return { version: null, dirty: false, ambiguous: false, notes: [] };
+  const versions = [...new Set(parsed.map((p) => p.version?.toString() ?? "none"))];
+  const dirty = parsed.some((p) => p.dirty);
+  const notes: string[] = [];
+  if (rows.length > 1)
+    notes.push(
+      `${table} holds ${rows.length} rows; golang-migrate keeps exactly one and reads whichever comes first` +
+        (versions.length > 1
+          ? `: their versions differ (${versions.slice(0, 5).join(", ")}), so the version is not known.`
+          : dirty && !first.dirty
+            ? ": one of them is dirty."
+            : "."),
+    );
+  return { version: first.version, dirty, ambiguous: versions.length > 1, notes };
 }
 
-const MORE_THAN_ONE =
-  "holds more than one row; golang-migrate keeps exactly one and reads any of them, as drift does";
+/**
+ * What acts when golang-migrate writes its table: triggers, rules and policies on it. golang-migrate
+ * creates none, so one there is drift, and the most hidden kind: `AFTER INSERT ON
+ * schema_migrations … DELETE FROM users` runs at the next `migrate up`.
+ */
+const ACTS_ON_WRITE = new Set<string>(["trigger", "rule", "policy"]);
+
+/** The schema without golang-migrate's tables, but with anything that acts when they are written. */
+function withoutBookkeeping(schema: Schema, tables: readonly string[]): Schema {
+  const kept = Object.entries(schema).filter(
+    ([, o]) => o.table !== undefined && tables.includes(o.table) && ACTS_ON_WRITE.has(o.kind),
+  );
+  return { ...omitTables(schema, tables), ...Object.fromEntries(kept) };
+}
 
 /** Read golang-migrate's table and fingerprint the schema. */
 export async function readLive(url: DriftUrl, live: LiveConnection): Promise<LiveState> {
@@ -245,7 +292,6 @@ export async function readLive(url: DriftUrl, live: LiveConnection): Promise<Liv
 
 async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
   const q = live.query;
-  const notes: string[] = [];
   let schemaName = url.table.schema;
   if (schemaName === undefined) {
     // golang-migrate keeps its table in the current schema (the first of search_path).
@@ -260,7 +306,8 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     await q(
       `SELECT c.relkind::text,
               (SELECT count(*)::int FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
-                  AND NOT a.attisdropped AND a.attname IN ('version', 'dirty'))
+                  AND NOT a.attisdropped AND a.attname IN ('version', 'dirty')),
+              c.relrowsecurity
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2`,
       [schemaName, url.table.name],
@@ -272,22 +319,26 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
     found ? relationKindName(String(found[0])) : null,
     Number(found?.[1] ?? 0),
   );
+  // golang-migrate reads its table as the owner, whom row-level security spares; a policy could
+  // show drift's (read-only) role other rows than golang-migrate sees, and runs its own code.
+  if (found?.[2] === true)
+    throw new DriftError(
+      `${qualified} on ${url.redacted} has row-level security enabled, which golang-migrate's table never has: the rows drift would read may not be the ones golang-migrate reads; refusing to read it`,
+    );
   const rows = (
     await q(
-      `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT 2`,
+      `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  if (rows.length > 1) notes.push(`${qualified} ${MORE_THAN_ONE}.`);
   const bookkeeping = [qualified];
   if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
-  const schema = omitTables(await postgresFingerprint(q), bookkeeping);
+  const schema = withoutBookkeeping(await postgresFingerprint(q), bookkeeping);
   return {
     server: live.server,
     ...versionOf(rows, qualified),
     table: qualified,
     tableSchema: schemaName,
     schema,
-    notes,
   };
 }
 
@@ -311,7 +362,6 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
   const q = live.query;
   const db = url.address.database;
   const name = url.table.name;
-  const notes: string[] = [];
   const [found] = (
     await q(
       `SELECT TABLE_TYPE,
@@ -329,16 +379,16 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
     Number(found?.[1] ?? 0),
   );
   const rows = (
-    await q(`SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT 2`)
+    await q(
+      `SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
+    )
   ).rows;
-  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
-  const schema = omitTables(await mysqlFingerprint(q, db), [name]);
-  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+  const schema = withoutBookkeeping(await mysqlFingerprint(q, db), [name]);
+  return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
 async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveState> {
   const q = live.query;
-  const notes: string[] = [];
   const [found] = (
     await q(
       `SELECT type, name, (SELECT count(*) FROM pragma_table_info(s.name) WHERE name IN ('version', 'dirty'))
@@ -348,10 +398,11 @@ async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveSta
   ).rows;
   const name = found ? String(found[1]) : url.table.name;
   checkTable(url, name, found ? String(found[0]) : null, Number(found?.[2] ?? 0));
-  const rows = (await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT 2`)).rows;
-  if (rows.length > 1) notes.push(`${name} ${MORE_THAN_ONE}.`);
-  const schema = omitTables(await sqliteFingerprint(q), [name]);
-  return { server: live.server, ...versionOf(rows, name), table: name, schema, notes };
+  const rows = (
+    await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT ${MAX_VERSION_ROWS + 1}`)
+  ).rows;
+  const schema = withoutBookkeeping(await sqliteFingerprint(q), [name]);
+  return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
 /** Open, read, close. */

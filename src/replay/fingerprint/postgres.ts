@@ -3,7 +3,7 @@
  * row-level security, options, partitioning), views and materialized views (definition), columns
  * (type, nullability, default, identity, generated, collation), indexes (definition, validity),
  * constraints (definition, NOT VALID, deferrability), enums, domains, composite and range types,
- * functions (definition digest), triggers, sequences, policies. System schemas and objects that
+ * functions (definition digest), triggers, rewrite rules, sequences, policies. System schemas and objects that
  * belong to an extension are left out: they are the server's or the extension's, not the
  * migrations'. Runs over any connection (PGlite, a replay server, a live database read-only).
  */
@@ -307,6 +307,22 @@ const READS: CatalogRead[] = [
       for (const [table, name, def, enabled] of rows)
         objects.push({
           kind: "trigger",
+          name: `${s(table)}.${s(name)}`,
+          table: s(table),
+          attrs: { definition: s(def), enabled: s(enabled) !== "D" },
+        });
+    },
+  },
+  {
+    // Rewrite rules other than a view's own (_RETURN): `ON INSERT DO INSTEAD NOTHING` discards
+    // every write to the table, and nothing else in the catalog would show it.
+    sql: `SELECT n.nspname || '.' || c.relname, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled::text
+         FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE ${USER_NS} AND r.rulename <> '_RETURN' AND ${notExt("pg_class", "c")}`,
+    add(rows, objects) {
+      for (const [table, name, def, enabled] of rows)
+        objects.push({
+          kind: "rule",
           name: `${s(table)}.${s(name)}`,
           table: s(table),
           attrs: { definition: s(def), enabled: s(enabled) !== "D" },
