@@ -5,7 +5,7 @@ import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
 import type { DatabaseResolver } from "../../src/replay/external/select.js";
 import { templateKey } from "../../src/replay/cache.js";
-import { ENGINES } from "../../src/replay/check.js";
+import { ENGINES, type ReplayCheckOptions } from "../../src/replay/check.js";
 import { PgliteEngine } from "../../src/replay/engines/pglite.js";
 import { createReplayCheck, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
@@ -66,6 +66,8 @@ export interface Scenario {
   cache?: SnapshotCache;
   /** Database servers the check may use (none: PGlite for postgres, no replay for mysql). */
   databases?: DatabaseResolver;
+  /** Stands in for reading the base files from `base` (still counted in reads and batches). */
+  readBase?: ReplayCheckOptions["readBase"];
 }
 
 export interface ReplayRun {
@@ -108,6 +110,10 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
     ...(s.databases ? { databases: s.databases } : {}),
     readBase: async (files) => {
       batches++;
+      if (s.readBase) {
+        reads.push(...files.map((f) => f.path));
+        return s.readBase(files);
+      }
       return files.map(({ path, oid }) => {
         reads.push(path);
         const text = base[path.slice(DIR.length + 1)];
