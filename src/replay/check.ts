@@ -201,7 +201,8 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
         const prep = prepare(model, input, options.databases);
         if (prep.kind === "none") continue;
         const base = baseFacts(model.config, options.readBase);
-        const needMerged = !input.changeSet.mergedUps;
+        // The adapter did not read the merged history (GitHub); PATH mode has none to read.
+        const needMerged = !input.changeSet.mergedUps && model.mode === "git";
         if (prep.kind === "skip") {
           if (prep.finding) result.findings.push(prep.finding);
           if (needMerged) await base.readRest(prep.baseFiles);
