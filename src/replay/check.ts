@@ -21,9 +21,10 @@ export { ENGINES } from "./jobs.js";
 
 export interface ReplayCheckOptions {
   /**
-   * Bytes of base files, in the order asked. Called at most once per directory and only for the
-   * files after the longest cached prefix, so an adapter can read them all at once. Throwing
-   * skips the replay of that directory with a notice.
+   * Bytes of base files, in the order asked. Called once per directory for the replay, and only
+   * for the files after the longest cached prefix, so an adapter can read them all at once; once
+   * more when the replay gives the SQL rules no catalog, for the merged up files it did not read
+   * (catalog-schema.ts `baseFacts`). Throwing skips the replay of that directory with a notice.
    */
   readBase(files: readonly BaseFile[]): Promise<Uint8Array[]>;
   /** Where base states are kept between runs (default: in memory, 256 MiB). */
@@ -57,7 +58,10 @@ interface Prepared {
 }
 
 type Preparation =
-  { kind: "none" } | { kind: "skip"; finding: ReplayFinding } | { kind: "run"; p: Prepared };
+  | { kind: "none" }
+  /** Not replayed (`finding` says why, if it is worth a notice): `baseFiles` is the history. */
+  | { kind: "skip"; finding?: ReplayFinding; baseFiles: readonly MigrationFile[] }
+  | { kind: "run"; p: Prepared };
 
 function versionOrder(a: MigrationFile, b: MigrationFile): number {
   const va = a.parsed!.version;
@@ -99,9 +103,14 @@ function prepare(
       : head.ups.filter((f) => model.mode === "paths" || isNewVersion(model, f.parsed!.version));
   if (newUps.length === 0) return { kind: "none" };
   const first = newUps[0]!.path;
-  const skip = (message: string): Preparation => ({
+  // PATH mode: the lower-versioned files beside the given ones stand in for the merged history.
+  const history = model.mode === "paths" ? (model.history ?? []) : model.base;
+  const baseLoaded = loaded(history);
+  const skip = (message?: string): Preparation => ({
     kind: "skip",
-    finding: skipped(first, message),
+    ...(message !== undefined ? { finding: skipped(first, message) } : {}),
+    // A history golang-migrate refuses has no order for the static model to follow either.
+    baseFiles: typeof baseLoaded === "string" ? [] : baseLoaded.ups,
   });
 
   let engine: EngineKind;
@@ -122,12 +131,9 @@ function prepare(
           : "Replay skipped: there is no embedded MySQL. To replay MySQL migrations, point replay.databaseUrl at a disposable MySQL server (docs/replay.md).",
       );
   } else if (dir.dialect === "sqlite") engine = "sqljs";
-  else return { kind: "none" };
+  else return skip(); // no engine (ClickHouse, CockroachDB): the static model only
 
   if (typeof head === "string") return skip(`Replay skipped: ${head}.`);
-  // PATH mode: the lower-versioned files beside the given ones stand in for the merged history.
-  const history = model.mode === "paths" ? (model.history ?? []) : model.base;
-  const baseLoaded = loaded(history);
   if (typeof baseLoaded === "string")
     return skip(
       `Replay skipped: the ${model.mode === "paths" ? "files before the given ones in the directory have" : "merged directory has"} a ${baseLoaded}.`,
@@ -200,24 +206,25 @@ export function createReplayCheck(options: ReplayCheckOptions): DynamicCheck {
       for (const model of input.models) {
         const prep = prepare(model, input, options.databases);
         if (prep.kind === "none") continue;
+        const base = baseFacts(model.config, options.readBase);
+        // The adapter did not read the merged history (GitHub); PATH mode has none to read.
+        const needMerged = !input.changeSet.mergedUps && model.mode === "git";
         if (prep.kind === "skip") {
-          result.findings.push(prep.finding);
+          if (prep.finding) result.findings.push(prep.finding);
+          if (needMerged) await base.readRest(prep.baseFiles);
+          (result.bases ??= []).push(base.facts(null));
           continue;
         }
-        const base = baseFacts(model.config, options.readBase);
-        const { findings, section, catalog } = await replayDirectory(
-          prep.p,
-          base.readBase,
-          cache,
-          {
-            statementTimeoutMs: replay.statementTimeoutMs,
-            budgetMs: deadline - performance.now(),
-            ...(options.serverGraceMs === undefined
-              ? {}
-              : { serverGraceMs: options.serverGraceMs }),
-          },
-          !input.changeSet.mergedUps,
-        );
+        const { findings, section, catalog } = await replayDirectory(prep.p, base.readBase, cache, {
+          statementTimeoutMs: replay.statementTimeoutMs,
+          budgetMs: deadline - performance.now(),
+          ...(options.serverGraceMs === undefined ? {} : { serverGraceMs: options.serverGraceMs }),
+        });
+        // No catalog (a dialect without one, a base that failed or was cut short, the budget
+        // spent): the static model then, from every merged up file, read now if the replay did
+        // not. Rules that stay silent without a schema (fk-without-index, dml-without-where's
+        // NOT NULL key) would otherwise pass on one evaluation what another one flags.
+        if (needMerged && !catalog) await base.readRest(prep.p.baseFiles);
         result.findings.push(...findings);
         if (section) result.sections.push(section);
         (result.bases ??= []).push(base.facts(catalog));
@@ -232,8 +239,6 @@ async function replayDirectory(
   readBase: ReplayCheckOptions["readBase"],
   cache: SnapshotCache,
   limits: JobLimits,
-  /** The change set lacks the merged up files (GitHub): the SQL rules get them from here. */
-  needMerged: boolean,
 ): Promise<{
   findings: ReplayFinding[];
   section?: DynamicCheckResult["sections"][number];
@@ -292,30 +297,8 @@ async function replayDirectory(
       notes: [],
       baseExtensions: [],
     };
-    if (needMerged) await readMergedUps(p.baseFiles, readBase);
     return reportReplay(p.plan, { result: cachedFailure, ms: 0 });
   }
-  const restored = result.outcome.result?.base.restored ?? 0;
-  if (needMerged && result.outcome.result?.baseFailure && restored > 0)
-    await readMergedUps(p.baseFiles.slice(0, restored), readBase);
   const catalog = replayCatalog(result.outcome.result, p.model.config.dialect);
   return { ...reportReplay(p.plan, result.outcome), catalog };
-}
-
-/**
- * A base that does not apply gives the SQL rules no catalog; they are judged again with the merged
- * up files instead (core/analyze.ts), but only when every one was read. A fresh run reads those
- * it applies; one answered by the cache (a cached failure, a cached state before it) reads the
- * rest here, so the findings do not depend on what the cache held: rules that stay silent
- * without the merged history (fk-without-index) would otherwise pass a change on the second
- * evaluation that the first one flagged. Unreadable: judged without them, as before.
- */
-async function readMergedUps(
-  files: readonly BaseFile[],
-  readBase: ReplayCheckOptions["readBase"],
-): Promise<void> {
-  if (files.length === 0) return;
-  await readBase(
-    files.map((f) => (f.oid === undefined ? { path: f.path } : { path: f.path, oid: f.oid })),
-  ).catch(() => undefined);
 }

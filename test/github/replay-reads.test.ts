@@ -108,6 +108,65 @@ describe("API requests per event with the replay on", () => {
   });
 });
 
+describe("a directory whose replay gives no catalog: the merged files for the static model", () => {
+  // MySQL without a replay server is skipped before reading anything: the static model needs the
+  // merged history to know that t1.id is NOT NULL (dml-without-where), on every event.
+  test("MySQL, no replay server: cold and warm events judge with the merged history", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(
+      h.fake,
+      {
+        ".github/migration-warden.yml":
+          "directories:\n  - path: migrations\n    dialect: mysql\napproval:\n  required: risky\n  teams: [dba]\n",
+        ...mergedMigrations(100),
+      },
+      {
+        "migrations/9000_new.up.sql": "DELETE FROM t1 WHERE id IS NOT NULL;\n",
+        "migrations/9000_new.down.sql": "SELECT 1;\n",
+      },
+    );
+    const dml = () => lastRun(h).annotations.filter((a) => a.title === "dml-without-where");
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(titles(lastRun(h))).toEqual(["replay-skipped"]);
+    expect(dml()).toHaveLength(1);
+    expect(dml()[0]!.message).toContain("(decided from the merged history)");
+    // The texts came with the change's git objects (base-texts.ts): no request of their own.
+    expect(baseDirectoryQueries(h)).toHaveLength(0);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(4);
+    h.fake.clearRequests();
+    await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
+    expect(dml()).toHaveLength(1);
+    // Warm: the process's blob cache holds them; nothing read, nothing gathered.
+    expect(baseDirectoryQueries(h)).toHaveLength(0);
+    expect(blobReads(h)).toEqual([]);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
+    finish(h);
+  });
+
+  test("SQLite from the cached base state: the replayed catalog, nothing read", async () => {
+    const h = await harness();
+    const { repo, number } = helloWorld(
+      h.fake,
+      { ...SQLITE, ...mergedMigrations(100) },
+      {
+        "migrations/9000_new.up.sql": "DELETE FROM t1 WHERE id IS NOT NULL;\n",
+        "migrations/9000_new.down.sql": "SELECT 1;\n",
+      },
+    );
+    const dml = () => lastRun(h).annotations.filter((a) => a.title === "dml-without-where");
+    await h.receive("pull_request", pullRequestEvent("opened", repo, number));
+    expect(dml()).toHaveLength(1);
+    h.fake.clearRequests();
+    await h.receive("pull_request", pullRequestEvent("synchronize", repo, number));
+    expect(lastRun(h).output.summary).toContain("100 merged migrations restored from cache");
+    expect(dml()).toHaveLength(1);
+    expect(dml()[0]!.message).toContain("(decided from the replayed catalog)");
+    expect(baseDirectoryQueries(h)).toHaveLength(0);
+    expect(h.calls().filter((c) => c === "POST /graphql")).toHaveLength(3);
+    finish(h);
+  });
+});
+
 describe("incremental base states", () => {
   test("after a merge to the base, only the new merged migrations are applied", async () => {
     const h = await harness();

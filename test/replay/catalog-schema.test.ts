@@ -6,7 +6,9 @@
 import { afterAll, describe, expect, jest, test } from "@jest/globals";
 import { pgBinaryCompatible } from "../../src/core/schema/column-types.js";
 import { catalogSchema, indexColumns } from "../../src/replay/catalog-schema.js";
-import type { Schema } from "../../src/replay/schema.js";
+import { loadSqlJs } from "../../src/replay/engines/sqljs.js";
+import { sqliteFingerprint } from "../../src/replay/fingerprint/sqlite.js";
+import type { AttrValue, Schema } from "../../src/replay/schema.js";
 import { lint } from "../helpers/lint.js";
 import { shareSandbox } from "../support/shared-sandbox.js";
 import { runScenario } from "./support.js";
@@ -97,6 +99,58 @@ describe("catalog → schema facts", () => {
     expect(t.indexes).toEqual([]);
     // Another schema: an unqualified name may not mean it.
     expect(catalogSchema(fp, "mysql")).toBeNull();
+  });
+});
+
+describe("SQLite's catalog → schema facts", () => {
+  test("names as the static model's, columns, key nullability, indexes; hidden columns left out", async () => {
+    const db = new (await loadSqlJs()).Database();
+    db.run(
+      'CREATE TABLE "Users" (id integer PRIMARY KEY, Email text NOT NULL DEFAULT (\'\'), "full, name" text, code text UNIQUE);\n' +
+        "CREATE TABLE pairs (a text, b text, n int, PRIMARY KEY (b, a)) WITHOUT ROWID;\n" +
+        'CREATE UNIQUE INDEX users_name ON "Users" ("full, name" DESC, Email COLLATE NOCASE);\n' +
+        "CREATE INDEX users_lower ON Users (lower(Email));\n" +
+        "CREATE INDEX users_some ON Users (code) WHERE code IS NOT NULL;\n" +
+        "CREATE VIRTUAL TABLE notes USING fts4(body);\n" +
+        "CREATE VIEW v AS SELECT id FROM Users;\n",
+    );
+    const fp = await sqliteFingerprint(async (sql, params = []) => {
+      const [r] = db.exec(sql, params as (string | number | null)[]);
+      return { columns: r?.columns ?? [], rows: (r?.values ?? []) as AttrValue[][] };
+    });
+    db.close();
+    const s = catalogSchema(fp, "sqlite")!;
+    expect(s.origin).toBe("catalog");
+    expect(s.decided).toBe(CATALOG);
+    const users = s.lookup({ name: "USERS" }).table!;
+    expect(users.name).toEqual({ name: "Users" });
+    expect([...users.columns.values()].map((c) => [c.name, c.notNull])).toEqual([
+      ["id", true], // INTEGER PRIMARY KEY: the rowid
+      ["Email", true],
+      ["full, name", false],
+      ["code", false],
+    ]);
+    expect(s.column({ name: "users" }, "email")!.column.default).toBe("''");
+    const ix = (t: typeof users) =>
+      t.indexes.map((i) => [i.name ?? null, i.columns, i.unique, i.partial]).sort();
+    expect(ix(users)).toEqual(
+      [
+        [null, ["code"], true, false],
+        [null, ["id"], true, false],
+        ["users_lower", [null], false, false],
+        ["users_name", ["full, name", "Email"], true, false],
+        ["users_some", ["code"], false, true],
+      ].sort(),
+    );
+    const pairs = s.lookup({ name: "pairs" }).table!;
+    expect(s.column({ name: "pairs" }, "a")!.column.notNull).toBe(true);
+    expect(s.column({ name: "pairs" }, "n")!.column.notNull).toBe(false);
+    expect(ix(pairs)).toEqual([[null, ["b", "a"], true, false]]);
+    // The virtual table's columns as SELECT * reads them; its hidden one (the table's name) not.
+    expect([...s.lookup({ name: "notes" }).table!.columns.keys()]).toEqual(["body"]);
+    expect(s.lookup({ name: "v" }).table).toBeUndefined();
+    // Qualified: may name an attached database's table, as in the static model.
+    expect(s.lookup({ schema: "main", name: "users" }).table).toBeUndefined();
   });
 });
 

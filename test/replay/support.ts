@@ -5,7 +5,7 @@ import { analyze } from "../../src/core/analyze.js";
 import type { Finding, Report, ReportSection } from "../../src/core/types.js";
 import type { DatabaseResolver } from "../../src/replay/external/select.js";
 import { templateKey } from "../../src/replay/cache.js";
-import { ENGINES } from "../../src/replay/check.js";
+import { ENGINES, type ReplayCheckOptions } from "../../src/replay/check.js";
 import { PgliteEngine } from "../../src/replay/engines/pglite.js";
 import { createReplayCheck, type SnapshotCache } from "../../src/replay/index.js";
 import type { ReplayResult } from "../../src/replay/types.js";
@@ -68,6 +68,8 @@ export interface Scenario {
   databases?: DatabaseResolver;
   /** createReplayCheck's serverGraceMs: how long the watchdog leaves a server to stop a statement. */
   serverGraceMs?: number;
+  /** Stands in for reading the base files from `base` (still counted in reads and batches). */
+  readBase?: ReplayCheckOptions["readBase"];
 }
 
 export interface ReplayRun {
@@ -111,6 +113,10 @@ export async function runScenario(s: Scenario): Promise<ReplayRun> {
     ...(s.serverGraceMs === undefined ? {} : { serverGraceMs: s.serverGraceMs }),
     readBase: async (files) => {
       batches++;
+      if (s.readBase) {
+        reads.push(...files.map((f) => f.path));
+        return s.readBase(files);
+      }
       return files.map(({ path, oid }) => {
         reads.push(path);
         const text = base[path.slice(DIR.length + 1)];
