@@ -14,7 +14,12 @@ import type { ServerTarget } from "./external/sandbox.js";
 import type { DatabaseResolver } from "./external/select.js";
 import { runJob, type BaseFile, type BaseMigration, type JobLimits } from "./jobs.js";
 import { reportReplay, skipped, type ReplayFinding, type ReplayPlan } from "./report.js";
-import type { EngineKind, MigrationText, ReplayResult } from "./types.js";
+import {
+  emptyReplayResult,
+  type EngineKind,
+  type MigrationText,
+  type ReplayResult,
+} from "./types.js";
 
 export type { BaseFile } from "./jobs.js";
 export { ENGINES } from "./jobs.js";
@@ -284,18 +289,12 @@ async function replayDirectory(
   if (result.kind === "base-failed") {
     // Reported as the run that found it was, so a second evaluation says the same thing.
     const cachedFailure: ReplayResult = {
-      engine: result.engine,
-      base: { files: p.plan.baseFiles, restored: 0, applied: 0, ms: 0, failureCached: true },
+      ...emptyReplayResult(
+        result.engine,
+        { files: p.plan.baseFiles, restored: 0, applied: 0, ms: 0, failureCached: true },
+        [],
+      ),
       baseFailure: result.failure,
-      ups: [],
-      downs: [],
-      reups: [],
-      downChecks: [],
-      reupDifferences: null,
-      schemaDiff: null,
-      rolesCreated: [],
-      notes: [],
-      baseExtensions: [],
     };
     return reportReplay(p.plan, { result: cachedFailure, ms: 0 });
   }

@@ -9,7 +9,14 @@
 import { limitationOf, type Engine, type EngineOptions } from "./engines/engine.js";
 import { mentionedExtensions, migrationsTableDdl } from "./golang-migrate.js";
 import { changeKey, diffSchemas, type Schema } from "./schema.js";
-import type { EngineKind, FileRun, MigrationText, ReplayJob, ReplayResult } from "./types.js";
+import {
+  emptyReplayResult,
+  type EngineKind,
+  type FileRun,
+  type MigrationText,
+  type ReplayJob,
+  type ReplayResult,
+} from "./types.js";
 
 const DIALECT = {
   pglite: "postgres",
@@ -31,27 +38,16 @@ function union(...lists: string[][]): string[] {
 
 export async function runReplay(job: ReplayJob, deps: RunnerDeps): Promise<ReplayResult> {
   const { restore, template, files: baseFiles } = job.base;
-  const result: ReplayResult = {
-    engine: "",
-    base: {
+  const result = emptyReplayResult(
+    "",
+    {
       files: (restore?.files ?? 0) + baseFiles.length,
       restored: restore?.files ?? 0,
       applied: 0,
       ms: 0,
     },
-    ups: [],
-    downs: [],
-    reups: [],
-    downChecks: [],
-    reupDifferences: null,
-    schemaDiff: null,
-    rolesCreated: [],
-    notes: [],
-    baseExtensions: union(
-      restore?.extensions ?? [],
-      ...baseFiles.map((f) => mentionedExtensions(f.text)),
-    ),
-  };
+    union(restore?.extensions ?? [], ...baseFiles.map((f) => mentionedExtensions(f.text))),
+  );
   const { progress } = deps;
   progress("start", undefined, undefined);
 

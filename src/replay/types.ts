@@ -163,6 +163,27 @@ export interface ReplayResult {
   template?: Uint8Array;
 }
 
+/** A result before anything has run: nothing replayed, nothing compared. */
+export function emptyReplayResult(
+  engine: string,
+  base: ReplayResult["base"],
+  baseExtensions: string[],
+): ReplayResult {
+  return {
+    engine,
+    base,
+    ups: [],
+    downs: [],
+    reups: [],
+    downChecks: [],
+    reupDifferences: null,
+    schemaDiff: null,
+    rolesCreated: [],
+    notes: [],
+    baseExtensions,
+  };
+}
+
 /** Messages from the worker. */
 export type WorkerMessage =
   | { type: "progress"; phase: Phase; path?: string; line?: number; statement: boolean }
