@@ -12,10 +12,18 @@ import {
   baseBinding,
   encodeApprovalRunId,
   readApprovalRun,
+  recordTime,
   validRecordTime,
   type CheckRunFacts,
 } from "./record.js";
-import { APPROVE_ACTION, GITHUB_LOGIN, type ApprovalFacts, type ButtonApproval } from "./types.js";
+import {
+  APPROVE_ACTION,
+  GITHUB_LOGIN,
+  type ApprovalFacts,
+  type ButtonApproval,
+  type NotCountedReason,
+} from "./types.js";
+import { timeOf } from "./validate.js";
 
 export interface ButtonClick {
   /** `requested_action.identifier`. */
@@ -27,6 +35,11 @@ export interface ButtonClick {
   ownAppId: number;
   /** When the click arrived, in record form (see `recordTime`). */
   at: string;
+  /**
+   * When the clicked run was created (its `started_at`): the earliest the click can have been
+   * made, since the button appears with the run. Null when GitHub did not say.
+   */
+  shownAt: string | null;
 }
 
 /** One open pull request whose head is the clicked run's commit, with its own policy and facts. */
@@ -52,6 +65,29 @@ export interface ClickOutcome {
   rejected: { pr: number | null; reason: string }[];
 }
 
+/** Codes whose verdict depends on when the click was made. */
+const TIMED: ReadonlySet<NotCountedReason["code"]> = new Set(["changes-requested", "base-changed"]);
+
+function clickReasons(reasons: readonly NotCountedReason[] | undefined, placed: boolean): string {
+  if (!reasons) return "the click could not be judged";
+  const text = reasons.map((r) => r.detail).join("; ");
+  return placed && reasons.some((r) => TIMED.has(r.code))
+    ? `${text} (a click counts from when its check run was created, since its delivery may be handled late; use the latest check run)`
+    : text;
+}
+
+/**
+ * The earliest moment the click can have been made, in record form: the clicked run's creation,
+ * or the click's arrival when the clocks disagree; null when the run's time is unknown.
+ */
+function earliestClickTime(click: ButtonClick): string | null {
+  if (click.shownAt === null) return null;
+  const shown = timeOf(click.shownAt);
+  if (shown === null) return null;
+  const at = recordTime(new Date(shown));
+  return at < click.at ? at : click.at;
+}
+
 function reject(reason: string): ClickOutcome {
   return { approval: null, externalId: null, accepted: [], rejected: [{ pr: null, reason }] };
 }
@@ -61,6 +97,11 @@ export function evaluateButtonClick(
   targets: readonly ClickTarget[],
 ): ClickOutcome {
   if (!validRecordTime(click.at)) return reject(`invalid click time "${click.at}"`);
+  const earliest = earliestClickTime(click);
+  if (earliest === null)
+    return reject(
+      "when this check run was created is unknown, so the click cannot be placed in time; use the latest check run",
+    );
   if (targets.length === 0) return reject("no open pull request has this head commit");
   if (click.identifier !== APPROVE_ACTION.identifier)
     return reject(`unknown action "${click.identifier}"`);
@@ -129,17 +170,17 @@ export function evaluateButtonClick(
   for (const { policy, facts, against } of inContext) {
     const n = facts.pr.number;
     scope = against ?? "";
-    const { decision, verdict } = assessButton(policy, facts, approval);
+    // Judged as made when the run appeared: the delivery may be handled long after the click
+    // (a queue retry, a backlog, a redelivery), and what the approver did meanwhile (a change
+    // request, since dismissed) or what happened to the base (away and back) must not be read
+    // as coming before it. Earlier is the safe side of both rules; the record keeps `at`.
+    const judged = { ...approval, approvedAt: earliest };
+    const { decision, verdict } = assessButton(policy, facts, judged);
     if (decision.state === "error") no(n, `cannot be evaluated: ${decision.errors.join("; ")}`);
     else if (!decision.required) {
       if (against === undefined) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
     } else if (verdict?.counted) accepted.add(n);
-    else
-      no(
-        n,
-        verdict?.notCounted?.reasons.map((r) => r.detail).join("; ") ??
-          "the click could not be judged",
-      );
+    else no(n, clickReasons(verdict?.notCounted?.reasons, earliest < approval.approvedAt));
   }
   outcome.accepted = [...accepted].sort((a, b) => a - b);
   // "Needs no approval" under one view says nothing when another view took the click.
