@@ -95,6 +95,36 @@ describe("a click whose delivery is handled late", () => {
     expect(latest().conclusion).toBe("success");
   });
 
+  test("does not count for a pull request of the same head where it was withdrawn, though another took it", async () => {
+    const { repo, number } = await opened();
+    // PR #3 into release proposes the same head (release = master, same policy).
+    repo.commit({ branch: "release", parent: repo.pullJSON(number).base.sha, files: {} });
+    const release = repo.openPullRequest({
+      number: 3,
+      base: "release",
+      head: repo.pullJSON(number).head.sha,
+      user: "dev",
+    });
+    await h.receive("pull_request", pullRequestEvent("opened", repo, release));
+    expect(latest().external_id).toMatch(/^mw-approval\/2;pr=2,3;/);
+    const clicked = clickedRun();
+    // After the click: alice withdraws it on #3 only, and the author dismisses that.
+    const withdrawal = repo.review(release, {
+      user: "alice",
+      state: "CHANGES_REQUESTED",
+      submittedAt: ago(30),
+    });
+    repo.dismissReview(release, withdrawal, { at: ago(20) });
+
+    await h.receive("check_run", clickEvent(h.fake, clicked, "alice"));
+
+    // #2 took the click; #3, where alice withdrew it, must not count it, now or later.
+    expect(latest().conclusion).toBe("action_required");
+    expect(latest().output.summary).toContain("**not recorded** for #3");
+    await h.receive("pull_request", pullRequestEvent("synchronize", repo, release));
+    expect(latest().conclusion).toBe("action_required");
+  });
+
   test("does not survive a retargeting away and back after it was made", async () => {
     const { repo, number } = await opened();
     const clicked = clickedRun();

@@ -37,7 +37,8 @@ export interface ButtonClick {
   at: string;
   /**
    * When the clicked run was created (its `started_at`): the earliest the click can have been
-   * made, since the button appears with the run. Null when GitHub did not say.
+   * made, since the button appears with the run, and the time the record carries (`at` is
+   * when the click was handled). Null when GitHub did not say: the click is refused.
    */
   shownAt: string | null;
 }
@@ -158,9 +159,15 @@ export function evaluateButtonClick(
 
   // A pull request appears once per view (its own base, the default branch's): one record each.
   const covered = new Map(inContext.map((t) => [t.facts.pr.number, t.facts.pr]));
+  // Placed when the run appeared, the earliest the click can have been made: its delivery may
+  // be handled long after the click (a queue retry, a backlog, a redelivery), and what the
+  // approver did meanwhile (a change request, since dismissed) or what happened to the base
+  // (away and back) must not be read as coming before it. Earlier is the safe side of both
+  // rules. The record carries the same time, so that every later decision, for each pull
+  // request it names (also one that refused it now), judges the click as this one did.
   const approval: ButtonApproval = {
     approver: click.sender.login,
-    approvedAt: click.at,
+    approvedAt: earliest,
     headSha: click.run.headSha,
     digest,
     base: baseBinding([...covered.values()]),
@@ -170,17 +177,12 @@ export function evaluateButtonClick(
   for (const { policy, facts, against } of inContext) {
     const n = facts.pr.number;
     scope = against ?? "";
-    // Judged as made when the run appeared: the delivery may be handled long after the click
-    // (a queue retry, a backlog, a redelivery), and what the approver did meanwhile (a change
-    // request, since dismissed) or what happened to the base (away and back) must not be read
-    // as coming before it. Earlier is the safe side of both rules; the record keeps `at`.
-    const judged = { ...approval, approvedAt: earliest };
-    const { decision, verdict } = assessButton(policy, facts, judged);
+    const { decision, verdict } = assessButton(policy, facts, approval);
     if (decision.state === "error") no(n, `cannot be evaluated: ${decision.errors.join("; ")}`);
     else if (!decision.required) {
       if (against === undefined) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
     } else if (verdict?.counted) accepted.add(n);
-    else no(n, clickReasons(verdict?.notCounted?.reasons, earliest < approval.approvedAt));
+    else no(n, clickReasons(verdict?.notCounted?.reasons, earliest < click.at));
   }
   outcome.accepted = [...accepted].sort((a, b) => a - b);
   // "Needs no approval" under one view says nothing when another view took the click.

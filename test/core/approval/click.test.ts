@@ -212,8 +212,9 @@ describe("evaluateButtonClick", () => {
         target({ reviews: [dismissedRequest] }),
       ]);
       expect(fresh.accepted).toEqual([12]);
-      // The record keeps the time the click arrived.
-      expect(fresh.approval?.approvedAt).toBe(NOW);
+      // The record carries the time it was judged at: every later decision judges it alike.
+      expect(fresh.approval?.approvedAt).toBe("2024-05-01T10:56:00Z");
+      expect(fresh.externalId).toMatch(/;by=alice;at=2024-05-01T10:56:00Z$/);
     });
 
     test("a base change after the run appeared voids it, even back to the same base", () => {
