@@ -66,15 +66,8 @@ export interface ClickOutcome {
   rejected: { pr: number | null; reason: string }[];
 }
 
-/** Codes whose verdict depends on when the click was made. */
-const TIMED: ReadonlySet<NotCountedReason["code"]> = new Set(["changes-requested", "base-changed"]);
-
-function clickReasons(reasons: readonly NotCountedReason[] | undefined, placed: boolean): string {
-  if (!reasons) return "the click could not be judged";
-  const text = reasons.map((r) => r.detail).join("; ");
-  return placed && reasons.some((r) => TIMED.has(r.code))
-    ? `${text} (a click counts from when its check run was created, since its delivery may be handled late; use the latest check run)`
-    : text;
+function clickReasons(reasons: readonly NotCountedReason[] | undefined): string {
+  return reasons?.map((r) => r.detail).join("; ") ?? "the click could not be judged";
 }
 
 /**
@@ -182,7 +175,16 @@ export function evaluateButtonClick(
     else if (!decision.required) {
       if (against === undefined) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
     } else if (verdict?.counted) accepted.add(n);
-    else no(n, clickReasons(verdict?.notCounted?.reasons, earliest < click.at));
+    else {
+      // Say so when only the placement refused it (it would count as made when handled).
+      const placed =
+        earliest < click.at &&
+        assessButton(policy, facts, { ...approval, approvedAt: click.at }).verdict?.counted;
+      no(
+        n,
+        `${clickReasons(verdict?.notCounted?.reasons)}${placed ? " (a click counts from when its check run was created, since its delivery may be handled late; use the latest check run)" : ""}`,
+      );
+    }
   }
   outcome.accepted = [...accepted].sort((a, b) => a - b);
   // "Needs no approval" under one view says nothing when another view took the click.

@@ -217,6 +217,15 @@ describe("evaluateButtonClick", () => {
       expect(fresh.externalId).toMatch(/;by=alice;at=2024-05-01T10:56:00Z$/);
     });
 
+    test("a refusal the placement does not cause does not blame it", () => {
+      const out = evaluateButtonClick(late(), [
+        target({ reviews: [review("alice", "CHANGES_REQUESTED", 55)] }),
+      ]);
+      expect(out.rejected.map((r) => r.reason)).toEqual([
+        "their latest review requests changes; approving with a review withdraws it",
+      ]);
+    });
+
     test("a base change after the run appeared voids it, even back to the same base", () => {
       const out = evaluateButtonClick(late(), [target({ baseChangedAt: "2024-05-01T10:55:00Z" })]);
       expect(out.approval).toBeNull();
