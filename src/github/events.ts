@@ -324,6 +324,8 @@ export function createHandlers(options: HandlerOptions) {
           externalId: run.external_id ?? null,
         },
         at: recordTime(new Date()),
+        // The click was made at or after this; its delivery may be handled much later.
+        shownAt: typeof run.started_at === "string" ? run.started_at : null,
       };
       const d = delivery(context);
       const check = new ApprovalCheck(click);

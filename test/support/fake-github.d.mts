@@ -281,8 +281,11 @@ export class FakeGitHub {
     headers?: Record<string, string | string[] | undefined>;
     body?: unknown;
   }): { status: number; headers: Record<string, string>; body: string | Uint8Array };
-  /** Links a commit email to an account (GitHub's noreply addresses resolve by themselves). */
-  linkEmail(email: string, login: string): void;
+  /**
+   * Links a commit email to an account (GitHub's noreply addresses resolve by themselves); null:
+   * to none, even a noreply address (a renamed account's login-based one).
+   */
+  linkEmail(email: string, login: string | null): void;
   /** GraphQL blob text longer than this many bytes comes back cut, with isTruncated (512,000). */
   graphqlTextLimit: number;
   /** `GET /git/blobs/{sha}` answers these bytes for that id from now on. */

@@ -1565,15 +1565,19 @@ export class FakeGitHub {
     this.#graphqlFaults.push({ times: 1, ...fault });
   }
 
-  /** Links a commit email to a GitHub account, as a user adding it to their account does. */
+  /**
+   * Links a commit email to a GitHub account, as a user adding it to their account does; `null`:
+   * linked to none, even a noreply address (GitHub stops linking an account's login-based
+   * `login@users.noreply.github.com` once the account is renamed).
+   */
   linkEmail(email, login) {
     this.emails.set(email.toLowerCase(), login);
   }
 
   /** The account an email is linked to: registered ones, and GitHub's noreply addresses. */
   #userOfEmail(email) {
-    const linked = this.emails.get(email.toLowerCase());
-    if (linked) return linked;
+    const key = email.toLowerCase();
+    if (this.emails.has(key)) return this.emails.get(key);
     const noreply = /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(email);
     return noreply ? noreply[1] : null;
   }

@@ -3,7 +3,7 @@
  * counted and why, or blocking — under the policy. Pure; the decision (decide.ts) words the result.
  */
 import type { ApprovalPolicy } from "../../config/types.js";
-import { exclusions, hasKey, identify } from "./eligibility.js";
+import { exclusions, hasKey, identify, isApp } from "./eligibility.js";
 import { baseBinding } from "./record.js";
 import {
   loginKey,
@@ -326,5 +326,6 @@ export function approvalCandidates(
   }
   for (const b of facts.buttonApprovals)
     if (b.pullRequests.includes(facts.pr.number)) logins.push(b.approver);
-  return distinct(logins).filter((l) => !hasKey(policy.users, loginKey(l)));
+  // Apps are refused before any fact (identify): nothing to look up for them.
+  return distinct(logins).filter((l) => !hasKey(policy.users, loginKey(l)) && !isApp(l));
 }

@@ -12,10 +12,18 @@ import {
   baseBinding,
   encodeApprovalRunId,
   readApprovalRun,
+  recordTime,
   validRecordTime,
   type CheckRunFacts,
 } from "./record.js";
-import { APPROVE_ACTION, GITHUB_LOGIN, type ApprovalFacts, type ButtonApproval } from "./types.js";
+import {
+  APPROVE_ACTION,
+  GITHUB_LOGIN,
+  type ApprovalFacts,
+  type ButtonApproval,
+  type NotCountedReason,
+} from "./types.js";
+import { timeOf } from "./validate.js";
 
 export interface ButtonClick {
   /** `requested_action.identifier`. */
@@ -27,6 +35,12 @@ export interface ButtonClick {
   ownAppId: number;
   /** When the click arrived, in record form (see `recordTime`). */
   at: string;
+  /**
+   * When the clicked run was created (its `started_at`): the earliest the click can have been
+   * made, since the button appears with the run, and the time the record carries (`at` is
+   * when the click was handled). Null when GitHub did not say: the click is refused.
+   */
+  shownAt: string | null;
 }
 
 /** One open pull request whose head is the clicked run's commit, with its own policy and facts. */
@@ -52,6 +66,22 @@ export interface ClickOutcome {
   rejected: { pr: number | null; reason: string }[];
 }
 
+function clickReasons(reasons: readonly NotCountedReason[] | undefined): string {
+  return reasons?.map((r) => r.detail).join("; ") ?? "the click could not be judged";
+}
+
+/**
+ * The earliest moment the click can have been made, in record form: the clicked run's creation,
+ * or the click's arrival when the clocks disagree; null when the run's time is unknown.
+ */
+function earliestClickTime(click: ButtonClick): string | null {
+  if (click.shownAt === null) return null;
+  const shown = timeOf(click.shownAt);
+  if (shown === null) return null;
+  const at = recordTime(new Date(shown));
+  return at < click.at ? at : click.at;
+}
+
 function reject(reason: string): ClickOutcome {
   return { approval: null, externalId: null, accepted: [], rejected: [{ pr: null, reason }] };
 }
@@ -61,6 +91,11 @@ export function evaluateButtonClick(
   targets: readonly ClickTarget[],
 ): ClickOutcome {
   if (!validRecordTime(click.at)) return reject(`invalid click time "${click.at}"`);
+  const earliest = earliestClickTime(click);
+  if (earliest === null)
+    return reject(
+      "when this check run was created is unknown, so the click cannot be placed in time; use the latest check run",
+    );
   if (targets.length === 0) return reject("no open pull request has this head commit");
   if (click.identifier !== APPROVE_ACTION.identifier)
     return reject(`unknown action "${click.identifier}"`);
@@ -117,9 +152,15 @@ export function evaluateButtonClick(
 
   // A pull request appears once per view (its own base, the default branch's): one record each.
   const covered = new Map(inContext.map((t) => [t.facts.pr.number, t.facts.pr]));
+  // Placed when the run appeared, the earliest the click can have been made: its delivery may
+  // be handled long after the click (a queue retry, a backlog, a redelivery), and what the
+  // approver did meanwhile (a change request, since dismissed) or what happened to the base
+  // (away and back) must not be read as coming before it. Earlier is the safe side of both
+  // rules. The record carries the same time, so that every later decision, for each pull
+  // request it names (also one that refused it now), judges the click as this one did.
   const approval: ButtonApproval = {
     approver: click.sender.login,
-    approvedAt: click.at,
+    approvedAt: earliest,
     headSha: click.run.headSha,
     digest,
     base: baseBinding([...covered.values()]),
@@ -134,12 +175,16 @@ export function evaluateButtonClick(
     else if (!decision.required) {
       if (against === undefined) no(n, `#${n} needs no approval: ${decision.reasons.join(" ")}`);
     } else if (verdict?.counted) accepted.add(n);
-    else
+    else {
+      // Say so when only the placement refused it (it would count as made when handled).
+      const placed =
+        earliest < click.at &&
+        assessButton(policy, facts, { ...approval, approvedAt: click.at }).verdict?.counted;
       no(
         n,
-        verdict?.notCounted?.reasons.map((r) => r.detail).join("; ") ??
-          "the click could not be judged",
+        `${clickReasons(verdict?.notCounted?.reasons)}${placed ? " (a click counts from when its check run was created, since its delivery may be handled late; use the latest check run)" : ""}`,
       );
+    }
   }
   outcome.accepted = [...accepted].sort((a, b) => a - b);
   // "Needs no approval" under one view says nothing when another view took the click.

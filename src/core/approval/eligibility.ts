@@ -40,12 +40,25 @@ export function hasKey(list: readonly string[], key: string): boolean {
   return list.some((x) => loginKey(x) === key);
 }
 
+/**
+ * An app's account (`name[bot]`, as REST and the decision name it). Apps submit reviews (an
+ * installed app with pull requests write; GitHub Actions' token, which a pull request's own
+ * workflow drives), but an approval is a person's.
+ */
+export function isApp(login: string): boolean {
+  return login.endsWith("[bot]");
+}
+
 /** Eligibility by identity alone (exclusions are separate). */
 export function identify(
   policy: ApprovalPolicy,
   eligibility: ReadonlyMap<string, EligibilityFacts>,
   login: string,
 ): Identity {
+  // Before any fact: whatever GitHub reports for an app's login (a repository role from an
+  // organization's base permission, say) does not make it a DBA.
+  if (isApp(login))
+    return notEligible("not-eligible", "an app, not a person; only people approve migrations");
   const key = loginKey(login);
   if (hasKey(policy.users, key)) return eligible("listed user");
   const facts = eligibility.get(key);

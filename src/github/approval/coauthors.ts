@@ -91,12 +91,17 @@ export async function coAuthorsOf(
 }
 
 /**
- * GitHub's noreply addresses name their account (`12345+login@users.noreply.github.com`, bots'
- * `…+name[bot]@…`); GitHub does not resolve bots to users, so they are read here.
+ * The app a bot's noreply address names (`…+name[bot]@users.noreply.github.com`): GitHub never
+ * links bots to users, so their addresses are read here. Any other address GitHub left unlinked
+ * is linked to no account, whatever login it spells: GitHub stops linking an account's
+ * login-based address (`login@users.noreply.github.com`) once the account is renamed, and an
+ * ID-based one with another account's id links to nobody. Reading the login out of it named
+ * someone who may not be the writer (a renamed DBA's own commit became "al"'s), so it is null:
+ * an unknown contributor, as REST reports it.
  */
 export function noreplyLogin(email: string): string | null {
   const m =
-    /^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(
+    /^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\[bot\])@users\.noreply\.github\.com$/i.exec(
       email,
     );
   return m ? m[1]! : null;

@@ -36,6 +36,8 @@ function click(
     sender: { login: "alice", type: "User" },
     ownAppId: APP,
     at: NOW,
+    // The run appeared the moment it was clicked (click-late tests below set it earlier).
+    shownAt: NOW,
     run: {
       id: 500,
       name: APPROVAL_CHECK_NAME,
@@ -189,6 +191,68 @@ describe("evaluateButtonClick", () => {
     expect(out.approval).toBeNull();
     expect(out.externalId).toBeNull();
     expect(out.rejected.map((r) => r.reason).join("\n")).toMatch(reason);
+  });
+
+  describe("a click handled after its approver acted again (a late delivery)", () => {
+    // The run appeared at 10:50; the click arrives at 11:00.
+    const late = (over: Partial<ButtonClick> = {}) =>
+      click({ shownAt: "2024-05-01T10:50:00Z", ...over });
+    const dismissedRequest = review("alice", "DISMISSED", 55, {
+      dismissedState: "changes_requested",
+    });
+
+    test("a change request made after the run appeared, since dismissed, outranks the click", () => {
+      const out = evaluateButtonClick(late(), [target({ reviews: [dismissedRequest] })]);
+      expect(out.approval).toBeNull();
+      expect(out.rejected.map((r) => r.reason).join("\n")).toMatch(
+        /they requested changes afterwards .*since dismissed.*\(a click counts from when its check run was created/,
+      );
+      // The same click on a run that appeared after that change request counts.
+      const fresh = evaluateButtonClick(late({ shownAt: "2024-05-01T10:56:00Z" }), [
+        target({ reviews: [dismissedRequest] }),
+      ]);
+      expect(fresh.accepted).toEqual([12]);
+      // The record carries the time it was judged at: every later decision judges it alike.
+      expect(fresh.approval?.approvedAt).toBe("2024-05-01T10:56:00Z");
+      expect(fresh.externalId).toMatch(/;by=alice;at=2024-05-01T10:56:00Z$/);
+    });
+
+    test("a refusal the placement does not cause does not blame it", () => {
+      const out = evaluateButtonClick(late(), [
+        target({ reviews: [review("alice", "CHANGES_REQUESTED", 55)] }),
+      ]);
+      expect(out.rejected.map((r) => r.reason)).toEqual([
+        "their latest review requests changes; approving with a review withdraws it",
+      ]);
+    });
+
+    test("a base change after the run appeared voids it, even back to the same base", () => {
+      const out = evaluateButtonClick(late(), [target({ baseChangedAt: "2024-05-01T10:55:00Z" })]);
+      expect(out.approval).toBeNull();
+      expect(out.rejected.map((r) => r.reason).join("\n")).toMatch(
+        /given before the base branch changed/,
+      );
+    });
+
+    test.each([
+      ["unknown", null],
+      ["not a time", "yesterday"],
+    ])("a run whose creation time is %s takes no click", (_name, shownAt) => {
+      const out = evaluateButtonClick(click({ shownAt }), [target()]);
+      expect(out.approval).toBeNull();
+      expect(out.rejected.map((r) => r.reason)).toEqual([
+        "when this check run was created is unknown, so the click cannot be placed in time; use the latest check run",
+      ]);
+    });
+
+    test("a run stamped after the click's arrival (clock skew) places it at its arrival", () => {
+      const out = evaluateButtonClick(click({ shownAt: "2024-05-01T11:00:30Z" }), [
+        target({
+          reviews: [review("alice", "DISMISSED", 59, { dismissedState: "changes_requested" })],
+        }),
+      ]);
+      expect(out.accepted).toEqual([12]);
+    });
   });
 
   describe("one head in two pull requests with different bases", () => {
