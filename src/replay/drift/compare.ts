@@ -6,13 +6,12 @@
  * - extensions no migration creates (the operator's: pg_stat_statements on the server, or the
  *   sandbox's own), like the replay leaves out extensions of other roles;
  * - extension versions: the sandbox's build decides the expected one, not the migrations;
- * - objects matching `drift.ignore` (globs over object names; an ignored table takes its columns,
- *   indexes, constraints and triggers with it).
+ * - objects matching `drift.ignore` (globs over the parts of object names, not their text; an
+ *   ignored table takes its columns, indexes, constraints and triggers with it).
  */
 import {
   describeObject,
   diffSchemas,
-  displayName,
   type AttrValue,
   type ObjectKind,
   type Schema,
@@ -39,6 +38,8 @@ export interface CompareOptions {
   ignore: readonly string[];
   /** Extensions that some migration up to the live version creates. */
   migrationExtensions: ReadonlySet<string>;
+  /** How names are built (schema-qualified on Postgres); default postgres. */
+  dialect?: "postgres" | "mysql" | "sqlite";
 }
 
 export interface Comparison {
@@ -49,7 +50,49 @@ export interface Comparison {
 
 /** `*` any run of characters but ".", `**` anything, `?` one character but ".". */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
-  return namePatterns(patterns, ".");
+  const m = partsMatcher(patterns);
+  return (name) => m(name.split("."));
+}
+
+/**
+ * Joins a name's parts: a character no Postgres, MySQL or SQLite identifier holds, so a glob's `*`
+ * (which stops at it) cannot run from one part into the next however the parts are spelled.
+ */
+const PART = "\0";
+
+/** A pattern's parts: split at dots outside double quotes; `""` in quotes is one `"`. */
+function patternParts(pattern: string): string[] {
+  const parts: string[] = [];
+  let part = "";
+  let quoted = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '"') {
+      if (quoted && pattern[i + 1] === '"') {
+        part += '"';
+        i++;
+      } else quoted = !quoted;
+    } else if (ch === "." && !quoted) {
+      parts.push(part);
+      part = "";
+    } else part += ch;
+  }
+  parts.push(part);
+  return parts;
+}
+
+/**
+ * `drift.ignore` over a name's parts (schema, table, column…): `*` any run of characters within a
+ * part, `**` anything (across parts too), `?` one character of a part. A dot in a pattern separates
+ * parts unless it is in double quotes (`public."audit.x"`), so `audit.*` (schema audit, any table)
+ * never matches the table `public."audit.x"`, whose name merely reads like it.
+ */
+export function partsMatcher(patterns: readonly string[]): (parts: readonly string[]) => boolean {
+  const m = namePatterns(
+    patterns.map((p) => patternParts(p).join(PART)),
+    PART,
+  );
+  return (parts) => m(parts.join(PART));
 }
 
 /** Attributes a one-line description already shows. */
@@ -125,15 +168,67 @@ function toDifference(c: SchemaChange, expected: Schema, live: Schema): DriftDif
   };
 }
 
+/**
+ * The readings of a name as parts. Fingerprints join parts with dots, so `public.audit.x` is the
+ * table "audit.x" of schema public, or the table x of a schema "public.audit": the schemas either
+ * side has tell which (every split at a dot when none does). Objects of a table (columns,
+ * triggers…) are their table's parts and one more; a domain's constraints, the domain's and one
+ * more.
+ */
+function nameReadings(
+  expected: Schema,
+  live: Schema,
+  dialect: NonNullable<CompareOptions["dialect"]>,
+): (kind: ObjectKind, name: string, table?: string) => string[][] {
+  const all = [...Object.values(expected), ...Object.values(live)];
+  const schemas = new Set(all.filter((o) => o.kind === "schema").map((o) => o.name));
+  const types = new Set(all.filter((o) => o.kind === "domain").map((o) => o.name));
+  const qualified = (name: string): string[][] => {
+    const known = [...schemas].filter((sc) => name.startsWith(`${sc}.`));
+    const splits =
+      known.length > 0
+        ? known.map((sc) => sc.length)
+        : [...name.matchAll(/\./g)].map((x) => x.index);
+    return splits.length > 0
+      ? splits.map((at) => [name.slice(0, at), name.slice(at + 1)])
+      : [[name]];
+  };
+  const readings = (kind: ObjectKind, name: string, table?: string): string[][] => {
+    if (table !== undefined && name.startsWith(`${table}.`)) {
+      const rest = name.slice(table.length + 1);
+      return readings("table", table).map((p) => [...p, rest]);
+    }
+    if (dialect !== "postgres" || kind === "schema" || kind === "extension") return [[name]];
+    if (kind === "constraint") {
+      const owner = [...types].filter((t) => name.startsWith(`${t}.`));
+      if (owner.length > 0)
+        return owner.flatMap((t) =>
+          readings("domain", t).map((p) => [...p, name.slice(t.length + 1)]),
+        );
+    }
+    return qualified(name);
+  };
+  return readings;
+}
+
 export function compareSchemas(expected: Schema, live: Schema, opts: CompareOptions): Comparison {
-  const ignoredName = globMatcher(opts.ignore);
-  const matches = (name: string | undefined) =>
-    name !== undefined && (ignoredName(name) || ignoredName(displayName(name)));
+  const dialect = opts.dialect ?? "postgres";
+  const ignoredParts = partsMatcher(opts.ignore);
+  const readings = nameReadings(expected, live, dialect);
+  // Ignored only when every reading of the name matches: an ambiguous one is compared.
+  const matches = (kind: ObjectKind, name: string | undefined, table?: string) =>
+    opts.ignore.length > 0 &&
+    name !== undefined &&
+    readings(kind, name, table).every(
+      (p) =>
+        ignoredParts(p) ||
+        (dialect === "postgres" && p[0] === "public" && ignoredParts(p.slice(1))),
+    );
   const ignored: Comparison["ignored"] = { byConfig: [], operator: [], engine: [] };
   const differences: DriftDifference[] = [];
   for (const c of diffSchemas(expected, live)) {
     const label = `${c.kind} ${c.name}`;
-    if (matches(c.name) || matches(c.table)) {
+    if (matches(c.kind, c.name, c.table) || matches("table", c.table)) {
       ignored.byConfig.push(label);
       continue;
     }
