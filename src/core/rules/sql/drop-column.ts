@@ -109,7 +109,10 @@ function leftBehind(
     .filter(
       (c) =>
         !read.has(c.name.toLowerCase()) &&
-        !(c.generated !== undefined && computedAgain.has(c.name.toLowerCase())),
+        !(
+          (c.generated === "stored" || c.generated === "virtual") &&
+          computedAgain.has(c.name.toLowerCase())
+        ),
     )
     .map((c) => c.name);
   return missing.length > 0 ? { from: rebuild.from, missing, decided } : undefined;
