@@ -238,13 +238,145 @@ export function compareSchemas(expected: Schema, live: Schema, opts: CompareOpti
         continue;
       }
       if (c.change === "changed") {
-        const rest = c.changes!.filter((x) => x.attr !== "version");
-        if (rest.length < c.changes!.length) ignored.engine.push(label);
+        // Members are compared one by one below.
+        const rest = c.changes!.filter((x) => x.attr !== "version" && x.attr !== "members");
+        if (c.changes!.some((x) => x.attr === "version")) ignored.engine.push(label);
         if (rest.length === 0) continue;
         c.changes = rest;
       }
     }
     differences.push(toDifference(c, expected, live));
   }
+  for (const d of memberDifferences(expected, live)) {
+    if (matches(d.kind, d.object)) ignored.byConfig.push(`${d.kind} ${d.object}`);
+    else differences.push(d);
+  }
   return { differences, ignored };
+}
+
+/** pg_identify_object's object types → the fingerprint's kinds. */
+const MEMBER_KINDS: Record<string, ObjectKind> = {
+  table: "table",
+  view: "view",
+  "materialized view": "materialized-view",
+  "foreign table": "foreign-table",
+  sequence: "sequence",
+  function: "function",
+  procedure: "function",
+  aggregate: "function",
+  type: "type",
+  schema: "schema",
+};
+/** Kinds an extension's new version may add members of: only relations are compared then. */
+const RELATIONS = new Set(["table", "view", "materialized view", "foreign table", "sequence"]);
+/** What holds rows, which an extension no migration creates rarely owns in the migrations' schemas. */
+const HOLDS_ROWS = new Set(["table", "materialized view", "foreign table"]);
+
+/** Dotted version `a` is `b` or older ("1.6" ≤ "1.8"); false when either is not numbers. */
+function versionAtMost(a: AttrValue, b: AttrValue): boolean {
+  if (a === b) return true;
+  const parse = (v: AttrValue) =>
+    typeof v === "string" && /^\d+(\.\d+)*$/.test(v) ? v.split(".").map(Number) : null;
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return false;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return true;
+}
+
+/** An extension's members as the fingerprint lists them: "type: identity". */
+function membersOf(o: { attrs: Record<string, AttrValue> } | undefined): string[] {
+  const m = o?.attrs.members;
+  return typeof m === "string" && m !== "" ? m.split("\n") : [];
+}
+
+/** `public."a.b"` → ["public", "a.b"]: the parts of a qualified name as pg_identify_object quotes it. */
+function identityParts(identity: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= identity.length) {
+    let part = "";
+    if (identity[i] === '"') {
+      for (i++; i < identity.length; i++) {
+        if (identity[i] !== '"') part += identity[i];
+        else if (identity[i + 1] !== '"') break;
+        else {
+          part += '"';
+          i++;
+        }
+      }
+      i++;
+    } else {
+      const end = identity.indexOf(".", i);
+      part = identity.slice(i, end < 0 ? identity.length : end);
+      i = end < 0 ? identity.length : end;
+    }
+    parts.push(part);
+    if (identity[i] !== ".") break;
+    i++;
+  }
+  return parts;
+}
+
+/**
+ * Objects that belong to an extension in the live database and not in the expected schema. The
+ * fingerprint leaves an extension's members out of every other comparison (they are its script's,
+ * not the migrations'), so `ALTER EXTENSION e ADD TABLE t` would hide a table made or changed by
+ * hand: the membership itself is the difference.
+ *
+ * - An extension both sides have: every live member the replay's copy does not have; when the
+ *   live version is newer than the sandbox's (its build decides the expected one, and a new
+ *   version adds functions and types), the relations only.
+ * - An extension no migration creates (the operator's, not compared): there is no copy to compare
+ *   with, so only what holds rows (tables, materialized and foreign tables) in a schema the
+ *   migrations have; its functions and views (pg_stat_statements' in public) stay left out.
+ */
+function memberDifferences(expected: Schema, live: Schema): DriftDifference[] {
+  const schemas = new Set(
+    Object.values(expected)
+      .filter((o) => o.kind === "schema")
+      .map((o) => o.name),
+  );
+  const out: DriftDifference[] = [];
+  for (const ext of Object.values(live)) {
+    if (ext.kind !== "extension") continue;
+    const mine = expected[`extension ${ext.name}`];
+    const theirs = new Set(membersOf(mine));
+    // A newer version adds functions and types (seldom takes any away): a live extension at the
+    // sandbox's version or an older one has no member the sandbox's lacks; a newer one may.
+    const allKinds =
+      mine !== undefined && versionAtMost(ext.attrs.version ?? null, mine.attrs.version ?? null);
+    for (const member of membersOf(ext)) {
+      if (theirs.has(member)) continue;
+      const at = member.indexOf(": ");
+      const type = at < 0 ? member : member.slice(0, at);
+      const identity = at < 0 ? "" : member.slice(at + 2);
+      const parts = identityParts(identity);
+      if (
+        mine === undefined
+          ? !HOLDS_ROWS.has(type) || !schemas.has(parts[0]!)
+          : !allKinds && !RELATIONS.has(type)
+      )
+        continue;
+      const kind = MEMBER_KINDS[type];
+      const object =
+        kind === undefined
+          ? `${ext.name}: ${member}`
+          : RELATIONS.has(type)
+            ? parts.join(".")
+            : identity;
+      const known = kind !== undefined && expected[`${kind} ${object}`] !== undefined;
+      out.push({
+        kind: kind ?? "extension",
+        object,
+        change: known ? "changed" : "added",
+        expected: known ? "not part of an extension" : null,
+        actual: `${type} ${identity}, made part of extension ${ext.name} (an extension's objects are left out of every other comparison)`,
+      });
+    }
+  }
+  return out;
 }
