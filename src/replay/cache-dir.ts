@@ -3,7 +3,7 @@
  * any of the tool's code is loaded, so it must not pull in more than node:path and node:fs.
  */
 import { mkdirSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 
 /**
  * Where the CLI keeps snapshots. Not node_modules/.cache: migration-warden mostly runs in Go
@@ -65,15 +65,69 @@ export function trustedCacheDir(dir: string, create = false): string | null {
  * trustedCacheDir cannot tell such a directory from the user's own: the files a checkout writes
  * are the user's, so a pull request that commits entries under a cache directory set inside the
  * checkout (`XDG_CACHE_HOME=$GITHUB_WORKSPACE/.cache`) forges them, and every key is public.
- * Real paths on both sides (a directory not made yet: its nearest existing parent's, plus the rest).
+ *
+ * Directories, not path texts, are compared: the device and inode of `dir` and of each of its
+ * ancestors against those of each place. One directory has several paths: through a bind mount
+ * (a container that mounts the workspace at /src and again at /app), a case-insensitive file
+ * system (/Users/me/Repo and /users/me/repo), or a symlink followed by `..` (`link/..` is the
+ * link's target's parent, not the directory holding the link, which is what a path's text says).
+ * The ancestors are those of the physical path (the system's realpath); a directory not made yet
+ * counts from its nearest existing ancestor, as mkdir -p would make it.
  */
 export function cacheDirInside(dir: string, places: readonly string[]): string | null {
+  const ids = places.map((place) => identity(place));
+  for (let path: string = physical(dir); ; path = dirname(path)) {
+    const id = identity(path);
+    const i = id === null ? -1 : ids.indexOf(id);
+    if (i >= 0) return places[i]!;
+    if (dirname(path) === path) break;
+  }
+  // A place that cannot be read (stat fails) is still compared by its path.
   const real = realOrPlanned(dir);
-  for (const place of places) {
+  for (const [i, place] of places.entries()) {
+    if (ids[i] !== null) continue;
     const root = realOrPlanned(place);
     if (real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)) return place;
   }
   return null;
+}
+
+/** "device:inode" of a directory, or null when it cannot be read. */
+function identity(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `path` as the system resolves it: its nearest existing ancestor through the system's realpath
+ * (which follows a symlink before a `..`, as opening the path does), then the rest, which does not
+ * exist; again if the rest's `..` led back into existing directories.
+ */
+function physical(path: string): string {
+  let current = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
+  for (let round = 0; round < 8; round++) {
+    const rest: string[] = [];
+    let existing = current;
+    for (;;) {
+      try {
+        existing = realpathSync.native(existing);
+        break;
+      } catch {
+        const parent = dirname(existing);
+        if (parent === existing) break;
+        rest.unshift(basename(existing));
+        existing = parent;
+      }
+    }
+    const next = rest.length === 0 ? existing : join(existing, ...rest);
+    if (next === current || !rest.includes("..")) return next;
+    current = next;
+  }
+  return resolve(current);
 }
 
 function realOrPlanned(path: string): string {

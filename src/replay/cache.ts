@@ -63,6 +63,13 @@ export function prefixKeys(input: BaseKeyInput): string[] {
 }
 
 /**
+ * What a fingerprint holds (fingerprint/): bumped when its reads change between releases' builds
+ * of one version (2: Postgres extensions list their members), so drift never compares a cached
+ * fingerprint of the old reads with a live one of the new.
+ */
+const FINGERPRINT_READS = 2;
+
+/**
  * The key of the fingerprint of the state after all of `input.files` (none: a fresh database).
  * The fingerprint is this release's reading of the catalogs, so the release is part of the key.
  */
@@ -70,7 +77,7 @@ export function fingerprintKey(input: BaseKeyInput): string {
   const keys = prefixKeys(input);
   const base =
     keys[keys.length - 1] ?? sha256([FORMAT, "base", input.engine, input.multiStatement]);
-  return sha256([FORMAT, "fingerprint", TOOL.version, base]);
+  return sha256([FORMAT, "fingerprint", FINGERPRINT_READS, TOOL.version, base]);
 }
 
 /**

@@ -81,7 +81,13 @@ function addColumn(t: SchemaTable, o: SchemaObject): void {
     notNull,
     ...(typeof def === "string" ? { default: def } : {}),
     ...(collation !== undefined && collation !== null ? { collation: String(collation) } : {}),
+    ...generatedOf(o),
   });
+}
+
+function generatedOf(o: SchemaObject): { generated?: "stored" | "virtual" } {
+  const g = o.attrs.generated;
+  return g === "stored" || g === "virtual" ? { generated: g } : {};
 }
 
 /** `CHECK ((col IS NOT NULL))` as pg_get_constraintdef prints it. */
@@ -185,6 +191,7 @@ function sqliteCatalogSchema(fingerprint: Schema): MergedSchema {
         // and it is the side that reports (dml-without-where).
         notNull: o.attrs.notNull === true || o.attrs.primaryKey !== undefined,
         ...(typeof def === "string" ? { default: def } : {}),
+        ...generatedOf(o),
       });
     } else if (
       o.kind === "constraint" &&

@@ -2,7 +2,8 @@
  * `migration-warden report approvals` against the local fake GitHub: merged pull requests that
  * changed migrations, approvers with time and kind, the digest approved vs merged, and every kind
  * of exception; only the app's own check runs are evidence; reads only (no write requests);
- * paginated, retried, rate-limit aware, progress on stderr.
+ * paginated, retried, rate-limit aware, progress on stderr. Pages that shift while they are read:
+ * report-approvals-pages.test.ts.
  */
 import { baseBinding, encodeApprovalRunId } from "../../src/core/approval/record.js";
 import {
@@ -428,10 +429,10 @@ test("reads only: every request was a GET or a GraphQL query; the pull request l
   expect(writes).toEqual([]);
   // Not a vacuous pass: GraphQL reads did happen (the git objects' gather).
   expect(fake.requests.some((r) => r.method === "POST" && /\/graphql$/.test(r.path))).toBe(true);
-  // The closed-PR listing is read newest first and stops before older pages.
+  // The pull request listing is read newest update first and stops before older pages.
   expect(fake.requests.filter((r) => r.path === "/repos/acme/shop/pulls")).toHaveLength(1);
   // Progress on stderr, one line per phase at least.
-  expect(stderr).toContain("listing closed pull requests: page 1, 7 merged in the range so far");
+  expect(stderr).toContain("listing pull requests: page 1, 7 merged in the range so far");
   expect(stderr).toContain("reading merged pull requests: 7/7");
   expect(stderr).toContain("reading audit checks on commits of main: 10/10");
   expect(stderr).not.toContain("404");

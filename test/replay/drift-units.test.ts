@@ -167,6 +167,75 @@ describe("the comparison", () => {
   });
 });
 
+describe("extension members (objects hidden in an extension)", () => {
+  const ext = (name: string, version: string, members: string[]): SchemaObject => ({
+    kind: "extension",
+    name,
+    attrs: { version, schema: "public", members: members.join("\n") },
+  });
+  const schema = (name: string): SchemaObject => ({ kind: "schema", name, attrs: {} });
+  const OWN = ["function: public.citext_eq(public.citext,public.citext)", "type: public.citext"];
+  const run = (expected: SchemaObject[], live: SchemaObject[]) =>
+    compareSchemas(
+      schemaOf([schema("public"), ...expected]),
+      schemaOf([schema("public"), ...live]),
+      {
+        ignore: [],
+        migrationExtensions: new Set(["citext"]),
+      },
+    ).differences.map((d) => `${d.change} ${d.kind} ${d.object}`);
+
+  test("a live member the sandbox's copy lacks; every kind at the sandbox's version or older", () => {
+    const extra = [...OWN, "function: public.leak(pg_catalog.text)", 'table: public."a.b"'];
+    expect(run([ext("citext", "1.8", OWN)], [ext("citext", "1.6", extra)])).toEqual([
+      "added function public.leak(pg_catalog.text)",
+      "added table public.a.b",
+    ]);
+    expect(run([ext("citext", "1.8", OWN)], [ext("citext", "1.8", OWN)])).toEqual([]);
+    // The sandbox's newer copy has members the live one lacks: not drift.
+    expect(
+      run([ext("citext", "1.8", [...OWN, "type: public.citext[]"])], [ext("citext", "1.6", OWN)]),
+    ).toEqual([]);
+  });
+
+  test("a newer live version: its new functions are its own, a table is still drift", () => {
+    const live = [...OWN, "function: public.citext_new(integer)", "table: public.stash"];
+    expect(run([ext("citext", "1.6", OWN)], [ext("citext", "1.10", live)])).toEqual([
+      "added table public.stash",
+    ]);
+    expect(run([ext("citext", "1.6", OWN)], [ext("citext", "dev", live)])).toEqual([
+      "added table public.stash",
+    ]);
+  });
+
+  test("an object the migrations create, made a member: changed", () => {
+    const users: SchemaObject = { kind: "table", name: "public.users", attrs: {} };
+    const d = compareSchemas(
+      schemaOf([schema("public"), users, ext("citext", "1.8", OWN)]),
+      schemaOf([schema("public"), ext("citext", "1.8", [...OWN, "table: public.users"])]),
+      { ignore: [], migrationExtensions: new Set(["citext"]) },
+    ).differences;
+    expect(d).toContainEqual(
+      expect.objectContaining({
+        kind: "table",
+        object: "public.users",
+        change: "changed",
+        expected: "not part of an extension",
+      }),
+    );
+  });
+
+  test("an extension no migration creates: only what holds rows, in the migrations' schemas", () => {
+    const live = ext("pg_stat_statements", "1.10", [
+      "view: public.pg_stat_statements",
+      "function: public.pg_stat_statements_reset()",
+      "table: public.stash",
+      "table: cron.job",
+    ]);
+    expect(run([], [live])).toEqual(["added table public.stash"]);
+  });
+});
+
 describe("the report", () => {
   const report = (over: Partial<DriftReport> = {}): DriftReport => ({
     tool: { name: "migration-warden", version: "test" },

@@ -1,7 +1,8 @@
 /**
  * The Postgres fingerprint's catalog reads in one round trip (CatalogQuery.batch): the same
  * fingerprint as one query at a time, and as before batching (fixtures/fingerprint-every-kind.json,
- * taken by the old reader on PGlite); `search_path` set to pg_catalog for the reads alone, also
+ * taken by the old reader on PGlite; the extensions' `members` since the fingerprint lists them);
+ * `search_path` set to pg_catalog for the reads alone, also
  * inside a transaction block and when the batch fails; answers that do not line up refused. On a
  * PostgreSQL server (MW_TEST_POSTGRES_URL): the same over node-postgres, and drift's bounds on a
  * batch (its read-only transaction, each statement's own timeout); servers before 13, which timed

@@ -158,8 +158,19 @@ export class FakeRepo {
    * `automatic_base_change_succeeded`), at `at` (default now). Returns the event time.
    */
   retarget(number: number, base: string, opts?: { automatic?: boolean; at?: string }): string;
-  /** The pull request's state itself (tests may change its base without an event). */
-  pull(number: number): { number: number; state: string; base: string; headSha: string };
+  /**
+   * The pull request's state itself (tests may change its base without an event, or its
+   * `updatedAt`: the list's sort key, an ISO time in whole seconds).
+   */
+  pull(number: number): {
+    number: number;
+    state: string;
+    base: string;
+    headSha: string;
+    updatedAt?: string;
+  };
+  /** Every pull request by number (a test may delete one it made). */
+  pulls: Map<number, ReturnType<FakeRepo["pull"]>>;
   /** The pull request's issue events as `GET /issues/{n}/events` lists them. */
   eventsJSON(number: number): Array<Record<string, unknown>>;
   /** The review as REST shows it, or (webhook) as a pull_request_review payload does. */
@@ -203,6 +214,8 @@ export class FakeGitHub {
   /** Tokens the API accepts (installation tokens are added as they are issued). */
   readonly tokens: Set<string>;
   requests: RequestLogEntry[];
+  /** What failNext queued (a test may take its own entries out again). */
+  failures: Array<{ path: RegExp }>;
   /** "127.0.0.1:PORT", for GHE_HOST (with GHE_PROTOCOL=http). */
   readonly host: string;
   /** Base URL of the REST API (GitHub Enterprise Server layout). */

@@ -109,7 +109,29 @@ async function resolveApp(
   }
 }
 
-/** Merged pull requests in the range, newest update first; stops at the first page before it. */
+/** Reads of the list after the first that may find pull requests it moved past; then exit 2. */
+const MAX_REREADS = 5;
+/**
+ * How far before the first listed update a re-read goes: a change made while a page was read is
+ * stamped when GitHub writes it, which may be a little before it shows in the list.
+ */
+const SETTLE_MS = 60_000;
+
+/**
+ * The numbers of the pull requests merged in the range (into `base`), read from every pull request
+ * (`state=all`) sorted by last update, newest first, page by page.
+ *
+ * Pages are offsets into a list that changes while it is read: a pull request updated meanwhile
+ * (a comment, a label, merged, reopened) moves to the front, past the reader, and every later one
+ * moves down one place. With `state=closed` a reopened one even left the list, moving the rest up:
+ * the first of the next page was never seen (a merged pull request silently missing from the
+ * report). With `state=all` nothing leaves the list, so the only way to miss one is that it moved
+ * to the front after the first page was read, and that moves the unread rest down: the next page
+ * starts with ones already seen. A read that saw a repeat is followed by another, down to
+ * SETTLE_MS before the first update it listed (what moved since is above that); one without a
+ * repeat has them all. Lists that keep moving after MAX_REREADS reads are an error (exit 2): the
+ * report is never silently incomplete.
+ */
 async function mergedPullRequests(
   octokit: GitHubClient,
   repo: RepoRef,
@@ -117,35 +139,73 @@ async function mergedPullRequests(
   progress: Progress,
 ): Promise<number[]> {
   const since = opts.since.getTime();
+  const found = new Set<number>();
+  let stopBelow = since;
+  for (let read = 0; ; read++) {
+    const r = await listingRead(octokit, repo, opts, stopBelow, progress, read);
+    for (const n of r.merged) found.add(n);
+    if (!r.moved) break;
+    if (read >= MAX_REREADS)
+      throw new ReportError(
+        `the list of pull requests kept changing while it was read (${read + 1} reads, each saw pull requests move between its pages): the report could miss merged pull requests, so none is written; run it again when the repository is quieter`,
+      );
+    stopBelow = Math.max(since, r.firstUpdate - SETTLE_MS);
+    progress.note(
+      `pull requests moved while the list was read: reading it again down to ${new Date(stopBelow).toISOString()}`,
+    );
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** One read of the list, down to the first page that ends before `stopBelow`. */
+async function listingRead(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  opts: ApprovalsOptions,
+  stopBelow: number,
+  progress: Progress,
+  read: number,
+): Promise<{ merged: number[]; moved: boolean; firstUpdate: number }> {
+  const since = opts.since.getTime();
   const until = opts.until.getTime();
-  const out: number[] = [];
+  const merged: number[] = [];
+  const seen = new Set<number>();
+  let moved = false;
+  let firstUpdate = stopBelow;
   let page = 0;
   for await (const res of octokit.paginate.iterator(octokit.rest.pulls.list, {
     ...repo,
-    state: "closed",
+    state: "all",
     sort: "updated",
     direction: "desc",
     per_page: opts.pageSize ?? PER_PAGE,
   })) {
     page++;
     const items = res.data as PullRequestListItem[];
+    if (page === 1 && items[0]) firstUpdate = Date.parse(items[0].updated_at);
     for (const pr of items) {
+      if (seen.has(pr.number)) {
+        moved = true;
+        continue;
+      }
+      seen.add(pr.number);
       if (pr.merged_at === null) continue;
-      const merged = Date.parse(pr.merged_at);
-      if (merged < since || merged > until) continue;
+      const at = Date.parse(pr.merged_at);
+      if (at < since || at > until) continue;
       if (opts.base !== undefined && pr.base.ref !== opts.base) continue;
-      out.push(pr.number);
+      merged.push(pr.number);
     }
     progress.status(
       "pulls",
-      `listing closed pull requests: page ${page}, ${out.length} merged in the range so far`,
+      `listing pull requests${read > 0 ? ` (read ${read + 1})` : ""}: page ${page}, ${merged.length} merged in the range so far`,
       page === 1,
     );
-    // updated_at ≥ merged_at, so once a page ends before the range nothing later can be in it.
+    // updated_at ≥ merged_at, and an update moves a pull request to the front: once a page ends
+    // before the range, nothing after it can be in it (what moves meanwhile, the next read finds).
     const last = items.at(-1);
-    if (!last || Date.parse(last.updated_at) < since) break;
+    if (!last || Date.parse(last.updated_at) < stopBelow) break;
   }
-  return out.sort((a, b) => a - b);
+  return { merged, moved, firstUpdate };
 }
 
 interface BaseConfig {
@@ -389,7 +449,7 @@ function assumptions(
 ): string[] {
   const who = `app ${app.slug ? `${app.slug} ` : ""}(id ${app.id})`;
   return [
-    `Pull requests: every pull request GitHub reports merged (merged_at) in the range${opts.base ? ` into ${opts.base}` : ", into any branch"}, found through the closed pull requests sorted by last update.`,
+    `Pull requests: every pull request GitHub reports merged (merged_at) in the range${opts.base ? ` into ${opts.base}` : ", into any branch"}, found through all pull requests sorted by last update, read again while pull requests move between its pages (the report fails rather than miss one).`,
     "Migrations: the files a pull request changed below the directories that .github/migration-warden.yml configures at its base commit (GitHub's base.sha), as the app counts them; with an invalid configuration, files named like golang-migrate migrations, and the entry is marked incomplete.",
     `Evidence is read only from check runs created by ${who}: any GitHub App with checks:write can create runs with the same names.`,
     `Approvals: APPROVED reviews, and "Approve migrations" clicks recorded in the external_id of ${who}'s migration-warden/approval runs on the pull request's commits, read with the app's own record parser. A review's approved digest is the migration digest of the commit it was given on; a click's is the digest in its record. Both are compared with the merged head's digest, computed as the app computes it (configured directories at the base).`,

@@ -26,6 +26,8 @@ export interface SchemaColumn {
   charset?: string;
   collation?: string;
   autoIncrement?: true;
+  /** Computed from other columns (GENERATED ALWAYS AS …): a copy cannot write it, nor lose it. */
+  generated?: "stored" | "virtual";
 }
 
 export interface SchemaCheck {
@@ -320,6 +322,7 @@ export class MergedSchema {
     if (c.charset) col.charset = c.charset;
     if (c.collation) col.collation = c.collation;
     if (c.generated === "auto-increment") col.autoIncrement = true;
+    if (c.generated === "stored" || c.generated === "virtual") col.generated = c.generated;
     return col;
   }
 

@@ -47,6 +47,7 @@ const column = object(
     charset: str,
     collation: str,
     autoIncrement: yes,
+    generated: oneOf(["stored", "virtual"]),
   },
 );
 const table = object(

@@ -6,13 +6,12 @@
  * - extensions no migration creates (the operator's: pg_stat_statements on the server, or the
  *   sandbox's own), like the replay leaves out extensions of other roles;
  * - extension versions: the sandbox's build decides the expected one, not the migrations;
- * - objects matching `drift.ignore` (globs over object names; an ignored table takes its columns,
- *   indexes, constraints and triggers with it).
+ * - objects matching `drift.ignore` (globs over the parts of object names, not their text; an
+ *   ignored table takes its columns, indexes, constraints and triggers with it).
  */
 import {
   describeObject,
   diffSchemas,
-  displayName,
   type AttrValue,
   type ObjectKind,
   type Schema,
@@ -39,6 +38,8 @@ export interface CompareOptions {
   ignore: readonly string[];
   /** Extensions that some migration up to the live version creates. */
   migrationExtensions: ReadonlySet<string>;
+  /** How names are built (schema-qualified on Postgres); default postgres. */
+  dialect?: "postgres" | "mysql" | "sqlite";
 }
 
 export interface Comparison {
@@ -49,7 +50,49 @@ export interface Comparison {
 
 /** `*` any run of characters but ".", `**` anything, `?` one character but ".". */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
-  return namePatterns(patterns, ".");
+  const m = partsMatcher(patterns);
+  return (name) => m(name.split("."));
+}
+
+/**
+ * Joins a name's parts: a character no Postgres, MySQL or SQLite identifier holds, so a glob's `*`
+ * (which stops at it) cannot run from one part into the next however the parts are spelled.
+ */
+const PART = "\0";
+
+/** A pattern's parts: split at dots outside double quotes; `""` in quotes is one `"`. */
+function patternParts(pattern: string): string[] {
+  const parts: string[] = [];
+  let part = "";
+  let quoted = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '"') {
+      if (quoted && pattern[i + 1] === '"') {
+        part += '"';
+        i++;
+      } else quoted = !quoted;
+    } else if (ch === "." && !quoted) {
+      parts.push(part);
+      part = "";
+    } else part += ch;
+  }
+  parts.push(part);
+  return parts;
+}
+
+/**
+ * `drift.ignore` over a name's parts (schema, table, column…): `*` any run of characters within a
+ * part, `**` anything (across parts too), `?` one character of a part. A dot in a pattern separates
+ * parts unless it is in double quotes (`public."audit.x"`), so `audit.*` (schema audit, any table)
+ * never matches the table `public."audit.x"`, whose name merely reads like it.
+ */
+export function partsMatcher(patterns: readonly string[]): (parts: readonly string[]) => boolean {
+  const m = namePatterns(
+    patterns.map((p) => patternParts(p).join(PART)),
+    PART,
+  );
+  return (parts) => m(parts.join(PART));
 }
 
 /** Attributes a one-line description already shows. */
@@ -125,15 +168,67 @@ function toDifference(c: SchemaChange, expected: Schema, live: Schema): DriftDif
   };
 }
 
+/**
+ * The readings of a name as parts. Fingerprints join parts with dots, so `public.audit.x` is the
+ * table "audit.x" of schema public, or the table x of a schema "public.audit": the schemas either
+ * side has tell which (every split at a dot when none does). Objects of a table (columns,
+ * triggers…) are their table's parts and one more; a domain's constraints, the domain's and one
+ * more.
+ */
+function nameReadings(
+  expected: Schema,
+  live: Schema,
+  dialect: NonNullable<CompareOptions["dialect"]>,
+): (kind: ObjectKind, name: string, table?: string) => string[][] {
+  const all = [...Object.values(expected), ...Object.values(live)];
+  const schemas = new Set(all.filter((o) => o.kind === "schema").map((o) => o.name));
+  const types = new Set(all.filter((o) => o.kind === "domain").map((o) => o.name));
+  const qualified = (name: string): string[][] => {
+    const known = [...schemas].filter((sc) => name.startsWith(`${sc}.`));
+    const splits =
+      known.length > 0
+        ? known.map((sc) => sc.length)
+        : [...name.matchAll(/\./g)].map((x) => x.index);
+    return splits.length > 0
+      ? splits.map((at) => [name.slice(0, at), name.slice(at + 1)])
+      : [[name]];
+  };
+  const readings = (kind: ObjectKind, name: string, table?: string): string[][] => {
+    if (table !== undefined && name.startsWith(`${table}.`)) {
+      const rest = name.slice(table.length + 1);
+      return readings("table", table).map((p) => [...p, rest]);
+    }
+    if (dialect !== "postgres" || kind === "schema" || kind === "extension") return [[name]];
+    if (kind === "constraint") {
+      const owner = [...types].filter((t) => name.startsWith(`${t}.`));
+      if (owner.length > 0)
+        return owner.flatMap((t) =>
+          readings("domain", t).map((p) => [...p, name.slice(t.length + 1)]),
+        );
+    }
+    return qualified(name);
+  };
+  return readings;
+}
+
 export function compareSchemas(expected: Schema, live: Schema, opts: CompareOptions): Comparison {
-  const ignoredName = globMatcher(opts.ignore);
-  const matches = (name: string | undefined) =>
-    name !== undefined && (ignoredName(name) || ignoredName(displayName(name)));
+  const dialect = opts.dialect ?? "postgres";
+  const ignoredParts = partsMatcher(opts.ignore);
+  const readings = nameReadings(expected, live, dialect);
+  // Ignored only when every reading of the name matches: an ambiguous one is compared.
+  const matches = (kind: ObjectKind, name: string | undefined, table?: string) =>
+    opts.ignore.length > 0 &&
+    name !== undefined &&
+    readings(kind, name, table).every(
+      (p) =>
+        ignoredParts(p) ||
+        (dialect === "postgres" && p[0] === "public" && ignoredParts(p.slice(1))),
+    );
   const ignored: Comparison["ignored"] = { byConfig: [], operator: [], engine: [] };
   const differences: DriftDifference[] = [];
   for (const c of diffSchemas(expected, live)) {
     const label = `${c.kind} ${c.name}`;
-    if (matches(c.name) || matches(c.table)) {
+    if (matches(c.kind, c.name, c.table) || matches("table", c.table)) {
       ignored.byConfig.push(label);
       continue;
     }
@@ -143,13 +238,145 @@ export function compareSchemas(expected: Schema, live: Schema, opts: CompareOpti
         continue;
       }
       if (c.change === "changed") {
-        const rest = c.changes!.filter((x) => x.attr !== "version");
-        if (rest.length < c.changes!.length) ignored.engine.push(label);
+        // Members are compared one by one below.
+        const rest = c.changes!.filter((x) => x.attr !== "version" && x.attr !== "members");
+        if (c.changes!.some((x) => x.attr === "version")) ignored.engine.push(label);
         if (rest.length === 0) continue;
         c.changes = rest;
       }
     }
     differences.push(toDifference(c, expected, live));
   }
+  for (const d of memberDifferences(expected, live)) {
+    if (matches(d.kind, d.object)) ignored.byConfig.push(`${d.kind} ${d.object}`);
+    else differences.push(d);
+  }
   return { differences, ignored };
+}
+
+/** pg_identify_object's object types → the fingerprint's kinds. */
+const MEMBER_KINDS: Record<string, ObjectKind> = {
+  table: "table",
+  view: "view",
+  "materialized view": "materialized-view",
+  "foreign table": "foreign-table",
+  sequence: "sequence",
+  function: "function",
+  procedure: "function",
+  aggregate: "function",
+  type: "type",
+  schema: "schema",
+};
+/** Kinds an extension's new version may add members of: only relations are compared then. */
+const RELATIONS = new Set(["table", "view", "materialized view", "foreign table", "sequence"]);
+/** What holds rows, which an extension no migration creates rarely owns in the migrations' schemas. */
+const HOLDS_ROWS = new Set(["table", "materialized view", "foreign table"]);
+
+/** Dotted version `a` is `b` or older ("1.6" ≤ "1.8"); false when either is not numbers. */
+function versionAtMost(a: AttrValue, b: AttrValue): boolean {
+  if (a === b) return true;
+  const parse = (v: AttrValue) =>
+    typeof v === "string" && /^\d+(\.\d+)*$/.test(v) ? v.split(".").map(Number) : null;
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return false;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return true;
+}
+
+/** An extension's members as the fingerprint lists them: "type: identity". */
+function membersOf(o: { attrs: Record<string, AttrValue> } | undefined): string[] {
+  const m = o?.attrs.members;
+  return typeof m === "string" && m !== "" ? m.split("\n") : [];
+}
+
+/** `public."a.b"` → ["public", "a.b"]: the parts of a qualified name as pg_identify_object quotes it. */
+function identityParts(identity: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= identity.length) {
+    let part = "";
+    if (identity[i] === '"') {
+      for (i++; i < identity.length; i++) {
+        if (identity[i] !== '"') part += identity[i];
+        else if (identity[i + 1] !== '"') break;
+        else {
+          part += '"';
+          i++;
+        }
+      }
+      i++;
+    } else {
+      const end = identity.indexOf(".", i);
+      part = identity.slice(i, end < 0 ? identity.length : end);
+      i = end < 0 ? identity.length : end;
+    }
+    parts.push(part);
+    if (identity[i] !== ".") break;
+    i++;
+  }
+  return parts;
+}
+
+/**
+ * Objects that belong to an extension in the live database and not in the expected schema. The
+ * fingerprint leaves an extension's members out of every other comparison (they are its script's,
+ * not the migrations'), so `ALTER EXTENSION e ADD TABLE t` would hide a table made or changed by
+ * hand: the membership itself is the difference.
+ *
+ * - An extension both sides have: every live member the replay's copy does not have; when the
+ *   live version is newer than the sandbox's (its build decides the expected one, and a new
+ *   version adds functions and types), the relations only.
+ * - An extension no migration creates (the operator's, not compared): there is no copy to compare
+ *   with, so only what holds rows (tables, materialized and foreign tables) in a schema the
+ *   migrations have; its functions and views (pg_stat_statements' in public) stay left out.
+ */
+function memberDifferences(expected: Schema, live: Schema): DriftDifference[] {
+  const schemas = new Set(
+    Object.values(expected)
+      .filter((o) => o.kind === "schema")
+      .map((o) => o.name),
+  );
+  const out: DriftDifference[] = [];
+  for (const ext of Object.values(live)) {
+    if (ext.kind !== "extension") continue;
+    const mine = expected[`extension ${ext.name}`];
+    const theirs = new Set(membersOf(mine));
+    // A newer version adds functions and types (seldom takes any away): a live extension at the
+    // sandbox's version or an older one has no member the sandbox's lacks; a newer one may.
+    const allKinds =
+      mine !== undefined && versionAtMost(ext.attrs.version ?? null, mine.attrs.version ?? null);
+    for (const member of membersOf(ext)) {
+      if (theirs.has(member)) continue;
+      const at = member.indexOf(": ");
+      const type = at < 0 ? member : member.slice(0, at);
+      const identity = at < 0 ? "" : member.slice(at + 2);
+      const parts = identityParts(identity);
+      if (
+        mine === undefined
+          ? !HOLDS_ROWS.has(type) || !schemas.has(parts[0]!)
+          : !allKinds && !RELATIONS.has(type)
+      )
+        continue;
+      const kind = MEMBER_KINDS[type];
+      const object =
+        kind === undefined
+          ? `${ext.name}: ${member}`
+          : RELATIONS.has(type)
+            ? parts.join(".")
+            : identity;
+      const known = kind !== undefined && expected[`${kind} ${object}`] !== undefined;
+      out.push({
+        kind: kind ?? "extension",
+        object,
+        change: known ? "changed" : "added",
+        expected: known ? "not part of an extension" : null,
+        actual: `${type} ${identity}, made part of extension ${ext.name} (an extension's objects are left out of every other comparison)`,
+      });
+    }
+  }
+  return out;
 }

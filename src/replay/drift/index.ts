@@ -229,6 +229,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const comparison = compareSchemas(expected.schema, live.schema, {
     ignore: input.config.drift.ignore,
     migrationExtensions: new Set(expected.extensions.map((e) => e.toLowerCase())),
+    dialect: url.dialect,
   });
 
   if (live.dirty)

@@ -5,7 +5,7 @@
  * constraints (definition, NOT VALID, deferrability), enums, domains, composite and range types,
  * functions (definition digest), triggers, rewrite rules, sequences, policies. System schemas and objects that
  * belong to an extension are left out: they are the server's or the extension's, not the
- * migrations'. Runs over any connection (PGlite, a replay server, a live database read-only).
+ * migrations'; each extension lists them (`members`), so one added to it by hand still shows. Runs over any connection (PGlite, a replay server, a live database read-only).
  */
 import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { batchResults, nullable, text, type CatalogBatch, type CatalogQuery } from "./catalog.js";
@@ -103,13 +103,29 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT e.extname, e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`,
+    // With its members (what the reads below leave out as the extension's): schemas and what
+    // lies in the schemas the fingerprint reads (not languages or casts, which it does not read,
+    // and which the sandbox's build may record differently). `ALTER EXTENSION e ADD TABLE t`
+    // hides t from every other read, so drift compares the membership itself (drift/compare.ts).
+    // pg_identify_object, not pg_describe_object: its words are not translated (lc_messages).
+    sql: `SELECT e.extname, e.extversion, n.nspname,
+              (SELECT string_agg(o.type || ': ' || o.identity, E'\\n')
+                 FROM pg_depend d CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) o
+                WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e'
+                  AND (o.type = 'schema' OR (o.schema NOT IN ('pg_catalog', 'information_schema')
+                                               AND o.schema !~ '^pg_(toast|temp_)')))
+         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`,
     add(rows, objects) {
-      for (const [name, version, schema] of rows)
+      for (const [name, version, schema, members] of rows)
         objects.push({
           kind: "extension",
           name: s(name),
-          attrs: { version: s(version), schema: s(schema) },
+          attrs: {
+            version: s(version),
+            schema: s(schema),
+            // Sorted here: the server's collation would order them differently from the sandbox's.
+            members: members === null ? "" : [...new Set(s(members).split("\n"))].sort().join("\n"),
+          },
         });
     },
   },

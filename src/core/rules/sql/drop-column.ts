@@ -67,8 +67,9 @@ export const dropColumn = sqlRule({
  * The copy-and-swap rebuild (drop-table's `rebuiltLater`) whose INSERT … SELECT copies every row
  * but reads only some of the old table's columns: the columns left behind, from the schema before
  * the drop (the merged history and the change's earlier statements) or, without one, from the
- * table's creation earlier in this file. Undefined when the copy reads `*`, or what it reads or
- * what the table had cannot be known.
+ * table's creation earlier in this file; a generated column the new table computes again is not
+ * left behind. Undefined when the copy reads `*`, or what it reads or what the table had cannot be
+ * known.
  */
 function leftBehind(
   ctx: SqlRuleContext,
@@ -91,19 +92,46 @@ function leftBehind(
     schema = ctx.schema(rebuild.copies[0]!.index);
     known = schema?.lookup(name).table;
   }
-  let old: string[] | undefined;
+  let old: Array<{ name: string; generated?: string | undefined }> | undefined;
   let decided: string;
   if (known) {
-    old = [...known.columns.values()].map((c) => c.name);
+    old = [...known.columns.values()];
     decided = schema!.decided;
   } else {
-    const created = ctx.parsed.findLast(
-      (b) => b.index < index && b.model.kind === "create-table" && sameObject(b.model.table, name),
-    );
-    if (created?.model.kind === "create-table" && !created.model.asQuery)
-      old = created.model.columns.map((c) => c.name);
+    const created = createdBefore(ctx, name, index);
+    if (created && !created.asQuery) old = created.columns;
     decided = "(as created earlier in this file)";
   }
-  const missing = (old ?? []).filter((c) => !read.has(c.toLowerCase()));
+  // A generated column cannot be copied (an INSERT may not name it) and holds nothing of its own:
+  // left out of the copy, it is lost only if the new table does not compute it again.
+  const computedAgain = generatedIn(ctx, rebuild.swap, index);
+  const missing = (old ?? [])
+    .filter(
+      (c) =>
+        !read.has(c.name.toLowerCase()) &&
+        !(
+          (c.generated === "stored" || c.generated === "virtual") &&
+          computedAgain.has(c.name.toLowerCase())
+        ),
+    )
+    .map((c) => c.name);
   return missing.length > 0 ? { from: rebuild.from, missing, decided } : undefined;
+}
+
+/** The CREATE TABLE of `name` last before statement `index` in this file. */
+function createdBefore(ctx: SqlRuleContext, name: ObjectName, index: number) {
+  const created = ctx.parsed.findLast(
+    (b) => b.index < index && b.model.kind === "create-table" && sameObject(b.model.table, name),
+  );
+  return created?.model.kind === "create-table" ? created.model : undefined;
+}
+
+/** The generated columns (lower case) of the rebuild's new table, as created in this file. */
+function generatedIn(ctx: SqlRuleContext, table: ObjectName, index: number): Set<string> {
+  const created = createdBefore(ctx, table, index);
+  return new Set(
+    (created?.columns ?? [])
+      .filter((c) => c.generated === "stored" || c.generated === "virtual")
+      .map((c) => c.name.toLowerCase()),
+  );
 }

@@ -13,6 +13,20 @@ ruleTester("drop-column", {
       merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
       code: "CREATE TABLE users_new (id integer PRIMARY KEY, email text);\nINSERT INTO users_new SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
     },
+    {
+      name: "SQLite rebuild that leaves a generated column out of the copy, the new table computing it again",
+      dialect: "sqlite",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE users (id integer PRIMARY KEY, first text, last text, full text GENERATED ALWAYS AS (first || ' ' || last) STORED, initial text AS (substr(first, 1, 1)));",
+      },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, first text NOT NULL, last text, full text GENERATED ALWAYS AS (first || ' ' || last) STORED, initial text AS (substr(first, 1, 1)));\nINSERT INTO users_new (id, first, last) SELECT id, coalesce(first, ''), last FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+    },
+    {
+      name: "the same, the table created earlier in the file",
+      dialect: "sqlite",
+      code: "CREATE TABLE t (a int, b int AS (a * 2));\nCREATE TABLE t2 (a int NOT NULL, b int AS (a * 2));\nINSERT INTO t2 (a) SELECT coalesce(a, 0) FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;",
+    },
     { code: "CREATE TYPE q AS (a int, b int);\nALTER TYPE q DROP ATTRIBUTE b;" },
     { code: "ALTER TABLE t ADD COLUMN c int;" },
     { code: "ALTER TABLE t DROP CONSTRAINT c;" },
@@ -34,6 +48,36 @@ ruleTester("drop-column", {
           message: /does not read column name of users \(decided from the merged history\)/,
         },
       ],
+    },
+    {
+      name: "SQLite rebuild whose new table no longer has the generated column: dropped",
+      dialect: "sqlite",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE users (id integer PRIMARY KEY, first text, full text GENERATED ALWAYS AS (first || '!') STORED);",
+      },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, first text);\nINSERT INTO users_new SELECT id, first FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [{ line: 3, message: /does not read column full of users/ }],
+    },
+    {
+      name: "SQLite rebuild whose new table makes the generated column a plain one, left empty: dropped",
+      dialect: "sqlite",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE users (id integer PRIMARY KEY, first text, full text AS (first || '!'));",
+      },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, first text, full text);\nINSERT INTO users_new (id, first) SELECT id, first FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [{ line: 3, message: /does not read column full of users/ }],
+    },
+    {
+      name: "SQLite rebuild that leaves out a stored column beside a generated one: the stored one only",
+      dialect: "sqlite",
+      merged: {
+        "1_init.up.sql":
+          "CREATE TABLE users (id integer PRIMARY KEY, first text, nick text, full text AS (first || '!'));",
+      },
+      code: "CREATE TABLE users_new (id integer PRIMARY KEY, first text, full text AS (first || '!'));\nINSERT INTO users_new (id, first) SELECT id, first FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+      errors: [{ line: 3, message: /does not read column nick of users \(/ }],
     },
     {
       name: "a rebuild of a table created earlier in the file: a notice",
