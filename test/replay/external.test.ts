@@ -14,6 +14,7 @@ import {
 import {
   postgresAccountProblems,
   postgresWipeStatements,
+  POSTGRES_RESET_DATABASE,
 } from "../../src/replay/external/postgres.js";
 import {
   claimSandbox,
@@ -270,7 +271,10 @@ describe("the wipe and the account checks", () => {
 
   test("Postgres: DROP OWNED BY CURRENT_USER and a fresh marker in one transaction", () => {
     const sql = postgresWipeStatements("clean");
-    expect(sql.slice(0, 3)).toEqual(["ROLLBACK", "BEGIN", "DROP OWNED BY CURRENT_USER"]);
+    expect(sql.slice(0, 3)).toEqual(["ROLLBACK", "BEGIN READ WRITE", "DROP OWNED BY CURRENT_USER"]);
+    // What DROP OWNED leaves (settings, connection limit, database privileges) is reset too:
+    // test/adversarial/replay-server-persistent-settings.test.ts.
+    expect(sql).toContain(POSTGRES_RESET_DATABASE);
     expect(sql).toContain("INSERT INTO public.migration_warden_sandbox (state) VALUES ('clean')");
     expect(sql[sql.length - 1]).toBe("COMMIT");
   });
