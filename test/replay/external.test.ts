@@ -266,6 +266,13 @@ describe("the wipe and the account checks", () => {
       "CREATE TABLE `mw``db`.`migration_warden_sandbox` (state varchar(16) NOT NULL, updated_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))",
       "INSERT INTO `mw``db`.`migration_warden_sandbox` (state) VALUES ('replaying')",
     ]);
+    // The database's defaults back to the server's (test/adversarial/replay-server-mysql-database-defaults.test.ts).
+    expect(
+      mysqlWipeStatements("mw`db", [], "clean", {
+        charset: "utf8mb4",
+        collation: "utf8mb4_bin",
+      })[1],
+    ).toBe("ALTER DATABASE `mw``db` CHARACTER SET `utf8mb4` COLLATE `utf8mb4_bin`");
     expect(quoteMysqlIdent("a`b")).toBe("`a``b`");
   });
 
