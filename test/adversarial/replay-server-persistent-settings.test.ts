@@ -188,3 +188,25 @@ run(
     ]);
   },
 );
+
+run("a public schema renamed by a replay is public again for the next", async () => {
+  // From PostgreSQL 15 public belongs to pg_database_owner: DROP OWNED keeps it, renamed.
+  await replay({
+    "3_a.up.sql": "ALTER SCHEMA public RENAME TO kept;\nCREATE SCHEMA public;\n",
+    "3_a.down.sql": "SELECT 1;\n",
+  });
+  const b = await replay(BROKEN_FUNCTION);
+  expect(summary(b.findings)).toEqual(["replay-up-failed 3_f.up.sql:1"]);
+  const u = new URL(ADMIN!);
+  u.pathname = `/${name}`;
+  const inside = await postgresAdmin(u.toString());
+  try {
+    const schemas = await inside.query(
+      `SELECT n.nspname, n.nspowner::regrole::text AS owner FROM pg_namespace n
+        WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'`,
+    );
+    expect(schemas.rows).toEqual([{ nspname: "public", owner: "pg_database_owner" }]);
+  } finally {
+    await inside.end();
+  }
+});

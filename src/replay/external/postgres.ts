@@ -291,8 +291,21 @@ export function postgresWipeStatements(state: MarkerState): string[] {
     // types, functions, extensions…, the marker included. Objects of other roles stay, and the
     // inventory after the wipe refuses the database if there are any.
     "DROP OWNED BY CURRENT_USER",
-    // A migration may have dropped the public schema; a fresh database has it.
-    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN CREATE SCHEMA public; END IF; END $$`,
+    // A migration may have dropped the public schema; a fresh database has it. Or renamed it:
+    // from PostgreSQL 15 it belongs to pg_database_owner, not to the account, so DROP OWNED
+    // leaves it under its new name, and the inventory would refuse every later replay. Renamed
+    // back when it is the only such schema (else the inventory refuses, naming them).
+    `DO $$ DECLARE kept name[]; BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public') THEN
+        kept := ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+                       WHERE r.rolname = 'pg_database_owner');
+        IF pg_catalog.cardinality(kept) = 1 THEN
+          EXECUTE 'ALTER SCHEMA ' || pg_catalog.quote_ident(kept[1]) || ' RENAME TO public';
+        ELSE
+          CREATE SCHEMA public;
+        END IF;
+      END IF;
+    END $$`,
     POSTGRES_RESET_DATABASE,
     `DROP TABLE IF EXISTS ${POSTGRES_MARKER}`,
     `CREATE TABLE ${POSTGRES_MARKER} (state text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
