@@ -142,9 +142,9 @@ run(
         "SELECT pg_terminate_backend(pg_backend_pid());\n",
       "4_b.down.sql": "SELECT 1;\n",
     });
-    // Stopped: never a clean pass.
+    // Stopped by its own SQL once it had run: an error (replay-sandbox-crash-after-change.test.ts).
     expect(a.findings.map((f) => [f.ruleId, f.severity, f.message])).toEqual([
-      ["replay-skipped", "warning", expect.stringContaining("4_b.up.sql")],
+      ["replay-skipped", "error", expect.stringContaining("4_b.up.sql")],
     ]);
     const b = await replay(BROKEN_FUNCTION);
     if (process.env.ADV_DEBUG) console.log(b.findings);
