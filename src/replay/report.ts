@@ -254,7 +254,10 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     if (a.reason === "refused") {
       // The configured server must not be used: loud, it is a configuration mistake to fix.
       findings.push({
-        ...skipped(first.path, `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}.`),
+        ...skipped(
+          first.path,
+          `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}${a.path ? ` (stopped${at} during the ${a.phase} step)` : ""}.`,
+        ),
         severity: "error",
         suggestion:
           'Fix the replay database or its account (docs/replay.md, "Replay on a database server"), or remove replay.databaseUrl.',

@@ -145,6 +145,10 @@ export const mysqlFamily: ServerFamily<MysqlConnection> = {
   isConnectionError: (err) =>
     (err as MysqlError)?.fatal === true || (err as MysqlError)?.errno === undefined,
 
+  // ER_SERVER_SHUTDOWN, ER_CONNECTION_KILLED (MariaDB), ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8's
+  // goodbye to a killed or timed-out session): the server ended it.
+  isEndedByServer: (err) => [1053, 1927, 4031].includes((err as MysqlError)?.errno ?? 0),
+
   isStatementTimeout: (err) => TIMEOUT_ERRNOS.has((err as MysqlError)?.errno ?? 0),
 
   startWork: (work, limits) =>

@@ -156,6 +156,9 @@ export const postgresFamily: ServerFamily<PgConnection> = {
 
   isConnectionError: (err) => !(err instanceof pg.DatabaseError),
 
+  // admin_shutdown, crash_shutdown, cannot_connect_now: a server-side end of the session.
+  isEndedByServer: (err) => /^57P0[123]$/.test((err as PgError)?.code ?? ""),
+
   isStatementTimeout: (err) =>
     (err as PgError)?.code === "57014" && /statement timeout/.test((err as Error).message),
 

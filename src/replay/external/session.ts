@@ -116,6 +116,8 @@ export interface ServerFamily<C extends ServerConnection = ServerConnection> {
   killSession(guard: C, id: number): Promise<void>;
   /** The sandbox protocol's primitives (lock, account check, inventory, wipe) for a session. */
   sandboxOps(session: ServerSession<C>): SandboxOps;
+  /** The server ended the session (Postgres 57P01: pg_terminate_backend, a shutdown). */
+  isEndedByServer(err: unknown): boolean;
   /**
    * Run on the work connection once it is connected, before the guard connects (Postgres: a
    * connection limit under 2, left by a replay that could not wipe, would refuse the guard).
@@ -127,6 +129,16 @@ export interface ServerFamily<C extends ServerConnection = ServerConnection> {
    * but connections opened before it keep them.
    */
   inheritedSettings?(conn: C): Promise<string[]>;
+}
+
+/**
+ * Every replay on a server runs with the same account, which may end its own other sessions
+ * (pg_terminate_backend, KILL): a migration of one replay can end another's. That replay then
+ * verified nothing, and a notice ("unavailable") would pass its change: an error, to run again.
+ */
+export function endedFromOutside(label: string, why: unknown): string {
+  const reason = typeof why === "string" ? why : (why as Error)?.message;
+  return `the replay's session on ${label} was ended from outside once connected (${reason}), so nothing was verified. Every replay on this server runs with the same account, and a migration of another replay can end its sessions (pg_terminate_backend, KILL); so can a server restart. Run it again`;
 }
 
 export class ServerSession<C extends ServerConnection = ServerConnection> {
@@ -210,7 +222,13 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
         );
         guard.onClose(() => session.lose("the lock's connection closed"));
         work.onClose(() => session.lose("the connection closed"));
-        await claimSandbox(family.sandboxOps(session), target, limits);
+        try {
+          await claimSandbox(family.sandboxOps(session), target, limits);
+        } catch (err) {
+          if (session.lost || family.isConnectionError(err) || family.isEndedByServer(err))
+            throw new SandboxRefused(endedFromOutside(target.label, session.lost ?? err));
+          throw err;
+        }
         session.claimed = true;
         return session;
       },
