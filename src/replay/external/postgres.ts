@@ -269,8 +269,13 @@ BEGIN
   EXECUTE 'ALTER DATABASE ' || db || ' RESET ALL';
   EXECUTE 'ALTER ROLE CURRENT_USER IN DATABASE ' || db || ' RESET ALL';
   EXECUTE 'ALTER ROLE CURRENT_USER RESET ALL';
-  EXECUTE 'ALTER DATABASE ' || db || ' CONNECTION LIMIT -1';
-  EXECUTE 'ALTER DATABASE ' || db || ' IS_TEMPLATE false';
+  -- Only when changed: an ALTER that is not needed must not be what fails the wipe.
+  IF (SELECT d.datconnlimit <> -1 FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+    EXECUTE 'ALTER DATABASE ' || db || ' CONNECTION LIMIT -1';
+  END IF;
+  IF (SELECT d.datistemplate FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+    EXECUTE 'ALTER DATABASE ' || db || ' IS_TEMPLATE false';
+  END IF;
   FOR g IN
     SELECT a.grantee, a.privilege_type
       FROM pg_catalog.pg_database d, pg_catalog.aclexplode(d.datacl) a
