@@ -254,7 +254,10 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
     if (a.reason === "refused") {
       // The configured server must not be used: loud, it is a configuration mistake to fix.
       findings.push({
-        ...skipped(first.path, `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}.`),
+        ...skipped(
+          first.path,
+          `${a.message.charAt(0).toUpperCase()}${a.message.slice(1)}${a.path ? ` (stopped${at} during the ${a.phase} step)` : ""}.`,
+        ),
         severity: "error",
         suggestion:
           'Fix the replay database or its account (docs/replay.md, "Replay on a database server"), or remove replay.databaseUrl.',
@@ -274,6 +277,22 @@ export function reportReplay(plan: ReplayPlan, outcome: SandboxOutcome): Directo
           what: a.message.replace(/^the statement /, ""),
         }),
       );
+    } else if (a.reason === "crashed" && a.phase !== "base" && (r?.ups.length ?? 0) > 0) {
+      // The change's SQL had run when the sandbox failed (PGlite answers an endless SQL-function
+      // recursion as a success and fails at the next catalog read): the change may have caused
+      // it, and a notice would pass a change that was never verified.
+      findings.push({
+        ...skipped(
+          a.path && changePaths(plan).has(a.path) ? a.path : first.path,
+          `Replay stopped${at} during the ${a.phase} step: ${a.message}. The sandbox failed after this change's SQL had started running, so the change may have caused it; nothing after that point was verified, and an unverified change is not passed.`,
+        ),
+        ...(a.path && changePaths(plan).has(a.path) && a.line
+          ? { startLine: a.line, endLine: a.line }
+          : {}),
+        severity: "error",
+        suggestion:
+          "Run the migrations locally (migrate up, then down and up again) on a database built from the merged ones; if they work, report the sandbox failure.",
+      });
     } else {
       const inChange = a.path !== undefined && a.phase !== "base" && changePaths(plan).has(a.path);
       findings.push({

@@ -65,6 +65,12 @@ export interface DbError {
   code?: string;
   detail?: string;
   hint?: string;
+  /**
+   * Raised by the migration's own code (PL/pgSQL RAISE, another procedural language), or of an
+   * origin the server did not name: whatever its message and SQLSTATE say, never the sandbox's
+   * limitation (limitationOf).
+   */
+  raisedByMigration?: true;
 }
 
 export interface RelationLock {

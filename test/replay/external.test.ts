@@ -14,6 +14,7 @@ import {
 import {
   postgresAccountProblems,
   postgresWipeStatements,
+  POSTGRES_RESET_DATABASE,
 } from "../../src/replay/external/postgres.js";
 import {
   claimSandbox,
@@ -265,12 +266,22 @@ describe("the wipe and the account checks", () => {
       "CREATE TABLE `mw``db`.`migration_warden_sandbox` (state varchar(16) NOT NULL, updated_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))",
       "INSERT INTO `mw``db`.`migration_warden_sandbox` (state) VALUES ('replaying')",
     ]);
+    // The database's defaults back to the server's (test/adversarial/replay-server-mysql-database-defaults.test.ts).
+    expect(
+      mysqlWipeStatements("mw`db", [], "clean", {
+        charset: "utf8mb4",
+        collation: "utf8mb4_bin",
+      })[1],
+    ).toBe("ALTER DATABASE `mw``db` CHARACTER SET `utf8mb4` COLLATE `utf8mb4_bin`");
     expect(quoteMysqlIdent("a`b")).toBe("`a``b`");
   });
 
   test("Postgres: DROP OWNED BY CURRENT_USER and a fresh marker in one transaction", () => {
     const sql = postgresWipeStatements("clean");
-    expect(sql.slice(0, 3)).toEqual(["ROLLBACK", "BEGIN", "DROP OWNED BY CURRENT_USER"]);
+    expect(sql.slice(0, 3)).toEqual(["ROLLBACK", "BEGIN READ WRITE", "DROP OWNED BY CURRENT_USER"]);
+    // What DROP OWNED leaves (settings, connection limit, database privileges) is reset too:
+    // test/adversarial/replay-server-persistent-settings.test.ts.
+    expect(sql).toContain(POSTGRES_RESET_DATABASE);
     expect(sql).toContain("INSERT INTO public.migration_warden_sandbox (state) VALUES ('clean')");
     expect(sql[sql.length - 1]).toBe("COMMIT");
   });

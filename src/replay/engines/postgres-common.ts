@@ -26,7 +26,15 @@ interface PgErrorLike {
   detail?: string;
   hint?: string;
   position?: string;
+  /** The server's C source file that reported the error (the protocol's F field). */
+  file?: string;
 }
+
+/**
+ * Source files of procedural-language handlers: an error reported there is one a function body
+ * raised (RAISE, plperl's die, plpy.error…), its message and SQLSTATE chosen by the migration.
+ */
+const RAISED_IN = /^(pl_exec|plperl|pltcl|plpy_\w+|plv8\w*)\.(c|cc|cpp)$/;
 
 /** The database's error as plain data; EngineAborted is rethrown (the replay ends there). */
 export function toDbError(err: unknown): DbError & { position?: number } {
@@ -37,12 +45,14 @@ export function toDbError(err: unknown): DbError & { position?: number } {
   if (e?.detail) out.detail = e.detail;
   if (e?.hint) out.hint = e.hint;
   if (e?.position && /^\d+$/.test(e.position)) out.position = Number(e.position);
+  // Postgres names the C file of every error it reports; the migration cannot choose it.
+  if (typeof e?.file !== "string" || RAISED_IN.test(e.file)) out.raisedByMigration = true;
   return out;
 }
 
 /** Roles are cluster objects created outside migrations (by ops). */
 export function missingRole(err: DbError): string | null {
-  if (err.code !== "42704") return null;
+  if (err.code !== "42704" || err.raisedByMigration) return null;
   return /^role "(.+)" does not exist$/.exec(err.message)?.[1] ?? null;
 }
 
@@ -319,6 +329,7 @@ function stripPosition(e: DbError & { position?: number }): DbError {
   if (e.code) out.code = e.code;
   if (e.detail) out.detail = e.detail;
   if (e.hint) out.hint = e.hint;
+  if (e.raisedByMigration) out.raisedByMigration = true;
   return out;
 }
 

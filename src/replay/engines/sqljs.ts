@@ -83,6 +83,12 @@ export class SqljsEngine implements Engine {
     return [];
   }
 
+  limitation(): string | null {
+    // limitationOf knows Postgres's words for what a sandbox lacks; SQLite never says them, so
+    // an error that does came from the migration (a trigger's RAISE(ABORT, '…')).
+    return null;
+  }
+
   async markExistingRelations(): Promise<void> {
     // SQLite locks the whole database; there are no per-table locks to report.
   }

@@ -145,6 +145,10 @@ export const mysqlFamily: ServerFamily<MysqlConnection> = {
   isConnectionError: (err) =>
     (err as MysqlError)?.fatal === true || (err as MysqlError)?.errno === undefined,
 
+  // ER_SERVER_SHUTDOWN, ER_CONNECTION_KILLED (MariaDB), ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8's
+  // goodbye to a killed or timed-out session): the server ended it.
+  isEndedByServer: (err) => [1053, 1927, 4031].includes((err as MysqlError)?.errno ?? 0),
+
   isStatementTimeout: (err) => TIMEOUT_ERRNOS.has((err as MysqlError)?.errno ?? 0),
 
   startWork: (work, limits) =>
@@ -200,9 +204,19 @@ export function mysqlWipeStatements(
   database: string,
   objects: readonly MysqlObject[],
   state: MarkerState,
+  serverDefaults?: MysqlServerDefaults,
 ): string[] {
   const q = (name: string) => `${quoteMysqlIdent(database)}.${quoteMysqlIdent(name)}`;
   const out = ["SET FOREIGN_KEY_CHECKS = 0"];
+  // The database's default character set and collation outlive its tables, and ALL on the
+  // database lets a migration change them (ALTER DATABASE): every later replay's tables would
+  // get them (an index too long for utf8mb4 passes under latin1). Back to the server's, which no
+  // migration can change (SET GLOBAL needs a global privilege, refused by the account check);
+  // not to a value kept in the database, which the migrations could rewrite.
+  if (serverDefaults)
+    out.push(
+      `ALTER DATABASE ${quoteMysqlIdent(database)} CHARACTER SET ${quoteMysqlIdent(serverDefaults.charset)} COLLATE ${quoteMysqlIdent(serverDefaults.collation)}`,
+    );
   for (const [kind, drop] of DROP_ORDER) {
     const names = objects.filter((o) => o.kind === kind).map((o) => q(o.name));
     if (kind === "table") names.push(q(MARKER_TABLE));
@@ -218,6 +232,12 @@ export function mysqlWipeStatements(
     `INSERT INTO ${q(MARKER_TABLE)} (state) VALUES ('${state}')`,
   );
   return out;
+}
+
+/** The server's default character set and collation (what CREATE DATABASE gives). */
+export interface MysqlServerDefaults {
+  charset: string;
+  collation: string;
 }
 
 /** A grant's database pattern → the name it matches literally ("mw\_test" → "mw_test"). */
@@ -335,7 +355,11 @@ class MysqlSandbox implements SandboxOps {
   async wipe(state: MarkerState): Promise<void> {
     const db = this.database;
     try {
-      for (const sql of mysqlWipeStatements(db, await this.objects(), state))
+      const [defaults] = (
+        await this.session.query("SELECT @@global.character_set_server, @@global.collation_server")
+      ).rows;
+      const serverDefaults = { charset: String(defaults![0]), collation: String(defaults![1]) };
+      for (const sql of mysqlWipeStatements(db, await this.objects(), state, serverDefaults))
         await this.session.work.query(sql);
       await this.session.work.query(`USE ${quoteMysqlIdent(db)}`);
     } catch (err) {

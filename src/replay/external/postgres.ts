@@ -147,9 +147,17 @@ export const postgresFamily: ServerFamily<PgConnection> = {
     return new PgConnection(new pg.Client(config));
   },
 
-  isConfigError: (err) => AUTH_OR_MISSING.has((err as PgError)?.code ?? ""),
+  isConfigError: (err) =>
+    AUTH_OR_MISSING.has((err as PgError)?.code ?? "") ||
+    // The database's or the account's own connection limit (not the server's max_connections):
+    // a replay cannot end it by waiting, and a notice would let every later change pass unreplayed.
+    ((err as PgError)?.code === "53300" &&
+      /too many connections for (database|role)/.test((err as Error).message)),
 
   isConnectionError: (err) => !(err instanceof pg.DatabaseError),
+
+  // admin_shutdown, crash_shutdown, cannot_connect_now: a server-side end of the session.
+  isEndedByServer: (err) => /^57P0[123]$/.test((err as PgError)?.code ?? ""),
 
   isStatementTimeout: (err) =>
     (err as PgError)?.code === "57014" && /statement timeout/.test((err as Error).message),
@@ -165,10 +173,33 @@ export const postgresFamily: ServerFamily<PgConnection> = {
   startInspect: startPostgresInspect,
 
   async killSession(guard, id) {
-    await guard.query("SELECT pg_terminate_backend($1)", [id]);
+    await guard.query("SELECT pg_catalog.pg_terminate_backend($1)", [id]);
   },
 
   sandboxOps: (session) => new PostgresSandbox(session),
+
+  async afterFirstConnect(work) {
+    // Without the lock (it needs the second connection), so only what no replay can work under
+    // anyway: a limit of 0 already refused this connection (isConfigError).
+    // READ WRITE: the session may have started with default_transaction_read_only on, too.
+    await work.query("BEGIN READ WRITE");
+    await work.query(`DO $$ BEGIN
+      IF (SELECT datconnlimit FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) = 1 THEN
+        EXECUTE 'ALTER DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' CONNECTION LIMIT -1';
+      END IF;
+    END $$`);
+    await work.query("COMMIT");
+  },
+
+  async inheritedSettings(conn) {
+    // Only what the account itself can set ("user" context): settings an operator (superuser)
+    // gave the role or database stay, and the wipe cannot remove them anyway.
+    const r = await conn.query(
+      `SELECT name || '=' || setting FROM pg_catalog.pg_settings
+        WHERE source IN ('database', 'user', 'database user') AND context = 'user' ORDER BY 1`,
+    );
+    return r.rows.map((row) => String(row[0]));
+  },
 };
 
 /** "15.18 (Debian 15.18-0+deb12u1)" → "PostgreSQL 15.18". */
@@ -220,18 +251,70 @@ async function startPostgresInspect(
   };
 }
 
+/**
+ * What DROP OWNED leaves: the database's and the account's own state in the cluster's shared
+ * catalogs, which the database's owner may change without any special privilege and which every
+ * later session starts with. A migration could otherwise set check_function_bodies = off (a
+ * later pull request's broken function passes), search_path or default_transaction_read_only for
+ * every later replay, a connection limit that makes them all "unavailable", or open the database
+ * to every role on the server. Reset to what a database made for the replay has: no settings
+ * (ALTER DATABASE/ROLE … SET), no connection limit, not a template, and no database privileges
+ * but the owner's and PUBLIC's default CONNECT and TEMPORARY.
+ */
+export const POSTGRES_RESET_DATABASE = `DO $$
+DECLARE
+  db text := pg_catalog.quote_ident(pg_catalog.current_database());
+  g record;
+BEGIN
+  EXECUTE 'ALTER DATABASE ' || db || ' RESET ALL';
+  EXECUTE 'ALTER ROLE CURRENT_USER IN DATABASE ' || db || ' RESET ALL';
+  EXECUTE 'ALTER ROLE CURRENT_USER RESET ALL';
+  -- Only when changed: an ALTER that is not needed must not be what fails the wipe.
+  IF (SELECT d.datconnlimit <> -1 FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+    EXECUTE 'ALTER DATABASE ' || db || ' CONNECTION LIMIT -1';
+  END IF;
+  IF (SELECT d.datistemplate FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+    EXECUTE 'ALTER DATABASE ' || db || ' IS_TEMPLATE false';
+  END IF;
+  FOR g IN
+    SELECT a.grantee, a.privilege_type
+      FROM pg_catalog.pg_database d, pg_catalog.aclexplode(d.datacl) a
+     WHERE d.datname = pg_catalog.current_database() AND a.grantee <> d.datdba
+       AND NOT (a.grantee = 0 AND a.privilege_type IN ('CONNECT', 'TEMPORARY'))
+  LOOP
+    EXECUTE 'REVOKE ' || g.privilege_type || ' ON DATABASE ' || db || ' FROM '
+      || CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::pg_catalog.regrole::text END
+      || ' CASCADE';
+  END LOOP;
+END $$`;
+
 /** The statements that empty the database and leave a fresh marker, in one transaction. */
 export function postgresWipeStatements(state: MarkerState): string[] {
   return [
     // A statement the watchdog or the server cancelled may have left a transaction open.
     "ROLLBACK",
-    "BEGIN",
+    // READ WRITE: a replay that could not wipe may have left default_transaction_read_only on.
+    "BEGIN READ WRITE",
     // Everything the replay account owns in this database: schemas (with their contents), tables,
     // types, functions, extensions…, the marker included. Objects of other roles stay, and the
     // inventory after the wipe refuses the database if there are any.
     "DROP OWNED BY CURRENT_USER",
-    // A migration may have dropped the public schema; a fresh database has it.
-    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN CREATE SCHEMA public; END IF; END $$`,
+    // A migration may have dropped the public schema; a fresh database has it. Or renamed it:
+    // from PostgreSQL 15 it belongs to pg_database_owner, not to the account, so DROP OWNED
+    // leaves it under its new name, and the inventory would refuse every later replay. Renamed
+    // back when it is the only such schema (else the inventory refuses, naming them).
+    `DO $$ DECLARE kept name[]; BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public') THEN
+        kept := ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+                       WHERE r.rolname = 'pg_database_owner');
+        IF pg_catalog.cardinality(kept) = 1 THEN
+          EXECUTE 'ALTER SCHEMA ' || pg_catalog.quote_ident(kept[1]) || ' RENAME TO public';
+        ELSE
+          CREATE SCHEMA public;
+        END IF;
+      END IF;
+    END $$`,
+    POSTGRES_RESET_DATABASE,
     `DROP TABLE IF EXISTS ${POSTGRES_MARKER}`,
     `CREATE TABLE ${POSTGRES_MARKER} (state text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
     `INSERT INTO ${POSTGRES_MARKER} (state) VALUES ('${state}')`,
@@ -276,9 +359,19 @@ class PostgresSandbox implements SandboxOps {
   async lock(waitMs: number): Promise<boolean> {
     const guard = this.session.guard;
     try {
-      await guard.query(`SET lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
-      await guard.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
-      await guard.query("SET lock_timeout = 0");
+      // Qualified, and the guard's own settings first: a replay that could not wipe may have
+      // left session defaults (search_path with its schema before pg_catalog, statement_timeout)
+      // that this connection started with; a function of that schema named pg_advisory_lock
+      // would otherwise answer in the lock's place.
+      await guard.query(
+        `SELECT pg_catalog.set_config('search_path', 'pg_catalog', false),
+                pg_catalog.set_config('statement_timeout', '0', false),
+                pg_catalog.set_config('default_transaction_read_only', 'off', false),
+                pg_catalog.set_config('lock_timeout', $1, false)`,
+        [String(Math.max(1, Math.round(waitMs)))],
+      );
+      await guard.query(`SELECT pg_catalog.pg_advisory_lock(${LOCK_KEY})`);
+      await guard.query("SELECT pg_catalog.set_config('lock_timeout', '0', false)");
       return true;
     } catch (err) {
       if ((err as PgError).code === "55P03") return false;

@@ -17,6 +17,7 @@ import {
   type ServerLimits,
   type ServerTarget,
 } from "./sandbox.js";
+import { endedFromOutside } from "./session.js";
 
 /** The server reports its own statement timeout first; the watchdog acts this much later. */
 export const SERVER_GRACE_MS = 5_000;
@@ -84,6 +85,10 @@ export function runOnServer(
         );
       else if (err instanceof SandboxRefused) watch.abort("refused", err.message);
       else if (err instanceof ServerUnavailable) watch.abort("unavailable", err.message);
+      // The session was lost mid-replay (the watchdog's own kills have settled the outcome
+      // already): whatever phase, an error, never a notice that passes the change.
+      else if (err instanceof EngineAborted)
+        watch.abort("refused", endedFromOutside(target.label, err.message));
       else watch.abort("crashed", `the replay failed: ${(err as Error).message}`);
     },
   );

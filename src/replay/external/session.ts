@@ -27,6 +27,7 @@ import {
   claimSandbox,
   openSandbox,
   releaseSandbox,
+  SandboxRefused,
   type SandboxOps,
   type ServerLimits,
   type ServerTarget,
@@ -115,6 +116,29 @@ export interface ServerFamily<C extends ServerConnection = ServerConnection> {
   killSession(guard: C, id: number): Promise<void>;
   /** The sandbox protocol's primitives (lock, account check, inventory, wipe) for a session. */
   sandboxOps(session: ServerSession<C>): SandboxOps;
+  /** The server ended the session (Postgres 57P01: pg_terminate_backend, a shutdown). */
+  isEndedByServer(err: unknown): boolean;
+  /**
+   * Run on the work connection once it is connected, before the guard connects (Postgres: a
+   * connection limit under 2, left by a replay that could not wipe, would refuse the guard).
+   */
+  afterFirstConnect?(work: C): Promise<void>;
+  /**
+   * Session defaults a connection started with that a replay could have set (Postgres: ALTER
+   * DATABASE/ROLE … SET), as "name=value"; [] when none. The wipe removes them from the catalog,
+   * but connections opened before it keep them.
+   */
+  inheritedSettings?(conn: C): Promise<string[]>;
+}
+
+/**
+ * Every replay on a server runs with the same account, which may end its own other sessions
+ * (pg_terminate_backend, KILL): a migration of one replay can end another's. That replay then
+ * verified nothing, and a notice ("unavailable") would pass its change: an error, to run again.
+ */
+export function endedFromOutside(label: string, why: unknown): string {
+  const reason = typeof why === "string" ? why : (why as Error)?.message;
+  return `the replay's session on ${label} was ended from outside once connected (${reason}), so nothing was verified. Every replay on this server runs with the same account, and a migration of another replay can end its sessions (pg_terminate_backend, KILL); so can a server restart. Run it again`;
 }
 
 export class ServerSession<C extends ServerConnection = ServerConnection> {
@@ -140,6 +164,33 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
     target: ServerTarget,
     limits: ServerLimits,
   ): Promise<ServerSession<C>> {
+    const first = await ServerSession.openOnce(family, target, limits);
+    // Connections opened while an earlier replay had set session defaults (or before the claim's
+    // wipe removed ones a killed replay left) still carry them: the migrations would run under a
+    // previous pull request's settings. The wipe has removed them now, so connect again, once.
+    if ((await first.inherited()).length === 0) return first;
+    await first.close();
+    const second = await ServerSession.openOnce(family, target, limits);
+    const left = await second.inherited();
+    if (left.length === 0) return second;
+    await second.close();
+    throw new SandboxRefused(
+      `refusing to replay on ${target.label}: its sessions start with settings of the database or the account that the wipe could not remove (${left.join(", ")}); a replay must not run under settings a pull request may have chosen. Remove them (ALTER DATABASE … RESET ALL, ALTER ROLE … RESET ALL)`,
+    );
+  }
+
+  private async inherited(): Promise<string[]> {
+    const read = this.family.inheritedSettings;
+    if (!read) return [];
+    const found = await Promise.all([this.work, this.guard].map((c) => read(c)));
+    return [...new Set(found.flat())].sort();
+  }
+
+  private static async openOnce<C extends ServerConnection>(
+    family: ServerFamily<C>,
+    target: ServerTarget,
+    limits: ServerLimits,
+  ): Promise<ServerSession<C>> {
     const options = (role: ConnectionRole): ConnectOptions => ({
       role,
       connectTimeoutMs: limits.connectTimeoutMs,
@@ -151,7 +202,9 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
     const both = [work, guard];
     return openSandbox(target, {
       connect: async () => {
-        await Promise.all(both.map((c) => c.connect()));
+        await work.connect();
+        await family.afterFirstConnect?.(work);
+        await guard.connect();
       },
       isConfigError: (err) => family.isConfigError(err),
       close: async () => {
@@ -169,7 +222,13 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
         );
         guard.onClose(() => session.lose("the lock's connection closed"));
         work.onClose(() => session.lose("the connection closed"));
-        await claimSandbox(family.sandboxOps(session), target, limits);
+        try {
+          await claimSandbox(family.sandboxOps(session), target, limits);
+        } catch (err) {
+          if (session.lost || family.isConnectionError(err) || family.isEndedByServer(err))
+            throw new SandboxRefused(endedFromOutside(target.label, session.lost ?? err));
+          throw err;
+        }
         session.claimed = true;
         return session;
       },
