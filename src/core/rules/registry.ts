@@ -70,6 +70,7 @@ import { preferText } from "./sql/prefer-text.js";
 import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
 import { banCharType } from "./sql/ban-char-type.js";
 import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
+import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -136,6 +137,7 @@ export const SQL_RULES = [
   mysqlModifyColumnNullability,
   nonIdempotentNonTransactional,
   createTriggerOnExistingTable,
+  duplicateColumnAssignment,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -476,6 +476,21 @@ export interface StatementFacts {
    * bytes): the name as written, what the server truncates it to, and where it is written.
    */
   longNames?: LongName[];
+  /**
+   * Lists that assign columns by name (an INSERT's column list, UPDATE … SET, ON DUPLICATE KEY
+   * UPDATE), for duplicate-column-assignment.
+   */
+  assignments?: ColumnAssignments[];
+}
+
+export interface ColumnAssignments {
+  clause: "INSERT" | "SET" | "ON CONFLICT DO UPDATE SET" | "ON DUPLICATE KEY UPDATE";
+  /**
+   * In order, as the server resolves them (Postgres: case kept, the parser folded unquoted
+   * names; MySQL and SQLite: lower case). `part`: a field or element of the column (`SET a[1] =
+   * …`), which Postgres lets several assignments of one column share.
+   */
+  columns: Array<{ name: string; part?: true }>;
 }
 
 export interface LongName {

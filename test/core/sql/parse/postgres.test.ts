@@ -1,6 +1,20 @@
 import { models, parse } from "../../../helpers/source.js";
 
 describe("Postgres parser (libpg-query)", () => {
+  test("assigned columns: UPDATE SET (parts marked), INSERT column list, ON CONFLICT DO UPDATE", async () => {
+    const r = await parse(
+      'UPDATE t SET (a, "B") = (1, 2), c[1] = 3 WHERE id = 1;\nINSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a) DO UPDATE SET b = 3;\nINSERT INTO t VALUES (1);',
+    );
+    expect(r.statements.map((s) => s.model!.assignments)).toEqual([
+      [{ clause: "SET", columns: [{ name: "a" }, { name: "B" }, { name: "c", part: true }] }],
+      [
+        { clause: "INSERT", columns: [{ name: "a" }, { name: "b" }] },
+        { clause: "ON CONFLICT DO UPDATE SET", columns: [{ name: "b" }] },
+      ],
+      undefined,
+    ]);
+  });
+
   test("ALTER TABLE actions are normalised and placed on their own lines", async () => {
     const sql = [
       "ALTER TABLE public.users", // 1
