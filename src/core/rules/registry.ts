@@ -71,6 +71,7 @@ import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
 import { banCharType } from "./sql/ban-char-type.js";
 import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
 import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js";
+import { dropConstraint } from "./sql/drop-constraint.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -138,6 +139,7 @@ export const SQL_RULES = [
   nonIdempotentNonTransactional,
   createTriggerOnExistingTable,
   duplicateColumnAssignment,
+  dropConstraint,
   // style (off by default)
   preferBigint,
   preferIdentity,
