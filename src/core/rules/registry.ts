@@ -72,6 +72,7 @@ import { banCharType } from "./sql/ban-char-type.js";
 import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
 import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js";
 import { dropConstraint } from "./sql/drop-constraint.js";
+import { revokePrivileges } from "./sql/revoke-privileges.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -140,6 +141,7 @@ export const SQL_RULES = [
   createTriggerOnExistingTable,
   duplicateColumnAssignment,
   dropConstraint,
+  revokePrivileges,
   // style (off by default)
   preferBigint,
   preferIdentity,
