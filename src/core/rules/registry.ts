@@ -73,6 +73,7 @@ import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transact
 import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js";
 import { dropConstraint } from "./sql/drop-constraint.js";
 import { revokePrivileges } from "./sql/revoke-privileges.js";
+import { dropOtherObject } from "./sql/drop-other-object.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -142,6 +143,7 @@ export const SQL_RULES = [
   duplicateColumnAssignment,
   dropConstraint,
   revokePrivileges,
+  dropOtherObject,
   // style (off by default)
   preferBigint,
   preferIdentity,
