@@ -74,6 +74,7 @@ import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js"
 import { dropConstraint } from "./sql/drop-constraint.js";
 import { revokePrivileges } from "./sql/revoke-privileges.js";
 import { dropOtherObject } from "./sql/drop-other-object.js";
+import { disableTrigger } from "./sql/disable-trigger.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -144,6 +145,7 @@ export const SQL_RULES = [
   dropConstraint,
   revokePrivileges,
   dropOtherObject,
+  disableTrigger,
   // style (off by default)
   preferBigint,
   preferIdentity,

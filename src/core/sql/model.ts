@@ -143,9 +143,22 @@ export type AlterAction = (
    * Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages.
    * MySQL table options and index actions also carry `option`, the keyword(s) naming them
    * (`ENGINE`, `CONVERT`, `ADD FULLTEXT INDEX`…, upper case) and its `value` when it has one
-   * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules.
+   * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules. Postgres: `ENABLE TRIGGER` and
+   * `DISABLE TRIGGER` (value: the trigger, `ALL` or `USER`), `ENABLE REPLICA TRIGGER` / `ENABLE ALWAYS TRIGGER` (value:
+   * the trigger), `DISABLE RULE` (value: the rule), `REPLICA IDENTITY` (value: `DEFAULT`,
+   * `FULL`, `NOTHING` or `USING INDEX`), `SET` (value: the parameter names; see `settings`).
    */
-  | { type: "other"; detail: string; option?: string; value?: string }
+  | {
+      type: "other";
+      detail: string;
+      option?: string;
+      value?: string;
+      /**
+       * Postgres `SET (name = value, …)` storage parameters, names lower case as written
+       * (`toast.autovacuum_enabled`), values as written (null: no value, which means true).
+       */
+      settings?: Array<{ name: string; value: string | null }>;
+    }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
   span: Span;
