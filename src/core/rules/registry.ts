@@ -75,6 +75,7 @@ import { dropConstraint } from "./sql/drop-constraint.js";
 import { revokePrivileges } from "./sql/revoke-privileges.js";
 import { dropOtherObject } from "./sql/drop-other-object.js";
 import { disableTrigger } from "./sql/disable-trigger.js";
+import { replicaIdentityChange } from "./sql/replica-identity-change.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -146,6 +147,7 @@ export const SQL_RULES = [
   revokePrivileges,
   dropOtherObject,
   disableTrigger,
+  replicaIdentityChange,
   // style (off by default)
   preferBigint,
   preferIdentity,
