@@ -76,6 +76,7 @@ import { revokePrivileges } from "./sql/revoke-privileges.js";
 import { dropOtherObject } from "./sql/drop-other-object.js";
 import { disableTrigger } from "./sql/disable-trigger.js";
 import { replicaIdentityChange } from "./sql/replica-identity-change.js";
+import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -148,6 +149,7 @@ export const SQL_RULES = [
   dropOtherObject,
   disableTrigger,
   replicaIdentityChange,
+  autovacuumDisabled,
   // style (off by default)
   preferBigint,
   preferIdentity,

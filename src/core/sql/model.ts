@@ -146,7 +146,8 @@ export type AlterAction = (
    * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules. Postgres: `ENABLE TRIGGER` and
    * `DISABLE TRIGGER` (value: the trigger, `ALL` or `USER`), `ENABLE REPLICA TRIGGER` / `ENABLE ALWAYS TRIGGER` (value:
    * the trigger), `DISABLE RULE` (value: the rule), `REPLICA IDENTITY` (value: `DEFAULT`,
-   * `FULL`, `NOTHING` or `USING INDEX`), `SET` (value: the parameter names; see `settings`).
+   * `FULL`, `NOTHING` or `USING INDEX`), `SET` and `RESET` (value: the parameter names; see
+   * `settings`).
    */
   | {
       type: "other";
@@ -154,8 +155,9 @@ export type AlterAction = (
       option?: string;
       value?: string;
       /**
-       * Postgres `SET (name = value, …)` storage parameters, names lower case as written
-       * (`toast.autovacuum_enabled`), values as written (null: no value, which means true).
+       * Postgres `SET (name = value, …)` / `RESET (name, …)` storage parameters, names lower
+       * case as written (`toast.autovacuum_enabled`), values as written (null: no value, which
+       * in SET means true).
        */
       settings?: Array<{ name: string; value: string | null }>;
     }

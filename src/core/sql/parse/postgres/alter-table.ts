@@ -254,6 +254,7 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
           span,
         };
       break;
+    case "AT_ResetRelOptions":
     case "AT_SetRelOptions": {
       // The option names, for rules that read one (CockroachDB's row-level TTL: truncate-table).
       const items = def && "List" in def ? (def.List.items ?? []) : [];
@@ -276,7 +277,7 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
       return {
         type: "other",
         detail: label(c.subtype),
-        option: "SET",
+        option: c.subtype === "AT_SetRelOptions" ? "SET" : "RESET",
         value: names.join(","),
         settings,
         span,
