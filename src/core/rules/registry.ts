@@ -77,6 +77,7 @@ import { dropOtherObject } from "./sql/drop-other-object.js";
 import { disableTrigger } from "./sql/disable-trigger.js";
 import { replicaIdentityChange } from "./sql/replica-identity-change.js";
 import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
+import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -150,6 +151,7 @@ export const SQL_RULES = [
   disableTrigger,
   replicaIdentityChange,
   autovacuumDisabled,
+  rowLevelSecurityChange,
   // style (off by default)
   preferBigint,
   preferIdentity,

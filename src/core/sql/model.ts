@@ -146,7 +146,8 @@ export type AlterAction = (
    * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules. Postgres: `ENABLE TRIGGER` and
    * `DISABLE TRIGGER` (value: the trigger, `ALL` or `USER`), `ENABLE REPLICA TRIGGER` / `ENABLE ALWAYS TRIGGER` (value:
    * the trigger), `DISABLE RULE` (value: the rule), `REPLICA IDENTITY` (value: `DEFAULT`,
-   * `FULL`, `NOTHING` or `USING INDEX`), `SET` and `RESET` (value: the parameter names; see
+   * `FULL`, `NOTHING` or `USING INDEX`), `ROW LEVEL SECURITY` (value: `ENABLE`, `DISABLE`,
+   * `FORCE` or `NO FORCE`), `SET` and `RESET` (value: the parameter names; see
    * `settings`).
    */
   | {

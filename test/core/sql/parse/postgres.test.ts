@@ -3,7 +3,7 @@ import { models, parse } from "../../../helpers/source.js";
 describe("Postgres parser (libpg-query)", () => {
   test("trigger switches, replica identity and storage parameters name what they set", async () => {
     const r = await parse(
-      'ALTER TABLE t DISABLE TRIGGER a, DISABLE TRIGGER ALL, ENABLE TRIGGER USER, ENABLE TRIGGER "B", ENABLE REPLICA TRIGGER c, ENABLE ALWAYS TRIGGER d, REPLICA IDENTITY FULL, REPLICA IDENTITY USING INDEX i, SET (autovacuum_enabled = false, toast.autovacuum_enabled = 0, fillfactor = 70, user_catalog_table);',
+      'ALTER TABLE t DISABLE TRIGGER a, DISABLE TRIGGER ALL, ENABLE TRIGGER USER, ENABLE TRIGGER "B", ENABLE REPLICA TRIGGER c, ENABLE ALWAYS TRIGGER d, ENABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY, REPLICA IDENTITY FULL, REPLICA IDENTITY USING INDEX i, SET (autovacuum_enabled = false, toast.autovacuum_enabled = 0, fillfactor = 70, user_catalog_table);',
     );
     const m = r.statements[0]!.model!;
     if (m.kind !== "alter-table") throw new Error(m.kind);
@@ -14,11 +14,13 @@ describe("Postgres parser (libpg-query)", () => {
       ["ENABLE TRIGGER", "B"],
       ["ENABLE REPLICA TRIGGER", "c"],
       ["ENABLE ALWAYS TRIGGER", "d"],
+      ["ROW LEVEL SECURITY", "ENABLE"],
+      ["ROW LEVEL SECURITY", "NO FORCE"],
       ["REPLICA IDENTITY", "FULL"],
       ["REPLICA IDENTITY", "USING INDEX"],
       ["SET", "autovacuum_enabled,autovacuum_enabled,fillfactor,user_catalog_table"],
     ]);
-    const set = m.actions[8]!;
+    const set = m.actions[10]!;
     expect(set.type === "other" && set.settings).toEqual([
       { name: "autovacuum_enabled", value: "false" },
       { name: "toast.autovacuum_enabled", value: "0" },

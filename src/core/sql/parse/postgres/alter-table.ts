@@ -172,6 +172,13 @@ const TRIGGER_OPTION: Record<string, string> = {
   AT_DisableRule: "DISABLE RULE",
 };
 
+const ROW_SECURITY: Record<string, string> = {
+  AT_EnableRowSecurity: "ENABLE",
+  AT_DisableRowSecurity: "DISABLE",
+  AT_ForceRowSecurity: "FORCE",
+  AT_NoForceRowSecurity: "NO FORCE",
+};
+
 /** pg_class.relreplident letters. */
 const REPLICA_IDENTITY: Record<string, string> = {
   d: "DEFAULT",
@@ -302,6 +309,17 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
             : c.subtype === "AT_DisableTrigUser" || c.subtype === "AT_EnableTrigUser"
               ? "USER"
               : name,
+        span,
+      };
+    case "AT_EnableRowSecurity":
+    case "AT_DisableRowSecurity":
+    case "AT_ForceRowSecurity":
+    case "AT_NoForceRowSecurity":
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: "ROW LEVEL SECURITY",
+        value: ROW_SECURITY[c.subtype]!,
         span,
       };
     case "AT_ReplicaIdentity": {
