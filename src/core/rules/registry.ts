@@ -70,6 +70,14 @@ import { preferText } from "./sql/prefer-text.js";
 import { preferTimestamptz } from "./sql/prefer-timestamptz.js";
 import { banCharType } from "./sql/ban-char-type.js";
 import { nonIdempotentNonTransactional } from "./sql/non-idempotent-non-transactional.js";
+import { duplicateColumnAssignment } from "./sql/duplicate-column-assignment.js";
+import { dropConstraint } from "./sql/drop-constraint.js";
+import { revokePrivileges } from "./sql/revoke-privileges.js";
+import { dropOtherObject } from "./sql/drop-other-object.js";
+import { disableTrigger } from "./sql/disable-trigger.js";
+import { replicaIdentityChange } from "./sql/replica-identity-change.js";
+import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
+import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -136,6 +144,14 @@ export const SQL_RULES = [
   mysqlModifyColumnNullability,
   nonIdempotentNonTransactional,
   createTriggerOnExistingTable,
+  duplicateColumnAssignment,
+  dropConstraint,
+  revokePrivileges,
+  dropOtherObject,
+  disableTrigger,
+  replicaIdentityChange,
+  autovacuumDisabled,
+  rowLevelSecurityChange,
   // style (off by default)
   preferBigint,
   preferIdentity,

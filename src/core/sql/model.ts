@@ -143,9 +143,25 @@ export type AlterAction = (
    * Anything else (SET STATISTICS, ENABLE TRIGGER, ENGINE=…); `detail` names it for messages.
    * MySQL table options and index actions also carry `option`, the keyword(s) naming them
    * (`ENGINE`, `CONVERT`, `ADD FULLTEXT INDEX`…, upper case) and its `value` when it has one
-   * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules.
+   * (`ENGINE=InnoDB` → `INNODB`), for the online DDL rules. Postgres: `ENABLE TRIGGER` and
+   * `DISABLE TRIGGER` (value: the trigger, `ALL` or `USER`), `ENABLE REPLICA TRIGGER` / `ENABLE ALWAYS TRIGGER` (value:
+   * the trigger), `DISABLE RULE` (value: the rule), `REPLICA IDENTITY` (value: `DEFAULT`,
+   * `FULL`, `NOTHING` or `USING INDEX`), `ROW LEVEL SECURITY` (value: `ENABLE`, `DISABLE`,
+   * `FORCE` or `NO FORCE`), `SET` and `RESET` (value: the parameter names; see
+   * `settings`).
    */
-  | { type: "other"; detail: string; option?: string; value?: string }
+  | {
+      type: "other";
+      detail: string;
+      option?: string;
+      value?: string;
+      /**
+       * Postgres `SET (name = value, …)` / `RESET (name, …)` storage parameters, names lower
+       * case as written (`toast.autovacuum_enabled`), values as written (null: no value, which
+       * in SET means true).
+       */
+      settings?: Array<{ name: string; value: string | null }>;
+    }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
   span: Span;
@@ -476,6 +492,21 @@ export interface StatementFacts {
    * bytes): the name as written, what the server truncates it to, and where it is written.
    */
   longNames?: LongName[];
+  /**
+   * Lists that assign columns by name (an INSERT's column list, UPDATE … SET, ON DUPLICATE KEY
+   * UPDATE), for duplicate-column-assignment.
+   */
+  assignments?: ColumnAssignments[];
+}
+
+export interface ColumnAssignments {
+  clause: "INSERT" | "SET" | "ON CONFLICT DO UPDATE SET" | "ON DUPLICATE KEY UPDATE";
+  /**
+   * In order, as the server resolves them (Postgres: case kept, the parser folded unquoted
+   * names; MySQL and SQLite: lower case). `part`: a field or element of the column (`SET a[1] =
+   * …`), which Postgres lets several assignments of one column share.
+   */
+  columns: Array<{ name: string; part?: true }>;
 }
 
 export interface LongName {

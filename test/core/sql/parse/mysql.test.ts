@@ -3,6 +3,21 @@ import { parseMysql } from "../../../../src/core/sql/parse/mysql.js";
 import { models, parse, sourceOf } from "../../../helpers/source.js";
 
 describe("MySQL parser (token reader + node-sql-parser)", () => {
+  test("assigned columns: lower case, qualified only in a multi-table UPDATE", async () => {
+    const r = await parse(
+      "UPDATE t SET t.A = 1, b = 2 WHERE id = 1;\nUPDATE t1, t2 SET t1.a = 1, t2.A = 2;\nINSERT INTO t (`A`, b) VALUES (1, 2) ON DUPLICATE KEY UPDATE b = 3;",
+      "mysql",
+    );
+    expect(r.statements.map((s) => s.model!.assignments)).toEqual([
+      [{ clause: "SET", columns: [{ name: "a" }, { name: "b" }] }],
+      [{ clause: "SET", columns: [{ name: "t1.a" }, { name: "t2.a" }] }],
+      [
+        { clause: "INSERT", columns: [{ name: "a" }, { name: "b" }] },
+        { clause: "ON DUPLICATE KEY UPDATE", columns: [{ name: "b" }] },
+      ],
+    ]);
+  });
+
   test("online DDL facts: IGNORE, ALGORITHM/LOCK, option keywords and values, column position", async () => {
     const sql =
       "ALTER ONLINE IGNORE TABLE t ADD UNIQUE KEY u (a), ADD COLUMN b int FIRST, ADD FULLTEXT INDEX f (c), " +

@@ -1,6 +1,48 @@
 import { models, parse } from "../../../helpers/source.js";
 
 describe("Postgres parser (libpg-query)", () => {
+  test("trigger switches, replica identity and storage parameters name what they set", async () => {
+    const r = await parse(
+      'ALTER TABLE t DISABLE TRIGGER a, DISABLE TRIGGER ALL, ENABLE TRIGGER USER, ENABLE TRIGGER "B", ENABLE REPLICA TRIGGER c, ENABLE ALWAYS TRIGGER d, ENABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY, REPLICA IDENTITY FULL, REPLICA IDENTITY USING INDEX i, SET (autovacuum_enabled = false, toast.autovacuum_enabled = 0, fillfactor = 70, user_catalog_table);',
+    );
+    const m = r.statements[0]!.model!;
+    if (m.kind !== "alter-table") throw new Error(m.kind);
+    expect(m.actions.map((a) => (a.type === "other" ? [a.option, a.value] : a.type))).toEqual([
+      ["DISABLE TRIGGER", "a"],
+      ["DISABLE TRIGGER", "ALL"],
+      ["ENABLE TRIGGER", "USER"],
+      ["ENABLE TRIGGER", "B"],
+      ["ENABLE REPLICA TRIGGER", "c"],
+      ["ENABLE ALWAYS TRIGGER", "d"],
+      ["ROW LEVEL SECURITY", "ENABLE"],
+      ["ROW LEVEL SECURITY", "NO FORCE"],
+      ["REPLICA IDENTITY", "FULL"],
+      ["REPLICA IDENTITY", "USING INDEX"],
+      ["SET", "autovacuum_enabled,autovacuum_enabled,fillfactor,user_catalog_table"],
+    ]);
+    const set = m.actions[10]!;
+    expect(set.type === "other" && set.settings).toEqual([
+      { name: "autovacuum_enabled", value: "false" },
+      { name: "toast.autovacuum_enabled", value: "0" },
+      { name: "fillfactor", value: "70" },
+      { name: "user_catalog_table", value: null },
+    ]);
+  });
+
+  test("assigned columns: UPDATE SET (parts marked), INSERT column list, ON CONFLICT DO UPDATE", async () => {
+    const r = await parse(
+      'UPDATE t SET (a, "B") = (1, 2), c[1] = 3 WHERE id = 1;\nINSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a) DO UPDATE SET b = 3;\nINSERT INTO t VALUES (1);',
+    );
+    expect(r.statements.map((s) => s.model!.assignments)).toEqual([
+      [{ clause: "SET", columns: [{ name: "a" }, { name: "B" }, { name: "c", part: true }] }],
+      [
+        { clause: "INSERT", columns: [{ name: "a" }, { name: "b" }] },
+        { clause: "ON CONFLICT DO UPDATE SET", columns: [{ name: "b" }] },
+      ],
+      undefined,
+    ]);
+  });
+
   test("ALTER TABLE actions are normalised and placed on their own lines", async () => {
     const sql = [
       "ALTER TABLE public.users", // 1

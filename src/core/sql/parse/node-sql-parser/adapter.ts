@@ -9,6 +9,7 @@ import {
   noEffects,
   noFacts,
   sameObject,
+  type ColumnAssignments,
   type ObjectName,
   type RoutineCall,
   type Span,
@@ -268,6 +269,25 @@ export function selfCopyRewrite(
   m.effects = effects;
 }
 
+/**
+ * Column names a SET list or column list assigns, lower case (MySQL and SQLite ignore case). In
+ * a multi-table UPDATE, `t1.a` and `t2.a` are different columns: the qualifier stays in the name.
+ */
+function addAssignments(
+  m: StatementModel,
+  clause: ColumnAssignments["clause"],
+  list: unknown[],
+  qualified = false,
+) {
+  const columns = list.flatMap((c) => {
+    const o = obj(c);
+    const name = str(c) ?? str(o?.column) ?? str(obj(o?.expr)?.value) ?? str(obj(o?.column)?.expr);
+    const table = qualified ? str(o?.table) : undefined;
+    return name ? [{ name: (table ? `${table}.${name}` : name).toLowerCase() }] : [];
+  });
+  if (columns.length > 0) (m.assignments ??= []).push({ clause, columns });
+}
+
 function normalise(
   ast: Json,
   database: "mysql" | "mariadb" | "sqlite",
@@ -295,6 +315,7 @@ function normalise(
           : undefined;
       if (nonNull?.some((x) => x.length > 0)) m.nonNullOnly = nonNull;
       if (table) m.writes = [table];
+      if (type === "update") addAssignments(m, "SET", arr(ast.set), arr(ast.table).length > 1);
       return m;
     }
     case "insert":
@@ -325,6 +346,8 @@ function normalise(
             ? "on-duplicate"
             : null;
       if (how) selfCopyRewrite(m, ast, how, database, span);
+      addAssignments(m, "INSERT", arr(ast.columns));
+      addAssignments(m, "ON DUPLICATE KEY UPDATE", arr(obj(ast.on_duplicate_update)?.set));
       return m;
     }
     case "load_data": {

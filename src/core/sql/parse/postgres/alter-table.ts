@@ -1,5 +1,5 @@
 /** ALTER TABLE and its subcommands, and the RENAME forms that act on a table. */
-import type { AlterTableCmd, RangeVar } from "libpg-query";
+import type { AlterTableCmd, Node, RangeVar } from "libpg-query";
 import {
   noFacts,
   referencedTable,
@@ -160,6 +160,44 @@ export function moveAll(s: BodyOf<"AlterTableMoveAllStmt">): StatementModel {
   };
 }
 
+const TRIGGER_OPTION: Record<string, string> = {
+  AT_EnableTrig: "ENABLE TRIGGER",
+  AT_EnableTrigAll: "ENABLE TRIGGER",
+  AT_EnableTrigUser: "ENABLE TRIGGER",
+  AT_DisableTrig: "DISABLE TRIGGER",
+  AT_DisableTrigAll: "DISABLE TRIGGER",
+  AT_DisableTrigUser: "DISABLE TRIGGER",
+  AT_EnableReplicaTrig: "ENABLE REPLICA TRIGGER",
+  AT_EnableAlwaysTrig: "ENABLE ALWAYS TRIGGER",
+  AT_DisableRule: "DISABLE RULE",
+};
+
+const ROW_SECURITY: Record<string, string> = {
+  AT_EnableRowSecurity: "ENABLE",
+  AT_DisableRowSecurity: "DISABLE",
+  AT_ForceRowSecurity: "FORCE",
+  AT_NoForceRowSecurity: "NO FORCE",
+};
+
+/** pg_class.relreplident letters. */
+const REPLICA_IDENTITY: Record<string, string> = {
+  d: "DEFAULT",
+  f: "FULL",
+  n: "NOTHING",
+  i: "USING INDEX",
+};
+
+/** A storage parameter's value as written (`false`, `0`, `'off'`). */
+function argText(n: Node): string | null {
+  if ("String" in n) return n.String.sval ?? "";
+  if ("Integer" in n) return String(n.Integer.ival ?? 0);
+  if ("Float" in n) return n.Float.fval ?? "";
+  if ("Boolean" in n) return n.Boolean.boolval === true ? "true" : "false";
+  if ("TypeName" in n)
+    return (n.TypeName.names ?? []).map((x) => ("String" in x ? x.String.sval : "")).join(".");
+  return null;
+}
+
 const STORAGE: Record<string, "logged" | "unlogged" | "tablespace" | "access-method"> = {
   AT_SetLogged: "logged",
   AT_SetUnLogged: "unlogged",
@@ -223,17 +261,75 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
           span,
         };
       break;
+    case "AT_ResetRelOptions":
     case "AT_SetRelOptions": {
       // The option names, for rules that read one (CockroachDB's row-level TTL: truncate-table).
       const items = def && "List" in def ? (def.List.items ?? []) : [];
       const names = items.flatMap((i) =>
         "DefElem" in i && i.DefElem.defname ? [i.DefElem.defname.toLowerCase()] : [],
       );
+      const settings = items.flatMap((i) =>
+        "DefElem" in i && i.DefElem.defname
+          ? [
+              {
+                name: [i.DefElem.defnamespace, i.DefElem.defname]
+                  .filter((x) => x)
+                  .join(".")
+                  .toLowerCase(),
+                value: i.DefElem.arg ? argText(i.DefElem.arg) : null,
+              },
+            ]
+          : [],
+      );
       return {
         type: "other",
         detail: label(c.subtype),
-        option: "SET",
+        option: c.subtype === "AT_SetRelOptions" ? "SET" : "RESET",
         value: names.join(","),
+        settings,
+        span,
+      };
+    }
+    case "AT_EnableTrig":
+    case "AT_EnableTrigAll":
+    case "AT_EnableTrigUser":
+    case "AT_DisableTrig":
+    case "AT_DisableTrigAll":
+    case "AT_DisableTrigUser":
+    case "AT_EnableReplicaTrig":
+    case "AT_EnableAlwaysTrig":
+    case "AT_DisableRule":
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: TRIGGER_OPTION[c.subtype]!,
+        value:
+          c.subtype === "AT_DisableTrigAll" || c.subtype === "AT_EnableTrigAll"
+            ? "ALL"
+            : c.subtype === "AT_DisableTrigUser" || c.subtype === "AT_EnableTrigUser"
+              ? "USER"
+              : name,
+        span,
+      };
+    case "AT_EnableRowSecurity":
+    case "AT_DisableRowSecurity":
+    case "AT_ForceRowSecurity":
+    case "AT_NoForceRowSecurity":
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: "ROW LEVEL SECURITY",
+        value: ROW_SECURITY[c.subtype]!,
+        span,
+      };
+    case "AT_ReplicaIdentity": {
+      const kind =
+        def && "ReplicaIdentityStmt" in def ? def.ReplicaIdentityStmt.identity_type : undefined;
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        option: "REPLICA IDENTITY",
+        value: REPLICA_IDENTITY[kind ?? ""] ?? "?",
         span,
       };
     }

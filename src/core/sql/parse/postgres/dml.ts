@@ -1,6 +1,11 @@
 /** Statements that change rows: DELETE, UPDATE, INSERT, MERGE, COPY FROM, SELECT … INTO. */
 import type { Node, RangeVar } from "libpg-query";
-import { noFacts, type ObjectName, type StatementModel } from "../../model.js";
+import {
+  noFacts,
+  type ColumnAssignments,
+  type ObjectName,
+  type StatementModel,
+} from "../../model.js";
 import { nonNullOnly, pgJoinOnly, pgMatchesAll, pgNullShape } from "../where.js";
 import type { BodyOf } from "./context.js";
 import { rel, walk } from "./nodes.js";
@@ -10,7 +15,24 @@ export function deleteRows(s: BodyOf<"DeleteStmt">): StatementModel {
 }
 
 export function updateRows(s: BodyOf<"UpdateStmt">): StatementModel {
-  return rowChange("update", s, s.fromClause);
+  const m = rowChange("update", s, s.fromClause);
+  const set = assigned("SET", s.targetList);
+  if (set) m.assignments = [set];
+  return m;
+}
+
+/** The columns a target list names (`SET (a, b) = …` names each; `a[1]` is part of a). */
+function assigned(
+  clause: ColumnAssignments["clause"],
+  list: Node[] | undefined,
+): ColumnAssignments | null {
+  const columns: ColumnAssignments["columns"] = [];
+  for (const n of list ?? []) {
+    const t = "ResTarget" in n ? n.ResTarget : undefined;
+    if (!t?.name) continue;
+    columns.push({ name: t.name, ...(t.indirection?.length ? { part: true as const } : {}) });
+  }
+  return columns.length > 0 ? { clause, columns } : null;
 }
 
 function rowChange(
@@ -46,6 +68,11 @@ function rowChange(
 export function insertRows(s: BodyOf<"InsertStmt">): StatementModel {
   const m: StatementModel = { kind: "other", tag: "InsertStmt", ...noFacts() };
   if (s.relation) m.writes = [rel(s.relation)];
+  const lists = [
+    assigned("INSERT", s.cols),
+    assigned("ON CONFLICT DO UPDATE SET", s.onConflictClause?.targetList),
+  ].filter((l): l is ColumnAssignments => l !== null);
+  if (lists.length > 0) m.assignments = lists;
   if (s.selectStmt) {
     const reads: ObjectName[] = [];
     walk(s.selectStmt, (k, v) => {

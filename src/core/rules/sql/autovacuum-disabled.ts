@@ -1,0 +1,72 @@
+import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
+import { ruleMeta } from "../types.js";
+import { PG, alterActions, sqlRule, type SqlRuleContext } from "./types.js";
+
+const meta = ruleMeta({
+  id: "autovacuum-disabled",
+  defaultSeverity: "warning",
+  dialects: PG,
+  category: "integrity",
+  description:
+    "ALTER TABLE … SET (autovacuum_enabled = false) or toast.autovacuum_enabled = false: autovacuum stops cleaning the table's dead rows and refreshing its statistics, so it bloats and query plans degrade; only the forced anti-wraparound vacuum still runs.",
+  saferAlternative:
+    "Keep autovacuum on and tune it for the table instead (autovacuum_vacuum_scale_factor, autovacuum_vacuum_cost_delay…); for a bulk load, turn it off and on again in the same migration.",
+  suppressible: true,
+});
+
+/** What Postgres' parse_bool reads as false (any unambiguous prefix of false/no/off, or 0). */
+const FALSE = /^'?(f|fa|fal|fals|false|n|no|of|off|0)'?$/i;
+
+export const autovacuumDisabled = sqlRule({
+  meta,
+  check(ctx, report) {
+    for (const { a, table, action } of alterActions(ctx)) {
+      if (action.type !== "other" || !action.settings) continue;
+      const off = action.settings.filter(
+        (s) =>
+          (s.name === "autovacuum_enabled" || s.name === "toast.autovacuum_enabled") &&
+          s.value !== null &&
+          FALSE.test(s.value.trim()),
+      );
+      if (off.length === 0) continue;
+      if (
+        enabledLater(
+          ctx,
+          a.index,
+          table,
+          off.map((s) => s.name),
+        )
+      )
+        continue;
+      const t = displayName(table);
+      const toastOnly = off.every((s) => s.name === "toast.autovacuum_enabled");
+      // A table this change created holds no deployed rows yet: a design choice to review.
+      const fresh = ctx.isNew("table", table, a.index);
+      report({
+        ...ctx.lines(action.span, a),
+        ...(fresh ? { severity: "notice" as const } : {}),
+        message: `SET (${off.map((s) => `${s.name} = ${s.value}`).join(", ")}) turns autovacuum off for ${toastOnly ? `the TOAST table of ${t}` : t}: its dead rows are no longer cleaned up and ${toastOnly ? "its large values bloat" : "its statistics are no longer refreshed, so the table bloats and query plans degrade"}; only the forced anti-wraparound vacuum still runs, at a time it chooses.${fresh ? " The table is new in this change; check that is intended for the rows it will hold." : ""}`,
+      });
+    }
+  },
+});
+
+/** A later statement of this file sets the same parameters back on, or RESETs them. */
+function enabledLater(
+  ctx: SqlRuleContext,
+  index: number,
+  table: ObjectName,
+  names: string[],
+): boolean {
+  const back = new Set<string>();
+  for (const { a, table: t, action } of alterActions(ctx)) {
+    if (a.index <= index || action.type !== "other" || !sameObject(t, table)) continue;
+    for (const s of action.settings ?? [])
+      if (
+        names.includes(s.name) &&
+        (action.option === "RESET" || s.value === null || !FALSE.test(s.value.trim()))
+      )
+        back.add(s.name);
+  }
+  return names.every((n) => back.has(n));
+}

@@ -1,0 +1,47 @@
+import { ruleMeta } from "../types.js";
+import { sqlRule } from "./types.js";
+
+const meta = ruleMeta({
+  id: "revoke-privileges",
+  defaultSeverity: "warning",
+  dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
+  category: "security",
+  description:
+    "REVOKE of privileges or role membership: clients that connect as the grantee (the running application, jobs, reports) fail with permission denied as soon as it commits.",
+  saferAlternative:
+    "Move every client to a role that keeps the access and deploy that first, then revoke in a later migration.",
+  suppressible: true,
+});
+
+export const revokePrivileges = sqlRule({
+  meta,
+  check(ctx, report) {
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      if (m.kind !== "grant" || !m.revoke) continue;
+      // A role or user this change created has no deployed client yet.
+      const existing = m.grantees.filter((g) => !ctx.isNew("other", { name: unquote(g) }, a.index));
+      if (existing.length === 0) continue;
+      const privileges = m.privileges.join(", ");
+      // MySQL `REVOKE ALL PRIVILEGES, GRANT OPTION FROM u` has no ON and reads as a role list.
+      const what =
+        m.target === "role" && !/privileges|grant option/i.test(privileges)
+          ? `membership in ${privileges}`
+          : `${privileges.toUpperCase()} privileges`;
+      const from = existing.join(", ");
+      const onlyOption = m.withGrantOption; // REVOKE GRANT/ADMIN OPTION FOR: the access stays
+      const down = ctx.direction === "down";
+      report({
+        ...ctx.at(a),
+        ...(onlyOption || down ? { severity: "notice" as const } : {}),
+        message: onlyOption
+          ? `REVOKE GRANT/ADMIN OPTION FOR ${what} from ${from}: they keep the access but can no longer pass it on; check nothing (a provisioning job, another migration) grants it as them.`
+          : `REVOKE takes ${what} from ${from}${/\bpublic\b/i.test(from) ? " (PUBLIC: every role that has no grant of its own loses it)" : ""}: a client that connects as ${existing.length > 1 ? "one of them" : "it"} (the running application, a job, a report) fails with permission denied as soon as this commits.${down ? " In a down migration this usually undoes a GRANT of its up migration, which is expected." : ""}`,
+      });
+    }
+  },
+});
+
+function unquote(name: string): string {
+  return name.replace(/^"(.*)"$/, "$1");
+}

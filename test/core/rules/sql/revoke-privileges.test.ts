@@ -1,0 +1,70 @@
+import { ruleTester } from "../../../helpers/rule-tester.js";
+
+ruleTester("revoke-privileges", {
+  valid: [
+    { code: "GRANT SELECT ON users TO reporting;" },
+    {
+      name: "a role the change created has no deployed client",
+      code: "CREATE ROLE reporting_v2;\nGRANT SELECT, UPDATE ON users TO reporting_v2;\nREVOKE UPDATE ON users FROM reporting_v2;",
+    },
+    {
+      name: "created by an earlier migration of the change (quoted)",
+      files: {
+        "2_a.up.sql": 'CREATE ROLE "Jobs";',
+        "3_b.up.sql": 'REVOKE ALL ON users FROM "Jobs";',
+      },
+    },
+  ],
+  invalid: [
+    {
+      code: "REVOKE SELECT ON users FROM reporting;",
+      errors: [
+        { line: 1, message: /REVOKE takes SELECT privileges from reporting: .*permission denied/ },
+      ],
+    },
+    {
+      name: "attacker: comments, several grantees, one of them new",
+      code: "CREATE ROLE fresh;\nREVOKE /* x */ INSERT, UPDATE\n  ON ALL TABLES IN SCHEMA public\n  FROM fresh, app;",
+      errors: [{ line: 2, endLine: 4, message: /from app:/ }],
+    },
+    {
+      name: "attacker: in a DO block; role membership; PUBLIC",
+      code: "DO $$ BEGIN REVOKE app_writer FROM alice; END $$;\nREVOKE ALL ON SCHEMA public FROM PUBLIC;",
+      errors: [
+        { line: 1, message: /membership in app_writer/ },
+        { line: 2, message: /PUBLIC: every role that has no grant of its own/ },
+      ],
+    },
+    {
+      name: "only the grant option: a notice",
+      code: "REVOKE GRANT OPTION FOR SELECT ON users FROM reporting;",
+      errors: [{ line: 1, severity: "notice", message: /keep the access/ }],
+    },
+    {
+      name: "a down file: a notice",
+      files: {
+        "2_a.up.sql": "GRANT SELECT ON users TO reporting;",
+        "2_a.down.sql": "REVOKE SELECT ON users FROM reporting;",
+      },
+      errors: [{ file: "2_a.down.sql", line: 1, severity: "notice", message: /down migration/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "REVOKE SELECT ON shop.orders FROM 'app'@'%';\nREVOKE ALL PRIVILEGES, GRANT OPTION FROM 'app'@'%';",
+      errors: [
+        { line: 1, message: /SELECT privileges from 'app'@'%'/ },
+        { line: 2, message: /ALL PRIVILEGES, GRANT OPTION privileges/ },
+      ],
+    },
+    {
+      dialect: "cockroachdb",
+      code: "REVOKE SELECT ON TABLE users FROM reporting;",
+      errors: [{ line: 1 }],
+    },
+    {
+      dialect: "clickhouse",
+      code: "REVOKE SELECT ON db.events FROM reporting;",
+      errors: [{ line: 1 }],
+    },
+  ],
+});
