@@ -13,22 +13,15 @@ import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { runCli } from "../support/cli.js";
+import { driftDatabase } from "../support/drift-database.js";
 import { TempRepo } from "../support/git-repo.js";
 import { seedCacheDir } from "../support/replay-templates.js";
 
 jest.setTimeout(120_000);
 
-const DRIFT_URL = process.env.MW_TEST_POSTGRES_DRIFT_URL;
-const ADMIN_URL = process.env.MW_TEST_POSTGRES_ADMIN_URL;
-const DATABASE = "mw_drift_extension_members";
-const missing = !DRIFT_URL
-  ? "MW_TEST_POSTGRES_DRIFT_URL not set"
-  : !ADMIN_URL
-    ? "MW_TEST_POSTGRES_ADMIN_URL not set"
-    : null;
-const url = DRIFT_URL ? DRIFT_URL.replace(/\/[^/?]+(\?|$)/, `/${DATABASE}$1`) : "";
+const database = driftDatabase("mw_drift_extension_members");
+const { missing, url } = database;
 
 const MIGRATION =
   "CREATE EXTENSION IF NOT EXISTS citext;\n" +
@@ -44,39 +37,25 @@ repo
   .commit("migrations");
 const cacheDir = mkdtempSync(join(tmpdir(), "mw-drift-ext-cache-"));
 seedCacheDir(cacheDir);
-let client: pg.Client | undefined;
-
-beforeAll(async () => {
-  if (missing) return;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const user = new URL(DRIFT_URL!).username;
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-    if (exists.rows.length === 0)
-      await admin.query(`CREATE DATABASE ${DATABASE} OWNER "${user.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
-  }
-  client = new pg.Client({ connectionString: url.replace(/\?.*$/, "") });
-  await client.connect();
-});
+beforeAll(() => database.open());
 
 afterAll(async () => {
-  await client?.end();
+  await database.close();
   repo.cleanup();
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
 /** golang-migrate's state after 1_users, then `byHand`; drift's JSON report. */
 async function drift(byHand: string) {
-  await client!.query(
-    "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
-      "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
-      MIGRATION +
-      "INSERT INTO schema_migrations VALUES (1, false);\n" +
-      byHand,
-  );
+  await database
+    .client()
+    .query(
+      "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
+        MIGRATION +
+        "INSERT INTO schema_migrations VALUES (1, false);\n" +
+        byHand,
+    );
   const r = await runCli(["drift", "--format", "json", "--ref", "main"], repo.dir, {
     MIGRATION_WARDEN_DRIFT_DATABASE_URL: url,
     MIGRATION_WARDEN_CACHE_DIR: cacheDir,

@@ -14,23 +14,15 @@ import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { runCli } from "../support/cli.js";
+import { driftDatabase } from "../support/drift-database.js";
 import { TempRepo } from "../support/git-repo.js";
 import { seedCacheDir } from "../support/replay-templates.js";
 
 jest.setTimeout(120_000);
 
-const DRIFT_URL = process.env.MW_TEST_POSTGRES_DRIFT_URL;
-const ADMIN_URL = process.env.MW_TEST_POSTGRES_ADMIN_URL;
-const DATABASE = "mw_drift_adversarial";
-const missing = !DRIFT_URL
-  ? "MW_TEST_POSTGRES_DRIFT_URL not set"
-  : !ADMIN_URL
-    ? "MW_TEST_POSTGRES_ADMIN_URL not set"
-    : null;
-/** The drift account's URL, on this file's own database. */
-const url = DRIFT_URL ? DRIFT_URL.replace(/\/[^/?]+(\?|$)/, `/${DATABASE}$1`) : "";
+const database = driftDatabase("mw_drift_adversarial");
+const { missing, url } = database;
 
 const repo = new TempRepo();
 repo
@@ -45,40 +37,26 @@ repo
   .commit("migrations");
 const cacheDir = mkdtempSync(join(tmpdir(), "mw-drift-hidden-cache-"));
 seedCacheDir(cacheDir);
-let client: pg.Client | undefined;
-
-beforeAll(async () => {
-  if (missing) return;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const user = new URL(DRIFT_URL!).username;
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-    if (exists.rows.length === 0)
-      await admin.query(`CREATE DATABASE ${DATABASE} OWNER "${user.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
-  }
-  client = new pg.Client({ connectionString: url.replace(/\?.*$/, "") });
-  await client.connect();
-});
+beforeAll(() => database.open());
 
 afterAll(async () => {
-  await client?.end();
+  await database.close();
   repo.cleanup();
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
 /** golang-migrate's state after 1_users, then `byHand`; drift's JSON report. */
 async function drift(byHand: string) {
-  await client!.query(
-    "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
-      "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
-      "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n" +
-      "CREATE TABLE audit (id bigint, email text);\n" +
-      "INSERT INTO schema_migrations VALUES (1, false);\n" +
-      byHand,
-  );
+  await database
+    .client()
+    .query(
+      "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n" +
+        "CREATE TABLE audit (id bigint, email text);\n" +
+        "INSERT INTO schema_migrations VALUES (1, false);\n" +
+        byHand,
+    );
   const r = await runCli(["drift", "--format", "json", "--ref", "main"], repo.dir, {
     MIGRATION_WARDEN_DRIFT_DATABASE_URL: url,
     MIGRATION_WARDEN_CACHE_DIR: cacheDir,
@@ -142,7 +120,7 @@ const brief = (r: { report: any }) =>
         const same = await run();
         expect(same.report.differences).toEqual([]);
         expect(same.report.status).toBe("in-sync");
-        await client!.query("ALTER TABLE users DISABLE RULE no_delete");
+        await database.client().query("ALTER TABLE users DISABLE RULE no_delete");
         const disabled = await run();
         expect(disabled.code).toBe(1);
         expect(brief(disabled)).toEqual(["changed rule public.users.no_delete"]);
