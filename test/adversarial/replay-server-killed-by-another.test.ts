@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
 import type pg from "pg";
 import { cliDatabases } from "../../src/replay/external/select.js";
 import { BASES, runScenario } from "../replay/support.js";
-import { postgresAdmin } from "../replay/servers.js";
+import { createOwnPostgresAccount, dropOwnPostgresAccount } from "../replay/servers.js";
 
 jest.setTimeout(120_000);
 
@@ -29,23 +29,11 @@ let url = "";
 
 beforeAll(async () => {
   if (!URL_ || !ADMIN) return;
-  admin = await postgresAdmin(ADMIN);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`DROP ROLE IF EXISTS ${name}`);
-  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'adv-pw'`);
-  await admin.query(`CREATE DATABASE ${name} OWNER ${name}`);
-  const u = new URL(URL_);
-  u.username = name;
-  u.password = "adv-pw";
-  u.pathname = `/${name}`;
-  url = u.toString();
+  ({ admin, url } = await createOwnPostgresAccount(URL_, ADMIN, name));
 });
 
 afterAll(async () => {
-  if (!admin) return;
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-  await admin.query(`DROP ROLE IF EXISTS ${name}`).catch(() => undefined);
-  await admin.end();
+  if (admin) await dropOwnPostgresAccount(admin, name);
 });
 
 const replay = (add: Record<string, string>) =>

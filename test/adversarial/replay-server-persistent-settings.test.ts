@@ -14,7 +14,11 @@ import { afterAll, beforeAll, beforeEach, expect, jest, test } from "@jest/globa
 import type pg from "pg";
 import { cliDatabases } from "../../src/replay/external/select.js";
 import { BASES, runScenario, summary } from "../replay/support.js";
-import { postgresAdmin } from "../replay/servers.js";
+import {
+  createOwnPostgresAccount,
+  dropOwnPostgresAccount,
+  postgresAdmin,
+} from "../replay/servers.js";
 
 jest.setTimeout(120_000);
 
@@ -30,16 +34,7 @@ let url = "";
 
 beforeAll(async () => {
   if (!URL_ || !ADMIN) return;
-  admin = await postgresAdmin(ADMIN);
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`DROP ROLE IF EXISTS ${name}`);
-  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'adv-pw'`);
-  await admin.query(`CREATE DATABASE ${name} OWNER ${name}`);
-  const u = new URL(URL_);
-  u.username = name;
-  u.password = "adv-pw";
-  u.pathname = `/${name}`;
-  url = u.toString();
+  ({ admin, url } = await createOwnPostgresAccount(URL_, ADMIN, name));
 });
 
 // Each case starts from a database without settings: on today's code one case's leftovers would
@@ -55,11 +50,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  if (!admin) return;
-  await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`).catch(() => undefined);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-  await admin.query(`DROP ROLE IF EXISTS ${name}`).catch(() => undefined);
-  await admin.end();
+  if (admin) await dropOwnPostgresAccount(admin, name);
 });
 
 const replay = (add: Record<string, string>) =>

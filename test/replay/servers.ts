@@ -56,3 +56,33 @@ export async function postgresAdmin(url: string): Promise<pg.Client> {
   await c.connect();
   return c;
 }
+
+/**
+ * A login role and a database it owns, both named `name`, made through the admin account (a
+ * test whose migrations change what the account or its database carry must not reach the shared
+ * test account): the admin connection and the role's URL on `serverUrl`'s server.
+ */
+export async function createOwnPostgresAccount(
+  serverUrl: string,
+  adminUrl: string,
+  name: string,
+): Promise<{ admin: pg.Client; url: string }> {
+  const admin = await postgresAdmin(adminUrl);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`DROP ROLE IF EXISTS ${name}`);
+  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'own-pw'`);
+  await admin.query(`CREATE DATABASE ${name} OWNER ${name}`);
+  const u = new URL(serverUrl);
+  u.username = name;
+  u.password = "own-pw";
+  u.pathname = `/${name}`;
+  return { admin, url: u.toString() };
+}
+
+/** Drops what createOwnPostgresAccount made (also a database a migration made a template). */
+export async function dropOwnPostgresAccount(admin: pg.Client, name: string): Promise<void> {
+  await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`).catch(() => undefined);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+  await admin.query(`DROP ROLE IF EXISTS ${name}`).catch(() => undefined);
+  await admin.end();
+}
