@@ -92,6 +92,41 @@ ruleTester("mysql-table-copy", {
       code: "ALTER TABLE orders ADD COLUMN seq int AUTO_INCREMENT UNIQUE;",
       errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
     },
+    // SERIAL is BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE, `SERIAL DEFAULT VALUE` the
+    // attributes alone: an AUTO_INCREMENT column however it is spelled, never a plain add.
+    ...[
+      "ALTER TABLE orders ADD COLUMN seq SERIAL;",
+      "ALTER TABLE orders ADD seq serial;",
+      "alter table orders add column `seq`   Serial ;",
+      "ALTER TABLE `orders` ADD COLUMN `seq` /* numbered */ SERIAL COMMENT 'x';",
+      "ALTER TABLE orders ADD COLUMN seq int unsigned SERIAL DEFAULT VALUE;",
+      "ALTER TABLE orders ADD COLUMN seq BIGINT NOT NULL serial  default  value COMMENT 'n';",
+      "ALTER TABLE orders ADD COLUMN note text, ADD COLUMN seq SERIAL;",
+    ].map((code) => ({
+      ...v8029,
+      code,
+      errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    })),
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN seq\n\tSERIAL -- numbered\n;",
+      errors: [{ line: 1, endLine: 2, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    },
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN seq SERIAL PRIMARY KEY;",
+      errors: [
+        { line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ },
+        { line: 1, severity: "notice", message: /PRIMARY KEY/ },
+      ],
+    },
+    {
+      name: "SERIAL on MariaDB",
+      ...my,
+      databaseVersion: "10.6",
+      code: "ALTER TABLE orders ADD COLUMN seq SERIAL;",
+      errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    },
     {
       ...v8029,
       code: "ALTER TABLE orders ADD FULLTEXT INDEX ft (body);",
