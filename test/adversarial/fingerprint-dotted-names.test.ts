@@ -17,6 +17,7 @@ import pg from "pg";
 import { catalogSchema } from "../../src/replay/catalog-schema.js";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { loadSqlJs } from "../../src/replay/engines/sqljs.js";
+import { mysqlFingerprint } from "../../src/replay/fingerprint/mysql.js";
 import { sqliteFingerprint } from "../../src/replay/fingerprint/sqlite.js";
 import { pgliteModules } from "../../src/replay/run-in-worker.js";
 import { runReplay } from "../../src/replay/runner.js";
@@ -28,6 +29,8 @@ import {
   type AttrValue,
 } from "../../src/replay/schema.js";
 import type { ReplayResult } from "../../src/replay/types.js";
+import type mysql from "mysql2/promise";
+import { mysqlAdmin } from "../replay/servers.js";
 import { pgliteTemplate } from "../replay/support.js";
 import { runCli } from "../support/cli.js";
 import { TempRepo } from "../support/git-repo.js";
@@ -273,6 +276,59 @@ const url = DRIFT_URL ? DRIFT_URL.replace(/\/[^/?]+(\?|$)/, `/${DATABASE}$1`) : 
       expect((await drift(both, ["public.a.b"])).objects).toEqual([
         'added column "public.a".b.x',
         'added column public."a.b".y',
+      ]);
+    });
+  },
+);
+
+const MYSQL_ADMIN = process.env.MW_TEST_MYSQL_ADMIN_URL;
+const MY_DATABASE = "mw_fingerprint_dotted_names";
+
+(MYSQL_ADMIN ? describe : describe.skip)(
+  `MySQL: the column c of the table "a.b", the column "b.c" of the table a${MYSQL_ADMIN ? "" : " (skipped: MW_TEST_MYSQL_ADMIN_URL not set)"}`,
+  () => {
+    let admin: mysql.Connection | undefined;
+    beforeAll(async () => {
+      admin = await mysqlAdmin(MYSQL_ADMIN!);
+      await admin.query(
+        `DROP DATABASE IF EXISTS ${MY_DATABASE}; CREATE DATABASE ${MY_DATABASE}; USE ${MY_DATABASE};`,
+      );
+    });
+    afterAll(async () => {
+      await admin?.query(`DROP DATABASE IF EXISTS ${MY_DATABASE}`);
+      await admin?.end();
+    });
+    const fingerprint = () =>
+      mysqlFingerprint(async (sql, params = []) => {
+        const [rows, fields] = await admin!.query<mysql.RowDataPacket[][]>({
+          sql,
+          values: [...params],
+          rowsAsArray: true,
+        });
+        return {
+          columns: (fields ?? []).map((f) => f.name),
+          rows: rows as unknown as AttrValue[][],
+        };
+      }, MY_DATABASE);
+
+    test("both are in the fingerprint; a change to one names it", async () => {
+      await admin!.query(
+        "CREATE TABLE `a.b` (c int NOT NULL, KEY `i.x` (c)); CREATE TABLE a (`b.c` int NOT NULL, KEY `i.x` (`b.c`));",
+      );
+      const before = await fingerprint();
+      for (const key of [
+        'table "a.b"',
+        "table a",
+        'column "a.b".c',
+        'column a."b.c"',
+        'index "a.b"."i.x"',
+        'index a."i.x"',
+      ])
+        expect(Object.keys(before)).toContain(key);
+      await admin!.query("ALTER TABLE a MODIFY `b.c` bigint NOT NULL");
+      const after = await fingerprint();
+      expect(diffSchemas(before, after).map((c) => `${c.change} ${c.kind} ${c.name}`)).toEqual([
+        'changed column a."b.c"',
       ]);
     });
   },
