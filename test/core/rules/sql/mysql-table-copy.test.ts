@@ -16,6 +16,12 @@ ruleTester("mysql-table-copy", {
     { ...v8029, code: "ALTER TABLE orders RENAME COLUMN a TO b, ALGORITHM=INSTANT;" },
     { ...v8029, code: "ALTER TABLE orders ALTER COLUMN a SET DEFAULT 0;" },
     { ...my, databaseVersion: "5.7", code: "ALTER TABLE orders DROP INDEX idx_a, LOCK=NONE;" },
+    // A column named serial, or the word in a comment, is no SERIAL.
+    { ...v8029, code: "ALTER TABLE orders ADD COLUMN serial varchar(20);" },
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN `SERIAL` int COMMENT 'SERIAL DEFAULT VALUE';",
+    },
     // A table created in the change holds no deployed rows.
     { ...my, code: "CREATE TABLE t (id int);\nALTER TABLE t MODIFY id bigint;" },
     {
