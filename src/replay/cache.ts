@@ -64,10 +64,11 @@ export function prefixKeys(input: BaseKeyInput): string[] {
 
 /**
  * What a fingerprint holds (fingerprint/): bumped when its reads change between releases' builds
- * of one version (2: Postgres extensions list their members), so drift never compares a cached
- * fingerprint of the old reads with a live one of the new.
+ * of one version (2: Postgres extensions list their members; 3: a name part holding a dot or a
+ * quote is quoted, schema.ts namePart), so drift never compares a cached fingerprint of the old
+ * reads with a live one of the new.
  */
-const FINGERPRINT_READS = 2;
+const FINGERPRINT_READS = 3;
 
 /**
  * The key of the fingerprint of the state after all of `input.files` (none: a fresh database).

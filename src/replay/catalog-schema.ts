@@ -14,7 +14,7 @@ import type { DynamicBase } from "../core/analyze.js";
 import { MergedSchema, type SchemaIndex, type SchemaTable } from "../core/schema/merged.js";
 import type { Dialect } from "../core/types.js";
 import type { BaseFile, ReadBase } from "./jobs.js";
-import type { Schema, SchemaObject } from "./schema.js";
+import { nameParts, type Schema, type SchemaObject } from "./schema.js";
 
 /** The schema facts of a base-state fingerprint, or null when the dialect is not read. */
 export function catalogSchema(fingerprint: Schema, dialect: Dialect): MergedSchema | null {
@@ -48,8 +48,7 @@ export function catalogSchema(fingerprint: Schema, dialect: Dialect): MergedSche
 function declareRoutine(schema: MergedSchema, o: SchemaObject): void {
   const { kind, volatility, arguments: args } = o.attrs;
   if (kind !== "function" || typeof volatility !== "string" || typeof args !== "string") return;
-  const name = o.name.slice(0, o.name.indexOf("("));
-  const dot = splitQualified(name);
+  const dot = splitQualified(o.name);
   if (!dot) return;
   const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
   schema.routines.observe(
@@ -58,13 +57,21 @@ function declareRoutine(schema: MergedSchema, o: SchemaObject): void {
   );
 }
 
+/** `schema.name` as the fingerprint writes it (a part holding a dot quoted; a function's arguments after it). */
 function splitQualified(name: string): { schema: string; name: string } | null {
-  const i = name.indexOf(".");
-  return i > 0 ? { schema: name.slice(0, i), name: name.slice(i + 1) } : null;
+  const { parts } = nameParts(name);
+  return parts.length === 2 && parts[0] !== "" ? { schema: parts[0]!, name: parts[1]! } : null;
 }
 
+/** An object's own name within its table's (`"a.b"` → a.b). */
 function local(o: SchemaObject): string {
-  return o.name.slice(o.table!.length + 1);
+  return unquoted(o.name.slice(o.table!.length + 1));
+}
+
+/** One part of a fingerprint's name as the database spells it; a made-up one (`pkey(a)`) as is. */
+function unquoted(part: string): string {
+  const { parts, rest } = nameParts(part);
+  return parts.length === 1 && rest === "" ? parts[0]! : part;
 }
 
 function addColumn(t: SchemaTable, o: SchemaObject): void {
@@ -111,7 +118,7 @@ function addIndex(t: SchemaTable, o: SchemaObject): void {
   if (o.attrs.indexValid === false) return;
   const parsed = indexColumns(String(o.attrs.definition ?? ""));
   const index: SchemaIndex = {
-    name: o.name.slice(o.name.indexOf(".") + 1), // schema.index
+    name: splitQualified(o.name)?.name ?? o.name, // schema.index
     columns: parsed?.columns ?? [null],
     unique: o.attrs.unique === true,
     partial: parsed === null || parsed.partial,
@@ -168,7 +175,12 @@ function sqliteCatalogSchema(fingerprint: Schema): MergedSchema {
   const objects = Object.values(fingerprint);
   for (const o of objects)
     if (o.kind === "table")
-      tables.set(o.name, { name: { name: o.name }, columns: new Map(), checks: [], indexes: [] });
+      tables.set(o.name, {
+        name: { name: unquoted(o.name) },
+        columns: new Map(),
+        checks: [],
+        indexes: [],
+      });
   const schema = new MergedSchema("sqlite", "catalog");
   const owned = (kind: SchemaObject["kind"]) =>
     objects.flatMap((o) => {
@@ -202,10 +214,10 @@ function sqliteCatalogSchema(fingerprint: Schema): MergedSchema {
       t.indexes.push({ columns: sqliteIndexColumns(t, list), unique: true, partial: false });
     } else if (o.kind === "index") {
       const def = String(o.attrs.definition ?? "");
-      const open = `ON ${o.table} (`;
+      const open = `ON ${t.name.name} (`;
       const list = def.startsWith(open) && def.endsWith(")") ? def.slice(open.length, -1) : null;
       t.indexes.push({
-        name: o.name,
+        name: unquoted(o.name),
         columns: list === null ? [null] : sqliteIndexColumns(t, list),
         unique: o.attrs.unique === true,
         partial: o.attrs.partial !== false,

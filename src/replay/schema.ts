@@ -31,11 +31,60 @@ export type AttrValue = string | number | boolean | null;
 
 export interface SchemaObject {
   kind: ObjectKind;
-  /** Qualified name: "public.users", "public.users.email" for a column. */
+  /**
+   * Qualified name: "public.users", "public.users.email" for a column; a part holding a dot or a
+   * quote is quoted (`public."a.b"`, see namePart).
+   */
   name: string;
   /** Qualified name of the table the object belongs to (columns, indexes, constraints…). */
   table?: string;
   attrs: Record<string, AttrValue>;
+}
+
+/**
+ * One part of a qualified name as fingerprints write it: as it is, or in double quotes (a quote
+ * inside doubled, as Postgres prints it) when it holds a dot, a quote or an opening parenthesis.
+ * Parts are joined with dots, so without the quotes `public."a.b"` and `"public.a".b` would be
+ * one key and one object would hide the other; `(` starts a function's arguments. Names without
+ * those characters read exactly as they always did.
+ */
+export function namePart(part: string): string {
+  return /[."(]/.test(part) ? `"${part.replace(/"/g, '""')}"` : part;
+}
+
+/** Parts joined as a fingerprint names an object: `qualifiedName("public", "a.b")` is `public."a.b"`. */
+export function qualifiedName(...parts: readonly string[]): string {
+  return parts.map(namePart).join(".");
+}
+
+/**
+ * The parts of a fingerprint's name (the reverse of qualifiedName), and what follows them: a
+ * function's `(arguments)`, which may hold dots of their own. `public."a.b".c` is
+ * { parts: ["public", "a.b", "c"], rest: "" }; `public.f(x public.t)` is
+ * { parts: ["public", "f"], rest: "(x public.t)" }.
+ */
+export function nameParts(name: string): { parts: string[]; rest: string } {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    let part = "";
+    if (name[i] === '"') {
+      for (i++; i < name.length; i++) {
+        if (name[i] !== '"') part += name[i];
+        else if (name[i + 1] === '"') {
+          part += '"';
+          i++;
+        } else break;
+      }
+      i++;
+    } else {
+      while (i < name.length && name[i] !== "." && name[i] !== "(") part += name[i++];
+    }
+    parts.push(part);
+    if (name[i] !== ".") break;
+    i++;
+  }
+  return { parts, rest: name.slice(i) };
 }
 
 /** Objects by key (`kind name`). */

@@ -107,7 +107,7 @@ const brief = (r: { report: any }) =>
           "added view public.emails",
           "added sequence public.ids",
           "added type public.pair",
-          "added table public.odd.name",
+          'added table public."odd.name"', // as the fingerprint names it
         ].sort(),
       );
     });

@@ -37,8 +37,8 @@ describe('Postgres: a table public."audit.x" against the glob audit.*', () => {
     schema("audit"),
     table("audit.log"), // audit.log: the other service's, meant to be ignored
     column("audit.log", "id"),
-    table("public.audit.x"), // public."audit.x": made by hand
-    column("public.audit.x", "secret"),
+    table('public."audit.x"'), // made by hand; fingerprints quote a part that holds a dot
+    column('public."audit.x"', "secret"),
   ]);
   const objects = (ignore: string[]) =>
     compareSchemas(expected, live, { ignore, migrationExtensions: new Set() }).differences.map(
@@ -47,8 +47,8 @@ describe('Postgres: a table public."audit.x" against the glob audit.*', () => {
 
   test("the schema's table is ignored; the dotted table in public is reported with its column", () => {
     expect(objects(["audit.*"])).toEqual([
-      "added table public.audit.x",
-      "added column public.audit.x.secret",
+      'added table public."audit.x"',
+      'added column public."audit.x".secret',
     ]);
   });
 
@@ -58,17 +58,26 @@ describe('Postgres: a table public."audit.x" against the glob audit.*', () => {
     expect(objects(["**"])).toEqual([]);
   });
 
-  test("a name two schemas could own is compared unless every reading is ignored", () => {
-    // Schemas "public" and "public.audit" both exist: public.audit.x is public."audit.x" or
-    // "public.audit".x.
-    const both = schemaOf([schema("public"), schema("public.audit"), table("public.audit.x")]);
+  test('public."audit.x" and "public.audit".x are two names; each glob takes its own', () => {
+    // Schemas "public" and "public.audit" both exist, each with a table that once read public.audit.x.
+    const both = schemaOf([
+      schema("public"),
+      schema('"public.audit"'),
+      table('public."audit.x"'),
+      table('"public.audit".x'),
+    ]);
     const r = (ignore: string[]) =>
       compareSchemas(schemaOf([]), both, {
         ignore,
         migrationExtensions: new Set(),
-      }).differences.map((d) => d.object);
-    expect(r(['"public.audit".*'])).toContain("public.audit.x");
-    expect(r(['"public.audit".*', 'public."audit.x"'])).not.toContain("public.audit.x");
+      })
+        .differences.filter((d) => d.kind === "table")
+        .map((d) => d.object);
+    expect(r([])).toEqual(['"public.audit".x', 'public."audit.x"']);
+    expect(r(['"public.audit".*'])).toEqual(['public."audit.x"']);
+    expect(r(['public."audit.x"'])).toEqual(['"public.audit".x']);
+    expect(r(["audit.x"])).toEqual(['"public.audit".x', 'public."audit.x"']);
+    expect(r(['"public.audit".*', 'public."audit.x"'])).toEqual([]);
   });
 
   test("parts, not text: * stays in a part however the part is spelled", () => {
@@ -118,8 +127,8 @@ describe('SQLite (no schemas): a table named "audit.x" made by hand', () => {
     expect(r.stderr).toBe("");
     const report = JSON.parse(r.stdout);
     expect(report.differences.map((d: any) => `${d.change} ${d.kind} ${d.object}`)).toEqual([
-      "added table audit.x",
-      "added column audit.x.card",
+      'added table "audit.x"',
+      'added column "audit.x".card',
     ]);
     expect(report.status).toBe("drift");
     expect(r.code).toBe(1);

@@ -189,7 +189,8 @@ describe("extension members (objects hidden in an extension)", () => {
     const extra = [...OWN, "function: public.leak(pg_catalog.text)", 'table: public."a.b"'];
     expect(run([ext("citext", "1.8", OWN)], [ext("citext", "1.6", extra)])).toEqual([
       "added function public.leak(pg_catalog.text)",
-      "added table public.a.b",
+      // As the fingerprint names it: the dot inside the table's name is quoted.
+      'added table public."a.b"',
     ]);
     expect(run([ext("citext", "1.8", OWN)], [ext("citext", "1.8", OWN)])).toEqual([]);
     // The sandbox's newer copy has members the live one lacks: not drift.

@@ -12,6 +12,9 @@
 import {
   describeObject,
   diffSchemas,
+  namePart,
+  nameParts,
+  qualifiedName,
   type AttrValue,
   type ObjectKind,
   type Schema,
@@ -51,7 +54,14 @@ export interface Comparison {
 /** `*` any run of characters but ".", `**` anything, `?` one character but ".". */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
   const m = partsMatcher(patterns);
-  return (name) => m(name.split("."));
+  return (name) => m(splitName(name));
+}
+
+/** A fingerprint's name as parts; a function's `(arguments)` stay with the last. */
+function splitName(name: string): string[] {
+  const { parts, rest } = nameParts(name);
+  if (rest !== "") parts[parts.length - 1] += rest;
+  return parts;
 }
 
 /**
@@ -169,52 +179,32 @@ function toDifference(c: SchemaChange, expected: Schema, live: Schema): DriftDif
 }
 
 /**
- * The readings of a name as parts. Fingerprints join parts with dots, so `public.audit.x` is the
- * table "audit.x" of schema public, or the table x of a schema "public.audit": the schemas either
- * side has tell which (every split at a dot when none does). Objects of a table (columns,
- * triggers…) are their table's parts and one more; a domain's constraints, the domain's and one
- * more.
+ * A name as parts (schema, table, column…). Fingerprints quote a part that holds a dot or a quote
+ * (schema.ts namePart), so `public."audit.x"` is the table "audit.x" of schema public and
+ * `"public.audit".x` the table x of schema "public.audit": one reading each. Objects of a table
+ * (columns, triggers…) are their table's parts and one more; a function's arguments stay with its
+ * name's last part (`f(integer)`).
  */
 function nameReadings(
-  expected: Schema,
-  live: Schema,
   dialect: NonNullable<CompareOptions["dialect"]>,
 ): (kind: ObjectKind, name: string, table?: string) => string[][] {
-  const all = [...Object.values(expected), ...Object.values(live)];
-  const schemas = new Set(all.filter((o) => o.kind === "schema").map((o) => o.name));
-  const types = new Set(all.filter((o) => o.kind === "domain").map((o) => o.name));
-  const qualified = (name: string): string[][] => {
-    const known = [...schemas].filter((sc) => name.startsWith(`${sc}.`));
-    const splits =
-      known.length > 0
-        ? known.map((sc) => sc.length)
-        : [...name.matchAll(/\./g)].map((x) => x.index);
-    return splits.length > 0
-      ? splits.map((at) => [name.slice(0, at), name.slice(at + 1)])
-      : [[name]];
-  };
-  const readings = (kind: ObjectKind, name: string, table?: string): string[][] => {
+  return (kind, name, table) => {
     if (table !== undefined && name.startsWith(`${table}.`)) {
-      const rest = name.slice(table.length + 1);
-      return readings("table", table).map((p) => [...p, rest]);
+      const local = name.slice(table.length + 1);
+      // A part the fingerprint made (SQLite's `pkey(a,b)`) is kept whole, quoted or not.
+      const { parts, rest } = nameParts(local);
+      const last = parts.length === 1 && rest === "" ? parts[0]! : local;
+      return [[...splitName(table), last]];
     }
-    if (dialect !== "postgres" || kind === "schema" || kind === "extension") return [[name]];
-    if (kind === "constraint") {
-      const owner = [...types].filter((t) => name.startsWith(`${t}.`));
-      if (owner.length > 0)
-        return owner.flatMap((t) =>
-          readings("domain", t).map((p) => [...p, name.slice(t.length + 1)]),
-        );
-    }
-    return qualified(name);
+    if (dialect === "postgres" && kind === "extension") return [[name]];
+    return [splitName(name)];
   };
-  return readings;
 }
 
 export function compareSchemas(expected: Schema, live: Schema, opts: CompareOptions): Comparison {
   const dialect = opts.dialect ?? "postgres";
   const ignoredParts = partsMatcher(opts.ignore);
-  const readings = nameReadings(expected, live, dialect);
+  const readings = nameReadings(dialect);
   // Ignored only when every reading of the name matches: an ambiguous one is compared.
   const matches = (kind: ObjectKind, name: string | undefined, table?: string) =>
     opts.ignore.length > 0 &&
@@ -357,7 +347,7 @@ function memberDifferences(expected: Schema, live: Schema): DriftDifference[] {
       const parts = identityParts(identity);
       if (
         mine === undefined
-          ? !HOLDS_ROWS.has(type) || !schemas.has(parts[0]!)
+          ? !HOLDS_ROWS.has(type) || !schemas.has(namePart(parts[0]!))
           : !allKinds && !RELATIONS.has(type)
       )
         continue;
@@ -366,7 +356,7 @@ function memberDifferences(expected: Schema, live: Schema): DriftDifference[] {
         kind === undefined
           ? `${ext.name}: ${member}`
           : RELATIONS.has(type)
-            ? parts.join(".")
+            ? qualifiedName(...parts)
             : identity;
       const known = kind !== undefined && expected[`${kind} ${object}`] !== undefined;
       out.push({

@@ -17,7 +17,7 @@ import type { BaseFile } from "../check.js";
 import type { ServerTarget } from "../external/sandbox.js";
 import type { DatabaseResolver } from "../external/select.js";
 import { runJob, type BaseMigration } from "../jobs.js";
-import { omitTables, type Schema } from "../schema.js";
+import { namePart, omitTables, type Schema } from "../schema.js";
 import type { EngineKind } from "../types.js";
 import { compareSchemas } from "./compare.js";
 import { DriftError, inspectLive, type LiveLimits, type LiveState } from "./live.js";
@@ -173,7 +173,11 @@ async function expectedSchema(
 /** The sandbox's own version table is bookkeeping, as the live one is (omitted there too). */
 function withoutVersionTable(schema: Schema, table: string): Schema {
   const names = Object.values(schema)
-    .filter((o) => o.kind === "table" && (o.name === table || o.name.endsWith(`.${table}`)))
+    .filter(
+      (o) =>
+        o.kind === "table" &&
+        (o.name === namePart(table) || o.name.endsWith(`.${namePart(table)}`)),
+    )
     .map((o) => o.name);
   return omitTables(schema, names);
 }
@@ -215,12 +219,13 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
     ),
   };
   const notes = [...live.notes];
-  const holder = live.tableSchema === undefined ? undefined : `schema ${live.tableSchema}`;
+  const holderName = live.tableSchema === undefined ? undefined : namePart(live.tableSchema);
+  const holder = holderName === undefined ? undefined : `schema ${holderName}`;
   if (
     holder &&
     live.schema[holder] &&
     !expected.schema[holder] &&
-    !Object.values(live.schema).some((o) => o.name.startsWith(`${live.tableSchema}.`))
+    !Object.values(live.schema).some((o) => o.name.startsWith(`${holderName}.`))
   ) {
     // A schema made to hold golang-migrate's table and nothing else is bookkeeping too.
     delete live.schema[holder];

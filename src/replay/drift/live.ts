@@ -24,7 +24,7 @@ import { sqliteFingerprint } from "../fingerprint/sqlite.js";
 import { mysqlFamily, quoteMysqlIdent } from "../external/mysql.js";
 import { postgresFamily } from "../external/postgres.js";
 import type { InspectBounds, ServerConnection, ServerFamily } from "../external/session.js";
-import { omitTables, type AttrValue, type Schema } from "../schema.js";
+import { namePart, omitTables, qualifiedName, type AttrValue, type Schema } from "../schema.js";
 import { readSqliteImage, SqliteFileError } from "./sqlite-file.js";
 import { redact, type DriftUrl, type ServerUrl, type SqliteUrl } from "./url.js";
 
@@ -330,8 +330,9 @@ async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveS
       `SELECT version::text, dirty FROM ${quotePg(schemaName)}.${quotePg(url.table.name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  const bookkeeping = [qualified];
-  if (url.lockTable) bookkeeping.push(`${schemaName}.${url.lockTable}`);
+  // As the fingerprint names them (a part holding a dot is quoted).
+  const bookkeeping = [qualifiedName(schemaName, url.table.name)];
+  if (url.lockTable) bookkeeping.push(qualifiedName(schemaName, url.lockTable));
   const schema = withoutBookkeeping(await postgresFingerprint(q), bookkeeping);
   return {
     server: live.server,
@@ -383,7 +384,7 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
       `SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  const schema = withoutBookkeeping(await mysqlFingerprint(q, db), [name]);
+  const schema = withoutBookkeeping(await mysqlFingerprint(q, db), [namePart(name)]);
   return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
@@ -401,7 +402,7 @@ async function readSqlite(url: SqliteUrl, live: LiveConnection): Promise<LiveSta
   const rows = (
     await q(`SELECT version, dirty FROM ${quoteSqlite(name)} LIMIT ${MAX_VERSION_ROWS + 1}`)
   ).rows;
-  const schema = withoutBookkeeping(await sqliteFingerprint(q), [name]);
+  const schema = withoutBookkeeping(await sqliteFingerprint(q), [namePart(name)]);
   return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 

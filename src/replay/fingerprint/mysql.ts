@@ -3,10 +3,12 @@
  * (engine, collation, options), columns (type, nullability, default, extra, generation expression,
  * collation), indexes (columns, prefix lengths, order, type, visibility), foreign keys, CHECK
  * constraints, views, triggers, procedures and functions (parameters, body digest), events,
- * MariaDB sequences. Names are unqualified (the database is the scope). Runs over any connection:
+ * MariaDB sequences. Names are unqualified (the database is the scope), a part holding a dot or a
+ * quote quoted (schema.ts namePart: the table "a.b" and its column c is `"a.b".c`, never the
+ * column "b.c" of the table a). Runs over any connection:
  * a replay server or a live database, read-only.
  */
-import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
+import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { nullable, records, text, type CatalogQuery, type CatalogRecord } from "./catalog.js";
 import { definitionDigest } from "./normalize.js";
 
@@ -34,13 +36,13 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     const type = s(r.type);
     if (type === "VIEW" || type === "TEMPORARY") continue;
     if (type === "SEQUENCE") {
-      objects.push({ kind: "sequence", name, attrs: {} });
+      objects.push({ kind: "sequence", name: namePart(name), attrs: {} });
       continue;
     }
     tables.set(name, s(r.coll));
     objects.push({
       kind: "table",
-      name,
+      name: namePart(name),
       attrs: {
         engine: opt(r.engine),
         collation: opt(r.coll),
@@ -66,7 +68,8 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     if (s(r.extra)) attrs.extra = s(r.extra);
     if (s(r.gen)) attrs.generated = s(r.gen);
     if (r.coll !== null && r.coll !== tables.get(table)) attrs.collation = s(r.coll);
-    objects.push({ kind: "column", name: `${table}.${s(r.c)}`, table, attrs });
+    const t = namePart(table);
+    objects.push({ kind: "column", name: `${t}.${namePart(s(r.c))}`, table: t, attrs });
   }
 
   // SELECT *: MySQL 8 adds EXPRESSION and IS_VISIBLE, MariaDB IGNORED.
@@ -80,7 +83,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     [db],
   )) {
     const table = s(r.TABLE_NAME);
-    const key = `${table}.${s(r.INDEX_NAME)}`;
+    const key = `${namePart(table)}.${namePart(s(r.INDEX_NAME))}`;
     const ix = indexes.get(key) ?? {
       table,
       unique: Number(r.NON_UNIQUE) === 0,
@@ -103,10 +106,10 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     const attrs: Record<string, AttrValue> = {
       definition: `${ix.unique ? "UNIQUE " : ""}${ix.type} (${ix.parts.join(", ")})`,
       unique: ix.unique,
-      primary: name === `${ix.table}.PRIMARY`,
+      primary: name === `${namePart(ix.table)}.PRIMARY`,
     };
     if (ix.visible !== null) attrs.visible = ix.visible;
-    objects.push({ kind: "index", name, table: ix.table, attrs });
+    objects.push({ kind: "index", name, table: namePart(ix.table), attrs });
   }
 
   for (const r of await select(
@@ -127,8 +130,8 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     const ref = r.refdb !== null && r.refdb !== db ? `${s(r.refdb)}.${s(r.ref)}` : s(r.ref);
     objects.push({
       kind: "constraint",
-      name: `${table}.${s(r.n)}`,
-      table,
+      name: `${namePart(table)}.${namePart(s(r.n))}`,
+      table: namePart(table),
       attrs: {
         type: "foreign key",
         definition: `FOREIGN KEY (${s(r.cols)}) REFERENCES ${ref} (${s(r.refcols)}) ON UPDATE ${s(r.upd)} ON DELETE ${s(r.del)}`,
@@ -161,7 +164,12 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
       r.TABLE_NAME !== undefined ? s(r.TABLE_NAME) : (checkTables.get(s(r.CONSTRAINT_NAME)) ?? "");
     const attrs: Record<string, AttrValue> = { type: "check", definition: s(r.CHECK_CLAUSE) };
     if (r.ENFORCED !== undefined) attrs.valid = r.ENFORCED === "YES";
-    objects.push({ kind: "constraint", name: `${table}.${s(r.CONSTRAINT_NAME)}`, table, attrs });
+    objects.push({
+      kind: "constraint",
+      name: `${namePart(table)}.${namePart(s(r.CONSTRAINT_NAME))}`,
+      table: namePart(table),
+      attrs,
+    });
   }
 
   for (const r of await select(
@@ -171,7 +179,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   ))
     objects.push({
       kind: "view",
-      name: s(r.name),
+      name: namePart(s(r.name)),
       attrs: { definition: unqualified(s(r.def)), checkOption: s(r.chk), security: s(r.sec) },
     });
 
@@ -183,8 +191,8 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   ))
     objects.push({
       kind: "trigger",
-      name: `${s(r.t)}.${s(r.name)}`,
-      table: s(r.t),
+      name: `${namePart(s(r.t))}.${namePart(s(r.name))}`,
+      table: namePart(s(r.t)),
       attrs: {
         definition: `${s(r.timing)} ${s(r.ev)} ON ${s(r.t)} FOR EACH ROW ${s(r.body)}`,
         order: Number(r.ord),
@@ -215,7 +223,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     const args = (params.get(`${type} ${s(r.name)}`) ?? []).join(", ");
     objects.push({
       kind: "function",
-      name: `${s(r.name)}(${args})`,
+      name: `${namePart(s(r.name))}(${args})`,
       attrs: {
         kind: type.toLowerCase(),
         returns: r.returns === null ? null : s(r.returns),
@@ -235,7 +243,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   ))
     objects.push({
       kind: "event",
-      name: s(r.name),
+      name: namePart(s(r.name)),
       attrs: {
         schedule: s(r.type) === "ONE TIME" ? `AT ${s(r.at)}` : `EVERY ${s(r.every)} ${s(r.unit)}`,
         status: s(r.status),

@@ -7,7 +7,7 @@
  * belong to an extension are left out: they are the server's or the extension's, not the
  * migrations'; each extension lists them (`members`), so one added to it by hand still shows. Runs over any connection (PGlite, a replay server, a live database read-only).
  */
-import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
+import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { batchResults, nullable, text, type CatalogBatch, type CatalogQuery } from "./catalog.js";
 import { definitionDigest } from "./normalize.js";
 
@@ -31,6 +31,19 @@ const RELATION_KINDS: Record<string, string> = {
 export function relationKindName(relkind: string): string {
   return RELATION_KINDS[relkind] ?? relkind;
 }
+/**
+ * Catalog names (`name` expressions) as the parts of one qualified name, quoted as namePart
+ * (../schema.ts) quotes them: the quoting happens in the query so every read names objects alike.
+ */
+function qn(...exprs: string[]): string {
+  return exprs
+    .map(
+      (e) =>
+        `CASE WHEN ${e} ~ '[."(]' THEN '"' || replace(${e}, '"', '""') || '"' ELSE ${e}::text END`,
+    )
+    .join(" || '.' || ");
+}
+
 /** The object `alias` (in `catalog`) is not a member of an extension. */
 const notExt = (catalog: string, alias: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dx WHERE dx.classid = '${catalog}'::regclass AND dx.objid = ${alias}.oid AND dx.deptype = 'e')`;
@@ -97,7 +110,7 @@ const relFrom = `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace W
 /** Every read, in the order the fingerprint's objects are collected. */
 const READS: CatalogRead[] = [
   {
-    sql: `SELECT n.nspname FROM pg_namespace n WHERE ${USER_NS} AND ${notExt("pg_namespace", "n")}`,
+    sql: `SELECT ${qn("n.nspname")} FROM pg_namespace n WHERE ${USER_NS} AND ${notExt("pg_namespace", "n")}`,
     add(rows, objects) {
       for (const [name] of rows) objects.push({ kind: "schema", name: s(name), attrs: {} });
     },
@@ -130,7 +143,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || c.relname, c.relkind::text, c.relpersistence::text, c.relrowsecurity,
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, c.relkind::text, c.relpersistence::text, c.relrowsecurity,
               c.relforcerowsecurity, array_to_string(c.reloptions, ','), pg_get_expr(c.relpartbound, c.oid),
               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
               CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END
@@ -169,7 +182,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
               pg_get_expr(d.adbin, d.adrelid), NULLIF(a.attidentity::text, ''), NULLIF(a.attgenerated::text, ''),
               CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
               EXISTS (SELECT 1 FROM pg_constraint nc WHERE nc.conrelid = a.attrelid AND nc.contype = 'n'
@@ -200,12 +213,17 @@ const READS: CatalogRead[] = [
         if (collation !== null) attrs.collation = opt(collation);
         // Postgres 18 keeps attnotnull for a NOT NULL constraint added NOT VALID (rows may be NULL).
         if (invalidNotNull === true) attrs.notNullValid = false;
-        objects.push({ kind: "column", name: `${s(table)}.${s(col)}`, table: s(table), attrs });
+        objects.push({
+          kind: "column",
+          name: `${s(table)}.${namePart(s(col))}`,
+          table: s(table),
+          attrs,
+        });
       }
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || ic.relname, tn.nspname || '.' || tc.relname, pg_get_indexdef(i.indexrelid),
+    sql: `SELECT ${qn("n.nspname", "ic.relname")}, ${qn("tn.nspname", "tc.relname")}, pg_get_indexdef(i.indexrelid),
               i.indisvalid, i.indisprimary, i.indisunique
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
          JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
@@ -227,7 +245,7 @@ const READS: CatalogRead[] = [
   },
   // NOT NULL constraints (contype 'n', PostgreSQL 18) are the columns' notNull.
   {
-    sql: `SELECT n.nspname || '.' || coalesce(tc.relname, ty.typname), con.conname, con.contype::text,
+    sql: `SELECT ${qn("n.nspname", "coalesce(tc.relname, ty.typname)")}, con.conname, con.contype::text,
               pg_get_constraintdef(con.oid), con.convalidated, con.condeferrable, con.condeferred, con.conrelid <> 0
          FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
          LEFT JOIN pg_class tc ON tc.oid = con.conrelid LEFT JOIN pg_type ty ON ty.oid = con.contypid
@@ -237,7 +255,7 @@ const READS: CatalogRead[] = [
       for (const [owner, name, type, def, valid, deferrable, deferred, onTable] of rows) {
         const o: SchemaObject = {
           kind: "constraint",
-          name: `${s(owner)}.${s(name)}`,
+          name: `${s(owner)}.${namePart(s(name))}`,
           attrs: {
             type: CONTYPE[s(type)] ?? s(type),
             definition: s(def),
@@ -256,7 +274,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || t.typname, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
+    sql: `SELECT ${qn("n.nspname", "t.typname")}, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
         WHERE ${USER_NS} AND ${notExt("pg_type", "t")} GROUP BY 1`,
     add(rows, objects) {
@@ -265,7 +283,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
+    sql: `SELECT ${qn("n.nspname", "t.typname")}, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE ${USER_NS} AND ${notExt("pg_type", "t")} AND t.typtype = 'd'`,
     add(rows, objects) {
@@ -278,7 +296,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || t.typname,
+    sql: `SELECT ${qn("n.nspname", "t.typname")},
               coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
                           FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
                        (SELECT 'range of ' || format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid))
@@ -291,7 +309,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
+    sql: `SELECT ${qn("n.nspname", "p.proname")}, pg_get_function_identity_arguments(p.oid), p.prokind::text,
               pg_get_function_result(p.oid),
               CASE WHEN p.prokind IN ('f','p') THEN pg_get_functiondef(p.oid) ELSE p.prosrc END,
               p.provolatile::text, pg_get_function_arguments(p.oid)
@@ -316,14 +334,14 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text
          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE ${USER_NS} AND NOT t.tgisinternal AND ${notExt("pg_class", "c")}`,
     add(rows, objects) {
       for (const [table, name, def, enabled] of rows)
         objects.push({
           kind: "trigger",
-          name: `${s(table)}.${s(name)}`,
+          name: `${s(table)}.${namePart(s(name))}`,
           table: s(table),
           attrs: { definition: s(def), enabled: s(enabled) !== "D" },
         });
@@ -332,23 +350,23 @@ const READS: CatalogRead[] = [
   {
     // Rewrite rules other than a view's own (_RETURN): `ON INSERT DO INSTEAD NOTHING` discards
     // every write to the table, and nothing else in the catalog would show it.
-    sql: `SELECT n.nspname || '.' || c.relname, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled::text
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled::text
          FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE ${USER_NS} AND r.rulename <> '_RETURN' AND ${notExt("pg_class", "c")}`,
     add(rows, objects) {
       for (const [table, name, def, enabled] of rows)
         objects.push({
           kind: "rule",
-          name: `${s(table)}.${s(name)}`,
+          name: `${s(table)}.${namePart(s(name))}`,
           table: s(table),
           attrs: { definition: s(def), enabled: s(enabled) !== "D" },
         });
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
               s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle,
-              (SELECT tn.nspname || '.' || tc.relname || '.' || a.attname FROM pg_depend d
+              (SELECT ${qn("tn.nspname", "tc.relname", "a.attname")} FROM pg_depend d
                  JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
                  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
@@ -374,7 +392,7 @@ const READS: CatalogRead[] = [
     },
   },
   {
-    sql: `SELECT n.nspname || '.' || c.relname, p.polname, p.polcmd::text, p.polpermissive,
+    sql: `SELECT ${qn("n.nspname", "c.relname")}, p.polname, p.polcmd::text, p.polpermissive,
               pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
               array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END
                                       FROM unnest(p.polroles) r ORDER BY 1), ', ')
@@ -384,7 +402,7 @@ const READS: CatalogRead[] = [
       for (const [table, name, cmd, permissive, qual, check, roles] of rows)
         objects.push({
           kind: "policy",
-          name: `${s(table)}.${s(name)}`,
+          name: `${s(table)}.${namePart(s(name))}`,
           table: s(table),
           attrs: {
             command: s(cmd),

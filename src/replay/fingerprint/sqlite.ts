@@ -10,7 +10,7 @@
  * difference. Runs over any connection: the sql.js sandbox, or a live database file.
  */
 import { tokenize, type Token } from "../../core/sql/lexer.js";
-import { schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
+import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { text, type CatalogQuery } from "./catalog.js";
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -126,6 +126,8 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
     "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
   )) {
     const n = s(name);
+    // The fingerprint's name: a name holding a dot or a quote is quoted (schema.ts namePart).
+    const q = namePart(n);
     if (type === "table") {
       const ddl = s(sql);
       const flags = tableFlags.get(n);
@@ -139,7 +141,7 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         attrs.withoutRowid = flags.wr;
         attrs.strict = flags.strict;
       }
-      objects.push({ kind: "table", name: n, attrs });
+      objects.push({ kind: "table", name: q, attrs });
       for (const [col, ctype, notNull, def, pk, hidden] of await rows(
         'SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)',
         [n],
@@ -152,7 +154,7 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         if (pk !== 0) attrs.primaryKey = Number(pk);
         if (hidden !== 0)
           attrs.generated = hidden === 2 ? "virtual" : hidden === 3 ? "stored" : "hidden";
-        objects.push({ kind: "column", name: `${n}.${s(col)}`, table: n, attrs });
+        objects.push({ kind: "column", name: `${q}.${namePart(s(col))}`, table: q, attrs });
       }
       // PRIMARY KEY and UNIQUE constraints, inline or table-level: their automatic indexes.
       for (const [index, unique, origin] of await rows(
@@ -163,8 +165,8 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         const kind = origin === "pk" ? "primary key" : "unique";
         objects.push({
           kind: "constraint",
-          name: `${n}.${kind === "primary key" ? "pkey" : "unique"}(${cols})`,
-          table: n,
+          name: `${q}.${kind === "primary key" ? "pkey" : "unique"}(${cols})`,
+          table: q,
           attrs: {
             type: kind,
             definition: `${kind.toUpperCase()} (${cols})`,
@@ -207,8 +209,8 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         const definition = `FOREIGN KEY (${fk.from.join(", ")}) REFERENCES ${ref}(${to.join(", ")}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete}${fk.match && fk.match !== "NONE" ? ` MATCH ${fk.match}` : ""}`;
         objects.push({
           kind: "constraint",
-          name: `${n}.fk(${fk.from.join(",")})`,
-          table: n,
+          name: `${q}.fk(${fk.from.join(",")})`,
+          table: q,
           attrs: { type: "foreign key", definition },
         });
       }
@@ -226,14 +228,14 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
       if (info?.[1] === 1) attrs.where = whereOf(s(sql));
       // Expression columns: their text is only in the CREATE INDEX statement.
       if (cols.includes("(expression)")) attrs.expressions = canonicalSql(s(sql));
-      objects.push({ kind: "index", name: n, table: s(table), attrs });
+      objects.push({ kind: "index", name: q, table: namePart(s(table)), attrs });
     } else if (type === "view" || type === "trigger") {
       const o: SchemaObject = {
         kind: type,
-        name: n,
+        name: q,
         attrs: { definition: canonicalSql(sql ?? null) },
       };
-      if (type === "trigger") o.table = s(table);
+      if (type === "trigger") o.table = namePart(s(table));
       objects.push(o);
     }
   }

@@ -16,6 +16,12 @@ ruleTester("mysql-table-copy", {
     { ...v8029, code: "ALTER TABLE orders RENAME COLUMN a TO b, ALGORITHM=INSTANT;" },
     { ...v8029, code: "ALTER TABLE orders ALTER COLUMN a SET DEFAULT 0;" },
     { ...my, databaseVersion: "5.7", code: "ALTER TABLE orders DROP INDEX idx_a, LOCK=NONE;" },
+    // A column named serial, or the word in a comment, is no SERIAL.
+    { ...v8029, code: "ALTER TABLE orders ADD COLUMN serial varchar(20);" },
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN `SERIAL` int COMMENT 'SERIAL DEFAULT VALUE';",
+    },
     // A table created in the change holds no deployed rows.
     { ...my, code: "CREATE TABLE t (id int);\nALTER TABLE t MODIFY id bigint;" },
     {
@@ -90,6 +96,41 @@ ruleTester("mysql-table-copy", {
       ...my,
       databaseVersion: "8.0",
       code: "ALTER TABLE orders ADD COLUMN seq int AUTO_INCREMENT UNIQUE;",
+      errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    },
+    // SERIAL is BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE, `SERIAL DEFAULT VALUE` the
+    // attributes alone: an AUTO_INCREMENT column however it is spelled, never a plain add.
+    ...[
+      "ALTER TABLE orders ADD COLUMN seq SERIAL;",
+      "ALTER TABLE orders ADD seq serial;",
+      "alter table orders add column `seq`   Serial ;",
+      "ALTER TABLE `orders` ADD COLUMN `seq` /* numbered */ SERIAL COMMENT 'x';",
+      "ALTER TABLE orders ADD COLUMN seq int unsigned SERIAL DEFAULT VALUE;",
+      "ALTER TABLE orders ADD COLUMN seq BIGINT NOT NULL serial  default  value COMMENT 'n';",
+      "ALTER TABLE orders ADD COLUMN note text, ADD COLUMN seq SERIAL;",
+    ].map((code) => ({
+      ...v8029,
+      code,
+      errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    })),
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN seq\n\tSERIAL -- numbered\n;",
+      errors: [{ line: 1, endLine: 2, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
+    },
+    {
+      ...v8029,
+      code: "ALTER TABLE orders ADD COLUMN seq SERIAL PRIMARY KEY;",
+      errors: [
+        { line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ },
+        { line: 1, severity: "notice", message: /PRIMARY KEY/ },
+      ],
+    },
+    {
+      name: "SERIAL on MariaDB",
+      ...my,
+      databaseVersion: "10.6",
+      code: "ALTER TABLE orders ADD COLUMN seq SERIAL;",
       errors: [{ line: 1, message: /AUTO_INCREMENT on orders runs as a table copy/ }],
     },
     {

@@ -6,6 +6,7 @@
 import type { Token } from "../../lexer.js";
 import {
   noEffects,
+  type ColumnDef,
   noFacts,
   type AlterAction,
   type Span,
@@ -82,6 +83,42 @@ class MysqlReader extends DdlReader {
 
   protected sub(toks: Token[]): MysqlReader {
     return new MysqlReader(toks, this.input, this.reading);
+  }
+
+  /**
+   * SERIAL is shorthand in MySQL and MariaDB: the type `SERIAL` is `BIGINT UNSIGNED NOT NULL
+   * AUTO_INCREMENT UNIQUE`, and the attribute `SERIAL DEFAULT VALUE` of an integer column is `NOT
+   * NULL AUTO_INCREMENT UNIQUE`. Read as what they expand to, or the rules about AUTO_INCREMENT
+   * (mysql-table-copy) would take an ADD COLUMN that numbers every row for a plain in-place add.
+   */
+  protected override columnDef(name: string): ColumnDef {
+    const rest = this.toks.slice(this.i);
+    const word = (k: number, w: string) => rest[k]?.kind === "word" && rest[k]!.text === w;
+    const serialType = word(0, "SERIAL") && !(rest[1]?.kind === "punct" && rest[1].text === "(");
+    let depth = 0;
+    let serialAttr = -1;
+    for (let k = serialType ? 1 : 0; k < rest.length; k++) {
+      const t = rest[k]!;
+      if (t.kind === "punct" && t.text === "(") depth++;
+      else if (t.kind === "punct" && t.text === ")") depth--;
+      else if (depth === 0 && word(k, "SERIAL") && word(k + 1, "DEFAULT") && word(k + 2, "VALUE")) {
+        serialAttr = k;
+        break;
+      }
+    }
+    if (!serialType && serialAttr < 0) return super.columnDef(name);
+    const kept = rest.filter(
+      (_, k) =>
+        !(serialType && k === 0) && !(serialAttr >= 0 && k >= serialAttr && k < serialAttr + 3),
+    );
+    const col = this.sub(kept).columnDef(name);
+    this.i = this.toks.length;
+    if (serialType) col.dataType = "bigint unsigned";
+    col.notNull = true;
+    delete col.explicitNull;
+    col.generated = "auto-increment";
+    col.unique = true;
+    return col;
   }
 
   statement(): StatementModel | null {
