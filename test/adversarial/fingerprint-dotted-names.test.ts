@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { catalogSchema } from "../../src/replay/catalog-schema.js";
 import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
 import { loadSqlJs } from "../../src/replay/engines/sqljs.js";
@@ -33,6 +32,7 @@ import type mysql from "mysql2/promise";
 import { mysqlAdmin } from "../replay/servers.js";
 import { pgliteTemplate } from "../replay/support.js";
 import { runCli } from "../support/cli.js";
+import { driftDatabase } from "../support/drift-database.js";
 import { TempRepo } from "../support/git-repo.js";
 import { seedCacheDir } from "../support/replay-templates.js";
 import { pgliteJob } from "../support/replay-job.js";
@@ -173,22 +173,14 @@ describe("the replay's schema diff (PGlite)", () => {
   });
 });
 
-const DRIFT_URL = process.env.MW_TEST_POSTGRES_DRIFT_URL;
-const ADMIN_URL = process.env.MW_TEST_POSTGRES_ADMIN_URL;
-const DATABASE = "mw_drift_dotted_names";
-const missing = !DRIFT_URL
-  ? "MW_TEST_POSTGRES_DRIFT_URL not set"
-  : !ADMIN_URL
-    ? "MW_TEST_POSTGRES_ADMIN_URL not set"
-    : null;
-const url = DRIFT_URL ? DRIFT_URL.replace(/\/[^/?]+(\?|$)/, `/${DATABASE}$1`) : "";
+const database = driftDatabase("mw_drift_dotted_names");
+const { missing, url } = database;
 
 (missing ? describe.skip : describe)(
   `drift on PostgreSQL${missing ? ` (skipped: ${missing})` : ""}`,
   () => {
     const repo = new TempRepo();
     const cacheDir = mkdtempSync(join(tmpdir(), "mw-drift-dotted-cache-"));
-    let client: pg.Client | undefined;
     beforeAll(async () => {
       seedCacheDir(cacheDir);
       repo
@@ -198,35 +190,24 @@ const url = DRIFT_URL ? DRIFT_URL.replace(/\/[^/?]+(\?|$)/, `/${DATABASE}$1`) : 
           "db/1_base.down.sql": 'DROP TABLE public."a.b";\nDROP SCHEMA "public.a" CASCADE;\n',
         })
         .commit("migrations");
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      try {
-        const user = new URL(DRIFT_URL!).username;
-        const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [
-          DATABASE,
-        ]);
-        if (exists.rows.length === 0)
-          await admin.query(`CREATE DATABASE ${DATABASE} OWNER "${user.replace(/"/g, '""')}"`);
-      } finally {
-        await admin.end();
-      }
-      client = new pg.Client({ connectionString: url.replace(/\?.*$/, "") });
-      await client.connect();
+      await database.open();
     });
     afterAll(async () => {
-      await client?.end();
+      await database.close();
       repo.cleanup();
       rmSync(cacheDir, { recursive: true, force: true });
     });
 
     async function drift(byHand: string, ignore?: string[]) {
-      await client!.query(
-        "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
-          "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
-          BASE +
-          "INSERT INTO schema_migrations VALUES (1, false);\n" +
-          byHand,
-      );
+      await database
+        .client()
+        .query(
+          "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public;\n" +
+            "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);\n" +
+            BASE +
+            "INSERT INTO schema_migrations VALUES (1, false);\n" +
+            byHand,
+        );
       if (ignore)
         repo
           .write({
