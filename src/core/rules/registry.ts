@@ -78,6 +78,7 @@ import { disableTrigger } from "./sql/disable-trigger.js";
 import { replicaIdentityChange } from "./sql/replica-identity-change.js";
 import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
 import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
+import { renameOtherObject } from "./sql/rename-other-object.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -152,6 +153,7 @@ export const SQL_RULES = [
   replicaIdentityChange,
   autovacuumDisabled,
   rowLevelSecurityChange,
+  renameOtherObject,
   // style (off by default)
   preferBigint,
   preferIdentity,
