@@ -79,6 +79,7 @@ import { replicaIdentityChange } from "./sql/replica-identity-change.js";
 import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
 import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
 import { renameOtherObject } from "./sql/rename-other-object.js";
+import { setSchema } from "./sql/set-schema.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -154,6 +155,7 @@ export const SQL_RULES = [
   autovacuumDisabled,
   rowLevelSecurityChange,
   renameOtherObject,
+  setSchema,
   // style (off by default)
   preferBigint,
   preferIdentity,
