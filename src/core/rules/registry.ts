@@ -80,6 +80,7 @@ import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
 import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
 import { renameOtherObject } from "./sql/rename-other-object.js";
 import { setSchema } from "./sql/set-schema.js";
+import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -156,6 +157,7 @@ export const SQL_RULES = [
   rowLevelSecurityChange,
   renameOtherObject,
   setSchema,
+  indexOnPartitionedTable,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -209,6 +209,8 @@ export type StatementModel = (
       orReplace?: true;
       /** Postgres CREATE UNLOGGED TABLE: emptied by crash recovery, empty on replicas. */
       unlogged?: true;
+      /** Postgres `PARTITION BY …`: a partitioned table (its rows live in its partitions). */
+      partitioned?: true;
     }
   | {
       kind: "alter-table";
@@ -233,6 +235,8 @@ export type StatementModel = (
        */
       columns?: Array<string | null>;
       partial?: boolean;
+      /** Postgres `ON ONLY t`: the index of a partitioned table alone, not of its partitions. */
+      only?: true;
     }
   | {
       kind: "drop";
