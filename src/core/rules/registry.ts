@@ -81,6 +81,7 @@ import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
 import { renameOtherObject } from "./sql/rename-other-object.js";
 import { setSchema } from "./sql/set-schema.js";
 import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
+import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -158,6 +159,7 @@ export const SQL_RULES = [
   renameOtherObject,
   setSchema,
   indexOnPartitionedTable,
+  mysqlEnumSetChange,
   // style (off by default)
   preferBigint,
   preferIdentity,
