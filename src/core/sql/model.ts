@@ -363,6 +363,13 @@ export type StatementModel = (
        * and constraints, schemas and indexes have their own fields.
        */
       renamedObject?: RenamedObject;
+      /**
+       * Postgres `ALTER ROLE|USER|GROUP … [WITH] options` and `ALTER ROLE … SET|RESET`, MySQL
+       * `ALTER USER`: the roles (`ALL`: every role; MySQL `user@host`, lower case) and the
+       * options as keywords (`SUPERUSER`, `NOLOGIN`, `PASSWORD`, `CONNECTION LIMIT`, `VALID
+       * UNTIL`, `SET search_path`; MySQL `REQUIRE`, `ACCOUNT`, `WITH`…).
+       */
+      alteredRole?: { names: string[]; options: string[] };
       /** Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|EXTENSION … SET SCHEMA s` (not tables). */
       movedObject?: { objectType: string; name: ObjectName; schema: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
