@@ -26,7 +26,13 @@ export function catalogSchema(fingerprint: Schema, dialect: Dialect): MergedSche
     if (o.kind !== "table") continue;
     const dot = splitQualified(o.name);
     if (!dot) continue;
-    tables.set(o.name, { name: dot, columns: new Map(), checks: [], indexes: [] });
+    tables.set(o.name, {
+      name: dot,
+      columns: new Map(),
+      checks: [],
+      indexes: [],
+      ...(o.attrs.partitionKey !== undefined ? { partitioned: true as const } : {}),
+    });
   }
   for (const o of objects) {
     const t = o.table === undefined ? undefined : tables.get(o.table);

@@ -78,6 +78,11 @@ import { disableTrigger } from "./sql/disable-trigger.js";
 import { replicaIdentityChange } from "./sql/replica-identity-change.js";
 import { autovacuumDisabled } from "./sql/autovacuum-disabled.js";
 import { rowLevelSecurityChange } from "./sql/row-level-security-change.js";
+import { renameOtherObject } from "./sql/rename-other-object.js";
+import { setSchema } from "./sql/set-schema.js";
+import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
+import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
+import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -152,6 +157,11 @@ export const SQL_RULES = [
   replicaIdentityChange,
   autovacuumDisabled,
   rowLevelSecurityChange,
+  renameOtherObject,
+  setSchema,
+  indexOnPartitionedTable,
+  mysqlEnumSetChange,
+  alterRole,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -52,6 +52,8 @@ export interface SchemaTable {
   indexes: SchemaIndex[];
   /** Why the model cannot say what the table holds (then nothing about it is answered). */
   unknown?: string;
+  /** Postgres: a partitioned table (PARTITION BY); its indexes are built on every partition. */
+  partitioned?: true;
 }
 
 /** A MergedSchema as plain data (columns as [key, column] pairs, in the map's order). */
@@ -130,6 +132,7 @@ export class MergedSchema {
       checks: t.checks.map((x) => ({ ...x })),
       indexes: t.indexes.map((x) => ({ ...x, columns: [...x.columns] })),
       ...(t.unknown ? { unknown: t.unknown } : {}),
+      ...(t.partitioned ? { partitioned: true as const } : {}),
     }));
     c.pathChanged = this.pathChanged;
     c.blind = this.blind;
@@ -294,6 +297,7 @@ export class MergedSchema {
     }
     if (existing.length > 0) this.forget(m.table, `${where} creates a table of the same name`);
     const t: SchemaTable = { name: this.resolved(m.table), columns: new Map(), checks: [], indexes: [] };
+    if (m.partitioned) t.partitioned = true;
     if (m.asQuery) t.unknown = `${displayWhere(where)} creates it from a query`;
     if (maybeThere) t.unknown ??= `${displayWhere(where)} uses IF NOT EXISTS after ${maybeThere}`;
     for (const c of m.columns) {

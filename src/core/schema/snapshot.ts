@@ -62,7 +62,7 @@ const table = object(
       ),
     ),
   },
-  { unknown: str },
+  { unknown: str, partitioned: yes },
 );
 const declaration = object(
   {

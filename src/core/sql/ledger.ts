@@ -52,6 +52,8 @@ export interface Creation {
    * searches pg_temp first, MySQL's TEMPORARY hides the base table) but not qualified ones.
    */
   temp?: true;
+  /** Tables: created partitioned (Postgres PARTITION BY). */
+  partitioned?: true;
 }
 
 /** How sure the ledger is that a name, as written at some statement, is a recorded creation. */
@@ -156,6 +158,7 @@ export class ChangeLedger {
           name: m.table,
           ...(m.ifNotExists ? { tentative: true as const } : {}),
           ...(m.temporary ? { temp: true as const } : {}),
+          ...(m.partitioned ? { partitioned: true as const } : {}),
         });
         for (const c of m.constraints) {
           if (c.name)
@@ -286,6 +289,7 @@ export class ChangeLedger {
       ...at,
       ...(sure ? {} : { tentative: true as const }),
       ...(source.temp ? { temp: true as const } : {}),
+      ...(source.partitioned ? { partitioned: true as const } : {}),
     });
   }
 

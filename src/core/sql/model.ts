@@ -167,6 +167,14 @@ export type AlterAction = (
   span: Span;
 };
 
+export interface RenamedObject {
+  objectType: string;
+  name: ObjectName;
+  table?: ObjectName;
+  part?: string;
+  to: string;
+}
+
 export type TransactionAction =
   "begin" | "commit" | "rollback" | "savepoint" | "release" | "rollback-to" | "prepare" | "other";
 
@@ -201,6 +209,8 @@ export type StatementModel = (
       orReplace?: true;
       /** Postgres CREATE UNLOGGED TABLE: emptied by crash recovery, empty on replicas. */
       unlogged?: true;
+      /** Postgres `PARTITION BY …`: a partitioned table (its rows live in its partitions). */
+      partitioned?: true;
     }
   | {
       kind: "alter-table";
@@ -225,6 +235,8 @@ export type StatementModel = (
        */
       columns?: Array<string | null>;
       partial?: boolean;
+      /** Postgres `ON ONLY t`: the index of a partitioned table alone, not of its partitions. */
+      only?: true;
     }
   | {
       kind: "drop";
@@ -343,6 +355,23 @@ export type StatementModel = (
       renamedIndex?: { from: ObjectName; to: string };
       /** Postgres `ALTER SCHEMA s RENAME TO t`: every table in it moves to the new name. */
       renamedSchema?: { from: string; to: string };
+      /**
+       * Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|TRIGGER … RENAME TO`, `RENAME COLUMN` of a view
+       * or foreign table, `ALTER TYPE … RENAME ATTRIBUTE`: the object (for a trigger, policy or
+       * rule: its name, with `table`), `part` the column or attribute renamed, `to` the new
+       * name; `objectType` the keyword as written (`MATERIALIZED VIEW`). Tables, their columns
+       * and constraints, schemas and indexes have their own fields.
+       */
+      renamedObject?: RenamedObject;
+      /**
+       * Postgres `ALTER ROLE|USER|GROUP … [WITH] options` and `ALTER ROLE … SET|RESET`, MySQL
+       * `ALTER USER`: the roles (`ALL`: every role; MySQL `user@host`, lower case) and the
+       * options as keywords (`SUPERUSER`, `NOLOGIN`, `PASSWORD`, `CONNECTION LIMIT`, `VALID
+       * UNTIL`, `SET search_path`; MySQL `REQUIRE`, `ACCOUNT`, `WITH`…).
+       */
+      alteredRole?: { names: string[]; options: string[] };
+      /** Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|EXTENSION … SET SCHEMA s` (not tables). */
+      movedObject?: { objectType: string; name: ObjectName; schema: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */
       pragma?: { name: string; value: string | null };
       /**

@@ -3,7 +3,7 @@ import type { Node } from "libpg-query";
 import { tokenize } from "../../lexer.js";
 import { noFacts, type PasswordLiteral, type Span, type StatementModel } from "../../model.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
-import { hasOption, rel, roleName } from "./nodes.js";
+import { defBool, hasOption, rel, roleName } from "./nodes.js";
 
 export function grant(s: BodyOf<"GrantStmt">): StatementModel {
   return {
@@ -53,8 +53,61 @@ function withPasswords(tag: string) {
   };
 }
 
+/** ALTER ROLE/USER/GROUP … options: the passwords, and which options (alter-role). */
+function alterRole(s: BodyOf<"AlterRoleStmt">, ctx: PgContext): StatementModel {
+  const m = withPasswords("AlterRoleStmt")(s, ctx);
+  if (m.kind === "other" && s.role)
+    m.alteredRole = { names: [roleName({ RoleSpec: s.role })], options: roleOptions(s.options) };
+  return m;
+}
+
+/** ALTER ROLE name|ALL [IN DATABASE d] SET|RESET …: a setting every session of the role gets. */
+export function alterRoleSet(s: BodyOf<"AlterRoleSetStmt">): StatementModel {
+  const set = s.setstmt;
+  const reset = set?.kind === "VAR_RESET" || set?.kind === "VAR_RESET_ALL";
+  const option = `${reset ? "RESET" : "SET"} ${set?.name ?? "ALL"}`;
+  return {
+    kind: "other",
+    tag: "AlterRoleSetStmt",
+    alteredRole: { names: [s.role ? roleName({ RoleSpec: s.role }) : "ALL"], options: [option] },
+    ...noFacts(),
+  };
+}
+
+const BOOLEAN_OPTIONS: Record<string, string> = {
+  superuser: "SUPERUSER",
+  createrole: "CREATEROLE",
+  createdb: "CREATEDB",
+  canlogin: "LOGIN",
+  inherit: "INHERIT",
+  replication: "REPLICATION",
+  bypassrls: "BYPASSRLS",
+  isreplication: "REPLICATION",
+};
+
+const VALUE_OPTIONS: Record<string, string> = {
+  connectionlimit: "CONNECTION LIMIT",
+  password: "PASSWORD",
+  validUntil: "VALID UNTIL",
+  rolemembers: "ADD/DROP USER",
+};
+
+function roleOptions(options: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const o of options ?? []) {
+    if (!("DefElem" in o)) continue;
+    const d = o.DefElem;
+    const name = d.defname ?? "";
+    const flag = BOOLEAN_OPTIONS[name];
+    if (flag) out.push(defBool(d) ? flag : `NO${flag}`);
+    else out.push(VALUE_OPTIONS[name] ?? name.toUpperCase());
+  }
+  return out;
+}
+
 export const PASSWORD_OPTIONS: HandlerTable = {
-  AlterRoleStmt: withPasswords("AlterRoleStmt"),
+  AlterRoleStmt: alterRole,
+  AlterRoleSetStmt: alterRoleSet,
   CreateUserMappingStmt: withPasswords("CreateUserMappingStmt"),
   AlterUserMappingStmt: withPasswords("AlterUserMappingStmt"),
 };

@@ -5,12 +5,13 @@ import {
   referencedTable,
   type ObjectName,
   type AlterAction,
+  type RenamedObject,
   type Span,
   type StatementModel,
 } from "../../model.js";
 import { column, constraintDef, defaultExpr } from "./columns.js";
 import type { BodyOf, PgContext } from "./context.js";
-import { label, rel } from "./nodes.js";
+import { label, objectName, rel } from "./nodes.js";
 import { commandSpans } from "./tokens.js";
 import { typeText, withPgType } from "./type-names.js";
 
@@ -88,8 +89,58 @@ export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel 
     ...(s.renameType === "OBJECT_SCHEMA" && s.subname
       ? { renamedSchema: { from: s.subname, to: s.newname ?? "" } }
       : {}),
+    ...renamedObject(s),
     ...noFacts(),
   };
+}
+
+/** Renames with a field of their own elsewhere (tables, columns, constraints, schemas, indexes). */
+const RENAMED_ELSEWHERE = new Set([
+  "OBJECT_TABLE",
+  "OBJECT_TABCONSTRAINT",
+  "OBJECT_DOMCONSTRAINT",
+  "OBJECT_SCHEMA",
+  "OBJECT_INDEX",
+]);
+
+/** Renames named by their relation (`ALTER VIEW v RENAME …`) rather than an object node. */
+const RELATION_RENAMES = new Set([
+  "OBJECT_VIEW",
+  "OBJECT_MATVIEW",
+  "OBJECT_SEQUENCE",
+  "OBJECT_FOREIGN_TABLE",
+]);
+
+/** Objects of a table, named `name ON table`. */
+const TABLE_OBJECTS = new Set(["OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
+
+function renamedObject(s: BodyOf<"RenameStmt">): { renamedObject?: RenamedObject } {
+  const type = s.renameType ?? "";
+  const to = s.newname ?? "";
+  if (type === "OBJECT_COLUMN" || type === "OBJECT_ATTRIBUTE") {
+    // A column of a table is rename-column's; of a view, materialized view, foreign table or
+    // composite type it is this one's.
+    if (s.relationType === "OBJECT_TABLE" || !s.relation) return {};
+    return {
+      renamedObject: {
+        objectType: label(s.relationType),
+        name: rel(s.relation),
+        part: s.subname ?? "",
+        to,
+      },
+    };
+  }
+  if (RENAMED_ELSEWHERE.has(type)) return {};
+  const objectType = label(type);
+  if (TABLE_OBJECTS.has(type) && s.relation)
+    return {
+      renamedObject: { objectType, name: { name: s.subname ?? "" }, table: rel(s.relation), to },
+    };
+  if (RELATION_RENAMES.has(type) && s.relation)
+    return { renamedObject: { objectType, name: rel(s.relation), to } };
+  if (s.object) return { renamedObject: { objectType, name: objectName(s.object), to } };
+  if (s.subname) return { renamedObject: { objectType, name: { name: s.subname }, to } };
+  return {};
 }
 
 /**
@@ -98,8 +149,17 @@ export function rename(s: BodyOf<"RenameStmt">, ctx: PgContext): StatementModel 
  * unhandled statement gets.
  */
 export function setSchema(s: BodyOf<"AlterObjectSchemaStmt">, ctx: PgContext): StatementModel {
-  if (s.objectType !== "OBJECT_TABLE" || !s.relation || !s.newschema)
-    return { kind: "other", tag: "AlterObjectSchemaStmt", ...noFacts() };
+  if (s.objectType !== "OBJECT_TABLE" || !s.relation || !s.newschema) {
+    const name = s.relation ? rel(s.relation) : s.object ? objectName(s.object) : undefined;
+    return {
+      kind: "other",
+      tag: "AlterObjectSchemaStmt",
+      ...(name && s.newschema && s.objectType !== "OBJECT_TABLE"
+        ? { movedObject: { objectType: label(s.objectType), name, schema: s.newschema } }
+        : {}),
+      ...noFacts(),
+    };
+  }
   const table = rel(s.relation);
   return {
     kind: "alter-table",

@@ -32,6 +32,7 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
     ...noFacts(),
   };
   if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
+  if (s.partspec && m.kind === "create-table") m.partitioned = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
@@ -73,6 +74,7 @@ export function createIndex(s: BodyOf<"IndexStmt">): StatementModel {
       "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
     );
     if (s.whereClause) m.partial = true;
+    if (s.relation?.inh !== true) m.only = true;
   }
   if (s.concurrent) m.nonTransactional = "CREATE INDEX CONCURRENTLY";
   else m.strongLocks.push(table);

@@ -261,15 +261,76 @@ class MysqlReader extends DdlReader {
   protected override createUser(): StatementModel | null {
     if (!this.accept("USER")) return null;
     const passwords = passwordClauses(this.toks, this.i, this.input);
+    const { accounts } = this.accounts();
     this.rest();
-    return { kind: "create-other", objectType: "user", ...noFacts(), ddl: true, passwords };
+    return {
+      kind: "create-other",
+      objectType: "user",
+      ...(accounts.length === 1 ? { name: { name: accounts[0]! } } : {}),
+      ...noFacts(),
+      ddl: true,
+      passwords,
+    };
   }
 
   protected override alterUser(): StatementModel | null {
     if (!this.accept("USER")) return null;
     const passwords = passwordClauses(this.toks, this.i, this.input);
+    const { accounts, options } = this.accounts();
     this.rest();
-    return { kind: "other", tag: "ALTER USER", ...noFacts(), ddl: true, passwords };
+    return {
+      kind: "other",
+      tag: "ALTER USER",
+      ...(accounts.length > 0 ? { alteredRole: { names: accounts, options } } : {}),
+      ...noFacts(),
+      ddl: true,
+      passwords,
+    };
+  }
+
+  /**
+   * `[IF [NOT] EXISTS] 'app'@'%' [auth], … options`: the accounts (`app@%`, quotes removed, lower
+   * case, host `%` when not written) and the option keywords that follow (IDENTIFIED is PASSWORD).
+   */
+  private accounts(): { accounts: string[]; options: string[] } {
+    this.accept("IF");
+    this.accept("NOT");
+    this.accept("EXISTS");
+    const accounts: string[] = [];
+    const options: string[] = [];
+    let start: Token | undefined;
+    let last: Token | undefined;
+    let inAccount = true;
+    const close = () => {
+      if (start && last) {
+        const raw = this.textOf(start, last)
+          .replace(/[`'"\s]/g, "")
+          .toLowerCase();
+        accounts.push(raw.includes("@") ? raw : `${raw}@%`);
+      }
+      start = last = undefined;
+    };
+    for (let k = this.i; k < this.toks.length; k++) {
+      const t = this.toks[k]!;
+      if (t.kind === "punct" && t.text === ",") {
+        close();
+        inAccount = true;
+        continue;
+      }
+      if (t.kind === "word" && USER_OPTIONS.has(t.text)) {
+        if (inAccount) close();
+        inAccount = false;
+        const option = t.text === "IDENTIFIED" ? "PASSWORD" : t.text;
+        if (!options.includes(option)) options.push(option);
+        continue;
+      }
+      if (inAccount) {
+        start ??= t;
+        last = t;
+      }
+    }
+    if (inAccount) close();
+    return { accounts, options };
   }
 
   alterAction(span: Span): AlterAction | null {
@@ -417,3 +478,22 @@ function stripQuotes(v: string): string {
   const m = /^(['"])(.*)\1$/s.exec(v.trim());
   return m ? m[2]! : v.trim();
 }
+
+/** Keywords that start an option of CREATE/ALTER USER after the account names. */
+const USER_OPTIONS = new Set([
+  "IDENTIFIED",
+  "REQUIRE",
+  "WITH",
+  "PASSWORD",
+  "ACCOUNT",
+  "DEFAULT",
+  "FAILED_LOGIN_ATTEMPTS",
+  "PASSWORD_LOCK_TIME",
+  "ATTRIBUTE",
+  "COMMENT",
+  "DISCARD",
+  "RETAIN",
+  "ADD",
+  "MODIFY",
+  "DROP",
+]);
