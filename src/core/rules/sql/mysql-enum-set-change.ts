@@ -1,6 +1,6 @@
 import { displayName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { alterActions, sqlRule } from "./types.js";
+import { redefinedColumns, sqlRule } from "./types.js";
 
 const meta = ruleMeta({
   id: "mysql-enum-set-change",
@@ -42,15 +42,11 @@ function storage(l: ValueList): number {
 export const mysqlEnumSetChange = sqlRule({
   meta,
   check(ctx, report) {
-    for (const { a, table, action } of alterActions(ctx)) {
-      if (action.type !== "alter-column-type" || !action.definition) continue;
-      const schema = ctx.schema(a.index);
-      const merged = schema?.column(table, action.column)?.column;
-      if (!merged) continue;
+    for (const { a, table, action, merged, schema } of redefinedColumns(ctx)) {
       const before = valueList(merged.dataType);
       const after = valueList(action.definition.dataType);
       if (!before || !after || before.kind !== after.kind) continue;
-      const where = `${before.kind} column ${action.column} of ${displayName(table)} ${schema!.decided}`;
+      const where = `${before.kind} column ${action.column} of ${displayName(table)} ${schema.decided}`;
       const kept = before.values.every((v, i) => after.values[i] === v);
       if (kept && after.values.length >= before.values.length) {
         if (storage(after) !== storage(before))

@@ -2,7 +2,7 @@ import type { ColumnDef } from "../../sql/model.js";
 import { displayName } from "../../sql/model.js";
 import type { SchemaColumn } from "../../schema/merged.js";
 import { ruleMeta } from "../types.js";
-import { alterActions, sqlRule } from "./types.js";
+import { redefinedColumns, sqlRule } from "./types.js";
 
 const meta = ruleMeta({
   id: "mysql-modify-drops-attributes",
@@ -40,17 +40,13 @@ function lost(old: SchemaColumn, def: ColumnDef): string[] {
 export const mysqlModifyDropsAttributes = sqlRule({
   meta,
   check(ctx, report) {
-    for (const { a, table, action } of alterActions(ctx)) {
-      if (action.type !== "alter-column-type" || !action.definition) continue;
-      const schema = ctx.schema(a.index);
-      const merged = schema?.column(table, action.column)?.column;
-      if (!merged) continue;
+    for (const { a, table, action, merged, schema } of redefinedColumns(ctx)) {
       const gone = lost(merged, action.definition);
       if (gone.length === 0) continue;
       const verb = action.syntax === "change" ? "CHANGE" : "MODIFY";
       report({
         ...ctx.lines(action.span, a),
-        message: `${verb} COLUMN ${action.column} of ${displayName(table)} ${schema!.decided} replaces its whole definition and drops ${gone.length === 1 ? "an attribute it has today" : `${gone.length} attributes it has today`}: ${gone.join("; ")}.`,
+        message: `${verb} COLUMN ${action.column} of ${displayName(table)} ${schema.decided} replaces its whole definition and drops ${gone.length === 1 ? "an attribute it has today" : `${gone.length} attributes it has today`}: ${gone.join("; ")}.`,
       });
     }
   },

@@ -3,12 +3,13 @@
  * before each statement, and golang-migrate's execution model for the directory.
  */
 import type { SchemaCursor } from "../../schema/build.js";
-import type { MergedSchema } from "../../schema/merged.js";
+import type { MergedSchema, SchemaColumn } from "../../schema/merged.js";
 import type { SourceFile } from "../../source.js";
 import type { ChangeLedger, Creation, ObjectKind, Origin, RoutineDef } from "../../sql/ledger.js";
 import {
   sameObject,
   type AlterAction,
+  type ColumnDef,
   type ObjectName,
   type Span,
   type StatementModel,
@@ -345,6 +346,33 @@ export function* alterActions(
   for (const a of ctx.parsed) {
     if (a.model.kind !== "alter-table") continue;
     for (const action of a.model.actions) yield { a, table: a.model.table, action };
+  }
+}
+
+/**
+ * Every MODIFY/CHANGE (a column's whole definition given again) of a column the merged schema
+ * knows, with that merged column and the schema it was read from.
+ */
+export function* redefinedColumns(ctx: SqlRuleContext): Generator<{
+  a: Analyzed;
+  table: ObjectName;
+  action: Extract<AlterAction, { type: "alter-column-type" }> & { definition: ColumnDef };
+  merged: SchemaColumn;
+  schema: MergedSchema;
+}> {
+  for (const { a, table, action } of alterActions(ctx)) {
+    if (action.type !== "alter-column-type" || !action.definition) continue;
+    const schema = ctx.schema(a.index);
+    const merged = schema?.column(table, action.column)?.column;
+    // The check above is what the cast states: a MODIFY/CHANGE with its definition.
+    if (schema && merged)
+      yield {
+        a,
+        table,
+        action: action as typeof action & { definition: ColumnDef },
+        merged,
+        schema,
+      };
   }
 }
 
