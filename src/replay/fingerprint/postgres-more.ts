@@ -26,7 +26,7 @@ function grantee(role: string, owner: string): string {
 
 /**
  * Each grantee's privileges where they differ from the default: `objects` is a query giving
- * (key, owner, acl, deflt, …) rows; the result adds `grantee` and `privileges` (one a line, "WITH
+ * (key, owner, acl, deflt: the default ACL, allp: every privilege, …) rows; the result adds `grantee` and `privileges` (one a line, "WITH
  * GRANT OPTION" marked; NULL: every default one revoked). aclexplode refuses an empty array (what
  * REVOKE ALL from everyone, the owner too, leaves), so one is read as no entries.
  */
@@ -40,42 +40,66 @@ function aclDifferences(objects: string, columns: string): string {
              UNION SELECT key, grantee FROM (SELECT * FROM d EXCEPT SELECT * FROM x) b)
   SELECT ${columns}, ${grantee("diff.grantee", "o.owner")},
          (SELECT string_agg(x.p || CASE WHEN x.g THEN ' WITH GRANT OPTION' ELSE '' END, E'\\n')
-            FROM x WHERE x.key = diff.key AND x.grantee = diff.grantee)
+            FROM x WHERE x.key = diff.key AND x.grantee = diff.grantee),
+         (SELECT string_agg(e.privilege_type, E'\\n') FROM aclexplode(o.allp) e)
     FROM diff JOIN o ON o.key = diff.key`;
 }
 
-/** A grantee's privileges, deduplicated (several grantors) and sorted here, not by the server's collation. */
-function privileges(v: AttrValue | undefined): string {
+/** Every privilege a column can have (the others are the table's). */
+const COLUMN_PRIVILEGES = "INSERT\nREFERENCES\nSELECT\nUPDATE";
+
+/**
+ * A grantee's privileges as compared: deduplicated (several grantors) and sorted here, not by the
+ * server's collation. Every privilege the object can have is `ALL`, and what the owner holds is
+ * `ALL except …`: what ALL holds depends on the server (PostgreSQL 17 added MAINTAIN), so
+ * `GRANT ALL` and a REVOKE from the owner read alike on PGlite and on an older live server.
+ */
+function privileges(v: AttrValue | undefined, all: AttrValue | undefined, owner: boolean): string {
   if (v === null || v === undefined) return "none (the default privileges revoked)";
-  return [...new Set(s(v).split("\n"))].sort().join(", ");
+  const held = [...new Set(s(v).split("\n"))].sort();
+  const every = s(all ?? COLUMN_PRIVILEGES).split("\n");
+  const plain = new Set(held.filter((p) => !p.endsWith(" WITH GRANT OPTION")));
+  const grantable = new Set(
+    held.filter((p) => p.endsWith(" WITH GRANT OPTION")).map((p) => p.slice(0, -18)),
+  );
+  if (every.every((p) => grantable.has(p)) && plain.size === 0) return "ALL WITH GRANT OPTION";
+  if (every.every((p) => plain.has(p)) && grantable.size === 0) return "ALL";
+  if (owner && grantable.size === 0 && [...plain].every((p) => every.includes(p)))
+    return `ALL except ${every
+      .filter((p) => !plain.has(p))
+      .sort()
+      .join(", ")}`;
+  return held.join(", ");
 }
 
 const objectAcls = `
   SELECT 'schema' AS what, 'n' || n.oid AS key, ${qn("n.nspname")} AS name, NULL::text AS tbl,
-         n.nspowner AS owner, n.nspacl AS acl, acldefault('n', n.nspowner) AS deflt
+         n.nspowner AS owner, n.nspacl AS acl, acldefault('n', n.nspowner) AS deflt,
+         acldefault('n', n.nspowner) AS allp
     FROM pg_namespace n WHERE ${USER_NS} AND ${notExt("pg_namespace", "n")} AND n.nspacl IS NOT NULL
   UNION ALL
   SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                         WHEN 'f' THEN 'foreign table' ELSE 'table' END,
          'c' || c.oid, ${qn("n.nspname", "c.relname")},
          CASE WHEN c.relkind IN ('r','p','f') THEN ${qn("n.nspname", "c.relname")} END,
-         c.relowner, c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)
+         c.relowner, c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner),
+         acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE ${USER_NS} AND ${notExt("pg_class", "c")} AND c.relkind IN ('r','p','v','m','f','S') AND c.relacl IS NOT NULL
   UNION ALL
   SELECT 'column', 'a' || c.oid || '.' || a.attnum, ${qn("n.nspname", "c.relname", "a.attname")},
-         ${qn("n.nspname", "c.relname")}, c.relowner, a.attacl, '{}'::aclitem[]
+         ${qn("n.nspname", "c.relname")}, c.relowner, a.attacl, NULL::aclitem[], NULL::aclitem[]
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE ${USER_NS} AND ${notExt("pg_class", "c")} AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
   UNION ALL
   SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, 'p' || p.oid,
          ${qn("n.nspname", "p.proname")} || '(' || pg_get_function_identity_arguments(p.oid) || ')', NULL,
-         p.proowner, p.proacl, acldefault('f', p.proowner)
+         p.proowner, p.proacl, acldefault('f', p.proowner), acldefault('f', p.proowner)
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
    WHERE ${USER_NS} AND ${notExt("pg_proc", "p")} AND p.proacl IS NOT NULL
   UNION ALL
   SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, 't' || t.oid, ${qn("n.nspname", "t.typname")}, NULL,
-         t.typowner, t.typacl, acldefault('T', t.typowner)
+         t.typowner, t.typacl, acldefault('T', t.typowner), acldefault('T', t.typowner)
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
    WHERE ${USER_NS} AND ${notExt("pg_type", "t")} AND t.typacl IS NOT NULL`;
 
@@ -89,7 +113,8 @@ const defaultAcls = `
   SELECT 'd' || d.oid AS key, d.defaclrole AS owner, d.defaclacl AS acl,
          CASE WHEN d.defaclnamespace = 0
               THEN acldefault((CASE WHEN d.defaclobjtype = 'S' THEN 's' ELSE d.defaclobjtype::text END)::"char", d.defaclrole)
-              ELSE '{}'::aclitem[] END AS deflt,
+              END AS deflt,
+         acldefault((CASE WHEN d.defaclobjtype = 'S' THEN 's' ELSE d.defaclobjtype::text END)::"char", d.defaclrole) AS allp,
          CASE WHEN d.defaclrole = (SELECT datdba FROM pg_database WHERE datname = current_database())
                 OR pg_get_userbyid(d.defaclrole) = current_user THEN NULL
               WHEN pg_get_userbyid(d.defaclrole) ~ '^[a-z_][a-z0-9_$]*$' THEN pg_get_userbyid(d.defaclrole)::text
@@ -111,11 +136,11 @@ export const MORE_READS: CatalogRead[] = [
   {
     sql: aclDifferences(objectAcls, "o.what, o.name, o.tbl"),
     add(rows, objects) {
-      for (const [what, name, table, to, privs] of rows) {
+      for (const [what, name, table, to, privs, all] of rows) {
         const o: SchemaObject = {
           kind: "privilege",
           name: `${s(name)} TO ${s(to)}`,
-          attrs: { on: s(what), definition: privileges(privs) },
+          attrs: { on: s(what), definition: privileges(privs, all, to === "(owner)") },
         };
         // A table's grants go with it (drift.ignore, golang-migrate's table left out).
         if (table !== null && table !== undefined) o.table = s(table);
@@ -126,7 +151,7 @@ export const MORE_READS: CatalogRead[] = [
   {
     sql: aclDifferences(defaultAcls, "o.for_role, o.in_schema, o.objtype"),
     add(rows, objects) {
-      for (const [forRole, inSchema, objtype, to, privs] of rows) {
+      for (const [forRole, inSchema, objtype, to, privs, all] of rows) {
         // "(default)" starts the name: a schema's name cannot (it would be quoted), so these never
         // share a name with an object's grants.
         const name = [
@@ -138,7 +163,7 @@ export const MORE_READS: CatalogRead[] = [
         // Several roles left unnamed (owner and reader) may set defaults: their grants add up.
         const key = `privilege ${name}`;
         const before = objects.find((x) => `${x.kind} ${x.name}` === key);
-        const definition = privileges(privs);
+        const definition = privileges(privs, all, to === "(owner)");
         if (before)
           before.attrs.definition = mergePrivileges(before.attrs.definition ?? null, definition);
         else
