@@ -65,10 +65,12 @@ export function prefixKeys(input: BaseKeyInput): string[] {
 /**
  * What a fingerprint holds (fingerprint/): bumped when its reads change between releases' builds
  * of one version (2: Postgres extensions list their members; 3: a name part holding a dot or a
- * quote is quoted, schema.ts namePart), so drift never compares a cached fingerprint of the old
- * reads with a live one of the new.
+ * quote is quoted, schema.ts namePart; 4: Postgres privileges, replica identity, inheritance,
+ * columns' storage settings, CLUSTER ON, extended statistics, publications, event triggers, FORCE
+ * ROW LEVEL SECURITY alone), so drift never compares a cached fingerprint of the old reads with a
+ * live one of the new.
  */
-const FINGERPRINT_READS = 3;
+const FINGERPRINT_READS = 4;
 
 /**
  * The key of the fingerprint of the state after all of `input.files` (none: a fresh database).

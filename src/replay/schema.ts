@@ -24,6 +24,10 @@ export const OBJECT_KINDS = [
   "rule",
   "policy",
   "event",
+  "statistics",
+  "publication",
+  "event-trigger",
+  "privilege",
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 

@@ -1,7 +1,9 @@
 /**
  * The Postgres fingerprint's catalog reads in one round trip (CatalogQuery.batch): the same
  * fingerprint as one query at a time, and as before batching (fixtures/fingerprint-every-kind.json,
- * taken by the old reader on PGlite; the extensions' `members` since the fingerprint lists them);
+ * taken by the old reader on PGlite; the extensions' `members` since the fingerprint lists them;
+ * privileges, physical settings and replication objects since it reads them, checked to add
+ * objects and attributes only);
  * `search_path` set to pg_catalog for the reads alone, also
  * inside a transaction block and when the batch fails; answers that do not line up refused. On a
  * PostgreSQL server (MW_TEST_POSTGRES_URL): the same over node-postgres, and drift's bounds on a
@@ -52,6 +54,10 @@ const KINDS = [
   "rule",
   "sequence",
   "policy",
+  "privilege",
+  "statistics",
+  "publication",
+  "event-trigger",
 ];
 
 /** The query and batch calls a fingerprint makes. */
@@ -170,11 +176,11 @@ describe("PGlite", () => {
       return { ...r, results: r.results.slice(1) };
     };
     await expect(postgresFingerprint(catalogQuery(q, short))).rejects.toThrow(
-      /batch of 16 statements returned 15 results/,
+      /batch of 21 statements returned 20 results/,
     );
     // One more statement than the reader sent: PGlite's own answers are checked the same way.
     const extra: CatalogBatch = (statements) => q.batch!([...statements, "SELECT 1"]);
-    await expect(postgresFingerprint(catalogQuery(q, extra))).rejects.toThrow(/returned 17/);
+    await expect(postgresFingerprint(catalogQuery(q, extra))).rejects.toThrow(/returned 22/);
     expect(await searchPath()).toBe("app, pg_catalog, public");
   });
 

@@ -105,6 +105,9 @@ export function partsMatcher(patterns: readonly string[]): (parts: readonly stri
   return (parts) => m(parts.join(PART));
 }
 
+/** A `drift.ignore` pattern that names a grantee, as privilege objects are named ("… TO role"). */
+const GRANTEE_PATTERN = / TO [^.]*$/;
+
 /** Attributes a one-line description already shows. */
 const DESCRIBED = new Set([
   "type",
@@ -203,17 +206,23 @@ function nameReadings(
 
 export function compareSchemas(expected: Schema, live: Schema, opts: CompareOptions): Comparison {
   const dialect = opts.dialect ?? "postgres";
-  const ignoredParts = partsMatcher(opts.ignore);
+  // A pattern naming a grantee (`** TO reporting`) is about privileges: it never leaves out a
+  // table or column made by hand with " TO reporting" in its name.
+  const grantPatterns = opts.ignore.filter((p) => GRANTEE_PATTERN.test(p));
+  const allParts = partsMatcher(opts.ignore);
+  const objectParts = partsMatcher(opts.ignore.filter((p) => !GRANTEE_PATTERN.test(p)));
   const readings = nameReadings(dialect);
   // Ignored only when every reading of the name matches: an ambiguous one is compared.
-  const matches = (kind: ObjectKind, name: string | undefined, table?: string) =>
-    opts.ignore.length > 0 &&
-    name !== undefined &&
-    readings(kind, name, table).every(
+  const matches = (kind: ObjectKind, name: string | undefined, table?: string) => {
+    if (opts.ignore.length === 0 || name === undefined) return false;
+    const ignoredParts =
+      kind === "privilege" || grantPatterns.length === 0 ? allParts : objectParts;
+    return readings(kind, name, table).every(
       (p) =>
         ignoredParts(p) ||
         (dialect === "postgres" && p[0] === "public" && ignoredParts(p.slice(1))),
     );
+  };
   const ignored: Comparison["ignored"] = { byConfig: [], operator: [], engine: [] };
   const differences: DriftDifference[] = [];
   for (const c of diffSchemas(expected, live)) {

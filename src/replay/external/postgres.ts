@@ -418,6 +418,9 @@ class PostgresSandbox implements SandboxOps {
     ]);
     const objects = Object.values(schema)
       .filter((o) => !infrastructure.has(`${o.kind} ${o.name}`))
+      // Privileges are not objects: they go with their object, and those on the public schema
+      // are the database's from the start (PUBLIC's USAGE, on PostgreSQL 15 and later).
+      .filter((o) => o.kind !== "privilege")
       // Columns, indexes… are listed through their table.
       .filter((o) => o.table === undefined)
       .map((o) => `${o.kind} ${o.name}`);

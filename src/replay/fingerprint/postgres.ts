@@ -10,9 +10,10 @@
 import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { batchResults, nullable, text, type CatalogBatch, type CatalogQuery } from "./catalog.js";
 import { definitionDigest } from "./normalize.js";
+import { MORE_READS } from "./postgres-more.js";
+import { notExt, qn, USER_NAMESPACES, type CatalogRead } from "./postgres-sql.js";
 
-/** Schemas migrations can create objects in (a WHERE condition on pg_namespace `n`). */
-export const USER_NAMESPACES = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
+export { USER_NAMESPACES } from "./postgres-sql.js";
 const USER_NS = USER_NAMESPACES;
 
 /** pg_class.relkind in the words reports use ("materialized view"); other kinds as they are. */
@@ -31,22 +32,6 @@ const RELATION_KINDS: Record<string, string> = {
 export function relationKindName(relkind: string): string {
   return RELATION_KINDS[relkind] ?? relkind;
 }
-/**
- * Catalog names (`name` expressions) as the parts of one qualified name, quoted as namePart
- * (../schema.ts) quotes them: the quoting happens in the query so every read names objects alike.
- */
-function qn(...exprs: string[]): string {
-  return exprs
-    .map(
-      (e) =>
-        `CASE WHEN ${e} ~ '[."(]' THEN '"' || replace(${e}, '"', '""') || '"' ELSE ${e}::text END`,
-    )
-    .join(" || '.' || ");
-}
-
-/** The object `alias` (in `catalog`) is not a member of an extension. */
-const notExt = (catalog: string, alias: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend dx WHERE dx.classid = '${catalog}'::regclass AND dx.objid = ${alias}.oid AND dx.deptype = 'e')`;
 
 /**
  * The fingerprint, read with `search_path` set to pg_catalog alone: a function or operator that a
@@ -97,12 +82,6 @@ async function readOneByOne(query: CatalogQuery): Promise<AttrValue[][][]> {
   }
 }
 
-/** One catalog read: its SQL (parameter-free) and what its rows add to the fingerprint. */
-interface CatalogRead {
-  sql: string;
-  add(rows: AttrValue[][], objects: SchemaObject[]): void;
-}
-
 const s = text;
 const opt = nullable;
 const relFrom = `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_NS} AND ${notExt("pg_class", "c")}`;
@@ -146,7 +125,13 @@ const READS: CatalogRead[] = [
     sql: `SELECT ${qn("n.nspname", "c.relname")}, c.relkind::text, c.relpersistence::text, c.relrowsecurity,
               c.relforcerowsecurity, array_to_string(c.reloptions, ','), pg_get_expr(c.relpartbound, c.oid),
               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-              CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END
+              CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END,
+              CASE WHEN c.relkind IN ('r','p') THEN c.relreplident::text END,
+              (SELECT ${qn("rn.nspname", "ri.relname")} FROM pg_index i JOIN pg_class ri ON ri.oid = i.indexrelid
+                 JOIN pg_namespace rn ON rn.oid = ri.relnamespace WHERE i.indrelid = c.oid AND i.indisreplident),
+              (SELECT string_agg(${qn("pn.nspname", "pc.relname")}, ', ' ORDER BY h.inhseqno)
+                 FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+                 JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE h.inhrelid = c.oid)
        ${relFrom} AND c.relkind IN ('r','p','v','m','f')`,
     add(rows, objects) {
       for (const [
@@ -159,6 +144,9 @@ const READS: CatalogRead[] = [
         bound,
         partkey,
         viewdef,
+        replident,
+        replIndex,
+        inherits,
       ] of rows) {
         const k = s(kind);
         const objKind =
@@ -171,11 +159,28 @@ const READS: CatalogRead[] = [
                 : "table";
         const attrs: Record<string, AttrValue> = {
           persistence: s(persistence) === "u" ? "unlogged" : "permanent",
-          rowSecurity: rls === true ? (forceRls === true ? "forced" : "enabled") : "disabled",
+          // FORCE without ENABLE does nothing yet, but the next ENABLE applies policies to the
+          // owner too: a state of its own (only shown when it is not the plain "disabled").
+          rowSecurity:
+            rls === true
+              ? forceRls === true
+                ? "forced"
+                : "enabled"
+              : forceRls === true
+                ? "disabled (forced when enabled)"
+                : "disabled",
           options: opt(options),
         };
         if (k === "p") attrs.partitionKey = opt(partkey);
         if (bound !== null) attrs.partitionOf = opt(bound);
+        // Attributes below are set only when not the default, so fingerprints of tables without
+        // them read exactly as before these reads existed.
+        // What logical replication sends for an UPDATE or DELETE (the default: the primary key).
+        const ri = REPLICA_IDENTITY[s(replident)];
+        if (ri !== undefined)
+          attrs.replicaIdentity = ri === "index" ? `using index ${s(replIndex)}` : ri;
+        // Inheritance parents (a partition's parent too: its bound alone does not name it).
+        if (inherits !== null) attrs.inherits = s(inherits);
         if (viewdef !== null) attrs.definition = s(viewdef).trim();
         objects.push({ kind: objKind, name: s(name), attrs });
       }
@@ -186,7 +191,10 @@ const READS: CatalogRead[] = [
               pg_get_expr(d.adbin, d.adrelid), NULLIF(a.attidentity::text, ''), NULLIF(a.attgenerated::text, ''),
               CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
               EXISTS (SELECT 1 FROM pg_constraint nc WHERE nc.conrelid = a.attrelid AND nc.contype = 'n'
-                         AND nc.conkey[1] = a.attnum AND NOT nc.convalidated)
+                         AND nc.conkey[1] = a.attnum AND NOT nc.convalidated),
+              CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
+              NULLIF(to_jsonb(a) ->> 'attcompression', ''),
+              NULLIF(a.attstattarget::int, -1)::text, array_to_string(a.attoptions, ',')
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          LEFT JOIN pg_collation co ON co.oid = a.attcollation
@@ -202,6 +210,10 @@ const READS: CatalogRead[] = [
         generated,
         collation,
         invalidNotNull,
+        storage,
+        compression,
+        statistics,
+        options,
       ] of rows) {
         const attrs: Record<string, AttrValue> = {
           type: s(type),
@@ -213,6 +225,13 @@ const READS: CatalogRead[] = [
         if (collation !== null) attrs.collation = opt(collation);
         // Postgres 18 keeps attnotnull for a NOT NULL constraint added NOT VALID (rows may be NULL).
         if (invalidNotNull === true) attrs.notNullValid = false;
+        // Physical settings, only when set (SET STORAGE, SET COMPRESSION, SET STATISTICS,
+        // SET (n_distinct = …)): what a down has to put back like any other. attcompression is
+        // read through to_jsonb, so servers before 14, which have no such column, read NULL.
+        if (storage !== null) attrs.storage = STORAGE[s(storage)] ?? s(storage);
+        if (compression !== null) attrs.compression = COMPRESSION[s(compression)] ?? s(compression);
+        if (statistics !== null) attrs.statistics = s(statistics);
+        if (options !== null) attrs.options = s(options);
         objects.push({
           kind: "column",
           name: `${s(table)}.${namePart(s(col))}`,
@@ -224,23 +243,22 @@ const READS: CatalogRead[] = [
   },
   {
     sql: `SELECT ${qn("n.nspname", "ic.relname")}, ${qn("tn.nspname", "tc.relname")}, pg_get_indexdef(i.indexrelid),
-              i.indisvalid, i.indisprimary, i.indisunique
+              i.indisvalid, i.indisprimary, i.indisunique, i.indisclustered
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
          JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         WHERE ${USER_NS} AND ${notExt("pg_class", "tc")}`,
     add(rows, objects) {
-      for (const [name, table, def, valid, primary, unique] of rows)
-        objects.push({
-          kind: "index",
-          name: s(name),
-          table: s(table),
-          attrs: {
-            definition: s(def),
-            indexValid: valid === true,
-            primary: primary === true,
-            unique: unique === true,
-          },
-        });
+      for (const [name, table, def, valid, primary, unique, clustered] of rows) {
+        const attrs: Record<string, AttrValue> = {
+          definition: s(def),
+          indexValid: valid === true,
+          primary: primary === true,
+          unique: unique === true,
+        };
+        // CLUSTER ON: the index a bare `CLUSTER table` orders by (only when set).
+        if (clustered === true) attrs.clustered = true;
+        objects.push({ kind: "index", name: s(name), table: s(table), attrs });
+      }
     },
   },
   // NOT NULL constraints (contype 'n', PostgreSQL 18) are the columns' notNull.
@@ -414,7 +432,12 @@ const READS: CatalogRead[] = [
         });
     },
   },
+  ...MORE_READS,
 ];
+
+const REPLICA_IDENTITY: Record<string, string> = { n: "nothing", f: "full", i: "index" };
+const STORAGE: Record<string, string> = { p: "plain", e: "external", m: "main", x: "extended" };
+const COMPRESSION: Record<string, string> = { p: "pglz", l: "lz4" };
 
 const CONTYPE: Record<string, string> = {
   p: "primary key",
