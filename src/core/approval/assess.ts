@@ -361,7 +361,13 @@ export function approvalCandidates(
   const index: AccountIndex = accountIndex({
     ...facts,
     commits: facts.commits ?? [],
-    report: { migrationsChanged: true, approvalRequired: true, errors: 0, warnings: 0, incomplete: [] },
+    report: {
+      migrationsChanged: true,
+      approvalRequired: true,
+      errors: 0,
+      warnings: 0,
+      incomplete: [],
+    },
     headDigest: null,
     eligibility: [],
     baseChangedAt: null,
@@ -378,7 +384,5 @@ export function approvalCandidates(
   const listed = new Set(
     people.filter((p) => listedUser(policy, facts.accounts, p)).map((p) => loginKey(p.login)),
   );
-  return distinct(people.map((p) => p.login)).filter(
-    (l) => !listed.has(loginKey(l)) && !isApp(l),
-  );
+  return distinct(people.map((p) => p.login)).filter((l) => !listed.has(loginKey(l)) && !isApp(l));
 }

@@ -111,8 +111,7 @@ export function accountIndex(facts: ApprovalFacts): AccountIndex {
 
 /** A recorded click's approver as the decision judges it now, or why it cannot count. */
 export type Clicker =
-  | { ok: true; login: string; id: number | null }
-  | { ok: false; reason: NotCountedReason };
+  { ok: true; login: string; id: number | null } | { ok: false; reason: NotCountedReason };
 
 /**
  * Who clicked, named as now. A version 3 record names the account: its current login is the one
@@ -188,7 +187,9 @@ export function pinErrors(policy: ApprovalPolicy, accounts: ApprovalFacts["accou
     if (pinned === undefined) continue;
     const holder = accounts?.[loginKey(u)];
     if (holder === undefined)
-      out.push(`approval.users: which account holds the login ${u} (pinned to ${pinned}) was not checked`);
+      out.push(
+        `approval.users: which account holds the login ${u} (pinned to ${pinned}) was not checked`,
+      );
     else if (holder !== pinned)
       out.push(
         `approval.users: ${u} is pinned to account ${pinned}, but GitHub's ${u} is now ${holder === null ? "no account" : `account ${holder}`} (renamed, or the login was claimed): correct the entry`,
@@ -208,7 +209,13 @@ export function loginsToResolve(
 ): string[] {
   const index = accountIndex({
     ...facts,
-    report: { migrationsChanged: true, approvalRequired: true, errors: 0, warnings: 0, incomplete: [] },
+    report: {
+      migrationsChanged: true,
+      approvalRequired: true,
+      errors: 0,
+      warnings: 0,
+      incomplete: [],
+    },
     headDigest: null,
     eligibility: [],
     baseChangedAt: null,

@@ -125,9 +125,13 @@ function checkRunId(id: ApprovalRunId): string | null {
     if (!GITHUB_LOGIN.test(id.approval.approver))
       return `invalid approver login "${id.approval.approver}"`;
     const account = id.approval.approverId;
-    if (account !== undefined && !(Number.isSafeInteger(account) && account >= 1 && account <= MAX_ACCOUNT_ID))
+    if (
+      account !== undefined &&
+      !(Number.isSafeInteger(account) && account >= 1 && account <= MAX_ACCOUNT_ID)
+    )
       return `invalid approver account id ${account}`;
-    if (id.version === 3 && account === undefined) return "an approval needs the clicker's account id";
+    if (id.version === 3 && account === undefined)
+      return "an approval needs the clicker's account id";
     if (!validRecordTime(id.approval.approvedAt))
       return `invalid approval time "${id.approval.approvedAt}" (expected YYYY-MM-DDTHH:MM:SSZ)`;
   }
@@ -139,8 +143,7 @@ function checkRunId(id: ApprovalRunId): string | null {
  * here. Throws RangeError on invalid input, or when the record would not fit in 255 characters.
  */
 export function encodeApprovalRunId(id: ApprovalRunId): string {
-  const version =
-    id.approval?.approverId !== undefined ? RECORD_VERSION : LOGIN_RECORD_VERSION;
+  const version = id.approval?.approverId !== undefined ? RECORD_VERSION : LOGIN_RECORD_VERSION;
   const sorted = {
     ...id,
     version,
