@@ -162,12 +162,12 @@ function buildConfigSchema() {
         seen.set(key, id);
       });
     })
-    .transform(({ users, ...rest }) => {
+    .transform((a) => {
       const userIds: Record<string, number> = {};
-      for (const u of users) if (typeof u !== "string") userIds[u.login.toLowerCase()] = u.id;
+      for (const u of a.users) if (typeof u !== "string") userIds[u.login.toLowerCase()] = u.id;
       return {
-        ...rest,
-        users: users.map((u) => (typeof u === "string" ? u : u.login)),
+        ...a,
+        users: a.users.map((u) => (typeof u === "string" ? u : u.login)),
         ...(Object.keys(userIds).length > 0 ? { userIds } : {}),
       };
     });
@@ -321,7 +321,8 @@ function buildConfigSchema() {
           });
         }),
       rules: rules.default(() => defaultConfig().rules),
-      approval: approval.default(() => defaultConfig().approval),
+      // prefault: the default goes through the transform (and shows in the JSON schema).
+      approval: approval.prefault(() => defaultConfig().approval),
       replay: replay.default(() => defaultConfig().replay),
       drift: drift.default(() => defaultConfig().drift),
       limits: limits.default(() => defaultConfig().limits),
