@@ -185,3 +185,40 @@ describe("one login, two accounts in one evaluation", () => {
     expect(latest().output.summary).toContain("GitHub names two accounts @alice");
   });
 });
+
+describe("what resolving logins costs", () => {
+  const accountReads = () =>
+    h.fake.requests.filter(
+      (r) =>
+        r.path === "/graphql" &&
+        /^query MigrationWardenAccounts\b/.test(String((r.body as { query: string }).query)),
+    );
+
+  test("teams and reviews: no request; approval.users: one per event", async () => {
+    h.fake.setTeamMembership(OWNER, "dba", "alice", "active");
+    const teams = await opened(TEAMS);
+    await reviewed(teams.repo, teams.number, "alice");
+    expect(latest().conclusion).toBe("success");
+    expect(accountReads()).toHaveLength(0);
+
+    const users =
+      "directories:\n  - path: migrations\n    dialect: postgres\napproval:\n  users: [alice, bob]\n";
+    const listed = h.fake.createRepo(OWNER, "Listed", { defaultBranch: "master" });
+    const base = listed.commit({
+      branch: "master",
+      files: { ".github/migration-warden.yml": users, ...mergedMigrations(1) },
+    });
+    const head = listed.commit({ parent: base, files: NOTE, author: "dev" });
+    const number = listed.openPullRequest({ number: 2, base: "master", head, user: "dev" });
+    h.fake.clearRequests();
+    await reviewed(listed, number, "alice");
+    expect(
+      h
+        .runs(APPROVAL)
+        .filter((r) => r.repo === listed)
+        .at(-1)!.conclusion,
+    ).toBe("success");
+    // Both listed logins in one request.
+    expect(accountReads()).toHaveLength(1);
+  });
+});
