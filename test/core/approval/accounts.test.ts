@@ -138,4 +138,3 @@ describe("people compared by account id", () => {
     expect(loginsToResolve(policy({ teams: ["dba"] }), { ...f, buttonApprovals: [] })).toEqual([]);
   });
 });
-
