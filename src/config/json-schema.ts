@@ -25,7 +25,8 @@ const DESCRIPTIONS: Record<string, string> = {
     "always | risky (only when an unsuppressed error or warning remains) | never.",
   "approval.teams":
     "Slugs of teams in the repository's organization whose active members may approve.",
-  "approval.users": "GitHub logins who may approve.",
+  "approval.users":
+    "GitHub logins who may approve, each a plain login (whoever holds it when the check runs) or { login, id } pinning the account (GitHub's numeric user id; a mismatch fails the check). See docs/security.md.",
   "approval.count": "Distinct eligible approvers needed.",
   "approval.allowAuthor": "Whether the pull request's author may approve.",
   "approval.allowContributors":

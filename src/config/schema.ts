@@ -110,6 +110,16 @@ function buildConfigSchema() {
     .strict();
 
   const login = z.string().regex(GITHUB_LOGIN, { error: "expected a GitHub login" });
+  const pinnedUser = z
+    .object({
+      login,
+      id: z
+        .number({ error: "expected the account id (a positive integer)" })
+        .int({ error: "expected the account id (a positive integer)" })
+        .min(1, { error: "expected the account id (a positive integer)" })
+        .max(Number.MAX_SAFE_INTEGER, { error: "expected the account id (a positive integer)" }),
+    })
+    .strict();
   const teamSlug = z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { error: "expected a team slug such as dba" });
@@ -120,7 +130,13 @@ function buildConfigSchema() {
         .enum(["always", "risky", "never"], { error: 'expected one of "always", "risky", "never"' })
         .default("always"),
       teams: z.array(teamSlug, { error: "expected a list of team slugs" }).max(50).default([]),
-      users: z.array(login, { error: "expected a list of GitHub logins" }).max(200).default([]),
+      // A plain login, or one pinned to its account id (a login can be renamed and claimed).
+      users: z
+        .array(z.union([login, pinnedUser]), {
+          error: "expected a list of GitHub logins (or { login, id } entries)",
+        })
+        .max(200)
+        .default([]),
       count: z
         .number({ error: "expected a positive integer" })
         .int({ error: "expected a positive integer" })
@@ -130,7 +146,31 @@ function buildConfigSchema() {
       allowAuthor: bool("allowAuthor").default(false),
       allowContributors: bool("allowContributors").default(false),
     })
-    .strict();
+    .strict()
+    .superRefine((a, ctx) => {
+      // One login pinned to two accounts, or listed both plain and pinned: which is meant?
+      const seen = new Map<string, number | null>();
+      a.users.forEach((u, i) => {
+        const [l, id] = typeof u === "string" ? [u, null] : [u.login, u.id];
+        const key = l.toLowerCase();
+        if (seen.has(key) && seen.get(key) !== id)
+          ctx.addIssue({
+            code: "custom",
+            path: ["users", i],
+            message: `${l} is listed twice with different accounts`,
+          });
+        seen.set(key, id);
+      });
+    })
+    .transform((a) => {
+      const userIds: Record<string, number> = {};
+      for (const u of a.users) if (typeof u !== "string") userIds[u.login.toLowerCase()] = u.id;
+      return {
+        ...a,
+        users: a.users.map((u) => (typeof u === "string" ? u : u.login)),
+        ...(Object.keys(userIds).length > 0 ? { userIds } : {}),
+      };
+    });
 
   const positiveInt = (max: number) =>
     z
@@ -281,7 +321,8 @@ function buildConfigSchema() {
           });
         }),
       rules: rules.default(() => defaultConfig().rules),
-      approval: approval.default(() => defaultConfig().approval),
+      // prefault: the default goes through the transform (and shows in the JSON schema).
+      approval: approval.prefault(() => defaultConfig().approval),
       replay: replay.default(() => defaultConfig().replay),
       drift: drift.default(() => defaultConfig().drift),
       limits: limits.default(() => defaultConfig().limits),

@@ -27,7 +27,13 @@ export interface DirectoryConfig {
 export interface ApprovalPolicy {
   required: "always" | "risky" | "never";
   teams: string[];
+  /** Logins, as written (a pinned entry's login too). */
   users: string[];
+  /**
+   * Pinned entries (`{ login, id }`): loginKey → the account id the entry names. Absent or
+   * without a login: a plain login, whoever holds it at evaluation (docs/security.md).
+   */
+  userIds?: Readonly<Record<string, number>>;
   count: number;
   allowAuthor: boolean;
   allowContributors: boolean;

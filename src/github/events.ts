@@ -315,7 +315,8 @@ export function createHandlers(options: HandlerOptions) {
       }
       const click = {
         identifier: action?.identifier ?? "",
-        sender: { login: sender.login, type: sender.type },
+        // The account id goes into the record: the login may name someone else later.
+        sender: { login: sender.login, type: sender.type, id: sender.id },
         run: {
           id: run.id,
           name: run.name,

@@ -23,6 +23,7 @@
  * cost only those parts (first-read/parts.ts, one rule for all of them).
  */
 import { CONFIG_PATH } from "../config/types.js";
+import { accountId } from "./approval/pull-facts.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
 import {
   APPROVAL_FACTS_FRAGMENT,
@@ -62,7 +63,7 @@ export function pullRequestQuery(dirs?: DirectoriesAsked): string {
       baseRefName
       changedFiles
       commits(first: 1) { totalCount }
-      author { __typename login }
+      author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
       headRepository { nameWithOwner }
       ${CHANGED_FILES_PART.fragment}
       ${HEAD_PULLS_PART.fragment}
@@ -125,7 +126,7 @@ interface Answer {
       baseRefName?: string;
       changedFiles?: number;
       commits?: { totalCount?: number };
-      author?: { __typename?: string; login?: string } | null;
+      author?: { __typename?: string; login?: string; databaseId?: number } | null;
       headRepository?: { nameWithOwner?: string } | null;
       files?: unknown;
       headCommit?: unknown;
@@ -238,6 +239,9 @@ function pullRequestOf(
     changedFiles: p.changedFiles,
     commits,
     author: restLogin(p.author),
+    ...(accountId(p.author?.databaseId) !== null
+      ? { authorId: accountId(p.author?.databaseId)! }
+      : {}),
     headRepo,
   };
   const headReads = head.headReadsOf(p as RawPullRequest, info);

@@ -26,6 +26,8 @@ export interface PullRequestInfo extends PullRequestTarget {
   commits: number;
   /** Login of the user who opened it; "" when GitHub sent none (the approval gate rejects it). */
   author: string;
+  /** Their account id (people are compared by it); absent: GitHub gave none. */
+  authorId?: number;
   /** "owner/name" of the head repository; null when the fork was deleted. */
   headRepo: string | null;
   /**
@@ -86,6 +88,9 @@ export function pullRequestInfo(target: PullRequestTarget, data: PullRequestData
     changedFiles: data.changed_files,
     commits: data.commits,
     author: data.user?.login ?? "",
+    ...(typeof data.user?.id === "number" && Number.isSafeInteger(data.user.id) && data.user.id >= 1
+      ? { authorId: data.user.id }
+      : {}),
     headRepo: data.head.repo?.full_name ?? null,
   };
 }

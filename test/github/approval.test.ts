@@ -434,7 +434,8 @@ describe("the Approve migrations button", () => {
     expect(recorded.head_sha).toBe(s.headSha);
     expect(recorded.external_id).toMatch(
       new RegExp(
-        `^mw-approval/2;pr=2;digest=${clicked.external_id.split("digest=")[1]};by=alice;at=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
+        // Version 3: the clicker's account id beside the login (a login can change hands).
+        `^mw-approval/3;pr=2;digest=${clicked.external_id.split("digest=")[1]};by=alice;id=${h.fake.accountId("alice")};at=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
       ),
     );
     expect(state()).toEqual(["success", "Approved by @alice", false]);
@@ -676,7 +677,7 @@ describe("one head commit in several pull requests", () => {
     await opened(s);
     await click(latest(), "alice");
     expect(latest().external_id).toMatch(
-      /^mw-approval\/2;pr=2,3;digest=[0-9a-f]{64};base=[0-9a-f]{32};by=alice;at=/,
+      /^mw-approval\/3;pr=2,3;digest=[0-9a-f]{64};base=[0-9a-f]{32};by=alice;id=\d+;at=/,
     );
     expect(state()[0]).toBe("success");
     // The click was judged once: one new run for both pull requests.

@@ -593,7 +593,7 @@ export function clickEvent(
   if (appId !== undefined) payload.check_run.app = { ...payload.check_run.app, id: appId };
   payload.repository = { ...payload.repository, ...run.repo.toJSON() };
   payload.requested_action = { identifier };
-  payload.sender = { ...payload.sender, login: sender, type };
+  payload.sender = { ...payload.sender, login: sender, type, id: fake.accountId(sender) };
   // GitHub's example comes from another installation than the fake's.
   payload.installation = fake.installationPayload();
   return payload;

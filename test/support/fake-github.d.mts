@@ -256,6 +256,13 @@ export class FakeGitHub {
     /** Also tested against the request body's text. */
     body?: RegExp;
   }): { reached: Promise<void>; release(): void };
+  /**
+   * The account id of a login, a new account's when first named (`claim: false`: null for a login
+   * a rename freed).
+   */
+  accountId(login: string, opts?: { claim?: boolean }): number;
+  /** Renames an account: its reviews, pull requests, commits, emails, teams follow; the old login is freed. */
+  renameUser(from: string, to: string): void;
   /** Team membership state; null removes it (404, not a member). */
   setTeamMembership(
     org: string,

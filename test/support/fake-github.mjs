@@ -496,7 +496,8 @@ export class FakeRepo {
     return {
       id: r.id,
       node_id: `PRR_${r.id}`,
-      user: r.user === null ? null : { login: r.user, id: 1, type: "User" },
+      user:
+        r.user === null ? null : { login: r.user, id: this.server.accountId(r.user), type: "User" },
       body: "",
       // REST reports APPROVED, webhooks approved.
       state: webhook ? r.state.toLowerCase() : r.state,
@@ -602,7 +603,7 @@ export class FakeRepo {
       state: pr.state,
       draft: false,
       title: pr.title,
-      user: { login: pr.user, id: 1, type: "User" },
+      user: { login: pr.user, id: this.server.accountId(pr.user), type: "User" },
       html_url: `${this.server.webUrl}/${this.fullName}/pull/${pr.number}`,
       head: {
         label: `${pr.headRepo.owner}:${pr.headRef}`,
@@ -663,6 +664,11 @@ export class FakeGitHub {
     this.eventCount = 0;
     /** "org/team/login" (lower case) → "active" | "pending". */
     this.memberships = new Map();
+    /** login (lower case) → account id; a login is given the next id when first named. */
+    this.accounts = new Map();
+    /** Logins a rename freed: no account holds them until something names them again. */
+    this.freedLogins = new Set();
+    this.nextAccountId = 100_001;
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((err) => {
         res.writeHead(500).end(String(err));
@@ -737,6 +743,60 @@ export class FakeGitHub {
 
   clearRequests() {
     this.requests = [];
+  }
+
+  /**
+   * The account id of a login (GitHub's `id`, GraphQL `databaseId`): people are accounts, logins
+   * their names for now. A login nobody held, or one a rename freed, is claimed by a new account
+   * when first named (`claim: false`: null then, as GitHub answers for a login nobody holds).
+   */
+  accountId(login, { claim = true } = {}) {
+    if (login === null || login === undefined || login === "") return null;
+    const key = login.toLowerCase();
+    if (!this.accounts.has(key)) {
+      if (!claim && this.freedLogins.has(key)) return null;
+      this.freedLogins.delete(key);
+      this.accounts.set(key, this.nextAccountId++);
+    }
+    return this.accounts.get(key);
+  }
+
+  /**
+   * Renames an account, as its owner can: everything it did shows the new login, the old one is
+   * freed (the next thing naming it is another account: a claimed login).
+   */
+  renameUser(from, to) {
+    const [f, t] = [from.toLowerCase(), to.toLowerCase()];
+    const id = this.accountId(from);
+    if (this.accounts.has(t)) throw new Error(`${to} is taken`);
+    this.accounts.delete(f);
+    this.accounts.set(t, id);
+    this.freedLogins.add(f);
+    const same = (login) => typeof login === "string" && login.toLowerCase() === f;
+    for (const repo of this.repos.values()) {
+      for (const pr of repo.pulls.values()) {
+        if (same(pr.user)) pr.user = to;
+        for (const r of pr.reviews) if (same(r.user)) r.user = to;
+      }
+      for (const [k, v] of [...repo.roles])
+        if (k === f) {
+          repo.roles.delete(k);
+          repo.roles.set(t, v);
+        }
+    }
+    for (const o of this.git.objects.values())
+      if (o.type === "commit") {
+        if (same(o.author)) o.author = to;
+        if (same(o.committer)) o.committer = to;
+      }
+    for (const [e, l] of [...this.emails]) if (same(l)) this.emails.set(e, to);
+    for (const [k, v] of [...this.memberships]) {
+      const parts = k.split("/");
+      if (parts[2] === f) {
+        this.memberships.delete(k);
+        this.memberships.set(`${parts[0]}/${parts[1]}/${t}`, v);
+      }
+    }
   }
 
   /** `GET /orgs/{org}/teams/{team}/memberships/{login}`: state, or null for none (404). */
@@ -1190,7 +1250,8 @@ export class FakeGitHub {
 
   #commitListItem(repo, sha) {
     const c = this.git.get(sha, "commit");
-    const user = (login) => (login === null ? null : { login, id: 1, type: "User" });
+    const user = (login) =>
+      login === null ? null : { login, id: this.accountId(login), type: "User" };
     const person = (login) => ({
       name: login ?? "Unlinked",
       email: `${login ?? "unlinked"}@example.com`,
@@ -1574,6 +1635,11 @@ export class FakeGitHub {
     this.emails.set(email.toLowerCase(), login);
   }
 
+  /** The login's spelling as its account holds it (GitHub answers the account's own). */
+  #currentLogin(login) {
+    return login;
+  }
+
   /** The account an email is linked to: registered ones, and GitHub's noreply addresses. */
   #userOfEmail(email) {
     const key = email.toLowerCase();
@@ -1620,13 +1686,18 @@ export class FakeGitHub {
     const person = (login) => ({
       name: login ?? "Unlinked",
       email: `${login ?? "unlinked"}@example.com`,
-      user: login === null || login === DEFAULT_LOGIN ? (login ? { login } : null) : { login },
+      user: login === null ? null : { login, databaseId: this.accountId(login) },
     });
     const trailers = [
       ...c.message.matchAll(/^co-authored-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim),
     ].map(([, name, email]) => {
       const login = this.#userOfEmail(email);
-      return { name, email, user: login && !login.endsWith("[bot]") ? { login } : null };
+      return {
+        name,
+        email,
+        user:
+          login && !login.endsWith("[bot]") ? { login, databaseId: this.accountId(login) } : null,
+      };
     });
     return [person(c.author), ...trailers];
   }
@@ -1818,6 +1889,13 @@ export class FakeGitHub {
         };
       },
     };
+    // `user(login:)`: the account holding the login now; null when none does.
+    rootValue.user = ({ login }) => {
+      const databaseId = this.accountId(login, { claim: false });
+      return databaseId === null
+        ? null
+        : { __typename: "User", login: this.#currentLogin(login), databaseId };
+    };
     rootValue.createCheckRun = ({ input }) => this.#graphqlCreateRun(input, faults);
     rootValue.updateCheckRun = ({ input }) => this.#graphqlUpdateRun(input, faults);
     const checked = githubGraphql.check(body.query ?? "");
@@ -1984,8 +2062,8 @@ export class FakeGitHub {
       baseRefName: pr.base,
       changedFiles: repo.pullFiles(pr.number).length,
       author: pr.user.endsWith("[bot]")
-        ? { __typename: "Bot", login: pr.user.slice(0, -5) }
-        : { __typename: "User", login: pr.user },
+        ? { __typename: "Bot", login: pr.user.slice(0, -5), databaseId: this.accountId(pr.user) }
+        : { __typename: "User", login: pr.user, databaseId: this.accountId(pr.user) },
       headRepository: { nameWithOwner: pr.headRepo.fullName },
       // Like the REST listing (GitHub's 3,000 at most), without previous paths or blob ids.
       files: (args) =>
@@ -2029,8 +2107,12 @@ export class FakeGitHub {
                 r.user === null
                   ? null
                   : r.user.endsWith("[bot]")
-                    ? { __typename: "Bot", login: r.user.slice(0, -5) }
-                    : { __typename: "User", login: r.user },
+                    ? {
+                        __typename: "Bot",
+                        login: r.user.slice(0, -5),
+                        databaseId: this.accountId(r.user),
+                      }
+                    : { __typename: "User", login: r.user, databaseId: this.accountId(r.user) },
             })),
           args,
         ),
@@ -2059,7 +2141,10 @@ export class FakeGitHub {
       login !== null && login.endsWith("[bot]")
         ? // GitHub does not resolve bots to users; their noreply address names them.
           { email: `1+${login}@users.noreply.github.com`, user: null }
-        : { email: `${login ?? "unlinked"}@example.com`, user: login === null ? null : { login } };
+        : {
+            email: `${login ?? "unlinked"}@example.com`,
+            user: login === null ? null : { login, databaseId: this.accountId(login) },
+          };
     return {
       __typename: "Commit",
       id: `C_${sha}`,
@@ -2366,7 +2451,7 @@ const MERGED_PULLS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
 
 const CO_AUTHORS_SHAPE = normalizeGraphql(`query($ids: [ID!]!) {
   nodes(ids: $ids) {
-    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
+    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login databaseId } } } }
   }
 }`);
 

@@ -3,7 +3,15 @@
  * counted and why, or blocking — under the policy. Pure; the decision (decide.ts) words the result.
  */
 import type { ApprovalPolicy } from "../../config/types.js";
-import { exclusions, hasKey, identify, isApp } from "./eligibility.js";
+import { exclusions, identify, isApp } from "./eligibility.js";
+import {
+  accountIndex,
+  clicker,
+  listedUser,
+  pinErrors,
+  type AccountIndex,
+  type Person,
+} from "./identity.js";
 import { baseBinding } from "./record.js";
 import {
   loginKey,
@@ -78,15 +86,19 @@ export function assess(
   headDigest: string,
 ): Assessment {
   const eligibility = new Map(facts.eligibility.map((e) => [loginKey(e.login), e]));
-  const contributors = new Set(contributorLogins(facts).map(loginKey));
+  const contributors = contributorPeople(facts);
   const out: Assessment = { counted: [], notCounted: [], blockers: [], buttons: [], missing: [] };
+  // Facts naming one login for two accounts (or one account by two logins): fail closed.
+  const index = accountIndex(facts);
+  out.missing.push(...index.conflicts, ...pinErrors(policy, facts.accounts));
+  const account = (id: number | null | undefined) => ({ id, accounts: facts.accounts });
 
   const judge = (action: ApprovalAction & { login: string }, extra: NotCountedReason[]) => {
-    const id = identify(policy, eligibility, action.login);
+    const id = identify(policy, eligibility, action.login, account(action.id));
     if (id.missing) out.missing.push(id.missing);
     const reasons = [
       ...id.reasons,
-      ...exclusions(policy, facts, contributors, action.login),
+      ...exclusions(policy, facts, contributors, { login: action.login, id: action.id ?? null }),
       ...extra,
       ...contentReasons(action, headDigest),
     ];
@@ -185,7 +197,7 @@ export function assess(
       } else if (a.state === "approved") {
         judge({ ...a, login }, beforeBaseChange(a.at));
       } else if (a.state === "changes_requested") {
-        const id = identify(policy, eligibility, login);
+        const id = identify(policy, eligibility, login, account(a.id));
         if (id.missing) out.missing.push(id.missing);
         else if (id.eligible)
           out.blockers.push({ login, at: a.at!, reviewId: a.reviewId!, sha: a.sha });
@@ -195,8 +207,11 @@ export function assess(
   }
 
   for (const b of byTime(facts.buttonApprovals, (x) => x.approvedAt)) {
+    // Who clicked, named as now (a record's login is the one its account had then).
+    const who = clicker(b, index, facts.accounts);
     const action: ApprovalAction & { login: string } = {
-      login: b.approver,
+      login: who.ok ? who.login : b.approver,
+      ...(who.ok ? (who.id !== null ? { id: who.id } : {}) : { id: b.approverId ?? null }),
       via: "button",
       state: "approved",
       at: b.approvedAt,
@@ -218,8 +233,14 @@ export function assess(
       out.buttons.push({ approval: b, counted: null, notCounted });
       continue;
     }
+    if (!who.ok) {
+      const notCounted: NotCounted = { ...action, reasons: [who.reason] };
+      out.notCounted.push(notCounted);
+      out.buttons.push({ approval: b, counted: null, notCounted });
+      continue;
+    }
     const extra: NotCountedReason[] = [...boundToBase(b), ...beforeBaseChange(b.approvedAt)];
-    const key = loginKey(b.approver);
+    const key = loginKey(who.login);
     const outranked = changeRequestTimes.get(key);
     if (latestState.get(key) === "changes_requested")
       extra.push({
@@ -284,6 +305,7 @@ function reviewAction(r: ReviewFacts, facts: ApprovalFacts): ApprovalAction {
   const digest = r.digest ?? (r.commitId === facts.pr.headSha ? facts.headDigest : null);
   return {
     login: r.user,
+    ...(typeof r.userId === "number" ? { id: r.userId } : {}),
     via: "review",
     state,
     at: r.submittedAt,
@@ -298,6 +320,17 @@ export function distinct(logins: Iterable<string>): string[] {
   const seen = new Map<string, string>();
   for (const l of logins) if (!seen.has(loginKey(l))) seen.set(loginKey(l), l);
   return [...seen.values()];
+}
+
+/** Authors, committers and co-authors of the commits, with their account ids when known. */
+function contributorPeople(facts: ApprovalFacts): Person[] {
+  return facts.commits.flatMap((c) =>
+    [
+      { login: c.author, id: c.authorId },
+      { login: c.committer, id: c.committerId },
+      ...(c.coAuthors ?? []).map((a) => ({ login: a.login, id: a.id })),
+    ].flatMap((p): Person[] => (p.login === null ? [] : [{ login: p.login, id: p.id ?? null }])),
+  );
 }
 
 /** Authors, committers and co-authors (Co-authored-by trailers) of the commits. */
@@ -316,16 +349,40 @@ export function contributorLogins(facts: ApprovalFacts): string[] {
  */
 export function approvalCandidates(
   policy: ApprovalPolicy,
-  facts: Pick<ApprovalFacts, "pr" | "reviews" | "buttonApprovals">,
+  facts: Pick<ApprovalFacts, "pr" | "reviews" | "buttonApprovals"> &
+    Partial<Pick<ApprovalFacts, "commits" | "accounts">>,
 ): string[] {
-  const logins: string[] = [];
+  const people: Person[] = [];
   for (const [key, reviews] of reviewsByUser(facts.reviews)) {
     const latest = latestStateChanging(reviews);
     if (key !== null && latest && normaliseState(latest.state) !== "dismissed")
-      logins.push(latest.user!);
+      people.push({ login: latest.user!, id: latest.userId ?? null });
   }
+  const index: AccountIndex = accountIndex({
+    ...facts,
+    commits: facts.commits ?? [],
+    report: {
+      migrationsChanged: true,
+      approvalRequired: true,
+      errors: 0,
+      warnings: 0,
+      incomplete: [],
+    },
+    headDigest: null,
+    eligibility: [],
+    baseChangedAt: null,
+    baseRefs: {},
+    errors: [],
+  });
+  // Clickers by their login now: memberships and roles are looked up by login.
   for (const b of facts.buttonApprovals)
-    if (b.pullRequests.includes(facts.pr.number)) logins.push(b.approver);
+    if (b.pullRequests.includes(facts.pr.number)) {
+      const who = clicker(b, index, facts.accounts);
+      if (who.ok) people.push({ login: who.login, id: who.id });
+    }
   // Apps are refused before any fact (identify): nothing to look up for them.
-  return distinct(logins).filter((l) => !hasKey(policy.users, loginKey(l)) && !isApp(l));
+  const listed = new Set(
+    people.filter((p) => listedUser(policy, facts.accounts, p)).map((p) => loginKey(p.login)),
+  );
+  return distinct(people.map((p) => p.login)).filter((l) => !listed.has(loginKey(l)) && !isApp(l));
 }

@@ -85,7 +85,15 @@ function whoMayApprove(d: ApprovalDecision, p: ApprovalPolicy): string[] {
       "  ```",
     );
   } else {
-    if (p.users.length > 0) lines.push(`- Users: ${p.users.map((u) => user(u)).join(", ")}.`);
+    if (p.users.length > 0)
+      lines.push(
+        `- Users: ${p.users
+          .map((u) => {
+            const id = p.userIds?.[u.toLowerCase()];
+            return id === undefined ? user(u) : `${user(u)} (account ${id})`;
+          })
+          .join(", ")}.`,
+      );
     if (p.teams.length > 0)
       lines.push(
         `- Active members of team ${p.teams.map((t) => `**${escapeMarkdown(t)}**`).join(", ")} (pending invitations do not count).`,

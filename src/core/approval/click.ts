@@ -28,8 +28,12 @@ import { timeOf } from "./validate.js";
 export interface ButtonClick {
   /** `requested_action.identifier`. */
   identifier: string;
-  /** `sender`: the user who clicked. */
-  sender: { login: string; type: string };
+  /**
+   * `sender`: the user who clicked, with their account id (`sender.id`), which the record keeps:
+   * the login may name another account later. Without an id the record names only the login
+   * (version 2).
+   */
+  sender: { login: string; type: string; id?: number };
   /** The clicked run, from the payload's `check_run`. */
   run: CheckRunFacts;
   ownAppId: number;
@@ -103,6 +107,9 @@ export function evaluateButtonClick(
   if (!run.ok) return reject(`ignored: ${run.reason}`);
   if (click.sender.type !== "User" || !GITHUB_LOGIN.test(click.sender.login))
     return reject(`${click.sender.login} is not a user account`);
+  const senderId = click.sender.id;
+  if (senderId !== undefined && !(Number.isSafeInteger(senderId) && senderId >= 1))
+    return reject(`${click.sender.login} has no valid account id`);
   const { digest, pullRequests, base } = run.value;
   if (digest === null)
     return reject(
@@ -160,6 +167,7 @@ export function evaluateButtonClick(
   // request it names (also one that refused it now), judges the click as this one did.
   const approval: ButtonApproval = {
     approver: click.sender.login,
+    ...(senderId !== undefined ? { approverId: senderId } : {}),
     approvedAt: earliest,
     headSha: click.run.headSha,
     digest,
@@ -203,7 +211,11 @@ export function evaluateButtonClick(
         pullRequests: [...approval.pullRequests],
         digest,
         base: approval.base,
-        approval: { approver: approval.approver, approvedAt: approval.approvedAt },
+        approval: {
+          approver: approval.approver,
+          approvedAt: approval.approvedAt,
+          ...(senderId !== undefined ? { approverId: senderId } : {}),
+        },
       });
       outcome.approval = approval;
     } catch (err) {

@@ -268,6 +268,7 @@ export function combineDecisions(decisions: readonly ApprovalDecision[]): Combin
 }
 
 export { approvalCandidates } from "./assess.js";
+export { loginsToResolve } from "./identity.js";
 export {
   approvalFactsNeeded,
   approvalNeeded,

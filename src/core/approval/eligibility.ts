@@ -3,6 +3,7 @@
  * the repository's admins and maintainers; minus the author and contributors unless allowed.
  */
 import type { ApprovalPolicy } from "../../config/types.js";
+import { listedUser, samePerson, type Person } from "./identity.js";
 import {
   loginKey,
   type ApprovalFacts,
@@ -54,13 +55,16 @@ export function identify(
   policy: ApprovalPolicy,
   eligibility: ReadonlyMap<string, EligibilityFacts>,
   login: string,
+  /** The account id of `login`, when known, and the logins the adapter resolved. */
+  account?: { id?: number | null; accounts?: ApprovalFacts["accounts"] },
 ): Identity {
   // Before any fact: whatever GitHub reports for an app's login (a repository role from an
   // organization's base permission, say) does not make it a DBA.
   if (isApp(login))
     return notEligible("not-eligible", "an app, not a person; only people approve migrations");
   const key = loginKey(login);
-  if (hasKey(policy.users, key)) return eligible("listed user");
+  if (listedUser(policy, account?.accounts, { login, id: account?.id ?? null }))
+    return eligible("listed user");
   const facts = eligibility.get(key);
 
   if (policy.teams.length > 0) {
@@ -87,7 +91,13 @@ export function identify(
     return notEligible("not-eligible", `not a member of team ${policy.teams.join(", ")}${listed}`);
   }
 
-  if (policy.users.length > 0) return notEligible("not-eligible", "not in approval.users");
+  if (policy.users.length > 0)
+    return notEligible(
+      "not-eligible",
+      hasKey(policy.users, key)
+        ? "not the account approval.users names by that login (renamed, or the login was claimed)"
+        : "not in approval.users",
+    );
 
   // Neither teams nor users configured: admins and maintainers. Custom roles do not count, since
   // role_name does not say which base role they extend (fail closed).
@@ -104,14 +114,14 @@ export function identify(
 export function exclusions(
   policy: ApprovalPolicy,
   facts: ApprovalFacts,
-  contributors: ReadonlySet<string>,
-  login: string,
+  contributors: readonly Person[],
+  who: Person,
 ): NotCountedReason[] {
-  const key = loginKey(login);
   const out: NotCountedReason[] = [];
-  if (!policy.allowAuthor && loginKey(facts.pr.author) === key)
+  // By account: a renamed author is still the author.
+  if (!policy.allowAuthor && samePerson({ login: facts.pr.author, id: facts.pr.authorId }, who))
     out.push({ code: "author", detail: "opened the pull request (approval.allowAuthor is false)" });
-  if (!policy.allowContributors && contributors.has(key))
+  if (!policy.allowContributors && contributors.some((c) => samePerson(c, who)))
     out.push({
       code: "contributor",
       detail:

@@ -7,6 +7,7 @@ export {
   decideApproval,
   combineDecisions,
   approvalCandidates,
+  loginsToResolve,
   failedDecision,
   policyRequiresApproval,
   reportFacts,

@@ -9,7 +9,7 @@
  * paths) in which a forged record could be planted. Any app with checks:write can still create a
  * run with the same name, so a record is read only from runs whose `app.id` is the app's own.
  *
- *   mw-approval/2;pr=12,15;digest=<64 hex>;base=<32 hex>;by=<login>;at=2024-05-01T10:00:00Z
+ *   mw-approval/3;pr=12,15;digest=<64 hex>;base=<32 hex>;by=<login>;id=<account id>;at=2024-05-01T10:00:00Z
  *
  * - `pr`: the pull requests the run covers (ascending, at most 8); always present, so a click
  *   on a run of a fork PR can be traced to its PR without `check_run.pull_requests`. On an
@@ -18,12 +18,18 @@
  *   while it still matches. Absent when the evaluation had none (errors).
  * - `base`: the base branches those pull requests had when the run was evaluated (`baseBinding`):
  *   an approval binds to the base it was given against, so retargeting a pull request voids it.
- * - `by` and `at`: present only on runs created for an accepted "Approve migrations" click.
+ * - `by`, `id` and `at`: present only on runs created for an accepted "Approve migrations" click:
+ *   the clicker's login then, their account id (the webhook's `sender.id`) and the time. A login
+ *   can be renamed and claimed by another account; the id cannot (identity.ts).
  * The head commit is not repeated: it is the run's `head_sha`, which GitHub sets and nobody can
  * change. GitHub documents no length limit for `external_id`; records stay within 255 characters.
  *
  * Version 1 records (no `base`) are still read, so that the audit trail can name them, but they
- * never count as approvals: they cannot show which base they were given against.
+ * never count as approvals: they cannot show which base they were given against. Version 2
+ * records (no `id`) are still read and count, read as the account that holds their login at
+ * evaluation (identity.ts `clicker`), as a plain login in `approval.users` is. Runs without a
+ * click keep the version 2 form (they name no account); a click is written as version 3, or as
+ * version 2 by a caller that has no account id for the clicker.
  */
 import { createHash } from "node:crypto";
 import {
@@ -35,7 +41,10 @@ import {
 } from "./types.js";
 
 export const RECORD_PREFIX = "mw-approval/";
-export const RECORD_VERSION = 2 as const;
+export const RECORD_VERSION = 3 as const;
+/** What a run without a click (or a click without an account id) is written as. */
+const LOGIN_RECORD_VERSION = 2 as const;
+const MAX_ACCOUNT_ID = Number.MAX_SAFE_INTEGER;
 /** Domain separation for `baseBinding`. */
 export const BASE_BINDING_SCHEME = "migration-warden/approval-base/v1";
 /** A base binding: the first 128 bits of a SHA-256, lowercase hex (the record must stay short). */
@@ -49,9 +58,9 @@ export interface ApprovalRunId {
   digest: string | null;
   /** `baseBinding` of the pull requests' bases; null in version 1 records. */
   base: string | null;
-  approval: { approver: string; approvedAt: string } | null;
-  /** Read from the record; the encoder always writes the current version. */
-  version?: 1 | 2;
+  approval: { approver: string; approvedAt: string; approverId?: number } | null;
+  /** Read from the record; the encoder writes 3 for a click with an account id, else 2. */
+  version?: 1 | 2 | 3;
 }
 
 /**
@@ -115,6 +124,14 @@ function checkRunId(id: ApprovalRunId): string | null {
       return "an approval needs the base it was given against";
     if (!GITHUB_LOGIN.test(id.approval.approver))
       return `invalid approver login "${id.approval.approver}"`;
+    const account = id.approval.approverId;
+    if (
+      account !== undefined &&
+      !(Number.isSafeInteger(account) && account >= 1 && account <= MAX_ACCOUNT_ID)
+    )
+      return `invalid approver account id ${account}`;
+    if (id.version === 3 && account === undefined)
+      return "an approval needs the clicker's account id";
     if (!validRecordTime(id.approval.approvedAt))
       return `invalid approval time "${id.approval.approvedAt}" (expected YYYY-MM-DDTHH:MM:SSZ)`;
   }
@@ -126,17 +143,22 @@ function checkRunId(id: ApprovalRunId): string | null {
  * here. Throws RangeError on invalid input, or when the record would not fit in 255 characters.
  */
 export function encodeApprovalRunId(id: ApprovalRunId): string {
+  const version = id.approval?.approverId !== undefined ? RECORD_VERSION : LOGIN_RECORD_VERSION;
   const sorted = {
     ...id,
-    version: RECORD_VERSION,
+    version,
     pullRequests: [...id.pullRequests].sort((a, b) => a - b),
   };
   const problem = checkRunId(sorted);
   if (problem) throw new RangeError(`cannot encode approval record: ${problem}`);
-  let s = `${RECORD_PREFIX}${RECORD_VERSION};pr=${sorted.pullRequests.join(",")}`;
+  let s = `${RECORD_PREFIX}${version};pr=${sorted.pullRequests.join(",")}`;
   if (sorted.digest !== null) s += `;digest=${sorted.digest}`;
   if (sorted.base !== null) s += `;base=${sorted.base}`;
-  if (sorted.approval) s += `;by=${sorted.approval.approver};at=${sorted.approval.approvedAt}`;
+  if (sorted.approval) {
+    s += `;by=${sorted.approval.approver}`;
+    if (sorted.approval.approverId !== undefined) s += `;id=${sorted.approval.approverId}`;
+    s += `;at=${sorted.approval.approvedAt}`;
+  }
   if (s.length > EXTERNAL_ID_MAX_LENGTH)
     throw new RangeError(
       `cannot encode approval record: ${s.length} characters, more than ${EXTERNAL_ID_MAX_LENGTH}`,
@@ -144,9 +166,10 @@ export function encodeApprovalRunId(id: ApprovalRunId): string {
   return s;
 }
 
-const GRAMMAR: Record<1 | 2, RegExp> = {
-  1: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?()(?:;by=([^;]*);at=([^;]*))?$/,
-  2: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;base=([^;]*))?(?:;by=([^;]*);at=([^;]*))?$/,
+const GRAMMAR: Record<1 | 2 | 3, RegExp> = {
+  1: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?()(?:;by=([^;]*)();at=([^;]*))?$/,
+  2: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;base=([^;]*))?(?:;by=([^;]*)();at=([^;]*))?$/,
+  3: /^pr=(\d+(?:,\d+)*)(?:;digest=([^;]*))?(?:;base=([^;]*))?(?:;by=([^;]*)(?:;id=([1-9]\d{0,15}))?;at=([^;]*))?$/,
 };
 
 /** Strict: anything but the exact canonical form the encoder writes is rejected. */
@@ -158,9 +181,9 @@ export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
   const rest = externalId.slice(RECORD_PREFIX.length);
   const semi = rest.indexOf(";");
   const version = semi < 0 ? rest : rest.slice(0, semi);
-  if (version !== "1" && version !== "2")
+  if (version !== "1" && version !== "2" && version !== "3")
     return { ok: false, reason: `unsupported record version "${version}"` };
-  const v = version === "1" ? 1 : 2;
+  const v = version === "1" ? 1 : version === "2" ? 2 : 3;
   const m = GRAMMAR[v].exec(rest.slice(semi + 1));
   if (semi < 0 || !m) return { ok: false, reason: "malformed record" };
   const numbers = m[1]!.split(",");
@@ -170,10 +193,19 @@ export function parseApprovalRunId(externalId: string): Parsed<ApprovalRunId> {
     pullRequests: numbers.map(Number),
     digest: m[2] ?? null,
     base: m[3] === undefined || m[3] === "" ? null : m[3],
-    approval: m[4] !== undefined ? { approver: m[4], approvedAt: m[5]! } : null,
+    approval:
+      m[4] !== undefined
+        ? {
+            approver: m[4],
+            approvedAt: m[6]!,
+            ...(m[5] ? { approverId: Number(m[5]) } : {}),
+          }
+        : null,
     version: v,
   };
-  if (v === 2 && m[3] === "") return { ok: false, reason: "malformed record" };
+  if (v !== 1 && m[3] === "") return { ok: false, reason: "malformed record" };
+  // The encoder writes version 3 only for a click with the clicker's account id.
+  if (v === 3 && !id.approval) return { ok: false, reason: "malformed record" };
   const problem = checkRunId(id);
   if (problem) return { ok: false, reason: problem };
   return { ok: true, value: id };
@@ -210,6 +242,7 @@ export function readButtonApproval(
     ok: true,
     value: {
       approver: approval.approver,
+      ...(approval.approverId !== undefined ? { approverId: approval.approverId } : {}),
       approvedAt: approval.approvedAt,
       headSha: run.headSha,
       digest: digest!,

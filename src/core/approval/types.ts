@@ -44,6 +44,8 @@ export interface PullRequestFacts {
   number: number;
   /** Login of the user who opened the pull request. */
   author: string;
+  /** Their account id (identity.ts compares people by it); absent or null: unknown. */
+  authorId?: number | null;
   headSha: string;
   baseRef: string;
 }
@@ -72,6 +74,8 @@ export interface ReviewFacts {
   id: number;
   /** Null for a deleted account ("ghost"). */
   user: string | null;
+  /** The reviewer's account id; absent or null: unknown. */
+  userId?: number | null;
   state: string;
   /** The head the review was submitted on; null when GitHub lost the commit. */
   commitId: string | null;
@@ -92,7 +96,13 @@ export interface ReviewFacts {
 
 /** An "Approve migrations" click the app recorded in one of its own check runs. */
 export interface ButtonApproval {
+  /** The clicker's login when they clicked (it may name another account since). */
   approver: string;
+  /**
+   * The clicker's account id (record version 3, and the click being judged); absent in a
+   * version 2 record, which names only the login (identity.ts `clicker`).
+   */
+  approverId?: number | null;
   /** ISO 8601, seconds precision, UTC. */
   approvedAt: string;
   /** The head commit of the check run that was clicked. */
@@ -133,6 +143,8 @@ export interface EligibilityFacts {
 export interface CoAuthor {
   /** The account GitHub links the email to; null: linked to none. */
   login: string | null;
+  /** That account's id; absent or null: unknown. */
+  id?: number | null;
   name: string;
   email: string;
 }
@@ -142,6 +154,9 @@ export interface CommitFacts {
   sha: string;
   author: string | null;
   committer: string | null;
+  /** The account ids of the linked author and committer; absent or null: unknown. */
+  authorId?: number | null;
+  committerId?: number | null;
   /** Its co-authors (trailers); they are contributors like the author. */
   coAuthors?: readonly CoAuthor[];
 }
@@ -168,6 +183,12 @@ export interface ApprovalFacts {
   baseRefs: Readonly<Record<number, string>>;
   /** Anything that went wrong while gathering the facts (API errors, limits, invalid config). */
   errors: readonly string[];
+  /**
+   * Logins the adapter resolved to the account holding them now (loginKey → account id; null: no
+   * account): listed users, and recorded clicks' logins no other fact ties to an account
+   * (identity.ts `loginsToResolve`). Absent: nothing resolved (logins are judged as named).
+   */
+  accounts?: Readonly<Record<string, number | null>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +211,8 @@ export type ActionState = "approved" | "changes_requested" | "commented" | "dism
 export interface ApprovalAction {
   /** Null for a deleted account. */
   login: string | null;
+  /** The account id, when known (people are compared by it). */
+  id?: number | null;
   via: "review" | "button";
   state: ActionState;
   at: string | null;
@@ -216,7 +239,8 @@ export type NotCountedCode =
   | "stale-digest"
   | "base-changed"
   | "other-base"
-  | "old-record";
+  | "old-record"
+  | "renamed";
 
 export interface NotCountedReason {
   code: NotCountedCode;

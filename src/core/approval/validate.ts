@@ -97,5 +97,23 @@ export function validateFacts(policy: ApprovalPolicy, facts: ApprovalFacts): str
       if (who !== null && !validLogin(who))
         problems.push(`commit ${c.sha}: invalid login "${who}"`);
   }
+  // Account ids decide who is who: one that is not a positive integer is never guessed at.
+  const ids: Array<[unknown, string]> = [
+    [pr.authorId, "the pull request's author"],
+    ...facts.reviews.map((r): [unknown, string] => [r.userId, `review ${r.id}`]),
+    ...facts.buttonApprovals.map((b): [unknown, string] => [
+      b.approverId,
+      `button approval by "${b.approver}"`,
+    ]),
+    ...facts.commits.flatMap((c): Array<[unknown, string]> => [
+      [c.authorId, `commit ${c.sha}`],
+      [c.committerId, `commit ${c.sha}`],
+      ...(c.coAuthors ?? []).map((a): [unknown, string] => [a.id, `commit ${c.sha}`]),
+    ]),
+    ...Object.entries(facts.accounts ?? {}).map(([l, id]): [unknown, string] => [id, `login ${l}`]),
+  ];
+  for (const [id, label] of ids)
+    if (id !== undefined && id !== null && !(Number.isSafeInteger(id) && (id as number) >= 1))
+      problems.push(`${label}: invalid account id ${String(id)}`);
   return problems;
 }

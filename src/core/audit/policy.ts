@@ -122,7 +122,13 @@ export function policyChanges(
   );
   const lower = (s: string) => s.toLowerCase();
   push(setDiff("approval.teams", ba.teams, aa.teams, "added", lower));
-  push(setDiff("approval.users", ba.users, aa.users, "added", lower));
+  // A pinned entry names an account: changing or removing its id changes who approves.
+  const users = (p: Config["approval"]) =>
+    p.users.map((u) => {
+      const id = p.userIds?.[u.toLowerCase()];
+      return id === undefined ? u : `${u} (account ${id})`;
+    });
+  push(setDiff("approval.users", users(ba), users(aa), "added", lower));
   // No teams and no users: repository admins and maintainers approve (FALLBACK_ROLES), a
   // different and usually wider set than the named approvers.
   const named = (p: Config["approval"]) => p.teams.length + p.users.length > 0;

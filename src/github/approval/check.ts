@@ -72,7 +72,12 @@ export class ApprovalCheck implements CheckDefinition {
       members.push(
         ...(await gatherMembers(reader, member, {
           shared: group.length > 1,
-          clicker: this.click?.sender.login ?? null,
+          clicker: this.click
+            ? {
+                login: this.click.sender.login,
+                ...(this.click.sender.id !== undefined ? { id: this.click.sender.id } : {}),
+              }
+            : null,
           baseRefs,
           ...(this.baseChanged ? { baseChanged: this.baseChanged } : {}),
         })),

@@ -12,7 +12,7 @@ import { EvaluationError } from "../errors.js";
 /** The exact shape test/support/fake-github.mjs answers. */
 export const CO_AUTHORS_QUERY = `query MigrationWardenCoAuthors($ids: [ID!]!) {
   nodes(ids: $ids) {
-    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login } } } }
+    ... on Commit { oid authors(first: 100) { totalCount nodes { name email user { login databaseId } } } }
   }
 }`;
 
@@ -30,7 +30,11 @@ interface Answer {
     oid?: string;
     authors?: {
       totalCount: number;
-      nodes: Array<{ name: string | null; email: string | null; user: { login: string } | null }>;
+      nodes: Array<{
+        name: string | null;
+        email: string | null;
+        user: { login: string; databaseId?: number } | null;
+      }>;
     };
   } | null>;
 }
@@ -81,6 +85,10 @@ export async function coAuthorsOf(
         c.sha,
         authors.nodes.slice(1).map((a) => ({
           login: a.user?.login ?? noreplyLogin(a.email ?? ""),
+          id:
+            typeof a.user?.databaseId === "number" && Number.isSafeInteger(a.user.databaseId)
+              ? a.user.databaseId
+              : null,
           name: a.name ?? "",
           email: a.email ?? "",
         })),

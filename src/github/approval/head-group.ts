@@ -7,6 +7,7 @@
 import type { Config } from "../../config/types.js";
 import {
   approvalCandidates,
+  loginsToResolve,
   approvalFactsNeeded,
   MAX_RECORD_PULL_REQUESTS,
   reportFacts,
@@ -145,6 +146,7 @@ export function pullRequestFacts(ev: Evaluation): PullRequestFacts {
   return {
     number: ev.pr.number,
     author: ev.pr.author,
+    ...(ev.pr.authorId !== undefined ? { authorId: ev.pr.authorId } : {}),
     headSha: ev.pr.headSha,
     baseRef: ev.pr.baseRef,
   };
@@ -161,8 +163,11 @@ const NOTHING_CHANGED: ReportFacts = {
 export interface GatherOptions {
   /** The pull request is one of several with this head: the run records one digest for all. */
   shared: boolean;
-  /** An "Approve migrations" click being judged: its sender is looked up as a candidate too. */
-  clicker: string | null;
+  /**
+   * An "Approve migrations" click being judged: its sender is looked up as a candidate too, and
+   * the webhook's account id for their login is a live fact (identity.ts).
+   */
+  clicker: { login: string; id?: number } | null;
   /** Base branches already known (the group's pull requests), by number. */
   baseRefs: ReadonlyMap<number, string>;
   /**
@@ -300,12 +305,26 @@ async function gatherFacts(
     baseRefs[n] ??= opts.baseRefs.get(n) ?? (await reader.pullRequestBase(n));
 
   const clicker = opts.clicker;
+  // Who holds which login now: the click's sender as the webhook names them, then GitHub's answer
+  // for the listed users and for recorded clicks no other fact ties to their account (one
+  // request, only when there are any).
+  let accounts: Record<string, number | null> | undefined =
+    clicker?.id !== undefined ? { [clicker.login.toLowerCase()]: clicker.id } : undefined;
+  const resolve = loginsToResolve(policy, {
+    pr,
+    reviews,
+    commits: contributors.commits,
+    buttonApprovals,
+    ...(accounts ? { accounts } : {}),
+  });
+  if (resolve.length > 0) accounts = { ...accounts, ...(await reader.accounts(resolve)) };
   const asCandidate: ButtonApproval[] =
     clicker === null
       ? []
       : [
           {
-            approver: clicker,
+            approver: clicker.login,
+            ...(clicker.id !== undefined ? { approverId: clicker.id } : {}),
             approvedAt: "",
             headSha: "",
             digest: "",
@@ -316,7 +335,9 @@ async function gatherFacts(
   const candidates = approvalCandidates(policy, {
     pr,
     reviews,
+    commits: contributors.commits,
     buttonApprovals: [...buttonApprovals, ...asCandidate],
+    ...(accounts ? { accounts } : {}),
   });
   const eligibility = await reader.eligibility(policy, candidates);
   return {
@@ -332,6 +353,7 @@ async function gatherFacts(
     ),
     baseRefs,
     errors,
+    ...(accounts ? { accounts } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ export const PULL_FACTS_FRAGMENT = `fragment MigrationWardenApprovalFacts on Pul
   approvalReviews: reviews(first: ${PAGE}, after: $reviewsAfter) @include(if: $reviews) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { databaseId state submittedAt commit { oid } author { __typename login } }
+    nodes { databaseId state submittedAt commit { oid } author { __typename login ... on User { databaseId } ... on Bot { databaseId } } }
   }
   approvalTimeline: timelineItems(first: ${PAGE}, after: $timelineAfter, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $timeline) {
     pageInfo { hasNextPage endCursor }
@@ -55,9 +55,9 @@ export const PULL_FACTS_FRAGMENT = `fragment MigrationWardenApprovalFacts on Pul
         id
         oid
         message
-        author { email user { login } }
-        committer { email user { login } }
-        authors(first: ${AUTHORS}) { totalCount nodes { name email user { login } } }
+        author { email user { login databaseId } }
+        committer { email user { login databaseId } }
+        authors(first: ${AUTHORS}) { totalCount nodes { name email user { login databaseId } } }
         checkSuites(first: ${SUITES}, filterBy: { appId: $appId }) {
           totalCount
           pageInfo { hasNextPage }
@@ -103,7 +103,8 @@ ${PULL_FACTS_FRAGMENT}`;
 /** A review as REST lists it (the fields the reader uses). */
 export interface ListedReview {
   id: number;
-  user: { login: string } | null;
+  /** `id`: the reviewer's account id (REST always gives it). */
+  user: { login: string; id?: number } | null;
   state: string;
   commit_id?: string | null;
   submitted_at?: string | null;
@@ -117,6 +118,9 @@ export interface PullCommit {
   message: string;
   author: string | null;
   committer: string | null;
+  /** The linked accounts' ids (null: none, or a bot read from its noreply address). */
+  authorId: number | null;
+  committerId: number | null;
   /** The commit's co-authors; null when the query could not list them all (read by REST). */
   coAuthors: CoAuthor[] | null;
   /** The records in this app's approval runs on it; null when not all were listed (REST). */
@@ -141,8 +145,9 @@ interface Page<T> {
   nodes?: Array<T | null>;
 }
 
-type Actor = { __typename?: string; login?: string } | null;
-type GitActor = { email?: string | null; user?: { login?: string } | null } | null;
+type Actor = { __typename?: string; login?: string; databaseId?: number } | null;
+type GitUser = { login?: string; databaseId?: number } | null;
+type GitActor = { email?: string | null; user?: GitUser } | null;
 
 interface RawCommit {
   id?: string;
@@ -150,7 +155,7 @@ interface RawCommit {
   message?: string;
   author?: GitActor;
   committer?: GitActor;
-  authors?: Page<{ name?: string | null; email?: string | null; user?: { login?: string } | null }>;
+  authors?: Page<{ name?: string | null; email?: string | null; user?: GitUser }>;
   checkSuites?: Page<{
     app?: { databaseId?: number } | null;
     repository?: { databaseId?: number } | null;
@@ -388,11 +393,17 @@ function review(r: RawReview | null): ListedReview {
 }
 
 /** REST's login for an actor: bots carry "[bot]"; other kinds of account approve nothing. */
-function login(a: Actor | undefined): { login: string } | null {
+function login(a: Actor | undefined): { login: string; id?: number } | null {
   if (!a || typeof a.login !== "string" || a.login === "") return null;
-  if (a.__typename === "User") return { login: a.login };
-  if (a.__typename === "Bot") return { login: `${a.login}[bot]` };
+  const id = accountId(a.databaseId);
+  if (a.__typename === "User") return { login: a.login, ...(id !== null ? { id } : {}) };
+  if (a.__typename === "Bot") return { login: `${a.login}[bot]`, ...(id !== null ? { id } : {}) };
   return null;
+}
+
+/** An account id GitHub gave, or null (people are compared by it: never guessed). */
+export function accountId(id: unknown): number | null {
+  return typeof id === "number" && Number.isSafeInteger(id) && id >= 1 ? id : null;
 }
 
 function timelineEvent(e: RawTimelineItem | null): PullFacts["events"][number] | null {
@@ -426,9 +437,17 @@ function commit(c: RawCommit | null | undefined, appId: number, repoId: number):
     message: c.message,
     author: gitLogin(c.author),
     committer: gitLogin(c.committer),
+    authorId: gitAccount(c.author),
+    committerId: gitAccount(c.committer),
     coAuthors: namesCoAuthor(c.message) ? coAuthors(c) : [],
     records: records(c, appId, repoId),
   };
+}
+
+/** The id of the account GitHub links to a git identity (none for a bot's noreply address). */
+function gitAccount(a: GitActor): number | null {
+  const user = a?.user;
+  return typeof user?.login === "string" && user.login !== "" ? accountId(user.databaseId) : null;
 }
 
 /** The account GitHub links to a git identity (bots by their noreply address, as REST does). */
@@ -444,6 +463,7 @@ function coAuthors(c: RawCommit): CoAuthor[] | null {
   // GitHub lists the git author first, then the trailers (as coauthors.ts reads them).
   return a.nodes.slice(1).map((n) => ({
     login: n?.user?.login ?? noreplyLogin(n?.email ?? ""),
+    id: n?.user?.login ? accountId(n.user.databaseId) : null,
     name: n?.name ?? "",
     email: n?.email ?? "",
   }));

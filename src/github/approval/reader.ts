@@ -7,6 +7,7 @@ import type { ApprovalPolicy, DirectoryConfig } from "../../config/types.js";
 import {
   APPROVAL_CHECK_NAME,
   GIT_OID,
+  GITHUB_LOGIN,
   migrationDigest,
   readButtonApproval,
   type ButtonApproval,
@@ -23,7 +24,7 @@ import { EvaluationError, httpStatus } from "../errors.js";
 import type { TreeReader } from "../git.js";
 import { gatherGitObjects } from "../git-gather.js";
 import type { PullRequestInfo } from "../pull-request.js";
-import { readPullFacts, type ListedReview, type PullFacts } from "./pull-facts.js";
+import { accountId, readPullFacts, type ListedReview, type PullFacts } from "./pull-facts.js";
 
 /** GitHub's cap on pulls.listCommits: a pull request with more commits cannot be checked. */
 export const MAX_LISTED_COMMITS = 250;
@@ -77,6 +78,7 @@ export class ApprovalReader {
   readonly #records = new Map<string, Promise<ButtonApproval[]>>();
   readonly #memberships = new Map<string, Promise<TeamMembership>>();
   readonly #roles = new Map<string, Promise<string | null>>();
+  readonly #accounts = new Map<string, Promise<number | null>>();
   readonly #pullFacts = new Map<string, Promise<PullFacts | null>>();
   /** Clicks per commit the GraphQL read listed completely. */
   readonly #listedRecords = new Map<string, ButtonApproval[]>();
@@ -192,9 +194,11 @@ export class ApprovalReader {
       const state = String(r.state);
       let digest: string | null = null;
       if (digested(r)) digest = (await this.digest(r.commit_id, directories, "missing")).digest;
+      const userId = accountId(r.user?.id);
       out.push({
         id: r.id,
         user: r.user?.login ?? null,
+        ...(userId !== null ? { userId } : {}),
         state,
         commitId,
         submittedAt: r.submitted_at ?? null,
@@ -336,6 +340,74 @@ export class ApprovalReader {
     return out;
   }
 
+  /**
+   * The account each login names now (loginKey → id; null: no account), in one GraphQL request
+   * for all of them (aliases), cached: listed users and recorded clicks' logins
+   * (identity.ts `loginsToResolve`). Throws when GitHub cannot say (fail closed).
+   */
+  async accounts(logins: readonly string[]): Promise<Record<string, number | null>> {
+    const out: Record<string, number | null> = {};
+    const wanted = [...new Set(logins.map((l) => l.toLowerCase()))];
+    const ask = wanted.filter((l) => !this.#accounts.has(l));
+    if (ask.length > 0) {
+      const read = this.#readAccounts(ask);
+      for (const l of ask)
+        this.#accounts.set(
+          l,
+          read.then((m) => m.get(l)!),
+        );
+    }
+    for (const l of wanted) out[l] = await this.#accounts.get(l)!;
+    return out;
+  }
+
+  async #readAccounts(logins: readonly string[]): Promise<Map<string, number | null>> {
+    // Logins are checked against GitHub's rule before they reach the query text.
+    for (const l of logins)
+      if (!GITHUB_LOGIN.test(l)) throw new EvaluationError(`"${l}" is not a GitHub login`);
+    const query = `query MigrationWardenAccounts {\n${logins
+      .map((l, i) => `  u${i}: user(login: "${l}") { login databaseId }`)
+      .join("\n")}\n}`;
+    type Body = {
+      data?: Record<string, { login?: string; databaseId?: number } | null> | null;
+      errors?: Array<{ type?: string; path?: unknown[]; message?: string }>;
+    };
+    let body: Body;
+    try {
+      // Not octokit.graphql: GitHub answers a login nobody holds with an error beside the data.
+      body = (await this.octokit.request("POST /graphql", { query })).data as Body;
+    } catch (err) {
+      throw new EvaluationError(
+        `reading which accounts hold ${logins.join(", ")} failed: ${(err as Error).message}`,
+      );
+    }
+    const out = new Map<string, number | null>();
+    logins.forEach((l, i) => {
+      const alias = `u${i}`;
+      const node = body?.data?.[alias];
+      const errors = (body?.errors ?? []).filter((e) => e.path?.[0] === alias);
+      if (node === null || node === undefined) {
+        // GitHub answers a login no account holds with null and a NOT_FOUND error at its alias.
+        if (node === null && errors.every((e) => e.type === "NOT_FOUND")) out.set(l, null);
+        else
+          throw new EvaluationError(
+            `GitHub did not say which account holds ${l}${errors[0]?.message ? `: ${errors[0].message}` : ""}`,
+          );
+        return;
+      }
+      const id = accountId(node.databaseId);
+      if (id === null || node.login?.toLowerCase() !== l)
+        throw new EvaluationError(`GitHub's answer for the login ${l} names no account id`);
+      out.set(l, id);
+    });
+    const other = (body?.errors ?? []).find(
+      (e) =>
+        !(typeof e.path?.[0] === "string" && /^u\d+$/.test(e.path[0]) && e.type === "NOT_FOUND"),
+    );
+    if (other) throw new EvaluationError(`reading accounts failed: ${other.message ?? "an error"}`);
+    return out;
+  }
+
   #membership(team: string, login: string): Promise<TeamMembership> {
     const key = `${team}\0${login}`.toLowerCase();
     return cached(this.#memberships, key, async () => {
@@ -384,7 +456,10 @@ export class ApprovalReader {
 export async function commitFacts(
   octokit: GitHubClient,
   raw: ReadonlyArray<
-    ListedCommit & { author?: { login?: string } | null; committer?: { login?: string } | null }
+    ListedCommit & {
+      author?: { login?: string; id?: number } | null;
+      committer?: { login?: string; id?: number } | null;
+    }
   >,
 ): Promise<CommitFacts[]> {
   const coAuthors = await coAuthorsOf(octokit, raw);
@@ -393,6 +468,8 @@ export async function commitFacts(
       sha: c.sha,
       author: c.author?.login ?? null,
       committer: c.committer?.login ?? null,
+      authorId: c.author?.login ? accountId(c.author.id) : null,
+      committerId: c.committer?.login ? accountId(c.committer.id) : null,
     };
     const co = coAuthors.get(c.sha);
     if (co && co.length > 0) facts.coAuthors = co;
@@ -415,7 +492,13 @@ async function listedCommitFacts(
       .map((c) => ({ sha: c.sha, node_id: c.nodeId, commit: { message: c.message } })),
   );
   return listed.map((c) => {
-    const facts: CommitFacts = { sha: c.sha, author: c.author, committer: c.committer };
+    const facts: CommitFacts = {
+      sha: c.sha,
+      author: c.author,
+      committer: c.committer,
+      authorId: c.authorId,
+      committerId: c.committerId,
+    };
     const co = c.coAuthors ?? rest.get(c.sha);
     if (co && co.length > 0) facts.coAuthors = co;
     return facts;
