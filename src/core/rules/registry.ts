@@ -41,6 +41,7 @@ import { addCheckValidated } from "./sql/add-check-validated.js";
 import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
 import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
+import { lockHeldAcrossStatements } from "./sql/lock-held-across-statements.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
@@ -122,6 +123,7 @@ export const SQL_RULES = [
   addUniqueConstraint,
   addConstraintBuildsIndex,
   validateInSameTransaction,
+  lockHeldAcrossStatements,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,
