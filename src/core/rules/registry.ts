@@ -42,6 +42,7 @@ import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
 import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
 import { lockHeldAcrossStatements } from "./sql/lock-held-across-statements.js";
+import { mixedDdlAndDml } from "./sql/mixed-ddl-and-dml.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
@@ -124,6 +125,7 @@ export const SQL_RULES = [
   addConstraintBuildsIndex,
   validateInSameTransaction,
   lockHeldAcrossStatements,
+  mixedDdlAndDml,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,

@@ -73,7 +73,7 @@ export const lockHeldAcrossStatements = sqlRule({
  * file ends (the statements after it start another one). With x-multi-statement only BEGIN …
  * COMMIT blocks are transactions.
  */
-function transactionOf(ctx: SqlRuleContext, index: number): number | null {
+export function transactionOf(ctx: SqlRuleContext, index: number): number | null {
   const top = Math.floor(index);
   if (!ctx.fileTransaction && !ctx.inExplicitTransaction(top)) return null;
   let n = 0;
