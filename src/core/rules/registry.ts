@@ -43,6 +43,7 @@ import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
 import { lockHeldAcrossStatements } from "./sql/lock-held-across-statements.js";
 import { mixedDdlAndDml } from "./sql/mixed-ddl-and-dml.js";
+import { addUniqueOnExistingData } from "./sql/add-unique-on-existing-data.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
@@ -126,6 +127,7 @@ export const SQL_RULES = [
   validateInSameTransaction,
   lockHeldAcrossStatements,
   mixedDdlAndDml,
+  addUniqueOnExistingData,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,
