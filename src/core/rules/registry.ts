@@ -55,6 +55,7 @@ import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { setLoggedUnlogged } from "./sql/set-logged-unlogged.js";
 import { setAccessMethod } from "./sql/set-access-method.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
+import { grantToPublic } from "./sql/grant-to-public.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
 import { reindexNotConcurrently } from "./sql/reindex-not-concurrently.js";
@@ -139,6 +140,7 @@ export const SQL_RULES = [
   setLoggedUnlogged,
   setAccessMethod,
   grantPrivileges,
+  grantToPublic,
   plaintextPassword,
   requireLockTimeout,
   reindexNotConcurrently,

@@ -1,4 +1,5 @@
 import { ruleMeta } from "../types.js";
+import { PUBLIC } from "./grant-to-public.js";
 import { sqlRule } from "./types.js";
 
 const meta = ruleMeta({
@@ -22,11 +23,14 @@ export const grantPrivileges = sqlRule({
         m.target === "role"
           ? `membership in ${m.privileges.join(", ")}`
           : `${m.privileges.join(", ").toUpperCase()} privileges`;
-      const to = m.grantees.join(", ");
+      // PUBLIC is grant-to-public's finding: one finding per risk.
+      const named = m.grantees.filter((g) => g !== PUBLIC);
+      if (named.length === 0) continue;
+      const to = named.join(", ");
       report({
         ...ctx.at(a),
         ...(m.withGrantOption ? { severity: "warning" as const } : {}),
-        message: `GRANT gives ${what} to ${to}${m.withGrantOption ? ", WITH GRANT/ADMIN OPTION so they can pass it on" : ""}${to.toUpperCase().includes("PUBLIC") ? " — PUBLIC means every role" : ""}: check this access is intended.`,
+        message: `GRANT gives ${what} to ${to}${m.withGrantOption ? ", WITH GRANT/ADMIN OPTION so they can pass it on" : ""}: check this access is intended.`,
       });
     }
   },

@@ -3,6 +3,10 @@ import { ruleTester } from "../../../helpers/rule-tester.js";
 ruleTester("grant-privileges", {
   valid: [
     { code: "REVOKE ALL ON t FROM PUBLIC;" },
+    {
+      name: "GRANT … TO PUBLIC alone is grant-to-public's finding (one per risk)",
+      code: "GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC;",
+    },
     { code: "CREATE ROLE reader;" },
     { code: "REVOKE SELECT ON db.t FROM 'u'@'%';", dialect: "mysql" },
   ],
@@ -12,8 +16,14 @@ ruleTester("grant-privileges", {
       errors: [{ line: 1, message: /SELECT, INSERT privileges to app/ }],
     },
     {
-      code: "GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC;",
-      errors: [{ line: 1, message: /PUBLIC means every role/ }],
+      name: "PUBLIC next to a named grantee: only the named one here (PUBLIC is grant-to-public's)",
+      code: "GRANT SELECT ON orders TO app, PUBLIC;",
+      errors: [{ line: 1, message: /SELECT privileges to app: check/ }],
+    },
+    {
+      name: "a role whose name merely contains public is a named grantee",
+      code: 'GRANT SELECT ON orders TO "publicity";',
+      errors: [{ line: 1, message: /to publicity: check/ }],
     },
     {
       code: "GRANT admin TO alice WITH ADMIN OPTION;",
