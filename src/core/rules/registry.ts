@@ -56,6 +56,7 @@ import { setLoggedUnlogged } from "./sql/set-logged-unlogged.js";
 import { setAccessMethod } from "./sql/set-access-method.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { grantToPublic } from "./sql/grant-to-public.js";
+import { grantWithGrantOrAdminOption } from "./sql/grant-with-grant-or-admin-option.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
 import { reindexNotConcurrently } from "./sql/reindex-not-concurrently.js";
@@ -141,6 +142,7 @@ export const SQL_RULES = [
   setAccessMethod,
   grantPrivileges,
   grantToPublic,
+  grantWithGrantOrAdminOption,
   plaintextPassword,
   requireLockTimeout,
   reindexNotConcurrently,

@@ -9,7 +9,7 @@ const meta = ruleMeta({
   category: "security",
   description: "GRANT in a migration changes who can read or write data; a reviewer should see it.",
   saferAlternative:
-    "Grant to a role that users are members of rather than to individual users, grant the narrowest privileges, and avoid WITH GRANT/ADMIN OPTION.",
+    "Grant to a role that users are members of rather than to individual users, and grant the narrowest privileges.",
   suppressible: true,
 });
 
@@ -18,7 +18,8 @@ export const grantPrivileges = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
-      if (m.kind !== "grant" || m.revoke) continue;
+      // WITH GRANT/ADMIN OPTION is grant-with-grant-or-admin-option's finding: one per statement.
+      if (m.kind !== "grant" || m.revoke || m.withGrantOption) continue;
       const what =
         m.target === "role"
           ? `membership in ${m.privileges.join(", ")}`
@@ -29,8 +30,7 @@ export const grantPrivileges = sqlRule({
       const to = named.join(", ");
       report({
         ...ctx.at(a),
-        ...(m.withGrantOption ? { severity: "warning" as const } : {}),
-        message: `GRANT gives ${what} to ${to}${m.withGrantOption ? ", WITH GRANT/ADMIN OPTION so they can pass it on" : ""}: check this access is intended.`,
+        message: `GRANT gives ${what} to ${to}: check this access is intended.`,
       });
     }
   },
