@@ -57,6 +57,7 @@ import { setAccessMethod } from "./sql/set-access-method.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
 import { grantToPublic } from "./sql/grant-to-public.js";
 import { grantWithGrantOrAdminOption } from "./sql/grant-with-grant-or-admin-option.js";
+import { dynamicSqlInjection } from "./sql/dynamic-sql-injection.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
 import { reindexNotConcurrently } from "./sql/reindex-not-concurrently.js";
@@ -143,6 +144,7 @@ export const SQL_RULES = [
   grantPrivileges,
   grantToPublic,
   grantWithGrantOrAdminOption,
+  dynamicSqlInjection,
   plaintextPassword,
   requireLockTimeout,
   reindexNotConcurrently,
