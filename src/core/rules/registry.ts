@@ -41,6 +41,9 @@ import { addCheckValidated } from "./sql/add-check-validated.js";
 import { addUniqueConstraint } from "./sql/add-unique-constraint.js";
 import { addConstraintBuildsIndex } from "./sql/add-constraint-builds-index.js";
 import { validateInSameTransaction } from "./sql/validate-in-same-transaction.js";
+import { lockHeldAcrossStatements } from "./sql/lock-held-across-statements.js";
+import { mixedDdlAndDml } from "./sql/mixed-ddl-and-dml.js";
+import { addUniqueOnExistingData } from "./sql/add-unique-on-existing-data.js";
 import { nonTransactionalStatementInTransaction } from "./sql/non-transactional-statement-in-transaction.js";
 import { explicitTransactionControl } from "./sql/explicit-transaction-control.js";
 import { mysqlDdlAutocommit } from "./sql/mysql-ddl-autocommit.js";
@@ -52,6 +55,9 @@ import { vacuumFullOrCluster } from "./sql/vacuum-full-or-cluster.js";
 import { setLoggedUnlogged } from "./sql/set-logged-unlogged.js";
 import { setAccessMethod } from "./sql/set-access-method.js";
 import { grantPrivileges } from "./sql/grant-privileges.js";
+import { grantToPublic } from "./sql/grant-to-public.js";
+import { grantWithGrantOrAdminOption } from "./sql/grant-with-grant-or-admin-option.js";
+import { dynamicSqlInjection } from "./sql/dynamic-sql-injection.js";
 import { plaintextPassword } from "./sql/plaintext-password.js";
 import { requireLockTimeout } from "./sql/require-lock-timeout.js";
 import { reindexNotConcurrently } from "./sql/reindex-not-concurrently.js";
@@ -122,6 +128,9 @@ export const SQL_RULES = [
   addUniqueConstraint,
   addConstraintBuildsIndex,
   validateInSameTransaction,
+  lockHeldAcrossStatements,
+  mixedDdlAndDml,
+  addUniqueOnExistingData,
   nonTransactionalStatementInTransaction,
   explicitTransactionControl,
   mysqlDdlAutocommit,
@@ -133,6 +142,9 @@ export const SQL_RULES = [
   setLoggedUnlogged,
   setAccessMethod,
   grantPrivileges,
+  grantToPublic,
+  grantWithGrantOrAdminOption,
+  dynamicSqlInjection,
   plaintextPassword,
   requireLockTimeout,
   reindexNotConcurrently,

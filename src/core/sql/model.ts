@@ -406,6 +406,8 @@ export interface Opaque {
   /** What it is, for messages ("EXECUTE of a string built at run time"). */
   what: string;
   conditional: boolean;
+  /** Dynamic SQL: a piece pasted into its text unquoted (a variable, `$1`), as written. */
+  unquoted?: string;
 }
 
 /** A call of a function or procedure that is not known to be harmless. */

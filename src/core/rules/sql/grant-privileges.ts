@@ -1,4 +1,5 @@
 import { ruleMeta } from "../types.js";
+import { PUBLIC } from "./grant-to-public.js";
 import { sqlRule } from "./types.js";
 
 const meta = ruleMeta({
@@ -8,7 +9,7 @@ const meta = ruleMeta({
   category: "security",
   description: "GRANT in a migration changes who can read or write data; a reviewer should see it.",
   saferAlternative:
-    "Grant to a role that users are members of rather than to individual users, grant the narrowest privileges, and avoid WITH GRANT/ADMIN OPTION.",
+    "Grant to a role that users are members of rather than to individual users, and grant the narrowest privileges.",
   suppressible: true,
 });
 
@@ -17,16 +18,19 @@ export const grantPrivileges = sqlRule({
   check(ctx, report) {
     for (const a of ctx.parsed) {
       const m = a.model;
-      if (m.kind !== "grant" || m.revoke) continue;
+      // WITH GRANT/ADMIN OPTION is grant-with-grant-or-admin-option's finding: one per statement.
+      if (m.kind !== "grant" || m.revoke || m.withGrantOption) continue;
       const what =
         m.target === "role"
           ? `membership in ${m.privileges.join(", ")}`
           : `${m.privileges.join(", ").toUpperCase()} privileges`;
-      const to = m.grantees.join(", ");
+      // PUBLIC is grant-to-public's finding: one finding per risk.
+      const named = m.grantees.filter((g) => g !== PUBLIC);
+      if (named.length === 0) continue;
+      const to = named.join(", ");
       report({
         ...ctx.at(a),
-        ...(m.withGrantOption ? { severity: "warning" as const } : {}),
-        message: `GRANT gives ${what} to ${to}${m.withGrantOption ? ", WITH GRANT/ADMIN OPTION so they can pass it on" : ""}${to.toUpperCase().includes("PUBLIC") ? " — PUBLIC means every role" : ""}: check this access is intended.`,
+        message: `GRANT gives ${what} to ${to}: check this access is intended.`,
       });
     }
   },

@@ -11,6 +11,7 @@ import { defaultSyntax, tokenize } from "../lexer.js";
 import { noEffects, type Effects, type Span, type StatementModel } from "../model.js";
 import type { Literal } from "./literal.js";
 import { merge, MAX_DEPTH, shorten } from "./pg-effects.js";
+import { unquotedPiece } from "./postgres/dynamic-sql.js";
 import { parseStatements, sqlStrings } from "./postgres/sql-strings.js";
 import type { StatementInput } from "./types.js";
 
@@ -161,10 +162,12 @@ export function plpgsqlEffects(b: BodyInput): Effects {
     expression(text, lineno, conditional); // functions called to build the string
     const constant = constantString(text);
     if (constant === null) {
+      const unquoted = unquotedPiece(text);
       out.opaque.push({
         span,
         what: `EXECUTE of a string built at run time (${shorten(text)})`,
         conditional,
+        ...(unquoted ? { unquoted } : {}),
       });
       return;
     }
