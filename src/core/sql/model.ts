@@ -211,6 +211,8 @@ export type StatementModel = (
       unlogged?: true;
       /** Postgres `PARTITION BY …`: a partitioned table (its rows live in its partitions). */
       partitioned?: true;
+      /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
+      settings?: Array<{ name: string; value: string | null }>;
     }
   | {
       kind: "alter-table";
