@@ -294,6 +294,11 @@ export type StatementModel = (
       privileges: string[];
       grantees: string[];
       withGrantOption: boolean;
+      /**
+       * Privileges `ON [TABLE] t, …` of named tables (or views): those tables; absent for
+       * anything else (a schema, ALL TABLES IN SCHEMA, `db.*`, a routine, a role).
+       */
+      tables?: ObjectName[];
     }
   | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
   | { kind: "cluster"; table: ObjectName | null }
