@@ -120,7 +120,8 @@ function restoredLater(ctx: SqlRuleContext, from: Analyzed): number | null {
     const m = b.model;
     if (b.index <= from.index || m.kind !== "set") continue;
     if (m.name !== "session_replication_role" && m.name !== "all") continue;
-    if (m.value === null || unquote(m.value).toLowerCase() !== "replica") return ctx.at(b).startLine;
+    if (m.value === null || unquote(m.value).toLowerCase() !== "replica")
+      return ctx.at(b).startLine;
   }
   return null;
 }
