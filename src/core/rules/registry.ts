@@ -82,6 +82,7 @@ import { renameOtherObject } from "./sql/rename-other-object.js";
 import { setSchema } from "./sql/set-schema.js";
 import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
 import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
+import { dropSystemVersioning } from "./sql/drop-system-versioning.js";
 import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
@@ -162,6 +163,7 @@ export const SQL_RULES = [
   indexOnPartitionedTable,
   mysqlEnumSetChange,
   alterRole,
+  dropSystemVersioning,
   // style (off by default)
   preferBigint,
   preferIdentity,
