@@ -83,6 +83,7 @@ import { setSchema } from "./sql/set-schema.js";
 import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
 import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
 import { dropSystemVersioning } from "./sql/drop-system-versioning.js";
+import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-ignored.js";
 import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
@@ -164,6 +165,7 @@ export const SQL_RULES = [
   mysqlEnumSetChange,
   alterRole,
   dropSystemVersioning,
+  mysqlInlineReferencesIgnored,
   // style (off by default)
   preferBigint,
   preferIdentity,
