@@ -84,6 +84,7 @@ import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
 import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
 import { dropSystemVersioning } from "./sql/drop-system-versioning.js";
 import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-ignored.js";
+import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
 import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
@@ -166,6 +167,7 @@ export const SQL_RULES = [
   alterRole,
   dropSystemVersioning,
   mysqlInlineReferencesIgnored,
+  multipleAltersSameTable,
   // style (off by default)
   preferBigint,
   preferIdentity,
