@@ -54,17 +54,24 @@ function tableOf(a: Analyzed): ObjectName {
 }
 
 /**
- * An ALTER TABLE whose actions another one could take: Postgres refuses RENAME, ATTACH and
+ * An ALTER TABLE whose actions another one could take. Postgres refuses RENAME, ATTACH and
  * DETACH PARTITION in a list of actions, and a VALIDATE CONSTRAINT is split off on purpose (it
- * scans under a weaker lock). MySQL: an ALGORITHM=/LOCK= clause states what that statement may
- * do, which is often why it stands apart (mysql-table-copy asks for that split).
+ * scans under a weaker lock); a RENAME next to an action that reuses the old name is left apart
+ * in MySQL too. MySQL: an ALGORITHM=/LOCK= clause states what that statement may do, which is
+ * often why it stands apart (mysql-table-copy asks for that split); an added foreign key needs
+ * a table copy (with foreign_key_checks on), which would turn every action joined to it into
+ * one, and MySQL refuses to drop and add a foreign key in one copying statement.
  */
 function mergeable(a: Analyzed, dialect: string): boolean {
   const m = a.model;
   if (m.kind !== "alter-table" || m.actions.length === 0) return false;
-  if (dialect === "mysql") return m.algorithm === undefined && m.lock === undefined;
-  return m.actions.every(
-    (x) => !SOLO.has(x.type) && !(x.type === "other" && SOLO_OTHER.test(x.detail)),
+  if (m.actions.some((x) => SOLO.has(x.type) || (x.type === "other" && SOLO_OTHER.test(x.detail))))
+    return false;
+  if (dialect !== "mysql") return true;
+  return (
+    m.algorithm === undefined &&
+    m.lock === undefined &&
+    !m.actions.some((x) => x.type === "add-constraint" && x.constraint.kind === "foreign-key")
   );
 }
 

@@ -31,6 +31,16 @@ ruleTester("multiple-alters-same-table", {
       code: "ALTER TABLE users ADD COLUMN a int, ALGORITHM=INSTANT;\nALTER TABLE users ADD INDEX i (b), ALGORITHM=INPLACE, LOCK=NONE;",
     },
     {
+      ...my,
+      name: "MySQL: an added foreign key would make every joined action a table copy",
+      code: "ALTER TABLE t MODIFY subject char(36) NULL;\nALTER TABLE t DROP FOREIGN KEY fk, ADD CONSTRAINT fk FOREIGN KEY (subject) REFERENCES u (id);",
+    },
+    {
+      ...my,
+      name: "MySQL: a RENAME COLUMN and an ADD COLUMN reusing the old name stay apart",
+      code: "ALTER TABLE c RENAME COLUMN kind TO format;\nALTER TABLE c ADD COLUMN kind varchar(32) NOT NULL DEFAULT '';",
+    },
+    {
       name: "attacker's noise: in DO blocks, which a reviewer cannot merge",
       code: "DO $$ BEGIN ALTER TABLE users ADD COLUMN a int; ALTER TABLE users ADD COLUMN b int; END $$;",
     },
