@@ -85,6 +85,7 @@ import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
 import { dropSystemVersioning } from "./sql/drop-system-versioning.js";
 import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-ignored.js";
 import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
+import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js";
 import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
@@ -168,6 +169,7 @@ export const SQL_RULES = [
   dropSystemVersioning,
   mysqlInlineReferencesIgnored,
   multipleAltersSameTable,
+  mysqlMissingAlgorithmLock,
   // style (off by default)
   preferBigint,
   preferIdentity,
