@@ -48,7 +48,9 @@ ruleTester("autovacuum-disabled", {
     {
       name: "a table created in the change: still a warning, for the rows it will hold",
       code: "CREATE TABLE staging (id int);\nALTER TABLE staging SET (autovacuum_enabled = false);",
-      errors: [{ line: 2, severity: "warning", message: /new in this change.*every row it will hold/ }],
+      errors: [
+        { line: 2, severity: "warning", message: /new in this change.*every row it will hold/ },
+      ],
     },
     {
       name: "CREATE TABLE … WITH (autovacuum_enabled = false)",
