@@ -88,6 +88,10 @@ import { renameOtherObject } from "./sql/rename-other-object.js";
 import { setSchema } from "./sql/set-schema.js";
 import { indexOnPartitionedTable } from "./sql/index-on-partitioned-table.js";
 import { mysqlEnumSetChange } from "./sql/mysql-enum-set-change.js";
+import { dropSystemVersioning } from "./sql/drop-system-versioning.js";
+import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-ignored.js";
+import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
+import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js";
 import { alterRole } from "./sql/alter-role.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
@@ -174,6 +178,10 @@ export const SQL_RULES = [
   indexOnPartitionedTable,
   mysqlEnumSetChange,
   alterRole,
+  dropSystemVersioning,
+  mysqlInlineReferencesIgnored,
+  multipleAltersSameTable,
+  mysqlMissingAlgorithmLock,
   // style (off by default)
   preferBigint,
   preferIdentity,

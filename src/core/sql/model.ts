@@ -211,6 +211,8 @@ export type StatementModel = (
       unlogged?: true;
       /** Postgres `PARTITION BY …`: a partitioned table (its rows live in its partitions). */
       partitioned?: true;
+      /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
+      settings?: Array<{ name: string; value: string | null }>;
     }
   | {
       kind: "alter-table";
@@ -292,6 +294,11 @@ export type StatementModel = (
       privileges: string[];
       grantees: string[];
       withGrantOption: boolean;
+      /**
+       * Privileges `ON [TABLE] t, …` of named tables (or views): those tables; absent for
+       * anything else (a schema, ALL TABLES IN SCHEMA, `db.*`, a routine, a role).
+       */
+      tables?: ObjectName[];
     }
   | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
   | { kind: "cluster"; table: ObjectName | null }

@@ -1,5 +1,6 @@
 import { displayName, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
+import { ignoresInlineReferences } from "./mysql-inline-references-ignored.js";
 import { alterActions, sqlRule, type SqlRuleContext } from "./types.js";
 
 const meta = ruleMeta({
@@ -23,6 +24,8 @@ export const addForeignKeyValidated = sqlRule({
         if (action.constraint.notValid || action.constraint.notEnforced) continue;
         ref = action.constraint.references;
       } else if (action.type === "add-column" && action.column.references) {
+        // Servers that ignore an inline REFERENCES add no key: mysql-inline-references-ignored.
+        if (ctx.dialect === "mysql" && ignoresInlineReferences(ctx)) continue;
         ref = action.column.references;
       } else continue;
       if (ctx.isNew("table", table, a.index)) continue;

@@ -29,7 +29,14 @@ export const alterRole = sqlRule({
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "other" || !m.alteredRole) continue;
-      const { names, options } = m.alteredRole;
+      const { names } = m.alteredRole;
+      // A password written in the statement is plaintext-password's finding, which also names
+      // the lock-out: removing the literal (the fix) removes the password change with it.
+      const options =
+        m.passwords.length > 0
+          ? m.alteredRole.options.filter((o) => o !== "PASSWORD")
+          : m.alteredRole.options;
+      if (options.length === 0 && m.alteredRole.options.length > 0) continue;
       const existing = names.filter(
         (n) => n === "ALL" || ctx.origin("other", { name: n }, a.index) === null,
       );

@@ -1,6 +1,15 @@
 import { displayName, sameObject, type ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { PG, alterActions, sqlRule, type SqlRuleContext } from "./types.js";
+import {
+  PG,
+  alterActions,
+  sqlRule,
+  type Analyzed,
+  type Lines,
+  type SqlRuleContext,
+} from "./types.js";
+
+type Setting = { name: string; value: string | null };
 
 const meta = ruleMeta({
   id: "autovacuum-disabled",
@@ -8,7 +17,7 @@ const meta = ruleMeta({
   dialects: PG,
   category: "integrity",
   description:
-    "ALTER TABLE … SET (autovacuum_enabled = false) or toast.autovacuum_enabled = false: autovacuum stops cleaning the table's dead rows and refreshing its statistics, so it bloats and query plans degrade; only the forced anti-wraparound vacuum still runs.",
+    "ALTER TABLE … SET (autovacuum_enabled = false) or toast.autovacuum_enabled = false, and CREATE TABLE … WITH (…) of the same: autovacuum stops cleaning the table's dead rows and refreshing its statistics, so it bloats and query plans degrade; only the forced anti-wraparound vacuum still runs.",
   saferAlternative:
     "Keep autovacuum on and tune it for the table instead (autovacuum_vacuum_scale_factor, autovacuum_vacuum_cost_delay…); for a bulk load, turn it off and on again in the same migration.",
   suppressible: true,
@@ -20,9 +29,19 @@ const FALSE = /^'?(f|fa|fal|fals|false|n|no|of|off|0)'?$/i;
 export const autovacuumDisabled = sqlRule({
   meta,
   check(ctx, report) {
-    for (const { a, table, action } of alterActions(ctx)) {
-      if (action.type !== "other" || !action.settings) continue;
-      const off = action.settings.filter(
+    // The same switch, written at creation (WITH (…)) or by ALTER TABLE … SET (…).
+    const found: Array<{ a: Analyzed; table: ObjectName; at: Lines; settings: Setting[] }> = [];
+    for (const a of ctx.parsed) {
+      const m = a.model;
+      // Autovacuum never processes temporary tables: the option changes nothing there.
+      if (m.kind === "create-table" && m.settings && !m.temporary)
+        found.push({ a, table: m.table, at: ctx.at(a), settings: m.settings });
+    }
+    for (const { a, table, action } of alterActions(ctx))
+      if (action.type === "other" && action.settings)
+        found.push({ a, table, at: ctx.lines(action.span, a), settings: action.settings });
+    for (const { a, table, at, settings } of found) {
+      const off = settings.filter(
         (s) =>
           (s.name === "autovacuum_enabled" || s.name === "toast.autovacuum_enabled") &&
           s.value !== null &&
@@ -40,12 +59,13 @@ export const autovacuumDisabled = sqlRule({
         continue;
       const t = displayName(table);
       const toastOnly = off.every((s) => s.name === "toast.autovacuum_enabled");
-      // A table this change created holds no deployed rows yet: a design choice to review.
-      const fresh = ctx.isNew("table", table, a.index);
+      const created = a.model.kind === "create-table";
+      // A new table holds no deployed rows yet, but the cost grows with the rows it will hold:
+      // the same warning as for an existing table (else CREATE + ALTER would be a way round it).
+      const fresh = created || ctx.isNew("table", table, a.index);
       report({
-        ...ctx.lines(action.span, a),
-        ...(fresh ? { severity: "notice" as const } : {}),
-        message: `SET (${off.map((s) => `${s.name} = ${s.value}`).join(", ")}) turns autovacuum off for ${toastOnly ? `the TOAST table of ${t}` : t}: its dead rows are no longer cleaned up and ${toastOnly ? "its large values bloat" : "its statistics are no longer refreshed, so the table bloats and query plans degrade"}; only the forced anti-wraparound vacuum still runs, at a time it chooses.${fresh ? " The table is new in this change; check that is intended for the rows it will hold." : ""}`,
+        ...at,
+        message: `${created ? "WITH" : "SET"} (${off.map((s) => `${s.name} = ${s.value}`).join(", ")}) ${created ? "creates" : "turns autovacuum off for"} ${toastOnly ? `the TOAST table of ${t}` : t}${created ? " with autovacuum off" : ""}: its dead rows are never cleaned up by autovacuum and ${toastOnly ? "its large values bloat" : "its statistics are never refreshed, so the table bloats and query plans degrade"}; only the forced anti-wraparound vacuum still runs, at a time it chooses.${fresh ? " The table is new in this change, so nothing is at risk today, but every row it will hold is." : ""}`,
       });
     }
   },

@@ -1,5 +1,6 @@
 import { displayName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
+import { isPartitioned } from "./index-on-partitioned-table.js";
 import { PG, sqlRule } from "./types.js";
 
 const meta = ruleMeta({
@@ -21,6 +22,9 @@ export const createIndexNotConcurrently = sqlRule({
       const m = a.model;
       if (m.kind !== "create-index" || m.concurrently) continue;
       if (ctx.isNew("table", m.table, a.index)) continue;
+      // A partitioned parent refuses CONCURRENTLY: index-on-partitioned-table reports it, with
+      // the advice that works there (per partition, then ON ONLY + ATTACH PARTITION).
+      if (isPartitioned(ctx, m.table, a.index)) continue;
       const name = m.name ? `${displayName(m.name)} ` : "";
       report({
         ...ctx.at(a),

@@ -45,7 +45,7 @@ export const indexOnPartitionedTable = sqlRule({
  * Known to be partitioned before statement `index`: created with PARTITION BY in this change
  * (the ledger, earlier files too), or so in the merged schema. Unknown: not partitioned.
  */
-function isPartitioned(ctx: SqlRuleContext, table: ObjectName, index: number): boolean {
+export function isPartitioned(ctx: SqlRuleContext, table: ObjectName, index: number): boolean {
   const created = ctx.find("table", table, index);
   if (created) return created.partitioned === true;
   if (

@@ -25,7 +25,7 @@ const meta = ruleMeta({
 
 type Alter = Extract<StatementModel, { kind: "alter-table" }>;
 
-interface Op {
+export interface Op {
   op: OnlineOp;
   action: AlterAction;
 }
@@ -133,7 +133,7 @@ export const mysqlTableCopy = sqlRule({
 });
 
 /** The online DDL operations of one ALTER TABLE statement. */
-function operations(ctx: SqlRuleContext, a: Analyzed, m: Alter): Op[] {
+export function operations(ctx: SqlRuleContext, a: Analyzed, m: Alter): Op[] {
   const out: Op[] = [];
   const addsPk = m.actions.some(
     (x) =>

@@ -1,5 +1,6 @@
+import type { ObjectName } from "../../sql/model.js";
 import { ruleMeta } from "../types.js";
-import { sqlRule } from "./types.js";
+import { sqlRule, type SqlRuleContext } from "./types.js";
 
 const meta = ruleMeta({
   id: "revoke-privileges",
@@ -19,6 +20,9 @@ export const revokePrivileges = sqlRule({
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "grant" || !m.revoke) continue;
+      // Privileges on tables this change certainly created (not IF NOT EXISTS, which may name a
+      // table clients already use): no deployed client relies on them yet.
+      if (m.tables?.every((t) => newTable(ctx, t, a.index))) continue;
       // A role or user this change created has no deployed client yet.
       const existing = m.grantees.filter((g) => !ctx.isNew("other", { name: unquote(g) }, a.index));
       if (existing.length === 0) continue;
@@ -44,4 +48,9 @@ export const revokePrivileges = sqlRule({
 
 function unquote(name: string): string {
   return name.replace(/^"(.*)"$/, "$1");
+}
+
+function newTable(ctx: SqlRuleContext, table: ObjectName, index: number): boolean {
+  const o = ctx.certainOrigin("table", table, index);
+  return o === "file" || o === "change";
 }

@@ -16,6 +16,7 @@ import { firstToken, tokenize } from "../lexer.js";
 import {
   displayName,
   noEffects,
+  noFacts,
   type Effects,
   type Embedded,
   type ObjectName,
@@ -25,6 +26,7 @@ import {
 import { isBuiltinRoutine } from "../volatility.js";
 import { readLiteral } from "./literal.js";
 import { plpgsqlEffects } from "./plpgsql.js";
+import { constText } from "./postgres/nodes.js";
 import { pgMatchesAll } from "./where.js";
 import { Locator, type ServerVersion, type StatementInput } from "./types.js";
 
@@ -239,7 +241,10 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
           // In a definition (a column default, a CHECK, a view) a call runs later, when rows are
           // written or read: it matters when the change creates that routine, else it is the
           // application's business.
-          if (inner) call(inner.funcname, inner.location, false, st, !st.executing);
+          if (inner) {
+            call(inner.funcname, inner.location, false, st, !st.executing);
+            if (st.executing) setConfig(inner, st);
+          }
           break;
         case "CreateFunctionStmt":
           continue; // its body runs when it is called (routineBody)
@@ -310,6 +315,30 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
       }
       visit(v, st);
     }
+  };
+
+  /**
+   * `set_config('name', 'value', is_local)` with constant arguments is `SET [LOCAL] name = value`
+   * spelled as a function call: embedded as that SET, so the rules about settings see it.
+   */
+  const setConfig = (f: Json, st: WalkState) => {
+    const names = (Array.isArray(f.funcname) ? f.funcname : []).map((x) =>
+      String(obj(obj(x)?.String)?.sval ?? ""),
+    );
+    const fn = names[names.length - 1];
+    if (fn !== "set_config" || (names.length > 1 && names[0] !== "pg_catalog")) return;
+    const args = Array.isArray(f.args) ? (f.args as Node[]) : [];
+    if (args.length !== 3 || !args.every(isConst)) return;
+    const name = constText(args[0]!).toLowerCase();
+    const local = /^(t|tr|tru|true|y|ye|yes|on|1)$/i.test(constText(args[2]!).trim());
+    const model: StatementModel = {
+      kind: "set",
+      name,
+      value: constText(args[1]!),
+      scope: local ? "local" : "session",
+      ...noFacts(),
+    };
+    embed(model, spanAt(f.location), st, "by set_config()");
   };
 
   const doBlock = (d: Json, st: WalkState) => {
@@ -398,6 +427,12 @@ export function merge(out: Effects, inner: Effects, conditional: boolean): void 
   out.opaque.push(...inner.opaque.map(c));
   out.calls.push(...inner.calls.map(c));
   out.executes.push(...inner.executes.map(c));
+}
+
+/** A constant argument (a literal, possibly cast): `'replica'`, `'replica'::text`, `false`. */
+function isConst(n: Node): boolean {
+  if ("A_Const" in n) return !(n.A_Const as { isnull?: boolean }).isnull;
+  return "TypeCast" in n && n.TypeCast.arg !== undefined && isConst(n.TypeCast.arg);
 }
 
 function and(a: unknown, b: unknown): unknown {

@@ -14,6 +14,22 @@ ruleTester("revoke-privileges", {
         "3_b.up.sql": 'REVOKE ALL ON users FROM "Jobs";',
       },
     },
+    {
+      name: "a table the change created: no deployed client has its privileges",
+      code: "CREATE TABLE audit (id int);\nGRANT ALL ON audit TO app;\nREVOKE DELETE, UPDATE ON TABLE audit FROM app;",
+    },
+    {
+      name: "tables created by earlier migrations of the change, quoted, column privileges",
+      files: {
+        "2_a.up.sql": 'CREATE TABLE "Audit" (id int);\nCREATE TABLE log (id int);',
+        "3_b.up.sql": 'REVOKE UPDATE (id) ON "Audit", log FROM app;',
+      },
+    },
+    {
+      name: "MySQL: a table created earlier in the file, backticks and a version comment",
+      dialect: "mysql",
+      code: "CREATE TABLE shop.audit (id int);\n/*!80000 REVOKE DELETE ON TABLE `shop`.`audit` FROM 'app'@'%' */;",
+    },
   ],
   invalid: [
     {
@@ -34,6 +50,27 @@ ruleTester("revoke-privileges", {
         { line: 1, message: /membership in app_writer/ },
         { line: 2, message: /PUBLIC: every role that has no grant of its own/ },
       ],
+    },
+    {
+      name: "attacker: one of the tables is not new",
+      code: "CREATE TABLE audit (id int);\nREVOKE SELECT ON audit, users FROM reporting;",
+      errors: [{ line: 2, message: /SELECT privileges from reporting/ }],
+    },
+    {
+      name: "attacker: CREATE TABLE IF NOT EXISTS may name a table clients already use",
+      code: "CREATE TABLE IF NOT EXISTS users (id int);\nREVOKE SELECT ON users FROM reporting;",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "attacker: ALL TABLES IN SCHEMA of a new table's schema, a sequence of the same name",
+      code: "CREATE TABLE audit (id int);\nREVOKE SELECT ON ALL TABLES IN SCHEMA public FROM reporting;\nREVOKE USAGE ON SEQUENCE audit FROM reporting;",
+      errors: [{ line: 2 }, { line: 3 }],
+    },
+    {
+      name: "attacker: MySQL db.* and a table of the same name in another database",
+      dialect: "mysql",
+      code: "CREATE TABLE shop.audit (id int);\nREVOKE SELECT ON shop.* FROM 'r'@'%';\nREVOKE SELECT ON other.audit FROM 'r'@'%';",
+      errors: [{ line: 2 }, { line: 3 }],
     },
     {
       name: "only the grant option: a notice",

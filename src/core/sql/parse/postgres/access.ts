@@ -6,7 +6,11 @@ import type { BodyOf, HandlerTable, PgContext } from "./context.js";
 import { defBool, hasOption, rel, roleName } from "./nodes.js";
 
 export function grant(s: BodyOf<"GrantStmt">): StatementModel {
+  const onTables = s.targtype === "ACL_TARGET_OBJECT" && s.objtype === "OBJECT_TABLE";
+  const objects = s.objects ?? [];
+  const tables = objects.flatMap((o) => ("RangeVar" in o ? [rel(o.RangeVar)] : []));
   return {
+    ...(onTables && tables.length > 0 && tables.length === objects.length ? { tables } : {}),
     kind: "grant",
     revoke: s.is_grant !== true,
     target: "privileges",

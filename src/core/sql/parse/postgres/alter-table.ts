@@ -248,6 +248,23 @@ const REPLICA_IDENTITY: Record<string, string> = {
 };
 
 /** A storage parameter's value as written (`false`, `0`, `'off'`). */
+/** Storage parameters `(name = value, …)` as the model keeps them (`toast.autovacuum_enabled`). */
+export function relOptions(items: Node[]): Array<{ name: string; value: string | null }> {
+  return items.flatMap((i) =>
+    "DefElem" in i && i.DefElem.defname
+      ? [
+          {
+            name: [i.DefElem.defnamespace, i.DefElem.defname]
+              .filter((x) => x)
+              .join(".")
+              .toLowerCase(),
+            value: i.DefElem.arg ? argText(i.DefElem.arg) : null,
+          },
+        ]
+      : [],
+  );
+}
+
 function argText(n: Node): string | null {
   if ("String" in n) return n.String.sval ?? "";
   if ("Integer" in n) return String(n.Integer.ival ?? 0);
@@ -328,19 +345,7 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
       const names = items.flatMap((i) =>
         "DefElem" in i && i.DefElem.defname ? [i.DefElem.defname.toLowerCase()] : [],
       );
-      const settings = items.flatMap((i) =>
-        "DefElem" in i && i.DefElem.defname
-          ? [
-              {
-                name: [i.DefElem.defnamespace, i.DefElem.defname]
-                  .filter((x) => x)
-                  .join(".")
-                  .toLowerCase(),
-                value: i.DefElem.arg ? argText(i.DefElem.arg) : null,
-              },
-            ]
-          : [],
-      );
+      const settings = relOptions(items);
       return {
         type: "other",
         detail: label(c.subtype),

@@ -8,6 +8,7 @@ import {
   type StatementModel,
   type TriggerDef,
 } from "../../model.js";
+import { relOptions } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
 import { qualified, rel } from "./nodes.js";
@@ -33,6 +34,7 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
   };
   if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   if (s.partspec && m.kind === "create-table") m.partitioned = true;
+  if (s.options?.length && m.kind === "create-table") m.settings = relOptions(s.options);
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
@@ -54,6 +56,7 @@ export function createTableAs(s: BodyOf<"CreateTableAsStmt">): StatementModel {
     constraints: [],
     asQuery: true,
     ...(s.into?.rel?.relpersistence === "u" ? { unlogged: true as const } : {}),
+    ...(s.into?.options?.length ? { settings: relOptions(s.into.options) } : {}),
     ...noFacts(),
   };
 }

@@ -449,6 +449,25 @@ export abstract class DdlReader extends DefinitionReader {
     return { type: "rename-column", from, to: this.ident(), span };
   }
 
+  /**
+   * `ON [TABLE] [db.]t` between tokens `from` and `to`: the table, or undefined for anything
+   * else (`*`, `db.*`, FUNCTION/PROCEDURE, a list the grammar does not have).
+   */
+  private grantTable(from: number, to: number): ObjectName[] | undefined {
+    const save = this.i;
+    try {
+      this.i = from;
+      if (this.isWord("FUNCTION") || this.isWord("PROCEDURE")) return undefined;
+      this.accept("TABLE");
+      const name = this.name();
+      return this.i === to ? [name] : undefined;
+    } catch {
+      return undefined; // `*`, `db.*`: not one table
+    } finally {
+      this.i = save;
+    }
+  }
+
   /** GRANT/REVOKE privileges or roles (MySQL's grammar; ClickHouse's reads the same way). */
   protected grant(): StatementModel {
     const revoke = this.toks[this.i++]!.text === "REVOKE";
@@ -482,8 +501,10 @@ export abstract class DdlReader extends DefinitionReader {
         withGrantOption = true;
     }
     const passwords = passwordClauses(this.toks, this.i, this.input);
+    const tables = onIdx >= 0 ? this.grantTable(onIdx + 1, toIdx) : undefined;
     this.rest();
     return {
+      ...(tables ? { tables } : {}),
       kind: "grant",
       revoke,
       target: onIdx >= 0 ? "privileges" : "role",

@@ -337,6 +337,10 @@ class MysqlReader extends DdlReader {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
     if (this.accept("ADD")) {
+      if (this.accept("SYSTEM", "VERSIONING")) {
+        const option = "ADD SYSTEM VERSIONING";
+        return { type: "other", detail: option, option, span };
+      }
       if (
         this.isWord("INDEX") ||
         this.isWord("KEY") ||
@@ -363,6 +367,11 @@ class MysqlReader extends DdlReader {
       return this.addColumn(span);
     }
     if (this.accept("DROP")) {
+      // MariaDB system-versioned tables: the history rows go with it (drop-system-versioning).
+      if (this.accept("SYSTEM", "VERSIONING")) {
+        const option = "DROP SYSTEM VERSIONING";
+        return { type: "other", detail: option, option, span };
+      }
       if (this.accept("INDEX") || this.accept("KEY")) {
         this.ident();
         return { type: "other", detail: "DROP INDEX", option: "DROP INDEX", span };
