@@ -28,8 +28,9 @@ export default {
   // A fresh worker process once one holds this much heap after a file. Every test file's context
   // and module graph stays reachable after the file ends (Jest's ESM mode on Node 20: even an
   // empty test file keeps about 2.5 MB, a GitHub test file tens of MB), so without a limit each
-  // worker grows through the run and every later file pays for it: past the first fifty files of
-  // a full run, files cost about twice their CPU-seconds in a fresh worker (faults.test.ts 65
-  // instead of 28). A restart costs a fraction of a CPU-second.
-  workerIdleMemoryLimit: "768MB",
+  // worker grows through the run and every later file pays for it: a rule's file costs about 0.8
+  // CPU-s in a worker holding 50 MB, 2.5 in one holding 450 (docs/development.md, "A fresh worker
+  // once one has grown"). 256 MB, not 768: the 79 rule files in one worker cost 144 CPU-s at
+  // 768 MB and 90 at 256 (two restarts; a restart costs a fraction of a CPU-second).
+  workerIdleMemoryLimit: "256MB",
 };

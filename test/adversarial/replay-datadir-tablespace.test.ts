@@ -8,95 +8,142 @@
  * the migration would not have. A link that leads back into the data directory is a cycle: the
  * snapshot fails (PGlite's own ran out of links, ELOOP), never a partial state.
  */
-import { beforeAll, expect, jest, test } from "@jest/globals";
-import { gunzipSync } from "node:zlib";
-import { PgliteEngine, type PgliteModules } from "../../src/replay/engines/pglite.js";
-import { readTar } from "../../src/replay/engines/pglite-datadir.js";
-import { runReplay } from "../../src/replay/runner.js";
-import { pgliteModules } from "../../src/replay/run-in-worker.js";
+import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
+import type { PgliteEngine, PgliteModules } from "../../src/replay/engines/pglite.js";
 import { pgliteTemplate } from "../replay/support.js";
+import { inThread, type Thread } from "../support/in-thread.js";
 import { pgliteJob } from "../support/replay-job.js";
 
 jest.setTimeout(120_000);
 
-const progress = () => undefined;
-let modules: PgliteModules;
-let template: Uint8Array;
+// The sandboxes run in a thread of the file's own (test/support/in-thread.ts), as the sandbox's
+// own worker runs them, not in the Jest worker's thread: each start allocates hundreds of MB of
+// buffers, and in a Jest worker grown by earlier files every 64 MB of them cost a full collection
+// of that worker's heap (this file: about 6 CPU-s alone, 25 late in a full run). The functions
+// below return what they saw; every check is still made here.
 
-beforeAll(async () => {
-  // Compiled as production compiles it (Liftoff alone), once per process.
-  modules = await pgliteModules();
-  template = await pgliteTemplate();
-});
-
-async function run(engine: PgliteEngine, text: string) {
-  return engine.runFile(
-    { path: "m/1_a.up.sql", version: "1", text },
-    { phase: "base", observeLocks: false, multiStatement: false },
-  );
+/** The thread's own state, on its `globalThis` (functions sent to it see nothing else). */
+interface Kept {
+  /** PGlite's WASM compiled as production compiles it (Liftoff alone), once for the file. */
+  modules: PgliteModules;
+  template: Uint8Array;
 }
 
-test("a table in a tablespace outside the data directory survives the base state's snapshot", async () => {
-  const engine = await PgliteEngine.create({
-    extensions: [],
-    progress,
-    snapshot: template,
-    modules,
-  });
-  let state: Uint8Array;
-  try {
-    // CREATE TABLESPACE runs outside a transaction: a file of its own, as golang-migrate needs.
-    expect((await run(engine, "CREATE TABLESPACE ts LOCATION '/tmp';")).error).toBeUndefined();
-    const made = await run(
-      engine,
-      "CREATE TABLE t (id int) TABLESPACE ts;\nINSERT INTO t SELECT generate_series(1, 100);",
-    );
-    expect(made.error?.message).toBeUndefined();
-    expect((await run(engine, "CHECKPOINT;")).error).toBeUndefined();
-    state = await engine.snapshot();
-  } finally {
-    await engine.close();
-  }
-  const names = readTar(gunzipSync(state)).map((e) => e.parts.join("/"));
-  expect(names.filter((n) => n.startsWith("pg_tblspc/")).length).toBeGreaterThan(1);
+let thread: Thread;
 
-  const restored = await PgliteEngine.create({
-    extensions: [],
-    progress,
-    snapshot: state,
-    modules,
-  });
-  try {
-    const read = await run(
-      restored,
-      "DO $$ BEGIN IF (SELECT count(*) FROM t) <> 100 THEN RAISE EXCEPTION 'rows lost'; END IF; END $$;",
-    );
-    expect(read.error?.message).toBeUndefined();
-  } finally {
-    await restored.close();
-  }
+beforeAll(async () => {
+  thread = inThread();
+  await thread.run(
+    async ({ pgliteModules }, { template }) => {
+      const k = globalThis as unknown as Kept;
+      k.modules = await pgliteModules();
+      k.template = template;
+    },
+    { template: await pgliteTemplate() },
+  );
+});
+
+afterAll(async () => {
+  await thread?.close();
+});
+
+test("a table in a tablespace outside the data directory survives the base state's snapshot", async () => {
+  const seen = await thread.run(async ({ PgliteEngine, readTar, zlib }) => {
+    const k = globalThis as unknown as Kept;
+    const progress = () => undefined;
+    // One migration file at a time, as the base state's replay applies them.
+    const run = (engine: PgliteEngine, text: string) =>
+      engine.runFile(
+        { path: "m/1_a.up.sql", version: "1", text },
+        { phase: "base", observeLocks: false, multiStatement: false },
+      );
+    const engine = await PgliteEngine.create({
+      extensions: [],
+      progress,
+      snapshot: k.template,
+      modules: k.modules,
+    });
+    let state: Uint8Array;
+    const errors: Record<string, string | undefined> = {};
+    try {
+      // CREATE TABLESPACE runs outside a transaction: a file of its own, as golang-migrate needs.
+      errors.tablespace = (await run(engine, "CREATE TABLESPACE ts LOCATION '/tmp';")).error
+        ?.message;
+      errors.made = (
+        await run(
+          engine,
+          "CREATE TABLE t (id int) TABLESPACE ts;\nINSERT INTO t SELECT generate_series(1, 100);",
+        )
+      ).error?.message;
+      errors.checkpoint = (await run(engine, "CHECKPOINT;")).error?.message;
+      state = await engine.snapshot();
+    } finally {
+      await engine.close();
+    }
+    const names = readTar(zlib.gunzipSync(state)).map((e) => e.parts.join("/"));
+    const restored = await PgliteEngine.create({
+      extensions: [],
+      progress,
+      snapshot: state,
+      modules: k.modules,
+    });
+    try {
+      const read = await run(
+        restored,
+        "DO $$ BEGIN IF (SELECT count(*) FROM t) <> 100 THEN RAISE EXCEPTION 'rows lost'; END IF; END $$;",
+      );
+      errors.read = read.error?.message;
+    } finally {
+      await restored.close();
+    }
+    return { errors, tablespaceEntries: names.filter((n) => n.startsWith("pg_tblspc/")).length };
+  }, null);
+  expect(seen.errors.tablespace).toBeUndefined();
+  expect(seen.errors.made).toBeUndefined();
+  expect(seen.errors.checkpoint).toBeUndefined();
+  expect(seen.tablespaceEntries).toBeGreaterThan(1);
+  expect(seen.errors.read).toBeUndefined();
 });
 
 test("a tablespace linked back into the data directory fails the snapshot instead of looping or dropping it", async () => {
-  const engine = await PgliteEngine.create({
-    extensions: [],
-    progress,
-    snapshot: template,
-    modules,
-  });
-  try {
-    const made = await run(engine, "CREATE TABLESPACE inside LOCATION '/pglite/data';");
-    expect(made.error?.message).toBeUndefined();
-    await expect(engine.snapshot()).rejects.toThrow(/cycle|loop/i);
-  } finally {
-    await engine.close();
-  }
+  const seen = await thread.run(async ({ PgliteEngine }) => {
+    const k = globalThis as unknown as Kept;
+    const engine = await PgliteEngine.create({
+      extensions: [],
+      progress: () => undefined,
+      snapshot: k.template,
+      modules: k.modules,
+    });
+    try {
+      const made = await engine.runFile(
+        {
+          path: "m/1_a.up.sql",
+          version: "1",
+          text: "CREATE TABLESPACE inside LOCATION '/pglite/data';",
+        },
+        { phase: "base", observeLocks: false, multiStatement: false },
+      );
+      try {
+        await engine.snapshot();
+        return { made: made.error?.message, snapshot: "made" };
+      } catch (err) {
+        return {
+          made: made.error?.message,
+          snapshot: err instanceof Error ? `Error: ${err.message}` : `not an Error: ${String(err)}`,
+        };
+      }
+    } finally {
+      await engine.close();
+    }
+  }, null);
+  expect(seen.made).toBeUndefined();
+  // What `rejects.toThrow(/cycle|loop/i)` checked: an Error, with that message.
+  expect(seen.snapshot).toMatch(/^Error: [\s\S]*(cycle|loop)/i);
 });
 
 test("a base the snapshot cannot store is replayed anyway: the change's findings stay, only the state is not cached", async () => {
   const job = pgliteJob({
     base: {
-      template,
       files: [
         { path: "m/1_a.up.sql", version: "1", text: "CREATE TABLE users (id int, email text);" },
         {
@@ -115,13 +162,28 @@ test("a base the snapshot cannot store is replayed anyway: the change's findings
     ],
     wantSnapshot: true,
   });
-  const result = await runReplay(job, {
-    createEngine: (opts) => PgliteEngine.create({ ...opts, modules }),
-    progress,
-    partial: () => undefined,
-  });
+  const result = await thread.run(
+    async ({ PgliteEngine, runReplay }, { job }) => {
+      const k = globalThis as unknown as Kept;
+      const r = await runReplay(
+        { ...job, base: { ...job.base, template: k.template } },
+        {
+          createEngine: (opts) => PgliteEngine.create({ ...opts, modules: k.modules }),
+          progress: () => undefined,
+          partial: () => undefined,
+        },
+      );
+      return {
+        baseFailure: r.baseFailure,
+        applied: r.base.applied,
+        ups: r.ups,
+        snapshot: r.snapshot,
+      };
+    },
+    { job },
+  );
   expect(result.baseFailure).toBeUndefined();
-  expect(result.base.applied).toBe(2);
+  expect(result.applied).toBe(2);
   expect(result.ups[0]?.ok).toBe(true);
   expect(JSON.stringify(result.ups[0])).toMatch(/AccessExclusiveLock/);
   expect(result.snapshot).toBeUndefined();

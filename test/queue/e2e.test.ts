@@ -3,7 +3,7 @@
  * and queues; `npm run worker` processes (lib/worker.js) evaluate against the fake GitHub, through
  * a real redis-server (MW_TEST_REDIS_URL, started by .ci/start-databases.sh; skipped without it).
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
@@ -34,6 +34,12 @@ const APPROVAL = "migration-warden/approval";
 // ran it last (a shared key with that expiry), so a worker left on the default 30 s made the
 // killed-worker case wait up to 30 s for its first check (28.6 s of its 30 alone).
 const LOCK = { WORKER_LOCK_SECONDS: "1" };
+
+// Each case starts server or worker processes (Node loading lib/app.js) and waits for what they
+// write: on a loaded machine (load 15, session 15's full run) the first case took more than the
+// default 30 s. Longer limits change nothing a case checks, only how long a slow one may take.
+jest.setTimeout(180_000);
+const WAIT_MS = 120_000;
 
 describeRedis("queue mode: server intake, worker processes, redis-server", () => {
   let fake: FakeGitHub;
@@ -70,7 +76,7 @@ describeRedis("queue mode: server intake, worker processes, redis-server", () =>
 
   const output = () => [server.output(), ...workers.map((w) => w.output())].join("\n");
 
-  async function waitFor<T>(what: string, check: () => T | null, ms = 30_000): Promise<T> {
+  async function waitFor<T>(what: string, check: () => T | null, ms = WAIT_MS): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const v = check();
