@@ -98,6 +98,8 @@ export class OwnerRole {
         BOOTSTRAP_SUPERUSERID,
       ]);
       await db.exec(`CREATE ROLE ${q(OWNER_ROLE)} LOGIN CREATEDB CREATEROLE`);
+      // CHECKPOINT (harmless here, and a migration's to run) without a superuser.
+      await db.exec(`GRANT pg_checkpoint TO ${q(OWNER_ROLE)}`);
     }
     const r = await db.query<{ oid: number; ok: boolean; dbname: string; owned: boolean }>(
       `SELECT a.oid::int4 AS oid, d.datname AS dbname, d.datdba = a.oid AS owned,
