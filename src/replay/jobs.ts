@@ -176,8 +176,13 @@ export async function runJob(
   const engineId = ENGINES[spec.engine as keyof typeof ENGINES];
   // A search path changes where unqualified objects go: its states are another engine's.
   // So does another version table name (it is part of every state).
+  // PGlite states made since migrations run as the database's owner (engines/pglite-owner.ts):
+  // one made as the superuser holds objects the owner cannot alter or drop.
+  const engineState = spec.engine === "pglite" ? `${engineId};as=owner` : engineId;
   const stateId =
-    (spec.searchPath === undefined ? engineId : `${engineId};search_path=${spec.searchPath}`) +
+    (spec.searchPath === undefined
+      ? engineState
+      : `${engineState};search_path=${spec.searchPath}`) +
     (migrationsTable === DEFAULT_MIGRATIONS_TABLE ? "" : `;migrations_table=${migrationsTable}`) +
     (spec.functions?.length ? `;functions=${[...spec.functions].sort().join(",")}` : "");
   // Keys exist for the files before the first one without a blob id (then nothing is stored).

@@ -27,6 +27,12 @@ interface Kept {
   /** PGlite's WASM compiled as production compiles it (Liftoff alone), once for the file. */
   modules: PgliteModules;
   template: Uint8Array;
+  /**
+   * CREATE TABLESPACE and COPY to a server file need a superuser, which migrations no longer are
+   * (engines/pglite-owner.ts): the snapshot's handling of what such SQL leaves stays tested with
+   * the owner switch off.
+   */
+  asSuperuser(engine: PgliteEngine): PgliteEngine;
 }
 
 let thread: Thread;
@@ -38,6 +44,12 @@ beforeAll(async () => {
       const k = globalThis as unknown as Kept;
       k.modules = await pgliteModules();
       k.template = template;
+      k.asSuperuser = (engine) => {
+        (engine as unknown as { owner: unknown }).owner = {
+          run: (f: () => Promise<unknown>) => f(),
+        };
+        return engine;
+      };
     },
     { template: await pgliteTemplate() },
   );
@@ -57,12 +69,14 @@ test("a table in a tablespace outside the data directory survives the base state
         { path: "m/1_a.up.sql", version: "1", text },
         { phase: "base", observeLocks: false, multiStatement: false },
       );
-    const engine = await PgliteEngine.create({
-      extensions: [],
-      progress,
-      snapshot: k.template,
-      modules: k.modules,
-    });
+    const engine = k.asSuperuser(
+      await PgliteEngine.create({
+        extensions: [],
+        progress,
+        snapshot: k.template,
+        modules: k.modules,
+      }),
+    );
     let state: Uint8Array;
     const errors: Record<string, string | undefined> = {};
     try {
@@ -81,12 +95,14 @@ test("a table in a tablespace outside the data directory survives the base state
       await engine.close();
     }
     const names = readTar(zlib.gunzipSync(state)).map((e) => e.parts.join("/"));
-    const restored = await PgliteEngine.create({
-      extensions: [],
-      progress,
-      snapshot: state,
-      modules: k.modules,
-    });
+    const restored = k.asSuperuser(
+      await PgliteEngine.create({
+        extensions: [],
+        progress,
+        snapshot: state,
+        modules: k.modules,
+      }),
+    );
     try {
       const read = await run(
         restored,
@@ -108,12 +124,14 @@ test("a table in a tablespace outside the data directory survives the base state
 test("a tablespace linked back into the data directory fails the snapshot instead of looping or dropping it", async () => {
   const seen = await thread.run(async ({ PgliteEngine }) => {
     const k = globalThis as unknown as Kept;
-    const engine = await PgliteEngine.create({
-      extensions: [],
-      progress: () => undefined,
-      snapshot: k.template,
-      modules: k.modules,
-    });
+    const engine = k.asSuperuser(
+      await PgliteEngine.create({
+        extensions: [],
+        progress: () => undefined,
+        snapshot: k.template,
+        modules: k.modules,
+      }),
+    );
     try {
       const made = await engine.runFile(
         {
@@ -168,7 +186,8 @@ test("a base the snapshot cannot store is replayed anyway: the change's findings
       const r = await runReplay(
         { ...job, base: { ...job.base, template: k.template } },
         {
-          createEngine: (opts) => PgliteEngine.create({ ...opts, modules: k.modules }),
+          createEngine: async (opts) =>
+            k.asSuperuser(await PgliteEngine.create({ ...opts, modules: k.modules })),
           progress: () => undefined,
           partial: () => undefined,
         },

@@ -123,7 +123,8 @@ BEGIN
   PERFORM lo_unlink(oid) FROM pg_largeobject_metadata;
   FOR r IN SELECT rolname FROM pg_roles WHERE oid >= 16384 LOOP
     EXECUTE format('DROP OWNED BY %I CASCADE', r.rolname);
-    EXECUTE format('DROP ROLE %I', r.rolname);
+    -- postgres: the sandbox's owner role (src/replay/engines/pglite-owner.ts), made at the start
+    IF r.rolname <> 'postgres' THEN EXECUTE format('DROP ROLE %I', r.rolname); END IF;
   END LOOP;
   EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
   ALTER ROLE ALL RESET ALL;
@@ -214,7 +215,12 @@ async function pglite(job, opts, modules) {
   // A new engine object over the kept database: none of the last job's bookkeeping (roles it
   // created, relations it marked) carries over.
   const Engine = kept.engine.constructor;
-  const engine = new Engine(kept.engine.db, kept.engine.description, opts.progress);
+  const engine = new Engine(
+    kept.engine.db,
+    kept.engine.owner,
+    kept.engine.description,
+    opts.progress,
+  );
   engine.close = async () => undefined; // reset before the next job, not inside this one's budget
   return engine;
 }

@@ -93,5 +93,11 @@ export function limitationOf(err: DbError): string | null {
     return `the sandbox has no server filesystem (${err.message})`;
   if (/could not (load|access) (library|file)/.test(err.message))
     return `the sandbox cannot load server libraries (${err.message})`;
+  // Postgres's insufficient_privilege: the migration needs a superuser (an event trigger, ALTER
+  // SYSTEM, COPY from a server file, a C function, a role change…) or an object the database's
+  // owner does not own. The sandbox replays as that owner, as a managed server's master account
+  // runs migrations: whether production grants more is unknown, so the replay stops unverified.
+  if (err.code === "42501")
+    return `the sandbox replays as the database's owner, not as a superuser (${err.message})`;
   return null;
 }

@@ -13,6 +13,8 @@
  *   installed.
  * - No network: WASM has no sockets, and no extension that connects out (dblink, postgres_fdw,
  *   libpqwalreceiver) is available.
+ * - No superuser: migrations run as the database's owner (pglite-owner.ts), so they cannot write
+ *   the catalogs the fingerprint reads, nor reach what a superuser alone may do.
  */
 import { createHash } from "node:crypto";
 import { constants, gzipSync } from "node:zlib";
@@ -31,6 +33,7 @@ import { PostgresEngine, quoteIdent } from "./postgres-common.js";
 import { CONTRIB, PGLITE_VERSION, REQUIRES } from "./embedded.js";
 import { gunzipWhole } from "../gunzip.js";
 import { loadDataDir, tarDataDir, type DataDirFs } from "./pglite-datadir.js";
+import { OwnerRole, OWNER_ROLE, trustContribExtensions } from "./pglite-owner.js";
 
 async function loadExtensions(names: readonly string[]): Promise<Record<string, Extension>> {
   const wanted = new Set<string>();
@@ -70,6 +73,8 @@ interface EmFs extends DataDirFs {
 const LIB_DIR = "/pglite/lib/";
 /** PGlite's PGDATA. */
 const DATA_DIR = "/pglite/data";
+/** PGlite's SHAREDIR (extension control files). */
+const SHARE_DIR = "/pglite/share/postgresql";
 /** Emscripten's (WASI) errno for EACCES. */
 const EACCES = 2;
 
@@ -258,6 +263,7 @@ export class PgliteEngine extends PostgresEngine {
 
   private constructor(
     private readonly db: SandboxPGlite,
+    private readonly owner: OwnerRole,
     description: string,
     progress: EngineOptions["progress"],
   ) {
@@ -277,10 +283,16 @@ export class PgliteEngine extends PostgresEngine {
     const db = new SandboxPGlite(options);
     await db.waitReady;
     fs.seal();
+    trustContribExtensions(
+      db.Module.FS as unknown as Parameters<typeof trustContribExtensions>[0],
+      SHARE_DIR,
+    );
+    const owner = await OwnerRole.setUp(db);
     const v = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     const pg = v.rows[0]?.v ?? "?";
     const engine = new PgliteEngine(
       db,
+      owner,
       `PGlite ${PGLITE_VERSION} (PostgreSQL ${pg})`,
       opts.progress,
     );
@@ -288,8 +300,9 @@ export class PgliteEngine extends PostgresEngine {
     return engine;
   }
 
+  /** The migrations' SQL (and the transactions around it): as the database's owner. */
   protected async exec(sql: string): Promise<void> {
-    await this.db.exec(sql);
+    await this.owner.run(() => this.db.exec(sql));
   }
 
   protected async catalog(sql: string, params: readonly AttrValue[] = []): Promise<CatalogRows> {
@@ -321,13 +334,16 @@ export class PgliteEngine extends PostgresEngine {
   }
 
   protected async rollbackAfterError(): Promise<void> {
-    if (this.db.isInTransaction()) await this.db.exec("ROLLBACK");
+    // The migrations' transaction: its end restores the user saved at its start, the owner.
+    if (this.db.isInTransaction()) await this.exec("ROLLBACK");
   }
 
   /** Roles are created by ops, outside migrations: the sandbox makes them up (NOLOGIN). */
   protected override async provideRole(role: string): Promise<boolean> {
     if (this.roles.length >= MAX_CREATED_ROLES || this.roles.includes(role)) return false;
     await this.db.exec(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`);
+    // As ops would make the account that runs migrations able to give objects to it.
+    await this.db.exec(`GRANT ${quoteIdent(role)} TO ${quoteIdent(OWNER_ROLE)}`);
     this.roles.push(role);
     return true;
   }

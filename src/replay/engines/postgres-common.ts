@@ -320,7 +320,37 @@ export abstract class PostgresEngine implements Engine {
 
   /** The pg_catalog fingerprint, over this engine's connection. */
   async schema(): Promise<Schema> {
+    await this.refuseShadowedCatalogs();
     return postgresFingerprint(this.catalogQuery());
+  }
+
+  /**
+   * The fingerprint reads with search_path set to pg_catalog, and a session's temporary schema
+   * left out of search_path is searched *before* it for relations and types: a migration's
+   * `CREATE TEMP VIEW pg_class AS … WHERE relname <> 'audit_old'` (or a temporary domain named
+   * `text`) would answer the fingerprint's reads in the catalog's place and hide what a down file
+   * left behind. No migration needs a temporary object named like a built-in relation or type, so
+   * one ends the replay (a failed sandbox: an error once the change's files ran).
+   */
+  private async refuseShadowedCatalogs(): Promise<void> {
+    const { rows } = await this.catalog(
+      `SELECT o.name FROM (
+          SELECT c.relname AS name, c.relnamespace AS ns FROM pg_catalog.pg_class c
+          UNION ALL SELECT t.typname, t.typnamespace FROM pg_catalog.pg_type t) o
+        WHERE o.ns OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()
+          AND (EXISTS (SELECT FROM pg_catalog.pg_class k
+                        WHERE k.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+                          AND k.relname OPERATOR(pg_catalog.=) o.name)
+               OR EXISTS (SELECT FROM pg_catalog.pg_type k
+                        WHERE k.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+                          AND k.typname OPERATOR(pg_catalog.=) o.name))
+        ORDER BY 1 LIMIT 1`,
+    );
+    const name = rows[0]?.[0];
+    if (name !== undefined)
+      throw new Error(
+        `a temporary object is named like the system catalog's ${String(name)}: it would answer the schema fingerprint's reads`,
+      );
   }
 }
 

@@ -45,9 +45,13 @@ export class PostgresLockObserver {
   /** The relation locks this session holds now, as "oid:mode" keys. */
   async held(): Promise<Set<string>> {
     const { rows } = await this.query(
-      `SELECT relation::int8, mode FROM pg_locks
-        WHERE locktype = 'relation' AND pid = pg_backend_pid() AND granted
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      // Read inside the migration's transaction, with its search_path: every name qualified
+      // (a temporary or public view named pg_locks, an `=` of its own, would answer instead).
+      `SELECT l.relation::pg_catalog.int8, l.mode FROM pg_catalog.pg_locks l
+        WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
+          AND l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() AND l.granted
+          AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())`,
     );
     return new Set(rows.map(([oid, mode]) => `${Number(oid)}:${String(mode)}`));
   }
