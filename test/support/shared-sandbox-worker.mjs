@@ -126,6 +126,12 @@ BEGIN
     -- postgres: the sandbox's owner role (src/replay/engines/pglite-owner.ts), made at the start
     IF r.rolname <> 'postgres' THEN EXECUTE format('DROP ROLE %I', r.rolname); END IF;
   END LOOP;
+  -- Every role's settings, in any database (ALTER ROLE ALL only resets those for all roles).
+  FOR r IN SELECT s.setrole::regrole::text AS role, d.datname FROM pg_db_role_setting s
+      LEFT JOIN pg_database d ON d.oid = s.setdatabase WHERE s.setrole <> 0 LOOP
+    EXECUTE format('ALTER ROLE %s %s RESET ALL', r.role,
+      CASE WHEN r.datname IS NULL THEN '' ELSE format('IN DATABASE %I', r.datname) END);
+  END LOOP;
   EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
   ALTER ROLE ALL RESET ALL;
   EXECUTE format('ALTER ROLE %I RESET ALL', current_user);
@@ -152,6 +158,8 @@ async function reset(engine, baseline) {
     await db.exec("SELECT pg_reload_conf()");
   }
   await db.exec("DISCARD ALL");
+  // What DISCARD ALL reset that the engine's start set for the session (pglite-owner.ts).
+  await db.exec("SET createrole_self_grant = 'set, inherit'");
 }
 
 async function close(engine) {
