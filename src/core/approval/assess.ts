@@ -358,22 +358,7 @@ export function approvalCandidates(
     if (key !== null && latest && normaliseState(latest.state) !== "dismissed")
       people.push({ login: latest.user!, id: latest.userId ?? null });
   }
-  const index: AccountIndex = accountIndex({
-    ...facts,
-    commits: facts.commits ?? [],
-    report: {
-      migrationsChanged: true,
-      approvalRequired: true,
-      errors: 0,
-      warnings: 0,
-      incomplete: [],
-    },
-    headDigest: null,
-    eligibility: [],
-    baseChangedAt: null,
-    baseRefs: {},
-    errors: [],
-  });
+  const index: AccountIndex = accountIndex({ ...facts, commits: facts.commits ?? [] });
   // Clickers by their login now: memberships and roles are looked up by login.
   for (const b of facts.buttonApprovals)
     if (b.pullRequests.includes(facts.pr.number)) {

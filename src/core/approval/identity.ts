@@ -50,8 +50,13 @@ interface LivePerson {
   resolved?: true;
 }
 
+/** What names people: the facts an account index is built from. */
+export type PeopleFacts = Pick<ApprovalFacts, "pr" | "reviews" | "accounts"> & {
+  commits: ApprovalFacts["commits"];
+};
+
 /** The live facts' people: the author, reviewers, commits' people, and resolved logins. */
-function livePeople(facts: ApprovalFacts): LivePerson[] {
+function livePeople(facts: PeopleFacts): LivePerson[] {
   const out: LivePerson[] = [];
   const add = (login: string | null, id: number | null | undefined, as: string) => {
     // An id-less fact (an unlinked identity, an old payload) says nothing about accounts.
@@ -70,7 +75,7 @@ function livePeople(facts: ApprovalFacts): LivePerson[] {
   return out;
 }
 
-export function accountIndex(facts: ApprovalFacts): AccountIndex {
+export function accountIndex(facts: PeopleFacts): AccountIndex {
   const idOf = new Map<string, { id: number; as: string }>();
   const nobody = new Map<string, string>();
   const loginOf = new Map<number, { login: string; as: string }>();
@@ -207,21 +212,7 @@ export function loginsToResolve(
   policy: ApprovalPolicy,
   facts: Pick<ApprovalFacts, "pr" | "reviews" | "commits" | "buttonApprovals" | "accounts">,
 ): string[] {
-  const index = accountIndex({
-    ...facts,
-    report: {
-      migrationsChanged: true,
-      approvalRequired: true,
-      errors: 0,
-      warnings: 0,
-      incomplete: [],
-    },
-    headDigest: null,
-    eligibility: [],
-    baseChangedAt: null,
-    baseRefs: {},
-    errors: [],
-  });
+  const index = accountIndex(facts);
   const out = new Map<string, string>();
   for (const u of policy.users) out.set(loginKey(u), u);
   for (const b of facts.buttonApprovals) {
