@@ -71,6 +71,8 @@ describe("an edited merged migration", () => {
       "drop-table:1",
       "drop-table:2",
       "drop-table:4",
+      // legacy_a's lock held while line 2 waits for legacy_b's
+      "lock-held-across-statements:2",
       "modified-merged-migration:1",
       "require-lock-timeout:1",
     ]);
