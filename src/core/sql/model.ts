@@ -299,6 +299,11 @@ export type StatementModel = (
        * anything else (a schema, ALL TABLES IN SCHEMA, `db.*`, a routine, a role).
        */
       tables?: ObjectName[];
+      /**
+       * ALTER DEFAULT PRIVILEGES … GRANT|REVOKE: the class of objects created later whose
+       * grants change (`tables`, `sequences`, …); existing objects keep theirs.
+       */
+      defaults?: string;
     }
   | { kind: "vacuum"; full: boolean; tables: ObjectName[] }
   | { kind: "cluster"; table: ObjectName | null }

@@ -1,4 +1,5 @@
 import { ruleMeta } from "../types.js";
+import { grantStatement, grantedWhat } from "./grant-phrases.js";
 import { PUBLIC } from "./grant-to-public.js";
 import { sqlRule } from "./types.js";
 
@@ -20,17 +21,13 @@ export const grantPrivileges = sqlRule({
       const m = a.model;
       // WITH GRANT/ADMIN OPTION is grant-with-grant-or-admin-option's finding: one per statement.
       if (m.kind !== "grant" || m.revoke || m.withGrantOption) continue;
-      const what =
-        m.target === "role"
-          ? `membership in ${m.privileges.join(", ")}`
-          : `${m.privileges.join(", ").toUpperCase()} privileges`;
       // PUBLIC is grant-to-public's finding: one finding per risk.
       const named = m.grantees.filter((g) => g !== PUBLIC);
       if (named.length === 0) continue;
       const to = named.join(", ");
       report({
         ...ctx.at(a),
-        message: `GRANT gives ${what} to ${to}: check this access is intended.`,
+        message: `${grantStatement(m)} gives ${grantedWhat(m)} to ${to}: check this access is intended.`,
       });
     }
   },

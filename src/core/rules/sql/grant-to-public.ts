@@ -1,8 +1,10 @@
 import { ruleMeta } from "../types.js";
+import { grantStatement, grantedWhat } from "./grant-phrases.js";
 import { sqlRule } from "./types.js";
 
 /**
- * GRANT … TO PUBLIC (Postgres, CockroachDB; MySQL has no PUBLIC grantee). `grant-privileges`
+ * GRANT … TO PUBLIC, also as a default privilege of objects created later (Postgres, CockroachDB;
+ * MySQL has no PUBLIC grantee). `grant-privileges`
  * reports the statement's other grantees; PUBLIC is this rule's alone, so a statement gets one
  * finding per risk.
  */
@@ -27,13 +29,9 @@ export const grantToPublic = sqlRule({
     for (const a of ctx.parsed) {
       const m = a.model;
       if (m.kind !== "grant" || m.revoke || !m.grantees.includes(PUBLIC)) continue;
-      const what =
-        m.target === "role"
-          ? `membership in ${m.privileges.join(", ")}`
-          : `${m.privileges.join(", ").toUpperCase()} privileges`;
       report({
         ...ctx.at(a),
-        message: `GRANT gives ${what} to PUBLIC: every role that can connect to the database, including roles created later for other applications or people, gets this access.`,
+        message: `${grantStatement(m)} gives ${grantedWhat(m)} to PUBLIC: every role that can connect to the database, including roles created later for other applications or people, gets this access.`,
       });
     }
   },

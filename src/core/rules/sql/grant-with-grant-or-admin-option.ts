@@ -1,4 +1,5 @@
 import { ruleMeta } from "../types.js";
+import { grantStatement, grantedWhat } from "./grant-phrases.js";
 import { sqlRule } from "./types.js";
 
 /**
@@ -25,19 +26,11 @@ export const grantWithGrantOrAdminOption = sqlRule({
       const m = a.model;
       if (m.kind !== "grant" || m.revoke || !m.withGrantOption) continue;
       const role = m.target === "role";
-      const what = role
-        ? `membership in ${m.privileges.join(", ")} WITH ADMIN OPTION`
-        : `${privileges(m.privileges)} WITH GRANT OPTION`;
+      const what = `${grantedWhat(m)} WITH ${role ? "ADMIN" : "GRANT"} OPTION`;
       report({
         ...ctx.at(a),
-        message: `GRANT gives ${what} to ${m.grantees.join(", ")}: they can ${role ? "add any other role or user to it (and remove members)" : "grant the same privileges to any other role or user"}, and those grants never pass through a reviewed migration.`,
+        message: `${grantStatement(m)} gives ${what} to ${m.grantees.join(", ")}: they can ${role ? "add any other role or user to it (and remove members)" : "grant the same privileges to any other role or user"}, and those grants never pass through a reviewed migration.`,
       });
     }
   },
 });
-
-/** `SELECT, INSERT privileges`; MySQL's `ALL PRIVILEGES` names itself. */
-function privileges(list: string[]): string {
-  const text = list.join(", ").toUpperCase();
-  return /PRIVILEGES$/.test(text) ? text : `${text} privileges`;
-}

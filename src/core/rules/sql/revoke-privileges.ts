@@ -33,6 +33,15 @@ export const revokePrivileges = sqlRule({
           ? `membership in ${privileges}`
           : `${privileges.toUpperCase()} privileges`;
       const from = existing.join(", ");
+      if (m.defaults) {
+        // Existing objects keep their grants: nothing fails at commit, but later objects differ.
+        report({
+          ...ctx.at(a),
+          severity: "notice",
+          message: `ALTER DEFAULT PRIVILEGES REVOKE: ${m.defaults} created later no longer give ${m.withGrantOption ? `GRANT OPTION FOR ${what}` : what} to ${from}. Existing ${m.defaults} keep their grants; a later migration that creates one must grant what ${existing.length > 1 ? "they need" : "it needs"} explicitly.`,
+        });
+        continue;
+      }
       const onlyOption = m.withGrantOption; // REVOKE GRANT/ADMIN OPTION FOR: the access stays
       const down = ctx.direction === "down";
       report({

@@ -26,6 +26,17 @@ ruleTester("grant-privileges", {
   ],
   invalid: [
     {
+      name: "ALTER DEFAULT PRIVILEGES grants to roles: objects created later",
+      code: "ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO app, reporting;",
+      errors: [
+        {
+          line: 1,
+          message:
+            "ALTER DEFAULT PRIVILEGES gives EXECUTE privileges on functions created later to app, reporting: check this access is intended.",
+        },
+      ],
+    },
+    {
       code: "GRANT SELECT, INSERT ON orders TO app;",
       errors: [{ line: 1, message: /SELECT, INSERT privileges to app/ }],
     },

@@ -20,6 +20,18 @@ ruleTester("grant-to-public", {
   ],
   invalid: [
     {
+      name: "ALTER DEFAULT PRIVILEGES: every table created later is readable by every role",
+      code: "ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA public\n  GRANT SELECT ON TABLES TO PUBLIC;",
+      errors: [
+        {
+          line: 1,
+          endLine: 2,
+          message:
+            /^ALTER DEFAULT PRIVILEGES gives SELECT privileges on tables created later to PUBLIC: every role/,
+        },
+      ],
+    },
+    {
       code: "GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC;",
       errors: [{ line: 1, message: /SELECT privileges to PUBLIC: every role/ }],
     },

@@ -22,6 +22,17 @@ ruleTester("grant-with-grant-or-admin-option", {
   ],
   invalid: [
     {
+      name: "ALTER DEFAULT PRIVILEGES … WITH GRANT OPTION",
+      code: "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT ALL ON SEQUENCES TO svc WITH GRANT OPTION;",
+      errors: [
+        {
+          line: 1,
+          message:
+            /^ALTER DEFAULT PRIVILEGES gives ALL privileges on sequences created later WITH GRANT OPTION to svc: /,
+        },
+      ],
+    },
+    {
       code: "GRANT SELECT, INSERT ON orders TO app WITH GRANT OPTION;",
       errors: [
         { line: 1, message: /SELECT, INSERT privileges WITH GRANT OPTION to app: they can grant/ },

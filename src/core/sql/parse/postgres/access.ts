@@ -23,6 +23,28 @@ export function grant(s: BodyOf<"GrantStmt">): StatementModel {
   };
 }
 
+/** libpg-query's object type of ALTER DEFAULT PRIVILEGES … ON <class>, as the class is written. */
+const DEFAULT_CLASSES: Record<string, string> = {
+  OBJECT_TABLE: "tables",
+  OBJECT_SEQUENCE: "sequences",
+  OBJECT_FUNCTION: "functions",
+  OBJECT_PROCEDURE: "routines",
+  OBJECT_ROUTINE: "routines",
+  OBJECT_TYPE: "types",
+  OBJECT_SCHEMA: "schemas",
+  OBJECT_LARGEOBJECT: "large objects",
+};
+
+/**
+ * ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT|REVOKE …: a grant that every object
+ * of the class created later carries, read as that grant so the privilege rules see it.
+ */
+export function defaultPrivileges(s: BodyOf<"AlterDefaultPrivilegesStmt">): StatementModel {
+  const m = grant(s.action ?? {});
+  if (m.kind === "grant") m.defaults = DEFAULT_CLASSES[s.action?.objtype ?? ""] ?? "objects";
+  return m;
+}
+
 export function grantRole(s: BodyOf<"GrantRoleStmt">): StatementModel {
   return {
     kind: "grant",

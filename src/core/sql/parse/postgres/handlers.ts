@@ -3,7 +3,14 @@
  * A statement type missing here becomes `{ kind: "other", tag: <type> }`: still analysed for what
  * it runs (pg-effects.ts) and for long names, but no rule reads its shape.
  */
-import { PASSWORD_OPTIONS, createRole, grant, grantRole, policy } from "./access.js";
+import {
+  PASSWORD_OPTIONS,
+  createRole,
+  defaultPrivileges,
+  grant,
+  grantRole,
+  policy,
+} from "./access.js";
 import { alterTable, moveAll, rename, setSchema } from "./alter-table.js";
 import { alterDomain, alterEnum } from "./alter-type.js";
 import type { HandlerTable } from "./context.js";
@@ -56,6 +63,7 @@ export const HANDLERS: HandlerTable = {
   // Privileges, roles, row security
   GrantStmt: grant,
   GrantRoleStmt: grantRole,
+  AlterDefaultPrivilegesStmt: defaultPrivileges,
   CreateRoleStmt: createRole,
   ...PASSWORD_OPTIONS, // ALTER ROLE, CREATE/ALTER USER MAPPING
   CreatePolicyStmt: policy,
