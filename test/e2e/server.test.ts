@@ -570,6 +570,47 @@ describe("gate integrity", () => {
     ]);
   });
 
+  test("the policy tightened on main leaves no stale success (verdicts without a PR event)", async () => {
+    const { repo, head, number } = noteMigration();
+    repo.review(number, { user: "alice", state: "APPROVED" });
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    expect((await settled(repo, "migration-warden/approval", head, 1)).conclusion).toBe("success");
+
+    // A push to main that asks for two approvals: no event of the pull request.
+    const before = repo.branches.get("main")!;
+    const after = repo.commit({
+      parent: before,
+      files: {
+        ".github/migration-warden.yml": CONFIG.replace(
+          "  teams: [dba]\n",
+          "  teams: [dba]\n  count: 2\n",
+        ),
+      },
+    });
+    repo.branches.set("main", after);
+    const payload = example("push", undefined as unknown as string);
+    Object.assign(payload, {
+      ref: "refs/heads/main",
+      before,
+      after,
+      created: false,
+      deleted: false,
+      forced: false,
+    });
+    payload.repository = {
+      ...payload.repository,
+      ...repo.toJSON(),
+      owner: { ...payload.repository.owner, login: repo.owner, name: repo.owner },
+    };
+    payload.installation = fake.installationPayload();
+    expect((await deliver("push", payload)).status).toBe(200);
+    const approval = await settled(repo, "migration-warden/approval", head, 2);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "action_required",
+      "Waiting for DBA approval (1 of 2)",
+    ]);
+  });
+
   test("a DBA removed from the team leaves no stale success (verdicts without a PR event)", async () => {
     const { repo, head, number } = noteMigration();
     fake.setTeamMembership("acme", "dba", "bob", "active");
