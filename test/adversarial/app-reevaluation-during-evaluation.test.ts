@@ -6,9 +6,14 @@
  * found the pull request waiting, left it alone, and the older evaluation then wrote a success
  * that no event would ever revisit. The handler must count evaluations in progress as passes to
  * come (checks/in-flight.ts): every open pull request of the repository is evaluated again, and
- * that newer evaluation decides over the older one's pass.
+ * that newer evaluation decides over the older one's pass. Both registries: this process's (one
+ * server) and Redis (queue mode, the workers share it).
  */
-import { beforeEach, describe, expect, test } from "@jest/globals";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
+import { Redis } from "ioredis";
+import type { InFlight } from "../../src/github/checks/in-flight.js";
+import { RedisInFlight } from "../../src/queue/in-flight-redis.js";
 import type { FakeRepo } from "../support/fake-github.mjs";
 import {
   APPROVAL,
@@ -22,6 +27,30 @@ import {
 } from "../github/harness.js";
 
 let h: Harness;
+
+const REDIS_URL = process.env.MW_TEST_REDIS_URL ? `${process.env.MW_TEST_REDIS_URL}/11` : null;
+const clients: Redis[] = [];
+afterAll(() => {
+  for (const c of clients) c.disconnect();
+});
+
+/** The app's registry of evaluations in progress: none given (this process's), or Redis. */
+const REGISTRIES: ReadonlyArray<readonly [string, () => InFlight | undefined]> = [
+  ["in-process", () => undefined],
+  ...(REDIS_URL
+    ? [
+        [
+          "Redis",
+          () => {
+            const c = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+            c.on("error", () => undefined);
+            clients.push(c);
+            return new RedisInFlight(c, { prefix: `mw-test-reevaluation:${randomUUID()}:` });
+          },
+        ] as const,
+      ]
+    : []),
+];
 
 const OWNER = "Codertocat";
 const CONFIG = (approval: string) =>
@@ -86,10 +115,19 @@ async function whileWriting(
   await older;
 }
 
-describe.each(MODES)(
-  "%s, then an event that changes its verdict",
-  (_mode, pendingAfterMs, mutation) => {
-    useHarness((created) => (h = created), { app: { replay: false, pendingAfterMs } });
+const CASES = REGISTRIES.flatMap(([registry, make]) =>
+  MODES.map(
+    ([mode, pendingAfterMs, mutation]) => [mode, registry, pendingAfterMs, mutation, make] as const,
+  ),
+);
+
+describe.each(CASES)(
+  "%s, registry %s, then an event that changes its verdict",
+  (_mode, _registry, pendingAfterMs, mutation, make) => {
+    const inFlight = make();
+    useHarness((created) => (h = created), {
+      app: { replay: false, pendingAfterMs, ...(inFlight ? { inFlight } : {}) },
+    });
     beforeEach(() => {
       write = mutation;
     });
