@@ -24,9 +24,9 @@ import type { Tool } from "./evaluate.js";
 import { createClientFactory, type RequestPolicy } from "./octokit.js";
 import { reviewMergeGroup, type MergeGroupPayload } from "./merge-group.js";
 import { pushFacts, routePush, type PushPayload } from "./push.js";
-import { installationRepositories, passingPullRequests } from "./reevaluate.js";
+import { installationRepositories, pullRequestsToReevaluate } from "./reevaluate.js";
 import { reportFailure } from "./checks/write.js";
-import { defaultChecks, reviewPullRequest } from "./review.js";
+import { defaultChecks, processInFlight, reviewPullRequest } from "./review.js";
 import type { InFlight } from "./checks/in-flight.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -101,6 +101,7 @@ function deliveryRepository(context: Context): Delivery["repository"] {
 
 export function createHandlers(options: HandlerOptions) {
   const { requests, ...reviewOptions } = options;
+  const inFlight = options.inFlight ?? processInFlight;
   const clientFor = createClientFactory(requests);
   const delivery = (context: Context): Delivery => {
     const repository = deliveryRepository(context);
@@ -226,10 +227,18 @@ export function createHandlers(options: HandlerOptions) {
       const errors: unknown[] = [];
       for (const repo of repos) {
         try {
-          const numbers = await passingPullRequests(d.octokit, repo, appId, [APPROVAL_CHECK_NAME]);
+          const { numbers, overlapped } = await pullRequestsToReevaluate(
+            d.octokit,
+            repo,
+            appId,
+            [APPROVAL_CHECK_NAME],
+            inFlight,
+          );
           context.log.info(
             { repo, pullRequests: numbers, event: `${context.name}.${context.payload.action}` },
-            "eligibility may have changed: re-evaluating passing approvals",
+            overlapped
+              ? "eligibility may have changed while approvals were evaluated: re-evaluating every open pull request"
+              : "eligibility may have changed: re-evaluating passing approvals",
           );
           await reevaluate(d, repo, numbers, () => [new ApprovalCheck()]);
         } catch (err) {
@@ -249,6 +258,7 @@ export function createHandlers(options: HandlerOptions) {
         log: context.log,
         push: facts,
         appId: () => ownAppId(d.octokit),
+        inFlight,
         reevaluate: (numbers) => reevaluate(d, facts.repo, numbers, () => defaultChecks()),
       });
     },

@@ -13,7 +13,8 @@ import { APPROVAL_CHECK_NAME } from "../core/approval/index.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { LINT_CHECK_NAME } from "./checks/lint.js";
 import { TreeReader } from "./git.js";
-import { passingPullRequests } from "./reevaluate.js";
+import { pullRequestsToReevaluate } from "./reevaluate.js";
+import type { InFlight } from "./checks/in-flight.js";
 import { configBlob } from "./audit/config-at.js";
 import { auditPush } from "./audit/push-audit.js";
 
@@ -43,6 +44,11 @@ export interface PushContext {
   push: PushFacts;
   /** This app's id (its own check runs are the ones that can be stale). */
   appId: () => Promise<number>;
+  /**
+   * Evaluations in progress (checks/in-flight.ts): one that read the old policy may still write a
+   * pass, so a changed policy re-evaluates every open pull request it decides while one runs.
+   */
+  inFlight: InFlight;
   /** Evaluates these pull requests of the pushed repository again, lint and approval. */
   reevaluate: (numbers: readonly number[]) => Promise<void>;
   /** Git objects read for this push, shared by the reactions (routePush provides one). */
@@ -116,15 +122,16 @@ export const policyChanged: PushReaction = async (ctx) => {
   const before =
     push.before === null ? null : await configBlob(trees, push.before).catch(() => null);
   if (before !== null && before === after) return;
-  const numbers = await passingPullRequests(
+  const { numbers, overlapped } = await pullRequestsToReevaluate(
     octokit,
     push.repo,
     await ctx.appId(),
     [LINT_CHECK_NAME, APPROVAL_CHECK_NAME],
+    ctx.inFlight,
     push.branch === push.defaultBranch ? undefined : push.branch,
   );
   ctx.log.info(
-    { branch: push.branch, pullRequests: numbers },
+    { branch: push.branch, pullRequests: numbers, overlapped },
     `${CONFIG_PATH} changed: re-evaluating the open pull requests it decides`,
   );
   await ctx.reevaluate(numbers);

@@ -55,7 +55,7 @@ export const DEFAULT_EVALUATION_TIMEOUT_MS = 10 * 60 * 1000;
 export const IN_FLIGHT_WRITE_ALLOWANCE_MS = 5 * 60 * 1000;
 
 /** The registry of evaluations in progress when no other is given: this process's. */
-const processInFlight = new InProcessInFlight();
+export const processInFlight = new InProcessInFlight();
 
 export interface ReviewEnv {
   octokit: GitHubClient;

@@ -509,7 +509,9 @@ describe("gate integrity", () => {
     click.check_run = { ...click.check_run, ...fake.runJSON(run) };
     click.repository = { ...click.repository, ...repo.toJSON() };
     click.requested_action = { identifier: "approve" };
-    click.sender = { ...click.sender, login: "alice", type: "User" };
+    // alice's own account: a click is judged by the account that made it (GitHub's example
+    // payload names another account, whose click would not count for a reason of its own).
+    click.sender = { ...click.sender, login: "alice", type: "User", id: fake.accountId("alice") };
     click.installation = fake.installationPayload();
     await deliver("check_run", click);
     expect((await settled(repo, "migration-warden/approval", head, 2)).conclusion).toBe("success");
@@ -529,6 +531,10 @@ describe("gate integrity", () => {
       "action_required",
       "Waiting for DBA approval (0 of 1)",
     ]);
+    // Not counted because of the change request, not for any other reason.
+    expect(approval.output.summary).toMatch(
+      /\| @alice \| \*\*Approve migrations\*\* button \(check run \d+\): approved \| [^|]+ \| [^|]+ \| they requested changes afterwards \(review \d+ at [^)]*, since dismissed\); only a newer approval from them counts \|/,
+    );
   });
 
   test("a decoy pull request on the same head leaves no passing check for main (11.4)", async () => {
@@ -544,22 +550,65 @@ describe("gate integrity", () => {
     const head = repo.commit({ branch: "feat", parent: decoy, files: { "README.md": "docs\n" } });
     const number = repo.openPullRequest({ base: "decoy", head, user: "dev" });
     await deliver("pull_request", pullRequestPayload(repo, number));
-    // feat → main is opened too, and its delivery is lost.
-    repo.openPullRequest({ base: "main", head, user: "dev" });
     const lint = await settled(repo, "migration-warden/lint", head, 1);
     const approval = await settled(repo, "migration-warden/approval", head, 1);
-    // Lint decides for the head's open pull requests too: when feat → main was open by the time
-    // the evaluation listed them, it names that pull request (its own section, before the
-    // default branch's view), else the default branch's view. Either way main's verdict.
+    // Only now is feat → main opened, and its delivery is lost: branch protection on main reads
+    // the runs written for feat → decoy. (Opened earlier, the evaluation of #1 could list it as
+    // a pull request of the head and decide for it directly, which would not test the view.)
+    repo.openPullRequest({ base: "main", head, user: "dev" });
     expect([lint.conclusion, lint.output.title]).toEqual([
       "failure",
-      expect.stringMatching(/^(?:Against main|#\d+ into main): 1 error, /),
+      expect.stringMatching(/^Against main: 1 error, /),
     ]);
     expect(lint.annotations.map((a) => [a.path, a.title])).toContainEqual([
       "db/migrations/002_drop.up.sql",
       "drop-table",
     ]);
-    expect(approval.conclusion).toBe("action_required");
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "action_required",
+      `#${number} as proposed to main: Waiting for DBA approval (0 of 1)`,
+    ]);
+  });
+
+  test("the policy tightened on main leaves no stale success (verdicts without a PR event)", async () => {
+    const { repo, head, number } = noteMigration();
+    repo.review(number, { user: "alice", state: "APPROVED" });
+    await deliver("pull_request", pullRequestPayload(repo, number));
+    expect((await settled(repo, "migration-warden/approval", head, 1)).conclusion).toBe("success");
+
+    // A push to main that asks for two approvals: no event of the pull request.
+    const before = repo.branches.get("main")!;
+    const after = repo.commit({
+      parent: before,
+      files: {
+        ".github/migration-warden.yml": CONFIG.replace(
+          "  teams: [dba]\n",
+          "  teams: [dba]\n  count: 2\n",
+        ),
+      },
+    });
+    repo.branches.set("main", after);
+    const payload = example("push", undefined as unknown as string);
+    Object.assign(payload, {
+      ref: "refs/heads/main",
+      before,
+      after,
+      created: false,
+      deleted: false,
+      forced: false,
+    });
+    payload.repository = {
+      ...payload.repository,
+      ...repo.toJSON(),
+      owner: { ...payload.repository.owner, login: repo.owner, name: repo.owner },
+    };
+    payload.installation = fake.installationPayload();
+    expect((await deliver("push", payload)).status).toBe(200);
+    const approval = await settled(repo, "migration-warden/approval", head, 2);
+    expect([approval.conclusion, approval.output.title]).toEqual([
+      "action_required",
+      "Waiting for DBA approval (1 of 2)",
+    ]);
   });
 
   test("a DBA removed from the team leaves no stale success (verdicts without a PR event)", async () => {

@@ -251,6 +251,16 @@ describe("the migration directory itself changes type (issue 11.1)", () => {
       "db/migrations is a git submodule at the head of this change",
     ],
     [
+      "a file replacing the directory itself",
+      mergedMigrations(1, "db/migrations"),
+      {
+        "db/migrations/0001_t1.up.sql": null,
+        "db/migrations/0001_t1.down.sql": null,
+        "db/migrations": "not a directory\n",
+      },
+      "db/migrations is a file at the head of this change",
+    ],
+    [
       "a file replacing an ancestor",
       mergedMigrations(1, "db/migrations"),
       {
