@@ -32,7 +32,7 @@ ruleTester("grant-privileges", {
         {
           line: 1,
           message:
-            "ALTER DEFAULT PRIVILEGES gives EXECUTE privileges on functions created later to app, reporting: check this access is intended.",
+            /^ALTER DEFAULT PRIVILEGES gives EXECUTE privileges on functions created later to app, reporting: check this access is intended\.$/,
         },
       ],
     },

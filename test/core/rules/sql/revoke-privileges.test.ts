@@ -40,7 +40,7 @@ ruleTester("revoke-privileges", {
           line: 1,
           severity: "notice",
           message:
-            "ALTER DEFAULT PRIVILEGES REVOKE: tables created later no longer give SELECT privileges to reporting. Existing tables keep their grants; a later migration that creates one must grant what it needs explicitly.",
+            /^ALTER DEFAULT PRIVILEGES REVOKE: tables created later no longer give SELECT privileges to reporting\. Existing tables keep their grants; a later migration that creates one must grant what it needs explicitly\.$/,
         },
       ],
     },
