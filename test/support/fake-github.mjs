@@ -983,6 +983,13 @@ export class FakeGitHub {
       if (decodeURIComponent(g[1]) !== APP_SLUG) throw new HttpError(404, "Not Found");
       return { body: { id: Number(this.appId), slug: APP_SLUG, name: APP_SLUG } };
     }
+    if ((g = m(/^\/user\/(\d+)$/)) && req.method === "GET") {
+      // The account with this id, under the login it holds now (404: no such account).
+      const id = Number(g[1]);
+      const login = [...this.accounts].find(([, v]) => v === id)?.[0];
+      if (login === undefined) throw new HttpError(404, "Not Found");
+      return { body: { login, id, type: "User" } };
+    }
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
     if (path === "/installation/repositories" && req.method === "GET") {

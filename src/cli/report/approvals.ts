@@ -226,6 +226,7 @@ export async function gatherApprovals(
   const reader = new ApprovalReader(octokit, repo, trees, app.id);
   const configs = new Map<string, Promise<BaseConfig>>();
   const roles = new Map<string, Promise<string | null>>();
+  const accounts = new Map<string, Promise<string | null>>();
 
   const baseConfig = (ref: string, sha: string) =>
     cached(configs, sha, async (): Promise<BaseConfig> => {
@@ -256,6 +257,23 @@ export async function gatherApprovals(
           username: login,
         });
         return typeof data.role_name === "string" ? data.role_name : null;
+      } catch (err) {
+        if (httpStatus(err) === 404) return null;
+        throw err;
+      }
+    });
+
+  /**
+   * The login an account has now, by its id (a click's record carries the id: the login it
+   * recorded may have been renamed since, and claimed by someone else). Null: GitHub has no
+   * account with that id (deleted; or a GitHub Enterprise Server without this endpoint).
+   */
+  const loginOf = (id: number) =>
+    cached(accounts, String(id), async () => {
+      try {
+        const { data } = await octokit.request("GET /user/{account_id}", { account_id: id });
+        const login = (data as { login?: unknown } | null)?.login;
+        return typeof login === "string" && login !== "" ? login : null;
       } catch (err) {
         if (httpStatus(err) === 404) return null;
         throw err;
@@ -329,6 +347,11 @@ export async function gatherApprovals(
     if (!shas.includes(info.headSha)) shas.push(info.headSha);
     const buttons: ButtonApproval[] = await reader.buttonApprovals(shas);
     const runs = await approvalRuns(info.headSha);
+    const clickers = buttons
+      .filter((b) => b.pullRequests.includes(number) && typeof b.approverId === "number")
+      .map((b) => b.approverId!);
+    const logins: Record<string, string | null> = {};
+    for (const id of new Set(clickers)) logins[String(id)] = await loginOf(id);
 
     const facts: MergedPullRequestFacts = {
       number,
@@ -350,6 +373,7 @@ export async function gatherApprovals(
       buttons,
       approvalRuns: runs,
       problems,
+      logins,
     };
     if (!passedAtMerge(approvalAtMerge(runs, facts.mergedAt, number)) && facts.mergedBy)
       facts.mergerRole = await role(facts.mergedBy);
@@ -453,6 +477,7 @@ function assumptions(
     "Migrations: the files a pull request changed below the directories that .github/migration-warden.yml configures at its base commit (GitHub's base.sha), as the app counts them; with an invalid configuration, files named like golang-migrate migrations, and the entry is marked incomplete.",
     `Evidence is read only from check runs created by ${who}: any GitHub App with checks:write can create runs with the same names.`,
     `Approvals: APPROVED reviews, and "Approve migrations" clicks recorded in the external_id of ${who}'s migration-warden/approval runs on the pull request's commits, read with the app's own record parser. A review's approved digest is the migration digest of the commit it was given on; a click's is the digest in its record. Both are compared with the merged head's digest, computed as the app computes it (configured directories at the base).`,
+    "People: an approver is named by the login GitHub gives the account now, with its account id. A button approval's record carries the login the clicker had then and (records of version 3) the account id, looked up with GET /user/{account_id}; a renamed clicker is shown under the current login and the recorded one. A later change request withdraws an approval when it is by the same account (by id; by login for a version 2 record, which names only the login).",
     "Eligibility: whether each approver could approve (team membership, roles, author and contributor exclusions) is what the approval check decided at the time; its conclusion is shown. GitHub keeps no history of team membership, so the report does not judge it again.",
     "Approval check at merge: the newest migration-warden/approval run on the merged head commit started before merged_at (branch protection requires the newest run). One that had not finished by then did not pass; one written for other pull requests only does not count for this one.",
     "admin-bypass: the merger has the admin role on the repository when the report runs (GitHub keeps no history of roles); an admin merge without a passing approval check means branch protection was bypassed or did not require the check.",
