@@ -208,6 +208,59 @@ async function listingRead(
   return { merged, moved, firstUpdate };
 }
 
+/** A deleted branch's `after`. */
+const NO_COMMIT = /^0+$/;
+
+/**
+ * The heads `branch` had after each move GitHub received in the range (its repository activity,
+ * newest first, down to the first page before the range: pushes, force pushes, merges; the audit
+ * check runs on each), when each was received. A commit's date is what its author
+ * wrote, so the commits GitHub lists for the range leave out a direct push of a backdated commit;
+ * the activity has the time of the push. Null where GitHub has no activity endpoint (an older
+ * GitHub Enterprise Server): the commit dates are then all there is, and the assumptions say so.
+ */
+async function pushedHeads(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  branch: string,
+  opts: ApprovalsOptions,
+  progress: Progress,
+): Promise<Map<string, string> | null> {
+  const since = opts.since.getTime();
+  const until = opts.until.getTime();
+  const heads = new Map<string, string>();
+  let read = 0;
+  try {
+    for await (const res of octokit.paginate.iterator(octokit.rest.repos.listActivities, {
+      ...repo,
+      ref: `refs/heads/${branch}`,
+      direction: "desc",
+      per_page: opts.pageSize ?? PER_PAGE,
+    })) {
+      const items = res.data as Array<{ after?: unknown; timestamp?: unknown }>;
+      read += items.length;
+      progress.status("activity", `reading pushes to ${branch}: ${read}`);
+      for (const a of items) {
+        const at = Date.parse(String(a.timestamp));
+        // An unreadable time cannot be placed outside the range: the push is examined.
+        if (!Number.isNaN(at) && (at < since || at > until)) continue;
+        const after = String(a.after);
+        if (GIT_OID.test(after) && !NO_COMMIT.test(after) && !heads.has(after))
+          heads.set(after, String(a.timestamp));
+      }
+      const last = items.at(-1);
+      if (!last || Date.parse(String(last.timestamp)) < since) break;
+    }
+  } catch (err) {
+    if (httpStatus(err) !== 404) throw err;
+    progress.note(
+      `GitHub has no repository activity here (GET /repos/{owner}/{repo}/activity answered 404): direct pushes are found by commit date only`,
+    );
+    return null;
+  }
+  return heads;
+}
+
 interface BaseConfig {
   directories: readonly DirectoryConfig[] | null;
   problem: string | null;
@@ -413,25 +466,48 @@ export async function gatherApprovals(
       return res.data;
     },
   );
+  const pushed = await pushedHeads(octokit, repo, defaultBranch, opts, progress);
+  type ListedCommit = (typeof commits)[number];
+  const examined: Array<{ sha: string; listed: ListedCommit | null }> = commits.map((c) => ({
+    sha: c.sha,
+    listed: c,
+  }));
+  const listedShas = new Set(commits.map((c) => c.sha));
+  for (const sha of pushed?.keys() ?? [])
+    if (!listedShas.has(sha)) examined.push({ sha, listed: null });
   let checked = 0;
   const audited = await mapLimit(
-    commits,
+    examined,
     COMMIT_CONCURRENCY,
-    async (c): Promise<AuditRunFacts | null> => {
-      const own = await ownRuns(c.sha, AUDIT_CHECK_NAME);
+    async ({ sha, listed }): Promise<AuditRunFacts | null> => {
+      const own = await ownRuns(sha, AUDIT_CHECK_NAME);
       progress.step(
         `reading audit checks on commits of ${defaultBranch}`,
         ++checked,
-        commits.length,
+        examined.length,
       );
       const run = own[0];
       if (!run) return null;
+      // A pushed head whose commit date is outside the range: its details, read on their own
+      // (the first commit of a listing from it has the same shape as the range's). One GitHub
+      // no longer has (force-pushed away and collected) is still listed, without them.
+      const c =
+        listed ??
+        (await octokit.rest.repos
+          .listCommits({ ...repo, sha, per_page: 1 })
+          .then(({ data }) => data.find((x) => x.sha === sha) ?? null)
+          .catch((err: unknown) => {
+            if ([404, 409, 422].includes(httpStatus(err) ?? 0)) return null;
+            throw err;
+          }));
+      const pushedAt = pushed?.get(sha);
       return {
-        sha: c.sha,
-        committedAt: c.commit.committer?.date ?? c.commit.author?.date ?? null,
-        author: c.author?.login ?? null,
-        committer: c.committer?.login ?? null,
-        message: c.commit.message,
+        sha,
+        committedAt: c ? (c.commit.committer?.date ?? c.commit.author?.date ?? null) : null,
+        ...(pushedAt !== undefined ? { pushedAt } : {}),
+        author: c?.author?.login ?? null,
+        committer: c?.committer?.login ?? null,
+        message: c ? c.commit.message : "(GitHub no longer has this commit)",
         run: {
           id: run.id,
           status: run.status,
@@ -457,12 +533,12 @@ export async function gatherApprovals(
     pullRequests,
     directPushes: pushes,
     audit: {
-      commits: commits.length,
+      commits: examined.length,
       audited: withRuns.length,
       passing: withRuns.length - pushes.length,
     },
     summary: summarize(pullRequests, pushes),
-    assumptions: assumptions(app, defaultBranch, opts),
+    assumptions: assumptions(app, defaultBranch, opts, pushed !== null),
   };
 }
 
@@ -470,6 +546,7 @@ function assumptions(
   app: { id: number; slug: string | null },
   defaultBranch: string,
   opts: ApprovalsOptions,
+  activity: boolean,
 ): string[] {
   const who = `app ${app.slug ? `${app.slug} ` : ""}(id ${app.id})`;
   return [
@@ -481,6 +558,6 @@ function assumptions(
     "Eligibility: whether each approver could approve (team membership, roles, author and contributor exclusions) is what the approval check decided at the time; its conclusion is shown. GitHub keeps no history of team membership, so the report does not judge it again.",
     "Approval check at merge: the newest migration-warden/approval run on the merged head commit started before merged_at (branch protection requires the newest run). One that had not finished by then did not pass; one written for other pull requests only does not count for this one.",
     "admin-bypass: the merger has the admin role on the repository when the report runs (GitHub keeps no history of roles); an admin merge without a passing approval check means branch protection was bypassed or did not require the check.",
-    `Direct pushes: the ${AUDIT_CHECK_NAME} check (on pushes to audited branches) is read by name and conclusion only, on the commits of ${defaultBranch} that GitHub lists for the range (it filters by commit date). A commit whose newest audit run is not success is listed; the run's text is not parsed. Commits without an audit run (pushes that touched no migration, or before the audit check existed) are not listed.`,
+    `Direct pushes: the ${AUDIT_CHECK_NAME} check (on pushes to audited branches) is read by name and conclusion only, on the commits of ${defaultBranch} that GitHub lists for the range (it filters by commit date, which the commit's author chooses) and ${activity ? `on the head of every push to ${defaultBranch} that the repository's activity (GET /repos/{owner}/{repo}/activity) records in the range, so a backdated commit pushed in the range is found` : `not on pushes by the time they were received: this GitHub has no repository activity endpoint, so a commit pushed in the range with a date before it is not found`}. A commit whose newest audit run is not success is listed; the run's text is not parsed. Commits without an audit run (pushes that touched no migration, or before the audit check existed) are not listed.`,
   ];
 }

@@ -135,7 +135,10 @@ export interface PullRequestEntry extends MergedPullRequest {
 /** A commit on the default branch with a `migration-warden/audit` run. */
 export interface AuditRunFacts {
   sha: string;
+  /** The commit's own date (its author chose it). */
   committedAt: string | null;
+  /** When GitHub received the push that made it the branch's head, from the repository activity. */
+  pushedAt?: string;
   author: string | null;
   committer: string | null;
   message: string;
@@ -317,9 +320,10 @@ export function directPushes(runs: readonly AuditRunFacts[]): DirectPushEntry[] 
     .map((r) => ({
       ...r,
       detail:
-        r.run.conclusion === null
+        (r.run.conclusion === null
           ? `the audit check on this push has not finished (${r.run.status})`
-          : `the audit check concluded ${r.run.conclusion}${r.run.title ? ` ("${r.run.title}")` : ""}`,
+          : `the audit check concluded ${r.run.conclusion}${r.run.title ? ` ("${r.run.title}")` : ""}`) +
+        (r.pushedAt !== undefined ? `; pushed ${r.pushedAt}` : ""),
     }));
 }
 
