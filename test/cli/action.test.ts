@@ -455,6 +455,28 @@ describe("the lint step, as a runner runs it", () => {
     expect(n.code).toBe(1);
   });
 
+  test("database-url: the MySQL replay uses that server, and its password is never shown", () => {
+    const { runner } = setUp(DROP);
+    // The workflow's own file (outside the repository): the migrations are MySQL's.
+    const config = join(runner.temp, "mysql.yml");
+    writeFileSync(config, "directories:\n  - path: migrations\n    dialect: mysql\n");
+    // Control: no server, no replay of MySQL.
+    const none = runner.runStep("lint", { config, "fail-on": "never" });
+    expect(none.summary).toContain("there is no embedded MySQL");
+    writeFileSync(runner.summaryPath, "");
+    // A server nothing listens on: the replay tries it, and says so without the password.
+    const r = runner.runStep("lint", {
+      config,
+      "fail-on": "never",
+      "database-url": "mysql://mw:s3cret-pw@127.0.0.1:1/mw_replay",
+    });
+    expect(r.summary).toContain("cannot connect to mysql://mw@127.0.0.1:1/mw_replay");
+    expect(r.summary).not.toContain("there is no embedded MySQL");
+    const json = readFileSync(r.outputs["json-file"]!, "utf8");
+    expect(json).toContain("mysql://mw@127.0.0.1:1/mw_replay");
+    for (const text of [r.stdout, r.stderr, r.summary, json]) expect(text).not.toContain("s3cret");
+  }, 120_000);
+
   test("bad inputs, other events and a missing checkout are exit 2 with an annotation", () => {
     const { runner } = setUp(DROP);
     const bad = runner.runStep("lint", { "fail-on": "sometimes" });

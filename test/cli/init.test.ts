@@ -114,6 +114,10 @@ test("--dry-run prints the file on stdout alone and writes nothing", async () =>
   // stdout is exactly a valid configuration (so `init --dry-run > file` works).
   expect(parseConfig(r.stdout, { ref: "stdout" }).directories[0]!.path).toBe("db/migrations");
   expect(r.stderr).toContain('Found "db/migrations": 2 up, 2 down');
+  // The guess is printed with how sure it is, not only written into the file.
+  expect(r.stderr).toMatch(
+    /Found "db\/migrations": [^\n]*; dialect postgres \(high confidence, 100% of the evidence: /,
+  );
   expect(r.stderr).toContain("Make both checks required");
 });
 

@@ -131,6 +131,8 @@ export class FakeRepo {
     committer?: string | null;
     /** Author and committer date (ISO 8601; default 2023-11-14T22:13:20Z). */
     date?: string;
+    /** When the branch move is recorded in the repository's activity (default now). */
+    pushedAt?: string;
   }): string;
   /**
    * Merges like the merge button (a merge commit, or a squash commit) at `at` by `by`; the PR's

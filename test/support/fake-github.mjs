@@ -199,6 +199,11 @@ export class FakeRepo {
     this.defaultBranch = opts.defaultBranch ?? "main";
     this.fork = opts.fork ?? false;
     this.branches = new Map();
+    /**
+     * Branch moves as `GET /repos/{o}/{r}/activity` lists them: { id, before, after, ref,
+     * timestamp (when GitHub received it, not the commit's date), activity_type, actor }.
+     */
+    this.activity = [];
     this.pulls = new Map();
     /** login (lower case) → repository role_name ("admin", "maintain", "write", …). */
     this.roles = new Map();
@@ -276,7 +281,7 @@ export class FakeRepo {
    * files: { path: string | Uint8Array (file) | null (delete) | { symlink } | { submodule } |
    * { content, mode } }.
    */
-  commit({ branch, parent, files = {}, message = "commit", author, committer, date }) {
+  commit({ branch, parent, files = {}, message = "commit", author, committer, date, pushedAt }) {
     const from = parent !== undefined ? parent : branch ? this.branches.get(branch) : undefined;
     const flat = from ? this.git.flatten(this.git.get(from, "commit").tree) : new Map();
     for (const [path, v] of Object.entries(files)) {
@@ -295,8 +300,23 @@ export class FakeRepo {
       ...(committer !== undefined ? { committer } : {}),
       ...(date !== undefined ? { date } : {}),
     });
-    if (branch) this.branches.set(branch, sha);
+    if (branch) this.moveBranch(branch, sha, "push", author ?? DEFAULT_LOGIN, pushedAt);
     return sha;
+  }
+
+  /** Moves a branch and records the move in the repository's activity. */
+  moveBranch(branch, sha, type, actor, at) {
+    const before = this.branches.get(branch);
+    this.branches.set(branch, sha);
+    this.activity.push({
+      id: this.activity.length + 1,
+      before: before ?? "0".repeat(40),
+      after: sha,
+      ref: `refs/heads/${branch}`,
+      timestamp: at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      activity_type: before === undefined ? "branch_creation" : type,
+      actor,
+    });
   }
 
   /**
@@ -331,7 +351,7 @@ export class FakeRepo {
       mergeCommitSha: sha,
       updatedAt: mergedAt,
     });
-    this.branches.set(pr.base, sha);
+    this.moveBranch(pr.base, sha, "pr_merge", by, mergedAt);
     return sha;
   }
 
@@ -983,6 +1003,13 @@ export class FakeGitHub {
       if (decodeURIComponent(g[1]) !== APP_SLUG) throw new HttpError(404, "Not Found");
       return { body: { id: Number(this.appId), slug: APP_SLUG, name: APP_SLUG } };
     }
+    if ((g = m(/^\/user\/(\d+)$/)) && req.method === "GET") {
+      // The account with this id, under the login it holds now (404: no such account).
+      const id = Number(g[1]);
+      const login = [...this.accounts].find(([, v]) => v === id)?.[0];
+      if (login === undefined) throw new HttpError(404, "Not Found");
+      return { body: { login, id, type: "User" } };
+    }
     if ((path === "/graphql" || path === "/api/graphql") && req.method === "POST")
       return { body: this.#graphql(body) };
     if (path === "/installation/repositories" && req.method === "GET") {
@@ -1029,6 +1056,22 @@ export class FakeGitHub {
       return this.#paged(req.base, repo, rest, query, this.#pullList(repo, query));
     if (rest === "/commits" && get)
       return this.#paged(req.base, repo, rest, query, this.#history(repo, query));
+    if (rest === "/activity" && get) {
+      const ref = query.get("ref");
+      const type = query.get("activity_type");
+      const asc = query.get("direction") === "asc";
+      const list = repo.activity
+        .filter((a) => (!ref || a.ref === ref) && (!type || a.activity_type === type))
+        .sort((a, b) =>
+          a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id - b.id,
+        )
+        .map((a) => ({
+          ...a,
+          node_id: `RA_${a.id}`,
+          actor: { login: a.actor, id: this.accountId(a.actor), type: "User" },
+        }));
+      return this.#paged(req.base, repo, rest, query, asc ? list : list.reverse());
+    }
     if ((g = r(/^\/pulls\/(\d+)$/)) && get) return { body: repo.pullJSON(Number(g[1])) };
     if ((g = r(/^\/pulls\/(\d+)\/files$/)) && get)
       return this.#paged(

@@ -37,10 +37,13 @@ import { describeError, httpStatus } from "../../github/errors.js";
 import { TreeReader } from "../../github/git.js";
 import { pullRequestInfo } from "../../github/pull-request.js";
 import { TOOL } from "../../version.js";
+import { mergedPullRequests, PER_PAGE, pushedHeads } from "./listing.js";
+import { Progress, ReportError } from "./progress.js";
+
+export { Progress, ReportError };
 
 /** The check the push-audit lane (issue 12) writes on pushes to audited branches. */
 export const AUDIT_CHECK_NAME = "migration-warden/audit";
-const PER_PAGE = 100;
 const PR_CONCURRENCY = 4;
 const COMMIT_CONCURRENCY = 8;
 
@@ -55,38 +58,6 @@ export interface ApprovalsOptions {
   now?: Date;
   /** Items per page of the lists (GitHub's maximum, 100, unless a test wants many pages). */
   pageSize?: number;
-}
-
-/** Progress on stderr, at most one line every `everyMs` per phase (and the last one). */
-export class Progress {
-  #last = new Map<string, number>();
-  constructor(
-    private readonly write: (line: string) => void,
-    private readonly everyMs = 2000,
-  ) {}
-  note(line: string): void {
-    this.write(`migration-warden: ${line}\n`);
-  }
-  /** `phase: done/total`, throttled; the first and the last step always show. */
-  step(phase: string, done: number, total: number): void {
-    this.status(phase, `${phase}: ${done}/${total}`, done === 1 || done === total);
-  }
-  /** A line for a phase, throttled unless `force`. */
-  status(phase: string, line: string, force = false): void {
-    const now = Date.now();
-    if (!force && now - (this.#last.get(phase) ?? 0) < this.everyMs) return;
-    this.#last.set(phase, now);
-    this.note(line);
-  }
-}
-
-export class ReportError extends Error {}
-
-interface PullRequestListItem {
-  number: number;
-  merged_at: string | null;
-  updated_at: string;
-  base: { ref: string };
 }
 
 async function resolveApp(
@@ -109,105 +80,6 @@ async function resolveApp(
   }
 }
 
-/** Reads of the list after the first that may find pull requests it moved past; then exit 2. */
-const MAX_REREADS = 5;
-/**
- * How far before the first listed update a re-read goes: a change made while a page was read is
- * stamped when GitHub writes it, which may be a little before it shows in the list.
- */
-const SETTLE_MS = 60_000;
-
-/**
- * The numbers of the pull requests merged in the range (into `base`), read from every pull request
- * (`state=all`) sorted by last update, newest first, page by page.
- *
- * Pages are offsets into a list that changes while it is read: a pull request updated meanwhile
- * (a comment, a label, merged, reopened) moves to the front, past the reader, and every later one
- * moves down one place. With `state=closed` a reopened one even left the list, moving the rest up:
- * the first of the next page was never seen (a merged pull request silently missing from the
- * report). With `state=all` nothing leaves the list, so the only way to miss one is that it moved
- * to the front after the first page was read, and that moves the unread rest down: the next page
- * starts with ones already seen. A read that saw a repeat is followed by another, down to
- * SETTLE_MS before the first update it listed (what moved since is above that); one without a
- * repeat has them all. Lists that keep moving after MAX_REREADS reads are an error (exit 2): the
- * report is never silently incomplete.
- */
-async function mergedPullRequests(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  opts: ApprovalsOptions,
-  progress: Progress,
-): Promise<number[]> {
-  const since = opts.since.getTime();
-  const found = new Set<number>();
-  let stopBelow = since;
-  for (let read = 0; ; read++) {
-    const r = await listingRead(octokit, repo, opts, stopBelow, progress, read);
-    for (const n of r.merged) found.add(n);
-    if (!r.moved) break;
-    if (read >= MAX_REREADS)
-      throw new ReportError(
-        `the list of pull requests kept changing while it was read (${read + 1} reads, each saw pull requests move between its pages): the report could miss merged pull requests, so none is written; run it again when the repository is quieter`,
-      );
-    stopBelow = Math.max(since, r.firstUpdate - SETTLE_MS);
-    progress.note(
-      `pull requests moved while the list was read: reading it again down to ${new Date(stopBelow).toISOString()}`,
-    );
-  }
-  return [...found].sort((a, b) => a - b);
-}
-
-/** One read of the list, down to the first page that ends before `stopBelow`. */
-async function listingRead(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  opts: ApprovalsOptions,
-  stopBelow: number,
-  progress: Progress,
-  read: number,
-): Promise<{ merged: number[]; moved: boolean; firstUpdate: number }> {
-  const since = opts.since.getTime();
-  const until = opts.until.getTime();
-  const merged: number[] = [];
-  const seen = new Set<number>();
-  let moved = false;
-  let firstUpdate = stopBelow;
-  let page = 0;
-  for await (const res of octokit.paginate.iterator(octokit.rest.pulls.list, {
-    ...repo,
-    state: "all",
-    sort: "updated",
-    direction: "desc",
-    per_page: opts.pageSize ?? PER_PAGE,
-  })) {
-    page++;
-    const items = res.data as PullRequestListItem[];
-    if (page === 1 && items[0]) firstUpdate = Date.parse(items[0].updated_at);
-    for (const pr of items) {
-      if (seen.has(pr.number)) {
-        moved = true;
-        continue;
-      }
-      seen.add(pr.number);
-      if (pr.merged_at === null) continue;
-      const at = Date.parse(pr.merged_at);
-      if (at < since || at > until) continue;
-      if (opts.base !== undefined && pr.base.ref !== opts.base) continue;
-      merged.push(pr.number);
-    }
-    progress.status(
-      "pulls",
-      `listing pull requests${read > 0 ? ` (read ${read + 1})` : ""}: page ${page}, ${merged.length} merged in the range so far`,
-      page === 1,
-    );
-    // updated_at ≥ merged_at, and an update moves a pull request to the front: once a page ends
-    // before the range, nothing after it can be in it (what moves meanwhile, the next read finds).
-    const last = items.at(-1);
-    if (!last || Date.parse(last.updated_at) < stopBelow) break;
-  }
-  return { merged, moved, firstUpdate };
-}
-
 interface BaseConfig {
   directories: readonly DirectoryConfig[] | null;
   problem: string | null;
@@ -226,6 +98,7 @@ export async function gatherApprovals(
   const reader = new ApprovalReader(octokit, repo, trees, app.id);
   const configs = new Map<string, Promise<BaseConfig>>();
   const roles = new Map<string, Promise<string | null>>();
+  const accounts = new Map<string, Promise<string | null>>();
 
   const baseConfig = (ref: string, sha: string) =>
     cached(configs, sha, async (): Promise<BaseConfig> => {
@@ -256,6 +129,23 @@ export async function gatherApprovals(
           username: login,
         });
         return typeof data.role_name === "string" ? data.role_name : null;
+      } catch (err) {
+        if (httpStatus(err) === 404) return null;
+        throw err;
+      }
+    });
+
+  /**
+   * The login an account has now, by its id (a click's record carries the id: the login it
+   * recorded may have been renamed since, and claimed by someone else). Null: GitHub has no
+   * account with that id (deleted; or a GitHub Enterprise Server without this endpoint).
+   */
+  const loginOf = (id: number) =>
+    cached(accounts, String(id), async () => {
+      try {
+        const { data } = await octokit.request("GET /user/{account_id}", { account_id: id });
+        const login = (data as { login?: unknown } | null)?.login;
+        return typeof login === "string" && login !== "" ? login : null;
       } catch (err) {
         if (httpStatus(err) === 404) return null;
         throw err;
@@ -329,6 +219,11 @@ export async function gatherApprovals(
     if (!shas.includes(info.headSha)) shas.push(info.headSha);
     const buttons: ButtonApproval[] = await reader.buttonApprovals(shas);
     const runs = await approvalRuns(info.headSha);
+    const clickers = buttons
+      .filter((b) => b.pullRequests.includes(number) && typeof b.approverId === "number")
+      .map((b) => b.approverId!);
+    const logins: Record<string, string | null> = {};
+    for (const id of new Set(clickers)) logins[String(id)] = await loginOf(id);
 
     const facts: MergedPullRequestFacts = {
       number,
@@ -350,6 +245,7 @@ export async function gatherApprovals(
       buttons,
       approvalRuns: runs,
       problems,
+      logins,
     };
     if (!passedAtMerge(approvalAtMerge(runs, facts.mergedAt, number)) && facts.mergedBy)
       facts.mergerRole = await role(facts.mergedBy);
@@ -389,25 +285,48 @@ export async function gatherApprovals(
       return res.data;
     },
   );
+  const pushed = await pushedHeads(octokit, repo, defaultBranch, opts, progress);
+  type ListedCommit = (typeof commits)[number];
+  const examined: Array<{ sha: string; listed: ListedCommit | null }> = commits.map((c) => ({
+    sha: c.sha,
+    listed: c,
+  }));
+  const listedShas = new Set(commits.map((c) => c.sha));
+  for (const sha of pushed?.keys() ?? [])
+    if (!listedShas.has(sha)) examined.push({ sha, listed: null });
   let checked = 0;
   const audited = await mapLimit(
-    commits,
+    examined,
     COMMIT_CONCURRENCY,
-    async (c): Promise<AuditRunFacts | null> => {
-      const own = await ownRuns(c.sha, AUDIT_CHECK_NAME);
+    async ({ sha, listed }): Promise<AuditRunFacts | null> => {
+      const own = await ownRuns(sha, AUDIT_CHECK_NAME);
       progress.step(
         `reading audit checks on commits of ${defaultBranch}`,
         ++checked,
-        commits.length,
+        examined.length,
       );
       const run = own[0];
       if (!run) return null;
+      // A pushed head whose commit date is outside the range: its details, read on their own
+      // (the first commit of a listing from it has the same shape as the range's). One GitHub
+      // no longer has (force-pushed away and collected) is still listed, without them.
+      const c =
+        listed ??
+        (await octokit.rest.repos
+          .listCommits({ ...repo, sha, per_page: 1 })
+          .then(({ data }) => data.find((x) => x.sha === sha) ?? null)
+          .catch((err: unknown) => {
+            if ([404, 409, 422].includes(httpStatus(err) ?? 0)) return null;
+            throw err;
+          }));
+      const pushedAt = pushed?.get(sha);
       return {
-        sha: c.sha,
-        committedAt: c.commit.committer?.date ?? c.commit.author?.date ?? null,
-        author: c.author?.login ?? null,
-        committer: c.committer?.login ?? null,
-        message: c.commit.message,
+        sha,
+        committedAt: c ? (c.commit.committer?.date ?? c.commit.author?.date ?? null) : null,
+        ...(pushedAt !== undefined ? { pushedAt } : {}),
+        author: c?.author?.login ?? null,
+        committer: c?.committer?.login ?? null,
+        message: c ? c.commit.message : "(GitHub no longer has this commit)",
         run: {
           id: run.id,
           status: run.status,
@@ -433,12 +352,12 @@ export async function gatherApprovals(
     pullRequests,
     directPushes: pushes,
     audit: {
-      commits: commits.length,
+      commits: examined.length,
       audited: withRuns.length,
       passing: withRuns.length - pushes.length,
     },
     summary: summarize(pullRequests, pushes),
-    assumptions: assumptions(app, defaultBranch, opts),
+    assumptions: assumptions(app, defaultBranch, opts, pushed !== null),
   };
 }
 
@@ -446,6 +365,7 @@ function assumptions(
   app: { id: number; slug: string | null },
   defaultBranch: string,
   opts: ApprovalsOptions,
+  activity: boolean,
 ): string[] {
   const who = `app ${app.slug ? `${app.slug} ` : ""}(id ${app.id})`;
   return [
@@ -453,9 +373,10 @@ function assumptions(
     "Migrations: the files a pull request changed below the directories that .github/migration-warden.yml configures at its base commit (GitHub's base.sha), as the app counts them; with an invalid configuration, files named like golang-migrate migrations, and the entry is marked incomplete.",
     `Evidence is read only from check runs created by ${who}: any GitHub App with checks:write can create runs with the same names.`,
     `Approvals: APPROVED reviews, and "Approve migrations" clicks recorded in the external_id of ${who}'s migration-warden/approval runs on the pull request's commits, read with the app's own record parser. A review's approved digest is the migration digest of the commit it was given on; a click's is the digest in its record. Both are compared with the merged head's digest, computed as the app computes it (configured directories at the base).`,
+    "People: an approver is named by the login GitHub gives the account now, with its account id. A button approval's record carries the login the clicker had then and (records of version 3) the account id, looked up with GET /user/{account_id}; a renamed clicker is shown under the current login and the recorded one. A later change request withdraws an approval when it is by the same account (by id; by login for a version 2 record, which names only the login).",
     "Eligibility: whether each approver could approve (team membership, roles, author and contributor exclusions) is what the approval check decided at the time; its conclusion is shown. GitHub keeps no history of team membership, so the report does not judge it again.",
     "Approval check at merge: the newest migration-warden/approval run on the merged head commit started before merged_at (branch protection requires the newest run). One that had not finished by then did not pass; one written for other pull requests only does not count for this one.",
     "admin-bypass: the merger has the admin role on the repository when the report runs (GitHub keeps no history of roles); an admin merge without a passing approval check means branch protection was bypassed or did not require the check.",
-    `Direct pushes: the ${AUDIT_CHECK_NAME} check (on pushes to audited branches) is read by name and conclusion only, on the commits of ${defaultBranch} that GitHub lists for the range (it filters by commit date). A commit whose newest audit run is not success is listed; the run's text is not parsed. Commits without an audit run (pushes that touched no migration, or before the audit check existed) are not listed.`,
+    `Direct pushes: the ${AUDIT_CHECK_NAME} check (on pushes to audited branches) is read by name and conclusion only, on the commits of ${defaultBranch} that GitHub lists for the range (it filters by commit date, which the commit's author chooses) and ${activity ? `on the head of every push to ${defaultBranch} that the repository's activity (GET /repos/{owner}/{repo}/activity) records in the range, so a backdated commit pushed in the range is found` : `not on pushes by the time they were received: this GitHub has no repository activity endpoint, so a commit pushed in the range with a date before it is not found`}. A commit whose newest audit run is not success is listed; the run's text is not parsed. Commits without an audit run (pushes that touched no migration, or before the audit check existed) are not listed.`,
   ];
 }

@@ -5,6 +5,7 @@
  * `migration-warden/audit` check flagged. Pure: the CLI gathers the facts from GitHub
  * (src/cli/report/), this module judges them and renders CSV, JSON or Markdown.
  */
+import { samePerson } from "../approval/identity.js";
 import type { ButtonApproval, ReviewFacts } from "../approval/types.js";
 import { escapeInline as escapeMarkdown } from "./markdown.js";
 import { escapeControls } from "./text.js";
@@ -61,6 +62,11 @@ export interface MergedPullRequestFacts extends MergedPullRequest {
   approvalRuns: ApprovalRunFacts[];
   /** The merger's repository role (`role_name`) when looked up; null: no role. */
   mergerRole?: string | null;
+  /**
+   * Account id → the login GitHub gives that account now, for the button approvals' clickers
+   * (their records name the login they had when they clicked); null: GitHub found no account.
+   */
+  logins?: Readonly<Record<string, string | null>>;
   /** Facts that could not be read: the entry is marked incomplete (fail closed). */
   problems: string[];
 }
@@ -68,8 +74,19 @@ export interface MergedPullRequestFacts extends MergedPullRequest {
 export type ApprovalKind = "review" | "button";
 
 export interface ApprovalEntry {
-  /** Null for a deleted account. */
+  /**
+   * The approver's login as GitHub names the account now (a review's user; a click's account,
+   * found by the id its record carries); else the login a click recorded. Null for a review by a
+   * deleted account.
+   */
   approver: string | null;
+  /** The approver's account id; null when unknown (a deleted account, a version 2 record). */
+  approverId: number | null;
+  /**
+   * A click's recorded login, when it is not `approver`: the account was renamed since (the login
+   * may name another account now), or GitHub found no account with its id.
+   */
+  loginAtApproval?: string;
   kind: ApprovalKind;
   at: string | null;
   /** The commit the approval was given on. */
@@ -118,7 +135,10 @@ export interface PullRequestEntry extends MergedPullRequest {
 /** A commit on the default branch with a `migration-warden/audit` run. */
 export interface AuditRunFacts {
   sha: string;
+  /** The commit's own date (its author chose it). */
   committedAt: string | null;
+  /** When GitHub received the push that made it the branch's head, from the repository activity. */
+  pushedAt?: string;
   author: string | null;
   committer: string | null;
   message: string;
@@ -199,36 +219,47 @@ function approvalsOf(f: MergedPullRequestFacts): ApprovalEntry[] {
   const changeRequests = f.reviews.filter(
     (r) => r.state.toUpperCase() === "CHANGES_REQUESTED" && r.user !== null,
   );
-  const withdrawn = (user: string | null, at: string | null) =>
-    user !== null &&
+  // People by account id wherever both sides carry one: a click records the login its account had
+  // then, and a renamed approver's later change request (under the new login) still withdraws it,
+  // while one by whoever claimed the old login does not. Login only for a version 2 record.
+  const withdrawn = (who: { login: string | null; id: number | null }, at: string | null) =>
+    who.login !== null &&
     changeRequests.some(
-      (c) => c.user!.toLowerCase() === user.toLowerCase() && time(c.submittedAt) > time(at),
+      (c) =>
+        samePerson({ login: c.user!, id: c.userId ?? null }, { login: who.login!, id: who.id }) &&
+        time(c.submittedAt) > time(at),
     );
   for (const r of f.reviews) {
     if (r.state.toUpperCase() !== "APPROVED") continue;
     const digest = r.commitId === f.headSha ? f.mergedDigest : r.digest;
+    const approverId = r.userId ?? null;
     out.push({
       approver: r.user,
+      approverId,
       kind: "review",
       at: r.submittedAt,
       commit: r.commitId,
       digest,
       boundToMerged: bound(digest),
-      withdrawn: withdrawn(r.user, r.submittedAt),
+      withdrawn: withdrawn({ login: r.user, id: approverId }, r.submittedAt),
       reviewId: r.id,
     });
   }
   for (const b of f.buttons) {
     if (!b.pullRequests.includes(f.number)) continue;
+    const approverId = b.approverId ?? null;
+    const now = approverId === null ? undefined : f.logins?.[String(approverId)];
     const e: ApprovalEntry = {
-      approver: b.approver,
+      approver: now ?? b.approver,
+      approverId,
       kind: "button",
       at: b.approvedAt,
       commit: b.headSha,
       digest: b.digest,
       boundToMerged: bound(b.digest),
-      withdrawn: withdrawn(b.approver, b.approvedAt),
+      withdrawn: withdrawn({ login: b.approver, id: approverId }, b.approvedAt),
     };
+    if (now === null || (now !== undefined && now !== b.approver)) e.loginAtApproval = b.approver;
     if (b.checkRunId !== undefined) e.checkRunId = b.checkRunId;
     out.push(e);
   }
@@ -270,7 +301,15 @@ export function assessPullRequest(f: MergedPullRequestFacts): PullRequestEntry {
     });
   }
   for (const p of f.problems) exceptions.push({ kind: "incomplete", detail: p });
-  const { reviews: _r, buttons: _b, approvalRuns: _a, mergerRole: _m, problems: _p, ...pr } = f;
+  const {
+    reviews: _r,
+    buttons: _b,
+    approvalRuns: _a,
+    mergerRole: _m,
+    problems: _p,
+    logins: _l,
+    ...pr
+  } = f;
   return { ...pr, approvalCheck: check, approvals: approvalsOf(f), exceptions };
 }
 
@@ -281,9 +320,10 @@ export function directPushes(runs: readonly AuditRunFacts[]): DirectPushEntry[] 
     .map((r) => ({
       ...r,
       detail:
-        r.run.conclusion === null
+        (r.run.conclusion === null
           ? `the audit check on this push has not finished (${r.run.status})`
-          : `the audit check concluded ${r.run.conclusion}${r.run.title ? ` ("${r.run.title}")` : ""}`,
+          : `the audit check concluded ${r.run.conclusion}${r.run.title ? ` ("${r.run.title}")` : ""}`) +
+        (r.pushedAt !== undefined ? `; pushed ${r.pushedAt}` : ""),
     }));
 }
 
@@ -337,6 +377,18 @@ export const CSV_COLUMNS = [
   "exceptions",
 ] as const;
 
+/**
+ * " [id 5, clicked as old-login]" for a click whose recorded login is not the account's now:
+ * the login alone could name someone else. JSON has every approver's id (`approverId`).
+ */
+function identity(a: ApprovalEntry): string {
+  if (a.loginAtApproval === undefined) return "";
+  const id = a.approverId !== null ? `id ${a.approverId}, ` : "";
+  return a.approver === a.loginAtApproval
+    ? ` [${id}no account with this id found now]`
+    : ` [${id}clicked as ${a.loginAtApproval}]`;
+}
+
 function approvalText(a: ApprovalEntry): string {
   const bound =
     a.boundToMerged === null
@@ -344,7 +396,7 @@ function approvalText(a: ApprovalEntry): string {
       : a.boundToMerged
         ? "bound to merged content"
         : "other content";
-  return `${a.approver ?? "(deleted account)"} (${a.kind}, ${a.at ?? "unknown time"}, ${a.digest ? a.digest.slice(0, 12) : "no digest"}, ${bound}${a.withdrawn ? ", withdrawn by a later change request" : ""})`;
+  return `${a.approver ?? "(deleted account)"}${identity(a)} (${a.kind}, ${a.at ?? "unknown time"}, ${a.digest ? a.digest.slice(0, 12) : "no digest"}, ${bound}${a.withdrawn ? ", withdrawn by a later change request" : ""})`;
 }
 
 function checkText(c: ApprovalCheckAtMerge | null): string {
@@ -429,7 +481,7 @@ export function renderApprovalsMarkdown(r: ApprovalsReport): string {
       if (p.migrations.length > 5) migrations.push(`and ${p.migrations.length - 5} more`);
       const approvals = p.approvals.map(
         (a) =>
-          `${a.approver ? `@${escapeInline(a.approver)}` : "(deleted account)"} — ${a.kind}, ${a.at ?? "?"}, ${short(a.digest)}${a.boundToMerged === true ? " ✅ bound" : a.boundToMerged === false ? " ⚠️ other content" : " ❔ unknown"}${a.withdrawn ? ", withdrawn" : ""}`,
+          `${a.approver ? `@${escapeInline(a.approver)}` : "(deleted account)"}${escapeInline(identity(a))} — ${a.kind}, ${a.at ?? "?"}, ${short(a.digest)}${a.boundToMerged === true ? " ✅ bound" : a.boundToMerged === false ? " ⚠️ other content" : " ❔ unknown"}${a.withdrawn ? ", withdrawn" : ""}`,
       );
       out.push(
         `| [#${p.number}](${p.url}) ${escapeInline(p.title)} → ${escapeInline(p.base)} | ${p.mergedAt}${p.mergedBy ? ` by @${escapeInline(p.mergedBy)}` : ""} | ${p.author ? `@${escapeInline(p.author)}` : "—"} | ${migrations.join("<br>")} | ${approvals.join("<br>") || "none"} | ${short(p.mergedDigest)} | ${escapeInline(checkText(p.approvalCheck))} | ${p.exceptions.map((e) => `**${e.kind}**: ${escapeInline(e.detail)}`).join("<br>") || "—"} |`,
