@@ -43,6 +43,9 @@ const PG_UP =
   // Two tables: PostgreSQL 15 qualifies a one-table view's columns, 16 and later do not (the
   // audit's note; docs/drift.md, "Engines").
   "CREATE VIEW adults AS SELECT u.id, p.name FROM users u JOIN plans p ON p.name = u.plan WHERE u.age >= 18;\n" +
+  // One table: PostgreSQL 15 prints its columns qualified, PGlite (18) does not; the same view.
+  "CREATE VIEW active AS SELECT id, email FROM users WHERE plan <> 'gone' AND EXISTS (SELECT 1 FROM plans WHERE plans.name = users.plan);\n" +
+  "CREATE MATERIALIZED VIEW plan_counts AS SELECT plan, count(*) AS n FROM users u GROUP BY plan;\n" +
   "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n" +
   "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n";
 const PG_BY_HAND =
@@ -52,6 +55,7 @@ const PG_BY_HAND =
   "ALTER TABLE users DROP CONSTRAINT users_age_check;\n" +
   "ALTER TABLE users ADD CONSTRAINT users_email_shape CHECK (email LIKE '%@%');\n" +
   "CREATE OR REPLACE VIEW adults AS SELECT u.id, p.name FROM users u JOIN plans p ON p.name = u.plan WHERE u.age >= 21;\n" +
+  "CREATE OR REPLACE VIEW active AS SELECT id, email FROM users WHERE plan <> 'left' AND EXISTS (SELECT 1 FROM plans WHERE plans.name = users.plan);\n" +
   "DROP SEQUENCE invoice_no; CREATE SEQUENCE hand_no;\n" +
   "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.plan := 'pro'; RETURN NEW; END $$;\n" +
   "DROP TRIGGER users_touch ON users;\n" +
@@ -211,6 +215,8 @@ function expectDifference(
         actual: /~~|LIKE/,
       });
       expectDifference(d, "view", "public.adults", "changed", { expected: /18/, actual: /21/ });
+      expectDifference(d, "view", "public.active", "changed", { expected: /gone/, actual: /left/ });
+      expect(d.filter((x) => x.object === "public.plan_counts")).toEqual([]);
       expectDifference(d, "sequence", "public.invoice_no", "missing");
       expectDifference(d, "sequence", "public.hand_no", "added");
       expectDifference(d, "function", "public.touch()", "changed");
