@@ -22,6 +22,7 @@ import {
   parseDriftUrl,
   parseMigrationsTable,
   redact,
+  scrubCredentials,
   type DriftUrl,
 } from "../replay/drift/url.js";
 import { TOOL } from "../version.js";
@@ -202,8 +203,10 @@ export async function drift(
 
 export async function runDrift(argv: string[], io: Io): Promise<number> {
   let secrets: readonly string[] = [];
+  // Known secrets (the URL's password, as written and decoded), and any other URL's by its shape.
+  const safe = (message: string) => redact(scrubCredentials(message), secrets);
   const fail = (message: string) => {
-    io.stderr(`migration-warden: ${redact(message, secrets)}\n`);
+    io.stderr(`migration-warden: ${safe(message)}\n`);
     return 2;
   };
   try {
@@ -224,8 +227,7 @@ export async function runDrift(argv: string[], io: Io): Promise<number> {
     );
     return driftExitCode(report);
   } catch (err) {
-    if (err instanceof UsageError)
-      return usageFailure(io, redact(err.message, secrets), DRIFT_USAGE);
+    if (err instanceof UsageError) return usageFailure(io, safe(err.message), DRIFT_USAGE);
     if (err instanceof DriftError || err instanceof ConfigError || err instanceof GitError)
       return fail(err.message);
     return fail(`internal error: ${(err as Error).stack ?? String(err)}`);

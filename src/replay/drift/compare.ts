@@ -21,6 +21,7 @@ import {
   type SchemaChange,
 } from "../schema.js";
 import { globMatcher as namePatterns } from "../../core/glob.js";
+import { sameViewDefinition } from "./view-definition.js";
 
 export type DifferenceKind = "added" | "missing" | "changed";
 
@@ -243,6 +244,24 @@ export function compareSchemas(expected: Schema, live: Schema, opts: CompareOpti
         if (rest.length === 0) continue;
         c.changes = rest;
       }
+    }
+    if (
+      c.change === "changed" &&
+      (c.kind === "view" || c.kind === "materialized-view") &&
+      (opts.dialect ?? "postgres") === "postgres"
+    ) {
+      // A one-table view as PostgreSQL 15 and 16+ print it (view-definition.ts).
+      const rest = c.changes!.filter(
+        (x) =>
+          !(
+            x.attr === "definition" &&
+            typeof x.before === "string" &&
+            typeof x.after === "string" &&
+            sameViewDefinition(x.before, x.after)
+          ),
+      );
+      if (rest.length === 0) continue;
+      c.changes = rest;
     }
     differences.push(toDifference(c, expected, live));
   }

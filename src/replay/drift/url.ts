@@ -16,7 +16,12 @@
  * parameters as session settings, and one of them could switch read-only off): they are listed as
  * ignored. Messages never contain the password.
  */
-import { percentDecode, type ServerAddress, type TlsMode } from "../external/url.js";
+import {
+  DatabaseUrlError,
+  percentDecode as decodePart,
+  type ServerAddress,
+  type TlsMode,
+} from "../external/url.js";
 import { DEFAULT_MIGRATIONS_TABLE } from "../golang-migrate.js";
 
 export type DriftDialect = "postgres" | "mysql" | "sqlite";
@@ -81,6 +86,16 @@ const SCHEMES: Record<string, DriftDialect> = {
 
 /** golang-migrate's own driver options: about running migrations, nothing drift reads. */
 const MIGRATE_OPTIONS = /^x-/;
+
+/** The replay's percent-decoding, failing as a URL error (a usage error, exit 2). */
+function percentDecode(part: string, what: string): string {
+  try {
+    return decodePart(part, what);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new DriftUrlError(err.message);
+    throw err;
+  }
+}
 
 /** Go's strconv.ParseBool. */
 function parseBool(v: string, what: string): boolean {
@@ -471,4 +486,20 @@ export function redact(message: string, secrets: readonly string[]): string {
   for (const s of [...secrets].sort((a, b) => b.length - a.length))
     if (s !== "") out = out.split(s).join("***");
   return out;
+}
+
+/**
+ * Passwords in text that holds a database URL where none was expected (a URL given to --dir or
+ * --format by mistake, which the usage error quotes; a path resolved from one, which keeps one
+ * slash): `scheme://user:password@`, go-sql-driver's `user:password@tcp(`, `password=…`. The
+ * parsed URL's own secrets are known (redact); these are not, so each is masked by its shape.
+ */
+export function scrubCredentials(text: string): string {
+  // Kept: the usage texts' placeholder, and what an earlier pattern masked already.
+  const mask = (m: string, head: string, pw: string) =>
+    pw === "password" || pw.endsWith("***") ? m : `${head}:***@`;
+  return text
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/+[^\s/:@'"]*):(\S*)@/g, mask)
+    .replace(/((?:^|[\s'"(=/])[^\s/:@'"()]*):(?!\/\/)(\S*)@(?=\w+\()/g, mask)
+    .replace(/([?&]password=)[^&\s'"]*/gi, "$1***");
 }
