@@ -1,8 +1,8 @@
 /**
  * The nightly workflow docs/drift.md gives ("Nightly, with an issue when drift appears") is a
  * program people copy: its YAML must parse into the workflow it says, and its two scripts must
- * work on drift's real JSON output. They run here under bash, with `npx` and `gh` replaced by
- * stubs (the stub `npx` prints a report drift made in this test, with its exit code; the stub `gh`
+ * work on drift's real JSON output. They run here under bash, with `node` and `gh` replaced by
+ * stubs (the stub `node` prints a report drift made in this test, with its exit code; the stub `gh`
  * records what it was asked) and the real `jq`. Skipped, saying why, without bash or jq.
  *
  * What it checks: exit 0 and 1 give the status to the next step, anything else (2, or a crash)
@@ -51,6 +51,16 @@ describe("the workflow in docs/drift.md parses into what it says", () => {
     const run = steps.find((s: any) => s.id === "drift");
     expect(run.env.MIGRATION_WARDEN_DRIFT_DATABASE_URL).toBe("${{ secrets.DRIFT_DATABASE_URL }}");
     expect(run.run).toContain('drift --ref "$GITHUB_SHA" --format json > drift.json');
+    // Not published to npm: the CLI is built from its repository before the step runs it.
+    const source = steps.findIndex(
+      (s: any) => s.with?.repository === "migration-warden/migration-warden",
+    );
+    const build = steps.findIndex((s: any) => /npm ci\b.*&& npm run build/.test(s.run ?? ""));
+    expect(source).toBeGreaterThan(-1);
+    expect(build).toBeGreaterThan(source);
+    expect(steps[build]["working-directory"]).toBe(steps[source].with.path);
+    expect(run.run).toContain(`node ${steps[source].with.path}/lib/cli/main.js drift`);
+    expect(run.run).not.toMatch(/\bnpx\b/);
     const issue = steps.find((s: any) => s.name === "Open, update or close the drift issue");
     expect(issue.env.STATUS).toBe("${{ steps.drift.outputs.status }}");
     // The MySQL replay service: a fragment of a job, which parses too.
@@ -73,12 +83,13 @@ describe("the workflow in docs/drift.md parses into what it says", () => {
 
     beforeAll(async () => {
       mkdirSync(bin);
-      writeFileSync(join(bin, "npx"), '#!/bin/sh\ncat "$FAKE_REPORT"\nexit "$FAKE_CODE"\n');
+      // The step runs `node .migration-warden/lib/cli/main.js drift …`: a stub `node` stands in.
+      writeFileSync(join(bin, "node"), '#!/bin/sh\ncat "$FAKE_REPORT"\nexit "$FAKE_CODE"\n');
       writeFileSync(
         join(bin, "gh"),
         '#!/bin/sh\necho "gh $*" >> "$GH_LOG"\n[ "$1 $2" = "issue list" ] && echo "$FAKE_ISSUE"\nexit 0\n',
       );
-      chmodSync(join(bin, "npx"), 0o755);
+      chmodSync(join(bin, "node"), 0o755);
       chmodSync(join(bin, "gh"), 0o755);
       repo
         .write({
