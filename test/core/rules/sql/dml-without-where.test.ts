@@ -282,6 +282,11 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, endLine: 2, message: /MERGE action WHEN MATCHED THEN DELETE/ }],
     },
     {
+      name: "MERGE … WHEN MATCHED THEN UPDATE on a constant join",
+      code: "MERGE INTO users u USING (SELECT 1) s ON true\nWHEN MATCHED THEN UPDATE SET email = NULL;",
+      errors: [{ line: 1, endLine: 2, message: /MERGE action WHEN MATCHED THEN UPDATE/ }],
+    },
+    {
       name: "MERGE … WHEN NOT MATCHED BY SOURCE THEN DELETE",
       code: "MERGE INTO users u USING keep s ON u.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE;",
       errors: [{ line: 1, message: /no match in the source/ }],
