@@ -130,6 +130,19 @@ const cases: Case[] = [
       : {}),
   })),
   {
+    name: "5: a function created in the migration, called only from a RAISE's parameters in a DO block",
+    config: PG,
+    added: {
+      "000003_x.up.sql":
+        "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$;\nDO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    RAISE NOTICE 'purged %', purge();\n  END IF;\nEND $$;\n",
+    },
+    expect: [["dml-without-where", "000003_x.up.sql"]],
+    honest: {
+      "000003_x.up.sql":
+        "CREATE FUNCTION tally() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$;\nDO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    RAISE NOTICE 'users: %', tally();\n  END IF;\nEND $$;\n",
+    },
+  },
+  {
     name: "5: DROP OWNED … CASCADE",
     config: PG,
     added: { "000003_x.up.sql": "DROP OWNED BY app CASCADE;\n" },

@@ -102,6 +102,20 @@ const PG_CASES: Case[] = [
     loses: true,
   },
   {
+    name: "a function created in the change, called from a RAISE's parameters in a DO block",
+    files: [
+      "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$; DO $$ BEGIN RAISE NOTICE 'purged %', purge(); END $$;",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from EXECUTE … USING in a DO block",
+    files: [
+      "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$; DO $$ BEGIN EXECUTE 'SELECT $1' USING purge(); END $$;",
+    ],
+    loses: true,
+  },
+  {
     name: "control: a filtered DELETE of nothing",
     files: ["DELETE FROM users WHERE id < 0;"],
     loses: false,

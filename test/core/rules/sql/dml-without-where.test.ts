@@ -337,6 +337,16 @@ ruleTester("dml-without-where", {
       errors: [{ line: 3, message: /when purge\(\) is called on line 5/ }],
     },
     {
+      name: "a function created in the migration, called from a RAISE's parameters, only when rows exist",
+      code: "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$;\nDO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    RAISE NOTICE 'purged %', purge();\n  END IF;\nEND $$;",
+      errors: [{ line: 1, message: /when purge\(\) is called on line 5\b/ }],
+    },
+    {
+      name: "a function created in the migration, called from EXECUTE … USING",
+      code: "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$;\nDO $$ BEGIN EXECUTE 'SELECT $1' USING purge(); END $$;",
+      errors: [{ line: 1, message: /when purge\(\) is called on line 2/ }],
+    },
+    {
       name: "a procedure called by CALL, through another function",
       code: "CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM users $$;\nCREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CALL p(); END $$;\nSELECT 1 FROM (SELECT f()) x;",
       errors: [{ line: 1 }],

@@ -74,6 +74,11 @@ ruleTester("unanalyzable-statement", {
       errors: [{ line: 1 }],
     },
     {
+      name: "a function the change does not create, called from a RAISE's parameters",
+      code: "DO $$ BEGIN RAISE NOTICE '%', dblink_exec('dbname=app', 'DROP TABLE users'); END $$;",
+      errors: [{ line: 1, message: /dblink_exec\(\)/ }],
+    },
+    {
       name: "EXECUTE of a statement this change does not prepare",
       code: "EXECUTE wipe_all;",
       errors: [{ line: 1, message: /does not prepare before it/ }],
