@@ -240,6 +240,33 @@ const cases: Case[] = [
   },
   // Item 8: MySQL comments and routine bodies.
   {
+    name: "5: MySQL: a stored function created in one migration, called from a DECLARE default of a procedure CALLed later",
+    config: MYSQL,
+    added: {
+      "000003_f.up.sql":
+        "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\n",
+      "000004_p.up.sql": "CREATE PROCEDURE p() BEGIN DECLARE x INT DEFAULT wipe(); END;\n",
+      "000005_call.up.sql": "CALL p();\n",
+    },
+    expect: [["dml-without-where", "000003_f.up.sql"]],
+    honest: {
+      "000003_f.up.sql":
+        "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN UPDATE users SET email = lower(email) WHERE id = 42; RETURN 1; END;\n",
+      "000004_p.up.sql": "CREATE PROCEDURE p() BEGIN DECLARE x INT DEFAULT wipe(); END;\n",
+      "000005_call.up.sql": "CALL p();\n",
+    },
+  },
+  {
+    name: "5: MySQL: a stored function created in the migration, called from SET",
+    config: MYSQL,
+    added: {
+      "000003_f.up.sql":
+        "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\n",
+      "000004_set.up.sql": "SET @x = wipe();\n",
+    },
+    expect: [["dml-without-where", "000003_f.up.sql"]],
+  },
+  {
     name: "8: MySQL: a versioned comment is code",
     config: MYSQL,
     added: { "000003_x.up.sql": "/*!50000 DROP TABLE users */;\n" },

@@ -183,6 +183,27 @@ const MYSQL_CASES: Case[] = [
     files: ["PREPARE s FROM 'DELETE FROM users'; EXECUTE s;"],
     loses: true,
   },
+  {
+    name: "a function created in the change, called from SET",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; SET @x = wipe();",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from a DECLARE default in a procedure",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE PROCEDURE p() BEGIN DECLARE x INT DEFAULT wipe(); END; CALL p();",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from an IF condition in a procedure",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE PROCEDURE p() BEGIN IF wipe() > 0 THEN SELECT 1; END IF; END; CALL p();",
+    ],
+    loses: true,
+  },
 ];
 
 async function check(c: Case, dialect: Dialect, lost: boolean[]): Promise<void> {
@@ -258,7 +279,7 @@ const mysqlUrl =
 
     test.each(MYSQL_CASES)("$name", async (c) => {
       await conn.query(
-        "SET SESSION sql_mode = DEFAULT; SET NAMES utf8mb4; DROP PROCEDURE IF EXISTS p; DROP PROCEDURE IF EXISTS q; DROP TABLE IF EXISTS users, t; CREATE TABLE users (id int, `begin` int); INSERT INTO users VALUES (1, 1), (2, 2);",
+        "SET SESSION sql_mode = DEFAULT; SET NAMES utf8mb4; DROP PROCEDURE IF EXISTS p; DROP PROCEDURE IF EXISTS q; DROP FUNCTION IF EXISTS wipe; DROP TABLE IF EXISTS users, t; CREATE TABLE users (id int, `begin` int); INSERT INTO users VALUES (1, 1), (2, 2);",
       );
       const lost: boolean[] = [];
       for (const file of c.files) {

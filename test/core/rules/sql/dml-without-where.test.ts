@@ -373,6 +373,18 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1 }],
     },
     {
+      name: "MySQL: a stored function called from SET",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nSET @x = wipe();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: a stored function called from a DECLARE default and an IF condition of a called procedure",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE PROCEDURE p() BEGIN\n  DECLARE x INT DEFAULT wipe();\n  IF wipe() > 0 THEN SELECT 1; END IF;\nEND;\nCALL p();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 3/ }],
+    },
+    {
       name: "MySQL: an event scheduled by the migration",
       dialect: "mysql",
       code: "CREATE EVENT e ON SCHEDULE AT CURRENT_TIMESTAMP DO DELETE FROM users;",
