@@ -267,6 +267,20 @@ const cases: Case[] = [
     expect: [["dml-without-where", "000003_f.up.sql"]],
   },
   {
+    name: "5: MySQL: a stored function created in one migration, called from CREATE TABLE … AS SELECT in the next",
+    config: MYSQL,
+    added: {
+      "000003_f.up.sql":
+        "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\n",
+      "000004_t.up.sql": "CREATE TABLE t2 AS SELECT wipe() AS a;\n",
+    },
+    expect: [["dml-without-where", "000003_f.up.sql"]],
+    honest: {
+      "000003_f.up.sql": "CREATE FUNCTION one() RETURNS INT DETERMINISTIC RETURN 1;\n",
+      "000004_t.up.sql": "CREATE TABLE t2 AS SELECT one() AS a;\n",
+    },
+  },
+  {
     name: "8: MySQL: a versioned comment is code",
     config: MYSQL,
     added: { "000003_x.up.sql": "/*!50000 DROP TABLE users */;\n" },

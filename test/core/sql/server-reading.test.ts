@@ -191,6 +191,13 @@ const MYSQL_CASES: Case[] = [
     loses: true,
   },
   {
+    name: "a function created in the change, called from CREATE TABLE … AS SELECT",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE TABLE t AS SELECT wipe() AS a;",
+    ],
+    loses: true,
+  },
+  {
     name: "a function created in the change, called from a DECLARE default in a procedure",
     files: [
       "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE PROCEDURE p() BEGIN DECLARE x INT DEFAULT wipe(); END; CALL p();",

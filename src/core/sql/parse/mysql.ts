@@ -50,8 +50,14 @@ export function parseMysql(
     // The token reader reads no expressions: `SET @x = wipe()` runs wipe(). (Its DDL calls no
     // stored routine: MySQL refuses them in defaults, generated columns and CHECK; and a call
     // makes the merged schema forget every table, so type names must not read as calls.)
-    if (m.kind === "set") {
-      const calls = tokenCalls(toks, 0, toks.length, input.base, false);
+    const from =
+      m.kind === "set"
+        ? 0
+        : m.kind === "create-table" && m.asQuery // CREATE TABLE t AS SELECT wipe(): runs now
+          ? toks.findIndex((t) => t.kind === "word" && t.text === "SELECT")
+          : -1;
+    if (from >= 0) {
+      const calls = tokenCalls(toks, from, toks.length, input.base, false);
       if (calls.length > 0) (m.effects ??= noEffects()).calls.push(...calls);
     }
     return { ok: true, model: m, ast: undefined };

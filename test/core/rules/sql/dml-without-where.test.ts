@@ -379,6 +379,12 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
     },
     {
+      name: "MySQL: a stored function called from CREATE TABLE … AS SELECT",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE TABLE t2 AS SELECT wipe() AS a;",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
       name: "MySQL: a stored function called from a DECLARE default and an IF condition of a called procedure",
       dialect: "mysql",
       code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE PROCEDURE p() BEGIN\n  DECLARE x INT DEFAULT wipe();\n  IF wipe() > 0 THEN SELECT 1; END IF;\nEND;\nCALL p();",
