@@ -171,6 +171,15 @@ const cases: Case[] = [
     expect: [["unanalyzable-statement", "000003_x.up.sql"]],
   },
   {
+    name: "5: EXPLAIN ANALYZE EXECUTE of a statement the change does not prepare",
+    config: PG,
+    added: { "000003_x.up.sql": "EXPLAIN ANALYZE EXECUTE cleanup;\n" },
+    expect: [["unanalyzable-statement", "000003_x.up.sql"]],
+    honest: {
+      "000003_x.up.sql": "PREPARE cleanup AS SELECT 1;\nEXPLAIN ANALYZE EXECUTE cleanup;\n",
+    },
+  },
+  {
     name: "5: CALL of a procedure the change does not create",
     config: PG,
     added: { "000003_x.up.sql": "CALL cleanup();\n" },
