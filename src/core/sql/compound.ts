@@ -132,6 +132,11 @@ export class BlockTracker {
     return this.mode === "body" && this.stack.length > 0;
   }
 
+  /** Past the routine header (or the start of a compound statement): in the body. */
+  get inBody(): boolean {
+    return this.mode === "body";
+  }
+
   /** At a position where a statement of the body can start (for the body reader). */
   get statementStart(): boolean {
     return this.mode === "body" && this.atStart && !this.pendingEnd;

@@ -102,6 +102,20 @@ const PG_CASES: Case[] = [
     loses: true,
   },
   {
+    name: "a function created in the change, called from a RAISE's parameters in a DO block",
+    files: [
+      "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$; DO $$ BEGIN RAISE NOTICE 'purged %', purge(); END $$;",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from EXECUTE … USING in a DO block",
+    files: [
+      "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$; DO $$ BEGIN EXECUTE 'SELECT $1' USING purge(); END $$;",
+    ],
+    loses: true,
+  },
+  {
     name: "control: a filtered DELETE of nothing",
     files: ["DELETE FROM users WHERE id < 0;"],
     loses: false,
@@ -167,6 +181,34 @@ const MYSQL_CASES: Case[] = [
   {
     name: "PREPARE FROM a literal",
     files: ["PREPARE s FROM 'DELETE FROM users'; EXECUTE s;"],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from SET",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; SET @x = wipe();",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from CREATE TABLE … AS SELECT",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE TABLE t AS SELECT wipe() AS a;",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from a DECLARE default in a procedure",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE PROCEDURE p() BEGIN DECLARE x INT DEFAULT wipe(); END; CALL p();",
+    ],
+    loses: true,
+  },
+  {
+    name: "a function created in the change, called from an IF condition in a procedure",
+    files: [
+      "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END; CREATE PROCEDURE p() BEGIN IF wipe() > 0 THEN SELECT 1; END IF; END; CALL p();",
+    ],
     loses: true,
   },
 ];
@@ -244,7 +286,7 @@ const mysqlUrl =
 
     test.each(MYSQL_CASES)("$name", async (c) => {
       await conn.query(
-        "SET SESSION sql_mode = DEFAULT; SET NAMES utf8mb4; DROP PROCEDURE IF EXISTS p; DROP PROCEDURE IF EXISTS q; DROP TABLE IF EXISTS users, t; CREATE TABLE users (id int, `begin` int); INSERT INTO users VALUES (1, 1), (2, 2);",
+        "SET SESSION sql_mode = DEFAULT; SET NAMES utf8mb4; DROP PROCEDURE IF EXISTS p; DROP PROCEDURE IF EXISTS q; DROP FUNCTION IF EXISTS wipe; DROP TABLE IF EXISTS users, t; CREATE TABLE users (id int, `begin` int); INSERT INTO users VALUES (1, 1), (2, 2);",
       );
       const lost: boolean[] = [];
       for (const file of c.files) {

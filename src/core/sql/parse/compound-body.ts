@@ -10,6 +10,7 @@ import type { Dialect } from "../../types.js";
 import { BlockTracker } from "../compound.js";
 import { tokenize } from "../lexer.js";
 import { noEffects, type Effects } from "../model.js";
+import { tokenCalls } from "./mysql.js";
 import { merge, shorten } from "./pg-effects.js";
 import type { ParseOutcome, StatementInput } from "./types.js";
 
@@ -80,6 +81,10 @@ export function compoundBody(
     const atStart = tr.statementStart;
     if (t.kind === "word") tr.word(t.text, t.start);
     else tr.other(t.kind === "punct" ? t.text : t.kind, t.start);
+    // Outside the body's statements (DECLARE … DEFAULT, IF/WHILE/UNTIL/CASE conditions, RETURN):
+    // expressions that no statement parser reads still call routines.
+    if (!cur && dialect === "mysql" && tr.inBody)
+      out.calls.push(...tokenCalls(toks, k, k + 1, input.base, tr.conditional));
     const starts = atStart || tr.bodyStart === t.start;
     if (
       starts &&

@@ -7,7 +7,7 @@
  * (compound-body.ts); `PREPARE … FROM 'sql'` and `EXECUTE IMMEDIATE 'sql'` are parsed too.
  */
 import { tokenize, type Token } from "../lexer.js";
-import { noEffects, noFacts, type StatementModel } from "../model.js";
+import { noEffects, noFacts, type RoutineCall, type StatementModel } from "../model.js";
 import { compoundBody } from "./compound-body.js";
 import { parseWithNodeSqlParser } from "./node-sql-parser/adapter.js";
 import { merge } from "./pg-effects.js";
@@ -46,7 +46,21 @@ export function parseMysql(
   const reading = readMysqlTokens(input, toks);
   if (reading?.exact) {
     withBodies(reading.model, input, toks, parse, "mysql");
-    return { ok: true, model: reading.model, ast: undefined };
+    const m = reading.model;
+    // The token reader reads no expressions: `SET @x = wipe()` runs wipe(). (Its DDL calls no
+    // stored routine: MySQL refuses them in defaults, generated columns and CHECK; and a call
+    // makes the merged schema forget every table, so type names must not read as calls.)
+    const from =
+      m.kind === "set"
+        ? 0
+        : m.kind === "create-table" && m.asQuery // CREATE TABLE t AS SELECT wipe(): runs now
+          ? toks.findIndex((t) => t.kind === "word" && t.text === "SELECT")
+          : -1;
+    if (from >= 0) {
+      const calls = tokenCalls(toks, from, toks.length, input.base, false);
+      if (calls.length > 0) (m.effects ??= noEffects()).calls.push(...calls);
+    }
+    return { ok: true, model: m, ast: undefined };
   }
   // MySQL never had a 10.x or later release; MariaDB did (10.x, 11.x).
   return parseWithNodeSqlParser(
@@ -109,6 +123,86 @@ export function withBodies(
     }
     model.effects = effects;
   }
+}
+
+/** Words before `(` that are types or syntax, not calls (`DECLARE x DECIMAL(10, 2)`, `IN (…)`). */
+const NOT_CALLS = new Set([
+  "TINYINT",
+  "SMALLINT",
+  "MEDIUMINT",
+  "INT",
+  "INTEGER",
+  "BIGINT",
+  "DECIMAL",
+  "DEC",
+  "NUMERIC",
+  "FLOAT",
+  "DOUBLE",
+  "REAL",
+  "BIT",
+  "CHAR",
+  "CHARACTER",
+  "NCHAR",
+  "VARCHAR",
+  "NVARCHAR",
+  "BINARY",
+  "VARBINARY",
+  "ENUM",
+  "SET",
+  "TIME",
+  "DATETIME",
+  "TIMESTAMP",
+  "YEAR",
+  "IN",
+  "VALUES",
+  "DEFAULT",
+  "AND",
+  "OR",
+  "NOT",
+  "THEN",
+  "ELSE",
+  "WHEN",
+  "RETURN",
+  "IF",
+  "WHILE",
+  "UNTIL",
+  "CASE",
+]);
+
+/**
+ * Calls in tokens no parser reads (SET, and a body's DECLARE defaults, IF/WHILE/UNTIL/CASE
+ * conditions and RETURN): every name followed by `(` (not a type or keyword). Marked built-in,
+ * as MySQL's functions are taken to be unless the change creates one by that name: only those
+ * are followed (reach.ts).
+ */
+export function tokenCalls(
+  toks: readonly Token[],
+  from: number,
+  to: number,
+  base: number,
+  conditional: boolean,
+): RoutineCall[] {
+  const out: RoutineCall[] = [];
+  for (let k = from; k < to; k++) {
+    const t = toks[k]!;
+    if (t.kind !== "word" && t.kind !== "quoted-ident") continue;
+    if (toks[k + 1]?.kind !== "punct" || toks[k + 1]!.text !== "(") continue;
+    if (t.kind === "word" && NOT_CALLS.has(t.text)) continue;
+    const part = (x: Token) => (x.kind === "quoted-ident" ? x.text.slice(1, -1) : x.text);
+    const name: RoutineCall["name"] = { name: part(t).toLowerCase() };
+    const dot = toks[k - 1];
+    const schema = toks[k - 2];
+    if (dot?.text === "." && schema && (schema.kind === "word" || schema.kind === "quoted-ident"))
+      name.schema = part(schema).toLowerCase();
+    out.push({
+      name,
+      span: { start: base + t.start, end: base + t.end },
+      procedure: false,
+      conditional,
+      builtin: true,
+    });
+  }
+  return out;
 }
 
 /** The value of a MySQL '…' or "…" string (backslash escapes and doubled quotes). */

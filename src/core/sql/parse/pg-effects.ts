@@ -312,6 +312,16 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
         case "DoStmt":
           doBlock(inner ?? {}, st);
           continue;
+        case "ExecuteStmt":
+          // Also inside another statement (`EXPLAIN ANALYZE EXECUTE p`, `CREATE TABLE t AS
+          // EXECUTE p`): what p runs is known only when the change prepares it (reach.ts).
+          if (st.executing)
+            out.executes.push({
+              name: String(inner?.name ?? ""),
+              span: ctx.input.span,
+              conditional: st.conditional,
+            });
+          continue;
       }
       visit(v, st);
     }
@@ -387,8 +397,6 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   } else {
     visit(root, st0);
   }
-  if (key === "ExecuteStmt")
-    out.executes.push({ name: String(body.name ?? ""), span: ctx.input.span, conditional: false });
   return out;
 }
 

@@ -190,9 +190,45 @@ export function plpgsqlEffects(b: BodyInput): Effects {
     );
   };
 
-  const walk = (n: unknown, stmtType: string, lineno: number, conditional: boolean): void => {
+  /** A PL/pgSQL expression held by key `k` of a statement of type `stmtType`. */
+  const sqlExpr = (
+    expr: Json | undefined,
+    stmtType: string,
+    k: string,
+    lineno: number,
+    conditional: boolean,
+  ) => {
+    if (!expr || typeof expr.query !== "string") return;
+    const q = expr.query;
+    if (DYNAMIC_EXPRS[stmtType]?.includes(k)) dynamic(q, lineno, conditional);
+    else if (
+      SQL_EXPRS[stmtType]?.includes(k) ||
+      expr.parseMode === 0 ||
+      expr.parseMode === undefined
+    )
+      statement(
+        q,
+        lineno,
+        conditional,
+        stmtType === "PLpgSQL_stmt_perform" && q.startsWith("SELECT "),
+      );
+    else if (expr.parseMode === 2) expression(q, lineno, conditional);
+    else if (typeof expr.parseMode === "number" && expr.parseMode >= 3) {
+      const eq = q.indexOf(":=") >= 0 ? q.indexOf(":=") + 2 : q.indexOf("=") + 1;
+      expression(q.slice(eq).trim(), lineno, conditional);
+    }
+  };
+
+  /** `key`: the key under which `n` sits in its parent (for a list, the list's key). */
+  const walk = (
+    n: unknown,
+    stmtType: string,
+    lineno: number,
+    conditional: boolean,
+    key = "",
+  ): void => {
     if (Array.isArray(n)) {
-      for (const x of n) walk(x, stmtType, lineno, conditional);
+      for (const x of n) walk(x, stmtType, lineno, conditional, key);
       return;
     }
     const o = obj(n);
@@ -209,33 +245,18 @@ export function plpgsqlEffects(b: BodyInput): Effects {
         walk(inner, k, line, conditional);
         continue;
       }
-      const expr = obj(obj(v)?.PLpgSQL_expr);
-      if (expr && typeof expr.query === "string") {
-        const q = expr.query;
-        if (DYNAMIC_EXPRS[stmtType]?.includes(k)) dynamic(q, lineno, conditional);
-        else if (
-          SQL_EXPRS[stmtType]?.includes(k) ||
-          expr.parseMode === 0 ||
-          expr.parseMode === undefined
-        )
-          statement(
-            q,
-            lineno,
-            conditional,
-            stmtType === "PLpgSQL_stmt_perform" && q.startsWith("SELECT "),
-          );
-        else if (expr.parseMode === 2) expression(q, lineno, conditional);
-        else if (typeof expr.parseMode === "number" && expr.parseMode >= 3) {
-          const eq = q.indexOf(":=") >= 0 ? q.indexOf(":=") + 2 : q.indexOf("=") + 1;
-          expression(q.slice(eq).trim(), lineno, conditional);
-        }
+      if (k === "PLpgSQL_expr") {
+        // Every expression, wherever it sits: held by a key (`IF cond`, `x := …`) or in a list
+        // (RAISE's parameters, EXECUTE … USING), whose elements are one level deeper. Those in
+        // lists were once skipped, so `RAISE NOTICE '%', purge()` ran purge() unseen (issue 11).
+        sqlExpr(obj(v), stmtType, key, lineno, conditional);
         continue;
       }
       const nowConditional =
         conditional ||
         CONDITIONAL_KEYS.has(k) ||
         (k === "body" && stmtType !== "PLpgSQL_stmt_block" && stmtType !== "");
-      walk(v, stmtType, lineno, nowConditional);
+      walk(v, stmtType, lineno, nowConditional, k);
     }
   };
 

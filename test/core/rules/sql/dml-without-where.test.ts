@@ -282,6 +282,11 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, endLine: 2, message: /MERGE action WHEN MATCHED THEN DELETE/ }],
     },
     {
+      name: "MERGE … WHEN MATCHED THEN UPDATE on a constant join",
+      code: "MERGE INTO users u USING (SELECT 1) s ON true\nWHEN MATCHED THEN UPDATE SET email = NULL;",
+      errors: [{ line: 1, endLine: 2, message: /MERGE action WHEN MATCHED THEN UPDATE/ }],
+    },
+    {
       name: "MERGE … WHEN NOT MATCHED BY SOURCE THEN DELETE",
       code: "MERGE INTO users u USING keep s ON u.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE;",
       errors: [{ line: 1, message: /no match in the source/ }],
@@ -332,6 +337,16 @@ ruleTester("dml-without-where", {
       errors: [{ line: 3, message: /when purge\(\) is called on line 5/ }],
     },
     {
+      name: "a function created in the migration, called from a RAISE's parameters, only when rows exist",
+      code: "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$;\nDO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    RAISE NOTICE 'purged %', purge();\n  END IF;\nEND $$;",
+      errors: [{ line: 1, message: /when purge\(\) is called on line 5\b/ }],
+    },
+    {
+      name: "a function created in the migration, called from EXECUTE … USING",
+      code: "CREATE FUNCTION purge() RETURNS int LANGUAGE sql AS $$ DELETE FROM users RETURNING 1 $$;\nDO $$ BEGIN EXECUTE 'SELECT $1' USING purge(); END $$;",
+      errors: [{ line: 1, message: /when purge\(\) is called on line 2/ }],
+    },
+    {
       name: "a procedure called by CALL, through another function",
       code: "CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM users $$;\nCREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CALL p(); END $$;\nSELECT 1 FROM (SELECT f()) x;",
       errors: [{ line: 1 }],
@@ -356,6 +371,24 @@ ruleTester("dml-without-where", {
       dialect: "mysql",
       code: "CREATE FUNCTION f() RETURNS INT BEGIN DELETE FROM users; RETURN 1; END;\nSELECT f();",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "MySQL: a stored function called from SET",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nSET @x = wipe();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: a stored function called from CREATE TABLE … AS SELECT",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE TABLE t2 AS SELECT wipe() AS a;",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: a stored function called from a DECLARE default and an IF condition of a called procedure",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE PROCEDURE p() BEGIN\n  DECLARE x INT DEFAULT wipe();\n  IF wipe() > 0 THEN SELECT 1; END IF;\nEND;\nCALL p();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 3/ }],
     },
     {
       name: "MySQL: an event scheduled by the migration",

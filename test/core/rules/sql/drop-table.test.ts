@@ -240,6 +240,16 @@ ruleTester("drop-table", {
       errors: [{ line: 3, message: /through EXECUTE/ }],
     },
     {
+      name: "a function created and called in the migration drops a table through EXECUTE, only when rows exist",
+      code: "CREATE FUNCTION fix() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    EXECUTE 'DROP TABLE users';\n  END IF;\nEND $$;\nSELECT fix();",
+      errors: [{ line: 4, message: /when fix\(\) is called on line 7\b.*only when a condition/ }],
+    },
+    {
+      name: "a procedure created and CALLed in the migration drops a table through EXECUTE, only when rows exist",
+      code: "CREATE PROCEDURE fix() LANGUAGE plpgsql AS $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM users) THEN\n    EXECUTE 'DROP TABLE users';\n  END IF;\nEND $$;\nCALL fix();",
+      errors: [{ line: 4, message: /when fix\(\) is called on line 7\b.*only when a condition/ }],
+    },
+    {
       name: "DROP TABLE inside a MySQL versioned comment is code",
       dialect: "mysql",
       code: "/*!50000 DROP TABLE users */;",

@@ -13,6 +13,10 @@ ruleTester("unanalyzable-statement", {
       code: "DO $$ BEGIN EXECUTE 'CREATE INDEX i ON t (a)'; END $$;",
     },
     {
+      name: "EXPLAIN ANALYZE EXECUTE of a statement prepared earlier",
+      code: "PREPARE p AS SELECT 1;\nEXPLAIN ANALYZE EXECUTE p;\nEXPLAIN EXECUTE unknown_but_not_run;",
+    },
+    {
       name: "EXECUTE of a prepared statement prepared earlier",
       code: "PREPARE p(int) AS SELECT $1;\nEXECUTE p(1);",
     },
@@ -72,6 +76,25 @@ ruleTester("unanalyzable-statement", {
       name: "PERFORM of an unknown function inside a DO block",
       code: "DO $$ BEGIN PERFORM wipe(); END $$;",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "a function the change does not create, called from a RAISE's parameters",
+      code: "DO $$ BEGIN RAISE NOTICE '%', dblink_exec('dbname=app', 'DROP TABLE users'); END $$;",
+      errors: [{ line: 1, message: /dblink_exec\(\)/ }],
+    },
+    {
+      name: "EXPLAIN ANALYZE EXECUTE and CREATE TABLE … AS EXECUTE of a statement this change does not prepare",
+      code: "EXPLAIN ANALYZE EXECUTE wipe_all;\nCREATE TABLE t AS EXECUTE wipe_some;",
+      errors: [
+        {
+          line: 1,
+          message: /EXECUTE wipe_all runs a prepared statement this change does not prepare/,
+        },
+        {
+          line: 2,
+          message: /EXECUTE wipe_some runs a prepared statement this change does not prepare/,
+        },
+      ],
     },
     {
       name: "EXECUTE of a statement this change does not prepare",
