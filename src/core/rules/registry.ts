@@ -93,6 +93,7 @@ import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-igno
 import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
 import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js";
 import { alterRole } from "./sql/alter-role.js";
+import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -182,6 +183,7 @@ export const SQL_RULES = [
   mysqlInlineReferencesIgnored,
   multipleAltersSameTable,
   mysqlMissingAlgorithmLock,
+  jsonInsteadOfJsonb,
   // style (off by default)
   preferBigint,
   preferIdentity,
