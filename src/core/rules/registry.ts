@@ -94,6 +94,7 @@ import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
 import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js";
 import { alterRole } from "./sql/alter-role.js";
 import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
+import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-position.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -184,6 +185,7 @@ export const SQL_RULES = [
   multipleAltersSameTable,
   mysqlMissingAlgorithmLock,
   jsonInsteadOfJsonb,
+  enumAddValueWithoutPosition,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -330,6 +330,8 @@ export type StatementModel = (
       /** The value added, or the new name. */
       value: string;
       ifNotExists: boolean;
+      /** ADD VALUE … BEFORE/AFTER 'v': where it goes in the sort order (absent: at the end). */
+      neighbor?: { value: string; after: boolean };
     }
   | { kind: "create-schema"; name: string; ifNotExists?: boolean }
   | {
