@@ -95,6 +95,7 @@ import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js
 import { alterRole } from "./sql/alter-role.js";
 import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
 import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-position.js";
+import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -186,6 +187,7 @@ export const SQL_RULES = [
   mysqlMissingAlgorithmLock,
   jsonInsteadOfJsonb,
   enumAddValueWithoutPosition,
+  fkOnDeleteCascade,
   // style (off by default)
   preferBigint,
   preferIdentity,

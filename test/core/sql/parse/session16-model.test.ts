@@ -13,3 +13,15 @@ test("Postgres ALTER TYPE … ADD VALUE: the neighbor of BEFORE/AFTER, none with
     null,
   ]);
 });
+
+test("Postgres foreign keys: the ON DELETE action, column and table constraints", async () => {
+  const [t, a] = await models(
+    "CREATE TABLE t (a int REFERENCES p ON DELETE CASCADE, b int REFERENCES p, c int, FOREIGN KEY (c) REFERENCES p ON UPDATE CASCADE ON DELETE SET NULL);\nALTER TABLE t ADD CONSTRAINT k FOREIGN KEY (a) REFERENCES p ON DELETE RESTRICT, ADD FOREIGN KEY (b) REFERENCES p ON DELETE NO ACTION;",
+  );
+  if (t?.kind !== "create-table" || a?.kind !== "alter-table") throw new Error("models");
+  expect(t.columns.map((c) => c.onDelete ?? null)).toEqual(["CASCADE", null, null]);
+  expect(t.constraints.map((c) => c.onDelete ?? null)).toEqual(["SET NULL"]);
+  expect(a.actions.map((x) => (x.type === "add-constraint" ? x.constraint.onDelete : "?"))).toEqual(
+    ["RESTRICT", undefined],
+  );
+});
