@@ -96,6 +96,7 @@ import { alterRole } from "./sql/alter-role.js";
 import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
 import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-position.js";
 import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
+import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -188,6 +189,7 @@ export const SQL_RULES = [
   jsonInsteadOfJsonb,
   enumAddValueWithoutPosition,
   fkOnDeleteCascade,
+  alterIdentityOrSequence,
   // style (off by default)
   preferBigint,
   preferIdentity,

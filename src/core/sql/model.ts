@@ -161,6 +161,11 @@ export type AlterAction = (
        * in SET means true).
        */
       settings?: Array<{ name: string; value: string | null }>;
+      /**
+       * Postgres `ALTER COLUMN c ADD GENERATED … AS IDENTITY | SET GENERATED … | RESTART | SET
+       * INCREMENT BY … | DROP IDENTITY`: the column and the changes, as keywords.
+       */
+      identity?: { column: string; changes: string[] };
     }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
@@ -399,6 +404,12 @@ export type StatementModel = (
       rewriteRule?: RewriteRule;
       /** ClickHouse `OPTIMIZE TABLE t … DEDUPLICATE [BY …]`: duplicate rows are deleted. */
       deduplicate?: { table: ObjectName; by?: string };
+      /**
+       * Postgres `ALTER SEQUENCE s …` and `setval('s', …)`: what changes how the sequence hands
+       * out values, as keywords (`RESTART`, `INCREMENT`, `MINVALUE`, `MAXVALUE`, `CYCLE`, `NO
+       * CYCLE`, `OWNED BY`, `AS`, `setval()`); `name` null when setval's argument is not a constant.
+       */
+      sequenceChange?: { name: ObjectName | null; changes: string[] };
     }
 ) &
   StatementFacts;

@@ -25,3 +25,26 @@ test("Postgres foreign keys: the ON DELETE action, column and table constraints"
     ["RESTRICT", undefined],
   );
 });
+
+test("Postgres ALTER SEQUENCE, setval() and identity commands: what changes", async () => {
+  const [seq, sel, alt] = await models(
+    "ALTER SEQUENCE s.q RESTART INCREMENT 2 CYCLE START 1 CACHE 5;\nSELECT setval('\"Q\"', 3), setval('a.b', 4);\nALTER TABLE t ALTER id RESTART, ALTER id DROP IDENTITY, ALTER c SET STATISTICS 5;",
+  );
+  expect(seq?.kind === "other" && seq.sequenceChange).toEqual({
+    name: { schema: "s", name: "q" },
+    changes: ["RESTART", "INCREMENT BY", "CYCLE"],
+  });
+  expect(
+    sel?.effects?.embedded.map((e) => (e.model.kind === "other" ? e.model.sequenceChange : null)),
+  ).toEqual([
+    { name: { name: "Q" }, changes: ["setval()"] },
+    { name: { schema: "a", name: "b" }, changes: ["setval()"] },
+  ]);
+  expect(
+    alt?.kind === "alter-table" && alt.actions.map((x) => (x.type === "other" ? x.identity : "?")),
+  ).toEqual([
+    { column: "id", changes: ["RESTART"] },
+    { column: "id", changes: ["DROP IDENTITY"] },
+    undefined,
+  ]);
+});

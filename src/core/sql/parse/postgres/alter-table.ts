@@ -408,6 +408,15 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
         ...(c.name !== undefined ? { value: c.name } : {}),
         span,
       };
+    case "AT_SetIdentity":
+    case "AT_AddIdentity":
+    case "AT_DropIdentity":
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        identity: { column: name, changes: identityChanges(c) },
+        span,
+      };
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",
@@ -445,4 +454,29 @@ function isConcurrentDetach(c: AlterTableCmd): boolean {
     "PartitionCmd" in c.def &&
     c.def.PartitionCmd.concurrent === true
   );
+}
+
+/** What an identity command changes: `RESTART`, `SET INCREMENT BY`, `SET GENERATED ALWAYS`… */
+function identityChanges(c: AlterTableCmd): string[] {
+  if (c.subtype === "AT_DropIdentity") return ["DROP IDENTITY"];
+  if (c.subtype === "AT_AddIdentity") {
+    const k = c.def && "Constraint" in c.def ? c.def.Constraint : undefined;
+    return [`ADD GENERATED ${k?.generated_when === "a" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY`];
+  }
+  const items = c.def && "List" in c.def ? (c.def.List.items ?? []) : [];
+  return items.flatMap((i) => {
+    const d = "DefElem" in i ? i.DefElem : undefined;
+    if (!d?.defname) return [];
+    if (d.defname === "generated") {
+      const v = d.arg && "Integer" in d.arg ? d.arg.Integer.ival : undefined;
+      return [`SET GENERATED ${v === 97 ? "ALWAYS" : "BY DEFAULT"}`];
+    }
+    return [d.defname === "restart" ? "RESTART" : `SET ${sequenceOption(d.defname)}`];
+  });
+}
+
+/** A sequence option's keyword: `increment` → `INCREMENT BY`, `owned_by` → `OWNED BY`. */
+export function sequenceOption(defname: string): string {
+  if (defname === "increment") return "INCREMENT BY";
+  return defname.replace(/_/g, " ").toUpperCase();
 }
