@@ -97,6 +97,7 @@ import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
 import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-position.js";
 import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
+import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -190,6 +191,7 @@ export const SQL_RULES = [
   enumAddValueWithoutPosition,
   fkOnDeleteCascade,
   alterIdentityOrSequence,
+  wideNonUniqueIndex,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -166,6 +166,8 @@ export type AlterAction = (
        * INCREMENT BY … | DROP IDENTITY`: the column and the changes, as keywords.
        */
       identity?: { column: string; changes: string[] };
+      /** MySQL `ADD INDEX|KEY (…)` (not FULLTEXT/SPATIAL): how many key parts. */
+      keyParts?: number;
     }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
@@ -241,6 +243,10 @@ export type StatementModel = (
        * lookup can use); absent when the parser does not say. `partial`: it has a WHERE clause.
        */
       columns?: Array<string | null>;
+      /** How many key parts (columns or expressions; not INCLUDE columns), every dialect. */
+      keyParts?: number;
+      /** Postgres `USING method`, lower case (absent: btree). */
+      method?: string;
       partial?: boolean;
       /** Postgres `ON ONLY t`: the index of a partitioned table alone, not of its partitions. */
       only?: true;

@@ -76,6 +76,8 @@ export function createIndex(s: BodyOf<"IndexStmt">): StatementModel {
     m.columns = (s.indexParams ?? []).map((p) =>
       "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
     );
+    m.keyParts = m.columns.length;
+    if (s.accessMethod && s.accessMethod !== "btree") m.method = s.accessMethod.toLowerCase();
     if (s.whereClause) m.partial = true;
     if (s.relation?.inh !== true) m.only = true;
   }
