@@ -98,6 +98,7 @@ import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-positi
 import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
+import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -192,6 +193,7 @@ export const SQL_RULES = [
   fkOnDeleteCascade,
   alterIdentityOrSequence,
   wideNonUniqueIndex,
+  setRoleOrOwner,
   // style (off by default)
   preferBigint,
   preferIdentity,

@@ -168,6 +168,8 @@ export type AlterAction = (
       identity?: { column: string; changes: string[] };
       /** MySQL `ADD INDEX|KEY (…)` (not FULLTEXT/SPATIAL): how many key parts. */
       keyParts?: number;
+      /** Postgres `OWNER TO role` of a table: the role, null for CURRENT_USER and the like. */
+      owner?: string | null;
     }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
@@ -416,6 +418,12 @@ export type StatementModel = (
        * CYCLE`, `OWNED BY`, `AS`, `setval()`); `name` null when setval's argument is not a constant.
        */
       sequenceChange?: { name: ObjectName | null; changes: string[] };
+      /**
+       * Postgres `ALTER … OWNER TO role` of anything but a table (`objectType` as written:
+       * `SEQUENCE`, `FUNCTION`, `SCHEMA`…) and `REASSIGN OWNED BY … TO role` (objectType
+       * `OWNED`, name null): the new owner, null for CURRENT_USER / CURRENT_ROLE / SESSION_USER.
+       */
+      ownerChange?: { objectType: string; name: ObjectName | null; owner: string | null };
     }
 ) &
   StatementFacts;

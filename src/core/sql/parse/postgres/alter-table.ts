@@ -11,7 +11,7 @@ import {
 } from "../../model.js";
 import { column, constraintDef, defaultExpr } from "./columns.js";
 import type { BodyOf, PgContext } from "./context.js";
-import { label, objectName, rel } from "./nodes.js";
+import { label, newOwner, objectName, rel } from "./nodes.js";
 import { commandSpans } from "./tokens.js";
 import { typeText, withPgType } from "./type-names.js";
 
@@ -192,6 +192,8 @@ function otherObject(
     m.moves = { objects: label(objtype).toLowerCase(), name, to: space.name ?? "" };
     m.strongLocks.push(name);
   }
+  const owner = cmds.find((c) => c.subtype === "AT_ChangeOwner");
+  if (owner) m.ownerChange = { objectType: label(objtype), name, owner: newOwner(owner.newowner) };
   if (objtype === "OBJECT_TYPE") {
     const drops = cmds.filter((c) => c.subtype === "AT_DropColumn").map((c) => c.name ?? "");
     const retypes = cmds.filter((c) => c.subtype === "AT_AlterColumnType").map((c) => c.name ?? "");
@@ -417,6 +419,8 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
         identity: { column: name, changes: identityChanges(c) },
         span,
       };
+    case "AT_ChangeOwner":
+      return { type: "other", detail: label(c.subtype), owner: newOwner(c.newowner), span };
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",
