@@ -93,6 +93,12 @@ import { mysqlInlineReferencesIgnored } from "./sql/mysql-inline-references-igno
 import { multipleAltersSameTable } from "./sql/multiple-alters-same-table.js";
 import { mysqlMissingAlgorithmLock } from "./sql/mysql-missing-algorithm-lock.js";
 import { alterRole } from "./sql/alter-role.js";
+import { jsonInsteadOfJsonb } from "./sql/json-instead-of-jsonb.js";
+import { enumAddValueWithoutPosition } from "./sql/enum-add-value-without-position.js";
+import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
+import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
+import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
+import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -182,6 +188,12 @@ export const SQL_RULES = [
   mysqlInlineReferencesIgnored,
   multipleAltersSameTable,
   mysqlMissingAlgorithmLock,
+  jsonInsteadOfJsonb,
+  enumAddValueWithoutPosition,
+  fkOnDeleteCascade,
+  alterIdentityOrSequence,
+  wideNonUniqueIndex,
+  setRoleOrOwner,
   // style (off by default)
   preferBigint,
   preferIdentity,

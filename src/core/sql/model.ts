@@ -161,6 +161,15 @@ export type AlterAction = (
        * in SET means true).
        */
       settings?: Array<{ name: string; value: string | null }>;
+      /**
+       * Postgres `ALTER COLUMN c ADD GENERATED … AS IDENTITY | SET GENERATED … | RESTART | SET
+       * INCREMENT BY … | DROP IDENTITY`: the column and the changes, as keywords.
+       */
+      identity?: { column: string; changes: string[] };
+      /** MySQL `ADD INDEX|KEY (…)` (not FULLTEXT/SPATIAL): how many key parts. */
+      keyParts?: number;
+      /** Postgres `OWNER TO role` of a table: the role, null for CURRENT_USER and the like. */
+      owner?: string | null;
     }
 ) & {
   /** Where the action is written; the whole statement when the parser cannot tell. */
@@ -236,6 +245,10 @@ export type StatementModel = (
        * lookup can use); absent when the parser does not say. `partial`: it has a WHERE clause.
        */
       columns?: Array<string | null>;
+      /** How many key parts (columns or expressions; not INCLUDE columns), every dialect. */
+      keyParts?: number;
+      /** Postgres `USING method`, lower case (absent: btree). */
+      method?: string;
       partial?: boolean;
       /** Postgres `ON ONLY t`: the index of a partitioned table alone, not of its partitions. */
       only?: true;
@@ -330,6 +343,8 @@ export type StatementModel = (
       /** The value added, or the new name. */
       value: string;
       ifNotExists: boolean;
+      /** ADD VALUE … BEFORE/AFTER 'v': where it goes in the sort order (absent: at the end). */
+      neighbor?: { value: string; after: boolean };
     }
   | { kind: "create-schema"; name: string; ifNotExists?: boolean }
   | {
@@ -397,6 +412,18 @@ export type StatementModel = (
       rewriteRule?: RewriteRule;
       /** ClickHouse `OPTIMIZE TABLE t … DEDUPLICATE [BY …]`: duplicate rows are deleted. */
       deduplicate?: { table: ObjectName; by?: string };
+      /**
+       * Postgres `ALTER SEQUENCE s …` and `setval('s', …)`: what changes how the sequence hands
+       * out values, as keywords (`RESTART`, `INCREMENT`, `MINVALUE`, `MAXVALUE`, `CYCLE`, `NO
+       * CYCLE`, `OWNED BY`, `AS`, `setval()`); `name` null when setval's argument is not a constant.
+       */
+      sequenceChange?: { name: ObjectName | null; changes: string[] };
+      /**
+       * Postgres `ALTER … OWNER TO role` of anything but a table (`objectType` as written:
+       * `SEQUENCE`, `FUNCTION`, `SCHEMA`…) and `REASSIGN OWNED BY … TO role` (objectType
+       * `OWNED`, name null): the new owner, null for CURRENT_USER / CURRENT_ROLE / SESSION_USER.
+       */
+      ownerChange?: { objectType: string; name: ObjectName | null; owner: string | null };
     }
 ) &
   StatementFacts;

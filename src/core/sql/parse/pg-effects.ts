@@ -243,7 +243,10 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
           // application's business.
           if (inner) {
             call(inner.funcname, inner.location, false, st, !st.executing);
-            if (st.executing) setConfig(inner, st);
+            if (st.executing) {
+              setConfig(inner, st);
+              setval(inner, st);
+            }
           }
           break;
         case "CreateFunctionStmt":
@@ -349,6 +352,26 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
       ...noFacts(),
     };
     embed(model, spanAt(f.location), st, "by set_config()");
+  };
+
+  /** setval('seq', n): the sequence's next value moves (rule alter-identity-or-sequence). */
+  const setval = (f: Json, st: WalkState) => {
+    const names = (Array.isArray(f.funcname) ? f.funcname : []).map((x) =>
+      String(obj(obj(x)?.String)?.sval ?? ""),
+    );
+    if (names[names.length - 1] !== "setval") return;
+    if (names.length > 1 && names[0] !== "pg_catalog") return;
+    const first = Array.isArray(f.args) ? (f.args[0] as Node | undefined) : undefined;
+    const model: StatementModel = {
+      kind: "other",
+      tag: "setval",
+      sequenceChange: {
+        name: first && isConst(first) ? regclassName(constText(first)) : null,
+        changes: ["setval()"],
+      },
+      ...noFacts(),
+    };
+    embed(model, spanAt(f.location), st, "by setval()");
   };
 
   const doBlock = (d: Json, st: WalkState) => {
@@ -506,3 +529,16 @@ const DEFINE_FUNCTIONS = new Set([
   "analyze",
   "subscript",
 ]);
+
+/**
+ * A regclass written as text (`'s'`, `'app.s'`, `'"Odd"'`), as Postgres reads it: unquoted parts
+ * fold to lower case. Null when it is not a plain name.
+ */
+function regclassName(text: string): ObjectName | null {
+  const parts = text.match(/"(?:[^"]|"")*"|[^."]+/g);
+  if (!parts || parts.length > 2 || parts.join(".") !== text.trim()) return null;
+  const [a, b] = parts.map((p) =>
+    p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase(),
+  );
+  return b === undefined ? { name: a! } : { schema: a!, name: b };
+}

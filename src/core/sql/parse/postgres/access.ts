@@ -3,7 +3,7 @@ import type { Node } from "libpg-query";
 import { tokenize } from "../../lexer.js";
 import { noFacts, type PasswordLiteral, type Span, type StatementModel } from "../../model.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
-import { defBool, hasOption, rel, roleName } from "./nodes.js";
+import { defBool, hasOption, label, newOwner, objectName, rel, roleName } from "./nodes.js";
 
 export function grant(s: BodyOf<"GrantStmt">): StatementModel {
   const onTables = s.targtype === "ACL_TARGET_OBJECT" && s.objtype === "OBJECT_TABLE";
@@ -166,4 +166,28 @@ function literalSpanFrom(text: string, from: number, base: number): Span {
   const toks = tokenize(text, "postgres", from);
   const lit = toks.slice(0, 4).find((t) => t.kind === "string");
   return { start: base + from, end: base + (lit ? lit.end : (toks[0]?.end ?? from)) };
+}
+
+/** ALTER FUNCTION|TYPE|SCHEMA|DATABASE|… OWNER TO role (tables, views and sequences: ALTER TABLE). */
+export function alterOwner(s: BodyOf<"AlterOwnerStmt">): StatementModel {
+  return {
+    kind: "other",
+    tag: "AlterOwnerStmt",
+    ownerChange: {
+      objectType: label(s.objectType),
+      name: s.object ? objectName(s.object) : s.relation ? rel(s.relation) : null,
+      owner: newOwner(s.newowner),
+    },
+    ...noFacts(),
+  };
+}
+
+/** REASSIGN OWNED BY a TO b: everything a owns in the database now belongs to b. */
+export function reassignOwned(s: BodyOf<"ReassignOwnedStmt">): StatementModel {
+  return {
+    kind: "other",
+    tag: "ReassignOwnedStmt",
+    ownerChange: { objectType: "OWNED", name: null, owner: newOwner(s.newrole) },
+    ...noFacts(),
+  };
 }

@@ -11,7 +11,7 @@ import {
 } from "../../model.js";
 import { column, constraintDef, defaultExpr } from "./columns.js";
 import type { BodyOf, PgContext } from "./context.js";
-import { label, objectName, rel } from "./nodes.js";
+import { label, newOwner, objectName, rel } from "./nodes.js";
 import { commandSpans } from "./tokens.js";
 import { typeText, withPgType } from "./type-names.js";
 
@@ -192,6 +192,8 @@ function otherObject(
     m.moves = { objects: label(objtype).toLowerCase(), name, to: space.name ?? "" };
     m.strongLocks.push(name);
   }
+  const owner = cmds.find((c) => c.subtype === "AT_ChangeOwner");
+  if (owner) m.ownerChange = { objectType: label(objtype), name, owner: newOwner(owner.newowner) };
   if (objtype === "OBJECT_TYPE") {
     const drops = cmds.filter((c) => c.subtype === "AT_DropColumn").map((c) => c.name ?? "");
     const retypes = cmds.filter((c) => c.subtype === "AT_AlterColumnType").map((c) => c.name ?? "");
@@ -408,6 +410,17 @@ function action(c: AlterTableCmd, span: Span, ctx: PgContext): AlterAction {
         ...(c.name !== undefined ? { value: c.name } : {}),
         span,
       };
+    case "AT_SetIdentity":
+    case "AT_AddIdentity":
+    case "AT_DropIdentity":
+      return {
+        type: "other",
+        detail: label(c.subtype),
+        identity: { column: name, changes: identityChanges(c) },
+        span,
+      };
+    case "AT_ChangeOwner":
+      return { type: "other", detail: label(c.subtype), owner: newOwner(c.newowner), span };
     case "AT_DropConstraint":
       return {
         type: "drop-constraint",
@@ -445,4 +458,29 @@ function isConcurrentDetach(c: AlterTableCmd): boolean {
     "PartitionCmd" in c.def &&
     c.def.PartitionCmd.concurrent === true
   );
+}
+
+/** What an identity command changes: `RESTART`, `SET INCREMENT BY`, `SET GENERATED ALWAYS`… */
+function identityChanges(c: AlterTableCmd): string[] {
+  if (c.subtype === "AT_DropIdentity") return ["DROP IDENTITY"];
+  if (c.subtype === "AT_AddIdentity") {
+    const k = c.def && "Constraint" in c.def ? c.def.Constraint : undefined;
+    return [`ADD GENERATED ${k?.generated_when === "a" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY`];
+  }
+  const items = c.def && "List" in c.def ? (c.def.List.items ?? []) : [];
+  return items.flatMap((i) => {
+    const d = "DefElem" in i ? i.DefElem : undefined;
+    if (!d?.defname) return [];
+    if (d.defname === "generated") {
+      const v = d.arg && "Integer" in d.arg ? d.arg.Integer.ival : undefined;
+      return [`SET GENERATED ${v === 97 ? "ALWAYS" : "BY DEFAULT"}`];
+    }
+    return [d.defname === "restart" ? "RESTART" : `SET ${sequenceOption(d.defname)}`];
+  });
+}
+
+/** A sequence option's keyword: `increment` → `INCREMENT BY`, `owned_by` → `OWNED BY`. */
+export function sequenceOption(defname: string): string {
+  if (defname === "increment") return "INCREMENT BY";
+  return defname.replace(/_/g, " ").toUpperCase();
 }

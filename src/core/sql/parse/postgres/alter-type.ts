@@ -15,7 +15,7 @@ const DOMAIN_ACTIONS: Record<string, "add-constraint" | "set-not-null" | "valida
  * before the transaction commits: rule add-enum-value-in-transaction.
  */
 export function alterEnum(s: BodyOf<"AlterEnumStmt">): StatementModel {
-  return {
+  const m: StatementModel = {
     kind: "alter-enum",
     name: qualified(s.typeName ?? []),
     action: s.oldVal ? "rename-value" : "add-value",
@@ -23,6 +23,10 @@ export function alterEnum(s: BodyOf<"AlterEnumStmt">): StatementModel {
     ifNotExists: s.skipIfNewValExists === true,
     ...noFacts(),
   };
+  // The parser leaves newValIsAfter true without a neighbor: only the neighbor says a position.
+  if (!s.oldVal && s.newValNeighbor !== undefined)
+    m.neighbor = { value: s.newValNeighbor, after: s.newValIsAfter === true };
+  return m;
 }
 
 export function alterDomain(s: BodyOf<"AlterDomainStmt">): StatementModel {

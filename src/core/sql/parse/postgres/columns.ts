@@ -52,9 +52,12 @@ export function column(cd: PgColumnDef, ctx: PgContext): ColumnDef {
       case "CONSTR_CHECK":
         col.check = true;
         break;
-      case "CONSTR_FOREIGN":
+      case "CONSTR_FOREIGN": {
         col.references = rel(k.pktable);
+        const action = ON_DELETE[k.fk_del_action ?? ""];
+        if (action) col.onDelete = action;
         break;
+      }
       case "CONSTR_IDENTITY":
         col.generated = "identity";
         break;
@@ -150,6 +153,8 @@ export function constraintDef(c: Constraint): ConstraintDef {
   };
   if (c.conname) d.name = c.conname;
   if (c.pktable) d.references = rel(c.pktable);
+  if (kind === "foreign-key" && ON_DELETE[c.fk_del_action ?? ""])
+    d.onDelete = ON_DELETE[c.fk_del_action ?? ""];
   const e = c.raw_expr;
   if (kind === "check" && e && "NullTest" in e && e.NullTest.nulltesttype === "IS_NOT_NULL") {
     const arg = e.NullTest.arg;
@@ -160,3 +165,14 @@ export function constraintDef(c: Constraint): ConstraintDef {
   }
   return d;
 }
+
+/**
+ * Constraint.fk_del_action: the parser writes `a` (NO ACTION) when no ON DELETE is given, so a
+ * written NO ACTION and none look the same; that is the same behaviour.
+ */
+const ON_DELETE: Record<string, string> = {
+  r: "RESTRICT",
+  c: "CASCADE",
+  n: "SET NULL",
+  d: "SET DEFAULT",
+};

@@ -8,7 +8,7 @@ import {
   type StatementModel,
   type TriggerDef,
 } from "../../model.js";
-import { relOptions } from "./alter-table.js";
+import { relOptions, sequenceOption } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
 import { qualified, rel } from "./nodes.js";
@@ -76,6 +76,8 @@ export function createIndex(s: BodyOf<"IndexStmt">): StatementModel {
     m.columns = (s.indexParams ?? []).map((p) =>
       "IndexElem" in p && p.IndexElem.name !== undefined ? p.IndexElem.name : null,
     );
+    m.keyParts = m.columns.length;
+    if (s.accessMethod && s.accessMethod !== "btree") m.method = s.accessMethod.toLowerCase();
     if (s.whereClause) m.partial = true;
     if (s.relation?.inh !== true) m.only = true;
   }
@@ -220,4 +222,29 @@ export const CREATE_OTHER: HandlerTable = {
     return m;
   },
   CreateExtensionStmt: () => created("extension"), // extensions have no schema here
+  AlterSeqStmt: (s) => {
+    const m: StatementModel = { kind: "other", tag: "AlterSeqStmt", ...noFacts() };
+    const changes = (s.options ?? []).flatMap((o) => {
+      const d = "DefElem" in o ? o.DefElem : undefined;
+      if (!d?.defname || !SEQUENCE_CHANGES.has(d.defname)) return [];
+      const off = d.defname === "cycle" && d.arg && "Boolean" in d.arg && !d.arg.Boolean.boolval;
+      return [off ? "NO CYCLE" : sequenceOption(d.defname)];
+    });
+    if (s.sequence) m.sequenceChange = { name: rel(s.sequence), changes };
+    return m;
+  },
 };
+
+/**
+ * ALTER SEQUENCE options that change which values it hands out or whether it keeps existing
+ * (START and CACHE only matter to a later RESTART or to one session's cache).
+ */
+const SEQUENCE_CHANGES = new Set([
+  "restart",
+  "increment",
+  "minvalue",
+  "maxvalue",
+  "cycle",
+  "owned_by",
+  "as",
+]);

@@ -5,11 +5,13 @@
  */
 import {
   PASSWORD_OPTIONS,
+  alterOwner,
   createRole,
   defaultPrivileges,
   grant,
   grantRole,
   policy,
+  reassignOwned,
 } from "./access.js";
 import { alterTable, moveAll, rename, setSchema } from "./alter-table.js";
 import { alterDomain, alterEnum } from "./alter-type.js";
@@ -65,6 +67,8 @@ export const HANDLERS: HandlerTable = {
   GrantRoleStmt: grantRole,
   AlterDefaultPrivilegesStmt: defaultPrivileges,
   CreateRoleStmt: createRole,
+  AlterOwnerStmt: alterOwner,
+  ReassignOwnedStmt: reassignOwned,
   ...PASSWORD_OPTIONS, // ALTER ROLE, CREATE/ALTER USER MAPPING
   CreatePolicyStmt: policy,
   AlterPolicyStmt: policy,

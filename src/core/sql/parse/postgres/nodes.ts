@@ -2,7 +2,7 @@
  * Reading libpg-query's parse tree: names, role specs, options and constants, shared by the
  * statement handlers of this folder.
  */
-import type { DefElem, Node, RangeVar } from "libpg-query";
+import type { DefElem, Node, RangeVar, RoleSpec } from "libpg-query";
 import type { ObjectName } from "../../model.js";
 
 export function rel(r: RangeVar | undefined): ObjectName {
@@ -44,6 +44,12 @@ export function roleName(n: Node): string {
   if (r.roletype === "ROLESPEC_CURRENT_USER") return "CURRENT_USER";
   if (r.roletype === "ROLESPEC_SESSION_USER") return "SESSION_USER";
   return r.rolename ?? "?";
+}
+
+/** An `OWNER TO` role: its name, null for the session's own (CURRENT_USER/ROLE, SESSION_USER). */
+export function newOwner(r: RoleSpec | undefined): string | null {
+  if (!r || r.roletype !== "ROLESPEC_CSTRING") return null;
+  return r.rolename ?? null;
 }
 
 export function defBool(d: DefElem): boolean {

@@ -101,6 +101,22 @@ export class TokenCursor {
     return this.fail();
   }
 
+  /** Skips `( … )` like skipParens and returns how many items its top-level commas separate. */
+  protected listItems(): number {
+    const from = this.i;
+    this.skipParens();
+    let depth = 0;
+    let items = 1;
+    for (let k = from; k < this.i; k++) {
+      const t = this.toks[k]!;
+      if (t.kind !== "punct") continue;
+      if (t.text === "(") depth++;
+      else if (t.text === ")") depth--;
+      else if (t.text === "," && depth === 1) items++;
+    }
+    return items;
+  }
+
   protected rest(): void {
     this.i = this.toks.length;
   }

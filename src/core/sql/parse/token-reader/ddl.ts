@@ -340,7 +340,7 @@ export abstract class DdlReader extends DefinitionReader {
     if (this.accept("USING")) this.ident();
     this.expect("ON");
     const table = this.name();
-    this.skipParens();
+    const keyParts = this.listItems();
     this.rest(); // USING, WHERE (SQLite partial index), ALGORITHM/LOCK
     return {
       kind: "create-index",
@@ -349,6 +349,7 @@ export abstract class DdlReader extends DefinitionReader {
       unique,
       concurrently: false,
       ifNotExists,
+      keyParts,
       ...noFacts(),
       ddl: true,
       strongLocks: [table],

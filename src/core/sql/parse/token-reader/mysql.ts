@@ -333,6 +333,17 @@ class MysqlReader extends DdlReader {
     return { accounts, options };
   }
 
+  /** At INDEX|KEY of `ADD INDEX|KEY [name] [USING type] (…)`: the number of key parts. */
+  private indexKeyParts(): number | undefined {
+    const at = this.i;
+    this.i++; // INDEX or KEY
+    if (!this.isPunct("(") && !this.isWord("USING")) this.ident();
+    if (this.accept("USING")) this.ident();
+    const n = this.isPunct("(") ? this.listItems() : undefined;
+    this.i = at;
+    return n;
+  }
+
   alterAction(span: Span): AlterAction | null {
     const t = this.peek();
     if (!t || t.kind !== "word") return null;
@@ -352,9 +363,17 @@ class MysqlReader extends DdlReader {
           : this.isWord("SPATIAL")
             ? "SPATIAL "
             : "";
-        this.rest();
         const option = `ADD ${kind}INDEX`;
-        return { type: "other", detail: option, option, span };
+        // ADD INDEX|KEY [name] [USING …] (key parts) …: how many key parts a plain index has.
+        const plain = kind === "" ? this.indexKeyParts() : undefined;
+        this.rest();
+        return {
+          type: "other",
+          detail: option,
+          option,
+          ...(plain !== undefined ? { keyParts: plain } : {}),
+          span,
+        };
       }
       if (this.isWord("PARTITION")) {
         this.rest();
