@@ -28,6 +28,7 @@ import { readLiteral } from "./literal.js";
 import { plpgsqlEffects } from "./plpgsql.js";
 import { constText } from "./postgres/nodes.js";
 import { pgMatchesAll } from "./where.js";
+import { isConst, nodeSpan, obj, regclassName, type Json } from "./pg-tree.js";
 import { Locator, type ServerVersion, type StatementInput } from "./types.js";
 
 export interface EffectsContext {
@@ -80,10 +81,6 @@ const DANGEROUS: Record<string, string> = {
   lo_import: "reads a file on the database server into the database",
   lo_export: "writes a file on the database server",
 };
-
-export type Json = Record<string, unknown>;
-export const obj = (x: unknown): Json | undefined =>
-  x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Json) : undefined;
 
 export interface WalkState {
   executing: boolean;
@@ -423,28 +420,6 @@ export function collectEffects(root: Node, ctx: EffectsContext): Effects {
   return out;
 }
 
-/** From the statement keyword before a node's first location to its last token. */
-export function nodeSpan(node: unknown, input: StatementInput, verb: string): Span {
-  const loc = new Locator(input.text, input.base);
-  let min = Infinity;
-  let max = -1;
-  visitAll(node, (k, v) => {
-    if (k === "location" && typeof v === "number" && v >= 0) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  });
-  if (min === Infinity) return input.span;
-  const first = loc.index(min);
-  const head = input.text.slice(0, first);
-  let start = first;
-  for (const m of head.matchAll(new RegExp(`\\b${verb}\\b`, "gi"))) start = m.index;
-  const lastAt = loc.index(max);
-  const tok = firstToken(input.text, "postgres", lastAt);
-  const end = tok ? tok.end : lastAt + 1;
-  return { start: input.base + start, end: input.base + Math.max(end, first + 1) };
-}
-
 export function shorten(s: string, max = 60): string {
   const one = s.replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -458,12 +433,6 @@ export function merge(out: Effects, inner: Effects, conditional: boolean): void 
   out.opaque.push(...inner.opaque.map(c));
   out.calls.push(...inner.calls.map(c));
   out.executes.push(...inner.executes.map(c));
-}
-
-/** A constant argument (a literal, possibly cast): `'replica'`, `'replica'::text`, `false`. */
-function isConst(n: Node): boolean {
-  if ("A_Const" in n) return !(n.A_Const as { isnull?: boolean }).isnull;
-  return "TypeCast" in n && n.TypeCast.arg !== undefined && isConst(n.TypeCast.arg);
 }
 
 function and(a: unknown, b: unknown): unknown {
@@ -491,21 +460,6 @@ function mergeMatchesAll(m: Json, w: Json, bySource: boolean, names: string[]): 
   return why ? `its ${bySource ? "WHEN" : "ON/WHEN"} condition ${why}` : undefined;
 }
 
-/** Visit every key/value of a parse tree. */
-function visitAll(node: unknown, f: (key: string, value: unknown) => void): void {
-  if (Array.isArray(node)) {
-    for (const x of node) visitAll(x, f);
-    return;
-  }
-  const o = obj(node);
-  if (!o) return;
-  for (const k of Object.keys(o)) {
-    const v = o[k];
-    f(k, v);
-    visitAll(v, f);
-  }
-}
-
 /** DefElem keys of CREATE OPERATOR / AGGREGATE / TYPE that name a function the server runs. */
 const DEFINE_FUNCTIONS = new Set([
   "function",
@@ -529,16 +483,3 @@ const DEFINE_FUNCTIONS = new Set([
   "analyze",
   "subscript",
 ]);
-
-/**
- * A regclass written as text (`'s'`, `'app.s'`, `'"Odd"'`), as Postgres reads it: unquoted parts
- * fold to lower case. Null when it is not a plain name.
- */
-function regclassName(text: string): ObjectName | null {
-  const parts = text.match(/"(?:[^"]|"")*"|[^."]+/g);
-  if (!parts || parts.length > 2 || parts.join(".") !== text.trim()) return null;
-  const [a, b] = parts.map((p) =>
-    p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase(),
-  );
-  return b === undefined ? { name: a! } : { schema: a!, name: b };
-}

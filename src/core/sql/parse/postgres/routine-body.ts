@@ -11,12 +11,10 @@ import {
   DML,
   MAX_DEPTH,
   merge,
-  nodeSpan,
-  obj,
   type EffectsContext,
-  type Json,
   type WalkState,
 } from "../pg-effects.js";
+import { nodeSpan, obj, type Json } from "../pg-tree.js";
 import { plpgsqlEffects } from "../plpgsql.js";
 import type { ServerVersion, StatementInput } from "../types.js";
 import { sqlStrings } from "./sql-strings.js";

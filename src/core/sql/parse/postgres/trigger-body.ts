@@ -8,7 +8,7 @@
  */
 import { parsePlPgSQLSync, type Node } from "libpg-query";
 import type { TriggerRowEffect } from "../../model.js";
-import { obj, type Json } from "../pg-effects.js";
+import { obj, type Json } from "../pg-tree.js";
 import { constantString } from "../plpgsql.js";
 
 /** The row effect of a CREATE FUNCTION … RETURNS trigger; undefined for other routines. */
