@@ -4,6 +4,9 @@
  * approval was bound to the content that merged, and the exceptions; plus direct pushes the
  * `migration-warden/audit` check flagged. Pure: the CLI gathers the facts from GitHub
  * (src/cli/report/), this module judges them and renders CSV, JSON or Markdown.
+ *
+ * A little over 500 lines: the judgement and its three renderings share the row they print and
+ * change together.
  */
 import { samePerson } from "../approval/identity.js";
 import type { ButtonApproval, ReviewFacts } from "../approval/types.js";

@@ -12,6 +12,9 @@
  * check runs do not fit in the query is marked so, and read on its own by REST. The first page of
  * each connection may already have come with the event's first query (first-read/): it passes the
  * same checks, or is dropped and read again here.
+ *
+ * A little over 500 lines: the query, its paging and its cross-checks stay together, so no check
+ * can be separated from the read it guards.
  */
 import type { ButtonApproval, CoAuthor } from "../../core/approval/index.js";
 import { APPROVAL_CHECK_NAME, readButtonApproval } from "../../core/approval/index.js";

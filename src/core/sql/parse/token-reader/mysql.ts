@@ -2,6 +2,9 @@
  * MySQL's and MariaDB's token reader: the DDL the rules care about (ALTER/CREATE/DROP/RENAME/
  * TRUNCATE, with every ALTER TABLE action MySQL has), GRANT/REVOKE, CREATE/ALTER USER and SET
  * PASSWORD, SET, transaction control and prepared statements, each with exact positions.
+ *
+ * A little over 500 lines: the layout is one reader per dialect, and MySQL's overrides stay next to
+ * the reader they override.
  */
 import type { Token } from "../../lexer.js";
 import {
