@@ -8,7 +8,8 @@
  * user routine, an ALTER it does not model) makes the tables it may touch "unknown", and a rule
  * asking about an unknown or missing table or column gets nothing (today's behaviour).
  *
- * A little over 500 lines: one fold over the statement model whose cases all update the same tables.
+ * A little over 500 lines: one fold over the statement model whose cases all update the same
+ * tables.
  */
 import type { ColumnDef, ConstraintDef, ObjectName, StatementModel } from "../sql/model.js";
 import type { Dialect } from "../types.js";
