@@ -136,6 +136,9 @@ export async function openSandbox<T>(target: ServerTarget, steps: OpenSteps<T>):
     await steps.connect();
   } catch (err) {
     await steps.close();
+    // A session of ours ended once the server had accepted it: an error (session.ts), never
+    // "unavailable", which would pass the change unreplayed.
+    if (err instanceof SandboxRefused) throw err;
     const msg = `cannot connect to ${target.label}: ${(err as Error).message}`;
     throw steps.isConfigError(err) ? new SandboxRefused(msg) : new ServerUnavailable(msg);
   }

@@ -168,15 +168,27 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
     // Connections opened while an earlier replay had set session defaults (or before the claim's
     // wipe removed ones a killed replay left) still carry them: the migrations would run under a
     // previous pull request's settings. The wipe has removed them now, so connect again, once.
-    if ((await first.inherited()).length === 0) return first;
+    if ((await first.inheritedOrLost()).length === 0) return first;
     await first.close();
     const second = await ServerSession.openOnce(family, target, limits);
-    const left = await second.inherited();
+    const left = await second.inheritedOrLost();
     if (left.length === 0) return second;
     await second.close();
     throw new SandboxRefused(
       `refusing to replay on ${target.label}: its sessions start with settings of the database or the account that the wipe could not remove (${left.join(", ")}); a replay must not run under settings a pull request may have chosen. Remove them (ALTER DATABASE … RESET ALL, ALTER ROLE … RESET ALL)`,
     );
+  }
+
+  /** inherited(), where a session ended meanwhile is ended from outside (an error). */
+  private async inheritedOrLost(): Promise<string[]> {
+    try {
+      return await this.inherited();
+    } catch (err) {
+      await this.close();
+      throw this.family.isConnectionError(err) || this.family.isEndedByServer(err)
+        ? new SandboxRefused(endedFromOutside(this.target.label, this.lost ?? err))
+        : err;
+    }
   }
 
   private async inherited(): Promise<string[]> {
@@ -202,35 +214,48 @@ export class ServerSession<C extends ServerConnection = ServerConnection> {
     const both = [work, guard];
     return openSandbox(target, {
       connect: async () => {
-        await work.connect();
-        await family.afterFirstConnect?.(work);
-        await guard.connect();
+        let accepted = false;
+        try {
+          await work.connect();
+          accepted = true;
+          await family.afterFirstConnect?.(work);
+          await guard.connect();
+        } catch (err) {
+          // Once the server has accepted the work session (or ends it: pg_terminate_backend
+          // during its start-up), a failure is another replay's migration or a restart ending
+          // our sessions: an error, never "unavailable" (a notice that passes the change).
+          if (family.isEndedByServer(err) || (accepted && family.isConnectionError(err)))
+            throw new SandboxRefused(endedFromOutside(target.label, err));
+          throw err;
+        }
       },
       isConfigError: (err) => family.isConfigError(err),
       close: async () => {
         await Promise.all(both.map((c) => c.close()));
       },
       prepare: async () => {
-        const { id, server } = await family.startWork(work, limits);
-        const session = new ServerSession(
-          family,
-          target,
-          work,
-          guard,
-          `${server} (${target.label})`,
-          id,
-        );
-        guard.onClose(() => session.lose("the lock's connection closed"));
-        work.onClose(() => session.lose("the connection closed"));
+        let session: ServerSession<C> | undefined;
         try {
-          await claimSandbox(family.sandboxOps(session), target, limits);
+          const { id, server } = await family.startWork(work, limits);
+          const s = new ServerSession(
+            family,
+            target,
+            work,
+            guard,
+            `${server} (${target.label})`,
+            id,
+          );
+          session = s;
+          guard.onClose(() => s.lose("the lock's connection closed"));
+          work.onClose(() => s.lose("the connection closed"));
+          await claimSandbox(family.sandboxOps(s), target, limits);
+          s.claimed = true;
+          return s;
         } catch (err) {
-          if (session.lost || family.isConnectionError(err) || family.isEndedByServer(err))
-            throw new SandboxRefused(endedFromOutside(target.label, session.lost ?? err));
+          if (session?.lost || family.isConnectionError(err) || family.isEndedByServer(err))
+            throw new SandboxRefused(endedFromOutside(target.label, session?.lost ?? err));
           throw err;
         }
-        session.claimed = true;
-        return session;
       },
     });
   }
