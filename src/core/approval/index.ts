@@ -25,6 +25,7 @@ export {
   parseApprovalRunId,
   readApprovalRun,
   readButtonApproval,
+  readShownRun,
   recordTime,
   validRecordTime,
   EXTERNAL_ID_MAX_LENGTH,

@@ -38,6 +38,7 @@ import {
   GITHUB_LOGIN,
   APPROVAL_CHECK_NAME,
   type ButtonApproval,
+  type ShownRun,
 } from "./types.js";
 
 export const RECORD_PREFIX = "mw-approval/";
@@ -250,5 +251,24 @@ export function readButtonApproval(
       pullRequests,
       checkRunId: run.id,
     },
+  };
+}
+
+/**
+ * What one of the app's approval runs showed: the digest its record carries for its head, with
+ * when the run was created; null for runs without a digest, and anything malformed or foreign.
+ */
+export function readShownRun(
+  run: CheckRunFacts,
+  startedAt: string | null,
+  ownAppId: number,
+): ShownRun | null {
+  const parsed = readApprovalRun(run, ownAppId);
+  if (!parsed.ok || parsed.value.digest === null) return null;
+  return {
+    checkRunId: run.id,
+    at: startedAt,
+    digest: parsed.value.digest,
+    pullRequests: parsed.value.pullRequests,
   };
 }
