@@ -83,6 +83,28 @@ describe("a review approval when the base guards a new directory afterwards", ()
     expect(approval.output.summary).toContain("given before the migration directories changed");
   });
 
+  test("nor after a thousand re-runs pushed the runs that showed the old content out", async () => {
+    const { repo, master, head, n } = await approved("Adv-Review-Dirs-Purged");
+    await guardSeeds(repo, master);
+    // Re-run a thousand times: GitHub keeps the newest 1,000 runs, the new content's only.
+    const now = latestOn(h, APPROVAL, head)!;
+    for (let i = 0; i < 1000; i++)
+      h.fake.addCheckRun(repo, {
+        name: APPROVAL,
+        head_sha: head,
+        external_id: now.external_id,
+        conclusion: "success",
+      });
+    // The older runs are gone from the commit (moved aside: the harness still checks them).
+    for (const r of h.fake.checkRuns)
+      if (r.head_sha === head && r.name === APPROVAL && r.external_id !== now.external_id)
+        r.head_sha = "f".repeat(40);
+    await h.receive("pull_request", pullRequestEvent("synchronize", repo, n));
+    const approval = latestOn(h, APPROVAL, head)!;
+    expect(approval.conclusion).toBe("action_required");
+    expect(approval.output.summary).toContain("cannot all be read");
+  }, 60_000);
+
   test("a review given once the check showed the new directory counts", async () => {
     const { repo, master, head, n } = await approved("Adv-Review-Dirs-Again");
     await guardSeeds(repo, master);

@@ -12,7 +12,7 @@ import {
   type AccountIndex,
   type Person,
 } from "./identity.js";
-import { baseBinding } from "./record.js";
+import { baseBinding, MAX_KEPT_RUNS } from "./record.js";
 import {
   loginKey,
   type ActionState,
@@ -164,8 +164,17 @@ export function assess(
    * cover now: a file that became a migration afterwards was never shown to the reviewer.
    */
   const settingsChanged = (a: ApprovalAction): NotCountedReason[] => {
-    const shown = a.reviewId !== undefined ? reviewById.get(a.reviewId)?.shown : undefined;
+    const review = a.reviewId !== undefined ? reviewById.get(a.reviewId) : undefined;
+    const shown = review?.shown;
     if (!shown || a.digest === null) return [];
+    // Re-running the check a thousand times would push the runs that showed other content out.
+    if (review.shownCut)
+      return [
+        {
+          code: "settings-changed",
+          detail: `what the check showed at ${short(a.sha)} cannot all be read (GitHub keeps the newest ${MAX_KEPT_RUNS} runs of a check on a commit), so the migration content the review was given on is unknown; approve a new commit`,
+        },
+      ];
     const submitted = timeOf(a.at) ?? Infinity;
     const runs = shown
       .filter((s) => s.pullRequests.includes(facts.pr.number))

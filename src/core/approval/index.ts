@@ -30,6 +30,7 @@ export {
   validRecordTime,
   EXTERNAL_ID_MAX_LENGTH,
   MAX_RECORD_PULL_REQUESTS,
+  MAX_KEPT_RUNS,
   type ApprovalRunId,
   type CheckRunFacts,
   type Parsed,

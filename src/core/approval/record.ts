@@ -52,6 +52,8 @@ export const BASE_BINDING_SCHEME = "migration-warden/approval-base/v1";
 export const BASE_BINDING = /^[0-9a-f]{32}$/;
 export const EXTERNAL_ID_MAX_LENGTH = 255;
 export const MAX_RECORD_PULL_REQUESTS = 8;
+/** GitHub keeps the newest 1,000 check runs of one name in a check suite of a commit. */
+export const MAX_KEPT_RUNS = 1000;
 const MAX_PR_NUMBER = 2_147_483_647;
 
 export interface ApprovalRunId {

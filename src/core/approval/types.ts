@@ -92,6 +92,11 @@ export interface ReviewFacts {
    */
   shown?: readonly ShownRun[];
   /**
+   * True when GitHub may have dropped the oldest of those runs (it keeps the newest 1,000 of one
+   * name in a check suite): what the reviewer was shown is then unknown.
+   */
+  shownCut?: boolean;
+  /**
    * For a DISMISSED review, the state it had before the dismissal (the pull request's
    * `review_dismissed` events say); null or absent when unknown, which the decision reads as a
    * change request (the safe reading).

@@ -306,7 +306,11 @@ async function gatherFacts(
     r.commitId !== null &&
     head.digest !== null &&
     (r.digest ?? (r.commitId === ev.pr.headSha ? head.digest : null)) === head.digest
-      ? { ...r, shown: await reader.shownRuns(r.commitId) }
+      ? await reader.shownRuns(r.commitId).then(({ shown, cut }) => ({
+          ...r,
+          shown,
+          ...(cut ? { shownCut: true } : {}),
+        }))
       : r,
   );
   const contributors = scope.contributors ?? own;

@@ -14,6 +14,7 @@ import {
   migrationDigest,
   readButtonApproval,
   readShownRun,
+  MAX_KEPT_RUNS,
   type ButtonApproval,
   type CheckRunFacts,
   type CommitFacts,
@@ -77,6 +78,8 @@ const BASE_EVENTS: readonly string[] = [
 interface CommitRuns {
   clicks: ButtonApproval[];
   shown: ShownRun[];
+  /** As many runs as GitHub keeps: older ones may have been dropped. */
+  cut: boolean;
 }
 
 export class ApprovalReader {
@@ -125,7 +128,7 @@ export class ApprovalReader {
       }
       for (const c of read.facts.commits)
         if (c.records !== null && c.shown !== null)
-          this.#listedRecords.set(c.sha, { clicks: c.records, shown: c.shown });
+          this.#listedRecords.set(c.sha, { clicks: c.records, shown: c.shown, cut: false });
       return read.facts;
     });
   }
@@ -310,8 +313,9 @@ export class ApprovalReader {
    * What this app's approval runs on a commit showed (the digest each recorded, and when it was
    * created): a review on that commit is judged by them. Read with the clicks (one listing).
    */
-  async shownRuns(sha: string): Promise<ShownRun[]> {
-    return (await this.#runsOf(sha)).shown;
+  async shownRuns(sha: string): Promise<{ shown: ShownRun[]; cut: boolean }> {
+    const { shown, cut } = await this.#runsOf(sha);
+    return { shown, cut };
   }
 
   #runsOf(sha: string): Promise<CommitRuns> {
@@ -329,7 +333,7 @@ export class ApprovalReader {
       filter: "all",
       per_page: PER_PAGE,
     });
-    const out: CommitRuns = { clicks: [], shown: [] };
+    const out: CommitRuns = { clicks: [], shown: [], cut: runs.length >= MAX_KEPT_RUNS };
     for (const run of runs) {
       const read = readButtonApproval(checkRunFacts(run), this.ownAppId);
       // Runs without a record, and anything malformed or foreign, are never trusted.

@@ -14,7 +14,10 @@ function run(id: number, minute: number | null, digest: string, prs = [12]): Sho
 }
 
 /** alice's approval at minute 5 on the head, with these runs shown on it. */
-function decide(shown: ShownRun[] | undefined, over: { commitId?: string; digest?: string } = {}) {
+function decide(
+  shown: ShownRun[] | undefined,
+  over: { commitId?: string; digest?: string; shownCut?: boolean } = {},
+) {
   return decideApproval(
     policy(),
     facts({
@@ -68,6 +71,13 @@ describe("a review and the runs shown on its commit", () => {
     const d = decide([run(1, 1, D2)], { commitId: OLD, digest: D1 });
     expect(codes(d)).toEqual(["settings-changed"]);
     expect(decide([run(1, 1, D1)], { commitId: OLD, digest: D1 }).state).toBe("approved");
+  });
+
+  test("runs GitHub may have dropped (as many as it keeps): what was shown is unknown", () => {
+    // A thousand re-runs after the base changed would push the runs that showed it out.
+    const d = decide([run(1, 6, D1)], { shownCut: true });
+    expect(codes(d)).toEqual(["settings-changed"]);
+    expect(d.notCounted[0]!.reasons[0]!.detail).toContain("GitHub keeps the newest 1000 runs");
   });
 
   test("without the runs (not read), the review is judged as before", () => {
