@@ -6,9 +6,8 @@
  * The repository activity (`GET /repos/{owner}/{repo}/activity`) has the push's time.
  */
 import type { ApprovalsReport } from "../../src/core/report/approvals.js";
-import { privateKey } from "../support/app-key.js";
-import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
-import { runCli } from "../support/cli.js";
+import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
+import { JANUARY_2025, reportApprovals, reportGitHub } from "../support/report-approvals.js";
 
 const APP_ID = 4545;
 const TOKEN = "ghp_report_backdated";
@@ -17,23 +16,7 @@ let fake: FakeGitHub;
 let repo: FakeRepo;
 const shas: Record<string, string> = {};
 
-const approvals = () =>
-  runCli(
-    [
-      "report",
-      "approvals",
-      "--repo",
-      "acme/shop",
-      "--since",
-      "2025-01-01",
-      "--until",
-      "2025-01-31",
-      "--format",
-      "json",
-    ],
-    process.cwd(),
-    { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.apiUrl },
-  );
+const approvals = () => reportApprovals(fake, TOKEN, JANUARY_2025);
 
 function flagged(sha: string, started: string) {
   fake.addCheckRun(repo, {
@@ -47,9 +30,7 @@ function flagged(sha: string, started: string) {
 }
 
 beforeAll(async () => {
-  fake = await new FakeGitHub({ appId: APP_ID, privateKey }).start();
-  fake.tokens.add(TOKEN);
-  repo = fake.createRepo("acme", "shop");
+  ({ fake, repo } = await reportGitHub(APP_ID, TOKEN));
   repo.commit({
     branch: "main",
     files: {

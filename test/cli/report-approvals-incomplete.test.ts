@@ -7,9 +7,8 @@
  */
 import { baseBinding, encodeApprovalRunId } from "../../src/core/approval/record.js";
 import type { ApprovalsReport } from "../../src/core/report/approvals.js";
-import { privateKey } from "../support/app-key.js";
-import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
-import { runCli } from "../support/cli.js";
+import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
+import { JANUARY_2025, reportApprovals, reportGitHub } from "../support/report-approvals.js";
 
 const APP_ID = 4444;
 const TOKEN = "ghp_report_incomplete";
@@ -18,17 +17,8 @@ let fake: FakeGitHub;
 let repo: FakeRepo;
 let number: number;
 
-const approvals = (args: string[]) =>
-  runCli(
-    ["report", "approvals", "--repo", "acme/shop", "--format", "json", ...args],
-    process.cwd(),
-    { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.apiUrl },
-  );
-
 beforeAll(async () => {
-  fake = await new FakeGitHub({ appId: APP_ID, privateKey }).start();
-  fake.tokens.add(TOKEN);
-  repo = fake.createRepo("acme", "shop");
+  ({ fake, repo } = await reportGitHub(APP_ID, TOKEN));
   repo.commit({
     branch: "main",
     files: {
@@ -71,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => fake.stop());
 
 test("an invalid configuration at the base: listed by file name, marked incomplete, exit 1", async () => {
-  const r = await approvals(["--since", "2025-01-01", "--until", "2025-01-31"]);
+  const r = await reportApprovals(fake, TOKEN, JANUARY_2025);
   expect(r.code).toBe(1);
   const report = JSON.parse(r.stdout) as ApprovalsReport;
   const e = report.pullRequests.find((p) => p.number === number)!;
@@ -102,7 +92,7 @@ test("the primary rate limit is waited out with a note on stderr", async () => {
       "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 1),
     },
   });
-  const r = await approvals(["--since", "2025-01-01", "--until", "2025-01-31"]);
+  const r = await reportApprovals(fake, TOKEN, JANUARY_2025);
   expect(r.stderr).toMatch(/API rate limit: waiting \d+ s \(until /);
   expect(r.code).toBe(1);
   expect((JSON.parse(r.stdout) as ApprovalsReport).pullRequests.map((p) => p.number)).toEqual([

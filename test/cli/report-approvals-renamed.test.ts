@@ -15,9 +15,8 @@ import {
 import { ApprovalReader } from "../../src/github/approval/reader.js";
 import { TreeReader } from "../../src/github/git.js";
 import { reportClient } from "../../src/cli/report/client.js";
-import { privateKey } from "../support/app-key.js";
-import { FakeGitHub, type FakeRepo } from "../support/fake-github.mjs";
-import { runCli } from "../support/cli.js";
+import type { FakeGitHub, FakeRepo } from "../support/fake-github.mjs";
+import { JANUARY_2025, reportApprovals, reportGitHub } from "../support/report-approvals.js";
 
 const APP_ID = 4343;
 const TOKEN = "ghp_report_renamed";
@@ -75,9 +74,7 @@ async function clicked(
 }
 
 beforeAll(async () => {
-  fake = await new FakeGitHub({ appId: APP_ID, privateKey }).start();
-  fake.tokens.add(TOKEN);
-  repo = fake.createRepo("acme", "shop");
+  ({ fake, repo } = await reportGitHub(APP_ID, TOKEN));
   repo.commit({
     branch: "main",
     files: {
@@ -122,22 +119,7 @@ beforeAll(async () => {
   });
   repo.mergePullRequest(prs.v2!, { by: "dev", at: "2025-01-13T10:00:00Z" });
 
-  const r = await runCli(
-    [
-      "report",
-      "approvals",
-      "--repo",
-      "acme/shop",
-      "--since",
-      "2025-01-01",
-      "--until",
-      "2025-01-31",
-      "--format",
-      "json",
-    ],
-    process.cwd(),
-    { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.apiUrl },
-  );
+  const r = await reportApprovals(fake, TOKEN, JANUARY_2025);
   stderr = r.stderr;
   report = JSON.parse(r.stdout) as ApprovalsReport;
 }, 120_000);

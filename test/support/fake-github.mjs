@@ -2231,6 +2231,7 @@ export class FakeGitHub {
                     databaseId: r.id,
                     name: r.name,
                     externalId: r.external_id,
+                    startedAt: r.started_at ?? null,
                     status: r.status.toUpperCase(),
                     conclusion: r.conclusion === null ? null : r.conclusion.toUpperCase(),
                     summary: r.output.summary,

@@ -12,7 +12,7 @@ import {
   type AccountIndex,
   type Person,
 } from "./identity.js";
-import { baseBinding } from "./record.js";
+import { baseBinding, MAX_KEPT_RUNS } from "./record.js";
 import {
   loginKey,
   type ActionState,
@@ -154,6 +154,48 @@ export function assess(
         ];
   };
   const changeRequestTimes = latestChangeRequests(facts.reviews);
+  const reviewById = new Map(facts.reviews.map((r) => [r.id, r]));
+  /**
+   * A review carries no record of what it approved: its commit's digest is computed again under
+   * the base's settings now. The app's approval runs on that commit say what the check showed:
+   * from the one the reviewer saw (the latest created before the review) on, each must
+   * carry that digest. One that does not shows the migration directories changed since (a
+   * directory added or moved), so the review approved other migration content than it would
+   * cover now: a file that became a migration afterwards was never shown to the reviewer.
+   */
+  const settingsChanged = (a: ApprovalAction): NotCountedReason[] => {
+    const review = a.reviewId !== undefined ? reviewById.get(a.reviewId) : undefined;
+    const shown = review?.shown;
+    if (!shown || a.digest === null) return [];
+    // Re-running the check a thousand times would push the runs that showed other content out.
+    if (review.shownCut)
+      return [
+        {
+          code: "settings-changed",
+          detail: `what the check showed at ${short(a.sha)} cannot all be read (GitHub keeps the newest ${MAX_KEPT_RUNS} runs of a check on a commit), so the migration content the review was given on is unknown; approve a new commit`,
+        },
+      ];
+    const submitted = timeOf(a.at) ?? Infinity;
+    const runs = shown
+      .filter((s) => s.pullRequests.includes(facts.pr.number))
+      .map((s) => ({ s, t: timeOf(s.at) }));
+    // The run shown is the newest (GitHub numbers runs in creation order) created before the
+    // review; a run in the same second, or that cannot be placed in time, is read as created
+    // after it (the safe side).
+    const before = runs.filter((x) => x.t !== null && x.t < submitted);
+    const seen = Math.max(-Infinity, ...before.map((x) => x.s.checkRunId));
+    const other = runs.find(
+      (x) => (x.s.checkRunId >= seen || !before.includes(x)) && x.s.digest !== a.digest,
+    );
+    return other
+      ? [
+          {
+            code: "settings-changed",
+            detail: `given before the migration directories changed: check run ${other.s.checkRunId} showed other migration content at ${short(a.sha)} (${short(other.s.digest)}; now ${short(a.digest)}); approve again`,
+          },
+        ]
+      : [];
+  };
 
   const latestState = new Map<string, ActionState>();
   for (const [key, reviews] of reviewsByUser(facts.reviews)) {
@@ -195,7 +237,7 @@ export function assess(
             ],
           });
       } else if (a.state === "approved") {
-        judge({ ...a, login }, beforeBaseChange(a.at));
+        judge({ ...a, login }, [...beforeBaseChange(a.at), ...settingsChanged(a)]);
       } else if (a.state === "changes_requested") {
         const id = identify(policy, eligibility, login, account(a.id));
         if (id.missing) out.missing.push(id.missing);

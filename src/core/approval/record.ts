@@ -38,6 +38,7 @@ import {
   GITHUB_LOGIN,
   APPROVAL_CHECK_NAME,
   type ButtonApproval,
+  type ShownRun,
 } from "./types.js";
 
 export const RECORD_PREFIX = "mw-approval/";
@@ -51,6 +52,8 @@ export const BASE_BINDING_SCHEME = "migration-warden/approval-base/v1";
 export const BASE_BINDING = /^[0-9a-f]{32}$/;
 export const EXTERNAL_ID_MAX_LENGTH = 255;
 export const MAX_RECORD_PULL_REQUESTS = 8;
+/** GitHub keeps the newest 1,000 check runs of one name in a check suite of a commit. */
+export const MAX_KEPT_RUNS = 1000;
 const MAX_PR_NUMBER = 2_147_483_647;
 
 export interface ApprovalRunId {
@@ -250,5 +253,24 @@ export function readButtonApproval(
       pullRequests,
       checkRunId: run.id,
     },
+  };
+}
+
+/**
+ * What one of the app's approval runs showed: the digest its record carries for its head, with
+ * when the run was created; null for runs without a digest, and anything malformed or foreign.
+ */
+export function readShownRun(
+  run: CheckRunFacts,
+  startedAt: string | null,
+  ownAppId: number,
+): ShownRun | null {
+  const parsed = readApprovalRun(run, ownAppId);
+  if (!parsed.ok || parsed.value.digest === null) return null;
+  return {
+    checkRunId: run.id,
+    at: startedAt,
+    digest: parsed.value.digest,
+    pullRequests: parsed.value.pullRequests,
   };
 }

@@ -87,11 +87,35 @@ export interface ReviewFacts {
    */
   digest: string | null;
   /**
+   * This app's approval runs on `commitId` (every one the adapter listed): what the check showed
+   * there, under the settings of its time. Absent: not read (nothing is judged by it).
+   */
+  shown?: readonly ShownRun[];
+  /**
+   * True when GitHub may have dropped the oldest of those runs (it keeps the newest 1,000 of one
+   * name in a check suite): what the reviewer was shown is then unknown.
+   */
+  shownCut?: boolean;
+  /**
    * For a DISMISSED review, the state it had before the dismissal (the pull request's
    * `review_dismissed` events say); null or absent when unknown, which the decision reads as a
    * change request (the safe reading).
    */
   dismissedState?: string | null;
+}
+
+/**
+ * One of this app's approval runs with a migration digest in its record: the content the check
+ * showed as the migrations of its head commit when it was created.
+ */
+export interface ShownRun {
+  checkRunId: number;
+  /** The run's `started_at` (ISO 8601); null when GitHub did not say. */
+  at: string | null;
+  /** The digest recorded for the run's head commit. */
+  digest: string;
+  /** The pull requests the run decided for. */
+  pullRequests: readonly number[];
 }
 
 /** An "Approve migrations" click the app recorded in one of its own check runs. */
@@ -237,6 +261,7 @@ export type NotCountedCode =
   | "null-commit"
   | "digest-unknown"
   | "stale-digest"
+  | "settings-changed"
   | "base-changed"
   | "other-base"
   | "old-record"

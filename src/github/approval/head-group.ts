@@ -19,6 +19,7 @@ import {
   type RunMember,
 } from "../../core/approval/index.js";
 import type { CheckEnv } from "../checks/types.js";
+import { mapLimit } from "../client.js";
 import { EvaluationError } from "../errors.js";
 import { evaluatePullRequest, type Evaluation } from "../evaluate.js";
 import { pullRequestsWithHead, unique } from "../commit-pulls.js";
@@ -289,7 +290,7 @@ async function gatherFacts(
   if (head.problem)
     errors.push(`The migration digest of the head commit is unknown: ${head.problem}`);
   const history = await reader.history(ev.pr);
-  const reviews = (await reader.reviews(ev.pr, dirs)).map((r) =>
+  const listedReviews = (await reader.reviews(ev.pr, dirs)).map((r) =>
     history.dismissedStates.has(r.id)
       ? { ...r, dismissedState: history.dismissedStates.get(r.id)! }
       : r,
@@ -298,6 +299,20 @@ async function gatherFacts(
   if (own.problem) errors.push(own.problem);
   // Clicks are recorded on the pull request's own commits.
   const buttonApprovals = await reader.buttonApprovals(own.commits.map((c) => c.sha));
+  // What the check showed on each reviewed commit whose content is the head's (the others do
+  // not count anyway): read with the clicks for the pull request's commits, listed for others.
+  const reviews = await mapLimit(listedReviews, 4, async (r) =>
+    String(r.state).toUpperCase() === "APPROVED" &&
+    r.commitId !== null &&
+    head.digest !== null &&
+    (r.digest ?? (r.commitId === ev.pr.headSha ? head.digest : null)) === head.digest
+      ? await reader.shownRuns(r.commitId).then(({ shown, cut }) => ({
+          ...r,
+          shown,
+          ...(cut ? { shownCut: true } : {}),
+        }))
+      : r,
+  );
   const contributors = scope.contributors ?? own;
   if (scope.contributors?.problem) errors.push(scope.contributors.problem);
   const baseRefs: Record<number, string> = { ...base.baseRefs };

@@ -2,7 +2,8 @@
  * What the approval decision reads about one pull request, in one GraphQL query where REST needs
  * a listing per kind and per commit: its reviews, the timeline events that void approvals (base
  * changes, review dismissals), its commits with their linked author and committer accounts and
- * co-authors, and the "Approve migrations" records in this app's approval runs on those commits.
+ * co-authors, and the "Approve migrations" records in this app's approval runs on those commits
+ * (with the digest each run recorded and its start, which reviews on the commit are judged by).
  *
  * Every connection is read to its end (the same query, with `@include` switching the finished
  * ones off, pages on with each one's cursor) and checked against GitHub's own count. Nothing
@@ -16,8 +17,12 @@
  * A little over 500 lines: the query, its paging and its cross-checks stay together, so no check
  * can be separated from the read it guards.
  */
-import type { ButtonApproval, CoAuthor } from "../../core/approval/index.js";
-import { APPROVAL_CHECK_NAME, readButtonApproval } from "../../core/approval/index.js";
+import type { ButtonApproval, CoAuthor, ShownRun } from "../../core/approval/index.js";
+import {
+  APPROVAL_CHECK_NAME,
+  readButtonApproval,
+  readShownRun,
+} from "../../core/approval/index.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { namesCoAuthor, noreplyLogin } from "./coauthors.js";
 
@@ -70,7 +75,7 @@ export const PULL_FACTS_FRAGMENT = `fragment MigrationWardenApprovalFacts on Pul
             checkRuns(first: ${PAGE}, filterBy: { checkName: $check, checkType: ALL }) {
               totalCount
               pageInfo { hasNextPage }
-              nodes { databaseId name externalId }
+              nodes { databaseId name externalId startedAt }
             }
           }
         }
@@ -128,6 +133,8 @@ export interface PullCommit {
   coAuthors: CoAuthor[] | null;
   /** The records in this app's approval runs on it; null when not all were listed (REST). */
   records: ButtonApproval[] | null;
+  /** What those runs showed (their digests); null with `records`. */
+  shown: ShownRun[] | null;
 }
 
 export interface PullFacts {
@@ -162,7 +169,12 @@ interface RawCommit {
   checkSuites?: Page<{
     app?: { databaseId?: number } | null;
     repository?: { databaseId?: number } | null;
-    checkRuns?: Page<{ databaseId?: number; name?: string; externalId?: string | null }>;
+    checkRuns?: Page<{
+      databaseId?: number;
+      name?: string;
+      externalId?: string | null;
+      startedAt?: string | null;
+    }>;
   }>;
 }
 
@@ -443,7 +455,7 @@ function commit(c: RawCommit | null | undefined, appId: number, repoId: number):
     authorId: gitAccount(c.author),
     committerId: gitAccount(c.committer),
     coAuthors: namesCoAuthor(c.message) ? coAuthors(c) : [],
-    records: records(c, appId, repoId),
+    ...records(c, appId, repoId),
   };
 }
 
@@ -478,33 +490,40 @@ function coAuthors(c: RawCommit): CoAuthor[] | null {
  * the fork's suites; REST lists this repository's only). Runs are checked one by one (app, name,
  * external_id) by the core.
  */
-function records(c: RawCommit, appId: number, repoId: number): ButtonApproval[] | null {
+function records(
+  c: RawCommit,
+  appId: number,
+  repoId: number,
+): Pick<PullCommit, "records" | "shown"> {
+  const unlisted = { records: null, shown: null };
   const suites = c.checkSuites;
   if (!suites || !Array.isArray(suites.nodes) || suites.pageInfo?.hasNextPage !== false)
-    return null;
-  if (suites.totalCount !== suites.nodes.length) return null;
+    return unlisted;
+  if (suites.totalCount !== suites.nodes.length) return unlisted;
   const out: ButtonApproval[] = [];
+  const shown: ShownRun[] = [];
   for (const s of suites.nodes) {
-    if (s?.repository?.databaseId !== repoId) return null;
+    if (s?.repository?.databaseId !== repoId) return unlisted;
     const runs = s?.checkRuns;
-    if (!runs || !Array.isArray(runs.nodes) || runs.pageInfo?.hasNextPage !== false) return null;
-    if (runs.totalCount !== runs.nodes.length) return null;
+    if (!runs || !Array.isArray(runs.nodes) || runs.pageInfo?.hasNextPage !== false)
+      return unlisted;
+    if (runs.totalCount !== runs.nodes.length) return unlisted;
     const suiteApp = s.app?.databaseId ?? null;
     for (const r of runs.nodes) {
-      if (!r || !Number.isSafeInteger(r.databaseId) || typeof r.name !== "string") return null;
-      const read = readButtonApproval(
-        {
-          id: r.databaseId!,
-          name: r.name,
-          appId: typeof suiteApp === "number" ? suiteApp : null,
-          headSha: c.oid!,
-          externalId: r.externalId ?? null,
-        },
-        appId,
-      );
+      if (!r || !Number.isSafeInteger(r.databaseId) || typeof r.name !== "string") return unlisted;
+      const run = {
+        id: r.databaseId!,
+        name: r.name,
+        appId: typeof suiteApp === "number" ? suiteApp : null,
+        headSha: c.oid!,
+        externalId: r.externalId ?? null,
+      };
+      const read = readButtonApproval(run, appId);
       // Runs without a record, and anything malformed or foreign, are never trusted.
       if (read.ok && read.value) out.push(read.value);
+      const seen = readShownRun(run, typeof r.startedAt === "string" ? r.startedAt : null, appId);
+      if (seen) shown.push(seen);
     }
   }
-  return out;
+  return { records: out, shown };
 }

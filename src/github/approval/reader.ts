@@ -13,11 +13,14 @@ import {
   GITHUB_LOGIN,
   migrationDigest,
   readButtonApproval,
+  readShownRun,
+  MAX_KEPT_RUNS,
   type ButtonApproval,
   type CheckRunFacts,
   type CommitFacts,
   type EligibilityFacts,
   type ReviewFacts,
+  type ShownRun,
   type TeamMembership,
 } from "../../core/approval/index.js";
 import type { DirectoryShape, TreeEntry } from "../../core/types.js";
@@ -71,6 +74,14 @@ const BASE_EVENTS: readonly string[] = [
   "base_ref_force_pushed",
 ];
 
+/** This app's approval runs on one commit: the clicks they record, and what they showed. */
+interface CommitRuns {
+  clicks: ButtonApproval[];
+  shown: ShownRun[];
+  /** As many runs as GitHub keeps: older ones may have been dropped. */
+  cut: boolean;
+}
+
 export class ApprovalReader {
   readonly #bases = new Map<string, Promise<string>>();
   // Per pull request: its decisions under its own base and the default branch's share them.
@@ -78,13 +89,13 @@ export class ApprovalReader {
   readonly #reviews = new Map<string, Promise<RawReview[]>>();
   readonly #commitLists = new Map<string, Promise<PullRequestCommits>>();
   readonly #digests = new Map<string, Promise<DigestResult>>();
-  readonly #records = new Map<string, Promise<ButtonApproval[]>>();
+  readonly #records = new Map<string, Promise<CommitRuns>>();
   readonly #memberships = new Map<string, Promise<TeamMembership>>();
   readonly #roles = new Map<string, Promise<string | null>>();
   readonly #accounts = new Map<string, Promise<number | null>>();
   readonly #pullFacts = new Map<string, Promise<PullFacts | null>>();
-  /** Clicks per commit the GraphQL read listed completely. */
-  readonly #listedRecords = new Map<string, ButtonApproval[]>();
+  /** Clicks and shown runs per commit the GraphQL read listed completely. */
+  readonly #listedRecords = new Map<string, CommitRuns>();
 
   constructor(
     private readonly octokit: GitHubClient,
@@ -116,7 +127,8 @@ export class ApprovalReader {
         return null;
       }
       for (const c of read.facts.commits)
-        if (c.records !== null) this.#listedRecords.set(c.sha, c.records);
+        if (c.records !== null && c.shown !== null)
+          this.#listedRecords.set(c.sha, { clicks: c.records, shown: c.shown, cut: false });
       return read.facts;
     });
   }
@@ -293,13 +305,24 @@ export class ApprovalReader {
    * (`app_id` filter, and checked again run by run), every run of each commit (`filter: all`).
    */
   async buttonApprovals(shas: readonly string[]): Promise<ButtonApproval[]> {
-    const perCommit = await mapLimit(shas, CONCURRENCY, (sha) =>
-      cached(this.#records, sha, () => this.#recordsOn(sha)),
-    );
-    return perCommit.flat();
+    const perCommit = await mapLimit(shas, CONCURRENCY, (sha) => this.#runsOf(sha));
+    return perCommit.flatMap((c) => c.clicks);
   }
 
-  async #recordsOn(sha: string): Promise<ButtonApproval[]> {
+  /**
+   * What this app's approval runs on a commit showed (the digest each recorded, and when it was
+   * created): a review on that commit is judged by them. Read with the clicks (one listing).
+   */
+  async shownRuns(sha: string): Promise<{ shown: ShownRun[]; cut: boolean }> {
+    const { shown, cut } = await this.#runsOf(sha);
+    return { shown, cut };
+  }
+
+  #runsOf(sha: string): Promise<CommitRuns> {
+    return cached(this.#records, sha, () => this.#recordsOn(sha));
+  }
+
+  async #recordsOn(sha: string): Promise<CommitRuns> {
     const listed = this.#listedRecords.get(sha);
     if (listed) return listed;
     const runs = await this.octokit.paginate(this.octokit.rest.checks.listForRef, {
@@ -310,11 +333,13 @@ export class ApprovalReader {
       filter: "all",
       per_page: PER_PAGE,
     });
-    const out: ButtonApproval[] = [];
+    const out: CommitRuns = { clicks: [], shown: [], cut: runs.length >= MAX_KEPT_RUNS };
     for (const run of runs) {
       const read = readButtonApproval(checkRunFacts(run), this.ownAppId);
       // Runs without a record, and anything malformed or foreign, are never trusted.
-      if (read.ok && read.value) out.push(read.value);
+      if (read.ok && read.value) out.clicks.push(read.value);
+      const shown = readShownRun(checkRunFacts(run), run.started_at ?? null, this.ownAppId);
+      if (shown) out.shown.push(shown);
     }
     return out;
   }
