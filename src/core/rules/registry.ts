@@ -99,6 +99,8 @@ import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
+// Postgres catalog rules, session 17 (lane rulesA)
+import { createEnumType } from "./sql/create-enum-type.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -200,6 +202,8 @@ export const SQL_RULES = [
   preferText,
   preferTimestamptz,
   banCharType,
+  // Postgres catalog rules, session 17 (lane rulesA; off by default unless noted)
+  createEnumType,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

@@ -355,6 +355,8 @@ export type StatementModel = (
       trigger?: TriggerDef;
       /** Postgres CREATE DOMAIN: its base type. */
       domainType?: PgType;
+      /** Postgres CREATE TYPE … AS ENUM: its labels, in order. */
+      enumLabels?: string[];
     }
   /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
   | {

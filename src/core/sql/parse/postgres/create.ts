@@ -213,7 +213,12 @@ function created(objectType: string, name?: ObjectName): StatementModel {
 export const CREATE_OTHER: HandlerTable = {
   ViewStmt: (s) => created("view", rel(s.view)),
   CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),
-  CreateEnumStmt: (s) => created("type", qualified(s.typeName ?? [])),
+  CreateEnumStmt: (s) => {
+    const m = created("type", qualified(s.typeName ?? []));
+    if (m.kind === "create-other")
+      m.enumLabels = (s.vals ?? []).map((v) => ("String" in v ? (v.String.sval ?? "") : ""));
+    return m;
+  },
   CompositeTypeStmt: (s) => created("type", rel(s.typevar)),
   CreateDomainStmt: (s, ctx) => {
     const m = created("domain", qualified(s.domainname ?? []));
