@@ -101,6 +101,7 @@ import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 // Postgres catalog rules, session 17 (lane rulesA)
 import { createEnumType } from "./sql/create-enum-type.js";
+import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -204,6 +205,7 @@ export const SQL_RULES = [
   banCharType,
   // Postgres catalog rules, session 17 (lane rulesA; off by default unless noted)
   createEnumType,
+  concurrentIndexBuggyPg, // on by default
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */
