@@ -102,6 +102,7 @@ import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 // Postgres catalog rules, session 17 (lane rulesA)
 import { createEnumType } from "./sql/create-enum-type.js";
 import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
+import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -206,6 +207,7 @@ export const SQL_RULES = [
   // Postgres catalog rules, session 17 (lane rulesA; off by default unless noted)
   createEnumType,
   concurrentIndexBuggyPg, // on by default
+  replaceViewOrFunction,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

@@ -357,6 +357,8 @@ export type StatementModel = (
       domainType?: PgType;
       /** Postgres CREATE TYPE … AS ENUM: its labels, in order. */
       enumLabels?: string[];
+      /** CREATE OR REPLACE VIEW: may redefine a view that already exists (and what reads it). */
+      orReplace?: true;
     }
   /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
   | {
@@ -399,6 +401,8 @@ export type StatementModel = (
        * UNTIL`, `SET search_path`; MySQL `REQUIRE`, `ACCOUNT`, `WITH`…).
        */
       alteredRole?: { names: string[]; options: string[] };
+      /** MySQL/MariaDB `ALTER VIEW v [(columns)] AS SELECT …`: the view is redefined. */
+      redefinedView?: ObjectName;
       /** Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|EXTENSION … SET SCHEMA s` (not tables). */
       movedObject?: { objectType: string; name: ObjectName; schema: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */

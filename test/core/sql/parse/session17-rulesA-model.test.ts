@@ -12,3 +12,27 @@ test("Postgres CREATE TYPE … AS ENUM: its labels in order; other CREATE TYPEs 
     null,
   ]);
 });
+
+test("OR REPLACE of views and routines, MySQL ALTER VIEW … AS: what may redefine an existing object", async () => {
+  const pg = await models(
+    "CREATE OR REPLACE VIEW v AS SELECT 1;\nCREATE VIEW w AS SELECT 1;\nCREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+  );
+  expect(pg.map((m) => ("orReplace" in m ? (m.orReplace ?? null) : null))).toEqual([
+    true,
+    null,
+    true,
+  ]);
+  const my = await models(
+    "CREATE OR REPLACE VIEW v AS SELECT 1;\nALTER ALGORITHM = MERGE DEFINER = `a`@`%` VIEW `Db`.v2 (a) AS SELECT 2;\nCREATE OR REPLACE PROCEDURE p() BEGIN SELECT 1; END;\nCREATE VIEW w AS SELECT 1;\nALTER TABLE `view` ADD COLUMN x int;",
+    "mysql",
+  );
+  expect(my.map((m) => ("orReplace" in m ? (m.orReplace ?? null) : null))).toEqual([
+    true,
+    null,
+    true,
+    null,
+    null,
+  ]);
+  expect(my[1]?.kind === "other" && my[1].redefinedView).toEqual({ schema: "db", name: "v2" });
+  expect(my[4]?.kind).toBe("alter-table");
+});

@@ -211,7 +211,11 @@ function created(objectType: string, name?: ObjectName): StatementModel {
 
 /** CREATE VIEW / SEQUENCE / TYPE / DOMAIN / EXTENSION: `create-other` with the object's name. */
 export const CREATE_OTHER: HandlerTable = {
-  ViewStmt: (s) => created("view", rel(s.view)),
+  ViewStmt: (s) => {
+    const m = created("view", rel(s.view));
+    if (s.replace && m.kind === "create-other") m.orReplace = true;
+    return m;
+  },
   CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),
   CreateEnumStmt: (s) => {
     const m = created("type", qualified(s.typeName ?? []));
