@@ -103,6 +103,7 @@ import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import { createEnumType } from "./sql/create-enum-type.js";
 import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
 import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
+import { alterObjectOptions } from "./sql/alter-object-options.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -208,6 +209,7 @@ export const SQL_RULES = [
   createEnumType,
   concurrentIndexBuggyPg, // on by default
   replaceViewOrFunction,
+  alterObjectOptions,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

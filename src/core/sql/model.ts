@@ -371,6 +371,8 @@ export type StatementModel = (
       orReplace?: boolean;
       /** Postgres `RETURNS trigger`: what the body does to the row it is given. */
       rowEffect?: TriggerRowEffect;
+      /** Postgres `SET name = value` clauses: set for each call (lower-case names; null: DEFAULT). */
+      settings?: Array<{ name: string; value: string | null }>;
     }
   /** PREPARE name AS/FROM …: the statement is in `effects.embedded`. */
   | { kind: "prepare"; name: string; dynamic: boolean }
@@ -401,6 +403,19 @@ export type StatementModel = (
        * UNTIL`, `SET search_path`; MySQL `REQUIRE`, `ACCOUNT`, `WITH`…).
        */
       alteredRole?: { names: string[]; options: string[] };
+      /**
+       * Postgres `ALTER FUNCTION|PROCEDURE|ROUTINE … options`, `ALTER VIEW … SET|RESET (…)`,
+       * `ALTER DATABASE … SET|RESET|WITH …`, `ALTER SYSTEM SET|RESET`, `ALTER EXTENSION …
+       * UPDATE|ADD|DROP`: the object type as keywords, the object (null for SYSTEM), the
+       * options as keywords (`SECURITY DEFINER`, `SET search_path`, `RESET ALL`, `UPDATE TO
+       * 2.0`, `SET (security_barrier)`), and the `settings` SET … TO gives (value null: DEFAULT).
+       */
+      alteredOptions?: {
+        objectType: string;
+        name: ObjectName | null;
+        options: string[];
+        settings: Array<{ name: string; value: string | null }>;
+      };
       /** MySQL/MariaDB `ALTER VIEW v [(columns)] AS SELECT …`: the view is redefined. */
       redefinedView?: ObjectName;
       /** Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|EXTENSION … SET SCHEMA s` (not tables). */

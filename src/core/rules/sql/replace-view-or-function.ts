@@ -59,7 +59,7 @@ function viewFinding(what: string): { message: string; suggestion: string } {
 }
 
 /** A plain CREATE earlier in the change made it (an OR REPLACE one may have replaced another). */
-function createdInChange(
+export function createdInChange(
   ctx: SqlRuleContext,
   a: Analyzed,
   name: ObjectName,

@@ -36,3 +36,77 @@ test("OR REPLACE of views and routines, MySQL ALTER VIEW … AS: what may redefi
   expect(my[1]?.kind === "other" && my[1].redefinedView).toEqual({ schema: "db", name: "v2" });
   expect(my[4]?.kind).toBe("alter-table");
 });
+
+test("Postgres option changes: routines, views, databases, the server, extensions", async () => {
+  const ms = await models(
+    [
+      "ALTER FUNCTION s.f(int) SECURITY DEFINER SET search_path = a, b RESET work_mem STRICT IMMUTABLE PARALLEL SAFE COST 5;",
+      "ALTER PROCEDURE p() SET role TO DEFAULT SET search_path FROM CURRENT;",
+      "ALTER ROUTINE r() RESET ALL;",
+      "ALTER VIEW v SET (security_barrier, check_option = local), RESET (security_invoker);",
+      "ALTER DATABASE d SET work_mem = '1MB';",
+      "ALTER DATABASE d WITH CONNECTION LIMIT 5 ALLOW_CONNECTIONS false;",
+      "ALTER SYSTEM RESET ALL;",
+      "ALTER EXTENSION e UPDATE TO '2.0';",
+      "ALTER EXTENSION e ADD FUNCTION f();",
+      "ALTER VIEW v RENAME TO w;",
+    ].join("\n"),
+  );
+  expect(ms.map((m) => (m.kind === "other" ? (m.alteredOptions ?? null) : "?"))).toEqual([
+    {
+      objectType: "FUNCTION",
+      name: { schema: "s", name: "f" },
+      options: [
+        "SECURITY DEFINER",
+        "SET search_path",
+        "RESET work_mem",
+        "STRICT",
+        "IMMUTABLE",
+        "PARALLEL SAFE",
+        "COST",
+      ],
+      settings: [{ name: "search_path", value: "a, b" }],
+    },
+    {
+      objectType: "PROCEDURE",
+      name: { name: "p" },
+      options: ["SET role TO DEFAULT", "SET search_path FROM CURRENT"],
+      settings: [{ name: "role", value: null }],
+    },
+    { objectType: "ROUTINE", name: { name: "r" }, options: ["RESET ALL"], settings: [] },
+    {
+      objectType: "VIEW",
+      name: { name: "v" },
+      options: ["SET (security_barrier, check_option)", "RESET (security_invoker)"],
+      settings: [],
+    },
+    {
+      objectType: "DATABASE",
+      name: { name: "d" },
+      options: ["SET work_mem"],
+      settings: [{ name: "work_mem", value: "1MB" }],
+    },
+    {
+      objectType: "DATABASE",
+      name: { name: "d" },
+      options: ["CONNECTION LIMIT", "ALLOW CONNECTIONS"],
+      settings: [],
+    },
+    { objectType: "SYSTEM", name: null, options: ["RESET ALL"], settings: [] },
+    { objectType: "EXTENSION", name: { name: "e" }, options: ["UPDATE TO 2.0"], settings: [] },
+    { objectType: "EXTENSION", name: { name: "e" }, options: ["ADD FUNCTION"], settings: [] },
+    null,
+  ]);
+  expect(ms[6]?.nonTransactional).toBe("ALTER SYSTEM");
+});
+
+test("Postgres CREATE FUNCTION … SET clauses: the settings each call runs with", async () => {
+  const [f, g] = await models(
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET role = admin SET \"Search_Path\" TO public SECURITY DEFINER AS 'select 1';\nCREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'select 1';",
+  );
+  expect(f?.kind === "create-routine" && f.settings).toEqual([
+    { name: "role", value: "admin" },
+    { name: "search_path", value: "public" },
+  ]);
+  expect(g?.kind === "create-routine" && g.settings).toBeUndefined();
+});

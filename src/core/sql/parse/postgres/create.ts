@@ -12,6 +12,7 @@ import { relOptions, sequenceOption } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
 import { qualified, rel } from "./nodes.js";
+import { routineSettings } from "./options.js";
 import { pgType } from "./type-names.js";
 
 export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementModel {
@@ -98,12 +99,14 @@ export function createDatabase(s: BodyOf<"CreatedbStmt">): StatementModel {
 
 /** The body's effects are filled in by normalisePostgres (routineBody). */
 export function createRoutine(s: BodyOf<"CreateFunctionStmt">): StatementModel {
+  const settings = routineSettings(s.options);
   return {
     kind: "create-routine",
     routineType: s.is_procedure ? "procedure" : "function",
     name: qualified(s.funcname ?? []),
     body: noEffects(),
     ...(s.replace ? { orReplace: true } : {}),
+    ...(settings.length > 0 ? { settings } : {}),
     ...noFacts(),
   };
 }
