@@ -104,6 +104,7 @@ import { createEnumType } from "./sql/create-enum-type.js";
 import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
 import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
 import { alterObjectOptions } from "./sql/alter-object-options.js";
+import { columnAlignmentPadding } from "./sql/column-alignment-padding.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -210,6 +211,7 @@ export const SQL_RULES = [
   concurrentIndexBuggyPg, // on by default
   replaceViewOrFunction,
   alterObjectOptions,
+  columnAlignmentPadding,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

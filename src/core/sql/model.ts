@@ -222,6 +222,11 @@ export type StatementModel = (
       partitioned?: true;
       /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
       settings?: Array<{ name: string; value: string | null }>;
+      /**
+       * Postgres: some columns come from elsewhere (`LIKE t`, `INHERITS (p)`, `PARTITION OF p`,
+       * `OF type`), so `columns` is not the table's full column list in order.
+       */
+      inheritedColumns?: true;
     }
   | {
       kind: "alter-table";

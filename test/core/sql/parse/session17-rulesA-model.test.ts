@@ -110,3 +110,22 @@ test("Postgres CREATE FUNCTION … SET clauses: the settings each call runs with
   ]);
   expect(g?.kind === "create-routine" && g.settings).toBeUndefined();
 });
+
+test("Postgres CREATE TABLE with columns from elsewhere: LIKE, INHERITS, PARTITION OF, OF type", async () => {
+  const ms = await models(
+    [
+      "CREATE TABLE a (x int, LIKE other);",
+      "CREATE TABLE b (x int) INHERITS (p);",
+      "CREATE TABLE c PARTITION OF p FOR VALUES IN (1);",
+      "CREATE TABLE d OF some_type;",
+      "CREATE TABLE e (x int);",
+    ].join("\n"),
+  );
+  expect(ms.map((m) => (m.kind === "create-table" ? (m.inheritedColumns ?? null) : "?"))).toEqual([
+    true,
+    true,
+    true,
+    true,
+    null,
+  ]);
+});

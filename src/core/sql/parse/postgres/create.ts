@@ -36,6 +36,9 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
   if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   if (s.partspec && m.kind === "create-table") m.partitioned = true;
   if (s.options?.length && m.kind === "create-table") m.settings = relOptions(s.options);
+  const like = (s.tableElts ?? []).some((e) => "TableLikeClause" in e);
+  if ((like || s.inhRelations?.length || s.ofTypename) && m.kind === "create-table")
+    m.inheritedColumns = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
