@@ -105,6 +105,7 @@ import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
 import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
 import { alterObjectOptions } from "./sql/alter-object-options.js";
 import { columnAlignmentPadding } from "./sql/column-alignment-padding.js";
+import { requireSchemaQualified } from "./sql/require-schema-qualified.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -212,6 +213,7 @@ export const SQL_RULES = [
   replaceViewOrFunction,
   alterObjectOptions,
   columnAlignmentPadding,
+  requireSchemaQualified,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */
