@@ -67,6 +67,12 @@ ruleTester("create-enum-type", {
       errors: [{ line: 4 }],
     },
     {
+      name: "attacker: EXECUTE of a constant string in a DO block",
+      rules: on,
+      code: "DO $$\nBEGIN\n  EXECUTE 'CREATE TYPE mood AS ENUM (''a'', ''b'')';\nEND\n$$;",
+      errors: [{ line: 3 }],
+    },
+    {
       name: "the configured severity applies",
       rules: { "create-enum-type": "warning" },
       code: "CREATE TYPE mood AS ENUM ('a', 'b');",
