@@ -53,6 +53,8 @@ interface Example {
   sql: string;
   /** `merged=true`: a merged up migration the CLI's git mode reads (the merged schema). */
   merged?: boolean;
+  /** `version=14.2`: the directory's databaseVersion (rules that depend on the server). */
+  version?: string;
 }
 
 function section(md: string, heading: string): string {
@@ -71,6 +73,7 @@ function examples(text: string): Example[] {
     const ex: Example = { file: attrs.file ?? "2_example.up.sql", sql: m[2]! };
     if (attrs.dialect) ex.dialect = attrs.dialect as Dialect;
     if (attrs.merged === "true") ex.merged = true;
+    if (attrs.version) ex.version = attrs.version;
     return ex;
   });
 }
@@ -178,10 +181,12 @@ async function run(id: string, exs: Example[]) {
   const merged = exs.filter((e) => e.merged);
   // An opt-in rule's examples run with the rule turned on, as its page tells users to.
   const rules = meta.optIn ? { [id]: meta.defaultSeverity } : {};
+  const version = exs.find((e) => e.version)?.version;
   return lint({
     files,
     dialect,
     rules,
+    ...(version ? { databaseVersion: version } : {}),
     base: ["1_init.up.sql", "1_init.down.sql"],
     ...(merged.length > 0
       ? { merged: Object.fromEntries(merged.map((e) => [e.file, e.sql])) }

@@ -99,6 +99,13 @@ import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
+// Postgres catalog rules, session 17 (lane rulesA)
+import { createEnumType } from "./sql/create-enum-type.js";
+import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
+import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
+import { alterObjectOptions } from "./sql/alter-object-options.js";
+import { columnAlignmentPadding } from "./sql/column-alignment-padding.js";
+import { requireSchemaQualified } from "./sql/require-schema-qualified.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -200,6 +207,13 @@ export const SQL_RULES = [
   preferText,
   preferTimestamptz,
   banCharType,
+  // Postgres catalog rules, session 17 (lane rulesA; off by default unless noted)
+  createEnumType,
+  concurrentIndexBuggyPg, // on by default
+  replaceViewOrFunction,
+  alterObjectOptions,
+  columnAlignmentPadding,
+  requireSchemaQualified,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

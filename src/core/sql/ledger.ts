@@ -92,6 +92,8 @@ export interface RoutineDef {
   type: string;
   /** A Postgres trigger function: what it does to the row (model.ts TriggerRowEffect). */
   rowEffect?: TriggerRowEffect;
+  /** CREATE OR REPLACE: it may have replaced a routine that existed before the change. */
+  orReplace?: true;
 }
 
 export class ChangeLedger {
@@ -141,6 +143,7 @@ export class ChangeLedger {
             body: m.body,
             type: m.routineType,
             ...(m.rowEffect ? { rowEffect: m.rowEffect } : {}),
+            ...(m.orReplace ? { orReplace: true as const } : {}),
           },
         });
         break;
@@ -189,7 +192,13 @@ export class ChangeLedger {
         });
         break;
       case "create-other":
-        if (m.name) add({ kind: "other", name: m.name });
+        // OR REPLACE may have replaced an existing object rather than created one.
+        if (m.name)
+          add({
+            kind: "other",
+            name: m.name,
+            ...(m.orReplace ? { tentative: true as const } : {}),
+          });
         if (m.trigger)
           this.triggers.push({ ...at, value: { ...m.trigger, name: m.name?.name ?? "" } });
         break;

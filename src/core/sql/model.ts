@@ -222,6 +222,11 @@ export type StatementModel = (
       partitioned?: true;
       /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
       settings?: Array<{ name: string; value: string | null }>;
+      /**
+       * Postgres: some columns come from elsewhere (`LIKE t`, `INHERITS (p)`, `PARTITION OF p`,
+       * `OF type`), so `columns` is not the table's full column list in order.
+       */
+      inheritedColumns?: true;
     }
   | {
       kind: "alter-table";
@@ -355,6 +360,10 @@ export type StatementModel = (
       trigger?: TriggerDef;
       /** Postgres CREATE DOMAIN: its base type. */
       domainType?: PgType;
+      /** Postgres CREATE TYPE … AS ENUM: its labels, in order. */
+      enumLabels?: string[];
+      /** CREATE OR REPLACE VIEW: may redefine a view that already exists (and what reads it). */
+      orReplace?: true;
     }
   /** CREATE FUNCTION/PROCEDURE (and MySQL events, whose body runs on a schedule). */
   | {
@@ -367,6 +376,8 @@ export type StatementModel = (
       orReplace?: boolean;
       /** Postgres `RETURNS trigger`: what the body does to the row it is given. */
       rowEffect?: TriggerRowEffect;
+      /** Postgres `SET name = value` clauses: set for each call (lower-case names; null: DEFAULT). */
+      settings?: Array<{ name: string; value: string | null }>;
     }
   /** PREPARE name AS/FROM …: the statement is in `effects.embedded`. */
   | { kind: "prepare"; name: string; dynamic: boolean }
@@ -397,6 +408,21 @@ export type StatementModel = (
        * UNTIL`, `SET search_path`; MySQL `REQUIRE`, `ACCOUNT`, `WITH`…).
        */
       alteredRole?: { names: string[]; options: string[] };
+      /**
+       * Postgres `ALTER FUNCTION|PROCEDURE|ROUTINE … options`, `ALTER VIEW … SET|RESET (…)`,
+       * `ALTER DATABASE … SET|RESET|WITH …`, `ALTER SYSTEM SET|RESET`, `ALTER EXTENSION …
+       * UPDATE|ADD|DROP`: the object type as keywords, the object (null for SYSTEM), the
+       * options as keywords (`SECURITY DEFINER`, `SET search_path`, `RESET ALL`, `UPDATE TO
+       * 2.0`, `SET (security_barrier)`), and the `settings` SET … TO gives (value null: DEFAULT).
+       */
+      alteredOptions?: {
+        objectType: string;
+        name: ObjectName | null;
+        options: string[];
+        settings: Array<{ name: string; value: string | null }>;
+      };
+      /** MySQL/MariaDB `ALTER VIEW v [(columns)] AS SELECT …`: the view is redefined. */
+      redefinedView?: ObjectName;
       /** Postgres `ALTER VIEW|FUNCTION|TYPE|SEQUENCE|EXTENSION … SET SCHEMA s` (not tables). */
       movedObject?: { objectType: string; name: ObjectName; schema: string };
       /** SQLite `PRAGMA [schema.]name [= value | (value)]`: the name and value, lower case. */

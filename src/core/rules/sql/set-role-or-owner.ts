@@ -8,7 +8,7 @@ const meta = ruleMeta({
   dialects: PG,
   category: "security",
   description:
-    "SET ROLE / SET SESSION AUTHORIZATION (set_config('role', …) too) in a migration, and ALTER … OWNER TO / REASSIGN OWNED BY … TO another role: the migration runs as, or hands objects to, a role other than the one that runs migrations, so what it creates is owned elsewhere and later migrations fail with \"must be owner\".",
+    "SET ROLE / SET SESSION AUTHORIZATION (set_config('role', …) and a routine's SET role clause too) in a migration, and ALTER … OWNER TO / REASSIGN OWNED BY … TO another role: the migration runs as, or hands objects to, a role other than the one that runs migrations, so what it creates is owned elsewhere and later migrations fail with \"must be owner\".",
   saferAlternative:
     "Run migrations as the role that should own the schema (the connection's user) and leave objects owned by it; grant other roles the privileges they need instead of ownership.",
   suppressible: true,
@@ -37,6 +37,34 @@ export const setRoleOrOwner = sqlRule({
         report({
           ...ctx.at(a),
           message: `${switched} Objects created meanwhile are owned by ${role}, so the role that runs migrations can no longer ALTER or DROP them unless it is a member of ${role} ("must be owner"), and the statement fails where the migration user may not switch to ${role}.`,
+        });
+      }
+      // A routine's SET clause switches the role for every call, long after the migration.
+      const routineSettings =
+        m.kind === "create-routine"
+          ? {
+              stmt: `CREATE ${m.routineType.toUpperCase()} ${displayName(m.name)} ...`,
+              name: displayName(m.name),
+              settings: m.settings ?? [],
+            }
+          : m.kind === "other" &&
+              m.alteredOptions?.name &&
+              ["FUNCTION", "PROCEDURE", "ROUTINE"].includes(m.alteredOptions.objectType)
+            ? {
+                stmt: `ALTER ${m.alteredOptions.objectType} ${displayName(m.alteredOptions.name)}`,
+                name: displayName(m.alteredOptions.name),
+                settings: m.alteredOptions.settings,
+              }
+            : undefined;
+      for (const st of routineSettings ? routineSettings.settings : []) {
+        if (st.name !== "role" && st.name !== "session_authorization") continue;
+        const role = st.value?.trim();
+        if (!role || RESET.test(role)) continue;
+        const { stmt, name } = routineSettings ?? { stmt: "", name: "" };
+        report({
+          ...ctx.at(a),
+          message: `${stmt} SET ${st.name} = ${role}: every call of ${name} runs as ${role} — a caller that is not a member of ${role} gets "permission denied to set role", a member gets ${role}'s privileges inside it, and what it creates is owned by ${role} (Postgres refuses the clause outright on a SECURITY DEFINER routine).`,
+          suggestion: `Drop the SET ${st.name} clause: make ${name} SECURITY DEFINER, owned by the role whose privileges it needs (with SET search_path fixed), or grant its callers the privileges directly.`,
         });
       }
       if (m.kind === "other" && m.ownerChange?.owner) {

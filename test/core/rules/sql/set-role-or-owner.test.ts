@@ -12,6 +12,16 @@ ruleTester("set-role-or-owner", {
     },
     { name: "other settings", code: "SET search_path = app;\nSET lock_timeout = '1s';" },
     { name: "a grant instead of ownership", code: "GRANT SELECT ON t TO reporting;" },
+    {
+      name: "a routine's SET clause of other settings, or of role back to the default",
+      code: [
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = app AS 'SELECT 1';",
+        "ALTER FUNCTION f() SET role TO DEFAULT;",
+        "ALTER FUNCTION f() RESET role;",
+        "ALTER FUNCTION f() SET role FROM CURRENT;",
+        "CREATE PROCEDURE p() LANGUAGE sql SET role = none AS 'SELECT 1';",
+      ].join("\n"),
+    },
   ],
   invalid: [
     {
@@ -72,6 +82,39 @@ ruleTester("set-role-or-owner", {
       name: "attacker: inside a DO block",
       code: "DO $$\nBEGIN\n  SET ROLE admin;\n  ALTER TABLE t OWNER TO admin;\nEND\n$$;",
       errors: [{ line: 3 }, { line: 4 }],
+    },
+    {
+      name: "a routine's SET role clause: every call runs as that role",
+      code: [
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET role = admin AS 'SELECT 1';",
+        "ALTER FUNCTION g(int) SET ROLE TO 'Owner';",
+      ].join("\n"),
+      errors: [
+        {
+          line: 1,
+          message: /CREATE FUNCTION f \.\.\. SET role = admin: every call of f runs as admin/,
+        },
+        { line: 2, message: /ALTER FUNCTION g SET role = Owner: every call of g runs as Owner/ },
+      ],
+    },
+    {
+      name: "attacker: comments, case, a procedure, OR REPLACE, session_authorization, a DO block",
+      code: [
+        "create or replace procedure s.p() language sql",
+        "  /* x */ set -- y",
+        "  Role = carol as 'SELECT 1';",
+        "ALTER ROUTINE r() SET session_authorization = dave;",
+        "DO $$",
+        "BEGIN",
+        "  ALTER FUNCTION h() SET role = erin;",
+        "END",
+        "$$;",
+      ].join("\n"),
+      errors: [
+        { line: 1, endLine: 3, message: /CREATE PROCEDURE s\.p \.\.\. SET role = carol/ },
+        { line: 4, message: /ALTER ROUTINE r SET session_authorization = dave/ },
+        { line: 7 },
+      ],
     },
   ],
 });

@@ -192,6 +192,16 @@ function otherObject(
     m.moves = { objects: label(objtype).toLowerCase(), name, to: space.name ?? "" };
     m.strongLocks.push(name);
   }
+  if (objtype === "OBJECT_VIEW") {
+    const options = cmds.flatMap((c) => {
+      if (c.subtype !== "AT_SetRelOptions" && c.subtype !== "AT_ResetRelOptions") return [];
+      const names = relOptions(c.def && "List" in c.def ? (c.def.List.items ?? []) : []).map(
+        (o) => o.name,
+      );
+      return [`${c.subtype === "AT_SetRelOptions" ? "SET" : "RESET"} (${names.join(", ")})`];
+    });
+    if (options.length > 0) m.alteredOptions = { objectType: "VIEW", name, options, settings: [] };
+  }
   const owner = cmds.find((c) => c.subtype === "AT_ChangeOwner");
   if (owner) m.ownerChange = { objectType: label(objtype), name, owner: newOwner(owner.newowner) };
   if (objtype === "OBJECT_TYPE") {

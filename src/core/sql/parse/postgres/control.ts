@@ -93,7 +93,6 @@ export const MAINTENANCE: HandlerTable = {
     return m;
   },
   // Statements Postgres refuses inside a transaction block (error 25001).
-  AlterSystemStmt: () => nonTransactional("AlterSystemStmt", "ALTER SYSTEM"),
   CreateTableSpaceStmt: () => nonTransactional("CreateTableSpaceStmt", "CREATE TABLESPACE"),
   DropTableSpaceStmt: () => nonTransactional("DropTableSpaceStmt", "DROP TABLESPACE"),
   CreateSubscriptionStmt: () => nonTransactional("CreateSubscriptionStmt", "CREATE SUBSCRIPTION"),

@@ -12,6 +12,7 @@ import { relOptions, sequenceOption } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
 import { qualified, rel } from "./nodes.js";
+import { routineSettings } from "./options.js";
 import { pgType } from "./type-names.js";
 
 export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementModel {
@@ -35,6 +36,9 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
   if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   if (s.partspec && m.kind === "create-table") m.partitioned = true;
   if (s.options?.length && m.kind === "create-table") m.settings = relOptions(s.options);
+  const like = (s.tableElts ?? []).some((e) => "TableLikeClause" in e);
+  if ((like || s.inhRelations?.length || s.ofTypename) && m.kind === "create-table")
+    m.inheritedColumns = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
@@ -98,12 +102,14 @@ export function createDatabase(s: BodyOf<"CreatedbStmt">): StatementModel {
 
 /** The body's effects are filled in by normalisePostgres (routineBody). */
 export function createRoutine(s: BodyOf<"CreateFunctionStmt">): StatementModel {
+  const settings = routineSettings(s.options);
   return {
     kind: "create-routine",
     routineType: s.is_procedure ? "procedure" : "function",
     name: qualified(s.funcname ?? []),
     body: noEffects(),
     ...(s.replace ? { orReplace: true } : {}),
+    ...(settings.length > 0 ? { settings } : {}),
     ...noFacts(),
   };
 }
@@ -211,9 +217,18 @@ function created(objectType: string, name?: ObjectName): StatementModel {
 
 /** CREATE VIEW / SEQUENCE / TYPE / DOMAIN / EXTENSION: `create-other` with the object's name. */
 export const CREATE_OTHER: HandlerTable = {
-  ViewStmt: (s) => created("view", rel(s.view)),
+  ViewStmt: (s) => {
+    const m = created("view", rel(s.view));
+    if (s.replace && m.kind === "create-other") m.orReplace = true;
+    return m;
+  },
   CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),
-  CreateEnumStmt: (s) => created("type", qualified(s.typeName ?? [])),
+  CreateEnumStmt: (s) => {
+    const m = created("type", qualified(s.typeName ?? []));
+    if (m.kind === "create-other")
+      m.enumLabels = (s.vals ?? []).map((v) => ("String" in v ? (v.String.sval ?? "") : ""));
+    return m;
+  },
   CompositeTypeStmt: (s) => created("type", rel(s.typevar)),
   CreateDomainStmt: (s, ctx) => {
     const m = created("domain", qualified(s.domainname ?? []));

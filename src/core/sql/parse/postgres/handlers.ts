@@ -31,6 +31,7 @@ import {
 } from "./create.js";
 import { copy, deleteRows, insertRows, merge, select, updateRows } from "./dml.js";
 import { drop, dropDatabase, dropOwned, truncate } from "./drop.js";
+import { OPTIONS } from "./options.js";
 
 export const HANDLERS: HandlerTable = {
   // Tables and their columns
@@ -75,4 +76,6 @@ export const HANDLERS: HandlerTable = {
   // Transactions, settings, prepared statements, LOCK; VACUUM, CLUSTER, REINDEX, server-wide
   ...CONTROL,
   ...MAINTENANCE,
+  // Options of routines, databases, the server (ALTER SYSTEM), extensions
+  ...OPTIONS,
 };

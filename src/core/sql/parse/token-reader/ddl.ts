@@ -230,6 +230,7 @@ export abstract class DdlReader extends DefinitionReader {
               t.text === "EVENT" ? "event" : t.text === "FUNCTION" ? "function" : "procedure",
             name,
             body,
+            ...(orReplace ? { orReplace: true } : {}),
             ...noFacts(),
             ddl: true,
           };
@@ -238,6 +239,7 @@ export abstract class DdlReader extends DefinitionReader {
           kind: "create-other",
           objectType: t.text.toLowerCase(),
           name,
+          ...(orReplace && t.text === "VIEW" ? { orReplace: true as const } : {}),
           ...noFacts(),
           ddl: true,
         };
@@ -364,10 +366,15 @@ export abstract class DdlReader extends DefinitionReader {
     return null;
   }
 
+  /** `ALTER … VIEW …` (right after ALTER): only MySQL's is read. */
+  protected alterView(): StatementModel | null {
+    return null;
+  }
+
   /** `ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] name action, …` (MySQL and SQLite). */
   protected alter(): StatementModel | null {
     this.expect("ALTER");
-    const user = this.alterUser();
+    const user = this.alterUser() ?? this.alterView();
     if (user) return user;
     this.accept("ONLINE");
     const ignore = this.accept("IGNORE");

@@ -276,6 +276,24 @@ class MysqlReader extends DdlReader {
     };
   }
 
+  /**
+   * `ALTER [ALGORITHM=…] [DEFINER=…] [SQL SECURITY …] VIEW v [(cols)] AS SELECT …`: MySQL's way
+   * of replacing a view's definition (node-sql-parser cannot read it).
+   */
+  protected override alterView(): StatementModel | null {
+    for (let k = 0; k < 12 && this.peek(k); k++) {
+      const t = this.peek(k)!;
+      if (t.kind !== "word") continue;
+      if (t.text === "TABLE") return null;
+      if (t.text !== "VIEW") continue;
+      this.i += k + 1;
+      const name = this.name();
+      this.rest();
+      return { kind: "other", tag: "ALTER VIEW", redefinedView: name, ...noFacts(), ddl: true };
+    }
+    return null;
+  }
+
   protected override alterUser(): StatementModel | null {
     if (!this.accept("USER")) return null;
     const passwords = passwordClauses(this.toks, this.i, this.input);
