@@ -5,13 +5,13 @@
  * routines, triggers and events run as (a definer changed to root is a privilege change).
  *
  * Drift: a live database of its own, made by MW_TEST_MYSQL_ADMIN_URL's account, which also reads
- * it (the account that ran the migrations: its definers read as `(current user)`, like the
+ * it (the account that ran the migrations: its definers read as `(migrations account)`, like the
  * replay's). Replay: an account and database of their own on the same server, made through the
  * admin account, so no other test's replay database is touched. Downs that restore, and what
  * using a table or a sequence changes (rows, the next value), stay silent.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type mysql from "mysql2/promise";
@@ -29,6 +29,7 @@ const ADMIN = process.env.MW_TEST_MYSQL_ADMIN_URL;
 const MISSING = ADMIN ? null : "MW_TEST_MYSQL_ADMIN_URL not set";
 const LIVE = "mw_fp_depth_live";
 const REPLAY = `mw_fp_depth_${process.pid}`; // the replay's account and its database
+const READER = `${REPLAY}_r`; // drift's own read-only account
 const PASSWORD = "mw-test-password";
 
 const GOLANG_MIGRATE =
@@ -74,6 +75,9 @@ let admin: mysql.Connection | undefined;
 let liveUrl = "";
 let replayUrl = "";
 let replayAccount = "";
+let readerUrl = "";
+let readerAccount = "";
+let migrationsAccount = ""; // the admin's, which ran the live database's migrations
 const repo = new TempRepo();
 repo
   .write({
@@ -91,9 +95,13 @@ beforeAll(async () => {
   if (u.dialect !== "mysql") throw new Error("not mysql");
   const a = u.address;
   replayAccount = `'${REPLAY}'@'${a.host}'`;
+  readerAccount = `'${READER}'@'${a.host}'`;
+  migrationsAccount = `${a.user}@${a.host}`;
   await admin.query(
     `DROP DATABASE IF EXISTS ${REPLAY}; CREATE DATABASE ${REPLAY};\n` +
-      `DROP USER IF EXISTS ${replayAccount}; CREATE USER ${replayAccount} IDENTIFIED BY '${PASSWORD}';`,
+      `DROP USER IF EXISTS ${replayAccount}, ${readerAccount};\n` +
+      `CREATE USER ${replayAccount} IDENTIFIED BY '${PASSWORD}';\n` +
+      `CREATE USER ${readerAccount} IDENTIFIED BY '${PASSWORD}';`,
   );
   // The test server's admin lacks GRANT OPTION: the database-level grant as the row GRANT ALL ON
   // db.* would write (as replay-server-mysql-database-defaults.test.ts does).
@@ -107,6 +115,17 @@ beforeAll(async () => {
      FLUSH PRIVILEGES`,
     [a.host, REPLAY, REPLAY],
   );
+  // The read-only account docs/drift.md suggests ("A role for drift"), routines' bodies included
+  // (SELECT on mysql.proc: MariaDB shows them to their definer only otherwise).
+  await admin.query(
+    `INSERT INTO mysql.db (Host, Db, User, Select_priv, Show_view_priv, Trigger_priv, Event_priv, Execute_priv)
+     VALUES (?, ?, ?, 'Y', 'Y', 'Y', 'Y', 'Y');
+     INSERT INTO mysql.tables_priv (Host, Db, User, Table_name, Grantor, Table_priv)
+     VALUES (?, 'mysql', ?, 'proc', CURRENT_USER(), 'Select');
+     FLUSH PRIVILEGES`,
+    [a.host, LIVE, READER, a.host, READER],
+  );
+  readerUrl = `mysql://${READER}:${PASSWORD}@tcp(${a.host}:${a.port})/${LIVE}`;
   liveUrl = `mysql://${encodeURIComponent(a.user)}:${encodeURIComponent(a.password ?? "")}@tcp(${a.host}:${a.port})/${LIVE}`;
   replayUrl = `mysql://${REPLAY}:${PASSWORD}@${a.host}:${a.port}/${REPLAY}`;
 });
@@ -114,7 +133,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin
     ?.query(
-      `DROP DATABASE IF EXISTS ${LIVE}; DROP DATABASE IF EXISTS ${REPLAY}; DROP USER IF EXISTS ${replayAccount}`,
+      `DROP DATABASE IF EXISTS ${LIVE}; DROP DATABASE IF EXISTS ${REPLAY}; DROP USER IF EXISTS ${replayAccount}, ${readerAccount}`,
     )
     .catch(() => undefined);
   await admin?.end();
@@ -122,9 +141,12 @@ afterAll(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-async function drift(): Promise<{ code: number | null; differences: Difference[] }> {
-  const r = await runCli(["drift", "--format", "json", "--ref", "main", "--dir", "my"], repo.dir, {
-    MIGRATION_WARDEN_DRIFT_DATABASE_URL: liveUrl,
+async function drift(
+  url = liveUrl,
+  args: string[] = [],
+): Promise<{ code: number | null; differences: Difference[] }> {
+  const r = await runCli(["drift", "--format", "json", "--dir", "my", ...args], repo.dir, {
+    MIGRATION_WARDEN_DRIFT_DATABASE_URL: url,
     MIGRATION_WARDEN_DATABASE_URL: replayUrl,
     MIGRATION_WARDEN_CACHE_DIR: cacheDir,
   });
@@ -154,6 +176,31 @@ function changed(d: Difference[], kind: string, object: string, expected: RegExp
       expect(r.code).toBe(0);
     });
 
+    test("drift reading as an account of its own: definers name the migrations' account, unless drift.migrationsAccount says it", async () => {
+      const named = await drift(readerUrl);
+      expect(
+        named.differences.map((x) => `${x.kind} ${x.object.replace(/\(.*/, "")}`).sort(),
+      ).toEqual(["event nightly", "function twice", "trigger logs.logs_bi", "view recent"]);
+      for (const x of named.differences) {
+        expect(x.expected).toMatch(/definer: \(migrations account\)/);
+        expect(x.actual).toContain(`definer: '${migrationsAccount.replace("@", "'@'")}'`);
+      }
+      const config = join(repo.dir, "with-account.yml");
+      writeFileSync(
+        config,
+        `directories:\n  - path: my\n    dialect: mysql\ndrift:\n  migrationsAccount: "${migrationsAccount}"\n`,
+      );
+      const told = await drift(readerUrl, ["--config", config]);
+      expect(told.differences).toEqual([]);
+      expect(told.code).toBe(0);
+      // Another account named there leaves the real one's definers named.
+      writeFileSync(
+        config,
+        `directories:\n  - path: my\n    dialect: mysql\ndrift:\n  migrationsAccount: "someone@%"\n`,
+      );
+      expect((await drift(readerUrl, ["--config", config])).differences).toHaveLength(4);
+    });
+
     test("each hand change reported, named, with both sides", async () => {
       await admin!.query(`USE ${LIVE};\n${BY_HAND}`);
       const { code, differences: d } = await drift();
@@ -173,18 +220,36 @@ function changed(d: Difference[], kind: string, object: string, expected: RegExp
         /options: partitioned, .*partitioning: HASH \(`id`\): `p0`, `p1`, `p2`, `p3`$/,
       );
       changed(d, "sequence", "invoice_no", /increment: 1\b/, /increment: 10\b/);
-      changed(d, "view", "recent", /definer: \(current user\)/, /definer: 'root'@'localhost'/);
+      changed(
+        d,
+        "view",
+        "recent",
+        /definer: \(migrations account\)/,
+        /definer: 'root'@'localhost'/,
+      );
       changed(
         d,
         "trigger",
         "logs.logs_bi",
-        /definer: \(current user\)/,
+        /definer: \(migrations account\)/,
         /definer: 'root'@'localhost'/,
       );
-      changed(d, "event", "nightly", /definer: \(current user\)/, /definer: 'root'@'localhost'/);
+      changed(
+        d,
+        "event",
+        "nightly",
+        /definer: \(migrations account\)/,
+        /definer: 'root'@'localhost'/,
+      );
       const twice = d.find((x) => x.kind === "function")?.object ?? "twice(…)";
       expect(twice).toMatch(/^twice\(/);
-      changed(d, "function", twice, /definer: \(current user\)/, /definer: 'root'@'localhost'/);
+      changed(
+        d,
+        "function",
+        twice,
+        /definer: \(migrations account\)/,
+        /definer: 'root'@'localhost'/,
+      );
       expect(d).toHaveLength(7);
     });
   },

@@ -104,15 +104,15 @@ export async function mysqlSequence(
 /**
  * A DEFINER as compared. Objects run with their definer's privileges (triggers and events
  * always, views and routines with SQL SECURITY DEFINER), so another definer is a privilege
- * change. Accounts differ between the replay's server and the live one: the account reading (the
- * replay's, which ran the migrations there; drift's, which should be the one the migrations run
- * as, docs/drift.md) is `(current user)`; any other is named as GRANT writes it, quoted, so no
- * account can read as the placeholder.
+ * change. Accounts differ between the replay's server and the live one, so the migrations'
+ * account is `(migrations account)`: on the replay, the account reading, which ran them there;
+ * on the live database, drift's account and drift.migrationsAccount (docs/drift.md). Any other
+ * is named as GRANT writes it, quoted, so no account can read as the placeholder.
  */
-export function definerOf(definer: AttrValue, currentUser: string): string | null {
+export function definerOf(definer: AttrValue, ours: readonly string[]): string | null {
   if (definer === null || definer === undefined || definer === "") return null;
   const d = s(definer);
-  if (d === currentUser) return "(current user)";
+  if (ours.includes(d)) return "(migrations account)";
   const at = d.lastIndexOf("@");
   const q = (x: string) => `'${x.replace(/'/g, "''")}'`;
   return at < 0 ? q(d) : `${q(d.slice(0, at))}@${q(d.slice(at + 1))}`;

@@ -16,7 +16,16 @@ import { definitionDigest } from "./normalize.js";
 
 const quoteName = (name: string) => `\`${name.replace(/`/g, "``")}\``;
 
-export async function mysqlFingerprint(query: CatalogQuery, database: string): Promise<Schema> {
+export interface MysqlReadOptions {
+  /** Accounts whose definers read like the reading account's (drift.migrationsAccount). */
+  migrationsAccounts?: readonly string[];
+}
+
+export async function mysqlFingerprint(
+  query: CatalogQuery,
+  database: string,
+  opts: MysqlReadOptions = {},
+): Promise<Schema> {
   const db = database;
   const select = async (sql: string, params: AttrValue[] = []) => records(await query(sql, params));
   const objects: SchemaObject[] = [];
@@ -28,7 +37,8 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   const own = `${quoteName(db)}.`;
   const unqualified = (def: string) => def.split(own).join("");
   const [me] = await select(`SELECT CURRENT_USER() AS me`);
-  const definer = (d: AttrValue | undefined) => definerOf(d ?? null, s(me?.me));
+  const ours = [s(me?.me), ...(opts.migrationsAccounts ?? [])];
+  const definer = (d: AttrValue | undefined) => definerOf(d ?? null, ours);
   const partitions = await mysqlPartitions(select, db);
 
   for (const r of await select(
