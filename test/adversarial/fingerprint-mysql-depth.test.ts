@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type mysql from "mysql2/promise";
 import { parseDriftUrl } from "../../src/replay/drift/url.js";
 import { cliDatabases } from "../../src/replay/external/select.js";
+import { definerOf } from "../../src/replay/fingerprint/mysql-more.js";
 import { mysqlAdmin } from "../replay/servers.js";
 import { runScenario } from "../replay/support.js";
 import { runCli } from "../support/cli.js";
@@ -254,6 +255,15 @@ function changed(d: Difference[], kind: string, object: string, expected: RegExp
     });
   },
 );
+
+test("a definer is named quoted, so no account or role reads as the placeholder", () => {
+  expect(definerOf("app@%", ["app@%"])).toBe("(migrations account)");
+  expect(definerOf("root@localhost", ["app@%"])).toBe("'root'@'localhost'");
+  expect(definerOf("(migrations account)", ["app@%"])).toBe("'(migrations account)'"); // a role
+  expect(definerOf("o'x@%", [])).toBe("'o''x'@'%'");
+  expect(definerOf("a@b@%", [])).toBe("'a@b'@'%'");
+  expect(definerOf(null, ["app@%"])).toBeNull();
+});
 
 // The replay: migration 2 changes what migration 1 made; its down does not undo it.
 const BASE = {

@@ -103,6 +103,15 @@ test.each([
     "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (\n  a*2 -- doubled\n) VIRTUAL)",
   ],
   ["CREATE TABLE t (a INT UNIQUE)", "CREATE TABLE t (a INT UNIQUE ON CONFLICT ABORT)"],
+  // Comments between the keywords, and a column named like a keyword.
+  [
+    "CREATE TABLE t (a INT UNIQUE ON CONFLICT REPLACE)",
+    "CREATE TABLE t (a INT UNIQUE /* c */ ON -- x\n CONFLICT replace)",
+  ],
+  [
+    'CREATE TABLE t ("collate" TEXT COLLATE NOCASE)',
+    "CREATE TABLE t ([collate] TEXT COLLATE nocase)",
+  ],
   [
     "CREATE TABLE t (a INT UNIQUE ON CONFLICT REPLACE)",
     "CREATE TABLE t (a INT, UNIQUE (a) on conflict replace)",
@@ -127,6 +136,12 @@ test.each([
   ],
 ])("%s and %s: the same", async (a, b) => {
   expect(await differences(a, b)).toEqual([]);
+});
+
+test("a column named like a keyword keeps its own COLLATE", async () => {
+  const s = await fingerprint('CREATE TABLE t ("collate" TEXT COLLATE NOCASE, "as" INT AS (1))');
+  expect(s["column t.collate"]?.attrs.collation).toBe("NOCASE");
+  expect(s["column t.as"]?.attrs.generatedAs).toBe("1");
 });
 
 test("a COLLATE inside a CHECK, or a CAST … AS inside a default, is not read as the column's", async () => {
