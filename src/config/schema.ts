@@ -231,6 +231,14 @@ function buildConfigSchema() {
       statementTimeoutMs: positiveInt(600_000)
         .default(30_000)
         .describe("Time limit of each catalog query on the live database."),
+      migrationsAccount: z
+        .string({ error: "expected an account as user@host" })
+        .min(1, { error: "expected an account as user@host" })
+        .max(400, { error: "expected an account of at most 400 characters" })
+        .optional()
+        .describe(
+          "MySQL/MariaDB: the account the migrations run as on the live database (user@host, as CURRENT_USER() shows it), when drift connects as another: definers naming it read as the replay's own (docs/drift.md).",
+        ),
     })
     .strict();
 

@@ -59,6 +59,8 @@ export interface DriftConfig {
   ignore: string[];
   /** Per catalog query on the live database. */
   statementTimeoutMs: number;
+  /** MySQL: the account the migrations run as on the live database, when drift reads as another. */
+  migrationsAccount?: string;
 }
 
 export interface LimitsConfig {

@@ -67,10 +67,11 @@ export function prefixKeys(input: BaseKeyInput): string[] {
  * of one version (2: Postgres extensions list their members; 3: a name part holding a dot or a
  * quote is quoted, schema.ts namePart; 4: Postgres privileges, replica identity, inheritance,
  * columns' storage settings, CLUSTER ON, extended statistics, publications, event triggers, FORCE
- * ROW LEVEL SECURITY alone), so drift never compares a cached fingerprint of the old reads with a
- * live one of the new.
+ * ROW LEVEL SECURITY alone; 5: MySQL partitioning, sequences' settings and definers, SQLite
+ * columns' COLLATE and generation expressions, ON CONFLICT, deferred foreign keys), so drift never
+ * compares a cached fingerprint of the old reads with a live one of the new.
  */
-const FINGERPRINT_READS = 4;
+const FINGERPRINT_READS = 5;
 
 /**
  * The key of the fingerprint of the state after all of `input.files` (none: a fresh database).

@@ -111,6 +111,14 @@ describe("errors name the key path", () => {
     ["approval:\n  users: ['not a login!']\n", "approval.users.0: expected a GitHub login"],
     ["approval:\n  reviewers: [x]\n", "approval.reviewers: unknown key"],
     [
+      'drift:\n  migrationsAccount: ""\n',
+      "drift.migrationsAccount: expected an account as user@host",
+    ],
+    [
+      "drift:\n  migrationsAccount: [app]\n",
+      "drift.migrationsAccount: expected an account as user@host",
+    ],
+    [
       "rules:\n  drop-tabel: error\n",
       "rules.drop-tabel: unknown key (not a migration-warden rule id or category)",
     ],

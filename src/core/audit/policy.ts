@@ -182,5 +182,13 @@ export function policyChanges(
       false,
     ),
   );
+  push(
+    value(
+      "drift.migrationsAccount",
+      before.drift.migrationsAccount,
+      after.drift.migrationsAccount,
+      false,
+    ),
+  );
   return out;
 }

@@ -199,7 +199,9 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const versions = repoVersions(directory.path, input.entries);
   const sorted = [...versions.values()].sort((a, b) => (a.version < b.version ? -1 : 1));
   // Fail before replaying anything when the database cannot be read.
-  const live: LiveState = await inspectLive(url, input.limits, input.cwd);
+  const live: LiveState = await inspectLive(url, input.limits, input.cwd, {
+    migrationsAccount: input.config.drift.migrationsAccount,
+  });
 
   const v = live.version;
   const unknownVersion = live.ambiguous || (v !== null && !versions.has(v));

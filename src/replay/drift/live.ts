@@ -285,9 +285,18 @@ function withoutBookkeeping(schema: Schema, tables: readonly string[]): Schema {
 }
 
 /** Read golang-migrate's table and fingerprint the schema. */
-export async function readLive(url: DriftUrl, live: LiveConnection): Promise<LiveState> {
+/** How to read: drift.migrationsAccount (MySQL's definers, fingerprint/mysql-more.ts). */
+export interface ReadOptions {
+  migrationsAccount?: string | undefined;
+}
+
+export async function readLive(
+  url: DriftUrl,
+  live: LiveConnection,
+  opts: ReadOptions = {},
+): Promise<LiveState> {
   if (url.dialect === "sqlite") return readSqlite(url, live);
-  return url.dialect === "postgres" ? readPostgres(url, live) : readMysql(url, live);
+  return url.dialect === "postgres" ? readPostgres(url, live) : readMysql(url, live, opts);
 }
 
 async function readPostgres(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
@@ -359,7 +368,11 @@ function checkTable(url: DriftUrl, name: string, kind: string | null, columns: n
     );
 }
 
-async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveState> {
+async function readMysql(
+  url: ServerUrl,
+  live: LiveConnection,
+  opts: ReadOptions,
+): Promise<LiveState> {
   const q = live.query;
   const db = url.address.database;
   const name = url.table.name;
@@ -384,7 +397,12 @@ async function readMysql(url: ServerUrl, live: LiveConnection): Promise<LiveStat
       `SELECT version, dirty FROM ${quoteMysqlIdent(db)}.${quoteMysqlIdent(name)} LIMIT ${MAX_VERSION_ROWS + 1}`,
     )
   ).rows;
-  const schema = withoutBookkeeping(await mysqlFingerprint(q, db), [namePart(name)]);
+  const schema = withoutBookkeeping(
+    await mysqlFingerprint(q, db, {
+      migrationsAccounts: opts.migrationsAccount ? [opts.migrationsAccount] : [],
+    }),
+    [namePart(name)],
+  );
   return { server: live.server, ...versionOf(rows, name), table: name, schema };
 }
 
@@ -411,10 +429,11 @@ export async function inspectLive(
   url: DriftUrl,
   limits: LiveLimits,
   cwd: string,
+  opts: ReadOptions = {},
 ): Promise<LiveState> {
   const live = await openLive(url, limits, cwd);
   try {
-    return await readLive(url, live);
+    return await readLive(url, live, opts);
   } finally {
     await live.close();
   }

@@ -2,7 +2,8 @@
  * What a schema fingerprint needs from a database: one function that runs a read-only query on
  * the system catalogs. The sandbox engines pass their own connection; drift detection passes a
  * read-only connection to a live database. The fingerprints only SELECT from catalogs
- * (pg_catalog, information_schema, sqlite_schema and its pragmas): nothing they run writes,
+ * (pg_catalog, information_schema, sqlite_schema and its pragmas) and MariaDB sequences (their
+ * settings, mysql-more.ts; reading one does not advance it): nothing they run writes,
  * executes user code (view bodies, functions, defaults are read as text), or locks beyond what a
  * catalog read takes.
  */

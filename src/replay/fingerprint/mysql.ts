@@ -1,20 +1,31 @@
 /**
  * The MySQL / MariaDB schema fingerprint, from information_schema, scoped to one database: tables
- * (engine, collation, options), columns (type, nullability, default, extra, generation expression,
- * collation), indexes (columns, prefix lengths, order, type, visibility), foreign keys, CHECK
- * constraints, views, triggers, procedures and functions (parameters, body digest), events,
- * MariaDB sequences. Names are unqualified (the database is the scope), a part holding a dot or a
- * quote quoted (schema.ts namePart: the table "a.b" and its column c is `"a.b".c`, never the
- * column "b.c" of the table a). Runs over any connection:
- * a replay server or a live database, read-only.
+ * (engine, collation, options, partitioning), columns (type, nullability, default, extra: generated
+ * STORED/VIRTUAL, INVISIBLE…, generation expression, collation), indexes (columns, prefix lengths,
+ * order, type, visibility), foreign keys, CHECK constraints, views, triggers, procedures and
+ * functions (parameters, body digest, characteristics), events, each with its definer, MariaDB
+ * sequences (mysql-more.ts). Comments are not read (docs/drift.md). Names are unqualified (the
+ * database is the scope), a part holding a dot or a quote quoted (schema.ts namePart: the table
+ * "a.b" and its column c is `"a.b".c`, never the column "b.c" of the table a). Runs over any
+ * connection: a replay server or a live database, read-only.
  */
 import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { nullable, records, text, type CatalogQuery, type CatalogRecord } from "./catalog.js";
+import { definerOf, mysqlPartitions, mysqlSequence } from "./mysql-more.js";
 import { definitionDigest } from "./normalize.js";
 
 const quoteName = (name: string) => `\`${name.replace(/`/g, "``")}\``;
 
-export async function mysqlFingerprint(query: CatalogQuery, database: string): Promise<Schema> {
+export interface MysqlReadOptions {
+  /** Accounts whose definers read like the reading account's (drift.migrationsAccount). */
+  migrationsAccounts?: readonly string[];
+}
+
+export async function mysqlFingerprint(
+  query: CatalogQuery,
+  database: string,
+  opts: MysqlReadOptions = {},
+): Promise<Schema> {
   const db = database;
   const select = async (sql: string, params: AttrValue[] = []) => records(await query(sql, params));
   const objects: SchemaObject[] = [];
@@ -25,6 +36,10 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   // view reads the same in the replay's database and in the live one.
   const own = `${quoteName(db)}.`;
   const unqualified = (def: string) => def.split(own).join("");
+  const [me] = await select(`SELECT CURRENT_USER() AS me`);
+  const ours = [s(me?.me), ...(opts.migrationsAccounts ?? [])];
+  const definer = (d: AttrValue | undefined) => definerOf(d ?? null, ours);
+  const partitions = await mysqlPartitions(select, db);
 
   for (const r of await select(
     `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_COLLATION AS coll,
@@ -36,20 +51,24 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
     const type = s(r.type);
     if (type === "VIEW" || type === "TEMPORARY") continue;
     if (type === "SEQUENCE") {
-      objects.push({ kind: "sequence", name: namePart(name), attrs: {} });
+      objects.push({
+        kind: "sequence",
+        name: namePart(name),
+        attrs: await mysqlSequence(select, db, name),
+      });
       continue;
     }
     tables.set(name, s(r.coll));
-    objects.push({
-      kind: "table",
-      name: namePart(name),
-      attrs: {
-        engine: opt(r.engine),
-        collation: opt(r.coll),
-        options: s(r.options) || null,
-        systemVersioned: type === "SYSTEM VERSIONED",
-      },
-    });
+    const attrs: Record<string, AttrValue> = {
+      engine: opt(r.engine),
+      collation: opt(r.coll),
+      options: s(r.options) || null,
+      systemVersioned: type === "SYSTEM VERSIONED",
+    };
+    // Only when partitioned: an ordinary table reads as it always did.
+    const layout = partitions.get(name);
+    if (layout !== undefined) attrs.partitioning = layout;
+    objects.push({ kind: "table", name: namePart(name), attrs });
   }
 
   for (const r of await select(
@@ -173,19 +192,26 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   }
 
   for (const r of await select(
-    `SELECT TABLE_NAME AS name, VIEW_DEFINITION AS def, CHECK_OPTION AS chk, SECURITY_TYPE AS sec
+    `SELECT TABLE_NAME AS name, VIEW_DEFINITION AS def, CHECK_OPTION AS chk, SECURITY_TYPE AS sec,
+            DEFINER AS definer
        FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`,
     [db],
   ))
     objects.push({
       kind: "view",
       name: namePart(s(r.name)),
-      attrs: { definition: unqualified(s(r.def)), checkOption: s(r.chk), security: s(r.sec) },
+      attrs: {
+        definition: unqualified(s(r.def)),
+        checkOption: s(r.chk),
+        security: s(r.sec),
+        definer: definer(r.definer),
+      },
     });
 
   for (const r of await select(
     `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS t, ACTION_TIMING AS timing,
-            EVENT_MANIPULATION AS ev, ACTION_ORDER AS ord, ACTION_STATEMENT AS body
+            EVENT_MANIPULATION AS ev, ACTION_ORDER AS ord, ACTION_STATEMENT AS body,
+            DEFINER AS definer
        FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?`,
     [db],
   ))
@@ -196,6 +222,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
       attrs: {
         definition: `${s(r.timing)} ${s(r.ev)} ON ${s(r.t)} FOR EACH ROW ${s(r.body)}`,
         order: Number(r.ord),
+        definer: definer(r.definer),
       },
     });
 
@@ -215,7 +242,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
   for (const r of await select(
     `SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type, DTD_IDENTIFIER AS returns,
             ROUTINE_DEFINITION AS definition, IS_DETERMINISTIC AS det, SQL_DATA_ACCESS AS access,
-            SECURITY_TYPE AS sec
+            SECURITY_TYPE AS sec, DEFINER AS definer
        FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`,
     [db],
   )) {
@@ -231,13 +258,15 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
         deterministic: r.det === "YES",
         dataAccess: s(r.access),
         security: s(r.sec),
+        definer: definer(r.definer),
       },
     });
   }
 
   for (const r of await select(
     `SELECT EVENT_NAME AS name, EVENT_TYPE AS type, EXECUTE_AT AS at, INTERVAL_VALUE AS every,
-            INTERVAL_FIELD AS unit, STATUS AS status, ON_COMPLETION AS done, EVENT_DEFINITION AS definition
+            INTERVAL_FIELD AS unit, STATUS AS status, ON_COMPLETION AS done, EVENT_DEFINITION AS definition,
+            DEFINER AS definer
        FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?`,
     [db],
   ))
@@ -249,6 +278,7 @@ export async function mysqlFingerprint(query: CatalogQuery, database: string): P
         status: s(r.status),
         onCompletion: s(r.done),
         definitionMd5: definitionDigest(r.definition === null ? null : s(r.definition)),
+        definer: definer(r.definer),
       },
     });
 

@@ -3,8 +3,9 @@
  * STRICT, AUTOINCREMENT, CHECK constraints), columns (type, nullability, default, primary key,
  * generated), primary key and UNIQUE constraints (from their automatic indexes), foreign keys
  * (the referenced columns resolved, so `REFERENCES t` equals `REFERENCES t(id)`, with their
- * actions), indexes (columns, order, collation, uniqueness, partial condition), views and
- * triggers. Text that has to be compared (types, defaults, CHECK and WHERE conditions, view and
+ * actions and whether they are deferred), ON CONFLICT clauses, columns' COLLATE and generation
+ * expressions (sqlite-ddl.ts), indexes (columns, order, collation, uniqueness, partial
+ * condition), views and triggers. Text that has to be compared (types, defaults, CHECK and WHERE conditions, view and
  * trigger bodies) is compared token by token, with keyword case and identifier quoting folded,
  * so how a migration wrote the DDL (quoting, case, where a constraint is declared) is not a
  * difference. Runs over any connection: the sql.js sandbox, or a live database file.
@@ -12,6 +13,7 @@
 import { tokenize, type Token } from "../../core/sql/lexer.js";
 import { namePart, schemaOf, type AttrValue, type Schema, type SchemaObject } from "../schema.js";
 import { text, type CatalogQuery } from "./catalog.js";
+import { tableClauses } from "./sqlite-ddl.js";
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -131,6 +133,7 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
     if (type === "table") {
       const ddl = s(sql);
       const flags = tableFlags.get(n);
+      const clauses = tableClauses(ddl, canonical);
       const attrs: Record<string, AttrValue> = {
         checks: checks(ddl).join(" | ") || null,
         autoincrement: tokenize(ddl, "sqlite").some(
@@ -141,6 +144,8 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         attrs.withoutRowid = flags.wr;
         attrs.strict = flags.strict;
       }
+      // Only when there are some: an ordinary table reads as it always did.
+      if (clauses.onConflict.length > 0) attrs.onConflict = clauses.onConflict.join(", ");
       objects.push({ kind: "table", name: q, attrs });
       for (const [col, ctype, notNull, def, pk, hidden] of await rows(
         'SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)',
@@ -154,6 +159,10 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         if (pk !== 0) attrs.primaryKey = Number(pk);
         if (hidden !== 0)
           attrs.generated = hidden === 2 ? "virtual" : hidden === 3 ? "stored" : "hidden";
+        const declared = clauses.columns.get(s(col).toLowerCase());
+        if (declared?.generatedAs !== undefined) attrs.generatedAs = declared.generatedAs;
+        if (declared?.collation !== undefined && declared.collation !== "BINARY")
+          attrs.collation = declared.collation;
         objects.push({ kind: "column", name: `${q}.${namePart(s(col))}`, table: q, attrs });
       }
       // PRIMARY KEY and UNIQUE constraints, inline or table-level: their automatic indexes.
@@ -207,11 +216,14 @@ export async function sqliteFingerprint(query: CatalogQuery): Promise<Schema> {
         const to = fk.to.map((c, i) => c ?? pk[i] ?? "(primary key)");
         const ref = fk.ref.toLowerCase();
         const definition = `FOREIGN KEY (${fk.from.join(", ")}) REFERENCES ${ref}(${to.join(", ")}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete}${fk.match && fk.match !== "NONE" ? ` MATCH ${fk.match}` : ""}`;
+        const attrs: Record<string, AttrValue> = { type: "foreign key", definition };
+        // Checked at COMMIT, not at each statement.
+        if (clauses.deferredForeignKeys.has(fk.from.join(",").toLowerCase())) attrs.deferred = true;
         objects.push({
           kind: "constraint",
           name: `${q}.fk(${fk.from.join(",")})`,
           table: q,
-          attrs: { type: "foreign key", definition },
+          attrs,
         });
       }
     } else if (type === "index") {
