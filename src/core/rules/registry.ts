@@ -99,6 +99,7 @@ import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
+import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -194,6 +195,7 @@ export const SQL_RULES = [
   alterIdentityOrSequence,
   wideNonUniqueIndex,
   setRoleOrOwner,
+  mysqlAddColumnPosition,
   // style (off by default)
   preferBigint,
   preferIdentity,

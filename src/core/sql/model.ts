@@ -80,6 +80,8 @@ export interface ColumnDef {
   collation?: string;
   /** MySQL FIRST / AFTER c: placed before the last column (not instant before MySQL 8.0.29). */
   positioned?: boolean;
+  /** MySQL AFTER c: the column named (lower case); absent for FIRST. */
+  after?: string;
 }
 
 export type ConstraintKind =

@@ -211,7 +211,7 @@ export class DefinitionReader extends TokenCursor {
         if (this.isPunct("(")) this.skipParens();
         if (first) col.onUpdate = this.textOf(first, this.toks[this.i - 1]!);
       } else if (this.accept("AFTER")) {
-        this.ident();
+        col.after = this.ident().toLowerCase();
         col.positioned = true;
       } else if (this.accept("FIRST")) {
         col.positioned = true;
