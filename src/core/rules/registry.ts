@@ -100,6 +100,7 @@ import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
+import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit-insert-columns.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -196,6 +197,7 @@ export const SQL_RULES = [
   wideNonUniqueIndex,
   setRoleOrOwner,
   mysqlAddColumnPosition,
+  selectStarOrImplicitInsertColumns,
   // style (off by default)
   preferBigint,
   preferIdentity,

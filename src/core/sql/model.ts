@@ -560,6 +560,13 @@ export interface StatementFacts {
    */
   readColumns?: string[] | "*";
   /**
+   * Columns taken by position or as "every column" rather than by name, for
+   * select-star-or-implicit-insert-columns. `insert`: an INSERT/REPLACE without a column list,
+   * of VALUES rows or of a query's rows. `star`: `*` or `t.*` in the top-level select list (each
+   * UNION arm) of the INSERT's query or of a view's.
+   */
+  implicitColumns?: { insert?: "values" | "query"; star?: true };
+  /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.
    */

@@ -11,6 +11,7 @@ import {
 import { relOptions, sequenceOption } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
+import { selectsStar } from "./dml.js";
 import { qualified, rel } from "./nodes.js";
 import { pgType } from "./type-names.js";
 
@@ -211,7 +212,12 @@ function created(objectType: string, name?: ObjectName): StatementModel {
 
 /** CREATE VIEW / SEQUENCE / TYPE / DOMAIN / EXTENSION: `create-other` with the object's name. */
 export const CREATE_OTHER: HandlerTable = {
-  ViewStmt: (s) => created("view", rel(s.view)),
+  ViewStmt: (s) => {
+    const m = created("view", rel(s.view));
+    // `*` is expanded when the view is created: later columns of the table stay out of it.
+    if (s.query && selectsStar(s.query)) m.implicitColumns = { star: true };
+    return m;
+  },
   CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),
   CreateEnumStmt: (s) => created("type", qualified(s.typeName ?? [])),
   CompositeTypeStmt: (s) => created("type", rel(s.typevar)),
