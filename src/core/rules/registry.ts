@@ -101,6 +101,7 @@ import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
 import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit-insert-columns.js";
+import { newWriteRestriction } from "./sql/new-write-restriction.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -198,6 +199,7 @@ export const SQL_RULES = [
   setRoleOrOwner,
   mysqlAddColumnPosition,
   selectStarOrImplicitInsertColumns,
+  newWriteRestriction,
   // style (off by default)
   preferBigint,
   preferIdentity,
