@@ -102,6 +102,8 @@ export interface ConstraintDef {
   onDelete?: string;
   /** For CHECK (col IS NOT NULL): the column, which lets a later SET NOT NULL skip the scan. */
   notNullColumn?: string;
+  /** CHECK: the columns its expression reads (absent when the parser does not say). */
+  exprColumns?: string[];
 }
 
 export type AlterAction = (

@@ -53,8 +53,14 @@ export const newWriteRestriction = sqlRule({
         });
       } else if (m.kind === "alter-table") {
         if (ctx.isNew("table", m.table, a.index)) continue;
+        // Columns this statement adds count as added for its later actions.
+        const fold = (n: string) => (ctx.dialect === "mysql" ? n.toLowerCase() : n);
+        const fresh = new Set<string>();
         for (const x of m.actions) {
-          const r = restriction(ctx, m.table, x, a.index);
+          if (x.type === "add-column" && !x.ifNotExists) fresh.add(fold(x.column.name));
+          const isAdded = (col: string) =>
+            fresh.has(fold(col)) || added(ctx, m.table, col, a.index);
+          const r = restriction(ctx, m.table, x, a.index, isAdded);
           if (r) report({ ...ctx.lines(x.span, a), message: message(r.what, r.refused) });
         }
       }
@@ -77,6 +83,7 @@ function restriction(
   table: ObjectName,
   x: AlterAction,
   index: number,
+  isAdded: (column: string) => boolean,
 ): { what: string; refused: string } | null {
   const t = displayName(table);
   if (
@@ -103,13 +110,10 @@ function restriction(
   if (x.type !== "add-constraint") return null;
   const c = x.constraint;
   if (c.usingIndex || (c.kind === "check" && c.notEnforced)) return null;
-  // Every constrained column is new: old writers leave it NULL or at its default.
-  if (
-    c.kind !== "check" &&
-    c.columns.length > 0 &&
-    c.columns.every((col) => added(ctx, table, col, index))
-  )
-    return null;
+  // Every constrained column (CHECK: every column it reads) is new: old writers leave it NULL
+  // or at its default.
+  const cols0 = c.kind === "check" ? (c.exprColumns ?? []) : c.columns;
+  if (cols0.length > 0 && cols0.every(isAdded)) return null;
   const name = c.name ? ` ${c.name}` : "";
   const cols = c.columns.length > 0 ? ` (${c.columns.join(", ")})` : "";
   const nv = c.notValid ? " (NOT VALID skips the existing rows, not new writes)" : "";

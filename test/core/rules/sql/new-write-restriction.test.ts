@@ -13,7 +13,14 @@ ruleTester("new-write-restriction", {
         "ALTER TABLE t ADD CONSTRAINT t_r FOREIGN KEY (r) REFERENCES p (id) NOT VALID;",
         "ALTER TABLE t ADD CONSTRAINT t_r_u UNIQUE (r), ALTER COLUMN d SET NOT NULL;",
         "CREATE UNIQUE INDEX CONCURRENTLY t_r_idx ON t (r);",
+        "ALTER TABLE t ADD COLUMN nonce text, ADD CONSTRAINT nn CHECK (nonce <> '');",
+        "ALTER TABLE t ADD CONSTRAINT n CHECK (nonce IS NULL OR char_length(t.nonce) <= 255);",
       ].join("\n"),
+    },
+    {
+      name: "MySQL: a CHECK reading only a column the change added",
+      dialect: "mysql",
+      code: "ALTER TABLE t ADD COLUMN `Nonce` varchar(300), ADD UNIQUE KEY (nonce);\nALTER TABLE t ADD CONSTRAINT n CHECK (nonce IS NULL OR CHAR_LENGTH(`nonce`) BETWEEN 1 AND 255);",
     },
     {
       name: "USING INDEX: the unique index already restricted writes; the merged column is NOT NULL already",
@@ -78,6 +85,17 @@ ruleTester("new-write-restriction", {
       name: "a column added without a default, then SET NOT NULL: old writers leave it NULL",
       code: "ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 0;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;",
       errors: [{ line: 3, message: /NOT NULL on c of t/ }],
+    },
+    {
+      name: "a CHECK reading an added column and an existing one",
+      code: "ALTER TABLE t ADD COLUMN lo int;\nALTER TABLE t ADD CONSTRAINT r CHECK (lo <= hi);",
+      errors: [{ line: 2, message: /CHECK constraint r on t/ }],
+    },
+    {
+      name: "MySQL: a CHECK reading an existing column",
+      dialect: "mysql",
+      code: "ALTER TABLE t ADD COLUMN lo int, ADD CONSTRAINT r CHECK (`hi` > 0 AND lo IS NULL);",
+      errors: [{ line: 1, message: /CHECK constraint r on t/ }],
     },
     {
       name: "a constraint on an existing domain",
