@@ -102,6 +102,7 @@ import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
 import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
 import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit-insert-columns.js";
 import { newWriteRestriction } from "./sql/new-write-restriction.js";
+import { changeColumnDefault } from "./sql/change-column-default.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -206,6 +207,7 @@ export const SQL_RULES = [
   preferText,
   preferTimestamptz,
   banCharType,
+  changeColumnDefault,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */
