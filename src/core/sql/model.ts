@@ -226,6 +226,8 @@ export type StatementModel = (
       partitioned?: true;
       /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
       settings?: Array<{ name: string; value: string | null }>;
+      /** MySQL plain `INDEX|KEY [name] (…)` elements (not UNIQUE/FULLTEXT/SPATIAL): key parts. */
+      indexes?: Array<{ name?: string; keyParts: number; span: Span }>;
     }
   | {
       kind: "alter-table";

@@ -329,6 +329,19 @@ export abstract class DdlReader extends DefinitionReader {
     if (segToks.length === 0) this.fail();
     const sub = this.sub(segToks);
     const first = segToks[0]!;
+    if (first.kind === "word" && (first.text === "INDEX" || first.text === "KEY")) {
+      // INDEX|KEY [name] [USING …] (key parts): kept for wide-non-unique-index.
+      const at = sub.i;
+      sub.i++;
+      const name = sub.isPunct("(") || sub.isWord("USING") ? undefined : sub.ident();
+      if (sub.accept("USING")) sub.ident();
+      if (sub.isPunct("(")) {
+        const keyParts = sub.listItems();
+        const span = this.span(first.start, segToks[segToks.length - 1]!.end);
+        (m.indexes ??= []).push({ ...(name ? { name } : {}), keyParts, span });
+      }
+      sub.i = at;
+    }
     if (first.kind === "word" && isConstraintStart(first.text)) {
       const c = sub.constraint();
       if (c) m.constraints.push(c);
