@@ -103,6 +103,7 @@ import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
 import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit-insert-columns.js";
 import { newWriteRestriction } from "./sql/new-write-restriction.js";
 import { changeColumnDefault } from "./sql/change-column-default.js";
+import { addColumnBreaksPositional } from "./sql/add-column-breaks-positional.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -208,6 +209,7 @@ export const SQL_RULES = [
   preferTimestamptz,
   banCharType,
   changeColumnDefault,
+  addColumnBreaksPositional,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */
