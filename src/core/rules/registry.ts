@@ -104,6 +104,7 @@ import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit
 import { newWriteRestriction } from "./sql/new-write-restriction.js";
 import { changeColumnDefault } from "./sql/change-column-default.js";
 import { addColumnBreaksPositional } from "./sql/add-column-breaks-positional.js";
+import { requirePrimaryKey } from "./sql/require-primary-key.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -210,6 +211,7 @@ export const SQL_RULES = [
   banCharType,
   changeColumnDefault,
   addColumnBreaksPositional,
+  requirePrimaryKey,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

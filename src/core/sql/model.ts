@@ -226,6 +226,11 @@ export type StatementModel = (
       partitioned?: true;
       /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
       settings?: Array<{ name: string; value: string | null }>;
+      /**
+       * Its columns come from another table: Postgres `PARTITION OF` (keys too), `LIKE`,
+       * `INHERITS`; MySQL `CREATE TABLE t LIKE s` (keys too).
+       */
+      derived?: "partition-of" | "like" | "inherits";
       /** MySQL plain `INDEX|KEY [name] (…)` elements (not UNIQUE/FULLTEXT/SPATIAL): key parts. */
       indexes?: Array<{ name?: string; keyParts: number; span: Span }>;
     }

@@ -41,6 +41,11 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
     if (r) m.strongLocks.push(r);
   if (s.partbound)
     for (const p of s.inhRelations ?? []) if ("RangeVar" in p) m.strongLocks.push(rel(p.RangeVar));
+  if (m.kind === "create-table") {
+    if (s.partbound) m.derived = "partition-of";
+    else if ((s.tableElts ?? []).some((e) => "TableLikeClause" in e)) m.derived = "like";
+    else if (s.inhRelations?.length) m.derived = "inherits";
+  }
   return m;
 }
 

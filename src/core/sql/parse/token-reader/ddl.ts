@@ -305,6 +305,7 @@ export abstract class DdlReader extends DefinitionReader {
         this.tableElement(segToks, m);
       }
     } else if (this.isWord("LIKE")) {
+      m.derived = "like";
       this.rest();
       return m;
     }
