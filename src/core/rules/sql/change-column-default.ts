@@ -36,7 +36,8 @@ export const changeColumnDefault = sqlRule({
         const before = ctx.schema(a.index)?.column(table, x.column)?.column;
         to = x.type === "set-default" && !x.default.isNull ? x.default.text : undefined;
         if (before && same(before.default, to)) continue;
-        what = `${to === undefined ? "DROP DEFAULT" : `SET DEFAULT ${to}`} on ${x.column}`;
+        const how = x.type === "drop-default" ? "DROP DEFAULT" : `SET DEFAULT ${x.default.text}`;
+        what = `${how} on ${x.column}`;
       } else if (x.type === "alter-column-type" && x.definition) {
         if (isNewColumn(ctx, table, x.column, a.index)) continue;
         const before = ctx.schema(a.index)?.column(table, x.column)?.column;

@@ -41,8 +41,9 @@ ruleTester("change-column-default", {
   invalid: [
     {
       rules: on,
-      code: "ALTER TABLE t ALTER COLUMN status SET DEFAULT 'open';\nALTER TABLE t ALTER COLUMN n DROP DEFAULT;",
+      code: "ALTER TABLE t ALTER COLUMN status SET DEFAULT 'open';\nALTER TABLE t ALTER COLUMN n DROP DEFAULT;\nALTER TABLE t ALTER COLUMN status SET DEFAULT NULL;",
       errors: [
+        { line: 3, message: /SET DEFAULT NULL on status of t: .* stores NULL/ },
         {
           line: 1,
           message:
