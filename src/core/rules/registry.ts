@@ -99,13 +99,18 @@ import { fkOnDeleteCascade } from "./sql/fk-on-delete-cascade.js";
 import { alterIdentityOrSequence } from "./sql/alter-identity-or-sequence.js";
 import { wideNonUniqueIndex } from "./sql/wide-non-unique-index.js";
 import { setRoleOrOwner } from "./sql/set-role-or-owner.js";
-// Postgres catalog rules, session 17 (lane rulesA)
 import { createEnumType } from "./sql/create-enum-type.js";
 import { concurrentIndexBuggyPg } from "./sql/concurrent-index-buggy-pg.js";
 import { replaceViewOrFunction } from "./sql/replace-view-or-function.js";
 import { alterObjectOptions } from "./sql/alter-object-options.js";
 import { columnAlignmentPadding } from "./sql/column-alignment-padding.js";
 import { requireSchemaQualified } from "./sql/require-schema-qualified.js";
+import { mysqlAddColumnPosition } from "./sql/mysql-add-column-position.js";
+import { selectStarOrImplicitInsertColumns } from "./sql/select-star-or-implicit-insert-columns.js";
+import { newWriteRestriction } from "./sql/new-write-restriction.js";
+import { changeColumnDefault } from "./sql/change-column-default.js";
+import { addColumnBreaksPositional } from "./sql/add-column-breaks-positional.js";
+import { requirePrimaryKey } from "./sql/require-primary-key.js";
 import type { SqlRule } from "./sql/types.js";
 import type { RuleMeta, StructureRule } from "./types.js";
 
@@ -201,19 +206,26 @@ export const SQL_RULES = [
   alterIdentityOrSequence,
   wideNonUniqueIndex,
   setRoleOrOwner,
+  mysqlAddColumnPosition,
+  selectStarOrImplicitInsertColumns,
+  newWriteRestriction,
   // style (off by default)
   preferBigint,
   preferIdentity,
   preferText,
   preferTimestamptz,
   banCharType,
-  // Postgres catalog rules, session 17 (lane rulesA; off by default unless noted)
+  // Postgres policies (off by default; concurrent-index-buggy-pg is on)
   createEnumType,
   concurrentIndexBuggyPg, // on by default
   replaceViewOrFunction,
   alterObjectOptions,
   columnAlignmentPadding,
   requireSchemaQualified,
+  // policies (off by default)
+  changeColumnDefault,
+  addColumnBreaksPositional,
+  requirePrimaryKey,
 ] as const satisfies readonly SqlRule[];
 
 /** Rules the engine applies to its own work: parse results and ignore comments. */

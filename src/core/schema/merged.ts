@@ -314,6 +314,30 @@ export class MergedSchema {
     this.tables.push(t);
   }
 
+  /**
+   * Sets column `c` (replacing `replaces`, kept in its place) where MySQL puts it: FIRST, AFTER a
+   * column, or last. The order is what mysql-add-column-position reads to tell AFTER the last
+   * column (added last anyway) from a reordering.
+   */
+  private place(t: SchemaTable, c: ColumnDef, replaces?: string): void {
+    const k = this.key(c.name);
+    const old = replaces === undefined ? k : this.key(replaces);
+    const keys = [...t.columns.keys()];
+    const rest = [...t.columns].filter(([n]) => n !== k && n !== old);
+    let at = -1; // an index into `rest`; -1: last
+    if (c.positioned && c.after === undefined) at = 0;
+    else if (c.positioned) {
+      const i = rest.findIndex(([n]) => n === this.key(c.after!));
+      if (i >= 0) at = i + 1;
+    } else if (replaces !== undefined && keys.includes(old)) {
+      at = keys.slice(0, keys.indexOf(old)).filter((n) => n !== k).length;
+    }
+    const value: [string, SchemaColumn] = [k, this.columnOf(c)];
+    if (at < 0) rest.push(value);
+    else rest.splice(at, 0, value);
+    t.columns = new Map(rest);
+  }
+
   private columnOf(c: ColumnDef): SchemaColumn {
     const col: SchemaColumn = { name: c.name, dataType: c.dataType, notNull: c.notNull || c.primaryKey };
     if (
@@ -382,7 +406,7 @@ export class MergedSchema {
       switch (a.type) {
         case "add-column":
           if (a.ifNotExists && col(a.column.name)) break;
-          t.columns.set(this.key(a.column.name), this.columnOf(a.column));
+          this.place(t, a.column);
           if (a.column.primaryKey || a.column.unique)
             t.indexes.push({ columns: [a.column.name], unique: true, partial: false });
           break;
@@ -397,8 +421,7 @@ export class MergedSchema {
           const c = col(a.column);
           if (a.definition) {
             // MySQL MODIFY/CHANGE: the new definition replaces the old one whole.
-            t.columns.delete(this.key(a.column));
-            t.columns.set(this.key(a.definition.name), this.columnOf(a.definition));
+            this.place(t, a.definition, a.column);
             if (a.syntax === "change") this.renameColumnRefs(t, a.column, a.definition.name);
           } else if (c) c.dataType = a.dataType;
           break;

@@ -80,6 +80,8 @@ export interface ColumnDef {
   collation?: string;
   /** MySQL FIRST / AFTER c: placed before the last column (not instant before MySQL 8.0.29). */
   positioned?: boolean;
+  /** MySQL AFTER c: the column named (lower case); absent for FIRST. */
+  after?: string;
 }
 
 export type ConstraintKind =
@@ -100,6 +102,8 @@ export interface ConstraintDef {
   onDelete?: string;
   /** For CHECK (col IS NOT NULL): the column, which lets a later SET NOT NULL skip the scan. */
   notNullColumn?: string;
+  /** CHECK: the columns its expression reads (absent when the parser does not say). */
+  exprColumns?: string[];
 }
 
 export type AlterAction = (
@@ -223,10 +227,13 @@ export type StatementModel = (
       /** Postgres `WITH (name = value, …)` storage parameters, as in ALTER TABLE … SET (…). */
       settings?: Array<{ name: string; value: string | null }>;
       /**
-       * Postgres: some columns come from elsewhere (`LIKE t`, `INHERITS (p)`, `PARTITION OF p`,
-       * `OF type`), so `columns` is not the table's full column list in order.
+       * Its columns come from elsewhere, so `columns` is not the table's full column list in
+       * order: Postgres `PARTITION OF` (keys too), `LIKE`, `INHERITS`, `OF type`; MySQL
+       * `CREATE TABLE t LIKE s` (keys too).
        */
-      inheritedColumns?: true;
+      derived?: "partition-of" | "like" | "inherits" | "of-type";
+      /** MySQL plain `INDEX|KEY [name] (…)` elements (not UNIQUE/FULLTEXT/SPATIAL): key parts. */
+      indexes?: Array<{ name?: string; keyParts: number; span: Span }>;
     }
   | {
       kind: "alter-table";
@@ -583,6 +590,13 @@ export interface StatementFacts {
    * selects every column), for drop-column's copy-and-swap rebuild that leaves a column behind.
    */
   readColumns?: string[] | "*";
+  /**
+   * Columns taken by position or as "every column" rather than by name, for
+   * select-star-or-implicit-insert-columns. `insert`: an INSERT/REPLACE without a column list,
+   * of VALUES rows or of a query's rows. `star`: `*` or `t.*` in the top-level select list (each
+   * UNION arm) of the INSERT's query or of a view's.
+   */
+  implicitColumns?: { insert?: "values" | "query"; star?: true };
   /**
    * Identifiers the statement creates that are longer than the server keeps (Postgres: 63
    * bytes): the name as written, what the server truncates it to, and where it is written.

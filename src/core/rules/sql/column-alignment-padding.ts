@@ -82,7 +82,7 @@ export const columnAlignmentPadding = sqlRule({
     if (ctx.direction === "down") return;
     for (const a of ctx.parsed) {
       const m = a.model;
-      if (m.kind !== "create-table" || m.temporary || m.asQuery || m.inheritedColumns) continue;
+      if (m.kind !== "create-table" || m.temporary || m.asQuery || m.derived) continue;
       const cols = m.columns.map((c) => fixed(c.name, c.pgType));
       if (cols.length < 2) continue;
       const firstVar = cols.findIndex((c) => c === null);

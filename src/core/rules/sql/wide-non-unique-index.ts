@@ -31,7 +31,11 @@ export const wideNonUniqueIndex = sqlRule({
       `The non-unique index ${name ? `${name} ` : ""}on ${displayName(table)} has ${n} key columns: a B-tree is searched by its leading columns, so columns past the first few that narrow the results rarely make a lookup faster, while every INSERT, and every UPDATE of any of the ${n} columns, writes the wider entry, and the index takes more disk and cache.`;
     for (const a of ctx.parsed) {
       const m = a.model;
-      if (m.kind === "create-index") {
+      if (m.kind === "create-table") {
+        for (const x of m.indexes ?? [])
+          if (x.keyParts > MAX_KEY_PARTS)
+            report({ ...ctx.lines(x.span, a), message: judge(x.keyParts, m.table, x.name) });
+      } else if (m.kind === "create-index") {
         const n = m.keyParts ?? 0;
         if (m.unique || m.method || n <= MAX_KEY_PARTS) continue;
         report({ ...ctx.at(a), message: judge(n, m.table, m.name?.name) });

@@ -46,6 +46,24 @@ ruleTester("wide-non-unique-index", {
       ],
     },
     {
+      name: "MySQL: INDEX/KEY inside CREATE TABLE (backticks, USING, a prefix length, comments)",
+      dialect: "mysql",
+      code: [
+        "CREATE TABLE `t` (",
+        "  a int, b int, c int, d varchar(20),",
+        "  KEY `k_abcd` (a, b, `c`, d(10)),",
+        "  INDEX /* x */ USING BTREE (d, c, b, a),",
+        "  index i3 (a, b, c),",
+        "  UNIQUE KEY u (a, b, c, d),",
+        "  FULLTEXT INDEX f (d, d, d, d)",
+        ");",
+      ].join("\n"),
+      errors: [
+        { line: 3, message: /non-unique index k_abcd on t has 4 key columns/ },
+        { line: 4, message: /non-unique index on t has 4 key columns/ },
+      ],
+    },
+    {
       dialect: "sqlite",
       code: "CREATE INDEX IF NOT EXISTS i ON t (a, b, c COLLATE NOCASE, d) WHERE a > 0;",
       errors: [{ line: 1 }],

@@ -215,6 +215,22 @@ function selectedColumns(
 }
 
 /**
+ * Does a query's top-level select list (of each UNION arm) hold `*` or `t.*`? `count(*)` and
+ * subqueries do not count: they name no columns of the result.
+ */
+function selectsStar(sel: Json | undefined): boolean {
+  if (sel?.type !== "select") return false;
+  const star =
+    sel.columns === "*" ||
+    arr(sel.columns).some((c) => {
+      const e = obj(obj(c)?.expr);
+      if (e?.type !== "column_ref") return false;
+      return (str(e.column) ?? str(obj(obj(e.column)?.expr)?.value)) === "*";
+    });
+  return star || selectsStar(obj(sel._next));
+}
+
+/**
  * INSERT … SELECT … FROM t into t itself, with REPLACE (MySQL, SQLite `REPLACE` / `INSERT OR
  * REPLACE`: each conflicting row is deleted and inserted again) or ON DUPLICATE KEY UPDATE / an
  * upsert's DO UPDATE: every existing row conflicts with its own copy, so every row is rewritten —
@@ -346,6 +362,11 @@ function normalise(
             ? "on-duplicate"
             : null;
       if (how) selfCopyRewrite(m, ast, how, database, span);
+      const implicit: NonNullable<StatementModel["implicitColumns"]> = {};
+      if (arr(ast.columns).length === 0 && arr(ast.set).length === 0 && sel)
+        implicit.insert = sel.type === "select" ? "query" : "values";
+      if (selectsStar(sel)) implicit.star = true;
+      if (implicit.insert || implicit.star) m.implicitColumns = implicit;
       addAssignments(m, "INSERT", arr(ast.columns));
       addAssignments(m, "ON DUPLICATE KEY UPDATE", arr(obj(ast.on_duplicate_update)?.set));
       return m;

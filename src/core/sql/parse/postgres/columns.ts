@@ -156,6 +156,15 @@ export function constraintDef(c: Constraint): ConstraintDef {
   if (kind === "foreign-key" && ON_DELETE[c.fk_del_action ?? ""])
     d.onDelete = ON_DELETE[c.fk_del_action ?? ""];
   const e = c.raw_expr;
+  if (kind === "check" && e) {
+    const cols = new Set<string>();
+    walk(e, (k, v) => {
+      if (k !== "ColumnRef") return;
+      const f = strings((v as { fields?: Node[] }).fields);
+      if (f.length > 0) cols.add(f[f.length - 1]!);
+    });
+    d.exprColumns = [...cols];
+  }
   if (kind === "check" && e && "NullTest" in e && e.NullTest.nulltesttype === "IS_NOT_NULL") {
     const arg = e.NullTest.arg;
     if (arg && "ColumnRef" in arg) {

@@ -11,6 +11,7 @@ import {
 import { relOptions, sequenceOption } from "./alter-table.js";
 import { column, constraintDef } from "./columns.js";
 import type { BodyOf, HandlerTable, PgContext } from "./context.js";
+import { selectsStar } from "./dml.js";
 import { qualified, rel } from "./nodes.js";
 import { routineSettings } from "./options.js";
 import { pgType } from "./type-names.js";
@@ -36,14 +37,17 @@ export function createTable(s: BodyOf<"CreateStmt">, ctx: PgContext): StatementM
   if (s.relation?.relpersistence === "u" && m.kind === "create-table") m.unlogged = true;
   if (s.partspec && m.kind === "create-table") m.partitioned = true;
   if (s.options?.length && m.kind === "create-table") m.settings = relOptions(s.options);
-  const like = (s.tableElts ?? []).some((e) => "TableLikeClause" in e);
-  if ((like || s.inhRelations?.length || s.ofTypename) && m.kind === "create-table")
-    m.inheritedColumns = true;
   // Referencing a table takes SHARE ROW EXCLUSIVE on it; PARTITION OF locks the parent.
   for (const r of [...columns.map((c) => c.references), ...constraints.map((c) => c.references)])
     if (r) m.strongLocks.push(r);
   if (s.partbound)
     for (const p of s.inhRelations ?? []) if ("RangeVar" in p) m.strongLocks.push(rel(p.RangeVar));
+  if (m.kind === "create-table") {
+    if (s.partbound) m.derived = "partition-of";
+    else if ((s.tableElts ?? []).some((e) => "TableLikeClause" in e)) m.derived = "like";
+    else if (s.inhRelations?.length) m.derived = "inherits";
+    else if (s.ofTypename) m.derived = "of-type";
+  }
   return m;
 }
 
@@ -220,6 +224,8 @@ export const CREATE_OTHER: HandlerTable = {
   ViewStmt: (s) => {
     const m = created("view", rel(s.view));
     if (s.replace && m.kind === "create-other") m.orReplace = true;
+    // `*` is expanded when the view is created: later columns of the table stay out of it.
+    if (s.query && selectsStar(s.query)) m.implicitColumns = { star: true };
     return m;
   },
   CreateSeqStmt: (s) => created("sequence", rel(s.sequence)),

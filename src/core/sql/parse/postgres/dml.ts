@@ -73,10 +73,21 @@ export function insertRows(s: BodyOf<"InsertStmt">): StatementModel {
     assigned("ON CONFLICT DO UPDATE SET", s.onConflictClause?.targetList),
   ].filter((l): l is ColumnAssignments => l !== null);
   if (lists.length > 0) m.assignments = lists;
+  const sel0 = s.selectStmt && "SelectStmt" in s.selectStmt ? s.selectStmt.SelectStmt : undefined;
+  const implicit: NonNullable<StatementModel["implicitColumns"]> = {};
+  if (sel0 && !s.cols?.length) implicit.insert = sel0.valuesLists ? "values" : "query";
+  if (s.selectStmt && selectsStar(s.selectStmt)) implicit.star = true;
+  if (implicit.insert || implicit.star) m.implicitColumns = implicit;
   if (s.selectStmt) {
     const reads: ObjectName[] = [];
+    // A WITH query's name read in the query is no table (unless schema-qualified).
+    const ctes = new Set<string>();
+    walk(s, (k, v) => {
+      if (k === "CommonTableExpr") ctes.add((v as { ctename?: string }).ctename ?? "");
+    });
     walk(s.selectStmt, (k, v) => {
-      if (k === "RangeVar") reads.push(rel(v as RangeVar));
+      const r = v as RangeVar;
+      if (k === "RangeVar" && (r.schemaname || !ctes.has(r.relname ?? ""))) reads.push(rel(r));
     });
     if (reads.length > 0) m.reads = reads;
     const sel = "SelectStmt" in s.selectStmt ? s.selectStmt.SelectStmt : undefined;
@@ -84,6 +95,26 @@ export function insertRows(s: BodyOf<"InsertStmt">): StatementModel {
       m.readsFiltered = true;
   }
   return m;
+}
+
+/**
+ * Does a query's top-level select list (of each UNION/INTERSECT/EXCEPT arm) hold `*` or `t.*`?
+ * Subqueries, CTE bodies and `count(*)` do not count: they name no columns of the result.
+ */
+export function selectsStar(q: Node): boolean {
+  const s = "SelectStmt" in q ? q.SelectStmt : undefined;
+  if (!s) return false;
+  if (s.larg || s.rarg)
+    return (
+      (s.larg ? selectsStar({ SelectStmt: s.larg }) : false) ||
+      (s.rarg ? selectsStar({ SelectStmt: s.rarg }) : false)
+    );
+  return (s.targetList ?? []).some((t) => {
+    const v = "ResTarget" in t ? t.ResTarget.val : undefined;
+    return (
+      v !== undefined && "ColumnRef" in v && (v.ColumnRef.fields ?? []).some((f) => "A_Star" in f)
+    );
+  });
 }
 
 /** Its WHEN actions are embedded statements (pg-effects.ts). */

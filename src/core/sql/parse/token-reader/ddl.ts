@@ -261,6 +261,9 @@ export abstract class DdlReader extends DefinitionReader {
             }
           }
         }
+        // `*` is expanded when the view is created: later columns of the table stay out of it.
+        if (t.text === "VIEW" && selectsStar(this.toks.slice(this.i)))
+          m.implicitColumns = { star: true };
         this.rest();
         return m;
       }
@@ -304,6 +307,7 @@ export abstract class DdlReader extends DefinitionReader {
         this.tableElement(segToks, m);
       }
     } else if (this.isWord("LIKE")) {
+      m.derived = "like";
       this.rest();
       return m;
     }
@@ -328,6 +332,19 @@ export abstract class DdlReader extends DefinitionReader {
     if (segToks.length === 0) this.fail();
     const sub = this.sub(segToks);
     const first = segToks[0]!;
+    if (first.kind === "word" && (first.text === "INDEX" || first.text === "KEY")) {
+      // INDEX|KEY [name] [USING …] (key parts): kept for wide-non-unique-index.
+      const at = sub.i;
+      sub.i++;
+      const name = sub.isPunct("(") || sub.isWord("USING") ? undefined : sub.ident();
+      if (sub.accept("USING")) sub.ident();
+      if (sub.isPunct("(")) {
+        const keyParts = sub.listItems();
+        const span = this.span(first.start, segToks[segToks.length - 1]!.end);
+        (m.indexes ??= []).push({ ...(name ? { name } : {}), keyParts, span });
+      }
+      sub.i = at;
+    }
     if (first.kind === "word" && isConstraintStart(first.text)) {
       const c = sub.constraint();
       if (c) m.constraints.push(c);
@@ -527,4 +544,30 @@ export abstract class DdlReader extends DefinitionReader {
       passwords,
     };
   }
+}
+
+/**
+ * Does a view's query hold `*` or `t.*` in a top-level select list (each UNION arm)? Only
+ * parenthesis depth 0 counts: subqueries and CTE bodies name no columns of the view, and a `*`
+ * after a value (`a * 2`) multiplies.
+ */
+function selectsStar(toks: readonly Token[]): boolean {
+  let depth = 0;
+  let list = false;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.kind === "punct" && t.text === "(") depth++;
+    else if (t.kind === "punct" && t.text === ")") depth--;
+    if (depth !== 0) continue;
+    if (t.kind === "word" && t.text === "SELECT") list = true;
+    else if (t.kind === "word" && t.text === "FROM") list = false;
+    else if (list && t.kind === "punct" && t.text === "*") {
+      const p = toks[i - 1];
+      if (!p) continue;
+      if (p.kind === "punct" && (p.text === "," || p.text === ".")) return true;
+      if (p.kind === "word" && ["SELECT", "DISTINCT", "ALL", "DISTINCTROW"].includes(p.text))
+        return true;
+    }
+  }
+  return false;
 }

@@ -112,7 +112,23 @@ export class DefinitionReader extends TokenCursor {
         .slice(open + 1, this.i - 1)
         .filter((t) => t.kind === "word" || t.kind === "quoted-ident")
         .map((t) => unquote(t));
-      if (kind === "check") d.columns = [];
+      if (kind === "check") {
+        // Names not followed by `(` (functions) and not operators: the columns it reads, or
+        // more (a keyword missing here only makes the list longer).
+        const inner = this.toks.slice(open + 1, this.i - 1);
+        d.exprColumns = [
+          ...new Set(
+            inner
+              .filter(
+                (t, k) =>
+                  (t.kind === "quoted-ident" || (t.kind === "word" && !CHECK_WORDS.has(t.text))) &&
+                  !(inner[k + 1]?.kind === "punct" && inner[k + 1]!.text === "("),
+              )
+              .map((t) => unquote(t).toLowerCase()),
+          ),
+        ];
+        d.columns = [];
+      }
     }
     if (kind === "foreign-key") {
       this.expect("REFERENCES");
@@ -211,7 +227,7 @@ export class DefinitionReader extends TokenCursor {
         if (this.isPunct("(")) this.skipParens();
         if (first) col.onUpdate = this.textOf(first, this.toks[this.i - 1]!);
       } else if (this.accept("AFTER")) {
-        this.ident();
+        col.after = this.ident().toLowerCase();
         col.positioned = true;
       } else if (this.accept("FIRST")) {
         col.positioned = true;
@@ -309,3 +325,10 @@ export function isConstraintStart(w: string): boolean {
 function isConstraintKeyword(w: string): boolean {
   return w === "PRIMARY" || w === "UNIQUE" || w === "FOREIGN" || w === "CHECK";
 }
+
+/** Words of a CHECK expression that name no column. */
+const CHECK_WORDS = new Set(
+  "AND OR NOT XOR IS NULL IN LIKE ILIKE GLOB REGEXP RLIKE BETWEEN TRUE FALSE UNKNOWN CASE WHEN THEN ELSE END DIV MOD ESCAPE BINARY COLLATE INTERVAL".split(
+    " ",
+  ),
+);

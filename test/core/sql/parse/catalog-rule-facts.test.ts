@@ -1,4 +1,4 @@
-/** Statement model facts added for the session 17 Postgres catalog rules. */
+/** Statement model facts the catalog rules read: enum labels, OR REPLACE, option changes, routine SET clauses, derived tables. */
 import { expect, test } from "@jest/globals";
 import { models } from "../../../helpers/source.js";
 
@@ -121,11 +121,11 @@ test("Postgres CREATE TABLE with columns from elsewhere: LIKE, INHERITS, PARTITI
       "CREATE TABLE e (x int);",
     ].join("\n"),
   );
-  expect(ms.map((m) => (m.kind === "create-table" ? (m.inheritedColumns ?? null) : "?"))).toEqual([
-    true,
-    true,
-    true,
-    true,
+  expect(ms.map((m) => (m.kind === "create-table" ? (m.derived ?? null) : "?"))).toEqual([
+    "like",
+    "inherits",
+    "partition-of",
+    "of-type",
     null,
   ]);
 });
