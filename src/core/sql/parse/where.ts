@@ -13,6 +13,7 @@
  */
 import type { Node } from "libpg-query";
 import { parseBool } from "../session.js";
+import { pgFoldedTautology, pgPushNot } from "./pg-where-fold.js";
 
 export type Truth = boolean | undefined;
 
@@ -127,8 +128,9 @@ export function pgNullShape(target: Target): (n: Node) => NullShape<Node> {
   };
 }
 
-export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
-  if (!where) return undefined;
+export function pgMatchesAll(given: Node | undefined, target: Target): string | undefined {
+  if (!given) return undefined;
+  const where = pgPushNot(given);
   if (pgTruth(where) === true) return WHY.alwaysTrue;
   if (pgTautology(where, target)) return WHY.selfComparison;
   const always = pgAlwaysTrue(where, target);
@@ -443,6 +445,7 @@ function pgTautology(n: Node, target?: Target): boolean {
     return false;
   }
   if (!("A_Expr" in n)) return false;
+  if (pgFoldedTautology(n)) return true;
   const e = n.A_Expr;
   if (!e.lexpr || !e.rexpr) return false;
   const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");

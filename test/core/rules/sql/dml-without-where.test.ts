@@ -108,6 +108,28 @@ ruleTester("dml-without-where", {
       name: "a non-equality between the row and the FROM side filters",
       code: "UPDATE t SET a = s.a FROM s WHERE t.id > s.id;",
     },
+    // Arithmetic that does depend on the row, or on a volatile call.
+    { code: "DELETE FROM users WHERE id * 2 = id;" },
+    { code: "DELETE FROM users WHERE id <> id + 0;" },
+    { code: "DELETE FROM users WHERE NOT (id = id);" },
+    { code: "DELETE FROM users WHERE id BETWEEN id + 1 AND id + 2;" },
+    { code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    { code: "DELETE FROM users WHERE greatest(id, 5) = id;" },
+    { code: "DELETE FROM users WHERE id = random() * 0 + id;" },
+    { code: "DELETE FROM users WHERE id = clock_timestamp() - clock_timestamp() + id;" },
+    { code: "DELETE FROM users WHERE myschema.f(id) = myschema.f(id);" },
+    { code: "DELETE FROM users WHERE NOT (id > 5 OR email IS NULL);" },
+    { code: "DELETE FROM users WHERE id + 1 = 5;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id * 2 = id;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE NOT (id = id);" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id IN (1, id + 1);" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id = RAND() * 0 + id;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id * 2 = id;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE NOT (id = id);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (1, id + 1);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id = random() * 0 + id;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
   ],
   invalid: [
     {
@@ -480,6 +502,173 @@ ruleTester("dml-without-where", {
       dialect: "sqlite",
       code: "CREATE TRIGGER t AFTER INSERT ON events BEGIN\n  DELETE FROM users;\nEND;\nINSERT INTO events VALUES (1);",
       errors: [{ line: 2 }],
+    },
+    // Tautologies in disguise: NOT over a comparison, sides differing by a constant.
+    {
+      code: "DELETE FROM users WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id - id = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE coalesce(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE greatest(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    { code: "DELETE FROM users WHERE id * 0 = 0;", errors: [{ line: 1, message: /WHERE clause/ }] },
+    {
+      code: "DELETE FROM users WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    { code: "DELETE FROM users WHERE id IN (id);", errors: [{ line: 1, message: /WHERE clause/ }] },
+    {
+      code: "DELETE FROM users WHERE id = ANY(ARRAY[id]);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id BETWEEN id AND id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id NOT BETWEEN id + 1 AND id + 2;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: 'DELETE FROM users WHERE id = id COLLATE "C";',
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE lower(email) = lower(email);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT (id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT (id > 1) OR id > 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE -id + 2 * id = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT NOT (email = email);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id IS DISTINCT FROM id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id - id = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE IFNULL(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id * 0 = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE !(id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT BETWEEN id + 1 AND id - 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = id COLLATE utf8mb4_bin;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE GREATEST(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE coalesce(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE max(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id IS id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id IN (id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE NOT (id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id = id COLLATE NOCASE;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
     },
   ],
 });

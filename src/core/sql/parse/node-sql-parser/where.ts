@@ -17,12 +17,14 @@ import {
   type Truth,
 } from "../where.js";
 import { obj } from "./tree.js";
+import { foldedTautology, pushNot } from "./where-fold.js";
 
 type Dialect = "mysql" | "sqlite";
 
 /** Why the condition selects every row (for the message), or undefined when it filters. */
-export function matchesAll(where: unknown, target: Target, dialect: Dialect): string | undefined {
-  if (where === null || where === undefined) return undefined;
+export function matchesAll(given: unknown, target: Target, dialect: Dialect): string | undefined {
+  if (given === null || given === undefined) return undefined;
+  const where = pushNot(given, dialect);
   if (truth(where, dialect) === true) return WHY.alwaysTrue;
   if (tautology(where, dialect)) return WHY.selfComparison;
   const always = alwaysTrue(where, target, dialect);
@@ -296,6 +298,7 @@ function tautology(n: unknown, dialect: Dialect): boolean {
       [o.left, o.right].every((x) => tautology(x, dialect) || truth(x, dialect) === true) &&
       (tautology(o.left, dialect) || tautology(o.right, dialect))
     );
+  if (foldedTautology(o, volatile)) return true;
   const l = JSON.stringify(o.left);
   const sameColumn = (r: unknown) =>
     l === JSON.stringify(r) && l.includes("column_ref") && !volatile(o.left);
