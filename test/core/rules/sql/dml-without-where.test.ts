@@ -401,6 +401,18 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
     },
     {
+      name: "MySQL: a stored function called from DO (SELECT that discards its result)",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nDO 1, wipe();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: DO inside a called procedure",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE PROCEDURE p() BEGIN\n  DO (SELECT wipe());\nEND;\nCALL p();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 3/ }],
+    },
+    {
       name: "MySQL: a stored function called from CREATE TABLE … AS SELECT",
       dialect: "mysql",
       code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE TABLE t2 AS SELECT wipe() AS a;",
