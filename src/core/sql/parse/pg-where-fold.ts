@@ -97,6 +97,37 @@ function negate(n: Node): Node {
   return not;
 }
 
+const isNull = (n: Node): boolean => "A_Const" in n && (n.A_Const as Json).isnull === true;
+
+/** The one output of `SELECT x` without FROM, WHERE, grouping, limits or set operations. */
+function bare(n: Node | undefined): Node | undefined {
+  const s = n && "SelectStmt" in n ? n.SelectStmt : undefined;
+  if (!s || s.fromClause?.length || s.whereClause || s.havingClause || s.groupClause) return;
+  if (s.limitCount || s.limitOffset || s.valuesLists || (s.op && s.op !== "SETOP_NONE")) return;
+  const list = s.targetList ?? [];
+  const t = list.length === 1 && list[0] && "ResTarget" in list[0] ? list[0].ResTarget : undefined;
+  return t?.val;
+}
+
+/**
+ * A subquery that returns no row whatever the data: `LIMIT 0`, or a WHERE that is always false
+ * (without aggregates, which return a row of their own). `x NOT IN (…)` and `x <> ALL (…)` of it
+ * are true for every row, even where x is NULL.
+ */
+export function pgEmptyQuery(
+  n: Node | undefined,
+  truth: (n: Node) => boolean | undefined,
+): boolean {
+  const s = n && "SelectStmt" in n ? n.SelectStmt : undefined;
+  if (!s || s.valuesLists || (s.op && s.op !== "SETOP_NONE")) return false;
+  const limit = s.limitCount && "A_Const" in s.limitCount ? pgLinear(s.limitCount) : undefined;
+  if (limit && limit.terms.size === 0 && limit.c === 0) return true;
+  if (!s.whereClause || truth(s.whereClause) !== false) return false;
+  return (
+    Boolean(s.groupClause?.length) || (!s.havingClause && !key(s.targetList).includes('"FuncCall"'))
+  );
+}
+
 /** A tree's text without source positions, as the key of a term. */
 function key(n: unknown): string {
   return JSON.stringify(n, (k, v) =>
@@ -131,6 +162,7 @@ export function pgLinear(n: Node | undefined): Linear | undefined {
   if (!n) return undefined;
   if ("A_Const" in n) {
     const c = n.A_Const as Json;
+    if (c.isnull) return undefined; // NULL = NULL is not true
     const i = obj(c.ival);
     if (i) return constant(typeof i.ival === "number" ? i.ival : 0);
     const f = obj(c.fval);
@@ -152,7 +184,21 @@ export function pgLinear(n: Node | undefined): Linear | undefined {
     }
   }
   // Where the first argument is not NULL, coalesce(x, …) is x: that is where x = x holds too.
-  if ("CoalesceExpr" in n) return pgLinear(n.CoalesceExpr.args?.[0]);
+  if ("CoalesceExpr" in n) return pgLinear(n.CoalesceExpr.args?.find((a) => !isNull(a)));
+  if ("CaseExpr" in n && n.CaseExpr.defresult) {
+    const results = [
+      ...(n.CaseExpr.args ?? []).map((w) => ("CaseWhen" in w ? w.CaseWhen.result : undefined)),
+      n.CaseExpr.defresult,
+    ];
+    const forms = results.map(pgLinear);
+    const first = forms[0];
+    if (first && forms.every((f) => difference(f, first) === 0)) return first;
+  }
+  // (SELECT x) with nothing else: x itself.
+  if ("SubLink" in n && n.SubLink.subLinkType === "EXPR_SUBLINK") {
+    const only = bare(n.SubLink.subselect);
+    if (only) return pgLinear(only);
+  }
   if ("MinMaxExpr" in n) {
     const forms = (n.MinMaxExpr.args ?? []).map(pgLinear);
     const first = forms[0];

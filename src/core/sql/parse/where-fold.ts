@@ -40,14 +40,10 @@ export function difference(a: Linear | undefined, b: Linear | undefined): number
   return Number.isFinite(d.c) ? d.c : undefined;
 }
 
-/** Both sides hold terms (a column…): a constant-only comparison is the constant reader's. */
-const mentionsTerm = (a: Linear | undefined, b: Linear | undefined) =>
-  (a?.terms.size ?? 0) + (b?.terms.size ?? 0) > 0;
-
 /** `a op b` (=, <>, !=, <, >, <=, >=) is true for every row where neither side is NULL. */
 export function alwaysHolds(op: string, a: Linear | undefined, b: Linear | undefined): boolean {
   const d = difference(a, b);
-  return d !== undefined && mentionsTerm(a, b) && compare(op, d, 0) === true;
+  return d !== undefined && compare(op, d, 0) === true;
 }
 
 /** `x BETWEEN lo AND hi` (or NOT BETWEEN, `negated`) for every row where nothing is NULL. */
@@ -58,7 +54,6 @@ export function betweenHolds(
   negated: boolean,
   symmetric = false,
 ): boolean {
-  if (!mentionsTerm(x, lo) && !mentionsTerm(x, hi)) return false;
   const below = difference(x, lo); // x - lo
   const above = difference(hi, x); // hi - x
   if (below === undefined || above === undefined) {

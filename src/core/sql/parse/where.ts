@@ -13,7 +13,7 @@
  */
 import type { Node } from "libpg-query";
 import { parseBool } from "../session.js";
-import { pgFoldedTautology, pgPushNot } from "./pg-where-fold.js";
+import { pgEmptyQuery, pgFoldedTautology, pgPushNot } from "./pg-where-fold.js";
 
 export type Truth = boolean | undefined;
 
@@ -381,6 +381,15 @@ function pgTruth(n: Node): Truth {
         return t === undefined ? undefined : !t;
     }
     return undefined;
+  }
+  if ("CaseExpr" in n && n.CaseExpr.defresult) {
+    const results = (n.CaseExpr.args ?? []).map((w) => ("CaseWhen" in w ? w.CaseWhen.result : w));
+    const all = [...results, n.CaseExpr.defresult].map((r) => (r ? pgTruth(r) : undefined));
+    if (all.every((t) => t === all[0])) return all[0];
+  }
+  if ("SubLink" in n && pgEmptyQuery(n.SubLink.subselect, pgTruth)) {
+    if (n.SubLink.subLinkType === "ALL_SUBLINK") return true;
+    if (n.SubLink.subLinkType === "ANY_SUBLINK") return false;
   }
   if ("SubLink" in n && n.SubLink.subLinkType === "EXISTS_SUBLINK") {
     // EXISTS (SELECT 1): a subquery with no FROM and no WHERE always has its row.

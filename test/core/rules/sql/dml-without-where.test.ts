@@ -130,6 +130,42 @@ ruleTester("dml-without-where", {
     { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (1, id + 1);" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE id = random() * 0 + id;" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    // Subqueries that may return rows (an aggregate returns one even WHERE false), CASEs that differ.
+    { code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);" },
+    { code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);" },
+    { code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);" },
+    { code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { code: "DELETE FROM users WHERE id - id = 1;" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);",
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);",
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);",
+    },
+    { dialect: "mysql", code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id - id = 1;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id - id;" },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);",
+    },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id - id = 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id - id;" },
   ],
   invalid: [
     {
@@ -680,6 +716,85 @@ ruleTester("dml-without-where", {
     {
       dialect: "sqlite",
       code: "UPDATE users SET email = NULL WHERE id = id COLLATE NOCASE;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    // NOT IN a subquery that returns no row; CASE of equal results; (SELECT x); coalesce(NULL, x).
+    {
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id <> ALL (SELECT user_id FROM orders WHERE false);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders LIMIT 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = (SELECT id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = coalesce(NULL, id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN true ELSE true END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE (CASE WHEN id = 1 THEN 1 ELSE 1 END) = 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (id IN (SELECT user_id FROM orders LIMIT 0));",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 1 END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id - id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = COALESCE(NULL, id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE NOT (id IN (SELECT user_id FROM orders LIMIT 0));",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 1 END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id - id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id = COALESCE(NULL, id);",
       errors: [{ line: 1, message: /WHERE clause/ }],
     },
   ],

@@ -102,6 +102,7 @@ export function linear(n: unknown, volatile: (n: unknown) => boolean): Linear | 
   const o = obj(n);
   if (!o) return undefined;
   if (volatile(o)) return undefined;
+  if (o.type === "null") return undefined; // NULL = NULL is not true
   if (o.type === "number" && Number.isFinite(Number(o.value))) return constant(Number(o.value));
   if (o.type === "unary_expr" && (op(o) === "-" || op(o) === "+")) {
     const x = linear(o.expr, volatile);
@@ -119,15 +120,46 @@ export function linear(n: unknown, volatile: (n: unknown) => boolean): Linear | 
     const args = obj(o.args)?.value;
     const list = Array.isArray(args) ? args : [];
     // Where the first argument is not NULL, COALESCE(x, …) is x: that is where x = x holds too.
-    if ((name === "COALESCE" || name === "IFNULL") && list.length > 0)
-      return linear(list[0], volatile);
+    if (name === "COALESCE" || name === "IFNULL")
+      return linear(
+        list.find((x) => obj(x)?.type !== "null"),
+        volatile,
+      );
     if (["GREATEST", "LEAST", "MAX", "MIN"].includes(name) && list.length > 1) {
       const forms = list.map((x) => linear(x, volatile));
       const first = forms[0];
       if (first && forms.every((f) => difference(f, first) === 0)) return first;
     }
   }
+  if (o.type === "case" && Array.isArray(o.args) && o.args.some((a) => obj(a)?.type === "else")) {
+    const forms = o.args.map((a) => linear(obj(a)?.result, volatile));
+    const first = forms[0];
+    if (first && forms.every((f) => difference(f, first) === 0)) return first;
+  }
   return term(key(o));
+}
+
+/**
+ * `x NOT IN (SELECT … WHERE false)`: a subquery that returns no row whatever the data (a WHERE
+ * that is always false, without aggregates, which return a row of their own; `LIMIT 0`) makes
+ * `NOT IN` true for every row, even where x is NULL.
+ */
+export function notInEmpty(n: unknown, truth: (n: unknown) => boolean | undefined): boolean {
+  const o = obj(n);
+  if (o?.type !== "binary_expr" || op(o) !== "NOT IN") return false;
+  const items = obj(o.right)?.value;
+  const sel = Array.isArray(items) && items.length === 1 ? obj(obj(items[0])?.ast) : undefined;
+  if (sel?.type !== "select" || sel._next || sel.union) return false;
+  const limit = obj(sel.limit)?.value;
+  const first = Array.isArray(limit) && limit.length === 1 ? obj(limit[0]) : undefined;
+  if (first?.type === "number" && Number(first.value) === 0) return true;
+  if (!sel.where || truth(sel.where) !== false) return false;
+  return (
+    Boolean(sel.groupby) ||
+    (!sel.having &&
+      !key(sel.columns).includes('"aggr_func"') &&
+      !key(sel.columns).includes('"function"'))
+  );
 }
 
 /**
@@ -145,7 +177,7 @@ export function foldedTautology(n: unknown, volatile: (n: unknown) => boolean): 
   switch (operator) {
     case "IS":
     case "<=>":
-      return difference(l, linear(o.right, volatile)) === 0 && alwaysHolds("=", l, l);
+      return difference(l, linear(o.right, volatile)) === 0;
     case "IS NOT":
       return alwaysHolds("<>", l, linear(o.right, volatile));
     case "IN":

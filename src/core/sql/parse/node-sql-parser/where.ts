@@ -17,7 +17,8 @@ import {
   type Truth,
 } from "../where.js";
 import { obj } from "./tree.js";
-import { foldedTautology, pushNot } from "./where-fold.js";
+import { constant as linearConstant, difference } from "../where-fold.js";
+import { foldedTautology, linear, notInEmpty, pushNot } from "./where-fold.js";
 
 type Dialect = "mysql" | "sqlite";
 
@@ -245,6 +246,10 @@ function truth(n: unknown, dialect: "mysql" | "sqlite"): Truth {
   }
   const o = obj(n);
   if (!o) return undefined;
+  if (notInEmpty(o, (x) => truth(x, dialect))) return true;
+  // Arithmetic whose terms cancel (`id - id + 1`, a CASE of equal results) is its constant.
+  const folded = difference(linear(o, volatile), linearConstant(0));
+  if (folded !== undefined) return folded !== 0;
   if (o.type === "unary_expr" && String(o.operator).toUpperCase() === "NOT") {
     const t = truth(o.expr, dialect);
     return t === undefined ? undefined : !t;
