@@ -120,12 +120,21 @@ export function pgNullShape(target: Target): (n: Node) => NullShape<Node> {
       }
       return undefined;
     }
-    if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
-      const col = rowColumn(n.NullTest.arg, target);
-      return col ? { notNull: col } : undefined;
-    }
-    return undefined;
+    const arg =
+      "NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL" ? n.NullTest.arg : likeAll(n);
+    const col = arg && rowColumn(arg, target);
+    return col ? { notNull: col } : undefined;
   };
+}
+
+/** `x LIKE '%'` (ILIKE, `~~`; any number of `%`) holds wherever x is not NULL: its x. */
+export function likeAll(n: Node): Node | undefined {
+  if (!("A_Expr" in n)) return undefined;
+  const e = n.A_Expr;
+  const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
+  if (op !== "~~" && op !== "~~*") return undefined;
+  const p = e.rexpr && pgConst(e.rexpr);
+  return p && typeof p.v === "string" && /^%+$/.test(p.v) ? e.lexpr : undefined;
 }
 
 export function pgMatchesAll(given: Node | undefined, target: Target): string | undefined {
@@ -257,6 +266,8 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
 
 /** A null test or an operator comparison, as `complementary` reads them. */
 function pgAtom(n: Node): Atom | undefined {
+  const like = likeAll(n);
+  if (like) return { kind: "null-test", negated: true, arg: shape(like) };
   if ("NullTest" in n)
     return {
       kind: "null-test",

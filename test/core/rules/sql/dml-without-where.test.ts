@@ -166,6 +166,19 @@ ruleTester("dml-without-where", {
     { dialect: "sqlite", code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE id - id = 1;" },
     { dialect: "sqlite", code: "DELETE FROM users WHERE id - id;" },
+    // LIKE with a real pattern, and NOT LIKE '%' (never true).
+    { code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    { code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
+    },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
+    },
   ],
   invalid: [
     {
@@ -796,6 +809,37 @@ ruleTester("dml-without-where", {
       dialect: "sqlite",
       code: "DELETE FROM users WHERE id = COALESCE(NULL, id);",
       errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    // LIKE '%' is IS NOT NULL: with its opposite, or on a NOT NULL key (merged schema).
+    {
+      code: "DELETE FROM users WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE email ILIKE '%%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "UPDATE users SET email = NULL WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id LIKE '%';",
+      errors: [{ line: 1 }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id LIKE '%';",
+      errors: [{ line: 1 }],
     },
   ],
 });

@@ -84,7 +84,11 @@ function operator(o: Record<string, unknown>): string {
 function atom(n: unknown): Atom | undefined {
   const o = obj(n);
   if (!o) return undefined;
+  const like = likeAll(o);
+  if (like) return { kind: "null-test", negated: true, arg: JSON.stringify(like) };
   if (o.type === "unary_expr" && operator(o) === "NOT") {
+    // NOT (x LIKE '%') is never true, not x IS NULL.
+    if (likeAll(obj(o.expr) ?? {})) return undefined;
     const inner = atom(o.expr);
     return inner?.kind === "null-test" ? { ...inner, negated: !inner.negated } : undefined;
   }
@@ -99,6 +103,13 @@ function atom(n: unknown): Atom | undefined {
     r: JSON.stringify(o.right),
     volatile: volatile(o),
   };
+}
+
+/** `x LIKE '%'` (any number of `%`) holds wherever x is not NULL: its x. */
+function likeAll(o: Record<string, unknown>): unknown {
+  if (o.type !== "binary_expr" || operator(o) !== "LIKE") return undefined;
+  const p = constant(o.right);
+  return p && typeof p.v === "string" && /^%+$/.test(p.v) ? o.left : undefined;
 }
 
 /** This reader's NullShape (../where.ts `nonNullOnly`). */
@@ -117,7 +128,7 @@ export function nullShape(target: Target, dialect: Dialect): (n: unknown) => Nul
     const a = atom(o);
     if (a?.kind !== "null-test" || !a.negated) return undefined;
     const test = o.type === "unary_expr" ? obj(o.expr) : o;
-    const col = rowColumn(test?.left, target);
+    const col = rowColumn(likeAll(o) ?? test?.left, target);
     return col ? { notNull: col } : undefined;
   };
 }
