@@ -179,6 +179,7 @@ ruleTester("dml-without-where", {
       dialect: "sqlite",
       code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
     },
+    { dialect: "sqlite", code: "UPDATE OR ROLLBACK users SET email = NULL WHERE id = 1;" },
   ],
   invalid: [
     {
@@ -840,6 +841,12 @@ ruleTester("dml-without-where", {
       merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
       code: "DELETE FROM users WHERE id LIKE '%';",
       errors: [{ line: 1 }],
+    },
+    {
+      name: "SQLite UPDATE OR REPLACE (node-sql-parser reads no conflict clause)",
+      dialect: "sqlite",
+      code: "UPDATE OR REPLACE users SET email = NULL;\nWITH x AS (SELECT 1) UPDATE OR IGNORE users SET email = NULL WHERE NOT (id <> id);",
+      errors: [{ line: 1 }, { line: 2, message: /WHERE clause/ }],
     },
   ],
 });
