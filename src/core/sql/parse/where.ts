@@ -5,8 +5,9 @@
  * (SELECT count(*) FROM admins) > 0`: all rows or none). Each reader returns why, or undefined
  * when the condition does depend on the row.
  *
- * This file reads Postgres conditions (libpg-query nodes); node-sql-parser/where.ts reads MySQL
- * and SQLite ones. Anything not understood counts as a real filter (no finding): this catches the
+ * This file reads Postgres conditions (libpg-query nodes), after pg-where-fold.ts has pushed NOT
+ * down to the comparisons, and asks it whether a comparison's sides differ by a constant
+ * (`id = id + 0`); node-sql-parser/where.ts reads MySQL and SQLite ones. Anything not understood counts as a real filter (no finding): this catches the
  * usual tricks without flagging honest conditions.
  *
  * A little over 500 lines: one recursive reader whose cases call each other.
