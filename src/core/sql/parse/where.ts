@@ -248,7 +248,9 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
     if (!sel || !only || only.relname !== target.table) return undefined;
     if (sel.havingClause || sel.limitCount || sel.groupClause) return undefined;
     const alias = only.alias?.aliasname ?? only.relname;
-    if (s.subLinkType === "ANY_SUBLINK" && !sel.whereClause) {
+    // A WHERE that keeps every row of the subquery (`WHERE true`, `WHERE NOT (id <> id)`) is none.
+    const keepsAll = (w: Node) => pgTruth(w) === true || pgTautology(pgPushNot(w));
+    if (s.subLinkType === "ANY_SUBLINK" && (!sel.whereClause || keepsAll(sel.whereClause))) {
       const col = rowColumn(s.testexpr, target);
       const list = sel.targetList ?? [];
       const out = list.length === 1 ? columnFields(obj(obj(list[0])?.ResTarget)?.val) : undefined;

@@ -180,6 +180,15 @@ ruleTester("dml-without-where", {
       code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
     },
     { dialect: "sqlite", code: "UPDATE OR ROLLBACK users SET email = NULL WHERE id = 1;" },
+    { code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE id + 1 = 5);" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM (SELECT id FROM users WHERE id > 5) x);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE NOT (id = id));",
+    },
   ],
   invalid: [
     {
@@ -847,6 +856,25 @@ ruleTester("dml-without-where", {
       dialect: "sqlite",
       code: "UPDATE OR REPLACE users SET email = NULL;\nWITH x AS (SELECT 1) UPDATE OR IGNORE users SET email = NULL WHERE NOT (id <> id);",
       errors: [{ line: 1 }, { line: 2, message: /WHERE clause/ }],
+    },
+    // The table's own ids behind a WHERE that keeps every row.
+    {
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE true);",
+      errors: [{ line: 1, message: /among the id values of users itself/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE NOT (id <> id));",
+      errors: [{ line: 1, message: /among the id values/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM (SELECT id FROM users WHERE 1) x);",
+      errors: [{ line: 1, message: /among the id values/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE id + 0 = id);",
+      errors: [{ line: 1, message: /among the id values/ }],
     },
   ],
 });

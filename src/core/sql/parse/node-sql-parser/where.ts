@@ -178,7 +178,7 @@ function alwaysTrue(n: unknown, target: Target, dialect: Dialect): string | unde
     const col = rowColumn(o.left, target);
     const list = obj(o.right)?.value;
     const sub = Array.isArray(list) && list.length === 1 ? obj(obj(list[0])?.ast) : undefined;
-    if (col && sub && selectsColumnOf(sub, col, target.table))
+    if (col && sub && selectsColumnOf(sub, col, target.table, dialect))
       return WHY.selfMembership(col, target.table);
   }
   return undefined;
@@ -203,8 +203,17 @@ function disjuncts(o: Record<string, unknown>): unknown[] {
  * also through derived tables of the same shape (MySQL wants `(SELECT id FROM (SELECT id FROM
  * t) x)` to read the table it deletes from).
  */
-function selectsColumnOf(sel: Record<string, unknown>, col: string, table: string): boolean {
-  if (sel.type !== "select" || sel.where || sel.groupby || sel.having || sel.with) return false;
+function selectsColumnOf(
+  sel: Record<string, unknown>,
+  col: string,
+  table: string,
+  dialect: Dialect,
+): boolean {
+  if (sel.type !== "select" || sel.groupby || sel.having || sel.with) return false;
+  // A WHERE that keeps every row of the subquery (`WHERE 1`, `WHERE NOT (id <> id)`) is none.
+  const where = sel.where == null ? undefined : pushNot(sel.where, dialect);
+  if (where !== undefined && truth(where, dialect) !== true && !tautology(where, dialect))
+    return false;
   if (Array.isArray(obj(sel.limit)?.value) && (obj(sel.limit)!.value as unknown[]).length > 0)
     return false;
   const cols = Array.isArray(sel.columns) ? sel.columns : [];
@@ -217,7 +226,7 @@ function selectsColumnOf(sel: Record<string, unknown>, col: string, table: strin
   const inner = obj(obj(f.expr)?.ast);
   const names = [alias, name].filter((x): x is string => x !== undefined);
   if (rowColumn(out, { names }) !== col) return false;
-  return inner ? selectsColumnOf(inner, col, table) : name === table.toLowerCase();
+  return inner ? selectsColumnOf(inner, col, table, dialect) : name === table.toLowerCase();
 }
 
 function constant(n: unknown): { v: string | number | boolean | null } | undefined {
