@@ -276,6 +276,34 @@ const cases: Case[] = [
     expect: [["dml-without-where", "000003_f.up.sql"]],
   },
   {
+    name: "5: a tautology behind NOT",
+    config: PG,
+    added: { "000003_x.up.sql": "DELETE FROM users WHERE NOT (id <> id);\n" },
+    expect: [["dml-without-where", "000003_x.up.sql"]],
+    honest: { "000003_x.up.sql": "DELETE FROM users WHERE NOT (id <> 42);\n" },
+  },
+  {
+    name: "5: MySQL: a tautology behind arithmetic",
+    config: MYSQL,
+    added: { "000003_x.up.sql": "UPDATE users SET email = NULL WHERE id + 1 > id;\n" },
+    expect: [["dml-without-where", "000003_x.up.sql"]],
+    honest: { "000003_x.up.sql": "UPDATE users SET email = NULL WHERE id + 1 > 42;\n" },
+  },
+  {
+    name: "5: MySQL: a stored function created in one migration, called from DO in the next",
+    config: MYSQL,
+    added: {
+      "000003_f.up.sql":
+        "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\n",
+      "000004_do.up.sql": "DO wipe();\n",
+    },
+    expect: [["dml-without-where", "000003_f.up.sql"]],
+    honest: {
+      "000003_f.up.sql": "CREATE FUNCTION one() RETURNS INT DETERMINISTIC RETURN 1;\n",
+      "000004_do.up.sql": "DO one();\n",
+    },
+  },
+  {
     name: "5: MySQL: a stored function created in one migration, called from CREATE TABLE … AS SELECT in the next",
     config: MYSQL,
     added: {

@@ -9,7 +9,7 @@ const meta = ruleMeta({
   dialects: ["postgres", "mysql", "cockroachdb", "clickhouse"],
   category: "data-loss",
   description:
-    "TRUNCATE deletes every row of a table (MySQL and ClickHouse partition actions, ClickHouse OPTIMIZE … DEDUPLICATE: the rows they remove), and no down migration can bring them back.",
+    "TRUNCATE deletes every row of a table (MySQL and ClickHouse partition actions, MySQL ENGINE = BLACKHOLE or MEMORY, ClickHouse OPTIMIZE … DEDUPLICATE: the rows they remove), and no down migration can bring them back.",
   saferAlternative:
     "Delete the rows you mean with a scoped DELETE … WHERE (in batches), or confirm the table is disposable and suppress with the reason.",
   suppressible: true,
@@ -78,7 +78,7 @@ export const truncateTable = sqlRule({
 /**
  * MySQL ALTER TABLE actions that delete rows without a TRUNCATE statement: DROP PARTITION and
  * TRUNCATE PARTITION delete the partitions' rows, DISCARD TABLESPACE deletes the table's (or the
- * partitions') data file.
+ * partitions') data file, ENGINE = BLACKHOLE keeps no row, ENGINE = MEMORY none past a restart.
  */
 function partitionLoss(action: AlterAction): { label: string; effect: string } | null {
   if (action.type !== "other") return null;
@@ -88,6 +88,17 @@ function partitionLoss(action: AlterAction): { label: string; effect: string } |
   // ALTER TABLE's only TRUNCATE and DISCARD actions (the detail is cut at 60 characters).
   if (action.option === "TRUNCATE")
     return { label: "TRUNCATE PARTITION", effect: "deletes every row of those partitions" };
+  // An engine that keeps no rows: the copy into it keeps none either.
+  if (action.option === "ENGINE" && action.value === "BLACKHOLE")
+    return {
+      label: "ENGINE = BLACKHOLE",
+      effect: "copies the table into an engine that stores nothing: every row is discarded",
+    };
+  if (action.option === "ENGINE" && (action.value === "MEMORY" || action.value === "HEAP"))
+    return {
+      label: `ENGINE = ${action.value}`,
+      effect: "moves every row into memory only: they are lost at the next server restart",
+    };
   if (action.option === "DISCARD")
     return {
       label: "DISCARD TABLESPACE",

@@ -43,6 +43,7 @@ export function parseMysql(
     m.effects = compoundBody(input, "mysql", parse, "inside the compound statement");
     return { ok: true, model: m, ast: undefined };
   }
+  if (first === "DO" && toks.length > 1) return parseDo(input, toks[0]!, version);
   const reading = readMysqlTokens(input, toks);
   if (reading?.exact) {
     withBodies(reading.model, input, toks, parse, "mysql");
@@ -68,6 +69,23 @@ export function parseMysql(
     version && version.major >= 10 ? "mariadb" : "mysql",
     () => reading?.model ?? null,
   );
+}
+
+/**
+ * `DO expr, …` evaluates its expressions as `SELECT expr, …` does and discards the result: `DO
+ * wipe()` runs wipe()'s body. Read as that SELECT, so its calls are followed (and its syntax
+ * checked); the parser's error positions are moved back onto the text as written.
+ */
+function parseDo(input: StatementInput, word: Token, version: ServerVersion | null): ParseOutcome {
+  const shift = "SELECT".length - word.text.length;
+  const text = input.text.slice(0, word.start) + "SELECT" + input.text.slice(word.end);
+  const r = parseWithNodeSqlParser(
+    { ...input, text },
+    version && version.major >= 10 ? "mariadb" : "mysql",
+  );
+  if (!r.ok)
+    return { ...r, index: r.index > word.start ? Math.max(word.start, r.index - shift) : r.index };
+  return r.model.kind === "other" ? { ...r, model: { ...r.model, tag: "DO" } } : r;
 }
 
 /** Fill in what a routine's or trigger's body, or a PREPAREd string, runs. */

@@ -1,7 +1,8 @@
 /**
  * SQLite syntax node-sql-parser's sqlite mode does not read, though SQLite does: an aggregate's
  * `FILTER (WHERE …)` (3.30+), a CTE before INSERT/UPDATE/DELETE (`WITH [RECURSIVE] … UPDATE …`),
- * `NOT GLOB`, and upsert clauses (`ON CONFLICT … DO NOTHING | DO UPDATE SET …`, 3.24+).
+ * `NOT GLOB`, upsert clauses (`ON CONFLICT … DO NOTHING | DO UPDATE SET …`, 3.24+) and
+ * `UPDATE OR REPLACE|IGNORE|…` (without it, `UPDATE OR REPLACE t SET …` was no UPDATE at all).
  *
  * Each is masked out of the statement with spaces (offsets stay valid) so node-sql-parser reads
  * the rest, and each masked part is checked on its own by node-sql-parser as a small statement
@@ -139,6 +140,16 @@ export function readSqliteSyntax(text: string): SqliteReading | null {
     });
     mask(cteStart, cteEnd);
     body = i;
+    changed = true;
+  }
+
+  // UPDATE OR ROLLBACK|ABORT|REPLACE|FAIL|IGNORE: the conflict clause is keywords only.
+  if (
+    word(toks[body], "UPDATE") &&
+    word(toks[body + 1], "OR") &&
+    ["ROLLBACK", "ABORT", "REPLACE", "FAIL", "IGNORE"].some((w) => word(toks[body + 2], w))
+  ) {
+    mask(toks[body + 1]!.start, toks[body + 2]!.end);
     changed = true;
   }
 

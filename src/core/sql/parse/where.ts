@@ -5,14 +5,16 @@
  * (SELECT count(*) FROM admins) > 0`: all rows or none). Each reader returns why, or undefined
  * when the condition does depend on the row.
  *
- * This file reads Postgres conditions (libpg-query nodes); node-sql-parser/where.ts reads MySQL
- * and SQLite ones. Anything not understood counts as a real filter (no finding): this catches the
+ * This file reads Postgres conditions (libpg-query nodes), after pg-where-fold.ts has pushed NOT
+ * down to the comparisons, and asks it whether a comparison's sides differ by a constant
+ * (`id = id + 0`); node-sql-parser/where.ts reads MySQL and SQLite ones. Anything not understood counts as a real filter (no finding): this catches the
  * usual tricks without flagging honest conditions.
  *
  * A little over 500 lines: one recursive reader whose cases call each other.
  */
 import type { Node } from "libpg-query";
 import { parseBool } from "../session.js";
+import { pgEmptyQuery, pgFoldedTautology, pgPushNot } from "./pg-where-fold.js";
 
 export type Truth = boolean | undefined;
 
@@ -119,16 +121,26 @@ export function pgNullShape(target: Target): (n: Node) => NullShape<Node> {
       }
       return undefined;
     }
-    if ("NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL") {
-      const col = rowColumn(n.NullTest.arg, target);
-      return col ? { notNull: col } : undefined;
-    }
-    return undefined;
+    const arg =
+      "NullTest" in n && n.NullTest.nulltesttype === "IS_NOT_NULL" ? n.NullTest.arg : likeAll(n);
+    const col = arg && rowColumn(arg, target);
+    return col ? { notNull: col } : undefined;
   };
 }
 
-export function pgMatchesAll(where: Node | undefined, target: Target): string | undefined {
-  if (!where) return undefined;
+/** `x LIKE '%'` (ILIKE, `~~`; any number of `%`) holds wherever x is not NULL: its x. */
+export function likeAll(n: Node): Node | undefined {
+  if (!("A_Expr" in n)) return undefined;
+  const e = n.A_Expr;
+  const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");
+  if (op !== "~~" && op !== "~~*") return undefined;
+  const p = e.rexpr && pgConst(e.rexpr);
+  return p && typeof p.v === "string" && /^%+$/.test(p.v) ? e.lexpr : undefined;
+}
+
+export function pgMatchesAll(given: Node | undefined, target: Target): string | undefined {
+  if (!given) return undefined;
+  const where = pgPushNot(given);
   if (pgTruth(where) === true) return WHY.alwaysTrue;
   if (pgTautology(where, target)) return WHY.selfComparison;
   const always = pgAlwaysTrue(where, target);
@@ -236,7 +248,9 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
     if (!sel || !only || only.relname !== target.table) return undefined;
     if (sel.havingClause || sel.limitCount || sel.groupClause) return undefined;
     const alias = only.alias?.aliasname ?? only.relname;
-    if (s.subLinkType === "ANY_SUBLINK" && !sel.whereClause) {
+    // A WHERE that keeps every row of the subquery (`WHERE true`, `WHERE NOT (id <> id)`) is none.
+    const keepsAll = (w: Node) => pgTruth(w) === true || pgTautology(pgPushNot(w));
+    if (s.subLinkType === "ANY_SUBLINK" && (!sel.whereClause || keepsAll(sel.whereClause))) {
       const col = rowColumn(s.testexpr, target);
       const list = sel.targetList ?? [];
       const out = list.length === 1 ? columnFields(obj(obj(list[0])?.ResTarget)?.val) : undefined;
@@ -255,6 +269,8 @@ function pgAlwaysTrue(n: Node, target: Target): string | undefined {
 
 /** A null test or an operator comparison, as `complementary` reads them. */
 function pgAtom(n: Node): Atom | undefined {
+  const like = likeAll(n);
+  if (like) return { kind: "null-test", negated: true, arg: shape(like) };
   if ("NullTest" in n)
     return {
       kind: "null-test",
@@ -380,6 +396,15 @@ function pgTruth(n: Node): Truth {
     }
     return undefined;
   }
+  if ("CaseExpr" in n && n.CaseExpr.defresult) {
+    const results = (n.CaseExpr.args ?? []).map((w) => ("CaseWhen" in w ? w.CaseWhen.result : w));
+    const all = [...results, n.CaseExpr.defresult].map((r) => (r ? pgTruth(r) : undefined));
+    if (all.every((t) => t === all[0])) return all[0];
+  }
+  if ("SubLink" in n && pgEmptyQuery(n.SubLink.subselect, pgTruth)) {
+    if (n.SubLink.subLinkType === "ALL_SUBLINK") return true;
+    if (n.SubLink.subLinkType === "ANY_SUBLINK") return false;
+  }
   if ("SubLink" in n && n.SubLink.subLinkType === "EXISTS_SUBLINK") {
     // EXISTS (SELECT 1): a subquery with no FROM and no WHERE always has its row.
     const sel = n.SubLink.subselect;
@@ -443,6 +468,7 @@ function pgTautology(n: Node, target?: Target): boolean {
     return false;
   }
   if (!("A_Expr" in n)) return false;
+  if (pgFoldedTautology(n)) return true;
   const e = n.A_Expr;
   if (!e.lexpr || !e.rexpr) return false;
   const op = (e.name ?? []).map((x) => ("String" in x ? x.String.sval : "")).join("");

@@ -108,6 +108,87 @@ ruleTester("dml-without-where", {
       name: "a non-equality between the row and the FROM side filters",
       code: "UPDATE t SET a = s.a FROM s WHERE t.id > s.id;",
     },
+    // Arithmetic that does depend on the row, or on a volatile call.
+    { code: "DELETE FROM users WHERE id * 2 = id;" },
+    { code: "DELETE FROM users WHERE id <> id + 0;" },
+    { code: "DELETE FROM users WHERE NOT (id = id);" },
+    { code: "DELETE FROM users WHERE id BETWEEN id + 1 AND id + 2;" },
+    { code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    { code: "DELETE FROM users WHERE greatest(id, 5) = id;" },
+    { code: "DELETE FROM users WHERE id = random() * 0 + id;" },
+    { code: "DELETE FROM users WHERE id = clock_timestamp() - clock_timestamp() + id;" },
+    { code: "DELETE FROM users WHERE myschema.f(id) = myschema.f(id);" },
+    { code: "DELETE FROM users WHERE NOT (id > 5 OR email IS NULL);" },
+    { code: "DELETE FROM users WHERE id + 1 = 5;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id * 2 = id;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE NOT (id = id);" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id IN (1, id + 1);" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id = RAND() * 0 + id;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id * 2 = id;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE NOT (id = id);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id IN (1, id + 1);" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id = random() * 0 + id;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id NOT BETWEEN id - 1 AND id + 1;" },
+    // Subqueries that may return rows (an aggregate returns one even WHERE false), CASEs that differ.
+    { code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);" },
+    { code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);" },
+    { code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);" },
+    { code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { code: "DELETE FROM users WHERE id - id = 1;" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);",
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);",
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);",
+    },
+    { dialect: "mysql", code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id - id = 1;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE id - id;" },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT max(user_id) FROM orders WHERE false);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE user_id = 1);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE false);",
+    },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id - id = 1;" },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE id - id;" },
+    // LIKE with a real pattern, and NOT LIKE '%' (never true).
+    { code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    { code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;" },
+    { dialect: "mysql", code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
+    },
+    { dialect: "sqlite", code: "DELETE FROM users WHERE email LIKE '%@x' OR email IS NULL;" },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE NOT (email LIKE '%') OR email IS NOT NULL;",
+    },
+    { dialect: "sqlite", code: "UPDATE OR ROLLBACK users SET email = NULL WHERE id = 1;" },
+    { code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE id + 1 = 5);" },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM (SELECT id FROM users WHERE id > 5) x);",
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE NOT (id = id));",
+    },
   ],
   invalid: [
     {
@@ -379,6 +460,18 @@ ruleTester("dml-without-where", {
       errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
     },
     {
+      name: "MySQL: a stored function called from DO (SELECT that discards its result)",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nDO 1, wipe();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 2/ }],
+    },
+    {
+      name: "MySQL: DO inside a called procedure",
+      dialect: "mysql",
+      code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE PROCEDURE p() BEGIN\n  DO (SELECT wipe());\nEND;\nCALL p();",
+      errors: [{ line: 1, message: /when wipe\(\) is called on line 3/ }],
+    },
+    {
       name: "MySQL: a stored function called from CREATE TABLE … AS SELECT",
       dialect: "mysql",
       code: "CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM users; RETURN 1; END;\nCREATE TABLE t2 AS SELECT wipe() AS a;",
@@ -480,6 +573,308 @@ ruleTester("dml-without-where", {
       dialect: "sqlite",
       code: "CREATE TRIGGER t AFTER INSERT ON events BEGIN\n  DELETE FROM users;\nEND;\nINSERT INTO events VALUES (1);",
       errors: [{ line: 2 }],
+    },
+    // Tautologies in disguise: NOT over a comparison, sides differing by a constant.
+    {
+      code: "DELETE FROM users WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id - id = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE coalesce(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE greatest(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    { code: "DELETE FROM users WHERE id * 0 = 0;", errors: [{ line: 1, message: /WHERE clause/ }] },
+    {
+      code: "DELETE FROM users WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    { code: "DELETE FROM users WHERE id IN (id);", errors: [{ line: 1, message: /WHERE clause/ }] },
+    {
+      code: "DELETE FROM users WHERE id = ANY(ARRAY[id]);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id BETWEEN id AND id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id NOT BETWEEN id + 1 AND id + 2;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: 'DELETE FROM users WHERE id = id COLLATE "C";',
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE lower(email) = lower(email);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT (id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT (id > 1) OR id > 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE -id + 2 * id = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE NOT NOT (email = email);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id IS DISTINCT FROM id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id - id = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE IFNULL(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id * 0 = 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE !(id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT BETWEEN id + 1 AND id - 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = id COLLATE utf8mb4_bin;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE GREATEST(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE NOT (id <> id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id = id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE coalesce(id, 0) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE max(id, id) = id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id IS id + 0;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id + 1 > id;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id IN (id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE NOT (id = 1 AND id <> 1);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE id = id COLLATE NOCASE;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    // NOT IN a subquery that returns no row; CASE of equal results; (SELECT x); coalesce(NULL, x).
+    {
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id <> ALL (SELECT user_id FROM orders WHERE false);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders LIMIT 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = (SELECT id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id = coalesce(NULL, id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN true ELSE true END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE (CASE WHEN id = 1 THEN 1 ELSE 1 END) = 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE NOT (id IN (SELECT user_id FROM orders LIMIT 0));",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 1 END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id - id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id = COALESCE(NULL, id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE 1 = 0);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE NOT (id IN (SELECT user_id FROM orders LIMIT 0));",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 1 END;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id - id + 1;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id = COALESCE(NULL, id);",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    // LIKE '%' is IS NOT NULL: with its opposite, or on a NOT NULL key (merged schema).
+    {
+      code: "DELETE FROM users WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE email ILIKE '%%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "UPDATE users SET email = NULL WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "mysql",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id LIKE '%';",
+      errors: [{ line: 1 }],
+    },
+    {
+      dialect: "sqlite",
+      code: "UPDATE users SET email = NULL WHERE email LIKE '%' OR email IS NULL;",
+      errors: [{ line: 1, message: /WHERE clause/ }],
+    },
+    {
+      dialect: "sqlite",
+      merged: { "1_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text);" },
+      code: "DELETE FROM users WHERE id LIKE '%';",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "SQLite UPDATE OR REPLACE (node-sql-parser reads no conflict clause)",
+      dialect: "sqlite",
+      code: "UPDATE OR REPLACE users SET email = NULL;\nWITH x AS (SELECT 1) UPDATE OR IGNORE users SET email = NULL WHERE NOT (id <> id);",
+      errors: [{ line: 1 }, { line: 2, message: /WHERE clause/ }],
+    },
+    // The table's own ids behind a WHERE that keeps every row.
+    {
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE true);",
+      errors: [{ line: 1, message: /among the id values of users itself/ }],
+    },
+    {
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE NOT (id <> id));",
+      errors: [{ line: 1, message: /among the id values/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM (SELECT id FROM users WHERE 1) x);",
+      errors: [{ line: 1, message: /among the id values/ }],
+    },
+    {
+      dialect: "sqlite",
+      code: "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE id + 0 = id);",
+      errors: [{ line: 1, message: /among the id values/ }],
     },
   ],
 });

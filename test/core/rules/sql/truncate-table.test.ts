@@ -5,8 +5,27 @@ ruleTester("truncate-table", {
     { code: "DELETE FROM t WHERE id = 1;" },
     { code: "TRUNCATE t;", dialect: "sqlite" },
     { dialect: "clickhouse", code: "OPTIMIZE TABLE users FINAL;" },
+    { dialect: "mysql", code: "ALTER TABLE users ENGINE = InnoDB;" },
+    { dialect: "mysql", code: "CREATE TABLE sink (id int) ENGINE = BLACKHOLE;" },
   ],
   invalid: [
+    {
+      name: "MySQL: an engine that stores nothing discards every row",
+      dialect: "mysql",
+      code: "ALTER TABLE users ENGINE = BLACKHOLE;",
+      errors: [{ line: 1, message: /ENGINE = BLACKHOLE on users .*every row is discarded/ }],
+    },
+    {
+      dialect: "mysql",
+      code: "ALTER TABLE users\n  COMMENT 'x',\n  ENGINE 'memory';",
+      errors: [{ line: 3, message: /ENGINE = MEMORY on users .*next server restart/ }],
+    },
+    {
+      name: "MySQL: a table created in the same file: notice",
+      dialect: "mysql",
+      code: "CREATE TABLE t (id int);\nALTER TABLE t ENGINE = BLACKHOLE;",
+      errors: [{ line: 2, severity: "notice" }],
+    },
     {
       dialect: "clickhouse",
       code: "OPTIMIZE TABLE users FINAL DEDUPLICATE BY email;",

@@ -180,6 +180,16 @@ describe("MySQL parser (token reader + node-sql-parser)", () => {
     expect(r.statements[1]!.model).not.toBeNull();
   });
 
+  test("DO is read as the SELECT it evaluates: its calls, and its syntax errors where written", async () => {
+    const r = await parse("DO 1, wipe(2);\nDO 1 +;", "mysql");
+    const m = r.statements[0]!.model!;
+    expect(m).toMatchObject({ kind: "other", tag: "DO" });
+    expect(m.effects?.calls.map((c) => c.name.name)).toEqual(["wipe"]);
+    expect(r.statements[1]!.model).toBeNull();
+    // The error is at the end of `DO 1 +`, not four bytes further (the length of SELECT less DO).
+    expect(r.statements[1]!.error!.offset).toBe("DO 1, wipe(2);\nDO 1 +".length);
+  });
+
   test("a databaseVersion of 10.x or later selects MariaDB mode", async () => {
     const r = await parse("SELECT 1;", "mysql", { databaseVersion: "10.11" });
     expect(r.statements[0]!.model).toMatchObject({ kind: "other", tag: "SELECT" });

@@ -17,12 +17,15 @@ import {
   type Truth,
 } from "../where.js";
 import { obj } from "./tree.js";
+import { constant as linearConstant, difference } from "../where-fold.js";
+import { foldedTautology, linear, notInEmpty, pushNot } from "./where-fold.js";
 
 type Dialect = "mysql" | "sqlite";
 
 /** Why the condition selects every row (for the message), or undefined when it filters. */
-export function matchesAll(where: unknown, target: Target, dialect: Dialect): string | undefined {
-  if (where === null || where === undefined) return undefined;
+export function matchesAll(given: unknown, target: Target, dialect: Dialect): string | undefined {
+  if (given === null || given === undefined) return undefined;
+  const where = pushNot(given, dialect);
   if (truth(where, dialect) === true) return WHY.alwaysTrue;
   if (tautology(where, dialect)) return WHY.selfComparison;
   const always = alwaysTrue(where, target, dialect);
@@ -81,7 +84,11 @@ function operator(o: Record<string, unknown>): string {
 function atom(n: unknown): Atom | undefined {
   const o = obj(n);
   if (!o) return undefined;
+  const like = likeAll(o);
+  if (like) return { kind: "null-test", negated: true, arg: JSON.stringify(like) };
   if (o.type === "unary_expr" && operator(o) === "NOT") {
+    // NOT (x LIKE '%') is never true, not x IS NULL.
+    if (likeAll(obj(o.expr) ?? {})) return undefined;
     const inner = atom(o.expr);
     return inner?.kind === "null-test" ? { ...inner, negated: !inner.negated } : undefined;
   }
@@ -96,6 +103,13 @@ function atom(n: unknown): Atom | undefined {
     r: JSON.stringify(o.right),
     volatile: volatile(o),
   };
+}
+
+/** `x LIKE '%'` (any number of `%`) holds wherever x is not NULL: its x. */
+function likeAll(o: Record<string, unknown>): unknown {
+  if (o.type !== "binary_expr" || operator(o) !== "LIKE") return undefined;
+  const p = constant(o.right);
+  return p && typeof p.v === "string" && /^%+$/.test(p.v) ? o.left : undefined;
 }
 
 /** This reader's NullShape (../where.ts `nonNullOnly`). */
@@ -114,7 +128,7 @@ export function nullShape(target: Target, dialect: Dialect): (n: unknown) => Nul
     const a = atom(o);
     if (a?.kind !== "null-test" || !a.negated) return undefined;
     const test = o.type === "unary_expr" ? obj(o.expr) : o;
-    const col = rowColumn(test?.left, target);
+    const col = rowColumn(likeAll(o) ?? test?.left, target);
     return col ? { notNull: col } : undefined;
   };
 }
@@ -164,7 +178,7 @@ function alwaysTrue(n: unknown, target: Target, dialect: Dialect): string | unde
     const col = rowColumn(o.left, target);
     const list = obj(o.right)?.value;
     const sub = Array.isArray(list) && list.length === 1 ? obj(obj(list[0])?.ast) : undefined;
-    if (col && sub && selectsColumnOf(sub, col, target.table))
+    if (col && sub && selectsColumnOf(sub, col, target.table, dialect))
       return WHY.selfMembership(col, target.table);
   }
   return undefined;
@@ -189,8 +203,17 @@ function disjuncts(o: Record<string, unknown>): unknown[] {
  * also through derived tables of the same shape (MySQL wants `(SELECT id FROM (SELECT id FROM
  * t) x)` to read the table it deletes from).
  */
-function selectsColumnOf(sel: Record<string, unknown>, col: string, table: string): boolean {
-  if (sel.type !== "select" || sel.where || sel.groupby || sel.having || sel.with) return false;
+function selectsColumnOf(
+  sel: Record<string, unknown>,
+  col: string,
+  table: string,
+  dialect: Dialect,
+): boolean {
+  if (sel.type !== "select" || sel.groupby || sel.having || sel.with) return false;
+  // A WHERE that keeps every row of the subquery (`WHERE 1`, `WHERE NOT (id <> id)`) is none.
+  const where = sel.where == null ? undefined : pushNot(sel.where, dialect);
+  if (where !== undefined && truth(where, dialect) !== true && !tautology(where, dialect))
+    return false;
   if (Array.isArray(obj(sel.limit)?.value) && (obj(sel.limit)!.value as unknown[]).length > 0)
     return false;
   const cols = Array.isArray(sel.columns) ? sel.columns : [];
@@ -203,7 +226,7 @@ function selectsColumnOf(sel: Record<string, unknown>, col: string, table: strin
   const inner = obj(obj(f.expr)?.ast);
   const names = [alias, name].filter((x): x is string => x !== undefined);
   if (rowColumn(out, { names }) !== col) return false;
-  return inner ? selectsColumnOf(inner, col, table) : name === table.toLowerCase();
+  return inner ? selectsColumnOf(inner, col, table, dialect) : name === table.toLowerCase();
 }
 
 function constant(n: unknown): { v: string | number | boolean | null } | undefined {
@@ -243,6 +266,10 @@ function truth(n: unknown, dialect: "mysql" | "sqlite"): Truth {
   }
   const o = obj(n);
   if (!o) return undefined;
+  if (notInEmpty(o, (x) => truth(x, dialect))) return true;
+  // Arithmetic whose terms cancel (`id - id + 1`, a CASE of equal results) is its constant.
+  const folded = difference(linear(o, volatile), linearConstant(0));
+  if (folded !== undefined) return folded !== 0;
   if (o.type === "unary_expr" && String(o.operator).toUpperCase() === "NOT") {
     const t = truth(o.expr, dialect);
     return t === undefined ? undefined : !t;
@@ -296,6 +323,7 @@ function tautology(n: unknown, dialect: Dialect): boolean {
       [o.left, o.right].every((x) => tautology(x, dialect) || truth(x, dialect) === true) &&
       (tautology(o.left, dialect) || tautology(o.right, dialect))
     );
+  if (foldedTautology(o, volatile)) return true;
   const l = JSON.stringify(o.left);
   const sameColumn = (r: unknown) =>
     l === JSON.stringify(r) && l.includes("column_ref") && !volatile(o.left);
