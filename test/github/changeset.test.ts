@@ -100,7 +100,7 @@ describe("what the app reads", () => {
         ...mergedMigrations(2, "services/api/db/migrations"),
         ...mergedMigrations(1, "services/api/db/seeds"),
       },
-      { "services/api/db/seeds/0002_s.up.sql": "INSERT INTO t1 VALUES (1);\n" },
+      { "services/api/db/seeds/0002_s.up.sql": "INSERT INTO t1 (a) VALUES (1);\n" },
     );
     await h.receive("pull_request", pullRequestEvent("opened", repo, number));
     // No tree by REST: one GraphQL request lists every path segment at the base and the head
